@@ -1,0 +1,7 @@
+//! socialkit: one async library for social media management.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod error;
+
+pub use error::{Detail, Error, ErrorContext, ErrorKind, ErrorRecord, Result};

@@ -186,6 +186,11 @@ pub struct ErrorContext {
 /// ```
 #[derive(Clone)]
 pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     retryable: bool,
@@ -199,13 +204,15 @@ impl Error {
     /// A new error of `kind` with a message for people. Retryable when the kind is by default.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
-            kind,
-            message: message.into(),
-            retryable: kind.is_retryable_by_default(),
-            retry_after: None,
-            context: ErrorContext::default(),
-            detail: None,
-            source: None,
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                retryable: kind.is_retryable_by_default(),
+                retry_after: None,
+                context: ErrorContext::default(),
+                detail: None,
+                source: None,
+            }),
         }
     }
 
@@ -263,107 +270,107 @@ impl Error {
 
     /// Sets the platform in the context.
     pub fn with_platform(mut self, platform: impl Into<String>) -> Self {
-        self.context.platform = Some(platform.into());
+        self.inner.context.platform = Some(platform.into());
         self
     }
 
     /// Sets the channel in the context.
     pub fn with_channel(mut self, channel: impl Into<String>) -> Self {
-        self.context.channel = Some(channel.into());
+        self.inner.context.channel = Some(channel.into());
         self
     }
 
     /// Sets the operation in the context.
     pub fn with_operation(mut self, operation: impl Into<String>) -> Self {
-        self.context.operation = Some(operation.into());
+        self.inner.context.operation = Some(operation.into());
         self
     }
 
     /// Sets the HTTP status in the context.
     pub fn with_http_status(mut self, status: u16) -> Self {
-        self.context.http_status = Some(status);
+        self.inner.context.http_status = Some(status);
         self
     }
 
     /// Sets the platform's own error code in the context.
     pub fn with_platform_code(mut self, code: impl Into<String>) -> Self {
-        self.context.platform_code = Some(code.into());
+        self.inner.context.platform_code = Some(code.into());
         self
     }
 
     /// Sets the platform's own error message in the context.
     pub fn with_platform_message(mut self, message: impl Into<String>) -> Self {
-        self.context.platform_message = Some(message.into());
+        self.inner.context.platform_message = Some(message.into());
         self
     }
 
     /// Marks the error as retryable or not, overriding the kind's default.
     pub fn with_retryable(mut self, retryable: bool) -> Self {
-        self.retryable = retryable;
+        self.inner.retryable = retryable;
         self
     }
 
     /// Sets the instant before which a retry should not be made (and marks it retryable).
     pub fn with_retry_after(mut self, at: DateTime<Utc>) -> Self {
-        self.retry_after = Some(at);
-        self.retryable = true;
+        self.inner.retry_after = Some(at);
+        self.inner.retryable = true;
         self
     }
 
     /// Attaches structured validation facts.
     pub fn with_detail(mut self, detail: Detail) -> Self {
-        self.detail = Some(detail);
+        self.inner.detail = Some(detail);
         self
     }
 
     /// Attaches the underlying cause.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Arc::new(source));
+        self.inner.source = Some(Arc::new(source));
         self
     }
 
     /// Fills in platform, channel and operation where they are not set yet.
     pub fn or_context(mut self, platform: &str, channel: Option<&str>, operation: &str) -> Self {
-        if self.context.platform.is_none() {
-            self.context.platform = Some(platform.to_string());
+        if self.inner.context.platform.is_none() {
+            self.inner.context.platform = Some(platform.to_string());
         }
-        if self.context.channel.is_none() {
-            self.context.channel = channel.map(str::to_string);
+        if self.inner.context.channel.is_none() {
+            self.inner.context.channel = channel.map(str::to_string);
         }
-        if self.context.operation.is_none() {
-            self.context.operation = Some(operation.to_string());
+        if self.inner.context.operation.is_none() {
+            self.inner.context.operation = Some(operation.to_string());
         }
         self
     }
 
     /// What went wrong.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The message for people (without the context).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// Whether a retry of the same request can succeed.
     pub fn is_retryable(&self) -> bool {
-        self.retryable
+        self.inner.retryable
     }
 
     /// The instant before which a retry should not be made, when the platform said.
     pub fn retry_after(&self) -> Option<DateTime<Utc>> {
-        self.retry_after
+        self.inner.retry_after
     }
 
     /// Where it happened and what the platform said.
     pub fn context(&self) -> &ErrorContext {
-        &self.context
+        &self.inner.context
     }
 
     /// Structured validation facts, where there are some.
     pub fn detail(&self) -> Option<&Detail> {
-        self.detail.as_ref()
+        self.inner.detail.as_ref()
     }
 
     /// A serializable record of this error (without the source), for stores and events.
@@ -377,21 +384,21 @@ impl Error {
     /// ```
     pub fn to_record(&self) -> ErrorRecord {
         ErrorRecord {
-            kind: self.kind,
-            message: self.message.clone(),
-            retryable: self.retryable,
-            retry_after: self.retry_after,
-            context: self.context.clone(),
-            detail: self.detail.clone(),
-            source: self.source.as_ref().map(|s| s.to_string()),
+            kind: self.inner.kind,
+            message: self.inner.message.clone(),
+            retryable: self.inner.retryable,
+            retry_after: self.inner.retry_after,
+            context: self.inner.context.clone(),
+            detail: self.inner.detail.clone(),
+            source: self.inner.source.as_ref().map(|s| s.to_string()),
         }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.message)?;
-        let c = &self.context;
+        write!(f, "{}: {}", self.inner.kind, self.inner.message)?;
+        let c = &self.inner.context;
         let mut parts: Vec<String> = Vec::new();
         if let Some(p) = &c.platform {
             parts.push(format!("platform: {p}"));
@@ -409,17 +416,17 @@ impl fmt::Display for Error {
             parts.push(format!("code: {code}"));
         }
         if let Some(m) = &c.platform_message {
-            if m != &self.message {
+            if m != &self.inner.message {
                 parts.push(format!("platform says: {m}"));
             }
         }
-        if let Some(at) = self.retry_after {
+        if let Some(at) = self.inner.retry_after {
             parts.push(format!("retry after: {}", at.to_rfc3339()));
         }
         if !parts.is_empty() {
             write!(f, " ({})", parts.join(", "))?;
         }
-        if let Some(src) = &self.source {
+        if let Some(src) = &self.inner.source {
             write!(f, ": {src}")?;
         }
         Ok(())
@@ -429,17 +436,17 @@ impl fmt::Display for Error {
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
-        d.field("kind", &self.kind)
-            .field("message", &self.message)
-            .field("retryable", &self.retryable);
-        if let Some(at) = &self.retry_after {
+        d.field("kind", &self.inner.kind)
+            .field("message", &self.inner.message)
+            .field("retryable", &self.inner.retryable);
+        if let Some(at) = &self.inner.retry_after {
             d.field("retry_after", at);
         }
-        d.field("context", &self.context);
-        if let Some(detail) = &self.detail {
+        d.field("context", &self.inner.context);
+        if let Some(detail) = &self.inner.detail {
             d.field("detail", detail);
         }
-        if let Some(src) = &self.source {
+        if let Some(src) = &self.inner.source {
             d.field("source", &src.to_string());
         }
         d.finish()
@@ -448,7 +455,8 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.inner
+            .source
             .as_ref()
             .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
     }
@@ -489,15 +497,17 @@ impl std::error::Error for RecordedSource {}
 impl From<ErrorRecord> for Error {
     fn from(r: ErrorRecord) -> Self {
         Error {
-            kind: r.kind,
-            message: r.message,
-            retryable: r.retryable,
-            retry_after: r.retry_after,
-            context: r.context,
-            detail: r.detail,
-            source: r
-                .source
-                .map(|s| Arc::new(RecordedSource(s)) as Arc<dyn std::error::Error + Send + Sync>),
+            inner: Box::new(Inner {
+                kind: r.kind,
+                message: r.message,
+                retryable: r.retryable,
+                retry_after: r.retry_after,
+                context: r.context,
+                detail: r.detail,
+                source: r.source.map(|s| {
+                    Arc::new(RecordedSource(s)) as Arc<dyn std::error::Error + Send + Sync>
+                }),
+            }),
         }
     }
 }
@@ -565,9 +575,11 @@ mod tests {
 
     #[test]
     fn or_context_keeps_existing_values() {
-        let e = Error::validation("x")
-            .with_platform("x")
-            .or_context("sandbox", Some("acme"), "publish");
+        let e = Error::validation("x").with_platform("x").or_context(
+            "sandbox",
+            Some("acme"),
+            "publish",
+        );
         assert_eq!(e.context().platform.as_deref(), Some("x"));
         assert_eq!(e.context().channel.as_deref(), Some("acme"));
         assert_eq!(e.context().operation.as_deref(), Some("publish"));

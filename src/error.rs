@@ -565,9 +565,11 @@ mod tests {
 
     #[test]
     fn or_context_keeps_existing_values() {
-        let e = Error::validation("x")
-            .with_platform("x")
-            .or_context("sandbox", Some("acme"), "publish");
+        let e = Error::validation("x").with_platform("x").or_context(
+            "sandbox",
+            Some("acme"),
+            "publish",
+        );
         assert_eq!(e.context().platform.as_deref(), Some("x"));
         assert_eq!(e.context().channel.as_deref(), Some("acme"));
         assert_eq!(e.context().operation.as_deref(), Some("publish"));

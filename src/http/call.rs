@@ -10,7 +10,7 @@ use url::Url;
 use super::Method;
 use super::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use super::ratelimit::RateLimitStyle;
-use super::redact::redact_url;
+use super::redact::{is_secret_param, redact_url};
 use super::response::describe_json_error;
 use crate::auth::Secret;
 use crate::error::{Error, ErrorKind, Result};
@@ -219,6 +219,8 @@ pub struct Call {
     pub(crate) style: RateLimitStyle,
     pub(crate) timeout: Option<Duration>,
     pub(crate) error: Option<Error>,
+    /// Secret values this call carries, scrubbed from error bodies before mapping.
+    pub(crate) secrets: Vec<Secret>,
 }
 
 impl Call {
@@ -229,7 +231,7 @@ impl Call {
         } else {
             Retry::Never
         };
-        Call {
+        let mut call = Call {
             platform,
             operation,
             method,
@@ -240,7 +242,51 @@ impl Call {
             style: RateLimitStyle::Generic,
             timeout: None,
             error: None,
+            secrets: Vec::new(),
+        };
+        let pairs: Vec<(String, String)> = call.url.query_pairs().into_owned().collect();
+        call.remember_secret_params(&pairs);
+        if let Some(password) = call.url.password() {
+            let password = password.to_string();
+            call.remember(&password);
         }
+        call
+    }
+
+    fn remember(&mut self, value: &str) {
+        // Very short values would scrub ordinary words from error bodies.
+        if value.len() >= 4 && !self.secrets.iter().any(|s| s.expose() == value) {
+            self.secrets.push(Secret::new(value));
+        }
+    }
+
+    fn remember_secret_params<K: AsRef<str>, V: AsRef<str>>(&mut self, pairs: &[(K, V)]) {
+        for (k, v) in pairs {
+            if is_secret_param(k.as_ref()) {
+                self.remember(v.as_ref());
+            }
+        }
+    }
+
+    /// Declares a secret this call carries somewhere the HTTP layer cannot see (a password in a
+    /// JSON body, a token in a URL path): its exact value is replaced by `***` in error bodies
+    /// before the [`ErrorMapper`](super::ErrorMapper) reads them. Credentials set with
+    /// [`Call::bearer`], [`Call::authorization`], [`Call::basic_auth`],
+    /// [`Call::sensitive_header`], and secret-named query or form parameters
+    /// (see [`is_secret_param`]) are remembered automatically.
+    ///
+    /// ```
+    /// use socialkit::auth::Secret;
+    /// let url = url::Url::parse("https://bsky.social/xrpc/com.atproto.server.createSession").unwrap();
+    /// let password = Secret::new("app-pass-word");
+    /// let call = socialkit::http::Call::post("bluesky", "login", url)
+    ///     .json(&serde_json::json!({"identifier": "me.test", "password": password.expose()}))
+    ///     .redact(&password);
+    /// # let _ = call;
+    /// ```
+    pub fn redact(mut self, secret: &Secret) -> Self {
+        self.remember(secret.expose());
+        self
     }
 
     /// A `GET` call ([`Retry::Idempotent`]).
@@ -292,7 +338,8 @@ impl Call {
     }
 
     /// Adds a header whose value is a credential: marked sensitive, never printed.
-    pub fn sensitive_header(self, name: impl AsRef<str>, value: &Secret) -> Self {
+    pub fn sensitive_header(mut self, name: impl AsRef<str>, value: &Secret) -> Self {
+        self.remember(value.expose());
         self.insert_header(name.as_ref(), value.expose(), true)
     }
 
@@ -324,13 +371,17 @@ impl Call {
     /// Replaces an earlier `Authorization` header.
     pub fn authorization(mut self, scheme: &str, credential: &Secret) -> Self {
         self.headers.remove(AUTHORIZATION);
+        self.remember(credential.expose());
         let value = Secret::new(format!("{scheme} {}", credential.expose()));
-        self.sensitive_header(AUTHORIZATION.as_str(), &value)
+        self.insert_header(AUTHORIZATION.as_str(), value.expose(), true)
     }
 
     /// `Authorization: Basic base64(user:password)`.
-    pub fn basic_auth(self, user: &str, password: Option<&Secret>) -> Self {
+    pub fn basic_auth(mut self, user: &str, password: Option<&Secret>) -> Self {
         use base64::Engine as _;
+        if let Some(p) = password {
+            self = self.redact(p);
+        }
         let raw = format!(
             "{user}:{}",
             password.map(Secret::expose).unwrap_or_default()
@@ -359,6 +410,8 @@ impl Call {
         K: AsRef<str>,
         V: AsRef<str>,
     {
+        let pairs: Vec<(K, V)> = pairs.into_iter().collect();
+        self.remember_secret_params(&pairs);
         self.url.query_pairs_mut().extend_pairs(pairs);
         self
     }
@@ -401,6 +454,8 @@ impl Call {
         K: AsRef<str>,
         V: AsRef<str>,
     {
+        let pairs: Vec<(K, V)> = pairs.into_iter().collect();
+        self.remember_secret_params(&pairs);
         let encoded = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
             .finish();
@@ -664,6 +719,30 @@ mod tests {
         let bad = Multipart::new().part(Part::bytes("f", vec![1u8]).mime("not a mime\n"));
         assert_eq!(bad.to_form().unwrap_err().kind(), ErrorKind::Validation);
         assert!(call.body_bytes().is_none());
+    }
+
+    #[test]
+    fn secrets_are_remembered_from_every_place() {
+        let u = Url::parse("https://u:urlpass@example.com/?access_token=querytok&x=plain").unwrap();
+        let call = Call::post("p", "o", u)
+            .bearer(&Secret::new("bearertok"))
+            .query([("client_secret", "clientsec")])
+            .form([("refresh_token", "refreshtok"), ("text", "hello world")])
+            .redact(&Secret::new("extra-one"))
+            .redact(&Secret::new("abc"));
+        let mut got: Vec<&str> = call.secrets.iter().map(Secret::expose).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "bearertok",
+                "clientsec",
+                "extra-one",
+                "querytok",
+                "refreshtok",
+                "urlpass"
+            ]
+        );
     }
 
     #[test]

@@ -268,15 +268,50 @@ impl Client {
         let response = request.send().await.map_err(|e| transport_error(call, e))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
+        let mut body = response
             .bytes()
             .await
             .map_err(|e| transport_error(call, e))?;
+        if !status.is_success() && !call.secrets.is_empty() {
+            body = scrub(body, &call.secrets);
+        }
         Ok(
             Response::new(call.platform, call.operation, status, headers, body)
                 .with_rate_limit_style(call.style, self.clock.now()),
         )
     }
+}
+
+/// Replaces every occurrence of the call's secrets (raw and form-encoded) in an error body with
+/// `***`, so a platform that echoes a token back cannot leak it into an error.
+fn scrub(body: bytes::Bytes, secrets: &[crate::auth::Secret]) -> bytes::Bytes {
+    let mut data = body.to_vec();
+    for secret in secrets {
+        let raw = secret.expose();
+        let encoded: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
+        for needle in [raw.as_bytes(), encoded.as_bytes()] {
+            data = replace_all(&data, needle, super::redact::MASK.as_bytes());
+        }
+    }
+    bytes::Bytes::from(data)
+}
+
+fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return haystack.to_vec();
+    }
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// A typed error for a failure below HTTP (connect, TLS, timeout, broken body). The source is
@@ -314,4 +349,19 @@ fn transport_error(call: &Call, e: reqwest::Error) -> Error {
     };
     err.with_source(e.without_url())
         .or_context(platform, None, call.operation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Secret;
+
+    #[test]
+    fn scrub_replaces_raw_and_encoded_values() {
+        let body = bytes::Bytes::from_static(b"token a+b/c= and a%2Bb%2Fc%3D and a+b/c=");
+        let out = scrub(body, &[Secret::new("a+b/c=")]);
+        assert_eq!(&out[..], b"token *** and *** and ***");
+        assert_eq!(replace_all(b"ab", b"abc", b"*"), b"ab");
+        assert_eq!(replace_all(b"", b"x", b"*"), b"");
+    }
 }

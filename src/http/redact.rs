@@ -194,7 +194,7 @@ static JWT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static TELEGRAM_TOKEN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d{5,}):[A-Za-z0-9_-]{30,}").expect("static regex is valid"));
+    LazyLock::new(|| Regex::new(r"(\d{5,}):[A-Za-z0-9_-]{30,}").expect("static regex is valid"));
 
 static LONG_OPAQUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z0-9\-_+/=.~]{40,}").expect("static regex is valid"));

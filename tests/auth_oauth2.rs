@@ -340,7 +340,7 @@ async fn single_flight_refresh_under_concurrency() {
         assert_eq!(t.await.unwrap().unwrap().expose(), "new-access");
     }
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
-    let stored = stored.lock().unwrap();
+    let stored = stored.lock().unwrap().clone();
     assert_eq!(stored.len(), 1);
     assert_eq!(
         stored[0].refresh_token.as_ref().unwrap().expose(),

@@ -340,7 +340,7 @@ fn parse_count(v: &str) -> Option<u64> {
         return Some(n);
     }
     let f = v.parse::<f64>().ok()?;
-    (f.is_finite() && f >= 0.0 && f < 1.0e18).then(|| f.floor() as u64)
+    (f.is_finite() && (0.0..1.0e18).contains(&f)).then(|| f.floor() as u64)
 }
 
 fn parse_secs(v: &str) -> Option<f64> {

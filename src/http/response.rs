@@ -16,8 +16,8 @@ use crate::error::{Error, ErrorKind, Result};
 /// A platform's answer: status, headers, the whole body, and the [`RateLimit`] parsed with the
 /// call's [`RateLimitStyle`].
 ///
-/// [`Client::send`](super::Client::send) returns it for a success; an [`ErrorMapper`]
-/// (super::ErrorMapper) gets it for anything else. Build one by hand to test a mapper:
+/// [`Client::send`](super::Client::send) returns it for a success; an
+/// [`ErrorMapper`](super::ErrorMapper) gets it for anything else. Build one by hand to test a mapper:
 ///
 /// ```
 /// use socialkit::http::{Response, StatusCode, header::HeaderMap};

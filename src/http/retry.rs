@@ -15,8 +15,8 @@ use crate::error::Error;
 /// A failure is retried only when the error is retryable (5xx, 429, timeouts, connection
 /// errors), attempts remain, and the total time stays within `max_elapsed`. The wait is the
 /// platform's own (`Retry-After`, a reset with no requests left) when it gave one — unless that
-/// is longer than `max_wait`, in which case the [`ErrorKind::RateLimited`]
-/// (crate::ErrorKind::RateLimited) error is returned at once with its `retry_after`, for the
+/// is longer than `max_wait`, in which case the
+/// [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited) error is returned at once with its `retry_after`, for the
 /// caller to defer the work — and otherwise exponential backoff with full jitter: a random wait
 /// between zero and `min(max_backoff, initial_backoff · 2^(retry − 1))`.
 ///

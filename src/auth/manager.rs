@@ -17,6 +17,18 @@ use crate::http::{Client, Clock, SystemClock};
 
 /// Gets a new token for the current one. Implemented for OAuth 2.0 ([`OAuth2Refresher`]); other
 /// schemes (Bluesky `refreshSession`, Meta's `th_refresh_token`) use [`refresh_fn`].
+///
+/// ```
+/// use socialkit::auth::{Refresher, Token};
+/// struct Static;
+/// #[async_trait::async_trait]
+/// impl Refresher for Static {
+///     async fn refresh(&self, _current: &Token) -> socialkit::Result<Token> {
+///         Ok(Token::new("fresh"))
+///     }
+/// }
+/// let _r: std::sync::Arc<dyn Refresher> = std::sync::Arc::new(Static);
+/// ```
 #[async_trait]
 pub trait Refresher: Send + Sync {
     /// A fresh token. An error of kind [`ErrorKind::Unauthenticated`] means no refresh is
@@ -43,6 +55,13 @@ pub struct OAuth2Refresher {
 
 impl OAuth2Refresher {
     /// A refresher that uses `oauth` over `http`.
+    ///
+    /// ```
+    /// # use socialkit::auth::*;
+    /// # let cfg = OAuth2Config::new("id", url::Url::parse("https://a.example/authorize").unwrap(), url::Url::parse("https://a.example/token").unwrap(), "https://app.example/cb");
+    /// let r = OAuth2Refresher::new(OAuth2Client::new("x", cfg), socialkit::http::Client::default());
+    /// # let _ = r;
+    /// ```
     pub fn new(oauth: OAuth2Client, http: Client) -> Self {
         OAuth2Refresher { oauth, http }
     }
@@ -96,6 +115,12 @@ where
 /// Called with every refreshed token, so the owner can persist it (a rotated refresh token is
 /// useless if it is lost). Runs while the manager still holds its lock, so stores happen in
 /// refresh order.
+///
+/// ```
+/// use socialkit::auth::{RefreshHook, Token};
+/// let hook: RefreshHook = std::sync::Arc::new(|t: Token| Box::pin(async move { let _ = t; }));
+/// # let _ = hook;
+/// ```
 pub type RefreshHook = Arc<dyn Fn(Token) -> BoxFuture<'static, ()> + Send + Sync>;
 
 fn reconnect(platform: &str, why: &str) -> Error {
@@ -155,6 +180,12 @@ impl fmt::Debug for TokenManager {
 }
 
 /// Builds a [`TokenManager`].
+///
+/// ```
+/// let builder = socialkit::auth::TokenManager::builder("x", socialkit::auth::Token::new("a"));
+/// let manager = builder.build();
+/// # let _ = manager;
+/// ```
 pub struct TokenManagerBuilder {
     platform: &'static str,
     token: Token,
@@ -174,12 +205,28 @@ impl fmt::Debug for TokenManagerBuilder {
 
 impl TokenManagerBuilder {
     /// How to refresh. Without one, an expired token is an error.
+    ///
+    /// ```
+    /// use socialkit::auth::{Token, TokenManager, refresh_fn};
+    /// let m = TokenManager::builder("x", Token::new("a"))
+    ///     .refresher(refresh_fn(|_| async { Ok(Token::new("b")) }))
+    ///     .build();
+    /// # let _ = m;
+    /// ```
     pub fn refresher(mut self, refresher: Arc<dyn Refresher>) -> Self {
         self.refresher = Some(refresher);
         self
     }
 
     /// Called with each refreshed token (persist it here).
+    ///
+    /// ```
+    /// use socialkit::auth::{Token, TokenManager};
+    /// let m = TokenManager::builder("x", Token::new("a"))
+    ///     .on_refresh(|t: Token| async move { println!("refreshed, expires {:?}", t.expires_at) })
+    ///     .build();
+    /// # let _ = m;
+    /// ```
     pub fn on_refresh<F, Fut>(mut self, hook: F) -> Self
     where
         F: Fn(Token) -> Fut + Send + Sync + 'static,
@@ -190,6 +237,12 @@ impl TokenManagerBuilder {
     }
 
     /// Refresh this long before expiry. Default 60 s.
+    ///
+    /// ```
+    /// use socialkit::auth::{Token, TokenManager};
+    /// let m = TokenManager::builder("x", Token::new("a")).skew(std::time::Duration::from_secs(300)).build();
+    /// # let _ = m;
+    /// ```
     pub fn skew(mut self, skew: Duration) -> Self {
         self.skew = skew;
         self
@@ -197,12 +250,24 @@ impl TokenManagerBuilder {
 
     /// The clock that decides expiry (default: the system clock; tests use
     /// [`MockClock`](crate::http::MockClock)).
+    ///
+    /// ```
+    /// use socialkit::auth::{Token, TokenManager};
+    /// let clock = socialkit::http::MockClock::new(chrono::Utc::now());
+    /// let m = TokenManager::builder("x", Token::new("a")).clock(std::sync::Arc::new(clock)).build();
+    /// # let _ = m;
+    /// ```
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
     }
 
     /// The manager.
+    ///
+    /// ```
+    /// let m = socialkit::auth::TokenManager::builder("x", socialkit::auth::Token::new("a")).build();
+    /// # let _ = m;
+    /// ```
     pub fn build(self) -> TokenManager {
         TokenManager {
             inner: Arc::new(Inner {
@@ -219,6 +284,11 @@ impl TokenManagerBuilder {
 
 impl TokenManager {
     /// Starts building a manager for `platform` holding `token`.
+    ///
+    /// ```
+    /// let m = socialkit::auth::TokenManager::builder("mastodon", socialkit::auth::Token::new("a")).build();
+    /// # let _ = m;
+    /// ```
     pub fn builder(platform: &'static str, token: Token) -> TokenManagerBuilder {
         TokenManagerBuilder {
             platform,
@@ -243,6 +313,14 @@ impl TokenManager {
     }
 
     /// A valid access token, refreshed first when it expires within the skew.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use socialkit::auth::{Token, TokenManager};
+    /// let m = TokenManager::fixed("telegram", Token::new("t"));
+    /// assert_eq!(m.access_token().await.unwrap().expose(), "t");
+    /// # }
+    /// ```
     pub async fn access_token(&self) -> Result<Secret> {
         let mut token = self.inner.token.lock().await;
         let now = self.inner.clock.now();
@@ -295,11 +373,28 @@ impl TokenManager {
     }
 
     /// A copy of the current token (for storage or display of its expiry).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use socialkit::auth::{Token, TokenManager};
+    /// let m = TokenManager::fixed("x", Token::new("t").with_scope("read"));
+    /// assert_eq!(m.token().await.scope.as_deref(), Some("read"));
+    /// # }
+    /// ```
     pub async fn token(&self) -> Token {
         self.inner.token.lock().await.clone()
     }
 
     /// Replaces the token (after the user reconnected the account).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use socialkit::auth::{Token, TokenManager};
+    /// let m = TokenManager::fixed("x", Token::new("old"));
+    /// m.set_token(Token::new("new")).await;
+    /// assert_eq!(m.access_token().await.unwrap().expose(), "new");
+    /// # }
+    /// ```
     pub async fn set_token(&self, token: Token) {
         *self.inner.token.lock().await = token;
     }

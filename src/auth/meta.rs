@@ -44,10 +44,23 @@ use crate::http::{
 };
 
 /// The Facebook Graph API base.
+///
+/// ```
+/// let graph = url::Url::parse(socialkit::auth::meta::FACEBOOK_GRAPH).unwrap().join("v21.0/").unwrap();
+/// assert_eq!(graph.as_str(), "https://graph.facebook.com/v21.0/");
+/// ```
 pub const FACEBOOK_GRAPH: &str = "https://graph.facebook.com";
 /// The Instagram Graph API base (Instagram Login).
+///
+/// ```
+/// assert!(url::Url::parse(socialkit::auth::meta::INSTAGRAM_GRAPH).is_ok());
+/// ```
 pub const INSTAGRAM_GRAPH: &str = "https://graph.instagram.com";
 /// The Threads Graph API base.
+///
+/// ```
+/// assert!(url::Url::parse(socialkit::auth::meta::THREADS_GRAPH).is_ok());
+/// ```
 pub const THREADS_GRAPH: &str = "https://graph.threads.net";
 
 /// Trades a short-lived Facebook user token for a long-lived one (about 60 days).
@@ -78,6 +91,14 @@ pub async fn fb_exchange_token(
 }
 
 /// Trades a short-lived Threads token for a long-lived one (about 60 days).
+///
+/// ```
+/// # async fn demo(http: socialkit::http::Client) -> socialkit::Result<()> {
+/// use socialkit::auth::{Secret, meta};
+/// let graph = url::Url::parse(meta::THREADS_GRAPH)?;
+/// let long = meta::th_exchange_token(&http, &graph, &Secret::new("app-secret"), &Secret::new("short")).await?;
+/// # let _ = long; Ok(()) }
+/// ```
 pub async fn th_exchange_token(
     http: &Client,
     graph: &Url,
@@ -94,6 +115,14 @@ pub async fn th_exchange_token(
 }
 
 /// Refreshes a long-lived Threads token (valid, at least a day old) for another 60 days.
+///
+/// ```
+/// # async fn demo(http: socialkit::http::Client, long: socialkit::auth::Token) -> socialkit::Result<()> {
+/// use socialkit::auth::meta;
+/// let graph = url::Url::parse(meta::THREADS_GRAPH)?;
+/// let renewed = meta::th_refresh_token(&http, &graph, &long.access_token).await?;
+/// # let _ = renewed; Ok(()) }
+/// ```
 pub async fn th_refresh_token(http: &Client, graph: &Url, long_lived: &Secret) -> Result<Token> {
     let url = endpoint(graph, "threads", &["refresh_access_token"])?;
     let call = Call::get("threads", "token_refresh", url).query([
@@ -104,6 +133,14 @@ pub async fn th_refresh_token(http: &Client, graph: &Url, long_lived: &Secret) -
 }
 
 /// Trades a short-lived Instagram (Instagram Login) token for a long-lived one (60 days).
+///
+/// ```
+/// # async fn demo(http: socialkit::http::Client) -> socialkit::Result<()> {
+/// use socialkit::auth::{Secret, meta};
+/// let graph = url::Url::parse(meta::INSTAGRAM_GRAPH)?;
+/// let long = meta::ig_exchange_token(&http, &graph, &Secret::new("app-secret"), &Secret::new("short")).await?;
+/// # let _ = long; Ok(()) }
+/// ```
 pub async fn ig_exchange_token(
     http: &Client,
     graph: &Url,
@@ -120,6 +157,14 @@ pub async fn ig_exchange_token(
 }
 
 /// Refreshes a long-lived Instagram token (valid, at least a day old) for another 60 days.
+///
+/// ```
+/// # async fn demo(http: socialkit::http::Client, long: socialkit::auth::Token) -> socialkit::Result<()> {
+/// use socialkit::auth::meta;
+/// let graph = url::Url::parse(meta::INSTAGRAM_GRAPH)?;
+/// let renewed = meta::ig_refresh_token(&http, &graph, &long.access_token).await?;
+/// # let _ = renewed; Ok(()) }
+/// ```
 pub async fn ig_refresh_token(http: &Client, graph: &Url, long_lived: &Secret) -> Result<Token> {
     let url = endpoint(graph, "instagram", &["refresh_access_token"])?;
     let call = Call::get("instagram", "token_refresh", url).query([

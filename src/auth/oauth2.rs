@@ -121,12 +121,26 @@ impl OAuth2Config {
     }
 
     /// Sets the client secret.
+    ///
+    /// ```
+    /// # use socialkit::auth::*;
+    /// # let cfg = OAuth2Config::new("id", url::Url::parse("https://a.example/authorize").unwrap(), url::Url::parse("https://a.example/token").unwrap(), "https://app.example/cb");
+    /// let cfg = cfg.with_client_secret("shh");
+    /// assert_eq!(cfg.client_secret.unwrap().expose(), "shh");
+    /// ```
     pub fn with_client_secret(mut self, secret: impl Into<Secret>) -> Self {
         self.client_secret = Some(secret.into());
         self
     }
 
     /// Sets the scopes.
+    ///
+    /// ```
+    /// # use socialkit::auth::*;
+    /// # let cfg = OAuth2Config::new("id", url::Url::parse("https://a.example/authorize").unwrap(), url::Url::parse("https://a.example/token").unwrap(), "https://app.example/cb");
+    /// let cfg = cfg.with_scopes(["read", "write"]);
+    /// assert_eq!(cfg.scopes, ["read", "write"]);
+    /// ```
     pub fn with_scopes<I, S>(mut self, scopes: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -137,18 +151,39 @@ impl OAuth2Config {
     }
 
     /// Sets the scope separator.
+    ///
+    /// ```
+    /// # use socialkit::auth::*;
+    /// # let cfg = OAuth2Config::new("id", url::Url::parse("https://a.example/authorize").unwrap(), url::Url::parse("https://a.example/token").unwrap(), "https://app.example/cb");
+    /// let cfg = cfg.with_scope_separator(",");
+    /// assert_eq!(cfg.scope_separator, ",");
+    /// ```
     pub fn with_scope_separator(mut self, separator: impl Into<String>) -> Self {
         self.scope_separator = separator.into();
         self
     }
 
     /// Sets the client authentication method.
+    ///
+    /// ```
+    /// # use socialkit::auth::*;
+    /// # let cfg = OAuth2Config::new("id", url::Url::parse("https://a.example/authorize").unwrap(), url::Url::parse("https://a.example/token").unwrap(), "https://app.example/cb");
+    /// let cfg = cfg.with_client_auth(ClientAuth::RequestBody);
+    /// assert_eq!(cfg.client_auth, ClientAuth::RequestBody);
+    /// ```
     pub fn with_client_auth(mut self, client_auth: ClientAuth) -> Self {
         self.client_auth = client_auth;
         self
     }
 
     /// Adds an extra authorize URL parameter.
+    ///
+    /// ```
+    /// # use socialkit::auth::*;
+    /// # let cfg = OAuth2Config::new("id", url::Url::parse("https://a.example/authorize").unwrap(), url::Url::parse("https://a.example/token").unwrap(), "https://app.example/cb");
+    /// let cfg = cfg.with_authorize_param("duration", "permanent");
+    /// assert_eq!(cfg.extra_authorize_params["duration"], "permanent");
+    /// ```
     pub fn with_authorize_param(
         mut self,
         name: impl Into<String>,
@@ -188,16 +223,36 @@ pub struct OAuth2Client {
 
 impl OAuth2Client {
     /// A client for `platform` (the name used in errors and logs).
+    ///
+    /// ```
+    /// # use socialkit::auth::*;
+    /// # let cfg = OAuth2Config::new("id", url::Url::parse("https://a.example/authorize").unwrap(), url::Url::parse("https://a.example/token").unwrap(), "https://app.example/cb");
+    /// let client = OAuth2Client::new("reddit", cfg);
+    /// assert_eq!(client.platform(), "reddit");
+    /// ```
     pub fn new(platform: &'static str, config: OAuth2Config) -> Self {
         OAuth2Client { platform, config }
     }
 
     /// The settings.
+    ///
+    /// ```
+    /// # use socialkit::auth::*;
+    /// # let cfg = OAuth2Config::new("id", url::Url::parse("https://a.example/authorize").unwrap(), url::Url::parse("https://a.example/token").unwrap(), "https://app.example/cb");
+    /// let client = OAuth2Client::new("x", cfg);
+    /// assert_eq!(client.config().client_id, "id");
+    /// ```
     pub fn config(&self) -> &OAuth2Config {
         &self.config
     }
 
     /// The platform's name.
+    ///
+    /// ```
+    /// # use socialkit::auth::*;
+    /// # let cfg = OAuth2Config::new("id", url::Url::parse("https://a.example/authorize").unwrap(), url::Url::parse("https://a.example/token").unwrap(), "https://app.example/cb");
+    /// assert_eq!(OAuth2Client::new("x", cfg).platform(), "x");
+    /// ```
     pub fn platform(&self) -> &'static str {
         self.platform
     }
@@ -206,6 +261,13 @@ impl OAuth2Client {
     /// `scope` (when there are scopes), `state`, and with PKCE `code_challenge` +
     /// `code_challenge_method=S256`, then the extra parameters. Query parameters already in the
     /// configured authorize URL are kept.
+    ///
+    /// ```
+    /// # use socialkit::auth::*;
+    /// # let cfg = OAuth2Config::new("id", url::Url::parse("https://a.example/authorize").unwrap(), url::Url::parse("https://a.example/token").unwrap(), "https://app.example/cb");
+    /// let url = OAuth2Client::new("x", cfg).authorize_url(&State::new(), None);
+    /// assert!(url.as_str().starts_with("https://a.example/authorize?response_type=code&client_id=id"));
+    /// ```
     pub fn authorize_url(&self, state: &State, pkce: Option<&Pkce>) -> Url {
         let c = &self.config;
         let mut url = c.authorize_url.clone();
@@ -236,6 +298,13 @@ impl OAuth2Client {
     /// again); `invalid_client`, `unauthorized_client`, `invalid_scope`, `invalid_request`,
     /// `unsupported_grant_type` → [`ErrorKind::ConfigInvalid`]; the OAuth error code is the
     /// error's `platform_code`.
+    ///
+    /// ```
+    /// # async fn demo(oauth: socialkit::auth::OAuth2Client, http: socialkit::http::Client, pkce: socialkit::auth::Pkce) -> socialkit::Result<()> {
+    /// let token = oauth.exchange_code(&http, "code-from-the-callback", Some(&pkce)).await?;
+    /// println!("expires at {:?}", token.expires_at);
+    /// # Ok(()) }
+    /// ```
     pub async fn exchange_code(
         &self,
         http: &Client,
@@ -258,6 +327,14 @@ impl OAuth2Client {
     /// platform rotates refresh tokens the new one is in the result; when it sends none, the
     /// result keeps `refresh_token`. Sent once, never retried (a rotated refresh token may be
     /// single-use).
+    ///
+    /// ```
+    /// # async fn demo(oauth: socialkit::auth::OAuth2Client, http: socialkit::http::Client, old: socialkit::auth::Token) -> socialkit::Result<()> {
+    /// let refresh_token = old.refresh_token.clone().expect("issued with offline access");
+    /// let fresh = oauth.refresh(&http, &refresh_token).await?;
+    /// assert!(fresh.refresh_token.is_some());
+    /// # Ok(()) }
+    /// ```
     pub async fn refresh(&self, http: &Client, refresh_token: &Secret) -> Result<Token> {
         let form = vec![
             ("grant_type", "refresh_token"),

@@ -39,6 +39,11 @@ pub struct Pkce {
 
 impl Pkce {
     /// A fresh random verifier of 64 characters from the unreserved set.
+    ///
+    /// ```
+    /// let p = socialkit::auth::Pkce::new();
+    /// assert_eq!(p.challenge().len(), 43);
+    /// ```
     pub fn new() -> Self {
         let mut rng = rand::rng();
         let verifier: String = (0..64)
@@ -71,16 +76,30 @@ impl Pkce {
     }
 
     /// The verifier, sent as `code_verifier` with the token request.
+    ///
+    /// ```
+    /// let p = socialkit::auth::Pkce::new();
+    /// assert!((43..=128).contains(&p.verifier().expose().len()));
+    /// ```
     pub fn verifier(&self) -> &Secret {
         &self.verifier
     }
 
     /// The challenge, sent as `code_challenge` in the authorize URL.
+    ///
+    /// ```
+    /// let p = socialkit::auth::Pkce::new();
+    /// assert!(!p.challenge().contains('='));
+    /// ```
     pub fn challenge(&self) -> &str {
         &self.challenge
     }
 
     /// The challenge method, always `S256`.
+    ///
+    /// ```
+    /// assert_eq!(socialkit::auth::Pkce::new().method(), "S256");
+    /// ```
     pub fn method(&self) -> &'static str {
         "S256"
     }
@@ -117,23 +136,43 @@ pub struct State(String);
 
 impl State {
     /// A fresh random state.
+    ///
+    /// ```
+    /// let a = socialkit::auth::State::new();
+    /// assert_ne!(a, socialkit::auth::State::new());
+    /// ```
     pub fn new() -> Self {
         let bytes: [u8; 32] = rand::rng().random();
         State(URL_SAFE_NO_PAD.encode(bytes))
     }
 
     /// A state from a stored value.
+    ///
+    /// ```
+    /// let stored = socialkit::auth::State::from_string("abc");
+    /// assert!(stored.verify("abc"));
+    /// ```
     pub fn from_string(value: impl Into<String>) -> Self {
         State(value.into())
     }
 
     /// The value, for the authorize URL and for storage.
+    ///
+    /// ```
+    /// let s = socialkit::auth::State::from_string("abc");
+    /// assert_eq!(s.as_str(), "abc");
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
     /// Whether `received` (the `state` query parameter of the callback) matches, compared in
     /// constant time.
+    ///
+    /// ```
+    /// let s = socialkit::auth::State::from_string("abc");
+    /// assert!(s.verify("abc") && !s.verify("abd"));
+    /// ```
     pub fn verify(&self, received: &str) -> bool {
         constant_time_eq(self.0.as_bytes(), received.as_bytes())
     }

@@ -28,11 +28,22 @@ pub struct Secret(String);
 
 impl Secret {
     /// Wraps a value.
+    ///
+    /// ```
+    /// let s = socialkit::auth::Secret::new(String::from("t"));
+    /// assert_eq!(s.expose(), "t");
+    /// ```
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
     }
 
     /// The value. Call it only where the secret is sent or stored.
+    ///
+    /// ```
+    /// let s = socialkit::auth::Secret::new("t");
+    /// let header = format!("Bearer {}", s.expose());
+    /// assert_eq!(header, "Bearer t");
+    /// ```
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -41,6 +41,11 @@ pub struct Token {
 
 impl Token {
     /// A token without refresh token, expiry, scope or type.
+    ///
+    /// ```
+    /// let t = socialkit::auth::Token::new("access");
+    /// assert!(t.refresh_token.is_none() && t.expires_at.is_none());
+    /// ```
     pub fn new(access_token: impl Into<Secret>) -> Self {
         Token {
             access_token: access_token.into(),
@@ -52,18 +57,34 @@ impl Token {
     }
 
     /// Sets the refresh token.
+    ///
+    /// ```
+    /// let t = socialkit::auth::Token::new("a").with_refresh_token("r");
+    /// assert_eq!(t.refresh_token.unwrap().expose(), "r");
+    /// ```
     pub fn with_refresh_token(mut self, refresh_token: impl Into<Secret>) -> Self {
         self.refresh_token = Some(refresh_token.into());
         self
     }
 
     /// Sets the expiry instant.
+    ///
+    /// ```
+    /// let at = chrono::Utc::now();
+    /// assert_eq!(socialkit::auth::Token::new("a").with_expires_at(at).expires_at, Some(at));
+    /// ```
     pub fn with_expires_at(mut self, expires_at: DateTime<Utc>) -> Self {
         self.expires_at = Some(expires_at);
         self
     }
 
     /// Sets the expiry to `seconds` after `now` (an `expires_in` answer).
+    ///
+    /// ```
+    /// let now = chrono::Utc::now();
+    /// let t = socialkit::auth::Token::new("a").expires_in(now, 60);
+    /// assert_eq!(t.expires_at, Some(now + chrono::Duration::seconds(60)));
+    /// ```
     pub fn expires_in(mut self, now: DateTime<Utc>, seconds: u64) -> Self {
         self.expires_at = i64::try_from(seconds)
             .ok()
@@ -73,6 +94,11 @@ impl Token {
     }
 
     /// Sets the granted scope.
+    ///
+    /// ```
+    /// let t = socialkit::auth::Token::new("a").with_scope("read write");
+    /// assert_eq!(t.scope.as_deref(), Some("read write"));
+    /// ```
     pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
         self.scope = Some(scope.into());
         self
@@ -80,6 +106,12 @@ impl Token {
 
     /// Whether the token expires within `skew` of `now` (or already has). A token without
     /// expiry never needs a refresh.
+    ///
+    /// ```
+    /// let now = chrono::Utc::now();
+    /// let t = socialkit::auth::Token::new("a").expires_in(now, 30);
+    /// assert!(t.needs_refresh(now, std::time::Duration::from_secs(60)));
+    /// ```
     pub fn needs_refresh(&self, now: DateTime<Utc>, skew: Duration) -> bool {
         let skew = chrono::Duration::from_std(skew).unwrap_or(chrono::Duration::MAX);
         self.expires_at

@@ -52,6 +52,11 @@ pub struct Part {
 
 impl Part {
     /// A text field.
+    ///
+    /// ```
+    /// let p = socialkit::http::Part::text("description", "A cat");
+    /// assert_eq!(p.len(), 5);
+    /// ```
     pub fn text(name: impl Into<String>, value: impl Into<String>) -> Self {
         Part {
             name: name.into(),
@@ -62,6 +67,11 @@ impl Part {
     }
 
     /// A binary field (a file's content).
+    ///
+    /// ```
+    /// let p = socialkit::http::Part::bytes("file", vec![0u8; 4]);
+    /// assert!(!p.is_empty());
+    /// ```
     pub fn bytes(name: impl Into<String>, data: impl Into<Bytes>) -> Self {
         Part {
             name: name.into(),
@@ -72,6 +82,11 @@ impl Part {
     }
 
     /// Sets the file name sent in the part's `Content-Disposition`.
+    ///
+    /// ```
+    /// let p = socialkit::http::Part::bytes("file", vec![1u8]).file_name("cat.jpg");
+    /// # let _ = p;
+    /// ```
     pub fn file_name(mut self, file_name: impl Into<String>) -> Self {
         self.file_name = Some(file_name.into());
         self
@@ -79,17 +94,30 @@ impl Part {
 
     /// Sets the part's MIME type (`image/png`). An invalid MIME type fails the call at send time
     /// with [`ErrorKind::Validation`].
+    ///
+    /// ```
+    /// let p = socialkit::http::Part::bytes("file", vec![1u8]).mime("image/jpeg");
+    /// # let _ = p;
+    /// ```
     pub fn mime(mut self, mime: impl Into<String>) -> Self {
         self.mime = Some(mime.into());
         self
     }
 
     /// The size of the data in bytes.
+    ///
+    /// ```
+    /// assert_eq!(socialkit::http::Part::bytes("f", vec![1u8, 2]).len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.data.len()
     }
 
     /// Whether the data is empty.
+    ///
+    /// ```
+    /// assert!(socialkit::http::Part::bytes("f", Vec::<u8>::new()).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
     }
@@ -143,22 +171,42 @@ pub struct Multipart {
 
 impl Multipart {
     /// An empty body.
+    ///
+    /// ```
+    /// assert!(socialkit::http::Multipart::new().parts().is_empty());
+    /// ```
     pub fn new() -> Self {
         Multipart::default()
     }
 
     /// Adds a text field.
+    ///
+    /// ```
+    /// let m = socialkit::http::Multipart::new().text("payload_json", "{}");
+    /// assert_eq!(m.parts().len(), 1);
+    /// ```
     pub fn text(self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.part(Part::text(name, value))
     }
 
     /// Adds a part.
+    ///
+    /// ```
+    /// use socialkit::http::{Multipart, Part};
+    /// let m = Multipart::new().part(Part::bytes("files[0]", vec![1u8]).file_name("a.png"));
+    /// assert_eq!(m.parts().len(), 1);
+    /// ```
     pub fn part(mut self, part: Part) -> Self {
         self.parts.push(part);
         self
     }
 
     /// The parts, in order.
+    ///
+    /// ```
+    /// let m = socialkit::http::Multipart::new().text("a", "1").text("b", "2");
+    /// assert_eq!(m.parts().len(), 2);
+    /// ```
     pub fn parts(&self) -> &[Part] {
         &self.parts
     }
@@ -225,6 +273,13 @@ pub struct Call {
 
 impl Call {
     /// A call with no body. `platform` and `operation` name it in errors, spans and logs.
+    ///
+    /// ```
+    /// use socialkit::http::{Call, Method, Retry};
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let call = Call::new("linkedin", "delete", Method::DELETE, url);
+    /// assert_eq!(call.retry_mode(), Retry::Never);
+    /// ```
     pub fn new(platform: &'static str, operation: &'static str, method: Method, url: Url) -> Self {
         let retry = if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
             Retry::Idempotent
@@ -290,27 +345,57 @@ impl Call {
     }
 
     /// A `GET` call ([`Retry::Idempotent`]).
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let call = socialkit::http::Call::get("x", "metrics", url);
+    /// assert_eq!(call.method(), socialkit::http::Method::GET);
+    /// ```
     pub fn get(platform: &'static str, operation: &'static str, url: Url) -> Self {
         Call::new(platform, operation, Method::GET, url)
     }
 
     /// A `POST` call ([`Retry::Never`] until said otherwise).
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let call = socialkit::http::Call::post("x", "publish", url);
+    /// assert_eq!(call.method(), socialkit::http::Method::POST);
+    /// ```
     pub fn post(platform: &'static str, operation: &'static str, url: Url) -> Self {
         Call::new(platform, operation, Method::POST, url)
     }
 
     /// A `PUT` call ([`Retry::Never`] until said otherwise).
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let call = socialkit::http::Call::put("linkedin", "upload_media", url);
+    /// assert_eq!(call.method(), socialkit::http::Method::PUT);
+    /// ```
     pub fn put(platform: &'static str, operation: &'static str, url: Url) -> Self {
         Call::new(platform, operation, Method::PUT, url)
     }
 
     /// A `PATCH` call ([`Retry::Never`] until said otherwise).
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let call = socialkit::http::Call::patch("discord", "edit", url);
+    /// assert_eq!(call.method(), socialkit::http::Method::PATCH);
+    /// ```
     pub fn patch(platform: &'static str, operation: &'static str, url: Url) -> Self {
         Call::new(platform, operation, Method::PATCH, url)
     }
 
     /// A `DELETE` call ([`Retry::Never`] until said otherwise: a repeated delete may answer
     /// 404 for a post the first attempt deleted; opt in where the adapter handles that).
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let call = socialkit::http::Call::delete("mastodon", "delete", url);
+    /// assert_eq!(call.retry_mode(), socialkit::http::Retry::Never);
+    /// ```
     pub fn delete(platform: &'static str, operation: &'static str, url: Url) -> Self {
         Call::new(platform, operation, Method::DELETE, url)
     }
@@ -338,6 +423,13 @@ impl Call {
     }
 
     /// Adds a header whose value is a credential: marked sensitive, never printed.
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let key = socialkit::auth::Secret::new("k3y");
+    /// let call = socialkit::http::Call::get("p", "o", url).sensitive_header("X-Api-Key", &key);
+    /// assert!(call.headers()["x-api-key"].is_sensitive());
+    /// ```
     pub fn sensitive_header(mut self, name: impl AsRef<str>, value: &Secret) -> Self {
         self.remember(value.expose());
         self.insert_header(name.as_ref(), value.expose(), true)
@@ -363,12 +455,25 @@ impl Call {
     }
 
     /// `Authorization: Bearer <token>`.
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let call = socialkit::http::Call::get("p", "o", url).bearer(&socialkit::auth::Secret::new("t"));
+    /// assert_eq!(call.headers()["authorization"], "Bearer t");
+    /// ```
     pub fn bearer(self, token: &Secret) -> Self {
         self.authorization("Bearer", token)
     }
 
     /// `Authorization: <scheme> <credential>` (Discord bots: `Bot`; Bluesky OAuth: `DPoP`).
     /// Replaces an earlier `Authorization` header.
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let bot = socialkit::auth::Secret::new("t");
+    /// let call = socialkit::http::Call::get("discord", "channel", url).authorization("Bot", &bot);
+    /// assert_eq!(call.headers()["authorization"], "Bot t");
+    /// ```
     pub fn authorization(mut self, scheme: &str, credential: &Secret) -> Self {
         self.headers.remove(AUTHORIZATION);
         self.remember(credential.expose());
@@ -377,6 +482,13 @@ impl Call {
     }
 
     /// `Authorization: Basic base64(user:password)`.
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let call = socialkit::http::Call::post("reddit", "token", url)
+    ///     .basic_auth("id", Some(&socialkit::auth::Secret::new("pw")));
+    /// assert_eq!(call.headers()["authorization"], "Basic aWQ6cHc=");
+    /// ```
     pub fn basic_auth(mut self, user: &str, password: Option<&Secret>) -> Self {
         use base64::Engine as _;
         if let Some(p) = password {
@@ -391,6 +503,12 @@ impl Call {
     }
 
     /// Overrides the client's User-Agent for this call (Reddit wants its own).
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let call = socialkit::http::Call::get("reddit", "channel", url).user_agent("web:myapp:1.0 (by /u/me)");
+    /// assert_eq!(call.headers()["user-agent"], "web:myapp:1.0 (by /u/me)");
+    /// ```
     pub fn user_agent(mut self, user_agent: &str) -> Self {
         self.headers.remove(USER_AGENT);
         self.header(USER_AGENT.as_str(), user_agent)
@@ -492,12 +610,29 @@ impl Call {
     }
 
     /// A `multipart/form-data` body.
+    ///
+    /// ```
+    /// use socialkit::http::{Call, Multipart, Part};
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let call = Call::post("discord", "publish", url).multipart(
+    ///     Multipart::new().text("payload_json", "{}").part(Part::bytes("files[0]", vec![1u8]).file_name("a.png")),
+    /// );
+    /// assert!(call.body_bytes().is_none());
+    /// ```
     pub fn multipart(mut self, body: Multipart) -> Self {
         self.body = Body::Multipart(body);
         self
     }
 
     /// Sets whether the call may be retried.
+    ///
+    /// ```
+    /// use socialkit::http::{Call, Retry};
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// // Telegram reads are POSTs too.
+    /// let call = Call::post("telegram", "channel", url).retry(Retry::Idempotent);
+    /// assert_eq!(call.retry_mode(), Retry::Idempotent);
+    /// ```
     pub fn retry(mut self, retry: Retry) -> Self {
         self.retry = retry;
         self
@@ -505,59 +640,119 @@ impl Call {
 
     /// Sends an idempotency key the platform honours in header `name` and marks the call
     /// [`Retry::Idempotent`]. Use only with a platform that deduplicates on that header.
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let call = socialkit::http::Call::post("mastodon", "publish", url).idempotency_key("Idempotency-Key", "k-1");
+    /// assert_eq!(call.retry_mode(), socialkit::http::Retry::Idempotent);
+    /// ```
     pub fn idempotency_key(self, name: &str, key: &str) -> Self {
         self.header(name, key).retry(Retry::Idempotent)
     }
 
     /// Chooses the rate-limit header family to read from the answer (default
     /// [`RateLimitStyle::Generic`]: only `Retry-After`).
+    ///
+    /// ```
+    /// use socialkit::http::{Call, RateLimitStyle};
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let call = Call::get("reddit", "read", url).rate_limit_style(RateLimitStyle::Reddit);
+    /// assert_eq!(call.style(), RateLimitStyle::Reddit);
+    /// ```
     pub fn rate_limit_style(mut self, style: RateLimitStyle) -> Self {
         self.style = style;
         self
     }
 
     /// Overrides the client's request timeout for this call (long uploads).
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let call = socialkit::http::Call::post("x", "upload_media", url).timeout(std::time::Duration::from_secs(300));
+    /// # let _ = call;
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// The platform's name.
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// assert_eq!(socialkit::http::Call::get("x", "read", url).platform(), "x");
+    /// ```
     pub fn platform(&self) -> &'static str {
         self.platform
     }
 
     /// The operation's name.
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// assert_eq!(socialkit::http::Call::get("x", "read", url).operation(), "read");
+    /// ```
     pub fn operation(&self) -> &'static str {
         self.operation
     }
 
     /// The HTTP method.
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// assert_eq!(socialkit::http::Call::get("x", "read", url).method(), "GET");
+    /// ```
     pub fn method(&self) -> &Method {
         &self.method
     }
 
     /// The URL (unredacted: do not log it; use [`redact_url`]).
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// assert_eq!(socialkit::http::Call::get("x", "read", url.clone()).url(), &url);
+    /// ```
     pub fn url(&self) -> &Url {
         &self.url
     }
 
     /// The headers set so far.
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// assert!(socialkit::http::Call::get("x", "read", url).headers().is_empty());
+    /// ```
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
 
     /// Whether the call may be retried.
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// assert_eq!(socialkit::http::Call::get("x", "read", url).retry_mode(), socialkit::http::Retry::Idempotent);
+    /// ```
     pub fn retry_mode(&self) -> Retry {
         self.retry
     }
 
     /// The rate-limit header family read from the answer.
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// assert_eq!(socialkit::http::Call::get("x", "read", url).style(), socialkit::http::RateLimitStyle::Generic);
+    /// ```
     pub fn style(&self) -> RateLimitStyle {
         self.style
     }
 
     /// The problem a builder method ran into, if any (returned by `send`).
+    ///
+    /// ```
+    /// let url = url::Url::parse("https://example.com/api").unwrap();
+    /// let call = socialkit::http::Call::get("x", "read", url).header("bad header", "v");
+    /// assert_eq!(call.build_error().unwrap().kind(), socialkit::ErrorKind::ConfigInvalid);
+    /// ```
     pub fn build_error(&self) -> Option<&Error> {
         self.error.as_ref()
     }

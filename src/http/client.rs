@@ -131,22 +131,44 @@ impl Client {
 
     /// Replaces the clock (for tests: [`MockClock`](super::MockClock) makes backoff instant and
     /// observable).
+    ///
+    /// ```
+    /// use socialkit::http::{Client, MockClock};
+    /// let clock = MockClock::new(chrono::Utc::now());
+    /// let client = Client::default().with_clock(std::sync::Arc::new(clock.clone()));
+    /// assert_eq!(client.now(), socialkit::http::Clock::now(&clock));
+    /// ```
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
     }
 
     /// The configuration.
+    ///
+    /// ```
+    /// let client = socialkit::http::Client::default();
+    /// assert_eq!(client.config().retry.max_attempts, 3);
+    /// ```
     pub fn config(&self) -> &HttpConfig {
         &self.config
     }
 
     /// The client's clock.
+    ///
+    /// ```
+    /// let client = socialkit::http::Client::default();
+    /// let _now = client.clock().now();
+    /// ```
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
     }
 
     /// The current instant by the client's clock.
+    ///
+    /// ```
+    /// let before = chrono::Utc::now();
+    /// assert!(socialkit::http::Client::default().now() >= before);
+    /// ```
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }

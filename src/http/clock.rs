@@ -78,6 +78,12 @@ struct MockState {
 
 impl MockClock {
     /// A clock standing at `start`.
+    ///
+    /// ```
+    /// use socialkit::http::{Clock, MockClock};
+    /// let start = chrono::Utc::now();
+    /// assert_eq!(MockClock::new(start).now(), start);
+    /// ```
     pub fn new(start: DateTime<Utc>) -> Self {
         MockClock {
             state: Arc::new(Mutex::new(MockState {
@@ -102,11 +108,23 @@ impl MockClock {
     }
 
     /// Sets the clock to `now`.
+    ///
+    /// ```
+    /// use socialkit::http::{Clock, MockClock};
+    /// let c = MockClock::new(chrono::Utc::now());
+    /// let later = c.now() + chrono::Duration::hours(1);
+    /// c.set(later);
+    /// assert_eq!(c.now(), later);
+    /// ```
     pub fn set(&self, now: DateTime<Utc>) {
         self.lock().now = now;
     }
 
     /// Every sleep requested so far, in order.
+    ///
+    /// ```
+    /// assert!(socialkit::http::MockClock::new(chrono::Utc::now()).sleeps().is_empty());
+    /// ```
     pub fn sleeps(&self) -> Vec<Duration> {
         self.lock().sleeps.clone()
     }

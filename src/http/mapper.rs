@@ -103,6 +103,12 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     /// Reads the code and message from a JSON error body.
+    ///
+    /// ```
+    /// let b = socialkit::http::ErrorBody::parse(br#"{"error":"invalid_grant","error_description":"expired"}"#);
+    /// assert_eq!(b.code.as_deref(), Some("invalid_grant"));
+    /// assert_eq!(b.message.as_deref(), Some("expired"));
+    /// ```
     pub fn parse(body: &[u8]) -> ErrorBody {
         let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice::<serde_json::Value>(body)
         else {

@@ -23,12 +23,24 @@ use regex::Regex;
 use url::Url;
 
 /// The mask that replaces a secret.
+///
+/// ```
+/// assert_eq!(socialkit::http::redact::MASK, "***");
+/// ```
 pub const MASK: &str = "***";
 
 /// How many characters of a response body [`snippet`] keeps.
+///
+/// ```
+/// assert_eq!(socialkit::http::redact::SNIPPET_CHARS, 300);
+/// ```
 pub const SNIPPET_CHARS: usize = 300;
 
 /// Query parameter names (compared case-insensitively) whose values are secrets.
+///
+/// ```
+/// assert!(socialkit::http::redact::SECRET_PARAMS.contains(&"access_token"));
+/// ```
 pub const SECRET_PARAMS: &[&str] = &[
     "access_token",
     "token",

@@ -40,6 +40,12 @@ pub struct Response {
 impl Response {
     /// A response received now, without rate-limit state (see
     /// [`Response::with_rate_limit_style`]).
+    ///
+    /// ```
+    /// use socialkit::http::{Response, StatusCode, header::HeaderMap};
+    /// let r = Response::new("x", "publish", StatusCode::CREATED, HeaderMap::new(), "{}");
+    /// assert!(r.is_success());
+    /// ```
     pub fn new(
         platform: &'static str,
         operation: &'static str,
@@ -76,26 +82,56 @@ impl Response {
     }
 
     /// The platform that answered.
+    ///
+    /// ```
+    /// # use socialkit::http::{Response, StatusCode};
+    /// # let r = Response::new("x", "publish", StatusCode::OK, Default::default(), "{\"a\":1}");
+    /// assert_eq!(r.platform(), "x");
+    /// ```
     pub fn platform(&self) -> &'static str {
         self.platform
     }
 
     /// The operation the call was for.
+    ///
+    /// ```
+    /// # use socialkit::http::{Response, StatusCode};
+    /// # let r = Response::new("x", "publish", StatusCode::OK, Default::default(), "{\"a\":1}");
+    /// assert_eq!(r.operation(), "publish");
+    /// ```
     pub fn operation(&self) -> &'static str {
         self.operation
     }
 
     /// The HTTP status.
+    ///
+    /// ```
+    /// # use socialkit::http::{Response, StatusCode};
+    /// # let r = Response::new("x", "publish", StatusCode::OK, Default::default(), "{\"a\":1}");
+    /// assert_eq!(r.status(), StatusCode::OK);
+    /// ```
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
     /// Whether the status is 2xx.
+    ///
+    /// ```
+    /// # use socialkit::http::{Response, StatusCode};
+    /// # let r = Response::new("x", "publish", StatusCode::OK, Default::default(), "{\"a\":1}");
+    /// assert!(r.is_success());
+    /// ```
     pub fn is_success(&self) -> bool {
         self.status.is_success()
     }
 
     /// All headers.
+    ///
+    /// ```
+    /// # use socialkit::http::{Response, StatusCode};
+    /// # let r = Response::new("x", "publish", StatusCode::OK, Default::default(), "{\"a\":1}");
+    /// assert!(r.headers().is_empty());
+    /// ```
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
@@ -114,21 +150,45 @@ impl Response {
     }
 
     /// The body.
+    ///
+    /// ```
+    /// # use socialkit::http::{Response, StatusCode};
+    /// # let r = Response::new("x", "publish", StatusCode::OK, Default::default(), "{\"a\":1}");
+    /// assert_eq!(&r.body()[..], b"{\"a\":1}");
+    /// ```
     pub fn body(&self) -> &Bytes {
         &self.body
     }
 
     /// The rate-limit state the platform reported, if any.
+    ///
+    /// ```
+    /// # use socialkit::http::{Response, StatusCode};
+    /// # let r = Response::new("x", "publish", StatusCode::OK, Default::default(), "{\"a\":1}");
+    /// assert!(r.rate_limit().is_none());
+    /// ```
     pub fn rate_limit(&self) -> Option<&RateLimit> {
         self.rate_limit.as_ref()
     }
 
     /// When the response was received (by the client's clock).
+    ///
+    /// ```
+    /// # use socialkit::http::{Response, StatusCode};
+    /// # let r = Response::new("x", "publish", StatusCode::OK, Default::default(), "{\"a\":1}");
+    /// assert!(r.received_at() <= chrono::Utc::now());
+    /// ```
     pub fn received_at(&self) -> DateTime<Utc> {
         self.received_at
     }
 
     /// The body as UTF-8 text; invalid UTF-8 is an [`ErrorKind::Unexpected`] error.
+    ///
+    /// ```
+    /// # use socialkit::http::{Response, StatusCode};
+    /// # let r = Response::new("x", "publish", StatusCode::OK, Default::default(), "{\"a\":1}");
+    /// assert_eq!(r.text().unwrap(), "{\"a\":1}");
+    /// ```
     pub fn text(&self) -> Result<&str> {
         std::str::from_utf8(&self.body).map_err(|_| {
             self.error(
@@ -142,6 +202,12 @@ impl Response {
     }
 
     /// The body as text, invalid UTF-8 replaced by `U+FFFD`.
+    ///
+    /// ```
+    /// # use socialkit::http::{Response, StatusCode};
+    /// # let r = Response::new("x", "publish", StatusCode::OK, Default::default(), "{\"a\":1}");
+    /// assert_eq!(r.text_lossy(), "{\"a\":1}");
+    /// ```
     pub fn text_lossy(&self) -> Cow<'_, str> {
         String::from_utf8_lossy(&self.body)
     }
@@ -184,11 +250,23 @@ impl Response {
 
     /// The body as it may appear in an error: redacted and truncated (see
     /// [`redact::snippet`](super::redact::snippet)).
+    ///
+    /// ```
+    /// # use socialkit::http::{Response, StatusCode};
+    /// # let r = Response::new("x", "publish", StatusCode::OK, Default::default(), "{\"a\":1}");
+    /// assert_eq!(r.snippet(), "{\"a\":1}");
+    /// ```
     pub fn snippet(&self) -> String {
         snippet(&self.body)
     }
 
     /// When to retry, if the platform said: [`RateLimit::wait_until`].
+    ///
+    /// ```
+    /// # use socialkit::http::{Response, StatusCode};
+    /// # let r = Response::new("x", "publish", StatusCode::OK, Default::default(), "{\"a\":1}");
+    /// assert_eq!(r.wait_until(), None);
+    /// ```
     pub fn wait_until(&self) -> Option<DateTime<Utc>> {
         self.rate_limit.as_ref().and_then(RateLimit::wait_until)
     }

@@ -488,3 +488,50 @@ async fn invalidate_refreshes_once_for_concurrent_rejections() {
     // Not rotated: the old refresh token is kept.
     assert_eq!(manager.token().await.refresh_token.unwrap().expose(), "r");
 }
+
+#[tokio::test]
+async fn send_refreshes_once_when_the_platform_rejects_the_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/post"))
+        .and(wiremock::matchers::header("authorization", "Bearer stale"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(serde_json::json!({"error": "The access token expired"})),
+        )
+        .expect(2) // once for each manager below
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/post"))
+        .and(wiremock::matchers::header("authorization", "Bearer fresh"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "1"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let clock = MockClock::new(now());
+    let http = http(&clock);
+    let manager = TokenManager::builder("x", Token::new("stale").with_refresh_token("r"))
+        .clock(Arc::new(clock))
+        .refresher(refresh_fn(|_t: Token| async { Ok(Token::new("fresh")) }))
+        .build();
+    let url = Url::parse(&format!("{}/api/post", server.uri())).unwrap();
+    let resp = manager
+        .send(&http, &socialkit::http::DefaultErrorMapper, |token| {
+            socialkit::http::Call::post("x", "publish", url.clone()).bearer(token)
+        })
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+
+    // Without a refresher the 401 is returned as it is, after one request.
+    let fixed = TokenManager::fixed("x", Token::new("stale"));
+    let err = fixed
+        .send(&http, &socialkit::http::DefaultErrorMapper, |token| {
+            socialkit::http::Call::post("x", "publish", url.clone()).bearer(token)
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthenticated);
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}

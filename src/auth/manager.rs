@@ -13,7 +13,7 @@ use super::oauth2::OAuth2Client;
 use super::secret::Secret;
 use super::token::Token;
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{Client, Clock, SystemClock};
+use crate::http::{Call, Client, Clock, ErrorMapper, Response, SystemClock};
 
 /// Gets a new token for the current one. Implemented for OAuth 2.0 ([`OAuth2Refresher`]); other
 /// schemes (Bluesky `refreshSession`, Meta's `th_refresh_token`) use [`refresh_fn`].
@@ -397,6 +397,46 @@ impl TokenManager {
     /// ```
     pub async fn set_token(&self, token: Token) {
         *self.inner.token.lock().await = token;
+    }
+
+    /// Sends a call built with the current access token; when the platform rejects the token
+    /// ([`ErrorKind::Unauthenticated`], e.g. a 401 or an adapter-mapped `ExpiredToken`) and
+    /// the manager can refresh, refreshes once ([`TokenManager::invalidate`]) and sends a call
+    /// built with the new token. A rejected token means the request was not carried out, so
+    /// this second send is safe even for a [`Retry::Never`](crate::http::Retry::Never) write.
+    ///
+    /// ```no_run
+    /// # async fn demo(http: socialkit::http::Client, tokens: socialkit::auth::TokenManager) -> socialkit::Result<()> {
+    /// use socialkit::http::{Call, DefaultErrorMapper};
+    /// let url = url::Url::parse("https://api.x.com/2/users/me")?;
+    /// let me = tokens
+    ///     .send(&http, &DefaultErrorMapper, |token| Call::get("x", "channel", url.clone()).bearer(token))
+    ///     .await?;
+    /// # let _ = me; Ok(()) }
+    /// ```
+    pub async fn send<F>(
+        &self,
+        http: &Client,
+        mapper: &dyn ErrorMapper,
+        build: F,
+    ) -> Result<Response>
+    where
+        F: Fn(&Secret) -> Call + Send + Sync,
+    {
+        let token = self.access_token().await?;
+        match http.send(build(&token), mapper).await {
+            Err(err)
+                if err.kind() == ErrorKind::Unauthenticated && self.inner.refresher.is_some() =>
+            {
+                tracing::debug!(
+                    platform = self.inner.platform,
+                    "access token rejected; refreshing once"
+                );
+                let fresh = self.invalidate(&token).await?;
+                http.send(build(&fresh), mapper).await
+            }
+            other => other,
+        }
     }
 
     async fn refresh_locked(&self, token: &mut Token) -> Result<()> {

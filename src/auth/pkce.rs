@@ -32,6 +32,7 @@ const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /// assert!(!format!("{fresh:?}").contains(fresh.verifier().expose()));
 /// ```
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "PkceRepr", try_from = "PkceRepr")]
 pub struct Pkce {
     verifier: Secret,
     challenge: String,
@@ -49,8 +50,15 @@ impl Pkce {
         let verifier: String = (0..64)
             .map(|_| char::from(UNRESERVED[rng.random_range(0..UNRESERVED.len())]))
             .collect();
-        Pkce::from_verifier(verifier)
-            .unwrap_or_else(|_| unreachable!("generated verifiers are valid"))
+        Pkce::from_valid(Secret::new(verifier))
+    }
+
+    fn from_valid(verifier: Secret) -> Self {
+        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.expose().as_bytes()));
+        Pkce {
+            verifier,
+            challenge,
+        }
     }
 
     /// Uses a given verifier: 43 to 128 characters of `A-Z a-z 0-9 - . _ ~`
@@ -68,11 +76,7 @@ impl Pkce {
                 "a PKCE code verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~",
             ));
         }
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(v.as_bytes()));
-        Ok(Pkce {
-            verifier,
-            challenge,
-        })
+        Ok(Pkce::from_valid(verifier))
     }
 
     /// The verifier, sent as `code_verifier` with the token request.
@@ -102,6 +106,29 @@ impl Pkce {
     /// ```
     pub fn method(&self) -> &'static str {
         "S256"
+    }
+}
+
+/// The stored form of a [`Pkce`]: only the verifier; the challenge is derived (and the
+/// verifier validated) again when it is read back.
+#[derive(Serialize, Deserialize)]
+struct PkceRepr {
+    verifier: Secret,
+}
+
+impl From<Pkce> for PkceRepr {
+    fn from(p: Pkce) -> Self {
+        PkceRepr {
+            verifier: p.verifier.clone(),
+        }
+    }
+}
+
+impl TryFrom<PkceRepr> for Pkce {
+    type Error = String;
+
+    fn try_from(r: PkceRepr) -> std::result::Result<Self, String> {
+        Pkce::from_verifier(r.verifier.expose()).map_err(|e| e.message().to_string())
     }
 }
 
@@ -237,6 +264,11 @@ mod tests {
         let json = serde_json::to_string(&p).unwrap();
         let back: Pkce = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);
+        assert_eq!(
+            json,
+            format!("{{\"verifier\":\"{}\"}}", p.verifier().expose())
+        );
+        assert!(serde_json::from_str::<Pkce>(r#"{"verifier":"short"}"#).is_err());
     }
 
     #[test]

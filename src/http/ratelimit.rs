@@ -1027,6 +1027,46 @@ mod tests {
         assert_eq!(rl.remaining, Some(7));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn from_headers_never_panics(
+            values in proptest::collection::vec("\\PC{0,40}", 1..8),
+            style_index in 0usize..7,
+        ) {
+            let styles = [
+                RateLimitStyle::Generic,
+                RateLimitStyle::Mastodon,
+                RateLimitStyle::Bluesky,
+                RateLimitStyle::X,
+                RateLimitStyle::Discord,
+                RateLimitStyle::Reddit,
+                RateLimitStyle::Meta,
+            ];
+            let names = [
+                "retry-after", "x-ratelimit-reset", "x-ratelimit-remaining", "ratelimit-policy",
+                "x-rate-limit-reset", "x-ratelimit-reset-after", "x-app-usage",
+                "x-business-use-case-usage",
+            ];
+            let mut h = HeaderMap::new();
+            for (i, v) in values.iter().enumerate() {
+                if let Ok(value) = super::super::header::HeaderValue::from_str(v) {
+                    h.insert(names[i % names.len()], value);
+                }
+            }
+            let rl = RateLimit::from_headers(&h, styles[style_index], now());
+            if let Some(rl) = rl {
+                let _ = rl.wait_until();
+                let _ = rl.is_exhausted();
+            }
+        }
+
+        #[test]
+        fn body_helpers_never_panic(body in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let _ = discord_body_retry_after(&body, now());
+            let _ = telegram_body_retry_after(&body, now());
+        }
+    }
+
     #[test]
     fn parse_helpers_never_panic_on_extremes() {
         for v in [

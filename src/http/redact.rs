@@ -442,6 +442,38 @@ mod tests {
         assert_eq!(snippet(b"  a \n\n b  "), "a b");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn snippet_is_bounded_and_never_panics(body in proptest::collection::vec(proptest::num::u8::ANY, 0..2000)) {
+            let s = snippet(&body);
+            proptest::prop_assert!(s.chars().count() <= SNIPPET_CHARS + 1);
+        }
+
+        #[test]
+        fn known_token_shapes_never_survive(token in "[A-Za-z0-9_-]{20,60}", prefix in "[a-z ]{0,20}") {
+            // Only tokens that look like credentials (letters and digits mixed) are promised.
+            proptest::prop_assume!(token.bytes().any(|b| b.is_ascii_digit()));
+            proptest::prop_assume!(token.bytes().any(|b| b.is_ascii_alphabetic()));
+            for text in [
+                format!("{prefix} Bearer {token} end"),
+                format!(r#"{{"access_token":"{token}"}}"#),
+                format!("{prefix}&refresh_token={token}&x=1"),
+                format!("{prefix} 123456789:{token}{token}"),
+            ] {
+                let out = redact_text(&text);
+                proptest::prop_assert!(!out.contains(&token), "{} -> {}", text, out);
+            }
+        }
+
+        #[test]
+        fn redact_url_never_panics(path in "[a-zA-Z0-9/:%._~-]{0,60}", query in "[a-zA-Z0-9=&%._~-]{0,60}") {
+            if let Ok(u) = Url::parse(&format!("https://example.com/{path}?{query}")) {
+                let _ = redact_url(&u);
+                let _ = url_for_log(&u);
+            }
+        }
+    }
+
     #[test]
     fn redaction_happens_before_truncation() {
         let body = format!("{}access_token=SECRETSECRET", "x ".repeat(140));

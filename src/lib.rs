@@ -3,5 +3,6 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod text;
 
 pub use error::{Detail, Error, ErrorContext, ErrorKind, ErrorRecord, Result};

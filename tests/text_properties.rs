@@ -62,7 +62,11 @@ fn rule() -> impl Strategy<Value = TextRule> {
 }
 
 fn numbering() -> impl Strategy<Value = Numbering> {
-    prop_oneof![Just(Numbering::Suffix), Just(Numbering::Prefix), Just(Numbering::None)]
+    prop_oneof![
+        Just(Numbering::Suffix),
+        Just(Numbering::Prefix),
+        Just(Numbering::None)
+    ]
 }
 
 fn strip_numbering(part: &str, numbering: Numbering) -> &str {
@@ -226,19 +230,59 @@ proptest! {
 #[test]
 fn too_long_errors_say_platform_count_limit_and_how_much() {
     let cases = [
-        (rules::x(), "x", "a".repeat(300), "text is 300 weighted characters on x, the limit is 280 (20 over)"),
-        (rules::bluesky(), "bluesky", "é".repeat(310), "text is 310 graphemes on bluesky, the limit is 300 (10 over)"),
-        (rules::bluesky(), "bluesky", "👨‍👩‍👧‍👦".repeat(150), "text is 3750 UTF-8 bytes on bluesky, the limit is 3000 (750 over)"),
-        (rules::telegram_caption(), "telegram", "😀".repeat(600), "text is 1200 UTF-16 code units on telegram, the limit is 1024 (176 over)"),
-        (rules::threads(), "threads", "a.com b.com c.com d.com e.com f.com g.com".to_string(), "text has 7 links on threads, the limit is 5 (2 over)"),
-        (rules::instagram(), "instagram", (0..21).map(|i| format!("@user{i} ")).collect(), "text has 21 mentions on instagram, the limit is 20 (1 over)"),
+        (
+            rules::x(),
+            "x",
+            "a".repeat(300),
+            "text is 300 weighted characters on x, the limit is 280 (20 over)",
+        ),
+        (
+            rules::bluesky(),
+            "bluesky",
+            "é".repeat(310),
+            "text is 310 graphemes on bluesky, the limit is 300 (10 over)",
+        ),
+        (
+            rules::bluesky(),
+            "bluesky",
+            "👨‍👩‍👧‍👦".repeat(150),
+            "text is 3750 UTF-8 bytes on bluesky, the limit is 3000 (750 over)",
+        ),
+        (
+            rules::telegram_caption(),
+            "telegram",
+            "😀".repeat(600),
+            "text is 1200 UTF-16 code units on telegram, the limit is 1024 (176 over)",
+        ),
+        (
+            rules::threads(),
+            "threads",
+            "a.com b.com c.com d.com e.com f.com g.com".to_string(),
+            "text has 7 links on threads, the limit is 5 (2 over)",
+        ),
+        (
+            rules::instagram(),
+            "instagram",
+            (0..21).map(|i| format!("@user{i} ")).collect(),
+            "text has 21 mentions on instagram, the limit is 20 (1 over)",
+        ),
     ];
     for (rule, platform, text, message) in cases {
         let err = rule.check(platform, &text).err();
         let shown = err.as_ref().map(ToString::to_string).unwrap_or_default();
-        assert!(shown.contains(message), "{shown:?} should contain {message:?}");
-        assert!(shown.contains(&format!("(platform: {platform})")), "{shown}");
-        assert!(err.is_some_and(|e| e.kind() == socialkit::ErrorKind::Validation && e.detail().is_some()));
+        assert!(
+            shown.contains(message),
+            "{shown:?} should contain {message:?}"
+        );
+        assert!(
+            shown.contains(&format!("(platform: {platform})")),
+            "{shown}"
+        );
+        assert!(
+            err.is_some_and(
+                |e| e.kind() == socialkit::ErrorKind::Validation && e.detail().is_some()
+            )
+        );
     }
     // Just at the limit is fine.
     assert!(rules::x().check("x", &"a".repeat(280)).is_ok());

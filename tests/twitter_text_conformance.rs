@@ -52,7 +52,11 @@ fn description(case: &Value) -> String {
 }
 
 /// Runs `check` on every case; panics listing the failures. Returns (passed, total).
-fn run(label: &str, cases: &[Value], check: impl Fn(&Value) -> Result<(), String>) -> (usize, usize) {
+fn run(
+    label: &str,
+    cases: &[Value],
+    check: impl Fn(&Value) -> Result<(), String>,
+) -> (usize, usize) {
     let failures: Vec<String> = cases
         .iter()
         .filter_map(|case| {
@@ -78,7 +82,12 @@ fn check_parse(case: &Value, config: &TwitterTextConfig) -> Result<(), String> {
     let text = text_of(case);
     let expected = case.get("expected").ok_or("no expected value")?;
     let r = parse(&text, config);
-    let field = |name: &str| expected.get(name).and_then(Value::as_u64).map(|v| v as usize);
+    let field = |name: &str| {
+        expected
+            .get(name)
+            .and_then(Value::as_u64)
+            .map(|v| v as usize)
+    };
     let got = [
         ("weightedLength", r.weighted_length),
         ("permillage", r.permillage),
@@ -117,7 +126,11 @@ fn check_url_list(case: &Value) -> Result<(), String> {
     let want: Vec<String> = case
         .get("expected")
         .and_then(Value::as_sequence)
-        .map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .map(|s| {
+            s.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     let got: Vec<String> = extract_urls(&text).into_iter().map(|u| u.url).collect();
     if got == want {
@@ -168,10 +181,15 @@ fn weighted_tweets_counter_v2() {
 
 #[test]
 fn weighted_tweets_with_discounted_emoji_v3() {
-    let cases = required("validate.yml", "WeightedTweetsWithDiscountedEmojiCounterTest");
-    run("WeightedTweetsWithDiscountedEmojiCounterTest (v3)", &cases, |c| {
-        check_parse(c, &TwitterTextConfig::v3())
-    });
+    let cases = required(
+        "validate.yml",
+        "WeightedTweetsWithDiscountedEmojiCounterTest",
+    );
+    run(
+        "WeightedTweetsWithDiscountedEmojiCounterTest (v3)",
+        &cases,
+        |c| check_parse(c, &TwitterTextConfig::v3()),
+    );
 }
 
 #[test]
@@ -222,7 +240,11 @@ fn validate_urls_without_protocol() {
 
 #[test]
 fn extract_urls_section() {
-    run("extract urls", &required("extract.yml", "urls"), check_url_list);
+    run(
+        "extract urls",
+        &required("extract.yml", "urls"),
+        check_url_list,
+    );
 }
 
 #[test]

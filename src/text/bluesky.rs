@@ -293,7 +293,8 @@ fn detect_tags(text: &str, out: &mut Vec<Facet>) {
             .trim_matches(is_js_space)
             .trim_end_matches(is_punctuation);
         if tag.is_empty()
-            || (tag.encode_utf16().count() > MAX_TAG_GRAPHEMES && grapheme_length(tag) > MAX_TAG_GRAPHEMES)
+            || (tag.encode_utf16().count() > MAX_TAG_GRAPHEMES
+                && grapheme_length(tag) > MAX_TAG_GRAPHEMES)
         {
             continue;
         }
@@ -323,7 +324,11 @@ fn detect_cashtags(text: &str, out: &mut Vec<Facet>) {
             continue;
         }
         let follow_ok = char_at(text, end).is_none_or(|c| {
-            is_js_space(c) || matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | ')' | '"' | '\'' | '\u{2019}')
+            is_js_space(c)
+                || matches!(
+                    c,
+                    '.' | ',' | ';' | ':' | '!' | '?' | ')' | '"' | '\'' | '\u{2019}'
+                )
         });
         if !follow_ok {
             continue;

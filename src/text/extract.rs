@@ -5,8 +5,8 @@
 //! with its platform: Bluesky facets in [`bluesky`](super::bluesky), Mastodon's counting in
 //! [`mastodon`](super::mastodon), X's URLs in [`x`](super::x).
 
-use icu_properties::props::{GeneralCategory, GeneralCategoryGroup};
 use icu_properties::CodePointMapData;
+use icu_properties::props::{GeneralCategory, GeneralCategoryGroup};
 use serde::{Deserialize, Serialize};
 
 use super::chars::{char_at, char_before, is_latin_accent};
@@ -88,7 +88,8 @@ pub fn links(text: &str) -> Vec<Span> {
 /// Mentions: `@` (or `＠`) not preceded by a letter, digit, `_` or `@`, then a handle of ASCII
 /// letters, digits, `_`, `.` and `-` ending in a letter, digit or `_`, optionally followed by
 /// `@domain.tld` (fediverse). Covers X/Instagram (`@name`), Bluesky (`@name.bsky.social`) and
-/// Mastodon (`@user@host`) handles. A mention followed by `://` is not one.
+/// Mastodon (`@user@host`) handles. As in twitter-text, a mention followed by `://`, another
+/// `@` or a latin accented letter is not one.
 ///
 /// ```
 /// let text = "hi @alice, @bob.bsky.social and @carol@mastodon.social! mail a@b.c";
@@ -104,7 +105,9 @@ pub fn mentions(text: &str) -> Vec<Span> {
         let at = i + k;
         let at_len = char_at(text, at).map_or(1, char::len_utf8);
         i = at + at_len;
-        if char_before(text, at).is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '@' | '＠')) {
+        if char_before(text, at)
+            .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '@' | '＠'))
+        {
             continue;
         }
         let Some(end) = trimmed_run(text, i, handle_char, handle_end_char) else {
@@ -113,13 +116,15 @@ pub fn mentions(text: &str) -> Vec<Span> {
         let mut end = end;
         // Fediverse: @user@host.tld
         if char_at(text, end) == Some('@') {
-            if let Some(host_end) = trimmed_run(text, end + 1, handle_char, |c| c.is_ascii_alphanumeric()) {
+            if let Some(host_end) =
+                trimmed_run(text, end + 1, handle_char, |c| c.is_ascii_alphanumeric())
+            {
                 if text[end + 1..host_end].contains('.') {
                     end = host_end;
                 }
             }
         }
-        if text[end..].starts_with("://") || char_at(text, end).is_some_and(|c| c == '@' || c == '＠') {
+        if ends_mention(&text[end..]) {
             i = end;
             continue;
         }
@@ -204,11 +209,16 @@ pub fn hashtags(text: &str) -> Vec<Span> {
             continue;
         }
         let end = super::chars::run_end(text, body, is_hashtag_char);
-        if !text[body..end].chars().any(|c| c.is_ascii_alphabetic() || (!c.is_ascii() && is_letter_or_mark(c))) {
+        if !text[body..end]
+            .chars()
+            .any(|c| c.is_ascii_alphabetic() || (!c.is_ascii() && is_letter_or_mark(c)))
+        {
             continue;
         }
         i = end;
-        if text[end..].starts_with("://") || char_at(text, end).is_some_and(|c| c == '#' || c == '＃') {
+        if text[end..].starts_with("://")
+            || char_at(text, end).is_some_and(|c| c == '#' || c == '＃')
+        {
             continue;
         }
         out.push(Span { start: hash, end });
@@ -266,7 +276,8 @@ pub(crate) fn convert_offsets(text: &str, offsets: &mut [usize], unit: IndexUnit
     }
 }
 
-/// Whether `c` is a latin accent character (used by mention end rules).
+/// twitter-text's `endMentionMatch`: whether the text after a mention (`after`) makes it no
+/// mention (another `@`, a latin accent character, or `://`).
 pub(crate) fn ends_mention(after: &str) -> bool {
     after.starts_with("://")
         || after

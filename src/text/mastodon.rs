@@ -82,9 +82,8 @@ fn mentions(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         let word = r"[\p{L}\p{M}\p{Nd}\p{Pc}]";
-        let pattern = format!(
-            r"^@([a-zA-Z0-9_]+(?:[.-]+[a-zA-Z0-9_]+)*)(@{word}+(?:[.-]+{word}+)*)?"
-        );
+        let pattern =
+            format!(r"^@([a-zA-Z0-9_]+(?:[.-]+[a-zA-Z0-9_]+)*)(@{word}+(?:[.-]+{word}+)*)?");
         Regex::new(&pattern).unwrap_or_else(|_| unreachable!("the mention pattern is valid"))
     });
     let mut from = 0;
@@ -135,7 +134,11 @@ mod tests {
         assert_eq!(length("@alice@example.social"), "@alice".len());
         assert_eq!(length("@alice"), 6);
         assert_eq!(length("mail a@b.example"), 16);
-        assert_eq!(length("example.com"), 11, "URLs without protocol are plain text");
+        assert_eq!(
+            length("example.com"),
+            11,
+            "URLs without protocol are plain text"
+        );
         assert_eq!(length("http://example.com http://example.com"), 23 * 2 + 1);
         assert_eq!(length("gemini://example.org/x"), 23);
         assert_eq!(length_with("https://a.example.com/b", None, 30), 30);

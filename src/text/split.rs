@@ -67,7 +67,9 @@ pub struct SplitOptions {
 /// ```
 pub fn split_thread(text: &str, rule: &TextRule, opts: &SplitOptions) -> Result<Vec<String>> {
     if text.trim().is_empty() {
-        return Err(Error::validation("cannot split an empty text into a thread"));
+        return Err(Error::validation(
+            "cannot split an empty text into a thread",
+        ));
     }
     if rule.fits(text) {
         return check_max_parts(vec![text.to_string()], opts);
@@ -101,7 +103,14 @@ pub fn split_thread(text: &str, rule: &TextRule, opts: &SplitOptions) -> Result<
         let parts: Vec<String> = ranges
             .iter()
             .enumerate()
-            .map(|(k, &(s, e))| numbered(&text[s..e], opts.numbering, &(k + 1).to_string(), &n.to_string()))
+            .map(|(k, &(s, e))| {
+                numbered(
+                    &text[s..e],
+                    opts.numbering,
+                    &(k + 1).to_string(),
+                    &n.to_string(),
+                )
+            })
             .collect();
         if parts.iter().all(|p| rule.fits(p)) {
             return check_max_parts(parts, opts);
@@ -196,9 +205,12 @@ impl Packer<'_> {
     fn fits(&self, start: usize, end: usize) -> bool {
         let body = self.text[start..end].trim();
         body.is_empty()
-            || self
-                .rule
-                .fits(&numbered(body, self.numbering, self.placeholder, self.placeholder))
+            || self.rule.fits(&numbered(
+                body,
+                self.numbering,
+                self.placeholder,
+                self.placeholder,
+            ))
     }
 
     fn close(&mut self) {
@@ -281,7 +293,10 @@ impl Packer<'_> {
         let slice = &self.text[start..end];
         let cuts: Vec<usize> = match level {
             Level::Paragraph => whitespace_run_ends(slice, |run| run.matches('\n').count() >= 2),
-            Level::Sentence => slice.split_sentence_bound_indices().map(|(k, _)| k).collect(),
+            Level::Sentence => slice
+                .split_sentence_bound_indices()
+                .map(|(k, _)| k)
+                .collect(),
             Level::Word => whitespace_run_ends(slice, |_| true),
             Level::WordBound => slice.split_word_bound_indices().map(|(k, _)| k).collect(),
             Level::Grapheme | Level::GraphemeAnywhere => {
@@ -369,7 +384,11 @@ mod tests {
         let parts = split(&text, &rule);
         assert!(parts.len() > 1);
         assert!(parts.iter().all(|p| rule.fits(p)));
-        assert!(parts[0].ends_with("。 1/4") || parts[0].ends_with("。 1/5"), "{:?}", parts[0]);
+        assert!(
+            parts[0].ends_with("。 1/4") || parts[0].ends_with("。 1/5"),
+            "{:?}",
+            parts[0]
+        );
     }
 
     #[test]
@@ -377,9 +396,16 @@ mod tests {
         let rule = rules::x();
         assert!(split_thread("  ", &rule, &SplitOptions::default()).is_err());
         let long = "word ".repeat(200);
-        let err = split_thread(&long, &rule, &SplitOptions { max_parts: Some(2), ..Default::default() })
-            .err()
-            .map(|e| e.detail().cloned());
+        let err = split_thread(
+            &long,
+            &rule,
+            &SplitOptions {
+                max_parts: Some(2),
+                ..Default::default()
+            },
+        )
+        .err()
+        .map(|e| e.detail().cloned());
         assert!(matches!(err, Some(Some(Detail::TooMany { limit: 2, .. }))));
         let tiny = TextRule::new(super::super::Counting::Chars, 3);
         assert!(split_thread("abcdef", &tiny, &SplitOptions::default()).is_err());

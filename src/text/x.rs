@@ -19,7 +19,7 @@
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc, is_nfc_quick};
 
 use super::chars::{is_twitter_invalid, utf16_len};
 use super::extract::{IndexUnit, convert_offsets};
@@ -211,6 +211,7 @@ pub struct ParseResult {
 pub fn parse(text: &str, config: &TwitterTextConfig) -> ParseResult {
     let normalized: Cow<'_, str> = match is_nfc_quick(text.chars()) {
         IsNormalized::Yes => Cow::Borrowed(text),
+        IsNormalized::Maybe if is_nfc(text) => Cow::Borrowed(text),
         _ => Cow::Owned(text.nfc().collect()),
     };
     let norm: &str = &normalized;

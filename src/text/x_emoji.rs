@@ -107,15 +107,13 @@ pub(crate) fn emoji_len(text: &str, at: usize) -> Option<usize> {
 
 /// Tag characters after the black flag, ended by the cancel tag.
 fn tag_sequence_len(rest: &str, from: usize) -> Option<usize> {
-    let mut count = 0;
-    for (k, c) in rest[from..].char_indices() {
+    for (count, (k, c)) in rest[from..].char_indices().enumerate() {
         if c == CANCEL_TAG {
             return (count > 0).then_some(from + k + c.len_utf8());
         }
         if !is_tag(c) {
             return None;
         }
-        count += 1;
     }
     None
 }

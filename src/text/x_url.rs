@@ -51,7 +51,14 @@ pub(crate) static TWITTER: Flavor = Flavor {
 /// Mastodon's patched twitter-text (`config/initializers/twitter_regex.rb`), protocol required.
 pub(crate) static MASTODON: Flavor = Flavor {
     protocols: &[
-        "https://", "http://", "dat://", "dweb://", "ipfs://", "ipns://", "ssb://", "gopher://",
+        "https://",
+        "http://",
+        "dat://",
+        "dweb://",
+        "ipfs://",
+        "ipns://",
+        "ssb://",
+        "gopher://",
         "gemini://",
     ],
     without_protocol: false,
@@ -227,7 +234,9 @@ fn is_subdomain_run_char(c: char) -> bool {
 
 /// A character that may precede a URL (`validUrlPrecedingChars`).
 fn is_url_preceding_char(c: char) -> bool {
-    !(c.is_ascii_alphanumeric() || matches!(c, '@' | '＠' | '$' | '#' | '＃') || is_twitter_invalid(c))
+    !(c.is_ascii_alphanumeric()
+        || matches!(c, '@' | '＠' | '$' | '#' | '＃')
+        || is_twitter_invalid(c))
 }
 
 /// `validAsciiDomain` label characters.
@@ -263,8 +272,8 @@ pub(crate) struct UrlIter<'a> {
     flavor: &'static Flavor,
     /// Where the next regex search starts (JavaScript's `lastIndex`).
     pos: usize,
-    /// URLs found by the last match that are not returned yet (ASCII domains of one match).
-    pending: Vec<RawUrl>,
+    /// ASCII domains of the last protocol-less match that are not returned yet.
+    bare: Option<BareDomains>,
     /// Protocol-less attempts are known to fail strictly inside this byte range (see
     /// [`bare_failure_extent`]).
     bare_fails: (usize, usize),
@@ -282,7 +291,7 @@ impl<'a> UrlIter<'a> {
             text,
             flavor,
             pos: if hopeless { usize::MAX } else { 0 },
-            pending: Vec::new(),
+            bare: None,
             bare_fails: (0, 0),
         }
     }
@@ -462,8 +471,9 @@ impl<'a> UrlIter<'a> {
         }
     }
 
-    /// Turns a regex match into URLs, as twitter-text's post-processing does.
-    fn accept(&mut self, m: RegexMatch) {
+    /// Turns a regex match into URLs, as twitter-text's post-processing does: returns the URL
+    /// of a match with protocol; for one without, queues the ASCII domains inside it.
+    fn accept(&mut self, m: RegexMatch) -> Option<RawUrl> {
         let text = self.text;
         let url = &text[m.start..m.end];
         let domain = &text[m.domain_start..m.domain_end];
@@ -473,50 +483,76 @@ impl<'a> UrlIter<'a> {
             "https://".len()
         };
         if !domain_labels_are_valid(domain) || protocol_len + utf16_len(url) > MAX_URL_LENGTH {
-            return;
+            return None;
         }
         if !m.has_protocol {
-            if !self.flavor.without_protocol || matches!(m.before, Some('-' | '_' | '.' | '/')) {
-                return;
+            if self.flavor.without_protocol && !matches!(m.before, Some('-' | '_' | '.' | '/')) {
+                self.bare = Some(BareDomains {
+                    next: next_ascii_domain(text, m.domain_start, m.domain_end),
+                    domain_end: m.domain_end,
+                    extend_to: m.has_path.then_some(m.end),
+                });
             }
-            // Only the ASCII domains inside the matched domain are URLs.
-            let mut p = m.domain_start;
-            let first = self.pending.len();
-            while p < m.domain_end {
-                match ascii_domain_at(text, p, m.domain_end) {
-                    Some(end) => {
-                        self.pending.push(RawUrl { start: p, end });
-                        p = end;
-                    }
-                    None => {
-                        let skip = run_end(text, p, is_ascii_domain_char);
-                        p = if skip > p {
-                            skip
-                        } else {
-                            p + char_at(text, p).map_or(1, char::len_utf8)
-                        };
-                    }
-                }
-            }
-            if m.has_path && self.pending.len() > first {
-                if let Some(last) = self.pending.last_mut() {
-                    last.end = m.end;
-                }
-            }
-            return;
+            return None;
         }
         let mut end = m.end;
         if let Some((slug_len, tco_end)) = tco_prefix(url) {
             if slug_len > MAX_TCO_SLUG_LENGTH {
-                return;
+                return None;
             }
             end = m.start + tco_end;
         }
-        self.pending.push(RawUrl {
+        Some(RawUrl {
             start: m.start,
             end,
-        });
+        })
     }
+
+    /// The next queued ASCII domain of a protocol-less match; the last one takes the path.
+    fn next_bare(&mut self) -> Option<RawUrl> {
+        let state = self.bare.as_mut()?;
+        let Some(mut current) = state.next else {
+            self.bare = None;
+            return None;
+        };
+        state.next = next_ascii_domain(self.text, current.end, state.domain_end);
+        if state.next.is_none() {
+            if let Some(end) = state.extend_to {
+                current.end = end;
+            }
+            self.bare = None;
+        }
+        Some(current)
+    }
+}
+
+/// The ASCII domains of a protocol-less match that are not returned yet.
+#[derive(Debug, Clone, Copy)]
+struct BareDomains {
+    /// The next ASCII domain to return.
+    next: Option<RawUrl>,
+    domain_end: usize,
+    /// Where the last ASCII domain ends when the match has a path (twitter-text appends the
+    /// path, with port and query, to the last one).
+    extend_to: Option<usize>,
+}
+
+/// The first ASCII domain (`validAsciiDomain`) in `text[from..limit]`.
+fn next_ascii_domain(text: &str, from: usize, limit: usize) -> Option<RawUrl> {
+    let mut p = from;
+    while p < limit {
+        if let Some(end) = ascii_domain_at(text, p, limit) {
+            return Some(RawUrl { start: p, end });
+        }
+        // Every start inside the same run of label characters fails the same way.
+        let skip = run_end(&text[..limit], p, is_ascii_domain_char);
+        p = if skip > p {
+            skip
+        } else {
+            p + char_at(text, p).map_or(1, char::len_utf8)
+        };
+    }
+    None
 }
 
 impl Iterator for UrlIter<'_> {
@@ -524,8 +560,8 @@ impl Iterator for UrlIter<'_> {
 
     fn next(&mut self) -> Option<RawUrl> {
         loop {
-            if !self.pending.is_empty() {
-                return Some(self.pending.remove(0));
+            if let Some(u) = self.next_bare() {
+                return Some(u);
             }
             if self.pos > self.text.len() {
                 return None;
@@ -535,7 +571,9 @@ impl Iterator for UrlIter<'_> {
                 return None;
             };
             self.pos = m.end;
-            self.accept(m);
+            if let Some(u) = self.accept(m) {
+                return Some(u);
+            }
         }
     }
 }
@@ -682,7 +720,10 @@ fn tco_prefix(url: &str) -> Option<(usize, usize)> {
     if slug_end == host {
         return None;
     }
-    Some((slug_end - host, query_at(url, slug_end, url.len(), &TWITTER)))
+    Some((
+        slug_end - host,
+        query_at(url, slug_end, url.len(), &TWITTER),
+    ))
 }
 
 /// twitter-text's IDN check: a domain starting with `xn--` must contain an ASCII domain, and
@@ -749,7 +790,8 @@ pub(crate) fn is_valid_url(url: &str, require_protocol: bool) -> bool {
         None => (None, rest.strip_prefix('#')),
     };
     if require_protocol
-        && !scheme.is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"))
+        && !scheme
+            .is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"))
     {
         return false;
     }
@@ -773,7 +815,10 @@ fn all_pchars(s: &str, extra: &[char]) -> bool {
             }
             return false;
         }
-        if !(is_unreserved(c) || is_sub_delim(c) || matches!(c, ':' | '|' | '@') || extra.contains(&c))
+        if !(is_unreserved(c)
+            || is_sub_delim(c)
+            || matches!(c, ':' | '|' | '@')
+            || extra.contains(&c))
         {
             return false;
         }
@@ -880,7 +925,10 @@ fn is_unicode_domain(host: &str) -> bool {
                 .all(|c| alnum(c) || c == '-' || (middle_underscore && c == '_'))
     };
     let (tld, rest) = labels.split_last().unwrap_or((&"", &[]));
-    let tld_ok = tld.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || uni(c))
+    let tld_ok = tld
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || uni(c))
         && segment(tld, false);
     let (domain, subs) = rest.split_last().unwrap_or((&"", &[]));
     tld_ok && segment(domain, false) && subs.iter().all(|s| segment(s, true))
@@ -898,8 +946,14 @@ mod tests {
 
     #[test]
     fn finds_urls_with_and_without_protocol() {
-        assert_eq!(urls("see http://example.com/a?b=c."), ["http://example.com/a?b=c"]);
-        assert_eq!(urls("t.co/abcde bit.ly/abcde"), ["t.co/abcde", "bit.ly/abcde"]);
+        assert_eq!(
+            urls("see http://example.com/a?b=c."),
+            ["http://example.com/a?b=c"]
+        );
+        assert_eq!(
+            urls("t.co/abcde bit.ly/abcde"),
+            ["t.co/abcde", "bit.ly/abcde"]
+        );
         assert_eq!(urls("long.test.tar.bz2"), Vec::<&str>::new());
         assert_eq!(urls("john.doe.gov@mail.com"), Vec::<&str>::new());
         assert_eq!(urls("http://t.co/pbY2NfTZ's"), ["http://t.co/pbY2NfTZ"]);

@@ -37,35 +37,73 @@ fn mentions_and_links() {
     let m = "handle.com";
     let cases: Vec<(&str, Vec<Vec<String>>)> = vec![
         ("no mention", seg(&[&["no mention"]])),
-        ("@handle.com middle end", seg(&[&["@handle.com", m], &[" middle end"]])),
-        ("start @handle.com end", seg(&[&["start "], &["@handle.com", m], &[" end"]])),
-        ("start middle @handle.com", seg(&[&["start middle "], &["@handle.com", m]])),
+        (
+            "@handle.com middle end",
+            seg(&[&["@handle.com", m], &[" middle end"]]),
+        ),
+        (
+            "start @handle.com end",
+            seg(&[&["start "], &["@handle.com", m], &[" end"]]),
+        ),
+        (
+            "start middle @handle.com",
+            seg(&[&["start middle "], &["@handle.com", m]]),
+        ),
         (
             "@handle.com @handle.com @handle.com",
-            seg(&[&["@handle.com", m], &[" "], &["@handle.com", m], &[" "], &["@handle.com", m]]),
+            seg(&[
+                &["@handle.com", m],
+                &[" "],
+                &["@handle.com", m],
+                &[" "],
+                &["@handle.com", m],
+            ]),
         ),
-        ("@full123-chars.test", seg(&[&["@full123-chars.test", "full123-chars.test"]])),
+        (
+            "@full123-chars.test",
+            seg(&[&["@full123-chars.test", "full123-chars.test"]]),
+        ),
         ("not@right", seg(&[&["not@right"]])),
-        ("@handle.com!@#$chars", seg(&[&["@handle.com", m], &["!@#$chars"]])),
-        ("@handle.com\n@handle.com", seg(&[&["@handle.com", m], &["\n"], &["@handle.com", m]])),
-        ("parenthetical (@handle.com)", seg(&[&["parenthetical ("], &["@handle.com", m], &[")"]])),
+        (
+            "@handle.com!@#$chars",
+            seg(&[&["@handle.com", m], &["!@#$chars"]]),
+        ),
+        (
+            "@handle.com\n@handle.com",
+            seg(&[&["@handle.com", m], &["\n"], &["@handle.com", m]]),
+        ),
+        (
+            "parenthetical (@handle.com)",
+            seg(&[&["parenthetical ("], &["@handle.com", m], &[")"]]),
+        ),
         (
             "👨‍👩‍👧‍👧 @handle.com 👨‍👩‍👧‍👧",
             seg(&[&["👨‍👩‍👧‍👧 "], &["@handle.com", m], &[" 👨‍👩‍👧‍👧"]]),
         ),
         (
             "start https://middle.com end",
-            seg(&[&["start "], &["https://middle.com", "https://middle.com"], &[" end"]]),
+            seg(&[
+                &["start "],
+                &["https://middle.com", "https://middle.com"],
+                &[" end"],
+            ]),
         ),
         (
             "start https://middle.com/foo/bar end",
-            seg(&[&["start "], &["https://middle.com/foo/bar", "https://middle.com/foo/bar"], &[" end"]]),
+            seg(&[
+                &["start "],
+                &["https://middle.com/foo/bar", "https://middle.com/foo/bar"],
+                &[" end"],
+            ]),
         ),
         (
             "start https://middle.com/foo/bar?baz=bux end",
             seg(&[
                 &["start "],
-                &["https://middle.com/foo/bar?baz=bux", "https://middle.com/foo/bar?baz=bux"],
+                &[
+                    "https://middle.com/foo/bar?baz=bux",
+                    "https://middle.com/foo/bar?baz=bux",
+                ],
                 &[" end"],
             ]),
         ),
@@ -73,14 +111,20 @@ fn mentions_and_links() {
             "start https://middle.com/foo/bar?baz=bux#hash end",
             seg(&[
                 &["start "],
-                &["https://middle.com/foo/bar?baz=bux#hash", "https://middle.com/foo/bar?baz=bux#hash"],
+                &[
+                    "https://middle.com/foo/bar?baz=bux#hash",
+                    "https://middle.com/foo/bar?baz=bux#hash",
+                ],
                 &[" end"],
             ]),
         ),
         (
             "https://start.com/foo/bar?baz=bux#hash middle end",
             seg(&[
-                &["https://start.com/foo/bar?baz=bux#hash", "https://start.com/foo/bar?baz=bux#hash"],
+                &[
+                    "https://start.com/foo/bar?baz=bux#hash",
+                    "https://start.com/foo/bar?baz=bux#hash",
+                ],
                 &[" middle end"],
             ]),
         ),
@@ -88,7 +132,10 @@ fn mentions_and_links() {
             "start middle https://end.com/foo/bar?baz=bux#hash",
             seg(&[
                 &["start middle "],
-                &["https://end.com/foo/bar?baz=bux#hash", "https://end.com/foo/bar?baz=bux#hash"],
+                &[
+                    "https://end.com/foo/bar?baz=bux#hash",
+                    "https://end.com/foo/bar?baz=bux#hash",
+                ],
             ]),
         ),
         (
@@ -101,21 +148,36 @@ fn mentions_and_links() {
         ),
         (
             "👨‍👩‍👧‍👧 https://middle.com 👨‍👩‍👧‍👧",
-            seg(&[&["👨‍👩‍👧‍👧 "], &["https://middle.com", "https://middle.com"], &[" 👨‍👩‍👧‍👧"]]),
+            seg(&[
+                &["👨‍👩‍👧‍👧 "],
+                &["https://middle.com", "https://middle.com"],
+                &[" 👨‍👩‍👧‍👧"],
+            ]),
         ),
         (
             "start middle.com end",
-            seg(&[&["start "], &["middle.com", "https://middle.com"], &[" end"]]),
+            seg(&[
+                &["start "],
+                &["middle.com", "https://middle.com"],
+                &[" end"],
+            ]),
         ),
         (
             "start middle.com/foo/bar end",
-            seg(&[&["start "], &["middle.com/foo/bar", "https://middle.com/foo/bar"], &[" end"]]),
+            seg(&[
+                &["start "],
+                &["middle.com/foo/bar", "https://middle.com/foo/bar"],
+                &[" end"],
+            ]),
         ),
         (
             "start middle.com/foo/bar?baz=bux end",
             seg(&[
                 &["start "],
-                &["middle.com/foo/bar?baz=bux", "https://middle.com/foo/bar?baz=bux"],
+                &[
+                    "middle.com/foo/bar?baz=bux",
+                    "https://middle.com/foo/bar?baz=bux",
+                ],
                 &[" end"],
             ]),
         ),
@@ -123,14 +185,20 @@ fn mentions_and_links() {
             "start middle.com/foo/bar?baz=bux#hash end",
             seg(&[
                 &["start "],
-                &["middle.com/foo/bar?baz=bux#hash", "https://middle.com/foo/bar?baz=bux#hash"],
+                &[
+                    "middle.com/foo/bar?baz=bux#hash",
+                    "https://middle.com/foo/bar?baz=bux#hash",
+                ],
                 &[" end"],
             ]),
         ),
         (
             "start.com/foo/bar?baz=bux#hash middle end",
             seg(&[
-                &["start.com/foo/bar?baz=bux#hash", "https://start.com/foo/bar?baz=bux#hash"],
+                &[
+                    "start.com/foo/bar?baz=bux#hash",
+                    "https://start.com/foo/bar?baz=bux#hash",
+                ],
                 &[" middle end"],
             ]),
         ),
@@ -138,7 +206,10 @@ fn mentions_and_links() {
             "start middle end.com/foo/bar?baz=bux#hash",
             seg(&[
                 &["start middle "],
-                &["end.com/foo/bar?baz=bux#hash", "https://end.com/foo/bar?baz=bux#hash"],
+                &[
+                    "end.com/foo/bar?baz=bux#hash",
+                    "https://end.com/foo/bar?baz=bux#hash",
+                ],
             ]),
         ),
         (
@@ -151,11 +222,19 @@ fn mentions_and_links() {
         ),
         (
             "a example.com/index.php php link",
-            seg(&[&["a "], &["example.com/index.php", "https://example.com/index.php"], &[" php link"]]),
+            seg(&[
+                &["a "],
+                &["example.com/index.php", "https://example.com/index.php"],
+                &[" php link"],
+            ]),
         ),
         (
             "a trailing bsky.app: colon",
-            seg(&[&["a trailing "], &["bsky.app", "https://bsky.app"], &[": colon"]]),
+            seg(&[
+                &["a trailing "],
+                &["bsky.app", "https://bsky.app"],
+                &[": colon"],
+            ]),
         ),
         ("not.. a..url ..here", seg(&[&["not.. a..url ..here"]])),
         ("e.g.", seg(&[&["e.g."]])),
@@ -208,11 +287,21 @@ fn mentions_and_links() {
         ),
         (
             "parenthentical (https://foo.com)",
-            seg(&[&["parenthentical ("], &["https://foo.com", "https://foo.com"], &[")"]]),
+            seg(&[
+                &["parenthentical ("],
+                &["https://foo.com", "https://foo.com"],
+                &[")"],
+            ]),
         ),
         (
             "except for https://foo.com/thing_(cool)",
-            seg(&[&["except for "], &["https://foo.com/thing_(cool)", "https://foo.com/thing_(cool)"]]),
+            seg(&[
+                &["except for "],
+                &[
+                    "https://foo.com/thing_(cool)",
+                    "https://foo.com/thing_(cool)",
+                ],
+            ]),
         ),
     ];
     for (input, expected) in cases {
@@ -220,14 +309,17 @@ fn mentions_and_links() {
     }
 }
 
-/// (input, tags, byte ranges) as in the reference's "correctly detects tags inline".
+/// (input, tags, byte ranges).
+type TagCase = (&'static str, Vec<&'static str>, Vec<(usize, usize)>);
+
+/// The reference's "correctly detects tags inline".
 #[test]
 fn tags_inline() {
     let long64 = "body #thisisa64characterstring_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     let long65 = "body #thisisa65characterstring_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab";
     let long64p = "body #thisisa64characterstring_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!";
     let tag64 = "thisisa64characterstring_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-    let cases: Vec<(&str, Vec<&str>, Vec<(usize, usize)>)> = vec![
+    let cases: Vec<TagCase> = vec![
         ("#a", vec!["a"], vec![(0, 2)]),
         ("#a #b", vec!["a", "b"], vec![(0, 2), (3, 5)]),
         ("#1", vec![], vec![]),
@@ -246,17 +338,29 @@ fn tags_inline() {
         (long64, vec![tag64], vec![(5, 70)]),
         (long65, vec![], vec![]),
         (long64p, vec![tag64], vec![(5, 70)]),
-        ("its a #double#rainbow", vec!["double#rainbow"], vec![(6, 21)]),
+        (
+            "its a #double#rainbow",
+            vec!["double#rainbow"],
+            vec![(6, 21)],
+        ),
         ("##hashash", vec!["#hashash"], vec![(0, 9)]),
         ("##", vec![], vec![]),
         ("some #n0n3s@n5e!", vec!["n0n3s@n5e"], vec![(5, 15)]),
-        ("works #with,punctuation", vec!["with,punctuation"], vec![(6, 23)]),
+        (
+            "works #with,punctuation",
+            vec!["with,punctuation"],
+            vec![(6, 23)],
+        ),
         (
             "strips trailing #punctuation, #like. #this!",
             vec!["punctuation", "like", "this"],
             vec![(16, 28), (30, 35), (37, 42)],
         ),
-        ("strips #multi_trailing___...", vec!["multi_trailing"], vec![(7, 22)]),
+        (
+            "strips #multi_trailing___...",
+            vec!["multi_trailing"],
+            vec![(7, 22)],
+        ),
         (
             "works with #🦋 emoji, and #butter🦋fly",
             vec!["🦋", "butter🦋fly"],
@@ -275,9 +379,21 @@ fn tags_inline() {
         ("match (a\\u200Bb): #a\u{200b}b", vec!["a"], vec![(18, 20)]),
         ("match (ab\\u200B): #ab\u{200b}", vec!["ab"], vec![(18, 21)]),
         ("no match (\\u20e2tag): #\u{20e2}tag", vec![], vec![]),
-        ("no match (a\\u20e2b): #a\u{20e2}b", vec!["a"], vec![(21, 23)]),
-        ("match full width number sign (tag): ＃tag", vec!["tag"], vec![(36, 42)]),
-        ("match full width number sign (tag): ＃#️⃣tag", vec!["#️⃣tag"], vec![(36, 49)]),
+        (
+            "no match (a\\u20e2b): #a\u{20e2}b",
+            vec!["a"],
+            vec![(21, 23)],
+        ),
+        (
+            "match full width number sign (tag): ＃tag",
+            vec!["tag"],
+            vec![(36, 42)],
+        ),
+        (
+            "match full width number sign (tag): ＃#️⃣tag",
+            vec!["#️⃣tag"],
+            vec![(36, 49)],
+        ),
         ("no match 1?: #1?", vec![], vec![]),
     ];
     for (input, tags, ranges) in cases {
@@ -298,7 +414,7 @@ fn tags_inline() {
 
 #[test]
 fn cashtags_inline() {
-    let cases: Vec<(&str, Vec<&str>, Vec<(usize, usize)>)> = vec![
+    let cases: Vec<TagCase> = vec![
         ("$AAPL", vec!["$AAPL"], vec![(0, 5)]),
         ("$aapl", vec!["$AAPL"], vec![(0, 5)]),
         ("$A", vec!["$A"], vec![(0, 2)]),
@@ -310,7 +426,11 @@ fn cashtags_inline() {
         ("check $LEGO now", vec!["$LEGO"], vec![(6, 11)]),
         ("($GOOG)", vec!["$GOOG"], vec![(1, 6)]),
         ("$AAPL.", vec!["$AAPL"], vec![(0, 5)]),
-        ("$AAPL, $MSFT!", vec!["$AAPL", "$MSFT"], vec![(0, 5), (7, 12)]),
+        (
+            "$AAPL, $MSFT!",
+            vec!["$AAPL", "$MSFT"],
+            vec![(0, 5), (7, 12)],
+        ),
         ("no$SPACE", vec![], vec![]),
         ("$", vec![], vec![]),
         ("$ AAPL", vec![], vec![]),
@@ -331,8 +451,10 @@ fn cashtags_inline() {
                 _ => None,
             })
             .collect();
-        let got_ranges: Vec<(usize, usize)> =
-            cashtags.iter().map(|f| (f.byte_start, f.byte_end)).collect();
+        let got_ranges: Vec<(usize, usize)> = cashtags
+            .iter()
+            .map(|f| (f.byte_start, f.byte_end))
+            .collect();
         assert_eq!(got_tags, tags, "cashtags of {input:?}");
         assert_eq!(got_ranges, ranges, "ranges of {input:?}");
     }
@@ -346,7 +468,10 @@ fn facet_offsets_slice_the_matched_text() {
         match &f.feature {
             FacetFeature::Mention { handle } => assert_eq!(slice, format!("@{handle}")),
             FacetFeature::Link { uri } => assert!(uri.ends_with(slice)),
-            FacetFeature::Tag { tag } => assert_eq!(&slice[slice.chars().next().map_or(1, char::len_utf8)..], tag.trim_start_matches('$')),
+            FacetFeature::Tag { tag } => assert_eq!(
+                &slice[slice.chars().next().map_or(1, char::len_utf8)..],
+                tag.trim_start_matches('$')
+            ),
         }
     }
 }

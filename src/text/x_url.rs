@@ -598,51 +598,67 @@ fn bare_failure_extent(text: &str, s: usize) -> usize {
 /// Returns the end of the domain.
 fn domain_at(text: &str, q: usize) -> Option<usize> {
     // Labels that can be subdomains: a run of domain characters, '_' and '-' that starts and
-    // ends with a domain character and is followed by '.'.
-    let mut labels: Vec<(usize, usize)> = Vec::new();
+    // ends with a domain character and is followed by '.'. Only the end of the last one is
+    // kept: labels hold no '.', so the chain of labels is `text[q..last_end]` split at dots.
+    let mut last_end = None;
     let mut pos = q;
     loop {
         let end = run_end(text, pos, is_subdomain_run_char);
         let starts_ok = char_at(text, pos).is_some_and(is_domain_char);
         let ends_ok = char_before(text, end).is_some_and(is_domain_char);
         if end > pos && starts_ok && ends_ok && char_at(text, end) == Some('.') {
-            labels.push((pos, end));
+            last_end = Some(end);
             pos = end + 1;
         } else {
             break;
         }
     }
-    // Greedy subdomains, then backtracking: the domain name is label j, the TLD follows it.
-    labels
-        .iter()
-        .rev()
-        .filter(|&&(s, e)| !text[s..e].contains('_'))
-        .find_map(|&(_, e)| tld_at(text, e + 1, text.len()))
+    // Greedy subdomains, then backtracking: the domain name is the last label, then the one
+    // before, …; the TLD follows it, and the domain name may not contain '_'.
+    last_labels_first(text, q, last_end?)
+        .filter(|&(s, e)| !text[s..e].contains('_'))
+        .find_map(|(_, e)| tld_at(text, e + 1, text.len()))
+}
+
+/// The labels of the dot-separated chain `text[start..end]`, last one first, as byte ranges.
+fn last_labels_first(
+    text: &str,
+    start: usize,
+    end: usize,
+) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut e = end;
+    text[start..end].rsplit('.').map(move |label| {
+        let range = (e - label.len(), e);
+        e = e.saturating_sub(label.len() + 1);
+        range
+    })
 }
 
 /// The ASCII-only domain (`validAsciiDomain`) starting at `p`, ending at or before `limit`.
 fn ascii_domain_at(text: &str, p: usize, limit: usize) -> Option<usize> {
-    let mut label_ends = Vec::new();
+    let bounded = &text[..limit];
+    let mut last_end = None;
     let mut pos = p;
     loop {
-        let end = run_end(&text[..limit], pos, is_ascii_domain_char);
-        if end > pos && char_at(&text[..limit], end) == Some('.') {
-            label_ends.push(end);
+        let end = run_end(bounded, pos, is_ascii_domain_char);
+        if end > pos && char_at(bounded, end) == Some('.') {
+            last_end = Some(end);
             pos = end + 1;
         } else {
             break;
         }
     }
-    label_ends
-        .iter()
-        .rev()
-        .find_map(|&e| tld_at(text, e + 1, limit))
+    last_labels_first(text, p, last_end?).find_map(|(_, e)| tld_at(text, e + 1, limit))
 }
 
 /// A TLD at `q` (`gTLD | ccTLD`, each followed by a character that is not `[0-9a-zA-Z@+-]`,
 /// or `xn--[-0-9a-z]+`), within `text[..limit]`. Returns its end.
 fn tld_at(text: &str, q: usize, limit: usize) -> Option<usize> {
     let region = text.get(q..limit)?;
+    // Every TLD (and "xn--") starts with a letter.
+    if !region.chars().next().is_some_and(char::is_alphabetic) {
+        return None;
+    }
     let boundary_ok = |end: usize| {
         char_at(&text[..limit], end)
             .is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, '@' | '+' | '-')))
@@ -658,14 +674,18 @@ fn tld_at(text: &str, q: usize, limit: usize) -> Option<usize> {
         }
     }
     let mut lower = String::new();
+    let mut ascii_buf = [0u8; 4 * MAX_TLD_CHARS];
     for &end in ends[..n].iter().rev() {
         let candidate = &text[q..end];
-        let found = if candidate.bytes().any(|b| b.is_ascii_uppercase()) || !candidate.is_ascii() {
+        let found = if candidate.is_ascii() {
+            let buf = &mut ascii_buf[..candidate.len()];
+            buf.copy_from_slice(candidate.as_bytes());
+            buf.make_ascii_lowercase();
+            std::str::from_utf8(buf).is_ok_and(is_twitter_tld)
+        } else {
             lower.clear();
             lower.extend(candidate.chars().flat_map(char::to_lowercase));
             is_twitter_tld(&lower)
-        } else {
-            is_twitter_tld(candidate)
         };
         if found {
             return Some(end);

@@ -229,23 +229,32 @@ pub fn parse(text: &str, config: &TwitterTextConfig) -> ParseResult {
         while urls.peek().is_some_and(|u| u.start < i) {
             urls.next();
         }
-        let (consumed, weight) = match urls.peek() {
+        // (bytes consumed, UTF-16 units consumed, weight)
+        let (consumed, units, weight) = match urls.peek() {
             Some(u) if u.start == i => {
                 let end = u.end;
                 urls.next();
-                (end - i, url_weight)
+                (end - i, utf16_len(&norm[i..end]), url_weight)
             }
             _ => match emoji_len(norm, i).filter(|_| config.emoji_parsing_enabled) {
-                Some(n) => (n, u64::from(config.default_weight)),
+                Some(n) => (
+                    n,
+                    utf16_len(&norm[i..i + n]),
+                    u64::from(config.default_weight),
+                ),
                 None => {
                     let c = norm[i..].chars().next().unwrap_or('\0');
-                    (c.len_utf8().max(1), u64::from(config.weight_of(c)))
+                    (
+                        c.len_utf8().max(1),
+                        c.len_utf16(),
+                        u64::from(config.weight_of(c)),
+                    )
                 }
             },
         };
         let piece = &norm[i..i + consumed];
         weighted += weight;
-        u16_index += utf16_len(piece);
+        u16_index += units;
         i += consumed;
         let last = u16_index - 1;
         if valid && piece.chars().next_back().is_some_and(is_twitter_invalid) {

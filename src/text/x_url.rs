@@ -192,6 +192,9 @@ fn mastodon_query_end_char(c: char) -> bool {
 /// twitter-text's `validDomainChars`: anything but punctuation, spaces, invalid characters and
 /// directional markers. Note that `"` and `` ` `` are not in its punctuation set.
 fn is_domain_char(c: char) -> bool {
+    if c.is_ascii_alphanumeric() {
+        return true;
+    }
     !(matches!(
         c,
         '!' | '\''
@@ -667,6 +670,10 @@ fn tld_at(text: &str, q: usize, limit: usize) -> Option<usize> {
     let mut ends = [0usize; MAX_TLD_CHARS];
     let mut n = 0;
     for (k, c) in region.char_indices().take(MAX_TLD_CHARS) {
+        // No TLD contains an ASCII digit, space or punctuation, or any whitespace.
+        if (c.is_ascii() && !c.is_ascii_alphabetic()) || c.is_whitespace() {
+            break;
+        }
         let end = q + k + c.len_utf8();
         if boundary_ok(end) {
             ends[n] = end;
@@ -682,10 +689,12 @@ fn tld_at(text: &str, q: usize, limit: usize) -> Option<usize> {
             buf.copy_from_slice(candidate.as_bytes());
             buf.make_ascii_lowercase();
             std::str::from_utf8(buf).is_ok_and(is_twitter_tld)
-        } else {
+        } else if candidate.chars().any(char::is_uppercase) {
             lower.clear();
             lower.extend(candidate.chars().flat_map(char::to_lowercase));
             is_twitter_tld(&lower)
+        } else {
+            is_twitter_tld(candidate)
         };
         if found {
             return Some(end);

@@ -23,6 +23,8 @@ pub mod error;
 pub mod model;
 pub mod platform;
 pub mod registry;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod text;
 
 pub use error::{Detail, Error, ErrorContext, ErrorKind, ErrorRecord, Result};

@@ -10,7 +10,7 @@ use super::config::SandboxConfig;
 use super::faults::FaultPlan;
 use super::records::{IncomingInteraction, SandboxMedia, SandboxPost};
 use super::rng::Key;
-use super::simulation::{Event, HORIZON_HOURS, Message, PostSim, Simulation};
+use super::simulation::{Event, HORIZON_HOURS, Message, PostSim, Simulation, later};
 use crate::model::{
     Author, Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery,
     InteractionRef, Page, Part, Post, PostMetrics, PostRef, Profile, Published, RecentPost,
@@ -22,6 +22,8 @@ use crate::{Error, ErrorKind, Result};
 const PLATFORM: &str = "sandbox";
 /// The public base URL of the sandbox.
 const BASE_URL: &str = "https://sandbox.invalid";
+/// Hours of an account's life the simulation covers (ten years).
+const CHANNEL_HOURS: i64 = 10 * 365 * 24;
 /// The largest page of interactions.
 const MAX_PAGE: usize = 200;
 
@@ -131,7 +133,7 @@ impl Account {
         for post in &self.posts {
             let Some(ps) = &post.sim else { continue };
             let end = post.deleted_at.map_or(now, |d| d.min(now));
-            let horizon = ps.published_at + Duration::hours(HORIZON_HOURS);
+            let horizon = later(ps.published_at, Duration::hours(HORIZON_HOURS));
             if end <= from || from >= horizon {
                 continue;
             }
@@ -143,7 +145,7 @@ impl Account {
             events.extend(buffer.drain(..).filter(|e| e.at > from && e.at <= end));
         }
         let first = ((from - self.created_at).num_seconds() / 3600 - 1).max(0);
-        let last = (now - self.created_at).num_seconds() / 3600;
+        let last = ((now - self.created_at).num_seconds() / 3600).min(CHANNEL_HOURS);
         for h in first..=last {
             sim.channel_events(self.created_at, h, &mut buffer);
         }

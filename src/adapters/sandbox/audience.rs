@@ -407,8 +407,8 @@ impl SandboxAudience {
     /// ```
     pub fn check(&self) -> Result<()> {
         let bad = |m: String| Err(Error::config(m).with_platform("sandbox"));
-        if !(0.0..=100.0).contains(&self.reach_share) {
-            return bad("reach_share must be between 0 and 100 (a share of followers)".into());
+        if !(0.0..=10.0).contains(&self.reach_share) {
+            return bad("reach_share must be between 0 and 10 (a share of followers)".into());
         }
         if !(self.half_life_hours.is_finite() && self.half_life_hours > 0.0) {
             return bad("half_life_hours must be a positive number".into());
@@ -418,8 +418,8 @@ impl SandboxAudience {
             ("direct_messages_per_day", self.direct_messages_per_day),
             ("organic_follows_per_day", self.organic_follows_per_day),
         ] {
-            if !(v.is_finite() && (0.0..=1e6).contains(&v)) {
-                return bad(format!("{name} must be a number from 0 to 1000000"));
+            if !(v.is_finite() && (0.0..=10_000.0).contains(&v)) {
+                return bad(format!("{name} must be a number from 0 to 10000"));
             }
         }
         self.rates.check()?;

@@ -73,8 +73,8 @@ fn default_max_chars() -> usize {
     500
 }
 
-/// Most followers an account may have.
-const MAX_FOLLOWERS: u64 = 1_000_000_000;
+/// Most followers an account may have (the audience's interactions are kept one by one).
+const MAX_FOLLOWERS: u64 = 10_000_000;
 /// Longest text limit.
 const MAX_CHARS: usize = 1_000_000;
 

@@ -14,6 +14,14 @@ use crate::model::{Author, InteractionKind};
 
 /// Hours after publication during which a post still gets attention.
 pub(crate) const HORIZON_HOURS: i64 = 7 * 24;
+/// Most interactions of one kind in one hour of one post (or of the account): a bound on
+/// memory for extreme configurations, far above what realistic ones produce.
+const MAX_EVENTS_PER_HOUR: u64 = 5_000;
+
+/// `t + d`, saturating at the end of time (a clock set absurdly far must not panic).
+pub(crate) fn later(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    t.checked_add_signed(d).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
 
 /// What the simulation needs to know about a post, fixed when it is published.
 #[derive(Debug, Clone)]
@@ -119,7 +127,7 @@ impl Simulation<'_> {
     }
 
     fn hour_start(post: &PostSim, b: i64) -> DateTime<Utc> {
-        post.published_at + Duration::hours(b)
+        later(post.published_at, Duration::hours(b))
     }
 
     /// What happened to `post` in hour `b` (0 = the first hour after publishing).
@@ -127,7 +135,7 @@ impl Simulation<'_> {
         if !(0..HORIZON_HOURS).contains(&b) {
             return HourOutcome::default();
         }
-        let mid = Self::hour_start(post, b) + Duration::minutes(30);
+        let mid = later(Self::hour_start(post, b), Duration::minutes(30));
         let activity = self.audience.activity.at(mid, self.audience.time_zone);
         let lambda = post.base * activity * self.decay(b);
         let k = post.key.with(b as u64);
@@ -193,6 +201,7 @@ impl Simulation<'_> {
     pub(crate) fn post_events(&self, post: &PostSim, b: i64, out: &mut Vec<Event>) {
         let o = self.hour(post, b);
         let counts = [o.likes, o.reposts, o.replies, o.quotes, o.follows];
+        let counts = counts.map(|n| n.min(MAX_EVENTS_PER_HOUR));
         let start = Self::hour_start(post, b);
         for (kind_index, (kind, count)) in KINDS.iter().zip(counts).enumerate() {
             for i in 0..count {
@@ -202,7 +211,7 @@ impl Simulation<'_> {
                     .with(EVENT)
                     .with(kind_index as u64)
                     .with(i);
-                let at = start + Duration::seconds(1 + k.with(0).below(3600) as i64);
+                let at = later(start, Duration::seconds(1 + k.with(0).below(3600) as i64));
                 let message = matches!(kind, InteractionKind::Reply | InteractionKind::Quote)
                     .then(|| self.message(k.with(1), post.question));
                 out.push(Event {
@@ -220,8 +229,8 @@ impl Simulation<'_> {
     /// Events of the account (mentions, direct messages, follows no post brought) in the
     /// `h`-th hour after `origin`.
     pub(crate) fn channel_events(&self, origin: DateTime<Utc>, h: i64, out: &mut Vec<Event>) {
-        let start = origin + Duration::hours(h);
-        let mid = start + Duration::minutes(30);
+        let start = later(origin, Duration::hours(h));
+        let mid = later(start, Duration::minutes(30));
         let activity = self.audience.activity.at(mid, self.audience.time_zone);
         let scale = self.followers as f64 / 1000.0 * activity / 24.0;
         let a = self.audience;
@@ -232,10 +241,13 @@ impl Simulation<'_> {
         ];
         let hk = self.key.with(CHANNEL).with(h as u64);
         for (kind_index, (kind, per_day)) in kinds.into_iter().enumerate() {
-            let count = hk.with(kind_index as u64).poisson(per_day * scale);
+            let count = hk
+                .with(kind_index as u64)
+                .poisson(per_day * scale)
+                .min(MAX_EVENTS_PER_HOUR);
             for i in 0..count {
                 let k = hk.with(kind_index as u64).with(EVENT).with(i);
-                let at = start + Duration::seconds(1 + k.with(0).below(3600) as i64);
+                let at = later(start, Duration::seconds(1 + k.with(0).below(3600) as i64));
                 let message = kind.has_text().then(|| {
                     let mut m = self.message(k.with(1), false);
                     if kind == InteractionKind::Mention {

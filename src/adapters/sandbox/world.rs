@@ -156,7 +156,11 @@ impl SandboxWorld {
     /// with [`Validation`](ErrorKind::Validation) for a negative duration (time in a world
     /// only moves forward).
     pub fn advance(&self, by: Duration) -> Result<()> {
-        self.advance_to(self.now() + by)
+        let at = self.now().checked_add_signed(by).ok_or_else(|| {
+            Error::validation("the sandbox world's clock cannot go that far")
+                .with_platform("sandbox")
+        })?;
+        self.advance_to(at)
     }
 
     /// Moves a [`simulated`](SandboxWorld::simulated) world's clock to `at` (not backwards).

@@ -1,5 +1,5 @@
 //! Test support for socialkit and its users (cargo feature `testkit`): one behaviour suite,
-//! chosen by capabilities, that runs against any [`Platform`] — the sandbox, every adapter's
+//! chosen by capabilities, that runs against any [`Platform`](crate::Platform) — the sandbox, every adapter's
 //! twin, real servers.
 //!
 //! Implement [`Harness`] for what you test (or use [`SandboxHarness`]), run

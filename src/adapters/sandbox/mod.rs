@@ -8,7 +8,7 @@
 //! metrics. A seeded [simulated audience](SandboxAudience) that is active at realistic hours in
 //! its time zone reads, likes, reposts, replies (in a few languages, with questions, praise,
 //! complaints and spam), quotes, mentions, writes DMs and follows as the world's clock moves.
-//! [Faults](Faults) make it fail the way real platforms fail.
+//! [Faults] make it fail the way real platforms fail.
 //!
 //! Through the registry, `sandbox://acme?seed=42&followers=1200&max_chars=500&world=default`
 //! reaches account `acme` of the process-wide world `default` (on the system clock); tests and

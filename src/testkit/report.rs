@@ -6,6 +6,14 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// Why a check did not run.
+///
+/// ```
+/// use socialkit::testkit::{Outcome, SkipCause};
+/// let o = Outcome::Skipped { cause: SkipCause::Capability, reason: "capability edit is false".into() };
+/// assert!(o.is_skipped() && !o.is_passed() && !o.is_failed());
+/// let json = serde_json::to_string(&o).unwrap();
+/// assert!(json.contains(r#""result":"skipped""#));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SkipCause {
@@ -18,6 +26,14 @@ pub enum SkipCause {
 }
 
 /// How a check went.
+///
+/// ```
+/// use socialkit::testkit::{Outcome, SkipCause};
+/// let o = Outcome::Skipped { cause: SkipCause::Capability, reason: "capability edit is false".into() };
+/// assert!(o.is_skipped() && !o.is_passed() && !o.is_failed());
+/// let json = serde_json::to_string(&o).unwrap();
+/// assert!(json.contains(r#""result":"skipped""#));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Outcome {
@@ -42,22 +58,52 @@ pub enum Outcome {
 
 impl Outcome {
     /// Whether the check passed.
+    ///
+    /// ```
+    /// use socialkit::testkit::{Outcome, SkipCause};
+    /// let o = Outcome::Skipped { cause: SkipCause::Capability, reason: "capability edit is false".into() };
+    /// assert!(o.is_skipped() && !o.is_passed() && !o.is_failed());
+    /// let json = serde_json::to_string(&o).unwrap();
+    /// assert!(json.contains(r#""result":"skipped""#));
+    /// ```
     pub fn is_passed(&self) -> bool {
         matches!(self, Outcome::Passed { .. })
     }
 
     /// Whether the check failed.
+    ///
+    /// ```
+    /// use socialkit::testkit::{Outcome, SkipCause};
+    /// let o = Outcome::Skipped { cause: SkipCause::Capability, reason: "capability edit is false".into() };
+    /// assert!(o.is_skipped() && !o.is_passed() && !o.is_failed());
+    /// let json = serde_json::to_string(&o).unwrap();
+    /// assert!(json.contains(r#""result":"skipped""#));
+    /// ```
     pub fn is_failed(&self) -> bool {
         matches!(self, Outcome::Failed { .. })
     }
 
     /// Whether the check was skipped.
+    ///
+    /// ```
+    /// use socialkit::testkit::{Outcome, SkipCause};
+    /// let o = Outcome::Skipped { cause: SkipCause::Capability, reason: "capability edit is false".into() };
+    /// assert!(o.is_skipped() && !o.is_passed() && !o.is_failed());
+    /// let json = serde_json::to_string(&o).unwrap();
+    /// assert!(json.contains(r#""result":"skipped""#));
+    /// ```
     pub fn is_skipped(&self) -> bool {
         matches!(self, Outcome::Skipped { .. })
     }
 }
 
 /// One check's result.
+///
+/// ```
+/// use socialkit::testkit::{CheckResult, Outcome};
+/// let c = CheckResult { name: "publish_text".into(), outcome: Outcome::Passed { note: None } };
+/// assert!(c.outcome.is_passed());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckResult {
     /// The check's name (`"publish_thread"`).
@@ -94,11 +140,37 @@ pub struct SuiteReport {
 
 impl SuiteReport {
     /// The result of check `name`.
+    ///
+    /// ```
+    /// use socialkit::testkit::{suite, SandboxHarness, SkipCause, SuiteOptions};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let report = suite::run(&SandboxHarness::new(), &SuiteOptions::default()).await;
+    /// assert!(report.get("publish_text").unwrap().outcome.is_passed());
+    /// assert_eq!(report.passed().len(), suite::CHECKS.len());
+    /// assert!(report.failed().is_empty());
+    /// assert!(report.skipped_for(SkipCause::Capability).is_empty());
+    /// report.assert_ok();
+    /// report.assert_complete();
+    /// # });
+    /// ```
     pub fn get(&self, name: &str) -> Option<&CheckResult> {
         self.checks.iter().find(|c| c.name == name)
     }
 
     /// The checks that passed.
+    ///
+    /// ```
+    /// use socialkit::testkit::{suite, SandboxHarness, SkipCause, SuiteOptions};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let report = suite::run(&SandboxHarness::new(), &SuiteOptions::default()).await;
+    /// assert!(report.get("publish_text").unwrap().outcome.is_passed());
+    /// assert_eq!(report.passed().len(), suite::CHECKS.len());
+    /// assert!(report.failed().is_empty());
+    /// assert!(report.skipped_for(SkipCause::Capability).is_empty());
+    /// report.assert_ok();
+    /// report.assert_complete();
+    /// # });
+    /// ```
     pub fn passed(&self) -> Vec<&CheckResult> {
         self.checks
             .iter()
@@ -107,6 +179,19 @@ impl SuiteReport {
     }
 
     /// The checks that failed.
+    ///
+    /// ```
+    /// use socialkit::testkit::{suite, SandboxHarness, SkipCause, SuiteOptions};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let report = suite::run(&SandboxHarness::new(), &SuiteOptions::default()).await;
+    /// assert!(report.get("publish_text").unwrap().outcome.is_passed());
+    /// assert_eq!(report.passed().len(), suite::CHECKS.len());
+    /// assert!(report.failed().is_empty());
+    /// assert!(report.skipped_for(SkipCause::Capability).is_empty());
+    /// report.assert_ok();
+    /// report.assert_complete();
+    /// # });
+    /// ```
     pub fn failed(&self) -> Vec<&CheckResult> {
         self.checks
             .iter()
@@ -115,6 +200,19 @@ impl SuiteReport {
     }
 
     /// The checks skipped for `cause`.
+    ///
+    /// ```
+    /// use socialkit::testkit::{suite, SandboxHarness, SkipCause, SuiteOptions};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let report = suite::run(&SandboxHarness::new(), &SuiteOptions::default()).await;
+    /// assert!(report.get("publish_text").unwrap().outcome.is_passed());
+    /// assert_eq!(report.passed().len(), suite::CHECKS.len());
+    /// assert!(report.failed().is_empty());
+    /// assert!(report.skipped_for(SkipCause::Capability).is_empty());
+    /// report.assert_ok();
+    /// report.assert_complete();
+    /// # });
+    /// ```
     pub fn skipped_for(&self, cause: SkipCause) -> Vec<&CheckResult> {
         self.checks
             .iter()
@@ -123,6 +221,19 @@ impl SuiteReport {
     }
 
     /// Panics, listing every failure, when a check failed.
+    ///
+    /// ```
+    /// use socialkit::testkit::{suite, SandboxHarness, SkipCause, SuiteOptions};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let report = suite::run(&SandboxHarness::new(), &SuiteOptions::default()).await;
+    /// assert!(report.get("publish_text").unwrap().outcome.is_passed());
+    /// assert_eq!(report.passed().len(), suite::CHECKS.len());
+    /// assert!(report.failed().is_empty());
+    /// assert!(report.skipped_for(SkipCause::Capability).is_empty());
+    /// report.assert_ok();
+    /// report.assert_complete();
+    /// # });
+    /// ```
     pub fn assert_ok(&self) {
         let failed = self.failed();
         if !failed.is_empty() {
@@ -145,6 +256,19 @@ impl SuiteReport {
 
     /// [`assert_ok`](Self::assert_ok), and panics when a check was skipped for lack of a
     /// capability or of a harness hook (for a platform that should run everything).
+    ///
+    /// ```
+    /// use socialkit::testkit::{suite, SandboxHarness, SkipCause, SuiteOptions};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let report = suite::run(&SandboxHarness::new(), &SuiteOptions::default()).await;
+    /// assert!(report.get("publish_text").unwrap().outcome.is_passed());
+    /// assert_eq!(report.passed().len(), suite::CHECKS.len());
+    /// assert!(report.failed().is_empty());
+    /// assert!(report.skipped_for(SkipCause::Capability).is_empty());
+    /// report.assert_ok();
+    /// report.assert_complete();
+    /// # });
+    /// ```
     pub fn assert_complete(&self) {
         self.assert_ok();
         let skipped: Vec<&CheckResult> = self

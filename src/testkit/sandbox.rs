@@ -39,6 +39,11 @@ impl Default for SandboxHarness {
 impl SandboxHarness {
     /// A harness on account `suite` of a new simulated world (starting Tuesday 2026-03-03,
     /// 09:00 UTC).
+    ///
+    /// ```
+    /// let harness = socialkit::testkit::SandboxHarness::new();
+    /// assert_eq!(harness.sandbox().handle(), "suite");
+    /// ```
     pub fn new() -> Self {
         let start = chrono::DateTime::from_timestamp(1_772_528_400, 0).unwrap_or_default();
         let world = SandboxWorld::simulated(start);
@@ -57,6 +62,16 @@ impl SandboxHarness {
     ///
     /// Fails when that account cannot be made (the handle is too long, or the account exists
     /// with another configuration).
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::{SandboxConfig, SandboxWorld};
+    /// use socialkit::testkit::{Harness, SandboxHarness};
+    /// let world = SandboxWorld::simulated("2026-03-02T09:00:00Z".parse().unwrap());
+    /// let acme = world.channel("acme", SandboxConfig::default()).unwrap();
+    /// let harness = SandboxHarness::with_sandbox(acme).unwrap();
+    /// assert!(harness.limited_platform().is_some());
+    /// assert_eq!(world.accounts(), ["acme", "acme-limited"]);
+    /// ```
     pub fn with_sandbox(sandbox: Arc<Sandbox>) -> Result<Self> {
         let name = format!("{}-limited", sandbox.handle());
         let limited = sandbox.world().channel(&name, limited_config())?;
@@ -64,6 +79,11 @@ impl SandboxHarness {
     }
 
     /// The sandbox under test.
+    ///
+    /// ```
+    /// let harness = socialkit::testkit::SandboxHarness::new();
+    /// assert_eq!(harness.sandbox().config().seed, 1);
+    /// ```
     pub fn sandbox(&self) -> &Arc<Sandbox> {
         &self.sandbox
     }

@@ -32,6 +32,10 @@ use crate::platform::Capabilities;
 use crate::{Error, Platform};
 
 /// The checks, in the order they run.
+///
+/// ```
+/// assert_eq!(socialkit::testkit::suite::CHECKS[0], "channel_profile");
+/// ```
 pub const CHECKS: [&str; 15] = [
     "channel_profile",
     "publish_text",
@@ -146,6 +150,16 @@ pub(crate) fn ensure(condition: bool, message: impl FnOnce() -> String) -> Resul
 ///
 /// Never panics on a misbehaving platform: failures are recorded in the report; call
 /// [`SuiteReport::assert_ok`] to fail a test.
+///
+/// ```
+/// use socialkit::testkit::{suite, SandboxHarness, SuiteOptions};
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let opts = SuiteOptions { skip: vec!["edit".into()], ..SuiteOptions::default() };
+/// let report = suite::run(&SandboxHarness::new(), &opts).await;
+/// assert!(report.get("edit").unwrap().outcome.is_skipped());
+/// report.assert_ok();
+/// # });
+/// ```
 pub async fn run(harness: &dyn Harness, opts: &SuiteOptions) -> SuiteReport {
     let platform = harness.platform();
     let nanos = std::time::SystemTime::now()

@@ -43,6 +43,11 @@ impl ActivityProfile {
     /// A realistic curve for a general audience: quiet at night (lowest around 04:00), a
     /// morning rise, a lunch peak, the highest activity in the evening (19:00–22:00), a later
     /// and flatter day on weekends, a quieter Friday and Saturday evening.
+    ///
+    /// ```
+    /// let p = socialkit::adapters::sandbox::ActivityProfile::diurnal();
+    /// assert!(p.weight(chrono::Weekday::Wed, 20) > p.weight(chrono::Weekday::Wed, 4));
+    /// ```
     pub fn diurnal() -> Self {
         const WORKDAY: [f64; 24] = [
             0.25, 0.15, 0.10, 0.07, 0.06, 0.12, 0.35, 0.75, 1.05, 0.95, 0.90, 1.00, 1.30, 1.20,
@@ -65,6 +70,11 @@ impl ActivityProfile {
     }
 
     /// The same activity in every hour.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::ActivityProfile;
+    /// assert_eq!(ActivityProfile::flat().weight(chrono::Weekday::Sun, 3), 1.0);
+    /// ```
     pub fn flat() -> Self {
         ActivityProfile {
             weights: vec![1.0; WEEK_HOURS],
@@ -75,6 +85,18 @@ impl ActivityProfile {
     ///
     /// Fails with [`ConfigInvalid`](crate::ErrorKind::ConfigInvalid) when a weight is negative
     /// or not finite, or when all are zero.
+    ///
+    /// ```
+    /// use chrono::Weekday;
+    /// use socialkit::adapters::sandbox::ActivityProfile;
+    /// // Active on weekday mornings only.
+    /// let p = ActivityProfile::from_fn(|day, hour| {
+    ///     if day.num_days_from_monday() < 5 && (7..10).contains(&hour) { 1.0 } else { 0.0 }
+    /// })
+    /// .unwrap();
+    /// assert_eq!(p.weight(Weekday::Sat, 8), 0.0);
+    /// assert!(ActivityProfile::from_fn(|_, _| -1.0).is_err());
+    /// ```
     pub fn from_fn(f: impl Fn(Weekday, u32) -> f64) -> Result<Self> {
         let weights = (0..WEEK_HOURS)
             .map(|i| f(weekday_of(i / 24), (i % 24) as u32))
@@ -83,6 +105,11 @@ impl ActivityProfile {
     }
 
     /// A profile that repeats the same 24 hourly weights every day.
+    ///
+    /// ```
+    /// let p = socialkit::adapters::sandbox::ActivityProfile::daily(|h| if h >= 18 { 2.0 } else { 1.0 }).unwrap();
+    /// assert_eq!(p.peak_hours(1)[0].1, 18);
+    /// ```
     pub fn daily(f: impl Fn(u32) -> f64) -> Result<Self> {
         Self::from_fn(|_, hour| f(hour))
     }
@@ -124,6 +151,11 @@ impl ActivityProfile {
     }
 
     /// The weight of a local hour of the week.
+    ///
+    /// ```
+    /// let p = socialkit::adapters::sandbox::ActivityProfile::flat();
+    /// assert_eq!(p.weight(chrono::Weekday::Mon, 0), 1.0);
+    /// ```
     pub fn weight(&self, day: Weekday, hour: u32) -> f64 {
         let i = day.num_days_from_monday() as usize * 24 + (hour as usize % 24);
         self.weights[i]
@@ -145,6 +177,12 @@ impl ActivityProfile {
     }
 
     /// The `n` most active local hours of the week, most active first (ties: earlier first).
+    ///
+    /// ```
+    /// let p = socialkit::adapters::sandbox::ActivityProfile::diurnal();
+    /// let (_, hour) = p.peak_hours(1)[0];
+    /// assert!((19..=21).contains(&hour));
+    /// ```
     pub fn peak_hours(&self, n: usize) -> Vec<(Weekday, u32)> {
         let mut idx: Vec<usize> = (0..WEEK_HOURS).collect();
         idx.sort_by(|a, b| self.weights[*b].total_cmp(&self.weights[*a]).then(a.cmp(b)));
@@ -155,6 +193,11 @@ impl ActivityProfile {
     }
 
     /// The 168 normalized weights, Monday 00:00 first.
+    ///
+    /// ```
+    /// let p = socialkit::adapters::sandbox::ActivityProfile::diurnal();
+    /// assert_eq!(p.weights().len(), 168);
+    /// ```
     pub fn weights(&self) -> &[f64] {
         &self.weights
     }

@@ -125,30 +125,59 @@ impl SandboxConfig {
     }
 
     /// Sets the seed.
+    ///
+    /// ```
+    /// let c = socialkit::adapters::sandbox::SandboxConfig::new("acme").with_seed(9);
+    /// assert_eq!(c.seed, 9);
+    /// ```
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
     }
 
     /// Sets the initial followers.
+    ///
+    /// ```
+    /// let c = socialkit::adapters::sandbox::SandboxConfig::new("acme").with_followers(12);
+    /// assert_eq!(c.followers, 12);
+    /// ```
     pub fn with_followers(mut self, followers: u64) -> Self {
         self.followers = followers;
         self
     }
 
     /// Sets the text limit.
+    ///
+    /// ```
+    /// let c = socialkit::adapters::sandbox::SandboxConfig::new("acme").with_max_chars(280);
+    /// assert_eq!(c.max_chars, 280);
+    /// ```
     pub fn with_max_chars(mut self, max_chars: usize) -> Self {
         self.max_chars = max_chars;
         self
     }
 
     /// Sets the audience.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::{SandboxAudience, SandboxConfig};
+    /// let quiet = SandboxAudience { reach_share: 0.05, ..SandboxAudience::default() };
+    /// let c = SandboxConfig::new("acme").with_audience(quiet);
+    /// assert_eq!(c.audience.reach_share, 0.05);
+    /// ```
     pub fn with_audience(mut self, audience: SandboxAudience) -> Self {
         self.audience = audience;
         self
     }
 
     /// Leaves `op` out of the capabilities.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::SandboxConfig;
+    /// use socialkit::platform::Operation;
+    /// let c = SandboxConfig::new("acme").without(Operation::Edit).without(Operation::Edit);
+    /// assert_eq!(c.without, vec![Operation::Edit]);
+    /// ```
     pub fn without(mut self, op: Operation) -> Self {
         if !self.without.contains(&op) {
             self.without.push(op);
@@ -158,6 +187,14 @@ impl SandboxConfig {
 
     /// Parses a `sandbox://` channel URL. Errors never repeat the URL (a URL may hold
     /// credentials; a sandbox URL must not).
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::SandboxConfig;
+    /// let c = SandboxConfig::from_url("sandbox://acme?tz=America/New_York").unwrap();
+    /// assert_eq!(c.audience.time_zone, chrono_tz::America::New_York);
+    /// let e = SandboxConfig::from_url("sandbox://token@acme").unwrap_err();
+    /// assert!(!e.to_string().contains("token"));
+    /// ```
     pub fn from_url(url: &str) -> Result<Self> {
         let parsed = Url::parse(url).map_err(|e| {
             Error::config(format!("the sandbox channel URL is invalid: {e}"))
@@ -167,6 +204,12 @@ impl SandboxConfig {
     }
 
     /// [`SandboxConfig::from_url`] for a parsed URL.
+    ///
+    /// ```
+    /// let url = url::Url::parse("sandbox://acme?seed=3").unwrap();
+    /// let c = socialkit::adapters::sandbox::SandboxConfig::from_parsed_url(&url).unwrap();
+    /// assert_eq!(c.seed, 3);
+    /// ```
     pub fn from_parsed_url(url: &Url) -> Result<Self> {
         let bad = |m: String| Error::config(m).with_platform("sandbox");
         if url.scheme() != "sandbox" {

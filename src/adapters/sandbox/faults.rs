@@ -27,6 +27,12 @@ use super::world::SandboxWorld;
 use crate::{Error, ErrorKind, Result};
 
 /// A call of the [`Platform`](crate::Platform) trait, as faults and call counts see it.
+///
+/// ```
+/// use socialkit::adapters::sandbox::Call;
+/// assert_eq!(Call::Publish.to_string(), "publish");
+/// assert!(Call::Publish.is_write() && !Call::Interactions.is_write());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Call {
@@ -68,6 +74,10 @@ impl Call {
     }
 
     /// Whether the call changes state (a lost answer then leaves the change in place).
+    ///
+    /// ```
+    /// assert!(socialkit::adapters::sandbox::Call::Delete.is_write());
+    /// ```
     pub fn is_write(self) -> bool {
         matches!(
             self,
@@ -83,6 +93,12 @@ impl fmt::Display for Call {
 }
 
 /// A way to fail.
+///
+/// ```
+/// use socialkit::adapters::sandbox::Fault;
+/// let f: Fault = serde_json::from_str(r#"{"type": "rate_limited", "retry_after_secs": 60}"#).unwrap();
+/// assert_eq!(f, Fault::RateLimited { retry_after_secs: 60 });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Fault {
@@ -166,6 +182,12 @@ impl Fault {
 }
 
 /// When a fault fires, counting only the calls it applies to, from the moment it was injected.
+///
+/// ```
+/// use socialkit::adapters::sandbox::{Call, Trigger, When};
+/// let flaky = Trigger { call: Some(Call::Interactions), when: When::Probability { p: 0.2, seed: 7 } };
+/// assert_eq!(flaky, Trigger::probability(Call::Interactions, 0.2, 7));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum When {
@@ -204,6 +226,11 @@ pub struct Trigger {
 
 impl Trigger {
     /// The next `n` calls of `call`.
+    ///
+    /// ```
+    /// let t = socialkit::adapters::sandbox::Trigger::next(socialkit::adapters::sandbox::Call::Publish, 3);
+    /// assert_eq!(t.when, socialkit::adapters::sandbox::When::Next(3));
+    /// ```
     pub fn next(call: Call, n: u32) -> Self {
         Trigger {
             call: Some(call),
@@ -212,6 +239,11 @@ impl Trigger {
     }
 
     /// Every call of `call`, until removed.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::{Call, Trigger, When};
+    /// assert_eq!(Trigger::always(Call::Channel).when, When::Always);
+    /// ```
     pub fn always(call: Call) -> Self {
         Trigger {
             call: Some(call),
@@ -220,6 +252,12 @@ impl Trigger {
     }
 
     /// Each call of `call` with probability `p`, from a random stream seeded with `seed`.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::{Call, Trigger};
+    /// let t = Trigger::probability(Call::Publish, 0.1, 42);
+    /// assert_eq!(t.call, Some(Call::Publish));
+    /// ```
     pub fn probability(call: Call, p: f64, seed: u64) -> Self {
         Trigger {
             call: Some(call),
@@ -228,6 +266,11 @@ impl Trigger {
     }
 
     /// Only the `n`-th call of `call` from now (1 = the next one).
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::{Call, Trigger, When};
+    /// assert_eq!(Trigger::at_call(Call::Reply, 2).when, When::AtCall(2));
+    /// ```
     pub fn at_call(call: Call, n: u64) -> Self {
         Trigger {
             call: Some(call),
@@ -236,12 +279,25 @@ impl Trigger {
     }
 
     /// Calls of any kind.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::{Trigger, When};
+    /// assert_eq!(Trigger::any_call(When::Next(1)).call, None);
+    /// ```
     pub fn any_call(when: When) -> Self {
         Trigger { call: None, when }
     }
 }
 
 /// The id of an injected fault, to remove it again.
+///
+/// ```
+/// use socialkit::adapters::sandbox::{Call, Fault, Sandbox, Trigger};
+/// let acme = Sandbox::from_url("sandbox://acme-faultid-doc").unwrap();
+/// let a = acme.faults().inject(Fault::Timeout, Trigger::next(Call::Publish, 1));
+/// let b = acme.faults().inject(Fault::Timeout, Trigger::next(Call::Publish, 1));
+/// assert_ne!(a, b);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct FaultId(u64);
 
@@ -319,6 +375,22 @@ impl FaultPlan {
 ///
 /// Faults live with the account in its world: every handle to the account (two `sandbox://acme`
 /// built through the registry) sees the same faults and call counts.
+///
+/// ```
+/// use socialkit::adapters::sandbox::{Call, Fault, SandboxConfig, SandboxWorld, Trigger};
+/// use socialkit::{ErrorKind, Platform};
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let world = SandboxWorld::simulated("2026-03-02T09:00:00Z".parse().unwrap());
+/// let acme = world.channel("acme", SandboxConfig::default()).unwrap();
+/// let faults = acme.faults();
+/// let id = faults.inject(Fault::Unauthenticated, Trigger::always(Call::Channel));
+/// assert_eq!(acme.channel().await.unwrap_err().kind(), ErrorKind::Unauthenticated);
+/// assert_eq!((faults.fired(id), faults.calls(Call::Channel)), (1, 1));
+/// assert!(faults.remove(id));
+/// assert!(acme.channel().await.is_ok());
+/// faults.clear();
+/// # });
+/// ```
 #[derive(Clone)]
 pub struct Faults {
     world: SandboxWorld,
@@ -346,6 +418,12 @@ impl Faults {
     /// Injects `fault`, firing as `trigger` says. Faults fire after validation (which happens
     /// on the client, before any call reaches the platform) and before the work, except
     /// [`Fault::LostAnswer`], which fires after it.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::{Call, Fault, Sandbox, Trigger};
+    /// let acme = Sandbox::from_url("sandbox://acme-inject-doc").unwrap();
+    /// acme.faults().inject(Fault::ServerError { status: 503 }, Trigger::next(Call::Publish, 2));
+    /// ```
     pub fn inject(&self, fault: Fault, trigger: Trigger) -> FaultId {
         // The account exists for as long as a handle to it does.
         self.plan(|p| p.inject(fault, trigger))
@@ -353,6 +431,14 @@ impl Faults {
     }
 
     /// Removes an injected fault; `false` when there was none with that id.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::{Call, Fault, Sandbox, Trigger};
+    /// let acme = Sandbox::from_url("sandbox://acme-remove-doc").unwrap();
+    /// let id = acme.faults().inject(Fault::Timeout, Trigger::always(Call::Publish));
+    /// assert!(acme.faults().remove(id));
+    /// assert!(!acme.faults().remove(id));
+    /// ```
     pub fn remove(&self, id: FaultId) -> bool {
         self.plan(|p| {
             let before = p.rules.len();
@@ -363,11 +449,30 @@ impl Faults {
     }
 
     /// Removes every injected fault.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::{Call, Fault, Sandbox, Trigger};
+    /// let acme = Sandbox::from_url("sandbox://acme-clear-doc").unwrap();
+    /// acme.faults().inject(Fault::Timeout, Trigger::always(Call::Publish));
+    /// acme.faults().clear();
+    /// ```
     pub fn clear(&self) {
         let _ = self.plan(|p| p.rules.clear());
     }
 
     /// How many times an injected fault has fired.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::{Call, Fault, Sandbox, Trigger};
+    /// use socialkit::PlatformExt;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let acme = Sandbox::from_url("sandbox://acme-fired-doc").unwrap();
+    /// let id = acme.faults().inject(Fault::Timeout, Trigger::next(Call::Publish, 1));
+    /// assert!(acme.publish_text("a").await.is_err());
+    /// assert!(acme.publish_text("b").await.is_ok());
+    /// assert_eq!(acme.faults().fired(id), 1);
+    /// # });
+    /// ```
     pub fn fired(&self, id: FaultId) -> u64 {
         self.plan(|p| p.rules.iter().find(|r| r.id == id).map_or(0, |r| r.fired))
             .unwrap_or(0)
@@ -375,6 +480,17 @@ impl Faults {
 
     /// How many calls of `call` reached the account (failed ones included; calls refused by
     /// validation never reach it).
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::{Call, Sandbox};
+    /// use socialkit::PlatformExt;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let acme = Sandbox::from_url("sandbox://acme-calls-doc?max_chars=5").unwrap();
+    /// acme.publish_text("ok").await.unwrap();
+    /// acme.publish_text("far too long").await.unwrap_err(); // refused before it reaches the platform
+    /// assert_eq!(acme.faults().calls(Call::Publish), 1);
+    /// # });
+    /// ```
     pub fn calls(&self, call: Call) -> u64 {
         self.plan(|p| p.calls.get(&call).copied().unwrap_or(0))
             .unwrap_or(0)

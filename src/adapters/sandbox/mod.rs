@@ -186,6 +186,13 @@ impl Sandbox {
 
     /// The account of a `sandbox://NAME?…` URL (see [`SandboxConfig`]) in its process-wide
     /// world.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::Sandbox;
+    /// let acme = Sandbox::from_url("sandbox://acme-from-url-doc?seed=4&followers=50").unwrap();
+    /// assert_eq!((acme.handle(), acme.config().followers), ("acme-from-url-doc", 50));
+    /// assert!(Sandbox::from_url("sandbox://acme?unknown=1").is_err());
+    /// ```
     pub fn from_url(url: &str) -> Result<Arc<Sandbox>> {
         Self::from_config(SandboxConfig::from_url(url)?)
     }
@@ -204,21 +211,57 @@ impl Sandbox {
     }
 
     /// The account's handle.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::Sandbox;
+    /// let acme = Sandbox::from_url("sandbox://acme-accessors-doc?seed=8").unwrap();
+    /// assert_eq!(acme.handle(), "acme-accessors-doc");
+    /// assert_eq!(acme.config().seed, 8);
+    /// assert!(acme.world().accounts().contains(&"acme-accessors-doc".to_string()));
+    /// assert_eq!(acme.faults().calls(socialkit::adapters::sandbox::Call::Publish), 0);
+    /// ```
     pub fn handle(&self) -> &str {
         &self.config.name
     }
 
     /// The account's configuration.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::Sandbox;
+    /// let acme = Sandbox::from_url("sandbox://acme-accessors-doc?seed=8").unwrap();
+    /// assert_eq!(acme.handle(), "acme-accessors-doc");
+    /// assert_eq!(acme.config().seed, 8);
+    /// assert!(acme.world().accounts().contains(&"acme-accessors-doc".to_string()));
+    /// assert_eq!(acme.faults().calls(socialkit::adapters::sandbox::Call::Publish), 0);
+    /// ```
     pub fn config(&self) -> &SandboxConfig {
         &self.config
     }
 
     /// The world the account lives in.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::Sandbox;
+    /// let acme = Sandbox::from_url("sandbox://acme-accessors-doc?seed=8").unwrap();
+    /// assert_eq!(acme.handle(), "acme-accessors-doc");
+    /// assert_eq!(acme.config().seed, 8);
+    /// assert!(acme.world().accounts().contains(&"acme-accessors-doc".to_string()));
+    /// assert_eq!(acme.faults().calls(socialkit::adapters::sandbox::Call::Publish), 0);
+    /// ```
     pub fn world(&self) -> &SandboxWorld {
         &self.world
     }
 
     /// The account's fault controls.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::Sandbox;
+    /// let acme = Sandbox::from_url("sandbox://acme-accessors-doc?seed=8").unwrap();
+    /// assert_eq!(acme.handle(), "acme-accessors-doc");
+    /// assert_eq!(acme.config().seed, 8);
+    /// assert!(acme.world().accounts().contains(&"acme-accessors-doc".to_string()));
+    /// assert_eq!(acme.faults().calls(socialkit::adapters::sandbox::Call::Publish), 0);
+    /// ```
     pub fn faults(&self) -> Faults {
         Faults::new(self.world.clone(), self.config.name.clone())
     }

@@ -7,6 +7,20 @@ use serde::{Deserialize, Serialize};
 use crate::model::{InteractionKind, MediaKind, PostRef, Visibility};
 
 /// A media attachment as the sandbox stored it (without the bytes).
+///
+/// ```
+/// use socialkit::adapters::sandbox::{sample_png, Sandbox};
+/// use socialkit::model::{Media, Post};
+/// use socialkit::{Platform, PublishOptions};
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let acme = Sandbox::from_url("sandbox://acme-records-doc").unwrap();
+/// let post = Post::text("Look").with_media(Media::image_bytes("image/png", sample_png(2, 2, [0, 0, 0])).with_alt("Black"));
+/// let p = acme.publish(&post, &PublishOptions::default()).await.unwrap();
+/// let stored = acme.inspect(&p.post).unwrap();
+/// assert_eq!(stored.media[0].alt.as_deref(), Some("Black"));
+/// assert_eq!(stored.thread_root, stored.id);
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SandboxMedia {
     /// The kind.
@@ -20,6 +34,20 @@ pub struct SandboxMedia {
 }
 
 /// A post as the sandbox stored it, from [`Sandbox::inspect`](super::Sandbox::inspect).
+///
+/// ```
+/// use socialkit::adapters::sandbox::{sample_png, Sandbox};
+/// use socialkit::model::{Media, Post};
+/// use socialkit::{Platform, PublishOptions};
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let acme = Sandbox::from_url("sandbox://acme-records-doc").unwrap();
+/// let post = Post::text("Look").with_media(Media::image_bytes("image/png", sample_png(2, 2, [0, 0, 0])).with_alt("Black"));
+/// let p = acme.publish(&post, &PublishOptions::default()).await.unwrap();
+/// let stored = acme.inspect(&p.post).unwrap();
+/// assert_eq!(stored.media[0].alt.as_deref(), Some("Black"));
+/// assert_eq!(stored.thread_root, stored.id);
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SandboxPost {
     /// The post's id in its account.
@@ -81,6 +109,13 @@ pub struct IncomingInteraction {
 
 impl IncomingInteraction {
     /// Someone does `kind`.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::IncomingInteraction;
+    /// use socialkit::model::InteractionKind;
+    /// let dm = IncomingInteraction::new(InteractionKind::DirectMessage).text("Hallo!").language("de");
+    /// assert_eq!(dm.language.as_deref(), Some("de"));
+    /// ```
     pub fn new(kind: InteractionKind) -> Self {
         IncomingInteraction {
             kind,
@@ -92,24 +127,52 @@ impl IncomingInteraction {
     }
 
     /// … on `post`.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::IncomingInteraction;
+    /// use socialkit::model::InteractionKind;
+    /// let dm = IncomingInteraction::new(InteractionKind::DirectMessage).text("Hallo!").language("de");
+    /// assert_eq!(dm.language.as_deref(), Some("de"));
+    /// ```
     pub fn on(mut self, post: PostRef) -> Self {
         self.post = Some(post);
         self
     }
 
     /// … with this text.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::IncomingInteraction;
+    /// use socialkit::model::InteractionKind;
+    /// let dm = IncomingInteraction::new(InteractionKind::DirectMessage).text("Hallo!").language("de");
+    /// assert_eq!(dm.language.as_deref(), Some("de"));
+    /// ```
     pub fn text(mut self, text: impl Into<String>) -> Self {
         self.text = Some(text.into());
         self
     }
 
     /// … as this handle.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::IncomingInteraction;
+    /// use socialkit::model::InteractionKind;
+    /// let dm = IncomingInteraction::new(InteractionKind::DirectMessage).text("Hallo!").language("de");
+    /// assert_eq!(dm.language.as_deref(), Some("de"));
+    /// ```
     pub fn by(mut self, handle: impl Into<String>) -> Self {
         self.author = Some(handle.into());
         self
     }
 
     /// … in this language.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::IncomingInteraction;
+    /// use socialkit::model::InteractionKind;
+    /// let dm = IncomingInteraction::new(InteractionKind::DirectMessage).text("Hallo!").language("de");
+    /// assert_eq!(dm.language.as_deref(), Some("de"));
+    /// ```
     pub fn language(mut self, language: impl Into<String>) -> Self {
         self.language = Some(language.into());
         self

@@ -98,6 +98,13 @@ impl SandboxWorld {
 
     /// A private world on its own [`ManualClock`] standing at `start`; move it with
     /// [`SandboxWorld::advance`] and [`SandboxWorld::advance_to`].
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::SandboxWorld;
+    /// let start = "2026-03-02T09:00:00Z".parse().unwrap();
+    /// let world = SandboxWorld::simulated(start);
+    /// assert_eq!(world.now(), start);
+    /// ```
     pub fn simulated(start: DateTime<Utc>) -> Self {
         let clock = ManualClock::new(start);
         Self::build(None, Arc::new(clock.clone()), Some(clock))
@@ -136,16 +143,33 @@ impl SandboxWorld {
     }
 
     /// Whether `other` is a handle to the same world.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::SandboxWorld;
+    /// let a = SandboxWorld::simulated("2026-03-02T09:00:00Z".parse().unwrap());
+    /// assert!(a.same_as(&a.clone()));
+    /// assert!(!a.same_as(&SandboxWorld::simulated(a.now())));
+    /// ```
     pub fn same_as(&self, other: &SandboxWorld) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
     /// The world's clock.
+    ///
+    /// ```
+    /// let world = socialkit::adapters::sandbox::SandboxWorld::simulated("2026-03-02T09:00:00Z".parse().unwrap());
+    /// assert_eq!(world.clock().now(), world.now());
+    /// ```
     pub fn clock(&self) -> SharedClock {
         self.inner.clock.clone()
     }
 
     /// The world's current instant.
+    ///
+    /// ```
+    /// let world = socialkit::adapters::sandbox::SandboxWorld::named("docs-now");
+    /// assert!(world.now() <= chrono::Utc::now());
+    /// ```
     pub fn now(&self) -> DateTime<Utc> {
         self.inner.clock.now()
     }
@@ -155,6 +179,15 @@ impl SandboxWorld {
     /// Fails with [`Conflict`](ErrorKind::Conflict) for a world on a clock it does not own and
     /// with [`Validation`](ErrorKind::Validation) for a negative duration (time in a world
     /// only moves forward).
+    ///
+    /// ```
+    /// use chrono::Duration;
+    /// let world = socialkit::adapters::sandbox::SandboxWorld::simulated("2026-03-02T09:00:00Z".parse().unwrap());
+    /// let before = world.now();
+    /// world.advance(Duration::hours(2)).unwrap();
+    /// assert_eq!(world.now(), before + Duration::hours(2));
+    /// assert!(world.advance(Duration::hours(-1)).is_err());
+    /// ```
     pub fn advance(&self, by: Duration) -> Result<()> {
         let at = self.now().checked_add_signed(by).ok_or_else(|| {
             Error::validation("the sandbox world's clock cannot go that far")
@@ -164,6 +197,13 @@ impl SandboxWorld {
     }
 
     /// Moves a [`simulated`](SandboxWorld::simulated) world's clock to `at` (not backwards).
+    ///
+    /// ```
+    /// let start = "2026-03-02T09:00:00Z".parse().unwrap();
+    /// let world = socialkit::adapters::sandbox::SandboxWorld::simulated(start);
+    /// world.advance_to(start + chrono::Duration::days(7)).unwrap();
+    /// assert!(world.advance_to(start).is_err(), "time only moves forward");
+    /// ```
     pub fn advance_to(&self, at: DateTime<Utc>) -> Result<()> {
         let Some(clock) = &self.inner.manual else {
             return Err(Error::new(
@@ -184,6 +224,14 @@ impl SandboxWorld {
     }
 
     /// The names of the world's accounts, sorted.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::{SandboxConfig, SandboxWorld};
+    /// let world = SandboxWorld::simulated("2026-03-02T09:00:00Z".parse().unwrap());
+    /// world.channel("b", SandboxConfig::default()).unwrap();
+    /// world.channel("a", SandboxConfig::default()).unwrap();
+    /// assert_eq!(world.accounts(), ["a", "b"]);
+    /// ```
     pub fn accounts(&self) -> Vec<String> {
         self.lock().keys().cloned().collect()
     }
@@ -194,6 +242,16 @@ impl SandboxWorld {
     ///
     /// Fails with [`ConfigInvalid`](ErrorKind::ConfigInvalid) for an invalid config or when
     /// the account already exists with a different one.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::{SandboxConfig, SandboxWorld};
+    /// let world = SandboxWorld::simulated("2026-03-02T09:00:00Z".parse().unwrap());
+    /// let acme = world.channel("acme", SandboxConfig::default().with_seed(1)).unwrap();
+    /// let again = world.channel("acme", SandboxConfig::default().with_seed(1)).unwrap();
+    /// assert_eq!(acme.handle(), again.handle());
+    /// assert!(world.channel("acme", SandboxConfig::default().with_seed(2)).is_err());
+    /// assert!(world.channel("not valid", SandboxConfig::default()).is_err());
+    /// ```
     pub fn channel(&self, name: &str, mut config: SandboxConfig) -> Result<Arc<Sandbox>> {
         config.name = name.to_string();
         if let Some(world) = &self.inner.name {

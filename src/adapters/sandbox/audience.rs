@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +16,8 @@ use crate::{Error, Result};
 
 /// Hours in a week.
 const WEEK_HOURS: usize = 7 * 24;
+/// Hours after publication during which a post still gets attention.
+pub(crate) const HORIZON_HOURS: i64 = 7 * 24;
 
 /// How active the audience is in each hour of the week, in its local time: 168 weights,
 /// Monday 00:00–01:00 first, normalized to a mean of 1.0 (so 2.0 is twice as active as an
@@ -421,7 +423,7 @@ impl Default for SandboxAudience {
             time_zone: chrono_tz::Europe::Berlin,
             activity: ActivityProfile::diurnal(),
             reach_share: 0.3,
-            half_life_hours: 4.0,
+            half_life_hours: 2.0,
             rates: EngagementRates::default(),
             mentions_per_day: 1.5,
             direct_messages_per_day: 0.5,
@@ -439,6 +441,76 @@ impl Default for SandboxAudience {
 }
 
 impl SandboxAudience {
+    /// The share of a post's lifetime attention that falls in hour `b` after it was published
+    /// (exponential decay with [`half_life_hours`](Self::half_life_hours), over seven days).
+    ///
+    /// ```
+    /// let a = socialkit::adapters::sandbox::SandboxAudience::default();
+    /// let total: f64 = (0..168).map(|b| a.attention_share(b)).sum();
+    /// assert!((total - 1.0).abs() < 1e-9);
+    /// assert!(a.attention_share(0) > a.attention_share(1));
+    /// assert_eq!(a.attention_share(168), 0.0);
+    /// ```
+    pub fn attention_share(&self, b: i64) -> f64 {
+        if !(0..HORIZON_HOURS).contains(&b) {
+            return 0.0;
+        }
+        let q = 0.5f64.powf(1.0 / self.half_life_hours);
+        let total = 1.0 - q.powf(HORIZON_HOURS as f64);
+        (1.0 - q) * q.powf(b as f64) / total
+    }
+
+    /// How well a post published at `at` does against one published at an average hour: its
+    /// expected impressions relative to the average (1.0), from the audience's activity over
+    /// the post's life. The ground truth a best-time strategy should recover.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::SandboxAudience;
+    /// let a = SandboxAudience::default(); // Europe/Berlin
+    /// let evening = "2026-03-03T17:00:00Z".parse().unwrap(); // 18:00 in Berlin
+    /// let night = "2026-03-03T02:00:00Z".parse().unwrap(); // 03:00 in Berlin
+    /// assert!(a.posting_value(evening) > 1.5 * a.posting_value(night));
+    /// ```
+    pub fn posting_value(&self, at: DateTime<Utc>) -> f64 {
+        (0..HORIZON_HOURS)
+            .map(|b| {
+                let mid = at
+                    .checked_add_signed(Duration::minutes(b * 60 + 30))
+                    .unwrap_or(at);
+                self.activity.at(mid, self.time_zone) * self.attention_share(b)
+            })
+            .sum()
+    }
+
+    /// The `n` best local hours of the week to publish (by
+    /// [`posting_value`](Self::posting_value) on a week without clock changes), best first.
+    ///
+    /// ```
+    /// use socialkit::adapters::sandbox::{ActivityProfile, SandboxAudience};
+    /// let a = SandboxAudience {
+    ///     activity: ActivityProfile::daily(|h| if h == 20 { 10.0 } else { 0.5 }).unwrap(),
+    ///     half_life_hours: 1.0,
+    ///     ..SandboxAudience::default()
+    /// };
+    /// assert!(a.best_posting_hours(7).iter().all(|(_, h)| *h == 20 || *h == 19));
+    /// ```
+    pub fn best_posting_hours(&self, n: usize) -> Vec<(Weekday, u32)> {
+        // Monday 12 January 2026: no time zone changes its clocks that week.
+        let monday = NaiveDate::from_ymd_opt(2026, 1, 12).unwrap_or_default();
+        let mut scored: Vec<((Weekday, u32), f64)> = (0..WEEK_HOURS)
+            .filter_map(|i| {
+                let local = monday.and_hms_opt(0, 0, 0)? + Duration::hours(i as i64);
+                let at = self.time_zone.from_local_datetime(&local).earliest()?;
+                Some((
+                    (weekday_of(i / 24), (i % 24) as u32),
+                    self.posting_value(at.to_utc()),
+                ))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+        scored.into_iter().take(n).map(|(slot, _)| slot).collect()
+    }
+
     /// Checks that the numbers make sense (shares and rates in range, a known language, a
     /// positive half-life).
     ///

@@ -11,8 +11,10 @@
 //! [Faults] make it fail the way real platforms fail.
 //!
 //! Through the registry, `sandbox://acme?seed=42&followers=1200&max_chars=500&world=default`
-//! reaches account `acme` of the process-wide world `default` (on the system clock); tests and
-//! simulations make their own [`SandboxWorld`], usually on a manual clock.
+//! reaches account `acme` of the process-wide world `default` (on the system clock), so two
+//! handles built from the same URL see the same posts, as with a real platform. Tests that run
+//! in parallel therefore use their own account names or, better, their own [`SandboxWorld`]
+//! (usually on a manual clock, which also makes them deterministic).
 //!
 //! ```
 //! use chrono::Duration;

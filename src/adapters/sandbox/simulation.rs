@@ -12,8 +12,7 @@ use super::rng::Key;
 use super::texts::{self, Tone};
 use crate::model::{Author, InteractionKind};
 
-/// Hours after publication during which a post still gets attention.
-pub(crate) const HORIZON_HOURS: i64 = 7 * 24;
+pub(crate) use super::audience::HORIZON_HOURS;
 /// Most interactions of one kind in one hour of one post (or of the account): a bound on
 /// memory for extreme configurations, far above what realistic ones produce.
 const MAX_EVENTS_PER_HOUR: u64 = 5_000;
@@ -119,13 +118,6 @@ impl Simulation<'_> {
         (0.5 * self.key.with(QUALITY).with(id).normal() - 0.125).exp()
     }
 
-    /// The share of a post's attention that falls in hour `b` of its life.
-    fn decay(&self, b: i64) -> f64 {
-        let q = 0.5f64.powf(1.0 / self.audience.half_life_hours);
-        let total = 1.0 - q.powf(HORIZON_HOURS as f64);
-        (1.0 - q) * q.powf(b as f64) / total
-    }
-
     fn hour_start(post: &PostSim, b: i64) -> DateTime<Utc> {
         later(post.published_at, Duration::hours(b))
     }
@@ -137,7 +129,7 @@ impl Simulation<'_> {
         }
         let mid = later(Self::hour_start(post, b), Duration::minutes(30));
         let activity = self.audience.activity.at(mid, self.audience.time_zone);
-        let lambda = post.base * activity * self.decay(b);
+        let lambda = post.base * activity * self.audience.attention_share(b);
         let k = post.key.with(b as u64);
         let impressions = k.with(IMPRESSIONS).poisson(lambda);
         let reach_share = 0.7 + 0.2 * k.with(REACH).unit();
@@ -327,14 +319,6 @@ mod tests {
             link: false,
             question: false,
         }
-    }
-
-    #[test]
-    fn decay_sums_to_one() {
-        let a = SandboxAudience::default();
-        let s = sim(&a);
-        let total: f64 = (0..HORIZON_HOURS).map(|b| s.decay(b)).sum();
-        assert!((total - 1.0).abs() < 1e-9);
     }
 
     #[test]

@@ -405,11 +405,14 @@ pub struct SandboxAudience {
     pub half_life_hours: f64,
     /// Engagement per impression.
     pub rates: EngagementRates,
-    /// Mentions of the account per day per 1000 followers, at average activity.
+    /// Mentions of the account per day per 1000 followers (counting at most 10 000
+    /// followers), at average activity.
     pub mentions_per_day: f64,
-    /// Direct messages per day per 1000 followers, at average activity.
+    /// Direct messages per day per 1000 followers (at most 10 000 counted), at average
+    /// activity.
     pub direct_messages_per_day: f64,
-    /// New followers per day per 1000 followers that no post brought, at average activity.
+    /// New followers per day per 1000 followers (at most 10 000 counted) that no post
+    /// brought, at average activity.
     pub organic_follows_per_day: f64,
     /// Languages of the audience's messages with relative weights (`en`, `de`, `es`, `fr`).
     pub languages: BTreeMap<String, f64>,

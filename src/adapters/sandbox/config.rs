@@ -43,7 +43,8 @@ pub struct SandboxConfig {
     /// The seed of everything random about the account.
     #[serde(default)]
     pub seed: u64,
-    /// Followers when the account is created.
+    /// Followers when the account is created (at most 1 000 000: the audience's interactions
+    /// are kept one by one, so large audiences make large worlds).
     #[serde(default = "default_followers")]
     pub followers: u64,
     /// The text limit in graphemes.
@@ -74,7 +75,7 @@ fn default_max_chars() -> usize {
 }
 
 /// Most followers an account may have (the audience's interactions are kept one by one).
-const MAX_FOLLOWERS: u64 = 10_000_000;
+const MAX_FOLLOWERS: u64 = 1_000_000;
 /// Longest text limit.
 const MAX_CHARS: usize = 1_000_000;
 

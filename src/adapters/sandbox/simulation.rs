@@ -15,7 +15,10 @@ use crate::model::{Author, InteractionKind};
 pub(crate) use super::audience::HORIZON_HOURS;
 /// Most interactions of one kind in one hour of one post (or of the account): a bound on
 /// memory for extreme configurations, far above what realistic ones produce.
-const MAX_EVENTS_PER_HOUR: u64 = 5_000;
+const MAX_EVENTS_PER_HOUR: u64 = 1_000;
+/// Followers up to which mentions, direct messages and organic follows grow (beyond, a world
+/// of many years would hold millions of them).
+const CHANNEL_EVENT_FOLLOWERS: u64 = 10_000;
 
 /// `t + d`, saturating at the end of time (a clock set absurdly far must not panic).
 pub(crate) fn later(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
@@ -224,7 +227,8 @@ impl Simulation<'_> {
         let start = later(origin, Duration::hours(h));
         let mid = later(start, Duration::minutes(30));
         let activity = self.audience.activity.at(mid, self.audience.time_zone);
-        let scale = self.followers as f64 / 1000.0 * activity / 24.0;
+        let followers = self.followers.min(CHANNEL_EVENT_FOLLOWERS);
+        let scale = followers as f64 / 1000.0 * activity / 24.0;
         let a = self.audience;
         let kinds = [
             (InteractionKind::Mention, a.mentions_per_day),

@@ -797,3 +797,59 @@ async fn deleted_posts_stop_collecting() {
         .count();
     assert_eq!(before, after);
 }
+
+#[tokio::test]
+async fn extreme_clocks_and_configs_do_not_panic() {
+    let world = SandboxWorld::simulated(start());
+    let acme = world
+        .channel("acme", SandboxConfig::default().with_followers(1_000_000))
+        .unwrap();
+    let p = acme.publish_text("Hello?").await.unwrap().post;
+    world.advance(Duration::days(365 * 20)).unwrap();
+    assert!(acme.post_metrics(std::slice::from_ref(&p)).await.is_ok());
+    assert!(acme.channel().await.is_ok());
+    assert!(world.advance(Duration::MAX).is_err());
+    let late = SandboxWorld::simulated(DateTime::<Utc>::MAX_UTC - Duration::hours(1));
+    let acme = late.channel("acme", SandboxConfig::default()).unwrap();
+    let p = acme.publish_text("at the end of time").await.unwrap().post;
+    late.advance(Duration::minutes(59)).unwrap();
+    assert!(acme.post_metrics(&[p]).await.is_ok());
+    assert!(
+        world
+            .channel("big", SandboxConfig::default().with_followers(1_000_001))
+            .is_err()
+    );
+}
+
+#[test]
+fn settings_are_checked() {
+    let registry = Registry::default();
+    let bad = [
+        serde_json::json!({"name": "x", "sede": 1}),
+        serde_json::json!({"seed": 1}),
+        serde_json::json!({"name": "x", "audience": {"activity": [1.0]}}),
+        serde_json::json!({"name": "x", "audience": {"time_zone": "Nowhere/Else"}}),
+        serde_json::json!({"name": "x", "audience": {"rates": {"like": 2.0}}}),
+    ];
+    for settings in bad {
+        let err = registry
+            .from_config(&crate::ChannelConfig {
+                platform: "sandbox".into(),
+                settings,
+            })
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConfigInvalid, "{err}");
+    }
+    let ok = serde_json::json!({
+        "name": "settings-ok", "world": "unit-settings",
+        "audience": {"time_zone": "America/New_York", "languages": {"en": 1.0}}
+    });
+    assert!(
+        registry
+            .from_config(&crate::ChannelConfig {
+                platform: "sandbox".into(),
+                settings: ok,
+            })
+            .is_ok()
+    );
+}

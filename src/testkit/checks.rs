@@ -281,6 +281,23 @@ fn preferred_kind(cx: &Ctx<'_>, with_text: bool) -> Option<InteractionKind> {
     .find(|k| cx.caps.interactions.contains(k))
 }
 
+/// Whether interactions of `kind` belong to a post (a mention, a DM or a follow may not).
+fn about_a_post(kind: InteractionKind) -> bool {
+    matches!(
+        kind,
+        InteractionKind::Reply
+            | InteractionKind::Comment
+            | InteractionKind::Quote
+            | InteractionKind::Like
+            | InteractionKind::Repost
+    )
+}
+
+/// Whether `i` is one of those induced on `post`.
+fn induced_on(i: &Interaction, post: &PostRef, kind: InteractionKind) -> bool {
+    i.kind == kind && (!about_a_post(kind) || i.post.as_ref().is_some_and(|r| r.id == post.id))
+}
+
 async fn induce(
     cx: &Ctx<'_>,
     post: &PostRef,
@@ -384,10 +401,7 @@ async fn interactions_paging(cx: &Ctx<'_>) -> Checked {
         seen.windows(2).all(|w| w[0].created_at <= w[1].created_at),
         || "interactions are not oldest first".into(),
     )?;
-    let on_post = seen
-        .iter()
-        .filter(|i| i.post.as_ref().is_some_and(|r| r.id == p.post.id))
-        .count();
+    let on_post = seen.iter().filter(|i| induced_on(i, &p.post, kind)).count();
     ensure(on_post >= 5, || {
         format!("5 interactions were induced on the post, {on_post} were read in {pages} pages")
     })?;
@@ -422,11 +436,7 @@ async fn reply_to_interaction(cx: &Ctx<'_>) -> Checked {
     };
     let mut seen = Vec::new();
     drain(cx, q, &mut 0, &mut seen).await?;
-    let Some(target) = seen
-        .iter()
-        .rev()
-        .find(|i| i.post.as_ref().is_some_and(|r| r.id == p.post.id))
-    else {
+    let Some(target) = seen.iter().rev().find(|i| induced_on(i, &p.post, kind)) else {
         return Err(format!("the induced {kind:?} was not read back"));
     };
     let r = cx

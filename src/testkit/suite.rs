@@ -117,11 +117,26 @@ impl Ctx<'_> {
         format!("{} {} {what} #{n}", self.opts.label, self.tag)
     }
 
-    /// Publishes and remembers every part for the cleanup.
+    /// The post as the platform can take it: on a platform that needs media in every post
+    /// (Instagram), each part without media gets the harness's sample.
+    pub fn fit(&self, mut post: Post) -> Post {
+        if self.caps.media_required {
+            let sample = self.harness.media_sample();
+            if post.media.is_empty() {
+                post.media.push(sample.clone());
+            }
+            for part in post.thread.iter_mut().filter(|p| p.media.is_empty()) {
+                part.media.push(sample.clone());
+            }
+        }
+        post
+    }
+
+    /// Publishes ([`fit`](Self::fit) first) and remembers every part for the cleanup.
     pub async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published, Failure> {
         let p = self
             .platform
-            .publish(post, opts)
+            .publish(&self.fit(post.clone()), opts)
             .await
             .map_err(|e| failed("publish", &e))?;
         self.remember(&p);

@@ -10,6 +10,8 @@
 //! prints the same thing.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -20,8 +22,23 @@ use socialkit::model::{
 };
 use socialkit::{Platform, PlatformExt, PublishOptions, Result};
 
+/// `writeln!` into the report (writing to a `String` cannot fail).
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => {{
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
+    let mut report = String::new();
+    let result = run(&mut report).await;
+    // Print even a partial report; a closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().write_all(report.as_bytes());
+    result
+}
+
+async fn run(out: &mut String) -> Result<()> {
     // Monday 2 March 2026, 18:00 in Berlin: the audience is getting active.
     let start: DateTime<Utc> = "2026-03-02T17:00:00Z".parse().expect("a valid instant");
     let world = SandboxWorld::simulated(start);
@@ -50,8 +67,12 @@ async fn main() -> Result<()> {
         .with_language("en")
         .with_campaign("anvil-2-launch");
 
-    println!("socialkit quickstart: offline, on the embedded sandbox (simulated time)\n");
-    println!(
+    say!(
+        out,
+        "socialkit quickstart: offline, on the embedded sandbox (simulated time)\n"
+    );
+    say!(
+        out,
         "Published {} (Europe/Berlin)",
         start.with_timezone(&Berlin).format("%a %Y-%m-%d %H:%M")
     );
@@ -71,10 +92,11 @@ async fn main() -> Result<()> {
         }
         published.push(p);
     }
-    table(&["channel", "part", "url"], &rows);
+    table(out, &["channel", "part", "url"], &rows);
 
     world.advance(Duration::hours(48))?;
-    println!(
+    say!(
+        out,
         "\n48 hours later ({}):",
         world.now().with_timezone(&Berlin).format("%a %H:%M")
     );
@@ -95,7 +117,8 @@ async fn main() -> Result<()> {
                 "Thanks for asking! All details: https://acme.example/anvil-2",
             )
             .await?;
-        println!(
+        say!(
+            out,
             "\nAnswered @{} on @{}: \"{}\"",
             question.author.handle,
             channels[0].handle(),
@@ -103,9 +126,9 @@ async fn main() -> Result<()> {
         );
     }
 
-    print_interactions(&channels, &received);
-    let metrics = print_post_metrics(&channels, &published).await?;
-    print_channels(&channels, &metrics).await?;
+    print_interactions(out, &channels, &received);
+    let metrics = print_post_metrics(out, &channels, &published).await?;
+    print_channels(out, &channels, &metrics).await?;
     Ok(())
 }
 
@@ -123,8 +146,8 @@ async fn read_all(channel: &Sandbox) -> Result<Vec<Interaction>> {
     }
 }
 
-fn print_interactions(channels: &[Arc<Sandbox>], received: &[Vec<Interaction>]) {
-    println!("\nInteractions with text (the first 6 per channel)");
+fn print_interactions(out: &mut String, channels: &[Arc<Sandbox>], received: &[Vec<Interaction>]) {
+    say!(out, "\nInteractions with text (the first 6 per channel)");
     let mut rows = Vec::new();
     for (channel, items) in channels.iter().zip(received) {
         for i in items.iter().filter(|i| i.text.is_some()).take(6) {
@@ -141,9 +164,9 @@ fn print_interactions(channels: &[Arc<Sandbox>], received: &[Vec<Interaction>]) 
             ]);
         }
     }
-    table(&["channel", "kind", "author", "mood", "text"], &rows);
+    table(out, &["channel", "kind", "author", "mood", "text"], &rows);
 
-    println!("\nAll interactions by kind");
+    say!(out, "\nAll interactions by kind");
     let mut rows = Vec::new();
     for (channel, items) in channels.iter().zip(received) {
         let mut by_kind: BTreeMap<String, usize> = BTreeMap::new();
@@ -157,14 +180,15 @@ fn print_interactions(channels: &[Arc<Sandbox>], received: &[Vec<Interaction>]) 
             summary.join(", "),
         ]);
     }
-    table(&["channel", "total", "by kind"], &rows);
+    table(out, &["channel", "total", "by kind"], &rows);
 }
 
 async fn print_post_metrics(
+    out: &mut String,
     channels: &[Arc<Sandbox>],
     published: &[socialkit::Published],
 ) -> Result<Vec<Vec<PostMetrics>>> {
-    println!("\nPost metrics");
+    say!(out, "\nPost metrics");
     let mut all = Vec::new();
     let mut rows = Vec::new();
     for (channel, p) in channels.iter().zip(published) {
@@ -187,6 +211,7 @@ async fn print_post_metrics(
         all.push(metrics);
     }
     table(
+        out,
         &[
             "channel", "part", "impr.", "reach", "likes", "reposts", "replies", "quotes", "clicks",
             "saves",
@@ -196,8 +221,12 @@ async fn print_post_metrics(
     Ok(all)
 }
 
-async fn print_channels(channels: &[Arc<Sandbox>], metrics: &[Vec<PostMetrics>]) -> Result<()> {
-    println!("\nChannel metrics and the thread's engagement rate");
+async fn print_channels(
+    out: &mut String,
+    channels: &[Arc<Sandbox>],
+    metrics: &[Vec<PostMetrics>],
+) -> Result<()> {
+    say!(out, "\nChannel metrics and the thread's engagement rate");
     let mut rows = Vec::new();
     for (channel, metrics) in channels.iter().zip(metrics) {
         let c = channel.channel().await?;
@@ -233,6 +262,7 @@ async fn print_channels(channels: &[Arc<Sandbox>], metrics: &[Vec<PostMetrics>])
         ]);
     }
     table(
+        out,
         &[
             "channel",
             "followers",
@@ -244,7 +274,8 @@ async fn print_channels(channels: &[Arc<Sandbox>], metrics: &[Vec<PostMetrics>])
         ],
         &rows,
     );
-    println!(
+    say!(
+        out,
         "\nEngagements = likes + reposts + replies + quotes + clicks + saves. There is no single \
          industry definition of an engagement rate, so every rate states its denominator."
     );
@@ -270,20 +301,20 @@ fn shorten(text: &str, max: usize) -> String {
 }
 
 /// Prints rows as an aligned table.
-fn table(headers: &[&str], rows: &[Vec<String>]) {
+fn table(out: &mut String, headers: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |cells: Vec<&str>| {
+    let mut line = |cells: Vec<&str>| {
         let padded: Vec<String> = cells
             .iter()
             .zip(&widths)
             .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
             .collect();
-        println!("  {}", padded.join("  ").trim_end());
+        say!(out, "  {}", padded.join("  ").trim_end());
     };
     line(headers.to_vec());
     line(

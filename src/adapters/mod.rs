@@ -1,11 +1,25 @@
 //! Platform adapters, one folder per platform, each behind its own cargo feature. The
 //! sandbox is always compiled: it is the embedded default.
 
+#[cfg(feature = "facebook")]
+pub mod facebook;
+#[cfg(any(feature = "facebook", feature = "instagram", feature = "threads"))]
+pub mod graph;
+#[cfg(feature = "instagram")]
+pub mod instagram;
 pub mod sandbox;
+#[cfg(feature = "threads")]
+pub mod threads;
 
 use crate::Registry;
 
 /// Registers every adapter compiled in.
 pub(crate) fn register_all(registry: &mut Registry) {
     sandbox::register(registry);
+    #[cfg(feature = "facebook")]
+    facebook::register(registry);
+    #[cfg(feature = "instagram")]
+    instagram::register(registry);
+    #[cfg(feature = "threads")]
+    threads::register(registry);
 }

@@ -202,17 +202,25 @@ fn endpoint(base: &Url, platform: &'static str, segments: &[&str]) -> Result<Url
 }
 
 /// Maps Graph API errors `{"error":{"message","type","code","error_subcode","is_transient"}}`
-/// by Meta's error code, falling back to [`DefaultErrorMapper`]:
+/// by Meta's error subcode, then its code, falling back to [`DefaultErrorMapper`]:
 ///
 /// | code | kind |
 /// |---|---|
 /// | 190, 102 | `Unauthenticated` (token invalid or expired: reconnect) |
-/// | 4, 17, 32, 341, 613, 80001–80014 | `RateLimited` (retry after `estimated_time_to_regain_access`) |
+/// | 4, 9, 17, 32, 341, 613, 80001–80014 | `RateLimited` (retry after `estimated_time_to_regain_access`) |
 /// | 10, 200–299 | `PermissionDenied` |
 /// | 1, 2, or `is_transient: true` | `Platform`, retryable |
 /// | 368 | `ContentRejected` |
 /// | 506 | `Duplicate` |
+/// | 100 with subcode 33, 803 | `NotFound` (the object does not exist or cannot be loaded) |
 /// | 100 | `Validation` |
+///
+/// Subcodes win over codes (see [`SUBCODES`]): Instagram's publishing errors (2207042 daily
+/// publishing limit → `RateLimited`, 2207001 spam → `ContentRejected`, 2207010 caption too long
+/// → `Validation` …) and Facebook's (1390008 posting too fast → `RateLimited`, 1366051 photo
+/// already posted → `Duplicate`, 1404078 Page Publishing Authorization → `PermissionDenied` …).
+/// Threads' `THREADS_API__LINK_LIMIT_EXCEEDED`, wherever it appears in the error object, is a
+/// `Validation` error.
 ///
 /// The code is the error's `platform_code`; the subcode is named in the message.
 ///
@@ -223,9 +231,99 @@ fn endpoint(base: &Url, platform: &'static str, segments: &[&str]) -> Result<Url
 /// let r = Response::new("facebook", "publish", StatusCode::BAD_REQUEST, Default::default(),
 ///     r#"{"error":{"message":"Duplicate status message","type":"OAuthException","code":506,"fbtrace_id":"x"}}"#);
 /// assert_eq!(GraphErrorMapper.map(&r).kind(), ErrorKind::Duplicate);
+/// let r = Response::new("instagram", "publish", StatusCode::BAD_REQUEST, Default::default(),
+///     r#"{"error":{"message":"Application request limit reached","code":4,"error_subcode":2207042}}"#);
+/// assert_eq!(GraphErrorMapper.map(&r).kind(), ErrorKind::RateLimited);
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GraphErrorMapper;
+
+/// Graph error subcodes with a meaning of their own, and the kind each maps to. Checked before
+/// the error code. Sources: Meta's error-handling guide, Instagram content publishing
+/// troubleshooting, and Postiz's Facebook/Instagram providers (3rd-party).
+///
+/// ```
+/// use socialkit::auth::meta::SUBCODES;
+/// assert!(SUBCODES.iter().any(|(sub, kind, _)| *sub == 2207042 && *kind == socialkit::ErrorKind::RateLimited));
+/// ```
+pub const SUBCODES: &[(i64, ErrorKind, &str)] = &[
+    (33, ErrorKind::NotFound, "the object does not exist or cannot be loaded with this token"),
+    (1390008, ErrorKind::RateLimited, "posting too fast; slow down"),
+    (2207042, ErrorKind::RateLimited, "the daily publishing limit is reached"),
+    (1366051, ErrorKind::Duplicate, "this photo was already posted"),
+    (1404078, ErrorKind::PermissionDenied, "the Page needs Page Publishing Authorization"),
+    (1346003, ErrorKind::ContentRejected, "the content goes against community standards"),
+    (1404102, ErrorKind::ContentRejected, "the content goes against community standards"),
+    (2207001, ErrorKind::ContentRejected, "the post was flagged as spam"),
+    (2207050, ErrorKind::ContentRejected, "the account is restricted"),
+    (2207051, ErrorKind::ContentRejected, "the request was blocked"),
+    (2207010, ErrorKind::Validation, "the caption is too long"),
+    (2207004, ErrorKind::Validation, "the image is too large"),
+    (2207005, ErrorKind::Validation, "the image format is not supported"),
+    (2207009, ErrorKind::Validation, "the aspect ratio is not supported"),
+    (36003, ErrorKind::Validation, "the aspect ratio is not supported"),
+    (36001, ErrorKind::Validation, "the image resolution is not supported"),
+    (2207026, ErrorKind::Validation, "the video format is not supported"),
+    (2207028, ErrorKind::Validation, "the carousel is invalid"),
+    (2207052, ErrorKind::Validation, "the media could not be fetched from its URL"),
+    (1609005, ErrorKind::Validation, "the link could not be fetched"),
+    (2207006, ErrorKind::NotFound, "the media was not found"),
+    (2207003, ErrorKind::Platform, "downloading the media timed out"),
+    (2207020, ErrorKind::Platform, "the media container expired; create a new one"),
+    (2207008, ErrorKind::Platform, "the media container expired; create a new one"),
+    (2207027, ErrorKind::Platform, "the media is not ready for publishing yet"),
+];
+
+/// Threads' error for a post with more than five links.
+///
+/// ```
+/// assert_eq!(socialkit::auth::meta::THREADS_LINK_LIMIT, "THREADS_API__LINK_LIMIT_EXCEEDED");
+/// ```
+pub const THREADS_LINK_LIMIT: &str = "THREADS_API__LINK_LIMIT_EXCEEDED";
+
+fn mentions_link_limit(error: &serde_json::Value) -> bool {
+    match error {
+        serde_json::Value::String(s) => s.contains(THREADS_LINK_LIMIT),
+        serde_json::Value::Object(o) => o.values().any(mentions_link_limit),
+        serde_json::Value::Array(a) => a.iter().any(mentions_link_limit),
+        _ => false,
+    }
+}
+
+fn classify(code: i64, subcode: Option<i64>, transient: bool) -> Option<(ErrorKind, &'static str)> {
+    if let Some(sub) = subcode {
+        let found = SUBCODES
+            .iter()
+            .find(|(s, _, _)| *s == sub && (sub != 33 || code == 100));
+        if let Some((_, kind, what)) = found {
+            return Some((*kind, what));
+        }
+    }
+    Some(match code {
+        190 | 102 => (
+            ErrorKind::Unauthenticated,
+            "the access token is invalid or expired; the account must be reconnected",
+        ),
+        4 | 9 | 17 | 32 | 341 | 613 | 80001..=80014 => (
+            ErrorKind::RateLimited,
+            "the Graph API rate limit was reached",
+        ),
+        10 | 200..=299 => (
+            ErrorKind::PermissionDenied,
+            "a permission is missing for this operation",
+        ),
+        368 => (
+            ErrorKind::ContentRejected,
+            "the content or account is temporarily blocked by policy",
+        ),
+        506 => (ErrorKind::Duplicate, "the post duplicates an earlier one"),
+        803 => (ErrorKind::NotFound, "the object does not exist"),
+        100 => (ErrorKind::Validation, "a parameter is invalid"),
+        1 | 2 => (ErrorKind::Platform, "a temporary Graph API failure"),
+        _ if transient => (ErrorKind::Platform, "a temporary Graph API failure"),
+        _ => return None,
+    })
+}
 
 impl ErrorMapper for GraphErrorMapper {
     fn map(&self, response: &Response) -> Error {
@@ -235,7 +333,16 @@ impl ErrorMapper for GraphErrorMapper {
         let Some(error) = json.get("error").filter(|e| e.is_object()) else {
             return DefaultErrorMapper.map(response);
         };
-        let Some(code) = error.get("code").and_then(serde_json::Value::as_i64) else {
+        let platform = response.platform();
+        let code = error.get("code").and_then(serde_json::Value::as_i64);
+        if mentions_link_limit(error) {
+            let err = response.error(
+                ErrorKind::Validation,
+                format!("{platform}: the post has more than 5 links ({THREADS_LINK_LIMIT})"),
+            );
+            return with_graph_details(err, code, error);
+        }
+        let Some(code) = code else {
             return DefaultErrorMapper.map(response);
         };
         let subcode = error
@@ -245,44 +352,26 @@ impl ErrorMapper for GraphErrorMapper {
             .get("is_transient")
             .and_then(serde_json::Value::as_bool)
             .unwrap_or(false);
-        let platform = response.platform();
-        let (kind, what) = match code {
-            190 | 102 => (
-                ErrorKind::Unauthenticated,
-                "the access token is invalid or expired; the account must be reconnected",
-            ),
-            4 | 17 | 32 | 341 | 613 | 80001..=80014 => (
-                ErrorKind::RateLimited,
-                "the Graph API rate limit was reached",
-            ),
-            10 | 200..=299 => (
-                ErrorKind::PermissionDenied,
-                "a permission is missing for this operation",
-            ),
-            368 => (
-                ErrorKind::ContentRejected,
-                "the content or account is temporarily blocked by policy",
-            ),
-            506 => (ErrorKind::Duplicate, "the post duplicates an earlier one"),
-            100 => (ErrorKind::Validation, "a parameter is invalid"),
-            1 | 2 => (ErrorKind::Platform, "a temporary Graph API failure"),
-            _ if transient => (ErrorKind::Platform, "a temporary Graph API failure"),
-            _ => return with_graph_details(DefaultErrorMapper.map(response), code, error),
+        let Some((kind, what)) = classify(code, subcode, transient) else {
+            return with_graph_details(DefaultErrorMapper.map(response), Some(code), error);
         };
         let message = match subcode {
             Some(sub) => format!("{platform}: {what} (code {code}, subcode {sub})"),
             None => format!("{platform}: {what} (code {code})"),
         };
         let mut err = response.error(kind, message);
-        if transient {
+        if transient || kind == ErrorKind::Platform {
             err = err.with_retryable(true);
         }
-        with_graph_details(err, code, error)
+        with_graph_details(err, Some(code), error)
     }
 }
 
-fn with_graph_details(err: Error, code: i64, error: &serde_json::Value) -> Error {
-    let err = err.with_platform_code(code.to_string());
+fn with_graph_details(err: Error, code: Option<i64>, error: &serde_json::Value) -> Error {
+    let err = match code {
+        Some(code) => err.with_platform_code(code.to_string()),
+        None => err,
+    };
     let message = error
         .get("error_user_msg")
         .or_else(|| error.get("message"))
@@ -345,6 +434,42 @@ mod tests {
         assert_eq!(e.context().platform_code.as_deref(), Some("9999"));
         let e = map("<html>");
         assert_eq!(e.kind(), ErrorKind::Validation);
+    }
+
+    #[test]
+    fn subcodes_win_over_codes() {
+        let cases = [
+            (100, 33, ErrorKind::NotFound),
+            (4, 2207042, ErrorKind::RateLimited),
+            (368, 1390008, ErrorKind::RateLimited),
+            (100, 1366051, ErrorKind::Duplicate),
+            (200, 1404078, ErrorKind::PermissionDenied),
+            (100, 2207001, ErrorKind::ContentRejected),
+            (100, 2207010, ErrorKind::Validation),
+            (100, 2207052, ErrorKind::Validation),
+            (100, 2207020, ErrorKind::Platform),
+            (190, 33, ErrorKind::Unauthenticated), // 33 means "no such object" only under 100
+        ];
+        for (code, sub, kind) in cases {
+            let body = format!(r#"{{"error":{{"message":"m","code":{code},"error_subcode":{sub}}}}}"#);
+            let e = map(Box::leak(body.into_boxed_str()));
+            assert_eq!(e.kind(), kind, "{code}/{sub}");
+            assert_eq!(e.is_retryable(), kind.is_retryable_by_default(), "{code}/{sub}");
+        }
+        assert_eq!(map(r#"{"error":{"message":"gone","code":803}}"#).kind(), ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn threads_link_limit_is_validation_wherever_it_appears() {
+        for body in [
+            r#"{"error":{"message":"THREADS_API__LINK_LIMIT_EXCEEDED","type":"THApiException","code":100}}"#,
+            r#"{"error":{"message":"Invalid parameter","code":"THREADS_API__LINK_LIMIT_EXCEEDED"}}"#,
+            r#"{"error":{"message":"x","code":1,"error_user_title":"THREADS_API__LINK_LIMIT_EXCEEDED"}}"#,
+        ] {
+            let e = map(body);
+            assert_eq!(e.kind(), ErrorKind::Validation, "{body}");
+            assert!(e.message().contains("more than 5 links"));
+        }
     }
 
     #[test]

@@ -43,7 +43,7 @@ mod ratelimit;
 pub mod redact;
 mod response;
 mod retry;
-mod serde_secs;
+pub(crate) mod serde_secs;
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use call::{Call, Multipart, Part, Retry};

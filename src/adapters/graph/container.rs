@@ -1,0 +1,303 @@
+//! The media container flow Instagram and Threads share: create a container, poll its status
+//! with a bounded wait (through the HTTP client's [`Clock`](crate::clock::Clock)), publish it.
+//!
+//! A container can be published once. The [`Ledger`] remembers, per idempotency key, the
+//! container made for it and, once known, the media it became: a publish retried with the same
+//! key continues with the same container (or returns the media) instead of posting twice.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use serde_json::Value;
+
+use super::api::{ContainerStatus, Created};
+use super::client::{Graph, Params};
+use super::config::WaitPolicy;
+use crate::{Error, ErrorKind, Result};
+
+/// How a platform names the container flow's edges and fields.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dialect {
+    /// The edge containers are created on (`media`, `threads`).
+    pub create_edge: &'static str,
+    /// The edge containers are published on (`media_publish`, `threads_publish`).
+    pub publish_edge: &'static str,
+    /// The status code field (`status_code`, `status`).
+    pub code_field: &'static str,
+    /// The field with the reason of an error (`status`, `error_message`).
+    pub message_field: &'static str,
+}
+
+/// Instagram: `POST /{ig-user-id}/media`, `GET /{container}?fields=status_code,status`,
+/// `POST /{ig-user-id}/media_publish`.
+pub(crate) const INSTAGRAM: Dialect = Dialect {
+    create_edge: "media",
+    publish_edge: "media_publish",
+    code_field: "status_code",
+    message_field: "status",
+};
+
+/// Threads: `POST /{user-id}/threads`, `GET /{container}?fields=status,error_message`,
+/// `POST /{user-id}/threads_publish`.
+pub(crate) const THREADS: Dialect = Dialect {
+    create_edge: "threads",
+    publish_edge: "threads_publish",
+    code_field: "status",
+    message_field: "error_message",
+};
+
+/// The container flow of one account.
+#[derive(Debug, Clone)]
+pub(crate) struct Containers {
+    pub graph: Graph,
+    pub owner: String,
+    pub dialect: Dialect,
+    pub wait: WaitPolicy,
+}
+
+/// When a wait must end.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadline(chrono::DateTime<chrono::Utc>);
+
+impl Containers {
+    /// A deadline `wait.max_wait` from now, shared by every container of one publish.
+    pub(crate) fn deadline(&self) -> Deadline {
+        let max = chrono::Duration::from_std(self.wait.max_wait).unwrap_or(chrono::Duration::MAX);
+        Deadline(
+            self.graph
+                .now()
+                .checked_add_signed(max)
+                .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC),
+        )
+    }
+
+    /// Creates a container with `params`; returns its id.
+    pub(crate) async fn create(&self, params: &Params) -> Result<String> {
+        let created: Created = self
+            .graph
+            .post(
+                "create_container",
+                &[&self.owner, self.dialect.create_edge],
+                params,
+            )
+            .await?;
+        Ok(created.id)
+    }
+
+    /// The container's status.
+    pub(crate) async fn status(&self, id: &str) -> Result<ContainerStatus> {
+        let fields = format!("id,{},{}", self.dialect.code_field, self.dialect.message_field);
+        let v: Value = self
+            .graph
+            .get("container_status", &[id], &[("fields", &fields)])
+            .await?;
+        let code = v
+            .get(self.dialect.code_field)
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let message = v.get(self.dialect.message_field).and_then(Value::as_str);
+        Ok(ContainerStatus::from_wire(code, message))
+    }
+
+    /// Polls until the container is `FINISHED` (or `PUBLISHED`), sleeping on the client's
+    /// clock between polls, up to `deadline`. `ERROR` is [`ErrorKind::ContentRejected`];
+    /// `EXPIRED` and a wait that runs out are retryable [`ErrorKind::Platform`] errors.
+    pub(crate) async fn wait_ready(&self, id: &str, deadline: Deadline) -> Result<ContainerStatus> {
+        let clock = self.graph.http().clock().clone();
+        let mut delay = self.wait.first_poll;
+        let mut polls = 0u32;
+        loop {
+            let status = self.status(id).await?;
+            polls += 1;
+            match status {
+                ContainerStatus::Finished | ContainerStatus::Published => return Ok(status),
+                ContainerStatus::Error(reason) => {
+                    return Err(self.error(
+                        ErrorKind::ContentRejected,
+                        format!("the media container failed processing: {reason}"),
+                    ));
+                }
+                ContainerStatus::Expired => {
+                    return Err(self.error(
+                        ErrorKind::Platform,
+                        "the media container expired before it was published; publish again to make a new one".into(),
+                    ));
+                }
+                ContainerStatus::InProgress | ContainerStatus::Other(_) => {}
+            }
+            let now = self.graph.now();
+            let step = chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
+            if now.checked_add_signed(step).is_none_or(|t| t > deadline.0) {
+                let waited = self.wait.max_wait.as_secs_f64();
+                return Err(self.error(
+                    ErrorKind::Platform,
+                    format!(
+                        "the media container {id} was still being processed after {waited:.0} s ({polls} polls); \
+                         publishing again with the same idempotency key continues with it"
+                    ),
+                ));
+            }
+            clock.sleep(delay).await;
+            delay = (delay * 2).min(self.wait.max_interval.max(Duration::from_millis(1)));
+        }
+    }
+
+    /// Publishes a finished container; returns the media id.
+    pub(crate) async fn publish(&self, id: &str) -> Result<String> {
+        let created: Created = self
+            .graph
+            .post(
+                "publish_container",
+                &[&self.owner, self.dialect.publish_edge],
+                &[("creation_id", id.to_string())],
+            )
+            .await?;
+        Ok(created.id)
+    }
+
+    fn error(&self, kind: ErrorKind, message: String) -> Error {
+        let platform = self.graph.platform();
+        Error::new(kind, format!("{platform}: {message}"))
+            .with_platform(platform)
+            .with_channel(self.graph.channel())
+            .with_operation("publish")
+    }
+
+    /// Publishes through the ledger: with a `key`, a known media id is returned at once, a
+    /// known container is continued, and a container found already `PUBLISHED` (an earlier
+    /// attempt whose answer was lost) is resolved with `find_published`. Otherwise `create`
+    /// makes a new container, which is remembered before it is waited for and published.
+    pub(crate) async fn publish_once<'a>(
+        &'a self,
+        ledger: &Ledger,
+        key: Option<&str>,
+        create: BoxFuture<'a, Result<String>>,
+        find_published: &'a (dyn Fn() -> BoxFuture<'a, Result<Option<String>>> + Send + Sync),
+    ) -> Result<String> {
+        let deadline = self.deadline();
+        if let Some(key) = key {
+            match ledger.get(key) {
+                Some(Entry::Published(media)) => return Ok(media),
+                Some(Entry::Container(container)) => match self.status(&container).await? {
+                    ContainerStatus::Published => {
+                        return match find_published().await? {
+                            Some(media) => {
+                                ledger.put(key, Entry::Published(media.clone()));
+                                Ok(media)
+                            }
+                            None => Err(self.error(
+                                ErrorKind::Conflict,
+                                format!(
+                                    "the media container {container} was already published, but the post was not found among the recent ones; check the account before publishing again"
+                                ),
+                            )),
+                        };
+                    }
+                    ContainerStatus::Finished | ContainerStatus::InProgress => {
+                        return self.finish(ledger, key, &container, deadline).await;
+                    }
+                    _ => ledger.remove(key),
+                },
+                None => {}
+            }
+        }
+        let container = create.await?;
+        match key {
+            Some(key) => {
+                ledger.put(key, Entry::Container(container.clone()));
+                self.finish(ledger, key, &container, deadline).await
+            }
+            None => {
+                self.wait_ready(&container, deadline).await?;
+                self.publish(&container).await
+            }
+        }
+    }
+
+    async fn finish(
+        &self,
+        ledger: &Ledger,
+        key: &str,
+        container: &str,
+        deadline: Deadline,
+    ) -> Result<String> {
+        let ready = self.wait_ready(container, deadline).await;
+        if let Err(e) = &ready {
+            if e.kind() != ErrorKind::Platform || !e.is_retryable() {
+                ledger.remove(key);
+            }
+        }
+        ready?;
+        let media = self.publish(container).await?;
+        ledger.put(key, Entry::Published(media.clone()));
+        Ok(media)
+    }
+}
+
+/// What the ledger knows about a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Entry {
+    /// A container was created for it.
+    Container(String),
+    /// It was published as this media.
+    Published(String),
+}
+
+/// Per idempotency key: the container made for it and the media it became. Bounded (the
+/// oldest keys are forgotten first); kept in memory, so it protects retries within one process
+/// — after a restart the engine reconciles with [`recent_posts`](crate::Platform::recent_posts).
+#[derive(Debug, Default)]
+pub(crate) struct Ledger {
+    entries: Mutex<VecDeque<(String, Entry)>>,
+}
+
+/// How many keys the ledger keeps.
+const LEDGER_SIZE: usize = 1024;
+
+impl Ledger {
+    pub(crate) fn get(&self, key: &str) -> Option<Entry> {
+        self.lock()
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, e)| e.clone())
+    }
+
+    pub(crate) fn put(&self, key: &str, entry: Entry) {
+        let mut entries = self.lock();
+        entries.retain(|(k, _)| k != key);
+        entries.push_back((key.to_string(), entry));
+        while entries.len() > LEDGER_SIZE {
+            entries.pop_front();
+        }
+    }
+
+    pub(crate) fn remove(&self, key: &str) {
+        self.lock().retain(|(k, _)| k != key);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<(String, Entry)>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ledger_is_bounded_and_replaces() {
+        let l = Ledger::default();
+        l.put("a", Entry::Container("1".into()));
+        l.put("a", Entry::Published("2".into()));
+        assert_eq!(l.get("a"), Some(Entry::Published("2".into())));
+        for i in 0..LEDGER_SIZE + 5 {
+            l.put(&i.to_string(), Entry::Container(i.to_string()));
+        }
+        assert_eq!(l.get("a"), None);
+        assert_eq!(l.lock().len(), LEDGER_SIZE);
+        l.remove("10");
+        assert_eq!(l.get("10"), None);
+    }
+}

@@ -1,0 +1,140 @@
+//! What the three Meta adapters ([Facebook Pages](crate::adapters::facebook),
+//! [Instagram](crate::adapters::instagram), [Threads](crate::adapters::threads)) share, in one
+//! place:
+//!
+//! - [`GraphSettings`]: the token (a [`Secret`](crate::auth::Secret)), the host and API version,
+//!   where the token travels ([`TokenPlacement`]: the documented `access_token` parameter or a
+//!   bearer header — either way the HTTP layer redacts it from every URL, log and error), the
+//!   container wait ([`WaitPolicy`]) and the inbox scan size, read from a channel URL or serde;
+//! - the Graph client (internal): versioned URLs, [`GraphErrorMapper`](crate::auth::meta::GraphErrorMapper),
+//!   list paging with `after` cursors (built by the adapter, so the token never follows a URL
+//!   the server chose), and the rate-limit state from `X-App-Usage` /
+//!   `X-Business-Use-Case-Usage`: once Meta reports a limit with an
+//!   `estimated_time_to_regain_access`, calls are refused locally with
+//!   [`RateLimited`](crate::ErrorKind::RateLimited) and that `retry_after` until then;
+//! - the container flow of Instagram and Threads (internal): create → poll the status with a
+//!   bounded wait on the client's [`Clock`](crate::clock::Clock) → publish, with a ledger that
+//!   keeps the container per idempotency key so a retried publish never posts twice;
+//! - forward paging of comments gathered from many posts (internal);
+//! - the wire types ([`api`]) and, with the `testkit` feature, the [`twin`]: one local Graph
+//!   server with a personality per platform.
+//!
+//! ```
+//! use socialkit::adapters::graph::{GraphSettings, TokenPlacement};
+//! let s = GraphSettings::new("EAAB-token");
+//! assert_eq!(s.token_in, TokenPlacement::Query);
+//! assert_eq!(s.api_base("graph.facebook.com", "v23.0").unwrap().as_str(), "https://graph.facebook.com/v23.0/");
+//! ```
+
+pub mod api;
+pub(crate) mod client;
+pub mod config;
+pub(crate) mod container;
+pub(crate) mod inbox;
+#[cfg(feature = "testkit")]
+pub mod twin;
+
+pub use config::{DEFAULT_SCAN_POSTS, GraphSettings, TokenPlacement, WaitPolicy};
+
+use crate::auth::{Token, TokenManager};
+use crate::http::Client;
+use crate::model::{Media, MediaKind, MediaSource, RecentPost};
+use crate::{Error, Result};
+use client::Graph;
+
+/// Builds the Graph client of one account from its settings.
+pub(crate) fn graph(
+    platform: &'static str,
+    channel: &str,
+    settings: &GraphSettings,
+    http: Client,
+    tokens: Option<TokenManager>,
+    default_host: &str,
+    default_version: &str,
+) -> Result<Graph> {
+    settings.check(platform)?;
+    let base = settings
+        .api_base(default_host, default_version)
+        .map_err(|e| e.with_platform(platform))?;
+    let tokens = tokens.unwrap_or_else(|| {
+        TokenManager::builder(platform, Token::new(settings.token.clone()))
+            .clock(http.clock().clone())
+            .build()
+    });
+    Ok(Graph::new(
+        platform,
+        channel,
+        http,
+        base,
+        tokens,
+        settings.token_in,
+    ))
+}
+
+/// The public URL of `media`: Instagram and Threads fetch media themselves, so bytes and files
+/// are refused before anything is sent.
+pub(crate) fn public_url<'a>(platform: &str, media: &'a Media) -> Result<&'a str> {
+    match &media.source {
+        MediaSource::Url(u) if u.starts_with("https://") || u.starts_with("http://") => Ok(u),
+        MediaSource::Url(_) => Err(Error::validation(format!(
+            "{platform} needs media as a public http(s) URL"
+        ))
+        .with_platform(platform)),
+        MediaSource::Bytes(_) | MediaSource::Path(_) => Err(Error::validation(format!(
+            "{platform} needs a public URL for every image and video (it fetches the media itself): \
+             upload the file somewhere public and give Media::from_url(…); bytes and local files cannot be sent"
+        ))
+        .with_platform(platform)),
+    }
+}
+
+/// Whether `media` is a video for the container flow (GIFs are sent as images).
+pub(crate) fn is_video(media: &Media) -> bool {
+    media.kind == MediaKind::Video
+}
+
+/// The newest recent post whose text is `text` (trimmed), for reconciling a publish whose
+/// answer was lost.
+pub(crate) fn find_by_text(recent: &[RecentPost], text: &str) -> Option<String> {
+    let want = text.trim();
+    recent
+        .iter()
+        .find(|r| r.text.trim() == want)
+        .map(|r| r.post.id.clone())
+}
+
+/// Runs `reads` four at a time and keeps their order; the first error wins.
+pub(crate) async fn buffered<T, F>(reads: Vec<F>) -> Result<Vec<T>>
+where
+    F: std::future::Future<Output = Result<T>>,
+{
+    use futures::stream::{self, StreamExt, TryStreamExt};
+    stream::iter(reads).buffered(4).try_collect().await
+}
+
+/// Orders ids the way Meta issues them: numeric ids by value (a longer id is newer), others
+/// as text.
+pub(crate) fn id_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_urls_only() {
+        assert!(public_url("instagram", &Media::from_url("image/jpeg", "https://x.example/a.jpg")).is_ok());
+        let e = public_url("instagram", &Media::image_bytes("image/png", vec![1])).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Validation);
+        assert!(e.to_string().contains("instagram needs a public URL"));
+        assert!(public_url("threads", &Media::from_url("image/jpeg", "file:///etc/passwd")).is_err());
+        assert!(public_url("threads", &Media::from_path("image/jpeg", "/tmp/a.jpg")).is_err());
+    }
+
+    #[test]
+    fn ids_order_numerically() {
+        assert_eq!(id_order("9", "10"), std::cmp::Ordering::Less);
+        assert_eq!(id_order("10", "10"), std::cmp::Ordering::Equal);
+    }
+}

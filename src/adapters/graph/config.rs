@@ -12,7 +12,8 @@
 //! Shared query parameters: `version` (`v23.0`), `scheme=http` (a server on loopback, a test
 //! twin), `token_in=query|header` (where the access token travels), `wait` (the longest wait
 //! for a media container, seconds), `poll` (the first poll interval, seconds) and `scan_posts`
-//! (how many recent posts the inbox scans for comments). Everything else is the platform's own
+//! (how many recent posts the inbox scans for comments), `expires_at` (when a refreshable token
+//! expires, RFC 3339). Everything else is the platform's own
 //! (`page_id`, `ig_user_id`, `user_id`); unknown parameters are refused by name. No error
 //! repeats the URL or the token.
 
@@ -140,6 +141,10 @@ pub struct GraphSettings {
     /// How many recent posts the inbox scans for comments and replies.
     #[serde(default = "default_scan_posts")]
     pub scan_posts: usize,
+    /// When the token expires, for tokens that can be refreshed (Threads, Instagram Login):
+    /// the adapter refreshes it a week before. Unknown: refreshed only when Meta rejects it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl GraphSettings {
@@ -157,7 +162,21 @@ impl GraphSettings {
             token_in: TokenPlacement::Query,
             container_wait: WaitPolicy::default(),
             scan_posts: DEFAULT_SCAN_POSTS,
+            token_expires_at: None,
         }
+    }
+
+    /// The unversioned origin (`https://graph.threads.net/`), where Meta's token endpoints
+    /// live.
+    ///
+    /// ```
+    /// let s = socialkit::adapters::graph::GraphSettings::new("t");
+    /// assert_eq!(s.origin("graph.threads.net").unwrap().as_str(), "https://graph.threads.net/");
+    /// ```
+    pub fn origin(&self, default_host: &str) -> Result<Url> {
+        let mut base = self.api_base(default_host, "v1.0")?;
+        base.set_path("/");
+        Ok(base)
     }
 
     /// The versioned API base: `https://<host>/<version>/` (or the override's scheme, host and
@@ -308,6 +327,11 @@ pub(crate) fn from_url(
         let d = secs("poll", &v)?;
         settings.container_wait.first_poll = d;
         settings.container_wait.max_interval = settings.container_wait.max_interval.max(d);
+    }
+    if let Some(v) = params.remove("expires_at") {
+        let at = chrono::DateTime::parse_from_rfc3339(&v)
+            .map_err(|_| fail(format!("{platform}: expires_at must be an RFC 3339 time")))?;
+        settings.token_expires_at = Some(at.with_timezone(&chrono::Utc));
     }
     if let Some(v) = params.remove("scan_posts") {
         settings.scan_posts = v

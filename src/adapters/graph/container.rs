@@ -12,7 +12,9 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use serde_json::Value;
 
-use super::api::{ContainerStatus, Created};
+use chrono::{DateTime, Utc};
+
+use super::api::{ContainerStatus, Created, PublishingLimit, parse_time};
 use super::client::{Graph, Params};
 use super::config::WaitPolicy;
 use crate::{Error, ErrorKind, Result};
@@ -155,6 +157,64 @@ impl Containers {
             )
             .await?;
         Ok(created.id)
+    }
+
+    /// Refuses with [`ErrorKind::RateLimited`] before anything is created when the account's
+    /// publishing quota (`GET /{owner}/{edge}`) has fewer than `posts` posts or `replies`
+    /// replies left in its rolling 24 hours.
+    pub(crate) async fn check_quota(
+        &self,
+        edge: &str,
+        fields: &str,
+        posts: u64,
+        replies: u64,
+    ) -> Result<()> {
+        let v: Value = self
+            .graph
+            .get("publishing_limit", &[&self.owner, edge], &[("fields", fields)])
+            .await?;
+        let limit = PublishingLimit::parse(&v);
+        let short = |left: Option<u64>, need: u64, total: Option<u64>, what: &str| {
+            match left {
+                Some(left) if need > left => Some(format!(
+                    "{}: the publishing limit of {} {what} per 24 hours leaves {left}, {need} needed; \
+                     the window is rolling, so the oldest publish of the last 24 hours frees a slot first",
+                    self.graph.platform(),
+                    total.unwrap_or_default()
+                )),
+                _ => None,
+            }
+        };
+        let problem = short(limit.posts_left(), posts, limit.quota_total, "posts").or_else(|| {
+            short(limit.replies_left(), replies, limit.reply_quota_total, "replies")
+        });
+        match problem {
+            Some(m) => Err(Error::new(ErrorKind::RateLimited, m)
+                .with_platform(self.graph.platform())
+                .with_channel(self.graph.channel())
+                .with_operation("publish")),
+            None => Ok(()),
+        }
+    }
+
+    /// The link and time of a published media (`GET /{id}?fields=id,permalink,timestamp`).
+    /// Best effort: the media exists, so a failed read must not turn the publish into an error
+    /// (a retry would post twice).
+    pub(crate) async fn link(&self, media: &str) -> (Option<String>, Option<DateTime<Utc>>) {
+        let read: Result<Value> = self
+            .graph
+            .get("publish", &[media], &[("fields", "id,permalink,timestamp")])
+            .await;
+        match read {
+            Ok(v) => (
+                v.get("permalink").and_then(Value::as_str).map(str::to_string),
+                v.get("timestamp").and_then(Value::as_str).and_then(parse_time),
+            ),
+            Err(e) => {
+                tracing::debug!(platform = self.graph.platform(), kind = e.kind().as_str(), "reading the new media failed");
+                (None, None)
+            }
+        }
     }
 
     fn error(&self, kind: ErrorKind, message: String) -> Error {

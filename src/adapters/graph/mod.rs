@@ -71,6 +71,54 @@ pub(crate) fn graph(
     ))
 }
 
+/// Which of Meta's refresh grants renews a long-lived token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefreshGrant {
+    /// `th_refresh_token` on `graph.threads.net`.
+    Threads,
+    /// `ig_refresh_token` on `graph.instagram.com` (Instagram Login).
+    Instagram,
+}
+
+/// How long before expiry a long-lived token is refreshed (Meta lets a token be refreshed once
+/// it is a day old; it lives about 60 days).
+pub(crate) const REFRESH_SKEW: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// A token manager that renews the settings' long-lived token with `grant` a week before
+/// `token_expires_at` (or when Meta rejects it).
+pub(crate) fn refreshing_tokens(
+    platform: &'static str,
+    settings: &GraphSettings,
+    http: &Client,
+    origin: url::Url,
+    grant: RefreshGrant,
+) -> TokenManager {
+    let mut token = Token::new(settings.token.clone());
+    if let Some(at) = settings.token_expires_at {
+        token = token.with_expires_at(at);
+    }
+    let client = http.clone();
+    TokenManager::builder(platform, token)
+        .skew(REFRESH_SKEW)
+        .clock(http.clock().clone())
+        .refresher(crate::auth::refresh_fn(move |current: Token| {
+            let (http, origin) = (client.clone(), origin.clone());
+            async move {
+                match grant {
+                    RefreshGrant::Threads => {
+                        crate::auth::meta::th_refresh_token(&http, &origin, &current.access_token)
+                            .await
+                    }
+                    RefreshGrant::Instagram => {
+                        crate::auth::meta::ig_refresh_token(&http, &origin, &current.access_token)
+                            .await
+                    }
+                }
+            }
+        }))
+        .build()
+}
+
 /// The public URL of `media`: Instagram and Threads fetch media themselves, so bytes and files
 /// are refused before anything is sent.
 pub(crate) fn public_url<'a>(platform: &str, media: &'a Media) -> Result<&'a str> {

@@ -151,6 +151,9 @@ pub enum Fault {
     MalformedJson,
     /// A Graph error whose message repeats the access token the request carried.
     EchoToken,
+    /// The request is carried out, but the answer is lost: a 504 page comes back instead (a
+    /// proxy that timed out after the write happened).
+    Lost,
 }
 
 impl Fault {
@@ -439,6 +442,15 @@ impl TwinHandle {
         self.shared.state().fail_next_container = Some(reason.to_string());
     }
 
+    /// Makes a container `FINISHED` (when it is still in progress).
+    pub fn finish_container(&self, id: &str) {
+        if let Some(n) = self.shared.state().node_mut(id) {
+            if matches!(n.container, Some(ContainerState::InProgress(_))) {
+                n.container = Some(ContainerState::Finished);
+            }
+        }
+    }
+
     /// Marks a container `EXPIRED`.
     pub fn expire_container(&self, id: &str) {
         if let Some(n) = self.shared.state().node_mut(id) {
@@ -537,6 +549,10 @@ async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> Resp
     let fault = take_fault(&shared, &method, &path);
     let usage_type = shared.personality.usage_type();
     if let Some(fault) = fault {
+        if fault == Fault::Lost {
+            let _ = answer(&shared, &req);
+            return fault_reply(&shared, Fault::html(504), &req, usage_type);
+        }
         return fault_reply(&shared, fault, &req, usage_type);
     }
     let reply = answer(&shared, &req);
@@ -706,6 +722,7 @@ fn fault_reply(shared: &Shared, fault: Fault, req: &GraphRequest, usage_type: Op
             "{\"id\": \"1\", \"data\": [",
         )
             .into_response(),
+        Fault::Lost => fault_reply(shared, Fault::html(504), req, usage_type),
         Fault::EchoToken => {
             let token = req.token.clone().unwrap_or_default();
             let reply = Reply::error(

@@ -1,0 +1,707 @@
+//! Instagram professional accounts through the Graph API content publishing flow (feature
+//! `instagram`).
+//!
+//! - **Publish** with media containers: `POST /{ig-user-id}/media` (`image_url`, or
+//!   `video_url` with `media_type=REELS`; every single video is a Reel since 2023), poll
+//!   `GET /{container}?fields=status_code,status` (`IN_PROGRESS` → `FINISHED`; `ERROR`,
+//!   `EXPIRED`) with a bounded wait on the HTTP client's clock, then `POST
+//!   /{ig-user-id}/media_publish?creation_id=`. Two to ten media make a carousel (children with
+//!   `is_carousel_item=true`, then `media_type=CAROUSEL&children=`). Instagram fetches media
+//!   itself, so every media must be a public URL ([`Media::from_url`](crate::model::Media::from_url));
+//!   bytes and files are refused with a [`Validation`](crate::ErrorKind::Validation) error
+//!   before anything is sent. There are **no text-only posts** (`media_required`).
+//! - **Checked before sending**: the caption (2,200 characters, 30 hashtags, 20 mentions, via
+//!   [`rules::instagram`](crate::text::rules::instagram)), media count, kinds and URLs, and the
+//!   publishing quota from `GET /{ig-user-id}/content_publishing_limit` — when it is used up,
+//!   the publish is refused with [`RateLimited`](crate::ErrorKind::RateLimited) before a
+//!   container is made.
+//! - **No double publish**: Instagram has no idempotency key. With
+//!   [`PublishOptions::idempotency_key`], the container made for the key is remembered (in this
+//!   process): a retry continues with that container, or returns the media it became, instead
+//!   of posting again; after a restart the engine reconciles with [`Platform::recent_posts`].
+//! - **Interactions**: comments (and their replies) on the account's recent media
+//!   (`GET /{media-id}/comments`), read forward from a cursor; **reply** with
+//!   `POST /{comment-id}/replies` (Instagram nests one level: a reply to a reply joins its
+//!   comment). A post with `reply_to` becomes a comment on that media.
+//! - **Metrics** from `GET /{media-id}/insights?metric=views,reach,saved,likes,comments,shares`
+//!   (views are reported as impressions); likes and comments fall back to the media's
+//!   `like_count` and `comments_count` when insights cannot be read. Account followers,
+//!   follows and media count in [`Platform::channel`].
+//! - **Delete** is not offered by the API: `delete` is not declared and answers
+//!   [`Unsupported`](crate::ErrorKind::Unsupported).
+//! - **Tokens**: with Instagram Login (`graph.instagram.com`) and a known
+//!   `token_expires_at`, the long-lived token is refreshed with `ig_refresh_token` a week before
+//!   it expires; use [`Instagram::with_token_manager`] to persist refreshed tokens.
+//!
+//! ```no_run
+//! use socialkit::adapters::instagram::{Instagram, InstagramConfig};
+//! use socialkit::model::{Media, Post, PublishOptions};
+//! use socialkit::Platform;
+//! # async fn demo() -> socialkit::Result<()> {
+//! let ig = Instagram::new(InstagramConfig::from_url_str(
+//!     "instagram://TOKEN@graph.facebook.com?ig_user_id=17841400000000000",
+//! )?)?;
+//! let post = Post::text("Our anvil, in the wild #anvil")
+//!     .with_media(Media::from_url("image/jpeg", "https://cdn.example.com/anvil.jpg"));
+//! let published = ig.publish(&post, &PublishOptions::with_key("launch-1")).await?;
+//! println!("{}", published.url().unwrap_or_default());
+//! # Ok(()) }
+//! ```
+
+mod api;
+pub mod config;
+#[cfg(feature = "testkit")]
+pub mod twin;
+
+pub use config::InstagramConfig;
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::FutureExt as _;
+use tokio::sync::OnceCell;
+use url::Url;
+
+use crate::adapters::graph::api::{Created, Insights, parse_time};
+use crate::adapters::graph::client::{Graph, Params};
+use crate::adapters::graph::container::{self, Containers, Ledger};
+use crate::adapters::graph::{self as graph, RefreshGrant, inbox};
+use crate::auth::TokenManager;
+use crate::http::{Client, RateLimit};
+use crate::model::{
+    Author, Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery,
+    InteractionRef, MediaKind, Metric, Page, Part, Post, PostMetrics, PostRef, Profile,
+    PublishOptions, Published, RecentPost,
+};
+use crate::platform::{Capabilities, MediaLimits, Operation, Platform};
+use crate::{Error, ErrorKind, Registry, Result};
+use api::{Comment, MediaCounts, MediaItem, User};
+
+/// The platform's name, as errors and [`PostRef`]s carry it.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::instagram::PLATFORM, "instagram");
+/// ```
+pub const PLATFORM: &str = "instagram";
+/// The Graph API host of the Instagram API with Facebook Login (the default).
+///
+/// ```
+/// assert_eq!(socialkit::adapters::instagram::DEFAULT_HOST, "graph.facebook.com");
+/// ```
+pub const DEFAULT_HOST: &str = "graph.facebook.com";
+/// The host of the Instagram API with Instagram Login.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::instagram::INSTAGRAM_LOGIN_HOST, "graph.instagram.com");
+/// ```
+pub const INSTAGRAM_LOGIN_HOST: &str = "graph.instagram.com";
+/// The Graph API version used unless the config says otherwise.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::instagram::DEFAULT_VERSION, "v23.0");
+/// ```
+pub const DEFAULT_VERSION: &str = "v23.0";
+/// Items of a carousel (2 to 10; newer documents mention 20, unverified).
+///
+/// ```
+/// assert_eq!(socialkit::adapters::instagram::MAX_CAROUSEL, 10);
+/// ```
+pub const MAX_CAROUSEL: usize = 10;
+
+/// Registers the `instagram` scheme (URL and serde forms of [`InstagramConfig`]).
+pub(crate) fn register(registry: &mut Registry) {
+    registry.register(
+        PLATFORM,
+        Arc::new(|url: &Url| {
+            Ok(Arc::new(Instagram::new(InstagramConfig::from_url(url)?)?) as Arc<dyn Platform>)
+        }),
+        Arc::new(|value: serde_json::Value| {
+            let config: InstagramConfig = crate::registry::settings(PLATFORM, value)?;
+            Ok(Arc::new(Instagram::new(config)?) as Arc<dyn Platform>)
+        }),
+    );
+}
+
+/// What an Instagram professional account can do through the Graph API.
+///
+/// ```
+/// let caps = socialkit::adapters::instagram::default_capabilities();
+/// assert!(caps.media_required && !caps.delete && !caps.threads);
+/// assert_eq!(caps.text.max_hashtags, Some(30));
+/// assert_eq!(caps.media.max_count, 10);
+/// ```
+pub fn default_capabilities() -> Capabilities {
+    let mut c = Capabilities::new(PLATFORM, crate::text::rules::instagram());
+    c.text_required = false;
+    c.media_required = true;
+    c.media = MediaLimits {
+        max_count: MAX_CAROUSEL,
+        kinds: vec![MediaKind::Image, MediaKind::Video],
+        mime_types: ["image/jpeg", "video/mp4", "video/quicktime"]
+            .map(String::from)
+            .to_vec(),
+        max_image_bytes: Some(8 * 1024 * 1024),
+        max_video_bytes: Some(1024 * 1024 * 1024),
+        max_videos: MAX_CAROUSEL,
+        alt_text_max: None,
+        alt_text_required: false,
+    };
+    c.reply = true;
+    c.interactions = vec![InteractionKind::Comment];
+    c.metrics = vec![
+        Metric::Impressions,
+        Metric::Reach,
+        Metric::Likes,
+        Metric::Replies,
+        Metric::Reposts,
+        Metric::Saves,
+    ];
+    c.recent_posts = true;
+    c
+}
+
+/// An Instagram professional account, as socialkit talks to it. See the [module docs](self).
+pub struct Instagram {
+    config: InstagramConfig,
+    graph: Graph,
+    containers: Containers,
+    ledger: Ledger,
+    caps: Capabilities,
+    username: OnceCell<String>,
+}
+
+impl fmt::Debug for Instagram {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Instagram")
+            .field("ig_user_id", &self.config.ig_user_id)
+            .field("graph", &self.graph)
+            .finish()
+    }
+}
+
+impl Instagram {
+    /// An account with a default HTTP client.
+    ///
+    /// ```
+    /// use socialkit::adapters::instagram::{Instagram, InstagramConfig};
+    /// let ig = Instagram::new(InstagramConfig::new("1784", "IGTOKEN").unwrap()).unwrap();
+    /// assert!(!format!("{ig:?}").contains("IGTOKEN"));
+    /// ```
+    pub fn new(config: InstagramConfig) -> Result<Self> {
+        Self::with_client(config, Client::default())
+    }
+
+    /// An account on `http` (its clock, timeouts and retry policy).
+    ///
+    /// ```
+    /// use socialkit::adapters::instagram::{Instagram, InstagramConfig};
+    /// assert!(Instagram::with_client(InstagramConfig::new("1", "t").unwrap(), socialkit::http::Client::default()).is_ok());
+    /// ```
+    pub fn with_client(config: InstagramConfig, http: Client) -> Result<Self> {
+        Self::with_capabilities(config, http, default_capabilities())
+    }
+
+    /// An account with other capabilities (fewer, for an app that must not reply).
+    ///
+    /// ```
+    /// use socialkit::adapters::instagram::{default_capabilities, Instagram, InstagramConfig};
+    /// let mut caps = default_capabilities();
+    /// caps.reply = false;
+    /// let ig = Instagram::with_capabilities(InstagramConfig::new("1", "t").unwrap(), socialkit::http::Client::default(), caps).unwrap();
+    /// # use socialkit::Platform;
+    /// assert!(!ig.capabilities().reply);
+    /// ```
+    pub fn with_capabilities(
+        config: InstagramConfig,
+        http: Client,
+        caps: Capabilities,
+    ) -> Result<Self> {
+        let tokens = if config.instagram_login() {
+            let origin = config
+                .graph
+                .origin(INSTAGRAM_LOGIN_HOST)
+                .map_err(|e| e.with_platform(PLATFORM))?;
+            Some(graph::refreshing_tokens(
+                PLATFORM,
+                &config.graph,
+                &http,
+                origin,
+                RefreshGrant::Instagram,
+            ))
+        } else {
+            None
+        };
+        Self::build(config, http, caps, tokens)
+    }
+
+    /// An account whose token comes from `tokens` (to persist refreshed tokens with
+    /// [`on_refresh`](crate::auth::TokenManagerBuilder::on_refresh)).
+    ///
+    /// ```
+    /// use socialkit::adapters::instagram::{Instagram, InstagramConfig};
+    /// use socialkit::auth::{Token, TokenManager};
+    /// let tokens = TokenManager::fixed("instagram", Token::new("IGTOKEN"));
+    /// assert!(Instagram::with_token_manager(InstagramConfig::new("1", "IGTOKEN").unwrap(), socialkit::http::Client::default(), tokens).is_ok());
+    /// ```
+    pub fn with_token_manager(
+        config: InstagramConfig,
+        http: Client,
+        tokens: TokenManager,
+    ) -> Result<Self> {
+        Self::build(config, http, default_capabilities(), Some(tokens))
+    }
+
+    fn build(
+        config: InstagramConfig,
+        http: Client,
+        caps: Capabilities,
+        tokens: Option<TokenManager>,
+    ) -> Result<Self> {
+        config.check()?;
+        let graph = graph::graph(
+            PLATFORM,
+            &config.ig_user_id,
+            &config.graph,
+            http,
+            tokens,
+            DEFAULT_HOST,
+            DEFAULT_VERSION,
+        )?;
+        let containers = Containers {
+            graph: graph.clone(),
+            owner: config.ig_user_id.clone(),
+            dialect: container::INSTAGRAM,
+            wait: config.graph.container_wait.clone(),
+        };
+        Ok(Instagram {
+            config,
+            graph,
+            containers,
+            ledger: Ledger::default(),
+            caps,
+            username: OnceCell::new(),
+        })
+    }
+
+    /// The config.
+    ///
+    /// ```
+    /// # use socialkit::adapters::instagram::{Instagram, InstagramConfig};
+    /// let ig = Instagram::new(InstagramConfig::new("1784", "t").unwrap()).unwrap();
+    /// assert_eq!(ig.config().ig_user_id, "1784");
+    /// ```
+    pub fn config(&self) -> &InstagramConfig {
+        &self.config
+    }
+
+    /// What Meta's usage headers said last (`X-Business-Use-Case-Usage`, `X-App-Usage`).
+    ///
+    /// ```
+    /// # use socialkit::adapters::instagram::{Instagram, InstagramConfig};
+    /// let ig = Instagram::new(InstagramConfig::new("1784", "t").unwrap()).unwrap();
+    /// assert!(ig.rate_limit().is_none());
+    /// ```
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.graph.rate_limit()
+    }
+
+    /// The publishing quota: posts used and allowed in the rolling 24 hours
+    /// (`GET /{ig-user-id}/content_publishing_limit`).
+    ///
+    /// ```no_run
+    /// # async fn demo(ig: socialkit::adapters::instagram::Instagram) -> socialkit::Result<()> {
+    /// let limit = ig.publishing_limit().await?;
+    /// println!("{:?} of {:?} posts used", limit.quota_usage, limit.quota_total);
+    /// # Ok(()) }
+    /// ```
+    pub async fn publishing_limit(&self) -> Result<crate::adapters::graph::api::PublishingLimit> {
+        let v: serde_json::Value = self
+            .graph
+            .get(
+                "publishing_limit",
+                &[self.user_id(), "content_publishing_limit"],
+                &[("fields", api::LIMIT_FIELDS)],
+            )
+            .await?;
+        Ok(crate::adapters::graph::api::PublishingLimit::parse(&v))
+    }
+
+    fn user_id(&self) -> &str {
+        &self.config.ig_user_id
+    }
+
+    fn media_ref(&self, id: &str, url: Option<String>) -> PostRef {
+        let r = PostRef::new(PLATFORM, id);
+        match url {
+            Some(u) => r.with_url(u),
+            None => r,
+        }
+    }
+
+    async fn own_username(&self) -> Result<&str> {
+        self.username
+            .get_or_try_init(|| async {
+                let u: User = self
+                    .graph
+                    .get("channel", &[self.user_id()], &[("fields", "id,username")])
+                    .await?;
+                Ok::<_, Error>(u.username.unwrap_or_default())
+            })
+            .await
+            .map(String::as_str)
+    }
+
+    /// The caption of a part: its text, with the link appended (Instagram makes no link cards).
+    fn caption(part: &Part) -> String {
+        match &part.link {
+            Some(link) if !part.text.contains(link.as_str()) => {
+                format!("{} {link}", part.text).trim().to_string()
+            }
+            _ => part.text.clone(),
+        }
+    }
+
+    /// The container parameters of one media (a carousel child when `child`).
+    fn media_params(media: &crate::model::Media, child: bool) -> Result<Params> {
+        let url = graph::public_url(PLATFORM, media)?.to_string();
+        let mut p: Params = Vec::new();
+        if graph::is_video(media) {
+            let kind = if child { "VIDEO" } else { "REELS" };
+            p.push(("media_type".into(), kind.into()));
+            p.push(("video_url".into(), url));
+        } else {
+            p.push(("image_url".into(), url));
+        }
+        if child {
+            p.push(("is_carousel_item".into(), "true".into()));
+        }
+        Ok(p)
+    }
+
+    /// Creates the container of a part (a carousel's children first); returns its id.
+    async fn make_container(&self, part: &Part, caption: &str) -> Result<String> {
+        if part.media.len() == 1 {
+            let mut p = Self::media_params(&part.media[0], false)?;
+            if !caption.is_empty() {
+                p.push(("caption".into(), caption.to_string()));
+            }
+            return self.containers.create(&p).await;
+        }
+        let deadline = self.containers.deadline();
+        let mut children = Vec::with_capacity(part.media.len());
+        for media in &part.media {
+            let id = self
+                .containers
+                .create(&Self::media_params(media, true)?)
+                .await?;
+            self.containers.wait_ready(&id, deadline).await?;
+            children.push(id);
+        }
+        let mut p: Params = vec![
+            ("media_type".into(), "CAROUSEL".into()),
+            ("children".into(), children.join(",")),
+        ];
+        if !caption.is_empty() {
+            p.push(("caption".into(), caption.to_string()));
+        }
+        self.containers.create(&p).await
+    }
+
+    /// Checks what the API would refuse, before anything is sent: the caption first (it is the
+    /// most useful answer), then the capabilities, then that every media is a public URL.
+    fn check(&self, post: &Post, opts: &PublishOptions) -> Result<Post> {
+        for part in post.resolve(PLATFORM, None).parts() {
+            self.caps.text.check(PLATFORM, &Self::caption(&part))?;
+        }
+        let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
+        for part in post.parts() {
+            for media in &part.media {
+                graph::public_url(PLATFORM, media)?;
+            }
+        }
+        Ok(post)
+    }
+
+    /// Checks a comment or reply: one part of text (and a link), within the caption rule.
+    fn check_comment(&self, post: &Post) -> Result<Part> {
+        let resolved = post.resolve(PLATFORM, None);
+        if resolved.is_thread() {
+            return Err(Error::unsupported(PLATFORM, Operation::Thread.as_str()));
+        }
+        let part = resolved.parts().into_iter().next().unwrap_or_default();
+        if !part.media.is_empty() {
+            return Err(Error::validation("instagram comments and replies carry text only")
+                .with_platform(PLATFORM));
+        }
+        let text = Self::caption(&part);
+        if text.trim().is_empty() {
+            return Err(Error::validation("the comment is empty: instagram needs text")
+                .with_platform(PLATFORM));
+        }
+        self.caps.text.check(PLATFORM, &text)?;
+        Ok(part)
+    }
+
+    async fn comment_on(&self, target: &str, edge: &str, part: &Part, op: &'static str) -> Result<Published> {
+        let message = Self::caption(part);
+        let created: Created = self
+            .graph
+            .post(op, &[target, edge], &[("message", message)])
+            .await?;
+        Ok(Published::single(
+            PostRef::new(PLATFORM, created.id).with_meta("parent", target),
+            self.graph.now(),
+        ))
+    }
+
+    async fn comments_of(&self, media: &MediaItem, own: &str) -> Result<Vec<Interaction>> {
+        let comments: Vec<Comment> = self
+            .graph
+            .list(
+                "interactions",
+                &[&media.id, "comments"],
+                &[("fields", api::COMMENT_FIELDS), ("limit", "50")],
+                10_000,
+            )
+            .await?;
+        let on = self.media_ref(&media.id, media.permalink.clone());
+        let mut out = Vec::new();
+        for c in comments {
+            let thread = c.id.clone();
+            let replies = c.replies.clone().map(|r| r.data).unwrap_or_default();
+            for (item, parent) in std::iter::once((c, None)).chain(replies.into_iter().map(|r| (r, Some(thread.clone())))) {
+                if let Some(i) = self.interaction(item, parent, &thread, &on, own) {
+                    out.push(i);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn interaction(
+        &self,
+        c: Comment,
+        parent: Option<String>,
+        thread: &str,
+        on: &PostRef,
+        own: &str,
+    ) -> Option<Interaction> {
+        let from = c.from.unwrap_or_default();
+        let username = from.username.clone().or(c.username).unwrap_or_default();
+        let mine = from.id.as_deref() == Some(self.user_id()) || (!own.is_empty() && username == own);
+        if mine {
+            return None;
+        }
+        let created_at = c.timestamp.as_deref().and_then(parse_time)?;
+        let mut reference = InteractionRef::new(PLATFORM, c.id)
+            .with_meta("media_id", on.id.clone())
+            .with_meta("thread", thread);
+        if let Some(p) = parent {
+            reference = reference.with_meta("parent", p);
+        }
+        Some(Interaction {
+            reference,
+            kind: InteractionKind::Comment,
+            author: Author {
+                id: from.id.unwrap_or_default(),
+                url: (!username.is_empty()).then(|| format!("https://www.instagram.com/{username}/")),
+                handle: username,
+                display_name: None,
+                followers: None,
+            },
+            text: c.text,
+            created_at,
+            post: Some(on.clone()),
+            conversation: Some(on.id.clone()),
+            language: None,
+        })
+    }
+
+    async fn metrics_of(&self, post: &PostRef) -> Result<PostMetrics> {
+        graph::config::check_id(PLATFORM, "media id", &post.id)?;
+        let counts: MediaCounts = self
+            .graph
+            .get("post_metrics", &[&post.id], &[("fields", "id,like_count,comments_count")])
+            .await?;
+        let insights: Option<Insights> = match self
+            .graph
+            .get(
+                "post_metrics",
+                &[&post.id, "insights"],
+                &[("metric", api::INSIGHT_METRICS)],
+            )
+            .await
+        {
+            Ok(i) => Some(i),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::PermissionDenied | ErrorKind::Validation | ErrorKind::NotFound
+                ) =>
+            {
+                tracing::debug!(platform = PLATFORM, kind = e.kind().as_str(), "media insights unavailable");
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let mut m = PostMetrics::new(post.clone(), self.graph.now());
+        let i = insights.unwrap_or_default();
+        m.impressions = i.value("views");
+        m.reach = i.value("reach");
+        m.saves = i.value("saved");
+        m.reposts = i.value("shares");
+        m.likes = i.value("likes").or(counts.like_count);
+        m.replies = i.value("comments").or(counts.comments_count);
+        Ok(m)
+    }
+
+    async fn recent(&self, limit: usize) -> Result<Vec<RecentPost>> {
+        let limit = limit.clamp(1, 1000);
+        let page = limit.min(100).to_string();
+        let media: Vec<MediaItem> = self
+            .graph
+            .list(
+                "recent_posts",
+                &[self.user_id(), "media"],
+                &[("fields", api::MEDIA_FIELDS), ("limit", &page)],
+                limit,
+            )
+            .await?;
+        let mut out: Vec<RecentPost> = media
+            .into_iter()
+            .filter_map(|m| {
+                Some(RecentPost {
+                    created_at: m.timestamp.as_deref().and_then(parse_time)?,
+                    text: m.caption.unwrap_or_default(),
+                    post: self.media_ref(&m.id, m.permalink),
+                    idempotency_key: None,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| graph::id_order(&b.post.id, &a.post.id))
+        });
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl Platform for Instagram {
+    fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    async fn channel(&self) -> Result<Channel> {
+        let u: User = self
+            .graph
+            .get("channel", &[self.user_id()], &[("fields", api::USER_FIELDS)])
+            .await?;
+        let handle = u.username.clone().unwrap_or_else(|| u.id.clone());
+        if let Some(name) = &u.username {
+            let _ = self.username.set(name.clone());
+        }
+        let mut c = Channel::new(PLATFORM, u.id, handle.clone()).with_profile(Profile {
+            display_name: u.name,
+            bio: u.biography,
+            avatar: u.profile_picture_url,
+            website: u.website,
+        });
+        c.url = Some(format!("https://www.instagram.com/{handle}/"));
+        c.metrics = ChannelMetrics {
+            followers: u.followers_count,
+            following: u.follows_count,
+            posts: u.media_count,
+        };
+        Ok(c)
+    }
+
+    async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
+        if let Some(target) = &post.reply_to {
+            let part = self.check_comment(post)?;
+            graph::config::check_id(PLATFORM, "reply target", &target.id)?;
+            return self.comment_on(&target.id, "comments", &part, "publish").await;
+        }
+        let post = self.check(post, opts)?;
+        let part = post.parts().into_iter().next().unwrap_or_default();
+        let caption = Self::caption(&part);
+        self.containers
+            .check_quota("content_publishing_limit", api::LIMIT_FIELDS, 1, 0)
+            .await?;
+        let find = || {
+            let caption = caption.clone();
+            async move { Ok(graph::find_by_text(&self.recent(10).await?, &caption)) }.boxed()
+        };
+        let media = self
+            .containers
+            .publish_once(
+                &self.ledger,
+                opts.idempotency_key.as_deref(),
+                self.make_container(&part, &caption).boxed(),
+                &find,
+            )
+            .await?;
+        let (url, at) = self.containers.link(&media).await;
+        Ok(Published::single(
+            self.media_ref(&media, url),
+            at.unwrap_or_else(|| self.graph.now()),
+        ))
+    }
+
+    async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
+        self.caps.require(Operation::Interactions)?;
+        inbox::start(PLATFORM, query)?;
+        if !query.wants(InteractionKind::Comment) {
+            return Ok(Page::empty(query.cursor.clone()));
+        }
+        let own = self.own_username().await?.to_string();
+        let scan = self.config.graph.scan_posts.to_string();
+        let media: Vec<MediaItem> = self
+            .graph
+            .list(
+                "interactions",
+                &[self.user_id(), "media"],
+                &[("fields", api::MEDIA_FIELDS), ("limit", &scan)],
+                self.config.graph.scan_posts,
+            )
+            .await?;
+        let with_comments: Vec<&MediaItem> = media
+            .iter()
+            .filter(|m| m.comments_count != Some(0))
+            .collect();
+        let reads: Vec<_> = with_comments
+            .iter()
+            .map(|m| self.comments_of(m, &own))
+            .collect();
+        let found: Vec<Vec<Interaction>> = graph::buffered(reads).await?;
+        inbox::page(PLATFORM, found.into_iter().flatten().collect(), query)
+    }
+
+    async fn reply(
+        &self,
+        to: &InteractionRef,
+        post: &Post,
+        opts: &PublishOptions,
+    ) -> Result<Published> {
+        self.caps.require(Operation::Reply)?;
+        let _ = opts;
+        let part = self.check_comment(post)?;
+        // Instagram nests replies one level: a reply to a reply goes to its comment.
+        let target = to.meta.get("thread").cloned().unwrap_or_else(|| to.id.clone());
+        graph::config::check_id(PLATFORM, "comment id", &target)?;
+        self.comment_on(&target, "replies", &part, "reply").await
+    }
+
+    async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {
+        self.caps.require(Operation::PostMetrics)?;
+        let reads: Vec<_> = posts.iter().map(|p| self.metrics_of(p)).collect();
+        graph::buffered(reads).await
+    }
+
+    async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
+        self.caps.require(Operation::RecentPosts)?;
+        self.recent(limit).await
+    }
+}

@@ -287,12 +287,13 @@ impl Mastodon {
         if let Some(alt) = media.alt.as_deref().filter(|a| !a.trim().is_empty()) {
             form = form.text("description", alt);
         }
-        // An unattached upload is invisible and removed by the server, so sending it again
-        // after a transient failure cannot duplicate anything public.
+        // Mastodon takes no idempotency key for uploads, so an upload is sent once (a write is
+        // never retried blindly); a failure comes back retryable and the caller publishes
+        // again with the same key, which the status creates honour.
         let call = self
             .authed(Call::post(PLATFORM, "upload_media", self.url(&["api", "v2", "media"])?))
             .multipart(form)
-            .retry(Retry::Idempotent)
+            .retry(Retry::Never)
             .timeout(self.config.media_timeout.max(Duration::from_secs(30)));
         let resp = self.send(call).await?;
         let attachment: api::MediaAttachment = resp.json()?;

@@ -87,6 +87,9 @@ pub struct TwinOptions {
     pub version: String,
     /// `X-RateLimit-Limit`.
     pub rate_limit: u64,
+    /// The text limit the instance document advertises, when it should differ from the one
+    /// enforced (to see the server's own 422).
+    pub advertised_max_characters: Option<usize>,
 }
 
 impl Default for TwinOptions {
@@ -104,6 +107,7 @@ impl Default for TwinOptions {
             min_id_is_lower_bound: false,
             version: "4.5.0".to_string(),
             rate_limit: 300,
+            advertised_max_characters: None,
         }
     }
 }
@@ -154,6 +158,7 @@ impl Fault {
 
 #[derive(Debug, Clone)]
 struct FaultRule {
+    skip: usize,
     method: Option<Method>,
     path_contains: Option<String>,
     remaining: usize,
@@ -448,8 +453,21 @@ impl TwinHandle {
     /// Answers the next `times` requests whose path contains `path_contains` (any path when
     /// `None`) and whose method is `method` (any when `None`) with `fault`.
     pub fn inject(&self, method: Option<&str>, path_contains: Option<&str>, times: usize, fault: Fault) {
+        self.inject_after(0, method, path_contains, times, fault);
+    }
+
+    /// Like [`TwinHandle::inject`], but lets the first `skip` matching requests through.
+    pub fn inject_after(
+        &self,
+        skip: usize,
+        method: Option<&str>,
+        path_contains: Option<&str>,
+        times: usize,
+        fault: Fault,
+    ) {
         let method = method.and_then(|m| Method::from_bytes(m.to_ascii_uppercase().as_bytes()).ok());
         self.shared.lock().faults.push(FaultRule {
+            skip,
             method,
             path_contains: path_contains.map(str::to_string),
             remaining: times,
@@ -632,13 +650,20 @@ async fn around(State(shared): S, request: Request, next: Next) -> Response {
         let remaining = limit.saturating_sub(g.window_count);
         let reset = g.window_start.unwrap_or(now) + chrono::Duration::minutes(5);
         let mut fault = None;
-        if let Some(rule) = g.faults.iter_mut().find(|r| {
-            r.remaining > 0
-                && r.method.as_ref().is_none_or(|m| *m == method)
-                && r.path_contains.as_deref().is_none_or(|p| path.contains(p))
-        }) {
+        for rule in g.faults.iter_mut() {
+            let matches = rule.remaining > 0
+                && rule.method.as_ref().is_none_or(|m| *m == method)
+                && rule.path_contains.as_deref().is_none_or(|p| path.contains(p));
+            if !matches {
+                continue;
+            }
+            if rule.skip > 0 {
+                rule.skip -= 1;
+                continue;
+            }
             rule.remaining -= 1;
             fault = Some(rule.fault.clone());
+            break;
         }
         g.faults.retain(|r| r.remaining > 0);
         (fault, limit, remaining, reset)
@@ -723,7 +748,7 @@ macro_rules! auth {
 fn instance_config(o: &TwinOptions) -> Value {
     json!({
         "statuses": {
-            "max_characters": o.max_characters,
+            "max_characters": o.advertised_max_characters.unwrap_or(o.max_characters),
             "max_media_attachments": o.max_media,
             "characters_reserved_per_url": o.url_length
         },
@@ -759,7 +784,7 @@ async fn instance_v1(State(shared): S) -> Response {
         "uri": host,
         "title": "Mastodon twin",
         "version": shared.options.version,
-        "max_toot_chars": shared.options.max_characters,
+        "max_toot_chars": shared.options.advertised_max_characters.unwrap_or(shared.options.max_characters),
         "configuration": instance_config(&shared.options),
     }))
 }

@@ -71,7 +71,7 @@ use crate::model::{
     InteractionRef, Media, MediaKind, Metric, Page, Part, Post, PostMetrics, PostRef, Profile,
     PublishOptions, Published, RecentPost, Visibility,
 };
-use crate::platform::{Capabilities, Idempotency, MediaLimits, Platform};
+use crate::platform::{Capabilities, Idempotency, MediaLimits, Operation, Platform};
 use crate::text::{Counting, TextRule};
 use crate::{Error, ErrorKind, Registry, Result};
 
@@ -152,6 +152,28 @@ impl Mastodon {
             loaded: OnceCell::new(),
             me: OnceCell::new(),
         }
+    }
+
+    /// An adapter with fixed capabilities: no instance read, ever. For limits known in
+    /// advance, or to switch operations off by policy (an operation left out is refused with
+    /// [`ErrorKind::Unsupported`] before any request).
+    ///
+    /// ```
+    /// use socialkit::adapters::mastodon::{Mastodon, MastodonConfig, default_capabilities};
+    /// use socialkit::{ErrorKind, Platform, model::PostRef};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut caps = default_capabilities();
+    /// caps.delete = false;
+    /// let config = MastodonConfig::new("mastodon.example", "token").unwrap();
+    /// let m = Mastodon::with_capabilities(config, socialkit::http::Client::default(), caps);
+    /// let e = m.delete(&PostRef::new("mastodon", "1")).await.unwrap_err();
+    /// assert_eq!(e.kind(), ErrorKind::Unsupported);
+    /// # });
+    /// ```
+    pub fn with_capabilities(config: MastodonConfig, client: Client, capabilities: Capabilities) -> Self {
+        let m = Self::with_client(config, client);
+        let _ = m.loaded.set(capabilities);
+        m
     }
 
     /// An adapter whose capabilities are the instance's, read before it returns (one
@@ -691,7 +713,9 @@ pub fn default_capabilities() -> Capabilities {
         alt_text_required: false,
     };
     c.threads = true;
-    c.link_cards = false;
+    // The server makes the card itself from the last link of the status; the adapter puts
+    // the post's link into the text when it is not there yet.
+    c.link_cards = true;
     c.content_warning = true;
     c.visibilities = vec![
         Visibility::Public,
@@ -795,11 +819,20 @@ pub fn capabilities_from_instance(instance: &api::Instance) -> Capabilities {
     if let Some(n) = instance.description_limit.filter(|n| *n > 0) {
         c.media.alt_text_max = Some(usize_of(n));
     }
-    // Quotes (and their counts) exist from Mastodon 4.5 on.
     if let Some(v) = instance.version.as_deref() {
+        // Quotes (and their counts) exist from Mastodon 4.5 on.
         if !mastodon_at_least(v, 4, 5) {
             c.metrics.retain(|m| *m != Metric::Quotes);
             c.interactions.retain(|k| *k != InteractionKind::Quote);
+        }
+        // Edits exist from Mastodon 3.5 on (compatibles are taken at their word).
+        if !v.contains('(') && !v.is_empty() && !mastodon_at_least(v, 3, 5) {
+            c.edit = false;
+        }
+        // snac ignores Idempotency-Key (two creates with one key make two statuses), so a
+        // repeated publish must be reconciled from the recent posts instead.
+        if v.to_ascii_lowercase().contains("snac") {
+            c.idempotency = Idempotency::None;
         }
     }
     c
@@ -819,10 +852,10 @@ impl PageSource for Notifications<'_> {
         query: PageQuery,
     ) -> impl std::future::Future<Output = Result<Vec<api::Notification>>> + Send {
         async move {
-            let mut pairs: Vec<(&str, String)> = vec![
-                ("min_id", query.min_id.clone()),
-                ("limit", query.limit.to_string()),
-            ];
+            let mut pairs: Vec<(&str, String)> = vec![("limit", query.limit.to_string())];
+            if let Some(min) = &query.min_id {
+                pairs.push(("min_id", min.clone()));
+            }
             if let Some(max) = &query.max_id {
                 pairs.push(("max_id", max.clone()));
             }
@@ -870,6 +903,7 @@ impl Platform for Mastodon {
     }
 
     async fn delete(&self, post: &PostRef) -> Result<()> {
+        self.capabilities().require(Operation::Delete)?;
         // Deleting twice cannot create anything: the call may be retried.
         let call = self
             .authed(Call::delete(
@@ -882,6 +916,7 @@ impl Platform for Mastodon {
     }
 
     async fn edit(&self, post: &PostRef, new: &Post) -> Result<Published> {
+        self.capabilities().require(Operation::Edit)?;
         if new.is_thread() {
             return Err(Error::validation(
                 "an edit replaces one status: give a post without thread parts",
@@ -919,6 +954,7 @@ impl Platform for Mastodon {
     }
 
     async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
+        self.capabilities().require(Operation::Interactions)?;
         let me = self.me().await?.id.clone();
         let mut types: Vec<&'static str> = Vec::new();
         if !query.kinds.is_empty() {
@@ -938,7 +974,10 @@ impl Platform for Mastodon {
             mastodon: self,
             types,
         };
-        let page = paging::forward_page(&source, query.cursor.as_deref(), limit).await?;
+        let page = match (&query.cursor, query.since) {
+            (None, Some(since)) => paging::since_page(&source, since, limit).await?,
+            (cursor, _) => paging::forward_page(&source, cursor.as_deref(), limit).await?,
+        };
         let mut seen = HashSet::new();
         let items = page
             .items
@@ -961,6 +1000,7 @@ impl Platform for Mastodon {
         post: &Post,
         opts: &PublishOptions,
     ) -> Result<Published> {
+        self.capabilities().require(Operation::Reply)?;
         let target = to.post.as_ref().ok_or_else(|| {
             Error::validation(format!(
                 "this interaction ({}) is not a post: there is nothing to reply to",
@@ -988,6 +1028,7 @@ impl Platform for Mastodon {
     }
 
     async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {
+        self.capabilities().require(Operation::PostMetrics)?;
         stream::iter(posts.iter().cloned())
             .map(|r| async move {
                 let s = self.status(&r.id, "post_metrics").await?;
@@ -1005,6 +1046,7 @@ impl Platform for Mastodon {
     }
 
     async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
+        self.capabilities().require(Operation::RecentPosts)?;
         let me = self.me().await?.id.clone();
         let mut out: Vec<RecentPost> = Vec::new();
         let mut seen = HashSet::new();
@@ -1046,6 +1088,9 @@ impl Platform for Mastodon {
                 break;
             }
         }
+        // Newest first by creation time, even where a server lists a boost of one of our
+        // statuses at the time of the boost (snac).
+        out.sort_by(|a, b| b.created_at.cmp(&a.created_at));
         Ok(out)
     }
 }

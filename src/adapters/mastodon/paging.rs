@@ -16,6 +16,10 @@
 //!    done. Something: the server gave the newest page, so walk down with `max_id` (newest
 //!    first, `min_id=cursor` as the floor) until the floor is reached, and keep the `L` oldest.
 //!
+//! Without a cursor but with a start time ([`since_page`]), the reader walks down from the
+//! newest item (`max_id`, no `min_id`) until it passes the start time, and returns the oldest
+//! `L` items at or after it; without either it starts at the very beginning (`min_id=0`).
+//!
 //! The page is returned oldest first; its newest id is the next cursor. Notifications that
 //! arrive between two calls have larger ids than the cursor and are read by a later call. A
 //! full page costs one extra request (the gap check); only servers without adjacent `min_id`
@@ -23,13 +27,15 @@
 
 use std::future::Future;
 
+use chrono::{DateTime, Utc};
+
 use crate::{Error, Result};
 
 /// What one request to the server asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageQuery {
-    /// Only items newer than this id (exclusive).
-    pub min_id: String,
+    /// Only items newer than this id (exclusive); `None` asks for the newest.
+    pub min_id: Option<String>,
     /// Only items older than this id (exclusive).
     pub max_id: Option<String>,
     /// At most this many.
@@ -40,11 +46,16 @@ pub struct PageQuery {
 pub trait HasId {
     /// The id the server pages by.
     fn page_id(&self) -> &str;
+    /// When the item was made.
+    fn page_time(&self) -> DateTime<Utc>;
 }
 
 impl HasId for super::api::Notification {
     fn page_id(&self) -> &str {
         &self.id
+    }
+    fn page_time(&self) -> DateTime<Utc> {
+        self.created_at
     }
 }
 
@@ -84,7 +95,7 @@ pub async fn forward_page<S: PageSource + Sync>(
     let limit = limit.max(1);
     let floor = cursor.unwrap_or(START).to_string();
     let query = |max_id: Option<String>| PageQuery {
-        min_id: floor.clone(),
+        min_id: Some(floor.clone()),
         max_id,
         limit,
     };
@@ -141,6 +152,56 @@ pub async fn forward_page<S: PageSource + Sync>(
     Ok(finish(kept, cursor, true))
 }
 
+/// Reads the `limit` oldest items made at or after `since`, oldest first, walking down from
+/// the newest (see the module docs). Its cursor continues with [`forward_page`].
+pub async fn since_page<S: PageSource + Sync>(
+    source: &S,
+    since: DateTime<Utc>,
+    limit: usize,
+) -> Result<ForwardPage<S::Item>> {
+    let limit = limit.max(1);
+    let mut window: Vec<S::Item> = Vec::new();
+    let mut total = 0usize;
+    let mut max_id: Option<String> = None;
+    for _ in 0..MAX_REQUESTS {
+        let batch = source
+            .fetch(PageQuery {
+                min_id: None,
+                max_id: max_id.clone(),
+                limit,
+            })
+            .await?;
+        let Some(last) = batch.last().map(|i| i.page_id().to_string()) else {
+            return Ok(finish(window, None, total > limit));
+        };
+        if max_id.as_deref() == Some(last.as_str()) || batch.iter().any(|i| Some(i.page_id()) == max_id.as_deref()) {
+            return Err(Error::unexpected(
+                "mastodon answered a max_id page with the item it should exclude",
+            )
+            .with_platform("mastodon")
+            .with_operation("interactions"));
+        }
+        let mut reached = batch.len() < limit;
+        for item in batch {
+            if item.page_time() >= since {
+                window.push(item);
+                total += 1;
+            } else {
+                reached = true;
+            }
+        }
+        let drop = window.len().saturating_sub(limit);
+        window.drain(..drop);
+        if reached {
+            return Ok(finish(window, None, total > limit));
+        }
+        max_id = Some(last);
+    }
+    Err(Error::unexpected("mastodon notifications never reached the start time while paging down")
+        .with_platform("mastodon")
+        .with_operation("interactions"))
+}
+
 /// Drops items at or below the floor (a server that ignores `min_id`) and past the limit.
 fn trim<T: HasId>(mut items: Vec<T>, floor: &str, limit: usize) -> Vec<T> {
     items.retain(|i| id_after(i.page_id(), floor));
@@ -185,6 +246,9 @@ mod tests {
         fn page_id(&self) -> &str {
             &self.0
         }
+        fn page_time(&self) -> DateTime<Utc> {
+            DateTime::from_timestamp(self.0.parse().unwrap(), 0).unwrap()
+        }
     }
 
     /// A fake server over ids 1..=n; `adjacent` = Mastodon `min_id` semantics, else snac's.
@@ -213,11 +277,11 @@ mod tests {
         type Item = Item;
         fn fetch(&self, q: PageQuery) -> impl Future<Output = Result<Vec<Item>>> + Send {
             *self.requests.lock().unwrap() += 1;
-            let min: u64 = q.min_id.parse().unwrap();
+            let min: u64 = q.min_id.as_deref().map(|m| m.parse().unwrap()).unwrap_or(0);
             let max: u64 = q.max_id.as_deref().map(|m| m.parse().unwrap()).unwrap_or(u64::MAX);
             let ids = self.ids.lock().unwrap();
             let mut sel: Vec<u64> = ids.iter().copied().filter(|i| *i > min && *i < max).collect();
-            if self.adjacent && q.max_id.is_none() {
+            if self.adjacent && q.max_id.is_none() && q.min_id.is_some() {
                 sel.truncate(q.limit); // the oldest `limit` above min
             } else {
                 sel.reverse();
@@ -290,6 +354,34 @@ mod tests {
         assert_eq!(p.items.len(), 5);
         assert_eq!(p.next_cursor.as_deref(), Some("5"));
         assert_eq!(*f.requests.lock().unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn since_starts_at_the_time_then_the_cursor_goes_on() {
+        for adjacent in [true, false] {
+            let f = Fake::new(57, adjacent);
+            let since = DateTime::from_timestamp(20, 0).unwrap();
+            let first = since_page(&f, since, 6).await.unwrap();
+            let ids: Vec<u64> = first.items.iter().map(|i| i.0.parse().unwrap()).collect();
+            assert_eq!(ids, (20..=25).collect::<Vec<_>>());
+            assert!(first.has_more);
+            let mut seen = ids;
+            let mut cursor = first.next_cursor;
+            loop {
+                let p = forward_page(&f, cursor.as_deref(), 6).await.unwrap();
+                seen.extend(p.items.iter().map(|i| i.0.parse::<u64>().unwrap()));
+                cursor = p.next_cursor;
+                if !p.has_more {
+                    break;
+                }
+            }
+            assert_eq!(seen, (20..=57).collect::<Vec<_>>());
+            let late = since_page(&f, DateTime::from_timestamp(100, 0).unwrap(), 6).await.unwrap();
+            assert!(late.items.is_empty() && !late.has_more);
+            let few = since_page(&f, DateTime::from_timestamp(55, 0).unwrap(), 6).await.unwrap();
+            assert_eq!(few.items.len(), 3);
+            assert!(!few.has_more);
+        }
     }
 
     #[test]

@@ -122,6 +122,8 @@ fn capabilities_from_v1_compatibles_and_defaults() {
     }))
     .unwrap();
     let c = capabilities_from_instance(&snac);
+    assert_eq!(c.idempotency, Idempotency::None, "snac ignores Idempotency-Key");
+    assert!(c.edit);
     assert_eq!(c.text.max, 100_000);
     assert_eq!(c.text.counting, Counting::Mastodon { url_length: 32 });
 
@@ -133,6 +135,10 @@ fn capabilities_from_v1_compatibles_and_defaults() {
     let mastodon45: api::Instance =
         serde_json::from_value(serde_json::json!({"version": "4.5.0", "configuration": {"statuses": {}}})).unwrap();
     assert!(capabilities_from_instance(&mastodon45).metrics.contains(&Metric::Quotes));
+    assert_eq!(capabilities_from_instance(&mastodon45).idempotency, Idempotency::Key);
+    let old: api::Instance =
+        serde_json::from_value(serde_json::json!({"version": "3.4.1", "max_toot_chars": 500})).unwrap();
+    assert!(!capabilities_from_instance(&old).edit, "edits came with 3.5");
 }
 
 #[test]

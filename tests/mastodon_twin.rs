@@ -648,3 +648,66 @@ async fn oauth_register_authorize_and_exchange() {
     let e = app.exchange_code(&http, "wrong-code", &pkce).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unauthenticated, "{e}");
 }
+
+// ----- secrets ------------------------------------------------------------------------
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn tokens_never_reach_logs_errors_or_debug_output() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let twin = Twin::start().await.unwrap();
+    let good = Mastodon::connect_with_client(twin.config(), fast_client()).await.unwrap();
+    let p = good.publish_text("logged").await.unwrap();
+    good.delete(&p.post).await.unwrap();
+    twin.handle().inject(Some("GET"), Some("verify_credentials"), 5, Fault::html(500));
+    let e1 = good.channel().await.unwrap_err();
+    let bad = Mastodon::with_client(
+        MastodonConfig::new(twin.url().as_str(), "LEAKY-BAD-TOKEN").unwrap(),
+        fast_client(),
+    );
+    let e2 = bad.publish_text("nope").await.unwrap_err();
+    let url_form = MastodonConfig::from_url_str(&twin.channel_url()).unwrap();
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("http"), "the calls were traced: {logs}");
+    for shown in [
+        logs,
+        e1.to_string(),
+        format!("{e1:?}"),
+        e2.to_string(),
+        format!("{e2:?}"),
+        format!("{good:?}"),
+        format!("{bad:?}"),
+        format!("{url_form:?}"),
+    ] {
+        assert!(!shown.contains(twin.token()), "the token leaked: {shown}");
+        assert!(!shown.contains("LEAKY-BAD-TOKEN"), "the token leaked: {shown}");
+    }
+}

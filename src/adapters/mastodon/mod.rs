@@ -317,7 +317,14 @@ impl Mastodon {
             .multipart(form)
             .retry(Retry::Never)
             .timeout(self.config.media_timeout.max(Duration::from_secs(30)));
-        let resp = self.send(call).await?;
+        let resp = match self.send(call.clone()).await {
+            // One exception: a connection that broke before an answer (a server that closes
+            // kept-alive connections, like snac, races the pool) is tried once more on a new
+            // one. At worst the server holds an unattached upload, which is never shown and
+            // which Mastodon removes; a timeout or any answer is never resent.
+            Err(e) if e.kind() == ErrorKind::Network => self.send(call).await?,
+            other => other?,
+        };
         let attachment: api::MediaAttachment = resp.json()?;
         if resp.status().as_u16() == 202 || attachment.url.is_none() {
             self.wait_for_processing(&attachment.id).await?;

@@ -176,6 +176,8 @@ pub struct TwinAccount {
     pub followers: u64,
     /// Accounts it follows.
     pub following: u64,
+    /// Statuses it has (not deleted).
+    pub statuses: u64,
 }
 
 /// A status in the twin.
@@ -329,6 +331,7 @@ impl Twin {
             username: options.username.clone(),
             followers: 0,
             following: 0,
+            statuses: 0,
         });
         let shared = Arc::new(Shared {
             options,
@@ -489,6 +492,7 @@ impl TwinHandle {
             username: username.to_string(),
             followers: 0,
             following: 0,
+            statuses: 0,
         });
         id
     }
@@ -507,6 +511,9 @@ impl TwinHandle {
 
     fn new_status(g: &mut Inner, by: &str, text: &str, reply_to: Option<&str>, quote: Option<&str>) -> String {
         let id = g.id();
+        if let Some(a) = g.accounts.iter_mut().find(|a| a.id == by) {
+            a.statuses += 1;
+        }
         g.statuses.push(TwinStatus {
             id: id.clone(),
             account_id: by.to_string(),
@@ -925,12 +932,9 @@ fn status_json(shared: &Shared, g: &Inner, s: &TwinStatus) -> Value {
             username: "unknown".into(),
             followers: 0,
             following: 0,
+            statuses: 0,
         });
-    let statuses = g
-        .statuses
-        .iter()
-        .filter(|x| x.account_id == account.id && !x.deleted)
-        .count();
+    let statuses = account.statuses as usize;
     let in_reply_to_account_id = s
         .in_reply_to_id
         .as_deref()
@@ -1004,12 +1008,7 @@ async fn verify_credentials(State(shared): S, headers: HeaderMap) -> Response {
     let Some(owner) = g.account(&shared.owner_id).cloned() else {
         return nf();
     };
-    let n = g
-        .statuses
-        .iter()
-        .filter(|s| s.account_id == owner.id && !s.deleted)
-        .count();
-    ok(account_json(&shared, &owner, n))
+    ok(account_json(&shared, &owner, owner.statuses as usize))
 }
 
 fn query_pairs(raw: Option<String>) -> Vec<(String, String)> {
@@ -1183,6 +1182,9 @@ async fn create_status(State(shared): S, headers: HeaderMap, body: Bytes) -> Res
     }
     g.statuses.push(status);
     g.statuses_created += 1;
+    if let Some(a) = g.accounts.iter_mut().find(|a| a.id == shared.owner_id) {
+        a.statuses += 1;
+    }
     if let Some(k) = key {
         g.idempotency.insert(k, id.clone());
     }
@@ -1256,6 +1258,9 @@ async fn delete_status(State(shared): S, headers: HeaderMap, Path(id): Path<Stri
     body["text"] = Value::String(current.text.clone());
     if let Some(s) = g.status_mut(&id) {
         s.deleted = true;
+    }
+    if let Some(a) = g.accounts.iter_mut().find(|a| a.id == shared.owner_id) {
+        a.statuses = a.statuses.saturating_sub(1);
     }
     ok(body)
 }
@@ -1385,8 +1390,9 @@ async fn notifications(State(shared): S, headers: HeaderMap, RawQuery(raw): RawQ
                 username: "unknown".into(),
                 followers: 0,
                 following: 0,
+                statuses: 0,
             });
-            let count = g.statuses.iter().filter(|s| s.account_id == account.id).count();
+            let count = account.statuses as usize;
             let status = n
                 .status_id
                 .as_deref()

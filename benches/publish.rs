@@ -13,7 +13,8 @@ use socialkit::adapters::mastodon::Mastodon;
 use socialkit::adapters::mastodon::twin::{Twin, TwinOptions};
 use socialkit::model::{Post, PublishOptions};
 
-const TEXT: &str = "Our new anvil is here: 50 kg of forged steel. https://acme.example/anvil #anvils";
+const TEXT: &str =
+    "Our new anvil is here: 50 kg of forged steel. https://acme.example/anvil #anvils";
 
 /// Mastodon: `Platform::publish` of a text post (validation with the Mastodon counting rule,
 /// JSON body, Idempotency-Key, the shared HTTP layer, the Status parsed into a `Published`)

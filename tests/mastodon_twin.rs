@@ -11,11 +11,15 @@ use socialkit::adapters::mastodon::twin::{Fault, Twin, TwinOptions};
 use socialkit::adapters::mastodon::{Mastodon, MastodonConfig};
 use socialkit::auth::{Pkce, State};
 use socialkit::http::{Client, HttpConfig, RetryPolicy};
-use socialkit::model::{InteractionKind, InteractionQuery, Media, Post, PostRef, PublishOptions, Visibility};
+use socialkit::model::{
+    InteractionKind, InteractionQuery, Media, Post, PostRef, PublishOptions, Visibility,
+};
 use socialkit::{ErrorKind, Platform, PlatformExt};
 
 fn png() -> Vec<u8> {
-    vec![0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', 0, 0, 0, 0]
+    vec![
+        0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', 0, 0, 0, 0,
+    ]
 }
 
 /// A client that retries fast, so the tests do not wait.
@@ -30,7 +34,9 @@ fn fast_client() -> Client {
 
 async fn setup_with(options: TwinOptions) -> (Twin, Mastodon) {
     let twin = Twin::start_with(options).await.unwrap();
-    let m = Mastodon::connect_with_client(twin.config(), fast_client()).await.unwrap();
+    let m = Mastodon::connect_with_client(twin.config(), fast_client())
+        .await
+        .unwrap();
     twin.handle().reset_requests();
     (twin, m)
 }
@@ -58,7 +64,10 @@ async fn publishes_text_with_content_warning_visibility_and_language() {
     assert_eq!(s.spoiler_text, "product news");
     assert_eq!(s.visibility, "private");
     assert_eq!(s.language.as_deref(), Some("en"));
-    assert!(s.idempotency_key.is_some(), "every status create carries a key");
+    assert!(
+        s.idempotency_key.is_some(),
+        "every status create carries a key"
+    );
     assert_eq!(twin.handle().statuses_created(), 1);
 }
 
@@ -103,7 +112,10 @@ async fn failed_media_processing_is_content_rejected_and_publishes_nothing() {
     })
     .await;
     let post = Post::text("broken").with_media(Media::image_bytes("image/png", png()));
-    let e = m.publish(&post, &PublishOptions::default()).await.unwrap_err();
+    let e = m
+        .publish(&post, &PublishOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ContentRejected, "{e}");
     assert_eq!(e.context().http_status, Some(422));
     assert_eq!(twin.handle().statuses_created(), 0);
@@ -118,10 +130,15 @@ async fn media_processing_wait_is_bounded() {
     .await
     .unwrap();
     let config = twin.config().with_media_timeout(Duration::from_millis(600));
-    let m = Mastodon::connect_with_client(config, fast_client()).await.unwrap();
+    let m = Mastodon::connect_with_client(config, fast_client())
+        .await
+        .unwrap();
     let started = std::time::Instant::now();
     let post = Post::text("slow").with_media(Media::image_bytes("image/png", png()));
-    let e = m.publish(&post, &PublishOptions::default()).await.unwrap_err();
+    let e = m
+        .publish(&post, &PublishOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(twin.handle().statuses_created(), 0);
@@ -153,20 +170,37 @@ async fn a_thread_that_failed_halfway_is_finished_by_a_retry_with_the_same_key()
     let (twin, m) = setup().await;
     let h = twin.handle();
     // The second status create fails three times in a row (more than the client retries).
-    h.inject_after(1, Some("POST"), Some("/api/v1/statuses"), 3, Fault::json(503, "down"));
+    h.inject_after(
+        1,
+        Some("POST"),
+        Some("/api/v1/statuses"),
+        3,
+        Fault::json(503, "down"),
+    );
     let post = Post::thread(["first", "second", "third"]);
     let opts = PublishOptions::with_key("delivery-9");
     let e = m.publish(&post, &opts).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Platform);
     assert!(e.is_retryable());
-    assert!(e.to_string().contains("1 part(s) of the thread were published"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("1 part(s) of the thread were published"),
+        "{e}"
+    );
     assert_eq!(h.statuses_created(), 1);
 
     let p = m.publish(&post, &opts).await.unwrap();
     assert_eq!(h.statuses_created(), 3);
     assert_eq!(p.parts.len(), 3);
-    let first = h.statuses().into_iter().find(|s| s.text == "first").unwrap();
-    assert_eq!(p.parts[0].id, first.id, "the first part was not created twice");
+    let first = h
+        .statuses()
+        .into_iter()
+        .find(|s| s.text == "first")
+        .unwrap();
+    assert_eq!(
+        p.parts[0].id, first.id,
+        "the first part was not created twice"
+    );
 }
 
 #[tokio::test]
@@ -205,7 +239,10 @@ async fn edit_delete_and_recent_posts() {
     let e = m.delete(&a.post).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
     assert_eq!(m.recent_posts(10).await.unwrap().len(), 1);
-    let e = m.edit(&b.post, &Post::thread(["x", "y"])).await.unwrap_err();
+    let e = m
+        .edit(&b.post, &Post::thread(["x", "y"]))
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation);
 }
 
@@ -219,8 +256,14 @@ async fn channel_profile_and_metrics() {
     assert_eq!(c.id, twin.handle().owner_id());
     assert!(c.handle.starts_with("acme@127.0.0.1:"), "{}", c.handle);
     assert_eq!(c.profile.display_name.as_deref(), Some("ACME Anvils"));
-    assert_eq!(c.profile.bio.as_deref(), Some("We make anvils & more.\nSince 1949."));
-    assert_eq!(c.profile.website.as_deref(), Some("https://shop.acme.example"));
+    assert_eq!(
+        c.profile.bio.as_deref(),
+        Some("We make anvils & more.\nSince 1949.")
+    );
+    assert_eq!(
+        c.profile.website.as_deref(),
+        Some("https://shop.acme.example")
+    );
     assert!(c.profile.avatar.is_some());
     assert_eq!(c.metrics.followers, Some(1));
     assert_eq!(c.metrics.following, Some(0));
@@ -240,7 +283,10 @@ async fn post_metrics_report_what_mastodon_has_and_none_for_the_rest() {
     h.reblog(&p.post.id, &bob);
     h.reply(&p.post.id, &carol, "nice");
     h.quote(&p.post.id, &bob, "look at this");
-    let metrics = m.post_metrics(&[p.post.clone(), q.post.clone()]).await.unwrap();
+    let metrics = m
+        .post_metrics(&[p.post.clone(), q.post.clone()])
+        .await
+        .unwrap();
     assert_eq!(metrics.len(), 2);
     assert_eq!(metrics[0].post, p.post);
     assert_eq!(metrics[0].likes, Some(2));
@@ -289,16 +335,30 @@ async fn interactions_of_every_kind_and_a_reply_to_one() {
     let reply = &page.items[3];
     assert_eq!(reply.text.as_deref(), Some("@acme where can I buy it?"));
     assert_eq!(reply.post.as_ref().unwrap().id, p.post.id);
-    assert_eq!(reply.author.handle, format!("bob@{}", twin.url().host_str().unwrap().to_string() + ":" + &twin.url().port().unwrap().to_string()));
+    assert_eq!(
+        reply.author.handle,
+        format!(
+            "bob@{}",
+            twin.url().host_str().unwrap().to_string()
+                + ":"
+                + &twin.url().port().unwrap().to_string()
+        )
+    );
     assert!(page.items.iter().all(|i| i.created_at <= Utc::now()));
 
-    let answer = m.reply_text(&reply.reference, "At the shop!").await.unwrap();
+    let answer = m
+        .reply_text(&reply.reference, "At the shop!")
+        .await
+        .unwrap();
     let s = h.status(&answer.post.id).unwrap();
     assert_eq!(s.in_reply_to_id.as_deref(), Some(reply_id.as_str()));
     assert_eq!(s.text, "@bob At the shop!");
 
     // A like is not a post: nothing to reply to.
-    let e = m.reply_text(&page.items[0].reference, "thanks").await.unwrap_err();
+    let e = m
+        .reply_text(&page.items[0].reference, "thanks")
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation);
 
     // Filtering by kind.
@@ -362,9 +422,16 @@ async fn paging_forward_neither_skips_nor_repeats_on_mastodon_and_snac_semantics
         assert_eq!(seen.len(), expected, "lower_bound={lower_bound}");
         let mut sorted: Vec<u64> = seen.iter().map(|s| s.parse().unwrap()).collect();
         let in_order = sorted.windows(2).all(|w| w[0] < w[1]);
-        assert!(in_order, "oldest first across pages (lower_bound={lower_bound})");
+        assert!(
+            in_order,
+            "oldest first across pages (lower_bound={lower_bound})"
+        );
         sorted.dedup();
-        assert_eq!(sorted.len(), expected, "no repeats (lower_bound={lower_bound})");
+        assert_eq!(
+            sorted.len(),
+            expected,
+            "no repeats (lower_bound={lower_bound})"
+        );
     }
 }
 
@@ -407,22 +474,34 @@ async fn lazy_capabilities_are_read_when_a_post_fails_the_defaults() {
     assert!(!m.capabilities_loaded());
     assert_eq!(m.capabilities().text.max, 500);
     m.publish_text("short").await.unwrap();
-    assert!(!m.capabilities_loaded(), "a post within the defaults needs no instance read");
+    assert!(
+        !m.capabilities_loaded(),
+        "a post within the defaults needs no instance read"
+    );
     m.publish_text(&"x".repeat(700)).await.unwrap();
     assert!(m.capabilities_loaded());
     assert_eq!(m.capabilities().text.max, 1000);
     assert_eq!(twin.handle().requests_to("GET", "/api/v2/instance"), 1);
     let e = m.publish_text(&"x".repeat(1001)).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation);
-    assert_eq!(twin.handle().requests_to("GET", "/api/v2/instance"), 1, "read once");
+    assert_eq!(
+        twin.handle().requests_to("GET", "/api/v2/instance"),
+        1,
+        "read once"
+    );
 }
 
 #[tokio::test]
 async fn registry_builds_a_working_adapter_from_the_channel_url() {
     let twin = Twin::start().await.unwrap();
-    let p = socialkit::Registry::default().from_url(&twin.channel_url()).unwrap();
+    let p = socialkit::Registry::default()
+        .from_url(&twin.channel_url())
+        .unwrap();
     let published = p.publish_text("from the registry").await.unwrap();
-    assert_eq!(twin.handle().status(&published.post.id).unwrap().text, "from the registry");
+    assert_eq!(
+        twin.handle().status(&published.post.id).unwrap().text,
+        "from the registry"
+    );
 }
 
 // ----- validation before the network --------------------------------------------------
@@ -440,21 +519,35 @@ async fn validation_errors_send_nothing() {
         )
         .await
         .unwrap_err();
-    assert_eq!(cw.kind(), ErrorKind::Validation, "the content warning counts");
+    assert_eq!(
+        cw.kind(),
+        ErrorKind::Validation,
+        "the content warning counts"
+    );
     let mut five = Post::text("five images");
     for _ in 0..5 {
         five = five.with_media(Media::image_bytes("image/png", png()));
     }
     assert_eq!(
-        m.publish(&five, &PublishOptions::default()).await.unwrap_err().kind(),
+        m.publish(&five, &PublishOptions::default())
+            .await
+            .unwrap_err()
+            .kind(),
         ErrorKind::Validation
     );
     let bad_type = Post::text("pdf").with_media(Media::from_bytes("application/pdf", vec![1]));
-    assert!(m.publish(&bad_type, &PublishOptions::default()).await.is_err());
+    assert!(
+        m.publish(&bad_type, &PublishOptions::default())
+            .await
+            .is_err()
+    );
     let long_alt = Post::text("alt")
         .with_media(Media::image_bytes("image/png", png()).with_alt("a".repeat(1501)));
     assert_eq!(
-        m.publish(&long_alt, &PublishOptions::default()).await.unwrap_err().kind(),
+        m.publish(&long_alt, &PublishOptions::default())
+            .await
+            .unwrap_err()
+            .kind(),
         ErrorKind::Validation
     );
     assert_eq!(
@@ -462,9 +555,16 @@ async fn validation_errors_send_nothing() {
         ErrorKind::Validation
     );
     let thread = Post::thread(["fine", &"b".repeat(600)]);
-    let e = m.publish(&thread, &PublishOptions::default()).await.unwrap_err();
+    let e = m
+        .publish(&thread, &PublishOptions::default())
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("part 2"), "{e}");
-    assert_eq!(twin.handle().requests(), 0, "the twin saw no request at all");
+    assert_eq!(
+        twin.handle().requests(),
+        0,
+        "the twin saw no request at all"
+    );
 }
 
 // ----- error paths --------------------------------------------------------------------
@@ -473,7 +573,9 @@ async fn validation_errors_send_nothing() {
 async fn unauthenticated_401_without_leaking_the_token() {
     let twin = Twin::start().await.unwrap();
     let config = MastodonConfig::new(twin.url().as_str(), "WRONG-SECRET-TOKEN").unwrap();
-    let m = Mastodon::connect_with_client(config, fast_client()).await.unwrap();
+    let m = Mastodon::connect_with_client(config, fast_client())
+        .await
+        .unwrap();
     let e = m.channel().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unauthenticated);
     assert!(!e.is_retryable());
@@ -484,10 +586,20 @@ async fn unauthenticated_401_without_leaking_the_token() {
     );
     let e2 = m.publish_text("hi").await.unwrap_err();
     assert_eq!(e2.kind(), ErrorKind::Unauthenticated);
-    for shown in [e.to_string(), format!("{e:?}"), e2.to_string(), format!("{e2:?}"), format!("{m:?}")] {
+    for shown in [
+        e.to_string(),
+        format!("{e:?}"),
+        e2.to_string(),
+        format!("{e2:?}"),
+        format!("{m:?}"),
+    ] {
         assert!(!shown.contains("WRONG-SECRET-TOKEN"), "{shown}");
     }
-    assert_eq!(twin.handle().requests_to("POST", "/api/v1/statuses"), 1, "401 is not retried");
+    assert_eq!(
+        twin.handle().requests_to("POST", "/api/v1/statuses"),
+        1,
+        "401 is not retried"
+    );
 }
 
 #[tokio::test]
@@ -505,7 +617,10 @@ async fn forbidden_403_and_not_found_404() {
         e.context().platform_message.as_deref(),
         Some("Your login is currently disabled")
     );
-    let e = m.delete(&PostRef::new("mastodon", "123456")).await.unwrap_err();
+    let e = m
+        .delete(&PostRef::new("mastodon", "123456"))
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
     assert_eq!(e.context().http_status, Some(404));
 }
@@ -525,7 +640,8 @@ async fn unprocessable_422_carries_the_server_message() {
     assert!(!e.is_retryable());
     assert_eq!(e.context().http_status, Some(422));
     assert!(
-        e.to_string().contains("Text character limit of 100 exceeded"),
+        e.to_string()
+            .contains("Text character limit of 100 exceeded"),
         "{e}"
     );
     assert_eq!(twin.handle().requests_to("POST", "/api/v1/statuses"), 1);
@@ -559,7 +675,12 @@ async fn server_errors_are_retried_for_idempotent_calls_only() {
     let (twin, m) = setup().await;
     let h = twin.handle();
     // A status create carries an Idempotency-Key: retried, one status.
-    h.inject(Some("POST"), Some("/api/v1/statuses"), 1, Fault::json(503, "busy"));
+    h.inject(
+        Some("POST"),
+        Some("/api/v1/statuses"),
+        1,
+        Fault::json(503, "busy"),
+    );
     m.publish_text("survives a 503").await.unwrap();
     assert_eq!(h.requests_to("POST", "/api/v1/statuses"), 2);
     assert_eq!(h.statuses_created(), 1);
@@ -570,19 +691,36 @@ async fn server_errors_are_retried_for_idempotent_calls_only() {
     assert_eq!(h.requests_to("GET", "verify_credentials"), 3);
 
     // A media upload has no key: sent once, the failure is returned (retryable for the caller).
-    h.inject(Some("POST"), Some("/api/v2/media"), 1, Fault::json(500, "boom"));
+    h.inject(
+        Some("POST"),
+        Some("/api/v2/media"),
+        1,
+        Fault::json(500, "boom"),
+    );
     let post = Post::text("pic").with_media(Media::image_bytes("image/png", png()));
-    let e = m.publish(&post, &PublishOptions::default()).await.unwrap_err();
+    let e = m
+        .publish(&post, &PublishOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Platform);
     assert!(e.is_retryable());
     assert_eq!(h.requests_to("POST", "/api/v2/media"), 1);
     assert_eq!(h.statuses_created(), 1);
 
     // App registration is not idempotent either.
-    h.inject(Some("POST"), Some("/api/v1/apps"), 1, Fault::json(503, "busy"));
-    let e = MastodonApp::register(&fast_client(), &twin.url(), &AppRegistration::new("t", "urn:ietf:wg:oauth:2.0:oob"))
-        .await
-        .unwrap_err();
+    h.inject(
+        Some("POST"),
+        Some("/api/v1/apps"),
+        1,
+        Fault::json(503, "busy"),
+    );
+    let e = MastodonApp::register(
+        &fast_client(),
+        &twin.url(),
+        &AppRegistration::new("t", "urn:ietf:wg:oauth:2.0:oob"),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Platform);
     assert_eq!(h.requests_to("POST", "/api/v1/apps"), 1);
 }
@@ -595,23 +733,47 @@ async fn non_json_and_malformed_bodies_are_typed_errors() {
     let e = m.channel().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Platform);
     assert_eq!(e.context().http_status, Some(502));
-    assert!(e.context().platform_message.as_deref().unwrap_or("").contains("502"));
+    assert!(
+        e.context()
+            .platform_message
+            .as_deref()
+            .unwrap_or("")
+            .contains("502")
+    );
     h.clear_faults();
 
     h.inject(Some("DELETE"), None, 1, Fault::html(404));
     let e = m.delete(&PostRef::new("mastodon", "1")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
 
-    h.inject(Some("GET"), Some("verify_credentials"), 1, Fault::MalformedJson);
+    h.inject(
+        Some("GET"),
+        Some("verify_credentials"),
+        1,
+        Fault::MalformedJson,
+    );
     let e = m.channel().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unexpected);
 
-    h.inject(Some("POST"), Some("/api/v1/statuses"), 1, Fault::MalformedJson);
+    h.inject(
+        Some("POST"),
+        Some("/api/v1/statuses"),
+        1,
+        Fault::MalformedJson,
+    );
     let e = m.publish_text("what happened?").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unexpected);
 
-    h.inject(Some("GET"), Some("/api/v1/notifications"), 1, Fault::MalformedJson);
-    let e = m.interactions(&InteractionQuery::default()).await.unwrap_err();
+    h.inject(
+        Some("GET"),
+        Some("/api/v1/notifications"),
+        1,
+        Fault::MalformedJson,
+    );
+    let e = m
+        .interactions(&InteractionQuery::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unexpected);
 }
 
@@ -645,7 +807,10 @@ async fn oauth_register_authorize_and_exchange() {
     let m = Mastodon::with_client(config, http.clone());
     assert_eq!(m.channel().await.unwrap().id, twin.handle().owner_id());
 
-    let e = app.exchange_code(&http, "wrong-code", &pkce).await.unwrap_err();
+    let e = app
+        .exchange_code(&http, "wrong-code", &pkce)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unauthenticated, "{e}");
 }
 
@@ -683,10 +848,13 @@ async fn tokens_never_reach_logs_errors_or_debug_output() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let twin = Twin::start().await.unwrap();
-    let good = Mastodon::connect_with_client(twin.config(), fast_client()).await.unwrap();
+    let good = Mastodon::connect_with_client(twin.config(), fast_client())
+        .await
+        .unwrap();
     let p = good.publish_text("logged").await.unwrap();
     good.delete(&p.post).await.unwrap();
-    twin.handle().inject(Some("GET"), Some("verify_credentials"), 5, Fault::html(500));
+    twin.handle()
+        .inject(Some("GET"), Some("verify_credentials"), 5, Fault::html(500));
     let e1 = good.channel().await.unwrap_err();
     let bad = Mastodon::with_client(
         MastodonConfig::new(twin.url().as_str(), "LEAKY-BAD-TOKEN").unwrap(),
@@ -708,6 +876,9 @@ async fn tokens_never_reach_logs_errors_or_debug_output() {
         format!("{url_form:?}"),
     ] {
         assert!(!shown.contains(twin.token()), "the token leaked: {shown}");
-        assert!(!shown.contains("LEAKY-BAD-TOKEN"), "the token leaked: {shown}");
+        assert!(
+            !shown.contains("LEAKY-BAD-TOKEN"),
+            "the token leaked: {shown}"
+        );
     }
 }

@@ -28,15 +28,15 @@ use socialkit::platform::Idempotency;
 use socialkit::testkit::{Harness, SkipCause, SuiteOptions, suite};
 use socialkit::{ErrorKind, Platform, PlatformExt, Result};
 
-const SKIPPED: &str =
-    "SKIPPED: mastodon-snac peer not running (start it with ../shared/peers/start.sh mastodon-snac)";
+const SKIPPED: &str = "SKIPPED: mastodon-snac peer not running (start it with ../shared/peers/start.sh mastodon-snac)";
 
 /// The peer's env file, as `start.sh` wrote it.
 fn env_file() -> PathBuf {
     let home = std::env::var_os("SOCIALKIT_PEERS_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/socialkit-peers")
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/socialkit-peers")
         });
     home.join("run/mastodon-snac.env")
 }
@@ -167,22 +167,33 @@ impl SnacHarness {
         let alice = Arc::new(Mastodon::connect(config.clone()).await.unwrap());
         let mut caps = alice.capabilities().clone();
         caps.delete = false;
-        let limited = Arc::new(Mastodon::with_capabilities(config.clone(), Client::default(), caps));
-        let bob = Mastodon::connect(MastodonConfig::new(&peer.url, peer.bob_token.clone()).unwrap())
-            .await
-            .unwrap();
+        let limited = Arc::new(Mastodon::with_capabilities(
+            config.clone(),
+            Client::default(),
+            caps,
+        ));
+        let bob =
+            Mastodon::connect(MastodonConfig::new(&peer.url, peer.bob_token.clone()).unwrap())
+                .await
+                .unwrap();
         let api = Api {
             http: Client::default(),
             base: config.instance.clone(),
         };
         // Bob must know alice and follow her to see (and so favourite) her statuses.
         let _: serde_json::Value = api
-            .get(&peer.bob_token, &format!("api/v1/accounts/lookup?acct={}", peer.alice))
+            .get(
+                &peer.bob_token,
+                &format!("api/v1/accounts/lookup?acct={}", peer.alice),
+            )
             .await
             .unwrap();
-        api.post(&peer.bob_token, &format!("api/v1/accounts/{}/follow", peer.alice_id))
-            .await
-            .unwrap();
+        api.post(
+            &peer.bob_token,
+            &format!("api/v1/accounts/{}/follow", peer.alice_id),
+        )
+        .await
+        .unwrap();
         SnacHarness {
             peer,
             alice,
@@ -246,13 +257,19 @@ impl Harness for SnacHarness {
             }
             InteractionKind::Like => {
                 self.api
-                    .post_when_visible(&self.peer.bob_token, &format!("api/v1/statuses/{}/favourite", post.id))
+                    .post_when_visible(
+                        &self.peer.bob_token,
+                        &format!("api/v1/statuses/{}/favourite", post.id),
+                    )
                     .await?;
                 self.expect("favourite", post.id.clone());
             }
             InteractionKind::Repost => {
                 self.api
-                    .post_when_visible(&self.peer.bob_token, &format!("api/v1/statuses/{}/reblog", post.id))
+                    .post_when_visible(
+                        &self.peer.bob_token,
+                        &format!("api/v1/statuses/{}/reblog", post.id),
+                    )
                     .await?;
                 self.expect("reblog", post.id.clone());
             }
@@ -264,7 +281,10 @@ impl Harness for SnacHarness {
     async fn thread_parent(&self, post: &PostRef) -> Result<Option<String>> {
         let s: Status = self
             .api
-            .get(&self.peer.alice_token, &format!("api/v1/statuses/{}", post.id))
+            .get(
+                &self.peer.alice_token,
+                &format!("api/v1/statuses/{}", post.id),
+            )
             .await?;
         Ok(s.in_reply_to_id)
     }
@@ -303,7 +323,11 @@ async fn mastodon_adapter_against_snac() {
     let harness = SnacHarness::new(peer.clone()).await;
     let caps = harness.alice.capabilities().clone();
     assert_eq!(caps.text.max, 100_000, "the limit comes from the instance");
-    assert_eq!(caps.idempotency, Idempotency::None, "snac ignores Idempotency-Key");
+    assert_eq!(
+        caps.idempotency,
+        Idempotency::None,
+        "snac ignores Idempotency-Key"
+    );
 
     // ----- the shared behaviour suite -----
     let options = SuiteOptions {
@@ -356,24 +380,46 @@ async fn mastodon_adapter_against_snac() {
         .with_media(Media::image_bytes("image/png", png).with_alt("A blue square"))
         .then("peer scenario: part two")
         .with_content_warning("peer test");
-    let published = alice.publish(&post, &PublishOptions::with_key("peer-scenario")).await.unwrap();
+    let published = alice
+        .publish(&post, &PublishOptions::with_key("peer-scenario"))
+        .await
+        .unwrap();
     assert_eq!(published.parts.len(), 2);
     let first: Status = harness
         .api
-        .get(&peer.alice_token, &format!("api/v1/statuses/{}", published.post.id))
+        .get(
+            &peer.alice_token,
+            &format!("api/v1/statuses/{}", published.post.id),
+        )
         .await
         .unwrap();
     assert_eq!(first.media_attachments.len(), 1);
-    assert_eq!(first.media_attachments[0].description.as_deref(), Some("A blue square"));
+    assert_eq!(
+        first.media_attachments[0].description.as_deref(),
+        Some("A blue square")
+    );
     assert_eq!(first.spoiler_text, "peer test");
     assert_eq!(
-        harness.thread_parent(&published.parts[1]).await.unwrap().as_deref(),
+        harness
+            .thread_parent(&published.parts[1])
+            .await
+            .unwrap()
+            .as_deref(),
         Some(published.post.id.as_str())
     );
 
     let start = published.published_at;
-    for kind in [InteractionKind::Like, InteractionKind::Repost, InteractionKind::Reply] {
-        assert!(harness.induce_interaction(&published.post, kind).await.unwrap());
+    for kind in [
+        InteractionKind::Like,
+        InteractionKind::Repost,
+        InteractionKind::Reply,
+    ] {
+        assert!(
+            harness
+                .induce_interaction(&published.post, kind)
+                .await
+                .unwrap()
+        );
     }
     harness.settle().await;
     let seen = poll(DELIVERY, || async {
@@ -393,47 +439,82 @@ async fn mastodon_adapter_against_snac() {
             .filter(|i| i.post.as_ref().is_some_and(|p| p.id == published.post.id))
             .map(|i| i.kind)
             .collect();
-        [InteractionKind::Like, InteractionKind::Repost, InteractionKind::Reply]
-            .iter()
-            .all(|k| on_post.contains(k))
-            .then_some(all)
+        [
+            InteractionKind::Like,
+            InteractionKind::Repost,
+            InteractionKind::Reply,
+        ]
+        .iter()
+        .all(|k| on_post.contains(k))
+        .then_some(all)
     })
     .await
     .expect("bob's like, repost and reply reach alice's notifications");
     let reply = seen
         .iter()
-        .find(|i| i.kind == InteractionKind::Reply && i.post.as_ref().is_some_and(|p| p.id == published.post.id))
+        .find(|i| {
+            i.kind == InteractionKind::Reply
+                && i.post.as_ref().is_some_and(|p| p.id == published.post.id)
+        })
         .unwrap();
-    assert!(reply.text.as_deref().unwrap_or("").contains("a reply from bob"), "{:?}", reply.text);
+    assert!(
+        reply
+            .text
+            .as_deref()
+            .unwrap_or("")
+            .contains("a reply from bob"),
+        "{:?}",
+        reply.text
+    );
     assert!(reply.author.handle.starts_with("bob@"));
 
     let last = Mutex::new(None);
     let metrics = poll(DELIVERY, || async {
-        let m = alice.post_metrics(&[published.post.clone()]).await.ok()?;
+        let m = alice
+            .post_metrics(std::slice::from_ref(&published.post))
+            .await
+            .ok()?;
         let m = m.into_iter().next()?;
         *last.lock().unwrap() = Some(m.clone());
         // Replies: the thread's own second part and bob's reply.
         (m.likes == Some(1) && m.reposts == Some(1) && m.replies == Some(2)).then_some(m)
     })
     .await
-    .unwrap_or_else(|| panic!("favourites/reblogs/replies reach 1/1/2: {:?}", last.lock().unwrap()));
+    .unwrap_or_else(|| {
+        panic!(
+            "favourites/reblogs/replies reach 1/1/2: {:?}",
+            last.lock().unwrap()
+        )
+    });
     assert_eq!(metrics.quotes, None, "snac does not report quotes");
     assert_eq!(metrics.impressions, None);
 
     // Edit: snac changes the id.
     let edited = alice
-        .edit(&published.parts[1], &Post::text("peer scenario: part two, edited"))
+        .edit(
+            &published.parts[1],
+            &Post::text("peer scenario: part two, edited"),
+        )
         .await
         .unwrap();
     let after: Status = harness
         .api
-        .get(&peer.alice_token, &format!("api/v1/statuses/{}", edited.post.id))
+        .get(
+            &peer.alice_token,
+            &format!("api/v1/statuses/{}", edited.post.id),
+        )
         .await
         .unwrap();
     assert!(after.edited_at.is_some());
-    assert_eq!(after.text.as_deref(), Some("peer scenario: part two, edited"));
+    assert_eq!(
+        after.text.as_deref(),
+        Some("peer scenario: part two, edited")
+    );
     if edited.post.id != published.parts[1].id {
-        println!("NOTE: snac gave the edited status a new id ({} -> {}); Mastodon keeps it (twin-proven).", published.parts[1].id, edited.post.id);
+        println!(
+            "NOTE: snac gave the edited status a new id ({} -> {}); Mastodon keeps it (twin-proven).",
+            published.parts[1].id, edited.post.id
+        );
     }
     let recent = alice.recent_posts(20).await.unwrap();
     assert!(recent.iter().any(|r| r.text.contains("part two, edited")));
@@ -452,7 +533,10 @@ async fn mastodon_adapter_against_snac() {
         Client::default(),
     );
     let e = bad.channel().await.unwrap_err();
-    assert!(!e.to_string().contains("not-a-valid-token") && !format!("{e:?}").contains("not-a-valid-token"));
+    assert!(
+        !e.to_string().contains("not-a-valid-token")
+            && !format!("{e:?}").contains("not-a-valid-token")
+    );
     match e.kind() {
         ErrorKind::Unauthenticated => println!("NOTE: snac answered the bad token with 401"),
         ErrorKind::Validation => println!(
@@ -462,5 +546,9 @@ async fn mastodon_adapter_against_snac() {
         other => panic!("bad token gave {other}: {e}"),
     }
     let e = bad.publish_text("never").await.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Unauthenticated, "snac answers POST /api/v1/statuses with 401: {e}");
+    assert_eq!(
+        e.kind(),
+        ErrorKind::Unauthenticated,
+        "snac answers POST /api/v1/statuses with 401: {e}"
+    );
 }

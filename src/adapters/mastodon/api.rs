@@ -43,7 +43,11 @@ fn lenient_opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Er
         None => None,
         Some(N::U(u)) => Some(u),
         Some(N::I(i)) => Some(i.max(0) as u64),
-        Some(N::F(f)) => Some(if f.is_finite() && f > 0.0 { f as u64 } else { 0 }),
+        Some(N::F(f)) => Some(if f.is_finite() && f > 0.0 {
+            f as u64
+        } else {
+            0
+        }),
         Some(N::S(s)) => s.trim().parse().ok(),
     })
 }

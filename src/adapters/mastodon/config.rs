@@ -80,7 +80,7 @@ mod secs {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         let v = f64::deserialize(d)?;
-        if !v.is_finite() || v < 0.0 || v > 86_400.0 {
+        if !v.is_finite() || !(0.0..=86_400.0).contains(&v) {
             return Err(serde::de::Error::custom(
                 "media_timeout_secs must be between 0 and 86400",
             ));
@@ -136,7 +136,9 @@ impl MastodonConfig {
     pub fn new(instance: &str, token: impl Into<Secret>) -> Result<Self> {
         let token = token.into();
         if token.is_empty() {
-            return Err(Error::config("the mastodon access token is empty").with_platform("mastodon"));
+            return Err(
+                Error::config("the mastodon access token is empty").with_platform("mastodon")
+            );
         }
         Ok(MastodonConfig {
             instance: parse_instance(instance).map_err(|e| e.with_platform("mastodon"))?,
@@ -178,8 +180,9 @@ impl MastodonConfig {
                 "the mastodon channel URL takes only a token before the @, no password",
             ));
         }
-        let token = percent_decode(raw_token)
-            .ok_or_else(|| fail("the access token in the mastodon channel URL is not valid UTF-8"))?;
+        let token = percent_decode(raw_token).ok_or_else(|| {
+            fail("the access token in the mastodon channel URL is not valid UTF-8")
+        })?;
         let host = match url.host_str() {
             Some(h) if !h.is_empty() => h,
             _ => return Err(fail("the mastodon channel URL has no instance host")),

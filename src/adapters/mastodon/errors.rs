@@ -85,10 +85,7 @@ pub fn map_response(response: &Response) -> Error {
                     says("mastodon refused the content"),
                 )
             } else {
-                response.error(
-                    ErrorKind::Validation,
-                    says("mastodon rejected the request"),
-                )
+                response.error(ErrorKind::Validation, says("mastodon rejected the request"))
             }
         }
         429 => {
@@ -151,7 +148,12 @@ mod tests {
     use crate::http::{RateLimitStyle, StatusCode};
     use chrono::{TimeZone, Utc};
 
-    fn resp(status: u16, op: &'static str, headers: &[(&str, &str)], body: &'static str) -> Response {
+    fn resp(
+        status: u16,
+        op: &'static str,
+        headers: &[(&str, &str)],
+        body: &'static str,
+    ) -> Response {
         let mut h = HeaderMap::new();
         for (k, v) in headers {
             h.insert(
@@ -159,8 +161,14 @@ mod tests {
                 v.parse().unwrap(),
             );
         }
-        Response::new("mastodon", op, StatusCode::from_u16(status).unwrap(), h, body)
-            .with_rate_limit_style(RateLimitStyle::Mastodon, Utc::now())
+        Response::new(
+            "mastodon",
+            op,
+            StatusCode::from_u16(status).unwrap(),
+            h,
+            body,
+        )
+        .with_rate_limit_style(RateLimitStyle::Mastodon, Utc::now())
     }
 
     #[test]

@@ -231,14 +231,23 @@ mod tests {
 
     #[test]
     fn paragraphs_and_breaks() {
-        assert_eq!(to_text("<p>one</p><p>two<br>three<br/>four</p>"), "one\n\ntwo\nthree\nfour");
+        assert_eq!(
+            to_text("<p>one</p><p>two<br>three<br/>four</p>"),
+            "one\n\ntwo\nthree\nfour"
+        );
         assert_eq!(to_text("<p></p><p>x</p><p></p>"), "x");
     }
 
     #[test]
     fn entities() {
-        assert_eq!(to_text("a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#39; &#x41;"), "a & b <c> \"d\" 'e' A");
-        assert_eq!(to_text("AT&T & co &unknown; &#xZZ; &#99999999;"), "AT&T & co &unknown; &#xZZ; \u{FFFD}");
+        assert_eq!(
+            to_text("a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#39; &#x41;"),
+            "a & b <c> \"d\" 'e' A"
+        );
+        assert_eq!(
+            to_text("AT&T & co &unknown; &#xZZ; &#99999999;"),
+            "AT&T & co &unknown; &#xZZ; \u{FFFD}"
+        );
         assert_eq!(to_text("fish &amp;chips"), "fish &chips");
     }
 

@@ -170,7 +170,11 @@ impl Mastodon {
     /// assert_eq!(e.kind(), ErrorKind::Unsupported);
     /// # });
     /// ```
-    pub fn with_capabilities(config: MastodonConfig, client: Client, capabilities: Capabilities) -> Self {
+    pub fn with_capabilities(
+        config: MastodonConfig,
+        client: Client,
+        capabilities: Capabilities,
+    ) -> Self {
         let m = Self::with_client(config, client);
         let _ = m.loaded.set(capabilities);
         m
@@ -313,7 +317,11 @@ impl Mastodon {
         // never retried blindly); a failure comes back retryable and the caller publishes
         // again with the same key, which the status creates honour.
         let call = self
-            .authed(Call::post(PLATFORM, "upload_media", self.url(&["api", "v2", "media"])?))
+            .authed(Call::post(
+                PLATFORM,
+                "upload_media",
+                self.url(&["api", "v2", "media"])?,
+            ))
             .multipart(form)
             .retry(Retry::Never)
             .timeout(self.config.media_timeout.max(Duration::from_secs(30)));
@@ -372,7 +380,11 @@ impl Mastodon {
         key: &str,
     ) -> Result<api::Status> {
         let call = self
-            .authed(Call::post(PLATFORM, operation, self.url(&["api", "v1", "statuses"])?))
+            .authed(Call::post(
+                PLATFORM,
+                operation,
+                self.url(&["api", "v1", "statuses"])?,
+            ))
             .idempotency_key(IDEMPOTENCY_HEADER, key)
             .json(body);
         self.send(call).await?.json()
@@ -386,10 +398,7 @@ impl Mastodon {
         opts: &PublishOptions,
         reply_to: Option<String>,
     ) -> Result<Published> {
-        let base_key = opts
-            .idempotency_key
-            .clone()
-            .unwrap_or_else(random_key);
+        let base_key = opts.idempotency_key.clone().unwrap_or_else(random_key);
         let cw = post
             .content_warning
             .as_deref()
@@ -481,8 +490,8 @@ fn classify<'a>(
     match n.kind.as_str() {
         "mention" => {
             let s = status?;
-            let replies_to_me = s.in_reply_to_id.is_some()
-                && s.in_reply_to_account_id.as_deref() == Some(me);
+            let replies_to_me =
+                s.in_reply_to_id.is_some() && s.in_reply_to_account_id.as_deref() == Some(me);
             if replies_to_me {
                 Some((InteractionKind::Reply, Some(s), s.in_reply_to_id.clone()))
             } else {
@@ -664,15 +673,17 @@ fn check_post(caps: &Capabilities, post: &Post) -> Result<()> {
     for (i, part) in parts.iter().enumerate() {
         let n = mastodon_length(&status_text(part), cw, url_length);
         if n > caps.text.max {
-            let e = Error::too_long(PLATFORM, n, caps.text.max, "characters (content warning included)");
+            let e = Error::too_long(
+                PLATFORM,
+                n,
+                caps.text.max,
+                "characters (content warning included)",
+            );
             return Err(if parts.len() > 1 {
                 let d = e.detail().cloned();
-                let mut out = Error::validation(format!(
-                    "part {} of the thread: {}",
-                    i + 1,
-                    e.message()
-                ))
-                .with_platform(PLATFORM);
+                let mut out =
+                    Error::validation(format!("part {} of the thread: {}", i + 1, e.message()))
+                        .with_platform(PLATFORM);
                 if let Some(d) = d {
                     out = out.with_detail(d);
                 }
@@ -741,7 +752,12 @@ pub fn default_capabilities() -> Capabilities {
         InteractionKind::Repost,
         InteractionKind::Follow,
     ];
-    c.metrics = vec![Metric::Likes, Metric::Reposts, Metric::Replies, Metric::Quotes];
+    c.metrics = vec![
+        Metric::Likes,
+        Metric::Reposts,
+        Metric::Replies,
+        Metric::Quotes,
+    ];
     c.native_scheduling = false;
     c.idempotency = Idempotency::Key;
     c.recent_posts = true;
@@ -750,8 +766,7 @@ pub fn default_capabilities() -> Capabilities {
 
 fn says_something(i: &api::Instance) -> bool {
     i.max_toot_chars.is_some()
-        || i
-            .configuration
+        || i.configuration
             .as_ref()
             .is_some_and(|c| c.statuses.is_some() || c.media_attachments.is_some())
 }
@@ -806,11 +821,9 @@ pub fn capabilities_from_instance(instance: &api::Instance) -> Capabilities {
     }
     if let Some(media) = cfg.media_attachments {
         if let Some(types) = media.supported_mime_types.filter(|t| !t.is_empty()) {
-            c.media.kinds.retain(|k| {
-                types
-                    .iter()
-                    .any(|t| MediaKind::from_mime(t) == Some(*k))
-            });
+            c.media
+                .kinds
+                .retain(|k| types.iter().any(|t| MediaKind::from_mime(t) == Some(*k)));
             c.media.mime_types = types;
         }
         if let Some(n) = media.image_size_limit.filter(|n| *n > 0) {
@@ -854,27 +867,25 @@ struct Notifications<'a> {
 impl PageSource for Notifications<'_> {
     type Item = api::Notification;
 
-    fn fetch(
-        &self,
-        query: PageQuery,
-    ) -> impl std::future::Future<Output = Result<Vec<api::Notification>>> + Send {
-        async move {
-            let mut pairs: Vec<(&str, String)> = vec![("limit", query.limit.to_string())];
-            if let Some(min) = &query.min_id {
-                pairs.push(("min_id", min.clone()));
-            }
-            if let Some(max) = &query.max_id {
-                pairs.push(("max_id", max.clone()));
-            }
-            for t in &self.types {
-                pairs.push(("types[]", (*t).to_string()));
-            }
-            let call = self
-                .mastodon
-                .call_get("interactions", &["api", "v1", "notifications"])?
-                .query(pairs);
-            self.mastodon.send(call).await?.json::<Vec<api::Notification>>()
+    async fn fetch(&self, query: PageQuery) -> Result<Vec<api::Notification>> {
+        let mut pairs: Vec<(&str, String)> = vec![("limit", query.limit.to_string())];
+        if let Some(min) = &query.min_id {
+            pairs.push(("min_id", min.clone()));
         }
+        if let Some(max) = &query.max_id {
+            pairs.push(("max_id", max.clone()));
+        }
+        for t in &self.types {
+            pairs.push(("types[]", (*t).to_string()));
+        }
+        let call = self
+            .mastodon
+            .call_get("interactions", &["api", "v1", "notifications"])?
+            .query(pairs);
+        self.mastodon
+            .send(call)
+            .await?
+            .json::<Vec<api::Notification>>()
     }
 }
 
@@ -894,7 +905,8 @@ impl Platform for Mastodon {
             avatar: Some(a.avatar.clone()).filter(|u| !u.is_empty()),
             website,
         };
-        let mut channel = Channel::new(PLATFORM, a.id.clone(), self.handle_of(&a.acct)).with_profile(profile);
+        let mut channel =
+            Channel::new(PLATFORM, a.id.clone(), self.handle_of(&a.acct)).with_profile(profile);
         channel.url = Some(a.url.clone()).filter(|u| !u.is_empty());
         channel.metrics = ChannelMetrics {
             followers: Some(a.followers_count),
@@ -1021,10 +1033,11 @@ impl Platform for Mastodon {
         if let Some(acct) = to.meta.get("acct").filter(|a| !a.is_empty()) {
             let username = acct.split('@').next().unwrap_or(acct);
             let mention = format!("@{username}");
-            let already = post
-                .text
-                .split_whitespace()
-                .any(|w| w == mention || w.starts_with(&format!("@{acct}")) || w.starts_with(&format!("{mention}@")));
+            let already = post.text.split_whitespace().any(|w| {
+                w == mention
+                    || w.starts_with(&format!("@{acct}"))
+                    || w.starts_with(&format!("{mention}@"))
+            });
             if !already {
                 post.text = format!("@{acct} {}", post.text);
             }
@@ -1097,7 +1110,7 @@ impl Platform for Mastodon {
         }
         // Newest first by creation time, even where a server lists a boost of one of our
         // statuses at the time of the boost (snac).
-        out.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        out.sort_by_key(|r| std::cmp::Reverse(r.created_at));
         Ok(out)
     }
 }
@@ -1113,9 +1126,17 @@ fn website_of(a: &api::Account) -> Option<String> {
     };
     let named = a.fields.iter().find(|f| {
         let n = f.name.to_ascii_lowercase();
-        ["website", "homepage", "home page", "web", "site", "blog", "url"]
-            .iter()
-            .any(|w| n.contains(w))
+        [
+            "website",
+            "homepage",
+            "home page",
+            "web",
+            "site",
+            "blog",
+            "url",
+        ]
+        .iter()
+        .any(|w| n.contains(w))
     });
     named
         .and_then(|f| link_in(&f.value))

@@ -204,6 +204,7 @@ fn join(base: &Url, path: &str) -> Result<Url> {
         let p = format!("{}/", base.path());
         base.set_path(&p);
     }
-    base.join(path)
-        .map_err(|e| Error::config(format!("cannot build the mastodon URL: {e}")).with_platform(PLATFORM))
+    base.join(path).map_err(|e| {
+        Error::config(format!("cannot build the mastodon URL: {e}")).with_platform(PLATFORM)
+    })
 }

@@ -126,7 +126,11 @@ pub async fn forward_page<S: PageSource + Sync>(
             .with_platform("mastodon")
             .with_operation("interactions"));
         }
-        let next = trim(source.fetch(query(Some(last.clone()))).await?, &floor, limit);
+        let next = trim(
+            source.fetch(query(Some(last.clone()))).await?,
+            &floor,
+            limit,
+        );
         if next.is_empty() {
             break;
         }
@@ -174,7 +178,9 @@ pub async fn since_page<S: PageSource + Sync>(
         let Some(last) = batch.last().map(|i| i.page_id().to_string()) else {
             return Ok(finish(window, None, total > limit));
         };
-        if max_id.as_deref() == Some(last.as_str()) || batch.iter().any(|i| Some(i.page_id()) == max_id.as_deref()) {
+        if max_id.as_deref() == Some(last.as_str())
+            || batch.iter().any(|i| Some(i.page_id()) == max_id.as_deref())
+        {
             return Err(Error::unexpected(
                 "mastodon answered a max_id page with the item it should exclude",
             )
@@ -197,9 +203,11 @@ pub async fn since_page<S: PageSource + Sync>(
         }
         max_id = Some(last);
     }
-    Err(Error::unexpected("mastodon notifications never reached the start time while paging down")
-        .with_platform("mastodon")
-        .with_operation("interactions"))
+    Err(
+        Error::unexpected("mastodon notifications never reached the start time while paging down")
+            .with_platform("mastodon")
+            .with_operation("interactions"),
+    )
 }
 
 /// Drops items at or below the floor (a server that ignores `min_id`) and past the limit.
@@ -278,9 +286,17 @@ mod tests {
         fn fetch(&self, q: PageQuery) -> impl Future<Output = Result<Vec<Item>>> + Send {
             *self.requests.lock().unwrap() += 1;
             let min: u64 = q.min_id.as_deref().map(|m| m.parse().unwrap()).unwrap_or(0);
-            let max: u64 = q.max_id.as_deref().map(|m| m.parse().unwrap()).unwrap_or(u64::MAX);
+            let max: u64 = q
+                .max_id
+                .as_deref()
+                .map(|m| m.parse().unwrap())
+                .unwrap_or(u64::MAX);
             let ids = self.ids.lock().unwrap();
-            let mut sel: Vec<u64> = ids.iter().copied().filter(|i| *i > min && *i < max).collect();
+            let mut sel: Vec<u64> = ids
+                .iter()
+                .copied()
+                .filter(|i| *i > min && *i < max)
+                .collect();
             if self.adjacent && q.max_id.is_none() && q.min_id.is_some() {
                 sel.truncate(q.limit); // the oldest `limit` above min
             } else {
@@ -317,7 +333,11 @@ mod tests {
             for (n, limit) in [(0, 5), (3, 5), (5, 5), (23, 5), (40, 7), (100, 40)] {
                 let f = Fake::new(n, adjacent);
                 let seen = read_all(&f, limit, |_, _| {}).await;
-                assert_eq!(seen, (1..=n).collect::<Vec<_>>(), "adjacent={adjacent} n={n}");
+                assert_eq!(
+                    seen,
+                    (1..=n).collect::<Vec<_>>(),
+                    "adjacent={adjacent} n={n}"
+                );
             }
         }
     }
@@ -376,9 +396,13 @@ mod tests {
                 }
             }
             assert_eq!(seen, (20..=57).collect::<Vec<_>>());
-            let late = since_page(&f, DateTime::from_timestamp(100, 0).unwrap(), 6).await.unwrap();
+            let late = since_page(&f, DateTime::from_timestamp(100, 0).unwrap(), 6)
+                .await
+                .unwrap();
             assert!(late.items.is_empty() && !late.has_more);
-            let few = since_page(&f, DateTime::from_timestamp(55, 0).unwrap(), 6).await.unwrap();
+            let few = since_page(&f, DateTime::from_timestamp(55, 0).unwrap(), 6)
+                .await
+                .unwrap();
             assert_eq!(few.items.len(), 3);
             assert!(!few.has_more);
         }

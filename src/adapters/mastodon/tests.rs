@@ -40,7 +40,10 @@ fn notifications_map_to_interaction_kinds() {
     let i = m.to_interaction(mention, me).unwrap();
     assert_eq!(i.kind, InteractionKind::Mention);
     assert_eq!(i.post, None);
-    assert_eq!(i.author.handle, "bob@m.example", "local accounts get the instance host");
+    assert_eq!(
+        i.author.handle, "bob@m.example",
+        "local accounts get the instance host"
+    );
 
     let fav = notification(serde_json::json!({
         "id": "12", "type": "favourite", "account": {"id": "2", "acct": "bob"},
@@ -61,8 +64,13 @@ fn notifications_map_to_interaction_kinds() {
     assert_eq!(i.kind, InteractionKind::Repost);
     assert_eq!(i.post.unwrap().id, "s1");
 
-    let follow = notification(serde_json::json!({"id": "14", "type": "follow", "account": {"id": "2", "acct": "bob"}}));
-    assert_eq!(m.to_interaction(follow, me).unwrap().kind, InteractionKind::Follow);
+    let follow = notification(
+        serde_json::json!({"id": "14", "type": "follow", "account": {"id": "2", "acct": "bob"}}),
+    );
+    assert_eq!(
+        m.to_interaction(follow, me).unwrap().kind,
+        InteractionKind::Follow
+    );
 
     let quote = notification(serde_json::json!({
         "id": "15", "type": "quote", "account": {"id": "2", "acct": "bob"},
@@ -73,12 +81,20 @@ fn notifications_map_to_interaction_kinds() {
     assert_eq!(i.post.unwrap().id, "s1");
     assert_eq!(i.text.as_deref(), Some("look"));
 
-    for other in ["poll", "update", "admin.sign_up", "follow_request", "status"] {
-        let n = notification(serde_json::json!({"id": "16", "type": other, "account": {"id": "2"}}));
+    for other in [
+        "poll",
+        "update",
+        "admin.sign_up",
+        "follow_request",
+        "status",
+    ] {
+        let n =
+            notification(serde_json::json!({"id": "16", "type": other, "account": {"id": "2"}}));
         assert!(m.to_interaction(n, me).is_none(), "{other}");
     }
     // A mention without its status (deleted meanwhile) is skipped, not a panic.
-    let n = notification(serde_json::json!({"id": "17", "type": "mention", "account": {"id": "2"}}));
+    let n =
+        notification(serde_json::json!({"id": "17", "type": "mention", "account": {"id": "2"}}));
     assert!(m.to_interaction(n, me).is_none());
 }
 
@@ -122,7 +138,11 @@ fn capabilities_from_v1_compatibles_and_defaults() {
     }))
     .unwrap();
     let c = capabilities_from_instance(&snac);
-    assert_eq!(c.idempotency, Idempotency::None, "snac ignores Idempotency-Key");
+    assert_eq!(
+        c.idempotency,
+        Idempotency::None,
+        "snac ignores Idempotency-Key"
+    );
     assert!(c.edit);
     assert_eq!(c.text.max, 100_000);
     assert_eq!(c.text.counting, Counting::Mastodon { url_length: 32 });
@@ -132,13 +152,26 @@ fn capabilities_from_v1_compatibles_and_defaults() {
     let c = capabilities_from_instance(&empty);
     assert_eq!(c, default_capabilities());
 
-    let mastodon45: api::Instance =
-        serde_json::from_value(serde_json::json!({"version": "4.5.0", "configuration": {"statuses": {}}})).unwrap();
-    assert!(capabilities_from_instance(&mastodon45).metrics.contains(&Metric::Quotes));
-    assert_eq!(capabilities_from_instance(&mastodon45).idempotency, Idempotency::Key);
+    let mastodon45: api::Instance = serde_json::from_value(
+        serde_json::json!({"version": "4.5.0", "configuration": {"statuses": {}}}),
+    )
+    .unwrap();
+    assert!(
+        capabilities_from_instance(&mastodon45)
+            .metrics
+            .contains(&Metric::Quotes)
+    );
+    assert_eq!(
+        capabilities_from_instance(&mastodon45).idempotency,
+        Idempotency::Key
+    );
     let old: api::Instance =
-        serde_json::from_value(serde_json::json!({"version": "3.4.1", "max_toot_chars": 500})).unwrap();
-    assert!(!capabilities_from_instance(&old).edit, "edits came with 3.5");
+        serde_json::from_value(serde_json::json!({"version": "3.4.1", "max_toot_chars": 500}))
+            .unwrap();
+    assert!(
+        !capabilities_from_instance(&old).edit,
+        "edits came with 3.5"
+    );
 }
 
 #[test]
@@ -172,12 +205,20 @@ fn content_warning_counts_toward_the_limit() {
     let caps = default_capabilities();
     let text = "a".repeat(490);
     assert!(check_post(&caps, &Post::text(&text)).is_ok());
-    let e = check_post(&caps, &Post::text(&text).with_content_warning("spoilers ahead")).unwrap_err();
+    let e = check_post(
+        &caps,
+        &Post::text(&text).with_content_warning("spoilers ahead"),
+    )
+    .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation);
     assert!(e.to_string().contains("504"), "{e}");
     assert!(e.to_string().contains("4 over"), "{e}");
     // URLs count as 23, whatever their length.
-    let long_url = format!("{} https://example.com/{}", "a".repeat(470), "x".repeat(200));
+    let long_url = format!(
+        "{} https://example.com/{}",
+        "a".repeat(470),
+        "x".repeat(200)
+    );
     assert!(check_post(&caps, &Post::text(&long_url)).is_ok());
     // The part of a thread that is too long is named.
     let e = check_post(
@@ -204,21 +245,25 @@ fn website_from_fields_or_profile_url() {
     .unwrap();
     assert_eq!(website_of(&a).as_deref(), Some("https://shop.example"));
     let a: api::Account =
-        serde_json::from_value(serde_json::json!({"id": "1", "url": "https://m.example/@acme"})).unwrap();
+        serde_json::from_value(serde_json::json!({"id": "1", "url": "https://m.example/@acme"}))
+            .unwrap();
     assert_eq!(website_of(&a).as_deref(), Some("https://m.example/@acme"));
 }
 
 #[test]
 fn ids_cannot_escape_the_path() {
     let m = adapter();
-    let url = m.url(&["api", "v1", "statuses", "../../admin?x=1#y"]).unwrap();
+    let url = m
+        .url(&["api", "v1", "statuses", "../../admin?x=1#y"])
+        .unwrap();
     assert_eq!(url.path(), "/api/v1/statuses/..%2F..%2Fadmin%3Fx=1%23y");
     assert_eq!(url.query(), None);
 }
 
 #[test]
 fn debug_never_shows_the_token() {
-    let m = Mastodon::new(MastodonConfig::new("https://m.example", "TOPSECRET-TOKEN").unwrap()).unwrap();
+    let m = Mastodon::new(MastodonConfig::new("https://m.example", "TOPSECRET-TOKEN").unwrap())
+        .unwrap();
     assert!(!format!("{m:?}").contains("TOPSECRET"));
     assert!(!format!("{:?}", m.config()).contains("TOPSECRET"));
 }

@@ -316,7 +316,9 @@ impl Twin {
     pub async fn start_with(options: TwinOptions) -> Result<Twin> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .map_err(|e| Error::new(crate::ErrorKind::Network, "cannot bind the twin").with_source(e))?;
+            .map_err(|e| {
+                Error::new(crate::ErrorKind::Network, "cannot bind the twin").with_source(e)
+            })?;
         let addr = listener
             .local_addr()
             .map_err(|e| Error::new(crate::ErrorKind::Network, "no twin address").with_source(e))?;
@@ -403,7 +405,9 @@ pub struct TwinHandle {
 
 impl std::fmt::Debug for TwinHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TwinHandle").field("base", &self.shared.base.as_str()).finish()
+        f.debug_struct("TwinHandle")
+            .field("base", &self.shared.base.as_str())
+            .finish()
     }
 }
 
@@ -440,7 +444,12 @@ impl TwinHandle {
 
     /// A status (deleted ones too).
     pub fn status(&self, id: &str) -> Option<TwinStatus> {
-        self.shared.lock().statuses.iter().find(|s| s.id == id).cloned()
+        self.shared
+            .lock()
+            .statuses
+            .iter()
+            .find(|s| s.id == id)
+            .cloned()
     }
 
     /// Every status, oldest first.
@@ -450,12 +459,22 @@ impl TwinHandle {
 
     /// The alt text an upload was given.
     pub fn media_description(&self, id: &str) -> Option<String> {
-        self.shared.lock().media.get(id).and_then(|m| m.description.clone())
+        self.shared
+            .lock()
+            .media
+            .get(id)
+            .and_then(|m| m.description.clone())
     }
 
     /// Answers the next `times` requests whose path contains `path_contains` (any path when
     /// `None`) and whose method is `method` (any when `None`) with `fault`.
-    pub fn inject(&self, method: Option<&str>, path_contains: Option<&str>, times: usize, fault: Fault) {
+    pub fn inject(
+        &self,
+        method: Option<&str>,
+        path_contains: Option<&str>,
+        times: usize,
+        fault: Fault,
+    ) {
         self.inject_after(0, method, path_contains, times, fault);
     }
 
@@ -468,7 +487,8 @@ impl TwinHandle {
         times: usize,
         fault: Fault,
     ) {
-        let method = method.and_then(|m| Method::from_bytes(m.to_ascii_uppercase().as_bytes()).ok());
+        let method =
+            method.and_then(|m| Method::from_bytes(m.to_ascii_uppercase().as_bytes()).ok());
         self.shared.lock().faults.push(FaultRule {
             skip,
             method,
@@ -509,7 +529,13 @@ impl TwinHandle {
         id
     }
 
-    fn new_status(g: &mut Inner, by: &str, text: &str, reply_to: Option<&str>, quote: Option<&str>) -> String {
+    fn new_status(
+        g: &mut Inner,
+        by: &str,
+        text: &str,
+        reply_to: Option<&str>,
+        quote: Option<&str>,
+    ) -> String {
         let id = g.id();
         if let Some(a) = g.accounts.iter_mut().find(|a| a.id == by) {
             a.statuses += 1;
@@ -540,7 +566,13 @@ impl TwinHandle {
     pub fn reply(&self, status_id: &str, by: &str, text: &str) -> String {
         let mut g = self.shared.lock();
         let owner = self.shared.options.username.clone();
-        let id = Self::new_status(&mut g, by, &format!("@{owner} {text}"), Some(status_id), None);
+        let id = Self::new_status(
+            &mut g,
+            by,
+            &format!("@{owner} {text}"),
+            Some(status_id),
+            None,
+        );
         if let Some(s) = g.status_mut(status_id) {
             s.replies += 1;
         }
@@ -620,7 +652,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v1/instance", get(instance_v1))
         .route("/api/v1/apps", post(register_app))
         .route("/oauth/token", post(oauth_token))
-        .route("/api/v1/accounts/verify_credentials", get(verify_credentials))
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(verify_credentials),
+        )
         .route("/api/v1/accounts/{id}/statuses", get(account_statuses))
         .route("/api/v1/statuses", post(create_status))
         .route(
@@ -660,7 +695,10 @@ async fn around(State(shared): S, request: Request, next: Next) -> Response {
         for rule in g.faults.iter_mut() {
             let matches = rule.remaining > 0
                 && rule.method.as_ref().is_none_or(|m| *m == method)
-                && rule.path_contains.as_deref().is_none_or(|p| path.contains(p));
+                && rule
+                    .path_contains
+                    .as_deref()
+                    .is_none_or(|p| path.contains(p));
             if !matches {
                 continue;
             }
@@ -711,7 +749,10 @@ async fn around(State(shared): S, request: Request, next: Next) -> Response {
     for (name, value) in [
         ("x-ratelimit-limit", limit.to_string()),
         ("x-ratelimit-remaining", remaining.to_string()),
-        ("x-ratelimit-reset", reset.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
+        (
+            "x-ratelimit-reset",
+            reset.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        ),
     ] {
         if let Ok(v) = HeaderValue::from_str(&value) {
             h.insert(name, v);
@@ -736,18 +777,24 @@ async fn not_found() -> Response {
     nf()
 }
 
-fn authorized(shared: &Shared, headers: &HeaderMap) -> std::result::Result<(), Response> {
+fn authorized(shared: &Shared, headers: &HeaderMap) -> std::result::Result<(), Box<Response>> {
     let expected = format!("Bearer {}", shared.options.token);
-    match headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    match headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         Some(v) if v == expected => Ok(()),
-        _ => Err(error(StatusCode::UNAUTHORIZED, "The access token is invalid")),
+        _ => Err(Box::new(error(
+            StatusCode::UNAUTHORIZED,
+            "The access token is invalid",
+        ))),
     }
 }
 
 macro_rules! auth {
     ($shared:expr, $headers:expr) => {
         if let Err(r) = authorized(&$shared, &$headers) {
-            return r;
+            return *r;
         }
     };
 }
@@ -822,7 +869,10 @@ fn form_or_json(headers: &HeaderMap, body: &Bytes) -> Option<Value> {
 
 async fn register_app(State(shared): S, headers: HeaderMap, body: Bytes) -> Response {
     let Some(v) = form_or_json(&headers, &body) else {
-        return error(StatusCode::UNPROCESSABLE_ENTITY, "Validation failed: invalid body");
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Validation failed: invalid body",
+        );
     };
     let name = v.get("client_name").and_then(Value::as_str).unwrap_or("");
     let redirect = v.get("redirect_uris").and_then(Value::as_str).unwrap_or("");
@@ -1012,8 +1062,12 @@ async fn verify_credentials(State(shared): S, headers: HeaderMap) -> Response {
 }
 
 fn query_pairs(raw: Option<String>) -> Vec<(String, String)> {
-    raw.map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default()
+    raw.map(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .into_owned()
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 fn num(s: Option<&str>) -> Option<u64> {
@@ -1053,43 +1107,50 @@ fn validate_status(
     text: &str,
     spoiler: &str,
     media_ids: &[String],
-) -> std::result::Result<(), Response> {
+) -> std::result::Result<(), Box<Response>> {
     let o = &shared.options;
     if text.trim().is_empty() && media_ids.is_empty() {
-        return Err(error(
+        return Err(Box::new(error(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Validation failed: Text can't be blank",
-        ));
+        )));
     }
-    let n = crate::text::mastodon::length_with(text, Some(spoiler).filter(|s| !s.is_empty()), o.url_length);
+    let n = crate::text::mastodon::length_with(
+        text,
+        Some(spoiler).filter(|s| !s.is_empty()),
+        o.url_length,
+    );
     if n > o.max_characters {
-        return Err(error(
+        return Err(Box::new(error(
             StatusCode::UNPROCESSABLE_ENTITY,
             &format!(
                 "Validation failed: Text character limit of {} exceeded",
                 o.max_characters
             ),
-        ));
+        )));
     }
     if media_ids.len() > o.max_media {
-        return Err(error(
+        return Err(Box::new(error(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &format!("Validation failed: Media attachments can't be more than {}", o.max_media),
-        ));
+            &format!(
+                "Validation failed: Media attachments can't be more than {}",
+                o.max_media
+            ),
+        )));
     }
     for id in media_ids {
         match g.media.get(id) {
             None => {
-                return Err(error(
+                return Err(Box::new(error(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "Validation failed: Media attachments is invalid",
-                ));
+                )));
             }
             Some(m) if m.polls_left > 0 || m.fails => {
-                return Err(error(
+                return Err(Box::new(error(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "Cannot attach files that have not finished processing. Try again in a moment!",
-                ));
+                )));
             }
             Some(_) => {}
         }
@@ -1140,7 +1201,7 @@ async fn create_status(State(shared): S, headers: HeaderMap, body: Bytes) -> Res
     let spoiler = str_field(&v, "spoiler_text").unwrap_or_default();
     let media_ids = media_ids_of(&v);
     if let Err(r) = validate_status(&shared, &g, &text, &spoiler, &media_ids) {
-        return r;
+        return *r;
     }
     let visibility = str_field(&v, "visibility").unwrap_or_else(|| "public".into());
     if !["public", "unlisted", "private", "direct"].contains(&visibility.as_str()) {
@@ -1229,7 +1290,7 @@ async fn edit_status(
         current.media_ids.clone()
     };
     if let Err(r) = validate_status(&shared, &g, &text, &spoiler, &media_ids) {
-        return r;
+        return *r;
     }
     let language = str_field(&v, "language").or(current.language.clone());
     if let Some(s) = g.status_mut(&id) {
@@ -1273,13 +1334,18 @@ async fn upload_media(State(shared): S, headers: HeaderMap, mut multipart: Multi
         match multipart.next_field().await {
             Ok(Some(field)) => {
                 let name = field.name().unwrap_or("").to_string();
-                let mime = field.content_type().unwrap_or("application/octet-stream").to_string();
+                let mime = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_string();
                 let Ok(data) = field.bytes().await else {
                     return error(StatusCode::BAD_REQUEST, "broken multipart body");
                 };
                 match name.as_str() {
                     "file" => file = Some((mime, data.len())),
-                    "description" => description = Some(String::from_utf8_lossy(&data).into_owned()),
+                    "description" => {
+                        description = Some(String::from_utf8_lossy(&data).into_owned())
+                    }
                     _ => {}
                 }
             }
@@ -1288,7 +1354,10 @@ async fn upload_media(State(shared): S, headers: HeaderMap, mut multipart: Multi
         }
     }
     let Some((mime, size)) = file else {
-        return error(StatusCode::UNPROCESSABLE_ENTITY, "Validation failed: File can't be blank");
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Validation failed: File can't be blank",
+        );
     };
     let o = &shared.options;
     let accepted = ["image/", "video/", "audio/"];
@@ -1339,7 +1408,11 @@ async fn get_media(State(shared): S, headers: HeaderMap, Path(id): Path<String>)
     if m.polls_left > 0 {
         m.polls_left -= 1;
         let m = m.clone();
-        return (StatusCode::PARTIAL_CONTENT, axum::Json(media_json(&shared, &m, false))).into_response();
+        return (
+            StatusCode::PARTIAL_CONTENT,
+            axum::Json(media_json(&shared, &m, false)),
+        )
+            .into_response();
     }
     if m.fails {
         return error(
@@ -1356,7 +1429,10 @@ async fn notifications(State(shared): S, headers: HeaderMap, RawQuery(raw): RawQ
     let q = query_pairs(raw);
     let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let all = |k: &str| -> Vec<String> {
-        q.iter().filter(|(n, _)| n == k).map(|(_, v)| v.clone()).collect()
+        q.iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .collect()
     };
     let limit = num(get("limit")).unwrap_or(40).clamp(1, 80) as usize;
     let max_id = num(get("max_id"));
@@ -1375,23 +1451,27 @@ async fn notifications(State(shared): S, headers: HeaderMap, RawQuery(raw): RawQ
         .filter(|n| min_id.is_none_or(|m| n.id > m))
         .collect();
     // `matching` is oldest first.
-    let mut page: Vec<&TwinNotification> = if min_id.is_some() && !shared.options.min_id_is_lower_bound {
-        matching.into_iter().take(limit).collect()
-    } else {
-        let skip = matching.len().saturating_sub(limit);
-        matching.into_iter().skip(skip).collect()
-    };
+    let mut page: Vec<&TwinNotification> =
+        if min_id.is_some() && !shared.options.min_id_is_lower_bound {
+            matching.into_iter().take(limit).collect()
+        } else {
+            let skip = matching.len().saturating_sub(limit);
+            matching.into_iter().skip(skip).collect()
+        };
     page.reverse(); // newest first
     let items: Vec<Value> = page
         .iter()
         .map(|n| {
-            let account = g.account(&n.account_id).cloned().unwrap_or_else(|| TwinAccount {
-                id: n.account_id.clone(),
-                username: "unknown".into(),
-                followers: 0,
-                following: 0,
-                statuses: 0,
-            });
+            let account = g
+                .account(&n.account_id)
+                .cloned()
+                .unwrap_or_else(|| TwinAccount {
+                    id: n.account_id.clone(),
+                    username: "unknown".into(),
+                    followers: 0,
+                    following: 0,
+                    statuses: 0,
+                });
             let count = account.statuses as usize;
             let status = n
                 .status_id

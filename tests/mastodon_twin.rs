@@ -204,6 +204,36 @@ async fn a_thread_that_failed_halfway_is_finished_by_a_retry_with_the_same_key()
 }
 
 #[tokio::test]
+async fn a_long_text_is_split_into_a_thread_when_asked() {
+    let (twin, m) = setup().await;
+    let sentence = "Anvils are forged from steel and last for generations. ";
+    let text = sentence.repeat(20);
+    let mut opts = PublishOptions::with_key("split-1");
+    opts.split_long_text = true;
+    let post = Post::text(text.trim()).with_content_warning("long");
+    let p = m.publish(&post, &opts).await.unwrap();
+    assert!(p.parts.len() >= 3, "{} parts", p.parts.len());
+    let h = twin.handle();
+    for (i, r) in p.parts.iter().enumerate() {
+        let s = h.status(&r.id).unwrap();
+        assert!(
+            s.text.ends_with(&format!("{}/{}", i + 1, p.parts.len())),
+            "{}",
+            s.text
+        );
+        assert_eq!(s.spoiler_text, "long");
+    }
+    // Without the option the same post is a validation error, and nothing is sent.
+    h.reset_requests();
+    let e = m
+        .publish(&post, &PublishOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Validation);
+    assert_eq!(h.requests(), 0);
+}
+
+#[tokio::test]
 async fn link_is_appended_to_the_text() {
     let (twin, m) = setup().await;
     let p = m

@@ -86,6 +86,12 @@ fn time_or_epoch<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Er
 }
 
 /// A profile metadata field (`fields` on an account).
+///
+/// ```
+/// let f: socialkit::adapters::mastodon::api::Field =
+///     serde_json::from_str(r#"{"name":"Website","value":"<a href=\"https://acme.example\">acme.example</a>","verified_at":null}"#).unwrap();
+/// assert_eq!(f.name, "Website");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
     /// The label.
@@ -149,6 +155,13 @@ pub struct Account {
 ///
 /// `url` is `null` while the server is still processing the file (the 202 path of
 /// `POST /api/v2/media`).
+///
+/// ```
+/// let m: socialkit::adapters::mastodon::api::MediaAttachment =
+///     serde_json::from_str(r#"{"id":"22","type":"video","url":null,"preview_url":"https://m.example/p.png"}"#).unwrap();
+/// assert!(m.url.is_none(), "still processing");
+/// assert_eq!(m.kind, "video");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MediaAttachment {
     /// The attachment id, used in `media_ids[]`.
@@ -168,6 +181,12 @@ pub struct MediaAttachment {
 }
 
 /// A mention inside a status.
+///
+/// ```
+/// let m: socialkit::adapters::mastodon::api::Mention =
+///     serde_json::from_str(r#"{"id":"9","acct":"ann@other.example","username":"ann"}"#).unwrap();
+/// assert_eq!(m.username, "ann");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mention {
     /// The mentioned account's id.
@@ -182,6 +201,12 @@ pub struct Mention {
 }
 
 /// The quote inside a status (Mastodon 4.5+: `quote: {state, quoted_status}`).
+///
+/// ```
+/// let q: socialkit::adapters::mastodon::api::Quote =
+///     serde_json::from_str(r#"{"state":"accepted","quoted_status_id":"7"}"#).unwrap();
+/// assert_eq!(q.quoted_status_id.as_deref(), Some("7"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {
     /// `accepted`, `pending`, `rejected` …
@@ -264,11 +289,23 @@ pub struct Status {
 
 impl Status {
     /// The status itself, or the boosted one when this is a boost.
+    ///
+    /// ```
+    /// use socialkit::adapters::mastodon::api::Status;
+    /// let boost: Status = serde_json::from_str(r#"{"id":"2","reblog":{"id":"1","content":"original"}}"#).unwrap();
+    /// assert_eq!(boost.original().id, "1");
+    /// ```
     pub fn original(&self) -> &Status {
         self.reblog.as_deref().unwrap_or(self)
     }
 
     /// The id of the status this one quotes, where the server says.
+    ///
+    /// ```
+    /// use socialkit::adapters::mastodon::api::Status;
+    /// let s: Status = serde_json::from_str(r#"{"id":"2","quote":{"quoted_status":{"id":"1"}}}"#).unwrap();
+    /// assert_eq!(s.quoted_id(), Some("1"));
+    /// ```
     pub fn quoted_id(&self) -> Option<&str> {
         let q = self.quote.as_ref()?;
         q.quoted_status
@@ -279,6 +316,14 @@ impl Status {
 }
 
 /// A notification (`Notification` entity).
+///
+/// ```
+/// let n: socialkit::adapters::mastodon::api::Notification = serde_json::from_str(
+///     r#"{"id":"30","type":"favourite","created_at":"2026-01-01T00:00:00Z","account":{"id":"9","acct":"ann"},"status":{"id":"5"}}"#,
+/// ).unwrap();
+/// assert_eq!(n.kind, "favourite");
+/// assert_eq!(n.status.unwrap().id, "5");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
     /// The notification id: the paging cursor.
@@ -300,6 +345,13 @@ pub struct Notification {
 }
 
 /// The `statuses` block of an instance's configuration.
+///
+/// ```
+/// let c: socialkit::adapters::mastodon::api::StatusesConfig =
+///     serde_json::from_str(r#"{"max_characters":500,"characters_reserved_per_url":23}"#).unwrap();
+/// assert_eq!(c.max_characters, Some(500));
+/// assert_eq!(c.max_media_attachments, None);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusesConfig {
     /// The text limit (grapheme clusters over content warning + text).
@@ -314,6 +366,12 @@ pub struct StatusesConfig {
 }
 
 /// The `media_attachments` block of an instance's configuration.
+///
+/// ```
+/// let c: socialkit::adapters::mastodon::api::MediaConfig =
+///     serde_json::from_str(r#"{"supported_mime_types":["image/png"],"description_limit":1500}"#).unwrap();
+/// assert_eq!(c.description_limit, Some(1500));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MediaConfig {
     /// Accepted MIME types.
@@ -331,6 +389,12 @@ pub struct MediaConfig {
 }
 
 /// An instance's `configuration` block (the same shape in v2 and in v1 since Mastodon 3.4).
+///
+/// ```
+/// let c: socialkit::adapters::mastodon::api::InstanceConfiguration =
+///     serde_json::from_str(r#"{"statuses":{"max_characters":1000}}"#).unwrap();
+/// assert_eq!(c.statuses.unwrap().max_characters, Some(1000));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstanceConfiguration {
     /// Status limits.
@@ -389,6 +453,12 @@ pub struct ErrorBody {
 }
 
 /// `POST /api/v1/apps` answer (`Application` with credentials).
+///
+/// ```
+/// let a: socialkit::adapters::mastodon::api::RegisteredApp =
+///     serde_json::from_str(r#"{"id":"1","name":"acme","client_id":"cid","client_secret":"cs"}"#).unwrap();
+/// assert_eq!(a.client_id, "cid");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegisteredApp {
     /// The app's id.
@@ -404,6 +474,12 @@ pub struct RegisteredApp {
 }
 
 /// `POST /oauth/token` answer.
+///
+/// ```
+/// let t: socialkit::adapters::mastodon::api::TokenResponse =
+///     serde_json::from_str(r#"{"access_token":"tok","token_type":"Bearer","scope":"read write","created_at":1700000000}"#).unwrap();
+/// assert_eq!(t.created_at, Some(1_700_000_000));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenResponse {
     /// The bearer token.

@@ -34,6 +34,10 @@ use crate::auth::Secret;
 use crate::{Error, Result};
 
 /// The default bound on waiting for media processing.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::mastodon::config::DEFAULT_MEDIA_TIMEOUT.as_secs(), 60);
+/// ```
 pub const DEFAULT_MEDIA_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How to reach one Mastodon account.
@@ -148,6 +152,13 @@ impl MastodonConfig {
     }
 
     /// Sets the bound on waiting for media processing.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let c = socialkit::adapters::mastodon::MastodonConfig::new("m.example", "tok").unwrap()
+    ///     .with_media_timeout(Duration::from_secs(5));
+    /// assert_eq!(c.media_timeout, Duration::from_secs(5));
+    /// ```
     pub fn with_media_timeout(mut self, timeout: Duration) -> Self {
         self.media_timeout = timeout;
         self
@@ -164,6 +175,13 @@ impl MastodonConfig {
     }
 
     /// Builds the config from a parsed channel URL (see the module docs).
+    ///
+    /// ```
+    /// let url = url::Url::parse("mastodon://tok@m.example:8443?media_timeout=90").unwrap();
+    /// let c = socialkit::adapters::mastodon::MastodonConfig::from_url(&url).unwrap();
+    /// assert_eq!(c.instance.as_str(), "https://m.example:8443/");
+    /// assert_eq!(c.media_timeout.as_secs(), 90);
+    /// ```
     pub fn from_url(url: &Url) -> Result<Self> {
         let fail = |m: &str| Error::config(m.to_string()).with_platform("mastodon");
         if url.scheme() != "mastodon" {

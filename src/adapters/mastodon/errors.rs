@@ -6,7 +6,7 @@
 //! | 401 | `Unauthenticated` (reconnect the account) | no |
 //! | 403 | `PermissionDenied` (missing scope, suspended, unconfirmed account) | no |
 //! | 404, 410 | `NotFound` | no |
-//! | 409 | `Conflict` (Mastodon: "a request with this idempotency key is in progress") | yes |
+//! | 409 | `Conflict` (e.g. a request with the same idempotency key still in progress) | yes |
 //! | 422 on status create/edit | `Validation`, with the server's message | no |
 //! | 422 on a media upload or its processing, or a message about spam/blocks | `ContentRejected` | no |
 //! | 429 | `RateLimited`, `retry_after` from `X-RateLimit-Reset` (ISO-8601 or epoch) or `Retry-After` | yes |
@@ -66,7 +66,8 @@ pub fn map_response(response: &Response) -> Error {
         409 => response
             .error(
                 ErrorKind::Conflict,
-                "mastodon is still processing a request with the same idempotency key",
+                "mastodon reported a conflict (a request with the same idempotency key may still \
+                 be in progress)",
             )
             .with_retryable(true),
         422 => {

@@ -5,7 +5,10 @@
 //!   when the server answers 202; threads as reply chains; an `Idempotency-Key` on every status
 //!   create, derived per part from [`PublishOptions::idempotency_key`] (`<key>-<part index>`),
 //!   so a retried publish — by the HTTP layer or by the engine with the same key — creates
-//!   nothing twice. Edit (`PUT /api/v1/statuses/{id}`) and delete.
+//!   nothing twice. With [`PublishOptions::split_long_text`], a text over the limit becomes a
+//!   numbered thread (the content warning counts in every part). Edit
+//!   (`PUT /api/v1/statuses/{id}`: text, content warning, language, and the media when the new
+//!   post has some; without, the status keeps its media) and delete.
 //! - **Interactions** from `GET /api/v1/notifications`: mentions, replies (a mention whose
 //!   status replies to one of ours), favourites (likes), reblogs (reposts), follows and quotes,
 //!   read forward from a cursor without skips or repeats ([`paging`]); replies to them.
@@ -79,16 +82,40 @@ use errors::MastodonErrors;
 use paging::{PageQuery, PageSource};
 
 /// The platform's name, as errors and [`PostRef`]s carry it.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::mastodon::PLATFORM, "mastodon");
+/// ```
 pub const PLATFORM: &str = "mastodon";
 /// The header Mastodon deduplicates status creates on (kept by the server for about an hour).
+///
+/// ```
+/// assert_eq!(socialkit::adapters::mastodon::IDEMPOTENCY_HEADER, "Idempotency-Key");
+/// ```
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 /// Mastodon's text limit when the instance does not say.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::mastodon::DEFAULT_MAX_CHARACTERS, 500);
+/// ```
 pub const DEFAULT_MAX_CHARACTERS: usize = 500;
 /// What a URL counts as when the instance does not say.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::mastodon::DEFAULT_URL_LENGTH, 23);
+/// ```
 pub const DEFAULT_URL_LENGTH: usize = 23;
 /// Attachments per status when the instance does not say.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::mastodon::DEFAULT_MAX_MEDIA, 4);
+/// ```
 pub const DEFAULT_MAX_MEDIA: usize = 4;
 /// The largest page `GET /api/v1/notifications` serves.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::mastodon::MAX_NOTIFICATIONS_PAGE, 80);
+/// ```
 pub const MAX_NOTIFICATIONS_PAGE: usize = 80;
 
 /// Registers the `mastodon` scheme: `mastodon://TOKEN@instance[:port]?scheme=http` and the
@@ -109,6 +136,19 @@ pub(crate) fn register(registry: &mut Registry) {
 }
 
 /// A Mastodon account, as socialkit talks to it. See the [module docs](self).
+///
+/// ```
+/// use socialkit::adapters::mastodon::{Mastodon, twin::Twin};
+/// use socialkit::{Platform, PlatformExt};
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let twin = Twin::start().await.unwrap();
+/// let m = Mastodon::connect(twin.config()).await.unwrap();
+/// let thread = m.publish_thread(&["First", "Second"]).await.unwrap();
+/// assert_eq!(thread.parts.len(), 2);
+/// let me = m.channel().await.unwrap();
+/// assert_eq!(me.platform, "mastodon");
+/// # });
+/// ```
 pub struct Mastodon {
     config: MastodonConfig,
     client: Client,
@@ -144,6 +184,13 @@ impl Mastodon {
 
     /// Like [`Mastodon::new`], sending through a given HTTP client (shared connection pool,
     /// own timeouts and retry policy).
+    ///
+    /// ```
+    /// use socialkit::adapters::mastodon::{Mastodon, MastodonConfig};
+    /// let http = socialkit::http::Client::default();
+    /// let m = Mastodon::with_client(MastodonConfig::new("m.example", "tok").unwrap(), http.clone());
+    /// assert!(!m.capabilities_loaded());
+    /// ```
     pub fn with_client(config: MastodonConfig, client: Client) -> Self {
         Mastodon {
             config,
@@ -182,11 +229,28 @@ impl Mastodon {
 
     /// An adapter whose capabilities are the instance's, read before it returns (one
     /// unauthenticated `GET /api/v2/instance`, or `/api/v1/instance` on older servers).
+    ///
+    /// ```
+    /// use socialkit::adapters::mastodon::{Mastodon, twin::{Twin, TwinOptions}};
+    /// use socialkit::Platform;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = Twin::start_with(TwinOptions { max_characters: 5000, ..Default::default() }).await.unwrap();
+    /// let m = Mastodon::connect(twin.config()).await.unwrap();
+    /// assert_eq!(m.capabilities().text.max, 5000);
+    /// # });
+    /// ```
     pub async fn connect(config: MastodonConfig) -> Result<Self> {
         Self::connect_with_client(config, Client::default()).await
     }
 
     /// [`Mastodon::connect`] through a given HTTP client.
+    ///
+    /// ```no_run
+    /// # async fn demo(config: socialkit::adapters::mastodon::MastodonConfig) -> socialkit::Result<()> {
+    /// let http = socialkit::http::Client::default();
+    /// let m = socialkit::adapters::mastodon::Mastodon::connect_with_client(config, http).await?;
+    /// # let _ = m; Ok(()) }
+    /// ```
     pub async fn connect_with_client(config: MastodonConfig, client: Client) -> Result<Self> {
         let m = Self::with_client(config, client);
         m.refresh_capabilities().await?;
@@ -194,16 +258,39 @@ impl Mastodon {
     }
 
     /// The configuration.
+    ///
+    /// ```
+    /// use socialkit::adapters::mastodon::{Mastodon, MastodonConfig};
+    /// let m = Mastodon::new(MastodonConfig::new("m.example", "tok").unwrap()).unwrap();
+    /// assert_eq!(m.config().instance.host_str(), Some("m.example"));
+    /// ```
     pub fn config(&self) -> &MastodonConfig {
         &self.config
     }
 
     /// Whether the instance's capabilities have been read (else the defaults are in force).
+    ///
+    /// ```
+    /// use socialkit::adapters::mastodon::{Mastodon, MastodonConfig};
+    /// let m = Mastodon::new(MastodonConfig::new("m.example", "tok").unwrap()).unwrap();
+    /// assert!(!m.capabilities_loaded());
+    /// ```
     pub fn capabilities_loaded(&self) -> bool {
         self.loaded.initialized()
     }
 
     /// Reads the instance's capabilities, once; later calls return the cached value.
+    ///
+    /// ```
+    /// use socialkit::adapters::mastodon::{Mastodon, twin::Twin};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = Twin::start().await.unwrap();
+    /// let m = Mastodon::new(twin.config()).unwrap();
+    /// let caps = m.refresh_capabilities().await.unwrap();
+    /// assert_eq!(caps.media.max_count, 4);
+    /// assert!(m.capabilities_loaded());
+    /// # });
+    /// ```
     pub async fn refresh_capabilities(&self) -> Result<&Capabilities> {
         self.loaded
             .get_or_try_init(|| async { self.fetch_capabilities().await })
@@ -696,6 +783,38 @@ fn check_post(caps: &Capabilities, post: &Post) -> Result<()> {
     Ok(())
 }
 
+/// A single-part post whose text is too long becomes a numbered thread (every part carries the
+/// content warning, so each part's budget is the limit less the warning). Threads, and posts
+/// that fit, are left as they are.
+fn split_long(caps: &Capabilities, post: &Post) -> Result<Post> {
+    if post.is_thread() {
+        return Ok(post.clone());
+    }
+    let url_length = match caps.text.counting {
+        Counting::Mastodon { url_length } => url_length,
+        _ => DEFAULT_URL_LENGTH,
+    };
+    let cw = post
+        .content_warning
+        .as_deref()
+        .filter(|c| !c.trim().is_empty());
+    let first = post.parts().into_iter().next().unwrap_or_default();
+    let text = status_text(&first);
+    if mastodon_length(&text, cw, url_length) <= caps.text.max {
+        return Ok(post.clone());
+    }
+    let cw_length = cw.map_or(0, |c| mastodon_length("", Some(c), url_length));
+    let rule = crate::text::rules::mastodon(caps.text.max.saturating_sub(cw_length), url_length);
+    let parts = crate::text::split_thread(&text, &rule, &crate::text::SplitOptions::default())
+        .map_err(|e| e.or_context(PLATFORM, None, "publish"))?;
+    let mut out = post.clone();
+    let mut parts = parts.into_iter();
+    out.text = parts.next().unwrap_or_default();
+    out.link = None;
+    out.thread = parts.map(Part::text).collect();
+    Ok(out)
+}
+
 /// Mastodon's capabilities when the instance does not say otherwise.
 ///
 /// ```
@@ -917,7 +1036,21 @@ impl Platform for Mastodon {
     }
 
     async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
-        let post = self.prepare(post).await?;
+        let post = if opts.split_long_text {
+            let resolved = post.resolve(PLATFORM, None);
+            let split = split_long(self.capabilities(), &resolved)?;
+            match self.prepare(&split).await {
+                // The instance may allow more than the defaults: split again by its limits.
+                Err(e) if e.kind() == ErrorKind::Validation && !self.capabilities_loaded() => {
+                    self.refresh_capabilities().await?;
+                    self.prepare(&split_long(self.capabilities(), &resolved)?)
+                        .await?
+                }
+                other => other?,
+            }
+        } else {
+            self.prepare(post).await?
+        };
         self.publish_chain("publish", &post, opts, None).await
     }
 
@@ -950,6 +1083,7 @@ impl Platform for Mastodon {
             media_ids.push(self.upload(m).await?);
         }
         let text = status_text(&part);
+        // Without media in the new post `media_ids` is left out and the status keeps its own.
         let body = StatusBody {
             status: &text,
             media_ids,

@@ -32,11 +32,19 @@ use crate::http::{Call, Client, RateLimitStyle};
 use crate::{Error, Result};
 
 /// The redirect URI for apps without a web callback: the server shows the code to the user.
+///
+/// ```
+/// assert!(socialkit::adapters::mastodon::oauth::OUT_OF_BAND.starts_with("urn:"));
+/// ```
 pub const OUT_OF_BAND: &str = "urn:ietf:wg:oauth:2.0:oob";
 
 /// The scopes socialkit needs: read (timelines, notifications, account) and write (statuses,
 /// media). Granular alternatives: `read:statuses read:notifications read:accounts
 /// write:statuses write:media`.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::mastodon::oauth::DEFAULT_SCOPES, ["read", "write"]);
+/// ```
 pub const DEFAULT_SCOPES: [&str; 2] = ["read", "write"];
 
 /// What to register an app with (`POST /api/v1/apps`).
@@ -70,6 +78,12 @@ impl AppRegistration {
     }
 
     /// Sets the website.
+    ///
+    /// ```
+    /// let r = socialkit::adapters::mastodon::oauth::AppRegistration::new("ACME", "urn:ietf:wg:oauth:2.0:oob")
+    ///     .with_website("https://acme.example");
+    /// assert_eq!(r.website.as_deref(), Some("https://acme.example"));
+    /// ```
     pub fn with_website(mut self, website: impl Into<String>) -> Self {
         self.website = Some(website.into());
         self
@@ -78,6 +92,13 @@ impl AppRegistration {
 
 /// A registered app on one instance: what the authorization flow needs. Store it (the serde
 /// form writes the client secret in clear: treat it as a secret).
+///
+/// ```
+/// use socialkit::adapters::mastodon::oauth::MastodonApp;
+/// let app = MastodonApp::from_credentials(&url::Url::parse("https://m.example/").unwrap(), "cid", "secret", "urn:ietf:wg:oauth:2.0:oob");
+/// let json = serde_json::to_value(&app).unwrap();
+/// assert_eq!(serde_json::from_value::<MastodonApp>(json).unwrap(), app);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MastodonApp {
     /// The instance's base URL.
@@ -140,6 +161,12 @@ impl MastodonApp {
     }
 
     /// An app registered earlier, from its stored credentials, with [`DEFAULT_SCOPES`].
+    ///
+    /// ```
+    /// use socialkit::adapters::mastodon::oauth::MastodonApp;
+    /// let app = MastodonApp::from_credentials(&url::Url::parse("https://m.example/").unwrap(), "cid", "secret", "https://acme.example/cb");
+    /// assert_eq!(app.scopes, ["read", "write"]);
+    /// ```
     pub fn from_credentials(
         instance: &Url,
         client_id: impl Into<String>,
@@ -157,6 +184,13 @@ impl MastodonApp {
 
     /// The OAuth 2.0 client for this app (`/oauth/authorize`, `/oauth/token`, client
     /// credentials in the request body as Mastodon expects).
+    ///
+    /// ```
+    /// use socialkit::adapters::mastodon::oauth::MastodonApp;
+    /// let app = MastodonApp::from_credentials(&url::Url::parse("https://m.example/").unwrap(), "cid", "secret", "https://acme.example/cb");
+    /// let client = app.oauth_client().unwrap();
+    /// assert_eq!(client.config().token_url.as_str(), "https://m.example/oauth/token");
+    /// ```
     pub fn oauth_client(&self) -> Result<OAuth2Client> {
         let cfg = OAuth2Config::new(
             self.client_id.clone(),
@@ -183,6 +217,12 @@ impl MastodonApp {
 
     /// Exchanges the code from the callback for an access token (`POST /oauth/token`). Check
     /// the callback's `state` with [`State::verify`] before calling this.
+    ///
+    /// ```no_run
+    /// # async fn demo(app: socialkit::adapters::mastodon::oauth::MastodonApp, pkce: socialkit::auth::Pkce) -> socialkit::Result<()> {
+    /// let token = app.exchange_code(&socialkit::http::Client::default(), "code-from-callback", &pkce).await?;
+    /// # let _ = token; Ok(()) }
+    /// ```
     pub async fn exchange_code(&self, http: &Client, code: &str, pkce: &Pkce) -> Result<Token> {
         self.oauth_client()?
             .exchange_code(http, code, Some(pkce))
@@ -190,6 +230,13 @@ impl MastodonApp {
     }
 
     /// Exchanges the code and returns a ready channel config.
+    ///
+    /// ```no_run
+    /// # async fn demo(app: socialkit::adapters::mastodon::oauth::MastodonApp, pkce: socialkit::auth::Pkce) -> socialkit::Result<()> {
+    /// let config = app.connect(&socialkit::http::Client::default(), "code-from-callback", &pkce).await?;
+    /// let mastodon = socialkit::adapters::mastodon::Mastodon::connect(config).await?;
+    /// # let _ = mastodon; Ok(()) }
+    /// ```
     pub async fn connect(&self, http: &Client, code: &str, pkce: &Pkce) -> Result<MastodonConfig> {
         let token = self.exchange_code(http, code, pkce).await?;
         let mut config = MastodonConfig::new(self.instance.as_str(), token.access_token.clone())?;

@@ -113,6 +113,12 @@ impl Default for TwinOptions {
 }
 
 /// A failure the twin answers with instead of the real answer.
+///
+/// ```
+/// use socialkit::adapters::mastodon::twin::Fault;
+/// assert!(matches!(Fault::json(503, "busy"), Fault::Status { status: 503, .. }));
+/// assert!(matches!(Fault::html(502), Fault::Status { ref content_type, .. } if content_type.starts_with("text/html")));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// An answer with this status and body.
@@ -165,7 +171,7 @@ struct FaultRule {
     fault: Fault,
 }
 
-/// An account in the twin.
+/// An account in the twin (see [`TwinHandle::add_account`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TwinAccount {
     /// Its id.
@@ -181,6 +187,18 @@ pub struct TwinAccount {
 }
 
 /// A status in the twin.
+///
+/// ```
+/// use socialkit::adapters::mastodon::{Mastodon, twin::Twin};
+/// use socialkit::PlatformExt;
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let twin = Twin::start().await.unwrap();
+/// let p = Mastodon::connect(twin.config()).await.unwrap().publish_text("hi").await.unwrap();
+/// let s = twin.handle().status(&p.post.id).unwrap();
+/// assert_eq!(s.text, "hi");
+/// assert!(s.idempotency_key.is_some());
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TwinStatus {
     /// Its id.
@@ -286,6 +304,16 @@ impl Shared {
 }
 
 /// A running twin. Dropping it stops the server.
+///
+/// ```
+/// use socialkit::adapters::mastodon::twin::Twin;
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let twin = Twin::start().await.unwrap();
+/// assert_eq!(twin.url().host_str(), Some("127.0.0.1"));
+/// assert!(twin.channel_url().starts_with("mastodon://"));
+/// assert_eq!(twin.config().token.expose(), twin.token());
+/// # });
+/// ```
 pub struct Twin {
     handle: TwinHandle,
     addr: SocketAddr,
@@ -398,6 +426,30 @@ fn unreachable_config(url: &Url, token: &str) -> MastodonConfig {
 }
 
 /// Inspects and steers a running twin. Cheap to clone.
+///
+/// ```
+/// use socialkit::adapters::mastodon::{Mastodon, twin::{Fault, Twin}};
+/// use socialkit::{ErrorKind, Platform, PlatformExt};
+/// use socialkit::model::InteractionQuery;
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let twin = Twin::start().await.unwrap();
+/// let m = Mastodon::connect(twin.config()).await.unwrap();
+/// let h = twin.handle();
+/// let p = m.publish_text("hello").await.unwrap();
+/// let bob = h.add_account("bob");
+/// h.reply(&p.post.id, &bob, "hi!");
+/// h.favourite(&p.post.id, &bob);
+/// h.reblog(&p.post.id, &bob);
+/// h.follow(&bob);
+/// assert_eq!(h.notifications(), 4);
+/// assert_eq!(m.interactions(&InteractionQuery::default()).await.unwrap().items.len(), 4);
+///
+/// h.inject(Some("POST"), Some("/api/v1/statuses"), 1, Fault::json(403, "nope"));
+/// assert_eq!(m.publish_text("x").await.unwrap_err().kind(), ErrorKind::PermissionDenied);
+/// assert_eq!(h.statuses_created(), 1);
+/// assert!(h.requests_to("POST", "/api/v1/statuses") >= 2);
+/// # });
+/// ```
 #[derive(Clone)]
 pub struct TwinHandle {
     shared: Arc<Shared>,

@@ -26,7 +26,7 @@
 //!
 //! - [`Mastodon::connect`] (async) reads the instance before it returns: its capabilities are
 //!   the instance's from the start and validation never needs the network. Prefer it.
-//! - [`Mastodon::new`] (sync, what the [`Registry`](crate::Registry) uses) starts with the
+//! - [`Mastodon::new`] (sync, what the [`Registry`] uses) starts with the
 //!   defaults and reads the instance lazily, once: before the first publish whose post does not
 //!   pass the defaults (it might pass the instance's limits), or on
 //!   [`Mastodon::refresh_capabilities`]. The result is kept in a

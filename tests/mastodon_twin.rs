@@ -756,6 +756,31 @@ async fn server_errors_are_retried_for_idempotent_calls_only() {
 }
 
 #[tokio::test]
+async fn status_creates_are_not_resent_where_the_server_ignores_the_key() {
+    let (twin, m) = setup_with(TwinOptions {
+        version: "4.0.0 (not true; really snac/2.75)".into(),
+        ..TwinOptions::default()
+    })
+    .await;
+    assert_eq!(
+        m.capabilities().idempotency,
+        socialkit::platform::Idempotency::None
+    );
+    let h = twin.handle();
+    h.inject(
+        Some("POST"),
+        Some("/api/v1/statuses"),
+        1,
+        Fault::json(503, "busy"),
+    );
+    let e = m.publish_text("once only").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Platform);
+    assert!(e.is_retryable(), "the caller may retry after reconciling");
+    assert_eq!(h.requests_to("POST", "/api/v1/statuses"), 1);
+    assert_eq!(h.statuses_created(), 0);
+}
+
+#[tokio::test]
 async fn non_json_and_malformed_bodies_are_typed_errors() {
     let (twin, m) = setup().await;
     let h = twin.handle();

@@ -400,9 +400,9 @@ impl Mastodon {
         if let Some(alt) = media.alt.as_deref().filter(|a| !a.trim().is_empty()) {
             form = form.text("description", alt);
         }
-        // Mastodon takes no idempotency key for uploads, so an upload is sent once (a write is
-        // never retried blindly); a failure comes back retryable and the caller publishes
-        // again with the same key, which the status creates honour.
+        // Mastodon takes no idempotency key for uploads, so an upload is not retried by the
+        // HTTP layer (a write is never retried blindly); a failure comes back retryable and
+        // the caller publishes again with the same key, which the status creates honour.
         let call = self
             .authed(Call::post(
                 PLATFORM,
@@ -412,14 +412,9 @@ impl Mastodon {
             .multipart(form)
             .retry(Retry::Never)
             .timeout(self.config.media_timeout.max(Duration::from_secs(30)));
-        let resp = match self.send(call.clone()).await {
-            // One exception: a connection that broke before an answer (a server that closes
-            // kept-alive connections, like snac, races the pool) is tried once more on a new
-            // one. At worst the server holds an unattached upload, which is never shown and
-            // which Mastodon removes; a timeout or any answer is never resent.
-            Err(e) if e.kind() == ErrorKind::Network => self.send(call).await?,
-            other => other?,
-        };
+        // At worst a resend leaves an unattached upload, which is never shown and which
+        // Mastodon removes.
+        let resp = self.send_write(call).await?;
         let attachment: api::MediaAttachment = resp.json()?;
         if resp.status().as_u16() == 202 || attachment.url.is_none() {
             self.wait_for_processing(&attachment.id).await?;
@@ -460,6 +455,10 @@ impl Mastodon {
 
     // ----- statuses ---------------------------------------------------------------------
 
+    /// `POST /api/v1/statuses` with an `Idempotency-Key`. Where the server honours the key
+    /// (the capabilities say [`Idempotency::Key`]) the HTTP layer may resend the create on a
+    /// retryable failure. Where it does not (snac), the create is sent once, except that a
+    /// connection that broke before any answer is tried once more (see `send_write`).
     async fn create_status(
         &self,
         operation: &'static str,
@@ -472,9 +471,26 @@ impl Mastodon {
                 operation,
                 self.url(&["api", "v1", "statuses"])?,
             ))
-            .idempotency_key(IDEMPOTENCY_HEADER, key)
             .json(body);
-        self.send(call).await?.json()
+        if self.capabilities().idempotency == Idempotency::Key {
+            let call = call.idempotency_key(IDEMPOTENCY_HEADER, key);
+            self.send(call).await?.json()
+        } else {
+            let call = call.header(IDEMPOTENCY_HEADER, key).retry(Retry::Never);
+            self.send_write(call).await?.json()
+        }
+    }
+
+    /// Sends a write that must not be repeated blindly: once, and once more only when the
+    /// connection broke before any answer ([`ErrorKind::Network`]; never after a timeout or an
+    /// answer). Servers that close kept-alive connections without saying so (snac) make the
+    /// pool hand out dead connections, and a request written to one is never read by the
+    /// server.
+    async fn send_write(&self, call: Call) -> Result<Response> {
+        match self.send(call.clone()).await {
+            Err(e) if e.kind() == ErrorKind::Network => self.send(call).await,
+            other => other,
+        }
     }
 
     /// Publishes every part as a reply to the one before; the first replies to `reply_to`.

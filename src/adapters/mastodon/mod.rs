@@ -799,13 +799,10 @@ fn check_post(caps: &Capabilities, post: &Post) -> Result<()> {
     Ok(())
 }
 
-/// A single-part post whose text is too long becomes a numbered thread (every part carries the
-/// content warning, so each part's budget is the limit less the warning). Threads, and posts
-/// that fit, are left as they are.
-fn split_long(caps: &Capabilities, post: &Post) -> Result<Post> {
-    if post.is_thread() {
-        return Ok(post.clone());
-    }
+/// With [`PublishOptions::split_long_text`], every part whose text is too long becomes numbered
+/// parts, through [`Capabilities::fit`] with the budget the content warning leaves (every part
+/// carries it). Posts that fit are left as they are.
+fn split_long(caps: &Capabilities, post: &Post, opts: &PublishOptions) -> Result<Post> {
     let url_length = match caps.text.counting {
         Counting::Mastodon { url_length } => url_length,
         _ => DEFAULT_URL_LENGTH,
@@ -814,21 +811,19 @@ fn split_long(caps: &Capabilities, post: &Post) -> Result<Post> {
         .content_warning
         .as_deref()
         .filter(|c| !c.trim().is_empty());
-    let first = post.parts().into_iter().next().unwrap_or_default();
-    let text = status_text(&first);
-    if mastodon_length(&text, cw, url_length) <= caps.text.max {
-        return Ok(post.clone());
+    // A link the adapter appends to the text must be split with it.
+    let mut post = post.clone();
+    if let Some(link) = post.link.take() {
+        post.text = status_text(&Part {
+            text: post.text.clone(),
+            media: Vec::new(),
+            link: Some(link),
+        });
     }
     let cw_length = cw.map_or(0, |c| mastodon_length("", Some(c), url_length));
-    let rule = crate::text::rules::mastodon(caps.text.max.saturating_sub(cw_length), url_length);
-    let parts = crate::text::split_thread(&text, &rule, &crate::text::SplitOptions::default())
-        .map_err(|e| e.or_context(PLATFORM, None, "publish"))?;
-    let mut out = post.clone();
-    let mut parts = parts.into_iter();
-    out.text = parts.next().unwrap_or_default();
-    out.link = None;
-    out.thread = parts.map(Part::text).collect();
-    Ok(out)
+    let mut budget = caps.clone();
+    budget.text.max = caps.text.max.saturating_sub(cw_length);
+    budget.fit(post, opts)
 }
 
 /// Mastodon's capabilities when the instance does not say otherwise.
@@ -1054,16 +1049,12 @@ impl Platform for Mastodon {
     async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
         let post = if opts.split_long_text {
             let resolved = post.resolve(PLATFORM, None);
-            let split = split_long(self.capabilities(), &resolved)?;
-            match self.prepare(&split).await {
-                // The instance may allow more than the defaults: split again by its limits.
-                Err(e) if e.kind() == ErrorKind::Validation && !self.capabilities_loaded() => {
-                    self.refresh_capabilities().await?;
-                    self.prepare(&split_long(self.capabilities(), &resolved)?)
-                        .await?
-                }
-                other => other?,
+            if !self.capabilities_loaded() && check_post(self.capabilities(), &resolved).is_err() {
+                // The instance may allow more than the defaults: split by its own limits.
+                self.refresh_capabilities().await?;
             }
+            let split = split_long(self.capabilities(), &resolved, opts)?;
+            self.prepare(&split).await?
         } else {
             self.prepare(post).await?
         };

@@ -583,6 +583,30 @@ impl Mastodon {
     }
 }
 
+/// A notification from its JSON; one that does not parse but has an id becomes an unreadable
+/// placeholder (kind `"unreadable"`), one without an id is dropped.
+fn lenient_notification(v: serde_json::Value) -> Option<api::Notification> {
+    let id = match v.get("id") {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        _ => return None,
+    };
+    let created_at = v
+        .get("created_at")
+        .and_then(|t| t.as_str())
+        .and_then(api::parse_time)
+        .unwrap_or(chrono::DateTime::<Utc>::UNIX_EPOCH);
+    Some(
+        serde_json::from_value::<api::Notification>(v).unwrap_or_else(|_| api::Notification {
+            id,
+            kind: "unreadable".to_string(),
+            created_at,
+            account: api::Account::default(),
+            status: None,
+        }),
+    )
+}
+
 /// Sorts a notification into an interaction kind: (kind, their status, our status id).
 /// `None` for notifications that are no interaction (polls ended, edits, admin reports …).
 fn classify<'a>(
@@ -1012,10 +1036,10 @@ impl PageSource for Notifications<'_> {
             .mastodon
             .call_get("interactions", &["api", "v1", "notifications"])?
             .query(pairs);
-        self.mastodon
-            .send(call)
-            .await?
-            .json::<Vec<api::Notification>>()
+        let items: Vec<serde_json::Value> = self.mastodon.send(call).await?.json()?;
+        // One notification the adapter cannot read must not stop the inbox for good: it keeps
+        // its place in the paging (its id) and is skipped as no interaction.
+        Ok(items.into_iter().filter_map(lenient_notification).collect())
     }
 }
 

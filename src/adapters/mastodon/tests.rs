@@ -291,3 +291,30 @@ fn registry_builds_from_url_and_settings() {
     let e = r.from_url("mastodon://TOPSECRET@").unwrap_err();
     assert!(!e.to_string().contains("TOPSECRET"));
 }
+
+#[test]
+fn unreadable_notifications_keep_their_place() {
+    let n = lenient_notification(
+        serde_json::json!({"id": "5", "type": 7, "created_at": "2026-01-01T00:00:00Z"}),
+    )
+    .unwrap();
+    assert_eq!(n.id, "5");
+    assert_eq!(n.kind, "unreadable");
+    assert!(adapter().to_interaction(n, "1").is_none());
+    let n = lenient_notification(
+        serde_json::json!({"id": 6, "type": "follow", "account": {"id": "2"}}),
+    )
+    .unwrap();
+    assert_eq!(n.id, "6");
+    assert_eq!(
+        n.kind, "unreadable",
+        "a numeric id is not a Mastodon notification"
+    );
+    assert!(lenient_notification(serde_json::json!({"type": "follow"})).is_none());
+    assert!(lenient_notification(serde_json::json!("garbage")).is_none());
+    let ok = lenient_notification(
+        serde_json::json!({"id": "7", "type": "follow", "account": {"id": "2"}}),
+    )
+    .unwrap();
+    assert_eq!(ok.kind, "follow");
+}

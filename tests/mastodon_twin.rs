@@ -937,3 +937,112 @@ async fn tokens_never_reach_logs_errors_or_debug_output() {
         );
     }
 }
+
+// ----- the twin itself ----------------------------------------------------------------
+
+#[tokio::test]
+async fn the_twin_speaks_the_documented_wire_format() {
+    let twin = Twin::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let url = |p: &str| twin.url().join(p).unwrap();
+
+    // Rate-limit headers on every answer, the reset as ISO-8601.
+    let r = http.get(url("api/v2/instance")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let h = r.headers().clone();
+    assert_eq!(h["x-ratelimit-limit"], "300");
+    let remaining: u64 = h["x-ratelimit-remaining"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(remaining < 300);
+    let reset = h["x-ratelimit-reset"].to_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(reset).is_ok(),
+        "{reset}"
+    );
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["configuration"]["statuses"]["max_characters"], 500);
+
+    // 401 with Mastodon's body.
+    let r = http
+        .get(url("api/v1/accounts/verify_credentials"))
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().contains_key("x-ratelimit-reset"));
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({"error": "The access token is invalid"})
+    );
+
+    // Idempotency-Key: same key, same status, nothing new.
+    let post = |key: &'static str| {
+        http.post(url("api/v1/statuses"))
+            .bearer_auth(twin.token())
+            .header("Idempotency-Key", key)
+            .form(&[("status", "form body"), ("visibility", "unlisted")])
+            .send()
+    };
+    let a: serde_json::Value = post("k1").await.unwrap().json().await.unwrap();
+    let b: serde_json::Value = post("k1").await.unwrap().json().await.unwrap();
+    assert_eq!(a["id"], b["id"]);
+    assert_eq!(a["visibility"], "unlisted");
+    assert_eq!(twin.handle().statuses_created(), 1);
+
+    // Notifications with a Link header; since_id/max_id/min_id windows.
+    let bob = twin.handle().add_account("bob");
+    for _ in 0..5 {
+        twin.handle().follow(&bob);
+    }
+    let r = http
+        .get(url("api/v1/notifications?limit=2"))
+        .bearer_auth(twin.token())
+        .send()
+        .await
+        .unwrap();
+    let link = r.headers()["link"].to_str().unwrap().to_string();
+    assert!(
+        link.contains("rel=\"next\"") && link.contains("rel=\"prev\""),
+        "{link}"
+    );
+    let newest: Vec<serde_json::Value> = r.json().await.unwrap();
+    assert_eq!(newest.len(), 2);
+    let ids = |v: &Vec<serde_json::Value>| -> Vec<u64> {
+        v.iter()
+            .map(|n| n["id"].as_str().unwrap().parse().unwrap())
+            .collect()
+    };
+    let newest_ids = ids(&newest);
+    assert!(newest_ids[0] > newest_ids[1], "newest first");
+    let first: u64 = newest_ids[1] - 3; // the oldest notification
+    let after: Vec<serde_json::Value> = http
+        .get(url(&format!("api/v1/notifications?min_id={first}&limit=2")))
+        .bearer_auth(twin.token())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&after),
+        [first + 2, first + 1],
+        "min_id: the adjacent page, newest first"
+    );
+    let since: Vec<serde_json::Value> = http
+        .get(url(&format!(
+            "api/v1/notifications?since_id={first}&limit=2"
+        )))
+        .bearer_auth(twin.token())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ids(&since), newest_ids, "since_id: the newest page");
+}

@@ -19,6 +19,9 @@
 //! Without a cursor but with a start time ([`since_page`]), the reader walks down from the
 //! newest item (`max_id`, no `min_id`) until it passes the start time, and returns the oldest
 //! `L` items at or after it; without either it starts at the very beginning (`min_id=0`).
+//! That walk costs one request per `L` notifications newer than the start time (Mastodon's
+//! notification ids carry no time), so a start time far back on a busy account is expensive:
+//! keep the cursor of the last page and resume from it.
 //!
 //! The page is returned oldest first; its newest id is the next cursor. Notifications that
 //! arrive between two calls have larger ids than the cursor and are read by a later call. A

@@ -1214,6 +1214,8 @@ impl Platform for Mastodon {
 
     async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {
         self.capabilities().require(Operation::PostMetrics)?;
+        // Quotes count only where the instance has them (4.5+): elsewhere `None`, never zero.
+        let quotes = self.capabilities().metrics.contains(&Metric::Quotes);
         stream::iter(posts.iter().cloned())
             .map(|r| async move {
                 let s = self.status(&r.id, "post_metrics").await?;
@@ -1222,7 +1224,7 @@ impl Platform for Mastodon {
                 m.replies = Some(s.replies_count);
                 m.reposts = Some(s.reblogs_count);
                 m.likes = Some(s.favourites_count);
-                m.quotes = s.quotes_count;
+                m.quotes = s.quotes_count.filter(|_| quotes);
                 Ok::<_, Error>(m)
             })
             .buffered(4)

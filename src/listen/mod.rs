@@ -23,4 +23,5 @@
 //! ```
 
 pub mod eval;
+pub mod query;
 pub mod sentiment;

@@ -28,6 +28,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use document::Document;
+pub(crate) use document::words as document_words;
 
 use crate::error::{Error, Result};
 use crate::model::Interaction;

@@ -24,5 +24,7 @@
 
 pub mod classify;
 pub mod eval;
+pub mod nab;
 pub mod query;
 pub mod sentiment;
+pub mod series;

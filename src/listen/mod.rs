@@ -22,6 +22,7 @@
 //! assert!(s.compound > 0.5);
 //! ```
 
+pub mod anomaly;
 pub mod classify;
 pub mod eval;
 pub mod nab;

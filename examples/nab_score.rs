@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo run --release --example nab_score            # the default detector
 //! cargo run --release --example nab_score -- sweep   # plus a sensitivity table
+//! cargo run --release --example nab_score -- normalised   # per-series scores as 0..100
 //! ```
 
 use std::collections::BTreeMap;
@@ -34,9 +35,16 @@ fn short(key: &str) -> &str {
 fn row(name: &str, files: &[NabFile], det: &[Vec<bool>]) -> String {
     let (per, total) = nab::score_corpus(files, det, Profile::STANDARD);
     let mut s = format!("{name:<34}");
+    let normalise = std::env::args().any(|a| a == "normalised");
     for (f, p) in files.iter().zip(&per) {
-        s += &format!(" {:>7.3}", p.score);
-        let _ = f;
+        if normalise {
+            s += &format!(
+                " {:>7.1}",
+                nab::normalized(p.score, f.windows.len(), Profile::STANDARD)
+            );
+        } else {
+            s += &format!(" {:>7.3}", p.score);
+        }
     }
     let fps: usize = per.iter().map(|p| p.fp).sum();
     s + &format!(" {total:>8.1} {fps:>6}")
@@ -72,7 +80,11 @@ fn main() {
                 .iter()
                 .map(|f| {
                     let mut v = vec![false; f.values.len()];
-                    for t in files_json[&f.key]["detections"].as_array().into_iter().flatten() {
+                    for t in files_json[&f.key]["detections"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                    {
                         if let Some(r) = t
                             .as_str()
                             .and_then(|t| nab::parse_timestamp(t).ok())
@@ -97,26 +109,69 @@ fn main() {
 
     if std::env::args().any(|a| a == "sweep") {
         println!("\nsensitivity (other settings as default):");
-        for threshold in [3.0, 4.0, 5.0, 6.0, 8.0] {
-            for cooldown_h in [0, 6, 24] {
-                let c = Config {
-                    threshold,
-                    cooldown_secs: cooldown_h * 3600,
-                    ..Config::default()
-                };
-                let det: Vec<Vec<bool>> = files.iter().map(|f| detections(f, &c)).collect();
-                println!(
-                    "{}",
-                    row(&format!("z>={threshold} cooldown {cooldown_h}h"), &files, &det)
-                );
+        for transform in [anomaly::Transform::Log1p, anomaly::Transform::Identity] {
+            for smooth in [1usize, 6, 12] {
+                for threshold in [3.0, 4.0, 5.0, 6.0, 8.0] {
+                    for cooldown_h in [6, 24] {
+                        let c = Config {
+                            threshold,
+                            cooldown_secs: cooldown_h * 3600,
+                            smooth,
+                            transform,
+                            ..Config::default()
+                        };
+                        let det: Vec<Vec<bool>> = files.iter().map(|f| detections(f, &c)).collect();
+                        println!(
+                            "{}",
+                            row(
+                                &format!("{transform:?} s{smooth} z>={threshold} cd{cooldown_h}h"),
+                                &files,
+                                &det
+                            )
+                        );
+                    }
+                }
             }
         }
         for (name, c) in [
-            ("history 3 days", Config { history_secs: 3 * 86_400, ..Config::default() }),
-            ("history 14 days", Config { history_secs: 14 * 86_400, ..Config::default() }),
-            ("slot 15 min", Config { slot_secs: 900, ..Config::default() }),
-            ("no season", Config { season: anomaly::Season::None, slot_secs: 3600, history_secs: 86_400, ..Config::default() }),
-            ("weekly season", Config { season: anomaly::Season::Weekly, history_secs: 28 * 86_400, ..Config::default() }),
+            (
+                "history 3 days",
+                Config {
+                    history_secs: 3 * 86_400,
+                    ..Config::default()
+                },
+            ),
+            (
+                "history 14 days",
+                Config {
+                    history_secs: 14 * 86_400,
+                    ..Config::default()
+                },
+            ),
+            (
+                "slot 15 min",
+                Config {
+                    slot_secs: 900,
+                    ..Config::default()
+                },
+            ),
+            (
+                "no season",
+                Config {
+                    season: anomaly::Season::None,
+                    slot_secs: 3600,
+                    history_secs: 86_400,
+                    ..Config::default()
+                },
+            ),
+            (
+                "weekly season",
+                Config {
+                    season: anomaly::Season::Weekly,
+                    history_secs: 28 * 86_400,
+                    ..Config::default()
+                },
+            ),
         ] {
             let det: Vec<Vec<bool>> = files.iter().map(|f| detections(f, &c)).collect();
             println!("{}", row(name, &files, &det));

@@ -99,3 +99,28 @@ fn reproduces_published_scores() {
     }
     assert_eq!(checked, 90);
 }
+
+/// socialkit's default detector on the six series: a regression guard (it scores 65.2 with
+/// the standard profile; the null detector scores 0, windowed Gaussian 53.7 on these files).
+#[test]
+fn default_detector_scores_on_realtweets() {
+    use socialkit::listen::anomaly::{Config, observe_all};
+    let files = nab::load(&nab::nab_data_dir()).expect("NAB data");
+    let detections: Vec<Vec<bool>> = files
+        .iter()
+        .map(|f| {
+            let points: Vec<_> = f
+                .timestamps
+                .iter()
+                .copied()
+                .zip(f.values.iter().copied())
+                .collect();
+            observe_all(&Config::default(), &points)
+                .iter()
+                .map(|o| o.anomaly.is_some())
+                .collect()
+        })
+        .collect();
+    let (_, total) = nab::score_corpus(&files, &detections, Profile::STANDARD);
+    assert!(total > 60.0, "NAB standard score {total}");
+}

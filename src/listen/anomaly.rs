@@ -54,7 +54,21 @@ pub enum Direction {
     Both,
 }
 
-/// Detector settings. The defaults suit counts per 5 minutes to per hour.
+/// How values are transformed before the test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transform {
+    /// As they are (scale floored by the Poisson scale `sqrt(baseline)`).
+    Identity,
+    /// `ln(1 + max(x, 0))`: bursts in counts become comparable across quiet and busy hours
+    /// (scale floored at 0.1).
+    Log1p,
+}
+
+/// Detector settings. The defaults suit counts per 5 minutes to per hour: daily season in 1-hour
+/// slots over the last 7 days, counts on a log scale, an alert from 5 robust standard
+/// deviations up, then quiet for 6 hours. On NAB's `realTweets` (6 series, standard profile)
+/// they score 65.2; see `examples/nab_score.rs` for the sensitivity table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Config {
     /// Seasonality of the baseline.
@@ -75,6 +89,11 @@ pub struct Config {
     /// After an anomaly, further anomalies are not reported for this many seconds (one alert
     /// per burst).
     pub cooldown_secs: i64,
+    /// The transform applied to values.
+    pub transform: Transform,
+    /// The test is on the mean of the last `smooth` (transformed) values, which turns a noisy
+    /// count into a short-term rate (1 = no smoothing).
+    pub smooth: usize,
 }
 
 impl Default for Config {
@@ -88,6 +107,8 @@ impl Default for Config {
             threshold: 5.0,
             direction: Direction::Up,
             cooldown_secs: 6 * 3_600,
+            transform: Transform::Log1p,
+            smooth: 1,
         }
     }
 }
@@ -99,7 +120,8 @@ pub struct Anomaly {
     pub at: DateTime<Utc>,
     /// The value.
     pub value: f64,
-    /// The seasonal baseline (median of comparable past values).
+    /// The seasonal baseline (median of comparable past values, transformed and smoothed
+    /// like the tested signal).
     pub baseline: f64,
     /// The robust scale used.
     pub scale: f64,
@@ -129,6 +151,7 @@ pub struct Detector {
     slots: Vec<VecDeque<(i64, f64)>>,
     last_anomaly: Option<i64>,
     scratch: Vec<f64>,
+    recent: VecDeque<f64>,
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -153,6 +176,7 @@ impl Detector {
         config.slot_secs = config.slot_secs.clamp(60, 7 * 86_400);
         config.max_per_slot = config.max_per_slot.clamp(1, 1_000_000);
         config.min_samples = config.min_samples.clamp(1, config.max_per_slot);
+        config.smooth = config.smooth.clamp(1, 10_000);
         if !config.threshold.is_finite() {
             config.threshold = Config::default().threshold;
         }
@@ -167,6 +191,7 @@ impl Detector {
             config,
             last_anomaly: None,
             scratch: Vec::new(),
+            recent: VecDeque::new(),
         }
     }
 
@@ -207,6 +232,18 @@ impl Detector {
         }
         let ts = at.timestamp();
         let slot = self.slot_of(at);
+        let x = match self.config.transform {
+            Transform::Identity => value,
+            Transform::Log1p => value.max(0.0).ln_1p(),
+        };
+        self.recent.push_back(x);
+        if self.recent.len() > self.config.smooth {
+            self.recent.pop_front();
+        }
+        let signal = self.recent.iter().sum::<f64>() / self.recent.len() as f64;
+        if !signal.is_finite() {
+            return obs;
+        }
         let cfg = &self.config;
         let history = &mut self.slots[slot];
         while history
@@ -223,8 +260,12 @@ impl Detector {
                 *v = (*v - base).abs();
             }
             let mad = median(&mut self.scratch);
-            let scale = (1.4826 * mad).max(base.abs().max(1.0).sqrt());
-            let z = (value - base) / scale;
+            let floor = match cfg.transform {
+                Transform::Identity => base.abs().max(1.0).sqrt(),
+                Transform::Log1p => 0.1,
+            };
+            let scale = (1.4826 * mad).max(floor);
+            let z = (signal - base) / scale;
             obs.baseline = Some(base);
             obs.score = z;
             let hit = match cfg.direction {
@@ -246,7 +287,7 @@ impl Detector {
                 });
             }
         }
-        history.push_back((ts, value));
+        history.push_back((ts, signal));
         if history.len() > cfg.max_per_slot {
             history.pop_front();
         }
@@ -257,7 +298,10 @@ impl Detector {
 /// Runs a fresh detector over `points` (in time order) and returns its anomalies.
 pub fn detect(config: &Config, points: &[(DateTime<Utc>, f64)]) -> Vec<Anomaly> {
     let mut d = Detector::new(config.clone());
-    points.iter().filter_map(|(t, v)| d.update(*t, *v)).collect()
+    points
+        .iter()
+        .filter_map(|(t, v)| d.update(*t, *v))
+        .collect()
 }
 
 /// Runs a fresh detector over `points` and returns every observation (for plots and scoring).
@@ -360,6 +404,7 @@ mod tests {
             let mut d = Detector::new(Config {
                 season: Season::Weekly, slot_secs: slot, history_secs: hist, max_per_slot: maxp,
                 min_samples: mins, threshold: thr, direction: Direction::Both, cooldown_secs: cool,
+                transform: Transform::Log1p, smooth: 3,
             });
             let at = DateTime::from_timestamp(ts.rem_euclid(4_000_000_000), 0).unwrap();
             for k in 0..3 {

@@ -24,6 +24,7 @@
 
 pub mod anomaly;
 pub mod classify;
+pub mod crisis;
 pub mod eval;
 pub mod nab;
 pub mod query;

@@ -18,8 +18,11 @@
 //!
 //! ```
 //! use socialkit::listen::sentiment::{Analyzer, Language};
-//! let s = Analyzer::new(Language::English).polarity_scores("Great service, thanks!");
-//! assert!(s.compound > 0.5);
+//! use socialkit::listen::classify::{Classifier, Intent};
+//! assert!(Analyzer::new(Language::English).polarity_scores("Great service, thanks!").compound > 0.5);
+//! let c = Classifier::new();
+//! let r = c.classify_text("Where is my order? It is two weeks late!", None);
+//! assert_eq!(r.intent, Intent::Complaint);
 //! ```
 
 pub mod anomaly;

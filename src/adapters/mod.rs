@@ -7,6 +7,8 @@ pub mod facebook;
 pub mod graph;
 #[cfg(feature = "instagram")]
 pub mod instagram;
+#[cfg(feature = "mastodon")]
+pub mod mastodon;
 pub mod sandbox;
 #[cfg(feature = "threads")]
 pub mod threads;
@@ -22,4 +24,6 @@ pub(crate) fn register_all(registry: &mut Registry) {
     instagram::register(registry);
     #[cfg(feature = "threads")]
     threads::register(registry);
+    #[cfg(feature = "mastodon")]
+    mastodon::register(registry);
 }

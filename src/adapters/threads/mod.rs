@@ -1,0 +1,733 @@
+//! Threads through the Threads API (feature `threads`).
+//!
+//! - **Publish** with media containers: `POST /{user-id}/threads` with `media_type`
+//!   `TEXT|IMAGE|VIDEO|CAROUSEL`, `text`, public `image_url`/`video_url` (bytes and files are
+//!   refused before sending: Threads fetches media itself), `link_attachment` (a link card on a
+//!   text post), `reply_to_id`; poll `GET /{container}?fields=status,error_message` with a
+//!   bounded wait on the HTTP client's clock; `POST /{user-id}/threads_publish?creation_id=`.
+//!   Two to twenty media make a carousel. A thread of several parts is a reply chain (each part
+//!   replies to the one before); a post with `reply_to` replies to that post.
+//! - **Checked before sending**: 500 characters and at most 5 links per part (the distinct
+//!   links of the text plus a different link attachment; Threads' own
+//!   `THREADS_API__LINK_LIMIT_EXCEEDED` is mapped too), media count, kinds and URLs, and the
+//!   publishing quota (`GET /{user-id}/threads_publishing_limit`: 250 posts and 1,000 replies
+//!   per rolling 24 hours) — a thread needs one post and a reply per further part; when the
+//!   quota cannot take it, nothing is published and the error is
+//!   [`RateLimited`](crate::ErrorKind::RateLimited).
+//! - **No double publish**: with [`PublishOptions::idempotency_key`], every part's container
+//!   and media are remembered (in this process) under `<key>#<part>`: a retried publish
+//!   resumes a thread where it stopped and never posts a part twice.
+//! - **Interactions**: replies (at any depth) to the profile's recent posts from `GET
+//!   /{media-id}/conversation?reverse=false`, read forward from a cursor; the profile's own
+//!   replies are left out. **Reply** publishes a reply (`reply_to_id`) to the interaction.
+//! - **Metrics** from `GET /{media-id}/insights?metric=views,likes,replies,reposts,quotes`
+//!   (views are reported as impressions); followers from `threads_insights`
+//!   (`followers_count`), `None` when the token may not read insights.
+//! - **Delete** with `DELETE /{media-id}` (needs `threads_delete`; Meta documents 100 deletes
+//!   per day; some third-party sources say the API cannot delete — Meta's own page says it can).
+//! - **Tokens**: the long-lived token is refreshed with `th_refresh_token` a week before
+//!   `token_expires_at`, or once when Threads rejects it; use [`Threads::with_token_manager`]
+//!   to persist refreshed tokens.
+//!
+//! ```no_run
+//! use socialkit::adapters::threads::{Threads, ThreadsConfig};
+//! use socialkit::PlatformExt;
+//! # async fn demo() -> socialkit::Result<()> {
+//! let threads = Threads::new(ThreadsConfig::from_url_str(
+//!     "threads://TOKEN@graph.threads.net?user_id=1234567890&expires_at=2026-05-01T00:00:00Z",
+//! )?)?;
+//! let published = threads.publish_thread(&["Our anvil is here.", "It weighs 50 kg."]).await?;
+//! println!("{}", published.url().unwrap_or_default());
+//! # Ok(()) }
+//! ```
+
+mod api;
+pub mod config;
+#[cfg(feature = "testkit")]
+pub mod twin;
+
+pub use config::ThreadsConfig;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::FutureExt as _;
+use tokio::sync::OnceCell;
+use url::Url;
+
+use crate::adapters::graph::api::{Insights, parse_time};
+use crate::adapters::graph::client::{Graph, Params};
+use crate::adapters::graph::container::{self, Containers, Ledger};
+use crate::adapters::graph::{self as graph, RefreshGrant, inbox};
+use crate::auth::TokenManager;
+use crate::http::{Client, RateLimit};
+use crate::model::{
+    Author, Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery,
+    InteractionRef, MediaKind, Metric, Page, Part, Post, PostMetrics, PostRef, Profile,
+    PublishOptions, Published, RecentPost,
+};
+use crate::platform::{Capabilities, MediaLimits, Operation, Platform};
+use crate::{Detail, Error, ErrorKind, Registry, Result};
+use api::{Thread, User};
+
+/// The platform's name, as errors and [`PostRef`]s carry it.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::threads::PLATFORM, "threads");
+/// ```
+pub const PLATFORM: &str = "threads";
+/// The Threads API host (`graph.threads.com` is the same service).
+///
+/// ```
+/// assert_eq!(socialkit::adapters::threads::DEFAULT_HOST, "graph.threads.net");
+/// ```
+pub const DEFAULT_HOST: &str = "graph.threads.net";
+/// The API version used unless the config says otherwise.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::threads::DEFAULT_VERSION, "v1.0");
+/// ```
+pub const DEFAULT_VERSION: &str = "v1.0";
+/// Items of a carousel (2 to 20).
+///
+/// ```
+/// assert_eq!(socialkit::adapters::threads::MAX_CAROUSEL, 20);
+/// ```
+pub const MAX_CAROUSEL: usize = 20;
+/// Links per post.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::threads::MAX_LINKS, 5);
+/// ```
+pub const MAX_LINKS: usize = 5;
+
+/// Registers the `threads` scheme (URL and serde forms of [`ThreadsConfig`]).
+pub(crate) fn register(registry: &mut Registry) {
+    registry.register(
+        PLATFORM,
+        Arc::new(|url: &Url| {
+            Ok(Arc::new(Threads::new(ThreadsConfig::from_url(url)?)?) as Arc<dyn Platform>)
+        }),
+        Arc::new(|value: serde_json::Value| {
+            let config: ThreadsConfig = crate::registry::settings(PLATFORM, value)?;
+            Ok(Arc::new(Threads::new(config)?) as Arc<dyn Platform>)
+        }),
+    );
+}
+
+/// What a Threads profile can do through the Threads API.
+///
+/// ```
+/// let caps = socialkit::adapters::threads::default_capabilities();
+/// assert_eq!(caps.text.max, 500);
+/// assert_eq!(caps.text.max_links, Some(5));
+/// assert!(caps.threads && caps.delete && caps.reply && caps.link_cards);
+/// ```
+pub fn default_capabilities() -> Capabilities {
+    let mut c = Capabilities::new(PLATFORM, crate::text::rules::threads());
+    c.media = MediaLimits {
+        max_count: MAX_CAROUSEL,
+        kinds: vec![MediaKind::Image, MediaKind::Video],
+        mime_types: ["image/jpeg", "image/png", "video/mp4", "video/quicktime"]
+            .map(String::from)
+            .to_vec(),
+        max_image_bytes: Some(8 * 1024 * 1024),
+        max_video_bytes: Some(1024 * 1024 * 1024),
+        max_videos: MAX_CAROUSEL,
+        alt_text_max: None,
+        alt_text_required: false,
+    };
+    c.threads = true;
+    c.link_cards = true;
+    c.delete = true;
+    c.reply = true;
+    c.interactions = vec![InteractionKind::Reply];
+    c.metrics = vec![
+        Metric::Impressions,
+        Metric::Likes,
+        Metric::Replies,
+        Metric::Reposts,
+        Metric::Quotes,
+    ];
+    c.recent_posts = true;
+    c
+}
+
+/// A Threads profile, as socialkit talks to it. See the [module docs](self).
+pub struct Threads {
+    config: ThreadsConfig,
+    graph: Graph,
+    containers: Containers,
+    ledger: Ledger,
+    caps: Capabilities,
+    username: OnceCell<String>,
+}
+
+impl fmt::Debug for Threads {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Threads")
+            .field("user_id", &self.config.user_id)
+            .field("graph", &self.graph)
+            .finish()
+    }
+}
+
+impl Threads {
+    /// A profile with a default HTTP client; the token refreshes itself.
+    ///
+    /// ```
+    /// use socialkit::adapters::threads::{Threads, ThreadsConfig};
+    /// let t = Threads::new(ThreadsConfig::new("1234", "THTOKEN").unwrap()).unwrap();
+    /// assert!(!format!("{t:?}").contains("THTOKEN"));
+    /// ```
+    pub fn new(config: ThreadsConfig) -> Result<Self> {
+        Self::with_client(config, Client::default())
+    }
+
+    /// A profile on `http` (its clock, timeouts and retry policy).
+    ///
+    /// ```
+    /// use socialkit::adapters::threads::{Threads, ThreadsConfig};
+    /// assert!(Threads::with_client(ThreadsConfig::new("1", "t").unwrap(), socialkit::http::Client::default()).is_ok());
+    /// ```
+    pub fn with_client(config: ThreadsConfig, http: Client) -> Result<Self> {
+        Self::with_capabilities(config, http, default_capabilities())
+    }
+
+    /// A profile with other capabilities (fewer, for an app that must not delete).
+    ///
+    /// ```
+    /// use socialkit::adapters::threads::{default_capabilities, Threads, ThreadsConfig};
+    /// let mut caps = default_capabilities();
+    /// caps.delete = false;
+    /// let t = Threads::with_capabilities(ThreadsConfig::new("1", "t").unwrap(), socialkit::http::Client::default(), caps).unwrap();
+    /// # use socialkit::Platform;
+    /// assert!(!t.capabilities().delete);
+    /// ```
+    pub fn with_capabilities(
+        config: ThreadsConfig,
+        http: Client,
+        caps: Capabilities,
+    ) -> Result<Self> {
+        let origin = config
+            .graph
+            .origin(DEFAULT_HOST)
+            .map_err(|e| e.with_platform(PLATFORM))?;
+        let tokens =
+            graph::refreshing_tokens(PLATFORM, &config.graph, &http, origin, RefreshGrant::Threads);
+        Self::build(config, http, caps, Some(tokens))
+    }
+
+    /// A profile whose token comes from `tokens`, to persist every refreshed token:
+    ///
+    /// ```
+    /// use socialkit::adapters::threads::{Threads, ThreadsConfig};
+    /// use socialkit::auth::{Token, TokenManager, meta, refresh_fn};
+    /// let http = socialkit::http::Client::default();
+    /// let origin = url::Url::parse(meta::THREADS_GRAPH).unwrap();
+    /// let client = http.clone();
+    /// let tokens = TokenManager::builder("threads", Token::new("THTOKEN"))
+    ///     .refresher(refresh_fn(move |current: Token| {
+    ///         let (http, origin) = (client.clone(), origin.clone());
+    ///         async move { meta::th_refresh_token(&http, &origin, &current.access_token).await }
+    ///     }))
+    ///     .on_refresh(|token| async move { /* store token */ let _ = token; })
+    ///     .build();
+    /// assert!(Threads::with_token_manager(ThreadsConfig::new("1", "THTOKEN").unwrap(), http, tokens).is_ok());
+    /// ```
+    pub fn with_token_manager(
+        config: ThreadsConfig,
+        http: Client,
+        tokens: TokenManager,
+    ) -> Result<Self> {
+        Self::build(config, http, default_capabilities(), Some(tokens))
+    }
+
+    fn build(
+        config: ThreadsConfig,
+        http: Client,
+        caps: Capabilities,
+        tokens: Option<TokenManager>,
+    ) -> Result<Self> {
+        config.check()?;
+        let graph = graph::graph(
+            PLATFORM,
+            &config.user_id,
+            &config.graph,
+            http,
+            tokens,
+            DEFAULT_HOST,
+            DEFAULT_VERSION,
+        )?;
+        let containers = Containers {
+            graph: graph.clone(),
+            owner: config.user_id.clone(),
+            dialect: container::THREADS,
+            wait: config.graph.container_wait.clone(),
+        };
+        Ok(Threads {
+            config,
+            graph,
+            containers,
+            ledger: Ledger::default(),
+            caps,
+            username: OnceCell::new(),
+        })
+    }
+
+    /// The config.
+    ///
+    /// ```
+    /// # use socialkit::adapters::threads::{Threads, ThreadsConfig};
+    /// let t = Threads::new(ThreadsConfig::new("1234", "t").unwrap()).unwrap();
+    /// assert_eq!(t.config().user_id, "1234");
+    /// ```
+    pub fn config(&self) -> &ThreadsConfig {
+        &self.config
+    }
+
+    /// What Meta's usage headers said last.
+    ///
+    /// ```
+    /// # use socialkit::adapters::threads::{Threads, ThreadsConfig};
+    /// let t = Threads::new(ThreadsConfig::new("1234", "t").unwrap()).unwrap();
+    /// assert!(t.rate_limit().is_none());
+    /// ```
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.graph.rate_limit()
+    }
+
+    /// The current token (after refreshes), to store it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # use socialkit::adapters::threads::{Threads, ThreadsConfig};
+    /// let t = Threads::new(ThreadsConfig::new("1234", "THTOKEN").unwrap()).unwrap();
+    /// assert_eq!(t.token().await.access_token.expose(), "THTOKEN");
+    /// # }
+    /// ```
+    pub async fn token(&self) -> crate::auth::Token {
+        self.graph.tokens().token().await
+    }
+
+    /// The publishing quota: posts and replies used and allowed in the rolling 24 hours.
+    ///
+    /// ```no_run
+    /// # async fn demo(t: socialkit::adapters::threads::Threads) -> socialkit::Result<()> {
+    /// let limit = t.publishing_limit().await?;
+    /// println!("{:?} posts left, {:?} replies left", limit.posts_left(), limit.replies_left());
+    /// # Ok(()) }
+    /// ```
+    pub async fn publishing_limit(&self) -> Result<crate::adapters::graph::api::PublishingLimit> {
+        let v: serde_json::Value = self
+            .graph
+            .get(
+                "publishing_limit",
+                &[self.user_id(), "threads_publishing_limit"],
+                &[("fields", api::LIMIT_FIELDS)],
+            )
+            .await?;
+        Ok(crate::adapters::graph::api::PublishingLimit::parse(&v))
+    }
+
+    fn user_id(&self) -> &str {
+        &self.config.user_id
+    }
+
+    fn post_ref(&self, id: &str, url: Option<String>) -> PostRef {
+        let r = PostRef::new(PLATFORM, id);
+        match url {
+            Some(u) => r.with_url(u),
+            None => r,
+        }
+    }
+
+    async fn own_username(&self) -> Result<&str> {
+        self.username
+            .get_or_try_init(|| async {
+                let u: User = self
+                    .graph
+                    .get("channel", &[self.user_id()], &[("fields", "id,username")])
+                    .await?;
+                Ok::<_, Error>(u.username.unwrap_or_default())
+            })
+            .await
+            .map(String::as_str)
+    }
+
+    /// The text of a part as sent: a link goes in `link_attachment` on a text post, and into
+    /// the text when the part has media.
+    fn text_of(part: &Part) -> String {
+        match &part.link {
+            Some(link) if !part.media.is_empty() && !part.text.contains(link.as_str()) => {
+                format!("{} {link}", part.text).trim().to_string()
+            }
+            _ => part.text.clone(),
+        }
+    }
+
+    /// Checks one part as Threads will count it: the length of the text sent, and the links
+    /// (the distinct links of the text plus a link attachment not among them).
+    fn check_part(&self, part: &Part) -> Result<()> {
+        let text = Self::text_of(part);
+        self.caps.text.check(PLATFORM, &text)?;
+        let mut links: BTreeSet<String> = crate::text::extract::links(&text)
+            .into_iter()
+            .map(|s| same_link(s.as_str(&text)))
+            .collect();
+        if let Some(link) = part.link.as_ref().filter(|_| part.media.is_empty()) {
+            links.insert(same_link(link));
+        }
+        if links.len() > MAX_LINKS {
+            return Err(Error::validation(format!(
+                "text has {} links on threads with its link attachment, the limit is {MAX_LINKS} ({} over)",
+                links.len(),
+                links.len() - MAX_LINKS
+            ))
+            .with_platform(PLATFORM)
+            .with_detail(Detail::TooMany {
+                what: "links".into(),
+                count: links.len(),
+                limit: MAX_LINKS,
+            }));
+        }
+        for media in &part.media {
+            graph::public_url(PLATFORM, media)?;
+        }
+        Ok(())
+    }
+
+    /// Everything checked before anything is sent.
+    fn check(&self, post: &Post, opts: &PublishOptions) -> Result<Post> {
+        let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
+        for (i, part) in post.parts().iter().enumerate() {
+            self.check_part(part).map_err(|e| {
+                if post.is_thread() {
+                    Error::new(e.kind(), format!("part {} of the thread: {}", i + 1, e.message()))
+                        .with_platform(PLATFORM)
+                } else {
+                    e
+                }
+            })?;
+        }
+        Ok(post)
+    }
+
+    fn media_params(media: &crate::model::Media, child: bool) -> Result<Params> {
+        let url = graph::public_url(PLATFORM, media)?.to_string();
+        let mut p: Params = if graph::is_video(media) {
+            vec![("media_type".into(), "VIDEO".into()), ("video_url".into(), url)]
+        } else {
+            vec![("media_type".into(), "IMAGE".into()), ("image_url".into(), url)]
+        };
+        if child {
+            p.push(("is_carousel_item".into(), "true".into()));
+        }
+        Ok(p)
+    }
+
+    /// Creates the container of one part (a carousel's children first).
+    async fn make_container(&self, part: &Part, reply_to: Option<&str>) -> Result<String> {
+        let text = Self::text_of(part);
+        let mut p: Params = match part.media.len() {
+            0 => {
+                let mut p: Params = vec![("media_type".into(), "TEXT".into())];
+                if let Some(link) = &part.link {
+                    p.push(("link_attachment".into(), link.clone()));
+                }
+                p
+            }
+            1 => Self::media_params(&part.media[0], false)?,
+            _ => {
+                let deadline = self.containers.deadline();
+                let mut children = Vec::with_capacity(part.media.len());
+                for media in &part.media {
+                    let id = self.containers.create(&Self::media_params(media, true)?).await?;
+                    self.containers.wait_ready(&id, deadline).await?;
+                    children.push(id);
+                }
+                vec![
+                    ("media_type".into(), "CAROUSEL".into()),
+                    ("children".into(), children.join(",")),
+                ]
+            }
+        };
+        if !text.is_empty() {
+            p.push(("text".into(), text));
+        }
+        if let Some(parent) = reply_to {
+            p.push(("reply_to_id".into(), parent.to_string()));
+        }
+        self.containers.create(&p).await
+    }
+
+    /// Publishes `post` (already checked), the first part replying to `reply_to` when given,
+    /// each further part replying to the one before.
+    async fn publish_chain(
+        &self,
+        post: &Post,
+        reply_to: Option<String>,
+        opts: &PublishOptions,
+    ) -> Result<Published> {
+        let parts = post.parts();
+        let replies = (parts.len() - 1 + usize::from(reply_to.is_some())) as u64;
+        let posts = u64::from(reply_to.is_none());
+        self.containers
+            .check_quota("threads_publishing_limit", api::LIMIT_FIELDS, posts, replies)
+            .await?;
+        let mut parent = reply_to;
+        let mut refs: Vec<PostRef> = Vec::with_capacity(parts.len());
+        let mut first_at = None;
+        for (i, part) in parts.iter().enumerate() {
+            if let Some(parent) = &parent {
+                graph::config::check_id(PLATFORM, "reply target", parent)?;
+            }
+            let key = opts.idempotency_key.as_ref().map(|k| format!("{k}#{i}"));
+            let text = Self::text_of(part);
+            let find = || {
+                let text = text.clone();
+                async move { Ok(graph::find_by_text(&self.recent(20).await?, &text)) }.boxed()
+            };
+            let media = self
+                .containers
+                .publish_once(
+                    &self.ledger,
+                    key.as_deref(),
+                    self.make_container(part, parent.as_deref()).boxed(),
+                    &find,
+                )
+                .await?;
+            let (url, at) = self.containers.link(&media).await;
+            if i == 0 {
+                first_at = at;
+            }
+            refs.push(self.post_ref(&media, url));
+            parent = Some(media);
+        }
+        let first = refs.first().cloned().unwrap_or_else(|| self.post_ref("", None));
+        Ok(Published {
+            post: first,
+            parts: refs,
+            published_at: first_at.unwrap_or_else(|| self.graph.now()),
+        })
+    }
+
+    async fn listed(&self, edge: &str, limit: usize) -> Result<Vec<Thread>> {
+        let page = limit.clamp(1, 100).to_string();
+        self.graph
+            .list(
+                "recent_posts",
+                &[self.user_id(), edge],
+                &[("fields", api::POST_FIELDS), ("limit", &page)],
+                limit,
+            )
+            .await
+    }
+
+    /// Posts and replies of the profile, newest first.
+    async fn recent(&self, limit: usize) -> Result<Vec<RecentPost>> {
+        let limit = limit.clamp(1, 1000);
+        let mut all = self.listed("threads", limit).await?;
+        all.extend(self.listed("replies", limit).await?);
+        let mut out: Vec<RecentPost> = all
+            .into_iter()
+            .filter_map(|t| {
+                Some(RecentPost {
+                    created_at: t.timestamp.as_deref().and_then(parse_time)?,
+                    text: t.text.unwrap_or_default(),
+                    post: self.post_ref(&t.id, t.permalink),
+                    idempotency_key: None,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| graph::id_order(&b.post.id, &a.post.id))
+        });
+        out.dedup_by(|a, b| a.post.id == b.post.id);
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    async fn replies_to(&self, root: &Thread, own: &str) -> Result<Vec<Interaction>> {
+        let replies: Vec<Thread> = self
+            .graph
+            .list(
+                "interactions",
+                &[&root.id, "conversation"],
+                &[
+                    ("fields", api::POST_FIELDS),
+                    ("reverse", "false"),
+                    ("limit", "100"),
+                ],
+                10_000,
+            )
+            .await?;
+        let on = self.post_ref(&root.id, root.permalink.clone());
+        Ok(replies
+            .into_iter()
+            .filter(|r| r.username.as_deref() != Some(own) || own.is_empty())
+            .filter_map(|r| {
+                let created_at = r.timestamp.as_deref().and_then(parse_time)?;
+                let handle = r.username.clone().unwrap_or_default();
+                let mut reference = InteractionRef::new(PLATFORM, r.id.clone())
+                    .with_post(self.post_ref(&r.id, r.permalink.clone()));
+                if let Some(parent) = r.replied_to.and_then(|p| p.id) {
+                    reference = reference.with_meta("replied_to", parent);
+                }
+                Some(Interaction {
+                    reference,
+                    kind: InteractionKind::Reply,
+                    author: Author {
+                        id: String::new(),
+                        url: (!handle.is_empty()).then(|| format!("https://www.threads.net/@{handle}")),
+                        handle,
+                        display_name: None,
+                        followers: None,
+                    },
+                    text: r.text,
+                    created_at,
+                    post: Some(on.clone()),
+                    conversation: Some(root.id.clone()),
+                    language: None,
+                })
+            })
+            .collect())
+    }
+
+    async fn metrics_of(&self, post: &PostRef) -> Result<PostMetrics> {
+        graph::config::check_id(PLATFORM, "media id", &post.id)?;
+        let i: Insights = match self
+            .graph
+            .get(
+                "post_metrics",
+                &[&post.id, "insights"],
+                &[("metric", api::INSIGHT_METRICS)],
+            )
+            .await
+        {
+            Ok(i) => i,
+            // A token without threads_manage_insights: the numbers are unknown, not zero.
+            Err(e) if e.kind() == ErrorKind::PermissionDenied => {
+                tracing::debug!(platform = PLATFORM, "post insights unavailable");
+                Insights::default()
+            }
+            Err(e) => return Err(e),
+        };
+        let mut m = PostMetrics::new(post.clone(), self.graph.now());
+        m.impressions = i.value("views");
+        m.likes = i.value("likes");
+        m.replies = i.value("replies");
+        m.reposts = i.value("reposts");
+        m.quotes = i.value("quotes");
+        Ok(m)
+    }
+}
+
+/// A link as Threads compares them: without scheme, `www.` and trailing slash, lowercase.
+fn same_link(link: &str) -> String {
+    let l = link.trim().to_ascii_lowercase();
+    let l = l
+        .strip_prefix("https://")
+        .or_else(|| l.strip_prefix("http://"))
+        .unwrap_or(&l);
+    l.strip_prefix("www.").unwrap_or(l).trim_end_matches('/').to_string()
+}
+
+#[async_trait]
+impl Platform for Threads {
+    fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    async fn channel(&self) -> Result<Channel> {
+        let u: User = self
+            .graph
+            .get("channel", &[self.user_id()], &[("fields", api::USER_FIELDS)])
+            .await?;
+        let handle = u.username.clone().unwrap_or_else(|| u.id.clone());
+        if let Some(name) = &u.username {
+            let _ = self.username.set(name.clone());
+        }
+        let followers = match self
+            .graph
+            .get::<Insights>(
+                "channel",
+                &[self.user_id(), "threads_insights"],
+                &[("metric", "followers_count")],
+            )
+            .await
+        {
+            Ok(i) => i.value("followers_count"),
+            Err(e) if matches!(e.kind(), ErrorKind::PermissionDenied | ErrorKind::Validation) => {
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let mut c = Channel::new(PLATFORM, u.id, handle.clone()).with_profile(Profile {
+            display_name: u.name,
+            bio: u.threads_biography,
+            avatar: u.threads_profile_picture_url,
+            website: None,
+        });
+        c.url = Some(format!("https://www.threads.net/@{handle}"));
+        c.metrics = ChannelMetrics {
+            followers,
+            following: None,
+            posts: None,
+        };
+        Ok(c)
+    }
+
+    async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
+        let checked = self.check(post, opts)?;
+        let reply_to = checked.reply_to.as_ref().map(|r| r.id.clone());
+        self.publish_chain(&checked, reply_to, opts).await
+    }
+
+    async fn delete(&self, post: &PostRef) -> Result<()> {
+        self.caps.require(Operation::Delete)?;
+        graph::config::check_id(PLATFORM, "media id", &post.id)?;
+        self.graph.delete("delete", &[&post.id]).await
+    }
+
+    async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
+        self.caps.require(Operation::Interactions)?;
+        inbox::start(PLATFORM, query)?;
+        if !query.wants(InteractionKind::Reply) {
+            return Ok(Page::empty(query.cursor.clone()));
+        }
+        let own = self.own_username().await?.to_string();
+        let roots = self.listed("threads", self.config.graph.scan_posts).await?;
+        let reads: Vec<_> = roots.iter().map(|r| self.replies_to(r, &own)).collect();
+        let found: Vec<Vec<Interaction>> = graph::buffered(reads).await?;
+        inbox::page(PLATFORM, found.into_iter().flatten().collect(), query)
+    }
+
+    async fn reply(
+        &self,
+        to: &InteractionRef,
+        post: &Post,
+        opts: &PublishOptions,
+    ) -> Result<Published> {
+        self.caps.require(Operation::Reply)?;
+        let checked = self.check(post, opts)?;
+        let target = to.post.as_ref().map_or(to.id.as_str(), |p| p.id.as_str());
+        self.publish_chain(&checked, Some(target.to_string()), opts)
+            .await
+    }
+
+    async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {
+        self.caps.require(Operation::PostMetrics)?;
+        let reads: Vec<_> = posts.iter().map(|p| self.metrics_of(p)).collect();
+        graph::buffered(reads).await
+    }
+
+    async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
+        self.caps.require(Operation::RecentPosts)?;
+        self.recent(limit).await
+    }
+}

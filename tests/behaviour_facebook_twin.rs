@@ -82,22 +82,77 @@ async fn each_mapped_graph_error_has_its_kind() {
     let (twin, page) = page().await;
     let h = twin.handle();
     let cases: Vec<(Fault, ErrorKind, bool)> = vec![
-        (Fault::graph(190, Some(463), "Error validating access token: Session has expired"), ErrorKind::Unauthenticated, false),
-        (Fault::graph(10, None, "(#10) Application does not have permission for this action"), ErrorKind::PermissionDenied, false),
-        (Fault::graph(200, None, "(#200) Requires pages_manage_posts permission"), ErrorKind::PermissionDenied, false),
-        (Fault::graph(299, None, "(#299) Permission denied"), ErrorKind::PermissionDenied, false),
-        (Fault::graph(368, None, "The action attempted has been deemed abusive or is otherwise disallowed"), ErrorKind::ContentRejected, false),
-        (Fault::graph(506, None, "(#506) Duplicate status message"), ErrorKind::Duplicate, false),
-        (Fault::graph(100, Some(1366051), "This photo was already posted"), ErrorKind::Duplicate, false),
-        (Fault::graph(100, None, "(#100) Invalid parameter"), ErrorKind::Validation, false),
-        (Fault::graph(1, None, "An unknown error occurred"), ErrorKind::Platform, true),
-        (Fault::graph(2, None, "Service temporarily unavailable"), ErrorKind::Platform, true),
+        (
+            Fault::graph(
+                190,
+                Some(463),
+                "Error validating access token: Session has expired",
+            ),
+            ErrorKind::Unauthenticated,
+            false,
+        ),
+        (
+            Fault::graph(
+                10,
+                None,
+                "(#10) Application does not have permission for this action",
+            ),
+            ErrorKind::PermissionDenied,
+            false,
+        ),
+        (
+            Fault::graph(200, None, "(#200) Requires pages_manage_posts permission"),
+            ErrorKind::PermissionDenied,
+            false,
+        ),
+        (
+            Fault::graph(299, None, "(#299) Permission denied"),
+            ErrorKind::PermissionDenied,
+            false,
+        ),
+        (
+            Fault::graph(
+                368,
+                None,
+                "The action attempted has been deemed abusive or is otherwise disallowed",
+            ),
+            ErrorKind::ContentRejected,
+            false,
+        ),
+        (
+            Fault::graph(506, None, "(#506) Duplicate status message"),
+            ErrorKind::Duplicate,
+            false,
+        ),
+        (
+            Fault::graph(100, Some(1366051), "This photo was already posted"),
+            ErrorKind::Duplicate,
+            false,
+        ),
+        (
+            Fault::graph(100, None, "(#100) Invalid parameter"),
+            ErrorKind::Validation,
+            false,
+        ),
+        (
+            Fault::graph(1, None, "An unknown error occurred"),
+            ErrorKind::Platform,
+            true,
+        ),
+        (
+            Fault::graph(2, None, "Service temporarily unavailable"),
+            ErrorKind::Platform,
+            true,
+        ),
         (Fault::transient(9999), ErrorKind::Platform, true),
     ];
     for (fault, kind, retryable) in cases {
         h.reset_requests();
         h.inject(Some("POST"), Some("/feed"), 1, fault.clone());
-        let e = page.publish_text(&format!("error case {fault:?}")).await.unwrap_err();
+        let e = page
+            .publish_text(&format!("error case {fault:?}"))
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), kind, "{fault:?}: {e}");
         assert_eq!(e.is_retryable(), retryable, "{fault:?}");
         assert_eq!(e.context().platform.as_deref(), Some("facebook"));
@@ -114,13 +169,24 @@ async fn throttles_carry_the_regain_time_and_block_until_then() {
     for code in [4, 17, 32, 613, 80001] {
         let (twin, page) = page().await;
         let h = twin.handle();
-        h.inject(Some("GET"), None, 1, Fault::Throttle { code, regain_minutes: 7 });
+        h.inject(
+            Some("GET"),
+            None,
+            1,
+            Fault::Throttle {
+                code,
+                regain_minutes: 7,
+            },
+        );
         let before = Utc::now();
         let e = page.channel().await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::RateLimited, "{code}");
         let at = e.retry_after().expect("the regain time");
         let wait = at - before;
-        assert!(wait > chrono::Duration::minutes(6) && wait <= chrono::Duration::minutes(8), "{code}: {wait}");
+        assert!(
+            wait > chrono::Duration::minutes(6) && wait <= chrono::Duration::minutes(8),
+            "{code}: {wait}"
+        );
         // Until then, nothing is sent.
         h.reset_requests();
         let again = page.publish_text("too soon").await.unwrap_err();
@@ -152,15 +218,30 @@ async fn server_failures_and_junk_answers() {
     let e = page.publish_text("through a proxy").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Platform);
     assert!(e.is_retryable());
-    assert!(e.context().platform_message.as_deref().unwrap_or("").contains("something went wrong"));
+    assert!(
+        e.context()
+            .platform_message
+            .as_deref()
+            .unwrap_or("")
+            .contains("something went wrong")
+    );
     // Malformed JSON never panics.
     h.inject(Some("GET"), None, 1, Fault::MalformedJson);
-    assert_eq!(page.channel().await.unwrap_err().kind(), ErrorKind::Unexpected);
+    assert_eq!(
+        page.channel().await.unwrap_err().kind(),
+        ErrorKind::Unexpected
+    );
     // A deleted post is not found.
     let p = page.publish_text("short-lived").await.unwrap();
     page.delete(&p.post).await.unwrap();
-    assert_eq!(page.delete(&p.post).await.unwrap_err().kind(), ErrorKind::NotFound);
-    assert_eq!(page.post_metrics(&[p.post]).await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(
+        page.delete(&p.post).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        page.post_metrics(&[p.post]).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
 }
 
 #[tokio::test]
@@ -186,12 +267,27 @@ async fn invalid_posts_are_refused_before_any_request() {
         (Post::text(""), ErrorKind::Validation),
         (Post::thread(["one", "two"]), ErrorKind::Unsupported),
         (eleven, ErrorKind::Validation),
-        (Post::text("video").with_media(Media::from_bytes("video/mp4", vec![0; 10])), ErrorKind::Validation),
-        (Post::text("huge").with_media(Media::image_bytes("image/png", vec![0; 4 * 1024 * 1024 + 1])), ErrorKind::Validation),
-        (Post::text("gif").with_media(Media::image_bytes("image/gif", vec![0; 10])), ErrorKind::Validation),
+        (
+            Post::text("video").with_media(Media::from_bytes("video/mp4", vec![0; 10])),
+            ErrorKind::Validation,
+        ),
+        (
+            Post::text("huge").with_media(Media::image_bytes(
+                "image/png",
+                vec![0; 4 * 1024 * 1024 + 1],
+            )),
+            ErrorKind::Validation,
+        ),
+        (
+            Post::text("gif").with_media(Media::image_bytes("image/gif", vec![0; 10])),
+            ErrorKind::Validation,
+        ),
     ];
     for (post, kind) in cases {
-        let e = page.publish(&post, &PublishOptions::default()).await.unwrap_err();
+        let e = page
+            .publish(&post, &PublishOptions::default())
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), kind, "{e}");
     }
     let long = page.publish_text(&"a".repeat(63_300)).await.unwrap_err();
@@ -207,7 +303,11 @@ async fn tokens_never_show_in_errors_or_debug() {
     twin.handle().inject(None, None, 1, Fault::EchoToken);
     let e = page.publish_text("echo").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unauthenticated);
-    for shown in [e.to_string(), format!("{e:?}"), format!("{:?}", e.to_record())] {
+    for shown in [
+        e.to_string(),
+        format!("{e:?}"),
+        format!("{:?}", e.to_record()),
+    ] {
         assert!(!shown.contains(&token), "{shown}");
     }
     // Header placement too.
@@ -222,7 +322,11 @@ async fn tokens_never_show_in_errors_or_debug() {
     assert!(!format!("{page:?} {config:?}").contains(&token));
     let mut gone = config;
     gone.graph.base_url = Some(url::Url::parse("http://127.0.0.1:9").unwrap());
-    let e = Facebook::with_client(gone, fast_client()).unwrap().channel().await.unwrap_err();
+    let e = Facebook::with_client(gone, fast_client())
+        .unwrap()
+        .channel()
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network);
     assert!(!format!("{e} {e:?}").contains(&token));
     // A wrong token in a channel URL.
@@ -239,19 +343,32 @@ async fn photos_links_and_comments() {
     let h = twin.handle();
     // One photo from a URL: a published photo and its feed post.
     let one = Post::text("one photo")
-        .with_media(Media::from_url("image/jpeg", "https://cdn.example/anvil.jpg"))
+        .with_media(Media::from_url(
+            "image/jpeg",
+            "https://cdn.example/anvil.jpg",
+        ))
         .with_link("https://acme.example/anvil");
-    let p = page.publish(&one, &PublishOptions::default()).await.unwrap();
+    let p = page
+        .publish(&one, &PublishOptions::default())
+        .await
+        .unwrap();
     let node = h.node(&p.post.id).unwrap();
     assert_eq!(node.text, "one photo https://acme.example/anvil");
     assert_eq!(node.children.len(), 1);
-    assert!(p.url().unwrap().starts_with("https://www.facebook.com/1000001/posts/"));
+    assert!(
+        p.url()
+            .unwrap()
+            .starts_with("https://www.facebook.com/1000001/posts/")
+    );
     // Several photos: unpublished uploads, then one post with attached_media.
     let several = Post::text("three photos")
         .with_media(Media::from_url("image/jpeg", "https://cdn.example/1.jpg"))
         .with_media(Media::image_bytes("image/png", vec![1, 2, 3]))
         .with_media(Media::from_url("image/jpeg", "https://cdn.example/3.jpg"));
-    let p = page.publish(&several, &PublishOptions::default()).await.unwrap();
+    let p = page
+        .publish(&several, &PublishOptions::default())
+        .await
+        .unwrap();
     let node = h.node(&p.post.id).unwrap();
     assert_eq!(node.children.len(), 3);
     assert_eq!(h.requests_to("POST", "/photos"), 4);
@@ -259,18 +376,33 @@ async fn photos_links_and_comments() {
     assert_eq!(photo.media[0].0, "upload:3");
     // A link post.
     let link = page
-        .publish(&Post::text("read this").with_link("https://acme.example/blog"), &PublishOptions::default())
+        .publish(
+            &Post::text("read this").with_link("https://acme.example/blog"),
+            &PublishOptions::default(),
+        )
         .await
         .unwrap();
-    assert_eq!(h.node(&link.post.id).unwrap().link.as_deref(), Some("https://acme.example/blog"));
+    assert_eq!(
+        h.node(&link.post.id).unwrap().link.as_deref(),
+        Some("https://acme.example/blog")
+    );
     // Comments, a reply to a reply joining its thread, and the Page's own comments left out.
     let c1 = h.comment(&link.post.id, "bob", "first!");
     let c2 = h.comment(&c1, "carol", "second, on bob's");
-    let inbox = page.interactions(&InteractionQuery::default()).await.unwrap();
+    let inbox = page
+        .interactions(&InteractionQuery::default())
+        .await
+        .unwrap();
     assert_eq!(inbox.items.len(), 2);
     let reply_to = inbox.items.iter().find(|i| i.reference.id == c2).unwrap();
-    let r = page.reply_text(&reply_to.reference, "thanks both").await.unwrap();
-    assert_eq!(h.node(&r.post.id).unwrap().parent.as_deref(), Some(c1.as_str()));
+    let r = page
+        .reply_text(&reply_to.reference, "thanks both")
+        .await
+        .unwrap();
+    assert_eq!(
+        h.node(&r.post.id).unwrap().parent.as_deref(),
+        Some(c1.as_str())
+    );
     let next = page
         .interactions(&InteractionQuery::default().cursor(inbox.next_cursor.clone().unwrap()))
         .await
@@ -278,20 +410,37 @@ async fn photos_links_and_comments() {
     assert!(next.items.is_empty(), "our own reply is not an interaction");
     // A post that replies to another becomes a comment on it.
     let c = page
-        .publish(&Post::text("a comment").in_reply_to(link.post.clone()), &PublishOptions::default())
+        .publish(
+            &Post::text("a comment").in_reply_to(link.post.clone()),
+            &PublishOptions::default(),
+        )
         .await
         .unwrap();
-    assert_eq!(h.node(&c.post.id).unwrap().parent.as_deref(), Some(link.post.id.as_str()));
+    assert_eq!(
+        h.node(&c.post.id).unwrap().parent.as_deref(),
+        Some(link.post.id.as_str())
+    );
     // Metrics: reactions, comments, shares, insights.
     h.set_count(&link.post.id, "likes", 12);
     h.set_count(&link.post.id, "shares", 3);
     h.set_count(&link.post.id, "reach", 400);
     h.set_count(&link.post.id, "clicks", 9);
-    let m = &page.post_metrics(&[link.post.clone()]).await.unwrap()[0];
-    assert_eq!((m.likes, m.replies, m.reposts, m.reach, m.clicks), (Some(12), Some(4), Some(3), Some(400), Some(9)));
+    let m = &page
+        .post_metrics(std::slice::from_ref(&link.post))
+        .await
+        .unwrap()[0];
+    assert_eq!(
+        (m.likes, m.replies, m.reposts, m.reach, m.clicks),
+        (Some(12), Some(4), Some(3), Some(400), Some(9))
+    );
     assert_eq!(m.impressions, None);
     // Insights the token may not read leave those numbers unknown, not zero.
-    h.inject(Some("GET"), Some("/insights"), 1, Fault::graph(10, None, "(#10) Requires read_insights"));
+    h.inject(
+        Some("GET"),
+        Some("/insights"),
+        1,
+        Fault::graph(10, None, "(#10) Requires read_insights"),
+    );
     let m = &page.post_metrics(&[link.post]).await.unwrap()[0];
     assert_eq!((m.likes, m.reach, m.clicks), (Some(12), None, None));
     // Page metrics.
@@ -317,11 +466,17 @@ async fn page_tokens_from_a_user_token() {
     assert!(user.expires_at.is_some());
     assert_eq!(pages.len(), 1);
     assert_eq!(pages[0].access_token.expose(), twin.handle().token());
-    let again = page_accounts(&http, &graph, &user.access_token).await.unwrap();
+    let again = page_accounts(&http, &graph, &user.access_token)
+        .await
+        .unwrap();
     assert_eq!(again, pages);
     // The user token itself cannot publish as the Page.
     let mut config: FacebookConfig = twin.config();
     config.graph.token = user.access_token.clone();
-    let e = Facebook::with_client(config, http).unwrap().publish_text("as a user").await.unwrap_err();
+    let e = Facebook::with_client(config, http)
+        .unwrap()
+        .publish_text("as a user")
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
 }

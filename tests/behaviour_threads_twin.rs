@@ -37,7 +37,9 @@ impl Harness for TwinHarness {
         if kind != InteractionKind::Reply {
             return Ok(false);
         }
-        self.twin.handle().reply(&post.id, "bob", "a reply from the twin");
+        self.twin
+            .handle()
+            .reply(&post.id, "bob", "a reply from the twin");
         Ok(true)
     }
 
@@ -90,12 +92,21 @@ async fn threads_are_reply_chains_and_a_repeat_with_the_key_posts_nothing() {
     let one = threads.publish(&post, &opts).await.unwrap();
     assert_eq!(one.parts.len(), 3);
     for (i, part) in one.parts.iter().enumerate().skip(1) {
-        assert_eq!(h.node(&part.id).unwrap().parent.as_deref(), Some(one.parts[i - 1].id.as_str()));
+        assert_eq!(
+            h.node(&part.id).unwrap().parent.as_deref(),
+            Some(one.parts[i - 1].id.as_str())
+        );
     }
-    assert_eq!(threads.publishing_limit().await.unwrap().reply_quota_usage, Some(2));
+    assert_eq!(
+        threads.publishing_limit().await.unwrap().reply_quota_usage,
+        Some(2)
+    );
     h.reset_requests();
     let again = threads.publish(&post, &opts).await.unwrap();
-    assert_eq!(again.parts, one.parts, "a repeat with the key returns the same thread");
+    assert_eq!(
+        again.parts, one.parts,
+        "a repeat with the key returns the same thread"
+    );
     assert_eq!(h.requests_to("POST", ""), 0);
     assert_eq!(h.posts().len(), 3);
 }
@@ -110,12 +121,23 @@ async fn a_thread_interrupted_midway_resumes_where_it_stopped() {
     h.inject(Some("POST"), Some("/threads_publish"), 1, Fault::Lost);
     let e = threads.publish(&post, &opts).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Platform);
-    assert_eq!(h.posts().len(), 1, "the first part was published, its answer lost");
+    assert_eq!(
+        h.posts().len(),
+        1,
+        "the first part was published, its answer lost"
+    );
     let p = threads.publish(&post, &opts).await.unwrap();
     assert_eq!(h.posts().len(), 3, "no part twice");
-    let texts: Vec<String> = p.parts.iter().map(|r| h.node(&r.id).unwrap().text).collect();
+    let texts: Vec<String> = p
+        .parts
+        .iter()
+        .map(|r| h.node(&r.id).unwrap().text)
+        .collect();
     assert_eq!(texts, ["first", "second", "third"]);
-    assert_eq!(h.node(&p.parts[1].id).unwrap().parent.as_deref(), Some(p.parts[0].id.as_str()));
+    assert_eq!(
+        h.node(&p.parts[1].id).unwrap().parent.as_deref(),
+        Some(p.parts[0].id.as_str())
+    );
 }
 
 #[tokio::test]
@@ -126,21 +148,39 @@ async fn links_length_and_media_are_checked_before_any_request() {
     let five = "a.com b.com c.com d.com e.com";
     let cases: Vec<(Post, ErrorKind, &str)> = vec![
         (Post::text(six), ErrorKind::Validation, "6 links"),
-        (Post::text(five).with_link("https://g.example/"), ErrorKind::Validation, "6 links on threads with its link attachment"),
+        (
+            Post::text(five).with_link("https://g.example/"),
+            ErrorKind::Validation,
+            "6 links on threads with its link attachment",
+        ),
         (Post::text("x".repeat(501)), ErrorKind::Validation, "1 over"),
-        (Post::thread(["fine", &"y".repeat(510)]), ErrorKind::Validation, "part 2 of the thread"),
-        (Post::text("bytes").with_media(Media::image_bytes("image/jpeg", vec![1])), ErrorKind::Validation, "threads needs a public URL"),
+        (
+            Post::thread(["fine", &"y".repeat(510)]),
+            ErrorKind::Validation,
+            "part 2 of the thread",
+        ),
+        (
+            Post::text("bytes").with_media(Media::image_bytes("image/jpeg", vec![1])),
+            ErrorKind::Validation,
+            "threads needs a public URL",
+        ),
         (Post::text(""), ErrorKind::Validation, "empty"),
     ];
     for (post, kind, says) in cases {
-        let e = threads.publish(&post, &PublishOptions::default()).await.unwrap_err();
+        let e = threads
+            .publish(&post, &PublishOptions::default())
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), kind, "{e}");
         assert!(e.to_string().contains(says), "{e}");
     }
     // Five links and the same link as attachment is fine (it is counted once).
     assert!(h.requests().is_empty(), "{:?}", h.requests());
     threads
-        .publish(&Post::text(five).with_link("https://a.com"), &PublishOptions::default())
+        .publish(
+            &Post::text(five).with_link("https://a.com"),
+            &PublishOptions::default(),
+        )
         .await
         .unwrap();
     // Threads' own answer to too many links is a validation error too.
@@ -150,7 +190,10 @@ async fn links_length_and_media_are_checked_before_any_request() {
         1,
         Fault::graph(100, None, "THREADS_API__LINK_LIMIT_EXCEEDED"),
     );
-    let e = threads.publish_text("links counted differently").await.unwrap_err();
+    let e = threads
+        .publish_text("links counted differently")
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation);
     assert!(e.to_string().contains("more than 5 links"));
 }
@@ -166,16 +209,28 @@ async fn quotas_for_posts_and_replies_are_checked_first() {
     assert!(h.containers().is_empty());
     h.use_quota(0);
     let limit = threads.publishing_limit().await.unwrap();
-    assert_eq!((limit.posts_left(), limit.replies_left()), (Some(250), Some(1000)));
+    assert_eq!(
+        (limit.posts_left(), limit.replies_left()),
+        (Some(250), Some(1000))
+    );
     // A reply counts against the reply quota only.
     let root = threads.publish_text("root").await.unwrap();
     h.use_quota(250);
     let reply = threads
-        .publish(&Post::text("a reply").in_reply_to(root.post.clone()), &PublishOptions::default())
+        .publish(
+            &Post::text("a reply").in_reply_to(root.post.clone()),
+            &PublishOptions::default(),
+        )
         .await
         .unwrap();
-    assert_eq!(h.node(&reply.post.id).unwrap().parent.as_deref(), Some(root.post.id.as_str()));
-    assert_eq!(threads.publishing_limit().await.unwrap().reply_quota_usage, Some(1));
+    assert_eq!(
+        h.node(&reply.post.id).unwrap().parent.as_deref(),
+        Some(root.post.id.as_str())
+    );
+    assert_eq!(
+        threads.publishing_limit().await.unwrap().reply_quota_usage,
+        Some(1)
+    );
 }
 
 #[tokio::test]
@@ -183,36 +238,74 @@ async fn container_errors_deletes_and_mapped_errors() {
     let (twin, threads) = profile().await;
     let h = twin.handle();
     h.fail_next_container("FAILED_DOWNLOADING_VIDEO");
-    let video = Post::text("clip").with_media(Media::from_url("video/mp4", "https://cdn.example/c.mp4"));
-    let e = threads.publish(&video, &PublishOptions::default()).await.unwrap_err();
+    let video =
+        Post::text("clip").with_media(Media::from_url("video/mp4", "https://cdn.example/c.mp4"));
+    let e = threads
+        .publish(&video, &PublishOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ContentRejected);
     assert!(e.to_string().contains("FAILED_DOWNLOADING_VIDEO"));
     // A carousel.
     let carousel = Post::text("two")
         .with_media(Media::from_url("image/jpeg", "https://cdn.example/1.jpg"))
         .with_media(Media::from_url("video/mp4", "https://cdn.example/2.mp4"));
-    let p = threads.publish(&carousel, &PublishOptions::default()).await.unwrap();
+    let p = threads
+        .publish(&carousel, &PublishOptions::default())
+        .await
+        .unwrap();
     assert_eq!(h.node(&p.post.id).unwrap().media_type, "CAROUSEL_ALBUM");
     // Delete, twice.
     threads.delete(&p.post).await.unwrap();
-    assert_eq!(threads.delete(&p.post).await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(
+        threads.delete(&p.post).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
     // A rejected token is refreshed once and the publish sent again (nothing was carried out);
     // rejected twice, the account must be reconnected.
     let fresh = Threads::with_client(twin.config(), fast_client()).unwrap();
-    h.inject(Some("POST"), Some("/threads_publish"), 1, Fault::graph(190, Some(463), "Session has expired"));
+    h.inject(
+        Some("POST"),
+        Some("/threads_publish"),
+        1,
+        Fault::graph(190, Some(463), "Session has expired"),
+    );
     fresh.publish_text("after a refresh").await.unwrap();
-    h.inject(Some("POST"), Some("/threads_publish"), 2, Fault::graph(190, Some(460), "password changed"));
+    h.inject(
+        Some("POST"),
+        Some("/threads_publish"),
+        2,
+        Fault::graph(190, Some(460), "password changed"),
+    );
     let e = fresh.publish_text("rejected twice").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unauthenticated);
     for (fault, kind) in [
-        (Fault::Throttle { code: 80001, regain_minutes: 2 }, ErrorKind::RateLimited),
-        (Fault::graph(10, None, "(#10) Requires threads_content_publish"), ErrorKind::PermissionDenied),
-        (Fault::graph(368, None, "Blocked"), ErrorKind::ContentRejected),
-        (Fault::graph(100, Some(2207027), "not ready"), ErrorKind::Platform),
+        (
+            Fault::Throttle {
+                code: 80001,
+                regain_minutes: 2,
+            },
+            ErrorKind::RateLimited,
+        ),
+        (
+            Fault::graph(10, None, "(#10) Requires threads_content_publish"),
+            ErrorKind::PermissionDenied,
+        ),
+        (
+            Fault::graph(368, None, "Blocked"),
+            ErrorKind::ContentRejected,
+        ),
+        (
+            Fault::graph(100, Some(2207027), "not ready"),
+            ErrorKind::Platform,
+        ),
     ] {
         let fresh = Threads::with_client(twin.config(), fast_client()).unwrap();
         h.inject(Some("POST"), Some("/threads_publish"), 1, fault.clone());
-        let e = fresh.publish_text(&format!("case {fault:?}")).await.unwrap_err();
+        let e = fresh
+            .publish_text(&format!("case {fault:?}"))
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), kind, "{fault:?}: {e}");
     }
 }
@@ -224,12 +317,25 @@ async fn replies_metrics_and_followers() {
     let p = threads.publish_text("talk to me").await.unwrap();
     let r1 = h.reply(&p.post.id, "bob", "hi");
     let r2 = h.reply(&r1, "carol", "hi bob");
-    let page = threads.interactions(&InteractionQuery::default()).await.unwrap();
+    let page = threads
+        .interactions(&InteractionQuery::default())
+        .await
+        .unwrap();
     let ids: Vec<&str> = page.items.iter().map(|i| i.reference.id.as_str()).collect();
     assert_eq!(ids, [r1.as_str(), r2.as_str()]);
-    assert_eq!(page.items[1].post.as_ref().unwrap().id, p.post.id, "a deep reply belongs to the root");
-    let answer = threads.reply_text(&page.items[1].reference, "hello both").await.unwrap();
-    assert_eq!(h.node(&answer.post.id).unwrap().parent.as_deref(), Some(r2.as_str()));
+    assert_eq!(
+        page.items[1].post.as_ref().unwrap().id,
+        p.post.id,
+        "a deep reply belongs to the root"
+    );
+    let answer = threads
+        .reply_text(&page.items[1].reference, "hello both")
+        .await
+        .unwrap();
+    assert_eq!(
+        h.node(&answer.post.id).unwrap().parent.as_deref(),
+        Some(r2.as_str())
+    );
     let next = threads
         .interactions(&InteractionQuery::default().cursor(page.next_cursor.unwrap()))
         .await
@@ -238,8 +344,14 @@ async fn replies_metrics_and_followers() {
     for (name, v) in [("views", 77), ("likes", 5), ("reposts", 2), ("quotes", 1)] {
         h.set_count(&p.post.id, name, v);
     }
-    let m = &threads.post_metrics(&[p.post.clone()]).await.unwrap()[0];
-    assert_eq!((m.impressions, m.likes, m.replies, m.reposts, m.quotes), (Some(77), Some(5), Some(1), Some(2), Some(1)));
+    let m = &threads
+        .post_metrics(std::slice::from_ref(&p.post))
+        .await
+        .unwrap()[0];
+    assert_eq!(
+        (m.impressions, m.likes, m.replies, m.reposts, m.quotes),
+        (Some(77), Some(5), Some(1), Some(2), Some(1))
+    );
     assert_eq!(m.reach, None);
     let ch = threads.channel().await.unwrap();
     assert_eq!(ch.metrics.followers, Some(1234));
@@ -263,7 +375,12 @@ async fn the_long_lived_token_is_refreshed_before_it_expires_and_when_rejected()
 
     // A token Threads rejects is refreshed once and the call sent again.
     let threads = Threads::with_client(twin.config(), fast_client()).unwrap();
-    h.inject(Some("GET"), Some("/25000000000000001"), 1, Fault::graph(190, Some(463), "Session has expired"));
+    h.inject(
+        Some("GET"),
+        Some("/25000000000000001"),
+        1,
+        Fault::graph(190, Some(463), "Session has expired"),
+    );
     assert_eq!(threads.channel().await.unwrap().handle, "acme");
     assert_eq!(h.requests_to("GET", "/refresh_access_token"), 2);
 
@@ -280,7 +397,8 @@ async fn the_long_lived_token_is_refreshed_before_it_expires_and_when_rejected()
 async fn tokens_never_show_and_the_registry_builds_from_a_url() {
     let (twin, threads) = profile().await;
     let token = twin.handle().token();
-    twin.handle().inject(Some("POST"), None, 2, Fault::EchoToken);
+    twin.handle()
+        .inject(Some("POST"), None, 2, Fault::EchoToken);
     let e = threads.publish_text("echo").await.unwrap_err();
     let refreshed = threads.token().await.access_token.expose().to_string();
     assert_ne!(refreshed, token);
@@ -291,9 +409,19 @@ async fn tokens_never_show_and_the_registry_builds_from_a_url() {
     let from_url = Registry::default().from_url(&twin.channel_url()).unwrap();
     let _ = token;
     let token = twin.handle().token();
-    assert_eq!(from_url.publish_text("from a URL").await.unwrap().parts.len(), 1);
+    assert_eq!(
+        from_url
+            .publish_text("from a URL")
+            .await
+            .unwrap()
+            .parts
+            .len(),
+        1
+    );
     let e = Registry::default()
-        .from_url(&format!("threads://{token}@graph.threads.net?user_id=1&version=1.0"))
+        .from_url(&format!(
+            "threads://{token}@graph.threads.net?user_id=1&version=1.0"
+        ))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ConfigInvalid);
     assert!(!format!("{e} {e:?}").contains(&token));

@@ -247,31 +247,115 @@ pub struct GraphErrorMapper;
 /// assert!(SUBCODES.iter().any(|(sub, kind, _)| *sub == 2207042 && *kind == socialkit::ErrorKind::RateLimited));
 /// ```
 pub const SUBCODES: &[(i64, ErrorKind, &str)] = &[
-    (33, ErrorKind::NotFound, "the object does not exist or cannot be loaded with this token"),
-    (1390008, ErrorKind::RateLimited, "posting too fast; slow down"),
-    (2207042, ErrorKind::RateLimited, "the daily publishing limit is reached"),
-    (1366051, ErrorKind::Duplicate, "this photo was already posted"),
-    (1404078, ErrorKind::PermissionDenied, "the Page needs Page Publishing Authorization"),
-    (1346003, ErrorKind::ContentRejected, "the content goes against community standards"),
-    (1404102, ErrorKind::ContentRejected, "the content goes against community standards"),
-    (2207001, ErrorKind::ContentRejected, "the post was flagged as spam"),
-    (2207050, ErrorKind::ContentRejected, "the account is restricted"),
-    (2207051, ErrorKind::ContentRejected, "the request was blocked"),
+    (
+        33,
+        ErrorKind::NotFound,
+        "the object does not exist or cannot be loaded with this token",
+    ),
+    (
+        1390008,
+        ErrorKind::RateLimited,
+        "posting too fast; slow down",
+    ),
+    (
+        2207042,
+        ErrorKind::RateLimited,
+        "the daily publishing limit is reached",
+    ),
+    (
+        1366051,
+        ErrorKind::Duplicate,
+        "this photo was already posted",
+    ),
+    (
+        1404078,
+        ErrorKind::PermissionDenied,
+        "the Page needs Page Publishing Authorization",
+    ),
+    (
+        1346003,
+        ErrorKind::ContentRejected,
+        "the content goes against community standards",
+    ),
+    (
+        1404102,
+        ErrorKind::ContentRejected,
+        "the content goes against community standards",
+    ),
+    (
+        2207001,
+        ErrorKind::ContentRejected,
+        "the post was flagged as spam",
+    ),
+    (
+        2207050,
+        ErrorKind::ContentRejected,
+        "the account is restricted",
+    ),
+    (
+        2207051,
+        ErrorKind::ContentRejected,
+        "the request was blocked",
+    ),
     (2207010, ErrorKind::Validation, "the caption is too long"),
     (2207004, ErrorKind::Validation, "the image is too large"),
-    (2207005, ErrorKind::Validation, "the image format is not supported"),
-    (2207009, ErrorKind::Validation, "the aspect ratio is not supported"),
-    (36003, ErrorKind::Validation, "the aspect ratio is not supported"),
-    (36001, ErrorKind::Validation, "the image resolution is not supported"),
-    (2207026, ErrorKind::Validation, "the video format is not supported"),
+    (
+        2207005,
+        ErrorKind::Validation,
+        "the image format is not supported",
+    ),
+    (
+        2207009,
+        ErrorKind::Validation,
+        "the aspect ratio is not supported",
+    ),
+    (
+        36003,
+        ErrorKind::Validation,
+        "the aspect ratio is not supported",
+    ),
+    (
+        36001,
+        ErrorKind::Validation,
+        "the image resolution is not supported",
+    ),
+    (
+        2207026,
+        ErrorKind::Validation,
+        "the video format is not supported",
+    ),
     (2207028, ErrorKind::Validation, "the carousel is invalid"),
-    (2207052, ErrorKind::Validation, "the media could not be fetched from its URL"),
-    (1609005, ErrorKind::Validation, "the link could not be fetched"),
+    (
+        2207052,
+        ErrorKind::Validation,
+        "the media could not be fetched from its URL",
+    ),
+    (
+        1609005,
+        ErrorKind::Validation,
+        "the link could not be fetched",
+    ),
     (2207006, ErrorKind::NotFound, "the media was not found"),
-    (2207003, ErrorKind::Platform, "downloading the media timed out"),
-    (2207020, ErrorKind::Platform, "the media container expired; create a new one"),
-    (2207008, ErrorKind::Platform, "the media container expired; create a new one"),
-    (2207027, ErrorKind::Platform, "the media is not ready for publishing yet"),
+    (
+        2207003,
+        ErrorKind::Platform,
+        "downloading the media timed out",
+    ),
+    (
+        2207020,
+        ErrorKind::Platform,
+        "the media container expired; create a new one",
+    ),
+    (
+        2207008,
+        ErrorKind::Platform,
+        "the media container expired; create a new one",
+    ),
+    (
+        2207027,
+        ErrorKind::Platform,
+        "the media is not ready for publishing yet",
+    ),
 ];
 
 /// Threads' error for a post with more than five links.
@@ -451,12 +535,20 @@ mod tests {
             (190, 33, ErrorKind::Unauthenticated), // 33 means "no such object" only under 100
         ];
         for (code, sub, kind) in cases {
-            let body = format!(r#"{{"error":{{"message":"m","code":{code},"error_subcode":{sub}}}}}"#);
+            let body =
+                format!(r#"{{"error":{{"message":"m","code":{code},"error_subcode":{sub}}}}}"#);
             let e = map(Box::leak(body.into_boxed_str()));
             assert_eq!(e.kind(), kind, "{code}/{sub}");
-            assert_eq!(e.is_retryable(), kind.is_retryable_by_default(), "{code}/{sub}");
+            assert_eq!(
+                e.is_retryable(),
+                kind.is_retryable_by_default(),
+                "{code}/{sub}"
+            );
         }
-        assert_eq!(map(r#"{"error":{"message":"gone","code":803}}"#).kind(), ErrorKind::NotFound);
+        assert_eq!(
+            map(r#"{"error":{"message":"gone","code":803}}"#).kind(),
+            ErrorKind::NotFound
+        );
     }
 
     #[test]

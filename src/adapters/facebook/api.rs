@@ -13,7 +13,8 @@ pub(crate) const PAGE_FIELDS: &str =
 pub(crate) const POST_FIELDS: &str = "id,message,created_time,updated_time,permalink_url";
 
 /// The fields read for a comment.
-pub(crate) const COMMENT_FIELDS: &str = "id,message,created_time,from{id,name},parent{id},permalink_url";
+pub(crate) const COMMENT_FIELDS: &str =
+    "id,message,created_time,from{id,name},parent{id},permalink_url";
 
 /// The engagement counts of a post.
 pub(crate) const COUNT_FIELDS: &str =

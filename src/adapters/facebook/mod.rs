@@ -120,9 +120,15 @@ pub fn default_capabilities() -> Capabilities {
     c.media = MediaLimits {
         max_count: MAX_PHOTOS,
         kinds: vec![MediaKind::Image],
-        mime_types: ["image/jpeg", "image/png", "image/bmp", "image/tiff", "image/webp"]
-            .map(String::from)
-            .to_vec(),
+        mime_types: [
+            "image/jpeg",
+            "image/png",
+            "image/bmp",
+            "image/tiff",
+            "image/webp",
+        ]
+        .map(String::from)
+        .to_vec(),
         // Postiz reports Meta's "photos must be under 4 MB" (subcode 1366046).
         max_image_bytes: Some(4 * 1024 * 1024),
         max_video_bytes: None,
@@ -325,7 +331,10 @@ impl Facebook {
     /// failed read must not turn the publish into an error (a retry would post twice).
     async fn finish(&self, id: &str, created: Option<&Created>) -> Published {
         if let Some(c) = created {
-            if let (Some(url), Some(at)) = (&c.permalink_url, c.created_time.as_deref().and_then(parse_time)) {
+            if let (Some(url), Some(at)) = (
+                &c.permalink_url,
+                c.created_time.as_deref().and_then(parse_time),
+            ) {
                 return Published::single(self.post_ref(id, Some(url.clone())), at);
             }
         }
@@ -344,11 +353,18 @@ impl Facebook {
                 p.created_time.as_deref().and_then(parse_time),
             ),
             Err(e) => {
-                tracing::debug!(platform = PLATFORM, kind = e.kind().as_str(), "reading the new post failed");
+                tracing::debug!(
+                    platform = PLATFORM,
+                    kind = e.kind().as_str(),
+                    "reading the new post failed"
+                );
                 (url, None)
             }
         };
-        Published::single(self.post_ref(id, url), at.unwrap_or_else(|| self.graph.now()))
+        Published::single(
+            self.post_ref(id, url),
+            at.unwrap_or_else(|| self.graph.now()),
+        )
     }
 
     async fn comment_on(&self, target: &str, part: &Part, op: &'static str) -> Result<Published> {
@@ -398,10 +414,14 @@ impl Facebook {
                 let created_at = c.created_time.as_deref().and_then(parse_time)?;
                 let from = c.from.unwrap_or_default();
                 let thread = c.parent.and_then(|p| p.id).unwrap_or_else(|| c.id.clone());
+                let mut reference = InteractionRef::new(PLATFORM, c.id.clone())
+                    .with_meta("post_id", post.id.clone())
+                    .with_meta("thread", thread);
+                if let Some(url) = c.permalink_url {
+                    reference = reference.with_meta("url", url);
+                }
                 Some(Interaction {
-                    reference: InteractionRef::new(PLATFORM, c.id.clone())
-                        .with_meta("post_id", post.id.clone())
-                        .with_meta("thread", thread),
+                    reference,
                     kind: InteractionKind::Comment,
                     author: Author {
                         id: from.id.clone().unwrap_or_default(),
@@ -424,7 +444,11 @@ impl Facebook {
         graph::config::check_id(PLATFORM, "post id", &post.id)?;
         let counts: Counts = self
             .graph
-            .get("post_metrics", &[&post.id], &[("fields", api::COUNT_FIELDS)])
+            .get(
+                "post_metrics",
+                &[&post.id],
+                &[("fields", api::COUNT_FIELDS)],
+            )
             .await?;
         let insights: Option<Insights> = match self
             .graph
@@ -444,7 +468,11 @@ impl Facebook {
                     ErrorKind::PermissionDenied | ErrorKind::Validation | ErrorKind::NotFound
                 ) =>
             {
-                tracing::debug!(platform = PLATFORM, kind = e.kind().as_str(), "post insights unavailable");
+                tracing::debug!(
+                    platform = PLATFORM,
+                    kind = e.kind().as_str(),
+                    "post insights unavailable"
+                );
                 None
             }
             Err(e) => return Err(e),
@@ -470,7 +498,11 @@ impl Platform for Facebook {
     async fn channel(&self) -> Result<Channel> {
         let page: PageInfo = self
             .graph
-            .get("channel", &[self.page_id()], &[("fields", api::PAGE_FIELDS)])
+            .get(
+                "channel",
+                &[self.page_id()],
+                &[("fields", api::PAGE_FIELDS)],
+            )
             .await?;
         let handle = page.username.clone().unwrap_or_else(|| page.id.clone());
         let mut c = Channel::new(PLATFORM, page.id, handle).with_profile(Profile {
@@ -581,7 +613,11 @@ impl Platform for Facebook {
         let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
         let part = post.parts().into_iter().next().unwrap_or_default();
         // Facebook threads comments two levels deep: a reply to a reply joins its thread.
-        let target = to.meta.get("thread").cloned().unwrap_or_else(|| to.id.clone());
+        let target = to
+            .meta
+            .get("thread")
+            .cloned()
+            .unwrap_or_else(|| to.id.clone());
         graph::config::check_id(PLATFORM, "comment id", &target)?;
         self.comment_on(&target, &part, "reply").await
     }
@@ -616,7 +652,7 @@ impl Platform for Facebook {
                 })
             })
             .collect();
-        out.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        out.sort_by_key(|b| std::cmp::Reverse(b.created_at));
         Ok(out)
     }
 }

@@ -45,7 +45,10 @@ impl fmt::Debug for PageAccount {
             .field("id", &self.id)
             .field("name", &self.name)
             .field("access_token", &self.access_token)
-            .field("instagram_business_account", &self.instagram_business_account)
+            .field(
+                "instagram_business_account",
+                &self.instagram_business_account,
+            )
             .finish()
     }
 }
@@ -90,7 +93,14 @@ pub async fn page_accounts(
         return Err(Error::config("the Graph base URL cannot hold a path").with_platform(PLATFORM));
     }
     let tokens = TokenManager::fixed(PLATFORM, Token::new(user_token.clone()));
-    let client = Graph::new(PLATFORM, "me", http.clone(), base, tokens, TokenPlacement::Query);
+    let client = Graph::new(
+        PLATFORM,
+        "me",
+        http.clone(),
+        base,
+        tokens,
+        TokenPlacement::Query,
+    );
     let accounts: Vec<Account> = client
         .list(
             "page_accounts",
@@ -135,8 +145,8 @@ pub async fn connect_pages(
     app_secret: &Secret,
     short_lived_user_token: &Secret,
 ) -> Result<(Token, Vec<PageAccount>)> {
-    let long = meta::fb_exchange_token(http, graph, app_id, app_secret, short_lived_user_token)
-        .await?;
+    let long =
+        meta::fb_exchange_token(http, graph, app_id, app_secret, short_lived_user_token).await?;
     let pages = page_accounts(http, graph, &long.access_token).await?;
     Ok((long, pages))
 }

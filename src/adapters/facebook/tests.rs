@@ -8,7 +8,10 @@ fn photo_posts_carry_the_link_in_the_message() {
         media: vec![Media::from_url("image/jpeg", "https://cdn.example/a.jpg")],
         link: Some("https://acme.example/anvil".into()),
     };
-    assert_eq!(Facebook::message(&part), "New anvil https://acme.example/anvil");
+    assert_eq!(
+        Facebook::message(&part),
+        "New anvil https://acme.example/anvil"
+    );
     let text_only = Part {
         media: Vec::new(),
         ..part.clone()
@@ -42,5 +45,8 @@ fn registry_builds_from_url_and_settings_without_leaking() {
         platform: "facebook".into(),
         settings: serde_json::json!({"page_id": "42"}),
     };
-    assert_eq!(r.from_config(&bad).unwrap_err().kind(), ErrorKind::ConfigInvalid);
+    assert_eq!(
+        r.from_config(&bad).unwrap_err().kind(),
+        ErrorKind::ConfigInvalid
+    );
 }

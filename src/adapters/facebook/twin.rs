@@ -135,13 +135,17 @@ impl Personality for FacebookPersonality {
                 "OAuthException",
                 "(#210) A page access token is required to request this resource.",
             ),
-            (&Method::GET, ["me"]) => Reply::ok(json!({ "id": page, "name": ctx.options.account_name })),
+            (&Method::GET, ["me"]) => {
+                Reply::ok(json!({ "id": page, "name": ctx.options.account_name }))
+            }
             (&Method::GET, [id]) if *id == page => Reply::ok(select(page_json(ctx), req)),
             (&Method::POST, [id, "feed"]) if *id == page => create_feed_post(ctx, state, req),
             (&Method::POST, [id, "photos"]) if *id == page => create_photo(ctx, state, req),
             (&Method::GET, [id, "posts" | "feed" | "published_posts"]) if *id == page => {
                 let posts: Vec<Value> = state
-                    .newest_first(|n| n.kind == NodeKind::Post && n.author_id == page && n.published)
+                    .newest_first(|n| {
+                        n.kind == NodeKind::Post && n.author_id == page && n.published
+                    })
                     .into_iter()
                     .map(|n| select(post_json(state, n), req))
                     .collect();
@@ -149,13 +153,20 @@ impl Personality for FacebookPersonality {
             }
             (&Method::GET, [id]) => match state.node(id) {
                 Some(n) if n.kind == NodeKind::Post => Reply::ok(select(post_json(state, n), req)),
-                Some(n) if n.kind == NodeKind::Comment => Reply::ok(select(comment_json(state, n), req)),
-                Some(n) if n.kind == NodeKind::Photo => Reply::ok(json!({ "id": n.id, "created_time": format_time(n.created_at) })),
+                Some(n) if n.kind == NodeKind::Comment => {
+                    Reply::ok(select(comment_json(state, n), req))
+                }
+                Some(n) if n.kind == NodeKind::Photo => {
+                    Reply::ok(json!({ "id": n.id, "created_time": format_time(n.created_at) }))
+                }
                 _ => Reply::no_object(req),
             },
             (&Method::GET, [id, "comments"]) => list_comments(state, id, req),
             (&Method::POST, [id, "comments"]) => {
-                let Some(target) = state.node(id).filter(|n| matches!(n.kind, NodeKind::Post | NodeKind::Comment)) else {
+                let Some(target) = state
+                    .node(id)
+                    .filter(|n| matches!(n.kind, NodeKind::Post | NodeKind::Comment))
+                else {
                     return Reply::no_object(req);
                 };
                 let target = target.id.clone();
@@ -165,7 +176,12 @@ impl Personality for FacebookPersonality {
                 }
                 let cid = state.id();
                 let id = format!("{}_{cid}", target.rsplit('_').next().unwrap_or("0"));
-                let mut node = Node::new(id.clone(), NodeKind::Comment, page, &ctx.options.account_name);
+                let mut node = Node::new(
+                    id.clone(),
+                    NodeKind::Comment,
+                    page,
+                    &ctx.options.account_name,
+                );
                 node.text = message;
                 node.parent = Some(target);
                 state.add(node);
@@ -216,7 +232,7 @@ fn descendants<'a>(state: &'a State, id: &str) -> Vec<&'a Node> {
             out.push(c);
         }
     }
-    out.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+    out.sort_by_key(|a| a.created_at);
     out
 }
 
@@ -276,7 +292,10 @@ fn list_comments(state: &State, id: &str, req: &GraphRequest) -> Reply {
     if req.param("order") == Some("reverse_chronological") {
         items.reverse();
     }
-    let data: Vec<Value> = items.into_iter().map(|c| select(comment_json(state, c), req)).collect();
+    let data: Vec<Value> = items
+        .into_iter()
+        .map(|c| select(comment_json(state, c), req))
+        .collect();
     Reply::ok(paged(data, req))
 }
 
@@ -285,13 +304,24 @@ fn insights(state: &State, id: &str, req: &GraphRequest) -> Reply {
         return Reply::no_object(req);
     };
     let mut data = Vec::new();
-    for metric in req.param("metric").unwrap_or("").split(',').filter(|m| !m.is_empty()) {
+    for metric in req
+        .param("metric")
+        .unwrap_or("")
+        .split(',')
+        .filter(|m| !m.is_empty())
+    {
         let counter = match metric {
             "post_total_media_view_unique" => "reach",
             "post_media_view" => "views",
             "post_clicks" => "clicks",
             _ => {
-                return Reply::error(400, 100, None, "OAuthException", "(#100) The value must be a valid insights metric");
+                return Reply::error(
+                    400,
+                    100,
+                    None,
+                    "OAuthException",
+                    "(#100) The value must be a valid insights metric",
+                );
             }
         };
         data.push(json!({
@@ -307,7 +337,12 @@ fn insights(state: &State, id: &str, req: &GraphRequest) -> Reply {
 fn new_post(ctx: &Ctx<'_>, state: &mut State, text: &str) -> Node {
     let page = &ctx.options.account_id;
     let n = state.id();
-    let mut node = Node::new(format!("{page}_{n}"), NodeKind::Post, page, &ctx.options.account_name);
+    let mut node = Node::new(
+        format!("{page}_{n}"),
+        NodeKind::Post,
+        page,
+        &ctx.options.account_name,
+    );
     node.text = text.to_string();
     node.permalink = format!("https://www.facebook.com/{page}/posts/{n}");
     node
@@ -329,13 +364,26 @@ fn create_feed_post(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Rep
     let message = req.param("message").unwrap_or("").to_string();
     let mut photos = Vec::new();
     for i in 0.. {
-        let Some(raw) = req.param(&format!("attached_media[{i}]")) else { break };
-        let fbid = serde_json::from_str::<Value>(raw)
-            .ok()
-            .and_then(|v| v.get("media_fbid").and_then(Value::as_str).map(str::to_string));
-        match fbid.and_then(|id| state.node(&id).filter(|n| n.kind == NodeKind::Photo && !n.published && n.author_id == page).map(|n| n.id.clone())) {
+        let Some(raw) = req.param(&format!("attached_media[{i}]")) else {
+            break;
+        };
+        let fbid = serde_json::from_str::<Value>(raw).ok().and_then(|v| {
+            v.get("media_fbid")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        });
+        match fbid.and_then(|id| {
+            state
+                .node(&id)
+                .filter(|n| n.kind == NodeKind::Photo && !n.published && n.author_id == page)
+                .map(|n| n.id.clone())
+        }) {
             Some(id) => photos.push(id),
-            None => return Reply::invalid("(#100) attached_media must reference unpublished photos of this Page"),
+            None => {
+                return Reply::invalid(
+                    "(#100) attached_media must reference unpublished photos of this Page",
+                );
+            }
         }
     }
     let link = req.param("link").map(str::to_string);
@@ -348,7 +396,13 @@ fn create_feed_post(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Rep
         .map(|n| (n.text.clone(), n.created_at));
     if let Some((text, at)) = last {
         if !message.is_empty() && text == message && ctx.now - at < chrono::Duration::minutes(10) {
-            return Reply::error(400, 506, None, "OAuthException", "(#506) Duplicate status message");
+            return Reply::error(
+                400,
+                506,
+                None,
+                "OAuthException",
+                "(#506) Duplicate status message",
+            );
         }
     }
     let mut node = new_post(ctx, state, &message);
@@ -369,17 +423,40 @@ fn create_photo(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Reply {
     let source = match (req.param("url"), &req.file) {
         (Some(u), _) if u.starts_with("http://") || u.starts_with("https://") => u.to_string(),
         (_, Some((bytes, _))) if *bytes > 0 => format!("upload:{bytes}"),
-        _ => return Reply::error(400, 324, None, "OAuthException", "(#324) Requires upload file"),
+        _ => {
+            return Reply::error(
+                400,
+                324,
+                None,
+                "OAuthException",
+                "(#324) Requires upload file",
+            );
+        }
     };
     if let Some((bytes, _)) = &req.file {
         if *bytes > 4 * 1024 * 1024 {
-            return Reply::error(400, 100, Some(1366046), "OAuthException", "Photos should be smaller than 4 MB");
+            return Reply::error(
+                400,
+                100,
+                Some(1366046),
+                "OAuthException",
+                "Photos should be smaller than 4 MB",
+            );
         }
     }
     let published = req.flag("published").unwrap_or(true);
-    let caption = req.param("caption").or(req.param("message")).unwrap_or("").to_string();
+    let caption = req
+        .param("caption")
+        .or(req.param("message"))
+        .unwrap_or("")
+        .to_string();
     let photo_id = state.id();
-    let mut photo = Node::new(photo_id.clone(), NodeKind::Photo, page, &ctx.options.account_name);
+    let mut photo = Node::new(
+        photo_id.clone(),
+        NodeKind::Photo,
+        page,
+        &ctx.options.account_name,
+    );
     photo.media = vec![(source, "IMAGE".into())];
     photo.text = caption.clone();
     photo.published = published;

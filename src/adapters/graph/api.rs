@@ -171,9 +171,11 @@ impl Insights {
 /// ```
 pub fn count(v: &Value) -> Option<u64> {
     match v {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0 && f.is_finite()).map(|f| f as u64)),
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| *f >= 0.0 && f.is_finite())
+                .map(|f| f as u64)
+        }),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -232,7 +234,10 @@ impl PublishingLimit {
 
     /// Replies left in the window, when both numbers are known.
     pub fn replies_left(&self) -> Option<u64> {
-        Some(self.reply_quota_total?.saturating_sub(self.reply_quota_usage?))
+        Some(
+            self.reply_quota_total?
+                .saturating_sub(self.reply_quota_usage?),
+        )
     }
 }
 
@@ -314,7 +319,9 @@ pub(crate) fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Er
     match Value::deserialize(d)? {
         Value::String(s) => Ok(s),
         Value::Number(n) => Ok(n.to_string()),
-        _ => Err(serde::de::Error::custom("an id must be a string or a number")),
+        _ => Err(serde::de::Error::custom(
+            "an id must be a string or a number",
+        )),
     }
 }
 
@@ -356,10 +363,16 @@ mod tests {
 
     #[test]
     fn publishing_limit_tolerates_missing_parts() {
-        for v in [serde_json::json!({}), serde_json::json!({"data": []}), serde_json::json!({"data": [null]})] {
+        for v in [
+            serde_json::json!({}),
+            serde_json::json!({"data": []}),
+            serde_json::json!({"data": [null]}),
+        ] {
             assert_eq!(PublishingLimit::parse(&v), PublishingLimit::default());
         }
-        let l = PublishingLimit::parse(&serde_json::json!({"data":[{"quota_usage":"3","config":{"quota_total":2},"reply_quota_usage":5,"reply_config":{"quota_total":1000}}]}));
+        let l = PublishingLimit::parse(
+            &serde_json::json!({"data":[{"quota_usage":"3","config":{"quota_total":2},"reply_quota_usage":5,"reply_config":{"quota_total":1000}}]}),
+        );
         assert_eq!(l.posts_left(), Some(0));
         assert_eq!(l.replies_left(), Some(995));
     }

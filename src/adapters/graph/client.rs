@@ -190,7 +190,10 @@ impl Graph {
             .await?;
         let value: Value = self.parse(op, &response)?;
         let ok = value.as_bool().unwrap_or(false)
-            || value.get("success").and_then(Value::as_bool).unwrap_or(false);
+            || value
+                .get("success")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
         if ok {
             Ok(())
         } else {

@@ -215,8 +215,15 @@ impl GraphSettings {
         if self.token.expose().trim().is_empty() {
             return Err(fail("the access token is empty"));
         }
-        if self.token.expose().chars().any(|c| c.is_control() || c == ' ') {
-            return Err(fail("the access token contains spaces or control characters"));
+        if self
+            .token
+            .expose()
+            .chars()
+            .any(|c| c.is_control() || c == ' ')
+        {
+            return Err(fail(
+                "the access token contains spaces or control characters",
+            ));
         }
         if let Some(v) = &self.version {
             check_version(v).map_err(|e| e.with_platform(platform))?;
@@ -311,7 +318,11 @@ pub(crate) fn from_url(
         settings.token_in = match t.as_str() {
             "query" => TokenPlacement::Query,
             "header" => TokenPlacement::Header,
-            _ => return Err(fail(format!("{platform}: token_in must be query or header"))),
+            _ => {
+                return Err(fail(format!(
+                    "{platform}: token_in must be query or header"
+                )));
+            }
         };
     }
     let secs = |name: &str, v: &str| -> Result<Duration> {
@@ -395,7 +406,8 @@ mod tests {
 
     #[test]
     fn default_host_needs_no_base_url() {
-        let (s, rest) = parse("facebook://EAAB%2Fx@graph.facebook.com?page_id=1&version=v21.0").unwrap();
+        let (s, rest) =
+            parse("facebook://EAAB%2Fx@graph.facebook.com?page_id=1&version=v21.0").unwrap();
         assert_eq!(s.token.expose(), "EAAB/x");
         assert!(s.base_url.is_none());
         assert_eq!(s.version.as_deref(), Some("v21.0"));
@@ -404,7 +416,9 @@ mod tests {
 
     #[test]
     fn loopback_with_port_and_http() {
-        let (s, _) = parse("facebook://t@127.0.0.1:8123?scheme=http&wait=2&poll=0.01&token_in=header").unwrap();
+        let (s, _) =
+            parse("facebook://t@127.0.0.1:8123?scheme=http&wait=2&poll=0.01&token_in=header")
+                .unwrap();
         assert_eq!(
             s.api_base("graph.facebook.com", "v23.0").unwrap().as_str(),
             "http://127.0.0.1:8123/v23.0/"

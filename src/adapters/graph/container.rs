@@ -90,7 +90,10 @@ impl Containers {
 
     /// The container's status.
     pub(crate) async fn status(&self, id: &str) -> Result<ContainerStatus> {
-        let fields = format!("id,{},{}", self.dialect.code_field, self.dialect.message_field);
+        let fields = format!(
+            "id,{},{}",
+            self.dialect.code_field, self.dialect.message_field
+        );
         let v: Value = self
             .graph
             .get("container_status", &[id], &[("fields", &fields)])
@@ -171,22 +174,29 @@ impl Containers {
     ) -> Result<()> {
         let v: Value = self
             .graph
-            .get("publishing_limit", &[&self.owner, edge], &[("fields", fields)])
+            .get(
+                "publishing_limit",
+                &[&self.owner, edge],
+                &[("fields", fields)],
+            )
             .await?;
         let limit = PublishingLimit::parse(&v);
-        let short = |left: Option<u64>, need: u64, total: Option<u64>, what: &str| {
-            match left {
-                Some(left) if need > left => Some(format!(
-                    "{}: the publishing limit of {} {what} per 24 hours leaves {left}, {need} needed; \
+        let short = |left: Option<u64>, need: u64, total: Option<u64>, what: &str| match left {
+            Some(left) if need > left => Some(format!(
+                "{}: the publishing limit of {} {what} per 24 hours leaves {left}, {need} needed; \
                      the window is rolling, so the oldest publish of the last 24 hours frees a slot first",
-                    self.graph.platform(),
-                    total.unwrap_or_default()
-                )),
-                _ => None,
-            }
+                self.graph.platform(),
+                total.unwrap_or_default()
+            )),
+            _ => None,
         };
         let problem = short(limit.posts_left(), posts, limit.quota_total, "posts").or_else(|| {
-            short(limit.replies_left(), replies, limit.reply_quota_total, "replies")
+            short(
+                limit.replies_left(),
+                replies,
+                limit.reply_quota_total,
+                "replies",
+            )
         });
         match problem {
             Some(m) => Err(Error::new(ErrorKind::RateLimited, m)
@@ -207,11 +217,19 @@ impl Containers {
             .await;
         match read {
             Ok(v) => (
-                v.get("permalink").and_then(Value::as_str).map(str::to_string),
-                v.get("timestamp").and_then(Value::as_str).and_then(parse_time),
+                v.get("permalink")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                v.get("timestamp")
+                    .and_then(Value::as_str)
+                    .and_then(parse_time),
             ),
             Err(e) => {
-                tracing::debug!(platform = self.graph.platform(), kind = e.kind().as_str(), "reading the new media failed");
+                tracing::debug!(
+                    platform = self.graph.platform(),
+                    kind = e.kind().as_str(),
+                    "reading the new media failed"
+                );
                 (None, None)
             }
         }

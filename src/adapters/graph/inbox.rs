@@ -90,9 +90,7 @@ pub(crate) fn page(
         .filter(|i| query.wants(i.kind))
         .filter(|i| start.as_ref().is_none_or(|w| w.admits(i)))
         .collect();
-    items.sort_by(|a, b| {
-        (a.created_at, &a.reference.id).cmp(&(b.created_at, &b.reference.id))
-    });
+    items.sort_by(|a, b| (a.created_at, &a.reference.id).cmp(&(b.created_at, &b.reference.id)));
     items.dedup_by(|a, b| a.reference.id == b.reference.id);
     let limit = query.limit.max(1);
     let has_more = items.len() > limit;
@@ -151,20 +149,32 @@ mod tests {
     fn pages_forward_without_repeats_or_skips_at_equal_seconds() {
         let mut all = vec![i("a", 0), i("b", 1), i("c", 1), i("d", 1)];
         let p1 = page("facebook", all.clone(), &q(None, 2)).unwrap();
-        assert_eq!(p1.items.iter().map(|x| x.reference.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            p1.items
+                .iter()
+                .map(|x| x.reference.id.as_str())
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
         assert!(p1.has_more);
         // A new one arrives in the same second, and one later.
         all.push(i("bb", 1));
         all.push(i("e", 2));
         let p2 = page("facebook", all.clone(), &q(p1.next_cursor.clone(), 10)).unwrap();
         assert_eq!(
-            p2.items.iter().map(|x| x.reference.id.as_str()).collect::<Vec<_>>(),
+            p2.items
+                .iter()
+                .map(|x| x.reference.id.as_str())
+                .collect::<Vec<_>>(),
             ["bb", "c", "d", "e"]
         );
         assert!(!p2.has_more);
         let p3 = page("facebook", all, &q(p2.next_cursor.clone(), 10)).unwrap();
         assert!(p3.items.is_empty());
-        assert_eq!(p3.next_cursor, p2.next_cursor, "an empty page keeps the position");
+        assert_eq!(
+            p3.next_cursor, p2.next_cursor,
+            "an empty page keeps the position"
+        );
     }
 
     #[test]

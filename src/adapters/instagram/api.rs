@@ -6,8 +6,7 @@ use serde::Deserialize;
 use crate::adapters::graph::api::{From, List, id_string, opt_count};
 
 /// The fields `channel()` reads from `GET /{ig-user-id}`.
-pub(crate) const USER_FIELDS: &str =
-    "id,username,name,biography,profile_picture_url,website,followers_count,follows_count,media_count";
+pub(crate) const USER_FIELDS: &str = "id,username,name,biography,profile_picture_url,website,followers_count,follows_count,media_count";
 
 /// The fields read for a listed media.
 pub(crate) const MEDIA_FIELDS: &str = "id,caption,timestamp,permalink,comments_count";
@@ -95,7 +94,15 @@ mod tests {
             r#"{"id":"1","text":"hi","replies":{"data":[{"id":"2","text":"yo","from":{"id":"9","username":"bob"}}]}}"#,
         )
         .unwrap();
-        assert_eq!(c.replies.unwrap().data[0].from.as_ref().unwrap().username.as_deref(), Some("bob"));
+        assert_eq!(
+            c.replies.unwrap().data[0]
+                .from
+                .as_ref()
+                .unwrap()
+                .username
+                .as_deref(),
+            Some("bob")
+        );
         let bare: Comment = serde_json::from_str(r#"{"id":3}"#).unwrap();
         assert!(bare.replies.is_none() && bare.text.is_none());
     }

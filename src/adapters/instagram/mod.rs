@@ -431,19 +431,29 @@ impl Instagram {
         }
         let part = resolved.parts().into_iter().next().unwrap_or_default();
         if !part.media.is_empty() {
-            return Err(Error::validation("instagram comments and replies carry text only")
-                .with_platform(PLATFORM));
+            return Err(
+                Error::validation("instagram comments and replies carry text only")
+                    .with_platform(PLATFORM),
+            );
         }
         let text = Self::caption(&part);
         if text.trim().is_empty() {
-            return Err(Error::validation("the comment is empty: instagram needs text")
-                .with_platform(PLATFORM));
+            return Err(
+                Error::validation("the comment is empty: instagram needs text")
+                    .with_platform(PLATFORM),
+            );
         }
         self.caps.text.check(PLATFORM, &text)?;
         Ok(part)
     }
 
-    async fn comment_on(&self, target: &str, edge: &str, part: &Part, op: &'static str) -> Result<Published> {
+    async fn comment_on(
+        &self,
+        target: &str,
+        edge: &str,
+        part: &Part,
+        op: &'static str,
+    ) -> Result<Published> {
         let message = Self::caption(part);
         let created: Created = self
             .graph
@@ -470,7 +480,9 @@ impl Instagram {
         for c in comments {
             let thread = c.id.clone();
             let replies = c.replies.clone().map(|r| r.data).unwrap_or_default();
-            for (item, parent) in std::iter::once((c, None)).chain(replies.into_iter().map(|r| (r, Some(thread.clone())))) {
+            for (item, parent) in std::iter::once((c, None))
+                .chain(replies.into_iter().map(|r| (r, Some(thread.clone()))))
+            {
                 if let Some(i) = self.interaction(item, parent, &thread, &on, own) {
                     out.push(i);
                 }
@@ -489,7 +501,8 @@ impl Instagram {
     ) -> Option<Interaction> {
         let from = c.from.unwrap_or_default();
         let username = from.username.clone().or(c.username).unwrap_or_default();
-        let mine = from.id.as_deref() == Some(self.user_id()) || (!own.is_empty() && username == own);
+        let mine =
+            from.id.as_deref() == Some(self.user_id()) || (!own.is_empty() && username == own);
         if mine {
             return None;
         }
@@ -505,7 +518,8 @@ impl Instagram {
             kind: InteractionKind::Comment,
             author: Author {
                 id: from.id.unwrap_or_default(),
-                url: (!username.is_empty()).then(|| format!("https://www.instagram.com/{username}/")),
+                url: (!username.is_empty())
+                    .then(|| format!("https://www.instagram.com/{username}/")),
                 handle: username,
                 display_name: None,
                 followers: None,
@@ -522,7 +536,11 @@ impl Instagram {
         graph::config::check_id(PLATFORM, "media id", &post.id)?;
         let counts: MediaCounts = self
             .graph
-            .get("post_metrics", &[&post.id], &[("fields", "id,like_count,comments_count")])
+            .get(
+                "post_metrics",
+                &[&post.id],
+                &[("fields", "id,like_count,comments_count")],
+            )
             .await?;
         let insights: Option<Insights> = match self
             .graph
@@ -540,7 +558,11 @@ impl Instagram {
                     ErrorKind::PermissionDenied | ErrorKind::Validation | ErrorKind::NotFound
                 ) =>
             {
-                tracing::debug!(platform = PLATFORM, kind = e.kind().as_str(), "media insights unavailable");
+                tracing::debug!(
+                    platform = PLATFORM,
+                    kind = e.kind().as_str(),
+                    "media insights unavailable"
+                );
                 None
             }
             Err(e) => return Err(e),
@@ -597,7 +619,11 @@ impl Platform for Instagram {
     async fn channel(&self) -> Result<Channel> {
         let u: User = self
             .graph
-            .get("channel", &[self.user_id()], &[("fields", api::USER_FIELDS)])
+            .get(
+                "channel",
+                &[self.user_id()],
+                &[("fields", api::USER_FIELDS)],
+            )
             .await?;
         let handle = u.username.clone().unwrap_or_else(|| u.id.clone());
         if let Some(name) = &u.username {
@@ -622,7 +648,9 @@ impl Platform for Instagram {
         if let Some(target) = &post.reply_to {
             let part = self.check_comment(post)?;
             graph::config::check_id(PLATFORM, "reply target", &target.id)?;
-            return self.comment_on(&target.id, "comments", &part, "publish").await;
+            return self
+                .comment_on(&target.id, "comments", &part, "publish")
+                .await;
         }
         let post = self.check(post, opts)?;
         let part = post.parts().into_iter().next().unwrap_or_default();
@@ -689,7 +717,11 @@ impl Platform for Instagram {
         let _ = opts;
         let part = self.check_comment(post)?;
         // Instagram nests replies one level: a reply to a reply goes to its comment.
-        let target = to.meta.get("thread").cloned().unwrap_or_else(|| to.id.clone());
+        let target = to
+            .meta
+            .get("thread")
+            .cloned()
+            .unwrap_or_else(|| to.id.clone());
         graph::config::check_id(PLATFORM, "comment id", &target)?;
         self.comment_on(&target, "replies", &part, "reply").await
     }

@@ -38,8 +38,7 @@ use crate::Result;
 use crate::adapters::graph::api::format_time;
 use crate::adapters::graph::twin::{
     ContainerState, Ctx, GraphRequest, GraphTwin, Node, NodeKind, Personality, Reply, State,
-    TwinHandle, TwinOptions, check_publishable, container_status, paged, publishing_limit,
-    select,
+    TwinHandle, TwinOptions, check_publishable, container_status, paged, publishing_limit, select,
 };
 use crate::adapters::graph::{GraphSettings, WaitPolicy};
 use crate::http::Method;
@@ -147,7 +146,8 @@ impl Personality for InstagramPersonality {
                 let kind = state.node(id).map(|n| n.kind);
                 match kind {
                     Some(NodeKind::Container) => {
-                        container_status(state, id, "status_code", "status").unwrap_or_else(|| Reply::no_object(req))
+                        container_status(state, id, "status_code", "status")
+                            .unwrap_or_else(|| Reply::no_object(req))
                     }
                     Some(NodeKind::Post) => match state.node(id) {
                         Some(n) => Reply::ok(select(media_json(state, n), req)),
@@ -161,7 +161,9 @@ impl Personality for InstagramPersonality {
                 }
             }
             (&Method::GET, [id, "comments" | "replies"]) => {
-                let Some(on) = state.node(id) else { return Reply::no_object(req) };
+                let Some(on) = state.node(id) else {
+                    return Reply::no_object(req);
+                };
                 let items: Vec<Value> = state
                     .children_of(&on.id, NodeKind::Comment)
                     .into_iter()
@@ -170,7 +172,11 @@ impl Personality for InstagramPersonality {
                 Reply::ok(paged(items, req))
             }
             (&Method::POST, [id, edge @ ("comments" | "replies")]) => {
-                let expected = if *edge == "comments" { NodeKind::Post } else { NodeKind::Comment };
+                let expected = if *edge == "comments" {
+                    NodeKind::Post
+                } else {
+                    NodeKind::Comment
+                };
                 let Some(on) = state.node(id).filter(|n| n.kind == expected) else {
                     return Reply::no_object(req);
                 };
@@ -180,7 +186,12 @@ impl Personality for InstagramPersonality {
                     return Reply::invalid("(#100) The parameter message is required");
                 }
                 let cid = state.id();
-                let mut node = Node::new(cid.clone(), NodeKind::Comment, me, &ctx.options.account_name);
+                let mut node = Node::new(
+                    cid.clone(),
+                    NodeKind::Comment,
+                    me,
+                    &ctx.options.account_name,
+                );
                 node.text = message;
                 node.parent = Some(on);
                 state.add(node);
@@ -274,12 +285,25 @@ fn insights(state: &State, id: &str, req: &GraphRequest) -> Reply {
     };
     let comments = state.children_of(&n.id, NodeKind::Comment).len() as u64;
     let mut data = Vec::new();
-    for metric in req.param("metric").unwrap_or("").split(',').filter(|m| !m.is_empty()) {
+    for metric in req
+        .param("metric")
+        .unwrap_or("")
+        .split(',')
+        .filter(|m| !m.is_empty())
+    {
         let value = match metric {
             "views" | "reach" | "saved" | "likes" | "shares" => n.count(metric),
             "comments" => comments,
             _ => {
-                return Reply::error(400, 100, None, "OAuthException", &format!("(#100) metric[0] must be one of the following values: views, reach, saved, likes, comments, shares; got {metric}"));
+                return Reply::error(
+                    400,
+                    100,
+                    None,
+                    "OAuthException",
+                    &format!(
+                        "(#100) metric[0] must be one of the following values: views, reach, saved, likes, comments, shares; got {metric}"
+                    ),
+                );
             }
         };
         data.push(json!({
@@ -299,18 +323,46 @@ fn public(url: &str) -> bool {
 fn create_container(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Reply {
     let caption = req.param("caption").unwrap_or("");
     if caption.chars().count() > 2200 {
-        return Reply::error(400, 100, Some(2207010), "OAuthException", "The caption is too long");
+        return Reply::error(
+            400,
+            100,
+            Some(2207010),
+            "OAuthException",
+            "The caption is too long",
+        );
     }
-    if caption.split_whitespace().filter(|w| w.starts_with('#')).count() > 30 {
-        return Reply::error(400, 100, Some(2207010), "OAuthException", "The caption has more than 30 hashtags");
+    if caption
+        .split_whitespace()
+        .filter(|w| w.starts_with('#'))
+        .count()
+        > 30
+    {
+        return Reply::error(
+            400,
+            100,
+            Some(2207010),
+            "OAuthException",
+            "The caption has more than 30 hashtags",
+        );
     }
     let media_type = req.param("media_type").unwrap_or("IMAGE");
     let child = req.flag("is_carousel_item").unwrap_or(false);
     match media_type {
         "CAROUSEL" => {
-            let children: Vec<&str> = req.param("children").unwrap_or("").split(',').filter(|c| !c.is_empty()).collect();
+            let children: Vec<&str> = req
+                .param("children")
+                .unwrap_or("")
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .collect();
             if !(2..=10).contains(&children.len()) {
-                return Reply::error(400, 100, Some(2207028), "OAuthException", "A carousel has 2 to 10 children");
+                return Reply::error(
+                    400,
+                    100,
+                    Some(2207028),
+                    "OAuthException",
+                    "A carousel has 2 to 10 children",
+                );
             }
             for c in &children {
                 let ok = state.node(c).is_some_and(|n| {
@@ -319,27 +371,55 @@ fn create_container(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Rep
                         && n.container == Some(ContainerState::Finished)
                 });
                 if !ok {
-                    return Reply::error(400, 100, Some(2207028), "OAuthException", "Every child must be a finished carousel item container");
+                    return Reply::error(
+                        400,
+                        100,
+                        Some(2207028),
+                        "OAuthException",
+                        "Every child must be a finished carousel item container",
+                    );
                 }
             }
         }
         "REELS" | "VIDEO" | "STORIES" => {
             if media_type == "VIDEO" && !child {
-                return Reply::invalid("(#100) media_type VIDEO is only for carousel items; use REELS");
+                return Reply::invalid(
+                    "(#100) media_type VIDEO is only for carousel items; use REELS",
+                );
             }
             match req.param("video_url").or(req.param("image_url")) {
                 Some(u) if public(u) => {}
-                _ => return Reply::error(400, 9004, Some(2207052), "OAuthException", "Media download has failed. The media URI doesn't meet our requirements."),
+                _ => {
+                    return Reply::error(
+                        400,
+                        9004,
+                        Some(2207052),
+                        "OAuthException",
+                        "Media download has failed. The media URI doesn't meet our requirements.",
+                    );
+                }
             }
         }
         "IMAGE" => match req.param("image_url") {
             Some(u) if public(u) => {}
-            Some(_) => return Reply::error(400, 9004, Some(2207052), "OAuthException", "Media download has failed. The media URI doesn't meet our requirements."),
+            Some(_) => {
+                return Reply::error(
+                    400,
+                    9004,
+                    Some(2207052),
+                    "OAuthException",
+                    "Media download has failed. The media URI doesn't meet our requirements.",
+                );
+            }
             None => return Reply::invalid("(#100) The parameter image_url is required"),
         },
         _ => return Reply::invalid("(#100) Unsupported media_type"),
     }
-    let id = state.create_container(&ctx.options.account_id, &ctx.options.account_name, &req.params);
+    let id = state.create_container(
+        &ctx.options.account_id,
+        &ctx.options.account_name,
+        &req.params,
+    );
     Reply::ok(json!({ "id": id }))
 }
 
@@ -357,7 +437,12 @@ fn publish(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Reply {
         return Reply::invalid("(#100) A carousel item cannot be published on its own");
     }
     let media_id = state.id();
-    let mut node = Node::new(media_id.clone(), NodeKind::Post, &ctx.options.account_id, &ctx.options.account_name);
+    let mut node = Node::new(
+        media_id.clone(),
+        NodeKind::Post,
+        &ctx.options.account_id,
+        &ctx.options.account_name,
+    );
     node.text = container.params.get("caption").cloned().unwrap_or_default();
     node.media_type = match container.params.get("media_type").map(String::as_str) {
         Some("CAROUSEL") => "CAROUSEL_ALBUM",
@@ -372,10 +457,14 @@ fn publish(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Reply {
         .unwrap_or_default();
     for key in ["image_url", "video_url"] {
         if let Some(u) = container.params.get(key) {
-            node.media.push((u.clone(), key.trim_end_matches("_url").to_uppercase()));
+            node.media
+                .push((u.clone(), key.trim_end_matches("_url").to_uppercase()));
         }
     }
-    node.permalink = format!("https://www.instagram.com/p/TW{}/", &media_id[media_id.len().saturating_sub(8)..]);
+    node.permalink = format!(
+        "https://www.instagram.com/p/TW{}/",
+        &media_id[media_id.len().saturating_sub(8)..]
+    );
     state.add(node);
     if let Some(c) = state.node_mut(&creation) {
         c.container = Some(ContainerState::Published(media_id.clone()));

@@ -6,7 +6,8 @@ use serde::Deserialize;
 use crate::adapters::graph::api::{From, id_string};
 
 /// The fields `channel()` reads from `GET /{user-id}`.
-pub(crate) const USER_FIELDS: &str = "id,username,name,threads_profile_picture_url,threads_biography";
+pub(crate) const USER_FIELDS: &str =
+    "id,username,name,threads_profile_picture_url,threads_biography";
 
 /// The fields read for a listed post or reply.
 pub(crate) const POST_FIELDS: &str = "id,text,timestamp,permalink,username,replied_to";

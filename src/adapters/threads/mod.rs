@@ -215,8 +215,13 @@ impl Threads {
             .graph
             .origin(DEFAULT_HOST)
             .map_err(|e| e.with_platform(PLATFORM))?;
-        let tokens =
-            graph::refreshing_tokens(PLATFORM, &config.graph, &http, origin, RefreshGrant::Threads);
+        let tokens = graph::refreshing_tokens(
+            PLATFORM,
+            &config.graph,
+            &http,
+            origin,
+            RefreshGrant::Threads,
+        );
         Self::build(config, http, caps, Some(tokens))
     }
 
@@ -405,8 +410,11 @@ impl Threads {
         for (i, part) in post.parts().iter().enumerate() {
             self.check_part(part).map_err(|e| {
                 if post.is_thread() {
-                    Error::new(e.kind(), format!("part {} of the thread: {}", i + 1, e.message()))
-                        .with_platform(PLATFORM)
+                    Error::new(
+                        e.kind(),
+                        format!("part {} of the thread: {}", i + 1, e.message()),
+                    )
+                    .with_platform(PLATFORM)
                 } else {
                     e
                 }
@@ -418,9 +426,15 @@ impl Threads {
     fn media_params(media: &crate::model::Media, child: bool) -> Result<Params> {
         let url = graph::public_url(PLATFORM, media)?.to_string();
         let mut p: Params = if graph::is_video(media) {
-            vec![("media_type".into(), "VIDEO".into()), ("video_url".into(), url)]
+            vec![
+                ("media_type".into(), "VIDEO".into()),
+                ("video_url".into(), url),
+            ]
         } else {
-            vec![("media_type".into(), "IMAGE".into()), ("image_url".into(), url)]
+            vec![
+                ("media_type".into(), "IMAGE".into()),
+                ("image_url".into(), url),
+            ]
         };
         if child {
             p.push(("is_carousel_item".into(), "true".into()));
@@ -444,7 +458,10 @@ impl Threads {
                 let deadline = self.containers.deadline();
                 let mut children = Vec::with_capacity(part.media.len());
                 for media in &part.media {
-                    let id = self.containers.create(&Self::media_params(media, true)?).await?;
+                    let id = self
+                        .containers
+                        .create(&Self::media_params(media, true)?)
+                        .await?;
                     self.containers.wait_ready(&id, deadline).await?;
                     children.push(id);
                 }
@@ -475,7 +492,12 @@ impl Threads {
         let replies = (parts.len() - 1 + usize::from(reply_to.is_some())) as u64;
         let posts = u64::from(reply_to.is_none());
         self.containers
-            .check_quota("threads_publishing_limit", api::LIMIT_FIELDS, posts, replies)
+            .check_quota(
+                "threads_publishing_limit",
+                api::LIMIT_FIELDS,
+                posts,
+                replies,
+            )
             .await?;
         let mut parent = reply_to;
         let mut refs: Vec<PostRef> = Vec::with_capacity(parts.len());
@@ -506,7 +528,10 @@ impl Threads {
             refs.push(self.post_ref(&media, url));
             parent = Some(media);
         }
-        let first = refs.first().cloned().unwrap_or_else(|| self.post_ref("", None));
+        let first = refs
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.post_ref("", None));
         Ok(Published {
             post: first,
             parts: refs,
@@ -583,7 +608,8 @@ impl Threads {
                     kind: InteractionKind::Reply,
                     author: Author {
                         id: String::new(),
-                        url: (!handle.is_empty()).then(|| format!("https://www.threads.net/@{handle}")),
+                        url: (!handle.is_empty())
+                            .then(|| format!("https://www.threads.net/@{handle}")),
                         handle,
                         display_name: None,
                         followers: None,
@@ -634,7 +660,10 @@ fn same_link(link: &str) -> String {
         .strip_prefix("https://")
         .or_else(|| l.strip_prefix("http://"))
         .unwrap_or(&l);
-    l.strip_prefix("www.").unwrap_or(l).trim_end_matches('/').to_string()
+    l.strip_prefix("www.")
+        .unwrap_or(l)
+        .trim_end_matches('/')
+        .to_string()
 }
 
 #[async_trait]
@@ -646,7 +675,11 @@ impl Platform for Threads {
     async fn channel(&self) -> Result<Channel> {
         let u: User = self
             .graph
-            .get("channel", &[self.user_id()], &[("fields", api::USER_FIELDS)])
+            .get(
+                "channel",
+                &[self.user_id()],
+                &[("fields", api::USER_FIELDS)],
+            )
             .await?;
         let handle = u.username.clone().unwrap_or_else(|| u.id.clone());
         if let Some(name) = &u.username {
@@ -662,7 +695,12 @@ impl Platform for Threads {
             .await
         {
             Ok(i) => i.value("followers_count"),
-            Err(e) if matches!(e.kind(), ErrorKind::PermissionDenied | ErrorKind::Validation) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::PermissionDenied | ErrorKind::Validation
+                ) =>
+            {
                 None
             }
             Err(e) => return Err(e),

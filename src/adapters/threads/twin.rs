@@ -37,8 +37,7 @@ use crate::Result;
 use crate::adapters::graph::api::format_time;
 use crate::adapters::graph::twin::{
     ContainerState, Ctx, GraphRequest, GraphTwin, Node, NodeKind, Personality, Reply, State,
-    TwinHandle, TwinOptions, check_publishable, container_status, paged, publishing_limit,
-    select,
+    TwinHandle, TwinOptions, check_publishable, container_status, paged, publishing_limit, select,
 };
 use crate::adapters::graph::{GraphSettings, WaitPolicy};
 use crate::http::Method;
@@ -131,7 +130,9 @@ impl Personality for ThreadsPersonality {
         let me = ctx.options.account_id.as_str();
         let path = req.path();
         match (&req.method, path.as_slice()) {
-            (&Method::GET, [id]) if *id == me || *id == "me" => Reply::ok(select(user_json(ctx), req)),
+            (&Method::GET, [id]) if *id == me || *id == "me" => {
+                Reply::ok(select(user_json(ctx), req))
+            }
             (&Method::GET, [id, "threads_publishing_limit"]) if *id == me => {
                 publishing_limit(ctx, state, true)
             }
@@ -147,7 +148,11 @@ impl Personality for ThreadsPersonality {
             (&Method::GET, [id, edge @ ("threads" | "replies")]) if *id == me => {
                 let replies = *edge == "replies";
                 let items: Vec<Value> = state
-                    .newest_first(|n| n.kind == NodeKind::Post && n.author_id == me && n.parent.is_some() == replies)
+                    .newest_first(|n| {
+                        n.kind == NodeKind::Post
+                            && n.author_id == me
+                            && n.parent.is_some() == replies
+                    })
                     .into_iter()
                     .map(|n| select(thread_json(state, n), req))
                     .collect();
@@ -156,8 +161,10 @@ impl Personality for ThreadsPersonality {
             (&Method::GET, [id]) => {
                 let kind = state.node(id).map(|n| n.kind);
                 match kind {
-                    Some(NodeKind::Container) => container_status(state, id, "status", "error_message")
-                        .unwrap_or_else(|| Reply::no_object(req)),
+                    Some(NodeKind::Container) => {
+                        container_status(state, id, "status", "error_message")
+                            .unwrap_or_else(|| Reply::no_object(req))
+                    }
                     Some(NodeKind::Post) => match state.node(id) {
                         Some(n) => Reply::ok(select(thread_json(state, n), req)),
                         None => Reply::no_object(req),
@@ -177,12 +184,17 @@ impl Personality for ThreadsPersonality {
                 if req.flag("reverse").unwrap_or(true) {
                     items.reverse();
                 }
-                let data: Vec<Value> = items.into_iter().map(|n| select(thread_json(state, n), req)).collect();
+                let data: Vec<Value> = items
+                    .into_iter()
+                    .map(|n| select(thread_json(state, n), req))
+                    .collect();
                 Reply::ok(paged(data, req))
             }
             (&Method::GET, [id, "insights"]) => insights(state, id, req),
             (&Method::DELETE, [id]) => {
-                let owned = state.node(id).is_some_and(|n| n.kind == NodeKind::Post && n.author_id == me);
+                let owned = state
+                    .node(id)
+                    .is_some_and(|n| n.kind == NodeKind::Post && n.author_id == me);
                 if !owned {
                     return Reply::no_object(req);
                 }
@@ -218,7 +230,11 @@ fn conversation<'a>(state: &'a State, root: &str) -> Vec<&'a Node> {
             out.push(c);
         }
     }
-    out.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+    out.sort_by(|a, b| {
+        a.created_at
+            .cmp(&b.created_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     out
 }
 
@@ -258,12 +274,23 @@ fn insights(state: &State, id: &str, req: &GraphRequest) -> Reply {
     };
     let replies = state.children_of(&n.id, NodeKind::Post).len() as u64;
     let mut data = Vec::new();
-    for metric in req.param("metric").unwrap_or("").split(',').filter(|m| !m.is_empty()) {
+    for metric in req
+        .param("metric")
+        .unwrap_or("")
+        .split(',')
+        .filter(|m| !m.is_empty())
+    {
         let value = match metric {
             "views" | "likes" | "reposts" | "quotes" | "shares" => n.count(metric),
             "replies" => replies,
             _ => {
-                return Reply::error(400, 100, None, "THApiException", &format!("(#100) Invalid metric: {metric}"));
+                return Reply::error(
+                    400,
+                    100,
+                    None,
+                    "THApiException",
+                    &format!("(#100) Invalid metric: {metric}"),
+                );
             }
         };
         data.push(json!({
@@ -290,7 +317,9 @@ fn links(text: &str) -> std::collections::BTreeSet<String> {
                 || w.starts_with("https://")
                 || w.split('/').next().is_some_and(|host| {
                     host.contains('.')
-                        && host.rsplit('.').next().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+                        && host.rsplit('.').next().is_some_and(|tld| {
+                            tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic())
+                        })
                 })
         })
         .map(same_link)
@@ -299,8 +328,14 @@ fn links(text: &str) -> std::collections::BTreeSet<String> {
 
 fn same_link(link: &str) -> String {
     let l = link.trim().to_ascii_lowercase();
-    let l = l.strip_prefix("https://").or_else(|| l.strip_prefix("http://")).unwrap_or(&l);
-    l.strip_prefix("www.").unwrap_or(l).trim_end_matches('/').to_string()
+    let l = l
+        .strip_prefix("https://")
+        .or_else(|| l.strip_prefix("http://"))
+        .unwrap_or(&l);
+    l.strip_prefix("www.")
+        .unwrap_or(l)
+        .trim_end_matches('/')
+        .to_string()
 }
 
 fn create_container(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Reply {
@@ -313,13 +348,29 @@ fn create_container(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Rep
         found.insert(same_link(link));
     }
     if found.len() > 5 {
-        let mut r = Reply::error(400, 100, None, "THApiException", "THREADS_API__LINK_LIMIT_EXCEEDED: a post can contain at most 5 links");
+        let mut r = Reply::error(
+            400,
+            100,
+            None,
+            "THApiException",
+            "THREADS_API__LINK_LIMIT_EXCEEDED: a post can contain at most 5 links",
+        );
         r.body["error"]["error_user_title"] = json!("THREADS_API__LINK_LIMIT_EXCEEDED");
         return r;
     }
     if let Some(parent) = req.param("reply_to_id") {
-        if state.node(parent).filter(|n| n.kind == NodeKind::Post).is_none() {
-            return Reply::error(400, 100, Some(33), "THApiException", "The post replied to does not exist");
+        if state
+            .node(parent)
+            .filter(|n| n.kind == NodeKind::Post)
+            .is_none()
+        {
+            return Reply::error(
+                400,
+                100,
+                Some(33),
+                "THApiException",
+                "The post replied to does not exist",
+            );
         }
     }
     let child = req.flag("is_carousel_item").unwrap_or(false);
@@ -330,14 +381,27 @@ fn create_container(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Rep
             }
         }
         "IMAGE" | "VIDEO" => {
-            let key = if req.param("media_type") == Some("IMAGE") { "image_url" } else { "video_url" };
+            let key = if req.param("media_type") == Some("IMAGE") {
+                "image_url"
+            } else {
+                "video_url"
+            };
             match req.param(key) {
                 Some(u) if public(u) => {}
-                _ => return Reply::invalid(&format!("(#100) The parameter {key} is required and must be a public URL")),
+                _ => {
+                    return Reply::invalid(&format!(
+                        "(#100) The parameter {key} is required and must be a public URL"
+                    ));
+                }
             }
         }
         "CAROUSEL" => {
-            let children: Vec<&str> = req.param("children").unwrap_or("").split(',').filter(|c| !c.is_empty()).collect();
+            let children: Vec<&str> = req
+                .param("children")
+                .unwrap_or("")
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .collect();
             if !(2..=20).contains(&children.len()) {
                 return Reply::invalid("(#100) A carousel has 2 to 20 children");
             }
@@ -355,7 +419,11 @@ fn create_container(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Rep
         _ => return Reply::invalid("(#100) media_type must be TEXT, IMAGE, VIDEO or CAROUSEL"),
     }
     let _ = child;
-    let id = state.create_container(&ctx.options.account_id, &ctx.options.account_name, &req.params);
+    let id = state.create_container(
+        &ctx.options.account_id,
+        &ctx.options.account_name,
+        &req.params,
+    );
     Reply::ok(json!({ "id": id }))
 }
 
@@ -363,8 +431,18 @@ fn publish(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Reply {
     let Some(creation) = req.param("creation_id").map(str::to_string) else {
         return Reply::invalid("(#100) The parameter creation_id is required");
     };
-    let Some(container) = state.node(&creation).filter(|n| n.kind == NodeKind::Container).cloned() else {
-        return Reply::error(400, 100, Some(33), "THApiException", "The container does not exist");
+    let Some(container) = state
+        .node(&creation)
+        .filter(|n| n.kind == NodeKind::Container)
+        .cloned()
+    else {
+        return Reply::error(
+            400,
+            100,
+            Some(33),
+            "THApiException",
+            "The container does not exist",
+        );
     };
     let parent = container.params.get("reply_to_id").cloned();
     if let Err(reply) = check_publishable(ctx, state, &creation, parent.is_some()) {
@@ -374,7 +452,12 @@ fn publish(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Reply {
         return Reply::invalid("(#100) A carousel item cannot be published on its own");
     }
     let id = state.id();
-    let mut node = Node::new(id.clone(), NodeKind::Post, &ctx.options.account_id, &ctx.options.account_name);
+    let mut node = Node::new(
+        id.clone(),
+        NodeKind::Post,
+        &ctx.options.account_id,
+        &ctx.options.account_name,
+    );
     node.text = container.params.get("text").cloned().unwrap_or_default();
     node.parent = parent.clone();
     node.link = container.params.get("link_attachment").cloned();
@@ -390,7 +473,11 @@ fn publish(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Reply {
         .get("children")
         .map(|c| c.split(',').map(str::to_string).collect())
         .unwrap_or_default();
-    node.permalink = format!("https://www.threads.net/@{}/post/TW{}", ctx.options.account_name, &id[id.len().saturating_sub(8)..]);
+    node.permalink = format!(
+        "https://www.threads.net/@{}/post/TW{}",
+        ctx.options.account_name,
+        &id[id.len().saturating_sub(8)..]
+    );
     state.add(node);
     if let Some(c) = state.node_mut(&creation) {
         c.container = Some(ContainerState::Published(id.clone()));

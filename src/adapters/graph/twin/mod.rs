@@ -185,7 +185,9 @@ impl Fault {
     pub fn html(status: u16) -> Fault {
         Fault::Status {
             status,
-            body: format!("<!DOCTYPE html><html><head><title>Error</title></head><body>{status} — Sorry, something went wrong.</body></html>"),
+            body: format!(
+                "<!DOCTYPE html><html><head><title>Error</title></head><body>{status} — Sorry, something went wrong.</body></html>"
+            ),
             content_type: "text/html; charset=utf-8".into(),
         }
     }
@@ -204,8 +206,7 @@ pub(crate) trait Personality: Send + Sync + 'static {
     /// The platform name (for `X-Business-Use-Case-Usage` types).
     fn usage_type(&self) -> Option<&'static str>;
     /// Answers an authenticated request; `as_user` is true when the user token was used.
-    fn route(&self, ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest, as_user: bool)
-    -> Reply;
+    fn route(&self, ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest, as_user: bool) -> Reply;
 }
 
 /// What a personality may read while answering.
@@ -240,7 +241,9 @@ pub struct GraphTwin {
 
 impl std::fmt::Debug for GraphTwin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GraphTwin").field("addr", &self.addr).finish()
+        f.debug_struct("GraphTwin")
+            .field("addr", &self.addr)
+            .finish()
     }
 }
 
@@ -253,7 +256,10 @@ impl Drop for GraphTwin {
 }
 
 impl GraphTwin {
-    pub(crate) async fn start(options: TwinOptions, personality: Box<dyn Personality>) -> Result<GraphTwin> {
+    pub(crate) async fn start(
+        options: TwinOptions,
+        personality: Box<dyn Personality>,
+    ) -> Result<GraphTwin> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| Error::new(ErrorKind::Network, "cannot bind the twin").with_source(e))?;
@@ -357,7 +363,12 @@ impl TwinHandle {
 
     /// An object (deleted ones too).
     pub fn node(&self, id: &str) -> Option<Node> {
-        self.shared.state().nodes.iter().find(|n| n.id == id).cloned()
+        self.shared
+            .state()
+            .nodes
+            .iter()
+            .find(|n| n.id == id)
+            .cloned()
     }
 
     /// Every object, oldest first.
@@ -514,7 +525,11 @@ async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> Resp
     let mut params: BTreeMap<String, String> = request
         .uri()
         .query()
-        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
         .unwrap_or_default();
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -545,7 +560,10 @@ async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> Resp
         }
     }
     let req = GraphRequest::new(method.clone(), &path, &headers, params, file);
-    shared.state().requests.push((method.to_string(), path.clone()));
+    shared
+        .state()
+        .requests
+        .push((method.to_string(), path.clone()));
     let fault = take_fault(&shared, &method, &path);
     let usage_type = shared.personality.usage_type();
     if let Some(fault) = fault {
@@ -648,7 +666,13 @@ fn token_endpoint(shared: &Shared, options: &TwinOptions, req: &GraphRequest) ->
         }
         "th_refresh_token" | "ig_refresh_token" => {
             if req.param("access_token") != Some(options.token.as_str()) {
-                return Reply::error(400, 190, Some(463), "OAuthException", "Error validating access token: Session has expired");
+                return Reply::error(
+                    400,
+                    190,
+                    Some(463),
+                    "OAuthException",
+                    "Error validating access token: Session has expired",
+                );
             }
             if options.refresh_rotates {
                 let fresh = format!("{}R", options.token);
@@ -669,9 +693,19 @@ fn usage_percent(shared: &Shared) -> u64 {
     (used + s.extra_usage).min(100)
 }
 
-fn add_usage(shared: &Shared, response: &mut Response, usage_type: Option<&str>, regain: Option<u64>) {
-    let percent = if regain.is_some() { 100 } else { usage_percent(shared) };
-    let app = json!({ "call_count": percent, "total_cputime": percent / 2, "total_time": percent / 2 });
+fn add_usage(
+    shared: &Shared,
+    response: &mut Response,
+    usage_type: Option<&str>,
+    regain: Option<u64>,
+) {
+    let percent = if regain.is_some() {
+        100
+    } else {
+        usage_percent(shared)
+    };
+    let app =
+        json!({ "call_count": percent, "total_cputime": percent / 2, "total_time": percent / 2 });
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&app.to_string()) {
         h.insert("x-app-usage", v);
@@ -691,9 +725,21 @@ fn add_usage(shared: &Shared, response: &mut Response, usage_type: Option<&str>,
     }
 }
 
-fn fault_reply(shared: &Shared, fault: Fault, req: &GraphRequest, usage_type: Option<&str>) -> Response {
+fn fault_reply(
+    shared: &Shared,
+    fault: Fault,
+    req: &GraphRequest,
+    usage_type: Option<&str>,
+) -> Response {
     match fault {
-        Fault::Graph { status, code, subcode, kind, message, transient } => {
+        Fault::Graph {
+            status,
+            code,
+            subcode,
+            kind,
+            message,
+            transient,
+        } => {
             let mut reply = Reply::error(status, code, subcode, &kind, &message);
             if transient {
                 reply.body["error"]["is_transient"] = json!(true);
@@ -702,15 +748,33 @@ fn fault_reply(shared: &Shared, fault: Fault, req: &GraphRequest, usage_type: Op
             add_usage(shared, &mut r, usage_type, None);
             r
         }
-        Fault::Throttle { code, regain_minutes } => {
-            let reply = Reply::error(400, code, None, "OAuthException", &format!("(#{code}) Application request limit reached"));
+        Fault::Throttle {
+            code,
+            regain_minutes,
+        } => {
+            let reply = Reply::error(
+                400,
+                code,
+                None,
+                "OAuthException",
+                &format!("(#{code}) Application request limit reached"),
+            );
             let mut r = json_reply(reply, None);
             // Page and Instagram tokens say when access comes back in the BUC header; app
             // tokens only show the usage.
-            add_usage(shared, &mut r, usage_type.or(Some("pages")), Some(regain_minutes));
+            add_usage(
+                shared,
+                &mut r,
+                usage_type.or(Some("pages")),
+                Some(regain_minutes),
+            );
             r
         }
-        Fault::Status { status, body, content_type } => (
+        Fault::Status {
+            status,
+            body,
+            content_type,
+        } => (
             StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             [(header::CONTENT_TYPE, content_type)],
             body,
@@ -730,7 +794,9 @@ fn fault_reply(shared: &Shared, fault: Fault, req: &GraphRequest, usage_type: Op
                 190,
                 Some(460),
                 "OAuthException",
-                &format!("Error validating access token {token}: the session has been invalidated because the user changed their password"),
+                &format!(
+                    "Error validating access token {token}: the session has been invalidated because the user changed their password"
+                ),
             );
             json_reply(reply, None)
         }
@@ -755,38 +821,75 @@ pub(crate) fn publishing_limit(ctx: &Ctx<'_>, state: &State, with_replies: bool)
     });
     if with_replies {
         entry["reply_quota_usage"] = json!(state.replies_in_window(ctx.now));
-        entry["reply_config"] = json!({ "quota_total": state.reply_quota_total, "quota_duration": 86_400 });
+        entry["reply_config"] =
+            json!({ "quota_total": state.reply_quota_total, "quota_duration": 86_400 });
     }
     Reply::ok(json!({ "data": [entry] }))
 }
 
 /// `GET /{container}`: the status (counting the poll).
-pub(crate) fn container_status(state: &mut State, id: &str, code_field: &str, message_field: &str) -> Option<Reply> {
+pub(crate) fn container_status(
+    state: &mut State,
+    id: &str,
+    code_field: &str,
+    message_field: &str,
+) -> Option<Reply> {
     let st = state.poll_container(id)?;
     let mut body = json!({ "id": id, code_field: st.code() });
     match &st {
         ContainerState::Error(reason) => body[message_field] = json!(reason),
-        _ if message_field == "status" => body["status"] = json!(format!("{}: {}", st.code(), "ok")),
+        _ if message_field == "status" => {
+            body["status"] = json!(format!("{}: {}", st.code(), "ok"))
+        }
         _ => {}
     }
     Some(Reply::ok(body))
 }
 
 /// Checks a container can be published: it must be `FINISHED` and the quota not used up.
-pub(crate) fn check_publishable(ctx: &Ctx<'_>, state: &State, id: &str, is_reply: bool) -> std::result::Result<(), Reply> {
+pub(crate) fn check_publishable(
+    ctx: &Ctx<'_>,
+    state: &State,
+    id: &str,
+    is_reply: bool,
+) -> std::result::Result<(), Reply> {
     let Some(node) = state.node(id).filter(|n| n.kind == NodeKind::Container) else {
-        return Err(Reply::error(400, 100, Some(2207006), "OAuthException", "The media with the given creation_id was not found"));
+        return Err(Reply::error(
+            400,
+            100,
+            Some(2207006),
+            "OAuthException",
+            "The media with the given creation_id was not found",
+        ));
     };
     match &node.container {
         Some(ContainerState::Finished) => {}
         Some(ContainerState::Published(_)) => {
-            return Err(Reply::error(400, 100, None, "OAuthException", "This media container was already published"));
+            return Err(Reply::error(
+                400,
+                100,
+                None,
+                "OAuthException",
+                "This media container was already published",
+            ));
         }
         Some(ContainerState::Expired) => {
-            return Err(Reply::error(400, 100, Some(2207008), "OAuthException", "The media container has expired"));
+            return Err(Reply::error(
+                400,
+                100,
+                Some(2207008),
+                "OAuthException",
+                "The media container has expired",
+            ));
         }
         _ => {
-            return Err(Reply::error(400, 9007, Some(2207027), "OAuthException", "Media ID is not available: the media is not ready for publishing, please wait for a moment"));
+            return Err(Reply::error(
+                400,
+                9007,
+                Some(2207027),
+                "OAuthException",
+                "Media ID is not available: the media is not ready for publishing, please wait for a moment",
+            ));
         }
     }
     let (used, total) = if is_reply {
@@ -795,7 +898,13 @@ pub(crate) fn check_publishable(ctx: &Ctx<'_>, state: &State, id: &str, is_reply
         (state.publishes_in_window(ctx.now), state.quota_total)
     };
     if used >= total {
-        return Err(Reply::error(400, 4, Some(2207042), "OAuthException", "Application request limit reached: the daily publishing limit is reached"));
+        return Err(Reply::error(
+            400,
+            4,
+            Some(2207042),
+            "OAuthException",
+            "Application request limit reached: the daily publishing limit is reached",
+        ));
     }
     Ok(())
 }

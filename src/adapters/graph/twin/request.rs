@@ -234,7 +234,10 @@ pub(crate) fn paged(items: Vec<Value>, req: &GraphRequest) -> Value {
         "cursors": { "before": encode_cursor(start), "after": encode_cursor(end) }
     });
     if end < items.len() {
-        paging["next"] = json!(format!("https://graph.twin.invalid/next?after={}", encode_cursor(end)));
+        paging["next"] = json!(format!(
+            "https://graph.twin.invalid/next?after={}",
+            encode_cursor(end)
+        ));
     }
     if data.is_empty() {
         return json!({ "data": [] });
@@ -248,7 +251,11 @@ fn encode_cursor(i: usize) -> String {
 
 fn decode_cursor(s: &str) -> Option<usize> {
     let bytes = base64::engine::general_purpose::STANDARD.decode(s).ok()?;
-    String::from_utf8(bytes).ok()?.strip_prefix("twin:")?.parse().ok()
+    String::from_utf8(bytes)
+        .ok()?
+        .strip_prefix("twin:")?
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]
@@ -258,7 +265,9 @@ mod tests {
     #[test]
     fn fields_split_at_top_level() {
         assert_eq!(
-            split_fields("id,reactions.summary(total_count),comments.limit(0).summary(true),from{id,name},shares"),
+            split_fields(
+                "id,reactions.summary(total_count),comments.limit(0).summary(true),from{id,name},shares"
+            ),
             ["id", "reactions", "comments", "from", "shares"]
         );
         assert!(split_fields("").is_empty());
@@ -269,12 +278,21 @@ mod tests {
         let items: Vec<Value> = (0..5).map(|i| json!({ "id": i.to_string() })).collect();
         let mut params = BTreeMap::new();
         params.insert("limit".to_string(), "2".to_string());
-        let req = GraphRequest::new(Method::GET, "/v1.0/x/y", &HeaderMap::new(), params.clone(), None);
+        let req = GraphRequest::new(
+            Method::GET,
+            "/v1.0/x/y",
+            &HeaderMap::new(),
+            params.clone(),
+            None,
+        );
         assert_eq!(req.version.as_deref(), Some("v1.0"));
         assert_eq!(req.segments, ["x", "y"]);
         let p = paged(items.clone(), &req);
         assert_eq!(p["data"].as_array().unwrap().len(), 2);
-        let after = p["paging"]["cursors"]["after"].as_str().unwrap().to_string();
+        let after = p["paging"]["cursors"]["after"]
+            .as_str()
+            .unwrap()
+            .to_string();
         params.insert("after".into(), after);
         params.insert("limit".into(), "10".into());
         let req = GraphRequest::new(Method::GET, "/x/y", &HeaderMap::new(), params, None);

@@ -20,15 +20,20 @@ use crate::{Error, Result};
 pub(crate) struct Watermark {
     t: i64,
     ids: Vec<String>,
+    /// Every interaction created at `t` counts as returned (a position from `since`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    all: bool,
 }
 
 const PREFIX: &str = "g1.";
 
 impl Watermark {
-    fn at(t: DateTime<Utc>) -> Self {
+    /// The position just before `t`'s second: everything from that second on is new.
+    fn before(t: DateTime<Utc>) -> Self {
         Watermark {
-            t: t.timestamp(),
+            t: t.timestamp() - 1,
             ids: Vec::new(),
+            all: true,
         }
     }
 
@@ -61,7 +66,7 @@ impl Watermark {
 
     fn admits(&self, i: &Interaction) -> bool {
         let t = i.created_at.timestamp();
-        t > self.t || (t == self.t && !self.ids.contains(&i.reference.id))
+        t > self.t || (t == self.t && !self.all && !self.ids.contains(&i.reference.id))
     }
 }
 
@@ -69,10 +74,7 @@ impl Watermark {
 pub(crate) fn start(platform: &str, query: &InteractionQuery) -> Result<Option<Watermark>> {
     match (&query.cursor, query.since) {
         (Some(c), _) => Watermark::decode(platform, c).map(Some),
-        (None, Some(since)) => Ok(Some(Watermark {
-            t: since.timestamp() - 1,
-            ids: Vec::new(),
-        })),
+        (None, Some(since)) => Ok(Some(Watermark::before(since))),
         (None, None) => Ok(None),
     }
 }
@@ -99,7 +101,7 @@ pub(crate) fn page(
         Some(last) => {
             let t = last.created_at.timestamp();
             let mut ids: Vec<String> = match &start {
-                Some(w) if w.t == t => w.ids.clone(),
+                Some(w) if w.t == t && !w.all => w.ids.clone(),
                 _ => Vec::new(),
             };
             ids.extend(
@@ -108,9 +110,9 @@ pub(crate) fn page(
                     .filter(|i| i.created_at.timestamp() == t)
                     .map(|i| i.reference.id.clone()),
             );
-            Some(Watermark { t, ids })
+            Some(Watermark { t, ids, all: false })
         }
-        None => start.or_else(|| query.since.map(Watermark::at)),
+        None => start,
     };
     Ok(Page {
         items,

@@ -66,6 +66,11 @@ impl FacebookConfig {
     }
 
     /// Parses a `facebook://PAGE_TOKEN@graph.facebook.com?page_id=…` URL.
+    ///
+    /// ```
+    /// let c = socialkit::adapters::facebook::FacebookConfig::from_url_str("facebook://EAAPAGE@graph.facebook.com?page_id=42").unwrap();
+    /// assert_eq!(c.page_id, "42");
+    /// ```
     pub fn from_url_str(url: &str) -> Result<Self> {
         let parsed = Url::parse(url).map_err(|e| {
             crate::Error::config(format!("the facebook channel URL is invalid: {e}"))

@@ -152,6 +152,13 @@ pub fn default_capabilities() -> Capabilities {
 }
 
 /// A Facebook Page, as socialkit talks to it. See the [module docs](self).
+///
+/// ```
+/// use socialkit::adapters::facebook::{Facebook, FacebookConfig};
+/// use socialkit::Platform;
+/// let page = Facebook::new(FacebookConfig::new("1234", "EAAPAGE").unwrap()).unwrap();
+/// assert_eq!(page.name(), "facebook");
+/// ```
 pub struct Facebook {
     config: FacebookConfig,
     graph: Graph,

@@ -40,6 +40,14 @@ use crate::adapters::graph::{GraphSettings, WaitPolicy};
 use crate::http::Method;
 
 /// A running Facebook twin. Dropping it stops the server.
+///
+/// ```
+/// use socialkit::adapters::facebook::twin::FacebookTwin;
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let twin = FacebookTwin::start().await.unwrap();
+/// assert_eq!(twin.url().host_str(), Some("127.0.0.1"));
+/// # });
+/// ```
 #[derive(Debug)]
 pub struct FacebookTwin {
     twin: GraphTwin,
@@ -56,11 +64,28 @@ impl FacebookTwin {
     }
 
     /// Starts a twin with the default options.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::facebook::twin::FacebookTwin::start().await.unwrap();
+    /// assert!(twin.handle().requests().is_empty());
+    /// # });
+    /// ```
     pub async fn start() -> Result<FacebookTwin> {
         Self::start_with(Self::options()).await
     }
 
     /// Starts a twin.
+    ///
+    /// ```
+    /// use socialkit::adapters::facebook::twin::FacebookTwin;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut options = FacebookTwin::options();
+    /// options.followers = 10;
+    /// let twin = FacebookTwin::start_with(options).await.unwrap();
+    /// # let _ = twin;
+    /// # });
+    /// ```
     pub async fn start_with(options: TwinOptions) -> Result<FacebookTwin> {
         Ok(FacebookTwin {
             twin: GraphTwin::start(options, Box::new(FacebookPersonality)).await?,
@@ -87,6 +112,14 @@ impl FacebookTwin {
     }
 
     /// The channel URL: `facebook://TOKEN@127.0.0.1:PORT?page_id=…&scheme=http`.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::facebook::twin::FacebookTwin::start().await.unwrap();
+    /// let channel = socialkit::Registry::default().from_url(&twin.channel_url()).unwrap();
+    /// assert_eq!(channel.name(), "facebook");
+    /// # });
+    /// ```
     pub fn channel_url(&self) -> String {
         let h = self.twin.handle();
         format!(
@@ -98,11 +131,25 @@ impl FacebookTwin {
     }
 
     /// The base URL (`http://127.0.0.1:PORT/`).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::facebook::twin::FacebookTwin::start().await.unwrap();
+    /// assert_eq!(twin.url().scheme(), "http");
+    /// # });
+    /// ```
     pub fn url(&self) -> url::Url {
         self.twin.url()
     }
 
     /// The handle to inspect and steer the twin.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::facebook::twin::FacebookTwin::start().await.unwrap();
+    /// assert_eq!(twin.handle().account_id(), twin.config().page_id);
+    /// # });
+    /// ```
     pub fn handle(&self) -> &TwinHandle {
         self.twin.handle()
     }

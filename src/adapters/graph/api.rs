@@ -32,6 +32,11 @@ pub struct List<T> {
 
 impl<T> List<T> {
     /// The cursor of the next page, when there is one (Graph omits `next` on the last page).
+    ///
+    /// ```
+    /// let l: socialkit::adapters::graph::api::List<u8> = serde_json::from_str(r#"{"data":[1],"paging":{"cursors":{"after":"c"},"next":"n"}}"#).unwrap();
+    /// assert_eq!(l.after(), Some("c"));
+    /// ```
     pub fn after(&self) -> Option<&str> {
         let paging = self.paging.as_ref()?;
         paging.next.as_ref()?;
@@ -40,6 +45,11 @@ impl<T> List<T> {
 }
 
 /// Graph paging.
+///
+/// ```
+/// let p: socialkit::adapters::graph::api::Paging = serde_json::from_str(r#"{"next":"https://…"}"#).unwrap();
+/// assert!(p.cursors.is_none() && p.next.is_some());
+/// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Paging {
     /// The cursors.
@@ -52,6 +62,11 @@ pub struct Paging {
 }
 
 /// Graph cursors.
+///
+/// ```
+/// let c: socialkit::adapters::graph::api::Cursors = serde_json::from_str(r#"{"after":"QVFI"}"#).unwrap();
+/// assert_eq!(c.after.as_deref(), Some("QVFI"));
+/// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Cursors {
     /// Before the first item.
@@ -86,6 +101,11 @@ pub struct Created {
 }
 
 /// `{"success": true}` (Threads adds `deleted_id`).
+///
+/// ```
+/// let s: socialkit::adapters::graph::api::Success = serde_json::from_str(r#"{"success":true,"deleted_id":"1"}"#).unwrap();
+/// assert!(s.success);
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 pub struct Success {
     /// Whether it worked.
@@ -94,6 +114,11 @@ pub struct Success {
 }
 
 /// An account as it appears in `from` / `owner` fields.
+///
+/// ```
+/// let f: socialkit::adapters::graph::api::From = serde_json::from_str(r#"{"id":17,"username":"bob"}"#).unwrap();
+/// assert_eq!((f.id.as_deref(), f.username.as_deref()), (Some("17"), Some("bob")));
+/// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct From {
     /// Its id.
@@ -128,6 +153,11 @@ pub struct Insights {
 }
 
 /// One metric of an insights answer.
+///
+/// ```
+/// let i: socialkit::adapters::graph::api::Insight = serde_json::from_str(r#"{"name":"views","values":[{"value":3}]}"#).unwrap();
+/// assert_eq!(i.name, "views");
+/// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Insight {
     /// The metric's name.
@@ -142,6 +172,11 @@ pub struct Insight {
 }
 
 /// A value of an insight.
+///
+/// ```
+/// let v: socialkit::adapters::graph::api::InsightValue = serde_json::from_str(r#"{"value":3}"#).unwrap();
+/// assert_eq!(v.value, 3);
+/// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct InsightValue {
     /// The number (or something else for breakdown metrics).
@@ -151,6 +186,11 @@ pub struct InsightValue {
 
 impl Insights {
     /// The value of metric `name` as a count: the total when given, else the latest value.
+    ///
+    /// ```
+    /// let i: socialkit::adapters::graph::api::Insights = serde_json::from_str(r#"{"data":[{"name":"reach","values":[{"value":1},{"value":5}]}]}"#).unwrap();
+    /// assert_eq!(i.value("reach"), Some(5));
+    /// ```
     pub fn value(&self, name: &str) -> Option<u64> {
         let m = self.data.iter().find(|m| m.name == name)?;
         m.total_value
@@ -207,6 +247,11 @@ pub struct PublishingLimit {
 
 impl PublishingLimit {
     /// Reads the first entry of `data` (missing fields stay `None`).
+    ///
+    /// ```
+    /// let l = socialkit::adapters::graph::api::PublishingLimit::parse(&serde_json::json!({"data":[{"quota_usage":1}]}));
+    /// assert_eq!((l.quota_usage, l.quota_total), (Some(1), None));
+    /// ```
     pub fn parse(v: &Value) -> PublishingLimit {
         let Some(e) = v.get("data").and_then(|d| d.get(0)) else {
             return PublishingLimit::default();
@@ -228,11 +273,21 @@ impl PublishingLimit {
     }
 
     /// Posts left in the window, when both numbers are known.
+    ///
+    /// ```
+    /// let l = socialkit::adapters::graph::api::PublishingLimit { quota_usage: Some(3), quota_total: Some(100), ..Default::default() };
+    /// assert_eq!(l.posts_left(), Some(97));
+    /// ```
     pub fn posts_left(&self) -> Option<u64> {
         Some(self.quota_total?.saturating_sub(self.quota_usage?))
     }
 
     /// Replies left in the window, when both numbers are known.
+    ///
+    /// ```
+    /// let l = socialkit::adapters::graph::api::PublishingLimit { reply_quota_usage: Some(1000), reply_quota_total: Some(1000), ..Default::default() };
+    /// assert_eq!(l.replies_left(), Some(0));
+    /// ```
     pub fn replies_left(&self) -> Option<u64> {
         Some(
             self.reply_quota_total?
@@ -266,6 +321,11 @@ pub enum ContainerStatus {
 
 impl ContainerStatus {
     /// From the status code and the platform's message.
+    ///
+    /// ```
+    /// use socialkit::adapters::graph::api::ContainerStatus;
+    /// assert_eq!(ContainerStatus::from_wire("in_progress", None), ContainerStatus::InProgress);
+    /// ```
     pub fn from_wire(code: &str, message: Option<&str>) -> ContainerStatus {
         match code.trim().to_ascii_uppercase().as_str() {
             "IN_PROGRESS" => ContainerStatus::InProgress,

@@ -79,6 +79,11 @@ impl InstagramConfig {
     }
 
     /// Parses an `instagram://TOKEN@graph.facebook.com?ig_user_id=…` URL.
+    ///
+    /// ```
+    /// let c = socialkit::adapters::instagram::InstagramConfig::from_url_str("instagram://IGTOKEN@graph.facebook.com?ig_user_id=42").unwrap();
+    /// assert_eq!(c.ig_user_id, "42");
+    /// ```
     pub fn from_url_str(url: &str) -> Result<Self> {
         let parsed = Url::parse(url).map_err(|e| {
             crate::Error::config(format!("the instagram channel URL is invalid: {e}"))

@@ -162,6 +162,13 @@ pub fn default_capabilities() -> Capabilities {
 }
 
 /// An Instagram professional account, as socialkit talks to it. See the [module docs](self).
+///
+/// ```
+/// use socialkit::adapters::instagram::{Instagram, InstagramConfig};
+/// use socialkit::Platform;
+/// let ig = Instagram::new(InstagramConfig::new("1784", "IGTOKEN").unwrap()).unwrap();
+/// assert!(ig.capabilities().media_required);
+/// ```
 pub struct Instagram {
     config: InstagramConfig,
     graph: Graph,

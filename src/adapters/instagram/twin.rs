@@ -44,6 +44,14 @@ use crate::adapters::graph::{GraphSettings, WaitPolicy};
 use crate::http::Method;
 
 /// A running Instagram twin. Dropping it stops the server.
+///
+/// ```
+/// use socialkit::adapters::instagram::twin::InstagramTwin;
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let twin = InstagramTwin::start().await.unwrap();
+/// assert_eq!(twin.url().host_str(), Some("127.0.0.1"));
+/// # });
+/// ```
 #[derive(Debug)]
 pub struct InstagramTwin {
     twin: GraphTwin,
@@ -65,11 +73,28 @@ impl InstagramTwin {
     }
 
     /// Starts a twin with the default options.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
+    /// assert!(twin.handle().requests().is_empty());
+    /// # });
+    /// ```
     pub async fn start() -> Result<InstagramTwin> {
         Self::start_with(Self::options()).await
     }
 
     /// Starts a twin.
+    ///
+    /// ```
+    /// use socialkit::adapters::instagram::twin::InstagramTwin;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut options = InstagramTwin::options();
+    /// options.followers = 10;
+    /// let twin = InstagramTwin::start_with(options).await.unwrap();
+    /// # let _ = twin;
+    /// # });
+    /// ```
     pub async fn start_with(options: TwinOptions) -> Result<InstagramTwin> {
         Ok(InstagramTwin {
             twin: GraphTwin::start(options, Box::new(InstagramPersonality)).await?,
@@ -96,6 +121,14 @@ impl InstagramTwin {
     }
 
     /// The channel URL: `instagram://TOKEN@127.0.0.1:PORT?ig_user_id=…&scheme=http&poll=0.005`.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
+    /// let channel = socialkit::Registry::default().from_url(&twin.channel_url()).unwrap();
+    /// assert_eq!(channel.name(), "instagram");
+    /// # });
+    /// ```
     pub fn channel_url(&self) -> String {
         let h = self.twin.handle();
         format!(
@@ -107,11 +140,25 @@ impl InstagramTwin {
     }
 
     /// The base URL (`http://127.0.0.1:PORT/`).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
+    /// assert_eq!(twin.url().scheme(), "http");
+    /// # });
+    /// ```
     pub fn url(&self) -> url::Url {
         self.twin.url()
     }
 
     /// The handle to inspect and steer the twin.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
+    /// assert_eq!(twin.handle().account_id(), twin.config().ig_user_id);
+    /// # });
+    /// ```
     pub fn handle(&self) -> &TwinHandle {
         self.twin.handle()
     }

@@ -68,6 +68,11 @@ impl ThreadsConfig {
     }
 
     /// Parses a `threads://TOKEN@graph.threads.net?user_id=…` URL.
+    ///
+    /// ```
+    /// let c = socialkit::adapters::threads::ThreadsConfig::from_url_str("threads://THTOKEN@graph.threads.net?user_id=42").unwrap();
+    /// assert_eq!(c.user_id, "42");
+    /// ```
     pub fn from_url_str(url: &str) -> Result<Self> {
         let parsed = Url::parse(url).map_err(|e| {
             crate::Error::config(format!("the threads channel URL is invalid: {e}"))

@@ -156,6 +156,13 @@ pub fn default_capabilities() -> Capabilities {
 }
 
 /// A Threads profile, as socialkit talks to it. See the [module docs](self).
+///
+/// ```
+/// use socialkit::adapters::threads::{Threads, ThreadsConfig};
+/// use socialkit::Platform;
+/// let t = Threads::new(ThreadsConfig::new("1234", "THTOKEN").unwrap()).unwrap();
+/// assert!(t.capabilities().threads);
+/// ```
 pub struct Threads {
     config: ThreadsConfig,
     graph: Graph,

@@ -43,6 +43,14 @@ use crate::adapters::graph::{GraphSettings, WaitPolicy};
 use crate::http::Method;
 
 /// A running Threads twin. Dropping it stops the server.
+///
+/// ```
+/// use socialkit::adapters::threads::twin::ThreadsTwin;
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let twin = ThreadsTwin::start().await.unwrap();
+/// assert_eq!(twin.url().host_str(), Some("127.0.0.1"));
+/// # });
+/// ```
 #[derive(Debug)]
 pub struct ThreadsTwin {
     twin: GraphTwin,
@@ -67,11 +75,28 @@ impl ThreadsTwin {
     }
 
     /// Starts a twin with the default options.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
+    /// assert!(twin.handle().requests().is_empty());
+    /// # });
+    /// ```
     pub async fn start() -> Result<ThreadsTwin> {
         Self::start_with(Self::options()).await
     }
 
     /// Starts a twin.
+    ///
+    /// ```
+    /// use socialkit::adapters::threads::twin::ThreadsTwin;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut options = ThreadsTwin::options();
+    /// options.followers = 10;
+    /// let twin = ThreadsTwin::start_with(options).await.unwrap();
+    /// # let _ = twin;
+    /// # });
+    /// ```
     pub async fn start_with(options: TwinOptions) -> Result<ThreadsTwin> {
         Ok(ThreadsTwin {
             twin: GraphTwin::start(options, Box::new(ThreadsPersonality)).await?,
@@ -98,6 +123,14 @@ impl ThreadsTwin {
     }
 
     /// The channel URL: `threads://TOKEN@127.0.0.1:PORT?user_id=…&scheme=http&poll=0.005`.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
+    /// let channel = socialkit::Registry::default().from_url(&twin.channel_url()).unwrap();
+    /// assert_eq!(channel.name(), "threads");
+    /// # });
+    /// ```
     pub fn channel_url(&self) -> String {
         let h = self.twin.handle();
         format!(
@@ -109,11 +142,25 @@ impl ThreadsTwin {
     }
 
     /// The base URL (`http://127.0.0.1:PORT/`).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
+    /// assert_eq!(twin.url().scheme(), "http");
+    /// # });
+    /// ```
     pub fn url(&self) -> url::Url {
         self.twin.url()
     }
 
     /// The handle to inspect and steer the twin.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
+    /// assert_eq!(twin.handle().account_id(), twin.config().user_id);
+    /// # });
+    /// ```
     pub fn handle(&self) -> &TwinHandle {
         self.twin.handle()
     }

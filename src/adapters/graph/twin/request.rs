@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 /// One request to the twin.
 #[derive(Debug, Clone)]
-pub struct GraphRequest {
+pub(crate) struct GraphRequest {
     /// The method.
     pub method: Method,
     /// The path segments after the version (`["123", "comments"]`).
@@ -140,7 +140,7 @@ pub(crate) fn split_fields(s: &str) -> Vec<String> {
 
 /// The twin's answer to a request.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub(crate) struct Reply {
     /// The HTTP status.
     pub status: StatusCode,
     /// The JSON body.

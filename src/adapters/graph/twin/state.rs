@@ -6,6 +6,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 /// What kind of object a [`Node`] is.
+///
+/// ```
+/// use socialkit::adapters::graph::twin::NodeKind;
+/// assert_ne!(NodeKind::Post, NodeKind::Comment);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NodeKind {
     /// A post (a Facebook feed post, an Instagram media, a Threads post or reply).
@@ -19,6 +24,11 @@ pub enum NodeKind {
 }
 
 /// The processing state of a container.
+///
+/// ```
+/// use socialkit::adapters::graph::twin::ContainerState;
+/// assert_eq!(ContainerState::InProgress(2).code(), "IN_PROGRESS");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ContainerState {
     /// Polls left before it is finished.
@@ -35,6 +45,10 @@ pub enum ContainerState {
 
 impl ContainerState {
     /// The status code Meta shows.
+    ///
+    /// ```
+    /// assert_eq!(socialkit::adapters::graph::twin::ContainerState::Published("1".into()).code(), "PUBLISHED");
+    /// ```
     pub fn code(&self) -> &'static str {
         match self {
             ContainerState::InProgress(_) => "IN_PROGRESS",
@@ -47,6 +61,18 @@ impl ContainerState {
 }
 
 /// One object in the twin.
+///
+/// ```
+/// use socialkit::adapters::facebook::{Facebook, twin::FacebookTwin};
+/// use socialkit::PlatformExt;
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let twin = FacebookTwin::start().await.unwrap();
+/// let p = Facebook::new(twin.config()).unwrap().publish_text("hi").await.unwrap();
+/// let node = twin.handle().node(&p.post.id).unwrap();
+/// assert_eq!(node.kind, socialkit::adapters::graph::twin::NodeKind::Post);
+/// assert!(!node.deleted);
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     /// Its id.
@@ -111,6 +137,16 @@ impl Node {
     }
 
     /// A counter (0 when never set).
+    ///
+    /// ```
+    /// use socialkit::adapters::facebook::{Facebook, twin::FacebookTwin};
+    /// use socialkit::PlatformExt;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = FacebookTwin::start().await.unwrap();
+    /// let p = Facebook::new(twin.config()).unwrap().publish_text("hi").await.unwrap();
+    /// assert_eq!(twin.handle().node(&p.post.id).unwrap().count("shares"), 0);
+    /// # });
+    /// ```
     pub fn count(&self, name: &str) -> u64 {
         self.counts.get(name).copied().unwrap_or(0)
     }
@@ -118,7 +154,7 @@ impl Node {
 
 /// The twin's whole state.
 #[derive(Debug, Default)]
-pub struct State {
+pub(crate) struct State {
     pub(crate) next_id: u64,
     pub(crate) nodes: Vec<Node>,
     pub(crate) requests: Vec<(String, String)>,

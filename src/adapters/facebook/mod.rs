@@ -40,6 +40,8 @@
 mod api;
 pub mod config;
 mod pages;
+mod publish;
+mod read;
 #[cfg(test)]
 mod tests;
 #[cfg(feature = "testkit")]
@@ -54,19 +56,19 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use url::Url;
 
-use crate::adapters::graph::api::{Created, Insights, parse_time};
+use crate::adapters::graph::api::{Created, parse_time};
 use crate::adapters::graph::client::Graph;
 use crate::adapters::graph::{self as graph, inbox};
 use crate::auth::TokenManager;
-use crate::http::{Client, Part as HttpPart, RateLimit};
+use crate::http::{Client, RateLimit};
 use crate::model::{
-    Author, Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery,
-    InteractionRef, MediaKind, MediaSource, Metric, Page, Part, Post, PostMetrics, PostRef,
-    Profile, PublishOptions, Published, RecentPost,
+    Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery, InteractionRef,
+    MediaKind, Metric, Page, Post, PostMetrics, PostRef, Profile, PublishOptions, Published,
+    RecentPost,
 };
 use crate::platform::{Capabilities, MediaLimits, Operation, Platform};
-use crate::{Error, ErrorKind, Registry, Result};
-use api::{Comment, Counts, FeedPost, PageInfo};
+use crate::{Registry, Result};
+use api::{FeedPost, PageInfo};
 
 /// The platform's name, as errors and [`PostRef`]s carry it.
 ///
@@ -288,211 +290,6 @@ impl Facebook {
             Some(u) => r.with_url(u),
             None => r,
         }
-    }
-
-    /// The message of a part: its text, with the link appended when the part also has photos
-    /// (photo posts make no link card).
-    fn message(part: &Part) -> String {
-        match &part.link {
-            Some(link) if !part.media.is_empty() && !part.text.contains(link.as_str()) => {
-                if part.text.trim().is_empty() {
-                    link.clone()
-                } else {
-                    format!("{} {link}", part.text)
-                }
-            }
-            _ => part.text.clone(),
-        }
-    }
-
-    /// Uploads one photo; `published=false` keeps it out of the feed for `attached_media`.
-    async fn upload_photo(
-        &self,
-        media: &crate::model::Media,
-        caption: Option<&str>,
-        published: bool,
-    ) -> Result<Created> {
-        let mut fields: Vec<(&str, String)> = vec![("published", published.to_string())];
-        if let Some(c) = caption.filter(|c| !c.trim().is_empty()) {
-            fields.push(("caption", c.to_string()));
-        }
-        let path = [self.page_id(), "photos"];
-        match &media.source {
-            MediaSource::Url(url) => {
-                fields.push(("url", url.clone()));
-                self.graph.post("upload_photo", &path, &fields).await
-            }
-            MediaSource::Bytes(_) | MediaSource::Path(_) => {
-                let bytes = media.read().await?;
-                let file = HttpPart::bytes("source", bytes)
-                    .file_name("photo")
-                    .mime(media.mime.clone());
-                self.graph
-                    .post_multipart("upload_photo", &path, &fields, file)
-                    .await
-            }
-        }
-    }
-
-    /// Reads the post's link and time after a publish. Best effort: the post exists, so a
-    /// failed read must not turn the publish into an error (a retry would post twice).
-    async fn finish(&self, id: &str, created: Option<&Created>) -> Published {
-        if let Some(c) = created {
-            if let (Some(url), Some(at)) = (
-                &c.permalink_url,
-                c.created_time.as_deref().and_then(parse_time),
-            ) {
-                return Published::single(self.post_ref(id, Some(url.clone())), at);
-            }
-        }
-        let url = created.and_then(|c| c.permalink_url.clone());
-        let read: Result<FeedPost> = self
-            .graph
-            .get(
-                "publish",
-                &[id],
-                &[("fields", "id,permalink_url,created_time")],
-            )
-            .await;
-        let (url, at) = match read {
-            Ok(p) => (
-                p.permalink_url.or(url),
-                p.created_time.as_deref().and_then(parse_time),
-            ),
-            Err(e) => {
-                tracing::debug!(
-                    platform = PLATFORM,
-                    kind = e.kind().as_str(),
-                    "reading the new post failed"
-                );
-                (url, None)
-            }
-        };
-        Published::single(
-            self.post_ref(id, url),
-            at.unwrap_or_else(|| self.graph.now()),
-        )
-    }
-
-    async fn comment_on(&self, target: &str, part: &Part, op: &'static str) -> Result<Published> {
-        if !part.media.is_empty() {
-            return Err(Error::validation(
-                "facebook comments published by socialkit carry text and a link, not media",
-            )
-            .with_platform(PLATFORM)
-            .with_operation(op));
-        }
-        let mut message = part.text.clone();
-        if let Some(link) = &part.link {
-            if !message.contains(link.as_str()) {
-                message = format!("{message} {link}").trim().to_string();
-            }
-        }
-        let created: Created = self
-            .graph
-            .post(op, &[target, "comments"], &[("message", message)])
-            .await?;
-        let r = PostRef::new(PLATFORM, created.id)
-            .with_meta("page_id", self.page_id())
-            .with_meta("parent", target);
-        Ok(Published::single(r, self.graph.now()))
-    }
-
-    async fn comments_of(&self, post: &FeedPost) -> Result<Vec<Interaction>> {
-        let comments: Vec<Comment> = self
-            .graph
-            .list(
-                "interactions",
-                &[&post.id, "comments"],
-                &[
-                    ("fields", api::COMMENT_FIELDS),
-                    ("filter", "stream"),
-                    ("order", "chronological"),
-                    ("limit", "100"),
-                ],
-                10_000,
-            )
-            .await?;
-        let on = self.post_ref(&post.id, post.permalink_url.clone());
-        Ok(comments
-            .into_iter()
-            .filter(|c| c.from.as_ref().and_then(|f| f.id.as_deref()) != Some(self.page_id()))
-            .filter_map(|c| {
-                let created_at = c.created_time.as_deref().and_then(parse_time)?;
-                let from = c.from.unwrap_or_default();
-                let thread = c.parent.and_then(|p| p.id).unwrap_or_else(|| c.id.clone());
-                let mut reference = InteractionRef::new(PLATFORM, c.id.clone())
-                    .with_meta("post_id", post.id.clone())
-                    .with_meta("thread", thread);
-                if let Some(url) = c.permalink_url {
-                    reference = reference.with_meta("url", url);
-                }
-                Some(Interaction {
-                    reference,
-                    kind: InteractionKind::Comment,
-                    author: Author {
-                        id: from.id.clone().unwrap_or_default(),
-                        handle: from.name.clone().or(from.id).unwrap_or_default(),
-                        display_name: from.name,
-                        followers: None,
-                        url: None,
-                    },
-                    text: c.message,
-                    created_at,
-                    post: Some(on.clone()),
-                    conversation: Some(post.id.clone()),
-                    language: None,
-                })
-            })
-            .collect())
-    }
-
-    async fn metrics_of(&self, post: &PostRef) -> Result<PostMetrics> {
-        graph::config::check_id(PLATFORM, "post id", &post.id)?;
-        let counts: Counts = self
-            .graph
-            .get(
-                "post_metrics",
-                &[&post.id],
-                &[("fields", api::COUNT_FIELDS)],
-            )
-            .await?;
-        let insights: Option<Insights> = match self
-            .graph
-            .get(
-                "post_metrics",
-                &[&post.id, "insights"],
-                &[("metric", api::INSIGHT_METRICS)],
-            )
-            .await
-        {
-            Ok(i) => Some(i),
-            // A token without read_insights, a Page under 100 likes, a post too new: the
-            // numbers are unknown, not zero.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::PermissionDenied | ErrorKind::Validation | ErrorKind::NotFound
-                ) =>
-            {
-                tracing::debug!(
-                    platform = PLATFORM,
-                    kind = e.kind().as_str(),
-                    "post insights unavailable"
-                );
-                None
-            }
-            Err(e) => return Err(e),
-        };
-        let mut m = PostMetrics::new(post.clone(), self.graph.now());
-        m.likes = counts.reactions.as_ref().and_then(|r| r.total());
-        m.replies = counts.comments.as_ref().and_then(|c| c.total());
-        m.reposts = Some(counts.shares());
-        if let Some(i) = insights {
-            m.reach = i.value("post_total_media_view_unique");
-            m.clicks = i.value("post_clicks");
-        }
-        Ok(m)
     }
 }
 

@@ -1,5 +1,6 @@
 use super::*;
-use crate::model::Media;
+use crate::ErrorKind;
+use crate::model::{Media, Part};
 
 #[test]
 fn photo_posts_carry_the_link_in_the_message() {

@@ -50,6 +50,8 @@
 
 mod api;
 pub mod config;
+mod publish;
+mod read;
 #[cfg(feature = "testkit")]
 pub mod twin;
 
@@ -63,20 +65,19 @@ use futures::FutureExt as _;
 use tokio::sync::OnceCell;
 use url::Url;
 
-use crate::adapters::graph::api::{Created, Insights, parse_time};
-use crate::adapters::graph::client::{Graph, Params};
+use crate::adapters::graph::client::Graph;
 use crate::adapters::graph::container::{self, Containers, Ledger};
 use crate::adapters::graph::{self as graph, RefreshGrant, inbox};
 use crate::auth::TokenManager;
 use crate::http::{Client, RateLimit};
 use crate::model::{
-    Author, Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery,
-    InteractionRef, MediaKind, Metric, Page, Part, Post, PostMetrics, PostRef, Profile,
-    PublishOptions, Published, RecentPost,
+    Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery, InteractionRef,
+    MediaKind, Metric, Page, Post, PostMetrics, PostRef, Profile, PublishOptions, Published,
+    RecentPost,
 };
 use crate::platform::{Capabilities, MediaLimits, Operation, Platform};
-use crate::{Error, ErrorKind, Registry, Result};
-use api::{Comment, MediaCounts, MediaItem, User};
+use crate::{Registry, Result};
+use api::{MediaItem, User};
 
 /// The platform's name, as errors and [`PostRef`]s carry it.
 ///
@@ -344,276 +345,6 @@ impl Instagram {
             Some(u) => r.with_url(u),
             None => r,
         }
-    }
-
-    async fn own_username(&self) -> Result<&str> {
-        self.username
-            .get_or_try_init(|| async {
-                let u: User = self
-                    .graph
-                    .get("channel", &[self.user_id()], &[("fields", "id,username")])
-                    .await?;
-                Ok::<_, Error>(u.username.unwrap_or_default())
-            })
-            .await
-            .map(String::as_str)
-    }
-
-    /// The caption of a part: its text, with the link appended (Instagram makes no link cards).
-    fn caption(part: &Part) -> String {
-        match &part.link {
-            Some(link) if !part.text.contains(link.as_str()) => {
-                format!("{} {link}", part.text).trim().to_string()
-            }
-            _ => part.text.clone(),
-        }
-    }
-
-    /// The container parameters of one media (a carousel child when `child`).
-    fn media_params(media: &crate::model::Media, child: bool) -> Result<Params> {
-        let url = graph::public_url(PLATFORM, media)?.to_string();
-        let mut p: Params = Vec::new();
-        if graph::is_video(media) {
-            let kind = if child { "VIDEO" } else { "REELS" };
-            p.push(("media_type".into(), kind.into()));
-            p.push(("video_url".into(), url));
-        } else {
-            p.push(("image_url".into(), url));
-        }
-        if child {
-            p.push(("is_carousel_item".into(), "true".into()));
-        }
-        Ok(p)
-    }
-
-    /// Creates the container of a part (a carousel's children first); returns its id.
-    async fn make_container(&self, part: &Part, caption: &str) -> Result<String> {
-        if part.media.len() == 1 {
-            let mut p = Self::media_params(&part.media[0], false)?;
-            if !caption.is_empty() {
-                p.push(("caption".into(), caption.to_string()));
-            }
-            return self.containers.create(&p).await;
-        }
-        let deadline = self.containers.deadline();
-        let mut children = Vec::with_capacity(part.media.len());
-        for media in &part.media {
-            let id = self
-                .containers
-                .create(&Self::media_params(media, true)?)
-                .await?;
-            self.containers.wait_ready(&id, deadline).await?;
-            children.push(id);
-        }
-        let mut p: Params = vec![
-            ("media_type".into(), "CAROUSEL".into()),
-            ("children".into(), children.join(",")),
-        ];
-        if !caption.is_empty() {
-            p.push(("caption".into(), caption.to_string()));
-        }
-        self.containers.create(&p).await
-    }
-
-    /// Checks what the API would refuse, before anything is sent: the caption first (it is the
-    /// most useful answer), then the capabilities, then that every media is a public URL.
-    fn check(&self, post: &Post, opts: &PublishOptions) -> Result<Post> {
-        for part in post.resolve(PLATFORM, None).parts() {
-            self.caps.text.check(PLATFORM, &Self::caption(&part))?;
-        }
-        let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
-        for part in post.parts() {
-            for media in &part.media {
-                graph::public_url(PLATFORM, media)?;
-            }
-        }
-        Ok(post)
-    }
-
-    /// Checks a comment or reply: one part of text (and a link), within the caption rule.
-    fn check_comment(&self, post: &Post) -> Result<Part> {
-        let resolved = post.resolve(PLATFORM, None);
-        if resolved.is_thread() {
-            return Err(Error::unsupported(PLATFORM, Operation::Thread.as_str()));
-        }
-        let part = resolved.parts().into_iter().next().unwrap_or_default();
-        if !part.media.is_empty() {
-            return Err(
-                Error::validation("instagram comments and replies carry text only")
-                    .with_platform(PLATFORM),
-            );
-        }
-        let text = Self::caption(&part);
-        if text.trim().is_empty() {
-            return Err(
-                Error::validation("the comment is empty: instagram needs text")
-                    .with_platform(PLATFORM),
-            );
-        }
-        self.caps.text.check(PLATFORM, &text)?;
-        Ok(part)
-    }
-
-    async fn comment_on(
-        &self,
-        target: &str,
-        edge: &str,
-        part: &Part,
-        op: &'static str,
-    ) -> Result<Published> {
-        let message = Self::caption(part);
-        let created: Created = self
-            .graph
-            .post(op, &[target, edge], &[("message", message)])
-            .await?;
-        Ok(Published::single(
-            PostRef::new(PLATFORM, created.id).with_meta("parent", target),
-            self.graph.now(),
-        ))
-    }
-
-    async fn comments_of(&self, media: &MediaItem, own: &str) -> Result<Vec<Interaction>> {
-        let comments: Vec<Comment> = self
-            .graph
-            .list(
-                "interactions",
-                &[&media.id, "comments"],
-                &[("fields", api::COMMENT_FIELDS), ("limit", "50")],
-                10_000,
-            )
-            .await?;
-        let on = self.media_ref(&media.id, media.permalink.clone());
-        let mut out = Vec::new();
-        for c in comments {
-            let thread = c.id.clone();
-            let replies = c.replies.clone().map(|r| r.data).unwrap_or_default();
-            for (item, parent) in std::iter::once((c, None))
-                .chain(replies.into_iter().map(|r| (r, Some(thread.clone()))))
-            {
-                if let Some(i) = self.interaction(item, parent, &thread, &on, own) {
-                    out.push(i);
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    fn interaction(
-        &self,
-        c: Comment,
-        parent: Option<String>,
-        thread: &str,
-        on: &PostRef,
-        own: &str,
-    ) -> Option<Interaction> {
-        let from = c.from.unwrap_or_default();
-        let username = from.username.clone().or(c.username).unwrap_or_default();
-        let mine =
-            from.id.as_deref() == Some(self.user_id()) || (!own.is_empty() && username == own);
-        if mine {
-            return None;
-        }
-        let created_at = c.timestamp.as_deref().and_then(parse_time)?;
-        let mut reference = InteractionRef::new(PLATFORM, c.id)
-            .with_meta("media_id", on.id.clone())
-            .with_meta("thread", thread);
-        if let Some(p) = parent {
-            reference = reference.with_meta("parent", p);
-        }
-        Some(Interaction {
-            reference,
-            kind: InteractionKind::Comment,
-            author: Author {
-                id: from.id.unwrap_or_default(),
-                url: (!username.is_empty())
-                    .then(|| format!("https://www.instagram.com/{username}/")),
-                handle: username,
-                display_name: None,
-                followers: None,
-            },
-            text: c.text,
-            created_at,
-            post: Some(on.clone()),
-            conversation: Some(on.id.clone()),
-            language: None,
-        })
-    }
-
-    async fn metrics_of(&self, post: &PostRef) -> Result<PostMetrics> {
-        graph::config::check_id(PLATFORM, "media id", &post.id)?;
-        let counts: MediaCounts = self
-            .graph
-            .get(
-                "post_metrics",
-                &[&post.id],
-                &[("fields", "id,like_count,comments_count")],
-            )
-            .await?;
-        let insights: Option<Insights> = match self
-            .graph
-            .get(
-                "post_metrics",
-                &[&post.id, "insights"],
-                &[("metric", api::INSIGHT_METRICS)],
-            )
-            .await
-        {
-            Ok(i) => Some(i),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::PermissionDenied | ErrorKind::Validation | ErrorKind::NotFound
-                ) =>
-            {
-                tracing::debug!(
-                    platform = PLATFORM,
-                    kind = e.kind().as_str(),
-                    "media insights unavailable"
-                );
-                None
-            }
-            Err(e) => return Err(e),
-        };
-        let mut m = PostMetrics::new(post.clone(), self.graph.now());
-        let i = insights.unwrap_or_default();
-        m.impressions = i.value("views");
-        m.reach = i.value("reach");
-        m.saves = i.value("saved");
-        m.reposts = i.value("shares");
-        m.likes = i.value("likes").or(counts.like_count);
-        m.replies = i.value("comments").or(counts.comments_count);
-        Ok(m)
-    }
-
-    async fn recent(&self, limit: usize) -> Result<Vec<RecentPost>> {
-        let limit = limit.clamp(1, 1000);
-        let page = limit.min(100).to_string();
-        let media: Vec<MediaItem> = self
-            .graph
-            .list(
-                "recent_posts",
-                &[self.user_id(), "media"],
-                &[("fields", api::MEDIA_FIELDS), ("limit", &page)],
-                limit,
-            )
-            .await?;
-        let mut out: Vec<RecentPost> = media
-            .into_iter()
-            .filter_map(|m| {
-                Some(RecentPost {
-                    created_at: m.timestamp.as_deref().and_then(parse_time)?,
-                    text: m.caption.unwrap_or_default(),
-                    post: self.media_ref(&m.id, m.permalink),
-                    idempotency_key: None,
-                })
-            })
-            .collect();
-        out.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| graph::id_order(&b.post.id, &a.post.id))
-        });
-        Ok(out)
     }
 }
 

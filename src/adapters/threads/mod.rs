@@ -43,34 +43,34 @@
 
 mod api;
 pub mod config;
+mod publish;
+mod read;
 #[cfg(feature = "testkit")]
 pub mod twin;
 
 pub use config::ThreadsConfig;
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use futures::FutureExt as _;
 use tokio::sync::OnceCell;
 use url::Url;
 
-use crate::adapters::graph::api::{Insights, parse_time};
-use crate::adapters::graph::client::{Graph, Params};
+use crate::adapters::graph::api::Insights;
+use crate::adapters::graph::client::Graph;
 use crate::adapters::graph::container::{self, Containers, Ledger};
 use crate::adapters::graph::{self as graph, RefreshGrant, inbox};
 use crate::auth::TokenManager;
 use crate::http::{Client, RateLimit};
 use crate::model::{
-    Author, Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery,
-    InteractionRef, MediaKind, Metric, Page, Part, Post, PostMetrics, PostRef, Profile,
-    PublishOptions, Published, RecentPost,
+    Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery, InteractionRef,
+    MediaKind, Metric, Page, Post, PostMetrics, PostRef, Profile, PublishOptions, Published,
+    RecentPost,
 };
 use crate::platform::{Capabilities, MediaLimits, Operation, Platform};
-use crate::{Detail, Error, ErrorKind, Registry, Result};
-use api::{Thread, User};
+use crate::{ErrorKind, Registry, Result};
+use api::User;
 
 /// The platform's name, as errors and [`PostRef`]s carry it.
 ///
@@ -354,309 +354,6 @@ impl Threads {
             Some(u) => r.with_url(u),
             None => r,
         }
-    }
-
-    async fn own_username(&self) -> Result<&str> {
-        self.username
-            .get_or_try_init(|| async {
-                let u: User = self
-                    .graph
-                    .get("channel", &[self.user_id()], &[("fields", "id,username")])
-                    .await?;
-                Ok::<_, Error>(u.username.unwrap_or_default())
-            })
-            .await
-            .map(String::as_str)
-    }
-
-    /// The text of a part as sent: a link goes in `link_attachment` on a text post, and into
-    /// the text when the part has media.
-    fn text_of(part: &Part) -> String {
-        match &part.link {
-            Some(link) if !part.media.is_empty() && !part.text.contains(link.as_str()) => {
-                format!("{} {link}", part.text).trim().to_string()
-            }
-            _ => part.text.clone(),
-        }
-    }
-
-    /// Checks one part as Threads will count it: the length of the text sent, and the links
-    /// (the distinct links of the text plus a link attachment not among them).
-    fn check_part(&self, part: &Part) -> Result<()> {
-        let text = Self::text_of(part);
-        self.caps.text.check(PLATFORM, &text)?;
-        let mut links: BTreeSet<String> = crate::text::extract::links(&text)
-            .into_iter()
-            .map(|s| same_link(s.as_str(&text)))
-            .collect();
-        if let Some(link) = part.link.as_ref().filter(|_| part.media.is_empty()) {
-            links.insert(same_link(link));
-        }
-        if links.len() > MAX_LINKS {
-            return Err(Error::validation(format!(
-                "text has {} links on threads with its link attachment, the limit is {MAX_LINKS} ({} over)",
-                links.len(),
-                links.len() - MAX_LINKS
-            ))
-            .with_platform(PLATFORM)
-            .with_detail(Detail::TooMany {
-                what: "links".into(),
-                count: links.len(),
-                limit: MAX_LINKS,
-            }));
-        }
-        for media in &part.media {
-            graph::public_url(PLATFORM, media)?;
-        }
-        Ok(())
-    }
-
-    /// Everything checked before anything is sent.
-    fn check(&self, post: &Post, opts: &PublishOptions) -> Result<Post> {
-        let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
-        for (i, part) in post.parts().iter().enumerate() {
-            self.check_part(part).map_err(|e| {
-                if post.is_thread() {
-                    Error::new(
-                        e.kind(),
-                        format!("part {} of the thread: {}", i + 1, e.message()),
-                    )
-                    .with_platform(PLATFORM)
-                } else {
-                    e
-                }
-            })?;
-        }
-        Ok(post)
-    }
-
-    fn media_params(media: &crate::model::Media, child: bool) -> Result<Params> {
-        let url = graph::public_url(PLATFORM, media)?.to_string();
-        let mut p: Params = if graph::is_video(media) {
-            vec![
-                ("media_type".into(), "VIDEO".into()),
-                ("video_url".into(), url),
-            ]
-        } else {
-            vec![
-                ("media_type".into(), "IMAGE".into()),
-                ("image_url".into(), url),
-            ]
-        };
-        if child {
-            p.push(("is_carousel_item".into(), "true".into()));
-        }
-        Ok(p)
-    }
-
-    /// Creates the container of one part (a carousel's children first).
-    async fn make_container(&self, part: &Part, reply_to: Option<&str>) -> Result<String> {
-        let text = Self::text_of(part);
-        let mut p: Params = match part.media.len() {
-            0 => {
-                let mut p: Params = vec![("media_type".into(), "TEXT".into())];
-                if let Some(link) = &part.link {
-                    p.push(("link_attachment".into(), link.clone()));
-                }
-                p
-            }
-            1 => Self::media_params(&part.media[0], false)?,
-            _ => {
-                let deadline = self.containers.deadline();
-                let mut children = Vec::with_capacity(part.media.len());
-                for media in &part.media {
-                    let id = self
-                        .containers
-                        .create(&Self::media_params(media, true)?)
-                        .await?;
-                    self.containers.wait_ready(&id, deadline).await?;
-                    children.push(id);
-                }
-                vec![
-                    ("media_type".into(), "CAROUSEL".into()),
-                    ("children".into(), children.join(",")),
-                ]
-            }
-        };
-        if !text.is_empty() {
-            p.push(("text".into(), text));
-        }
-        if let Some(parent) = reply_to {
-            p.push(("reply_to_id".into(), parent.to_string()));
-        }
-        self.containers.create(&p).await
-    }
-
-    /// Publishes `post` (already checked), the first part replying to `reply_to` when given,
-    /// each further part replying to the one before.
-    async fn publish_chain(
-        &self,
-        post: &Post,
-        reply_to: Option<String>,
-        opts: &PublishOptions,
-    ) -> Result<Published> {
-        let parts = post.parts();
-        let replies = (parts.len() - 1 + usize::from(reply_to.is_some())) as u64;
-        let posts = u64::from(reply_to.is_none());
-        self.containers
-            .check_quota(
-                "threads_publishing_limit",
-                api::LIMIT_FIELDS,
-                posts,
-                replies,
-            )
-            .await?;
-        let mut parent = reply_to;
-        let mut refs: Vec<PostRef> = Vec::with_capacity(parts.len());
-        let mut first_at = None;
-        for (i, part) in parts.iter().enumerate() {
-            if let Some(parent) = &parent {
-                graph::config::check_id(PLATFORM, "reply target", parent)?;
-            }
-            let key = opts.idempotency_key.as_ref().map(|k| format!("{k}#{i}"));
-            let text = Self::text_of(part);
-            let find = || {
-                let text = text.clone();
-                async move { Ok(graph::find_by_text(&self.recent(20).await?, &text)) }.boxed()
-            };
-            let media = self
-                .containers
-                .publish_once(
-                    &self.ledger,
-                    key.as_deref(),
-                    self.make_container(part, parent.as_deref()).boxed(),
-                    &find,
-                )
-                .await?;
-            let (url, at) = self.containers.link(&media).await;
-            if i == 0 {
-                first_at = at;
-            }
-            refs.push(self.post_ref(&media, url));
-            parent = Some(media);
-        }
-        let first = refs
-            .first()
-            .cloned()
-            .unwrap_or_else(|| self.post_ref("", None));
-        Ok(Published {
-            post: first,
-            parts: refs,
-            published_at: first_at.unwrap_or_else(|| self.graph.now()),
-        })
-    }
-
-    async fn listed(&self, edge: &str, limit: usize) -> Result<Vec<Thread>> {
-        let page = limit.clamp(1, 100).to_string();
-        self.graph
-            .list(
-                "recent_posts",
-                &[self.user_id(), edge],
-                &[("fields", api::POST_FIELDS), ("limit", &page)],
-                limit,
-            )
-            .await
-    }
-
-    /// Posts and replies of the profile, newest first.
-    async fn recent(&self, limit: usize) -> Result<Vec<RecentPost>> {
-        let limit = limit.clamp(1, 1000);
-        let mut all = self.listed("threads", limit).await?;
-        all.extend(self.listed("replies", limit).await?);
-        let mut out: Vec<RecentPost> = all
-            .into_iter()
-            .filter_map(|t| {
-                Some(RecentPost {
-                    created_at: t.timestamp.as_deref().and_then(parse_time)?,
-                    text: t.text.unwrap_or_default(),
-                    post: self.post_ref(&t.id, t.permalink),
-                    idempotency_key: None,
-                })
-            })
-            .collect();
-        out.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| graph::id_order(&b.post.id, &a.post.id))
-        });
-        out.dedup_by(|a, b| a.post.id == b.post.id);
-        out.truncate(limit);
-        Ok(out)
-    }
-
-    async fn replies_to(&self, root: &Thread, own: &str) -> Result<Vec<Interaction>> {
-        let replies: Vec<Thread> = self
-            .graph
-            .list(
-                "interactions",
-                &[&root.id, "conversation"],
-                &[
-                    ("fields", api::POST_FIELDS),
-                    ("reverse", "false"),
-                    ("limit", "100"),
-                ],
-                10_000,
-            )
-            .await?;
-        let on = self.post_ref(&root.id, root.permalink.clone());
-        Ok(replies
-            .into_iter()
-            .filter(|r| r.username.as_deref() != Some(own) || own.is_empty())
-            .filter_map(|r| {
-                let created_at = r.timestamp.as_deref().and_then(parse_time)?;
-                let handle = r.username.clone().unwrap_or_default();
-                let mut reference = InteractionRef::new(PLATFORM, r.id.clone())
-                    .with_post(self.post_ref(&r.id, r.permalink.clone()));
-                if let Some(parent) = r.replied_to.and_then(|p| p.id) {
-                    reference = reference.with_meta("replied_to", parent);
-                }
-                Some(Interaction {
-                    reference,
-                    kind: InteractionKind::Reply,
-                    author: Author {
-                        id: String::new(),
-                        url: (!handle.is_empty())
-                            .then(|| format!("https://www.threads.net/@{handle}")),
-                        handle,
-                        display_name: None,
-                        followers: None,
-                    },
-                    text: r.text,
-                    created_at,
-                    post: Some(on.clone()),
-                    conversation: Some(root.id.clone()),
-                    language: None,
-                })
-            })
-            .collect())
-    }
-
-    async fn metrics_of(&self, post: &PostRef) -> Result<PostMetrics> {
-        graph::config::check_id(PLATFORM, "media id", &post.id)?;
-        let i: Insights = match self
-            .graph
-            .get(
-                "post_metrics",
-                &[&post.id, "insights"],
-                &[("metric", api::INSIGHT_METRICS)],
-            )
-            .await
-        {
-            Ok(i) => i,
-            // A token without threads_manage_insights: the numbers are unknown, not zero.
-            Err(e) if e.kind() == ErrorKind::PermissionDenied => {
-                tracing::debug!(platform = PLATFORM, "post insights unavailable");
-                Insights::default()
-            }
-            Err(e) => return Err(e),
-        };
-        let mut m = PostMetrics::new(post.clone(), self.graph.now());
-        m.impressions = i.value("views");
-        m.likes = i.value("likes");
-        m.replies = i.value("replies");
-        m.reposts = i.value("reposts");
-        m.quotes = i.value("quotes");
-        Ok(m)
     }
 }
 

@@ -1,0 +1,309 @@
+//! The twin's HTTP side: reading a request, injected faults, the token endpoints, auth, and
+//! the usage headers on every answer.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Request, State as AxState};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde_json::json;
+
+use super::{Ctx, Fault, GraphRequest, Reply, Shared, TwinOptions};
+
+pub(super) async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let headers = request.headers().clone();
+    let mut params: BTreeMap<String, String> = request
+        .uri()
+        .query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let mut file = None;
+    if content_type.starts_with("multipart/form-data") {
+        match Multipart::from_request(request, &()).await {
+            Ok(mut m) => {
+                while let Ok(Some(field)) = m.next_field().await {
+                    let name = field.name().unwrap_or("").to_string();
+                    let is_file = field.file_name().is_some();
+                    let mime = field.content_type().unwrap_or("").to_string();
+                    let Ok(data) = field.bytes().await else { break };
+                    if is_file {
+                        file = Some((data.len(), mime));
+                    } else {
+                        params.insert(name, String::from_utf8_lossy(&data).into_owned());
+                    }
+                }
+            }
+            Err(_) => return json_reply(Reply::invalid("malformed multipart body"), None),
+        }
+    } else if let Ok(bytes) = axum::body::to_bytes(request.into_body(), 64 * 1024 * 1024).await {
+        if content_type.starts_with("application/x-www-form-urlencoded") {
+            params.extend(url::form_urlencoded::parse(&bytes).into_owned());
+        }
+    }
+    let req = GraphRequest::new(method.clone(), &path, &headers, params, file);
+    shared
+        .state()
+        .requests
+        .push((method.to_string(), path.clone()));
+    let fault = take_fault(&shared, &method, &path);
+    let usage_type = shared.personality.usage_type();
+    if let Some(fault) = fault {
+        if fault == Fault::Lost {
+            let _ = answer(&shared, &req);
+            return fault_reply(&shared, Fault::html(504), &req, usage_type);
+        }
+        return fault_reply(&shared, fault, &req, usage_type);
+    }
+    let reply = answer(&shared, &req);
+    let mut response = json_reply(reply, None);
+    add_usage(&shared, &mut response, usage_type, None);
+    response
+}
+
+fn take_fault(shared: &Shared, method: &Method, path: &str) -> Option<Fault> {
+    let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
+    let found = faults.iter_mut().find(|r| {
+        r.remaining > 0
+            && r.method.as_ref().is_none_or(|m| m == method)
+            && r.path_contains.as_deref().is_none_or(|p| path.contains(p))
+    });
+    let fault = found.map(|r| {
+        r.remaining -= 1;
+        r.fault.clone()
+    });
+    faults.retain(|r| r.remaining > 0);
+    fault
+}
+
+fn answer(shared: &Shared, req: &GraphRequest) -> Reply {
+    let options = shared.options().clone();
+    let path = req.path();
+    // Token endpoints (versioned or not).
+    match path.as_slice() {
+        ["oauth", "access_token"] | ["access_token"] | ["refresh_access_token"] => {
+            return token_endpoint(shared, &options, req);
+        }
+        _ => {}
+    }
+    if req.version.is_none() {
+        return Reply::error(
+            400,
+            2500,
+            None,
+            "OAuthException",
+            "Unknown path components: the path must start with an API version such as /v23.0/",
+        );
+    }
+    let as_user = match req.token.as_deref() {
+        Some(t) if t == options.token => false,
+        Some(t) if t == options.user_token => true,
+        Some(_) => {
+            return Reply::error(
+                400,
+                190,
+                None,
+                "OAuthException",
+                "Invalid OAuth access token - Cannot parse access token",
+            );
+        }
+        None => {
+            return Reply::error(
+                400,
+                2500,
+                None,
+                "OAuthException",
+                "An active access token must be used to query information about the current user.",
+            );
+        }
+    };
+    let ctx = Ctx {
+        options: &options,
+        now: Utc::now(),
+    };
+    let mut state = shared.state();
+    shared.personality.route(&ctx, &mut state, req, as_user)
+}
+
+fn token_endpoint(shared: &Shared, options: &TwinOptions, req: &GraphRequest) -> Reply {
+    let grant = req.param("grant_type").unwrap_or("");
+    let issued = |token: &str| {
+        Reply::ok(json!({ "access_token": token, "token_type": "bearer", "expires_in": 5_183_944 }))
+    };
+    match grant {
+        "fb_exchange_token" => {
+            if req.param("client_id").is_none() || req.param("client_secret").is_none() {
+                return Reply::invalid("Missing client_id or client_secret");
+            }
+            match req.param("fb_exchange_token") {
+                Some(t) if !t.is_empty() => issued(&options.user_token),
+                _ => Reply::invalid("Missing fb_exchange_token"),
+            }
+        }
+        "th_exchange_token" | "ig_exchange_token" => {
+            if req.param("client_secret").is_none() || req.param("access_token").is_none() {
+                return Reply::invalid("Missing client_secret or access_token");
+            }
+            issued(&options.token)
+        }
+        "th_refresh_token" | "ig_refresh_token" => {
+            if req.param("access_token") != Some(options.token.as_str()) {
+                return Reply::error(
+                    400,
+                    190,
+                    Some(463),
+                    "OAuthException",
+                    "Error validating access token: Session has expired",
+                );
+            }
+            if options.refresh_rotates {
+                let fresh = format!("{}R", options.token);
+                shared.options().token = fresh.clone();
+                issued(&fresh)
+            } else {
+                issued(&options.token)
+            }
+        }
+        _ => Reply::invalid("Unsupported grant_type"),
+    }
+}
+
+fn usage_percent(shared: &Shared) -> u64 {
+    let budget = shared.options().calls_per_hour.max(1);
+    let s = shared.state();
+    let used = s.requests.len() as u64 * 100 / budget;
+    (used + s.extra_usage).min(100)
+}
+
+fn add_usage(
+    shared: &Shared,
+    response: &mut Response,
+    usage_type: Option<&str>,
+    regain: Option<u64>,
+) {
+    let percent = if regain.is_some() {
+        100
+    } else {
+        usage_percent(shared)
+    };
+    let app =
+        json!({ "call_count": percent, "total_cputime": percent / 2, "total_time": percent / 2 });
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&app.to_string()) {
+        h.insert("x-app-usage", v);
+    }
+    if let Some(kind) = usage_type {
+        let account = shared.options().account_id.clone();
+        let buc = json!({ account: [{
+            "type": kind,
+            "call_count": percent,
+            "total_cputime": percent / 2,
+            "total_time": percent / 2,
+            "estimated_time_to_regain_access": regain.unwrap_or(0),
+        }]});
+        if let Ok(v) = HeaderValue::from_str(&buc.to_string()) {
+            h.insert("x-business-use-case-usage", v);
+        }
+    }
+}
+
+fn fault_reply(
+    shared: &Shared,
+    fault: Fault,
+    req: &GraphRequest,
+    usage_type: Option<&str>,
+) -> Response {
+    match fault {
+        Fault::Graph {
+            status,
+            code,
+            subcode,
+            kind,
+            message,
+            transient,
+        } => {
+            let mut reply = Reply::error(status, code, subcode, &kind, &message);
+            if transient {
+                reply.body["error"]["is_transient"] = json!(true);
+            }
+            let mut r = json_reply(reply, None);
+            add_usage(shared, &mut r, usage_type, None);
+            r
+        }
+        Fault::Throttle {
+            code,
+            regain_minutes,
+        } => {
+            let reply = Reply::error(
+                400,
+                code,
+                None,
+                "OAuthException",
+                &format!("(#{code}) Application request limit reached"),
+            );
+            let mut r = json_reply(reply, None);
+            // Page and Instagram tokens say when access comes back in the BUC header; app
+            // tokens only show the usage.
+            add_usage(
+                shared,
+                &mut r,
+                usage_type.or(Some("pages")),
+                Some(regain_minutes),
+            );
+            r
+        }
+        Fault::Status {
+            status,
+            body,
+            content_type,
+        } => (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            [(header::CONTENT_TYPE, content_type)],
+            body,
+        )
+            .into_response(),
+        Fault::MalformedJson => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"id\": \"1\", \"data\": [",
+        )
+            .into_response(),
+        Fault::Lost => fault_reply(shared, Fault::html(504), req, usage_type),
+        Fault::EchoToken => {
+            let token = req.token.clone().unwrap_or_default();
+            let reply = Reply::error(
+                400,
+                190,
+                Some(460),
+                "OAuthException",
+                &format!(
+                    "Error validating access token {token}: the session has been invalidated because the user changed their password"
+                ),
+            );
+            json_reply(reply, None)
+        }
+    }
+}
+
+fn json_reply(reply: Reply, _extra: Option<()>) -> Response {
+    let mut r = Response::new(Body::from(reply.body.to_string()));
+    *r.status_mut() = reply.status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
+    r
+}

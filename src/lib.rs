@@ -25,6 +25,7 @@ pub mod http;
 pub mod model;
 pub mod platform;
 pub mod registry;
+pub mod strategy;
 pub mod text;
 
 pub use auth::Secret;

@@ -126,7 +126,12 @@ pub fn platform_prior(facts: &PlatformFacts) -> Vec<f64> {
 /// let p = channel_prior(&base, &[(chrono_tz::America::New_York, 1.0)], chrono_tz::Europe::Berlin, at);
 /// assert!((p[20 + 6] - base[20]).abs() < 1e-12);
 /// ```
-pub fn channel_prior(base: &[f64], segments: &[(Tz, f64)], zone: Tz, at: DateTime<Utc>) -> Vec<f64> {
+pub fn channel_prior(
+    base: &[f64],
+    segments: &[(Tz, f64)],
+    zone: Tz,
+    at: DateTime<Utc>,
+) -> Vec<f64> {
     if base.len() != HOURS_PER_WEEK {
         return vec![1.0; HOURS_PER_WEEK];
     }
@@ -260,7 +265,11 @@ fn pick_outcome(history: &[&HistoryPost], followers: Option<u64>) -> Option<Outc
             .count()
     };
     let mut best: Option<(Outcome, usize)> = None;
-    for basis in [RateBasis::Reach, RateBasis::Impressions, RateBasis::Followers] {
+    for basis in [
+        RateBasis::Reach,
+        RateBasis::Impressions,
+        RateBasis::Followers,
+    ] {
         let n = count(basis);
         if n > 0 && best.is_none_or(|(_, m)| n > m) {
             best = Some((Outcome::Rate(basis), n));
@@ -300,7 +309,9 @@ pub fn learn(
     if let Some(outcome) = outcome {
         for h in &recent {
             let y = match outcome {
-                Outcome::Rate(basis) => h.metrics.engagement_rate(basis, followers).map(|r| r.value),
+                Outcome::Rate(basis) => {
+                    h.metrics.engagement_rate(basis, followers).map(|r| r.value)
+                }
                 Outcome::Engagements => h.metrics.engagements().map(|e| e as f64),
             };
             if let Some(y) = y.filter(|y| y.is_finite() && *y >= 0.0) {

@@ -378,9 +378,14 @@ mod tests {
         let berlin = chrono_tz::Europe::Berlin;
         let ch = channel(berlin, 7, &[]);
         let mut r = rules(berlin, (2026, 4, 1), (2026, 4, 30));
-        r.blackout.insert(NaiveDate::from_ymd_opt(2026, 4, 3).unwrap());
+        r.blackout
+            .insert(NaiveDate::from_ymd_opt(2026, 4, 3).unwrap());
         let slots = build_calendar(&[ch], &r, &MixRule::Thirds.pillars().unwrap());
-        assert!(slots.iter().all(|s| s.local.date() != r.blackout.first().copied().unwrap()));
+        assert!(
+            slots
+                .iter()
+                .all(|s| s.local.date() != r.blackout.first().copied().unwrap())
+        );
         assert!(!slots.is_empty());
     }
 

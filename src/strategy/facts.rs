@@ -297,20 +297,35 @@ fn build(p: &str) -> PlatformFacts {
     };
     let generic_fit = |aw: f64, en: f64, cs: f64, re: f64, lg: f64, ca: f64, rp: f64| {
         BTreeMap::from([
-            (Awareness, a(aw, "relative audience size; no reach benchmark in the notes")),
+            (
+                Awareness,
+                a(
+                    aw,
+                    "relative audience size; no reach benchmark in the notes",
+                ),
+            ),
             (Engagement, a(en, "no engagement benchmark in the notes")),
             (CustomerService, a(cs, "what its API lets an inbox read")),
             (Retention, a(re, "community features")),
-            (LeadGeneration, a(lg, "clickable links and a professional audience")),
+            (
+                LeadGeneration,
+                a(lg, "clickable links and a professional audience"),
+            ),
             (Campaign, a(ca, "availability of paid promotion")),
             (Reputation, a(rp, "public search for listening")),
         ])
     };
-    let default_spacing = (180, "assumption: 3 h between posts of one channel, above Click Social's 30 min minimum".to_string());
+    let default_spacing = (
+        180,
+        "assumption: 3 h between posts of one channel, above Click Social's 30 min minimum"
+            .to_string(),
+    );
     let peak = |how: usize, what: &str| {
         Some(Fact::sourced(
             how as f64,
-            &format!("Hootsuite 2023 best time {what} (PST on its accounts; used as audience-local time, an assumption)"),
+            &format!(
+                "Hootsuite 2023 best time {what} (PST on its accounts; used as audience-local time, an assumption)"
+            ),
             &["hootsuite-best-times-2023"],
         ))
     };

@@ -526,10 +526,12 @@ impl Inputs {
     /// ```
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::config(format!("cannot read {}", path.display())).with_source(e)
-        })?;
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::config(format!("cannot read {}", path.display())).with_source(e))?;
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
             Self::from_json_str(&text)
         } else {
             Self::from_toml_str(&text)
@@ -685,7 +687,9 @@ impl Inputs {
             )));
         }
         if !s.min_selection_score.is_finite() {
-            return Err(Error::validation("settings: min_selection_score must be finite"));
+            return Err(Error::validation(
+                "settings: min_selection_score must be finite",
+            ));
         }
         s.weights.validate()?;
         s.mix.pillars()?;
@@ -828,7 +832,12 @@ mod tests {
             amount: 10.0,
             currency: "euro".into(),
         });
-        assert!(i.validate(now()).unwrap_err().to_string().contains("ISO 4217"));
+        assert!(
+            i.validate(now())
+                .unwrap_err()
+                .to_string()
+                .contains("ISO 4217")
+        );
     }
 
     #[test]

@@ -121,7 +121,10 @@ pub fn hour_name(hour_of_week: usize) -> String {
 /// ```
 pub fn offset_hours(zone: Tz, at: DateTime<Utc>) -> i64 {
     use chrono::Offset;
-    let secs = zone.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc() as i64;
+    let secs = zone
+        .offset_from_utc_datetime(&at.naive_utc())
+        .fix()
+        .local_minus_utc() as i64;
     (secs as f64 / 3600.0).round() as i64
 }
 

@@ -304,10 +304,7 @@ pub fn plan(inputs: &Inputs, now: DateTime<Utc>) -> Result<Plan> {
             id: input.id.clone(),
             platform: input.platform.clone(),
             zone: ch_zone,
-            language: input
-                .language
-                .clone()
-                .or_else(|| inputs.primary_language()),
+            language: input.language.clone().or_else(|| inputs.primary_language()),
             posts_per_week: c.posts_per_week,
             min_spacing_minutes: input
                 .min_spacing_minutes

@@ -75,7 +75,12 @@ impl SelectionWeights {
     /// assert!(w.validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {
-        let all = [self.goal_fit, self.audience, self.history, self.measurability];
+        let all = [
+            self.goal_fit,
+            self.audience,
+            self.history,
+            self.measurability,
+        ];
         if all.iter().any(|w| !w.is_finite() || *w < 0.0) || all.iter().sum::<f64>() <= 0.0 {
             return Err(Error::validation(format!(
                 "settings.weights must be non-negative numbers that do not all vanish, got {all:?}"
@@ -86,7 +91,12 @@ impl SelectionWeights {
 
     /// The weights in factor order (goal fit, audience, history, measurability), summing to 1.
     pub fn normalized(&self) -> [f64; 4] {
-        let all = [self.goal_fit, self.audience, self.history, self.measurability];
+        let all = [
+            self.goal_fit,
+            self.audience,
+            self.history,
+            self.measurability,
+        ];
         let sum: f64 = all.iter().sum();
         if sum > 0.0 && sum.is_finite() {
             all.map(|w| w / sum)
@@ -277,7 +287,10 @@ pub fn select(inputs: &Inputs, capacity: u32) -> Selection {
     }
     let mut by_platform: BTreeMap<&str, Vec<&ChannelInput>> = BTreeMap::new();
     for c in &inputs.channels {
-        by_platform.entry(c.planning_platform()).or_default().push(c);
+        by_platform
+            .entry(c.planning_platform())
+            .or_default()
+            .push(c);
     }
     let mut platforms: Vec<PlatformScore> = names
         .iter()
@@ -299,14 +312,16 @@ pub fn select(inputs: &Inputs, capacity: u32) -> Selection {
                     Factor::History,
                     Factor::Measurability,
                 ])
-                .map(|(((value, reason, sources), weight), factor)| Contribution {
-                    factor,
-                    weight,
-                    value,
-                    points: weight * value,
-                    reason,
-                    sources,
-                })
+                .map(
+                    |(((value, reason, sources), weight), factor)| Contribution {
+                        factor,
+                        weight,
+                        value,
+                        points: weight * value,
+                        reason,
+                        sources,
+                    },
+                )
                 .collect();
             PlatformScore {
                 platform: name.clone(),
@@ -352,7 +367,9 @@ pub fn select(inputs: &Inputs, capacity: u32) -> Selection {
         let (selected, reason) = if score < min_score {
             (
                 false,
-                format!("not used: its platform scores {score:.2}, below the minimum {min_score:.2}"),
+                format!(
+                    "not used: its platform scores {score:.2}, below the minimum {min_score:.2}"
+                ),
             )
         } else if used + need > capacity {
             (
@@ -384,8 +401,10 @@ pub fn select(inputs: &Inputs, capacity: u32) -> Selection {
         .fold(f64::INFINITY, f64::min);
     let mut recommended = Vec::new();
     for p in &mut platforms {
-        let mine: Vec<&ChannelChoice> =
-            channels.iter().filter(|c| c.platform == p.platform).collect();
+        let mine: Vec<&ChannelChoice> = channels
+            .iter()
+            .filter(|c| c.platform == p.platform)
+            .collect();
         p.selected = mine.iter().any(|c| c.selected);
         p.verdict = if p.selected {
             format!(
@@ -396,7 +415,10 @@ pub fn select(inputs: &Inputs, capacity: u32) -> Selection {
                 mine.len()
             )
         } else if p.connected {
-            format!("connected but not used: {}", mine.first().map_or("", |c| c.reason.as_str()))
+            format!(
+                "connected but not used: {}",
+                mine.first().map_or("", |c| c.reason.as_str())
+            )
         } else if p.score >= min_score && p.score > lowest_selected {
             recommended.push(p.platform.clone());
             format!(
@@ -438,7 +460,11 @@ fn goal_fit(inputs: &Inputs, facts: &PlatformFacts) -> Value {
         }
     }
     let value = if total > 0.0 { sum / total } else { 0.0 };
-    (value.clamp(0.0, 1.0), parts.join("; "), sources.into_iter().collect())
+    (
+        value.clamp(0.0, 1.0),
+        parts.join("; "),
+        sources.into_iter().collect(),
+    )
 }
 
 fn audience(inputs: &Inputs, platform: &str) -> Value {
@@ -542,10 +568,16 @@ fn measurability(inputs: &Inputs, facts: &PlatformFacts, channels: &[&ChannelInp
         .filter_map(|c| c.capabilities.as_ref())
         .collect();
     let (reports, inbox, from): (BTreeSet<Metric>, bool, &str) = if caps.is_empty() {
-        (facts.reports.iter().copied().collect(), facts.inbox, "platform facts")
+        (
+            facts.reports.iter().copied().collect(),
+            facts.inbox,
+            "platform facts",
+        )
     } else {
         (
-            caps.iter().flat_map(|c| c.metrics.iter().copied()).collect(),
+            caps.iter()
+                .flat_map(|c| c.metrics.iter().copied())
+                .collect(),
             caps.iter().any(|c| !c.interactions.is_empty()),
             "the channels' capabilities",
         )
@@ -603,7 +635,11 @@ mod tests {
         assert!(!used.is_empty());
         let need: u32 = used
             .iter()
-            .map(|c| facts_for(&Inputs::example(), &c.platform).cadence.min_per_week)
+            .map(|c| {
+                facts_for(&Inputs::example(), &c.platform)
+                    .cadence
+                    .min_per_week
+            })
             .sum();
         assert!(need <= 2);
         assert!(s.channels.iter().any(|c| c.reason.contains("capacity")));

@@ -248,6 +248,18 @@ impl MetricInputs {
     }
 }
 
+/// One catalogue row: name, formula, denominator, unit, direction, inputs, bounds, sources.
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Unit,
+    Direction,
+    &'static [&'static str],
+    (Option<f64>, Option<f64>),
+    &'static [&'static str],
+);
+
 fn ratio(num: Option<f64>, den: Option<f64>) -> Option<f64> {
     let (n, d) = (num?, den?);
     if d == 0.0 || !n.is_finite() || !d.is_finite() {
@@ -357,16 +369,8 @@ impl KpiId {
     pub fn definition(self) -> KpiDef {
         use Direction::*;
         use Unit::*;
-        let (name, formula, denominator, unit, direction, inputs, bounds, sources): (
-            &str,
-            &str,
-            &str,
-            Unit,
-            Direction,
-            &[&str],
-            (Option<f64>, Option<f64>),
-            &[&str],
-        ) = match self {
+        let (name, formula, denominator, unit, direction, inputs, bounds, sources): Row = match self
+        {
             KpiId::EngagementRateByReach => (
                 "Engagement rate by reach",
                 "engagements / reach",

@@ -285,8 +285,11 @@ pub fn select(inputs: &Inputs, capacity: u32) -> Selection {
     for c in &inputs.channels {
         names.insert(c.planning_platform().to_string());
     }
+    // Channels by id, so that nothing depends on the order of the inputs.
+    let mut by_id: Vec<&ChannelInput> = inputs.channels.iter().collect();
+    by_id.sort_by(|a, b| a.id.cmp(&b.id));
     let mut by_platform: BTreeMap<&str, Vec<&ChannelInput>> = BTreeMap::new();
-    for c in &inputs.channels {
+    for c in by_id {
         by_platform
             .entry(c.planning_platform())
             .or_default()

@@ -26,6 +26,8 @@ pub mod model;
 pub mod platform;
 pub mod registry;
 pub mod strategy;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod text;
 
 pub use auth::Secret;

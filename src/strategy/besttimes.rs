@@ -9,9 +9,13 @@
 //!
 //! ## The estimate
 //!
-//! 1. **Outcome per post.** Engagement rate with one denominator per channel: by reach when
-//!    posts report reach, else by impressions, else by followers, else raw engagements. Only
-//!    posts of the last [`HISTORY_WEEKS`] (16, as Sprout) before "now" count.
+//! 1. **Outcome per post.** Engagements per post (likes, reposts, replies, quotes, clicks,
+//!    saves), else reach, else impressions when a platform reports no engagements. Not a rate
+//!    by reach or impressions: the hour a post goes out changes how many people see it, and
+//!    dividing by them would hide exactly that effect (Spasojevic et al. maximise reactions,
+//!    not a rate). Only posts of the last [`HISTORY_WEEKS`] (16, as Sprout) before "now" count;
+//!    the follower count barely moves in that time, so engagements per follower rank hours the
+//!    same way.
 //! 2. **Prior** π(h) for each hour of the week h (mean 1): a diurnal curve (an assumption: quiet
 //!    nights, a morning rise, lunch and evening peaks, quieter weekends) raised at the
 //!    platform's published best time (Hootsuite 2023), mixed over the audience's segments by
@@ -51,7 +55,7 @@
 //!     }
 //! }
 //! let now = start + Duration::days(112);
-//! let learned = learn("acme-x", &history, chrono_tz::UTC, &prior, 4.0, None, now);
+//! let learned = learn("acme-x", &history, chrono_tz::UTC, &prior, 4.0, now);
 //! assert_eq!(learned.posts, 224);
 //! assert!(learned.scores[7] > 2.0 * learned.scores[15]);
 //! ```
@@ -63,7 +67,6 @@ use serde::{Deserialize, Serialize};
 use super::facts::PlatformFacts;
 use super::inputs::HistoryPost;
 use super::localtime::{HOURS_PER_WEEK, hour_name, hour_of_week_at, offset_hours};
-use crate::model::RateBasis;
 
 /// Weeks of history the estimate uses (Sprout Social's model uses 16, `sprout-ost`).
 pub const HISTORY_WEEKS: i64 = 16;
@@ -172,10 +175,33 @@ fn normalize_mean(v: &mut [f64]) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    /// Engagement rate with this denominator.
-    Rate(RateBasis),
-    /// Raw engagements (no denominator is reported).
+    /// Engagements per post.
     Engagements,
+    /// Reach per post (the platform reports no engagements).
+    Reach,
+    /// Impressions per post (the platform reports neither engagements nor reach).
+    Impressions,
+}
+
+impl Outcome {
+    /// The outcome of one post, when known.
+    ///
+    /// ```
+    /// use socialkit::model::{PostMetrics, PostRef};
+    /// use socialkit::strategy::besttimes::Outcome;
+    /// let mut m = PostMetrics::new(PostRef::new("x", "1"), chrono::Utc::now());
+    /// m.likes = Some(7);
+    /// assert_eq!(Outcome::Engagements.of(&m), Some(7.0));
+    /// assert_eq!(Outcome::Reach.of(&m), None);
+    /// ```
+    pub fn of(self, m: &crate::model::PostMetrics) -> Option<f64> {
+        match self {
+            Outcome::Engagements => m.engagements(),
+            Outcome::Reach => m.reach,
+            Outcome::Impressions => m.impressions,
+        }
+        .map(|v| v as f64)
+    }
 }
 
 /// One hour of the week as learned.
@@ -211,7 +237,7 @@ pub struct HourEstimate {
 /// use socialkit::strategy::{besttimes::{learn, platform_prior}, facts::platform_facts};
 /// let prior = platform_prior(&platform_facts("instagram").unwrap());
 /// let now = "2026-03-01T00:00:00Z".parse().unwrap();
-/// let b = learn("ig", &[], chrono_tz::Europe::Berlin, &prior, 4.0, None, now);
+/// let b = learn("ig", &[], chrono_tz::Europe::Berlin, &prior, 4.0, now);
 /// assert_eq!(b.posts, 0);
 /// assert_eq!(b.scores, prior); // no history: the prior
 /// ```
@@ -239,7 +265,7 @@ impl BestTimes {
     /// ```
     /// use socialkit::strategy::{besttimes::{learn, platform_prior}, facts::platform_facts};
     /// let prior = platform_prior(&platform_facts("linkedin").unwrap());
-    /// let b = learn("li", &[], chrono_tz::UTC, &prior, 4.0, None, "2026-03-01T00:00:00Z".parse().unwrap());
+    /// let b = learn("li", &[], chrono_tz::UTC, &prior, 4.0, "2026-03-01T00:00:00Z".parse().unwrap());
     /// assert_eq!(b.top(1)[0].name, "Mon 13:00");
     /// ```
     pub fn top(&self, n: usize) -> Vec<HourEstimate> {
@@ -257,28 +283,10 @@ impl BestTimes {
     }
 }
 
-fn pick_outcome(history: &[&HistoryPost], followers: Option<u64>) -> Option<Outcome> {
-    let count = |basis: RateBasis| {
-        history
-            .iter()
-            .filter(|h| h.metrics.engagement_rate(basis, followers).is_some())
-            .count()
-    };
-    let mut best: Option<(Outcome, usize)> = None;
-    for basis in [
-        RateBasis::Reach,
-        RateBasis::Impressions,
-        RateBasis::Followers,
-    ] {
-        let n = count(basis);
-        if n > 0 && best.is_none_or(|(_, m)| n > m) {
-            best = Some((Outcome::Rate(basis), n));
-        }
-    }
-    if best.is_none() && history.iter().any(|h| h.metrics.engagements().is_some()) {
-        return Some(Outcome::Engagements);
-    }
-    best.map(|(o, _)| o)
+fn pick_outcome(history: &[&HistoryPost]) -> Option<Outcome> {
+    [Outcome::Engagements, Outcome::Reach, Outcome::Impressions]
+        .into_iter()
+        .find(|o| history.iter().any(|h| o.of(&h.metrics).is_some()))
 }
 
 /// Learns a channel's best times from its history (see the module docs) in `zone`, shrunk
@@ -290,7 +298,6 @@ pub fn learn(
     zone: Tz,
     prior: &[f64],
     k: f64,
-    followers: Option<u64>,
     now: DateTime<Utc>,
 ) -> BestTimes {
     let prior: Vec<f64> = if prior.len() == HOURS_PER_WEEK {
@@ -304,17 +311,14 @@ pub fn learn(
         .iter()
         .filter(|h| h.published_at >= since && h.published_at <= now)
         .collect();
-    let outcome = pick_outcome(&recent, followers);
+    let outcome = pick_outcome(&recent);
     let mut samples: Vec<(usize, f64)> = Vec::new();
     if let Some(outcome) = outcome {
         for h in &recent {
-            let y = match outcome {
-                Outcome::Rate(basis) => {
-                    h.metrics.engagement_rate(basis, followers).map(|r| r.value)
-                }
-                Outcome::Engagements => h.metrics.engagements().map(|e| e as f64),
-            };
-            if let Some(y) = y.filter(|y| y.is_finite() && *y >= 0.0) {
+            if let Some(y) = outcome
+                .of(&h.metrics)
+                .filter(|y| y.is_finite() && *y >= 0.0)
+            {
                 samples.push((hour_of_week_at(zone, h.published_at), y));
             }
         }
@@ -395,7 +399,7 @@ mod tests {
             post("2026-02-23T03:00:00Z".parse().unwrap(), 100, 50),
             post("2026-02-24T12:00:00Z".parse().unwrap(), 100, 5),
         ];
-        let b = learn("c", &history, chrono_tz::UTC, &prior, 4.0, None, now);
+        let b = learn("c", &history, chrono_tz::UTC, &prior, 4.0, now);
         let monday_3 = b.scores[3];
         assert!(monday_3 > 1.0 && monday_3 < 2.5, "{monday_3}");
         assert!(b.hours[3].data_weight > 0.0 && b.hours[3].data_weight < 0.5);
@@ -406,7 +410,7 @@ mod tests {
         let prior = vec![1.0; HOURS_PER_WEEK];
         let now: DateTime<Utc> = "2026-06-01T00:00:00Z".parse().unwrap();
         let history = [post("2025-01-06T03:00:00Z".parse().unwrap(), 100, 50)];
-        let b = learn("c", &history, chrono_tz::UTC, &prior, 4.0, None, now);
+        let b = learn("c", &history, chrono_tz::UTC, &prior, 4.0, now);
         assert_eq!(b.posts, 0);
         assert_eq!(b.outcome, None);
     }

@@ -685,9 +685,7 @@ fn adjustments(
     for bt in &plan.best_times {
         let mut by_hour: BTreeMap<usize, (usize, f64)> = BTreeMap::new();
         for p in input.posts.iter().filter(|p| p.channel == bt.channel) {
-            if let Some(r) =
-                basis.and_then(|b| p.metrics.engagement_rate(b, p.followers).map(|r| r.value))
-            {
+            if let Some(r) = p.metrics.engagements().map(|e| e as f64) {
                 let e = by_hour
                     .entry(hour_of_week_at(bt.zone, p.published_at))
                     .or_insert((0, 0.0));
@@ -718,9 +716,7 @@ fn adjustments(
                         bt.zone.name()
                     ),
                     reason: format!(
-                        "engagement {basis_name}: {best} {} over {bn} posts vs {worst} {} over {wn}; re-plan with the campaign's posts as history to relearn best times",
-                        pct(br),
-                        pct(wr)
+                        "engagements per post: {best} {br:.1} over {bn} posts vs {worst} {wr:.1} over {wn}; re-plan with the campaign's posts as history to relearn best times"
                     ),
                 });
             }

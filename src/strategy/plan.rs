@@ -283,15 +283,7 @@ pub fn plan(inputs: &Inputs, now: DateTime<Utc>) -> Result<Plan> {
         let facts = facts_for(inputs, &c.platform);
         let ch_zone = input.time_zone.unwrap_or(zone);
         let prior = channel_prior(&platform_prior(&facts), &segments, ch_zone, starts_at);
-        let learned: BestTimes = learn(
-            &input.id,
-            &input.history,
-            ch_zone,
-            &prior,
-            k,
-            input.followers,
-            now,
-        );
+        let learned: BestTimes = learn(&input.id, &input.history, ch_zone, &prior, k, now);
         best_times.push(BestTimesSummary {
             channel: input.id.clone(),
             zone: ch_zone,

@@ -59,8 +59,8 @@ fn run(seed: u64, weeks: i64, per_week: usize) -> Run {
         idx.truncate(k);
         idx
     };
-    let learned = learn("c", &h, ny, &prior, 4.0, None, now);
-    let unshrunk = learn("c", &h, ny, &prior, 1e-6, None, now);
+    let learned = learn("c", &h, ny, &prior, 4.0, now);
+    let unshrunk = learn("c", &h, ny, &prior, 1e-6, now);
     Run {
         learned: recall(&top(&learned.scores)),
         prior_only: recall(&top(&prior)),
@@ -133,8 +133,8 @@ fn with_a_sensible_prior_shrinkage_lowers_the_error_of_thin_history() {
             .map(|p| p * (1.0 + rng.random_range(-0.4..0.4)))
             .collect();
         let h = history(seed, ny, now, 4, 5, &|h| truth[h]);
-        shrunk += log_mse(&learn("c", &h, ny, &prior, 4.0, None, now).scores, &truth);
-        raw += log_mse(&learn("c", &h, ny, &prior, 1e-6, None, now).scores, &truth);
+        shrunk += log_mse(&learn("c", &h, ny, &prior, 4.0, now).scores, &truth);
+        raw += log_mse(&learn("c", &h, ny, &prior, 1e-6, now).scores, &truth);
     }
     eprintln!(
         "backtest (4 weeks x 5 posts/week, sensible prior, 20 seeds): log-score MSE with k=4 {:.4}, without shrinkage {:.4}",
@@ -155,7 +155,7 @@ fn the_learned_calendar_beats_a_uniform_schedule() {
         now,
     );
     let h = history(7, ny, now, 16, 20, &activity);
-    let learned = learn("c", &h, ny, &prior, 4.0, None, now);
+    let learned = learn("c", &h, ny, &prior, 4.0, now);
     let ch = CalendarChannel {
         id: "c".into(),
         platform: "x".into(),

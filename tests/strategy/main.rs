@@ -6,3 +6,4 @@ mod common;
 mod determinism;
 mod dst;
 mod properties;
+mod sandbox;

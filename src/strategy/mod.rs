@@ -2,7 +2,7 @@
 //! against it (`DESIGN.md` §7).
 //!
 //! Inputs ([`Inputs`]: organisation, audience, SMART goals, capacity, budget, campaign window,
-//! connected channels with history) go into [`plan`], which returns a deterministic,
+//! connected channels with history) go into [`plan()`], which returns a deterministic,
 //! explained [`Plan`]: platform selection with reasons, KPIs with exact formulas, a content
 //! mix, cadence per channel, a calendar of concrete slots at learned best times, and a budget
 //! split. [`evaluate`](evaluate::evaluate) grades metric snapshots against the goals with a

@@ -151,6 +151,14 @@ pub fn split_minor(total: u64, weights: &[f64]) -> Vec<u64> {
 }
 
 /// Splits the budget (see the module docs).
+///
+/// ```
+/// use socialkit::strategy::{Inputs, budget::split_budget, cadence::plan_cadence, select::select};
+/// let inputs = Inputs::example();
+/// let s = select(&inputs, 10);
+/// let b = split_budget(&inputs, &s, &plan_cadence(&inputs, &s, 10));
+/// assert_eq!(b.paid.iter().map(|p| p.amount_minor).sum::<u64>(), 300_000);
+/// ```
 pub fn split_budget(
     inputs: &Inputs,
     selection: &Selection,

@@ -55,6 +55,13 @@ pub struct ChannelCadence {
 }
 
 /// The cadence of every selected channel, in selection order, within `capacity` posts/week.
+///
+/// ```
+/// use socialkit::strategy::{Inputs, cadence::plan_cadence, select::select};
+/// let inputs = Inputs::example();
+/// let c = plan_cadence(&inputs, &select(&inputs, 3), 3);
+/// assert_eq!(c.iter().map(|c| c.posts_per_week).sum::<u32>(), 3);
+/// ```
 pub fn plan_cadence(inputs: &Inputs, selection: &Selection, capacity: u32) -> Vec<ChannelCadence> {
     let mut out: Vec<ChannelCadence> = Vec::new();
     let mut scores = Vec::new();

@@ -371,6 +371,19 @@ pub struct Evaluation {
 }
 
 /// Evaluates the campaign at `now` (see the module docs).
+///
+/// ```
+/// use socialkit::strategy::evaluate::{evaluate, EvaluationInput, Snapshot, Status};
+/// use socialkit::strategy::{plan, Inputs, MetricInputs};
+/// let now = "2026-04-15T00:00:00Z".parse().unwrap();
+/// let p = plan(&Inputs::example(), "2026-03-01T00:00:00Z".parse().unwrap()).unwrap();
+/// let mut input = EvaluationInput::default();
+/// // Engagement by reach: baseline 2%, target 3%; already at 3.1%.
+/// input.snapshots.insert("engagement".into(), vec![Snapshot { at: now,
+///     metrics: MetricInputs { engagements: Some(310), reach: Some(10_000), ..Default::default() } }]);
+/// let e = evaluate(&p, &input, now);
+/// assert_eq!(e.kpis[0].status, Status::OnTrack);
+/// ```
 pub fn evaluate(plan: &Plan, input: &EvaluationInput, now: DateTime<Utc>) -> Evaluation {
     let zone = plan.campaign.zone;
     let mut kpis = Vec::new();

@@ -199,6 +199,16 @@ pub fn plan_with_clock(inputs: &Inputs, clock: &dyn Clock) -> Result<Plan> {
 /// Makes the plan at `now`: validates the inputs, selects platforms and channels, sets the
 /// content mix and the cadence, learns best times, builds the calendar and splits the budget.
 /// Fails with a [`Validation`](crate::ErrorKind::Validation) error on invalid inputs.
+///
+/// ```
+/// use socialkit::strategy::{plan, Inputs};
+/// let p = plan(&Inputs::example(), "2026-03-01T00:00:00Z".parse().unwrap()).unwrap();
+/// // 2 posts/week for 13 weeks; the blackout day (3 April) moves a post, it does not drop it.
+/// assert_eq!(p.slots_of("acme-li").count(), 2 * 13);
+/// assert!(p.calendar.iter().all(|s| s.local.date().to_string() != "2026-04-03"));
+/// let late = "2026-07-01T00:00:00Z".parse().unwrap();
+/// assert_eq!(plan(&Inputs::example(), late).unwrap_err().kind(), socialkit::ErrorKind::Validation);
+/// ```
 pub fn plan(inputs: &Inputs, now: DateTime<Utc>) -> Result<Plan> {
     inputs.validate(now)?;
     let zone = inputs.primary_zone();

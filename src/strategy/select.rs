@@ -279,6 +279,13 @@ fn unreachable_facts(platform: &str) -> PlatformFacts {
 }
 
 /// Scores every platform and chooses the connected channels within `capacity` posts/week.
+///
+/// ```
+/// use socialkit::strategy::{Inputs, select::select};
+/// let s = select(&Inputs::example(), 10);
+/// assert_eq!(s.selected_channels().len(), 3);
+/// assert!(s.score("linkedin") > 0.0);
+/// ```
 pub fn select(inputs: &Inputs, capacity: u32) -> Selection {
     let weights = inputs.settings.weights.normalized();
     let mut names: BTreeSet<String> = PLATFORMS.iter().map(|s| s.to_string()).collect();

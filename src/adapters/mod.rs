@@ -3,6 +3,9 @@
 
 pub mod sandbox;
 
+#[cfg(feature = "bluesky")]
+pub mod bluesky;
+
 use crate::Registry;
 
 /// Registers every adapter compiled in.

@@ -1,5 +1,7 @@
 //! Bluesky (AT Protocol) adapter. Work in progress.
 pub mod api;
 mod tid;
+#[cfg(feature = "testkit")]
+pub mod twin;
 
 pub use tid::Tid;

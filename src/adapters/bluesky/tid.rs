@@ -62,7 +62,8 @@ impl Tid {
     /// A TID from a timestamp (microseconds since the UNIX epoch; only the low 53 bits are
     /// kept) and a clock identifier (only the low 10 bits are kept).
     pub fn from_parts(timestamp_micros: u64, clock_id: u16) -> Tid {
-        Tid(((timestamp_micros & TIMESTAMP_MASK) << CLOCK_BITS) | (u64::from(clock_id) & CLOCK_MASK))
+        Tid(((timestamp_micros & TIMESTAMP_MASK) << CLOCK_BITS)
+            | (u64::from(clock_id) & CLOCK_MASK))
     }
 
     /// The record key for part `part` (0 = the first post of a thread) of a publish made with
@@ -194,7 +195,12 @@ mod tests {
     #[test]
     fn known_values_round_trip() {
         // From the atproto spec's examples of valid TIDs.
-        for s in ["3jzfcijpj2z2a", "7777777777777", "3zzzzzzzzzzzz", "2222222222222"] {
+        for s in [
+            "3jzfcijpj2z2a",
+            "7777777777777",
+            "3zzzzzzzzzzzz",
+            "2222222222222",
+        ] {
             let t: Tid = s.parse().unwrap();
             assert_eq!(t.to_string(), s);
         }
@@ -206,7 +212,14 @@ mod tests {
 
     #[test]
     fn rejects_invalid() {
-        for s in ["", "3jzfcijpj2z2", "3jzfcijpj2z2aa", "3jzfcijpj2z2A", "3jzfcijpj2z21", "zzzzzzzzzzzzz"] {
+        for s in [
+            "",
+            "3jzfcijpj2z2",
+            "3jzfcijpj2z2aa",
+            "3jzfcijpj2z2A",
+            "3jzfcijpj2z21",
+            "zzzzzzzzzzzzz",
+        ] {
             assert!(s.parse::<Tid>().is_err(), "{s}");
         }
     }

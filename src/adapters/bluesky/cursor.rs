@@ -81,6 +81,23 @@ impl CursorState {
         serde_json::from_slice(&bytes).map_err(|_| invalid())
     }
 
+    /// The same cursor with everything older than `floor` out of range.
+    pub fn raise_floor(&self, floor: i64) -> CursorState {
+        if floor <= self.floor {
+            return self.clone();
+        }
+        CursorState {
+            floor,
+            seen: self
+                .seen
+                .iter()
+                .map(|(d, h)| (self.floor.saturating_add(*d), h))
+                .filter(|(at, _)| *at >= floor)
+                .map(|(at, h)| (at - floor, h.clone()))
+                .collect(),
+        }
+    }
+
     fn contains(&self, at: i64, hash: &str) -> bool {
         self.seen
             .iter()

@@ -1,8 +1,1161 @@
-//! Bluesky (AT Protocol) adapter. Work in progress.
+//! Bluesky (AT Protocol) adapter, feature `bluesky`.
+//!
+//! One [`Bluesky`] is one account, signed in with an app password against its PDS
+//! (`bsky.social` for accounts hosted by Bluesky). Everything goes through the shared HTTP layer
+//! ([`crate::http`]); facets come from [`crate::text::bluesky`]; the password and the tokens are
+//! [`Secret`]s.
+//!
+//! | Operation | XRPC |
+//! |---|---|
+//! | [`publish`](Platform::publish) (text, facets, ≤ 4 images or 1 video, link card, threads, replies) | `com.atproto.identity.resolveHandle`, `com.atproto.repo.uploadBlob`, `com.atproto.repo.createRecord` |
+//! | [`delete`](Platform::delete) | `com.atproto.repo.deleteRecord` |
+//! | [`interactions`](Platform::interactions) | `app.bsky.notification.listNotifications` |
+//! | [`reply`](Platform::reply) | `com.atproto.repo.getRecord` (when the refs are unknown) + `createRecord` |
+//! | [`post_metrics`](Platform::post_metrics) | `app.bsky.feed.getPosts`, 25 posts per request |
+//! | [`channel`](Platform::channel) | `app.bsky.actor.getProfile` (the profile record on a PDS without AppView) |
+//! | [`recent_posts`](Platform::recent_posts) | `com.atproto.repo.listRecords` (works on a bare PDS) |
+//!
+//! **Idempotency.** Every post gets a record key chosen by socialkit. With
+//! [`PublishOptions::idempotency_key`] the key is derived from it ([`Tid::from_key`], one per
+//! thread part), so a repeated publish targets the same record. The reference PDS (0.5.35)
+//! answers a create on a taken key with HTTP 500 `InternalServerError` ("There is already a
+//! value at key" in its log); whenever a create fails in a way that could hide a success
+//! (5xx, timeout, a broken answer, any error with that cause), the adapter reads the record
+//! at its key with `getRecord`: if it holds the same text, the post was already published and
+//! that record is returned; if it holds a different text, the error is
+//! [`ErrorKind::Conflict`].
+//!
+//! **Sessions.** See [`session`](self#sessions): one `createSession`, cached and shared by
+//! clones, refreshed in one flight on 400 `ExpiredToken`, with rotation of the refresh token.
+//!
+//! **Interactions.** Bluesky lists notifications newest first with a backward cursor; the
+//! adapter pages forward with its own cursor (see [`InteractionQuery`]): a floor instant plus
+//! the notifications already delivered within a 2-minute skew window.
+//!
+//! ```no_run
+//! use socialkit::adapters::bluesky::{Bluesky, BlueskyConfig};
+//! use socialkit::model::{Media, Post};
+//! use socialkit::{Platform, PublishOptions};
+//!
+//! # async fn demo() -> socialkit::Result<()> {
+//! let bsky = Bluesky::new(BlueskyConfig::new("acme.bsky.social", "abcd-efgh-ijkl-mnop"))?;
+//! let post = Post::text("Our new anvil is here #launch")
+//!     .with_media(Media::image_bytes("image/png", std::fs::read("anvil.png")?).with_alt("A red anvil").with_size(1200, 800))
+//!     .then("It weighs 50 kg.");
+//! let published = bsky.publish(&post, &PublishOptions::with_key("delivery-42")).await?;
+//! println!("{}", published.url().unwrap_or_default());
+//! # Ok(()) }
+//! ```
+
 pub mod api;
+mod config;
 mod cursor;
+pub mod errors;
+mod session;
 mod tid;
 #[cfg(feature = "testkit")]
 pub mod twin;
 
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use url::Url;
+
+pub use config::{BlueskyConfig, DEFAULT_PDS};
+pub use cursor::{MAX_SEEN, SKEW_WINDOW_MS};
+pub use session::{SessionListener, SessionSnapshot};
 pub use tid::Tid;
+
+use self::api::{
+    AspectRatio, CreateRecordInput, CreateRecordOutput, DeleteRecordInput, Embed, External,
+    Facet, FacetFeature, GetPostsOutput, ImageEmbed, ListNotificationsOutput, ListRecordsOutput,
+    LooseRecord, Notification, POST_COLLECTION, PROFILE_COLLECTION, PostRecord, ProfileRecord,
+    ProfileViewDetailed, RecordOutput, ReplyRef, ResolveHandleOutput, StrongRef,
+    UploadBlobOutput,
+};
+use self::cursor::{CursorState, Item};
+use self::errors::BlueskyErrors;
+use self::session::{Session, SessionManager};
+use crate::auth::Secret;
+use crate::http::{Call, Client, HttpConfig, RateLimitStyle, Response, Retry};
+use crate::model::{
+    Author, Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery,
+    InteractionRef, Media, MediaKind, Metric, Page, Part, Post, PostMetrics, PostRef, Profile,
+    PublishOptions, Published, RecentPost,
+};
+use crate::platform::{Capabilities, Idempotency, MediaLimits, Operation, Platform};
+use crate::registry::{Registry, settings};
+use crate::text::{SplitOptions, rules, split_thread};
+use crate::{Error, ErrorKind, Result};
+
+/// The platform's name and channel-URL scheme.
+pub const PLATFORM: &str = "bluesky";
+/// The most URIs `app.bsky.feed.getPosts` takes per request.
+pub const GET_POSTS_BATCH: usize = 25;
+/// The largest image blob the post lexicon accepts.
+pub const MAX_IMAGE_BYTES: u64 = 2_000_000;
+/// The reference PDS's blob size limit (the video lexicon allows more; the PDS does not).
+pub const MAX_VIDEO_BYTES: u64 = 52_428_800;
+/// Notification pages (of 100) read at most per [`Platform::interactions`] call. A backlog
+/// deeper than this is skipped from its oldest end, with a warning.
+pub const MAX_NOTIFICATION_PAGES: usize = 10;
+
+/// What the Bluesky adapter can do, as data.
+///
+/// ```
+/// let caps = socialkit::adapters::bluesky::capabilities();
+/// assert_eq!(caps.text.max, 300);
+/// assert_eq!(caps.text.max_bytes, Some(3000));
+/// assert_eq!(caps.media.max_count, 4);
+/// assert!(caps.threads && caps.link_cards && caps.delete && !caps.edit);
+/// assert_eq!(caps.idempotency, socialkit::platform::Idempotency::RecordKey);
+/// ```
+pub fn capabilities() -> Capabilities {
+    let mut c = Capabilities::new(PLATFORM, rules::bluesky());
+    // The lexicon allows an empty text when the post has an embed (images, a card).
+    c.text_required = false;
+    c.media = MediaLimits {
+        max_count: 4,
+        kinds: vec![MediaKind::Image, MediaKind::Video],
+        mime_types: vec![
+            "image/jpeg".into(),
+            "image/png".into(),
+            "image/webp".into(),
+            "video/mp4".into(),
+        ],
+        max_image_bytes: Some(MAX_IMAGE_BYTES),
+        max_video_bytes: Some(MAX_VIDEO_BYTES),
+        max_videos: 1,
+        // The lexicon requires the field but accepts "" and sets no length limit.
+        alt_text_max: None,
+        alt_text_required: false,
+    };
+    c.threads = true;
+    c.link_cards = true;
+    c.delete = true;
+    c.reply = true;
+    c.interactions = vec![
+        InteractionKind::Reply,
+        InteractionKind::Mention,
+        InteractionKind::Quote,
+        InteractionKind::Like,
+        InteractionKind::Repost,
+        InteractionKind::Follow,
+    ];
+    c.metrics = vec![
+        Metric::Likes,
+        Metric::Reposts,
+        Metric::Replies,
+        Metric::Quotes,
+        Metric::Bookmarks,
+    ];
+    c.idempotency = Idempotency::RecordKey;
+    c.recent_posts = true;
+    c
+}
+
+/// An AT-URI `at://AUTHORITY/COLLECTION/RKEY` (the id of a Bluesky record).
+///
+/// ```
+/// use socialkit::adapters::bluesky::AtUri;
+/// let u = AtUri::parse("at://did:plc:abc/app.bsky.feed.post/3kzxy2a5bxq2c").unwrap();
+/// assert_eq!(u.authority, "did:plc:abc");
+/// assert_eq!(u.collection, "app.bsky.feed.post");
+/// assert_eq!(u.rkey, "3kzxy2a5bxq2c");
+/// assert_eq!(u.to_string(), "at://did:plc:abc/app.bsky.feed.post/3kzxy2a5bxq2c");
+/// assert!(AtUri::parse("https://bsky.app/profile/x/post/y").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AtUri {
+    /// The repo: a DID (or, in URIs people write, a handle).
+    pub authority: String,
+    /// The collection NSID.
+    pub collection: String,
+    /// The record key.
+    pub rkey: String,
+}
+
+impl AtUri {
+    /// Parses a record AT-URI; anything else is a [`ErrorKind::Validation`] error.
+    pub fn parse(s: &str) -> Result<AtUri> {
+        let invalid = || {
+            Error::validation(format!(
+                "not a Bluesky post id (at://DID/COLLECTION/RKEY): {}",
+                s.chars().take(120).collect::<String>()
+            ))
+            .with_platform(PLATFORM)
+        };
+        let rest = s.strip_prefix("at://").ok_or_else(invalid)?;
+        let rest = rest.split(['?', '#']).next().unwrap_or_default();
+        let mut it = rest.split('/');
+        let (Some(authority), Some(collection), Some(rkey), None) =
+            (it.next(), it.next(), it.next(), it.next())
+        else {
+            return Err(invalid());
+        };
+        let ok = |p: &str| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-_:~".contains(c))
+        };
+        if !ok(authority) || !ok(collection) || !ok(rkey) || rkey == "." || rkey == ".." {
+            return Err(invalid());
+        }
+        Ok(AtUri {
+            authority: authority.to_string(),
+            collection: collection.to_string(),
+            rkey: rkey.to_string(),
+        })
+    }
+}
+
+impl fmt::Display for AtUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at://{}/{}/{}", self.authority, self.collection, self.rkey)
+    }
+}
+
+/// The web address of a post: `https://bsky.app/profile/HANDLE-OR-DID/post/RKEY`.
+///
+/// ```
+/// assert_eq!(
+///     socialkit::adapters::bluesky::post_url("acme.bsky.social", "3kzxy2a5bxq2c"),
+///     "https://bsky.app/profile/acme.bsky.social/post/3kzxy2a5bxq2c"
+/// );
+/// ```
+pub fn post_url(handle_or_did: &str, rkey: &str) -> String {
+    format!("https://bsky.app/profile/{handle_or_did}/post/{rkey}")
+}
+
+/// The web address of a profile.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::bluesky::profile_url("acme.bsky.social"), "https://bsky.app/profile/acme.bsky.social");
+/// ```
+pub fn profile_url(handle_or_did: &str) -> String {
+    format!("https://bsky.app/profile/{handle_or_did}")
+}
+
+/// Builds the facets of a post text from [`crate::text::bluesky::detect_facets`], with the
+/// mentions' handles resolved by `resolve` (a handle it cannot resolve stays plain text).
+///
+/// ```
+/// use socialkit::adapters::bluesky::{api::FacetFeature, facets_for};
+/// let facets = facets_for("hi @bob.test see https://example.com #rust", |h| {
+///     (h == "bob.test").then(|| "did:plc:bob".to_string())
+/// });
+/// assert_eq!(facets.len(), 3);
+/// assert_eq!(facets[0].features[0], FacetFeature::Mention { did: "did:plc:bob".into() });
+/// assert_eq!((facets[0].index.byte_start, facets[0].index.byte_end), (3, 12));
+/// let none = facets_for("hi @nobody.test", |_| None);
+/// assert!(none.is_empty());
+/// ```
+pub fn facets_for(text: &str, mut resolve: impl FnMut(&str) -> Option<String>) -> Vec<Facet> {
+    use crate::text::bluesky::{FacetFeature as Detected, detect_facets};
+    detect_facets(text)
+        .into_iter()
+        .filter_map(|f| {
+            let feature = match f.feature {
+                Detected::Link { uri } => FacetFeature::Link { uri },
+                Detected::Mention { handle } => FacetFeature::Mention {
+                    did: resolve(&handle)?,
+                },
+                Detected::Tag { tag } => FacetFeature::Tag { tag },
+                _ => return None,
+            };
+            Some(Facet::new(f.byte_start, f.byte_end, feature))
+        })
+        .collect()
+}
+
+/// One Bluesky account. Cheap to clone; clones share the HTTP client and the session.
+#[derive(Clone)]
+pub struct Bluesky {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: BlueskyConfig,
+    http: Client,
+    caps: Capabilities,
+    session: SessionManager,
+}
+
+impl fmt::Debug for Bluesky {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Bluesky")
+            .field("identifier", &self.inner.config.identifier)
+            .field("pds", &self.inner.config.pds.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A part ready to send: its final text and its media read from memory or disk.
+struct Prepared {
+    text: String,
+    media: Vec<(Media, Vec<u8>)>,
+    link: Option<String>,
+}
+
+impl Bluesky {
+    /// An adapter for the account in `config`, with a default HTTP client. No request is made
+    /// until the first operation.
+    pub fn new(config: BlueskyConfig) -> Result<Bluesky> {
+        Ok(Self::with_client(config, Client::new(HttpConfig::default())?))
+    }
+
+    /// An adapter sending through `http` (to share a connection pool or set timeouts).
+    pub fn with_client(config: BlueskyConfig, http: Client) -> Bluesky {
+        Bluesky {
+            inner: Arc::new(Inner {
+                config,
+                http,
+                caps: capabilities(),
+                session: SessionManager::new(None),
+            }),
+        }
+    }
+
+    /// An adapter from a channel URL `bluesky://HANDLE:APP-PASSWORD@PDS-HOST`.
+    ///
+    /// ```
+    /// use socialkit::adapters::bluesky::Bluesky;
+    /// let b = Bluesky::from_url("bluesky://acme.bsky.social:abcd-efgh-ijkl-mnop@bsky.social").unwrap();
+    /// assert!(!format!("{b:?}").contains("abcd"));
+    /// ```
+    pub fn from_url(url: &str) -> Result<Bluesky> {
+        let parsed = Url::parse(url).map_err(|e| {
+            Error::config(format!("the bluesky channel URL is invalid: {e}")).with_platform(PLATFORM)
+        })?;
+        Bluesky::new(BlueskyConfig::from_url(&parsed)?)
+    }
+
+    /// The same account starting from a stored session (no `createSession` until it stops
+    /// working). The returned adapter has its own session, not shared with `self`'s clones.
+    pub fn with_session(self, snapshot: SessionSnapshot) -> Bluesky {
+        Bluesky {
+            inner: Arc::new(Inner {
+                config: self.inner.config.clone(),
+                http: self.inner.http.clone(),
+                caps: self.inner.caps.clone(),
+                session: SessionManager::new(Some(snapshot)),
+            }),
+        }
+    }
+
+    /// Calls `listener` with every new or refreshed session, so the app can store it (the
+    /// refresh token rotates on every refresh).
+    pub fn on_session_change(&self, listener: impl Fn(&SessionSnapshot) + Send + Sync + 'static) {
+        self.inner.session.set_listener(Some(Arc::new(listener)));
+    }
+
+    /// The current session, if signed in.
+    pub async fn session(&self) -> Option<SessionSnapshot> {
+        self.inner.session.snapshot().await
+    }
+
+    /// Signs in now (or checks the cached session is usable) and returns the session.
+    pub async fn sign_in(&self) -> Result<SessionSnapshot> {
+        let s = self.current_session().await?;
+        Ok(SessionSnapshot {
+            did: s.did.clone(),
+            handle: s.handle.clone(),
+            access_jwt: s.access.clone(),
+            refresh_jwt: s.refresh.clone(),
+        })
+    }
+
+    /// The account's configuration.
+    pub fn config(&self) -> &BlueskyConfig {
+        &self.inner.config
+    }
+
+    /// Replaces the cached access token with a token the server will not accept, so the next
+    /// call has to refresh the session. For tests of the refresh path against real servers.
+    #[cfg(feature = "testkit")]
+    pub async fn break_access_token_for_testing(&self) {
+        self.inner
+            .session
+            .replace_access(Secret::new("socialkit-testing-invalid-token"))
+            .await;
+    }
+
+    fn http(&self) -> &Client {
+        &self.inner.http
+    }
+
+    async fn current_session(&self) -> Result<Arc<Session>> {
+        self.inner
+            .session
+            .get(&self.inner.http, &self.inner.config)
+            .await
+            .map_err(|e| self.context(e, "sign in"))
+    }
+
+    fn context(&self, e: Error, op: &str) -> Error {
+        e.or_context(PLATFORM, Some(&self.inner.config.identifier), op)
+    }
+
+    fn url(&self, nsid: &str) -> Url {
+        self.inner.config.xrpc(nsid)
+    }
+
+    /// Sends an authenticated call built by `build`; on a token error, renews the session
+    /// (single flight) and sends once more.
+    async fn call(
+        &self,
+        op: &'static str,
+        build: impl Fn(&Session) -> Call,
+    ) -> Result<Response> {
+        let s = self.current_session().await?;
+        let auth = |c: Call, s: &Session| c.bearer(&s.access).rate_limit_style(RateLimitStyle::Bluesky);
+        let first = self.http().send(auth(build(&s), &s), &BlueskyErrors).await;
+        let result = match first {
+            Err(e) if errors::needs_refresh(&e) => {
+                tracing::debug!(platform = PLATFORM, operation = op, "access token rejected; renewing the session");
+                let s2 = self
+                    .inner
+                    .session
+                    .renew(self.http(), &self.inner.config, Some(s.generation))
+                    .await?;
+                match self.http().send(auth(build(&s2), &s2), &BlueskyErrors).await {
+                    Err(e) if errors::needs_refresh(&e) => Err(session::reconnect(e)),
+                    other => other,
+                }
+            }
+            other => other,
+        };
+        result.map_err(|e| self.context(e, op))
+    }
+
+    /// An unauthenticated GET (public reads such as `resolveHandle` and `getRecord`).
+    async fn public_get(&self, op: &'static str, nsid: &str, query: &[(&str, &str)]) -> Result<Response> {
+        let call = Call::get(PLATFORM, op, self.url(nsid))
+            .query(query.iter().copied())
+            .rate_limit_style(RateLimitStyle::Bluesky);
+        self.http()
+            .send(call, &BlueskyErrors)
+            .await
+            .map_err(|e| self.context(e, op))
+    }
+
+    /// The record at `did`/`collection`/`rkey`, or `None` when it does not exist.
+    async fn get_record(
+        &self,
+        op: &'static str,
+        did: &str,
+        collection: &str,
+        rkey: &str,
+    ) -> Result<Option<RecordOutput<serde_json::Value>>> {
+        match self
+            .public_get(
+                op,
+                "com.atproto.repo.getRecord",
+                &[("repo", did), ("collection", collection), ("rkey", rkey)],
+            )
+            .await
+        {
+            Ok(r) => Ok(Some(r.json()?)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Resolves a handle to a DID; `None` when it does not resolve.
+    async fn resolve_handle(&self, handle: &str) -> Result<Option<String>> {
+        match self
+            .public_get("publish", "com.atproto.identity.resolveHandle", &[("handle", handle)])
+            .await
+        {
+            Ok(r) => Ok(Some(r.json::<ResolveHandleOutput>()?.did)),
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Validation) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads the text of every part and the bytes of every medium, and checks what the
+    /// capabilities cannot: a link beside media goes into the text, which must still fit.
+    async fn prepare(&self, parts: &[Part]) -> Result<Vec<Prepared>> {
+        let caps = &self.inner.caps;
+        let mut out = Vec::with_capacity(parts.len());
+        for (i, part) in parts.iter().enumerate() {
+            let mut text = part.text.clone();
+            let mut link = part.link.clone();
+            if !part.media.is_empty() {
+                if let Some(l) = link.take() {
+                    // A post holds one embed: with media, the link goes into the text.
+                    if !text.contains(&l) {
+                        text = if text.trim().is_empty() { l } else { format!("{text} {l}") };
+                        caps.text.check(PLATFORM, &text).map_err(|e| {
+                            Error::validation(format!(
+                                "part {}: with media, the link goes into the text, which then is too long: {}",
+                                i + 1,
+                                e.message()
+                            ))
+                            .with_platform(PLATFORM)
+                        })?;
+                    }
+                }
+            }
+            let mut media = Vec::with_capacity(part.media.len());
+            for m in &part.media {
+                let bytes = m.read().await.map_err(|e| e.with_platform(PLATFORM))?;
+                let limit = match m.kind {
+                    MediaKind::Video => MAX_VIDEO_BYTES,
+                    _ => MAX_IMAGE_BYTES,
+                };
+                if bytes.len() as u64 > limit {
+                    return Err(Error::validation(format!(
+                        "media is {} bytes on bluesky, the limit is {limit} ({} over)",
+                        bytes.len(),
+                        bytes.len() as u64 - limit
+                    ))
+                    .with_platform(PLATFORM)
+                    .with_detail(crate::Detail::MediaTooLarge {
+                        bytes: bytes.len() as u64,
+                        limit,
+                    }));
+                }
+                media.push((m.clone(), bytes));
+            }
+            out.push(Prepared { text, media, link });
+        }
+        Ok(out)
+    }
+
+    async fn upload(&self, media: &Media, bytes: &[u8]) -> Result<api::BlobRef> {
+        let data = bytes.to_vec();
+        let mime = media.mime.clone();
+        let out: UploadBlobOutput = self
+            .call("upload media", |_| {
+                Call::post(PLATFORM, "upload media", self.url("com.atproto.repo.uploadBlob"))
+                    .bytes(&mime, data.clone())
+                    // Blobs are content-addressed: sending twice stores one blob.
+                    .retry(Retry::Idempotent)
+            })
+            .await?
+            .json()?;
+        Ok(out.blob)
+    }
+
+    async fn embed_for(&self, part: &Prepared) -> Result<Option<Embed>> {
+        let ratio = |m: &Media| match (m.width, m.height) {
+            (Some(w), Some(h)) if w > 0 && h > 0 => Some(AspectRatio { width: w, height: h }),
+            _ => None,
+        };
+        if let Some((m, bytes)) = part.media.iter().find(|(m, _)| m.kind == MediaKind::Video) {
+            let blob = self.upload(m, bytes).await?;
+            return Ok(Some(Embed::Video {
+                video: blob,
+                alt: m.alt.clone().filter(|a| !a.is_empty()),
+                aspect_ratio: ratio(m),
+            }));
+        }
+        if !part.media.is_empty() {
+            let mut images = Vec::with_capacity(part.media.len());
+            for (m, bytes) in &part.media {
+                let blob = self.upload(m, bytes).await?;
+                images.push(ImageEmbed {
+                    image: blob,
+                    // The lexicon requires `alt`; an image without alt text gets "", which
+                    // Bluesky shows as "no description".
+                    alt: m.alt.clone().unwrap_or_default(),
+                    aspect_ratio: ratio(m),
+                });
+            }
+            return Ok(Some(Embed::Images { images }));
+        }
+        if let Some(link) = &part.link {
+            return Ok(Some(Embed::External {
+                external: External {
+                    uri: link.clone(),
+                    title: card_title(link),
+                    description: String::new(),
+                    thumb: None,
+                },
+            }));
+        }
+        Ok(None)
+    }
+
+    /// The reply refs for a reply to `target`: from its `meta` when it carries them, else
+    /// read with `getRecord`.
+    async fn reply_refs(&self, target: &PostRef) -> Result<ReplyRef> {
+        let uri = AtUri::parse(&target.id)?;
+        if let (Some(cid), Some(root_uri), Some(root_cid)) =
+            (target.meta("cid"), target.meta("root_uri"), target.meta("root_cid"))
+        {
+            return Ok(ReplyRef {
+                root: StrongRef {
+                    uri: root_uri.to_string(),
+                    cid: root_cid.to_string(),
+                },
+                parent: StrongRef {
+                    uri: target.id.clone(),
+                    cid: cid.to_string(),
+                },
+            });
+        }
+        let rec = self
+            .get_record("reply", &uri.authority, &uri.collection, &uri.rkey)
+            .await?
+            .ok_or_else(|| {
+                Error::new(ErrorKind::NotFound, "the post to reply to does not exist (any more)")
+                    .with_platform(PLATFORM)
+                    .with_operation("reply")
+            })?;
+        let cid = rec.cid.clone().ok_or_else(|| {
+            Error::unexpected("Bluesky returned the post to reply to without its CID")
+                .with_platform(PLATFORM)
+        })?;
+        let parent = StrongRef {
+            uri: rec.uri.clone(),
+            cid,
+        };
+        let root = LooseRecord::from_value(&rec.value)
+            .reply
+            .map(|r| r.root)
+            .unwrap_or_else(|| parent.clone());
+        Ok(ReplyRef { root, parent })
+    }
+
+    /// Creates the post record at `rkey`; when that fails in a way that may hide a success,
+    /// looks at the key and returns the record already there.
+    async fn create_post(
+        &self,
+        op: &'static str,
+        did: &str,
+        rkey: &str,
+        record: &PostRecord,
+    ) -> Result<(StrongRef, String)> {
+        let input = CreateRecordInput {
+            repo: did,
+            collection: POST_COLLECTION,
+            rkey: Some(rkey),
+            record,
+        };
+        let sent = self
+            .call(op, |_| {
+                Call::post(PLATFORM, "publish", self.url("com.atproto.repo.createRecord"))
+                    .json(&input)
+                    .retry(Retry::Never)
+            })
+            .await
+            .and_then(|r| r.json::<CreateRecordOutput>());
+        let err = match sent {
+            Ok(out) => {
+                return Ok((
+                    StrongRef {
+                        uri: out.uri,
+                        cid: out.cid,
+                    },
+                    record.created_at.clone(),
+                ));
+            }
+            Err(e) => e,
+        };
+        if matches!(
+            err.kind(),
+            ErrorKind::RateLimited | ErrorKind::Unauthenticated | ErrorKind::PermissionDenied
+        ) {
+            return Err(err);
+        }
+        match self.get_record(op, did, POST_COLLECTION, rkey).await {
+            Ok(Some(existing)) => {
+                let value = LooseRecord::from_value(&existing.value);
+                if value.text.as_deref() != Some(record.text.as_str()) {
+                    return Err(Error::new(
+                        ErrorKind::Conflict,
+                        format!(
+                            "record key {rkey} already holds a different post: was the idempotency key reused for other content?"
+                        ),
+                    )
+                    .with_platform(PLATFORM)
+                    .with_operation(op));
+                }
+                let cid = existing.cid.ok_or_else(|| err.clone())?;
+                tracing::info!(
+                    platform = PLATFORM,
+                    rkey,
+                    "the post was already published under this record key; returning it"
+                );
+                Ok((
+                    StrongRef {
+                        uri: existing.uri,
+                        cid,
+                    },
+                    value.created_at.unwrap_or_else(|| record.created_at.clone()),
+                ))
+            }
+            _ => Err(err),
+        }
+    }
+
+    /// Publishes `post` (as a reply to `post.reply_to` when set).
+    async fn publish_post(&self, post: &Post, opts: &PublishOptions, op: &'static str) -> Result<Published> {
+        let caps = &self.inner.caps;
+        let mut post = post.resolve(PLATFORM, None);
+        if opts.split_long_text && !caps.text.fits(&post.text) {
+            let pieces = split_thread(&post.text, &caps.text, &SplitOptions::default())
+                .map_err(|e| self.context(e, op))?;
+            let mut pieces = pieces.into_iter();
+            post.text = pieces.next().unwrap_or_default();
+            let rest: Vec<Part> = pieces.map(Part::text).collect();
+            post.thread.splice(0..0, rest);
+        }
+        caps.validate(&post).map_err(|e| self.context(e, op))?;
+        let parts = post.parts();
+        let prepared = self.prepare(&parts).await.map_err(|e| self.context(e, op))?;
+
+        let session = self.current_session().await?;
+        let did = session.did.clone();
+        let handle = session.handle.clone();
+        let mut reply = match &post.reply_to {
+            Some(target) => Some(self.reply_refs(target).await.map_err(|e| self.context(e, op))?),
+            None => None,
+        };
+        let langs: Vec<String> = post.language.iter().cloned().collect();
+        let mut resolved: HashMap<String, Option<String>> = HashMap::new();
+        let mut refs = Vec::with_capacity(prepared.len());
+        let mut published_at = None;
+        for (i, part) in prepared.iter().enumerate() {
+            // Mentions: resolve each handle once per publish.
+            for f in crate::text::bluesky::detect_facets(&part.text) {
+                if let crate::text::bluesky::FacetFeature::Mention { handle } = f.feature {
+                    if !resolved.contains_key(&handle) {
+                        let did = self.resolve_handle(&handle).await.map_err(|e| self.context(e, op))?;
+                        if did.is_none() {
+                            tracing::debug!(platform = PLATFORM, handle = %handle, "mention does not resolve; left as text");
+                        }
+                        resolved.insert(handle, did);
+                    }
+                }
+            }
+            let facets = facets_for(&part.text, |h| resolved.get(h).cloned().flatten());
+            let embed = self.embed_for(part).await.map_err(|e| self.context(e, op))?;
+            let record = PostRecord {
+                text: part.text.clone(),
+                created_at: self.http().now().to_rfc3339_opts(SecondsFormat::Millis, true),
+                facets,
+                reply: reply.clone(),
+                embed,
+                langs: langs.clone(),
+                ..PostRecord::default()
+            };
+            let rkey = match &opts.idempotency_key {
+                Some(key) => Tid::from_key(key, i),
+                None => Tid::now(),
+            }
+            .to_string();
+            let (strong, created_at) = self.create_post(op, &did, &rkey, &record).await?;
+            if published_at.is_none() {
+                published_at = DateTime::parse_from_rfc3339(&created_at)
+                    .ok()
+                    .map(|d| d.with_timezone(&Utc));
+            }
+            let root = reply.as_ref().map(|r| r.root.clone()).unwrap_or_else(|| strong.clone());
+            refs.push(
+                PostRef::new(PLATFORM, strong.uri.clone())
+                    .with_url(post_url(&handle, &rkey))
+                    .with_meta("cid", strong.cid.clone())
+                    .with_meta("root_uri", root.uri.clone())
+                    .with_meta("root_cid", root.cid.clone()),
+            );
+            reply = Some(ReplyRef {
+                root,
+                parent: strong,
+            });
+        }
+        let first = refs.first().cloned().ok_or_else(|| {
+            Error::validation("the post has no parts").with_platform(PLATFORM)
+        })?;
+        Ok(Published {
+            post: first,
+            parts: refs,
+            published_at: published_at.unwrap_or_else(|| self.http().now()),
+        })
+    }
+
+    fn interaction_from(&self, own_handle: &str, n: &Notification) -> Option<Interaction> {
+        let kind = match n.reason.as_str() {
+            "like" => InteractionKind::Like,
+            "repost" => InteractionKind::Repost,
+            "follow" => InteractionKind::Follow,
+            "mention" => InteractionKind::Mention,
+            "reply" => InteractionKind::Reply,
+            "quote" => InteractionKind::Quote,
+            _ => return None,
+        };
+        let created_at = parse_time(&n.indexed_at)?;
+        let rec = LooseRecord::from_value(&n.record);
+        let author_handle = if n.author.handle.is_empty() {
+            n.author.did.clone()
+        } else {
+            n.author.handle.clone()
+        };
+        let own_post = |uri: &str, cid: Option<&str>| {
+            let mut r = PostRef::new(PLATFORM, uri);
+            if let Ok(u) = AtUri::parse(uri) {
+                r = r.with_url(post_url(own_handle, &u.rkey));
+            }
+            if let Some(c) = cid.filter(|c| !c.is_empty()) {
+                r = r.with_meta("cid", c);
+            }
+            r
+        };
+        let subject = rec.subject.as_ref().and_then(|s| {
+            let uri = s.get("uri")?.as_str()?;
+            Some((uri.to_string(), s.get("cid").and_then(|c| c.as_str()).map(str::to_string)))
+        });
+        let post = match kind {
+            InteractionKind::Like | InteractionKind::Repost => subject
+                .map(|(u, c)| own_post(&u, c.as_deref()))
+                .or_else(|| n.reason_subject.as_deref().map(|u| own_post(u, None))),
+            InteractionKind::Reply => match (&n.reason_subject, &rec.reply) {
+                (Some(u), Some(r)) if r.parent.uri == *u => Some(own_post(u, Some(&r.parent.cid))),
+                (Some(u), _) => Some(own_post(u, None)),
+                (None, Some(r)) => Some(own_post(&r.parent.uri, Some(&r.parent.cid))),
+                (None, None) => None,
+            },
+            InteractionKind::Quote => n.reason_subject.as_deref().map(|u| own_post(u, None)),
+            _ => None,
+        };
+        let mut reference = InteractionRef::new(PLATFORM, n.uri.clone()).with_meta("reason", n.reason.clone());
+        if !n.cid.is_empty() {
+            reference = reference.with_meta("cid", n.cid.clone());
+        }
+        let mut conversation = None;
+        if kind.has_text() && !n.cid.is_empty() {
+            let root = rec.reply.as_ref().map(|r| r.root.clone()).unwrap_or(StrongRef {
+                uri: n.uri.clone(),
+                cid: n.cid.clone(),
+            });
+            conversation = Some(root.uri.clone());
+            let mut their = PostRef::new(PLATFORM, n.uri.clone())
+                .with_meta("cid", n.cid.clone())
+                .with_meta("root_uri", root.uri)
+                .with_meta("root_cid", root.cid);
+            if let Ok(u) = AtUri::parse(&n.uri) {
+                their = their.with_url(post_url(&author_handle, &u.rkey));
+            }
+            reference = reference.with_post(their);
+        }
+        Some(Interaction {
+            reference,
+            kind,
+            author: Author {
+                id: n.author.did.clone(),
+                handle: author_handle.clone(),
+                display_name: n.author.display_name.clone().filter(|d| !d.is_empty()),
+                followers: None,
+                url: Some(profile_url(&author_handle)),
+            },
+            text: if kind.has_text() { rec.text.clone() } else { None },
+            created_at,
+            post,
+            conversation,
+            language: rec.langs.first().cloned(),
+        })
+    }
+}
+
+/// The title of a link card made without fetching the page: the URL without its scheme.
+fn card_title(link: &str) -> String {
+    let t = link
+        .strip_prefix("https://")
+        .or_else(|| link.strip_prefix("http://"))
+        .unwrap_or(link)
+        .trim_end_matches('/');
+    t.chars().take(300).collect()
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+}
+
+#[async_trait]
+impl Platform for Bluesky {
+    fn capabilities(&self) -> &Capabilities {
+        &self.inner.caps
+    }
+
+    async fn channel(&self) -> Result<Channel> {
+        let s = self.current_session().await?;
+        let did = s.did.clone();
+        let profile = self
+            .call("channel", |_| {
+                Call::get(PLATFORM, "channel", self.url("app.bsky.actor.getProfile"))
+                    .query([("actor", did.as_str())])
+            })
+            .await;
+        match profile {
+            Ok(r) => {
+                let p: ProfileViewDetailed = r.json()?;
+                let handle = if p.handle.is_empty() { s.handle.clone() } else { p.handle.clone() };
+                let mut c = Channel::new(PLATFORM, p.did.clone(), handle.clone()).with_profile(Profile {
+                    display_name: p.display_name.filter(|d| !d.is_empty()),
+                    bio: p.description.filter(|d| !d.is_empty()),
+                    avatar: p.avatar,
+                    website: None,
+                });
+                c.url = Some(profile_url(&handle));
+                c.metrics = ChannelMetrics {
+                    followers: p.followers_count,
+                    following: p.follows_count,
+                    posts: p.posts_count,
+                };
+                Ok(c)
+            }
+            // A PDS without AppView: the profile record, no metrics.
+            Err(e) if e.kind() == ErrorKind::Unsupported => {
+                let rec = self.get_record("channel", &s.did, PROFILE_COLLECTION, "self").await?;
+                let p: ProfileRecord = rec
+                    .and_then(|r| serde_json::from_value(r.value).ok())
+                    .unwrap_or_default();
+                let mut c = Channel::new(PLATFORM, s.did.clone(), s.handle.clone()).with_profile(Profile {
+                    display_name: p.display_name.filter(|d| !d.is_empty()),
+                    bio: p.description.filter(|d| !d.is_empty()),
+                    avatar: p.avatar.map(|b| {
+                        let mut u = self.url("com.atproto.sync.getBlob");
+                        u.query_pairs_mut().append_pair("did", &s.did).append_pair("cid", &b.reference.link);
+                        u.to_string()
+                    }),
+                    website: None,
+                });
+                c.url = Some(profile_url(&s.handle));
+                Ok(c)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
+        self.publish_post(post, opts, "publish").await
+    }
+
+    async fn delete(&self, post: &PostRef) -> Result<()> {
+        let uri = AtUri::parse(&post.id).map_err(|e| self.context(e, "delete"))?;
+        let s = self.current_session().await?;
+        if uri.authority != s.did && uri.authority != s.handle {
+            return Err(Error::new(
+                ErrorKind::PermissionDenied,
+                "this post belongs to another account; only the channel's own posts can be deleted",
+            )
+            .with_platform(PLATFORM)
+            .with_operation("delete"));
+        }
+        if uri.collection != POST_COLLECTION {
+            return Err(Error::validation(format!("{} is not a post", post.id)).with_platform(PLATFORM));
+        }
+        let input = DeleteRecordInput {
+            repo: s.did.clone(),
+            collection: uri.collection.clone(),
+            rkey: uri.rkey.clone(),
+        };
+        self.call("delete", |_| {
+            Call::post(PLATFORM, "delete", self.url("com.atproto.repo.deleteRecord"))
+                .json(&input)
+                // Deleting is idempotent: the PDS answers 200 for a record already gone.
+                .retry(Retry::Idempotent)
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
+        let op = "interactions";
+        let mut state = match &query.cursor {
+            Some(c) => CursorState::decode(c).map_err(|e| self.context(e, op))?,
+            None => CursorState::from_floor(query.since.map_or(i64::MIN, |t| t.timestamp_millis())),
+        };
+        let s = self.current_session().await?;
+        let mut fetched: Vec<Notification> = Vec::new();
+        let mut page_cursor: Option<String> = None;
+        let mut pages = 0;
+        let mut truncated = false;
+        loop {
+            let cursor = page_cursor.clone();
+            let out: ListNotificationsOutput = self
+                .call(op, |_| {
+                    let mut c = Call::get(PLATFORM, "interactions", self.url("app.bsky.notification.listNotifications"))
+                        .query([("limit", "100")]);
+                    if let Some(cur) = &cursor {
+                        c = c.query([("cursor", cur.as_str())]);
+                    }
+                    c
+                })
+                .await?
+                .json()?;
+            pages += 1;
+            let oldest = out.notifications.iter().filter_map(|n| parse_time(&n.indexed_at)).min();
+            let empty = out.notifications.is_empty();
+            fetched.extend(out.notifications);
+            let passed_floor = oldest.is_some_and(|t| t.timestamp_millis() < state.floor);
+            if empty || passed_floor || out.cursor.is_none() || out.cursor == page_cursor {
+                break;
+            }
+            if pages >= MAX_NOTIFICATION_PAGES {
+                truncated = true;
+                if let Some(t) = oldest {
+                    tracing::warn!(
+                        platform = PLATFORM,
+                        pages,
+                        "more unread notifications than one read covers; older ones are skipped"
+                    );
+                    state = state.raise_floor(t.timestamp_millis());
+                }
+                break;
+            }
+            page_cursor = out.cursor;
+        }
+        let _ = truncated;
+        let items: Vec<Item> = fetched
+            .iter()
+            .map(|n| {
+                let at = parse_time(&n.indexed_at).map_or(i64::MIN, |t| t.timestamp_millis());
+                let kind = self.interaction_from(&s.handle, n).map(|i| i.kind);
+                Item {
+                    at,
+                    uri: n.uri.clone(),
+                    wanted: kind.is_some_and(|k| query.wants(k)),
+                }
+            })
+            .collect();
+        let sel = cursor::select(&state, &items, query.limit.max(1));
+        let list = sel
+            .deliver
+            .iter()
+            .filter_map(|i| self.interaction_from(&s.handle, &fetched[*i]))
+            .collect();
+        Ok(Page {
+            items: list,
+            next_cursor: Some(sel.next.encode()),
+            has_more: sel.has_more,
+        })
+    }
+
+    async fn reply(&self, to: &InteractionRef, post: &Post, opts: &PublishOptions) -> Result<Published> {
+        let target = to.post.clone().ok_or_else(|| {
+            let reason = to.meta.get("reason").map_or("this interaction", String::as_str);
+            Error::validation(format!("cannot reply to a {reason}: it is not a post"))
+                .with_platform(PLATFORM)
+                .with_operation("reply")
+        })?;
+        let post = post.clone().in_reply_to(target);
+        self.publish_post(&post, opts, "reply").await
+    }
+
+    async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {
+        let mut out = Vec::with_capacity(posts.len());
+        for batch in posts.chunks(GET_POSTS_BATCH) {
+            for p in batch {
+                AtUri::parse(&p.id).map_err(|e| self.context(e, "post metrics"))?;
+            }
+            let uris: Vec<(&str, &str)> = batch.iter().map(|p| ("uris", p.id.as_str())).collect();
+            let views: GetPostsOutput = self
+                .call("post metrics", |_| {
+                    Call::get(PLATFORM, "post metrics", self.url("app.bsky.feed.getPosts")).query(uris.iter().copied())
+                })
+                .await?
+                .json()?;
+            let now = self.http().now();
+            let by_uri: HashMap<&str, &api::PostView> = views.posts.iter().map(|v| (v.uri.as_str(), v)).collect();
+            for p in batch {
+                let Some(v) = by_uri.get(p.id.as_str()) else {
+                    tracing::debug!(platform = PLATFORM, uri = %p.id, "no metrics: the post is deleted or not visible");
+                    continue;
+                };
+                let mut m = PostMetrics::new(p.clone(), now);
+                m.likes = v.like_count;
+                m.reposts = v.repost_count;
+                m.replies = v.reply_count;
+                m.quotes = v.quote_count;
+                m.bookmarks = v.bookmark_count;
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
+        let s = self.current_session().await?;
+        let mut records: Vec<RecordOutput<serde_json::Value>> = Vec::new();
+        let mut cursor: Option<String> = None;
+        // Keys derived from idempotency keys do not sort by time, so read a little more than
+        // asked and order by createdAt.
+        let want = limit.max(1);
+        for _ in 0..5 {
+            let cur = cursor.clone();
+            let page: ListRecordsOutput<serde_json::Value> = self
+                .public_get_list(&s.did, cur.as_deref())
+                .await?;
+            let n = page.records.len();
+            records.extend(page.records);
+            match page.cursor {
+                Some(c) if n > 0 && Some(&c) != cursor.as_ref() && records.len() < want.max(100) => cursor = Some(c),
+                _ => break,
+            }
+        }
+        let mut out: Vec<RecentPost> = records
+            .into_iter()
+            .filter_map(|r| {
+                let uri = AtUri::parse(&r.uri).ok()?;
+                let v = LooseRecord::from_value(&r.value);
+                let created_at = v
+                    .created_at
+                    .as_deref()
+                    .and_then(parse_time)
+                    .unwrap_or(DateTime::<Utc>::MIN_UTC);
+                let mut post = PostRef::new(PLATFORM, r.uri.clone()).with_url(post_url(&s.handle, &uri.rkey));
+                if let Some(cid) = &r.cid {
+                    post = post.with_meta("cid", cid.clone());
+                }
+                Some(RecentPost {
+                    post,
+                    text: v.text.unwrap_or_default(),
+                    created_at,
+                    idempotency_key: None,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        out.truncate(limit);
+        Ok(out)
+    }
+}
+
+impl Bluesky {
+    async fn public_get_list(
+        &self,
+        did: &str,
+        cursor: Option<&str>,
+    ) -> Result<ListRecordsOutput<serde_json::Value>> {
+        let mut q = vec![("repo", did), ("collection", POST_COLLECTION), ("limit", "100")];
+        if let Some(c) = cursor {
+            q.push(("cursor", c));
+        }
+        self.public_get("recent posts", "com.atproto.repo.listRecords", &q)
+            .await?
+            .json()
+    }
+}
+
+/// Registers the `bluesky` scheme: channel URLs `bluesky://HANDLE:APP-PASSWORD@PDS-HOST` and
+/// serde settings [`BlueskyConfig`].
+pub(crate) fn register(registry: &mut Registry) {
+    registry.register(
+        PLATFORM,
+        Arc::new(|url: &Url| {
+            let p: Arc<dyn Platform> = Arc::new(Bluesky::new(BlueskyConfig::from_url(url)?)?);
+            Ok(p)
+        }),
+        Arc::new(|value: serde_json::Value| {
+            let cfg: BlueskyConfig = settings(PLATFORM, value)?;
+            let p: Arc<dyn Platform> = Arc::new(Bluesky::new(cfg)?);
+            Ok(p)
+        }),
+    );
+}

@@ -18,13 +18,16 @@
 #![warn(missing_docs)]
 
 pub mod adapters;
+pub mod auth;
 pub mod clock;
 pub mod error;
+pub mod http;
 pub mod model;
 pub mod platform;
 pub mod registry;
 pub mod text;
 
+pub use auth::Secret;
 pub use error::{Detail, Error, ErrorContext, ErrorKind, ErrorRecord, Result};
 pub use model::{Channel, Interaction, Media, Post, PostRef, PublishOptions, Published};
 pub use platform::{Capabilities, Platform, PlatformExt};

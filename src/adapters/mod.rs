@@ -11,4 +11,6 @@ use crate::Registry;
 /// Registers every adapter compiled in.
 pub(crate) fn register_all(registry: &mut Registry) {
     sandbox::register(registry);
+    #[cfg(feature = "bluesky")]
+    bluesky::register(registry);
 }

@@ -107,7 +107,8 @@ impl BlueskyConfig {
         if url.scheme() != "bluesky" {
             return Err(fail("the scheme must be bluesky"));
         }
-        let identifier = percent_decode(url.username()).ok_or_else(|| fail("the handle is not valid UTF-8"))?;
+        let identifier =
+            percent_decode(url.username()).ok_or_else(|| fail("the handle is not valid UTF-8"))?;
         if identifier.trim().is_empty() {
             return Err(fail("the handle is missing"));
         }
@@ -134,7 +135,9 @@ impl BlueskyConfig {
                 "scheme" => return Err(fail("scheme must be http or https")),
                 other => {
                     let other: String = other.chars().take(40).collect();
-                    return Err(fail(&format!("unknown parameter '{other}' (known: scheme)")));
+                    return Err(fail(&format!(
+                        "unknown parameter '{other}' (known: scheme)"
+                    )));
                 }
             }
         }
@@ -201,7 +204,10 @@ mod tests {
         assert_eq!(c.app_password.expose(), "p:w%");
         let c = parse("bluesky://did%3Aplc%3Aabc:pw@pds.example.com").unwrap();
         assert_eq!(c.identifier, "did:plc:abc");
-        assert_eq!(c.xrpc("com.atproto.server.createSession").as_str(), "https://pds.example.com/xrpc/com.atproto.server.createSession");
+        assert_eq!(
+            c.xrpc("com.atproto.server.createSession").as_str(),
+            "https://pds.example.com/xrpc/com.atproto.server.createSession"
+        );
     }
 
     #[test]
@@ -230,9 +236,11 @@ mod tests {
         .unwrap();
         assert_eq!(c.pds.port(), Some(2583));
         assert!(!format!("{c:?}").contains("sekrit"));
-        let back: BlueskyConfig = serde_json::from_value(serde_json::to_value(&c).unwrap()).unwrap();
+        let back: BlueskyConfig =
+            serde_json::from_value(serde_json::to_value(&c).unwrap()).unwrap();
         assert_eq!(back, c);
-        let missing = serde_json::from_value::<BlueskyConfig>(serde_json::json!({"identifier": "a"}));
+        let missing =
+            serde_json::from_value::<BlueskyConfig>(serde_json::json!({"identifier": "a"}));
         assert!(missing.is_err());
     }
 

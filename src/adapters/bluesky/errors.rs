@@ -36,8 +36,6 @@
 use crate::http::{ErrorBody, ErrorMapper, Response, kind_for_status};
 use crate::{Error, ErrorKind};
 
-const PLATFORM: &str = "bluesky";
-
 /// The kind an XRPC error means, from its status, name and message.
 pub fn classify(status: u16, code: Option<&str>, message: Option<&str>) -> ErrorKind {
     match code {
@@ -62,9 +60,10 @@ pub fn classify(status: u16, code: Option<&str>, message: Option<&str>) -> Error
         | Some("NotEnoughResources") => ErrorKind::Platform,
         _ => match status {
             501 => ErrorKind::Unsupported,
-            s => kind_for_status(crate::http::StatusCode::from_u16(s).unwrap_or(
-                crate::http::StatusCode::INTERNAL_SERVER_ERROR,
-            )),
+            s => kind_for_status(
+                crate::http::StatusCode::from_u16(s)
+                    .unwrap_or(crate::http::StatusCode::INTERNAL_SERVER_ERROR),
+            ),
         },
     }
 }
@@ -183,21 +182,96 @@ mod tests {
     #[test]
     fn the_table() {
         let cases: &[(u16, &'static str, ErrorKind, bool)] = &[
-            (400, r#"{"error":"ExpiredToken","message":"Token has expired"}"#, ErrorKind::Unauthenticated, false),
-            (400, r#"{"error":"InvalidToken","message":"Token could not be verified"}"#, ErrorKind::Unauthenticated, false),
-            (401, r#"{"error":"AuthenticationRequired","message":"Invalid identifier or password"}"#, ErrorKind::Unauthenticated, false),
-            (401, r#"{"error":"AuthMissing","message":"Authentication Required"}"#, ErrorKind::Unauthenticated, false),
-            (400, r#"{"error":"AccountTakedown","message":"Account has been taken down"}"#, ErrorKind::PermissionDenied, false),
-            (400, r#"{"error":"InvalidRequest","message":"Invalid app.bsky.feed.post record: grapheme too big (maximum 300, got 301) at $.record.text"}"#, ErrorKind::Validation, false),
-            (400, r#"{"error":"InvalidRequest","message":"No service configured for app.bsky.feed.getPosts"}"#, ErrorKind::Unsupported, false),
-            (400, r#"{"error":"RecordNotFound","message":"Could not locate record"}"#, ErrorKind::NotFound, false),
-            (400, r#"{"error":"NotFound","message":"Post not found"}"#, ErrorKind::NotFound, false),
-            (400, r#"{"error":"HandleNotFound","message":"Unable to resolve handle"}"#, ErrorKind::NotFound, false),
-            (400, r#"{"error":"InvalidSwap","message":"Commit was at x"}"#, ErrorKind::Conflict, false),
-            (500, r#"{"error":"InternalServerError","message":"Internal Server Error"}"#, ErrorKind::Platform, true),
-            (502, r#"{"error":"UpstreamFailure","message":"Upstream Failure"}"#, ErrorKind::Platform, true),
-            (501, r#"{"error":"MethodNotImplemented","message":"Method Not Implemented"}"#, ErrorKind::Unsupported, false),
-            (503, "<html><body><h1>503 Service Unavailable</h1></body></html>", ErrorKind::Platform, true),
+            (
+                400,
+                r#"{"error":"ExpiredToken","message":"Token has expired"}"#,
+                ErrorKind::Unauthenticated,
+                false,
+            ),
+            (
+                400,
+                r#"{"error":"InvalidToken","message":"Token could not be verified"}"#,
+                ErrorKind::Unauthenticated,
+                false,
+            ),
+            (
+                401,
+                r#"{"error":"AuthenticationRequired","message":"Invalid identifier or password"}"#,
+                ErrorKind::Unauthenticated,
+                false,
+            ),
+            (
+                401,
+                r#"{"error":"AuthMissing","message":"Authentication Required"}"#,
+                ErrorKind::Unauthenticated,
+                false,
+            ),
+            (
+                400,
+                r#"{"error":"AccountTakedown","message":"Account has been taken down"}"#,
+                ErrorKind::PermissionDenied,
+                false,
+            ),
+            (
+                400,
+                r#"{"error":"InvalidRequest","message":"Invalid app.bsky.feed.post record: grapheme too big (maximum 300, got 301) at $.record.text"}"#,
+                ErrorKind::Validation,
+                false,
+            ),
+            (
+                400,
+                r#"{"error":"InvalidRequest","message":"No service configured for app.bsky.feed.getPosts"}"#,
+                ErrorKind::Unsupported,
+                false,
+            ),
+            (
+                400,
+                r#"{"error":"RecordNotFound","message":"Could not locate record"}"#,
+                ErrorKind::NotFound,
+                false,
+            ),
+            (
+                400,
+                r#"{"error":"NotFound","message":"Post not found"}"#,
+                ErrorKind::NotFound,
+                false,
+            ),
+            (
+                400,
+                r#"{"error":"HandleNotFound","message":"Unable to resolve handle"}"#,
+                ErrorKind::NotFound,
+                false,
+            ),
+            (
+                400,
+                r#"{"error":"InvalidSwap","message":"Commit was at x"}"#,
+                ErrorKind::Conflict,
+                false,
+            ),
+            (
+                500,
+                r#"{"error":"InternalServerError","message":"Internal Server Error"}"#,
+                ErrorKind::Platform,
+                true,
+            ),
+            (
+                502,
+                r#"{"error":"UpstreamFailure","message":"Upstream Failure"}"#,
+                ErrorKind::Platform,
+                true,
+            ),
+            (
+                501,
+                r#"{"error":"MethodNotImplemented","message":"Method Not Implemented"}"#,
+                ErrorKind::Unsupported,
+                false,
+            ),
+            (
+                503,
+                "<html><body><h1>503 Service Unavailable</h1></body></html>",
+                ErrorKind::Platform,
+                true,
+            ),
             (404, "Not Found", ErrorKind::NotFound, false),
             (418, "", ErrorKind::Platform, false),
         ];
@@ -225,7 +299,10 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::RateLimited);
         assert!(e.is_retryable());
         assert_eq!(e.retry_after().map(|t| t.timestamp()), Some(1_795_820_460));
-        assert_eq!(e.context().platform_code.as_deref(), Some("RateLimitExceeded"));
+        assert_eq!(
+            e.context().platform_code.as_deref(),
+            Some("RateLimitExceeded")
+        );
 
         let e = answer(
             429,
@@ -239,7 +316,11 @@ mod tests {
 
     #[test]
     fn html_bodies_are_typed_and_explained() {
-        let e = answer(502, "<html><head><title>502</title></head><body>nginx</body></html>", &[]);
+        let e = answer(
+            502,
+            "<html><head><title>502</title></head><body>nginx</body></html>",
+            &[],
+        );
         assert_eq!(e.kind(), ErrorKind::Platform);
         assert!(e.to_string().contains("not JSON"), "{e}");
         assert!(e.context().platform_message.is_some());
@@ -247,7 +328,11 @@ mod tests {
 
     #[test]
     fn token_errors_ask_for_a_refresh() {
-        let expired = answer(400, r#"{"error":"ExpiredToken","message":"Token has expired"}"#, &[]);
+        let expired = answer(
+            400,
+            r#"{"error":"ExpiredToken","message":"Token has expired"}"#,
+            &[],
+        );
         assert!(needs_refresh(&expired));
         let invalid = answer(400, r#"{"error":"InvalidToken"}"#, &[]);
         assert!(needs_refresh(&invalid));
@@ -257,7 +342,11 @@ mod tests {
         assert!(!needs_refresh(&validation));
         let takedown = answer(401, r#"{"error":"AccountTakedown"}"#, &[]);
         assert!(!needs_refresh(&takedown));
-        let revoked = answer(400, r#"{"error":"ExpiredToken","message":"Token has been revoked"}"#, &[]);
+        let revoked = answer(
+            400,
+            r#"{"error":"ExpiredToken","message":"Token has been revoked"}"#,
+            &[],
+        );
         assert!(refresh_token_dead(&revoked));
         let down = answer(503, "", &[]);
         assert!(!refresh_token_dead(&down));

@@ -52,6 +52,7 @@ mod config;
 mod cursor;
 pub mod errors;
 mod session;
+mod text_shim;
 mod tid;
 #[cfg(feature = "testkit")]
 pub mod twin;
@@ -70,15 +71,15 @@ pub use session::{SessionListener, SessionSnapshot};
 pub use tid::Tid;
 
 use self::api::{
-    AspectRatio, CreateRecordInput, CreateRecordOutput, DeleteRecordInput, Embed, External,
-    Facet, FacetFeature, GetPostsOutput, ImageEmbed, ListNotificationsOutput, ListRecordsOutput,
+    AspectRatio, CreateRecordInput, CreateRecordOutput, DeleteRecordInput, Embed, External, Facet,
+    FacetFeature, GetPostsOutput, ImageEmbed, ListNotificationsOutput, ListRecordsOutput,
     LooseRecord, Notification, POST_COLLECTION, PROFILE_COLLECTION, PostRecord, ProfileRecord,
-    ProfileViewDetailed, RecordOutput, ReplyRef, ResolveHandleOutput, StrongRef,
-    UploadBlobOutput,
+    ProfileViewDetailed, RecordOutput, ReplyRef, ResolveHandleOutput, StrongRef, UploadBlobOutput,
 };
 use self::cursor::{CursorState, Item};
 use self::errors::BlueskyErrors;
 use self::session::{Session, SessionManager};
+use self::text_shim::{SplitOptions, rules, split_thread};
 use crate::auth::Secret;
 use crate::http::{Call, Client, HttpConfig, RateLimitStyle, Response, Retry};
 use crate::model::{
@@ -86,9 +87,8 @@ use crate::model::{
     InteractionRef, Media, MediaKind, Metric, Page, Part, Post, PostMetrics, PostRef, Profile,
     PublishOptions, Published, RecentPost,
 };
-use crate::platform::{Capabilities, Idempotency, MediaLimits, Operation, Platform};
+use crate::platform::{Capabilities, Idempotency, MediaLimits, Platform};
 use crate::registry::{Registry, settings};
-use crate::text::{SplitOptions, rules, split_thread};
 use crate::{Error, ErrorKind, Result};
 
 /// The platform's name and channel-URL scheme.
@@ -214,7 +214,11 @@ impl AtUri {
 
 impl fmt::Display for AtUri {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "at://{}/{}/{}", self.authority, self.collection, self.rkey)
+        write!(
+            f,
+            "at://{}/{}/{}",
+            self.authority, self.collection, self.rkey
+        )
     }
 }
 
@@ -239,7 +243,7 @@ pub fn profile_url(handle_or_did: &str) -> String {
     format!("https://bsky.app/profile/{handle_or_did}")
 }
 
-/// Builds the facets of a post text from [`crate::text::bluesky::detect_facets`], with the
+/// Builds the facets of a post text from [`self::text_shim::bluesky::detect_facets`], with the
 /// mentions' handles resolved by `resolve` (a handle it cannot resolve stays plain text).
 ///
 /// ```
@@ -254,7 +258,7 @@ pub fn profile_url(handle_or_did: &str) -> String {
 /// assert!(none.is_empty());
 /// ```
 pub fn facets_for(text: &str, mut resolve: impl FnMut(&str) -> Option<String>) -> Vec<Facet> {
-    use crate::text::bluesky::{FacetFeature as Detected, detect_facets};
+    use self::text_shim::bluesky::{FacetFeature as Detected, detect_facets};
     detect_facets(text)
         .into_iter()
         .filter_map(|f| {
@@ -264,7 +268,6 @@ pub fn facets_for(text: &str, mut resolve: impl FnMut(&str) -> Option<String>) -
                     did: resolve(&handle)?,
                 },
                 Detected::Tag { tag } => FacetFeature::Tag { tag },
-                _ => return None,
             };
             Some(Facet::new(f.byte_start, f.byte_end, feature))
         })
@@ -304,7 +307,10 @@ impl Bluesky {
     /// An adapter for the account in `config`, with a default HTTP client. No request is made
     /// until the first operation.
     pub fn new(config: BlueskyConfig) -> Result<Bluesky> {
-        Ok(Self::with_client(config, Client::new(HttpConfig::default())?))
+        Ok(Self::with_client(
+            config,
+            Client::new(HttpConfig::default())?,
+        ))
     }
 
     /// An adapter sending through `http` (to share a connection pool or set timeouts).
@@ -328,7 +334,8 @@ impl Bluesky {
     /// ```
     pub fn from_url(url: &str) -> Result<Bluesky> {
         let parsed = Url::parse(url).map_err(|e| {
-            Error::config(format!("the bluesky channel URL is invalid: {e}")).with_platform(PLATFORM)
+            Error::config(format!("the bluesky channel URL is invalid: {e}"))
+                .with_platform(PLATFORM)
         })?;
         Bluesky::new(BlueskyConfig::from_url(&parsed)?)
     }
@@ -405,23 +412,30 @@ impl Bluesky {
 
     /// Sends an authenticated call built by `build`; on a token error, renews the session
     /// (single flight) and sends once more.
-    async fn call(
-        &self,
-        op: &'static str,
-        build: impl Fn(&Session) -> Call,
-    ) -> Result<Response> {
+    async fn call(&self, op: &'static str, build: impl Fn(&Session) -> Call) -> Result<Response> {
         let s = self.current_session().await?;
-        let auth = |c: Call, s: &Session| c.bearer(&s.access).rate_limit_style(RateLimitStyle::Bluesky);
+        let auth = |c: Call, s: &Session| {
+            c.bearer(&s.access)
+                .rate_limit_style(RateLimitStyle::Bluesky)
+        };
         let first = self.http().send(auth(build(&s), &s), &BlueskyErrors).await;
         let result = match first {
             Err(e) if errors::needs_refresh(&e) => {
-                tracing::debug!(platform = PLATFORM, operation = op, "access token rejected; renewing the session");
+                tracing::debug!(
+                    platform = PLATFORM,
+                    operation = op,
+                    "access token rejected; renewing the session"
+                );
                 let s2 = self
                     .inner
                     .session
                     .renew(self.http(), &self.inner.config, Some(s.generation))
                     .await?;
-                match self.http().send(auth(build(&s2), &s2), &BlueskyErrors).await {
+                match self
+                    .http()
+                    .send(auth(build(&s2), &s2), &BlueskyErrors)
+                    .await
+                {
                     Err(e) if errors::needs_refresh(&e) => Err(session::reconnect(e)),
                     other => other,
                 }
@@ -432,7 +446,12 @@ impl Bluesky {
     }
 
     /// An unauthenticated GET (public reads such as `resolveHandle` and `getRecord`).
-    async fn public_get(&self, op: &'static str, nsid: &str, query: &[(&str, &str)]) -> Result<Response> {
+    async fn public_get(
+        &self,
+        op: &'static str,
+        nsid: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Response> {
         let call = Call::get(PLATFORM, op, self.url(nsid))
             .query(query.iter().copied())
             .rate_limit_style(RateLimitStyle::Bluesky);
@@ -467,7 +486,11 @@ impl Bluesky {
     /// Resolves a handle to a DID; `None` when it does not resolve.
     async fn resolve_handle(&self, handle: &str) -> Result<Option<String>> {
         match self
-            .public_get("publish", "com.atproto.identity.resolveHandle", &[("handle", handle)])
+            .public_get(
+                "publish",
+                "com.atproto.identity.resolveHandle",
+                &[("handle", handle)],
+            )
             .await
         {
             Ok(r) => Ok(Some(r.json::<ResolveHandleOutput>()?.did)),
@@ -488,7 +511,11 @@ impl Bluesky {
                 if let Some(l) = link.take() {
                     // A post holds one embed: with media, the link goes into the text.
                     if !text.contains(&l) {
-                        text = if text.trim().is_empty() { l } else { format!("{text} {l}") };
+                        text = if text.trim().is_empty() {
+                            l
+                        } else {
+                            format!("{text} {l}")
+                        };
                         caps.text.check(PLATFORM, &text).map_err(|e| {
                             Error::validation(format!(
                                 "part {}: with media, the link goes into the text, which then is too long: {}",
@@ -531,10 +558,14 @@ impl Bluesky {
         let mime = media.mime.clone();
         let out: UploadBlobOutput = self
             .call("upload media", |_| {
-                Call::post(PLATFORM, "upload media", self.url("com.atproto.repo.uploadBlob"))
-                    .bytes(&mime, data.clone())
-                    // Blobs are content-addressed: sending twice stores one blob.
-                    .retry(Retry::Idempotent)
+                Call::post(
+                    PLATFORM,
+                    "upload media",
+                    self.url("com.atproto.repo.uploadBlob"),
+                )
+                .bytes(&mime, data.clone())
+                // Blobs are content-addressed: sending twice stores one blob.
+                .retry(Retry::Idempotent)
             })
             .await?
             .json()?;
@@ -543,7 +574,10 @@ impl Bluesky {
 
     async fn embed_for(&self, part: &Prepared) -> Result<Option<Embed>> {
         let ratio = |m: &Media| match (m.width, m.height) {
-            (Some(w), Some(h)) if w > 0 && h > 0 => Some(AspectRatio { width: w, height: h }),
+            (Some(w), Some(h)) if w > 0 && h > 0 => Some(AspectRatio {
+                width: w,
+                height: h,
+            }),
             _ => None,
         };
         if let Some((m, bytes)) = part.media.iter().find(|(m, _)| m.kind == MediaKind::Video) {
@@ -585,9 +619,11 @@ impl Bluesky {
     /// read with `getRecord`.
     async fn reply_refs(&self, target: &PostRef) -> Result<ReplyRef> {
         let uri = AtUri::parse(&target.id)?;
-        if let (Some(cid), Some(root_uri), Some(root_cid)) =
-            (target.meta("cid"), target.meta("root_uri"), target.meta("root_cid"))
-        {
+        if let (Some(cid), Some(root_uri), Some(root_cid)) = (
+            target.meta("cid"),
+            target.meta("root_uri"),
+            target.meta("root_cid"),
+        ) {
             return Ok(ReplyRef {
                 root: StrongRef {
                     uri: root_uri.to_string(),
@@ -603,9 +639,12 @@ impl Bluesky {
             .get_record("reply", &uri.authority, &uri.collection, &uri.rkey)
             .await?
             .ok_or_else(|| {
-                Error::new(ErrorKind::NotFound, "the post to reply to does not exist (any more)")
-                    .with_platform(PLATFORM)
-                    .with_operation("reply")
+                Error::new(
+                    ErrorKind::NotFound,
+                    "the post to reply to does not exist (any more)",
+                )
+                .with_platform(PLATFORM)
+                .with_operation("reply")
             })?;
         let cid = rec.cid.clone().ok_or_else(|| {
             Error::unexpected("Bluesky returned the post to reply to without its CID")
@@ -639,9 +678,13 @@ impl Bluesky {
         };
         let sent = self
             .call(op, |_| {
-                Call::post(PLATFORM, "publish", self.url("com.atproto.repo.createRecord"))
-                    .json(&input)
-                    .retry(Retry::Never)
+                Call::post(
+                    PLATFORM,
+                    "publish",
+                    self.url("com.atproto.repo.createRecord"),
+                )
+                .json(&input)
+                .retry(Retry::Never)
             })
             .await
             .and_then(|r| r.json::<CreateRecordOutput>());
@@ -657,10 +700,7 @@ impl Bluesky {
             }
             Err(e) => e,
         };
-        if matches!(
-            err.kind(),
-            ErrorKind::RateLimited | ErrorKind::Unauthenticated | ErrorKind::PermissionDenied
-        ) {
+        if !may_hide_a_success(&err) {
             return Err(err);
         }
         match self.get_record(op, did, POST_COLLECTION, rkey).await {
@@ -687,7 +727,9 @@ impl Bluesky {
                         uri: existing.uri,
                         cid,
                     },
-                    value.created_at.unwrap_or_else(|| record.created_at.clone()),
+                    value
+                        .created_at
+                        .unwrap_or_else(|| record.created_at.clone()),
                 ))
             }
             _ => Err(err),
@@ -695,10 +737,15 @@ impl Bluesky {
     }
 
     /// Publishes `post` (as a reply to `post.reply_to` when set).
-    async fn publish_post(&self, post: &Post, opts: &PublishOptions, op: &'static str) -> Result<Published> {
+    async fn publish_post(
+        &self,
+        post: &Post,
+        opts: &PublishOptions,
+        op: &'static str,
+    ) -> Result<Published> {
         let caps = &self.inner.caps;
         let mut post = post.resolve(PLATFORM, None);
-        if opts.split_long_text && !caps.text.fits(&post.text) {
+        if opts.split_long_text && !text_shim::fits(&caps.text, &post.text) {
             let pieces = split_thread(&post.text, &caps.text, &SplitOptions::default())
                 .map_err(|e| self.context(e, op))?;
             let mut pieces = pieces.into_iter();
@@ -708,13 +755,20 @@ impl Bluesky {
         }
         caps.validate(&post).map_err(|e| self.context(e, op))?;
         let parts = post.parts();
-        let prepared = self.prepare(&parts).await.map_err(|e| self.context(e, op))?;
+        let prepared = self
+            .prepare(&parts)
+            .await
+            .map_err(|e| self.context(e, op))?;
 
         let session = self.current_session().await?;
         let did = session.did.clone();
         let handle = session.handle.clone();
         let mut reply = match &post.reply_to {
-            Some(target) => Some(self.reply_refs(target).await.map_err(|e| self.context(e, op))?),
+            Some(target) => Some(
+                self.reply_refs(target)
+                    .await
+                    .map_err(|e| self.context(e, op))?,
+            ),
             None => None,
         };
         let langs: Vec<String> = post.language.iter().cloned().collect();
@@ -723,22 +777,32 @@ impl Bluesky {
         let mut published_at = None;
         for (i, part) in prepared.iter().enumerate() {
             // Mentions: resolve each handle once per publish.
-            for f in crate::text::bluesky::detect_facets(&part.text) {
-                if let crate::text::bluesky::FacetFeature::Mention { handle } = f.feature {
-                    if !resolved.contains_key(&handle) {
-                        let did = self.resolve_handle(&handle).await.map_err(|e| self.context(e, op))?;
+            for f in self::text_shim::bluesky::detect_facets(&part.text) {
+                if let self::text_shim::bluesky::FacetFeature::Mention { handle } = f.feature {
+                    if let std::collections::hash_map::Entry::Vacant(slot) = resolved.entry(handle)
+                    {
+                        let did = self
+                            .resolve_handle(slot.key())
+                            .await
+                            .map_err(|e| self.context(e, op))?;
                         if did.is_none() {
-                            tracing::debug!(platform = PLATFORM, handle = %handle, "mention does not resolve; left as text");
+                            tracing::debug!(platform = PLATFORM, handle = %slot.key(), "mention does not resolve; left as text");
                         }
-                        resolved.insert(handle, did);
+                        slot.insert(did);
                     }
                 }
             }
             let facets = facets_for(&part.text, |h| resolved.get(h).cloned().flatten());
-            let embed = self.embed_for(part).await.map_err(|e| self.context(e, op))?;
+            let embed = self
+                .embed_for(part)
+                .await
+                .map_err(|e| self.context(e, op))?;
             let record = PostRecord {
                 text: part.text.clone(),
-                created_at: self.http().now().to_rfc3339_opts(SecondsFormat::Millis, true),
+                created_at: self
+                    .http()
+                    .now()
+                    .to_rfc3339_opts(SecondsFormat::Millis, true),
                 facets,
                 reply: reply.clone(),
                 embed,
@@ -756,7 +820,10 @@ impl Bluesky {
                     .ok()
                     .map(|d| d.with_timezone(&Utc));
             }
-            let root = reply.as_ref().map(|r| r.root.clone()).unwrap_or_else(|| strong.clone());
+            let root = reply
+                .as_ref()
+                .map(|r| r.root.clone())
+                .unwrap_or_else(|| strong.clone());
             refs.push(
                 PostRef::new(PLATFORM, strong.uri.clone())
                     .with_url(post_url(&handle, &rkey))
@@ -769,9 +836,10 @@ impl Bluesky {
                 parent: strong,
             });
         }
-        let first = refs.first().cloned().ok_or_else(|| {
-            Error::validation("the post has no parts").with_platform(PLATFORM)
-        })?;
+        let first = refs
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::validation("the post has no parts").with_platform(PLATFORM))?;
         Ok(Published {
             post: first,
             parts: refs,
@@ -808,7 +876,10 @@ impl Bluesky {
         };
         let subject = rec.subject.as_ref().and_then(|s| {
             let uri = s.get("uri")?.as_str()?;
-            Some((uri.to_string(), s.get("cid").and_then(|c| c.as_str()).map(str::to_string)))
+            Some((
+                uri.to_string(),
+                s.get("cid").and_then(|c| c.as_str()).map(str::to_string),
+            ))
         });
         let post = match kind {
             InteractionKind::Like | InteractionKind::Repost => subject
@@ -823,16 +894,21 @@ impl Bluesky {
             InteractionKind::Quote => n.reason_subject.as_deref().map(|u| own_post(u, None)),
             _ => None,
         };
-        let mut reference = InteractionRef::new(PLATFORM, n.uri.clone()).with_meta("reason", n.reason.clone());
+        let mut reference =
+            InteractionRef::new(PLATFORM, n.uri.clone()).with_meta("reason", n.reason.clone());
         if !n.cid.is_empty() {
             reference = reference.with_meta("cid", n.cid.clone());
         }
         let mut conversation = None;
         if kind.has_text() && !n.cid.is_empty() {
-            let root = rec.reply.as_ref().map(|r| r.root.clone()).unwrap_or(StrongRef {
-                uri: n.uri.clone(),
-                cid: n.cid.clone(),
-            });
+            let root = rec
+                .reply
+                .as_ref()
+                .map(|r| r.root.clone())
+                .unwrap_or(StrongRef {
+                    uri: n.uri.clone(),
+                    cid: n.cid.clone(),
+                });
             conversation = Some(root.uri.clone());
             let mut their = PostRef::new(PLATFORM, n.uri.clone())
                 .with_meta("cid", n.cid.clone())
@@ -853,12 +929,35 @@ impl Bluesky {
                 followers: None,
                 url: Some(profile_url(&author_handle)),
             },
-            text: if kind.has_text() { rec.text.clone() } else { None },
+            text: if kind.has_text() {
+                rec.text.clone()
+            } else {
+                None
+            },
             created_at,
             post,
             conversation,
             language: rec.langs.first().cloned(),
         })
+    }
+}
+
+/// Whether a failed create may have happened anyway (lost answer, 5xx, timeout) or may be a
+/// collision with an earlier create at the same record key (PDS 0.5.35 answers that with 500
+/// `InternalServerError`; other servers may say so with a 4xx naming the key).
+fn may_hide_a_success(err: &Error) -> bool {
+    match err.kind() {
+        ErrorKind::Platform
+        | ErrorKind::Timeout
+        | ErrorKind::Network
+        | ErrorKind::Unexpected
+        | ErrorKind::Conflict
+        | ErrorKind::Duplicate => true,
+        ErrorKind::Validation => err.context().platform_message.as_deref().is_some_and(|m| {
+            let m = m.to_ascii_lowercase();
+            m.contains("already") || m.contains("exists")
+        }),
+        _ => false,
     }
 }
 
@@ -873,7 +972,9 @@ fn card_title(link: &str) -> String {
 }
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 #[async_trait]
@@ -894,13 +995,18 @@ impl Platform for Bluesky {
         match profile {
             Ok(r) => {
                 let p: ProfileViewDetailed = r.json()?;
-                let handle = if p.handle.is_empty() { s.handle.clone() } else { p.handle.clone() };
-                let mut c = Channel::new(PLATFORM, p.did.clone(), handle.clone()).with_profile(Profile {
-                    display_name: p.display_name.filter(|d| !d.is_empty()),
-                    bio: p.description.filter(|d| !d.is_empty()),
-                    avatar: p.avatar,
-                    website: None,
-                });
+                let handle = if p.handle.is_empty() {
+                    s.handle.clone()
+                } else {
+                    p.handle.clone()
+                };
+                let mut c =
+                    Channel::new(PLATFORM, p.did.clone(), handle.clone()).with_profile(Profile {
+                        display_name: p.display_name.filter(|d| !d.is_empty()),
+                        bio: p.description.filter(|d| !d.is_empty()),
+                        avatar: p.avatar,
+                        website: None,
+                    });
                 c.url = Some(profile_url(&handle));
                 c.metrics = ChannelMetrics {
                     followers: p.followers_count,
@@ -911,20 +1017,25 @@ impl Platform for Bluesky {
             }
             // A PDS without AppView: the profile record, no metrics.
             Err(e) if e.kind() == ErrorKind::Unsupported => {
-                let rec = self.get_record("channel", &s.did, PROFILE_COLLECTION, "self").await?;
+                let rec = self
+                    .get_record("channel", &s.did, PROFILE_COLLECTION, "self")
+                    .await?;
                 let p: ProfileRecord = rec
                     .and_then(|r| serde_json::from_value(r.value).ok())
                     .unwrap_or_default();
-                let mut c = Channel::new(PLATFORM, s.did.clone(), s.handle.clone()).with_profile(Profile {
-                    display_name: p.display_name.filter(|d| !d.is_empty()),
-                    bio: p.description.filter(|d| !d.is_empty()),
-                    avatar: p.avatar.map(|b| {
-                        let mut u = self.url("com.atproto.sync.getBlob");
-                        u.query_pairs_mut().append_pair("did", &s.did).append_pair("cid", &b.reference.link);
-                        u.to_string()
-                    }),
-                    website: None,
-                });
+                let mut c =
+                    Channel::new(PLATFORM, s.did.clone(), s.handle.clone()).with_profile(Profile {
+                        display_name: p.display_name.filter(|d| !d.is_empty()),
+                        bio: p.description.filter(|d| !d.is_empty()),
+                        avatar: p.avatar.map(|b| {
+                            let mut u = self.url("com.atproto.sync.getBlob");
+                            u.query_pairs_mut()
+                                .append_pair("did", &s.did)
+                                .append_pair("cid", &b.reference.link);
+                            u.to_string()
+                        }),
+                        website: None,
+                    });
                 c.url = Some(profile_url(&s.handle));
                 Ok(c)
             }
@@ -948,7 +1059,9 @@ impl Platform for Bluesky {
             .with_operation("delete"));
         }
         if uri.collection != POST_COLLECTION {
-            return Err(Error::validation(format!("{} is not a post", post.id)).with_platform(PLATFORM));
+            return Err(
+                Error::validation(format!("{} is not a post", post.id)).with_platform(PLATFORM)
+            );
         }
         let input = DeleteRecordInput {
             repo: s.did.clone(),
@@ -956,10 +1069,14 @@ impl Platform for Bluesky {
             rkey: uri.rkey.clone(),
         };
         self.call("delete", |_| {
-            Call::post(PLATFORM, "delete", self.url("com.atproto.repo.deleteRecord"))
-                .json(&input)
-                // Deleting is idempotent: the PDS answers 200 for a record already gone.
-                .retry(Retry::Idempotent)
+            Call::post(
+                PLATFORM,
+                "delete",
+                self.url("com.atproto.repo.deleteRecord"),
+            )
+            .json(&input)
+            // Deleting is idempotent: the PDS answers 200 for a record already gone.
+            .retry(Retry::Idempotent)
         })
         .await?;
         Ok(())
@@ -980,8 +1097,12 @@ impl Platform for Bluesky {
             let cursor = page_cursor.clone();
             let out: ListNotificationsOutput = self
                 .call(op, |_| {
-                    let mut c = Call::get(PLATFORM, "interactions", self.url("app.bsky.notification.listNotifications"))
-                        .query([("limit", "100")]);
+                    let mut c = Call::get(
+                        PLATFORM,
+                        "interactions",
+                        self.url("app.bsky.notification.listNotifications"),
+                    )
+                    .query([("limit", "100")]);
                     if let Some(cur) = &cursor {
                         c = c.query([("cursor", cur.as_str())]);
                     }
@@ -990,7 +1111,11 @@ impl Platform for Bluesky {
                 .await?
                 .json()?;
             pages += 1;
-            let oldest = out.notifications.iter().filter_map(|n| parse_time(&n.indexed_at)).min();
+            let oldest = out
+                .notifications
+                .iter()
+                .filter_map(|n| parse_time(&n.indexed_at))
+                .min();
             let empty = out.notifications.is_empty();
             fetched.extend(out.notifications);
             let passed_floor = oldest.is_some_and(|t| t.timestamp_millis() < state.floor);
@@ -1037,9 +1162,17 @@ impl Platform for Bluesky {
         })
     }
 
-    async fn reply(&self, to: &InteractionRef, post: &Post, opts: &PublishOptions) -> Result<Published> {
+    async fn reply(
+        &self,
+        to: &InteractionRef,
+        post: &Post,
+        opts: &PublishOptions,
+    ) -> Result<Published> {
         let target = to.post.clone().ok_or_else(|| {
-            let reason = to.meta.get("reason").map_or("this interaction", String::as_str);
+            let reason = to
+                .meta
+                .get("reason")
+                .map_or("this interaction", String::as_str);
             Error::validation(format!("cannot reply to a {reason}: it is not a post"))
                 .with_platform(PLATFORM)
                 .with_operation("reply")
@@ -1057,12 +1190,14 @@ impl Platform for Bluesky {
             let uris: Vec<(&str, &str)> = batch.iter().map(|p| ("uris", p.id.as_str())).collect();
             let views: GetPostsOutput = self
                 .call("post metrics", |_| {
-                    Call::get(PLATFORM, "post metrics", self.url("app.bsky.feed.getPosts")).query(uris.iter().copied())
+                    Call::get(PLATFORM, "post metrics", self.url("app.bsky.feed.getPosts"))
+                        .query(uris.iter().copied())
                 })
                 .await?
                 .json()?;
             let now = self.http().now();
-            let by_uri: HashMap<&str, &api::PostView> = views.posts.iter().map(|v| (v.uri.as_str(), v)).collect();
+            let by_uri: HashMap<&str, &api::PostView> =
+                views.posts.iter().map(|v| (v.uri.as_str(), v)).collect();
             for p in batch {
                 let Some(v) = by_uri.get(p.id.as_str()) else {
                     tracing::debug!(platform = PLATFORM, uri = %p.id, "no metrics: the post is deleted or not visible");
@@ -1089,13 +1224,16 @@ impl Platform for Bluesky {
         let want = limit.max(1);
         for _ in 0..5 {
             let cur = cursor.clone();
-            let page: ListRecordsOutput<serde_json::Value> = self
-                .public_get_list(&s.did, cur.as_deref())
-                .await?;
+            let page: ListRecordsOutput<serde_json::Value> =
+                self.public_get_list(&s.did, cur.as_deref()).await?;
             let n = page.records.len();
             records.extend(page.records);
             match page.cursor {
-                Some(c) if n > 0 && Some(&c) != cursor.as_ref() && records.len() < want.max(100) => cursor = Some(c),
+                Some(c)
+                    if n > 0 && Some(&c) != cursor.as_ref() && records.len() < want.max(100) =>
+                {
+                    cursor = Some(c)
+                }
                 _ => break,
             }
         }
@@ -1109,7 +1247,8 @@ impl Platform for Bluesky {
                     .as_deref()
                     .and_then(parse_time)
                     .unwrap_or(DateTime::<Utc>::MIN_UTC);
-                let mut post = PostRef::new(PLATFORM, r.uri.clone()).with_url(post_url(&s.handle, &uri.rkey));
+                let mut post =
+                    PostRef::new(PLATFORM, r.uri.clone()).with_url(post_url(&s.handle, &uri.rkey));
                 if let Some(cid) = &r.cid {
                     post = post.with_meta("cid", cid.clone());
                 }
@@ -1121,7 +1260,7 @@ impl Platform for Bluesky {
                 })
             })
             .collect();
-        out.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        out.sort_by_key(|p| std::cmp::Reverse(p.created_at));
         out.truncate(limit);
         Ok(out)
     }
@@ -1133,7 +1272,11 @@ impl Bluesky {
         did: &str,
         cursor: Option<&str>,
     ) -> Result<ListRecordsOutput<serde_json::Value>> {
-        let mut q = vec![("repo", did), ("collection", POST_COLLECTION), ("limit", "100")];
+        let mut q = vec![
+            ("repo", did),
+            ("collection", POST_COLLECTION),
+            ("limit", "100"),
+        ];
         if let Some(c) = cursor {
             q.push(("cursor", c));
         }

@@ -161,7 +161,13 @@ impl SessionManager {
     pub fn new(restored: Option<SessionSnapshot>) -> Self {
         SessionManager {
             current: RwLock::new(restored.map(|s| {
-                Arc::new(Session::new(s.did, s.handle, s.access_jwt, s.refresh_jwt, 0))
+                Arc::new(Session::new(
+                    s.did,
+                    s.handle,
+                    s.access_jwt,
+                    s.refresh_jwt,
+                    0,
+                ))
             })),
             renewing: Mutex::new(()),
             generation: AtomicU64::new(0),

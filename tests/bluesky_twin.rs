@@ -188,8 +188,9 @@ async fn deletes_by_at_uri() {
     let p = alice.publish_text("short-lived").await.unwrap();
     alice.delete(&p.post).await.unwrap();
     assert!(twin.posts(&did).is_empty());
-    // Idempotent, like the PDS.
-    alice.delete(&p.post).await.unwrap();
+    // The PDS answers 200 without a commit; the adapter says what it means.
+    let e = alice.delete(&p.post).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
     let e = alice
         .delete(&PostRef::new("bluesky", "not-an-at-uri"))
         .await

@@ -321,6 +321,8 @@ async fn pds_delete_and_recent_posts() {
             .any(|r| r.post.id == p.post.id)
     );
     alice.delete(&p.post).await.unwrap();
+    let again = alice.delete(&p.post).await.unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::NotFound, "{again}");
     let u = socialkit::adapters::bluesky::AtUri::parse(&p.post.id).unwrap();
     let (status, body) = raw
         .get(

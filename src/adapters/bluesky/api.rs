@@ -369,6 +369,24 @@ pub struct DeleteRecordInput {
     pub rkey: String,
 }
 
+/// A commit reference (`com.atproto.repo.defs#commitMeta`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitMeta {
+    /// The commit's CID.
+    pub cid: String,
+    /// The repo revision.
+    pub rev: String,
+}
+
+/// Output of `deleteRecord`. The reference PDS leaves `commit` out when there was nothing to
+/// delete.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteRecordOutput {
+    /// The commit that deleted the record.
+    #[serde(default)]
+    pub commit: Option<CommitMeta>,
+}
+
 /// Output of `getRecord`, and one item of `listRecords`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordOutput<T> {

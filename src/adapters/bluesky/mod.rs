@@ -257,9 +257,17 @@ pub fn profile_url(handle_or_did: &str) -> String {
 /// let none = facets_for("hi @nobody.test", |_| None);
 /// assert!(none.is_empty());
 /// ```
-pub fn facets_for(text: &str, mut resolve: impl FnMut(&str) -> Option<String>) -> Vec<Facet> {
-    use self::text_shim::bluesky::{FacetFeature as Detected, detect_facets};
-    detect_facets(text)
+pub fn facets_for(text: &str, resolve: impl FnMut(&str) -> Option<String>) -> Vec<Facet> {
+    convert_facets(self::text_shim::bluesky::detect_facets(text), resolve)
+}
+
+/// Turns detected facets into record facets, resolving mentions with `resolve`.
+fn convert_facets(
+    detected: Vec<self::text_shim::bluesky::Facet>,
+    mut resolve: impl FnMut(&str) -> Option<String>,
+) -> Vec<Facet> {
+    use self::text_shim::bluesky::FacetFeature as Detected;
+    detected
         .into_iter()
         .filter_map(|f| {
             let feature = match f.feature {
@@ -777,9 +785,11 @@ impl Bluesky {
         let mut published_at = None;
         for (i, part) in prepared.iter().enumerate() {
             // Mentions: resolve each handle once per publish.
-            for f in self::text_shim::bluesky::detect_facets(&part.text) {
-                if let self::text_shim::bluesky::FacetFeature::Mention { handle } = f.feature {
-                    if let std::collections::hash_map::Entry::Vacant(slot) = resolved.entry(handle)
+            let detected = self::text_shim::bluesky::detect_facets(&part.text);
+            for f in &detected {
+                if let self::text_shim::bluesky::FacetFeature::Mention { handle } = &f.feature {
+                    if let std::collections::hash_map::Entry::Vacant(slot) =
+                        resolved.entry(handle.clone())
                     {
                         let did = self
                             .resolve_handle(slot.key())
@@ -792,7 +802,7 @@ impl Bluesky {
                     }
                 }
             }
-            let facets = facets_for(&part.text, |h| resolved.get(h).cloned().flatten());
+            let facets = convert_facets(detected, |h| resolved.get(h).cloned().flatten());
             let embed = self
                 .embed_for(part)
                 .await
@@ -1068,17 +1078,30 @@ impl Platform for Bluesky {
             collection: uri.collection.clone(),
             rkey: uri.rkey.clone(),
         };
-        self.call("delete", |_| {
-            Call::post(
-                PLATFORM,
-                "delete",
-                self.url("com.atproto.repo.deleteRecord"),
+        let out: api::DeleteRecordOutput = self
+            .call("delete", |_| {
+                Call::post(
+                    PLATFORM,
+                    "delete",
+                    self.url("com.atproto.repo.deleteRecord"),
+                )
+                .json(&input)
+                // Deleting twice deletes once; a retried delete whose first attempt went
+                // through reports NotFound ("already gone").
+                .retry(Retry::Idempotent)
+            })
+            .await?
+            .json()?;
+        // The PDS answers 200 either way; only a delete that happened carries a commit.
+        if out.commit.is_none() {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                "the post does not exist (already deleted?)",
             )
-            .json(&input)
-            // Deleting is idempotent: the PDS answers 200 for a record already gone.
-            .retry(Retry::Idempotent)
-        })
-        .await?;
+            .with_platform(PLATFORM)
+            .with_channel(&self.inner.config.identifier)
+            .with_operation("delete"));
+        }
         Ok(())
     }
 

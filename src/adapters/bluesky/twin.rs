@@ -16,7 +16,7 @@
 //!   gives **HTTP 500 `InternalServerError`**, which is what PDS 0.5.35 answers (the repo's MST
 //!   throws "There is already a value at key").
 //! - `uploadBlob`, `getRecord` (400 `RecordNotFound`), `listRecords` (reverse key order, key
-//!   cursor), `deleteRecord` (200 even when the record is gone), `resolveHandle` (400
+//!   cursor), `deleteRecord` (200 even when the record is gone, then without `commit`), `resolveHandle` (400
 //!   `HandleNotFound`).
 //! - AppView reads: `listNotifications` (newest first by `sortAt` = min(createdAt, indexedAt),
 //!   cursor = the last item's `sortAt`, exactly like the AppView's keyset), `getPosts` (≤ 25
@@ -1291,10 +1291,14 @@ fn handle(
                 .and_then(Value::as_str)
                 .unwrap_or("");
             let rkey = input.get("rkey").and_then(Value::as_str).unwrap_or("");
-            s.delete_record(&did, coll, rkey);
-            Answer::ok(
-                json!({"commit": {"cid": record_cid(&json!(rkey)), "rev": Tid::now().to_string()}}),
-            )
+            if s.delete_record(&did, coll, rkey) {
+                Answer::ok(
+                    json!({"commit": {"cid": record_cid(&json!(rkey)), "rev": Tid::now().to_string()}}),
+                )
+            } else {
+                // The PDS: a no-op, 200 without a commit.
+                Answer::ok(json!({}))
+            }
         }
         "com.atproto.repo.getRecord" => {
             let (Some(repo), Some(coll), Some(rkey)) = (

@@ -25,6 +25,8 @@ pub mod http;
 pub mod model;
 pub mod platform;
 pub mod registry;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod text;
 
 pub use auth::Secret;

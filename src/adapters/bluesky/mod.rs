@@ -52,7 +52,6 @@ mod config;
 mod cursor;
 pub mod errors;
 mod session;
-mod text_shim;
 mod tid;
 #[cfg(feature = "testkit")]
 pub mod twin;
@@ -79,7 +78,6 @@ use self::api::{
 use self::cursor::{CursorState, Item};
 use self::errors::BlueskyErrors;
 use self::session::{Session, SessionManager};
-use self::text_shim::{SplitOptions, rules, split_thread};
 use crate::auth::Secret;
 use crate::http::{Call, Client, HttpConfig, RateLimitStyle, Response, Retry};
 use crate::model::{
@@ -89,6 +87,7 @@ use crate::model::{
 };
 use crate::platform::{Capabilities, Idempotency, MediaLimits, Platform};
 use crate::registry::{Registry, settings};
+use crate::text::{SplitOptions, rules, split_thread};
 use crate::{Error, ErrorKind, Result};
 
 /// The platform's name and channel-URL scheme.
@@ -243,7 +242,7 @@ pub fn profile_url(handle_or_did: &str) -> String {
     format!("https://bsky.app/profile/{handle_or_did}")
 }
 
-/// Builds the facets of a post text from [`self::text_shim::bluesky::detect_facets`], with the
+/// Builds the facets of a post text from [`crate::text::bluesky::detect_facets`], with the
 /// mentions' handles resolved by `resolve` (a handle it cannot resolve stays plain text).
 ///
 /// ```
@@ -258,15 +257,15 @@ pub fn profile_url(handle_or_did: &str) -> String {
 /// assert!(none.is_empty());
 /// ```
 pub fn facets_for(text: &str, resolve: impl FnMut(&str) -> Option<String>) -> Vec<Facet> {
-    convert_facets(self::text_shim::bluesky::detect_facets(text), resolve)
+    convert_facets(crate::text::bluesky::detect_facets(text), resolve)
 }
 
 /// Turns detected facets into record facets, resolving mentions with `resolve`.
 fn convert_facets(
-    detected: Vec<self::text_shim::bluesky::Facet>,
+    detected: Vec<crate::text::bluesky::Facet>,
     mut resolve: impl FnMut(&str) -> Option<String>,
 ) -> Vec<Facet> {
-    use self::text_shim::bluesky::FacetFeature as Detected;
+    use crate::text::bluesky::FacetFeature as Detected;
     detected
         .into_iter()
         .filter_map(|f| {
@@ -753,7 +752,7 @@ impl Bluesky {
     ) -> Result<Published> {
         let caps = &self.inner.caps;
         let mut post = post.resolve(PLATFORM, None);
-        if opts.split_long_text && !text_shim::fits(&caps.text, &post.text) {
+        if opts.split_long_text && !caps.text.fits(&post.text) {
             let pieces = split_thread(&post.text, &caps.text, &SplitOptions::default())
                 .map_err(|e| self.context(e, op))?;
             let mut pieces = pieces.into_iter();
@@ -785,9 +784,9 @@ impl Bluesky {
         let mut published_at = None;
         for (i, part) in prepared.iter().enumerate() {
             // Mentions: resolve each handle once per publish.
-            let detected = self::text_shim::bluesky::detect_facets(&part.text);
+            let detected = crate::text::bluesky::detect_facets(&part.text);
             for f in &detected {
-                if let self::text_shim::bluesky::FacetFeature::Mention { handle } = &f.feature {
+                if let crate::text::bluesky::FacetFeature::Mention { handle } = &f.feature {
                     if let std::collections::hash_map::Entry::Vacant(slot) =
                         resolved.entry(handle.clone())
                     {

@@ -787,6 +787,94 @@ impl BlueskyTwin {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The behaviour-suite harness
+
+/// A [`Harness`](crate::testkit::Harness) for the shared behaviour suite: the adapter signed in
+/// as `alice.test` on a fresh twin, with `bob.test` making the interactions.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use socialkit::adapters::bluesky::twin::BlueskyTwinHarness;
+/// use socialkit::testkit::{suite, SuiteOptions};
+/// let harness = BlueskyTwinHarness::start().await.unwrap();
+/// let report = suite::run(&harness, &SuiteOptions { only: vec!["publish_text".into()], ..Default::default() }).await;
+/// report.assert_ok();
+/// # });
+/// ```
+#[derive(Debug)]
+pub struct BlueskyTwinHarness {
+    twin: BlueskyTwin,
+    platform: super::Bluesky,
+}
+
+impl BlueskyTwinHarness {
+    /// Starts a twin with [`TwinOptions::default`] and signs the adapter in as `alice.test`.
+    pub async fn start() -> Result<BlueskyTwinHarness> {
+        Self::start_with(TwinOptions::default()).await
+    }
+
+    /// Starts a twin with `options` (which must keep the accounts `alice.test` and `bob.test`).
+    pub async fn start_with(options: TwinOptions) -> Result<BlueskyTwinHarness> {
+        let twin = BlueskyTwin::start_with(options).await?;
+        let url = twin
+            .channel_url("alice.test")
+            .ok_or_else(|| Error::config("the twin has no account alice.test"))?;
+        let platform = super::Bluesky::from_url(&url)?;
+        Ok(BlueskyTwinHarness { twin, platform })
+    }
+
+    /// The twin, to inspect or inject failures.
+    pub fn twin(&self) -> &BlueskyTwin {
+        &self.twin
+    }
+
+    /// The adapter under test.
+    pub fn bluesky(&self) -> &super::Bluesky {
+        &self.platform
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::testkit::Harness for BlueskyTwinHarness {
+    fn platform(&self) -> Arc<dyn crate::Platform> {
+        Arc::new(self.platform.clone())
+    }
+
+    async fn induce_interaction(
+        &self,
+        post: &crate::model::PostRef,
+        kind: crate::model::InteractionKind,
+    ) -> Result<bool> {
+        use crate::model::InteractionKind as K;
+        let bob = "bob.test";
+        match kind {
+            K::Reply => self
+                .twin
+                .reply(bob, &post.id, "A reply from bob")
+                .map(drop)?,
+            K::Like => self.twin.like(bob, &post.id).map(drop)?,
+            K::Repost => self.twin.repost(bob, &post.id).map(drop)?,
+            K::Quote => self.twin.quote(bob, &post.id, "Quoting alice").map(drop)?,
+            K::Mention => self.twin.mention(bob, "alice.test", "hello").map(drop)?,
+            K::Follow => self.twin.follow(bob, "alice.test").map(drop)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    async fn thread_parent(&self, post: &crate::model::PostRef) -> Result<Option<String>> {
+        let record = self
+            .twin
+            .record(&post.id)
+            .ok_or_else(|| Error::new(crate::ErrorKind::NotFound, "the twin has no such record"))?;
+        Ok(record
+            .pointer("/reply/parent/uri")
+            .and_then(Value::as_str)
+            .map(str::to_string))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Helpers
 
 fn now_str() -> String {

@@ -14,11 +14,13 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use socialkit::adapters::bluesky::{Bluesky, BlueskyConfig, Tid};
-use socialkit::model::{InteractionKind, InteractionQuery, Media, Post};
+use socialkit::model::{InteractionKind, InteractionQuery, Media, Post, PostRef};
+use socialkit::testkit::{Harness, SkipCause, SuiteOptions, suite};
 use socialkit::{ErrorKind, Platform, PlatformExt, PublishOptions};
 
 /// The peer's env file, or `None` (with the SKIPPED line) when it is not running.
@@ -589,4 +591,229 @@ async fn network_metrics_in_batches_of_25() {
     .await;
     assert!(m.iter().all(|x| x.likes == Some(0)));
     assert_eq!(m[26].post, refs[26]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shared behaviour suite against both peers
+
+/// alice under test, bob interacting through raw XRPC (likes, reposts, quotes, follows) and
+/// through the adapter (replies, mentions); reads wait for the AppView's indexing.
+struct PeerHarness {
+    env: HashMap<String, String>,
+    alice: Bluesky,
+    bob: Bluesky,
+    raw: Raw,
+    appview: bool,
+    induced: Mutex<Vec<String>>,
+}
+
+impl PeerHarness {
+    fn new(env: HashMap<String, String>, appview: bool) -> PeerHarness {
+        PeerHarness {
+            alice: account(&env, ""),
+            bob: account(&env, "_2"),
+            raw: Raw::new(&env),
+            env,
+            appview,
+            induced: Mutex::new(Vec::new()),
+        }
+    }
+
+    async fn indexed(&self, uris: &[String]) -> bool {
+        let s = self.alice.sign_in().await.unwrap();
+        let mut q: Vec<(&str, &str)> = uris.iter().map(|u| ("uris", u.as_str())).collect();
+        q.truncate(25);
+        let r = self
+            .raw
+            .http
+            .get(format!("{}/xrpc/app.bsky.feed.getPosts", self.raw.pds))
+            .bearer_auth(s.access_jwt.expose())
+            .query(&q)
+            .send()
+            .await
+            .unwrap();
+        let v: Value = r.json().await.unwrap_or(Value::Null);
+        v["posts"].as_array().is_some_and(|p| p.len() == q.len())
+    }
+
+    async fn notified(&self, uri: &str) -> bool {
+        let s = self.alice.sign_in().await.unwrap();
+        let r = self
+            .raw
+            .http
+            .get(format!(
+                "{}/xrpc/app.bsky.notification.listNotifications",
+                self.raw.pds
+            ))
+            .bearer_auth(s.access_jwt.expose())
+            .query(&[("limit", "50")])
+            .send()
+            .await
+            .unwrap();
+        let v: Value = r.json().await.unwrap_or(Value::Null);
+        v["notifications"]
+            .as_array()
+            .is_some_and(|n| n.iter().any(|x| x["uri"] == uri))
+    }
+}
+
+#[async_trait::async_trait]
+impl Harness for PeerHarness {
+    fn platform(&self) -> Arc<dyn Platform> {
+        Arc::new(self.alice.clone())
+    }
+
+    async fn induce_interaction(
+        &self,
+        post: &PostRef,
+        kind: InteractionKind,
+    ) -> socialkit::Result<bool> {
+        if !self.appview {
+            return Ok(false);
+        }
+        // The AppView notifies about a reply only once it has indexed the parent.
+        let uri = post.id.clone();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.indexed(std::slice::from_ref(&uri)).await {
+            assert!(
+                Instant::now() < deadline,
+                "the post was not indexed in 20 s"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let subject = json!({"uri": uri, "cid": post.meta("cid").unwrap_or_default()});
+        let made = match kind {
+            InteractionKind::Reply => {
+                self.bob
+                    .publish(&Post::text(unique("a reply from bob")).in_reply_to(post.clone()), &PublishOptions::default())
+                    .await?
+                    .post
+                    .id
+            }
+            InteractionKind::Mention => {
+                self.bob
+                    .publish_text(&format!("@{} {}", self.env["SOCIALKIT_BLUESKY_HANDLE"], unique("hello")))
+                    .await?
+                    .post
+                    .id
+            }
+            InteractionKind::Like => self.raw.create(&self.bob, "app.bsky.feed.like",
+                json!({"$type": "app.bsky.feed.like", "subject": subject, "createdAt": now()})).await["uri"].as_str().unwrap_or_default().to_string(),
+            InteractionKind::Repost => self.raw.create(&self.bob, "app.bsky.feed.repost",
+                json!({"$type": "app.bsky.feed.repost", "subject": subject, "createdAt": now()})).await["uri"].as_str().unwrap_or_default().to_string(),
+            InteractionKind::Quote => self.raw.create(&self.bob, "app.bsky.feed.post",
+                json!({"$type": "app.bsky.feed.post", "text": unique("quoting"), "createdAt": now(),
+                       "embed": {"$type": "app.bsky.embed.record", "record": subject}})).await["uri"].as_str().unwrap_or_default().to_string(),
+            _ => return Ok(false),
+        };
+        self.induced.lock().unwrap().push(made);
+        Ok(true)
+    }
+
+    async fn thread_parent(&self, post: &PostRef) -> socialkit::Result<Option<String>> {
+        let u = socialkit::adapters::bluesky::AtUri::parse(&post.id)?;
+        let (status, rec) = self
+            .raw
+            .get(
+                "com.atproto.repo.getRecord",
+                &[
+                    ("repo", &u.authority),
+                    ("collection", &u.collection),
+                    ("rkey", &u.rkey),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{rec}");
+        Ok(rec["value"]["reply"]["parent"]["uri"]
+            .as_str()
+            .map(str::to_string))
+    }
+
+    async fn settle(&self) {
+        if !self.appview {
+            return;
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        // alice's newest posts are visible to getPosts…
+        let s = self.alice.sign_in().await.unwrap();
+        let (_, list) = self
+            .raw
+            .get(
+                "com.atproto.repo.listRecords",
+                &[
+                    ("repo", &s.did),
+                    ("collection", "app.bsky.feed.post"),
+                    ("limit", "10"),
+                ],
+            )
+            .await;
+        let uris: Vec<String> = list["records"]
+            .as_array()
+            .map(|r| {
+                r.iter()
+                    .filter_map(|x| x["uri"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        while !uris.is_empty() && !self.indexed(&uris).await {
+            assert!(
+                Instant::now() < deadline,
+                "alice's posts were not indexed in 30 s"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        // …and every induced interaction has become a notification.
+        let induced: Vec<String> = std::mem::take(&mut *self.induced.lock().unwrap());
+        for uri in induced {
+            while !self.notified(&uri).await {
+                assert!(
+                    Instant::now() < deadline,
+                    "no notification for {uri} in 30 s"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn pds_behaviour_suite() {
+    let Some(env) = peer("bluesky-pds") else {
+        return;
+    };
+    let harness = PeerHarness::new(env, false);
+    // A PDS without AppView has no notifications and no getPosts: those checks run against
+    // bluesky-network (and the twin).
+    let opts = SuiteOptions {
+        skip: vec!["post_metrics".into()],
+        ..SuiteOptions::default()
+    };
+    let report = suite::run(&harness, &opts).await;
+    println!("{report}");
+    report.assert_ok();
+    let by_harness: Vec<&str> = report
+        .skipped_for(SkipCause::Harness)
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(by_harness, ["interactions_paging", "reply_to_interaction"]);
+    assert_eq!(report.passed().len(), suite::CHECKS.len() - 4);
+}
+
+#[tokio::test]
+async fn network_behaviour_suite() {
+    let Some(env) = peer("bluesky-network") else {
+        return;
+    };
+    let harness = PeerHarness::new(env, true);
+    let report = suite::run(&harness, &SuiteOptions::default()).await;
+    println!("{report}");
+    report.assert_ok();
+    let skipped: Vec<&str> = report
+        .skipped_for(SkipCause::Capability)
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(skipped, ["edit"]);
+    assert_eq!(report.passed().len(), suite::CHECKS.len() - 1);
 }

@@ -40,7 +40,7 @@
 //! # async fn demo() -> socialkit::Result<()> {
 //! let bsky = Bluesky::new(BlueskyConfig::new("acme.bsky.social", "abcd-efgh-ijkl-mnop"))?;
 //! let post = Post::text("Our new anvil is here #launch")
-//!     .with_media(Media::image_bytes("image/png", std::fs::read("anvil.png")?).with_alt("A red anvil").with_size(1200, 800))
+//!     .with_media(Media::from_path("image/png", "anvil.png").with_alt("A red anvil").with_size(1200, 800))
 //!     .then("It weighs 50 kg.");
 //! let published = bsky.publish(&post, &PublishOptions::with_key("delivery-42")).await?;
 //! println!("{}", published.url().unwrap_or_default());

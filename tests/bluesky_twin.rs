@@ -567,6 +567,32 @@ async fn recent_posts_lists_records_newest_first() {
 }
 
 #[tokio::test]
+async fn recent_posts_finds_keyed_posts_behind_many_others() {
+    for appview in [true, false] {
+        let twin = BlueskyTwin::start_with(TwinOptions {
+            appview,
+            ..TwinOptions::default()
+        })
+        .await
+        .unwrap();
+        let alice = adapter(&twin, "alice.test");
+        for i in 0..120 {
+            alice.publish_text(&format!("filler {i}")).await.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        // Its record key sorts below every clock-based key in the repo listing.
+        alice
+            .publish(&Post::text("the newest, keyed"), &PublishOptions::with_key("late-key"))
+            .await
+            .unwrap();
+        let recent = alice.recent_posts(3).await.unwrap();
+        assert_eq!(recent[0].text, "the newest, keyed", "appview: {appview}");
+        assert_eq!(recent[1].text, "filler 119");
+        assert_eq!(recent.len(), 3);
+    }
+}
+
+#[tokio::test]
 async fn registry_builds_from_url_and_config() {
     let twin = BlueskyTwin::start().await.unwrap();
     let registry = Registry::default();

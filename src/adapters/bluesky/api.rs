@@ -25,13 +25,31 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// The collection of Bluesky posts.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::bluesky::api::POST_COLLECTION, "app.bsky.feed.post");
+/// ```
 pub const POST_COLLECTION: &str = "app.bsky.feed.post";
 /// The `$type` of a post record.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::bluesky::api::POST_TYPE, "app.bsky.feed.post");
+/// ```
 pub const POST_TYPE: &str = "app.bsky.feed.post";
 /// The collection of the profile record (`rkey` = `self`).
+///
+/// ```
+/// assert_eq!(socialkit::adapters::bluesky::api::PROFILE_COLLECTION, "app.bsky.actor.profile");
+/// ```
 pub const PROFILE_COLLECTION: &str = "app.bsky.actor.profile";
 
 /// An XRPC error body: `{"error": "<Name>", "message": "..."}`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let e: XrpcError = serde_json::from_str(r#"{"error":"ExpiredToken","message":"Token has expired"}"#).unwrap();
+/// assert_eq!(e.error.as_deref(), Some("ExpiredToken"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct XrpcError {
     /// The error name from the method's lexicon (`ExpiredToken`, `InvalidRequest` …).
@@ -46,6 +64,12 @@ pub struct XrpcError {
 // com.atproto.server.createSession / refreshSession
 
 /// Input of `com.atproto.server.createSession`. `Debug` hides the password.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let i = CreateSessionInput { identifier: "a.test".into(), password: "pw".into() };
+/// assert_eq!(serde_json::to_value(&i).unwrap()["identifier"], "a.test");
+/// ```
 #[derive(Clone, Serialize, Deserialize)]
 pub struct CreateSessionInput {
     /// A handle, email or DID.
@@ -64,6 +88,12 @@ impl fmt::Debug for CreateSessionInput {
 }
 
 /// Output of `createSession` and `refreshSession`. `Debug` hides both tokens.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let s: SessionOutput = serde_json::from_str(r#"{"accessJwt":"a","refreshJwt":"r","handle":"a.test","did":"did:plc:a"}"#).unwrap();
+/// assert_eq!(s.did, "did:plc:a");
+/// ```
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionOutput {
@@ -100,6 +130,12 @@ impl fmt::Debug for SessionOutput {
 // Records
 
 /// `com.atproto.repo.strongRef`: a record's AT-URI and the CID of the exact version.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let r = StrongRef { uri: "at://did:plc:a/app.bsky.feed.post/3k".into(), cid: "bafy".into() };
+/// assert_eq!(serde_json::to_value(&r).unwrap()["cid"], "bafy");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StrongRef {
     /// The AT-URI.
@@ -109,6 +145,13 @@ pub struct StrongRef {
 }
 
 /// `app.bsky.feed.post#replyRef`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let p = StrongRef { uri: "at://a/app.bsky.feed.post/1".into(), cid: "c".into() };
+/// let r = ReplyRef { root: p.clone(), parent: p };
+/// assert_eq!(serde_json::to_value(&r).unwrap()["root"]["uri"], "at://a/app.bsky.feed.post/1");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplyRef {
     /// The first post of the thread.
@@ -118,6 +161,12 @@ pub struct ReplyRef {
 }
 
 /// `app.bsky.richtext.facet#byteSlice`: UTF-8 byte offsets, start inclusive, end exclusive.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let b = ByteSlice { byte_start: 0, byte_end: 5 };
+/// assert_eq!(serde_json::to_value(b).unwrap(), serde_json::json!({"byteStart": 0, "byteEnd": 5}));
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ByteSlice {
@@ -128,6 +177,12 @@ pub struct ByteSlice {
 }
 
 /// A facet feature (the union of `app.bsky.richtext.facet#mention|#link|#tag`).
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let f = FacetFeature::Tag { tag: "rust".into() };
+/// assert_eq!(serde_json::to_value(&f).unwrap()["$type"], "app.bsky.richtext.facet#tag");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "$type")]
 pub enum FacetFeature {
@@ -152,6 +207,12 @@ pub enum FacetFeature {
 }
 
 /// `app.bsky.richtext.facet`: an annotation of a byte range of the text.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let f = Facet::new(0, 4, FacetFeature::Link { uri: "https://x.y".into() });
+/// assert_eq!(f.features.len(), 1);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facet {
     /// The byte range.
@@ -162,6 +223,12 @@ pub struct Facet {
 
 impl Facet {
     /// A facet with one feature over `byte_start..byte_end`.
+    ///
+    /// ```
+    /// use socialkit::adapters::bluesky::api::*;
+    /// let f = Facet::new(2, 9, FacetFeature::Mention { did: "did:plc:b".into() });
+    /// assert_eq!((f.index.byte_start, f.index.byte_end), (2, 9));
+    /// ```
     pub fn new(byte_start: usize, byte_end: usize, feature: FacetFeature) -> Self {
         Facet {
             index: ByteSlice {
@@ -174,6 +241,12 @@ impl Facet {
 }
 
 /// A CID link: `{"$link": "<cid>"}`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let c: CidLink = serde_json::from_str(r#"{"$link":"bafkrei"}"#).unwrap();
+/// assert_eq!(c.link, "bafkrei");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CidLink {
     /// The CID.
@@ -182,6 +255,12 @@ pub struct CidLink {
 }
 
 /// A blob reference as `uploadBlob` returns it and records embed it.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let b: BlobRef = serde_json::from_str(r#"{"$type":"blob","ref":{"$link":"bafkrei"},"mimeType":"image/png","size":15}"#).unwrap();
+/// assert_eq!((b.mime_type.as_str(), b.size), ("image/png", 15));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BlobRef {
@@ -202,6 +281,12 @@ fn blob_type() -> String {
 }
 
 /// Output of `com.atproto.repo.uploadBlob`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let o: UploadBlobOutput = serde_json::from_str(r#"{"blob":{"$type":"blob","ref":{"$link":"bafkrei"},"mimeType":"image/png","size":15}}"#).unwrap();
+/// assert_eq!(o.blob.reference.link, "bafkrei");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadBlobOutput {
     /// The uploaded blob.
@@ -209,6 +294,11 @@ pub struct UploadBlobOutput {
 }
 
 /// `app.bsky.embed.defs#aspectRatio`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// assert_eq!(serde_json::to_value(AspectRatio { width: 4, height: 3 }).unwrap(), serde_json::json!({"width": 4, "height": 3}));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AspectRatio {
     /// Width (≥ 1).
@@ -218,6 +308,13 @@ pub struct AspectRatio {
 }
 
 /// `app.bsky.embed.images#image`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let blob = BlobRef { kind: "blob".into(), reference: CidLink { link: "bafkrei".into() }, mime_type: "image/png".into(), size: 1 };
+/// let i = ImageEmbed { image: blob, alt: "".into(), aspect_ratio: None };
+/// assert_eq!(serde_json::to_value(&i).unwrap()["alt"], "");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageEmbed {
@@ -231,6 +328,12 @@ pub struct ImageEmbed {
 }
 
 /// `app.bsky.embed.external#external`: a link card.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let e = External { uri: "https://example.com".into(), title: "example.com".into(), ..External::default() };
+/// assert_eq!(serde_json::to_value(&e).unwrap()["description"], "");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct External {
     /// The URL.
@@ -245,6 +348,12 @@ pub struct External {
 }
 
 /// The embed union of a post (the kinds socialkit writes; others are read as `Other`).
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let e = Embed::Record { record: StrongRef { uri: "at://a/app.bsky.feed.post/1".into(), cid: "c".into() } };
+/// assert_eq!(serde_json::to_value(&e).unwrap()["$type"], "app.bsky.embed.record");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "$type")]
 pub enum Embed {
@@ -284,6 +393,13 @@ pub enum Embed {
 }
 
 /// An `app.bsky.feed.post` record.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let r: PostRecord = serde_json::from_str(r#"{"$type":"app.bsky.feed.post","text":"hi","createdAt":"2026-01-01T00:00:00Z"}"#).unwrap();
+/// assert_eq!(r.text, "hi");
+/// assert!(r.facets.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PostRecord {
@@ -332,6 +448,13 @@ impl Default for PostRecord {
 // com.atproto.repo.*
 
 /// Input of `com.atproto.repo.createRecord` for a post.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let record = PostRecord { text: "hi".into(), created_at: "2026-01-01T00:00:00Z".into(), ..PostRecord::default() };
+/// let i = CreateRecordInput { repo: "did:plc:a", collection: POST_COLLECTION, rkey: Some("3kzxy2a5bxq2c"), record: &record };
+/// assert_eq!(serde_json::to_value(&i).unwrap()["rkey"], "3kzxy2a5bxq2c");
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct CreateRecordInput<'a> {
     /// The DID of the repo.
@@ -346,6 +469,12 @@ pub struct CreateRecordInput<'a> {
 }
 
 /// Output of `createRecord`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let o: CreateRecordOutput = serde_json::from_str(r#"{"uri":"at://a/app.bsky.feed.post/1","cid":"c","validationStatus":"valid"}"#).unwrap();
+/// assert_eq!(o.validation_status.as_deref(), Some("valid"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateRecordOutput {
@@ -359,6 +488,12 @@ pub struct CreateRecordOutput {
 }
 
 /// Input of `com.atproto.repo.deleteRecord`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let i = DeleteRecordInput { repo: "did:plc:a".into(), collection: POST_COLLECTION.into(), rkey: "3k".into() };
+/// assert_eq!(serde_json::to_value(&i).unwrap()["rkey"], "3k");
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DeleteRecordInput {
     /// The DID of the repo.
@@ -370,6 +505,12 @@ pub struct DeleteRecordInput {
 }
 
 /// A commit reference (`com.atproto.repo.defs#commitMeta`).
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let c: CommitMeta = serde_json::from_str(r#"{"cid":"bafy","rev":"3k"}"#).unwrap();
+/// assert_eq!(c.rev, "3k");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitMeta {
     /// The commit's CID.
@@ -380,6 +521,12 @@ pub struct CommitMeta {
 
 /// Output of `deleteRecord`. The reference PDS leaves `commit` out when there was nothing to
 /// delete.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let none: DeleteRecordOutput = serde_json::from_str("{}").unwrap();
+/// assert!(none.commit.is_none(), "nothing was deleted");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeleteRecordOutput {
     /// The commit that deleted the record.
@@ -388,6 +535,12 @@ pub struct DeleteRecordOutput {
 }
 
 /// Output of `getRecord`, and one item of `listRecords`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let r: RecordOutput<PostRecord> = serde_json::from_str(r#"{"uri":"at://a/app.bsky.feed.post/1","cid":"c","value":{"text":"hi","createdAt":"2026-01-01T00:00:00Z"}}"#).unwrap();
+/// assert_eq!(r.value.text, "hi");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordOutput<T> {
     /// The AT-URI.
@@ -400,6 +553,12 @@ pub struct RecordOutput<T> {
 }
 
 /// Output of `com.atproto.repo.listRecords`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let l: ListRecordsOutput<serde_json::Value> = serde_json::from_str(r#"{"records":[]}"#).unwrap();
+/// assert!(l.records.is_empty() && l.cursor.is_none());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListRecordsOutput<T> {
     /// Where to continue (older records).
@@ -411,6 +570,12 @@ pub struct ListRecordsOutput<T> {
 }
 
 /// Output of `com.atproto.identity.resolveHandle`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let o: ResolveHandleOutput = serde_json::from_str(r#"{"did":"did:plc:b"}"#).unwrap();
+/// assert_eq!(o.did, "did:plc:b");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResolveHandleOutput {
     /// The DID.
@@ -418,6 +583,12 @@ pub struct ResolveHandleOutput {
 }
 
 /// An `app.bsky.actor.profile` record (the fields socialkit reads).
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let p: ProfileRecord = serde_json::from_str(r#"{"displayName":"ACME"}"#).unwrap();
+/// assert_eq!(p.display_name.as_deref(), Some("ACME"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileRecord {
@@ -436,6 +607,12 @@ pub struct ProfileRecord {
 // app.bsky.* (AppView, proxied by the PDS)
 
 /// `app.bsky.actor.defs#profileViewBasic` (the fields socialkit reads).
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let p: ProfileViewBasic = serde_json::from_str(r#"{"did":"did:plc:b","handle":"bob.test"}"#).unwrap();
+/// assert_eq!(p.handle, "bob.test");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileViewBasic {
@@ -450,6 +627,12 @@ pub struct ProfileViewBasic {
 }
 
 /// `app.bsky.actor.defs#profileViewDetailed` (the fields socialkit reads).
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let p: ProfileViewDetailed = serde_json::from_str(r#"{"did":"did:plc:a","handle":"a.test","followersCount":2}"#).unwrap();
+/// assert_eq!((p.followers_count, p.posts_count), (Some(2), None));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileViewDetailed {
@@ -479,6 +662,12 @@ pub struct ProfileViewDetailed {
 }
 
 /// `app.bsky.notification.listNotifications#notification`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let n: Notification = serde_json::from_str(r#"{"uri":"at://b/app.bsky.feed.like/1","cid":"c","author":{"did":"did:plc:b","handle":"bob.test"},"reason":"like","reasonSubject":"at://a/app.bsky.feed.post/1","record":{},"isRead":false,"indexedAt":"2026-01-01T00:00:00.000Z"}"#).unwrap();
+/// assert_eq!(n.reason, "like");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
@@ -505,6 +694,12 @@ pub struct Notification {
 }
 
 /// Output of `app.bsky.notification.listNotifications`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let o: ListNotificationsOutput = serde_json::from_str(r#"{"notifications":[],"cursor":"2026-01-01T00:00:00.000Z"}"#).unwrap();
+/// assert!(o.notifications.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListNotificationsOutput {
     /// Where to continue (older notifications).
@@ -516,6 +711,12 @@ pub struct ListNotificationsOutput {
 }
 
 /// `app.bsky.feed.defs#postView` (the fields socialkit reads).
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let v: PostView = serde_json::from_str(r#"{"uri":"at://a/app.bsky.feed.post/1","cid":"c","likeCount":3}"#).unwrap();
+/// assert_eq!((v.like_count, v.bookmark_count), (Some(3), None));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PostView {
@@ -550,7 +751,46 @@ pub struct PostView {
     pub indexed_at: Option<String>,
 }
 
+/// `app.bsky.feed.defs#feedViewPost` (the fields socialkit reads).
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::FeedViewPost;
+/// let f: FeedViewPost = serde_json::from_str(r#"{"post":{"uri":"at://a/app.bsky.feed.post/1","cid":"c"},"reason":{"$type":"app.bsky.feed.defs#reasonRepost"}}"#).unwrap();
+/// assert!(f.reason.is_some(), "a repost");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedViewPost {
+    /// The post.
+    pub post: PostView,
+    /// Why it is in the feed when it is not simply the author's post (a repost, a pin).
+    #[serde(default)]
+    pub reason: Option<serde_json::Value>,
+}
+
+/// Output of `app.bsky.feed.getAuthorFeed`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::AuthorFeedOutput;
+/// let o: AuthorFeedOutput = serde_json::from_str(r#"{"feed":[]}"#).unwrap();
+/// assert!(o.feed.is_empty() && o.cursor.is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthorFeedOutput {
+    /// Where to continue (older posts).
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Newest first.
+    #[serde(default)]
+    pub feed: Vec<FeedViewPost>,
+}
+
 /// Output of `app.bsky.feed.getPosts`.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let o: GetPostsOutput = serde_json::from_str(r#"{"posts":[]}"#).unwrap();
+/// assert!(o.posts.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetPostsOutput {
     /// The posts found (deleted or invisible ones are left out).
@@ -560,6 +800,12 @@ pub struct GetPostsOutput {
 
 /// The subset of any record socialkit reads from notifications (`text`, `reply`, `langs`,
 /// `subject`, `embed`), parsed leniently.
+///
+/// ```
+/// use socialkit::adapters::bluesky::api::*;
+/// let r = LooseRecord::from_value(&serde_json::json!({"text": "hi", "langs": ["en"]}));
+/// assert_eq!((r.text.as_deref(), r.langs.len()), (Some("hi"), 1));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LooseRecord {
@@ -585,6 +831,12 @@ pub struct LooseRecord {
 
 impl LooseRecord {
     /// Parses any JSON value leniently (fields of the wrong type become absent).
+    ///
+    /// ```
+    /// use socialkit::adapters::bluesky::api::*;
+    /// let r = LooseRecord::from_value(&serde_json::json!({"text": 1}));
+    /// assert_eq!(r.text, None);
+    /// ```
     pub fn from_value(value: &serde_json::Value) -> LooseRecord {
         let get_str = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_string);
         LooseRecord {

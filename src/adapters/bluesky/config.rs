@@ -33,6 +33,10 @@ use crate::auth::Secret;
 use crate::{Error, Result};
 
 /// The PDS of accounts hosted by Bluesky.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::bluesky::DEFAULT_PDS, "https://bsky.social");
+/// ```
 pub const DEFAULT_PDS: &str = "https://bsky.social";
 
 fn default_pds() -> Url {

@@ -33,8 +33,16 @@ use crate::{Error, Result};
 
 /// How far back a read looks for notifications that arrived late (2 minutes, the Bluesky
 /// docs' recommended clock-skew window).
+///
+/// ```
+/// assert_eq!(socialkit::adapters::bluesky::SKEW_WINDOW_MS, 2 * 60 * 1000);
+/// ```
 pub const SKEW_WINDOW_MS: i64 = 120_000;
 /// The most delivered notifications a cursor remembers.
+///
+/// ```
+/// assert!(socialkit::adapters::bluesky::MAX_SEEN >= 100);
+/// ```
 pub const MAX_SEEN: usize = 300;
 
 const PREFIX: &str = "bsky1.";

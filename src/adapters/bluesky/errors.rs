@@ -93,6 +93,16 @@ pub(crate) fn refresh_token_dead(err: &Error) -> bool {
 /// The [`ErrorMapper`] of the Bluesky adapter: [`classify`] plus a message that tells the
 /// caller what to do, the XRPC name and message in the context, and `retry_after` for rate
 /// limits.
+///
+/// ```
+/// use socialkit::adapters::bluesky::errors::BlueskyErrors;
+/// use socialkit::http::{ErrorMapper, Response, StatusCode};
+/// let r = Response::new("bluesky", "publish", StatusCode::BAD_REQUEST, Default::default(),
+///     r#"{"error":"InvalidRequest","message":"Invalid app.bsky.feed.post record: grapheme too big"}"#);
+/// let e = BlueskyErrors.map(&r);
+/// assert_eq!(e.kind(), socialkit::ErrorKind::Validation);
+/// assert_eq!(e.context().platform_code.as_deref(), Some("InvalidRequest"));
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BlueskyErrors;
 

@@ -13,7 +13,7 @@
 //! | [`reply`](Platform::reply) | `com.atproto.repo.getRecord` (when the refs are unknown) + `createRecord` |
 //! | [`post_metrics`](Platform::post_metrics) | `app.bsky.feed.getPosts`, 25 posts per request |
 //! | [`channel`](Platform::channel) | `app.bsky.actor.getProfile` (the profile record on a PDS without AppView) |
-//! | [`recent_posts`](Platform::recent_posts) | `com.atproto.repo.listRecords` (works on a bare PDS) |
+//! | [`recent_posts`](Platform::recent_posts) | `app.bsky.feed.getAuthorFeed` + the newest page of `com.atproto.repo.listRecords` (the listing alone on a bare PDS) |
 //!
 //! **Idempotency.** Every post gets a record key chosen by socialkit. With
 //! [`PublishOptions::idempotency_key`] the key is derived from it ([`Tid::from_key`], one per
@@ -91,15 +91,37 @@ use crate::text::{SplitOptions, rules, split_thread};
 use crate::{Error, ErrorKind, Result};
 
 /// The platform's name and channel-URL scheme.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::bluesky::PLATFORM, "bluesky");
+/// ```
 pub const PLATFORM: &str = "bluesky";
 /// The most URIs `app.bsky.feed.getPosts` takes per request.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::bluesky::GET_POSTS_BATCH, 25);
+/// ```
 pub const GET_POSTS_BATCH: usize = 25;
 /// The largest image blob the post lexicon accepts.
+///
+/// ```
+/// let caps = socialkit::adapters::bluesky::capabilities();
+/// assert_eq!(caps.media.max_image_bytes, Some(socialkit::adapters::bluesky::MAX_IMAGE_BYTES));
+/// ```
 pub const MAX_IMAGE_BYTES: u64 = 2_000_000;
 /// The reference PDS's blob size limit (the video lexicon allows more; the PDS does not).
+///
+/// ```
+/// let caps = socialkit::adapters::bluesky::capabilities();
+/// assert_eq!(caps.media.max_video_bytes, Some(socialkit::adapters::bluesky::MAX_VIDEO_BYTES));
+/// ```
 pub const MAX_VIDEO_BYTES: u64 = 52_428_800;
 /// Notification pages (of 100) read at most per [`Platform::interactions`] call. A backlog
 /// deeper than this is skipped from its oldest end, with a warning.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::bluesky::MAX_NOTIFICATION_PAGES, 10);
+/// ```
 pub const MAX_NOTIFICATION_PAGES: usize = 10;
 
 /// What the Bluesky adapter can do, as data.
@@ -282,6 +304,15 @@ fn convert_facets(
 }
 
 /// One Bluesky account. Cheap to clone; clones share the HTTP client and the session.
+///
+/// ```
+/// use std::sync::Arc;
+/// use socialkit::adapters::bluesky::{Bluesky, BlueskyConfig};
+/// use socialkit::Platform;
+/// let bsky = Bluesky::new(BlueskyConfig::new("acme.bsky.social", "abcd-efgh-ijkl-mnop")).unwrap();
+/// let shared: Arc<dyn Platform> = Arc::new(bsky.clone());
+/// assert_eq!(shared.name(), "bluesky");
+/// ```
 #[derive(Clone)]
 pub struct Bluesky {
     inner: Arc<Inner>,
@@ -313,6 +344,12 @@ struct Prepared {
 impl Bluesky {
     /// An adapter for the account in `config`, with a default HTTP client. No request is made
     /// until the first operation.
+    ///
+    /// ```
+    /// use socialkit::adapters::bluesky::{Bluesky, BlueskyConfig};
+    /// let bsky = Bluesky::new(BlueskyConfig::new("acme.bsky.social", "abcd-efgh-ijkl-mnop")).unwrap();
+    /// assert_eq!(bsky.config().identifier, "acme.bsky.social");
+    /// ```
     pub fn new(config: BlueskyConfig) -> Result<Bluesky> {
         Ok(Self::with_client(
             config,
@@ -321,6 +358,14 @@ impl Bluesky {
     }
 
     /// An adapter sending through `http` (to share a connection pool or set timeouts).
+    ///
+    /// ```
+    /// use socialkit::adapters::bluesky::{Bluesky, BlueskyConfig};
+    /// let http = socialkit::http::Client::default();
+    /// let a = Bluesky::with_client(BlueskyConfig::new("a.bsky.social", "pw-a"), http.clone());
+    /// let b = Bluesky::with_client(BlueskyConfig::new("b.bsky.social", "pw-b"), http);
+    /// # let _ = (a, b);
+    /// ```
     pub fn with_client(config: BlueskyConfig, http: Client) -> Bluesky {
         Bluesky {
             inner: Arc::new(Inner {
@@ -349,6 +394,20 @@ impl Bluesky {
 
     /// The same account starting from a stored session (no `createSession` until it stops
     /// working). The returned adapter has its own session, not shared with `self`'s clones.
+    ///
+    /// ```
+    /// use socialkit::adapters::bluesky::{Bluesky, BlueskyConfig, SessionSnapshot};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let stored = SessionSnapshot {
+    ///     did: "did:plc:abc".into(),
+    ///     handle: "acme.bsky.social".into(),
+    ///     access_jwt: "stored-access".into(),
+    ///     refresh_jwt: "stored-refresh".into(),
+    /// };
+    /// let bsky = Bluesky::new(BlueskyConfig::new("acme.bsky.social", "pw")).unwrap().with_session(stored.clone());
+    /// assert_eq!(bsky.session().await, Some(stored));
+    /// # });
+    /// ```
     pub fn with_session(self, snapshot: SessionSnapshot) -> Bluesky {
         Bluesky {
             inner: Arc::new(Inner {
@@ -362,16 +421,50 @@ impl Bluesky {
 
     /// Calls `listener` with every new or refreshed session, so the app can store it (the
     /// refresh token rotates on every refresh).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use std::sync::{Arc, Mutex};
+    /// use socialkit::adapters::bluesky::{Bluesky, twin::BlueskyTwin};
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let bsky = Bluesky::from_url(&twin.channel_url("alice.test").unwrap()).unwrap();
+    /// let stored = Arc::new(Mutex::new(None));
+    /// let sink = stored.clone();
+    /// bsky.on_session_change(move |s| *sink.lock().unwrap() = Some(s.clone()));
+    /// bsky.sign_in().await.unwrap();
+    /// assert_eq!(stored.lock().unwrap().as_ref().map(|s| s.handle.as_str()), Some("alice.test"));
+    /// # });
+    /// ```
     pub fn on_session_change(&self, listener: impl Fn(&SessionSnapshot) + Send + Sync + 'static) {
         self.inner.session.set_listener(Some(Arc::new(listener)));
     }
 
     /// The current session, if signed in.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::{Bluesky, BlueskyConfig};
+    /// let bsky = Bluesky::new(BlueskyConfig::new("acme.bsky.social", "pw")).unwrap();
+    /// assert!(bsky.session().await.is_none(), "no request made yet");
+    /// # });
+    /// ```
     pub async fn session(&self) -> Option<SessionSnapshot> {
         self.inner.session.snapshot().await
     }
 
     /// Signs in now (or checks the cached session is usable) and returns the session.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::{Bluesky, twin::BlueskyTwin};
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let bsky = Bluesky::from_url(&twin.channel_url("alice.test").unwrap()).unwrap();
+    /// let s = bsky.sign_in().await.unwrap();
+    /// assert!(s.did.starts_with("did:plc:"));
+    /// bsky.sign_in().await.unwrap();
+    /// assert_eq!(twin.stats().sessions_created, 1, "the session is cached");
+    /// # });
+    /// ```
     pub async fn sign_in(&self) -> Result<SessionSnapshot> {
         let s = self.current_session().await?;
         Ok(SessionSnapshot {
@@ -383,12 +476,30 @@ impl Bluesky {
     }
 
     /// The account's configuration.
+    ///
+    /// ```
+    /// let bsky = socialkit::adapters::bluesky::Bluesky::from_url("bluesky://acme.bsky.social:pw@bsky.social").unwrap();
+    /// assert_eq!(bsky.config().pds.as_str(), "https://bsky.social/");
+    /// ```
     pub fn config(&self) -> &BlueskyConfig {
         &self.inner.config
     }
 
     /// Replaces the cached access token with a token the server will not accept, so the next
     /// call has to refresh the session. For tests of the refresh path against real servers.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::{Bluesky, twin::BlueskyTwin};
+    /// use socialkit::PlatformExt;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let bsky = Bluesky::from_url(&twin.channel_url("alice.test").unwrap()).unwrap();
+    /// bsky.sign_in().await.unwrap();
+    /// bsky.break_access_token_for_testing().await;
+    /// bsky.publish_text("refreshed on the way").await.unwrap();
+    /// assert_eq!(twin.stats().refreshes, 1);
+    /// # });
+    /// ```
     #[cfg(feature = "testkit")]
     pub async fn break_access_token_for_testing(&self) {
         self.inner
@@ -1239,56 +1350,138 @@ impl Platform for Bluesky {
 
     async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
         let s = self.current_session().await?;
-        let mut records: Vec<RecordOutput<serde_json::Value>> = Vec::new();
-        let mut cursor: Option<String> = None;
-        // Keys derived from idempotency keys do not sort by time, so read a little more than
-        // asked and order by createdAt.
         let want = limit.max(1);
-        for _ in 0..5 {
-            let cur = cursor.clone();
-            let page: ListRecordsOutput<serde_json::Value> =
-                self.public_get_list(&s.did, cur.as_deref()).await?;
-            let n = page.records.len();
-            records.extend(page.records);
-            match page.cursor {
-                Some(c)
-                    if n > 0 && Some(&c) != cursor.as_ref() && records.len() < want.max(100) =>
-                {
-                    cursor = Some(c)
+        // Record keys derived from idempotency keys do not sort by time, so the repo's own
+        // listing (reverse key order) cannot say which posts are the newest. The AppView's
+        // author feed is ordered by time; the newest page of the listing adds what the AppView
+        // has not indexed yet (it lags by about a second). Without an AppView (a bare PDS),
+        // the listing alone is read, up to MAX_LISTED_PAGES pages, and ordered by createdAt.
+        let mut found: HashMap<String, RecentPost> = HashMap::new();
+        let mut pages_of_listing = 1;
+        match self.author_feed(&s, want).await {
+            Ok(posts) => {
+                for p in posts {
+                    found.insert(p.post.id.clone(), p);
                 }
+            }
+            Err(e) if e.kind() == ErrorKind::Unsupported => pages_of_listing = MAX_LISTED_PAGES,
+            Err(e) => return Err(e),
+        }
+        let mut cursor: Option<String> = None;
+        for _ in 0..pages_of_listing {
+            let page = self.public_get_list(&s.did, cursor.as_deref()).await?;
+            let n = page.records.len();
+            for r in page.records {
+                if let Some(p) = recent_from_record(&s.handle, &r.uri, r.cid.as_deref(), &r.value) {
+                    found.entry(p.post.id.clone()).or_insert(p);
+                }
+            }
+            match page.cursor {
+                Some(c) if n > 0 && Some(&c) != cursor.as_ref() => cursor = Some(c),
                 _ => break,
             }
         }
-        let mut out: Vec<RecentPost> = records
-            .into_iter()
-            .filter_map(|r| {
-                let uri = AtUri::parse(&r.uri).ok()?;
-                let v = LooseRecord::from_value(&r.value);
-                let created_at = v
-                    .created_at
-                    .as_deref()
-                    .and_then(parse_time)
-                    .unwrap_or(DateTime::<Utc>::MIN_UTC);
-                let mut post =
-                    PostRef::new(PLATFORM, r.uri.clone()).with_url(post_url(&s.handle, &uri.rkey));
-                if let Some(cid) = &r.cid {
-                    post = post.with_meta("cid", cid.clone());
-                }
-                Some(RecentPost {
-                    post,
-                    text: v.text.unwrap_or_default(),
-                    created_at,
-                    idempotency_key: None,
-                })
-            })
-            .collect();
-        out.sort_by_key(|p| std::cmp::Reverse(p.created_at));
+        let mut out: Vec<RecentPost> = found.into_values().collect();
+        out.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.post.id.cmp(&a.post.id))
+        });
         out.truncate(limit);
         Ok(out)
     }
 }
 
+/// Repo listing pages (of 100) [`Platform::recent_posts`] reads on a PDS without AppView.
+/// Record keys derived from idempotency keys do not sort by time, so there the listing is
+/// read this far and ordered by `createdAt`.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::bluesky::MAX_LISTED_PAGES, 10);
+/// ```
+pub const MAX_LISTED_PAGES: usize = 10;
+
+/// A [`RecentPost`] from a post record (`None` for what is not a post).
+fn recent_from_record(
+    handle: &str,
+    uri: &str,
+    cid: Option<&str>,
+    value: &serde_json::Value,
+) -> Option<RecentPost> {
+    let at = AtUri::parse(uri).ok()?;
+    if at.collection != POST_COLLECTION {
+        return None;
+    }
+    let v = LooseRecord::from_value(value);
+    let created_at = v
+        .created_at
+        .as_deref()
+        .and_then(parse_time)
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let mut post = PostRef::new(PLATFORM, uri).with_url(post_url(handle, &at.rkey));
+    if let Some(cid) = cid.filter(|c| !c.is_empty()) {
+        post = post.with_meta("cid", cid);
+    }
+    Some(RecentPost {
+        post,
+        text: v.text.unwrap_or_default(),
+        created_at,
+        idempotency_key: None,
+    })
+}
+
 impl Bluesky {
+    /// The channel's own posts (reposts left out) from `app.bsky.feed.getAuthorFeed`,
+    /// newest first, at least `want` when there are that many (at most 10 pages).
+    async fn author_feed(&self, s: &Session, want: usize) -> Result<Vec<RecentPost>> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        let limit = want.clamp(1, 100).to_string();
+        for _ in 0..10 {
+            let cur = cursor.clone();
+            let page: api::AuthorFeedOutput = self
+                .call("recent posts", |_| {
+                    let mut c = Call::get(
+                        PLATFORM,
+                        "recent posts",
+                        self.url("app.bsky.feed.getAuthorFeed"),
+                    )
+                    .query([
+                        ("actor", s.did.as_str()),
+                        ("filter", "posts_with_replies"),
+                        ("limit", limit.as_str()),
+                    ]);
+                    if let Some(cur) = &cur {
+                        c = c.query([("cursor", cur.as_str())]);
+                    }
+                    c
+                })
+                .await?
+                .json()?;
+            let n = page.feed.len();
+            for item in page.feed {
+                if item.reason.is_some() || item.post.author.did != s.did {
+                    continue;
+                }
+                if let Some(p) = recent_from_record(
+                    &s.handle,
+                    &item.post.uri,
+                    Some(&item.post.cid),
+                    &item.post.record,
+                ) {
+                    out.push(p);
+                }
+            }
+            match page.cursor {
+                Some(c) if n > 0 && out.len() < want && Some(&c) != cursor.as_ref() => {
+                    cursor = Some(c)
+                }
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
     async fn public_get_list(
         &self,
         did: &str,

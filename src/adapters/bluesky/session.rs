@@ -139,6 +139,12 @@ pub(crate) fn jwt_exp(token: &str) -> Option<DateTime<Utc>> {
 }
 
 /// A callback told about every new or renewed session, to persist it.
+///
+/// ```
+/// use socialkit::adapters::bluesky::SessionListener;
+/// let listener: SessionListener = std::sync::Arc::new(|s| println!("new session for {}", s.handle));
+/// # let _ = listener;
+/// ```
 pub type SessionListener = Arc<dyn Fn(&SessionSnapshot) + Send + Sync>;
 
 /// The shared session of one account.

@@ -61,6 +61,11 @@ pub struct Tid(u64);
 impl Tid {
     /// A TID from a timestamp (microseconds since the UNIX epoch; only the low 53 bits are
     /// kept) and a clock identifier (only the low 10 bits are kept).
+    ///
+    /// ```
+    /// let t = socialkit::adapters::bluesky::Tid::from_parts(1, 2);
+    /// assert_eq!(t.as_u64(), (1 << 10) | 2);
+    /// ```
     pub fn from_parts(timestamp_micros: u64, clock_id: u16) -> Tid {
         Tid(((timestamp_micros & TIMESTAMP_MASK) << CLOCK_BITS)
             | (u64::from(clock_id) & CLOCK_MASK))
@@ -119,16 +124,28 @@ impl Tid {
     }
 
     /// The 64-bit integer.
+    ///
+    /// ```
+    /// assert_eq!(socialkit::adapters::bluesky::Tid::from_parts(0, 1).as_u64(), 1);
+    /// ```
     pub fn as_u64(self) -> u64 {
         self.0
     }
 
     /// The timestamp part, in microseconds since the UNIX epoch.
+    ///
+    /// ```
+    /// assert_eq!(socialkit::adapters::bluesky::Tid::from_parts(42, 0).timestamp_micros(), 42);
+    /// ```
     pub fn timestamp_micros(self) -> u64 {
         self.0 >> CLOCK_BITS
     }
 
     /// The clock identifier part (0..1024).
+    ///
+    /// ```
+    /// assert_eq!(socialkit::adapters::bluesky::Tid::from_parts(42, 1023).clock_id(), 1023);
+    /// ```
     pub fn clock_id(self) -> u16 {
         (self.0 & CLOCK_MASK) as u16
     }

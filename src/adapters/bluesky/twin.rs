@@ -18,7 +18,8 @@
 //! - `uploadBlob`, `getRecord` (400 `RecordNotFound`), `listRecords` (reverse key order, key
 //!   cursor), `deleteRecord` (200 even when the record is gone, then without `commit`), `resolveHandle` (400
 //!   `HandleNotFound`).
-//! - AppView reads: `listNotifications` (newest first by `sortAt` = min(createdAt, indexedAt),
+//! - AppView reads: `getAuthorFeed` (posts and reposts by `sortAt`), `listNotifications`
+//!   (newest first by `sortAt` = min(createdAt, indexedAt),
 //!   cursor = the last item's `sortAt`, exactly like the AppView's keyset), `getPosts` (≤ 25
 //!   URIs, else 400 `InvalidRequest`; deleted posts left out), `getProfile` with counts. With
 //!   [`TwinOptions::appview`] off they answer 400 "No service configured", like a bare PDS.
@@ -71,6 +72,12 @@ const PROFILE: &str = "app.bsky.actor.profile";
 const MAX_BLOB_BYTES: usize = 52_428_800;
 
 /// How the twin behaves; [`TwinOptions::default`] is the reference PDS with an AppView.
+///
+/// ```
+/// use socialkit::adapters::bluesky::twin::TwinOptions;
+/// let strict = TwinOptions { access_ttl: std::time::Duration::from_secs(5), ..TwinOptions::default() };
+/// assert_eq!(strict.refresh_grace, std::time::Duration::ZERO);
+/// ```
 #[derive(Debug, Clone)]
 pub struct TwinOptions {
     /// Lifetime of access tokens (the reference PDS: 120 minutes).
@@ -113,6 +120,15 @@ impl Default for TwinOptions {
 
 /// A failure the twin answers instead of the next matching request (see
 /// [`BlueskyTwin::inject`]).
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use socialkit::adapters::bluesky::twin::*;
+/// let twin = BlueskyTwin::start().await.unwrap();
+/// twin.inject("com.atproto.repo.createRecord", Failure::Status(503));
+/// twin.inject("*", Failure::Html(502));
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
     /// 429 `RateLimitExceeded` with `RateLimit-*` headers resetting in `reset_in_secs`, and a
@@ -144,6 +160,14 @@ pub enum Failure {
 }
 
 /// What the twin saw, for assertions.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use socialkit::adapters::bluesky::twin::*;
+/// let twin = BlueskyTwin::start().await.unwrap();
+/// assert_eq!(twin.stats(), TwinStats::default());
+/// # });
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TwinStats {
     /// Successful `createSession` calls.
@@ -156,17 +180,42 @@ pub struct TwinStats {
 
 impl TwinStats {
     /// Requests made to `method`.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// assert_eq!(twin.stats().calls("com.atproto.repo.createRecord"), 0);
+    /// # });
+    /// ```
     pub fn calls(&self, method: &str) -> u64 {
         self.requests.get(method).copied().unwrap_or(0)
     }
 
     /// Requests made in total.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// assert_eq!(twin.stats().total(), 0);
+    /// # });
+    /// ```
     pub fn total(&self) -> u64 {
         self.requests.values().sum()
     }
 }
 
 /// An account of the twin.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use socialkit::adapters::bluesky::twin::*;
+/// let twin = BlueskyTwin::start().await.unwrap();
+/// let bob: TwinAccount = twin.account("bob.test").unwrap();
+/// assert!(!format!("{bob:?}").contains(&bob.password));
+/// # });
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct TwinAccount {
     /// The handle (`alice.test`).
@@ -504,6 +553,22 @@ impl TwinState {
         (likes, reposts, replies, quotes)
     }
 
+    /// An `app.bsky.feed.defs#postView` with counts, or `None` when there is no such post.
+    fn post_view(&self, uri: &str) -> Option<Value> {
+        let (did, coll, _) = split_at_uri(uri)?;
+        if coll != POST {
+            return None;
+        }
+        let r = self.record(uri)?;
+        let (likes, reposts, replies, quotes) = self.counts(uri);
+        Some(json!({
+            "uri": uri, "cid": r.cid, "author": self.profile_basic(did), "record": r.value,
+            "replyCount": replies, "repostCount": reposts, "likeCount": likes,
+            "quoteCount": quotes, "bookmarkCount": 0,
+            "indexedAt": r.indexed_at.to_rfc3339_opts(SecondsFormat::Millis, true), "labels": []
+        }))
+    }
+
     fn profile_basic(&self, did: &str) -> Value {
         let mut v = json!({"did": did, "handle": self.handle_of(did)});
         if let Some(name) = self
@@ -520,6 +585,17 @@ impl TwinState {
 }
 
 /// A running twin. Dropping it stops the server.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use socialkit::adapters::bluesky::twin::*;
+/// let twin = BlueskyTwin::start().await.unwrap();
+/// let alice = twin.account("alice.test").unwrap();
+/// let (uri, _cid) = twin.mention("bob.test", "alice.test", "hi").unwrap();
+/// assert!(twin.record(&uri).is_some());
+/// assert!(twin.posts(&alice.did).is_empty());
+/// # });
+/// ```
 pub struct BlueskyTwin {
     addr: SocketAddr,
     state: Arc<Mutex<TwinState>>,
@@ -544,6 +620,14 @@ impl Drop for BlueskyTwin {
 
 impl BlueskyTwin {
     /// Starts a twin with [`TwinOptions::default`] (accounts `alice.test` and `bob.test`).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// assert!(twin.account("alice.test").is_some() && twin.account("bob.test").is_some());
+    /// # });
+    /// ```
     pub async fn start() -> Result<BlueskyTwin> {
         Self::start_with(TwinOptions::default()).await
     }
@@ -593,6 +677,14 @@ impl BlueskyTwin {
     }
 
     /// The base URL (`http://127.0.0.1:<port>`).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// assert_eq!(twin.url().scheme(), "http");
+    /// # });
+    /// ```
     pub fn url(&self) -> url::Url {
         // A socket address always makes a valid URL.
         url::Url::parse(&format!("http://{}", self.addr)).unwrap_or_else(|_| {
@@ -601,11 +693,30 @@ impl BlueskyTwin {
     }
 
     /// The socket address.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// assert!(twin.addr().ip().is_loopback());
+    /// # });
+    /// ```
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// A channel URL for `handle` (`bluesky://handle:password@127.0.0.1:port?scheme=http`).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let url = twin.channel_url("alice.test").unwrap();
+    /// let bsky = socialkit::Registry::default().from_url(&url).unwrap();
+    /// assert_eq!(bsky.name(), "bluesky");
+    /// assert!(twin.channel_url("nobody.test").is_none());
+    /// # });
+    /// ```
     pub fn channel_url(&self, handle: &str) -> Option<String> {
         let a = self.account(handle)?;
         Some(format!(
@@ -615,22 +726,60 @@ impl BlueskyTwin {
     }
 
     /// An account by handle or DID.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let a = twin.account("alice.test").unwrap();
+    /// assert_eq!(twin.account(&a.did), Some(a));
+    /// # });
+    /// ```
     pub fn account(&self, handle_or_did: &str) -> Option<TwinAccount> {
         self.lock().account_by(handle_or_did).cloned()
     }
 
     /// Creates an account (or returns the existing one's DID).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let did = twin.add_account("carla.test", "carla-pass");
+    /// assert_eq!(twin.account("carla.test").unwrap().did, did);
+    /// # });
+    /// ```
     pub fn add_account(&self, handle: &str, password: &str) -> String {
         self.lock().add_account(handle, password)
     }
 
     /// What the twin saw.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// assert_eq!(twin.stats().sessions_created, 0);
+    /// # });
+    /// ```
     pub fn stats(&self) -> TwinStats {
         self.lock().stats.clone()
     }
 
     /// Makes the next request to `method` (an NSID, or `"*"` for any) fail with `failure`.
     /// Several injections queue up in order.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// use socialkit::PlatformExt;
+    /// let bsky = socialkit::adapters::bluesky::Bluesky::from_url(&twin.channel_url("alice.test").unwrap()).unwrap();
+    /// twin.inject("com.atproto.repo.createRecord", Failure::RateLimited { reset_in_secs: 60, retry_after_secs: None });
+    /// let e = bsky.publish_text("hi").await.unwrap_err();
+    /// assert_eq!(e.kind(), socialkit::ErrorKind::RateLimited);
+    /// # });
+    /// ```
     pub fn inject(&self, method: &str, failure: Failure) {
         self.lock()
             .failures
@@ -640,6 +789,19 @@ impl BlueskyTwin {
     }
 
     /// Makes every access token issued so far expired (the next use gets 400 `ExpiredToken`).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// use socialkit::PlatformExt;
+    /// let bsky = socialkit::adapters::bluesky::Bluesky::from_url(&twin.channel_url("alice.test").unwrap()).unwrap();
+    /// bsky.sign_in().await.unwrap();
+    /// twin.expire_access_tokens();
+    /// bsky.publish_text("after a refresh").await.unwrap();
+    /// assert_eq!(twin.stats().refreshes, 1);
+    /// # });
+    /// ```
     pub fn expire_access_tokens(&self) {
         let past = Utc::now() - chrono::Duration::seconds(1);
         for t in self.lock().tokens.values_mut() {
@@ -650,6 +812,20 @@ impl BlueskyTwin {
     }
 
     /// Revokes every refresh token issued so far (the next refresh gets 400 `ExpiredToken`).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// use socialkit::PlatformExt;
+    /// let bsky = socialkit::adapters::bluesky::Bluesky::from_url(&twin.channel_url("alice.test").unwrap()).unwrap();
+    /// bsky.sign_in().await.unwrap();
+    /// twin.expire_access_tokens();
+    /// twin.revoke_refresh_tokens();
+    /// bsky.publish_text("after a new session").await.unwrap();
+    /// assert_eq!(twin.stats().sessions_created, 2);
+    /// # });
+    /// ```
     pub fn revoke_refresh_tokens(&self) {
         let now = Utc::now();
         for t in self.lock().tokens.values_mut() {
@@ -660,11 +836,31 @@ impl BlueskyTwin {
     }
 
     /// Changes the lifetime of access tokens issued from now on.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// twin.set_access_ttl(std::time::Duration::from_secs(30));
+    /// # });
+    /// ```
     pub fn set_access_ttl(&self, ttl: Duration) {
         self.lock().options.access_ttl = ttl;
     }
 
     /// The posts of `did` as `(rkey, record)`, newest key first.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// use socialkit::PlatformExt;
+    /// let bsky = socialkit::adapters::bluesky::Bluesky::from_url(&twin.channel_url("alice.test").unwrap()).unwrap();
+    /// bsky.publish_text("one").await.unwrap();
+    /// let did = twin.account("alice.test").unwrap().did;
+    /// assert_eq!(twin.posts(&did)[0].1["text"], "one");
+    /// # });
+    /// ```
     pub fn posts(&self, did: &str) -> Vec<(String, Value)> {
         self.lock()
             .repos
@@ -680,11 +876,28 @@ impl BlueskyTwin {
     }
 
     /// A record by AT-URI.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let (uri, _) = twin.mention("bob.test", "alice.test", "hi").unwrap();
+    /// assert!(twin.record(&uri).unwrap()["text"].as_str().unwrap().ends_with("hi"));
+    /// # });
+    /// ```
     pub fn record(&self, uri: &str) -> Option<Value> {
         self.lock().record(uri).map(|r| r.value.clone())
     }
 
     /// The number of blobs uploaded.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// assert_eq!(twin.blob_count(), 0);
+    /// # });
+    /// ```
     pub fn blob_count(&self) -> usize {
         self.lock().blobs.len()
     }
@@ -708,6 +921,16 @@ impl BlueskyTwin {
     }
 
     /// `actor` likes the post `uri`; returns the like's AT-URI.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let (post, _) = twin.mention("alice.test", "bob.test", "hi").unwrap();
+    /// let like = twin.like("bob.test", &post).unwrap();
+    /// assert!(like.contains("app.bsky.feed.like"));
+    /// # });
+    /// ```
     pub fn like(&self, actor: &str, uri: &str) -> Result<String> {
         let subject = self.subject(uri)?;
         self.write_as(
@@ -719,6 +942,15 @@ impl BlueskyTwin {
     }
 
     /// `actor` reposts the post `uri`; returns the repost's AT-URI.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let (post, _) = twin.mention("alice.test", "bob.test", "hi").unwrap();
+    /// assert!(twin.repost("bob.test", &post).unwrap().contains("app.bsky.feed.repost"));
+    /// # });
+    /// ```
     pub fn repost(&self, actor: &str, uri: &str) -> Result<String> {
         let subject = self.subject(uri)?;
         self.write_as(
@@ -730,6 +962,14 @@ impl BlueskyTwin {
     }
 
     /// `actor` follows `subject` (a handle or DID); returns the follow's AT-URI.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// assert!(twin.follow("bob.test", "alice.test").unwrap().contains("app.bsky.graph.follow"));
+    /// # });
+    /// ```
     pub fn follow(&self, actor: &str, subject: &str) -> Result<String> {
         let did = self
             .account(subject)
@@ -744,6 +984,16 @@ impl BlueskyTwin {
     }
 
     /// `actor` replies `text` to the post `parent_uri`; returns the reply's (uri, cid).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let (post, _) = twin.mention("alice.test", "bob.test", "hi").unwrap();
+    /// let (reply, _) = twin.reply("bob.test", &post, "hello").unwrap();
+    /// assert_eq!(twin.record(&reply).unwrap()["reply"]["parent"]["uri"], post.as_str());
+    /// # });
+    /// ```
     pub fn reply(&self, actor: &str, parent_uri: &str, text: &str) -> Result<(String, String)> {
         let parent = self.subject(parent_uri)?;
         let root = self
@@ -759,6 +1009,15 @@ impl BlueskyTwin {
     }
 
     /// `actor` posts `text` mentioning `mentioned` (handle or DID) with a facet; returns (uri, cid).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let (uri, _) = twin.mention("bob.test", "alice.test", "look").unwrap();
+    /// assert_eq!(twin.record(&uri).unwrap()["text"], "@alice.test look");
+    /// # });
+    /// ```
     pub fn mention(&self, actor: &str, mentioned: &str, text: &str) -> Result<(String, String)> {
         let acc = self
             .account(mentioned)
@@ -775,6 +1034,16 @@ impl BlueskyTwin {
     }
 
     /// `actor` quotes the post `uri` with `text`; returns (uri, cid).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let (post, _) = twin.mention("alice.test", "bob.test", "hi").unwrap();
+    /// let (quote, _) = twin.quote("bob.test", &post, "this").unwrap();
+    /// assert_eq!(twin.record(&quote).unwrap()["embed"]["record"]["uri"], post.as_str());
+    /// # });
+    /// ```
     pub fn quote(&self, actor: &str, uri: &str, text: &str) -> Result<(String, String)> {
         let subject = self.subject(uri)?;
         self.write_as(
@@ -809,11 +1078,27 @@ pub struct BlueskyTwinHarness {
 
 impl BlueskyTwinHarness {
     /// Starts a twin with [`TwinOptions::default`] and signs the adapter in as `alice.test`.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::testkit::Harness;
+    /// let h = socialkit::adapters::bluesky::twin::BlueskyTwinHarness::start().await.unwrap();
+    /// assert_eq!(h.platform().name(), "bluesky");
+    /// # });
+    /// ```
     pub async fn start() -> Result<BlueskyTwinHarness> {
         Self::start_with(TwinOptions::default()).await
     }
 
     /// Starts a twin with `options` (which must keep the accounts `alice.test` and `bob.test`).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::{BlueskyTwinHarness, TwinOptions};
+    /// let h = BlueskyTwinHarness::start_with(TwinOptions { rate_limit: 10_000, ..TwinOptions::default() }).await.unwrap();
+    /// # let _ = h;
+    /// # });
+    /// ```
     pub async fn start_with(options: TwinOptions) -> Result<BlueskyTwinHarness> {
         let twin = BlueskyTwin::start_with(options).await?;
         let url = twin
@@ -824,11 +1109,25 @@ impl BlueskyTwinHarness {
     }
 
     /// The twin, to inspect or inject failures.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let h = socialkit::adapters::bluesky::twin::BlueskyTwinHarness::start().await.unwrap();
+    /// assert_eq!(h.twin().stats().total(), 0);
+    /// # });
+    /// ```
     pub fn twin(&self) -> &BlueskyTwin {
         &self.twin
     }
 
     /// The adapter under test.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let h = socialkit::adapters::bluesky::twin::BlueskyTwinHarness::start().await.unwrap();
+    /// assert_eq!(h.bluesky().config().identifier, "alice.test");
+    /// # });
+    /// ```
     pub fn bluesky(&self) -> &super::Bluesky {
         &self.platform
     }
@@ -1011,6 +1310,7 @@ const QUERIES: &[&str] = &[
     "com.atproto.identity.resolveHandle",
     "app.bsky.notification.listNotifications",
     "app.bsky.feed.getPosts",
+    "app.bsky.feed.getAuthorFeed",
     "app.bsky.actor.getProfile",
     "_health",
 ];
@@ -1555,22 +1855,79 @@ fn handle(
             }
             let mut posts = Vec::new();
             for uri in uris {
-                let Some((did, coll, _)) = split_at_uri(uri) else {
+                if split_at_uri(uri).is_none() {
                     return Answer::invalid("Error: uris must be valid at-uris");
-                };
-                if coll != POST {
-                    continue;
                 }
-                let Some(r) = s.record(uri) else { continue };
-                let (likes, reposts, replies, quotes) = s.counts(uri);
-                posts.push(json!({
-                    "uri": uri, "cid": r.cid, "author": s.profile_basic(did), "record": r.value,
-                    "replyCount": replies, "repostCount": reposts, "likeCount": likes,
-                    "quoteCount": quotes, "bookmarkCount": 0,
-                    "indexedAt": r.indexed_at.to_rfc3339_opts(SecondsFormat::Millis, true), "labels": []
-                }));
+                if let Some(v) = s.post_view(uri) {
+                    posts.push(v);
+                }
             }
             Answer::ok(json!({"posts": posts}))
+        }
+        "app.bsky.feed.getAuthorFeed" => {
+            if let Err(a) = authenticate(s, headers, TokenKind::Access) {
+                return a;
+            }
+            let actor = param(&q, "actor").unwrap_or("");
+            let Some(did) = s.account_by(actor).map(|a| a.did.clone()) else {
+                return Answer::invalid("Profile not found");
+            };
+            let limit = match param(&q, "limit").map(str::parse::<usize>) {
+                None => 50,
+                Some(Ok(n)) if (1..=100).contains(&n) => n,
+                Some(_) => return Answer::invalid("limit must be between 1 and 100"),
+            };
+            let cursor = match param(&q, "cursor") {
+                None => None,
+                Some(c) => match DateTime::parse_from_rfc3339(c) {
+                    Ok(d) => Some(d.with_timezone(&Utc)),
+                    Err(_) => return Answer::invalid("Malformed cursor"),
+                },
+            };
+            // The author's posts and reposts, by sortAt = min(createdAt, indexedAt).
+            let sort_at = |r: &StoredRecord| {
+                r.value
+                    .get("createdAt")
+                    .and_then(Value::as_str)
+                    .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
+                    .map(|d| d.with_timezone(&Utc))
+                    .map_or(r.indexed_at, |c| c.min(r.indexed_at))
+            };
+            let mut items: Vec<(DateTime<Utc>, Value)> = Vec::new();
+            if let Some(repo) = s.repos.get(&did) {
+                for (rkey, r) in repo.get(POST).into_iter().flatten() {
+                    if let Some(v) = s.post_view(&format!("at://{did}/{POST}/{rkey}")) {
+                        items.push((sort_at(r), json!({"post": v})));
+                    }
+                }
+                for r in repo.get(REPOST).into_iter().flat_map(|c| c.values()) {
+                    let subject = r
+                        .value
+                        .pointer("/subject/uri")
+                        .and_then(Value::as_str)
+                        .unwrap_or("");
+                    if let Some(v) = s.post_view(subject) {
+                        let reason = json!({"$type": "app.bsky.feed.defs#reasonRepost",
+                            "by": s.profile_basic(&did),
+                            "indexedAt": r.indexed_at.to_rfc3339_opts(SecondsFormat::Millis, true)});
+                        items.push((sort_at(r), json!({"post": v, "reason": reason})));
+                    }
+                }
+            }
+            items.sort_by(|a, b| b.0.cmp(&a.0));
+            let items: Vec<(DateTime<Utc>, Value)> = items
+                .into_iter()
+                .filter(|(t, _)| cursor.is_none_or(|c| *t < c))
+                .collect();
+            let more = items.len() > limit;
+            let page: Vec<&(DateTime<Utc>, Value)> = items.iter().take(limit).collect();
+            let mut out = json!({"feed": page.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>()});
+            if more {
+                if let Some((t, _)) = page.last() {
+                    out["cursor"] = Value::String(t.to_rfc3339_opts(SecondsFormat::Millis, true));
+                }
+            }
+            Answer::ok(out)
         }
         "app.bsky.actor.getProfile" => {
             if let Err(a) = authenticate(s, headers, TokenKind::Access) {

@@ -582,7 +582,10 @@ async fn recent_posts_finds_keyed_posts_behind_many_others() {
         tokio::time::sleep(Duration::from_millis(5)).await;
         // Its record key sorts below every clock-based key in the repo listing.
         alice
-            .publish(&Post::text("the newest, keyed"), &PublishOptions::with_key("late-key"))
+            .publish(
+                &Post::text("the newest, keyed"),
+                &PublishOptions::with_key("late-key"),
+            )
             .await
             .unwrap();
         let recent = alice.recent_posts(3).await.unwrap();

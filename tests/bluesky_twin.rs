@@ -619,3 +619,66 @@ async fn registry_builds_from_url_and_config() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ConfigInvalid);
 }
+
+/// Collects everything `tracing` writes while the adapter signs in, refreshes, fails and
+/// recovers, and checks no password or token is in it.
+#[tokio::test]
+async fn logs_never_carry_passwords_or_tokens() {
+    use std::io::Write;
+    use std::sync::Mutex;
+
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let twin = BlueskyTwin::start().await.unwrap();
+    let alice = adapter(&twin, "alice.test");
+    let first = alice.sign_in().await.unwrap();
+    twin.expire_access_tokens();
+    alice.publish_text("after expiry").await.unwrap();
+    let second = alice.session().await.unwrap();
+    twin.inject("com.atproto.repo.createRecord", Failure::Status(500));
+    let _ = alice.publish_text("fails").await;
+    alice.break_access_token_for_testing().await;
+    alice.publish_text("after a broken token").await.unwrap();
+    let third = alice.session().await.unwrap();
+    let wrong = Bluesky::from_url(
+        &twin
+            .channel_url("alice.test")
+            .unwrap()
+            .replace("alice-app-pass", "wrong-pass"),
+    )
+    .unwrap();
+    let _ = wrong.publish_text("nope").await;
+
+    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("bluesky"), "the adapter logged: {logs}");
+    for secret in [
+        "alice-app-pass",
+        "wrong-pass",
+        first.access_jwt.expose(),
+        first.refresh_jwt.expose(),
+        second.access_jwt.expose(),
+        second.refresh_jwt.expose(),
+        third.access_jwt.expose(),
+        third.refresh_jwt.expose(),
+    ] {
+        assert!(!logs.contains(secret), "a secret is in the logs");
+    }
+}

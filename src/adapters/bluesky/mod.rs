@@ -966,100 +966,6 @@ impl Bluesky {
             published_at: published_at.unwrap_or_else(|| self.http().now()),
         })
     }
-
-    fn interaction_from(&self, own_handle: &str, n: &Notification) -> Option<Interaction> {
-        let kind = match n.reason.as_str() {
-            "like" => InteractionKind::Like,
-            "repost" => InteractionKind::Repost,
-            "follow" => InteractionKind::Follow,
-            "mention" => InteractionKind::Mention,
-            "reply" => InteractionKind::Reply,
-            "quote" => InteractionKind::Quote,
-            _ => return None,
-        };
-        let created_at = parse_time(&n.indexed_at)?;
-        let rec = LooseRecord::from_value(&n.record);
-        let author_handle = if n.author.handle.is_empty() {
-            n.author.did.clone()
-        } else {
-            n.author.handle.clone()
-        };
-        let own_post = |uri: &str, cid: Option<&str>| {
-            let mut r = PostRef::new(PLATFORM, uri);
-            if let Ok(u) = AtUri::parse(uri) {
-                r = r.with_url(post_url(own_handle, &u.rkey));
-            }
-            if let Some(c) = cid.filter(|c| !c.is_empty()) {
-                r = r.with_meta("cid", c);
-            }
-            r
-        };
-        let subject = rec.subject.as_ref().and_then(|s| {
-            let uri = s.get("uri")?.as_str()?;
-            Some((
-                uri.to_string(),
-                s.get("cid").and_then(|c| c.as_str()).map(str::to_string),
-            ))
-        });
-        let post = match kind {
-            InteractionKind::Like | InteractionKind::Repost => subject
-                .map(|(u, c)| own_post(&u, c.as_deref()))
-                .or_else(|| n.reason_subject.as_deref().map(|u| own_post(u, None))),
-            InteractionKind::Reply => match (&n.reason_subject, &rec.reply) {
-                (Some(u), Some(r)) if r.parent.uri == *u => Some(own_post(u, Some(&r.parent.cid))),
-                (Some(u), _) => Some(own_post(u, None)),
-                (None, Some(r)) => Some(own_post(&r.parent.uri, Some(&r.parent.cid))),
-                (None, None) => None,
-            },
-            InteractionKind::Quote => n.reason_subject.as_deref().map(|u| own_post(u, None)),
-            _ => None,
-        };
-        let mut reference =
-            InteractionRef::new(PLATFORM, n.uri.clone()).with_meta("reason", n.reason.clone());
-        if !n.cid.is_empty() {
-            reference = reference.with_meta("cid", n.cid.clone());
-        }
-        let mut conversation = None;
-        if kind.has_text() && !n.cid.is_empty() {
-            let root = rec
-                .reply
-                .as_ref()
-                .map(|r| r.root.clone())
-                .unwrap_or(StrongRef {
-                    uri: n.uri.clone(),
-                    cid: n.cid.clone(),
-                });
-            conversation = Some(root.uri.clone());
-            let mut their = PostRef::new(PLATFORM, n.uri.clone())
-                .with_meta("cid", n.cid.clone())
-                .with_meta("root_uri", root.uri)
-                .with_meta("root_cid", root.cid);
-            if let Ok(u) = AtUri::parse(&n.uri) {
-                their = their.with_url(post_url(&author_handle, &u.rkey));
-            }
-            reference = reference.with_post(their);
-        }
-        Some(Interaction {
-            reference,
-            kind,
-            author: Author {
-                id: n.author.did.clone(),
-                handle: author_handle.clone(),
-                display_name: n.author.display_name.clone().filter(|d| !d.is_empty()),
-                followers: None,
-                url: Some(profile_url(&author_handle)),
-            },
-            text: if kind.has_text() {
-                rec.text.clone()
-            } else {
-                None
-            },
-            created_at,
-            post,
-            conversation,
-            language: rec.langs.first().cloned(),
-        })
-    }
 }
 
 /// Whether a failed create may have happened anyway (lost answer, 5xx, timeout) or may be a
@@ -1079,6 +985,102 @@ fn may_hide_a_success(err: &Error) -> bool {
         }),
         _ => false,
     }
+}
+
+/// An [`Interaction`] from a notification; `None` for reasons socialkit does not map
+/// (`starterpack-joined`, `verified`, `like-via-repost` …) and unparsable times.
+fn interaction_from(own_handle: &str, n: &Notification) -> Option<Interaction> {
+    let kind = match n.reason.as_str() {
+        "like" => InteractionKind::Like,
+        "repost" => InteractionKind::Repost,
+        "follow" => InteractionKind::Follow,
+        "mention" => InteractionKind::Mention,
+        "reply" => InteractionKind::Reply,
+        "quote" => InteractionKind::Quote,
+        _ => return None,
+    };
+    let created_at = parse_time(&n.indexed_at)?;
+    let rec = LooseRecord::from_value(&n.record);
+    let author_handle = if n.author.handle.is_empty() {
+        n.author.did.clone()
+    } else {
+        n.author.handle.clone()
+    };
+    let own_post = |uri: &str, cid: Option<&str>| {
+        let mut r = PostRef::new(PLATFORM, uri);
+        if let Ok(u) = AtUri::parse(uri) {
+            r = r.with_url(post_url(own_handle, &u.rkey));
+        }
+        if let Some(c) = cid.filter(|c| !c.is_empty()) {
+            r = r.with_meta("cid", c);
+        }
+        r
+    };
+    let subject = rec.subject.as_ref().and_then(|s| {
+        let uri = s.get("uri")?.as_str()?;
+        Some((
+            uri.to_string(),
+            s.get("cid").and_then(|c| c.as_str()).map(str::to_string),
+        ))
+    });
+    let post = match kind {
+        InteractionKind::Like | InteractionKind::Repost => subject
+            .map(|(u, c)| own_post(&u, c.as_deref()))
+            .or_else(|| n.reason_subject.as_deref().map(|u| own_post(u, None))),
+        InteractionKind::Reply => match (&n.reason_subject, &rec.reply) {
+            (Some(u), Some(r)) if r.parent.uri == *u => Some(own_post(u, Some(&r.parent.cid))),
+            (Some(u), _) => Some(own_post(u, None)),
+            (None, Some(r)) => Some(own_post(&r.parent.uri, Some(&r.parent.cid))),
+            (None, None) => None,
+        },
+        InteractionKind::Quote => n.reason_subject.as_deref().map(|u| own_post(u, None)),
+        _ => None,
+    };
+    let mut reference =
+        InteractionRef::new(PLATFORM, n.uri.clone()).with_meta("reason", n.reason.clone());
+    if !n.cid.is_empty() {
+        reference = reference.with_meta("cid", n.cid.clone());
+    }
+    let mut conversation = None;
+    if kind.has_text() && !n.cid.is_empty() {
+        let root = rec
+            .reply
+            .as_ref()
+            .map(|r| r.root.clone())
+            .unwrap_or(StrongRef {
+                uri: n.uri.clone(),
+                cid: n.cid.clone(),
+            });
+        conversation = Some(root.uri.clone());
+        let mut their = PostRef::new(PLATFORM, n.uri.clone())
+            .with_meta("cid", n.cid.clone())
+            .with_meta("root_uri", root.uri)
+            .with_meta("root_cid", root.cid);
+        if let Ok(u) = AtUri::parse(&n.uri) {
+            their = their.with_url(post_url(&author_handle, &u.rkey));
+        }
+        reference = reference.with_post(their);
+    }
+    Some(Interaction {
+        reference,
+        kind,
+        author: Author {
+            id: n.author.did.clone(),
+            handle: author_handle.clone(),
+            display_name: n.author.display_name.clone().filter(|d| !d.is_empty()),
+            followers: None,
+            url: Some(profile_url(&author_handle)),
+        },
+        text: if kind.has_text() {
+            rec.text.clone()
+        } else {
+            None
+        },
+        created_at,
+        post,
+        conversation,
+        language: rec.langs.first().cloned(),
+    })
 }
 
 /// The title of a link card made without fetching the page: the URL without its scheme.
@@ -1274,7 +1276,7 @@ impl Platform for Bluesky {
             .iter()
             .map(|n| {
                 let at = parse_time(&n.indexed_at).map_or(i64::MIN, |t| t.timestamp_millis());
-                let kind = self.interaction_from(&s.handle, n).map(|i| i.kind);
+                let kind = interaction_from(&s.handle, n).map(|i| i.kind);
                 Item {
                     at,
                     uri: n.uri.clone(),
@@ -1286,7 +1288,7 @@ impl Platform for Bluesky {
         let list = sel
             .deliver
             .iter()
-            .filter_map(|i| self.interaction_from(&s.handle, &fetched[*i]))
+            .filter_map(|i| interaction_from(&s.handle, &fetched[*i]))
             .collect();
         Ok(Page {
             items: list,
@@ -1516,4 +1518,204 @@ pub(crate) fn register(registry: &mut Registry) {
             Ok(p)
         }),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn at_uris() {
+        let u = AtUri::parse("at://did:plc:abc/app.bsky.feed.post/3kzxy2a5bxq2c").unwrap();
+        assert_eq!(
+            (u.authority.as_str(), u.collection.as_str(), u.rkey.as_str()),
+            ("did:plc:abc", "app.bsky.feed.post", "3kzxy2a5bxq2c")
+        );
+        assert_eq!(
+            AtUri::parse("at://alice.test/app.bsky.feed.post/3k")
+                .unwrap()
+                .authority,
+            "alice.test"
+        );
+        for bad in [
+            "",
+            "at://",
+            "at://did:plc:abc",
+            "at://did:plc:abc/app.bsky.feed.post",
+            "at://did:plc:abc/app.bsky.feed.post/",
+            "at://did:plc:abc/app.bsky.feed.post/a/b",
+            "at://did:plc:abc/app.bsky.feed.post/..",
+            "at://did:plc:abc/app.bsky.feed.post/has space",
+            "https://bsky.app/profile/a/post/3k",
+            "42",
+        ] {
+            let e = AtUri::parse(bad).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Validation, "{bad}");
+        }
+        let long = format!("x{}", "y".repeat(10_000));
+        assert!(AtUri::parse(&long).unwrap_err().to_string().len() < 400);
+    }
+
+    fn notification(
+        reason: &str,
+        record: serde_json::Value,
+        subject: Option<&str>,
+    ) -> Notification {
+        serde_json::from_value(json!({
+            "uri": format!("at://did:plc:bob/app.bsky.feed.{}/3n3dzki36522g", if reason == "like" { "like" } else { "post" }),
+            "cid": "bafyreibob",
+            "author": {"did": "did:plc:bob", "handle": "bob.test", "displayName": "Bob"},
+            "reason": reason,
+            "reasonSubject": subject,
+            "record": record,
+            "isRead": false,
+            "indexedAt": "2026-11-28T06:00:00.000Z",
+            "labels": []
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn notifications_map_to_interactions() {
+        let mine = "at://did:plc:alice/app.bsky.feed.post/3kmine";
+        let like = notification(
+            "like",
+            json!({"$type": "app.bsky.feed.like", "subject": {"uri": mine, "cid": "bafymine"}, "createdAt": "2026-11-28T05:59:59Z"}),
+            Some(mine),
+        );
+        let i = interaction_from("alice.test", &like).unwrap();
+        assert_eq!(i.kind, InteractionKind::Like);
+        assert_eq!(i.text, None);
+        let post = i.post.unwrap();
+        assert_eq!(post.id, mine);
+        assert_eq!(post.meta("cid"), Some("bafymine"));
+        assert_eq!(
+            post.url.as_deref(),
+            Some("https://bsky.app/profile/alice.test/post/3kmine")
+        );
+        assert!(i.reference.post.is_none(), "a like is not a post to answer");
+        assert_eq!(i.author.display_name.as_deref(), Some("Bob"));
+        assert_eq!(i.created_at.to_rfc3339(), "2026-11-28T06:00:00+00:00");
+
+        let reply = notification(
+            "reply",
+            json!({"$type": "app.bsky.feed.post", "text": "Nice!", "langs": ["en"], "createdAt": "2026-11-28T06:00:00Z",
+                   "reply": {"root": {"uri": "at://did:plc:alice/app.bsky.feed.post/3kroot", "cid": "bafyroot"},
+                             "parent": {"uri": mine, "cid": "bafymine"}}}),
+            Some(mine),
+        );
+        let i = interaction_from("alice.test", &reply).unwrap();
+        assert_eq!(i.kind, InteractionKind::Reply);
+        assert_eq!(i.text.as_deref(), Some("Nice!"));
+        assert_eq!(i.language.as_deref(), Some("en"));
+        assert_eq!(i.post.as_ref().unwrap().id, mine);
+        assert_eq!(
+            i.conversation.as_deref(),
+            Some("at://did:plc:alice/app.bsky.feed.post/3kroot")
+        );
+        let theirs = i.reference.post.unwrap();
+        assert_eq!(theirs.meta("cid"), Some("bafyreibob"));
+        assert_eq!(
+            theirs.meta("root_uri"),
+            Some("at://did:plc:alice/app.bsky.feed.post/3kroot")
+        );
+        assert_eq!(theirs.meta("root_cid"), Some("bafyroot"));
+        assert_eq!(
+            theirs.url.as_deref(),
+            Some("https://bsky.app/profile/bob.test/post/3n3dzki36522g")
+        );
+
+        let mention = notification("mention", json!({"text": "@alice.test hi"}), None);
+        let i = interaction_from("alice.test", &mention).unwrap();
+        assert_eq!(i.kind, InteractionKind::Mention);
+        assert!(i.post.is_none());
+        // A mention is its own root.
+        assert_eq!(
+            i.reference.post.unwrap().meta("root_uri"),
+            Some(i.reference.id.as_str())
+        );
+
+        let quote = notification("quote", json!({"text": "look"}), Some(mine));
+        assert_eq!(
+            interaction_from("alice.test", &quote)
+                .unwrap()
+                .post
+                .unwrap()
+                .id,
+            mine
+        );
+        let follow = notification("follow", json!({"subject": "did:plc:alice"}), None);
+        let i = interaction_from("alice.test", &follow).unwrap();
+        assert_eq!(
+            (i.kind, i.post, i.text),
+            (InteractionKind::Follow, None, None)
+        );
+
+        for other in [
+            "starterpack-joined",
+            "verified",
+            "like-via-repost",
+            "subscribed-post",
+            "",
+        ] {
+            assert!(
+                interaction_from("alice.test", &notification(other, json!({}), None)).is_none()
+            );
+        }
+        let mut broken = notification("like", json!("not an object"), None);
+        broken.indexed_at = "yesterday".into();
+        assert!(
+            interaction_from("alice.test", &broken).is_none(),
+            "no panic, no guess"
+        );
+        let garbage = notification("reply", json!({"text": 5, "reply": "x"}), None);
+        let i = interaction_from("alice.test", &garbage).unwrap();
+        assert_eq!((i.text, i.post), (None, None));
+    }
+
+    #[test]
+    fn cards_and_recovery_rules() {
+        assert_eq!(
+            card_title("https://example.com/launch/"),
+            "example.com/launch"
+        );
+        assert_eq!(card_title("http://x.y"), "x.y");
+        let e = |kind: ErrorKind| Error::new(kind, "x");
+        assert!(may_hide_a_success(&e(ErrorKind::Platform)));
+        assert!(may_hide_a_success(&e(ErrorKind::Timeout)));
+        assert!(may_hide_a_success(&e(ErrorKind::Unexpected)));
+        assert!(!may_hide_a_success(&e(ErrorKind::RateLimited)));
+        assert!(!may_hide_a_success(&e(ErrorKind::Unauthenticated)));
+        assert!(!may_hide_a_success(&e(ErrorKind::Validation)));
+        assert!(may_hide_a_success(
+            &e(ErrorKind::Validation).with_platform_message("Record already exists")
+        ));
+    }
+
+    #[test]
+    fn facets_from_the_text_rules() {
+        let text = "Ünïcode first: @bob.test #tag https://example.com";
+        let facets = facets_for(text, |h| (h == "bob.test").then(|| "did:plc:bob".into()));
+        let json = serde_json::to_value(&facets).unwrap();
+        for f in json.as_array().unwrap() {
+            let (s, e) = (
+                f["index"]["byteStart"].as_u64().unwrap() as usize,
+                f["index"]["byteEnd"].as_u64().unwrap() as usize,
+            );
+            assert!(text.is_char_boundary(s) && text.is_char_boundary(e));
+        }
+        assert_eq!(
+            &text[facets[0].index.byte_start..facets[0].index.byte_end],
+            "@bob.test"
+        );
+        assert_eq!(
+            json[1]["features"][0],
+            json!({"$type": "app.bsky.richtext.facet#tag", "tag": "tag"})
+        );
+        assert_eq!(
+            json[2]["features"][0],
+            json!({"$type": "app.bsky.richtext.facet#link", "uri": "https://example.com"})
+        );
+    }
 }

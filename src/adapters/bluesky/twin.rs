@@ -1914,7 +1914,7 @@ fn handle(
                     }
                 }
             }
-            items.sort_by(|a, b| b.0.cmp(&a.0));
+            items.sort_by_key(|b| std::cmp::Reverse(b.0));
             let items: Vec<(DateTime<Utc>, Value)> = items
                 .into_iter()
                 .filter(|(t, _)| cursor.is_none_or(|c| *t < c))

@@ -123,6 +123,37 @@ async fn threads_carry_root_and_parent_refs() {
 }
 
 #[tokio::test]
+async fn a_long_text_is_split_into_a_thread_when_asked() {
+    let twin = BlueskyTwin::start().await.unwrap();
+    let alice = adapter(&twin, "alice.test");
+    let text = (0..80)
+        .map(|i| format!("Sentence number {i} is here."))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(alice.check(&Post::text(text.clone())).is_err());
+    let opts = PublishOptions {
+        split_long_text: true,
+        idempotency_key: Some("long-1".into()),
+    };
+    let p = alice
+        .publish(&Post::text(text.clone()), &opts)
+        .await
+        .unwrap();
+    assert!(p.parts.len() >= 3, "{} parts", p.parts.len());
+    for (i, part) in p.parts.iter().enumerate() {
+        let rec = twin.record(&part.id).unwrap();
+        let t = rec["text"].as_str().unwrap();
+        assert!(socialkit::text::rules::bluesky().fits(t), "part {i}: {t}");
+        if i > 0 {
+            assert_eq!(rec["reply"]["parent"]["uri"], p.parts[i - 1].id.as_str());
+        }
+    }
+    // The same key: the same split, the same record keys, no second thread.
+    let again = alice.publish(&Post::text(text), &opts).await.unwrap();
+    assert_eq!(again.parts, p.parts);
+}
+
+#[tokio::test]
 async fn a_repeated_publish_with_the_same_key_returns_the_first_post() {
     let twin = BlueskyTwin::start().await.unwrap();
     let alice = adapter(&twin, "alice.test");

@@ -87,7 +87,7 @@ use crate::model::{
 };
 use crate::platform::{Capabilities, Idempotency, MediaLimits, Platform};
 use crate::registry::{Registry, settings};
-use crate::text::{SplitOptions, rules, split_thread};
+use crate::text::rules;
 use crate::{Error, ErrorKind, Result};
 
 /// The platform's name and channel-URL scheme.
@@ -862,16 +862,10 @@ impl Bluesky {
         op: &'static str,
     ) -> Result<Published> {
         let caps = &self.inner.caps;
-        let mut post = post.resolve(PLATFORM, None);
-        if opts.split_long_text && !caps.text.fits(&post.text) {
-            let pieces = split_thread(&post.text, &caps.text, &SplitOptions::default())
-                .map_err(|e| self.context(e, op))?;
-            let mut pieces = pieces.into_iter();
-            post.text = pieces.next().unwrap_or_default();
-            let rest: Vec<Part> = pieces.map(Part::text).collect();
-            post.thread.splice(0..0, rest);
-        }
-        caps.validate(&post).map_err(|e| self.context(e, op))?;
+        // The variant for Bluesky, split into a thread when asked, checked: before any request.
+        let post = caps
+            .fit(post.resolve(PLATFORM, None), opts)
+            .map_err(|e| self.context(e, op))?;
         let parts = post.parts();
         let prepared = self
             .prepare(&parts)

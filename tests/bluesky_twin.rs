@@ -713,3 +713,62 @@ async fn logs_never_carry_passwords_or_tokens() {
         assert!(!logs.contains(secret), "a secret is in the logs");
     }
 }
+
+#[tokio::test]
+async fn a_backlog_deeper_than_one_read_is_read_from_its_newest_end_without_gaps() {
+    let twin = BlueskyTwin::start_with(TwinOptions {
+        rate_limit: u32::MAX,
+        ..TwinOptions::default()
+    })
+    .await
+    .unwrap();
+    let alice = adapter(&twin, "alice.test");
+    let p = alice.publish_text("popular").await.unwrap();
+    // Many likes share a millisecond: the AppView-like paging must not lose ties at page ends.
+    let likes: Vec<String> = (0..1050)
+        .map(|_| twin.like("bob.test", &p.post.id).unwrap())
+        .collect();
+    let mut q = InteractionQuery::default().limit(100);
+    let mut all = Vec::new();
+    loop {
+        let page = alice.interactions(&q).await.unwrap();
+        all.extend(page.items.into_iter().map(|i| i.reference.id));
+        q.cursor = page.next_cursor;
+        if !page.has_more {
+            break;
+        }
+    }
+    let unique: std::collections::HashSet<_> = all.iter().collect();
+    assert_eq!(unique.len(), all.len(), "nothing twice");
+    // One read covers MAX_NOTIFICATION_PAGES pages (overlapping at shared milliseconds); the
+    // oldest likes beyond that are skipped, everything newer is delivered, oldest first.
+    assert!(all.len() >= 700, "{} delivered", all.len());
+    assert_eq!(all, likes[likes.len() - all.len()..].to_vec());
+    // Later ones still come.
+    let last = twin.like("bob.test", &p.post.id).unwrap();
+    let page = alice.interactions(&q).await.unwrap();
+    assert_eq!(
+        page.items
+            .iter()
+            .map(|i| i.reference.id.clone())
+            .collect::<Vec<_>>(),
+        [last]
+    );
+}
+
+#[tokio::test]
+async fn notifications_sharing_a_millisecond_across_server_pages_all_arrive() {
+    let twin = BlueskyTwin::start().await.unwrap();
+    let alice = adapter(&twin, "alice.test");
+    let p = alice.publish_text("liked a lot").await.unwrap();
+    let likes: Vec<String> = (0..450)
+        .map(|_| twin.like("bob.test", &p.post.id).unwrap())
+        .collect();
+    let mut q = InteractionQuery::default().limit(1000);
+    let page = alice.interactions(&q).await.unwrap();
+    let got: Vec<String> = page.items.iter().map(|i| i.reference.id.clone()).collect();
+    assert_eq!(got, likes);
+    assert!(!page.has_more);
+    q.cursor = page.next_cursor;
+    assert!(alice.interactions(&q).await.unwrap().items.is_empty());
+}

@@ -1221,7 +1221,6 @@ impl Platform for Bluesky {
         let mut fetched: Vec<Notification> = Vec::new();
         let mut page_cursor: Option<String> = None;
         let mut pages = 0;
-        let mut truncated = false;
         loop {
             let cursor = page_cursor.clone();
             let out: ListNotificationsOutput = self
@@ -1246,13 +1245,32 @@ impl Platform for Bluesky {
                 .filter_map(|n| parse_time(&n.indexed_at))
                 .min();
             let empty = out.notifications.is_empty();
+            let last = out
+                .notifications
+                .last()
+                .and_then(|n| parse_time(&n.indexed_at));
             fetched.extend(out.notifications);
             let passed_floor = oldest.is_some_and(|t| t.timestamp_millis() < state.floor);
-            if empty || passed_floor || out.cursor.is_none() || out.cursor == page_cursor {
+            // The AppView pages with "sortAt < cursor" (the last item's sortAt), so items that
+            // share the last item's millisecond but did not fit the page would never come.
+            // When the cursor is that instant, ask from one millisecond later instead: the page
+            // overlaps, and the selection drops what it already has.
+            let next = match (&out.cursor, last) {
+                (Some(c), Some(t)) if parse_time(c) == Some(t) => {
+                    let later = (t + chrono::Duration::milliseconds(1))
+                        .to_rfc3339_opts(SecondsFormat::Millis, true);
+                    if Some(&later) == page_cursor.as_ref() {
+                        out.cursor.clone()
+                    } else {
+                        Some(later)
+                    }
+                }
+                (c, _) => c.clone(),
+            };
+            if empty || passed_floor || next.is_none() || next == page_cursor {
                 break;
             }
             if pages >= MAX_NOTIFICATION_PAGES {
-                truncated = true;
                 if let Some(t) = oldest {
                     tracing::warn!(
                         platform = PLATFORM,
@@ -1263,9 +1281,8 @@ impl Platform for Bluesky {
                 }
                 break;
             }
-            page_cursor = out.cursor;
+            page_cursor = next;
         }
-        let _ = truncated;
         let items: Vec<Item> = fetched
             .iter()
             .map(|n| {

@@ -25,12 +25,22 @@
 //! that record is returned; if it holds a different text, the error is
 //! [`ErrorKind::Conflict`].
 //!
-//! **Sessions.** See [`session`](self#sessions): one `createSession`, cached and shared by
-//! clones, refreshed in one flight on 400 `ExpiredToken`, with rotation of the refresh token.
+//! **Sessions.** One `createSession` with the app password, cached and shared by clones (its
+//! limits, 30 per 5 minutes and 300 per day, are never reached by normal use). A token error
+//! (HTTP 400 `ExpiredToken`/`InvalidToken`, or 401) triggers one single-flight
+//! `refreshSession`, which rotates the stored refresh token, and the call is sent once more; a
+//! dead refresh token leads to one new `createSession`; if that fails the error is
+//! `Unauthenticated` ("reconnect the account"). [`SessionSnapshot`] and
+//! [`Bluesky::on_session_change`] let an app keep the session across restarts.
 //!
 //! **Interactions.** Bluesky lists notifications newest first with a backward cursor; the
 //! adapter pages forward with its own cursor (see [`InteractionQuery`]): a floor instant plus
-//! the notifications already delivered within a 2-minute skew window.
+//! the notifications already delivered within a 2-minute window ([`SKEW_WINDOW_MS`]), so
+//! nothing is skipped or repeated, and a notification whose `sortAt` is slightly in the past
+//! (client clock skew) is still delivered. A read pages back at most
+//! [`MAX_NOTIFICATION_PAGES`] pages; when the AppView's cursor is the last item's instant, the
+//! next page is asked from one millisecond later so items sharing that millisecond are not
+//! lost at the page end.
 //!
 //! ```no_run
 //! use socialkit::adapters::bluesky::{Bluesky, BlueskyConfig};

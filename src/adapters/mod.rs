@@ -1,6 +1,8 @@
 //! Platform adapters, one folder per platform, each behind its own cargo feature. The
 //! sandbox is always compiled: it is the embedded default.
 
+#[cfg(feature = "bluesky")]
+pub mod bluesky;
 #[cfg(feature = "mastodon")]
 pub mod mastodon;
 pub mod sandbox;
@@ -12,4 +14,6 @@ pub(crate) fn register_all(registry: &mut Registry) {
     sandbox::register(registry);
     #[cfg(feature = "mastodon")]
     mastodon::register(registry);
+    #[cfg(feature = "bluesky")]
+    bluesky::register(registry);
 }

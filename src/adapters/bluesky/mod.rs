@@ -88,6 +88,7 @@ use self::api::{
 use self::cursor::{CursorState, Item};
 use self::errors::BlueskyErrors;
 use self::session::{Session, SessionManager};
+#[cfg(feature = "testkit")]
 use crate::auth::Secret;
 use crate::http::{Call, Client, HttpConfig, RateLimitStyle, Response, Retry};
 use crate::model::{

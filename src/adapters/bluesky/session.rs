@@ -189,6 +189,7 @@ impl SessionManager {
         self.current.read().await.as_ref().map(|s| s.snapshot())
     }
 
+    #[cfg(feature = "testkit")]
     /// Replaces the cached session's access token (for tests that force a refresh).
     pub async fn replace_access(&self, access: Secret) {
         let mut cur = self.current.write().await;

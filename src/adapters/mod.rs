@@ -2,10 +2,14 @@
 //! sandbox is always compiled: it is the embedded default.
 
 pub mod sandbox;
+#[cfg(feature = "x")]
+pub mod x;
 
 use crate::Registry;
 
 /// Registers every adapter compiled in.
 pub(crate) fn register_all(registry: &mut Registry) {
     sandbox::register(registry);
+    #[cfg(feature = "x")]
+    x::register(registry);
 }

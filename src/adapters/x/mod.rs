@@ -115,6 +115,8 @@ pub fn capabilities(max_chars: usize) -> Capabilities {
     };
     c.threads = true;
     c.max_thread_parts = Some(25);
+    // X makes a card from the last link in the text: the link is appended to the text.
+    c.link_cards = true;
     c.delete = true;
     c.reply = true;
     c.interactions = vec![

@@ -22,6 +22,8 @@ impl X {
         let parts = post.parts();
         for part in &parts {
             check_gif_size(part)?;
+            // The link goes into the text: the text with it must fit too.
+            self.caps.text.check(PLATFORM, &final_text(part))?;
         }
         let mut parent = reply_to
             .map(str::to_string)
@@ -54,14 +56,8 @@ impl X {
         for m in &part.media {
             media_ids.push(self.upload(m).await?);
         }
-        let text = match &part.link {
-            Some(link) if !part.text.contains(link.as_str()) => {
-                format!("{} {link}", part.text).trim().to_string()
-            }
-            _ => part.text.clone(),
-        };
         let body = CreateTweet {
-            text,
+            text: final_text(part),
             media: (!media_ids.is_empty()).then_some(MediaIds { media_ids }),
             reply: reply_to.map(|id| ReplyTo {
                 in_reply_to_tweet_id: id.to_string(),
@@ -84,6 +80,16 @@ impl X {
                 ),
             }),
         }
+    }
+}
+
+/// The text sent: the part's text, with its link appended unless the text has it already.
+fn final_text(part: &Part) -> String {
+    match &part.link {
+        Some(link) if !part.text.contains(link.as_str()) => {
+            format!("{} {link}", part.text).trim().to_string()
+        }
+        _ => part.text.clone(),
     }
 }
 

@@ -22,6 +22,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod http;
+pub mod listen;
 pub mod model;
 pub mod platform;
 pub mod registry;

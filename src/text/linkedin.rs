@@ -53,3 +53,38 @@ pub fn commentary(text: &str) -> String {
     out.push_str(&escape_little_text(&text[at..]));
     out
 }
+
+/// The text a reader sees in little text: templates `{hashtag|\#|tag}` become `#tag`,
+/// escapes `\x` become `x`. The inverse of [`commentary`] for what it produces, used to
+/// compare a post LinkedIn returns with the text that was published.
+///
+/// ```
+/// use socialkit::text::linkedin::{commentary, unescape_little_text};
+/// let text = "Ship it (today) #release_day @team";
+/// assert_eq!(unescape_little_text(&commentary(text)), text);
+/// ```
+pub fn unescape_little_text(little: &str) -> String {
+    let mut out = String::with_capacity(little.len());
+    let mut rest = little;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("{hashtag|\\#|") {
+            if let Some(end) = after.find('}') {
+                out.push('#');
+                out.push_str(&unescape_little_text(&after[..end]));
+                rest = &after[end + 1..];
+                continue;
+            }
+        }
+        if c == '\\' {
+            let mut it = rest[1..].chars();
+            if let Some(next) = it.next() {
+                out.push(next);
+                rest = &rest[1 + next.len_utf8()..];
+                continue;
+            }
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}

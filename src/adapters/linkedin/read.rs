@@ -132,7 +132,7 @@ impl LinkedIn {
             .map(|p| RecentPost {
                 post: PostRef::new(PLATFORM, &p.id).with_url(post_url(&p.id)),
                 created_at: ms(p.created_at.or(p.published_at).unwrap_or(0)),
-                text: p.commentary,
+                text: crate::text::linkedin::unescape_little_text(&p.commentary),
                 idempotency_key: None,
             })
             .collect();
@@ -254,7 +254,10 @@ fn interaction(c: &Comment) -> Interaction {
             handle: c.actor.clone(),
             ..Author::default()
         },
-        text: c.message.as_ref().map(|m| m.text.clone()),
+        text: c
+            .message
+            .as_ref()
+            .map(|m| crate::text::linkedin::unescape_little_text(&m.text)),
         created_at: ms(c.created.as_ref().map_or(0, |s| s.time)),
         post: Some(PostRef::new(PLATFORM, &on).with_url(post_url(&on))),
         conversation: c.parent_comment.clone(),

@@ -22,8 +22,12 @@ use socialkit::{Platform, PlatformExt};
 async fn main() -> socialkit::Result<()> {
     let Ok(token) = std::env::var("SOCIALKIT_X_TOKEN") else {
         println!("This example posts to a real X account. It needs:");
-        println!("  SOCIALKIT_X_TOKEN          OAuth 2.0 user access token (scopes: tweet.read tweet.write users.read offline.access media.write)");
-        println!("  SOCIALKIT_X_CLIENT_ID      optional, with SOCIALKIT_X_REFRESH_TOKEN: refresh the token when it expires");
+        println!(
+            "  SOCIALKIT_X_TOKEN          OAuth 2.0 user access token (scopes: tweet.read tweet.write users.read offline.access media.write)"
+        );
+        println!(
+            "  SOCIALKIT_X_CLIENT_ID      optional, with SOCIALKIT_X_REFRESH_TOKEN: refresh the token when it expires"
+        );
         println!("  SOCIALKIT_X_REFRESH_TOKEN  optional, see above");
         println!("  SOCIALKIT_X_TEXT           optional, the text to post");
         return Ok(());
@@ -46,9 +50,14 @@ async fn main() -> socialkit::Result<()> {
     let published = x.publish_text(&text).await?;
     println!("published {}", published.url().unwrap_or_default());
     for recent in x.recent_posts(5).await? {
-        println!("recent {} {}: {}", recent.post.id, recent.created_at, recent.text);
+        println!(
+            "recent {} {}: {}",
+            recent.post.id, recent.created_at, recent.text
+        );
     }
-    let metrics = x.post_metrics(std::slice::from_ref(&published.post)).await?;
+    let metrics = x
+        .post_metrics(std::slice::from_ref(&published.post))
+        .await?;
     println!("metrics {metrics:?}");
     match x.interactions(&InteractionQuery::default().limit(10)).await {
         Ok(page) => println!("{} mention(s) on the first page", page.items.len()),

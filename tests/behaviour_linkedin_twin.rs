@@ -57,15 +57,25 @@ async fn run(options: TwinOptions) -> (TwinHarness, socialkit::testkit::SuiteRep
         .map(|c| c.name.as_str())
         .collect();
     skipped.sort();
-    assert_eq!(skipped, ["edit", "idempotency_key", "publish_thread"], "{report}");
-    assert!(report.skipped_for(SkipCause::Harness).is_empty(), "{report}");
+    assert_eq!(
+        skipped,
+        ["edit", "idempotency_key", "publish_thread"],
+        "{report}"
+    );
+    assert!(
+        report.skipped_for(SkipCause::Harness).is_empty(),
+        "{report}"
+    );
     (harness, report)
 }
 
 #[tokio::test]
 async fn the_linkedin_twin_passes_the_behaviour_suite_as_a_member() {
     let (harness, _) = run(TwinOptions::default()).await;
-    assert!(harness.twin.handle().posts().is_empty(), "the cleanup deleted every post");
+    assert!(
+        harness.twin.handle().posts().is_empty(),
+        "the cleanup deleted every post"
+    );
 }
 
 #[tokio::test]

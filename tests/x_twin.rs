@@ -48,7 +48,12 @@ async fn a_rejected_token_without_refresh_means_reconnect_and_never_leaks() {
     assert_eq!(e.kind(), ErrorKind::Unauthenticated);
     assert!(e.to_string().contains("reconnect"), "{e}");
     let token = TwinOptions::default().token;
-    for shown in [e.to_string(), format!("{e:?}"), format!("{x:?}"), format!("{:?}", twin.config())] {
+    for shown in [
+        e.to_string(),
+        format!("{e:?}"),
+        format!("{x:?}"),
+        format!("{:?}", twin.config()),
+    ] {
         assert!(!shown.contains(&token), "{shown}");
     }
     let e = x.channel().await.unwrap_err();
@@ -62,7 +67,10 @@ async fn a_rejected_token_is_refreshed_once_when_the_config_can() {
     let x = X::with_client(twin.config_with_refresh(), client);
     twin.handle().revoke_access_token();
     x.publish_text("after refresh").await.unwrap();
-    assert_eq!(twin.handle().requests().count_to("POST", "/2/oauth2/token"), 1);
+    assert_eq!(
+        twin.handle().requests().count_to("POST", "/2/oauth2/token"),
+        1
+    );
     // Two creates: the refused one (nothing created) and the resent one.
     assert_eq!(twin.handle().requests().count_to("POST", "/2/tweets"), 2);
     assert_eq!(twin.handle().tweets().len(), 1);
@@ -75,15 +83,29 @@ async fn a_rejected_token_is_refreshed_once_when_the_config_can() {
 async fn rate_limits_carry_the_reset_and_creates_are_not_resent() {
     let (twin, x, _) = setup().await;
     let h = twin.handle();
-    h.inject(Some("POST"), Some("/2/tweets"), 1, XFault::rate_limited(600));
+    h.inject(
+        Some("POST"),
+        Some("/2/tweets"),
+        1,
+        XFault::rate_limited(600),
+    );
     let e = x.publish_text("limited").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RateLimited);
     let wait = e.retry_after().unwrap() - chrono::Utc::now();
     assert!(wait > chrono::Duration::seconds(590) && wait <= chrono::Duration::seconds(600));
-    assert_eq!(h.requests().count_to("POST", "/2/tweets"), 1, "a create is sent once");
+    assert_eq!(
+        h.requests().count_to("POST", "/2/tweets"),
+        1,
+        "a create is sent once"
+    );
 
     // The 24-hour user cap used up, the 15-minute window not: wait for the daily reset.
-    h.inject(Some("POST"), Some("/2/tweets"), 1, XFault::daily_cap(20 * 3600));
+    h.inject(
+        Some("POST"),
+        Some("/2/tweets"),
+        1,
+        XFault::daily_cap(20 * 3600),
+    );
     let e = x.publish_text("capped").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RateLimited);
     let wait = e.retry_after().unwrap() - chrono::Utc::now();
@@ -117,29 +139,63 @@ async fn the_twins_own_daily_cap_answers_429_with_the_24_hour_headers() {
 async fn permission_and_server_errors() {
     let (twin, x, _) = setup().await;
     let h = twin.handle();
-    h.inject(Some("POST"), Some("/2/tweets"), 1, XFault::client_forbidden());
+    h.inject(
+        Some("POST"),
+        Some("/2/tweets"),
+        1,
+        XFault::client_forbidden(),
+    );
     let e = x.publish_text("forbidden").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
-    assert_eq!(e.context().platform_code.as_deref(), Some("client-forbidden"));
+    assert_eq!(
+        e.context().platform_code.as_deref(),
+        Some("client-forbidden")
+    );
 
     // A write failing with 503 is not resent: its outcome would be unknown.
-    h.inject(Some("POST"), Some("/2/tweets"), 1, XFault::server_error(503));
+    h.inject(
+        Some("POST"),
+        Some("/2/tweets"),
+        1,
+        XFault::server_error(503),
+    );
     let e = x.publish_text("busy").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Platform);
     assert!(e.is_retryable());
     assert_eq!(h.requests().count_to("POST", "/2/tweets"), 2);
 
     // A read failing with an HTML 502 is retried and succeeds.
-    h.inject(Some("GET"), Some("/2/users/me"), 1, XFault::server_error_html(502));
+    h.inject(
+        Some("GET"),
+        Some("/2/users/me"),
+        1,
+        XFault::server_error_html(502),
+    );
     let me = x.channel().await.unwrap();
     assert_eq!(me.handle, "acme");
 
-    h.inject(Some("GET"), Some("/2/users/me"), 3, XFault::server_error_html(502));
+    h.inject(
+        Some("GET"),
+        Some("/2/users/me"),
+        3,
+        XFault::server_error_html(502),
+    );
     let e = x.channel().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Platform);
-    assert!(e.context().platform_message.as_deref().unwrap_or("").contains("502"));
+    assert!(
+        e.context()
+            .platform_message
+            .as_deref()
+            .unwrap_or("")
+            .contains("502")
+    );
 
-    h.inject(Some("GET"), Some("/2/users/me"), 1, Canned::malformed_json());
+    h.inject(
+        Some("GET"),
+        Some("/2/users/me"),
+        1,
+        Canned::malformed_json(),
+    );
     assert_eq!(x.channel().await.unwrap_err().kind(), ErrorKind::Unexpected);
 }
 
@@ -160,14 +216,42 @@ async fn validation_happens_before_any_request() {
     for _ in 0..5 {
         five = five.with_media(img());
     }
-    assert_eq!(x.publish(&five, &PublishOptions::default()).await.unwrap_err().kind(), ErrorKind::Validation);
+    assert_eq!(
+        x.publish(&five, &PublishOptions::default())
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Validation
+    );
     let mixed = Post::text("mixed").with_media(img()).with_media(video(10));
-    assert_eq!(x.publish(&mixed, &PublishOptions::default()).await.unwrap_err().kind(), ErrorKind::Validation);
+    assert_eq!(
+        x.publish(&mixed, &PublishOptions::default())
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Validation
+    );
     let linked = Post::text("x".repeat(270)).with_link("https://example.com/a");
-    assert_eq!(x.publish(&linked, &PublishOptions::default()).await.unwrap_err().kind(), ErrorKind::Validation);
-    let gif = Post::text("gif").with_media(Media::from_bytes("image/gif", vec![0; 16 * 1024 * 1024]));
-    assert_eq!(x.publish(&gif, &PublishOptions::default()).await.unwrap_err().kind(), ErrorKind::Validation);
-    assert_eq!(x.publish_text("  ").await.unwrap_err().kind(), ErrorKind::Validation);
+    assert_eq!(
+        x.publish(&linked, &PublishOptions::default())
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Validation
+    );
+    let gif =
+        Post::text("gif").with_media(Media::from_bytes("image/gif", vec![0; 16 * 1024 * 1024]));
+    assert_eq!(
+        x.publish(&gif, &PublishOptions::default())
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Validation
+    );
+    assert_eq!(
+        x.publish_text("  ").await.unwrap_err().kind(),
+        ErrorKind::Validation
+    );
     assert_eq!(h.requests().count(), 0, "nothing was sent");
 }
 
@@ -180,7 +264,13 @@ async fn the_servers_too_long_answer_is_validation() {
     let x = X::with_client(config, manual_client().0);
     let e = x.publish_text(&"a".repeat(300)).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation);
-    assert!(e.context().platform_message.as_deref().unwrap_or("").contains("too long"));
+    assert!(
+        e.context()
+            .platform_message
+            .as_deref()
+            .unwrap_or("")
+            .contains("too long")
+    );
 }
 
 #[tokio::test]
@@ -196,7 +286,10 @@ async fn video_upload_is_chunked_polled_on_the_clock_and_gets_alt_text() {
     assert_eq!(media.category, "tweet_video");
     assert_eq!(media.alt_text.as_deref(), Some("A spinning anvil"));
     // finalize said pending, then two STATUS answers: in_progress, succeeded.
-    assert_eq!(twin.handle().requests().count_to("GET", "/2/media/upload"), 2);
+    assert_eq!(
+        twin.handle().requests().count_to("GET", "/2/media/upload"),
+        2
+    );
     assert_eq!(clock.sleeps(), vec![Duration::from_secs(1); 2]);
 }
 
@@ -210,7 +303,10 @@ async fn failed_processing_is_content_rejected_and_nothing_is_posted() {
     .unwrap();
     let x = X::with_client(twin.config(), manual_client().0);
     let post = Post::text("bad video").with_media(video(100));
-    let e = x.publish(&post, &PublishOptions::default()).await.unwrap_err();
+    let e = x
+        .publish(&post, &PublishOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ContentRejected, "{e}");
     assert_eq!(e.context().platform_code.as_deref(), Some("InvalidMedia"));
     assert!(twin.handle().tweets().is_empty());
@@ -229,7 +325,10 @@ async fn processing_that_never_ends_times_out_on_the_clock() {
     config.media_timeout = Duration::from_secs(5);
     let x = X::with_client(config, client);
     let e = x
-        .publish(&Post::text("slow").with_media(video(10)), &PublishOptions::default())
+        .publish(
+            &Post::text("slow").with_media(video(10)),
+            &PublishOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
@@ -239,10 +338,17 @@ async fn processing_that_never_ends_times_out_on_the_clock() {
 #[tokio::test]
 async fn a_thread_that_fails_midway_says_which_parts_exist() {
     let (twin, x, _) = setup().await;
-    twin.handle()
-        .faults()
-        .inject_after(1, Some("POST"), Some("/2/tweets"), 1, XFault::server_error(503));
-    let e = x.publish_thread(&["one", "two", "three"]).await.unwrap_err();
+    twin.handle().faults().inject_after(
+        1,
+        Some("POST"),
+        Some("/2/tweets"),
+        1,
+        XFault::server_error(503),
+    );
+    let e = x
+        .publish_thread(&["one", "two", "three"])
+        .await
+        .unwrap_err();
     let first = twin.handle().tweets()[0].id.clone();
     assert!(e.to_string().contains(&first), "{e}");
     assert!(e.to_string().contains("1 part(s)"), "{e}");
@@ -254,9 +360,15 @@ async fn replies_to_deleted_posts_and_double_deletes() {
     let (twin, x, _) = setup().await;
     let p = x.publish_text("short-lived").await.unwrap();
     x.delete(&p.post).await.unwrap();
-    assert_eq!(x.delete(&p.post).await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(
+        x.delete(&p.post).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
     let reply = Post::text("late reply").in_reply_to(p.post.clone());
-    let e = x.publish(&reply, &PublishOptions::default()).await.unwrap_err();
+    let e = x
+        .publish(&reply, &PublishOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation, "{e}");
     assert!(twin.handle().tweets().is_empty());
 }
@@ -272,7 +384,10 @@ async fn metrics_leave_out_deleted_posts_and_read_every_count() {
     let m = x.post_metrics(&[a.clone(), b, gone]).await.unwrap();
     assert_eq!(m.len(), 1);
     assert_eq!(m[0].post.id, a.id);
-    assert_eq!((m[0].impressions, m[0].likes, m[0].reposts, m[0].bookmarks), (Some(1000), Some(20), Some(5), Some(3)));
+    assert_eq!(
+        (m[0].impressions, m[0].likes, m[0].reposts, m[0].bookmarks),
+        (Some(1000), Some(20), Some(5), Some(3))
+    );
     assert_eq!(m[0].reach, None, "X does not report reach");
 }
 
@@ -285,7 +400,10 @@ async fn mentions_page_forward_with_kinds_and_authors() {
     h.mention(&bob, "hello");
     h.reply(&p.post.id, &bob, "a reply");
     h.quote(&p.post.id, &bob, "a quote");
-    let page = x.interactions(&InteractionQuery::default().limit(2)).await.unwrap();
+    let page = x
+        .interactions(&InteractionQuery::default().limit(2))
+        .await
+        .unwrap();
     assert_eq!(page.items.len(), 2);
     assert!(page.has_more);
     assert_eq!(page.items[0].kind, InteractionKind::Mention);

@@ -106,8 +106,11 @@ impl ChannelUrl {
         if !base.ends_with('/') {
             base.push('/');
         }
-        let base = Url::parse(&base)
-            .map_err(|e| fail(format!("the {platform} channel URL has an invalid host: {e}")))?;
+        let base = Url::parse(&base).map_err(|e| {
+            fail(format!(
+                "the {platform} channel URL has an invalid host: {e}"
+            ))
+        })?;
         Ok(ChannelUrl {
             token: Secret::new(token),
             base,
@@ -134,7 +137,8 @@ impl ChannelUrl {
 /// assert!(socialkit::auth::parse_base_url("x", "ftp://h").is_err());
 /// ```
 pub fn parse_base_url(platform: &str, s: &str) -> Result<Url> {
-    let fail = |m: &str| Error::config(format!("the {platform} base_url {m}")).with_platform(platform);
+    let fail =
+        |m: &str| Error::config(format!("the {platform} base_url {m}")).with_platform(platform);
     let mut url = Url::parse(s.trim()).map_err(|_| fail("is not a valid URL"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(fail("must be an http or https URL"));

@@ -37,11 +37,11 @@ mod refresh;
 mod secret;
 mod token;
 
+pub use channel_url::{ChannelUrl, parse_base_url};
 pub use manager::{
     OAuth2Refresher, RefreshHook, Refresher, TokenManager, TokenManagerBuilder, refresh_fn,
 };
 pub use oauth2::{ClientAuth, OAuth2Client, OAuth2Config, OAuthErrorMapper};
-pub use channel_url::{ChannelUrl, parse_base_url};
 pub use pkce::{Pkce, State};
 pub use refresh::{OAuth2Refresh, channel_tokens};
 pub use secret::{Secret, constant_time_eq};

@@ -96,7 +96,10 @@ pub fn channel_tokens(
         token.refresh_token = Some(r.refresh_token.clone());
         builder = TokenManager::builder(platform, token)
             .clock(http.clock().clone())
-            .refresher(std::sync::Arc::new(OAuth2Refresher::new(client, http.clone())));
+            .refresher(std::sync::Arc::new(OAuth2Refresher::new(
+                client,
+                http.clone(),
+            )));
     }
     builder.build()
 }

@@ -105,9 +105,13 @@ mod tests {
     async fn gives_up_after_the_bound_without_real_sleeps() {
         let clock = ManualClock::new(chrono::Utc::now());
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
-        let err = poll_until(&shared, Duration::from_secs(30), "x", "media processing", || {
-            async { Ok(Poll::<()>::Wait(Duration::from_secs(600))) }
-        })
+        let err = poll_until(
+            &shared,
+            Duration::from_secs(30),
+            "x",
+            "media processing",
+            || async { Ok(Poll::<()>::Wait(Duration::from_secs(600))) },
+        )
         .await
         .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Timeout);

@@ -162,9 +162,17 @@ impl Canned {
     /// The axum response.
     pub fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut r = (status, [(header::CONTENT_TYPE, self.content_type)], self.body).into_response();
+        let mut r = (
+            status,
+            [(header::CONTENT_TYPE, self.content_type)],
+            self.body,
+        )
+            .into_response();
         for (k, v) in self.headers {
-            if let (Ok(k), Ok(v)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(&v)) {
+            if let (Ok(k), Ok(v)) = (
+                HeaderName::from_bytes(k.as_bytes()),
+                HeaderValue::from_str(&v),
+            ) {
                 r.headers_mut().insert(k, v);
             }
         }
@@ -230,7 +238,10 @@ impl Faults {
         for rule in rules.iter_mut() {
             let matches = rule.remaining > 0
                 && rule.method.as_deref().is_none_or(|m| m == method)
-                && rule.path_contains.as_deref().is_none_or(|p| path.contains(p));
+                && rule
+                    .path_contains
+                    .as_deref()
+                    .is_none_or(|p| path.contains(p));
             if !matches {
                 continue;
             }

@@ -68,7 +68,11 @@ pub struct LinkedInConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh: Option<OAuth2Refresh>,
     /// The author URN; `None`: the member behind the token.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_author")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de_author"
+    )]
     pub author: Option<String>,
     /// `LinkedIn-Version` (`YYYYMM`).
     #[serde(default = "default_version", deserialize_with = "de_version")]
@@ -125,8 +129,10 @@ fn check_version(v: &str) -> Result<String> {
     if ok {
         Ok(v.to_string())
     } else {
-        Err(Error::config("the LinkedIn-Version must look like YYYYMM (202601)")
-            .with_platform(PLATFORM))
+        Err(
+            Error::config("the LinkedIn-Version must look like YYYYMM (202601)")
+                .with_platform(PLATFORM),
+        )
     }
 }
 
@@ -135,7 +141,12 @@ fn check_author(a: &str) -> Result<String> {
         .strip_prefix("urn:li:person:")
         .or_else(|| a.strip_prefix("urn:li:organization:"));
     match id {
-        Some(id) if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => {
+        Some(id)
+            if !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
             Ok(a.to_string())
         }
         _ => Err(Error::config(
@@ -193,7 +204,8 @@ impl LinkedInConfig {
     /// Parses a `linkedin://…` channel URL (see the module docs).
     pub fn from_url_str(url: &str) -> Result<Self> {
         let parsed = Url::parse(url).map_err(|e| {
-            Error::config(format!("the linkedin channel URL is invalid: {e}")).with_platform(PLATFORM)
+            Error::config(format!("the linkedin channel URL is invalid: {e}"))
+                .with_platform(PLATFORM)
         })?;
         Self::from_url(&parsed)
     }
@@ -210,7 +222,13 @@ impl LinkedInConfig {
         let c = ChannelUrl::parse(
             url,
             PLATFORM,
-            &["author", "version", "expires_at", "media_timeout", "scan_posts"],
+            &[
+                "author",
+                "version",
+                "expires_at",
+                "media_timeout",
+                "scan_posts",
+            ],
         )?;
         let fail = |m: &str| Error::config(m.to_string()).with_platform(PLATFORM);
         let mut config = LinkedInConfig::new(c.token.clone())?;

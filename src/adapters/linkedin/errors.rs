@@ -70,17 +70,36 @@ pub fn map(response: &Response) -> Error {
         401 => {
             let revoked = code.as_deref() == Some("REVOKED_ACCESS_TOKEN")
                 || text(&v, "/serviceErrorCode").as_deref() == Some("65601");
-            let why = if revoked { "was revoked" } else { "is invalid or expired (LinkedIn tokens last 60 days)" };
+            let why = if revoked {
+                "was revoked"
+            } else {
+                "is invalid or expired (LinkedIn tokens last 60 days)"
+            };
             (
                 ErrorKind::Unauthenticated,
                 format!("the linkedin access token {why}; the account must be reconnected"),
             )
         }
-        403 => (ErrorKind::PermissionDenied, "linkedin denied this operation (missing scope or page role)".to_string()),
-        404 => (ErrorKind::NotFound, "linkedin found no such post, comment or media".to_string()),
-        422 | 400 if duplicate => (ErrorKind::Duplicate, "linkedin refused the post as a duplicate".to_string()),
-        400 | 422 => (ErrorKind::Validation, "linkedin rejected the request as invalid".to_string()),
-        429 => (ErrorKind::RateLimited, "linkedin daily rate limit reached (it resets at 00:00 UTC)".to_string()),
+        403 => (
+            ErrorKind::PermissionDenied,
+            "linkedin denied this operation (missing scope or page role)".to_string(),
+        ),
+        404 => (
+            ErrorKind::NotFound,
+            "linkedin found no such post, comment or media".to_string(),
+        ),
+        422 | 400 if duplicate => (
+            ErrorKind::Duplicate,
+            "linkedin refused the post as a duplicate".to_string(),
+        ),
+        400 | 422 => (
+            ErrorKind::Validation,
+            "linkedin rejected the request as invalid".to_string(),
+        ),
+        429 => (
+            ErrorKind::RateLimited,
+            "linkedin daily rate limit reached (it resets at 00:00 UTC)".to_string(),
+        ),
         _ => return details(DefaultErrorMapper.map(response), code, &message),
     };
     let mut err = response.error(kind, what);

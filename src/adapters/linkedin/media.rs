@@ -87,8 +87,10 @@ impl LinkedIn {
 
     async fn put_video(&self, urn: &str, init: &UploadInit, bytes: &[u8]) -> Result<()> {
         if init.upload_instructions.is_empty() {
-            return Err(Error::unexpected("linkedin gave no upload instructions for the video")
-                .with_platform(PLATFORM));
+            return Err(
+                Error::unexpected("linkedin gave no upload instructions for the video")
+                    .with_platform(PLATFORM),
+            );
         }
         let mut etags = Vec::with_capacity(init.upload_instructions.len());
         for part in &init.upload_instructions {
@@ -98,7 +100,12 @@ impl LinkedIn {
                     .with_platform(PLATFORM)
             })?;
             let etag = self
-                .put(&part.upload_url, "application/octet-stream", range.to_vec(), false)
+                .put(
+                    &part.upload_url,
+                    "application/octet-stream",
+                    range.to_vec(),
+                    false,
+                )
                 .await?
                 .ok_or_else(|| {
                     Error::unexpected("linkedin answered a video part without an ETag")
@@ -121,7 +128,13 @@ impl LinkedIn {
     /// PUTs bytes to an upload URL; returns the `ETag`. The token goes along (image and
     /// document uploads want it, per LinkedIn's samples) only to LinkedIn's own hosts or the
     /// configured API host, never to another host an answer names.
-    async fn put(&self, target: &str, mime: &str, data: Vec<u8>, auth: bool) -> Result<Option<String>> {
+    async fn put(
+        &self,
+        target: &str,
+        mime: &str,
+        data: Vec<u8>,
+        auth: bool,
+    ) -> Result<Option<String>> {
         let url = url::Url::parse(target).map_err(|_| {
             Error::unexpected("linkedin gave an invalid upload URL").with_platform(PLATFORM)
         })?;
@@ -157,7 +170,10 @@ impl LinkedIn {
                     match self.send(call).await {
                         Ok(r) => step(&r.json::<Asset>()?.status),
                         // Member tokens may not read images or documents: use them as uploaded.
-                        Err(e) if e.kind() == ErrorKind::PermissionDenied && !matches!(api, Api::Videos) => {
+                        Err(e)
+                            if e.kind() == ErrorKind::PermissionDenied
+                                && !matches!(api, Api::Videos) =>
+                        {
                             Ok(Poll::Ready(()))
                         }
                         Err(e) => Err(e),

@@ -53,7 +53,12 @@ fn url(s: &str) -> Url {
 /// let c = socialkit::adapters::linkedin::oauth::config("id", "s", "https://a.example/cb", &["w_member_social"]);
 /// assert_eq!(c.client_auth, socialkit::auth::ClientAuth::RequestBody);
 /// ```
-pub fn config(client_id: &str, client_secret: &str, redirect_uri: &str, scopes: &[&str]) -> OAuth2Config {
+pub fn config(
+    client_id: &str,
+    client_secret: &str,
+    redirect_uri: &str,
+    scopes: &[&str],
+) -> OAuth2Config {
     OAuth2Config::new(client_id, url(AUTHORIZE_URL), url(TOKEN_URL), redirect_uri)
         .with_client_secret(client_secret)
         .with_client_auth(ClientAuth::RequestBody)
@@ -61,8 +66,16 @@ pub fn config(client_id: &str, client_secret: &str, redirect_uri: &str, scopes: 
 }
 
 /// An OAuth client for the authorize URL (without PKCE) and the code exchange.
-pub fn client(client_id: &str, client_secret: &str, redirect_uri: &str, scopes: &[&str]) -> OAuth2Client {
-    OAuth2Client::new(PLATFORM, config(client_id, client_secret, redirect_uri, scopes))
+pub fn client(
+    client_id: &str,
+    client_secret: &str,
+    redirect_uri: &str,
+    scopes: &[&str],
+) -> OAuth2Client {
+    OAuth2Client::new(
+        PLATFORM,
+        config(client_id, client_secret, redirect_uri, scopes),
+    )
 }
 
 /// When a token issued at `issued_at` expires.
@@ -86,6 +99,10 @@ pub fn expires_at(issued_at: DateTime<Utc>) -> DateTime<Utc> {
 /// assert!(!reconnect_due(Some(now + Duration::days(30)), now, Duration::days(7)));
 /// assert!(!reconnect_due(None, now, Duration::days(7)));
 /// ```
-pub fn reconnect_due(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>, within: Duration) -> bool {
+pub fn reconnect_due(
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    within: Duration,
+) -> bool {
     expires_at.is_some_and(|at| at <= now + within)
 }

@@ -11,7 +11,11 @@ use crate::text::linkedin::commentary;
 use crate::{Error, ErrorKind, Result};
 
 impl LinkedIn {
-    pub(crate) async fn publish_post(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
+    pub(crate) async fn publish_post(
+        &self,
+        post: &Post,
+        opts: &PublishOptions,
+    ) -> Result<Published> {
         let post = post.resolve(PLATFORM, None);
         let post = self.caps.fit(post, opts)?;
         let part = Part {
@@ -157,7 +161,9 @@ impl LinkedIn {
             body["parentComment"] = json!(p);
         }
         let url = self.endpoint(&format!("rest/socialActions/{}/comments", encode(on)))?;
-        let call = Call::post(PLATFORM, "reply", url).json(&body).retry(Retry::Never);
+        let call = Call::post(PLATFORM, "reply", url)
+            .json(&body)
+            .retry(Retry::Never);
         let response = self.send(call).await?;
         let created: super::api::Comment = response.json().unwrap_or_default();
         let id = created
@@ -166,7 +172,10 @@ impl LinkedIn {
             .filter(|u| !u.is_empty())
             .or_else(|| response.header("x-restli-id").map(str::to_string))
             .ok_or_else(|| {
-                response.error(ErrorKind::Unexpected, "linkedin answered the comment without its id")
+                response.error(
+                    ErrorKind::Unexpected,
+                    "linkedin answered the comment without its id",
+                )
             })?;
         let r = PostRef::new(PLATFORM, &id)
             .with_url(post_url(on))

@@ -47,11 +47,20 @@ impl LinkedIn {
     pub(crate) async fn read_channel(&self) -> Result<Channel> {
         let author = self.author().await?;
         if let Some(id) = author.strip_prefix("urn:li:organization:") {
-            let call = Call::get(PLATFORM, "channel", self.endpoint(&format!("rest/organizations/{}", encode(id)))?);
+            let call = Call::get(
+                PLATFORM,
+                "channel",
+                self.endpoint(&format!("rest/organizations/{}", encode(id)))?,
+            );
             let org: Value = self.send(call).await?.json()?;
-            let vanity = org.get("vanityName").and_then(Value::as_str).unwrap_or(id).to_string();
+            let vanity = org
+                .get("vanityName")
+                .and_then(Value::as_str)
+                .unwrap_or(id)
+                .to_string();
             let url = self.endpoint(&format!("rest/networkSizes/{}", encode(&author)))?;
-            let call = Call::get(PLATFORM, "channel", url).query([("edgeType", "COMPANY_FOLLOWED_BY_MEMBER")]);
+            let call = Call::get(PLATFORM, "channel", url)
+                .query([("edgeType", "COMPANY_FOLLOWED_BY_MEMBER")]);
             let followers = self
                 .send(call)
                 .await?
@@ -74,11 +83,13 @@ impl LinkedIn {
         }
         let (sub, name, picture) = self.userinfo().await?;
         let handle = name.clone().unwrap_or_else(|| sub.clone());
-        Ok(Channel::new(PLATFORM, &author, handle).with_profile(Profile {
-            display_name: name,
-            avatar: picture,
-            ..Profile::default()
-        }))
+        Ok(
+            Channel::new(PLATFORM, &author, handle).with_profile(Profile {
+                display_name: name,
+                avatar: picture,
+                ..Profile::default()
+            }),
+        )
     }
 
     pub(crate) async fn delete_post(&self, post: &PostRef) -> Result<()> {
@@ -93,17 +104,24 @@ impl LinkedIn {
             Err(e) if e.kind() == ErrorKind::PermissionDenied => {}
             Err(e) => return Err(e),
         }
-        self.send(Call::delete(PLATFORM, "delete", url).retry(Retry::Idempotent)).await?;
+        self.send(Call::delete(PLATFORM, "delete", url).retry(Retry::Idempotent))
+            .await?;
         Ok(())
     }
 
     async fn delete_comment(&self, comment: &PostRef) -> Result<()> {
         let (Some(on), Some(id)) = (comment.meta("post"), comment_id(&comment.id)) else {
-            return Err(Error::new(ErrorKind::NotFound, "not a linkedin comment reference")
-                .with_platform(PLATFORM));
+            return Err(
+                Error::new(ErrorKind::NotFound, "not a linkedin comment reference")
+                    .with_platform(PLATFORM),
+            );
         };
         let actor = self.author().await?;
-        let url = self.endpoint(&format!("rest/socialActions/{}/comments/{}", encode(on), encode(&id)))?;
+        let url = self.endpoint(&format!(
+            "rest/socialActions/{}/comments/{}",
+            encode(on),
+            encode(&id)
+        ))?;
         let call = Call::delete(PLATFORM, "delete", url).query([("actor", actor)]);
         self.send(call).await?;
         Ok(())
@@ -120,7 +138,11 @@ impl LinkedIn {
                 ("count", &count.clamp(1, 100).to_string()),
                 ("sortBy", "CREATED"),
             ]);
-        Ok(self.send(call).await?.json::<Collection<PostEntity>>()?.elements)
+        Ok(self
+            .send(call)
+            .await?
+            .json::<Collection<PostEntity>>()?
+            .elements)
     }
 
     pub(crate) async fn read_recent(&self, limit: usize) -> Result<Vec<RecentPost>> {
@@ -148,9 +170,14 @@ impl LinkedIn {
         let since_ms = q.since.map(|s| s.timestamp_millis());
         let mut all: Vec<Comment> = Vec::new();
         for post in self.posts(self.config.scan_posts).await? {
-            let url = self.endpoint(&format!("rest/socialActions/{}/comments", encode(&post.id)))?;
+            let url =
+                self.endpoint(&format!("rest/socialActions/{}/comments", encode(&post.id)))?;
             let call = Call::get(PLATFORM, "interactions", url).query([("count", "100")]);
-            let mut comments = self.send(call).await?.json::<Collection<Comment>>()?.elements;
+            let mut comments = self
+                .send(call)
+                .await?
+                .json::<Collection<Comment>>()?
+                .elements;
             for c in comments.iter_mut() {
                 c.object.get_or_insert_with(|| post.id.clone());
             }
@@ -188,7 +215,10 @@ impl LinkedIn {
         let mut out = Vec::with_capacity(posts.len());
         for p in posts {
             let url = self.endpoint(&format!("rest/socialMetadata/{}", encode(&p.id)))?;
-            let meta: SocialMetadata = self.send(Call::get(PLATFORM, "post_metrics", url)).await?.json()?;
+            let meta: SocialMetadata = self
+                .send(Call::get(PLATFORM, "post_metrics", url))
+                .await?
+                .json()?;
             let mut m = PostMetrics::new(p.clone(), self.client.now());
             m.likes = Some(meta.reactions());
             m.replies = Some(meta.comment_summary.map_or(0, |c| c.count));
@@ -205,15 +235,25 @@ impl LinkedIn {
         Ok(out)
     }
 
-    async fn share_statistics(&self, posts: &[PostRef]) -> Result<HashMap<String, super::api::Totals>> {
+    async fn share_statistics(
+        &self,
+        posts: &[PostRef],
+    ) -> Result<HashMap<String, super::api::Totals>> {
         let author = self.author().await?;
         let list = |prefix: &str| -> Vec<String> {
-            posts.iter().filter(|p| p.id.starts_with(prefix)).map(|p| encode(&p.id)).collect()
+            posts
+                .iter()
+                .filter(|p| p.id.starts_with(prefix))
+                .map(|p| encode(&p.id))
+                .collect()
         };
         let (shares, ugc) = (list("urn:li:share:"), list("urn:li:ugcPost:"));
         // Rest.li lists are written raw (`List(urn%3Ali%3Ashare%3A1,…)`), so the query is built
         // by hand instead of through form encoding.
-        let mut query = format!("q=organizationalEntity&organizationalEntity={}", encode(&author));
+        let mut query = format!(
+            "q=organizationalEntity&organizationalEntity={}",
+            encode(&author)
+        );
         if !shares.is_empty() {
             query.push_str(&format!("&shares=List({})", shares.join(",")));
         }
@@ -271,7 +311,10 @@ mod tests {
 
     #[test]
     fn comment_urns_and_cursors() {
-        assert_eq!(comment_id("urn:li:comment:(urn:li:activity:1,22)").as_deref(), Some("22"));
+        assert_eq!(
+            comment_id("urn:li:comment:(urn:li:activity:1,22)").as_deref(),
+            Some("22")
+        );
         assert_eq!(comment_id("urn:li:share:1"), None);
         assert_eq!(parse_cursor("1700:abc"), Some((1700, "abc".into())));
         assert_eq!(parse_cursor("x:abc"), None);

@@ -211,7 +211,10 @@ impl LinkedInFault {
 
     /// A 5xx with JSON.
     pub fn server_error(status: u16) -> Canned {
-        Canned::json(status, json!({"status": status, "message": "Internal Server Error"}))
+        Canned::json(
+            status,
+            json!({"status": status, "message": "Internal Server Error"}),
+        )
     }
 }
 
@@ -234,7 +237,9 @@ pub struct Twin {
 
 impl std::fmt::Debug for Twin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Twin").field("addr", &self.server.addr()).finish()
+        f.debug_struct("Twin")
+            .field("addr", &self.server.addr())
+            .finish()
     }
 }
 
@@ -255,7 +260,11 @@ impl Twin {
         *shared.base.lock().unwrap_or_else(|p| p.into_inner()) = Some(server.base_url());
         Ok(Twin {
             server,
-            handle: TwinHandle { shared, log, faults },
+            handle: TwinHandle {
+                shared,
+                log,
+                faults,
+            },
         })
     }
 
@@ -267,8 +276,13 @@ impl Twin {
     /// The channel URL: `linkedin://TOKEN@127.0.0.1:PORT?scheme=http&author=…`.
     pub fn channel_url(&self) -> String {
         let g = self.handle.shared.lock();
-        let author: String = url::form_urlencoded::byte_serialize(g.options.author.as_bytes()).collect();
-        format!("linkedin://{}@{}?scheme=http&author={author}", g.options.token, self.server.addr())
+        let author: String =
+            url::form_urlencoded::byte_serialize(g.options.author.as_bytes()).collect();
+        format!(
+            "linkedin://{}@{}?scheme=http&author={author}",
+            g.options.token,
+            self.server.addr()
+        )
     }
 
     /// The config of the twin's author (media polling bounded to 30 s).
@@ -298,7 +312,9 @@ pub struct TwinHandle {
 
 impl std::fmt::Debug for TwinHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TwinHandle").field("requests", &self.log.count()).finish()
+        f.debug_struct("TwinHandle")
+            .field("requests", &self.log.count())
+            .finish()
     }
 }
 
@@ -320,12 +336,23 @@ impl TwinHandle {
 
     /// A post (deleted ones too).
     pub fn post(&self, urn: &str) -> Option<TwinPost> {
-        self.shared.lock().posts.iter().find(|p| p.urn == urn).cloned()
+        self.shared
+            .lock()
+            .posts
+            .iter()
+            .find(|p| p.urn == urn)
+            .cloned()
     }
 
     /// Posts not deleted.
     pub fn posts(&self) -> Vec<TwinPost> {
-        self.shared.lock().posts.iter().filter(|p| !p.deleted).cloned().collect()
+        self.shared
+            .lock()
+            .posts
+            .iter()
+            .filter(|p| !p.deleted)
+            .cloned()
+            .collect()
     }
 
     /// An asset.
@@ -335,7 +362,12 @@ impl TwinHandle {
 
     /// A comment by URN.
     pub fn comment(&self, urn: &str) -> Option<TwinComment> {
-        self.shared.lock().comments.iter().find(|c| c.urn == urn).cloned()
+        self.shared
+            .lock()
+            .comments
+            .iter()
+            .find(|c| c.urn == urn)
+            .cloned()
     }
 
     /// Member `actor` comments on post `on`; returns the comment URN.
@@ -367,10 +399,19 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/rest/{kind}", post(media_action))
         .route("/rest/{kind}/{urn}", get(asset))
         .route("/dms-uploads/{key}", put(upload))
-        .route("/rest/socialActions/{urn}/comments", get(list_comments).post(create_comment))
-        .route("/rest/socialActions/{urn}/comments/{id}", delete(delete_comment))
+        .route(
+            "/rest/socialActions/{urn}/comments",
+            get(list_comments).post(create_comment),
+        )
+        .route(
+            "/rest/socialActions/{urn}/comments/{id}",
+            delete(delete_comment),
+        )
         .route("/rest/socialMetadata/{urn}", get(social_metadata))
-        .route("/rest/organizationalEntityShareStatistics", get(share_statistics))
+        .route(
+            "/rest/organizationalEntityShareStatistics",
+            get(share_statistics),
+        )
         .route("/rest/organizations/{id}", get(organization))
         .route("/rest/networkSizes/{urn}", get(network_size))
         .route("/v2/userinfo", get(userinfo))
@@ -398,8 +439,14 @@ fn reply(a: Answer) -> Response {
             r
         }
         Err(f) => {
-            let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, [(header::CONTENT_TYPE, "application/json")], f.body.to_string()).into_response()
+            let status =
+                StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (
+                status,
+                [(header::CONTENT_TYPE, "application/json")],
+                f.body.to_string(),
+            )
+                .into_response()
         }
     }
 }
@@ -408,7 +455,10 @@ fn reply(a: Answer) -> Response {
 fn gate(s: &Shared, headers: &HeaderMap, rest: bool) -> std::result::Result<(), Response> {
     let mut g = s.lock();
     let bearer = format!("Bearer {}", g.token);
-    let authed = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(bearer.as_str());
+    let authed = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        == Some(bearer.as_str());
     if !authed || g.revoked {
         let body = if g.revoked && authed {
             json!({"status": 401, "serviceErrorCode": 65601, "code": "REVOKED_ACCESS_TOKEN",
@@ -420,13 +470,27 @@ fn gate(s: &Shared, headers: &HeaderMap, rest: bool) -> std::result::Result<(), 
         return Err(reply(Err(Fail { status: 401, body })));
     }
     if rest {
-        let version = headers.get("linkedin-version").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let version = headers
+            .get("linkedin-version")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         if version.len() != 6 || !version.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(reply(Err(Fail::new(400, "VERSION_MISSING",
-                "A version must be present. Please specify a version by adding the LinkedIn-Version header."))));
+            return Err(reply(Err(Fail::new(
+                400,
+                "VERSION_MISSING",
+                "A version must be present. Please specify a version by adding the LinkedIn-Version header.",
+            ))));
         }
-        if headers.get("x-restli-protocol-version").and_then(|v| v.to_str().ok()) != Some("2.0.0") {
-            return Err(reply(Err(Fail::new(400, "ILLEGAL_ARGUMENT", "X-Restli-Protocol-Version 2.0.0 is required"))));
+        if headers
+            .get("x-restli-protocol-version")
+            .and_then(|v| v.to_str().ok())
+            != Some("2.0.0")
+        {
+            return Err(reply(Err(Fail::new(
+                400,
+                "ILLEGAL_ARGUMENT",
+                "X-Restli-Protocol-Version 2.0.0 is required",
+            ))));
         }
     }
     g.calls += 1;
@@ -449,11 +513,19 @@ macro_rules! gate {
 }
 
 fn json_body(body: &Bytes) -> std::result::Result<Value, Response> {
-    serde_json::from_slice(body).map_err(|_| reply(Err(Fail::new(400, "ILLEGAL_ARGUMENT", "Malformed JSON body"))))
+    serde_json::from_slice(body).map_err(|_| {
+        reply(Err(Fail::new(
+            400,
+            "ILLEGAL_ARGUMENT",
+            "Malformed JSON body",
+        )))
+    })
 }
 
 fn query(raw: &Option<String>) -> HashMap<String, String> {
-    url::form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes()).into_owned().collect()
+    url::form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
+        .into_owned()
+        .collect()
 }
 
 async fn create_post(State(s): S, h: HeaderMap, body: Bytes) -> Response {
@@ -472,7 +544,11 @@ async fn find_posts(State(s): S, h: HeaderMap, RawQuery(q): RawQuery) -> Respons
 async fn get_post(State(s): S, h: HeaderMap, Path(urn): Path<String>) -> Response {
     gate!(s, h, true);
     let g = s.lock();
-    reply(g.post(&urn).map(|p| (200, Some(Inner::post_json(p)), Vec::new())).ok_or_else(Fail::not_found))
+    reply(
+        g.post(&urn)
+            .map(|p| (200, Some(Inner::post_json(p)), Vec::new()))
+            .ok_or_else(Fail::not_found),
+    )
 }
 
 async fn delete_post(State(s): S, h: HeaderMap, Path(urn): Path<String>) -> Response {
@@ -485,7 +561,13 @@ async fn delete_post(State(s): S, h: HeaderMap, Path(urn): Path<String>) -> Resp
     StatusCode::NO_CONTENT.into_response()
 }
 
-async fn media_action(State(s): S, h: HeaderMap, Path(kind): Path<String>, RawQuery(q): RawQuery, body: Bytes) -> Response {
+async fn media_action(
+    State(s): S,
+    h: HeaderMap,
+    Path(kind): Path<String>,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Response {
     gate!(s, h, true);
     if !matches!(kind.as_str(), "images" | "documents" | "videos") {
         return reply(Err(Fail::not_found()));
@@ -521,28 +603,52 @@ async fn list_comments(State(s): S, h: HeaderMap, Path(urn): Path<String>) -> Re
     reply(s.lock().comments_of(&urn))
 }
 
-async fn create_comment(State(s): S, h: HeaderMap, Path(urn): Path<String>, body: Bytes) -> Response {
+async fn create_comment(
+    State(s): S,
+    h: HeaderMap,
+    Path(urn): Path<String>,
+    body: Bytes,
+) -> Response {
     gate!(s, h, true);
     let v = match json_body(&body) {
         Ok(v) => v,
         Err(r) => return r,
     };
     let mut g = s.lock();
-    let actor = v.get("actor").and_then(Value::as_str).unwrap_or("").to_string();
+    let actor = v
+        .get("actor")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if actor != g.options.author {
-        return reply(Err(Fail::new(403, "ACCESS_DENIED", "Not enough permissions to comment as this actor")));
+        return reply(Err(Fail::new(
+            403,
+            "ACCESS_DENIED",
+            "Not enough permissions to comment as this actor",
+        )));
     }
     let Some(text) = v.pointer("/message/text").and_then(Value::as_str) else {
         return reply(Err(Fail::invalid("message/text", "field is required")));
     };
-    let parent = v.get("parentComment").and_then(Value::as_str).map(str::to_string);
+    let parent = v
+        .get("parentComment")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     reply(g.add_comment(&urn, &actor, text, parent))
 }
 
-async fn delete_comment(State(s): S, h: HeaderMap, Path((urn, id)): Path<(String, String)>) -> Response {
+async fn delete_comment(
+    State(s): S,
+    h: HeaderMap,
+    Path((urn, id)): Path<(String, String)>,
+) -> Response {
     gate!(s, h, true);
     let mut g = s.lock();
-    match g.comments.iter_mut().find(|c| c.post == urn && c.id == id && !c.deleted) {
+    match g
+        .comments
+        .iter_mut()
+        .find(|c| c.post == urn && c.id == id && !c.deleted)
+    {
         Some(c) => {
             c.deleted = true;
             StatusCode::NO_CONTENT.into_response()
@@ -565,10 +671,20 @@ async fn organization(State(s): S, h: HeaderMap, Path(id): Path<String>) -> Resp
     gate!(s, h, true);
     let g = s.lock();
     if g.options.author != format!("urn:li:organization:{id}") {
-        return reply(Err(Fail::new(403, "ACCESS_DENIED", "Not an administrator of this organization")));
+        return reply(Err(Fail::new(
+            403,
+            "ACCESS_DENIED",
+            "Not an administrator of this organization",
+        )));
     }
-    reply(Ok((200, Some(json!({"id": id, "localizedName": "Acme Inc", "vanityName": "acme",
-        "localizedDescription": "Anvils since 1949", "localizedWebsite": "https://acme.example"})), Vec::new())))
+    reply(Ok((
+        200,
+        Some(
+            json!({"id": id, "localizedName": "Acme Inc", "vanityName": "acme",
+        "localizedDescription": "Anvils since 1949", "localizedWebsite": "https://acme.example"}),
+        ),
+        Vec::new(),
+    )))
 }
 
 async fn network_size(State(s): S, h: HeaderMap, Path(urn): Path<String>) -> Response {
@@ -577,13 +693,27 @@ async fn network_size(State(s): S, h: HeaderMap, Path(urn): Path<String>) -> Res
     if g.options.author != urn {
         return reply(Err(Fail::not_found()));
     }
-    reply(Ok((200, Some(json!({"firstDegreeSize": g.options.followers})), Vec::new())))
+    reply(Ok((
+        200,
+        Some(json!({"firstDegreeSize": g.options.followers})),
+        Vec::new(),
+    )))
 }
 
 async fn userinfo(State(s): S, h: HeaderMap) -> Response {
     gate!(s, h, false);
     let g = s.lock();
-    let sub = g.options.author.strip_prefix("urn:li:person:").unwrap_or("twinmember");
-    reply(Ok((200, Some(json!({"sub": sub, "name": "Twin Member", "given_name": "Twin",
-        "family_name": "Member", "picture": "https://media.licdn.invalid/twin.png"})), Vec::new())))
+    let sub = g
+        .options
+        .author
+        .strip_prefix("urn:li:person:")
+        .unwrap_or("twinmember");
+    reply(Ok((
+        200,
+        Some(
+            json!({"sub": sub, "name": "Twin Member", "given_name": "Twin",
+        "family_name": "Member", "picture": "https://media.licdn.invalid/twin.png"}),
+        ),
+        Vec::new(),
+    )))
 }

@@ -142,7 +142,11 @@ fn with_body(mut err: Error, body: &ErrorBody, problem_type: &str) -> Error {
 /// assert_eq!(problem_error(&p, "delete").kind(), socialkit::ErrorKind::NotFound);
 /// ```
 pub fn problem_error(problem: &Problem, operation: &str) -> Error {
-    let t = problem.kind.as_deref().map(problem_kind).unwrap_or("about:blank");
+    let t = problem
+        .kind
+        .as_deref()
+        .map(problem_kind)
+        .unwrap_or("about:blank");
     let message = problem
         .detail
         .clone()
@@ -191,25 +195,59 @@ mod tests {
             h,
             body.to_string(),
         )
-        .with_rate_limit_style(RateLimitStyle::X, Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap())
+        .with_rate_limit_style(
+            RateLimitStyle::X,
+            Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        )
     }
 
     #[test]
     fn statuses_and_problem_types() {
         let cases = [
-            (401, r#"{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}"#, ErrorKind::Unauthenticated),
-            (403, r#"{"errors":[{"code":187,"message":"Status is a duplicate."}]}"#, ErrorKind::Duplicate),
-            (403, r#"{"title":"Client Forbidden","type":"https://api.x.com/2/problems/client-forbidden","detail":"nope"}"#, ErrorKind::PermissionDenied),
-            (400, r#"{"detail":"Your Tweet text is too long.","type":"about:blank","title":"Bad Request","status":400}"#, ErrorKind::Validation),
-            (400, r#"{"title":"Invalid Request","type":"https://api.x.com/2/problems/invalid-request","errors":[{"message":"bad"}]}"#, ErrorKind::Validation),
+            (
+                401,
+                r#"{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}"#,
+                ErrorKind::Unauthenticated,
+            ),
+            (
+                403,
+                r#"{"errors":[{"code":187,"message":"Status is a duplicate."}]}"#,
+                ErrorKind::Duplicate,
+            ),
+            (
+                403,
+                r#"{"title":"Client Forbidden","type":"https://api.x.com/2/problems/client-forbidden","detail":"nope"}"#,
+                ErrorKind::PermissionDenied,
+            ),
+            (
+                400,
+                r#"{"detail":"Your Tweet text is too long.","type":"about:blank","title":"Bad Request","status":400}"#,
+                ErrorKind::Validation,
+            ),
+            (
+                400,
+                r#"{"title":"Invalid Request","type":"https://api.x.com/2/problems/invalid-request","errors":[{"message":"bad"}]}"#,
+                ErrorKind::Validation,
+            ),
             (404, "", ErrorKind::NotFound),
             (503, "<html>busy</html>", ErrorKind::Platform),
         ];
         for (status, body, kind) in cases {
-            assert_eq!(map(&resp(status, body, &[])).kind(), kind, "{status} {body}");
+            assert_eq!(
+                map(&resp(status, body, &[])).kind(),
+                kind,
+                "{status} {body}"
+            );
         }
-        let e = map(&resp(403, r#"{"type":"https://api.x.com/2/problems/client-forbidden"}"#, &[]));
-        assert_eq!(e.context().platform_code.as_deref(), Some("client-forbidden"));
+        let e = map(&resp(
+            403,
+            r#"{"type":"https://api.x.com/2/problems/client-forbidden"}"#,
+            &[],
+        ));
+        assert_eq!(
+            e.context().platform_code.as_deref(),
+            Some("client-forbidden")
+        );
     }
 
     #[test]

@@ -88,9 +88,13 @@ impl X {
         }
         if let Some(alt) = media.alt.as_deref().filter(|a| !a.trim().is_empty()) {
             let body = json!({"id": id, "metadata": {"alt_text": {"text": alt}}});
-            let call = Call::post(PLATFORM, "media_metadata", self.endpoint("2/media/metadata")?)
-                .json(&body)
-                .retry(Retry::Idempotent);
+            let call = Call::post(
+                PLATFORM,
+                "media_metadata",
+                self.endpoint("2/media/metadata")?,
+            )
+            .json(&body)
+            .retry(Retry::Idempotent);
             self.send(call).await?;
         }
         Ok(id)

@@ -58,8 +58,8 @@ use crate::model::{
     Page, Post, PostMetrics, PostRef, PublishOptions, Published, RecentPost,
 };
 use crate::platform::{Capabilities, Idempotency, MediaLimits, Platform};
-use crate::text::TextRule;
 use crate::text::Counting;
+use crate::text::TextRule;
 use crate::{Registry, Result};
 
 use errors::XErrors;

@@ -86,7 +86,10 @@ impl X {
             Some(Deleted { deleted: true }) => Ok(()),
             Some(Deleted { deleted: false }) => Err(Error::new(
                 ErrorKind::NotFound,
-                format!("x deleted nothing: post {} does not exist (any more)", post.id),
+                format!(
+                    "x deleted nothing: post {} does not exist (any more)",
+                    post.id
+                ),
             )
             .with_platform(PLATFORM)
             .with_operation("delete")),

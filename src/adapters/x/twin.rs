@@ -209,7 +209,10 @@ impl XFault {
             .with_header("x-rate-limit-reset", &(now + 900).to_string())
             .with_header("x-user-limit-24hour-limit", "17")
             .with_header("x-user-limit-24hour-remaining", "0")
-            .with_header("x-user-limit-24hour-reset", &(now + reset_in_secs).to_string())
+            .with_header(
+                "x-user-limit-24hour-reset",
+                &(now + reset_in_secs).to_string(),
+            )
     }
 
     /// 429 `usage-capped` without reset headers.
@@ -234,7 +237,12 @@ impl XFault {
 
     /// A 5xx with problem JSON.
     pub fn server_error(status: u16) -> Canned {
-        Self::problem(status, "about:blank", "Service Unavailable", "Service Unavailable")
+        Self::problem(
+            status,
+            "about:blank",
+            "Service Unavailable",
+            "Service Unavailable",
+        )
     }
 
     /// A 5xx with an HTML page, as a proxy answers.
@@ -270,7 +278,9 @@ pub struct Twin {
 
 impl std::fmt::Debug for Twin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Twin").field("addr", &self.server.addr()).finish()
+        f.debug_struct("Twin")
+            .field("addr", &self.server.addr())
+            .finish()
     }
 }
 
@@ -414,7 +424,12 @@ impl TwinHandle {
 
     /// A post by the owner or anyone, if it exists (deleted ones too).
     pub fn tweet(&self, id: &str) -> Option<TwinTweet> {
-        self.shared.lock().tweets.iter().find(|t| t.id == id).cloned()
+        self.shared
+            .lock()
+            .tweets
+            .iter()
+            .find(|t| t.id == id)
+            .cloned()
     }
 
     /// The owner's posts that are not deleted, oldest first.
@@ -433,7 +448,13 @@ impl TwinHandle {
         self.shared.lock().media.get(id).cloned()
     }
 
-    fn post_by(&self, by: &str, text: &str, reply_to: Option<&str>, quote_of: Option<&str>) -> String {
+    fn post_by(
+        &self,
+        by: &str,
+        text: &str,
+        reply_to: Option<&str>,
+        quote_of: Option<&str>,
+    ) -> String {
         let mut g = self.shared.lock();
         let mut t = g.new_tweet(by, text);
         t.reply_to = reply_to.map(str::to_string);

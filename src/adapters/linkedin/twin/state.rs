@@ -125,38 +125,72 @@ impl State {
     pub fn create_post(&mut self, body: &Value) -> Answer {
         let author = body.get("author").and_then(Value::as_str).unwrap_or("");
         if author.is_empty() {
-            return Err(Fail::invalid("author", "field is required but not found and has no default value"));
+            return Err(Fail::invalid(
+                "author",
+                "field is required but not found and has no default value",
+            ));
         }
         if author != self.options.author {
-            return Err(Fail::new(403, "ACCESS_DENIED", "Not enough permissions to post as this author"));
+            return Err(Fail::new(
+                403,
+                "ACCESS_DENIED",
+                "Not enough permissions to post as this author",
+            ));
         }
         for field in ["visibility", "distribution", "lifecycleState"] {
             if body.get(field).is_none() {
-                return Err(Fail::invalid(field, "field is required but not found and has no default value"));
+                return Err(Fail::invalid(
+                    field,
+                    "field is required but not found and has no default value",
+                ));
             }
         }
-        let commentary = body.get("commentary").and_then(Value::as_str).unwrap_or("").to_string();
+        let commentary = body
+            .get("commentary")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         if commentary.encode_utf16().count() > self.options.max_chars {
-            return Err(Fail::invalid("commentary", "length exceeds the maximum allowed"));
+            return Err(Fail::invalid(
+                "commentary",
+                "length exceeds the maximum allowed",
+            ));
         }
         let content = body.get("content").cloned();
         let mut media_ids: Vec<String> = Vec::new();
-        if let Some(id) = content.as_ref().and_then(|c| c.pointer("/media/id")).and_then(Value::as_str) {
+        if let Some(id) = content
+            .as_ref()
+            .and_then(|c| c.pointer("/media/id"))
+            .and_then(Value::as_str)
+        {
             media_ids.push(id.to_string());
         }
-        if let Some(images) = content.as_ref().and_then(|c| c.pointer("/multiImage/images")).and_then(Value::as_array) {
+        if let Some(images) = content
+            .as_ref()
+            .and_then(|c| c.pointer("/multiImage/images"))
+            .and_then(Value::as_array)
+        {
             if images.len() < 2 || images.len() > 20 {
-                return Err(Fail::invalid("content/multiImage/images", "must hold 2 to 20 images"));
+                return Err(Fail::invalid(
+                    "content/multiImage/images",
+                    "must hold 2 to 20 images",
+                ));
             }
-            media_ids.extend(images.iter().filter_map(|i| i.get("id")?.as_str().map(str::to_string)));
+            media_ids.extend(
+                images
+                    .iter()
+                    .filter_map(|i| i.get("id")?.as_str().map(str::to_string)),
+            );
         }
         if let Some(id) = media_ids.iter().find(|id| !self.asset_ready(id)) {
-            return Err(Fail::invalid("content/media/id", &format!("media asset {id} is not AVAILABLE")));
+            return Err(Fail::invalid(
+                "content/media/id",
+                &format!("media asset {id} is not AVAILABLE"),
+            ));
         }
-        let duplicate = self
-            .posts
-            .iter()
-            .find(|p| !p.deleted && p.author == author && p.commentary == commentary && !commentary.is_empty());
+        let duplicate = self.posts.iter().find(|p| {
+            !p.deleted && p.author == author && p.commentary == commentary && !commentary.is_empty()
+        });
         if let Some(d) = duplicate {
             let urn = d.urn.clone();
             return Err(Fail {
@@ -205,18 +239,35 @@ impl State {
             return Err(Fail::new(400, "ILLEGAL_ARGUMENT", "unknown finder"));
         }
         let author = q.get("author").cloned().unwrap_or_default();
-        let count: usize = q.get("count").and_then(|c| c.parse().ok()).unwrap_or(10).min(100);
-        let mut posts: Vec<&TwinPost> = self.posts.iter().filter(|p| !p.deleted && p.author == author).collect();
+        let count: usize = q
+            .get("count")
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(10)
+            .min(100);
+        let mut posts: Vec<&TwinPost> = self
+            .posts
+            .iter()
+            .filter(|p| !p.deleted && p.author == author)
+            .collect();
         posts.sort_by_key(|p| std::cmp::Reverse((p.created_ms, p.urn.clone())));
         let total = posts.len();
         let elements: Vec<Value> = posts.into_iter().take(count).map(Self::post_json).collect();
-        ok(json!({"elements": elements, "paging": {"start": 0, "count": count, "total": total, "links": []}}))
+        ok(
+            json!({"elements": elements, "paging": {"start": 0, "count": count, "total": total, "links": []}}),
+        )
     }
 
     pub fn init_upload(&mut self, kind: &str, body: &Value, base: &url::Url) -> Answer {
-        let owner = body.pointer("/initializeUploadRequest/owner").and_then(Value::as_str).unwrap_or("");
+        let owner = body
+            .pointer("/initializeUploadRequest/owner")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if owner != self.options.author {
-            return Err(Fail::new(403, "ACCESS_DENIED", "Not enough permissions for this owner"));
+            return Err(Fail::new(
+                403,
+                "ACCESS_DENIED",
+                "Not enough permissions for this owner",
+            ));
         }
         let n = self.next();
         let urn = match kind {
@@ -224,7 +275,9 @@ impl State {
             "documents" => format!("urn:li:document:D4D{n}"),
             _ => format!("urn:li:video:C5F{n}"),
         };
-        let size = body.pointer("/initializeUploadRequest/fileSizeBytes").and_then(Value::as_u64);
+        let size = body
+            .pointer("/initializeUploadRequest/fileSizeBytes")
+            .and_then(Value::as_u64);
         let mut asset = TwinAsset {
             urn: urn.clone(),
             kind: kind.to_string(),
@@ -236,10 +289,17 @@ impl State {
             received: Vec::new(),
             etags: Vec::new(),
         };
-        let upload = |key: &str| base.join(&format!("dms-uploads/{key}")).map(|u| u.to_string()).unwrap_or_default();
+        let upload = |key: &str| {
+            base.join(&format!("dms-uploads/{key}"))
+                .map(|u| u.to_string())
+                .unwrap_or_default()
+        };
         let value = if kind == "videos" {
             let Some(size) = size.filter(|s| *s > 0) else {
-                return Err(Fail::invalid("initializeUploadRequest/fileSizeBytes", "field is required"));
+                return Err(Fail::invalid(
+                    "initializeUploadRequest/fileSizeBytes",
+                    "field is required",
+                ));
             };
             let part = self.options.video_part_bytes.max(1);
             let mut instructions = Vec::new();
@@ -249,7 +309,8 @@ impl State {
                 let last = (first + part - 1).min(size - 1);
                 let key = format!("v{n}-{i}");
                 self.uploads.insert(key.clone(), (urn.clone(), Some(i)));
-                instructions.push(json!({"uploadUrl": upload(&key), "firstByte": first, "lastByte": last}));
+                instructions
+                    .push(json!({"uploadUrl": upload(&key), "firstByte": first, "lastByte": last}));
                 first = last + 1;
                 i += 1;
             }
@@ -260,7 +321,11 @@ impl State {
             let key = format!("a{n}");
             self.uploads.insert(key.clone(), (urn.clone(), None));
             asset.received = vec![0];
-            let field = if kind == "images" { "image" } else { "document" };
+            let field = if kind == "images" {
+                "image"
+            } else {
+                "document"
+            };
             json!({field: urn, "uploadUrl": upload(&key), "uploadUrlExpiresAt": 0})
         };
         self.assets.insert(urn, asset);
@@ -277,7 +342,12 @@ impl State {
         match part {
             None => {
                 a.received = vec![bytes];
-                a.status = if a.polls_left == 0 && !a.fails { "AVAILABLE" } else { "PROCESSING" }.into();
+                a.status = if a.polls_left == 0 && !a.fails {
+                    "AVAILABLE"
+                } else {
+                    "PROCESSING"
+                }
+                .into();
                 Ok((201, None, Vec::new()))
             }
             Some(i) => {
@@ -292,20 +362,36 @@ impl State {
     }
 
     pub fn finalize_video(&mut self, body: &Value) -> Answer {
-        let urn = body.pointer("/finalizeUploadRequest/video").and_then(Value::as_str).unwrap_or("");
+        let urn = body
+            .pointer("/finalizeUploadRequest/video")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let ids: Vec<String> = body
             .pointer("/finalizeUploadRequest/uploadedPartIds")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         let Some(a) = self.assets.get_mut(urn) else {
             return Err(Fail::not_found());
         };
         let total: usize = a.received.iter().sum();
         if ids != a.etags || total as u64 != a.size {
-            return Err(Fail::new(400, "ILLEGAL_ARGUMENT", "uploadedPartIds do not match the uploaded parts"));
+            return Err(Fail::new(
+                400,
+                "ILLEGAL_ARGUMENT",
+                "uploadedPartIds do not match the uploaded parts",
+            ));
         }
-        a.status = if a.polls_left == 0 && !a.fails { "AVAILABLE" } else { "PROCESSING" }.into();
+        a.status = if a.polls_left == 0 && !a.fails {
+            "AVAILABLE"
+        } else {
+            "PROCESSING"
+        }
+        .into();
         Ok((200, None, Vec::new()))
     }
 
@@ -316,13 +402,24 @@ impl State {
         if a.status == "PROCESSING" {
             a.polls_left = a.polls_left.saturating_sub(1);
             if a.polls_left == 0 {
-                a.status = if a.fails { "PROCESSING_FAILED" } else { "AVAILABLE" }.into();
+                a.status = if a.fails {
+                    "PROCESSING_FAILED"
+                } else {
+                    "AVAILABLE"
+                }
+                .into();
             }
         }
         ok(json!({"id": a.urn, "owner": a.owner, "status": a.status}))
     }
 
-    pub fn add_comment(&mut self, on: &str, actor: &str, text: &str, parent: Option<String>) -> Answer {
+    pub fn add_comment(
+        &mut self,
+        on: &str,
+        actor: &str,
+        text: &str,
+        parent: Option<String>,
+    ) -> Answer {
         if self.post(on).is_none() {
             return Err(Fail::not_found());
         }
@@ -367,14 +464,20 @@ impl State {
             .map(Self::comment_json)
             .collect();
         let total = elements.len();
-        ok(json!({"elements": elements, "paging": {"start": 0, "count": 100, "total": total, "links": []}}))
+        ok(
+            json!({"elements": elements, "paging": {"start": 0, "count": 100, "total": total, "links": []}}),
+        )
     }
 
     pub fn social_metadata(&self, urn: &str) -> Answer {
         let Some(p) = self.post(urn) else {
             return Err(Fail::not_found());
         };
-        let all: Vec<&TwinComment> = self.comments.iter().filter(|c| c.post == urn && !c.deleted).collect();
+        let all: Vec<&TwinComment> = self
+            .comments
+            .iter()
+            .filter(|c| c.post == urn && !c.deleted)
+            .collect();
         let top = all.iter().filter(|c| c.parent.is_none()).count();
         ok(json!({
             "entity": urn,
@@ -389,18 +492,30 @@ impl State {
         let mut org = String::new();
         for pair in raw_query.split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default();
+            let decode = |s: &str| {
+                url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default()
+            };
             match k {
                 "organizationalEntity" => org = decode(v),
                 "shares" | "ugcPosts" => {
-                    let inner = v.strip_prefix("List(").and_then(|s| s.strip_suffix(')')).unwrap_or("");
+                    let inner = v
+                        .strip_prefix("List(")
+                        .and_then(|s| s.strip_suffix(')'))
+                        .unwrap_or("");
                     urns.extend(inner.split(',').filter(|s| !s.is_empty()).map(decode));
                 }
                 _ => {}
             }
         }
         if org != self.options.author {
-            return Err(Fail::new(403, "ACCESS_DENIED", "Not enough permissions to read statistics"));
+            return Err(Fail::new(
+                403,
+                "ACCESS_DENIED",
+                "Not enough permissions to read statistics",
+            ));
         }
         let elements: Vec<Value> = urns
             .iter()

@@ -25,10 +25,16 @@ impl State {
             "tweet_image" => 5 * 1024 * 1024,
             "tweet_gif" => 15 * 1024 * 1024,
             "tweet_video" | "amplify_video" => 512 * 1024 * 1024,
-            _ => return Err(Problem::invalid("The `media_category` value is not supported")),
+            _ => {
+                return Err(Problem::invalid(
+                    "The `media_category` value is not supported",
+                ));
+            }
         };
         if total > limit {
-            return Err(Problem::invalid("File size exceeds the limit for this media_category"));
+            return Err(Problem::invalid(
+                "File size exceeds the limit for this media_category",
+            ));
         }
         let id = self.id();
         let processing = category != "tweet_image";
@@ -70,7 +76,12 @@ impl State {
             return Err(Problem::invalid("segment_index must be between 0 and 999"));
         }
         if bytes > MAX_SEGMENT {
-            return Err(Problem::new(413, "about:blank", "Payload Too Large", "The segment is too large"));
+            return Err(Problem::new(
+                413,
+                "about:blank",
+                "Payload Too Large",
+                "The segment is too large",
+            ));
         }
         m.segments.insert(index, bytes);
         Ok((200, json!({"data": {"expires_at": 86400}})))
@@ -100,7 +111,9 @@ impl State {
 
     pub fn media_status(&mut self, q: &BTreeMap<String, String>) -> Answer {
         if q.get("command").map(String::as_str) != Some("STATUS") {
-            return Err(Problem::invalid("The `command` query parameter must be STATUS"));
+            return Err(Problem::invalid(
+                "The `command` query parameter must be STATUS",
+            ));
         }
         let id = q.get("media_id").cloned().unwrap_or_default();
         let Some(m) = self.media.get_mut(&id) else {
@@ -133,7 +146,10 @@ impl State {
 
     pub fn media_metadata(&mut self, body: &Value) -> Answer {
         let id = body.get("id").and_then(Value::as_str).unwrap_or("");
-        let Some(text) = body.pointer("/metadata/alt_text/text").and_then(Value::as_str) else {
+        let Some(text) = body
+            .pointer("/metadata/alt_text/text")
+            .and_then(Value::as_str)
+        else {
             return Err(Problem::invalid("metadata.alt_text.text is required"));
         };
         if text.chars().count() > 1000 {

@@ -30,7 +30,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/2/media/metadata", post(media_metadata))
         .route("/2/oauth2/token", post(token))
         .fallback(|| async {
-            problem(Problem::new(404, "about:blank", "Not Found", "Sorry, that page does not exist"))
+            problem(Problem::new(
+                404,
+                "about:blank",
+                "Not Found",
+                "Sorry, that page does not exist",
+            ))
         })
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         .with_state(shared)
@@ -110,7 +115,12 @@ fn gate(shared: &Shared, headers: &HeaderMap, key: &str) -> Result<Window, Respo
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v == expected);
     if !ok {
-        return Err(problem(Problem::new(401, "about:blank", "Unauthorized", "Unauthorized")));
+        return Err(problem(Problem::new(
+            401,
+            "about:blank",
+            "Unauthorized",
+            "Unauthorized",
+        )));
     }
     g.rate(key).map_err(|w| {
         let mut r = problem(too_many());
@@ -120,9 +130,8 @@ fn gate(shared: &Shared, headers: &HeaderMap, key: &str) -> Result<Window, Respo
 }
 
 fn parse_json(body: &Bytes) -> Result<Value, Response> {
-    serde_json::from_slice(body).map_err(|_| {
-        problem(Problem::invalid("The request body is not valid JSON"))
-    })
+    serde_json::from_slice(body)
+        .map_err(|_| problem(Problem::invalid("The request body is not valid JSON")))
 }
 
 async fn me(State(s): S, headers: HeaderMap) -> Response {
@@ -135,17 +144,31 @@ async fn me(State(s): S, headers: HeaderMap) -> Response {
     answer(Ok((200, json!({"data": user}))), &w)
 }
 
-async fn user_tweets(State(s): S, headers: HeaderMap, Path(id): Path<String>, RawQuery(q): RawQuery) -> Response {
+async fn user_tweets(
+    State(s): S,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
     let w = match gate(&s, &headers, "GET /2/users/:id/tweets") {
         Ok(w) => w,
         Err(r) => return r,
     };
     let g = s.lock();
-    let items = g.tweets.iter().filter(|t| t.author_id == id && !t.deleted).collect();
+    let items = g
+        .tweets
+        .iter()
+        .filter(|t| t.author_id == id && !t.deleted)
+        .collect();
     answer(g.page(items, &query(q)), &w)
 }
 
-async fn mentions(State(s): S, headers: HeaderMap, Path(id): Path<String>, RawQuery(q): RawQuery) -> Response {
+async fn mentions(
+    State(s): S,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
     let w = match gate(&s, &headers, "GET /2/users/:id/mentions") {
         Ok(w) => w,
         Err(r) => return r,
@@ -208,7 +231,12 @@ async fn media_init(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
     answer(a, &w)
 }
 
-async fn media_append(State(s): S, headers: HeaderMap, Path(id): Path<String>, mut form: Multipart) -> Response {
+async fn media_append(
+    State(s): S,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    mut form: Multipart,
+) -> Response {
     let w = match gate(&s, &headers, "POST /2/media/upload") {
         Ok(w) => w,
         Err(r) => return r,
@@ -223,7 +251,9 @@ async fn media_append(State(s): S, headers: HeaderMap, Path(id): Path<String>, m
                 };
                 match name.as_str() {
                     "segment_index" => {
-                        index = std::str::from_utf8(&data).ok().and_then(|v| v.trim().parse().ok())
+                        index = std::str::from_utf8(&data)
+                            .ok()
+                            .and_then(|v| v.trim().parse().ok())
                     }
                     "media" => bytes = Some(data.len()),
                     _ => {}

@@ -200,7 +200,10 @@ impl State {
         let mut v = json!({"id": t.id, "text": t.text, "edit_history_tweet_ids": [t.id]});
         let want = |f: &str| fields.split(',').any(|x| x == f);
         if want("created_at") {
-            v["created_at"] = json!(t.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+            v["created_at"] = json!(
+                t.created_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            );
         }
         if want("author_id") {
             v["author_id"] = json!(t.author_id);
@@ -236,7 +239,11 @@ impl State {
     fn conversation(&self, t: &TwinTweet) -> String {
         let mut cur = t;
         for _ in 0..1000 {
-            match cur.reply_to.as_deref().and_then(|id| self.tweets.iter().find(|x| x.id == id)) {
+            match cur
+                .reply_to
+                .as_deref()
+                .and_then(|id| self.tweets.iter().find(|x| x.id == id))
+            {
                 Some(parent) => cur = parent,
                 None => break,
             }
@@ -268,14 +275,22 @@ impl State {
         let max: usize = match q.get("max_results").map(|m| m.parse::<usize>()) {
             None => 10,
             Some(Ok(n)) if (5..=100).contains(&n) => n,
-            _ => return Err(Problem::invalid("The `max_results` query parameter value is not between 5 and 100")),
+            _ => {
+                return Err(Problem::invalid(
+                    "The `max_results` query parameter value is not between 5 and 100",
+                ));
+            }
         };
         let since: Option<i64> = q.get("since_id").and_then(|s| s.parse().ok());
         let start: Option<DateTime<Utc>> = match q.get("start_time") {
             None => None,
             Some(s) => Some(
                 DateTime::parse_from_rfc3339(s)
-                    .map_err(|_| Problem::invalid("The `start_time` query parameter value is not a valid time"))?
+                    .map_err(|_| {
+                        Problem::invalid(
+                            "The `start_time` query parameter value is not a valid time",
+                        )
+                    })?
                     .with_timezone(&Utc),
             ),
         };
@@ -284,7 +299,9 @@ impl State {
             Some(t) => Some(
                 t.strip_prefix('p')
                     .and_then(|n| n.parse().ok())
-                    .ok_or_else(|| Problem::invalid("The `pagination_token` query parameter value is invalid"))?,
+                    .ok_or_else(|| {
+                        Problem::invalid("The `pagination_token` query parameter value is invalid")
+                    })?,
             ),
         };
         let num = |t: &TwinTweet| t.id.parse::<i64>().unwrap_or(0);
@@ -298,7 +315,10 @@ impl State {
         let more = matching.len() > max;
         matching.truncate(max);
         let fields = q.get("tweet.fields").cloned().unwrap_or_default();
-        let data: Vec<Value> = matching.iter().map(|t| self.tweet_json(t, &fields)).collect();
+        let data: Vec<Value> = matching
+            .iter()
+            .map(|t| self.tweet_json(t, &fields))
+            .collect();
         let mut meta = json!({"result_count": data.len()});
         if let (Some(first), Some(last)) = (matching.first(), matching.last()) {
             meta["newest_id"] = json!(first.id);
@@ -347,11 +367,19 @@ impl State {
     }
 
     pub fn create(&mut self, body: &Value) -> Answer {
-        let text = body.get("text").and_then(Value::as_str).unwrap_or("").to_string();
+        let text = body
+            .get("text")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let media_ids: Vec<String> = body
             .pointer("/media/media_ids")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         let reply_to = body
             .pointer("/reply/in_reply_to_tweet_id")
@@ -372,9 +400,10 @@ impl State {
             return Err(Problem::invalid("Your media IDs are invalid."));
         }
         for id in &media_ids {
-            let ready = self.media.get(id).is_some_and(|m| {
-                m.finalized && m.polls_left == 0 && !m.fails
-            });
+            let ready = self
+                .media
+                .get(id)
+                .is_some_and(|m| m.finalized && m.polls_left == 0 && !m.fails);
             if !ready {
                 return Err(Problem::invalid("Your media IDs are invalid."));
             }
@@ -406,7 +435,8 @@ impl State {
         if let Some(p) = reply_to.and_then(|r| self.tweets.iter_mut().find(|x| x.id == r)) {
             p.replies += 1;
         }
-        let answer = json!({"data": {"id": t.id, "text": t.text, "edit_history_tweet_ids": [t.id]}});
+        let answer =
+            json!({"data": {"id": t.id, "text": t.text, "edit_history_tweet_ids": [t.id]}});
         self.tweets.push(t);
         Ok((201, answer))
     }
@@ -436,7 +466,9 @@ impl State {
             .map(|s| s.split(',').filter(|x| !x.is_empty()).collect())
             .unwrap_or_default();
         if ids.is_empty() || ids.len() > 100 {
-            return Err(Problem::invalid("The `ids` query parameter value must hold 1 to 100 ids"));
+            return Err(Problem::invalid(
+                "The `ids` query parameter value must hold 1 to 100 ids",
+            ));
         }
         let fields = q.get("tweet.fields").cloned().unwrap_or_default();
         let mut data = Vec::new();

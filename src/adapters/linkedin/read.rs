@@ -158,7 +158,7 @@ impl LinkedIn {
                 idempotency_key: None,
             })
             .collect();
-        out.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        out.sort_by_key(|r| std::cmp::Reverse(r.created_at));
         out.truncate(limit);
         Ok(out)
     }

@@ -452,7 +452,7 @@ fn reply(a: Answer) -> Response {
 }
 
 /// Auth, protocol headers (on `/rest`), and the daily quota.
-fn gate(s: &Shared, headers: &HeaderMap, rest: bool) -> std::result::Result<(), Response> {
+fn gate(s: &Shared, headers: &HeaderMap, rest: bool) -> std::result::Result<(), Box<Response>> {
     let mut g = s.lock();
     let bearer = format!("Bearer {}", g.token);
     let authed = headers
@@ -467,7 +467,7 @@ fn gate(s: &Shared, headers: &HeaderMap, rest: bool) -> std::result::Result<(), 
             json!({"status": 401, "serviceErrorCode": 65600, "code": "INVALID_ACCESS_TOKEN",
                    "message": "Invalid access token"})
         };
-        return Err(reply(Err(Fail { status: 401, body })));
+        return Err(Box::new(reply(Err(Fail { status: 401, body }))));
     }
     if rest {
         let version = headers
@@ -475,31 +475,31 @@ fn gate(s: &Shared, headers: &HeaderMap, rest: bool) -> std::result::Result<(), 
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         if version.len() != 6 || !version.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(reply(Err(Fail::new(
+            return Err(Box::new(reply(Err(Fail::new(
                 400,
                 "VERSION_MISSING",
                 "A version must be present. Please specify a version by adding the LinkedIn-Version header.",
-            ))));
+            )))));
         }
         if headers
             .get("x-restli-protocol-version")
             .and_then(|v| v.to_str().ok())
             != Some("2.0.0")
         {
-            return Err(reply(Err(Fail::new(
+            return Err(Box::new(reply(Err(Fail::new(
                 400,
                 "ILLEGAL_ARGUMENT",
                 "X-Restli-Protocol-Version 2.0.0 is required",
-            ))));
+            )))));
         }
     }
     g.calls += 1;
     if g.calls > g.options.daily_calls {
-        return Err(reply(Err(Fail {
+        return Err(Box::new(reply(Err(Fail {
             status: 429,
             body: json!({"status": 429, "serviceErrorCode": 101, "code": "TOO_MANY_REQUESTS",
                          "message": "Resource level throttle MEMBER DAY limit for calls to this resource is reached."}),
-        })));
+        }))));
     }
     Ok(())
 }
@@ -507,18 +507,18 @@ fn gate(s: &Shared, headers: &HeaderMap, rest: bool) -> std::result::Result<(), 
 macro_rules! gate {
     ($s:expr, $h:expr, $rest:expr) => {
         if let Err(r) = gate(&$s, &$h, $rest) {
-            return r;
+            return *r;
         }
     };
 }
 
-fn json_body(body: &Bytes) -> std::result::Result<Value, Response> {
+fn json_body(body: &Bytes) -> std::result::Result<Value, Box<Response>> {
     serde_json::from_slice(body).map_err(|_| {
-        reply(Err(Fail::new(
+        Box::new(reply(Err(Fail::new(
             400,
             "ILLEGAL_ARGUMENT",
             "Malformed JSON body",
-        )))
+        ))))
     })
 }
 
@@ -532,7 +532,7 @@ async fn create_post(State(s): S, h: HeaderMap, body: Bytes) -> Response {
     gate!(s, h, true);
     match json_body(&body) {
         Ok(v) => reply(s.lock().create_post(&v)),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -574,7 +574,7 @@ async fn media_action(
     }
     let v = match json_body(&body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let base = s.base.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let Some(base) = base else {
@@ -612,7 +612,7 @@ async fn create_comment(
     gate!(s, h, true);
     let v = match json_body(&body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let mut g = s.lock();
     let actor = v

@@ -107,7 +107,7 @@ fn query(raw: Option<String>) -> BTreeMap<String, String> {
 }
 
 /// Checks the bearer token and counts the call in its window.
-fn gate(shared: &Shared, headers: &HeaderMap, key: &str) -> Result<Window, Response> {
+fn gate(shared: &Shared, headers: &HeaderMap, key: &str) -> Result<Window, Box<Response>> {
     let mut g = shared.lock();
     let expected = format!("Bearer {}", g.access_token);
     let ok = headers
@@ -115,29 +115,32 @@ fn gate(shared: &Shared, headers: &HeaderMap, key: &str) -> Result<Window, Respo
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v == expected);
     if !ok {
-        return Err(problem(Problem::new(
+        return Err(Box::new(problem(Problem::new(
             401,
             "about:blank",
             "Unauthorized",
             "Unauthorized",
-        )));
+        ))));
     }
     g.rate(key).map_err(|w| {
         let mut r = problem(too_many());
         window_headers(&mut r, &w);
-        r
+        Box::new(r)
     })
 }
 
-fn parse_json(body: &Bytes) -> Result<Value, Response> {
-    serde_json::from_slice(body)
-        .map_err(|_| problem(Problem::invalid("The request body is not valid JSON")))
+fn parse_json(body: &Bytes) -> Result<Value, Box<Response>> {
+    serde_json::from_slice(body).map_err(|_| {
+        Box::new(problem(Problem::invalid(
+            "The request body is not valid JSON",
+        )))
+    })
 }
 
 async fn me(State(s): S, headers: HeaderMap) -> Response {
     let w = match gate(&s, &headers, "GET /2/users/me") {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let g = s.lock();
     let user = g.user_json(g.owner(), true);
@@ -152,7 +155,7 @@ async fn user_tweets(
 ) -> Response {
     let w = match gate(&s, &headers, "GET /2/users/:id/tweets") {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let g = s.lock();
     let items = g
@@ -171,7 +174,7 @@ async fn mentions(
 ) -> Response {
     let w = match gate(&s, &headers, "GET /2/users/:id/mentions") {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let g = s.lock();
     let items = g.mentions_of(&id);
@@ -181,11 +184,11 @@ async fn mentions(
 async fn create(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
     let w = match gate(&s, &headers, "POST /2/tweets") {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let body = match parse_json(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let mut g = s.lock();
     if !g.daily() {
@@ -203,7 +206,7 @@ async fn create(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
 async fn lookup(State(s): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let w = match gate(&s, &headers, "GET /2/tweets") {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let g = s.lock();
     answer(g.lookup(&query(q)), &w)
@@ -212,7 +215,7 @@ async fn lookup(State(s): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Respo
 async fn remove(State(s): S, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let w = match gate(&s, &headers, "DELETE /2/tweets/:id") {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let a = s.lock().delete(&id);
     answer(a, &w)
@@ -221,11 +224,11 @@ async fn remove(State(s): S, headers: HeaderMap, Path(id): Path<String>) -> Resp
 async fn media_init(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
     let w = match gate(&s, &headers, "POST /2/media/upload") {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let body = match parse_json(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let a = s.lock().media_init(&body);
     answer(a, &w)
@@ -239,7 +242,7 @@ async fn media_append(
 ) -> Response {
     let w = match gate(&s, &headers, "POST /2/media/upload") {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let (mut index, mut bytes) = (None, None);
     loop {
@@ -270,7 +273,7 @@ async fn media_append(
 async fn media_finalize(State(s): S, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let w = match gate(&s, &headers, "POST /2/media/upload") {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let a = s.lock().media_finalize(&id);
     answer(a, &w)
@@ -279,7 +282,7 @@ async fn media_finalize(State(s): S, headers: HeaderMap, Path(id): Path<String>)
 async fn media_status(State(s): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let w = match gate(&s, &headers, "GET /2/media/upload") {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let a = s.lock().media_status(&query(q));
     answer(a, &w)
@@ -288,11 +291,11 @@ async fn media_status(State(s): S, headers: HeaderMap, RawQuery(q): RawQuery) ->
 async fn media_metadata(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
     let w = match gate(&s, &headers, "POST /2/media/metadata") {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let body = match parse_json(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let a = s.lock().media_metadata(&body);
     answer(a, &w)

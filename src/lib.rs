@@ -26,6 +26,7 @@ pub mod listen;
 pub mod model;
 pub mod platform;
 pub mod registry;
+pub mod strategy;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod text;

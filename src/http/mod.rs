@@ -39,6 +39,7 @@ mod call;
 mod client;
 
 mod mapper;
+mod poll;
 mod ratelimit;
 pub mod redact;
 mod response;
@@ -49,6 +50,7 @@ pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use call::{Call, Multipart, Part, Retry};
 pub use client::{Client, HttpConfig};
 pub use mapper::{DefaultErrorMapper, ErrorBody, ErrorMapper, kind_for_status};
+pub use poll::{MAX_POLL_WAIT, Poll, poll_until};
 pub use ratelimit::{
     Quota, RateLimit, RateLimitStyle, discord_body_retry_after, telegram_body_retry_after,
 };

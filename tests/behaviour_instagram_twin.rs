@@ -178,9 +178,10 @@ async fn container_errors_and_a_wait_that_runs_out() {
         .publish(&photo_post("slow video"), &opts)
         .await
         .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Platform);
+    assert_eq!(e.kind(), ErrorKind::Timeout);
     assert!(e.is_retryable());
     assert!(e.to_string().contains("still being processed"), "{e}");
+    assert!(e.to_string().contains("nothing was published"), "{e}");
     let slept: Duration = clock.sleeps().iter().sum();
     assert!(slept <= Duration::from_secs(300), "{slept:?}");
     assert!(clock.sleeps().len() < 15, "{:?}", clock.sleeps());

@@ -87,8 +87,7 @@ impl FacebookConfig {
     /// assert_eq!(c.graph.base_url.unwrap().as_str(), "http://127.0.0.1:9000/");
     /// ```
     pub fn from_url(url: &Url) -> Result<Self> {
-        let (graph, params) = config::from_url(url, PLATFORM, DEFAULT_HOST)?;
-        let page_id = config::take_id(PLATFORM, params, "page_id")?;
+        let (graph, page_id) = config::from_url(url, PLATFORM, DEFAULT_HOST, "page_id")?;
         Ok(FacebookConfig { page_id, graph })
     }
 

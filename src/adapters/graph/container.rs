@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use super::api::{ContainerStatus, Created, PublishingLimit, parse_time};
 use super::client::{Graph, Params};
 use super::config::WaitPolicy;
+use crate::http::{Poll, poll_until};
 use crate::{Error, ErrorKind, Result};
 
 /// How a platform names the container flow's edges and fields.
@@ -106,47 +107,61 @@ impl Containers {
         Ok(ContainerStatus::from_wire(code, message))
     }
 
-    /// Polls until the container is `FINISHED` (or `PUBLISHED`), sleeping on the client's
-    /// clock between polls, up to `deadline`. `ERROR` is [`ErrorKind::ContentRejected`];
-    /// `EXPIRED` and a wait that runs out are retryable [`ErrorKind::Platform`] errors.
+    /// Polls until the container is `FINISHED` (or `PUBLISHED`) with [`poll_until`], sleeping
+    /// on the client's clock between polls (doubling from `first_poll` up to `max_interval`)
+    /// until `deadline`. `ERROR` is [`ErrorKind::ContentRejected`]; `EXPIRED` is a retryable
+    /// [`ErrorKind::Platform`] error; a wait that runs out is a retryable
+    /// [`ErrorKind::Timeout`] (nothing was published: the container is kept for a retry).
     pub(crate) async fn wait_ready(&self, id: &str, deadline: Deadline) -> Result<ContainerStatus> {
         let clock = self.graph.http().clock().clone();
-        let mut delay = self.wait.first_poll;
-        let mut polls = 0u32;
-        loop {
-            let status = self.status(id).await?;
-            polls += 1;
-            match status {
-                ContainerStatus::Finished | ContainerStatus::Published => return Ok(status),
-                ContainerStatus::Error(reason) => {
-                    return Err(self.error(
-                        ErrorKind::ContentRejected,
-                        format!("the media container failed processing: {reason}"),
-                    ));
+        let left = (deadline.0 - self.graph.now())
+            .to_std()
+            .unwrap_or(Duration::ZERO);
+        let max = self.wait.max_interval.max(Duration::from_millis(1));
+        let mut next = self.wait.first_poll;
+        let waited = poll_until(
+            &clock,
+            left,
+            self.graph.platform(),
+            "media container processing",
+            || {
+                let wait = next;
+                next = (next * 2).min(max);
+                async move {
+                    match self.status(id).await? {
+                        s @ (ContainerStatus::Finished | ContainerStatus::Published) => {
+                            Ok(Poll::Ready(s))
+                        }
+                        ContainerStatus::Error(reason) => Err(self.error(
+                            ErrorKind::ContentRejected,
+                            format!("the media container failed processing: {reason}"),
+                        )),
+                        ContainerStatus::Expired => Err(self.error(
+                            ErrorKind::Platform,
+                            "the media container expired before it was published; publish again to make a new one".into(),
+                        )),
+                        ContainerStatus::InProgress | ContainerStatus::Other(_) => {
+                            Ok(Poll::Wait(wait))
+                        }
+                    }
                 }
-                ContainerStatus::Expired => {
-                    return Err(self.error(
-                        ErrorKind::Platform,
-                        "the media container expired before it was published; publish again to make a new one".into(),
-                    ));
-                }
-                ContainerStatus::InProgress | ContainerStatus::Other(_) => {}
-            }
-            let now = self.graph.now();
-            let step = chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
-            if now.checked_add_signed(step).is_none_or(|t| t > deadline.0) {
-                let waited = self.wait.max_wait.as_secs_f64();
-                return Err(self.error(
-                    ErrorKind::Platform,
+            },
+        )
+        .await;
+        waited.map_err(|e| {
+            if e.kind() == ErrorKind::Timeout {
+                self.error(
+                    ErrorKind::Timeout,
                     format!(
-                        "the media container {id} was still being processed after {waited:.0} s ({polls} polls); \
-                         publishing again with the same idempotency key continues with it"
+                        "the media container {id} was still being processed after {:.0} s; nothing was published, \
+                         and publishing again with the same idempotency key continues with this container",
+                        self.wait.max_wait.as_secs_f64()
                     ),
-                ));
+                )
+            } else {
+                e
             }
-            clock.sleep(delay).await;
-            delay = (delay * 2).min(self.wait.max_interval.max(Duration::from_millis(1)));
-        }
+        })
     }
 
     /// Publishes a finished container; returns the media id.
@@ -303,7 +318,9 @@ impl Containers {
     ) -> Result<String> {
         let ready = self.wait_ready(container, deadline).await;
         if let Err(e) = &ready {
-            if e.kind() != ErrorKind::Platform || !e.is_retryable() {
+            // A container that failed processing will not get better; one still processing
+            // (or an answer that did not come) is kept for the retry.
+            if !e.is_retryable() {
                 ledger.remove(key);
             }
         }

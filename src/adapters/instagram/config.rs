@@ -100,8 +100,7 @@ impl InstagramConfig {
     /// assert_eq!(c.graph.base_url.unwrap().as_str(), "http://127.0.0.1:9000/");
     /// ```
     pub fn from_url(url: &Url) -> Result<Self> {
-        let (graph, params) = config::from_url(url, PLATFORM, DEFAULT_HOST)?;
-        let ig_user_id = config::take_id(PLATFORM, params, "ig_user_id")?;
+        let (graph, ig_user_id) = config::from_url(url, PLATFORM, DEFAULT_HOST, "ig_user_id")?;
         Ok(InstagramConfig { ig_user_id, graph })
     }
 

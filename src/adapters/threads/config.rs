@@ -89,8 +89,7 @@ impl ThreadsConfig {
     /// assert_eq!(c.graph.base_url.unwrap().as_str(), "http://127.0.0.1:9000/");
     /// ```
     pub fn from_url(url: &Url) -> Result<Self> {
-        let (graph, params) = config::from_url(url, PLATFORM, DEFAULT_HOST)?;
-        let user_id = config::take_id(PLATFORM, params, "user_id")?;
+        let (graph, user_id) = config::from_url(url, PLATFORM, DEFAULT_HOST, "user_id")?;
         Ok(ThreadsConfig { user_id, graph })
     }
 

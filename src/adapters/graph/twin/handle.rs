@@ -27,7 +27,7 @@ pub struct TwinHandle {
 impl std::fmt::Debug for TwinHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TwinHandle")
-            .field("base", &self.shared.base.as_str())
+            .field("account", &self.shared.options().account_id)
             .finish()
     }
 }
@@ -77,7 +77,12 @@ impl TwinHandle {
     /// # });
     /// ```
     pub fn requests(&self) -> Vec<(String, String)> {
-        self.shared.state().requests.clone()
+        self.shared
+            .log
+            .all()
+            .into_iter()
+            .map(|s| (s.method, s.path))
+            .collect()
     }
 
     /// How many requests used `method` on a path containing `path`.
@@ -95,10 +100,10 @@ impl TwinHandle {
     /// ```
     pub fn requests_to(&self, method: &str, path: &str) -> usize {
         self.shared
-            .state()
-            .requests
+            .log
+            .all()
             .iter()
-            .filter(|(m, p)| m.eq_ignore_ascii_case(method) && p.contains(path))
+            .filter(|s| s.method.eq_ignore_ascii_case(method) && s.path.contains(path))
             .count()
     }
 
@@ -117,7 +122,7 @@ impl TwinHandle {
     /// # });
     /// ```
     pub fn reset_requests(&self) {
-        self.shared.state().requests.clear();
+        self.shared.log.reset();
     }
 
     /// An object (deleted ones too).
@@ -199,9 +204,13 @@ impl TwinHandle {
     /// # });
     /// ```
     pub fn inject(&self, method: Option<&str>, path: Option<&str>, times: usize, fault: Fault) {
+        if let Some(canned) = super::server::canned(&self.shared, &fault) {
+            self.shared.canned.inject(method, path, times, canned);
+            return;
+        }
         let method = method.and_then(|m| Method::from_bytes(m.as_bytes()).ok());
         self.shared
-            .faults
+            .special
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(FaultRule {

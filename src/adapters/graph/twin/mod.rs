@@ -54,10 +54,10 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use chrono::{DateTime, Utc};
-use tokio::sync::oneshot;
 use url::Url;
 
-use crate::{Error, ErrorKind, Result};
+use crate::Result;
+use crate::testkit::twin::{Faults, RequestLog, TwinServer, instrument};
 
 /// How a twin behaves. Each personality starts from its own defaults.
 ///
@@ -235,9 +235,13 @@ pub(crate) struct Ctx<'a> {
 pub(crate) struct Shared {
     options: Mutex<TwinOptions>,
     state: Mutex<State>,
-    faults: Mutex<Vec<FaultRule>>,
+    /// Faults that need the request (an echoed token, a lost answer).
+    special: Mutex<Vec<FaultRule>>,
+    /// Canned faults, answered by the shared twin middleware before the routes.
+    canned: Faults,
+    /// Every request, logged by the shared twin middleware.
+    log: RequestLog,
     personality: Box<dyn Personality>,
-    base: Url,
 }
 
 impl Shared {
@@ -249,27 +253,12 @@ impl Shared {
     }
 }
 
-/// A running Graph twin (wrapped by each platform's twin). Dropping it stops the server.
+/// A running Graph twin (wrapped by each platform's twin), served by the shared
+/// [`TwinServer`]. Dropping it stops the server.
+#[derive(Debug)]
 pub(crate) struct GraphTwin {
     handle: TwinHandle,
-    addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
-}
-
-impl std::fmt::Debug for GraphTwin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GraphTwin")
-            .field("addr", &self.addr)
-            .finish()
-    }
-}
-
-impl Drop for GraphTwin {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
+    server: TwinServer,
 }
 
 impl GraphTwin {
@@ -277,13 +266,6 @@ impl GraphTwin {
         options: TwinOptions,
         personality: Box<dyn Personality>,
     ) -> Result<GraphTwin> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| Error::new(ErrorKind::Network, "cannot bind the twin").with_source(e))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Error::new(ErrorKind::Network, "no twin address").with_source(e))?;
-        let base = Url::parse(&format!("http://{addr}/"))?;
         let state = State {
             next_id: 17_841_000_000_000_000,
             container_polls: options.container_polls,
@@ -294,37 +276,31 @@ impl GraphTwin {
         let shared = Arc::new(Shared {
             options: Mutex::new(options),
             state: Mutex::new(state),
-            faults: Mutex::new(Vec::new()),
+            special: Mutex::new(Vec::new()),
+            canned: Faults::default(),
+            log: RequestLog::default(),
             personality,
-            base,
         });
-        let app = Router::new()
+        let routes = Router::new()
             .fallback(server::handle)
             .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
             .with_state(shared.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
+        let app = instrument(routes, &shared.log, &shared.canned);
+        let server = TwinServer::start(app).await?;
         Ok(GraphTwin {
             handle: TwinHandle { shared },
-            addr,
-            shutdown: Some(tx),
+            server,
         })
     }
 
     /// The base URL (`http://127.0.0.1:PORT/`).
     pub fn url(&self) -> Url {
-        self.handle.shared.base.clone()
+        self.server.base_url()
     }
 
     /// The address the twin listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// The handle to inspect and steer the twin.

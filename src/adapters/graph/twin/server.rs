@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request, State as AxState};
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::response::Response;
 use chrono::Utc;
 use serde_json::json;
 
 use super::{Ctx, Fault, GraphRequest, Reply, Shared, TwinOptions};
+use crate::testkit::twin::Canned;
 
 pub(super) async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> Response {
     let method = request.method().clone();
@@ -47,7 +48,7 @@ pub(super) async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Reque
                     }
                 }
             }
-            Err(_) => return json_reply(Reply::invalid("malformed multipart body"), None),
+            Err(_) => return json_reply(Reply::invalid("malformed multipart body")),
         }
     } else if let Ok(bytes) = axum::body::to_bytes(request.into_body(), 64 * 1024 * 1024).await {
         if content_type.starts_with("application/x-www-form-urlencoded") {
@@ -55,27 +56,26 @@ pub(super) async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Reque
         }
     }
     let req = GraphRequest::new(method.clone(), &path, &headers, params, file);
-    shared
-        .state()
-        .requests
-        .push((method.to_string(), path.clone()));
-    let fault = take_fault(&shared, &method, &path);
-    let usage_type = shared.personality.usage_type();
-    if let Some(fault) = fault {
-        if fault == Fault::Lost {
+    match take_fault(&shared, &method, &path) {
+        Some(Fault::Lost) => {
             let _ = answer(&shared, &req);
-            return fault_reply(&shared, Fault::html(504), &req, usage_type);
+            return Canned::html(504).into_response();
         }
-        return fault_reply(&shared, fault, &req, usage_type);
+        Some(Fault::EchoToken) => return echo_token(&req),
+        Some(other) => {
+            if let Some(c) = canned(&shared, &other) {
+                return c.into_response();
+            }
+        }
+        None => {}
     }
-    let reply = answer(&shared, &req);
-    let mut response = json_reply(reply, None);
-    add_usage(&shared, &mut response, usage_type, None);
+    let mut response = json_reply(answer(&shared, &req));
+    add_usage(&shared, &mut response);
     response
 }
 
 fn take_fault(shared: &Shared, method: &Method, path: &str) -> Option<Fault> {
-    let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
+    let mut faults = shared.special.lock().unwrap_or_else(|p| p.into_inner());
     let found = faults.iter_mut().find(|r| {
         r.remaining > 0
             && r.method.as_ref().is_none_or(|m| m == method)
@@ -183,29 +183,23 @@ fn token_endpoint(shared: &Shared, options: &TwinOptions, req: &GraphRequest) ->
 
 fn usage_percent(shared: &Shared) -> u64 {
     let budget = shared.options().calls_per_hour.max(1);
-    let s = shared.state();
-    let used = s.requests.len() as u64 * 100 / budget;
-    (used + s.extra_usage).min(100)
+    let used = shared.log.count() as u64 * 100 / budget;
+    (used + shared.state().extra_usage).min(100)
 }
 
-fn add_usage(
-    shared: &Shared,
-    response: &mut Response,
-    usage_type: Option<&str>,
-    regain: Option<u64>,
-) {
-    let percent = if regain.is_some() {
-        100
-    } else {
-        usage_percent(shared)
-    };
+/// `X-App-Usage` and, for Page and Instagram tokens, `X-Business-Use-Case-Usage` at `percent`,
+/// with `regain` minutes until access comes back.
+fn usage_headers(shared: &Shared, percent: u64, regain: Option<u64>) -> Vec<(String, String)> {
     let app =
         json!({ "call_count": percent, "total_cputime": percent / 2, "total_time": percent / 2 });
-    let h = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&app.to_string()) {
-        h.insert("x-app-usage", v);
-    }
-    if let Some(kind) = usage_type {
+    let mut out = vec![("x-app-usage".to_string(), app.to_string())];
+    let kind = match (shared.personality.usage_type(), regain) {
+        (Some(kind), _) => Some(kind),
+        // Throttled app tokens get the BUC header too, to say when access comes back.
+        (None, Some(_)) => Some("pages"),
+        (None, None) => None,
+    };
+    if let Some(kind) = kind {
         let account = shared.options().account_id.clone();
         let buc = json!({ account: [{
             "type": kind,
@@ -214,19 +208,31 @@ fn add_usage(
             "total_time": percent / 2,
             "estimated_time_to_regain_access": regain.unwrap_or(0),
         }]});
-        if let Ok(v) = HeaderValue::from_str(&buc.to_string()) {
-            h.insert("x-business-use-case-usage", v);
+        out.push(("x-business-use-case-usage".to_string(), buc.to_string()));
+    }
+    out
+}
+
+fn add_usage(shared: &Shared, response: &mut Response) {
+    for (k, v) in usage_headers(shared, usage_percent(shared), None) {
+        if let (Ok(k), Ok(v)) = (
+            HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(&v),
+        ) {
+            response.headers_mut().insert(k, v);
         }
     }
 }
 
-fn fault_reply(
-    shared: &Shared,
-    fault: Fault,
-    req: &GraphRequest,
-    usage_type: Option<&str>,
-) -> Response {
-    match fault {
+/// A fault the shared [`Faults`](crate::testkit::twin::Faults) can answer by itself (`None`
+/// for those that need the request: [`Fault::EchoToken`], [`Fault::Lost`]).
+pub(super) fn canned(shared: &Shared, fault: &Fault) -> Option<Canned> {
+    let with_usage = |c: Canned, percent: u64, regain: Option<u64>| {
+        usage_headers(shared, percent, regain)
+            .into_iter()
+            .fold(c, |c, (k, v)| c.with_header(&k, &v))
+    };
+    Some(match fault {
         Fault::Graph {
             status,
             code,
@@ -235,13 +241,15 @@ fn fault_reply(
             message,
             transient,
         } => {
-            let mut reply = Reply::error(status, code, subcode, &kind, &message);
-            if transient {
+            let mut reply = Reply::error(*status, *code, *subcode, kind, message);
+            if *transient {
                 reply.body["error"]["is_transient"] = json!(true);
             }
-            let mut r = json_reply(reply, None);
-            add_usage(shared, &mut r, usage_type, None);
-            r
+            with_usage(
+                Canned::json(reply.status.as_u16(), reply.body),
+                usage_percent(shared),
+                None,
+            )
         }
         Fault::Throttle {
             code,
@@ -249,56 +257,43 @@ fn fault_reply(
         } => {
             let reply = Reply::error(
                 400,
-                code,
+                *code,
                 None,
                 "OAuthException",
                 &format!("(#{code}) Application request limit reached"),
             );
-            let mut r = json_reply(reply, None);
-            // Page and Instagram tokens say when access comes back in the BUC header; app
-            // tokens only show the usage.
-            add_usage(
-                shared,
-                &mut r,
-                usage_type.or(Some("pages")),
-                Some(regain_minutes),
-            );
-            r
+            with_usage(Canned::json(400, reply.body), 100, Some(*regain_minutes))
         }
         Fault::Status {
             status,
             body,
             content_type,
-        } => (
-            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            [(header::CONTENT_TYPE, content_type)],
-            body,
-        )
-            .into_response(),
-        Fault::MalformedJson => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            "{\"id\": \"1\", \"data\": [",
-        )
-            .into_response(),
-        Fault::Lost => fault_reply(shared, Fault::html(504), req, usage_type),
-        Fault::EchoToken => {
-            let token = req.token.clone().unwrap_or_default();
-            let reply = Reply::error(
-                400,
-                190,
-                Some(460),
-                "OAuthException",
-                &format!(
-                    "Error validating access token {token}: the session has been invalidated because the user changed their password"
-                ),
-            );
-            json_reply(reply, None)
-        }
-    }
+        } => Canned {
+            status: *status,
+            content_type: content_type.clone(),
+            headers: Vec::new(),
+            body: body.clone(),
+        },
+        Fault::MalformedJson => Canned::malformed_json(),
+        Fault::EchoToken | Fault::Lost => return None,
+    })
 }
 
-fn json_reply(reply: Reply, _extra: Option<()>) -> Response {
+fn echo_token(req: &GraphRequest) -> Response {
+    let token = req.token.clone().unwrap_or_default();
+    let reply = Reply::error(
+        400,
+        190,
+        Some(460),
+        "OAuthException",
+        &format!(
+            "Error validating access token {token}: the session has been invalidated because the user changed their password"
+        ),
+    );
+    json_reply(reply)
+}
+
+fn json_reply(reply: Reply) -> Response {
     let mut r = Response::new(Body::from(reply.body.to_string()));
     *r.status_mut() = reply.status;
     r.headers_mut().insert(

@@ -1,5 +1,4 @@
-//! What the Graph twin remembers: objects (posts, photos, comments, containers), quotas and
-//! the requests it saw.
+//! What the Graph twin remembers: objects (posts, photos, comments, containers) and quotas.
 
 use std::collections::BTreeMap;
 
@@ -157,7 +156,6 @@ impl Node {
 pub(crate) struct State {
     pub(crate) next_id: u64,
     pub(crate) nodes: Vec<Node>,
-    pub(crate) requests: Vec<(String, String)>,
     pub(crate) publishes: Vec<DateTime<Utc>>,
     pub(crate) replies: Vec<DateTime<Utc>>,
     pub(crate) container_polls: u32,

@@ -30,7 +30,7 @@
 // container flow, photo uploads, refresh grants) have no user.
 #![cfg_attr(
     not(all(feature = "facebook", feature = "instagram", feature = "threads")),
-    allow(dead_code)
+    allow(dead_code, unused_imports)
 )]
 
 pub mod api;

@@ -13,11 +13,12 @@
 //!   `estimated_time_to_regain_access`, calls are refused locally with
 //!   [`RateLimited`](crate::ErrorKind::RateLimited) and that `retry_after` until then;
 //! - the container flow of Instagram and Threads (internal): create → poll the status with a
-//!   bounded wait on the client's [`Clock`](crate::clock::Clock) → publish, with a ledger that
-//!   keeps the container per idempotency key so a retried publish never posts twice;
+//!   bounded wait on the client's [`Clock`](crate::clock::Clock) (through the shared
+//!   [`poll_until`](crate::http::poll_until)) → publish, with a ledger that keeps the container
+//!   per idempotency key so a retried publish never posts twice;
 //! - forward paging of comments gathered from many posts (internal);
-//! - the wire types ([`api`]) and, with the `testkit` feature, the [`twin`]: one local Graph
-//!   server with a personality per platform.
+//! - the wire types ([`api`]) and, with the `testkit` feature, the `twin`: one local Graph
+//!   server with a personality per platform, on the shared `testkit::twin` scaffolding.
 //!
 //! ```
 //! use socialkit::adapters::graph::{GraphSettings, TokenPlacement};

@@ -23,6 +23,7 @@ pub mod error;
 pub mod model;
 pub mod platform;
 pub mod registry;
+pub mod store;
 pub mod text;
 
 pub use error::{Detail, Error, ErrorContext, ErrorKind, ErrorRecord, Result};

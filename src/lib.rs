@@ -19,6 +19,7 @@
 
 pub mod adapters;
 pub mod clock;
+pub mod engine;
 pub mod error;
 pub mod model;
 pub mod platform;

@@ -1,0 +1,441 @@
+//! The outbox protocol (DESIGN §5): publish once, lose nothing.
+//!
+//! 1. Claiming a delivery stores Publishing with an attempt id and the idempotency key
+//!    (`sk-<delivery>-<generation>`) before any network call ([`Store::claim_due`]).
+//! 2. The adapter is called with that key.
+//! 3. The result, or the typed failure, is stored — only if the attempt still holds the lease.
+//!
+//! A delivery whose earlier attempt's outcome is unknown — the answer timed out or was lost, a
+//! 5xx came back, the worker died (found at start-up or when its lease expired) — is *in
+//! doubt*. Its next attempt reconciles before it publishes:
+//! - where the platform honours the key ([`Idempotency::Key`], [`RecordKey`](Idempotency::RecordKey),
+//!   [`Natural`](Idempotency::Natural)), re-sending with the same key is the reconciliation:
+//!   the platform returns the first post instead of making a second;
+//! - elsewhere the channel's [`recent_posts`](Platform::recent_posts) are searched for the key
+//!   or, failing that, the same text created since the in-doubt attempt began; found means
+//!   Published, not found means publish;
+//! - a platform with neither cannot be checked: the delivery fails visibly ("outcome unknown")
+//!   rather than risk a second post.
+//!
+//! Failures: a rate limit defers the delivery to `retry_after` and does not count; retryable
+//! failures back off exponentially with jitter up to [`EngineConfig::max_attempts`]
+//! (the last in-doubt one is reconciled once more, never re-published); anything else fails
+//! with its typed error; `Unauthenticated` also raises [`EventKind::NeedsReauth`].
+//!
+//! [`EngineConfig::max_attempts`]: super::EngineConfig::max_attempts
+
+use futures::future::join_all;
+
+use super::{AfterPublish, Engine, EventKind, PostStatus};
+use crate::model::{PublishOptions, Published};
+use crate::platform::{Idempotency, Platform};
+use crate::store::{Change, Claim, Delivery, DeliveryFilter, Finish, Selector, Stamp};
+use crate::{Error, ErrorKind, Result};
+
+/// What one round of the outbox did.
+///
+/// ```
+/// let r = socialkit::engine::RunReport::default();
+/// assert_eq!(r.claimed, 0);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunReport {
+    /// Deliveries claimed.
+    pub claimed: usize,
+    /// Published (reconciled ones included).
+    pub published: usize,
+    /// Found by reconciliation.
+    pub reconciled: usize,
+    /// Going to be tried again.
+    pub retried: usize,
+    /// Failed for good.
+    pub failed: usize,
+    /// Handed back unstarted.
+    pub released: usize,
+    /// Left in Publishing: a simulated crash, or a result the store refused (lease lost).
+    pub abandoned: usize,
+}
+
+impl RunReport {
+    fn add(&mut self, o: Outcome) {
+        match o {
+            Outcome::Published => self.published += 1,
+            Outcome::Reconciled => {
+                self.published += 1;
+                self.reconciled += 1;
+            }
+            Outcome::Retried => self.retried += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Released => self.released += 1,
+            Outcome::Abandoned => self.abandoned += 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Published,
+    Reconciled,
+    Retried,
+    Failed,
+    Released,
+    Abandoned,
+}
+
+/// The result of reconciling an in-doubt delivery.
+enum Reconciled {
+    /// The earlier attempt made the post.
+    Found(Published),
+    /// It did not; publishing is safe.
+    NotFound,
+    /// Re-sending with the same key is safe (the platform dedupes).
+    ResendSafe,
+    /// No way to tell.
+    Unknowable,
+}
+
+/// Whether an error leaves the outcome of a write unknown: the platform may have made the
+/// post all the same.
+pub(crate) fn leaves_doubt(e: &Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::Timeout | ErrorKind::Network | ErrorKind::Platform | ErrorKind::Unexpected
+    )
+}
+
+fn same_text(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
+impl Engine {
+    /// Claims one batch of due deliveries and publishes them concurrently. Returns what
+    /// happened. A worker calls this in a loop; tests call it directly.
+    pub async fn run_once(&self) -> Result<RunReport> {
+        let cfg = &self.inner.config;
+        let claims = self
+            .inner
+            .store
+            .claim_due(self.now(), &cfg.worker, cfg.batch.max(1), cfg.lease)
+            .await?;
+        Ok(self.process_all(claims).await)
+    }
+
+    pub(crate) async fn process_all(&self, claims: Vec<Claim>) -> RunReport {
+        let mut report = RunReport {
+            claimed: claims.len(),
+            ..RunReport::default()
+        };
+        for o in join_all(claims.into_iter().map(|c| self.process(c))).await {
+            report.add(o);
+        }
+        report
+    }
+
+    /// Frees the leases this worker held before it (re)started, so its in-doubt deliveries
+    /// are reconciled now rather than when the leases end. Returns how many it freed.
+    pub async fn recover(&self) -> Result<usize> {
+        let n = self
+            .inner
+            .store
+            .expire_leases(&self.inner.config.worker, self.now())
+            .await?;
+        if n > 0 {
+            tracing::info!(deliveries = n, "in-doubt deliveries found at start-up");
+        }
+        Ok(n)
+    }
+
+    /// Publishes one claimed delivery and stores the outcome.
+    pub(crate) async fn process(&self, claim: Claim) -> Outcome {
+        let d = &claim.delivery;
+        let attempt = &claim.attempt.id;
+        let Some(platform) = self.platform(&d.workspace, &d.channel) else {
+            let due = self.now() + self.inner.config.unconnected_retry;
+            let why = format!("channel {} is not connected; waiting", d.channel);
+            return self
+                .store_finish(d, attempt, Finish::Release { due_at: due }, &why)
+                .await;
+        };
+        if d.in_doubt() {
+            match self.reconcile(platform.as_ref(), d).await {
+                Ok(Reconciled::Found(p)) => {
+                    let why = "reconciled: the in-doubt attempt had published it";
+                    return self
+                        .store_finish(d, attempt, Finish::Reconciled(p), why)
+                        .await;
+                }
+                Ok(Reconciled::NotFound) if d.reconcile_only => {
+                    let e = d.error.clone().map(Error::from).unwrap_or_else(|| {
+                        Error::new(ErrorKind::Timeout, "the last attempt's outcome was unknown")
+                    });
+                    let why = "attempts exhausted; reconciliation found no post";
+                    let outcome = Finish::Fail {
+                        error: e.to_record(),
+                        in_doubt: false,
+                    };
+                    return self.store_finish(d, attempt, outcome, why).await;
+                }
+                Ok(Reconciled::NotFound | Reconciled::ResendSafe) => {}
+                Ok(Reconciled::Unknowable) => {
+                    let e = Error::new(
+                        ErrorKind::Timeout,
+                        format!(
+                            "the outcome of an earlier attempt is unknown and {} offers no way to \
+                             check it; not retried, to avoid a second post",
+                            platform.name()
+                        ),
+                    )
+                    .or_context(
+                        platform.name(),
+                        Some(d.channel.as_str()),
+                        "publish",
+                    );
+                    let outcome = Finish::Fail {
+                        error: e.to_record(),
+                        in_doubt: true,
+                    };
+                    let why = "in doubt and cannot be reconciled";
+                    return self.store_finish(d, attempt, outcome, why).await;
+                }
+                Err(e) => {
+                    // Could not look: stay in doubt, try the lookup again later.
+                    let outcome = self.on_error(d, e, true);
+                    return self
+                        .store_finish(d, attempt, outcome, "reconciliation failed")
+                        .await;
+                }
+            }
+        }
+        let opts = PublishOptions::with_key(claim.attempt.key.clone());
+        let result = platform.publish(&d.content, &opts).await;
+        if let Some(h) = &self.inner.hooks {
+            if h.after_publish(d, &result) == AfterPublish::Crash {
+                return Outcome::Abandoned;
+            }
+        }
+        match result {
+            Ok(p) => {
+                self.store_finish(d, attempt, Finish::Published(p), "published")
+                    .await
+            }
+            Err(e) => {
+                let e = e.or_context(platform.name(), Some(d.channel.as_str()), "publish");
+                let why = format!("publish failed: {e}");
+                let outcome = self.on_error(d, e, false);
+                self.store_finish(d, attempt, outcome, &why).await
+            }
+        }
+    }
+
+    async fn reconcile(&self, platform: &dyn Platform, d: &Delivery) -> Result<Reconciled> {
+        let caps = platform.capabilities();
+        if caps.idempotency != Idempotency::None {
+            return Ok(Reconciled::ResendSafe);
+        }
+        if !caps.recent_posts {
+            return Ok(Reconciled::Unknowable);
+        }
+        let key = d.idempotency_key();
+        let since = d.in_doubt_since.unwrap_or(d.created_at) - self.inner.config.reconcile_skew;
+        let recent = platform
+            .recent_posts(self.inner.config.reconcile_window)
+            .await?;
+        let by_key = recent
+            .iter()
+            .find(|r| r.idempotency_key.as_deref() == Some(key.as_str()));
+        let by_text = || {
+            recent
+                .iter()
+                .find(|r| r.created_at >= since && same_text(&r.text, &d.content.text))
+        };
+        Ok(match by_key.or_else(by_text) {
+            Some(r) => Reconciled::Found(Published::single(r.post.clone(), r.created_at)),
+            None => Reconciled::NotFound,
+        })
+    }
+
+    /// Decides what a failed call means for the delivery.
+    fn on_error(&self, d: &Delivery, e: Error, during_reconcile: bool) -> Finish {
+        let cfg = &self.inner.config;
+        let now = self.now();
+        let record = e.to_record();
+        let in_doubt = !during_reconcile && leaves_doubt(&e);
+        if d.attempts >= cfg.max_total_attempts {
+            let still_doubt = in_doubt || d.in_doubt();
+            return Finish::Fail {
+                error: record,
+                in_doubt: still_doubt,
+            };
+        }
+        if e.kind() == ErrorKind::RateLimited {
+            let due = e
+                .retry_after()
+                .filter(|t| *t > now)
+                .unwrap_or_else(|| now + self.backoff(d.failures + 1));
+            return Finish::Retry {
+                error: record,
+                due_at: due,
+                counted: false,
+                in_doubt: false,
+                reconcile_only: d.reconcile_only,
+            };
+        }
+        if e.is_retryable() {
+            let exhausted = d.failures + 1 >= cfg.max_attempts;
+            let doubt = in_doubt || d.in_doubt();
+            if exhausted && (!doubt || d.reconcile_only || during_reconcile) {
+                return Finish::Fail {
+                    error: record,
+                    in_doubt: doubt,
+                };
+            }
+            return Finish::Retry {
+                error: record,
+                due_at: now + self.backoff(d.failures + 1),
+                counted: true,
+                in_doubt,
+                // The last in-doubt attempt is followed by one reconciliation, no new post.
+                reconcile_only: exhausted,
+            };
+        }
+        Finish::Fail {
+            error: record,
+            in_doubt: false,
+        }
+    }
+
+    fn backoff(&self, n: u32) -> chrono::Duration {
+        let mut rng = self.inner.rng.lock().unwrap_or_else(|p| p.into_inner());
+        self.inner.config.backoff.delay(n, &mut *rng)
+    }
+
+    /// Stores an attempt's outcome and tells subscribers.
+    async fn store_finish(
+        &self,
+        d: &Delivery,
+        attempt: &str,
+        outcome: Finish,
+        why: &str,
+    ) -> Outcome {
+        let stamp = Stamp::new(
+            format!("worker:{}", self.inner.config.worker),
+            why,
+            self.now(),
+        );
+        let kind = match &outcome {
+            Finish::Published(_) => Outcome::Published,
+            Finish::Reconciled(_) => Outcome::Reconciled,
+            Finish::Retry { .. } => Outcome::Retried,
+            Finish::Fail { .. } => Outcome::Failed,
+            Finish::Release { .. } => Outcome::Released,
+        };
+        let change = Change::Finish {
+            attempt_id: attempt.to_string(),
+            outcome: outcome.clone(),
+        };
+        let stored = self
+            .inner
+            .store
+            .apply(
+                &d.workspace,
+                &Selector::Delivery(d.id.clone()),
+                &change,
+                &stamp,
+            )
+            .await;
+        if let Err(e) = stored {
+            // The lease was lost (another worker took over) or the store failed: the delivery
+            // stays in doubt and whoever holds it next reconciles.
+            tracing::warn!(delivery = %d.id, error = %e, "outcome not stored; the delivery stays in doubt");
+            return Outcome::Abandoned;
+        }
+        self.announce(d, &outcome).await;
+        kind
+    }
+
+    async fn announce(&self, d: &Delivery, outcome: &Finish) {
+        let ws = &d.workspace;
+        match outcome {
+            Finish::Published(p) | Finish::Reconciled(p) => self.emit(
+                ws,
+                EventKind::Published {
+                    post: d.post.clone(),
+                    delivery: d.id.clone(),
+                    channel: d.channel.clone(),
+                    result: p.clone(),
+                },
+            ),
+            Finish::Fail { error, .. } => {
+                if error.kind == ErrorKind::Unauthenticated {
+                    self.emit(
+                        ws,
+                        EventKind::NeedsReauth {
+                            channel: d.channel.clone(),
+                            error: error.clone(),
+                        },
+                    );
+                }
+                self.emit(
+                    ws,
+                    EventKind::Failed {
+                        post: d.post.clone(),
+                        delivery: d.id.clone(),
+                        channel: d.channel.clone(),
+                        error: error.clone(),
+                    },
+                );
+            }
+            _ => return,
+        }
+        self.announce_post(d).await;
+    }
+
+    /// After a delivery ended: a post whose deliveries all ended, some failed and some
+    /// published, is partially failed.
+    async fn announce_post(&self, d: &Delivery) {
+        let filter = DeliveryFilter::post(d.post.clone());
+        let Ok(list) = self.inner.store.deliveries(&d.workspace, &filter).await else {
+            return;
+        };
+        let status = PostStatus::of(&list);
+        if status.is_partially_failed() {
+            self.emit(
+                &d.workspace,
+                EventKind::PartiallyFailed {
+                    post: d.post.clone(),
+                    status,
+                },
+            );
+        }
+    }
+
+    /// Runs the outbox in simulated time until nothing is due: claims and publishes what is
+    /// due, then moves `clock` to the next due instant, up to `max_rounds` rounds. Returns the
+    /// summed report. For tests and simulations with a [`ManualClock`](crate::clock::ManualClock)
+    /// that is also the engine's clock.
+    pub async fn run_simulated(
+        &self,
+        clock: &crate::clock::ManualClock,
+        max_rounds: usize,
+    ) -> Result<RunReport> {
+        let mut total = RunReport::default();
+        for _ in 0..max_rounds {
+            let r = self.run_once().await?;
+            total.claimed += r.claimed;
+            total.published += r.published;
+            total.reconciled += r.reconciled;
+            total.retried += r.retried;
+            total.failed += r.failed;
+            total.released += r.released;
+            total.abandoned += r.abandoned;
+            if r.claimed == 0 {
+                match self.inner.store.next_due().await? {
+                    Some(t) if t > self.now() => clock.set(t),
+                    Some(_) => {}
+                    None => break,
+                }
+            }
+        }
+        Ok(total)
+    }
+}

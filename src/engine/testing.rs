@@ -1,0 +1,157 @@
+//! A tiny in-memory platform for examples and engine tests: it keeps what it publishes,
+//! honours idempotency keys when told to, lists recent posts, and fails on cue.
+//!
+//! For realistic behaviour (rate limits, faults by trigger, a world of channels) use the
+//! sandbox adapter; this one exists so the engine's own examples need nothing else.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+
+use crate::clock::{SharedClock, SystemClock};
+use crate::model::{Channel, Post, PostRef, PublishOptions, Published, RecentPost};
+use crate::platform::{Capabilities, Idempotency, Platform};
+use crate::text::{Counting, TextRule};
+use crate::{Error, ErrorKind, Result};
+
+/// What the next publish call does instead of succeeding.
+#[derive(Debug, Clone)]
+pub enum Cue {
+    /// Fail with this error before anything is written.
+    Fail(Error),
+    /// Write the post, then answer with a timeout (the answer is lost).
+    LoseAnswer,
+}
+
+/// An in-memory [`Platform`].
+///
+/// ```
+/// use socialkit::engine::testing::{Cue, EchoPlatform};
+/// use socialkit::{Platform, PlatformExt};
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let p = EchoPlatform::new("demo");
+/// p.cue(Cue::LoseAnswer);
+/// assert!(p.publish_text("hi").await.is_err());
+/// assert_eq!(p.published().len(), 1, "written all the same");
+/// # });
+/// ```
+#[derive(Debug, Clone)]
+pub struct EchoPlatform {
+    caps: Capabilities,
+    clock: SharedClock,
+    posts: Arc<Mutex<Vec<RecentPost>>>,
+    cues: Arc<Mutex<VecDeque<Cue>>>,
+    calls: Arc<Mutex<usize>>,
+}
+
+impl EchoPlatform {
+    /// A platform named `name` that honours idempotency keys.
+    pub fn new(name: &str) -> Self {
+        let mut caps = Capabilities::new(name, TextRule::new(Counting::Graphemes, 500));
+        caps.idempotency = Idempotency::Key;
+        caps.recent_posts = true;
+        EchoPlatform {
+            caps,
+            clock: Arc::new(SystemClock),
+            posts: Arc::default(),
+            cues: Arc::default(),
+            calls: Arc::default(),
+        }
+    }
+
+    /// Sets how repeated publishes are prevented (`None`: not at all).
+    pub fn with_idempotency(mut self, i: Idempotency) -> Self {
+        self.caps.idempotency = i;
+        self
+    }
+
+    /// Whether recent posts can be listed.
+    pub fn with_recent_posts(mut self, yes: bool) -> Self {
+        self.caps.recent_posts = yes;
+        self
+    }
+
+    /// Sets the text limit.
+    pub fn with_limit(mut self, max: usize) -> Self {
+        self.caps.text = TextRule::new(Counting::Graphemes, max);
+        self
+    }
+
+    /// Takes time from `clock`.
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Queues what the next publish call does.
+    pub fn cue(&self, cue: Cue) {
+        self.cues
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push_back(cue);
+    }
+
+    /// Everything published, oldest first.
+    pub fn published(&self) -> Vec<RecentPost> {
+        self.posts.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Publish calls made.
+    pub fn calls(&self) -> usize {
+        *self.calls.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[async_trait]
+impl Platform for EchoPlatform {
+    fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    async fn channel(&self) -> Result<Channel> {
+        Ok(Channel::new(self.name(), "1", self.name()))
+    }
+
+    async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
+        *self.calls.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        self.caps.validate(post)?;
+        let cue = self
+            .cues
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop_front();
+        if let Some(Cue::Fail(e)) = &cue {
+            return Err(e.clone());
+        }
+        let mut posts = self.posts.lock().unwrap_or_else(|p| p.into_inner());
+        let keyed = self.caps.idempotency != Idempotency::None;
+        if let (true, Some(k)) = (keyed, &opts.idempotency_key) {
+            if let Some(old) = posts.iter().find(|p| p.idempotency_key.as_ref() == Some(k)) {
+                return Ok(Published::single(old.post.clone(), old.created_at));
+            }
+        }
+        let id = (posts.len() + 1).to_string();
+        let at = self.clock.now();
+        let r = PostRef::new(self.name(), &id)
+            .with_url(format!("https://{}.invalid/{id}", self.name()));
+        posts.push(RecentPost {
+            post: r.clone(),
+            text: post.text.clone(),
+            created_at: at,
+            idempotency_key: opts.idempotency_key.clone(),
+        });
+        if let Some(Cue::LoseAnswer) = cue {
+            return Err(
+                Error::new(ErrorKind::Timeout, "the answer was lost").with_platform(self.name())
+            );
+        }
+        Ok(Published::single(r, at))
+    }
+
+    async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
+        self.caps.require(crate::platform::Operation::RecentPosts)?;
+        let posts = self.posts.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(posts.iter().rev().take(limit).cloned().collect())
+    }
+}

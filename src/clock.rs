@@ -1,21 +1,29 @@
-//! Time as socialkit sees it: UTC instants from a [`Clock`] that tests and simulations can
-//! control.
+//! Time as socialkit sees it: UTC instants and sleeps from a [`Clock`] that tests and
+//! simulations can control.
+//!
+//! Every part that reads the time or waits (the HTTP layer's backoff, token expiry, the
+//! sandbox's simulated audience, the engine's scheduler) takes an `Arc<dyn Clock>`, so a test
+//! can run weeks of simulated time in milliseconds, deterministically.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
+use futures::future::BoxFuture;
 
-/// A source of the current instant (UTC).
-///
-/// The system clock is the default; a [`ManualClock`] lets tests, the sandbox and simulations
-/// run weeks of time in milliseconds, deterministically.
+/// A source of the current instant (UTC) and of sleeps.
 pub trait Clock: Send + Sync + fmt::Debug {
     /// The current instant.
     fn now(&self) -> DateTime<Utc>;
+
+    /// Waits for `duration`. The default sleeps on the tokio timer.
+    fn sleep(&self, duration: StdDuration) -> BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(duration))
+    }
 }
 
-/// The real clock.
+/// The real clock: `chrono::Utc::now()` and `tokio::time::sleep`.
 ///
 /// ```
 /// use socialkit::clock::{Clock, SystemClock};
@@ -31,43 +39,84 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that only moves when told to. Clones share the same time.
+/// A clock that only moves when told to; a `sleep` returns at once after advancing the clock
+/// by its duration and recording it. Clones share the same time.
 ///
 /// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// use socialkit::clock::{Clock, ManualClock};
 /// let start = "2026-03-29T00:00:00Z".parse().unwrap();
 /// let clock = ManualClock::new(start);
 /// clock.advance(chrono::Duration::hours(2));
-/// assert_eq!(clock.now(), start + chrono::Duration::hours(2));
+/// clock.sleep(std::time::Duration::from_secs(30)).await;
+/// assert_eq!(clock.now(), start + chrono::Duration::hours(2) + chrono::Duration::seconds(30));
+/// assert_eq!(clock.sleeps(), vec![std::time::Duration::from_secs(30)]);
+/// # }
 /// ```
 #[derive(Debug, Clone)]
 pub struct ManualClock {
-    now: Arc<Mutex<DateTime<Utc>>>,
+    state: Arc<Mutex<ManualState>>,
+}
+
+#[derive(Debug)]
+struct ManualState {
+    now: DateTime<Utc>,
+    sleeps: Vec<StdDuration>,
 }
 
 impl ManualClock {
     /// A clock standing at `start`.
     pub fn new(start: DateTime<Utc>) -> Self {
         ManualClock {
-            now: Arc::new(Mutex::new(start)),
+            state: Arc::new(Mutex::new(ManualState {
+                now: start,
+                sleeps: Vec::new(),
+            })),
         }
     }
 
-    /// Moves the clock forward (or backward, with a negative duration).
+    /// Moves the clock forward (or backward, with a negative duration) without recording a
+    /// sleep.
     pub fn advance(&self, by: Duration) {
-        let mut now = self.now.lock().unwrap_or_else(|p| p.into_inner());
-        *now += by;
+        let mut s = self.lock();
+        s.now = s
+            .now
+            .checked_add_signed(by)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
     }
 
     /// Sets the clock to `at`.
     pub fn set(&self, at: DateTime<Utc>) {
-        *self.now.lock().unwrap_or_else(|p| p.into_inner()) = at;
+        self.lock().now = at;
+    }
+
+    /// Every sleep requested so far, in order.
+    pub fn sleeps(&self) -> Vec<StdDuration> {
+        self.lock().sleeps.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ManualState> {
+        // A poisoned lock only means a test panicked while holding it; the time is still valid.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.now.lock().unwrap_or_else(|p| p.into_inner())
+        self.lock().now
+    }
+
+    fn sleep(&self, duration: StdDuration) -> BoxFuture<'static, ()> {
+        {
+            let mut s = self.lock();
+            let by = Duration::from_std(duration).unwrap_or(Duration::MAX);
+            s.now = s
+                .now
+                .checked_add_signed(by)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC);
+            s.sleeps.push(duration);
+        }
+        Box::pin(std::future::ready(()))
     }
 }
 

@@ -18,15 +18,18 @@
 #![warn(missing_docs)]
 
 pub mod adapters;
+pub mod auth;
 pub mod clock;
 pub mod engine;
 pub mod error;
+pub mod http;
 pub mod model;
 pub mod platform;
 pub mod registry;
 pub mod store;
 pub mod text;
 
+pub use auth::Secret;
 pub use error::{Detail, Error, ErrorContext, ErrorKind, ErrorRecord, Result};
 pub use model::{Channel, Interaction, Media, Post, PostRef, PublishOptions, Published};
 pub use platform::{Capabilities, Platform, PlatformExt};

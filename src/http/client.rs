@@ -1,0 +1,389 @@
+//! [`Client`]: one reqwest client (rustls), timeouts, retries, rate limits, tracing.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tracing::Instrument as _;
+
+use super::call::{Body, Call, Retry};
+use super::header::CONTENT_TYPE;
+use super::mapper::ErrorMapper;
+use super::redact::url_for_log;
+use super::response::Response;
+use super::retry::{Decision, RetryPolicy, decide, full_jitter};
+use super::{DEFAULT_USER_AGENT, serde_secs};
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, ErrorKind, Result};
+
+/// Timeouts, User-Agent and retry policy of a [`Client`]. Serde form: durations in seconds,
+/// every field optional.
+///
+/// ```
+/// let cfg: socialkit::http::HttpConfig = serde_json::from_str(
+///     r#"{"request_timeout": 60, "user_agent": "web:myapp:1.0 (by /u/me)", "retry": {"max_attempts": 4}}"#,
+/// ).unwrap();
+/// assert_eq!(cfg.request_timeout, std::time::Duration::from_secs(60));
+/// assert_eq!(cfg.connect_timeout, std::time::Duration::from_secs(10));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpConfig {
+    /// How long to wait for a connection. Default 10 s.
+    #[serde(with = "serde_secs::required")]
+    pub connect_timeout: Duration,
+    /// How long one attempt may take, reading the whole answer included. Default 30 s.
+    /// [`Call::timeout`] overrides it per call.
+    #[serde(with = "serde_secs::required")]
+    pub request_timeout: Duration,
+    /// The User-Agent; `None` sends [`DEFAULT_USER_AGENT`] (`socialkit/<version>`).
+    pub user_agent: Option<String>,
+    /// When and how to retry idempotent calls.
+    pub retry: RetryPolicy,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            user_agent: None,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// The HTTP client every adapter sends through. Cheap to clone (clones share one connection
+/// pool).
+///
+/// ```
+/// use socialkit::http::{Client, HttpConfig};
+/// let mut cfg = HttpConfig::default();
+/// cfg.user_agent = Some("web:socialkit-demo:0.1 (by /u/someone)".into());
+/// let client = Client::new(cfg).unwrap();
+/// let same_pool = client.clone();
+/// # let _ = same_pool;
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    config: Arc<HttpConfig>,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+impl Default for Client {
+    /// A client with [`HttpConfig::default`].
+    ///
+    /// # Panics
+    ///
+    /// Only if the TLS backend cannot be initialised at all (then no client can work);
+    /// use [`Client::new`] to get that as an error instead.
+    fn default() -> Self {
+        Client::new(HttpConfig::default()).expect("the default HTTP client configuration is valid")
+    }
+}
+
+impl Client {
+    /// A client with `config`. Fails with [`ErrorKind::ConfigInvalid`] for an invalid
+    /// User-Agent or when the TLS backend cannot be set up.
+    ///
+    /// ```
+    /// let mut cfg = socialkit::http::HttpConfig::default();
+    /// cfg.user_agent = Some("bad\nagent".into());
+    /// let err = socialkit::http::Client::new(cfg).unwrap_err();
+    /// assert_eq!(err.kind(), socialkit::ErrorKind::ConfigInvalid);
+    /// ```
+    pub fn new(config: HttpConfig) -> Result<Self> {
+        let user_agent = config
+            .user_agent
+            .clone()
+            .unwrap_or_else(|| DEFAULT_USER_AGENT.to_string());
+        let ua = reqwest::header::HeaderValue::from_str(&user_agent).map_err(|_| {
+            Error::config("the User-Agent contains characters a header cannot hold")
+        })?;
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .user_agent(ua)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .build()
+            .map_err(|e| {
+                Error::config("the HTTP client could not be built").with_source(e.without_url())
+            })?;
+        Ok(Client {
+            http,
+            config: Arc::new(config),
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// Replaces the clock (for tests: [`ManualClock`](super::ManualClock) makes backoff instant and
+    /// observable).
+    ///
+    /// ```
+    /// use socialkit::http::{Client, ManualClock};
+    /// let clock = ManualClock::new(chrono::Utc::now());
+    /// let client = Client::default().with_clock(std::sync::Arc::new(clock.clone()));
+    /// assert_eq!(client.now(), socialkit::http::Clock::now(&clock));
+    /// ```
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The configuration.
+    ///
+    /// ```
+    /// let client = socialkit::http::Client::default();
+    /// assert_eq!(client.config().retry.max_attempts, 3);
+    /// ```
+    pub fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
+    /// The client's clock.
+    ///
+    /// ```
+    /// let client = socialkit::http::Client::default();
+    /// let _now = client.clock().now();
+    /// ```
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The current instant by the client's clock.
+    ///
+    /// ```
+    /// let before = chrono::Utc::now();
+    /// assert!(socialkit::http::Client::default().now() >= before);
+    /// ```
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Sends `call`; returns the [`Response`] for a 2xx answer and `mapper`'s [`Error`] for any
+    /// other, after the retries [`RetryPolicy`] allows for a [`Retry::Idempotent`] call.
+    ///
+    /// Errors always carry the call's platform, operation and (for answers) HTTP status.
+    /// Transport failures are [`ErrorKind::Timeout`] or [`ErrorKind::Network`]; their source is
+    /// stripped of the URL. A [`Retry::Never`] call is sent exactly once.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: socialkit::http::Client, token: socialkit::auth::Secret) -> socialkit::Result<()> {
+    /// use socialkit::http::{Call, DefaultErrorMapper, RateLimitStyle};
+    /// let url = url::Url::parse("https://bsky.social/xrpc/app.bsky.actor.getProfile?actor=alice.test")?;
+    /// let profile: serde_json::Value = client
+    ///     .send(Call::get("bluesky", "channel", url).bearer(&token).rate_limit_style(RateLimitStyle::Bluesky), &DefaultErrorMapper)
+    ///     .await?
+    ///     .json()?;
+    /// # let _ = profile; Ok(()) }
+    /// ```
+    pub async fn send(&self, call: Call, mapper: &dyn ErrorMapper) -> Result<Response> {
+        if let Some(err) = call.error {
+            return Err(err);
+        }
+        let span = tracing::info_span!(
+            "http",
+            platform = call.platform,
+            operation = call.operation,
+            method = %call.method,
+            url = %url_for_log(&call.url),
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        self.send_with_retries(&call, mapper).instrument(span).await
+    }
+
+    async fn send_with_retries(&self, call: &Call, mapper: &dyn ErrorMapper) -> Result<Response> {
+        let policy = &self.config.retry;
+        let started = self.clock.now();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt = attempt.saturating_add(1);
+            let span = tracing::Span::current();
+            span.record("attempt", attempt);
+            let t0 = Instant::now();
+            let outcome = self.attempt(call).await;
+            let duration_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
+            span.record("duration_ms", duration_ms);
+            let err = match outcome {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    span.record("status", status);
+                    if response.is_success() {
+                        tracing::debug!(status, attempt, duration_ms, "http call succeeded");
+                        return Ok(response);
+                    }
+                    let mut err =
+                        mapper
+                            .map(&response)
+                            .or_context(call.platform, None, call.operation);
+                    if err.context().http_status.is_none() {
+                        err = err.with_http_status(status);
+                    }
+                    err
+                }
+                Err(err) => err,
+            };
+            let now = self.clock.now();
+            let elapsed = (now - started).to_std().unwrap_or(Duration::ZERO);
+            match decide(policy, call.retry, &err, attempt, elapsed, now, full_jitter) {
+                Decision::GiveUp => {
+                    tracing::debug!(
+                        attempt,
+                        duration_ms,
+                        kind = err.kind().as_str(),
+                        retryable = err.is_retryable(),
+                        "http call failed"
+                    );
+                    return Err(err);
+                }
+                Decision::RetryAfter(delay) => {
+                    tracing::info!(
+                        attempt,
+                        duration_ms,
+                        kind = err.kind().as_str(),
+                        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                        "http call failed, retrying"
+                    );
+                    self.clock.sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    /// One attempt: the request, the whole answer, its rate-limit state.
+    async fn attempt(&self, call: &Call) -> Result<Response> {
+        let mut request = self
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .headers(call.headers.clone());
+        if let Some(timeout) = call.timeout {
+            request = request.timeout(timeout);
+        }
+        request = match &call.body {
+            Body::Empty => request,
+            Body::Bytes { content_type, data } => {
+                if let (Some(ct), false) = (content_type, call.headers.contains_key(CONTENT_TYPE)) {
+                    request = request.header(CONTENT_TYPE, ct.clone());
+                }
+                request.body(data.clone())
+            }
+            Body::Multipart(m) => request.multipart(
+                m.to_form()
+                    .map_err(|e| e.or_context(call.platform, None, call.operation))?,
+            ),
+        };
+        let response = request.send().await.map_err(|e| transport_error(call, e))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let mut body = response
+            .bytes()
+            .await
+            .map_err(|e| transport_error(call, e))?;
+        if !status.is_success() && !call.secrets.is_empty() {
+            body = scrub(body, &call.secrets);
+        }
+        Ok(
+            Response::new(call.platform, call.operation, status, headers, body)
+                .with_rate_limit_style(call.style, self.clock.now()),
+        )
+    }
+}
+
+/// Replaces every occurrence of the call's secrets (raw and form-encoded) in an error body with
+/// `***`, so a platform that echoes a token back cannot leak it into an error.
+fn scrub(body: bytes::Bytes, secrets: &[crate::auth::Secret]) -> bytes::Bytes {
+    let mut data = body.to_vec();
+    for secret in secrets {
+        let raw = secret.expose();
+        let encoded: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
+        for needle in [raw.as_bytes(), encoded.as_bytes()] {
+            data = replace_all(&data, needle, super::redact::MASK.as_bytes());
+        }
+    }
+    bytes::Bytes::from(data)
+}
+
+fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return haystack.to_vec();
+    }
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A typed error for a failure below HTTP (connect, TLS, timeout, broken body). The source is
+/// reqwest's error without its URL, so no query token can reach a message.
+fn transport_error(call: &Call, e: reqwest::Error) -> Error {
+    let platform = call.platform;
+    let host = call.url.host_str().unwrap_or("the server").to_string();
+    let write = call.retry == Retry::Never && call.method != reqwest::Method::GET;
+    let err = if e.is_timeout() {
+        let mut m = format!("{platform} did not answer in time ({host})");
+        if write {
+            m.push_str("; the outcome of this write is unknown: reconcile before retrying");
+        }
+        Error::new(ErrorKind::Timeout, m)
+    } else if e.is_connect() {
+        Error::new(ErrorKind::Network, format!("could not connect to {host}"))
+    } else if e.is_builder() {
+        Error::new(
+            ErrorKind::ConfigInvalid,
+            format!("the request to {host} could not be built"),
+        )
+    } else if e.is_redirect() {
+        Error::new(
+            ErrorKind::Unexpected,
+            format!("{host} redirected too often"),
+        )
+        .with_retryable(false)
+    } else if e.is_body() || e.is_decode() {
+        Error::new(
+            ErrorKind::Network,
+            format!("the answer from {host} broke off"),
+        )
+    } else {
+        Error::new(ErrorKind::Network, format!("the request to {host} failed"))
+    };
+    err.with_source(e.without_url())
+        .or_context(platform, None, call.operation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Secret;
+
+    #[test]
+    fn scrub_replaces_raw_and_encoded_values() {
+        let body = bytes::Bytes::from_static(b"token a+b/c= and a%2Bb%2Fc%3D and a+b/c=");
+        let out = scrub(body, &[Secret::new("a+b/c=")]);
+        assert_eq!(&out[..], b"token *** and *** and ***");
+        assert_eq!(replace_all(b"ab", b"abc", b"*"), b"ab");
+        assert_eq!(replace_all(b"", b"x", b"*"), b"");
+    }
+}

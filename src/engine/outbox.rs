@@ -117,10 +117,12 @@ impl Engine {
             .store
             .claim_due(self.now(), &cfg.worker, cfg.batch.max(1), cfg.lease)
             .await?;
-        Ok(self.process_all(claims).await)
+        Ok(self.process_claims(claims).await)
     }
 
-    pub(crate) async fn process_all(&self, claims: Vec<Claim>) -> RunReport {
+    /// Publishes deliveries already claimed (by [`Store::claim_due`](crate::store::Store::claim_due))
+    /// concurrently and stores each outcome. For workers that claim on their own.
+    pub async fn process_claims(&self, claims: Vec<Claim>) -> RunReport {
         let mut report = RunReport {
             claimed: claims.len(),
             ..RunReport::default()

@@ -43,6 +43,7 @@ pub struct EchoPlatform {
     posts: Arc<Mutex<Vec<RecentPost>>>,
     cues: Arc<Mutex<VecDeque<Cue>>>,
     calls: Arc<Mutex<usize>>,
+    delay: std::time::Duration,
 }
 
 impl EchoPlatform {
@@ -57,6 +58,7 @@ impl EchoPlatform {
             posts: Arc::default(),
             cues: Arc::default(),
             calls: Arc::default(),
+            delay: std::time::Duration::ZERO,
         }
     }
 
@@ -81,6 +83,12 @@ impl EchoPlatform {
     /// Takes time from `clock`.
     pub fn with_clock(mut self, clock: SharedClock) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Makes every publish call take `delay` (real time) before it writes.
+    pub fn with_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delay = delay;
         self
     }
 
@@ -116,6 +124,9 @@ impl Platform for EchoPlatform {
     async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
         *self.calls.lock().unwrap_or_else(|p| p.into_inner()) += 1;
         self.caps.validate(post)?;
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
         let cue = self
             .cues
             .lock()

@@ -270,6 +270,10 @@ async fn send(client: &reqwest::Client, engine: &Engine, cfg: &WebhookConfig, ev
             return;
         }
         let delay = cfg.backoff_ms.saturating_mul(1 << (attempt - 1).min(16));
-        tokio::time::sleep(StdDuration::from_millis(delay)).await;
+        engine
+            .inner
+            .clock
+            .sleep(StdDuration::from_millis(delay))
+            .await;
     }
 }

@@ -92,7 +92,7 @@ impl Engine {
                 }
             };
             if !claims.is_empty() {
-                let work = self.process_all(claims);
+                let work = self.process_claims(claims);
                 tokio::pin!(work);
                 let mut stop_rx = rx.clone();
                 let grace = cfg.shutdown_grace;

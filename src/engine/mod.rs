@@ -99,8 +99,12 @@ pub struct EngineConfig {
     pub max_total_attempts: u32,
     /// Backoff between counted failures.
     pub backoff: Backoff,
-    /// How many recent posts reconciliation reads.
+    /// How many recent posts reconciliation reads first; it doubles the window while the
+    /// posts it got are all newer than the in-doubt attempt.
     pub reconcile_window: usize,
+    /// The most recent posts reconciliation reads; past it, the outcome counts as unknowable
+    /// and the delivery fails visibly rather than risk a second post.
+    pub reconcile_max_window: usize,
     /// How far before an in-doubt attempt a post found by its text may have been created
     /// (clock skew between socialkit and the platform).
     pub reconcile_skew: Duration,
@@ -127,6 +131,7 @@ impl Default for EngineConfig {
             max_total_attempts: 50,
             backoff: Backoff::default(),
             reconcile_window: 50,
+            reconcile_max_window: 800,
             reconcile_skew: Duration::minutes(5),
             unconnected_retry: Duration::minutes(1),
             poll_interval: std::time::Duration::from_secs(1),

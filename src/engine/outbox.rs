@@ -90,8 +90,8 @@ enum Reconciled {
     NotFound,
     /// Re-sending with the same key is safe (the platform dedupes).
     ResendSafe,
-    /// No way to tell.
-    Unknowable,
+    /// No way to tell, and why.
+    Unknowable(String),
 }
 
 /// Whether an error leaves the outcome of a write unknown: the platform may have made the
@@ -149,7 +149,8 @@ impl Engine {
 
     /// Publishes one claimed delivery and stores the outcome.
     pub(crate) async fn process(&self, claim: Claim) -> Outcome {
-        let d = &claim.delivery;
+        let mut settled = claim.delivery.clone();
+        let mut d = &claim.delivery;
         let attempt = &claim.attempt.id;
         let Some(platform) = self.platform(&d.workspace, &d.channel) else {
             let due = self.now() + self.inner.config.unconnected_retry;
@@ -174,17 +175,22 @@ impl Engine {
                     let outcome = Finish::Fail {
                         error: e.to_record(),
                         in_doubt: false,
+                        settled: true,
                     };
                     return self.store_finish(d, attempt, outcome, why).await;
                 }
-                Ok(Reconciled::NotFound | Reconciled::ResendSafe) => {}
-                Ok(Reconciled::Unknowable) => {
+                Ok(Reconciled::NotFound) => {
+                    // No earlier attempt made the post: this one starts without doubt.
+                    settled.in_doubt_since = None;
+                    d = &settled;
+                }
+                Ok(Reconciled::ResendSafe) => {}
+                Ok(Reconciled::Unknowable(reason)) => {
                     let e = Error::new(
                         ErrorKind::Timeout,
                         format!(
-                            "the outcome of an earlier attempt is unknown and {} offers no way to \
-                             check it; not retried, to avoid a second post",
-                            platform.name()
+                            "the outcome of an earlier attempt is unknown and {reason}; not \
+                             retried, to avoid a second post"
                         ),
                     )
                     .or_context(
@@ -195,13 +201,14 @@ impl Engine {
                     let outcome = Finish::Fail {
                         error: e.to_record(),
                         in_doubt: true,
+                        settled: false,
                     };
                     let why = "in doubt and cannot be reconciled";
                     return self.store_finish(d, attempt, outcome, why).await;
                 }
                 Err(e) => {
                     // Could not look: stay in doubt, try the lookup again later.
-                    let outcome = self.on_error(d, e, true);
+                    let outcome = self.on_error(d, e, true, false);
                     return self
                         .store_finish(d, attempt, outcome, "reconciliation failed")
                         .await;
@@ -223,41 +230,77 @@ impl Engine {
             Err(e) => {
                 let e = e.or_context(platform.name(), Some(d.channel.as_str()), "publish");
                 let why = format!("publish failed: {e}");
-                let outcome = self.on_error(d, e, false);
+                let outcome =
+                    self.on_error(d, e, false, !d.in_doubt() && claim.delivery.in_doubt());
                 self.store_finish(d, attempt, outcome, &why).await
             }
         }
     }
 
+    /// Looks for the post an in-doubt attempt may have made. Where the channel lists recent
+    /// posts, it looks there first (one read, and it settles the doubt even if the re-send
+    /// would fail); where the platform honours the key, a re-send with the same key is the
+    /// fallback.
     async fn reconcile(&self, platform: &dyn Platform, d: &Delivery) -> Result<Reconciled> {
         let caps = platform.capabilities();
-        if caps.idempotency != Idempotency::None {
+        let keyed = caps.idempotency != Idempotency::None;
+        if caps.recent_posts {
+            return match self.look_up(platform, d).await {
+                Ok(Reconciled::Unknowable(_)) | Err(_) if keyed => Ok(Reconciled::ResendSafe),
+                other => other,
+            };
+        }
+        if keyed {
             return Ok(Reconciled::ResendSafe);
         }
-        if !caps.recent_posts {
-            return Ok(Reconciled::Unknowable);
-        }
+        let why = format!("{} offers no way to check it", platform.name());
+        Ok(Reconciled::Unknowable(why))
+    }
+
+    /// Searches the channel's recent posts for the key or the text.
+    async fn look_up(&self, platform: &dyn Platform, d: &Delivery) -> Result<Reconciled> {
         let key = d.idempotency_key();
         let since = d.in_doubt_since.unwrap_or(d.created_at) - self.inner.config.reconcile_skew;
-        let recent = platform
-            .recent_posts(self.inner.config.reconcile_window)
-            .await?;
-        let by_key = recent
-            .iter()
-            .find(|r| r.idempotency_key.as_deref() == Some(key.as_str()));
-        let by_text = || {
-            recent
+        let max = self.inner.config.reconcile_max_window.max(1);
+        let (mut n, mut seen) = (self.inner.config.reconcile_window.clamp(1, max), 0);
+        loop {
+            let recent = platform.recent_posts(n).await?;
+            let by_key = recent
                 .iter()
-                .find(|r| r.created_at >= since && same_text(&r.text, &d.content.text))
-        };
-        Ok(match by_key.or_else(by_text) {
-            Some(r) => Reconciled::Found(Published::single(r.post.clone(), r.created_at)),
-            None => Reconciled::NotFound,
-        })
+                .find(|r| r.idempotency_key.as_deref() == Some(key.as_str()));
+            let by_text = || {
+                recent
+                    .iter()
+                    .find(|r| r.created_at >= since && same_text(&r.text, &d.content.text))
+            };
+            if let Some(r) = by_key.or_else(by_text) {
+                return Ok(Reconciled::Found(Published::single(
+                    r.post.clone(),
+                    r.created_at,
+                )));
+            }
+            // Conclusive when the list reaches back past the in-doubt attempt, or when the
+            // platform had fewer posts than asked for (and more than the last time: it was not
+            // capping).
+            let reaches_back = recent.last().is_none_or(|r| r.created_at < since);
+            let all_there = recent.len() < n && recent.len() > seen;
+            if reaches_back || all_there {
+                return Ok(Reconciled::NotFound);
+            }
+            if n >= max || recent.len() <= seen {
+                let why = format!(
+                    "more than {} posts were made on the channel since; they cannot all be checked",
+                    recent.len()
+                );
+                return Ok(Reconciled::Unknowable(why));
+            }
+            seen = recent.len();
+            n = (n * 2).min(max);
+        }
     }
 
     /// Decides what a failed call means for the delivery.
-    fn on_error(&self, d: &Delivery, e: Error, during_reconcile: bool) -> Finish {
+    fn on_error(&self, d: &Delivery, e: Error, during_reconcile: bool, settled: bool) -> Finish {
         let cfg = &self.inner.config;
         let now = self.now();
         let record = e.to_record();
@@ -267,6 +310,7 @@ impl Engine {
             return Finish::Fail {
                 error: record,
                 in_doubt: still_doubt,
+                settled,
             };
         }
         if e.kind() == ErrorKind::RateLimited {
@@ -280,6 +324,7 @@ impl Engine {
                 counted: false,
                 in_doubt: false,
                 reconcile_only: d.reconcile_only,
+                settled,
             };
         }
         if e.is_retryable() {
@@ -289,6 +334,7 @@ impl Engine {
                 return Finish::Fail {
                     error: record,
                     in_doubt: doubt,
+                    settled,
                 };
             }
             return Finish::Retry {
@@ -298,11 +344,13 @@ impl Engine {
                 in_doubt,
                 // The last in-doubt attempt is followed by one reconciliation, no new post.
                 reconcile_only: exhausted,
+                settled,
             };
         }
         Finish::Fail {
             error: record,
             in_doubt: false,
+            settled,
         }
     }
 

@@ -32,6 +32,9 @@ pub enum Finish {
         in_doubt: bool,
         /// Reconcile only at the next attempt; never publish again.
         reconcile_only: bool,
+        /// Reconciliation found that no earlier attempt made the post: the doubt is over.
+        #[serde(default)]
+        settled: bool,
     },
     /// Stop with a typed error.
     Fail {
@@ -39,6 +42,9 @@ pub enum Finish {
         error: ErrorRecord,
         /// Whether the post may exist all the same.
         in_doubt: bool,
+        /// Reconciliation found that no earlier attempt made the post: the doubt is over.
+        #[serde(default)]
+        settled: bool,
     },
     /// Hand back unstarted, due at `due_at`.
     Release {
@@ -249,7 +255,11 @@ fn finish(
             counted,
             in_doubt,
             reconcile_only,
+            settled,
         } => {
+            if *settled {
+                d.in_doubt_since = None;
+            }
             if *counted {
                 d.failures += 1;
             }
@@ -273,7 +283,14 @@ fn finish(
                 in_doubt: *in_doubt,
             }
         }
-        Finish::Fail { error, in_doubt } => {
+        Finish::Fail {
+            error,
+            in_doubt,
+            settled,
+        } => {
+            if *settled {
+                d.in_doubt_since = None;
+            }
             if *in_doubt {
                 d.in_doubt_since.get_or_insert(since);
             }
@@ -487,6 +504,7 @@ mod tests {
                 counted: true,
                 in_doubt,
                 reconcile_only: false,
+                settled: false,
             },
         };
         retry(c.attempt.id, true).apply(&mut x, &ctx()).unwrap();

@@ -342,6 +342,7 @@ async fn outcomes_are_stored(s: &dyn Store) {
         Finish::Fail {
             error: err.clone(),
             in_doubt: false,
+            settled: false,
         },
     ]) {
         let change = Change::Finish {

@@ -91,11 +91,22 @@ async fn crash_and_restart(
 #[tokio::test]
 async fn crash_with_keyed_platform_resends_with_the_same_key() {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let outcomes = crash_and_restart(|| store.clone(), EchoPlatform::new("keyed")).await;
+    let p = EchoPlatform::new("keyed").with_recent_posts(false);
+    let outcomes = crash_and_restart(|| store.clone(), p).await;
     assert_eq!(outcomes[0], AttemptOutcome::Abandoned);
     assert!(
         matches!(outcomes[1], AttemptOutcome::Published { .. }),
-        "the platform deduped the re-send"
+        "the platform deduped the re-send: {outcomes:?}"
+    );
+}
+
+#[tokio::test]
+async fn crash_with_keyed_platform_that_lists_posts_looks_first() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let outcomes = crash_and_restart(|| store.clone(), EchoPlatform::new("keyed")).await;
+    assert!(
+        matches!(outcomes[1], AttemptOutcome::Reconciled { .. }),
+        "{outcomes:?}"
     );
 }
 

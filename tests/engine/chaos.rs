@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use socialkit::clock::{Clock, ManualClock, SharedClock};
+use socialkit::clock::{ManualClock, SharedClock};
 use socialkit::engine::testing::EchoPlatform;
 use socialkit::engine::{AfterPublish, Engine, EngineConfig, Hooks};
 use socialkit::model::{Channel, Post, PublishOptions, Published, RecentPost};

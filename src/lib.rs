@@ -27,6 +27,8 @@ pub mod model;
 pub mod platform;
 pub mod registry;
 pub mod store;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod text;
 
 pub use auth::Secret;

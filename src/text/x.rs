@@ -1,0 +1,387 @@
+//! X (Twitter): twitter-text's weighted length, validity and URL extraction.
+//!
+//! X counts a post the way the twitter-text library does (config v3): the text is NFC
+//! normalised; each code point weighs 1 in a few ranges (Latin, most punctuation) and 2
+//! elsewhere (CJK, emoji, …); every URL counts as 23 whatever its length; an emoji sequence
+//! (ZWJ family, flag, keycap, skin tone) counts once, as 2. The limit is 280.
+//!
+//! This module reproduces twitter-text's behaviour and is tested against its conformance data
+//! (`tests/twitter_text_conformance.rs`).
+//!
+//! ```
+//! use socialkit::text::x;
+//! assert_eq!(x::weighted_length("Hello 👋 https://example.com/a/very/long/path"), 6 + 2 + 1 + 23);
+//! let parsed = x::parse(&"é".repeat(281), &x::TwitterTextConfig::v3());
+//! assert!(!parsed.valid);
+//! assert_eq!(parsed.valid_range_end, 279);
+//! ```
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc, is_nfc_quick};
+
+use super::chars::{is_twitter_invalid, utf16_len};
+use super::extract::{IndexUnit, convert_offsets};
+use super::x_emoji::emoji_len;
+use super::x_url::{TWITTER, UrlIter};
+
+/// A range of code points and its weight (twitter-text's `ranges` entries).
+///
+/// ```
+/// let r = socialkit::text::x::WeightRange { start: 0, end: 4351, weight: 100 };
+/// assert!(r.contains('é'));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct WeightRange {
+    /// First code point of the range.
+    pub start: u32,
+    /// Last code point of the range (inclusive).
+    pub end: u32,
+    /// Weight of every code point in the range, in `scale` units.
+    pub weight: u32,
+}
+
+impl WeightRange {
+    /// Whether the range contains `c`.
+    ///
+    /// ```
+    /// let r = socialkit::text::x::WeightRange { start: 0x2000, end: 0x200D, weight: 100 };
+    /// assert!(r.contains('\u{200d}') && !r.contains('世'));
+    /// ```
+    pub fn contains(&self, c: char) -> bool {
+        (self.start..=self.end).contains(&u32::from(c))
+    }
+}
+
+/// twitter-text's configuration: how a tweet is weighed. Serde matches twitter-text's JSON
+/// (`config/v3.json`: `maxWeightedTweetLength`, `transformedURLLength`, …).
+///
+/// ```
+/// use socialkit::text::x::TwitterTextConfig;
+/// let json = r#"{"version":2,"maxWeightedTweetLength":280,"scale":100,"defaultWeight":200,
+///   "transformedURLLength":23,"ranges":[{"start":0,"end":4351,"weight":100},
+///   {"start":8192,"end":8205,"weight":100},{"start":8208,"end":8223,"weight":100},
+///   {"start":8242,"end":8247,"weight":100}]}"#;
+/// let config: TwitterTextConfig = serde_json::from_str(json).unwrap();
+/// assert_eq!(config, TwitterTextConfig::v2());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TwitterTextConfig {
+    /// Config version (1, 2 or 3).
+    pub version: u32,
+    /// The limit, in weighted characters.
+    pub max_weighted_tweet_length: usize,
+    /// Weights are in units of `1/scale` characters.
+    pub scale: u32,
+    /// Weight of a code point outside every range, and of an emoji sequence.
+    pub default_weight: u32,
+    /// Every URL counts as this many characters.
+    #[serde(rename = "transformedURLLength")]
+    pub transformed_url_length: u32,
+    /// Code point ranges with their own weight; the first range that contains a code point wins.
+    pub ranges: Vec<WeightRange>,
+    /// Whether an emoji sequence counts once at the default weight (v3).
+    #[serde(default)]
+    pub emoji_parsing_enabled: bool,
+}
+
+impl TwitterTextConfig {
+    /// Config v1: 140 code points, every code point weighs 1, URLs 23.
+    ///
+    /// ```
+    /// assert_eq!(socialkit::text::x::TwitterTextConfig::v1().max_weighted_tweet_length, 140);
+    /// ```
+    pub fn v1() -> Self {
+        TwitterTextConfig {
+            version: 1,
+            max_weighted_tweet_length: 140,
+            scale: 1,
+            default_weight: 1,
+            transformed_url_length: 23,
+            ranges: Vec::new(),
+            emoji_parsing_enabled: false,
+        }
+    }
+
+    /// Config v2: 280 weighted characters, Latin and common punctuation weigh 1, the rest 2.
+    ///
+    /// ```
+    /// let c = socialkit::text::x::TwitterTextConfig::v2();
+    /// assert_eq!((c.scale, c.default_weight, c.ranges.len()), (100, 200, 4));
+    /// ```
+    pub fn v2() -> Self {
+        TwitterTextConfig {
+            version: 2,
+            max_weighted_tweet_length: 280,
+            scale: 100,
+            default_weight: 200,
+            transformed_url_length: 23,
+            ranges: vec![
+                WeightRange {
+                    start: 0,
+                    end: 4351,
+                    weight: 100,
+                },
+                WeightRange {
+                    start: 8192,
+                    end: 8205,
+                    weight: 100,
+                },
+                WeightRange {
+                    start: 8208,
+                    end: 8223,
+                    weight: 100,
+                },
+                WeightRange {
+                    start: 8242,
+                    end: 8247,
+                    weight: 100,
+                },
+            ],
+            emoji_parsing_enabled: false,
+        }
+    }
+
+    /// Config v3, what X uses today: v2 plus emoji sequences counting once (as 2).
+    ///
+    /// ```
+    /// assert!(socialkit::text::x::TwitterTextConfig::v3().emoji_parsing_enabled);
+    /// ```
+    pub fn v3() -> Self {
+        TwitterTextConfig {
+            version: 3,
+            emoji_parsing_enabled: true,
+            ..Self::v2()
+        }
+    }
+
+    fn weight_of(&self, c: char) -> u32 {
+        self.ranges
+            .iter()
+            .find(|r| r.contains(c))
+            .map_or(self.default_weight, |r| r.weight)
+    }
+}
+
+impl Default for TwitterTextConfig {
+    fn default() -> Self {
+        Self::v3()
+    }
+}
+
+/// The result of [`parse`], with twitter-text's fields and meanings.
+///
+/// All ranges are in UTF-16 code units of the text as given (not normalised), start and end
+/// inclusive, as twitter-text reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ParseResult {
+    /// The weighted length (weights divided by the scale).
+    pub weighted_length: usize,
+    /// Not empty, not over the limit, no invalid character (U+FFFE, U+FEFF, U+FFFF).
+    pub valid: bool,
+    /// `weighted_length` in thousandths of the limit (1000 = exactly at the limit).
+    pub permillage: usize,
+    /// Start of the text (always 0).
+    pub display_range_start: usize,
+    /// Index of the last UTF-16 code unit of the text (0 for an empty text).
+    pub display_range_end: usize,
+    /// Start of the valid part (always 0).
+    pub valid_range_start: usize,
+    /// Index of the last UTF-16 code unit that is still within the limit and before any invalid
+    /// character.
+    pub valid_range_end: usize,
+}
+
+/// Parses a tweet as twitter-text's `parseTweet` does.
+///
+/// NFC-normalises the text; weighs each code point by `config.ranges`; counts every URL
+/// (as [`extract_urls`] finds them) as `transformed_url_length`; with `emoji_parsing_enabled`
+/// counts every emoji sequence once at the default weight. One deliberate difference from
+/// twitter-text's JavaScript: `permillage` is computed in integers (as the Java library does),
+/// so that 21 of 280 is 75‰ and not 74‰ from floating-point rounding.
+///
+/// ```
+/// use socialkit::text::x::{parse, TwitterTextConfig};
+/// let r = parse("Hi http://test.co", &TwitterTextConfig::v2());
+/// assert_eq!((r.weighted_length, r.valid, r.permillage), (26, true, 92));
+/// assert_eq!((r.display_range_end, r.valid_range_end), (16, 16));
+/// ```
+pub fn parse(text: &str, config: &TwitterTextConfig) -> ParseResult {
+    let normalized: Cow<'_, str> = match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(text),
+        IsNormalized::Maybe if is_nfc(text) => Cow::Borrowed(text),
+        _ => Cow::Owned(text.nfc().collect()),
+    };
+    let norm: &str = &normalized;
+    let scale = u64::from(config.scale.max(1));
+    let max_scaled = config.max_weighted_tweet_length as u64 * scale;
+    let url_weight = u64::from(config.transformed_url_length) * scale;
+
+    let mut urls = UrlIter::new(norm, &TWITTER).peekable();
+    let mut weighted: u64 = 0;
+    let mut valid = true;
+    let mut valid_display: usize = 0;
+    let mut i = 0; // byte index in `norm`
+    let mut u16_index = 0; // UTF-16 index of `i`
+    while i < norm.len() {
+        while urls.peek().is_some_and(|u| u.start < i) {
+            urls.next();
+        }
+        // (bytes consumed, UTF-16 units consumed, weight)
+        let (consumed, units, weight) = match urls.peek() {
+            Some(u) if u.start == i => {
+                let end = u.end;
+                urls.next();
+                (end - i, utf16_len(&norm[i..end]), url_weight)
+            }
+            _ => match emoji_len(norm, i).filter(|_| config.emoji_parsing_enabled) {
+                Some(n) => (
+                    n,
+                    utf16_len(&norm[i..i + n]),
+                    u64::from(config.default_weight),
+                ),
+                None => {
+                    let c = norm[i..].chars().next().unwrap_or('\0');
+                    (
+                        c.len_utf8().max(1),
+                        c.len_utf16(),
+                        u64::from(config.weight_of(c)),
+                    )
+                }
+            },
+        };
+        let piece = &norm[i..i + consumed];
+        weighted += weight;
+        u16_index += units;
+        i += consumed;
+        let last = u16_index - 1;
+        if valid && piece.chars().next_back().is_some_and(is_twitter_invalid) {
+            valid = false;
+        }
+        if valid && weighted <= max_scaled {
+            valid_display = last;
+        }
+    }
+
+    let weighted_length = (weighted / scale) as usize;
+    let max = config.max_weighted_tweet_length;
+    let original_len = if let Cow::Borrowed(_) = normalized {
+        u16_index
+    } else {
+        utf16_len(text)
+    };
+    let offset = original_len as isize - u16_index as isize;
+    ParseResult {
+        weighted_length,
+        valid: valid && weighted_length > 0 && weighted_length <= max,
+        permillage: (weighted_length * 1000).checked_div(max).unwrap_or(0),
+        display_range_start: 0,
+        display_range_end: original_len.saturating_sub(1),
+        valid_range_start: 0,
+        valid_range_end: (valid_display as isize + offset).max(0) as usize,
+    }
+}
+
+/// The weighted length of `text` on X today (twitter-text config v3).
+///
+/// Meant to run on every keystroke: it does not allocate for NFC text without URLs.
+///
+/// ```
+/// use socialkit::text::x::weighted_length;
+/// assert_eq!(weighted_length("hello"), 5);
+/// assert_eq!(weighted_length("こんにちは"), 10);
+/// assert_eq!(weighted_length("👨‍👩‍👧‍👦"), 2);
+/// assert_eq!(weighted_length("read https://example.com/a/long/path?x=1"), 5 + 23);
+/// ```
+pub fn weighted_length(text: &str) -> usize {
+    static V3: std::sync::OnceLock<TwitterTextConfig> = std::sync::OnceLock::new();
+    parse(text, V3.get_or_init(TwitterTextConfig::v3)).weighted_length
+}
+
+/// Whether X accepts `text` as it is (twitter-text config v3): not empty, at most 280
+/// weighted characters, no invalid character.
+///
+/// ```
+/// assert!(socialkit::text::x::is_valid_tweet("hello"));
+/// assert!(!socialkit::text::x::is_valid_tweet(""));
+/// assert!(!socialkit::text::x::is_valid_tweet(&"a".repeat(281)));
+/// ```
+pub fn is_valid_tweet(text: &str) -> bool {
+    parse(text, &TwitterTextConfig::v3()).valid
+}
+
+/// A URL found in a text.
+///
+/// `start` and `end` (exclusive) are in the [`IndexUnit`] that was asked for; with
+/// [`extract_urls`] they are UTF-8 byte offsets, so `&text[start..end] == url`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct UrlEntity {
+    /// The URL as written in the text.
+    pub url: String,
+    /// Index of its first unit.
+    pub start: usize,
+    /// Index after its last unit.
+    pub end: usize,
+}
+
+/// The URLs of `text`, as twitter-text extracts them, with UTF-8 byte offsets.
+///
+/// URLs with `http://` or `https://`, and URLs without protocol whose domain ends in a known
+/// TLD (`example.com`, `t.co/abc`; only the ASCII part of a domain without protocol counts).
+/// Trailing punctuation is not part of a URL; balanced parentheses in paths are; t.co URLs
+/// stop after their slug and query.
+///
+/// Where twitter-text's JavaScript reports a URL without protocol whose domain contains
+/// several ASCII domains with a string that differs from the indices, the URL here is always
+/// the text between the indices.
+///
+/// ```
+/// use socialkit::text::x::extract_urls;
+/// let text = "Docs: https://docs.rs/regex. Or example.com!";
+/// let urls = extract_urls(text);
+/// assert_eq!(urls[0].url, "https://docs.rs/regex");
+/// assert_eq!(&text[urls[1].start..urls[1].end], "example.com");
+/// ```
+pub fn extract_urls(text: &str) -> Vec<UrlEntity> {
+    extract_urls_with_indices(text, IndexUnit::Utf8)
+}
+
+/// Like [`extract_urls`], with indices in `unit`. `IndexUnit::Utf16` gives twitter-text's own
+/// indices (and Telegram's entity offsets).
+///
+/// ```
+/// use socialkit::text::{IndexUnit, x::extract_urls_with_indices};
+/// let urls = extract_urls_with_indices("😀 http://t.co", IndexUnit::Utf16);
+/// assert_eq!((urls[0].start, urls[0].end), (3, 14));
+/// ```
+pub fn extract_urls_with_indices(text: &str, unit: IndexUnit) -> Vec<UrlEntity> {
+    let raw: Vec<_> = UrlIter::new(text, &TWITTER).collect();
+    let mut offsets: Vec<usize> = raw.iter().flat_map(|u| [u.start, u.end]).collect();
+    convert_offsets(text, &mut offsets, unit);
+    raw.iter()
+        .zip(offsets.chunks_exact(2))
+        .map(|(u, o)| UrlEntity {
+            url: text[u.start..u.end].to_string(),
+            start: o[0],
+            end: o[1],
+        })
+        .collect()
+}
+
+/// Whether `url` is a valid URL for twitter-text's `isValidUrl`: an `http` or `https` scheme
+/// (unless `require_protocol` is false), a host (domain with unicode labels, IPv4 or IPv6),
+/// optional user info and port, and a path, query and fragment of URL characters only.
+///
+/// ```
+/// use socialkit::text::x::is_valid_url;
+/// assert!(is_valid_url("https://example.com/path?q=1#top", true));
+/// assert!(is_valid_url("http://☃.net/", true));
+/// assert!(!is_valid_url("ftp://example.com/", true));
+/// assert!(is_valid_url("example.com", false));
+/// assert!(!is_valid_url("http://256.1.2.3/", true));
+/// ```
+pub fn is_valid_url(url: &str, require_protocol: bool) -> bool {
+    super::x_url::is_valid_url(url, require_protocol)
+}

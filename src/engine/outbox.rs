@@ -238,15 +238,18 @@ impl Engine {
     }
 
     /// Looks for the post an in-doubt attempt may have made. Where the channel lists recent
-    /// posts, it looks there first (one read, and it settles the doubt even if the re-send
-    /// would fail); where the platform honours the key, a re-send with the same key is the
-    /// fallback.
+    /// posts, it looks there first (one read, and it settles the doubt even where a re-send
+    /// would be refused); where the platform honours the key and cannot list (or has too many
+    /// posts to look through), a re-send with the same key is the reconciliation.
     async fn reconcile(&self, platform: &dyn Platform, d: &Delivery) -> Result<Reconciled> {
         let caps = platform.capabilities();
         let keyed = caps.idempotency != Idempotency::None;
         if caps.recent_posts {
             return match self.look_up(platform, d).await {
-                Ok(Reconciled::Unknowable(_)) | Err(_) if keyed => Ok(Reconciled::ResendSafe),
+                // Too many posts to look through: the key still protects a re-send.
+                Ok(Reconciled::Unknowable(_)) if keyed => Ok(Reconciled::ResendSafe),
+                // A failed lookup is retried later rather than answered by a re-send: a
+                // re-send that the platform refuses would leave the doubt unsettled.
                 other => other,
             };
         }

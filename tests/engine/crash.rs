@@ -170,29 +170,6 @@ async fn another_worker_takes_over_when_the_lease_ends() {
 }
 
 #[tokio::test]
-async fn lost_answer_is_reconciled_not_repeated() {
-    let clock = ManualClock::new(t0());
-    let p = Arc::new(
-        EchoPlatform::new("plain")
-            .with_idempotency(Idempotency::None)
-            .with_clock(Arc::new(clock.clone())),
-    );
-    p.cue(Cue::LoseAnswer);
-    let e = engine(Arc::new(MemoryStore::new()), &clock, None);
-    let ws = workspace(&e).await;
-    connect(&e, &ws, "c", p.clone()).await;
-    let sub = e
-        .submit(&ws, OWNER, Post::text("hello"), &["c".into()])
-        .await
-        .unwrap();
-    let r = e.run_simulated(&clock, 20).await.unwrap();
-    assert_eq!((r.retried, r.reconciled, r.published), (1, 1, 1));
-    assert_eq!(p.published().len(), 1);
-    assert_eq!(p.calls(), 1, "the second attempt only looked");
-    assert_eq!(e.status(&ws, &sub.post).await.unwrap().published, 1);
-}
-
-#[tokio::test]
 async fn in_doubt_without_any_way_to_check_fails_visibly() {
     let clock = ManualClock::new(t0());
     let p = Arc::new(

@@ -38,49 +38,6 @@ async fn one(
 }
 
 #[tokio::test]
-async fn rate_limit_defers_to_retry_after_without_counting() {
-    let at = t0() + Duration::minutes(15);
-    let (e, clock, p, ws, id) = one(Some(Cue::Fail(
-        Error::new(ErrorKind::RateLimited, "slow down").with_retry_after(at),
-    )))
-    .await;
-    let r = e.run_once().await.unwrap();
-    assert_eq!(r.retried, 1);
-    let d = e.store().delivery(&ws, &id).await.unwrap();
-    assert_eq!(d.state, DeliveryState::Scheduled);
-    assert_eq!(d.due_at, Some(at), "deferred to exactly retry_after");
-    assert_eq!(d.failures, 0, "a rate limit is not a failed attempt");
-    clock.set(at - Duration::seconds(1));
-    assert_eq!(e.run_once().await.unwrap().claimed, 0, "not before");
-    clock.set(at);
-    assert_eq!(e.run_once().await.unwrap().published, 1);
-    assert_eq!(p.published().len(), 1);
-}
-
-#[tokio::test]
-async fn server_errors_back_off_then_publish() {
-    let (e, clock, p, ws, id) = one(Some(Cue::Fail(
-        Error::new(ErrorKind::Platform, "503").with_http_status(503),
-    )))
-    .await;
-    e.run_once().await.unwrap();
-    let d = e.store().delivery(&ws, &id).await.unwrap();
-    assert_eq!((d.state, d.failures), (DeliveryState::Scheduled, 1));
-    let wait = d.due_at.unwrap() - t0();
-    assert!(
-        wait >= Duration::seconds(15) && wait <= Duration::seconds(30),
-        "{wait}"
-    );
-    assert!(d.in_doubt(), "a 5xx may have made the post");
-    e.run_simulated(&clock, 10).await.unwrap();
-    assert_eq!(
-        e.store().delivery(&ws, &id).await.unwrap().state,
-        DeliveryState::Published
-    );
-    assert_eq!(p.published().len(), 1);
-}
-
-#[tokio::test]
 async fn timeouts_until_the_limit_fail_with_the_typed_error() {
     let clock = ManualClock::new(t0());
     let p = Arc::new(EchoPlatform::new("demo"));
@@ -156,25 +113,6 @@ async fn permanent_errors_fail_at_once_and_are_visible() {
         .await
         .unwrap();
     assert_eq!(e.run_once().await.unwrap().published, 1);
-}
-
-#[tokio::test]
-async fn unauthenticated_fails_and_asks_for_reauth() {
-    let (e, _clock, _p, ws, id) = one(Some(Cue::Fail(Error::new(
-        ErrorKind::Unauthenticated,
-        "token revoked",
-    ))))
-    .await;
-    let mut events = e.subscribe();
-    e.run_once().await.unwrap();
-    assert_eq!(
-        e.store().delivery(&ws, &id).await.unwrap().state,
-        DeliveryState::Failed
-    );
-    let kinds: Vec<&str> = std::iter::from_fn(|| events.try_recv().ok())
-        .map(|ev| ev.kind.name())
-        .collect();
-    assert_eq!(kinds, ["needs_reauth", "failed"]);
 }
 
 #[tokio::test]

@@ -5,5 +5,6 @@ mod chaos;
 mod common;
 mod crash;
 mod failures;
+mod sandbox;
 mod webhook;
 mod workflow;

@@ -9,20 +9,24 @@
 //! - `outbox/engine_memory`: the outbox on the memory store, for scale.
 //! - `claim/sqlite_1m_scheduled`: claiming 32 due deliveries with 1,000,000 scheduled.
 //!
-//! At the end it prints a summary (deliveries per second, ratio, claim time) and the peak
-//! resident memory (`VmHWM` from `/proc/self/status`).
+//! First it prints a summary (deliveries per second of engine and baseline, alternating over
+//! five rounds, and CPU time per delivery — on a VM disk the fsync time varies so much that the
+//! CPU time is the steadier measure of the engine's own cost); it prints the peak resident
+//! memory (`VmHWM` from `/proc/self/status`) after the claim benches, after the SQLite outbox
+//! benches and at the end.
 //!
-//! Run: `cargo bench --bench engine`.
+//! Run: `cargo bench --bench engine` (add `-- claim` for one group; `SK_BENCH_ONLY=engine` or
+//! `=baseline` times only one side in the summary, e.g. under `strace -c -f`).
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group};
 use rusqlite::{Connection, params};
 use socialkit::adapters::sandbox::{SandboxConfig, SandboxWorld};
-use socialkit::clock::SystemClock;
+use socialkit::clock::ManualClock;
 use socialkit::engine::{Engine, EngineConfig};
 use socialkit::model::Post;
 use socialkit::store::{
@@ -41,19 +45,31 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
-/// An engine on `store` publishing to one quiet sandbox account.
+/// An engine on `store` publishing to one quiet sandbox account. Engine and sandbox share a
+/// clock that stands still, so the sandbox's audience simulation (which catches up whenever
+/// time moves) costs nothing and the numbers are the outbox's.
 async fn engine_on(store: Arc<dyn Store>, name: &str) -> (Engine, WorkspaceId) {
+    let clock = ManualClock::new(Utc::now());
     let engine = Engine::builder(store)
+        .clock(Arc::new(clock.clone()))
         .config(EngineConfig {
             batch: BATCH,
             seed: Some(1),
             ..EngineConfig::default()
         })
         .build();
-    let ws = engine.create_workspace("bench", "Bench", "owner").await.expect("workspace");
-    let world = SandboxWorld::new(Arc::new(SystemClock));
+    let ws = engine
+        .create_workspace("bench", "Bench", "owner")
+        .await
+        .expect("workspace");
+    let world = SandboxWorld::new(Arc::new(clock));
     let acct = world
-        .channel(name, SandboxConfig::default().with_followers(0).with_max_chars(5000))
+        .channel(
+            name,
+            SandboxConfig::default()
+                .with_followers(0)
+                .with_max_chars(5000),
+        )
         .expect("sandbox account");
     engine
         .connect(&ws, "owner", ChannelRecord::new("c", "sandbox"), acct)
@@ -66,7 +82,12 @@ async fn engine_on(store: Arc<dyn Store>, name: &str) -> (Engine, WorkspaceId) {
 async fn publish_n(engine: &Engine, ws: &WorkspaceId, n: usize, round: usize) {
     for i in 0..n {
         engine
-            .submit(ws, "owner", Post::text(format!("bench post {round}-{i}")), &["c".into()])
+            .submit(
+                ws,
+                "owner",
+                Post::text(format!("bench post {round}-{i}")),
+                &["c".into()],
+            )
             .await
             .expect("submit");
     }
@@ -220,7 +241,8 @@ impl Baseline {
 fn populate(path: &Path, n: usize) {
     drop(SqliteStore::open(path).expect("migrate"));
     let mut conn = Connection::open(path).expect("open");
-    conn.execute_batch("PRAGMA synchronous = OFF;").expect("pragma");
+    conn.execute_batch("PRAGMA synchronous = OFF;")
+        .expect("pragma");
     let tx = conn.transaction().expect("tx");
     tx.execute(
         "INSERT INTO workspaces (id, paused, data) VALUES ('big', 0, ?1)",
@@ -272,10 +294,25 @@ fn populate(path: &Path, n: usize) {
     tx.commit().expect("commit");
 }
 
+/// CPU seconds (user + system) this process has used so far, from `/proc/self/stat`.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn vm_hwm() -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(|l| l.to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(|l| l.to_string())
+        })
         .unwrap_or_else(|| "VmHWM: unknown".into())
 }
 
@@ -301,13 +338,22 @@ fn outbox(c: &mut Criterion) {
         b.iter(|| base.run(PER_ITER))
     });
 
-    let (mem, mws) = rt.block_on(engine_on(Arc::new(MemoryStore::new()), "bench-memory"));
+    eprintln!("after the SQLite outbox benches: {}", vm_hwm());
+
+    // A fresh memory store per iteration, so memory stays bounded (the store keeps everything).
     let mut round = 0;
     group.bench_function(BenchmarkId::new("engine_memory", PER_ITER), |b| {
-        b.iter(|| {
-            round += 1;
-            rt.block_on(publish_n(&mem, &mws, PER_ITER, round))
-        })
+        b.iter_batched(
+            || {
+                round += 1;
+                rt.block_on(engine_on(
+                    Arc::new(MemoryStore::new()),
+                    &format!("bench-memory-{round}"),
+                ))
+            },
+            |(mem, mws)| rt.block_on(publish_n(&mem, &mws, PER_ITER, 0)),
+            BatchSize::PerIteration,
+        )
     });
     group.finish();
 }
@@ -318,7 +364,10 @@ fn claim(c: &mut Criterion) {
     let path = dir.path().join("big.db");
     let t = Instant::now();
     populate(&path, 1_000_000);
-    eprintln!("populated 1,000,000 scheduled deliveries in {:.1?}", t.elapsed());
+    eprintln!(
+        "populated 1,000,000 scheduled deliveries in {:.1?}",
+        t.elapsed()
+    );
     let store = SqliteStore::open(&path).expect("open");
     let mut group = c.benchmark_group("claim");
     group.sample_size(30);
@@ -335,37 +384,78 @@ fn claim(c: &mut Criterion) {
         b.iter(|| rt.block_on(store.next_due()).expect("next due"))
     });
     group.finish();
+    eprintln!("after the claim benches (1,000,000 rows): {}", vm_hwm());
 }
 
-/// A plain timing of the same work, printed as deliveries per second and the ratio.
+/// A plain timing of the same work, engine and baseline alternating first over five rounds
+/// (the disk's fsync time drifts), printed as medians: deliveries per second and the ratio.
 fn summary() {
     let rt = runtime();
     let n = 1000;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (engine, ws) = rt.block_on(engine_on(durable_store(dir.path()), "summary-sqlite"));
-    let t = Instant::now();
-    rt.block_on(publish_n(&engine, &ws, n, 0));
-    let engine_s = t.elapsed().as_secs_f64();
-    let mut base = Baseline::open(dir.path());
-    let t = Instant::now();
-    base.run(n);
-    let base_s = t.elapsed().as_secs_f64();
-    let (mem, mws) = rt.block_on(engine_on(Arc::new(MemoryStore::new()), "summary-memory"));
-    let t = Instant::now();
-    rt.block_on(publish_n(&mem, &mws, n, 0));
-    let mem_s = t.elapsed().as_secs_f64();
+    let (mut eng, mut raw, mut mem) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut eng_cpu, mut raw_cpu) = (0.0, 0.0);
+    let rounds = 5;
+    for round in 0..rounds {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (engine, ws) = rt.block_on(engine_on(
+            durable_store(dir.path()),
+            &format!("summary-sqlite-{round}"),
+        ));
+        let mut base = Baseline::open(dir.path());
+        let mut timed_engine = || {
+            let (t, c) = (Instant::now(), cpu_seconds());
+            rt.block_on(publish_n(&engine, &ws, n, round));
+            eng_cpu += cpu_seconds() - c;
+            n as f64 / t.elapsed().as_secs_f64()
+        };
+        let mut timed_base = || {
+            let (t, c) = (Instant::now(), cpu_seconds());
+            base.run(n);
+            raw_cpu += cpu_seconds() - c;
+            n as f64 / t.elapsed().as_secs_f64()
+        };
+        // Alternate which goes first: the disk's fsync time drifts.
+        let only = std::env::var("SK_BENCH_ONLY").unwrap_or_default();
+        if only == "engine" {
+            eng.push(timed_engine());
+            raw.push(1.0);
+        } else if only == "baseline" {
+            raw.push(timed_base());
+            eng.push(1.0);
+        } else if round % 2 == 0 {
+            eng.push(timed_engine());
+            raw.push(timed_base());
+        } else {
+            raw.push(timed_base());
+            eng.push(timed_engine());
+        }
+        let (m, mws) = rt.block_on(engine_on(
+            Arc::new(MemoryStore::new()),
+            &format!("summary-memory-{round}"),
+        ));
+        let t = Instant::now();
+        rt.block_on(publish_n(&m, &mws, n, round));
+        mem.push(n as f64 / t.elapsed().as_secs_f64());
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    let (e, r, m) = (median(&mut eng), median(&mut raw), median(&mut mem));
+    let per = (n * rounds) as f64 / 1e6;
     println!(
-        "summary: {n} deliveries — engine on durable SQLite {:.0}/s, raw SQLite baseline {:.0}/s \
-         (engine = {:.2} of the baseline, {:.2}x its time), engine on memory {:.0}/s",
-        n as f64 / engine_s,
-        n as f64 / base_s,
-        base_s / engine_s,
-        engine_s / base_s,
-        n as f64 / mem_s,
+        "summary ({n} deliveries, median of {rounds}): engine on durable SQLite {e:.0}/s, raw SQLite \
+         baseline {r:.0}/s, engine/baseline = {:.2}; engine on the memory store {m:.0}/s; \
+         CPU per delivery: engine {:.0} µs, baseline {:.0} µs ({:.1}x); both commit 2.1 times per \
+         delivery (1 per submit, 1 per result, 1 per claimed batch of {BATCH}), each commit an fsync",
+        e / r,
+        eng_cpu / per,
+        raw_cpu / per,
+        eng_cpu / raw_cpu.max(1e-9),
     );
 }
 
-criterion_group!(benches, outbox, claim);
+criterion_group!(benches, claim, outbox);
 
 fn main() {
     summary();

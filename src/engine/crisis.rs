@@ -15,21 +15,23 @@ impl Engine {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use socialkit::engine::{Engine, testing::EchoPlatform};
+    /// use socialkit::adapters::sandbox::Sandbox;
+    /// use socialkit::engine::Engine;
+    /// use socialkit::Platform;
     /// use socialkit::model::Post;
     /// use socialkit::store::{ChannelRecord, MemoryStore};
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let engine = Engine::builder(Arc::new(MemoryStore::new())).build();
     /// let ws = engine.create_workspace("acme", "ACME", "olga").await.unwrap();
-    /// let p = Arc::new(EchoPlatform::new("demo"));
+    /// let p = Sandbox::from_url("sandbox://engine-doc-crisis").unwrap();
     /// engine.connect(&ws, "olga", ChannelRecord::new("c", "demo"), p.clone()).await.unwrap();
     /// engine.submit(&ws, "olga", Post::text("hello"), &["c".into()]).await.unwrap();
     /// assert_eq!(engine.pause_workspace(&ws, "olga", "a crisis").await.unwrap(), 1);
     /// engine.run_once().await.unwrap();
-    /// assert!(p.published().is_empty());
+    /// assert!(p.recent_posts(10).await.unwrap().is_empty());
     /// engine.resume_workspace(&ws, "olga", "over").await.unwrap();
     /// engine.run_once().await.unwrap();
-    /// assert_eq!(p.published().len(), 1);
+    /// assert_eq!(p.recent_posts(10).await.unwrap().len(), 1);
     /// # });
     /// ```
     pub async fn pause_workspace(&self, ws: &WorkspaceId, who: &str, why: &str) -> Result<usize> {

@@ -43,14 +43,17 @@ impl Engine {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use socialkit::engine::{Engine, testing::EchoPlatform};
+    /// use socialkit::adapters::sandbox::Sandbox;
+    /// use socialkit::engine::Engine;
     /// use socialkit::model::Post;
     /// use socialkit::store::{ChannelRecord, MemoryStore};
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let engine = Engine::builder(Arc::new(MemoryStore::new())).build();
     /// let ws = engine.create_workspace("acme", "ACME", "olga").await.unwrap();
-    /// engine.connect(&ws, "olga", ChannelRecord::new("long", "a"), Arc::new(EchoPlatform::new("a"))).await.unwrap();
-    /// engine.connect(&ws, "olga", ChannelRecord::new("short", "b"), Arc::new(EchoPlatform::new("b").with_limit(5))).await.unwrap();
+    /// let long = Sandbox::from_url("sandbox://engine-doc-long").unwrap();
+    /// let short = Sandbox::from_url("sandbox://engine-doc-short?max_chars=5").unwrap();
+    /// engine.connect(&ws, "olga", ChannelRecord::new("long", "sandbox"), long).await.unwrap();
+    /// engine.connect(&ws, "olga", ChannelRecord::new("short", "sandbox"), short).await.unwrap();
     /// let err = engine.submit(&ws, "olga", Post::text("far too long"), &["long".into(), "short".into()]).await.unwrap_err();
     /// assert!(err.to_string().contains("short"));
     /// let ok = engine.submit(&ws, "olga", Post::text("fits"), &["long".into(), "short".into()]).await.unwrap();

@@ -20,17 +20,18 @@
 //! use socialkit::engine::Engine;
 //! use socialkit::model::Post;
 //! use socialkit::store::{ChannelRecord, MemoryStore, Role};
-//! # use socialkit::engine::testing::EchoPlatform;
+//! use socialkit::adapters::sandbox::Sandbox;
+//! use socialkit::Platform;
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let engine = Engine::builder(Arc::new(MemoryStore::new())).build();
 //! let ws = engine.create_workspace("acme", "ACME Anvils", "olga").await.unwrap();
-//! let platform = Arc::new(EchoPlatform::new("demo"));
+//! let platform = Sandbox::from_url("sandbox://engine-doc-acme").unwrap();
 //! engine.connect(&ws, "olga", ChannelRecord::new("acme-demo", "demo"), platform.clone()).await.unwrap();
 //! let sub = engine.submit(&ws, "olga", Post::text("Our anvil is here"), &["acme-demo".into()]).await.unwrap();
 //! engine.run_once().await.unwrap();
 //! let status = engine.status(&ws, &sub.post).await.unwrap();
 //! assert_eq!((status.published, status.failed, status.pending), (1, 0, 0));
-//! assert_eq!(platform.published().len(), 1);
+//! assert_eq!(platform.recent_posts(10).await.unwrap().len(), 1);
 //! # });
 //! ```
 
@@ -42,7 +43,6 @@ mod fanout;
 mod hooks;
 mod outbox;
 pub mod schedule;
-pub mod testing;
 mod webhook;
 mod worker;
 mod workflow;
@@ -217,6 +217,15 @@ struct Inner {
 }
 
 /// The publishing engine. Cheap to clone; clones share everything.
+///
+/// ```
+/// use std::sync::Arc;
+/// use socialkit::engine::Engine;
+/// use socialkit::store::SqliteStore;
+/// let engine = Engine::builder(Arc::new(SqliteStore::in_memory().unwrap())).build();
+/// let _events = engine.subscribe();
+/// assert_eq!(engine.config().batch, 8);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Engine {
     inner: Arc<Inner>,

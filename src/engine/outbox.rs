@@ -466,6 +466,29 @@ impl Engine {
     /// due, then moves `clock` to the next due instant, up to `max_rounds` rounds. Returns the
     /// summed report. For tests and simulations with a [`ManualClock`](crate::clock::ManualClock)
     /// that is also the engine's clock.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use socialkit::adapters::sandbox::{Call, Fault, SandboxConfig, SandboxWorld, Trigger};
+    /// use socialkit::clock::ManualClock;
+    /// use socialkit::engine::Engine;
+    /// use socialkit::model::Post;
+    /// use socialkit::store::{ChannelRecord, MemoryStore};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let clock = ManualClock::new("2026-03-02T09:00:00Z".parse().unwrap());
+    /// let world = SandboxWorld::new(Arc::new(clock.clone()));
+    /// let acme = world.channel("acme", SandboxConfig::default()).unwrap();
+    /// // The first answer is lost: the post exists but the engine does not know.
+    /// acme.faults().inject(Fault::LostAnswer, Trigger::next(Call::Publish, 1));
+    /// let engine = Engine::builder(Arc::new(MemoryStore::new())).clock(Arc::new(clock.clone())).build();
+    /// let ws = engine.create_workspace("acme", "ACME", "olga").await.unwrap();
+    /// engine.connect(&ws, "olga", ChannelRecord::new("c", "sandbox"), acme.clone()).await.unwrap();
+    /// engine.submit(&ws, "olga", Post::text("once"), &["c".into()]).await.unwrap();
+    /// let report = engine.run_simulated(&clock, 10).await.unwrap();
+    /// assert_eq!((report.published, report.reconciled), (1, 1));
+    /// assert_eq!(acme.faults().calls(Call::Publish), 1, "found, not sent again");
+    /// # });
+    /// ```
     pub async fn run_simulated(
         &self,
         clock: &crate::clock::ManualClock,

@@ -100,6 +100,13 @@ const ALL_DAYS: [Weekday; 7] = [
 
 impl Recurrence {
     /// On `days` at `time` in `zone`.
+    ///
+    /// ```
+    /// use chrono::{NaiveTime, Weekday};
+    /// use socialkit::engine::schedule::Recurrence;
+    /// let r = Recurrence::weekly(&[Weekday::Thu, Weekday::Mon, Weekday::Mon], NaiveTime::from_hms_opt(9, 0, 0).unwrap(), chrono_tz::Europe::Berlin);
+    /// assert_eq!(r.days, [Weekday::Mon, Weekday::Thu]);
+    /// ```
     pub fn weekly(days: &[Weekday], time: NaiveTime, zone: Tz) -> Self {
         let mut days: Vec<Weekday> = ALL_DAYS.into_iter().filter(|d| days.contains(d)).collect();
         days.dedup();
@@ -107,6 +114,13 @@ impl Recurrence {
     }
 
     /// Every day at `time` in `zone`.
+    ///
+    /// ```
+    /// use chrono::NaiveTime;
+    /// use socialkit::engine::schedule::Recurrence;
+    /// let r = Recurrence::daily(NaiveTime::from_hms_opt(18, 0, 0).unwrap(), chrono_tz::America::New_York);
+    /// assert_eq!(r.days.len(), 7);
+    /// ```
     pub fn daily(time: NaiveTime, zone: Tz) -> Self {
         Recurrence::weekly(&ALL_DAYS, time, zone)
     }
@@ -179,6 +193,15 @@ impl Recurrence {
     }
 
     /// The occurrences in `(after, until]`.
+    ///
+    /// ```
+    /// use socialkit::engine::schedule::Recurrence;
+    /// let r = Recurrence::parse("every day 02:30 Europe/Berlin").unwrap();
+    /// // The night clocks go back, 02:30 happens twice: published once, at the first.
+    /// let got = r.between("2026-10-24T12:00:00Z".parse().unwrap(), "2026-10-25T12:00:00Z".parse().unwrap());
+    /// assert_eq!(got.len(), 1);
+    /// assert_eq!(got[0].to_rfc3339(), "2026-10-25T00:30:00+00:00");
+    /// ```
     pub fn between(&self, after: DateTime<Utc>, until: DateTime<Utc>) -> Vec<DateTime<Utc>> {
         self.occurrences(after)
             .take_while(|t| *t <= until)
@@ -197,14 +220,16 @@ impl Engine {
     /// ```
     /// use std::sync::Arc;
     /// use socialkit::clock::ManualClock;
-    /// use socialkit::engine::{Engine, schedule::Recurrence, testing::EchoPlatform};
+    /// use socialkit::adapters::sandbox::Sandbox;
+    /// use socialkit::engine::{Engine, schedule::Recurrence};
     /// use socialkit::model::Post;
     /// use socialkit::store::{ChannelRecord, MemoryStore};
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let clock = ManualClock::new("2026-03-23T00:00:00Z".parse().unwrap());
     /// let engine = Engine::builder(Arc::new(MemoryStore::new())).clock(Arc::new(clock.clone())).build();
     /// let ws = engine.create_workspace("acme", "ACME", "olga").await.unwrap();
-    /// engine.connect(&ws, "olga", ChannelRecord::new("c", "demo"), Arc::new(EchoPlatform::new("demo"))).await.unwrap();
+    /// let acme = Sandbox::from_url("sandbox://engine-doc-weekly").unwrap();
+    /// engine.connect(&ws, "olga", ChannelRecord::new("c", "sandbox"), acme).await.unwrap();
     /// let every = Recurrence::parse("every Monday and Thursday 09:00 Europe/Berlin").unwrap();
     /// let planned = engine
     ///     .schedule_recurring(&ws, "olga", Post::text("Weekly tip"), &["c".into()], &every, "2026-04-05T00:00:00Z".parse().unwrap())

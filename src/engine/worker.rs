@@ -18,17 +18,19 @@ use crate::{Error, ErrorKind, Result};
 ///
 /// ```
 /// use std::sync::Arc;
-/// use socialkit::engine::{Engine, testing::EchoPlatform};
+/// use socialkit::adapters::sandbox::Sandbox;
+/// use socialkit::engine::Engine;
+/// use socialkit::Platform;
 /// use socialkit::model::Post;
 /// use socialkit::store::{ChannelRecord, MemoryStore};
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let engine = Engine::builder(Arc::new(MemoryStore::new())).build();
 /// let ws = engine.create_workspace("acme", "ACME", "olga").await.unwrap();
-/// let p = Arc::new(EchoPlatform::new("demo"));
+/// let p = Sandbox::from_url("sandbox://engine-doc-worker").unwrap();
 /// engine.connect(&ws, "olga", ChannelRecord::new("c", "demo"), p.clone()).await.unwrap();
 /// let worker = engine.spawn_worker();
 /// engine.submit(&ws, "olga", Post::text("hello"), &["c".into()]).await.unwrap();
-/// while p.published().is_empty() {
+/// while p.recent_posts(1).await.unwrap().is_empty() {
 ///     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
 /// }
 /// worker.shutdown().await.unwrap();

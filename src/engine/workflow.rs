@@ -12,6 +12,37 @@
 //! | editor   | yes  | yes                                      |                                   |                                |
 //! | approver | yes  | yes                                      | yes                               |                                |
 //! | owner    | yes  | yes                                      | yes                               | yes                            |
+//!
+//! ```
+//! use std::sync::Arc;
+//! use socialkit::adapters::sandbox::Sandbox;
+//! use socialkit::engine::Engine;
+//! use socialkit::model::Post;
+//! use socialkit::store::{ChannelRecord, DeliveryState, MemoryStore, Role};
+//! use socialkit::ErrorKind;
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let engine = Engine::builder(Arc::new(MemoryStore::new())).build();
+//! let ws = engine.create_workspace("acme", "ACME", "olga").await.unwrap();
+//! let acme = Sandbox::from_url("sandbox://engine-doc-workflow").unwrap();
+//! engine.connect(&ws, "olga", ChannelRecord::new("c", "sandbox"), acme).await.unwrap();
+//! engine.add_member(&ws, "olga", "eddie", Role::Editor).await.unwrap();
+//! engine.add_member(&ws, "olga", "anna", Role::Approver).await.unwrap();
+//!
+//! let draft = engine.draft(&ws, "eddie", Post::text("Our anvil"), &["c".into()]).await.unwrap();
+//! engine.request_review(&ws, "eddie", &draft.post).await.unwrap();
+//! let denied = engine.approve(&ws, "eddie", &draft.post, "lgtm").await.unwrap_err();
+//! assert_eq!(denied.kind(), ErrorKind::PermissionDenied);
+//! engine.request_changes(&ws, "anna", &draft.post, "name the weight").await.unwrap();
+//! engine.edit(&ws, "eddie", &draft.post, Post::text("Our anvil: 50 kg")).await.unwrap();
+//! engine.request_review(&ws, "eddie", &draft.post).await.unwrap();
+//! let scheduled = engine.approve(&ws, "anna", &draft.post, "good").await.unwrap();
+//! assert_eq!(scheduled[0].state, DeliveryState::Scheduled);
+//!
+//! let log = engine.audit_log(&ws, "olga", 100).await.unwrap();
+//! assert_eq!(log.last().unwrap().who, "anna");
+//! assert_eq!(engine.comments(&ws, "olga", &draft.post).await.unwrap()[0].text, "name the weight");
+//! # });
+//! ```
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -554,4 +554,114 @@ mod tests {
         Change::Resume.apply(&mut x, &ctx()).unwrap();
         assert_eq!(x.state, Scheduled);
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// One step a person, the crisis switch or the outbox may try.
+        #[derive(Debug, Clone)]
+        enum Step {
+            Move(usize),
+            Pause,
+            Resume,
+            Claim(i64),
+            Finish(usize, bool),
+        }
+
+        fn step() -> impl Strategy<Value = Step> {
+            prop_oneof![
+                (0..DeliveryState::ALL.len()).prop_map(Step::Move),
+                Just(Step::Pause),
+                Just(Step::Resume),
+                (0i64..600).prop_map(Step::Claim),
+                (0usize..5, any::<bool>()).prop_map(|(k, stale)| Step::Finish(k, stale)),
+            ]
+        }
+
+        fn outcome(k: usize, now: DateTime<Utc>) -> Finish {
+            let error = Error::new(ErrorKind::Timeout, "x").to_record();
+            match k {
+                0 => Finish::Published(crate::model::Published::single(
+                    crate::model::PostRef::new("x", "1"),
+                    now,
+                )),
+                1 => Finish::Retry {
+                    error,
+                    due_at: now,
+                    counted: true,
+                    in_doubt: true,
+                    reconcile_only: false,
+                    settled: false,
+                },
+                2 => Finish::Fail {
+                    error,
+                    in_doubt: false,
+                    settled: false,
+                },
+                3 => Finish::Reconciled(crate::model::Published::single(
+                    crate::model::PostRef::new("x", "1"),
+                    now,
+                )),
+                _ => Finish::Release { due_at: now },
+            }
+        }
+
+        proptest! {
+            /// Whatever is tried, in any order, every accepted change is a legal transition,
+            /// a refused change leaves the delivery as it was, nothing leaves Published or
+            /// Cancelled, and a Published delivery always has its result.
+            #[test]
+            fn random_histories_only_make_legal_moves(
+                start in prop_oneof![Just(Draft), Just(InReview), Just(Scheduled)],
+                steps in proptest::collection::vec(step(), 1..40),
+            ) {
+                let t0 = Utc::now();
+                let mut d = Delivery::new("ws".into(), "p".into(), "c".into(), "x", Post::text("hi"), start, None, t0);
+                let mut now = t0;
+                let mut last_attempt: Option<String> = None;
+                for s in steps {
+                    now += Duration::seconds(1);
+                    let before = d.clone();
+                    let ctx = ChangeCtx { now, who: "t", why: "p", workspace_paused: false };
+                    let result = match s {
+                        Step::Move(i) => Change::Move { to: DeliveryState::ALL[i], due_at: None }
+                            .apply(&mut d, &ctx).map(|_| ()),
+                        Step::Pause => Change::Pause.apply(&mut d, &ctx).map(|_| ()),
+                        Step::Resume => Change::Resume.apply(&mut d, &ctx).map(|_| ()),
+                        Step::Claim(secs) => {
+                            now += Duration::seconds(secs);
+                            claim(&mut d, now, "w", Duration::seconds(60)).map(|c| {
+                                last_attempt = Some(c.attempt.id);
+                            })
+                        }
+                        Step::Finish(k, stale) => {
+                            let id = match (&last_attempt, stale) {
+                                (Some(a), false) => a.clone(),
+                                _ => "stale/0".to_string(),
+                            };
+                            Change::Finish { attempt_id: id, outcome: outcome(k, now) }
+                                .apply(&mut d, &ctx).map(|_| ())
+                        }
+                    };
+                    match result {
+                        Ok(()) => {
+                            prop_assert!(
+                                before.state == d.state || before.state.can_move_to(d.state),
+                                "illegal {} -> {}", before.state, d.state
+                            );
+                            prop_assert!(!before.state.is_terminal() || before.state == d.state);
+                        }
+                        Err(_) => prop_assert_eq!(&before, &d),
+                    }
+                    if d.state == Published {
+                        prop_assert!(d.result.is_some());
+                    }
+                    if d.state == Publishing {
+                        prop_assert!(d.lease.is_some());
+                    }
+                }
+            }
+        }
+    }
 }

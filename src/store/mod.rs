@@ -102,7 +102,29 @@ pub enum Selector {
     Post(PostId),
 }
 
-/// The durable state of the engine. Every method is scoped to one workspace except the
+/// The durable state of the engine.
+///
+/// ```
+/// use std::sync::Arc;
+/// use socialkit::model::Post;
+/// use socialkit::store::*;
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+/// let now = chrono::Utc::now();
+/// store.create_workspace(&Workspace::new("acme", "ACME")).await.unwrap();
+/// let post = PostRecord { workspace: "acme".into(), id: "p1".into(), post: Post::text("hi"), created_by: "olga".into(), created_at: now };
+/// let d = Delivery::new("acme".into(), "p1".into(), "c".into(), "sandbox", Post::text("hi"), DeliveryState::Scheduled, None, now);
+/// store.insert_post(&post, &[d.clone()], "scheduled").await.unwrap();
+/// // A worker claims it under a lease: intent stored before any call.
+/// let claims = store.claim_due(now, "w1", 10, chrono::Duration::minutes(5)).await.unwrap();
+/// assert_eq!(claims[0].delivery.state, DeliveryState::Publishing);
+/// assert_eq!(claims[0].attempt.key, d.idempotency_key());
+/// let h = store.history(&"acme".into(), &d.id).await.unwrap();
+/// assert_eq!(h.len(), 2);
+/// # });
+/// ```
+///
+/// Every method is scoped to one workspace except the
 /// outbox's [`claim_due`](Store::claim_due), [`expire_leases`](Store::expire_leases) and
 /// [`next_due`](Store::next_due), which serve every workspace and return records that carry
 /// theirs.

@@ -85,8 +85,27 @@ impl SqliteStore {
         })
     }
 
-    /// Runs `f` in one `BEGIN IMMEDIATE` transaction on the blocking pool; commits on `Ok`.
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction (it takes the write lock at once, so
+    /// concurrent writers queue instead of failing midway) on the blocking pool; commits on
+    /// `Ok`.
     async fn tx<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        self.run(TransactionBehavior::Immediate, f).await
+    }
+
+    /// Runs a read-only `f` in a deferred transaction (a consistent snapshot, no write lock).
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        self.run(TransactionBehavior::Deferred, f).await
+    }
+
+    async fn run<T, F>(&self, behavior: TransactionBehavior, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
@@ -94,9 +113,7 @@ impl SqliteStore {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             let mut c = conn.lock().unwrap_or_else(|p| p.into_inner());
-            let tx = c
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(storage)?;
+            let tx = c.transaction_with_behavior(behavior).map_err(storage)?;
             let out = f(&tx)?;
             tx.commit().map_err(storage)?;
             Ok(out)
@@ -412,7 +429,7 @@ impl Store for SqliteStore {
 
     async fn workspace(&self, id: &WorkspaceId) -> Result<Workspace> {
         let id = id.clone();
-        self.tx(move |c| {
+        self.read(move |c| {
             let p = paused(c, &id)?;
             let data: String = c
                 .query_row(
@@ -458,7 +475,7 @@ impl Store for SqliteStore {
 
     async fn members(&self, ws: &WorkspaceId) -> Result<Vec<Member>> {
         let ws = ws.clone();
-        self.tx(move |c| {
+        self.read(move |c| {
             paused(c, &ws)?;
             records(
                 c,
@@ -490,7 +507,7 @@ impl Store for SqliteStore {
 
     async fn setting(&self, ws: &WorkspaceId, key: &str) -> Result<Option<serde_json::Value>> {
         let (ws, key) = (ws.clone(), key.to_string());
-        self.tx(move |c| {
+        self.read(move |c| {
             paused(c, &ws)?;
             let v: Option<String> = c
                 .query_row(
@@ -522,7 +539,7 @@ impl Store for SqliteStore {
 
     async fn channels(&self, ws: &WorkspaceId) -> Result<Vec<ChannelRecord>> {
         let ws = ws.clone();
-        self.tx(move |c| {
+        self.read(move |c| {
             paused(c, &ws)?;
             records(
                 c,
@@ -572,7 +589,7 @@ impl Store for SqliteStore {
 
     async fn post(&self, ws: &WorkspaceId, id: &PostId) -> Result<PostRecord> {
         let (ws, id) = (ws.clone(), id.clone());
-        self.tx(move |c| {
+        self.read(move |c| {
             paused(c, &ws)?;
             let data: Option<String> = c
                 .query_row(
@@ -632,7 +649,7 @@ impl Store for SqliteStore {
 
     async fn delivery(&self, ws: &WorkspaceId, id: &DeliveryId) -> Result<Delivery> {
         let (ws, id) = (ws.clone(), id.clone());
-        self.tx(move |c| {
+        self.read(move |c| {
             paused(c, &ws)?;
             load(c, &ws, &id)
         })
@@ -641,7 +658,7 @@ impl Store for SqliteStore {
 
     async fn deliveries(&self, ws: &WorkspaceId, filter: &DeliveryFilter) -> Result<Vec<Delivery>> {
         let (ws, filter) = (ws.clone(), filter.clone());
-        self.tx(move |c| {
+        self.read(move |c| {
             paused(c, &ws)?;
             let mut sql = "SELECT data, content FROM deliveries WHERE workspace = ?1".to_string();
             let mut args: Vec<String> = vec![ws.0.clone()];
@@ -791,7 +808,7 @@ impl Store for SqliteStore {
     }
 
     async fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
-        self.tx(|c| {
+        self.read(|c| {
             let v: Option<i64> = c
                 .query_row(
                     "SELECT d.due_at FROM deliveries d JOIN workspaces w ON w.id = d.workspace
@@ -809,7 +826,7 @@ impl Store for SqliteStore {
 
     async fn history(&self, ws: &WorkspaceId, delivery: &DeliveryId) -> Result<Vec<HistoryEntry>> {
         let (ws, id) = (ws.clone(), delivery.clone());
-        self.tx(move |c| {
+        self.read(move |c| {
             paused(c, &ws)?;
             records(
                 c,
@@ -823,7 +840,7 @@ impl Store for SqliteStore {
     async fn audit_log(&self, ws: &WorkspaceId, limit: usize) -> Result<Vec<HistoryEntry>> {
         let ws = ws.clone();
         let limit = limit.to_string();
-        self.tx(move |c| {
+        self.read(move |c| {
             paused(c, &ws)?;
             records(
                 c,
@@ -837,7 +854,7 @@ impl Store for SqliteStore {
 
     async fn attempts(&self, ws: &WorkspaceId, delivery: &DeliveryId) -> Result<Vec<Attempt>> {
         let (ws, id) = (ws.clone(), delivery.clone());
-        self.tx(move |c| {
+        self.read(move |c| {
             paused(c, &ws)?;
             records(
                 c,
@@ -874,7 +891,7 @@ impl Store for SqliteStore {
 
     async fn comments(&self, ws: &WorkspaceId, post: &PostId) -> Result<Vec<Comment>> {
         let (ws, post) = (ws.clone(), post.clone());
-        self.tx(move |c| {
+        self.read(move |c| {
             paused(c, &ws)?;
             records(
                 c,

@@ -232,6 +232,15 @@ pub struct Lease {
 }
 
 /// One post to one channel, with everything the outbox needs.
+///
+/// ```
+/// use socialkit::model::Post;
+/// use socialkit::store::{Delivery, DeliveryState};
+/// let d = Delivery::new("acme".into(), "p-1".into(), "acme-x".into(), "x", Post::text("hi"), DeliveryState::Draft, None, chrono::Utc::now());
+/// assert!(!d.in_doubt() && !d.is_ready_state());
+/// let json = serde_json::to_string(&d).unwrap();
+/// assert_eq!(serde_json::from_str::<Delivery>(&json).unwrap(), d);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
     /// The workspace.

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::echo::{Cue, EchoPlatform};
 use socialkit::clock::ManualClock;
-use socialkit::engine::testing::{Cue, EchoPlatform};
 use socialkit::engine::{AfterPublish, EngineConfig, Hooks};
 use socialkit::model::Post;
 use socialkit::platform::Idempotency;

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use crate::echo::{Cue, EchoPlatform};
 use chrono::Duration;
 use socialkit::clock::ManualClock;
-use socialkit::engine::testing::{Cue, EchoPlatform};
 use socialkit::engine::{Engine, EventKind};
 use socialkit::model::Post;
 use socialkit::store::{ChannelRecord, DeliveryState, MemoryStore};

@@ -4,6 +4,7 @@
 mod chaos;
 mod common;
 mod crash;
+mod echo;
 mod failures;
 mod sandbox;
 mod webhook;

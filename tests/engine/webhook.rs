@@ -2,12 +2,12 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::echo::EchoPlatform;
 use axum::Router;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use socialkit::clock::{Clock, ManualClock};
-use socialkit::engine::testing::EchoPlatform;
 use socialkit::engine::{WebhookConfig, verify};
 use socialkit::model::Post;
 use socialkit::store::MemoryStore;

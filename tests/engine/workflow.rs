@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
+use crate::echo::EchoPlatform;
 use socialkit::ErrorKind;
 use socialkit::clock::ManualClock;
 use socialkit::engine::schedule::Recurrence;
-use socialkit::engine::testing::EchoPlatform;
 use socialkit::engine::{BrandRules, Disclosure, UtmRules, WorkflowSettings};
 use socialkit::model::Post;
 use socialkit::store::{DeliveryState, MemoryStore, Role};
@@ -257,11 +257,7 @@ async fn profile_check_reports_differences() {
             Err(socialkit::Error::unsupported("x", "publish"))
         }
     }
-    let caps = |n: &str| {
-        socialkit::engine::testing::EchoPlatform::new(n)
-            .capabilities()
-            .clone()
-    };
+    let caps = |n: &str| crate::echo::EchoPlatform::new(n).capabilities().clone();
     let prof = |name: &str, bio: &str| Profile {
         display_name: Some(name.into()),
         bio: Some(bio.into()),

@@ -1,19 +1,18 @@
-//! A tiny in-memory platform for examples and engine tests: it keeps what it publishes,
-//! honours idempotency keys when told to, lists recent posts, and fails on cue.
-//!
-//! For realistic behaviour (rate limits, faults by trigger, a world of channels) use the
-//! sandbox adapter; this one exists so the engine's own examples need nothing else.
+//! A tiny in-memory platform for engine tests: it keeps what it publishes, honours
+//! idempotency keys when told to, lists recent posts, fails on cue, and can be slow (for
+//! shutdown tests). The fault-injection proofs use the sandbox.
+#![allow(dead_code)]
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
-use crate::clock::{SharedClock, SystemClock};
-use crate::model::{Channel, Post, PostRef, PublishOptions, Published, RecentPost};
-use crate::platform::{Capabilities, Idempotency, Platform};
-use crate::text::{Counting, TextRule};
-use crate::{Error, ErrorKind, Result};
+use socialkit::clock::{SharedClock, SystemClock};
+use socialkit::model::{Channel, Post, PostRef, PublishOptions, Published, RecentPost};
+use socialkit::platform::{Capabilities, Idempotency, Platform};
+use socialkit::text::{Counting, TextRule};
+use socialkit::{Error, ErrorKind, Result};
 
 /// What the next publish call does instead of succeeding.
 #[derive(Debug, Clone)]
@@ -24,18 +23,7 @@ pub enum Cue {
     LoseAnswer,
 }
 
-/// An in-memory [`Platform`].
-///
-/// ```
-/// use socialkit::engine::testing::{Cue, EchoPlatform};
-/// use socialkit::{Platform, PlatformExt};
-/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-/// let p = EchoPlatform::new("demo");
-/// p.cue(Cue::LoseAnswer);
-/// assert!(p.publish_text("hi").await.is_err());
-/// assert_eq!(p.published().len(), 1, "written all the same");
-/// # });
-/// ```
+/// An in-memory [`Platform`] with cues and delays, for paths the sandbox does not model.
 #[derive(Debug, Clone)]
 pub struct EchoPlatform {
     caps: Capabilities,
@@ -161,7 +149,8 @@ impl Platform for EchoPlatform {
     }
 
     async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
-        self.caps.require(crate::platform::Operation::RecentPosts)?;
+        self.caps
+            .require(socialkit::platform::Operation::RecentPosts)?;
         let posts = self.posts.lock().unwrap_or_else(|p| p.into_inner());
         Ok(posts.iter().rev().take(limit).cloned().collect())
     }

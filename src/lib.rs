@@ -23,6 +23,7 @@ pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod listen;
 pub mod model;
 pub mod platform;
 pub mod registry;

@@ -283,6 +283,69 @@ impl Capabilities {
         Ok(())
     }
 
+    /// Validates a post and, when `opts.split_long_text` is set and the platform has threads,
+    /// first splits every part whose text is too long into numbered parts at paragraph,
+    /// sentence or word boundaries (see [`crate::text::split_thread`]); media and link stay
+    /// with the first piece of their part. Adapters call this instead of
+    /// [`Capabilities::validate`] at the start of a publish.
+    ///
+    /// ```
+    /// use socialkit::platform::Capabilities;
+    /// use socialkit::text::{Counting, TextRule};
+    /// use socialkit::model::{Post, PublishOptions};
+    /// let mut caps = Capabilities::new("demo", TextRule::new(Counting::Graphemes, 40));
+    /// caps.threads = true;
+    /// let long = Post::text("First sentence is here. Second sentence is here. Third one too.");
+    /// assert!(caps.fit(long.clone(), &PublishOptions::default()).is_err());
+    /// let opts = PublishOptions { split_long_text: true, ..PublishOptions::default() };
+    /// let fitted = caps.fit(long, &opts).unwrap();
+    /// assert!(fitted.parts().len() > 1);
+    /// assert!(fitted.parts().iter().all(|p| p.text.chars().count() <= 40));
+    /// ```
+    pub fn fit(&self, post: Post, opts: &PublishOptions) -> Result<Post> {
+        if !opts.split_long_text
+            || !self.threads
+            || post.parts().iter().all(|p| self.text.fits(&p.text))
+        {
+            self.validate(&post)?;
+            return Ok(post);
+        }
+        let split = crate::text::SplitOptions {
+            max_parts: self.max_thread_parts,
+            ..crate::text::SplitOptions::default()
+        };
+        let mut parts: Vec<Part> = Vec::new();
+        for part in post.parts() {
+            if self.text.fits(&part.text) {
+                parts.push(part);
+                continue;
+            }
+            let pieces = crate::text::split_thread(&part.text, &self.text, &split)
+                .map_err(|e| e.or_context(&self.platform, None, "publish"))?;
+            for (i, text) in pieces.into_iter().enumerate() {
+                if i == 0 {
+                    parts.push(Part {
+                        text,
+                        ..part.clone()
+                    });
+                } else {
+                    parts.push(Part::text(text));
+                }
+            }
+        }
+        let mut it = parts.into_iter();
+        let first = it.next().unwrap_or_default();
+        let fitted = Post {
+            text: first.text,
+            media: first.media,
+            link: first.link,
+            thread: it.collect(),
+            ..post
+        };
+        self.validate(&fitted)?;
+        Ok(fitted)
+    }
+
     /// Checks one part (see [`Capabilities::validate`]).
     pub fn validate_part(&self, part: &Part) -> Result<()> {
         if part.is_empty() {

@@ -340,10 +340,16 @@ impl Sandbox {
 
     /// Resolves, loads and validates a post, and checks its media files; nothing is sent and
     /// no state changes.
-    async fn prepare(&self, post: &Post, call: Call) -> Result<(Post, Vec<Vec<SandboxMedia>>)> {
+    async fn prepare(
+        &self,
+        post: &Post,
+        opts: &PublishOptions,
+        call: Call,
+    ) -> Result<(Post, Vec<Vec<SandboxMedia>>)> {
         let check = async {
-            let mut post = post.resolve(PLATFORM, None);
-            self.capabilities.validate(&post)?;
+            let mut post = self
+                .capabilities
+                .fit(post.resolve(PLATFORM, Some(&self.config.name)), opts)?;
             if media::load(&mut post).await? {
                 self.capabilities.validate(&post)?;
             }
@@ -371,7 +377,7 @@ impl Platform for Sandbox {
     }
 
     async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
-        let (post, media) = self.prepare(post, Call::Publish).await?;
+        let (post, media) = self.prepare(post, opts, Call::Publish).await?;
         let key = opts.idempotency_key.as_deref();
         self.call(Call::Publish, |a, now| {
             a.publish(now, &post, media, key, ReplyTarget::FromPost)
@@ -392,7 +398,9 @@ impl Platform for Sandbox {
                 Call::Edit,
             ));
         }
-        let (new, media) = self.prepare(new, Call::Edit).await?;
+        let (new, media) = self
+            .prepare(new, &PublishOptions::default(), Call::Edit)
+            .await?;
         let media = media.into_iter().next().unwrap_or_default();
         self.call(Call::Edit, |a, now| a.edit(now, post, &new, media))
     }
@@ -410,7 +418,7 @@ impl Platform for Sandbox {
         opts: &PublishOptions,
     ) -> Result<Published> {
         self.require(Operation::Reply, Call::Reply)?;
-        let (post, media) = self.prepare(post, Call::Reply).await?;
+        let (post, media) = self.prepare(post, opts, Call::Reply).await?;
         let key = opts.idempotency_key.as_deref();
         self.call(Call::Reply, |a, now| {
             if let Some(earlier) = a.keyed(key) {

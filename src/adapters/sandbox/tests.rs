@@ -853,3 +853,33 @@ fn settings_are_checked() {
             .is_ok()
     );
 }
+
+// ---- long texts -----------------------------------------------------------------------------
+
+#[tokio::test]
+async fn long_text_is_rejected_or_split_on_request() {
+    let (_world, acme) = acme();
+    let sentence = "Our new anvil ships in March and weighs fifty kilograms. ";
+    let long = sentence.repeat(25); // ~1400 graphemes, the limit is 500
+    let err = acme.publish_text(&long).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation);
+    assert!(err.to_string().contains("over"), "{err}");
+
+    let opts = PublishOptions {
+        split_long_text: true,
+        ..PublishOptions::default()
+    };
+    let published = acme.publish(&Post::text(&long), &opts).await.unwrap();
+    assert!(published.parts.len() >= 3, "{}", published.parts.len());
+    for (i, part) in published.parts.iter().enumerate() {
+        let stored = acme.inspect(part).unwrap();
+        assert!(stored.text.chars().count() <= 500);
+        assert!(
+            stored
+                .text
+                .ends_with(&format!("{}/{}", i + 1, published.parts.len())),
+            "{}",
+            stored.text
+        );
+    }
+}

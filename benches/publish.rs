@@ -1,0 +1,120 @@
+//! The publish path against a twin on loopback, beside a raw reqwest call of the same request.
+//!
+//! `cargo bench --bench publish --features mastodon,testkit`
+//!
+//! Each platform has its own function; the overhead ratio is socialkit's time over the raw
+//! call's (both include the twin's own work and the loopback round trip).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use socialkit::Platform;
+use socialkit::adapters::mastodon::Mastodon;
+use socialkit::adapters::mastodon::twin::{Twin, TwinOptions};
+use socialkit::model::{Post, PublishOptions};
+
+const TEXT: &str =
+    "Our new anvil is here: 50 kg of forged steel. https://acme.example/anvil #anvils";
+
+/// Mastodon: `Platform::publish` of a text post (validation with the Mastodon counting rule,
+/// JSON body, Idempotency-Key, the shared HTTP layer, the Status parsed into a `Published`)
+/// against `POST /api/v1/statuses` sent with reqwest directly (same JSON, same headers, body
+/// read as bytes). Each side gets its own twin, so neither sees the other's statuses.
+fn mastodon_publish(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let options = TwinOptions::default();
+    let (twin_a, twin_b) = rt.block_on(async {
+        (
+            Twin::start_with(options.clone()).await.unwrap(),
+            Twin::start_with(options).await.unwrap(),
+        )
+    });
+    let mastodon = rt.block_on(Mastodon::connect(twin_a.config())).unwrap();
+    let raw = reqwest::Client::new();
+    let raw_url = twin_b.url().join("api/v1/statuses").unwrap();
+    let raw_auth = format!("Bearer {}", twin_b.token());
+    let counter = AtomicU64::new(0);
+
+    // The machine is shared (other builds and benches run beside this one), so the ratio is
+    // also measured interleaved: blocks of each side alternate, and the median of the per-round
+    // ratios is printed. Load that comes and goes hits both sides of a round alike.
+    rt.block_on(async {
+        const ROUNDS: usize = 25;
+        const BLOCK: usize = 40;
+        let mut ratios = Vec::with_capacity(ROUNDS);
+        let (mut total_sk, mut total_raw) = (0.0, 0.0);
+        for round in 0..ROUNDS {
+            let t = std::time::Instant::now();
+            for i in 0..BLOCK {
+                let opts = PublishOptions::with_key(format!("inter-{round}-{i}"));
+                mastodon.publish(&Post::text(TEXT), &opts).await.unwrap();
+            }
+            let sk = t.elapsed().as_secs_f64() / BLOCK as f64;
+            let t = std::time::Instant::now();
+            for i in 0..BLOCK {
+                let body = serde_json::json!({"status": TEXT, "visibility": "public"});
+                let r = raw
+                    .post(raw_url.clone())
+                    .header("Authorization", &raw_auth)
+                    .header("Idempotency-Key", format!("inter-{round}-{i}-0"))
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(r.status().is_success());
+                r.bytes().await.unwrap();
+            }
+            let rw = t.elapsed().as_secs_f64() / BLOCK as f64;
+            if round > 0 {
+                ratios.push(sk / rw);
+                total_sk += sk;
+                total_raw += rw;
+            }
+        }
+        ratios.sort_by(|a, b| a.total_cmp(b));
+        let n = ratios.len();
+        println!(
+            "mastodon publish, interleaved ({} rounds of {BLOCK}): socialkit {:.1} µs, raw reqwest {:.1} µs per publish; \
+             overhead ratio median {:.2} (p25 {:.2}, p75 {:.2})",
+            n,
+            total_sk / n as f64 * 1e6,
+            total_raw / n as f64 * 1e6,
+            ratios[n / 2],
+            ratios[n / 4],
+            ratios[3 * n / 4]
+        );
+    });
+
+    let mut group = c.benchmark_group("mastodon_publish");
+    group.bench_function("socialkit", |b| {
+        b.to_async(&rt).iter(|| async {
+            let n = counter.fetch_add(1, Ordering::Relaxed);
+            let opts = PublishOptions::with_key(format!("bench-{n}"));
+            mastodon.publish(&Post::text(TEXT), &opts).await.unwrap()
+        })
+    });
+    group.bench_function("raw_reqwest", |b| {
+        b.to_async(&rt).iter(|| async {
+            let n = counter.fetch_add(1, Ordering::Relaxed);
+            let body = serde_json::json!({"status": TEXT, "visibility": "public"});
+            let response = raw
+                .post(raw_url.clone())
+                .header("Authorization", &raw_auth)
+                .header("Idempotency-Key", format!("bench-{n}-0"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_success());
+            response.bytes().await.unwrap()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, mastodon_publish);
+criterion_main!(benches);

@@ -1,0 +1,35 @@
+//! Listening: sentiment, intent, queries, volume and sentiment series, anomaly detection and
+//! crisis signals — the pure computation under the inbox and the listening jobs.
+//!
+//! Everything here is synchronous and free of I/O, so it runs the same in a request handler, a
+//! worker or a test:
+//!
+//! * [`sentiment`]: VADER's method in English and German.
+//! * [`classify`]: intent (question, complaint, praise, spam, other), priority, and rules as
+//!   data that tag, assign or prioritise interactions.
+//! * [`query`]: listening queries (`"free shipping" AND (#acme OR @acme) NOT job`) parsed and
+//!   matched against interactions.
+//! * [`series`]: volume and sentiment per time bucket.
+//! * [`anomaly`]: a seasonal baseline with a robust outlier test, streaming or batch.
+//! * [`nab`]: the Numenta Anomaly Benchmark's scoring, to measure detectors.
+//! * [`crisis`]: a volume anomaly plus a jump in negative share raise a crisis signal with its
+//!   evidence and playbook.
+//! * [`eval`]: scoring sentiment against VADER's rated tweets.
+//!
+//! ```
+//! use socialkit::listen::sentiment::{Analyzer, Language};
+//! use socialkit::listen::classify::{Classifier, Intent};
+//! assert!(Analyzer::new(Language::English).polarity_scores("Great service, thanks!").compound > 0.5);
+//! let c = Classifier::new();
+//! let r = c.classify_text("Where is my order? It is two weeks late!", None);
+//! assert_eq!(r.intent, Intent::Complaint);
+//! ```
+
+pub mod anomaly;
+pub mod classify;
+pub mod crisis;
+pub mod eval;
+pub mod nab;
+pub mod query;
+pub mod sentiment;
+pub mod series;

@@ -1,0 +1,554 @@
+//! The Mastodon adapter against a real server: snac2, which speaks the Mastodon client API, on
+//! loopback (`../shared/peers/start.sh mastodon-snac`).
+//!
+//! Runs the shared behaviour suite as alice, with bob replying, favouriting and reblogging
+//! through the same API (snac delivers between local users over its queue, in 1–10 s, so every
+//! wait is a bounded poll), then a scenario with media, a thread, notifications of every kind
+//! bob can make, metrics and an edit.
+//!
+//! What snac lacks is reported, and the twin (`tests/mastodon_twin.rs`) is the proof there:
+//! `DELETE /api/v1/statuses/{id}` answers 404; a bad token gets 422 on `verify_credentials`
+//! instead of 401; an edit changes the status id; `Idempotency-Key` is ignored.
+//!
+//! Without the peer the test prints why it was skipped and passes, except with `CI=true`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use socialkit::adapters::mastodon::api::{Notification, Status};
+use socialkit::adapters::mastodon::errors::MastodonErrors;
+use socialkit::adapters::mastodon::{Mastodon, MastodonConfig};
+use socialkit::auth::Secret;
+use socialkit::http::{Call, Client, RateLimitStyle};
+use socialkit::model::{InteractionKind, InteractionQuery, Media, Post, PostRef, PublishOptions};
+use socialkit::platform::Idempotency;
+use socialkit::testkit::{Harness, SkipCause, SuiteOptions, suite};
+use socialkit::{ErrorKind, Platform, PlatformExt, Result};
+
+const SKIPPED: &str = "SKIPPED: mastodon-snac peer not running (start it with ../shared/peers/start.sh mastodon-snac)";
+
+/// The peer's env file, as `start.sh` wrote it.
+fn env_file() -> PathBuf {
+    let home = std::env::var_os("SOCIALKIT_PEERS_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/socialkit-peers")
+        });
+    home.join("run/mastodon-snac.env")
+}
+
+#[derive(Clone)]
+struct Peer {
+    url: String,
+    alice: String,
+    alice_id: String,
+    alice_token: Secret,
+    bob_token: Secret,
+}
+
+fn load_peer() -> Option<Peer> {
+    let text = std::fs::read_to_string(env_file()).ok()?;
+    let vars: HashMap<String, String> = text
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches('"').to_string()))
+        .collect();
+    let get = |k: &str| vars.get(k).cloned().filter(|v| !v.is_empty());
+    Some(Peer {
+        url: get("SOCIALKIT_MASTODON_URL")?,
+        alice: get("SOCIALKIT_MASTODON_USERNAME")?,
+        alice_id: get("SOCIALKIT_MASTODON_ACCOUNT_ID")?,
+        alice_token: Secret::new(get("SOCIALKIT_MASTODON_ACCESS_TOKEN")?),
+        bob_token: Secret::new(get("SOCIALKIT_MASTODON_ACCESS_TOKEN_2")?),
+    })
+}
+
+/// The peer, or `None` after printing why the test is skipped. With `CI=true` a missing
+/// peer is a failure.
+fn peer_or_skip() -> Option<Peer> {
+    match load_peer() {
+        Some(p) => Some(p),
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!(
+                "CI=true but the mastodon-snac peer is not running: no {}",
+                env_file().display()
+            )
+        }
+        None => {
+            println!("{SKIPPED}");
+            eprintln!("{SKIPPED}");
+            None
+        }
+    }
+}
+
+/// Polls `f` until it gives `Some`, for at most `bound`.
+async fn poll<T, F, Fut>(bound: Duration, mut f: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f().await {
+            return Some(v);
+        }
+        if start.elapsed() > bound {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+const DELIVERY: Duration = Duration::from_secs(30);
+
+/// Raw Mastodon API calls through socialkit's HTTP layer, for what the Platform trait does not
+/// do (bob's favourites, reblogs and follows; reading a reply parent).
+struct Api {
+    http: Client,
+    base: url::Url,
+}
+
+impl Api {
+    fn url(&self, path: &str) -> url::Url {
+        self.base.join(path).unwrap()
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, token: &Secret, path: &str) -> Result<T> {
+        let call = Call::get("mastodon", "peer_test", self.url(path))
+            .bearer(token)
+            .rate_limit_style(RateLimitStyle::Mastodon);
+        self.http.send(call, &MastodonErrors).await?.json()
+    }
+
+    /// Follow, favourite and reblog are idempotent on Mastodon, so a broken connection is
+    /// retried (snac closes kept-alive connections without saying so; the pool may reuse one).
+    async fn post(&self, token: &Secret, path: &str) -> Result<()> {
+        let call = Call::post("mastodon", "peer_test", self.url(path))
+            .bearer(token)
+            .rate_limit_style(RateLimitStyle::Mastodon)
+            .retry(socialkit::http::Retry::Idempotent);
+        self.http.send(call, &MastodonErrors).await.map(drop)
+    }
+
+    /// POSTs until the status has reached the actor's timeline (snac answers 404 before).
+    async fn post_when_visible(&self, token: &Secret, path: &str) -> Result<()> {
+        let start = Instant::now();
+        loop {
+            match self.post(token, path).await {
+                Err(e) if e.kind() == ErrorKind::NotFound && start.elapsed() < DELIVERY => {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// What bob did and alice has not yet been notified of: (notification type, status id).
+type Pending = Mutex<Vec<(&'static str, String)>>;
+
+struct SnacHarness {
+    peer: Peer,
+    alice: Arc<Mastodon>,
+    limited: Arc<Mastodon>,
+    bob: Mastodon,
+    api: Api,
+    pending: Pending,
+}
+
+impl SnacHarness {
+    async fn new(peer: Peer) -> SnacHarness {
+        let config = MastodonConfig::new(&peer.url, peer.alice_token.clone()).unwrap();
+        let alice = Arc::new(Mastodon::connect(config.clone()).await.unwrap());
+        let mut caps = alice.capabilities().clone();
+        caps.delete = false;
+        let limited = Arc::new(Mastodon::with_capabilities(
+            config.clone(),
+            Client::default(),
+            caps,
+        ));
+        let bob =
+            Mastodon::connect(MastodonConfig::new(&peer.url, peer.bob_token.clone()).unwrap())
+                .await
+                .unwrap();
+        let api = Api {
+            http: Client::default(),
+            base: config.instance.clone(),
+        };
+        // Bob must know alice and follow her to see (and so favourite) her statuses.
+        let _: serde_json::Value = api
+            .get(
+                &peer.bob_token,
+                &format!("api/v1/accounts/lookup?acct={}", peer.alice),
+            )
+            .await
+            .unwrap();
+        api.post(
+            &peer.bob_token,
+            &format!("api/v1/accounts/{}/follow", peer.alice_id),
+        )
+        .await
+        .unwrap();
+        SnacHarness {
+            peer,
+            alice,
+            limited,
+            bob,
+            api,
+            pending: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn expect(&self, kind: &'static str, status: String) {
+        self.pending.lock().unwrap().push((kind, status));
+    }
+
+    async fn alice_notifications(&self) -> Vec<Notification> {
+        self.api
+            .get(&self.peer.alice_token, "api/v1/notifications?limit=80")
+            .await
+            .unwrap_or_default()
+    }
+
+    async fn bob_mention(&self, reply_to: Option<&PostRef>, text: &str) -> Result<String> {
+        let mut post = Post::text(format!("@{} {text}", self.alice_handle()));
+        if let Some(to) = reply_to {
+            post = post.in_reply_to(to.clone());
+        }
+        let p = self.bob.publish(&post, &PublishOptions::default()).await?;
+        Ok(p.post.id)
+    }
+
+    fn alice_handle(&self) -> String {
+        let host = url::Url::parse(&self.peer.url).unwrap();
+        format!(
+            "{}@{}:{}",
+            self.peer.alice,
+            host.host_str().unwrap_or("localhost"),
+            host.port_or_known_default().unwrap_or(80)
+        )
+    }
+}
+
+#[async_trait]
+impl Harness for SnacHarness {
+    fn platform(&self) -> Arc<dyn Platform> {
+        self.alice.clone()
+    }
+
+    fn limited_platform(&self) -> Option<Arc<dyn Platform>> {
+        Some(self.limited.clone())
+    }
+
+    async fn induce_interaction(&self, post: &PostRef, kind: InteractionKind) -> Result<bool> {
+        match kind {
+            InteractionKind::Reply => {
+                let id = self.bob_mention(Some(post), "a reply from bob").await?;
+                self.expect("mention", id);
+            }
+            InteractionKind::Mention => {
+                let id = self.bob_mention(None, "a mention from bob").await?;
+                self.expect("mention", id);
+            }
+            InteractionKind::Like => {
+                self.api
+                    .post_when_visible(
+                        &self.peer.bob_token,
+                        &format!("api/v1/statuses/{}/favourite", post.id),
+                    )
+                    .await?;
+                self.expect("favourite", post.id.clone());
+            }
+            InteractionKind::Repost => {
+                self.api
+                    .post_when_visible(
+                        &self.peer.bob_token,
+                        &format!("api/v1/statuses/{}/reblog", post.id),
+                    )
+                    .await?;
+                self.expect("reblog", post.id.clone());
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    async fn thread_parent(&self, post: &PostRef) -> Result<Option<String>> {
+        let s: Status = self
+            .api
+            .get(
+                &self.peer.alice_token,
+                &format!("api/v1/statuses/{}", post.id),
+            )
+            .await?;
+        Ok(s.in_reply_to_id)
+    }
+
+    /// Waits (at most 30 s) until alice has a notification for everything bob did.
+    async fn settle(&self) {
+        let pending: Vec<(&'static str, String)> = self.pending.lock().unwrap().clone();
+        if pending.is_empty() {
+            return;
+        }
+        let done = poll(DELIVERY, || async {
+            let ns = self.alice_notifications().await;
+            let all = pending.iter().all(|(kind, id)| {
+                ns.iter().any(|n| {
+                    n.kind == *kind
+                        && n.status
+                            .as_ref()
+                            .is_some_and(|s| s.id == *id || s.original().id == *id)
+                })
+            });
+            all.then_some(())
+        })
+        .await;
+        if done.is_none() {
+            eprintln!("settle: not every interaction by bob reached alice within {DELIVERY:?}");
+        }
+        self.pending.lock().unwrap().clear();
+    }
+}
+
+#[tokio::test]
+async fn mastodon_adapter_against_snac() {
+    let Some(peer) = peer_or_skip() else {
+        return;
+    };
+    let harness = SnacHarness::new(peer.clone()).await;
+    let caps = harness.alice.capabilities().clone();
+    assert_eq!(caps.text.max, 100_000, "the limit comes from the instance");
+    assert_eq!(
+        caps.idempotency,
+        Idempotency::None,
+        "snac ignores Idempotency-Key"
+    );
+
+    // ----- the shared behaviour suite -----
+    let options = SuiteOptions {
+        skip: vec!["delete_then_delete_again".into(), "edit".into()],
+        cleanup: false,
+        label: "socialkit peer suite".into(),
+        ..SuiteOptions::default()
+    };
+    let started = Instant::now();
+    let report = suite::run(&harness, &options).await;
+    println!("{report}");
+    println!("(suite took {:?})", started.elapsed());
+    println!(
+        "NOTE: delete_then_delete_again is left out: snac 2.75 has no DELETE /api/v1/statuses/{{id}} \
+         (404); the twin proves delete (tests/behaviour_mastodon_twin.rs, tests/mastodon_twin.rs)."
+    );
+    println!(
+        "NOTE: edit is left out of the suite: snac gives an edited status a new id (the suite \
+         expects the id kept, as Mastodon does); the scenario below checks the edit on snac and the \
+         twin proves the id is kept."
+    );
+    println!(
+        "NOTE: idempotency_key is skipped by capability: snac ignores Idempotency-Key, so the \
+         adapter declares Idempotency::None for it; the twin proves the key."
+    );
+    report.assert_ok();
+    let skipped: Vec<&str> = report
+        .skipped_for(SkipCause::Capability)
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(skipped, ["idempotency_key"]);
+    assert!(report.skipped_for(SkipCause::Harness).is_empty());
+
+    // ----- a scenario: media, thread, bob's interactions, metrics, edit -----
+    let alice = harness.alice.clone();
+    let me = alice.channel().await.unwrap();
+    assert_eq!(me.id, peer.alice_id);
+    assert!(me.handle.starts_with(&format!("{}@", peer.alice)));
+    assert!(me.metrics.followers.is_some());
+    if me.metrics.followers == Some(0) {
+        println!(
+            "NOTE: snac reports followers_count 0 in verify_credentials although bob follows alice; \
+             the twin proves the follower count."
+        );
+    }
+
+    let png = socialkit::adapters::sandbox::sample_png(4, 4, [10, 120, 200]);
+    let post = Post::text("peer scenario: a picture, then more")
+        .with_media(Media::image_bytes("image/png", png).with_alt("A blue square"))
+        .then("peer scenario: part two")
+        .with_content_warning("peer test");
+    let published = alice
+        .publish(&post, &PublishOptions::with_key("peer-scenario"))
+        .await
+        .unwrap();
+    assert_eq!(published.parts.len(), 2);
+    let first: Status = harness
+        .api
+        .get(
+            &peer.alice_token,
+            &format!("api/v1/statuses/{}", published.post.id),
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.media_attachments.len(), 1);
+    assert_eq!(
+        first.media_attachments[0].description.as_deref(),
+        Some("A blue square")
+    );
+    assert_eq!(first.spoiler_text, "peer test");
+    assert_eq!(
+        harness
+            .thread_parent(&published.parts[1])
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(published.post.id.as_str())
+    );
+
+    let start = published.published_at;
+    for kind in [
+        InteractionKind::Like,
+        InteractionKind::Repost,
+        InteractionKind::Reply,
+    ] {
+        assert!(
+            harness
+                .induce_interaction(&published.post, kind)
+                .await
+                .unwrap()
+        );
+    }
+    harness.settle().await;
+    let seen = poll(DELIVERY, || async {
+        let mut q = InteractionQuery::default().limit(5);
+        q.since = Some(start);
+        let mut all = Vec::new();
+        loop {
+            let page = alice.interactions(&q).await.ok()?;
+            all.extend(page.items);
+            q.cursor = page.next_cursor;
+            if !page.has_more {
+                break;
+            }
+        }
+        let on_post: Vec<InteractionKind> = all
+            .iter()
+            .filter(|i| i.post.as_ref().is_some_and(|p| p.id == published.post.id))
+            .map(|i| i.kind)
+            .collect();
+        [
+            InteractionKind::Like,
+            InteractionKind::Repost,
+            InteractionKind::Reply,
+        ]
+        .iter()
+        .all(|k| on_post.contains(k))
+        .then_some(all)
+    })
+    .await
+    .expect("bob's like, repost and reply reach alice's notifications");
+    let reply = seen
+        .iter()
+        .find(|i| {
+            i.kind == InteractionKind::Reply
+                && i.post.as_ref().is_some_and(|p| p.id == published.post.id)
+        })
+        .unwrap();
+    assert!(
+        reply
+            .text
+            .as_deref()
+            .unwrap_or("")
+            .contains("a reply from bob"),
+        "{:?}",
+        reply.text
+    );
+    assert!(reply.author.handle.starts_with("bob@"));
+
+    let last = Mutex::new(None);
+    let metrics = poll(DELIVERY, || async {
+        let m = alice
+            .post_metrics(std::slice::from_ref(&published.post))
+            .await
+            .ok()?;
+        let m = m.into_iter().next()?;
+        *last.lock().unwrap() = Some(m.clone());
+        // Replies: the thread's own second part and bob's reply.
+        (m.likes == Some(1) && m.reposts == Some(1) && m.replies == Some(2)).then_some(m)
+    })
+    .await
+    .unwrap_or_else(|| {
+        panic!(
+            "favourites/reblogs/replies reach 1/1/2: {:?}",
+            last.lock().unwrap()
+        )
+    });
+    assert_eq!(metrics.quotes, None, "snac does not report quotes");
+    assert_eq!(metrics.impressions, None);
+
+    // Edit: snac changes the id.
+    let edited = alice
+        .edit(
+            &published.parts[1],
+            &Post::text("peer scenario: part two, edited"),
+        )
+        .await
+        .unwrap();
+    let after: Status = harness
+        .api
+        .get(
+            &peer.alice_token,
+            &format!("api/v1/statuses/{}", edited.post.id),
+        )
+        .await
+        .unwrap();
+    assert!(after.edited_at.is_some());
+    assert_eq!(
+        after.text.as_deref(),
+        Some("peer scenario: part two, edited")
+    );
+    if edited.post.id != published.parts[1].id {
+        println!(
+            "NOTE: snac gave the edited status a new id ({} -> {}); Mastodon keeps it (twin-proven).",
+            published.parts[1].id, edited.post.id
+        );
+    }
+    let recent = alice.recent_posts(20).await.unwrap();
+    assert!(recent.iter().any(|r| r.text.contains("part two, edited")));
+
+    // What snac lacks, said and checked.
+    match alice.delete(&published.parts[0]).await {
+        Err(e) if e.kind() == ErrorKind::NotFound => println!(
+            "NOTE: snac 2.75 answers DELETE /api/v1/statuses/{{id}} with 404 (not implemented): \
+             mapped to NotFound; the twin proves delete."
+        ),
+        Ok(()) => println!("NOTE: this snac deleted the status (newer than 2.75?)"),
+        Err(e) => panic!("unexpected delete error: {e}"),
+    }
+    let bad = Mastodon::with_client(
+        MastodonConfig::new(&peer.url, "not-a-valid-token").unwrap(),
+        Client::default(),
+    );
+    let e = bad.channel().await.unwrap_err();
+    assert!(
+        !e.to_string().contains("not-a-valid-token")
+            && !format!("{e:?}").contains("not-a-valid-token")
+    );
+    match e.kind() {
+        ErrorKind::Unauthenticated => println!("NOTE: snac answered the bad token with 401"),
+        ErrorKind::Validation => println!(
+            "NOTE: snac answers a bad token on verify_credentials with 422 where Mastodon gives \
+             401, so it maps to Validation here; the twin proves 401 -> Unauthenticated."
+        ),
+        other => panic!("bad token gave {other}: {e}"),
+    }
+    let e = bad.publish_text("never").await.unwrap_err();
+    assert_eq!(
+        e.kind(),
+        ErrorKind::Unauthenticated,
+        "snac answers POST /api/v1/statuses with 401: {e}"
+    );
+}

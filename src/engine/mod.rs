@@ -3,7 +3,7 @@
 //!
 //! - [`Engine::submit`] fans a post out to channels: one delivery per channel, each resolved
 //!   with its variant, brand rules applied and checked, validated against the channel's
-//!   capabilities before anything is stored ([`fanout`](self) — `fanout.rs`).
+//!   capabilities before anything is stored (`fanout.rs`).
 //! - The outbox (`outbox.rs`) stores the intent (Publishing, attempt id, idempotency key)
 //!   before the platform call and the result or typed failure after; in-doubt deliveries are
 //!   reconciled with the platform before any retry.
@@ -19,14 +19,14 @@
 //! use std::sync::Arc;
 //! use socialkit::engine::Engine;
 //! use socialkit::model::Post;
-//! use socialkit::store::{ChannelRecord, MemoryStore, Role};
 //! use socialkit::adapters::sandbox::Sandbox;
+//! use socialkit::store::{ChannelRecord, MemoryStore};
 //! use socialkit::Platform;
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let engine = Engine::builder(Arc::new(MemoryStore::new())).build();
 //! let ws = engine.create_workspace("acme", "ACME Anvils", "olga").await.unwrap();
 //! let platform = Sandbox::from_url("sandbox://engine-doc-acme").unwrap();
-//! engine.connect(&ws, "olga", ChannelRecord::new("acme-demo", "demo"), platform.clone()).await.unwrap();
+//! engine.connect(&ws, "olga", ChannelRecord::new("acme-demo", "sandbox"), platform.clone()).await.unwrap();
 //! let sub = engine.submit(&ws, "olga", Post::text("Our anvil is here"), &["acme-demo".into()]).await.unwrap();
 //! engine.run_once().await.unwrap();
 //! let status = engine.status(&ws, &sub.post).await.unwrap();

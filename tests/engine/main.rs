@@ -8,4 +8,5 @@ mod echo;
 mod failures;
 mod sandbox;
 mod webhook;
+mod workers;
 mod workflow;

@@ -294,6 +294,13 @@ fn populate(path: &Path, n: usize) {
     tx.commit().expect("commit");
 }
 
+/// Writes the OS's dirty pages to disk (`sync`), so a timed run does not pay for the writes
+/// of the run before it (on ext4 an fsync can wait for other files' data in the same journal
+/// commit, which made interleaved runs slow each other down).
+fn flush_os_cache() {
+    let _ = std::process::Command::new("sync").status();
+}
+
 /// CPU seconds (user + system) this process has used so far, from `/proc/self/stat`.
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -403,12 +410,14 @@ fn summary() {
         ));
         let mut base = Baseline::open(dir.path());
         let mut timed_engine = || {
+            flush_os_cache();
             let (t, c) = (Instant::now(), cpu_seconds());
             rt.block_on(publish_n(&engine, &ws, n, round));
             eng_cpu += cpu_seconds() - c;
             n as f64 / t.elapsed().as_secs_f64()
         };
         let mut timed_base = || {
+            flush_os_cache();
             let (t, c) = (Instant::now(), cpu_seconds());
             base.run(n);
             raw_cpu += cpu_seconds() - c;
@@ -441,6 +450,13 @@ fn summary() {
         v.sort_by(|a, b| a.total_cmp(b));
         v[v.len() / 2]
     };
+    eprintln!(
+        "per round (engine, baseline): {:?}",
+        eng.iter()
+            .zip(&raw)
+            .map(|(a, b)| (a.round(), b.round()))
+            .collect::<Vec<_>>()
+    );
     let (e, r, m) = (median(&mut eng), median(&mut raw), median(&mut mem));
     let per = (n * rounds) as f64 / 1e6;
     println!(

@@ -4,7 +4,9 @@
 //! transaction and marks the workspace paused, so the outbox claims nothing of it (deliveries
 //! already in flight finish; a retry that lands while paused lands in Paused too).
 //! [`Engine::resume_workspace`] moves each back to the state it was paused from. A scheduled
-//! delivery whose time passed while paused is due at once on resume.
+//! delivery whose time passed while paused is due at once on resume. Posts submitted or
+//! approved while the workspace is paused keep their state and are not claimed until it is
+//! resumed.
 
 use super::{Engine, EventKind, Permission};
 use crate::Result;

@@ -3,7 +3,10 @@
 //!
 //! [`Engine::subscribe`](super::Engine::subscribe) returns a `tokio::sync::broadcast`
 //! receiver. A subscriber that falls more than the channel's capacity behind loses the oldest
-//! events (it sees `RecvError::Lagged`); the store stays the source of truth.
+//! events (it sees `RecvError::Lagged`), and events are not stored: a process that stops loses
+//! the ones not yet handled. The store stays the source of truth (every transition is in the
+//! audit log). `partially_failed` is sent when a post's last delivery ends; two deliveries
+//! ending at the same instant on two workers may both send it (dedupe on the post).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -72,6 +72,26 @@ impl RunReport {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::same_text;
+
+    #[test]
+    fn texts_match_across_whitespace_and_rewritten_links() {
+        assert!(same_text("Our anvil\n is here", "Our anvil is here"));
+        assert!(same_text(
+            "New anvil https://acme.example/anvil?utm_source=x",
+            "New anvil https://t.co/abc123"
+        ));
+        assert!(same_text(
+            "See https://acme.example/a/very/long/path",
+            "See acme.example/a/very/lo…"
+        ));
+        assert!(!same_text("Our anvil is here", "Our anvil was here"));
+        assert!(!same_text("Our anvil", "Our anvil https://t.co/x"));
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Outcome {
     Published,
@@ -103,8 +123,18 @@ pub(crate) fn leaves_doubt(e: &Error) -> bool {
     )
 }
 
-fn same_text(a: &str, b: &str) -> bool {
-    a.split_whitespace().eq(b.split_whitespace())
+/// Whether a post listed by the platform has the text that was sent: the same words in the
+/// same order, whitespace aside, and links compared only as "a link here" — platforms rewrite
+/// them (X's t.co, Mastodon's shortened display, tracking redirects).
+pub(crate) fn same_text(sent: &str, listed: &str) -> bool {
+    fn words(s: &str) -> impl Iterator<Item = &str> {
+        s.split_whitespace().map(|w| {
+            let link =
+                w.contains("://") || (w.contains('.') && w.contains('/') && !w.starts_with('/'));
+            if link { "<link>" } else { w }
+        })
+    }
+    words(sent).eq(words(listed))
 }
 
 impl Engine {

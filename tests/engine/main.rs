@@ -6,6 +6,8 @@ mod common;
 mod crash;
 mod echo;
 mod failures;
+#[cfg(all(feature = "mastodon", feature = "testkit"))]
+mod mastodon;
 mod sandbox;
 mod webhook;
 mod workers;

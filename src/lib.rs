@@ -28,6 +28,7 @@ pub mod model;
 pub mod platform;
 pub mod registry;
 pub mod store;
+pub mod strategy;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod text;

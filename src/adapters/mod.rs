@@ -1,15 +1,27 @@
 //! Platform adapters, one folder per platform, each behind its own cargo feature. The
 //! sandbox is always compiled: it is the embedded default.
 
+#[cfg(feature = "bluesky")]
+pub mod bluesky;
+#[cfg(feature = "linkedin")]
+pub mod linkedin;
 #[cfg(feature = "mastodon")]
 pub mod mastodon;
 pub mod sandbox;
+#[cfg(feature = "x")]
+pub mod x;
 
 use crate::Registry;
 
 /// Registers every adapter compiled in.
 pub(crate) fn register_all(registry: &mut Registry) {
     sandbox::register(registry);
+    #[cfg(feature = "bluesky")]
+    bluesky::register(registry);
+    #[cfg(feature = "linkedin")]
+    linkedin::register(registry);
     #[cfg(feature = "mastodon")]
     mastodon::register(registry);
+    #[cfg(feature = "x")]
+    x::register(registry);
 }

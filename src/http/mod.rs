@@ -39,16 +39,18 @@ mod call;
 mod client;
 
 mod mapper;
+mod poll;
 mod ratelimit;
 pub mod redact;
 mod response;
 mod retry;
-mod serde_secs;
+pub(crate) mod serde_secs;
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use call::{Call, Multipart, Part, Retry};
 pub use client::{Client, HttpConfig};
 pub use mapper::{DefaultErrorMapper, ErrorBody, ErrorMapper, kind_for_status};
+pub use poll::{MAX_POLL_WAIT, Poll, poll_until};
 pub use ratelimit::{
     Quota, RateLimit, RateLimitStyle, discord_body_retry_after, telegram_body_retry_after,
 };

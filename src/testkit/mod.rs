@@ -19,6 +19,7 @@ mod harness;
 mod report;
 mod sandbox;
 pub mod suite;
+pub mod twin;
 
 pub use harness::Harness;
 pub use report::{CheckResult, Outcome, SkipCause, SuiteReport};

@@ -1,0 +1,259 @@
+//! The configuration of a Bluesky channel: from a channel URL or from serde.
+//!
+//! URL form: `bluesky://HANDLE:APP-PASSWORD@PDS-HOST[:PORT][?scheme=http]`.
+//!
+//! - `HANDLE` is what `createSession` takes as identifier: a handle, a DID or an email
+//!   (percent-encode `@` as `%40` and `:` as `%3A`).
+//! - `APP-PASSWORD` is an app password (Settings → App passwords), never the account password.
+//! - `PDS-HOST` is the account's PDS; `bsky.social` for accounts hosted by Bluesky.
+//! - `scheme=http` is for local servers only; the default is `https`.
+//!
+//! Errors never repeat the password (nor the URL, which holds it).
+//!
+//! ```
+//! use socialkit::adapters::bluesky::BlueskyConfig;
+//! let url = url::Url::parse("bluesky://acme.bsky.social:abcd-efgh-ijkl-mnop@bsky.social").unwrap();
+//! let cfg = BlueskyConfig::from_url(&url).unwrap();
+//! assert_eq!(cfg.identifier, "acme.bsky.social");
+//! assert_eq!(cfg.pds.as_str(), "https://bsky.social/");
+//! assert_eq!(cfg.app_password.expose(), "abcd-efgh-ijkl-mnop");
+//! assert!(!format!("{cfg:?}").contains("abcd"));
+//!
+//! // The same as serde settings:
+//! let cfg2: BlueskyConfig = serde_json::from_value(serde_json::json!({
+//!     "identifier": "acme.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"
+//! })).unwrap();
+//! assert_eq!(cfg2.pds, cfg.pds);
+//! ```
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::auth::Secret;
+use crate::{Error, Result};
+
+/// The PDS of accounts hosted by Bluesky.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::bluesky::DEFAULT_PDS, "https://bsky.social");
+/// ```
+pub const DEFAULT_PDS: &str = "https://bsky.social";
+
+fn default_pds() -> Url {
+    // A constant that always parses.
+    Url::parse(DEFAULT_PDS).unwrap_or_else(|_| unreachable!("DEFAULT_PDS is a valid URL"))
+}
+
+/// A Bluesky channel's settings.
+///
+/// Serde form (for [`ChannelConfig`](crate::ChannelConfig) settings):
+/// `{"identifier": "...", "app_password": "...", "pds": "https://bsky.social"}`; `pds` is
+/// optional. Serializing writes the password: treat the output as secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlueskyConfig {
+    /// The handle, DID or email to sign in with.
+    pub identifier: String,
+    /// The app password. `Debug` prints `***`.
+    pub app_password: Secret,
+    /// The base URL of the account's PDS.
+    #[serde(default = "default_pds")]
+    pub pds: Url,
+}
+
+impl BlueskyConfig {
+    /// A config for an account on `bsky.social`.
+    ///
+    /// ```
+    /// use socialkit::adapters::bluesky::BlueskyConfig;
+    /// let c = BlueskyConfig::new("acme.bsky.social", "abcd-efgh-ijkl-mnop");
+    /// assert_eq!(c.pds.host_str(), Some("bsky.social"));
+    /// ```
+    pub fn new(identifier: impl Into<String>, app_password: impl Into<Secret>) -> Self {
+        BlueskyConfig {
+            identifier: identifier.into(),
+            app_password: app_password.into(),
+            pds: default_pds(),
+        }
+    }
+
+    /// Sets the PDS base URL.
+    ///
+    /// ```
+    /// use socialkit::adapters::bluesky::BlueskyConfig;
+    /// let pds = url::Url::parse("http://localhost:2583").unwrap();
+    /// let c = BlueskyConfig::new("alice.test", "pw").with_pds(pds);
+    /// assert_eq!(c.pds.port(), Some(2583));
+    /// ```
+    pub fn with_pds(mut self, pds: Url) -> Self {
+        self.pds = pds;
+        self
+    }
+
+    /// Reads a channel URL `bluesky://HANDLE:APP-PASSWORD@PDS-HOST[:PORT][?scheme=http]`.
+    ///
+    /// ```
+    /// use socialkit::adapters::bluesky::BlueskyConfig;
+    /// let url = url::Url::parse("bluesky://alice.test:s3cret@localhost:2583?scheme=http").unwrap();
+    /// let c = BlueskyConfig::from_url(&url).unwrap();
+    /// assert_eq!(c.pds.as_str(), "http://localhost:2583/");
+    ///
+    /// let bad = url::Url::parse("bluesky://alice.test@bsky.social").unwrap();
+    /// let err = BlueskyConfig::from_url(&bad).unwrap_err();
+    /// assert_eq!(err.kind(), socialkit::ErrorKind::ConfigInvalid);
+    /// ```
+    pub fn from_url(url: &Url) -> Result<Self> {
+        let fail = |what: &str| {
+            Error::config(format!(
+                "invalid Bluesky channel URL: {what} (expected bluesky://HANDLE:APP-PASSWORD@PDS-HOST)"
+            ))
+            .with_platform("bluesky")
+        };
+        if url.scheme() != "bluesky" {
+            return Err(fail("the scheme must be bluesky"));
+        }
+        let identifier =
+            percent_decode(url.username()).ok_or_else(|| fail("the handle is not valid UTF-8"))?;
+        if identifier.trim().is_empty() {
+            return Err(fail("the handle is missing"));
+        }
+        let password = match url.password() {
+            Some(p) if !p.is_empty() => {
+                percent_decode(p).ok_or_else(|| fail("the app password is not valid UTF-8"))?
+            }
+            _ => return Err(fail("the app password is missing")),
+        };
+        let host = match url.host_str() {
+            Some(h) if !h.is_empty() => h,
+            _ => return Err(fail("the PDS host is missing")),
+        };
+        if !matches!(url.path(), "" | "/") {
+            return Err(fail("a path is not allowed after the host"));
+        }
+        if url.fragment().is_some() {
+            return Err(fail("a #fragment is not allowed"));
+        }
+        let mut scheme = "https".to_string();
+        for (k, v) in url.query_pairs() {
+            match k.as_ref() {
+                "scheme" if v == "http" || v == "https" => scheme = v.into_owned(),
+                "scheme" => return Err(fail("scheme must be http or https")),
+                other => {
+                    let other: String = other.chars().take(40).collect();
+                    return Err(fail(&format!(
+                        "unknown parameter '{other}' (known: scheme)"
+                    )));
+                }
+            }
+        }
+        let base = match url.port() {
+            Some(port) => format!("{scheme}://{host}:{port}"),
+            None => format!("{scheme}://{host}"),
+        };
+        let pds = Url::parse(&base).map_err(|_| fail("the PDS host is not valid"))?;
+        Ok(BlueskyConfig {
+            identifier,
+            app_password: Secret::new(password),
+            pds,
+        })
+    }
+
+    /// The URL of XRPC method `nsid` on the PDS.
+    pub(crate) fn xrpc(&self, nsid: &str) -> Url {
+        let mut u = self.pds.clone();
+        let base = u.path().trim_end_matches('/').to_string();
+        u.set_path(&format!("{base}/xrpc/{nsid}"));
+        u.set_query(None);
+        u
+    }
+}
+
+/// Decodes `%XX` escapes; `None` for invalid UTF-8 (a broken escape is kept literally).
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn parse(s: &str) -> Result<BlueskyConfig> {
+        BlueskyConfig::from_url(&Url::parse(s).unwrap())
+    }
+
+    #[test]
+    fn accepts_the_documented_forms() {
+        let c = parse("bluesky://acme.bsky.social:abcd-efgh-ijkl-mnop@bsky.social").unwrap();
+        assert_eq!(c.identifier, "acme.bsky.social");
+        assert_eq!(c.pds.as_str(), "https://bsky.social/");
+        let c = parse("bluesky://alice.test:pw@127.0.0.1:2583?scheme=http").unwrap();
+        assert_eq!(c.pds.as_str(), "http://127.0.0.1:2583/");
+        let c = parse("bluesky://me%40example.com:p%3Aw%25@pds.example.com/").unwrap();
+        assert_eq!(c.identifier, "me@example.com");
+        assert_eq!(c.app_password.expose(), "p:w%");
+        let c = parse("bluesky://did%3Aplc%3Aabc:pw@pds.example.com").unwrap();
+        assert_eq!(c.identifier, "did:plc:abc");
+        assert_eq!(
+            c.xrpc("com.atproto.server.createSession").as_str(),
+            "https://pds.example.com/xrpc/com.atproto.server.createSession"
+        );
+    }
+
+    #[test]
+    fn rejects_without_echoing_the_password() {
+        for bad in [
+            "bluesky://alice.test@bsky.social",
+            "bluesky://:sekrit-pass@bsky.social",
+            "bluesky://alice.test:sekrit-pass@bsky.social/some/path",
+            "bluesky://alice.test:sekrit-pass@bsky.social?scheme=ftp",
+            "bluesky://alice.test:sekrit-pass@bsky.social?token=sekrit-pass",
+            "bluesky://alice.test:sekrit-pass@bsky.social#x",
+            "mastodon://alice.test:sekrit-pass@bsky.social",
+        ] {
+            let e = parse(bad).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::ConfigInvalid, "{bad}");
+            let shown = format!("{e} {e:?}");
+            assert!(!shown.contains("sekrit"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn serde_and_debug() {
+        let c: BlueskyConfig = serde_json::from_value(serde_json::json!({
+            "identifier": "alice.test", "app_password": "sekrit", "pds": "http://localhost:2583"
+        }))
+        .unwrap();
+        assert_eq!(c.pds.port(), Some(2583));
+        assert!(!format!("{c:?}").contains("sekrit"));
+        let back: BlueskyConfig =
+            serde_json::from_value(serde_json::to_value(&c).unwrap()).unwrap();
+        assert_eq!(back, c);
+        let missing =
+            serde_json::from_value::<BlueskyConfig>(serde_json::json!({"identifier": "a"}));
+        assert!(missing.is_err());
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b").as_deref(), Some("a b"));
+        assert_eq!(percent_decode("100%").as_deref(), Some("100%"));
+        assert_eq!(percent_decode("%zz").as_deref(), Some("%zz"));
+        assert_eq!(percent_decode("%C3%A9").as_deref(), Some("é"));
+        assert_eq!(percent_decode("%FF"), None);
+    }
+}

@@ -1,0 +1,368 @@
+//! App-password sessions: created once, shared by every clone of the adapter, refreshed in
+//! one flight.
+//!
+//! - The first call makes a session with `com.atproto.server.createSession`. It is cached, so
+//!   the endpoint's limits (30 per 5 minutes, 300 per day per account) are never reached by
+//!   normal use; [`SessionSnapshot`] lets an app keep it across restarts.
+//! - Before a call, an access token that expires within a minute (read from the JWT's `exp`)
+//!   is refreshed. When the server still says the token is no good (HTTP 400 `ExpiredToken` or
+//!   `InvalidToken`, or a 401), the session is refreshed and the call is sent **once** more.
+//! - Refreshing uses `refreshSession` with the refresh token as Bearer and stores the new pair:
+//!   the refresh token rotates, the old one is dead. A refresh token that is dead itself
+//!   (`ExpiredToken`/`InvalidToken`) leads to one `createSession`; when that fails too the
+//!   error is `Unauthenticated`: reconnect the account.
+//! - Renewals are single-flight: however many calls find the token expired at once, one
+//!   refresh happens and they all use its result (a generation counter tells a waiting caller
+//!   that someone else already renewed).
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use base64::Engine as _;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Mutex, RwLock};
+
+use super::api::{CreateSessionInput, SessionOutput};
+use super::config::BlueskyConfig;
+use super::errors::{self, BlueskyErrors};
+use crate::auth::Secret;
+use crate::http::{Call, Client, RateLimitStyle, Retry};
+use crate::{Error, ErrorKind, Result};
+
+/// Refresh the access token when it expires within this margin.
+const REFRESH_MARGIN_SECS: i64 = 60;
+
+/// A session as an app can store it and give back later
+/// ([`Bluesky::with_session`](super::Bluesky::with_session)), so a restart does not need a
+/// new `createSession`. `Debug` hides the tokens; serde writes them (store it as a secret).
+///
+/// ```
+/// use socialkit::adapters::bluesky::SessionSnapshot;
+/// let s = SessionSnapshot {
+///     did: "did:plc:abc".into(),
+///     handle: "acme.bsky.social".into(),
+///     access_jwt: "eyJhY2Nlc3M".into(),
+///     refresh_jwt: "eyJyZWZyZXNo".into(),
+/// };
+/// assert!(!format!("{s:?}").contains("eyJ"));
+/// ```
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSnapshot {
+    /// The account's DID.
+    pub did: String,
+    /// The account's handle.
+    pub handle: String,
+    /// The access token.
+    pub access_jwt: Secret,
+    /// The refresh token.
+    pub refresh_jwt: Secret,
+}
+
+impl fmt::Debug for SessionSnapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionSnapshot")
+            .field("did", &self.did)
+            .field("handle", &self.handle)
+            .field("access_jwt", &self.access_jwt)
+            .field("refresh_jwt", &self.refresh_jwt)
+            .finish()
+    }
+}
+
+/// A session in use.
+#[derive(Clone)]
+pub(crate) struct Session {
+    pub did: String,
+    pub handle: String,
+    pub access: Secret,
+    pub refresh: Secret,
+    access_exp: Option<DateTime<Utc>>,
+    refresh_exp: Option<DateTime<Utc>>,
+    /// Which renewal made it (0 = restored from a snapshot).
+    pub generation: u64,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("did", &self.did)
+            .field("handle", &self.handle)
+            .field("generation", &self.generation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    fn new(did: String, handle: String, access: Secret, refresh: Secret, generation: u64) -> Self {
+        Session {
+            access_exp: jwt_exp(access.expose()),
+            refresh_exp: jwt_exp(refresh.expose()),
+            did,
+            handle,
+            access,
+            refresh,
+            generation,
+        }
+    }
+
+    fn snapshot(&self) -> SessionSnapshot {
+        SessionSnapshot {
+            did: self.did.clone(),
+            handle: self.handle.clone(),
+            access_jwt: self.access.clone(),
+            refresh_jwt: self.refresh.clone(),
+        }
+    }
+
+    fn access_fresh(&self, now: DateTime<Utc>) -> bool {
+        self.access_exp
+            .is_none_or(|exp| exp - Duration::seconds(REFRESH_MARGIN_SECS) > now)
+    }
+
+    fn refresh_usable(&self, now: DateTime<Utc>) -> bool {
+        self.refresh_exp.is_none_or(|exp| exp > now)
+    }
+}
+
+/// Reads `exp` (seconds since the epoch) from a JWT's payload, without checking anything else:
+/// it only decides when to refresh early. Tokens that are not JWTs give `None`.
+pub(crate) fn jwt_exp(token: &str) -> Option<DateTime<Utc>> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let exp = v.get("exp")?.as_i64()?;
+    Utc.timestamp_opt(exp, 0).single()
+}
+
+/// A callback told about every new or renewed session, to persist it.
+///
+/// ```
+/// use socialkit::adapters::bluesky::SessionListener;
+/// let listener: SessionListener = std::sync::Arc::new(|s| println!("new session for {}", s.handle));
+/// # let _ = listener;
+/// ```
+pub type SessionListener = Arc<dyn Fn(&SessionSnapshot) + Send + Sync>;
+
+/// The shared session of one account.
+pub(crate) struct SessionManager {
+    current: RwLock<Option<Arc<Session>>>,
+    renewing: Mutex<()>,
+    generation: AtomicU64,
+    listener: std::sync::RwLock<Option<SessionListener>>,
+}
+
+impl fmt::Debug for SessionManager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionManager")
+            .field("generation", &self.generation.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionManager {
+    pub fn new(restored: Option<SessionSnapshot>) -> Self {
+        SessionManager {
+            current: RwLock::new(restored.map(|s| {
+                Arc::new(Session::new(
+                    s.did,
+                    s.handle,
+                    s.access_jwt,
+                    s.refresh_jwt,
+                    0,
+                ))
+            })),
+            renewing: Mutex::new(()),
+            generation: AtomicU64::new(0),
+            listener: std::sync::RwLock::new(None),
+        }
+    }
+
+    pub fn set_listener(&self, listener: Option<SessionListener>) {
+        *self.listener.write().unwrap_or_else(|p| p.into_inner()) = listener;
+    }
+
+    pub async fn snapshot(&self) -> Option<SessionSnapshot> {
+        self.current.read().await.as_ref().map(|s| s.snapshot())
+    }
+
+    #[cfg(feature = "testkit")]
+    /// Replaces the cached session's access token (for tests that force a refresh).
+    pub async fn replace_access(&self, access: Secret) {
+        let mut cur = self.current.write().await;
+        if let Some(s) = cur.as_ref() {
+            let mut next = (**s).clone();
+            next.access_exp = jwt_exp(access.expose());
+            next.access = access;
+            *cur = Some(Arc::new(next));
+        }
+    }
+
+    /// A usable session: the cached one, or a new or refreshed one.
+    pub async fn get(&self, http: &Client, config: &BlueskyConfig) -> Result<Arc<Session>> {
+        let now = http.now();
+        if let Some(s) = self.current.read().await.as_ref() {
+            if s.access_fresh(now) {
+                return Ok(s.clone());
+            }
+            let generation = s.generation;
+            return self.renew(http, config, Some(generation)).await;
+        }
+        self.renew(http, config, None).await
+    }
+
+    /// Renews the session after `stale` (the generation a caller found not working) failed.
+    /// When another caller renewed meanwhile, returns its session without a new request.
+    pub async fn renew(
+        &self,
+        http: &Client,
+        config: &BlueskyConfig,
+        stale: Option<u64>,
+    ) -> Result<Arc<Session>> {
+        let _flight = self.renewing.lock().await;
+        let existing = self.current.read().await.clone();
+        if let Some(s) = &existing {
+            let someone_else_renewed = stale.is_none_or(|g| s.generation != g);
+            if someone_else_renewed && s.access_fresh(http.now()) {
+                return Ok(s.clone());
+            }
+        }
+        let renewed = match existing {
+            Some(s) if s.refresh_usable(http.now()) => match self.refresh(http, config, &s).await {
+                Ok(out) => out,
+                Err(e) if errors::refresh_token_dead(&e) => {
+                    tracing::info!(
+                        platform = "bluesky",
+                        "refresh token no longer valid; creating a new session"
+                    );
+                    self.create(http, config).await?
+                }
+                Err(e) => return Err(e),
+            },
+            _ => self.create(http, config).await?,
+        };
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let session = Arc::new(Session::new(
+            renewed.did,
+            renewed.handle,
+            Secret::new(renewed.access_jwt),
+            Secret::new(renewed.refresh_jwt),
+            generation,
+        ));
+        *self.current.write().await = Some(session.clone());
+        let listener = self
+            .listener
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(l) = listener {
+            l(&session.snapshot());
+        }
+        Ok(session)
+    }
+
+    async fn create(&self, http: &Client, config: &BlueskyConfig) -> Result<SessionOutput> {
+        let input = CreateSessionInput {
+            identifier: config.identifier.clone(),
+            password: config.app_password.expose().to_string(),
+        };
+        let call = Call::post(
+            "bluesky",
+            "sign in",
+            config.xrpc("com.atproto.server.createSession"),
+        )
+        .json(&input)
+        .redact(&config.app_password)
+        .rate_limit_style(RateLimitStyle::Bluesky)
+        // Creating a session twice is harmless; retry transient failures.
+        .retry(Retry::Idempotent);
+        let out = http.send(call, &BlueskyErrors).await.map_err(|e| {
+            if e.kind() == ErrorKind::Unauthenticated {
+                Error::new(
+                    ErrorKind::Unauthenticated,
+                    "Bluesky rejected the identifier or app password; reconnect the account",
+                )
+                .with_platform("bluesky")
+                .with_operation("sign in")
+                .with_http_status(e.context().http_status.unwrap_or(401))
+                .with_platform_code(e.context().platform_code.clone().unwrap_or_default())
+            } else {
+                e
+            }
+        })?;
+        let session: SessionOutput = out.json()?;
+        tracing::info!(platform = "bluesky", did = %session.did, "created a session");
+        Ok(session)
+    }
+
+    async fn refresh(
+        &self,
+        http: &Client,
+        config: &BlueskyConfig,
+        s: &Session,
+    ) -> Result<SessionOutput> {
+        let call = Call::post(
+            "bluesky",
+            "refresh session",
+            config.xrpc("com.atproto.server.refreshSession"),
+        )
+        .bearer(&s.refresh)
+        .rate_limit_style(RateLimitStyle::Bluesky)
+        // The old refresh token dies when the server rotates it: never send twice.
+        .retry(Retry::Never);
+        let out: SessionOutput = http.send(call, &BlueskyErrors).await?.json()?;
+        tracing::debug!(platform = "bluesky", did = %out.did, "refreshed the session");
+        Ok(out)
+    }
+}
+
+/// The error for a call that still fails with a token error after a renewal.
+pub(crate) fn reconnect(err: Error) -> Error {
+    if err.kind() == ErrorKind::Unauthenticated {
+        return err;
+    }
+    Error::new(
+        ErrorKind::Unauthenticated,
+        "the Bluesky session could not be renewed; reconnect the account",
+    )
+    .with_platform("bluesky")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_exp_from_jwts_only() {
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let jwt = format!(
+            "{}.{}.sig",
+            b64.encode(br#"{"alg":"HS256"}"#),
+            b64.encode(br#"{"sub":"did:plc:a","exp":1800000000}"#)
+        );
+        assert_eq!(jwt_exp(&jwt).map(|d| d.timestamp()), Some(1_800_000_000));
+        assert_eq!(jwt_exp("opaque-token"), None);
+        assert_eq!(jwt_exp("a.!!!.c"), None);
+        assert_eq!(jwt_exp(&format!("a.{}.c", b64.encode(b"[1,2]"))), None);
+    }
+
+    #[test]
+    fn freshness_has_a_margin() {
+        let now = Utc::now();
+        let mut s = Session::new(
+            "did:plc:a".into(),
+            "a.test".into(),
+            Secret::new("x"),
+            Secret::new("y"),
+            1,
+        );
+        assert!(s.access_fresh(now), "no exp known: assume fresh");
+        s.access_exp = Some(now + Duration::seconds(30));
+        assert!(!s.access_fresh(now));
+        s.access_exp = Some(now + Duration::seconds(600));
+        assert!(s.access_fresh(now));
+    }
+}

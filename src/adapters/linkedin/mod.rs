@@ -1,0 +1,333 @@
+//! LinkedIn (Posts API, versioned REST), behind the cargo feature `linkedin`.
+//!
+//! Every call carries `LinkedIn-Version: YYYYMM` (from the config) and
+//! `X-Restli-Protocol-Version: 2.0.0`.
+//!
+//! - **Authors**: a member (`urn:li:person:…`) or an organization page
+//!   (`urn:li:organization:…`); without one in the config, the member behind the token.
+//! - **Publish** `POST /rest/posts` (201, the post URN in `x-restli-id`): the text becomes
+//!   little-text `commentary` ([`crate::text::linkedin::commentary`]: hashtags stay hashtags,
+//!   every other reserved character is escaped, so LinkedIn never cuts the post). **What
+//!   counts**: the text is checked against 3000 UTF-16 units as written, and then the
+//!   escaped commentary is checked again (LinkedIn does not say whether escapes count; counting
+//!   them can only refuse a post LinkedIn would take, never let one through that it would cut).
+//!   One image or video or PDF document (`content.media`, alt text), several images
+//!   (`multiImage`, up to 20), or a link (`content.article`); media kinds are not mixed.
+//!   Uploads: images and documents `initializeUpload` → `PUT`; videos `initializeUpload` →
+//!   `PUT` every byte range collecting the `ETag`s → `finalizeUpload`; then polling until
+//!   `AVAILABLE` (images and documents whose status the token may not read are used after
+//!   the upload). A post with `reply_to` becomes a comment on that post.
+//! - **No threads**: LinkedIn has none, so `threads` is `false` and a thread is refused
+//!   before any request with `Unsupported` naming linkedin (split it into a post and your own
+//!   comments, or several posts).
+//! - **No idempotency**: creates are sent once; `DUPLICATE_POST` maps to `Duplicate`;
+//!   reconciliation reads [`recent_posts`](Platform::recent_posts).
+//! - **Delete** `DELETE /rest/posts/{urn}` after a `GET` of the post, because LinkedIn's
+//!   delete answers 204 for a post already gone: a missing post is `NotFound` as on every
+//!   platform (when the token may not read posts, the delete is sent as is).
+//! - **Interactions**: comments (`GET /rest/socialActions/{urn}/comments`) on the author's
+//!   [`scan_posts`](LinkedInConfig::scan_posts) most recent posts, oldest first from a
+//!   cursor; replies are comments (`parentComment` for an answer to a comment).
+//! - **Metrics**: reactions and comments from `socialMetadata`; for organizations also
+//!   impressions, reach, clicks and reshares from `organizationalEntityShareStatistics`.
+//! - **Tokens** live 60 days: [`LinkedIn::token_expires_at`] and
+//!   [`LinkedIn::reconnect_due`] warn ahead; an expired or revoked token is an
+//!   `Unauthenticated` error that says to reconnect.
+//! - **Rate limits**: no headers; a 429 waits until the next 00:00 UTC ([`errors`]).
+//!
+//! ```no_run
+//! use socialkit::adapters::linkedin::LinkedIn;
+//! use socialkit::PlatformExt;
+//! # async fn demo() -> socialkit::Result<()> {
+//! let li = LinkedIn::from_url_str("linkedin://TOKEN@api.linkedin.com?author=urn:li:organization:123")?;
+//! let published = li.publish_text("We are hiring #rust (remote)").await?;
+//! println!("{}", published.url().unwrap_or_default());
+//! # Ok(()) }
+//! ```
+
+pub mod api;
+pub mod config;
+pub mod errors;
+mod media;
+pub mod oauth;
+mod publish;
+mod read;
+#[cfg(feature = "testkit")]
+pub mod twin;
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tokio::sync::OnceCell;
+use url::Url;
+
+pub use config::LinkedInConfig;
+
+use crate::auth::{Secret, TokenManager, channel_tokens};
+use crate::http::{Call, Client, Response};
+use crate::model::{
+    Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, MediaKind, Metric,
+    Page, Post, PostMetrics, PostRef, PublishOptions, Published, RecentPost,
+};
+use crate::platform::{Capabilities, Idempotency, MediaLimits, Platform};
+use crate::{Registry, Result};
+
+use errors::LinkedInErrors;
+
+/// The platform's name.
+///
+/// ```
+/// assert_eq!(socialkit::adapters::linkedin::PLATFORM, "linkedin");
+/// ```
+pub const PLATFORM: &str = "linkedin";
+/// The Rest.li protocol version sent with every call.
+pub const RESTLI_PROTOCOL: &str = "2.0.0";
+
+/// Registers the `linkedin` scheme.
+pub(crate) fn register(registry: &mut Registry) {
+    registry.register(
+        PLATFORM,
+        Arc::new(|url: &Url| {
+            Ok(Arc::new(LinkedIn::new(LinkedInConfig::from_url(url)?)) as Arc<dyn Platform>)
+        }),
+        Arc::new(|value: serde_json::Value| {
+            let config: LinkedInConfig = crate::registry::settings(PLATFORM, value)?;
+            Ok(Arc::new(LinkedIn::new(config)) as Arc<dyn Platform>)
+        }),
+    );
+}
+
+/// LinkedIn's capabilities for a member (`organization == false`) or an organization page.
+///
+/// ```
+/// use socialkit::model::Metric;
+/// let member = socialkit::adapters::linkedin::capabilities(false);
+/// assert!(!member.threads);
+/// assert!(!member.metrics.contains(&Metric::Impressions));
+/// let org = socialkit::adapters::linkedin::capabilities(true);
+/// assert!(org.metrics.contains(&Metric::Impressions));
+/// ```
+pub fn capabilities(organization: bool) -> Capabilities {
+    let mut c = Capabilities::new(PLATFORM, crate::text::rules::linkedin());
+    c.media = MediaLimits {
+        max_count: media::MAX_IMAGES,
+        kinds: vec![
+            MediaKind::Image,
+            MediaKind::Gif,
+            MediaKind::Video,
+            MediaKind::Document,
+        ],
+        mime_types: [
+            "image/jpeg",
+            "image/png",
+            "image/gif",
+            "video/mp4",
+            "application/pdf",
+        ]
+        .map(String::from)
+        .to_vec(),
+        max_image_bytes: Some(media::MAX_IMAGE_BYTES),
+        max_video_bytes: Some(media::MAX_VIDEO_BYTES),
+        max_videos: 1,
+        alt_text_max: Some(4086),
+        alt_text_required: false,
+    };
+    c.threads = false;
+    c.link_cards = true;
+    c.delete = true;
+    c.reply = true;
+    c.interactions = vec![InteractionKind::Comment];
+    c.metrics = if organization {
+        vec![
+            Metric::Impressions,
+            Metric::Reach,
+            Metric::Likes,
+            Metric::Reposts,
+            Metric::Replies,
+            Metric::Clicks,
+        ]
+    } else {
+        vec![Metric::Likes, Metric::Replies]
+    };
+    c.idempotency = Idempotency::None;
+    c.recent_posts = true;
+    c
+}
+
+/// One LinkedIn author, as socialkit talks to it. See the [module docs](self).
+///
+/// ```
+/// use socialkit::adapters::linkedin::{LinkedIn, LinkedInConfig};
+/// let li = LinkedIn::new(LinkedInConfig::new("secret-token").unwrap());
+/// assert!(!format!("{li:?}").contains("secret-token"));
+/// ```
+pub struct LinkedIn {
+    config: LinkedInConfig,
+    client: Client,
+    tokens: TokenManager,
+    caps: Capabilities,
+    author: OnceCell<String>,
+}
+
+impl fmt::Debug for LinkedIn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LinkedIn")
+            .field("base_url", &self.config.base_url.as_str())
+            .field("author", &self.config.author)
+            .field("version", &self.config.version)
+            .field("token", &"***")
+            .finish()
+    }
+}
+
+impl LinkedIn {
+    /// An adapter with the default HTTP client. No network call is made here.
+    pub fn new(config: LinkedInConfig) -> Self {
+        Self::with_client(config, Client::default())
+    }
+
+    /// An adapter from a channel URL (see [`config`]).
+    pub fn from_url_str(url: &str) -> Result<Self> {
+        Ok(Self::new(LinkedInConfig::from_url_str(url)?))
+    }
+
+    /// Like [`LinkedIn::new`], sending through `client` (its clock paces media polling and
+    /// token expiry).
+    pub fn with_client(config: LinkedInConfig, client: Client) -> Self {
+        let tokens = channel_tokens(
+            PLATFORM,
+            &config.token,
+            config.expires_at,
+            config.refresh.as_ref(),
+            |r| {
+                let mut c = oauth::config(&r.client_id, "", "", &[]);
+                c.client_secret = None;
+                c
+            },
+            &client,
+        );
+        Self::with_tokens(config, client, tokens)
+    }
+
+    /// Like [`LinkedIn::with_client`], with a token manager of your own.
+    pub fn with_tokens(config: LinkedInConfig, client: Client, tokens: TokenManager) -> Self {
+        let caps = capabilities(config.is_organization());
+        let author = OnceCell::new_with(config.author.clone());
+        LinkedIn {
+            config,
+            client,
+            tokens,
+            caps,
+            author,
+        }
+    }
+
+    /// The token manager.
+    pub fn tokens(&self) -> &TokenManager {
+        &self.tokens
+    }
+
+    /// When the access token expires, when known (from the config or a refresh).
+    pub async fn token_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.tokens.token().await.expires_at
+    }
+
+    /// Whether the account should be reconnected now: its token expires within `within`
+    /// (or has expired) and cannot be refreshed. The engine turns this into a "needs
+    /// reconnect" event ahead of the 60-day expiry.
+    ///
+    /// ```
+    /// use socialkit::adapters::linkedin::{LinkedIn, LinkedInConfig};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut config = LinkedInConfig::new("t").unwrap();
+    /// config.expires_at = Some(chrono::Utc::now() + chrono::Duration::days(5));
+    /// let li = LinkedIn::new(config);
+    /// assert!(li.reconnect_due(chrono::Duration::days(7)).await);
+    /// assert!(!li.reconnect_due(chrono::Duration::days(1)).await);
+    /// # });
+    /// ```
+    pub async fn reconnect_due(&self, within: chrono::Duration) -> bool {
+        let token = self.tokens.token().await;
+        token.refresh_token.is_none()
+            && oauth::reconnect_due(token.expires_at, self.client.now(), within)
+    }
+
+    /// Sends `call` with the token and LinkedIn's headers and errors.
+    pub(crate) async fn send(&self, call: Call) -> Result<Response> {
+        let call = call
+            .header("LinkedIn-Version", &self.config.version)
+            .header("X-Restli-Protocol-Version", RESTLI_PROTOCOL);
+        self.tokens
+            .send(&self.client, &LinkedInErrors, |token: &Secret| {
+                call.clone().bearer(token)
+            })
+            .await
+    }
+
+    pub(crate) fn endpoint(&self, path: &str) -> Result<Url> {
+        self.config.endpoint(path)
+    }
+
+    /// The author URN: from the config, else the member behind the token (once).
+    pub(crate) async fn author(&self) -> Result<String> {
+        self.author
+            .get_or_try_init(|| async {
+                let me = self.userinfo().await?;
+                Ok(format!("urn:li:person:{}", me.0))
+            })
+            .await
+            .cloned()
+    }
+}
+
+/// Percent-encodes a URN for a path segment or a Rest.li list.
+pub(crate) fn encode(urn: &str) -> String {
+    url::form_urlencoded::byte_serialize(urn.as_bytes()).collect()
+}
+
+/// The link of a post.
+pub(crate) fn post_url(urn: &str) -> String {
+    format!("https://www.linkedin.com/feed/update/{urn}/")
+}
+
+#[async_trait]
+impl Platform for LinkedIn {
+    fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    async fn channel(&self) -> Result<Channel> {
+        self.read_channel().await
+    }
+
+    async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
+        self.publish_post(post, opts).await
+    }
+
+    async fn delete(&self, post: &PostRef) -> Result<()> {
+        self.delete_post(post).await
+    }
+
+    async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
+        self.read_comments(query).await
+    }
+
+    async fn reply(
+        &self,
+        to: &InteractionRef,
+        post: &Post,
+        opts: &PublishOptions,
+    ) -> Result<Published> {
+        self.reply_to_comment(to, post, opts).await
+    }
+
+    async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {
+        self.read_metrics(posts).await
+    }
+
+    async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
+        self.read_recent(limit).await
+    }
+}

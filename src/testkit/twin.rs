@@ -1,0 +1,335 @@
+//! What every platform twin needs besides its own routes: a server on `127.0.0.1:0` that stops
+//! when dropped, a log of the requests it saw, and injectable faults (any status, headers and
+//! body, answered instead of the real route for the next N matching requests).
+//!
+//! A twin builds its axum [`Router`], wraps it with [`instrument`], and starts it with
+//! [`TwinServer::start`]:
+//!
+//! ```
+//! use axum::{Router, routing::get};
+//! use socialkit::testkit::twin::{instrument, Canned, Faults, RequestLog, TwinServer};
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let (log, faults) = (RequestLog::default(), Faults::default());
+//! let app = instrument(Router::new().route("/ping", get(|| async { "pong" })), &log, &faults);
+//! let server = TwinServer::start(app).await.unwrap();
+//! let url = server.base_url().join("ping").unwrap();
+//! faults.inject(Some("GET"), Some("/ping"), 1, Canned::text(503, "busy"));
+//! assert_eq!(reqwest::get(url.clone()).await.unwrap().status(), 503);
+//! assert_eq!(reqwest::get(url).await.unwrap().text().await.unwrap(), "pong");
+//! assert_eq!(log.count_to("GET", "/ping"), 2);
+//! # });
+//! ```
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::oneshot;
+use url::Url;
+
+use crate::{Error, ErrorKind, Result};
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock only means a test panicked while holding it; the data is still usable.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A running twin server. Dropping it stops the server.
+#[derive(Debug)]
+pub struct TwinServer {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for TwinServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl TwinServer {
+    /// Serves `app` on `127.0.0.1` at a free port.
+    pub async fn start(app: Router) -> Result<TwinServer> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| Error::new(ErrorKind::Network, "cannot bind the twin").with_source(e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::new(ErrorKind::Network, "no twin address").with_source(e))?;
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(TwinServer {
+            addr,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT/`.
+    pub fn base_url(&self) -> Url {
+        Url::parse(&format!("http://{}/", self.addr)).unwrap_or_else(|_| {
+            // A socket address always makes a valid URL; keep a harmless value regardless.
+            Url::parse("http://127.0.0.1/").unwrap_or_else(|_| unreachable!())
+        })
+    }
+}
+
+/// A canned answer: status, content type, extra headers and body.
+///
+/// ```
+/// let c = socialkit::testkit::twin::Canned::json(429, serde_json::json!({"title": "Too Many Requests"}))
+///     .with_header("x-rate-limit-remaining", "0");
+/// assert_eq!(c.status, 429);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Canned {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Content-Type`.
+    pub content_type: String,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: String,
+}
+
+impl Canned {
+    /// A JSON answer.
+    pub fn json(status: u16, body: serde_json::Value) -> Canned {
+        Canned {
+            status,
+            content_type: "application/json".into(),
+            headers: Vec::new(),
+            body: body.to_string(),
+        }
+    }
+
+    /// A plain-text answer.
+    pub fn text(status: u16, body: &str) -> Canned {
+        Canned {
+            status,
+            content_type: "text/plain; charset=utf-8".into(),
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+
+    /// An HTML error page, as a proxy or load balancer in front of the API sends.
+    pub fn html(status: u16) -> Canned {
+        Canned {
+            status,
+            content_type: "text/html; charset=utf-8".into(),
+            headers: Vec::new(),
+            body: format!(
+                "<html><head><title>{status}</title></head><body><h1>{status}</h1>\
+                 <p>upstream error</p></body></html>"
+            ),
+        }
+    }
+
+    /// A 200 whose JSON breaks off.
+    pub fn malformed_json() -> Canned {
+        Canned {
+            status: 200,
+            content_type: "application/json".into(),
+            headers: Vec::new(),
+            body: "{\"data\": {\"id\": ".into(),
+        }
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Canned {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The axum response.
+    pub fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut r = (
+            status,
+            [(header::CONTENT_TYPE, self.content_type)],
+            self.body,
+        )
+            .into_response();
+        for (k, v) in self.headers {
+            if let (Ok(k), Ok(v)) = (
+                HeaderName::from_bytes(k.as_bytes()),
+                HeaderValue::from_str(&v),
+            ) {
+                r.headers_mut().insert(k, v);
+            }
+        }
+        r
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    method: Option<String>,
+    path_contains: Option<String>,
+    skip: usize,
+    remaining: usize,
+    answer: Canned,
+}
+
+/// Faults to answer instead of the real routes. Cheap to clone (shared).
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    rules: Arc<Mutex<Vec<Rule>>>,
+}
+
+impl Faults {
+    /// Answers `answer` to the next `times` requests with `method` (any when `None`) whose path
+    /// contains `path_contains` (any when `None`).
+    pub fn inject(
+        &self,
+        method: Option<&str>,
+        path_contains: Option<&str>,
+        times: usize,
+        answer: Canned,
+    ) {
+        self.inject_after(0, method, path_contains, times, answer);
+    }
+
+    /// Like [`Faults::inject`], letting the first `skip` matching requests through.
+    pub fn inject_after(
+        &self,
+        skip: usize,
+        method: Option<&str>,
+        path_contains: Option<&str>,
+        times: usize,
+        answer: Canned,
+    ) {
+        lock(&self.rules).push(Rule {
+            method: method.map(str::to_ascii_uppercase),
+            path_contains: path_contains.map(str::to_string),
+            skip,
+            remaining: times,
+            answer,
+        });
+    }
+
+    /// Removes every fault.
+    pub fn clear(&self) {
+        lock(&self.rules).clear();
+    }
+
+    /// The fault for a request, when one matches (and counts it).
+    pub fn take(&self, method: &str, path: &str) -> Option<Canned> {
+        let mut rules = lock(&self.rules);
+        let mut out = None;
+        for rule in rules.iter_mut() {
+            let matches = rule.remaining > 0
+                && rule.method.as_deref().is_none_or(|m| m == method)
+                && rule
+                    .path_contains
+                    .as_deref()
+                    .is_none_or(|p| path.contains(p));
+            if !matches {
+                continue;
+            }
+            if rule.skip > 0 {
+                rule.skip -= 1;
+                continue;
+            }
+            rule.remaining -= 1;
+            out = Some(rule.answer.clone());
+            break;
+        }
+        rules.retain(|r| r.remaining > 0);
+        out
+    }
+}
+
+/// One request a twin saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    /// The method (`"POST"`).
+    pub method: String,
+    /// The path (`"/2/tweets"`).
+    pub path: String,
+    /// The raw query, if any.
+    pub query: Option<String>,
+}
+
+/// The requests a twin saw, in order. Cheap to clone (shared).
+#[derive(Debug, Clone, Default)]
+pub struct RequestLog {
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl RequestLog {
+    /// Every request so far.
+    pub fn all(&self) -> Vec<Seen> {
+        lock(&self.seen).clone()
+    }
+
+    /// How many requests so far.
+    pub fn count(&self) -> usize {
+        lock(&self.seen).len()
+    }
+
+    /// How many requests with `method` whose path starts with `path_prefix`.
+    pub fn count_to(&self, method: &str, path_prefix: &str) -> usize {
+        lock(&self.seen)
+            .iter()
+            .filter(|s| s.method == method && s.path.starts_with(path_prefix))
+            .count()
+    }
+
+    /// Forgets the requests seen so far.
+    pub fn reset(&self) {
+        lock(&self.seen).clear();
+    }
+
+    fn push(&self, seen: Seen) {
+        lock(&self.seen).push(seen);
+    }
+}
+
+#[derive(Clone)]
+struct Instrumented {
+    log: RequestLog,
+    faults: Faults,
+}
+
+/// Wraps a twin's router: every request is logged, and an injected fault is answered instead
+/// of the route when one matches.
+pub fn instrument(router: Router, log: &RequestLog, faults: &Faults) -> Router {
+    let state = Instrumented {
+        log: log.clone(),
+        faults: faults.clone(),
+    };
+    router.layer(middleware::from_fn_with_state(state, around))
+}
+
+async fn around(State(s): State<Instrumented>, request: Request, next: Next) -> Response {
+    let method = request.method().as_str().to_string();
+    let path = request.uri().path().to_string();
+    s.log.push(Seen {
+        method: method.clone(),
+        path: path.clone(),
+        query: request.uri().query().map(str::to_string),
+    });
+    match s.faults.take(&method, &path) {
+        Some(canned) => canned.into_response(),
+        None => next.run(request).await,
+    }
+}

@@ -221,8 +221,8 @@ struct Inner {
 /// ```
 /// use std::sync::Arc;
 /// use socialkit::engine::Engine;
-/// use socialkit::store::SqliteStore;
-/// let engine = Engine::builder(Arc::new(SqliteStore::in_memory().unwrap())).build();
+/// use socialkit::store::MemoryStore;
+/// let engine = Engine::builder(Arc::new(MemoryStore::new())).build();
 /// let _events = engine.subscribe();
 /// assert_eq!(engine.config().batch, 8);
 /// ```

@@ -247,6 +247,7 @@ pub(crate) fn not_found(what: &str, id: &dyn fmt::Display, ws: &WorkspaceId) -> 
     )
 }
 
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub(crate) fn storage(e: impl std::error::Error + Send + Sync + 'static) -> Error {
     Error::new(ErrorKind::Storage, "the store failed").with_source(e)
 }

@@ -20,12 +20,14 @@
 pub mod adapters;
 pub mod auth;
 pub mod clock;
+pub mod engine;
 pub mod error;
 pub mod http;
 pub mod listen;
 pub mod model;
 pub mod platform;
 pub mod registry;
+pub mod store;
 pub mod strategy;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -1,0 +1,547 @@
+//! The outbox protocol (DESIGN §5): publish once, lose nothing.
+//!
+//! 1. Claiming a delivery stores Publishing with an attempt id and the idempotency key
+//!    (`sk-<delivery>-<generation>`) before any network call ([`Store::claim_due`]).
+//! 2. The adapter is called with that key.
+//! 3. The result, or the typed failure, is stored — only if the attempt still holds the lease.
+//!
+//! A delivery whose earlier attempt's outcome is unknown — the answer timed out or was lost, a
+//! 5xx came back, the worker died (found at start-up or when its lease expired) — is *in
+//! doubt*. Its next attempt reconciles before it publishes:
+//! - where the platform honours the key ([`Idempotency::Key`], [`RecordKey`](Idempotency::RecordKey),
+//!   [`Natural`](Idempotency::Natural)), re-sending with the same key is the reconciliation:
+//!   the platform returns the first post instead of making a second;
+//! - elsewhere the channel's [`recent_posts`](Platform::recent_posts) are searched for the key
+//!   or, failing that, the same text created since the in-doubt attempt began; found means
+//!   Published, not found means publish;
+//! - a platform with neither cannot be checked: the delivery fails visibly ("outcome unknown")
+//!   rather than risk a second post.
+//!
+//! Failures: a rate limit defers the delivery to `retry_after` and does not count; retryable
+//! failures back off exponentially with jitter up to [`EngineConfig::max_attempts`]
+//! (the last in-doubt one is reconciled once more, never re-published); anything else fails
+//! with its typed error; `Unauthenticated` also raises [`EventKind::NeedsReauth`].
+//!
+//! [`EngineConfig::max_attempts`]: super::EngineConfig::max_attempts
+
+use futures::future::join_all;
+
+use super::{AfterPublish, Engine, EventKind, PostStatus};
+use crate::model::{PublishOptions, Published};
+use crate::platform::{Idempotency, Platform};
+use crate::store::{Change, Claim, Delivery, DeliveryFilter, Finish, Selector, Stamp};
+use crate::{Error, ErrorKind, Result};
+
+/// What one round of the outbox did.
+///
+/// ```
+/// let r = socialkit::engine::RunReport::default();
+/// assert_eq!(r.claimed, 0);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunReport {
+    /// Deliveries claimed.
+    pub claimed: usize,
+    /// Published (reconciled ones included).
+    pub published: usize,
+    /// Found by reconciliation.
+    pub reconciled: usize,
+    /// Going to be tried again.
+    pub retried: usize,
+    /// Failed for good.
+    pub failed: usize,
+    /// Handed back unstarted.
+    pub released: usize,
+    /// Left in Publishing: a simulated crash, or a result the store refused (lease lost).
+    pub abandoned: usize,
+}
+
+impl RunReport {
+    fn add(&mut self, o: Outcome) {
+        match o {
+            Outcome::Published => self.published += 1,
+            Outcome::Reconciled => {
+                self.published += 1;
+                self.reconciled += 1;
+            }
+            Outcome::Retried => self.retried += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Released => self.released += 1,
+            Outcome::Abandoned => self.abandoned += 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_text;
+
+    #[test]
+    fn texts_match_across_whitespace_and_rewritten_links() {
+        assert!(same_text("Our anvil\n is here", "Our anvil is here"));
+        assert!(same_text(
+            "New anvil https://acme.example/anvil?utm_source=x",
+            "New anvil https://t.co/abc123"
+        ));
+        assert!(same_text(
+            "See https://acme.example/a/very/long/path",
+            "See acme.example/a/very/lo…"
+        ));
+        assert!(!same_text("Our anvil is here", "Our anvil was here"));
+        assert!(!same_text("Our anvil", "Our anvil https://t.co/x"));
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Published,
+    Reconciled,
+    Retried,
+    Failed,
+    Released,
+    Abandoned,
+}
+
+/// The result of reconciling an in-doubt delivery.
+enum Reconciled {
+    /// The earlier attempt made the post.
+    Found(Published),
+    /// It did not; publishing is safe.
+    NotFound,
+    /// Re-sending with the same key is safe (the platform dedupes).
+    ResendSafe,
+    /// No way to tell, and why.
+    Unknowable(String),
+}
+
+/// Whether an error leaves the outcome of a write unknown: the platform may have made the
+/// post all the same.
+pub(crate) fn leaves_doubt(e: &Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::Timeout | ErrorKind::Network | ErrorKind::Platform | ErrorKind::Unexpected
+    )
+}
+
+/// Whether a post listed by the platform has the text that was sent: the same words in the
+/// same order, whitespace aside, and links compared only as "a link here" — platforms rewrite
+/// them (X's t.co, Mastodon's shortened display, tracking redirects).
+pub(crate) fn same_text(sent: &str, listed: &str) -> bool {
+    fn words(s: &str) -> impl Iterator<Item = &str> {
+        s.split_whitespace().map(|w| {
+            let link =
+                w.contains("://") || (w.contains('.') && w.contains('/') && !w.starts_with('/'));
+            if link { "<link>" } else { w }
+        })
+    }
+    words(sent).eq(words(listed))
+}
+
+impl Engine {
+    /// Claims one batch of due deliveries and publishes them concurrently. Returns what
+    /// happened. A worker calls this in a loop; tests call it directly.
+    pub async fn run_once(&self) -> Result<RunReport> {
+        let cfg = &self.inner.config;
+        let claims = self
+            .inner
+            .store
+            .claim_due(self.now(), &cfg.worker, cfg.batch.max(1), cfg.lease)
+            .await?;
+        Ok(self.process_claims(claims).await)
+    }
+
+    /// Publishes deliveries already claimed (by [`Store::claim_due`](crate::store::Store::claim_due))
+    /// concurrently and stores each outcome. For workers that claim on their own.
+    pub async fn process_claims(&self, claims: Vec<Claim>) -> RunReport {
+        let mut report = RunReport {
+            claimed: claims.len(),
+            ..RunReport::default()
+        };
+        for o in join_all(claims.into_iter().map(|c| self.process(c))).await {
+            report.add(o);
+        }
+        report
+    }
+
+    /// Frees the leases this worker held before it (re)started, so its in-doubt deliveries
+    /// are reconciled now rather than when the leases end. Returns how many it freed.
+    pub async fn recover(&self) -> Result<usize> {
+        let n = self
+            .inner
+            .store
+            .expire_leases(&self.inner.config.worker, self.now())
+            .await?;
+        if n > 0 {
+            tracing::info!(deliveries = n, "in-doubt deliveries found at start-up");
+        }
+        Ok(n)
+    }
+
+    /// Publishes one claimed delivery and stores the outcome.
+    pub(crate) async fn process(&self, claim: Claim) -> Outcome {
+        let mut settled = claim.delivery.clone();
+        let mut d = &claim.delivery;
+        let attempt = &claim.attempt.id;
+        let Some(platform) = self.platform(&d.workspace, &d.channel) else {
+            let due = self.now() + self.inner.config.unconnected_retry;
+            let why = format!("channel {} is not connected; waiting", d.channel);
+            return self
+                .store_finish(d, attempt, Finish::Release { due_at: due }, &why)
+                .await;
+        };
+        if d.in_doubt() {
+            match self.reconcile(platform.as_ref(), d).await {
+                Ok(Reconciled::Found(p)) => {
+                    let why = "reconciled: the in-doubt attempt had published it";
+                    return self
+                        .store_finish(d, attempt, Finish::Reconciled(p), why)
+                        .await;
+                }
+                Ok(Reconciled::NotFound) if d.reconcile_only => {
+                    let e = d.error.clone().map(Error::from).unwrap_or_else(|| {
+                        Error::new(ErrorKind::Timeout, "the last attempt's outcome was unknown")
+                    });
+                    let why = "attempts exhausted; reconciliation found no post";
+                    let outcome = Finish::Fail {
+                        error: e.to_record(),
+                        in_doubt: false,
+                        settled: true,
+                    };
+                    return self.store_finish(d, attempt, outcome, why).await;
+                }
+                Ok(Reconciled::NotFound) => {
+                    // No earlier attempt made the post: this one starts without doubt.
+                    settled.in_doubt_since = None;
+                    d = &settled;
+                }
+                Ok(Reconciled::ResendSafe) => {}
+                Ok(Reconciled::Unknowable(reason)) => {
+                    let e = Error::new(
+                        ErrorKind::Timeout,
+                        format!(
+                            "the outcome of an earlier attempt is unknown and {reason}; not \
+                             retried, to avoid a second post"
+                        ),
+                    )
+                    .or_context(
+                        platform.name(),
+                        Some(d.channel.as_str()),
+                        "publish",
+                    );
+                    let outcome = Finish::Fail {
+                        error: e.to_record(),
+                        in_doubt: true,
+                        settled: false,
+                    };
+                    let why = "in doubt and cannot be reconciled";
+                    return self.store_finish(d, attempt, outcome, why).await;
+                }
+                Err(e) => {
+                    // Could not look: stay in doubt, try the lookup again later.
+                    let outcome = self.on_error(d, e, true, false);
+                    return self
+                        .store_finish(d, attempt, outcome, "reconciliation failed")
+                        .await;
+                }
+            }
+        }
+        let opts = PublishOptions::with_key(claim.attempt.key.clone());
+        let result = platform.publish(&d.content, &opts).await;
+        if let Some(h) = &self.inner.hooks {
+            if h.after_publish(d, &result) == AfterPublish::Crash {
+                return Outcome::Abandoned;
+            }
+        }
+        match result {
+            Ok(p) => {
+                self.store_finish(d, attempt, Finish::Published(p), "published")
+                    .await
+            }
+            Err(e) => {
+                let e = e.or_context(platform.name(), Some(d.channel.as_str()), "publish");
+                let why = format!("publish failed: {e}");
+                let outcome =
+                    self.on_error(d, e, false, !d.in_doubt() && claim.delivery.in_doubt());
+                self.store_finish(d, attempt, outcome, &why).await
+            }
+        }
+    }
+
+    /// Looks for the post an in-doubt attempt may have made. Where the channel lists recent
+    /// posts, it looks there first (one read, and it settles the doubt even where a re-send
+    /// would be refused); where the platform honours the key and cannot list (or has too many
+    /// posts to look through), a re-send with the same key is the reconciliation.
+    async fn reconcile(&self, platform: &dyn Platform, d: &Delivery) -> Result<Reconciled> {
+        let caps = platform.capabilities();
+        let keyed = caps.idempotency != Idempotency::None;
+        if caps.recent_posts {
+            return match self.look_up(platform, d).await {
+                // Too many posts to look through: the key still protects a re-send.
+                Ok(Reconciled::Unknowable(_)) if keyed => Ok(Reconciled::ResendSafe),
+                // A failed lookup is retried later rather than answered by a re-send: a
+                // re-send that the platform refuses would leave the doubt unsettled.
+                other => other,
+            };
+        }
+        if keyed {
+            return Ok(Reconciled::ResendSafe);
+        }
+        let why = format!("{} offers no way to check it", platform.name());
+        Ok(Reconciled::Unknowable(why))
+    }
+
+    /// Searches the channel's recent posts for the key or the text.
+    async fn look_up(&self, platform: &dyn Platform, d: &Delivery) -> Result<Reconciled> {
+        let key = d.idempotency_key();
+        let since = d.in_doubt_since.unwrap_or(d.created_at) - self.inner.config.reconcile_skew;
+        let max = self.inner.config.reconcile_max_window.max(1);
+        let (mut n, mut seen) = (self.inner.config.reconcile_window.clamp(1, max), 0);
+        loop {
+            let recent = platform.recent_posts(n).await?;
+            let by_key = recent
+                .iter()
+                .find(|r| r.idempotency_key.as_deref() == Some(key.as_str()));
+            let by_text = || {
+                recent
+                    .iter()
+                    .find(|r| r.created_at >= since && same_text(&r.text, &d.content.text))
+            };
+            if let Some(r) = by_key.or_else(by_text) {
+                return Ok(Reconciled::Found(Published::single(
+                    r.post.clone(),
+                    r.created_at,
+                )));
+            }
+            // Conclusive when the list reaches back past the in-doubt attempt, or when the
+            // platform had fewer posts than asked for (and more than the last time: it was not
+            // capping).
+            let reaches_back = recent.last().is_none_or(|r| r.created_at < since);
+            let all_there = recent.len() < n && recent.len() > seen;
+            if reaches_back || all_there {
+                return Ok(Reconciled::NotFound);
+            }
+            if n >= max || recent.len() <= seen {
+                let why = format!(
+                    "more than {} posts were made on the channel since; they cannot all be checked",
+                    recent.len()
+                );
+                return Ok(Reconciled::Unknowable(why));
+            }
+            seen = recent.len();
+            n = (n * 2).min(max);
+        }
+    }
+
+    /// Decides what a failed call means for the delivery.
+    fn on_error(&self, d: &Delivery, e: Error, during_reconcile: bool, settled: bool) -> Finish {
+        let cfg = &self.inner.config;
+        let now = self.now();
+        let record = e.to_record();
+        let in_doubt = !during_reconcile && leaves_doubt(&e);
+        if d.attempts >= cfg.max_total_attempts {
+            let still_doubt = in_doubt || d.in_doubt();
+            return Finish::Fail {
+                error: record,
+                in_doubt: still_doubt,
+                settled,
+            };
+        }
+        if e.kind() == ErrorKind::RateLimited {
+            let due = e
+                .retry_after()
+                .filter(|t| *t > now)
+                .unwrap_or_else(|| now + self.backoff(d.failures + 1));
+            return Finish::Retry {
+                error: record,
+                due_at: due,
+                counted: false,
+                in_doubt: false,
+                reconcile_only: d.reconcile_only,
+                settled,
+            };
+        }
+        if e.is_retryable() {
+            let exhausted = d.failures + 1 >= cfg.max_attempts;
+            let doubt = in_doubt || d.in_doubt();
+            if exhausted && (!doubt || d.reconcile_only || during_reconcile) {
+                return Finish::Fail {
+                    error: record,
+                    in_doubt: doubt,
+                    settled,
+                };
+            }
+            return Finish::Retry {
+                error: record,
+                due_at: now + self.backoff(d.failures + 1),
+                counted: true,
+                in_doubt,
+                // The last in-doubt attempt is followed by one reconciliation, no new post.
+                reconcile_only: exhausted,
+                settled,
+            };
+        }
+        Finish::Fail {
+            error: record,
+            in_doubt: false,
+            settled,
+        }
+    }
+
+    fn backoff(&self, n: u32) -> chrono::Duration {
+        let mut rng = self.inner.rng.lock().unwrap_or_else(|p| p.into_inner());
+        self.inner.config.backoff.delay(n, &mut *rng)
+    }
+
+    /// Stores an attempt's outcome and tells subscribers.
+    async fn store_finish(
+        &self,
+        d: &Delivery,
+        attempt: &str,
+        outcome: Finish,
+        why: &str,
+    ) -> Outcome {
+        let stamp = Stamp::new(
+            format!("worker:{}", self.inner.config.worker),
+            why,
+            self.now(),
+        );
+        let kind = match &outcome {
+            Finish::Published(_) => Outcome::Published,
+            Finish::Reconciled(_) => Outcome::Reconciled,
+            Finish::Retry { .. } => Outcome::Retried,
+            Finish::Fail { .. } => Outcome::Failed,
+            Finish::Release { .. } => Outcome::Released,
+        };
+        let change = Change::Finish {
+            attempt_id: attempt.to_string(),
+            outcome: outcome.clone(),
+        };
+        let stored = self
+            .inner
+            .store
+            .apply(
+                &d.workspace,
+                &Selector::Delivery(d.id.clone()),
+                &change,
+                &stamp,
+            )
+            .await;
+        if let Err(e) = stored {
+            // The lease was lost (another worker took over) or the store failed: the delivery
+            // stays in doubt and whoever holds it next reconciles.
+            tracing::warn!(delivery = %d.id, error = %e, "outcome not stored; the delivery stays in doubt");
+            return Outcome::Abandoned;
+        }
+        self.announce(d, &outcome).await;
+        kind
+    }
+
+    async fn announce(&self, d: &Delivery, outcome: &Finish) {
+        let ws = &d.workspace;
+        match outcome {
+            Finish::Published(p) | Finish::Reconciled(p) => self.emit(
+                ws,
+                EventKind::Published {
+                    post: d.post.clone(),
+                    delivery: d.id.clone(),
+                    channel: d.channel.clone(),
+                    result: p.clone(),
+                },
+            ),
+            Finish::Fail { error, .. } => {
+                if error.kind == ErrorKind::Unauthenticated {
+                    self.emit(
+                        ws,
+                        EventKind::NeedsReauth {
+                            channel: d.channel.clone(),
+                            error: error.clone(),
+                        },
+                    );
+                }
+                self.emit(
+                    ws,
+                    EventKind::Failed {
+                        post: d.post.clone(),
+                        delivery: d.id.clone(),
+                        channel: d.channel.clone(),
+                        error: error.clone(),
+                    },
+                );
+            }
+            _ => return,
+        }
+        self.announce_post(d).await;
+    }
+
+    /// After a delivery ended: a post whose deliveries all ended, some failed and some
+    /// published, is partially failed.
+    async fn announce_post(&self, d: &Delivery) {
+        let filter = DeliveryFilter::post(d.post.clone());
+        let Ok(list) = self.inner.store.deliveries(&d.workspace, &filter).await else {
+            return;
+        };
+        let status = PostStatus::of(&list);
+        if status.is_partially_failed() {
+            self.emit(
+                &d.workspace,
+                EventKind::PartiallyFailed {
+                    post: d.post.clone(),
+                    status,
+                },
+            );
+        }
+    }
+
+    /// Runs the outbox in simulated time until nothing is due: claims and publishes what is
+    /// due, then moves `clock` to the next due instant, up to `max_rounds` rounds. Returns the
+    /// summed report. For tests and simulations with a [`ManualClock`](crate::clock::ManualClock)
+    /// that is also the engine's clock.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use socialkit::adapters::sandbox::{Call, Fault, SandboxConfig, SandboxWorld, Trigger};
+    /// use socialkit::clock::ManualClock;
+    /// use socialkit::engine::Engine;
+    /// use socialkit::model::Post;
+    /// use socialkit::store::{ChannelRecord, MemoryStore};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let clock = ManualClock::new("2026-03-02T09:00:00Z".parse().unwrap());
+    /// let world = SandboxWorld::new(Arc::new(clock.clone()));
+    /// let acme = world.channel("acme", SandboxConfig::default()).unwrap();
+    /// // The first answer is lost: the post exists but the engine does not know.
+    /// acme.faults().inject(Fault::LostAnswer, Trigger::next(Call::Publish, 1));
+    /// let engine = Engine::builder(Arc::new(MemoryStore::new())).clock(Arc::new(clock.clone())).build();
+    /// let ws = engine.create_workspace("acme", "ACME", "olga").await.unwrap();
+    /// engine.connect(&ws, "olga", ChannelRecord::new("c", "sandbox"), acme.clone()).await.unwrap();
+    /// engine.submit(&ws, "olga", Post::text("once"), &["c".into()]).await.unwrap();
+    /// let report = engine.run_simulated(&clock, 10).await.unwrap();
+    /// assert_eq!((report.published, report.reconciled), (1, 1));
+    /// assert_eq!(acme.faults().calls(Call::Publish), 1, "found, not sent again");
+    /// # });
+    /// ```
+    pub async fn run_simulated(
+        &self,
+        clock: &crate::clock::ManualClock,
+        max_rounds: usize,
+    ) -> Result<RunReport> {
+        let mut total = RunReport::default();
+        for _ in 0..max_rounds {
+            let r = self.run_once().await?;
+            total.claimed += r.claimed;
+            total.published += r.published;
+            total.reconciled += r.reconciled;
+            total.retried += r.retried;
+            total.failed += r.failed;
+            total.released += r.released;
+            total.abandoned += r.abandoned;
+            if r.claimed == 0 {
+                match self.inner.store.next_due().await? {
+                    Some(t) if t > self.now() => clock.set(t),
+                    Some(_) => {}
+                    None => break,
+                }
+            }
+        }
+        Ok(total)
+    }
+}

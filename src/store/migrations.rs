@@ -1,0 +1,131 @@
+//! Versioned schema migrations of the SQLite store.
+//!
+//! The schema version lives in SQLite's `user_version`. Each migration runs once, in its own
+//! transaction, in order; a database newer than this code is refused rather than guessed at.
+//! Add a migration by appending to [`MIGRATIONS`]; never edit one that has shipped.
+
+use rusqlite::Connection;
+
+use super::storage;
+use crate::{Error, ErrorKind, Result};
+
+/// The migrations, in order; `MIGRATIONS[i]` brings the schema from version `i` to `i + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: the first schema. Times are microseconds since the Unix epoch (UTC). Records are JSON
+    // in `data`; the columns beside it are what queries filter and sort on.
+    r#"
+    CREATE TABLE workspaces (
+        id TEXT PRIMARY KEY,
+        paused INTEGER NOT NULL DEFAULT 0,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE members (
+        workspace TEXT NOT NULL REFERENCES workspaces(id),
+        user TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (workspace, user)
+    );
+    CREATE TABLE settings (
+        workspace TEXT NOT NULL REFERENCES workspaces(id),
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (workspace, key)
+    );
+    CREATE TABLE channels (
+        workspace TEXT NOT NULL REFERENCES workspaces(id),
+        id TEXT NOT NULL,
+        next_free_at INTEGER,
+        data TEXT NOT NULL,
+        PRIMARY KEY (workspace, id)
+    );
+    CREATE TABLE posts (
+        workspace TEXT NOT NULL REFERENCES workspaces(id),
+        id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (workspace, id)
+    );
+    CREATE TABLE deliveries (
+        workspace TEXT NOT NULL REFERENCES workspaces(id),
+        id TEXT NOT NULL,
+        post TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        state TEXT NOT NULL,
+        due_at INTEGER,
+        created_at INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        content TEXT NOT NULL,
+        PRIMARY KEY (workspace, id)
+    );
+    -- Claiming due work: only Scheduled and Publishing rows, by due time.
+    CREATE INDEX deliveries_ready ON deliveries(due_at)
+        WHERE state IN ('scheduled', 'publishing');
+    -- In-flight rows (few), for a worker that restarts.
+    CREATE INDEX deliveries_publishing ON deliveries(workspace, id) WHERE state = 'publishing';
+    CREATE INDEX deliveries_post ON deliveries(workspace, post);
+    CREATE INDEX deliveries_state ON deliveries(workspace, state);
+    CREATE TABLE history (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        workspace TEXT NOT NULL,
+        delivery TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX history_delivery ON history(workspace, delivery, seq);
+    CREATE INDEX history_workspace ON history(workspace, seq);
+    CREATE TABLE attempts (
+        workspace TEXT NOT NULL,
+        delivery TEXT NOT NULL,
+        id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (workspace, id)
+    );
+    CREATE INDEX attempts_delivery ON attempts(workspace, delivery, number);
+    CREATE TABLE comments (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        workspace TEXT NOT NULL,
+        post TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX comments_post ON comments(workspace, post, seq);
+    "#,
+];
+
+/// Brings the database to the newest schema. Returns the version it is at.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<usize> {
+    let current: usize = conn
+        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .map_err(storage)?
+        .try_into()
+        .unwrap_or(0);
+    if current > MIGRATIONS.len() {
+        return Err(Error::new(
+            ErrorKind::Storage,
+            format!(
+                "the database has schema version {current}, newer than this socialkit knows ({})",
+                MIGRATIONS.len()
+            ),
+        ));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction().map_err(storage)?;
+        tx.execute_batch(sql).map_err(storage)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)
+            .map_err(storage)?;
+        tx.commit().map_err(storage)?;
+    }
+    Ok(MIGRATIONS.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_refuses_newer() {
+        let mut c = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut c).unwrap(), MIGRATIONS.len());
+        assert_eq!(migrate(&mut c).unwrap(), MIGRATIONS.len());
+        c.pragma_update(None, "user_version", 99).unwrap();
+        assert_eq!(migrate(&mut c).unwrap_err().kind(), ErrorKind::Storage);
+    }
+}

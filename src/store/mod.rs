@@ -1,0 +1,262 @@
+//! Durable state of the publishing engine: workspaces, members, channels, posts, their
+//! per-channel deliveries, the audit log, attempts with their idempotency keys, results and
+//! typed failures.
+//!
+//! [`Store`] is object-safe (`Arc<dyn Store>`). Two stores ship: [`MemoryStore`] (tests,
+//! simulations) and, behind the default `sqlite` feature, [`SqliteStore`] (the embedded
+//! default: a file or in-memory, WAL, `synchronous=FULL`, versioned migrations). The trait is
+//! shaped so a PostgreSQL store with several workers can follow: every change is data
+//! ([`Change`]) applied by one shared function ([`Change::apply`], [`claim`]), and claiming
+//! due work ([`Store::claim_due`]) is one atomic step that a PostgreSQL store implements with
+//! `SELECT … FOR UPDATE SKIP LOCKED`.
+//!
+//! Workspaces separate an agency's clients: every key includes the workspace, every query
+//! but the outbox's [`claim_due`](Store::claim_due) is scoped to one, and what `claim_due`
+//! returns carries its workspace.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use socialkit::store::{MemoryStore, Store, Workspace};
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+//! store.create_workspace(&Workspace::new("acme", "ACME")).await.unwrap();
+//! assert_eq!(store.workspace(&"acme".into()).await.unwrap().name, "ACME");
+//! assert!(store.workspace(&"globex".into()).await.is_err());
+//! # });
+//! ```
+
+mod change;
+mod memory;
+#[cfg(feature = "sqlite")]
+mod migrations;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+mod state;
+mod types;
+
+use std::fmt;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+
+pub use change::{Applied, Change, ChangeCtx, Claimed, Finish, claim, created, spacing_defers};
+pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+pub use state::DeliveryState;
+pub use types::{
+    Attempt, AttemptOutcome, ChannelId, ChannelRecord, Claim, Comment, Delivery, DeliveryFilter,
+    DeliveryId, HistoryEntry, Lease, Member, PostId, PostRecord, Role, Workspace, WorkspaceId,
+};
+
+use crate::model::Post;
+use crate::{Error, ErrorKind, Result};
+
+/// Who makes a change, why, and when: what the audit log records.
+///
+/// ```
+/// let s = socialkit::store::Stamp::new("ana", "approved for launch", chrono::Utc::now());
+/// assert_eq!(s.who, "ana");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    /// Who: a member's user id, `worker:<name>` or `system`.
+    pub who: String,
+    /// Why, for people.
+    pub why: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl Stamp {
+    /// A stamp.
+    pub fn new(who: impl Into<String>, why: impl Into<String>, at: DateTime<Utc>) -> Self {
+        Stamp {
+            who: who.into(),
+            why: why.into(),
+            at,
+        }
+    }
+
+    pub(crate) fn ctx(&self, workspace_paused: bool) -> ChangeCtx<'_> {
+        ChangeCtx {
+            now: self.at,
+            who: &self.who,
+            why: &self.why,
+            workspace_paused,
+        }
+    }
+}
+
+/// Which deliveries a [`Change`] applies to.
+///
+/// ```
+/// let s = socialkit::store::Selector::Post("p-1".into());
+/// assert!(matches!(s, socialkit::store::Selector::Post(_)));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// One delivery.
+    Delivery(DeliveryId),
+    /// Every delivery of a post that is not Published or Cancelled.
+    Post(PostId),
+}
+
+/// The durable state of the engine.
+///
+/// ```
+/// use std::sync::Arc;
+/// use socialkit::model::Post;
+/// use socialkit::store::*;
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+/// let now = chrono::Utc::now();
+/// store.create_workspace(&Workspace::new("acme", "ACME")).await.unwrap();
+/// let post = PostRecord { workspace: "acme".into(), id: "p1".into(), post: Post::text("hi"), created_by: "olga".into(), created_at: now };
+/// let d = Delivery::new("acme".into(), "p1".into(), "c".into(), "sandbox", Post::text("hi"), DeliveryState::Scheduled, None, now);
+/// store.insert_post(&post, &[d.clone()], "scheduled").await.unwrap();
+/// // A worker claims it under a lease: intent stored before any call.
+/// let claims = store.claim_due(now, "w1", 10, chrono::Duration::minutes(5)).await.unwrap();
+/// assert_eq!(claims[0].delivery.state, DeliveryState::Publishing);
+/// assert_eq!(claims[0].attempt.key, d.idempotency_key());
+/// let h = store.history(&"acme".into(), &d.id).await.unwrap();
+/// assert_eq!(h.len(), 2);
+/// # });
+/// ```
+///
+/// Every method is scoped to one workspace except the
+/// outbox's [`claim_due`](Store::claim_due), [`expire_leases`](Store::expire_leases) and
+/// [`next_due`](Store::next_due), which serve every workspace and return records that carry
+/// theirs.
+///
+/// Errors: a missing record is [`NotFound`](ErrorKind::NotFound); a change the state machine
+/// refuses, or a record that exists already, is [`Conflict`](ErrorKind::Conflict); a failure of
+/// the store itself is [`Storage`](ErrorKind::Storage). A change to several deliveries is
+/// all-or-nothing.
+#[async_trait]
+pub trait Store: Send + Sync + fmt::Debug {
+    /// Creates a workspace; `Conflict` if the id is taken.
+    async fn create_workspace(&self, workspace: &Workspace) -> Result<()>;
+    /// Reads a workspace.
+    async fn workspace(&self, id: &WorkspaceId) -> Result<Workspace>;
+
+    /// Adds a member or changes their role.
+    async fn put_member(&self, ws: &WorkspaceId, member: &Member) -> Result<()>;
+    /// Removes a member (no error if absent).
+    async fn remove_member(&self, ws: &WorkspaceId, user: &str) -> Result<()>;
+    /// The members, by user id.
+    async fn members(&self, ws: &WorkspaceId) -> Result<Vec<Member>>;
+
+    /// Stores a workspace setting (brand rules, webhooks …) as JSON.
+    async fn put_setting(
+        &self,
+        ws: &WorkspaceId,
+        key: &str,
+        value: &serde_json::Value,
+    ) -> Result<()>;
+    /// Reads a workspace setting.
+    async fn setting(&self, ws: &WorkspaceId, key: &str) -> Result<Option<serde_json::Value>>;
+
+    /// Adds or replaces a channel record.
+    async fn put_channel(&self, ws: &WorkspaceId, channel: &ChannelRecord) -> Result<()>;
+    /// The workspace's channels, by id.
+    async fn channels(&self, ws: &WorkspaceId) -> Result<Vec<ChannelRecord>>;
+
+    /// Stores a post and its deliveries, and an audit entry for each delivery (stamped with
+    /// the post's author, its creation time and `why`), in one transaction.
+    async fn insert_post(
+        &self,
+        post: &PostRecord,
+        deliveries: &[Delivery],
+        why: &str,
+    ) -> Result<()>;
+    /// Reads a post.
+    async fn post(&self, ws: &WorkspaceId, id: &PostId) -> Result<PostRecord>;
+    /// Replaces a draft's content and its deliveries' resolved content (each must be Draft or
+    /// ChangesRequested), in one transaction.
+    async fn edit_post(
+        &self,
+        post: &PostRecord,
+        contents: &[(DeliveryId, Post)],
+        stamp: &Stamp,
+    ) -> Result<Vec<Delivery>>;
+
+    /// Reads a delivery.
+    async fn delivery(&self, ws: &WorkspaceId, id: &DeliveryId) -> Result<Delivery>;
+    /// Lists deliveries, oldest first.
+    async fn deliveries(&self, ws: &WorkspaceId, filter: &DeliveryFilter) -> Result<Vec<Delivery>>;
+
+    /// Applies `change` to the selected deliveries: all or none.
+    async fn apply(
+        &self,
+        ws: &WorkspaceId,
+        selector: &Selector,
+        change: &Change,
+        stamp: &Stamp,
+    ) -> Result<Vec<Delivery>>;
+
+    /// Crisis mode: sets the workspace's paused flag and pauses every pending delivery
+    /// (`paused = true`) or resumes every paused one to the state it was paused from, in one
+    /// transaction. Returns the deliveries changed.
+    async fn set_paused(
+        &self,
+        ws: &WorkspaceId,
+        paused: bool,
+        stamp: &Stamp,
+    ) -> Result<Vec<Delivery>>;
+
+    /// Atomically claims up to `limit` due deliveries of workspaces that are not paused,
+    /// oldest due first: Scheduled ones whose due time has come, and Publishing ones whose
+    /// lease expired (these become in doubt). Each moves to Publishing under a lease of
+    /// `lease` for `worker` with a new attempt (see [`claim`]). A delivery whose channel's
+    /// minimum spacing is not over yet is deferred to the instant it is. Safe with several
+    /// workers: no delivery is claimed twice while a lease holds.
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        worker: &str,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<Claim>>;
+
+    /// Ends every lease `worker` holds at `now`, so its Publishing deliveries are claimable
+    /// (in doubt) at once: what a worker does when it starts again under the same name.
+    async fn expire_leases(&self, worker: &str, now: DateTime<Utc>) -> Result<usize>;
+
+    /// The earliest instant any delivery of a workspace that is not paused is due (a
+    /// scheduled time or a lease's end).
+    async fn next_due(&self) -> Result<Option<DateTime<Utc>>>;
+
+    /// A delivery's audit entries, oldest first.
+    async fn history(&self, ws: &WorkspaceId, delivery: &DeliveryId) -> Result<Vec<HistoryEntry>>;
+    /// The workspace's audit log: its last `limit` entries, oldest first.
+    async fn audit_log(&self, ws: &WorkspaceId, limit: usize) -> Result<Vec<HistoryEntry>>;
+    /// A delivery's attempts, first first.
+    async fn attempts(&self, ws: &WorkspaceId, delivery: &DeliveryId) -> Result<Vec<Attempt>>;
+
+    /// Adds a comment to a post.
+    async fn add_comment(&self, comment: &Comment) -> Result<()>;
+    /// A post's comments, oldest first.
+    async fn comments(&self, ws: &WorkspaceId, post: &PostId) -> Result<Vec<Comment>>;
+}
+
+pub(crate) fn not_found(what: &str, id: &dyn fmt::Display, ws: &WorkspaceId) -> Error {
+    Error::new(
+        ErrorKind::NotFound,
+        format!("{what} {id} does not exist in workspace {ws}"),
+    )
+}
+
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+pub(crate) fn storage(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::new(ErrorKind::Storage, "the store failed").with_source(e)
+}
+
+/// How many candidates a claim looks at for `limit` claims: more than `limit`, because
+/// spacing may defer some.
+pub(crate) fn claim_window(limit: usize) -> usize {
+    limit.saturating_mul(4).saturating_add(16)
+}
+
+#[cfg(test)]
+pub(crate) mod conformance;

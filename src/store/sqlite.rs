@@ -1,0 +1,959 @@
+//! The embedded default store: SQLite (bundled), one file or in memory.
+//!
+//! Durable by default: WAL journal, `synchronous=FULL` (a committed transaction survives a
+//! power cut), foreign keys on, versioned migrations (see `migrations.rs`). Every write is one
+//! `BEGIN IMMEDIATE` transaction, so several processes sharing the file claim work safely.
+//! Blocking calls run on tokio's blocking pool.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::migrations::migrate;
+use super::{
+    Attempt, AttemptOutcome, Change, ChannelRecord, Claim, Comment, Delivery, DeliveryFilter,
+    DeliveryId, DeliveryState, HistoryEntry, Member, PostId, PostRecord, Selector, Stamp, Store,
+    Workspace, WorkspaceId, claim, claim_window, created, not_found, spacing_defers, storage,
+};
+use crate::model::Post;
+use crate::{Error, ErrorKind, Result};
+
+/// A [`Store`] on SQLite.
+///
+/// ```
+/// use socialkit::store::{SqliteStore, Store, Workspace};
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let dir = std::env::temp_dir().join(format!("sk-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("socialkit.db");
+/// let store = SqliteStore::open(&path).unwrap();
+/// store.create_workspace(&Workspace::new("acme", "ACME")).await.unwrap();
+/// drop(store);
+/// let again = SqliteStore::open(&path).unwrap();
+/// assert_eq!(again.workspace(&"acme".into()).await.unwrap().name, "ACME");
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # });
+/// ```
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(storage)
+}
+
+fn parse<T: DeserializeOwned>(s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(storage)
+}
+
+fn us(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+fn from_us(v: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(v).unwrap_or_default()
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database at `path` and migrates it.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let conn = Connection::open(path).map_err(storage)?;
+        Self::setup(conn)
+    }
+
+    /// A private in-memory database (gone when the store is dropped).
+    pub fn in_memory() -> Result<Self> {
+        Self::setup(Connection::open_in_memory().map_err(storage)?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Self> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(storage)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(storage)?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction (it takes the write lock at once, so
+    /// concurrent writers queue instead of failing midway) on the blocking pool; commits on
+    /// `Ok`.
+    async fn tx<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        self.run(TransactionBehavior::Immediate, f).await
+    }
+
+    /// Runs a read-only `f` in a deferred transaction (a consistent snapshot, no write lock).
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        self.run(TransactionBehavior::Deferred, f).await
+    }
+
+    async fn run<T, F>(&self, behavior: TransactionBehavior, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut c = conn.lock().unwrap_or_else(|p| p.into_inner());
+            let tx = c.transaction_with_behavior(behavior).map_err(storage)?;
+            let out = f(&tx)?;
+            tx.commit().map_err(storage)?;
+            Ok(out)
+        })
+        .await
+        .map_err(|e| Error::new(ErrorKind::Storage, "a store task failed").with_source(e))?
+    }
+}
+
+fn paused(c: &Connection, ws: &WorkspaceId) -> Result<bool> {
+    c.query_row(
+        "SELECT paused FROM workspaces WHERE id = ?1",
+        [ws.as_str()],
+        |r| r.get::<_, bool>(0),
+    )
+    .optional()
+    .map_err(storage)?
+    .ok_or_else(|| {
+        Error::new(
+            ErrorKind::NotFound,
+            format!("workspace {ws} does not exist"),
+        )
+    })
+}
+
+fn load(c: &Connection, ws: &WorkspaceId, id: &DeliveryId) -> Result<Delivery> {
+    let row: Option<(String, String)> = c
+        .prepare_cached("SELECT data, content FROM deliveries WHERE workspace = ?1 AND id = ?2")
+        .and_then(|mut s| {
+            s.query_row([ws.as_str(), id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .map_err(storage)?;
+    let (data, content) = row.ok_or_else(|| not_found("delivery", id, ws))?;
+    let mut d: Delivery = parse(&data)?;
+    d.content = parse(&content)?;
+    Ok(d)
+}
+
+/// The delivery's JSON without its content (kept in its own column, written only when it
+/// changes).
+fn data_of(d: &Delivery) -> Result<String> {
+    let mut light = d.clone();
+    light.content = Post::default();
+    json(&light)
+}
+
+fn insert(c: &Connection, d: &Delivery) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO deliveries (workspace, id, post, channel, state, due_at, created_at, data, content)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            d.workspace.as_str(),
+            d.id.as_str(),
+            d.post.as_str(),
+            d.channel.as_str(),
+            d.state.as_str(),
+            d.due_at.map(us),
+            us(d.created_at),
+            data_of(d).unwrap_or_default(),
+            json(&d.content).unwrap_or_default(),
+        ])
+    })
+    .map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            Error::new(ErrorKind::Conflict, format!("delivery {} exists already", d.id))
+        }
+        e => storage(e),
+    })?;
+    Ok(())
+}
+
+fn save(c: &Connection, d: &Delivery) -> Result<()> {
+    let data = data_of(d)?;
+    c.prepare_cached(
+        "UPDATE deliveries SET state = ?3, due_at = ?4, data = ?5 WHERE workspace = ?1 AND id = ?2",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            d.workspace.as_str(),
+            d.id.as_str(),
+            d.state.as_str(),
+            d.due_at.map(us),
+            data
+        ])
+    })
+    .map_err(storage)?;
+    Ok(())
+}
+
+fn log(c: &Connection, h: &HistoryEntry) -> Result<()> {
+    let data = json(h)?;
+    c.prepare_cached("INSERT INTO history (workspace, delivery, data) VALUES (?1, ?2, ?3)")
+        .and_then(|mut s| s.execute(params![h.workspace.as_str(), h.delivery.as_str(), data]))
+        .map_err(storage)?;
+    Ok(())
+}
+
+fn put_attempt(c: &Connection, a: &Attempt) -> Result<()> {
+    let data = json(a)?;
+    c.prepare_cached(
+        "INSERT OR REPLACE INTO attempts (workspace, delivery, id, number, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            a.workspace.as_str(),
+            a.delivery.as_str(),
+            a.id,
+            a.number,
+            data
+        ])
+    })
+    .map_err(storage)?;
+    Ok(())
+}
+
+fn end_attempt(
+    c: &Connection,
+    ws: &WorkspaceId,
+    id: &str,
+    o: AttemptOutcome,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let data: Option<String> = c
+        .prepare_cached("SELECT data FROM attempts WHERE workspace = ?1 AND id = ?2")
+        .and_then(|mut s| s.query_row([ws.as_str(), id], |r| r.get(0)).optional())
+        .map_err(storage)?;
+    if let Some(data) = data {
+        let mut a: Attempt = parse(&data)?;
+        a.outcome = Some(o);
+        a.finished_at = Some(at);
+        put_attempt(c, &a)?;
+    }
+    Ok(())
+}
+
+fn ids(c: &Connection, sql: &str, args: &[&str]) -> Result<Vec<DeliveryId>> {
+    let mut s = c.prepare_cached(sql).map_err(storage)?;
+    let rows = s
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            r.get::<_, String>(0)
+        })
+        .map_err(storage)?;
+    rows.map(|r| r.map(DeliveryId).map_err(storage)).collect()
+}
+
+fn select(c: &Connection, ws: &WorkspaceId, selector: &Selector) -> Result<Vec<Delivery>> {
+    match selector {
+        Selector::Delivery(id) => Ok(vec![load(c, ws, id)?]),
+        Selector::Post(p) => {
+            let exists: bool = c
+                .query_row(
+                    "SELECT EXISTS(SELECT 1 FROM posts WHERE workspace = ?1 AND id = ?2)",
+                    [ws.as_str(), p.as_str()],
+                    |r| r.get(0),
+                )
+                .map_err(storage)?;
+            if !exists {
+                return Err(not_found("post", p, ws));
+            }
+            let list = ids(
+                c,
+                "SELECT id FROM deliveries WHERE workspace = ?1 AND post = ?2 ORDER BY created_at, id",
+                &[ws.as_str(), p.as_str()],
+            )?;
+            let mut out = Vec::new();
+            for id in list {
+                let d = load(c, ws, &id)?;
+                if !d.state.is_terminal() {
+                    out.push(d);
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Applies `change` to each delivery; an error rolls the whole transaction back.
+fn apply_all(
+    c: &Connection,
+    list: Vec<Delivery>,
+    change: &Change,
+    stamp: &Stamp,
+    paused: bool,
+) -> Result<Vec<Delivery>> {
+    let ctx = stamp.ctx(paused);
+    let mut out = Vec::with_capacity(list.len());
+    for mut d in list {
+        let applied = change.apply(&mut d, &ctx)?;
+        if let Some((id, outcome)) = applied.attempt {
+            end_attempt(c, &d.workspace, &id, outcome, stamp.at)?;
+        }
+        log(c, &applied.history)?;
+        save(c, &d)?;
+        out.push(d);
+    }
+    Ok(out)
+}
+
+fn records<T: DeserializeOwned>(c: &Connection, sql: &str, args: &[&str]) -> Result<Vec<T>> {
+    let mut s = c.prepare_cached(sql).map_err(storage)?;
+    let rows = s
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            r.get::<_, String>(0)
+        })
+        .map_err(storage)?;
+    rows.map(|r| r.map_err(storage).and_then(|s| parse(&s)))
+        .collect()
+}
+
+fn claim_in(
+    c: &Connection,
+    now: DateTime<Utc>,
+    worker: &str,
+    limit: usize,
+    lease: Duration,
+) -> Result<Vec<Claim>> {
+    let candidates: Vec<(String, String)> = {
+        let mut s = c
+            .prepare_cached(
+                "SELECT d.workspace, d.id FROM deliveries d JOIN workspaces w ON w.id = d.workspace
+                 WHERE d.state IN ('scheduled', 'publishing') AND d.due_at <= ?1 AND w.paused = 0
+                 ORDER BY d.due_at LIMIT ?2",
+            )
+            .map_err(storage)?;
+        let rows = s
+            .query_map(params![us(now), claim_window(limit) as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(storage)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(storage)?
+    };
+    let mut out = Vec::new();
+    for (ws, id) in candidates {
+        if out.len() >= limit {
+            break;
+        }
+        let (ws, id) = (WorkspaceId(ws), DeliveryId(id));
+        let mut d = load(c, &ws, &id)?;
+        let slot: Option<(Option<i64>, String)> = c
+            .prepare_cached(
+                "SELECT next_free_at, data FROM channels WHERE workspace = ?1 AND id = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row([ws.as_str(), d.channel.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()
+            })
+            .map_err(storage)?;
+        let next_free = slot.as_ref().and_then(|(t, _)| t.map(from_us));
+        if let Some(at) = spacing_defers(next_free, now) {
+            if d.state == DeliveryState::Scheduled {
+                d.due_at = Some(at);
+                save(c, &d)?;
+                continue;
+            }
+        }
+        let claimed = claim(&mut d, now, worker, lease)?;
+        if let Some(old) = &claimed.abandoned {
+            end_attempt(c, &ws, old, AttemptOutcome::Abandoned, now)?;
+        }
+        if let Some((_, data)) = &slot {
+            let rec: ChannelRecord = parse(data)?;
+            if let Some(s) = rec.min_spacing_secs {
+                c.prepare_cached(
+                    "UPDATE channels SET next_free_at = ?3 WHERE workspace = ?1 AND id = ?2",
+                )
+                .and_then(|mut st| {
+                    st.execute(params![
+                        ws.as_str(),
+                        d.channel.as_str(),
+                        us(now + Duration::seconds(s))
+                    ])
+                })
+                .map_err(storage)?;
+            }
+        }
+        put_attempt(c, &claimed.attempt)?;
+        log(c, &claimed.history)?;
+        save(c, &d)?;
+        out.push(Claim {
+            delivery: d,
+            attempt: claimed.attempt,
+        });
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_workspace(&self, workspace: &Workspace) -> Result<()> {
+        let w = workspace.clone();
+        self.tx(move |c| {
+            let n = c
+                .execute(
+                    "INSERT OR IGNORE INTO workspaces (id, paused, data) VALUES (?1, ?2, ?3)",
+                    params![w.id.as_str(), w.paused, json(&w)?],
+                )
+                .map_err(storage)?;
+            if n == 0 {
+                return Err(Error::new(
+                    ErrorKind::Conflict,
+                    format!("workspace {} exists already", w.id),
+                ));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn workspace(&self, id: &WorkspaceId) -> Result<Workspace> {
+        let id = id.clone();
+        self.read(move |c| {
+            let p = paused(c, &id)?;
+            let data: String = c
+                .query_row(
+                    "SELECT data FROM workspaces WHERE id = ?1",
+                    [id.as_str()],
+                    |r| r.get(0),
+                )
+                .map_err(storage)?;
+            let mut w: Workspace = parse(&data)?;
+            w.paused = p;
+            Ok(w)
+        })
+        .await
+    }
+
+    async fn put_member(&self, ws: &WorkspaceId, member: &Member) -> Result<()> {
+        let (ws, m) = (ws.clone(), member.clone());
+        self.tx(move |c| {
+            paused(c, &ws)?;
+            c.execute(
+                "INSERT OR REPLACE INTO members (workspace, user, data) VALUES (?1, ?2, ?3)",
+                params![ws.as_str(), m.user, json(&m)?],
+            )
+            .map_err(storage)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn remove_member(&self, ws: &WorkspaceId, user: &str) -> Result<()> {
+        let (ws, user) = (ws.clone(), user.to_string());
+        self.tx(move |c| {
+            paused(c, &ws)?;
+            c.execute(
+                "DELETE FROM members WHERE workspace = ?1 AND user = ?2",
+                [ws.as_str(), &user],
+            )
+            .map_err(storage)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn members(&self, ws: &WorkspaceId) -> Result<Vec<Member>> {
+        let ws = ws.clone();
+        self.read(move |c| {
+            paused(c, &ws)?;
+            records(
+                c,
+                "SELECT data FROM members WHERE workspace = ?1 ORDER BY user",
+                &[ws.as_str()],
+            )
+        })
+        .await
+    }
+
+    async fn put_setting(
+        &self,
+        ws: &WorkspaceId,
+        key: &str,
+        value: &serde_json::Value,
+    ) -> Result<()> {
+        let (ws, key, value) = (ws.clone(), key.to_string(), value.to_string());
+        self.tx(move |c| {
+            paused(c, &ws)?;
+            c.execute(
+                "INSERT OR REPLACE INTO settings (workspace, key, value) VALUES (?1, ?2, ?3)",
+                [ws.as_str(), &key, &value],
+            )
+            .map_err(storage)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn setting(&self, ws: &WorkspaceId, key: &str) -> Result<Option<serde_json::Value>> {
+        let (ws, key) = (ws.clone(), key.to_string());
+        self.read(move |c| {
+            paused(c, &ws)?;
+            let v: Option<String> = c
+                .query_row(
+                    "SELECT value FROM settings WHERE workspace = ?1 AND key = ?2",
+                    [ws.as_str(), &key],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(storage)?;
+            v.map(|s| parse(&s)).transpose()
+        })
+        .await
+    }
+
+    async fn put_channel(&self, ws: &WorkspaceId, channel: &ChannelRecord) -> Result<()> {
+        let (ws, ch) = (ws.clone(), channel.clone());
+        self.tx(move |c| {
+            paused(c, &ws)?;
+            c.execute(
+                "INSERT INTO channels (workspace, id, data) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (workspace, id) DO UPDATE SET data = excluded.data",
+                params![ws.as_str(), ch.id.as_str(), json(&ch)?],
+            )
+            .map_err(storage)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn channels(&self, ws: &WorkspaceId) -> Result<Vec<ChannelRecord>> {
+        let ws = ws.clone();
+        self.read(move |c| {
+            paused(c, &ws)?;
+            records(
+                c,
+                "SELECT data FROM channels WHERE workspace = ?1 ORDER BY id",
+                &[ws.as_str()],
+            )
+        })
+        .await
+    }
+
+    async fn insert_post(
+        &self,
+        post: &PostRecord,
+        deliveries: &[Delivery],
+        why: &str,
+    ) -> Result<()> {
+        let (post, list, why) = (post.clone(), deliveries.to_vec(), why.to_string());
+        self.tx(move |c| {
+            paused(c, &post.workspace)?;
+            let n = c
+                .execute(
+                    "INSERT OR IGNORE INTO posts (workspace, id, data) VALUES (?1, ?2, ?3)",
+                    params![post.workspace.as_str(), post.id.as_str(), json(&post)?],
+                )
+                .map_err(storage)?;
+            if n == 0 {
+                return Err(Error::new(
+                    ErrorKind::Conflict,
+                    format!("post {} exists already", post.id),
+                ));
+            }
+            for d in &list {
+                if d.workspace != post.workspace || d.post != post.id {
+                    return Err(Error::new(
+                        ErrorKind::Conflict,
+                        "a delivery must belong to the post's workspace and post",
+                    ));
+                }
+                let h = created(d, &post.created_by, &why)?;
+                insert(c, d)?;
+                log(c, &h)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn post(&self, ws: &WorkspaceId, id: &PostId) -> Result<PostRecord> {
+        let (ws, id) = (ws.clone(), id.clone());
+        self.read(move |c| {
+            paused(c, &ws)?;
+            let data: Option<String> = c
+                .query_row(
+                    "SELECT data FROM posts WHERE workspace = ?1 AND id = ?2",
+                    [ws.as_str(), id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(storage)?;
+            parse(&data.ok_or_else(|| not_found("post", &id, &ws))?)
+        })
+        .await
+    }
+
+    async fn edit_post(
+        &self,
+        post: &PostRecord,
+        contents: &[(DeliveryId, Post)],
+        stamp: &Stamp,
+    ) -> Result<Vec<Delivery>> {
+        let (post, contents, stamp) = (post.clone(), contents.to_vec(), stamp.clone());
+        self.tx(move |c| {
+            let p = paused(c, &post.workspace)?;
+            let n = c
+                .execute(
+                    "UPDATE posts SET data = ?3 WHERE workspace = ?1 AND id = ?2",
+                    params![post.workspace.as_str(), post.id.as_str(), json(&post)?],
+                )
+                .map_err(storage)?;
+            if n == 0 {
+                return Err(not_found("post", &post.id, &post.workspace));
+            }
+            let ctx = stamp.ctx(p);
+            let mut out = Vec::new();
+            for (id, content) in contents {
+                let mut d = load(c, &post.workspace, &id)?;
+                if d.post != post.id {
+                    return Err(not_found("delivery", &id, &post.workspace));
+                }
+                let applied = Change::Edit {
+                    content: Box::new(content),
+                }
+                .apply(&mut d, &ctx)?;
+                log(c, &applied.history)?;
+                save(c, &d)?;
+                c.execute(
+                    "UPDATE deliveries SET content = ?3 WHERE workspace = ?1 AND id = ?2",
+                    params![d.workspace.as_str(), d.id.as_str(), json(&d.content)?],
+                )
+                .map_err(storage)?;
+                out.push(d);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn delivery(&self, ws: &WorkspaceId, id: &DeliveryId) -> Result<Delivery> {
+        let (ws, id) = (ws.clone(), id.clone());
+        self.read(move |c| {
+            paused(c, &ws)?;
+            load(c, &ws, &id)
+        })
+        .await
+    }
+
+    async fn deliveries(&self, ws: &WorkspaceId, filter: &DeliveryFilter) -> Result<Vec<Delivery>> {
+        let (ws, filter) = (ws.clone(), filter.clone());
+        self.read(move |c| {
+            paused(c, &ws)?;
+            let mut sql = "SELECT data, content FROM deliveries WHERE workspace = ?1".to_string();
+            let mut args: Vec<String> = vec![ws.0.clone()];
+            if let Some(p) = &filter.post {
+                args.push(p.0.clone());
+                sql.push_str(&format!(" AND post = ?{}", args.len()));
+            }
+            if let Some(ch) = &filter.channel {
+                args.push(ch.0.clone());
+                sql.push_str(&format!(" AND channel = ?{}", args.len()));
+            }
+            if !filter.states.is_empty() {
+                let marks: Vec<String> = filter
+                    .states
+                    .iter()
+                    .map(|s| {
+                        args.push(s.as_str().to_string());
+                        format!("?{}", args.len())
+                    })
+                    .collect();
+                sql.push_str(&format!(" AND state IN ({})", marks.join(", ")));
+            }
+            sql.push_str(" ORDER BY created_at, id");
+            if let Some(n) = filter.limit {
+                sql.push_str(&format!(" LIMIT {n}"));
+            }
+            let mut s = c.prepare(&sql).map_err(storage)?;
+            let rows = s
+                .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .map_err(storage)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (data, content) = row.map_err(storage)?;
+                let mut d: Delivery = parse(&data)?;
+                d.content = parse(&content)?;
+                out.push(d);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn apply(
+        &self,
+        ws: &WorkspaceId,
+        selector: &Selector,
+        change: &Change,
+        stamp: &Stamp,
+    ) -> Result<Vec<Delivery>> {
+        let (ws, selector, change, stamp) =
+            (ws.clone(), selector.clone(), change.clone(), stamp.clone());
+        self.tx(move |c| {
+            let p = paused(c, &ws)?;
+            let list = select(c, &ws, &selector)?;
+            apply_all(c, list, &change, &stamp, p)
+        })
+        .await
+    }
+
+    async fn set_paused(
+        &self,
+        ws: &WorkspaceId,
+        pause: bool,
+        stamp: &Stamp,
+    ) -> Result<Vec<Delivery>> {
+        let (ws, stamp) = (ws.clone(), stamp.clone());
+        self.tx(move |c| {
+            paused(c, &ws)?;
+            let (sql, change) = if pause {
+                (
+                    "SELECT id FROM deliveries WHERE workspace = ?1 AND state IN
+                     ('draft', 'in_review', 'changes_requested', 'approved', 'scheduled')
+                     ORDER BY created_at, id",
+                    Change::Pause,
+                )
+            } else {
+                (
+                    "SELECT id FROM deliveries WHERE workspace = ?1 AND state = 'paused' ORDER BY created_at, id",
+                    Change::Resume,
+                )
+            };
+            let list = ids(c, sql, &[ws.as_str()])?
+                .into_iter()
+                .map(|id| load(c, &ws, &id))
+                .collect::<Result<Vec<_>>>()?;
+            let out = apply_all(c, list, &change, &stamp, pause)?;
+            let data: String = c
+                .query_row("SELECT data FROM workspaces WHERE id = ?1", [ws.as_str()], |r| r.get(0))
+                .map_err(storage)?;
+            let mut w: Workspace = parse(&data)?;
+            w.paused = pause;
+            c.execute(
+                "UPDATE workspaces SET paused = ?2, data = ?3 WHERE id = ?1",
+                params![ws.as_str(), pause, json(&w)?],
+            )
+            .map_err(storage)?;
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        worker: &str,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<Claim>> {
+        let worker = worker.to_string();
+        self.tx(move |c| claim_in(c, now, &worker, limit, lease))
+            .await
+    }
+
+    async fn expire_leases(&self, worker: &str, now: DateTime<Utc>) -> Result<usize> {
+        let worker = worker.to_string();
+        self.tx(move |c| {
+            let rows: Vec<(String, String)> = {
+                let mut s = c
+                    .prepare_cached(
+                        "SELECT workspace, id FROM deliveries WHERE state = 'publishing'",
+                    )
+                    .map_err(storage)?;
+                let rows = s
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(storage)?;
+                rows.collect::<rusqlite::Result<_>>().map_err(storage)?
+            };
+            let mut n = 0;
+            for (ws, id) in rows {
+                let mut d = load(c, &WorkspaceId(ws), &DeliveryId(id))?;
+                let mine = d
+                    .lease
+                    .as_mut()
+                    .filter(|l| l.worker == worker && l.until > now);
+                if let Some(l) = mine {
+                    l.until = now;
+                    d.due_at = Some(now);
+                    save(c, &d)?;
+                    n += 1;
+                }
+            }
+            Ok(n)
+        })
+        .await
+    }
+
+    async fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
+        self.read(|c| {
+            let v: Option<i64> = c
+                .query_row(
+                    "SELECT d.due_at FROM deliveries d JOIN workspaces w ON w.id = d.workspace
+                     WHERE d.state IN ('scheduled', 'publishing') AND d.due_at IS NOT NULL AND w.paused = 0
+                     ORDER BY d.due_at LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(storage)?;
+            Ok(v.map(from_us))
+        })
+        .await
+    }
+
+    async fn history(&self, ws: &WorkspaceId, delivery: &DeliveryId) -> Result<Vec<HistoryEntry>> {
+        let (ws, id) = (ws.clone(), delivery.clone());
+        self.read(move |c| {
+            paused(c, &ws)?;
+            records(
+                c,
+                "SELECT data FROM history WHERE workspace = ?1 AND delivery = ?2 ORDER BY seq",
+                &[ws.as_str(), id.as_str()],
+            )
+        })
+        .await
+    }
+
+    async fn audit_log(&self, ws: &WorkspaceId, limit: usize) -> Result<Vec<HistoryEntry>> {
+        let ws = ws.clone();
+        let limit = limit.to_string();
+        self.read(move |c| {
+            paused(c, &ws)?;
+            records(
+                c,
+                "SELECT data FROM (SELECT seq, data FROM history WHERE workspace = ?1
+                 ORDER BY seq DESC LIMIT CAST(?2 AS INTEGER)) ORDER BY seq",
+                &[ws.as_str(), &limit],
+            )
+        })
+        .await
+    }
+
+    async fn attempts(&self, ws: &WorkspaceId, delivery: &DeliveryId) -> Result<Vec<Attempt>> {
+        let (ws, id) = (ws.clone(), delivery.clone());
+        self.read(move |c| {
+            paused(c, &ws)?;
+            records(
+                c,
+                "SELECT data FROM attempts WHERE workspace = ?1 AND delivery = ?2 ORDER BY number",
+                &[ws.as_str(), id.as_str()],
+            )
+        })
+        .await
+    }
+
+    async fn add_comment(&self, comment: &Comment) -> Result<()> {
+        let cm = comment.clone();
+        self.tx(move |c| {
+            paused(c, &cm.workspace)?;
+            let exists: bool = c
+                .query_row(
+                    "SELECT EXISTS(SELECT 1 FROM posts WHERE workspace = ?1 AND id = ?2)",
+                    [cm.workspace.as_str(), cm.post.as_str()],
+                    |r| r.get(0),
+                )
+                .map_err(storage)?;
+            if !exists {
+                return Err(not_found("post", &cm.post, &cm.workspace));
+            }
+            c.execute(
+                "INSERT INTO comments (workspace, post, data) VALUES (?1, ?2, ?3)",
+                params![cm.workspace.as_str(), cm.post.as_str(), json(&cm)?],
+            )
+            .map_err(storage)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn comments(&self, ws: &WorkspaceId, post: &PostId) -> Result<Vec<Comment>> {
+        let (ws, post) = (ws.clone(), post.clone());
+        self.read(move |c| {
+            paused(c, &ws)?;
+            records(
+                c,
+                "SELECT data FROM comments WHERE workspace = ?1 AND post = ?2 ORDER BY seq",
+                &[ws.as_str(), post.as_str()],
+            )
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn conformance_in_memory() {
+        crate::store::conformance::run(|| async {
+            Arc::new(SqliteStore::in_memory().unwrap()) as Arc<dyn Store>
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn conformance_on_file_and_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = std::sync::atomic::AtomicUsize::new(0);
+        let dir_path = dir.path().to_path_buf();
+        crate::store::conformance::run(|| {
+            let i = n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let path = dir_path.join(format!("s{i}.db"));
+            async move { Arc::new(SqliteStore::open(path).unwrap()) as Arc<dyn Store> }
+        })
+        .await;
+        let s = SqliteStore::open(dir.path().join("p.db")).unwrap();
+        let c = s.conn.lock().unwrap();
+        let mode: String = c
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(sync, 2, "FULL");
+    }
+
+    #[test]
+    fn claim_uses_the_due_index() {
+        let s = SqliteStore::in_memory().unwrap();
+        let c = s.conn.lock().unwrap();
+        let plan: Vec<String> = c
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT d.workspace, d.id FROM deliveries d JOIN workspaces w ON w.id = d.workspace
+                 WHERE d.state IN ('scheduled', 'publishing') AND d.due_at <= ?1 AND w.paused = 0
+                 ORDER BY d.due_at LIMIT ?2",
+            )
+            .unwrap()
+            .query_map(params![0, 10], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(
+            plan.iter().any(|p| p.contains("deliveries_ready")),
+            "{plan:?}"
+        );
+    }
+}

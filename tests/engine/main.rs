@@ -1,0 +1,14 @@
+//! Engine tests: the outbox under faults and crashes, the workflow, brand rules, crisis mode,
+//! events and webhooks. One test binary (fast to build on small machines).
+
+mod chaos;
+mod common;
+mod crash;
+mod echo;
+mod failures;
+#[cfg(all(feature = "mastodon", feature = "testkit"))]
+mod mastodon;
+mod sandbox;
+mod webhook;
+mod workers;
+mod workflow;

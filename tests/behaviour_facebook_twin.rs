@@ -515,7 +515,9 @@ async fn tokens_in_query_strings_never_reach_logs() {
     // Reads carry the token in the query string, writes in the form body.
     let p = page.publish_text("logged").await.unwrap();
     page.channel().await.unwrap();
-    page.post_metrics(std::slice::from_ref(&p.post)).await.unwrap();
+    page.post_metrics(std::slice::from_ref(&p.post))
+        .await
+        .unwrap();
     twin.handle().inject(Some("GET"), None, 3, Fault::html(503));
     page.channel().await.unwrap_err();
     twin.handle().inject(None, None, 1, Fault::EchoToken);

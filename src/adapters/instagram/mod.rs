@@ -393,9 +393,14 @@ impl Platform for Instagram {
         let post = self.check(post, opts)?;
         let part = post.parts().into_iter().next().unwrap_or_default();
         let caption = Self::caption(&part);
-        self.containers
-            .check_quota("content_publishing_limit", api::LIMIT_FIELDS, 1, 0)
-            .await?;
+        // The quota is checked only when a new container is needed: a retry that finds its
+        // media published must not be refused for the quota that media used.
+        let create = async {
+            self.containers
+                .check_quota("content_publishing_limit", api::LIMIT_FIELDS, 1, 0)
+                .await?;
+            self.make_container(&part, &caption).await
+        };
         let find = || {
             let caption = caption.clone();
             async move { Ok(graph::find_by_text(&self.recent(10).await?, &caption)) }.boxed()
@@ -405,7 +410,7 @@ impl Platform for Instagram {
             .publish_once(
                 &self.ledger,
                 opts.idempotency_key.as_deref(),
-                self.make_container(&part, &caption).boxed(),
+                create.boxed(),
                 &find,
             )
             .await?;

@@ -8,6 +8,7 @@ use futures::FutureExt as _;
 use super::{MAX_LINKS, PLATFORM, Threads, api, same_link};
 use crate::adapters::graph;
 use crate::adapters::graph::client::Params;
+use crate::adapters::graph::container;
 use crate::model::{Part, Post, PostRef, PublishOptions, Published};
 use crate::{Detail, Error, Result};
 
@@ -143,16 +144,28 @@ impl Threads {
         opts: &PublishOptions,
     ) -> Result<Published> {
         let parts = post.parts();
-        let replies = (parts.len() - 1 + usize::from(reply_to.is_some())) as u64;
-        let posts = u64::from(reply_to.is_none());
-        self.containers
-            .check_quota(
-                "threads_publishing_limit",
-                api::LIMIT_FIELDS,
-                posts,
-                replies,
+        let key_of = |i: usize| opts.idempotency_key.as_ref().map(|k| format!("{k}#{i}"));
+        // Parts a retry with the same key already published need no quota.
+        let to_do = |i: usize| {
+            !matches!(
+                key_of(i).and_then(|k| self.ledger.get(&k)),
+                Some(container::Entry::Published(_))
             )
-            .await?;
+        };
+        let posts = u64::from(reply_to.is_none() && to_do(0));
+        let replies = (0..parts.len())
+            .filter(|&i| (i > 0 || reply_to.is_some()) && to_do(i))
+            .count() as u64;
+        if posts + replies > 0 {
+            self.containers
+                .check_quota(
+                    "threads_publishing_limit",
+                    api::LIMIT_FIELDS,
+                    posts,
+                    replies,
+                )
+                .await?;
+        }
         let mut parent = reply_to;
         let mut refs: Vec<PostRef> = Vec::with_capacity(parts.len());
         let mut first_at = None;
@@ -160,7 +173,7 @@ impl Threads {
             if let Some(parent) = &parent {
                 graph::config::check_id(PLATFORM, "reply target", parent)?;
             }
-            let key = opts.idempotency_key.as_ref().map(|k| format!("{k}#{i}"));
+            let key = key_of(i);
             let text = Self::text_of(part);
             let find = || {
                 let text = text.clone();

@@ -22,9 +22,7 @@ use socialkit::engine::{Engine, EngineConfig};
 use socialkit::store::{ChannelRecord, DeliveryState, SqliteStore};
 use socialkit::strategy::evaluate::KpiProgress;
 use socialkit::strategy::kpi::Unit;
-use socialkit::strategy::run::{
-    LoopOptions, LoopReport, SandboxSetup, run_plan, sandbox_channels,
-};
+use socialkit::strategy::run::{LoopOptions, LoopReport, SandboxSetup, run_plan, sandbox_channels};
 use socialkit::strategy::{Inputs, Plan, plan};
 use socialkit::{Error, Result};
 
@@ -188,7 +186,14 @@ fn print_plan(out: &mut String, inputs: &Inputs, plan: &Plan) {
     }
     table(
         out,
-        &["channel", "planned as", "history", "per week", "slots", "some slot times"],
+        &[
+            "channel",
+            "planned as",
+            "history",
+            "per week",
+            "slots",
+            "some slot times",
+        ],
         &rows,
     );
     let pillars: Vec<String> = plan
@@ -204,15 +209,23 @@ fn print_publishing(out: &mut String, plan: &Plan, r: &LoopReport) {
     say!(
         out,
         "Publishing: {} → {} (simulated), {} slots → {} published, {} failed",
-        r.started_at.with_timezone(&plan.campaign.zone).format("%Y-%m-%d %H:%M"),
-        r.finished_at.with_timezone(&plan.campaign.zone).format("%Y-%m-%d %H:%M"),
+        r.started_at
+            .with_timezone(&plan.campaign.zone)
+            .format("%Y-%m-%d %H:%M"),
+        r.finished_at
+            .with_timezone(&plan.campaign.zone)
+            .format("%Y-%m-%d %H:%M"),
         r.outcomes.len(),
         r.published(),
         r.failed()
     );
     let mut rows = Vec::new();
     for c in &plan.cadence {
-        let mine: Vec<_> = r.outcomes.iter().filter(|o| o.channel == c.channel).collect();
+        let mine: Vec<_> = r
+            .outcomes
+            .iter()
+            .filter(|o| o.channel == c.channel)
+            .collect();
         let sum = |f: &dyn Fn(&socialkit::model::PostMetrics) -> Option<u64>| -> u64 {
             mine.iter()
                 .filter_map(|o| o.metrics.as_ref().and_then(f))
@@ -222,7 +235,11 @@ fn print_publishing(out: &mut String, plan: &Plan, r: &LoopReport) {
         let engagements = sum(&|m| m.engagements());
         let late = mine
             .iter()
-            .filter_map(|o| o.published.as_ref().map(|p| (p.published_at - o.planned_at).num_minutes()))
+            .filter_map(|o| {
+                o.published
+                    .as_ref()
+                    .map(|p| (p.published_at - o.planned_at).num_minutes())
+            })
             .max()
             .unwrap_or(0);
         rows.push(vec![
@@ -244,7 +261,14 @@ fn print_publishing(out: &mut String, plan: &Plan, r: &LoopReport) {
     table(
         out,
         &[
-            "channel", "slots", "published", "failed", "max delay", "impr.", "reach", "engagements",
+            "channel",
+            "slots",
+            "published",
+            "failed",
+            "max delay",
+            "impr.",
+            "reach",
+            "engagements",
             "rate by reach",
         ],
         &rows,
@@ -253,7 +277,11 @@ fn print_publishing(out: &mut String, plan: &Plan, r: &LoopReport) {
 }
 
 fn count(items: &[&socialkit::strategy::run::SlotOutcome], state: DeliveryState) -> String {
-    items.iter().filter(|o| o.state == state).count().to_string()
+    items
+        .iter()
+        .filter(|o| o.state == state)
+        .count()
+        .to_string()
 }
 
 fn print_goals(out: &mut String, plan: &Plan, r: &LoopReport) {
@@ -300,7 +328,10 @@ fn print_groups(out: &mut String, r: &LoopReport) {
     let basis = e
         .rate_basis
         .map_or("n/a".to_string(), |b| format!("{b:?}").to_lowercase());
-    say!(out, "Performance by channel and pillar (mean engagement rate by {basis})");
+    say!(
+        out,
+        "Performance by channel and pillar (mean engagement rate by {basis})"
+    );
     let mut rows = Vec::new();
     for (what, groups) in [("channel", &e.channels), ("pillar", &e.pillars)] {
         for g in groups {

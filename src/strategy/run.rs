@@ -114,7 +114,8 @@ impl SandboxSetup {
 /// Opens one sandbox account per channel of `inputs` on `world` (whose clock is `clock`,
 /// standing at [`SandboxSetup::clock_start`]), publishes each channel's seeded history, lets
 /// it settle, and writes the history with its metrics, the followers and the capabilities into
-/// `inputs.channels`. Returns the accounts by channel id, in the order of the inputs.
+/// `inputs.channels`. Returns the accounts by channel id, in the order of the inputs; each
+/// account's handle is its channel id.
 ///
 /// The simulated audience of a channel lives in the channel's time zone (else the
 /// audience's primary one); the account's seed is the setup's seed plus the channel's index.
@@ -185,7 +186,10 @@ pub async fn sandbox_channels(
         if *at > clock.now() {
             clock.set(*at);
         }
-        let text = format!("From the archive, post {}: a look behind the scenes.", n + 1);
+        let text = format!(
+            "From the archive, post {}: a look behind the scenes.",
+            n + 1
+        );
         let p = accounts[*i].1.publish_text(&text).await?;
         posted[*i].push((*at, p.post));
     }
@@ -193,10 +197,7 @@ pub async fn sandbox_channels(
     if settled > clock.now() {
         clock.set(settled);
     }
-    for ((_, account), (ch, posts)) in accounts
-        .iter()
-        .zip(inputs.channels.iter_mut().zip(posted))
-    {
+    for ((_, account), (ch, posts)) in accounts.iter().zip(inputs.channels.iter_mut().zip(posted)) {
         let refs: Vec<PostRef> = posts.iter().map(|(_, r)| r.clone()).collect();
         let metrics = metrics_of(account.as_ref(), &refs).await?;
         ch.history = posts
@@ -214,9 +215,10 @@ pub async fn sandbox_channels(
     Ok(accounts)
 }
 
-/// The sandbox handle of a channel: its handle, else its id.
+/// The sandbox handle of a channel: its id (unique among the inputs' channels, where handles
+/// need not be).
 fn sandbox_handle(ch: &ChannelInput) -> String {
-    ch.handle.clone().unwrap_or_else(|| ch.id.clone())
+    ch.id.clone()
 }
 
 /// Metrics of `posts` on `platform`, read in pages of 100.
@@ -420,7 +422,12 @@ pub fn slot_text(plan: &Plan, slot: &Slot, index: usize, seed: u64) -> String {
         .iter()
         .find(|p| p.name == slot.pillar)
         .map_or(slot.pillar.as_str(), |p| p.name.as_str());
-    format!("[{}] {line} ({} #{})", pillar, plan.campaign.name, index + 1)
+    format!(
+        "[{}] {line} ({} #{})",
+        pillar,
+        plan.campaign.name,
+        index + 1
+    )
 }
 
 /// Runs the loop: submits one post per slot of `plan` to its channel in workspace `ws` of

@@ -19,6 +19,7 @@
 //! | [`budget`] | organic hours and paid money, with reasons |
 //! | [`evaluate`] | progress, pace, forecast, status and adjustments |
 //! | [`plan`](mod@plan) | the [`Plan`] and the planning function |
+//! | [`run`] | the loop: slots → engine → simulated publishing → metrics → evaluation |
 //!
 //! ```
 //! use socialkit::strategy::{plan, Inputs};
@@ -42,6 +43,7 @@ pub mod kpi;
 pub mod localtime;
 pub mod mix;
 pub mod plan;
+pub mod run;
 pub mod select;
 pub mod sources;
 

@@ -6,4 +6,5 @@ mod common;
 mod determinism;
 mod dst;
 mod properties;
+mod run_loop;
 mod sandbox;

@@ -23,6 +23,7 @@ pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod inbox;
 pub mod listen;
 pub mod model;
 pub mod platform;

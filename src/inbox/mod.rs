@@ -1,0 +1,601 @@
+//! The unified inbox (DESIGN.md §6): interactions from every connected channel in one place,
+//! deduplicated, threaded, classified, assigned, answered exactly once and measured against an
+//! SLA in business hours.
+//!
+//! - **Ingest** ([`Inbox::sync`]): each channel is read through [`Platform::interactions`]
+//!   from its stored cursor; each page and the cursor after it are committed in one step to an
+//!   [`InboxStore`], so nothing is read twice or missed across restarts. Items are keyed by
+//!   channel, platform and interaction id ([`InboxItem::key`]); a key already stored is
+//!   ignored (dedupe).
+//! - **Threading**: every item carries the post it belongs to and a conversation id (the
+//!   platform's conversation, else the post, else the interaction itself).
+//! - **Classification**: [`Classifier`] from `listen::classify` (sentiment, intent, priority,
+//!   and its rules that tag, assign and prioritise).
+//! - **Workflow**: [`ItemState`] New → Pending → Resolved, [`Inbox::assign`], saved replies
+//!   with `{variables}` ([`SavedReply`]).
+//! - **Replies** go through [`Platform::reply`]: the engine has no reply path yet, so the
+//!   inbox uses the platform directly with a deterministic idempotency key per item
+//!   ([`reply_key`]). The result is stored on the item: a second [`Inbox::reply`] on the same
+//!   item returns the first result without calling the platform; a crash between the platform
+//!   call and the store write is covered by the key (platforms that honour keys, the sandbox
+//!   among them, return the earlier post).
+//! - **SLA** ([`sla`]): first-response and resolution time in business hours of an IANA time
+//!   zone with holidays; breaches are sent as [`InboxEvent`]s on a broadcast channel
+//!   ([`Inbox::subscribe`]); [`Inbox::report`] gives median and 90th percentile per channel and
+//!   per member.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use chrono::Duration;
+//! use socialkit::adapters::sandbox::{SandboxConfig, SandboxWorld};
+//! use socialkit::inbox::{Inbox, MemoryInboxStore};
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let world = SandboxWorld::simulated("2026-03-02T09:00:00Z".parse().unwrap());
+//! let acme = world.channel("acme", SandboxConfig::default().with_seed(7)).unwrap();
+//! let mut inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), world.clock());
+//! inbox.connect("acme", acme.clone());
+//! acme.receive(socialkit::adapters::sandbox::IncomingInteraction::new(
+//!     socialkit::model::InteractionKind::Mention).text("@acme where is my order?")).unwrap();
+//! world.advance(Duration::minutes(5)).unwrap();
+//! let report = inbox.sync().await.unwrap();
+//! assert!(report.new >= 1);
+//! let items = inbox.items().unwrap();
+//! assert!(items.iter().any(|i| i.classification.is_some()));
+//! # });
+//! ```
+
+mod sla_impl;
+mod store;
+
+pub mod sla {
+    //! Business hours, SLA policies and reports; see [`BusinessHours`].
+    pub use super::sla_impl::*;
+}
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::sync::broadcast;
+
+#[cfg(feature = "sqlite")]
+pub use store::SqliteInboxStore;
+pub use store::{InboxStore, MemoryInboxStore};
+
+use crate::clock::SharedClock;
+use crate::error::{Error, ErrorKind, Result};
+use crate::listen::classify::{Classification, Classifier};
+use crate::model::{
+    Interaction, InteractionKind, InteractionQuery, Post, PostRef, PublishOptions, Published,
+};
+use crate::platform::Platform;
+use sla::{SlaBreach, SlaKind, SlaPolicy, SlaReport};
+
+/// Where an item is in its workflow.
+///
+/// ```
+/// use socialkit::inbox::ItemState;
+/// assert!(ItemState::New.can_become(ItemState::Pending));
+/// assert!(ItemState::Resolved.can_become(ItemState::Pending));
+/// assert!(!ItemState::Pending.can_become(ItemState::New));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemState {
+    /// Nobody has acted on it yet.
+    New,
+    /// Someone is on it (assigned or answered), not finished.
+    Pending,
+    /// Done.
+    Resolved,
+}
+
+impl ItemState {
+    /// Whether moving from `self` to `to` is allowed: forward, or reopening a resolved item
+    /// (Resolved → Pending).
+    pub fn can_become(self, to: ItemState) -> bool {
+        matches!(
+            (self, to),
+            (ItemState::New, ItemState::Pending)
+                | (ItemState::New, ItemState::Resolved)
+                | (ItemState::Pending, ItemState::Resolved)
+                | (ItemState::Resolved, ItemState::Pending)
+        ) || self == to
+    }
+}
+
+/// One interaction in the inbox, with its workflow state.
+///
+/// ```
+/// use socialkit::inbox::InboxItem;
+/// assert_eq!(InboxItem::key_of("acme", "sandbox", "n1"), "acme\u{1f}sandbox\u{1f}n1");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxItem {
+    /// The dedupe key: channel, platform and interaction id.
+    pub key: String,
+    /// The channel name it was read from (as given to [`Inbox::connect`]).
+    pub channel: String,
+    /// The interaction as the platform gave it.
+    pub interaction: Interaction,
+    /// The post it belongs to, when known.
+    pub post: Option<PostRef>,
+    /// The conversation it belongs to: the platform's conversation id, else the post's id,
+    /// else the interaction's own id.
+    pub conversation: String,
+    /// Sentiment, intent, priority, tags and rule assignee.
+    pub classification: Option<Classification>,
+    /// Workflow state.
+    pub state: ItemState,
+    /// The member it is assigned to.
+    pub assignee: Option<String>,
+    /// When the inbox read it.
+    pub received_at: DateTime<Utc>,
+    /// The reply sent, once sent.
+    pub reply: Option<Published>,
+    /// Who replied.
+    pub replied_by: Option<String>,
+    /// When the first response was sent.
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// When it was resolved.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// SLA breaches raised already (each at most once).
+    #[serde(default)]
+    pub breaches: Vec<SlaKind>,
+}
+
+impl InboxItem {
+    /// The dedupe key of an interaction `id` on `platform` read from `channel`.
+    pub fn key_of(channel: &str, platform: &str, id: &str) -> String {
+        format!("{channel}\u{1f}{platform}\u{1f}{id}")
+    }
+
+    /// A new item for `interaction` read from `channel` at `now`, threaded, not classified.
+    pub fn new(channel: &str, interaction: Interaction, now: DateTime<Utc>) -> Self {
+        let post = interaction
+            .post
+            .clone()
+            .or_else(|| interaction.reference.post.clone());
+        let conversation = interaction
+            .conversation
+            .clone()
+            .or_else(|| post.as_ref().map(|p| p.id.clone()))
+            .unwrap_or_else(|| interaction.reference.id.clone());
+        InboxItem {
+            key: Self::key_of(
+                channel,
+                &interaction.reference.platform,
+                &interaction.reference.id,
+            ),
+            channel: channel.to_string(),
+            interaction,
+            post,
+            conversation,
+            classification: None,
+            state: ItemState::New,
+            assignee: None,
+            received_at: now,
+            reply: None,
+            replied_by: None,
+            first_response_at: None,
+            resolved_at: None,
+            breaches: Vec::new(),
+        }
+    }
+
+    /// When the customer wrote (the SLA clock starts here).
+    pub fn opened_at(&self) -> DateTime<Utc> {
+        self.interaction.created_at
+    }
+}
+
+/// The idempotency key the inbox uses to reply to item `key`: `inbox-reply-` and the first 32
+/// hex digits of its SHA-256. The same item always gets the same key.
+///
+/// ```
+/// use socialkit::inbox::reply_key;
+/// assert_eq!(reply_key("a"), reply_key("a"));
+/// assert_ne!(reply_key("a"), reply_key("b"));
+/// assert!(reply_key("a").starts_with("inbox-reply-"));
+/// ```
+pub fn reply_key(key: &str) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    format!("inbox-reply-{}", &hex::encode(digest)[..32])
+}
+
+/// A saved reply with `{variables}`: `{name}`, `{handle}`, `{channel}`, `{agent}` are filled
+/// from the item, others from the map given to [`SavedReply::render`]. Unknown variables stay
+/// as written; `{{` and `}}` are literal braces.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use socialkit::inbox::SavedReply;
+/// let r = SavedReply::new("Hi {name}, order {order} ships {day}.");
+/// let vars = BTreeMap::from([("name".to_string(), "Ann".to_string()), ("order".to_string(), "42".to_string())]);
+/// assert_eq!(r.render(&vars), "Hi Ann, order 42 ships {day}.");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedReply {
+    /// The template.
+    pub template: String,
+}
+
+impl SavedReply {
+    /// A saved reply from its template.
+    pub fn new(template: impl Into<String>) -> Self {
+        SavedReply {
+            template: template.into(),
+        }
+    }
+
+    /// Fills the variables.
+    pub fn render(&self, vars: &BTreeMap<String, String>) -> String {
+        let mut out = String::with_capacity(self.template.len());
+        let mut rest = self.template.as_str();
+        while let Some(i) = rest.find(['{', '}']) {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i..];
+            if tail.starts_with("{{") || tail.starts_with("}}") {
+                out.push_str(&tail[..1]);
+                rest = &tail[2..];
+                continue;
+            }
+            if let Some(stripped) = tail.strip_prefix('{')
+                && let Some(end) = stripped.find('}')
+            {
+                let name = &stripped[..end];
+                match vars.get(name.trim()) {
+                    Some(v) => out.push_str(v),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &stripped[end + 1..];
+                continue;
+            }
+            out.push_str(&tail[..1]);
+            rest = &tail[1..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// Something the inbox reports on its broadcast channel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InboxEvent {
+    /// New items were ingested from a channel.
+    Ingested {
+        /// The channel.
+        channel: String,
+        /// How many new items.
+        count: usize,
+    },
+    /// An SLA target was missed.
+    SlaBreached(SlaBreach),
+}
+
+/// What one [`Inbox::sync`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Items stored for the first time.
+    pub new: usize,
+    /// Interactions read that were stored already.
+    pub duplicates: usize,
+    /// Pages read.
+    pub pages: usize,
+    /// Channels that failed, with the error message (the others went on).
+    pub failed: Vec<(String, String)>,
+}
+
+/// The unified inbox over connected channels; see the [module docs](self).
+pub struct Inbox {
+    store: Arc<dyn InboxStore>,
+    clock: SharedClock,
+    channels: Vec<(String, Arc<dyn Platform>)>,
+    classifier: Classifier,
+    query: InteractionQuery,
+    saved: BTreeMap<String, SavedReply>,
+    sla: SlaPolicy,
+    events: broadcast::Sender<InboxEvent>,
+}
+
+impl std::fmt::Debug for Inbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inbox")
+            .field(
+                "channels",
+                &self.channels.iter().map(|c| &c.0).collect::<Vec<_>>(),
+            )
+            .field("sla", &self.sla)
+            .finish()
+    }
+}
+
+impl Inbox {
+    /// An inbox over `store`, reading the time from `clock`, with the default classifier,
+    /// [`SlaPolicy::default`] and reading the kinds that carry text.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use socialkit::clock::SystemClock;
+    /// use socialkit::inbox::{Inbox, MemoryInboxStore};
+    /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
+    /// assert!(inbox.items().unwrap().is_empty());
+    /// ```
+    pub fn new(store: Arc<dyn InboxStore>, clock: SharedClock) -> Self {
+        let (events, _) = broadcast::channel(1024);
+        Inbox {
+            store,
+            clock,
+            channels: Vec::new(),
+            classifier: Classifier::default(),
+            query: InteractionQuery::default()
+                .kinds(InteractionKind::ALL.into_iter().filter(|k| k.has_text()))
+                .limit(100),
+            saved: BTreeMap::new(),
+            sla: SlaPolicy::default(),
+            events,
+        }
+    }
+
+    /// Uses `classifier` (with its rules) for new items.
+    pub fn with_classifier(mut self, classifier: Classifier) -> Self {
+        self.classifier = classifier;
+        self
+    }
+
+    /// Uses `query` (kinds, page size) to read channels; its cursor is ignored.
+    pub fn with_query(mut self, query: InteractionQuery) -> Self {
+        self.query = query;
+        self
+    }
+
+    /// Uses `sla`.
+    pub fn with_sla(mut self, sla: SlaPolicy) -> Self {
+        self.sla = sla;
+        self
+    }
+
+    /// Connects channel `name` (the name keys cursors and items; keep it stable).
+    pub fn connect(&mut self, name: impl Into<String>, platform: Arc<dyn Platform>) {
+        self.channels.push((name.into(), platform));
+    }
+
+    /// Saves a reply template under `name`.
+    pub fn save_reply(&mut self, name: impl Into<String>, reply: SavedReply) {
+        self.saved.insert(name.into(), reply);
+    }
+
+    /// Events: ingestion and SLA breaches.
+    pub fn subscribe(&self) -> broadcast::Receiver<InboxEvent> {
+        self.events.subscribe()
+    }
+
+    /// The classifier.
+    pub fn classifier(&self) -> &Classifier {
+        &self.classifier
+    }
+
+    /// Reads every channel from its stored cursor until it has no more, classifying and
+    /// storing new items. A failing channel is reported in [`SyncReport::failed`]; its cursor
+    /// stays where the last committed page left it.
+    pub async fn sync(&self) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        for (name, platform) in &self.channels {
+            match self
+                .sync_channel(name, platform.as_ref(), &mut report)
+                .await
+            {
+                Ok(count) if count > 0 => {
+                    let _ = self.events.send(InboxEvent::Ingested {
+                        channel: name.clone(),
+                        count,
+                    });
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == ErrorKind::Storage => return Err(e),
+                Err(e) => report.failed.push((name.clone(), e.to_string())),
+            }
+        }
+        Ok(report)
+    }
+
+    async fn sync_channel(
+        &self,
+        name: &str,
+        platform: &dyn Platform,
+        report: &mut SyncReport,
+    ) -> Result<usize> {
+        let mut cursor = self.store.cursor(name)?;
+        let mut total = 0;
+        loop {
+            let mut query = self.query.clone();
+            query.cursor = cursor.clone();
+            let page = platform.interactions(&query).await?;
+            report.pages += 1;
+            let now = self.clock.now();
+            let items: Vec<InboxItem> = page
+                .items
+                .into_iter()
+                .map(|i| self.prepare(name, i, now))
+                .collect();
+            let next = page.next_cursor.clone().or(cursor.clone());
+            let new = self.store.commit_page(name, &items, next.as_deref())?;
+            report.new += new;
+            report.duplicates += items.len() - new;
+            total += new;
+            let moved = next != cursor;
+            cursor = next;
+            if !page.has_more || !moved {
+                break;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Builds the item for `interaction` from channel `channel`: threads and classifies it,
+    /// and applies a rule's assignment.
+    pub fn prepare(
+        &self,
+        channel: &str,
+        interaction: Interaction,
+        now: DateTime<Utc>,
+    ) -> InboxItem {
+        let mut item = InboxItem::new(channel, interaction, now);
+        let c = self
+            .classifier
+            .classify_in(&item.interaction, Some(channel));
+        if let Some(who) = &c.assignee {
+            item.assignee = Some(who.clone());
+        }
+        item.classification = Some(c);
+        item
+    }
+
+    /// Every item, by key.
+    pub fn items(&self) -> Result<Vec<InboxItem>> {
+        self.store.list()
+    }
+
+    /// One item.
+    pub fn item(&self, key: &str) -> Result<InboxItem> {
+        self.store
+            .get(key)?
+            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no inbox item {key:?}")))
+    }
+
+    /// Assigns item `key` to `member`; a new item becomes pending.
+    pub fn assign(&self, key: &str, member: &str) -> Result<InboxItem> {
+        let mut item = self.item(key)?;
+        item.assignee = Some(member.to_string());
+        if item.state == ItemState::New {
+            item.state = ItemState::Pending;
+        }
+        self.store.put(&item)?;
+        Ok(item)
+    }
+
+    /// Moves item `key` to `state` (see [`ItemState::can_become`]); resolving records the
+    /// resolution time, reopening clears it.
+    pub fn set_state(&self, key: &str, state: ItemState) -> Result<InboxItem> {
+        let mut item = self.item(key)?;
+        if !item.state.can_become(state) {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                format!("item {key:?} cannot go from {:?} to {state:?}", item.state),
+            ));
+        }
+        match state {
+            ItemState::Resolved if item.resolved_at.is_none() => {
+                item.resolved_at = Some(self.clock.now())
+            }
+            ItemState::Pending => item.resolved_at = None,
+            _ => {}
+        }
+        item.state = state;
+        self.store.put(&item)?;
+        Ok(item)
+    }
+
+    /// Replies `text` to item `key` as `member`, exactly once: the first call posts through
+    /// [`Platform::reply`] with [`reply_key`] as idempotency key and stores the result; later
+    /// calls return that result without posting. The item becomes pending (if new), is
+    /// assigned to `member` if unassigned, and its first response time is set.
+    pub async fn reply(&self, key: &str, member: &str, text: &str) -> Result<Published> {
+        let mut item = self.item(key)?;
+        if let Some(done) = &item.reply {
+            return Ok(done.clone());
+        }
+        let platform = self
+            .channels
+            .iter()
+            .find(|(n, _)| *n == item.channel)
+            .map(|(_, p)| p.clone())
+            .ok_or_else(|| Error::config(format!("channel {:?} is not connected", item.channel)))?;
+        let opts = PublishOptions {
+            idempotency_key: Some(reply_key(&item.key)),
+            ..PublishOptions::default()
+        };
+        let published = platform
+            .reply(&item.interaction.reference, &Post::text(text), &opts)
+            .await?;
+        item.reply = Some(published.clone());
+        item.replied_by = Some(member.to_string());
+        item.first_response_at.get_or_insert(self.clock.now());
+        if item.assignee.is_none() {
+            item.assignee = Some(member.to_string());
+        }
+        if item.state == ItemState::New {
+            item.state = ItemState::Pending;
+        }
+        self.store.put(&item)?;
+        Ok(published)
+    }
+
+    /// Replies with saved reply `name`, filling `{name}` (display name or handle), `{handle}`,
+    /// `{channel}`, `{agent}` and then `vars`.
+    pub async fn reply_saved(
+        &self,
+        key: &str,
+        member: &str,
+        name: &str,
+        vars: &BTreeMap<String, String>,
+    ) -> Result<Published> {
+        let saved = self
+            .saved
+            .get(name)
+            .ok_or_else(|| Error::config(format!("no saved reply {name:?}")))?;
+        let item = self.item(key)?;
+        let a = &item.interaction.author;
+        let mut all = BTreeMap::from([
+            (
+                "name".to_string(),
+                a.display_name.clone().unwrap_or_else(|| a.handle.clone()),
+            ),
+            ("handle".to_string(), a.handle.clone()),
+            ("channel".to_string(), item.channel.clone()),
+            ("agent".to_string(), member.to_string()),
+        ]);
+        all.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let text = saved.render(&all);
+        self.reply(key, member, &text).await
+    }
+
+    /// Checks every open item against the SLA at the clock's now; raises each breach once (as
+    /// an [`InboxEvent::SlaBreached`]) and returns the new ones.
+    pub fn check_sla(&self) -> Result<Vec<SlaBreach>> {
+        let now = self.clock.now();
+        let mut out = Vec::new();
+        for mut item in self.store.list()? {
+            let found = self.sla.breaches(&item, now);
+            let fresh: Vec<SlaBreach> = found
+                .into_iter()
+                .filter(|b| !item.breaches.contains(&b.kind))
+                .collect();
+            if fresh.is_empty() {
+                continue;
+            }
+            for b in &fresh {
+                item.breaches.push(b.kind);
+                let _ = self.events.send(InboxEvent::SlaBreached(b.clone()));
+            }
+            self.store.put(&item)?;
+            out.extend(fresh);
+        }
+        Ok(out)
+    }
+
+    /// Median and 90th percentile of first-response and resolution time (business hours) per
+    /// channel and per member.
+    pub fn report(&self) -> Result<SlaReport> {
+        Ok(SlaReport::build(&self.sla, &self.store.list()?))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -320,6 +320,32 @@ async fn organization_channel_and_metrics() {
 }
 
 #[tokio::test]
+async fn statistics_that_do_not_list_a_post_report_none_not_zero() {
+    let (twin, li, _) = setup_with(TwinOptions::organization()).await;
+    let p = li.publish_text("too fresh for statistics").await.unwrap();
+    twin.handle().engage(&p.post.id, 2, 1000, 30, 4);
+    // LinkedIn's statistics lag: the answer does not list the new post yet.
+    twin.handle().inject(
+        Some("GET"),
+        Some("/rest/organizationalEntityShareStatistics"),
+        1,
+        socialkit::testkit::twin::Canned::json(
+            200,
+            serde_json::json!({"elements": [], "paging": {"start": 0, "count": 10, "links": []}}),
+        ),
+    );
+    let m = li
+        .post_metrics(std::slice::from_ref(&p.post))
+        .await
+        .unwrap();
+    assert_eq!(m[0].likes, Some(2), "socialMetadata still answers");
+    assert_eq!(
+        (m[0].impressions, m[0].reach, m[0].clicks, m[0].reposts),
+        (None, None, None, None)
+    );
+}
+
+#[tokio::test]
 async fn registry_and_config_forms() {
     let twin = Twin::start().await.unwrap();
     let li = Registry::default().from_url(&twin.channel_url()).unwrap();

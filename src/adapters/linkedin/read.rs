@@ -222,13 +222,13 @@ impl LinkedIn {
             let mut m = PostMetrics::new(p.clone(), self.client.now());
             m.likes = Some(meta.reactions());
             m.replies = Some(meta.comment_summary.map_or(0, |c| c.count));
-            if self.config.is_organization() {
-                // A post the statistics do not list yet has had no impressions.
-                let t = stats.get(&p.id).cloned().unwrap_or_default();
-                m.impressions = Some(t.impression_count.unwrap_or(0));
-                m.reach = Some(t.unique_impressions_count.unwrap_or(0));
-                m.clicks = Some(t.click_count.unwrap_or(0));
-                m.reposts = Some(t.share_count.unwrap_or(0));
+            // Share statistics exist only for organisation posts. A post they do not list
+            // yet, or a field they leave out, is "not reported" (`None`), never zero.
+            if let Some(t) = stats.get(&p.id) {
+                m.impressions = t.impression_count;
+                m.reach = t.unique_impressions_count;
+                m.clicks = t.click_count;
+                m.reposts = t.share_count;
             }
             out.push(m);
         }

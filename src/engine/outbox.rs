@@ -74,7 +74,7 @@ impl RunReport {
 
 #[cfg(test)]
 mod tests {
-    use super::same_text;
+    use super::{same_text, sent_as};
 
     #[test]
     fn texts_match_across_whitespace_and_rewritten_links() {
@@ -89,6 +89,15 @@ mod tests {
         ));
         assert!(!same_text("Our anvil is here", "Our anvil was here"));
         assert!(!same_text("Our anvil", "Our anvil https://t.co/x"));
+    }
+
+    #[test]
+    fn a_link_appended_by_the_adapter_still_matches() {
+        let link = Some("https://acme.example/anvil");
+        assert!(sent_as("Our anvil https://t.co/x", "Our anvil", link));
+        assert!(sent_as("Our anvil", "Our anvil", link));
+        assert!(!sent_as("Our anvil https://t.co/x", "Our anvil", None));
+        assert!(!sent_as("Our hammer https://t.co/x", "Our anvil", link));
     }
 }
 
@@ -135,6 +144,13 @@ pub(crate) fn same_text(sent: &str, listed: &str) -> bool {
         })
     }
     words(sent).eq(words(listed))
+}
+
+/// Whether a listed post is the one sent with `text` and, maybe, `link`: platforms without
+/// link cards (Facebook photo posts, Instagram captions, Threads media posts, X) publish the
+/// link appended to the text, so the listed text may carry it at its end.
+pub(crate) fn sent_as(listed: &str, text: &str, link: Option<&str>) -> bool {
+    same_text(text, listed) || link.is_some_and(|link| same_text(&format!("{text} {link}"), listed))
 }
 
 impl Engine {
@@ -302,9 +318,10 @@ impl Engine {
                 .iter()
                 .find(|r| r.idempotency_key.as_deref() == Some(key.as_str()));
             let by_text = || {
-                recent
-                    .iter()
-                    .find(|r| r.created_at >= since && same_text(&r.text, &d.content.text))
+                recent.iter().find(|r| {
+                    r.created_at >= since
+                        && sent_as(&r.text, &d.content.text, d.content.link.as_deref())
+                })
             };
             if let Some(r) = by_key.or_else(by_text) {
                 return Ok(Reconciled::Found(Published::single(

@@ -25,7 +25,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{
     Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, MediaKind, Metric,
-    Page, Part, Post, PostMetrics, PostRef, PublishOptions, Published, RecentPost, Visibility,
+    Page, Part, Post, PostMetrics, PostRef, PublishOptions, Published, RecentPost, SearchLimits,
+    SearchQuery, Visibility,
 };
 use crate::text::TextRule;
 use crate::{Detail, Error, Result};
@@ -53,6 +54,8 @@ pub enum Operation {
     PostMetrics,
     /// List the channel's recent posts (for reconciliation).
     RecentPosts,
+    /// Search public posts (for listening).
+    Search,
     /// Schedule natively on the platform.
     NativeScheduling,
 }
@@ -70,6 +73,7 @@ impl Operation {
             Operation::Reply => "reply",
             Operation::PostMetrics => "post metrics",
             Operation::RecentPosts => "recent posts",
+            Operation::Search => "search",
             Operation::NativeScheduling => "native scheduling",
         }
     }
@@ -176,6 +180,9 @@ pub struct Capabilities {
     pub idempotency: Idempotency,
     /// Listing the channel's recent posts (for reconciliation).
     pub recent_posts: bool,
+    /// Search of public posts, with its limits (`None` = no search).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<SearchLimits>,
 }
 
 impl Capabilities {
@@ -209,6 +216,7 @@ impl Capabilities {
             native_scheduling: false,
             idempotency: Idempotency::None,
             recent_posts: false,
+            search: None,
         }
     }
 
@@ -224,6 +232,7 @@ impl Capabilities {
             Operation::Reply => self.reply,
             Operation::PostMetrics => !self.metrics.is_empty(),
             Operation::RecentPosts => self.recent_posts,
+            Operation::Search => self.search.is_some(),
             Operation::NativeScheduling => self.native_scheduling,
         }
     }
@@ -574,6 +583,14 @@ pub trait Platform: Send + Sync + fmt::Debug {
             self.name(),
             Operation::RecentPosts.as_str(),
         ))
+    }
+
+    /// Searches public posts (for listening): matches of `query`, newest first, each as an
+    /// [`Interaction`] of kind [`InteractionKind::Post`] whose reference can be replied to.
+    /// [`Capabilities::search`] says whether and how far back the platform searches.
+    async fn search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
+        let _ = query;
+        Err(Error::unsupported(self.name(), Operation::Search.as_str()))
     }
 }
 

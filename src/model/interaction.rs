@@ -23,10 +23,14 @@ pub enum InteractionKind {
     Repost,
     /// A new follower.
     Follow,
+    /// A public post found by [`search`](crate::Platform::search): written by anyone, not
+    /// addressed to the channel. Not in [`InteractionKind::ALL`], which lists what an account
+    /// receives.
+    Post,
 }
 
 impl InteractionKind {
-    /// Every kind.
+    /// Every kind an account receives (everything but [`InteractionKind::Post`]).
     pub const ALL: [InteractionKind; 8] = [
         InteractionKind::Comment,
         InteractionKind::Reply,
@@ -47,6 +51,7 @@ impl InteractionKind {
                 | InteractionKind::Mention
                 | InteractionKind::Quote
                 | InteractionKind::DirectMessage
+                | InteractionKind::Post
         )
     }
 }

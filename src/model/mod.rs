@@ -9,6 +9,7 @@ mod media;
 mod metrics;
 mod post;
 mod refs;
+mod search;
 
 pub use channel::{Channel, Profile};
 pub use interaction::{Author, Interaction, InteractionKind, InteractionQuery, Page};
@@ -16,3 +17,4 @@ pub use media::{Media, MediaKind, MediaSource};
 pub use metrics::{ChannelMetrics, EngagementRate, Metric, PostMetrics, RateBasis};
 pub use post::{Part, Post, PublishOptions, Published, RecentPost, Target, Variant, Visibility};
 pub use refs::{InteractionRef, PostRef};
+pub use search::{SearchLimits, SearchQuery};

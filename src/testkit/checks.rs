@@ -8,7 +8,7 @@ use super::report::SkipCause;
 use super::suite::{Ctx, Failure, Verdict, ensure, failed};
 use crate::model::{
     Interaction, InteractionKind, InteractionQuery, InteractionRef, Metric, Post, PostRef,
-    PublishOptions, RecentPost,
+    PublishOptions, RecentPost, SearchQuery,
 };
 use crate::platform::{Idempotency, Operation};
 use crate::{ErrorKind, Platform, PlatformExt};
@@ -672,6 +672,10 @@ async fn call(cx: &Ctx<'_>, p: &dyn Platform, op: Operation) -> crate::Result<()
             .map(drop),
         Operation::PostMetrics => p.post_metrics(&[nowhere]).await.map(drop),
         Operation::RecentPosts => p.recent_posts(1).await.map(drop),
+        Operation::Search => p
+            .search(&SearchQuery::new(cx.text("unsupported")))
+            .await
+            .map(drop),
         Operation::Thread => p
             .publish(&Post::thread([cx.text("a"), cx.text("b")]), &none)
             .await

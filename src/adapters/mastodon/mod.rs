@@ -656,7 +656,7 @@ fn notification_types(kind: InteractionKind) -> &'static [&'static str] {
         InteractionKind::Like => &["favourite"],
         InteractionKind::Repost => &["reblog"],
         InteractionKind::Follow => &["follow"],
-        InteractionKind::Comment | InteractionKind::DirectMessage => &[],
+        InteractionKind::Comment | InteractionKind::DirectMessage | InteractionKind::Post => &[],
     }
 }
 

@@ -172,6 +172,7 @@ fn capabilities(config: &SandboxConfig) -> Capabilities {
             Operation::Reply => c.reply = false,
             Operation::PostMetrics => c.metrics.clear(),
             Operation::RecentPosts => c.recent_posts = false,
+            Operation::Search => c.search = None,
         }
     }
     c

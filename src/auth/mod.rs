@@ -31,6 +31,7 @@
 mod channel_url;
 mod manager;
 pub mod meta;
+pub mod oauth1;
 mod oauth2;
 mod pkce;
 mod refresh;

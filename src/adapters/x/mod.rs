@@ -20,7 +20,12 @@
 //! - **Errors** in one place ([`errors`]), rate limits from `x-rate-limit-*` and the 24-hour
 //!   caps.
 //! - **Tokens**: OAuth 2.0 user context ([`oauth`]); with a refresh setup in the config the
-//!   token is refreshed before it expires and once more when X rejects it.
+//!   token is refreshed before it expires and once more when X rejects it. Or OAuth 1.0a user
+//!   context ([`XConfig::oauth1`]): every request, media upload segments included, is signed
+//!   with HMAC-SHA1 ([`crate::auth::oauth1`]; query and `oauth_*` parameters are signed, JSON
+//!   and multipart bodies are not); [`oauth::oauth1_client`] runs the 3-legged flow.
+//! - **Search** `GET /2/tweets/search/recent` ([`search`]): the last 7 days, newest first,
+//!   paged backwards with `next_token`.
 //!
 //! ```no_run
 //! use socialkit::adapters::x::X;
@@ -39,6 +44,7 @@ mod media;
 pub mod oauth;
 mod publish;
 mod read;
+pub mod search;
 #[cfg(feature = "testkit")]
 pub mod twin;
 
@@ -51,11 +57,12 @@ use url::Url;
 
 pub use config::XConfig;
 
+use crate::auth::oauth1::OAuth1Signer;
 use crate::auth::{Secret, TokenManager, channel_tokens};
 use crate::http::{Call, Client, RateLimitStyle, Response};
 use crate::model::{
     Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, MediaKind, Metric,
-    Page, Post, PostMetrics, PostRef, PublishOptions, Published, RecentPost,
+    Page, Post, PostMetrics, PostRef, PublishOptions, Published, RecentPost, SearchQuery,
 };
 use crate::platform::{Capabilities, Idempotency, MediaLimits, Platform};
 use crate::text::Counting;
@@ -79,6 +86,7 @@ pub(crate) fn register(registry: &mut Registry) {
         Arc::new(|url: &Url| Ok(Arc::new(X::new(XConfig::from_url(url)?)) as Arc<dyn Platform>)),
         Arc::new(|value: serde_json::Value| {
             let config: XConfig = crate::registry::settings(PLATFORM, value)?;
+            config.validate()?;
             Ok(Arc::new(X::new(config)) as Arc<dyn Platform>)
         }),
     );
@@ -134,6 +142,7 @@ pub fn capabilities(max_chars: usize) -> Capabilities {
     ];
     c.idempotency = Idempotency::None;
     c.recent_posts = true;
+    c.search = Some(search::limits());
     c
 }
 
@@ -150,6 +159,7 @@ pub struct X {
     config: XConfig,
     client: Client,
     tokens: TokenManager,
+    signer: Option<OAuth1Signer>,
     caps: Capabilities,
     user_id: OnceCell<String>,
     username: OnceCell<String>,
@@ -211,24 +221,41 @@ impl X {
         let caps = capabilities(config.max_chars);
         let user_id = OnceCell::new_with(config.user_id.clone());
         let username = OnceCell::new_with(config.username.clone());
+        let signer = config
+            .oauth1
+            .as_ref()
+            .map(|c| OAuth1Signer::new(c).with_clock(client.clock().clone()));
         X {
             config,
             client,
             tokens,
+            signer,
             caps,
             user_id,
             username,
         }
     }
 
-    /// The token manager (read the token's expiry, or swap the token after a reconnect).
+    /// The token manager (read the token's expiry, or swap the token after a reconnect). Not
+    /// used with OAuth 1.0a credentials.
     pub fn tokens(&self) -> &TokenManager {
         &self.tokens
     }
 
-    /// Sends `call` with the current token, X's rate-limit headers and errors, refreshing the
-    /// token once when X rejects it (when the config can refresh).
+    /// Sends `call` with X's rate-limit headers and errors: signed with OAuth 1.0a when the
+    /// config has those credentials (a fresh nonce and timestamp per call), else with the
+    /// current OAuth 2.0 token, refreshing it once when X rejects it (when the config can
+    /// refresh).
+    ///
+    /// A call the HTTP layer retries (a 5xx on a read) goes out again with the same signature,
+    /// nonce included (the layer resends the built request). X says it uses the nonce to tell
+    /// whether a request was submitted more than once; whether it refuses such a repeat is not
+    /// documented.
     pub(crate) async fn send(&self, call: Call) -> Result<Response> {
+        if let Some(signer) = &self.signer {
+            let call = signer.sign(call.rate_limit_style(RateLimitStyle::X));
+            return self.client.send(call, &XErrors).await;
+        }
         self.tokens
             .send(&self.client, &XErrors, |token: &Secret| {
                 call.clone()
@@ -301,5 +328,9 @@ impl Platform for X {
 
     async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
         self.read_recent(limit).await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
+        self.search_recent(query).await
     }
 }

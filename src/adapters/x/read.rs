@@ -27,7 +27,7 @@ fn snowflake_time(id: &str) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis((n >> 22) + SNOWFLAKE_EPOCH_MS)
 }
 
-fn created(t: &Tweet) -> DateTime<Utc> {
+pub(super) fn created(t: &Tweet) -> DateTime<Utc> {
     t.created_at
         .or_else(|| snowflake_time(&t.id))
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
@@ -177,21 +177,7 @@ impl X {
             (None, Some(id)) => (InteractionKind::Quote, Some(id)),
             (None, None) => (InteractionKind::Mention, None),
         };
-        let author_id = t.author_id.clone().unwrap_or_default();
-        let author = match users.get(&author_id) {
-            Some(u) => Author {
-                id: u.id.clone(),
-                handle: u.username.clone(),
-                display_name: u.name.clone(),
-                followers: u.public_metrics.as_ref().and_then(|m| m.followers_count),
-                url: Some(format!("https://x.com/{}", u.username)),
-            },
-            None => Author {
-                id: author_id.clone(),
-                handle: author_id,
-                ..Author::default()
-            },
-        };
+        let author = author(t, users);
         let this = PostRef::new(PLATFORM, &t.id)
             .with_url(format!("https://x.com/{}/status/{}", author.handle, t.id));
         Interaction {
@@ -277,6 +263,25 @@ impl X {
         }
         out.truncate(limit);
         Ok(out)
+    }
+}
+
+/// The author of `t`, from the expanded users when X sent them (else only the id is known).
+pub(super) fn author(t: &Tweet, users: &HashMap<String, User>) -> Author {
+    let author_id = t.author_id.clone().unwrap_or_default();
+    match users.get(&author_id) {
+        Some(u) => Author {
+            id: u.id.clone(),
+            handle: u.username.clone(),
+            display_name: u.name.clone(),
+            followers: u.public_metrics.as_ref().and_then(|m| m.followers_count),
+            url: Some(format!("https://x.com/{}", u.username)),
+        },
+        None => Author {
+            id: author_id.clone(),
+            handle: author_id,
+            ..Author::default()
+        },
     }
 }
 

@@ -4,6 +4,17 @@
 //!
 //! - bearer auth; a wrong or replaced token gets 401 problem JSON; `POST /2/oauth2/token`
 //!   refreshes (new access token, rotated refresh token, the old access token stops working);
+//! - OAuth 1.0a user context: every `Authorization: OAuth …` request is checked for real
+//!   (the HMAC-SHA1 signature recomputed over the method, the URL as received and a form body,
+//!   with the consumer and token secrets the twin issued); a mismatch is a 401 (problem JSON
+//!   on `/2/…`, `{"errors":[{"code":32,"message":"Could not authenticate you."}]}` on
+//!   `/oauth/…`); the 3-legged flow `POST /oauth/request_token` → `GET /oauth/authorize`
+//!   (approves at once and redirects to the callback) → `POST /oauth/access_token`;
+//! - `GET /2/tweets/search/recent` over every user's posts of the last 7 days, with X's query
+//!   operators (keywords, `"phrases"`, `#`, `@`, `from:`, `lang:`, `is:retweet|reply|quote`,
+//!   `-` negation, `OR`, parentheses), `start_time`/`end_time` (a `start_time` before the
+//!   7-day window and an `end_time` less than 10 s ago are X's 400s), `max_results` 10–100,
+//!   `next_token` paging and a 512-character query limit;
 //! - `POST /2/tweets`: weighted length over the limit → 400 "Your Tweet text is too long…";
 //!   the owner's identical text → the 403 duplicate answer; replies to missing posts and
 //!   unprocessed media → 400 `invalid-request`; `GET /2/tweets?ids=` with partial errors
@@ -36,7 +47,9 @@
 //! ```
 
 mod media;
+mod oauth1;
 mod routes;
+mod search;
 mod state;
 
 use std::collections::BTreeMap;
@@ -77,6 +90,14 @@ pub struct TwinOptions {
     pub post_limit_15min: u64,
     /// Other calls per 15 minutes, per endpoint.
     pub read_limit_15min: u64,
+    /// The app's OAuth 1.0a consumer key (API key).
+    pub consumer_key: String,
+    /// The app's OAuth 1.0a consumer secret.
+    pub consumer_secret: String,
+    /// The owner's OAuth 1.0a access token.
+    pub oauth1_token: String,
+    /// The owner's OAuth 1.0a access token secret.
+    pub oauth1_token_secret: String,
     /// Creates per 24 hours for the user.
     pub user_daily_posts: u64,
     /// Creates per 24 hours for the app.
@@ -94,6 +115,10 @@ impl Default for TwinOptions {
             media_processing_fails: false,
             post_limit_15min: 100,
             read_limit_15min: 300,
+            consumer_key: "twin-x-consumer-key".into(),
+            consumer_secret: "twin-x-consumer-secret".into(),
+            oauth1_token: "1-twin-x-oauth1-token".into(),
+            oauth1_token_secret: "twin-x-oauth1-token-secret".into(),
             user_daily_posts: 2400,
             app_daily_posts: 10_000,
         }
@@ -132,6 +157,8 @@ pub struct TwinTweet {
     pub quote_of: Option<String>,
     /// Attached media ids.
     pub media_ids: Vec<String>,
+    /// Its language (BCP 47; `en` unless set with [`TwinHandle::set_lang`]).
+    pub lang: String,
     /// Likes.
     pub likes: u64,
     /// Reposts.
@@ -327,6 +354,7 @@ impl Twin {
         let g = self.handle.shared.lock();
         XConfig {
             token: g.options.token.clone().into(),
+            oauth1: None,
             expires_at: None,
             refresh: None,
             user_id: None,
@@ -335,6 +363,48 @@ impl Twin {
             max_chars: g.options.max_chars,
             media_timeout: std::time::Duration::from_secs(30),
         }
+    }
+
+    /// The owner's OAuth 1.0a credentials (the twin's app and the owner's access token).
+    pub fn oauth1_credentials(&self) -> crate::auth::oauth1::OAuth1Credentials {
+        let g = self.handle.shared.lock();
+        let o = &g.options;
+        crate::auth::oauth1::OAuth1Credentials::new(
+            o.consumer_key.clone(),
+            o.consumer_secret.clone(),
+            o.oauth1_token.clone(),
+            o.oauth1_token_secret.clone(),
+        )
+    }
+
+    /// The owner's config with OAuth 1.0a user-context credentials instead of a bearer token.
+    ///
+    /// ```
+    /// use socialkit::adapters::x::{X, twin::Twin};
+    /// use socialkit::PlatformExt;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = Twin::start().await.unwrap();
+    /// let x = X::new(twin.config_oauth1());
+    /// let published = x.publish_text("Signed hello").await.unwrap();
+    /// assert_eq!(twin.handle().tweet(&published.post.id).unwrap().text, "Signed hello");
+    /// # });
+    /// ```
+    pub fn config_oauth1(&self) -> XConfig {
+        let mut c = self.config();
+        c.token = crate::auth::Secret::default();
+        c.oauth1 = Some(self.oauth1_credentials());
+        c
+    }
+
+    /// The OAuth 1.0a flow client of the twin's app (request token, authorize, access token
+    /// below the twin's URL).
+    pub fn oauth1_client(&self) -> crate::auth::oauth1::OAuth1Client {
+        let g = self.handle.shared.lock();
+        super::oauth::oauth1_client_at(
+            &self.url(),
+            g.options.consumer_key.clone(),
+            g.options.consumer_secret.clone(),
+        )
     }
 
     /// The owner's config with a refresh setup for the twin's token endpoint.
@@ -503,6 +573,34 @@ impl TwinHandle {
             t.reposts += reposts;
             t.bookmarks += bookmarks;
         }
+    }
+
+    /// User `by` posts `text` (not addressed to anyone); returns the post's id.
+    pub fn post(&self, by: &str, text: &str) -> String {
+        self.post_by(by, text, None, None)
+    }
+
+    /// Sets a post's language.
+    pub fn set_lang(&self, id: &str, lang: &str) {
+        let mut g = self.shared.lock();
+        if let Some(t) = g.tweets.iter_mut().find(|t| t.id == id) {
+            t.lang = lang.to_string();
+        }
+    }
+
+    /// Moves a post's creation time (to place it inside or outside a search window).
+    pub fn set_created_at(&self, id: &str, at: DateTime<Utc>) {
+        let mut g = self.shared.lock();
+        if let Some(t) = g.tweets.iter_mut().find(|t| t.id == id) {
+            t.created_at = at;
+        }
+    }
+
+    /// The user approves the app on the authorize page for `request_token`: returns the
+    /// callback URL X redirects to (with `oauth_token` and `oauth_verifier`), or `None` for an
+    /// unknown request token.
+    pub fn authorize(&self, request_token: &str) -> Option<Url> {
+        self.shared.lock().authorize(request_token)
     }
 
     /// The answer of a route as JSON, for tests of the twin itself.

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use serde_json::{Value, json};
@@ -29,6 +30,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/2/media/upload", get(media_status))
         .route("/2/media/metadata", post(media_metadata))
         .route("/2/oauth2/token", post(token))
+        .route("/2/tweets/search/recent", get(super::search::recent))
+        .route("/oauth/request_token", post(super::oauth1::request_token))
+        .route("/oauth/authorize", get(super::oauth1::authorize))
+        .route("/oauth/access_token", post(super::oauth1::access_token))
         .fallback(|| async {
             problem(Problem::new(
                 404,
@@ -37,6 +42,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 "Sorry, that page does not exist",
             ))
         })
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            super::oauth1::check,
+        ))
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         .with_state(shared)
 }
@@ -87,7 +96,7 @@ fn too_many() -> Problem {
     Problem::new(429, "about:blank", "Too Many Requests", "Too Many Requests")
 }
 
-fn answer(a: Answer, w: &Window) -> Response {
+pub(super) fn answer(a: Answer, w: &Window) -> Response {
     let mut r = match a {
         Ok((status, body)) => (
             StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
@@ -100,20 +109,23 @@ fn answer(a: Answer, w: &Window) -> Response {
     r
 }
 
-fn query(raw: Option<String>) -> BTreeMap<String, String> {
+pub(super) fn query(raw: Option<String>) -> BTreeMap<String, String> {
     url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .into_owned()
         .collect()
 }
 
-/// Checks the bearer token and counts the call in its window.
-fn gate(shared: &Shared, headers: &HeaderMap, key: &str) -> Result<Window, Box<Response>> {
+/// Checks the bearer token (or that the OAuth 1.0a middleware verified the signature) and
+/// counts the call in its window.
+pub(super) fn gate(shared: &Shared, parts: &Parts, key: &str) -> Result<Window, Box<Response>> {
     let mut g = shared.lock();
     let expected = format!("Bearer {}", g.access_token);
-    let ok = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == expected);
+    let ok = parts.extensions.get::<super::oauth1::Signed>().is_some()
+        || parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v == expected);
     if !ok {
         return Err(Box::new(problem(Problem::new(
             401,
@@ -137,8 +149,8 @@ fn parse_json(body: &Bytes) -> Result<Value, Box<Response>> {
     })
 }
 
-async fn me(State(s): S, headers: HeaderMap) -> Response {
-    let w = match gate(&s, &headers, "GET /2/users/me") {
+async fn me(State(s): S, parts: Parts) -> Response {
+    let w = match gate(&s, &parts, "GET /2/users/me") {
         Ok(w) => w,
         Err(r) => return *r,
     };
@@ -149,11 +161,11 @@ async fn me(State(s): S, headers: HeaderMap) -> Response {
 
 async fn user_tweets(
     State(s): S,
-    headers: HeaderMap,
+    parts: Parts,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let w = match gate(&s, &headers, "GET /2/users/:id/tweets") {
+    let w = match gate(&s, &parts, "GET /2/users/:id/tweets") {
         Ok(w) => w,
         Err(r) => return *r,
     };
@@ -168,11 +180,11 @@ async fn user_tweets(
 
 async fn mentions(
     State(s): S,
-    headers: HeaderMap,
+    parts: Parts,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let w = match gate(&s, &headers, "GET /2/users/:id/mentions") {
+    let w = match gate(&s, &parts, "GET /2/users/:id/mentions") {
         Ok(w) => w,
         Err(r) => return *r,
     };
@@ -181,8 +193,8 @@ async fn mentions(
     answer(g.page(items, &query(q)), &w)
 }
 
-async fn create(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
-    let w = match gate(&s, &headers, "POST /2/tweets") {
+async fn create(State(s): S, parts: Parts, body: Bytes) -> Response {
+    let w = match gate(&s, &parts, "POST /2/tweets") {
         Ok(w) => w,
         Err(r) => return *r,
     };
@@ -203,8 +215,8 @@ async fn create(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
     r
 }
 
-async fn lookup(State(s): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
-    let w = match gate(&s, &headers, "GET /2/tweets") {
+async fn lookup(State(s): S, parts: Parts, RawQuery(q): RawQuery) -> Response {
+    let w = match gate(&s, &parts, "GET /2/tweets") {
         Ok(w) => w,
         Err(r) => return *r,
     };
@@ -212,8 +224,8 @@ async fn lookup(State(s): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Respo
     answer(g.lookup(&query(q)), &w)
 }
 
-async fn remove(State(s): S, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let w = match gate(&s, &headers, "DELETE /2/tweets/:id") {
+async fn remove(State(s): S, parts: Parts, Path(id): Path<String>) -> Response {
+    let w = match gate(&s, &parts, "DELETE /2/tweets/:id") {
         Ok(w) => w,
         Err(r) => return *r,
     };
@@ -221,8 +233,8 @@ async fn remove(State(s): S, headers: HeaderMap, Path(id): Path<String>) -> Resp
     answer(a, &w)
 }
 
-async fn media_init(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
-    let w = match gate(&s, &headers, "POST /2/media/upload") {
+async fn media_init(State(s): S, parts: Parts, body: Bytes) -> Response {
+    let w = match gate(&s, &parts, "POST /2/media/upload") {
         Ok(w) => w,
         Err(r) => return *r,
     };
@@ -236,11 +248,11 @@ async fn media_init(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
 
 async fn media_append(
     State(s): S,
-    headers: HeaderMap,
+    parts: Parts,
     Path(id): Path<String>,
     mut form: Multipart,
 ) -> Response {
-    let w = match gate(&s, &headers, "POST /2/media/upload") {
+    let w = match gate(&s, &parts, "POST /2/media/upload") {
         Ok(w) => w,
         Err(r) => return *r,
     };
@@ -270,8 +282,8 @@ async fn media_append(
     answer(a, &w)
 }
 
-async fn media_finalize(State(s): S, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let w = match gate(&s, &headers, "POST /2/media/upload") {
+async fn media_finalize(State(s): S, parts: Parts, Path(id): Path<String>) -> Response {
+    let w = match gate(&s, &parts, "POST /2/media/upload") {
         Ok(w) => w,
         Err(r) => return *r,
     };
@@ -279,8 +291,8 @@ async fn media_finalize(State(s): S, headers: HeaderMap, Path(id): Path<String>)
     answer(a, &w)
 }
 
-async fn media_status(State(s): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
-    let w = match gate(&s, &headers, "GET /2/media/upload") {
+async fn media_status(State(s): S, parts: Parts, RawQuery(q): RawQuery) -> Response {
+    let w = match gate(&s, &parts, "GET /2/media/upload") {
         Ok(w) => w,
         Err(r) => return *r,
     };
@@ -288,8 +300,8 @@ async fn media_status(State(s): S, headers: HeaderMap, RawQuery(q): RawQuery) ->
     answer(a, &w)
 }
 
-async fn media_metadata(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
-    let w = match gate(&s, &headers, "POST /2/media/metadata") {
+async fn media_metadata(State(s): S, parts: Parts, body: Bytes) -> Response {
+    let w = match gate(&s, &parts, "POST /2/media/metadata") {
         Ok(w) => w,
         Err(r) => return *r,
     };

@@ -81,6 +81,10 @@ pub(crate) struct State {
     pub windows: HashMap<String, Window>,
     pub user_daily: Window,
     pub app_daily: Window,
+    /// OAuth 1.0a request tokens by token.
+    pub request_tokens: HashMap<String, super::oauth1::RequestToken>,
+    /// OAuth 1.0a access tokens issued by the flow: token → secret.
+    pub oauth1_tokens: HashMap<String, String>,
 }
 
 impl State {
@@ -105,8 +109,15 @@ impl State {
                 used: 0,
                 reset: now + Duration::hours(24),
             },
+            request_tokens: HashMap::new(),
+            oauth1_tokens: HashMap::new(),
             options,
         };
+        let (t, secret) = (
+            s.options.oauth1_token.clone(),
+            s.options.oauth1_token_secret.clone(),
+        );
+        s.oauth1_tokens.insert(t, secret);
         let name = s.options.username.clone();
         s.add_user(&name);
         s
@@ -136,7 +147,7 @@ impl State {
         id
     }
 
-    fn user(&self, id: &str) -> Option<&TwinUser> {
+    pub fn user(&self, id: &str) -> Option<&TwinUser> {
         self.users.iter().find(|u| u.id == id)
     }
 
@@ -186,6 +197,7 @@ impl State {
             reply_to: None,
             quote_of: None,
             media_ids: Vec::new(),
+            lang: "en".into(),
             likes: 0,
             reposts: 0,
             replies: 0,
@@ -212,7 +224,7 @@ impl State {
             v["conversation_id"] = json!(self.conversation(t));
         }
         if want("lang") {
-            v["lang"] = json!("en");
+            v["lang"] = json!(t.lang);
         }
         if want("referenced_tweets") {
             let mut refs = Vec::new();

@@ -447,3 +447,8 @@ async fn registry_builds_x_from_a_channel_url() {
     assert!(!format!("{config:?}").contains("very-secret-token"));
     assert!(!format!("{config:?}").contains("rt-secret"));
 }
+
+#[path = "x_twin/oauth1.rs"]
+mod oauth1;
+#[path = "x_twin/search.rs"]
+mod search;

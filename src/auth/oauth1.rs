@@ -121,10 +121,10 @@ impl OAuth1Credentials {
             ("token_secret", &self.token_secret),
         ] {
             if value.expose().trim().is_empty() {
-                return Err(Error::config(format!(
-                    "the {platform} OAuth 1.0a {name} is empty"
-                ))
-                .with_platform(platform));
+                return Err(
+                    Error::config(format!("the {platform} OAuth 1.0a {name} is empty"))
+                        .with_platform(platform),
+                );
             }
         }
         Ok(())
@@ -261,7 +261,9 @@ pub fn signing_key(consumer_secret: &Secret, token_secret: Option<&Secret>) -> S
     Secret::new(format!(
         "{}&{}",
         percent_encode(consumer_secret.expose()),
-        token_secret.map(|t| percent_encode(t.expose())).unwrap_or_default()
+        token_secret
+            .map(|t| percent_encode(t.expose()))
+            .unwrap_or_default()
     ))
 }
 
@@ -459,10 +461,7 @@ impl OAuth1Signer {
             credentials.consumer_key.clone(),
             credentials.consumer_secret.clone(),
         )
-        .with_token(
-            credentials.token.clone(),
-            credentials.token_secret.clone(),
-        )
+        .with_token(credentials.token.clone(), credentials.token_secret.clone())
     }
 
     /// A signer with only the app's consumer key and secret (for the request token).
@@ -621,7 +620,8 @@ impl OAuth1Signer {
         if let Some((token, secret)) = &self.token {
             call = call.redact(token).redact(secret);
         }
-        call.redact(&self.consumer_key).redact(&self.consumer_secret)
+        call.redact(&self.consumer_key)
+            .redact(&self.consumer_secret)
     }
 }
 
@@ -1139,29 +1139,73 @@ mod tests {
         let creds = OAuth1Credentials::new("ck", "cs", "t", "ts");
         let signer = OAuth1Signer::new(&creds);
         let url = Url::parse("https://api.example/p?x=1").unwrap();
-        let header = |c: &Call| {
-            c.headers()["authorization"]
-                .to_str()
-                .unwrap()
-                .to_string()
-        };
+        let header = |c: &Call| c.headers()["authorization"].to_str().unwrap().to_string();
         let form = signer.sign(Call::post("p", "o", url.clone()).form([("status", "hi there")]));
         let h = header(&form);
-        assert!(verify("POST", &url, Some(b"status=hi+there"), &h, &creds.consumer_secret, Some(&creds.token_secret)));
-        assert!(!verify("POST", &url, None, &h, &creds.consumer_secret, Some(&creds.token_secret)));
-        let json = signer.sign(
-            Call::post("p", "o", url.clone()).json(&serde_json::json!({"text": "hi"})),
-        );
-        assert!(verify("POST", &url, None, &header(&json), &creds.consumer_secret, Some(&creds.token_secret)));
-        let multi = signer.sign(Call::post("p", "o", url.clone()).multipart(
-            crate::http::Multipart::new().text("segment_index", "0"),
+        assert!(verify(
+            "POST",
+            &url,
+            Some(b"status=hi+there"),
+            &h,
+            &creds.consumer_secret,
+            Some(&creds.token_secret)
         ));
-        assert!(verify("POST", &url, None, &header(&multi), &creds.consumer_secret, Some(&creds.token_secret)));
+        assert!(!verify(
+            "POST",
+            &url,
+            None,
+            &h,
+            &creds.consumer_secret,
+            Some(&creds.token_secret)
+        ));
+        let json =
+            signer.sign(Call::post("p", "o", url.clone()).json(&serde_json::json!({"text": "hi"})));
+        assert!(verify(
+            "POST",
+            &url,
+            None,
+            &header(&json),
+            &creds.consumer_secret,
+            Some(&creds.token_secret)
+        ));
+        let multi = signer.sign(
+            Call::post("p", "o", url.clone())
+                .multipart(crate::http::Multipart::new().text("segment_index", "0")),
+        );
+        assert!(verify(
+            "POST",
+            &url,
+            None,
+            &header(&multi),
+            &creds.consumer_secret,
+            Some(&creds.token_secret)
+        ));
         // Wrong secrets, another URL, another method: no.
-        assert!(!verify("POST", &url, None, &header(&json), &Secret::new("x"), Some(&creds.token_secret)));
+        assert!(!verify(
+            "POST",
+            &url,
+            None,
+            &header(&json),
+            &Secret::new("x"),
+            Some(&creds.token_secret)
+        ));
         let other = Url::parse("https://api.example/p?x=2").unwrap();
-        assert!(!verify("POST", &other, None, &header(&json), &creds.consumer_secret, Some(&creds.token_secret)));
-        assert!(!verify("GET", &url, None, &header(&json), &creds.consumer_secret, Some(&creds.token_secret)));
+        assert!(!verify(
+            "POST",
+            &other,
+            None,
+            &header(&json),
+            &creds.consumer_secret,
+            Some(&creds.token_secret)
+        ));
+        assert!(!verify(
+            "GET",
+            &url,
+            None,
+            &header(&json),
+            &creds.consumer_secret,
+            Some(&creds.token_secret)
+        ));
         // Nothing secret in Debug.
         let shown = format!("{signer:?} {json:?} {creds:?}");
         assert!(!shown.contains("cs") && !shown.contains("ts"), "{shown}");

@@ -90,10 +90,8 @@ fn invalid(message: String) -> Error {
 /// A word as X reads it: quoted (an exact phrase of one token) when it holds operator
 /// characters, begins with `-` or `$`, or is the `OR`/`AND` keyword.
 fn word(w: &str) -> Option<String> {
-    let special = w.contains([':', '(', ')', '"'])
-        || w.starts_with(['-', '$'])
-        || w == "OR"
-        || w == "AND";
+    let special =
+        w.contains([':', '(', ')', '"']) || w.starts_with(['-', '$']) || w == "OR" || w == "AND";
     if !special {
         return Some(w.to_string());
     }
@@ -202,12 +200,8 @@ impl X {
         if let Some(cursor) = &q.cursor {
             params.push(("next_token", cursor.clone()));
         }
-        let call = Call::get(
-            PLATFORM,
-            "search",
-            self.endpoint("2/tweets/search/recent")?,
-        )
-        .query(params);
+        let call =
+            Call::get(PLATFORM, "search", self.endpoint("2/tweets/search/recent")?).query(params);
         let env: Envelope<Vec<Tweet>> = self.send(call).await?.json()?;
         let users: HashMap<String, User> = env
             .includes

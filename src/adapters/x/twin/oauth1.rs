@@ -129,7 +129,8 @@ pub(crate) async fn check(State(s): State<Arc<Shared>>, req: Request, next: Next
         return unauthorized(&path);
     }
     parts.extensions.insert(signed);
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 fn form_answer(pairs: &[(&str, &str)]) -> Response {

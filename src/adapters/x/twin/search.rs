@@ -255,7 +255,10 @@ fn matches(n: &Node, t: &TwinTweet, g: &TwinState) -> bool {
     }
 }
 
-fn time(q: &BTreeMap<String, String>, name: &str) -> std::result::Result<Option<DateTime<Utc>>, Problem> {
+fn time(
+    q: &BTreeMap<String, String>,
+    name: &str,
+) -> std::result::Result<Option<DateTime<Utc>>, Problem> {
     match q.get(name) {
         None => Ok(None),
         Some(v) => DateTime::parse_from_rfc3339(v)
@@ -306,7 +309,9 @@ impl TwinState {
                     return Err(invalid_param(
                         "max_results",
                         m,
-                        &format!("The `max_results` query parameter value [{m}] is not between 10 and 100"),
+                        &format!(
+                            "The `max_results` query parameter value [{m}] is not between 10 and 100"
+                        ),
                     ));
                 }
             },
@@ -389,7 +394,11 @@ impl TwinState {
 }
 
 /// The route.
-pub(crate) async fn recent(State(s): State<Arc<Shared>>, parts: Parts, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn recent(
+    State(s): State<Arc<Shared>>,
+    parts: Parts,
+    RawQuery(q): RawQuery,
+) -> Response {
     let w = match gate(&s, &parts, "GET /2/tweets/search/recent") {
         Ok(w) => w,
         Err(r) => return *r,

@@ -929,8 +929,10 @@ mod tests {
             .collect()
     }
 
-    /// X's "Creating a signature" example parameters.
-    fn x_example(host: &str) -> (Url, Vec<(String, String)>, Vec<(String, String)>) {
+    type Pairs = Vec<(String, String)>;
+
+    /// X's "Creating a signature" example: URL, request parameters, oauth parameters.
+    fn x_example(host: &str) -> (Url, Pairs, Pairs) {
         let url = Url::parse(&format!(
             "https://{host}/1.1/statuses/update.json?include_entities=true"
         ))

@@ -139,12 +139,12 @@ async fn time_bounds_and_the_seven_day_window() {
         .search(&SearchQuery::new("outage").since(now - Duration::days(1)))
         .await
         .unwrap();
-    assert_eq!(ids(&recent), [fresh.clone()]);
+    assert_eq!(ids(&recent), std::slice::from_ref(&fresh));
     let before = x
         .search(&SearchQuery::new("outage").until(now - Duration::days(2)))
         .await
         .unwrap();
-    assert_eq!(ids(&before), [old.clone()]);
+    assert_eq!(ids(&before), std::slice::from_ref(&old));
     // A since older than the window is moved into it (X would refuse it).
     let wide = x
         .search(&SearchQuery::new("outage").since(now - Duration::days(30)))

@@ -100,3 +100,19 @@ async fn the_suite_passes_with_synchronous_media_and_a_refreshing_token() {
     let report = suite::run(&harness, &SuiteOptions::default()).await;
     assert_green(&report);
 }
+
+#[tokio::test]
+async fn the_suite_passes_with_every_request_signed_with_oauth1() {
+    let twin = Twin::start().await.unwrap();
+    let platform = Arc::new(X::new(twin.config_oauth1()));
+    let bob = twin.handle().add_user("bob");
+    let harness = TwinHarness {
+        twin,
+        platform,
+        bob,
+    };
+    let report = suite::run(&harness, &SuiteOptions::default()).await;
+    assert_green(&report);
+    // The cleanup deleted everything the suite published, every call signed.
+    assert!(harness.twin.handle().tweets().is_empty());
+}

@@ -741,10 +741,9 @@ impl OAuth1Endpoints {
 pub struct OAuth1Client {
     platform: &'static str,
     endpoints: OAuth1Endpoints,
-    consumer_key: Secret,
-    consumer_secret: Secret,
+    /// Signs with the consumer only; the request token is added for the last step.
+    signer: OAuth1Signer,
     mapper: Arc<dyn ErrorMapper>,
-    nonce: Option<NonceFn>,
 }
 
 impl fmt::Debug for OAuth1Client {
@@ -769,10 +768,8 @@ impl OAuth1Client {
         OAuth1Client {
             platform,
             endpoints,
-            consumer_key: consumer_key.into(),
-            consumer_secret: consumer_secret.into(),
+            signer: OAuth1Signer::consumer(consumer_key, consumer_secret),
             mapper: Arc::new(DefaultErrorMapper),
-            nonce: None,
         }
     }
 
@@ -787,7 +784,7 @@ impl OAuth1Client {
     where
         F: Fn() -> String + Send + Sync + 'static,
     {
-        self.nonce = Some(Arc::new(nonce));
+        self.signer = self.signer.with_nonce(nonce);
         self
     }
 
@@ -797,12 +794,7 @@ impl OAuth1Client {
     }
 
     fn signer(&self, http: &Client) -> OAuth1Signer {
-        let mut s = OAuth1Signer::consumer(self.consumer_key.clone(), self.consumer_secret.clone())
-            .with_clock(http.clock().clone());
-        if let Some(n) = &self.nonce {
-            s.nonce = n.clone();
-        }
-        s
+        self.signer.clone().with_clock(http.clock().clone())
     }
 
     /// Step 1: a request token for `callback` (`oob` for the PIN flow). Fails with

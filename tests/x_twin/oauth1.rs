@@ -265,3 +265,17 @@ async fn the_registry_builds_an_oauth1_channel_from_its_url() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ConfigInvalid);
 }
+
+#[tokio::test]
+async fn a_stale_timestamp_is_refused() {
+    let twin = Twin::start().await.unwrap();
+    // The client's clock is an hour behind: its signatures carry an old oauth_timestamp.
+    let clock = socialkit::clock::ManualClock::new(chrono::Utc::now() - chrono::Duration::hours(1));
+    let client = socialkit::http::Client::default().with_clock(std::sync::Arc::new(clock.clone()));
+    let x = X::with_client(twin.config_oauth1(), client);
+    let e = x.channel().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unauthenticated);
+    // Back in sync, the same adapter works.
+    clock.set(chrono::Utc::now());
+    assert_eq!(x.channel().await.unwrap().handle, "acme");
+}

@@ -6,6 +6,7 @@
 //!   refreshes (new access token, rotated refresh token, the old access token stops working);
 //! - OAuth 1.0a user context: every `Authorization: OAuth …` request is checked for real
 //!   (the HMAC-SHA1 signature recomputed over the method, the URL as received and a form body,
+//!   an `oauth_timestamp` more than 15 minutes off refused as X refuses stale requests,
 //!   with the consumer and token secrets the twin issued); a mismatch is a 401 (problem JSON
 //!   on `/2/…`, `{"errors":[{"code":32,"message":"Could not authenticate you."}]}` on
 //!   `/oauth/…`); the 3-legged flow `POST /oauth/request_token` → `GET /oauth/authorize`

@@ -40,14 +40,23 @@ impl Signed {
     }
 }
 
+/// How far `oauth_timestamp` may be from the twin's clock. X says only that it rejects
+/// requests "created too far in the past"; the twin takes 15 minutes either way.
+pub(crate) const TIMESTAMP_TOLERANCE_SECS: i64 = 15 * 60;
+
 /// X's answer to a request it cannot authenticate: problem JSON on the v2 API, the v1.1
 /// error list (code 32) on `/oauth/…`.
 pub(crate) fn unauthorized(path: &str) -> Response {
+    unauthorized_with(path, 32, "Could not authenticate you.")
+}
+
+fn unauthorized_with(path: &str, code: u32, message: &str) -> Response {
     if path.starts_with("/oauth/") {
+        let body = serde_json::json!({"errors": [{"code": code, "message": message}]});
         (
             StatusCode::UNAUTHORIZED,
             [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-            r#"{"errors":[{"code":32,"message":"Could not authenticate you."}]}"#,
+            body.to_string(),
         )
             .into_response()
     } else {
@@ -104,6 +113,13 @@ pub(crate) async fn check(State(s): State<Arc<Shared>>, req: Request, next: Next
         return unauthorized(&path);
     };
     let signed = Signed { params };
+    let fresh = signed
+        .get("oauth_timestamp")
+        .and_then(|t| t.parse::<i64>().ok())
+        .is_some_and(|t| (t - chrono::Utc::now().timestamp()).abs() <= TIMESTAMP_TOLERANCE_SECS);
+    if !fresh {
+        return unauthorized_with(&path, 135, "Timestamp out of bounds.");
+    }
     let ok = {
         let g = s.lock();
         let consumer_ok = signed.get("oauth_consumer_key") == Some(g.options.consumer_key.as_str());

@@ -4,13 +4,14 @@
 //!
 //! - bearer auth; a wrong or replaced token gets 401 problem JSON; `POST /2/oauth2/token`
 //!   refreshes (new access token, rotated refresh token, the old access token stops working);
-//! - OAuth 1.0a user context: every `Authorization: OAuth …` request is checked for real
-//!   (the HMAC-SHA1 signature recomputed over the method, the URL as received and a form body,
-//!   an `oauth_timestamp` more than 15 minutes off refused as X refuses stale requests,
-//!   with the consumer and token secrets the twin issued); a mismatch is a 401 (problem JSON
-//!   on `/2/…`, `{"errors":[{"code":32,"message":"Could not authenticate you."}]}` on
-//!   `/oauth/…`); the 3-legged flow `POST /oauth/request_token` → `GET /oauth/authorize`
-//!   (approves at once and redirects to the callback) → `POST /oauth/access_token`;
+//! - OAuth 1.0a user context: every `Authorization: OAuth …` request is checked for real:
+//!   the HMAC-SHA1 signature is recomputed over the method, the URL as received and a form
+//!   body with the consumer and token secrets the twin issued, and an `oauth_timestamp` more
+//!   than 15 minutes off is refused (X refuses requests "created too far in the past"); a
+//!   failure is a 401 (problem JSON on `/2/…`, `{"errors":[{"code":32,"message":"Could not
+//!   authenticate you."}]}` on `/oauth/…`); the 3-legged flow `POST /oauth/request_token` →
+//!   `GET /oauth/authorize` (approves at once and redirects to the callback) →
+//!   `POST /oauth/access_token`;
 //! - `GET /2/tweets/search/recent` over every user's posts of the last 7 days, with X's query
 //!   operators (keywords, `"phrases"`, `#`, `@`, `from:`, `lang:`, `is:retweet|reply|quote`,
 //!   `-` negation, `OR`, parentheses), `start_time`/`end_time` (a `start_time` before the

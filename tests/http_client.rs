@@ -501,3 +501,83 @@ async fn retry_policy_none_disables_retries() {
     client.send(call, &DefaultErrorMapper).await.unwrap_err();
     assert_eq!(requests(&server).await.len(), 1);
 }
+
+/// Gives each attempt its own serial number, as an OAuth 1.0a signer gives each its own nonce.
+#[derive(Debug, Default)]
+struct Serial(std::sync::atomic::AtomicU32);
+
+impl socialkit::http::Sign for Serial {
+    fn sign(&self, call: Call) -> Call {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        call.header("x-attempt", n.to_string())
+    }
+}
+
+#[tokio::test]
+async fn each_retry_is_signed_afresh() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
+    let (client, _) = client();
+    let signer = Arc::new(Serial::default());
+    let call = Call::get("p", "read", url(&server, "/x")).sign_each_attempt(signer.clone());
+    assert!(
+        client
+            .send(call, &DefaultErrorMapper)
+            .await
+            .unwrap()
+            .is_success()
+    );
+    let seen: Vec<String> = requests(&server)
+        .await
+        .iter()
+        .map(|r| r.headers["x-attempt"].to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        seen,
+        ["1", "2", "3"],
+        "a retry must not replay the first signature"
+    );
+}
+
+#[tokio::test]
+async fn oauth1_retries_carry_new_nonces() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
+    let (client, _) = client();
+    let signer = socialkit::auth::oauth1::OAuth1Signer::consumer("ck", "cs");
+    let call =
+        Call::get("x", "read", url(&server, "/2/users/me")).sign_each_attempt(Arc::new(signer));
+    client.send(call, &DefaultErrorMapper).await.unwrap();
+    let nonces: Vec<String> = requests(&server)
+        .await
+        .iter()
+        .map(|r| {
+            let h = r.headers["authorization"].to_str().unwrap();
+            h.split("oauth_nonce=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(nonces.len(), 2);
+    assert_ne!(nonces[0], nonces[1]);
+}

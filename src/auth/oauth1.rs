@@ -445,6 +445,14 @@ pub struct OAuth1Signer {
     nonce: NonceFn,
 }
 
+/// Each attempt of a call gets its own nonce and timestamp:
+/// `call.sign_each_attempt(Arc::new(signer))`.
+impl crate::http::Sign for OAuth1Signer {
+    fn sign(&self, call: Call) -> Call {
+        OAuth1Signer::sign(self, call)
+    }
+}
+
 impl fmt::Debug for OAuth1Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OAuth1Signer")

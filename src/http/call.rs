@@ -1,6 +1,7 @@
 //! [`Call`]: the description of one request, as an adapter builds it.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -269,6 +270,29 @@ pub struct Call {
     pub(crate) error: Option<Error>,
     /// Secret values this call carries, scrubbed from error bodies before mapping.
     pub(crate) secrets: Vec<Secret>,
+    /// Signs each attempt afresh (see [`Call::sign_each_attempt`]).
+    pub(crate) signer: Option<Arc<dyn Sign>>,
+}
+
+/// Signs one attempt of a [`Call`]: request signatures that carry a nonce and a timestamp
+/// (OAuth 1.0a) must be made anew for every attempt, so a retry is never a replay.
+///
+/// ```
+/// use socialkit::http::{Call, Sign};
+/// #[derive(Debug)]
+/// struct Stamp;
+/// impl Sign for Stamp {
+///     fn sign(&self, call: Call) -> Call {
+///         call.header("x-signed", "yes")
+///     }
+/// }
+/// let url = url::Url::parse("https://example.com/a").unwrap();
+/// let call = Call::get("demo", "read", url).sign_each_attempt(std::sync::Arc::new(Stamp));
+/// assert!(call.headers().get("x-signed").is_none()); // added when each attempt is sent
+/// ```
+pub trait Sign: Send + Sync + fmt::Debug {
+    /// The call to send for this attempt (typically `call` with an `Authorization` header).
+    fn sign(&self, call: Call) -> Call;
 }
 
 impl Call {
@@ -298,6 +322,7 @@ impl Call {
             timeout: None,
             error: None,
             secrets: Vec::new(),
+            signer: None,
         };
         let pairs: Vec<(String, String)> = call.url.query_pairs().into_owned().collect();
         call.remember_secret_params(&pairs);
@@ -320,6 +345,35 @@ impl Call {
             if is_secret_param(k.as_ref()) {
                 self.remember(v.as_ref());
             }
+        }
+    }
+
+    /// Signs every attempt of this call with `signer` just before it is sent, so each retry
+    /// carries a fresh signature (a new nonce and timestamp) instead of replaying the first.
+    ///
+    /// ```
+    /// use socialkit::auth::oauth1::OAuth1Signer;
+    /// use socialkit::http::Call;
+    /// let url = url::Url::parse("https://api.x.com/2/users/me").unwrap();
+    /// let signer = OAuth1Signer::consumer("ck", "cs");
+    /// let call = Call::get("x", "channel", url).sign_each_attempt(std::sync::Arc::new(signer));
+    /// assert!(format!("{call:?}").contains("signed per attempt"));
+    /// ```
+    pub fn sign_each_attempt(mut self, signer: Arc<dyn Sign>) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// The call as this attempt sends it: signed afresh when [`Call::sign_each_attempt`] set
+    /// a signer.
+    pub(crate) fn for_attempt(&self) -> std::borrow::Cow<'_, Call> {
+        match &self.signer {
+            Some(signer) => {
+                let mut unsigned = self.clone();
+                unsigned.signer = None;
+                std::borrow::Cow::Owned(signer.sign(unsigned))
+            }
+            None => std::borrow::Cow::Borrowed(self),
         }
     }
 
@@ -802,6 +856,14 @@ impl fmt::Debug for Call {
             .field("body", &body)
             .field("retry", &self.retry)
             .field("style", &self.style)
+            .field(
+                "signing",
+                &if self.signer.is_some() {
+                    "signed per attempt"
+                } else {
+                    "none"
+                },
+            )
             .finish()
     }
 }

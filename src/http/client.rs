@@ -267,6 +267,8 @@ impl Client {
 
     /// One attempt: the request, the whole answer, its rate-limit state.
     async fn attempt(&self, call: &Call) -> Result<Response> {
+        let call = call.for_attempt();
+        let call = call.as_ref();
         let mut request = self
             .http
             .request(call.method.clone(), call.url.clone())

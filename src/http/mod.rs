@@ -47,7 +47,7 @@ mod retry;
 pub(crate) mod serde_secs;
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
-pub use call::{Call, Multipart, Part, Retry};
+pub use call::{Call, Multipart, Part, Retry, Sign};
 pub use client::{Client, HttpConfig};
 pub use mapper::{DefaultErrorMapper, ErrorBody, ErrorMapper, kind_for_status};
 pub use poll::{MAX_POLL_WAIT, Poll, poll_until};

@@ -159,7 +159,7 @@ pub struct X {
     config: XConfig,
     client: Client,
     tokens: TokenManager,
-    signer: Option<OAuth1Signer>,
+    signer: Option<Arc<OAuth1Signer>>,
     caps: Capabilities,
     user_id: OnceCell<String>,
     username: OnceCell<String>,
@@ -224,7 +224,7 @@ impl X {
         let signer = config
             .oauth1
             .as_ref()
-            .map(|c| OAuth1Signer::new(c).with_clock(client.clock().clone()));
+            .map(|c| Arc::new(OAuth1Signer::new(c).with_clock(client.clock().clone())));
         X {
             config,
             client,
@@ -247,13 +247,14 @@ impl X {
     /// current OAuth 2.0 token, refreshing it once when X rejects it (when the config can
     /// refresh).
     ///
-    /// A call the HTTP layer retries (a 5xx on a read) goes out again with the same signature,
-    /// nonce included (the layer resends the built request). X says it uses the nonce to tell
-    /// whether a request was submitted more than once; whether it refuses such a repeat is not
-    /// documented.
+    /// A call the HTTP layer retries (a 5xx on a read) is signed again for each attempt
+    /// ([`Call::sign_each_attempt`]): X uses the nonce to tell whether a request was submitted
+    /// more than once, so a retry never replays the first attempt's nonce.
     pub(crate) async fn send(&self, call: Call) -> Result<Response> {
         if let Some(signer) = &self.signer {
-            let call = signer.sign(call.rate_limit_style(RateLimitStyle::X));
+            let call = call
+                .rate_limit_style(RateLimitStyle::X)
+                .sign_each_attempt(signer.clone());
             return self.client.send(call, &XErrors).await;
         }
         self.tokens

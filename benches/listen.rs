@@ -209,7 +209,8 @@ fn archive(now: DateTime<Utc>, n: usize) -> Archive {
 fn bench_search(c: &mut Criterion) {
     let now = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
     let sources = [Source::new("archive", Arc::new(archive(now, 10_000)))];
-    let query = Query::parse("(#acme OR @acme) AND (outage OR down OR broken) -job").expect("query");
+    let query =
+        Query::parse("(#acme OR @acme) AND (outage OR down OR broken) -job").expect("query");
     let options = SearchOptions::default()
         .since(now - Duration::days(7))
         .page_size(100)
@@ -222,10 +223,16 @@ fn bench_search(c: &mut Criterion) {
         .len();
     let mut g = c.benchmark_group("listen_search");
     g.throughput(Throughput::Elements(matches as u64));
-    g.bench_function(format!("query_6_searches_10k_posts_{matches}_matches"), |b| {
-        b.to_async(&rt)
-            .iter(|| async { search(&query, &sources, &options, now).await.expect("search") })
-    });
+    g.bench_function(
+        format!("query_6_searches_10k_posts_{matches}_matches"),
+        |b| {
+            b.to_async(&rt).iter(|| async {
+                search(&query, &sources, &options, now)
+                    .await
+                    .expect("search")
+            })
+        },
+    );
     g.finish();
 }
 

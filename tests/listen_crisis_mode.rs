@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use socialkit::adapters::sandbox::Sandbox;
-use socialkit::clock::{Clock, ManualClock};
+use socialkit::clock::ManualClock;
 use socialkit::engine::{Engine, EngineConfig, Event, EventKind, WebhookConfig, verify};
 use socialkit::listen::crisis::{CrisisConfig, CrisisSignal, Playbook, detect_crises, escalate};
 use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef, Post};
@@ -94,7 +94,10 @@ async fn a_crisis_signal_pauses_the_workspace_and_tells_everyone() {
             ..EngineConfig::default()
         })
         .build();
-    let ws = engine.create_workspace("acme", "ACME", OWNER).await.unwrap();
+    let ws = engine
+        .create_workspace("acme", "ACME", OWNER)
+        .await
+        .unwrap();
     engine
         .add_member(&ws, OWNER, "eddie", socialkit::store::Role::Editor)
         .await
@@ -217,7 +220,7 @@ async fn a_crisis_signal_pauses_the_workspace_and_tells_everyone() {
             &h("Socialkit-Timestamp"),
             &h("Socialkit-Signature"),
             body,
-            clock.now(),
+            now, // signed when the first signal came, before the clock moved on
             Duration::minutes(5),
         )
         .unwrap();

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::listen::query::{Expr, Query, Term};
-use crate::platform::{Capabilities, Operation};
 use crate::model::SearchQuery;
+use crate::platform::{Capabilities, Operation};
 
 /// The most searches one query may need per platform, unless [`SearchOptions::max_searches`]
 /// says otherwise.

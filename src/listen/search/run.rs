@@ -153,11 +153,16 @@ impl Outcome {
 
     pub(crate) fn sort(&mut self) {
         self.matches.sort_by(|a, b| {
-            (a.interaction.created_at, &a.channel, &a.interaction.reference.id).cmp(&(
-                b.interaction.created_at,
-                &b.channel,
-                &b.interaction.reference.id,
-            ))
+            (
+                a.interaction.created_at,
+                &a.channel,
+                &a.interaction.reference.id,
+            )
+                .cmp(&(
+                    b.interaction.created_at,
+                    &b.channel,
+                    &b.interaction.reference.id,
+                ))
         });
     }
 }

@@ -127,9 +127,7 @@ impl Platform for Searchable {
             })
             .cloned()
             .collect();
-        hits.sort_by(|a, b| {
-            (b.created_at, &b.reference.id).cmp(&(a.created_at, &a.reference.id))
-        });
+        hits.sort_by(|a, b| (b.created_at, &b.reference.id).cmp(&(a.created_at, &a.reference.id)));
         if let Some(c) = &q.cursor {
             let (ts, id) = c.split_once('|').expect("cursor");
             let key = (ts.parse::<i64>().unwrap(), id.to_string());
@@ -175,7 +173,11 @@ async fn or_and_not_become_searches_and_not_is_applied_locally() {
     let p = Searchable::new("words", SearchLimits::default());
     let t = t0();
     p.add("1", "#acme outage again", t - Duration::minutes(5));
-    p.add("2", "@acme is down, looking for a job", t - Duration::minutes(4));
+    p.add(
+        "2",
+        "@acme is down, looking for a job",
+        t - Duration::minutes(4),
+    );
     p.add("3", "@acme down since noon", t - Duration::minutes(3));
     p.add("4", "#acme great day", t - Duration::minutes(2));
     p.add("5", "outage at the station", t - Duration::minutes(1));
@@ -202,9 +204,14 @@ async fn phrases_are_sent_as_words_and_matched_as_phrases() {
     let p = Searchable::new("words", SearchLimits::default());
     p.add("1", "free shipping on anvils", t0() - Duration::minutes(2));
     p.add("2", "shipping is not free", t0() - Duration::minutes(1));
-    let out = search(&q("\"free shipping\""), &[src(&p)], &SearchOptions::default(), t0())
-        .await
-        .unwrap();
+    let out = search(
+        &q("\"free shipping\""),
+        &[src(&p)],
+        &SearchOptions::default(),
+        t0(),
+    )
+    .await
+    .unwrap();
     assert_eq!(p.sent()[0].text, "free shipping");
     assert_eq!(out.channels[0].fetched, 2);
     assert_eq!(ids(&out), ["1"]);
@@ -243,9 +250,14 @@ fn too_many_searches_or_a_purely_negative_branch_is_a_validation_error() {
 #[tokio::test]
 async fn cover_errors_come_before_any_call() {
     let p = Searchable::new("words", SearchLimits::default());
-    let e = search(&q("acme OR -job"), &[src(&p)], &SearchOptions::default(), t0())
-        .await
-        .unwrap_err();
+    let e = search(
+        &q("acme OR -job"),
+        &[src(&p)],
+        &SearchOptions::default(),
+        t0(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation);
     assert!(p.sent().is_empty());
 }
@@ -302,7 +314,11 @@ async fn a_hashtag_only_platform_gets_the_hashtag_branches() {
     .unwrap();
     let e = out.channels[0].error.as_ref().unwrap();
     assert_eq!(e.kind, ErrorKind::Unsupported);
-    assert!(e.message.contains("tags searches hashtags only"), "{}", e.message);
+    assert!(
+        e.message.contains("tags searches hashtags only"),
+        "{}",
+        e.message
+    );
     assert_eq!(out.channels[1].matched, 2);
     assert_eq!(tags.sent().len(), 1, "only the first run called it");
 }
@@ -313,7 +329,10 @@ async fn no_search_at_all_is_unsupported() {
     caps.search = None;
     let e = SearchPlan::new(&q("acme"), &caps, &SearchOptions::default(), t0()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
-    assert!(e.to_string().contains("mute does not support search"), "{e}");
+    assert!(
+        e.to_string().contains("mute does not support search"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -378,7 +397,11 @@ async fn pages_run_back_to_since_and_stop_at_the_budget() {
         },
     );
     for k in 0..100 {
-        p.add(&format!("{k:03}"), "acme", t0() - Duration::minutes(100 - k));
+        p.add(
+            &format!("{k:03}"),
+            "acme",
+            t0() - Duration::minutes(100 - k),
+        );
     }
     // 25 posts in range: pages of 10, the third page reaches past since and is the last.
     let opts = SearchOptions::default()
@@ -389,7 +412,10 @@ async fn pages_run_back_to_since_and_stop_at_the_budget() {
     assert_eq!(out.matches.len(), 25);
     assert_eq!((r.pages, r.calls, r.fetched), (3, 3, 30));
     assert!(!r.truncated);
-    assert!(p.sent().iter().all(|s| s.limit == 10), "clamped to max_page");
+    assert!(
+        p.sent().iter().all(|s| s.limit == 10),
+        "clamped to max_page"
+    );
     let times: Vec<_> = out.interactions().map(|i| i.created_at).collect();
     assert!(times.windows(2).all(|w| w[0] < w[1]), "oldest first");
 
@@ -408,9 +434,14 @@ async fn results_found_by_two_searches_come_once() {
     p.add("1", "acme anvil", t0() - Duration::minutes(2));
     p.add("2", "acme", t0() - Duration::minutes(1));
     p.add("3", "anvil", t0());
-    let out = search(&q("acme OR anvil"), &[src(&p)], &SearchOptions::default(), t0())
-        .await
-        .unwrap();
+    let out = search(
+        &q("acme OR anvil"),
+        &[src(&p)],
+        &SearchOptions::default(),
+        t0(),
+    )
+    .await
+    .unwrap();
     assert_eq!(ids(&out), ["1", "2", "3"]);
     let r = &out.channels[0];
     assert_eq!((r.fetched, r.matched), (4, 3));
@@ -520,7 +551,13 @@ async fn an_overlap_catches_posts_the_index_shows_late() {
     p.add("late", "acme", t - Duration::minutes(2));
     let next = w.poll(&query, &[src(&p)], t0()).await.unwrap();
     assert_eq!(ids(&next), ["late"]);
-    assert!(w.poll(&query, &[src(&p)], t0()).await.unwrap().matches.is_empty());
+    assert!(
+        w.poll(&query, &[src(&p)], t0())
+            .await
+            .unwrap()
+            .matches
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -551,7 +588,10 @@ async fn a_rate_limit_on_one_platform_loses_nothing_of_the_others() {
     assert_eq!(errors[0].1.context.http_status, Some(429));
     assert!(errors[0].1.retry_after.is_some());
     assert_eq!(first.channels[0].calls, 2);
-    assert!(w.state().mark("a", &query).is_none(), "a's mark did not move");
+    assert!(
+        w.state().mark("a", &query).is_none(),
+        "a's mark did not move"
+    );
 
     // Meanwhile new posts arrive on both.
     a.add("a5", "#acme", t0() - Duration::minutes(1));
@@ -583,7 +623,11 @@ async fn a_burst_of_negative_matches_raises_a_crisis() {
         };
         p.add(&format!("q{n}"), text, start + Duration::minutes(minute));
         if n % 10 == 0 {
-            p.add(&format!("j{n}"), "#acme job offer: terrible hours", start + Duration::minutes(minute));
+            p.add(
+                &format!("j{n}"),
+                "#acme job offer: terrible hours",
+                start + Duration::minutes(minute),
+            );
         }
     }
     let cfg = CrisisConfig {
@@ -620,7 +664,11 @@ async fn a_burst_of_negative_matches_raises_a_crisis() {
     let s = &crisis.signals[0];
     assert!(s.switch_crisis_mode);
     assert!(s.negative_share_after > 0.6, "{}", s.negative_share_after);
-    assert!(s.negative_share_before < 0.25, "{}", s.negative_share_before);
+    assert!(
+        s.negative_share_before < 0.25,
+        "{}",
+        s.negative_share_before
+    );
     assert!(!s.samples.is_empty());
     assert!(s.samples.iter().all(|r| r.id.starts_with("burst")));
     let burst_volume: u64 = l

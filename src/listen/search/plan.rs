@@ -381,7 +381,26 @@ impl SearchPlan {
         SearchPlan::from_cover(&cover, query, caps, options, now)
     }
 
-    /// The plan for an already computed cover of `query`.
+    /// The plan for an already computed cover of `query` (compute the cover once, plan it for
+    /// every platform).
+    ///
+    /// ```
+    /// use socialkit::listen::{query::Query, search::{Cover, SearchOptions, SearchPlan}};
+    /// use socialkit::model::SearchLimits;
+    /// use socialkit::platform::Capabilities;
+    /// use socialkit::text::{Counting, TextRule};
+    /// let q = Query::parse("@acme AND (late OR lost)").unwrap();
+    /// let cover = Cover::of(&q, 8).unwrap();
+    /// let mut caps = Capabilities::new("demo", TextRule::new(Counting::Graphemes, 500));
+    /// caps.search = Some(SearchLimits { time_range: false, max_page: 20, ..SearchLimits::default() });
+    /// let since = "2026-11-01T00:00:00Z".parse().unwrap();
+    /// let opts = SearchOptions::default().since(since).page_size(100);
+    /// let plan = SearchPlan::from_cover(&cover, &q, &caps, &opts, chrono::Utc::now()).unwrap();
+    /// assert_eq!(plan.searches.len(), 2);
+    /// assert!(plan.searches.iter().all(|s| s.since.is_none() && s.limit == 20));
+    /// assert!(plan.local_time_filter);
+    /// assert_eq!(plan.since, Some(since));
+    /// ```
     pub fn from_cover(
         cover: &Cover,
         query: &Query,

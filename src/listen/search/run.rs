@@ -212,6 +212,8 @@ pub(crate) async fn run_plan(
     'searches: for search in &plan.searches {
         let mut q = search.clone();
         let mut pages = 0;
+        // Every result this search has returned, kept or not: a page with nothing new ends it.
+        let mut read: HashSet<(String, String)> = HashSet::new();
         loop {
             if pages >= options.max_pages.max(1) {
                 report.truncated = true;
@@ -232,28 +234,35 @@ pub(crate) async fn run_plan(
             report.pages += 1;
             report.fetched += page.items.len();
             let oldest = page.items.iter().map(|i| i.created_at).min();
+            let mut progress = false;
             for i in page.items {
                 let key = (i.reference.platform.clone(), i.reference.id.clone());
+                progress |= read.insert(key.clone());
                 if keep(&i) && seen.insert(key) {
                     found.push(i);
                 }
             }
             let reached_since = matches!((oldest, plan.since), (Some(o), Some(s)) if o < s);
             let next = match page.next_cursor {
-                Some(c) if page.has_more && oldest.is_some() && !reached_since => c,
+                Some(c) if page.has_more && progress && !reached_since => c,
+                Some(c)
+                    if page.has_more && !progress && q.cursor.as_deref() == Some(c.as_str()) =>
+                {
+                    // The same page again under the same cursor: a loop, not a result set.
+                    // (Instagram repeats its cursor value on every page, with new items each
+                    // time, so a repeated cursor alone is no error.)
+                    let e = Error::new(
+                        ErrorKind::Unexpected,
+                        "the platform returned the same search page twice under the same cursor",
+                    )
+                    .with_platform(platform.name())
+                    .with_channel(channel)
+                    .with_operation(Operation::Search.as_str());
+                    report.error = Some(e.to_record());
+                    break 'searches;
+                }
                 _ => break,
             };
-            if q.cursor.as_deref() == Some(next.as_str()) {
-                let e = Error::new(
-                    ErrorKind::Unexpected,
-                    "the platform returned the same search cursor twice",
-                )
-                .with_platform(platform.name())
-                .with_channel(channel)
-                .with_operation(Operation::Search.as_str());
-                report.error = Some(e.to_record());
-                break 'searches;
-            }
             q.cursor = Some(next);
         }
     }

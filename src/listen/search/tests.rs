@@ -448,33 +448,40 @@ async fn results_found_by_two_searches_come_once() {
 }
 
 #[tokio::test]
-async fn a_malformed_cursor_loop_is_an_error_not_a_hang() {
+async fn a_repeated_cursor_is_fine_while_pages_bring_news_and_an_error_when_they_stop() {
+    /// Like Instagram's recent media: the same `after` value on every page. From the third
+    /// call on it repeats its second page: a loop.
     #[derive(Debug)]
-    struct Loop(Capabilities);
+    struct Repeat(Capabilities, Mutex<usize>);
     #[async_trait]
-    impl Platform for Loop {
+    impl Platform for Repeat {
         fn capabilities(&self) -> &Capabilities {
             &self.0
         }
         async fn channel(&self) -> Result<Channel> {
-            Err(Error::unsupported("loop", "channel"))
+            Err(Error::unsupported("repeat", "channel"))
         }
         async fn publish(&self, _: &Post, _: &PublishOptions) -> Result<Published> {
-            Err(Error::unsupported("loop", "publish"))
+            Err(Error::unsupported("repeat", "publish"))
         }
         async fn search(&self, _: &SearchQuery) -> Result<Page<Interaction>> {
+            let n = {
+                let mut calls = self.1.lock().unwrap();
+                *calls += 1;
+                (*calls).min(2)
+            };
             Ok(Page {
-                items: vec![post("loop", "1", "acme", t0())],
+                items: vec![post("repeat", &n.to_string(), "acme", t0())],
                 next_cursor: Some("same".into()),
                 has_more: true,
             })
         }
     }
-    let mut caps = Capabilities::new("loop", TextRule::new(Counting::Graphemes, 10));
+    let mut caps = Capabilities::new("repeat", TextRule::new(Counting::Graphemes, 10));
     caps.search = Some(SearchLimits::default());
     let out = search(
         &q("acme"),
-        &[Source::new("loop", Arc::new(Loop(caps)))],
+        &[Source::new("repeat", Arc::new(Repeat(caps, Mutex::new(0))))],
         &SearchOptions::default(),
         t0(),
     )
@@ -482,8 +489,8 @@ async fn a_malformed_cursor_loop_is_an_error_not_a_hang() {
     .unwrap();
     let r = &out.channels[0];
     assert_eq!(r.error.as_ref().unwrap().kind, ErrorKind::Unexpected);
-    assert_eq!(r.calls, 2);
-    assert_eq!(ids(&out), ["1"]);
+    assert_eq!(r.calls, 3);
+    assert_eq!(ids(&out), ["1", "2"]);
 }
 
 #[tokio::test]

@@ -75,6 +75,16 @@ pub struct WatchState {
 
 impl WatchState {
     /// The mark of `channel` for `query`, if it was polled.
+    ///
+    /// ```
+    /// use socialkit::listen::{query::Query, search::WatchState};
+    /// let s: WatchState = serde_json::from_str(
+    ///     r#"{"marks": {"demo": {"#acme": {"newest": "2026-11-20T12:00:00Z", "ids": {"42": "2026-11-20T12:00:00Z"}}}}}"#,
+    /// ).unwrap();
+    /// let m = s.mark("demo", &Query::parse("#acme").unwrap()).unwrap();
+    /// assert!(m.ids.contains_key("42"));
+    /// assert!(s.mark("other", &Query::parse("#acme").unwrap()).is_none());
+    /// ```
     pub fn mark(&self, channel: &str, query: &Query) -> Option<&Mark> {
         self.marks.get(channel)?.get(query.source())
     }

@@ -7,7 +7,7 @@
 //! query means); neither are `prefix*` terms (platforms search whole words). Both are applied
 //! locally, like everything else, by matching every result against the full query.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -318,8 +318,8 @@ impl Cover {
 ///
 /// Built from a [`Cover`] and the platform's [`Capabilities::search`]:
 /// - no search at all: an [`Unsupported`](ErrorKind::Unsupported) error naming the platform;
-/// - hashtag-only platforms (`words: false`) get one search per branch with a hashtag, for its
-///   first hashtag; branches without one are listed in [`uncovered`](SearchPlan::uncovered),
+/// - hashtag-only platforms (`words: false`) get one search per branch with a hashtag, for
+///   the hashtag of the branch that most branches share (the rest is checked locally); branches without one are listed in [`uncovered`](SearchPlan::uncovered),
 ///   and a query none of whose branches has a hashtag is an `Unsupported` error;
 /// - `max_age_days` moves `since` forward to the oldest instant the platform searches
 ///   ([`clamped`](SearchPlan::clamped) says so);
@@ -440,12 +440,29 @@ impl SearchPlan {
         let mut texts: Vec<String> = Vec::new();
         let mut uncovered = Vec::new();
         let mut candidates = Vec::new();
+        // Hashtag-only platforms take one hashtag per search (Instagram's `ig_hashtag_search`
+        // looks up one, and counts unique hashtags against a weekly quota): per branch, the
+        // hashtag most branches share, so the fewest distinct hashtags are searched.
+        let mut shared: HashMap<&str, usize> = HashMap::new();
+        for tag in cover.branches().iter().flat_map(Branch::hashtags) {
+            *shared.entry(tag).or_default() += 1;
+        }
+        let pick = |b: &'_ Branch| -> Option<String> {
+            let mut best: Option<(&str, usize)> = None;
+            for tag in b.hashtags() {
+                let n = shared.get(tag).copied().unwrap_or(0);
+                if best.is_none_or(|(_, m)| n > m) {
+                    best = Some((tag, n));
+                }
+            }
+            best.map(|(t, _)| t.to_string())
+        };
         for b in cover.branches() {
             if limits.words {
                 candidates.push(b.clone());
-            } else if let Some(tag) = b.hashtags().next() {
+            } else if let Some(tag) = pick(b) {
                 candidates.push(Branch {
-                    tokens: vec![tag.to_string()],
+                    tokens: vec![tag],
                     branch: b.branch.clone(),
                 });
             } else {

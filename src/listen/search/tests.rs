@@ -321,6 +321,19 @@ async fn a_hashtag_only_platform_gets_the_hashtag_branches() {
     );
     assert_eq!(out.channels[1].matched, 2);
     assert_eq!(tags.sent().len(), 1, "only the first run called it");
+
+    // One hashtag per search, the one the branches share: a single search here.
+    let mut caps = Capabilities::new("tags", TextRule::new(Counting::Graphemes, 10));
+    caps.search = tags.caps.search.clone();
+    let plan = SearchPlan::new(
+        &q("(#recall AND #acme) OR (#acme AND #outage) OR #acmeanvil"),
+        &caps,
+        &SearchOptions::default(),
+        t0(),
+    )
+    .unwrap();
+    let texts: Vec<&str> = plan.searches.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(texts, ["#acme", "#acmeanvil"]);
 }
 
 #[tokio::test]

@@ -124,6 +124,7 @@ impl Engine {
     /// let engine = Engine::builder(Arc::new(MemoryStore::new())).build();
     /// let switch = engine.crisis_switch(&"acme".into(), "listening-bot");
     /// assert_eq!(switch.who(), "listening-bot");
+    /// assert_eq!(switch.workspace().as_str(), "acme");
     /// ```
     pub fn crisis_switch(&self, ws: &WorkspaceId, who: &str) -> CrisisSwitch {
         CrisisSwitch {

@@ -28,9 +28,15 @@ const RAW_LIMIT: usize = 1024;
 ///
 /// ```
 /// use socialkit::listen::search::SearchOptions;
-/// let o = SearchOptions::default().since("2026-11-01T00:00:00Z".parse().unwrap()).max_pages(3);
-/// assert_eq!(o.max_pages, 3);
-/// assert_eq!(o.max_searches, 8);
+/// let o = SearchOptions::default()
+///     .since("2026-11-01T00:00:00Z".parse().unwrap())
+///     .until("2026-11-08T00:00:00Z".parse().unwrap())
+///     .language("de")
+///     .page_size(100)
+///     .max_pages(3)
+///     .max_searches(4);
+/// assert_eq!((o.page_size, o.max_pages, o.max_searches), (100, 3, 4));
+/// assert_eq!(o.language.as_deref(), Some("de"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchOptions {
@@ -110,6 +116,8 @@ impl SearchOptions {
 /// use socialkit::listen::{query::Query, search::Cover};
 /// let c = Cover::of(&Query::parse(r#""free shipping" AND @acme -job"#).unwrap(), 8).unwrap();
 /// assert_eq!(c.branches()[0].text(), "free shipping @acme");
+/// assert_eq!(c.branches()[0].tokens(), ["free", "shipping", "@acme"]);
+/// assert_eq!(c.branches()[0].hashtags().count(), 0);
 /// assert_eq!(c.branches()[0].branch(), r#""free shipping" AND @acme AND NOT job"#);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -129,6 +129,7 @@ impl ChannelReport {
 /// use socialkit::listen::search::Outcome;
 /// let o = Outcome::default();
 /// assert!(o.matches.is_empty() && o.errors().next().is_none());
+/// assert_eq!(o.interactions().count(), 0);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {

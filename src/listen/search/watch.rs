@@ -136,6 +136,7 @@ impl Default for WatchConfig {
 /// let sources = [Source::new("demo", sandbox)];
 /// let q = Query::parse("@acme").unwrap();
 /// let mut w = Watcher::new(WatchConfig::default());
+/// assert_eq!(w.config().overlap_secs, 0);
 /// let first = w.poll(&q, &sources, chrono::Utc::now()).await.unwrap();
 /// // Store the marks, restart, go on.
 /// let json = serde_json::to_string(w.state()).unwrap();
@@ -260,8 +261,13 @@ pub struct Heard {
 /// use socialkit::listen::search::{Listener, Source, WatchConfig};
 /// use socialkit::Registry;
 /// let sandbox = Registry::default().from_url("sandbox://listener-doc").unwrap();
+/// use socialkit::listen::{classify::Classifier, search::WatchState};
 /// let mut l = Listener::new(Query::parse("#acme").unwrap(), WatchConfig::default(),
-///     CrisisConfig::default(), chrono::Duration::hours(1)).unwrap();
+///     CrisisConfig::default(), chrono::Duration::hours(1)).unwrap()
+///     .with_classifier(Classifier::default())
+///     .with_state(WatchState::default());
+/// assert_eq!(l.query().source(), "#acme");
+/// assert_eq!(l.monitor().config().bucket_secs, 900);
 /// let heard = l.poll(&[Source::new("demo", sandbox)], chrono::Utc::now()).await.unwrap();
 /// assert_eq!(heard.sentiment.len(), heard.outcome.matches.len());
 /// assert_eq!(l.series().buckets().iter().map(|b| b.count as usize).sum::<usize>(), heard.outcome.matches.len());

@@ -79,7 +79,7 @@ impl WatchState {
     /// ```
     /// use socialkit::listen::{query::Query, search::WatchState};
     /// let s: WatchState = serde_json::from_str(
-    ///     r#"{"marks": {"demo": {"#acme": {"newest": "2026-11-20T12:00:00Z", "ids": {"42": "2026-11-20T12:00:00Z"}}}}}"#,
+    ///     r##"{"marks": {"demo": {"#acme": {"newest": "2026-11-20T12:00:00Z", "ids": {"42": "2026-11-20T12:00:00Z"}}}}}"##,
     /// ).unwrap();
     /// let m = s.mark("demo", &Query::parse("#acme").unwrap()).unwrap();
     /// assert!(m.ids.contains_key("42"));

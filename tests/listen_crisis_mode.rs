@@ -66,10 +66,22 @@ fn signal() -> CrisisSignal {
     signals.remove(0)
 }
 
+type Received = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
+
+/// Waits (up to 5 s of real time) until the receiver has `n` requests.
+async fn wait_for(got: &Received, n: usize) {
+    for _ in 0..500 {
+        if got.lock().unwrap().len() >= n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crisis_signal_pauses_the_workspace_and_tells_everyone() {
     // A webhook receiver on loopback.
-    let got: Arc<Mutex<Vec<(HeaderMap, Bytes)>>> = Arc::default();
+    let got: Received = Arc::default();
     let sink = got.clone();
     let app = Router::new().route(
         "/hook",
@@ -153,6 +165,9 @@ async fn a_crisis_signal_pauses_the_workspace_and_tells_everyone() {
         assert_eq!(d[0].state, DeliveryState::Paused);
     }
 
+    // The webhook signs when it sends: let the first one go out before the clock moves.
+    wait_for(&got, 1).await;
+
     // Time passes the schedule: the worker publishes nothing.
     clock.advance(Duration::hours(2));
     let r = engine.run_once().await.unwrap();
@@ -201,12 +216,7 @@ async fn a_crisis_signal_pauses_the_workspace_and_tells_everyone() {
     }
 
     // The webhook got both crisis events, signed, with the evidence in the body.
-    for _ in 0..500 {
-        if got.lock().unwrap().len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    wait_for(&got, 2).await;
     hooks.shutdown().await;
     server.abort();
     {
@@ -221,6 +231,17 @@ async fn a_crisis_signal_pauses_the_workspace_and_tells_everyone() {
             &h("Socialkit-Signature"),
             body,
             now, // signed when the first signal came, before the clock moved on
+            Duration::minutes(5),
+        )
+        .unwrap();
+        let (headers2, body2) = &received[1];
+        let h2 = |n: &str| headers2.get(n).unwrap().to_str().unwrap().to_string();
+        verify(
+            b"whsec-crisis",
+            &h2("Socialkit-Timestamp"),
+            &h2("Socialkit-Signature"),
+            body2,
+            now + Duration::hours(2),
             Duration::minutes(5),
         )
         .unwrap();

@@ -1,10 +1,24 @@
 //! Classification (intent, priority, rules) plus sentiment throughput, in interactions per
-//! second, over a realistic mix of English and German mentions, replies and DMs.
+//! second, over a realistic mix of English and German mentions, replies and DMs; and listening
+//! over platform search (cover, page, dedupe, filter), in matches per second, over an
+//! in-memory platform.
 
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use socialkit::listen::classify::{Classifier, Rule};
+use socialkit::listen::query::{Document, Query};
+use socialkit::listen::search::{SearchOptions, Source, search};
 use socialkit::listen::sentiment::{Analyzer, Language};
-use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
+use socialkit::model::{
+    Author, Channel, Interaction, InteractionKind, InteractionRef, Page, Post, PublishOptions,
+    Published, SearchLimits, SearchQuery,
+};
+use socialkit::platform::{Capabilities, Platform};
+use socialkit::text::{Counting, TextRule};
+use socialkit::{Error, Result};
 
 const TEXTS: &[(&str, Option<&str>)] = &[
     (
@@ -111,5 +125,116 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Posts held newest first with their prepared documents; a search scans them, a cursor is
+/// the index to continue at.
+#[derive(Debug)]
+struct Archive {
+    caps: Capabilities,
+    posts: Vec<(Interaction, Document)>,
+}
+
+#[async_trait]
+impl Platform for Archive {
+    fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+    async fn channel(&self) -> Result<Channel> {
+        Err(Error::unsupported("archive", "channel"))
+    }
+    async fn publish(&self, _: &Post, _: &PublishOptions) -> Result<Published> {
+        Err(Error::unsupported("archive", "publish"))
+    }
+    async fn search(&self, q: &SearchQuery) -> Result<Page<Interaction>> {
+        let from: usize = q.cursor.as_deref().map_or(Ok(0), str::parse).unwrap_or(0);
+        let mut items = Vec::with_capacity(q.limit);
+        let mut at = from;
+        while at < self.posts.len() && items.len() < q.limit {
+            let (i, d) = &self.posts[at];
+            at += 1;
+            if q.since.is_some_and(|s| i.created_at < s) {
+                at = self.posts.len();
+                break;
+            }
+            if q.hashtags().all(|h| d.has_hashtag(h))
+                && q.mentions().all(|m| d.has_mention(m))
+                && q.words().all(|w| d.has_word(w))
+            {
+                items.push(i.clone());
+            }
+        }
+        Ok(Page {
+            items,
+            next_cursor: Some(at.to_string()),
+            has_more: at < self.posts.len(),
+        })
+    }
+}
+
+const CHATTER: &[&str] = &[
+    "#acme outage again, nothing loads",
+    "@acme is down for me too",
+    "my #acme anvil arrived broken",
+    "@acme job opening: support engineer, outage duty",
+    "lovely weather today",
+    "#acme new colours look great",
+    "is @acme down or is it just me?",
+    "the train is down again",
+];
+
+fn archive(now: DateTime<Utc>, n: usize) -> Archive {
+    let mut caps = Capabilities::new("archive", TextRule::new(Counting::Graphemes, 500));
+    caps.search = Some(SearchLimits {
+        max_page: 100,
+        ..SearchLimits::default()
+    });
+    let posts = (0..n)
+        .map(|k| {
+            let text = CHATTER[k % CHATTER.len()];
+            let i = Interaction {
+                reference: InteractionRef::new("archive", format!("p{k}")),
+                kind: InteractionKind::Post,
+                author: Author::default(),
+                text: Some(text.into()),
+                created_at: now - Duration::seconds(k as i64 * 60),
+                post: None,
+                conversation: None,
+                language: None,
+            };
+            (i, Document::new(text))
+        })
+        .collect();
+    Archive { caps, posts }
+}
+
+fn bench_search(c: &mut Criterion) {
+    let now = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
+    let sources = [Source::new("archive", Arc::new(archive(now, 10_000)))];
+    let query =
+        Query::parse("(#acme OR @acme) AND (outage OR down OR broken) -job").expect("query");
+    let options = SearchOptions::default()
+        .since(now - Duration::days(7))
+        .page_size(100)
+        .max_pages(100);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let matches = rt
+        .block_on(search(&query, &sources, &options, now))
+        .expect("search")
+        .matches
+        .len();
+    let mut g = c.benchmark_group("listen_search");
+    g.throughput(Throughput::Elements(matches as u64));
+    g.bench_function(
+        format!("query_6_searches_10k_posts_{matches}_matches"),
+        |b| {
+            b.to_async(&rt).iter(|| async {
+                search(&query, &sources, &options, now)
+                    .await
+                    .expect("search")
+            })
+        },
+    );
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_search);
 criterion_main!(benches);

@@ -1,5 +1,5 @@
 //! What the engine tells subscribers: published, failed, partially failed, needs reauth,
-//! paused, resumed.
+//! paused, resumed, crisis.
 //!
 //! [`Engine::subscribe`](super::Engine::subscribe) returns a `tokio::sync::broadcast`
 //! receiver. A subscriber that falls more than the channel's capacity behind loses the oldest
@@ -14,6 +14,7 @@ use tokio::sync::broadcast;
 
 use super::PostStatus;
 use crate::ErrorRecord;
+use crate::listen::crisis::CrisisSignal;
 use crate::model::Published;
 use crate::store::{ChannelId, DeliveryId, PostId, WorkspaceId};
 
@@ -26,7 +27,7 @@ use crate::store::{ChannelId, DeliveryId, PostId, WorkspaceId};
 /// let json = serde_json::to_string(&e).unwrap();
 /// assert!(json.contains("\"type\":\"resumed\""));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// A unique id (webhook receivers dedupe on it).
     pub id: String,
@@ -52,7 +53,7 @@ impl Event {
 }
 
 /// What happened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EventKind {
@@ -110,6 +111,20 @@ pub enum EventKind {
         /// How many deliveries were resumed.
         deliveries: usize,
     },
+    /// A crisis signal switched crisis mode on (see
+    /// [`CrisisSwitch`](super::CrisisSwitch)); a `paused` event precedes it when this signal
+    /// paused the workspace.
+    Crisis {
+        /// Who switched (the switch's member).
+        who: String,
+        /// How many deliveries this signal paused (0 when the workspace was already paused).
+        deliveries: usize,
+        /// Whether the workspace was already paused when the signal came.
+        already_paused: bool,
+        /// The evidence: the volume anomaly, the negative share before and after, sample
+        /// interactions and the playbook.
+        signal: Box<CrisisSignal>,
+    },
 }
 
 impl EventKind {
@@ -122,6 +137,7 @@ impl EventKind {
             EventKind::NeedsReauth { .. } => "needs_reauth",
             EventKind::Paused { .. } => "paused",
             EventKind::Resumed { .. } => "resumed",
+            EventKind::Crisis { .. } => "crisis",
         }
     }
 }

@@ -9,7 +9,8 @@
 //!   reconciled with the platform before any retry.
 //! - A [`Worker`] loop (`worker.rs`) claims due work under leases and shuts down gracefully.
 //! - The approval workflow with roles (`workflow.rs`), brand rules (`brand.rs`), schedules and
-//!   recurrence across DST (`schedule.rs`), crisis mode (`crisis.rs`), events and signed
+//!   recurrence across DST (`schedule.rs`), crisis mode and the [`CrisisSwitch`] a listening
+//!   crisis signal turns on (`crisis.rs`), events and signed
 //!   webhooks (`events.rs`, `webhook.rs`).
 //!
 //! Time is UTC inside; zones appear only where people plan ([`schedule`]). The engine reads
@@ -60,6 +61,7 @@ pub use backoff::Backoff;
 pub use brand::{
     BrandRules, Disclosure, HashtagSet, ProfileDifference, ProfileReport, UtmRules, Violation,
 };
+pub use crisis::CrisisSwitch;
 pub use events::{Event, EventKind};
 pub use fanout::Submitted;
 pub use hooks::{AfterPublish, Hooks};

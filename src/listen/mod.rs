@@ -1,19 +1,22 @@
-//! Listening: sentiment, intent, queries, volume and sentiment series, anomaly detection and
-//! crisis signals — the pure computation under the inbox and the listening jobs.
+//! Listening: sentiment, intent, queries, platform search, volume and sentiment series, anomaly
+//! detection and crisis signals.
 //!
-//! Everything here is synchronous and free of I/O, so it runs the same in a request handler, a
-//! worker or a test:
+//! Everything here but [`search`] is synchronous and free of I/O, so it runs the same in a
+//! request handler, a worker or a test; [`search`] is the one part that calls platforms:
 //!
 //! * [`sentiment`]: VADER's method in English and German.
 //! * [`classify`]: intent (question, complaint, praise, spam, other), priority, and rules as
 //!   data that tag, assign or prioritise interactions.
 //! * [`query`]: listening queries (`"free shipping" AND (#acme OR @acme) NOT job`) parsed and
 //!   matched against interactions.
+//! * [`search`]: a query turned into the platform searches that cover it (`OR` branches,
+//!   `NOT` applied locally, capabilities respected), run on many channels with paging and
+//!   dedupe, and polled with serde high-water marks into the series and the crisis monitor.
 //! * [`series`]: volume and sentiment per time bucket.
 //! * [`anomaly`]: a seasonal baseline with a robust outlier test, streaming or batch.
 //! * [`nab`]: the Numenta Anomaly Benchmark's scoring, to measure detectors.
 //! * [`crisis`]: a volume anomaly plus a jump in negative share raise a crisis signal with its
-//!   evidence and playbook.
+//!   evidence and playbook; the engine's `CrisisSwitch` turns it into crisis mode.
 //! * [`eval`]: scoring sentiment against VADER's rated tweets.
 //!
 //! ```
@@ -31,5 +34,6 @@ pub mod crisis;
 pub mod eval;
 pub mod nab;
 pub mod query;
+pub mod search;
 pub mod sentiment;
 pub mod series;

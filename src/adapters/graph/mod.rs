@@ -39,6 +39,7 @@ pub(crate) mod client;
 pub mod config;
 pub(crate) mod container;
 pub(crate) mod inbox;
+pub(crate) mod search;
 #[cfg(feature = "testkit")]
 pub mod twin;
 

@@ -23,6 +23,12 @@
 //! - **Metrics** from `GET /{media-id}/insights?metric=views,likes,replies,reposts,quotes`
 //!   (views are reported as impressions); followers from `threads_insights`
 //!   (`followers_count`), `None` when the token may not read insights.
+//! - **Search** with `GET /keyword_search` (`search_type=RECENT`, newest first): a query of
+//!   one `#hashtag` and nothing else is a topic-tag search (`search_mode=TAG`), anything else a
+//!   keyword search; `since`/`until` go to Threads, pages continue with the `after` cursor (up
+//!   to 100 a page). Needs `threads_keyword_search` (without App Review approval Threads only
+//!   searches the user's own posts); 2,200 queries per user per rolling 24 hours, a query with
+//!   no results does not count. Found posts reply like any other (`reply_to_id`).
 //! - **Delete** with `DELETE /{media-id}` (needs `threads_delete`; Meta documents 100 deletes
 //!   per day; some third-party sources say the API cannot delete — Meta's own page says it can).
 //! - **Tokens**: the long-lived token is refreshed with `th_refresh_token` a week before
@@ -45,6 +51,7 @@ mod api;
 pub mod config;
 mod publish;
 mod read;
+mod search;
 #[cfg(feature = "testkit")]
 pub mod twin;
 
@@ -66,7 +73,7 @@ use crate::http::{Client, RateLimit};
 use crate::model::{
     Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery, InteractionRef,
     MediaKind, Metric, Page, Post, PostMetrics, PostRef, Profile, PublishOptions, Published,
-    RecentPost,
+    RecentPost, SearchLimits, SearchQuery,
 };
 use crate::platform::{Capabilities, MediaLimits, Operation, Platform};
 use crate::{ErrorKind, Registry, Result};
@@ -124,6 +131,7 @@ pub(crate) fn register(registry: &mut Registry) {
 /// assert_eq!(caps.text.max, 500);
 /// assert_eq!(caps.text.max_links, Some(5));
 /// assert!(caps.threads && caps.delete && caps.reply && caps.link_cards);
+/// assert_eq!(caps.search.unwrap().max_page, 100);
 /// ```
 pub fn default_capabilities() -> Capabilities {
     let mut c = Capabilities::new(PLATFORM, crate::text::rules::threads());
@@ -152,6 +160,13 @@ pub fn default_capabilities() -> Capabilities {
         Metric::Quotes,
     ];
     c.recent_posts = true;
+    c.search = Some(SearchLimits {
+        max_age_days: None,
+        max_page: 100,
+        words: true,
+        time_range: true,
+        language: false,
+    });
     c
 }
 
@@ -471,5 +486,9 @@ impl Platform for Threads {
     async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
         self.caps.require(Operation::RecentPosts)?;
         self.recent(limit).await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
+        self.keyword_search(query).await
     }
 }

@@ -14,6 +14,10 @@ pub(crate) const MEDIA_FIELDS: &str = "id,caption,timestamp,permalink,comments_c
 /// The fields read for a comment, with its replies.
 pub(crate) const COMMENT_FIELDS: &str = "id,text,timestamp,username,from{id,username},replies{id,text,timestamp,username,from{id,username}}";
 
+/// The fields read for a media found by hashtag (`recent_media` never returns `username`).
+pub(crate) const SEARCH_FIELDS: &str =
+    "id,caption,media_type,permalink,timestamp,like_count,comments_count";
+
 /// The media insights read (Postiz, Graph v21+).
 pub(crate) const INSIGHT_METRICS: &str = "views,reach,saved,likes,comments,shares";
 
@@ -41,6 +45,26 @@ pub(crate) struct User {
     pub follows_count: Option<u64>,
     #[serde(default, deserialize_with = "opt_count")]
     pub media_count: Option<u64>,
+}
+
+/// `GET /ig_hashtag_search` → `{"data":[{"id":…}]}`.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct HashtagId {
+    #[serde(deserialize_with = "id_string")]
+    pub id: String,
+}
+
+/// A public media found by hashtag.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct HashtagMedia {
+    #[serde(deserialize_with = "id_string")]
+    pub id: String,
+    #[serde(default)]
+    pub caption: Option<String>,
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    #[serde(default)]
+    pub permalink: Option<String>,
 }
 
 /// A media of the account.

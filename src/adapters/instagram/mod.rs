@@ -27,6 +27,17 @@
 //!   (views are reported as impressions); likes and comments fall back to the media's
 //!   `like_count` and `comments_count` when insights cannot be read. Account followers,
 //!   follows and media count in [`Platform::channel`].
+//! - **Search** by one hashtag ([`Capabilities::search`] says `words: false`): `GET
+//!   /ig_hashtag_search?user_id=&q=` for the hashtag's id, then `GET
+//!   /{hashtag-id}/recent_media` — public media of the last 24 hours, newest first, at most 50
+//!   a page, with captions but without the author's username (Instagram never returns it
+//!   there). Plain words, handles or several hashtags are refused before sending. An account
+//!   may query 30 unique hashtags in a rolling 7 days: the hashtags searched are remembered
+//!   (ids are global, a repeat in the window is free) and the 31st is refused with
+//!   [`RateLimited`](crate::ErrorKind::RateLimited) and the instant a place frees up, before
+//!   anything is sent; Instagram's own refusal is mapped the same way. Media found this way
+//!   cannot be commented on through the API, so `reply` to them answers `Unsupported`. Needs
+//!   the Instagram API with Facebook Login and the Instagram Public Content Access feature.
 //! - **Delete** is not offered by the API: `delete` is not declared and answers
 //!   [`Unsupported`](crate::ErrorKind::Unsupported).
 //! - **Tokens**: with Instagram Login (`graph.instagram.com`) and a known
@@ -52,10 +63,12 @@ mod api;
 pub mod config;
 mod publish;
 mod read;
+mod search;
 #[cfg(feature = "testkit")]
 pub mod twin;
 
 pub use config::InstagramConfig;
+pub use search::{HASHTAG_WINDOW_DAYS, HASHTAGS_PER_WINDOW};
 
 use std::fmt;
 use std::sync::Arc;
@@ -73,10 +86,10 @@ use crate::http::{Client, RateLimit};
 use crate::model::{
     Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery, InteractionRef,
     MediaKind, Metric, Page, Post, PostMetrics, PostRef, Profile, PublishOptions, Published,
-    RecentPost,
+    RecentPost, SearchLimits, SearchQuery,
 };
 use crate::platform::{Capabilities, MediaLimits, Operation, Platform};
-use crate::{Registry, Result};
+use crate::{Error, Registry, Result};
 use api::{MediaItem, User};
 
 /// The platform's name, as errors and [`PostRef`]s carry it.
@@ -159,6 +172,13 @@ pub fn default_capabilities() -> Capabilities {
         Metric::Saves,
     ];
     c.recent_posts = true;
+    c.search = Some(SearchLimits {
+        max_age_days: Some(1),
+        max_page: 50,
+        words: false,
+        time_range: false,
+        language: false,
+    });
     c
 }
 
@@ -175,6 +195,7 @@ pub struct Instagram {
     graph: Graph,
     containers: Containers,
     ledger: Ledger,
+    hashtags: search::Hashtags,
     caps: Capabilities,
     username: OnceCell<String>,
 }
@@ -287,6 +308,7 @@ impl Instagram {
             graph,
             containers,
             ledger: Ledger::default(),
+            hashtags: search::Hashtags::default(),
             caps,
             username: OnceCell::new(),
         })
@@ -312,6 +334,19 @@ impl Instagram {
     /// ```
     pub fn rate_limit(&self) -> Option<RateLimit> {
         self.graph.rate_limit()
+    }
+
+    /// Unique hashtags this account may still search in the rolling 7 days, as far as this
+    /// process has seen (hashtags searched before it started, or by other apps, are not known
+    /// here; Instagram refuses those past 30 itself, and that error is mapped the same way).
+    ///
+    /// ```
+    /// # use socialkit::adapters::instagram::{Instagram, InstagramConfig};
+    /// let ig = Instagram::new(InstagramConfig::new("1784", "t").unwrap()).unwrap();
+    /// assert_eq!(ig.hashtags_left(), socialkit::adapters::instagram::HASHTAGS_PER_WINDOW);
+    /// ```
+    pub fn hashtags_left(&self) -> usize {
+        self.hashtags.left(self.graph.now())
     }
 
     /// The publishing quota: posts used and allowed in the rolling 24 hours
@@ -458,6 +493,14 @@ impl Platform for Instagram {
     ) -> Result<Published> {
         self.caps.require(Operation::Reply)?;
         let _ = opts;
+        if to.meta.contains_key(search::FOUND_BY) {
+            return Err(Error::new(
+                crate::ErrorKind::Unsupported,
+                "instagram does not let the API comment on media found by hashtag search",
+            )
+            .with_platform(PLATFORM)
+            .with_operation("reply"));
+        }
         let part = self.check_comment(post)?;
         // Instagram nests replies one level: a reply to a reply goes to its comment.
         let target = to
@@ -478,5 +521,9 @@ impl Platform for Instagram {
     async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
         self.caps.require(Operation::RecentPosts)?;
         self.recent(limit).await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
+        self.hashtag_search(query).await
     }
 }

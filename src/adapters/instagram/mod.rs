@@ -38,8 +38,11 @@
 //!   anything is sent; Instagram's own refusal is mapped the same way. Media found this way
 //!   cannot be commented on through the API, so `reply` to them answers `Unsupported`. Needs
 //!   the Instagram API with Facebook Login and the Instagram Public Content Access feature.
-//! - **Delete** is not offered by the API: `delete` is not declared and answers
-//!   [`Unsupported`](crate::ErrorKind::Unsupported).
+//! - **Delete** is not declared and answers [`Unsupported`](crate::ErrorKind::Unsupported).
+//!   Meta's IG Media reference in the stored copies offers no delete; two third-party clients
+//!   (2026) report `DELETE /{ig-media-id}` for Facebook Login tokens with
+//!   `instagram_manage_contents` (whole posts, not carousel items). Until Meta's reference
+//!   confirms it, it is not used.
 //! - **Tokens**: with Instagram Login (`graph.instagram.com`) and a known
 //!   `token_expires_at`, the long-lived token is refreshed with `ig_refresh_token` a week before
 //!   it expires; use [`Instagram::with_token_manager`] to persist refreshed tokens.
@@ -116,7 +119,9 @@ pub const INSTAGRAM_LOGIN_HOST: &str = "graph.instagram.com";
 /// assert_eq!(socialkit::adapters::instagram::DEFAULT_VERSION, "v23.0");
 /// ```
 pub const DEFAULT_VERSION: &str = "v23.0";
-/// Items of a carousel (2 to 10; newer documents mention 20, unverified).
+/// Items of a carousel (2 to 10). Meta's content-publishing guide in the stored copies does
+/// not state the number; current clients (2026) still take 2 to 10, and no source for 20 was
+/// found, so 10 stays.
 ///
 /// ```
 /// assert_eq!(socialkit::adapters::instagram::MAX_CAROUSEL, 10);

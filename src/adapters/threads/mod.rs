@@ -22,15 +22,18 @@
 //!   replies are left out. **Reply** publishes a reply (`reply_to_id`) to the interaction.
 //! - **Metrics** from `GET /{media-id}/insights?metric=views,likes,replies,reposts,quotes`
 //!   (views are reported as impressions); followers from `threads_insights`
-//!   (`followers_count`), `None` when the token may not read insights.
+//!   (`followers_count`, a user metric of the Threads Insights API, needs
+//!   `threads_manage_insights`: <https://developers.facebook.com/docs/threads/insights>), `None`
+//!   when the token may not read insights.
 //! - **Search** with `GET /keyword_search` (`search_type=RECENT`, newest first): a query of
 //!   one `#hashtag` and nothing else is a topic-tag search (`search_mode=TAG`), anything else a
 //!   keyword search; `since`/`until` go to Threads, pages continue with the `after` cursor (up
 //!   to 100 a page). Needs `threads_keyword_search` (without App Review approval Threads only
 //!   searches the user's own posts); 2,200 queries per user per rolling 24 hours, a query with
 //!   no results does not count. Found posts reply like any other (`reply_to_id`).
-//! - **Delete** with `DELETE /{media-id}` (needs `threads_delete`; Meta documents 100 deletes
-//!   per day; some third-party sources say the API cannot delete — Meta's own page says it can).
+//! - **Delete** with `DELETE /{media-id}`: needs `threads_delete`, 100 deletes per account per
+//!   day, answers `{"success": true, "deleted_id": …}` (Meta, "Delete Posts",
+//!   <https://developers.facebook.com/docs/threads/posts/delete-posts>).
 //! - **Tokens**: the long-lived token is refreshed with `th_refresh_token` a week before
 //!   `token_expires_at`, or once when Threads rejects it; use [`Threads::with_token_manager`]
 //!   to persist refreshed tokens.

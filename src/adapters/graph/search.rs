@@ -81,6 +81,27 @@ pub(crate) fn reworded(e: Error, kind: ErrorKind, message: String) -> Error {
     out
 }
 
+/// A page of search results: the found posts in the query's window, newest first, continuing
+/// at `next_cursor`.
+pub(crate) fn page(
+    platform: &str,
+    query: &SearchQuery,
+    found: Vec<Found>,
+    next_cursor: Option<String>,
+) -> crate::model::Page<Interaction> {
+    let mut items: Vec<Interaction> = found
+        .into_iter()
+        .filter(|f| in_window(query, f.created_at))
+        .map(|f| f.into_interaction(platform))
+        .collect();
+    items.sort_by_key(|i| std::cmp::Reverse(i.created_at));
+    crate::model::Page {
+        has_more: next_cursor.is_some(),
+        items,
+        next_cursor,
+    }
+}
+
 /// A post a search found, as the platform describes it.
 #[derive(Debug, Clone)]
 pub(crate) struct Found {

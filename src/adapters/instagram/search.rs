@@ -202,7 +202,7 @@ impl Instagram {
             .get("search", &[&id, "recent_media"], &params)
             .await?;
         let next_cursor = page.after().map(str::to_string);
-        let mut items: Vec<Interaction> = page
+        let found: Vec<Found> = page
             .data
             .into_iter()
             .filter_map(|m| {
@@ -215,19 +215,14 @@ impl Instagram {
                     profile_url: None,
                 })
             })
-            .filter(|f| search::in_window(query, f.created_at))
-            .map(|f| {
-                let mut i = f.into_interaction(PLATFORM);
-                i.reference = i.reference.with_meta(FOUND_BY, "hashtag_search");
-                i
-            })
             .collect();
-        items.sort_by(|a, b| b.created_at.cmp(&a.created_at));
-        Ok(Page {
-            has_more: next_cursor.is_some(),
-            items,
-            next_cursor,
-        })
+        let mut page = search::page(PLATFORM, query, found, next_cursor);
+        for i in &mut page.items {
+            i.reference
+                .meta
+                .insert(FOUND_BY.to_string(), "hashtag_search".to_string());
+        }
+        Ok(page)
     }
 
     /// `GET /ig_hashtag_search?user_id=&q=` → the hashtag's id.

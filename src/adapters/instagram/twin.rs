@@ -35,43 +35,48 @@
 //! # });
 //! ```
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
 use super::InstagramConfig;
-use crate::Result;
+use crate::adapters::graph::GraphSettings;
 use crate::adapters::graph::api::format_time;
 use crate::adapters::graph::twin::{
-    ContainerState, Ctx, GraphRequest, GraphTwin, Node, NodeKind, Personality, Reply, State,
-    TwinHandle, TwinOptions, check_publishable, container_status, has_hashtag, paged,
+    ContainerState, Ctx, Flavor, GraphRequest, Node, NodeKind, Personality, PlatformTwin, Reply,
+    Routes, State, TwinOptions, check_publishable, container_status, has_hashtag, paged,
     publishing_limit, select,
 };
-use crate::adapters::graph::{GraphSettings, WaitPolicy};
 use crate::http::Method;
 
-/// A running Instagram twin. Dropping it stops the server.
+/// A running Instagram twin: the shared [`PlatformTwin`] with the [`InstagramFlavor`]. Dropping it
+/// stops the server.
 ///
 /// ```
 /// use socialkit::adapters::instagram::twin::InstagramTwin;
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let twin = InstagramTwin::start().await.unwrap();
 /// assert_eq!(twin.url().host_str(), Some("127.0.0.1"));
+/// assert!(twin.channel_url().starts_with("instagram://"));
 /// # });
 /// ```
-#[derive(Debug)]
-pub struct InstagramTwin {
-    twin: GraphTwin,
-}
+pub type InstagramTwin = PlatformTwin<InstagramFlavor>;
 
-impl InstagramTwin {
-    /// The Instagram defaults: account `17841400000000001` named `acme`, 100 posts a day.
-    ///
-    /// ```
-    /// let o = socialkit::adapters::instagram::twin::InstagramTwin::options();
-    /// assert_eq!(o.publish_quota, 100);
-    /// ```
-    pub fn options() -> TwinOptions {
+/// The Instagram side of the Graph twin: account `17841400000000001` named `acme`, 100 posts a day.
+///
+/// ```
+/// use socialkit::adapters::graph::twin::Flavor;
+/// use socialkit::adapters::instagram::twin::InstagramFlavor;
+/// assert_eq!(InstagramFlavor::options().publish_quota, 100);
+/// ```
+#[derive(Debug)]
+pub struct InstagramFlavor;
+
+impl Flavor for InstagramFlavor {
+    type Config = InstagramConfig;
+    const SCHEME: &'static str = super::PLATFORM;
+    const ID_PARAM: &'static str = "ig_user_id";
+    const URL_EXTRA: &'static str = "&poll=0.005&wait=5";
+
+    fn options() -> TwinOptions {
         TwinOptions {
             token: "IGtwinACCESStoken0001".into(),
             account_id: "17841400000000001".into(),
@@ -79,95 +84,15 @@ impl InstagramTwin {
         }
     }
 
-    /// Starts a twin with the default options.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
-    /// assert!(twin.handle().requests().is_empty());
-    /// # });
-    /// ```
-    pub async fn start() -> Result<InstagramTwin> {
-        Self::start_with(Self::options()).await
+    fn routes() -> Routes {
+        Routes::new(InstagramPersonality)
     }
 
-    /// Starts a twin.
-    ///
-    /// ```
-    /// use socialkit::adapters::instagram::twin::InstagramTwin;
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let mut options = InstagramTwin::options();
-    /// options.followers = 10;
-    /// let twin = InstagramTwin::start_with(options).await.unwrap();
-    /// # let _ = twin;
-    /// # });
-    /// ```
-    pub async fn start_with(options: TwinOptions) -> Result<InstagramTwin> {
-        Ok(InstagramTwin {
-            twin: GraphTwin::start(options, Box::new(InstagramPersonality)).await?,
-        })
-    }
-
-    /// The account's config, pointing at the twin (container polls every 5 ms, at most 5 s).
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
-    /// assert_eq!(twin.config().ig_user_id, "17841400000000001");
-    /// # });
-    /// ```
-    pub fn config(&self) -> InstagramConfig {
-        let h = self.twin.handle();
-        let mut graph = GraphSettings::new(h.token());
-        graph.base_url = Some(self.twin.url());
-        graph.container_wait = WaitPolicy::fast(Duration::from_millis(5), Duration::from_secs(5));
+    fn config(account_id: String, graph: GraphSettings) -> InstagramConfig {
         InstagramConfig {
-            ig_user_id: h.account_id(),
+            ig_user_id: account_id,
             graph,
         }
-    }
-
-    /// The channel URL: `instagram://TOKEN@127.0.0.1:PORT?ig_user_id=…&scheme=http&poll=0.005`.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
-    /// let channel = socialkit::Registry::default().from_url(&twin.channel_url()).unwrap();
-    /// assert_eq!(channel.name(), "instagram");
-    /// # });
-    /// ```
-    pub fn channel_url(&self) -> String {
-        let h = self.twin.handle();
-        format!(
-            "instagram://{}@{}?ig_user_id={}&scheme=http&poll=0.005&wait=5",
-            h.token(),
-            self.twin.addr(),
-            h.account_id()
-        )
-    }
-
-    /// The base URL (`http://127.0.0.1:PORT/`).
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
-    /// assert_eq!(twin.url().scheme(), "http");
-    /// # });
-    /// ```
-    pub fn url(&self) -> url::Url {
-        self.twin.url()
-    }
-
-    /// The handle to inspect and steer the twin.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
-    /// assert_eq!(twin.handle().account_id(), twin.config().ig_user_id);
-    /// # });
-    /// ```
-    pub fn handle(&self) -> &TwinHandle {
-        self.twin.handle()
     }
 }
 

@@ -71,7 +71,7 @@ impl Threads {
             .await
             .map_err(quota_message)?;
         let next_cursor = page.after().map(str::to_string);
-        let mut items: Vec<Interaction> = page
+        let found: Vec<Found> = page
             .data
             .into_iter()
             .filter_map(|t| {
@@ -89,15 +89,8 @@ impl Threads {
                     profile_url,
                 })
             })
-            .filter(|f| search::in_window(query, f.created_at))
-            .map(|f| f.into_interaction(PLATFORM))
             .collect();
-        items.sort_by(|a, b| b.created_at.cmp(&a.created_at));
-        Ok(Page {
-            has_more: next_cursor.is_some(),
-            items,
-            next_cursor,
-        })
+        Ok(search::page(PLATFORM, query, found, next_cursor))
     }
 }
 

@@ -31,45 +31,49 @@
 //! # });
 //! ```
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::ThreadsConfig;
-use crate::Result;
+use crate::adapters::graph::GraphSettings;
 use crate::adapters::graph::api::format_time;
 use crate::adapters::graph::twin::{
-    ContainerState, Ctx, GraphRequest, GraphTwin, Node, NodeKind, Personality, Reply, State,
-    TwinHandle, TwinOptions, check_publishable, container_status, has_hashtag, has_terms, paged,
+    ContainerState, Ctx, Flavor, GraphRequest, Node, NodeKind, Personality, PlatformTwin, Reply,
+    Routes, State, TwinOptions, check_publishable, container_status, has_hashtag, has_terms, paged,
     publishing_limit, select,
 };
-use crate::adapters::graph::{GraphSettings, WaitPolicy};
 use crate::http::Method;
 
-/// A running Threads twin. Dropping it stops the server.
+/// A running Threads twin: the shared [`PlatformTwin`] with the [`ThreadsFlavor`]. Dropping it
+/// stops the server.
 ///
 /// ```
 /// use socialkit::adapters::threads::twin::ThreadsTwin;
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let twin = ThreadsTwin::start().await.unwrap();
 /// assert_eq!(twin.url().host_str(), Some("127.0.0.1"));
+/// assert!(twin.channel_url().starts_with("threads://"));
 /// # });
 /// ```
-#[derive(Debug)]
-pub struct ThreadsTwin {
-    twin: GraphTwin,
-}
+pub type ThreadsTwin = PlatformTwin<ThreadsFlavor>;
 
-impl ThreadsTwin {
-    /// The Threads defaults: user `25000000000000001` named `acme`, 250 posts and 1,000 replies
-    /// a day.
-    ///
-    /// ```
-    /// let o = socialkit::adapters::threads::twin::ThreadsTwin::options();
-    /// assert_eq!((o.publish_quota, o.reply_quota), (250, 1000));
-    /// ```
-    pub fn options() -> TwinOptions {
+/// The Threads side of the Graph twin: user `25000000000000001` named `acme`, 250 posts and 1,000 replies a day.
+///
+/// ```
+/// use socialkit::adapters::graph::twin::Flavor;
+/// use socialkit::adapters::threads::twin::ThreadsFlavor;
+/// assert_eq!(ThreadsFlavor::options().reply_quota, 1000);
+/// ```
+#[derive(Debug)]
+pub struct ThreadsFlavor;
+
+impl Flavor for ThreadsFlavor {
+    type Config = ThreadsConfig;
+    const SCHEME: &'static str = super::PLATFORM;
+    const ID_PARAM: &'static str = "user_id";
+    const URL_EXTRA: &'static str = "&poll=0.005&wait=5";
+
+    fn options() -> TwinOptions {
         TwinOptions {
             token: "THtwinACCESStoken0001".into(),
             account_id: "25000000000000001".into(),
@@ -79,95 +83,15 @@ impl ThreadsTwin {
         }
     }
 
-    /// Starts a twin with the default options.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
-    /// assert!(twin.handle().requests().is_empty());
-    /// # });
-    /// ```
-    pub async fn start() -> Result<ThreadsTwin> {
-        Self::start_with(Self::options()).await
+    fn routes() -> Routes {
+        Routes::new(ThreadsPersonality)
     }
 
-    /// Starts a twin.
-    ///
-    /// ```
-    /// use socialkit::adapters::threads::twin::ThreadsTwin;
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let mut options = ThreadsTwin::options();
-    /// options.followers = 10;
-    /// let twin = ThreadsTwin::start_with(options).await.unwrap();
-    /// # let _ = twin;
-    /// # });
-    /// ```
-    pub async fn start_with(options: TwinOptions) -> Result<ThreadsTwin> {
-        Ok(ThreadsTwin {
-            twin: GraphTwin::start(options, Box::new(ThreadsPersonality)).await?,
-        })
-    }
-
-    /// The profile's config, pointing at the twin (container polls every 5 ms, at most 5 s).
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
-    /// assert_eq!(twin.config().user_id, "25000000000000001");
-    /// # });
-    /// ```
-    pub fn config(&self) -> ThreadsConfig {
-        let h = self.twin.handle();
-        let mut graph = GraphSettings::new(h.token());
-        graph.base_url = Some(self.twin.url());
-        graph.container_wait = WaitPolicy::fast(Duration::from_millis(5), Duration::from_secs(5));
+    fn config(account_id: String, graph: GraphSettings) -> ThreadsConfig {
         ThreadsConfig {
-            user_id: h.account_id(),
+            user_id: account_id,
             graph,
         }
-    }
-
-    /// The channel URL: `threads://TOKEN@127.0.0.1:PORT?user_id=…&scheme=http&poll=0.005`.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
-    /// let channel = socialkit::Registry::default().from_url(&twin.channel_url()).unwrap();
-    /// assert_eq!(channel.name(), "threads");
-    /// # });
-    /// ```
-    pub fn channel_url(&self) -> String {
-        let h = self.twin.handle();
-        format!(
-            "threads://{}@{}?user_id={}&scheme=http&poll=0.005&wait=5",
-            h.token(),
-            self.twin.addr(),
-            h.account_id()
-        )
-    }
-
-    /// The base URL (`http://127.0.0.1:PORT/`).
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
-    /// assert_eq!(twin.url().scheme(), "http");
-    /// # });
-    /// ```
-    pub fn url(&self) -> url::Url {
-        self.twin.url()
-    }
-
-    /// The handle to inspect and steer the twin.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
-    /// assert_eq!(twin.handle().account_id(), twin.config().user_id);
-    /// # });
-    /// ```
-    pub fn handle(&self) -> &TwinHandle {
-        self.twin.handle()
     }
 }
 

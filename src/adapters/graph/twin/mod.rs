@@ -34,6 +34,7 @@
 //! ```
 
 mod handle;
+mod platform;
 mod quota;
 mod request;
 mod search;
@@ -45,6 +46,7 @@ pub(crate) use state::State;
 pub use state::{ContainerState, Node, NodeKind};
 
 pub use handle::{TwinHandle, author_id};
+pub use platform::{Flavor, PlatformTwin, Routes};
 pub(crate) use quota::{check_publishable, container_status, publishing_limit};
 pub(crate) use request::{paged, select};
 pub(crate) use search::{has_hashtag, has_terms};

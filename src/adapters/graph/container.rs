@@ -65,6 +65,24 @@ pub(crate) struct Containers {
 pub(crate) struct Deadline(chrono::DateTime<chrono::Utc>);
 
 impl Containers {
+    /// The account's publishing quota: `GET /{owner}/{edge}?fields=` (Instagram's
+    /// `content_publishing_limit`, Threads' `threads_publishing_limit`).
+    pub(crate) async fn publishing_limit(
+        &self,
+        edge: &str,
+        fields: &str,
+    ) -> Result<PublishingLimit> {
+        let v: Value = self
+            .graph
+            .get(
+                "publishing_limit",
+                &[&self.owner, edge],
+                &[("fields", fields)],
+            )
+            .await?;
+        Ok(PublishingLimit::parse(&v))
+    }
+
     /// A deadline `wait.max_wait` from now, shared by every container of one publish.
     pub(crate) fn deadline(&self) -> Deadline {
         let max = chrono::Duration::from_std(self.wait.max_wait).unwrap_or(chrono::Duration::MAX);
@@ -187,15 +205,7 @@ impl Containers {
         posts: u64,
         replies: u64,
     ) -> Result<()> {
-        let v: Value = self
-            .graph
-            .get(
-                "publishing_limit",
-                &[&self.owner, edge],
-                &[("fields", fields)],
-            )
-            .await?;
-        let limit = PublishingLimit::parse(&v);
+        let limit = self.publishing_limit(edge, fields).await?;
         let short = |left: Option<u64>, need: u64, total: Option<u64>, what: &str| match left {
             Some(left) if need > left => Some(format!(
                 "{}: the publishing limit of {} {what} per 24 hours leaves {left}, {need} needed; \

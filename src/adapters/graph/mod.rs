@@ -80,6 +80,50 @@ pub(crate) fn graph(
     ))
 }
 
+/// Where a container account lives and publishes: its platform, id, settings, defaults and
+/// container dialect.
+pub(crate) struct AccountSpec<'a> {
+    pub platform: &'static str,
+    pub owner: &'a str,
+    pub settings: &'a GraphSettings,
+    pub default_host: &'a str,
+    pub default_version: &'a str,
+    pub dialect: container::Dialect,
+}
+
+/// The Graph client and the container flow of one Instagram or Threads account.
+pub(crate) fn container_account(
+    spec: AccountSpec<'_>,
+    http: Client,
+    tokens: Option<TokenManager>,
+) -> Result<(Graph, container::Containers)> {
+    let graph = graph(
+        spec.platform,
+        spec.owner,
+        spec.settings,
+        http,
+        tokens,
+        spec.default_host,
+        spec.default_version,
+    )?;
+    let containers = container::Containers {
+        graph: graph.clone(),
+        owner: spec.owner.to_string(),
+        dialect: spec.dialect,
+        wait: spec.settings.container_wait.clone(),
+    };
+    Ok((graph, containers))
+}
+
+/// A reference to a post of `platform`, with its link when known.
+pub(crate) fn post_ref(platform: &str, id: &str, url: Option<String>) -> crate::model::PostRef {
+    let r = crate::model::PostRef::new(platform, id);
+    match url {
+        Some(u) => r.with_url(u),
+        None => r,
+    }
+}
+
 /// Which of Meta's refresh grants renews a long-lived token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RefreshGrant {

@@ -293,21 +293,15 @@ impl Instagram {
         tokens: Option<TokenManager>,
     ) -> Result<Self> {
         config.check()?;
-        let graph = graph::graph(
-            PLATFORM,
-            &config.ig_user_id,
-            &config.graph,
-            http,
-            tokens,
-            DEFAULT_HOST,
-            DEFAULT_VERSION,
-        )?;
-        let containers = Containers {
-            graph: graph.clone(),
-            owner: config.ig_user_id.clone(),
+        let spec = graph::AccountSpec {
+            platform: PLATFORM,
+            owner: &config.ig_user_id,
+            settings: &config.graph,
+            default_host: DEFAULT_HOST,
+            default_version: DEFAULT_VERSION,
             dialect: container::INSTAGRAM,
-            wait: config.graph.container_wait.clone(),
         };
+        let (graph, containers) = graph::container_account(spec, http, tokens)?;
         Ok(Instagram {
             config,
             graph,
@@ -364,15 +358,9 @@ impl Instagram {
     /// # Ok(()) }
     /// ```
     pub async fn publishing_limit(&self) -> Result<crate::adapters::graph::api::PublishingLimit> {
-        let v: serde_json::Value = self
-            .graph
-            .get(
-                "publishing_limit",
-                &[self.user_id(), "content_publishing_limit"],
-                &[("fields", api::LIMIT_FIELDS)],
-            )
-            .await?;
-        Ok(crate::adapters::graph::api::PublishingLimit::parse(&v))
+        self.containers
+            .publishing_limit("content_publishing_limit", api::LIMIT_FIELDS)
+            .await
     }
 
     fn user_id(&self) -> &str {
@@ -380,11 +368,7 @@ impl Instagram {
     }
 
     fn media_ref(&self, id: &str, url: Option<String>) -> PostRef {
-        let r = PostRef::new(PLATFORM, id);
-        match url {
-            Some(u) => r.with_url(u),
-            None => r,
-        }
+        graph::post_ref(PLATFORM, id, url)
     }
 }
 

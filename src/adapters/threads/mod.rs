@@ -282,21 +282,15 @@ impl Threads {
         tokens: Option<TokenManager>,
     ) -> Result<Self> {
         config.check()?;
-        let graph = graph::graph(
-            PLATFORM,
-            &config.user_id,
-            &config.graph,
-            http,
-            tokens,
-            DEFAULT_HOST,
-            DEFAULT_VERSION,
-        )?;
-        let containers = Containers {
-            graph: graph.clone(),
-            owner: config.user_id.clone(),
+        let spec = graph::AccountSpec {
+            platform: PLATFORM,
+            owner: &config.user_id,
+            settings: &config.graph,
+            default_host: DEFAULT_HOST,
+            default_version: DEFAULT_VERSION,
             dialect: container::THREADS,
-            wait: config.graph.container_wait.clone(),
         };
+        let (graph, containers) = graph::container_account(spec, http, tokens)?;
         Ok(Threads {
             config,
             graph,
@@ -351,15 +345,9 @@ impl Threads {
     /// # Ok(()) }
     /// ```
     pub async fn publishing_limit(&self) -> Result<crate::adapters::graph::api::PublishingLimit> {
-        let v: serde_json::Value = self
-            .graph
-            .get(
-                "publishing_limit",
-                &[self.user_id(), "threads_publishing_limit"],
-                &[("fields", api::LIMIT_FIELDS)],
-            )
-            .await?;
-        Ok(crate::adapters::graph::api::PublishingLimit::parse(&v))
+        self.containers
+            .publishing_limit("threads_publishing_limit", api::LIMIT_FIELDS)
+            .await
     }
 
     fn user_id(&self) -> &str {
@@ -367,11 +355,7 @@ impl Threads {
     }
 
     fn post_ref(&self, id: &str, url: Option<String>) -> PostRef {
-        let r = PostRef::new(PLATFORM, id);
-        match url {
-            Some(u) => r.with_url(u),
-            None => r,
-        }
+        graph::post_ref(PLATFORM, id, url)
     }
 }
 

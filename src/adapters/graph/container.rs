@@ -353,6 +353,15 @@ pub(crate) enum Entry {
 /// Per idempotency key: the container made for it and the media it became. Bounded (the
 /// oldest keys are forgotten first); kept in memory, so it protects retries within one process
 /// — after a restart the engine reconciles with [`recent_posts`](crate::Platform::recent_posts).
+///
+/// Why not rebuild it from the platform: a container can only be read by its id
+/// (`GET /{container-id}`; neither Instagram nor Threads lists an account's containers), and
+/// nothing client-chosen can be attached to one, so a container made before a crash cannot be
+/// found again. That is safe: an unpublished container is never published by anyone else and
+/// expires after 24 hours (it only costs one of Instagram's 400 containers a day). A container
+/// that *was* published became a post, and the post is what the engine finds among the recent
+/// posts. Resuming the very same container after a restart would need its id stored with the
+/// delivery (an engine change), and would make the outcome exact where two posts share a text.
 #[derive(Debug, Default)]
 pub(crate) struct Ledger {
     entries: Mutex<VecDeque<(String, Entry)>>,

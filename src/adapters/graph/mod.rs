@@ -17,8 +17,12 @@
 //!   [`poll_until`](crate::http::poll_until)) → publish, with a ledger that keeps the container
 //!   per idempotency key so a retried publish never posts twice;
 //! - forward paging of comments gathered from many posts (internal);
+//! - what Instagram's hashtag search and Threads' keyword search share (internal): checks
+//!   before sending, page sizes, the time window, found posts as
+//!   [`InteractionKind::Post`](crate::model::InteractionKind::Post) interactions;
 //! - the wire types ([`api`]) and, with the `testkit` feature, the `twin`: one local Graph
-//!   server with a personality per platform, on the shared `testkit::twin` scaffolding.
+//!   server with a personality per platform, on the shared `testkit::twin` scaffolding; each
+//!   platform's twin is one `PlatformTwin` with its flavor (defaults, routes, config).
 //!
 //! ```
 //! use socialkit::adapters::graph::{GraphSettings, TokenPlacement};

@@ -47,27 +47,7 @@ pub(crate) struct User {
     pub media_count: Option<u64>,
 }
 
-/// `GET /ig_hashtag_search` → `{"data":[{"id":…}]}`.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct HashtagId {
-    #[serde(deserialize_with = "id_string")]
-    pub id: String,
-}
-
-/// A public media found by hashtag.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct HashtagMedia {
-    #[serde(deserialize_with = "id_string")]
-    pub id: String,
-    #[serde(default)]
-    pub caption: Option<String>,
-    #[serde(default)]
-    pub timestamp: Option<String>,
-    #[serde(default)]
-    pub permalink: Option<String>,
-}
-
-/// A media of the account.
+/// A media of the account (or one found by hashtag).
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct MediaItem {
     #[serde(deserialize_with = "id_string")]

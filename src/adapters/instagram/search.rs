@@ -197,7 +197,7 @@ impl Instagram {
         if let Some(c) = &query.cursor {
             params.push(("after", c));
         }
-        let page: List<api::HashtagMedia> = self
+        let page: List<api::MediaItem> = self
             .graph
             .get("search", &[&id, "recent_media"], &params)
             .await?;
@@ -227,7 +227,7 @@ impl Instagram {
 
     /// `GET /ig_hashtag_search?user_id=&q=` → the hashtag's id.
     async fn hashtag_id(&self, tag: &str) -> Result<String> {
-        let found: List<api::HashtagId> = self
+        let found: List<crate::adapters::graph::api::Created> = self
             .graph
             .get(
                 "search",

@@ -149,6 +149,8 @@ pub(crate) fn register(registry: &mut Registry) {
 /// assert!(caps.media_required && !caps.delete && !caps.threads);
 /// assert_eq!(caps.text.max_hashtags, Some(30));
 /// assert_eq!(caps.media.max_count, 10);
+/// let search = caps.search.unwrap();
+/// assert!(!search.words && search.max_age_days == Some(1) && search.max_page == 50);
 /// ```
 pub fn default_capabilities() -> Capabilities {
     let mut c = Capabilities::new(PLATFORM, crate::text::rules::instagram());

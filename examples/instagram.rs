@@ -97,7 +97,10 @@ async fn run() -> Result<()> {
                 .collect();
             println!("  found {}: {caption}", media.created_at.format("%H:%M"));
         }
-        println!("{} unique hashtags left this week", ig.hashtags_left());
+        println!(
+            "{} unique hashtags left this week",
+            ig.hashtags_left().await
+        );
     }
     if env("SOCIALKIT_PUBLISH").as_deref() == Some("1") {
         let Some(image) = env("INSTAGRAM_IMAGE_URL") else {

@@ -187,7 +187,7 @@ mod instagram {
         ig.search(&SearchQuery::new("#anvils")).await.unwrap();
         assert_eq!(h.requests_to("GET", "/ig_hashtag_search"), 1);
         assert_eq!(h.hashtags_queried(), ["anvils"]);
-        assert_eq!(ig.hashtags_left(), HASHTAGS_PER_WINDOW - 1);
+        assert_eq!(ig.hashtags_left().await, HASHTAGS_PER_WINDOW - 1);
 
         // Found media cannot be commented on through the API.
         let e = ig
@@ -251,7 +251,7 @@ mod instagram {
                 .await
                 .unwrap();
         }
-        assert_eq!(ig.hashtags_left(), 0);
+        assert_eq!(ig.hashtags_left().await, 0);
         h.reset_requests();
         let e = ig.search(&SearchQuery::new("#tag30")).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::RateLimited);
@@ -262,9 +262,11 @@ mod instagram {
         // Hashtags already counted stay free.
         ig.search(&SearchQuery::new("#tag7")).await.unwrap();
 
-        // A process that does not know the earlier queries gets Instagram's own refusal,
-        // mapped to the same kind.
+        // A process that does not know the earlier queries by name asks Instagram, whose
+        // refusal is mapped to the same kind.
         let fresh = Instagram::new(twin.config()).unwrap();
+        // It learns the week's count from Instagram (`recently_searched_hashtags`).
+        assert_eq!(fresh.hashtags_left().await, 0);
         let e = fresh.search(&SearchQuery::new("#tag31")).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::RateLimited);
         assert!(e.to_string().contains("30 unique"), "{e}");
@@ -284,7 +286,7 @@ mod instagram {
         let e = ig.search(&SearchQuery::new("#anvils")).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::PermissionDenied);
         // Nothing was counted locally for a refused lookup.
-        assert_eq!(ig.hashtags_left(), HASHTAGS_PER_WINDOW);
+        assert_eq!(ig.hashtags_left().await, HASHTAGS_PER_WINDOW);
     }
 }
 

@@ -33,7 +33,9 @@
 //!   a page, with captions but without the author's username (Instagram never returns it
 //!   there). Plain words, handles or several hashtags are refused before sending. An account
 //!   may query 30 unique hashtags in a rolling 7 days: the hashtags searched are remembered
-//!   (ids are global, a repeat in the window is free) and the 31st is refused with
+//!   (ids are global, a repeat in the window is free), the week's count is read once from
+//!   `GET /{ig-user-id}/recently_searched_hashtags` (so it survives a restart), and the 31st is
+//!   refused with
 //!   [`RateLimited`](crate::ErrorKind::RateLimited) and the instant a place frees up, before
 //!   anything is sent; Instagram's own refusal is mapped the same way. Media found this way
 //!   cannot be commented on through the API, so `reply` to them answers `Unsupported`. Needs
@@ -337,16 +339,20 @@ impl Instagram {
         self.graph.rate_limit()
     }
 
-    /// Unique hashtags this account may still search in the rolling 7 days, as far as this
-    /// process has seen (hashtags searched before it started, or by other apps, are not known
-    /// here; Instagram refuses those past 30 itself, and that error is mapped the same way).
+    /// Unique hashtags this account may still search in the rolling 7 days: the hashtags this
+    /// process searched plus those Instagram lists as searched this week
+    /// (`recently_searched_hashtags`, read once per process).
     ///
     /// ```
-    /// # use socialkit::adapters::instagram::{Instagram, InstagramConfig};
-    /// let ig = Instagram::new(InstagramConfig::new("1784", "t").unwrap()).unwrap();
-    /// assert_eq!(ig.hashtags_left(), socialkit::adapters::instagram::HASHTAGS_PER_WINDOW);
+    /// use socialkit::adapters::instagram::{Instagram, twin::InstagramTwin};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = InstagramTwin::start().await.unwrap();
+    /// let ig = Instagram::new(twin.config()).unwrap();
+    /// assert_eq!(ig.hashtags_left().await, socialkit::adapters::instagram::HASHTAGS_PER_WINDOW);
+    /// # });
     /// ```
-    pub fn hashtags_left(&self) -> usize {
+    pub async fn hashtags_left(&self) -> usize {
+        self.seed_hashtags().await;
         self.hashtags.left(self.graph.now())
     }
 

@@ -53,6 +53,11 @@ pub(crate) struct Hashtags {
 struct Ledger {
     ids: BTreeMap<String, String>,
     first_query: BTreeMap<String, DateTime<Utc>>,
+    /// Ids Instagram says the account queried this week (`recently_searched_hashtags`) whose
+    /// names this process does not know, with when they were seen.
+    unnamed: BTreeMap<String, DateTime<Utc>>,
+    /// Whether `recently_searched_hashtags` was read.
+    seeded: bool,
 }
 
 /// What a hashtag query needs before it is sent.
@@ -62,12 +67,21 @@ pub(crate) enum Admit {
     Counted(Option<String>),
     /// A new unique hashtag within the quota: it will count from now.
     New(Option<String>),
+    /// The window is full, but with hashtags whose names are unknown here: `tag` may be one of
+    /// them, so Instagram decides (and refuses it if it is not).
+    Ask,
 }
 
 impl Ledger {
     fn live(&self, now: DateTime<Utc>) -> impl Iterator<Item = (&String, &DateTime<Utc>)> {
         let from = now - Duration::days(HASHTAG_WINDOW_DAYS);
         self.first_query.iter().filter(move |(_, t)| **t > from)
+    }
+
+    /// Seeded ids still in the window and not known by name.
+    fn unnamed_live(&self, now: DateTime<Utc>) -> usize {
+        let from = now - Duration::days(HASHTAG_WINDOW_DAYS);
+        self.unnamed.values().filter(|t| **t > from).count()
     }
 }
 
@@ -85,6 +99,10 @@ impl Hashtags {
             return Ok(Admit::Counted(id));
         }
         let live: Vec<(&String, &DateTime<Utc>)> = ledger.live(now).collect();
+        let unnamed = ledger.unnamed_live(now);
+        if live.len() + unnamed >= HASHTAGS_PER_WINDOW && unnamed > 0 {
+            return Ok(Admit::Ask);
+        }
         if live.len() >= HASHTAGS_PER_WINDOW {
             let frees_at = live
                 .iter()
@@ -109,18 +127,40 @@ impl Hashtags {
         Ok(Admit::New(id))
     }
 
-    /// Records that `tag` (id `id`) was queried at `now`.
+    /// Records that `tag` (id `id`) was queried at `now`; a hashtag Instagram had listed as
+    /// searched this week keeps counting from when it was listed.
     pub(crate) fn record(&self, tag: &str, id: &str, now: DateTime<Utc>, new: bool) {
         let mut ledger = self.lock();
         ledger.ids.insert(tag.to_string(), id.to_string());
-        if new {
+        if let Some(seen) = ledger.unnamed.remove(id) {
+            ledger.first_query.insert(tag.to_string(), seen);
+        } else if new {
             ledger.first_query.insert(tag.to_string(), now);
+        }
+    }
+
+    /// Whether the account's recently searched hashtags were read.
+    pub(crate) fn seeded(&self) -> bool {
+        self.lock().seeded
+    }
+
+    /// Takes in the ids of `GET /{ig-user-id}/recently_searched_hashtags`, seen at `now` (their
+    /// first query lies within the last 7 days; when exactly is not said, so `now` is kept).
+    pub(crate) fn seed(&self, ids: impl IntoIterator<Item = String>, now: DateTime<Utc>) {
+        let mut ledger = self.lock();
+        ledger.seeded = true;
+        for id in ids {
+            let known = ledger.ids.values().any(|v| *v == id);
+            if !known {
+                ledger.unnamed.insert(id, now);
+            }
         }
     }
 
     /// Unique hashtags still free in the window at `now`.
     pub(crate) fn left(&self, now: DateTime<Utc>) -> usize {
-        HASHTAGS_PER_WINDOW.saturating_sub(self.lock().live(now).count())
+        let ledger = self.lock();
+        HASHTAGS_PER_WINDOW.saturating_sub(ledger.live(now).count() + ledger.unnamed_live(now))
     }
 }
 
@@ -177,11 +217,13 @@ impl Instagram {
         let limits = self.caps.search.clone().unwrap_or_default();
         search::check(PLATFORM, &limits, query)?;
         let tag = the_hashtag(query)?;
+        self.seed_hashtags().await;
         let now = self.graph.now();
         let admit = self.hashtags.admit(&tag, now)?;
         let (known, new) = match admit {
             Admit::Counted(id) => (id, false),
             Admit::New(id) => (id, true),
+            Admit::Ask => (None, true),
         };
         let id = match known {
             Some(id) => id,
@@ -223,6 +265,37 @@ impl Instagram {
                 .insert(FOUND_BY.to_string(), "hashtag_search".to_string());
         }
         Ok(page)
+    }
+
+    /// Once per process: the hashtags Instagram says this account searched this week
+    /// (`GET /{ig-user-id}/recently_searched_hashtags?limit=30`), so the quota is counted from
+    /// the platform and not only from this process. Best effort: a failed read leaves the count
+    /// to this process and to Instagram's own refusal.
+    pub(super) async fn seed_hashtags(&self) {
+        if self.hashtags.seeded() {
+            return;
+        }
+        let read: Result<List<crate::adapters::graph::api::Created>> = self
+            .graph
+            .get(
+                "search",
+                &[self.user_id(), "recently_searched_hashtags"],
+                &[("limit", "30")],
+            )
+            .await;
+        match read {
+            Ok(list) => self
+                .hashtags
+                .seed(list.data.into_iter().map(|h| h.id), self.graph.now()),
+            Err(e) => {
+                tracing::debug!(
+                    platform = PLATFORM,
+                    kind = e.kind().as_str(),
+                    "recently searched hashtags unavailable"
+                );
+                self.hashtags.seed([], self.graph.now());
+            }
+        }
     }
 
     /// `GET /ig_hashtag_search?user_id=&q=` → the hashtag's id.
@@ -296,5 +369,24 @@ mod tests {
         let later = t0 + Duration::days(7) + Duration::minutes(1);
         assert_eq!(h.admit("t30", later).unwrap(), Admit::New(None));
         assert_eq!(h.admit("t0", later).unwrap(), Admit::New(Some("0".into())));
+    }
+
+    #[test]
+    fn hashtags_instagram_lists_count_too() {
+        let h = Hashtags::default();
+        let t0: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+        h.record("mine", "1", t0, true);
+        h.seed((1..=30).map(|i| i.to_string()), t0);
+        assert!(h.seeded());
+        // 29 unnamed + 1 named: the window is full, but a new name may be one of the 29.
+        assert_eq!(h.left(t0), 0);
+        assert_eq!(h.admit("other", t0).unwrap(), Admit::Ask);
+        // Instagram answers with id 7: it was one of them and keeps its time.
+        h.record("other", "7", t0 + Duration::hours(1), true);
+        assert_eq!(h.left(t0), 0);
+        assert_eq!(
+            h.admit("other", t0 + Duration::hours(2)).unwrap(),
+            Admit::Counted(Some("7".into()))
+        );
     }
 }

@@ -10,7 +10,7 @@
 //! Without credentials it prints what it needs and exits successfully.
 
 use socialkit::adapters::instagram::{Instagram, InstagramConfig};
-use socialkit::model::{InteractionQuery, Media, Post, PublishOptions};
+use socialkit::model::{InteractionQuery, Media, Post, PublishOptions, SearchQuery};
 use socialkit::{Platform, Result};
 
 fn env(name: &str) -> Option<String> {
@@ -26,6 +26,8 @@ Optional:
   INSTAGRAM_HOST          graph.facebook.com (Facebook Login, default) or graph.instagram.com
                           (Instagram Login)
   INSTAGRAM_TOKEN_EXPIRES_AT  RFC 3339 expiry of an Instagram Login token (refreshed a week before)
+  INSTAGRAM_HASHTAG       one #hashtag to search (last 24 hours; Facebook Login with the
+                          Instagram Public Content Access feature; 30 hashtags per 7 days)
   SOCIALKIT_PUBLISH=1 and INSTAGRAM_IMAGE_URL=https://… (a public JPEG)
                           publish a test post; delete it in the app afterwards";
 
@@ -83,6 +85,23 @@ async fn run() -> Result<()> {
         "{} comments on the recent media (first page)",
         inbox.items.len()
     );
+    if let Some(tag) = env("INSTAGRAM_HASHTAG") {
+        let found = ig.search(&SearchQuery::new(tag)).await?;
+        for media in &found.items {
+            let caption: String = media
+                .text
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .take(60)
+                .collect();
+            println!("  found {}: {caption}", media.created_at.format("%H:%M"));
+        }
+        println!(
+            "{} unique hashtags left this week",
+            ig.hashtags_left().await
+        );
+    }
     if env("SOCIALKIT_PUBLISH").as_deref() == Some("1") {
         let Some(image) = env("INSTAGRAM_IMAGE_URL") else {
             println!("SOCIALKIT_PUBLISH=1 needs INSTAGRAM_IMAGE_URL (a public JPEG URL)");

@@ -9,7 +9,7 @@
 //! Without credentials it prints what it needs and exits successfully.
 
 use socialkit::adapters::threads::{Threads, ThreadsConfig};
-use socialkit::model::{InteractionQuery, Post, PublishOptions};
+use socialkit::model::{InteractionQuery, Post, PublishOptions, SearchQuery};
 use socialkit::{Platform, Result};
 
 fn env(name: &str) -> Option<String> {
@@ -24,6 +24,7 @@ This example talks to a real Threads profile. It needs, in the environment:
                     (and threads_delete for SOCIALKIT_PUBLISH)
 Optional:
   THREADS_TOKEN_EXPIRES_AT  RFC 3339 expiry: the token is refreshed a week before
+  THREADS_SEARCH            words or one #topic to search (needs threads_keyword_search)
   SOCIALKIT_PUBLISH=1       publish a two-part test thread, read its metrics, delete it";
 
 #[tokio::main]
@@ -77,6 +78,19 @@ async fn run() -> Result<()> {
         "{} replies on the recent posts (first page)",
         inbox.items.len()
     );
+    if let Some(q) = env("THREADS_SEARCH") {
+        let found = threads.search(&SearchQuery::new(q).limit(10)).await?;
+        for post in &found.items {
+            let text: String = post
+                .text
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .take(60)
+                .collect();
+            println!("  found @{}: {text}", post.author.handle);
+        }
+    }
     if env("SOCIALKIT_PUBLISH").as_deref() == Some("1") {
         let post = Post::thread(["socialkit example thread, part 1", "and part 2"]);
         let key = format!("socialkit-example-{}", chrono::Utc::now().timestamp());

@@ -33,6 +33,9 @@ impl Facebook {
     ) -> Result<Created> {
         let mut fields: Vec<(&str, String)> = vec![("published", published.to_string())];
         if let Some(c) = caption.filter(|c| !c.trim().is_empty()) {
+            // `caption` is the photo's text on `POST /{page-id}/photos` as Postiz sends it; the
+            // stored copies of Meta's Page Photos reference show only its read side, so the
+            // name is not confirmed from Meta here.
             fields.push(("caption", c.to_string()));
         }
         let path = [self.page_id(), "photos"];

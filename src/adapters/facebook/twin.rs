@@ -24,134 +24,60 @@
 //! # });
 //! ```
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::FacebookConfig;
-use crate::Result;
+use crate::adapters::graph::GraphSettings;
 use crate::adapters::graph::api::format_time;
 use crate::adapters::graph::twin::{
-    Ctx, GraphRequest, GraphTwin, Node, NodeKind, Personality, Reply, State, TwinHandle,
+    Ctx, Flavor, GraphRequest, Node, NodeKind, Personality, PlatformTwin, Reply, Routes, State,
     TwinOptions, paged, select,
 };
-use crate::adapters::graph::{GraphSettings, WaitPolicy};
 use crate::http::Method;
 
-/// A running Facebook twin. Dropping it stops the server.
+/// A running Facebook twin: the shared [`PlatformTwin`] with the [`FacebookFlavor`]. Dropping it
+/// stops the server.
 ///
 /// ```
 /// use socialkit::adapters::facebook::twin::FacebookTwin;
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let twin = FacebookTwin::start().await.unwrap();
 /// assert_eq!(twin.url().host_str(), Some("127.0.0.1"));
+/// assert!(twin.channel_url().starts_with("facebook://"));
 /// # });
 /// ```
-#[derive(Debug)]
-pub struct FacebookTwin {
-    twin: GraphTwin,
-}
+pub type FacebookTwin = PlatformTwin<FacebookFlavor>;
 
-impl FacebookTwin {
-    /// The Facebook defaults: Page `1000001` named `acme`.
-    ///
-    /// ```
-    /// assert_eq!(socialkit::adapters::facebook::twin::FacebookTwin::options().account_name, "acme");
-    /// ```
-    pub fn options() -> TwinOptions {
+/// The Facebook side of the Graph twin: Page `1000001` named `acme`.
+///
+/// ```
+/// use socialkit::adapters::graph::twin::Flavor;
+/// use socialkit::adapters::facebook::twin::FacebookFlavor;
+/// assert_eq!(FacebookFlavor::options().account_name, "acme");
+/// ```
+#[derive(Debug)]
+pub struct FacebookFlavor;
+
+impl Flavor for FacebookFlavor {
+    type Config = FacebookConfig;
+    const SCHEME: &'static str = super::PLATFORM;
+    const ID_PARAM: &'static str = "page_id";
+    const URL_EXTRA: &'static str = "";
+
+    fn options() -> TwinOptions {
         TwinOptions::default()
     }
 
-    /// Starts a twin with the default options.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::facebook::twin::FacebookTwin::start().await.unwrap();
-    /// assert!(twin.handle().requests().is_empty());
-    /// # });
-    /// ```
-    pub async fn start() -> Result<FacebookTwin> {
-        Self::start_with(Self::options()).await
+    fn routes() -> Routes {
+        Routes::new(FacebookPersonality)
     }
 
-    /// Starts a twin.
-    ///
-    /// ```
-    /// use socialkit::adapters::facebook::twin::FacebookTwin;
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let mut options = FacebookTwin::options();
-    /// options.followers = 10;
-    /// let twin = FacebookTwin::start_with(options).await.unwrap();
-    /// # let _ = twin;
-    /// # });
-    /// ```
-    pub async fn start_with(options: TwinOptions) -> Result<FacebookTwin> {
-        Ok(FacebookTwin {
-            twin: GraphTwin::start(options, Box::new(FacebookPersonality)).await?,
-        })
-    }
-
-    /// The Page's config, pointing at the twin.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::facebook::twin::FacebookTwin::start().await.unwrap();
-    /// assert_eq!(twin.config().page_id, "1000001");
-    /// # });
-    /// ```
-    pub fn config(&self) -> FacebookConfig {
-        let h = self.twin.handle();
-        let mut graph = GraphSettings::new(h.token());
-        graph.base_url = Some(self.twin.url());
-        graph.container_wait = WaitPolicy::fast(Duration::from_millis(5), Duration::from_secs(5));
+    fn config(account_id: String, graph: GraphSettings) -> FacebookConfig {
         FacebookConfig {
-            page_id: h.account_id(),
+            page_id: account_id,
             graph,
         }
-    }
-
-    /// The channel URL: `facebook://TOKEN@127.0.0.1:PORT?page_id=…&scheme=http`.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::facebook::twin::FacebookTwin::start().await.unwrap();
-    /// let channel = socialkit::Registry::default().from_url(&twin.channel_url()).unwrap();
-    /// assert_eq!(channel.name(), "facebook");
-    /// # });
-    /// ```
-    pub fn channel_url(&self) -> String {
-        let h = self.twin.handle();
-        format!(
-            "facebook://{}@{}?page_id={}&scheme=http",
-            h.token(),
-            self.twin.addr(),
-            h.account_id()
-        )
-    }
-
-    /// The base URL (`http://127.0.0.1:PORT/`).
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::facebook::twin::FacebookTwin::start().await.unwrap();
-    /// assert_eq!(twin.url().scheme(), "http");
-    /// # });
-    /// ```
-    pub fn url(&self) -> url::Url {
-        self.twin.url()
-    }
-
-    /// The handle to inspect and steer the twin.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::facebook::twin::FacebookTwin::start().await.unwrap();
-    /// assert_eq!(twin.handle().account_id(), twin.config().page_id);
-    /// # });
-    /// ```
-    pub fn handle(&self) -> &TwinHandle {
-        self.twin.handle()
     }
 }
 

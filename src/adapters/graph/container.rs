@@ -65,6 +65,24 @@ pub(crate) struct Containers {
 pub(crate) struct Deadline(chrono::DateTime<chrono::Utc>);
 
 impl Containers {
+    /// The account's publishing quota: `GET /{owner}/{edge}?fields=` (Instagram's
+    /// `content_publishing_limit`, Threads' `threads_publishing_limit`).
+    pub(crate) async fn publishing_limit(
+        &self,
+        edge: &str,
+        fields: &str,
+    ) -> Result<PublishingLimit> {
+        let v: Value = self
+            .graph
+            .get(
+                "publishing_limit",
+                &[&self.owner, edge],
+                &[("fields", fields)],
+            )
+            .await?;
+        Ok(PublishingLimit::parse(&v))
+    }
+
     /// A deadline `wait.max_wait` from now, shared by every container of one publish.
     pub(crate) fn deadline(&self) -> Deadline {
         let max = chrono::Duration::from_std(self.wait.max_wait).unwrap_or(chrono::Duration::MAX);
@@ -187,15 +205,7 @@ impl Containers {
         posts: u64,
         replies: u64,
     ) -> Result<()> {
-        let v: Value = self
-            .graph
-            .get(
-                "publishing_limit",
-                &[&self.owner, edge],
-                &[("fields", fields)],
-            )
-            .await?;
-        let limit = PublishingLimit::parse(&v);
+        let limit = self.publishing_limit(edge, fields).await?;
         let short = |left: Option<u64>, need: u64, total: Option<u64>, what: &str| match left {
             Some(left) if need > left => Some(format!(
                 "{}: the publishing limit of {} {what} per 24 hours leaves {left}, {need} needed; \
@@ -343,6 +353,15 @@ pub(crate) enum Entry {
 /// Per idempotency key: the container made for it and the media it became. Bounded (the
 /// oldest keys are forgotten first); kept in memory, so it protects retries within one process
 /// — after a restart the engine reconciles with [`recent_posts`](crate::Platform::recent_posts).
+///
+/// Why not rebuild it from the platform: a container can only be read by its id
+/// (`GET /{container-id}`; neither Instagram nor Threads lists an account's containers), and
+/// nothing client-chosen can be attached to one, so a container made before a crash cannot be
+/// found again. That is safe: an unpublished container is never published by anyone else and
+/// expires after 24 hours (it only costs one of Instagram's 400 containers a day). A container
+/// that *was* published became a post, and the post is what the engine finds among the recent
+/// posts. Resuming the very same container after a restart would need its id stored with the
+/// delivery (an engine change), and would make the outcome exact where two posts share a text.
 #[derive(Debug, Default)]
 pub(crate) struct Ledger {
     entries: Mutex<VecDeque<(String, Entry)>>,

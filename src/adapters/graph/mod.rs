@@ -17,8 +17,12 @@
 //!   [`poll_until`](crate::http::poll_until)) → publish, with a ledger that keeps the container
 //!   per idempotency key so a retried publish never posts twice;
 //! - forward paging of comments gathered from many posts (internal);
+//! - what Instagram's hashtag search and Threads' keyword search share (internal): checks
+//!   before sending, page sizes, the time window, found posts as
+//!   [`InteractionKind::Post`](crate::model::InteractionKind::Post) interactions;
 //! - the wire types ([`api`]) and, with the `testkit` feature, the `twin`: one local Graph
-//!   server with a personality per platform, on the shared `testkit::twin` scaffolding.
+//!   server with a personality per platform, on the shared `testkit::twin` scaffolding; each
+//!   platform's twin is one `PlatformTwin` with its flavor (defaults, routes, config).
 //!
 //! ```
 //! use socialkit::adapters::graph::{GraphSettings, TokenPlacement};
@@ -39,6 +43,7 @@ pub(crate) mod client;
 pub mod config;
 pub(crate) mod container;
 pub(crate) mod inbox;
+pub(crate) mod search;
 #[cfg(feature = "testkit")]
 pub mod twin;
 
@@ -77,6 +82,50 @@ pub(crate) fn graph(
         tokens,
         settings.token_in,
     ))
+}
+
+/// Where a container account lives and publishes: its platform, id, settings, defaults and
+/// container dialect.
+pub(crate) struct AccountSpec<'a> {
+    pub platform: &'static str,
+    pub owner: &'a str,
+    pub settings: &'a GraphSettings,
+    pub default_host: &'a str,
+    pub default_version: &'a str,
+    pub dialect: container::Dialect,
+}
+
+/// The Graph client and the container flow of one Instagram or Threads account.
+pub(crate) fn container_account(
+    spec: AccountSpec<'_>,
+    http: Client,
+    tokens: Option<TokenManager>,
+) -> Result<(Graph, container::Containers)> {
+    let graph = graph(
+        spec.platform,
+        spec.owner,
+        spec.settings,
+        http,
+        tokens,
+        spec.default_host,
+        spec.default_version,
+    )?;
+    let containers = container::Containers {
+        graph: graph.clone(),
+        owner: spec.owner.to_string(),
+        dialect: spec.dialect,
+        wait: spec.settings.container_wait.clone(),
+    };
+    Ok((graph, containers))
+}
+
+/// A reference to a post of `platform`, with its link when known.
+pub(crate) fn post_ref(platform: &str, id: &str, url: Option<String>) -> crate::model::PostRef {
+    let r = crate::model::PostRef::new(platform, id);
+    match url {
+        Some(u) => r.with_url(u),
+        None => r,
+    }
 }
 
 /// Which of Meta's refresh grants renews a long-lived token.

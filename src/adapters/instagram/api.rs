@@ -14,6 +14,10 @@ pub(crate) const MEDIA_FIELDS: &str = "id,caption,timestamp,permalink,comments_c
 /// The fields read for a comment, with its replies.
 pub(crate) const COMMENT_FIELDS: &str = "id,text,timestamp,username,from{id,username},replies{id,text,timestamp,username,from{id,username}}";
 
+/// The fields read for a media found by hashtag (`recent_media` never returns `username`).
+pub(crate) const SEARCH_FIELDS: &str =
+    "id,caption,media_type,permalink,timestamp,like_count,comments_count";
+
 /// The media insights read (Postiz, Graph v21+).
 pub(crate) const INSIGHT_METRICS: &str = "views,reach,saved,likes,comments,shares";
 
@@ -43,7 +47,7 @@ pub(crate) struct User {
     pub media_count: Option<u64>,
 }
 
-/// A media of the account.
+/// A media of the account (or one found by hashtag).
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct MediaItem {
     #[serde(deserialize_with = "id_string")]

@@ -27,8 +27,24 @@
 //!   (views are reported as impressions); likes and comments fall back to the media's
 //!   `like_count` and `comments_count` when insights cannot be read. Account followers,
 //!   follows and media count in [`Platform::channel`].
-//! - **Delete** is not offered by the API: `delete` is not declared and answers
-//!   [`Unsupported`](crate::ErrorKind::Unsupported).
+//! - **Search** by one hashtag ([`Capabilities::search`] says `words: false`): `GET
+//!   /ig_hashtag_search?user_id=&q=` for the hashtag's id, then `GET
+//!   /{hashtag-id}/recent_media` — public media of the last 24 hours, newest first, at most 50
+//!   a page, with captions but without the author's username (Instagram never returns it
+//!   there). Plain words, handles or several hashtags are refused before sending. An account
+//!   may query 30 unique hashtags in a rolling 7 days: the hashtags searched are remembered
+//!   (ids are global, a repeat in the window is free), the week's count is read once from
+//!   `GET /{ig-user-id}/recently_searched_hashtags` (so it survives a restart), and the 31st is
+//!   refused with
+//!   [`RateLimited`](crate::ErrorKind::RateLimited) and the instant a place frees up, before
+//!   anything is sent; Instagram's own refusal is mapped the same way. Media found this way
+//!   cannot be commented on through the API, so `reply` to them answers `Unsupported`. Needs
+//!   the Instagram API with Facebook Login and the Instagram Public Content Access feature.
+//! - **Delete** is not declared and answers [`Unsupported`](crate::ErrorKind::Unsupported).
+//!   Meta's IG Media reference in the stored copies offers no delete; two third-party clients
+//!   (2026) report `DELETE /{ig-media-id}` for Facebook Login tokens with
+//!   `instagram_manage_contents` (whole posts, not carousel items). Until Meta's reference
+//!   confirms it, it is not used.
 //! - **Tokens**: with Instagram Login (`graph.instagram.com`) and a known
 //!   `token_expires_at`, the long-lived token is refreshed with `ig_refresh_token` a week before
 //!   it expires; use [`Instagram::with_token_manager`] to persist refreshed tokens.
@@ -52,10 +68,12 @@ mod api;
 pub mod config;
 mod publish;
 mod read;
+mod search;
 #[cfg(feature = "testkit")]
 pub mod twin;
 
 pub use config::InstagramConfig;
+pub use search::{HASHTAG_WINDOW_DAYS, HASHTAGS_PER_WINDOW};
 
 use std::fmt;
 use std::sync::Arc;
@@ -73,10 +91,10 @@ use crate::http::{Client, RateLimit};
 use crate::model::{
     Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery, InteractionRef,
     MediaKind, Metric, Page, Post, PostMetrics, PostRef, Profile, PublishOptions, Published,
-    RecentPost,
+    RecentPost, SearchLimits, SearchQuery,
 };
 use crate::platform::{Capabilities, MediaLimits, Operation, Platform};
-use crate::{Registry, Result};
+use crate::{Error, Registry, Result};
 use api::{MediaItem, User};
 
 /// The platform's name, as errors and [`PostRef`]s carry it.
@@ -103,7 +121,9 @@ pub const INSTAGRAM_LOGIN_HOST: &str = "graph.instagram.com";
 /// assert_eq!(socialkit::adapters::instagram::DEFAULT_VERSION, "v23.0");
 /// ```
 pub const DEFAULT_VERSION: &str = "v23.0";
-/// Items of a carousel (2 to 10; newer documents mention 20, unverified).
+/// Items of a carousel (2 to 10). Meta's content-publishing guide in the stored copies does
+/// not state the number; current clients (2026) still take 2 to 10, and no source for 20 was
+/// found, so 10 stays.
 ///
 /// ```
 /// assert_eq!(socialkit::adapters::instagram::MAX_CAROUSEL, 10);
@@ -131,6 +151,8 @@ pub(crate) fn register(registry: &mut Registry) {
 /// assert!(caps.media_required && !caps.delete && !caps.threads);
 /// assert_eq!(caps.text.max_hashtags, Some(30));
 /// assert_eq!(caps.media.max_count, 10);
+/// let search = caps.search.unwrap();
+/// assert!(!search.words && search.max_age_days == Some(1) && search.max_page == 50);
 /// ```
 pub fn default_capabilities() -> Capabilities {
     let mut c = Capabilities::new(PLATFORM, crate::text::rules::instagram());
@@ -159,6 +181,13 @@ pub fn default_capabilities() -> Capabilities {
         Metric::Saves,
     ];
     c.recent_posts = true;
+    c.search = Some(SearchLimits {
+        max_age_days: Some(1),
+        max_page: 50,
+        words: false,
+        time_range: false,
+        language: false,
+    });
     c
 }
 
@@ -175,6 +204,7 @@ pub struct Instagram {
     graph: Graph,
     containers: Containers,
     ledger: Ledger,
+    hashtags: search::Hashtags,
     caps: Capabilities,
     username: OnceCell<String>,
 }
@@ -267,26 +297,21 @@ impl Instagram {
         tokens: Option<TokenManager>,
     ) -> Result<Self> {
         config.check()?;
-        let graph = graph::graph(
-            PLATFORM,
-            &config.ig_user_id,
-            &config.graph,
-            http,
-            tokens,
-            DEFAULT_HOST,
-            DEFAULT_VERSION,
-        )?;
-        let containers = Containers {
-            graph: graph.clone(),
-            owner: config.ig_user_id.clone(),
+        let spec = graph::AccountSpec {
+            platform: PLATFORM,
+            owner: &config.ig_user_id,
+            settings: &config.graph,
+            default_host: DEFAULT_HOST,
+            default_version: DEFAULT_VERSION,
             dialect: container::INSTAGRAM,
-            wait: config.graph.container_wait.clone(),
         };
+        let (graph, containers) = graph::container_account(spec, http, tokens)?;
         Ok(Instagram {
             config,
             graph,
             containers,
             ledger: Ledger::default(),
+            hashtags: search::Hashtags::default(),
             caps,
             username: OnceCell::new(),
         })
@@ -314,6 +339,23 @@ impl Instagram {
         self.graph.rate_limit()
     }
 
+    /// Unique hashtags this account may still search in the rolling 7 days: the hashtags this
+    /// process searched plus those Instagram lists as searched this week
+    /// (`recently_searched_hashtags`, read once per process).
+    ///
+    /// ```
+    /// use socialkit::adapters::instagram::{Instagram, twin::InstagramTwin};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = InstagramTwin::start().await.unwrap();
+    /// let ig = Instagram::new(twin.config()).unwrap();
+    /// assert_eq!(ig.hashtags_left().await, socialkit::adapters::instagram::HASHTAGS_PER_WINDOW);
+    /// # });
+    /// ```
+    pub async fn hashtags_left(&self) -> usize {
+        self.seed_hashtags().await;
+        self.hashtags.left(self.graph.now())
+    }
+
     /// The publishing quota: posts used and allowed in the rolling 24 hours
     /// (`GET /{ig-user-id}/content_publishing_limit`).
     ///
@@ -324,15 +366,9 @@ impl Instagram {
     /// # Ok(()) }
     /// ```
     pub async fn publishing_limit(&self) -> Result<crate::adapters::graph::api::PublishingLimit> {
-        let v: serde_json::Value = self
-            .graph
-            .get(
-                "publishing_limit",
-                &[self.user_id(), "content_publishing_limit"],
-                &[("fields", api::LIMIT_FIELDS)],
-            )
-            .await?;
-        Ok(crate::adapters::graph::api::PublishingLimit::parse(&v))
+        self.containers
+            .publishing_limit("content_publishing_limit", api::LIMIT_FIELDS)
+            .await
     }
 
     fn user_id(&self) -> &str {
@@ -340,11 +376,7 @@ impl Instagram {
     }
 
     fn media_ref(&self, id: &str, url: Option<String>) -> PostRef {
-        let r = PostRef::new(PLATFORM, id);
-        match url {
-            Some(u) => r.with_url(u),
-            None => r,
-        }
+        graph::post_ref(PLATFORM, id, url)
     }
 }
 
@@ -458,6 +490,14 @@ impl Platform for Instagram {
     ) -> Result<Published> {
         self.caps.require(Operation::Reply)?;
         let _ = opts;
+        if to.meta.contains_key(search::FOUND_BY) {
+            return Err(Error::new(
+                crate::ErrorKind::Unsupported,
+                "instagram does not let the API comment on media found by hashtag search",
+            )
+            .with_platform(PLATFORM)
+            .with_operation("reply"));
+        }
         let part = self.check_comment(post)?;
         // Instagram nests replies one level: a reply to a reply goes to its comment.
         let target = to
@@ -478,5 +518,9 @@ impl Platform for Instagram {
     async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
         self.caps.require(Operation::RecentPosts)?;
         self.recent(limit).await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
+        self.hashtag_search(query).await
     }
 }

@@ -12,7 +12,13 @@
 //! /{ig-user-id}/media_publish?creation_id=` (a container is published once; over the quota
 //! is code 4 subcode 2207042), `GET /{ig-user-id}/media`, `GET /{media-id}` (`like_count`,
 //! `comments_count`, `permalink`, `timestamp`), `GET|POST /{media-id}/comments`, `GET|POST
-//! /{comment-id}/replies`, `GET /{media-id}/insights`. `DELETE` is refused (the API does not
+//! /{comment-id}/replies`, `GET /{media-id}/insights`, and hashtag search: `GET
+//! /ig_hashtag_search?user_id=&q=` (a static id per hashtag; 30 unique hashtags per rolling 7
+//! days, a repeat is free, the 31st gets Graph code 4 — the documentation gives no error body,
+//! so that body is the twin's), `GET /{hashtag-id}/recent_media` (public media of the last 24
+//! hours with the hashtag, at most 50 a page, `username` refused) and `GET
+//! /{ig-user-id}/recently_searched_hashtags`; without [`TwinOptions::public_search`] they are
+//! refused with code 10. `DELETE` is refused (the API does not
 //! delete media).
 //!
 //! ```
@@ -29,42 +35,48 @@
 //! # });
 //! ```
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
 use super::InstagramConfig;
-use crate::Result;
+use crate::adapters::graph::GraphSettings;
 use crate::adapters::graph::api::format_time;
 use crate::adapters::graph::twin::{
-    ContainerState, Ctx, GraphRequest, GraphTwin, Node, NodeKind, Personality, Reply, State,
-    TwinHandle, TwinOptions, check_publishable, container_status, paged, publishing_limit, select,
+    ContainerState, Ctx, Flavor, GraphRequest, Node, NodeKind, Personality, PlatformTwin, Reply,
+    Routes, State, TwinOptions, check_publishable, container_status, has_hashtag, paged,
+    publishing_limit, select,
 };
-use crate::adapters::graph::{GraphSettings, WaitPolicy};
 use crate::http::Method;
 
-/// A running Instagram twin. Dropping it stops the server.
+/// A running Instagram twin: the shared [`PlatformTwin`] with the [`InstagramFlavor`]. Dropping it
+/// stops the server.
 ///
 /// ```
 /// use socialkit::adapters::instagram::twin::InstagramTwin;
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let twin = InstagramTwin::start().await.unwrap();
 /// assert_eq!(twin.url().host_str(), Some("127.0.0.1"));
+/// assert!(twin.channel_url().starts_with("instagram://"));
 /// # });
 /// ```
-#[derive(Debug)]
-pub struct InstagramTwin {
-    twin: GraphTwin,
-}
+pub type InstagramTwin = PlatformTwin<InstagramFlavor>;
 
-impl InstagramTwin {
-    /// The Instagram defaults: account `17841400000000001` named `acme`, 100 posts a day.
-    ///
-    /// ```
-    /// let o = socialkit::adapters::instagram::twin::InstagramTwin::options();
-    /// assert_eq!(o.publish_quota, 100);
-    /// ```
-    pub fn options() -> TwinOptions {
+/// The Instagram side of the Graph twin: account `17841400000000001` named `acme`, 100 posts a day.
+///
+/// ```
+/// use socialkit::adapters::graph::twin::Flavor;
+/// use socialkit::adapters::instagram::twin::InstagramFlavor;
+/// assert_eq!(InstagramFlavor::options().publish_quota, 100);
+/// ```
+#[derive(Debug)]
+pub struct InstagramFlavor;
+
+impl Flavor for InstagramFlavor {
+    type Config = InstagramConfig;
+    const SCHEME: &'static str = super::PLATFORM;
+    const ID_PARAM: &'static str = "ig_user_id";
+    const URL_EXTRA: &'static str = "&poll=0.005&wait=5";
+
+    fn options() -> TwinOptions {
         TwinOptions {
             token: "IGtwinACCESStoken0001".into(),
             account_id: "17841400000000001".into(),
@@ -72,95 +84,15 @@ impl InstagramTwin {
         }
     }
 
-    /// Starts a twin with the default options.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
-    /// assert!(twin.handle().requests().is_empty());
-    /// # });
-    /// ```
-    pub async fn start() -> Result<InstagramTwin> {
-        Self::start_with(Self::options()).await
+    fn routes() -> Routes {
+        Routes::new(InstagramPersonality)
     }
 
-    /// Starts a twin.
-    ///
-    /// ```
-    /// use socialkit::adapters::instagram::twin::InstagramTwin;
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let mut options = InstagramTwin::options();
-    /// options.followers = 10;
-    /// let twin = InstagramTwin::start_with(options).await.unwrap();
-    /// # let _ = twin;
-    /// # });
-    /// ```
-    pub async fn start_with(options: TwinOptions) -> Result<InstagramTwin> {
-        Ok(InstagramTwin {
-            twin: GraphTwin::start(options, Box::new(InstagramPersonality)).await?,
-        })
-    }
-
-    /// The account's config, pointing at the twin (container polls every 5 ms, at most 5 s).
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
-    /// assert_eq!(twin.config().ig_user_id, "17841400000000001");
-    /// # });
-    /// ```
-    pub fn config(&self) -> InstagramConfig {
-        let h = self.twin.handle();
-        let mut graph = GraphSettings::new(h.token());
-        graph.base_url = Some(self.twin.url());
-        graph.container_wait = WaitPolicy::fast(Duration::from_millis(5), Duration::from_secs(5));
+    fn config(account_id: String, graph: GraphSettings) -> InstagramConfig {
         InstagramConfig {
-            ig_user_id: h.account_id(),
+            ig_user_id: account_id,
             graph,
         }
-    }
-
-    /// The channel URL: `instagram://TOKEN@127.0.0.1:PORT?ig_user_id=…&scheme=http&poll=0.005`.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
-    /// let channel = socialkit::Registry::default().from_url(&twin.channel_url()).unwrap();
-    /// assert_eq!(channel.name(), "instagram");
-    /// # });
-    /// ```
-    pub fn channel_url(&self) -> String {
-        let h = self.twin.handle();
-        format!(
-            "instagram://{}@{}?ig_user_id={}&scheme=http&poll=0.005&wait=5",
-            h.token(),
-            self.twin.addr(),
-            h.account_id()
-        )
-    }
-
-    /// The base URL (`http://127.0.0.1:PORT/`).
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
-    /// assert_eq!(twin.url().scheme(), "http");
-    /// # });
-    /// ```
-    pub fn url(&self) -> url::Url {
-        self.twin.url()
-    }
-
-    /// The handle to inspect and steer the twin.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
-    /// assert_eq!(twin.handle().account_id(), twin.config().ig_user_id);
-    /// # });
-    /// ```
-    pub fn handle(&self) -> &TwinHandle {
-        self.twin.handle()
     }
 }
 
@@ -178,6 +110,19 @@ impl Personality for InstagramPersonality {
             (&Method::GET, [id]) if *id == me => Reply::ok(select(user_json(ctx, state), req)),
             (&Method::GET, [id, "content_publishing_limit"]) if *id == me => {
                 publishing_limit(ctx, state, false)
+            }
+            (&Method::GET, ["ig_hashtag_search"]) => hashtag_search(ctx, state, req),
+            (&Method::GET, [id, "recent_media"]) => match hashtag_named(state, id) {
+                Some(tag) => recent_media(ctx, state, req, &tag),
+                None => Reply::no_object(req),
+            },
+            (&Method::GET, [id, "recently_searched_hashtags"]) if *id == me => {
+                let items: Vec<Value> = state
+                    .hashtags_in_window(ctx.now)
+                    .into_iter()
+                    .map(|name| json!({ "id": hashtag_id(name) }))
+                    .collect();
+                Reply::ok(paged(items, req))
             }
             (&Method::POST, [id, "media"]) if *id == me => create_container(ctx, state, req),
             (&Method::POST, [id, "media_publish"]) if *id == me => publish(ctx, state, req),
@@ -255,6 +200,113 @@ impl Personality for InstagramPersonality {
             _ => Reply::no_object(req),
         }
     }
+}
+
+/// The static, global id of a hashtag (the same for every app, as on Instagram).
+///
+/// ```
+/// use socialkit::adapters::instagram::twin::hashtag_id;
+/// assert_eq!(hashtag_id("anvils"), hashtag_id("anvils"));
+/// assert_ne!(hashtag_id("anvils"), hashtag_id("hammers"));
+/// ```
+pub fn hashtag_id(name: &str) -> String {
+    format!(
+        "178438{}",
+        &crate::adapters::graph::twin::author_id(name)[..10]
+    )
+}
+
+/// The hashtag queried before whose id is `id`.
+fn hashtag_named(state: &State, id: &str) -> Option<String> {
+    state
+        .hashtag_queries
+        .keys()
+        .find(|name| hashtag_id(name) == id)
+        .cloned()
+}
+
+/// The caller must be the account itself (`user_id`), with Public Content Access.
+fn check_searcher(ctx: &Ctx<'_>, req: &GraphRequest) -> Option<Reply> {
+    if req.param("user_id") != Some(ctx.options.account_id.as_str()) {
+        return Some(Reply::invalid(
+            "(#100) The parameter user_id is required and must be the querying IG user",
+        ));
+    }
+    if !ctx.options.public_search {
+        return Some(Reply::error(
+            400,
+            10,
+            None,
+            "OAuthException",
+            "(#10) Application does not have permission for this action (Instagram Public Content Access)",
+        ));
+    }
+    None
+}
+
+/// `GET /ig_hashtag_search?user_id=&q=`: the hashtag's id; a new unique hashtag counts for 7
+/// days from its first query, the 31st of a window is refused.
+fn hashtag_search(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Reply {
+    if let Some(refused) = check_searcher(ctx, req) {
+        return refused;
+    }
+    let Some(q) = req
+        .param("q")
+        .map(|q| q.trim().trim_start_matches('#').to_lowercase())
+        .filter(|q| !q.is_empty())
+    else {
+        return Reply::invalid("(#100) The parameter q is required");
+    };
+    if !q.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return Reply::invalid("(#100) Invalid hashtag: emojis and punctuation are not supported");
+    }
+    let from = ctx.now - chrono::Duration::days(7);
+    let counted = state.hashtag_queries.get(&q).is_some_and(|t| *t > from);
+    if !counted {
+        if state.hashtags_in_window(ctx.now).len() >= 30 {
+            // Meta documents the quota but not the error body; the twin answers with Graph's
+            // rate-limit code 4 and a message that names it.
+            return Reply::error(
+                400,
+                4,
+                None,
+                "OAuthException",
+                "(#4) Hashtag limit reached: an account can query at most 30 unique hashtags within 7 days",
+            );
+        }
+        state.hashtag_queries.insert(q.clone(), ctx.now);
+    }
+    Reply::ok(json!({ "data": [{ "id": hashtag_id(&q) }] }))
+}
+
+/// `GET /{hashtag-id}/recent_media?user_id=&fields=`: public media with the hashtag from the
+/// last 24 hours, newest first, at most 50 a page; `username` cannot be requested.
+fn recent_media(ctx: &Ctx<'_>, state: &State, req: &GraphRequest, tag: &str) -> Reply {
+    if let Some(refused) = check_searcher(ctx, req) {
+        return refused;
+    }
+    if req.wants("username") {
+        return Reply::invalid("(#100) The username field cannot be requested on hashtag media");
+    }
+    let from = ctx.now - chrono::Duration::hours(24);
+    let items: Vec<Value> = state
+        .newest_first(|n| {
+            n.kind == NodeKind::Post
+                && n.published
+                && n.created_at > from
+                && has_hashtag(&n.text, tag)
+        })
+        .into_iter()
+        .map(|n| select(media_json(state, n), req))
+        .collect();
+    let mut capped = req.clone();
+    let limit = req
+        .param("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(25)
+        .min(50);
+    capped.params.insert("limit".into(), limit.to_string());
+    Reply::ok(paged(items, &capped))
 }
 
 fn user_json(ctx: &Ctx<'_>, state: &State) -> Value {

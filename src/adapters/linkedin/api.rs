@@ -159,7 +159,10 @@ pub struct Stamp {
     pub time: i64,
 }
 
-/// `GET /rest/socialMetadata/{urn}`.
+/// `GET /rest/socialMetadata/{urn}` (Social Metadata API:
+/// <https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/social-metadata-api>;
+/// the stored copies confirm the endpoint and its summaries of reactions and comments, but not
+/// the sample body, so every field here is optional and an absent one reads as 0).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SocialMetadata {
@@ -210,7 +213,10 @@ pub struct ShareStatistics {
     pub total_share_statistics: Totals,
 }
 
-/// Share statistics counts.
+/// Share statistics counts (`totalShareStatistics`: `impressionCount`, `uniqueImpressionsCount`,
+/// `clickCount`, `likeCount`, `commentCount`, `shareCount`, `engagement` — the names LinkedIn's
+/// organization share statistics use, as client libraries read them, e.g. MemberJunction's
+/// `LinkedInAnalytics`; every count optional: `None` = not reported).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Totals {

@@ -15,10 +15,10 @@ use crate::{Error, ErrorKind, Result};
 
 /// Images in a `multiImage` post.
 pub const MAX_IMAGES: usize = 20;
-/// Largest image (LinkedIn documents no number for the Images API; this is conservative and
-/// unverified).
+/// Largest image (LinkedIn documents no number for the Images API; this conservative bound was
+/// not confirmed by any stored source).
 pub const MAX_IMAGE_BYTES: u64 = 36_152_320;
-/// Largest video (unverified; LinkedIn's help pages say 5 GB).
+/// Largest video (LinkedIn's help pages say 5 GB; not confirmed in the stored API reference).
 pub const MAX_VIDEO_BYTES: u64 = 5 * 1024 * 1024 * 1024;
 /// Wait between status checks.
 const POLL_EVERY: Duration = Duration::from_secs(1);

@@ -58,6 +58,9 @@ impl LinkedIn {
                 .and_then(Value::as_str)
                 .unwrap_or(id)
                 .to_string();
+            // Follower count: `GET /rest/networkSizes/{org URN}?edgeType=COMPANY_FOLLOWED_BY_MEMBER`
+            // → `{"firstDegreeSize": n}` (LinkedIn's "Retrieve Organization Follower Count"
+            // request, as its Postman collection gives it; republished in api-evangelist/linkedin).
             let url = self.endpoint(&format!("rest/networkSizes/{}", encode(&author)))?;
             let call = Call::get(PLATFORM, "channel", url)
                 .query([("edgeType", "COMPANY_FOLLOWED_BY_MEMBER")]);

@@ -12,6 +12,10 @@ pub(crate) const USER_FIELDS: &str =
 /// The fields read for a listed post or reply.
 pub(crate) const POST_FIELDS: &str = "id,text,timestamp,permalink,username,replied_to";
 
+/// The fields read for a post found by `GET /keyword_search` (the `owner` field is never
+/// returned there).
+pub(crate) const SEARCH_FIELDS: &str = "id,text,media_type,permalink,timestamp,username";
+
 /// The post insights read.
 pub(crate) const INSIGHT_METRICS: &str = "views,likes,replies,reposts,quotes";
 

@@ -22,9 +22,18 @@
 //!   replies are left out. **Reply** publishes a reply (`reply_to_id`) to the interaction.
 //! - **Metrics** from `GET /{media-id}/insights?metric=views,likes,replies,reposts,quotes`
 //!   (views are reported as impressions); followers from `threads_insights`
-//!   (`followers_count`), `None` when the token may not read insights.
-//! - **Delete** with `DELETE /{media-id}` (needs `threads_delete`; Meta documents 100 deletes
-//!   per day; some third-party sources say the API cannot delete — Meta's own page says it can).
+//!   (`followers_count`, a user metric of the Threads Insights API, needs
+//!   `threads_manage_insights`: <https://developers.facebook.com/docs/threads/insights>), `None`
+//!   when the token may not read insights.
+//! - **Search** with `GET /keyword_search` (`search_type=RECENT`, newest first): a query of
+//!   one `#hashtag` and nothing else is a topic-tag search (`search_mode=TAG`), anything else a
+//!   keyword search; `since`/`until` go to Threads, pages continue with the `after` cursor (up
+//!   to 100 a page). Needs `threads_keyword_search` (without App Review approval Threads only
+//!   searches the user's own posts); 2,200 queries per user per rolling 24 hours, a query with
+//!   no results does not count. Found posts reply like any other (`reply_to_id`).
+//! - **Delete** with `DELETE /{media-id}`: needs `threads_delete`, 100 deletes per account per
+//!   day, answers `{"success": true, "deleted_id": …}` (Meta, "Delete Posts",
+//!   <https://developers.facebook.com/docs/threads/posts/delete-posts>).
 //! - **Tokens**: the long-lived token is refreshed with `th_refresh_token` a week before
 //!   `token_expires_at`, or once when Threads rejects it; use [`Threads::with_token_manager`]
 //!   to persist refreshed tokens.
@@ -45,6 +54,7 @@ mod api;
 pub mod config;
 mod publish;
 mod read;
+mod search;
 #[cfg(feature = "testkit")]
 pub mod twin;
 
@@ -66,7 +76,7 @@ use crate::http::{Client, RateLimit};
 use crate::model::{
     Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery, InteractionRef,
     MediaKind, Metric, Page, Post, PostMetrics, PostRef, Profile, PublishOptions, Published,
-    RecentPost,
+    RecentPost, SearchLimits, SearchQuery,
 };
 use crate::platform::{Capabilities, MediaLimits, Operation, Platform};
 use crate::{ErrorKind, Registry, Result};
@@ -124,6 +134,7 @@ pub(crate) fn register(registry: &mut Registry) {
 /// assert_eq!(caps.text.max, 500);
 /// assert_eq!(caps.text.max_links, Some(5));
 /// assert!(caps.threads && caps.delete && caps.reply && caps.link_cards);
+/// assert_eq!(caps.search.unwrap().max_page, 100);
 /// ```
 pub fn default_capabilities() -> Capabilities {
     let mut c = Capabilities::new(PLATFORM, crate::text::rules::threads());
@@ -152,6 +163,13 @@ pub fn default_capabilities() -> Capabilities {
         Metric::Quotes,
     ];
     c.recent_posts = true;
+    c.search = Some(SearchLimits {
+        max_age_days: None,
+        max_page: 100,
+        words: true,
+        time_range: true,
+        language: false,
+    });
     c
 }
 
@@ -264,21 +282,15 @@ impl Threads {
         tokens: Option<TokenManager>,
     ) -> Result<Self> {
         config.check()?;
-        let graph = graph::graph(
-            PLATFORM,
-            &config.user_id,
-            &config.graph,
-            http,
-            tokens,
-            DEFAULT_HOST,
-            DEFAULT_VERSION,
-        )?;
-        let containers = Containers {
-            graph: graph.clone(),
-            owner: config.user_id.clone(),
+        let spec = graph::AccountSpec {
+            platform: PLATFORM,
+            owner: &config.user_id,
+            settings: &config.graph,
+            default_host: DEFAULT_HOST,
+            default_version: DEFAULT_VERSION,
             dialect: container::THREADS,
-            wait: config.graph.container_wait.clone(),
         };
+        let (graph, containers) = graph::container_account(spec, http, tokens)?;
         Ok(Threads {
             config,
             graph,
@@ -333,15 +345,9 @@ impl Threads {
     /// # Ok(()) }
     /// ```
     pub async fn publishing_limit(&self) -> Result<crate::adapters::graph::api::PublishingLimit> {
-        let v: serde_json::Value = self
-            .graph
-            .get(
-                "publishing_limit",
-                &[self.user_id(), "threads_publishing_limit"],
-                &[("fields", api::LIMIT_FIELDS)],
-            )
-            .await?;
-        Ok(crate::adapters::graph::api::PublishingLimit::parse(&v))
+        self.containers
+            .publishing_limit("threads_publishing_limit", api::LIMIT_FIELDS)
+            .await
     }
 
     fn user_id(&self) -> &str {
@@ -349,11 +355,7 @@ impl Threads {
     }
 
     fn post_ref(&self, id: &str, url: Option<String>) -> PostRef {
-        let r = PostRef::new(PLATFORM, id);
-        match url {
-            Some(u) => r.with_url(u),
-            None => r,
-        }
+        graph::post_ref(PLATFORM, id, url)
     }
 }
 
@@ -471,5 +473,9 @@ impl Platform for Threads {
     async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
         self.caps.require(Operation::RecentPosts)?;
         self.recent(limit).await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
+        self.keyword_search(query).await
     }
 }

@@ -10,7 +10,10 @@
 //! `link_attachment`), `GET /{container}?fields=status,error_message`, `POST
 //! /{user-id}/threads_publish?creation_id=`, `GET /{user-id}/threads` (posts), `GET
 //! /{user-id}/replies` (the profile's replies), `GET /{media-id}` (`replied_to`,
-//! `root_post`), `GET /{media-id}/replies` (top level) and `/conversation` (every depth, with
+//! `root_post`), `GET /keyword_search` (`q`, `search_type=TOP|RECENT`, `search_mode=KEYWORD|TAG`,
+//! `media_type`, `since`/`until` as Unix seconds, `limit` up to 100 with `after` cursors; 2,200
+//! queries that find something per rolling 24 hours, then Graph code 4; only the user's own
+//! posts unless [`TwinOptions::public_search`]), `GET /{media-id}/replies` (top level) and `/conversation` (every depth, with
 //! `reverse`), `GET /{media-id}/insights`, `GET /{user-id}/threads_insights`
 //! (`followers_count`), `DELETE /{media-id}` (`{"success":true,"deleted_id":…}`), and the
 //! token endpoints `access_token` (`th_exchange_token`) and `refresh_access_token`
@@ -28,43 +31,49 @@
 //! # });
 //! ```
 
-use std::time::Duration;
-
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::ThreadsConfig;
-use crate::Result;
+use crate::adapters::graph::GraphSettings;
 use crate::adapters::graph::api::format_time;
 use crate::adapters::graph::twin::{
-    ContainerState, Ctx, GraphRequest, GraphTwin, Node, NodeKind, Personality, Reply, State,
-    TwinHandle, TwinOptions, check_publishable, container_status, paged, publishing_limit, select,
+    ContainerState, Ctx, Flavor, GraphRequest, Node, NodeKind, Personality, PlatformTwin, Reply,
+    Routes, State, TwinOptions, check_publishable, container_status, has_hashtag, has_terms, paged,
+    publishing_limit, select,
 };
-use crate::adapters::graph::{GraphSettings, WaitPolicy};
 use crate::http::Method;
 
-/// A running Threads twin. Dropping it stops the server.
+/// A running Threads twin: the shared [`PlatformTwin`] with the [`ThreadsFlavor`]. Dropping it
+/// stops the server.
 ///
 /// ```
 /// use socialkit::adapters::threads::twin::ThreadsTwin;
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let twin = ThreadsTwin::start().await.unwrap();
 /// assert_eq!(twin.url().host_str(), Some("127.0.0.1"));
+/// assert!(twin.channel_url().starts_with("threads://"));
 /// # });
 /// ```
-#[derive(Debug)]
-pub struct ThreadsTwin {
-    twin: GraphTwin,
-}
+pub type ThreadsTwin = PlatformTwin<ThreadsFlavor>;
 
-impl ThreadsTwin {
-    /// The Threads defaults: user `25000000000000001` named `acme`, 250 posts and 1,000 replies
-    /// a day.
-    ///
-    /// ```
-    /// let o = socialkit::adapters::threads::twin::ThreadsTwin::options();
-    /// assert_eq!((o.publish_quota, o.reply_quota), (250, 1000));
-    /// ```
-    pub fn options() -> TwinOptions {
+/// The Threads side of the Graph twin: user `25000000000000001` named `acme`, 250 posts and 1,000 replies a day.
+///
+/// ```
+/// use socialkit::adapters::graph::twin::Flavor;
+/// use socialkit::adapters::threads::twin::ThreadsFlavor;
+/// assert_eq!(ThreadsFlavor::options().reply_quota, 1000);
+/// ```
+#[derive(Debug)]
+pub struct ThreadsFlavor;
+
+impl Flavor for ThreadsFlavor {
+    type Config = ThreadsConfig;
+    const SCHEME: &'static str = super::PLATFORM;
+    const ID_PARAM: &'static str = "user_id";
+    const URL_EXTRA: &'static str = "&poll=0.005&wait=5";
+
+    fn options() -> TwinOptions {
         TwinOptions {
             token: "THtwinACCESStoken0001".into(),
             account_id: "25000000000000001".into(),
@@ -74,95 +83,15 @@ impl ThreadsTwin {
         }
     }
 
-    /// Starts a twin with the default options.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
-    /// assert!(twin.handle().requests().is_empty());
-    /// # });
-    /// ```
-    pub async fn start() -> Result<ThreadsTwin> {
-        Self::start_with(Self::options()).await
+    fn routes() -> Routes {
+        Routes::new(ThreadsPersonality)
     }
 
-    /// Starts a twin.
-    ///
-    /// ```
-    /// use socialkit::adapters::threads::twin::ThreadsTwin;
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let mut options = ThreadsTwin::options();
-    /// options.followers = 10;
-    /// let twin = ThreadsTwin::start_with(options).await.unwrap();
-    /// # let _ = twin;
-    /// # });
-    /// ```
-    pub async fn start_with(options: TwinOptions) -> Result<ThreadsTwin> {
-        Ok(ThreadsTwin {
-            twin: GraphTwin::start(options, Box::new(ThreadsPersonality)).await?,
-        })
-    }
-
-    /// The profile's config, pointing at the twin (container polls every 5 ms, at most 5 s).
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
-    /// assert_eq!(twin.config().user_id, "25000000000000001");
-    /// # });
-    /// ```
-    pub fn config(&self) -> ThreadsConfig {
-        let h = self.twin.handle();
-        let mut graph = GraphSettings::new(h.token());
-        graph.base_url = Some(self.twin.url());
-        graph.container_wait = WaitPolicy::fast(Duration::from_millis(5), Duration::from_secs(5));
+    fn config(account_id: String, graph: GraphSettings) -> ThreadsConfig {
         ThreadsConfig {
-            user_id: h.account_id(),
+            user_id: account_id,
             graph,
         }
-    }
-
-    /// The channel URL: `threads://TOKEN@127.0.0.1:PORT?user_id=…&scheme=http&poll=0.005`.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
-    /// let channel = socialkit::Registry::default().from_url(&twin.channel_url()).unwrap();
-    /// assert_eq!(channel.name(), "threads");
-    /// # });
-    /// ```
-    pub fn channel_url(&self) -> String {
-        let h = self.twin.handle();
-        format!(
-            "threads://{}@{}?user_id={}&scheme=http&poll=0.005&wait=5",
-            h.token(),
-            self.twin.addr(),
-            h.account_id()
-        )
-    }
-
-    /// The base URL (`http://127.0.0.1:PORT/`).
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
-    /// assert_eq!(twin.url().scheme(), "http");
-    /// # });
-    /// ```
-    pub fn url(&self) -> url::Url {
-        self.twin.url()
-    }
-
-    /// The handle to inspect and steer the twin.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
-    /// assert_eq!(twin.handle().account_id(), twin.config().user_id);
-    /// # });
-    /// ```
-    pub fn handle(&self) -> &TwinHandle {
-        self.twin.handle()
     }
 }
 
@@ -190,6 +119,7 @@ impl Personality for ThreadsPersonality {
                 "total_value": { "value": ctx.options.followers },
                 "id": format!("{me}/insights/followers_count/day"),
             }]})),
+            (&Method::GET, ["keyword_search"]) => keyword_search(ctx, state, req),
             (&Method::POST, [id, "threads"]) if *id == me => create_container(ctx, state, req),
             (&Method::POST, [id, "threads_publish"]) if *id == me => publish(ctx, state, req),
             (&Method::GET, [id, edge @ ("threads" | "replies")]) if *id == me => {
@@ -254,6 +184,88 @@ impl Personality for ThreadsPersonality {
             _ => Reply::no_object(req),
         }
     }
+}
+
+/// Keyword searches a user may send in a rolling 24 hours (across apps).
+const KEYWORD_QUERIES_PER_DAY: u64 = 2200;
+
+/// A Unix timestamp parameter: absent, valid, or an error answer.
+fn unix_param(req: &GraphRequest, name: &str) -> Result<Option<DateTime<Utc>>, Reply> {
+    match req.param(name) {
+        None => Ok(None),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| DateTime::from_timestamp(s, 0))
+            .map(Some)
+            .ok_or_else(|| {
+                Reply::invalid(&format!("(#100) Param {name} must be a Unix timestamp"))
+            }),
+    }
+}
+
+/// `GET /keyword_search`: public posts (or, without `threads_keyword_search` approval, the
+/// user's own) whose text has every keyword, or whose topic tag is `q` in `TAG` mode; `RECENT`
+/// newest first, `TOP` by likes. A query that finds something counts against the quota.
+fn keyword_search(ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest) -> Reply {
+    let Some(q) = req.param("q").map(str::trim).filter(|q| !q.is_empty()) else {
+        return Reply::invalid("(#100) The parameter q is required");
+    };
+    let search_type = req.param("search_type").unwrap_or("TOP");
+    let mode = req.param("search_mode").unwrap_or("KEYWORD");
+    let media_type = req.param("media_type");
+    if !matches!(search_type, "TOP" | "RECENT") {
+        return Reply::invalid("(#100) search_type must be TOP or RECENT");
+    }
+    if !matches!(mode, "KEYWORD" | "TAG") {
+        return Reply::invalid("(#100) search_mode must be KEYWORD or TAG");
+    }
+    if !matches!(media_type, None | Some("TEXT" | "IMAGE" | "VIDEO")) {
+        return Reply::invalid("(#100) media_type must be TEXT, IMAGE or VIDEO");
+    }
+    let (since, until) = match (unix_param(req, "since"), unix_param(req, "until")) {
+        (Ok(s), Ok(u)) => (s, u),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    if state.keyword_queries_in_window(ctx.now) >= KEYWORD_QUERIES_PER_DAY {
+        // Meta documents the quota but not the error body; the twin answers with Graph's
+        // rate-limit code 4.
+        return Reply::error(
+            400,
+            4,
+            None,
+            "THApiException",
+            "(#4) Application request limit reached: at most 2,200 keyword search queries per 24 hours",
+        );
+    }
+    let me = ctx.options.account_id.as_str();
+    let public = ctx.options.public_search;
+    let mut found: Vec<&Node> = state.newest_first(|n| {
+        n.kind == NodeKind::Post
+            && n.published
+            && (public || n.author_id == me)
+            && match mode {
+                "TAG" => has_hashtag(&n.text, q),
+                _ => has_terms(&n.text, q),
+            }
+            && media_type.is_none_or(|m| match m {
+                "TEXT" => n.media_type == "TEXT_POST",
+                other => n.media_type == other,
+            })
+            && since.is_none_or(|s| n.created_at >= s)
+            && until.is_none_or(|u| n.created_at <= u)
+    });
+    if search_type == "TOP" {
+        found.sort_by_key(|n| std::cmp::Reverse(n.count("likes")));
+    }
+    let items: Vec<Value> = found
+        .into_iter()
+        .map(|n| select(thread_json(state, n), req))
+        .collect();
+    if !items.is_empty() {
+        state.keyword_queries.push(ctx.now);
+    }
+    Reply::ok(paged(items, req))
 }
 
 fn user_json(ctx: &Ctx<'_>) -> Value {

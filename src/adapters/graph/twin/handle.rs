@@ -277,6 +277,88 @@ impl TwinHandle {
         s.add(node)
     }
 
+    /// Makes `author` publish `text` as a public post of `media_type` (`TEXT_POST` on Threads,
+    /// `IMAGE` on Instagram) that searches can find; returns its id.
+    ///
+    /// ```
+    /// use socialkit::adapters::threads::twin::ThreadsTwin;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = ThreadsTwin::start().await.unwrap();
+    /// let id = twin.handle().public_post("bob", "anvils are heavy #anvils", "TEXT_POST");
+    /// assert_eq!(twin.handle().node(&id).unwrap().author_name, "bob");
+    /// # });
+    /// ```
+    pub fn public_post(&self, author: &str, text: &str, media_type: &str) -> String {
+        let mut s = self.shared.state();
+        let id = s.id();
+        let mut node = Node::new(id.clone(), NodeKind::Post, &author_id(author), author);
+        node.text = text.to_string();
+        node.media_type = media_type.to_string();
+        node.permalink = format!("https://twin.invalid/{author}/p/{id}");
+        s.add(node)
+    }
+
+    /// Moves an object's creation time (to put a post outside a search window).
+    ///
+    /// ```
+    /// use socialkit::adapters::threads::twin::ThreadsTwin;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = ThreadsTwin::start().await.unwrap();
+    /// let id = twin.handle().public_post("bob", "old news", "TEXT_POST");
+    /// let then = chrono::Utc::now() - chrono::Duration::days(3);
+    /// twin.handle().set_created_at(&id, then);
+    /// assert_eq!(twin.handle().node(&id).unwrap().created_at, then);
+    /// # });
+    /// ```
+    pub fn set_created_at(&self, id: &str, at: chrono::DateTime<Utc>) {
+        if let Some(n) = self.shared.state().node_mut(id) {
+            n.created_at = at;
+        }
+    }
+
+    /// Threads keyword searches counted against the 2,200-a-day quota in the last 24 hours.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
+    /// assert_eq!(twin.handle().keyword_queries(), 0);
+    /// # });
+    /// ```
+    pub fn keyword_queries(&self) -> u64 {
+        self.shared.state().keyword_queries_in_window(Utc::now())
+    }
+
+    /// Counts `used` keyword searches now (to bring the quota near its end).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::threads::twin::ThreadsTwin::start().await.unwrap();
+    /// twin.handle().use_keyword_queries(2200);
+    /// assert_eq!(twin.handle().keyword_queries(), 2200);
+    /// # });
+    /// ```
+    pub fn use_keyword_queries(&self, used: u64) {
+        let now = Utc::now();
+        self.shared.state().keyword_queries = (0..used).map(|_| now).collect();
+    }
+
+    /// The unique Instagram hashtags queried in the last 7 days.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::instagram::twin::InstagramTwin::start().await.unwrap();
+    /// assert!(twin.handle().hashtags_queried().is_empty());
+    /// # });
+    /// ```
+    pub fn hashtags_queried(&self) -> Vec<String> {
+        self.shared
+            .state()
+            .hashtags_in_window(Utc::now())
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
     /// Sets a counter (`likes`, `shares`, `views`, `reach` …) of an object.
     ///
     /// ```

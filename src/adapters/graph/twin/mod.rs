@@ -34,8 +34,10 @@
 //! ```
 
 mod handle;
+mod platform;
 mod quota;
 mod request;
+mod search;
 mod server;
 mod state;
 
@@ -44,8 +46,10 @@ pub(crate) use state::State;
 pub use state::{ContainerState, Node, NodeKind};
 
 pub use handle::{TwinHandle, author_id};
+pub use platform::{Flavor, PlatformTwin, Routes};
 pub(crate) use quota::{check_publishable, container_status, publishing_limit};
 pub(crate) use request::{paged, select};
+pub(crate) use search::{has_hashtag, has_terms};
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -88,6 +92,10 @@ pub struct TwinOptions {
     pub calls_per_hour: u64,
     /// Whether a refresh replaces the token (the old one stops working).
     pub refresh_rotates: bool,
+    /// Whether the app may search public posts (Threads `threads_keyword_search` approved in
+    /// App Review, Instagram Public Content Access); without it Threads searches only the
+    /// account's own posts.
+    pub public_search: bool,
 }
 
 impl Default for TwinOptions {
@@ -103,6 +111,7 @@ impl Default for TwinOptions {
             reply_quota: 1000,
             calls_per_hour: 100_000,
             refresh_rotates: true,
+            public_search: true,
         }
     }
 }

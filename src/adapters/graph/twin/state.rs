@@ -163,6 +163,11 @@ pub(crate) struct State {
     pub(crate) quota_total: u64,
     pub(crate) reply_quota_total: u64,
     pub(crate) extra_usage: u64,
+    /// Threads keyword searches that found something (they count against the daily quota).
+    pub(crate) keyword_queries: Vec<DateTime<Utc>>,
+    /// Instagram hashtags queried, by name, with the time of their first query in the current
+    /// 7-day window.
+    pub(crate) hashtag_queries: BTreeMap<String, DateTime<Utc>>,
 }
 
 impl State {
@@ -214,6 +219,22 @@ impl State {
     pub fn replies_in_window(&self, now: DateTime<Utc>) -> u64 {
         let from = now - chrono::Duration::hours(24);
         self.replies.iter().filter(|t| **t > from).count() as u64
+    }
+
+    /// Keyword searches counted in the last 24 hours.
+    pub fn keyword_queries_in_window(&self, now: DateTime<Utc>) -> u64 {
+        let from = now - chrono::Duration::hours(24);
+        self.keyword_queries.iter().filter(|t| **t > from).count() as u64
+    }
+
+    /// The unique hashtags queried in the last 7 days.
+    pub fn hashtags_in_window(&self, now: DateTime<Utc>) -> Vec<&str> {
+        let from = now - chrono::Duration::days(7);
+        self.hashtag_queries
+            .iter()
+            .filter(|(_, t)| **t > from)
+            .map(|(name, _)| name.as_str())
+            .collect()
     }
 
     /// Creates a container with `params` that takes the configured number of polls.

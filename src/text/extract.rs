@@ -1,6 +1,6 @@
 //! Platform-neutral extraction of links, mentions and hashtags, and index conversion.
 //!
-//! [`TextRule`](super::TextRule) limits (Threads: 5 links, Instagram: 30 hashtags and 20
+//! [`TextRule`](super::TextRule) limits (Threads: 5 links, Instagram: 5 hashtags and 20
 //! mentions) and [`split_thread`](super::split_thread) use these. Platform-exact detection lives
 //! with its platform: Bluesky facets in [`bluesky`](super::bluesky), Mastodon's counting in
 //! [`mastodon`](super::mastodon), X's URLs in [`x`](super::x).

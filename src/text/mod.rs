@@ -205,9 +205,9 @@ impl TextRule {
     ///     err.to_string(),
     ///     "validation: text is 300 weighted characters on x, the limit is 280 (20 over) (platform: x)"
     /// );
-    /// let tags: String = (0..32).map(|i| format!("#t{i} ")).collect();
+    /// let tags: String = (0..7).map(|i| format!("#t{i} ")).collect();
     /// let err = rules::instagram().check("instagram", &tags).unwrap_err();
-    /// assert!(err.to_string().contains("32 hashtags on instagram, the limit is 30 (2 over)"));
+    /// assert!(err.to_string().contains("7 hashtags on instagram, the limit is 5 (2 over)"));
     /// ```
     pub fn check(&self, platform: &str, text: &str) -> Result<()> {
         match self.violation(text) {

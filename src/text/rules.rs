@@ -90,14 +90,19 @@ pub fn threads() -> TextRule {
     TextRule::new(Counting::Utf16, 500).with_max_links(5)
 }
 
-/// Instagram caption: 2200 characters, 30 hashtags, 20 mentions.
+/// Instagram caption: 2200 characters, 5 hashtags, 20 mentions.
+///
+/// Instagram cut the hashtags per post and Reel from 30 to 5, rolled out from 19 December
+/// 2025 (announced by its @creators account: "Instagram will gradually update the number of
+/// hashtags that you can include in a caption for a reel or post to five"). Meta's content
+/// publishing reference still says 30; the lower limit is the one that cannot be refused.
 ///
 /// ```
-/// assert_eq!(socialkit::text::rules::instagram().max_hashtags, Some(30));
+/// assert_eq!(socialkit::text::rules::instagram().max_hashtags, Some(5));
 /// ```
 pub fn instagram() -> TextRule {
     TextRule::new(Counting::Utf16, 2200)
-        .with_max_hashtags(30)
+        .with_max_hashtags(5)
         .with_max_mentions(20)
 }
 

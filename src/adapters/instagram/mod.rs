@@ -10,7 +10,7 @@
 //!   itself, so every media must be a public URL ([`Media::from_url`](crate::model::Media::from_url));
 //!   bytes and files are refused with a [`Validation`](crate::ErrorKind::Validation) error
 //!   before anything is sent. There are **no text-only posts** (`media_required`).
-//! - **Checked before sending**: the caption (2,200 characters, 30 hashtags, 20 mentions, via
+//! - **Checked before sending**: the caption (2,200 characters, 5 hashtags (Instagram's limit since December 2025), 20 mentions, via
 //!   [`rules::instagram`](crate::text::rules::instagram)), media count, kinds and URLs, and the
 //!   publishing quota from `GET /{ig-user-id}/content_publishing_limit` — when it is used up,
 //!   the publish is refused with [`RateLimited`](crate::ErrorKind::RateLimited) before a
@@ -149,7 +149,7 @@ pub(crate) fn register(registry: &mut Registry) {
 /// ```
 /// let caps = socialkit::adapters::instagram::default_capabilities();
 /// assert!(caps.media_required && !caps.delete && !caps.threads);
-/// assert_eq!(caps.text.max_hashtags, Some(30));
+/// assert_eq!(caps.text.max_hashtags, Some(5));
 /// assert_eq!(caps.media.max_count, 10);
 /// let search = caps.search.unwrap();
 /// assert!(!search.words && search.max_age_days == Some(1) && search.max_page == 50);

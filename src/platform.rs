@@ -180,6 +180,12 @@ pub struct Capabilities {
     pub idempotency: Idempotency,
     /// Listing the channel's recent posts (for reconciliation).
     pub recent_posts: bool,
+    /// [`recent_posts`](Platform::recent_posts) lists the channel's replies too, each with
+    /// its [`in_reply_to`](crate::model::RecentPost::in_reply_to): an in-doubt reply can be
+    /// reconciled by listing. Where it is `false` a reply is reconciled only by an idempotency
+    /// key the platform honours.
+    #[serde(default)]
+    pub replies_in_recent_posts: bool,
     /// Search of public posts, with its limits (`None` = no search).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<SearchLimits>,
@@ -216,6 +222,7 @@ impl Capabilities {
             native_scheduling: false,
             idempotency: Idempotency::None,
             recent_posts: false,
+            replies_in_recent_posts: false,
             search: None,
         }
     }

@@ -427,6 +427,110 @@ async fn a_failed_reply_may_be_sent_again_but_one_in_doubt_may_not() {
     assert_eq!(acme.faults().calls(Call::Reply), 2);
 }
 
+/// The sandbox seen as X, LinkedIn or Meta replies are today: no idempotency key, replies
+/// not listed with their target.
+#[derive(Debug)]
+struct Blind(Arc<Sandbox>, crate::platform::Capabilities);
+
+#[async_trait::async_trait]
+impl Platform for Blind {
+    fn capabilities(&self) -> &crate::platform::Capabilities {
+        &self.1
+    }
+    async fn channel(&self) -> Result<crate::model::Channel> {
+        self.0.channel().await
+    }
+    async fn publish(&self, post: &Post, _: &crate::model::PublishOptions) -> Result<Published> {
+        self.0
+            .publish(post, &crate::model::PublishOptions::default())
+            .await
+    }
+    async fn reply(
+        &self,
+        to: &crate::model::InteractionRef,
+        post: &Post,
+        _: &crate::model::PublishOptions,
+    ) -> Result<Published> {
+        self.0
+            .reply(to, post, &crate::model::PublishOptions::default())
+            .await
+    }
+}
+
+#[tokio::test]
+async fn a_reply_in_doubt_is_not_sent_again_until_a_person_settles_it() {
+    use crate::adapters::sandbox::{Call, Fault, Trigger};
+    let world = SandboxWorld::simulated(start());
+    let acme = world
+        .channel("acme", SandboxConfig::default().with_followers(0))
+        .unwrap();
+    let mut caps = acme.capabilities().clone();
+    caps.idempotency = crate::platform::Idempotency::None;
+    caps.recent_posts = false;
+    caps.replies_in_recent_posts = false;
+    let blind = Arc::new(Blind(acme.clone(), caps));
+    let engine = Engine::builder(Arc::new(crate::store::MemoryStore::new()))
+        .clock(world.clock())
+        .build();
+    let ws = engine
+        .create_workspace("acme", "ACME", "olga")
+        .await
+        .unwrap();
+    engine
+        .connect(
+            &ws,
+            "olga",
+            crate::store::ChannelRecord::new("acme", "x"),
+            blind,
+        )
+        .await
+        .unwrap();
+    let inbox = inbox_on(
+        Arc::new(MemoryInboxStore::default()),
+        &world,
+        std::slice::from_ref(&acme),
+    )
+    .with_engine(engine.clone(), ws.clone());
+    acme.receive(IncomingInteraction::new(InteractionKind::Mention).text("refund?"))
+        .unwrap();
+    inbox.sync().await.unwrap();
+    let key = inbox.items().unwrap()[0].key.clone();
+    // The platform made the reply, but the answer was lost.
+    acme.faults()
+        .inject(Fault::LostAnswer, Trigger::next(Call::Reply, 1));
+    inbox.reply(&key, "olga", "Refunded").await.unwrap();
+    for _ in 0..3 {
+        engine.run_once().await.unwrap();
+        world.advance(Duration::minutes(10)).unwrap();
+    }
+    let status = inbox.reply(&key, "olga", "Refunded, really").await.unwrap();
+    let ReplyStatus::Failed {
+        in_doubt: true,
+        delivery,
+        ..
+    } = status
+    else {
+        panic!("waits for a person: {status:?}");
+    };
+    assert_eq!(delivery, reply_delivery_id(&key, 0), "no new reply queued");
+    engine.run_once().await.unwrap();
+    assert_eq!(acme.faults().calls(Call::Reply), 1, "never re-sent blindly");
+    // A person finds the reply on the channel and settles it.
+    let out = acme.recent_posts(1).await.unwrap().remove(0);
+    engine
+        .settle(
+            &ws,
+            "olga",
+            &delivery,
+            Some(Published::single(out.post, out.created_at)),
+            "seen",
+        )
+        .await
+        .unwrap();
+    assert_eq!(inbox.record_replies().await.unwrap().len(), 1);
+    assert!(inbox.item(&key).unwrap().reply.is_some());
+}
+
 #[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn a_crash_and_restart_on_sqlite_leaves_exactly_one_reply() {

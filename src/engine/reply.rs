@@ -5,8 +5,8 @@
 //! interaction. From there it follows the publish path (DESIGN §5): Publishing with an attempt
 //! id and the key `sk-<delivery>-<generation>` before the call, [`Platform::reply`] with that
 //! key, the result or the typed failure stored after; retries with backoff, rate limits
-//! deferred to `retry_after`, crisis mode holding it, events ([`EventKind::Replied`],
-//! [`EventKind::Failed`]) and the audit log.
+//! deferred to `retry_after`, crisis mode holding it, events ([`EventKind::Replied`](super::EventKind::Replied),
+//! [`EventKind::Failed`](super::EventKind::Failed)) and the audit log.
 //!
 //! **Approval.** Customer-service answers usually skip review: by default an editor's reply is
 //! scheduled at once. A workspace that reviews replies too sets
@@ -71,6 +71,26 @@ pub(crate) fn is_the_reply(listed: &RecentPost, target: &str, sent: &Post) -> bo
         }
     }
     false
+}
+
+/// `d`, the reply stored under an id a caller chose, if it answers `to` on `channel`; else the
+/// id was reused for another reply, a [`Conflict`](ErrorKind::Conflict).
+fn same_reply(d: Delivery, channel: &ChannelId, to: &InteractionRef) -> Result<Delivery> {
+    let same = &d.channel == channel
+        && d.reply_to
+            .as_ref()
+            .is_some_and(|r| r.platform == to.platform && r.id == to.id);
+    if same {
+        Ok(d)
+    } else {
+        Err(Error::new(
+            ErrorKind::Conflict,
+            format!(
+                "delivery {} is a reply to another interaction or channel; choose another id",
+                d.id
+            ),
+        ))
+    }
 }
 
 impl Engine {
@@ -162,7 +182,7 @@ impl Engine {
     ) -> Result<Delivery> {
         let role = self.require(ws, who, Permission::Write).await?;
         if let Some(d) = self.existing_reply(ws, &id).await? {
-            return Ok(d);
+            return same_reply(d, channel, &to);
         }
         let platform = self.require_platform(ws, channel)?;
         let content = self
@@ -197,7 +217,7 @@ impl Engine {
             rec.post.scheduled_at,
             now,
         )
-        .replying_to(to);
+        .replying_to(to.clone());
         d.id = id;
         match self
             .store()
@@ -207,8 +227,8 @@ impl Engine {
             Ok(()) => {}
             // Another call with the same id won the race: its reply stands.
             Err(e) if e.kind() == ErrorKind::Conflict => {
-                if let Some(d) = self.existing_reply(ws, &d.id).await? {
-                    return Ok(d);
+                if let Some(existing) = self.existing_reply(ws, &d.id).await? {
+                    return same_reply(existing, channel, &to);
                 }
                 return Err(e);
             }

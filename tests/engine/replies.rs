@@ -170,6 +170,21 @@ async fn a_reply_goes_out_once_with_its_key_event_and_audit() {
         .unwrap();
     assert_eq!(again.state, DeliveryState::Published);
     assert_eq!(s.engine.run_once().await.unwrap().claimed, 0);
+    // … but not for another interaction.
+    let other = mention(&s.acct, "@acme and mine?");
+    let err = s
+        .engine
+        .reply_as(
+            &s.ws,
+            OWNER,
+            &"c".into(),
+            other,
+            Post::text("x"),
+            id.clone(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
     assert_eq!(replies_on(&s.acct, &s.to, "It ships today").await, 1);
 }
 

@@ -95,9 +95,21 @@ fn same_reply(d: Delivery, channel: &ChannelId, to: &InteractionRef) -> Result<D
 
 impl Engine {
     /// Replies `post` to interaction `to` on `channel`, through the outbox (editors and up).
-    /// Returns the reply's delivery; the worker sends it (see the [module docs](self) for
-    /// approval, retries and reconciliation). [`EventKind::Replied`](super::EventKind::Replied)
-    /// tells when it is on the platform.
+    /// Returns the reply's delivery; the worker sends it with [`Platform::reply`] and the
+    /// outbox's idempotency key, with the retries, rate-limit deferral, crisis pause and audit
+    /// of a publish. [`EventKind::Replied`](super::EventKind::Replied) tells when it is on the
+    /// platform.
+    ///
+    /// An editor's reply is scheduled at once unless the workspace sets
+    /// [`WorkflowSettings::replies_need_approval`](super::WorkflowSettings::replies_need_approval)
+    /// (then it waits in review like a post); approvers' and owners' replies never wait.
+    ///
+    /// A reply whose outcome is unknown (lost answer, crash) is looked for among the channel's
+    /// recent posts where they list replies with their target
+    /// ([`Capabilities::replies_in_recent_posts`](crate::platform::Capabilities::replies_in_recent_posts)),
+    /// else re-sent with the same key where the platform honours keys; where neither holds it
+    /// is not sent again: it fails with its doubt kept ([`Delivery::needs_decision`]) until a
+    /// person settles it ([`Engine::settle`]).
     ///
     /// Refused with nothing stored when the channel is not connected, cannot reply, the
     /// interaction belongs to another platform, or the content breaks the channel's limits or

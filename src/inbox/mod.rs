@@ -267,6 +267,14 @@ pub enum ReplyStatus {
 
 impl ReplyStatus {
     /// The status of reply delivery `d`.
+    ///
+    /// ```
+    /// use socialkit::inbox::ReplyStatus;
+    /// use socialkit::model::Post;
+    /// use socialkit::store::{Delivery, DeliveryState};
+    /// let d = Delivery::new("acme".into(), "p".into(), "c".into(), "sandbox", Post::text("hi"), DeliveryState::Scheduled, None, chrono::Utc::now());
+    /// assert_eq!(ReplyStatus::of(&d), ReplyStatus::Queued { delivery: d.id.clone(), state: DeliveryState::Scheduled });
+    /// ```
     pub fn of(d: &Delivery) -> Self {
         let delivery = d.id.clone();
         match (d.state, &d.result) {
@@ -287,6 +295,11 @@ impl ReplyStatus {
     }
 
     /// The reply's delivery.
+    ///
+    /// ```
+    /// let s = socialkit::inbox::ReplyStatus::Cancelled { delivery: "d-1".into() };
+    /// assert_eq!(s.delivery().as_str(), "d-1");
+    /// ```
     pub fn delivery(&self) -> &DeliveryId {
         match self {
             ReplyStatus::Sent { delivery, .. }
@@ -297,6 +310,14 @@ impl ReplyStatus {
     }
 
     /// The platform's answer, once sent.
+    ///
+    /// ```
+    /// use socialkit::inbox::ReplyStatus;
+    /// use socialkit::model::{PostRef, Published};
+    /// let p = Published::single(PostRef::new("sandbox", "7"), chrono::Utc::now());
+    /// let s = ReplyStatus::Sent { delivery: "d-1".into(), published: p.clone() };
+    /// assert_eq!(s.published(), Some(&p));
+    /// ```
     pub fn published(&self) -> Option<&Published> {
         match self {
             ReplyStatus::Sent { published, .. } => Some(published),
@@ -706,7 +727,18 @@ impl Inbox {
     }
 
     /// Where item `key`'s latest reply stands (`None`: no reply yet); records it on the item
-    /// once sent.
+    /// once sent. See [`Inbox::reply`] for an example with an engine.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use socialkit::clock::SystemClock;
+    /// # use socialkit::inbox::{Inbox, MemoryInboxStore};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
+    /// let err = inbox.reply_status("no such item").await.unwrap_err();
+    /// assert_eq!(err.kind(), socialkit::ErrorKind::NotFound);
+    /// # });
+    /// ```
     pub async fn reply_status(&self, key: &str) -> Result<Option<ReplyStatus>> {
         let mut item = self.item(key)?;
         let (Some((engine, ws)), Some(id)) = (&self.outbox, item.reply_delivery.clone()) else {
@@ -719,6 +751,16 @@ impl Inbox {
     /// Asks the engine about every reply queued and not yet recorded as sent, and records the
     /// sent ones on their items (reply and first response time). Returns the items it
     /// updated. Call it after the worker ran, or on [`EventKind::Replied`](crate::engine::EventKind::Replied).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use socialkit::clock::SystemClock;
+    /// # use socialkit::inbox::{Inbox, MemoryInboxStore};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
+    /// assert!(inbox.record_replies().await.unwrap().is_empty(), "no engine, nothing queued");
+    /// # });
+    /// ```
     pub async fn record_replies(&self) -> Result<Vec<InboxItem>> {
         let Some((engine, ws)) = &self.outbox else {
             return Ok(Vec::new());

@@ -380,6 +380,13 @@ impl Delivery {
     }
 
     /// Whether the delivery is a reply (see [`reply_to`](Delivery::reply_to)).
+    ///
+    /// ```
+    /// use socialkit::model::Post;
+    /// use socialkit::store::{Delivery, DeliveryState};
+    /// let d = Delivery::new("acme".into(), "p-1".into(), "c".into(), "x", Post::text("hi"), DeliveryState::Draft, None, chrono::Utc::now());
+    /// assert!(!d.is_reply(), "a publish");
+    /// ```
     pub fn is_reply(&self) -> bool {
         self.reply_to.is_some()
     }

@@ -347,6 +347,14 @@ impl Engine {
     async fn look_up(&self, platform: &dyn Platform, d: &Delivery) -> Result<Reconciled> {
         let key = d.idempotency_key();
         let since = d.in_doubt_since.unwrap_or(d.created_at) - self.inner.config.reconcile_skew;
+        // Where the listing tells replies apart, a post is only the one sent if it answers
+        // what the post answers (nothing, for a plain post): a reply with the same words is
+        // another post.
+        let targets_listed = platform.capabilities().replies_in_recent_posts;
+        let answers_the_same = |r: &crate::model::RecentPost| {
+            !targets_listed
+                || r.in_reply_to.as_deref() == d.content.reply_to.as_ref().map(|p| p.id.as_str())
+        };
         let max = self.inner.config.reconcile_max_window.max(1);
         let (mut n, mut seen) = (self.inner.config.reconcile_window.clamp(1, max), 0);
         loop {
@@ -359,7 +367,10 @@ impl Engine {
                     r.created_at >= since
                         && match &d.reply_to {
                             Some(to) => is_the_reply(r, reply_target(to), &d.content),
-                            None => sent_as(&r.text, &d.content.text, d.content.link.as_deref()),
+                            None => {
+                                answers_the_same(r)
+                                    && sent_as(&r.text, &d.content.text, d.content.link.as_deref())
+                            }
                         }
                 })
             };

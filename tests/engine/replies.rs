@@ -618,3 +618,38 @@ impl Platform for KeyedUnlisted {
         self.inner.recent_posts(limit).await
     }
 }
+
+#[tokio::test]
+async fn a_reply_with_the_same_words_is_not_mistaken_for_an_in_doubt_post() {
+    let s = setup("reply-same-words", keyed).await;
+    s.engine
+        .reply(
+            &s.ws,
+            OWNER,
+            &"c".into(),
+            s.to.clone(),
+            Post::text("Thanks!"),
+        )
+        .await
+        .unwrap();
+    s.engine.run_once().await.unwrap();
+    // The post's first attempt times out before the platform got it: in doubt, not made.
+    s.acct
+        .faults()
+        .inject(Fault::Timeout, Trigger::next(Call::Publish, 1));
+    let sub = s
+        .engine
+        .submit(&s.ws, OWNER, Post::text("Thanks!"), &["c".into()])
+        .await
+        .unwrap();
+    s.engine.run_simulated(&s.clock, 20).await.unwrap();
+    let d = s
+        .engine
+        .delivery(&s.ws, &sub.deliveries[0].id)
+        .await
+        .unwrap();
+    assert_eq!(d.state, DeliveryState::Published);
+    let made = s.acct.inspect(&d.result.unwrap().post).unwrap();
+    assert_eq!(made.reply_to, None, "the post itself, not the reply");
+    assert_eq!(s.acct.faults().calls(Call::Publish), 2);
+}

@@ -324,7 +324,14 @@ impl Engine {
     /// posts to look through), a re-send with the same key is the reconciliation.
     async fn reconcile(&self, platform: &dyn Platform, d: &Delivery) -> Result<Reconciled> {
         let caps = platform.capabilities();
-        let keyed = caps.idempotency != Idempotency::None;
+        // The key protects a re-send only while the platform still remembers it (with a
+        // margin for clock skew).
+        let remembered = caps.key_lifetime_secs.is_none_or(|secs| {
+            let first_sent = d.in_doubt_since.unwrap_or(d.created_at);
+            let lifetime = chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX));
+            self.now() < first_sent + lifetime - self.inner.config.reconcile_skew
+        });
+        let keyed = caps.idempotency != Idempotency::None && remembered;
         // A reply can be looked for only where the listing shows replies and their targets.
         let listable = caps.recent_posts && (!d.is_reply() || caps.replies_in_recent_posts);
         if listable {
@@ -339,7 +346,14 @@ impl Engine {
         if keyed {
             return Ok(Reconciled::ResendSafe);
         }
-        let why = format!("{} offers no way to check it", platform.name());
+        let why = if caps.idempotency != Idempotency::None {
+            format!(
+                "{} may have forgotten the idempotency key by now and offers no other way to check it",
+                platform.name()
+            )
+        } else {
+            format!("{} offers no way to check it", platform.name())
+        };
         Ok(Reconciled::Unknowable(why))
     }
 

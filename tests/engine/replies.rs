@@ -491,6 +491,13 @@ async fn crisis_mode_holds_replies_until_resumed() {
 /// Queues a reply, "kills" the worker after the platform answered and before the store
 /// write, reopens the SQLite file in a new engine, and checks there is exactly one reply.
 async fn crash_and_reopen(wrap: fn(Arc<Sandbox>) -> Arc<dyn Platform>) -> Vec<AttemptOutcome> {
+    crash_and_reopen_after(wrap, Duration::seconds(5)).await
+}
+
+async fn crash_and_reopen_after(
+    wrap: fn(Arc<Sandbox>) -> Arc<dyn Platform>,
+    down: Duration,
+) -> Vec<AttemptOutcome> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("engine.db");
     let clock = ManualClock::new(t0());
@@ -512,7 +519,7 @@ async fn crash_and_reopen(wrap: fn(Arc<Sandbox>) -> Arc<dyn Platform>) -> Vec<At
         assert_eq!(replies_on(&acct, &to, "Refunded").await, 1, "it is out");
         (ws, id)
     };
-    clock.advance(Duration::seconds(5));
+    clock.advance(down);
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path).unwrap());
     let second = engine(store, &clock, None);
     connect(&second, &ws, "c", platform).await;
@@ -527,13 +534,23 @@ async fn crash_and_reopen(wrap: fn(Arc<Sandbox>) -> Arc<dyn Platform>) -> Vec<At
         Some(&to),
         "the target survived the reopen"
     );
-    assert_eq!(second.recover().await.unwrap(), 1);
-    assert_eq!(second.run_once().await.unwrap().published, 1);
+    // Its old lease is freed at start-up (or has run out while the worker was down).
+    let freed = second.recover().await.unwrap();
+    assert_eq!(freed, usize::from(down < Duration::minutes(5)));
+    let r = second.run_once().await.unwrap();
     assert_eq!(
         replies_on(&acct, &to, "Refunded").await,
         1,
         "exactly one reply"
     );
+    if r.failed == 1 {
+        // The doubt could not be settled: it waits for a person, not re-sent.
+        let d = second.delivery(&ws, &id).await.unwrap();
+        assert!(d.needs_decision(), "{d:?}");
+        let attempts = second.store().attempts(&ws, &id).await.unwrap();
+        return attempts.into_iter().filter_map(|a| a.outcome).collect();
+    }
+    assert_eq!(r.published, 1);
     let d = second.delivery(&ws, &id).await.unwrap();
     assert_eq!(d.state, DeliveryState::Published);
     let attempts = second.store().attempts(&ws, &id).await.unwrap();
@@ -588,6 +605,13 @@ impl KeyedUnlisted {
         let mut caps = inner.capabilities().clone();
         caps.replies_in_recent_posts = false;
         KeyedUnlisted { inner, caps }
+    }
+
+    /// Keys remembered for an hour only, as Mastodon does.
+    fn hour(inner: Arc<Sandbox>) -> Self {
+        let mut k = KeyedUnlisted::new(inner);
+        k.caps.key_lifetime_secs = Some(3600);
+        k
     }
 }
 
@@ -652,4 +676,23 @@ async fn a_reply_with_the_same_words_is_not_mistaken_for_an_in_doubt_post() {
     let made = s.acct.inspect(&d.result.unwrap().post).unwrap();
     assert_eq!(made.reply_to, None, "the post itself, not the reply");
     assert_eq!(s.acct.faults().calls(Call::Publish), 2);
+}
+
+#[tokio::test]
+async fn a_key_the_platform_may_have_forgotten_is_not_counted_on() {
+    fn hour(a: Arc<Sandbox>) -> Arc<dyn Platform> {
+        Arc::new(KeyedUnlisted::hour(a))
+    }
+    // Back within the hour: the key still protects the re-send.
+    let outcomes = crash_and_reopen_after(hour, Duration::minutes(10)).await;
+    assert!(
+        matches!(outcomes[1], AttemptOutcome::Published { .. }),
+        "{outcomes:?}"
+    );
+    // Back after two hours: the key may be gone; nothing is sent, a person decides.
+    let outcomes = crash_and_reopen_after(hour, Duration::hours(2)).await;
+    assert!(
+        matches!(outcomes[1], AttemptOutcome::Failed { in_doubt: true, .. }),
+        "{outcomes:?}"
+    );
 }

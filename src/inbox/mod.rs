@@ -231,7 +231,8 @@ pub fn reply_delivery_id(key: &str, generation: u32) -> DeliveryId {
 /// assert!(s.published().is_none());
 /// assert_eq!(s.delivery().as_str(), "d-1");
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
 pub enum ReplyStatus {
     /// On the platform.
     Sent {

@@ -8,6 +8,9 @@
 //!   result): the store's own limit. The ratio of the two is the engine's overhead.
 //! - `outbox/engine_memory`: the outbox on the memory store, for scale.
 //! - `claim/sqlite_1m_scheduled`: claiming 32 due deliveries with 1,000,000 scheduled.
+//! - `replies/{reply,publish}_{sqlite_durable,memory}`: replies per second through the outbox
+//!   ([`Engine::reply`]: store, claim, `Platform::reply` on a sandbox account, store the
+//!   result) next to publishes of the same text on the same kind of store.
 //!
 //! First it prints a summary (deliveries per second of engine and baseline, alternating over
 //! five rounds, and CPU time per delivery — on a VM disk the fsync time varies so much that the
@@ -16,7 +19,8 @@
 //! benches and at the end.
 //!
 //! Run: `cargo bench --bench engine` (add `-- claim` for one group; `SK_BENCH_ONLY=engine` or
-//! `=baseline` times only one side in the summary, e.g. under `strace -c -f`).
+//! `=baseline` times only one side in the summary, e.g. under `strace -c -f`;
+//! `SK_BENCH_GROUP=replies` runs only that group — no summary, no 1,000,000-row set-up).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -25,10 +29,11 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group};
 use rusqlite::{Connection, params};
+use socialkit::adapters::sandbox::IncomingInteraction;
 use socialkit::adapters::sandbox::{SandboxConfig, SandboxWorld};
 use socialkit::clock::ManualClock;
 use socialkit::engine::{Engine, EngineConfig};
-use socialkit::model::Post;
+use socialkit::model::{InteractionKind, InteractionRef, Post};
 use socialkit::store::{
     ChannelId, ChannelRecord, Delivery, DeliveryState, MemoryStore, PostId, SqliteStore, Store,
     Workspace, WorkspaceId,
@@ -471,11 +476,141 @@ fn summary() {
     );
 }
 
-criterion_group!(benches, claim, outbox);
+/// An engine on `store` with one quiet sandbox account that has one mention to answer.
+async fn reply_engine_on(
+    store: Arc<dyn Store>,
+    name: &str,
+) -> (Engine, WorkspaceId, InteractionRef) {
+    let clock = ManualClock::new(Utc::now());
+    let engine = Engine::builder(store)
+        .clock(Arc::new(clock.clone()))
+        .config(EngineConfig {
+            batch: BATCH,
+            seed: Some(1),
+            ..EngineConfig::default()
+        })
+        .build();
+    let ws = engine
+        .create_workspace("bench", "Bench", "owner")
+        .await
+        .expect("workspace");
+    let world = SandboxWorld::new(Arc::new(clock));
+    let acct = world
+        .channel(
+            name,
+            SandboxConfig::default()
+                .with_followers(0)
+                .with_max_chars(5000),
+        )
+        .expect("sandbox account");
+    let to = acct
+        .receive(IncomingInteraction::new(InteractionKind::Mention).text("@bench help?"))
+        .expect("mention")
+        .reference;
+    engine
+        .connect(&ws, "owner", ChannelRecord::new("c", "sandbox"), acct)
+        .await
+        .expect("connect");
+    (engine, ws, to)
+}
+
+/// Queues `n` replies to `to` and runs the outbox until they are all on the platform.
+async fn reply_n(engine: &Engine, ws: &WorkspaceId, to: &InteractionRef, n: usize, round: usize) {
+    for i in 0..n {
+        engine
+            .reply(
+                ws,
+                "owner",
+                &"c".into(),
+                to.clone(),
+                Post::text(format!("bench post {round}-{i}")),
+            )
+            .await
+            .expect("reply");
+    }
+    let mut done = 0;
+    while done < n {
+        let r = engine.run_once().await.expect("run");
+        assert_eq!(r.failed, 0);
+        done += r.published;
+        if r.claimed == 0 {
+            break;
+        }
+    }
+    assert_eq!(done, n, "all replied");
+}
+
+/// Replies per second through the outbox, next to publishes of the same text.
+fn replies(c: &mut Criterion) {
+    const N: usize = 100;
+    let rt = runtime();
+    let mut group = c.benchmark_group("replies");
+    group.throughput(Throughput::Elements(N as u64));
+    group.sample_size(10);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (engine, ws, to) = rt.block_on(reply_engine_on(
+        Arc::new(SqliteStore::open(dir.path().join("replies.db")).expect("sqlite store")),
+        "bench-replies",
+    ));
+    let mut round = 0;
+    group.bench_function(BenchmarkId::new("reply_sqlite_durable", N), |b| {
+        b.iter(|| {
+            round += 1;
+            rt.block_on(reply_n(&engine, &ws, &to, N, round))
+        })
+    });
+    let (engine, ws) = rt.block_on(engine_on(
+        Arc::new(SqliteStore::open(dir.path().join("publishes.db")).expect("sqlite store")),
+        "bench-replies-publish",
+    ));
+    let mut round = 0;
+    group.bench_function(BenchmarkId::new("publish_sqlite_durable", N), |b| {
+        b.iter(|| {
+            round += 1;
+            rt.block_on(publish_n(&engine, &ws, N, round))
+        })
+    });
+    let mut round = 0;
+    group.bench_function(BenchmarkId::new("reply_memory", N), |b| {
+        b.iter_batched(
+            || {
+                round += 1;
+                rt.block_on(reply_engine_on(
+                    Arc::new(MemoryStore::new()),
+                    &format!("bench-replies-memory-{round}"),
+                ))
+            },
+            |(e, w, to)| rt.block_on(reply_n(&e, &w, &to, N, 0)),
+            BatchSize::PerIteration,
+        )
+    });
+    let mut round = 0;
+    group.bench_function(BenchmarkId::new("publish_memory", N), |b| {
+        b.iter_batched(
+            || {
+                round += 1;
+                rt.block_on(engine_on(
+                    Arc::new(MemoryStore::new()),
+                    &format!("bench-replies-pmemory-{round}"),
+                ))
+            },
+            |(e, w)| rt.block_on(publish_n(&e, &w, N, 0)),
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, claim, outbox, replies);
+criterion_group!(reply_benches, replies);
 
 fn main() {
-    summary();
-    benches();
+    if std::env::var("SK_BENCH_GROUP").as_deref() == Ok("replies") {
+        reply_benches();
+    } else {
+        summary();
+        benches();
+    }
     Criterion::default().configure_from_args().final_summary();
     println!("peak memory: {}", vm_hwm());
 }

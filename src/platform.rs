@@ -178,8 +178,20 @@ pub struct Capabilities {
     pub native_scheduling: bool,
     /// How a repeated publish is prevented.
     pub idempotency: Idempotency,
+    /// How long the platform remembers an idempotency key, in seconds; `None`: as long as the
+    /// record exists (Bluesky record keys) or not limited. Mastodon keeps a key for up to an
+    /// hour: a re-send with the key after that may make a second post, so the outbox does
+    /// not count on the key once it may have expired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_lifetime_secs: Option<u64>,
     /// Listing the channel's recent posts (for reconciliation).
     pub recent_posts: bool,
+    /// [`recent_posts`](Platform::recent_posts) lists the channel's replies too, each with
+    /// its [`in_reply_to`](crate::model::RecentPost::in_reply_to): an in-doubt reply can be
+    /// reconciled by listing. Where it is `false` a reply is reconciled only by an idempotency
+    /// key the platform honours.
+    #[serde(default)]
+    pub replies_in_recent_posts: bool,
     /// Search of public posts, with its limits (`None` = no search).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<SearchLimits>,
@@ -215,7 +227,9 @@ impl Capabilities {
             metrics: Vec::new(),
             native_scheduling: false,
             idempotency: Idempotency::None,
+            key_lifetime_secs: None,
             recent_posts: false,
+            replies_in_recent_posts: false,
             search: None,
         }
     }

@@ -1,5 +1,5 @@
-//! What the engine tells subscribers: published, failed, partially failed, needs reauth,
-//! paused, resumed, crisis.
+//! What the engine tells subscribers: published, replied, failed, partially failed, needs
+//! reauth, paused, resumed, crisis.
 //!
 //! [`Engine::subscribe`](super::Engine::subscribe) returns a `tokio::sync::broadcast`
 //! receiver. A subscriber that falls more than the channel's capacity behind loses the oldest
@@ -15,7 +15,7 @@ use tokio::sync::broadcast;
 use super::PostStatus;
 use crate::ErrorRecord;
 use crate::listen::crisis::CrisisSignal;
-use crate::model::Published;
+use crate::model::{InteractionRef, Published};
 use crate::store::{ChannelId, DeliveryId, PostId, WorkspaceId};
 
 /// Something that happened in a workspace.
@@ -68,7 +68,20 @@ pub enum EventKind {
         /// The platform's answer.
         result: Published,
     },
-    /// A delivery stopped with a typed error.
+    /// A reply ([`Engine::reply`](super::Engine::reply)) is on the platform.
+    Replied {
+        /// The reply's post.
+        post: PostId,
+        /// The reply's delivery.
+        delivery: DeliveryId,
+        /// The channel.
+        channel: ChannelId,
+        /// The interaction it answers.
+        to: InteractionRef,
+        /// The platform's answer.
+        result: Published,
+    },
+    /// A delivery (a post's or a reply's) stopped with a typed error.
     Failed {
         /// The post.
         post: PostId,
@@ -132,6 +145,7 @@ impl EventKind {
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::Published { .. } => "published",
+            EventKind::Replied { .. } => "replied",
             EventKind::Failed { .. } => "failed",
             EventKind::PartiallyFailed { .. } => "partially_failed",
             EventKind::NeedsReauth { .. } => "needs_reauth",

@@ -4,6 +4,8 @@
 //! - [`Engine::submit`] fans a post out to channels: one delivery per channel, each resolved
 //!   with its variant, brand rules applied and checked, validated against the channel's
 //!   capabilities before anything is stored (`fanout.rs`).
+//! - [`Engine::reply`] answers an interaction through the same outbox: one delivery whose
+//!   target is the interaction, sent with [`Platform::reply`] exactly once (`reply.rs`).
 //! - The outbox (`outbox.rs`) stores the intent (Publishing, attempt id, idempotency key)
 //!   before the platform call and the result or typed failure after; in-doubt deliveries are
 //!   reconciled with the platform before any retry.
@@ -43,6 +45,7 @@ mod events;
 mod fanout;
 mod hooks;
 mod outbox;
+mod reply;
 pub mod schedule;
 mod webhook;
 mod worker;
@@ -66,6 +69,7 @@ pub use events::{Event, EventKind};
 pub use fanout::Submitted;
 pub use hooks::{AfterPublish, Hooks};
 pub use outbox::RunReport;
+pub use reply::reply_target;
 pub use webhook::{WebhookConfig, WebhookDispatcher, sign, verify};
 pub use worker::Worker;
 pub use workflow::{Permission, WorkflowSettings};

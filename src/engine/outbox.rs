@@ -17,6 +17,9 @@
 //! - a platform with neither cannot be checked: the delivery fails visibly ("outcome unknown")
 //!   rather than risk a second post.
 //!
+//! A reply ([`Delivery::reply_to`]) takes the same path with [`Platform::reply`]; its
+//! reconciliation is reply-specific (see `reply.rs`).
+//!
 //! Failures: a rate limit defers the delivery to `retry_after` and does not count; retryable
 //! failures back off exponentially with jitter up to [`EngineConfig::max_attempts`]
 //! (the last in-doubt one is reconciled once more, never re-published); anything else fails
@@ -26,6 +29,7 @@
 
 use futures::future::join_all;
 
+use super::reply::{is_the_reply, reply_target};
 use super::{AfterPublish, Engine, EventKind, PostStatus};
 use crate::model::{PublishOptions, Published};
 use crate::platform::{Idempotency, Platform};
@@ -121,6 +125,31 @@ enum Reconciled {
     ResendSafe,
     /// No way to tell, and why.
     Unknowable(String),
+}
+
+/// The operation a delivery's platform call is, as errors name it.
+fn op_of(d: &Delivery) -> &'static str {
+    if d.is_reply() { "reply" } else { "publish" }
+}
+
+/// The event for a delivery that is on the platform: [`EventKind::Replied`] for a reply,
+/// else [`EventKind::Published`].
+pub(crate) fn published_event(d: &Delivery, result: &Published) -> EventKind {
+    match &d.reply_to {
+        Some(to) => EventKind::Replied {
+            post: d.post.clone(),
+            delivery: d.id.clone(),
+            channel: d.channel.clone(),
+            to: to.clone(),
+            result: result.clone(),
+        },
+        None => EventKind::Published {
+            post: d.post.clone(),
+            delivery: d.id.clone(),
+            channel: d.channel.clone(),
+            result: result.clone(),
+        },
+    }
 }
 
 /// Whether an error leaves the outcome of a write unknown: the platform may have made the
@@ -232,17 +261,18 @@ impl Engine {
                 }
                 Ok(Reconciled::ResendSafe) => {}
                 Ok(Reconciled::Unknowable(reason)) => {
+                    let what = if d.is_reply() { "reply" } else { "post" };
                     let e = Error::new(
                         ErrorKind::Timeout,
                         format!(
                             "the outcome of an earlier attempt is unknown and {reason}; not \
-                             retried, to avoid a second post"
+                             retried, to avoid a second {what}; look at the channel and settle it"
                         ),
                     )
                     .or_context(
                         platform.name(),
                         Some(d.channel.as_str()),
-                        "publish",
+                        op_of(d),
                     );
                     let outcome = Finish::Fail {
                         error: e.to_record(),
@@ -262,7 +292,10 @@ impl Engine {
             }
         }
         let opts = PublishOptions::with_key(claim.attempt.key.clone());
-        let result = platform.publish(&d.content, &opts).await;
+        let result = match &d.reply_to {
+            Some(to) => platform.reply(to, &d.content, &opts).await,
+            None => platform.publish(&d.content, &opts).await,
+        };
         if let Some(h) = &self.inner.hooks {
             if h.after_publish(d, &result) == AfterPublish::Crash {
                 return Outcome::Abandoned;
@@ -270,12 +303,14 @@ impl Engine {
         }
         match result {
             Ok(p) => {
-                self.store_finish(d, attempt, Finish::Published(p), "published")
+                let why = if d.is_reply() { "replied" } else { "published" };
+                self.store_finish(d, attempt, Finish::Published(p), why)
                     .await
             }
             Err(e) => {
-                let e = e.or_context(platform.name(), Some(d.channel.as_str()), "publish");
-                let why = format!("publish failed: {e}");
+                let op = op_of(d);
+                let e = e.or_context(platform.name(), Some(d.channel.as_str()), op);
+                let why = format!("{op} failed: {e}");
                 let outcome =
                     self.on_error(d, e, false, !d.in_doubt() && claim.delivery.in_doubt());
                 self.store_finish(d, attempt, outcome, &why).await
@@ -289,8 +324,17 @@ impl Engine {
     /// posts to look through), a re-send with the same key is the reconciliation.
     async fn reconcile(&self, platform: &dyn Platform, d: &Delivery) -> Result<Reconciled> {
         let caps = platform.capabilities();
-        let keyed = caps.idempotency != Idempotency::None;
-        if caps.recent_posts {
+        // The key protects a re-send only while the platform still remembers it (with a
+        // margin for clock skew).
+        let remembered = caps.key_lifetime_secs.is_none_or(|secs| {
+            let first_sent = d.in_doubt_since.unwrap_or(d.created_at);
+            let lifetime = chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX));
+            self.now() < first_sent + lifetime - self.inner.config.reconcile_skew
+        });
+        let keyed = caps.idempotency != Idempotency::None && remembered;
+        // A reply can be looked for only where the listing shows replies and their targets.
+        let listable = caps.recent_posts && (!d.is_reply() || caps.replies_in_recent_posts);
+        if listable {
             return match self.look_up(platform, d).await {
                 // Too many posts to look through: the key still protects a re-send.
                 Ok(Reconciled::Unknowable(_)) if keyed => Ok(Reconciled::ResendSafe),
@@ -302,7 +346,14 @@ impl Engine {
         if keyed {
             return Ok(Reconciled::ResendSafe);
         }
-        let why = format!("{} offers no way to check it", platform.name());
+        let why = if caps.idempotency != Idempotency::None {
+            format!(
+                "{} may have forgotten the idempotency key by now and offers no other way to check it",
+                platform.name()
+            )
+        } else {
+            format!("{} offers no way to check it", platform.name())
+        };
         Ok(Reconciled::Unknowable(why))
     }
 
@@ -310,6 +361,14 @@ impl Engine {
     async fn look_up(&self, platform: &dyn Platform, d: &Delivery) -> Result<Reconciled> {
         let key = d.idempotency_key();
         let since = d.in_doubt_since.unwrap_or(d.created_at) - self.inner.config.reconcile_skew;
+        // Where the listing tells replies apart, a post is only the one sent if it answers
+        // what the post answers (nothing, for a plain post): a reply with the same words is
+        // another post.
+        let targets_listed = platform.capabilities().replies_in_recent_posts;
+        let answers_the_same = |r: &crate::model::RecentPost| {
+            !targets_listed
+                || r.in_reply_to.as_deref() == d.content.reply_to.as_ref().map(|p| p.id.as_str())
+        };
         let max = self.inner.config.reconcile_max_window.max(1);
         let (mut n, mut seen) = (self.inner.config.reconcile_window.clamp(1, max), 0);
         loop {
@@ -320,7 +379,13 @@ impl Engine {
             let by_text = || {
                 recent.iter().find(|r| {
                     r.created_at >= since
-                        && sent_as(&r.text, &d.content.text, d.content.link.as_deref())
+                        && match &d.reply_to {
+                            Some(to) => is_the_reply(r, reply_target(to), &d.content),
+                            None => {
+                                answers_the_same(r)
+                                    && sent_as(&r.text, &d.content.text, d.content.link.as_deref())
+                            }
+                        }
                 })
             };
             if let Some(r) = by_key.or_else(by_text) {
@@ -456,15 +521,7 @@ impl Engine {
     async fn announce(&self, d: &Delivery, outcome: &Finish) {
         let ws = &d.workspace;
         match outcome {
-            Finish::Published(p) | Finish::Reconciled(p) => self.emit(
-                ws,
-                EventKind::Published {
-                    post: d.post.clone(),
-                    delivery: d.id.clone(),
-                    channel: d.channel.clone(),
-                    result: p.clone(),
-                },
-            ),
+            Finish::Published(p) | Finish::Reconciled(p) => self.emit(ws, published_event(d, p)),
             Finish::Fail { error, .. } => {
                 if error.kind == ErrorKind::Unauthenticated {
                     self.emit(

@@ -101,6 +101,7 @@ impl Permission {
 /// ```
 /// let s = socialkit::engine::WorkflowSettings::default();
 /// assert!(s.approval_required && s.schedule_on_approval && !s.four_eyes);
+/// assert!(!s.replies_need_approval, "replies skip review unless the workspace asks");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkflowSettings {
@@ -111,6 +112,11 @@ pub struct WorkflowSettings {
     pub schedule_on_approval: bool,
     /// An approver may not approve a post they wrote.
     pub four_eyes: bool,
+    /// Editors' replies ([`Engine::reply`]) go to review too. Off by default: answers to
+    /// customers are usually sent by the people on the inbox without review, and a workspace
+    /// that wants four eyes on them switches it on.
+    #[serde(default)]
+    pub replies_need_approval: bool,
 }
 
 impl Default for WorkflowSettings {
@@ -119,6 +125,7 @@ impl Default for WorkflowSettings {
             approval_required: true,
             schedule_on_approval: true,
             four_eyes: false,
+            replies_need_approval: false,
         }
     }
 }
@@ -365,6 +372,59 @@ impl Engine {
                 format!("delivery {delivery} not found"),
             )
         })
+    }
+
+    /// Settles a delivery that failed in doubt ([`Delivery::needs_decision`]) after a person
+    /// looked at the channel (approvers and up): `Some(result)` — the post or reply is there
+    /// (Published with that result, and the event); `None` — it is not (scheduled again now,
+    /// under a fresh idempotency key). Anything else is a [`Conflict`](ErrorKind::Conflict).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use socialkit::adapters::sandbox::Sandbox;
+    /// use socialkit::engine::Engine;
+    /// use socialkit::model::Post;
+    /// use socialkit::store::{ChannelRecord, MemoryStore};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let engine = Engine::builder(Arc::new(MemoryStore::new())).build();
+    /// let ws = engine.create_workspace("acme", "ACME", "olga").await.unwrap();
+    /// let p = Sandbox::from_url("sandbox://engine-doc-settle").unwrap();
+    /// engine.connect(&ws, "olga", ChannelRecord::new("c", "sandbox"), p).await.unwrap();
+    /// let sub = engine.submit(&ws, "olga", Post::text("hi"), &["c".into()]).await.unwrap();
+    /// let err = engine.settle(&ws, "olga", &sub.deliveries[0].id, None, "checked").await.unwrap_err();
+    /// assert_eq!(err.kind(), socialkit::ErrorKind::Conflict, "nothing is in doubt");
+    /// # });
+    /// ```
+    pub async fn settle(
+        &self,
+        ws: &WorkspaceId,
+        who: &str,
+        delivery: &DeliveryId,
+        published: Option<crate::model::Published>,
+        why: &str,
+    ) -> Result<Delivery> {
+        self.require(ws, who, Permission::Approve).await?;
+        let change = Change::Settle { published };
+        let stamp = Stamp::new(who, why, self.now());
+        let d = self
+            .store()
+            .apply(ws, &Selector::Delivery(delivery.clone()), &change, &stamp)
+            .await?
+            .pop()
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotFound,
+                    format!("delivery {delivery} not found"),
+                )
+            })?;
+        if let Some(p) = &d.result {
+            if d.state == DeliveryState::Published {
+                self.emit(ws, super::outbox::published_event(&d, p));
+            }
+        } else {
+            self.wake();
+        }
+        Ok(d)
     }
 
     /// Comments on a post (editors and up).

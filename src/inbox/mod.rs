@@ -13,12 +13,14 @@
 //!   and its rules that tag, assign and prioritise).
 //! - **Workflow**: [`ItemState`] New → Pending → Resolved, [`Inbox::assign`], saved replies
 //!   with `{variables}` ([`SavedReply`]).
-//! - **Replies** go through [`Platform::reply`]: the engine has no reply path yet, so the
-//!   inbox uses the platform directly with a deterministic idempotency key per item
-//!   ([`reply_key`]). The result is stored on the item: a second [`Inbox::reply`] on the same
-//!   item returns the first result without calling the platform; a crash between the platform
-//!   call and the store write is covered by the key (platforms that honour keys, the sandbox
-//!   among them, return the earlier post).
+//! - **Replies** go through the engine's outbox ([`Inbox::with_engine`],
+//!   [`Engine::reply_as`]), so a reply is sent exactly once like a post: stored before the
+//!   call, sent with the outbox's idempotency key, reconciled after a crash, retried, deferred
+//!   on rate limits, held by crisis mode. The item records the reply's delivery
+//!   ([`InboxItem::reply_delivery`], an id derived from the item: [`reply_delivery_id`]), so a
+//!   second [`Inbox::reply`] — after a crash too — queues nothing new; the published reply is
+//!   recorded when the engine reports it ([`Inbox::record_replies`], or any later
+//!   [`Inbox::reply`] on the item).
 //! - **SLA** ([`sla`]): first-response and resolution time in business hours of an IANA time
 //!   zone with holidays; breaches are sent as [`InboxEvent`]s on a broadcast channel
 //!   ([`Inbox::subscribe`]); [`Inbox::report`] gives median and 90th percentile per channel and
@@ -65,12 +67,12 @@ pub use store::SqliteInboxStore;
 pub use store::{InboxStore, MemoryInboxStore};
 
 use crate::clock::SharedClock;
-use crate::error::{Error, ErrorKind, Result};
+use crate::engine::Engine;
+use crate::error::{Error, ErrorKind, ErrorRecord, Result};
 use crate::listen::classify::{Classification, Classifier};
-use crate::model::{
-    Interaction, InteractionKind, InteractionQuery, Post, PostRef, PublishOptions, Published,
-};
+use crate::model::{Interaction, InteractionKind, InteractionQuery, Post, PostRef, Published};
 use crate::platform::Platform;
+use crate::store::{ChannelId, Delivery, DeliveryId, DeliveryState, WorkspaceId};
 use sla::{SlaBreach, SlaKind, SlaPolicy, SlaReport};
 
 /// Where an item is in its workflow.
@@ -133,8 +135,15 @@ pub struct InboxItem {
     pub assignee: Option<String>,
     /// When the inbox read it.
     pub received_at: DateTime<Utc>,
-    /// The reply sent, once sent.
+    /// The reply sent, once the engine reports it published.
     pub reply: Option<Published>,
+    /// The engine delivery of the latest reply, from the moment it is queued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_delivery: Option<DeliveryId>,
+    /// How many replies were started anew after an earlier one definitely did not go out
+    /// (failed or cancelled); part of [`reply_delivery_id`].
+    #[serde(default)]
+    pub reply_generation: u32,
     /// Who replied.
     pub replied_by: Option<String>,
     /// When the first response was sent.
@@ -178,6 +187,8 @@ impl InboxItem {
             assignee: None,
             received_at: now,
             reply: None,
+            reply_delivery: None,
+            reply_generation: 0,
             replied_by: None,
             first_response_at: None,
             resolved_at: None,
@@ -191,18 +202,141 @@ impl InboxItem {
     }
 }
 
-/// The idempotency key the inbox uses to reply to item `key`: `inbox-reply-` and the first 32
-/// hex digits of its SHA-256. The same item always gets the same key.
+/// The engine delivery id of reply number `generation` (0 first) to item `key`:
+/// `d-reply-`, the first 32 hex digits of the key's SHA-256 and the generation. The same item
+/// and generation always give the same id, so queueing a reply again after a crash finds the
+/// first one instead of making a second.
 ///
 /// ```
-/// use socialkit::inbox::reply_key;
-/// assert_eq!(reply_key("a"), reply_key("a"));
-/// assert_ne!(reply_key("a"), reply_key("b"));
-/// assert!(reply_key("a").starts_with("inbox-reply-"));
+/// use socialkit::inbox::reply_delivery_id;
+/// assert_eq!(reply_delivery_id("a", 0), reply_delivery_id("a", 0));
+/// assert_ne!(reply_delivery_id("a", 0), reply_delivery_id("b", 0));
+/// assert_ne!(reply_delivery_id("a", 0), reply_delivery_id("a", 1));
+/// assert!(reply_delivery_id("a", 0).as_str().starts_with("d-reply-"));
 /// ```
-pub fn reply_key(key: &str) -> String {
+pub fn reply_delivery_id(key: &str, generation: u32) -> DeliveryId {
     let digest = Sha256::digest(key.as_bytes());
-    format!("inbox-reply-{}", &hex::encode(digest)[..32])
+    DeliveryId::new(format!(
+        "d-reply-{}-{generation}",
+        &hex::encode(digest)[..32]
+    ))
+}
+
+/// Where an item's reply stands, as [`Inbox::reply`] and [`Inbox::reply_status`] report it.
+///
+/// ```
+/// use socialkit::inbox::ReplyStatus;
+/// use socialkit::store::DeliveryState;
+/// let s = ReplyStatus::Queued { delivery: "d-1".into(), state: DeliveryState::Scheduled };
+/// assert!(s.published().is_none());
+/// assert_eq!(s.delivery().as_str(), "d-1");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ReplyStatus {
+    /// On the platform.
+    Sent {
+        /// The reply's delivery.
+        delivery: DeliveryId,
+        /// The platform's answer.
+        published: Published,
+    },
+    /// In the outbox: in review, scheduled, being sent, held by crisis mode. The worker sends
+    /// it.
+    Queued {
+        /// The reply's delivery.
+        delivery: DeliveryId,
+        /// Its state.
+        state: DeliveryState,
+    },
+    /// Stopped with a typed error. With `in_doubt` the reply may be out all the same and a
+    /// person settles it ([`Engine::settle`]); without, a new [`Inbox::reply`] sends one.
+    Failed {
+        /// The reply's delivery.
+        delivery: DeliveryId,
+        /// Why.
+        error: ErrorRecord,
+        /// Whether it may have gone out.
+        in_doubt: bool,
+    },
+    /// Withdrawn by a person; a new [`Inbox::reply`] sends one.
+    Cancelled {
+        /// The reply's delivery.
+        delivery: DeliveryId,
+    },
+}
+
+impl ReplyStatus {
+    /// The status of reply delivery `d`.
+    ///
+    /// ```
+    /// use socialkit::inbox::ReplyStatus;
+    /// use socialkit::model::Post;
+    /// use socialkit::store::{Delivery, DeliveryState};
+    /// let d = Delivery::new("acme".into(), "p".into(), "c".into(), "sandbox", Post::text("hi"), DeliveryState::Scheduled, None, chrono::Utc::now());
+    /// assert_eq!(ReplyStatus::of(&d), ReplyStatus::Queued { delivery: d.id.clone(), state: DeliveryState::Scheduled });
+    /// ```
+    pub fn of(d: &Delivery) -> Self {
+        let delivery = d.id.clone();
+        match (d.state, &d.result) {
+            (DeliveryState::Published, Some(p)) => ReplyStatus::Sent {
+                delivery,
+                published: p.clone(),
+            },
+            (DeliveryState::Failed, _) => ReplyStatus::Failed {
+                delivery,
+                error: d.error.clone().unwrap_or_else(|| {
+                    Error::new(ErrorKind::Unexpected, "failed without an error").to_record()
+                }),
+                in_doubt: d.in_doubt(),
+            },
+            (DeliveryState::Cancelled, _) => ReplyStatus::Cancelled { delivery },
+            (state, _) => ReplyStatus::Queued { delivery, state },
+        }
+    }
+
+    /// The reply's delivery.
+    ///
+    /// ```
+    /// let s = socialkit::inbox::ReplyStatus::Cancelled { delivery: "d-1".into() };
+    /// assert_eq!(s.delivery().as_str(), "d-1");
+    /// ```
+    pub fn delivery(&self) -> &DeliveryId {
+        match self {
+            ReplyStatus::Sent { delivery, .. }
+            | ReplyStatus::Queued { delivery, .. }
+            | ReplyStatus::Failed { delivery, .. }
+            | ReplyStatus::Cancelled { delivery } => delivery,
+        }
+    }
+
+    /// The platform's answer, once sent.
+    ///
+    /// ```
+    /// use socialkit::inbox::ReplyStatus;
+    /// use socialkit::model::{PostRef, Published};
+    /// let p = Published::single(PostRef::new("sandbox", "7"), chrono::Utc::now());
+    /// let s = ReplyStatus::Sent { delivery: "d-1".into(), published: p.clone() };
+    /// assert_eq!(s.published(), Some(&p));
+    /// ```
+    pub fn published(&self) -> Option<&Published> {
+        match self {
+            ReplyStatus::Sent { published, .. } => Some(published),
+            _ => None,
+        }
+    }
+
+    /// Whether it definitely did not go out and a new reply may be sent.
+    fn may_send_again(&self) -> bool {
+        matches!(
+            self,
+            ReplyStatus::Cancelled { .. }
+                | ReplyStatus::Failed {
+                    in_doubt: false,
+                    ..
+                }
+        )
+    }
 }
 
 /// A saved reply with `{variables}`: `{name}`, `{handle}`, `{channel}`, `{agent}` are filled
@@ -302,6 +436,7 @@ pub struct Inbox {
     saved: BTreeMap<String, SavedReply>,
     sla: SlaPolicy,
     events: broadcast::Sender<InboxEvent>,
+    outbox: Option<(Engine, WorkspaceId)>,
 }
 
 impl std::fmt::Debug for Inbox {
@@ -340,7 +475,29 @@ impl Inbox {
             saved: BTreeMap::new(),
             sla: SlaPolicy::default(),
             events,
+            outbox: None,
         }
+    }
+
+    /// Sends replies through `engine`'s outbox in workspace `ws`. The inbox's channel names
+    /// (as given to [`Inbox::connect`]) must be the channel ids connected to the engine, and
+    /// the members who reply must be members of the workspace (editors and up; see
+    /// [`WorkflowSettings::replies_need_approval`](crate::engine::WorkflowSettings::replies_need_approval)).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use socialkit::clock::SystemClock;
+    /// use socialkit::engine::Engine;
+    /// use socialkit::inbox::{Inbox, MemoryInboxStore};
+    /// use socialkit::store::MemoryStore;
+    /// let engine = Engine::builder(Arc::new(MemoryStore::new())).build();
+    /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock))
+    ///     .with_engine(engine, "acme".into());
+    /// assert!(inbox.items().unwrap().is_empty());
+    /// ```
+    pub fn with_engine(mut self, engine: Engine, ws: WorkspaceId) -> Self {
+        self.outbox = Some((engine, ws));
+        self
     }
 
     /// Uses `classifier` (with its rules) for new items.
@@ -502,31 +659,64 @@ impl Inbox {
         Ok(item)
     }
 
-    /// Replies `text` to item `key` as `member`, exactly once: the first call posts through
-    /// [`Platform::reply`] with [`reply_key`] as idempotency key and stores the result; later
-    /// calls return that result without posting. The item becomes pending (if new), is
-    /// assigned to `member` if unassigned, and its first response time is set.
-    pub async fn reply(&self, key: &str, member: &str, text: &str) -> Result<Published> {
+    /// Replies `text` to item `key` as `member` through the engine's outbox
+    /// ([`with_engine`](Inbox::with_engine)), exactly once: the first call queues the reply
+    /// (a delivery with [`reply_delivery_id`]) and records its delivery on the item; later
+    /// calls queue nothing while that reply is queued, sent, or failed in doubt — they report
+    /// it. Only after it definitely did not go out (failed, cancelled) does a call send a new
+    /// one. The item becomes pending (if new) and is assigned to `member` if unassigned; its
+    /// first response time is the reply's publication, recorded when the engine reports it.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use socialkit::adapters::sandbox::{IncomingInteraction, SandboxConfig, SandboxWorld};
+    /// use socialkit::engine::Engine;
+    /// use socialkit::inbox::{Inbox, MemoryInboxStore, ReplyStatus};
+    /// use socialkit::model::InteractionKind;
+    /// use socialkit::store::{ChannelRecord, MemoryStore};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let world = SandboxWorld::simulated("2026-03-02T09:00:00Z".parse().unwrap());
+    /// let acme = world.channel("acme", SandboxConfig::default().with_followers(0)).unwrap();
+    /// let engine = Engine::builder(Arc::new(MemoryStore::new())).clock(world.clock()).build();
+    /// let ws = engine.create_workspace("acme", "ACME", "olga").await.unwrap();
+    /// engine.connect(&ws, "olga", ChannelRecord::new("acme", "sandbox"), acme.clone()).await.unwrap();
+    /// let mut inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), world.clock())
+    ///     .with_engine(engine.clone(), ws);
+    /// inbox.connect("acme", acme.clone());
+    /// acme.receive(IncomingInteraction::new(InteractionKind::Mention).text("@acme hi?")).unwrap();
+    /// inbox.sync().await.unwrap();
+    /// let key = inbox.items().unwrap()[0].key.clone();
+    /// let queued = inbox.reply(&key, "olga", "Hello!").await.unwrap();
+    /// assert!(matches!(queued, ReplyStatus::Queued { .. }));
+    /// engine.run_once().await.unwrap(); // the worker sends it
+    /// let sent = inbox.reply(&key, "olga", "Hello again!").await.unwrap();
+    /// assert_eq!(sent.delivery(), queued.delivery(), "no second reply");
+    /// assert_eq!(acme.inspect(&sent.published().unwrap().post).unwrap().text, "Hello!");
+    /// assert!(inbox.item(&key).unwrap().first_response_at.is_some());
+    /// # });
+    /// ```
+    pub async fn reply(&self, key: &str, member: &str, text: &str) -> Result<ReplyStatus> {
+        let (engine, ws) = self.outbox.as_ref().ok_or_else(|| {
+            Error::config(
+                "replies go through the engine's outbox: give the inbox one with Inbox::with_engine",
+            )
+        })?;
         let mut item = self.item(key)?;
-        if let Some(done) = &item.reply {
-            return Ok(done.clone());
+        if let Some(id) = item.reply_delivery.clone() {
+            let status = self.absorb(&mut item, &engine.delivery(ws, &id).await?)?;
+            if !status.may_send_again() {
+                return Ok(status);
+            }
+            item.reply_generation += 1;
         }
-        let platform = self
-            .channels
-            .iter()
-            .find(|(n, _)| *n == item.channel)
-            .map(|(_, p)| p.clone())
-            .ok_or_else(|| Error::config(format!("channel {:?} is not connected", item.channel)))?;
-        let opts = PublishOptions {
-            idempotency_key: Some(reply_key(&item.key)),
-            ..PublishOptions::default()
-        };
-        let published = platform
-            .reply(&item.interaction.reference, &Post::text(text), &opts)
+        let id = reply_delivery_id(&item.key, item.reply_generation);
+        let channel = ChannelId::new(item.channel.clone());
+        let to = item.interaction.reference.clone();
+        let d = engine
+            .reply_as(ws, member, &channel, to, Post::text(text), id)
             .await?;
-        item.reply = Some(published.clone());
+        item.reply_delivery = Some(d.id.clone());
         item.replied_by = Some(member.to_string());
-        item.first_response_at.get_or_insert(self.clock.now());
         if item.assignee.is_none() {
             item.assignee = Some(member.to_string());
         }
@@ -534,7 +724,72 @@ impl Inbox {
             item.state = ItemState::Pending;
         }
         self.store.put(&item)?;
-        Ok(published)
+        self.absorb(&mut item, &d)
+    }
+
+    /// Where item `key`'s latest reply stands (`None`: no reply yet); records it on the item
+    /// once sent. See [`Inbox::reply`] for an example with an engine.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use socialkit::clock::SystemClock;
+    /// # use socialkit::inbox::{Inbox, MemoryInboxStore};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
+    /// let err = inbox.reply_status("no such item").await.unwrap_err();
+    /// assert_eq!(err.kind(), socialkit::ErrorKind::NotFound);
+    /// # });
+    /// ```
+    pub async fn reply_status(&self, key: &str) -> Result<Option<ReplyStatus>> {
+        let mut item = self.item(key)?;
+        let (Some((engine, ws)), Some(id)) = (&self.outbox, item.reply_delivery.clone()) else {
+            return Ok(None);
+        };
+        let d = engine.delivery(ws, &id).await?;
+        self.absorb(&mut item, &d).map(Some)
+    }
+
+    /// Asks the engine about every reply queued and not yet recorded as sent, and records the
+    /// sent ones on their items (reply and first response time). Returns the items it
+    /// updated. Call it after the worker ran, or on [`EventKind::Replied`](crate::engine::EventKind::Replied).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use socialkit::clock::SystemClock;
+    /// # use socialkit::inbox::{Inbox, MemoryInboxStore};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
+    /// assert!(inbox.record_replies().await.unwrap().is_empty(), "no engine, nothing queued");
+    /// # });
+    /// ```
+    pub async fn record_replies(&self) -> Result<Vec<InboxItem>> {
+        let Some((engine, ws)) = &self.outbox else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for mut item in self.store.list()? {
+            let Some(id) = item.reply_delivery.clone().filter(|_| item.reply.is_none()) else {
+                continue;
+            };
+            let d = engine.delivery(ws, &id).await?;
+            if let ReplyStatus::Sent { .. } = self.absorb(&mut item, &d)? {
+                out.push(item);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records a sent reply delivery `d` on `item` (once) and reports its status.
+    fn absorb(&self, item: &mut InboxItem, d: &Delivery) -> Result<ReplyStatus> {
+        let status = ReplyStatus::of(d);
+        if let ReplyStatus::Sent { published, .. } = &status {
+            if item.reply.as_ref() != Some(published) {
+                item.reply = Some(published.clone());
+                item.first_response_at.get_or_insert(published.published_at);
+                self.store.put(item)?;
+            }
+        }
+        Ok(status)
     }
 
     /// Replies with saved reply `name`, filling `{name}` (display name or handle), `{handle}`,
@@ -545,7 +800,7 @@ impl Inbox {
         member: &str,
         name: &str,
         vars: &BTreeMap<String, String>,
-    ) -> Result<Published> {
+    ) -> Result<ReplyStatus> {
         let saved = self
             .saved
             .get(name)

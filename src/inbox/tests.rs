@@ -32,6 +32,52 @@ async fn everything(p: &Sandbox, query: &InteractionQuery) -> BTreeSet<String> {
     out
 }
 
+/// An engine on the world's clock with workspace `acme` (owner `olga`) and `chans` connected
+/// under their handles; `members` join as editors.
+async fn engine_on(
+    store: Arc<dyn crate::store::Store>,
+    world: &SandboxWorld,
+    chans: &[Arc<Sandbox>],
+    members: &[&str],
+    hooks: Option<Arc<dyn crate::engine::Hooks>>,
+) -> (Engine, WorkspaceId) {
+    let mut b = Engine::builder(store).clock(world.clock());
+    if let Some(h) = hooks {
+        b = b.hooks(h);
+    }
+    let engine = b.build();
+    let ws = match engine.create_workspace("acme", "ACME", "olga").await {
+        Ok(ws) => ws,
+        Err(_) => WorkspaceId::new("acme"),
+    };
+    for c in chans {
+        engine
+            .connect(
+                &ws,
+                "olga",
+                crate::store::ChannelRecord::new(c.handle(), "sandbox"),
+                c.clone(),
+            )
+            .await
+            .unwrap();
+    }
+    for m in members {
+        engine
+            .add_member(&ws, "olga", m, crate::store::Role::Editor)
+            .await
+            .unwrap();
+    }
+    (engine, ws)
+}
+
+/// Replies through the inbox, lets the worker send it, records it.
+async fn reply_now(inbox: &Inbox, engine: &Engine, key: &str, who: &str, text: &str) -> Published {
+    inbox.reply(key, who, text).await.unwrap();
+    engine.run_once().await.unwrap();
+    inbox.record_replies().await.unwrap();
+    inbox.item(key).unwrap().reply.unwrap()
+}
+
 fn inbox_on(store: Arc<dyn InboxStore>, world: &SandboxWorld, chans: &[Arc<Sandbox>]) -> Inbox {
     let mut inbox = Inbox::new(store, world.clock()).with_query(
         InteractionQuery::default()
@@ -222,11 +268,17 @@ async fn a_reply_is_sent_exactly_once_and_states_move() {
     let acme = world
         .channel("acme", SandboxConfig::default().with_seed(5))
         .unwrap();
-    let mut inbox = inbox_on(
-        Arc::new(MemoryInboxStore::default()),
+    let chans = std::slice::from_ref(&acme);
+    let (engine, ws) = engine_on(
+        Arc::new(crate::store::MemoryStore::new()),
         &world,
-        std::slice::from_ref(&acme),
-    );
+        chans,
+        &["cem"],
+        None,
+    )
+    .await;
+    let mut inbox = inbox_on(Arc::new(MemoryInboxStore::default()), &world, chans)
+        .with_engine(engine.clone(), ws.clone());
     inbox.save_reply(
         "order",
         SavedReply::new("Hi {name}, order {order} ships today. – {agent}"),
@@ -255,34 +307,377 @@ async fn a_reply_is_sent_exactly_once_and_states_move() {
         .reply_saved(&key, "cem", "order", &vars)
         .await
         .unwrap();
-    let second = inbox.reply(&key, "cem", "something else").await.unwrap();
-    assert_eq!(first, second);
-    let sent = acme.inspect(&first.post).unwrap();
-    assert_eq!(sent.text, "Hi ann, order 42 ships today. – cem");
-    assert_eq!(
-        sent.idempotency_key.as_deref(),
-        Some(reply_key(&key).as_str())
+    let ReplyStatus::Queued { delivery, state } = first.clone() else {
+        panic!("queued in the outbox first: {first:?}");
+    };
+    assert_eq!(state, crate::store::DeliveryState::Scheduled);
+    assert_eq!(delivery, reply_delivery_id(&key, 0));
+    let item = inbox.item(&key).unwrap();
+    assert_eq!(item.reply_delivery.as_ref(), Some(&delivery));
+    assert_eq!(item.state, ItemState::Pending);
+    assert!(
+        item.reply.is_none() && item.first_response_at.is_none(),
+        "not out yet"
     );
-    // One post on the platform besides the original: the reply.
-    let posts = acme.recent_posts(50).await.unwrap();
-    assert_eq!(posts.len(), 2, "{posts:?}");
-    // Even a fresh inbox over a store that lost the reply does not post again (the key).
-    let mut item = inbox.item(&key).unwrap();
-    item.reply = None;
-    inbox.store.put(&item).unwrap();
+    // A second reply while the first is queued queues nothing.
+    let second = inbox.reply(&key, "cem", "something else").await.unwrap();
+    assert_eq!(second, first);
+    assert_eq!(engine.run_once().await.unwrap().published, 1);
+    let updated = inbox.record_replies().await.unwrap();
+    assert_eq!(updated.len(), 1);
+    let sent = updated[0].reply.clone().unwrap();
+    let on_platform = acme.inspect(&sent.post).unwrap();
+    assert_eq!(on_platform.text, "Hi ann, order 42 ships today. – cem");
+    let d = engine.delivery(&ws, &delivery).await.unwrap();
+    assert_eq!(
+        on_platform.idempotency_key.as_deref(),
+        Some(d.idempotency_key().as_str()),
+        "sent by the outbox with its key"
+    );
+    // And after it went out, a third call reports it.
     let third = inbox.reply(&key, "cem", "again").await.unwrap();
-    assert_eq!(third.post, first.post);
+    assert_eq!(third.published(), Some(&sent));
+    assert_eq!(engine.run_once().await.unwrap().claimed, 0);
+    // One post on the platform besides the original: the reply.
     assert_eq!(acme.recent_posts(50).await.unwrap().len(), 2);
 
     let item = inbox.item(&key).unwrap();
-    assert_eq!(item.state, ItemState::Pending);
     assert_eq!(item.assignee.as_deref(), Some("cem"));
-    assert!(item.first_response_at.is_some());
+    assert_eq!(item.first_response_at, Some(sent.published_at));
     let item = inbox.set_state(&key, ItemState::Resolved).unwrap();
     assert!(item.resolved_at.is_some());
     assert!(inbox.set_state(&key, ItemState::New).is_err());
     inbox.assign(&key, "dora").unwrap();
     assert_eq!(inbox.item(&key).unwrap().assignee.as_deref(), Some("dora"));
+}
+
+#[tokio::test]
+async fn without_an_engine_a_reply_is_refused_and_nothing_is_sent() {
+    let world = SandboxWorld::simulated(start());
+    let acme = world.channel("acme", SandboxConfig::default()).unwrap();
+    let inbox = inbox_on(
+        Arc::new(MemoryInboxStore::default()),
+        &world,
+        std::slice::from_ref(&acme),
+    );
+    acme.receive(IncomingInteraction::new(InteractionKind::Mention).text("hello?"))
+        .unwrap();
+    inbox.sync().await.unwrap();
+    let key = inbox.items().unwrap()[0].key.clone();
+    let err = inbox.reply(&key, "cem", "hi").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConfigInvalid);
+    assert_eq!(
+        acme.faults().calls(crate::adapters::sandbox::Call::Reply),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_failed_reply_may_be_sent_again_but_one_in_doubt_may_not() {
+    use crate::adapters::sandbox::{Call, Fault, Trigger};
+    let world = SandboxWorld::simulated(start());
+    let acme = world
+        .channel("acme", SandboxConfig::default().with_followers(0))
+        .unwrap();
+    let chans = std::slice::from_ref(&acme);
+    let (engine, ws) = engine_on(
+        Arc::new(crate::store::MemoryStore::new()),
+        &world,
+        chans,
+        &[],
+        None,
+    )
+    .await;
+    let inbox = inbox_on(Arc::new(MemoryInboxStore::default()), &world, chans)
+        .with_engine(engine.clone(), ws.clone());
+    acme.receive(IncomingInteraction::new(InteractionKind::Mention).text("refund?"))
+        .unwrap();
+    inbox.sync().await.unwrap();
+    let key = inbox.items().unwrap()[0].key.clone();
+    // Refused by the platform: a definite "not sent".
+    acme.faults().inject(
+        Fault::Rejected {
+            reason: "spam".into(),
+        },
+        Trigger::next(Call::Reply, 1),
+    );
+    inbox.reply(&key, "olga", "Buy now!!").await.unwrap();
+    engine.run_once().await.unwrap();
+    let failed = inbox.reply_status(&key).await.unwrap().unwrap();
+    assert!(
+        matches!(&failed, ReplyStatus::Failed { in_doubt: false, error, .. } if error.kind == ErrorKind::ContentRejected),
+        "{failed:?}"
+    );
+    let again = inbox
+        .reply(&key, "olga", "Refund is on its way")
+        .await
+        .unwrap();
+    assert_eq!(again.delivery(), &reply_delivery_id(&key, 1), "a new reply");
+    assert_eq!(inbox.item(&key).unwrap().reply_generation, 1);
+    engine.run_once().await.unwrap();
+    assert!(
+        inbox
+            .reply_status(&key)
+            .await
+            .unwrap()
+            .unwrap()
+            .published()
+            .is_some()
+    );
+    assert_eq!(acme.faults().calls(Call::Reply), 2);
+}
+
+/// The sandbox seen as X, LinkedIn or Meta replies are today: no idempotency key, replies
+/// not listed with their target.
+#[derive(Debug)]
+struct Blind(Arc<Sandbox>, crate::platform::Capabilities);
+
+#[async_trait::async_trait]
+impl Platform for Blind {
+    fn capabilities(&self) -> &crate::platform::Capabilities {
+        &self.1
+    }
+    async fn channel(&self) -> Result<crate::model::Channel> {
+        self.0.channel().await
+    }
+    async fn publish(&self, post: &Post, _: &crate::model::PublishOptions) -> Result<Published> {
+        self.0
+            .publish(post, &crate::model::PublishOptions::default())
+            .await
+    }
+    async fn reply(
+        &self,
+        to: &crate::model::InteractionRef,
+        post: &Post,
+        _: &crate::model::PublishOptions,
+    ) -> Result<Published> {
+        self.0
+            .reply(to, post, &crate::model::PublishOptions::default())
+            .await
+    }
+}
+
+#[tokio::test]
+async fn a_reply_in_doubt_is_not_sent_again_until_a_person_settles_it() {
+    use crate::adapters::sandbox::{Call, Fault, Trigger};
+    let world = SandboxWorld::simulated(start());
+    let acme = world
+        .channel("acme", SandboxConfig::default().with_followers(0))
+        .unwrap();
+    let mut caps = acme.capabilities().clone();
+    caps.idempotency = crate::platform::Idempotency::None;
+    caps.recent_posts = false;
+    caps.replies_in_recent_posts = false;
+    let blind = Arc::new(Blind(acme.clone(), caps));
+    let engine = Engine::builder(Arc::new(crate::store::MemoryStore::new()))
+        .clock(world.clock())
+        .build();
+    let ws = engine
+        .create_workspace("acme", "ACME", "olga")
+        .await
+        .unwrap();
+    engine
+        .connect(
+            &ws,
+            "olga",
+            crate::store::ChannelRecord::new("acme", "x"),
+            blind,
+        )
+        .await
+        .unwrap();
+    let inbox = inbox_on(
+        Arc::new(MemoryInboxStore::default()),
+        &world,
+        std::slice::from_ref(&acme),
+    )
+    .with_engine(engine.clone(), ws.clone());
+    acme.receive(IncomingInteraction::new(InteractionKind::Mention).text("refund?"))
+        .unwrap();
+    inbox.sync().await.unwrap();
+    let key = inbox.items().unwrap()[0].key.clone();
+    // The platform made the reply, but the answer was lost.
+    acme.faults()
+        .inject(Fault::LostAnswer, Trigger::next(Call::Reply, 1));
+    inbox.reply(&key, "olga", "Refunded").await.unwrap();
+    for _ in 0..3 {
+        engine.run_once().await.unwrap();
+        world.advance(Duration::minutes(10)).unwrap();
+    }
+    let status = inbox.reply(&key, "olga", "Refunded, really").await.unwrap();
+    let ReplyStatus::Failed {
+        in_doubt: true,
+        delivery,
+        ..
+    } = status
+    else {
+        panic!("waits for a person: {status:?}");
+    };
+    assert_eq!(delivery, reply_delivery_id(&key, 0), "no new reply queued");
+    engine.run_once().await.unwrap();
+    assert_eq!(acme.faults().calls(Call::Reply), 1, "never re-sent blindly");
+    // A person finds the reply on the channel and settles it.
+    let out = acme.recent_posts(1).await.unwrap().remove(0);
+    engine
+        .settle(
+            &ws,
+            "olga",
+            &delivery,
+            Some(Published::single(out.post, out.created_at)),
+            "seen",
+        )
+        .await
+        .unwrap();
+    assert_eq!(inbox.record_replies().await.unwrap().len(), 1);
+    assert!(inbox.item(&key).unwrap().reply.is_some());
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn a_crash_and_restart_on_sqlite_leaves_exactly_one_reply() {
+    use crate::engine::{AfterPublish, Hooks};
+    use crate::store::{SqliteStore, Store};
+
+    /// Dies once, after the platform call and before the result is stored.
+    #[derive(Debug)]
+    struct DieOnce(std::sync::atomic::AtomicBool);
+    impl Hooks for DieOnce {
+        fn after_publish(&self, _: &crate::store::Delivery, _: &Result<Published>) -> AfterPublish {
+            if self.0.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                AfterPublish::Crash
+            } else {
+                AfterPublish::Store
+            }
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let (engine_db, inbox_db) = (dir.path().join("engine.db"), dir.path().join("inbox.db"));
+    let world = SandboxWorld::simulated(start());
+    // A platform without idempotency keys: only the outbox's reconciliation prevents doubles.
+    let acme = world
+        .channel("acme", SandboxConfig::default().with_followers(0))
+        .unwrap();
+    let chans = std::slice::from_ref(&acme);
+    acme.receive(
+        IncomingInteraction::new(InteractionKind::Mention)
+            .by("kim")
+            .text("refund?"),
+    )
+    .unwrap();
+    let open = |hooks: Option<Arc<dyn Hooks>>| {
+        let world = world.clone();
+        let (engine_db, inbox_db) = (engine_db.clone(), inbox_db.clone());
+        async move {
+            let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&engine_db).unwrap());
+            let (engine, ws) = engine_on(store, &world, chans, &["cem"], hooks).await;
+            let istore = Arc::new(SqliteInboxStore::open(&inbox_db).unwrap());
+            let inbox = inbox_on(istore, &world, chans).with_engine(engine.clone(), ws);
+            (engine, inbox)
+        }
+    };
+    let key = {
+        let (engine, inbox) = open(Some(Arc::new(DieOnce(true.into())))).await;
+        inbox.sync().await.unwrap();
+        let key = inbox.items().unwrap()[0].key.clone();
+        inbox.reply(&key, "cem", "Refunded").await.unwrap();
+        assert_eq!(
+            engine.run_once().await.unwrap().abandoned,
+            1,
+            "died after the call"
+        );
+        key
+        // Both processes are gone.
+    };
+    assert_eq!(
+        acme.faults().calls(crate::adapters::sandbox::Call::Reply),
+        1
+    );
+    world.advance(Duration::seconds(5)).unwrap();
+    let (engine, inbox) = open(None).await;
+    let item = inbox.item(&key).unwrap();
+    assert_eq!(item.reply_delivery, Some(reply_delivery_id(&key, 0)));
+    // The agent, unsure, clicks reply again: nothing new is queued.
+    let again = inbox.reply(&key, "cem", "Refunded").await.unwrap();
+    assert!(
+        matches!(
+            again,
+            ReplyStatus::Queued {
+                state: crate::store::DeliveryState::Publishing,
+                ..
+            }
+        ),
+        "{again:?}"
+    );
+    engine.recover().await.unwrap();
+    let r = engine.run_once().await.unwrap();
+    assert_eq!((r.published, r.reconciled), (1, 1), "found, not sent again");
+    let updated = inbox.record_replies().await.unwrap();
+    assert_eq!(updated.len(), 1);
+    assert_eq!(
+        acme.faults().calls(crate::adapters::sandbox::Call::Reply),
+        1
+    );
+    let replies = acme
+        .recent_posts(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.in_reply_to.is_some())
+        .count();
+    assert_eq!(replies, 1, "exactly one reply");
+    assert!(inbox.item(&key).unwrap().first_response_at.is_some());
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn a_crash_between_queueing_and_recording_queues_no_second_reply() {
+    let world = SandboxWorld::simulated(start());
+    let acme = world
+        .channel("acme", SandboxConfig::default().with_followers(0))
+        .unwrap();
+    let chans = std::slice::from_ref(&acme);
+    let (engine, ws) = engine_on(
+        Arc::new(crate::store::SqliteStore::in_memory().unwrap()),
+        &world,
+        chans,
+        &[],
+        None,
+    )
+    .await;
+    let inbox = inbox_on(Arc::new(MemoryInboxStore::default()), &world, chans)
+        .with_engine(engine.clone(), ws.clone());
+    acme.receive(IncomingInteraction::new(InteractionKind::Mention).text("hours?"))
+        .unwrap();
+    inbox.sync().await.unwrap();
+    let item = inbox.items().unwrap().remove(0);
+    // The engine stored the reply; the inbox died before it recorded the delivery.
+    engine
+        .reply_as(
+            &ws,
+            "olga",
+            &ChannelId::new("acme"),
+            item.interaction.reference.clone(),
+            Post::text("9 to 5"),
+            reply_delivery_id(&item.key, 0),
+        )
+        .await
+        .unwrap();
+    assert!(inbox.item(&item.key).unwrap().reply_delivery.is_none());
+    let status = inbox.reply(&item.key, "olga", "9 to 5").await.unwrap();
+    assert_eq!(status.delivery(), &reply_delivery_id(&item.key, 0));
+    assert_eq!(engine.run_once().await.unwrap().published, 1);
+    assert_eq!(
+        engine
+            .replies(&ws, "olga", &item.interaction.reference)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        acme.faults().calls(crate::adapters::sandbox::Call::Reply),
+        1
+    );
 }
 
 fn berlin() -> BusinessHours {
@@ -352,12 +747,18 @@ async fn sla_breaches_raise_events_once_and_reports_give_percentiles() {
         first_response: Duration::hours(2),
         resolution: Duration::hours(8),
     };
-    let inbox = inbox_on(
-        Arc::new(MemoryInboxStore::default()),
+    let chans = std::slice::from_ref(&acme);
+    let (engine, ws) = engine_on(
+        Arc::new(crate::store::MemoryStore::new()),
         &world,
-        std::slice::from_ref(&acme),
+        chans,
+        &["ann", "bo"],
+        None,
     )
-    .with_sla(policy);
+    .await;
+    let inbox = inbox_on(Arc::new(MemoryInboxStore::default()), &world, chans)
+        .with_sla(policy)
+        .with_engine(engine.clone(), ws);
     let mut rx = inbox.subscribe();
     for text in ["order late?", "broken anvil", "where is it?"] {
         acme.receive(IncomingInteraction::new(InteractionKind::Mention).text(text))
@@ -368,7 +769,7 @@ async fn sla_breaches_raise_events_once_and_reports_give_percentiles() {
     assert_eq!(items.len(), 3);
     let keys: Vec<String> = items.into_iter().map(|i| i.key).collect();
     world.advance(Duration::minutes(30)).unwrap();
-    inbox.reply(&keys[0], "ann", "On it").await.unwrap();
+    reply_now(&inbox, &engine, &keys[0], "ann", "On it").await;
     // Over the weekend the business clock stands still: no breach by Monday 08:00 Berlin.
     world.advance_to(t("2026-03-09T07:00:00Z")).unwrap();
     assert!(inbox.check_sla().unwrap().is_empty());
@@ -383,7 +784,7 @@ async fn sla_breaches_raise_events_once_and_reports_give_percentiles() {
         events += usize::from(matches!(e, InboxEvent::SlaBreached(_)));
     }
     assert_eq!(events, 2);
-    inbox.reply(&keys[1], "bo", "Sorry!").await.unwrap();
+    reply_now(&inbox, &engine, &keys[1], "bo", "Sorry!").await;
     inbox.set_state(&keys[0], ItemState::Resolved).unwrap();
     let r = inbox.report().unwrap();
     let ch = &r.channels["acme"];

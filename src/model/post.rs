@@ -368,4 +368,10 @@ pub struct RecentPost {
     /// The idempotency key it was published with, where the platform keeps one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
+    /// The platform's id of the post this one answers, where the adapter knows it. An adapter
+    /// that fills it for every reply it lists declares
+    /// [`Capabilities::replies_in_recent_posts`](crate::platform::Capabilities::replies_in_recent_posts);
+    /// elsewhere `None` says nothing (the post may still be a reply).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<String>,
 }

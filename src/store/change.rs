@@ -81,6 +81,13 @@ pub enum Change {
     Pause,
     /// Crisis mode over: back to the state it was paused from.
     Resume,
+    /// A person settles a delivery that failed in doubt (the outbox could not tell whether the
+    /// platform made the post or reply): `Some` — it is there, with this result (to
+    /// Published); `None` — it is not, send it again (to Scheduled, now, with a fresh key).
+    Settle {
+        /// What the person found on the platform.
+        published: Option<Published>,
+    },
     /// The outbox stores an attempt's outcome; applies only while the attempt holds the lease.
     Finish {
         /// The attempt (the lease's fencing token).
@@ -188,6 +195,29 @@ impl Change {
                 from.check_move(back)?;
                 next.state = back;
                 next.paused_from = None;
+            }
+            Change::Settle { published } => {
+                if from != DeliveryState::Failed || !d.in_doubt() {
+                    return Err(conflict(format!(
+                        "delivery {} is not failed in doubt; there is nothing to settle",
+                        d.id
+                    )));
+                }
+                next.in_doubt_since = None;
+                next.reconcile_only = false;
+                match published {
+                    Some(p) => {
+                        next.state = DeliveryState::Published;
+                        next.result = Some(p.clone());
+                        next.error = None;
+                    }
+                    None => {
+                        next.key_generation += 1;
+                        next.failures = 0;
+                        next.state = DeliveryState::Scheduled;
+                        next.due_at = Some(ctx.now);
+                    }
+                }
             }
             Change::Finish {
                 attempt_id,

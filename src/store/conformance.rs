@@ -74,6 +74,84 @@ where
     changes_are_all_or_nothing(make().await.as_ref()).await;
     outcomes_are_stored(make().await.as_ref()).await;
     drafts_can_be_edited_and_commented(make().await.as_ref()).await;
+    replies_keep_their_target_and_are_found_by_it(make().await.as_ref()).await;
+}
+
+async fn replies_keep_their_target_and_are_found_by_it(s: &dyn Store) {
+    setup(s, "a").await;
+    setup(s, "b").await;
+    let a = WorkspaceId::new("a");
+    let to = crate::model::InteractionRef::new("sandbox", "n7")
+        .with_post(PostRef::new("sandbox", "r7"))
+        .with_meta("acct", "kim");
+    let rec = PostRecord {
+        workspace: a.clone(),
+        id: PostId::new("reply-1"),
+        post: Post::text("On it"),
+        created_by: "ana".into(),
+        created_at: t0(),
+    };
+    let mut d = Delivery::new(
+        a.clone(),
+        rec.id.clone(),
+        ChannelId::new("c1"),
+        "sandbox",
+        Post::text("On it"),
+        DeliveryState::Scheduled,
+        None,
+        t0(),
+    )
+    .replying_to(to.clone());
+    d.id = DeliveryId::new("reply-1-c1");
+    s.insert_post(&rec, std::slice::from_ref(&d), "reply")
+        .await
+        .unwrap();
+    post_with(s, "a", "p2", &["c1"], DeliveryState::Scheduled, t0()).await;
+    // The same delivery id again is refused: a reply is created once.
+    let again = s.insert_post(&rec, std::slice::from_ref(&d), "reply").await;
+    assert_eq!(again.unwrap_err().kind(), ErrorKind::Conflict);
+    assert_eq!(s.delivery(&a, &d.id).await.unwrap().reply_to, Some(to));
+    let found = s
+        .deliveries(&a, &DeliveryFilter::replies_to("n7"))
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, d.id);
+    assert!(
+        s.deliveries(&a, &DeliveryFilter::replies_to("n8"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let b = WorkspaceId::new("b");
+    assert!(
+        s.deliveries(&b, &DeliveryFilter::replies_to("n7"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Claimed and finished like any delivery, the target stays.
+    let claims = s
+        .claim_due(t0(), "w1", 10, Duration::minutes(5))
+        .await
+        .unwrap();
+    let c = claims.iter().find(|c| c.delivery.id == d.id).unwrap();
+    assert!(c.delivery.is_reply());
+    let done = Published::single(PostRef::new("sandbox", "9"), t0());
+    s.apply(
+        &a,
+        &Selector::Delivery(d.id.clone()),
+        &Change::Finish {
+            attempt_id: c.attempt.id.clone(),
+            outcome: Finish::Published(done),
+        },
+        &stamp(t0()),
+    )
+    .await
+    .unwrap();
+    let stored = s.delivery(&a, &d.id).await.unwrap();
+    assert_eq!(stored.state, DeliveryState::Published);
+    assert!(stored.is_reply());
 }
 
 async fn workspaces_are_isolated(s: &dyn Store) {

@@ -88,6 +88,14 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX comments_post ON comments(workspace, post, seq);
     "#,
+    // 2: replies through the outbox. A reply's delivery carries the interaction it answers
+    // (in `data`); this column holds that interaction's platform id, so the replies to one
+    // interaction are found without reading every delivery. NULL for publishes.
+    r#"
+    ALTER TABLE deliveries ADD COLUMN reply_to TEXT;
+    CREATE INDEX deliveries_reply_to ON deliveries(workspace, reply_to)
+        WHERE reply_to IS NOT NULL;
+    "#,
 ];
 
 /// Brings the database to the newest schema. Returns the version it is at.
@@ -121,10 +129,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_version_1_database_gains_the_reply_column_and_keeps_its_rows() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.execute_batch(MIGRATIONS[0]).unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        c.execute_batch(
+            "INSERT INTO workspaces (id, data) VALUES ('acme', '{}');
+             INSERT INTO deliveries (workspace, id, post, channel, state, created_at, data, content)
+             VALUES ('acme', 'd1', 'p1', 'c', 'scheduled', 0, '{}', '{}');",
+        )
+        .unwrap();
+        assert_eq!(migrate(&mut c).unwrap(), MIGRATIONS.len());
+        let r: Option<String> = c
+            .query_row("SELECT reply_to FROM deliveries WHERE id = 'd1'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(r, None, "an existing delivery is no reply");
+    }
+
+    #[test]
     fn migrates_once_and_refuses_newer() {
         let mut c = Connection::open_in_memory().unwrap();
         assert_eq!(migrate(&mut c).unwrap(), MIGRATIONS.len());
         assert_eq!(migrate(&mut c).unwrap(), MIGRATIONS.len());
+        let cols: Vec<String> = c
+            .prepare("SELECT name FROM pragma_table_info('deliveries')")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(cols.contains(&"reply_to".to_string()), "{cols:?}");
         c.pragma_update(None, "user_version", 99).unwrap();
         assert_eq!(migrate(&mut c).unwrap_err().kind(), ErrorKind::Storage);
     }

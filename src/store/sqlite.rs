@@ -163,8 +163,8 @@ fn data_of(d: &Delivery) -> Result<String> {
 
 fn insert(c: &Connection, d: &Delivery) -> Result<()> {
     c.prepare_cached(
-        "INSERT INTO deliveries (workspace, id, post, channel, state, due_at, created_at, data, content)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO deliveries (workspace, id, post, channel, state, due_at, created_at, data, content, reply_to)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -177,6 +177,7 @@ fn insert(c: &Connection, d: &Delivery) -> Result<()> {
             us(d.created_at),
             data_of(d).unwrap_or_default(),
             json(&d.content).unwrap_or_default(),
+            d.reply_to.as_ref().map(|r| r.id.as_str()),
         ])
     })
     .map_err(|e| match e {
@@ -669,6 +670,10 @@ impl Store for SqliteStore {
             if let Some(ch) = &filter.channel {
                 args.push(ch.0.clone());
                 sql.push_str(&format!(" AND channel = ?{}", args.len()));
+            }
+            if let Some(r) = &filter.reply_to {
+                args.push(r.clone());
+                sql.push_str(&format!(" AND reply_to = ?{}", args.len()));
             }
             if !filter.states.is_empty() {
                 let marks: Vec<String> = filter

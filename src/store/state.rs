@@ -139,7 +139,8 @@ impl DeliveryState {
             (Approved, Scheduled | Cancelled) => true,
             (Scheduled, Publishing | Cancelled | Failed) => true,
             (Publishing, Publishing | Published | Failed | Scheduled | Paused) => true,
-            (Failed, Scheduled | Cancelled) => true,
+            // Failed → Published: a person settles an in-doubt failure as made after all.
+            (Failed, Scheduled | Cancelled | Published) => true,
             (s, Paused) if s.is_pending() => true,
             (Paused, s) if s.is_pending() => true,
             (Paused, Cancelled) => true,
@@ -193,6 +194,7 @@ mod tests {
         (Publishing, Paused),
         (Failed, Scheduled),
         (Failed, Cancelled),
+        (Failed, Published),
         (Paused, Cancelled),
     ];
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::DeliveryState;
 use crate::ErrorRecord;
-use crate::model::{Post, Profile, Published};
+use crate::model::{InteractionRef, Post, Profile, Published};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
@@ -255,6 +255,12 @@ pub struct Delivery {
     pub platform: String,
     /// The content resolved for this channel (variant applied, brand rules applied).
     pub content: Post,
+    /// Set for a reply: the interaction it answers. The outbox then calls
+    /// [`Platform::reply`](crate::Platform::reply) instead of
+    /// [`publish`](crate::Platform::publish), with the same states, key, retries and
+    /// reconciliation (see [`Engine::reply`](crate::engine::Engine::reply)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<InteractionRef>,
     /// Where it stands.
     pub state: DeliveryState,
     /// The state crisis mode paused it from.
@@ -333,6 +339,7 @@ impl Delivery {
             channel,
             platform: platform.into(),
             content,
+            reply_to: None,
             state,
             paused_from: None,
             scheduled_for,
@@ -357,9 +364,53 @@ impl Delivery {
         format!("sk-{}-{}", self.id, self.key_generation)
     }
 
+    /// Makes the delivery a reply to `to`.
+    ///
+    /// ```
+    /// use socialkit::model::{InteractionRef, Post};
+    /// use socialkit::store::{Delivery, DeliveryState};
+    /// let d = Delivery::new("acme".into(), "p-1".into(), "c".into(), "sandbox", Post::text("On it"), DeliveryState::Scheduled, None, chrono::Utc::now())
+    ///     .replying_to(InteractionRef::new("sandbox", "n1"));
+    /// assert!(d.is_reply());
+    /// assert_eq!(d.reply_to.unwrap().id, "n1");
+    /// ```
+    pub fn replying_to(mut self, to: InteractionRef) -> Self {
+        self.reply_to = Some(to);
+        self
+    }
+
+    /// Whether the delivery is a reply (see [`reply_to`](Delivery::reply_to)).
+    ///
+    /// ```
+    /// use socialkit::model::Post;
+    /// use socialkit::store::{Delivery, DeliveryState};
+    /// let d = Delivery::new("acme".into(), "p-1".into(), "c".into(), "x", Post::text("hi"), DeliveryState::Draft, None, chrono::Utc::now());
+    /// assert!(!d.is_reply(), "a publish");
+    /// ```
+    pub fn is_reply(&self) -> bool {
+        self.reply_to.is_some()
+    }
+
     /// Whether an earlier attempt's outcome is unknown.
     pub fn in_doubt(&self) -> bool {
         self.in_doubt_since.is_some()
+    }
+
+    /// Failed while in doubt: the outbox could not tell whether the platform made the post (or
+    /// reply) and did not send it again. A person looks and decides
+    /// ([`Engine::settle`](crate::engine::Engine::settle)).
+    ///
+    /// ```
+    /// use socialkit::model::Post;
+    /// use socialkit::store::{Delivery, DeliveryState};
+    /// let now = chrono::Utc::now();
+    /// let mut d = Delivery::new("acme".into(), "p-1".into(), "c".into(), "x", Post::text("hi"), DeliveryState::Failed, None, now);
+    /// assert!(!d.needs_decision());
+    /// d.in_doubt_since = Some(now);
+    /// assert!(d.needs_decision());
+    /// ```
+    pub fn needs_decision(&self) -> bool {
+        self.state == DeliveryState::Failed && self.in_doubt()
     }
 
     /// Whether the outbox acts on it at some time: Scheduled, or Publishing under a lease.
@@ -486,6 +537,10 @@ pub struct DeliveryFilter {
     pub channel: Option<ChannelId>,
     /// Only these states (empty = all).
     pub states: Vec<DeliveryState>,
+    /// Only replies to the interaction with this platform id
+    /// ([`InteractionRef::id`](crate::model::InteractionRef::id)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
     /// At most this many (`None` = all).
     pub limit: Option<usize>,
 }
@@ -495,6 +550,19 @@ impl DeliveryFilter {
     pub fn post(post: PostId) -> Self {
         DeliveryFilter {
             post: Some(post),
+            ..DeliveryFilter::default()
+        }
+    }
+
+    /// Only replies to the interaction whose platform id is `interaction`.
+    ///
+    /// ```
+    /// let f = socialkit::store::DeliveryFilter::replies_to("n1");
+    /// assert_eq!(f.reply_to.as_deref(), Some("n1"));
+    /// ```
+    pub fn replies_to(interaction: impl Into<String>) -> Self {
+        DeliveryFilter {
+            reply_to: Some(interaction.into()),
             ..DeliveryFilter::default()
         }
     }
@@ -516,5 +584,9 @@ impl DeliveryFilter {
         self.post.as_ref().is_none_or(|p| &d.post == p)
             && self.channel.as_ref().is_none_or(|c| &d.channel == c)
             && (self.states.is_empty() || self.states.contains(&d.state))
+            && self
+                .reply_to
+                .as_ref()
+                .is_none_or(|id| d.reply_to.as_ref().is_some_and(|r| &r.id == id))
     }
 }

@@ -64,7 +64,8 @@ pub fn sandbox(world: &SandboxWorld, name: &str) -> Arc<Sandbox> {
 }
 
 /// A sandbox account seen through a platform that cannot dedupe: it declares no idempotency
-/// and never passes the key on, so only reconciliation by recent posts prevents doubles.
+/// and never passes the key on (publishes and replies), so only reconciliation by recent posts
+/// prevents doubles.
 #[derive(Debug)]
 pub struct Unkeyed {
     pub inner: Arc<Sandbox>,
@@ -76,6 +77,14 @@ impl Unkeyed {
         let mut caps = inner.capabilities().clone();
         caps.idempotency = Idempotency::None;
         Unkeyed { inner, caps }
+    }
+
+    /// No key, and replies are not listed with their target (X, LinkedIn and Meta replies
+    /// today): an in-doubt reply cannot be checked.
+    pub fn blind(inner: Arc<Sandbox>) -> Self {
+        let mut u = Unkeyed::new(inner);
+        u.caps.replies_in_recent_posts = false;
+        u
     }
 }
 
@@ -90,8 +99,22 @@ impl Platform for Unkeyed {
     async fn publish(&self, post: &Post, _: &PublishOptions) -> socialkit::Result<Published> {
         self.inner.publish(post, &PublishOptions::default()).await
     }
+    async fn reply(
+        &self,
+        to: &socialkit::model::InteractionRef,
+        post: &Post,
+        _: &PublishOptions,
+    ) -> socialkit::Result<Published> {
+        self.inner.reply(to, post, &PublishOptions::default()).await
+    }
     async fn recent_posts(&self, limit: usize) -> socialkit::Result<Vec<RecentPost>> {
-        self.inner.recent_posts(limit).await
+        let mut listed = self.inner.recent_posts(limit).await?;
+        if !self.caps.replies_in_recent_posts {
+            for r in &mut listed {
+                r.in_reply_to = None;
+            }
+        }
+        Ok(listed)
     }
 }
 

@@ -139,6 +139,7 @@ impl Platform for EchoPlatform {
             text: post.text.clone(),
             created_at: at,
             idempotency_key: opts.idempotency_key.clone(),
+            in_reply_to: None,
         });
         if let Some(Cue::LoseAnswer) = cue {
             return Err(

@@ -8,6 +8,7 @@ mod echo;
 mod failures;
 #[cfg(all(feature = "mastodon", feature = "testkit"))]
 mod mastodon;
+mod replies;
 mod sandbox;
 mod webhook;
 mod workers;

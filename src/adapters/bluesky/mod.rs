@@ -1451,6 +1451,7 @@ fn recent_from_record(
         text: v.text.unwrap_or_default(),
         created_at,
         idempotency_key: None,
+        in_reply_to: None,
     })
 }
 

@@ -453,6 +453,7 @@ impl Platform for Facebook {
                     text: p.message.unwrap_or_default(),
                     post: self.post_ref(&p.id, p.permalink_url),
                     idempotency_key: None,
+                    in_reply_to: None,
                 })
             })
             .collect();

@@ -160,6 +160,7 @@ impl Instagram {
                     text: m.caption.unwrap_or_default(),
                     post: self.media_ref(&m.id, m.permalink),
                     idempotency_key: None,
+                    in_reply_to: None,
                 })
             })
             .collect();

@@ -159,6 +159,7 @@ impl LinkedIn {
                 created_at: ms(p.created_at.or(p.published_at).unwrap_or(0)),
                 text: crate::text::linkedin::unescape_little_text(&p.commentary),
                 idempotency_key: None,
+                in_reply_to: None,
             })
             .collect();
         out.sort_by_key(|r| std::cmp::Reverse(r.created_at));

@@ -1266,6 +1266,7 @@ impl Platform for Mastodon {
                     text: status_plain_text(s),
                     created_at: s.created_at,
                     idempotency_key: None,
+                    in_reply_to: None,
                 });
                 if out.len() == limit {
                     break;

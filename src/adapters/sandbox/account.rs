@@ -490,6 +490,7 @@ impl Account {
                 text: p.text.clone(),
                 created_at: p.created_at,
                 idempotency_key: p.idempotency_key.clone(),
+                in_reply_to: p.reply_to.clone(),
             })
             .collect()
     }

@@ -157,6 +157,7 @@ fn capabilities(config: &SandboxConfig) -> Capabilities {
     ];
     c.idempotency = Idempotency::Key;
     c.recent_posts = true;
+    c.replies_in_recent_posts = true;
     for op in &config.without {
         match op {
             // Publishing is what a platform is; it cannot be switched off.
@@ -171,7 +172,10 @@ fn capabilities(config: &SandboxConfig) -> Capabilities {
             Operation::Interactions => c.interactions.clear(),
             Operation::Reply => c.reply = false,
             Operation::PostMetrics => c.metrics.clear(),
-            Operation::RecentPosts => c.recent_posts = false,
+            Operation::RecentPosts => {
+                c.recent_posts = false;
+                c.replies_in_recent_posts = false;
+            }
             Operation::Search => c.search = None,
         }
     }

@@ -48,6 +48,7 @@ impl Threads {
                     text: t.text.unwrap_or_default(),
                     post: self.post_ref(&t.id, t.permalink),
                     idempotency_key: None,
+                    in_reply_to: None,
                 })
             })
             .collect();

@@ -254,6 +254,7 @@ impl X {
                     created_at: created(&t),
                     text: t.text,
                     idempotency_key: None,
+                    in_reply_to: None,
                 });
             }
             next = env.meta.next_token;

@@ -13,3 +13,5 @@ mod sandbox;
 mod webhook;
 mod workers;
 mod workflow;
+#[cfg(all(feature = "x", feature = "testkit"))]
+mod x;

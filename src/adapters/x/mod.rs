@@ -142,6 +142,9 @@ pub fn capabilities(max_chars: usize) -> Capabilities {
     ];
     c.idempotency = Idempotency::None;
     c.recent_posts = true;
+    // `GET /2/users/:id/tweets` lists replies too (unless `exclude=replies`), each with its
+    // `referenced_tweets` entry of type `replied_to`.
+    c.replies_in_recent_posts = true;
     c.search = Some(search::limits());
     c
 }

@@ -241,7 +241,7 @@ impl X {
             let page = (limit - out.len()).clamp(5, 100);
             let mut params = vec![
                 ("max_results", page.to_string()),
-                ("tweet.fields", "created_at".to_string()),
+                ("tweet.fields", "created_at,referenced_tweets".to_string()),
             ];
             if let Some(t) = &next {
                 params.push(("pagination_token", t.clone()));
@@ -249,12 +249,17 @@ impl X {
             let call = Call::get(PLATFORM, "recent_posts", url.clone()).query(params);
             let env: Envelope<Vec<Tweet>> = self.send(call).await?.json()?;
             for t in env.data.unwrap_or_default() {
+                let in_reply_to = t
+                    .referenced_tweets
+                    .iter()
+                    .find(|r| r.kind == "replied_to")
+                    .map(|r| r.id.clone());
                 out.push(RecentPost {
                     post: self.post_ref(&t.id),
                     created_at: created(&t),
                     text: t.text,
                     idempotency_key: None,
-                    in_reply_to: None,
+                    in_reply_to,
                 });
             }
             next = env.meta.next_token;

@@ -46,6 +46,10 @@
 
 mod sla_impl;
 mod store;
+#[cfg(feature = "sqlite")]
+mod store_sqlite;
+mod timer;
+mod view;
 
 pub mod sla {
     //! Business hours, SLA policies and reports; see [`BusinessHours`].
@@ -60,9 +64,14 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::broadcast;
 
+pub use store::{InboxStore, MemoryInboxStore, SlaNote};
 #[cfg(feature = "sqlite")]
-pub use store::SqliteInboxStore;
-pub use store::{InboxStore, MemoryInboxStore};
+pub use store_sqlite::SqliteInboxStore;
+pub use timer::{SlaTimer, SlaTimerConfig};
+pub use view::{
+    AssigneeFilter, FilterContext, InboxFilter, Narrowing, PageRequest, SlaFilter, SortOrder,
+    TimeRange, View, ViewPage,
+};
 
 use crate::clock::SharedClock;
 use crate::error::{Error, ErrorKind, Result};
@@ -71,7 +80,7 @@ use crate::model::{
     Interaction, InteractionKind, InteractionQuery, Post, PostRef, PublishOptions, Published,
 };
 use crate::platform::Platform;
-use sla::{SlaBreach, SlaKind, SlaPolicy, SlaReport};
+use sla::{SlaBreach, SlaKind, SlaPolicy, SlaReport, SlaWarning};
 
 /// Where an item is in its workflow.
 ///
@@ -144,6 +153,9 @@ pub struct InboxItem {
     /// SLA breaches raised already (each at most once).
     #[serde(default)]
     pub breaches: Vec<SlaKind>,
+    /// SLA "at risk" warnings raised already (each at most once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<SlaKind>,
 }
 
 impl InboxItem {
@@ -182,6 +194,7 @@ impl InboxItem {
             first_response_at: None,
             resolved_at: None,
             breaches: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -277,6 +290,8 @@ pub enum InboxEvent {
     },
     /// An SLA target was missed.
     SlaBreached(SlaBreach),
+    /// An SLA target is about to be missed ([`SlaTimerConfig::warn_before`]).
+    SlaAtRisk(SlaWarning),
 }
 
 /// What one [`Inbox::sync`] did.
@@ -302,6 +317,7 @@ pub struct Inbox {
     saved: BTreeMap<String, SavedReply>,
     sla: SlaPolicy,
     events: broadcast::Sender<InboxEvent>,
+    changes: tokio::sync::watch::Receiver<u64>,
 }
 
 impl std::fmt::Debug for Inbox {
@@ -329,8 +345,11 @@ impl Inbox {
     /// ```
     pub fn new(store: Arc<dyn InboxStore>, clock: SharedClock) -> Self {
         let (events, _) = broadcast::channel(1024);
+        let store = store::Watched::new(store);
+        let changes = store.changes();
         Inbox {
-            store,
+            store: Arc::new(store),
+            changes,
             clock,
             channels: Vec::new(),
             classifier: Classifier::default(),
@@ -564,30 +583,6 @@ impl Inbox {
         all.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
         let text = saved.render(&all);
         self.reply(key, member, &text).await
-    }
-
-    /// Checks every open item against the SLA at the clock's now; raises each breach once (as
-    /// an [`InboxEvent::SlaBreached`]) and returns the new ones.
-    pub fn check_sla(&self) -> Result<Vec<SlaBreach>> {
-        let now = self.clock.now();
-        let mut out = Vec::new();
-        for mut item in self.store.list()? {
-            let found = self.sla.breaches(&item, now);
-            let fresh: Vec<SlaBreach> = found
-                .into_iter()
-                .filter(|b| !item.breaches.contains(&b.kind))
-                .collect();
-            if fresh.is_empty() {
-                continue;
-            }
-            for b in &fresh {
-                item.breaches.push(b.kind);
-                let _ = self.events.send(InboxEvent::SlaBreached(b.clone()));
-            }
-            self.store.put(&item)?;
-            out.extend(fresh);
-        }
-        Ok(out)
     }
 
     /// Median and 90th percentile of first-response and resolution time (business hours) per

@@ -230,3 +230,7 @@ impl InboxStore for Watched {
         self.inner.note_sla(key, kind, note)
     }
 }
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;

@@ -545,3 +545,7 @@ impl Inbox {
             .collect()
     }
 }
+
+#[cfg(test)]
+#[path = "view_tests.rs"]
+mod tests;

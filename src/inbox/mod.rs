@@ -20,9 +20,15 @@
 //!   call and the store write is covered by the key (platforms that honour keys, the sandbox
 //!   among them, return the earlier post).
 //! - **SLA** ([`sla`]): first-response and resolution time in business hours of an IANA time
-//!   zone with holidays; breaches are sent as [`InboxEvent`]s on a broadcast channel
-//!   ([`Inbox::subscribe`]); [`Inbox::report`] gives median and 90th percentile per channel and
-//!   per member.
+//!   zone with holidays; [`Inbox::spawn_sla_timer`] runs a loop that raises each breach (and,
+//!   if asked, an "at risk" warning before it) as an [`InboxEvent`] on a broadcast channel
+//!   ([`Inbox::subscribe`]) at the instant it happens, once; [`Inbox::report`] gives median and
+//!   90th percentile per channel and per member.
+//! - **Views**: [`InboxFilter`] (state, assignee, channel, intent, sentiment, priority, tags,
+//!   SLA standing, text query, time range), [`SortOrder`], paging and saved [`View`]s as data;
+//!   [`Inbox::view`] and [`Inbox::counts`] (badges).
+//! - **Storage**: [`InboxStore`]; in memory, in SQLite on its own ([`SqliteInboxStore`]) or in
+//!   the engine's store ([`Store::inbox`](crate::store::Store::inbox)), one database for both.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -45,6 +51,7 @@
 //! ```
 
 mod sla_impl;
+mod ingest;
 mod store;
 #[cfg(feature = "sqlite")]
 mod store_sqlite;

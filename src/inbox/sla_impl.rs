@@ -299,6 +299,11 @@ impl SlaPolicy {
     }
 
     /// The business-time target of `kind`.
+    ///
+    /// ```
+    /// use socialkit::inbox::sla::{SlaKind, SlaPolicy};
+    /// assert_eq!(SlaPolicy::default().target(SlaKind::Resolution).num_hours(), 16);
+    /// ```
     pub fn target(&self, kind: SlaKind) -> Duration {
         match kind {
             SlaKind::FirstResponse => self.first_response,
@@ -309,12 +314,43 @@ impl SlaPolicy {
     /// The instant `item` misses target `kind` unless its clock stops before: where the
     /// business clock, started when the customer wrote, moves past the target
     /// ([`BusinessHours::latest_at`]). `None` when the hours never hold the target.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxItem, sla::{SlaKind, SlaPolicy}};
+    /// use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
+    /// let opened = "2026-03-06T15:00:00Z".parse().unwrap(); // a Friday
+    /// let i = Interaction {
+    ///     reference: InteractionRef::new("sandbox", "1"), kind: InteractionKind::Mention,
+    ///     author: Author::default(), text: Some("hello?".into()), created_at: opened,
+    ///     post: None, conversation: None, language: None,
+    /// };
+    /// let mut item = InboxItem::new("acme", i, opened);
+    /// // 09–17 UTC, 4 business hours: 2 on Friday, 2 on Monday.
+    /// let due = SlaPolicy::default().due(&item, SlaKind::FirstResponse).unwrap();
+    /// assert_eq!(due.to_rfc3339(), "2026-03-09T11:00:00+00:00");
+    /// ```
     pub fn due(&self, item: &InboxItem, kind: SlaKind) -> Option<DateTime<Utc>> {
         self.hours.latest_at(item.opened_at(), self.target(kind))
     }
 
     /// When the clock of `kind` stopped for `item`, if it did: the first response (or the
     /// resolution, for an item resolved without one) and the resolution.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxItem, sla::{SlaKind, SlaPolicy}};
+    /// use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
+    /// let opened = "2026-03-06T15:00:00Z".parse().unwrap(); // a Friday
+    /// let i = Interaction {
+    ///     reference: InteractionRef::new("sandbox", "1"), kind: InteractionKind::Mention,
+    ///     author: Author::default(), text: Some("hello?".into()), created_at: opened,
+    ///     post: None, conversation: None, language: None,
+    /// };
+    /// let mut item = InboxItem::new("acme", i, opened);
+    /// let p = SlaPolicy::default();
+    /// assert_eq!(p.stopped_at(&item, SlaKind::FirstResponse), None);
+    /// item.resolved_at = Some(opened);
+    /// assert_eq!(p.stopped_at(&item, SlaKind::FirstResponse), Some(opened));
+    /// ```
     pub fn stopped_at(&self, item: &InboxItem, kind: SlaKind) -> Option<DateTime<Utc>> {
         match kind {
             SlaKind::FirstResponse => item.first_response_at.or(item.resolved_at),
@@ -353,6 +389,22 @@ impl SlaPolicy {
     /// The targets `item` misses at `now`: a target is met only by a response (or
     /// resolution) strictly before its due instant, so an item still open at the due instant
     /// is in breach from that instant on. Spam and text-less items have no SLA.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxItem, sla::{SlaKind, SlaPolicy}};
+    /// use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
+    /// let opened = "2026-03-06T15:00:00Z".parse().unwrap(); // a Friday
+    /// let i = Interaction {
+    ///     reference: InteractionRef::new("sandbox", "1"), kind: InteractionKind::Mention,
+    ///     author: Author::default(), text: Some("hello?".into()), created_at: opened,
+    ///     post: None, conversation: None, language: None,
+    /// };
+    /// let mut item = InboxItem::new("acme", i, opened);
+    /// let p = SlaPolicy::default();
+    /// let due: chrono::DateTime<chrono::Utc> = "2026-03-09T11:00:00Z".parse().unwrap();
+    /// assert!(p.breaches(&item, due - chrono::Duration::nanoseconds(1)).is_empty());
+    /// assert_eq!(p.breaches(&item, due)[0].kind, SlaKind::FirstResponse);
+    /// ```
     pub fn breaches(&self, item: &InboxItem, now: DateTime<Utc>) -> Vec<SlaBreach> {
         if !self.applies(item) {
             return Vec::new();

@@ -69,6 +69,13 @@ pub trait InboxStore: Send + Sync {
     fn list(&self) -> Result<Vec<InboxItem>>;
     /// The items `narrowing` admits, by key (a store may return more; never fewer). The
     /// default filters [`list`](InboxStore::list).
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxStore, ItemState, MemoryInboxStore, Narrowing};
+    /// let store = MemoryInboxStore::default();
+    /// let open = Narrowing { states: vec![ItemState::New, ItemState::Pending], ..Default::default() };
+    /// assert!(store.select(&open).unwrap().is_empty());
+    /// ```
     fn select(&self, narrowing: &Narrowing) -> Result<Vec<InboxItem>> {
         let mut items = self.list()?;
         items.retain(|i| narrowing.admits(i));
@@ -77,6 +84,13 @@ pub trait InboxStore: Send + Sync {
     /// Records `note` for target `kind` on item `key` unless recorded already, changing
     /// nothing else of the stored item; whether it was new. Implementations make this atomic
     /// so two loops never raise the same event twice; the default reads and writes back.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxStore, MemoryInboxStore, SlaNote, sla::SlaKind};
+    /// let store = MemoryInboxStore::default();
+    /// // No such item: nothing recorded.
+    /// assert!(!store.note_sla("k", SlaKind::FirstResponse, SlaNote::Breached).unwrap());
+    /// ```
     fn note_sla(&self, key: &str, kind: SlaKind, note: SlaNote) -> Result<bool> {
         let Some(mut item) = self.get(key)? else {
             return Ok(false);

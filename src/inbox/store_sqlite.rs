@@ -36,11 +36,24 @@ pub struct SqliteInboxStore {
 
 impl SqliteInboxStore {
     /// Opens (creating and migrating) the file at `path`.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxStore, SqliteInboxStore};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("inbox.db");
+    /// SqliteInboxStore::open(&path).unwrap().commit_page("acme", &[], Some("c1")).unwrap();
+    /// assert_eq!(SqliteInboxStore::open(&path).unwrap().cursor("acme").unwrap().as_deref(), Some("c1"));
+    /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         Ok(SqliteStore::open(path)?.inbox_store(&WorkspaceId::from("")))
     }
 
     /// A private in-memory database.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxStore, SqliteInboxStore};
+    /// assert!(SqliteInboxStore::open_in_memory().unwrap().list().unwrap().is_empty());
+    /// ```
     pub fn open_in_memory() -> Result<Self> {
         Ok(SqliteStore::in_memory()?.inbox_store(&WorkspaceId::from("")))
     }

@@ -58,12 +58,24 @@ impl Default for SlaTimerConfig {
 
 impl SlaTimerConfig {
     /// Warns `lead` business time before each breach.
+    ///
+    /// ```
+    /// use socialkit::inbox::SlaTimerConfig;
+    /// let c = SlaTimerConfig::default().warn_before(chrono::Duration::minutes(15));
+    /// assert_eq!(c.warn_before.unwrap().num_minutes(), 15);
+    /// ```
     pub fn warn_before(mut self, lead: Duration) -> Self {
         self.warn_before = Some(lead);
         self
     }
 
     /// Sleeps at most `max` at a time (at least a millisecond).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use socialkit::inbox::SlaTimerConfig;
+    /// assert_eq!(SlaTimerConfig::default().max_sleep(Duration::ZERO).max_sleep, Duration::from_millis(1));
+    /// ```
     pub fn max_sleep(mut self, max: StdDuration) -> Self {
         self.max_sleep = max.max(StdDuration::from_millis(1));
         self
@@ -71,6 +83,18 @@ impl SlaTimerConfig {
 }
 
 /// A running SLA loop; see [`Inbox::spawn_sla_timer`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use socialkit::clock::SystemClock;
+/// use socialkit::inbox::{Inbox, MemoryInboxStore, SlaTimerConfig};
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
+/// let timer = inbox.spawn_sla_timer(SlaTimerConfig::default());
+/// assert!(!timer.is_finished());
+/// timer.shutdown().await.unwrap();
+/// # });
+/// ```
 #[derive(Debug)]
 pub struct SlaTimer {
     stop: watch::Sender<bool>,
@@ -79,6 +103,18 @@ pub struct SlaTimer {
 
 impl SlaTimer {
     /// Asks the loop to stop and waits for it (a pass under way finishes first).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use socialkit::clock::SystemClock;
+    /// use socialkit::inbox::{Inbox, MemoryInboxStore, SlaTimerConfig};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
+    /// let timer = inbox.spawn_sla_timer(SlaTimerConfig::default());
+    /// assert!(!timer.is_finished());
+    /// timer.shutdown().await.unwrap();
+    /// # });
+    /// ```
     pub async fn shutdown(self) -> Result<()> {
         let _ = self.stop.send(true);
         self.handle.await.map_err(|e| {
@@ -87,6 +123,18 @@ impl SlaTimer {
     }
 
     /// Whether the loop has stopped.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use socialkit::clock::SystemClock;
+    /// use socialkit::inbox::{Inbox, MemoryInboxStore, SlaTimerConfig};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
+    /// let timer = inbox.spawn_sla_timer(SlaTimerConfig::default());
+    /// assert!(!timer.is_finished());
+    /// timer.shutdown().await.unwrap();
+    /// # });
+    /// ```
     pub fn is_finished(&self) -> bool {
         self.handle.is_finished()
     }
@@ -300,40 +348,6 @@ impl Inbox {
         let changes = self.changes.clone();
         let handle = tokio::spawn(run(pass, config, changes, rx));
         SlaTimer { stop, handle }
-    }
-
-    /// Stores interactions read by other means than [`sync`](Inbox::sync) (a webhook, a
-    /// stream) as items of channel `channel`: threaded, classified, deduplicated. Returns how
-    /// many were new; the cursor of the channel is not touched.
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use socialkit::clock::SystemClock;
-    /// use socialkit::inbox::{Inbox, MemoryInboxStore};
-    /// use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
-    /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
-    /// let i = Interaction {
-    ///     reference: InteractionRef::new("sandbox", "1"), kind: InteractionKind::Mention,
-    ///     author: Author::default(), text: Some("hi".into()), created_at: chrono::Utc::now(),
-    ///     post: None, conversation: None, language: None,
-    /// };
-    /// assert_eq!(inbox.ingest("acme", vec![i.clone()]).unwrap(), 1);
-    /// assert_eq!(inbox.ingest("acme", vec![i]).unwrap(), 0);
-    /// ```
-    pub fn ingest(&self, channel: &str, interactions: Vec<crate::model::Interaction>) -> Result<usize> {
-        let now = self.clock.now();
-        let items: Vec<InboxItem> = interactions
-            .into_iter()
-            .map(|i| self.prepare(channel, i, now))
-            .collect();
-        let new = self.store.commit_page(channel, &items, None)?;
-        if new > 0 {
-            let _ = self.events.send(InboxEvent::Ingested {
-                channel: channel.to_string(),
-                count: new,
-            });
-        }
-        Ok(new)
     }
 }
 

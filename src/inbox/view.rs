@@ -82,6 +82,11 @@ pub struct TimeRange {
 
 impl TimeRange {
     /// Whether `t` is in the range.
+    ///
+    /// ```
+    /// use socialkit::inbox::TimeRange;
+    /// assert!(TimeRange::default().contains(chrono::Utc::now()));
+    /// ```
     pub fn contains(&self, t: DateTime<Utc>) -> bool {
         self.from.is_none_or(|f| t >= f) && self.to.is_none_or(|e| t < e)
     }
@@ -137,6 +142,13 @@ pub struct InboxFilter {
 }
 
 /// What a filter is evaluated against besides the item.
+///
+/// ```
+/// use socialkit::inbox::{FilterContext, sla::SlaPolicy};
+/// let policy = SlaPolicy::default();
+/// let ctx = FilterContext { me: Some("ann"), now: chrono::Utc::now(), sla: &policy };
+/// assert_eq!(ctx.me, Some("ann"));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct FilterContext<'a> {
     /// The member looking, for [`AssigneeFilter::Me`].
@@ -261,6 +273,20 @@ pub struct Narrowing {
 
 impl Narrowing {
     /// Whether `item` meets every condition.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxItem, ItemState, Narrowing};
+    /// use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
+    /// let now = chrono::Utc::now();
+    /// let i = Interaction {
+    ///     reference: InteractionRef::new("sandbox", "1"), kind: InteractionKind::Mention,
+    ///     author: Author::default(), text: Some("hi".into()), created_at: now,
+    ///     post: None, conversation: None, language: None,
+    /// };
+    /// let item = InboxItem::new("acme", i, now);
+    /// assert!(Narrowing { states: vec![ItemState::New], ..Default::default() }.admits(&item));
+    /// assert!(!Narrowing { assigned: true, ..Default::default() }.admits(&item));
+    /// ```
     pub fn admits(&self, item: &InboxItem) -> bool {
         let c = item.classification.as_ref();
         (self.states.is_empty() || self.states.contains(&item.state))
@@ -448,11 +474,19 @@ pub struct PageRequest {
 
 impl PageRequest {
     /// The first `limit` items.
+    ///
+    /// ```
+    /// assert_eq!(socialkit::inbox::PageRequest::first(5).limit, 5);
+    /// ```
     pub fn first(limit: usize) -> Self {
         PageRequest { offset: 0, limit }
     }
 
     /// The page after this one.
+    ///
+    /// ```
+    /// assert_eq!(socialkit::inbox::PageRequest::first(5).next().offset, 5);
+    /// ```
     pub fn next(self) -> Self {
         PageRequest {
             offset: self.offset.saturating_add(self.limit),
@@ -462,6 +496,16 @@ impl PageRequest {
 }
 
 /// A page of a view.
+///
+/// ```
+/// use std::sync::Arc;
+/// use socialkit::clock::SystemClock;
+/// use socialkit::inbox::{Inbox, InboxFilter, MemoryInboxStore, PageRequest, SortOrder, View};
+/// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
+/// let all = View::new("All", InboxFilter::default(), SortOrder::Newest);
+/// let page = inbox.view(&all, None, PageRequest::first(10)).unwrap();
+/// assert_eq!((page.items.len(), page.total), (0, 0));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ViewPage {
     /// The items of the page, in order.
@@ -474,6 +518,12 @@ pub struct ViewPage {
 
 impl ViewPage {
     /// Whether items follow this page.
+    ///
+    /// ```
+    /// use socialkit::inbox::{PageRequest, ViewPage};
+    /// let p = ViewPage { items: Vec::new(), total: 3, page: PageRequest::first(0) };
+    /// assert!(p.has_more());
+    /// ```
     pub fn has_more(&self) -> bool {
         self.page.offset.saturating_add(self.items.len()) < self.total
     }

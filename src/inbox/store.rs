@@ -67,19 +67,34 @@ pub trait InboxStore: Send + Sync {
     fn put(&self, item: &InboxItem) -> Result<()>;
     /// Every item, by key.
     fn list(&self) -> Result<Vec<InboxItem>>;
-    /// The items `narrowing` admits, by key (a store may return more; never fewer). The
-    /// default filters [`list`](InboxStore::list).
+    /// The items `narrowing` admits and `keep` accepts, by key. The store evaluates the
+    /// narrowing where it is cheap (an index, a column) and runs `keep` on the rest, so it
+    /// copies out only what is wanted. The default filters [`list`](InboxStore::list).
     ///
     /// ```
     /// use socialkit::inbox::{InboxStore, ItemState, MemoryInboxStore, Narrowing};
     /// let store = MemoryInboxStore::default();
     /// let open = Narrowing { states: vec![ItemState::New, ItemState::Pending], ..Default::default() };
-    /// assert!(store.select(&open).unwrap().is_empty());
+    /// assert!(store.select(&open, &|i| i.assignee.is_none()).unwrap().is_empty());
     /// ```
-    fn select(&self, narrowing: &Narrowing) -> Result<Vec<InboxItem>> {
+    fn select(
+        &self,
+        narrowing: &Narrowing,
+        keep: &dyn Fn(&InboxItem) -> bool,
+    ) -> Result<Vec<InboxItem>> {
         let mut items = self.list()?;
-        items.retain(|i| narrowing.admits(i));
+        items.retain(|i| narrowing.admits(i) && keep(i));
         Ok(items)
+    }
+    /// How many items [`select`](InboxStore::select) would give, without copying them out
+    /// where the store can.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxStore, MemoryInboxStore, Narrowing};
+    /// assert_eq!(MemoryInboxStore::default().count(&Narrowing::default(), &|_| true).unwrap(), 0);
+    /// ```
+    fn count(&self, narrowing: &Narrowing, keep: &dyn Fn(&InboxItem) -> bool) -> Result<usize> {
+        Ok(self.select(narrowing, keep)?.len())
     }
     /// Records `note` for target `kind` on item `key` unless recorded already, changing
     /// nothing else of the stored item; whether it was new. Implementations make this atomic
@@ -152,14 +167,28 @@ impl InboxStore for MemoryInboxStore {
         Ok(self.lock().1.values().cloned().collect())
     }
 
-    fn select(&self, narrowing: &Narrowing) -> Result<Vec<InboxItem>> {
+    // `keep` runs under the lock: writers wait for a view to be read.
+    fn select(
+        &self,
+        narrowing: &Narrowing,
+        keep: &dyn Fn(&InboxItem) -> bool,
+    ) -> Result<Vec<InboxItem>> {
         Ok(self
             .lock()
             .1
             .values()
-            .filter(|i| narrowing.admits(i))
+            .filter(|i| narrowing.admits(i) && keep(i))
             .cloned()
             .collect())
+    }
+
+    fn count(&self, narrowing: &Narrowing, keep: &dyn Fn(&InboxItem) -> bool) -> Result<usize> {
+        Ok(self
+            .lock()
+            .1
+            .values()
+            .filter(|i| narrowing.admits(i) && keep(i))
+            .count())
     }
 
     fn note_sla(&self, key: &str, kind: SlaKind, note: SlaNote) -> Result<bool> {
@@ -235,8 +264,16 @@ impl InboxStore for Watched {
         self.inner.list()
     }
 
-    fn select(&self, narrowing: &Narrowing) -> Result<Vec<InboxItem>> {
-        self.inner.select(narrowing)
+    fn select(
+        &self,
+        narrowing: &Narrowing,
+        keep: &dyn Fn(&InboxItem) -> bool,
+    ) -> Result<Vec<InboxItem>> {
+        self.inner.select(narrowing, keep)
+    }
+
+    fn count(&self, narrowing: &Narrowing, keep: &dyn Fn(&InboxItem) -> bool) -> Result<usize> {
+        self.inner.count(narrowing, keep)
     }
 
     // A note changes no due instant: the loop that writes it does not need waking.

@@ -1,8 +1,8 @@
-//! The inbox in SQLite: tables `inbox_cursors` and `inbox_items` of the engine's schema
-//! (migration 2 in `store/migrations.rs`), scoped by workspace, so one file holds the engine
-//! and the inbox. Items are JSON in `data`; the columns beside it (channel, state, assignee,
-//! intent, priority rank, opened and resolved instants in microseconds) are what
-//! [`InboxStore::select`] narrows on.
+//! The inbox in SQLite: tables `inbox_cursors`, `inbox_items` and `inbox_item_data` of the
+//! engine's schema (migration 2 in `store/migrations.rs`), scoped by workspace, so one file
+//! holds the engine and the inbox. `inbox_items` has one narrow row per item (channel,
+//! state, assignee, intent, priority rank, opened and resolved instants in microseconds):
+//! what [`InboxStore::select`] narrows on; the items are JSON in `inbox_item_data`.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -96,8 +96,8 @@ fn tag<T: Serialize>(v: &T) -> Result<String> {
     }
 }
 
-/// The column values of `item`, in table order after workspace and key.
-fn columns(item: &InboxItem) -> Result<[Value; 8]> {
+/// The column values of `item` in `inbox_items`, after workspace and key.
+fn columns(item: &InboxItem) -> Result<[Value; 7]> {
     let c = item.classification.as_ref();
     Ok([
         Value::Text(item.channel.clone()),
@@ -111,13 +111,15 @@ fn columns(item: &InboxItem) -> Result<[Value; 8]> {
         Value::Integer(item.opened_at().timestamp_micros()),
         item.resolved_at
             .map_or(Value::Null, |t| Value::Integer(t.timestamp_micros())),
-        Value::Text(serde_json::to_string(item)?),
     ])
 }
 
-const UPSERT: &str = "INSERT INTO inbox_items
-    (workspace, key, channel, state, assignee, intent, priority, opened_at, resolved_at, data)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+const INSERT_COLUMNS: &str = "INSERT INTO inbox_items
+    (workspace, key, channel, state, assignee, intent, priority, opened_at, resolved_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+const UPSERT_DATA: &str = "INSERT INTO inbox_item_data (workspace, key, data) VALUES (?1, ?2, ?3)
+    ON CONFLICT(workspace, key) DO UPDATE SET data = excluded.data";
 
 fn row(ws: &str, item: &InboxItem) -> Result<Vec<Value>> {
     let mut v = vec![Value::Text(ws.to_string()), Value::Text(item.key.clone())];
@@ -125,34 +127,42 @@ fn row(ws: &str, item: &InboxItem) -> Result<Vec<Value>> {
     Ok(v)
 }
 
-fn write(conn: &Connection, ws: &str, item: &InboxItem) -> Result<()> {
-    conn.execute(
-        &format!(
-            "{UPSERT} ON CONFLICT(workspace, key) DO UPDATE SET channel = excluded.channel,
-             state = excluded.state, assignee = excluded.assignee, intent = excluded.intent,
-             priority = excluded.priority, opened_at = excluded.opened_at,
-             resolved_at = excluded.resolved_at, data = excluded.data"
-        ),
-        params_from_iter(row(ws, item)?),
-    )
-    .map_err(storage)?;
+fn write_data(conn: &Connection, ws: &str, item: &InboxItem) -> Result<()> {
+    conn.prepare_cached(UPSERT_DATA)
+        .map_err(storage)?
+        .execute(params![ws, item.key, serde_json::to_string(item)?])
+        .map_err(storage)?;
     Ok(())
 }
 
-fn read_items(
+/// Replaces (or inserts) `item`, columns and data.
+fn write(conn: &Connection, ws: &str, item: &InboxItem) -> Result<()> {
+    conn.prepare_cached(&format!(
+        "{INSERT_COLUMNS} ON CONFLICT(workspace, key) DO UPDATE SET channel = excluded.channel,
+         state = excluded.state, assignee = excluded.assignee, intent = excluded.intent,
+         priority = excluded.priority, opened_at = excluded.opened_at,
+         resolved_at = excluded.resolved_at"
+    ))
+    .map_err(storage)?
+    .execute(params_from_iter(row(ws, item)?))
+    .map_err(storage)?;
+    write_data(conn, ws, item)
+}
+
+/// Runs `sql` (selecting one JSON column) and hands each item to `each`.
+fn each_item(
     conn: &Connection,
     sql: &str,
     args: impl rusqlite::Params,
-) -> Result<Vec<InboxItem>> {
+    mut each: impl FnMut(InboxItem),
+) -> Result<()> {
     let mut stmt = conn.prepare_cached(sql).map_err(storage)?;
-    let rows = stmt
-        .query_map(args, |r| r.get::<_, String>(0))
-        .map_err(storage)?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(serde_json::from_str(&row.map_err(storage)?)?);
+    let mut rows = stmt.query(args).map_err(storage)?;
+    while let Some(row) = rows.next().map_err(storage)? {
+        let data = row.get_ref(0).map_err(storage)?.as_str().map_err(storage)?;
+        each(serde_json::from_str(data)?);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// `column IN (?, ?, …)` over `values`, appending them to `args`.
@@ -160,6 +170,60 @@ fn any_of(column: &str, values: Vec<String>, args: &mut Vec<Value>) -> String {
     let marks = vec!["?"; values.len()].join(", ");
     args.extend(values.into_iter().map(Value::Text));
     format!(" AND {column} IN ({marks})")
+}
+
+impl SqliteInboxStore {
+    /// The query for the items `n` admits (coarsely: the exact test follows in Rust).
+    fn narrowed(&self, n: &Narrowing) -> Result<(String, Vec<Value>)> {
+        let mut args = vec![Value::Text(self.workspace.clone())];
+        let mut sql = String::from(
+            "SELECT d.data FROM inbox_items i JOIN inbox_item_data d
+             ON d.workspace = i.workspace AND d.key = i.key WHERE i.workspace = ?",
+        );
+        if !n.states.is_empty() {
+            let states = n.states.iter().map(tag).collect::<Result<Vec<_>>>()?;
+            sql += &any_of("i.state", states, &mut args);
+        }
+        match &n.assignee {
+            None => {}
+            Some(None) => sql += " AND i.assignee IS NULL",
+            Some(Some(m)) => {
+                sql += " AND i.assignee = ?";
+                args.push(Value::Text(m.clone()));
+            }
+        }
+        if n.assigned {
+            sql += " AND i.assignee IS NOT NULL";
+        }
+        if !n.channels.is_empty() {
+            sql += &any_of("i.channel", n.channels.clone(), &mut args);
+        }
+        if !n.intents.is_empty() {
+            let intents = n.intents.iter().map(tag).collect::<Result<Vec<_>>>()?;
+            sql += &any_of("i.intent", intents, &mut args);
+        }
+        if let Some(p) = n.min_priority {
+            sql += " AND i.priority >= ?";
+            args.push(Value::Integer(p as i64));
+        }
+        // Columns hold truncated microseconds (rows carried over from the old standalone
+        // file: milliseconds), so the bounds get a margin.
+        let margin = 2_000;
+        if let Some(from) = n.opened.from {
+            sql += " AND i.opened_at >= ?";
+            args.push(Value::Integer(from.timestamp_micros() - margin));
+        }
+        if let Some(to) = n.opened.to {
+            sql += " AND i.opened_at <= ?";
+            args.push(Value::Integer(to.timestamp_micros() + margin));
+        }
+        if let Some(since) = n.resolved_since {
+            sql += " AND i.resolved_at >= ?";
+            args.push(Value::Integer(since.timestamp_micros() - margin));
+        }
+        sql += " ORDER BY i.key";
+        Ok((sql, args))
+    }
 }
 
 impl InboxStore for SqliteInboxStore {
@@ -187,12 +251,19 @@ impl InboxStore for SqliteInboxStore {
         let mut new = 0;
         {
             let mut insert = tx
-                .prepare_cached(&format!("{UPSERT} ON CONFLICT(workspace, key) DO NOTHING"))
+                .prepare_cached(&format!(
+                    "{INSERT_COLUMNS} ON CONFLICT(workspace, key) DO NOTHING"
+                ))
                 .map_err(storage)?;
             for item in items {
-                new += insert
+                if insert
                     .execute(params_from_iter(row(&self.workspace, item)?))
-                    .map_err(storage)?;
+                    .map_err(storage)?
+                    == 1
+                {
+                    write_data(&tx, &self.workspace, item)?;
+                    new += 1;
+                }
             }
         }
         if let Some(c) = cursor {
@@ -211,7 +282,7 @@ impl InboxStore for SqliteInboxStore {
         let data: Option<String> = self
             .conn()
             .query_row(
-                "SELECT data FROM inbox_items WHERE workspace = ?1 AND key = ?2",
+                "SELECT data FROM inbox_item_data WHERE workspace = ?1 AND key = ?2",
                 params![self.workspace, key],
                 |r| r.get(0),
             )
@@ -221,65 +292,47 @@ impl InboxStore for SqliteInboxStore {
     }
 
     fn put(&self, item: &InboxItem) -> Result<()> {
-        write(&self.conn(), &self.workspace, item)
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(storage)?;
+        write(&tx, &self.workspace, item)?;
+        tx.commit().map_err(storage)
     }
 
     fn list(&self) -> Result<Vec<InboxItem>> {
-        read_items(
+        let mut out = Vec::new();
+        each_item(
             &self.conn(),
-            "SELECT data FROM inbox_items WHERE workspace = ?1 ORDER BY key",
+            "SELECT data FROM inbox_item_data WHERE workspace = ?1 ORDER BY key",
             [&self.workspace],
-        )
+            |i| out.push(i),
+        )?;
+        Ok(out)
     }
 
-    fn select(&self, n: &Narrowing) -> Result<Vec<InboxItem>> {
-        let mut args = vec![Value::Text(self.workspace.clone())];
-        let mut sql = String::from("SELECT data FROM inbox_items WHERE workspace = ?");
-        if !n.states.is_empty() {
-            let states = n.states.iter().map(tag).collect::<Result<Vec<_>>>()?;
-            sql += &any_of("state", states, &mut args);
-        }
-        match &n.assignee {
-            None => {}
-            Some(None) => sql += " AND assignee IS NULL",
-            Some(Some(m)) => {
-                sql += " AND assignee = ?";
-                args.push(Value::Text(m.clone()));
+    fn select(
+        &self,
+        n: &Narrowing,
+        keep: &dyn Fn(&InboxItem) -> bool,
+    ) -> Result<Vec<InboxItem>> {
+        let (sql, args) = self.narrowed(n)?;
+        let mut out = Vec::new();
+        each_item(&self.conn(), &sql, params_from_iter(args), |i| {
+            if n.admits(&i) && keep(&i) {
+                out.push(i);
             }
-        }
-        if n.assigned {
-            sql += " AND assignee IS NOT NULL";
-        }
-        if !n.channels.is_empty() {
-            sql += &any_of("channel", n.channels.clone(), &mut args);
-        }
-        if !n.intents.is_empty() {
-            let intents = n.intents.iter().map(tag).collect::<Result<Vec<_>>>()?;
-            sql += &any_of("intent", intents, &mut args);
-        }
-        if let Some(p) = n.min_priority {
-            sql += " AND priority >= ?";
-            args.push(Value::Integer(p as i64));
-        }
-        // Columns hold truncated microseconds (rows carried over from the old standalone
-        // file: milliseconds), so the bounds get a margin; the exact test follows in Rust.
-        let margin = 2_000;
-        if let Some(from) = n.opened.from {
-            sql += " AND opened_at >= ?";
-            args.push(Value::Integer(from.timestamp_micros() - margin));
-        }
-        if let Some(to) = n.opened.to {
-            sql += " AND opened_at <= ?";
-            args.push(Value::Integer(to.timestamp_micros() + margin));
-        }
-        if let Some(since) = n.resolved_since {
-            sql += " AND resolved_at >= ?";
-            args.push(Value::Integer(since.timestamp_micros() - margin));
-        }
-        sql += " ORDER BY key";
-        let mut items = read_items(&self.conn(), &sql, params_from_iter(args))?;
-        items.retain(|i| n.admits(i));
-        Ok(items)
+        })?;
+        Ok(out)
+    }
+
+    fn count(&self, n: &Narrowing, keep: &dyn Fn(&InboxItem) -> bool) -> Result<usize> {
+        let (sql, args) = self.narrowed(n)?;
+        let mut count = 0;
+        each_item(&self.conn(), &sql, params_from_iter(args), |i| {
+            count += usize::from(n.admits(&i) && keep(&i));
+        })?;
+        Ok(count)
     }
 
     fn note_sla(&self, key: &str, kind: SlaKind, note: SlaNote) -> Result<bool> {
@@ -289,7 +342,7 @@ impl InboxStore for SqliteInboxStore {
             .map_err(storage)?;
         let data: Option<String> = tx
             .query_row(
-                "SELECT data FROM inbox_items WHERE workspace = ?1 AND key = ?2",
+                "SELECT data FROM inbox_item_data WHERE workspace = ?1 AND key = ?2",
                 params![self.workspace, key],
                 |r| r.get(0),
             )
@@ -301,7 +354,8 @@ impl InboxStore for SqliteInboxStore {
         let mut item: InboxItem = serde_json::from_str(&data)?;
         let new = note_on(&mut item, kind, note);
         if new {
-            write(&tx, &self.workspace, &item)?;
+            // A note changes none of the columns.
+            write_data(&tx, &self.workspace, &item)?;
             tx.commit().map_err(storage)?;
         }
         Ok(new)

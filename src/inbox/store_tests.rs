@@ -180,7 +180,7 @@ mod sqlite {
             },
             ..Narrowing::default()
         };
-        assert_eq!(store.select(&n).unwrap(), [item.clone()]);
+        assert_eq!(store.select(&n, &|_| true).unwrap(), [item.clone()]);
         let n = Narrowing {
             opened: TimeRange {
                 from: Some(item.opened_at() + chrono::Duration::nanoseconds(1)),
@@ -188,7 +188,7 @@ mod sqlite {
             },
             ..Narrowing::default()
         };
-        assert!(store.select(&n).unwrap().is_empty());
+        assert!(store.select(&n, &|_| true).unwrap().is_empty());
         // And the file is an engine store now.
         drop(store);
         SqliteStore::open(&path).unwrap();

@@ -210,15 +210,22 @@ impl Pass {
         let Some(since) = since else {
             return self.store.list();
         };
-        let mut items = self.store.select(&Narrowing {
-            states: vec![ItemState::New, ItemState::Pending],
-            ..Narrowing::default()
-        })?;
-        items.extend(self.store.select(&Narrowing {
-            states: vec![ItemState::Resolved],
-            resolved_since: Some(since),
-            ..Narrowing::default()
-        })?);
+        let measured = |i: &InboxItem| self.policy.applies(i);
+        let mut items = self.store.select(
+            &Narrowing {
+                states: vec![ItemState::New, ItemState::Pending],
+                ..Narrowing::default()
+            },
+            &measured,
+        )?;
+        items.extend(self.store.select(
+            &Narrowing {
+                states: vec![ItemState::Resolved],
+                resolved_since: Some(since),
+                ..Narrowing::default()
+            },
+            &measured,
+        )?);
         Ok(items)
     }
 }

@@ -177,9 +177,11 @@ impl InboxFilter {
     /// assert!(f.matches(&item, &ctx));
     /// ```
     pub fn matches(&self, item: &InboxItem, ctx: &FilterContext<'_>) -> bool {
-        if !self.narrowing(ctx.me).admits(item) {
-            return false;
-        }
+        self.narrowing(ctx.me).admits(item) && self.matches_beyond_narrowing(item, ctx)
+    }
+
+    /// The conditions [`narrowing`](Self::narrowing) leaves out.
+    fn matches_beyond_narrowing(&self, item: &InboxItem, ctx: &FilterContext<'_>) -> bool {
         let c = item.classification.as_ref();
         if !self.sentiment.is_empty()
             && !c.is_some_and(|c| self.sentiment.contains(&c.sentiment.polarity()))
@@ -243,8 +245,8 @@ fn breached(item: &InboxItem, ctx: &FilterContext<'_>) -> bool {
 }
 
 /// The conditions a store evaluates itself; see [`InboxStore::select`](super::InboxStore::select).
-/// Each holds exactly in [`Narrowing::admits`]; a store may admit more (the inbox filters
-/// again) but never less.
+/// [`Narrowing::admits`] is the exact meaning; a store may use a coarser test first (an index,
+/// a column) but gives exactly the items `admits` accepts.
 ///
 /// ```
 /// use socialkit::inbox::{ItemState, Narrowing};
@@ -550,9 +552,9 @@ impl Inbox {
     /// ```
     pub fn filter(&self, filter: &InboxFilter, me: Option<&str>) -> Result<Vec<InboxItem>> {
         let ctx = self.filter_ctx(me);
-        let mut items = self.store.select(&filter.narrowing(me))?;
-        items.retain(|i| filter.matches(i, &ctx));
-        Ok(items)
+        self.store.select(&filter.narrowing(me), &|i| {
+            filter.matches_beyond_narrowing(i, &ctx)
+        })
     }
 
     /// A page of `view` as member `me` sees it.
@@ -589,9 +591,15 @@ impl Inbox {
     /// assert_eq!(counts[0], ("My open items".to_string(), 0));
     /// ```
     pub fn counts(&self, views: &[View], me: Option<&str>) -> Result<Vec<(String, usize)>> {
+        let ctx = self.filter_ctx(me);
         views
             .iter()
-            .map(|v| Ok((v.name.clone(), self.filter(&v.filter, me)?.len())))
+            .map(|v| {
+                let n = self.store.count(&v.filter.narrowing(me), &|i| {
+                    v.filter.matches_beyond_narrowing(i, &ctx)
+                })?;
+                Ok((v.name.clone(), n))
+            })
             .collect()
     }
 }

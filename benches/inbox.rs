@@ -14,8 +14,8 @@ use socialkit::adapters::sandbox::{IncomingInteraction, SandboxConfig, SandboxWo
 use socialkit::clock::ManualClock;
 use socialkit::inbox::sla::SlaKind;
 use socialkit::inbox::{
-    Inbox, InboxFilter, InboxItem, InboxStore, ItemState, MemoryInboxStore, PageRequest,
-    SortOrder, View,
+    Inbox, InboxFilter, InboxItem, InboxStore, ItemState, MemoryInboxStore, PageRequest, SortOrder,
+    View,
 };
 use socialkit::listen::classify::{Intent, Priority};
 use socialkit::listen::query::Query;
@@ -142,7 +142,11 @@ fn view_items(now: chrono::DateTime<chrono::Utc>) -> Vec<InboxItem> {
             if let Some(c) = item.classification.as_mut() {
                 c.intent = intents[(i / 7) % intents.len()];
                 c.priority = prios[(i / 11) % prios.len()];
-                c.tags = if i % 5 == 0 { vec!["billing".into()] } else { Vec::new() };
+                c.tags = if i % 5 == 0 {
+                    vec!["billing".into()]
+                } else {
+                    Vec::new()
+                };
             }
             item.assignee = members[(i / 3) % members.len()].map(str::to_string);
             item.state = [ItemState::New, ItemState::Pending, ItemState::Resolved][(i / 13) % 3];
@@ -196,7 +200,11 @@ fn bench_views(c: &mut Criterion) {
                 .total;
             eprintln!("inbox_view {name}/{label}: {total} of {VIEW_N} items match");
             g.bench_function(format!("{name}/{label}"), |b| {
-                b.iter(|| inbox.view(view, Some("ann"), PageRequest::first(50)).unwrap())
+                b.iter(|| {
+                    inbox
+                        .view(view, Some("ann"), PageRequest::first(50))
+                        .unwrap()
+                })
             });
         }
         g.bench_function(format!("{name}/preset_counts"), |b| {

@@ -50,8 +50,8 @@
 //! # });
 //! ```
 
-mod sla_impl;
 mod ingest;
+mod sla_impl;
 mod store;
 #[cfg(feature = "sqlite")]
 mod store_sqlite;

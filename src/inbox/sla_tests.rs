@@ -114,16 +114,16 @@ proptest! {
 fn deadline_over_the_spring_forward_night_of_a_24_hour_desk() {
     // A desk open around the clock in Berlin; the night of 2026-03-29 has 23 hours.
     let mut all = BusinessHours::weekdays("Europe/Berlin".parse().unwrap(), 9, 17);
-    all.week = [Some((
-        NaiveTime::MIN,
-        NaiveTime::from_hms_opt(23, 59, 59).unwrap(),
-    )); 7];
+    all.week = [Some((NaiveTime::MIN, NaiveTime::from_hms_opt(23, 59, 59).unwrap())); 7];
     let start: DateTime<Utc> = "2026-03-28T23:00:00Z".parse().unwrap(); // Sunday 00:00 CET
     // 23 hours less the second before midnight that the desk is closed.
     let due = all
         .deadline(start, Duration::seconds(23 * 3600 - 1))
         .unwrap();
-    assert_eq!(due, "2026-03-29T21:59:59Z".parse::<DateTime<Utc>>().unwrap());
+    assert_eq!(
+        due,
+        "2026-03-29T21:59:59Z".parse::<DateTime<Utc>>().unwrap()
+    );
 }
 
 #[test]

@@ -311,11 +311,7 @@ impl InboxStore for SqliteInboxStore {
         Ok(out)
     }
 
-    fn select(
-        &self,
-        n: &Narrowing,
-        keep: &dyn Fn(&InboxItem) -> bool,
-    ) -> Result<Vec<InboxItem>> {
+    fn select(&self, n: &Narrowing, keep: &dyn Fn(&InboxItem) -> bool) -> Result<Vec<InboxItem>> {
         let (sql, args) = self.narrowed(n)?;
         let mut out = Vec::new();
         each_item(&self.conn(), &sql, params_from_iter(args), |i| {

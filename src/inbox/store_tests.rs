@@ -37,8 +37,18 @@ fn the_memory_store_hands_out_one_inbox_per_workspace() {
     inbox
         .ingest("acme", vec![mention("1", "where is my order?", now())])
         .unwrap();
-    assert_eq!(store.inbox(&"acme".into()).unwrap().list().unwrap().len(), 1);
-    assert!(store.inbox(&"globex".into()).unwrap().list().unwrap().is_empty());
+    assert_eq!(
+        store.inbox(&"acme".into()).unwrap().list().unwrap().len(),
+        1
+    );
+    assert!(
+        store
+            .inbox(&"globex".into())
+            .unwrap()
+            .list()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[cfg(feature = "sqlite")]
@@ -107,7 +117,10 @@ mod sqlite {
         }
         let store = SqliteStore::open(&path).unwrap();
         assert_eq!(store.workspace(&ws).await.unwrap().name, "ACME");
-        assert_eq!(store.post(&ws, &"p1".into()).await.unwrap().post, Post::text("hello"));
+        assert_eq!(
+            store.post(&ws, &"p1".into()).await.unwrap().post,
+            Post::text("hello")
+        );
         assert_eq!(
             store.delivery(&ws, &delivery.id).await.unwrap().state,
             DeliveryState::Scheduled
@@ -118,14 +131,22 @@ mod sqlite {
         assert_eq!(items[0].assignee.as_deref(), Some("ann"));
         assert!(items.iter().all(|i| i.classification.is_some()));
         assert_eq!(
-            store.inbox(&ws).unwrap().cursor("mastodon").unwrap().as_deref(),
+            store
+                .inbox(&ws)
+                .unwrap()
+                .cursor("mastodon")
+                .unwrap()
+                .as_deref(),
             Some("cursor-7")
         );
         let mine = inbox
             .view(&View::presets()[0], Some("ann"), PageRequest::first(10))
             .unwrap();
         assert_eq!(mine.total, 1);
-        assert_eq!(store.inbox(&"globex".into()).unwrap().list().unwrap().len(), 1);
+        assert_eq!(
+            store.inbox(&"globex".into()).unwrap().list().unwrap().len(),
+            1
+        );
         // The only database is app.db (with SQLite's WAL files beside it).
         let mut files: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
@@ -147,7 +168,11 @@ mod sqlite {
         let maker = Inbox::new(Arc::new(MemoryInboxStore::default()), clock.clone());
         let mut item = maker.prepare(
             "acme",
-            mention("1", "I want a refund", now() + chrono::Duration::microseconds(1_234_567)),
+            mention(
+                "1",
+                "I want a refund",
+                now() + chrono::Duration::microseconds(1_234_567),
+            ),
             now(),
         );
         item.assignee = Some("ann".into());
@@ -199,13 +224,31 @@ mod sqlite {
         let store = SqliteInboxStore::open_in_memory().unwrap();
         let clock = Arc::new(ManualClock::new(now()));
         let inbox = Inbox::new(Arc::new(store.clone()), clock);
-        inbox.ingest("acme", vec![mention("1", "hello?", now())]).unwrap();
+        inbox
+            .ingest("acme", vec![mention("1", "hello?", now())])
+            .unwrap();
         let key = InboxItem::key_of("acme", "sandbox", "1");
         inbox.assign(&key, "bo").unwrap();
-        assert!(store.note_sla(&key, sla::SlaKind::FirstResponse, SlaNote::Breached).unwrap());
-        assert!(!store.note_sla(&key, sla::SlaKind::FirstResponse, SlaNote::Breached).unwrap());
-        assert!(store.note_sla(&key, sla::SlaKind::FirstResponse, SlaNote::AtRisk).unwrap());
-        assert!(!store.note_sla("nope", sla::SlaKind::Resolution, SlaNote::Breached).unwrap());
+        assert!(
+            store
+                .note_sla(&key, sla::SlaKind::FirstResponse, SlaNote::Breached)
+                .unwrap()
+        );
+        assert!(
+            !store
+                .note_sla(&key, sla::SlaKind::FirstResponse, SlaNote::Breached)
+                .unwrap()
+        );
+        assert!(
+            store
+                .note_sla(&key, sla::SlaKind::FirstResponse, SlaNote::AtRisk)
+                .unwrap()
+        );
+        assert!(
+            !store
+                .note_sla("nope", sla::SlaKind::Resolution, SlaNote::Breached)
+                .unwrap()
+        );
         let item = inbox.item(&key).unwrap();
         assert_eq!(item.breaches, [sla::SlaKind::FirstResponse]);
         assert_eq!(item.warnings, [sla::SlaKind::FirstResponse]);

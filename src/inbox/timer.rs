@@ -258,7 +258,10 @@ async fn run(
         }
         changes.borrow_and_update();
         let now = pass.clock.now();
-        let next = match pass.candidates(since).and_then(|items| pass.run(items, now)) {
+        let next = match pass
+            .candidates(since)
+            .and_then(|items| pass.run(items, now))
+        {
             Ok((_, next)) => {
                 since = Some(now);
                 next

@@ -7,9 +7,9 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use tokio::sync::broadcast;
 
+use crate::clock::{Clock, ManualClock};
 use crate::inbox::sla::{BusinessHours, SlaBreach, SlaKind, SlaPolicy, SlaWarning};
 use crate::inbox::*;
-use crate::clock::{Clock, ManualClock};
 use crate::model::{Author, Interaction, InteractionKind, InteractionRef};
 
 pub(super) fn t(s: &str) -> DateTime<Utc> {
@@ -366,7 +366,10 @@ async fn breaches_raised_before_a_restart_are_not_raised_again() {
     let timer = r.inbox.spawn_sla_timer(config());
     // On start "c" is caught up (detected now, due earlier); "a" is not raised again.
     let b = next_breach(&mut r.rx).await;
-    assert_eq!((b.item.as_str(), b.kind), (key("c").as_str(), SlaKind::FirstResponse));
+    assert_eq!(
+        (b.item.as_str(), b.kind),
+        (key("c").as_str(), SlaKind::FirstResponse)
+    );
     assert_eq!(b.detected_at, restart);
     assert!(b.due < restart);
     let now = r.clock.now();

@@ -188,8 +188,7 @@ impl InboxFilter {
         {
             return false;
         }
-        if !self.tags.is_empty()
-            && !c.is_some_and(|c| self.tags.iter().all(|t| c.tags.contains(t)))
+        if !self.tags.is_empty() && !c.is_some_and(|c| self.tags.iter().all(|t| c.tags.contains(t)))
         {
             return false;
         }
@@ -240,8 +239,20 @@ impl InboxFilter {
     }
 }
 
+/// A breach recorded, or a target missed at `ctx.now` (what [`SlaPolicy::breaches`] finds,
+/// without measuring the elapsed time).
 fn breached(item: &InboxItem, ctx: &FilterContext<'_>) -> bool {
-    !item.breaches.is_empty() || !ctx.sla.breaches(item, ctx.now).is_empty()
+    use super::sla::SlaKind;
+    !item.breaches.is_empty()
+        || ctx.sla.applies(item)
+            && [SlaKind::FirstResponse, SlaKind::Resolution]
+                .into_iter()
+                .any(|k| {
+                    let end = ctx.sla.stopped_at(item, k).unwrap_or(ctx.now);
+                    // Before the target has even elapsed in wall time nothing can be missed.
+                    end - item.opened_at() >= ctx.sla.target(k)
+                        && ctx.sla.due(item, k).is_some_and(|due| end >= due)
+                })
 }
 
 /// The conditions a store evaluates itself; see [`InboxStore::select`](super::InboxStore::select).

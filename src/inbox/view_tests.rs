@@ -287,7 +287,10 @@ fn sort_orders_mean_what_they_say() {
     let by_prio = get(SortOrder::PriorityThenAge);
     assert_eq!(by_prio.len(), 200);
     for w in by_prio.windows(2) {
-        assert!(prio(&w[0]) > prio(&w[1]) || prio(&w[0]) == prio(&w[1]) && w[0].opened_at() <= w[1].opened_at());
+        assert!(
+            prio(&w[0]) > prio(&w[1])
+                || prio(&w[0]) == prio(&w[1]) && w[0].opened_at() <= w[1].opened_at()
+        );
     }
     assert!(prio(&by_prio[0]) == Some(Priority::Urgent));
     for w in get(SortOrder::Newest).windows(2) {

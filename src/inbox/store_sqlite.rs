@@ -8,7 +8,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
+use rusqlite::{
+    Connection, OptionalExtension, Transaction, TransactionBehavior, params, params_from_iter,
+};
 use serde::Serialize;
 
 use super::sla::SlaKind;
@@ -67,6 +69,18 @@ impl SqliteInboxStore {
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction (writers queue instead of failing
+    /// midway); commits on `Ok`.
+    fn write_tx<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(storage)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(storage)?;
+        Ok(out)
     }
 }
 
@@ -244,12 +258,8 @@ impl InboxStore for SqliteInboxStore {
         items: &[InboxItem],
         cursor: Option<&str>,
     ) -> Result<usize> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(storage)?;
-        let mut new = 0;
-        {
+        self.write_tx(|tx| {
+            let mut new = 0;
             let mut insert = tx
                 .prepare_cached(&format!(
                     "{INSERT_COLUMNS} ON CONFLICT(workspace, key) DO NOTHING"
@@ -261,21 +271,20 @@ impl InboxStore for SqliteInboxStore {
                     .map_err(storage)?
                     == 1
                 {
-                    write_data(&tx, &self.workspace, item)?;
+                    write_data(tx, &self.workspace, item)?;
                     new += 1;
                 }
             }
-        }
-        if let Some(c) = cursor {
-            tx.execute(
-                "INSERT INTO inbox_cursors (workspace, channel, cursor) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(workspace, channel) DO UPDATE SET cursor = excluded.cursor",
-                params![self.workspace, channel, c],
-            )
-            .map_err(storage)?;
-        }
-        tx.commit().map_err(storage)?;
-        Ok(new)
+            if let Some(c) = cursor {
+                tx.execute(
+                    "INSERT INTO inbox_cursors (workspace, channel, cursor) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(workspace, channel) DO UPDATE SET cursor = excluded.cursor",
+                    params![self.workspace, channel, c],
+                )
+                .map_err(storage)?;
+            }
+            Ok(new)
+        })
     }
 
     fn get(&self, key: &str) -> Result<Option<InboxItem>> {
@@ -292,12 +301,7 @@ impl InboxStore for SqliteInboxStore {
     }
 
     fn put(&self, item: &InboxItem) -> Result<()> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(storage)?;
-        write(&tx, &self.workspace, item)?;
-        tx.commit().map_err(storage)
+        self.write_tx(|tx| write(tx, &self.workspace, item))
     }
 
     fn list(&self) -> Result<Vec<InboxItem>> {
@@ -332,28 +336,25 @@ impl InboxStore for SqliteInboxStore {
     }
 
     fn note_sla(&self, key: &str, kind: SlaKind, note: SlaNote) -> Result<bool> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(storage)?;
-        let data: Option<String> = tx
-            .query_row(
-                "SELECT data FROM inbox_item_data WHERE workspace = ?1 AND key = ?2",
-                params![self.workspace, key],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(storage)?;
-        let Some(data) = data else {
-            return Ok(false);
-        };
-        let mut item: InboxItem = serde_json::from_str(&data)?;
-        let new = note_on(&mut item, kind, note);
-        if new {
-            // A note changes none of the columns.
-            write_data(&tx, &self.workspace, &item)?;
-            tx.commit().map_err(storage)?;
-        }
-        Ok(new)
+        self.write_tx(|tx| {
+            let data: Option<String> = tx
+                .query_row(
+                    "SELECT data FROM inbox_item_data WHERE workspace = ?1 AND key = ?2",
+                    params![self.workspace, key],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(storage)?;
+            let Some(data) = data else {
+                return Ok(false);
+            };
+            let mut item: InboxItem = serde_json::from_str(&data)?;
+            let new = note_on(&mut item, kind, note);
+            if new {
+                // A note changes none of the columns.
+                write_data(tx, &self.workspace, &item)?;
+            }
+            Ok(new)
+        })
     }
 }

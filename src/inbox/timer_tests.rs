@@ -91,6 +91,20 @@ async fn next_warning(rx: &mut broadcast::Receiver<InboxEvent>) -> SlaWarning {
     }
 }
 
+/// Where the loop raises the first breach of one item written at `opened`, under `policy`.
+async fn first_breach_at(policy: SlaPolicy, opened: DateTime<Utc>) -> DateTime<Utc> {
+    let mut r = rig(Arc::new(MemoryInboxStore::default()), opened, policy);
+    r.inbox
+        .ingest("acme", vec![mention("1", "any news?", opened)])
+        .unwrap();
+    let timer = r.inbox.spawn_sla_timer(config());
+    let b = next_breach(&mut r.rx).await;
+    timer.shutdown().await.unwrap();
+    assert_eq!(b.kind, SlaKind::FirstResponse);
+    assert_eq!(b.detected_at, b.due);
+    b.detected_at
+}
+
 #[tokio::test]
 async fn a_breach_fires_exactly_at_its_due_instant_not_before() {
     // Monday 2026-03-02 09:30 Berlin (08:30Z): first response due 11:30 Berlin (10:30Z),
@@ -144,21 +158,12 @@ async fn a_breach_fires_exactly_at_its_due_instant_not_before() {
 
 #[tokio::test]
 async fn a_breach_after_a_weekend_and_after_holidays() {
-    // Friday 2026-03-06 16:00 Berlin (15:00Z): one business hour on Friday, one on Monday.
-    let opened = t("2026-03-06T15:00:00Z");
-    let mut r = rig(
-        Arc::new(MemoryInboxStore::default()),
-        opened,
-        berlin_policy(),
+    // Friday 2026-03-06 16:00 Berlin (15:00Z): one business hour on Friday, one on Monday,
+    // so Monday 10:00 Berlin.
+    assert_eq!(
+        first_breach_at(berlin_policy(), t("2026-03-06T15:00:00Z")).await,
+        t("2026-03-09T09:00:00Z")
     );
-    r.inbox
-        .ingest("acme", vec![mention("1", "hello? anyone?", opened)])
-        .unwrap();
-    let timer = r.inbox.spawn_sla_timer(config());
-    let b = next_breach(&mut r.rx).await;
-    assert_eq!(b.detected_at, t("2026-03-09T09:00:00Z")); // Monday 10:00 Berlin
-    timer.shutdown().await.unwrap();
-
     // Thursday 2026-04-02 16:00 CEST (14:00Z) before Easter: Good Friday and Easter Monday
     // closed, so the second hour is on Tuesday: 10:00 CEST (08:00Z).
     let mut policy = berlin_policy();
@@ -166,52 +171,31 @@ async fn a_breach_after_a_weekend_and_after_holidays() {
         NaiveDate::from_ymd_opt(2026, 4, 3).unwrap(),
         NaiveDate::from_ymd_opt(2026, 4, 6).unwrap(),
     ]);
-    let opened = t("2026-04-02T14:00:00Z");
-    let mut r = rig(Arc::new(MemoryInboxStore::default()), opened, policy);
-    r.inbox
-        .ingest("acme", vec![mention("1", "my anvil broke", opened)])
-        .unwrap();
-    let timer = r.inbox.spawn_sla_timer(config());
-    let b = next_breach(&mut r.rx).await;
-    assert_eq!(b.detected_at, t("2026-04-07T08:00:00Z"));
-    timer.shutdown().await.unwrap();
+    assert_eq!(
+        first_breach_at(policy, t("2026-04-02T14:00:00Z")).await,
+        t("2026-04-07T08:00:00Z")
+    );
 }
 
 #[tokio::test]
 async fn a_breach_across_dst_in_berlin() {
     // Clocks go forward on Sunday 2026-03-29: Friday 16:00 CET is 15:00Z, Monday 10:00 CEST
     // is 08:00Z (a fixed +01:00 would say 09:00Z).
-    let opened = t("2026-03-27T15:00:00Z");
-    let mut r = rig(
-        Arc::new(MemoryInboxStore::default()),
-        opened,
-        berlin_policy(),
-    );
-    r.inbox
-        .ingest("acme", vec![mention("1", "any news?", opened)])
-        .unwrap();
-    let timer = r.inbox.spawn_sla_timer(config());
     assert_eq!(
-        next_breach(&mut r.rx).await.detected_at,
+        first_breach_at(berlin_policy(), t("2026-03-27T15:00:00Z")).await,
         t("2026-03-30T08:00:00Z")
     );
-    timer.shutdown().await.unwrap();
     // And back on Sunday 2026-10-25: Friday 16:00 CEST = 14:00Z, Monday 10:00 CET = 09:00Z.
-    let opened = t("2026-10-23T14:00:00Z");
-    let mut r = rig(
-        Arc::new(MemoryInboxStore::default()),
-        opened,
-        berlin_policy(),
-    );
-    r.inbox
-        .ingest("acme", vec![mention("1", "any news?", opened)])
-        .unwrap();
-    let timer = r.inbox.spawn_sla_timer(config());
     assert_eq!(
-        next_breach(&mut r.rx).await.detected_at,
+        first_breach_at(berlin_policy(), t("2026-10-23T14:00:00Z")).await,
         t("2026-10-26T09:00:00Z")
     );
-    timer.shutdown().await.unwrap();
+    // Friday 15:00 Berlin: the two hours run out at Friday's close, the clock moves past them
+    // when Monday opens (09:00 Berlin), not at Friday 17:00.
+    assert_eq!(
+        first_breach_at(berlin_policy(), t("2026-03-06T14:00:00Z")).await,
+        t("2026-03-09T08:00:00Z")
+    );
 }
 
 #[tokio::test]

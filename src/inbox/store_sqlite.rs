@@ -163,6 +163,19 @@ fn write(conn: &Connection, ws: &str, item: &InboxItem) -> Result<()> {
     write_data(conn, ws, item)
 }
 
+/// Item `key` of workspace `ws`.
+fn read_one(conn: &Connection, ws: &str, key: &str) -> Result<Option<InboxItem>> {
+    let data: Option<String> = conn
+        .query_row(
+            "SELECT data FROM inbox_item_data WHERE workspace = ?1 AND key = ?2",
+            params![ws, key],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(storage)?;
+    Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+}
+
 /// Runs `sql` (selecting one JSON column) and hands each item to `each`.
 fn each_item(
     conn: &Connection,
@@ -288,16 +301,7 @@ impl InboxStore for SqliteInboxStore {
     }
 
     fn get(&self, key: &str) -> Result<Option<InboxItem>> {
-        let data: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT data FROM inbox_item_data WHERE workspace = ?1 AND key = ?2",
-                params![self.workspace, key],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(storage)?;
-        Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+        read_one(&self.conn(), &self.workspace, key)
     }
 
     fn put(&self, item: &InboxItem) -> Result<()> {
@@ -337,18 +341,9 @@ impl InboxStore for SqliteInboxStore {
 
     fn note_sla(&self, key: &str, kind: SlaKind, note: SlaNote) -> Result<bool> {
         self.write_tx(|tx| {
-            let data: Option<String> = tx
-                .query_row(
-                    "SELECT data FROM inbox_item_data WHERE workspace = ?1 AND key = ?2",
-                    params![self.workspace, key],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(storage)?;
-            let Some(data) = data else {
+            let Some(mut item) = read_one(tx, &self.workspace, key)? else {
                 return Ok(false);
             };
-            let mut item: InboxItem = serde_json::from_str(&data)?;
             let new = note_on(&mut item, kind, note);
             if new {
                 // A note changes none of the columns.

@@ -1,14 +1,27 @@
 //! Inbox ingestion plus classification, in interactions per second: a sandbox channel holding
 //! `N` mentions, replies and DMs is read by a fresh inbox (paging, threading, sentiment, intent,
 //! priority, rules, dedupe and the store commit per page), on the memory and the SQLite store.
+//!
+//! Views (`inbox_view`): applying a saved view (store narrowing, the exact filter in Rust, sort,
+//! a page of 50) and the badge counts of the presets, over `VIEW_N` items on the memory and the
+//! SQLite store.
 
 use std::sync::Arc;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use socialkit::Platform;
 use socialkit::adapters::sandbox::{IncomingInteraction, SandboxConfig, SandboxWorld};
-use socialkit::inbox::{Inbox, InboxStore, MemoryInboxStore};
-use socialkit::model::InteractionKind;
+use socialkit::clock::ManualClock;
+use socialkit::inbox::sla::SlaKind;
+use socialkit::inbox::{
+    Inbox, InboxFilter, InboxItem, InboxStore, ItemState, MemoryInboxStore, PageRequest, SortOrder,
+    View,
+};
+use socialkit::listen::classify::{Intent, Priority};
+use socialkit::listen::query::Query;
+use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
+
+const VIEW_N: usize = 100_000;
 
 const N: usize = 1_000;
 
@@ -79,5 +92,127 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// `VIEW_N` varied items: the classifications of `TEXTS`, varied in intent, priority, tags,
+/// state, assignee and age (a week back from `now`).
+fn view_items(now: chrono::DateTime<chrono::Utc>) -> Vec<InboxItem> {
+    let maker = Inbox::new(
+        Arc::new(MemoryInboxStore::default()),
+        Arc::new(ManualClock::new(now)),
+    );
+    let intents = [
+        Intent::Question,
+        Intent::Complaint,
+        Intent::Praise,
+        Intent::Other,
+    ];
+    let prios = [
+        Priority::Low,
+        Priority::Normal,
+        Priority::High,
+        Priority::Urgent,
+    ];
+    let members = [None, Some("ann"), Some("bo"), Some("cy")];
+    let mut base: Vec<InboxItem> = Vec::new();
+    (0..VIEW_N)
+        .map(|i| {
+            let opened = now - chrono::Duration::seconds((i as i64 * 6_047) % (7 * 86_400));
+            let interaction = Interaction {
+                reference: InteractionRef::new("sandbox", format!("n{i}")),
+                kind: InteractionKind::Mention,
+                author: Author {
+                    handle: format!("user{}", i % 997),
+                    ..Author::default()
+                },
+                text: Some(TEXTS[i % TEXTS.len()].to_string()),
+                created_at: opened,
+                post: None,
+                conversation: None,
+                language: None,
+            };
+            let channel = ["acme", "acme_de", "acme_help"][i % 3];
+            let mut item = if base.len() < TEXTS.len() {
+                let item = maker.prepare(channel, interaction, opened);
+                base.push(item.clone());
+                item
+            } else {
+                let mut item = InboxItem::new(channel, interaction, opened);
+                item.classification = base[i % TEXTS.len()].classification.clone();
+                item
+            };
+            if let Some(c) = item.classification.as_mut() {
+                c.intent = intents[(i / 7) % intents.len()];
+                c.priority = prios[(i / 11) % prios.len()];
+                c.tags = if i % 5 == 0 {
+                    vec!["billing".into()]
+                } else {
+                    Vec::new()
+                };
+            }
+            item.assignee = members[(i / 3) % members.len()].map(str::to_string);
+            item.state = [ItemState::New, ItemState::Pending, ItemState::Resolved][(i / 13) % 3];
+            if item.state == ItemState::Resolved {
+                item.first_response_at = Some(opened + chrono::Duration::minutes(20));
+                item.resolved_at = Some(opened + chrono::Duration::hours(3));
+            }
+            if i % 17 == 0 {
+                item.breaches.push(SlaKind::FirstResponse);
+            }
+            item
+        })
+        .collect()
+}
+
+fn bench_views(c: &mut Criterion) {
+    let now = "2026-03-09T10:00:00Z".parse().unwrap();
+    let items = view_items(now);
+    let clock = Arc::new(ManualClock::new(now));
+    let mut stores: Vec<(&str, Arc<dyn InboxStore>)> =
+        vec![("memory", Arc::new(MemoryInboxStore::default()))];
+    #[cfg(feature = "sqlite")]
+    stores.push((
+        "sqlite",
+        Arc::new(socialkit::inbox::SqliteInboxStore::open_in_memory().unwrap()),
+    ));
+    let presets = View::presets();
+    let text = View::new(
+        "Refunds",
+        InboxFilter {
+            text: Some(Query::parse("refund* OR broken").unwrap()),
+            states: vec![ItemState::New, ItemState::Pending],
+            ..InboxFilter::default()
+        },
+        SortOrder::Newest,
+    );
+    let mut g = c.benchmark_group("inbox_view");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(VIEW_N as u64));
+    for (name, store) in stores {
+        store.commit_page("bench", &items, None).unwrap();
+        let inbox = Inbox::new(store, clock.clone());
+        for (label, view) in [
+            ("unassigned_complaints", &presets[1]),
+            ("breached", &presets[3]),
+            ("text_query", &text),
+        ] {
+            let total = inbox
+                .view(view, Some("ann"), PageRequest::first(50))
+                .unwrap()
+                .total;
+            eprintln!("inbox_view {name}/{label}: {total} of {VIEW_N} items match");
+            g.bench_function(format!("{name}/{label}"), |b| {
+                b.iter(|| {
+                    inbox
+                        .view(view, Some("ann"), PageRequest::first(50))
+                        .unwrap()
+                })
+            });
+        }
+        g.bench_function(format!("{name}/preset_counts"), |b| {
+            b.iter(|| inbox.counts(&presets, Some("ann")).unwrap())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_views);
 criterion_main!(benches);

@@ -22,9 +22,15 @@
 //!   recorded when the engine reports it ([`Inbox::record_replies`], or any later
 //!   [`Inbox::reply`] on the item).
 //! - **SLA** ([`sla`]): first-response and resolution time in business hours of an IANA time
-//!   zone with holidays; breaches are sent as [`InboxEvent`]s on a broadcast channel
-//!   ([`Inbox::subscribe`]); [`Inbox::report`] gives median and 90th percentile per channel and
-//!   per member.
+//!   zone with holidays; [`Inbox::spawn_sla_timer`] runs a loop that raises each breach (and,
+//!   if asked, an "at risk" warning before it) as an [`InboxEvent`] on a broadcast channel
+//!   ([`Inbox::subscribe`]) at the instant it happens, once; [`Inbox::report`] gives median and
+//!   90th percentile per channel and per member.
+//! - **Views**: [`InboxFilter`] (state, assignee, channel, intent, sentiment, priority, tags,
+//!   SLA standing, text query, time range), [`SortOrder`], paging and saved [`View`]s as data;
+//!   [`Inbox::view`] and [`Inbox::counts`] (badges).
+//! - **Storage**: [`InboxStore`]; in memory, in SQLite on its own ([`SqliteInboxStore`]) or in
+//!   the engine's store ([`Store::inbox`](crate::store::Store::inbox)), one database for both.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -46,8 +52,13 @@
 //! # });
 //! ```
 
+mod ingest;
 mod sla_impl;
 mod store;
+#[cfg(feature = "sqlite")]
+mod store_sqlite;
+mod timer;
+mod view;
 
 pub mod sla {
     //! Business hours, SLA policies and reports; see [`BusinessHours`].
@@ -62,9 +73,14 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::broadcast;
 
+pub use store::{InboxStore, MemoryInboxStore, SlaNote};
 #[cfg(feature = "sqlite")]
-pub use store::SqliteInboxStore;
-pub use store::{InboxStore, MemoryInboxStore};
+pub use store_sqlite::SqliteInboxStore;
+pub use timer::{SlaTimer, SlaTimerConfig};
+pub use view::{
+    AssigneeFilter, FilterContext, InboxFilter, Narrowing, PageRequest, SlaFilter, SortOrder,
+    TimeRange, View, ViewPage,
+};
 
 use crate::clock::SharedClock;
 use crate::engine::Engine;
@@ -73,7 +89,7 @@ use crate::listen::classify::{Classification, Classifier};
 use crate::model::{Interaction, InteractionKind, InteractionQuery, Post, PostRef, Published};
 use crate::platform::Platform;
 use crate::store::{ChannelId, Delivery, DeliveryId, DeliveryState, WorkspaceId};
-use sla::{SlaBreach, SlaKind, SlaPolicy, SlaReport};
+use sla::{SlaBreach, SlaKind, SlaPolicy, SlaReport, SlaWarning};
 
 /// Where an item is in its workflow.
 ///
@@ -153,6 +169,9 @@ pub struct InboxItem {
     /// SLA breaches raised already (each at most once).
     #[serde(default)]
     pub breaches: Vec<SlaKind>,
+    /// SLA "at risk" warnings raised already (each at most once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<SlaKind>,
 }
 
 impl InboxItem {
@@ -193,6 +212,7 @@ impl InboxItem {
             first_response_at: None,
             resolved_at: None,
             breaches: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -411,6 +431,8 @@ pub enum InboxEvent {
     },
     /// An SLA target was missed.
     SlaBreached(SlaBreach),
+    /// An SLA target is about to be missed ([`SlaTimerConfig::warn_before`]).
+    SlaAtRisk(SlaWarning),
 }
 
 /// What one [`Inbox::sync`] did.
@@ -437,6 +459,7 @@ pub struct Inbox {
     sla: SlaPolicy,
     events: broadcast::Sender<InboxEvent>,
     outbox: Option<(Engine, WorkspaceId)>,
+    changes: tokio::sync::watch::Receiver<u64>,
 }
 
 impl std::fmt::Debug for Inbox {
@@ -464,8 +487,11 @@ impl Inbox {
     /// ```
     pub fn new(store: Arc<dyn InboxStore>, clock: SharedClock) -> Self {
         let (events, _) = broadcast::channel(1024);
+        let store = store::Watched::new(store);
+        let changes = store.changes();
         Inbox {
-            store,
+            store: Arc::new(store),
+            changes,
             clock,
             channels: Vec::new(),
             classifier: Classifier::default(),
@@ -819,30 +845,6 @@ impl Inbox {
         all.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
         let text = saved.render(&all);
         self.reply(key, member, &text).await
-    }
-
-    /// Checks every open item against the SLA at the clock's now; raises each breach once (as
-    /// an [`InboxEvent::SlaBreached`]) and returns the new ones.
-    pub fn check_sla(&self) -> Result<Vec<SlaBreach>> {
-        let now = self.clock.now();
-        let mut out = Vec::new();
-        for mut item in self.store.list()? {
-            let found = self.sla.breaches(&item, now);
-            let fresh: Vec<SlaBreach> = found
-                .into_iter()
-                .filter(|b| !item.breaches.contains(&b.kind))
-                .collect();
-            if fresh.is_empty() {
-                continue;
-            }
-            for b in &fresh {
-                item.breaches.push(b.kind);
-                let _ = self.events.send(InboxEvent::SlaBreached(b.clone()));
-            }
-            self.store.put(&item)?;
-            out.extend(fresh);
-        }
-        Ok(out)
     }
 
     /// Median and 90th percentile of first-response and resolution time (business hours) per

@@ -92,6 +92,87 @@ impl BusinessHours {
         }
         total
     }
+
+    /// The instant at which `business` time has elapsed since `start`: the inverse of
+    /// [`between`](Self::between). It is the earliest `t` with `between(start, t) == business`,
+    /// so it can fall on a closing instant, and it skips nights, weekends, holidays and DST
+    /// gaps. `start` itself for a zero or negative duration; `None` when the hours never open
+    /// long enough (no open day at all, or only zero-length windows). See also
+    /// [`latest_at`](Self::latest_at).
+    ///
+    /// ```
+    /// use socialkit::inbox::sla::BusinessHours;
+    /// let hours = BusinessHours::weekdays("Europe/Berlin".parse().unwrap(), 9, 17);
+    /// // Friday 16:00 Berlin plus two business hours: Monday 10:00 Berlin (09:00Z).
+    /// let start = "2026-03-06T15:00:00Z".parse().unwrap();
+    /// let due = hours.deadline(start, chrono::Duration::hours(2)).unwrap();
+    /// assert_eq!(due, "2026-03-09T09:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap());
+    /// assert_eq!(hours.between(start, due), chrono::Duration::hours(2));
+    /// ```
+    pub fn deadline(&self, start: DateTime<Utc>, business: Duration) -> Option<DateTime<Utc>> {
+        if business <= Duration::zero() {
+            return Some(start);
+        }
+        self.walk(start, business, false)
+    }
+
+    /// The last instant at which no more than `business` time has elapsed since `start`:
+    /// where the business clock next moves past it. It differs from
+    /// [`deadline`](Self::deadline) when that falls on a closing instant (or `business` is
+    /// zero outside the hours): it is then the next opening. SLA targets fall due here.
+    ///
+    /// ```
+    /// use socialkit::inbox::sla::BusinessHours;
+    /// let hours = BusinessHours::weekdays("Europe/Berlin".parse().unwrap(), 9, 17);
+    /// // Friday 15:00 Berlin (14:00Z) plus two business hours is Friday's closing time, but
+    /// // the clock only moves past two hours when Monday opens: 09:00 Berlin (08:00Z).
+    /// let start = "2026-03-06T14:00:00Z".parse().unwrap();
+    /// let two = chrono::Duration::hours(2);
+    /// assert_eq!(hours.deadline(start, two).unwrap().to_rfc3339(), "2026-03-06T16:00:00+00:00");
+    /// assert_eq!(hours.latest_at(start, two).unwrap().to_rfc3339(), "2026-03-09T08:00:00+00:00");
+    /// ```
+    pub fn latest_at(&self, start: DateTime<Utc>, business: Duration) -> Option<DateTime<Utc>> {
+        self.walk(start, business.max(Duration::zero()), true)
+    }
+
+    /// Walks the windows from `start` until `business` is used up: at the first instant it is
+    /// (`latest` false), or where the next window would go past it (`latest` true).
+    fn walk(
+        &self,
+        start: DateTime<Utc>,
+        business: Duration,
+        latest: bool,
+    ) -> Option<DateTime<Utc>> {
+        let shortest = self
+            .week
+            .iter()
+            .flatten()
+            .filter(|(open, close)| close > open)
+            .map(|(open, close)| *close - *open)
+            .min()?;
+        // Enough days to cover the duration in the shortest window every week, every holiday,
+        // and a year of DST oddities; past that the hours cannot hold the duration.
+        let weeks = business.num_seconds() / shortest.num_seconds().max(1) + 1;
+        let bound = 7 * (weeks + self.holidays.len() as i64 + 1) + 366;
+        let mut remaining = business;
+        let mut day = start.with_timezone(&self.tz).date_naive();
+        for _ in 0..bound {
+            if !self.holidays.contains(&day)
+                && let Some((open, close)) = self.hours_of(day.weekday())
+            {
+                let a = self.instant(day.and_time(open)).max(start);
+                let b = self.instant(day.and_time(close));
+                if b > a {
+                    if remaining < b - a || (!latest && remaining == b - a) {
+                        return Some(a + remaining);
+                    }
+                    remaining -= b - a;
+                }
+            }
+            day = day.succ_opt()?;
+        }
+        None
+    }
 }
 
 /// Which SLA target.
@@ -145,8 +226,43 @@ pub struct SlaBreach {
     pub kind: SlaKind,
     /// The target.
     pub target: Duration,
-    /// Business time elapsed when detected.
+    /// Business time elapsed when detected (the time to the response or resolution if it
+    /// came late).
     pub elapsed: Duration,
+    /// The instant the target was missed.
+    pub due: DateTime<Utc>,
+    /// When the breach was noticed.
+    pub detected_at: DateTime<Utc>,
+}
+
+/// A target about to be missed: raised once, a configured business time before its due
+/// instant (see [`SlaTimerConfig::warn_before`](super::SlaTimerConfig::warn_before)).
+///
+/// ```
+/// use socialkit::inbox::sla::{SlaKind, SlaWarning};
+/// let w = SlaWarning {
+///     item: "k".into(), channel: "acme".into(), assignee: None, kind: SlaKind::FirstResponse,
+///     due: "2026-03-09T09:00:00Z".parse().unwrap(), remaining: chrono::Duration::minutes(30),
+///     detected_at: "2026-03-09T08:30:00Z".parse().unwrap(),
+/// };
+/// assert_eq!(w.remaining.num_minutes(), 30);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaWarning {
+    /// The item's key.
+    pub item: String,
+    /// The channel.
+    pub channel: String,
+    /// The assignee, if any.
+    pub assignee: Option<String>,
+    /// Which target.
+    pub kind: SlaKind,
+    /// When it will be missed.
+    pub due: DateTime<Utc>,
+    /// Business time left when noticed.
+    pub remaining: Duration,
+    /// When it was noticed.
+    pub detected_at: DateTime<Utc>,
 }
 
 impl SlaPolicy {
@@ -162,36 +278,153 @@ impl SlaPolicy {
             .map(|t| self.hours.between(item.opened_at(), t))
     }
 
-    /// The targets `item` misses at `now` (answered or resolved late, or still open past the
-    /// target). Spam and texts-less items have no SLA.
+    /// Whether `item` is measured at all: spam and items without text have no SLA.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxItem, sla::SlaPolicy};
+    /// use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
+    /// let i = Interaction {
+    ///     reference: InteractionRef::new("sandbox", "1"), kind: InteractionKind::Like,
+    ///     author: Author::default(), text: None, created_at: chrono::Utc::now(),
+    ///     post: None, conversation: None, language: None,
+    /// };
+    /// assert!(!SlaPolicy::default().applies(&InboxItem::new("acme", i, chrono::Utc::now())));
+    /// ```
+    pub fn applies(&self, item: &InboxItem) -> bool {
+        item.interaction.kind.has_text()
+            && !item
+                .classification
+                .as_ref()
+                .is_some_and(|c| c.intent == crate::listen::classify::Intent::Spam)
+    }
+
+    /// The business-time target of `kind`.
+    ///
+    /// ```
+    /// use socialkit::inbox::sla::{SlaKind, SlaPolicy};
+    /// assert_eq!(SlaPolicy::default().target(SlaKind::Resolution).num_hours(), 16);
+    /// ```
+    pub fn target(&self, kind: SlaKind) -> Duration {
+        match kind {
+            SlaKind::FirstResponse => self.first_response,
+            SlaKind::Resolution => self.resolution,
+        }
+    }
+
+    /// The instant `item` misses target `kind` unless its clock stops before: where the
+    /// business clock, started when the customer wrote, moves past the target
+    /// ([`BusinessHours::latest_at`]). `None` when the hours never hold the target.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxItem, sla::{SlaKind, SlaPolicy}};
+    /// use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
+    /// let opened = "2026-03-06T15:00:00Z".parse().unwrap(); // a Friday
+    /// let i = Interaction {
+    ///     reference: InteractionRef::new("sandbox", "1"), kind: InteractionKind::Mention,
+    ///     author: Author::default(), text: Some("hello?".into()), created_at: opened,
+    ///     post: None, conversation: None, language: None,
+    /// };
+    /// let mut item = InboxItem::new("acme", i, opened);
+    /// // 09–17 UTC, 4 business hours: 2 on Friday, 2 on Monday.
+    /// let due = SlaPolicy::default().due(&item, SlaKind::FirstResponse).unwrap();
+    /// assert_eq!(due.to_rfc3339(), "2026-03-09T11:00:00+00:00");
+    /// ```
+    pub fn due(&self, item: &InboxItem, kind: SlaKind) -> Option<DateTime<Utc>> {
+        self.hours.latest_at(item.opened_at(), self.target(kind))
+    }
+
+    /// When the clock of `kind` stopped for `item`, if it did: the first response (or the
+    /// resolution, for an item resolved without one) and the resolution.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxItem, sla::{SlaKind, SlaPolicy}};
+    /// use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
+    /// let opened = "2026-03-06T15:00:00Z".parse().unwrap(); // a Friday
+    /// let i = Interaction {
+    ///     reference: InteractionRef::new("sandbox", "1"), kind: InteractionKind::Mention,
+    ///     author: Author::default(), text: Some("hello?".into()), created_at: opened,
+    ///     post: None, conversation: None, language: None,
+    /// };
+    /// let mut item = InboxItem::new("acme", i, opened);
+    /// let p = SlaPolicy::default();
+    /// assert_eq!(p.stopped_at(&item, SlaKind::FirstResponse), None);
+    /// item.resolved_at = Some(opened);
+    /// assert_eq!(p.stopped_at(&item, SlaKind::FirstResponse), Some(opened));
+    /// ```
+    pub fn stopped_at(&self, item: &InboxItem, kind: SlaKind) -> Option<DateTime<Utc>> {
+        match kind {
+            SlaKind::FirstResponse => item.first_response_at.or(item.resolved_at),
+            SlaKind::Resolution => item.resolved_at,
+        }
+    }
+
+    /// The targets of `item` whose clocks still run, with their due instants, soonest first.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxItem, sla::{SlaKind, SlaPolicy}};
+    /// use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
+    /// let opened = "2026-03-02T09:00:00Z".parse().unwrap(); // a Monday
+    /// let i = Interaction {
+    ///     reference: InteractionRef::new("sandbox", "1"), kind: InteractionKind::Mention,
+    ///     author: Author::default(), text: Some("hello?".into()), created_at: opened,
+    ///     post: None, conversation: None, language: None,
+    /// };
+    /// let pending = SlaPolicy::default().pending(&InboxItem::new("acme", i, opened));
+    /// assert_eq!(pending[0], (SlaKind::FirstResponse, "2026-03-02T13:00:00Z".parse().unwrap()));
+    /// assert_eq!(pending[1].0, SlaKind::Resolution);
+    /// ```
+    pub fn pending(&self, item: &InboxItem) -> Vec<(SlaKind, DateTime<Utc>)> {
+        if !self.applies(item) {
+            return Vec::new();
+        }
+        let mut out: Vec<(SlaKind, DateTime<Utc>)> = [SlaKind::FirstResponse, SlaKind::Resolution]
+            .into_iter()
+            .filter(|k| self.stopped_at(item, *k).is_none())
+            .filter_map(|k| self.due(item, k).map(|d| (k, d)))
+            .collect();
+        out.sort_by_key(|(k, d)| (*d, *k));
+        out
+    }
+
+    /// The targets `item` misses at `now`: a target is met only by a response (or
+    /// resolution) strictly before its due instant, so an item still open at the due instant
+    /// is in breach from that instant on. Spam and text-less items have no SLA.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxItem, sla::{SlaKind, SlaPolicy}};
+    /// use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
+    /// let opened = "2026-03-06T15:00:00Z".parse().unwrap(); // a Friday
+    /// let i = Interaction {
+    ///     reference: InteractionRef::new("sandbox", "1"), kind: InteractionKind::Mention,
+    ///     author: Author::default(), text: Some("hello?".into()), created_at: opened,
+    ///     post: None, conversation: None, language: None,
+    /// };
+    /// let mut item = InboxItem::new("acme", i, opened);
+    /// let p = SlaPolicy::default();
+    /// let due: chrono::DateTime<chrono::Utc> = "2026-03-09T11:00:00Z".parse().unwrap();
+    /// assert!(p.breaches(&item, due - chrono::Duration::nanoseconds(1)).is_empty());
+    /// assert_eq!(p.breaches(&item, due)[0].kind, SlaKind::FirstResponse);
+    /// ```
     pub fn breaches(&self, item: &InboxItem, now: DateTime<Utc>) -> Vec<SlaBreach> {
-        if item
-            .classification
-            .as_ref()
-            .is_some_and(|c| c.intent == crate::listen::classify::Intent::Spam)
-            || !item.interaction.kind.has_text()
-        {
+        if !self.applies(item) {
             return Vec::new();
         }
         let mut out = Vec::new();
-        let opened = item.opened_at();
-        for (kind, at, target) in [
-            (
-                SlaKind::FirstResponse,
-                item.first_response_at,
-                self.first_response,
-            ),
-            (SlaKind::Resolution, item.resolved_at, self.resolution),
-        ] {
-            let elapsed = self.hours.between(opened, at.unwrap_or(now));
-            if elapsed > target {
+        for kind in [SlaKind::FirstResponse, SlaKind::Resolution] {
+            let Some(due) = self.due(item, kind) else {
+                continue;
+            };
+            let end = self.stopped_at(item, kind).unwrap_or(now);
+            if end >= due {
                 out.push(SlaBreach {
                     item: item.key.clone(),
                     channel: item.channel.clone(),
                     assignee: item.assignee.clone(),
                     kind,
-                    target,
-                    elapsed,
+                    target: self.target(kind),
+                    elapsed: self.hours.between(item.opened_at(), end),
+                    due,
+                    detected_at: now,
                 });
             }
         }
@@ -294,3 +527,7 @@ impl SlaReport {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "sla_tests.rs"]
+mod tests;

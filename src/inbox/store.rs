@@ -6,10 +6,40 @@
 //! covers (nothing missed) nor items without their cursor (reading again is deduplicated).
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use super::InboxItem;
+use tokio::sync::watch;
+
+use super::sla::SlaKind;
+use super::{InboxItem, Narrowing};
 use crate::error::Result;
+
+/// What the SLA loop records on an item so it raises each event once.
+///
+/// ```
+/// use socialkit::inbox::SlaNote;
+/// assert_ne!(SlaNote::Breached, SlaNote::AtRisk);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SlaNote {
+    /// The target was missed ([`InboxItem::breaches`]).
+    Breached,
+    /// The target was about to be missed ([`InboxItem::warnings`]).
+    AtRisk,
+}
+
+/// Adds `kind` to the list `note` names on `item`; whether it was not there.
+pub(crate) fn note_on(item: &mut InboxItem, kind: SlaKind, note: SlaNote) -> bool {
+    let list = match note {
+        SlaNote::Breached => &mut item.breaches,
+        SlaNote::AtRisk => &mut item.warnings,
+    };
+    if list.contains(&kind) {
+        return false;
+    }
+    list.push(kind);
+    true
+}
 
 /// Storage of inbox cursors and items. Implementations must make
 /// [`commit_page`](InboxStore::commit_page) atomic and ignore items whose key exists already.
@@ -37,6 +67,55 @@ pub trait InboxStore: Send + Sync {
     fn put(&self, item: &InboxItem) -> Result<()>;
     /// Every item, by key.
     fn list(&self) -> Result<Vec<InboxItem>>;
+    /// The items `narrowing` admits and `keep` accepts, by key. The store evaluates the
+    /// narrowing where it is cheap (an index, a column) and runs `keep` on the rest, so it
+    /// copies out only what is wanted. The default filters [`list`](InboxStore::list).
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxStore, ItemState, MemoryInboxStore, Narrowing};
+    /// let store = MemoryInboxStore::default();
+    /// let open = Narrowing { states: vec![ItemState::New, ItemState::Pending], ..Default::default() };
+    /// assert!(store.select(&open, &|i| i.assignee.is_none()).unwrap().is_empty());
+    /// ```
+    fn select(
+        &self,
+        narrowing: &Narrowing,
+        keep: &dyn Fn(&InboxItem) -> bool,
+    ) -> Result<Vec<InboxItem>> {
+        let mut items = self.list()?;
+        items.retain(|i| narrowing.admits(i) && keep(i));
+        Ok(items)
+    }
+    /// How many items [`select`](InboxStore::select) would give, without copying them out
+    /// where the store can.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxStore, MemoryInboxStore, Narrowing};
+    /// assert_eq!(MemoryInboxStore::default().count(&Narrowing::default(), &|_| true).unwrap(), 0);
+    /// ```
+    fn count(&self, narrowing: &Narrowing, keep: &dyn Fn(&InboxItem) -> bool) -> Result<usize> {
+        Ok(self.select(narrowing, keep)?.len())
+    }
+    /// Records `note` for target `kind` on item `key` unless recorded already, changing
+    /// nothing else of the stored item; whether it was new. Implementations make this atomic
+    /// so two loops never raise the same event twice; the default reads and writes back.
+    ///
+    /// ```
+    /// use socialkit::inbox::{InboxStore, MemoryInboxStore, SlaNote, sla::SlaKind};
+    /// let store = MemoryInboxStore::default();
+    /// // No such item: nothing recorded.
+    /// assert!(!store.note_sla("k", SlaKind::FirstResponse, SlaNote::Breached).unwrap());
+    /// ```
+    fn note_sla(&self, key: &str, kind: SlaKind, note: SlaNote) -> Result<bool> {
+        let Some(mut item) = self.get(key)? else {
+            return Ok(false);
+        };
+        let new = note_on(&mut item, kind, note);
+        if new {
+            self.put(&item)?;
+        }
+        Ok(new)
+    }
 }
 
 /// An in-memory [`InboxStore`].
@@ -87,6 +166,38 @@ impl InboxStore for MemoryInboxStore {
     fn list(&self) -> Result<Vec<InboxItem>> {
         Ok(self.lock().1.values().cloned().collect())
     }
+
+    // `keep` runs under the lock: writers wait for a view to be read.
+    fn select(
+        &self,
+        narrowing: &Narrowing,
+        keep: &dyn Fn(&InboxItem) -> bool,
+    ) -> Result<Vec<InboxItem>> {
+        Ok(self
+            .lock()
+            .1
+            .values()
+            .filter(|i| narrowing.admits(i) && keep(i))
+            .cloned()
+            .collect())
+    }
+
+    fn count(&self, narrowing: &Narrowing, keep: &dyn Fn(&InboxItem) -> bool) -> Result<usize> {
+        Ok(self
+            .lock()
+            .1
+            .values()
+            .filter(|i| narrowing.admits(i) && keep(i))
+            .count())
+    }
+
+    fn note_sla(&self, key: &str, kind: SlaKind, note: SlaNote) -> Result<bool> {
+        Ok(self
+            .lock()
+            .1
+            .get_mut(key)
+            .is_some_and(|i| note_on(i, kind, note)))
+    }
 }
 
 impl MemoryInboxStore {
@@ -97,143 +208,80 @@ impl MemoryInboxStore {
     }
 }
 
-#[cfg(feature = "sqlite")]
-pub use sqlite::SqliteInboxStore;
+/// An [`InboxStore`] that counts the writes that can move an SLA due instant (new items,
+/// replaced items), so the SLA loop wakes up for them. The inbox wraps its store in one.
+pub(crate) struct Watched {
+    inner: Arc<dyn InboxStore>,
+    changes: watch::Sender<u64>,
+}
 
-#[cfg(feature = "sqlite")]
-mod sqlite {
-    use std::path::Path;
-    use std::sync::Mutex;
-
-    use rusqlite::{Connection, OptionalExtension, params};
-
-    use super::{InboxItem, InboxStore};
-    use crate::error::{Error, ErrorKind, Result};
-
-    fn storage(e: impl std::error::Error + Send + Sync + 'static) -> Error {
-        Error::new(ErrorKind::Storage, format!("inbox store: {e}")).with_source(e)
-    }
-
-    /// An [`InboxStore`] in a SQLite file (tables `inbox_cursors`, `inbox_items`; items as
-    /// JSON). Several inbox instances over time may open the same file.
-    ///
-    /// ```
-    /// use socialkit::inbox::{InboxStore, SqliteInboxStore};
-    /// let store = SqliteInboxStore::open_in_memory().unwrap();
-    /// store.commit_page("acme", &[], Some("c9")).unwrap();
-    /// assert_eq!(store.cursor("acme").unwrap().as_deref(), Some("c9"));
-    /// ```
-    #[derive(Debug)]
-    pub struct SqliteInboxStore {
-        conn: Mutex<Connection>,
-    }
-
-    impl SqliteInboxStore {
-        /// Opens (creating) the file at `path`.
-        pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-            Self::setup(Connection::open(path).map_err(storage)?)
-        }
-
-        /// A private in-memory database.
-        pub fn open_in_memory() -> Result<Self> {
-            Self::setup(Connection::open_in_memory().map_err(storage)?)
-        }
-
-        fn setup(conn: Connection) -> Result<Self> {
-            conn.execute_batch(
-                "PRAGMA journal_mode = WAL;
-                 CREATE TABLE IF NOT EXISTS inbox_cursors (channel TEXT PRIMARY KEY, cursor TEXT NOT NULL);
-                 CREATE TABLE IF NOT EXISTS inbox_items (key TEXT PRIMARY KEY, data TEXT NOT NULL);",
-            )
-            .map_err(storage)?;
-            Ok(SqliteInboxStore {
-                conn: Mutex::new(conn),
-            })
-        }
-
-        fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-            self.conn.lock().unwrap_or_else(|p| p.into_inner())
+impl Watched {
+    pub(crate) fn new(inner: Arc<dyn InboxStore>) -> Self {
+        Watched {
+            inner,
+            changes: watch::Sender::new(0),
         }
     }
 
-    impl InboxStore for SqliteInboxStore {
-        fn cursor(&self, channel: &str) -> Result<Option<String>> {
-            self.conn()
-                .query_row(
-                    "SELECT cursor FROM inbox_cursors WHERE channel = ?1",
-                    [channel],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(storage)
-        }
+    pub(crate) fn changes(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
 
-        fn commit_page(
-            &self,
-            channel: &str,
-            items: &[InboxItem],
-            cursor: Option<&str>,
-        ) -> Result<usize> {
-            let mut conn = self.conn();
-            let tx = conn.transaction().map_err(storage)?;
-            let mut new = 0;
-            for item in items {
-                let data = serde_json::to_string(item)?;
-                new += tx
-                    .execute(
-                        "INSERT OR IGNORE INTO inbox_items (key, data) VALUES (?1, ?2)",
-                        params![item.key, data],
-                    )
-                    .map_err(storage)?;
-            }
-            if let Some(c) = cursor {
-                tx.execute(
-                    "INSERT INTO inbox_cursors (channel, cursor) VALUES (?1, ?2)
-                     ON CONFLICT(channel) DO UPDATE SET cursor = excluded.cursor",
-                    params![channel, c],
-                )
-                .map_err(storage)?;
-            }
-            tx.commit().map_err(storage)?;
-            Ok(new)
-        }
-
-        fn get(&self, key: &str) -> Result<Option<InboxItem>> {
-            let data: Option<String> = self
-                .conn()
-                .query_row("SELECT data FROM inbox_items WHERE key = ?1", [key], |r| {
-                    r.get(0)
-                })
-                .optional()
-                .map_err(storage)?;
-            Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
-        }
-
-        fn put(&self, item: &InboxItem) -> Result<()> {
-            let data = serde_json::to_string(item)?;
-            self.conn()
-                .execute(
-                    "INSERT INTO inbox_items (key, data) VALUES (?1, ?2)
-                     ON CONFLICT(key) DO UPDATE SET data = excluded.data",
-                    params![item.key, data],
-                )
-                .map_err(storage)?;
-            Ok(())
-        }
-
-        fn list(&self) -> Result<Vec<InboxItem>> {
-            let conn = self.conn();
-            let mut stmt = conn
-                .prepare("SELECT data FROM inbox_items ORDER BY key")
-                .map_err(storage)?;
-            let rows = stmt
-                .query_map([], |r| r.get::<_, String>(0))
-                .map_err(storage)?;
-            let mut out = Vec::new();
-            for row in rows {
-                out.push(serde_json::from_str(&row.map_err(storage)?)?);
-            }
-            Ok(out)
-        }
+    fn bump(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
     }
 }
+
+impl InboxStore for Watched {
+    fn cursor(&self, channel: &str) -> Result<Option<String>> {
+        self.inner.cursor(channel)
+    }
+
+    fn commit_page(
+        &self,
+        channel: &str,
+        items: &[InboxItem],
+        cursor: Option<&str>,
+    ) -> Result<usize> {
+        let new = self.inner.commit_page(channel, items, cursor)?;
+        if new > 0 {
+            self.bump();
+        }
+        Ok(new)
+    }
+
+    fn get(&self, key: &str) -> Result<Option<InboxItem>> {
+        self.inner.get(key)
+    }
+
+    fn put(&self, item: &InboxItem) -> Result<()> {
+        self.inner.put(item)?;
+        self.bump();
+        Ok(())
+    }
+
+    fn list(&self) -> Result<Vec<InboxItem>> {
+        self.inner.list()
+    }
+
+    fn select(
+        &self,
+        narrowing: &Narrowing,
+        keep: &dyn Fn(&InboxItem) -> bool,
+    ) -> Result<Vec<InboxItem>> {
+        self.inner.select(narrowing, keep)
+    }
+
+    fn count(&self, narrowing: &Narrowing, keep: &dyn Fn(&InboxItem) -> bool) -> Result<usize> {
+        self.inner.count(narrowing, keep)
+    }
+
+    // A note changes no due instant: the loop that writes it does not need waking.
+    fn note_sla(&self, key: &str, kind: SlaKind, note: SlaNote) -> Result<bool> {
+        self.inner.note_sla(key, kind, note)
+    }
+}
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;

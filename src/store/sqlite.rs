@@ -85,6 +85,11 @@ impl SqliteStore {
         })
     }
 
+    /// The shared connection (the inbox on this store uses it too).
+    pub(crate) fn connection(&self) -> Arc<Mutex<Connection>> {
+        self.conn.clone()
+    }
+
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction (it takes the write lock at once, so
     /// concurrent writers queue instead of failing midway) on the blocking pool; commits on
     /// `Ok`.
@@ -408,6 +413,10 @@ fn claim_in(
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn inbox(&self, ws: &WorkspaceId) -> Result<Arc<dyn crate::inbox::InboxStore>> {
+        Ok(Arc::new(self.inbox_store(ws)))
+    }
+
     async fn create_workspace(&self, workspace: &Workspace) -> Result<()> {
         let w = workspace.clone();
         self.tx(move |c| {

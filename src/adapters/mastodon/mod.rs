@@ -51,6 +51,7 @@ pub mod errors;
 pub mod html;
 pub mod oauth;
 pub mod paging;
+pub mod search;
 #[cfg(feature = "testkit")]
 pub mod twin;
 
@@ -72,7 +73,7 @@ use crate::http::{Call, Client, Multipart, Part as HttpPart, RateLimitStyle, Res
 use crate::model::{
     Author, Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery,
     InteractionRef, Media, MediaKind, Metric, Page, Part, Post, PostMetrics, PostRef, Profile,
-    PublishOptions, Published, RecentPost, Visibility,
+    PublishOptions, Published, RecentPost, SearchQuery, Visibility,
 };
 use crate::platform::{Capabilities, Idempotency, MediaLimits, Operation, Platform};
 use crate::text::{Counting, TextRule};
@@ -553,14 +554,18 @@ impl Mastodon {
         self.send(call).await?.json()
     }
 
+    fn author_of(&self, a: &api::Account) -> Author {
+        Author {
+            id: a.id.clone(),
+            handle: self.handle_of(&a.acct),
+            display_name: Some(a.display_name.clone()).filter(|d| !d.is_empty()),
+            followers: Some(a.followers_count),
+            url: Some(a.url.clone()).filter(|u| !u.is_empty()),
+        }
+    }
+
     fn to_interaction(&self, n: api::Notification, me: &str) -> Option<Interaction> {
-        let author = Author {
-            id: n.account.id.clone(),
-            handle: self.handle_of(&n.account.acct),
-            display_name: Some(n.account.display_name.clone()).filter(|d| !d.is_empty()),
-            followers: Some(n.account.followers_count),
-            url: Some(n.account.url.clone()).filter(|u| !u.is_empty()),
-        };
+        let author = self.author_of(&n.account);
         let (kind, theirs, ours) = classify(&n, me)?;
         let text = theirs.map(status_plain_text);
         let language = theirs.and_then(|s| s.language.clone());
@@ -915,6 +920,7 @@ pub fn default_capabilities() -> Capabilities {
     c.native_scheduling = false;
     c.idempotency = Idempotency::Key;
     c.recent_posts = true;
+    c.search = Some(search::limits());
     c
 }
 
@@ -1210,6 +1216,11 @@ impl Platform for Mastodon {
         let post = self.prepare(&post).await?;
         self.publish_chain("reply", &post, opts, Some(target.id.clone()))
             .await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
+        self.capabilities().require(Operation::Search)?;
+        self.search_statuses(query).await
     }
 
     async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {

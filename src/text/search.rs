@@ -107,6 +107,29 @@ impl Terms {
         !self.hashtags.is_empty() && self.words.is_empty() && self.mentions.is_empty()
     }
 
+    /// Whether the query has plain words.
+    ///
+    /// ```
+    /// use socialkit::model::SearchQuery;
+    /// use socialkit::text::search::Terms;
+    /// assert!(Terms::new(&SearchQuery::new("late #acme")).has_words());
+    /// assert!(!Terms::new(&SearchQuery::new("@acme #acme")).has_words());
+    /// ```
+    pub fn has_words(&self) -> bool {
+        !self.words.is_empty()
+    }
+
+    /// The handles, folded, without the leading `@` (`acme` or `acme@server`).
+    ///
+    /// ```
+    /// use socialkit::model::SearchQuery;
+    /// let t = socialkit::text::search::Terms::new(&SearchQuery::new("@ACME@m.example hi"));
+    /// assert_eq!(t.mentions(), ["acme@m.example"]);
+    /// ```
+    pub fn mentions(&self) -> &[String] {
+        &self.mentions
+    }
+
     /// The hashtags, folded, without `#`.
     ///
     /// ```

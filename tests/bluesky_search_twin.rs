@@ -44,7 +44,8 @@ fn texts(found: &[Interaction]) -> Vec<&str> {
 async fn finds_every_term_maps_the_post_and_replies_to_it() {
     for mode in [TwinSearch::FullText, TwinSearch::Substring] {
         let (twin, alice) = twin(mode).await;
-        twin.post("bob.test", "our anvil broke again #acme").unwrap();
+        twin.post("bob.test", "our anvil broke again #acme")
+            .unwrap();
         twin.post("bob.test", "anvils are heavy #acme").unwrap();
         twin.post("bob.test", "an anvil without the tag").unwrap();
         twin.mention("bob.test", "alice.test", "my anvil arrived")
@@ -59,10 +60,19 @@ async fn finds_every_term_maps_the_post_and_replies_to_it() {
         assert_eq!(hit.conversation.as_deref(), Some(hit.reference.id.as_str()));
         let post = hit.reference.post.as_ref().unwrap();
         assert!(post.meta("cid").is_some() && post.meta("root_uri").is_some());
-        assert!(post.url.as_deref().unwrap().starts_with("https://bsky.app/profile/bob.test/post/"));
+        assert!(
+            post.url
+                .as_deref()
+                .unwrap()
+                .starts_with("https://bsky.app/profile/bob.test/post/")
+        );
 
         let mentions = all(&alice, SearchQuery::new("@alice.test anvil")).await;
-        assert_eq!(texts(&mentions), ["@alice.test my anvil arrived"], "{mode:?}");
+        assert_eq!(
+            texts(&mentions),
+            ["@alice.test my anvil arrived"],
+            "{mode:?}"
+        );
         assert!(all(&alice, SearchQuery::new("anvil zzqx")).await.is_empty());
 
         let r = alice
@@ -95,12 +105,20 @@ async fn pages_newest_first_with_the_appview_cursor() {
     assert_eq!(first.items.len(), 3);
     assert!(first.has_more && first.next_cursor.is_some());
     let found = all(&alice, SearchQuery::new("#launch").limit(3)).await;
-    let expected: Vec<String> = (0..7).rev().map(|i| format!("launch day {i} #launch")).collect();
+    let expected: Vec<String> = (0..7)
+        .rev()
+        .map(|i| format!("launch day {i} #launch"))
+        .collect();
     assert_eq!(texts(&found), expected);
     let ids: HashSet<&str> = found.iter().map(|i| i.reference.id.as_str()).collect();
     assert_eq!(ids.len(), 7);
     // A page larger than Bluesky allows is asked as 100, not refused.
-    assert_eq!(all(&alice, SearchQuery::new("launch").limit(500)).await.len(), 7);
+    assert_eq!(
+        all(&alice, SearchQuery::new("launch").limit(500))
+            .await
+            .len(),
+        7
+    );
 }
 
 #[tokio::test]
@@ -126,7 +144,11 @@ async fn time_range_and_language_hold_even_where_the_appview_ignores_them() {
                 .limit(2),
         )
         .await;
-        assert_eq!(texts(&window), ["parcel number 3", "parcel number 2"], "{mode:?}");
+        assert_eq!(
+            texts(&window),
+            ["parcel number 3", "parcel number 2"],
+            "{mode:?}"
+        );
         let german = all(&alice, SearchQuery::new("parcel").language("de")).await;
         assert_eq!(
             texts(&german),
@@ -143,7 +165,9 @@ async fn errors_are_typed_and_bad_queries_send_nothing() {
     for q in [
         SearchQuery::new(""),
         SearchQuery::new("x").limit(0),
-        SearchQuery::new("x").since(now).until(now - Duration::hours(1)),
+        SearchQuery::new("x")
+            .since(now)
+            .until(now - Duration::hours(1)),
         SearchQuery::new("x").cursor(" "),
     ] {
         let e = alice.search(&q).await.unwrap_err();

@@ -55,7 +55,11 @@ async fn full_text_search_finds_every_term_and_maps_the_status() {
     assert_eq!(texts(&found), ["Our anvil broke again #acme"]);
     let hit = &found[0];
     assert_eq!(hit.kind, InteractionKind::Post);
-    assert!(hit.author.handle.starts_with("bob@"), "{}", hit.author.handle);
+    assert!(
+        hit.author.handle.starts_with("bob@"),
+        "{}",
+        hit.author.handle
+    );
     assert_eq!(hit.language.as_deref(), Some("en"));
     assert_eq!(hit.conversation.as_deref(), Some(hit.reference.id.as_str()));
     assert!(hit.reference.post.as_ref().unwrap().url.is_some());
@@ -69,7 +73,10 @@ async fn full_text_search_finds_every_term_and_maps_the_status() {
     // Replying to a result mentions its author and threads under it.
     let r = m.reply_text(&hit.reference, "Sorry! DM us.").await.unwrap();
     let reply = h.status(&r.post.id).unwrap();
-    assert_eq!(reply.in_reply_to_id.as_deref(), Some(hit.reference.id.as_str()));
+    assert_eq!(
+        reply.in_reply_to_id.as_deref(),
+        Some(hit.reference.id.as_str())
+    );
     assert!(reply.text.starts_with("@bob"), "{}", reply.text);
 }
 
@@ -145,7 +152,11 @@ async fn offset_paging_time_range_and_language_are_applied() {
     // A page that reaches before `since` is the last one: no request for older pages.
     h.reset_requests();
     let recent = m
-        .search(&SearchQuery::new("parcel").since(now - Duration::hours(15)).limit(3))
+        .search(
+            &SearchQuery::new("parcel")
+                .since(now - Duration::hours(15))
+                .limit(3),
+        )
         .await
         .unwrap();
     assert_eq!(texts(&recent.items), ["parcel number 4", "parcel number 3"]);
@@ -158,7 +169,9 @@ async fn offset_paging_time_range_and_language_are_applied() {
 async fn snac_style_substring_search_is_made_to_mean_the_same() {
     let (twin, m, bob) = twin(TwinSearch::Substring).await;
     let h = twin.handle();
-    m.publish_text("zebrafish arrived, thanks #acme").await.unwrap();
+    m.publish_text("zebrafish arrived, thanks #acme")
+        .await
+        .unwrap();
     m.publish_text("zebrafishes are not zebrafish? #acme")
         .await
         .unwrap();
@@ -201,7 +214,9 @@ async fn bad_queries_fail_before_any_request_and_server_errors_are_typed() {
     for q in [
         SearchQuery::new(" "),
         SearchQuery::new("a").limit(0),
-        SearchQuery::new("a").since(now).until(now - Duration::hours(1)),
+        SearchQuery::new("a")
+            .since(now)
+            .until(now - Duration::hours(1)),
         SearchQuery::new("word").cursor("tag:5"),
         SearchQuery::new("#tag").cursor("offset:5"),
         SearchQuery::new("word").cursor("nonsense"),
@@ -211,9 +226,24 @@ async fn bad_queries_fail_before_any_request_and_server_errors_are_typed() {
     }
     assert_eq!(h.requests(), 0);
 
-    h.inject(Some("GET"), Some("/api/v2/search"), 1, Fault::json(503, "busy"));
-    h.inject(Some("GET"), Some("/api/v2/search"), 1, Fault::json(503, "busy"));
-    h.inject(Some("GET"), Some("/api/v2/search"), 1, Fault::json(503, "busy"));
+    h.inject(
+        Some("GET"),
+        Some("/api/v2/search"),
+        1,
+        Fault::json(503, "busy"),
+    );
+    h.inject(
+        Some("GET"),
+        Some("/api/v2/search"),
+        1,
+        Fault::json(503, "busy"),
+    );
+    h.inject(
+        Some("GET"),
+        Some("/api/v2/search"),
+        1,
+        Fault::json(503, "busy"),
+    );
     let e = m.search(&SearchQuery::new("x")).await.unwrap_err();
     assert!(e.is_retryable(), "{e}");
     h.clear_faults();
@@ -243,7 +273,8 @@ async fn bad_queries_fail_before_any_request_and_server_errors_are_typed() {
     let e = quick.search(&SearchQuery::new("x")).await.unwrap_err();
     assert_ne!(e.kind(), ErrorKind::Validation, "{e}");
 
-    let stranger = Mastodon::new(MastodonConfig::new(twin.url().as_str(), "wrong").unwrap()).unwrap();
+    let stranger =
+        Mastodon::new(MastodonConfig::new(twin.url().as_str(), "wrong").unwrap()).unwrap();
     let e = stranger.search(&SearchQuery::new("x")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unauthenticated, "{e}");
     assert!(!e.to_string().contains("wrong"), "no token in errors");

@@ -969,22 +969,32 @@ async fn network_search_finds_posts_by_word_hashtag_and_mention() {
     // The raw AppView (it answers searchPosts without a token; through the PDS one is needed).
     let appview = Raw {
         http: reqwest::Client::new(),
-        pds: env["SOCIALKIT_BLUESKY_APPVIEW_URL"].trim_end_matches('/').to_string(),
+        pds: env["SOCIALKIT_BLUESKY_APPVIEW_URL"]
+            .trim_end_matches('/')
+            .to_string(),
     };
     let found = eventually("searchPosts indexes the post", 30, || async {
         let (status, v) = appview
-            .get("app.bsky.feed.searchPosts", &[("q", &word[..word.len() - 2])])
+            .get(
+                "app.bsky.feed.searchPosts",
+                &[("q", &word[..word.len() - 2])],
+            )
             .await;
         assert_eq!(status, 200, "{v}");
         (v["posts"].as_array().map_or(0, Vec::len) >= 2).then_some(v)
     })
     .await;
-    println!("FINDING: searchPosts matches a prefix of a word: {} posts", found["posts"].as_array().unwrap().len());
+    println!(
+        "FINDING: searchPosts matches a prefix of a word: {} posts",
+        found["posts"].as_array().unwrap().len()
+    );
     let (_, upper) = appview
         .get("app.bsky.feed.searchPosts", &[("q", &word.to_uppercase())])
         .await;
     let upper_hits = upper["posts"].as_array().map_or(0, Vec::len);
-    println!("FINDING: searchPosts for the word in upper case finds {upper_hits} posts (case-sensitive when 0)");
+    println!(
+        "FINDING: searchPosts for the word in upper case finds {upper_hits} posts (case-sensitive when 0)"
+    );
     let (_, de) = appview
         .get("app.bsky.feed.searchPosts", &[("q", &word), ("lang", "de")])
         .await;
@@ -1004,13 +1014,20 @@ async fn network_search_finds_posts_by_word_hashtag_and_mention() {
     assert_eq!(hit.author.handle, env["SOCIALKIT_BLUESKY_HANDLE"]);
     assert_eq!(hit.text.as_deref(), Some(text.as_str()));
     let by_word = alice.search(&SearchQuery::new(word.clone())).await.unwrap();
-    let ids: Vec<&str> = by_word.items.iter().map(|i| i.reference.id.as_str()).collect();
+    let ids: Vec<&str> = by_word
+        .items
+        .iter()
+        .map(|i| i.reference.id.as_str())
+        .collect();
     assert!(ids.contains(&p.post.id.as_str()) && ids.contains(&other.post.id.as_str()));
     let prefix = alice
         .search(&SearchQuery::new(word[..word.len() - 2].to_string()))
         .await
         .unwrap();
-    assert!(prefix.items.is_empty(), "a prefix is not a word: {prefix:?}");
+    assert!(
+        prefix.items.is_empty(),
+        "a prefix is not a word: {prefix:?}"
+    );
     let tagged = alice
         .search(&SearchQuery::new(format!("#{tag}")))
         .await
@@ -1030,7 +1047,11 @@ async fn network_search_finds_posts_by_word_hashtag_and_mention() {
     let (status, rec) = raw
         .get(
             "com.atproto.repo.getRecord",
-            &[("repo", &u.authority), ("collection", &u.collection), ("rkey", &u.rkey)],
+            &[
+                ("repo", &u.authority),
+                ("collection", &u.collection),
+                ("rkey", &u.rkey),
+            ],
         )
         .await;
     assert_eq!(status, 200, "{rec}");

@@ -628,7 +628,10 @@ async fn snac_search_statuses_and_hashtags() {
         )
         .await
         .unwrap();
-    println!("FINDING: snac search with limit=1: {} statuses", count(&limited));
+    println!(
+        "FINDING: snac search with limit=1: {} statuses",
+        count(&limited)
+    );
     let offset: serde_json::Value = api
         .get(
             &peer.alice_token,
@@ -636,7 +639,10 @@ async fn snac_search_statuses_and_hashtags() {
         )
         .await
         .unwrap();
-    println!("FINDING: snac search with offset=1: {} statuses", count(&offset));
+    println!(
+        "FINDING: snac search with offset=1: {} statuses",
+        count(&offset)
+    );
     assert_eq!(count(&offset), 0);
 
     // The adapter: every term, whole words, paging that ends.
@@ -644,14 +650,13 @@ async fn snac_search_statuses_and_hashtags() {
         .search(&SearchQuery::new(format!("{word} #{tag}")))
         .await
         .unwrap();
-    let ids: Vec<&str> = both
-        .items
-        .iter()
-        .map(|i| i.reference.id.as_str())
-        .collect();
+    let ids: Vec<&str> = both.items.iter().map(|i| i.reference.id.as_str()).collect();
     assert_eq!(ids, [first.post.id.as_str()]);
     let hit = &both.items[0];
-    assert_eq!(hit.text.as_deref(), Some(format!("{word} arrived #{tag}").as_str()));
+    assert_eq!(
+        hit.text.as_deref(),
+        Some(format!("{word} arrived #{tag}").as_str())
+    );
     assert!(hit.author.handle.starts_with(&format!("{}@", peer.alice)));
     let mut q = SearchQuery::new(word.clone()).limit(1);
     let mut all = Vec::new();

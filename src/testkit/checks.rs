@@ -599,7 +599,10 @@ async fn search(cx: &Ctx<'_>) -> Checked {
         format!("a search result has kind {:?}, expected Post", hit.kind)
     })?;
     ensure(
-        hit.reference.post.as_ref().is_some_and(|r| r.id == p.post.id),
+        hit.reference
+            .post
+            .as_ref()
+            .is_some_and(|r| r.id == p.post.id),
         || {
             format!(
                 "the result's reference points to {:?}, not to the post {}",

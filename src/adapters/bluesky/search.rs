@@ -37,8 +37,7 @@ use super::api::{LooseRecord, PostView, StrongRef};
 use super::{AtUri, Bluesky, PLATFORM, parse_time, post_url, profile_url};
 use crate::http::Call;
 use crate::model::{
-    Author, Interaction, InteractionKind, InteractionRef, Page, PostRef, SearchLimits,
-    SearchQuery,
+    Author, Interaction, InteractionKind, InteractionRef, Page, PostRef, SearchLimits, SearchQuery,
 };
 use crate::text::search::{Terms, language_passes};
 use crate::{Error, Result};
@@ -110,10 +109,14 @@ fn found(v: &PostView) -> Option<Interaction> {
     } else {
         v.author.handle.clone()
     };
-    let root = rec.reply.as_ref().map(|r| r.root.clone()).unwrap_or(StrongRef {
-        uri: v.uri.clone(),
-        cid: v.cid.clone(),
-    });
+    let root = rec
+        .reply
+        .as_ref()
+        .map(|r| r.root.clone())
+        .unwrap_or(StrongRef {
+            uri: v.uri.clone(),
+            cid: v.cid.clone(),
+        });
     let mut post = PostRef::new(PLATFORM, v.uri.clone());
     if let Ok(u) = AtUri::parse(&v.uri) {
         post = post.with_url(post_url(&handle, &u.rkey));
@@ -208,7 +211,9 @@ impl Bluesky {
             .into_iter()
             .filter_map(|v| {
                 let record = v.get("record").cloned().unwrap_or(Value::Null);
-                serde_json::from_value::<PostView>(v).ok().map(|p| (p, record))
+                serde_json::from_value::<PostView>(v)
+                    .ok()
+                    .map(|p| (p, record))
             })
             .collect();
         let mut reached_since = false;

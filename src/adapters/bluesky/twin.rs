@@ -1067,8 +1067,10 @@ impl BlueskyTwin {
         let mut offset = 0;
         for word in text.split(' ') {
             if let Some(tag) = word.strip_prefix('#').filter(|t| !t.is_empty()) {
-                facets.push(json!({"index": {"byteStart": offset, "byteEnd": offset + word.len()},
-                    "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}]}));
+                facets.push(
+                    json!({"index": {"byteStart": offset, "byteEnd": offset + word.len()},
+                    "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}]}),
+                );
             }
             offset += word.len() + 1;
         }
@@ -2082,7 +2084,10 @@ fn search_posts(s: &TwinState, q: &[(String, String)]) -> Answer {
     };
     let cursor = match param(q, "cursor") {
         None => None,
-        Some(c) => match c.split_once("__").and_then(|(m, cid)| Some((m.parse::<i64>().ok()?, cid))) {
+        Some(c) => match c
+            .split_once("__")
+            .and_then(|(m, cid)| Some((m.parse::<i64>().ok()?, cid)))
+        {
             Some((m, cid)) => Some((m, cid.to_string())),
             None => return Answer::invalid("Malformed cursor"),
         },
@@ -2110,7 +2115,9 @@ fn search_posts(s: &TwinState, q: &[(String, String)]) -> Answer {
             let matched = if full_text {
                 let lower = text.to_lowercase();
                 let text_words: Vec<&str> = lower
-                    .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '#' || c == '@' || c == '.'))
+                    .split(|c: char| {
+                        !(c.is_alphanumeric() || c == '_' || c == '#' || c == '@' || c == '.')
+                    })
                     .map(|w| w.trim_end_matches('.'))
                     .filter(|w| !w.is_empty())
                     .collect();
@@ -2123,13 +2130,26 @@ fn search_posts(s: &TwinState, q: &[(String, String)]) -> Answer {
                     .value
                     .get("langs")
                     .and_then(Value::as_array)
-                    .map(|l| l.iter().filter_map(Value::as_str).map(str::to_lowercase).collect())
+                    .map(|l| {
+                        l.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_lowercase)
+                            .collect()
+                    })
                     .unwrap_or_default();
                 words.iter().all(|w| {
                     text_words.contains(&w.as_str())
-                        || (!w.starts_with('#') && !w.starts_with('@') && text_words.iter().any(|t| t.trim_start_matches(['#', '@']) == w))
+                        || (!w.starts_with('#')
+                            && !w.starts_with('@')
+                            && text_words
+                                .iter()
+                                .any(|t| t.trim_start_matches(['#', '@']) == w))
                 }) && tags.iter().all(|t| post_tags.contains(t))
-                    && lang.as_ref().is_none_or(|l| langs.iter().any(|x| x.split('-').next() == Some(l.as_str())))
+                    && lang.as_ref().is_none_or(|l| {
+                        langs
+                            .iter()
+                            .any(|x| x.split('-').next() == Some(l.as_str()))
+                    })
                     && since.is_none_or(|t| created.is_some_and(|c| c >= t))
                     && until.is_none_or(|t| created.is_some_and(|c| c < t))
                     && param(q, "author").is_none_or(|a| a.to_lowercase() == handle || a == did)
@@ -2137,18 +2157,29 @@ fn search_posts(s: &TwinState, q: &[(String, String)]) -> Answer {
                 text.contains(query)
             };
             if matched {
-                hits.push((sort_at.timestamp_millis(), r.cid.clone(), format!("at://{did}/{POST}/{rkey}")));
+                hits.push((
+                    sort_at.timestamp_millis(),
+                    r.cid.clone(),
+                    format!("at://{did}/{POST}/{rkey}"),
+                ));
             }
         }
     }
     hits.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
     let hits: Vec<&(i64, String, String)> = hits
         .iter()
-        .filter(|(m, cid, _)| cursor.as_ref().is_none_or(|(cm, ccid)| (*m, cid) < (*cm, ccid)))
+        .filter(|(m, cid, _)| {
+            cursor
+                .as_ref()
+                .is_none_or(|(cm, ccid)| (*m, cid) < (*cm, ccid))
+        })
         .collect();
     let more = hits.len() > limit;
     let page: Vec<&&(i64, String, String)> = hits.iter().take(limit).collect();
-    let posts: Vec<Value> = page.iter().filter_map(|(_, _, uri)| s.post_view(uri)).collect();
+    let posts: Vec<Value> = page
+        .iter()
+        .filter_map(|(_, _, uri)| s.post_view(uri))
+        .collect();
     let mut out = json!({"posts": posts});
     if more {
         if let Some((m, cid, _)) = page.last() {

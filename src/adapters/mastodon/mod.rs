@@ -58,6 +58,7 @@ pub mod twin;
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -156,6 +157,9 @@ pub struct Mastodon {
     defaults: Capabilities,
     loaded: OnceCell<Capabilities>,
     me: OnceCell<api::Account>,
+    /// Whether the server closes every connection after its answer (snac; see
+    /// [`Mastodon::authed`]).
+    closes_connections: AtomicBool,
 }
 
 impl fmt::Debug for Mastodon {
@@ -199,6 +203,7 @@ impl Mastodon {
             defaults: default_capabilities(),
             loaded: OnceCell::new(),
             me: OnceCell::new(),
+            closes_connections: AtomicBool::new(false),
         }
     }
 
@@ -300,11 +305,20 @@ impl Mastodon {
 
     async fn fetch_capabilities(&self) -> Result<Capabilities> {
         for path in ["api/v2/instance", "api/v1/instance"] {
+            // Not kept for reuse: the server may be one that closes it anyway (below).
             let call = Call::get(PLATFORM, "instance", self.config.endpoint(path)?)
-                .rate_limit_style(RateLimitStyle::Mastodon);
+                .rate_limit_style(RateLimitStyle::Mastodon)
+                .header("Connection", "close");
             match self.client.send(call, &MastodonErrors).await {
                 Ok(resp) => match resp.json::<api::Instance>() {
                     Ok(instance) if says_something(&instance) => {
+                        if instance
+                            .version
+                            .as_deref()
+                            .is_some_and(|v| v.to_ascii_lowercase().contains("snac"))
+                        {
+                            self.closes_connections.store(true, Ordering::Relaxed);
+                        }
                         return Ok(capabilities_from_instance(&instance));
                     }
                     // Valid JSON without limits, or not JSON at all: ask the next one.
@@ -347,9 +361,20 @@ impl Mastodon {
         Ok(url)
     }
 
+    /// An authenticated call. To a server that closes every connection after its answer
+    /// without saying so (snac 2.75: HTTP/1.1, no `Connection: close`, then the socket is
+    /// closed — a second request on it never gets an answer), the call says
+    /// `Connection: close` itself, so the pool never keeps such a connection for reuse and no
+    /// write is sent on a dead one.
     fn authed(&self, call: Call) -> Call {
-        call.bearer(&self.config.token)
-            .rate_limit_style(RateLimitStyle::Mastodon)
+        let call = call
+            .bearer(&self.config.token)
+            .rate_limit_style(RateLimitStyle::Mastodon);
+        if self.closes_connections.load(Ordering::Relaxed) {
+            call.header("Connection", "close")
+        } else {
+            call
+        }
     }
 
     fn call_get(&self, operation: &'static str, segments: &[&str]) -> Result<Call> {
@@ -413,9 +438,7 @@ impl Mastodon {
             .multipart(form)
             .retry(Retry::Never)
             .timeout(self.config.media_timeout.max(Duration::from_secs(30)));
-        // At worst a resend leaves an unattached upload, which is never shown and which
-        // Mastodon removes.
-        let resp = self.send_write(call).await?;
+        let resp = self.send(call).await?;
         let attachment: api::MediaAttachment = resp.json()?;
         if resp.status().as_u16() == 202 || attachment.url.is_none() {
             self.wait_for_processing(&attachment.id).await?;
@@ -458,8 +481,7 @@ impl Mastodon {
 
     /// `POST /api/v1/statuses` with an `Idempotency-Key`. Where the server honours the key
     /// (the capabilities say [`Idempotency::Key`]) the HTTP layer may resend the create on a
-    /// retryable failure. Where it does not (snac), the create is sent once, except that a
-    /// connection that broke before any answer is tried once more (see `send_write`).
+    /// retryable failure. Where it does not (snac), the create is sent exactly once.
     async fn create_status(
         &self,
         operation: &'static str,
@@ -478,19 +500,7 @@ impl Mastodon {
             self.send(call).await?.json()
         } else {
             let call = call.header(IDEMPOTENCY_HEADER, key).retry(Retry::Never);
-            self.send_write(call).await?.json()
-        }
-    }
-
-    /// Sends a write that must not be repeated blindly: once, and once more only when the
-    /// connection broke before any answer ([`ErrorKind::Network`]; never after a timeout or an
-    /// answer). Servers that close kept-alive connections without saying so (snac) make the
-    /// pool hand out dead connections, and a request written to one is never read by the
-    /// server.
-    async fn send_write(&self, call: Call) -> Result<Response> {
-        match self.send(call.clone()).await {
-            Err(e) if e.kind() == ErrorKind::Network => self.send(call).await,
-            other => other,
+            self.send(call).await?.json()
         }
     }
 

@@ -1751,9 +1751,7 @@ async fn search(State(shared): S, headers: HeaderMap, RawQuery(raw): RawQuery) -
                     .iter()
                     .rev()
                     .filter(|s| !s.deleted)
-                    .filter(|s| {
-                        s.account_id == owner || s.text.to_lowercase().contains(&mention)
-                    })
+                    .filter(|s| s.account_id == owner || s.text.to_lowercase().contains(&mention))
                     .filter(|s| s.text.to_lowercase().contains(&needle))
                     .map(|s| status_json(&shared, &g, s))
                     .collect()

@@ -94,7 +94,9 @@ impl Plan {
         }
         if let (Some(s), Some(u)) = (q.since, q.until) {
             if u <= s {
-                return bad(format!("the search's until ({u}) is not after its since ({s})"));
+                return bad(format!(
+                    "the search's until ({u}) is not after its since ({s})"
+                ));
             }
         }
         let after = match &q.cursor {
@@ -236,8 +238,7 @@ fn received(
         if let Some(url) = i.reference.post.as_ref().and_then(|p| p.url.clone()) {
             post = post.with_url(url);
         }
-        let mut reference =
-            InteractionRef::new(PLATFORM, format!("{name}/r{seq}")).with_post(post);
+        let mut reference = InteractionRef::new(PLATFORM, format!("{name}/r{seq}")).with_post(post);
         reference.meta.extend(i.reference.meta.clone());
         out.push((
             at,
@@ -323,12 +324,7 @@ fn chatter(
     }
 }
 
-fn chatter_interaction(
-    name: &str,
-    h: i64,
-    i: u64,
-    c: super::simulation::Chatter,
-) -> Interaction {
+fn chatter_interaction(name: &str, h: i64, i: u64, c: super::simulation::Chatter) -> Interaction {
     let local = format!("c{h}.{i}");
     let post = PostRef::new(PLATFORM, local.clone())
         .with_url(format!("{BASE_URL}/@{}/{name}-{local}", c.author.handle))

@@ -65,7 +65,10 @@ async fn finds_whole_words_hashtags_and_handles_case_insensitively() {
 
     let tagged = all(&acme, SearchQuery::new("#ANVILWEEK")).await;
     let authors: HashSet<&str> = tagged.iter().map(|i| i.author.handle.as_str()).collect();
-    assert!(authors.contains("acme") && authors.contains("globex"), "{authors:?}");
+    assert!(
+        authors.contains("acme") && authors.contains("globex"),
+        "{authors:?}"
+    );
 
     let both = all(&acme, SearchQuery::new("@ACME #anvilweek better")).await;
     assert_eq!(both.len(), 1);
@@ -74,7 +77,9 @@ async fn finds_whole_words_hashtags_and_handles_case_insensitively() {
     assert_eq!(all(&acme, SearchQuery::new("anvilweek")).await.len(), 2);
     assert!(all(&acme, SearchQuery::new("#anvil")).await.is_empty());
     assert!(
-        all(&acme, SearchQuery::new("anvil zzqx-not-there")).await.is_empty(),
+        all(&acme, SearchQuery::new("anvil zzqx-not-there"))
+            .await
+            .is_empty(),
         "every term is required"
     );
 }
@@ -84,9 +89,16 @@ async fn private_deleted_and_direct_content_is_not_found() {
     let (world, acme, _) = world();
     let gone = acme.publish_text("secretword one").await.unwrap();
     acme.delete(&gone.post).await.unwrap();
-    for v in [Visibility::Unlisted, Visibility::Followers, Visibility::Direct] {
+    for v in [
+        Visibility::Unlisted,
+        Visibility::Followers,
+        Visibility::Direct,
+    ] {
         acme.publish(
-            &Post { visibility: v, ..Post::text("secretword two") },
+            &Post {
+                visibility: v,
+                ..Post::text("secretword two")
+            },
             &PublishOptions::default(),
         )
         .await
@@ -121,7 +133,11 @@ async fn the_audience_and_its_chatter_are_found_and_name_the_brand() {
     }
     // Replies from the audience are public posts too.
     let received = all(&acme, SearchQuery::new("@acme")).await;
-    assert!(received.iter().any(|i| i.reference.id.starts_with("acme/r")));
+    assert!(
+        received
+            .iter()
+            .any(|i| i.reference.id.starts_with("acme/r"))
+    );
     // Newest first, no repeats.
     let times: Vec<_> = about.iter().map(|i| i.created_at).collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]));
@@ -189,7 +205,9 @@ async fn since_until_and_language_filter() {
     .await
     .unwrap();
     world.advance(Duration::hours(2)).unwrap();
-    acme.publish_text("filterword unknown language").await.unwrap();
+    acme.publish_text("filterword unknown language")
+        .await
+        .unwrap();
 
     let since = all(&acme, SearchQuery::new("filterword").since(middle)).await;
     assert_eq!(since.len(), 2);
@@ -257,10 +275,7 @@ async fn bad_queries_are_refused_before_anything_is_read() {
     }
     assert_eq!(acme.faults().calls(Call::Search), 0);
     let bare = SandboxWorld::simulated(start())
-        .channel(
-            "bare",
-            SandboxConfig::default().without(Operation::Search),
-        )
+        .channel("bare", SandboxConfig::default().without(Operation::Search))
         .unwrap();
     assert!(bare.capabilities().search.is_none());
     let e = bare.search(&SearchQuery::new("x")).await.unwrap_err();
@@ -271,8 +286,12 @@ async fn bad_queries_are_refused_before_anything_is_read() {
 #[tokio::test]
 async fn faults_apply_to_search() {
     let (_, acme, _) = world();
-    acme.faults()
-        .inject(Fault::RateLimited { retry_after_secs: 30 }, Trigger::next(Call::Search, 1));
+    acme.faults().inject(
+        Fault::RateLimited {
+            retry_after_secs: 30,
+        },
+        Trigger::next(Call::Search, 1),
+    );
     let e = acme.search(&SearchQuery::new("acme")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RateLimited);
     assert!(acme.search(&SearchQuery::new("acme")).await.is_ok());

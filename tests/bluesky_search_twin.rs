@@ -22,18 +22,8 @@ async fn twin(search: TwinSearch) -> (BlueskyTwin, Bluesky) {
     (twin, alice)
 }
 
-async fn all(b: &Bluesky, q: SearchQuery) -> Vec<Interaction> {
-    let mut out = Vec::new();
-    let mut q = q;
-    for _ in 0..100 {
-        let page = b.search(&q).await.unwrap();
-        out.extend(page.items);
-        if !page.has_more {
-            return out;
-        }
-        q.cursor = page.next_cursor;
-    }
-    panic!("paging did not end");
+async fn all(p: &Bluesky, q: SearchQuery) -> Vec<Interaction> {
+    socialkit::testkit::search_all(p, q, 100).await.unwrap()
 }
 
 fn texts(found: &[Interaction]) -> Vec<&str> {

@@ -25,18 +25,8 @@ async fn twin(search: TwinSearch) -> (Twin, Mastodon, String) {
     (twin, m, bob)
 }
 
-async fn all(m: &Mastodon, q: SearchQuery) -> Vec<Interaction> {
-    let mut out = Vec::new();
-    let mut q = q;
-    for _ in 0..100 {
-        let page = m.search(&q).await.unwrap();
-        out.extend(page.items);
-        if !page.has_more {
-            return out;
-        }
-        q.cursor = page.next_cursor;
-    }
-    panic!("paging did not end");
+async fn all(p: &Mastodon, q: SearchQuery) -> Vec<Interaction> {
+    socialkit::testkit::search_all(p, q, 100).await.unwrap()
 }
 
 fn texts(found: &[Interaction]) -> Vec<&str> {

@@ -13,6 +13,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::listen::query::Document;
 use crate::model::SearchQuery;
+use crate::{Error, Result};
 
 /// The query's terms, folded (NFC, lower case), ready to match many texts.
 ///
@@ -34,6 +35,44 @@ pub struct Terms {
 }
 
 impl Terms {
+    /// The terms of `query` after the checks every platform makes before anything is sent:
+    /// something to look for, a page of at least one, `until` after `since`. A failed check is
+    /// a [`Validation`](crate::ErrorKind::Validation) error for `platform`'s `search`.
+    ///
+    /// ```
+    /// use socialkit::model::SearchQuery;
+    /// use socialkit::text::search::Terms;
+    /// assert!(Terms::checked(&SearchQuery::new("#acme"), "mastodon").is_ok());
+    /// let e = Terms::checked(&SearchQuery::new("acme").limit(0), "mastodon").unwrap_err();
+    /// assert_eq!(e.kind(), socialkit::ErrorKind::Validation);
+    /// assert!(Terms::checked(&SearchQuery::new(" "), "bluesky").is_err());
+    /// ```
+    pub fn checked(query: &SearchQuery, platform: &str) -> Result<Terms> {
+        let invalid = |m: String| {
+            Err(Error::validation(m)
+                .with_platform(platform)
+                .with_operation("search"))
+        };
+        let terms = Terms::new(query);
+        if !terms.is_searchable() {
+            return invalid(format!(
+                "the search '{}' has no word, #hashtag or @handle to look for",
+                query.text
+            ));
+        }
+        if query.limit == 0 {
+            return invalid("a search page needs a limit of at least 1".into());
+        }
+        if let (Some(s), Some(u)) = (query.since, query.until) {
+            if u <= s {
+                return invalid(format!(
+                    "the search's until ({u}) is not after its since ({s})"
+                ));
+            }
+        }
+        Ok(terms)
+    }
+
     /// The terms of `query`.
     ///
     /// ```

@@ -149,23 +149,7 @@ fn found(v: &PostView) -> Option<Interaction> {
 
 impl Bluesky {
     pub(super) async fn search_posts(&self, q: &SearchQuery) -> Result<Page<Interaction>> {
-        let terms = Terms::new(q);
-        if !terms.is_searchable() {
-            return Err(invalid(format!(
-                "the search '{}' has no word, #hashtag or @handle to look for",
-                q.text
-            )));
-        }
-        if q.limit == 0 {
-            return Err(invalid("a search page needs a limit of at least 1".into()));
-        }
-        if let (Some(s), Some(u)) = (q.since, q.until) {
-            if u <= s {
-                return Err(invalid(format!(
-                    "the search's until ({u}) is not after its since ({s})"
-                )));
-            }
-        }
+        let terms = Terms::checked(q, PLATFORM)?;
         if q.cursor.as_deref().is_some_and(|c| c.trim().is_empty()) {
             return Err(invalid("an empty search cursor".into()));
         }

@@ -112,23 +112,7 @@ fn match_text(s: &api::Status, text: &str) -> String {
 
 impl Mastodon {
     pub(super) async fn search_statuses(&self, q: &SearchQuery) -> Result<Page<Interaction>> {
-        let terms = Terms::new(q);
-        if !terms.is_searchable() {
-            return Err(invalid(format!(
-                "the search '{}' has no word, #hashtag or @handle to look for",
-                q.text
-            )));
-        }
-        if q.limit == 0 {
-            return Err(invalid("a search page needs a limit of at least 1".into()));
-        }
-        if let (Some(s), Some(u)) = (q.since, q.until) {
-            if u <= s {
-                return Err(invalid(format!(
-                    "the search's until ({u}) is not after its since ({s})"
-                )));
-            }
-        }
+        let terms = Terms::checked(q, PLATFORM)?;
         let by_tag = terms.hashtags_only();
         let cursor = match q.cursor.as_deref().map(|c| (c, Cursor::parse(c))) {
             None => None,

@@ -82,23 +82,7 @@ impl Plan {
     /// least one, a time range that is not empty, a cursor of this platform.
     pub(crate) fn new(q: &SearchQuery) -> Result<Plan> {
         let bad = |m: String| Err(Error::validation(m).with_platform(PLATFORM));
-        let terms = Terms::new(q);
-        if !terms.is_searchable() {
-            return bad(format!(
-                "the search '{}' has no word, #hashtag or @handle to look for",
-                q.text
-            ));
-        }
-        if q.limit == 0 {
-            return bad("a search page needs a limit of at least 1".into());
-        }
-        if let (Some(s), Some(u)) = (q.since, q.until) {
-            if u <= s {
-                return bad(format!(
-                    "the search's until ({u}) is not after its since ({s})"
-                ));
-            }
-        }
+        let terms = Terms::checked(q, PLATFORM)?;
         let after = match &q.cursor {
             None => None,
             Some(c) => match Position::parse(c) {

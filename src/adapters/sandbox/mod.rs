@@ -7,8 +7,11 @@
 //! its recent posts, deletes, edits and replies, pages interactions with a cursor, and reports
 //! metrics. A seeded [simulated audience](SandboxAudience) that is active at realistic hours in
 //! its time zone reads, likes, reposts, replies (in a few languages, with questions, praise,
-//! complaints and spam), quotes, mentions, writes DMs and follows as the world's clock moves.
-//! [Faults] make it fail the way real platforms fail.
+//! complaints and spam), quotes, mentions, writes DMs and follows as the world's clock moves,
+//! and posts about the account in public (its name, `#hashtag` and campaign hashtags), which
+//! [`search`](Platform::search) finds together with every account's public posts and the
+//! audience's public replies (words, `#hashtags`, `@handles`, time range, language, newest
+//! first). [Faults] make it fail the way real platforms fail.
 //!
 //! Through the registry, `sandbox://acme?seed=42&followers=1200&max_chars=500&world=default`
 //! reaches account `acme` of the process-wide world `default` (on the system clock), so two

@@ -115,7 +115,23 @@ impl Terms {
     /// assert!(!t.matches("where is my orders"));
     /// ```
     pub fn matches(&self, text: &str) -> bool {
-        self.is_searchable() && self.matches_document(&Document::new(text))
+        self.is_searchable() && self.may_match(text) && self.matches_document(&Document::new(text))
+    }
+
+    /// A cheap necessary condition: an ASCII text that lacks one of the terms as a substring
+    /// (case-insensitive) cannot match, so most texts are ruled out without segmenting them.
+    /// Other texts are left to the full match (folding may change their length).
+    fn may_match(&self, text: &str) -> bool {
+        if !text.is_ascii() {
+            return true;
+        }
+        let lower = text.to_ascii_lowercase();
+        self.words
+            .iter()
+            .flatten()
+            .chain(&self.hashtags)
+            .chain(&self.mentions)
+            .all(|needle| !needle.is_ascii() || lower.contains(needle.as_str()))
     }
 
     /// Whether a prepared document has every term.

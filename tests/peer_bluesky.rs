@@ -113,6 +113,25 @@ impl Raw {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// The post a post replies to (its `reply.parent.uri`), read with `getRecord`.
+    async fn reply_parent(&self, uri: &str) -> Option<String> {
+        let u = socialkit::adapters::bluesky::AtUri::parse(uri).unwrap();
+        let (status, rec) = self
+            .get(
+                "com.atproto.repo.getRecord",
+                &[
+                    ("repo", &u.authority),
+                    ("collection", &u.collection),
+                    ("rkey", &u.rkey),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{rec}");
+        rec["value"]["reply"]["parent"]["uri"]
+            .as_str()
+            .map(str::to_string)
+    }
+
     async fn create(&self, who: &Bluesky, collection: &str, record: Value) -> Value {
         let s = who.sign_in().await.unwrap();
         let r = self
@@ -823,22 +842,7 @@ impl Harness for PeerHarness {
     }
 
     async fn thread_parent(&self, post: &PostRef) -> socialkit::Result<Option<String>> {
-        let u = socialkit::adapters::bluesky::AtUri::parse(&post.id)?;
-        let (status, rec) = self
-            .raw
-            .get(
-                "com.atproto.repo.getRecord",
-                &[
-                    ("repo", &u.authority),
-                    ("collection", &u.collection),
-                    ("rkey", &u.rkey),
-                ],
-            )
-            .await;
-        assert_eq!(status, 200, "{rec}");
-        Ok(rec["value"]["reply"]["parent"]["uri"]
-            .as_str()
-            .map(str::to_string))
+        Ok(self.raw.reply_parent(&post.id).await)
     }
 
     async fn settle(&self) {
@@ -1043,17 +1047,8 @@ async fn network_search_finds_posts_by_word_hashtag_and_mention() {
     );
     // A reply to a result lands under it.
     let r = bob.reply_text(&hit.reference, "nice").await.unwrap();
-    let u = socialkit::adapters::bluesky::AtUri::parse(&r.post.id).unwrap();
-    let (status, rec) = raw
-        .get(
-            "com.atproto.repo.getRecord",
-            &[
-                ("repo", &u.authority),
-                ("collection", &u.collection),
-                ("rkey", &u.rkey),
-            ],
-        )
-        .await;
-    assert_eq!(status, 200, "{rec}");
-    assert_eq!(rec["value"]["reply"]["parent"]["uri"], p.post.id.as_str());
+    assert_eq!(
+        raw.reply_parent(&r.post.id).await.as_deref(),
+        Some(p.post.id.as_str())
+    );
 }

@@ -70,6 +70,9 @@ async fn the_instagram_twin_passes_the_behaviour_suite() {
     let mut skipped: Vec<String> = report
         .skipped_for(SkipCause::Capability)
         .iter()
+        // `search` passes where the platform declares it, and is skipped for that reason where
+        // it does not (the suite fails on anything else).
+        .filter(|c| c.name != "search")
         .map(|c| c.name.clone())
         .collect();
     skipped.sort();

@@ -63,6 +63,9 @@ fn assert_green(report: &socialkit::testkit::SuiteReport) {
     let mut skipped: Vec<&str> = report
         .skipped_for(SkipCause::Capability)
         .iter()
+        // `search` passes where the platform declares it, and is skipped for that reason where
+        // it does not (the suite fails on anything else).
+        .filter(|c| c.name != "search")
         .map(|c| c.name.as_str())
         .collect();
     skipped.sort();

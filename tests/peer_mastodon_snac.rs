@@ -552,3 +552,137 @@ async fn mastodon_adapter_against_snac() {
         "snac answers POST /api/v1/statuses with 401: {e}"
     );
 }
+
+/// What snac 2.75 does with search (the finding is written down in
+/// `src/adapters/mastodon/search.rs`): `GET /api/v2/search?type=statuses` is implemented and
+/// matches the whole `q` as one case-insensitive substring of the statuses in the user's own
+/// timeline; it answers every match at once (`limit` ignored) and nothing for `offset` > 0.
+/// `GET /api/v1/timelines/tag/{tag}` honours `limit` and `max_id`. The adapter (one term sent,
+/// every term checked, whole words) finds exactly what the query means.
+#[tokio::test]
+async fn snac_search_statuses_and_hashtags() {
+    use socialkit::model::SearchQuery;
+    let Some(peer) = peer_or_skip() else {
+        return;
+    };
+    let config = MastodonConfig::new(&peer.url, peer.alice_token.clone()).unwrap();
+    let alice = Mastodon::connect(config.clone()).await.unwrap();
+    let api = Api {
+        http: Client::default(),
+        base: config.instance.clone(),
+    };
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+        % 1_000_000_000_000;
+    let word = format!("zebrafish{n}");
+    let tag = format!("sktag{n}");
+    let first = alice
+        .publish_text(&format!("{word} arrived #{tag}"))
+        .await
+        .unwrap();
+    let second = alice
+        .publish_text(&format!("more {word} news, no tag"))
+        .await
+        .unwrap();
+
+    let raw = |q: String| {
+        let api = &api;
+        let token = peer.alice_token.clone();
+        async move {
+            let path = format!(
+                "api/v2/search?type=statuses&{}",
+                url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("q", &q)
+                    .finish()
+            );
+            api.get::<serde_json::Value>(&token, &path).await
+        }
+    };
+    let probe = match raw(word.clone()).await {
+        Ok(v) => v,
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            println!("SKIPPED: this snac has no GET /api/v2/search ({e})");
+            return;
+        }
+        Err(e) => panic!("search failed: {e}"),
+    };
+    let count = |v: &serde_json::Value| v["statuses"].as_array().map_or(0, Vec::len);
+    assert_eq!(count(&probe), 2, "{probe}");
+    let partial = raw(word[..word.len() - 3].to_uppercase()).await.unwrap();
+    println!(
+        "FINDING: snac search for a prefix of the word, upper case: {} statuses (substring, case-insensitive)",
+        count(&partial)
+    );
+    assert_eq!(count(&partial), 2);
+    let two_terms = raw(format!("#{tag} {word}")).await.unwrap();
+    println!(
+        "FINDING: snac search for two non-adjacent terms: {} statuses (the whole query is one substring)",
+        count(&two_terms)
+    );
+    let limited: serde_json::Value = api
+        .get(
+            &peer.alice_token,
+            &format!("api/v2/search?type=statuses&q={word}&limit=1"),
+        )
+        .await
+        .unwrap();
+    println!(
+        "FINDING: snac search with limit=1: {} statuses",
+        count(&limited)
+    );
+    let offset: serde_json::Value = api
+        .get(
+            &peer.alice_token,
+            &format!("api/v2/search?type=statuses&q={word}&offset=1"),
+        )
+        .await
+        .unwrap();
+    println!(
+        "FINDING: snac search with offset=1: {} statuses",
+        count(&offset)
+    );
+    assert_eq!(count(&offset), 0);
+
+    // The adapter: every term, whole words, paging that ends.
+    let both = alice
+        .search(&SearchQuery::new(format!("{word} #{tag}")))
+        .await
+        .unwrap();
+    let ids: Vec<&str> = both.items.iter().map(|i| i.reference.id.as_str()).collect();
+    assert_eq!(ids, [first.post.id.as_str()]);
+    let hit = &both.items[0];
+    assert_eq!(
+        hit.text.as_deref(),
+        Some(format!("{word} arrived #{tag}").as_str())
+    );
+    assert!(hit.author.handle.starts_with(&format!("{}@", peer.alice)));
+    let mut q = SearchQuery::new(word.clone()).limit(1);
+    let mut all = Vec::new();
+    for _ in 0..5 {
+        let page = alice.search(&q).await.unwrap();
+        all.extend(page.items.into_iter().map(|i| i.reference.id));
+        if !page.has_more {
+            break;
+        }
+        q.cursor = page.next_cursor;
+    }
+    assert_eq!(all, [second.post.id.clone(), first.post.id.clone()]);
+    let prefix = alice
+        .search(&SearchQuery::new(word[..word.len() - 3].to_string()))
+        .await
+        .unwrap();
+    assert!(prefix.items.is_empty(), "a prefix is not a word");
+    // Hashtags only: the tag timeline.
+    let tagged = alice
+        .search(&SearchQuery::new(format!("#{tag}")))
+        .await
+        .unwrap();
+    let ids: Vec<&str> = tagged
+        .items
+        .iter()
+        .map(|i| i.reference.id.as_str())
+        .collect();
+    assert_eq!(ids, [first.post.id.as_str()]);
+}

@@ -18,8 +18,8 @@ use super::{DEFAULT_USER_AGENT, serde_secs};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorKind, Result};
 
-/// Timeouts, User-Agent and retry policy of a [`Client`]. Serde form: durations in seconds,
-/// every field optional.
+/// Timeouts, connection pool, User-Agent and retry policy of a [`Client`]. Serde form:
+/// durations in seconds, every field optional.
 ///
 /// ```
 /// let cfg: socialkit::http::HttpConfig = serde_json::from_str(
@@ -27,6 +27,12 @@ use crate::error::{Error, ErrorKind, Result};
 /// ).unwrap();
 /// assert_eq!(cfg.request_timeout, std::time::Duration::from_secs(60));
 /// assert_eq!(cfg.connect_timeout, std::time::Duration::from_secs(10));
+/// assert_eq!(cfg.pool_idle_timeout, Some(std::time::Duration::from_secs(30)));
+///
+/// // A server that closes every connection after its answer: keep none for reuse.
+/// let no_reuse: socialkit::http::HttpConfig =
+///     serde_json::from_str(r#"{"pool_max_idle_per_host": 0}"#).unwrap();
+/// assert_eq!(no_reuse.pool_max_idle_per_host, 0);
 /// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,6 +45,16 @@ pub struct HttpConfig {
     /// [`Call::timeout`] overrides it per call.
     #[serde(with = "serde_secs::required")]
     pub request_timeout: Duration,
+    /// How long an idle kept-alive connection stays in the pool for reuse; `None` keeps it
+    /// until the server closes it. Default 30 s: shorter than the idle timeouts servers
+    /// commonly use (nginx 75 s, most load balancers 60 s), so the pool lets a connection go
+    /// before the server closes it under it — a request written to a connection the server has
+    /// already closed is lost without an answer.
+    #[serde(with = "serde_secs::optional")]
+    pub pool_idle_timeout: Option<Duration>,
+    /// Most idle connections kept per host. Default 16; 0 turns reuse off (for servers that
+    /// close every connection after one answer without saying `Connection: close`).
+    pub pool_max_idle_per_host: usize,
     /// The User-Agent; `None` sends [`DEFAULT_USER_AGENT`] (`socialkit/<version>`).
     pub user_agent: Option<String>,
     /// When and how to retry idempotent calls.
@@ -50,6 +66,8 @@ impl Default for HttpConfig {
         HttpConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            pool_idle_timeout: Some(Duration::from_secs(30)),
+            pool_max_idle_per_host: 16,
             user_agent: None,
             retry: RetryPolicy::default(),
         }
@@ -118,6 +136,8 @@ impl Client {
             .user_agent(ua)
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
+            .pool_idle_timeout(config.pool_idle_timeout)
+            .pool_max_idle_per_host(config.pool_max_idle_per_host)
             .build()
             .map_err(|e| {
                 Error::config("the HTTP client could not be built").with_source(e.without_url())

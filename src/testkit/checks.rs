@@ -29,6 +29,7 @@ pub(crate) async fn run(name: &str, cx: &Ctx<'_>) -> Checked {
         "reply_to_interaction" => reply_to_interaction(cx).await,
         "post_metrics" => post_metrics(cx).await,
         "recent_posts" => recent_posts(cx).await,
+        "search" => search(cx).await,
         "idempotency_key" => idempotency_key(cx).await,
         "too_long_text_rejected" => too_long(cx).await,
         "empty_post_rejected" => empty_post(cx).await,
@@ -545,6 +546,106 @@ async fn recent_posts(cx: &Ctx<'_>) -> Checked {
     pass()
 }
 
+/// How often the search check asks before it gives up, and how long it waits in between:
+/// search indexes lag behind publishing (Bluesky's AppView, Elasticsearch).
+const SEARCH_POLLS: usize = 15;
+const SEARCH_POLL_PAUSE: std::time::Duration = std::time::Duration::from_millis(700);
+
+async fn search(cx: &Ctx<'_>) -> Checked {
+    let Some(limits) = cx.caps.search.clone() else {
+        return lacks("search is none");
+    };
+    let word = cx.token("word");
+    let tag = cx.token("tag");
+    let text = format!("{} {word} #{tag}", cx.text("search"));
+    let p = cx
+        .publish(&Post::text(text.clone()), &PublishOptions::default())
+        .await?;
+    let me = cx
+        .platform
+        .channel()
+        .await
+        .map_err(|e| failed("channel", &e))?;
+    let query = if limits.words {
+        format!("{word} #{tag}")
+    } else {
+        format!("#{tag}")
+    };
+    let q = SearchQuery::new(query.clone()).limit(limits.max_page.clamp(1, 25));
+    cx.harness.settle().await;
+    let mut found = None;
+    let mut polls = 0;
+    while found.is_none() && polls < SEARCH_POLLS {
+        if polls > 0 {
+            tokio::time::sleep(SEARCH_POLL_PAUSE).await;
+        }
+        polls += 1;
+        let page = cx
+            .platform
+            .search(&q)
+            .await
+            .map_err(|e| failed(&format!("search for '{query}'"), &e))?;
+        found = page.items.into_iter().find(|i| {
+            i.reference.post.as_ref().is_some_and(|r| r.id == p.post.id)
+                || i.text.as_deref().is_some_and(|t| t.contains(&word))
+        });
+    }
+    let Some(hit) = found else {
+        return Err(format!(
+            "the post was not found by '{query}' after {polls} searches"
+        ));
+    };
+    ensure(hit.kind == InteractionKind::Post, || {
+        format!("a search result has kind {:?}, expected Post", hit.kind)
+    })?;
+    ensure(
+        hit.reference
+            .post
+            .as_ref()
+            .is_some_and(|r| r.id == p.post.id),
+        || {
+            format!(
+                "the result's reference points to {:?}, not to the post {}",
+                hit.reference.post.as_ref().map(|r| &r.id),
+                p.post.id
+            )
+        },
+    )?;
+    ensure(
+        hit.author.id == me.id || hit.author.handle == me.handle,
+        || {
+            format!(
+                "the result's author is {} ({}), the channel is {} ({})",
+                hit.author.handle, hit.author.id, me.handle, me.id
+            )
+        },
+    )?;
+    ensure(
+        hit.text
+            .as_deref()
+            .is_some_and(|t| t.contains(&word) && t.contains(&format!("#{tag}"))),
+        || format!("the result's text is {:?}, expected {text:?}", hit.text),
+    )?;
+    let absent = cx.token("absent");
+    let none = cx
+        .platform
+        .search(&SearchQuery::new(absent.clone()))
+        .await
+        .map_err(|e| failed(&format!("search for '{absent}'"), &e))?;
+    ensure(none.items.is_empty(), || {
+        format!(
+            "a search for '{absent}', which no post has, found {} result(s)",
+            none.items.len()
+        )
+    })?;
+    pass_noting(
+        (polls > 1)
+            .then(|| format!("found after {polls} searches"))
+            .into_iter()
+            .collect(),
+    )
+}
+
 async fn idempotency_key(cx: &Ctx<'_>) -> Checked {
     if cx.caps.idempotency == Idempotency::None {
         return lacks("idempotency is none");
@@ -639,7 +740,7 @@ async fn empty_post(cx: &Ctx<'_>) -> Checked {
 }
 
 /// Operations with a method of their own, in the order the check tries them.
-const OPTIONAL: [Operation; 8] = [
+const OPTIONAL: [Operation; 9] = [
     Operation::Delete,
     Operation::Edit,
     Operation::Interactions,
@@ -648,6 +749,7 @@ const OPTIONAL: [Operation; 8] = [
     Operation::RecentPosts,
     Operation::Thread,
     Operation::Media,
+    Operation::Search,
 ];
 
 fn undeclared(p: &dyn Platform) -> Option<Operation> {

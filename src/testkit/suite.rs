@@ -16,6 +16,7 @@
 //! | `reply_to_interaction` | `reply`, a kind with text, an inducing harness | a reply to an interaction is published (and answers it) |
 //! | `post_metrics` | metrics | one entry per post in order; declared metrics `Some`, others `None` |
 //! | `recent_posts` | `recent_posts` | what was published is listed, newest first |
+//! | `search` | `search` | a post with a unique word and hashtag is found (polling a while: indexing lags) with its author, text and reference; a word that exists nowhere finds nothing |
 //! | `idempotency_key` | idempotency ≠ none | a repeated publish with the same key gives one post |
 //! | `too_long_text_rejected` | — | `Validation` saying count and limit; nothing created |
 //! | `empty_post_rejected` | — | `Validation` |
@@ -36,7 +37,7 @@ use crate::{Error, Platform};
 /// ```
 /// assert_eq!(socialkit::testkit::suite::CHECKS[0], "channel_profile");
 /// ```
-pub const CHECKS: [&str; 15] = [
+pub const CHECKS: [&str; 16] = [
     "channel_profile",
     "publish_text",
     "publish_thread",
@@ -48,6 +49,7 @@ pub const CHECKS: [&str; 15] = [
     "reply_to_interaction",
     "post_metrics",
     "recent_posts",
+    "search",
     "idempotency_key",
     "too_long_text_rejected",
     "empty_post_rejected",
@@ -115,6 +117,18 @@ impl Ctx<'_> {
     pub fn text(&self, what: &str) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
         format!("{} {} {what} #{n}", self.opts.label, self.tag)
+    }
+
+    /// A word no text has ever had: `sk`, `what` (letters and digits only), the run id and a
+    /// counter, in lower case (search indexes fold case and split at punctuation).
+    pub fn token(&self, what: &str) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
+        let what: String = what
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        format!("sk{what}{}n{n}", self.tag)
     }
 
     /// The post as the platform can take it: on a platform that needs media in every post

@@ -29,6 +29,7 @@ pub mod extract;
 pub mod linkedin;
 pub mod mastodon;
 pub mod rules;
+pub mod search;
 pub mod telegram;
 pub mod x;
 

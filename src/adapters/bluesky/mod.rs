@@ -13,6 +13,7 @@
 //! | [`reply`](Platform::reply) | `com.atproto.repo.getRecord` (when the refs are unknown) + `createRecord` |
 //! | [`post_metrics`](Platform::post_metrics) | `app.bsky.feed.getPosts`, 25 posts per request |
 //! | [`channel`](Platform::channel) | `app.bsky.actor.getProfile` (the profile record on a PDS without AppView) |
+//! | [`search`](Platform::search) | `app.bsky.feed.searchPosts` ([`search`]) |
 //! | [`recent_posts`](Platform::recent_posts) | `app.bsky.feed.getAuthorFeed` + the newest page of `com.atproto.repo.listRecords` (the listing alone on a bare PDS) |
 //!
 //! **Idempotency.** Every post gets a record key chosen by socialkit. With
@@ -61,6 +62,7 @@ pub mod api;
 mod config;
 mod cursor;
 pub mod errors;
+pub mod search;
 mod session;
 mod tid;
 #[cfg(feature = "testkit")]
@@ -94,7 +96,7 @@ use crate::http::{Call, Client, HttpConfig, RateLimitStyle, Response, Retry};
 use crate::model::{
     Author, Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery,
     InteractionRef, Media, MediaKind, Metric, Page, Part, Post, PostMetrics, PostRef, Profile,
-    PublishOptions, Published, RecentPost,
+    PublishOptions, Published, RecentPost, SearchQuery,
 };
 use crate::platform::{Capabilities, Idempotency, MediaLimits, Platform};
 use crate::registry::{Registry, settings};
@@ -186,6 +188,7 @@ pub fn capabilities() -> Capabilities {
     ];
     c.idempotency = Idempotency::RecordKey;
     c.recent_posts = true;
+    c.search = Some(search::limits());
     c
 }
 
@@ -1336,6 +1339,10 @@ impl Platform for Bluesky {
         })?;
         let post = post.clone().in_reply_to(target);
         self.publish_post(&post, opts, "reply").await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
+        self.search_posts(query).await
     }
 
     async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {

@@ -21,7 +21,10 @@
 //! - AppView reads: `getAuthorFeed` (posts and reposts by `sortAt`), `listNotifications`
 //!   (newest first by `sortAt` = min(createdAt, indexedAt),
 //!   cursor = the last item's `sortAt`, exactly like the AppView's keyset), `getPosts` (≤ 25
-//!   URIs, else 400 `InvalidRequest`; deleted posts left out), `getProfile` with counts. With
+//!   URIs, else 400 `InvalidRequest`; deleted posts left out), `getProfile` with counts,
+//!   `searchPosts` ([`TwinSearch`]: Bluesky's full-text search with `since`, `until`, `lang`,
+//!   `tag`, or the local dev AppView's case-sensitive substring match; `limit` 1–100, newest
+//!   first, keyset cursor `<millis>__<cid>`, `q` required). With
 //!   [`TwinOptions::appview`] off they answer 400 "No service configured", like a bare PDS.
 //! - `RateLimit-Limit/Remaining/Reset/Policy` headers on every answer, 429 `RateLimitExceeded`
 //!   when the window is used up; injectable failures ([`Failure`]): 429, 5xx, HTML bodies,
@@ -98,6 +101,25 @@ pub struct TwinOptions {
     pub appview: bool,
     /// Accounts created at start: (handle, password).
     pub accounts: Vec<(String, String)>,
+    /// How `app.bsky.feed.searchPosts` matches.
+    pub search: TwinSearch,
+}
+
+/// How the twin's `app.bsky.feed.searchPosts` matches posts.
+///
+/// ```
+/// use socialkit::adapters::bluesky::twin::{TwinOptions, TwinSearch};
+/// assert_eq!(TwinOptions::default().search, TwinSearch::FullText);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TwinSearch {
+    /// Bluesky's AppView: every word of `q` (case-insensitive; `#tag` as a hashtag, `@handle`
+    /// as a mention), and the `since`, `until`, `lang`, `tag` (all) and `author` parameters.
+    #[default]
+    FullText,
+    /// The local dev AppView (as observed on the bluesky-network peer): `q` as one
+    /// case-sensitive substring of the text; `since`, `until`, `lang` and `tag` ignored.
+    Substring,
 }
 
 impl Default for TwinOptions {
@@ -114,6 +136,7 @@ impl Default for TwinOptions {
                 ("alice.test".into(), "alice-app-pass".into()),
                 ("bob.test".into(), "bob-app-pass".into()),
             ],
+            search: TwinSearch::FullText,
         }
     }
 }
@@ -1008,6 +1031,57 @@ impl BlueskyTwin {
         )
     }
 
+    /// `actor` posts `text` (language `en`, tag facets for its `#hashtags`); returns (uri, cid).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let (uri, _) = twin.post("bob.test", "hello #acme").unwrap();
+    /// assert_eq!(twin.record(&uri).unwrap()["facets"][0]["features"][0]["tag"], "acme");
+    /// # });
+    /// ```
+    pub fn post(&self, actor: &str, text: &str) -> Result<(String, String)> {
+        self.post_with(actor, text, Some("en"), Utc::now())
+    }
+
+    /// Like [`post`](Self::post), in `language` (`None`: no `langs`) and created at `at`.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::*;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let at = "2026-01-05T10:00:00Z".parse().unwrap();
+    /// let (uri, _) = twin.post_with("bob.test", "Hallo", Some("de"), at).unwrap();
+    /// assert_eq!(twin.record(&uri).unwrap()["langs"][0], "de");
+    /// # });
+    /// ```
+    pub fn post_with(
+        &self,
+        actor: &str,
+        text: &str,
+        language: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<(String, String)> {
+        let mut facets = Vec::new();
+        let mut offset = 0;
+        for word in text.split(' ') {
+            if let Some(tag) = word.strip_prefix('#').filter(|t| !t.is_empty()) {
+                facets.push(
+                    json!({"index": {"byteStart": offset, "byteEnd": offset + word.len()},
+                    "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}]}),
+                );
+            }
+            offset += word.len() + 1;
+        }
+        let mut record = json!({"$type": POST, "text": text, "facets": facets,
+            "createdAt": at.to_rfc3339_opts(SecondsFormat::Millis, true)});
+        if let Some(l) = language {
+            record["langs"] = json!([l]);
+        }
+        self.write_as(actor, POST, record)
+    }
+
     /// `actor` posts `text` mentioning `mentioned` (handle or DID) with a facet; returns (uri, cid).
     ///
     /// ```
@@ -1312,6 +1386,7 @@ const QUERIES: &[&str] = &[
     "app.bsky.feed.getPosts",
     "app.bsky.feed.getAuthorFeed",
     "app.bsky.actor.getProfile",
+    "app.bsky.feed.searchPosts",
     "_health",
 ];
 
@@ -1929,6 +2004,12 @@ fn handle(
             }
             Answer::ok(out)
         }
+        "app.bsky.feed.searchPosts" => {
+            if let Err(a) = authenticate(s, headers, TokenKind::Access) {
+                return a;
+            }
+            search_posts(s, &q)
+        }
         "app.bsky.actor.getProfile" => {
             if let Err(a) = authenticate(s, headers, TokenKind::Access) {
                 return a;
@@ -1968,6 +2049,146 @@ fn handle(
 }
 
 /// Lexicon validation of an `app.bsky.feed.post` record, with the PDS's wording.
+/// `app.bsky.feed.searchPosts` over every account's posts (see [`TwinSearch`]).
+fn search_posts(s: &TwinState, q: &[(String, String)]) -> Answer {
+    let Some(query) = param(q, "q").filter(|v| !v.is_empty()) else {
+        return Answer::invalid(
+            "Invalid app.bsky.feed.searchPosts params: Missing required key \"q\"",
+        );
+    };
+    let limit = match param(q, "limit").map(str::parse::<usize>) {
+        None => 25,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        Some(Ok(n)) if n > 100 => {
+            return Answer::invalid(&format!(
+                "Invalid app.bsky.feed.searchPosts params: integer too big (maximum 100, got {n})"
+            ));
+        }
+        Some(_) => {
+            return Answer::invalid(
+                "Invalid app.bsky.feed.searchPosts params: limit must be an integer from 1 to 100",
+            );
+        }
+    };
+    let time = |name: &str| -> std::result::Result<Option<DateTime<Utc>>, Answer> {
+        match param(q, name) {
+            None => Ok(None),
+            Some(v) => DateTime::parse_from_rfc3339(v)
+                .map(|d| Some(d.with_timezone(&Utc)))
+                .map_err(|_| Answer::invalid(&format!("Invalid {name}: not a datetime"))),
+        }
+    };
+    let (since, until) = match (time("since"), time("until")) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(a), _) | (_, Err(a)) => return a,
+    };
+    let cursor = match param(q, "cursor") {
+        None => None,
+        Some(c) => match c
+            .split_once("__")
+            .and_then(|(m, cid)| Some((m.parse::<i64>().ok()?, cid)))
+        {
+            Some((m, cid)) => Some((m, cid.to_string())),
+            None => return Answer::invalid("Malformed cursor"),
+        },
+    };
+    let full_text = s.options.search == TwinSearch::FullText;
+    let lang = param(q, "lang").map(str::to_lowercase);
+    let tags: Vec<String> = q
+        .iter()
+        .filter(|(k, _)| k == "tag")
+        .map(|(_, v)| v.to_lowercase())
+        .collect();
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    let mut hits: Vec<(i64, String, String)> = Vec::new(); // (sortAt millis, cid, uri)
+    for (did, repo) in &s.repos {
+        let handle = s.handle_of(did).to_lowercase();
+        for (rkey, r) in repo.get(POST).into_iter().flatten() {
+            let text = r.value.get("text").and_then(Value::as_str).unwrap_or("");
+            let created = r
+                .value
+                .get("createdAt")
+                .and_then(Value::as_str)
+                .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
+                .map(|d| d.with_timezone(&Utc));
+            let sort_at = created.map_or(r.indexed_at, |c| c.min(r.indexed_at));
+            let matched = if full_text {
+                let lower = text.to_lowercase();
+                let text_words: Vec<&str> = lower
+                    .split(|c: char| {
+                        !(c.is_alphanumeric() || c == '_' || c == '#' || c == '@' || c == '.')
+                    })
+                    .map(|w| w.trim_end_matches('.'))
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                let post_tags: Vec<String> = text_words
+                    .iter()
+                    .filter_map(|w| w.strip_prefix('#'))
+                    .map(str::to_string)
+                    .collect();
+                let langs: Vec<String> = r
+                    .value
+                    .get("langs")
+                    .and_then(Value::as_array)
+                    .map(|l| {
+                        l.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_lowercase)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                words.iter().all(|w| {
+                    text_words.contains(&w.as_str())
+                        || (!w.starts_with('#')
+                            && !w.starts_with('@')
+                            && text_words
+                                .iter()
+                                .any(|t| t.trim_start_matches(['#', '@']) == w))
+                }) && tags.iter().all(|t| post_tags.contains(t))
+                    && lang.as_ref().is_none_or(|l| {
+                        langs
+                            .iter()
+                            .any(|x| x.split('-').next() == Some(l.as_str()))
+                    })
+                    && since.is_none_or(|t| created.is_some_and(|c| c >= t))
+                    && until.is_none_or(|t| created.is_some_and(|c| c < t))
+                    && param(q, "author").is_none_or(|a| a.to_lowercase() == handle || a == did)
+            } else {
+                text.contains(query)
+            };
+            if matched {
+                hits.push((
+                    sort_at.timestamp_millis(),
+                    r.cid.clone(),
+                    format!("at://{did}/{POST}/{rkey}"),
+                ));
+            }
+        }
+    }
+    hits.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
+    let hits: Vec<&(i64, String, String)> = hits
+        .iter()
+        .filter(|(m, cid, _)| {
+            cursor
+                .as_ref()
+                .is_none_or(|(cm, ccid)| (*m, cid) < (*cm, ccid))
+        })
+        .collect();
+    let more = hits.len() > limit;
+    let page: Vec<&&(i64, String, String)> = hits.iter().take(limit).collect();
+    let posts: Vec<Value> = page
+        .iter()
+        .filter_map(|(_, _, uri)| s.post_view(uri))
+        .collect();
+    let mut out = json!({"posts": posts});
+    if more {
+        if let Some((m, cid, _)) = page.last() {
+            out["cursor"] = Value::String(format!("{m}__{cid}"));
+        }
+    }
+    Answer::ok(out)
+}
+
 fn validate_post(record: &Value, blobs: &HashMap<String, Blob>) -> std::result::Result<(), String> {
     let Some(obj) = record.as_object() else {
         return Err("Record must be an object at $.record".into());

@@ -12,6 +12,8 @@
 //! - **Interactions** from `GET /api/v1/notifications`: mentions, replies (a mention whose
 //!   status replies to one of ours), favourites (likes), reblogs (reposts), follows and quotes,
 //!   read forward from a cursor without skips or repeats ([`paging`]); replies to them.
+//! - **Search** of public statuses for listening ([`search`]): full-text search for words,
+//!   the hashtag timeline for hashtags only, the same meaning on Mastodon and snac.
 //! - **Metrics** per status (replies, reblogs, favourites, quotes where the server reports
 //!   them; `None` for what Mastodon never reports, like impressions) and channel info from
 //!   `verify_credentials`.
@@ -51,12 +53,14 @@ pub mod errors;
 pub mod html;
 pub mod oauth;
 pub mod paging;
+pub mod search;
 #[cfg(feature = "testkit")]
 pub mod twin;
 
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -72,7 +76,7 @@ use crate::http::{Call, Client, Multipart, Part as HttpPart, RateLimitStyle, Res
 use crate::model::{
     Author, Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery,
     InteractionRef, Media, MediaKind, Metric, Page, Part, Post, PostMetrics, PostRef, Profile,
-    PublishOptions, Published, RecentPost, Visibility,
+    PublishOptions, Published, RecentPost, SearchQuery, Visibility,
 };
 use crate::platform::{Capabilities, Idempotency, MediaLimits, Operation, Platform};
 use crate::text::{Counting, TextRule};
@@ -155,6 +159,9 @@ pub struct Mastodon {
     defaults: Capabilities,
     loaded: OnceCell<Capabilities>,
     me: OnceCell<api::Account>,
+    /// Whether the server closes every connection after its answer (snac; see
+    /// [`Mastodon::authed`]).
+    closes_connections: AtomicBool,
 }
 
 impl fmt::Debug for Mastodon {
@@ -198,6 +205,7 @@ impl Mastodon {
             defaults: default_capabilities(),
             loaded: OnceCell::new(),
             me: OnceCell::new(),
+            closes_connections: AtomicBool::new(false),
         }
     }
 
@@ -299,11 +307,20 @@ impl Mastodon {
 
     async fn fetch_capabilities(&self) -> Result<Capabilities> {
         for path in ["api/v2/instance", "api/v1/instance"] {
+            // Not kept for reuse: the server may be one that closes it anyway (below).
             let call = Call::get(PLATFORM, "instance", self.config.endpoint(path)?)
-                .rate_limit_style(RateLimitStyle::Mastodon);
+                .rate_limit_style(RateLimitStyle::Mastodon)
+                .header("Connection", "close");
             match self.client.send(call, &MastodonErrors).await {
                 Ok(resp) => match resp.json::<api::Instance>() {
                     Ok(instance) if says_something(&instance) => {
+                        if instance
+                            .version
+                            .as_deref()
+                            .is_some_and(|v| v.to_ascii_lowercase().contains("snac"))
+                        {
+                            self.closes_connections.store(true, Ordering::Relaxed);
+                        }
                         return Ok(capabilities_from_instance(&instance));
                     }
                     // Valid JSON without limits, or not JSON at all: ask the next one.
@@ -346,9 +363,20 @@ impl Mastodon {
         Ok(url)
     }
 
+    /// An authenticated call. To a server that closes every connection after its answer
+    /// without saying so (snac 2.75: HTTP/1.1, no `Connection: close`, then the socket is
+    /// closed — a second request on it never gets an answer), the call says
+    /// `Connection: close` itself, so the pool never keeps such a connection for reuse and no
+    /// write is sent on a dead one.
     fn authed(&self, call: Call) -> Call {
-        call.bearer(&self.config.token)
-            .rate_limit_style(RateLimitStyle::Mastodon)
+        let call = call
+            .bearer(&self.config.token)
+            .rate_limit_style(RateLimitStyle::Mastodon);
+        if self.closes_connections.load(Ordering::Relaxed) {
+            call.header("Connection", "close")
+        } else {
+            call
+        }
     }
 
     fn call_get(&self, operation: &'static str, segments: &[&str]) -> Result<Call> {
@@ -412,9 +440,7 @@ impl Mastodon {
             .multipart(form)
             .retry(Retry::Never)
             .timeout(self.config.media_timeout.max(Duration::from_secs(30)));
-        // At worst a resend leaves an unattached upload, which is never shown and which
-        // Mastodon removes.
-        let resp = self.send_write(call).await?;
+        let resp = self.send(call).await?;
         let attachment: api::MediaAttachment = resp.json()?;
         if resp.status().as_u16() == 202 || attachment.url.is_none() {
             self.wait_for_processing(&attachment.id).await?;
@@ -457,8 +483,7 @@ impl Mastodon {
 
     /// `POST /api/v1/statuses` with an `Idempotency-Key`. Where the server honours the key
     /// (the capabilities say [`Idempotency::Key`]) the HTTP layer may resend the create on a
-    /// retryable failure. Where it does not (snac), the create is sent once, except that a
-    /// connection that broke before any answer is tried once more (see `send_write`).
+    /// retryable failure. Where it does not (snac), the create is sent exactly once.
     async fn create_status(
         &self,
         operation: &'static str,
@@ -477,19 +502,7 @@ impl Mastodon {
             self.send(call).await?.json()
         } else {
             let call = call.header(IDEMPOTENCY_HEADER, key).retry(Retry::Never);
-            self.send_write(call).await?.json()
-        }
-    }
-
-    /// Sends a write that must not be repeated blindly: once, and once more only when the
-    /// connection broke before any answer ([`ErrorKind::Network`]; never after a timeout or an
-    /// answer). Servers that close kept-alive connections without saying so (snac) make the
-    /// pool hand out dead connections, and a request written to one is never read by the
-    /// server.
-    async fn send_write(&self, call: Call) -> Result<Response> {
-        match self.send(call.clone()).await {
-            Err(e) if e.kind() == ErrorKind::Network => self.send(call).await,
-            other => other,
+            self.send(call).await?.json()
         }
     }
 
@@ -553,14 +566,18 @@ impl Mastodon {
         self.send(call).await?.json()
     }
 
+    fn author_of(&self, a: &api::Account) -> Author {
+        Author {
+            id: a.id.clone(),
+            handle: self.handle_of(&a.acct),
+            display_name: Some(a.display_name.clone()).filter(|d| !d.is_empty()),
+            followers: Some(a.followers_count),
+            url: Some(a.url.clone()).filter(|u| !u.is_empty()),
+        }
+    }
+
     fn to_interaction(&self, n: api::Notification, me: &str) -> Option<Interaction> {
-        let author = Author {
-            id: n.account.id.clone(),
-            handle: self.handle_of(&n.account.acct),
-            display_name: Some(n.account.display_name.clone()).filter(|d| !d.is_empty()),
-            followers: Some(n.account.followers_count),
-            url: Some(n.account.url.clone()).filter(|u| !u.is_empty()),
-        };
+        let author = self.author_of(&n.account);
         let (kind, theirs, ours) = classify(&n, me)?;
         let text = theirs.map(status_plain_text);
         let language = theirs.and_then(|s| s.language.clone());
@@ -915,6 +932,7 @@ pub fn default_capabilities() -> Capabilities {
     c.native_scheduling = false;
     c.idempotency = Idempotency::Key;
     c.recent_posts = true;
+    c.search = Some(search::limits());
     c
 }
 
@@ -1210,6 +1228,11 @@ impl Platform for Mastodon {
         let post = self.prepare(&post).await?;
         self.publish_chain("reply", &post, opts, Some(target.id.clone()))
             .await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
+        self.capabilities().require(Operation::Search)?;
+        self.search_statuses(query).await
     }
 
     async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {

@@ -318,3 +318,25 @@ fn unreadable_notifications_keep_their_place() {
     .unwrap();
     assert_eq!(ok.kind, "follow");
 }
+
+#[tokio::test]
+async fn calls_to_a_server_that_closes_every_connection_say_connection_close() {
+    use super::twin::{Twin, TwinOptions};
+    let url = url::Url::parse("https://m.example/api/v1/statuses").unwrap();
+    let snac = Twin::start_with(TwinOptions {
+        version: "4.0.0 (not true; really snac/2.75)".into(),
+        ..TwinOptions::default()
+    })
+    .await
+    .unwrap();
+    let m = Mastodon::connect(snac.config()).await.unwrap();
+    let call = m.authed(Call::get(PLATFORM, "x", url.clone()));
+    assert_eq!(call.headers()["connection"], "close");
+    let mastodon = Twin::start().await.unwrap();
+    let m = Mastodon::connect(mastodon.config()).await.unwrap();
+    let call = m.authed(Call::get(PLATFORM, "x", url));
+    assert!(
+        call.headers().get("connection").is_none(),
+        "keep-alive elsewhere"
+    );
+}

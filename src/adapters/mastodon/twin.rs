@@ -15,6 +15,10 @@
 //!   snac's semantics, where `min_id` is only a lower bound;
 //! - `verify_credentials`, `GET /api/v1/accounts/{id}/statuses`, `POST /api/v1/apps`,
 //!   `POST /oauth/token`;
+//! - `GET /api/v2/search` for statuses the way the configured server searches
+//!   ([`TwinSearch`]: Mastodon with full-text search, Mastodon without it, or snac), and the
+//!   hashtag timeline `GET /api/v1/timelines/tag/{tag}` (`all[]`, `any[]`, `none[]`, `max_id`,
+//!   `since_id`, `min_id`, `limit` up to 40, `Link` header);
 //! - `X-RateLimit-Limit/Remaining/Reset` (ISO-8601) on every answer, and injectable faults: a
 //!   429 with a reset, any 5xx with a JSON or HTML body, malformed JSON.
 //!
@@ -90,6 +94,32 @@ pub struct TwinOptions {
     /// The text limit the instance document advertises, when it should differ from the one
     /// enforced (to see the server's own 422).
     pub advertised_max_characters: Option<usize>,
+    /// How `GET /api/v2/search` finds statuses.
+    pub search: TwinSearch,
+}
+
+/// How the twin's `GET /api/v2/search` finds statuses, after the servers it stands for.
+///
+/// ```
+/// use socialkit::adapters::mastodon::twin::{TwinOptions, TwinSearch};
+/// assert_eq!(TwinOptions::default().search, TwinSearch::FullText);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TwinSearch {
+    /// Mastodon with Elasticsearch: for a signed-in user, statuses that contain every word of
+    /// the query (case-insensitive), among public statuses, the user's own and those that
+    /// mention the user; newest first; `limit` (default 20, at most 40), `offset`, `max_id`,
+    /// `min_id`. A query that is one `#tag` or holds an `@` without a space finds no statuses
+    /// (Mastodon leaves those to the hashtag and account searches). `offset` without a token is
+    /// a 401.
+    #[default]
+    FullText,
+    /// Mastodon without full-text search: `statuses` is always empty.
+    Disabled,
+    /// snac 2.75: the whole query as one case-insensitive substring of the statuses of the
+    /// user's own timeline (own statuses and those that mention the user); every match at once
+    /// (`limit` and `max_id` ignored), nothing for an `offset` above 0; 401 without a token.
+    Substring,
 }
 
 impl Default for TwinOptions {
@@ -108,6 +138,7 @@ impl Default for TwinOptions {
             version: "4.5.0".to_string(),
             rate_limit: 300,
             advertised_max_characters: None,
+            search: TwinSearch::FullText,
         }
     }
 }
@@ -632,6 +663,53 @@ impl TwinHandle {
         id
     }
 
+    /// `by` posts a public status (language `en`, now) that is addressed to nobody; returns its
+    /// id.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::mastodon::twin::Twin::start().await.unwrap();
+    /// let bob = twin.handle().add_account("bob");
+    /// let id = twin.handle().post(&bob, "Hello #fediverse");
+    /// assert_eq!(twin.handle().status(&id).unwrap().text, "Hello #fediverse");
+    /// # });
+    /// ```
+    pub fn post(&self, by: &str, text: &str) -> String {
+        let mut g = self.shared.lock();
+        Self::new_status(&mut g, by, text, None, None)
+    }
+
+    /// Like [`post`](Self::post), with a language (`None`: unknown) and a visibility
+    /// (`public`, `unlisted`, `private`, `direct`), created at `at`.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let twin = socialkit::adapters::mastodon::twin::Twin::start().await.unwrap();
+    /// let bob = twin.handle().add_account("bob");
+    /// let at = "2026-01-05T10:00:00Z".parse().unwrap();
+    /// let id = twin.handle().post_with(&bob, "Hallo", Some("de"), "unlisted", at);
+    /// let s = twin.handle().status(&id).unwrap();
+    /// assert_eq!((s.language.as_deref(), s.visibility.as_str(), s.created_at), (Some("de"), "unlisted", at));
+    /// # });
+    /// ```
+    pub fn post_with(
+        &self,
+        by: &str,
+        text: &str,
+        language: Option<&str>,
+        visibility: &str,
+        at: DateTime<Utc>,
+    ) -> String {
+        let mut g = self.shared.lock();
+        let id = Self::new_status(&mut g, by, text, None, None);
+        if let Some(s) = g.status_mut(&id) {
+            s.language = language.map(str::to_string);
+            s.visibility = visibility.to_string();
+            s.created_at = at;
+        }
+        id
+    }
+
     /// `by` mentions the owner in a new status; returns its id.
     pub fn mention(&self, by: &str, text: &str) -> String {
         let mut g = self.shared.lock();
@@ -717,6 +795,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v2/media", post(upload_media))
         .route("/api/v1/media/{id}", get(get_media))
         .route("/api/v1/notifications", get(notifications))
+        .route("/api/v2/search", get(search))
+        .route("/api/v1/timelines/tag/{tag}", get(tag_timeline))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         .layer(middleware::from_fn_with_state(shared.clone(), around))
@@ -1544,6 +1624,195 @@ async fn notifications(State(shared): S, headers: HeaderMap, RawQuery(raw): RawQ
         let base = shared.base.as_str().trim_end_matches('/');
         let link = format!(
             "<{base}/api/v1/notifications?max_id={}>; rel=\"next\", <{base}/api/v1/notifications?min_id={}>; rel=\"prev\"",
+            oldest.id, newest.id
+        );
+        if let Ok(v) = HeaderValue::from_str(&link) {
+            response.headers_mut().insert(header::LINK, v);
+        }
+    }
+    response
+}
+
+// ----- search -------------------------------------------------------------------------------
+
+/// The words of a text as the twin's "full-text index" sees them: lower case, split at
+/// anything that is not a letter, digit or `_`.
+fn index_words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The hashtags of a text, lower case, without `#`.
+fn hashtags_of(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .filter_map(|w| w.strip_prefix('#'))
+        .map(|t| {
+            t.trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .to_lowercase()
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Whether the owner may find `s` by search: public, the owner's own, or mentioning the owner.
+fn searchable_by_owner(shared: &Shared, s: &TwinStatus) -> bool {
+    let mention = format!("@{}", shared.options.username.to_lowercase());
+    !s.deleted
+        && (s.visibility == "public"
+            || s.account_id == shared.owner_id
+            || s.text
+                .to_lowercase()
+                .split_whitespace()
+                .any(|w| w == mention || w.starts_with(&format!("{mention}@"))))
+}
+
+fn id_num(s: &TwinStatus) -> u64 {
+    s.id.parse().unwrap_or(0)
+}
+
+async fn search(State(shared): S, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+    let signed_in = match headers.get(header::AUTHORIZATION) {
+        None => false,
+        Some(_) => {
+            auth!(shared, headers);
+            true
+        }
+    };
+    let q = query_pairs(raw);
+    let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let mode = shared.options.search;
+    if mode == TwinSearch::Substring && !signed_in {
+        // snac: a bare 401 with an empty HTML body.
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            "",
+        )
+            .into_response();
+    }
+    let Some(query) = get("q").map(str::trim).filter(|v| !v.is_empty()) else {
+        if mode == TwinSearch::Substring {
+            return ok(json!({"accounts": [], "statuses": [], "hashtags": []}));
+        }
+        return error(
+            StatusCode::BAD_REQUEST,
+            "param is missing or the value is empty: q",
+        );
+    };
+    let offset = num(get("offset")).unwrap_or(0) as usize;
+    if offset > 0 && !signed_in && mode == TwinSearch::FullText {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "Search queries pagination is not supported without authentication",
+        );
+    }
+    let wants_statuses = get("type").is_none_or(|t| t.is_empty() || t == "statuses");
+    let g = shared.lock();
+    let statuses: Vec<Value> = match mode {
+        _ if !wants_statuses => Vec::new(),
+        TwinSearch::Disabled => Vec::new(),
+        TwinSearch::FullText => {
+            let single_special =
+                (query.starts_with('#') || query.contains('@')) && !query.contains(' ');
+            if !signed_in || single_special {
+                Vec::new()
+            } else {
+                let wanted = index_words(query);
+                let limit = num(get("limit")).unwrap_or(20).clamp(1, 40) as usize;
+                let max_id = num(get("max_id"));
+                let min_id = num(get("min_id"));
+                g.statuses
+                    .iter()
+                    .rev()
+                    .filter(|s| searchable_by_owner(&shared, s))
+                    .filter(|s| max_id.is_none_or(|m| id_num(s) < m))
+                    .filter(|s| min_id.is_none_or(|m| id_num(s) > m))
+                    .filter(|s| {
+                        let words = index_words(&format!("{} {}", s.spoiler_text, s.text));
+                        !wanted.is_empty() && wanted.iter().all(|w| words.contains(w))
+                    })
+                    .skip(offset)
+                    .take(limit)
+                    .map(|s| status_json(&shared, &g, s))
+                    .collect()
+            }
+        }
+        TwinSearch::Substring => {
+            if offset > 0 {
+                Vec::new()
+            } else {
+                let needle = query.to_lowercase();
+                let owner = shared.owner_id.clone();
+                let mention = format!("@{}", shared.options.username.to_lowercase());
+                g.statuses
+                    .iter()
+                    .rev()
+                    .filter(|s| !s.deleted)
+                    .filter(|s| s.account_id == owner || s.text.to_lowercase().contains(&mention))
+                    .filter(|s| s.text.to_lowercase().contains(&needle))
+                    .map(|s| status_json(&shared, &g, s))
+                    .collect()
+            }
+        }
+    };
+    ok(json!({"accounts": [], "statuses": statuses, "hashtags": []}))
+}
+
+async fn tag_timeline(
+    State(shared): S,
+    headers: HeaderMap,
+    Path(tag): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if headers.get(header::AUTHORIZATION).is_some() {
+        auth!(shared, headers);
+    }
+    let q = query_pairs(raw);
+    let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let list = |k: &str| -> Vec<String> {
+        q.iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.to_lowercase())
+            .collect()
+    };
+    let tag = tag.to_lowercase();
+    let (all, any, none) = (list("all[]"), list("any[]"), list("none[]"));
+    let limit = num(get("limit")).unwrap_or(20).clamp(1, 40) as usize;
+    let max_id = num(get("max_id"));
+    let since_id = num(get("since_id"));
+    let min_id = num(get("min_id"));
+    let g = shared.lock();
+    let matching: Vec<&TwinStatus> = g
+        .statuses
+        .iter()
+        .filter(|s| !s.deleted && s.visibility == "public")
+        .filter(|s| {
+            let tags = hashtags_of(&s.text);
+            (tags.contains(&tag) || any.iter().any(|t| tags.contains(t)))
+                && all.iter().all(|t| tags.contains(t))
+                && !none.iter().any(|t| tags.contains(t))
+        })
+        .filter(|s| max_id.is_none_or(|m| id_num(s) < m))
+        .filter(|s| since_id.is_none_or(|m| id_num(s) > m))
+        .filter(|s| min_id.is_none_or(|m| id_num(s) > m))
+        .collect();
+    // `matching` is oldest first; min_id pages forward from it, the rest from the newest.
+    let mut page: Vec<&TwinStatus> = if min_id.is_some() {
+        matching.into_iter().take(limit).collect()
+    } else {
+        let skip = matching.len().saturating_sub(limit);
+        matching.into_iter().skip(skip).collect()
+    };
+    page.reverse();
+    let items: Vec<Value> = page.iter().map(|s| status_json(&shared, &g, s)).collect();
+    let mut response = ok(Value::Array(items));
+    if let (Some(newest), Some(oldest)) = (page.first(), page.last()) {
+        let base = shared.base.as_str().trim_end_matches('/');
+        let link = format!(
+            "<{base}/api/v1/timelines/tag/{tag}?max_id={}>; rel=\"next\", <{base}/api/v1/timelines/tag/{tag}?min_id={}>; rel=\"prev\"",
             oldest.id, newest.id
         );
         if let Ok(v) = HeaderValue::from_str(&link) {

@@ -21,9 +21,9 @@ use crate::{Error, ErrorKind, Result};
 /// The platform name.
 const PLATFORM: &str = "sandbox";
 /// The public base URL of the sandbox.
-const BASE_URL: &str = "https://sandbox.invalid";
+pub(crate) const BASE_URL: &str = "https://sandbox.invalid";
 /// Hours of an account's life the simulation covers (ten years).
-const CHANNEL_HOURS: i64 = 10 * 365 * 24;
+pub(crate) const CHANNEL_HOURS: i64 = 10 * 365 * 24;
 /// The largest page of interactions.
 const MAX_PAGE: usize = 200;
 
@@ -101,7 +101,7 @@ impl Account {
         &self.config.name
     }
 
-    fn simulation(&self) -> Simulation<'_> {
+    pub(crate) fn simulation(&self) -> Simulation<'_> {
         Simulation {
             audience: &self.config.audience,
             key: self.key,
@@ -116,6 +116,38 @@ impl Account {
 
     fn not_found(&self, what: String) -> Error {
         Error::new(ErrorKind::NotFound, what)
+    }
+
+    /// The account's posts, id order (deleted ones included).
+    pub(crate) fn posts(&self) -> &[StoredPost] {
+        &self.posts
+    }
+
+    /// Every interaction the account received, sequence order.
+    pub(crate) fn received(&self) -> &[Interaction] {
+        &self.interactions
+    }
+
+    /// When the account was created (its simulation's origin).
+    pub(crate) fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    /// The account as the author of its posts.
+    pub(crate) fn as_author(&self) -> Author {
+        let name = self.name();
+        Author {
+            id: name.to_string(),
+            handle: name.to_string(),
+            display_name: Some(self.brand().to_string()),
+            followers: Some(self.followers()),
+            url: Some(format!("{BASE_URL}/@{name}")),
+        }
+    }
+
+    /// The account's display name (its handle when it has none).
+    pub(crate) fn brand(&self) -> &str {
+        self.config.display_name.as_deref().unwrap_or(self.name())
     }
 
     // ---- the simulation -------------------------------------------------------------------

@@ -414,6 +414,12 @@ pub struct SandboxAudience {
     /// New followers per day per 1000 followers (at most 10 000 counted) that no post
     /// brought, at average activity.
     pub organic_follows_per_day: f64,
+    /// Public posts per day per 1000 followers (at most 10 000 counted), at average activity,
+    /// in which people talk *about* the account without addressing it: its name, its
+    /// `#hashtag` or the hashtags of its recent posts, sometimes its `@handle`. They are what
+    /// [`search`](crate::Platform::search) finds besides posts and replies, in the audience's
+    /// languages and mood.
+    pub chatter_per_day: f64,
     /// Languages of the audience's messages with relative weights (`en`, `de`, `es`, `fr`).
     pub languages: BTreeMap<String, f64>,
     /// The mood of its messages.
@@ -431,6 +437,7 @@ impl Default for SandboxAudience {
             mentions_per_day: 1.5,
             direct_messages_per_day: 0.5,
             organic_follows_per_day: 1.0,
+            chatter_per_day: 3.0,
             languages: [
                 ("en".to_string(), 0.6),
                 ("de".to_string(), 0.3),
@@ -535,6 +542,7 @@ impl SandboxAudience {
             ("mentions_per_day", self.mentions_per_day),
             ("direct_messages_per_day", self.direct_messages_per_day),
             ("organic_follows_per_day", self.organic_follows_per_day),
+            ("chatter_per_day", self.chatter_per_day),
         ] {
             if !(v.is_finite() && (0.0..=10_000.0).contains(&v)) {
                 return bad(format!("{name} must be a number from 0 to 10000"));

@@ -52,6 +52,8 @@ pub enum Call {
     PostMetrics,
     /// [`Platform::recent_posts`](crate::Platform::recent_posts).
     RecentPosts,
+    /// [`Platform::search`](crate::Platform::search).
+    Search,
 }
 
 impl Call {
@@ -70,6 +72,7 @@ impl Call {
             Call::Reply => "reply",
             Call::PostMetrics => "post metrics",
             Call::RecentPosts => "recent posts",
+            Call::Search => "search",
         }
     }
 

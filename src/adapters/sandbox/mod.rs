@@ -7,8 +7,11 @@
 //! its recent posts, deletes, edits and replies, pages interactions with a cursor, and reports
 //! metrics. A seeded [simulated audience](SandboxAudience) that is active at realistic hours in
 //! its time zone reads, likes, reposts, replies (in a few languages, with questions, praise,
-//! complaints and spam), quotes, mentions, writes DMs and follows as the world's clock moves.
-//! [Faults] make it fail the way real platforms fail.
+//! complaints and spam), quotes, mentions, writes DMs and follows as the world's clock moves,
+//! and posts about the account in public (its name, `#hashtag` and campaign hashtags), which
+//! [`search`](Platform::search) finds together with every account's public posts and the
+//! audience's public replies (words, `#hashtags`, `@handles`, time range, language, newest
+//! first). [Faults] make it fail the way real platforms fail.
 //!
 //! Through the registry, `sandbox://acme?seed=42&followers=1200&max_chars=500&world=default`
 //! reaches account `acme` of the process-wide world `default` (on the system clock), so two
@@ -41,6 +44,7 @@ mod media;
 mod png;
 mod records;
 mod rng;
+mod search;
 mod simulation;
 mod texts;
 mod world;
@@ -63,7 +67,8 @@ pub use world::SandboxWorld;
 use self::account::{Account, ReplyTarget};
 use crate::model::{
     Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, MediaKind, Metric,
-    Page, Post, PostMetrics, PostRef, PublishOptions, Published, RecentPost, Visibility,
+    Page, Post, PostMetrics, PostRef, PublishOptions, Published, RecentPost, SearchLimits,
+    SearchQuery, Visibility,
 };
 use crate::platform::{Capabilities, Idempotency, MediaLimits, Operation, Platform};
 use crate::text::{Counting, TextRule};
@@ -158,6 +163,13 @@ fn capabilities(config: &SandboxConfig) -> Capabilities {
     c.idempotency = Idempotency::Key;
     c.recent_posts = true;
     c.replies_in_recent_posts = true;
+    c.search = Some(SearchLimits {
+        max_age_days: None,
+        max_page: search::MAX_PAGE,
+        words: true,
+        time_range: true,
+        language: true,
+    });
     for op in &config.without {
         match op {
             // Publishing is what a platform is; it cannot be switched off.
@@ -364,6 +376,53 @@ impl Sandbox {
         check.await.map_err(|e| self.context(e, call))
     }
 
+    /// Replies to a [search](Platform::search) result: counted and faulted like any reply.
+    fn reply_to_found(
+        &self,
+        to: &InteractionRef,
+        post: &Post,
+        media: Vec<Vec<SandboxMedia>>,
+        key: Option<&str>,
+    ) -> Result<Published> {
+        let me = self.config.name.as_str();
+        self.world
+            .with_accounts(me, |accounts, now| {
+                let target = search::reply_target(accounts, me, &to.id, now);
+                let Some(a) = accounts.get_mut(me) else {
+                    return Err(Error::new(
+                        crate::ErrorKind::NotFound,
+                        format!("sandbox account @{me} does not exist in this world"),
+                    ));
+                };
+                let work = |a: &mut account::Account| {
+                    if let Some(earlier) = a.keyed(key) {
+                        return Ok(earlier);
+                    }
+                    let post_id = target?;
+                    a.publish(
+                        now,
+                        post,
+                        media,
+                        key,
+                        ReplyTarget::Interaction {
+                            post_id,
+                            direct: false,
+                        },
+                    )
+                };
+                match a.faults.on_call(Call::Reply) {
+                    Some(fault) if fault.after_work() => {
+                        let _ = work(a);
+                        Err(fault.error(now))
+                    }
+                    Some(fault) => Err(fault.error(now)),
+                    None => work(a),
+                }
+            })
+            .and_then(|r| r)
+            .map_err(|e| self.context(e, Call::Reply))
+    }
+
     fn require(&self, op: Operation, call: Call) -> Result<()> {
         self.capabilities
             .require(op)
@@ -425,6 +484,10 @@ impl Platform for Sandbox {
         self.require(Operation::Reply, Call::Reply)?;
         let (post, media) = self.prepare(post, opts, Call::Reply).await?;
         let key = opts.idempotency_key.as_deref();
+        if to.id.contains('/') && to.platform == PLATFORM {
+            // A search result: a public post anywhere in the world.
+            return self.reply_to_found(to, &post, media, key);
+        }
         self.call(Call::Reply, |a, now| {
             if let Some(earlier) = a.keyed(key) {
                 return Ok(earlier);
@@ -432,6 +495,24 @@ impl Platform for Sandbox {
             let target = a.reply_target_of(to)?;
             a.publish(now, &post, media, key, target)
         })
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
+        self.require(Operation::Search, Call::Search)?;
+        let plan = search::Plan::new(query).map_err(|e| self.context(e, Call::Search))?;
+        let me = self.config.name.as_str();
+        self.world
+            .with_accounts(me, |accounts, now| {
+                let fault = accounts
+                    .get_mut(me)
+                    .and_then(|a| a.faults.on_call(Call::Search));
+                match fault {
+                    Some(fault) => Err(fault.error(now)),
+                    None => Ok(search::run(accounts, me, &plan, now)),
+                }
+            })
+            .and_then(|r| r)
+            .map_err(|e| self.context(e, Call::Search))
     }
 
     async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {
@@ -475,3 +556,6 @@ pub(crate) fn register(registry: &mut Registry) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod search_tests;

@@ -94,6 +94,18 @@ const ENGAGE: u64 = 3;
 const EVENT: u64 = 4;
 const CHANNEL: u64 = 5;
 const QUALITY: u64 = 6;
+const CHATTER: u64 = 7;
+
+/// How long a post's hashtags stay in the conversation about the account.
+const TAG_MEMORY_DAYS: i64 = 7;
+
+/// A public post someone writes about the account (not addressed to it), for search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Chatter {
+    pub at: DateTime<Utc>,
+    pub author: Author,
+    pub message: Message,
+}
 
 const KINDS: [InteractionKind; 5] = [
     InteractionKind::Like,
@@ -260,6 +272,55 @@ impl Simulation<'_> {
                     order: (u64::MAX, h as u64 * 8 + kind_index as u64, i),
                 });
             }
+        }
+    }
+
+    /// How many people post about the account in the `h`-th hour after `origin` (see
+    /// [`SandboxAudience::chatter_per_day`]).
+    pub(crate) fn chatter_count(&self, origin: DateTime<Utc>, h: i64) -> u64 {
+        let mid = later(origin, Duration::hours(h) + Duration::minutes(30));
+        let activity = self.audience.activity.at(mid, self.audience.time_zone);
+        let followers = self.followers.min(CHANNEL_EVENT_FOLLOWERS);
+        let lambda = self.audience.chatter_per_day * followers as f64 / 1000.0 * activity / 24.0;
+        self.key
+            .with(CHATTER)
+            .with(h as u64)
+            .poisson(lambda)
+            .min(MAX_EVENTS_PER_HOUR)
+    }
+
+    /// The `i`-th post about the account in the `h`-th hour after `origin`. `tags` are the
+    /// hashtags of the account's public posts with their instants (people pick up a hashtag
+    /// for a week after the account used it); `brand` is the account's name.
+    pub(crate) fn chatter(
+        &self,
+        origin: DateTime<Utc>,
+        h: i64,
+        i: u64,
+        tags: &[(DateTime<Utc>, String)],
+        brand: &str,
+    ) -> Chatter {
+        let k = self.key.with(CHATTER).with(h as u64).with(EVENT).with(i);
+        let start = later(origin, Duration::hours(h));
+        let at = later(start, Duration::seconds(1 + k.with(0).below(3600) as i64));
+        let mut message = self.message(k.with(1), false);
+        let recent: Vec<&String> = tags
+            .iter()
+            .filter(|(t, _)| *t < at && at - *t <= Duration::days(TAG_MEMORY_DAYS))
+            .map(|(_, tag)| tag)
+            .collect();
+        let tag = match recent.len() {
+            0 => texts::brand_tag(self.handle),
+            n if k.with(3).unit() < 0.5 => recent[k.with(4).below(n as u64) as usize].clone(),
+            _ => texts::brand_tag(self.handle),
+        };
+        let tone = message.tone.unwrap_or(Tone::Neutral);
+        let language = message.language.clone().unwrap_or_else(|| "en".into());
+        message.text = texts::chatter(tone, &language, self.handle, brand, &tag, k.with(5));
+        Chatter {
+            at,
+            author: self.person(k.with(2)),
+            message,
         }
     }
 

@@ -161,6 +161,39 @@ pub(crate) fn message(tone: Tone, language: &str, handle: &str, key: Key) -> Str
     template.replace("{handle}", &format!("@{handle}"))
 }
 
+/// The hashtag people use for account `handle`: its letters, digits and `_`, lower case.
+pub(crate) fn brand_tag(handle: &str) -> String {
+    let tag: String = handle
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '_')
+        .flat_map(char::to_lowercase)
+        .collect();
+    if tag.is_empty() {
+        "sandbox".to_string()
+    } else {
+        tag
+    }
+}
+
+/// A public post about account `handle` (named `brand`) by someone of its audience: a message
+/// of `tone` in `language` that names the account by hashtag `tag`, by name or by handle.
+pub(crate) fn chatter(
+    tone: Tone,
+    language: &str,
+    handle: &str,
+    brand: &str,
+    tag: &str,
+    key: Key,
+) -> String {
+    let text = message(tone, language, handle, key.with(1));
+    match key.with(2).below(4) {
+        0 => format!("{text} #{tag}"),
+        1 => format!("{brand}: {text}"),
+        2 => format!("{text} #{tag} cc @{handle}"),
+        _ => format!("{text} ({brand})"),
+    }
+}
+
 const FIRST_NAMES: [&str; 16] = [
     "mia", "jonas", "lea", "noah", "sofia", "luca", "emma", "finn", "lucia", "mateo", "chloe",
     "hugo", "amelia", "oliver", "ines", "theo",
@@ -201,5 +234,18 @@ mod tests {
             assert!(!m.contains("{handle}"));
         }
         assert_eq!(person(17).0, "jonas_17");
+    }
+
+    #[test]
+    fn chatter_names_the_account() {
+        assert_eq!(brand_tag("Acme-Corp.eu"), "acmecorpeu");
+        assert_eq!(brand_tag("--"), "sandbox");
+        for i in 0..40 {
+            let c = chatter(Tone::Complaint, "de", "acme", "ACME", "acme", Key::new(i));
+            assert!(
+                c.contains("#acme") || c.contains("ACME") || c.contains("@acme"),
+                "{c}"
+            );
+        }
     }
 }

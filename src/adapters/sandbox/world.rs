@@ -306,6 +306,28 @@ impl SandboxWorld {
         account.sync(now);
         Ok(f(account, now))
     }
+
+    /// Runs `f` on every account, after the simulation has caught up with now for all of
+    /// them; account `name` must exist (it is the one calling).
+    pub(crate) fn with_accounts<R>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut BTreeMap<String, Account>, DateTime<Utc>) -> R,
+    ) -> Result<R> {
+        let now = self.now();
+        let mut accounts = self.lock();
+        if !accounts.contains_key(name) {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                format!("sandbox account @{name} does not exist in this world"),
+            )
+            .with_platform("sandbox"));
+        }
+        for account in accounts.values_mut() {
+            account.sync(now);
+        }
+        Ok(f(&mut accounts, now))
+    }
 }
 
 fn same_account(a: &SandboxConfig, b: &SandboxConfig) -> bool {

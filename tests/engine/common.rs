@@ -129,3 +129,72 @@ pub async fn copies(account: &Sandbox, text: &str) -> usize {
         .filter(|r| r.text == text)
         .count()
 }
+
+/// Dies after the first platform call, before its result is stored.
+#[derive(Debug)]
+pub struct CrashOnce(std::sync::atomic::AtomicUsize);
+
+impl CrashOnce {
+    /// A hook that crashes the first call only.
+    pub fn new() -> Arc<Self> {
+        Arc::new(CrashOnce(std::sync::atomic::AtomicUsize::new(1)))
+    }
+}
+
+impl socialkit::engine::Hooks for CrashOnce {
+    fn after_publish(
+        &self,
+        _: &socialkit::store::Delivery,
+        _: &socialkit::Result<socialkit::Published>,
+    ) -> socialkit::engine::AfterPublish {
+        if self.0.swap(0, std::sync::atomic::Ordering::SeqCst) > 0 {
+            socialkit::engine::AfterPublish::Crash
+        } else {
+            socialkit::engine::AfterPublish::Store
+        }
+    }
+}
+
+/// Queues a reply to `to` on `p`, crashes after the platform call (before the result is
+/// stored), then starts a second engine on the same store, recovers and runs once. Returns
+/// the delivery's final state and its attempt outcomes.
+pub async fn reply_through_a_crash(
+    p: Arc<dyn Platform>,
+    to: socialkit::model::InteractionRef,
+    text: &str,
+) -> (
+    socialkit::store::DeliveryState,
+    Vec<socialkit::store::AttemptOutcome>,
+) {
+    let clock = ManualClock::new(Utc::now());
+    let store: Arc<dyn Store> = Arc::new(socialkit::store::MemoryStore::new());
+    let first = engine(store.clone(), &clock, Some(CrashOnce::new()));
+    let ws = workspace(&first).await;
+    connect(&first, &ws, "c", p.clone()).await;
+    let id = first
+        .reply(
+            &ws,
+            OWNER,
+            &"c".into(),
+            to,
+            socialkit::model::Post::text(text),
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.run_once().await.unwrap().abandoned, 1);
+    drop(first);
+    let second = engine(store, &clock, None);
+    connect(&second, &ws, "c", p).await;
+    second.recover().await.unwrap();
+    second.run_once().await.unwrap();
+    let d = second.delivery(&ws, &id).await.unwrap();
+    let outcomes = second
+        .store()
+        .attempts(&ws, &id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|a| a.outcome)
+        .collect();
+    (d.state, outcomes)
+}

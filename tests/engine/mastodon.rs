@@ -148,3 +148,37 @@ async fn killed_after_the_status_was_created_reconciles_by_listing() {
     let d = store.delivery(&ws, &sub.deliveries[0].id).await.unwrap();
     assert_eq!(d.state, DeliveryState::Published);
 }
+
+#[tokio::test]
+async fn a_crashed_reply_is_found_by_its_in_reply_to_id_not_resent() {
+    use socialkit::model::{InteractionKind, InteractionQuery};
+    use socialkit::platform::Platform;
+    use socialkit::store::AttemptOutcome;
+    let (twin, m) = mastodon().await;
+    assert!(m.capabilities().replies_in_recent_posts);
+    let h = twin.handle();
+    let kim = h.add_account("kim");
+    let mention_id = h.mention(&kim, "is the shop open on Sunday?");
+    let page = m
+        .interactions(&InteractionQuery::default().kinds([InteractionKind::Mention]))
+        .await
+        .unwrap();
+    let to = page.items[0].reference.clone();
+    let (state, outcomes) = reply_through_a_crash(m, to, "Yes, 10 to 16").await;
+    assert_eq!(state, DeliveryState::Published);
+    assert!(
+        matches!(outcomes.last(), Some(AttemptOutcome::Reconciled { .. })),
+        "{outcomes:?}"
+    );
+    let replies: Vec<_> = h
+        .statuses()
+        .into_iter()
+        .filter(|s| s.in_reply_to_id.as_deref() == Some(mention_id.as_str()))
+        .collect();
+    assert_eq!(replies.len(), 1, "exactly one reply");
+    assert!(
+        replies[0].text.ends_with("Yes, 10 to 16"),
+        "{}",
+        replies[0].text
+    );
+}

@@ -188,6 +188,9 @@ pub fn capabilities() -> Capabilities {
     ];
     c.idempotency = Idempotency::RecordKey;
     c.recent_posts = true;
+    // Both listings (`getAuthorFeed` with `posts_with_replies`, `listRecords`) hold replies,
+    // each record with its `reply.parent`.
+    c.replies_in_recent_posts = true;
     c.search = Some(search::limits());
     c
 }
@@ -1458,7 +1461,7 @@ fn recent_from_record(
         text: v.text.unwrap_or_default(),
         created_at,
         idempotency_key: None,
-        in_reply_to: None,
+        in_reply_to: v.reply.map(|r| r.parent.uri),
     })
 }
 

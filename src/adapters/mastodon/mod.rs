@@ -931,7 +931,13 @@ pub fn default_capabilities() -> Capabilities {
     ];
     c.native_scheduling = false;
     c.idempotency = Idempotency::Key;
+    // Mastodon stores an `Idempotency-Key` for up to an hour (POST /api/v1/statuses docs);
+    // after that a re-send with the key makes a second status.
+    c.key_lifetime_secs = Some(3600);
     c.recent_posts = true;
+    // `GET /api/v1/accounts/:id/statuses` lists replies too (unless `exclude_replies`), each
+    // with its `in_reply_to_id`.
+    c.replies_in_recent_posts = true;
     c.search = Some(search::limits());
     c
 }
@@ -1289,7 +1295,7 @@ impl Platform for Mastodon {
                     text: status_plain_text(s),
                     created_at: s.created_at,
                     idempotency_key: None,
-                    in_reply_to: None,
+                    in_reply_to: s.in_reply_to_id.clone(),
                 });
                 if out.len() == limit {
                     break;

@@ -117,7 +117,7 @@ impl SearchQuery {
 /// ```
 /// use socialkit::model::SearchLimits;
 /// let x = SearchLimits { max_age_days: Some(7), max_page: 100, ..SearchLimits::default() };
-/// assert!(x.language);
+/// assert!(x.language && x.authors);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchLimits {
@@ -133,6 +133,13 @@ pub struct SearchLimits {
     pub time_range: bool,
     /// Whether the platform filters by language.
     pub language: bool,
+    /// Whether results name their author (Instagram's hashtag search does not).
+    #[serde(default = "yes")]
+    pub authors: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for SearchLimits {
@@ -143,6 +150,7 @@ impl Default for SearchLimits {
             words: true,
             time_range: true,
             language: true,
+            authors: true,
         }
     }
 }

@@ -187,6 +187,8 @@ pub fn default_capabilities() -> Capabilities {
         words: false,
         time_range: false,
         language: false,
+        // `recent_media` has no `username` or owner field.
+        authors: false,
     });
     c
 }

@@ -250,5 +250,6 @@ pub fn limits() -> crate::model::SearchLimits {
         words: true,
         time_range: false,
         language: false,
+        authors: true,
     }
 }

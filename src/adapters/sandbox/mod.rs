@@ -169,6 +169,7 @@ fn capabilities(config: &SandboxConfig) -> Capabilities {
         words: true,
         time_range: true,
         language: true,
+        authors: true,
     });
     for op in &config.without {
         match op {

@@ -169,6 +169,7 @@ pub fn default_capabilities() -> Capabilities {
         words: true,
         time_range: true,
         language: false,
+        authors: true,
     });
     c
 }

@@ -78,6 +78,7 @@ pub fn limits() -> SearchLimits {
         words: true,
         time_range: true,
         language: true,
+        authors: true,
     }
 }
 

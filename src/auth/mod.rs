@@ -38,6 +38,7 @@ mod refresh;
 mod secret;
 mod token;
 
+pub(crate) use channel_url::percent_decode;
 pub use channel_url::{ChannelUrl, parse_base_url};
 pub use manager::{
     OAuth2Refresher, RefreshHook, Refresher, TokenManager, TokenManagerBuilder, refresh_fn,

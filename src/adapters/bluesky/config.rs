@@ -29,7 +29,7 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::auth::Secret;
+use crate::auth::{Secret, percent_decode};
 use crate::{Error, Result};
 
 /// The PDS of accounts hosted by Bluesky.
@@ -167,26 +167,6 @@ impl BlueskyConfig {
     }
 }
 
-/// Decodes `%XX` escapes; `None` for invalid UTF-8 (a broken escape is kept literally).
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,14 +226,5 @@ mod tests {
         let missing =
             serde_json::from_value::<BlueskyConfig>(serde_json::json!({"identifier": "a"}));
         assert!(missing.is_err());
-    }
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(percent_decode("a%20b").as_deref(), Some("a b"));
-        assert_eq!(percent_decode("100%").as_deref(), Some("100%"));
-        assert_eq!(percent_decode("%zz").as_deref(), Some("%zz"));
-        assert_eq!(percent_decode("%C3%A9").as_deref(), Some("é"));
-        assert_eq!(percent_decode("%FF"), None);
     }
 }

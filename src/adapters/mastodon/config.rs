@@ -30,7 +30,7 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer, Serialize};
 use url::Url;
 
-use crate::auth::Secret;
+use crate::auth::{Secret, percent_decode};
 use crate::{Error, Result};
 
 /// The default bound on waiting for media processing.
@@ -282,25 +282,6 @@ impl MastodonConfig {
             .join(path.trim_start_matches('/'))
             .map_err(|e| Error::config(format!("cannot build the mastodon URL: {e}")))
     }
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
-            if let Ok(b) = u8::from_str_radix(hex, 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ use chrono::Utc;
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group};
 use rusqlite::{Connection, params};
 use socialkit::adapters::sandbox::IncomingInteraction;
-use socialkit::adapters::sandbox::{SandboxConfig, SandboxWorld};
+use socialkit::adapters::sandbox::{Sandbox, SandboxConfig, SandboxWorld};
 use socialkit::clock::ManualClock;
 use socialkit::engine::{Engine, EngineConfig};
 use socialkit::model::{InteractionKind, InteractionRef, Post};
@@ -50,10 +50,13 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
-/// An engine on `store` publishing to one quiet sandbox account. Engine and sandbox share a
-/// clock that stands still, so the sandbox's audience simulation (which catches up whenever
-/// time moves) costs nothing and the numbers are the outbox's.
-async fn engine_on(store: Arc<dyn Store>, name: &str) -> (Engine, WorkspaceId) {
+/// An engine on `store` publishing to one quiet sandbox account, and that account. Engine and
+/// sandbox share a clock that stands still, so the sandbox's audience simulation (which catches
+/// up whenever time moves) costs nothing and the numbers are the outbox's.
+async fn engine_with_account(
+    store: Arc<dyn Store>,
+    name: &str,
+) -> (Engine, WorkspaceId, Arc<Sandbox>) {
     let clock = ManualClock::new(Utc::now());
     let engine = Engine::builder(store)
         .clock(Arc::new(clock.clone()))
@@ -77,9 +80,20 @@ async fn engine_on(store: Arc<dyn Store>, name: &str) -> (Engine, WorkspaceId) {
         )
         .expect("sandbox account");
     engine
-        .connect(&ws, "owner", ChannelRecord::new("c", "sandbox"), acct)
+        .connect(
+            &ws,
+            "owner",
+            ChannelRecord::new("c", "sandbox"),
+            acct.clone(),
+        )
         .await
         .expect("connect");
+    (engine, ws, acct)
+}
+
+/// An engine on `store` publishing to one quiet sandbox account.
+async fn engine_on(store: Arc<dyn Store>, name: &str) -> (Engine, WorkspaceId) {
+    let (engine, ws, _) = engine_with_account(store, name).await;
     (engine, ws)
 }
 
@@ -481,36 +495,11 @@ async fn reply_engine_on(
     store: Arc<dyn Store>,
     name: &str,
 ) -> (Engine, WorkspaceId, InteractionRef) {
-    let clock = ManualClock::new(Utc::now());
-    let engine = Engine::builder(store)
-        .clock(Arc::new(clock.clone()))
-        .config(EngineConfig {
-            batch: BATCH,
-            seed: Some(1),
-            ..EngineConfig::default()
-        })
-        .build();
-    let ws = engine
-        .create_workspace("bench", "Bench", "owner")
-        .await
-        .expect("workspace");
-    let world = SandboxWorld::new(Arc::new(clock));
-    let acct = world
-        .channel(
-            name,
-            SandboxConfig::default()
-                .with_followers(0)
-                .with_max_chars(5000),
-        )
-        .expect("sandbox account");
+    let (engine, ws, acct) = engine_with_account(store, name).await;
     let to = acct
         .receive(IncomingInteraction::new(InteractionKind::Mention).text("@bench help?"))
         .expect("mention")
         .reference;
-    engine
-        .connect(&ws, "owner", ChannelRecord::new("c", "sandbox"), acct)
-        .await
-        .expect("connect");
     (engine, ws, to)
 }
 

@@ -113,19 +113,24 @@ impl Raw {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// The record at the AT-URI `uri`, read with `com.atproto.repo.getRecord`: the status and
+    /// the body.
+    async fn record(&self, uri: &str) -> (u16, Value) {
+        let u = socialkit::adapters::bluesky::AtUri::parse(uri).unwrap();
+        self.get(
+            "com.atproto.repo.getRecord",
+            &[
+                ("repo", &u.authority),
+                ("collection", &u.collection),
+                ("rkey", &u.rkey),
+            ],
+        )
+        .await
+    }
+
     /// The post a post replies to (its `reply.parent.uri`), read with `getRecord`.
     async fn reply_parent(&self, uri: &str) -> Option<String> {
-        let u = socialkit::adapters::bluesky::AtUri::parse(uri).unwrap();
-        let (status, rec) = self
-            .get(
-                "com.atproto.repo.getRecord",
-                &[
-                    ("repo", &u.authority),
-                    ("collection", &u.collection),
-                    ("rkey", &u.rkey),
-                ],
-            )
-            .await;
+        let (status, rec) = self.record(uri).await;
         assert_eq!(status, 200, "{rec}");
         rec["value"]["reply"]["parent"]["uri"]
             .as_str()
@@ -192,16 +197,7 @@ async fn pds_publish_with_facets_media_and_threads() {
         .unwrap();
     let uri = socialkit::adapters::bluesky::AtUri::parse(&p.post.id).unwrap();
     assert_eq!(uri.authority, env["SOCIALKIT_BLUESKY_DID"]);
-    let (status, rec) = raw
-        .get(
-            "com.atproto.repo.getRecord",
-            &[
-                ("repo", &uri.authority),
-                ("collection", &uri.collection),
-                ("rkey", &uri.rkey),
-            ],
-        )
-        .await;
+    let (status, rec) = raw.record(&p.post.id).await;
     assert_eq!(status, 200);
     assert_eq!(rec["cid"], p.post.meta("cid").unwrap());
     assert_eq!(rec["value"]["langs"], json!(["en"]));
@@ -220,16 +216,7 @@ async fn pds_publish_with_facets_media_and_threads() {
         .await
         .unwrap();
     let u = socialkit::adapters::bluesky::AtUri::parse(&p.post.id).unwrap();
-    let (_, rec) = raw
-        .get(
-            "com.atproto.repo.getRecord",
-            &[
-                ("repo", &u.authority),
-                ("collection", &u.collection),
-                ("rkey", &u.rkey),
-            ],
-        )
-        .await;
+    let (_, rec) = raw.record(&p.post.id).await;
     let image = &rec["value"]["embed"]["images"][0];
     assert_eq!(image["alt"], "one pixel");
     assert_eq!(image["aspectRatio"], json!({"width": 1, "height": 1}));
@@ -253,17 +240,7 @@ async fn pds_publish_with_facets_media_and_threads() {
         )
         .await
         .unwrap();
-    let u = socialkit::adapters::bluesky::AtUri::parse(&card.post.id).unwrap();
-    let (_, rec) = raw
-        .get(
-            "com.atproto.repo.getRecord",
-            &[
-                ("repo", &u.authority),
-                ("collection", &u.collection),
-                ("rkey", &u.rkey),
-            ],
-        )
-        .await;
+    let (_, rec) = raw.record(&card.post.id).await;
     assert_eq!(rec["value"]["embed"]["$type"], "app.bsky.embed.external");
 
     // A thread.
@@ -272,17 +249,7 @@ async fn pds_publish_with_facets_media_and_threads() {
         .await
         .unwrap();
     for i in 1..3 {
-        let u = socialkit::adapters::bluesky::AtUri::parse(&t.parts[i].id).unwrap();
-        let (_, rec) = raw
-            .get(
-                "com.atproto.repo.getRecord",
-                &[
-                    ("repo", &u.authority),
-                    ("collection", &u.collection),
-                    ("rkey", &u.rkey),
-                ],
-            )
-            .await;
+        let (_, rec) = raw.record(&t.parts[i].id).await;
         assert_eq!(rec["value"]["reply"]["root"]["uri"], t.parts[0].id.as_str());
         assert_eq!(
             rec["value"]["reply"]["root"]["cid"],
@@ -344,17 +311,7 @@ async fn pds_delete_and_recent_posts() {
     alice.delete(&p.post).await.unwrap();
     let again = alice.delete(&p.post).await.unwrap_err();
     assert_eq!(again.kind(), ErrorKind::NotFound, "{again}");
-    let u = socialkit::adapters::bluesky::AtUri::parse(&p.post.id).unwrap();
-    let (status, body) = raw
-        .get(
-            "com.atproto.repo.getRecord",
-            &[
-                ("repo", &u.authority),
-                ("collection", &u.collection),
-                ("rkey", &u.rkey),
-            ],
-        )
-        .await;
+    let (status, body) = raw.record(&p.post.id).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (400, Some("RecordNotFound"))
@@ -548,17 +505,7 @@ async fn network_interactions_replies_metrics_and_profile() {
         .reply_text(&reply.reference, &unique("Thanks"))
         .await
         .unwrap();
-    let u = socialkit::adapters::bluesky::AtUri::parse(&answer.post.id).unwrap();
-    let (_, rec) = raw
-        .get(
-            "com.atproto.repo.getRecord",
-            &[
-                ("repo", &u.authority),
-                ("collection", &u.collection),
-                ("rkey", &u.rkey),
-            ],
-        )
-        .await;
+    let (_, rec) = raw.record(&answer.post.id).await;
     assert_eq!(
         rec["value"]["reply"]["parent"]["uri"],
         bobs_reply.post.id.as_str()

@@ -601,7 +601,23 @@ pub trait Platform: Send + Sync + fmt::Debug {
 
     /// Searches public posts (for listening): matches of `query`, newest first, each as an
     /// [`Interaction`] of kind [`InteractionKind::Post`] whose reference can be replied to.
-    /// [`Capabilities::search`] says whether and how far back the platform searches.
+    /// [`Capabilities::search`] says whether and how far back the platform searches; to run a
+    /// boolean listening query over several platforms, see
+    /// [`listen::search`](crate::listen::search).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::sandbox::Sandbox;
+    /// use socialkit::model::{InteractionKind, SearchQuery};
+    /// use socialkit::{Platform, PlatformExt};
+    /// let acme = Sandbox::from_url("sandbox://platform-doc-search").unwrap();
+    /// assert!(acme.capabilities().search.is_some());
+    /// let sent = acme.publish_text("Our #springsale starts today").await.unwrap();
+    /// let page = acme.search(&SearchQuery::new("#springsale today")).await.unwrap();
+    /// let hit = page.items.iter().find(|i| i.reference.post.as_ref() == Some(&sent.post)).unwrap();
+    /// assert_eq!(hit.kind, InteractionKind::Post);
+    /// # });
+    /// ```
     async fn search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
         let _ = query;
         Err(Error::unsupported(self.name(), Operation::Search.as_str()))

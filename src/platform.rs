@@ -540,6 +540,14 @@ pub trait Platform: Send + Sync + fmt::Debug {
         &self.capabilities().platform
     }
 
+    /// Reads what [`capabilities`](Platform::capabilities) depend on where the platform has to
+    /// be asked (a Mastodon instance's limits and server software), once; afterwards
+    /// `capabilities()` is final. The engine calls it before it checks a post for a channel,
+    /// so a post gets the same answer every time. The default has nothing to read.
+    async fn load_capabilities(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Who am I: the connected account, its public profile and its metrics.
     async fn channel(&self) -> Result<Channel>;
 

@@ -14,6 +14,7 @@ use socialkit::http::{Client, HttpConfig, RetryPolicy};
 use socialkit::model::{
     InteractionKind, InteractionQuery, Media, Post, PostRef, PublishOptions, Visibility,
 };
+use socialkit::platform::Idempotency;
 use socialkit::{ErrorKind, Platform, PlatformExt};
 
 fn png() -> Vec<u8> {
@@ -169,12 +170,12 @@ async fn threads_are_reply_chains_and_a_repeat_with_the_same_key_creates_nothing
 async fn a_thread_that_failed_halfway_is_finished_by_a_retry_with_the_same_key() {
     let (twin, m) = setup().await;
     let h = twin.handle();
-    // The second status create fails three times in a row (more than the client retries).
+    // The second status create fails (a create is never re-sent by the HTTP layer).
     h.inject_after(
         1,
         Some("POST"),
         Some("/api/v1/statuses"),
-        3,
+        1,
         Fault::json(503, "down"),
     );
     let post = Post::thread(["first", "second", "third"]);
@@ -493,7 +494,7 @@ async fn capabilities_come_from_the_instance_with_v1_fallback() {
 }
 
 #[tokio::test]
-async fn lazy_capabilities_are_read_when_a_post_fails_the_defaults() {
+async fn capabilities_are_read_before_the_first_write_whatever_the_post() {
     let twin = Twin::start_with(TwinOptions {
         max_characters: 1000,
         ..TwinOptions::default()
@@ -503,13 +504,22 @@ async fn lazy_capabilities_are_read_when_a_post_fails_the_defaults() {
     let m = Mastodon::with_client(twin.config(), fast_client());
     assert!(!m.capabilities_loaded());
     assert_eq!(m.capabilities().text.max, 500);
+    assert_eq!(
+        m.capabilities().idempotency,
+        Idempotency::None,
+        "no key trusted unread"
+    );
     m.publish_text("short").await.unwrap();
     assert!(
-        !m.capabilities_loaded(),
-        "a post within the defaults needs no instance read"
+        m.capabilities_loaded(),
+        "even a post within the defaults waits for the instance: its idempotency decides"
+    );
+    assert_eq!(
+        m.capabilities().idempotency,
+        Idempotency::Key,
+        "Mastodon 4.5 honours it"
     );
     m.publish_text(&"x".repeat(700)).await.unwrap();
-    assert!(m.capabilities_loaded());
     assert_eq!(m.capabilities().text.max, 1000);
     assert_eq!(twin.handle().requests_to("GET", "/api/v2/instance"), 1);
     let e = m.publish_text(&"x".repeat(1001)).await.unwrap_err();
@@ -704,14 +714,25 @@ async fn rate_limited_429_with_retry_after_from_the_reset_header() {
 async fn server_errors_are_retried_for_idempotent_calls_only() {
     let (twin, m) = setup().await;
     let h = twin.handle();
-    // A status create carries an Idempotency-Key: retried, one status.
+    // A status create is sent once even with its Idempotency-Key: the 503 comes back
+    // (retryable, in doubt for the engine), and a publish again with the key makes one status.
     h.inject(
         Some("POST"),
         Some("/api/v1/statuses"),
         1,
         Fault::json(503, "busy"),
     );
-    m.publish_text("survives a 503").await.unwrap();
+    let opts = PublishOptions::with_key("survivor");
+    let e = m
+        .publish(&Post::text("survives a 503"), &opts)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Platform);
+    assert!(e.is_retryable());
+    assert_eq!(h.requests_to("POST", "/api/v1/statuses"), 1);
+    m.publish(&Post::text("survives a 503"), &opts)
+        .await
+        .unwrap();
     assert_eq!(h.requests_to("POST", "/api/v1/statuses"), 2);
     assert_eq!(h.statuses_created(), 1);
 

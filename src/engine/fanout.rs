@@ -3,7 +3,9 @@
 //! Each delivery's content is the post resolved for its channel
 //! ([`Post::resolve`] with the platform's variant, then the channel's), with the workspace's
 //! brand rules applied (hashtag sets, UTM parameters) — and, before anything is stored,
-//! checked against the brand rules and validated against that channel's capabilities. A post
+//! checked against the brand rules and validated against that channel's capabilities, which
+//! are loaded first ([`Platform::load_capabilities`](crate::Platform::load_capabilities): a
+//! Mastodon instance's own limits, never "whatever the channel happens to hold now"). A post
 //! that any channel would refuse is refused as a whole, with every channel's reason, so nothing
 //! half-goes out because of a content error; failures while publishing are per delivery
 //! ([`PostStatus`](super::PostStatus)).
@@ -153,6 +155,12 @@ impl Engine {
             content.scheduled_at = post.scheduled_at;
             rules.apply(&mut content, platform.name(), ch);
             if check {
+                // The channel's limits as the platform states them, read before the first
+                // check (a Mastodon instance's own): the same post gets the same answer.
+                platform
+                    .load_capabilities()
+                    .await
+                    .map_err(|e| e.or_context(platform.name(), Some(ch.as_str()), "check"))?;
                 for v in rules.check(&content) {
                     problems.push(format!("{ch}: {v}"));
                 }

@@ -13,9 +13,15 @@
 //!   the platform returns the first post instead of making a second;
 //! - elsewhere the channel's [`recent_posts`](Platform::recent_posts) are searched for the key
 //!   or, failing that, the same text created since the in-doubt attempt began; found means
-//!   Published, not found means publish;
+//!   Published, not found means publish; for a thread, the parts are followed reply by reply
+//!   (where the listing shows what each post answers), and a thread cut short is finished
+//!   from its last part found, so no part is sent twice and none is lost;
 //! - a platform with neither cannot be checked: the delivery fails visibly ("outcome unknown")
 //!   rather than risk a second post.
+//!
+//! A write whose request never left (the connection could not be made:
+//! [`nothing_sent`](crate::http::nothing_sent)) is not in doubt: it is retried like any
+//! retryable failure, without a lookup — except for a thread, whose earlier parts may be out.
 //!
 //! A reply ([`Delivery::reply_to`]) takes the same path with [`Platform::reply`]; its
 //! reconciliation is reply-specific (see `reply.rs`).
@@ -119,6 +125,9 @@ pub(crate) enum Outcome {
 enum Reconciled {
     /// The earlier attempt made the post.
     Found(Published),
+    /// The earlier attempt made the first parts of a thread (these), not the rest: the rest
+    /// goes out as replies to the last part found.
+    Partly(Published),
     /// It did not; publishing is safe.
     NotFound,
     /// Re-sending with the same key is safe (the platform dedupes).
@@ -152,13 +161,16 @@ pub(crate) fn published_event(d: &Delivery, result: &Published) -> EventKind {
     }
 }
 
-/// Whether an error leaves the outcome of a write unknown: the platform may have made the
-/// post all the same.
-pub(crate) fn leaves_doubt(e: &Error) -> bool {
-    matches!(
+/// Whether an error of a write of `post` leaves its outcome unknown: the platform may have
+/// made the post all the same. A request that never left (the connection could not be made:
+/// [`nothing_sent`](crate::http::nothing_sent)) leaves no doubt — unless the post is a
+/// thread, whose earlier parts may have been published before the failing request.
+pub(crate) fn leaves_doubt(e: &Error, post: &crate::model::Post) -> bool {
+    let unknown = matches!(
         e.kind(),
         ErrorKind::Timeout | ErrorKind::Network | ErrorKind::Platform | ErrorKind::Unexpected
-    )
+    );
+    unknown && (post.is_thread() || !crate::http::nothing_sent(e))
 }
 
 /// Whether a post listed by the platform has the text that was sent: the same words in the
@@ -173,6 +185,30 @@ pub(crate) fn same_text(sent: &str, listed: &str) -> bool {
         })
     }
     words(sent).eq(words(listed))
+}
+
+/// The parts of `post`, a thread, among `recent` after its first part (in `found`): each the
+/// reply to the one before with the part's text. All there: Found; some: Partly.
+fn follow_thread(
+    recent: &[crate::model::RecentPost],
+    post: &crate::model::Post,
+    mut found: Published,
+) -> Reconciled {
+    let parts = post.parts();
+    for part in parts.iter().skip(1) {
+        let Some(prev) = found.parts.last().map(|p| p.id.clone()) else {
+            break;
+        };
+        let next = recent.iter().find(|r| {
+            r.in_reply_to.as_deref() == Some(prev.as_str())
+                && sent_as(&r.text, &part.text, part.link.as_deref())
+        });
+        match next {
+            Some(r) => found.parts.push(r.post.clone()),
+            None => return Reconciled::Partly(found),
+        }
+    }
+    Reconciled::Found(found)
 }
 
 /// Whether a listed post is the one sent with `text` and, maybe, `link`: platforms without
@@ -260,6 +296,10 @@ impl Engine {
                     d = &settled;
                 }
                 Ok(Reconciled::ResendSafe) => {}
+                Ok(Reconciled::Partly(done)) => {
+                    let result = self.finish_thread(platform.as_ref(), d, &claim, done).await;
+                    return self.after_call(d, &claim, platform.name(), result).await;
+                }
                 Ok(Reconciled::Unknowable(reason)) => {
                     let what = if d.is_reply() { "reply" } else { "post" };
                     let e = Error::new(
@@ -296,6 +336,47 @@ impl Engine {
             Some(to) => platform.reply(to, &d.content, &opts).await,
             None => platform.publish(&d.content, &opts).await,
         };
+        let name = platform.name().to_string();
+        self.after_call(d, &claim, &name, result).await
+    }
+
+    /// Publishes the parts of a thread after the `done` ones, as replies to the last of them,
+    /// and returns the whole thread. The key is the attempt's, marked with where the rest
+    /// starts, so it never names a part already made.
+    async fn finish_thread(
+        &self,
+        platform: &dyn Platform,
+        d: &Delivery,
+        claim: &Claim,
+        done: Published,
+    ) -> Result<Published> {
+        let parts = d.content.parts();
+        let n = done.parts.len();
+        let (Some(last), Some(first)) = (done.parts.last().cloned(), parts.get(n).cloned()) else {
+            return Ok(done);
+        };
+        let mut rest = d.content.clone();
+        rest.text = first.text;
+        rest.media = first.media;
+        rest.link = first.link;
+        rest.thread = parts[n + 1..].to_vec();
+        rest.reply_to = Some(last);
+        let opts = PublishOptions::with_key(format!("{}-from{n}", claim.attempt.key));
+        let more = platform.publish(&rest, &opts).await?;
+        let mut all = done;
+        all.parts.extend(more.parts);
+        Ok(all)
+    }
+
+    /// Stores what a platform call gave for a claimed delivery.
+    async fn after_call(
+        &self,
+        d: &Delivery,
+        claim: &Claim,
+        platform: &str,
+        result: Result<Published>,
+    ) -> Outcome {
+        let attempt = &claim.attempt.id;
         if let Some(h) = &self.inner.hooks {
             if h.after_publish(d, &result) == AfterPublish::Crash {
                 return Outcome::Abandoned;
@@ -309,7 +390,7 @@ impl Engine {
             }
             Err(e) => {
                 let op = op_of(d);
-                let e = e.or_context(platform.name(), Some(d.channel.as_str()), op);
+                let e = e.or_context(platform, Some(d.channel.as_str()), op);
                 let why = format!("{op} failed: {e}");
                 let outcome =
                     self.on_error(d, e, false, !d.in_doubt() && claim.delivery.in_doubt());
@@ -389,10 +470,11 @@ impl Engine {
                 })
             };
             if let Some(r) = by_key.or_else(by_text) {
-                return Ok(Reconciled::Found(Published::single(
-                    r.post.clone(),
-                    r.created_at,
-                )));
+                let found = Published::single(r.post.clone(), r.created_at);
+                if d.is_reply() || !d.content.is_thread() || !targets_listed {
+                    return Ok(Reconciled::Found(found));
+                }
+                return Ok(follow_thread(&recent, &d.content, found));
             }
             // Conclusive when the list reaches back past the in-doubt attempt, or when the
             // platform had fewer posts than asked for (and more than the last time: it was not
@@ -419,7 +501,7 @@ impl Engine {
         let cfg = &self.inner.config;
         let now = self.now();
         let record = e.to_record();
-        let in_doubt = !during_reconcile && leaves_doubt(&e);
+        let in_doubt = !during_reconcile && leaves_doubt(&e, &d.content);
         if d.attempts >= cfg.max_total_attempts {
             let still_doubt = in_doubt || d.in_doubt();
             return Finish::Fail {

@@ -274,6 +274,11 @@ impl Engine {
         to: &InteractionRef,
         post: &Post,
     ) -> Result<Post> {
+        // The channel's limits as the platform states them, read before the first check.
+        platform
+            .load_capabilities()
+            .await
+            .map_err(|e| e.or_context(platform.name(), Some(channel.as_str()), "check"))?;
         let caps = platform.capabilities();
         caps.require(Operation::Reply)?;
         if to.platform != platform.name() {

@@ -14,6 +14,7 @@ use super::mapper::ErrorMapper;
 use super::redact::url_for_log;
 use super::response::Response;
 use super::retry::{Decision, RetryPolicy, decide, full_jitter};
+use super::sent::NotSent;
 use super::{DEFAULT_USER_AGENT, serde_secs};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorKind, Result};
@@ -364,14 +365,30 @@ fn transport_error(call: &Call, e: reqwest::Error) -> Error {
     let platform = call.platform;
     let host = call.url.host_str().unwrap_or("the server").to_string();
     let write = call.retry == Retry::Never && call.method != reqwest::Method::GET;
+    if e.is_connect() {
+        // The connection could not be made: no byte of the request left, so the server cannot
+        // have acted on it (not in doubt; see `sent`).
+        let (kind, m) = if e.is_timeout() {
+            (
+                ErrorKind::Timeout,
+                format!("could not connect to {host} in time; nothing was sent"),
+            )
+        } else {
+            (
+                ErrorKind::Network,
+                format!("could not connect to {host}; nothing was sent"),
+            )
+        };
+        return Error::new(kind, m)
+            .with_source(NotSent(e.without_url()))
+            .or_context(platform, None, call.operation);
+    }
     let err = if e.is_timeout() {
         let mut m = format!("{platform} did not answer in time ({host})");
         if write {
             m.push_str("; the outcome of this write is unknown: reconcile before retrying");
         }
         Error::new(ErrorKind::Timeout, m)
-    } else if e.is_connect() {
-        Error::new(ErrorKind::Network, format!("could not connect to {host}"))
     } else if e.is_builder() {
         Error::new(
             ErrorKind::ConfigInvalid,

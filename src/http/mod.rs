@@ -9,7 +9,9 @@
 //! - retries [`Retry::Idempotent`] calls on retryable failures with exponential backoff and full
 //!   jitter, bounded in attempts and total time, and honours `Retry-After` / reset hints,
 //! - never retries a [`Retry::Never`] call (a timed-out write returns
-//!   [`ErrorKind::Timeout`](crate::ErrorKind::Timeout): the engine reconciles),
+//!   [`ErrorKind::Timeout`](crate::ErrorKind::Timeout): the engine reconciles), and marks a
+//!   request that never left because the connection could not be made ([`nothing_sent`]:
+//!   not in doubt),
 //! - parses the platform's rate-limit headers into one [`RateLimit`] (the adapter chooses the
 //!   [`RateLimitStyle`], because header families collide),
 //! - opens a `tracing` span per call with platform, operation, method, the redacted URL, status,
@@ -44,6 +46,7 @@ mod ratelimit;
 pub mod redact;
 mod response;
 mod retry;
+mod sent;
 pub(crate) mod serde_secs;
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
@@ -56,6 +59,7 @@ pub use ratelimit::{
 };
 pub use response::Response;
 pub use retry::RetryPolicy;
+pub use sent::{NotSent, nothing_sent};
 
 /// The HTTP method type used by [`Call`] (re-exported from `reqwest`).
 pub use reqwest::Method;

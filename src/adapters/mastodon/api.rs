@@ -424,6 +424,9 @@ pub struct Instance {
     /// The software version string.
     #[serde(default)]
     pub version: Option<String>,
+    /// Where the server's source code is (v2; GoToSocial names itself only here).
+    #[serde(default)]
+    pub source_url: Option<String>,
     /// Limits.
     #[serde(default)]
     pub configuration: Option<InstanceConfiguration>,

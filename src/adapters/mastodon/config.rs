@@ -1,12 +1,15 @@
 //! The configuration of a Mastodon channel: from a channel URL or from serde.
 //!
-//! URL form: `mastodon://TOKEN@instance[:port][/path]?scheme=http&media_timeout=60`
+//! URL form: `mastodon://TOKEN@instance[:port][/path]?scheme=http&media_timeout=60&timeout=30`
 //!
 //! - `TOKEN` is the OAuth access token (percent-encode it if it has reserved characters);
 //! - `instance` is the server's host, with a port when it is not the default one;
 //! - `scheme=http` talks plain HTTP (a server on loopback, a test twin); the default is https;
 //! - `media_timeout` bounds, in seconds, the wait for the server to process an upload
-//!   (default 60).
+//!   (default 60);
+//! - `timeout` bounds, in seconds, one request and its answer (default: the HTTP layer's 30).
+//!   A write that outlives it is *in doubt*: the server may have made the post, so it is looked
+//!   up before anything is sent again.
 //!
 //! No error ever repeats the URL or the token.
 //!
@@ -68,6 +71,15 @@ pub struct MastodonConfig {
         with = "secs"
     )]
     pub media_timeout: Duration,
+    /// The longest one request may take, its answer included; `None` keeps the HTTP layer's
+    /// default (30 s).
+    #[serde(
+        rename = "request_timeout_secs",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "opt_secs"
+    )]
+    pub request_timeout: Option<Duration>,
 }
 
 fn default_media_timeout() -> Duration {
@@ -90,6 +102,30 @@ mod secs {
             ));
         }
         Ok(Duration::from_secs_f64(v))
+    }
+}
+
+mod opt_secs {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_some(&d.as_secs_f64()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let Some(v) = Option::<f64>::deserialize(d)? else {
+            return Ok(None);
+        };
+        if !v.is_finite() || !(0.001..=86_400.0).contains(&v) {
+            return Err(serde::de::Error::custom(
+                "request_timeout_secs must be between 0.001 and 86400",
+            ));
+        }
+        Ok(Some(Duration::from_secs_f64(v)))
     }
 }
 
@@ -148,7 +184,21 @@ impl MastodonConfig {
             instance: parse_instance(instance).map_err(|e| e.with_platform("mastodon"))?,
             token,
             media_timeout: DEFAULT_MEDIA_TIMEOUT,
+            request_timeout: None,
         })
+    }
+
+    /// Sets the bound on one request and its answer.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let c = socialkit::adapters::mastodon::MastodonConfig::new("m.example", "tok").unwrap()
+    ///     .with_request_timeout(Duration::from_secs(5));
+    /// assert_eq!(c.request_timeout, Some(Duration::from_secs(5)));
+    /// ```
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = Some(timeout);
+        self
     }
 
     /// Sets the bound on waiting for media processing.
@@ -164,7 +214,7 @@ impl MastodonConfig {
         self
     }
 
-    /// Parses a `mastodon://TOKEN@instance[:port][/path]?scheme=http&media_timeout=60` URL.
+    /// Parses a `mastodon://TOKEN@instance[:port][/path]?scheme=http&media_timeout=60&timeout=30` URL.
     pub fn from_url_str(url: &str) -> Result<Self> {
         // The url crate's own error messages never contain the input; keep it that way.
         let parsed = Url::parse(url).map_err(|e| {
@@ -207,6 +257,7 @@ impl MastodonConfig {
         };
         let mut scheme = "https".to_string();
         let mut media_timeout = DEFAULT_MEDIA_TIMEOUT;
+        let mut request_timeout = None;
         for (k, v) in url.query_pairs() {
             match k.as_ref() {
                 "scheme" => match v.as_ref() {
@@ -221,10 +272,21 @@ impl MastodonConfig {
                         .map(Duration::from_secs)
                         .ok_or_else(|| fail("media_timeout must be a number of seconds"))?;
                 }
+                "timeout" => {
+                    request_timeout = Some(
+                        v.parse::<u64>()
+                            .ok()
+                            .filter(|s| (1..=86_400).contains(s))
+                            .map(Duration::from_secs)
+                            .ok_or_else(|| {
+                                fail("timeout must be a number of seconds (1 to 86400)")
+                            })?,
+                    );
+                }
                 _ => {
                     // The name is not repeated: a misplaced token must not reach a log.
                     return Err(fail(
-                        "unknown mastodon channel URL parameter (known: scheme, media_timeout)",
+                        "unknown mastodon channel URL parameter (known: scheme, media_timeout, timeout)",
                     ));
                 }
             }
@@ -239,6 +301,7 @@ impl MastodonConfig {
             instance,
             token: Secret::new(token),
             media_timeout,
+            request_timeout,
         })
     }
 
@@ -268,6 +331,9 @@ impl MastodonConfig {
         }
         if self.media_timeout != DEFAULT_MEDIA_TIMEOUT {
             params.push(format!("media_timeout={}", self.media_timeout.as_secs()));
+        }
+        if let Some(t) = self.request_timeout {
+            params.push(format!("timeout={}", t.as_secs().max(1)));
         }
         if !params.is_empty() {
             out.push('?');
@@ -302,6 +368,11 @@ mod tests {
         .unwrap();
         assert_eq!(c.instance.as_str(), "http://127.0.0.1:4000/social/");
         assert_eq!(c.media_timeout, Duration::from_secs(5));
+        assert_eq!(c.request_timeout, None);
+        let t = MastodonConfig::from_url_str("mastodon://tok@m.example?timeout=3").unwrap();
+        assert_eq!(t.request_timeout, Some(Duration::from_secs(3)));
+        assert_eq!(MastodonConfig::from_url_str(&t.to_url()).unwrap(), t);
+        assert!(MastodonConfig::from_url_str("mastodon://tok@m.example?timeout=0").is_err());
         assert_eq!(
             c.endpoint("api/v1/statuses").unwrap().as_str(),
             "http://127.0.0.1:4000/social/api/v1/statuses"

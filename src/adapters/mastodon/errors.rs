@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | 400, 413 | `Validation` | no |
 //! | 401 | `Unauthenticated` (reconnect the account) | no |
+//! | 422 with an empty body on `verify_credentials` (snac's answer to a missing, wrong or revoked token) | `Unauthenticated` | no |
 //! | 403 | `PermissionDenied` (missing scope, suspended, unconfirmed account) | no |
 //! | 404, 410 | `NotFound` | no |
 //! | 409 | `Conflict` (e.g. a request with the same idempotency key still in progress) | yes |
@@ -32,6 +33,11 @@
 use crate::http::{ErrorBody, ErrorMapper, Response};
 use crate::{Error, ErrorKind};
 
+/// The operation of `GET /api/v1/accounts/verify_credentials`: it takes no input, so a 422
+/// from it can only be about the token (snac answers a missing or wrong token this way, with
+/// an empty body: snac2 `mastoapi.c`, `status = 422; // "Unprocessable entity" (no login)`).
+pub(crate) const VERIFY_CREDENTIALS_OPERATION: &str = "channel";
+
 /// The operations whose 422 means "the file was refused" rather than "fix the request".
 pub(crate) const MEDIA_OPERATIONS: [&str; 2] = ["upload_media", "media_processing"];
 
@@ -56,6 +62,12 @@ pub fn map_response(response: &Response) -> Error {
         401 => response.error(
             ErrorKind::Unauthenticated,
             "mastodon rejected the access token (invalid or revoked): reconnect the account",
+        ),
+        422 if op == VERIFY_CREDENTIALS_OPERATION && server_message.is_none() => response.error(
+            ErrorKind::Unauthenticated,
+            "the server did not accept the access token (it answered the account check with \
+             422 and no reason, as snac does for a missing, wrong or revoked token): check the \
+             token, or reconnect the account to get a new one",
         ),
         403 => response.error(
             ErrorKind::PermissionDenied,
@@ -195,6 +207,22 @@ mod tests {
             assert_eq!(e.context().http_status, Some(status));
             assert_eq!(e.context().platform.as_deref(), Some("mastodon"));
         }
+    }
+
+    #[test]
+    fn an_empty_422_on_the_account_check_is_a_token_problem() {
+        // snac 2.75: verify_credentials with a wrong token is 422 with an empty body.
+        for body in ["", "  \n"] {
+            let e = map_response(&resp(422, "channel", &[], body));
+            assert_eq!(e.kind(), ErrorKind::Unauthenticated, "{body:?}");
+            assert!(!e.is_retryable());
+            assert!(e.to_string().contains("reconnect the account"), "{e}");
+        }
+        // With a reason, or on another operation, a 422 stays what it says.
+        let e = map_response(&resp(422, "channel", &[], r#"{"error":"Bad request"}"#));
+        assert_eq!(e.kind(), ErrorKind::Validation);
+        let e = map_response(&resp(422, "publish", &[], ""));
+        assert_eq!(e.kind(), ErrorKind::Validation);
     }
 
     #[test]

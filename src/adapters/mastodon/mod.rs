@@ -3,9 +3,10 @@
 //! - **Publish**: text with content warning (`spoiler_text`), visibility and language; media
 //!   through `POST /api/v2/media` with alt text, waiting (bounded) for asynchronous processing
 //!   when the server answers 202; threads as reply chains; an `Idempotency-Key` on every status
-//!   create, derived per part from [`PublishOptions::idempotency_key`] (`<key>-<part index>`),
-//!   so a retried publish — by the HTTP layer or by the engine with the same key — creates
-//!   nothing twice. With [`PublishOptions::split_long_text`], a text over the limit becomes a
+//!   create, derived per part from [`PublishOptions::idempotency_key`] (`<key>-<part index>`).
+//!   A create is sent once: one whose answer is lost comes back as an error that leaves doubt,
+//!   and the engine looks the status up before it publishes again (see *Exactly once* below).
+//!   With [`PublishOptions::split_long_text`], a text over the limit becomes a
 //!   numbered thread (the content warning counts in every part). Edit
 //!   (`PUT /api/v1/statuses/{id}`: text, content warning, language, and the media when the new
 //!   post has some; without, the status keeps its media) and delete.
@@ -19,21 +20,39 @@
 //!   `verify_credentials`.
 //! - **Errors** mapped in one place ([`errors`]).
 //!
-//! # Capabilities: read from the instance, once
+//! # Capabilities: read from the instance, once, before the first check or write
 //!
 //! Every instance sets its own limits (`GET /api/v2/instance`, falling back to
 //! `/api/v1/instance` and its `max_toot_chars`, then to Mastodon's defaults: 500 characters,
-//! 23 per URL, 4 attachments). [`Platform::capabilities`] is synchronous and returns a
-//! reference, so:
+//! 23 per URL, 4 attachments) and runs its own software ([`server::ServerFamily`]), which
+//! decides whether its `Idempotency-Key` can be trusted. [`Platform::capabilities`] is
+//! synchronous and returns a reference, so the rule is:
 //!
-//! - [`Mastodon::connect`] (async) reads the instance before it returns: its capabilities are
-//!   the instance's from the start and validation never needs the network. Prefer it.
-//! - [`Mastodon::new`] (sync, what the [`Registry`] uses) starts with the
-//!   defaults and reads the instance lazily, once: before the first publish whose post does not
-//!   pass the defaults (it might pass the instance's limits), or on
-//!   [`Mastodon::refresh_capabilities`]. The result is kept in a
-//!   [`tokio::sync::OnceCell`], so concurrent callers read the instance once and every
-//!   `&Capabilities` handed out stays valid.
+//! - every write ([`publish`](Platform::publish), [`reply`](Platform::reply),
+//!   [`edit`](Platform::edit)) reads the instance first, once per adapter; its limits and its
+//!   idempotency are the instance's, whichever way the adapter was built;
+//! - the engine calls [`Platform::load_capabilities`] before it checks a post for a channel,
+//!   so `engine.submit` gives the same answer for the same post every time;
+//! - [`Mastodon::connect`] (async) reads the instance before it returns, so its
+//!   [`capabilities`](Platform::capabilities) are the instance's from the start;
+//!   [`Mastodon::new`] (sync, what the [`Registry`] uses) reads it on the first of the calls
+//!   above or on [`Mastodon::refresh_capabilities`]. Until then `capabilities()` holds
+//!   Mastodon's documented defaults with no idempotency ([`default_capabilities`]).
+//!
+//! The result is kept in a [`tokio::sync::OnceCell`], so concurrent callers read the instance
+//! once and every `&Capabilities` handed out stays valid. An adapter built with
+//! [`Mastodon::with_capabilities`] never reads the instance.
+//!
+//! # Exactly once
+//!
+//! A status create (and a media upload) is sent once by the HTTP layer, never re-sent on its
+//! own. When its outcome is unknown (the answer was lost, timed out or was a 5xx), the error
+//! leaves doubt ([`ErrorKind::Network`], [`ErrorKind::Timeout`], [`ErrorKind::Platform`]); the
+//! engine then lists the account's recent statuses and finds the one made, or proves there is
+//! none, before it sends the create again. [`Capabilities::idempotency`] says
+//! [`Idempotency::Key`] only for servers shown to honour the key (Mastodon, Pleroma, Akkoma;
+//! not snac or GoToSocial: see [`server`] for the sources); the engine relies on a re-send with
+//! the key only there, and only when the listing cannot settle the doubt.
 //!
 //! ```no_run
 //! use socialkit::adapters::mastodon::{Mastodon, MastodonConfig};
@@ -54,6 +73,7 @@ pub mod html;
 pub mod oauth;
 pub mod paging;
 pub mod search;
+pub mod server;
 #[cfg(feature = "testkit")]
 pub mod twin;
 
@@ -72,7 +92,9 @@ use url::Url;
 
 pub use config::MastodonConfig;
 
-use crate::http::{Call, Client, Multipart, Part as HttpPart, RateLimitStyle, Response, Retry};
+use crate::http::{
+    Call, Client, HttpConfig, Multipart, Part as HttpPart, RateLimitStyle, Response, Retry,
+};
 use crate::model::{
     Author, Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery,
     InteractionRef, Media, MediaKind, Metric, Page, Part, Post, PostMetrics, PostRef, Profile,
@@ -84,6 +106,7 @@ use crate::{Error, ErrorKind, Registry, Result};
 
 use errors::MastodonErrors;
 use paging::{PageQuery, PageSource};
+use server::ServerFamily;
 
 /// The platform's name, as errors and [`PostRef`]s carry it.
 ///
@@ -124,7 +147,8 @@ pub const MAX_NOTIFICATIONS_PAGE: usize = 80;
 
 /// Registers the `mastodon` scheme: `mastodon://TOKEN@instance[:port]?scheme=http` and the
 /// serde form of [`MastodonConfig`]. The registry's factories are synchronous, so they build
-/// with [`Mastodon::new`] (capabilities read lazily; see the module docs).
+/// with [`Mastodon::new`]; the instance is read before the first check or write (see the
+/// module docs), so a channel from the registry behaves as one from [`Mastodon::connect`].
 pub(crate) fn register(registry: &mut Registry) {
     registry.register(
         PLATFORM,
@@ -186,7 +210,15 @@ impl Mastodon {
     /// assert!(!format!("{m:?}").contains("token\""));
     /// ```
     pub fn new(config: MastodonConfig) -> Result<Self> {
-        Ok(Self::with_client(config, Client::default()))
+        let client = match config.request_timeout {
+            Some(timeout) => {
+                let mut http = HttpConfig::default();
+                http.request_timeout = timeout;
+                Client::new(http)?
+            }
+            None => Client::default(),
+        };
+        Ok(Self::with_client(config, client))
     }
 
     /// Like [`Mastodon::new`], sending through a given HTTP client (shared connection pool,
@@ -236,7 +268,8 @@ impl Mastodon {
     }
 
     /// An adapter whose capabilities are the instance's, read before it returns (one
-    /// unauthenticated `GET /api/v2/instance`, or `/api/v1/instance` on older servers).
+    /// unauthenticated `GET /api/v2/instance`, or `/api/v1/instance` on older servers). It
+    /// sends through a client with the config's `request_timeout`, like [`Mastodon::new`].
     ///
     /// ```
     /// use socialkit::adapters::mastodon::{Mastodon, twin::{Twin, TwinOptions}};
@@ -248,7 +281,9 @@ impl Mastodon {
     /// # });
     /// ```
     pub async fn connect(config: MastodonConfig) -> Result<Self> {
-        Self::connect_with_client(config, Client::default()).await
+        let m = Self::new(config)?;
+        m.refresh_capabilities().await?;
+        Ok(m)
     }
 
     /// [`Mastodon::connect`] through a given HTTP client.
@@ -314,11 +349,7 @@ impl Mastodon {
             match self.client.send(call, &MastodonErrors).await {
                 Ok(resp) => match resp.json::<api::Instance>() {
                     Ok(instance) if says_something(&instance) => {
-                        if instance
-                            .version
-                            .as_deref()
-                            .is_some_and(|v| v.to_ascii_lowercase().contains("snac"))
-                        {
+                        if ServerFamily::of(&instance).closes_connections() {
                             self.closes_connections.store(true, Ordering::Relaxed);
                         }
                         return Ok(capabilities_from_instance(&instance));
@@ -400,20 +431,13 @@ impl Mastodon {
 
     // ----- validation -------------------------------------------------------------------
 
-    /// The post as it goes to Mastodon, validated against the capabilities in force; when it
-    /// fails them and the instance's own limits have not been read yet, they are read and the
-    /// post is checked again.
+    /// The post as it goes to Mastodon, validated against the instance's capabilities (read
+    /// first when they have not been: the same post gets the same answer every time).
     async fn prepare(&self, post: &Post) -> Result<Post> {
+        let caps = self.refresh_capabilities().await?;
         let resolved = post.resolve(PLATFORM, None);
-        match check_post(self.capabilities(), &resolved) {
-            Ok(()) => Ok(resolved),
-            Err(e) if self.loaded.initialized() => Err(e),
-            Err(_) => {
-                let caps = self.refresh_capabilities().await?;
-                check_post(caps, &resolved)?;
-                Ok(resolved)
-            }
-        }
+        check_post(caps, &resolved)?;
+        Ok(resolved)
     }
 
     // ----- media ------------------------------------------------------------------------
@@ -429,8 +453,9 @@ impl Mastodon {
             form = form.text("description", alt);
         }
         // Mastodon takes no idempotency key for uploads, so an upload is not retried by the
-        // HTTP layer (a write is never retried blindly); a failure comes back retryable and
-        // the caller publishes again with the same key, which the status creates honour.
+        // HTTP layer (a write is never retried blindly). An upload whose answer is lost leaves
+        // at most an unattached file on the server, never a status: the caller's next publish
+        // uploads again.
         let call = self
             .authed(Call::post(
                 PLATFORM,
@@ -481,9 +506,12 @@ impl Mastodon {
 
     // ----- statuses ---------------------------------------------------------------------
 
-    /// `POST /api/v1/statuses` with an `Idempotency-Key`. Where the server honours the key
-    /// (the capabilities say [`Idempotency::Key`]) the HTTP layer may resend the create on a
-    /// retryable failure. Where it does not (snac), the create is sent exactly once.
+    /// `POST /api/v1/statuses`, sent once, with an `Idempotency-Key` for the servers that
+    /// honour it. The HTTP layer never re-sends it: not where the server ignores the key (snac,
+    /// GoToSocial: a re-send makes a second status), and not on Mastodon either, where a
+    /// re-send that overlaps the first (after a timeout) made a second status before mastodon
+    /// PR #37879. A lost answer comes back as an error that leaves doubt; the engine looks the
+    /// status up before it publishes again (see [`server`]).
     async fn create_status(
         &self,
         operation: &'static str,
@@ -496,14 +524,10 @@ impl Mastodon {
                 operation,
                 self.url(&["api", "v1", "statuses"])?,
             ))
-            .json(body);
-        if self.capabilities().idempotency == Idempotency::Key {
-            let call = call.idempotency_key(IDEMPOTENCY_HEADER, key);
-            self.send(call).await?.json()
-        } else {
-            let call = call.header(IDEMPOTENCY_HEADER, key).retry(Retry::Never);
-            self.send(call).await?.json()
-        }
+            .json(body)
+            .header(IDEMPOTENCY_HEADER, key)
+            .retry(Retry::Never);
+        self.send(call).await?.json()
     }
 
     /// Publishes every part as a reply to the one before; the first replies to `reply_to`.
@@ -930,10 +954,10 @@ pub fn default_capabilities() -> Capabilities {
         Metric::Quotes,
     ];
     c.native_scheduling = false;
-    c.idempotency = Idempotency::Key;
-    // Mastodon stores an `Idempotency-Key` for up to an hour (POST /api/v1/statuses docs);
-    // after that a re-send with the key makes a second status.
-    c.key_lifetime_secs = Some(3600);
+    // Until the instance says which server it is, no key is trusted (snac and GoToSocial
+    // ignore it); `capabilities_from_instance` decides per server (see `server`).
+    c.idempotency = Idempotency::None;
+    c.key_lifetime_secs = None;
     c.recent_posts = true;
     // `GET /api/v1/accounts/:id/statuses` lists replies too (unless `exclude_replies`), each
     // with its `in_reply_to_id`.
@@ -1027,11 +1051,12 @@ pub fn capabilities_from_instance(instance: &api::Instance) -> Capabilities {
         if !v.contains('(') && !v.is_empty() && !mastodon_at_least(v, 3, 5) {
             c.edit = false;
         }
-        // snac ignores Idempotency-Key (two creates with one key make two statuses), so a
-        // repeated publish must be reconciled from the recent posts instead.
-        if v.to_ascii_lowercase().contains("snac") {
-            c.idempotency = Idempotency::None;
-        }
+    }
+    // The key is trusted only where the server is shown to honour it (see `server`).
+    let family = ServerFamily::of(instance);
+    if family.honours_idempotency_key() {
+        c.idempotency = Idempotency::Key;
+        c.key_lifetime_secs = family.key_lifetime_secs();
     }
     c
 }
@@ -1073,6 +1098,10 @@ impl Platform for Mastodon {
         self.loaded.get().unwrap_or(&self.defaults)
     }
 
+    async fn load_capabilities(&self) -> Result<()> {
+        self.refresh_capabilities().await.map(|_| ())
+    }
+
     async fn channel(&self) -> Result<Channel> {
         let a = self.verify_credentials().await?;
         let _ = self.me.set(a.clone());
@@ -1096,12 +1125,9 @@ impl Platform for Mastodon {
 
     async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
         let post = if opts.split_long_text {
-            let resolved = post.resolve(PLATFORM, None);
-            if !self.capabilities_loaded() && check_post(self.capabilities(), &resolved).is_err() {
-                // The instance may allow more than the defaults: split by its own limits.
-                self.refresh_capabilities().await?;
-            }
-            let split = split_long(self.capabilities(), &resolved, opts)?;
+            // Split by the instance's own limits.
+            let caps = self.refresh_capabilities().await?;
+            let split = split_long(caps, &post.resolve(PLATFORM, None), opts)?;
             self.prepare(&split).await?
         } else {
             self.prepare(post).await?
@@ -1123,7 +1149,9 @@ impl Platform for Mastodon {
     }
 
     async fn edit(&self, post: &PostRef, new: &Post) -> Result<Published> {
-        self.capabilities().require(Operation::Edit)?;
+        self.refresh_capabilities()
+            .await?
+            .require(Operation::Edit)?;
         if new.is_thread() {
             return Err(Error::validation(
                 "an edit replaces one status: give a post without thread parts",
@@ -1208,7 +1236,9 @@ impl Platform for Mastodon {
         post: &Post,
         opts: &PublishOptions,
     ) -> Result<Published> {
-        self.capabilities().require(Operation::Reply)?;
+        self.refresh_capabilities()
+            .await?
+            .require(Operation::Reply)?;
         let target = to.post.as_ref().ok_or_else(|| {
             Error::validation(format!(
                 "this interaction ({}) is not a post: there is nothing to reply to",

@@ -453,6 +453,7 @@ fn unreachable_config(url: &Url, token: &str) -> MastodonConfig {
         instance: url.clone(),
         token: token.into(),
         media_timeout: Duration::from_secs(10),
+        request_timeout: None,
     }
 }
 

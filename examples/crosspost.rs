@@ -1,5 +1,6 @@
 //! Publishes a thread with an image to Mastodon and Bluesky from credentials in the
-//! environment, and prints the URLs.
+//! environment, through the engine's outbox (so nothing is lost or sent twice, whatever the
+//! network does), and prints the URLs.
 //!
 //! ```sh
 //! # Mastodon (or any server speaking its client API):
@@ -16,20 +17,27 @@
 //! after `set -a; . ~/.cache/socialkit-peers/run/mastodon-snac.env; set +a` (and the same for
 //! `bluesky-pds.env`) the example publishes to the local real servers. A platform whose
 //! variables are missing is skipped with a line saying what it needs.
+//!
+//! The Mastodon channel is built with `Mastodon::connect`, which reads the instance first: its
+//! limits, and whether the server honours `Idempotency-Key` (snac does not). Every other way
+//! of building it (`Mastodon::new`, the registry's `mastodon://` URL) reads the instance
+//! before the first check or write, with the same result.
 
 use std::sync::Arc;
 
+use socialkit::Platform;
 use socialkit::adapters::bluesky::{Bluesky, BlueskyConfig};
 use socialkit::adapters::mastodon::{Mastodon, MastodonConfig};
 use socialkit::adapters::sandbox::sample_png;
+use socialkit::engine::{Engine, EventKind};
 use socialkit::model::{Media, Post};
-use socialkit::{Platform, PublishOptions};
+use socialkit::store::{ChannelRecord, MemoryStore};
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn mastodon() -> Result<Option<Arc<dyn Platform>>, String> {
+async fn mastodon() -> Result<Option<Arc<dyn Platform>>, String> {
     let (Some(url), Some(token)) = (
         env("SOCIALKIT_MASTODON_URL"),
         env("SOCIALKIT_MASTODON_ACCESS_TOKEN"),
@@ -42,11 +50,11 @@ fn mastodon() -> Result<Option<Arc<dyn Platform>>, String> {
     };
     let config = MastodonConfig::new(&url, token).map_err(|e| e.to_string())?;
     Ok(Some(Arc::new(
-        Mastodon::new(config).map_err(|e| e.to_string())?,
+        Mastodon::connect(config).await.map_err(|e| e.to_string())?,
     )))
 }
 
-fn bluesky() -> Result<Option<Arc<dyn Platform>>, String> {
+async fn bluesky() -> Result<Option<Arc<dyn Platform>>, String> {
     let (Some(handle), Some(password)) = (
         env("SOCIALKIT_BLUESKY_HANDLE"),
         env("SOCIALKIT_BLUESKY_PASSWORD"),
@@ -72,8 +80,8 @@ fn bluesky() -> Result<Option<Arc<dyn Platform>>, String> {
 #[tokio::main]
 async fn main() {
     let mut channels = Vec::new();
-    for build in [mastodon, bluesky] {
-        match build() {
+    for built in [mastodon().await, bluesky().await] {
+        match built {
             Ok(Some(p)) => channels.push(p),
             Ok(None) => {}
             Err(e) => {
@@ -94,32 +102,74 @@ async fn main() {
         .with_media(image)
         .then("Counted, validated and published through one trait. 2/2")
         .with_language("en");
-    // One key per run: a retry of this run would not post twice where the platform honours it.
-    let key = format!("crosspost-{}", chrono::Utc::now().timestamp_millis());
-
-    let mut failed = false;
-    for channel in channels {
+    // Through the outbox: each delivery is stored with its idempotency key before the call,
+    // and one whose answer is lost is looked up on the server before anything is sent again.
+    let engine = Engine::builder(Arc::new(MemoryStore::new())).build();
+    let run = |r: socialkit::Result<()>| {
+        if let Err(e) = r {
+            eprintln!("engine: {e}");
+            std::process::exit(1);
+        }
+    };
+    let ws = match engine
+        .create_workspace("crosspost", "Crosspost", "me")
+        .await
+    {
+        Ok(ws) => ws,
+        Err(e) => {
+            eprintln!("engine: {e}");
+            std::process::exit(1);
+        }
+    };
+    let mut ids = Vec::new();
+    for channel in &channels {
         let name = channel.name().to_string();
-        match channel
-            .publish(&post, &PublishOptions::with_key(&key))
-            .await
-        {
-            Ok(published) => {
-                for (i, part) in published.parts.iter().enumerate() {
+        run(engine
+            .connect(
+                &ws,
+                "me",
+                ChannelRecord::new(name.clone(), name.clone()),
+                channel.clone(),
+            )
+            .await);
+        ids.push(name.into());
+    }
+    let mut events = engine.subscribe();
+    let submitted = match engine.submit(&ws, "me", post, &ids).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("refused before anything was sent: {e}");
+            std::process::exit(1);
+        }
+    };
+    let worker = engine.spawn_worker();
+    let mut open = submitted.deliveries.len();
+    let mut failed = false;
+    while open > 0 {
+        let Ok(ev) = events.recv().await else { break };
+        match ev.kind {
+            EventKind::Published {
+                channel, result, ..
+            } => {
+                open -= 1;
+                for (i, part) in result.parts.iter().enumerate() {
                     println!(
-                        "{name}: part {}/{} {}",
+                        "{channel}: part {}/{} {}",
                         i + 1,
-                        published.parts.len(),
+                        result.parts.len(),
                         part.url.as_deref().unwrap_or(&part.id)
                     );
                 }
             }
-            Err(e) => {
+            EventKind::Failed { channel, error, .. } => {
+                open -= 1;
                 failed = true;
-                eprintln!("{name}: {e}");
+                eprintln!("{channel}: {}", socialkit::Error::from(error));
             }
+            _ => {}
         }
     }
+    run(worker.shutdown().await);
     if failed {
         std::process::exit(1);
     }

@@ -7,8 +7,10 @@
 //! bob can make, metrics and an edit.
 //!
 //! What snac lacks is reported, and the twin (`tests/mastodon_twin.rs`) is the proof there:
-//! `DELETE /api/v1/statuses/{id}` answers 404; a bad token gets 422 on `verify_credentials`
-//! instead of 401; an edit changes the status id; `Idempotency-Key` is ignored.
+//! `DELETE /api/v1/statuses/{id}` answers 404; a bad token gets 422 with no body on
+//! `verify_credentials` instead of 401 (mapped to `Unauthenticated` all the same); an edit
+//! changes the status id; `Idempotency-Key` is ignored (so the adapter never trusts it there:
+//! `tests/fault_proxy` proves exactly once on snac through a fault-injecting proxy).
 //!
 //! Without the peer the test prints why it was skipped and passes, except with `CI=true`.
 
@@ -537,14 +539,21 @@ async fn mastodon_adapter_against_snac() {
         !e.to_string().contains("not-a-valid-token")
             && !format!("{e:?}").contains("not-a-valid-token")
     );
-    match e.kind() {
-        ErrorKind::Unauthenticated => println!("NOTE: snac answered the bad token with 401"),
-        ErrorKind::Validation => println!(
-            "NOTE: snac answers a bad token on verify_credentials with 422 where Mastodon gives \
-             401, so it maps to Validation here; the twin proves 401 -> Unauthenticated."
-        ),
-        other => panic!("bad token gave {other}: {e}"),
-    }
+    // snac answers verify_credentials with 422 and no body where Mastodon gives 401: it must
+    // read as what it is, a token problem, with the advice to reconnect.
+    assert_eq!(e.kind(), ErrorKind::Unauthenticated, "{e}");
+    assert!(e.to_string().contains("reconnect the account"), "{e}");
+    // Through every construction path the same answer.
+    let from_url = socialkit::Registry::default()
+        .from_url(&format!(
+            "mastodon://not-a-valid-token@{}?scheme=http",
+            peer.url.trim_start_matches("http://").trim_end_matches('/')
+        ))
+        .unwrap();
+    assert_eq!(
+        from_url.channel().await.unwrap_err().kind(),
+        ErrorKind::Unauthenticated
+    );
     let e = bad.publish_text("never").await.unwrap_err();
     assert_eq!(
         e.kind(),
@@ -685,4 +694,59 @@ async fn snac_search_statuses_and_hashtags() {
         .map(|i| i.reference.id.as_str())
         .collect();
     assert_eq!(ids, [first.post.id.as_str()]);
+}
+
+/// The same post gets the same answer every time, whichever way the channel was built: the
+/// engine loads the instance's limits before its first check (snac allows 100,000 characters,
+/// Mastodon's default is 500), and the adapter reads the instance before its first write, so
+/// its idempotency is the server's (snac: none).
+#[tokio::test]
+async fn limits_and_idempotency_are_the_instances_on_every_construction_path() {
+    use socialkit::engine::Engine;
+    use socialkit::store::{ChannelRecord, MemoryStore};
+    let Some(peer) = peer_or_skip() else { return };
+    let host = peer.url.trim_start_matches("http://").trim_end_matches('/');
+    let token = peer.alice_token.expose().to_string();
+    let config = MastodonConfig::new(&peer.url, token.as_str()).unwrap();
+    let channels: Vec<(&str, Arc<dyn Platform>)> = vec![
+        (
+            "url",
+            socialkit::Registry::default()
+                .from_url(&format!("mastodon://{token}@{host}?scheme=http"))
+                .unwrap(),
+        ),
+        ("new", Arc::new(Mastodon::new(config.clone()).unwrap())),
+        (
+            "connect",
+            Arc::new(Mastodon::connect(config).await.unwrap()),
+        ),
+    ];
+    let long = "a".repeat(501);
+    for (how, channel) in channels {
+        let engine = Engine::builder(Arc::new(MemoryStore::new())).build();
+        let ws = engine.create_workspace("w", "W", "olga").await.unwrap();
+        engine
+            .connect(
+                &ws,
+                "olga",
+                ChannelRecord::new("c", "mastodon"),
+                channel.clone(),
+            )
+            .await
+            .unwrap();
+        for round in 0..2 {
+            // Submitted, not published: no worker runs.
+            let sub = engine
+                .submit(&ws, "olga", Post::text(long.clone()), &["c".into()])
+                .await;
+            assert!(sub.is_ok(), "{how}, round {round}: {sub:?}");
+        }
+        let caps = channel.capabilities();
+        assert_eq!(caps.text.max, 100_000, "{how}");
+        assert_eq!(
+            caps.idempotency,
+            Idempotency::None,
+            "{how}: snac ignores the key"
+        );
+    }
 }

@@ -114,6 +114,11 @@ pub struct EngineConfig {
     /// How far before an in-doubt attempt a post found by its text may have been created
     /// (clock skew between socialkit and the platform).
     pub reconcile_skew: Duration,
+    /// The least time between an attempt that left doubt and the lookup that settles it. A
+    /// request that timed out may still be running on the server: a lookup too soon would not
+    /// see the post it is about to make and would send it a second time. Longer than any
+    /// request timeout (the HTTP layer's default is 30 s). Default 60 s.
+    pub reconcile_after: Duration,
     /// When a delivery whose channel is not connected is tried again.
     pub unconnected_retry: Duration,
     /// The longest a worker sleeps between looks for due work.
@@ -139,6 +144,7 @@ impl Default for EngineConfig {
             reconcile_window: 50,
             reconcile_max_window: 800,
             reconcile_skew: Duration::minutes(5),
+            reconcile_after: Duration::seconds(60),
             unconnected_retry: Duration::minutes(1),
             poll_interval: std::time::Duration::from_secs(1),
             shutdown_grace: std::time::Duration::from_secs(30),

@@ -26,12 +26,18 @@
 //! A reply ([`Delivery::reply_to`]) takes the same path with [`Platform::reply`]; its
 //! reconciliation is reply-specific (see `reply.rs`).
 //!
+//! An in-doubt attempt is looked up no sooner than [`EngineConfig::reconcile_after`] after it
+//! (default 60 s, longer than any request timeout): a request that timed out on the client
+//! may still be running on the server, and a lookup before it ends would miss the post it is
+//! making (proven against snac through a fault-injecting proxy, `tests/fault_proxy`).
+//!
 //! Failures: a rate limit defers the delivery to `retry_after` and does not count; retryable
 //! failures back off exponentially with jitter up to [`EngineConfig::max_attempts`]
 //! (the last in-doubt one is reconciled once more, never re-published); anything else fails
 //! with its typed error; `Unauthenticated` also raises [`EventKind::NeedsReauth`].
 //!
 //! [`EngineConfig::max_attempts`]: super::EngineConfig::max_attempts
+//! [`EngineConfig::reconcile_after`]: super::EngineConfig::reconcile_after
 
 use futures::future::join_all;
 
@@ -534,9 +540,15 @@ impl Engine {
                     settled,
                 };
             }
+            let mut due_at = now + self.backoff(d.failures + 1);
+            if in_doubt {
+                // The request may still be running on the platform: look only after it
+                // cannot be any more.
+                due_at = due_at.max(now + cfg.reconcile_after);
+            }
             return Finish::Retry {
                 error: record,
-                due_at: now + self.backoff(d.failures + 1),
+                due_at,
                 counted: true,
                 in_doubt,
                 // The last in-doubt attempt is followed by one reconciliation, no new post.

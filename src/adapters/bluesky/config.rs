@@ -58,6 +58,15 @@ pub struct BlueskyConfig {
     /// The base URL of the account's PDS.
     #[serde(default = "default_pds")]
     pub pds: Url,
+    /// The longest one request may take, its answer included, in seconds; `None` keeps the
+    /// HTTP layer's default (30 s). A write that outlives it is in doubt and is looked up
+    /// before anything is sent again.
+    #[serde(
+        default,
+        rename = "request_timeout_secs",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_timeout_secs: Option<u64>,
 }
 
 impl BlueskyConfig {
@@ -73,7 +82,20 @@ impl BlueskyConfig {
             identifier: identifier.into(),
             app_password: app_password.into(),
             pds: default_pds(),
+            request_timeout_secs: None,
         }
+    }
+
+    /// Sets the bound on one request and its answer, in seconds.
+    ///
+    /// ```
+    /// use socialkit::adapters::bluesky::BlueskyConfig;
+    /// let c = BlueskyConfig::new("alice.test", "pw").with_request_timeout_secs(5);
+    /// assert_eq!(c.request_timeout_secs, Some(5));
+    /// ```
+    pub fn with_request_timeout_secs(mut self, secs: u64) -> Self {
+        self.request_timeout_secs = Some(secs);
+        self
     }
 
     /// Sets the PDS base URL.
@@ -89,7 +111,8 @@ impl BlueskyConfig {
         self
     }
 
-    /// Reads a channel URL `bluesky://HANDLE:APP-PASSWORD@PDS-HOST[:PORT][?scheme=http]`.
+    /// Reads a channel URL `bluesky://HANDLE:APP-PASSWORD@PDS-HOST[:PORT][?scheme=http&timeout=30]`
+    /// (`timeout`: seconds one request may take, 1 to 86400).
     ///
     /// ```
     /// use socialkit::adapters::bluesky::BlueskyConfig;
@@ -133,14 +156,25 @@ impl BlueskyConfig {
             return Err(fail("a #fragment is not allowed"));
         }
         let mut scheme = "https".to_string();
+        let mut request_timeout_secs = None;
         for (k, v) in url.query_pairs() {
             match k.as_ref() {
                 "scheme" if v == "http" || v == "https" => scheme = v.into_owned(),
                 "scheme" => return Err(fail("scheme must be http or https")),
+                "timeout" => {
+                    request_timeout_secs = Some(
+                        v.parse::<u64>()
+                            .ok()
+                            .filter(|s| (1..=86_400).contains(s))
+                            .ok_or_else(|| {
+                                fail("timeout must be a number of seconds (1 to 86400)")
+                            })?,
+                    );
+                }
                 other => {
                     let other: String = other.chars().take(40).collect();
                     return Err(fail(&format!(
-                        "unknown parameter '{other}' (known: scheme)"
+                        "unknown parameter '{other}' (known: scheme, timeout)"
                     )));
                 }
             }
@@ -154,6 +188,7 @@ impl BlueskyConfig {
             identifier,
             app_password: Secret::new(password),
             pds,
+            request_timeout_secs,
         })
     }
 

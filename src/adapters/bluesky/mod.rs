@@ -368,10 +368,11 @@ impl Bluesky {
     /// assert_eq!(bsky.config().identifier, "acme.bsky.social");
     /// ```
     pub fn new(config: BlueskyConfig) -> Result<Bluesky> {
-        Ok(Self::with_client(
-            config,
-            Client::new(HttpConfig::default())?,
-        ))
+        let mut http = HttpConfig::default();
+        if let Some(secs) = config.request_timeout_secs {
+            http.request_timeout = std::time::Duration::from_secs(secs.clamp(1, 86_400));
+        }
+        Ok(Self::with_client(config, Client::new(http)?))
     }
 
     /// An adapter sending through `http` (to share a connection pool or set timeouts).

@@ -458,14 +458,12 @@ impl Stats {
             return None;
         }
         values.sort();
-        let rank = |p: f64| {
-            let r = (p * values.len() as f64).ceil() as usize;
-            values[r.clamp(1, values.len()) - 1]
-        };
+        // Nearest rank ⌈p·n⌉ in integers (stores compute the same in SQL).
+        let n = values.len();
         Some(Stats {
-            count: values.len(),
-            median: rank(0.5),
-            p90: rank(0.9),
+            count: n,
+            median: values[n.div_ceil(2) - 1],
+            p90: values[(9 * n).div_ceil(10) - 1],
         })
     }
 }

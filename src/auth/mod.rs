@@ -35,7 +35,6 @@ pub mod oauth1;
 mod oauth2;
 mod pkce;
 mod refresh;
-mod secret;
 mod token;
 
 pub(crate) use channel_url::percent_decode;
@@ -46,5 +45,9 @@ pub use manager::{
 pub use oauth2::{ClientAuth, OAuth2Client, OAuth2Config, OAuthErrorMapper};
 pub use pkce::{Pkce, State};
 pub use refresh::{OAuth2Refresh, channel_tokens};
-pub use secret::{Secret, constant_time_eq};
+// The secret types live at the bottom of the crate (`src/secret.rs`), below `http`, which
+// needs them too; they stay reachable here.
+pub use crate::secret::{Secret, constant_time_eq};
+// `super::secret::…` in the files of this module keeps working.
+use crate::secret;
 pub use token::Token;

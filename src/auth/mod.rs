@@ -37,6 +37,8 @@ mod pkce;
 mod refresh;
 mod token;
 
+// Used only by some feature sets; keeps the default build free of warnings.
+#[allow(unused_imports)]
 pub(crate) use channel_url::percent_decode;
 pub use channel_url::{ChannelUrl, parse_base_url};
 pub use manager::{

@@ -1,8 +1,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{
-    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -55,15 +53,9 @@ impl BusinessHours {
     }
 
     fn instant(&self, local: NaiveDateTime) -> DateTime<Utc> {
-        // A local time in a DST gap does not exist: take the first instant after the gap.
-        let mut t = local;
-        for _ in 0..4 {
-            if let Some(x) = self.tz.from_local_datetime(&t).earliest() {
-                return x.with_timezone(&Utc);
-            }
-            t += Duration::minutes(30);
-        }
-        Utc.from_utc_datetime(&local)
+        // The crate's one rule: a time in a DST gap → the first instant after the gap; in an
+        // overlap → the earlier instant.
+        crate::clock::resolve_local(self.tz, local)
     }
 
     /// Business time between `start` and `end` (zero if `end` is not after `start`).

@@ -469,7 +469,8 @@ pub struct GroupStats {
     pub resolution: Option<Stats>,
 }
 
-/// SLA statistics per channel and per member (business time).
+/// SLA statistics per channel and per member (business time). A channel or member appears
+/// once one of its items has a first response or a resolution.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SlaReport {
     /// By channel.
@@ -487,6 +488,9 @@ impl SlaReport {
         for item in items {
             let fr = policy.first_response_time(item);
             let rs = policy.resolution_time(item);
+            if fr.is_none() && rs.is_none() {
+                continue;
+            }
             let member = item.assignee.clone().or_else(|| item.replied_by.clone());
             let add = |acc: &mut Acc, k: String| {
                 let e = acc.entry(k).or_default();

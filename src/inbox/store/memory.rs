@@ -141,6 +141,9 @@ impl InboxStore for MemoryInboxStore {
                 e.0.extend(f.first_response_time);
                 e.1.extend(f.resolution_time);
             };
+            if f.first_response_time.is_none() && f.resolution_time.is_none() {
+                continue;
+            }
             add(&mut by_channel, &item.channel);
             if let Some(m) = &f.member {
                 add(&mut by_member, m);

@@ -87,10 +87,10 @@ const STEPS: &[&str] = &[
     CREATE INDEX inbox_items_resolved ON inbox_items(workspace, resolved_at)
         WHERE resolved_at IS NOT NULL;
     "#,
-    // 2: the rest of the facts, so pages, counts and the SLA report run in SQL. `policy` is
-    // the fingerprint of the SLA policy the SLA columns were computed under; rows of another
-    // (or none: rows from before this step) are computed again from their JSON before a
-    // query. `urgency` is 3 − the priority's rank, 9 unclassified; `next_due` is the soonest
+    // 2: the rest of the facts, so pages, counts and the SLA report run in SQL.
+    // `inbox_policy` holds the fingerprint of the SLA policy a workspace's SLA columns were
+    // computed under; under another one (or none: rows from before this step) every row's
+    // facts are computed again from its JSON before the next query or write. `urgency` is 3 − the priority's rank, 9 unclassified; `next_due` is the soonest
     // due instant of a running target, i64::MAX for none; `*_time` are business times in µs.
     r#"
     ALTER TABLE inbox_items ADD COLUMN first_response_at INTEGER;
@@ -106,12 +106,21 @@ const STEPS: &[&str] = &[
     ALTER TABLE inbox_items ADD COLUMN next_due INTEGER NOT NULL DEFAULT 9223372036854775807;
     ALTER TABLE inbox_items ADD COLUMN first_response_time INTEGER;
     ALTER TABLE inbox_items ADD COLUMN resolution_time INTEGER;
-    ALTER TABLE inbox_items ADD COLUMN policy TEXT;
-    CREATE INDEX inbox_items_policy ON inbox_items(workspace, policy);
+    CREATE TABLE inbox_policy (workspace TEXT PRIMARY KEY, policy TEXT NOT NULL);
     CREATE INDEX inbox_items_by_priority ON inbox_items(workspace, urgency, opened_at, key);
     CREATE INDEX inbox_items_by_age ON inbox_items(workspace, opened_at, key);
     CREATE INDEX inbox_items_by_due ON inbox_items(workspace, next_due, opened_at, key);
     CREATE INDEX inbox_items_awaiting ON inbox_items(workspace, key) WHERE awaiting_reply = 1;
+    -- The SLA report: covering indexes of the measured times per channel and per member,
+    -- holding only items with a time (new items have none).
+    CREATE INDEX inbox_items_channel_fr ON inbox_items(workspace, channel, first_response_time)
+        WHERE first_response_time IS NOT NULL;
+    CREATE INDEX inbox_items_channel_res ON inbox_items(workspace, channel, resolution_time)
+        WHERE resolution_time IS NOT NULL;
+    CREATE INDEX inbox_items_member_fr ON inbox_items(workspace, member, first_response_time)
+        WHERE first_response_time IS NOT NULL AND member IS NOT NULL;
+    CREATE INDEX inbox_items_member_res ON inbox_items(workspace, member, resolution_time)
+        WHERE resolution_time IS NOT NULL AND member IS NOT NULL;
     "#,
 ];
 
@@ -193,54 +202,62 @@ impl SqliteInboxStore {
         Self::new(&SqliteStore::in_memory()?.handle(), &WorkspaceId::from(""))
     }
 
-    /// Computes the facts again of rows computed under another policy than `sla`, if any.
+    /// Computes the facts again if they were computed under another policy than `sla`.
     async fn measure(&self, sla: &SlaPolicy) -> Result<()> {
         let ws = self.workspace.clone();
         let id = policy_id(sla);
         let check = id.clone();
-        let stale = self.db.read(move |tx| stale(tx, &ws, &check)).await?;
-        if !stale {
+        let current = self
+            .db
+            .read(move |c| Ok(recorded(c, &ws)?.as_deref() == Some(check.as_str())))
+            .await?;
+        if current {
             return Ok(());
         }
-        let ws = self.workspace.clone();
-        let sla = sla.clone();
-        self.db
-            .write(move |tx| {
-                loop {
-                    let mut items = Vec::new();
-                    each_item(
-                        tx,
-                        "SELECT d.data FROM inbox_items i JOIN inbox_item_data d
-                         ON d.workspace = i.workspace AND d.key = i.key
-                         WHERE i.workspace = ?1
-                           AND (i.policy IS NULL OR i.policy < ?2 OR i.policy > ?2)
-                         LIMIT 1000",
-                        params![ws, id],
-                        |i| items.push(i),
-                    )?;
-                    if items.is_empty() {
-                        return Ok(());
-                    }
-                    for item in &items {
-                        write(tx, &ws, item, &sla, &id)?;
-                    }
-                }
-            })
-            .await
+        let (ws, sla) = (self.workspace.clone(), sla.clone());
+        self.db.write(move |tx| align(tx, &ws, &sla, &id)).await
     }
 }
 
-/// Whether some row of `ws` was computed under another policy than `id`.
-fn stale(c: &Connection, ws: &str, id: &str) -> Result<bool> {
-    // Three index seeks rather than `policy <> ?`, which would scan every row.
-    c.query_row(
-        "SELECT EXISTS(SELECT 1 FROM inbox_items WHERE workspace = ?1 AND policy IS NULL)
-             OR EXISTS(SELECT 1 FROM inbox_items WHERE workspace = ?1 AND policy < ?2)
-             OR EXISTS(SELECT 1 FROM inbox_items WHERE workspace = ?1 AND policy > ?2)",
+/// The fingerprint of the policy the facts of `ws` were computed under.
+fn recorded(c: &Connection, ws: &str) -> Result<Option<String>> {
+    c.prepare_cached("SELECT policy FROM inbox_policy WHERE workspace = ?1")
+        .map_err(storage)?
+        .query_row([ws], |r| r.get(0))
+        .optional()
+        .map_err(storage)
+}
+
+/// Brings the facts of every row of `ws` under `sla` (fingerprint `id`) unless they are.
+fn align(c: &Connection, ws: &str, sla: &SlaPolicy, id: &str) -> Result<()> {
+    if recorded(c, ws)?.as_deref() == Some(id) {
+        return Ok(());
+    }
+    let mut after = String::new();
+    loop {
+        let mut items = Vec::new();
+        each_item(
+            c,
+            "SELECT data FROM inbox_item_data WHERE workspace = ?1 AND key > ?2
+             ORDER BY key LIMIT 1000",
+            params![ws, after],
+            |i| items.push(i),
+        )?;
+        let Some(last) = items.last() else {
+            break;
+        };
+        after = last.key.clone();
+        for item in &items {
+            write_facts(c, ws, item, sla)?;
+        }
+    }
+    c.execute(
+        "INSERT INTO inbox_policy (workspace, policy) VALUES (?1, ?2)
+         ON CONFLICT(workspace) DO UPDATE SET policy = excluded.policy",
         params![ws, id],
-        |r| r.get(0),
     )
-    .map_err(storage)
+    .map_err(storage)?;
+    Ok(())
 }
 
 /// The serde name of a unit variant (`ItemState::New` → `new`).
@@ -262,10 +279,10 @@ fn text(v: Option<String>) -> Value {
 const COLUMNS: &str = "workspace, key, channel, state, assignee, intent, priority, opened_at,
     resolved_at, first_response_at, member, polarity, tags, urgency, breached, awaiting_reply,
     measured, first_response_due, resolution_due, next_due, first_response_time,
-    resolution_time, policy";
+    resolution_time";
 
 /// The row of `item` in `inbox_items`.
-fn row(ws: &str, item: &InboxItem, sla: &SlaPolicy, policy: &str) -> Result<Vec<Value>> {
+fn row(ws: &str, item: &InboxItem, sla: &SlaPolicy) -> Result<Vec<Value>> {
     let c = item.classification.as_ref();
     let f = Facts::of(item, sla);
     Ok(vec![
@@ -291,12 +308,11 @@ fn row(ws: &str, item: &InboxItem, sla: &SlaPolicy, policy: &str) -> Result<Vec<
         Value::Integer(f.next_due),
         opt(f.first_response_time),
         opt(f.resolution_time),
-        Value::Text(policy.to_string()),
     ])
 }
 
 fn insert_sql(on_conflict: &str) -> String {
-    let marks = (1..=23)
+    let marks = (1..=COLUMNS.split(',').count())
         .map(|i| format!("?{i}"))
         .collect::<Vec<_>>()
         .join(", ");
@@ -315,7 +331,13 @@ fn write_data(conn: &Connection, ws: &str, item: &InboxItem) -> Result<()> {
 }
 
 /// Replaces (or inserts) `item`, facts and data.
-fn write(conn: &Connection, ws: &str, item: &InboxItem, sla: &SlaPolicy, id: &str) -> Result<()> {
+fn write(conn: &Connection, ws: &str, item: &InboxItem, sla: &SlaPolicy) -> Result<()> {
+    write_facts(conn, ws, item, sla)?;
+    write_data(conn, ws, item)
+}
+
+/// Replaces (or inserts) the facts of `item`.
+fn write_facts(conn: &Connection, ws: &str, item: &InboxItem, sla: &SlaPolicy) -> Result<()> {
     let updates = COLUMNS
         .split(',')
         .map(str::trim)
@@ -327,9 +349,9 @@ fn write(conn: &Connection, ws: &str, item: &InboxItem, sla: &SlaPolicy, id: &st
         "ON CONFLICT(workspace, key) DO UPDATE SET {updates}"
     )))
     .map_err(storage)?
-    .execute(params_from_iter(row(ws, item, sla, id)?))
+    .execute(params_from_iter(row(ws, item, sla)?))
     .map_err(storage)?;
-    write_data(conn, ws, item)
+    Ok(())
 }
 
 /// Item `key` of workspace `ws`.
@@ -502,72 +524,60 @@ fn order(sort: SortOrder, after: Option<&PageCursor>, args: &mut Vec<Value>) -> 
     (cond, format!(" ORDER BY {order}"))
 }
 
-/// Percentile rows (`group, rank, count, value`) of `value` per `group`: the nearest-rank
-/// median and 90th percentile ([`Stats::of`]), by window functions.
-fn percentiles(
+/// The nearest-rank median and 90th percentile ([`Stats::of`]) of `value` per `group`: the
+/// count of each group from a covering index, then the two ranks looked up in it.
+fn stats(
     c: &Connection,
     ws: &str,
     group: &str,
     value: &str,
-) -> Result<Vec<(String, i64, i64, i64)>> {
-    let sql = format!(
-        "SELECT g, rn, n, v FROM (
-            SELECT {group} AS g, {value} AS v,
-                ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY {value}) AS rn,
-                COUNT(*) OVER (PARTITION BY {group}) AS n
-            FROM inbox_items
-            WHERE workspace = ?1 AND {group} IS NOT NULL AND {value} IS NOT NULL)
-         WHERE rn = (n + 1) / 2 OR rn = (9 * n + 9) / 10"
-    );
-    let mut stmt = c.prepare_cached(&sql).map_err(storage)?;
-    let rows = stmt
-        .query_map([ws], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+) -> Result<std::collections::BTreeMap<String, Stats>> {
+    let only = format!("workspace = ?1 AND {value} IS NOT NULL AND {group} IS NOT NULL");
+    let counts: Vec<(String, i64)> = c
+        .prepare_cached(&format!(
+            "SELECT {group}, COUNT(*) FROM inbox_items WHERE {only} GROUP BY {group}"
+        ))
+        .map_err(storage)?
+        .query_map([ws], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(storage)?
+        .collect::<rusqlite::Result<_>>()
         .map_err(storage)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(storage)
+    let mut at = c
+        .prepare_cached(&format!(
+            "SELECT {value} FROM inbox_items WHERE {only} AND {group} = ?2
+             ORDER BY {value} LIMIT 1 OFFSET ?3"
+        ))
+        .map_err(storage)?;
+    let mut out = std::collections::BTreeMap::new();
+    for (g, n) in counts {
+        let mut rank = |r: i64| -> Result<chrono::Duration> {
+            let v: i64 = at
+                .query_row(params![ws, g, r - 1], |r| r.get(0))
+                .map_err(storage)?;
+            Ok(chrono::Duration::microseconds(v))
+        };
+        let s = Stats {
+            count: n as usize,
+            median: rank((n + 1) / 2)?,
+            p90: rank((9 * n + 9) / 10)?,
+        };
+        out.insert(g, s);
+    }
+    Ok(out)
 }
 
-/// The groups (channels or members) with their stats of first response and resolution.
+/// The groups (channels or members) with a measured time, with their stats.
 fn groups(
     c: &Connection,
     ws: &str,
     group: &str,
 ) -> Result<std::collections::BTreeMap<String, GroupStats>> {
     let mut out: std::collections::BTreeMap<String, GroupStats> = std::collections::BTreeMap::new();
-    let mut stmt = c
-        .prepare_cached(&format!(
-            "SELECT DISTINCT {group} FROM inbox_items WHERE workspace = ?1 AND {group} IS NOT NULL"
-        ))
-        .map_err(storage)?;
-    for g in stmt
-        .query_map([ws], |r| r.get::<_, String>(0))
-        .map_err(storage)?
-    {
-        out.insert(g.map_err(storage)?, GroupStats::default());
+    for (g, s) in stats(c, ws, group, "first_response_time")? {
+        out.entry(g).or_default().first_response = Some(s);
     }
-    for (value, first) in [("first_response_time", true), ("resolution_time", false)] {
-        let mut acc: std::collections::BTreeMap<String, Stats> = std::collections::BTreeMap::new();
-        for (g, rn, n, v) in percentiles(c, ws, group, value)? {
-            let s = acc.entry(g).or_insert_with(|| Stats {
-                count: n as usize,
-                median: chrono::Duration::zero(),
-                p90: chrono::Duration::zero(),
-            });
-            let d = chrono::Duration::microseconds(v);
-            if rn == (n + 1) / 2 {
-                s.median = d;
-            }
-            if rn == (9 * n + 9) / 10 {
-                s.p90 = d;
-            }
-        }
-        for (g, s) in acc {
-            let e = out.entry(g).or_default();
-            if first {
-                e.first_response = Some(s);
-            } else {
-                e.resolution = Some(s);
-            }
-        }
+    for (g, s) in stats(c, ws, group, "resolution_time")? {
+        out.entry(g).or_default().resolution = Some(s);
     }
     Ok(out)
 }
@@ -603,14 +613,14 @@ impl InboxStore for SqliteInboxStore {
         let (items, cursor, sla) = (items.to_vec(), cursor.map(str::to_string), sla.clone());
         self.db
             .write(move |tx| {
-                let id = policy_id(&sla);
+                align(tx, &ws, &sla, &policy_id(&sla))?;
                 let mut new = 0;
                 let mut insert = tx
                     .prepare_cached(&insert_sql("ON CONFLICT(workspace, key) DO NOTHING"))
                     .map_err(storage)?;
                 for item in &items {
                     if insert
-                        .execute(params_from_iter(row(&ws, item, &sla, &id)?))
+                        .execute(params_from_iter(row(&ws, item, &sla)?))
                         .map_err(storage)?
                         == 1
                     {
@@ -639,7 +649,10 @@ impl InboxStore for SqliteInboxStore {
     async fn put(&self, item: &InboxItem, sla: &SlaPolicy) -> Result<()> {
         let (ws, item, sla) = (self.workspace.clone(), item.clone(), sla.clone());
         self.db
-            .write(move |tx| write(tx, &ws, &item, &sla, &policy_id(&sla)))
+            .write(move |tx| {
+                align(tx, &ws, &sla, &policy_id(&sla))?;
+                write(tx, &ws, &item, &sla)
+            })
             .await
     }
 

@@ -4,13 +4,54 @@
 //! Every part that reads the time or waits (the HTTP layer's backoff, token expiry, the
 //! sandbox's simulated audience, the engine's scheduler) takes an `Arc<dyn Clock>`, so a test
 //! can run weeks of simulated time in milliseconds, deterministically.
+//!
+//! Time is UTC inside and IANA zones at the edges: [`resolve_local`] is the one rule that
+//! turns a local wall-clock time into an instant across DST gaps and overlaps.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::offset::LocalResult;
+use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
 use futures::future::BoxFuture;
+
+/// The UTC instant of local time `local` in `zone`, with socialkit's DST rule (gap → the
+/// first valid instant after the gap, overlap → the earlier one); the rule of
+/// [`engine::schedule`](crate::engine::schedule), [`strategy::localtime`](crate::strategy::localtime)
+/// and the inbox's business hours alike: a time in a gap → the first valid instant after the gap; a time in an
+/// overlap → the earlier instant.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use socialkit::clock::resolve_local;
+/// let berlin = chrono_tz::Europe::Berlin;
+/// let gap = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap().and_hms_opt(2, 30, 0).unwrap();
+/// assert_eq!(resolve_local(berlin, gap).to_rfc3339(), "2026-03-29T01:00:00+00:00");
+/// let overlap = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap().and_hms_opt(2, 30, 0).unwrap();
+/// assert_eq!(resolve_local(berlin, overlap).to_rfc3339(), "2026-10-25T00:30:00+00:00");
+/// ```
+pub fn resolve_local(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    match zone.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        LocalResult::Ambiguous(earlier, _) => earlier.with_timezone(&Utc),
+        LocalResult::None => {
+            // Gaps end on a whole minute in every zone in use: walk to it.
+            let mut t = local
+                .with_second(0)
+                .and_then(|t| t.with_nanosecond(0))
+                .unwrap_or(local);
+            for _ in 0..(48 * 60) {
+                t += Duration::minutes(1);
+                if let Some(v) = zone.from_local_datetime(&t).earliest() {
+                    return v.with_timezone(&Utc);
+                }
+            }
+            Utc.from_utc_datetime(&local)
+        }
+    }
+}
 
 /// A source of the current instant (UTC) and of sleeps.
 pub trait Clock: Send + Sync + fmt::Debug {

@@ -35,9 +35,10 @@ pub mod oauth1;
 mod oauth2;
 mod pkce;
 mod refresh;
-mod secret;
 mod token;
 
+// Used only by some feature sets; keeps the default build free of warnings.
+#[allow(unused_imports)]
 pub(crate) use channel_url::percent_decode;
 pub use channel_url::{ChannelUrl, parse_base_url};
 pub use manager::{
@@ -46,5 +47,9 @@ pub use manager::{
 pub use oauth2::{ClientAuth, OAuth2Client, OAuth2Config, OAuthErrorMapper};
 pub use pkce::{Pkce, State};
 pub use refresh::{OAuth2Refresh, channel_tokens};
-pub use secret::{Secret, constant_time_eq};
+// The secret types live at the bottom of the crate (`src/secret.rs`), below `http`, which
+// needs them too; they stay reachable here.
+pub use crate::secret::{Secret, constant_time_eq};
+// `super::secret::…` in the files of this module keeps working.
+use crate::secret;
 pub use token::Token;

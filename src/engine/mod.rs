@@ -56,7 +56,9 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::Duration;
 use rand::SeedableRng;
-use rand::rngs::StdRng;
+// Seeded runs must give the same jitter with every `rand` release: ChaCha12 from
+// `rand_chacha` (what `StdRng` is today, without `StdRng`'s "may change" caveat).
+use rand_chacha::ChaCha12Rng as StdRng;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, broadcast};
 

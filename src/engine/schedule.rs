@@ -17,11 +17,7 @@
 //! that local wall-clock time, so 09:00 stays 09:00 across DST (08:00 UTC in winter, 07:00 UTC
 //! in summer), with gap and overlap resolved as above.
 
-use chrono::offset::LocalResult;
-use chrono::{
-    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc,
-    Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -30,39 +26,8 @@ use crate::model::Post;
 use crate::store::{ChannelId, WorkspaceId};
 use crate::{Error, Result};
 
-/// The UTC instant of local time `local` in `zone`, with socialkit's DST rule (see the
-/// module docs): a time in a gap → the first valid instant after the gap; a time in an
-/// overlap → the earlier instant.
-///
-/// ```
-/// use chrono::NaiveDate;
-/// use socialkit::engine::schedule::resolve_local;
-/// let berlin = chrono_tz::Europe::Berlin;
-/// let gap = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap().and_hms_opt(2, 30, 0).unwrap();
-/// assert_eq!(resolve_local(berlin, gap).to_rfc3339(), "2026-03-29T01:00:00+00:00");
-/// let overlap = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap().and_hms_opt(2, 30, 0).unwrap();
-/// assert_eq!(resolve_local(berlin, overlap).to_rfc3339(), "2026-10-25T00:30:00+00:00");
-/// ```
-pub fn resolve_local(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
-    match zone.from_local_datetime(&local) {
-        LocalResult::Single(t) => t.with_timezone(&Utc),
-        LocalResult::Ambiguous(earlier, _) => earlier.with_timezone(&Utc),
-        LocalResult::None => {
-            // Gaps end on a whole minute in every zone in use: walk to it.
-            let mut t = local
-                .with_second(0)
-                .and_then(|t| t.with_nanosecond(0))
-                .unwrap_or(local);
-            for _ in 0..(48 * 60) {
-                t += Duration::minutes(1);
-                if let Some(v) = zone.from_local_datetime(&t).earliest() {
-                    return v.with_timezone(&Utc);
-                }
-            }
-            Utc.from_utc_datetime(&local)
-        }
-    }
-}
+// One rule for local times everywhere (engine, strategy, SLA): it lives in `clock`.
+pub use crate::clock::resolve_local;
 
 /// A repeating publication time: on some weekdays, at a local time, in an IANA zone.
 ///
@@ -272,6 +237,7 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDateTime;
     use chrono_tz::America::New_York;
     use chrono_tz::Europe::Berlin;
 

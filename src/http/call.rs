@@ -13,8 +13,8 @@ use super::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGEN
 use super::ratelimit::RateLimitStyle;
 use super::redact::{is_secret_param, redact_url};
 use super::response::describe_json_error;
-use crate::auth::Secret;
 use crate::error::{Error, ErrorKind, Result};
+use crate::secret::Secret;
 
 /// Whether the HTTP layer may send a call more than once.
 ///

@@ -329,7 +329,7 @@ impl Client {
 
 /// Replaces every occurrence of the call's secrets (raw and form-encoded) in an error body with
 /// `***`, so a platform that echoes a token back cannot leak it into an error.
-fn scrub(body: bytes::Bytes, secrets: &[crate::auth::Secret]) -> bytes::Bytes {
+fn scrub(body: bytes::Bytes, secrets: &[crate::secret::Secret]) -> bytes::Bytes {
     let mut data = body.to_vec();
     for secret in secrets {
         let raw = secret.expose();
@@ -415,7 +415,7 @@ fn transport_error(call: &Call, e: reqwest::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::Secret;
+    use crate::secret::Secret;
 
     #[test]
     fn scrub_replaces_raw_and_encoded_values() {

@@ -20,16 +20,21 @@ impl Inbox {
     ///     author: Author::default(), text: Some("hi".into()), created_at: chrono::Utc::now(),
     ///     post: None, conversation: None, language: None,
     /// };
-    /// assert_eq!(inbox.ingest("acme", vec![i.clone()]).unwrap(), 1);
-    /// assert_eq!(inbox.ingest("acme", vec![i]).unwrap(), 0);
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// assert_eq!(inbox.ingest("acme", vec![i.clone()]).await.unwrap(), 1);
+    /// assert_eq!(inbox.ingest("acme", vec![i]).await.unwrap(), 0);
+    /// # });
     /// ```
-    pub fn ingest(&self, channel: &str, interactions: Vec<Interaction>) -> Result<usize> {
+    pub async fn ingest(&self, channel: &str, interactions: Vec<Interaction>) -> Result<usize> {
         let now = self.clock.now();
         let items: Vec<InboxItem> = interactions
             .into_iter()
             .map(|i| self.prepare(channel, i, now))
             .collect();
-        let new = self.store.commit_page(channel, &items, None)?;
+        let new = self
+            .store
+            .commit_page(channel, &items, None, &self.sla)
+            .await?;
         if new > 0 {
             let _ = self.events.send(InboxEvent::Ingested {
                 channel: channel.to_string(),

@@ -27,16 +27,19 @@
 //!   ([`Inbox::subscribe`]) at the instant it happens, once; [`Inbox::report`] gives median and
 //!   90th percentile per channel and per member.
 //! - **Views**: [`InboxFilter`] (state, assignee, channel, intent, sentiment, priority, tags,
-//!   SLA standing, text query, time range), [`SortOrder`], paging and saved [`View`]s as data;
-//!   [`Inbox::view`] and [`Inbox::counts`] (badges).
-//! - **Storage**: [`InboxStore`]; in memory, in SQLite on its own ([`SqliteInboxStore`]) or in
-//!   the engine's store ([`Store::inbox`](crate::store::Store::inbox)), one database for both.
+//!   SLA standing, text query, time range), [`SortOrder`], keyset paging ([`PageCursor`]) and
+//!   saved [`View`]s as data; [`Inbox::view`] and [`Inbox::counts`] (badges). The store
+//!   filters, sorts, pages and aggregates where the items are: no call reads the whole inbox.
+//! - **Storage**: [`InboxStore`] (async); in memory ([`MemoryInboxStore`]) or in SQLite
+//!   ([`SqliteInboxStore`]): a file of its own, or the engine's database through the store's
+//!   [`SqliteHandle`](crate::store::SqliteHandle) — the inbox owns its tables and their
+//!   migrations, the engine's store knows nothing of them.
 //!
 //! ```
 //! use std::sync::Arc;
 //! use chrono::Duration;
 //! use socialkit::adapters::sandbox::{SandboxConfig, SandboxWorld};
-//! use socialkit::inbox::{Inbox, MemoryInboxStore};
+//! use socialkit::inbox::{Inbox, MemoryInboxStore, PageRequest};
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let world = SandboxWorld::simulated("2026-03-02T09:00:00Z".parse().unwrap());
 //! let acme = world.channel("acme", SandboxConfig::default().with_seed(7)).unwrap();
@@ -47,16 +50,14 @@
 //! world.advance(Duration::minutes(5)).unwrap();
 //! let report = inbox.sync().await.unwrap();
 //! assert!(report.new >= 1);
-//! let items = inbox.items().unwrap();
-//! assert!(items.iter().any(|i| i.classification.is_some()));
+//! let page = inbox.items(PageRequest::first(50)).await.unwrap();
+//! assert!(page.items.iter().any(|i| i.classification.is_some()));
 //! # });
 //! ```
 
 mod ingest;
 mod sla_impl;
 mod store;
-#[cfg(feature = "sqlite")]
-mod store_sqlite;
 mod timer;
 mod view;
 
@@ -73,13 +74,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::broadcast;
 
-pub use store::{InboxStore, MemoryInboxStore, SlaNote};
 #[cfg(feature = "sqlite")]
-pub use store_sqlite::SqliteInboxStore;
+pub use store::SqliteInboxStore;
+pub use store::{InboxStore, MemoryInboxStore, PageCursor, SlaNote};
 pub use timer::{SlaTimer, SlaTimerConfig};
 pub use view::{
-    AssigneeFilter, FilterContext, InboxFilter, Narrowing, PageRequest, SlaFilter, SortOrder,
-    TimeRange, View, ViewPage,
+    AssigneeFilter, FilterContext, InboxFilter, Narrowing, PageRequest, SlaFilter, SlaStanding,
+    SortOrder, TimeRange, View, ViewPage,
 };
 
 use crate::clock::SharedClock;
@@ -483,7 +484,7 @@ impl Inbox {
     /// use socialkit::clock::SystemClock;
     /// use socialkit::inbox::{Inbox, MemoryInboxStore};
     /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
-    /// assert!(inbox.items().unwrap().is_empty());
+    /// assert!(format!("{inbox:?}").starts_with("Inbox"));
     /// ```
     pub fn new(store: Arc<dyn InboxStore>, clock: SharedClock) -> Self {
         let (events, _) = broadcast::channel(1024);
@@ -519,7 +520,9 @@ impl Inbox {
     /// let engine = Engine::builder(Arc::new(MemoryStore::new())).build();
     /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock))
     ///     .with_engine(engine, "acme".into());
-    /// assert!(inbox.items().unwrap().is_empty());
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// assert!(inbox.item("none").await.is_err());
+    /// # });
     /// ```
     pub fn with_engine(mut self, engine: Engine, ws: WorkspaceId) -> Self {
         self.outbox = Some((engine, ws));
@@ -594,7 +597,7 @@ impl Inbox {
         platform: &dyn Platform,
         report: &mut SyncReport,
     ) -> Result<usize> {
-        let mut cursor = self.store.cursor(name)?;
+        let mut cursor = self.store.cursor(name).await?;
         let mut total = 0;
         loop {
             let mut query = self.query.clone();
@@ -608,7 +611,10 @@ impl Inbox {
                 .map(|i| self.prepare(name, i, now))
                 .collect();
             let next = page.next_cursor.clone().or(cursor.clone());
-            let new = self.store.commit_page(name, &items, next.as_deref())?;
+            let new = self
+                .store
+                .commit_page(name, &items, next.as_deref(), &self.sla)
+                .await?;
             report.new += new;
             report.duplicates += items.len() - new;
             total += new;
@@ -640,33 +646,46 @@ impl Inbox {
         item
     }
 
-    /// Every item, by key.
-    pub fn items(&self) -> Result<Vec<InboxItem>> {
-        self.store.list()
+    /// A page of every item, oldest first (see [`Inbox::view`] for filters and orders).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use socialkit::clock::SystemClock;
+    /// use socialkit::inbox::{Inbox, MemoryInboxStore, PageRequest};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
+    /// let page = inbox.items(PageRequest::first(100)).await.unwrap();
+    /// assert!(page.items.is_empty() && page.next.is_none());
+    /// # });
+    /// ```
+    pub async fn items(&self, page: PageRequest) -> Result<ViewPage> {
+        self.page_of(&Narrowing::default(), SortOrder::Oldest, page)
+            .await
     }
 
     /// One item.
-    pub fn item(&self, key: &str) -> Result<InboxItem> {
+    pub async fn item(&self, key: &str) -> Result<InboxItem> {
         self.store
-            .get(key)?
+            .get(key)
+            .await?
             .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no inbox item {key:?}")))
     }
 
     /// Assigns item `key` to `member`; a new item becomes pending.
-    pub fn assign(&self, key: &str, member: &str) -> Result<InboxItem> {
-        let mut item = self.item(key)?;
+    pub async fn assign(&self, key: &str, member: &str) -> Result<InboxItem> {
+        let mut item = self.item(key).await?;
         item.assignee = Some(member.to_string());
         if item.state == ItemState::New {
             item.state = ItemState::Pending;
         }
-        self.store.put(&item)?;
+        self.store.put(&item, &self.sla).await?;
         Ok(item)
     }
 
     /// Moves item `key` to `state` (see [`ItemState::can_become`]); resolving records the
     /// resolution time, reopening clears it.
-    pub fn set_state(&self, key: &str, state: ItemState) -> Result<InboxItem> {
-        let mut item = self.item(key)?;
+    pub async fn set_state(&self, key: &str, state: ItemState) -> Result<InboxItem> {
+        let mut item = self.item(key).await?;
         if !item.state.can_become(state) {
             return Err(Error::new(
                 ErrorKind::Conflict,
@@ -681,7 +700,7 @@ impl Inbox {
             _ => {}
         }
         item.state = state;
-        self.store.put(&item)?;
+        self.store.put(&item, &self.sla).await?;
         Ok(item)
     }
 
@@ -711,14 +730,14 @@ impl Inbox {
     /// inbox.connect("acme", acme.clone());
     /// acme.receive(IncomingInteraction::new(InteractionKind::Mention).text("@acme hi?")).unwrap();
     /// inbox.sync().await.unwrap();
-    /// let key = inbox.items().unwrap()[0].key.clone();
+    /// let key = inbox.items(socialkit::inbox::PageRequest::first(1)).await.unwrap().items[0].key.clone();
     /// let queued = inbox.reply(&key, "olga", "Hello!").await.unwrap();
     /// assert!(matches!(queued, ReplyStatus::Queued { .. }));
     /// engine.run_once().await.unwrap(); // the worker sends it
     /// let sent = inbox.reply(&key, "olga", "Hello again!").await.unwrap();
     /// assert_eq!(sent.delivery(), queued.delivery(), "no second reply");
     /// assert_eq!(acme.inspect(&sent.published().unwrap().post).unwrap().text, "Hello!");
-    /// assert!(inbox.item(&key).unwrap().first_response_at.is_some());
+    /// assert!(inbox.item(&key).await.unwrap().first_response_at.is_some());
     /// # });
     /// ```
     pub async fn reply(&self, key: &str, member: &str, text: &str) -> Result<ReplyStatus> {
@@ -727,9 +746,11 @@ impl Inbox {
                 "replies go through the engine's outbox: give the inbox one with Inbox::with_engine",
             )
         })?;
-        let mut item = self.item(key)?;
+        let mut item = self.item(key).await?;
         if let Some(id) = item.reply_delivery.clone() {
-            let status = self.absorb(&mut item, &engine.delivery(ws, &id).await?)?;
+            let status = self
+                .absorb(&mut item, &engine.delivery(ws, &id).await?)
+                .await?;
             if !status.may_send_again() {
                 return Ok(status);
             }
@@ -749,8 +770,8 @@ impl Inbox {
         if item.state == ItemState::New {
             item.state = ItemState::Pending;
         }
-        self.store.put(&item)?;
-        self.absorb(&mut item, &d)
+        self.store.put(&item, &self.sla).await?;
+        self.absorb(&mut item, &d).await
     }
 
     /// Where item `key`'s latest reply stands (`None`: no reply yet); records it on the item
@@ -767,12 +788,12 @@ impl Inbox {
     /// # });
     /// ```
     pub async fn reply_status(&self, key: &str) -> Result<Option<ReplyStatus>> {
-        let mut item = self.item(key)?;
+        let mut item = self.item(key).await?;
         let (Some((engine, ws)), Some(id)) = (&self.outbox, item.reply_delivery.clone()) else {
             return Ok(None);
         };
         let d = engine.delivery(ws, &id).await?;
-        self.absorb(&mut item, &d).map(Some)
+        self.absorb(&mut item, &d).await.map(Some)
     }
 
     /// Asks the engine about every reply queued and not yet recorded as sent, and records the
@@ -793,12 +814,16 @@ impl Inbox {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        for mut item in self.store.list()? {
+        let awaiting = Narrowing {
+            awaiting_reply: true,
+            ..Narrowing::default()
+        };
+        for mut item in store::all(self.store.as_ref(), &awaiting, &self.sla).await? {
             let Some(id) = item.reply_delivery.clone().filter(|_| item.reply.is_none()) else {
                 continue;
             };
             let d = engine.delivery(ws, &id).await?;
-            if let ReplyStatus::Sent { .. } = self.absorb(&mut item, &d)? {
+            if let ReplyStatus::Sent { .. } = self.absorb(&mut item, &d).await? {
                 out.push(item);
             }
         }
@@ -806,13 +831,13 @@ impl Inbox {
     }
 
     /// Records a sent reply delivery `d` on `item` (once) and reports its status.
-    fn absorb(&self, item: &mut InboxItem, d: &Delivery) -> Result<ReplyStatus> {
+    async fn absorb(&self, item: &mut InboxItem, d: &Delivery) -> Result<ReplyStatus> {
         let status = ReplyStatus::of(d);
         if let ReplyStatus::Sent { published, .. } = &status {
             if item.reply.as_ref() != Some(published) {
                 item.reply = Some(published.clone());
                 item.first_response_at.get_or_insert(published.published_at);
-                self.store.put(item)?;
+                self.store.put(item, &self.sla).await?;
             }
         }
         Ok(status)
@@ -831,7 +856,7 @@ impl Inbox {
             .saved
             .get(name)
             .ok_or_else(|| Error::config(format!("no saved reply {name:?}")))?;
-        let item = self.item(key)?;
+        let item = self.item(key).await?;
         let a = &item.interaction.author;
         let mut all = BTreeMap::from([
             (
@@ -848,11 +873,31 @@ impl Inbox {
     }
 
     /// Median and 90th percentile of first-response and resolution time (business hours) per
-    /// channel and per member.
-    pub fn report(&self) -> Result<SlaReport> {
-        Ok(SlaReport::build(&self.sla, &self.store.list()?))
+    /// channel and per member, aggregated by the store.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use socialkit::clock::SystemClock;
+    /// use socialkit::inbox::{Inbox, MemoryInboxStore};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
+    /// assert!(inbox.report().await.unwrap().channels.is_empty());
+    /// # });
+    /// ```
+    pub async fn report(&self) -> Result<SlaReport> {
+        self.store.sla_report(&self.sla).await
     }
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+impl Inbox {
+    /// Every item, oldest first (tests).
+    pub(crate) async fn everything(&self) -> Vec<InboxItem> {
+        store::all(self.store.as_ref(), &Narrowing::default(), &self.sla)
+            .await
+            .unwrap()
+    }
+}

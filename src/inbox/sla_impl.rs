@@ -1,8 +1,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{
-    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -55,15 +53,9 @@ impl BusinessHours {
     }
 
     fn instant(&self, local: NaiveDateTime) -> DateTime<Utc> {
-        // A local time in a DST gap does not exist: take the first instant after the gap.
-        let mut t = local;
-        for _ in 0..4 {
-            if let Some(x) = self.tz.from_local_datetime(&t).earliest() {
-                return x.with_timezone(&Utc);
-            }
-            t += Duration::minutes(30);
-        }
-        Utc.from_utc_datetime(&local)
+        // The crate's one rule: a time in a DST gap → the first instant after the gap; in an
+        // overlap → the earlier instant.
+        crate::clock::resolve_local(self.tz, local)
     }
 
     /// Business time between `start` and `end` (zero if `end` is not after `start`).
@@ -458,14 +450,12 @@ impl Stats {
             return None;
         }
         values.sort();
-        let rank = |p: f64| {
-            let r = (p * values.len() as f64).ceil() as usize;
-            values[r.clamp(1, values.len()) - 1]
-        };
+        // Nearest rank ⌈p·n⌉ in integers (stores compute the same in SQL).
+        let n = values.len();
         Some(Stats {
-            count: values.len(),
-            median: rank(0.5),
-            p90: rank(0.9),
+            count: n,
+            median: values[n.div_ceil(2) - 1],
+            p90: values[(9 * n).div_ceil(10) - 1],
         })
     }
 }
@@ -479,7 +469,8 @@ pub struct GroupStats {
     pub resolution: Option<Stats>,
 }
 
-/// SLA statistics per channel and per member (business time).
+/// SLA statistics per channel and per member (business time). A channel or member appears
+/// once one of its items has a first response or a resolution.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SlaReport {
     /// By channel.
@@ -497,6 +488,9 @@ impl SlaReport {
         for item in items {
             let fr = policy.first_response_time(item);
             let rs = policy.resolution_time(item);
+            if fr.is_none() && rs.is_none() {
+                continue;
+            }
             let member = item.assignee.clone().or_else(|| item.replied_by.clone());
             let add = |acc: &mut Acc, k: String| {
                 let e = acc.entry(k).or_default();

@@ -75,7 +75,7 @@ async fn reply_now(inbox: &Inbox, engine: &Engine, key: &str, who: &str, text: &
     inbox.reply(key, who, text).await.unwrap();
     engine.run_once().await.unwrap();
     inbox.record_replies().await.unwrap();
-    inbox.item(key).unwrap().reply.unwrap()
+    inbox.item(key).await.unwrap().reply.unwrap()
 }
 
 fn inbox_on(store: Arc<dyn InboxStore>, world: &SandboxWorld, chans: &[Arc<Sandbox>]) -> Inbox {
@@ -155,7 +155,7 @@ async fn ingest_over_days_with_a_restart_reads_each_interaction_once() {
     world.advance(Duration::hours(12)).unwrap();
     total_new += inbox.sync().await.unwrap().new;
 
-    let items = inbox.items().unwrap();
+    let items = inbox.everything().await;
     let query = inbox.query.clone();
     let mut expected = 0;
     for c in &chans {
@@ -205,9 +205,15 @@ async fn a_page_read_again_is_deduplicated() {
         .into_iter()
         .map(|i| inbox.prepare("acme", i, world.now()))
         .collect();
-    assert_eq!(store.commit_page("acme", &items, None).unwrap(), 0);
+    assert_eq!(
+        store
+            .commit_page("acme", &items, None, &inbox.sla)
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(inbox.sync().await.unwrap().new, 0);
-    assert_eq!(inbox.items().unwrap().len(), 3);
+    assert_eq!(inbox.everything().await.len(), 3);
 }
 
 #[tokio::test]
@@ -241,7 +247,7 @@ async fn classification_and_rules_apply() {
     )
     .unwrap();
     inbox.sync().await.unwrap();
-    let items = inbox.items().unwrap();
+    let items = inbox.everything().await;
     let refund = items
         .iter()
         .find(|i| i.interaction.text.as_deref().unwrap().contains("refund"))
@@ -293,14 +299,14 @@ async fn a_reply_is_sent_exactly_once_and_states_move() {
     .unwrap();
     inbox.sync().await.unwrap();
     let key = inbox
-        .items()
-        .unwrap()
+        .everything()
+        .await
         .into_iter()
         .find(|i| i.interaction.text.as_deref() == Some("where is order 42?"))
         .unwrap()
         .key;
-    assert_eq!(inbox.item(&key).unwrap().state, ItemState::New);
-    assert_eq!(inbox.item(&key).unwrap().post.as_ref(), Some(&post));
+    assert_eq!(inbox.item(&key).await.unwrap().state, ItemState::New);
+    assert_eq!(inbox.item(&key).await.unwrap().post.as_ref(), Some(&post));
     world.advance(Duration::minutes(30)).unwrap();
     let vars = BTreeMap::from([("order".to_string(), "42".to_string())]);
     let first = inbox
@@ -312,7 +318,7 @@ async fn a_reply_is_sent_exactly_once_and_states_move() {
     };
     assert_eq!(state, crate::store::DeliveryState::Scheduled);
     assert_eq!(delivery, reply_delivery_id(&key, 0));
-    let item = inbox.item(&key).unwrap();
+    let item = inbox.item(&key).await.unwrap();
     assert_eq!(item.reply_delivery.as_ref(), Some(&delivery));
     assert_eq!(item.state, ItemState::Pending);
     assert!(
@@ -341,14 +347,17 @@ async fn a_reply_is_sent_exactly_once_and_states_move() {
     // One post on the platform besides the original: the reply.
     assert_eq!(acme.recent_posts(50).await.unwrap().len(), 2);
 
-    let item = inbox.item(&key).unwrap();
+    let item = inbox.item(&key).await.unwrap();
     assert_eq!(item.assignee.as_deref(), Some("cem"));
     assert_eq!(item.first_response_at, Some(sent.published_at));
-    let item = inbox.set_state(&key, ItemState::Resolved).unwrap();
+    let item = inbox.set_state(&key, ItemState::Resolved).await.unwrap();
     assert!(item.resolved_at.is_some());
-    assert!(inbox.set_state(&key, ItemState::New).is_err());
-    inbox.assign(&key, "dora").unwrap();
-    assert_eq!(inbox.item(&key).unwrap().assignee.as_deref(), Some("dora"));
+    assert!(inbox.set_state(&key, ItemState::New).await.is_err());
+    inbox.assign(&key, "dora").await.unwrap();
+    assert_eq!(
+        inbox.item(&key).await.unwrap().assignee.as_deref(),
+        Some("dora")
+    );
 }
 
 #[tokio::test]
@@ -363,7 +372,7 @@ async fn without_an_engine_a_reply_is_refused_and_nothing_is_sent() {
     acme.receive(IncomingInteraction::new(InteractionKind::Mention).text("hello?"))
         .unwrap();
     inbox.sync().await.unwrap();
-    let key = inbox.items().unwrap()[0].key.clone();
+    let key = inbox.everything().await[0].key.clone();
     let err = inbox.reply(&key, "cem", "hi").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ConfigInvalid);
     assert_eq!(
@@ -393,7 +402,7 @@ async fn a_failed_reply_may_be_sent_again_but_one_in_doubt_may_not() {
     acme.receive(IncomingInteraction::new(InteractionKind::Mention).text("refund?"))
         .unwrap();
     inbox.sync().await.unwrap();
-    let key = inbox.items().unwrap()[0].key.clone();
+    let key = inbox.everything().await[0].key.clone();
     // Refused by the platform: a definite "not sent".
     acme.faults().inject(
         Fault::Rejected {
@@ -413,7 +422,7 @@ async fn a_failed_reply_may_be_sent_again_but_one_in_doubt_may_not() {
         .await
         .unwrap();
     assert_eq!(again.delivery(), &reply_delivery_id(&key, 1), "a new reply");
-    assert_eq!(inbox.item(&key).unwrap().reply_generation, 1);
+    assert_eq!(inbox.item(&key).await.unwrap().reply_generation, 1);
     engine.run_once().await.unwrap();
     assert!(
         inbox
@@ -494,7 +503,7 @@ async fn a_reply_in_doubt_is_not_sent_again_until_a_person_settles_it() {
     acme.receive(IncomingInteraction::new(InteractionKind::Mention).text("refund?"))
         .unwrap();
     inbox.sync().await.unwrap();
-    let key = inbox.items().unwrap()[0].key.clone();
+    let key = inbox.everything().await[0].key.clone();
     // The platform made the reply, but the answer was lost.
     acme.faults()
         .inject(Fault::LostAnswer, Trigger::next(Call::Reply, 1));
@@ -528,7 +537,7 @@ async fn a_reply_in_doubt_is_not_sent_again_until_a_person_settles_it() {
         .await
         .unwrap();
     assert_eq!(inbox.record_replies().await.unwrap().len(), 1);
-    assert!(inbox.item(&key).unwrap().reply.is_some());
+    assert!(inbox.item(&key).await.unwrap().reply.is_some());
 }
 
 #[cfg(feature = "sqlite")]
@@ -578,7 +587,7 @@ async fn a_crash_and_restart_on_sqlite_leaves_exactly_one_reply() {
     let key = {
         let (engine, inbox) = open(Some(Arc::new(DieOnce(true.into())))).await;
         inbox.sync().await.unwrap();
-        let key = inbox.items().unwrap()[0].key.clone();
+        let key = inbox.everything().await[0].key.clone();
         inbox.reply(&key, "cem", "Refunded").await.unwrap();
         assert_eq!(
             engine.run_once().await.unwrap().abandoned,
@@ -594,7 +603,7 @@ async fn a_crash_and_restart_on_sqlite_leaves_exactly_one_reply() {
     );
     world.advance(Duration::seconds(5)).unwrap();
     let (engine, inbox) = open(None).await;
-    let item = inbox.item(&key).unwrap();
+    let item = inbox.item(&key).await.unwrap();
     assert_eq!(item.reply_delivery, Some(reply_delivery_id(&key, 0)));
     // The agent, unsure, clicks reply again: nothing new is queued.
     let again = inbox.reply(&key, "cem", "Refunded").await.unwrap();
@@ -625,7 +634,7 @@ async fn a_crash_and_restart_on_sqlite_leaves_exactly_one_reply() {
         .filter(|p| p.in_reply_to.is_some())
         .count();
     assert_eq!(replies, 1, "exactly one reply");
-    assert!(inbox.item(&key).unwrap().first_response_at.is_some());
+    assert!(inbox.item(&key).await.unwrap().first_response_at.is_some());
 }
 
 #[cfg(feature = "sqlite")]
@@ -649,7 +658,7 @@ async fn a_crash_between_queueing_and_recording_queues_no_second_reply() {
     acme.receive(IncomingInteraction::new(InteractionKind::Mention).text("hours?"))
         .unwrap();
     inbox.sync().await.unwrap();
-    let item = inbox.items().unwrap().remove(0);
+    let item = inbox.everything().await.remove(0);
     // The engine stored the reply; the inbox died before it recorded the delivery.
     engine
         .reply_as(
@@ -662,7 +671,14 @@ async fn a_crash_between_queueing_and_recording_queues_no_second_reply() {
         )
         .await
         .unwrap();
-    assert!(inbox.item(&item.key).unwrap().reply_delivery.is_none());
+    assert!(
+        inbox
+            .item(&item.key)
+            .await
+            .unwrap()
+            .reply_delivery
+            .is_none()
+    );
     let status = inbox.reply(&item.key, "olga", "9 to 5").await.unwrap();
     assert_eq!(status.delivery(), &reply_delivery_id(&item.key, 0));
     assert_eq!(engine.run_once().await.unwrap().published, 1);
@@ -765,28 +781,31 @@ async fn sla_breaches_raise_events_once_and_reports_give_percentiles() {
             .unwrap();
     }
     inbox.sync().await.unwrap();
-    let items = inbox.items().unwrap();
+    let items = inbox.everything().await;
     assert_eq!(items.len(), 3);
     let keys: Vec<String> = items.into_iter().map(|i| i.key).collect();
     world.advance(Duration::minutes(30)).unwrap();
     reply_now(&inbox, &engine, &keys[0], "ann", "On it").await;
     // Over the weekend the business clock stands still: no breach by Monday 08:00 Berlin.
     world.advance_to(t("2026-03-09T07:00:00Z")).unwrap();
-    assert!(inbox.check_sla().unwrap().is_empty());
+    assert!(inbox.check_sla().await.unwrap().is_empty());
     // Monday 10:00 Berlin: 2 h of business time elapsed for the two unanswered items.
     world.advance_to(t("2026-03-09T09:00:01Z")).unwrap();
-    let b = inbox.check_sla().unwrap();
+    let b = inbox.check_sla().await.unwrap();
     assert_eq!(b.len(), 2);
     assert!(b.iter().all(|b| b.kind == SlaKind::FirstResponse));
-    assert!(inbox.check_sla().unwrap().is_empty(), "raised once");
+    assert!(inbox.check_sla().await.unwrap().is_empty(), "raised once");
     let mut events = 0;
     while let Ok(e) = rx.try_recv() {
         events += usize::from(matches!(e, InboxEvent::SlaBreached(_)));
     }
     assert_eq!(events, 2);
     reply_now(&inbox, &engine, &keys[1], "bo", "Sorry!").await;
-    inbox.set_state(&keys[0], ItemState::Resolved).unwrap();
-    let r = inbox.report().unwrap();
+    inbox
+        .set_state(&keys[0], ItemState::Resolved)
+        .await
+        .unwrap();
+    let r = inbox.report().await.unwrap();
     let ch = &r.channels["acme"];
     let fr = ch.first_response.as_ref().unwrap();
     assert_eq!(fr.count, 2);

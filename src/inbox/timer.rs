@@ -21,7 +21,7 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 use super::sla::{SlaBreach, SlaKind, SlaPolicy, SlaWarning};
-use super::store::SlaNote;
+use super::store::{OPEN, SlaNote, all};
 use super::{Inbox, InboxEvent, InboxItem, InboxStore, ItemState, Narrowing};
 use crate::clock::SharedClock;
 use crate::error::{Error, ErrorKind, Result};
@@ -152,7 +152,7 @@ struct Pass {
 impl Pass {
     /// Raises what is due at `now` among `items`; the breaches raised and the next instant
     /// something falls due.
-    fn run(
+    async fn run(
         &self,
         items: Vec<InboxItem>,
         now: DateTime<Utc>,
@@ -163,7 +163,10 @@ impl Pass {
         for item in items {
             for b in self.policy.breaches(&item, now) {
                 if !item.breaches.contains(&b.kind)
-                    && self.store.note_sla(&item.key, b.kind, SlaNote::Breached)?
+                    && self
+                        .store
+                        .note_sla(&item.key, b.kind, SlaNote::Breached)
+                        .await?
                 {
                     let _ = self.events.send(InboxEvent::SlaBreached(b.clone()));
                     raised.push(b);
@@ -183,7 +186,11 @@ impl Pass {
                 let warn = self.warn_at(&item, kind, lead).unwrap_or(due);
                 if warn > now {
                     at(warn);
-                } else if self.store.note_sla(&item.key, kind, SlaNote::AtRisk)? {
+                } else if self
+                    .store
+                    .note_sla(&item.key, kind, SlaNote::AtRisk)
+                    .await?
+                {
                     let _ = self.events.send(InboxEvent::SlaAtRisk(SlaWarning {
                         item: item.key.clone(),
                         channel: item.channel.clone(),
@@ -206,26 +213,34 @@ impl Pass {
 
     /// The items whose clocks may have run out since `since`: open ones, and those resolved
     /// at or after it. Every item when `since` is `None`.
-    fn candidates(&self, since: Option<DateTime<Utc>>) -> Result<Vec<InboxItem>> {
+    async fn candidates(&self, since: Option<DateTime<Utc>>) -> Result<Vec<InboxItem>> {
+        let store = self.store.as_ref();
         let Some(since) = since else {
-            return self.store.list();
+            return all(store, &Narrowing::default(), &self.policy).await;
         };
-        let measured = |i: &InboxItem| self.policy.applies(i);
-        let mut items = self.store.select(
+        let mut items = all(
+            store,
             &Narrowing {
-                states: vec![ItemState::New, ItemState::Pending],
+                states: OPEN.to_vec(),
+                measured: true,
                 ..Narrowing::default()
             },
-            &measured,
-        )?;
-        items.extend(self.store.select(
-            &Narrowing {
-                states: vec![ItemState::Resolved],
-                resolved_since: Some(since),
-                ..Narrowing::default()
-            },
-            &measured,
-        )?);
+            &self.policy,
+        )
+        .await?;
+        items.extend(
+            all(
+                store,
+                &Narrowing {
+                    states: vec![ItemState::Resolved],
+                    resolved_since: Some(since),
+                    measured: true,
+                    ..Narrowing::default()
+                },
+                &self.policy,
+            )
+            .await?,
+        );
         Ok(items)
     }
 }
@@ -258,10 +273,11 @@ async fn run(
         }
         changes.borrow_and_update();
         let now = pass.clock.now();
-        let next = match pass
-            .candidates(since)
-            .and_then(|items| pass.run(items, now))
-        {
+        let outcome = match pass.candidates(since).await {
+            Ok(items) => pass.run(items, now).await,
+            Err(e) => Err(e),
+        };
+        let next = match outcome {
             Ok((_, next)) => {
                 since = Some(now);
                 next
@@ -312,11 +328,14 @@ impl Inbox {
     /// use socialkit::clock::SystemClock;
     /// use socialkit::inbox::{Inbox, MemoryInboxStore};
     /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
-    /// assert!(inbox.check_sla().unwrap().is_empty());
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// assert!(inbox.check_sla().await.unwrap().is_empty());
+    /// # });
     /// ```
-    pub fn check_sla(&self) -> Result<Vec<SlaBreach>> {
+    pub async fn check_sla(&self) -> Result<Vec<SlaBreach>> {
         let pass = self.sla_pass(None);
-        Ok(pass.run(self.store.list()?, self.clock.now())?.0)
+        let items = pass.candidates(None).await?;
+        Ok(pass.run(items, self.clock.now()).await?.0)
     }
 
     /// Starts the SLA loop on the current tokio runtime: it raises
@@ -340,7 +359,7 @@ impl Inbox {
     ///     author: Author::default(), text: Some("where is my order?".into()),
     ///     created_at: monday, post: None, conversation: None, language: None,
     /// };
-    /// inbox.ingest("acme", vec![i]).unwrap();
+    /// inbox.ingest("acme", vec![i]).await.unwrap();
     /// // The default policy: 4 business hours (09–17 UTC) to the first response.
     /// loop {
     ///     if let InboxEvent::SlaBreached(b) = events.recv().await.unwrap() {

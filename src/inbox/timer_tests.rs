@@ -96,6 +96,7 @@ async fn first_breach_at(policy: SlaPolicy, opened: DateTime<Utc>) -> DateTime<U
     let mut r = rig(Arc::new(MemoryInboxStore::default()), opened, policy);
     r.inbox
         .ingest("acme", vec![mention("1", "any news?", opened)])
+        .await
         .unwrap();
     let timer = r.inbox.spawn_sla_timer(config());
     let b = next_breach(&mut r.rx).await;
@@ -117,8 +118,9 @@ async fn a_breach_fires_exactly_at_its_due_instant_not_before() {
     );
     r.inbox
         .ingest("acme", vec![mention("1", "where is my order?", opened)])
+        .await
         .unwrap();
-    let item = r.inbox.item(&key("1")).unwrap();
+    let item = r.inbox.item(&key("1")).await.unwrap();
     let due = t("2026-03-02T10:30:00Z");
     // The check itself: nothing a nanosecond before, the breach at the instant.
     let policy = berlin_policy();
@@ -149,7 +151,7 @@ async fn a_breach_fires_exactly_at_its_due_instant_not_before() {
     assert!(woke.contains(&due), "{woke:?}");
     assert!(woke.contains(&t("2026-03-03T08:30:00Z")), "{woke:?}");
     timer.shutdown().await.unwrap();
-    let stored = r.inbox.item(&key("1")).unwrap();
+    let stored = r.inbox.item(&key("1")).await.unwrap();
     assert_eq!(
         stored.breaches,
         [SlaKind::FirstResponse, SlaKind::Resolution]
@@ -215,17 +217,18 @@ async fn no_breach_for_items_answered_or_resolved_in_time() {
                 mention("late", "hello?", opened + Duration::hours(3)),
             ],
         )
+        .await
         .unwrap();
     // Answered after 1 h (first response due after 2 h).
-    let mut a = r.inbox.item(&key("answered")).unwrap();
+    let mut a = r.inbox.item(&key("answered")).await.unwrap();
     a.first_response_at = Some(opened + Duration::hours(1));
     a.state = ItemState::Pending;
-    r.inbox.store.put(&a).unwrap();
+    r.inbox.store.put(&a, &r.inbox.sla).await.unwrap();
     // Resolved without a reply after 90 minutes: both clocks stop.
-    let mut s = r.inbox.item(&key("resolved")).unwrap();
+    let mut s = r.inbox.item(&key("resolved")).await.unwrap();
     s.resolved_at = Some(opened + Duration::minutes(90));
     s.state = ItemState::Resolved;
-    r.inbox.store.put(&s).unwrap();
+    r.inbox.store.put(&s, &r.inbox.sla).await.unwrap();
     let timer = r.inbox.spawn_sla_timer(config());
     // The first breach is that of "late" (12:00 Berlin + 2 h = 14:00 Berlin, 13:00Z): by then
     // the due instants of the others (11:00 Berlin) have passed without an event.
@@ -237,7 +240,14 @@ async fn no_breach_for_items_answered_or_resolved_in_time() {
     assert_eq!((b.item, b.kind), (key("answered"), SlaKind::Resolution));
     assert_eq!(b.detected_at, t("2026-03-03T08:00:00Z"));
     timer.shutdown().await.unwrap();
-    assert!(r.inbox.item(&key("resolved")).unwrap().breaches.is_empty());
+    assert!(
+        r.inbox
+            .item(&key("resolved"))
+            .await
+            .unwrap()
+            .breaches
+            .is_empty()
+    );
     assert!(r.clock.now() < t("2026-03-04T00:00:00Z"));
 }
 
@@ -255,6 +265,7 @@ async fn each_breach_is_raised_once_and_the_loop_wakes_for_new_items() {
     assert_eq!(r.clock.now(), opened);
     r.inbox
         .ingest("acme", vec![mention("x", "refund please", opened)])
+        .await
         .unwrap();
     let b = next_breach(&mut r.rx).await;
     assert_eq!((b.item, b.kind), (key("x"), SlaKind::FirstResponse));
@@ -264,22 +275,24 @@ async fn each_breach_is_raised_once_and_the_loop_wakes_for_new_items() {
     let now = r.clock.now();
     r.inbox
         .ingest("acme", vec![mention("y", "still waiting", now)])
+        .await
         .unwrap();
     for kind in [SlaKind::FirstResponse, SlaKind::Resolution] {
         let b = next_breach(&mut r.rx).await;
         assert_eq!((b.item, b.kind), (key("y"), kind));
     }
     // Touching "x" (a change) makes another pass: still nothing for it.
-    r.inbox.assign(&key("x"), "ann").unwrap();
+    r.inbox.assign(&key("x"), "ann").await.unwrap();
     r.inbox
         .ingest(
             "acme",
             vec![mention("z", "hello", r.clock.now() + Duration::days(1))],
         )
+        .await
         .unwrap();
     let b = next_breach(&mut r.rx).await;
     assert_eq!(b.item, key("z"));
-    assert!(r.inbox.check_sla().unwrap().is_empty(), "raised once");
+    assert!(r.inbox.check_sla().await.unwrap().is_empty(), "raised once");
     timer.shutdown().await.unwrap();
 }
 
@@ -293,6 +306,7 @@ async fn an_at_risk_warning_comes_before_the_breach_once() {
     );
     r.inbox
         .ingest("acme", vec![mention("1", "where is my order?", opened)])
+        .await
         .unwrap();
     let timer = r
         .inbox
@@ -313,7 +327,7 @@ async fn an_at_risk_warning_comes_before_the_breach_once() {
     let b = next_breach(&mut r.rx).await;
     assert_eq!(b.kind, SlaKind::Resolution);
     timer.shutdown().await.unwrap();
-    let item = r.inbox.item(&key("1")).unwrap();
+    let item = r.inbox.item(&key("1")).await.unwrap();
     assert_eq!(item.warnings, [SlaKind::FirstResponse, SlaKind::Resolution]);
 }
 
@@ -332,6 +346,7 @@ async fn breaches_raised_before_a_restart_are_not_raised_again() {
         );
         r.inbox
             .ingest("acme", vec![mention("a", "order late", opened)])
+            .await
             .unwrap();
         let timer = r.inbox.spawn_sla_timer(config());
         next_breach(&mut r.rx).await;
@@ -344,6 +359,7 @@ async fn breaches_raised_before_a_restart_are_not_raised_again() {
     let mut r = rig(store, clock, berlin_policy());
     r.inbox
         .ingest("acme", vec![mention("c", "hello?", clock)])
+        .await
         .unwrap();
     r.clock.advance(Duration::days(1));
     let restart = r.clock.now();
@@ -359,6 +375,7 @@ async fn breaches_raised_before_a_restart_are_not_raised_again() {
     let now = r.clock.now();
     r.inbox
         .ingest("acme", vec![mention("b", "refund?", now)])
+        .await
         .unwrap();
     let mut seen = Vec::new();
     while seen.len() < 3 {
@@ -371,7 +388,7 @@ async fn breaches_raised_before_a_restart_are_not_raised_again() {
     assert!(seen.contains(&(key("b"), SlaKind::FirstResponse)));
     assert!(r.rx.try_recv().is_err());
     assert_eq!(
-        r.inbox.item(&key("a")).unwrap().breaches,
+        r.inbox.item(&key("a")).await.unwrap().breaches,
         [SlaKind::FirstResponse, SlaKind::Resolution]
     );
 }
@@ -386,17 +403,24 @@ async fn a_reopened_item_is_watched_again_and_shutdown_is_prompt() {
     );
     r.inbox
         .ingest("acme", vec![mention("1", "hi, a question?", opened)])
+        .await
         .unwrap();
-    let mut item = r.inbox.item(&key("1")).unwrap();
+    let mut item = r.inbox.item(&key("1")).await.unwrap();
     item.first_response_at = Some(opened + Duration::minutes(10));
-    r.inbox.store.put(&item).unwrap();
-    r.inbox.set_state(&key("1"), ItemState::Resolved).unwrap();
+    r.inbox.store.put(&item, &r.inbox.sla).await.unwrap();
+    r.inbox
+        .set_state(&key("1"), ItemState::Resolved)
+        .await
+        .unwrap();
     let timer = r.inbox.spawn_sla_timer(config());
     tokio::task::yield_now().await;
     assert_eq!(r.clock.now(), opened, "nothing runs: the loop waits");
     // Reopened two business days later: the resolution clock ran on, the breach is due.
     r.clock.advance(Duration::days(2));
-    r.inbox.set_state(&key("1"), ItemState::Pending).unwrap();
+    r.inbox
+        .set_state(&key("1"), ItemState::Pending)
+        .await
+        .unwrap();
     let b = next_breach(&mut r.rx).await;
     assert_eq!(b.kind, SlaKind::Resolution);
     assert_eq!(b.due, t("2026-03-03T08:00:00Z"));

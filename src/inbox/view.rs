@@ -5,17 +5,17 @@
 //! filter with a [`SortOrder`]; [`View::presets`] has the usual ones. [`Inbox::view`] gives a
 //! page of a view, [`Inbox::counts`] the number of items of each view (badges).
 //!
-//! Stores narrow first: [`InboxFilter::narrowing`] is the part a store can evaluate cheaply
-//! ([`Narrowing`]: state, assignee, channel, intent, priority, time; SQLite has columns for
-//! them), and the full filter then runs in Rust on what the store returned. Every store thus
-//! gives the same items in the same order.
-
-use std::cmp::Reverse;
+//! A filter becomes a store query ([`InboxFilter::narrowing`]: a [`Narrowing`], with the
+//! member looking and the SLA standing at the query's instant resolved), which the store
+//! evaluates where the items are: SQLite in SQL on its columns (all but the text query, which
+//! runs on the rows SQL selects), a page at a time after a [`PageCursor`]. Every store gives
+//! the same items in the same order.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::sla::SlaPolicy;
+use super::store::{Facts, PageCursor, cmp_keys};
 use super::{Inbox, InboxItem, ItemState};
 use crate::error::Result;
 use crate::listen::classify::{Intent, Priority};
@@ -160,7 +160,7 @@ pub struct FilterContext<'a> {
 }
 
 impl InboxFilter {
-    /// Whether `item` matches, exactly.
+    /// Whether `item` matches (instants compared in whole microseconds, as stores do).
     ///
     /// ```
     /// use socialkit::inbox::{FilterContext, InboxFilter, InboxItem, sla::SlaPolicy};
@@ -177,55 +177,38 @@ impl InboxFilter {
     /// assert!(f.matches(&item, &ctx));
     /// ```
     pub fn matches(&self, item: &InboxItem, ctx: &FilterContext<'_>) -> bool {
-        self.narrowing(ctx.me).admits(item) && self.matches_beyond_narrowing(item, ctx)
+        self.narrowing(ctx)
+            .admits_facts(item, &Facts::of(item, ctx.sla))
     }
 
-    /// The conditions [`narrowing`](Self::narrowing) leaves out.
-    fn matches_beyond_narrowing(&self, item: &InboxItem, ctx: &FilterContext<'_>) -> bool {
-        let c = item.classification.as_ref();
-        if !self.sentiment.is_empty()
-            && !c.is_some_and(|c| self.sentiment.contains(&c.sentiment.polarity()))
-        {
-            return false;
-        }
-        if !self.tags.is_empty() && !c.is_some_and(|c| self.tags.iter().all(|t| c.tags.contains(t)))
-        {
-            return false;
-        }
-        if let Some(q) = &self.text
-            && !q.matches(&item.interaction)
-        {
-            return false;
-        }
-        match &self.sla {
-            None => true,
-            Some(SlaFilter::Breached) => breached(item, ctx),
-            Some(SlaFilter::AtRisk { within_minutes }) => {
-                !breached(item, ctx)
-                    && ctx.sla.pending(item).first().is_some_and(|(_, due)| {
-                        ctx.sla.hours.between(ctx.now, *due)
-                            <= Duration::minutes(i64::from(*within_minutes))
-                    })
-            }
-        }
-    }
-
-    /// The part of the filter a store evaluates cheaply, with [`AssigneeFilter::Me`] resolved
-    /// to `me`. It admits every item the filter matches (and maybe more).
+    /// The store query of this filter for `ctx`: [`AssigneeFilter::Me`] resolved to
+    /// `ctx.me`, the SLA standing to `ctx.now` (an "at risk" window to the latest due instant
+    /// it admits, [`BusinessHours::latest_at`](super::sla::BusinessHours::latest_at)).
     ///
     /// ```
-    /// use socialkit::inbox::{AssigneeFilter, InboxFilter};
+    /// use socialkit::inbox::{AssigneeFilter, FilterContext, InboxFilter, sla::SlaPolicy};
     /// let f = InboxFilter { assignee: Some(AssigneeFilter::Me), ..Default::default() };
-    /// assert_eq!(f.narrowing(Some("ann")).assignee, Some(Some("ann".to_string())));
+    /// let ctx = FilterContext { me: Some("ann"), now: chrono::Utc::now(), sla: &SlaPolicy::default() };
+    /// assert_eq!(f.narrowing(&ctx).assignee, Some(Some("ann".to_string())));
     /// ```
-    pub fn narrowing(&self, me: Option<&str>) -> Narrowing {
+    pub fn narrowing(&self, ctx: &FilterContext<'_>) -> Narrowing {
         let assignee = match &self.assignee {
             None | Some(AssigneeFilter::Anyone) => None,
             Some(AssigneeFilter::Unassigned) => Some(None),
             // Nobody looking: an id no member has, so nothing matches.
-            Some(AssigneeFilter::Me) => Some(Some(me.unwrap_or("\u{0}").to_string())),
+            Some(AssigneeFilter::Me) => Some(Some(ctx.me.unwrap_or("\u{0}").to_string())),
             Some(AssigneeFilter::Member(m)) => Some(Some(m.clone())),
         };
+        let sla = self.sla.as_ref().map(|s| match s {
+            SlaFilter::Breached => SlaStanding::Breached { at: ctx.now },
+            SlaFilter::AtRisk { within_minutes } => SlaStanding::AtRisk {
+                at: ctx.now,
+                due_by: ctx
+                    .sla
+                    .hours
+                    .latest_at(ctx.now, Duration::minutes(i64::from(*within_minutes))),
+            },
+        });
         Narrowing {
             states: self.states.clone(),
             assignee,
@@ -233,31 +216,47 @@ impl InboxFilter {
             channels: self.channels.clone(),
             intents: self.intents.clone(),
             min_priority: self.min_priority,
+            sentiment: self.sentiment.clone(),
+            tags: self.tags.clone(),
             opened: self.opened.clone().unwrap_or_default(),
             resolved_since: None,
+            measured: false,
+            awaiting_reply: false,
+            sla,
+            text: self.text.clone(),
         }
     }
 }
 
-/// A breach recorded, or a target missed at `ctx.now` (what [`SlaPolicy::breaches`] finds,
-/// without measuring the elapsed time).
-fn breached(item: &InboxItem, ctx: &FilterContext<'_>) -> bool {
-    use super::sla::SlaKind;
-    !item.breaches.is_empty()
-        || ctx.sla.applies(item)
-            && [SlaKind::FirstResponse, SlaKind::Resolution]
-                .into_iter()
-                .any(|k| {
-                    let end = ctx.sla.stopped_at(item, k).unwrap_or(ctx.now);
-                    // Before the target has even elapsed in wall time nothing can be missed.
-                    end - item.opened_at() >= ctx.sla.target(k)
-                        && ctx.sla.due(item, k).is_some_and(|due| end >= due)
-                })
+/// Where an item stands against its SLA at an instant, as a store evaluates it on the due
+/// instants it keeps.
+///
+/// ```
+/// use socialkit::inbox::SlaStanding;
+/// let s = SlaStanding::Breached { at: chrono::Utc::now() };
+/// assert!(matches!(s, SlaStanding::Breached { .. }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlaStanding {
+    /// A breach recorded, or a target missed at `at` (a running one past its due instant, a
+    /// stopped one stopped at or after it).
+    Breached {
+        /// The instant of the query.
+        at: DateTime<Utc>,
+    },
+    /// Not breached at `at`, and the soonest running target falls due at `due_by` at the
+    /// latest (`None`: any time).
+    AtRisk {
+        /// The instant of the query.
+        at: DateTime<Utc>,
+        /// The latest due instant admitted.
+        due_by: Option<DateTime<Utc>>,
+    },
 }
 
-/// The conditions a store evaluates itself; see [`InboxStore::select`](super::InboxStore::select).
-/// [`Narrowing::admits`] is the exact meaning; a store may use a coarser test first (an index,
-/// a column) but gives exactly the items `admits` accepts.
+/// A store query: which items, every condition given must hold; see
+/// [`InboxStore::page`](super::InboxStore::page). Stores evaluate all of it where the items
+/// are (SQLite in SQL but for `text`), comparing instants in whole microseconds.
 ///
 /// ```
 /// use socialkit::inbox::{ItemState, Narrowing};
@@ -278,46 +277,22 @@ pub struct Narrowing {
     pub intents: Vec<Intent>,
     /// Priority at least.
     pub min_priority: Option<Priority>,
+    /// Any of these sentiment bands (empty: all).
+    pub sentiment: Vec<Polarity>,
+    /// All of these tags.
+    pub tags: Vec<String>,
     /// When the customer wrote.
     pub opened: TimeRange,
     /// Resolved at or after this instant.
     pub resolved_since: Option<DateTime<Utc>>,
-}
-
-impl Narrowing {
-    /// Whether `item` meets every condition.
-    ///
-    /// ```
-    /// use socialkit::inbox::{InboxItem, ItemState, Narrowing};
-    /// use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
-    /// let now = chrono::Utc::now();
-    /// let i = Interaction {
-    ///     reference: InteractionRef::new("sandbox", "1"), kind: InteractionKind::Mention,
-    ///     author: Author::default(), text: Some("hi".into()), created_at: now,
-    ///     post: None, conversation: None, language: None,
-    /// };
-    /// let item = InboxItem::new("acme", i, now);
-    /// assert!(Narrowing { states: vec![ItemState::New], ..Default::default() }.admits(&item));
-    /// assert!(!Narrowing { assigned: true, ..Default::default() }.admits(&item));
-    /// ```
-    pub fn admits(&self, item: &InboxItem) -> bool {
-        let c = item.classification.as_ref();
-        (self.states.is_empty() || self.states.contains(&item.state))
-            && self
-                .assignee
-                .as_ref()
-                .is_none_or(|a| item.assignee.as_ref() == a.as_ref())
-            && (!self.assigned || item.assignee.is_some())
-            && (self.channels.is_empty() || self.channels.contains(&item.channel))
-            && (self.intents.is_empty() || c.is_some_and(|c| self.intents.contains(&c.intent)))
-            && self
-                .min_priority
-                .is_none_or(|p| c.is_some_and(|c| c.priority >= p))
-            && self.opened.contains(item.opened_at())
-            && self
-                .resolved_since
-                .is_none_or(|t| item.resolved_at.is_some_and(|r| r >= t))
-    }
+    /// Only items the SLA measures ([`SlaPolicy::applies`]).
+    pub measured: bool,
+    /// Only items whose queued reply is not yet recorded as sent.
+    pub awaiting_reply: bool,
+    /// SLA standing.
+    pub sla: Option<SlaStanding>,
+    /// Text query on the interaction's text.
+    pub text: Option<Query>,
 }
 
 /// How a view is ordered; ties go by item key.
@@ -351,28 +326,13 @@ impl SortOrder {
     /// assert!(items.is_empty());
     /// ```
     pub fn sort(self, items: &mut [InboxItem], sla: &SlaPolicy) {
-        let prio = |i: &InboxItem| i.classification.as_ref().map(|c| c.priority);
-        match self {
-            SortOrder::PriorityThenAge => items.sort_by(|a, b| {
-                (Reverse(prio(a)), a.opened_at(), &a.key).cmp(&(
-                    Reverse(prio(b)),
-                    b.opened_at(),
-                    &b.key,
-                ))
-            }),
-            SortOrder::Newest => items.sort_by(|a, b| {
-                (Reverse(a.opened_at()), &a.key).cmp(&(Reverse(b.opened_at()), &b.key))
-            }),
-            SortOrder::Oldest => {
-                items.sort_by(|a, b| (a.opened_at(), &a.key).cmp(&(b.opened_at(), &b.key)))
-            }
-            SortOrder::SlaDueSoonest => {
-                // `None` sorts after every instant when wrapped this way.
-                items.sort_by_cached_key(|i| {
-                    let due = sla.pending(i).first().map(|(_, d)| *d);
-                    (due.is_none(), due, i.opened_at(), i.key.clone())
-                })
-            }
+        let mut keyed: Vec<((i64, i64), InboxItem)> = items
+            .iter()
+            .map(|i| (Facts::of(i, sla).sort_key(self), i.clone()))
+            .collect();
+        keyed.sort_by(|(a, x), (b, y)| cmp_keys(self, (a.0, a.1, &x.key), (b.0, b.1, &y.key)));
+        for (slot, (_, item)) in items.iter_mut().zip(keyed) {
+            *slot = item;
         }
     }
 }
@@ -470,17 +430,17 @@ impl View {
     }
 }
 
-/// Which page of a view: `limit` items after skipping `offset`.
+/// Which page of a view: `limit` items after `after` (the start when `None`).
 ///
 /// ```
 /// use socialkit::inbox::PageRequest;
-/// assert_eq!(PageRequest::first(20), PageRequest { offset: 0, limit: 20 });
-/// assert_eq!(PageRequest::first(20).next(), PageRequest { offset: 20, limit: 20 });
+/// assert_eq!(PageRequest::first(20), PageRequest { after: None, limit: 20 });
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageRequest {
-    /// Items to skip.
-    pub offset: usize,
+    /// Where the page before ended ([`ViewPage::next`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<PageCursor>,
     /// Items at most.
     pub limit: usize,
 }
@@ -492,19 +452,7 @@ impl PageRequest {
     /// assert_eq!(socialkit::inbox::PageRequest::first(5).limit, 5);
     /// ```
     pub fn first(limit: usize) -> Self {
-        PageRequest { offset: 0, limit }
-    }
-
-    /// The page after this one.
-    ///
-    /// ```
-    /// assert_eq!(socialkit::inbox::PageRequest::first(5).next().offset, 5);
-    /// ```
-    pub fn next(self) -> Self {
-        PageRequest {
-            offset: self.offset.saturating_add(self.limit),
-            limit: self.limit,
-        }
+        PageRequest { after: None, limit }
     }
 }
 
@@ -514,31 +462,31 @@ impl PageRequest {
 /// use std::sync::Arc;
 /// use socialkit::clock::SystemClock;
 /// use socialkit::inbox::{Inbox, InboxFilter, MemoryInboxStore, PageRequest, SortOrder, View};
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
 /// let all = View::new("All", InboxFilter::default(), SortOrder::Newest);
-/// let page = inbox.view(&all, None, PageRequest::first(10)).unwrap();
-/// assert_eq!((page.items.len(), page.total), (0, 0));
+/// let page = inbox.view(&all, None, PageRequest::first(10)).await.unwrap();
+/// assert!(page.items.is_empty());
+/// assert_eq!(page.next, None);
+/// # });
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ViewPage {
     /// The items of the page, in order.
     pub items: Vec<InboxItem>,
-    /// How many items the whole view has.
-    pub total: usize,
-    /// The request this answers.
-    pub page: PageRequest,
+    /// The request of the page after this one, when items follow.
+    pub next: Option<PageRequest>,
 }
 
 impl ViewPage {
     /// Whether items follow this page.
     ///
     /// ```
-    /// use socialkit::inbox::{PageRequest, ViewPage};
-    /// let p = ViewPage { items: Vec::new(), total: 3, page: PageRequest::first(0) };
-    /// assert!(p.has_more());
+    /// use socialkit::inbox::ViewPage;
+    /// assert!(!ViewPage { items: Vec::new(), next: None }.has_more());
     /// ```
     pub fn has_more(&self) -> bool {
-        self.page.offset.saturating_add(self.items.len()) < self.total
+        self.next.is_some()
     }
 }
 
@@ -551,44 +499,67 @@ impl Inbox {
         }
     }
 
-    /// Items matching `filter` for member `me`, in store order: the store narrows, the full
-    /// filter runs on what it returned.
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use socialkit::clock::SystemClock;
-    /// use socialkit::inbox::{Inbox, InboxFilter, MemoryInboxStore};
-    /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
-    /// assert!(inbox.filter(&InboxFilter::default(), None).unwrap().is_empty());
-    /// ```
-    pub fn filter(&self, filter: &InboxFilter, me: Option<&str>) -> Result<Vec<InboxItem>> {
-        let ctx = self.filter_ctx(me);
-        self.store.select(&filter.narrowing(me), &|i| {
-            filter.matches_beyond_narrowing(i, &ctx)
-        })
-    }
-
-    /// A page of `view` as member `me` sees it.
+    /// A page of `view` as member `me` sees it: the store filters, sorts and pages.
     ///
     /// ```
     /// use std::sync::Arc;
     /// use socialkit::clock::SystemClock;
     /// use socialkit::inbox::{Inbox, MemoryInboxStore, PageRequest, View};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
-    /// let page = inbox.view(&View::presets()[0], Some("ann"), PageRequest::first(25)).unwrap();
-    /// assert_eq!(page.total, 0);
+    /// let page = inbox.view(&View::presets()[0], Some("ann"), PageRequest::first(25)).await.unwrap();
+    /// assert!(page.items.is_empty());
     /// assert!(!page.has_more());
+    /// # });
     /// ```
-    pub fn view(&self, view: &View, me: Option<&str>, page: PageRequest) -> Result<ViewPage> {
-        let mut items = self.filter(&view.filter, me)?;
-        let total = items.len();
-        view.sort.sort(&mut items, &self.sla);
-        let items = items
-            .into_iter()
-            .skip(page.offset)
-            .take(page.limit)
-            .collect();
-        Ok(ViewPage { items, total, page })
+    pub async fn view(&self, view: &View, me: Option<&str>, page: PageRequest) -> Result<ViewPage> {
+        let query = view.filter.narrowing(&self.filter_ctx(me));
+        self.page_of(&query, view.sort, page).await
+    }
+
+    /// A page of the items `query` admits in `sort` order.
+    pub(crate) async fn page_of(
+        &self,
+        query: &Narrowing,
+        sort: SortOrder,
+        page: PageRequest,
+    ) -> Result<ViewPage> {
+        let mut items = self
+            .store
+            .page(
+                query,
+                sort,
+                page.after.as_ref(),
+                page.limit.saturating_add(1),
+                &self.sla,
+            )
+            .await?;
+        let next = if items.len() > page.limit {
+            items.truncate(page.limit);
+            items.last().map(|last| PageRequest {
+                after: Some(PageCursor::after(last, sort, &self.sla)),
+                limit: page.limit,
+            })
+        } else {
+            None
+        };
+        Ok(ViewPage { items, next })
+    }
+
+    /// How many items `view` has for member `me`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use socialkit::clock::SystemClock;
+    /// use socialkit::inbox::{Inbox, MemoryInboxStore, View};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
+    /// assert_eq!(inbox.count(&View::presets()[3], None).await.unwrap(), 0);
+    /// # });
+    /// ```
+    pub async fn count(&self, view: &View, me: Option<&str>) -> Result<usize> {
+        let query = view.filter.narrowing(&self.filter_ctx(me));
+        self.store.count(&query, &self.sla).await
     }
 
     /// How many items each view has for member `me` (badges), in the order given.
@@ -597,21 +568,18 @@ impl Inbox {
     /// use std::sync::Arc;
     /// use socialkit::clock::SystemClock;
     /// use socialkit::inbox::{Inbox, MemoryInboxStore, View};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let inbox = Inbox::new(Arc::new(MemoryInboxStore::default()), Arc::new(SystemClock));
-    /// let counts = inbox.counts(&View::presets(), Some("ann")).unwrap();
+    /// let counts = inbox.counts(&View::presets(), Some("ann")).await.unwrap();
     /// assert_eq!(counts[0], ("My open items".to_string(), 0));
+    /// # });
     /// ```
-    pub fn counts(&self, views: &[View], me: Option<&str>) -> Result<Vec<(String, usize)>> {
-        let ctx = self.filter_ctx(me);
-        views
-            .iter()
-            .map(|v| {
-                let n = self.store.count(&v.filter.narrowing(me), &|i| {
-                    v.filter.matches_beyond_narrowing(i, &ctx)
-                })?;
-                Ok((v.name.clone(), n))
-            })
-            .collect()
+    pub async fn counts(&self, views: &[View], me: Option<&str>) -> Result<Vec<(String, usize)>> {
+        let mut out = Vec::with_capacity(views.len());
+        for v in views {
+            out.push((v.name.clone(), self.count(v, me).await?));
+        }
+        Ok(out)
     }
 }
 

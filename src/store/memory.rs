@@ -47,7 +47,6 @@ struct Mem {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     mem: Mutex<Mem>,
-    inboxes: Mutex<HashMap<WorkspaceId, std::sync::Arc<crate::inbox::MemoryInboxStore>>>,
 }
 
 impl MemoryStore {
@@ -167,11 +166,6 @@ impl Mem {
 
 #[async_trait]
 impl Store for MemoryStore {
-    fn inbox(&self, ws: &WorkspaceId) -> Result<std::sync::Arc<dyn crate::inbox::InboxStore>> {
-        let mut all = self.inboxes.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(all.entry(ws.clone()).or_default().clone())
-    }
-
     async fn create_workspace(&self, workspace: &Workspace) -> Result<()> {
         let mut m = self.lock();
         if m.workspaces.contains_key(&workspace.id) {

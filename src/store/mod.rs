@@ -42,7 +42,7 @@ use chrono::{DateTime, Duration, Utc};
 pub use change::{Applied, Change, ChangeCtx, Claimed, Finish, claim, created, spacing_defers};
 pub use memory::MemoryStore;
 #[cfg(feature = "sqlite")]
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteHandle, SqliteStore};
 pub use state::DeliveryState;
 pub use types::{
     Attempt, AttemptOutcome, ChannelId, ChannelRecord, Claim, Comment, Delivery, DeliveryFilter,
@@ -238,25 +238,6 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn add_comment(&self, comment: &Comment) -> Result<()>;
     /// A post's comments, oldest first.
     async fn comments(&self, ws: &WorkspaceId, post: &PostId) -> Result<Vec<Comment>>;
-
-    /// The inbox of workspace `ws` in this store (DESIGN §5): its cursors and items live
-    /// beside the engine's records, so an app keeps one database. Stores that cannot hold an
-    /// inbox answer [`Unsupported`](ErrorKind::Unsupported).
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use socialkit::store::{MemoryStore, Store};
-    /// let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    /// let inbox = store.inbox(&"acme".into()).unwrap();
-    /// inbox.commit_page("mastodon", &[], Some("c1")).unwrap();
-    /// assert_eq!(store.inbox(&"acme".into()).unwrap().cursor("mastodon").unwrap().as_deref(), Some("c1"));
-    /// ```
-    fn inbox(&self, ws: &WorkspaceId) -> Result<std::sync::Arc<dyn crate::inbox::InboxStore>> {
-        Err(Error::new(
-            ErrorKind::Unsupported,
-            format!("this store holds no inbox (workspace {ws})"),
-        ))
-    }
 }
 
 pub(crate) fn not_found(what: &str, id: &dyn fmt::Display, ws: &WorkspaceId) -> Error {

@@ -85,9 +85,19 @@ impl SqliteStore {
         })
     }
 
-    /// The shared connection (the inbox on this store uses it too).
-    pub(crate) fn connection(&self) -> Arc<Mutex<Connection>> {
-        self.conn.clone()
+    /// A handle on this store's connection, for a feature above the engine that keeps its
+    /// own tables in the same database (the inbox: `SqliteInboxStore`). The store knows
+    /// nothing of such features; they run their own migrations through the handle.
+    ///
+    /// ```
+    /// let store = socialkit::store::SqliteStore::in_memory().unwrap();
+    /// let handle = store.handle();
+    /// assert!(format!("{handle:?}").starts_with("SqliteHandle"));
+    /// ```
+    pub fn handle(&self) -> SqliteHandle {
+        SqliteHandle {
+            conn: self.conn.clone(),
+        }
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction (it takes the write lock at once, so
@@ -115,17 +125,139 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut c = conn.lock().unwrap_or_else(|p| p.into_inner());
-            let tx = c.transaction_with_behavior(behavior).map_err(storage)?;
-            let out = f(&tx)?;
-            tx.commit().map_err(storage)?;
-            Ok(out)
-        })
-        .await
-        .map_err(|e| Error::new(ErrorKind::Storage, "a store task failed").with_source(e))?
+        run_on(self.conn.clone(), behavior, f).await
     }
+}
+
+/// A shared handle on a [`SqliteStore`]'s connection ([`SqliteStore::handle`]): how a
+/// feature above the engine (the inbox) keeps its tables in the engine's database without the
+/// store knowing it. The feature runs its own migrations ([`SqliteHandle::migrate_feature`],
+/// versioned per feature in the table `feature_versions`) and its queries on the blocking pool
+/// in one transaction each, like the store does.
+#[derive(Clone)]
+pub struct SqliteHandle {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteHandle").finish_non_exhaustive()
+    }
+}
+
+impl SqliteHandle {
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction on the blocking pool; commits on `Ok`.
+    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        run_on(self.conn.clone(), TransactionBehavior::Immediate, f).await
+    }
+
+    /// Runs a read-only `f` in a deferred transaction on the blocking pool.
+    pub(crate) async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        run_on(self.conn.clone(), TransactionBehavior::Deferred, f).await
+    }
+
+    /// Brings feature `feature`'s tables to the newest of `steps` (`steps[i]` goes from
+    /// version `i` to `i + 1`), each step in its own transaction; returns the version. The
+    /// version lives in `feature_versions`; for a database that has none for the feature yet,
+    /// `adopt` says which version its tables are at already (schemas older than the table).
+    /// A database newer than `steps` is refused. Blocks: call it when opening.
+    pub(crate) fn migrate_feature(
+        &self,
+        feature: &str,
+        steps: &[&str],
+        adopt: impl FnOnce(&Connection) -> Result<usize>,
+    ) -> Result<usize> {
+        let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        c.execute_batch(
+            "CREATE TABLE IF NOT EXISTS feature_versions (
+                feature TEXT PRIMARY KEY, version INTEGER NOT NULL)",
+        )
+        .map_err(storage)?;
+        let tx = c
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(storage)?;
+        let known: Option<i64> = tx
+            .query_row(
+                "SELECT version FROM feature_versions WHERE feature = ?1",
+                [feature],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(storage)?;
+        let mut version = match known {
+            Some(v) => usize::try_from(v).unwrap_or(usize::MAX),
+            None => adopt(&tx)?,
+        };
+        if version > steps.len() {
+            return Err(Error::new(
+                ErrorKind::Storage,
+                format!(
+                    "the {feature} tables have schema version {version}, newer than this socialkit knows ({})",
+                    steps.len()
+                ),
+            ));
+        }
+        let set = |tx: &Transaction<'_>, v: usize| {
+            tx.execute(
+                "INSERT INTO feature_versions (feature, version) VALUES (?1, ?2)
+                 ON CONFLICT(feature) DO UPDATE SET version = excluded.version",
+                params![feature, v as i64],
+            )
+            .map_err(storage)
+        };
+        set(&tx, version)?;
+        tx.commit().map_err(storage)?;
+        while version < steps.len() {
+            let tx = c
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(storage)?;
+            // Another process may have migrated meanwhile.
+            let now: i64 = tx
+                .query_row(
+                    "SELECT version FROM feature_versions WHERE feature = ?1",
+                    [feature],
+                    |r| r.get(0),
+                )
+                .map_err(storage)?;
+            version = usize::try_from(now).unwrap_or(usize::MAX);
+            if version >= steps.len() {
+                break;
+            }
+            tx.execute_batch(steps[version]).map_err(storage)?;
+            version += 1;
+            set(&tx, version)?;
+            tx.commit().map_err(storage)?;
+        }
+        Ok(version)
+    }
+}
+
+async fn run_on<T, F>(
+    conn: Arc<Mutex<Connection>>,
+    behavior: TransactionBehavior,
+    f: F,
+) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || {
+        let mut c = conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = c.transaction_with_behavior(behavior).map_err(storage)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(storage)?;
+        Ok(out)
+    })
+    .await
+    .map_err(|e| Error::new(ErrorKind::Storage, "a store task failed").with_source(e))?
 }
 
 fn paused(c: &Connection, ws: &WorkspaceId) -> Result<bool> {
@@ -413,10 +545,6 @@ fn claim_in(
 
 #[async_trait]
 impl Store for SqliteStore {
-    fn inbox(&self, ws: &WorkspaceId) -> Result<Arc<dyn crate::inbox::InboxStore>> {
-        Ok(Arc::new(self.inbox_store(ws)))
-    }
-
     async fn create_workspace(&self, workspace: &Workspace) -> Result<()> {
         let w = workspace.clone();
         self.tx(move |c| {

@@ -2,7 +2,7 @@
 //!
 //! Plans are made in local time ("Tuesday 19:00 in Berlin") and stored as UTC instants. Daylight
 //! saving time makes some local times not exist and others exist twice, so the mapping needs a
-//! rule. It is the engine's rule (`engine::schedule::resolve_local`), kept identical here:
+//! rule. It is the crate's one rule ([`crate::clock::resolve_local`]), the engine's and the SLA's too:
 //!
 //! - **Gap** (spring forward): a local time that does not exist becomes **the first valid
 //!   instant after the gap**. Europe/Berlin 2026-03-29 02:00 → 03:00 CEST (01:00 UTC). A slot
@@ -25,15 +25,14 @@
 //! assert_eq!(resolve_local(berlin, overlap).to_rfc3339(), "2026-10-25T00:00:00+00:00");
 //! ```
 
-use chrono::offset::LocalResult;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 /// Hours in a week.
 pub const HOURS_PER_WEEK: usize = 168;
 
 /// The UTC instant of local time `local` in `zone` (gap → first instant after the gap;
-/// overlap → the earlier instant; see the module docs).
+/// overlap → the earlier instant): the crate's one rule, [`crate::clock::resolve_local`].
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -44,26 +43,7 @@ pub const HOURS_PER_WEEK: usize = 168;
 /// let overlap = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(1, 30, 0).unwrap();
 /// assert_eq!(resolve_local(ny, overlap).to_rfc3339(), "2026-11-01T05:30:00+00:00");
 /// ```
-pub fn resolve_local(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
-    match zone.from_local_datetime(&local) {
-        LocalResult::Single(t) => t.with_timezone(&Utc),
-        LocalResult::Ambiguous(earlier, _) => earlier.with_timezone(&Utc),
-        LocalResult::None => {
-            // Gaps end on a whole minute in every zone in use: walk to it (at most 48 h).
-            let mut t = local
-                .with_second(0)
-                .and_then(|t| t.with_nanosecond(0))
-                .unwrap_or(local);
-            for _ in 0..(48 * 60) {
-                t += Duration::minutes(1);
-                if let Some(v) = zone.from_local_datetime(&t).earliest() {
-                    return v.with_timezone(&Utc);
-                }
-            }
-            Utc.from_utc_datetime(&local)
-        }
-    }
-}
+pub use crate::clock::resolve_local;
 
 /// The instant local midnight of `date` begins in `zone` (or the first instant of that day
 /// when midnight falls in a gap).

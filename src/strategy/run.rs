@@ -49,8 +49,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use rand::rngs::StdRng;
+// A seeded simulation prints the same report with every `rand` release: ChaCha12 from
+// `rand_chacha` (what `StdRng` is today, without its "may change between releases" caveat).
 use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha12Rng as StdRng;
 use serde::{Deserialize, Serialize};
 
 use super::calendar::Slot;

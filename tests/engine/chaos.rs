@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
-use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha12Rng as StdRng;
 use socialkit::adapters::sandbox::{Call, Fault, FaultId, Sandbox, Trigger};
 use socialkit::clock::ManualClock;
 use socialkit::engine::{AfterPublish, Engine, EngineConfig, Hooks};

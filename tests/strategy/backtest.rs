@@ -127,7 +127,7 @@ fn with_a_sensible_prior_shrinkage_lowers_the_error_of_thin_history() {
     let (mut shrunk, mut raw) = (0.0, 0.0);
     for seed in 0..20u64 {
         // The truth: the prior with each hour off by about +-25 % (the model's tau).
-        let mut rng = rand::rngs::StdRng::seed_from_u64(1000 + seed);
+        let mut rng = rand_chacha::ChaCha12Rng::seed_from_u64(1000 + seed);
         let truth: Vec<f64> = prior
             .iter()
             .map(|p| p * (1.0 + rng.random_range(-0.4..0.4)))

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha12Rng as StdRng;
 use socialkit::model::{PostMetrics, PostRef};
 use socialkit::strategy::Inputs;
 use socialkit::strategy::inputs::{AudienceSegment, ChannelInput, HistoryPost};

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha12Rng as StdRng;
 use socialkit::adapters::sandbox::{
     ActivityProfile, Sandbox, SandboxAudience, SandboxConfig, SandboxWorld,
 };

@@ -1,4 +1,6 @@
-//! [`Secret`]: a string that never shows itself by accident.
+//! [`Secret`]: a string that never shows itself by accident. It sits at the bottom of the
+//! crate (below `http` and `auth`, which both use it) and is re-exported as
+//! `socialkit::auth::Secret` and `socialkit::Secret`.
 
 use std::fmt;
 

@@ -48,6 +48,7 @@ struct Mem {
 pub struct MemoryStore {
     mem: Mutex<Mem>,
     inboxes: Mutex<HashMap<WorkspaceId, std::sync::Arc<crate::inbox::MemoryInboxStore>>>,
+    vault: std::sync::Arc<super::vault::MemoryVault>,
 }
 
 impl MemoryStore {
@@ -167,6 +168,10 @@ impl Mem {
 
 #[async_trait]
 impl Store for MemoryStore {
+    fn vault(&self) -> Result<std::sync::Arc<dyn super::vault::VaultStore>> {
+        Ok(self.vault.clone())
+    }
+
     fn inbox(&self, ws: &WorkspaceId) -> Result<std::sync::Arc<dyn crate::inbox::InboxStore>> {
         let mut all = self.inboxes.lock().unwrap_or_else(|p| p.into_inner());
         Ok(all.entry(ws.clone()).or_default().clone())

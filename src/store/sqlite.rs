@@ -413,6 +413,10 @@ fn claim_in(
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn vault(&self) -> Result<Arc<dyn super::vault::VaultStore>> {
+        Ok(Arc::new(super::vault::SqliteVault::new(self.conn.clone())))
+    }
+
     fn inbox(&self, ws: &WorkspaceId) -> Result<Arc<dyn crate::inbox::InboxStore>> {
         Ok(Arc::new(self.inbox_store(ws)))
     }

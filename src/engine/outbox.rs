@@ -228,11 +228,9 @@ impl Engine {
         let mut d = &claim.delivery;
         let attempt = &claim.attempt.id;
         let Some(platform) = self.platform(&d.workspace, &d.channel) else {
-            let due = self.now() + self.inner.config.unconnected_retry;
-            let why = format!("channel {} is not connected; waiting", d.channel);
-            return self
-                .store_finish(d, attempt, Finish::Release { due_at: due }, &why)
-                .await;
+            // Rebuilt from the vault, or waiting (for a reconnect; see restore.rs).
+            let (outcome, why) = self.unconnected(d).await;
+            return self.store_finish(d, attempt, outcome, &why).await;
         };
         if d.in_doubt() {
             match self.reconcile(platform.as_ref(), d).await {
@@ -310,6 +308,10 @@ impl Engine {
             Err(e) => {
                 let op = op_of(d);
                 let e = e.or_context(platform.name(), Some(d.channel.as_str()), op);
+                // A stored channel whose credentials were refused waits for a reconnect.
+                if let Some((outcome, why)) = self.hold_for_reauth(d, &e).await {
+                    return self.store_finish(d, attempt, outcome, &why).await;
+                }
                 let why = format!("{op} failed: {e}");
                 let outcome =
                     self.on_error(d, e, false, !d.in_doubt() && claim.delivery.in_doubt());

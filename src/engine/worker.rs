@@ -78,6 +78,12 @@ impl Engine {
     async fn work(&self, mut rx: watch::Receiver<bool>) -> Result<()> {
         let cfg = self.config().clone();
         self.recover().await?;
+        if self.vault().is_some() {
+            // Channels stored in the vault come back without application code.
+            if let Err(e) = self.restore().await {
+                tracing::warn!(error = %e, "restoring channels from the vault failed; deliveries retry it");
+            }
+        }
         loop {
             if *rx.borrow() {
                 return Ok(());

@@ -112,45 +112,49 @@ async fn leases_exclude_others_until_they_end_or_a_write() {
             ErrorKind::NotFound
         );
         vault.put(&ws, &ch, &config(SECRET), now).await.unwrap();
+        let fresh = LeaseOutcome::Taken { took_over: None };
         assert_eq!(
             v.try_lease(&ws, &ch, "a", now, now + Duration::seconds(30))
                 .await
                 .unwrap(),
-            None
+            fresh
         );
         let held = v
             .try_lease(&ws, &ch, "b", now, now + Duration::seconds(30))
             .await
             .unwrap();
-        assert_eq!(held.unwrap().holder, "a", "{name}");
-        // The holder may renew; after it ends anyone may take it.
+        assert!(
+            matches!(held, LeaseOutcome::HeldBy(l) if l.holder == "a"),
+            "{name}"
+        );
+        // The holder may renew; after it ends anyone may take it, and learns it was left.
         assert_eq!(
             v.try_lease(&ws, &ch, "a", now, now + Duration::seconds(60))
                 .await
                 .unwrap(),
-            None
+            fresh
         );
         let later = now + Duration::seconds(61);
-        assert_eq!(
-            v.try_lease(&ws, &ch, "b", later, later + Duration::seconds(30))
-                .await
-                .unwrap(),
-            None
+        let taken = v
+            .try_lease(&ws, &ch, "b", later, later + Duration::seconds(30))
+            .await
+            .unwrap();
+        assert!(
+            matches!(taken, LeaseOutcome::Taken { took_over: Some(l) } if l.holder == "a"),
+            "{name}"
         );
         // Release by a non-holder does nothing; by the holder frees it.
         v.release(&ws, &ch, "a").await.unwrap();
-        assert!(
-            v.try_lease(&ws, &ch, "a", later, later)
-                .await
-                .unwrap()
-                .is_some()
-        );
+        assert!(matches!(
+            v.try_lease(&ws, &ch, "a", later, later).await.unwrap(),
+            LeaseOutcome::HeldBy(_)
+        ));
         v.release(&ws, &ch, "b").await.unwrap();
         assert_eq!(
             v.try_lease(&ws, &ch, "a", later, later + Duration::seconds(5))
                 .await
                 .unwrap(),
-            None
+            fresh
         );
         // A write ends the lease.
         vault
@@ -161,7 +165,7 @@ async fn leases_exclude_others_until_they_end_or_a_write() {
             v.try_lease(&ws, &ch, "b", later, later + Duration::seconds(5))
                 .await
                 .unwrap(),
-            None
+            fresh
         );
         // Health is stored and survives.
         let h = ChannelHealth::NeedsReauth {

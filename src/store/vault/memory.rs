@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{ChannelHealth, SealedChannel, VaultLease, VaultStore};
+use super::{ChannelHealth, LeaseOutcome, SealedChannel, VaultLease, VaultStore};
 use crate::store::{ChannelId, WorkspaceId};
 use crate::{Error, ErrorKind, Result};
 
@@ -115,19 +115,21 @@ impl VaultStore for MemoryVault {
         holder: &str,
         now: DateTime<Utc>,
         until: DateTime<Utc>,
-    ) -> Result<Option<VaultLease>> {
+    ) -> Result<LeaseOutcome> {
         let mut rows = self.lock();
         let (_, lease) = rows
             .get_mut(&(ws.clone(), channel.clone()))
             .ok_or_else(|| no_row(ws, channel))?;
         match lease {
-            Some(l) if l.holder != holder && l.until > now => Ok(Some(l.clone())),
+            Some(l) if l.holder != holder && l.until > now => Ok(LeaseOutcome::HeldBy(l.clone())),
             _ => {
-                *lease = Some(VaultLease {
+                let old = lease.replace(VaultLease {
                     holder: holder.to_string(),
                     until,
                 });
-                Ok(None)
+                Ok(LeaseOutcome::Taken {
+                    took_over: old.filter(|l| l.holder != holder),
+                })
             }
         }
     }

@@ -111,7 +111,7 @@ impl VaultError {
 /// assert!(!format!("{s:?}").contains("s3cr3t"));
 /// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum ChannelSource {
     /// A channel URL (`x://TOKEN@api.x.com`).
     Url(String),
@@ -252,6 +252,19 @@ pub struct VaultLease {
     pub until: DateTime<Utc>,
 }
 
+/// What [`VaultStore::try_lease`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeaseOutcome {
+    /// The lease is taken. `took_over` is a lease another holder left to expire without
+    /// releasing it or writing: that holder died or hung, perhaps in the middle of a refresh.
+    Taken {
+        /// The expired lease that was replaced.
+        took_over: Option<VaultLease>,
+    },
+    /// Someone else holds it.
+    HeldBy(VaultLease),
+}
+
 /// Where vault rows live: beside the channels in the engine's store. Implementations store
 /// and compare; they never see a key or a clear secret.
 #[async_trait]
@@ -275,8 +288,7 @@ pub trait VaultStore: Send + Sync + fmt::Debug {
         health: &ChannelHealth,
     ) -> Result<()>;
     /// Takes the row's refresh lease for `holder` until `until` if nobody else holds one at
-    /// `now`. `Ok(None)`: taken; `Ok(Some(lease))`: held by someone else. `NotFound` without
-    /// a row.
+    /// `now` (see [`LeaseOutcome`]). `NotFound` without a row.
     async fn try_lease(
         &self,
         ws: &WorkspaceId,
@@ -284,7 +296,7 @@ pub trait VaultStore: Send + Sync + fmt::Debug {
         holder: &str,
         now: DateTime<Utc>,
         until: DateTime<Utc>,
-    ) -> Result<Option<VaultLease>>;
+    ) -> Result<LeaseOutcome>;
     /// Ends `holder`'s lease on the row (no error if it holds none).
     async fn release(&self, ws: &WorkspaceId, channel: &ChannelId, holder: &str) -> Result<()>;
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::memory::{conflict, no_row};
-use super::{ChannelHealth, SealedChannel, VaultLease, VaultStore};
+use super::{ChannelHealth, LeaseOutcome, SealedChannel, VaultLease, VaultStore};
 use crate::store::{ChannelId, WorkspaceId, storage};
 use crate::{Error, ErrorKind, Result};
 
@@ -235,7 +235,7 @@ impl VaultStore for SqliteVault {
         holder: &str,
         now: DateTime<Utc>,
         until: DateTime<Utc>,
-    ) -> Result<Option<VaultLease>> {
+    ) -> Result<LeaseOutcome> {
         let (ws, ch, holder) = (ws.clone(), channel.clone(), holder.to_string());
         self.run(TransactionBehavior::Immediate, move |tx| {
             let current: Option<(Option<String>, Option<i64>)> = tx
@@ -249,12 +249,16 @@ impl VaultStore for SqliteVault {
             let Some((h, u)) = current else {
                 return Err(no_row(&ws, &ch));
             };
-            if let (Some(h), Some(u)) = (h, u) {
-                if h != holder && from_us(u) > now {
-                    return Ok(Some(VaultLease {
-                        holder: h,
-                        until: from_us(u),
-                    }));
+            let old = match (h, u) {
+                (Some(h), Some(u)) if h != holder => Some(VaultLease {
+                    holder: h,
+                    until: from_us(u),
+                }),
+                _ => None,
+            };
+            if let Some(l) = &old {
+                if l.until > now {
+                    return Ok(LeaseOutcome::HeldBy(l.clone()));
                 }
             }
             tx.execute(
@@ -262,7 +266,7 @@ impl VaultStore for SqliteVault {
                 params![ws.as_str(), ch.as_str(), holder, us(until)],
             )
             .map_err(storage)?;
-            Ok(None)
+            Ok(LeaseOutcome::Taken { took_over: old })
         })
         .await
     }

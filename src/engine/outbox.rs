@@ -281,6 +281,10 @@ impl Engine {
                     return self.store_finish(d, attempt, outcome, why).await;
                 }
                 Err(e) => {
+                    // A stored channel whose credentials were refused waits for a reconnect.
+                    if let Some((outcome, why)) = self.hold_for_reauth(d, &e).await {
+                        return self.store_finish(d, attempt, outcome, &why).await;
+                    }
                     // Could not look: stay in doubt, try the lookup again later.
                     let outcome = self.on_error(d, e, true, false);
                     return self

@@ -320,25 +320,26 @@ impl Engine {
         }
     }
 
-    /// A publish of `d` failed with `e`: when its stored channel's credentials were refused,
-    /// mark the channel and hold the delivery instead of failing it.
+    /// A publish of `d` failed with `e`: when its stored channel's credentials were refused
+    /// (or its refresh was, during this call), mark the channel and hold the delivery instead
+    /// of failing it.
     pub(crate) async fn hold_for_reauth(
         &self,
         d: &Delivery,
         e: &Error,
     ) -> Option<(Finish, String)> {
-        if e.kind() != ErrorKind::Unauthenticated {
-            return None;
-        }
         let vault = self.inner.vault.as_ref()?;
         vault.store().get(&d.workspace, &d.channel).await.ok()??;
-        self.mark_needs_reauth(
-            &d.workspace,
-            &d.channel,
-            ReauthReason::Revoked,
-            format!("the platform refused the credentials: {}", e.message()),
-        )
-        .await;
+        if e.kind() == ErrorKind::Unauthenticated {
+            self.mark_needs_reauth(
+                &d.workspace,
+                &d.channel,
+                ReauthReason::Revoked,
+                format!("the platform refused the credentials: {}", e.message()),
+            )
+            .await;
+        }
+        // The channel's token store may have marked it during this call (a refused refresh).
         let row = vault.store().get(&d.workspace, &d.channel).await.ok()??;
         match row.health {
             ChannelHealth::NeedsReauth {

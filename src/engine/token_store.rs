@@ -204,7 +204,7 @@ impl TokenStore for VaultTokenStore {
                 .release(&self.workspace, &self.channel, &engine.inner.holder)
                 .await;
         }
-        if error.kind() != ErrorKind::Unauthenticated {
+        if !refused(error) {
             return;
         }
         let rotates = lifecycle(self.platform).is_some_and(|l| l.rotates_refresh_token);
@@ -231,6 +231,20 @@ impl TokenStore for VaultTokenStore {
             .mark_needs_reauth(&self.workspace, &self.channel, reason, message)
             .await;
     }
+}
+
+/// Whether a refresh error means the platform refused the refresh token itself (the account
+/// must be reconnected), not a passing failure: `Unauthenticated` (RFC 6749 `invalid_grant`),
+/// or X's answer for a used or unknown refresh token, HTTP 400 `invalid_request` "Value passed
+/// for the token was invalid." (see `src/adapters/x/twin/routes.rs`).
+pub(crate) fn refused(error: &Error) -> bool {
+    let ctx = error.context();
+    error.kind() == ErrorKind::Unauthenticated
+        || (ctx.platform_code.as_deref() == Some("invalid_request")
+            && ctx
+                .platform_message
+                .as_deref()
+                .is_some_and(|m| m.to_ascii_lowercase().contains("token")))
 }
 
 pub(crate) fn factory(

@@ -192,9 +192,14 @@ async fn stored_channel_secrets_never_leave_the_vault() {
         "secretive",
         Arc::new(|_| Err(socialkit::Error::config("URL form not used"))),
         Arc::new(|settings: serde_json::Value| {
-            assert_eq!(settings["token"], "VAULTACCESS111", "the factory gets the secret");
-            Ok(socialkit::adapters::sandbox::Sandbox::from_url("sandbox://capture-vault")?
-                as Arc<dyn Platform>)
+            assert_eq!(
+                settings["token"], "VAULTACCESS111",
+                "the factory gets the secret"
+            );
+            Ok(
+                socialkit::adapters::sandbox::Sandbox::from_url("sandbox://capture-vault")?
+                    as Arc<dyn Platform>,
+            )
         }),
     );
     let dir = tempfile::tempdir().unwrap();
@@ -206,7 +211,10 @@ async fn stored_channel_secrets_never_leave_the_vault() {
         .registry(registry.clone())
         .build();
     let mut events = engine.subscribe();
-    let ws = engine.create_workspace("acme", "ACME", "olga").await.unwrap();
+    let ws = engine
+        .create_workspace("acme", "ACME", "olga")
+        .await
+        .unwrap();
     let source = ChannelSource::Config(ChannelConfig {
         platform: "secretive".into(),
         settings: serde_json::json!({
@@ -230,11 +238,23 @@ async fn stored_channel_secrets_never_leave_the_vault() {
     let vault = engine.vault().unwrap();
     let opened = vault.open(&ws, &"main".into()).await.unwrap();
     clean("opened channel Debug", &format!("{opened:?}"));
-    clean("channel health", &format!("{:?}", engine.channel_health(&ws, &"main".into()).await.unwrap()));
-    clean("channel records", &format!("{:?}", store.channels(&ws).await.unwrap()));
+    clean(
+        "channel health",
+        &format!(
+            "{:?}",
+            engine.channel_health(&ws, &"main".into()).await.unwrap()
+        ),
+    );
+    clean(
+        "channel records",
+        &format!("{:?}", store.channels(&ws).await.unwrap()),
+    );
     clean("engine Debug", &format!("{engine:?}"));
     while let Ok(e) = events.try_recv() {
-        clean("event JSON (webhook body)", &serde_json::to_string(&e).unwrap());
+        clean(
+            "event JSON (webhook body)",
+            &serde_json::to_string(&e).unwrap(),
+        );
         clean("event Debug", &format!("{e:?}"));
     }
 

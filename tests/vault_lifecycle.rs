@@ -331,3 +331,107 @@ impl TruncUs for chrono::DateTime<Utc> {
         chrono::DateTime::from_timestamp_micros(self.timestamp_micros()).unwrap()
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_key_reseals_in_the_background_and_the_old_key_can_go() {
+    let twin = Twin::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rotate.db");
+    let k1 = [1u8; 32];
+    let k2 = [2u8; 32];
+    let first = Engine::builder(Arc::new(SqliteStore::open(&path).unwrap()))
+        .vault(Arc::new(KeyRing::single("k1".parse().unwrap(), k1)))
+        .build();
+    let ws = first
+        .create_workspace("acme", "ACME", "olga")
+        .await
+        .unwrap();
+    first
+        .connect_stored(
+            &ws,
+            "olga",
+            ChannelRecord::new("x", "x"),
+            source(twin.config()),
+        )
+        .await
+        .unwrap();
+    drop(first);
+    // k2 seals now; k1 still opens until the re-seal.
+    let both = KeyRing::single("k2".parse().unwrap(), k2).with_old_key("k1".parse().unwrap(), k1);
+    let second = Engine::builder(Arc::new(SqliteStore::open(&path).unwrap()))
+        .vault(Arc::new(both))
+        .open()
+        .await
+        .unwrap();
+    assert!(
+        second.platform(&ws, &"x".into()).is_some(),
+        "k1 opens the old record"
+    );
+    second.spawn_vault_rotation().unwrap().await.unwrap();
+    let row = second
+        .vault()
+        .unwrap()
+        .store()
+        .get(&ws, &"x".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.key_id.as_str(), "k2");
+    drop(second);
+    // k1 is gone from the provider: everything still opens.
+    let third = Engine::builder(Arc::new(SqliteStore::open(&path).unwrap()))
+        .vault(Arc::new(KeyRing::single("k2".parse().unwrap(), k2)))
+        .open()
+        .await
+        .unwrap();
+    assert!(third.platform(&ws, &"x".into()).is_some());
+    // Without the key at all: the channel is marked, named by key id, nothing overwritten.
+    let before = third
+        .vault()
+        .unwrap()
+        .store()
+        .get(&ws, &"x".into())
+        .await
+        .unwrap()
+        .unwrap();
+    drop(third);
+    let fourth = Engine::builder(Arc::new(SqliteStore::open(&path).unwrap()))
+        .vault(Arc::new(KeyRing::single("k3".parse().unwrap(), [3; 32])))
+        .open()
+        .await
+        .unwrap();
+    assert!(fourth.platform(&ws, &"x".into()).is_none());
+    match fourth.channel_health(&ws, &"x".into()).await.unwrap() {
+        ChannelHealth::NeedsReauth {
+            reason, message, ..
+        } => {
+            assert_eq!(reason, ReauthReason::VaultUnreadable);
+            assert!(message.contains("'k2'"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let after = fourth
+        .vault()
+        .unwrap()
+        .store()
+        .get(&ws, &"x".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (after.sealed, after.version),
+        (before.sealed, before.version)
+    );
+    drop(fourth);
+    // The key comes back: the channel is restored and healthy again.
+    let fifth = Engine::builder(Arc::new(SqliteStore::open(&path).unwrap()))
+        .vault(Arc::new(KeyRing::single("k2".parse().unwrap(), k2)))
+        .open()
+        .await
+        .unwrap();
+    assert!(fifth.platform(&ws, &"x".into()).is_some());
+    assert_eq!(
+        fifth.channel_health(&ws, &"x".into()).await.unwrap(),
+        ChannelHealth::Connected
+    );
+}

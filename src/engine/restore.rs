@@ -162,6 +162,27 @@ impl Engine {
         Ok(platform)
     }
 
+    /// Re-seals, in a background task, every vault record not sealed with the key provider's
+    /// current sealing key ([`Vault::rotate`]); a worker does this at its start. Records
+    /// changed meanwhile are left for the next rotation; records that cannot be opened are
+    /// logged and left as they are.
+    pub fn spawn_vault_rotation(&self) -> Option<tokio::task::JoinHandle<()>> {
+        let vault = self.inner.vault.clone()?;
+        let now = self.now();
+        Some(tokio::spawn(async move {
+            match vault.rotate(now).await {
+                Ok(r) if r.resealed > 0 || !r.failed.is_empty() => tracing::info!(
+                    resealed = r.resealed,
+                    raced = r.raced,
+                    unreadable = r.failed.len(),
+                    "vault key rotation"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "vault key rotation failed"),
+            }
+        }))
+    }
+
     /// Rebuilds every channel stored in the vault that is not attached yet, in every
     /// workspace. Channels that need re-authorisation stay detached (their deliveries wait);
     /// a record the vault cannot open (missing or wrong key, damage) marks its channel
@@ -175,7 +196,7 @@ impl Engine {
                 report.attached += 1;
                 continue;
             }
-            if row.health.needs_reauth() {
+            if row.health.needs_reauth() && !unreadable(&row.health) {
                 report.needs_reauth += 1;
                 continue;
             }
@@ -205,6 +226,20 @@ impl Engine {
         };
         let platform = self.build_platform(&ws, &ch, &opened.source)?;
         self.attach(&ws, &ch, platform);
+        if unreadable(&opened.row.health) {
+            // The key is back: the channel is healthy again.
+            vault
+                .store()
+                .set_health(&ws, &ch, &ChannelHealth::Connected)
+                .await?;
+            self.emit(
+                &ws,
+                EventKind::ChannelHealth {
+                    channel: ch,
+                    health: ChannelHealth::Connected,
+                },
+            );
+        }
         Ok(())
     }
 
@@ -306,15 +341,22 @@ impl Engine {
                 reason,
                 message,
                 since,
-            } => self.hold(d, reason, &message, since),
-            _ => match self.restore_row(vault, row).await {
+            } if reason != ReauthReason::VaultUnreadable => self.hold(d, reason, &message, since),
+            health => match self.restore_row(vault, row).await {
                 Ok(()) => (
                     Finish::Release { due_at: now },
                     format!("channel {} restored from the vault", d.channel),
                 ),
                 Err(e) => {
                     tracing::warn!(channel = %d.channel, error = %e, "restoring the channel failed");
-                    wait()
+                    match health {
+                        ChannelHealth::NeedsReauth {
+                            reason,
+                            message,
+                            since,
+                        } => self.hold(d, reason, &message, since),
+                        _ => wait(),
+                    }
                 }
             },
         }
@@ -393,6 +435,18 @@ impl Engine {
             format!("{why}; waiting for it to be reconnected"),
         )
     }
+}
+
+/// Whether the channel was marked because its vault record could not be opened (a key that
+/// may come back), rather than because the platform refused it.
+fn unreadable(health: &ChannelHealth) -> bool {
+    matches!(
+        health,
+        ChannelHealth::NeedsReauth {
+            reason: ReauthReason::VaultUnreadable,
+            ..
+        }
+    )
 }
 
 /// Whether a stored channel renews its token without the user.

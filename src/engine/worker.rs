@@ -83,6 +83,8 @@ impl Engine {
             if let Err(e) = self.restore().await {
                 tracing::warn!(error = %e, "restoring channels from the vault failed; deliveries retry it");
             }
+            // Records sealed with an older key are re-sealed in the background.
+            self.spawn_vault_rotation();
         }
         loop {
             if *rx.borrow() {

@@ -435,3 +435,68 @@ async fn a_rotated_key_reseals_in_the_background_and_the_old_key_can_go() {
         ChannelHealth::Connected
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_expired_at_x_is_renewed_stored_before_use_and_its_expiry_discovered() {
+    use socialkit::adapters::x::twin::TwinOptions;
+    let clock = ManualClock::new(Utc::now().trunc_subsecs(0));
+    let twin = Twin::start_with(TwinOptions {
+        access_token_lifetime: Some(Duration::hours(2)),
+        clock: Arc::new(clock.clone()),
+        ..TwinOptions::default()
+    })
+    .await
+    .unwrap();
+    let engine = Engine::builder(Arc::new(SqliteStore::in_memory().unwrap()))
+        .vault(keys())
+        .build();
+    let ws = engine
+        .create_workspace("acme", "ACME", "olga")
+        .await
+        .unwrap();
+    // The config does not say when the token expires.
+    let cfg = twin.config_with_refresh();
+    assert!(cfg.expires_at.is_none());
+    engine
+        .connect_stored(&ws, "olga", ChannelRecord::new("x", "x"), source(cfg))
+        .await
+        .unwrap();
+    engine
+        .submit(&ws, "olga", Post::text("Before expiry"), &["x".into()])
+        .await
+        .unwrap();
+    assert_eq!(engine.run_once().await.unwrap().published, 1);
+
+    // Three hours later on the twin's clock, X refuses the token (401): one refresh, stored,
+    // then the publish goes through.
+    clock.advance(Duration::hours(3));
+    engine
+        .submit(&ws, "olga", Post::text("After expiry"), &["x".into()])
+        .await
+        .unwrap();
+    assert_eq!(engine.run_once().await.unwrap().published, 1);
+    assert_eq!(
+        twin.handle().requests().count_to("POST", "/2/oauth2/token"),
+        1
+    );
+    assert_eq!(twin.handle().tweets().len(), 2);
+    let opened = engine
+        .vault()
+        .unwrap()
+        .open(&ws, &"x".into())
+        .await
+        .unwrap();
+    assert_eq!(opened.version, 2, "the renewed pair was written once");
+    let ChannelSource::Config(c) = opened.source else {
+        panic!()
+    };
+    assert_eq!(c.settings["token"], twin.handle().access_token());
+    assert_ne!(
+        c.settings["refresh"]["refresh_token"], "twin-x-refresh-token",
+        "rotated"
+    );
+    assert!(
+        opened.row.expires_at.is_some(),
+        "expiry discovered from expires_in"
+    );
+}

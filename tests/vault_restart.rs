@@ -314,30 +314,7 @@ async fn killed_between_refresh_answer_and_write() {
     let token_before = twin.handle().access_token();
 
     // Process 2: killed after X answered the refresh, before the vault write.
-    let mut c = s.child("child_refresh_then_die", &[]);
-    c.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let status = tokio::task::spawn_blocking(move || {
-        let mut child = c.spawn().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut seen = false;
-        for line in BufReader::new(stdout).lines() {
-            if line.unwrap().contains("TOKEN-ANSWERED") {
-                seen = true;
-                break;
-            }
-        }
-        assert!(
-            seen,
-            "the child reached the window between answer and write"
-        );
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(!status.success());
+    kill_in_the_window(&s).await;
     assert_ne!(twin.handle().access_token(), token_before, "X did rotate");
     assert!(owner_texts(&twin).is_empty());
 
@@ -396,4 +373,72 @@ async fn killed_between_refresh_answer_and_write() {
         .await;
     assert!(out.contains("PUBLISHED 1"), "{out}");
     assert_eq!(owner_texts(&twin), vec!["Survives a crash".to_string()]);
+}
+
+/// Runs a child until the token-write window and SIGKILLs it there.
+async fn kill_in_the_window(s: &Scenario) {
+    let mut c = s.child("child_refresh_then_die", &[]);
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let status = tokio::task::spawn_blocking(move || {
+        let mut child = c.spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let seen = BufReader::new(stdout)
+            .lines()
+            .map_while(|l| l.ok())
+            .any(|l| l.contains("TOKEN-ANSWERED"));
+        assert!(
+            seen,
+            "the child reached the window between answer and write"
+        );
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(!status.success());
+}
+
+/// A platform that does not invalidate the token it renews (Threads' `th_refresh_token` on a
+/// twin without rotation): after a crash in the same window the channel still works — the
+/// next process refreshes again and publishes, once.
+#[cfg(feature = "threads")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_in_the_window_a_non_rotating_channel_still_works() {
+    use socialkit::adapters::threads::twin::ThreadsTwin;
+    let mut options = ThreadsTwin::options();
+    options.refresh_rotates = false;
+    let twin = ThreadsTwin::start_with(options).await.unwrap();
+    let s = Scenario::new();
+    // Expires within the week Threads tokens are renewed ahead of.
+    let mut cfg = twin.config();
+    cfg.graph.token_expires_at = Some(Utc::now() + Duration::days(1));
+    let src = ChannelSource::Config(ChannelConfig {
+        platform: "threads".into(),
+        settings: serde_json::to_value(cfg).unwrap(),
+    });
+    s.run(
+        "child_schedule",
+        &[
+            ("SK_CHILD_SOURCE", serde_json::to_string(&src).unwrap()),
+            ("SK_CHILD_TEXTS", "Still works".into()),
+        ],
+    )
+    .await;
+    kill_in_the_window(&s).await;
+    assert!(twin.handle().posts().is_empty());
+    let out = s
+        .run("child_publish", &[("SK_CHILD_EXPECT", "1".into())])
+        .await;
+    assert!(out.contains("PUBLISHED 1"), "{out}");
+    assert_eq!(twin.handle().posts().len(), 1, "published once");
+    let engine = s.engine().await;
+    assert_eq!(
+        engine
+            .channel_health(&WS.into(), &CHANNEL.into())
+            .await
+            .unwrap(),
+        ChannelHealth::Connected
+    );
 }

@@ -20,7 +20,7 @@ use chrono::{Duration, SubsecRound, Utc};
 use socialkit::adapters::x::XConfig;
 use socialkit::adapters::x::twin::Twin;
 use socialkit::clock::ManualClock;
-use socialkit::engine::{Engine, EngineConfig, WebhookConfig, verify};
+use socialkit::engine::{Engine, EngineConfig, EventKind, WebhookConfig, verify};
 use socialkit::model::Post;
 use socialkit::store::vault::{ChannelHealth, ChannelSource, KeyRing, ReauthReason};
 use socialkit::store::{ChannelRecord, DeliveryFilter, DeliveryState, SqliteStore};
@@ -286,6 +286,18 @@ async fn expiring_soon_only_without_automatic_renewal() {
         )
         .await
         .unwrap();
+    let mut events = engine.subscribe();
+    assert_eq!(
+        engine.sweep_health().await.unwrap(),
+        1,
+        "only the fixed one changed"
+    );
+    let e = events.try_recv().unwrap();
+    assert!(
+        matches!(&e.kind, EventKind::ChannelHealth { channel, health: ChannelHealth::ExpiringSoon { .. } } if channel.as_str() == "fixed"),
+        "{e:?}"
+    );
+    assert_eq!(engine.sweep_health().await.unwrap(), 0, "told once");
     let h = engine.channel_health(&ws, &"fixed".into()).await.unwrap();
     assert_eq!(
         h,

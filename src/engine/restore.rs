@@ -275,6 +275,38 @@ impl Engine {
         Ok(ChannelHealth::Connected)
     }
 
+    /// Looks at every stored channel's health ([`Engine::channel_health`]) and, where it
+    /// changed since it was recorded (a token now expiring soon, or renewed), records it and
+    /// emits an [`EventKind::ChannelHealth`] event. A worker does this at its start; call it
+    /// periodically (daily suits 60-day tokens) to warn users before a token that cannot be
+    /// renewed without them runs out. Returns how many channels changed.
+    pub async fn sweep_health(&self) -> Result<usize> {
+        let vault = self.require_vault()?;
+        let mut changed = 0;
+        for row in vault.store().list(None).await? {
+            if row.health.needs_reauth() {
+                continue;
+            }
+            let health = self.channel_health(&row.workspace, &row.channel).await?;
+            if health == row.health {
+                continue;
+            }
+            vault
+                .store()
+                .set_health(&row.workspace, &row.channel, &health)
+                .await?;
+            self.emit(
+                &row.workspace,
+                EventKind::ChannelHealth {
+                    channel: row.channel.clone(),
+                    health,
+                },
+            );
+            changed += 1;
+        }
+        Ok(changed)
+    }
+
     /// Records that a stored channel needs re-authorisation, detaches it (its deliveries
     /// wait) and tells subscribers (a [`EventKind::ChannelHealth`] event, which webhooks
     /// carry). Does nothing for a channel that is not stored.

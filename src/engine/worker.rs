@@ -83,6 +83,9 @@ impl Engine {
             if let Err(e) = self.restore().await {
                 tracing::warn!(error = %e, "restoring channels from the vault failed; deliveries retry it");
             }
+            if let Err(e) = self.sweep_health().await {
+                tracing::warn!(error = %e, "checking channel health failed");
+            }
             // Records sealed with an older key are re-sealed in the background.
             self.spawn_vault_rotation();
         }

@@ -40,6 +40,8 @@ mod refresh;
 mod secret;
 mod token;
 
+// Used by the adapters that parse channel-URL user info (compiled in by their features).
+#[allow(unused_imports)]
 pub(crate) use channel_url::percent_decode;
 pub use channel_url::{ChannelUrl, parse_base_url};
 pub use manager::{

@@ -163,3 +163,116 @@ async fn tokens_never_reach_errors_or_logs() {
     assert!(logs.contains("status=401"), "{logs}");
     assert!(logs.contains("attempt=2"), "{logs}");
 }
+
+/// Stored channels: the credential vault seals a channel's secrets. None reaches the raw
+/// SQLite file, a log line, an event (what webhooks carry), a channel record, an error of a
+/// wrong key, or `Debug` of what the vault returns.
+#[cfg(feature = "sqlite")]
+#[tokio::test(flavor = "current_thread")]
+async fn stored_channel_secrets_never_leave_the_vault() {
+    use socialkit::engine::Engine;
+    use socialkit::model::Post;
+    use socialkit::store::vault::{ChannelSource, KeyRing};
+    use socialkit::store::{ChannelRecord, SqliteStore, Store};
+    use socialkit::{ChannelConfig, Platform, Registry};
+
+    const STORED: &[&str] = &["VAULTACCESS111", "VAULTREFRESH222", "VAULTCLIENT333"];
+    let clean = |what: &str, text: &str| {
+        for s in STORED {
+            assert!(!text.contains(s), "{what} leaks {s}:\n{text}");
+        }
+    };
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(subscriber(&capture));
+
+    // A platform whose config holds credentials (built on the sandbox; the settings are
+    // what an X or LinkedIn config holds).
+    let mut registry = Registry::default();
+    registry.register(
+        "secretive",
+        Arc::new(|_| Err(socialkit::Error::config("URL form not used"))),
+        Arc::new(|settings: serde_json::Value| {
+            assert_eq!(
+                settings["token"], "VAULTACCESS111",
+                "the factory gets the secret"
+            );
+            Ok(
+                socialkit::adapters::sandbox::Sandbox::from_url("sandbox://capture-vault")?
+                    as Arc<dyn Platform>,
+            )
+        }),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("capture.db");
+    let keys = Arc::new(KeyRing::single("k1".parse().unwrap(), [3; 32]));
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path).unwrap());
+    let engine = Engine::builder(store.clone())
+        .vault(keys)
+        .registry(registry.clone())
+        .build();
+    let mut events = engine.subscribe();
+    let ws = engine
+        .create_workspace("acme", "ACME", "olga")
+        .await
+        .unwrap();
+    let source = ChannelSource::Config(ChannelConfig {
+        platform: "secretive".into(),
+        settings: serde_json::json!({
+            "token": "VAULTACCESS111",
+            "expires_at": "2030-01-01T00:00:00Z",
+            "refresh": {"client_id": "app", "client_secret": "VAULTCLIENT333", "refresh_token": "VAULTREFRESH222"}
+        }),
+    });
+    clean("ChannelSource Debug", &format!("{source:?}"));
+    engine
+        .connect_stored(&ws, "olga", ChannelRecord::new("main", "secretive"), source)
+        .await
+        .unwrap();
+    engine
+        .submit(&ws, "olga", Post::text("hello"), &["main".into()])
+        .await
+        .unwrap();
+    assert_eq!(engine.run_once().await.unwrap().published, 1);
+
+    // What the vault hands back and what the engine reports.
+    let vault = engine.vault().unwrap();
+    let opened = vault.open(&ws, &"main".into()).await.unwrap();
+    clean("opened channel Debug", &format!("{opened:?}"));
+    clean(
+        "channel health",
+        &format!(
+            "{:?}",
+            engine.channel_health(&ws, &"main".into()).await.unwrap()
+        ),
+    );
+    clean(
+        "channel records",
+        &format!("{:?}", store.channels(&ws).await.unwrap()),
+    );
+    clean("engine Debug", &format!("{engine:?}"));
+    while let Ok(e) = events.try_recv() {
+        clean(
+            "event JSON (webhook body)",
+            &serde_json::to_string(&e).unwrap(),
+        );
+        clean("event Debug", &format!("{e:?}"));
+    }
+
+    // A wrong key: the error names the key id, nothing else.
+    let wrong = socialkit::store::vault::Vault::new(
+        store.vault().unwrap(),
+        Arc::new(KeyRing::single("k1".parse().unwrap(), [4; 32])),
+    );
+    let err = wrong.open(&ws, &"main".into()).await.unwrap_err();
+    assert!(err.to_string().contains("'k1'"), "{err}");
+    clean("wrong-key error", &format!("{err} {err:?}"));
+
+    drop(engine);
+    drop(store);
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    clean("raw database file", &String::from_utf8_lossy(&bytes));
+    clean("logs", &capture.text());
+}

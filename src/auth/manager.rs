@@ -9,6 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::future::BoxFuture;
 
+use super::lifecycle::{Begin, TokenStore};
 use super::oauth2::OAuth2Client;
 use super::secret::Secret;
 use super::token::Token;
@@ -167,6 +168,9 @@ struct Inner {
     hook: Option<RefreshHook>,
     skew: Duration,
     clock: Arc<dyn Clock>,
+    store: Option<Arc<dyn TokenStore>>,
+    /// A renewed token whose write to the store failed: stored (then used) at the next call.
+    unsaved: std::sync::Mutex<Option<Token>>,
 }
 
 impl fmt::Debug for TokenManager {
@@ -175,6 +179,7 @@ impl fmt::Debug for TokenManager {
             .field("platform", &self.inner.platform)
             .field("can_refresh", &self.inner.refresher.is_some())
             .field("skew", &self.inner.skew)
+            .field("persisted", &self.inner.store.is_some())
             .finish()
     }
 }
@@ -193,6 +198,7 @@ pub struct TokenManagerBuilder {
     hook: Option<RefreshHook>,
     skew: Duration,
     clock: Arc<dyn Clock>,
+    store: Option<Arc<dyn TokenStore>>,
 }
 
 impl fmt::Debug for TokenManagerBuilder {
@@ -262,6 +268,14 @@ impl TokenManagerBuilder {
         self
     }
 
+    /// Where renewed tokens are stored before use, with a cross-process refresh lease (see
+    /// [`lifecycle`](super::lifecycle)). Without one, a manager built inside
+    /// [`with_token_store`](super::lifecycle::with_token_store) gets that scope's store.
+    pub fn store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
     /// The manager.
     ///
     /// ```
@@ -269,6 +283,12 @@ impl TokenManagerBuilder {
     /// # let _ = m;
     /// ```
     pub fn build(self) -> TokenManager {
+        // A refreshing manager built for a stored channel persists through the channel's store.
+        let store = match (self.store, &self.refresher) {
+            (Some(s), _) => Some(s),
+            (None, Some(_)) => super::lifecycle::building(self.platform),
+            (None, None) => None,
+        };
         TokenManager {
             inner: Arc::new(Inner {
                 platform: self.platform,
@@ -277,6 +297,8 @@ impl TokenManagerBuilder {
                 hook: self.hook,
                 skew: self.skew,
                 clock: self.clock,
+                store,
+                unsaved: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -297,6 +319,7 @@ impl TokenManager {
             hook: None,
             skew: Duration::from_secs(60),
             clock: Arc::new(SystemClock),
+            store: None,
         }
     }
 
@@ -324,7 +347,13 @@ impl TokenManager {
     pub async fn access_token(&self) -> Result<Secret> {
         let mut token = self.inner.token.lock().await;
         let now = self.inner.clock.now();
-        if !token.needs_refresh(now, self.inner.skew) {
+        let unsaved = self
+            .inner
+            .unsaved
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some();
+        if !token.needs_refresh(now, self.inner.skew) && !unsaved {
             return Ok(token.access_token.clone());
         }
         match self.refresh_locked(&mut token).await {
@@ -444,19 +473,74 @@ impl TokenManager {
         let Some(refresher) = &self.inner.refresher else {
             return Err(reconnect(platform, "no refresh method is configured"));
         };
-        let mut fresh = refresher
+        if let Some(store) = &self.inner.store {
+            // A renewal whose write failed earlier is stored first: it is the only copy.
+            let unsaved = self.take_unsaved();
+            if let Some(fresh) = unsaved {
+                return self.commit(store.as_ref(), token, fresh).await;
+            }
+            if let Begin::Adopt(stored) = store.begin(token).await? {
+                tracing::debug!(platform, "token renewed elsewhere; adopting it");
+                *token = stored;
+                return Ok(());
+            }
+        }
+        let fresh = refresher
             .refresh(token)
             .await
-            .map_err(|e| e.or_context(platform, None, "refresh_token"))?;
+            .map_err(|e| e.or_context(platform, None, "refresh_token"));
+        let mut fresh = match fresh {
+            Ok(f) => f,
+            Err(e) => {
+                if let Some(store) = &self.inner.store {
+                    store.abort(&e).await;
+                }
+                return Err(e);
+            }
+        };
         if fresh.refresh_token.is_none() {
             // Not rotated: the old refresh token stays valid.
-            fresh.refresh_token = token.refresh_token.take();
+            fresh.refresh_token = token.refresh_token.clone();
         }
         tracing::debug!(platform, "access token refreshed");
+        match &self.inner.store {
+            Some(store) => self.commit(store.as_ref(), token, fresh).await,
+            None => {
+                *token = fresh;
+                self.run_hook(token).await;
+                Ok(())
+            }
+        }
+    }
+
+    /// Stores `fresh`, then makes it the current token. A failed write keeps it aside (not
+    /// used) for the next call.
+    async fn commit(&self, store: &dyn TokenStore, token: &mut Token, fresh: Token) -> Result<()> {
+        if let Err(e) = store.commit(&fresh).await {
+            tracing::warn!(
+                platform = self.inner.platform,
+                kind = e.kind().as_str(),
+                "the renewed token could not be stored; it is kept and stored at the next call"
+            );
+            *self.inner.unsaved.lock().unwrap_or_else(|p| p.into_inner()) = Some(fresh);
+            return Err(e);
+        }
         *token = fresh;
+        self.run_hook(token).await;
+        Ok(())
+    }
+
+    fn take_unsaved(&self) -> Option<Token> {
+        self.inner
+            .unsaved
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
+    async fn run_hook(&self, token: &Token) {
         if let Some(hook) = &self.inner.hook {
             hook(token.clone()).await;
         }
-        Ok(())
     }
 }

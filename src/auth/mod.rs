@@ -29,6 +29,8 @@
 // crate-wide decision for `src/error.rs`, so the lint is silenced here rather than worked around.
 
 mod channel_url;
+pub mod connect;
+pub mod lifecycle;
 mod manager;
 pub mod meta;
 pub mod oauth1;

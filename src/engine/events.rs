@@ -106,6 +106,13 @@ pub enum EventKind {
         /// The platform's error.
         error: ErrorRecord,
     },
+    /// A channel's health changed: connected, expiring soon, or needs re-authorisation (why).
+    ChannelHealth {
+        /// The channel.
+        channel: ChannelId,
+        /// Its health now.
+        health: crate::store::vault::ChannelHealth,
+    },
     /// Crisis mode on: pending deliveries are held.
     Paused {
         /// Who.
@@ -149,6 +156,7 @@ impl EventKind {
             EventKind::Failed { .. } => "failed",
             EventKind::PartiallyFailed { .. } => "partially_failed",
             EventKind::NeedsReauth { .. } => "needs_reauth",
+            EventKind::ChannelHealth { .. } => "channel_health",
             EventKind::Paused { .. } => "paused",
             EventKind::Resumed { .. } => "resumed",
             EventKind::Crisis { .. } => "crisis",

@@ -34,4 +34,15 @@ pub trait Hooks: Send + Sync + fmt::Debug {
         let _ = (delivery, result);
         AfterPublish::Store
     }
+
+    /// Called after a platform answered a token refresh and before the renewed token is
+    /// written to the vault: the window in which a crash loses a rotated refresh token
+    /// (see [`crate::auth::lifecycle`]). A test may stop the process here.
+    fn before_token_write(
+        &self,
+        workspace: &crate::store::WorkspaceId,
+        channel: &crate::store::ChannelId,
+    ) {
+        let _ = (workspace, channel);
+    }
 }

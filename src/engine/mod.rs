@@ -46,7 +46,9 @@ mod fanout;
 mod hooks;
 mod outbox;
 mod reply;
+mod restore;
 pub mod schedule;
+mod token_store;
 mod webhook;
 mod worker;
 mod workflow;
@@ -72,6 +74,7 @@ pub use fanout::Submitted;
 pub use hooks::{AfterPublish, Hooks};
 pub use outbox::RunReport;
 pub use reply::reply_target;
+pub use restore::RestoreReport;
 pub use webhook::{WebhookConfig, WebhookDispatcher, sign, verify};
 pub use worker::Worker;
 pub use workflow::{Permission, WorkflowSettings};
@@ -132,6 +135,17 @@ pub struct EngineConfig {
     pub event_capacity: usize,
     /// Seed of the backoff jitter (`None`: from the OS).
     pub seed: Option<u64>,
+    /// How long deliveries of a channel that needs re-authorisation wait for it to be
+    /// reconnected before they fail.
+    pub reauth_wait: Duration,
+    /// How often a delivery waiting for re-authorisation looks again.
+    pub reauth_retry: Duration,
+    /// How long one process may hold a channel's refresh lease (a dead holder blocks others
+    /// at most this long).
+    pub refresh_lease: Duration,
+    /// How far ahead an expiry that cannot be renewed automatically makes a channel
+    /// "expiring soon".
+    pub expiry_warning: Duration,
 }
 
 impl Default for EngineConfig {
@@ -152,6 +166,10 @@ impl Default for EngineConfig {
             shutdown_grace: std::time::Duration::from_secs(30),
             event_capacity: 4096,
             seed: None,
+            reauth_wait: Duration::days(7),
+            reauth_retry: Duration::minutes(1),
+            refresh_lease: Duration::minutes(2),
+            expiry_warning: Duration::days(7),
         }
     }
 }
@@ -176,9 +194,25 @@ pub struct EngineBuilder {
     clock: SharedClock,
     config: EngineConfig,
     hooks: Option<Arc<dyn Hooks>>,
+    keys: Option<Arc<dyn crate::store::vault::KeyProvider>>,
+    registry: Option<crate::registry::Registry>,
 }
 
 impl EngineBuilder {
+    /// Keeps channels in the store's credential vault, sealed with keys from `keys`: channels
+    /// connected with [`Engine::connect_stored`] are rebuilt at start ([`EngineBuilder::open`],
+    /// [`Engine::restore`], a worker's start) and their renewed tokens are stored before use.
+    pub fn vault(mut self, keys: Arc<dyn crate::store::vault::KeyProvider>) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
+    /// The registry that builds stored channels (default: every adapter compiled in).
+    pub fn registry(mut self, registry: crate::registry::Registry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
     /// Sets the clock (default: the system clock).
     pub fn clock(mut self, clock: SharedClock) -> Self {
         self.clock = clock;
@@ -203,8 +237,18 @@ impl EngineBuilder {
             Some(s) => StdRng::seed_from_u64(s),
             None => StdRng::from_os_rng(),
         };
+        let vault = self.keys.and_then(|keys| match self.store.vault() {
+            Ok(rows) => Some(crate::store::vault::Vault::new(rows, keys)),
+            Err(e) => {
+                tracing::warn!(error = %e, "this store holds no vault; channels are not stored");
+                None
+            }
+        });
         Engine {
             inner: Arc::new(Inner {
+                vault,
+                registry: self.registry.unwrap_or_default(),
+                holder: restore::holder_name(&self.config.worker),
                 events: EventBus::new(self.config.event_capacity),
                 store: self.store,
                 clock: self.clock,
@@ -228,6 +272,10 @@ struct Inner {
     events: EventBus,
     rng: Mutex<StdRng>,
     wake: Notify,
+    vault: Option<crate::store::vault::Vault>,
+    registry: crate::registry::Registry,
+    /// This engine's name as a refresh-lease holder (unique per process).
+    holder: String,
 }
 
 /// The publishing engine. Cheap to clone; clones share everything.
@@ -314,6 +362,8 @@ impl Engine {
             clock: Arc::new(SystemClock),
             config: EngineConfig::default(),
             hooks: None,
+            keys: None,
+            registry: None,
         }
     }
 

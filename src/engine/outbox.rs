@@ -270,11 +270,9 @@ impl Engine {
         let mut d = &claim.delivery;
         let attempt = &claim.attempt.id;
         let Some(platform) = self.platform(&d.workspace, &d.channel) else {
-            let due = self.now() + self.inner.config.unconnected_retry;
-            let why = format!("channel {} is not connected; waiting", d.channel);
-            return self
-                .store_finish(d, attempt, Finish::Release { due_at: due }, &why)
-                .await;
+            // Rebuilt from the vault, or waiting (for a reconnect; see restore.rs).
+            let (outcome, why) = self.unconnected(d).await;
+            return self.store_finish(d, attempt, outcome, &why).await;
         };
         if d.in_doubt() {
             match self.reconcile(platform.as_ref(), d).await {
@@ -329,6 +327,10 @@ impl Engine {
                     return self.store_finish(d, attempt, outcome, why).await;
                 }
                 Err(e) => {
+                    // A stored channel whose credentials were refused waits for a reconnect.
+                    if let Some((outcome, why)) = self.hold_for_reauth(d, &e).await {
+                        return self.store_finish(d, attempt, outcome, &why).await;
+                    }
                     // Could not look: stay in doubt, try the lookup again later.
                     let outcome = self.on_error(d, e, true, false);
                     return self
@@ -397,6 +399,10 @@ impl Engine {
             Err(e) => {
                 let op = op_of(d);
                 let e = e.or_context(platform, Some(d.channel.as_str()), op);
+                // A stored channel whose credentials were refused waits for a reconnect.
+                if let Some((outcome, why)) = self.hold_for_reauth(d, &e).await {
+                    return self.store_finish(d, attempt, outcome, &why).await;
+                }
                 let why = format!("{op} failed: {e}");
                 let outcome =
                     self.on_error(d, e, false, !d.in_doubt() && claim.delivery.in_doubt());

@@ -78,6 +78,17 @@ impl Engine {
     async fn work(&self, mut rx: watch::Receiver<bool>) -> Result<()> {
         let cfg = self.config().clone();
         self.recover().await?;
+        if self.vault().is_some() {
+            // Channels stored in the vault come back without application code.
+            if let Err(e) = self.restore().await {
+                tracing::warn!(error = %e, "restoring channels from the vault failed; deliveries retry it");
+            }
+            if let Err(e) = self.sweep_health().await {
+                tracing::warn!(error = %e, "checking channel health failed");
+            }
+            // Records sealed with an older key are re-sealed in the background.
+            self.spawn_vault_rotation();
+        }
         loop {
             if *rx.borrow() {
                 return Ok(());

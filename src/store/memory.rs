@@ -47,6 +47,7 @@ struct Mem {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     mem: Mutex<Mem>,
+    vault: std::sync::Arc<super::vault::MemoryVault>,
 }
 
 impl MemoryStore {
@@ -166,6 +167,10 @@ impl Mem {
 
 #[async_trait]
 impl Store for MemoryStore {
+    fn vault(&self) -> Result<std::sync::Arc<dyn super::vault::VaultStore>> {
+        Ok(self.vault.clone())
+    }
+
     async fn create_workspace(&self, workspace: &Workspace) -> Result<()> {
         let mut m = self.lock();
         if m.workspaces.contains_key(&workspace.id) {

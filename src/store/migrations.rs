@@ -100,6 +100,26 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // `SqliteHandle::migrate_feature` (see `src/inbox/store/sqlite.rs`, whose first step is
     // what stood here). Kept, empty, so the versions after it keep their numbers.
     "-- moved to the inbox",
+    // 4: the credential vault (store/vault): one row per channel with its sealed source, the
+    // key id that sealed it, clear metadata (platform, token expiry, health as JSON) and a
+    // refresh lease that works across processes.
+    r#"
+    CREATE TABLE vault_channels (
+        workspace TEXT NOT NULL REFERENCES workspaces(id),
+        channel TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        sealed TEXT NOT NULL,
+        expires_at INTEGER,
+        health TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        lease_holder TEXT,
+        lease_until INTEGER,
+        PRIMARY KEY (workspace, channel)
+    );
+    CREATE INDEX vault_channels_key ON vault_channels(key_id);
+    "#,
 ];
 
 /// Brings the database to the newest schema. Returns the version it is at.

@@ -33,6 +33,7 @@ mod migrations;
 mod sqlite;
 mod state;
 mod types;
+pub mod vault;
 
 use std::fmt;
 
@@ -238,6 +239,22 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn add_comment(&self, comment: &Comment) -> Result<()>;
     /// A post's comments, oldest first.
     async fn comments(&self, ws: &WorkspaceId, post: &PostId) -> Result<Vec<Comment>>;
+
+    /// The credential vault's rows in this store ([`vault`]): beside the channels, so posts
+    /// and the credentials they need survive a restart together. Stores that cannot hold a
+    /// vault answer [`Unsupported`](ErrorKind::Unsupported).
+    ///
+    /// ```
+    /// use socialkit::store::{MemoryStore, Store};
+    /// assert!(MemoryStore::new().vault().is_ok());
+    /// ```
+    fn vault(&self) -> Result<std::sync::Arc<dyn vault::VaultStore>> {
+        Err(Error::new(
+            ErrorKind::Unsupported,
+            "this store holds no credential vault",
+        ))
+    }
+
 }
 
 pub(crate) fn not_found(what: &str, id: &dyn fmt::Display, ws: &WorkspaceId) -> Error {

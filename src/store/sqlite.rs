@@ -545,6 +545,10 @@ fn claim_in(
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn vault(&self) -> Result<Arc<dyn super::vault::VaultStore>> {
+        Ok(Arc::new(super::vault::SqliteVault::new(self.conn.clone())))
+    }
+
     async fn create_workspace(&self, workspace: &Workspace) -> Result<()> {
         let w = workspace.clone();
         self.tx(move |c| {

@@ -104,6 +104,12 @@ pub struct TwinOptions {
     pub user_daily_posts: u64,
     /// Creates per 24 hours for the app.
     pub app_daily_posts: u64,
+    /// How long an access token is accepted after it was issued, on `clock` (X: 2 hours,
+    /// <https://docs.x.com/resources/fundamentals/authentication/oauth-2-0/user-access-token>);
+    /// `None`: until it is replaced.
+    pub access_token_lifetime: Option<chrono::Duration>,
+    /// The twin's clock for token lifetimes (default: the system clock).
+    pub clock: crate::clock::SharedClock,
 }
 
 impl Default for TwinOptions {
@@ -123,6 +129,8 @@ impl Default for TwinOptions {
             oauth1_token_secret: "twin-x-oauth1-token-secret".into(),
             user_daily_posts: 2400,
             app_daily_posts: 10_000,
+            access_token_lifetime: None,
+            clock: std::sync::Arc::new(crate::clock::SystemClock),
         }
     }
 }

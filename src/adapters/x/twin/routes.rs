@@ -120,12 +120,18 @@ pub(super) fn query(raw: Option<String>) -> BTreeMap<String, String> {
 pub(super) fn gate(shared: &Shared, parts: &Parts, key: &str) -> Result<Window, Box<Response>> {
     let mut g = shared.lock();
     let expected = format!("Bearer {}", g.access_token);
+    // An expired access token is refused like a wrong one (X answers 401).
+    let expired = g
+        .options
+        .access_token_lifetime
+        .is_some_and(|life| g.options.clock.now() >= g.access_issued_at + life);
     let ok = parts.extensions.get::<super::oauth1::Signed>().is_some()
-        || parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v == expected);
+        || (!expired
+            && parts
+                .headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v == expected));
     if !ok {
         return Err(Box::new(problem(Problem::new(
             401,
@@ -328,6 +334,7 @@ async fn token(State(s): S, body: Bytes) -> Response {
             .into_response();
     }
     g.token_serial += 1;
+    g.access_issued_at = g.options.clock.now();
     g.access_token = format!("{}-refreshed-{}", g.options.token, g.token_serial);
     g.refresh_token = format!("{}-rotated-{}", g.options.refresh_token, g.token_serial);
     let body = json!({

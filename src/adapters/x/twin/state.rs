@@ -74,6 +74,8 @@ pub(crate) struct State {
     pub access_token: String,
     pub refresh_token: String,
     pub token_serial: u32,
+    /// When the current access token was issued (on the options' clock).
+    pub access_issued_at: DateTime<Utc>,
     last_id: i64,
     pub users: Vec<TwinUser>,
     pub tweets: Vec<TwinTweet>,
@@ -94,6 +96,7 @@ impl State {
             access_token: options.token.clone(),
             refresh_token: options.refresh_token.clone(),
             token_serial: 0,
+            access_issued_at: options.clock.now(),
             last_id: 0,
             users: Vec::new(),
             tweets: Vec::new(),

@@ -1,0 +1,294 @@
+//! The vault-backed [`TokenStore`] of a stored channel: a refresh takes the channel row's
+//! lease, adopts a token another process renewed meanwhile, and writes the renewed pair
+//! (sealed) before it is used. See [`crate::auth::lifecycle`] for the protocol and what a
+//! crash between the platform's answer and the write means.
+
+use std::sync::{Arc, Weak};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::{Engine, Inner};
+use crate::ChannelConfig;
+use crate::auth::lifecycle::{Begin, TokenStore, lifecycle};
+use crate::auth::{Secret, Token};
+use crate::error::Error;
+use crate::store::vault::{ChannelHealth, ChannelSource, LeaseOutcome, ReauthReason};
+use crate::store::{ChannelId, WorkspaceId};
+use crate::{ErrorKind, Result};
+
+/// Where a platform's config keeps its token's expiry.
+fn expiry_key(platform: &str) -> &'static str {
+    match platform {
+        "threads" | "instagram" | "facebook" => "token_expires_at",
+        _ => "expires_at",
+    }
+}
+
+/// The token a channel config holds: `token`, its expiry, and `refresh.refresh_token`.
+pub(crate) fn token_of(config: &ChannelConfig) -> Option<Token> {
+    let s = &config.settings;
+    let access = s.get("token")?.as_str().filter(|t| !t.is_empty())?;
+    let mut token = Token::new(access);
+    token.expires_at = s
+        .get(expiry_key(&config.platform))
+        .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok());
+    token.refresh_token = s
+        .get("refresh")
+        .and_then(|r| r.get("refresh_token"))
+        .and_then(|t| t.as_str())
+        .map(Secret::new);
+    Some(token)
+}
+
+/// Writes `token` into a channel config (the inverse of [`token_of`]).
+pub(crate) fn set_token(config: &mut ChannelConfig, token: &Token) -> Result<()> {
+    let key = expiry_key(&config.platform);
+    let Some(s) = config.settings.as_object_mut() else {
+        return Err(Error::config("a stored channel config is not an object"));
+    };
+    s.insert("token".into(), token.access_token.expose().into());
+    match token.expires_at {
+        Some(at) => s.insert(key.into(), serde_json::json!(at)),
+        None => s.remove(key),
+    };
+    if let (Some(r), Some(refresh)) = (
+        s.get_mut("refresh").and_then(|r| r.as_object_mut()),
+        &token.refresh_token,
+    ) {
+        r.insert("refresh_token".into(), refresh.expose().into());
+    }
+    Ok(())
+}
+
+/// The vault-backed token store of one channel.
+#[derive(Debug)]
+pub(crate) struct VaultTokenStore {
+    pub(crate) engine: Weak<Inner>,
+    pub(crate) workspace: WorkspaceId,
+    pub(crate) channel: ChannelId,
+    pub(crate) platform: &'static str,
+    /// A lease left by a holder that died (perhaps mid-refresh) was taken over.
+    pub(crate) took_over: std::sync::atomic::AtomicBool,
+}
+
+impl VaultTokenStore {
+    fn engine(&self) -> Result<Engine> {
+        self.engine
+            .upgrade()
+            .map(|inner| Engine { inner })
+            .ok_or_else(|| Error::unexpected("the engine of this channel was dropped"))
+    }
+
+    fn vault(engine: &Engine) -> Result<&crate::store::vault::Vault> {
+        engine
+            .inner
+            .vault
+            .as_ref()
+            .ok_or_else(|| Error::unexpected("the engine has no vault"))
+    }
+
+    fn stored_config(source: ChannelSource) -> Result<ChannelConfig> {
+        match source {
+            ChannelSource::Config(c) => Ok(c),
+            ChannelSource::Url(_) => Err(Error::config(
+                "a channel stored as a URL cannot keep renewed tokens; store it as a config",
+            )),
+        }
+    }
+
+    /// Takes the lease, waiting (bounded) while another process holds it.
+    async fn lease(&self, engine: &Engine) -> Result<()> {
+        let vault = Self::vault(engine)?;
+        let lease = engine.inner.config.refresh_lease;
+        // Another holder keeps it at most `lease`; look again at growing intervals, bounded.
+        let mut wait = std::time::Duration::from_millis(20);
+        for _ in 0..64 {
+            let now = engine.now();
+            match vault
+                .store()
+                .try_lease(
+                    &self.workspace,
+                    &self.channel,
+                    &engine.inner.holder,
+                    now,
+                    now + lease,
+                )
+                .await?
+            {
+                LeaseOutcome::Taken { took_over } => {
+                    if took_over.is_some() {
+                        self.took_over
+                            .store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    return Ok(());
+                }
+                LeaseOutcome::HeldBy(_) => {
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(std::time::Duration::from_secs(2));
+                }
+            }
+        }
+        Err(Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "another process holds the refresh lease of channel {} for too long",
+                self.channel
+            ),
+        )
+        .with_retryable(true))
+    }
+}
+
+#[async_trait]
+impl TokenStore for VaultTokenStore {
+    async fn begin(&self, current: &Token) -> Result<Begin> {
+        let engine = self.engine()?;
+        self.lease(&engine).await?;
+        let vault = Self::vault(&engine)?;
+        let opened = match vault.open(&self.workspace, &self.channel).await {
+            Ok(o) => o,
+            Err(e) => {
+                let _ = vault
+                    .store()
+                    .release(&self.workspace, &self.channel, &engine.inner.holder)
+                    .await;
+                return Err(e);
+            }
+        };
+        let stored = Self::stored_config(opened.source)
+            .ok()
+            .and_then(|c| token_of(&c));
+        match stored {
+            Some(t) if t.access_token != current.access_token => {
+                vault
+                    .store()
+                    .release(&self.workspace, &self.channel, &engine.inner.holder)
+                    .await?;
+                Ok(Begin::Adopt(t))
+            }
+            _ => Ok(Begin::Refresh),
+        }
+    }
+
+    async fn commit(&self, fresh: &Token) -> Result<()> {
+        let engine = self.engine()?;
+        if let Some(h) = &engine.inner.hooks {
+            h.before_token_write(&self.workspace, &self.channel);
+        }
+        let vault = Self::vault(&engine)?;
+        let opened = vault.open(&self.workspace, &self.channel).await?;
+        let mut config = Self::stored_config(opened.source)?;
+        set_token(&mut config, fresh)?;
+        vault
+            .replace(
+                &self.workspace,
+                &self.channel,
+                &ChannelSource::Config(config),
+                ChannelHealth::Connected,
+                opened.version,
+                engine.now(),
+            )
+            .await?;
+        self.took_over
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        tracing::debug!(platform = self.platform, channel = %self.channel, "renewed token stored");
+        Ok(())
+    }
+
+    async fn abort(&self, error: &Error) {
+        let Ok(engine) = self.engine() else { return };
+        if let Ok(vault) = Self::vault(&engine) {
+            let _ = vault
+                .store()
+                .release(&self.workspace, &self.channel, &engine.inner.holder)
+                .await;
+        }
+        if !refused(error) {
+            return;
+        }
+        let rotates = lifecycle(self.platform).is_some_and(|l| l.rotates_refresh_token);
+        let lost = self.took_over.load(std::sync::atomic::Ordering::SeqCst);
+        let (reason, message) = if rotates && lost {
+            (
+                ReauthReason::RefreshLost,
+                format!(
+                    "{} refused the stored refresh token; an earlier process died while renewing it, and {} rotates refresh tokens, so the renewed one was lost: reconnect the account",
+                    self.platform, self.platform
+                ),
+            )
+        } else {
+            (
+                ReauthReason::Revoked,
+                format!(
+                    "{} refused the refresh ({}): reconnect the account",
+                    self.platform,
+                    error.message()
+                ),
+            )
+        };
+        engine
+            .mark_needs_reauth(&self.workspace, &self.channel, reason, message)
+            .await;
+    }
+}
+
+/// Whether a refresh error means the platform refused the refresh token itself (the account
+/// must be reconnected), not a passing failure: `Unauthenticated` (RFC 6749 `invalid_grant`),
+/// or X's answer for a used or unknown refresh token, HTTP 400 `invalid_request` "Value passed
+/// for the token was invalid." (see `src/adapters/x/twin/routes.rs`).
+pub(crate) fn refused(error: &Error) -> bool {
+    let ctx = error.context();
+    error.kind() == ErrorKind::Unauthenticated
+        || (ctx.platform_code.as_deref() == Some("invalid_request")
+            && ctx
+                .platform_message
+                .as_deref()
+                .is_some_and(|m| m.to_ascii_lowercase().contains("token")))
+}
+
+pub(crate) fn factory(
+    engine: &Arc<Inner>,
+    workspace: &WorkspaceId,
+    channel: &ChannelId,
+) -> crate::auth::lifecycle::TokenStoreFactory {
+    let (weak, ws, ch) = (Arc::downgrade(engine), workspace.clone(), channel.clone());
+    Arc::new(move |platform| {
+        Arc::new(VaultTokenStore {
+            engine: weak.clone(),
+            workspace: ws.clone(),
+            channel: ch.clone(),
+            platform,
+            took_over: std::sync::atomic::AtomicBool::new(false),
+        }) as Arc<dyn TokenStore>
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_slots_round_trip_per_platform() {
+        let at: DateTime<Utc> = "2026-03-01T12:00:00Z".parse().unwrap();
+        for (platform, key) in [("x", "expires_at"), ("threads", "token_expires_at")] {
+            let mut c = ChannelConfig {
+                platform: platform.into(),
+                settings: serde_json::json!({"token": "a", "refresh": {"client_id": "app", "refresh_token": "r"}, "user_id": "1"}),
+            };
+            let t = Token::new("b").with_refresh_token("r2").with_expires_at(at);
+            set_token(&mut c, &t).unwrap();
+            assert_eq!(c.settings[key], serde_json::json!(at));
+            assert_eq!(c.settings["user_id"], "1", "other settings stay");
+            assert_eq!(c.settings["refresh"]["client_id"], "app");
+            assert_eq!(token_of(&c).unwrap(), t);
+        }
+        // No refresh setup: none is invented.
+        let mut c = ChannelConfig {
+            platform: "mastodon".into(),
+            settings: serde_json::json!({"token": "a"}),
+        };
+        set_token(&mut c, &Token::new("b").with_refresh_token("r")).unwrap();
+        assert!(c.settings.get("refresh").is_none());
+    }
+}

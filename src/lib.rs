@@ -28,6 +28,7 @@ pub mod listen;
 pub mod model;
 pub mod platform;
 pub mod registry;
+pub mod report;
 pub mod store;
 pub mod strategy;
 #[cfg(feature = "testkit")]

@@ -348,7 +348,8 @@ pub struct InboxRow {
     pub first_response_secs: Option<i64>,
     /// Business seconds to resolution.
     pub resolution_secs: Option<i64>,
-    /// Whether the first-response target was missed (answered late, or still open past it).
+    /// Whether the first-response target was missed: answered late, or still open and
+    /// unanswered past it (an item resolved without an answer needed none).
     pub first_response_breached: bool,
     /// Whether the SLA applies (not spam, has text).
     pub measured: bool,
@@ -379,11 +380,17 @@ impl InboxReport {
         for item in items {
             let measured = policy.applies(item);
             let fr = policy.first_response_time(item);
+            // Late answers, and open items past the target; an item resolved without an
+            // answer (triaged: praise, small talk) needed none.
+            let waited = |until: DateTime<Utc>| policy.hours.between(item.opened_at(), until);
             let breached = measured
-                && (fr.is_some_and(|d| d > target)
-                    || (fr.is_none()
-                        && (item.breaches.contains(&SlaKind::FirstResponse)
-                            || policy.hours.between(item.opened_at(), now) > target)));
+                && match (fr, item.resolved_at) {
+                    (Some(d), _) => d > target,
+                    (None, Some(_)) => false,
+                    (None, None) => {
+                        item.breaches.contains(&SlaKind::FirstResponse) || waited(now) > target
+                    }
+                };
             let class = item.classification.as_ref();
             rows.push(InboxRow {
                 key: printable_key(&item.key),

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{Datelike, Duration, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc, Weekday};
 use clap::Args;
 use serde::Serialize;
 use socialkit::adapters::sandbox::{IncomingInteraction, Sandbox, SandboxWorld};
@@ -47,7 +47,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub incident: Option<String>,
     /// Replies the simulated team sends per working round (every 3 h in business hours).
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 10)]
     pub team_capacity: usize,
     /// Copy the campaign's inbox items into the workspace's inbox (`socialkit inbox list`).
     #[arg(long)]
@@ -260,6 +260,7 @@ async fn simulate(
         ..LoopOptions::default()
     };
     let handle = tokio::runtime::Handle::current();
+    let since = p.campaign.starts_at;
     let mut injected = 0usize;
     let mut team_error: Option<Error> = None;
     let capacity = args.team_capacity;
@@ -272,7 +273,7 @@ async fn simulate(
         let mut on_step = move |pr: &LoopProgress| {
             if let (Some(at), Some(account)) = (incident, first.as_ref()) {
                 if pr.now >= at && pr.now < at + Duration::hours(9) {
-                    for text in INCIDENT {
+                    for text in INCIDENT.iter().chain(INCIDENT.iter()) {
                         let incoming = IncomingInteraction::new(InteractionKind::Mention)
                             .text(format!("@{} {text}", account.handle()))
                             .language("en");
@@ -286,7 +287,7 @@ async fn simulate(
             let working = !matches!(local.weekday(), Weekday::Sat | Weekday::Sun)
                 && (9..17).contains(&local.hour());
             if working && team_error.is_none() {
-                let r = tokio::task::block_in_place(|| handle.block_on(team_round(inbox, capacity)));
+                let r = tokio::task::block_in_place(|| handle.block_on(team_round(inbox, capacity, since)));
                 if let Err(e) = r {
                     *team_error = Some(e);
                 }
@@ -310,7 +311,7 @@ async fn simulate(
     // A last look at the inbox: what came in after the last working round.
     inbox.sync().await?;
     inbox.record_replies().await?;
-    let items = inbox.items()?;
+    let mut items = inbox.items()?;
 
     let mut report = CampaignReport::from_loop(&p, &run, &inputs.organisation.name);
     // Listening: every mention, comment and message with text, in 6-hour buckets.
@@ -335,6 +336,14 @@ async fn simulate(
         slot_secs: width.num_seconds(),
         ..anomaly::Config::default()
     };
+    // The inbox section covers what came in while the team watched (the campaign); listening
+    // keeps the history before it as its baseline.
+    items.sort_by_key(|i| i.opened_at());
+    let campaign_items: Vec<InboxItem> = items
+        .iter()
+        .filter(|i| i.opened_at() >= since)
+        .cloned()
+        .collect();
     report = report
         .with_listening(ListeningReport::new(
             "all mentions, comments and messages of the campaign's channels",
@@ -342,7 +351,7 @@ async fn simulate(
             &config,
             &crises,
         ))
-        .with_inbox(&items, &sla);
+        .with_inbox(&campaign_items, &sla);
     if let Some(at) = incident {
         if injected == 0 {
             return Err(Error::validation(format!(
@@ -351,16 +360,18 @@ async fn simulate(
             )));
         }
     }
-    Ok((report, items))
+    Ok((report, campaign_items))
 }
 
-/// One working round of the simulated team: read the inbox, record sent replies, answer the
-/// oldest open questions and complaints (at most `capacity`), close answered and praising
-/// items.
-async fn team_round(inbox: &Inbox, capacity: usize) -> Result<()> {
+/// One working round of the simulated team, which watches the inbox from `since` (the
+/// campaign's start): read the inbox, record sent replies, answer the oldest open questions
+/// and complaints (at most `capacity`), close answered items, triage praise and small talk as
+/// done.
+async fn team_round(inbox: &Inbox, capacity: usize, since: DateTime<Utc>) -> Result<()> {
     inbox.sync().await?;
     inbox.record_replies().await?;
     let mut items = inbox.items()?;
+    items.retain(|i| i.opened_at() >= since);
     items.sort_by_key(|i| i.opened_at());
     let mut sent = 0;
     for item in items {
@@ -377,7 +388,8 @@ async fn team_round(inbox: &Inbox, capacity: usize) -> Result<()> {
         let text = match c.intent {
             Intent::Question => "Thanks for asking! We have sent you the details in a message.",
             Intent::Complaint => "We are sorry about this. We have sent you a message to put it right.",
-            Intent::Praise => {
+            // Praise and small talk need no answer: triaged as done.
+            Intent::Praise | Intent::Other => {
                 inbox.set_state(&item.key, ItemState::Resolved)?;
                 continue;
             }
@@ -564,7 +576,7 @@ pub async fn demo(ctx: &Context, out: PathBuf, lang: &str) -> Result<()> {
         report: Some(out),
         lang: lang.to_string(),
         incident: Some("2026-04-08 10:00".into()),
-        team_capacity: 4,
+        team_capacity: 10,
         import_inbox: false,
     };
     run_and_write(ctx, EXAMPLE, "the bundled examples/campaign.toml", &args).await

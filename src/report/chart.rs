@@ -471,7 +471,19 @@ pub(crate) fn listening(lr: &ListeningReport, zone: Tz, lang: Lang) -> String {
         svg.marks += 1;
     }
     let bw = ((right - left) / lr.buckets.len() as f64 - 1.0).max(1.0);
+    // The negative share over a rolling day (pooled counts), so a bucket with two messages
+    // does not swing the line from 0 to 100 %.
+    let window = (86_400 / lr.bucket_secs.max(1)).max(1) as usize;
     let mut neg = Vec::new();
+    for (i, b) in lr.buckets.iter().enumerate() {
+        let from = (i + 1).saturating_sub(window);
+        let (n, s) = lr.buckets[from..=i]
+            .iter()
+            .fold((0u64, 0u64), |(n, s), b| (n + b.negative, s + b.scored()));
+        if s > 0 {
+            neg.push((xs.at(secs(b.start)) + bw / 2.0, ns.at(n as f64 / s as f64)));
+        }
+    }
     for b in &lr.buckets {
         let x = xs.at(secs(b.start));
         if b.count > 0 {
@@ -490,18 +502,21 @@ pub(crate) fn listening(lr: &ListeningReport, zone: Tz, lang: Lang) -> String {
             );
             svg.marks += 1;
         }
-        if let Some(s) = b.negative_share() {
-            neg.push((x + bw / 2.0, ns.at(s)));
-        }
     }
     svg.polyline(&neg, RED, 1.5);
     for a in &lr.anomalies {
         let x = xs.at(secs(a.at)) + bw / 2.0;
+        // The detector's value may be transformed (log1p): mark the bucket's own count.
+        let count = lr
+            .buckets
+            .iter()
+            .find(|b| b.start == a.at)
+            .map_or(a.value, |b| b.count as f64);
         let _ = write!(
             svg.buf,
             r#"<circle cx="{x:.1}" cy="{:.1}" r="7" fill="none" stroke="{RED}" stroke-width="2"><title>{}</title></circle>"#,
-            ys.at(a.value),
-            esc(&format!("{} {}: {} (≈ {})", l.anomaly, a.at.with_timezone(&zone).format("%Y-%m-%d %H:%M"), lang.number(a.value, 0), lang.number(a.baseline, 1)))
+            ys.at(count),
+            esc(&format!("{} {}: {} {}", l.anomaly, a.at.with_timezone(&zone).format("%Y-%m-%d %H:%M"), lang.number(count, 0), l.volume))
         );
         svg.marks += 1;
     }
@@ -519,12 +534,12 @@ pub(crate) fn listening(lr: &ListeningReport, zone: Tz, lang: Lang) -> String {
     let _ = write!(
         svg.buf,
         r#"<circle cx="{:.1}" cy="{:.1}" r="5" fill="none" stroke="{RED}" stroke-width="2"/>"#,
-        left + 290.0,
+        left + 370.0,
         ly - 4.0
     );
-    svg.text(left + 300.0, ly, l.anomaly, "start", 11.0, INK);
-    svg.rect(left + 400.0, ly - 9.0, 12.0, 10.0, "rgba(220,38,38,0.3)", None);
-    svg.text(left + 416.0, ly, l.crisis, "start", 11.0, INK);
+    svg.text(left + 380.0, ly, l.anomaly, "start", 11.0, INK);
+    svg.rect(left + 480.0, ly - 9.0, 12.0, 10.0, "rgba(220,38,38,0.3)", None);
+    svg.text(left + 496.0, ly, l.crisis, "start", 11.0, INK);
     svg.finish()
 }
 

@@ -510,6 +510,6 @@ async fn post_and_worker_against_the_mastodon_twin() {
     assert!(outputs[2].contains("ok (checked)"), "{}", outputs[2]);
     let q: Value = serde_json::from_str(&outputs[5]).unwrap();
     assert_eq!(q[0]["state"], "published");
-    assert_eq!(twin.statuses_created(), 1);
-    assert!(twin.statuses().iter().any(|s| s.text.contains("Hello from the command line")));
+    assert_eq!(twin.handle().statuses_created(), 1);
+    assert!(twin.handle().statuses().iter().any(|s| s.text.contains("Hello from the command line")));
 }

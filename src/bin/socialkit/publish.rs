@@ -344,8 +344,6 @@ pub async fn worker(app: &App, once: bool) -> Result<()> {
     } else {
         let mut events = app.engine.subscribe();
         let worker = app.engine.spawn_worker();
-        let bar = output::spinner(app.ctx.json);
-        bar.set_message("working; Ctrl-C stops after in-flight posts finish".to_string());
         if !app.ctx.json {
             eprintln!(
                 "worker started on {} ({} channels); Ctrl-C to stop",
@@ -353,6 +351,8 @@ pub async fn worker(app: &App, once: bool) -> Result<()> {
                 app.platforms.len()
             );
         }
+        let bar = output::spinner(app.ctx.json);
+        bar.set_message("working; Ctrl-C stops after in-flight posts finish".to_string());
         loop {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => break,

@@ -73,11 +73,22 @@ impl Svg {
         self.buf.push_str("</rect>");
     }
 
-    fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, stroke: &str, width: f64, dash: bool) {
+    fn line(
+        &mut self,
+        (x1, y1): (f64, f64),
+        (x2, y2): (f64, f64),
+        stroke: &str,
+        width: f64,
+        dash: bool,
+    ) {
         let _ = write!(
             self.buf,
             r#"<line x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" stroke="{stroke}" stroke-width="{width}"{}/>"#,
-            if dash { r#" stroke-dasharray="5 4""# } else { "" }
+            if dash {
+                r#" stroke-dasharray="5 4""#
+            } else {
+                ""
+            }
         );
     }
 
@@ -118,7 +129,14 @@ impl Svg {
     fn no_data(&mut self, lang: Lang) {
         let (w, h) = (self.width, self.height);
         self.rect(0.0, 0.0, w, h, "#f9fafb", None);
-        self.text(w / 2.0, h / 2.0, lang.labels().no_data, "middle", 14.0, GREY);
+        self.text(
+            w / 2.0,
+            h / 2.0,
+            lang.labels().no_data,
+            "middle",
+            14.0,
+            GREY,
+        );
     }
 
     fn finish(self) -> String {
@@ -237,10 +255,17 @@ pub(crate) fn goal(g: &GoalReport, start: DateTime<Utc>, lang: Lang) -> String {
     let ys = Scale::new((lo, hi), (bottom, top));
     for t in ticks(lo, hi) {
         let y = ys.at(t);
-        svg.line(left, y, right, y, GRID, 1.0, false);
-        svg.text(left - 6.0, y + 4.0, &value(lang, g.unit, t), "end", 11.0, INK);
+        svg.line((left, y), (right, y), GRID, 1.0, false);
+        svg.text(
+            left - 6.0,
+            y + 4.0,
+            &value(lang, g.unit, t),
+            "end",
+            11.0,
+            INK,
+        );
     }
-    svg.line(left, bottom, right, bottom, INK, 1.0, false);
+    svg.line((left, bottom), (right, bottom), INK, 1.0, false);
     svg.text(
         left,
         h - 14.0,
@@ -259,7 +284,7 @@ pub(crate) fn goal(g: &GoalReport, start: DateTime<Utc>, lang: Lang) -> String {
     );
     // Target and baseline.
     let yt = ys.at(g.target);
-    svg.line(left, yt, right, yt, GREEN, 1.5, true);
+    svg.line((left, yt), (right, yt), GREEN, 1.5, true);
     svg.text(
         right - 4.0,
         yt - 4.0,
@@ -269,7 +294,7 @@ pub(crate) fn goal(g: &GoalReport, start: DateTime<Utc>, lang: Lang) -> String {
         GREEN,
     );
     let yb = ys.at(g.baseline);
-    svg.line(left, yb, right, yb, GREY, 1.0, true);
+    svg.line((left, yb), (right, yb), GREY, 1.0, true);
     // Readings.
     let pts: Vec<(f64, f64)> = g
         .readings
@@ -296,7 +321,7 @@ pub(crate) fn goal(g: &GoalReport, start: DateTime<Utc>, lang: Lang) -> String {
         let xf = xs.at(secs(g.deadline_at));
         let yf = ys.at(f.value);
         if let Some((x, y)) = pts.last() {
-            svg.line(*x, *y, xf, yf, ORANGE, 1.5, true);
+            svg.line((*x, *y), (xf, yf), ORANGE, 1.5, true);
         }
         if let (Some(lo), Some(hi)) = (f.low, f.high) {
             let (ylo, yhi) = (ys.at(lo), ys.at(hi));
@@ -313,9 +338,9 @@ pub(crate) fn goal(g: &GoalReport, start: DateTime<Utc>, lang: Lang) -> String {
                     value(lang, g.unit, hi)
                 )),
             );
-            svg.line(xf, yhi, xf, ylo, ORANGE, 1.5, false);
-            svg.line(xf - 6.0, yhi, xf + 6.0, yhi, ORANGE, 1.5, false);
-            svg.line(xf - 6.0, ylo, xf + 6.0, ylo, ORANGE, 1.5, false);
+            svg.line((xf, yhi), (xf, ylo), ORANGE, 1.5, false);
+            svg.line((xf - 6.0, yhi), (xf + 6.0, yhi), ORANGE, 1.5, false);
+            svg.line((xf - 6.0, ylo), (xf + 6.0, ylo), ORANGE, 1.5, false);
         }
         svg.circle(
             xf,
@@ -330,7 +355,12 @@ pub(crate) fn goal(g: &GoalReport, start: DateTime<Utc>, lang: Lang) -> String {
 }
 
 /// Horizontal bars: one row per `(label, value)`, values as percentages of 1.
-pub(crate) fn bars(name: &'static str, label: &str, rows: &[(String, Option<f64>, usize)], lang: Lang) -> String {
+pub(crate) fn bars(
+    name: &'static str,
+    label: &str,
+    rows: &[(String, Option<f64>, usize)],
+    lang: Lang,
+) -> String {
     let row_h = 26.0;
     let (w, h) = (460.0, 30.0 + row_h * rows.len().max(1) as f64);
     let mut svg = Svg::new(name, w, h, label);
@@ -354,15 +384,26 @@ pub(crate) fn bars(name: &'static str, label: &str, rows: &[(String, Option<f64>
                     xs.at(*v) - left,
                     row_h - 8.0,
                     BLUE,
-                    Some(&format!("{name}: {} ({posts} {})", lang.percent(*v, 2), lang.labels().posts)),
+                    Some(&format!(
+                        "{name}: {} ({posts} {})",
+                        lang.percent(*v, 2),
+                        lang.labels().posts
+                    )),
                 );
-                svg.text(xs.at(*v) + 6.0, y + 15.0, &lang.percent(*v, 2), "start", 11.0, INK);
+                svg.text(
+                    xs.at(*v) + 6.0,
+                    y + 15.0,
+                    &lang.percent(*v, 2),
+                    "start",
+                    11.0,
+                    INK,
+                );
                 svg.marks += 1;
             }
             None => svg.text(left + 4.0, y + 15.0, "n/a", "start", 11.0, GREY),
         }
     }
-    svg.line(left, 6.0, left, h - 20.0, INK, 1.0, false);
+    svg.line((left, 6.0), (left, h - 20.0), INK, 1.0, false);
     svg.finish()
 }
 
@@ -370,7 +411,12 @@ pub(crate) fn bars(name: &'static str, label: &str, rows: &[(String, Option<f64>
 fn ramp(t: f64) -> String {
     let t = t.clamp(0.0, 1.0);
     let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
-    format!("rgb({},{},{})", mix(239.0, 30.0), mix(246.0, 64.0), mix(255.0, 175.0))
+    format!(
+        "rgb({},{},{})",
+        mix(239.0, 30.0),
+        mix(246.0, 64.0),
+        mix(255.0, 175.0)
+    )
 }
 
 /// The weekday × hour heatmap.
@@ -383,9 +429,21 @@ pub(crate) fn heatmap(hm: &Heatmap, zone: Tz, lang: Lang) -> String {
         svg.no_data(lang);
         return svg.finish();
     }
-    let max = hm.cells.iter().map(|c| c.mean_rate).fold(0.0, f64::max).max(1e-9);
+    let max = hm
+        .cells
+        .iter()
+        .map(|c| c.mean_rate)
+        .fold(0.0, f64::max)
+        .max(1e-9);
     for hour in (0..24).step_by(3) {
-        svg.text(left + cell * hour as f64 + cell / 2.0, top - 6.0, &format!("{hour:02}"), "middle", 10.0, INK);
+        svg.text(
+            left + cell * hour as f64 + cell / 2.0,
+            top - 6.0,
+            &format!("{hour:02}"),
+            "middle",
+            10.0,
+            INK,
+        );
     }
     for (d, name) in l.weekdays.iter().enumerate() {
         let y = top + cell * d as f64;
@@ -420,8 +478,22 @@ pub(crate) fn heatmap(hm: &Heatmap, zone: Tz, lang: Lang) -> String {
         svg.rect(left + 14.0 * f64::from(i), ly, 14.0, 10.0, &ramp(t), None);
     }
     svg.text(left, ly + 24.0, "0 %", "start", 10.0, INK);
-    svg.text(left + 154.0, ly + 24.0, &lang.percent(max, 1), "end", 10.0, INK);
-    svg.text(w - 10.0, ly + 10.0, &format!("{} ({zone})", l.hour), "end", 10.0, INK);
+    svg.text(
+        left + 154.0,
+        ly + 24.0,
+        &lang.percent(max, 1),
+        "end",
+        10.0,
+        INK,
+    );
+    svg.text(
+        w - 10.0,
+        ly + 10.0,
+        &format!("{} ({zone})", l.hour),
+        "end",
+        10.0,
+        INK,
+    );
     svg.finish()
 }
 
@@ -444,11 +516,18 @@ pub(crate) fn listening(lr: &ListeningReport, zone: Tz, lang: Lang) -> String {
     let ns = Scale::new((0.0, 1.0), (bottom, top));
     for t in ticks(0.0, max * 1.1) {
         let y = ys.at(t);
-        svg.line(left, y, right, y, GRID, 1.0, false);
+        svg.line((left, y), (right, y), GRID, 1.0, false);
         svg.text(left - 6.0, y + 4.0, &lang.number(t, 0), "end", 10.0, INK);
     }
     for p in [0.0, 0.5, 1.0] {
-        svg.text(right + 6.0, ns.at(p) + 4.0, &lang.percent(p, 0), "start", 10.0, RED);
+        svg.text(
+            right + 6.0,
+            ns.at(p) + 4.0,
+            &lang.percent(p, 0),
+            "start",
+            10.0,
+            RED,
+        );
     }
     // Crisis bands under the bars.
     for c in &lr.crises {
@@ -516,20 +595,46 @@ pub(crate) fn listening(lr: &ListeningReport, zone: Tz, lang: Lang) -> String {
             svg.buf,
             r#"<circle cx="{x:.1}" cy="{:.1}" r="7" fill="none" stroke="{RED}" stroke-width="2"><title>{}</title></circle>"#,
             ys.at(count),
-            esc(&format!("{} {}: {} {}", l.anomaly, a.at.with_timezone(&zone).format("%Y-%m-%d %H:%M"), lang.number(count, 0), l.volume))
+            esc(&format!(
+                "{} {}: {} {}",
+                l.anomaly,
+                a.at.with_timezone(&zone).format("%Y-%m-%d %H:%M"),
+                lang.number(count, 0),
+                l.volume
+            ))
         );
         svg.marks += 1;
     }
-    svg.line(left, bottom, right, bottom, INK, 1.0, false);
+    svg.line((left, bottom), (right, bottom), INK, 1.0, false);
     let first = lr.buckets[0].start.with_timezone(&zone);
     let last = lr.buckets[lr.buckets.len() - 1].start.with_timezone(&zone);
-    svg.text(left, h - 22.0, &first.format("%Y-%m-%d").to_string(), "start", 11.0, INK);
-    svg.text(right, h - 22.0, &last.format("%Y-%m-%d").to_string(), "end", 11.0, INK);
+    svg.text(
+        left,
+        h - 22.0,
+        &first.format("%Y-%m-%d").to_string(),
+        "start",
+        11.0,
+        INK,
+    );
+    svg.text(
+        right,
+        h - 22.0,
+        &last.format("%Y-%m-%d").to_string(),
+        "end",
+        11.0,
+        INK,
+    );
     // Legend.
     let ly = h - 8.0;
     svg.rect(left, ly - 9.0, 12.0, 10.0, "#93c5fd", None);
     svg.text(left + 16.0, ly, l.volume, "start", 11.0, INK);
-    svg.line(left + 120.0, ly - 4.0, left + 140.0, ly - 4.0, RED, 1.5, false);
+    svg.line(
+        (left + 120.0, ly - 4.0),
+        (left + 140.0, ly - 4.0),
+        RED,
+        1.5,
+        false,
+    );
     svg.text(left + 144.0, ly, l.negative_share, "start", 11.0, INK);
     let _ = write!(
         svg.buf,
@@ -538,7 +643,14 @@ pub(crate) fn listening(lr: &ListeningReport, zone: Tz, lang: Lang) -> String {
         ly - 4.0
     );
     svg.text(left + 380.0, ly, l.anomaly, "start", 11.0, INK);
-    svg.rect(left + 480.0, ly - 9.0, 12.0, 10.0, "rgba(220,38,38,0.3)", None);
+    svg.rect(
+        left + 480.0,
+        ly - 9.0,
+        12.0,
+        10.0,
+        "rgba(220,38,38,0.3)",
+        None,
+    );
     svg.text(left + 496.0, ly, l.crisis, "start", 11.0, INK);
     svg.finish()
 }
@@ -569,31 +681,74 @@ pub(crate) fn response_times(ir: &InboxReport, lang: Lang) -> String {
     let bottom = 10.0 + row_h * ir.channels.len() as f64;
     for t in ticks(0.0, max) {
         let x = xs.at(t);
-        svg.line(x, 6.0, x, bottom, GRID, 1.0, false);
-        svg.text(x, bottom + 14.0, &format!("{} h", lang.number(t, 0)), "middle", 10.0, INK);
+        svg.line((x, 6.0), (x, bottom), GRID, 1.0, false);
+        svg.text(
+            x,
+            bottom + 14.0,
+            &format!("{} h", lang.number(t, 0)),
+            "middle",
+            10.0,
+            INK,
+        );
     }
     for (i, c) in ir.channels.iter().enumerate() {
         let y = 10.0 + row_h * i as f64;
         svg.text(left - 8.0, y + 18.0, &c.channel, "end", 12.0, INK);
         if let (Some(m), Some(p)) = (c.median_secs, c.p90_secs) {
-            svg.rect(left, y + 4.0, xs.at(hours(p)) - left, row_h - 10.0, "#bfdbfe",
-                Some(&format!("{} {}: {} h", c.channel, l.p90, lang.number(hours(p), 1))));
-            svg.rect(left, y + 9.0, xs.at(hours(m)) - left, row_h - 20.0, BLUE,
-                Some(&format!("{} {}: {} h", c.channel, l.median, lang.number(hours(m), 1))));
+            svg.rect(
+                left,
+                y + 4.0,
+                xs.at(hours(p)) - left,
+                row_h - 10.0,
+                "#bfdbfe",
+                Some(&format!(
+                    "{} {}: {} h",
+                    c.channel,
+                    l.p90,
+                    lang.number(hours(p), 1)
+                )),
+            );
+            svg.rect(
+                left,
+                y + 9.0,
+                xs.at(hours(m)) - left,
+                row_h - 20.0,
+                BLUE,
+                Some(&format!(
+                    "{} {}: {} h",
+                    c.channel,
+                    l.median,
+                    lang.number(hours(m), 1)
+                )),
+            );
             svg.marks += 1;
         } else {
             svg.text(left + 4.0, y + 18.0, "n/a", "start", 11.0, GREY);
         }
     }
     let xt = xs.at(target);
-    svg.line(xt, 4.0, xt, bottom, RED, 2.0, true);
-    svg.text(xt + 4.0, 14.0, &format!("{} {} h", l.sla, lang.number(target, 0)), "start", 11.0, RED);
+    svg.line((xt, 4.0), (xt, bottom), RED, 2.0, true);
+    svg.text(
+        xt + 4.0,
+        14.0,
+        &format!("{} {} h", l.sla, lang.number(target, 0)),
+        "start",
+        11.0,
+        RED,
+    );
     let ly = h - 8.0;
     svg.rect(left, ly - 9.0, 12.0, 10.0, BLUE, None);
     svg.text(left + 16.0, ly, l.median, "start", 11.0, INK);
     svg.rect(left + 90.0, ly - 9.0, 12.0, 10.0, "#bfdbfe", None);
     svg.text(left + 106.0, ly, l.p90, "start", 11.0, INK);
-    svg.text(right, ly, &format!("{} ({})", l.first_response, l.business_hours), "end", 11.0, INK);
+    svg.text(
+        right,
+        ly,
+        &format!("{} ({})", l.first_response, l.business_hours),
+        "end",
+        11.0,
+        INK,
+    );
     svg.finish()
 }
 
@@ -612,6 +767,9 @@ mod tests {
 
     #[test]
     fn text_is_escaped() {
-        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

@@ -144,7 +144,11 @@ impl CampaignReport {
                     o(p.saves),
                     o(p.engagements),
                     o(p.engagement_rate),
-                    if p.engagement_rate.is_some() { basis.clone() } else { String::new() },
+                    if p.engagement_rate.is_some() {
+                        basis.clone()
+                    } else {
+                        String::new()
+                    },
                     p.text.clone(),
                 ],
             );

@@ -163,7 +163,11 @@ pub(crate) fn render(r: &CampaignReport, lang: Lang) -> String {
             r#"<table><tr><th>{}</th><th class="n">{}</th><th class="n">{}</th><th class="n">{}</th><th class="n">{}</th><th class="n">{}</th></tr>"#,
             l.channel, l.measured, l.answered, l.breached, l.median, l.p90
         );
-        let h = |s: Option<i64>| s.map_or("–".into(), |s| format!("{} h", lang.number(s as f64 / 3600.0, 1)));
+        let h = |s: Option<i64>| {
+            s.map_or("–".into(), |s| {
+                format!("{} h", lang.number(s as f64 / 3600.0, 1))
+            })
+        };
         for c in &ir.channels {
             let _ = write!(
                 o,
@@ -195,7 +199,11 @@ pub(crate) fn render(r: &CampaignReport, lang: Lang) -> String {
                 o,
                 "<li><strong>{}{}</strong>: {} <span class=\"note\">— {}</span></li>",
                 adjustment_kind(lang, a.kind),
-                if scope.is_empty() { String::new() } else { format!(" · {}", esc(&scope)) },
+                if scope.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", esc(&scope))
+                },
                 esc(&a.action),
                 esc(&a.reason)
             );
@@ -297,12 +305,24 @@ fn goals(o: &mut String, r: &CampaignReport, lang: Lang) {
     let _ = write!(
         o,
         r#"<table><tr><th>{}</th><th>{}</th><th class="n">{}</th><th class="n">{}</th><th class="n">{}</th><th class="n">{}</th><th class="n">{}</th><th class="n">{}</th><th>{}</th></tr>"#,
-        l.goal, l.kpi, l.baseline, l.target, l.current, l.progress, l.forecast, l.interval, l.status
+        l.goal,
+        l.kpi,
+        l.baseline,
+        l.target,
+        l.current,
+        l.progress,
+        l.forecast,
+        l.interval,
+        l.status
     );
     for g in &r.goals {
         let f = g.forecast.as_ref();
         let interval = match f.and_then(|f| f.low.zip(f.high)) {
-            Some((lo, hi)) => format!("{} – {}", chart::value(lang, g.unit, lo), chart::value(lang, g.unit, hi)),
+            Some((lo, hi)) => format!(
+                "{} – {}",
+                chart::value(lang, g.unit, lo),
+                chart::value(lang, g.unit, hi)
+            ),
             None => "–".into(),
         };
         let _ = write!(
@@ -343,7 +363,11 @@ fn goals(o: &mut String, r: &CampaignReport, lang: Lang) {
 
 fn top_posts(o: &mut String, r: &CampaignReport, lang: Lang) {
     let l = lang.labels();
-    let mut posts: Vec<_> = r.posts.iter().filter(|p| p.engagement_rate.is_some()).collect();
+    let mut posts: Vec<_> = r
+        .posts
+        .iter()
+        .filter(|p| p.engagement_rate.is_some())
+        .collect();
     if posts.is_empty() {
         return;
     }
@@ -360,7 +384,11 @@ fn top_posts(o: &mut String, r: &CampaignReport, lang: Lang) {
     for p in posts.into_iter().take(10) {
         let when = p
             .published_at
-            .map(|t| t.with_timezone(&r.zone).format("%Y-%m-%d %H:%M").to_string())
+            .map(|t| {
+                t.with_timezone(&r.zone)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
             .unwrap_or_default();
         let text = match &p.url {
             Some(u) => format!(r#"<a href="{}">{}</a>"#, esc(u), esc(&p.text)),
@@ -371,7 +399,8 @@ fn top_posts(o: &mut String, r: &CampaignReport, lang: Lang) {
             r#"<tr><td>{when}</td><td>{}</td><td>{text}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
             esc(&p.channel),
             p.reach.map_or("–".into(), |v| lang.number(v as f64, 0)),
-            p.engagements.map_or("–".into(), |v| lang.number(v as f64, 0)),
+            p.engagements
+                .map_or("–".into(), |v| lang.number(v as f64, 0)),
             p.engagement_rate.map_or("–".into(), |v| lang.percent(v, 2))
         );
     }

@@ -251,11 +251,7 @@ impl Lang {
             out.push_str(frac);
         }
         let negative = v < 0.0 && out.chars().any(|c| c.is_ascii_digit() && c != '0');
-        if negative {
-            format!("−{out}")
-        } else {
-            out
-        }
+        if negative { format!("−{out}") } else { out }
     }
 
     /// A fraction as a percentage: `0.0523` → `5.23 %` / `5,23 %`.

@@ -508,7 +508,9 @@ impl CampaignReport {
                         snaps
                             .iter()
                             .filter_map(|s| {
-                                k.kpi.compute(&s.metrics).map(|value| Reading { at: s.at, value })
+                                k.kpi
+                                    .compute(&s.metrics)
+                                    .map(|value| Reading { at: s.at, value })
                             })
                             .collect()
                     })

@@ -34,7 +34,10 @@ async fn two_weeks() -> (Plan, LoopReport) {
             ..EngineConfig::default()
         })
         .build();
-    let ws = engine.create_workspace("acme", "ACME", "olga").await.unwrap();
+    let ws = engine
+        .create_workspace("acme", "ACME", "olga")
+        .await
+        .unwrap();
     for (id, account) in &accounts {
         engine
             .connect(
@@ -83,19 +86,33 @@ async fn a_campaign_loop_becomes_a_report_with_every_section() {
     let r = CampaignReport::from_loop(&p, &run, "ACME Anvils");
     assert_eq!(r.posts.len(), p.calendar.len());
     assert_eq!(r.goals.len(), p.goals.len());
-    assert!(r.goals.iter().any(|g| !g.readings.is_empty()), "snapshots become readings");
+    assert!(
+        r.goals.iter().any(|g| !g.readings.is_empty()),
+        "snapshots become readings"
+    );
     assert!(!r.heatmap.cells.is_empty());
     let published = r.posts.iter().filter(|p| p.state == "published").count();
     assert_eq!(published, run.published());
     let cells: usize = r.heatmap.cells.iter().map(|c| c.posts).sum();
-    assert_eq!(cells, run.input.posts.iter().filter(|p| p.metrics.engagements().is_some()).count());
+    assert_eq!(
+        cells,
+        run.input
+            .posts
+            .iter()
+            .filter(|p| p.metrics.engagements().is_some())
+            .count()
+    );
 
     let html = r.to_html(Lang::En);
     assert!(html.contains(r#"data-chart="goal""#));
     assert!(html.contains(r#"data-chart="heatmap""#));
     assert!(!html.contains("<script"), "readable without JavaScript");
-    assert!(!html.contains("http://") || html.matches("http://").count() == html.matches("http://www.w3.org/2000/svg").count(),
-        "no fetches: the only http URL is the SVG namespace");
+    assert!(
+        !html.contains("http://")
+            || html.matches("http://").count()
+                == html.matches("http://www.w3.org/2000/svg").count(),
+        "no fetches: the only http URL is the SVG namespace"
+    );
     // JSON round trip.
     let back = CampaignReport::from_json(&r.to_json().unwrap()).unwrap();
     assert_eq!(back.posts.len(), r.posts.len());
@@ -141,7 +158,12 @@ fn inbox_response_times_against_the_sla() {
     // Monday 2026-03-02 10:00 UTC: answered after 1 h and after 6 h; one still open on Tuesday.
     let items = [
         item("1", "Where is my order?", "2026-03-02T10:00:00Z", Some(1)),
-        item("2", "My parcel is broken, terrible", "2026-03-02T10:00:00Z", Some(6)),
+        item(
+            "2",
+            "My parcel is broken, terrible",
+            "2026-03-02T10:00:00Z",
+            Some(6),
+        ),
         item("3", "Do you ship to Austria?", "2026-03-02T10:00:00Z", None),
     ];
     let now = "2026-03-03T12:00:00Z".parse().unwrap();
@@ -168,7 +190,11 @@ fn listening_marks_anomalies_and_crises() {
     let start: DateTime<Utc> = "2026-03-02T00:00:00Z".parse().unwrap();
     for h in 0..24 * 21 {
         let at = start + Duration::hours(h);
-        let n = if h == 24 * 20 + 12 { 40 } else { 2 + (h % 3) as usize };
+        let n = if h == 24 * 20 + 12 {
+            40
+        } else {
+            2 + (h % 3) as usize
+        };
         for _ in 0..n {
             series.add(at, Some(if h == 24 * 20 + 12 { -0.6 } else { 0.3 }));
         }
@@ -176,7 +202,11 @@ fn listening_marks_anomalies_and_crises() {
     let config = anomaly::Config::default();
     let lr = ListeningReport::new("acme", &series, &config, &[]);
     assert_eq!(lr.buckets.len(), 24 * 21);
-    assert!(lr.anomalies.iter().any(|a| a.at == start + Duration::hours(24 * 20 + 12)));
+    assert!(
+        lr.anomalies
+            .iter()
+            .any(|a| a.at == start + Duration::hours(24 * 20 + 12))
+    );
     let mut r = CampaignReport::empty("c", "o", chrono_tz::UTC);
     r.listening = Some(lr);
     let html = r.to_html(Lang::De);

@@ -16,7 +16,12 @@ use serde_json::Value;
 fn sk(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("socialkit").unwrap();
     c.current_dir(dir);
-    for v in ["SOCIALKIT_STORE", "SOCIALKIT_WORKSPACE", "SOCIALKIT_USER", "SOCIALKIT_CONFIG"] {
+    for v in [
+        "SOCIALKIT_STORE",
+        "SOCIALKIT_WORKSPACE",
+        "SOCIALKIT_USER",
+        "SOCIALKIT_CONFIG",
+    ] {
         c.env_remove(v);
     }
     c
@@ -72,7 +77,11 @@ fn help_shows_examples_and_exit_codes() {
 #[test]
 fn completions_for_three_shells() {
     let dir = tempfile::tempdir().unwrap();
-    for (shell, marker) in [("bash", "_socialkit()"), ("zsh", "#compdef socialkit"), ("fish", "complete -c socialkit")] {
+    for (shell, marker) in [
+        ("bash", "_socialkit()"),
+        ("zsh", "#compdef socialkit"),
+        ("fish", "complete -c socialkit"),
+    ] {
         sk(dir.path())
             .args(["completions", shell])
             .assert()
@@ -165,7 +174,10 @@ fn errors_say_what_to_do_with_meaningful_exit_codes() {
     assert_eq!(v["error"]["kind"], "not_found");
     assert_eq!(v["error"]["exit_code"], 4);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr);
-    assert!(!stderr.contains("Error {") && !stderr.contains("panicked"), "{stderr}");
+    assert!(
+        !stderr.contains("Error {") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -184,7 +196,10 @@ fn tokens_never_print() {
     );
     assert!(!all.contains("SECRETTOKEN123"), "{all}");
     // Listing shows scheme and host only.
-    let out = sk(dir.path()).args(["--json", "channel", "list"]).assert().success();
+    let out = sk(dir.path())
+        .args(["--json", "channel", "list"])
+        .assert()
+        .success();
     let v = json_of(&out.get_output().stdout);
     assert_eq!(v[0]["url"], "sandbox://acme");
     assert!(!String::from_utf8_lossy(&out.get_output().stdout).contains("seed=42"));
@@ -194,7 +209,13 @@ fn tokens_never_print() {
 fn channel_add_list_remove() {
     let dir = workspace();
     sk(dir.path())
-        .args(["channel", "add", "sandbox://second", "--min-spacing-minutes", "30"])
+        .args([
+            "channel",
+            "add",
+            "sandbox://second",
+            "--min-spacing-minutes",
+            "30",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("Connected channel 'second'"));
@@ -208,23 +229,43 @@ fn channel_add_list_remove() {
         .assert()
         .success();
     let v = json_of(&out.get_output().stdout);
-    let ids: Vec<&str> = v.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["acme", "second"]);
     assert_eq!(v[1]["health"], "ok (checked)");
     assert_eq!(v[1]["handle"], "second");
     assert_eq!(v[1]["min_spacing_secs"], 1800);
     // A channel with a post waiting cannot be removed; after publishing it can.
-    sk(dir.path()).args(["post", "hello", "--to", "second"]).assert().success();
+    sk(dir.path())
+        .args(["post", "hello", "--to", "second"])
+        .assert()
+        .success();
     sk(dir.path())
         .args(["channel", "remove", "second"])
         .assert()
         .code(8)
         .stderr(predicate::str::contains("worker --once"));
     sk(dir.path()).args(["worker", "--once"]).assert().success();
-    sk(dir.path()).args(["channel", "remove", "second"]).assert().success();
-    let out = sk(dir.path()).args(["--json", "channel", "list"]).assert().success();
-    assert_eq!(json_of(&out.get_output().stdout).as_array().unwrap().len(), 1);
-    sk(dir.path()).args(["channel", "remove", "second"]).assert().code(4);
+    sk(dir.path())
+        .args(["channel", "remove", "second"])
+        .assert()
+        .success();
+    let out = sk(dir.path())
+        .args(["--json", "channel", "list"])
+        .assert()
+        .success();
+    assert_eq!(
+        json_of(&out.get_output().stdout).as_array().unwrap().len(),
+        1
+    );
+    sk(dir.path())
+        .args(["channel", "remove", "second"])
+        .assert()
+        .code(4);
 }
 
 #[test]
@@ -232,11 +273,24 @@ fn post_queue_worker_and_approvals() {
     let dir = workspace();
     // A thread with an image and alt text, now.
     let png = dir.path().join("anvil.png");
-    std::fs::write(&png, socialkit::adapters::sandbox::sample_png(32, 32, [200, 30, 30])).unwrap();
+    std::fs::write(
+        &png,
+        socialkit::adapters::sandbox::sample_png(32, 32, [200, 30, 30]),
+    )
+    .unwrap();
     let out = sk(dir.path())
         .args([
-            "--json", "post", "Our anvil is here", "--to", "acme", "--media",
-            png.to_str().unwrap(), "--alt", "A red anvil", "--thread", "It weighs 50 kg.",
+            "--json",
+            "post",
+            "Our anvil is here",
+            "--to",
+            "acme",
+            "--media",
+            png.to_str().unwrap(),
+            "--alt",
+            "A red anvil",
+            "--thread",
+            "It weighs 50 kg.",
         ])
         .assert()
         .success();
@@ -244,48 +298,98 @@ fn post_queue_worker_and_approvals() {
     assert_eq!(v[0]["state"], "scheduled");
     // One for later, in a zone.
     let out = sk(dir.path())
-        .args(["--json", "post", "Merry Christmas", "--to", "acme", "--at", "2099-12-24 09:00 Europe/Berlin"])
+        .args([
+            "--json",
+            "post",
+            "Merry Christmas",
+            "--to",
+            "acme",
+            "--at",
+            "2099-12-24 09:00 Europe/Berlin",
+        ])
         .assert()
         .success();
-    assert_eq!(json_of(&out.get_output().stdout)[0]["scheduled_for"], "2099-12-24T08:00:00Z");
+    assert_eq!(
+        json_of(&out.get_output().stdout)[0]["scheduled_for"],
+        "2099-12-24T08:00:00Z"
+    );
     // One for review.
     let out = sk(dir.path())
-        .args(["--json", "post", "Needs a look", "--to", "acme", "--submit-for-approval"])
+        .args([
+            "--json",
+            "post",
+            "Needs a look",
+            "--to",
+            "acme",
+            "--submit-for-approval",
+        ])
         .assert()
         .success();
-    let review = json_of(&out.get_output().stdout)[0]["post"].as_str().unwrap().to_string();
+    let review = json_of(&out.get_output().stdout)[0]["post"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // The worker publishes what is due: the thread, not the Christmas post, not the draft.
-    let out = sk(dir.path()).args(["--json", "worker", "--once"]).assert().success();
+    let out = sk(dir.path())
+        .args(["--json", "worker", "--once"])
+        .assert()
+        .success();
     assert_eq!(json_of(&out.get_output().stdout)["published"], 1);
     let out = sk(dir.path()).args(["--json", "queue"]).assert().success();
     let q = json_of(&out.get_output().stdout);
-    let states: Vec<&str> = q.as_array().unwrap().iter().map(|d| d["state"].as_str().unwrap()).collect();
+    let states: Vec<&str> = q
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["state"].as_str().unwrap())
+        .collect();
     assert_eq!(states, ["published", "scheduled", "in_review"]);
-    assert!(q[0]["url"].as_str().unwrap().starts_with("https://sandbox.invalid/@acme/"));
+    assert!(
+        q[0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://sandbox.invalid/@acme/")
+    );
     assert_eq!(q[2]["reason"], "submitted for review");
     // Reject sends it back with the reason; the queue says why.
     sk(dir.path())
         .args(["reject", &review, "--reason", "wrong price"])
         .assert()
         .success();
-    let out = sk(dir.path()).args(["--json", "queue", "--state", "changes_requested"]).assert().success();
+    let out = sk(dir.path())
+        .args(["--json", "queue", "--state", "changes_requested"])
+        .assert()
+        .success();
     let q = json_of(&out.get_output().stdout);
     assert_eq!(q[0]["reason"], "wrong price");
     // Approving a post that is not in review is a conflict (8).
     sk(dir.path()).args(["approve", &review]).assert().code(8);
     // A second one for review, approved and published.
     let out = sk(dir.path())
-        .args(["--json", "post", "Second try", "--to", "acme", "--submit-for-approval"])
+        .args([
+            "--json",
+            "post",
+            "Second try",
+            "--to",
+            "acme",
+            "--submit-for-approval",
+        ])
         .assert()
         .success();
-    let second = json_of(&out.get_output().stdout)[0]["post"].as_str().unwrap().to_string();
+    let second = json_of(&out.get_output().stdout)[0]["post"]
+        .as_str()
+        .unwrap()
+        .to_string();
     sk(dir.path())
         .args(["approve", &second, "--reason", "looks good"])
         .assert()
         .success()
         .stdout(predicate::str::contains("approved"));
     sk(dir.path()).args(["worker", "--once"]).assert().success();
-    let out = sk(dir.path()).args(["--json", "queue", "--post", &second]).assert().success();
+    let out = sk(dir.path())
+        .args(["--json", "queue", "--post", &second])
+        .assert()
+        .success();
     assert_eq!(json_of(&out.get_output().stdout)[0]["state"], "published");
     // Tables for people.
     sk(dir.path())
@@ -301,7 +405,10 @@ fn post_queue_worker_and_approvals() {
 #[test]
 fn worker_runs_until_interrupted() {
     let dir = workspace();
-    sk(dir.path()).args(["post", "Live", "--to", "acme"]).assert().success();
+    sk(dir.path())
+        .args(["post", "Live", "--to", "acme"])
+        .assert()
+        .success();
     let bin = assert_cmd::cargo::cargo_bin("socialkit");
     let mut child = StdCommand::new(bin)
         .current_dir(dir.path())
@@ -320,8 +427,13 @@ fn worker_runs_until_interrupted() {
         }
     });
     // Wait for the publish line (bounded: the test fails rather than hangs).
-    let line = rx.recv_timeout(Duration::from_secs(60)).expect("the worker printed nothing");
-    assert!(line.starts_with("published on acme: https://sandbox.invalid/@acme/"), "{line}");
+    let line = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the worker printed nothing");
+    assert!(
+        line.starts_with("published on acme: https://sandbox.invalid/@acme/"),
+        "{line}"
+    );
     let status = StdCommand::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -330,7 +442,10 @@ fn worker_runs_until_interrupted() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "exit {:?}", out.status);
     let rest: Vec<String> = rx.try_iter().collect();
-    assert!(rest.iter().any(|l| l.starts_with("published 1 · failed 0")), "{rest:?}");
+    assert!(
+        rest.iter().any(|l| l.starts_with("published 1 · failed 0")),
+        "{rest:?}"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("worker stopped"));
 }
 
@@ -361,32 +476,68 @@ fn run_report_and_inbox() {
     let dir = workspace();
     let out = sk(dir.path())
         .args([
-            "--json", "run", &example_campaign(), "--report", "report.html", "--lang", "de",
-            "--incident", "2026-04-08 10:00", "--import-inbox",
+            "--json",
+            "run",
+            &example_campaign(),
+            "--report",
+            "report.html",
+            "--lang",
+            "de",
+            "--incident",
+            "2026-04-08 10:00",
+            "--import-inbox",
         ])
         .assert()
         .success();
     let v = json_of(&out.get_output().stdout);
     assert_eq!(v["campaign"], "spring-range");
-    assert_eq!(v["published"].as_u64().unwrap() + v["failed"].as_u64().unwrap(), v["slots"].as_u64().unwrap());
-    assert!(v["crises"].as_u64().unwrap() >= 1, "the incident raises a crisis alarm: {v}");
+    assert_eq!(
+        v["published"].as_u64().unwrap() + v["failed"].as_u64().unwrap(),
+        v["slots"].as_u64().unwrap()
+    );
+    assert!(
+        v["crises"].as_u64().unwrap() >= 1,
+        "the incident raises a crisis alarm: {v}"
+    );
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(html.contains(r#"<html lang="de">"#) && html.contains("Krisenalarm"));
 
     // The stored report, again, in every format.
     let out = sk(dir.path())
-        .args(["report", "--campaign", "spring-range", "--format", "csv", "--table", "posts"])
+        .args([
+            "report",
+            "--campaign",
+            "spring-range",
+            "--format",
+            "csv",
+            "--table",
+            "posts",
+        ])
         .assert()
         .success();
     let csv = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    assert_eq!(csv.lines().next().unwrap(), socialkit::report::POSTS_COLUMNS.join(","));
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        socialkit::report::POSTS_COLUMNS.join(",")
+    );
     assert_eq!(csv.lines().count() as u64, v["slots"].as_u64().unwrap() + 1);
     for (table, columns) in [
         ("inbox", socialkit::report::INBOX_COLUMNS.join(",")),
-        ("evaluation", socialkit::report::EVALUATION_COLUMNS.join(",")),
+        (
+            "evaluation",
+            socialkit::report::EVALUATION_COLUMNS.join(","),
+        ),
     ] {
         sk(dir.path())
-            .args(["report", "--campaign", "spring-range", "--format", "csv", "--table", table])
+            .args([
+                "report",
+                "--campaign",
+                "spring-range",
+                "--format",
+                "csv",
+                "--table",
+                table,
+            ])
             .assert()
             .success()
             .stdout(predicate::str::starts_with(columns));
@@ -395,13 +546,26 @@ fn run_report_and_inbox() {
         .args(["report", "--campaign", "spring-range", "--format", "json"])
         .assert()
         .success();
-    let back = socialkit::report::CampaignReport::from_json(&String::from_utf8_lossy(&out.get_output().stdout)).unwrap();
+    let back = socialkit::report::CampaignReport::from_json(&String::from_utf8_lossy(
+        &out.get_output().stdout,
+    ))
+    .unwrap();
     assert_eq!(back.campaign, "spring-range");
     sk(dir.path())
-        .args(["report", "--campaign", "spring-range", "--out", "again.html"])
+        .args([
+            "report",
+            "--campaign",
+            "spring-range",
+            "--out",
+            "again.html",
+        ])
         .assert()
         .success();
-    assert!(std::fs::read_to_string(dir.path().join("again.html")).unwrap().contains("Campaign report"));
+    assert!(
+        std::fs::read_to_string(dir.path().join("again.html"))
+            .unwrap()
+            .contains("Campaign report")
+    );
     sk(dir.path())
         .args(["report", "--campaign", "autumn"])
         .assert()
@@ -409,7 +573,15 @@ fn run_report_and_inbox() {
 
     // The inbox: list with filters, show, assign, resolve, saved views, reply.
     let out = sk(dir.path())
-        .args(["--json", "inbox", "list", "--intent", "complaint", "--limit", "500"])
+        .args([
+            "--json",
+            "inbox",
+            "list",
+            "--intent",
+            "complaint",
+            "--limit",
+            "500",
+        ])
         .assert()
         .success();
     let items = json_of(&out.get_output().stdout);
@@ -422,36 +594,85 @@ fn run_report_and_inbox() {
         .assert()
         .success()
         .stdout(predicate::str::contains("complaint"));
-    let out = sk(dir.path()).args(["--json", "inbox", "assign", &key, "ana"]).assert().success();
+    let out = sk(dir.path())
+        .args(["--json", "inbox", "assign", &key, "ana"])
+        .assert()
+        .success();
     assert_eq!(json_of(&out.get_output().stdout)["assignee"], "ana");
     sk(dir.path())
         .args(["inbox", "list", "--assignee", "ana", "--save-view", "anas"])
         .assert()
         .success()
         .stdout(predicate::str::contains("Saved view 'anas'"));
-    let out = sk(dir.path()).args(["--json", "inbox", "list", "--view", "anas"]).assert().success();
-    assert_eq!(json_of(&out.get_output().stdout).as_array().unwrap().len(), 1);
-    let out = sk(dir.path()).args(["--json", "inbox", "views"]).assert().success();
+    let out = sk(dir.path())
+        .args(["--json", "inbox", "list", "--view", "anas"])
+        .assert()
+        .success();
+    assert_eq!(
+        json_of(&out.get_output().stdout).as_array().unwrap().len(),
+        1
+    );
+    let out = sk(dir.path())
+        .args(["--json", "inbox", "views"])
+        .assert()
+        .success();
     let views = json_of(&out.get_output().stdout);
-    assert!(views.as_array().unwrap().iter().any(|v| v["view"] == "anas" && v["count"] == 1));
-    let out = sk(dir.path()).args(["--json", "inbox", "resolve", &key]).assert().success();
+    assert!(
+        views
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["view"] == "anas" && v["count"] == 1)
+    );
+    let out = sk(dir.path())
+        .args(["--json", "inbox", "resolve", &key])
+        .assert()
+        .success();
     assert_eq!(json_of(&out.get_output().stdout)["state"], "resolved");
-    sk(dir.path()).args(["inbox", "show", "not-a-key"]).assert().code(3);
-    sk(dir.path()).args(["inbox", "show", "a/b/c"]).assert().code(4);
+    sk(dir.path())
+        .args(["inbox", "show", "not-a-key"])
+        .assert()
+        .code(3);
+    sk(dir.path())
+        .args(["inbox", "show", "a/b/c"])
+        .assert()
+        .code(4);
 
     // A reply needs the item's channel connected; then it is queued in the outbox, once.
     let channel = items[1]["channel"].as_str().unwrap().to_string();
     let key2 = items[1]["key"].as_str().unwrap().to_string();
-    sk(dir.path()).args(["inbox", "reply", &key2, "Sorry!"]).assert().code(4);
     sk(dir.path())
-        .args(["channel", "add", &format!("sandbox://{channel}"), "--id", &channel])
+        .args(["inbox", "reply", &key2, "Sorry!"])
+        .assert()
+        .code(4);
+    sk(dir.path())
+        .args([
+            "channel",
+            "add",
+            &format!("sandbox://{channel}"),
+            "--id",
+            &channel,
+        ])
         .assert()
         .success();
-    let out = sk(dir.path()).args(["--json", "inbox", "reply", &key2, "Sorry!"]).assert().success();
+    let out = sk(dir.path())
+        .args(["--json", "inbox", "reply", &key2, "Sorry!"])
+        .assert()
+        .success();
     let first = json_of(&out.get_output().stdout)["delivery"].clone();
-    let out = sk(dir.path()).args(["--json", "inbox", "reply", &key2, "Sorry again!"]).assert().success();
-    assert_eq!(json_of(&out.get_output().stdout)["delivery"], first, "no second reply");
-    let out = sk(dir.path()).args(["--json", "queue", "--channel", &channel]).assert().success();
+    let out = sk(dir.path())
+        .args(["--json", "inbox", "reply", &key2, "Sorry again!"])
+        .assert()
+        .success();
+    assert_eq!(
+        json_of(&out.get_output().stdout)["delivery"],
+        first,
+        "no second reply"
+    );
+    let out = sk(dir.path())
+        .args(["--json", "queue", "--channel", &channel])
+        .assert()
+        .success();
     let q = json_of(&out.get_output().stdout);
     assert_eq!(q.as_array().unwrap().len(), 1);
     assert_eq!(q[0]["reply"], true);
@@ -461,21 +682,29 @@ fn run_report_and_inbox() {
 #[test]
 fn inbox_sync_and_listen_on_a_sandbox_channel() {
     let dir = workspace();
-    let out = sk(dir.path()).args(["--json", "inbox", "sync"]).assert().success();
+    let out = sk(dir.path())
+        .args(["--json", "inbox", "sync"])
+        .assert()
+        .success();
     let v = json_of(&out.get_output().stdout);
     assert_eq!(v["failed"].as_array().unwrap().len(), 0);
     let out = sk(dir.path())
-        .args(["--json", "listen", "#acme OR acme", "--days", "2", "--bucket-hours", "6"])
+        .args([
+            "--json",
+            "listen",
+            "#acme OR acme",
+            "--days",
+            "2",
+            "--bucket-hours",
+            "6",
+        ])
         .assert()
         .success();
     let v = json_of(&out.get_output().stdout);
     assert_eq!(v["channels"][0]["channel"], "acme");
     assert!(v["channels"][0]["error"].is_null(), "{v}");
     assert_eq!(v["report"]["bucket_secs"], 6 * 3600);
-    sk(dir.path())
-        .args(["listen", "NOT"])
-        .assert()
-        .code(3);
+    sk(dir.path()).args(["listen", "NOT"]).assert().code(3);
 }
 
 /// The same commands against the Mastodon twin (a local fake of the Mastodon API).
@@ -499,17 +728,27 @@ async fn post_and_worker_against_the_mastodon_twin() {
             vec!["--json", "queue"],
         ] {
             let out = sk(&path).args(&args).assert().success();
-            all.push(String::from_utf8_lossy(&out.get_output().stdout).to_string()
-                + &String::from_utf8_lossy(&out.get_output().stderr));
+            all.push(
+                String::from_utf8_lossy(&out.get_output().stdout).to_string()
+                    + &String::from_utf8_lossy(&out.get_output().stderr),
+            );
         }
         all
     })
     .await
     .unwrap();
-    assert!(outputs.iter().all(|o| !o.contains(&token)), "the token never prints");
+    assert!(
+        outputs.iter().all(|o| !o.contains(&token)),
+        "the token never prints"
+    );
     assert!(outputs[2].contains("ok (checked)"), "{}", outputs[2]);
     let q: Value = serde_json::from_str(&outputs[5]).unwrap();
     assert_eq!(q[0]["state"], "published");
     assert_eq!(twin.handle().statuses_created(), 1);
-    assert!(twin.handle().statuses().iter().any(|s| s.text.contains("Hello from the command line")));
+    assert!(
+        twin.handle()
+            .statuses()
+            .iter()
+            .any(|s| s.text.contains("Hello from the command line"))
+    );
 }

@@ -59,7 +59,9 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Creates the store, the workspace with you as its owner, and socialkit.toml.
-    #[command(after_help = "Example:\n  socialkit init --store sqlite:acme.db --workspace acme --user olga")]
+    #[command(
+        after_help = "Example:\n  socialkit init --store sqlite:acme.db --workspace acme --user olga"
+    )]
     Init {
         /// A name for people.
         #[arg(long)]
@@ -69,10 +71,14 @@ pub enum Command {
     #[command(subcommand)]
     Channel(ChannelCmd),
     /// Queues a post to channels: now, at a time, or for approval.
-    #[command(after_help = "Examples:\n  socialkit post \"Our anvil is here\" --to acme,acme-masto\n  socialkit post \"Sale!\" --to acme --media sale.png --alt \"A red anvil\" --at \"2026-12-24 09:00 Europe/Berlin\"\n  socialkit post \"Part one\" --thread \"Part two\" --to acme --submit-for-approval")]
+    #[command(
+        after_help = "Examples:\n  socialkit post \"Our anvil is here\" --to acme,acme-masto\n  socialkit post \"Sale!\" --to acme --media sale.png --alt \"A red anvil\" --at \"2026-12-24 09:00 Europe/Berlin\"\n  socialkit post \"Part one\" --thread \"Part two\" --to acme --submit-for-approval"
+    )]
     Post(PostArgs),
     /// Lists deliveries with their state and reason.
-    #[command(after_help = "Examples:\n  socialkit queue\n  socialkit queue --state failed --channel acme")]
+    #[command(
+        after_help = "Examples:\n  socialkit queue\n  socialkit queue --state failed --channel acme"
+    )]
     Queue {
         /// Only these states (scheduled, in_review, published, failed …).
         #[arg(long, value_delimiter = ',')]
@@ -107,7 +113,9 @@ pub enum Command {
         cancel: bool,
     },
     /// Publishes due posts until Ctrl-C (finishing in-flight work), with a live status line.
-    #[command(after_help = "Examples:\n  socialkit worker\n  socialkit worker --once     # publish what is due now, then exit")]
+    #[command(
+        after_help = "Examples:\n  socialkit worker\n  socialkit worker --once     # publish what is due now, then exit"
+    )]
     Worker {
         /// Publish what is due now and exit.
         #[arg(long)]
@@ -117,7 +125,9 @@ pub enum Command {
     #[command(subcommand)]
     Inbox(InboxCmd),
     /// Runs listening queries over the channels' search: volume, sentiment, anomalies.
-    #[command(after_help = "Example:\n  socialkit listen '\"free shipping\" OR #acme' --days 7 --bucket-hours 6")]
+    #[command(
+        after_help = "Example:\n  socialkit listen '\"free shipping\" OR #acme' --days 7 --bucket-hours 6"
+    )]
     Listen(listen_cmd::ListenArgs),
     /// Plans a campaign from its goals (no publishing).
     #[command(after_help = "Example:\n  socialkit plan examples/campaign.toml")]
@@ -126,7 +136,9 @@ pub enum Command {
         campaign: PathBuf,
     },
     /// Runs a campaign on sandbox channels in simulated time: plan, publish, measure, grade.
-    #[command(after_help = "Example:\n  socialkit run examples/campaign.toml --report report.html --lang de")]
+    #[command(
+        after_help = "Example:\n  socialkit run examples/campaign.toml --report report.html --lang de"
+    )]
     Run(campaign::RunArgs),
     /// The campaign loop on the bundled example, writing report.html (offline).
     Demo {
@@ -138,10 +150,14 @@ pub enum Command {
         lang: String,
     },
     /// Writes a campaign report from a `run` stored in the store: HTML, CSV or JSON.
-    #[command(after_help = "Examples:\n  socialkit report --campaign spring-range --format html --out report.html\n  socialkit report --campaign spring-range --format csv --table posts")]
+    #[command(
+        after_help = "Examples:\n  socialkit report --campaign spring-range --format html --out report.html\n  socialkit report --campaign spring-range --format csv --table posts"
+    )]
     Report(campaign::ReportArgs),
     /// Prints shell completions.
-    #[command(after_help = "Example:\n  socialkit completions bash > /etc/bash_completion.d/socialkit")]
+    #[command(
+        after_help = "Example:\n  socialkit completions bash > /etc/bash_completion.d/socialkit"
+    )]
     Completions {
         /// The shell.
         shell: Shell,
@@ -158,7 +174,9 @@ pub enum Shell {
 #[derive(Debug, Subcommand)]
 pub enum ChannelCmd {
     /// Connects a channel by its URL (`sandbox://acme`, `mastodon://TOKEN@host` …).
-    #[command(after_help = "Examples:\n  socialkit channel add sandbox://acme?seed=42 --id acme\n  socialkit channel add 'mastodon://TOKEN@mastodon.social' --id masto\n  socialkit channel add --connect bluesky     # not available yet (needs the credential vault)")]
+    #[command(
+        after_help = "Examples:\n  socialkit channel add sandbox://acme?seed=42 --id acme\n  socialkit channel add 'mastodon://TOKEN@mastodon.social' --id masto\n  socialkit channel add --connect bluesky     # not available yet (needs the credential vault)"
+    )]
     Add {
         /// The channel URL (credentials in it are stored, never printed).
         url: Option<String>,
@@ -217,7 +235,9 @@ pub enum InboxCmd {
     /// Reads new interactions from every channel.
     Sync,
     /// Lists items, filtered or by a saved view.
-    #[command(after_help = "Examples:\n  socialkit inbox list --state new --intent question\n  socialkit inbox list --view urgent\n  socialkit inbox list --query refund --save-view refunds")]
+    #[command(
+        after_help = "Examples:\n  socialkit inbox list --state new --intent question\n  socialkit inbox list --view urgent\n  socialkit inbox list --query refund --save-view refunds"
+    )]
     List(inbox_cmd::ListArgs),
     /// Shows one item.
     Show {

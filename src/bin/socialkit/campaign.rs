@@ -18,7 +18,9 @@ use socialkit::listen::series::Series;
 use socialkit::model::InteractionKind;
 use socialkit::report::{CampaignReport, Lang, ListeningReport};
 use socialkit::store::{ChannelRecord, MemoryStore, Store};
-use socialkit::strategy::run::{LoopOptions, LoopProgress, SandboxSetup, run_plan, sandbox_channels};
+use socialkit::strategy::run::{
+    LoopOptions, LoopProgress, SandboxSetup, run_plan, sandbox_channels,
+};
 use socialkit::strategy::{Inputs, Plan, plan};
 use socialkit::{Error, ErrorKind, Result};
 
@@ -102,7 +104,9 @@ fn read(path: &Path) -> Result<String> {
 /// history's start), no publishing.
 pub fn plan_cmd(ctx: &Context, path: &Path) -> Result<()> {
     let (inputs, setup) = load(&read(path)?, &path.display().to_string())?;
-    let now = setup.clock_start(&inputs).max(Utc::now().min(setup.clock_start(&inputs)));
+    let now = setup
+        .clock_start(&inputs)
+        .max(Utc::now().min(setup.clock_start(&inputs)));
     let p = plan(&inputs, now)?;
     if ctx.json {
         return output::json(&p);
@@ -148,12 +152,7 @@ fn print_plan(p: &Plan) {
     for g in &p.goals {
         output::line(&format!(
             "  {}: {} from {} to {} by {} ({})",
-            g.goal.id,
-            g.kpi.name,
-            g.goal.baseline,
-            g.goal.target,
-            g.goal.deadline,
-            g.kpi.formula
+            g.goal.id, g.kpi.name, g.goal.baseline, g.goal.target, g.goal.deadline, g.kpi.formula
         ));
     }
     output::line("Why:");
@@ -210,9 +209,10 @@ async fn simulate(
     let zone = inputs.primary_zone();
     let incident = match &args.incident {
         Some(s) => {
-            let local = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").map_err(|e| {
-                Error::validation(format!("--incident '{s}': {e}; write \"YYYY-MM-DD HH:MM\""))
-            })?;
+            let local =
+                chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").map_err(|e| {
+                    Error::validation(format!("--incident '{s}': {e}; write \"YYYY-MM-DD HH:MM\""))
+                })?;
             Some(socialkit::engine::schedule::resolve_local(zone, local))
         }
         None => None,
@@ -237,7 +237,12 @@ async fn simulate(
         .await?;
     for (id, account) in &accounts {
         engine
-            .connect(&ws, OWNER, ChannelRecord::new(id.as_str(), "sandbox"), account.clone())
+            .connect(
+                &ws,
+                OWNER,
+                ChannelRecord::new(id.as_str(), "sandbox"),
+                account.clone(),
+            )
             .await?;
     }
     let sla = SlaPolicy {
@@ -287,7 +292,9 @@ async fn simulate(
             let working = !matches!(local.weekday(), Weekday::Sat | Weekday::Sun)
                 && (9..17).contains(&local.hour());
             if working && team_error.is_none() {
-                let r = tokio::task::block_in_place(|| handle.block_on(team_round(inbox, capacity, since)));
+                let r = tokio::task::block_in_place(|| {
+                    handle.block_on(team_round(inbox, capacity, since))
+                });
                 if let Err(e) = r {
                     *team_error = Some(e);
                 }
@@ -387,7 +394,9 @@ async fn team_round(inbox: &Inbox, capacity: usize, since: DateTime<Utc>) -> Res
         }
         let text = match c.intent {
             Intent::Question => "Thanks for asking! We have sent you the details in a message.",
-            Intent::Complaint => "We are sorry about this. We have sent you a message to put it right.",
+            Intent::Complaint => {
+                "We are sorry about this. We have sent you a message to put it right."
+            }
             // Praise and small talk need no answer: triaged as done.
             Intent::Praise | Intent::Other => {
                 inbox.set_state(&item.key, ItemState::Resolved)?;
@@ -396,7 +405,10 @@ async fn team_round(inbox: &Inbox, capacity: usize, since: DateTime<Utc>) -> Res
             _ => continue,
         };
         if !item.interaction.kind.has_text()
-            || matches!(item.interaction.kind, InteractionKind::Follow | InteractionKind::Like)
+            || matches!(
+                item.interaction.kind,
+                InteractionKind::Follow | InteractionKind::Like
+            )
         {
             continue;
         }
@@ -626,7 +638,9 @@ pub async fn report_cmd(ctx: &Context, args: ReportArgs) -> Result<()> {
         Some(path) => {
             write_file(path, &text)?;
             if ctx.json {
-                output::json(&serde_json::json!({"written": path.display().to_string(), "format": args.format}))?;
+                output::json(
+                    &serde_json::json!({"written": path.display().to_string(), "format": args.format}),
+                )?;
             } else {
                 output::line(&format!("Wrote {}", path.display()));
             }

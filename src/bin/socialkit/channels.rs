@@ -85,8 +85,8 @@ pub fn public_url(url: &str) -> String {
 }
 
 fn default_id(url: &str) -> Result<String> {
-    let u = url::Url::parse(url)
-        .map_err(|e| Error::validation(format!("not a channel URL: {e}")))?;
+    let u =
+        url::Url::parse(url).map_err(|e| Error::validation(format!("not a channel URL: {e}")))?;
     let host = u.host_str().unwrap_or("channel").to_string();
     Ok(if u.scheme() == "sandbox" {
         host
@@ -133,9 +133,9 @@ pub async fn add(
         Some(id) => id,
         None => default_id(&url)?,
     };
-    if id.is_empty() || id.contains(char::is_whitespace) || id.contains(',') {
+    if id.is_empty() || id.contains(char::is_whitespace) || id.contains([',', '/']) {
         return Err(Error::validation(format!(
-            "channel id '{id}' must be non-empty, without spaces or commas"
+            "channel id '{id}' must be non-empty, without spaces, commas or slashes"
         )));
     }
     let mut stored = app.stored_channels().await?;

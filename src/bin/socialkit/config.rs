@@ -49,7 +49,9 @@ impl StoreUrl {
         if let Some(path) = s.strip_prefix("sqlite:") {
             let path = path.trim_start_matches("//");
             if path.is_empty() {
-                return Err(Error::config("--store sqlite: needs a path, e.g. sqlite:socialkit.db"));
+                return Err(Error::config(
+                    "--store sqlite: needs a path, e.g. sqlite:socialkit.db",
+                ));
             }
             return Ok(StoreUrl::Sqlite(PathBuf::from(path)));
         }
@@ -75,13 +77,19 @@ impl Context {
     /// Flags and environment (clap merged them), then the file, then defaults.
     pub fn resolve(g: &Global) -> Result<Context> {
         let explicit = g.config.is_some();
-        let config_path = g.config.clone().unwrap_or_else(|| PathBuf::from("socialkit.toml"));
+        let config_path = g
+            .config
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("socialkit.toml"));
         let file = if config_path.exists() {
             let text = std::fs::read_to_string(&config_path).map_err(|e| {
                 Error::config(format!("cannot read {}: {e}", config_path.display()))
             })?;
             toml::from_str::<FileConfig>(&text).map_err(|e| {
-                Error::config(format!("{} is not a valid config: {e}", config_path.display()))
+                Error::config(format!(
+                    "{} is not a valid config: {e}",
+                    config_path.display()
+                ))
             })?
         } else if explicit {
             return Err(Error::config(format!(
@@ -105,7 +113,11 @@ impl Context {
                     .or(file.workspace)
                     .unwrap_or_else(|| "default".into()),
             ),
-            user: g.user.clone().or(file.user).unwrap_or_else(|| "owner".into()),
+            user: g
+                .user
+                .clone()
+                .or(file.user)
+                .unwrap_or_else(|| "owner".into()),
             config_path,
         })
     }
@@ -209,7 +221,9 @@ impl App {
 
     pub async fn save_channels(&self, map: &BTreeMap<String, StoredChannel>) -> Result<()> {
         let v = serde_json::to_value(map).map_err(Error::from)?;
-        self.store.put_setting(self.ws(), CHANNELS_SETTING, &v).await
+        self.store
+            .put_setting(self.ws(), CHANNELS_SETTING, &v)
+            .await
     }
 
     /// Re-attaches every stored channel's platform to the engine.
@@ -224,15 +238,20 @@ impl App {
                         .await?
                         .into_iter()
                         .find(|r| r.id.as_str() == id)
-                        .unwrap_or_else(|| socialkit::store::ChannelRecord::new(id.as_str(), p.name()));
+                        .unwrap_or_else(|| {
+                            socialkit::store::ChannelRecord::new(id.as_str(), p.name())
+                        });
                     // Re-attaching needs the owner's right; the store already knows the channel,
                     // so attach as the workspace's first owner.
                     let owner = self.owner().await?;
-                    self.engine.connect(self.ws(), &owner, record, p.clone()).await?;
+                    self.engine
+                        .connect(self.ws(), &owner, record, p.clone())
+                        .await?;
                     self.platforms.insert(id, p);
                 }
                 Err(e) => {
-                    self.broken.insert(id, format!("{}: {}", e.kind(), e.message()));
+                    self.broken
+                        .insert(id, format!("{}: {}", e.kind(), e.message()));
                 }
             }
         }

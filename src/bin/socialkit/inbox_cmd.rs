@@ -149,7 +149,15 @@ fn item_row(i: &InboxItem) -> ItemRow {
 
 fn print_items(rows: &[ItemRow]) {
     output::table(
-        &["key", "when (UTC)", "state", "intent", "priority", "assignee", "text"],
+        &[
+            "key",
+            "when (UTC)",
+            "state",
+            "intent",
+            "priority",
+            "assignee",
+            "text",
+        ],
         &rows
             .iter()
             .map(|r| {
@@ -170,11 +178,15 @@ fn print_items(rows: &[ItemRow]) {
 fn filter_of(args: &ListArgs, base: InboxFilter) -> Result<InboxFilter> {
     let mut f = base;
     for s in &args.state {
-        f.states.push(parse_enum("state", s, "new, pending, resolved")?);
+        f.states
+            .push(parse_enum("state", s, "new, pending, resolved")?);
     }
     for s in &args.intent {
-        f.intents
-            .push(parse_enum("intent", s, "question, complaint, praise, spam, other")?);
+        f.intents.push(parse_enum(
+            "intent",
+            s,
+            "question, complaint, praise, spam, other",
+        )?);
     }
     for s in &args.sentiment {
         f.sentiment
@@ -243,7 +255,10 @@ pub async fn run(app: &App, cmd: InboxCmd) -> Result<()> {
                 ),
                 None => None,
             };
-            let filter = filter_of(&args, base.as_ref().map(|v| v.filter.clone()).unwrap_or_default())?;
+            let filter = filter_of(
+                &args,
+                base.as_ref().map(|v| v.filter.clone()).unwrap_or_default(),
+            )?;
             let sort = match args.sort.as_deref() {
                 None => base.as_ref().map(|v| v.sort).unwrap_or(SortOrder::Newest),
                 Some("priority") => SortOrder::PriorityThenAge,
@@ -269,7 +284,11 @@ pub async fn run(app: &App, cmd: InboxCmd) -> Result<()> {
                 saved.retain(|v| &v.name != name);
                 saved.push(view.clone());
                 app.store
-                    .put_setting(app.ws(), VIEWS_SETTING, &serde_json::to_value(&saved).map_err(Error::from)?)
+                    .put_setting(
+                        app.ws(),
+                        VIEWS_SETTING,
+                        &serde_json::to_value(&saved).map_err(Error::from)?,
+                    )
                     .await?;
                 if !app.ctx.json {
                     output::line(&format!("Saved view '{name}'."));
@@ -286,7 +305,11 @@ pub async fn run(app: &App, cmd: InboxCmd) -> Result<()> {
             }
             print_items(&rows);
             if page.has_more() {
-                output::line(&format!("… {} of {} shown (--limit)", rows.len(), page.total));
+                output::line(&format!(
+                    "… {} of {} shown (--limit)",
+                    rows.len(),
+                    page.total
+                ));
             }
             Ok(())
         }
@@ -296,16 +319,32 @@ pub async fn run(app: &App, cmd: InboxCmd) -> Result<()> {
                 return output::json(&item);
             }
             let r = item_row(&item);
-            output::line(&format!("{}  ({} on {}, {})", r.key, r.kind, r.channel, r.created_at.format("%Y-%m-%d %H:%M UTC")));
+            output::line(&format!(
+                "{}  ({} on {}, {})",
+                r.key,
+                r.kind,
+                r.channel,
+                r.created_at.format("%Y-%m-%d %H:%M UTC")
+            ));
             output::line(&format!("from:      @{}", r.author));
-            output::line(&format!("state:     {}{}", r.state, r.assignee.map(|a| format!(", assigned to {a}")).unwrap_or_default()));
+            output::line(&format!(
+                "state:     {}{}",
+                r.state,
+                r.assignee
+                    .map(|a| format!(", assigned to {a}"))
+                    .unwrap_or_default()
+            ));
             if let Some(c) = &item.classification {
                 output::line(&format!(
                     "class:     {} · {} priority · sentiment {:.2}{}",
                     name(&c.intent),
                     name(&c.priority),
                     c.sentiment.compound,
-                    if c.tags.is_empty() { String::new() } else { format!(" · tags {}", c.tags.join(", ")) }
+                    if c.tags.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · tags {}", c.tags.join(", "))
+                    }
                 ));
             }
             if let Some(p) = &item.reply {
@@ -331,7 +370,11 @@ pub async fn run(app: &App, cmd: InboxCmd) -> Result<()> {
             }
             output::line(&format!(
                 "Reply {} (delivery {}); `socialkit worker` sends it exactly once.",
-                if status.published().is_some() { "sent" } else { "queued" },
+                if status.published().is_some() {
+                    "sent"
+                } else {
+                    "queued"
+                },
                 status.delivery()
             ));
             Ok(())
@@ -341,7 +384,10 @@ pub async fn run(app: &App, cmd: InboxCmd) -> Result<()> {
             if app.ctx.json {
                 return output::json(&item_row(&item));
             }
-            output::line(&format!("Assigned {} to {member}.", printable_key(&item.key)));
+            output::line(&format!(
+                "Assigned {} to {member}.",
+                printable_key(&item.key)
+            ));
             Ok(())
         }
         InboxCmd::Resolve { key } => {
@@ -365,7 +411,10 @@ pub async fn run(app: &App, cmd: InboxCmd) -> Result<()> {
             }
             output::table(
                 &["view", "items"],
-                &counts.iter().map(|(n, c)| vec![n.clone(), c.to_string()]).collect::<Vec<_>>(),
+                &counts
+                    .iter()
+                    .map(|(n, c)| vec![n.clone(), c.to_string()])
+                    .collect::<Vec<_>>(),
             );
             Ok(())
         }

@@ -42,7 +42,9 @@ struct ListenOutput {
 /// Runs the query and prints the series.
 pub async fn run(app: &App, args: ListenArgs) -> Result<()> {
     if args.days < 1 || args.bucket_hours < 1 {
-        return Err(Error::validation("--days and --bucket-hours must be at least 1"));
+        return Err(Error::validation(
+            "--days and --bucket-hours must be at least 1",
+        ));
     }
     let query = Query::parse(&args.query)?;
     let sources: Vec<Source> = app
@@ -70,7 +72,10 @@ pub async fn run(app: &App, args: ListenArgs) -> Result<()> {
     let scored: Vec<_> = interactions
         .iter()
         .map(|i| {
-            let c = i.text.as_ref().map(|_| classifier.classify(i).sentiment.compound);
+            let c = i
+                .text
+                .as_ref()
+                .map(|_| classifier.classify(i).sentiment.compound);
             (i.clone(), c)
         })
         .collect();
@@ -93,7 +98,10 @@ pub async fn run(app: &App, args: ListenArgs) -> Result<()> {
             Some(e) => format!("error: {}: {}", e.kind, e.message),
             None => format!("{} matched of {} read", c.matched, c.fetched),
         };
-        output::line(&format!("{}: searched {:?} — {state}", c.channel, c.searches));
+        output::line(&format!(
+            "{}: searched {:?} — {state}",
+            c.channel, c.searches
+        ));
     }
     output::line(&format!(
         "{} matches, {} anomalies, {} crisis signals",
@@ -112,8 +120,13 @@ pub async fn run(app: &App, args: ListenArgs) -> Result<()> {
                 b.count.to_string(),
                 b.negative_share()
                     .map_or("–".into(), |s| format!("{:.0} %", s * 100.0)),
-                b.mean_sentiment().map_or("–".into(), |s| format!("{s:+.2}")),
-                if anomalous { "ANOMALY".into() } else { String::new() },
+                b.mean_sentiment()
+                    .map_or("–".into(), |s| format!("{s:+.2}")),
+                if anomalous {
+                    "ANOMALY".into()
+                } else {
+                    String::new()
+                },
             ]
         })
         .collect();

@@ -40,8 +40,14 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) {
             .trim_end()
             .to_string()
     };
-    line(&fmt(&headers.iter().map(|h| h.to_string()).collect::<Vec<_>>()));
-    line(&fmt(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>()));
+    line(&fmt(&headers
+        .iter()
+        .map(|h| h.to_string())
+        .collect::<Vec<_>>()));
+    line(&fmt(&widths
+        .iter()
+        .map(|w| "-".repeat(*w))
+        .collect::<Vec<_>>()));
     for row in rows {
         line(&fmt(row));
     }

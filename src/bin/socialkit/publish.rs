@@ -36,7 +36,9 @@ pub fn parse_at(s: &str) -> Result<DateTime<Utc>> {
         ))
     })?;
     let local = NaiveDateTime::parse_from_str(&date_time, "%Y-%m-%d %H:%M").map_err(|e| {
-        Error::validation(format!("--at '{s}': {e}; write \"YYYY-MM-DD HH:MM Zone/Name\""))
+        Error::validation(format!(
+            "--at '{s}': {e}; write \"YYYY-MM-DD HH:MM Zone/Name\""
+        ))
     })?;
     Ok(resolve_local(zone, local))
 }
@@ -160,7 +162,14 @@ async fn row(app: &App, d: &Delivery) -> Result<Row> {
 
 fn print_rows(rows: &[Row]) {
     output::table(
-        &["post", "channel", "state", "when (UTC)", "reason / url", "text"],
+        &[
+            "post",
+            "channel",
+            "state",
+            "when (UTC)",
+            "reason / url",
+            "text",
+        ],
         &rows
             .iter()
             .map(|r| {
@@ -171,10 +180,7 @@ fn print_rows(rows: &[Row]) {
                     r.scheduled_for
                         .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
                         .unwrap_or_default(),
-                    output::short(
-                        r.url.as_deref().or(r.reason.as_deref()).unwrap_or(""),
-                        60,
-                    ),
+                    output::short(r.url.as_deref().or(r.reason.as_deref()).unwrap_or(""), 60),
                     output::short(&r.text, 40),
                 ]
             })
@@ -199,7 +205,10 @@ pub async fn post(app: &App, args: PostArgs) -> Result<()> {
         }
     }
     let submitted = if args.submit_for_approval {
-        let s = app.engine.draft(app.ws(), app.who(), post, &channels).await?;
+        let s = app
+            .engine
+            .draft(app.ws(), app.who(), post, &channels)
+            .await?;
         app.engine
             .request_review(app.ws(), app.who(), &s.post)
             .await?;
@@ -217,8 +226,14 @@ pub async fn post(app: &App, args: PostArgs) -> Result<()> {
     if app.ctx.json {
         return output::json(&rows);
     }
-    let post_id = submitted.first().map(|d| d.post.to_string()).unwrap_or_default();
-    let state = submitted.first().map(|d| d.state).unwrap_or(DeliveryState::Draft);
+    let post_id = submitted
+        .first()
+        .map(|d| d.post.to_string())
+        .unwrap_or_default();
+    let state = submitted
+        .first()
+        .map(|d| d.state)
+        .unwrap_or(DeliveryState::Draft);
     output::line(&format!(
         "Post {post_id}: {} deliver{} {}.",
         submitted.len(),
@@ -294,7 +309,16 @@ pub async fn reject(app: &App, post: &str, why: &str, cancel: bool) -> Result<()
             .request_changes(app.ws(), app.who(), &id, why)
             .await?
     };
-    finish_move(app, &out, if cancel { "cancelled" } else { "sent back for changes" }).await
+    finish_move(
+        app,
+        &out,
+        if cancel {
+            "cancelled"
+        } else {
+            "sent back for changes"
+        },
+    )
+    .await
 }
 
 async fn finish_move(app: &App, out: &[Delivery], what: &str) -> Result<()> {
@@ -425,9 +449,14 @@ mod tests {
             parse_at("2026-07-01T10:00:00+02:00").unwrap().to_rfc3339(),
             "2026-07-01T08:00:00+00:00"
         );
-        assert_eq!(parse_at("tomorrow").unwrap_err().kind(), ErrorKind::Validation);
         assert_eq!(
-            parse_at("2026-12-24 09:00 Mars/Olympus").unwrap_err().kind(),
+            parse_at("tomorrow").unwrap_err().kind(),
+            ErrorKind::Validation
+        );
+        assert_eq!(
+            parse_at("2026-12-24 09:00 Mars/Olympus")
+                .unwrap_err()
+                .kind(),
             ErrorKind::Validation
         );
     }

@@ -353,7 +353,10 @@ async fn simulate(
         .collect();
     report = report
         .with_listening(ListeningReport::new(
-            "all mentions, comments and messages of the campaign's channels",
+            match lang(&args.lang) {
+                Ok(Lang::De) => "alle Erwähnungen, Kommentare und Nachrichten der Kampagnenkanäle",
+                _ => "all mentions, comments and messages of the campaign's channels",
+            },
             &series,
             &config,
             &crises,

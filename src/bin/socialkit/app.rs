@@ -301,36 +301,40 @@ pub async fn run(cli: Cli) -> Result<()> {
             let ctx = Context::resolve(&global)?;
             campaign::report_cmd(&ctx, args).await
         }
-        command => {
-            let ctx = Context::resolve(&global)?;
-            let app = ctx.open().await?;
-            match command {
-                Command::Channel(ChannelCmd::Add {
-                    url,
-                    id,
-                    min_spacing_minutes,
-                    connect,
-                }) => channels::add(&app, url, id, min_spacing_minutes, connect).await,
-                Command::Channel(ChannelCmd::List { check }) => channels::list(&app, check).await,
-                Command::Channel(ChannelCmd::Remove { id }) => channels::remove(&app, &id).await,
-                Command::Post(args) => publish::post(&app, args).await,
-                Command::Queue {
-                    state,
-                    channel,
-                    post,
-                    limit,
-                } => publish::queue(&app, &state, channel, post, limit).await,
-                Command::Approve { post, reason } => publish::approve(&app, &post, &reason).await,
-                Command::Reject {
-                    post,
-                    reason,
-                    cancel,
-                } => publish::reject(&app, &post, &reason, cancel).await,
-                Command::Worker { once } => publish::worker(&app, once).await,
-                Command::Inbox(cmd) => inbox_cmd::run(&app, cmd).await,
-                Command::Listen(args) => listen_cmd::run(&app, args).await,
-                _ => unreachable!("handled above"),
-            }
+        Command::Channel(ChannelCmd::Add {
+            url,
+            id,
+            min_spacing_minutes,
+            connect,
+        }) => channels::add(&open(&global).await?, url, id, min_spacing_minutes, connect).await,
+        Command::Channel(ChannelCmd::List { check }) => {
+            channels::list(&open(&global).await?, check).await
         }
+        Command::Channel(ChannelCmd::Remove { id }) => {
+            channels::remove(&open(&global).await?, &id).await
+        }
+        Command::Post(args) => publish::post(&open(&global).await?, args).await,
+        Command::Queue {
+            state,
+            channel,
+            post,
+            limit,
+        } => publish::queue(&open(&global).await?, &state, channel, post, limit).await,
+        Command::Approve { post, reason } => {
+            publish::approve(&open(&global).await?, &post, &reason).await
+        }
+        Command::Reject {
+            post,
+            reason,
+            cancel,
+        } => publish::reject(&open(&global).await?, &post, &reason, cancel).await,
+        Command::Worker { once } => publish::worker(&open(&global).await?, once).await,
+        Command::Inbox(cmd) => inbox_cmd::run(&open(&global).await?, cmd).await,
+        Command::Listen(args) => listen_cmd::run(&open(&global).await?, args).await,
     }
+}
+
+/// The settings, the store, the engine and the channels.
+async fn open(global: &Global) -> Result<crate::config::App> {
+    Context::resolve(global)?.open().await
 }

@@ -100,13 +100,12 @@ fn read(path: &Path) -> Result<String> {
         .map_err(|e| Error::validation(format!("cannot read {}: {e}", path.display())))
 }
 
-/// `socialkit plan CAMPAIGN.toml`: the plan at the campaign's simulated "now" (the sandbox
-/// history's start), no publishing.
+/// `socialkit plan CAMPAIGN.toml`: the plan, no publishing.
 pub fn plan_cmd(ctx: &Context, path: &Path) -> Result<()> {
     let (inputs, setup) = load(&read(path)?, &path.display().to_string())?;
-    let now = setup
-        .clock_start(&inputs)
-        .max(Utc::now().min(setup.clock_start(&inputs)));
+    // A campaign ahead plans from now; one whose sandbox history would start before now
+    // (like the bundled example) plans from that start, as `run` does.
+    let now = Utc::now().min(setup.clock_start(&inputs));
     let p = plan(&inputs, now)?;
     if ctx.json {
         return output::json(&p);

@@ -66,6 +66,7 @@ pub mod listen;
 pub mod model;
 pub mod platform;
 pub mod registry;
+pub mod report;
 mod secret;
 pub mod store;
 pub mod strategy;

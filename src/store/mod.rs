@@ -254,7 +254,6 @@ pub trait Store: Send + Sync + fmt::Debug {
             "this store holds no credential vault",
         ))
     }
-
 }
 
 pub(crate) fn not_found(what: &str, id: &dyn fmt::Display, ws: &WorkspaceId) -> Error {

@@ -1,0 +1,754 @@
+//! The `socialkit` binary, run for real (assert_cmd) against sandbox channels in a temporary
+//! directory; one test against the Mastodon twin when the `mastodon` and `testkit` features
+//! are on.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command as StdCommand, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+/// The binary in `dir`, with no `SOCIALKIT_*` variables from the environment.
+fn sk(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("socialkit").unwrap();
+    c.current_dir(dir);
+    for v in [
+        "SOCIALKIT_STORE",
+        "SOCIALKIT_WORKSPACE",
+        "SOCIALKIT_USER",
+        "SOCIALKIT_CONFIG",
+    ] {
+        c.env_remove(v);
+    }
+    c
+}
+
+fn json_of(out: &[u8]) -> Value {
+    serde_json::from_slice(out).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {}", String::from_utf8_lossy(out));
+    })
+}
+
+/// A directory with an initialised workspace `acme` (owner olga) and channel `acme`.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    sk(dir.path())
+        .args(["init", "--workspace", "acme", "--user", "olga"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Created workspace 'acme'"));
+    // Each process has its own sandbox world: what one command published, the next one's
+    // sandbox does not see (the store remembers it).
+    sk(dir.path())
+        .args(["channel", "add", "sandbox://acme?seed=42", "--id", "acme"])
+        .assert()
+        .success();
+    dir
+}
+
+fn example_campaign() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/examples/campaign.toml").to_string()
+}
+
+#[test]
+fn help_shows_examples_and_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    sk(dir.path())
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"))
+        .stdout(predicate::str::contains("Exit codes"))
+        .stdout(predicate::str::contains("SOCIALKIT_"));
+    sk(dir.path())
+        .args(["post", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--submit-for-approval"))
+        .stdout(predicate::str::contains("Europe/Berlin"));
+    // A usage error is exit code 2 (clap).
+    sk(dir.path()).args(["post"]).assert().code(2);
+}
+
+#[test]
+fn completions_for_three_shells() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "_socialkit()"),
+        ("zsh", "#compdef socialkit"),
+        ("fish", "complete -c socialkit"),
+    ] {
+        sk(dir.path())
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(marker))
+            .stdout(predicate::str::contains("inbox"));
+    }
+}
+
+#[test]
+fn config_file_then_environment_then_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("socialkit.toml"),
+        "store = \"sqlite:from-file.db\"\nworkspace = \"file-ws\"\nuser = \"fiona\"\n",
+    )
+    .unwrap();
+    let out = sk(dir.path()).args(["--json", "init"]).assert().success();
+    let v = json_of(&out.get_output().stdout);
+    assert_eq!(v["workspace"], "file-ws");
+    assert_eq!(v["store"], "sqlite:from-file.db");
+    assert_eq!(v["owner"], "fiona");
+    let out = sk(dir.path())
+        .env("SOCIALKIT_WORKSPACE", "env-ws")
+        .args(["--json", "init"])
+        .assert()
+        .success();
+    assert_eq!(json_of(&out.get_output().stdout)["workspace"], "env-ws");
+    let out = sk(dir.path())
+        .env("SOCIALKIT_WORKSPACE", "env-ws")
+        .args(["--json", "init", "--workspace", "flag-ws"])
+        .assert()
+        .success();
+    assert_eq!(json_of(&out.get_output().stdout)["workspace"], "flag-ws");
+    assert!(dir.path().join("from-file.db").exists());
+}
+
+#[test]
+fn errors_say_what_to_do_with_meaningful_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    // No store yet: configuration (7), and what to run.
+    sk(dir.path())
+        .args(["queue"])
+        .assert()
+        .code(7)
+        .stderr(predicate::str::contains("socialkit init"))
+        .stderr(predicate::str::contains("what to do"));
+    // PostgreSQL: not available yet (9), clearly.
+    sk(dir.path())
+        .args(["--store", "postgres://localhost/db", "queue"])
+        .assert()
+        .code(9)
+        .stderr(predicate::str::contains("not available yet"));
+    let dir = workspace();
+    // Unknown channel: not found (4).
+    sk(dir.path())
+        .args(["post", "hi", "--to", "nope"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("channel list"));
+    // Bad time: invalid input (3), before anything is stored.
+    sk(dir.path())
+        .args(["post", "hi", "--to", "acme", "--at", "next tuesday"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("YYYY-MM-DD HH:MM Zone/Name"));
+    sk(dir.path())
+        .args(["post", "hi", "--to", "acme", "--media", "missing.png"])
+        .assert()
+        .code(3);
+    // Too long for the channel: validation from the library, with what to do.
+    let long = "x".repeat(600);
+    sk(dir.path())
+        .args(["post", &long, "--to", "acme"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("fix the input"));
+    // --connect needs the vault: not available yet (9), documented.
+    sk(dir.path())
+        .args(["channel", "add", "--connect", "bluesky"])
+        .assert()
+        .code(9)
+        .stderr(predicate::str::contains("not available yet"));
+    // With --json the error is JSON on stdout, and no Rust debug dump anywhere.
+    let out = sk(dir.path())
+        .args(["--json", "approve", "p-missing"])
+        .assert()
+        .code(4);
+    let v = json_of(&out.get_output().stdout);
+    assert_eq!(v["error"]["kind"], "not_found");
+    assert_eq!(v["error"]["exit_code"], 4);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        !stderr.contains("Error {") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn tokens_never_print() {
+    let dir = workspace();
+    // A URL with credentials the registry cannot build (feature off, or refused): the error
+    // must not echo the secret.
+    let out = sk(dir.path())
+        .args(["channel", "add", "nosuch://SECRETTOKEN123@example.invalid"])
+        .assert()
+        .failure();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.get_output().stdout),
+        String::from_utf8_lossy(&out.get_output().stderr)
+    );
+    assert!(!all.contains("SECRETTOKEN123"), "{all}");
+    // Listing shows scheme and host only.
+    let out = sk(dir.path())
+        .args(["--json", "channel", "list"])
+        .assert()
+        .success();
+    let v = json_of(&out.get_output().stdout);
+    assert_eq!(v[0]["url"], "sandbox://acme");
+    assert!(!String::from_utf8_lossy(&out.get_output().stdout).contains("seed=42"));
+}
+
+#[test]
+fn channel_add_list_remove() {
+    let dir = workspace();
+    sk(dir.path())
+        .args([
+            "channel",
+            "add",
+            "sandbox://second",
+            "--min-spacing-minutes",
+            "30",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Connected channel 'second'"));
+    // The same id twice: conflict (8).
+    sk(dir.path())
+        .args(["channel", "add", "sandbox://second"])
+        .assert()
+        .code(8);
+    let out = sk(dir.path())
+        .args(["--json", "channel", "list", "--check"])
+        .assert()
+        .success();
+    let v = json_of(&out.get_output().stdout);
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["acme", "second"]);
+    assert_eq!(v[1]["health"], "ok (checked)");
+    assert_eq!(v[1]["handle"], "second");
+    assert_eq!(v[1]["min_spacing_secs"], 1800);
+    // A channel with a post waiting cannot be removed; after publishing it can.
+    sk(dir.path())
+        .args(["post", "hello", "--to", "second"])
+        .assert()
+        .success();
+    sk(dir.path())
+        .args(["channel", "remove", "second"])
+        .assert()
+        .code(8)
+        .stderr(predicate::str::contains("worker --once"));
+    sk(dir.path()).args(["worker", "--once"]).assert().success();
+    sk(dir.path())
+        .args(["channel", "remove", "second"])
+        .assert()
+        .success();
+    let out = sk(dir.path())
+        .args(["--json", "channel", "list"])
+        .assert()
+        .success();
+    assert_eq!(
+        json_of(&out.get_output().stdout).as_array().unwrap().len(),
+        1
+    );
+    sk(dir.path())
+        .args(["channel", "remove", "second"])
+        .assert()
+        .code(4);
+}
+
+#[test]
+fn post_queue_worker_and_approvals() {
+    let dir = workspace();
+    // A thread with an image and alt text, now.
+    let png = dir.path().join("anvil.png");
+    std::fs::write(
+        &png,
+        socialkit::adapters::sandbox::sample_png(32, 32, [200, 30, 30]),
+    )
+    .unwrap();
+    let out = sk(dir.path())
+        .args([
+            "--json",
+            "post",
+            "Our anvil is here",
+            "--to",
+            "acme",
+            "--media",
+            png.to_str().unwrap(),
+            "--alt",
+            "A red anvil",
+            "--thread",
+            "It weighs 50 kg.",
+        ])
+        .assert()
+        .success();
+    let v = json_of(&out.get_output().stdout);
+    assert_eq!(v[0]["state"], "scheduled");
+    // One for later, in a zone.
+    let out = sk(dir.path())
+        .args([
+            "--json",
+            "post",
+            "Merry Christmas",
+            "--to",
+            "acme",
+            "--at",
+            "2099-12-24 09:00 Europe/Berlin",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        json_of(&out.get_output().stdout)[0]["scheduled_for"],
+        "2099-12-24T08:00:00Z"
+    );
+    // One for review.
+    let out = sk(dir.path())
+        .args([
+            "--json",
+            "post",
+            "Needs a look",
+            "--to",
+            "acme",
+            "--submit-for-approval",
+        ])
+        .assert()
+        .success();
+    let review = json_of(&out.get_output().stdout)[0]["post"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The worker publishes what is due: the thread, not the Christmas post, not the draft.
+    let out = sk(dir.path())
+        .args(["--json", "worker", "--once"])
+        .assert()
+        .success();
+    assert_eq!(json_of(&out.get_output().stdout)["published"], 1);
+    let out = sk(dir.path()).args(["--json", "queue"]).assert().success();
+    let q = json_of(&out.get_output().stdout);
+    let states: Vec<&str> = q
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["published", "scheduled", "in_review"]);
+    assert!(
+        q[0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://sandbox.invalid/@acme/")
+    );
+    assert_eq!(q[2]["reason"], "submitted for review");
+    // Reject sends it back with the reason; the queue says why.
+    sk(dir.path())
+        .args(["reject", &review, "--reason", "wrong price"])
+        .assert()
+        .success();
+    let out = sk(dir.path())
+        .args(["--json", "queue", "--state", "changes_requested"])
+        .assert()
+        .success();
+    let q = json_of(&out.get_output().stdout);
+    assert_eq!(q[0]["reason"], "wrong price");
+    // Approving a post that is not in review is a conflict (8).
+    sk(dir.path()).args(["approve", &review]).assert().code(8);
+    // A second one for review, approved and published.
+    let out = sk(dir.path())
+        .args([
+            "--json",
+            "post",
+            "Second try",
+            "--to",
+            "acme",
+            "--submit-for-approval",
+        ])
+        .assert()
+        .success();
+    let second = json_of(&out.get_output().stdout)[0]["post"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sk(dir.path())
+        .args(["approve", &second, "--reason", "looks good"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("approved"));
+    sk(dir.path()).args(["worker", "--once"]).assert().success();
+    let out = sk(dir.path())
+        .args(["--json", "queue", "--post", &second])
+        .assert()
+        .success();
+    assert_eq!(json_of(&out.get_output().stdout)[0]["state"], "published");
+    // Tables for people.
+    sk(dir.path())
+        .args(["queue", "--channel", "acme"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("changes_requested"))
+        .stdout(predicate::str::contains("wrong price"));
+}
+
+/// The long-running worker: publishes, prints what it did, and stops cleanly on SIGINT.
+#[cfg(unix)]
+#[test]
+fn worker_runs_until_interrupted() {
+    let dir = workspace();
+    sk(dir.path())
+        .args(["post", "Live", "--to", "acme"])
+        .assert()
+        .success();
+    let bin = assert_cmd::cargo::cargo_bin("socialkit");
+    let mut child = StdCommand::new(bin)
+        .current_dir(dir.path())
+        .arg("worker")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Wait for the publish line (bounded: the test fails rather than hangs).
+    let line = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the worker printed nothing");
+    assert!(
+        line.starts_with("published on acme: https://sandbox.invalid/@acme/"),
+        "{line}"
+    );
+    let status = StdCommand::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit {:?}", out.status);
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert!(
+        rest.iter().any(|l| l.starts_with("published 1 · failed 0")),
+        "{rest:?}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("worker stopped"));
+}
+
+#[test]
+fn plan_prints_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sk(dir.path())
+        .args(["--json", "plan", &example_campaign()])
+        .assert()
+        .success();
+    let v = json_of(&out.get_output().stdout);
+    assert!(!v["calendar"].as_array().unwrap().is_empty());
+    assert_eq!(v["campaign"]["name"], "spring-range");
+    sk(dir.path())
+        .args(["plan", &example_campaign()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Content mix"))
+        .stdout(predicate::str::contains("alpenglow-ig"));
+    std::fs::write(dir.path().join("bad.toml"), "[organisation\n").unwrap();
+    sk(dir.path()).args(["plan", "bad.toml"]).assert().code(3);
+}
+
+/// `run` with an incident, its report in three formats, and the inbox commands on the
+/// imported items.
+#[test]
+fn run_report_and_inbox() {
+    let dir = workspace();
+    let out = sk(dir.path())
+        .args([
+            "--json",
+            "run",
+            &example_campaign(),
+            "--report",
+            "report.html",
+            "--lang",
+            "de",
+            "--incident",
+            "2026-04-08 10:00",
+            "--import-inbox",
+        ])
+        .assert()
+        .success();
+    let v = json_of(&out.get_output().stdout);
+    assert_eq!(v["campaign"], "spring-range");
+    assert_eq!(
+        v["published"].as_u64().unwrap() + v["failed"].as_u64().unwrap(),
+        v["slots"].as_u64().unwrap()
+    );
+    assert!(
+        v["crises"].as_u64().unwrap() >= 1,
+        "the incident raises a crisis alarm: {v}"
+    );
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains(r#"<html lang="de">"#) && html.contains("Krisenalarm"));
+
+    // The stored report, again, in every format.
+    let out = sk(dir.path())
+        .args([
+            "report",
+            "--campaign",
+            "spring-range",
+            "--format",
+            "csv",
+            "--table",
+            "posts",
+        ])
+        .assert()
+        .success();
+    let csv = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        socialkit::report::POSTS_COLUMNS.join(",")
+    );
+    assert_eq!(csv.lines().count() as u64, v["slots"].as_u64().unwrap() + 1);
+    for (table, columns) in [
+        ("inbox", socialkit::report::INBOX_COLUMNS.join(",")),
+        (
+            "evaluation",
+            socialkit::report::EVALUATION_COLUMNS.join(","),
+        ),
+    ] {
+        sk(dir.path())
+            .args([
+                "report",
+                "--campaign",
+                "spring-range",
+                "--format",
+                "csv",
+                "--table",
+                table,
+            ])
+            .assert()
+            .success()
+            .stdout(predicate::str::starts_with(columns));
+    }
+    let out = sk(dir.path())
+        .args(["report", "--campaign", "spring-range", "--format", "json"])
+        .assert()
+        .success();
+    let back = socialkit::report::CampaignReport::from_json(&String::from_utf8_lossy(
+        &out.get_output().stdout,
+    ))
+    .unwrap();
+    assert_eq!(back.campaign, "spring-range");
+    sk(dir.path())
+        .args([
+            "report",
+            "--campaign",
+            "spring-range",
+            "--out",
+            "again.html",
+        ])
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(dir.path().join("again.html"))
+            .unwrap()
+            .contains("Campaign report")
+    );
+    sk(dir.path())
+        .args(["report", "--campaign", "autumn"])
+        .assert()
+        .code(4);
+
+    // The inbox: list with filters, show, assign, resolve, saved views, reply.
+    let out = sk(dir.path())
+        .args([
+            "--json",
+            "inbox",
+            "list",
+            "--intent",
+            "complaint",
+            "--limit",
+            "500",
+        ])
+        .assert()
+        .success();
+    let items = json_of(&out.get_output().stdout);
+    let items = items.as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|i| i["intent"] == "complaint"));
+    let key = items[0]["key"].as_str().unwrap().to_string();
+    sk(dir.path())
+        .args(["inbox", "show", &key])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("complaint"));
+    let out = sk(dir.path())
+        .args(["--json", "inbox", "assign", &key, "ana"])
+        .assert()
+        .success();
+    assert_eq!(json_of(&out.get_output().stdout)["assignee"], "ana");
+    sk(dir.path())
+        .args(["inbox", "list", "--assignee", "ana", "--save-view", "anas"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Saved view 'anas'"));
+    let out = sk(dir.path())
+        .args(["--json", "inbox", "list", "--view", "anas"])
+        .assert()
+        .success();
+    assert_eq!(
+        json_of(&out.get_output().stdout).as_array().unwrap().len(),
+        1
+    );
+    let out = sk(dir.path())
+        .args(["--json", "inbox", "views"])
+        .assert()
+        .success();
+    let views = json_of(&out.get_output().stdout);
+    assert!(
+        views
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["view"] == "anas" && v["count"] == 1)
+    );
+    let out = sk(dir.path())
+        .args(["--json", "inbox", "resolve", &key])
+        .assert()
+        .success();
+    assert_eq!(json_of(&out.get_output().stdout)["state"], "resolved");
+    sk(dir.path())
+        .args(["inbox", "show", "not-a-key"])
+        .assert()
+        .code(3);
+    sk(dir.path())
+        .args(["inbox", "show", "a/b/c"])
+        .assert()
+        .code(4);
+
+    // A reply needs the item's channel connected; then it is queued in the outbox, once.
+    let channel = items[1]["channel"].as_str().unwrap().to_string();
+    let key2 = items[1]["key"].as_str().unwrap().to_string();
+    sk(dir.path())
+        .args(["inbox", "reply", &key2, "Sorry!"])
+        .assert()
+        .code(4);
+    sk(dir.path())
+        .args([
+            "channel",
+            "add",
+            &format!("sandbox://{channel}"),
+            "--id",
+            &channel,
+        ])
+        .assert()
+        .success();
+    let out = sk(dir.path())
+        .args(["--json", "inbox", "reply", &key2, "Sorry!"])
+        .assert()
+        .success();
+    let first = json_of(&out.get_output().stdout)["delivery"].clone();
+    let out = sk(dir.path())
+        .args(["--json", "inbox", "reply", &key2, "Sorry again!"])
+        .assert()
+        .success();
+    assert_eq!(
+        json_of(&out.get_output().stdout)["delivery"],
+        first,
+        "no second reply"
+    );
+    let out = sk(dir.path())
+        .args(["--json", "queue", "--channel", &channel])
+        .assert()
+        .success();
+    let q = json_of(&out.get_output().stdout);
+    assert_eq!(q.as_array().unwrap().len(), 1);
+    assert_eq!(q[0]["reply"], true);
+    assert_eq!(q[0]["text"], "Sorry!");
+}
+
+#[test]
+fn inbox_sync_and_listen_on_a_sandbox_channel() {
+    let dir = workspace();
+    let out = sk(dir.path())
+        .args(["--json", "inbox", "sync"])
+        .assert()
+        .success();
+    let v = json_of(&out.get_output().stdout);
+    assert_eq!(v["failed"].as_array().unwrap().len(), 0);
+    let out = sk(dir.path())
+        .args([
+            "--json",
+            "listen",
+            "#acme OR acme",
+            "--days",
+            "2",
+            "--bucket-hours",
+            "6",
+        ])
+        .assert()
+        .success();
+    let v = json_of(&out.get_output().stdout);
+    assert_eq!(v["channels"][0]["channel"], "acme");
+    assert!(v["channels"][0]["error"].is_null(), "{v}");
+    assert_eq!(v["report"]["bucket_secs"], 6 * 3600);
+    sk(dir.path()).args(["listen", "NOT"]).assert().code(3);
+}
+
+/// The same commands against the Mastodon twin (a local fake of the Mastodon API).
+#[cfg(all(feature = "mastodon", feature = "testkit"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn post_and_worker_against_the_mastodon_twin() {
+    use socialkit::adapters::mastodon::twin::Twin;
+    let twin = Twin::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let url = twin.channel_url();
+    let token = twin.token().to_string();
+    let outputs = tokio::task::spawn_blocking(move || {
+        let mut all = Vec::new();
+        for args in [
+            vec!["init"],
+            vec!["channel", "add", url.as_str(), "--id", "masto"],
+            vec!["channel", "list", "--check"],
+            vec!["post", "Hello from the command line", "--to", "masto"],
+            vec!["--json", "worker", "--once"],
+            vec!["--json", "queue"],
+        ] {
+            let out = sk(&path).args(&args).assert().success();
+            all.push(
+                String::from_utf8_lossy(&out.get_output().stdout).to_string()
+                    + &String::from_utf8_lossy(&out.get_output().stderr),
+            );
+        }
+        all
+    })
+    .await
+    .unwrap();
+    assert!(
+        outputs.iter().all(|o| !o.contains(&token)),
+        "the token never prints"
+    );
+    assert!(outputs[2].contains("ok (checked)"), "{}", outputs[2]);
+    let q: Value = serde_json::from_str(&outputs[5]).unwrap();
+    assert_eq!(q[0]["state"], "published");
+    assert_eq!(twin.handle().statuses_created(), 1);
+    assert!(
+        twin.handle()
+            .statuses()
+            .iter()
+            .any(|s| s.text.contains("Hello from the command line"))
+    );
+}

@@ -252,6 +252,11 @@ fn is_ascii_domain_char(c: char) -> bool {
 pub(crate) struct RawUrl {
     pub(crate) start: usize,
     pub(crate) end: usize,
+    /// The bytes twitter-text's JavaScript leaves out of the URL's string (not its indices):
+    /// for the last ASCII domain of a protocol-less URL with a path, the string is that domain
+    /// followed by the path, without what lies between them (`www.x.news.日本.gl/a` gives
+    /// `www.x.news/a`). `parseTweet` moves on by the string's length, not the indices'.
+    pub(crate) dropped: Option<(usize, usize)>,
 }
 
 /// What the big regular expression matched at one position.
@@ -508,6 +513,7 @@ impl<'a> UrlIter<'a> {
         Some(RawUrl {
             start: m.start,
             end,
+            dropped: None,
         })
     }
 
@@ -521,6 +527,7 @@ impl<'a> UrlIter<'a> {
         state.next = next_ascii_domain(self.text, current.end, state.domain_end);
         if state.next.is_none() {
             if let Some(end) = state.extend_to {
+                current.dropped = Some((current.end, state.domain_end));
                 current.end = end;
             }
             self.bare = None;
@@ -545,7 +552,11 @@ fn next_ascii_domain(text: &str, from: usize, limit: usize) -> Option<RawUrl> {
     let mut p = from;
     while p < limit {
         if let Some(end) = ascii_domain_at(text, p, limit) {
-            return Some(RawUrl { start: p, end });
+            return Some(RawUrl {
+                start: p,
+                end,
+                dropped: None,
+            });
         }
         // Every start inside the same run of label characters fails the same way.
         let skip = run_end(&text[..limit], p, is_ascii_domain_char);

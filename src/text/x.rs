@@ -195,7 +195,8 @@ pub struct ParseResult {
     /// Start of the valid part (always 0).
     pub valid_range_start: usize,
     /// Index of the last UTF-16 code unit that is still within the limit and before any invalid
-    /// character.
+    /// character. Where twitter-text's JavaScript gives a negative index (an invalid first
+    /// character in a text that NFC normalisation lengthens), this is 0.
     pub valid_range_end: usize,
 }
 

@@ -327,6 +327,41 @@ function fragment(kind) {
 
 const KINDS = ['words', 'emoji', 'url', 'mention', 'hashtag', 'cashtag'];
 
+// Dense mixtures of the characters the rules look at, and any code point at all (assigned
+// or not, in every plane): where a hand-written rule and a regular expression part ways.
+const SOUP = [
+  ...'#@$./:()-_!?,;\'"&=%~+*[]<>{}|^`'.split(''),
+  ...'htpsHTPSwaexcomdbzAZqIJ'.split(''),
+  ...'0123456789'.split(''),
+  ' ', ' ', ' ', '\n', '\r', '\t', '\u3000', '\u00a0', '\u2028', '\u2029', '\u200b', '\ufeff', '\u0085', '\u180e', '\u1680', '\u205f', '\u000b',
+  'http', 'https', 'HTTP', '://', 'www.', '.com', '.co', '.social', '.test', '.de', '.jp', '.рф', '.みんな', 't.co/', 'xn--', 'bsky', '.bsky.social', '＃', '＄', '＠', '@@', '##',
+  '\u200d', '\ufe0f', '\ufe0e', '\u20e3', '\u{1f3fd}', '\u{1f1e9}', '\u{1f1ea}', '\u{e0067}', '\u{e007f}', '\u{1f3f4}', '\u0301', '\u0308', '\u094d', '\u0915', '\u0937', '\u00ad', '\u2060', '\u20e2', '\u202e', '\u2066', '\ufffe', '\uffff',
+];
+
+function anyCodePoint() {
+  // Any scalar value, weighted towards the planes where text lives.
+  const r = random();
+  let c;
+  if (r < 0.6) c = int(0x10000);
+  else if (r < 0.85) c = 0x10000 + int(0x10000);
+  else if (r < 0.95) c = 0x20000 + int(0x20000);
+  else c = 0xe0000 + int(0x30000);
+  if (c >= 0xd800 && c <= 0xdfff) c = 0x61;
+  return cp(c);
+}
+
+function soup() {
+  const n = 5 + int(120);
+  let text = '';
+  for (let i = 0; i < n; i++) {
+    const r = random();
+    if (r < 0.15) text += anyCodePoint();
+    else if (r < 0.25) text += fragment(pick(KINDS));
+    else text += pick(SOUP);
+  }
+  return text;
+}
+
 // A rough X weight (1 for Latin, 2 otherwise, 23 a URL) to build texts near the limits; the
 // corpus needs texts on both sides of 280, not the exact count.
 function roughWeight(s) {
@@ -350,11 +385,12 @@ function post() {
     return 'words';
   };
   let text = '';
-  if (r < 0.05) {
+  if (r < 0.22) return { kind: 'soup', text: soup() };
+  if (r < 0.25) {
     // Tiny texts: empty, one fragment, only spaces.
     return { kind: 'tiny', text: pick(['', ' ', '\n', fragment(kind()), separator(), '\u00ad', '\ufeff']) };
   }
-  if (r < 0.35) {
+  if (r < 0.5) {
     // Near X's limit (280) or Bluesky's (300 graphemes / 3000 bytes).
     const target = chance(0.7) ? 250 + int(60) : 280 + int(60);
     while (roughWeight(text) < target) text += fragment(kind()) + separator();

@@ -34,7 +34,28 @@ pub const MAX_TAG_GRAPHEMES: usize = 64;
 /// assert_eq!(socialkit::text::bluesky::grapheme_length("👨‍👩‍👧‍👦 é"), 3);
 /// ```
 pub fn grapheme_length(text: &str) -> usize {
-    text.graphemes(true).count()
+    // Between two ASCII characters there is always a grapheme boundary, except inside CR LF
+    // (UAX #29: no rule but GB3 joins ASCII characters, and no rule's context spans two of
+    // them). So the text is cut there, each lone ASCII character counts 1, and the segmenter
+    // only sees the pieces with other characters.
+    let b = text.as_bytes();
+    let mut count = 0;
+    let mut start = 0;
+    for p in 1..b.len() {
+        if b[p - 1] < 0x80 && b[p] < 0x80 && !(b[p - 1] == b'\r' && b[p] == b'\n') {
+            count += piece_graphemes(&text[start..p]);
+            start = p;
+        }
+    }
+    count + piece_graphemes(&text[start..])
+}
+
+fn piece_graphemes(piece: &str) -> usize {
+    match piece.len() {
+        0 => 0,
+        1 => 1,
+        _ => piece.graphemes(true).count(),
+    }
 }
 
 /// The number of UTF-8 bytes of `text`.
@@ -177,16 +198,17 @@ fn detect_mentions(text: &str, out: &mut Vec<Facet>) {
 }
 
 fn detect_links(text: &str, out: &mut Vec<Facet>) {
+    let bytes = text.as_bytes();
     let mut i = 0;
-    while i < text.len() {
-        let Some(c) = char_at(text, i) else { break };
-        let next = i + c.len_utf8();
-        if !after_opener(text, i, true) {
-            i = next;
+    while i < bytes.len() {
+        // Both alternatives of the reference's regex start with an ASCII letter (bytes inside
+        // a character never are one).
+        if !bytes[i].is_ascii_alphabetic() || !after_opener(text, i, true) {
+            i += 1;
             continue;
         }
         let Some((end, has_protocol, domain_end)) = link_at(text, i) else {
-            i = next;
+            i += 1;
             continue;
         };
         let matched = &text[i..end];

@@ -215,11 +215,7 @@ pub struct ParseResult {
 /// assert_eq!((r.display_range_end, r.valid_range_end), (16, 16));
 /// ```
 pub fn parse(text: &str, config: &TwitterTextConfig) -> ParseResult {
-    let normalized: Cow<'_, str> = match is_nfc_quick(text.chars()) {
-        IsNormalized::Yes => Cow::Borrowed(text),
-        IsNormalized::Maybe if is_nfc(text) => Cow::Borrowed(text),
-        _ => Cow::Owned(text.nfc().collect()),
-    };
+    let normalized = nfc(text);
     let norm: &str = &normalized;
     let scale = u64::from(config.scale.max(1));
     let max_scaled = config.max_weighted_tweet_length as u64 * scale;
@@ -315,6 +311,21 @@ pub fn parse(text: &str, config: &TwitterTextConfig) -> ParseResult {
     }
 }
 
+/// `text` in NFC, borrowed when it is already (no allocation).
+fn nfc(text: &str) -> Cow<'_, str> {
+    // ASCII is NFC: the check starts at the last ASCII character before the first other one
+    // (which a combining mark after it could compose with).
+    let Some(first) = text.bytes().position(|b| b >= 0x80) else {
+        return Cow::Borrowed(text);
+    };
+    let tail = &text[first.saturating_sub(1)..];
+    match is_nfc_quick(tail.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(text),
+        IsNormalized::Maybe if is_nfc(tail) => Cow::Borrowed(text),
+        _ => Cow::Owned(text.nfc().collect()),
+    }
+}
+
 /// The running count of [`parse`]: one `step` per iteration of `parseTweet`'s loop.
 struct Count {
     weighted: u64,
@@ -357,7 +368,8 @@ fn advance_utf16(text: &str, i: usize, units: usize) -> (usize, Option<char>) {
 
 /// The weighted length of `text` on X today (twitter-text config v3).
 ///
-/// Meant to run on every keystroke: it does not allocate for NFC text without URLs.
+/// Meant to run on every keystroke: it does not allocate for NFC text, with or without URLs
+/// and emoji.
 ///
 /// ```
 /// use socialkit::text::x::weighted_length;

@@ -14,7 +14,7 @@
 //! starts with. [`EmojiScan`] then finds the matches the way `parseTweet` does: one global
 //! scan from the start of the text, each search starting where the previous match ended.
 
-use super::x_emoji_table::{FIRST, MAX_BYTES, SEQUENCES};
+use super::x_emoji_table::{BY_FIRST, FIRST, MAX_BYTES, SEQUENCES};
 
 const VS15: char = '\u{fe0e}';
 
@@ -28,15 +28,25 @@ fn may_start_emoji(c: char) -> bool {
     FIRST.get(i).is_some_and(|&(first, _)| first <= cp)
 }
 
+/// Whether a keycap base (`#`, `*`, a digit) at byte `at` can start a sequence: only when a
+/// non-ASCII character (U+FE0F or U+20E3) follows.
+fn keycap_may_follow(text: &str, at: usize) -> bool {
+    text.as_bytes().get(at + 1).is_some_and(|&b| b >= 0x80)
+}
+
 /// The length in bytes of the match of twitter-text's emoji expression that starts at byte
 /// `at` of `text`, if one does.
 pub(crate) fn emoji_len(text: &str, at: usize) -> Option<usize> {
     let rest = text.get(at..)?;
     let c0 = rest.chars().next()?;
-    if !may_start_emoji(c0) {
+    if !may_start_emoji(c0) || (c0.is_ascii() && !keycap_may_follow(text, at)) {
         return None;
     }
-    // Every sequence the text starts with is a prefix of `rest`: look each prefix up.
+    // The sequences that start with `c0`, then every prefix of `rest` looked up among them.
+    let cp = u32::from(c0);
+    let g = BY_FIRST.binary_search_by_key(&cp, |&(c, _, _)| c).ok()?;
+    let (_, from, to) = BY_FIRST[g];
+    let group = &SEQUENCES[usize::from(from)..usize::from(to)];
     let mut best: Option<(u16, usize)> = None; // (rank, length)
     let mut lo = 0; // sequences before `lo` are below every longer prefix too
     let ends = rest
@@ -46,9 +56,9 @@ pub(crate) fn emoji_len(text: &str, at: usize) -> Option<usize> {
         .chain(std::iter::once(rest.len()));
     for end in ends.take_while(|&end| end <= MAX_BYTES) {
         let probe = &rest[..end];
-        lo += SEQUENCES[lo..].partition_point(|&(s, _, _)| s < probe);
+        lo += group[lo..].partition_point(|&(s, _, _)| s < probe);
         let mut j = lo;
-        while let Some(&(s, rank, not_before_vs15)) = SEQUENCES.get(j).filter(|e| e.0 == probe) {
+        while let Some(&(s, rank, not_before_vs15)) = group.get(j).filter(|e| e.0 == probe) {
             let blocked = not_before_vs15 && rest[end..].starts_with(VS15);
             if !blocked && best.is_none_or(|(r, _)| rank < r) {
                 best = Some((rank, s.len()));
@@ -56,7 +66,7 @@ pub(crate) fn emoji_len(text: &str, at: usize) -> Option<usize> {
             j += 1;
         }
         // No longer sequence starts with this prefix: stop.
-        if !SEQUENCES.get(j).is_some_and(|e| e.0.starts_with(probe)) {
+        if !group.get(j).is_some_and(|e| e.0.starts_with(probe)) {
             break;
         }
     }
@@ -102,12 +112,23 @@ impl<'a> EmojiScan<'a> {
 
     /// The first match at or after `from`.
     fn search(&mut self) -> Option<(usize, usize)> {
-        let rest = self.text.get(self.from..)?;
-        for (k, _) in rest.char_indices() {
-            let start = self.from + k;
-            if let Some(n) = emoji_len(self.text, start) {
-                return Some((start, start + n));
+        let bytes = self.text.as_bytes();
+        let mut k = self.from;
+        while k < bytes.len() {
+            let b = bytes[k];
+            // ASCII other than a keycap base followed by a non-ASCII character, and the bytes
+            // inside characters, start nothing.
+            let candidate = if b < 0x80 {
+                matches!(b, b'#' | b'*' | b'0'..=b'9') && keycap_may_follow(self.text, k)
+            } else {
+                b >= 0xc0
+            };
+            if candidate {
+                if let Some(n) = emoji_len(self.text, k) {
+                    return Some((k, k + n));
+                }
             }
+            k += 1;
         }
         self.from = self.text.len();
         None

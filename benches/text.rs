@@ -1,5 +1,10 @@
-//! Throughput of the hot text paths over a multilingual corpus of about 100 KB: X's weighted
-//! length (run on every keystroke by composers) and Bluesky facet detection.
+//! Throughput of the hot text paths: X's weighted length (run on every keystroke by
+//! composers) and Bluesky's facets + grapheme count, on the corpus the references answered
+//! (`tests/data/text/corpus.jsonl`: multilingual posts, emoji of every Unicode version, URLs,
+//! mentions, tags, character soups), one call per post, and on a repeated realistic post mix.
+//!
+//! `tools/text-reference/speed.sh` runs the references (Node) on the same corpus and this
+//! bench in one run and prints the ratios.
 
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 use socialkit::text::{bluesky, mastodon, x};
@@ -19,50 +24,58 @@ const POSTS: &[&str] = &[
     "Read the thread 🧵👇 (1/5): why text length differs on every platform, and what t.co/abc123 does to it.",
 ];
 
-fn corpus() -> String {
-    let mut text = String::new();
-    let mut k = 0;
-    while text.len() < 100_000 {
-        text.push_str(POSTS[k % POSTS.len()]);
-        text.push(if k % 3 == 0 { '\n' } else { ' ' });
-        k += 1;
-    }
-    text
+/// The texts of the differential corpus.
+fn corpus() -> Vec<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/text/corpus.jsonl");
+    let data = std::fs::read_to_string(path).expect("tests/data/text/corpus.jsonl");
+    data.lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON line");
+            v["text"].as_str().expect("text").to_string()
+        })
+        .collect()
 }
 
 fn bench(c: &mut Criterion) {
-    let text = corpus();
-    let posts: Vec<&str> = POSTS.to_vec();
-    let post_bytes: usize = posts.iter().map(|p| p.len()).sum();
+    let texts = corpus();
+    let corpus_bytes: usize = texts.iter().map(String::len).sum();
+    let posts: Vec<String> = (0..200)
+        .map(|k| POSTS[k % POSTS.len()].to_string())
+        .collect();
+    let post_bytes: usize = posts.iter().map(String::len).sum();
 
     let mut g = c.benchmark_group("text");
-    g.throughput(Throughput::Bytes(text.len() as u64));
-    g.bench_function("x_weighted_length/corpus_100k", |b| {
-        b.iter(|| x::weighted_length(black_box(&text)))
-    });
-    g.bench_function("bluesky_detect_facets/corpus_100k", |b| {
-        b.iter(|| bluesky::detect_facets(black_box(&text)))
-    });
-    g.bench_function("mastodon_length/corpus_100k", |b| {
-        b.iter(|| mastodon::length(black_box(&text)))
-    });
-    g.throughput(Throughput::Bytes(post_bytes as u64));
-    g.bench_function("x_weighted_length/per_post", |b| {
-        b.iter(|| {
-            posts
-                .iter()
-                .map(|p| x::weighted_length(black_box(p)))
-                .sum::<usize>()
-        })
-    });
-    g.bench_function("bluesky_detect_facets/per_post", |b| {
-        b.iter(|| {
-            posts
-                .iter()
-                .map(|p| bluesky::detect_facets(black_box(p)).len())
-                .sum::<usize>()
-        })
-    });
+    for (name, set, bytes) in [
+        ("corpus", &texts, corpus_bytes),
+        ("posts", &posts, post_bytes),
+    ] {
+        g.throughput(Throughput::Bytes(bytes as u64));
+        g.bench_function(format!("x_weighted_length/{name}"), |b| {
+            b.iter(|| {
+                set.iter()
+                    .map(|t| x::weighted_length(black_box(t)))
+                    .sum::<usize>()
+            })
+        });
+        g.bench_function(format!("bluesky_facets_graphemes/{name}"), |b| {
+            b.iter(|| {
+                set.iter()
+                    .map(|t| {
+                        let t = black_box(t);
+                        bluesky::detect_facets(t).len() + bluesky::grapheme_length(t)
+                    })
+                    .sum::<usize>()
+            })
+        });
+        g.bench_function(format!("mastodon_length/{name}"), |b| {
+            b.iter(|| {
+                set.iter()
+                    .map(|t| mastodon::length(black_box(t)))
+                    .sum::<usize>()
+            })
+        });
+    }
     g.finish();
 }
 

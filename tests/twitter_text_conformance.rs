@@ -1,8 +1,8 @@
 //! twitter-text's conformance suite, run against `socialkit::text::x`.
 //!
-//! The data lives beside the repository, in `../shared/conformance/twitter-text/`
-//! (`validate.yml`, `extract.yml`, `config-v*.json`). Every case of the sections below must pass;
-//! run with `--nocapture` to see the counts per section.
+//! The data is in `tests/data/twitter-text/` (`validate.yml`, `extract.yml`, `config-v*.json`,
+//! copied from twitter-text with its Apache-2.0 licence; see the README there). Every case of
+//! the sections below must pass; run with `--nocapture` to see the counts per section.
 
 use std::path::{Path, PathBuf};
 
@@ -13,15 +13,14 @@ use socialkit::text::x::{
 };
 
 fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/twitter-text")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/twitter-text")
 }
 
 fn read(file: &str) -> String {
     let path = data_dir().join(file);
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "twitter-text conformance data missing: cannot read {} ({e}). The suite expects the \
-             shared/ folder beside the repository (../shared/conformance/twitter-text/).",
+            "twitter-text conformance data missing: cannot read {} ({e})",
             path.display()
         )
     })

@@ -37,6 +37,8 @@ mod chars;
 mod split;
 mod tlds;
 mod x_emoji;
+#[rustfmt::skip]
+mod x_emoji_table;
 mod x_url;
 
 use serde::{Deserialize, Serialize};

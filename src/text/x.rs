@@ -2,15 +2,19 @@
 //!
 //! X counts a post the way the twitter-text library does (config v3): the text is NFC
 //! normalised; each code point weighs 1 in a few ranges (Latin, most punctuation) and 2
-//! elsewhere (CJK, emoji, …); every URL counts as 23 whatever its length; an emoji sequence
-//! (ZWJ family, flag, keycap, skin tone) counts once, as 2. The limit is 280.
+//! elsewhere (CJK, emoji, …); every URL counts as 23 whatever its length; an emoji that
+//! twitter-text's emoji table knows (Unicode 11: ZWJ families, flags, keycaps, skin tones)
+//! counts once, as 2, and a newer one counts code point by code point, as X counts it
+//! (`🧑‍🎄`, Emoji 13, weighs 2 + 1 + 2). The limit is 280.
 //!
-//! This module reproduces twitter-text's behaviour and is tested against its conformance data
-//! (`tests/twitter_text_conformance.rs`).
+//! This module reproduces twitter-text 3.1.0's `parseTweet` exactly. It is tested against
+//! twitter-text's conformance data (`tests/twitter_text_conformance.rs`) and against
+//! `parseTweet` itself on thousands of texts (`tests/text_reference_agreement.rs`).
 //!
 //! ```
 //! use socialkit::text::x;
 //! assert_eq!(x::weighted_length("Hello 👋 https://example.com/a/very/long/path"), 6 + 2 + 1 + 23);
+//! assert_eq!(x::weighted_length("🧑‍🎄"), 5);
 //! let parsed = x::parse(&"é".repeat(281), &x::TwitterTextConfig::v3());
 //! assert!(!parsed.valid);
 //! assert_eq!(parsed.valid_range_end, 279);
@@ -23,7 +27,7 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc, is_nfc_q
 
 use super::chars::{is_twitter_invalid, utf16_len};
 use super::extract::{IndexUnit, convert_offsets};
-use super::x_emoji::emoji_len;
+use super::x_emoji::EmojiScan;
 use super::x_url::{TWITTER, UrlIter};
 
 /// A range of code points and its weight (twitter-text's `ranges` entries).
@@ -157,10 +161,11 @@ impl TwitterTextConfig {
         }
     }
 
-    fn weight_of(&self, c: char) -> u32 {
+    /// The weight of one UTF-16 code unit (twitter-text weighs code units).
+    fn weight_of_unit(&self, unit: u32) -> u32 {
         self.ranges
             .iter()
-            .find(|r| r.contains(c))
+            .find(|r| (r.start..=r.end).contains(&unit))
             .map_or(self.default_weight, |r| r.weight)
     }
 }
@@ -190,7 +195,8 @@ pub struct ParseResult {
     /// Start of the valid part (always 0).
     pub valid_range_start: usize,
     /// Index of the last UTF-16 code unit that is still within the limit and before any invalid
-    /// character.
+    /// character. Where twitter-text's JavaScript gives a negative index (an invalid first
+    /// character in a text that NFC normalisation lengthens), this is 0.
     pub valid_range_end: usize,
 }
 
@@ -209,61 +215,82 @@ pub struct ParseResult {
 /// assert_eq!((r.display_range_end, r.valid_range_end), (16, 16));
 /// ```
 pub fn parse(text: &str, config: &TwitterTextConfig) -> ParseResult {
-    let normalized: Cow<'_, str> = match is_nfc_quick(text.chars()) {
-        IsNormalized::Yes => Cow::Borrowed(text),
-        IsNormalized::Maybe if is_nfc(text) => Cow::Borrowed(text),
-        _ => Cow::Owned(text.nfc().collect()),
-    };
+    let normalized = nfc(text);
     let norm: &str = &normalized;
     let scale = u64::from(config.scale.max(1));
     let max_scaled = config.max_weighted_tweet_length as u64 * scale;
     let url_weight = u64::from(config.transformed_url_length) * scale;
 
     let mut urls = UrlIter::new(norm, &TWITTER).peekable();
-    let mut weighted: u64 = 0;
-    let mut valid = true;
-    let mut valid_display: usize = 0;
+    let mut emoji = config.emoji_parsing_enabled.then(|| EmojiScan::new(norm));
+    let mut count = Count {
+        weighted: 0,
+        max_scaled,
+        valid: true,
+        valid_display: 0,
+        u16_index: 0,
+    };
     let mut i = 0; // byte index in `norm`
-    let mut u16_index = 0; // UTF-16 index of `i`
     while i < norm.len() {
         while urls.peek().is_some_and(|u| u.start < i) {
             urls.next();
         }
-        // (bytes consumed, UTF-16 units consumed, weight)
-        let (consumed, units, weight) = match urls.peek() {
-            Some(u) if u.start == i => {
-                let end = u.end;
-                urls.next();
-                (end - i, utf16_len(&norm[i..end]), url_weight)
+        if let Some(u) = urls.next_if(|u| u.start == i) {
+            // `parseTweet` moves on by the length of the URL's string, which is shorter than
+            // its indices where twitter-text left part of the domain out of the string.
+            let mut units = utf16_len(&norm[u.start..u.end]);
+            if let Some((a, b)) = u.dropped {
+                units -= utf16_len(&norm[a..b]);
             }
-            _ => match emoji_len(norm, i).filter(|_| config.emoji_parsing_enabled) {
-                Some(n) => (
-                    n,
-                    utf16_len(&norm[i..i + n]),
-                    u64::from(config.default_weight),
-                ),
-                None => {
-                    let c = norm[i..].chars().next().unwrap_or('\0');
-                    (
-                        c.len_utf8().max(1),
-                        c.len_utf16(),
-                        u64::from(config.weight_of(c)),
-                    )
-                }
-            },
+            let (stop, split) = advance_utf16(norm, i, units);
+            // The unit the step ends on: the high surrogate of a split character is valid.
+            let last = if split.is_some() {
+                None
+            } else {
+                norm[..stop].chars().next_back()
+            };
+            count.step(url_weight, units, last);
+            i = stop;
+            if let Some(c) = split {
+                // The loop goes on at the low surrogate of `c`, a character of its own there.
+                let low = 0xdc00 + ((u32::from(c) - 0x1_0000) & 0x3ff);
+                count.step(u64::from(config.weight_of_unit(low)), 1, None);
+                i += c.len_utf8();
+            }
+            continue;
+        }
+        if let Some(end) = emoji.as_mut().and_then(|scan| scan.match_at(i)) {
+            let piece = &norm[i..end];
+            count.step(
+                u64::from(config.default_weight),
+                utf16_len(piece),
+                piece.chars().next_back(),
+            );
+            i = end;
+            continue;
+        }
+        let c = norm[i..].chars().next().unwrap_or('\0');
+        // twitter-text weighs the last UTF-16 unit of a character (a low surrogate for one
+        // outside the BMP).
+        let unit = if c.len_utf16() == 2 {
+            0xdc00 + ((u32::from(c) - 0x1_0000) & 0x3ff)
+        } else {
+            u32::from(c)
         };
-        let piece = &norm[i..i + consumed];
-        weighted += weight;
-        u16_index += units;
-        i += consumed;
-        let last = u16_index - 1;
-        if valid && piece.chars().next_back().is_some_and(is_twitter_invalid) {
-            valid = false;
-        }
-        if valid && weighted <= max_scaled {
-            valid_display = last;
-        }
+        count.step(
+            u64::from(config.weight_of_unit(unit)),
+            c.len_utf16(),
+            Some(c),
+        );
+        i += c.len_utf8().max(1);
     }
+    let Count {
+        weighted,
+        valid,
+        valid_display,
+        u16_index,
+        ..
+    } = count;
 
     let weighted_length = (weighted / scale) as usize;
     let max = config.max_weighted_tweet_length;
@@ -284,9 +311,65 @@ pub fn parse(text: &str, config: &TwitterTextConfig) -> ParseResult {
     }
 }
 
+/// `text` in NFC, borrowed when it is already (no allocation).
+fn nfc(text: &str) -> Cow<'_, str> {
+    // ASCII is NFC: the check starts at the last ASCII character before the first other one
+    // (which a combining mark after it could compose with).
+    let Some(first) = text.bytes().position(|b| b >= 0x80) else {
+        return Cow::Borrowed(text);
+    };
+    let tail = &text[first.saturating_sub(1)..];
+    match is_nfc_quick(tail.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(text),
+        IsNormalized::Maybe if is_nfc(tail) => Cow::Borrowed(text),
+        _ => Cow::Owned(text.nfc().collect()),
+    }
+}
+
+/// The running count of [`parse`]: one `step` per iteration of `parseTweet`'s loop.
+struct Count {
+    weighted: u64,
+    max_scaled: u64,
+    valid: bool,
+    valid_display: usize,
+    /// UTF-16 index after the last step.
+    u16_index: usize,
+}
+
+impl Count {
+    /// Adds `weight` for `units` UTF-16 units ending in `last` (`None`: a lone surrogate).
+    fn step(&mut self, weight: u64, units: usize, last: Option<char>) {
+        self.weighted += weight;
+        self.u16_index += units;
+        if self.valid && last.is_some_and(is_twitter_invalid) {
+            self.valid = false;
+        }
+        if self.valid && self.weighted <= self.max_scaled {
+            self.valid_display = self.u16_index.saturating_sub(1);
+        }
+    }
+}
+
+/// The byte index reached from byte `i` of `text` after `units` UTF-16 units, and the
+/// character it lands inside of when it lands between the two surrogates of one.
+fn advance_utf16(text: &str, i: usize, units: usize) -> (usize, Option<char>) {
+    let mut left = units;
+    for (k, c) in text[i..].char_indices() {
+        if left == 0 {
+            return (i + k, None);
+        }
+        if c.len_utf16() > left {
+            return (i + k, Some(c));
+        }
+        left -= c.len_utf16();
+    }
+    (text.len(), None)
+}
+
 /// The weighted length of `text` on X today (twitter-text config v3).
 ///
-/// Meant to run on every keystroke: it does not allocate for NFC text without URLs.
+/// Meant to run on every keystroke: it does not allocate for NFC text, with or without URLs
+/// and emoji.
 ///
 /// ```
 /// use socialkit::text::x::weighted_length;

@@ -1,180 +1,186 @@
-//! Emoji sequences as twitter-text counts them (config v3: one emoji sequence weighs once).
+//! Emoji as twitter-text counts them (config v3: one emoji weighs once, at the default weight).
 //!
-//! twitter-text uses a generated regular expression listing every emoji of its Unicode version.
-//! Its shape is what this matcher follows, with the current Unicode emoji properties instead of
-//! a frozen list:
-//! - keycaps: `[#*0-9] U+FE0F? U+20E3`;
-//! - flags: a valid pair of regional indicators (a lone indicator is an emoji of its own),
-//!   and tag sequences (`🏴` + tag characters + cancel tag, e.g. 🏴󠁧󠁢󠁥󠁮󠁧󠁿);
-//! - an emoji character with its presentation selector U+FE0F and/or a skin-tone modifier;
-//!   a text-default emoji (Emoji_Presentation=No) followed by U+FE0E is text, not an emoji;
-//!   ©, ®, ™ and ♟ are emoji only with U+FE0F, as in twitter-text;
-//! - ZWJ sequences: such elements joined by U+200D.
+//! twitter-text 3.1.0's `parseTweet` finds emoji with the regular expression of
+//! twemoji-parser 11.0.2, generated from the emoji of Unicode 11. Whatever that expression
+//! does not know (newer emoji, newer ZWJ sequences, skin tones on newer people) counts code
+//! point by code point, as X counts it. Counting fewer than X does would tell a user a post
+//! fits when X refuses it, so this module reproduces the expression exactly, from a table
+//! derived from it ([`super::x_emoji_table`], written by `tools/text-reference/emoji-table.mjs`,
+//! which also checks the table against the expression).
 //!
-//! Where twitter-text's list only knows the recommended (RGI) ZWJ sequences, this matcher
-//! takes every well-formed one: a non-RGI sequence such as 👨‍🦄 counts once here, as the
-//! sum of its parts in twitter-text.
+//! The expression has no repetition, so it matches a finite set of strings; a backtracking
+//! engine tries them in a fixed order. The table lists every string with its rank in that
+//! order; at a position the expression matches the string of lowest rank that the text there
+//! starts with. [`EmojiScan`] then finds the matches the way `parseTweet` does: one global
+//! scan from the start of the text, each search starting where the previous match ended.
 
-use icu_properties::CodePointSetData;
-use icu_properties::props::{Emoji, EmojiModifierBase, EmojiPresentation};
+use super::x_emoji_table::{BY_FIRST, FIRST, MAX_BYTES, SEQUENCES};
 
-const ZWJ: char = '\u{200d}';
-const VS16: char = '\u{fe0f}';
 const VS15: char = '\u{fe0e}';
-const KEYCAP: char = '\u{20e3}';
-const BLACK_FLAG: char = '\u{1f3f4}';
-const CANCEL_TAG: char = '\u{e007f}';
 
-/// Region codes that have a flag emoji (pairs of regional indicators), as in twitter-text.
-const FLAG_REGIONS: &str = "\
-    AC AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ \
-    BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CP CR CU CV CW CX CY CZ DE DG DJ DK \
-    DM DO DZ EA EC EE EG EH ER ES ET EU FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ \
-    GR GS GT GU GW GY HK HM HN HR HT HU IC ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI \
-    KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP \
-    MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM \
-    PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX \
-    SY SZ TA TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM UN US UY UZ VA VC VE VG VI \
-    VN VU WF WS XK YE YT ZA ZM ZW";
-
-fn is_regional_indicator(c: char) -> bool {
-    ('\u{1f1e6}'..='\u{1f1ff}').contains(&c)
-}
-
-fn is_skin_tone(c: char) -> bool {
-    ('\u{1f3fb}'..='\u{1f3ff}').contains(&c)
-}
-
-fn is_tag(c: char) -> bool {
-    ('\u{e0020}'..='\u{e007e}').contains(&c)
-}
-
-fn is_flag_pair(a: char, b: char) -> bool {
-    let letter = |c: char| char::from(b'A' + (u32::from(c) - 0x1f1e6) as u8);
-    let code = [letter(a), letter(b)];
-    FLAG_REGIONS
-        .split_whitespace()
-        .any(|r| r.chars().eq(code.iter().copied()))
-}
-
-/// Whether `c` can start an emoji at all: a cheap test that rejects most text before the
-/// Unicode property look-ups.
+/// Whether some sequence of the table starts with `c`: a cheap test before the table.
 fn may_start_emoji(c: char) -> bool {
     let cp = u32::from(c);
-    matches!(c, '#' | '*' | '0'..='9' | '\u{a9}' | '\u{ae}') || cp >= 0x203c
+    if cp < 0x80 {
+        return matches!(c, '#' | '*' | '0'..='9');
+    }
+    let i = FIRST.partition_point(|&(_, last)| last < cp);
+    FIRST.get(i).is_some_and(|&(first, _)| first <= cp)
 }
 
-/// The length in bytes of the emoji sequence that starts at byte `at` of `text`, if one does.
+/// Whether a keycap base (`#`, `*`, a digit) at byte `at` can start a sequence: only when a
+/// non-ASCII character (U+FE0F or U+20E3) follows.
+fn keycap_may_follow(text: &str, at: usize) -> bool {
+    text.as_bytes().get(at + 1).is_some_and(|&b| b >= 0x80)
+}
+
+/// The length in bytes of the match of twitter-text's emoji expression that starts at byte
+/// `at` of `text`, if one does.
 pub(crate) fn emoji_len(text: &str, at: usize) -> Option<usize> {
     let rest = text.get(at..)?;
-    let mut chars = rest.chars();
-    let c0 = chars.next()?;
-    if !may_start_emoji(c0) {
+    let c0 = rest.chars().next()?;
+    if !may_start_emoji(c0) || (c0.is_ascii() && !keycap_may_follow(text, at)) {
         return None;
     }
-    let next = |i: usize| rest.get(i..).and_then(|r| r.chars().next());
-    let len0 = c0.len_utf8();
-    // Keycaps.
-    if matches!(c0, '#' | '*' | '0'..='9') {
-        return match next(len0) {
-            Some(KEYCAP) => Some(len0 + KEYCAP.len_utf8()),
-            Some(VS16) if next(len0 + 3) == Some(KEYCAP) => Some(len0 + 3 + KEYCAP.len_utf8()),
-            _ => None,
-        };
-    }
-    // Flags.
-    if is_regional_indicator(c0) {
-        return match next(len0) {
-            Some(c1) if is_regional_indicator(c1) && is_flag_pair(c0, c1) => Some(len0 * 2),
-            _ => Some(len0),
-        };
-    }
-    if c0 == BLACK_FLAG {
-        if let Some(n) = tag_sequence_len(rest, len0) {
-            return Some(n);
+    // The sequences that start with `c0`, then every prefix of `rest` looked up among them.
+    let cp = u32::from(c0);
+    let g = BY_FIRST.binary_search_by_key(&cp, |&(c, _, _)| c).ok()?;
+    let (_, from, to) = BY_FIRST[g];
+    let group = &SEQUENCES[usize::from(from)..usize::from(to)];
+    let mut best: Option<(u16, usize)> = None; // (rank, length)
+    let mut lo = 0; // sequences before `lo` are below every longer prefix too
+    let ends = rest
+        .char_indices()
+        .skip(1)
+        .map(|(i, _)| i)
+        .chain(std::iter::once(rest.len()));
+    for end in ends.take_while(|&end| end <= MAX_BYTES) {
+        let probe = &rest[..end];
+        lo += group[lo..].partition_point(|&(s, _, _)| s < probe);
+        let mut j = lo;
+        while let Some(&(s, rank, not_before_vs15)) = group.get(j).filter(|e| e.0 == probe) {
+            let blocked = not_before_vs15 && rest[end..].starts_with(VS15);
+            if !blocked && best.is_none_or(|(r, _)| rank < r) {
+                best = Some((rank, s.len()));
+            }
+            j += 1;
+        }
+        // No longer sequence starts with this prefix: stop.
+        if !group.get(j).is_some_and(|e| e.0.starts_with(probe)) {
+            break;
         }
     }
-    // Elements joined by ZWJ.
-    let mut end = element_len(rest, 0)?;
-    while next(end) == Some(ZWJ) {
-        match element_len(rest, end + ZWJ.len_utf8()) {
-            Some(e) => end = e,
-            None => break,
-        }
-    }
-    Some(end)
+    best.map(|(_, len)| len)
 }
 
-/// Tag characters after the black flag, ended by the cancel tag.
-fn tag_sequence_len(rest: &str, from: usize) -> Option<usize> {
-    for (count, (k, c)) in rest[from..].char_indices().enumerate() {
-        if c == CANCEL_TAG {
-            return (count > 0).then_some(from + k + c.len_utf8());
-        }
-        if !is_tag(c) {
-            return None;
-        }
-    }
-    None
+/// The emoji matches of a text, found as twitter-text finds them: a global scan where each
+/// search starts at the end of the previous match.
+pub(crate) struct EmojiScan<'a> {
+    text: &'a str,
+    /// Where the next search starts.
+    from: usize,
+    /// The next match (start, end), if it was found already.
+    next: Option<(usize, usize)>,
 }
 
-/// One emoji (with its selector and skin tone) at byte `i` of `rest`; returns its end.
-fn element_len(rest: &str, i: usize) -> Option<usize> {
-    let c = rest.get(i..)?.chars().next()?;
-    if !may_start_emoji(c) || !CodePointSetData::new::<Emoji>().contains(c) {
-        return None;
-    }
-    if matches!(c, '#' | '*' | '0'..='9') || is_regional_indicator(c) {
-        return None;
-    }
-    let next = |j: usize| rest.get(j..).and_then(|r| r.chars().next());
-    let mut end = i + c.len_utf8();
-    match next(end) {
-        Some(VS16) => end += VS16.len_utf8(),
-        Some(VS15) if !CodePointSetData::new::<EmojiPresentation>().contains(c) => return None,
-        _ if matches!(c, '\u{a9}' | '\u{ae}' | '\u{2122}' | '\u{265f}') => return None,
-        _ => {}
-    }
-    if CodePointSetData::new::<EmojiModifierBase>().contains(c) {
-        if let Some(m) = next(end).filter(|&m| is_skin_tone(m)) {
-            end += m.len_utf8();
+impl<'a> EmojiScan<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        EmojiScan {
+            text,
+            from: 0,
+            next: None,
         }
     }
-    Some(end)
+
+    /// The end of the match that starts at byte `i`, if the scan has one there. Calls must
+    /// come with increasing `i`.
+    pub(crate) fn match_at(&mut self, i: usize) -> Option<usize> {
+        loop {
+            if let Some((start, end)) = self.next {
+                if start >= i {
+                    return (start == i).then_some(end);
+                }
+                // The loop of `parseTweet` went past this match (inside a URL): the scan goes
+                // on from its end.
+                self.from = end;
+                self.next = None;
+            }
+            self.next = self.search();
+            self.next?;
+        }
+    }
+
+    /// The first match at or after `from`.
+    fn search(&mut self) -> Option<(usize, usize)> {
+        let bytes = self.text.as_bytes();
+        let mut k = self.from;
+        while k < bytes.len() {
+            let b = bytes[k];
+            // ASCII other than a keycap base followed by a non-ASCII character, and the bytes
+            // inside characters, start nothing.
+            let candidate = if b < 0x80 {
+                matches!(b, b'#' | b'*' | b'0'..=b'9') && keycap_may_follow(self.text, k)
+            } else {
+                b >= 0xc0
+            };
+            if candidate {
+                if let Some(n) = emoji_len(self.text, k) {
+                    return Some((k, k + n));
+                }
+            }
+            k += 1;
+        }
+        self.from = self.text.len();
+        None
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The matches of `text`, in code points each.
     fn lens(text: &str) -> Vec<usize> {
+        let mut scan = EmojiScan::new(text);
         let mut out = Vec::new();
-        let mut i = 0;
-        while i < text.len() {
-            match emoji_len(text, i) {
-                Some(n) => {
-                    out.push(text[i..i + n].chars().count());
-                    i += n;
-                }
-                None => i += text[i..].chars().next().map_or(1, char::len_utf8),
+        for (i, _) in text.char_indices() {
+            if let Some(end) = scan.match_at(i) {
+                out.push(text[i..end].chars().count());
             }
         }
         out
     }
 
     #[test]
-    fn sequences() {
+    fn sequences_of_unicode_11_count_once() {
         assert_eq!(lens("👨‍👩‍👧‍👦"), [7]);
         assert_eq!(lens("🙋🏽"), [2]);
         assert_eq!(lens("1⃣ 1\u{fe0f}\u{20e3} 1"), [2, 3]);
         assert_eq!(lens("🇩🇪🇺🇸"), [2, 2]);
-        assert_eq!(lens("🇦🇦"), [1, 1]);
         assert_eq!(lens("🏴󠁧󠁢󠁥󠁮󠁧󠁿"), [7]);
         assert_eq!(lens("❤\u{fe0f}"), [2]);
-        assert_eq!(lens("☺\u{fe0e}"), Vec::<usize>::new());
         assert_eq!(lens("©"), Vec::<usize>::new());
         assert_eq!(lens("©\u{fe0f}"), [2]);
         assert_eq!(lens("🧕🏾 abc"), [2]);
-        assert_eq!(lens("👨‍"), [1]);
+    }
+
+    #[test]
+    fn what_unicode_11_did_not_have_counts_by_parts() {
+        // U+1F9D1 U+200D U+1F384 (mx claus, Emoji 13): the person alone is known, the rest
+        // counts code point by code point.
+        assert_eq!(lens("🧑‍🎄"), [1, 1]);
+        // A skin tone on a person of Emoji 12: only the skin tone is known.
+        assert_eq!(lens("🧍🏽"), [1]);
+        // Lone U+FE0F is a match of its own.
+        assert_eq!(lens("a\u{fe0f}"), [1]);
+    }
+
+    #[test]
+    fn a_match_the_loop_skipped_is_not_found_again_inside() {
+        // The scan matched 👨‍👩‍👧 from byte 0; asked from inside it, it has nothing there.
+        let text = "👨‍👩‍👧x";
+        let mut scan = EmojiScan::new(text);
+        assert_eq!(scan.match_at(4), None);
+        assert_eq!(scan.match_at(text.len() - 1), None);
     }
 }

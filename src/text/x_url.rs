@@ -252,6 +252,11 @@ fn is_ascii_domain_char(c: char) -> bool {
 pub(crate) struct RawUrl {
     pub(crate) start: usize,
     pub(crate) end: usize,
+    /// The bytes twitter-text's JavaScript leaves out of the URL's string (not its indices):
+    /// for the last ASCII domain of a protocol-less URL with a path, the string is that domain
+    /// followed by the path, without what lies between them (`www.x.news.日本.gl/a` gives
+    /// `www.x.news/a`). `parseTweet` moves on by the string's length, not the indices'.
+    pub(crate) dropped: Option<(usize, usize)>,
 }
 
 /// What the big regular expression matched at one position.
@@ -266,6 +271,8 @@ struct RegexMatch {
     domain_end: usize,
     has_path: bool,
     end: usize,
+    /// The URL starts at the low surrogate of the character at `start` (see `find_match`).
+    mid_char_start: bool,
 }
 
 /// The URLs of a text, in order, as twitter-text extracts them.
@@ -305,6 +312,15 @@ impl<'a> UrlIter<'a> {
         let mut i = self.pos;
         while i <= text.len() {
             let c = char_at(text, i);
+            if let Some(c) = c.filter(|c| c.len_utf16() == 2) {
+                // twitter-text's regex runs on UTF-16 units: the high surrogate of `c` may
+                // precede a URL that starts at its low surrogate (a valid domain character,
+                // as `c` is).
+                if let Some(mut m) = self.match_url_at(i, Some(c)) {
+                    m.mid_char_start = true;
+                    return Some(m);
+                }
+            }
             if let Some(c) = c {
                 if is_url_preceding_char(c) {
                     let s = i + c.len_utf8();
@@ -387,6 +403,7 @@ impl<'a> UrlIter<'a> {
             domain_end,
             has_path,
             end,
+            mid_char_start: false,
         })
     }
 
@@ -485,7 +502,8 @@ impl<'a> UrlIter<'a> {
         } else {
             "https://".len()
         };
-        if !domain_labels_are_valid(domain) || protocol_len + utf16_len(url) > MAX_URL_LENGTH {
+        let url_len = utf16_len(url) - usize::from(m.mid_char_start);
+        if !domain_labels_are_valid(domain) || protocol_len + url_len > MAX_URL_LENGTH {
             return None;
         }
         if !m.has_protocol {
@@ -508,6 +526,7 @@ impl<'a> UrlIter<'a> {
         Some(RawUrl {
             start: m.start,
             end,
+            dropped: None,
         })
     }
 
@@ -521,6 +540,7 @@ impl<'a> UrlIter<'a> {
         state.next = next_ascii_domain(self.text, current.end, state.domain_end);
         if state.next.is_none() {
             if let Some(end) = state.extend_to {
+                current.dropped = Some((current.end, state.domain_end));
                 current.end = end;
             }
             self.bare = None;
@@ -545,7 +565,11 @@ fn next_ascii_domain(text: &str, from: usize, limit: usize) -> Option<RawUrl> {
     let mut p = from;
     while p < limit {
         if let Some(end) = ascii_domain_at(text, p, limit) {
-            return Some(RawUrl { start: p, end });
+            return Some(RawUrl {
+                start: p,
+                end,
+                dropped: None,
+            });
         }
         // Every start inside the same run of label characters fails the same way.
         let skip = run_end(&text[..limit], p, is_ascii_domain_char);
@@ -783,7 +807,8 @@ fn punycode_length(label: &str) -> Option<usize> {
         if k > 0 {
             total += 1;
         }
-        total += if part.chars().any(|c| u32::from(c) > 0x7E) {
+        // punycode.js encodes a label with any character outside U+0020..U+007E.
+        total += if part.chars().any(|c| !(' '..='~').contains(&c)) {
             "xn--".len() + idna::punycode::encode_str(part)?.len()
         } else {
             part.len()

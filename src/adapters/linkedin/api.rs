@@ -123,8 +123,9 @@ pub struct Comment {
     /// Comment id.
     #[serde(default)]
     pub id: String,
-    /// Comment URN (`urn:li:comment:(urn:li:activity:1,2)`).
-    #[serde(default)]
+    /// Comment URN (`urn:li:comment:(urn:li:activity:1,2)`; the unversioned `/v2` API names
+    /// it `$URN`).
+    #[serde(default, alias = "$URN")]
     pub comment_urn: Option<String>,
     /// Who wrote it.
     #[serde(default)]

@@ -1,5 +1,14 @@
 //! Serde wire types of the XRPC methods and lexicon records the Bluesky adapter uses.
 //!
+//! Sources: the lexicons in bluesky-social/atproto, `lexicons/com/atproto/server/createSession.json`
+//! ([`CreateSessionInput`], [`SessionOutput`]), `lexicons/com/atproto/repo/createRecord.json`,
+//! `deleteRecord.json`, `getRecord.json`, `listRecords.json`, `uploadBlob.json`,
+//! `lexicons/app/bsky/feed/post.json` ([`PostRecord`]), `lexicons/app/bsky/richtext/facet.json`
+//! ([`Facet`], byte offsets in UTF-8), `lexicons/app/bsky/embed/*.json` ([`Embed`]),
+//! `lexicons/app/bsky/notification/listNotifications.json`, `lexicons/app/bsky/feed/getAuthorFeed.json`,
+//! `getPosts.json`, `searchPosts.json`, `lexicons/app/bsky/actor/getProfile.json`; errors
+//! <https://atproto.com/specs/xrpc> ([`XrpcError`]). Per-endpoint status: `docs/api-audit.md`.
+//!
 //! Names follow the lexicons (`com.atproto.*`, `app.bsky.*`); fields are camelCase on the
 //! wire. Every response type tolerates missing optional fields and ignores unknown ones, so
 //! a newer PDS or AppView does not break parsing. Tokens arrive as plain strings here and are

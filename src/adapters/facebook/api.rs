@@ -1,5 +1,18 @@
 //! Wire types of the Facebook Pages API (the fields socialkit asks for). Every field is
 //! optional or defaulted: a partial answer never panics.
+//!
+//! # Endpoints and sources
+//!
+//! | Endpoint | Types | Source |
+//! |---|---|---|
+//! | `GET /{page-id}?fields=``PAGE_FIELDS` | `PageInfo` | <https://developers.facebook.com/docs/graph-api/reference/page> (verified) |
+//! | `POST /{page-id}/feed`, `POST /{page-id}/photos` | → `{id}` | <https://developers.facebook.com/docs/pages/getting-started>, <https://developers.facebook.com/docs/graph-api/reference/page/feed> (verified); `/photos` unverified |
+//! | `GET /{page-id}/posts?fields=``POST_FIELDS`, `GET /{post-id}` | `FeedPost` | <https://developers.facebook.com/docs/graph-api/reference/post> (verified) |
+//! | `GET /{post-id}/comments?fields=``COMMENT_FIELDS`, `POST /{object-id}/comments` | `Comment` | <https://developers.facebook.com/docs/graph-api/reference/object/comments> (verified) |
+//! | `GET /{post-id}?fields=``COUNT_FIELDS` | `Counts` | <https://developers.facebook.com/docs/graph-api/reference/v2.7/object/reactions> (verified: `reactions.summary(total_count)`) |
+//! | `GET /{post-id}/insights?metric=``INSIGHT_METRICS` | graph `Insights` | <https://developers.facebook.com/docs/graph-api/reference/insights> (unverified metric names) |
+//!
+//! Every endpoint with its status: `docs/api-audit.md`.
 
 use serde::Deserialize;
 

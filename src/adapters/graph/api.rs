@@ -1,6 +1,13 @@
 //! Wire types every Graph API answers with: lists with cursors, ids, insights, publishing
 //! limits, container status, and Meta's timestamps.
 //!
+//! Sources: list paging <https://developers.facebook.com/docs/graph-api/results> (cursor paging,
+//! `next` omitted on the last page); errors
+//! <https://developers.facebook.com/docs/graph-api/guides/error-handling>; container status
+//! <https://developers.facebook.com/docs/instagram-api/guides/content-publishing> and
+//! <https://developers.facebook.com/documentation/threads/reference/publishing>. Per-endpoint
+//! status: `docs/api-audit.md`.
+//!
 //! Every field is optional or defaulted and numbers may come as strings: a malformed answer
 //! gives `None`s or an [`Unexpected`](crate::ErrorKind::Unexpected) error, never a panic.
 

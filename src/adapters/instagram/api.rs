@@ -1,5 +1,18 @@
 //! Wire types of the Instagram Graph API (the fields socialkit asks for). Every field is
 //! optional or defaulted: a partial answer never panics.
+//!
+//! # Endpoints and sources
+//!
+//! | Endpoint | Source |
+//! |---|---|
+//! | `POST /{ig-user-id}/media`, `GET /{container}?fields=status_code`, `POST /{ig-user-id}/media_publish`, `GET /{ig-user-id}/content_publishing_limit?fields=``LIMIT_FIELDS` | <https://developers.facebook.com/docs/instagram-api/guides/content-publishing>, <https://developers.facebook.com/documentation/instagram-platform/instagram-graph-api/reference/ig-user/media_publish> (verified) |
+//! | `GET /{ig-user-id}?fields=``USER_FIELDS` | <https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user> (unverified field list) |
+//! | `GET /{ig-user-id}/media?fields=``MEDIA_FIELDS` | <https://developers.facebook.com/docs/graph-api/reference/shadow-ig-user/media> (verified edge) |
+//! | `GET /{media-id}/comments?fields=``COMMENT_FIELDS`, `POST /{media-id}/comments`, `POST /{comment-id}/replies` | <https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media/comments> (unverified) |
+//! | `GET /{media-id}/insights?metric=``INSIGHT_METRICS` | <https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media/insights> (unverified) |
+//! | `GET /ig_hashtag_search`, `GET /{hashtag-id}/recent_media?fields=``SEARCH_FIELDS` | <https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-hashtag-search> (unverified) |
+//!
+//! Every endpoint with its status: `docs/api-audit.md`.
 
 use serde::Deserialize;
 

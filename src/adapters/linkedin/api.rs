@@ -1,6 +1,19 @@
 //! LinkedIn REST wire types (Posts, Images/Documents/Videos, Comments, Social Metadata,
 //! share statistics). Optional wherever LinkedIn may leave a field out.
 //!
+//! # Endpoints and sources
+//!
+//! | Endpoint | Types | Source |
+//! |---|---|---|
+//! | `POST /rest/posts` | [`NewPost`] → 201, URN in `x-restli-id` | <https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api> (verified) |
+//! | `GET /rest/posts?q=author` (`X-RestLi-Method: FINDER`), `GET`/`DELETE /rest/posts/{urn}` (`X-RestLi-Method: DELETE`) | → [`Collection`]<[`PostEntity`]> | posts-api (verified); the Rest.li method header as linkedin-developers/linkedin-api-js-client `lib/utils/api-utils.ts` sends it |
+//! | `POST /rest/{images,documents,videos}?action=initializeUpload`, `?action=finalizeUpload`; `GET /rest/{kind}/{urn}` | → [`Wrapped`]<[`UploadInit`]> ([`UploadInstruction`]); [`Asset`] | <https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/images-api>, `videos-api`, `documents-api` (verified) |
+//! | `POST`/`GET`/`DELETE /{rest,v2}/socialActions/{target}/comments[/{id}]` | → [`Comment`], [`Collection`]<[`Comment`]> | <https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/comments-api> (verified; nested target = parent comment as independent clients send it; `/v2` answers name the URN `$URN`) |
+//! | `GET /rest/socialMetadata/{urn}` | → [`SocialMetadata`] | social-metadata-api (endpoint verified, sample body not) |
+//! | `GET /rest/organizationalEntityShareStatistics` | → [`Collection`]<[`ShareStatistics`]> ([`Totals`]) | <https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/share-statistics> (endpoint verified; field names from a client library) |
+//!
+//! Every endpoint with its status and the audit's changes: `docs/api-audit.md`.
+//!
 //! ```
 //! use socialkit::adapters::linkedin::api::SocialMetadata;
 //! let m: SocialMetadata = serde_json::from_str(r#"{
@@ -123,8 +136,9 @@ pub struct Comment {
     /// Comment id.
     #[serde(default)]
     pub id: String,
-    /// Comment URN (`urn:li:comment:(urn:li:activity:1,2)`).
-    #[serde(default)]
+    /// Comment URN (`urn:li:comment:(urn:li:activity:1,2)`; the unversioned `/v2` API names
+    /// it `$URN`).
+    #[serde(default, alias = "$URN")]
     pub comment_urn: Option<String>,
     /// Who wrote it.
     #[serde(default)]

@@ -1,12 +1,19 @@
 //! The configuration of a LinkedIn channel: from a channel URL or from serde.
 //!
 //! URL form:
-//! `linkedin://TOKEN@api.linkedin.com?author=urn:li:organization:123&version=202601&expires_at=2026-03-01T00:00:00Z`
+//! `linkedin://TOKEN@api.linkedin.com?author=urn:li:organization:123&version=202607&scopes=w_organization_social,r_organization_social&expires_at=2027-01-01T00:00:00Z`
 //!
 //! - `TOKEN`: a 3-legged OAuth access token (60 days);
 //! - `author`: `urn:li:person:{id}` or `urn:li:organization:{id}`; without it the member
 //!   behind the token posts (read once from `/v2/userinfo`, which needs the `openid` scope);
-//! - `version`: the `LinkedIn-Version` (`YYYYMM`, default [`DEFAULT_VERSION`]);
+//! - `version`: the `LinkedIn-Version` (`YYYYMM`, default [`DEFAULT_VERSION`]). LinkedIn
+//!   serves each monthly version for at least a year and then answers 426
+//!   `NONEXISTENT_VERSION`, which the adapter reports as `ConfigInvalid` naming this setting;
+//! - `scopes`: the scopes the token was granted (comma- or space-separated, as the token
+//!   answer's `scope` gives them); they decide the channel's capabilities
+//!   ([`Grant`](super::grant::Grant)). Without them a member channel is taken to have the
+//!   self-serve scopes only (post and comment, read nothing) and a page channel to have the
+//!   Community Management scopes;
 //! - `expires_at`: when the token expires (RFC 3339), so the "reconnect" signal can come
 //!   ahead of time;
 //! - `media_timeout` (seconds, default 300), `scan_posts` (recent posts whose comments are
@@ -15,10 +22,10 @@
 //! ```
 //! use socialkit::adapters::linkedin::LinkedInConfig;
 //! let c = LinkedInConfig::from_url_str(
-//!     "linkedin://s3cr3t@api.linkedin.com?author=urn%3Ali%3Aorganization%3A5&version=202601",
+//!     "linkedin://s3cr3t@api.linkedin.com?author=urn%3Ali%3Aorganization%3A5&version=202607",
 //! ).unwrap();
 //! assert!(c.is_organization());
-//! assert_eq!(c.version, "202601");
+//! assert_eq!(c.version, "202607");
 //! assert!(!format!("{c:?}").contains("s3cr3t"));
 //! let err = LinkedInConfig::from_url_str("linkedin://s3cr3t@api.linkedin.com?version=26").unwrap_err();
 //! assert!(!err.to_string().contains("s3cr3t"));
@@ -38,10 +45,16 @@ use crate::{Error, Result};
 pub const API_BASE: &str = "https://api.linkedin.com/";
 /// The `LinkedIn-Version` sent when the config names none.
 ///
+/// July 2026, the newest version a stored copy of LinkedIn's versioning page names
+/// (<https://learn.microsoft.com/en-us/linkedin/marketing/versioning>, as summarised in
+/// api-evangelist/linkedin `lifecycle/linkedin-lifecycle.yml`, 2026-06-20: "current: '202607'",
+/// "supported and stable for a minimum of one (1) year"), so it is served until at least
+/// July 2027. Move it forward when LinkedIn retires it; a channel can set its own `version`.
+///
 /// ```
-/// assert_eq!(socialkit::adapters::linkedin::config::DEFAULT_VERSION.len(), 6);
+/// assert_eq!(socialkit::adapters::linkedin::config::DEFAULT_VERSION, "202607");
 /// ```
-pub const DEFAULT_VERSION: &str = "202601";
+pub const DEFAULT_VERSION: &str = "202607";
 /// The default bound on waiting for media processing.
 pub const DEFAULT_MEDIA_TIMEOUT: Duration = Duration::from_secs(300);
 /// Recent posts whose comments [`interactions`](crate::Platform::interactions) reads.
@@ -90,6 +103,9 @@ pub struct LinkedInConfig {
     /// Recent posts whose comments are read as interactions.
     #[serde(default = "default_scan")]
     pub scan_posts: usize,
+    /// The scopes the token was granted (`None`: not known; see the module docs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
 }
 
 fn default_version() -> String {
@@ -130,7 +146,7 @@ fn check_version(v: &str) -> Result<String> {
         Ok(v.to_string())
     } else {
         Err(
-            Error::config("the LinkedIn-Version must look like YYYYMM (202601)")
+            Error::config("the LinkedIn-Version must look like YYYYMM (202607)")
                 .with_platform(PLATFORM),
         )
     }
@@ -179,7 +195,26 @@ impl LinkedInConfig {
             base_url: default_base(),
             media_timeout: DEFAULT_MEDIA_TIMEOUT,
             scan_posts: DEFAULT_SCAN_POSTS,
+            scopes: None,
         })
+    }
+
+    /// Sets the granted scopes from a scope string as LinkedIn writes it (the `scope` of the
+    /// token answer, [`Token::scope`](crate::auth::Token::scope)).
+    ///
+    /// ```
+    /// use socialkit::adapters::linkedin::LinkedInConfig;
+    /// let c = LinkedInConfig::new("t").unwrap().with_scopes("openid,profile,w_member_social");
+    /// assert_eq!(c.scopes.unwrap().len(), 3);
+    /// ```
+    pub fn with_scopes(mut self, scopes: &str) -> Self {
+        self.scopes = Some(super::grant::parse_scopes(scopes));
+        self
+    }
+
+    /// What the token may do ([`Grant`](super::grant::Grant)), from the author and the scopes.
+    pub fn grant(&self) -> super::grant::Grant {
+        super::grant::Grant::of(self.is_organization(), self.scopes.as_deref())
     }
 
     /// Sets the author URN.
@@ -228,6 +263,7 @@ impl LinkedInConfig {
                 "expires_at",
                 "media_timeout",
                 "scan_posts",
+                "scopes",
             ],
         )?;
         let fail = |m: &str| Error::config(m.to_string()).with_platform(PLATFORM);
@@ -253,6 +289,9 @@ impl LinkedInConfig {
                 .filter(|s| *s <= 86_400)
                 .map(Duration::from_secs)
                 .ok_or_else(|| fail("media_timeout must be a number of seconds"))?;
+        }
+        if let Some(v) = c.param("scopes") {
+            config = config.with_scopes(v);
         }
         if let Some(v) = c.param("scan_posts") {
             config.scan_posts = v

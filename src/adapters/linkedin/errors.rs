@@ -7,6 +7,7 @@
 //! | 404 | `NotFound` |
 //! | 422 with `DUPLICATE_POST` (or "…duplicate…") | `Duplicate` |
 //! | 400, 422 otherwise | `Validation` |
+//! | 426, or any answer with `NONEXISTENT_VERSION` | `ConfigInvalid`: the `LinkedIn-Version` is retired (LinkedIn serves a monthly version for about a year) or not released yet; the message says to set `version=YYYYMM` |
 //! | 429 | `RateLimited`; LinkedIn sends no rate-limit headers and its daily quotas reset at 00:00 UTC, so `retry_after` is the next midnight UTC (a `Retry-After`, should one come, wins) |
 //! | 5xx, HTML bodies | `Platform`, retryable |
 //!
@@ -57,7 +58,29 @@ fn text(v: &Value, pointer: &str) -> Option<String> {
     }
 }
 
+/// The code LinkedIn answers (with 426) for a `LinkedIn-Version` it does not serve.
+pub const NONEXISTENT_VERSION: &str = "NONEXISTENT_VERSION";
+
+/// What a [`NONEXISTENT_VERSION`] error tells the user to do.
+pub const VERSION_ADVICE: &str = "linkedin does not serve the LinkedIn-Version this channel sends \
+     (LinkedIn retires each monthly version about a year after its release): set `version=YYYYMM` \
+     in the channel URL (or `version` in its config) to a version LinkedIn serves now";
+
 /// Maps a non-success answer of LinkedIn to an error.
+///
+/// A retired version (426 `NONEXISTENT_VERSION`, the body as third-party clients quote it:
+/// `{"status":426,"code":"NONEXISTENT_VERSION","message":"Requested version 202401 is not active"}`)
+/// is a configuration error, never retried:
+///
+/// ```
+/// use socialkit::http::{Response, StatusCode, header::HeaderMap};
+/// let body = r#"{"status":426,"code":"NONEXISTENT_VERSION","message":"Requested version 202401 is not active"}"#;
+/// let r = Response::new("linkedin", "publish", StatusCode::UPGRADE_REQUIRED, HeaderMap::new(), body);
+/// let e = socialkit::adapters::linkedin::errors::map(&r);
+/// assert_eq!(e.kind(), socialkit::ErrorKind::ConfigInvalid);
+/// assert!(!e.is_retryable());
+/// assert!(e.to_string().contains("version=YYYYMM"));
+/// ```
 pub fn map(response: &Response) -> Error {
     let v: Value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
     let code = text(&v, "/errorDetails/inputErrors/0/code")
@@ -66,7 +89,11 @@ pub fn map(response: &Response) -> Error {
     let message = text(&v, "/message").unwrap_or_default();
     let duplicate = code.as_deref() == Some("DUPLICATE_POST")
         || message.to_ascii_lowercase().contains("duplicate");
+    let retired_version = response.status().as_u16() == 426
+        || code.as_deref() == Some(NONEXISTENT_VERSION)
+        || code.as_deref() == Some("VERSION_MISSING");
     let (kind, what) = match response.status().as_u16() {
+        _ if retired_version => (ErrorKind::ConfigInvalid, VERSION_ADVICE.to_string()),
         401 => {
             let revoked = code.as_deref() == Some("REVOKED_ACCESS_TOKEN")
                 || text(&v, "/serviceErrorCode").as_deref() == Some("65601");

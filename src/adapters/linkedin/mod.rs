@@ -1,10 +1,19 @@
 //! LinkedIn (Posts API, versioned REST), behind the cargo feature `linkedin`.
 //!
-//! Every call carries `LinkedIn-Version: YYYYMM` (from the config) and
-//! `X-Restli-Protocol-Version: 2.0.0`.
+//! Every call carries `X-Restli-Protocol-Version: 2.0.0`; calls to the versioned `/rest` APIs
+//! also `LinkedIn-Version: YYYYMM` (from the config, default
+//! [`config::DEFAULT_VERSION`]). LinkedIn serves each monthly version for about a year and
+//! answers 426 `NONEXISTENT_VERSION` for a retired one: that is a `ConfigInvalid` error that
+//! names the version sent and says to set `version=YYYYMM`.
 //!
 //! - **Authors**: a member (`urn:li:person:…`) or an organization page
 //!   (`urn:li:organization:…`); without one in the config, the member behind the token.
+//! - **What the token may do** ([`grant`]): capabilities follow the scopes granted (`scopes`
+//!   in the config, e.g. from the token answer's `scope`). A self-serve member app
+//!   (`w_member_social`) posts, comments and deletes but reads nothing: no recent posts (so the
+//!   engine knows an in-doubt delivery cannot be checked by listing), no comments, no metrics —
+//!   those need the restricted `r_member_social`. Unknown scopes: a member is taken to be
+//!   self-serve, a page to have Community Management.
 //! - **Publish** `POST /rest/posts` (201, the post URN in `x-restli-id`): the text becomes
 //!   little-text `commentary` ([`crate::text::linkedin::commentary`]: hashtags stay hashtags,
 //!   every other reserved character is escaped, so LinkedIn never cuts the post). **What
@@ -21,19 +30,26 @@
 //!   before any request with `Unsupported` naming linkedin (split it into a post and your own
 //!   comments, or several posts).
 //! - **No idempotency**: creates are sent once; `DUPLICATE_POST` maps to `Duplicate`;
-//!   reconciliation reads [`recent_posts`](Platform::recent_posts).
-//! - **Delete** `DELETE /rest/posts/{urn}` after a `GET` of the post, because LinkedIn's
-//!   delete answers 204 for a post already gone: a missing post is `NotFound` as on every
-//!   platform (when the token may not read posts, the delete is sent as is).
-//! - **Interactions**: comments (`GET /rest/socialActions/{urn}/comments`) on the author's
+//!   reconciliation reads [`recent_posts`](Platform::recent_posts) where the grant allows it.
+//! - **Delete** `DELETE /rest/posts/{urn}` (with `X-RestLi-Method: DELETE`) after a `GET` of
+//!   the post where the token may read it, because LinkedIn's delete answers 204 for a post
+//!   already gone: a missing post is then `NotFound` as on every platform (a self-serve member
+//!   cannot tell, and its second delete succeeds). A comment (a reply) is deleted through the
+//!   Comments API, never `/rest/posts`.
+//! - **Interactions**: comments (`GET /{rest|v2}/socialActions/{urn}/comments`) on the author's
 //!   [`scan_posts`](LinkedInConfig::scan_posts) most recent posts, oldest first from a
-//!   cursor; replies are comments (`parentComment` for an answer to a comment).
+//!   cursor; replies are comments: `POST /rest/socialActions/{target}/comments` with Community
+//!   Management access, `/v2/socialActions` for a self-serve member; a nested reply is created
+//!   on its parent comment's path with `parentComment`, under the top-level comment (LinkedIn
+//!   nests one level).
 //! - **Metrics**: reactions and comments from `socialMetadata`; for organizations also
 //!   impressions, reach, clicks and reshares from `organizationalEntityShareStatistics`.
 //! - **Tokens** live 60 days: [`LinkedIn::token_expires_at`] and
 //!   [`LinkedIn::reconnect_due`] warn ahead; an expired or revoked token is an
 //!   `Unauthenticated` error that says to reconnect.
 //! - **Rate limits**: no headers; a 429 waits until the next 00:00 UTC ([`errors`]).
+//!
+//! Every endpoint, its source and what is unverified: `docs/api-audit.md`.
 //!
 //! ```no_run
 //! use socialkit::adapters::linkedin::LinkedIn;
@@ -48,6 +64,7 @@
 pub mod api;
 pub mod config;
 pub mod errors;
+pub mod grant;
 mod media;
 pub mod oauth;
 mod publish;
@@ -64,6 +81,7 @@ use tokio::sync::OnceCell;
 use url::Url;
 
 pub use config::LinkedInConfig;
+pub use grant::Grant;
 
 use crate::auth::{Secret, TokenManager, channel_tokens};
 use crate::http::{Call, Client, Response};
@@ -99,17 +117,26 @@ pub(crate) fn register(registry: &mut Registry) {
     );
 }
 
-/// LinkedIn's capabilities for a member (`organization == false`) or an organization page.
+/// LinkedIn's capabilities for a member (`organization == false`) or an organization page
+/// whose token has `grant` ([`grant`] says which scope allows what).
+///
+/// What can be read follows the grant: a member app without the restricted `r_member_social`
+/// lists no recent posts (so the engine knows an in-doubt delivery cannot be checked by
+/// listing), reads no comments and no metrics; it can still post, comment and delete.
 ///
 /// ```
+/// use socialkit::adapters::linkedin::{capabilities, grant::Grant};
 /// use socialkit::model::Metric;
-/// let member = socialkit::adapters::linkedin::capabilities(false);
-/// assert!(!member.threads);
-/// assert!(!member.metrics.contains(&Metric::Impressions));
-/// let org = socialkit::adapters::linkedin::capabilities(true);
-/// assert!(org.metrics.contains(&Metric::Impressions));
+/// let self_serve = capabilities(false, Grant::of(false, None));
+/// assert!(!self_serve.threads && self_serve.reply && self_serve.delete);
+/// assert!(!self_serve.recent_posts && self_serve.interactions.is_empty() && self_serve.metrics.is_empty());
+/// let approved = capabilities(false, Grant::of(false, Some(&["w_member_social".into(), "r_member_social".into()])));
+/// assert!(approved.recent_posts && approved.metrics.contains(&Metric::Likes));
+/// assert!(!approved.metrics.contains(&Metric::Impressions));
+/// let org = capabilities(true, Grant::of(true, None));
+/// assert!(org.recent_posts && org.metrics.contains(&Metric::Impressions));
 /// ```
-pub fn capabilities(organization: bool) -> Capabilities {
+pub fn capabilities(organization: bool, grant: Grant) -> Capabilities {
     let mut c = Capabilities::new(PLATFORM, crate::text::rules::linkedin());
     c.media = MediaLimits {
         max_count: media::MAX_IMAGES,
@@ -138,21 +165,25 @@ pub fn capabilities(organization: bool) -> Capabilities {
     c.link_cards = true;
     c.delete = true;
     c.reply = true;
-    c.interactions = vec![InteractionKind::Comment];
-    c.metrics = if organization {
-        vec![
+    c.interactions = if grant.read_social {
+        vec![InteractionKind::Comment]
+    } else {
+        Vec::new()
+    };
+    c.metrics = Vec::new();
+    if organization && grant.statistics {
+        c.metrics.extend([
             Metric::Impressions,
             Metric::Reach,
-            Metric::Likes,
             Metric::Reposts,
-            Metric::Replies,
             Metric::Clicks,
-        ]
-    } else {
-        vec![Metric::Likes, Metric::Replies]
-    };
+        ]);
+    }
+    if grant.read_social {
+        c.metrics.extend([Metric::Likes, Metric::Replies]);
+    }
     c.idempotency = Idempotency::None;
-    c.recent_posts = true;
+    c.recent_posts = grant.read_social;
     c
 }
 
@@ -213,7 +244,7 @@ impl LinkedIn {
 
     /// Like [`LinkedIn::with_client`], with a token manager of your own.
     pub fn with_tokens(config: LinkedInConfig, client: Client, tokens: TokenManager) -> Self {
-        let caps = capabilities(config.is_organization());
+        let caps = capabilities(config.is_organization(), config.grant());
         let author = OnceCell::new_with(config.author.clone());
         LinkedIn {
             config,
@@ -254,16 +285,48 @@ impl LinkedIn {
             && oauth::reconnect_due(token.expires_at, self.client.now(), within)
     }
 
-    /// Sends `call` with the token and LinkedIn's headers and errors.
+    /// Sends `call` with the token and LinkedIn's headers and errors. `LinkedIn-Version` goes
+    /// to the versioned `/rest` APIs only (the `/v2` ones are unversioned); a version LinkedIn
+    /// no longer serves is a `ConfigInvalid` error naming the version sent.
     pub(crate) async fn send(&self, call: Call) -> Result<Response> {
-        let call = call
-            .header("LinkedIn-Version", &self.config.version)
-            .header("X-Restli-Protocol-Version", RESTLI_PROTOCOL);
+        let mut call = call.header("X-Restli-Protocol-Version", RESTLI_PROTOCOL);
+        if call.url().path().contains("/rest/") {
+            call = call.header("LinkedIn-Version", &self.config.version);
+        }
         self.tokens
             .send(&self.client, &LinkedInErrors, |token: &Secret| {
                 call.clone().bearer(token)
             })
             .await
+            .map_err(|e| self.version_error(e))
+    }
+
+    /// Names the version sent in a [`errors::NONEXISTENT_VERSION`] error.
+    fn version_error(&self, e: crate::Error) -> crate::Error {
+        if e.kind() != crate::ErrorKind::ConfigInvalid || e.context().http_status.is_none() {
+            return e;
+        }
+        let mut out = crate::Error::config(format!(
+            "{} (this channel sends LinkedIn-Version {}; socialkit's default is {})",
+            errors::VERSION_ADVICE,
+            self.config.version,
+            config::DEFAULT_VERSION
+        ))
+        .with_platform(PLATFORM);
+        let ctx = e.context();
+        if let Some(op) = ctx.operation.clone() {
+            out = out.with_operation(op);
+        }
+        if let Some(status) = ctx.http_status {
+            out = out.with_http_status(status);
+        }
+        if let Some(code) = ctx.platform_code.clone() {
+            out = out.with_platform_code(code);
+        }
+        if let Some(m) = ctx.platform_message.clone() {
+            out = out.with_platform_message(m);
+        }
+        out
     }
 
     pub(crate) fn endpoint(&self, path: &str) -> Result<Url> {

@@ -143,24 +143,42 @@ impl LinkedIn {
         }
         let text = self.checked_commentary(&post.text)?;
         // A comment's reference carries its post; a post reference is answered with a
-        // top-level comment.
-        match to.meta.get("post") {
-            Some(on) => self.comment(on, Some(&to.id), &text).await,
-            None => {
-                let on = to.post.as_ref().map_or(to.id.as_str(), |p| p.id.as_str());
-                self.comment(on, None, &text).await
-            }
+        // top-level comment. LinkedIn nests one level only: an answer to a reply goes under
+        // the reply's own parent (the top-level comment).
+        if let Some(on) = to.meta.get("post").or_else(|| {
+            to.id
+                .starts_with("urn:li:comment:")
+                .then(|| to.post.as_ref().map(|p| &p.id))
+                .flatten()
+        }) {
+            let parent = to.meta.get("parent").unwrap_or(&to.id);
+            return self.comment(on, Some(parent.as_str()), &text).await;
         }
+        let on = to.post.as_ref().map_or(to.id.as_str(), |p| p.id.as_str());
+        self.comment(on, None, &text).await
     }
 
     /// Comments on post `on` (answering comment `parent`).
+    ///
+    /// Comments API (<https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/comments-api>,
+    /// "Create a Comment"): `POST {rest|v2}/socialActions/{target}/comments` with
+    /// `{actor, object, message: {text}, parentComment?}`. The target in the path is the post
+    /// for a top-level comment and the *parent comment's URN* for a nested one (its `object`
+    /// stays the post); independent clients agree (e.g. a Go client's test posting to
+    /// `/rest/socialActions/urn%3Ali%3Acomment%3A%28urn%3Ali%3Aactivity%3A123%2C789%29/comments`).
+    /// `/rest` needs Community Management access; a self-serve member app (`w_member_social`)
+    /// uses the unversioned `/v2/socialActions` ([`Grant::comments_api`](super::Grant::comments_api)).
+    /// The answer is 201 with the comment (`id`, `commentUrn`; `/v2` names the URN `$URN`) and
+    /// `x-restli-id`.
     async fn comment(&self, on: &str, parent: Option<&str>, text: &str) -> Result<Published> {
         let actor = self.author().await?;
         let mut body = json!({"actor": actor, "object": on, "message": {"text": text}});
         if let Some(p) = parent {
             body["parentComment"] = json!(p);
         }
-        let url = self.endpoint(&format!("rest/socialActions/{}/comments", encode(on)))?;
+        let target = parent.unwrap_or(on);
+        let api = self.config.grant().comments_api();
+        let url = self.endpoint(&format!("{api}/socialActions/{}/comments", encode(target)))?;
         let call = Call::post(PLATFORM, "reply", url)
             .json(&body)
             .retry(Retry::Never);
@@ -169,17 +187,32 @@ impl LinkedIn {
         let id = created
             .comment_urn
             .clone()
-            .filter(|u| !u.is_empty())
-            .or_else(|| response.header("x-restli-id").map(str::to_string))
+            .filter(|u| u.starts_with("urn:li:comment:"))
+            .or_else(|| {
+                // A bare id (body `id` or `x-restli-id`) becomes the comment URN on its post,
+                // so the reference always says it is a comment (deletes go to the Comments API).
+                let bare = Some(created.id.clone())
+                    .filter(|i| !i.is_empty())
+                    .or_else(|| response.header("x-restli-id").map(|h| h.trim().to_string()))
+                    .filter(|i| !i.is_empty())?;
+                Some(if bare.starts_with("urn:li:comment:") {
+                    bare
+                } else {
+                    format!("urn:li:comment:({on},{bare})")
+                })
+            })
             .ok_or_else(|| {
                 response.error(
                     ErrorKind::Unexpected,
                     "linkedin answered the comment without its id",
                 )
             })?;
-        let r = PostRef::new(PLATFORM, &id)
+        let mut r = PostRef::new(PLATFORM, &id)
             .with_url(post_url(on))
             .with_meta("post", on);
+        if let Some(p) = parent {
+            r = r.with_meta("parent", p);
+        }
         Ok(Published::single(r, self.client.now()))
     }
 }

@@ -95,43 +95,86 @@ impl LinkedIn {
         )
     }
 
+    /// Deletes a post, or a comment (a reply) through the Comments API: a reference that is a
+    /// comment URN or carries the post it comments on never goes to `/rest/posts`.
+    ///
+    /// Posts API (<https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api>,
+    /// "Delete Posts"): `DELETE /rest/posts/{encoded URN}` → 204, also for a post already
+    /// gone. The `X-RestLi-Method: DELETE` header goes along, as LinkedIn's own client sends a
+    /// Rest.li method header with every request (linkedin-developers/linkedin-api-js-client
+    /// `lib/utils/api-utils.ts`, `getRestliRequestHeaders`).
     pub(crate) async fn delete_post(&self, post: &PostRef) -> Result<()> {
-        if post.id.starts_with("urn:li:comment:") {
+        if post.id.starts_with("urn:li:comment:") || post.meta("post").is_some() {
             return self.delete_comment(post).await;
         }
         let url = self.endpoint(&format!("rest/posts/{}", encode(&post.id)))?;
         // LinkedIn answers 204 for a post already deleted: look first, so a missing post is
         // NotFound. A token that may not read posts deletes blind.
-        match self.send(Call::get(PLATFORM, "delete", url.clone())).await {
-            Ok(_) => {}
-            Err(e) if e.kind() == ErrorKind::PermissionDenied => {}
-            Err(e) => return Err(e),
+        if self.config.grant().read_social {
+            match self.send(Call::get(PLATFORM, "delete", url.clone())).await {
+                Ok(_) => {}
+                Err(e) if e.kind() == ErrorKind::PermissionDenied => {}
+                Err(e) => return Err(e),
+            }
         }
-        self.send(Call::delete(PLATFORM, "delete", url).retry(Retry::Idempotent))
-            .await?;
-        Ok(())
-    }
-
-    async fn delete_comment(&self, comment: &PostRef) -> Result<()> {
-        let (Some(on), Some(id)) = (comment.meta("post"), comment_id(&comment.id)) else {
-            return Err(
-                Error::new(ErrorKind::NotFound, "not a linkedin comment reference")
-                    .with_platform(PLATFORM),
-            );
-        };
-        let actor = self.author().await?;
-        let url = self.endpoint(&format!(
-            "rest/socialActions/{}/comments/{}",
-            encode(on),
-            encode(&id)
-        ))?;
-        let call = Call::delete(PLATFORM, "delete", url).query([("actor", actor)]);
+        let call = Call::delete(PLATFORM, "delete", url)
+            .header("X-RestLi-Method", "DELETE")
+            .retry(Retry::Idempotent);
         self.send(call).await?;
         Ok(())
     }
 
+    /// Comments API, "Delete a Comment":
+    /// `DELETE {rest|v2}/socialActions/{target}/comments/{comment id}?actor={actor}` → 204,
+    /// where the target is what the comment was made on: the post, or the parent comment of a
+    /// nested reply (by analogy with "Create a Comment"; **unverified** for nested replies).
+    async fn delete_comment(&self, comment: &PostRef) -> Result<()> {
+        let not_comment = || {
+            Error::new(ErrorKind::NotFound, "not a linkedin comment reference")
+                .with_platform(PLATFORM)
+        };
+        let (inner_target, id) = split_comment_urn(&comment.id).ok_or_else(not_comment)?;
+        let target = comment
+            .meta("parent")
+            .or(comment.meta("post"))
+            .unwrap_or(inner_target);
+        let actor = self.author().await?;
+        let api = self.config.grant().comments_api();
+        let url = self.endpoint(&format!(
+            "{api}/socialActions/{}/comments/{}",
+            encode(target),
+            encode(id)
+        ))?;
+        let call = Call::delete(PLATFORM, "delete", url)
+            .header("X-RestLi-Method", "DELETE")
+            .query([("actor", actor)]);
+        self.send(call).await?;
+        Ok(())
+    }
+
+    /// Refuses, before any request, a read the token's scopes do not allow.
+    fn require_read(&self, what: &str) -> Result<()> {
+        if self.config.grant().read_social {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::Unsupported,
+            format!(
+                "reading {what} on linkedin needs the r_member_social scope (granted to approved \
+                 developers only); this channel's scopes do not include it (set `scopes` in the \
+                 channel config if the token has it)"
+            ),
+        )
+        .with_platform(PLATFORM))
+    }
+
     /// The author's posts, newest first (`q=author`, `sortBy=CREATED`).
+    ///
+    /// Posts API, "Find Posts by Authors": `GET /rest/posts?author={urn}&q=author&count=&sortBy=`
+    /// with `X-RestLi-Method: FINDER` → `{elements: [post], paging}`; needs `r_member_social`
+    /// or `r_organization_social`.
     async fn posts(&self, count: usize) -> Result<Vec<PostEntity>> {
+        self.require_read("recent posts")?;
         let author = self.author().await?;
         let call = Call::get(PLATFORM, "recent_posts", self.endpoint("rest/posts")?)
             .header("X-RestLi-Method", "FINDER")
@@ -173,9 +216,12 @@ impl LinkedIn {
         let after = q.cursor.as_deref().and_then(parse_cursor);
         let since_ms = q.since.map(|s| s.timestamp_millis());
         let mut all: Vec<Comment> = Vec::new();
+        let api = self.config.grant().comments_api();
         for post in self.posts(self.config.scan_posts).await? {
-            let url =
-                self.endpoint(&format!("rest/socialActions/{}/comments", encode(&post.id)))?;
+            let url = self.endpoint(&format!(
+                "{api}/socialActions/{}/comments",
+                encode(&post.id)
+            ))?;
             let call = Call::get(PLATFORM, "interactions", url).query([("count", "100")]);
             let mut comments = self
                 .send(call)
@@ -210,7 +256,9 @@ impl LinkedIn {
         })
     }
 
+    /// Social Metadata API for likes and comments, and for pages the share statistics.
     pub(crate) async fn read_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {
+        self.require_read("post metrics")?;
         let stats = if self.config.is_organization() {
             self.share_statistics(posts).await?
         } else {
@@ -278,10 +326,11 @@ impl LinkedIn {
     }
 }
 
-/// The id inside a comment URN `urn:li:comment:(urn:li:activity:1,2)` → `2`.
-fn comment_id(urn: &str) -> Option<String> {
+/// The parts of a comment URN: `urn:li:comment:(urn:li:activity:1,2)` → (`urn:li:activity:1`, `2`).
+fn split_comment_urn(urn: &str) -> Option<(&str, &str)> {
     let inner = urn.strip_prefix("urn:li:comment:(")?.strip_suffix(')')?;
-    inner.rsplit(',').next().map(str::to_string)
+    let (on, id) = inner.rsplit_once(',')?;
+    (!on.is_empty() && !id.is_empty()).then_some((on, id))
 }
 
 fn interaction(c: &Comment) -> Interaction {
@@ -290,8 +339,12 @@ fn interaction(c: &Comment) -> Interaction {
         .comment_urn
         .clone()
         .unwrap_or_else(|| format!("urn:li:comment:({on},{})", c.id));
+    let mut reference = InteractionRef::new(PLATFORM, &urn).with_meta("post", &on);
+    if let Some(parent) = c.parent_comment.as_deref().filter(|p| !p.is_empty()) {
+        reference = reference.with_meta("parent", parent);
+    }
     Interaction {
-        reference: InteractionRef::new(PLATFORM, &urn).with_meta("post", &on),
+        reference,
         kind: InteractionKind::Comment,
         author: Author {
             id: c.actor.clone(),
@@ -316,10 +369,11 @@ mod tests {
     #[test]
     fn comment_urns_and_cursors() {
         assert_eq!(
-            comment_id("urn:li:comment:(urn:li:activity:1,22)").as_deref(),
-            Some("22")
+            split_comment_urn("urn:li:comment:(urn:li:activity:1,22)"),
+            Some(("urn:li:activity:1", "22"))
         );
-        assert_eq!(comment_id("urn:li:share:1"), None);
+        assert_eq!(split_comment_urn("urn:li:share:1"), None);
+        assert_eq!(split_comment_urn("urn:li:comment:(,22)"), None);
         assert_eq!(parse_cursor("1700:abc"), Some((1700, "abc".into())));
         assert_eq!(parse_cursor("x:abc"), None);
     }

@@ -3,8 +3,15 @@
 //! An axum app on `127.0.0.1:0` that behaves as LinkedIn's documentation says:
 //!
 //! - bearer auth (401 `65600` `INVALID_ACCESS_TOKEN`, or `65601` `REVOKED_ACCESS_TOKEN` after
-//!   [`TwinHandle::revoke`]); every `/rest` call needs `LinkedIn-Version: YYYYMM` and
+//!   [`TwinHandle::revoke`]); every `/rest` call needs `LinkedIn-Version: YYYYMM` (400
+//!   `VERSION_MISSING` without, 426 `NONEXISTENT_VERSION` outside
+//!   [`TwinOptions::active_versions`]: LinkedIn serves each monthly version for about a year,
+//!   <https://learn.microsoft.com/en-us/linkedin/marketing/versioning>) and
 //!   `X-Restli-Protocol-Version: 2.0.0` (400 otherwise);
+//! - scopes ([`TwinOptions::scopes`]): reading posts, comments and social metadata needs
+//!   `r_member_social` (a member) or `r_organization_social` (a page), `/rest/socialActions`
+//!   needs Community Management access (a page, or a member with `w_member_social_feed`);
+//!   a self-serve member comments through `/v2/socialActions` — 403 `ACCESS_DENIED` otherwise;
 //! - `POST /rest/posts` → 201, empty body, the URN in `x-restli-id`; missing fields → 422;
 //!   the same commentary again → 422 `DUPLICATE_POST`; an unescaped reserved character cuts
 //!   the stored text there, as LinkedIn does silently ([`TwinPost::shown`]); finder
@@ -13,7 +20,10 @@
 //!   (video parts answer an `ETag`), `finalizeUpload` checks the ETags, and `GET` answers
 //!   `PROCESSING` for the configured polls, then `AVAILABLE` (or `PROCESSING_FAILED`); posts
 //!   refuse media that is not `AVAILABLE`;
-//! - comments (`GET`/`POST`/`DELETE /rest/socialActions/{urn}/comments`), `socialMetadata`,
+//! - comments (`GET`/`POST`/`DELETE /{rest|v2}/socialActions/{urn}/comments`; a nested
+//!   comment is created on its parent comment's path with `parentComment` in the body, as the
+//!   Comments API documents: <https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/comments-api>),
+//!   `socialMetadata`,
 //!   `organizationalEntityShareStatistics` (Rest.li `List(…)`), `/v2/userinfo`,
 //!   `/rest/organizations/{id}`, `/rest/networkSizes/{urn}`;
 //! - a daily call quota answering 429 without headers, and injectable faults.
@@ -68,7 +78,16 @@ pub struct TwinOptions {
     pub daily_calls: u64,
     /// Organization followers.
     pub followers: u64,
+    /// The scopes the token was granted.
+    pub scopes: Vec<String>,
+    /// The `LinkedIn-Version`s served (others answer 426 `NONEXISTENT_VERSION`).
+    pub active_versions: std::ops::RangeInclusive<u32>,
 }
+
+/// The scopes of an approved member app: self-serve posting plus the restricted
+/// `r_member_social` read scope.
+pub const APPROVED_MEMBER_SCOPES: [&str; 4] =
+    ["openid", "profile", "w_member_social", "r_member_social"];
 
 impl Default for TwinOptions {
     fn default() -> Self {
@@ -81,6 +100,8 @@ impl Default for TwinOptions {
             video_part_bytes: 4 * 1024 * 1024,
             daily_calls: u64::MAX,
             followers: 0,
+            scopes: APPROVED_MEMBER_SCOPES.map(String::from).to_vec(),
+            active_versions: 202512..=202612,
         }
     }
 }
@@ -96,8 +117,45 @@ impl TwinOptions {
         TwinOptions {
             author: "urn:li:organization:1001".into(),
             followers: 1234,
+            scopes: super::oauth::ORGANIZATION_SCOPES.map(String::from).to_vec(),
             ..TwinOptions::default()
         }
+    }
+
+    /// Options for a self-serve member app: `openid profile w_member_social` ("Share on
+    /// LinkedIn" and "Sign In with LinkedIn"), nothing to read.
+    ///
+    /// ```
+    /// let o = socialkit::adapters::linkedin::twin::TwinOptions::self_serve_member();
+    /// assert!(!o.scopes.iter().any(|s| s == "r_member_social"));
+    /// ```
+    pub fn self_serve_member() -> Self {
+        TwinOptions {
+            scopes: super::oauth::MEMBER_SCOPES.map(String::from).to_vec(),
+            ..TwinOptions::default()
+        }
+    }
+
+    fn has(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+
+    fn organization_author(&self) -> bool {
+        self.author.starts_with("urn:li:organization:")
+    }
+
+    /// Whether the token may read posts, comments and social metadata.
+    fn may_read(&self) -> bool {
+        self.has(if self.organization_author() {
+            "r_organization_social"
+        } else {
+            "r_member_social"
+        })
+    }
+
+    /// Whether the token may use the versioned `/rest/socialActions`.
+    fn community_management(&self) -> bool {
+        self.organization_author() || self.has("w_member_social_feed")
     }
 }
 
@@ -273,15 +331,16 @@ impl Twin {
         self.server.base_url()
     }
 
-    /// The channel URL: `linkedin://TOKEN@127.0.0.1:PORT?scheme=http&author=…`.
+    /// The channel URL: `linkedin://TOKEN@127.0.0.1:PORT?scheme=http&author=…&scopes=…`.
     pub fn channel_url(&self) -> String {
         let g = self.handle.shared.lock();
         let author: String =
             url::form_urlencoded::byte_serialize(g.options.author.as_bytes()).collect();
         format!(
-            "linkedin://{}@{}?scheme=http&author={author}",
+            "linkedin://{}@{}?scheme=http&author={author}&scopes={}",
             g.options.token,
-            self.server.addr()
+            self.server.addr(),
+            g.options.scopes.join(",")
         )
     }
 
@@ -291,6 +350,7 @@ impl Twin {
         let mut c = LinkedInConfig::new(g.options.token.clone())
             .unwrap_or_else(|_| unreachable!("the twin's token is not empty"));
         c.author = Some(g.options.author.clone());
+        c.scopes = Some(g.options.scopes.clone());
         c.base_url = self.url();
         c.media_timeout = std::time::Duration::from_secs(30);
         c
@@ -327,6 +387,11 @@ impl TwinHandle {
     /// Answers `answer` to the next `times` matching requests.
     pub fn inject(&self, method: Option<&str>, path: Option<&str>, times: usize, answer: Canned) {
         self.faults.inject(method, path, times, answer);
+    }
+
+    /// The `X-RestLi-Method` header of every `DELETE` seen, in order (`None`: not sent).
+    pub fn delete_methods(&self) -> Vec<Option<String>> {
+        self.shared.lock().delete_methods.clone()
     }
 
     /// Revokes the token: every call answers 401 `REVOKED_ACCESS_TOKEN`.
@@ -407,6 +472,14 @@ fn router(shared: Arc<Shared>) -> Router {
             "/rest/socialActions/{urn}/comments/{id}",
             delete(delete_comment),
         )
+        .route(
+            "/v2/socialActions/{urn}/comments",
+            get(list_comments_v2).post(create_comment_v2),
+        )
+        .route(
+            "/v2/socialActions/{urn}/comments/{id}",
+            delete(delete_comment_v2),
+        )
         .route("/rest/socialMetadata/{urn}", get(social_metadata))
         .route(
             "/rest/organizationalEntityShareStatistics",
@@ -481,6 +554,16 @@ fn gate(s: &Shared, headers: &HeaderMap, rest: bool) -> std::result::Result<(), 
                 "A version must be present. Please specify a version by adding the LinkedIn-Version header.",
             )))));
         }
+        if !version
+            .parse::<u32>()
+            .is_ok_and(|v| g.options.active_versions.contains(&v))
+        {
+            return Err(Box::new(reply(Err(Fail::new(
+                426,
+                "NONEXISTENT_VERSION",
+                &format!("Requested version {version} is not active"),
+            )))));
+        }
         if headers
             .get("x-restli-protocol-version")
             .and_then(|v| v.to_str().ok())
@@ -522,6 +605,24 @@ fn json_body(body: &Bytes) -> std::result::Result<Value, Box<Response>> {
     })
 }
 
+/// 403 as LinkedIn answers a call the token's scopes do not cover.
+fn denied(what: &str) -> Response {
+    reply(Err(Fail::new(
+        403,
+        "ACCESS_DENIED",
+        &format!("Not enough permissions to access: {what}"),
+    )))
+}
+
+/// Reads need `r_member_social` (member) or `r_organization_social` (page).
+macro_rules! need_read {
+    ($s:expr, $what:expr) => {
+        if !$s.lock().options.may_read() {
+            return denied($what);
+        }
+    };
+}
+
 fn query(raw: &Option<String>) -> HashMap<String, String> {
     url::form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
         .into_owned()
@@ -538,11 +639,13 @@ async fn create_post(State(s): S, h: HeaderMap, body: Bytes) -> Response {
 
 async fn find_posts(State(s): S, h: HeaderMap, RawQuery(q): RawQuery) -> Response {
     gate!(s, h, true);
+    need_read!(s, "partnerApiPostsExternal.FINDER-author");
     reply(s.lock().find_posts(&query(&q)))
 }
 
 async fn get_post(State(s): S, h: HeaderMap, Path(urn): Path<String>) -> Response {
     gate!(s, h, true);
+    need_read!(s, "partnerApiPostsExternal.GET");
     let g = s.lock();
     reply(
         g.post(&urn)
@@ -554,6 +657,7 @@ async fn get_post(State(s): S, h: HeaderMap, Path(urn): Path<String>) -> Respons
 async fn delete_post(State(s): S, h: HeaderMap, Path(urn): Path<String>) -> Response {
     gate!(s, h, true);
     let mut g = s.lock();
+    g.delete_methods.push(restli_method(&h));
     // Idempotent: 204 whether or not the post still exists.
     if let Some(p) = g.posts.iter_mut().find(|p| p.urn == urn) {
         p.deleted = true;
@@ -598,18 +702,71 @@ async fn upload(State(s): S, Path(key): Path<String>, body: Bytes) -> Response {
     reply(s.lock().put_upload(&key, body.len()))
 }
 
-async fn list_comments(State(s): S, h: HeaderMap, Path(urn): Path<String>) -> Response {
-    gate!(s, h, true);
+fn restli_method(h: &HeaderMap) -> Option<String> {
+    h.get("x-restli-method")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// The Comments API on `/rest` (Community Management) or `/v2` (self-serve members).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CommentsApi {
+    Rest,
+    V2,
+}
+
+impl CommentsApi {
+    /// The gate, then the access rule of this API.
+    fn check(self, s: &Shared, h: &HeaderMap) -> std::result::Result<(), Box<Response>> {
+        gate(s, h, self == CommentsApi::Rest)?;
+        if self == CommentsApi::Rest && !s.lock().options.community_management() {
+            return Err(Box::new(denied("socialActions (Community Management API)")));
+        }
+        Ok(())
+    }
+}
+
+macro_rules! check {
+    ($api:expr, $s:expr, $h:expr) => {
+        if let Err(r) = $api.check(&$s, &$h) {
+            return *r;
+        }
+    };
+}
+
+async fn list_comments(s: S, h: HeaderMap, urn: Path<String>) -> Response {
+    comments_list(CommentsApi::Rest, s, h, urn)
+}
+
+async fn list_comments_v2(s: S, h: HeaderMap, urn: Path<String>) -> Response {
+    comments_list(CommentsApi::V2, s, h, urn)
+}
+
+fn comments_list(api: CommentsApi, State(s): S, h: HeaderMap, Path(urn): Path<String>) -> Response {
+    check!(api, s, h);
+    need_read!(s, "socialActions comments");
     reply(s.lock().comments_of(&urn))
 }
 
-async fn create_comment(
+async fn create_comment(s: S, h: HeaderMap, urn: Path<String>, body: Bytes) -> Response {
+    comment_create(CommentsApi::Rest, s, h, urn, body)
+}
+
+async fn create_comment_v2(s: S, h: HeaderMap, urn: Path<String>, body: Bytes) -> Response {
+    comment_create(CommentsApi::V2, s, h, urn, body)
+}
+
+/// Creates a comment. The path names what is commented on: the post, or for a nested comment
+/// the parent comment (whose URN must then be the body's `parentComment`; the body's `object`
+/// is the post either way).
+fn comment_create(
+    api: CommentsApi,
     State(s): S,
     h: HeaderMap,
-    Path(urn): Path<String>,
+    Path(target): Path<String>,
     body: Bytes,
 ) -> Response {
-    gate!(s, h, true);
+    check!(api, s, h);
     let v = match json_body(&body) {
         Ok(v) => v,
         Err(r) => return *r,
@@ -630,25 +787,80 @@ async fn create_comment(
     let Some(text) = v.pointer("/message/text").and_then(Value::as_str) else {
         return reply(Err(Fail::invalid("message/text", "field is required")));
     };
+    let Some(object) = v.get("object").and_then(Value::as_str) else {
+        return reply(Err(Fail::invalid("object", "field is required")));
+    };
     let parent = v
         .get("parentComment")
         .and_then(Value::as_str)
         .map(str::to_string);
-    reply(g.add_comment(&urn, &actor, text, parent))
+    let path_ok = match &parent {
+        None => target == object,
+        Some(p) => *p == target,
+    };
+    if !path_ok {
+        return reply(Err(Fail::new(
+            400,
+            "ILLEGAL_ARGUMENT",
+            "The target in the path must be the post, or for a nested comment its parentComment",
+        )));
+    }
+    if let Some(p) = &parent {
+        if !g
+            .comments
+            .iter()
+            .any(|c| c.urn == *p && c.post == object && !c.deleted)
+        {
+            return reply(Err(Fail::not_found()));
+        }
+    }
+    match g.add_comment(object, &actor, text, parent) {
+        Ok((status, Some(mut body), headers)) if api == CommentsApi::V2 => {
+            // The unversioned API names the URN `$URN`.
+            if let Some(urn) = body.get("commentUrn").cloned() {
+                body["$URN"] = urn;
+                body.as_object_mut().map(|o| o.remove("commentUrn"));
+            }
+            reply(Ok((status, Some(body), headers)))
+        }
+        other => reply(other),
+    }
 }
 
-async fn delete_comment(
+async fn delete_comment(s: S, h: HeaderMap, p: Path<(String, String)>, q: RawQuery) -> Response {
+    comment_delete(CommentsApi::Rest, s, h, p, q)
+}
+
+async fn delete_comment_v2(s: S, h: HeaderMap, p: Path<(String, String)>, q: RawQuery) -> Response {
+    comment_delete(CommentsApi::V2, s, h, p, q)
+}
+
+/// Deletes a comment: the path names what it was made on (its post, the activity inside its
+/// URN, or for a nested comment its parent) and the query its author (`actor`).
+fn comment_delete(
+    api: CommentsApi,
     State(s): S,
     h: HeaderMap,
-    Path((urn, id)): Path<(String, String)>,
+    Path((target, id)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
 ) -> Response {
-    gate!(s, h, true);
+    check!(api, s, h);
     let mut g = s.lock();
-    match g
-        .comments
-        .iter_mut()
-        .find(|c| c.post == urn && c.id == id && !c.deleted)
-    {
+    g.delete_methods.push(restli_method(&h));
+    if query(&q).get("actor") != Some(&g.options.author) {
+        return reply(Err(Fail::new(
+            403,
+            "ACCESS_DENIED",
+            "Not enough permissions to delete this comment",
+        )));
+    }
+    match g.comments.iter_mut().find(|c| {
+        c.id == id
+            && !c.deleted
+            && (c.post == target
+                || c.parent.as_deref() == Some(target.as_str())
+                || c.urn.starts_with(&format!("urn:li:comment:({target},")))
+    }) {
         Some(c) => {
             c.deleted = true;
             StatusCode::NO_CONTENT.into_response()
@@ -659,6 +871,7 @@ async fn delete_comment(
 
 async fn social_metadata(State(s): S, h: HeaderMap, Path(urn): Path<String>) -> Response {
     gate!(s, h, true);
+    need_read!(s, "socialMetadata");
     reply(s.lock().social_metadata(&urn))
 }
 

@@ -1,5 +1,17 @@
 //! Wire types of the Mastodon client API, as the server sends them.
 //!
+//! Sources (the Mastodon API documentation; per-endpoint status in `docs/api-audit.md`):
+//! [`Status`] <https://docs.joinmastodon.org/entities/Status>, [`Account`]
+//! <https://docs.joinmastodon.org/entities/Account>, [`MediaAttachment`]
+//! <https://docs.joinmastodon.org/entities/MediaAttachment>, [`Notification`]
+//! <https://docs.joinmastodon.org/entities/Notification>, [`Instance`]
+//! <https://docs.joinmastodon.org/entities/Instance> (`GET /api/v2/instance`), [`RegisteredApp`]
+//! <https://docs.joinmastodon.org/methods/apps/#create>, [`TokenResponse`]
+//! <https://docs.joinmastodon.org/methods/oauth/#token>, [`ErrorBody`]
+//! <https://docs.joinmastodon.org/entities/Error>; requests: `POST /api/v1/statuses`
+//! <https://docs.joinmastodon.org/methods/statuses/#create> (`Idempotency-Key` kept up to 1 hour),
+//! `POST /api/v2/media` <https://docs.joinmastodon.org/methods/media/#v2>.
+//!
 //! Only the fields socialkit reads are declared; unknown fields are ignored and every field a
 //! compatible server (snac, GoToSocial, Pleroma/Akkoma) may leave out has a default, so a
 //! response that is valid JSON but sparse never fails to parse.

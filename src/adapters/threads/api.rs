@@ -1,5 +1,18 @@
 //! Wire types of the Threads API (the fields socialkit asks for). Every field is optional or
 //! defaulted: a partial answer never panics.
+//!
+//! # Endpoints and sources
+//!
+//! | Endpoint | Source |
+//! |---|---|
+//! | `POST /{user-id}/threads` (`media_type`, `text`, `reply_to_id`, …), `POST /{user-id}/threads_publish` | <https://developers.facebook.com/documentation/threads/reference/publishing>, <https://developers.facebook.com/documentation/threads/retrieve-and-manage-replies/create-replies> (verified) |
+//! | `GET /{user-id}?fields=``USER_FIELDS`, `GET /{user-id}/threads_insights` | <https://developers.facebook.com/docs/threads/threads-profiles> (unverified) |
+//! | `GET /{user-id}/threads`, `/replies`, `/{media-id}/conversation` (`fields=``POST_FIELDS`) | <https://developers.facebook.com/docs/threads/retrieve-and-discover-posts> (unverified) |
+//! | `GET /{media-id}/insights?metric=``INSIGHT_METRICS` | <https://developers.facebook.com/docs/threads/insights> (unverified) |
+//! | `GET /keyword_search?fields=``SEARCH_FIELDS` | <https://developers.facebook.com/docs/threads/keyword-search> (unverified) |
+//! | `GET /{user-id}/threads_publishing_limit?fields=``LIMIT_FIELDS` | <https://developers.facebook.com/docs/threads/troubleshooting> (unverified) |
+//!
+//! Every endpoint with its status: `docs/api-audit.md`.
 
 use serde::Deserialize;
 

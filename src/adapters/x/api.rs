@@ -1,6 +1,23 @@
 //! X API v2 wire types: what socialkit sends and the parts of the answers it reads. Every
 //! field X may leave out is optional, so a sparse answer never fails to parse.
 //!
+//! # Endpoints and sources
+//!
+//! Every shape here follows X's API v2 reference; the full audit (what is verified, what is not)
+//! is `docs/api-audit.md`.
+//!
+//! | Endpoint | Types | Source |
+//! |---|---|---|
+//! | `POST /2/tweets` | [`CreateTweet`] → [`Envelope`]<[`Created`]> | <https://docs.x.com/x-api/posts/creation-of-a-post> (verified: request and response example) |
+//! | `DELETE /2/tweets/{id}` | → [`Envelope`]<[`Deleted`]> | <https://developer.x.com/en/docs/x-api/tweets/manage-tweets/api-reference/delete-tweets-id> (verified) |
+//! | `GET /2/users/me` | → [`Envelope`]<[`User`]> | <https://docs.x.com/x-api/users/user-lookup-me> (unverified) |
+//! | `GET /2/users/{id}/mentions`, `/2/users/{id}/tweets` | → [`Envelope`]<`Vec<`[`Tweet`]`>`> with [`Includes`], [`Meta`] | <https://docs.x.com/x-api/posts/timelines/quickstart/user-mention-quickstart> (verified: example answer) |
+//! | `GET /2/tweets?ids=` | → [`Envelope`]<`Vec<`[`Tweet`]`>`> ([`TweetMetrics`]) | <https://docs.x.com/x-api/posts/post-lookup-by-post-ids> (unverified) |
+//! | `GET /2/tweets/search/recent` | → [`Envelope`]<`Vec<`[`Tweet`]`>`> | <https://docs.x.com/x-api/posts/recent-search> (unverified) |
+//! | `POST /2/media/upload/initialize`, `/{id}/append`, `/{id}/finalize`, `GET /2/media/upload?command=STATUS` | [`InitUpload`] → [`Envelope`]<[`MediaUpload`]> ([`ProcessingInfo`]) | xdevplatform/samples `Media Upload/media_upload_v2.py`; <https://docs.x.com/x-api/media/quickstart/media-upload-chunked> (verified) |
+//! | `POST /2/media/metadata` | alt text | <https://docs.x.com/x-api/media/metadata-create> (unverified) |
+//! | errors | [`Problem`] | <https://docs.x.com/x-api/fundamentals/response-codes-and-errors> (problem `type` URIs as in the create-post example's `errors`) |
+//!
 //! ```
 //! use socialkit::adapters::x::api::{Envelope, Tweet};
 //! let e: Envelope<Vec<Tweet>> = serde_json::from_str(r#"{

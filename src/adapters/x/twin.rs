@@ -35,6 +35,17 @@
 //! A [`TwinHandle`] inspects the state and makes other users mention, reply to and quote the
 //! owner's posts.
 //!
+//! Sources of the shapes (see `docs/api-audit.md` for what is verified): create answers
+//! `{"data":{"id","text"}}` as in <https://docs.x.com/x-api/posts/creation-of-a-post>; delete
+//! `{"data":{"deleted":true}}` as in
+//! <https://developer.x.com/en/docs/x-api/tweets/manage-tweets/api-reference/delete-tweets-id>;
+//! timelines `{"data":[…],"includes":{"users":[…]},"meta":{…}}` as in
+//! <https://docs.x.com/x-api/posts/timelines/quickstart/user-mention-quickstart>; media
+//! `initialize` `{"data":{"id","media_key","expires_after_secs"}}` and `processing_info` as in
+//! <https://docs.x.com/x-api/media/quickstart/media-upload-chunked> with the paths of
+//! xdevplatform/samples `Media Upload/media_upload_v2.py`; problem JSON as in
+//! <https://docs.x.com/x-api/fundamentals/response-codes-and-errors>.
+//!
 //! ```
 //! use socialkit::adapters::x::{X, twin::Twin};
 //! use socialkit::PlatformExt;

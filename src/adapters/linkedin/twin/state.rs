@@ -86,6 +86,8 @@ pub(crate) struct State {
     /// upload key → (asset URN, part index for videos)
     pub uploads: HashMap<String, (String, Option<usize>)>,
     pub comments: Vec<TwinComment>,
+    /// The `X-RestLi-Method` header of every `DELETE`.
+    pub delete_methods: Vec<Option<String>>,
 }
 
 impl State {
@@ -100,6 +102,7 @@ impl State {
             assets: HashMap::new(),
             uploads: HashMap::new(),
             comments: Vec::new(),
+            delete_methods: Vec::new(),
         }
     }
 

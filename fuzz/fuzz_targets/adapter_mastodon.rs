@@ -1,0 +1,18 @@
+//! Mastodon adapter: every operation against arbitrary answers (bytes or JSON shapes) for each
+//! request → a typed error or a value, never a panic.
+#![no_main]
+use std::sync::Arc;
+
+use libfuzzer_sys::fuzz_target;
+use socialkit::adapters::mastodon::{Mastodon, MastodonConfig};
+
+fuzz_target!(|data: &[u8]| {
+    socialkit_fuzz::run(data, |addr| {
+        let url = format!("mastodon://{}@{addr}?scheme=http", socialkit_fuzz::TOKEN);
+        let config = MastodonConfig::from_url_str(&url).ok()?;
+        Some(Arc::new(Mastodon::with_client(
+            config,
+            socialkit_fuzz::client(),
+        )))
+    });
+});

@@ -313,50 +313,25 @@ impl Client {
         let response = request.send().await.map_err(|e| transport_error(call, e))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let mut body = response
+        let body = response
             .bytes()
             .await
             .map_err(|e| transport_error(call, e))?;
-        if !status.is_success() && !call.secrets.is_empty() {
-            body = scrub(body, &call.secrets);
-        }
-        Ok(
+        let mut response = if call.secrets.is_empty() {
             Response::new(call.platform, call.operation, status, headers, body)
-                .with_rate_limit_style(call.style, self.clock.now()),
-        )
-    }
-}
-
-/// Replaces every occurrence of the call's secrets (raw and form-encoded) in an error body with
-/// `***`, so a platform that echoes a token back cannot leak it into an error.
-fn scrub(body: bytes::Bytes, secrets: &[crate::secret::Secret]) -> bytes::Bytes {
-    let mut data = body.to_vec();
-    for secret in secrets {
-        let raw = secret.expose();
-        let encoded: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
-        for needle in [raw.as_bytes(), encoded.as_bytes()] {
-            data = replace_all(&data, needle, super::redact::MASK.as_bytes());
-        }
-    }
-    bytes::Bytes::from(data)
-}
-
-fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
-    if needle.is_empty() || haystack.len() < needle.len() {
-        return haystack.to_vec();
-    }
-    let mut out = Vec::with_capacity(haystack.len());
-    let mut i = 0;
-    while i < haystack.len() {
-        if haystack[i..].starts_with(needle) {
-            out.extend_from_slice(with);
-            i += needle.len();
+        } else if !status.is_success() {
+            // Error bodies are scrubbed whole: adapters read them into error messages.
+            let body = bytes::Bytes::from(super::redact::scrub(&body, &call.secrets));
+            Response::new(call.platform, call.operation, status, headers, body)
         } else {
-            out.push(haystack[i]);
-            i += 1;
-        }
+            // A success body stays as sent (a refresh answer may legitimately repeat the
+            // refresh token); only what an error quotes from it is scrubbed.
+            Response::new(call.platform, call.operation, status, headers, body)
+                .with_secrets(call.secrets.iter().cloned().collect())
+        };
+        response = response.with_rate_limit_style(call.style, self.clock.now());
+        Ok(response)
     }
-    out
 }
 
 /// A typed error for a failure below HTTP (connect, TLS, timeout, broken body). The source is
@@ -414,15 +389,35 @@ fn transport_error(call: &Call, e: reqwest::Error) -> Error {
 
 #[cfg(test)]
 mod tests {
+    use super::super::redact::{replace_all, scrub};
     use super::*;
     use crate::secret::Secret;
 
     #[test]
     fn scrub_replaces_raw_and_encoded_values() {
-        let body = bytes::Bytes::from_static(b"token a+b/c= and a%2Bb%2Fc%3D and a+b/c=");
+        let body = b"token a+b/c= and a%2Bb%2Fc%3D and a+b/c=";
         let out = scrub(body, &[Secret::new("a+b/c=")]);
         assert_eq!(&out[..], b"token *** and *** and ***");
         assert_eq!(replace_all(b"ab", b"abc", b"*"), b"ab");
         assert_eq!(replace_all(b"", b"x", b"*"), b"");
+    }
+
+    /// Found by the adapter fuzz targets: a 2xx answer whose body echoes the token and then
+    /// fails to decode must not quote the token in the error.
+    #[test]
+    fn a_success_body_that_fails_to_decode_does_not_quote_the_token() {
+        let token = "sk-very-secret-token-123";
+        let r = Response::new(
+            "x",
+            "publish",
+            crate::http::StatusCode::OK,
+            Default::default(),
+            format!("{{\"echo\": \"{token}\", broken"),
+        )
+        .with_secrets(vec![Secret::new(token)].into());
+        let err = r.json::<serde_json::Value>().unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(token), "{shown}");
+        assert!(r.snippet().contains("***"), "{}", r.snippet());
     }
 }

@@ -295,6 +295,39 @@ pub fn truncate_chars(text: &str, max: usize) -> String {
     }
 }
 
+/// Replaces every occurrence of the call's secrets (raw and form-encoded) in an error body with
+/// `***`, so a platform that echoes a token back cannot leak it into an error.
+pub(crate) fn scrub(body: &[u8], secrets: &[crate::secret::Secret]) -> Vec<u8> {
+    let mut data = body.to_vec();
+    for secret in secrets {
+        let raw = secret.expose();
+        let encoded: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
+        for needle in [raw.as_bytes(), encoded.as_bytes()] {
+            data = replace_all(&data, needle, MASK.as_bytes());
+        }
+    }
+    data
+}
+
+pub(crate) fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return haystack.to_vec();
+    }
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,6 +35,9 @@ pub struct Response {
     body: Bytes,
     rate_limit: Option<RateLimit>,
     received_at: DateTime<Utc>,
+    /// The call's secrets, scrubbed from [`Response::snippet`]: a platform can echo a token in
+    /// a successful answer whose body then fails to decode, and the error quotes the body.
+    secrets: std::sync::Arc<[crate::secret::Secret]>,
 }
 
 impl Response {
@@ -61,7 +64,15 @@ impl Response {
             body: body.into(),
             rate_limit: None,
             received_at: Utc::now(),
+            secrets: std::sync::Arc::from(Vec::new()),
         }
+    }
+
+    /// Secrets to keep out of every error that quotes this response's body (the client sets
+    /// the call's own secrets).
+    pub(crate) fn with_secrets(mut self, secrets: std::sync::Arc<[crate::secret::Secret]>) -> Self {
+        self.secrets = secrets;
+        self
     }
 
     /// Sets when the response was received and parses its rate-limit headers with `style`.
@@ -257,7 +268,11 @@ impl Response {
     /// assert_eq!(r.snippet(), "{\"a\":1}");
     /// ```
     pub fn snippet(&self) -> String {
-        snippet(&self.body)
+        if self.secrets.is_empty() {
+            snippet(&self.body)
+        } else {
+            snippet(&super::redact::scrub(&self.body, &self.secrets))
+        }
     }
 
     /// When to retry, if the platform said: [`RateLimit::wait_until`].

@@ -14,6 +14,8 @@ pub mod linkedin;
 #[cfg(feature = "mastodon")]
 pub mod mastodon;
 pub mod sandbox;
+#[cfg(feature = "telegram")]
+pub mod telegram;
 #[cfg(feature = "threads")]
 pub mod threads;
 #[cfg(feature = "x")]
@@ -34,6 +36,8 @@ pub(crate) fn register_all(registry: &mut Registry) {
     linkedin::register(registry);
     #[cfg(feature = "mastodon")]
     mastodon::register(registry);
+    #[cfg(feature = "telegram")]
+    telegram::register(registry);
     #[cfg(feature = "threads")]
     threads::register(registry);
     #[cfg(feature = "x")]

@@ -3,6 +3,8 @@
 
 #[cfg(feature = "bluesky")]
 pub mod bluesky;
+#[cfg(feature = "discord")]
+pub mod discord;
 #[cfg(feature = "facebook")]
 pub mod facebook;
 #[cfg(any(feature = "facebook", feature = "instagram", feature = "threads"))]
@@ -28,6 +30,8 @@ pub(crate) fn register_all(registry: &mut Registry) {
     sandbox::register(registry);
     #[cfg(feature = "bluesky")]
     bluesky::register(registry);
+    #[cfg(feature = "discord")]
+    discord::register(registry);
     #[cfg(feature = "facebook")]
     facebook::register(registry);
     #[cfg(feature = "instagram")]

@@ -5,7 +5,7 @@
 //! - **Bot**: `discord://BOT_TOKEN@discord.com?channel_id=…` — requests carry
 //!   `Authorization: Bot BOT_TOKEN`; the bot needs `VIEW_CHANNEL`, `SEND_MESSAGES` and
 //!   `READ_MESSAGE_HISTORY` in the channel. A text channel takes messages (threads are reply
-//!   chains); a forum or media channel takes each post as a new forum thread.
+//!   chains); a forum or media channel (`&forum=true`) takes each post as a new forum thread.
 //! - **Webhook**: `discord+webhook://WEBHOOK_ID:WEBHOOK_TOKEN@discord.com[?thread_id=…]` —
 //!   the webhook URL (`…/webhooks/{id}/{token}`) is the credential; it can post, edit and
 //!   delete its own messages but read nothing else.
@@ -76,6 +76,11 @@ pub enum DiscordAuth {
 pub struct DiscordConfig {
     /// Bot or webhook.
     pub auth: DiscordAuth,
+    /// The bot's channel is a forum or media channel: each post starts a forum thread. Such a
+    /// channel offers no nonce (Start Thread in Forum or Media Channel has none) and no listing
+    /// of the channel's own messages, so its capabilities differ ([`super::forum_capabilities`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forum: bool,
     /// The API base (tests point it at a twin).
     #[serde(default = "default_base", deserialize_with = "de_base")]
     pub base_url: Url,
@@ -121,6 +126,7 @@ impl DiscordConfig {
                 token: token.into(),
                 channel_id: channel_id.into(),
             },
+            forum: false,
             base_url: default_base(),
         };
         c.validate()?;
@@ -140,6 +146,7 @@ impl DiscordConfig {
                 token: token.into(),
                 thread_id: None,
             },
+            forum: false,
             base_url: default_base(),
         };
         c.validate()?;
@@ -215,17 +222,23 @@ impl DiscordConfig {
                     token: Secret::new(token),
                     thread_id: c.param("thread_id").map(str::to_string),
                 },
+                forum: false,
                 base_url: api_base(&c.base)?,
             };
             config.validate()?;
             return Ok(config);
         }
-        let c = ChannelUrl::parse(url, PLATFORM, &["channel_id"])?;
+        let c = ChannelUrl::parse(url, PLATFORM, &["channel_id", "forum"])?;
         let channel_id = c
             .param("channel_id")
             .ok_or_else(|| fail("the discord channel URL needs channel_id"))?;
         let mut config = DiscordConfig::bot(c.token.clone(), channel_id)?;
         config.base_url = api_base(&c.base)?;
+        config.forum = match c.param("forum") {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(fail("forum must be true or false")),
+        };
         Ok(config)
     }
 

@@ -48,6 +48,8 @@ pub mod config;
 pub mod errors;
 mod publish;
 mod read;
+#[cfg(feature = "testkit")]
+pub mod twin;
 
 use std::fmt;
 use std::sync::Arc;
@@ -150,6 +152,23 @@ pub fn capabilities(webhook: bool) -> Capabilities {
     c
 }
 
+/// Capabilities of a bot posting to a forum or media channel: each post is a new forum
+/// thread (its parts follow inside it). Starting a thread takes no nonce and the forum's own
+/// messages live in their threads, so there is no idempotency key, no listing and no inbox
+/// here; an in-doubt post waits for a person.
+///
+/// ```
+/// let forum = socialkit::adapters::discord::forum_capabilities();
+/// assert!(forum.threads && forum.edit && forum.delete);
+/// assert!(!forum.recent_posts && !forum.reply && forum.interactions.is_empty());
+/// assert_eq!(forum.idempotency, socialkit::platform::Idempotency::None);
+/// ```
+pub fn forum_capabilities() -> Capabilities {
+    let mut c = capabilities(true);
+    c.threads = true;
+    c
+}
+
 /// One Discord channel, through a bot or a webhook. See the [module docs](self).
 ///
 /// ```
@@ -225,10 +244,15 @@ impl Discord {
     /// Like [`Discord::new`], sending through `client` (its clock paces the buckets).
     pub fn with_client(config: DiscordConfig, client: Client) -> Self {
         let webhook = matches!(config.auth, DiscordAuth::Webhook { .. });
+        let caps = if config.forum && !webhook {
+            forum_capabilities()
+        } else {
+            capabilities(webhook)
+        };
         let limiter = Limiter::new(client.clock().clone(), Duration::from_secs(30));
         Discord {
             config,
-            caps: capabilities(webhook),
+            caps,
             limiter,
             client,
             me: OnceCell::new(),
@@ -378,11 +402,8 @@ impl Platform for Discord {
     }
 
     async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
-        if self.is_webhook() {
-            return Err(Error::unsupported(
-                PLATFORM,
-                "interactions (a webhook reads nothing)",
-            ));
+        if self.caps.interactions.is_empty() {
+            return Err(Error::unsupported(PLATFORM, "interactions"));
         }
         self.read_interactions(query).await
     }
@@ -393,11 +414,8 @@ impl Platform for Discord {
         post: &Post,
         opts: &PublishOptions,
     ) -> Result<Published> {
-        if self.is_webhook() {
-            return Err(Error::unsupported(
-                PLATFORM,
-                "reply (a webhook cannot reply)",
-            ));
+        if !self.caps.reply {
+            return Err(Error::unsupported(PLATFORM, "reply"));
         }
         self.reply_to(to, post, opts).await
     }
@@ -407,11 +425,8 @@ impl Platform for Discord {
     }
 
     async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
-        if self.is_webhook() {
-            return Err(Error::unsupported(
-                PLATFORM,
-                "recent posts (a webhook reads nothing)",
-            ));
+        if !self.caps.recent_posts {
+            return Err(Error::unsupported(PLATFORM, "recent posts"));
         }
         self.read_recent(limit).await
     }

@@ -101,10 +101,18 @@ impl Discord {
             self.channel_info().await?.guild_id.clone()
         };
         // A forum or media channel takes a post as a new thread.
-        let forum = !self.is_webhook()
-            && channel.is_none()
-            && reply_to.is_none()
-            && self.channel_info().await?.is_forum();
+        let is_forum = !self.is_webhook() && self.channel_info().await?.is_forum();
+        if is_forum != self.config.forum && !self.is_webhook() {
+            return Err(Error::config(if is_forum {
+                "the discord channel is a forum or media channel: add forum=true to its config"
+            } else {
+                "the discord channel is no forum channel: remove forum=true from its config"
+            })
+            .with_platform(PLATFORM));
+        }
+        let forum = is_forum && channel.is_none() && reply_to.is_none();
+        // Only a bot's messages outside forum threads take a nonce.
+        let key = key.filter(|_| self.caps.idempotency == crate::platform::Idempotency::Key);
         let mut channel = channel.or_else(|| self.channel_id().map(str::to_string));
         let mut refs: Vec<PostRef> = Vec::new();
         let mut first_at = None;

@@ -483,10 +483,12 @@ fn build(p: &str) -> PlatformFacts {
                     vec![],
                     true,
                 ),
+                // Discord reports reactions per message (`reactions[].count`) and nothing
+                // else (https://discord.com/developers/docs/resources/message#reaction-object).
                 "discord" => (
                     generic_fit(0.3, 0.4, 0.7, 0.9, 0.3, 0.1, 0.2),
                     (1, 2, 7),
-                    vec![],
+                    vec![Likes],
                     true,
                 ),
                 "reddit" => (

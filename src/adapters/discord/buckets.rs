@@ -22,6 +22,10 @@ use crate::{Error, ErrorKind, Result};
 
 #[derive(Debug, Clone, Copy)]
 struct Bucket {
+    /// Requests per window (`X-RateLimit-Limit`).
+    limit: u64,
+    /// The window's length, as the last answer implied it.
+    window: chrono::Duration,
     remaining: u64,
     reset_at: DateTime<Utc>,
 }
@@ -78,12 +82,21 @@ impl Limiter {
                     None => {
                         let key = Self::key(&s, route, major);
                         match s.buckets.get_mut(&key) {
-                            Some(b) if b.reset_at > now && b.remaining == 0 => b.reset_at - now,
-                            Some(b) if b.reset_at > now => {
-                                b.remaining -= 1;
-                                return Ok(());
+                            Some(b) => {
+                                if b.reset_at <= now {
+                                    // The window passed: it refills; until an answer says
+                                    // otherwise, the next window is as long as the last.
+                                    b.remaining = b.limit;
+                                    b.reset_at = now + b.window;
+                                }
+                                if b.remaining == 0 {
+                                    b.reset_at - now
+                                } else {
+                                    b.remaining -= 1;
+                                    return Ok(());
+                                }
                             }
-                            _ => return Ok(()),
+                            None => return Ok(()),
                         }
                     }
                 }
@@ -132,20 +145,22 @@ impl Limiter {
             return;
         };
         let key = Self::key(&s, route, major);
-        let entry = s.buckets.entry(key).or_insert(Bucket {
+        let now = self.clock.now();
+        let fresh = Bucket {
+            limit: rl.limit.unwrap_or(remaining.saturating_add(1)).max(1),
+            window: (reset_at - now).max(chrono::Duration::milliseconds(1)),
             remaining,
             reset_at,
-        });
+        };
+        let entry = s.buckets.entry(key).or_insert(fresh);
         // Answers of concurrent calls arrive in any order: within one window the smallest
         // count left is the true one.
         if reset_at > entry.reset_at + chrono::Duration::milliseconds(500) {
-            *entry = Bucket {
-                remaining,
-                reset_at,
-            };
+            *entry = fresh;
         } else {
             entry.remaining = entry.remaining.min(remaining);
             entry.reset_at = entry.reset_at.max(reset_at);
+            entry.limit = fresh.limit;
         }
     }
 }

@@ -148,6 +148,14 @@ fn error_with(status: u16, body: Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+fn refuse(status: u16, code: u64, message: &str) -> Box<Response> {
+    Box::new(error(status, code, message))
+}
+
+fn refuse_field(field: &str, code: &str, message: &str) -> Box<Response> {
+    Box::new(invalid_field(field, code, message))
+}
+
 fn invalid_field(field: &str, code: &str, message: &str) -> Response {
     let mut errors = json!({});
     errors[field] = json!({"_errors": [{"code": code, "message": message}]});
@@ -315,10 +323,10 @@ impl St {
         files: &BTreeMap<usize, usize>,
         author: &str,
         webhook: bool,
-    ) -> std::result::Result<(Value, bool), Response> {
+    ) -> std::result::Result<(Value, bool), Box<Response>> {
         let content = p["content"].as_str().unwrap_or("").to_string();
         if content.chars().count() > 2000 {
-            return Err(invalid_field(
+            return Err(refuse_field(
                 "content",
                 "BASE_TYPE_MAX_LENGTH",
                 "Must be 2000 or fewer in length.",
@@ -340,7 +348,7 @@ impl St {
                 .as_ref()
                 .is_some_and(|d| d.chars().count() > 1024)
             {
-                return Err(invalid_field(
+                return Err(refuse_field(
                     "attachments",
                     "BASE_TYPE_MAX_LENGTH",
                     "Must be 1024 or fewer in length.",
@@ -349,12 +357,12 @@ impl St {
             attachments.push((filename, description, *size));
         }
         if content.trim().is_empty() && attachments.is_empty() {
-            return Err(error(400, 50006, "Cannot send an empty message"));
+            return Err(refuse(400, 50006, "Cannot send an empty message"));
         }
         let reply_to = match p["message_reference"]["message_id"].as_str() {
             Some(r) if self.find(r).is_some_and(|m| m.channel_id == channel) => Some(r.to_string()),
             Some(_) => {
-                return Err(invalid_field(
+                return Err(refuse_field(
                     "message_reference",
                     "REPLIES_UNKNOWN_MESSAGE",
                     "Unknown message",
@@ -367,7 +375,7 @@ impl St {
             .map(str::to_string)
             .or_else(|| p["nonce"].as_u64().map(|n| n.to_string()));
         if nonce.as_ref().is_some_and(|n| n.chars().count() > 25) {
-            return Err(invalid_field(
+            return Err(refuse_field(
                 "nonce",
                 "BASE_TYPE_MAX_LENGTH",
                 "Must be 25 or fewer in length.",
@@ -427,14 +435,14 @@ fn with_headers(mut r: Response, h: HeaderMap) -> Response {
     r
 }
 
-fn bot_auth(s: &St, headers: &HeaderMap) -> std::result::Result<(), Response> {
+fn bot_auth(s: &St, headers: &HeaderMap) -> std::result::Result<(), Box<Response>> {
     let expected = format!("Bot {}", s.options.token);
     match headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     {
         Some(v) if v == expected => Ok(()),
-        _ => Err(error(401, 0, "401: Unauthorized")),
+        _ => Err(refuse(401, 0, "401: Unauthorized")),
     }
 }
 
@@ -442,7 +450,7 @@ fn bot_auth(s: &St, headers: &HeaderMap) -> std::result::Result<(), Response> {
 async fn me(State(s): S, headers: HeaderMap) -> Response {
     let g = s.lock();
     if let Err(r) = bot_auth(&g, &headers) {
-        return r;
+        return *r;
     }
     axum::Json(g.user(&g.bot_id)).into_response()
 }
@@ -451,7 +459,7 @@ async fn me(State(s): S, headers: HeaderMap) -> Response {
 async fn channel(State(s): S, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let g = s.lock();
     if let Err(r) = bot_auth(&g, &headers) {
-        return r;
+        return *r;
     }
     if !g.is_channel(&id) {
         return error(404, 10003, "Unknown Channel");
@@ -468,7 +476,7 @@ async fn list(
 ) -> Response {
     let mut g = s.lock();
     if let Err(r) = bot_auth(&g, &headers) {
-        return r;
+        return *r;
     }
     if !g.is_channel(&id) {
         return error(404, 10003, "Unknown Channel");
@@ -519,7 +527,7 @@ async fn create(State(s): S, Path(id): Path<String>, req: Request) -> Response {
     {
         let g = s.lock();
         if let Err(r) = bot_auth(&g, req.headers()) {
-            return r;
+            return *r;
         }
         if !g.is_channel(&id) {
             return error(404, 10003, "Unknown Channel");
@@ -540,7 +548,7 @@ async fn create(State(s): S, Path(id): Path<String>, req: Request) -> Response {
     let bot = g.bot_id.clone();
     match g.create(&id, &p, &files, &bot, false) {
         Ok((v, _)) => with_headers(axum::Json(v).into_response(), h),
-        Err(r) => with_headers(r, h),
+        Err(r) => with_headers(*r, h),
     }
 }
 
@@ -549,7 +557,7 @@ async fn start_thread(State(s): S, Path(id): Path<String>, req: Request) -> Resp
     {
         let g = s.lock();
         if let Err(r) = bot_auth(&g, req.headers()) {
-            return r;
+            return *r;
         }
         if id != g.forum_channel {
             return error(400, 50024, "Cannot execute action on this channel type");
@@ -580,7 +588,7 @@ async fn start_thread(State(s): S, Path(id): Path<String>, req: Request) -> Resp
         }
         Err(r) => {
             g.threads.retain(|t| *t != thread);
-            r
+            *r
         }
     }
 }
@@ -636,7 +644,7 @@ async fn message(State(s): S, Path((id, mid)): Path<(String, String)>, req: Requ
     {
         let g = s.lock();
         if let Err(r) = bot_auth(&g, req.headers()) {
-            return r;
+            return *r;
         }
     }
     let (p, _) = match body(req).await {
@@ -651,12 +659,12 @@ async fn message(State(s): S, Path((id, mid)): Path<(String, String)>, req: Requ
     with_headers(one(&mut g, Some(&id), &mid, &method, &p, false), h)
 }
 
-fn webhook_auth(g: &St, id: &str, token: &str) -> std::result::Result<(), Response> {
+fn webhook_auth(g: &St, id: &str, token: &str) -> std::result::Result<(), Box<Response>> {
     if id != g.webhook_id {
-        return Err(error(404, 10015, "Unknown Webhook"));
+        return Err(refuse(404, 10015, "Unknown Webhook"));
     }
     if token != g.options.webhook_token {
-        return Err(error(401, 50027, "Invalid Webhook Token"));
+        return Err(refuse(401, 50027, "Invalid Webhook Token"));
     }
     Ok(())
 }
@@ -672,7 +680,7 @@ async fn webhook(
     {
         let g = s.lock();
         if let Err(r) = webhook_auth(&g, &id, &token) {
-            return r;
+            return *r;
         }
         if method == axum::http::Method::GET {
             return axum::Json(json!({"id": g.webhook_id, "type": 1, "name": "ACME Hook", "channel_id": g.text_channel, "guild_id": g.guild_id, "token": "***"})).into_response();
@@ -705,7 +713,7 @@ async fn webhook(
             with_headers(axum::Json(v).into_response(), h)
         }
         Ok(_) => with_headers(StatusCode::NO_CONTENT.into_response(), h),
-        Err(r) => with_headers(r, h),
+        Err(r) => with_headers(*r, h),
     }
 }
 
@@ -719,7 +727,7 @@ async fn webhook_message(
     {
         let g = s.lock();
         if let Err(r) = webhook_auth(&g, &id, &token) {
-            return r;
+            return *r;
         }
     }
     let (p, _) = match body(req).await {
@@ -953,7 +961,7 @@ impl TwinHandle {
     /// `n` people react to message `id`.
     pub fn react(&self, id: &str, n: u64) {
         let mut g = self.shared.lock();
-        if let Some(k) = id.parse::<u64>().ok() {
+        if let Ok(k) = id.parse::<u64>() {
             if let Some(m) = g.messages.get_mut(&k) {
                 m.reactions += n;
             }

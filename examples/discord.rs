@@ -21,9 +21,9 @@
 //!
 //! Without credentials it prints what it needs and exits 0.
 
+use socialkit::Platform;
 use socialkit::adapters::discord::{Discord, DiscordConfig};
 use socialkit::model::{InteractionQuery, Post, PublishOptions};
-use socialkit::Platform;
 
 #[tokio::main]
 async fn main() -> socialkit::Result<()> {

@@ -276,7 +276,7 @@ impl Discord {
     }
 
     /// `(url, route, major)` of a message: the bot's channel message or the webhook's.
-    fn message_target(
+    pub(crate) fn message_target(
         &self,
         post: &PostRef,
         operation: &'static str,

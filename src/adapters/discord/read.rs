@@ -150,7 +150,7 @@ impl Discord {
     pub(crate) async fn read_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {
         let mut out = Vec::with_capacity(posts.len());
         for post in posts {
-            let (url, route, major) = self.message_target_for_read(post)?;
+            let (url, route, major) = self.message_target(post, "read")?;
             let call = Call::get(PLATFORM, "post metrics", url);
             match self.send_json::<Message>(call, route, &major).await {
                 Ok(m) => {
@@ -164,26 +164,6 @@ impl Discord {
             }
         }
         Ok(out)
-    }
-
-    fn message_target_for_read(&self, post: &PostRef) -> Result<(url::Url, &'static str, String)> {
-        if let Some(path) = self.webhook_path() {
-            return Ok((
-                self.endpoint(&format!("{path}/messages/{}", post.id))?,
-                "GET webhooks/{w}/messages/{m}",
-                self.webhook_id().to_string(),
-            ));
-        }
-        let channel = post
-            .meta("channel_id")
-            .map(str::to_string)
-            .or_else(|| self.channel_id().map(str::to_string))
-            .unwrap_or_default();
-        Ok((
-            self.endpoint(&format!("channels/{channel}/messages/{}", post.id))?,
-            "GET channels/{c}/messages/{m}",
-            channel,
-        ))
     }
 
     /// The bot's most recent messages in the channel, newest first (replies with their

@@ -101,9 +101,22 @@ async fn a_crashed_webhook_publish_waits_for_a_person() {
         1,
         "never sent a second time"
     );
+    // A person finds the message in the channel and settles the delivery with it.
+    let m = twin.handle().messages("1000").remove(0);
+    let found = Published::single(
+        socialkit::model::PostRef::new("discord", m.id).with_meta("channel_id", "1000"),
+        Utc::now(),
+    );
     let settled = engine
-        .settle(&ws, OWNER, &d.id, None, "not in the channel")
+        .settle(
+            &ws,
+            OWNER,
+            &d.id,
+            Some(found.clone()),
+            "seen in the channel",
+        )
         .await
         .unwrap();
-    assert_eq!(settled.state, DeliveryState::Scheduled);
+    assert_eq!(settled.state, DeliveryState::Published);
+    assert_eq!(settled.result, Some(found));
 }

@@ -3,6 +3,8 @@
 
 #[cfg(feature = "bluesky")]
 pub mod bluesky;
+#[cfg(feature = "discord")]
+pub mod discord;
 #[cfg(feature = "facebook")]
 pub mod facebook;
 #[cfg(any(feature = "facebook", feature = "instagram", feature = "threads"))]
@@ -14,6 +16,8 @@ pub mod linkedin;
 #[cfg(feature = "mastodon")]
 pub mod mastodon;
 pub mod sandbox;
+#[cfg(feature = "telegram")]
+pub mod telegram;
 #[cfg(feature = "threads")]
 pub mod threads;
 #[cfg(feature = "x")]
@@ -26,6 +30,8 @@ pub(crate) fn register_all(registry: &mut Registry) {
     sandbox::register(registry);
     #[cfg(feature = "bluesky")]
     bluesky::register(registry);
+    #[cfg(feature = "discord")]
+    discord::register(registry);
     #[cfg(feature = "facebook")]
     facebook::register(registry);
     #[cfg(feature = "instagram")]
@@ -34,6 +40,8 @@ pub(crate) fn register_all(registry: &mut Registry) {
     linkedin::register(registry);
     #[cfg(feature = "mastodon")]
     mastodon::register(registry);
+    #[cfg(feature = "telegram")]
+    telegram::register(registry);
     #[cfg(feature = "threads")]
     threads::register(registry);
     #[cfg(feature = "x")]

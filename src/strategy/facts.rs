@@ -474,16 +474,21 @@ fn build(p: &str) -> PlatformFacts {
                     vec![Impressions, Likes, Reposts, Replies, Quotes],
                     true,
                 ),
+                // The Bot API reports no view counts (`Message` has no `views`) and reactions
+                // only as pushed updates, so socialkit reads no Telegram metric
+                // (https://core.telegram.org/bots/api#message, adapters::telegram).
                 "telegram" => (
                     generic_fit(0.4, 0.4, 0.8, 0.8, 0.5, 0.3, 0.2),
                     (1, 3, 7),
-                    vec![Impressions],
+                    vec![],
                     true,
                 ),
+                // Discord reports reactions per message (`reactions[].count`) and nothing
+                // else (https://discord.com/developers/docs/resources/message#reaction-object).
                 "discord" => (
                     generic_fit(0.3, 0.4, 0.7, 0.9, 0.3, 0.1, 0.2),
                     (1, 2, 7),
-                    vec![],
+                    vec![Likes],
                     true,
                 ),
                 "reddit" => (

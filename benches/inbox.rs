@@ -255,7 +255,7 @@ fn million_item(i: usize, base: &[InboxItem], now: chrono::DateTime<chrono::Utc>
     if let Some(c) = item.classification.as_mut() {
         c.intent = intents[(i / 7) % 4];
         c.priority = prios[(i / 11) % 4];
-        c.tags = if i % 5 == 0 {
+        c.tags = if i.is_multiple_of(5) {
             vec!["billing".into()]
         } else {
             Vec::new()
@@ -267,7 +267,7 @@ fn million_item(i: usize, base: &[InboxItem], now: chrono::DateTime<chrono::Utc>
         item.first_response_at = Some(opened + chrono::Duration::minutes(20 + (i % 300) as i64));
         item.resolved_at = Some(opened + chrono::Duration::hours(3 + (i % 40) as i64));
     }
-    if i % 17 == 0 {
+    if i.is_multiple_of(17) {
         item.breaches.push(SlaKind::FirstResponse);
     }
     item

@@ -232,6 +232,46 @@ mod sqlite {
         assert_eq!(page, [item.clone()], "facts computed from the JSON");
     }
 
+    #[test]
+    fn the_inbox_versions_its_tables_and_refuses_newer_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let tables = |path: &std::path::Path| -> i64 {
+            rusqlite::Connection::open(path)
+                .unwrap()
+                .query_row(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'inbox%'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        assert_eq!(tables(&path), 0, "the engine's store makes no inbox table");
+        inbox_of(&store, "acme");
+        assert!(tables(&path) > 0);
+        inbox_of(&store, "acme"); // once migrated, opening again changes nothing
+        drop(store);
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let version: i64 = c
+            .query_row(
+                "SELECT version FROM feature_versions WHERE feature = 'inbox'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, 2);
+        c.execute(
+            "UPDATE feature_versions SET version = 99 WHERE feature = 'inbox'",
+            [],
+        )
+        .unwrap();
+        drop(c);
+        let store = SqliteStore::open(&path).unwrap();
+        let err = SqliteInboxStore::new(&store.handle(), &"acme".into()).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Storage);
+    }
+
     #[tokio::test]
     async fn a_file_of_the_old_standalone_store_is_carried_over() {
         let dir = tempfile::tempdir().unwrap();

@@ -1,11 +1,12 @@
-//! Scores socialkit's English sentiment on VADER's 4,200 rated tweets and prints the table
+//! Scores socialkit's English sentiment on VADER's 4,200 rated tweets (`tests/data/vader/`) and prints the table
 //! beside the reference implementation and the paper.
 //!
 //! ```sh
 //! cargo run --release --example vader_score
 //! ```
 
-use socialkit::listen::eval;
+#[path = "../tests/listen_support/vader.rs"]
+mod eval;
 
 fn main() {
     let dir = std::env::args()

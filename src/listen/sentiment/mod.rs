@@ -9,7 +9,7 @@
 //! `compound = x / sqrt(x² + 15)` in −1…1; `pos`, `neu` and `neg` are the shares of the text.
 //!
 //! The rules are socialkit's own Rust, written from the reference implementation's behaviour
-//! and checked against its output on 4,200 rated tweets (see [`crate::listen::eval`] and
+//! and checked against its output on 4,200 rated tweets (see `tests/listen_vader.rs` and
 //! `examples/vader_score.rs`).
 //!
 //! # Lexicons and their licences

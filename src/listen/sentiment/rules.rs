@@ -5,7 +5,7 @@
 //! normalisation `x / sqrt(x² + 15)`.
 //!
 //! The order of the steps and their quirks follow the reference exactly, so English scores
-//! agree with it item by item (see [`crate::listen::eval`]).
+//! agree with it item by item (see `tests/listen_vader.rs`).
 
 use super::Scores;
 use super::tables::Tables;

@@ -190,6 +190,9 @@ const BOOST_DOWN: &[&str] = &[
     "sort-of",
 ];
 
+/// Idioms as in the pinned reference release, `vaderSentiment` 3.3.2 on PyPI (the GitHub head
+/// has "beating heart" at 3.1 and adds "broken heart"; the differential test follows the
+/// release).
 const SPECIAL_CASES: &[(&str, f64)] = &[
     ("the shit", 3.0),
     ("the bomb", 3.0),
@@ -199,8 +202,7 @@ const SPECIAL_CASES: &[(&str, f64)] = &[
     ("yeah right", -2.0),
     ("kiss of death", -1.5),
     ("to die for", 3.0),
-    ("beating heart", 3.1),
-    ("broken heart", -2.9),
+    ("beating heart", 3.5),
 ];
 
 /// The English tables, built once.

@@ -193,6 +193,35 @@ fn round_to(x: f64, digits: usize) -> f64 {
     if !x.is_finite() {
         return x;
     }
+    // Formatting rounds the exact binary value to `digits` decimals, as Python's round() does;
+    // a stack buffer keeps it free of allocation (|x| <= 1 here; longer output falls back).
+    struct Buf {
+        bytes: [u8; 48],
+        len: usize,
+    }
+    impl fmt::Write for Buf {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            let end = self.len + s.len();
+            if end > self.bytes.len() {
+                return Err(fmt::Error);
+            }
+            self.bytes[self.len..end].copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+    let mut b = Buf {
+        bytes: [0; 48],
+        len: 0,
+    };
+    if fmt::Write::write_fmt(&mut b, format_args!("{x:.digits$}")).is_ok() {
+        if let Some(v) = std::str::from_utf8(&b.bytes[..b.len])
+            .ok()
+            .and_then(|s| s.parse().ok())
+        {
+            return v;
+        }
+    }
     format!("{x:.digits$}").parse().unwrap_or(x)
 }
 

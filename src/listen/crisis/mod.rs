@@ -79,7 +79,7 @@ pub struct CrisisConfig {
     /// recent window (default 7 days).
     pub baseline_secs: i64,
     /// How many alarms a month this monitor (one channel) may raise, roughly at most: a score
-    /// must beat all but `floor(b)` of the scores of the last 30 days (for a budget `b` below
+    /// must beat all but `floor(b)` of the scores of the last 30 days outside alarm episodes (for a budget `b` below
     /// one, all of the scores of the last `30 / b` days, at most a year; 0 never alarms).
     /// Default 1.
     pub alarms_per_month: f64,
@@ -380,18 +380,19 @@ impl CrisisMonitor {
         }
         let threshold = self.budget_threshold();
         let c = &self.config;
-        if score.is_finite() {
-            self.scores.push_back((ts, score));
-        }
-        let share = share_dev?;
         let cooling = self
             .last_alarm
             .is_some_and(|t| ts >= t && ts - t < c.cooldown_secs);
-        if cooling
-            || !(score >= threshold)
-            || share.value - share.baseline < c.min_jump
-            || recent.negative < c.min_negative
-        {
+        let alarm = !cooling
+            && score >= threshold
+            && share_dev.is_some_and(|d| d.value - d.baseline >= c.min_jump)
+            && recent.negative >= c.min_negative;
+        // The budget learns from ordinary times: an alarm's episode (the alarm and its
+        // cool-down) does not raise the bar for the next crisis.
+        if !alarm && !cooling && score.is_finite() {
+            self.scores.push_back((ts, score));
+        }
+        if !alarm {
             return None;
         }
         self.last_alarm = Some(ts);

@@ -193,6 +193,13 @@ fn round_to(x: f64, digits: usize) -> f64 {
     if !x.is_finite() {
         return x;
     }
+    // Fast path: scaling and rounding is exact unless x sits within a hair of a half-way
+    // point, where only exact decimal rounding (as Python's round() does) can decide.
+    let scale = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6][digits.min(6)];
+    let y = x * scale;
+    if digits <= 6 && y.abs() < 1e12 && ((y - y.trunc()).abs() - 0.5).abs() > 1e-6 {
+        return y.round() / scale;
+    }
     // Formatting rounds the exact binary value to `digits` decimals, as Python's round() does;
     // a stack buffer keeps it free of allocation (|x| <= 1 here; longer output falls back).
     struct Buf {

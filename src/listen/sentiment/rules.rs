@@ -40,6 +40,10 @@ struct Words<'a> {
     buf: &'a str,
     spans: &'a [(u32, u32)],
     valence: &'a [Option<f64>],
+    /// Each word's booster (or dampener) value.
+    booster: &'a [Option<f64>],
+    /// Whether each word occurs in a multi-word idiom or booster.
+    idiom: &'a [bool],
     upper: &'a [bool],
     /// Some words are in capitals and some are not (only then do capitals count).
     cap_diff: bool,
@@ -65,6 +69,8 @@ struct Scratch {
     buf: String,
     spans: Vec<(u32, u32)>,
     valence: Vec<Option<f64>>,
+    booster: Vec<Option<f64>>,
+    idiom: Vec<bool>,
     upper: Vec<bool>,
     sentiments: Vec<f64>,
     text: String,
@@ -87,6 +93,8 @@ fn score_with(t: &Tables, text: &str, s: &mut Scratch) -> Scores {
         buf,
         spans,
         valence,
+        booster,
+        idiom,
         upper,
         sentiments,
         text: replaced,
@@ -99,7 +107,8 @@ fn score_with(t: &Tables, text: &str, s: &mut Scratch) -> Scores {
         let w = strip_punc_if_word(word, t.is_punct);
         let start = buf.len() as u32;
         if w.is_ascii() {
-            buf.extend(w.bytes().map(|b| b.to_ascii_lowercase() as char));
+            buf.push_str(w);
+            buf[start as usize..].make_ascii_lowercase();
         } else {
             buf.push_str(&w.to_lowercase());
         }
@@ -107,14 +116,21 @@ fn score_with(t: &Tables, text: &str, s: &mut Scratch) -> Scores {
         upper.push(is_upper(w));
     }
     valence.clear();
-    valence.extend(spans.iter().map(|&(a, b)| {
-        t.lexicon.get(&buf[a as usize..b as usize]).copied()
-    }));
+    booster.clear();
+    idiom.clear();
+    for &(a, b) in spans.iter() {
+        let w = &buf[a as usize..b as usize];
+        valence.push(t.lexicon.get(w).copied());
+        booster.push(t.boosters.get(w).copied());
+        idiom.push(t.idiom_words.contains(w));
+    }
     let n_upper = upper.iter().filter(|u| **u).count();
     let words = Words {
         buf,
         spans,
         valence,
+        booster,
+        idiom,
         upper,
         cap_diff: n_upper > 0 && n_upper < spans.len(),
     };
@@ -124,7 +140,7 @@ fn score_with(t: &Tables, text: &str, s: &mut Scratch) -> Scores {
     for i in 0..n {
         let w = words.lower(i);
         // Booster words score nothing themselves.
-        if t.boosters.contains_key(w) {
+        if words.booster[i].is_some() {
             sentiments.push(0.0);
             continue;
         }
@@ -193,7 +209,7 @@ fn valence_at(t: &Tables, w: &Words, i: usize) -> f64 {
     }
     for start in 0..3 {
         if i > start && w.valence[i - start - 1].is_none() {
-            let mut s = scalar_inc_dec(t, w, i - start - 1, v);
+            let mut s = scalar_inc_dec(w, i - start - 1, v);
             if start == 1 && s != 0.0 {
                 s *= 0.95;
             }
@@ -211,8 +227,8 @@ fn valence_at(t: &Tables, w: &Words, i: usize) -> f64 {
 }
 
 /// The effect of the booster or dampener at `j` on valence `v`.
-fn scalar_inc_dec(t: &Tables, w: &Words, j: usize, v: f64) -> f64 {
-    let Some(&b) = t.boosters.get(w.lower(j)) else {
+fn scalar_inc_dec(w: &Words, j: usize, v: f64) -> f64 {
+    let Some(b) = w.booster[j] else {
         return 0.0;
     };
     let mut s = if v < 0.0 { -b } else { b };
@@ -266,16 +282,11 @@ fn negation_check(t: &Tables, w: &Words, v: f64, start: usize, i: usize) -> f64 
 fn special_idioms_check(t: &Tables, w: &Words, mut v: f64, i: usize) -> f64 {
     let lower = |k: usize| w.lower(k);
     let n = w.len();
-    let near = |k: usize| k < n && t.idiom_words.contains(lower(k));
+    let near = |k: usize| k < n && w.idiom[k];
     if !(i - 3..=i + 2).any(near) {
         return v;
     }
-    let join = |ks: &[usize]| {
-        ks.iter()
-            .map(|&k| lower(k))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let join = |ks: &[usize]| ks.iter().map(|&k| lower(k)).collect::<Vec<_>>().join(" ");
     let one_zero = join(&[i - 1, i]);
     let two_one_zero = join(&[i - 2, i - 1, i]);
     let two_one = join(&[i - 2, i - 1]);

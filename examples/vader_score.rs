@@ -47,11 +47,17 @@ fn speed() {
         .arg(&corpus)
         .arg("3")
         .output();
-    println!("{} texts, best of {rounds} rounds (checksum {sink:.4})", texts.len());
+    println!(
+        "{} texts, best of {rounds} rounds (checksum {sink:.4})",
+        texts.len()
+    );
     println!("socialkit           {ours:>12.0} texts/s");
     match out {
         Ok(o) if o.status.success() => {
-            let theirs: f64 = String::from_utf8_lossy(&o.stdout).trim().parse().unwrap_or(0.0);
+            let theirs: f64 = String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .parse()
+                .unwrap_or(0.0);
             println!("vaderSentiment 3.3.2 {theirs:>11.0} texts/s");
             println!("ratio               {:>12.1}x", ours / theirs);
         }

@@ -38,6 +38,9 @@ use nab::{NabFile, PROFILES, Profile};
 
 const FOLDS: usize = 6;
 
+/// Per profile (NAB's three, low FP first): raw scores and false-positive rows per file.
+type ProfileScores = ([Vec<f64>; 3], [Vec<usize>; 3]);
+
 /// The baseline part of a setting (what the score stream depends on).
 fn bases() -> Vec<Config> {
     let mut out = Vec::new();
@@ -297,7 +300,7 @@ fn main() {
         ];
         candidates.len()
     ];
-    let chunks: Vec<(usize, Vec<([Vec<f64>; 3], [Vec<usize>; 3])>)> = std::thread::scope(|s| {
+    let chunks: Vec<(usize, Vec<ProfileScores>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..2)
             .map(|t| {
                 let (files, bases, candidates) = (&files, &bases, &candidates);

@@ -1,10 +1,15 @@
-//! The NAB scorer reproduces NAB's published per-file scores and counts for five published
-//! detectors, three profiles and six series (`shared/data/nab/reference/`).
+//! The NAB scorer (`tests/listen_support/nab.rs`) reproduces NAB's published per-file scores
+//! and counts for five published detectors, three profiles and 54 series
+//! (`tests/data/nab/reference/`).
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use socialkit::listen::nab::{self, FileScore, Profile};
+
+#[path = "listen_support/nab.rs"]
+mod nab;
+
+use nab::{FileScore, Profile};
 
 #[derive(Deserialize)]
 struct Reference {
@@ -49,7 +54,7 @@ struct Expected {
 #[test]
 fn reproduces_published_scores() {
     let dir = nab::nab_data_dir();
-    let files = nab::load(&dir).unwrap_or_else(|e| panic!("NAB data needed: {e}"));
+    let files = nab::load(&dir).expect("tests/data/nab");
     let text = std::fs::read_to_string(dir.join("reference/published_detections.json"))
         .expect("reference/published_detections.json");
     let reference: Reference = serde_json::from_str(&text).unwrap();
@@ -97,30 +102,155 @@ fn reproduces_published_scores() {
             }
         }
     }
-    assert_eq!(checked, 90);
+    assert_eq!(checked, 5 * 3 * 54);
 }
 
-/// socialkit's default detector on the six series: a regression guard (it scores 65.2 with
-/// the standard profile; the null detector scores 0, windowed Gaussian 53.7 on these files).
 #[test]
-fn default_detector_scores_on_realtweets() {
+fn scorer_basics() {
+    assert!((nab::scaled_sigmoid(-0.5) - 0.84828).abs() < 1e-5);
+    assert!((nab::scaled_sigmoid(-1.0) - 0.9866142981514305).abs() < 1e-15);
+    assert_eq!(nab::scaled_sigmoid(0.0), 0.0);
+    assert_eq!(nab::scaled_sigmoid(3.5), -1.0);
+    assert_eq!(nab::probationary_rows(15_902), 750);
+    assert_eq!(nab::probationary_rows(1_000), 150);
+    // One window, one detection at its first row: a perfect file.
+    let mut d = vec![false; 2000];
+    d[1000] = true;
+    let s = nab::score_file(&d, &[(1000, 1199)], Profile::STANDARD);
+    assert!((s.score - 1.0).abs() < 1e-12);
+    assert_eq!(nab::normalized(s.score, 1, Profile::STANDARD), 100.0);
+}
+
+#[test]
+fn false_positive_weights() {
+    let mut d = vec![false; 2000];
+    d[900] = true; // before the first window
+    let s = nab::score_file(&d, &[(1000, 1099)], Profile::STANDARD);
+    assert!((s.score - (-1.0 - 0.11)).abs() < 1e-12);
+    let mut d = vec![false; 2000];
+    d[1100] = true; // right after the window: nearly free
+    let s = nab::score_file(&d, &[(1000, 1099)], Profile::STANDARD);
+    assert!(s.score > -1.0 - 0.01 && s.score < -1.0);
+    assert_eq!((s.tp, s.fp, s.fn_), (0, 1, 100));
+}
+
+#[test]
+fn probation_rows_are_ignored() {
+    let mut d = vec![false; 1000];
+    d[10] = true;
+    let s = nab::score_file(&d, &[], Profile::STANDARD);
+    assert_eq!(s.score, 0.0);
+    assert_eq!(s.tn, 850);
+}
+
+#[test]
+fn timestamps_and_null_scores() {
+    let t = nab::parse_timestamp("2015-03-03 04:37:53.000000").unwrap();
+    assert_eq!(t.to_rfc3339(), "2015-03-03T04:37:53+00:00");
+    assert!(nab::parse_timestamp("yesterday").is_err());
+    let f = nab::NabFile {
+        key: "realTweets/x.csv".into(),
+        timestamps: vec![],
+        values: vec![0.0; 100],
+        windows: vec![(50, 59)],
+    };
+    assert_eq!((f.category(), f.name()), ("realTweets", "x"));
+    let (per_file, total) = nab::score_corpus(&[f], &[vec![false; 100]], Profile::STANDARD);
+    assert_eq!(per_file[0].score, -1.0);
+    assert_eq!(total, 0.0);
+}
+
+mod cv {
+    //! The cross-validation of `examples/nab_score.rs` (results in `tests/data/nab_cv.json`):
+    //! `Config::default()` is what the procedure chose, one fold's held-out scores reproduce
+    //! with the detector itself, and the committed summary follows from the per-file scores.
+
+    use super::nab::{self, PROFILES};
+    use serde::Deserialize;
     use socialkit::listen::anomaly::{Config, observe_all};
-    let files = nab::load(&nab::nab_data_dir()).expect("NAB data");
-    let detections: Vec<Vec<bool>> = files
-        .iter()
-        .map(|f| {
-            let points: Vec<_> = f
-                .timestamps
-                .iter()
-                .copied()
-                .zip(f.values.iter().copied())
-                .collect();
-            observe_all(&Config::default(), &points)
+    use std::collections::BTreeMap;
+
+    #[derive(Deserialize)]
+    struct Cv {
+        folds: Vec<Fold>,
+        files: Vec<HeldOut>,
+        summary: BTreeMap<String, BTreeMap<String, f64>>,
+        published: BTreeMap<String, BTreeMap<String, BTreeMap<String, f64>>>,
+        default: Config,
+    }
+
+    #[derive(Deserialize)]
+    struct Fold {
+        fold: usize,
+        profile: String,
+        config: Config,
+        held_out: Vec<String>,
+    }
+
+    #[derive(Deserialize)]
+    struct HeldOut {
+        key: String,
+        windows: usize,
+        raw: BTreeMap<String, f64>,
+    }
+
+    fn cv() -> Cv {
+        let path = nab::nab_data_dir().parent().unwrap().join("nab_cv.json");
+        serde_json::from_str(&std::fs::read_to_string(path).expect("nab_cv.json")).unwrap()
+    }
+
+    #[test]
+    fn the_default_config_is_the_procedures_choice() {
+        assert_eq!(Config::default(), cv().default);
+    }
+
+    #[test]
+    fn a_folds_held_out_scores_reproduce() {
+        let cv = cv();
+        let files = nab::load(&nab::nab_data_dir()).unwrap();
+        // Fold 5 under the standard profile: KO and eight other series.
+        let fold = cv
+            .folds
+            .iter()
+            .find(|f| f.fold == 5 && f.profile == "standard")
+            .unwrap();
+        assert_eq!(fold.held_out.len(), 9);
+        for key in &fold.held_out {
+            let file = files.iter().find(|f| &f.key == key).unwrap();
+            let detections: Vec<bool> = observe_all(&fold.config, &file.points())
                 .iter()
                 .map(|o| o.anomaly.is_some())
-                .collect()
-        })
-        .collect();
-    let (_, total) = nab::score_corpus(&files, &detections, Profile::STANDARD);
-    assert!(total > 60.0, "NAB standard score {total}");
+                .collect();
+            let got = nab::score_file(&detections, &file.windows, nab::Profile::STANDARD).score;
+            let want = cv.files.iter().find(|f| &f.key == key).unwrap().raw["standard"];
+            assert!((got - want).abs() < 1e-9, "{key}: {got} != {want}");
+        }
+    }
+
+    #[test]
+    fn the_summary_follows_from_the_files_and_meets_the_goals_it_meets() {
+        let cv = cv();
+        assert_eq!(cv.files.len(), 54);
+        for (pname, p) in PROFILES {
+            let raw: f64 = cv.files.iter().map(|f| f.raw[pname]).sum();
+            let windows: usize = cv.files.iter().map(|f| f.windows).sum();
+            let all = nab::normalized(raw, windows, p);
+            assert!((all - cv.summary[pname]["all"]).abs() < 1e-9, "{pname}");
+            // The whole corpus, held out, at least the published windowed Gaussian.
+            assert!(
+                all >= cv.published["windowedGaussian"][pname]["all"],
+                "{pname}: {all}"
+            );
+        }
+        // No realTweets series below the null detector (raw score -windows).
+        for f in cv.files.iter().filter(|f| f.key.starts_with("realTweets/")) {
+            for (pname, p) in PROFILES {
+                assert!(
+                    f.raw[pname] > -(f.windows as f64) * p.fn_,
+                    "{} {pname}",
+                    f.key
+                );
+            }
+        }
+    }
 }

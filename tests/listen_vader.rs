@@ -1,7 +1,8 @@
-//! socialkit's English sentiment on VADER's 4,200 rated tweets (`shared/data/vader/`): at least
+//! socialkit's English sentiment on VADER's 4,200 rated tweets (`tests/data/vader/`): at least
 //! as good as the reference implementation, and item by item close to it.
 
-use socialkit::listen::eval;
+#[path = "listen_support/vader.rs"]
+mod eval;
 
 #[test]
 fn english_sentiment_matches_the_reference_on_rated_tweets() {
@@ -38,6 +39,28 @@ fn english_sentiment_matches_the_reference_on_rated_tweets() {
 #[test]
 fn missing_data_gives_a_clear_error() {
     let e = eval::vader_tweets(std::path::Path::new("/nonexistent/vader")).unwrap_err();
-    assert_eq!(e.kind(), socialkit::ErrorKind::NotFound);
-    assert!(e.to_string().contains("tweets_GroundTruth.txt"), "{e}");
+    assert!(e.contains("tweets_GroundTruth.txt"), "{e}");
+}
+
+#[test]
+fn protocol_helpers() {
+    use socialkit::listen::sentiment::Polarity;
+    let items = eval::parse_ground_truth("1\t2.5\tgood day\r\n2\t-1\tmeh").unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[1].rating, -1.0);
+    assert!(eval::parse_ground_truth("1\tx").is_err());
+    let r = eval::parse_reference(
+        "id\tmean_rating\tcompound\tneg\tneu\tpos\n7\t1.2\t0.5\t0\t0.5\t0.5\n",
+    )
+    .unwrap();
+    assert_eq!(r[0].compound, 0.5);
+    assert!(eval::pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.5]).unwrap() > 0.99);
+    assert_eq!(eval::pearson(&[1.0, 1.0], &[1.0, 2.0]), None);
+    assert_eq!(eval::gold_class(0.5), Polarity::Positive);
+    assert_eq!(eval::gold_class(0.49), Polarity::Neutral);
+    let t = eval::three_class(&[(0.6, 2.0), (-0.3, -1.0), (0.0, 0.1), (0.2, -1.0)]);
+    assert_eq!(t.accuracy, 0.75);
+    let a = eval::agreement(&[(0.5, 0.5), (0.2, 0.25)]);
+    assert_eq!(a.over_0_01, 1);
+    assert!((a.max_abs_diff - 0.05).abs() < 1e-12);
 }

@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 use super::PostStatus;
+use super::crisis::CrisisSignal;
 use crate::ErrorRecord;
-use crate::listen::crisis::CrisisSignal;
 use crate::model::{InteractionRef, Published};
 use crate::store::{ChannelId, DeliveryId, PostId, WorkspaceId};
 
@@ -141,8 +141,8 @@ pub enum EventKind {
         deliveries: usize,
         /// Whether the workspace was already paused when the signal came.
         already_paused: bool,
-        /// The evidence: the volume anomaly, the negative share before and after, sample
-        /// interactions and the playbook.
+        /// The evidence: which indicators moved and how far, sample interactions and the
+        /// playbook.
         signal: Box<CrisisSignal>,
     },
 }

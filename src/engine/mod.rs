@@ -68,7 +68,10 @@ pub use backoff::Backoff;
 pub use brand::{
     BrandRules, Disclosure, HashtagSet, ProfileDifference, ProfileReport, UtmRules, Violation,
 };
-pub use crisis::CrisisSwitch;
+pub use crisis::{
+    Contact, CrisisMode, CrisisSignal, CrisisSwitch, Deviation, HoldingStatement, Indicator,
+    Playbook, escalate,
+};
 pub use events::{Event, EventKind};
 pub use fanout::Submitted;
 pub use hooks::{AfterPublish, Hooks};

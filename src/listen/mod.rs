@@ -14,10 +14,14 @@
 //!   dedupe, and polled with serde high-water marks into the series and the crisis monitor.
 //! * [`series`]: volume and sentiment per time bucket.
 //! * [`anomaly`]: a seasonal baseline with a robust outlier test, streaming or batch.
-//! * [`nab`]: the Numenta Anomaly Benchmark's scoring, to measure detectors.
-//! * [`crisis`]: a volume anomaly plus a jump in negative share raise a crisis signal with its
-//!   evidence and playbook; the engine's `CrisisSwitch` turns it into crisis mode.
-//! * [`eval`]: scoring sentiment against VADER's rated tweets.
+//! * [`crisis`]: volume, negative share and reach combined under a false-alarm budget raise a
+//!   crisis signal with its evidence and playbook; the engine's `CrisisSwitch` turns it into
+//!   crisis mode.
+//!
+//! How the detectors and the sentiment analyzer are measured (NAB's scoring, cross-validated
+//! anomaly settings, VADER's rated tweets, a differential test against `vaderSentiment`) lives
+//! outside the library, in `tests/listen_*.rs` and `examples/{nab_score,vader_score}.rs`, with
+//! the data under `tests/data/`.
 //!
 //! ```
 //! use socialkit::listen::sentiment::{Analyzer, Language};
@@ -31,8 +35,6 @@
 pub mod anomaly;
 pub mod classify;
 pub mod crisis;
-pub mod eval;
-pub mod nab;
 pub mod query;
 pub mod search;
 pub mod sentiment;

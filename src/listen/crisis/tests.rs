@@ -52,9 +52,20 @@ fn volume_and_negativity_together_raise_a_crisis() {
     assert_eq!(s.len(), 1, "{s:?}");
     assert!(s[0].switch_crisis_mode);
     assert_eq!(s[0].samples.len(), 5);
-    assert!(s[0].negative_share_after > 0.5);
+    let share = s[0].deviation(Indicator::NegativeShare).unwrap();
+    assert!(share.value > 0.5 && share.baseline < 0.2, "{share:?}");
+    assert!(s[0].deviation(Indicator::Volume).unwrap().score > 3.0);
+    assert!(s[0].score >= s[0].threshold);
     let json = serde_json::to_string(&s[0]).unwrap();
-    assert_eq!(serde_json::from_str::<CrisisSignal>(&json).unwrap(), s[0]);
+    let back: CrisisSignal = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        (back.at, back.since, &back.samples),
+        (s[0].at, s[0].since, &s[0].samples)
+    );
+    for (a, b) in back.evidence.iter().zip(&s[0].evidence) {
+        assert_eq!(a.indicator, b.indicator);
+        assert!((a.value - b.value).abs() < 1e-12 && (a.score - b.score).abs() < 1e-9);
+    }
 }
 
 #[test]

@@ -19,7 +19,6 @@
 //! assert!(e.to_string().contains("column 10"), "{e}");
 //! ```
 
-mod document;
 mod parse;
 
 use std::fmt;
@@ -27,8 +26,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-pub use document::Document;
-pub(crate) use document::words as document_words;
+/// A text prepared for matching; it lives in [`crate::text::search`], which platform searches
+/// share, so a search and a listening query agree on what a word is.
+pub use crate::text::search::Document;
+pub(crate) use crate::text::search::document_words;
 
 use crate::error::{Error, Result};
 use crate::model::Interaction;

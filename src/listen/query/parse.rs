@@ -8,9 +8,9 @@
 //! primary := "(" or ")" | "\"phrase\"" | #hashtag | @mention | word | word*
 //! ```
 
-use super::document::{fold, words};
 use super::{Expr, Term};
 use crate::error::{Error, Result};
+use crate::text::search::{document_words as words, fold};
 
 /// Longest query accepted, in characters.
 pub(crate) const MAX_LEN: usize = 10_000;

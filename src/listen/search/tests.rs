@@ -683,12 +683,11 @@ async fn a_burst_of_negative_matches_raises_a_crisis() {
     assert_eq!(crisis.signals.len(), 1, "{:?}", crisis.signals);
     let s = &crisis.signals[0];
     assert!(s.switch_crisis_mode);
-    assert!(s.negative_share_after > 0.6, "{}", s.negative_share_after);
-    assert!(
-        s.negative_share_before < 0.25,
-        "{}",
-        s.negative_share_before
-    );
+    let share = s
+        .deviation(crate::listen::crisis::Indicator::NegativeShare)
+        .unwrap();
+    assert!(share.value > 0.6, "{share:?}");
+    assert!(share.baseline < 0.25, "{share:?}");
     assert!(!s.samples.is_empty());
     assert!(s.samples.iter().all(|r| r.id.starts_with("burst")));
     let burst_volume: u64 = l

@@ -248,7 +248,7 @@ pub struct Heard {
 /// A listening job for one query: polls it through a [`Watcher`], scores each new match's
 /// sentiment, adds it to a volume/sentiment [`Series`] and a [`CrisisMonitor`], and returns
 /// the crisis signals raised. Hand a signal to
-/// [`escalate`](crate::listen::crisis::escalate) with the engine's
+/// [`escalate`](crate::engine::escalate) with the engine's
 /// `CrisisSwitch` to pause publishing.
 ///
 /// The monitor expects matches in time order; matches of a channel that comes back from a

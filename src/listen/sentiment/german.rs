@@ -7,11 +7,11 @@
 //! Zweifel" (no negation) and a few idioms ("na toll" is not praise). German has no "n't",
 //! no "kind of" and no "least" rule.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use super::rules::{B_DECR, B_INCR};
-use super::tables::Tables;
+use super::tables::{FastMap, FastSet, Tables};
 use super::text::is_punct_typographic;
 
 /// The lexicon file.
@@ -215,11 +215,11 @@ fn build() -> Tables {
             }
         }
     }
-    let mut boosters: HashMap<String, f64> = HashMap::new();
+    let mut boosters: FastMap<String, f64> = FastMap::default();
     boosters.extend(BOOST_UP.iter().map(|w| (w.to_string(), B_INCR)));
     boosters.extend(BOOST_DOWN.iter().map(|w| (w.to_string(), B_DECR)));
     let mut t = Tables {
-        lexicon,
+        lexicon: lexicon.into_iter().collect(),
         emoji,
         negations: NEGATE.iter().map(|w| w.to_string()).collect(),
         negation_infix: None,
@@ -228,7 +228,7 @@ fn build() -> Tables {
             .iter()
             .map(|(k, v)| (k.to_string(), *v))
             .collect(),
-        idiom_words: HashSet::new(),
+        idiom_words: FastSet::default(),
         contrast: ["aber", "jedoch", "allerdings", "sondern"]
             .into_iter()
             .map(str::to_string)

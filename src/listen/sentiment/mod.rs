@@ -9,7 +9,7 @@
 //! `compound = x / sqrt(x² + 15)` in −1…1; `pos`, `neu` and `neg` are the shares of the text.
 //!
 //! The rules are socialkit's own Rust, written from the reference implementation's behaviour
-//! and checked against its output on 4,200 rated tweets (see [`crate::listen::eval`] and
+//! and checked against its output on 4,200 rated tweets (see `tests/listen_vader.rs` and
 //! `examples/vader_score.rs`).
 //!
 //! # Lexicons and their licences
@@ -192,6 +192,42 @@ impl Scores {
 fn round_to(x: f64, digits: usize) -> f64 {
     if !x.is_finite() {
         return x;
+    }
+    // Fast path: scaling and rounding is exact unless x sits within a hair of a half-way
+    // point, where only exact decimal rounding (as Python's round() does) can decide.
+    let scale = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6][digits.min(6)];
+    let y = x * scale;
+    if digits <= 6 && y.abs() < 1e12 && ((y - y.trunc()).abs() - 0.5).abs() > 1e-6 {
+        return y.round() / scale;
+    }
+    // Formatting rounds the exact binary value to `digits` decimals, as Python's round() does;
+    // a stack buffer keeps it free of allocation (|x| <= 1 here; longer output falls back).
+    struct Buf {
+        bytes: [u8; 48],
+        len: usize,
+    }
+    impl fmt::Write for Buf {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            let end = self.len + s.len();
+            if end > self.bytes.len() {
+                return Err(fmt::Error);
+            }
+            self.bytes[self.len..end].copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+    let mut b = Buf {
+        bytes: [0; 48],
+        len: 0,
+    };
+    if fmt::Write::write_fmt(&mut b, format_args!("{x:.digits$}")).is_ok() {
+        if let Some(v) = std::str::from_utf8(&b.bytes[..b.len])
+            .ok()
+            .and_then(|s| s.parse().ok())
+        {
+            return v;
+        }
     }
     format!("{x:.digits$}").parse().unwrap_or(x)
 }

@@ -5,7 +5,7 @@
 //! normalisation `x / sqrt(x² + 15)`.
 //!
 //! The order of the steps and their quirks follow the reference exactly, so English scores
-//! agree with it item by item (see [`crate::listen::eval`]).
+//! agree with it item by item (see `tests/listen_vader.rs`).
 
 use super::Scores;
 use super::tables::Tables;
@@ -34,61 +34,140 @@ pub(crate) fn normalize(score: f64) -> f64 {
     n.clamp(-1.0, 1.0)
 }
 
-/// The per-text state the rules look at.
-struct Words {
-    lower: Vec<String>,
-    valence: Vec<Option<f64>>,
-    upper: Vec<bool>,
+/// The words of one text: lower-cased into one buffer (no allocation per word), with each
+/// word's lexicon valence and whether it is in capitals.
+struct Words<'a> {
+    buf: &'a str,
+    spans: &'a [(u32, u32)],
+    valence: &'a [Option<f64>],
+    /// Each word's booster (or dampener) value.
+    booster: &'a [Option<f64>],
+    /// Whether each word occurs in a multi-word idiom or booster.
+    idiom: &'a [bool],
+    upper: &'a [bool],
+    /// Some words are in capitals and some are not (only then do capitals count).
     cap_diff: bool,
 }
 
-/// Scores `text` with `t`, unrounded.
+impl Words<'_> {
+    #[inline]
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    #[inline]
+    fn lower(&self, i: usize) -> &str {
+        let (a, b) = self.spans[i];
+        &self.buf[a as usize..b as usize]
+    }
+}
+
+/// Buffers reused from text to text on one thread, so scoring allocates nothing per word (and,
+/// once warm, nothing per text but for texts with emoji or non-ASCII words).
+#[derive(Default)]
+struct Scratch {
+    buf: String,
+    spans: Vec<(u32, u32)>,
+    valence: Vec<Option<f64>>,
+    booster: Vec<Option<f64>>,
+    idiom: Vec<bool>,
+    upper: Vec<bool>,
+    sentiments: Vec<f64>,
+    text: String,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Scores `text` with the tables of one language.
 pub(crate) fn score(t: &Tables, text: &str) -> Scores {
-    let replaced = replace_emoji(t, text);
-    let original: Vec<&str> = split_words(&replaced)
-        .map(|w| strip_punc_if_word(w, t.is_punct))
-        .collect();
-    let lower: Vec<String> = original.iter().map(|w| w.to_lowercase()).collect();
-    let valence = lower.iter().map(|w| t.lexicon.get(w).copied()).collect();
-    let upper: Vec<bool> = original.iter().map(|w| is_upper(w)).collect();
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => score_with(t, text, &mut scratch),
+        Err(_) => score_with(t, text, &mut Scratch::default()),
+    })
+}
+
+fn score_with(t: &Tables, text: &str, s: &mut Scratch) -> Scores {
+    let Scratch {
+        buf,
+        spans,
+        valence,
+        booster,
+        idiom,
+        upper,
+        sentiments,
+        text: replaced,
+    } = s;
+    let text = replace_emoji(t, text, replaced);
+    buf.clear();
+    spans.clear();
+    upper.clear();
+    for word in split_words(text) {
+        let w = strip_punc_if_word(word, t.is_punct);
+        let start = buf.len() as u32;
+        if w.is_ascii() {
+            buf.push_str(w);
+            buf[start as usize..].make_ascii_lowercase();
+        } else {
+            buf.push_str(&w.to_lowercase());
+        }
+        spans.push((start, buf.len() as u32));
+        upper.push(is_upper(w));
+    }
+    valence.clear();
+    booster.clear();
+    idiom.clear();
+    for &(a, b) in spans.iter() {
+        let w = &buf[a as usize..b as usize];
+        valence.push(t.lexicon.get(w).copied());
+        booster.push(t.boosters.get(w).copied());
+        idiom.push(t.idiom_words.contains(w));
+    }
     let n_upper = upper.iter().filter(|u| **u).count();
     let words = Words {
-        cap_diff: n_upper > 0 && n_upper < original.len(),
-        lower,
+        buf,
+        spans,
         valence,
+        booster,
+        idiom,
         upper,
+        cap_diff: n_upper > 0 && n_upper < spans.len(),
     };
 
-    let n = words.lower.len();
-    let mut sentiments = Vec::with_capacity(n);
+    let n = words.len();
+    sentiments.clear();
     for i in 0..n {
-        let w = words.lower[i].as_str();
-        if t.boosters.contains_key(w) {
+        let w = words.lower(i);
+        // Booster words score nothing themselves.
+        if words.booster[i].is_some() {
             sentiments.push(0.0);
             continue;
         }
+        // "kind of" as a dampener: "kind" scores nothing.
         if let Some((kind, of)) = t.kind_of {
-            if i + 1 < n && w == kind && words.lower[i + 1] == of {
+            if i + 1 < n && w == kind && words.lower(i + 1) == of {
                 sentiments.push(0.0);
                 continue;
             }
         }
         sentiments.push(valence_at(t, &words, i));
     }
-    but_check(t, &words.lower, &mut sentiments);
-    score_valence(&sentiments, &replaced)
+    but_check(t, &words, sentiments);
+    score_valence(sentiments, text)
 }
 
-/// Replaces every emoji the lexicon knows by its description, as the reference does: a space
-/// before it unless one is there already, none after it.
-fn replace_emoji<'a>(t: &Tables, text: &'a str) -> std::borrow::Cow<'a, str> {
-    if !text.chars().any(|c| t.emoji.contains_key(&c)) {
-        return std::borrow::Cow::Borrowed(text);
+/// Replaces each emoji by its description (spaced from the previous text as the reference
+/// does) into `out`; returns `text` itself when it has no emoji.
+fn replace_emoji<'a>(t: &Tables, text: &'a str, out: &'a mut String) -> &'a str {
+    let is_emoji = |c: char| !c.is_ascii() && t.emoji.contains_key(&c);
+    if !text.chars().any(is_emoji) {
+        return text;
     }
-    let mut out = String::with_capacity(text.len() + 32);
+    out.clear();
     let mut prev_space = true;
     for c in text.chars() {
-        if let Some(desc) = t.emoji.get(&c) {
+        if let Some(desc) = t.emoji.get(&c).filter(|_| !c.is_ascii()) {
             if !prev_space {
                 out.push(' ');
             }
@@ -99,24 +178,24 @@ fn replace_emoji<'a>(t: &Tables, text: &'a str) -> std::borrow::Cow<'a, str> {
             prev_space = c == ' ';
         }
     }
-    std::borrow::Cow::Owned(out)
+    out
 }
 
 fn valence_at(t: &Tables, w: &Words, i: usize) -> f64 {
     let Some(base) = w.valence[i] else {
         return 0.0;
     };
-    let n = w.lower.len();
-    let lower = &w.lower;
+    let n = w.len();
+    let lower = |k: usize| w.lower(k);
     let mut v = base;
     if let Some(no) = t.no_word {
         // "no" before a lexicon word negates it and does not score itself.
-        if lower[i] == no && i + 1 != n && w.valence[i + 1].is_some() {
+        if lower(i) == no && i + 1 != n && w.valence[i + 1].is_some() {
             v = 0.0;
         }
-        if (i > 0 && lower[i - 1] == no)
-            || (i > 1 && lower[i - 2] == no)
-            || (i > 2 && lower[i - 3] == no && t.or_words.contains(&lower[i - 1].as_str()))
+        if (i > 0 && lower(i - 1) == no)
+            || (i > 1 && lower(i - 2) == no)
+            || (i > 2 && lower(i - 3) == no && t.or_words.contains(&lower(i - 1)))
         {
             v = base * N_SCALAR;
         }
@@ -130,7 +209,7 @@ fn valence_at(t: &Tables, w: &Words, i: usize) -> f64 {
     }
     for start in 0..3 {
         if i > start && w.valence[i - start - 1].is_none() {
-            let mut s = scalar_inc_dec(t, w, i - start - 1, v);
+            let mut s = scalar_inc_dec(w, i - start - 1, v);
             if start == 1 && s != 0.0 {
                 s *= 0.95;
             }
@@ -138,9 +217,9 @@ fn valence_at(t: &Tables, w: &Words, i: usize) -> f64 {
                 s *= 0.9;
             }
             v += s;
-            v = negation_check(t, lower, v, start, i);
+            v = negation_check(t, w, v, start, i);
             if start == 2 {
-                v = special_idioms_check(t, lower, v, i);
+                v = special_idioms_check(t, w, v, i);
             }
         }
     }
@@ -148,8 +227,8 @@ fn valence_at(t: &Tables, w: &Words, i: usize) -> f64 {
 }
 
 /// The effect of the booster or dampener at `j` on valence `v`.
-fn scalar_inc_dec(t: &Tables, w: &Words, j: usize, v: f64) -> f64 {
-    let Some(&b) = t.boosters.get(w.lower[j].as_str()) else {
+fn scalar_inc_dec(w: &Words, j: usize, v: f64) -> f64 {
+    let Some(b) = w.booster[j] else {
         return 0.0;
     };
     let mut s = if v < 0.0 { -b } else { b };
@@ -163,15 +242,16 @@ fn scalar_inc_dec(t: &Tables, w: &Words, j: usize, v: f64) -> f64 {
     s
 }
 
-fn negation_check(t: &Tables, lower: &[String], v: f64, start: usize, i: usize) -> f64 {
-    let is = |k: usize, set: &[&str]| set.contains(&lower[k].as_str());
+fn negation_check(t: &Tables, w: &Words, v: f64, start: usize, i: usize) -> f64 {
+    let lower = |k: usize| w.lower(k);
+    let is = |k: usize, set: &[&str]| set.contains(&lower(k));
     let without_doubt = |a: usize, b: &[usize]| {
         t.without_doubt
-            .is_some_and(|(wo, dt)| lower[a] == wo && b.iter().any(|&k| lower[k] == dt))
+            .is_some_and(|(wo, dt)| lower(a) == wo && b.iter().any(|&k| lower(k) == dt))
     };
     match start {
         0 => {
-            if t.negated(&lower[i - 1]) {
+            if t.negated(lower(i - 1)) {
                 return v * N_SCALAR;
             }
         }
@@ -180,7 +260,7 @@ fn negation_check(t: &Tables, lower: &[String], v: f64, start: usize, i: usize) 
                 return v * 1.25;
             } else if without_doubt(i - 2, &[i - 1]) {
                 return v;
-            } else if t.negated(&lower[i - 2]) {
+            } else if t.negated(lower(i - 2)) {
                 return v * N_SCALAR;
             }
         }
@@ -190,7 +270,7 @@ fn negation_check(t: &Tables, lower: &[String], v: f64, start: usize, i: usize) 
                 return v * 1.25;
             } else if without_doubt(i - 3, &[i - 2, i - 1]) {
                 return v;
-            } else if t.negated(&lower[i - 3]) {
+            } else if t.negated(lower(i - 3)) {
                 return v * N_SCALAR;
             }
         }
@@ -199,18 +279,14 @@ fn negation_check(t: &Tables, lower: &[String], v: f64, start: usize, i: usize) 
 }
 
 /// Special idioms around word `i` (called with `i >= 3`) and multi-word boosters before it.
-fn special_idioms_check(t: &Tables, lower: &[String], mut v: f64, i: usize) -> f64 {
-    let n = lower.len();
-    let near = |k: usize| k < n && t.idiom_words.contains(lower[k].as_str());
+fn special_idioms_check(t: &Tables, w: &Words, mut v: f64, i: usize) -> f64 {
+    let lower = |k: usize| w.lower(k);
+    let n = w.len();
+    let near = |k: usize| k < n && w.idiom[k];
     if !(i - 3..=i + 2).any(near) {
         return v;
     }
-    let join = |ks: &[usize]| {
-        ks.iter()
-            .map(|&k| lower[k].as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let join = |ks: &[usize]| ks.iter().map(|&k| lower(k)).collect::<Vec<_>>().join(" ");
     let one_zero = join(&[i - 1, i]);
     let two_one_zero = join(&[i - 2, i - 1, i]);
     let two_one = join(&[i - 2, i - 1]);
@@ -250,12 +326,12 @@ fn least_check(t: &Tables, w: &Words, v: f64, i: usize) -> f64 {
     let Some((least, except)) = t.least else {
         return v;
     };
-    let lower = &w.lower;
-    if i > 1 && w.valence[i - 1].is_none() && lower[i - 1] == least {
-        if !except.contains(&lower[i - 2].as_str()) {
+    let lower = |k: usize| w.lower(k);
+    if i > 1 && w.valence[i - 1].is_none() && lower(i - 1) == least {
+        if !except.contains(&lower(i - 2)) {
             return v * N_SCALAR;
         }
-    } else if i > 0 && w.valence[i - 1].is_none() && lower[i - 1] == least {
+    } else if i > 0 && w.valence[i - 1].is_none() && lower(i - 1) == least {
         return v * N_SCALAR;
     }
     v
@@ -264,8 +340,8 @@ fn least_check(t: &Tables, w: &Words, v: f64, i: usize) -> f64 {
 /// Contrastive conjunction: halves the sentiment before the first "but", raises the sentiment
 /// after it by half. Reproduces the reference's walk, which finds each value by equality (so
 /// a value repeated before and after "but" is adjusted at its first position only).
-fn but_check(t: &Tables, lower: &[String], sentiments: &mut [f64]) {
-    let Some(bi) = lower.iter().position(|w| t.contrast.contains(w.as_str())) else {
+fn but_check(t: &Tables, w: &Words, sentiments: &mut [f64]) {
+    let Some(bi) = (0..w.len()).position(|k| t.contrast.contains(w.lower(k))) else {
         return;
     };
     for k in 0..sentiments.len() {

@@ -1,5 +1,6 @@
 //! Scoring anomaly detectors the way the Numenta Anomaly Benchmark (NAB) does, as described
-//! in `shared/data/nab/README.md` (NAB's `sweeper.py`/`scorer.py`/`runner.py` at `ea702d7`).
+//! in `tests/data/nab/SCORING.md` (NAB's `sweeper.py`/`scorer.py`/`runner.py` at `ea702d7`).
+//! Dev-only: shared by `tests/listen_nab.rs` and the examples through `#[path]`.
 //!
 //! Per file of `N` rows: the first `min(floor(0.15·N), 750)` rows are probationary and not
 //! scored. Each labelled anomaly window earns the weight of its earliest detection,
@@ -8,23 +9,15 @@
 //! `A_FP·σ((i−b)/(w−1))` after the window `[a, b]` that precedes it. `σ(y) = 2/(1+e^{5y}) − 1`
 //! (and −1 for `y > 3`). Scores are normalised so the null detector scores 0 and the perfect
 //! one 100.
-//!
-//! ```
-//! use socialkit::listen::nab::{Profile, normalized, score_file};
-//! // 2,000 rows, one window at rows 1,000..=1,199, one detection at its first row.
-//! let mut detections = vec![false; 2000];
-//! detections[1000] = true;
-//! let s = score_file(&detections, &[(1000, 1199)], Profile::STANDARD);
-//! assert!((s.score - 1.0).abs() < 1e-12);
-//! assert_eq!(normalized(s.score, 1, Profile::STANDARD), 100.0);
-//! ```
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, ErrorKind, Result};
+/// Errors of loading: a message naming the file.
+pub type Result<T> = std::result::Result<T, String>;
 
 /// Weights of true positives, false negatives and false positives.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -75,21 +68,11 @@ pub struct FileScore {
 }
 
 /// Rows not scored at the start of a file of `n` rows: `min(floor(0.15·n), 750)`.
-///
-/// ```
-/// assert_eq!(socialkit::listen::nab::probationary_rows(15_902), 750);
-/// assert_eq!(socialkit::listen::nab::probationary_rows(1_000), 150);
-/// ```
 pub fn probationary_rows(n: usize) -> usize {
     (n * 15 / 100).min(750)
 }
 
 /// NAB's scaled sigmoid: `2/(1+e^{5y}) − 1`, and −1 for `y > 3`.
-///
-/// ```
-/// let s = socialkit::listen::nab::scaled_sigmoid(-1.0);
-/// assert!((s - 0.9866142981514305).abs() < 1e-15);
-/// ```
 pub fn scaled_sigmoid(y: f64) -> f64 {
     if y > 3.0 {
         -1.0
@@ -175,45 +158,28 @@ impl NabFile {
     }
 }
 
-/// Where the shared NAB data lives when socialkit is built from its repository.
-///
-/// ```
-/// assert!(socialkit::listen::nab::nab_data_dir().ends_with("shared/data/nab"));
-/// ```
+/// The NAB data committed with the tests (`tests/data/nab/`, MIT, see its README).
 pub fn nab_data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/nab")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/nab")
 }
 
 /// Parses a NAB timestamp (`2015-03-03 04:37:53`, optionally with `.000000`) as UTC.
-///
-/// ```
-/// let t = socialkit::listen::nab::parse_timestamp("2015-03-03 04:37:53.000000").unwrap();
-/// assert_eq!(t.to_rfc3339(), "2015-03-03T04:37:53+00:00");
-/// ```
 pub fn parse_timestamp(s: &str) -> Result<DateTime<Utc>> {
     let s = s.trim();
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f")
         .map(|t| t.and_utc())
-        .map_err(|e| Error::unexpected(format!("bad NAB timestamp {s:?}")).with_source(e))
+        .map_err(|e| format!("bad NAB timestamp {s:?}: {e}"))
 }
 
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| {
-        Error::new(
-            ErrorKind::NotFound,
-            format!(
-                "cannot read {}: {e}. The NAB data lives in shared/data/nab/ beside the \
-                 socialkit repository (see shared/data/README.md)",
-                path.display()
-            ),
-        )
-    })
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 /// Loads every series listed in `labels/combined_windows.json` under `dir`, with its windows.
 pub fn load(dir: &Path) -> Result<Vec<NabFile>> {
     let windows: std::collections::BTreeMap<String, Vec<(String, String)>> =
-        serde_json::from_str(&read(&dir.join("labels/combined_windows.json"))?)?;
+        serde_json::from_str(&read(&dir.join("labels/combined_windows.json"))?)
+            .map_err(|e| format!("combined_windows.json: {e}"))?;
     let mut out = Vec::new();
     for (key, wins) in windows {
         let csv = read(&dir.join(&key))?;
@@ -225,12 +191,12 @@ pub fn load(dir: &Path) -> Result<Vec<NabFile>> {
             }
             let (t, v) = line
                 .split_once(',')
-                .ok_or_else(|| Error::unexpected(format!("{key} line {}: no comma", n + 1)))?;
+                .ok_or_else(|| format!("{key} line {}: no comma", n + 1))?;
             timestamps.push(parse_timestamp(t)?);
             values.push(
                 v.trim()
                     .parse()
-                    .map_err(|_| Error::unexpected(format!("{key} line {}: bad value", n + 1)))?,
+                    .map_err(|_| format!("{key} line {}: bad value", n + 1))?,
             );
         }
         let mut file = NabFile {
@@ -244,9 +210,7 @@ pub fn load(dir: &Path) -> Result<Vec<NabFile>> {
             match (file.row_of(ta), file.row_of(tb)) {
                 (Some(ra), Some(rb)) if ra <= rb => file.windows.push((ra, rb)),
                 _ => {
-                    return Err(Error::unexpected(format!(
-                        "{key}: window {a}..{b} does not fall on rows"
-                    )));
+                    return Err(format!("{key}: window {a}..{b} does not fall on rows"));
                 }
             }
         }
@@ -257,14 +221,6 @@ pub fn load(dir: &Path) -> Result<Vec<NabFile>> {
 
 /// Scores a detector's detections on several files: per file raw scores, and the corpus score
 /// normalised over all their windows.
-///
-/// ```
-/// use socialkit::listen::nab::{NabFile, Profile, score_corpus};
-/// let f = NabFile { key: "x".into(), timestamps: vec![], values: vec![0.0; 100], windows: vec![(50, 59)] };
-/// let (per_file, total) = score_corpus(&[f], &[vec![false; 100]], Profile::STANDARD);
-/// assert_eq!(per_file[0].score, -1.0);
-/// assert_eq!(total, 0.0);
-/// ```
 pub fn score_corpus(
     files: &[NabFile],
     detections: &[Vec<bool>],
@@ -280,36 +236,72 @@ pub fn score_corpus(
     (per_file, normalized(raw, windows, p))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sigmoid_values() {
-        assert!((scaled_sigmoid(-0.5) - 0.84828).abs() < 1e-5);
-        assert_eq!(scaled_sigmoid(0.0), 0.0);
-        assert_eq!(scaled_sigmoid(3.5), -1.0);
+impl NabFile {
+    /// The category folder (`realTweets`).
+    pub fn category(&self) -> &str {
+        self.key.split('/').next().unwrap_or("")
     }
 
-    #[test]
-    fn false_positive_weights() {
-        let mut d = vec![false; 2000];
-        d[900] = true; // before the first window
-        let s = score_file(&d, &[(1000, 1099)], Profile::STANDARD);
-        assert!((s.score - (-1.0 - 0.11)).abs() < 1e-12);
-        let mut d = vec![false; 2000];
-        d[1100] = true; // right after the window: nearly free
-        let s = score_file(&d, &[(1000, 1099)], Profile::STANDARD);
-        assert!(s.score > -1.0 - 0.01 && s.score < -1.0);
-        assert_eq!((s.tp, s.fp, s.fn_), (0, 1, 100));
+    /// The file name without folder and extension (`Twitter_volume_AAPL`).
+    pub fn name(&self) -> &str {
+        let file = self.key.rsplit('/').next().unwrap_or(&self.key);
+        file.trim_end_matches(".csv")
     }
 
-    #[test]
-    fn probation_rows_are_ignored() {
-        let mut d = vec![false; 1000];
-        d[10] = true;
-        let s = score_file(&d, &[], Profile::STANDARD);
-        assert_eq!(s.score, 0.0);
-        assert_eq!(s.tn, 850);
+    /// `(timestamp, value)` pairs.
+    pub fn points(&self) -> Vec<(DateTime<Utc>, f64)> {
+        self.timestamps
+            .iter()
+            .copied()
+            .zip(self.values.iter().copied())
+            .collect()
     }
+}
+
+/// NAB's three profiles by their names in NAB's configuration, low false positives first.
+pub const PROFILES: [(&str, Profile); 3] = [
+    ("reward_low_FP_rate", Profile::REWARD_LOW_FP),
+    ("standard", Profile::STANDARD),
+    ("reward_low_FN_rate", Profile::REWARD_LOW_FN),
+];
+
+/// The published detectors' detections (`reference/published_detections.json`): detector →
+/// profile name → per file of `files`, one flag per row.
+pub type Published =
+    std::collections::BTreeMap<String, std::collections::BTreeMap<String, Vec<Vec<bool>>>>;
+
+/// Reads the published detections for `files` from `dir/reference/published_detections.json`.
+pub fn published(dir: &Path, files: &[NabFile]) -> Result<Published> {
+    let text = read(&dir.join("reference/published_detections.json"))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("published_detections.json: {e}"))?;
+    let mut out = Published::new();
+    let detectors = json["detectors"]
+        .as_object()
+        .ok_or("published_detections.json: no detectors")?;
+    for (name, d) in detectors {
+        for (profile, _) in PROFILES {
+            let per_file = &d["profiles"][profile]["files"];
+            let mut flags = Vec::new();
+            for f in files {
+                let mut v = vec![false; f.values.len()];
+                for t in per_file[&f.key]["detections"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                {
+                    let t = t.as_str().ok_or("detection is not a string")?;
+                    let row = f
+                        .row_of(parse_timestamp(t)?)
+                        .ok_or_else(|| format!("{}: {t} is not a row", f.key))?;
+                    v[row] = true;
+                }
+                flags.push(v);
+            }
+            out.entry(name.clone())
+                .or_default()
+                .insert(profile.to_string(), flags);
+        }
+    }
+    Ok(out)
 }

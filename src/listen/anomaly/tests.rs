@@ -1,0 +1,109 @@
+use super::*;
+use chrono::TimeZone;
+use proptest::prelude::*;
+
+#[test]
+fn medians() {
+    assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+    assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
+}
+
+#[test]
+fn cooldown_gives_one_alert_per_burst() {
+    let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let mut pts: Vec<_> = (0..24 * 8)
+        .map(|h| (t0 + Duration::hours(h), 10.0))
+        .collect();
+    for h in 0..3 {
+        pts.push((t0 + Duration::hours(24 * 8 + h), 100.0));
+    }
+    assert_eq!(detect(&Config::default(), &pts).len(), 1);
+    // Without the cool-down and the record rule each point of the burst is an alert; with
+    // the record rule alone only the points that outdo the first (none: they are equal).
+    let no_cooldown = Config {
+        cooldown_secs: 0,
+        record_secs: 0,
+        ..Config::default()
+    };
+    assert_eq!(detect(&no_cooldown, &pts).len(), 3);
+    let records_only = Config {
+        cooldown_secs: 0,
+        ..Config::default()
+    };
+    assert_eq!(detect(&records_only, &pts).len(), 1);
+}
+
+#[test]
+fn drops_are_found_when_asked() {
+    let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let mut pts: Vec<_> = (0..24 * 8)
+        .map(|h| (t0 + Duration::hours(h), 100.0 + (h % 3) as f64))
+        .collect();
+    pts.push((t0 + Duration::hours(24 * 8), 0.0));
+    let up = Config {
+        direction: Direction::Up,
+        ..Config::default()
+    };
+    assert!(detect(&up, &pts).is_empty());
+    let down = Config {
+        direction: Direction::Down,
+        ..Config::default()
+    };
+    assert_eq!(detect(&down, &pts).len(), 1);
+    assert_eq!(
+        detect(&Config::default(), &pts).len(),
+        1,
+        "the default looks both ways"
+    );
+}
+
+#[test]
+fn memory_is_bounded() {
+    let cfg = Config {
+        max_per_slot: 10,
+        history_secs: i64::MAX,
+        ..Config::default()
+    };
+    let mut d = Detector::new(cfg);
+    let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    for m in 0..100_000 {
+        d.update(t0 + Duration::minutes(m), m as f64);
+    }
+    assert!(d.slots.iter().all(|s| s.len() <= 10));
+}
+
+proptest! {
+    #[test]
+    fn streaming_equals_batch(values in proptest::collection::vec(
+        prop_oneof![0.0..1000.0f64, Just(f64::NAN), Just(f64::INFINITY), Just(1e300)], 0..600),
+        step in 60i64..7200, threshold in 0.5..10.0f64, season in 0u8..3) {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let pts: Vec<_> = values.iter().enumerate()
+            .map(|(k, v)| (t0 + Duration::seconds(k as i64 * step), *v)).collect();
+        let cfg = Config {
+            threshold,
+            min_samples: 2,
+            season: [Season::None, Season::Daily, Season::Weekly][season as usize],
+            ..Config::default()
+        };
+        let batch = detect(&cfg, &pts);
+        let mut d = Detector::new(cfg.clone());
+        let streamed: Vec<_> = pts.iter().filter_map(|(t, v)| d.update(*t, *v)).collect();
+        prop_assert_eq!(batch, streamed);
+    }
+
+    #[test]
+    fn any_config_never_panics(slot in any::<i64>(), hist in any::<i64>(), maxp in any::<usize>(),
+        mins in any::<usize>(), thr in any::<f64>(), cool in any::<i64>(), ts in any::<i64>(), v in any::<f64>()) {
+        let mut d = Detector::new(Config {
+            season: Season::Weekly, slot_secs: slot, history_secs: hist, max_per_slot: maxp,
+            min_samples: mins, threshold: thr, direction: Direction::Both, cooldown_secs: cool,
+            transform: Transform::Log1p, smooth: 3, zone: Some(chrono_tz::Europe::Berlin),
+            record_secs: cool,
+        });
+        let at = DateTime::from_timestamp(ts.rem_euclid(4_000_000_000), 0).unwrap();
+        for k in 0..3 {
+            let _ = d.observe(at + Duration::seconds(k), v);
+        }
+    }
+}

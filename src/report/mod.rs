@@ -292,10 +292,14 @@ impl ListeningReport {
             anomalies: anomaly::detect(config, &series.volume()),
             crises: crises
                 .iter()
-                .map(|c| CrisisMark {
-                    at: c.at,
-                    negative_share_before: c.negative_share_before,
-                    negative_share_after: c.negative_share_after,
+                .map(|c| {
+                    // The negative-share evidence: its normal value and the recent one.
+                    let share = c.deviation(crate::engine::Indicator::NegativeShare);
+                    CrisisMark {
+                        at: c.at,
+                        negative_share_before: share.map_or(0.0, |d| d.baseline),
+                        negative_share_after: share.map_or(0.0, |d| d.value),
+                    }
                 })
                 .collect(),
         }

@@ -1,12 +1,14 @@
 //! The configuration of a Bluesky channel: from a channel URL or from serde.
 //!
-//! URL form: `bluesky://HANDLE:APP-PASSWORD@PDS-HOST[:PORT][?scheme=http]`.
+//! URL form: `bluesky://HANDLE:APP-PASSWORD@PDS-HOST[:PORT][?scheme=http&timeout=30]`.
 //!
 //! - `HANDLE` is what `createSession` takes as identifier: a handle, a DID or an email
 //!   (percent-encode `@` as `%40` and `:` as `%3A`).
 //! - `APP-PASSWORD` is an app password (Settings → App passwords), never the account password.
 //! - `PDS-HOST` is the account's PDS; `bsky.social` for accounts hosted by Bluesky.
 //! - `scheme=http` is for local servers only; the default is `https`.
+//! - `timeout` bounds one request and its answer, in seconds (default 30); a write that
+//!   outlives it is in doubt and is looked up before anything is sent again.
 //!
 //! Errors never repeat the password (nor the URL, which holds it).
 //!

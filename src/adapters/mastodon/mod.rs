@@ -211,11 +211,10 @@ impl Mastodon {
     /// ```
     pub fn new(config: MastodonConfig) -> Result<Self> {
         let client = match config.request_timeout {
-            Some(timeout) => {
-                let mut http = HttpConfig::default();
-                http.request_timeout = timeout;
-                Client::new(http)?
-            }
+            Some(request_timeout) => Client::new(HttpConfig {
+                request_timeout,
+                ..HttpConfig::default()
+            })?,
             None => Client::default(),
         };
         Ok(Self::with_client(config, client))

@@ -327,7 +327,6 @@ pub(crate) fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -171,11 +171,12 @@ mod tests {
     use crate::clock::ManualClock;
 
     fn rl(remaining: u64, reset_after_ms: i64, now: DateTime<Utc>, bucket: &str) -> RateLimit {
-        let mut r = RateLimit::default();
-        r.remaining = Some(remaining);
-        r.reset_at = Some(now + chrono::Duration::milliseconds(reset_after_ms));
-        r.bucket = Some(bucket.to_string());
-        r
+        RateLimit {
+            remaining: Some(remaining),
+            reset_at: Some(now + chrono::Duration::milliseconds(reset_after_ms)),
+            bucket: Some(bucket.to_string()),
+            ..Default::default()
+        }
     }
 
     #[tokio::test]
@@ -201,9 +202,11 @@ mod tests {
     async fn a_global_limit_stops_every_route_and_long_waits_are_returned() {
         let clock = ManualClock::new(Utc::now());
         let l = Limiter::new(Arc::new(clock.clone()), Duration::from_secs(5));
-        let mut g = RateLimit::default();
-        g.global = true;
-        g.retry_after = Some(clock.now() + chrono::Duration::seconds(3));
+        let g = RateLimit {
+            global: true,
+            retry_after: Some(clock.now() + chrono::Duration::seconds(3)),
+            ..Default::default()
+        };
         l.update("GET channels/{c}/messages", "1", Some(&g));
         l.acquire("PATCH channels/{c}/messages/{m}", "9")
             .await

@@ -382,7 +382,7 @@ async fn simulate(
 async fn team_round(inbox: &Inbox, capacity: usize, since: DateTime<Utc>) -> Result<()> {
     inbox.sync().await?;
     inbox.record_replies().await?;
-    let mut items = all_items(&inbox).await?;
+    let mut items = all_items(inbox).await?;
     items.retain(|i| i.opened_at() >= since);
     items.sort_by_key(|i| i.opened_at());
     let mut sent = 0;

@@ -340,7 +340,15 @@ async fn simulate(
         series.add(i.interaction.created_at, c);
         scored.push((i.interaction.clone(), c));
     }
-    let crises = detect_crises(&CrisisConfig::default(), &scored);
+    // The simulation moves in 3-hour steps, so interactions arrive in 3-hour lumps: measure
+    // the indicators over buckets of that width (the default 15-minute buckets would see
+    // every step as a spike and every gap as silence).
+    let crisis_config = CrisisConfig {
+        bucket_secs: 3 * 3_600,
+        recent_secs: 3 * 3_600,
+        ..CrisisConfig::default()
+    };
+    let crises = detect_crises(&crisis_config, &scored);
     let config = anomaly::Config {
         slot_secs: width.num_seconds(),
         ..anomaly::Config::default()

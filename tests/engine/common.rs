@@ -131,9 +131,11 @@ pub async fn copies(account: &Sandbox, text: &str) -> usize {
 }
 
 /// Dies after the first platform call, before its result is stored.
+#[cfg(any(feature = "mastodon", feature = "x"))]
 #[derive(Debug)]
 pub struct CrashOnce(std::sync::atomic::AtomicUsize);
 
+#[cfg(any(feature = "mastodon", feature = "x"))]
 impl CrashOnce {
     /// A hook that crashes the first call only.
     pub fn new() -> Arc<Self> {
@@ -141,6 +143,7 @@ impl CrashOnce {
     }
 }
 
+#[cfg(any(feature = "mastodon", feature = "x"))]
 impl socialkit::engine::Hooks for CrashOnce {
     fn after_publish(
         &self,
@@ -158,6 +161,7 @@ impl socialkit::engine::Hooks for CrashOnce {
 /// Queues a reply to `to` on `p`, crashes after the platform call (before the result is
 /// stored), then starts a second engine on the same store, recovers and runs once. Returns
 /// the delivery's final state and its attempt outcomes.
+#[cfg(any(feature = "mastodon", feature = "x"))]
 pub async fn reply_through_a_crash(
     p: Arc<dyn Platform>,
     to: socialkit::model::InteractionRef,

@@ -131,7 +131,7 @@ impl SqliteStore {
 
 /// A shared handle on a [`SqliteStore`]'s connection ([`SqliteStore::handle`]): how a
 /// feature above the engine (the inbox) keeps its tables in the engine's database without the
-/// store knowing it. The feature runs its own migrations ([`SqliteHandle::migrate_feature`],
+/// store knowing it. The feature runs its own migrations (`SqliteHandle::migrate_feature`,
 /// versioned per feature in the table `feature_versions`) and its queries on the blocking pool
 /// in one transaction each, like the store does.
 #[derive(Clone)]

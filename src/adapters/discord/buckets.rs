@@ -4,7 +4,7 @@
 //! Each answer names its bucket (`X-RateLimit-Bucket`, shared by routes that share a limit)
 //! with what is left (`X-RateLimit-Remaining`) and when it refills
 //! (`X-RateLimit-Reset-After`); a limit applies per bucket *and* per top-level resource (the
-//! channel or webhook in the path). Before a call, [`Limiter::acquire`] takes one request
+//! channel or webhook in the path). Before a call, `Limiter::acquire` takes one request
 //! from the bucket under a lock — so two tasks never both spend the last request — and waits
 //! (on the client's clock) until the bucket refills when it is empty, or until a global 429
 //! (`X-RateLimit-Global`, body `global: true`) has passed. A wait longer than `max_wait` is

@@ -343,6 +343,27 @@ impl Error {
         self
     }
 
+    /// The same error for a thread that stopped after some of its parts went out: the message
+    /// says which parts exist (`ids`, `verb` "published" or "sent") and what to do (`advice`);
+    /// kind, retry status, `retry_after`, context and source stay as they were.
+    ///
+    /// ```
+    /// use socialkit::{Error, ErrorKind};
+    /// let e = Error::new(ErrorKind::Network, "connection reset").with_http_status(502);
+    /// let e = e.after_thread_parts("published", &["1", "2"], "continue as a reply to the last one");
+    /// assert_eq!(e.message(), "connection reset (after 2 part(s) of the thread were published: 1, 2; continue as a reply to the last one)");
+    /// assert_eq!(e.context().http_status, Some(502));
+    /// ```
+    pub fn after_thread_parts(mut self, verb: &str, ids: &[&str], advice: &str) -> Self {
+        self.inner.message = format!(
+            "{} (after {} part(s) of the thread were {verb}: {}; {advice})",
+            self.inner.message,
+            ids.len(),
+            ids.join(", ")
+        );
+        self
+    }
+
     /// What went wrong.
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind

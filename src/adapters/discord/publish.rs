@@ -349,25 +349,8 @@ fn partial(e: Error, sent: &[PostRef], keyed: bool) -> Error {
     } else {
         "publishing the whole thread again would repeat them: continue as a reply to the last one"
     };
-    let message = format!(
-        "{} (after {} part(s) of the thread were sent: {}; {how})",
-        e.message(),
-        ids.len(),
-        ids.join(", ")
-    );
-    let mut out = Error::new(e.kind(), message).with_retryable(e.is_retryable());
-    if let Some(at) = e.retry_after() {
-        out = out.with_retry_after(at);
-    }
-    let c = e.context();
-    out = out.or_context(PLATFORM, c.channel.as_deref(), "publish");
-    if let Some(s) = c.http_status {
-        out = out.with_http_status(s);
-    }
-    if let Some(code) = &c.platform_code {
-        out = out.with_platform_code(code.clone());
-    }
-    out
+    e.after_thread_parts("sent", &ids, how)
+        .or_context(PLATFORM, None, "publish")
 }
 
 #[cfg(test)]

@@ -725,34 +725,11 @@ fn post_ref(s: &api::Status) -> PostRef {
 /// The error for a thread that failed after some parts were published: which ones exist.
 fn partial(e: Error, published: &[PostRef]) -> Error {
     let ids: Vec<&str> = published.iter().map(|r| r.id.as_str()).collect();
-    let message = format!(
-        "{} (after {} part(s) of the thread were published: {}; publish again with the same \
-         idempotency key to finish the thread without duplicates)",
-        e.message(),
-        ids.len(),
-        ids.join(", ")
-    );
-    let mut out = Error::new(e.kind(), message).with_retryable(e.is_retryable());
-    let c = e.context().clone();
-    if let Some(v) = c.platform {
-        out = out.with_platform(v);
-    }
-    if let Some(v) = c.operation {
-        out = out.with_operation(v);
-    }
-    if let Some(v) = c.http_status {
-        out = out.with_http_status(v);
-    }
-    if let Some(v) = c.platform_code {
-        out = out.with_platform_code(v);
-    }
-    if let Some(v) = c.platform_message {
-        out = out.with_platform_message(v);
-    }
-    if let Some(at) = e.retry_after() {
-        out = out.with_retry_after(at);
-    }
-    out.with_source(e)
+    e.after_thread_parts(
+        "published",
+        &ids,
+        "publish again with the same idempotency key to finish the thread without duplicates",
+    )
 }
 
 /// The JSON body of `POST /api/v1/statuses` and `PUT /api/v1/statuses/{id}`.

@@ -429,26 +429,13 @@ async fn file_part(name: &str, media: &Media, index: usize) -> Result<FilePart> 
 /// can continue as a reply to the last one instead of starting over.
 fn partial(e: Error, sent: &[Sent]) -> Error {
     let ids: Vec<&str> = sent.iter().map(|s| s.post.id.as_str()).collect();
-    let message = format!(
-        "{} (after {} part(s) of the thread were sent: {}; telegram has no idempotency key, so \
-         sending the whole thread again would repeat them: continue as a reply to the last one)",
-        e.message(),
-        ids.len(),
-        ids.join(", ")
-    );
-    let mut out = Error::new(e.kind(), message).with_retryable(e.is_retryable());
-    if let Some(at) = e.retry_after() {
-        out = out.with_retry_after(at);
-    }
-    let c = e.context();
-    out = out.or_context(PLATFORM, c.channel.as_deref(), "publish");
-    if let Some(s) = c.http_status {
-        out = out.with_http_status(s);
-    }
-    if let Some(m) = &c.platform_message {
-        out = out.with_platform_message(m.clone());
-    }
-    out
+    e.after_thread_parts(
+        "sent",
+        &ids,
+        "telegram has no idempotency key, so sending the whole thread again would repeat them: \
+         continue as a reply to the last one",
+    )
+    .or_context(PLATFORM, None, "publish")
 }
 
 #[cfg(test)]

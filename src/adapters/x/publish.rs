@@ -113,31 +113,11 @@ fn check_gif_size(part: &Part) -> Result<()> {
 /// the caller can finish the thread by replying to the last one instead of starting over.
 fn partial(e: Error, published: &[PostRef]) -> Error {
     let ids: Vec<&str> = published.iter().map(|r| r.id.as_str()).collect();
-    let message = format!(
-        "{} (after {} part(s) of the thread were published: {}; x has no idempotency key, so \
-         publishing the whole thread again would repeat them: continue as a reply to the last one)",
-        e.message(),
-        ids.len(),
-        ids.join(", ")
-    );
-    let mut out = Error::new(e.kind(), message).with_retryable(e.is_retryable());
-    if let Some(at) = e.retry_after() {
-        out = out.with_retry_after(at);
-    }
-    let c = e.context();
-    out = out.or_context(
-        c.platform.as_deref().unwrap_or(PLATFORM),
-        c.channel.as_deref(),
-        c.operation.as_deref().unwrap_or("publish"),
-    );
-    if let Some(s) = c.http_status {
-        out = out.with_http_status(s);
-    }
-    if let Some(code) = &c.platform_code {
-        out = out.with_platform_code(code.clone());
-    }
-    if let Some(m) = &c.platform_message {
-        out = out.with_platform_message(m.clone());
-    }
-    out
+    e.after_thread_parts(
+        "published",
+        &ids,
+        "x has no idempotency key, so publishing the whole thread again would repeat them: \
+         continue as a reply to the last one",
+    )
+    .or_context(PLATFORM, None, "publish")
 }

@@ -185,10 +185,10 @@ async fn documented_errors_arrive_as_their_kinds() {
 
 #[tokio::test]
 async fn a_used_up_window_stops_requests_until_the_reset() {
-    let twin = Twin::start_with(TwinOptions { rate_limit: 3, rate_window: Duration::from_secs(120), ..TwinOptions::default() }).await.unwrap();
+    let twin = Twin::start_with(TwinOptions { rate_limit: 2, rate_window: Duration::from_secs(120), ..TwinOptions::default() }).await.unwrap();
     let h = twin.handle();
     let reddit = Reddit::new(twin.script_config());
-    // me, submit, submit: the third answer says 0 remaining.
+    // The user name is in the config (no /api/v1/me): after two submits 0 remain.
     reddit.publish_text("one").await.unwrap();
     reddit.publish_text("two").await.unwrap();
     let before = h.log().count();

@@ -128,7 +128,7 @@ pub struct RedditConfig {
     #[serde(default = "default_base", deserialize_with = "de_url")]
     pub base_url: Url,
     /// The token endpoint.
-    #[serde(default = "default_token_url", deserialize_with = "de_url")]
+    #[serde(default = "default_token_url", deserialize_with = "de_token_url")]
     pub token_url: Url,
 }
 
@@ -147,6 +147,14 @@ fn default_token_url() -> Url {
 fn de_url<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Url, D::Error> {
     let s = String::deserialize(d)?;
     parse_base_url(PLATFORM, &s).map_err(|e| serde::de::Error::custom(e.message().to_string()))
+}
+
+fn de_token_url<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Url, D::Error> {
+    let s = String::deserialize(d)?;
+    Url::parse(s.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .ok_or_else(|| serde::de::Error::custom("the reddit token_url is not an http(s) URL"))
 }
 
 fn fail(m: &str) -> Error {

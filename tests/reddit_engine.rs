@@ -76,21 +76,47 @@ async fn a_crashed_submit_is_found_in_the_listing_not_resent() {
 }
 
 #[tokio::test]
-async fn a_lost_answer_is_reconciled_and_a_refused_connection_retried_once() {
+async fn a_lost_answer_is_found_in_the_listing_not_resent() {
     let twin = Twin::start().await.unwrap();
     let h = twin.handle();
     let reddit: Arc<dyn Platform> = Arc::new(Reddit::new(twin.script_config()));
     let clock = ManualClock::new(Utc::now());
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let e = engine(store, &clock, false);
+    let e = engine(Arc::new(MemoryStore::new()), &clock, false);
     let ws = e.create_workspace("acme", "ACME", OWNER).await.unwrap();
     e.connect(&ws, OWNER, ChannelRecord::new("sub", "reddit"), reddit).await.unwrap();
-    // A 502 instead of the answer: to the engine the outcome is unknown (in doubt). The
-    // twin answered before its route ran, so no post exists: the lookup in the listing
-    // must find none, and the post is then sent once.
+    // Reddit makes the post, the answer is lost (502): the delivery is in doubt.
+    h.lose_submit_answers(1);
+    let sub = e
+        .submit(&ws, OWNER, Post::thread(["Doors open at nine", "Bring a friend"]), &["sub".into()])
+        .await
+        .unwrap();
+    e.run_simulated(&clock, 20).await.unwrap();
+    let d = e.delivery(&ws, &sub.deliveries[0].id).await.unwrap();
+    assert_eq!(d.state, DeliveryState::Published, "{d:?}");
+    assert_eq!(h.log().count_to("POST", "/api/submit"), 1, "the submit was never sent again");
+    assert!(h.log().count_to("GET", "/user/twin_poster/overview") >= 1, "looked up in the listing");
+    let mine = h.things_by("twin_poster");
+    assert_eq!(mine.len(), 2, "the post once, and the thread finished from it: {mine:?}");
+    assert_eq!(mine[0].title, "Doors open at nine");
+    assert_eq!(mine[1].parent.as_deref(), Some(mine[0].fullname().as_str()));
+    let result = d.result.unwrap();
+    assert_eq!(result.parts.len(), 2);
+    assert_eq!(result.post.id, mine[0].fullname());
+}
+
+#[tokio::test]
+async fn a_submit_refused_at_the_gateway_is_looked_up_then_sent_once() {
+    let twin = Twin::start().await.unwrap();
+    let h = twin.handle();
+    let reddit: Arc<dyn Platform> = Arc::new(Reddit::new(twin.script_config()));
+    let clock = ManualClock::new(Utc::now());
+    let e = engine(Arc::new(MemoryStore::new()), &clock, false);
+    let ws = e.create_workspace("acme", "ACME", OWNER).await.unwrap();
+    e.connect(&ws, OWNER, ChannelRecord::new("sub", "reddit"), reddit).await.unwrap();
+    // A 502 before the route runs: nothing was made, but the engine cannot know that.
     h.faults().inject(Some("POST"), Some("/api/submit"), 1, Canned::html(502));
     let sub = e
-        .submit(&ws, OWNER, Post::text("Doors open at nine"), &["sub".into()])
+        .submit(&ws, OWNER, Post::text("Doors open at ten"), &["sub".into()])
         .await
         .unwrap();
     e.run_simulated(&clock, 20).await.unwrap();

@@ -261,6 +261,37 @@ async fn metrics_search_edit_and_delete() {
 }
 
 #[tokio::test]
+async fn a_web_app_connects_with_a_permanent_grant_and_posts() {
+    use socialkit::adapters::reddit::{RedditAuth, oauth};
+    use socialkit::auth::OAuth2Client;
+    use socialkit::auth::connect::{Callback, PendingConnect};
+    let twin = Twin::start().await.unwrap();
+    let mut config = oauth::config("twin-app", Some("twin-app-secret"), "http://127.0.0.1:8080/cb");
+    config.token_url = twin.url().join("api/v1/access_token").unwrap();
+    let client = OAuth2Client::new("reddit", config);
+    let (url, pending) = PendingConnect::start(&client, false, Utc::now());
+    assert!(url.as_str().contains("duration=permanent") && url.as_str().contains("response_type=code"));
+    let callback = Callback::parse(&format!("code=twin-code&state={}", pending.state.as_str())).unwrap();
+    let mut http = socialkit::http::HttpConfig::default();
+    http.user_agent = Some("web:acme-social:1.0 (by /u/twin_poster)".into());
+    let http = socialkit::http::Client::new(http).unwrap();
+    let token = pending.complete(&client, &http, &callback).await.unwrap();
+    let mut channel = twin.token_config();
+    channel.auth = RedditAuth::Token {
+        access_token: token.access_token.clone(),
+        expires_at: token.expires_at,
+        refresh_token: token.refresh_token.clone(),
+        client_id: Some("twin-app".into()),
+        client_secret: Some("twin-app-secret".into()),
+    };
+    let p = Reddit::new(channel).publish_text("Connected through the web flow").await.unwrap();
+    assert_eq!(twin.handle().thing(&p.post.id).unwrap().title, "Connected through the web flow");
+    // A code used twice is refused.
+    let again = Callback::parse(&format!("code=used&state={}", pending.state.as_str())).unwrap();
+    assert_eq!(pending.complete(&client, &http, &again).await.unwrap_err().kind(), ErrorKind::Unauthenticated);
+}
+
+#[tokio::test]
 async fn the_registry_builds_reddit_from_its_url_and_config() {
     let twin = Twin::start().await.unwrap();
     let config = twin.script_config();

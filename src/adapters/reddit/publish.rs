@@ -16,11 +16,7 @@ use crate::text::{Counting, TextRule};
 use crate::{Error, ErrorKind, Result};
 
 /// A post's title and body: the first line is the title, the rest (leading blank lines
-/// dropped) the body.
-///
-/// ```ignore
-/// assert_eq!(title_and_body("Big news\n\nDetails"), ("Big news", "Details"));
-/// ```
+/// dropped) the body: `"Big news\n\nDetails"` is `("Big news", "Details")`.
 pub(crate) fn title_and_body(text: &str) -> (&str, &str) {
     let text = text.trim_start();
     match text.split_once('\n') {

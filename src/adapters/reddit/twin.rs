@@ -29,6 +29,8 @@
 //!   `/comments/{id}`, `/user/{name}/overview|submitted`, `/search`, `link_flair_v2`,
 //!   `/api/media/asset.json` and an S3-style upload form at `/s3-upload` (201 with XML,
 //!   `EntityTooLarge` past `max_upload_bytes`);
+//! - lost answers: [`TwinHandle::lose_submit_answers`] makes a submit create its post and
+//!   answer 502, as a gateway that drops the answer would;
 //! - listings newest first with `before`/`after` fullnames and `limit` (≤ 100).
 //!
 //! ```
@@ -163,6 +165,7 @@ struct St {
     last_created: f64,
     window: (u64, DateTime<Utc>),
     uploads: BTreeMap<String, usize>,
+    lose_submit_answers: usize,
 }
 
 #[derive(Debug)]
@@ -444,7 +447,9 @@ async fn access_token(State(s): S, headers: HeaderMap, Form(f): F) -> Response {
             if field("code") != "twin-code" {
                 return json_response(StatusCode::BAD_REQUEST, json!({"error": "invalid_grant"}));
             }
-            let v = st.issue(true);
+            let mut v = st.issue(true);
+            // The scopes granted on the consent page: all socialkit asks for.
+            v["scope"] = json!(super::oauth::SCOPES.join(" "));
             json_response(StatusCode::OK, v)
         }
         _ => json_response(StatusCode::BAD_REQUEST, json!({"error": "unsupported_grant_type"})),
@@ -537,6 +542,11 @@ async fn submit(State(s): S, headers: HeaderMap, Form(f): F) -> Response {
         edited: false,
     });
     let id = name.trim_start_matches("t3_").to_string();
+    if st.lose_submit_answers > 0 {
+        // The post is made; the answer is lost on the way back (a gateway error).
+        st.lose_submit_answers -= 1;
+        return (StatusCode::BAD_GATEWAY, "<html><body>502 Bad Gateway</body></html>").into_response();
+    }
     if kind == "image" {
         let base = st.base.replace("http", "ws");
         return with_headers(rl, StatusCode::OK, json!({"json": {"errors": [], "data": {
@@ -855,6 +865,7 @@ impl Twin {
             last_created: 0.0,
             window: (0, Utc::now()),
             uploads: BTreeMap::new(),
+            lose_submit_answers: 0,
         })));
         let (log, faults) = (RequestLog::default(), Faults::default());
         let app = Router::new()
@@ -1037,6 +1048,11 @@ impl TwinHandle {
     /// Forgets every access token (as if they expired): the next call gets a 401.
     pub fn expire_tokens(&self) {
         self.shared.lock().tokens.clear();
+    }
+
+    /// The next `n` submits make their post and then answer 502: the answer is lost.
+    pub fn lose_submit_answers(&self, n: usize) {
+        self.shared.lock().lose_submit_answers = n;
     }
 
     /// Tokens issued so far.

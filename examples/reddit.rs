@@ -40,7 +40,9 @@ async fn main() -> socialkit::Result<()> {
         println!("  SOCIALKIT_REDDIT_CLIENT_ID, SOCIALKIT_REDDIT_CLIENT_SECRET  the script app");
         println!("  SOCIALKIT_REDDIT_USERNAME, SOCIALKIT_REDDIT_PASSWORD        its account");
         println!("  SOCIALKIT_REDDIT_USER_AGENT  e.g. \"script:my-bot:0.1 (by /u/my_bot)\"");
-        println!("optional: SOCIALKIT_REDDIT_SUBREDDIT, SOCIALKIT_REDDIT_FLAIR_ID, SOCIALKIT_REDDIT_KEEP");
+        println!(
+            "optional: SOCIALKIT_REDDIT_SUBREDDIT, SOCIALKIT_REDDIT_FLAIR_ID, SOCIALKIT_REDDIT_KEEP"
+        );
         return Ok(());
     };
     let mut config = RedditConfig::script(id, secret, user, password, ua)?;
@@ -52,21 +54,39 @@ async fn main() -> socialkit::Result<()> {
     let reddit = Reddit::new(config);
     let channel = reddit.channel().await?;
     println!("account: u/{} ({})", channel.handle, channel.id);
-    let title = format!("socialkit example {}", chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC"));
+    let title = format!(
+        "socialkit example {}",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
+    );
     let post = Post::text(format!("{title}\nPosted by the socialkit reddit example."))
         .then("A first comment under the post, as the second part of a thread.");
     let published = reddit.publish(&post, &PublishOptions::default()).await?;
     println!("post: {}", published.url().unwrap_or(&published.post.id));
     reddit
-        .edit(&published.post, &Post::text("Edited by the socialkit reddit example."))
+        .edit(
+            &published.post,
+            &Post::text("Edited by the socialkit reddit example."),
+        )
         .await?;
-    let metrics = reddit.submission_stats(std::slice::from_ref(&published.post)).await?;
+    let metrics = reddit
+        .submission_stats(std::slice::from_ref(&published.post))
+        .await?;
     if let Some(m) = metrics.first() {
-        println!("score {}, comments {}, upvote ratio {:?}", m.score, m.num_comments, m.upvote_ratio);
+        println!(
+            "score {}, comments {}, upvote ratio {:?}",
+            m.score, m.num_comments, m.upvote_ratio
+        );
     }
-    let inbox = reddit.interactions(&InteractionQuery::default().limit(5)).await?;
+    let inbox = reddit
+        .interactions(&InteractionQuery::default().limit(5))
+        .await?;
     for i in &inbox.items {
-        println!("inbox: {:?} from u/{}: {}", i.kind, i.author.handle, i.text.as_deref().unwrap_or(""));
+        println!(
+            "inbox: {:?} from u/{}: {}",
+            i.kind,
+            i.author.handle,
+            i.text.as_deref().unwrap_or("")
+        );
     }
     if env("SOCIALKIT_REDDIT_KEEP").is_none() {
         for part in published.parts.iter().rev() {

@@ -56,7 +56,11 @@ async fn the_reddit_twin_passes_the_behaviour_suite() {
     let twin = Twin::start().await.unwrap();
     let platform = Arc::new(Reddit::new(twin.script_config()));
     let bob = twin.handle().add_user("bob_reader");
-    let harness = TwinHarness { twin, platform, bob };
+    let harness = TwinHarness {
+        twin,
+        platform,
+        bob,
+    };
     let report = suite::run(&harness, &SuiteOptions::default()).await;
     println!("{report}");
     report.assert_ok();

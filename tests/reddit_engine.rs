@@ -56,13 +56,23 @@ async fn a_crashed_submit_is_found_in_the_listing_not_resent() {
     let first = engine(store.clone(), &clock, true);
     let ws = first.create_workspace("acme", "ACME", OWNER).await.unwrap();
     let record = || ChannelRecord::new("sub", "reddit");
-    first.connect(&ws, OWNER, record(), reddit.clone()).await.unwrap();
+    first
+        .connect(&ws, OWNER, record(), reddit.clone())
+        .await
+        .unwrap();
     let text = "Maintenance tonight\nThe shop is closed from 22:00 UTC.";
-    let sub = first.submit(&ws, OWNER, Post::text(text), &["sub".into()]).await.unwrap();
+    let sub = first
+        .submit(&ws, OWNER, Post::text(text), &["sub".into()])
+        .await
+        .unwrap();
     assert_eq!(first.run_once().await.unwrap().abandoned, 1);
     drop(first);
     let h = twin.handle();
-    assert_eq!(h.things_by("twin_poster").len(), 1, "the submit reached reddit");
+    assert_eq!(
+        h.things_by("twin_poster").len(),
+        1,
+        "the submit reached reddit"
+    );
 
     let second = engine(store, &clock, false);
     second.connect(&ws, OWNER, record(), reddit).await.unwrap();
@@ -83,20 +93,38 @@ async fn a_lost_answer_is_found_in_the_listing_not_resent() {
     let clock = ManualClock::new(Utc::now());
     let e = engine(Arc::new(MemoryStore::new()), &clock, false);
     let ws = e.create_workspace("acme", "ACME", OWNER).await.unwrap();
-    e.connect(&ws, OWNER, ChannelRecord::new("sub", "reddit"), reddit).await.unwrap();
+    e.connect(&ws, OWNER, ChannelRecord::new("sub", "reddit"), reddit)
+        .await
+        .unwrap();
     // Reddit makes the post, the answer is lost (502): the delivery is in doubt.
     h.lose_submit_answers(1);
     let sub = e
-        .submit(&ws, OWNER, Post::thread(["Doors open at nine", "Bring a friend"]), &["sub".into()])
+        .submit(
+            &ws,
+            OWNER,
+            Post::thread(["Doors open at nine", "Bring a friend"]),
+            &["sub".into()],
+        )
         .await
         .unwrap();
     e.run_simulated(&clock, 20).await.unwrap();
     let d = e.delivery(&ws, &sub.deliveries[0].id).await.unwrap();
     assert_eq!(d.state, DeliveryState::Published, "{d:?}");
-    assert_eq!(h.log().count_to("POST", "/api/submit"), 1, "the submit was never sent again");
-    assert!(h.log().count_to("GET", "/user/twin_poster/overview") >= 1, "looked up in the listing");
+    assert_eq!(
+        h.log().count_to("POST", "/api/submit"),
+        1,
+        "the submit was never sent again"
+    );
+    assert!(
+        h.log().count_to("GET", "/user/twin_poster/overview") >= 1,
+        "looked up in the listing"
+    );
     let mine = h.things_by("twin_poster");
-    assert_eq!(mine.len(), 2, "the post once, and the thread finished from it: {mine:?}");
+    assert_eq!(
+        mine.len(),
+        2,
+        "the post once, and the thread finished from it: {mine:?}"
+    );
     assert_eq!(mine[0].title, "Doors open at nine");
     assert_eq!(mine[1].parent.as_deref(), Some(mine[0].fullname().as_str()));
     let result = d.result.unwrap();
@@ -112,9 +140,12 @@ async fn a_submit_refused_at_the_gateway_is_looked_up_then_sent_once() {
     let clock = ManualClock::new(Utc::now());
     let e = engine(Arc::new(MemoryStore::new()), &clock, false);
     let ws = e.create_workspace("acme", "ACME", OWNER).await.unwrap();
-    e.connect(&ws, OWNER, ChannelRecord::new("sub", "reddit"), reddit).await.unwrap();
+    e.connect(&ws, OWNER, ChannelRecord::new("sub", "reddit"), reddit)
+        .await
+        .unwrap();
     // A 502 before the route runs: nothing was made, but the engine cannot know that.
-    h.faults().inject(Some("POST"), Some("/api/submit"), 1, Canned::html(502));
+    h.faults()
+        .inject(Some("POST"), Some("/api/submit"), 1, Canned::html(502));
     let sub = e
         .submit(&ws, OWNER, Post::text("Doors open at ten"), &["sub".into()])
         .await
@@ -122,7 +153,14 @@ async fn a_submit_refused_at_the_gateway_is_looked_up_then_sent_once() {
     e.run_simulated(&clock, 20).await.unwrap();
     let d = e.delivery(&ws, &sub.deliveries[0].id).await.unwrap();
     assert_eq!(d.state, DeliveryState::Published, "{d:?}");
-    assert_eq!(h.things_by("twin_poster").len(), 1, "published once after the lookup found nothing");
+    assert_eq!(
+        h.things_by("twin_poster").len(),
+        1,
+        "published once after the lookup found nothing"
+    );
     assert_eq!(h.log().count_to("POST", "/api/submit"), 2);
-    assert!(h.log().count_to("GET", "/user/twin_poster/overview") >= 1, "looked up before re-sending");
+    assert!(
+        h.log().count_to("GET", "/user/twin_poster/overview") >= 1,
+        "looked up before re-sending"
+    );
 }

@@ -284,7 +284,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(l.data.children.len(), 2);
-        assert_eq!(l.data.children[0].data.created().unwrap().timestamp(), 1_700_000_000);
+        assert_eq!(
+            l.data.children[0].data.created().unwrap().timestamp(),
+            1_700_000_000
+        );
         let e: JsonEnvelope = serde_json::from_str(
             r#"{"json":{"errors":[["RATELIMIT","you are doing that too much. try again in 4 minutes.","ratelimit"]],"ratelimit":212.5}}"#,
         )

@@ -181,9 +181,7 @@ pub fn is_descriptive_user_agent(ua: &str) -> bool {
         .strip_suffix(')')
         .map(|c| c.trim_start_matches('/').trim_start_matches("u/"));
     let parts: Vec<&str> = head.splitn(3, ':').collect();
-    parts.len() == 3
-        && parts.iter().all(|p| !p.trim().is_empty())
-        && user.is_some_and(is_username)
+    parts.len() == 3 && parts.iter().all(|p| !p.trim().is_empty()) && user.is_some_and(is_username)
 }
 
 /// Reddit user names: 3–20 letters, digits, `_` or `-`.
@@ -310,9 +308,15 @@ impl RedditConfig {
             }
         }
         if self.flair_text.is_some() && self.flair_id.is_none() {
-            return Err(fail("flair_text needs flair_id (the flair template it edits)"));
+            return Err(fail(
+                "flair_text needs flair_id (the flair template it edits)",
+            ));
         }
-        if self.flair_text.as_deref().is_some_and(|t| t.chars().count() > 64) {
+        if self
+            .flair_text
+            .as_deref()
+            .is_some_and(|t| t.chars().count() > 64)
+        {
             return Err(fail("flair_text is longer than reddit's 64 characters"));
         }
         if self.username.as_deref().is_some_and(|u| !is_username(u)) {

@@ -35,8 +35,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::api::JsonEnvelope;
-use crate::http::{DefaultErrorMapper, ErrorMapper, Response};
 use crate::http::redact::{SNIPPET_CHARS, redact_text, truncate_chars};
+use crate::http::{DefaultErrorMapper, ErrorMapper, Response};
 use crate::{Error, ErrorKind};
 
 /// Maps Reddit's HTTP errors ([`map`]) for the HTTP layer.
@@ -53,41 +53,73 @@ impl ErrorMapper for RedditErrors {
 fn kind_of(code: &str) -> Option<(ErrorKind, &'static str)> {
     use ErrorKind::*;
     Some(match code {
-        "RATELIMIT" | "SUBREDDIT_RATELIMIT" => (RateLimited, "reddit says the account is doing that too much"),
-        "QUOTA_FILLED" => (RateLimited, "reddit says the account submitted too many links recently (try again in an hour)"),
-        "OAUTH2_INVALID_REFRESH_TOKEN" | "USER_REQUIRED" | "EXPIRED" | "OAUTH2_INVALID_CLIENT" => {
-            (Unauthenticated, "reddit refused the credentials: reconnect the account")
-        }
-        "SUBREDDIT_NOTALLOWED" => (PermissionDenied, "the account is not allowed to post in this subreddit"),
+        "RATELIMIT" | "SUBREDDIT_RATELIMIT" => (
+            RateLimited,
+            "reddit says the account is doing that too much",
+        ),
+        "QUOTA_FILLED" => (
+            RateLimited,
+            "reddit says the account submitted too many links recently (try again in an hour)",
+        ),
+        "OAUTH2_INVALID_REFRESH_TOKEN" | "USER_REQUIRED" | "EXPIRED" | "OAUTH2_INVALID_CLIENT" => (
+            Unauthenticated,
+            "reddit refused the credentials: reconnect the account",
+        ),
+        "SUBREDDIT_NOTALLOWED" => (
+            PermissionDenied,
+            "the account is not allowed to post in this subreddit",
+        ),
         "NOT_AUTHOR" => (PermissionDenied, "only the author can do that on reddit"),
-        "USER_BLOCKED" => (PermissionDenied, "reddit refuses a message to a user the account has blocked"),
+        "USER_BLOCKED" => (
+            PermissionDenied,
+            "reddit refuses a message to a user the account has blocked",
+        ),
         "BANNED_IP" | "DRACONIAN" | "VERIFIED_USER_REQUIRED" | "NO_API" | "NO_OTP_SECRET" => {
             (PermissionDenied, "reddit does not let this account do that")
         }
-        "TOO_OLD" => (PermissionDenied, "the reddit thread is archived: too late to reply"),
-        "DELETED_LINK" | "DELETED_COMMENT" | "DELETED_THING" => (NotFound, "the reddit post or comment was deleted"),
-        "USER_DOESNT_EXIST" | "NO_THING_ID" => (NotFound, "reddit found no such thing"),
-        "SUBREDDIT_NOEXIST" | "SUBREDDIT_REQUIRED" | "BAD_SR_NAME" => {
-            (ConfigInvalid, "the channel's subreddit does not exist: fix subreddit in its config")
+        "TOO_OLD" => (
+            PermissionDenied,
+            "the reddit thread is archived: too late to reply",
+        ),
+        "DELETED_LINK" | "DELETED_COMMENT" | "DELETED_THING" => {
+            (NotFound, "the reddit post or comment was deleted")
         }
+        "USER_DOESNT_EXIST" | "NO_THING_ID" => (NotFound, "reddit found no such thing"),
+        "SUBREDDIT_NOEXIST" | "SUBREDDIT_REQUIRED" | "BAD_SR_NAME" => (
+            ConfigInvalid,
+            "the channel's subreddit does not exist: fix subreddit in its config",
+        ),
         "SUBMIT_VALIDATION_FLAIR_REQUIRED" => (
             ConfigInvalid,
             "the subreddit requires flair: set flair_id in the channel config (Reddit::link_flairs lists them)",
         ),
         "NO_SELFS" => (ConfigInvalid, "the subreddit does not allow text posts"),
         "NO_LINKS" => (ConfigInvalid, "the subreddit allows only text posts"),
-        "BAD_FLAIR_TARGET" | "INVALID_OPTION" => (ConfigInvalid, "reddit refused the flair or an option of the channel config"),
-        "ALREADY_SUB" => (Duplicate, "that link has already been submitted to the subreddit"),
+        "BAD_FLAIR_TARGET" | "INVALID_OPTION" => (
+            ConfigInvalid,
+            "reddit refused the flair or an option of the channel config",
+        ),
+        "ALREADY_SUB" => (
+            Duplicate,
+            "that link has already been submitted to the subreddit",
+        ),
         "DOMAIN_BANNED" => (ContentRejected, "reddit does not allow the link's domain"),
         "BAD_IMAGE" => (ContentRejected, "reddit refused the image"),
         "CONFLICT" => (Conflict, "reddit had a conflict while saving"),
-        "NO_TEXT" | "NO_URL" | "NO_SUBJECT" | "NO_TO_ADDRESS" => (Validation, "reddit needs something in a field that was empty"),
+        "NO_TEXT" | "NO_URL" | "NO_SUBJECT" | "NO_TO_ADDRESS" => (
+            Validation,
+            "reddit needs something in a field that was empty",
+        ),
         "TOO_LONG" => (Validation, "reddit says a field is too long"),
         "BAD_URL" => (Validation, "reddit refused the URL"),
         "BAD_STRING" => (Validation, "reddit cannot handle a character in the text"),
         "BAD_NUMBER" | "TOO_MANY_THING_IDS" => (Validation, "reddit refused a parameter"),
-        "JSON_PARSE_ERROR" | "JSON_INVALID" | "JSON_MISSING_KEY" => (Validation, "reddit could not read the request"),
-        c if c.starts_with("SUBMIT_VALIDATION_") => (ContentRejected, "the post breaks a rule of the subreddit"),
+        "JSON_PARSE_ERROR" | "JSON_INVALID" | "JSON_MISSING_KEY" => {
+            (Validation, "reddit could not read the request")
+        }
+        c if c.starts_with("SUBMIT_VALIDATION_") => {
+            (ContentRejected, "the post breaks a rule of the subreddit")
+        }
         _ => return None,
     })
 }
@@ -150,7 +182,9 @@ pub fn json_errors(response: &Response) -> Option<Error> {
         ErrorKind::Platform,
         "reddit refused the request with an error socialkit does not know",
     ));
-    let mut err = response.error(kind, sentence).with_platform_code(code.clone());
+    let mut err = response
+        .error(kind, sentence)
+        .with_platform_code(code.clone());
     if kind == ErrorKind::Platform {
         err = err.with_retryable(false);
     }
@@ -222,7 +256,10 @@ pub fn map(response: &Response) -> Error {
             "reddit forbids this (a private or banned subreddit, or the account is banned there)",
         ),
         (404, _) => response.error(ErrorKind::NotFound, "reddit found no such thing"),
-        (400 | 413 | 422, _) => response.error(ErrorKind::Validation, "reddit rejected the request as invalid"),
+        (400 | 413 | 422, _) => response.error(
+            ErrorKind::Validation,
+            "reddit rejected the request as invalid",
+        ),
         _ => return DefaultErrorMapper.map(response),
     };
     if let Some(r) = reason {
@@ -336,44 +373,92 @@ mod tests {
             "ratelimit",
         );
         let wait = e.retry_after().unwrap() - Utc::now();
-        assert!(wait > Duration::minutes(8) && wait <= Duration::minutes(9), "{wait}");
+        assert!(
+            wait > Duration::minutes(8) && wait <= Duration::minutes(9),
+            "{wait}"
+        );
         // `json.ratelimit` (seconds) wins over the sentence.
         let body = r#"{"json":{"ratelimit":30.2,"errors":[["RATELIMIT","try again in 9 minutes.","ratelimit"]]}}"#;
         let e = json_errors(&resp(200, body, &[])).unwrap();
         let wait = e.retry_after().unwrap() - Utc::now();
-        assert!(wait > Duration::seconds(29) && wait <= Duration::seconds(31), "{wait}");
-        let quota = json_error("QUOTA_FILLED", "You've submitted too many links recently.", "");
+        assert!(
+            wait > Duration::seconds(29) && wait <= Duration::seconds(31),
+            "{wait}"
+        );
+        let quota = json_error(
+            "QUOTA_FILLED",
+            "You've submitted too many links recently.",
+            "",
+        );
         assert!(quota.retry_after().unwrap() - Utc::now() > Duration::minutes(59));
         // HTTP 429 with the headers.
         let e = map(&resp(
             429,
             "{\"message\": \"Too Many Requests\", \"error\": 429}",
-            &[("x-ratelimit-used", "1000"), ("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "42")],
+            &[
+                ("x-ratelimit-used", "1000"),
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "42"),
+            ],
         ));
         assert_eq!(e.kind(), ErrorKind::RateLimited);
         let wait = e.retry_after().unwrap() - Utc::now();
-        assert!(wait > Duration::seconds(40) && wait <= Duration::seconds(42), "{wait}");
+        assert!(
+            wait > Duration::seconds(40) && wait <= Duration::seconds(42),
+            "{wait}"
+        );
     }
 
     #[test]
     fn http_errors() {
         let cases = [
-            (401, r#"{"message": "Unauthorized", "error": 401}"#, ErrorKind::Unauthenticated),
-            (403, r#"{"message": "Forbidden", "error": 403}"#, ErrorKind::PermissionDenied),
-            (404, r#"{"message": "Not Found", "error": 404}"#, ErrorKind::NotFound),
-            (400, r#"{"reason": "BAD_SR_NAME", "explanation": "that name isn't going to work"}"#, ErrorKind::ConfigInvalid),
-            (400, r#"{"message": "Bad Request", "error": 400}"#, ErrorKind::Validation),
-            (500, r#"{"message": "Internal Server Error", "error": 500}"#, ErrorKind::Platform),
+            (
+                401,
+                r#"{"message": "Unauthorized", "error": 401}"#,
+                ErrorKind::Unauthenticated,
+            ),
+            (
+                403,
+                r#"{"message": "Forbidden", "error": 403}"#,
+                ErrorKind::PermissionDenied,
+            ),
+            (
+                404,
+                r#"{"message": "Not Found", "error": 404}"#,
+                ErrorKind::NotFound,
+            ),
+            (
+                400,
+                r#"{"reason": "BAD_SR_NAME", "explanation": "that name isn't going to work"}"#,
+                ErrorKind::ConfigInvalid,
+            ),
+            (
+                400,
+                r#"{"message": "Bad Request", "error": 400}"#,
+                ErrorKind::Validation,
+            ),
+            (
+                500,
+                r#"{"message": "Internal Server Error", "error": 500}"#,
+                ErrorKind::Platform,
+            ),
             (503, "<html>we took too long</html>", ErrorKind::Platform),
         ];
         for (status, body, kind) in cases {
-            assert_eq!(map(&resp(status, body, &[])).kind(), kind, "{status} {body}");
+            assert_eq!(
+                map(&resp(status, body, &[])).kind(),
+                kind,
+                "{status} {body}"
+            );
         }
         assert!(map(&resp(502, "<html>", &[])).is_retryable());
         let e = map(&resp(
             403,
             r#"{"message": "Forbidden", "error": 403}"#,
-            &[("www-authenticate", "Bearer realm=\"reddit\", error=\"insufficient_scope\"")],
+            &[(
+                "www-authenticate",
+                "Bearer realm=\"reddit\", error=\"insufficient_scope\"",
+            )],
         ));
         assert!(e.to_string().contains("scope"), "{e}");
     }

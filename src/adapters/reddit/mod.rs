@@ -83,6 +83,7 @@ use url::Url;
 pub use config::{RedditAuth, RedditConfig};
 pub use read::SubmissionStats;
 
+use crate::adapters::base::Adapter;
 use crate::auth::{Secret, Token, TokenManager};
 use crate::http::{Call, Client, RateLimitStyle, Response};
 use crate::model::{
@@ -324,7 +325,9 @@ impl Reddit {
             .await;
         match &result {
             Ok(r) => self.note_limit(r.rate_limit().and_then(|l| l.wait_until())),
-            Err(e) if e.kind() == ErrorKind::RateLimited && e.context().http_status == Some(429) => {
+            Err(e)
+                if e.kind() == ErrorKind::RateLimited && e.context().http_status == Some(429) =>
+            {
                 self.note_limit(e.retry_after())
             }
             Err(_) => {}
@@ -382,8 +385,10 @@ impl Reddit {
     }
 }
 
+/// Reddit on the shared adapter base: every call is checked against [`capabilities`] there
+/// (posts resolved, fitted and validated before they arrive here).
 #[async_trait]
-impl Platform for Reddit {
+impl Adapter for Reddit {
     fn capabilities(&self) -> &Capabilities {
         &self.caps
     }
@@ -392,8 +397,8 @@ impl Platform for Reddit {
         self.read_channel().await
     }
 
-    async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
-        self.publish_post(post, opts).await
+    async fn publish(&self, post: &Post, _opts: &PublishOptions) -> Result<Published> {
+        self.publish_post(post).await
     }
 
     async fn delete(&self, post: &PostRef) -> Result<()> {
@@ -412,9 +417,9 @@ impl Platform for Reddit {
         &self,
         to: &InteractionRef,
         post: &Post,
-        opts: &PublishOptions,
+        _opts: &PublishOptions,
     ) -> Result<Published> {
-        self.reply_to(to, post, opts).await
+        self.reply_to(to, post).await
     }
 
     async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {

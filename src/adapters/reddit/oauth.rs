@@ -152,8 +152,15 @@ pub(crate) fn refresher(config: &RedditConfig, http: &Client) -> Option<Arc<dyn 
                     ("username", username.as_str()),
                     ("password", password.expose()),
                 ];
-                token_request(&http, &config, "token_password", client_id, client_secret, form)
-                    .await
+                token_request(
+                    &http,
+                    &config,
+                    "token_password",
+                    client_id,
+                    client_secret,
+                    form,
+                )
+                .await
             }
         })),
         RedditAuth::Token {
@@ -172,7 +179,10 @@ pub(crate) fn refresher(config: &RedditConfig, http: &Client) -> Option<Arc<dyn 
                 else {
                     return Err(Error::config("no refresh token").with_platform(PLATFORM));
                 };
-                let refresh = current.refresh_token.clone().unwrap_or_else(|| configured.clone());
+                let refresh = current
+                    .refresh_token
+                    .clone()
+                    .unwrap_or_else(|| configured.clone());
                 let secret = client_secret.clone().unwrap_or_else(|| Secret::new(""));
                 let form = vec![
                     ("grant_type", "refresh_token"),

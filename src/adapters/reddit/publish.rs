@@ -11,7 +11,7 @@ use chrono::{Duration, Utc};
 use super::api::{LinkFlair, MediaLease, Thing, ThingData, WriteData};
 use super::{MAX_COMMENT, MAX_TITLE, PLATFORM, Reddit};
 use crate::http::{Call, Multipart, Part as FilePart, Retry};
-use crate::model::{InteractionRef, Media, Part, Post, PostRef, PublishOptions, Published};
+use crate::model::{InteractionRef, Media, Part, Post, PostRef, Published};
 use crate::text::{Counting, TextRule};
 use crate::{Error, ErrorKind, Result};
 
@@ -53,10 +53,10 @@ fn comment_text(part: &Part) -> String {
 fn first_part(part: &Part) -> Result<(String, Kind)> {
     let (title, body) = title_and_body(&part.text);
     if title.is_empty() {
-        return Err(Error::validation(
-            "a reddit post needs a title: the first line of the text",
-        )
-        .with_platform(PLATFORM));
+        return Err(
+            Error::validation("a reddit post needs a title: the first line of the text")
+                .with_platform(PLATFORM),
+        );
     }
     let rule = TextRule::new(Counting::Chars, MAX_TITLE);
     let n = rule.count(title);
@@ -106,7 +106,12 @@ fn check_comment(part: &Part) -> Result<()> {
     let rule = TextRule::new(Counting::Chars, MAX_COMMENT);
     let n = rule.count(&text);
     if n > MAX_COMMENT {
-        return Err(Error::too_long(PLATFORM, n, MAX_COMMENT, "characters in a comment"));
+        return Err(Error::too_long(
+            PLATFORM,
+            n,
+            MAX_COMMENT,
+            "characters in a comment",
+        ));
     }
     Ok(())
 }
@@ -143,12 +148,10 @@ pub(crate) fn fullname(id: &str) -> Result<&str> {
 }
 
 impl Reddit {
-    pub(crate) async fn publish_post(
-        &self,
-        post: &Post,
-        opts: &PublishOptions,
-    ) -> Result<Published> {
-        let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
+    /// Publishes `post`, which the adapter base resolved and checked against the
+    /// capabilities. Reddit has no idempotency key: nothing of the options is sent.
+    pub(crate) async fn publish_post(&self, post: &Post) -> Result<Published> {
+        // The base resolved and checked the post against the capabilities.
         let parts = post.parts();
         if let Some(to) = &post.reply_to {
             // A post that answers something is a chain of comments under it.
@@ -175,13 +178,8 @@ impl Reddit {
         })
     }
 
-    pub(crate) async fn reply_to(
-        &self,
-        to: &InteractionRef,
-        post: &Post,
-        opts: &PublishOptions,
-    ) -> Result<Published> {
-        let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
+    /// Answers an interaction with `post` (resolved and checked by the base).
+    pub(crate) async fn reply_to(&self, to: &InteractionRef, post: &Post) -> Result<Published> {
         // Answer the comment or message itself (a message's reply goes through the same
         // endpoint: dev/api `comment`, "thing_id: fullname of parent thing").
         let target = to.post.as_ref().map_or(to.id.as_str(), |p| p.id.as_str());
@@ -342,7 +340,10 @@ impl Reddit {
             .unwrap_or("png");
         let name = format!("image.{ext}");
         let call = Call::post(PLATFORM, "media", self.endpoint("api/media/asset.json")?)
-            .form([("filepath", name.as_str()), ("mimetype", media.mime.as_str())])
+            .form([
+                ("filepath", name.as_str()),
+                ("mimetype", media.mime.as_str()),
+            ])
             // A lease that is never used is harmless: safe to ask again.
             .retry(Retry::Idempotent);
         let lease: MediaLease = self.send(call).await?.json()?;
@@ -357,8 +358,11 @@ impl Reddit {
             .ok()
             .filter(|u| matches!(u.scheme(), "https" | "http"))
             .ok_or_else(|| {
-                Error::new(ErrorKind::Unexpected, "reddit's media lease has no valid upload URL")
-                    .with_platform(PLATFORM)
+                Error::new(
+                    ErrorKind::Unexpected,
+                    "reddit's media lease has no valid upload URL",
+                )
+                .with_platform(PLATFORM)
             })?;
         let key = lease
             .args
@@ -391,7 +395,6 @@ impl Reddit {
     /// `POST /api/editusertext`: a self post's body (its title never changes on reddit) or
     /// a comment's text.
     pub(crate) async fn edit_thing(&self, post: &PostRef, new: &Post) -> Result<Published> {
-        let new = new.resolve(PLATFORM, None);
         if !new.media.is_empty() || new.is_thread() {
             return Err(Error::unsupported(PLATFORM, "editing media or threads"));
         }
@@ -399,13 +402,16 @@ impl Reddit {
             return Err(Error::unsupported(PLATFORM, "editing a link post"));
         }
         let id = fullname(&post.id)?;
-        self.caps.validate(&new)?;
         let text = comment_text(&new.parts()[0]);
         if id.starts_with("t1_") {
             check_comment(&Part::text(text.clone()))?;
         }
         let call = Call::post(PLATFORM, "edit", self.endpoint("api/editusertext")?)
-            .form([("api_type", "json"), ("thing_id", id), ("text", text.as_str())])
+            .form([
+                ("api_type", "json"),
+                ("thing_id", id),
+                ("text", text.as_str()),
+            ])
             // An edit sets the text: sending it again changes nothing.
             .retry(Retry::Idempotent);
         let data = self.write(call).await?;
@@ -506,12 +512,18 @@ mod tests {
 
     #[test]
     fn the_first_line_is_the_title() {
-        assert_eq!(title_and_body("Big news\n\nDetails\nmore"), ("Big news", "Details\nmore"));
+        assert_eq!(
+            title_and_body("Big news\n\nDetails\nmore"),
+            ("Big news", "Details\nmore")
+        );
         assert_eq!(title_and_body("  Only a title  "), ("Only a title", ""));
         assert_eq!(title_and_body("T\r\n\r\nB"), ("T", "B"));
         let long = Part::text("é".repeat(301));
         let e = first_part(&long).unwrap_err();
-        assert!(e.to_string().contains("301") && e.to_string().contains("300"), "{e}");
+        assert!(
+            e.to_string().contains("301") && e.to_string().contains("300"),
+            "{e}"
+        );
         assert!(first_part(&Part::text("\n\n")).is_err());
         let link = Part {
             text: "Read this".into(),
@@ -520,7 +532,9 @@ mod tests {
         };
         assert_eq!(
             first_part(&link).unwrap().1,
-            Kind::Link { url: "https://example.com/a".into() }
+            Kind::Link {
+                url: "https://example.com/a".into()
+            }
         );
         let with_body = Part {
             text: "Read this\nIt is good".into(),
@@ -528,7 +542,9 @@ mod tests {
         };
         assert_eq!(
             first_part(&with_body).unwrap().1,
-            Kind::SelfPost { body: "It is good\n\nhttps://example.com/a".into() }
+            Kind::SelfPost {
+                body: "It is good\n\nhttps://example.com/a".into()
+            }
         );
         let image = Part {
             text: "A title\nand a body".into(),
@@ -544,6 +560,8 @@ mod tests {
         let e = check_comment(&Part::text("x".repeat(10_001))).unwrap_err();
         assert!(e.to_string().contains("10001"), "{e}");
         assert!(fullname("t3_abc").is_ok() && fullname("t1_9z").is_ok());
-        assert!(fullname("abc").is_err() && fullname("t3_").is_err() && fullname("t3_a/b").is_err());
+        assert!(
+            fullname("abc").is_err() && fullname("t3_").is_err() && fullname("t3_a/b").is_err()
+        );
     }
 }

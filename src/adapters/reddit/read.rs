@@ -55,10 +55,20 @@ fn author_of(d: &ThingData) -> Author {
 /// A post's text as socialkit sent it: the title, then the body.
 fn post_text(d: &ThingData) -> String {
     let title = d.title.clone().unwrap_or_default();
-    match d.selftext.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    match d
+        .selftext
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(body) => format!("{title}\n{body}"),
         None => title,
     }
+}
+
+/// `at` without its fraction of a second.
+fn floor_second(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at)
 }
 
 impl Reddit {
@@ -66,16 +76,24 @@ impl Reddit {
         d.created().unwrap_or_else(|| self.client.now())
     }
 
-    async fn listing(&self, operation: &'static str, path: &str, query: &[(&str, String)]) -> Result<Listing> {
+    async fn listing(
+        &self,
+        operation: &'static str,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<Listing> {
         let call = Call::get(PLATFORM, operation, self.endpoint(path)?)
             .query([("raw_json", "1")])
             .query(query.iter().map(|(k, v)| (*k, v.as_str())))
             .retry(Retry::Idempotent);
         let value: serde_json::Value = self.send(call).await?.json()?;
         serde_json::from_value(value).map_err(|_| {
-            Error::new(ErrorKind::Unexpected, format!("reddit answered {operation} with no listing"))
-                .with_platform(PLATFORM)
-                .with_operation(operation)
+            Error::new(
+                ErrorKind::Unexpected,
+                format!("reddit answered {operation} with no listing"),
+            )
+            .with_platform(PLATFORM)
+            .with_operation(operation)
         })
     }
 
@@ -146,6 +164,9 @@ impl Reddit {
     /// page when there is no `since`.
     pub(crate) async fn read_inbox(&self, q: &InteractionQuery) -> Result<Page<Interaction>> {
         let limit = if q.limit == 0 { 25 } else { q.limit.min(100) };
+        // `created_utc` has whole seconds on reddit: compare `since` at that precision, so
+        // nothing made in the same second as `since` is left out.
+        let since = q.since.map(floor_second);
         let (things, has_more) = match &q.cursor {
             Some(cursor) => {
                 let cursor = fullname(cursor)?;
@@ -164,15 +185,20 @@ impl Reddit {
             None => {
                 let mut all = Vec::new();
                 let mut after: Option<String> = None;
-                let pages = if q.since.is_some() { MAX_BACK_PAGES } else { 1 };
+                let pages = if since.is_some() { MAX_BACK_PAGES } else { 1 };
                 for _ in 0..pages {
                     let mut query = vec![("limit", "100".to_string())];
                     if let Some(a) = &after {
                         query.push(("after", a.clone()));
                     }
-                    let l = self.listing("interactions", "message/inbox", &query).await?;
-                    let reached = q.since.is_some_and(|s| {
-                        l.data.children.iter().any(|t| t.data.created().is_some_and(|c| c < s))
+                    let l = self
+                        .listing("interactions", "message/inbox", &query)
+                        .await?;
+                    let reached = since.is_some_and(|s| {
+                        l.data
+                            .children
+                            .iter()
+                            .any(|t| t.data.created().is_some_and(|c| c < s))
                     });
                     all.extend(l.data.children);
                     after = l.data.after;
@@ -180,7 +206,7 @@ impl Reddit {
                         break;
                     }
                 }
-                all.retain(|t| q.since.is_none_or(|s| t.data.created().is_none_or(|c| c >= s)));
+                all.retain(|t| since.is_none_or(|s| t.data.created().is_none_or(|c| c >= s)));
                 all.reverse();
                 let more = all.len() > limit;
                 all.truncate(limit);
@@ -218,19 +244,28 @@ impl Reddit {
     pub async fn post_comments(&self, post: &PostRef) -> Result<Vec<Interaction>> {
         let id = fullname(&post.id)?;
         let Some(id36) = id.strip_prefix("t3_") else {
-            return Err(Error::validation("post_comments takes a post (t3_…)").with_platform(PLATFORM));
+            return Err(
+                Error::validation("post_comments takes a post (t3_…)").with_platform(PLATFORM)
+            );
         };
-        let call = Call::get(PLATFORM, "interactions", self.endpoint(&format!("comments/{id36}"))?)
-            .query([("raw_json", "1"), ("sort", "new"), ("limit", "500")])
-            .retry(Retry::Idempotent);
+        let call = Call::get(
+            PLATFORM,
+            "interactions",
+            self.endpoint(&format!("comments/{id36}"))?,
+        )
+        .query([("raw_json", "1"), ("sort", "new"), ("limit", "500")])
+        .retry(Retry::Idempotent);
         let value: serde_json::Value = self.send(call).await?.json()?;
         let tree: Listing = value
             .get(1)
             .cloned()
             .and_then(|v| serde_json::from_value(v).ok())
             .ok_or_else(|| {
-                Error::new(ErrorKind::Unexpected, "reddit answered /comments without the comment listing")
-                    .with_platform(PLATFORM)
+                Error::new(
+                    ErrorKind::Unexpected,
+                    "reddit answered /comments without the comment listing",
+                )
+                .with_platform(PLATFORM)
             })?;
         let mut out = Vec::new();
         let mut stack: Vec<(super::api::Thing, usize)> =
@@ -287,11 +322,7 @@ impl Reddit {
             .map(|s| {
                 let mut m = PostMetrics::new(s.post.clone(), now);
                 m.likes = Some(u64::try_from(s.score.max(0)).unwrap_or(0));
-                m.replies = s
-                    .post
-                    .id
-                    .starts_with("t3_")
-                    .then_some(s.num_comments);
+                m.replies = s.post.id.starts_with("t3_").then_some(s.num_comments);
                 m
             })
             .collect())
@@ -385,7 +416,10 @@ impl Reddit {
             return Err(Error::validation("the search query is empty").with_platform(PLATFORM));
         }
         if text.chars().count() > 512 {
-            return Err(Error::validation("reddit search queries are at most 512 characters").with_platform(PLATFORM));
+            return Err(
+                Error::validation("reddit search queries are at most 512 characters")
+                    .with_platform(PLATFORM),
+            );
         }
         let limit = if q.limit == 0 { 25 } else { q.limit.min(100) };
         let mut query = vec![
@@ -405,14 +439,17 @@ impl Reddit {
             .filter(|t| t.kind == "t3" && !t.data.is_deleted())
             .filter(|t| {
                 let at = t.data.created();
-                q.since.is_none_or(|s| at.is_none_or(|c| c >= s))
+                q.since
+                    .map(floor_second)
+                    .is_none_or(|s| at.is_none_or(|c| c >= s))
                     && q.until.is_none_or(|u| at.is_none_or(|c| c < u))
             })
             .map(|t| {
                 let d = &t.data;
                 let post = self.thing_ref(d);
                 Interaction {
-                    reference: InteractionRef::new(PLATFORM, d.name.clone()).with_post(post.clone()),
+                    reference: InteractionRef::new(PLATFORM, d.name.clone())
+                        .with_post(post.clone()),
                     kind: InteractionKind::Post,
                     author: author_of(d),
                     text: Some(post_text(d)),

@@ -272,7 +272,10 @@ impl St {
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .unwrap_or_default();
         if !self.tokens.contains(token) {
             return Err((
@@ -302,8 +305,16 @@ impl St {
 
     fn thing_json(&self, t: &TwinThing) -> Value {
         let name = t.fullname();
-        let author = if t.deleted { "[deleted]".to_string() } else { t.author.clone() };
-        let text = if t.deleted { "[deleted]".to_string() } else { t.text.clone() };
+        let author = if t.deleted {
+            "[deleted]".to_string()
+        } else {
+            t.author.clone()
+        };
+        let text = if t.deleted {
+            "[deleted]".to_string()
+        } else {
+            t.text.clone()
+        };
         let author_fullname = self.users.get(&t.author).map(|id| format!("t2_{id}"));
         match t.kind {
             "t3" => {
@@ -424,12 +435,16 @@ async fn access_token(State(s): S, headers: HeaderMap, Form(f): F) -> Response {
         .and_then(|b| String::from_utf8(b).ok());
     let expected = format!("{}:{}", st.options.client_id, st.options.client_secret);
     if basic.as_deref() != Some(expected.as_str()) {
-        return json_response(StatusCode::UNAUTHORIZED, json!({"message": "Unauthorized", "error": 401}));
+        return json_response(
+            StatusCode::UNAUTHORIZED,
+            json!({"message": "Unauthorized", "error": 401}),
+        );
     }
     let field = |k: &str| f.get(k).cloned().unwrap_or_default();
     match field("grant_type").as_str() {
         "password" => {
-            if field("username") != st.options.username || field("password") != st.options.password {
+            if field("username") != st.options.username || field("password") != st.options.password
+            {
                 return json_response(StatusCode::OK, json!({"error": "invalid_grant"}));
             }
             let v = st.issue(false);
@@ -452,7 +467,10 @@ async fn access_token(State(s): S, headers: HeaderMap, Form(f): F) -> Response {
             v["scope"] = json!(super::oauth::SCOPES.join(" "));
             json_response(StatusCode::OK, v)
         }
-        _ => json_response(StatusCode::BAD_REQUEST, json!({"error": "unsupported_grant_type"})),
+        _ => json_response(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "unsupported_grant_type"}),
+        ),
     }
 }
 
@@ -461,10 +479,14 @@ async fn me(State(s): S, headers: HeaderMap) -> Response {
     let mut st = s.lock();
     let (user, rl) = authed!(st, headers);
     let id = st.users.get(&user).cloned().unwrap_or_default();
-    with_headers(rl, StatusCode::OK, json!({
-        "name": user, "id": id, "total_karma": 1, "icon_img": "",
-        "subreddit": {"display_name_prefixed": format!("u/{user}"), "title": "", "public_description": "", "subscribers": 3},
-    }))
+    with_headers(
+        rl,
+        StatusCode::OK,
+        json!({
+            "name": user, "id": id, "total_karma": 1, "icon_img": "",
+            "subreddit": {"display_name_prefixed": format!("u/{user}"), "title": "", "public_description": "", "subscribers": 3},
+        }),
+    )
 }
 
 /// `POST /api/submit` (dev/api#POST_api_submit; errors from r2 `errors.py`; the image answer
@@ -511,7 +533,10 @@ async fn submit(State(s): S, headers: HeaderMap, Form(f): F) -> Response {
             }
             if kind == "link"
                 && field("resubmit") != "true"
-                && st.things.values().any(|t| t.url.as_deref() == Some(u.as_str()) && t.subreddit == sr)
+                && st
+                    .things
+                    .values()
+                    .any(|t| t.url.as_deref() == Some(u.as_str()) && t.subreddit == sr)
             {
                 return api_error("ALREADY_SUB", "that link has already been submitted", "url");
             }
@@ -545,19 +570,31 @@ async fn submit(State(s): S, headers: HeaderMap, Form(f): F) -> Response {
     if st.lose_submit_answers > 0 {
         // The post is made; the answer is lost on the way back (a gateway error).
         st.lose_submit_answers -= 1;
-        return (StatusCode::BAD_GATEWAY, "<html><body>502 Bad Gateway</body></html>").into_response();
+        return (
+            StatusCode::BAD_GATEWAY,
+            "<html><body>502 Bad Gateway</body></html>",
+        )
+            .into_response();
     }
     if kind == "image" {
         let base = st.base.replace("http", "ws");
-        return with_headers(rl, StatusCode::OK, json!({"json": {"errors": [], "data": {
-            "user_submitted_page": format!("https://www.reddit.com/user/{user}/submitted/"),
-            "websocket_url": format!("{base}media-ws/{id}"),
-        }}}));
+        return with_headers(
+            rl,
+            StatusCode::OK,
+            json!({"json": {"errors": [], "data": {
+                "user_submitted_page": format!("https://www.reddit.com/user/{user}/submitted/"),
+                "websocket_url": format!("{base}media-ws/{id}"),
+            }}}),
+        );
     }
-    with_headers(rl, StatusCode::OK, json!({"json": {"errors": [], "data": {
-        "url": format!("https://www.reddit.com/r/{sr}/comments/{id}/post/"),
-        "drafts_count": 0, "id": id, "name": name,
-    }}}))
+    with_headers(
+        rl,
+        StatusCode::OK,
+        json!({"json": {"errors": [], "data": {
+            "url": format!("https://www.reddit.com/r/{sr}/comments/{id}/post/"),
+            "drafts_count": 0, "id": id, "name": name,
+        }}}),
+    )
 }
 
 /// `POST /api/comment` (dev/api#POST_api_comment: `thing_id` a link, comment or message).
@@ -570,7 +607,11 @@ async fn comment(State(s): S, headers: HeaderMap, Form(f): F) -> Response {
         return api_error("NO_THING_ID", "id not specified", "parent");
     };
     if p.deleted {
-        let code = if p.kind == "t3" { "DELETED_LINK" } else { "DELETED_COMMENT" };
+        let code = if p.kind == "t3" {
+            "DELETED_LINK"
+        } else {
+            "DELETED_COMMENT"
+        };
         return api_error(code, "that comment has been deleted", "parent");
     }
     if text.trim().is_empty() {
@@ -592,14 +633,22 @@ async fn comment(State(s): S, headers: HeaderMap, Form(f): F) -> Response {
             kind: "t1",
             subreddit: p.subreddit.clone(),
             parent: Some(parent.clone()),
-            link: if p.kind == "t3" { Some(parent.clone()) } else { p.link.clone() },
+            link: if p.kind == "t3" {
+                Some(parent.clone())
+            } else {
+                p.link.clone()
+            },
             ..blank(&user, &text)
         }
     };
     let name = st.add(t);
     let thing = st.things.get(&name).cloned();
     let data = thing.map(|t| json!({"kind": t.kind, "data": st.thing_json(&t)}));
-    with_headers(rl, StatusCode::OK, json!({"json": {"errors": [], "data": {"things": [data]}}}))
+    with_headers(
+        rl,
+        StatusCode::OK,
+        json!({"json": {"errors": [], "data": {"things": [data]}}}),
+    )
 }
 
 fn blank(author: &str, text: &str) -> TwinThing {
@@ -641,12 +690,24 @@ async fn edit(State(s): S, headers: HeaderMap, Form(f): F) -> Response {
     }
     let limit = if t.kind == "t3" { 40_000 } else { 10_000 };
     if text.chars().count() > limit {
-        return api_error("TOO_LONG", &format!("this is too long (max: {limit})"), "text");
+        return api_error(
+            "TOO_LONG",
+            &format!("this is too long (max: {limit})"),
+            "text",
+        );
     }
-    let edited = TwinThing { text, edited: true, ..t };
+    let edited = TwinThing {
+        text,
+        edited: true,
+        ..t
+    };
     st.things.insert(id, edited.clone());
     let data = json!({"kind": edited.kind, "data": st.thing_json(&edited)});
-    with_headers(rl, StatusCode::OK, json!({"json": {"errors": [], "data": {"things": [data]}}}))
+    with_headers(
+        rl,
+        StatusCode::OK,
+        json!({"json": {"errors": [], "data": {"things": [data]}}}),
+    )
 }
 
 /// `POST /api/del` (dev/api#POST_api_del): `200 {}` whether or not there was anything.
@@ -666,12 +727,22 @@ async fn del(State(s): S, headers: HeaderMap, Form(f): F) -> Response {
 async fn info(State(s): S, headers: HeaderMap, Query(q): Q) -> Response {
     let mut st = s.lock();
     let (_, rl) = authed!(st, headers);
-    let ids: Vec<String> = q.get("id").map(|i| i.split(',').map(str::to_string).collect()).unwrap_or_default();
+    let ids: Vec<String> = q
+        .get("id")
+        .map(|i| i.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
     if ids.len() > 100 {
-        return with_headers(rl, StatusCode::BAD_REQUEST, json!({"reason": "TOO_MANY_THING_IDS", "explanation": "you provided too many ids"}));
+        return with_headers(
+            rl,
+            StatusCode::BAD_REQUEST,
+            json!({"reason": "TOO_MANY_THING_IDS", "explanation": "you provided too many ids"}),
+        );
     }
     let found: Vec<&TwinThing> = ids.iter().filter_map(|i| st.things.get(i)).collect();
-    let l = st.listing(found, &HashMap::from([("limit".to_string(), "100".to_string())]));
+    let l = st.listing(
+        found,
+        &HashMap::from([("limit".to_string(), "100".to_string())]),
+    );
     with_headers(rl, StatusCode::OK, l)
 }
 
@@ -681,7 +752,9 @@ async fn inbox(State(s): S, headers: HeaderMap, Query(q): Q) -> Response {
     let mut st = s.lock();
     let (user, rl) = authed!(st, headers);
     let mine = |f: &Option<String>, st: &St| {
-        f.as_ref().and_then(|p| st.things.get(p)).is_some_and(|p| p.author == user)
+        f.as_ref()
+            .and_then(|p| st.things.get(p))
+            .is_some_and(|p| p.author == user)
     };
     let all = st.newest_first(|t| {
         t.author != user
@@ -703,7 +776,11 @@ async fn comments(State(s): S, headers: HeaderMap, Path(id): Path<String>) -> Re
     let (_, rl) = authed!(st, headers);
     let post = format!("t3_{id}");
     let Some(p) = st.things.get(&post).cloned() else {
-        return with_headers(rl, StatusCode::NOT_FOUND, json!({"message": "Not Found", "error": 404}));
+        return with_headers(
+            rl,
+            StatusCode::NOT_FOUND,
+            json!({"message": "Not Found", "error": 404}),
+        );
     };
     fn tree(st: &St, parent: &str) -> Value {
         let children: Vec<Value> = st
@@ -712,7 +789,10 @@ async fn comments(State(s): S, headers: HeaderMap, Path(id): Path<String>) -> Re
             .map(|c| {
                 let mut d = st.thing_json(c);
                 let replies = tree(st, &c.fullname());
-                d["replies"] = if replies["data"]["children"].as_array().is_some_and(|a| a.is_empty()) {
+                d["replies"] = if replies["data"]["children"]
+                    .as_array()
+                    .is_some_and(|a| a.is_empty())
+                {
                     json!("")
                 } else {
                     replies
@@ -728,17 +808,32 @@ async fn comments(State(s): S, headers: HeaderMap, Path(id): Path<String>) -> Re
 }
 
 /// `GET /user/{name}/overview` and `/submitted` (dev/api#GET_user_{username}_{where}).
-async fn user_listing(State(s): S, headers: HeaderMap, Path((name, what)): Path<(String, String)>, Query(q): Q) -> Response {
+async fn user_listing(
+    State(s): S,
+    headers: HeaderMap,
+    Path((name, what)): Path<(String, String)>,
+    Query(q): Q,
+) -> Response {
     let mut st = s.lock();
     let (_, rl) = authed!(st, headers);
     if !st.users.contains_key(&name) {
-        return with_headers(rl, StatusCode::NOT_FOUND, json!({"message": "Not Found", "error": 404}));
+        return with_headers(
+            rl,
+            StatusCode::NOT_FOUND,
+            json!({"message": "Not Found", "error": 404}),
+        );
     }
     let kinds: &[&str] = match what.as_str() {
         "overview" => &["t3", "t1"],
         "submitted" => &["t3"],
         "comments" => &["t1"],
-        _ => return with_headers(rl, StatusCode::NOT_FOUND, json!({"message": "Not Found", "error": 404})),
+        _ => {
+            return with_headers(
+                rl,
+                StatusCode::NOT_FOUND,
+                json!({"message": "Not Found", "error": 404}),
+            );
+        }
     };
     let all = st.newest_first(|t| t.author == name && !t.deleted && kinds.contains(&t.kind));
     let l = st.listing(all, &q);
@@ -754,7 +849,11 @@ async fn search(State(s): S, headers: HeaderMap, Query(q): Q) -> Response {
         .map(|q| q.split_whitespace().map(str::to_lowercase).collect())
         .unwrap_or_default();
     if words.is_empty() {
-        return with_headers(rl, StatusCode::BAD_REQUEST, json!({"message": "Bad Request", "error": 400}));
+        return with_headers(
+            rl,
+            StatusCode::BAD_REQUEST,
+            json!({"message": "Bad Request", "error": 400}),
+        );
     }
     let all = st.newest_first(|t| {
         let hay = format!("{} {}", t.title, t.text).to_lowercase();
@@ -787,15 +886,24 @@ async fn media_asset(State(s): S, headers: HeaderMap, Form(f): F) -> Response {
     }
     st.next_id += 1;
     let key = format!("rte_images/{}", base36(st.next_id + 99_999));
-    let action = st.base.trim_start_matches("http:").trim_end_matches('/').to_string() + "/s3-upload";
-    with_headers(rl, StatusCode::OK, json!({
-        "args": {"action": action, "fields": [
-            {"name": "acl", "value": "private"}, {"name": "key", "value": key},
-            {"name": "Content-Type", "value": mime}, {"name": "success_action_status", "value": "201"},
-            {"name": "x-amz-signature", "value": "twin-signature"},
-        ]},
-        "asset": {"asset_id": key, "processing_state": "incomplete", "payload": {"filepath": f.get("filepath")}},
-    }))
+    let action = st
+        .base
+        .trim_start_matches("http:")
+        .trim_end_matches('/')
+        .to_string()
+        + "/s3-upload";
+    with_headers(
+        rl,
+        StatusCode::OK,
+        json!({
+            "args": {"action": action, "fields": [
+                {"name": "acl", "value": "private"}, {"name": "key", "value": key},
+                {"name": "Content-Type", "value": mime}, {"name": "success_action_status", "value": "201"},
+                {"name": "x-amz-signature", "value": "twin-signature"},
+            ]},
+            "asset": {"asset_id": key, "processing_state": "incomplete", "payload": {"filepath": f.get("filepath")}},
+        }),
+    )
 }
 
 /// The S3 form upload (PRAW `_post_to_s3`; answer and `EntityTooLarge` as
@@ -889,7 +997,11 @@ impl Twin {
         shared.lock().base = server.base_url().to_string();
         Ok(Twin {
             server,
-            handle: TwinHandle { shared, log, faults },
+            handle: TwinHandle {
+                shared,
+                log,
+                faults,
+            },
         })
     }
 
@@ -910,7 +1022,10 @@ impl Twin {
         let o = &st.options;
         let url = self.channel_url(
             &format!("{}:{}", o.client_id, o.client_secret),
-            &format!("&username={}&password={}&subreddit={}", o.username, o.password, o.subreddit),
+            &format!(
+                "&username={}&password={}&subreddit={}",
+                o.username, o.password, o.subreddit
+            ),
         );
         drop(st);
         RedditConfig::from_url_str(&url).unwrap_or_else(|e| panic!("twin config: {e}"))
@@ -968,7 +1083,12 @@ impl TwinHandle {
     /// Every thing by `author` that is not deleted, oldest first.
     pub fn things_by(&self, author: &str) -> Vec<TwinThing> {
         let st = self.shared.lock();
-        let mut v: Vec<TwinThing> = st.things.values().filter(|t| t.author == author && !t.deleted).cloned().collect();
+        let mut v: Vec<TwinThing> = st
+            .things
+            .values()
+            .filter(|t| t.author == author && !t.deleted)
+            .cloned()
+            .collect();
         v.sort_by(|a, b| a.created.total_cmp(&b.created));
         v
     }
@@ -987,7 +1107,10 @@ impl TwinHandle {
         st.subreddits.insert(subreddit.to_string());
         st.flair_required.insert(
             subreddit.to_string(),
-            flairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            flairs
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
         );
     }
 
@@ -998,7 +1121,13 @@ impl TwinHandle {
         let t = TwinThing {
             subreddit: p.as_ref().map(|p| p.subreddit.clone()).unwrap_or_default(),
             parent: Some(parent.to_string()),
-            link: p.and_then(|p| if p.kind == "t3" { Some(parent.to_string()) } else { p.link }),
+            link: p.and_then(|p| {
+                if p.kind == "t3" {
+                    Some(parent.to_string())
+                } else {
+                    p.link
+                }
+            }),
             ..blank(user, text)
         };
         st.add(t)

@@ -225,7 +225,7 @@ impl St {
     }
 
     /// The `X-Ratelimit-*` headers for this request, or the 429 past the limit (API rules).
-    fn rate(&mut self) -> std::result::Result<HeaderMap, Response> {
+    fn rate(&mut self) -> std::result::Result<HeaderMap, Box<Response>> {
         let now = Utc::now();
         let window = chrono::Duration::from_std(self.options.rate_window).unwrap_or_default();
         if now >= self.window.1 {
@@ -246,27 +246,32 @@ impl St {
             }
         }
         if used > self.options.rate_limit {
-            return Err((
-                StatusCode::TOO_MANY_REQUESTS,
-                h,
-                axum::Json(json!({"message": "Too Many Requests", "error": 429})),
-            )
-                .into_response());
+            return Err(Box::new(
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    h,
+                    axum::Json(json!({"message": "Too Many Requests", "error": 429})),
+                )
+                    .into_response(),
+            ));
         }
         Ok(h)
     }
 
     /// The caller's user name, or the answer for a bad token or User-Agent.
-    fn auth(&mut self, headers: &HeaderMap) -> std::result::Result<(String, HeaderMap), Response> {
+    fn auth(
+        &mut self,
+        headers: &HeaderMap,
+    ) -> std::result::Result<(String, HeaderMap), Box<Response>> {
         let ua = headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
         if !is_descriptive_user_agent(ua) {
-            return Err(json_response(
+            return Err(Box::new(json_response(
                 StatusCode::TOO_MANY_REQUESTS,
                 json!({"message": "Too Many Requests", "error": 429}),
-            ));
+            )));
         }
         let rl = self.rate()?;
         let token = headers
@@ -278,12 +283,14 @@ impl St {
             })
             .unwrap_or_default();
         if !self.tokens.contains(token) {
-            return Err((
-                StatusCode::UNAUTHORIZED,
-                rl,
-                axum::Json(json!({"message": "Unauthorized", "error": 401})),
-            )
-                .into_response());
+            return Err(Box::new(
+                (
+                    StatusCode::UNAUTHORIZED,
+                    rl,
+                    axum::Json(json!({"message": "Unauthorized", "error": 401})),
+                )
+                    .into_response(),
+            ));
         }
         Ok((self.options.username.clone(), rl))
     }
@@ -400,7 +407,7 @@ impl St {
         json!({"kind": "Listing", "data": {"after": after, "before": before, "children": children, "dist": page.len()}})
     }
 
-    fn newest_first<'a>(&'a self, keep: impl Fn(&TwinThing) -> bool) -> Vec<&'a TwinThing> {
+    fn newest_first(&self, keep: impl Fn(&TwinThing) -> bool) -> Vec<&TwinThing> {
         let mut v: Vec<&TwinThing> = self.things.values().filter(|t| keep(t)).collect();
         v.sort_by(|a, b| b.created.total_cmp(&a.created));
         v
@@ -415,7 +422,7 @@ macro_rules! authed {
     ($st:ident, $headers:expr) => {
         match $st.auth(&$headers) {
             Ok(x) => x,
-            Err(r) => return r,
+            Err(r) => return *r,
         }
     };
 }

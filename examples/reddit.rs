@@ -24,7 +24,7 @@
 
 use socialkit::adapters::reddit::{Reddit, RedditConfig};
 use socialkit::model::{InteractionQuery, Post, PublishOptions};
-use socialkit::{Platform, PlatformExt};
+use socialkit::Platform;
 
 #[tokio::main]
 async fn main() -> socialkit::Result<()> {

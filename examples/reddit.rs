@@ -22,9 +22,9 @@
 //!
 //! Without credentials it prints what it needs and exits 0.
 
+use socialkit::Platform;
 use socialkit::adapters::reddit::{Reddit, RedditConfig};
 use socialkit::model::{InteractionQuery, Post, PublishOptions};
-use socialkit::Platform;
 
 #[tokio::main]
 async fn main() -> socialkit::Result<()> {

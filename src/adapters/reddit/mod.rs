@@ -9,7 +9,7 @@
 //! - **Auth** ([`config`], [`oauth`]): script apps with the password grant, web and installed
 //!   apps with the authorization-code flow (`duration=permanent` for a refresh token); tokens
 //!   live an hour and are renewed before expiry and after a 401, through the channel's
-//!   [`TokenManager`](crate::auth::TokenManager) (so the engine's vault stores renewals). The
+//!   [`TokenManager`] (so the engine's vault stores renewals). The
 //!   descriptive User-Agent reddit requires is part of the config and sent on every request,
 //!   token requests included; a config without one is refused.
 //! - **Publish** `POST /api/submit` with `api_type=json`: the **first line of the text is the

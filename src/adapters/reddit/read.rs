@@ -474,6 +474,14 @@ mod tests {
     use crate::adapters::reddit::publish::title_and_body;
 
     #[test]
+    fn since_is_compared_at_whole_seconds() {
+        let at = DateTime::parse_from_rfc3339("2026-01-02T03:04:05.678Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(floor_second(at).to_rfc3339(), "2026-01-02T03:04:05+00:00");
+    }
+
+    #[test]
     fn post_text_joins_title_and_body() {
         let d = ThingData {
             title: Some("T".into()),

@@ -56,8 +56,9 @@
 //! assert!(echo.publish_text("short").await.is_ok());
 //! let e = echo.publish_text("far too long for ten").await.unwrap_err();
 //! assert_eq!(e.kind(), ErrorKind::Validation);
-//! // Echo declares no delete: refused before the adapter is asked.
-//! let e = echo.delete(&PostRef::new("echo", "1")).await.unwrap_err();
+//! // Echo declares no delete: refused before the adapter is asked. (With both traits in
+//! // scope, name the one meant: `Adapter::delete` would skip the check.)
+//! let e = Platform::delete(&echo, &PostRef::new("echo", "1")).await.unwrap_err();
 //! assert_eq!(e.kind(), ErrorKind::Unsupported);
 //! # });
 //! ```

@@ -17,7 +17,7 @@
 //! - **every other operation** ([`delete`](Platform::delete),
 //!   [`interactions`](Platform::interactions), [`post_metrics`](Platform::post_metrics),
 //!   [`recent_posts`](Platform::recent_posts), [`search`](Platform::search), and reply and edit
-//!   before their post is read) is refused with [`ErrorKind::Unsupported`] when the
+//!   before their post is read) is refused with [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) when the
 //!   capabilities do not declare it: nothing is sent.
 //!
 //! An adapter overrides [`Adapter::fit`] only when its platform counts differently from

@@ -15,6 +15,8 @@ pub mod instagram;
 pub mod linkedin;
 #[cfg(feature = "mastodon")]
 pub mod mastodon;
+#[cfg(feature = "nostr")]
+pub mod nostr;
 pub mod sandbox;
 #[cfg(feature = "telegram")]
 pub mod telegram;
@@ -40,6 +42,8 @@ pub(crate) fn register_all(registry: &mut Registry) {
     linkedin::register(registry);
     #[cfg(feature = "mastodon")]
     mastodon::register(registry);
+    #[cfg(feature = "nostr")]
+    nostr::register(registry);
     #[cfg(feature = "telegram")]
     telegram::register(registry);
     #[cfg(feature = "threads")]

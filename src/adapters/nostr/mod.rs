@@ -159,7 +159,15 @@ pub struct Nostr {
     defaults: Capabilities,
     loaded: OnceLock<Capabilities>,
     infos: tokio::sync::OnceCell<Vec<Option<RelayInfo>>>,
+    last_second: std::sync::atomic::AtomicU64,
+    /// Idempotency keys published without an engine instant, with the second they were
+    /// dated, newest last (at most [`KEYS_REMEMBERED`]): a repeat in this process signs the
+    /// same events. Across processes the engine's [`PublishOptions::created_at`] does it.
+    keys_dated: std::sync::Mutex<std::collections::VecDeque<(String, u64)>>,
 }
+
+/// How many idempotency keys an adapter remembers the date of.
+pub const KEYS_REMEMBERED: usize = 1024;
 
 impl fmt::Debug for Nostr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -195,6 +203,8 @@ impl Nostr {
             defaults: capabilities(),
             loaded: OnceLock::new(),
             infos: tokio::sync::OnceCell::new(),
+            last_second: std::sync::atomic::AtomicU64::new(0),
+            keys_dated: std::sync::Mutex::new(std::collections::VecDeque::new()),
         })
     }
 
@@ -299,6 +309,12 @@ impl Nostr {
         Err(e.with_operation(operation))
     }
 
+    /// Runs `filters` (NIP-01 `REQ` until `EOSE`) on every relay and returns the verified
+    /// events, deduplicated, newest first; fails only when no relay answered.
+    pub async fn fetch(&self, filters: &[Filter]) -> Result<Vec<Event>> {
+        self.query(filters, false).await
+    }
+
     /// Runs `filters` on every relay and merges the events (deduplicated by id, newest first).
     /// Fails unless every relay answered when `all` is set (a reconciliation must not take a
     /// missing relay for "not there"); otherwise fails only when none answered.
@@ -345,6 +361,38 @@ impl Nostr {
             r = r.with_meta(format!("{RELAY_META_PREFIX}{relay}"), o.describe());
         }
         r
+    }
+
+    /// The first of `n` seconds for new notes: `now`, or just after the last second this
+    /// adapter used when that is later.
+    pub(crate) fn next_second(&self, now: u64, n: u64) -> u64 {
+        use std::sync::atomic::Ordering;
+        let mut start = now;
+        let _ = self
+            .last_second
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+                start = now.max(last.saturating_add(1));
+                Some(start + n.max(1) - 1)
+            });
+        start
+    }
+
+    /// The second `key` was dated with before, if this adapter remembers it.
+    pub(crate) fn dated_key(&self, key: &str) -> Option<u64> {
+        let keys = self.keys_dated.lock().unwrap_or_else(|p| p.into_inner());
+        keys.iter().find(|(k, _)| k == key).map(|(_, s)| *s)
+    }
+
+    /// Remembers that `key` was dated `second`.
+    pub(crate) fn date_key(&self, key: &str, second: u64) {
+        let mut keys = self.keys_dated.lock().unwrap_or_else(|p| p.into_inner());
+        if keys.iter().any(|(k, _)| k == key) {
+            return;
+        }
+        if keys.len() >= KEYS_REMEMBERED {
+            keys.pop_front();
+        }
+        keys.push_back((key.to_string(), second));
     }
 
     fn caps(&self) -> &Capabilities {

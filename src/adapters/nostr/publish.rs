@@ -68,7 +68,7 @@ fn hashtags(text: &str) -> Vec<String> {
 
 /// The content and tags of one part: the text, its link, its media URLs (each with a NIP-92
 /// `imeta` tag), NIP-27 `p` tags, `t` tags; NIP-10 `e`/`p` tags when it replies.
-pub(crate) fn note_of(part: &Part, parent: Option<&Parent>, me: &str) -> Result<(String, Vec<Vec<String>>)> {
+pub(crate) fn note_of(part: &Part, parent: Option<&Parent>) -> Result<(String, Vec<Vec<String>>)> {
     let mut content = part.text.clone();
     if let Some(link) = &part.link {
         if !content.contains(link.as_str()) {
@@ -117,7 +117,6 @@ pub(crate) fn note_of(part: &Part, parent: Option<&Parent>, me: &str) -> Result<
             p_keys.push(pk);
         }
     }
-    let _ = me;
     for pk in p_keys {
         tags.push(vec!["p".into(), pk]);
     }
@@ -160,12 +159,25 @@ impl Nostr {
     /// them in order.
     async fn send_parts(&self, post: &Post, parent: Option<Parent>, opts: &PublishOptions) -> Result<Published> {
         let at = opts.created_at.unwrap_or_else(|| self.client.now());
-        let base = u64::try_from(at.timestamp()).unwrap_or(0);
+        let parts = post.parts().len() as u64;
+        let remembered = opts.idempotency_key.as_deref().and_then(|k| self.dated_key(k));
+        let base = match (opts.created_at, remembered) {
+            // The engine's instant: exactly it, so a retry signs the same events.
+            (Some(_), _) => u64::try_from(at.timestamp()).unwrap_or(0),
+            // A key this adapter dated before: the same second again, the same events.
+            (None, Some(second)) => second,
+            // Nostr counts seconds: notes published in the same second by this adapter get
+            // the following seconds, so "newer" stays newer.
+            (None, None) => self.next_second(u64::try_from(at.timestamp()).unwrap_or(0), parts),
+        };
+        if let Some(key) = opts.idempotency_key.as_deref() {
+            self.date_key(key, base);
+        }
         let mut events = Vec::new();
         let mut parent = parent;
         let mut root: Option<String> = parent.as_ref().map(|p| p.root.clone());
         for (i, part) in post.parts().iter().enumerate() {
-            let (content, tags) = note_of(part, parent.as_ref(), self.keys.public_hex())?;
+            let (content, tags) = note_of(part, parent.as_ref())?;
             self.caps().text.check(PLATFORM, &content)?;
             let event = self.sign(UnsignedEvent {
                 created_at: base + i as u64,
@@ -254,7 +266,7 @@ mod tests {
             ..Part::default()
         };
         let parent = Parent { id: "p".repeat(64), root: "r".repeat(64), pubkey: Some("ab".repeat(32)) };
-        let (content, tags) = note_of(&part, Some(&parent), "me").unwrap();
+        let (content, tags) = note_of(&part, Some(&parent)).unwrap();
         assert!(content.ends_with("https://example.com/x\nhttps://cdn.example/a.png"), "{content}");
         assert!(tags.contains(&tag(&["e", &"r".repeat(64), "", "root"])));
         assert!(tags.contains(&tag(&["e", &"p".repeat(64), "", "reply"])));
@@ -264,6 +276,6 @@ mod tests {
         assert!(!tags.iter().any(|t| t == &tag(&["t", "1"])));
         assert!(tags.contains(&tag(&["imeta", "url https://cdn.example/a.png", "m image/png", "alt A red square", "dim 8x8"])));
         let bytes = Part { media: vec![Media::image_bytes("image/png", vec![1])], ..Part::text("x") };
-        assert_eq!(note_of(&bytes, None, "me").unwrap_err().kind(), ErrorKind::Validation);
+        assert_eq!(note_of(&bytes, None).unwrap_err().kind(), ErrorKind::Validation);
     }
 }

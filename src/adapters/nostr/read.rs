@@ -21,11 +21,14 @@ fn secs(at: DateTime<Utc>) -> u64 {
     u64::try_from(at.timestamp()).unwrap_or(0)
 }
 
-/// A forward cursor: `created_at:id` of the last event handed out.
-fn parse_cursor(c: &str) -> Result<(u64, String)> {
-    let bad = || Error::validation("the nostr cursor is not created_at:id").with_platform(PLATFORM);
-    let (t, id) = c.split_once(':').ok_or_else(bad)?;
-    Ok((t.parse().map_err(|_| bad())?, id.to_string()))
+/// A forward cursor: `created_at:id,id…` — the second of the last event handed out and the
+/// ids handed out in that second (events share seconds, and a relay may receive one later
+/// in a second already read).
+fn parse_cursor(c: &str) -> Result<(u64, Vec<String>)> {
+    let bad = || Error::validation("the nostr cursor is not created_at:ids").with_platform(PLATFORM);
+    let (t, ids) = c.split_once(':').ok_or_else(bad)?;
+    let ids = ids.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    Ok((t.parse().map_err(|_| bad())?, ids))
 }
 
 fn author(e: &Event) -> Author {
@@ -133,33 +136,33 @@ impl Nostr {
     }
 
     pub(crate) async fn read_interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
-        let (since, after_id) = match (&query.cursor, query.since) {
-            (Some(c), _) => {
-                let (t, id) = parse_cursor(c)?;
-                (t, Some(id))
-            }
-            (None, Some(s)) => (secs(s), None),
-            (None, None) => (0, None),
+        let (since, seen) = match (&query.cursor, query.since) {
+            (Some(c), _) => parse_cursor(c)?,
+            (None, Some(s)) => (secs(s), Vec::new()),
+            (None, None) => (0, Vec::new()),
         };
         let filter = Filter::default()
             .kinds([KIND_TEXT_NOTE, KIND_REPOST, KIND_REACTION])
             .tag('p', [self.keys.public_hex()]);
         let events = self.all_since(filter, since).await?;
-        // Strictly after the cursor: later second, or the same second and a larger id.
         let fresh: Vec<&Event> = events
             .iter()
-            .filter(|e| match &after_id {
-                Some(id) => e.created_at > since || (e.created_at == since && e.id.as_str() > id.as_str()),
-                None => true,
-            })
+            .filter(|e| !(e.created_at == since && seen.contains(&e.id)))
             .collect();
         let limit = query.limit.max(1);
         let taken: Vec<&Event> = fresh.iter().take(limit).copied().collect();
-        let next = taken
-            .last()
-            .map(|e| format!("{}:{}", e.created_at, e.id))
-            .or_else(|| query.cursor.clone())
-            .or_else(|| Some(format!("{since}:")));
+        let next = match taken.last() {
+            Some(last) => {
+                let mut ids: Vec<&str> = if last.created_at == since {
+                    seen.iter().map(String::as_str).collect()
+                } else {
+                    Vec::new()
+                };
+                ids.extend(taken.iter().filter(|e| e.created_at == last.created_at).map(|e| e.id.as_str()));
+                format!("{}:{}", last.created_at, ids.join(","))
+            }
+            None => format!("{since}:{}", seen.join(",")),
+        };
         let items = taken
             .iter()
             .filter_map(|e| self.interaction_of(e))
@@ -167,7 +170,7 @@ impl Nostr {
             .collect();
         Ok(Page {
             items,
-            next_cursor: next,
+            next_cursor: Some(next),
             has_more: fresh.len() > limit,
         })
     }

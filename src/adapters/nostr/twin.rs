@@ -347,3 +347,105 @@ fn handle_text(h: &TwinHandle, text: &str) -> Step {
         _ => Step::Answer(vec![json!(["NOTICE", "unknown message type"])]),
     }
 }
+
+/// The behaviour suite's view of a Nostr account on any relay (the twin or a real one): the
+/// account under test, and a second key ("bob") that replies, mentions, likes and reposts —
+/// Nostr has no accounts to create, a key is enough.
+pub struct RelayHarness {
+    platform: Arc<super::Nostr>,
+    bob: super::Nostr,
+}
+
+impl RelayHarness {
+    /// A harness for `platform`, with `bob` interacting.
+    pub fn new(platform: Arc<super::Nostr>, bob: super::Nostr) -> Self {
+        RelayHarness { platform, bob }
+    }
+
+    /// The platform under test.
+    pub fn nostr(&self) -> &Arc<super::Nostr> {
+        &self.platform
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::testkit::Harness for RelayHarness {
+    fn platform(&self) -> Arc<dyn crate::Platform> {
+        self.platform.clone()
+    }
+
+    async fn induce_interaction(
+        &self,
+        post: &crate::model::PostRef,
+        kind: crate::model::InteractionKind,
+    ) -> Result<bool> {
+        use super::event::{KIND_REACTION, KIND_REPOST, UnsignedEvent};
+        use crate::model::InteractionKind as K;
+        let me = self.platform.public_key().to_string();
+        // Never dated before the note it answers (the adapter may date a burst of notes a
+        // few seconds ahead: Nostr counts seconds).
+        let target_time = self
+            .platform
+            .fetch(&[Filter::default().ids([post.id.clone()])])
+            .await?
+            .first()
+            .map_or(0, |e| e.created_at + 1);
+        let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
+        let now = self.bob.next_second(now.max(target_time), 1);
+        let target = vec![
+            vec!["e".to_string(), post.id.clone()],
+            vec!["p".to_string(), me.clone()],
+        ];
+        let event = match kind {
+            K::Reply => {
+                let parent = super::publish::Parent {
+                    id: post.id.clone(),
+                    root: post.meta("root").unwrap_or(&post.id).to_string(),
+                    pubkey: Some(me),
+                };
+                let text = format!("a reply from bob {}", rand::random::<u32>());
+                let (content, tags) =
+                    super::publish::note_of(&crate::model::Part::text(text), Some(&parent))?;
+                UnsignedEvent::text_note(now, content, tags)
+            }
+            K::Mention => UnsignedEvent::text_note(
+                now,
+                format!("hello nostr:{} ({})", self.platform.keys.npub(), rand::random::<u32>()),
+                vec![vec!["p".to_string(), me]],
+            ),
+            K::Like => UnsignedEvent {
+                created_at: now,
+                kind: KIND_REACTION,
+                tags: target,
+                content: "+".into(),
+            },
+            K::Repost => UnsignedEvent {
+                created_at: now,
+                kind: KIND_REPOST,
+                tags: target,
+                content: String::new(),
+            },
+            _ => return Ok(false),
+        };
+        let signed = self.bob.sign(event);
+        self.bob.send_event(&signed, "interact").await?;
+        Ok(true)
+    }
+
+    async fn thread_parent(&self, post: &crate::model::PostRef) -> Result<Option<String>> {
+        let found = self
+            .platform
+            .fetch(&[Filter::default().ids([post.id.clone()])])
+            .await?;
+        let e = found.first().ok_or_else(|| {
+            crate::Error::new(crate::ErrorKind::NotFound, "the relay has no such note")
+        })?;
+        Ok(e.reply_parent().map(str::to_string))
+    }
+
+    fn media_sample(&self) -> crate::model::Media {
+        crate::model::Media::from_url("image/png", "https://example.com/socialkit-suite/red-square.png")
+            .with_size(8, 8)
+            .with_alt("A small red square (socialkit behaviour suite)")
+    }
+}

@@ -1,0 +1,148 @@
+//! The Nostr adapter against twin relays: per-relay outcomes and the quorum, every refusal
+//! prefix (NIP-01 `OK` messages) mapped to its kind, natural idempotency (a re-sent event is a
+//! `duplicate:`, never a second note), a relay nobody listens on (nothing sent), replies and
+//! threads with NIP-10 tags, deletion (NIP-09), and the secret key kept out of errors.
+
+use socialkit::adapters::nostr::twin::{Fault, Twin};
+use socialkit::adapters::nostr::{Nostr, NostrConfig, relay_outcomes};
+use socialkit::http::nothing_sent;
+use socialkit::model::{Post, PublishOptions};
+use socialkit::{ErrorKind, Platform, PlatformExt};
+
+const ALICE: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+
+fn two_relays(a: &Twin, b: &Twin, quorum: usize) -> Nostr {
+    let mut c = NostrConfig::new(ALICE, [a.url().as_str(), b.url().as_str()]).unwrap();
+    c.quorum = quorum;
+    c.timeout_secs = 2;
+    Nostr::new(c).unwrap()
+}
+
+#[tokio::test]
+async fn each_relay_answers_and_the_quorum_decides() {
+    let (a, b) = (Twin::start().await.unwrap(), Twin::start().await.unwrap());
+    b.handle().fault(Fault::Refuse("blocked: not on the allow list".into()));
+    let one = two_relays(&a, &b, 1);
+    let p = one.publish_text("to two relays").await.unwrap();
+    let outcomes = relay_outcomes(&p.post);
+    assert_eq!(outcomes.len(), 2, "{outcomes:?}");
+    assert_eq!(outcomes[0].1, "accepted", "{outcomes:?}");
+    assert!(outcomes[1].1.starts_with("rejected: blocked:"), "{outcomes:?}");
+
+    b.handle().fault(Fault::Refuse("blocked: not on the allow list".into()));
+    let both = two_relays(&a, &b, 2);
+    let e = both.publish_text("needs both").await.unwrap_err();
+    // One relay has it: not a definite "no", so the engine retries the same event.
+    assert_eq!(e.kind(), ErrorKind::Platform, "{e}");
+    assert!(e.is_retryable());
+    assert!(e.to_string().contains("1 of 2 relays"), "{e}");
+    // The retry: relay a says duplicate, relay b stores it now.
+    let opts = PublishOptions::with_key("k-both");
+    b.handle().fault(Fault::Refuse("error: disk full".into()));
+    assert!(both.publish(&Post::text("keyed"), &opts).await.is_err());
+    let p = both.publish(&Post::text("keyed"), &opts).await.unwrap();
+    let outcomes = relay_outcomes(&p.post);
+    assert_eq!(outcomes[0].1, "duplicate", "{outcomes:?}");
+    assert_eq!(outcomes[1].1, "accepted", "{outcomes:?}");
+}
+
+#[tokio::test]
+async fn every_refusal_prefix_maps_to_its_kind() {
+    let twin = Twin::start().await.unwrap();
+    let nostr = Nostr::new(twin.config(ALICE)).unwrap();
+    let cases = [
+        ("invalid: event creation date is too far off", ErrorKind::Validation, false),
+        ("pow: difficulty 10 is less than 20", ErrorKind::ContentRejected, false),
+        ("blocked: you are banned from posting here", ErrorKind::PermissionDenied, false),
+        ("restricted: not a member", ErrorKind::PermissionDenied, false),
+        ("auth-required: authenticate first", ErrorKind::Unauthenticated, false),
+        ("rate-limited: slow down", ErrorKind::RateLimited, true),
+        ("error: could not write to the database", ErrorKind::Platform, true),
+    ];
+    for (message, kind, retryable) in cases {
+        twin.handle().fault(Fault::Refuse(message.into()));
+        let e = nostr.publish_text(&format!("refused {message}")).await.unwrap_err();
+        assert_eq!(e.kind(), kind, "{message}: {e}");
+        assert_eq!(e.is_retryable(), retryable, "{message}");
+        assert!(!e.to_string().contains(ALICE), "{e}");
+    }
+    assert!(twin.handle().by(nostr.public_key(), 1).is_empty());
+}
+
+#[tokio::test]
+async fn a_resent_event_is_a_duplicate_not_a_second_note() {
+    let twin = Twin::start().await.unwrap();
+    let nostr = Nostr::new(twin.config(ALICE)).unwrap();
+    let opts = PublishOptions {
+        created_at: Some(chrono::Utc::now()),
+        ..PublishOptions::with_key("sk-d1-1")
+    };
+    twin.handle().fault(Fault::LoseOk);
+    let lost = nostr.publish(&Post::text("once"), &opts).await.unwrap_err();
+    assert_eq!(lost.kind(), ErrorKind::Timeout, "{lost}");
+    assert!(lost.is_retryable());
+    // A second adapter (a restarted process) with the same key and instant.
+    let again = Nostr::new(twin.config(ALICE)).unwrap();
+    let p = again.publish(&Post::text("once"), &opts).await.unwrap();
+    assert_eq!(relay_outcomes(&p.post)[0].1, "duplicate");
+    assert_eq!(twin.handle().by(nostr.public_key(), 1).len(), 1);
+    assert_eq!(twin.handle().received(), 2);
+}
+
+#[tokio::test]
+async fn a_relay_nobody_listens_on_got_nothing() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let nostr = Nostr::new(NostrConfig::new(ALICE, [format!("ws://127.0.0.1:{port}")]).unwrap()).unwrap();
+    let e = nostr.publish_text("nowhere").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Network, "{e}");
+    assert!(nothing_sent(&e), "{e:?}");
+    assert!(!format!("{e:?}").contains(ALICE));
+}
+
+#[tokio::test]
+async fn threads_and_replies_carry_nip10_tags_and_deletes_are_nip09() {
+    let twin = Twin::start().await.unwrap();
+    let nostr = Nostr::new(twin.config(ALICE)).unwrap();
+    let p = nostr.publish_thread(&["one", "two", "three"]).await.unwrap();
+    let h = twin.handle();
+    let ids: Vec<String> = p.parts.iter().map(|r| r.id.clone()).collect();
+    let third = h.event(&ids[2]).unwrap();
+    assert!(third.tags.contains(&vec!["e".into(), ids[0].clone(), "".into(), "root".into()]));
+    assert!(third.tags.contains(&vec!["e".into(), ids[1].clone(), "".into(), "reply".into()]));
+    assert!(third.tags.contains(&vec!["p".into(), nostr.public_key().to_string()]));
+    let second = h.event(&ids[1]).unwrap();
+    assert_eq!(second.reply_parent(), Some(ids[0].as_str()));
+    assert!(second.created_at > h.event(&ids[0]).unwrap().created_at);
+
+    nostr.delete(&p.parts[1]).await.unwrap();
+    assert!(h.event(&ids[1]).is_none());
+    let deletion = &h.by(nostr.public_key(), 5)[0];
+    assert_eq!(deletion.tag_value("e"), Some(ids[1].as_str()));
+    assert_eq!(deletion.tag_value("k"), Some("1"));
+    let gone = nostr.delete(&p.parts[1]).await.unwrap_err();
+    assert_eq!(gone.kind(), ErrorKind::NotFound);
+    let bad = socialkit::model::PostRef::new("nostr", "not-an-id");
+    assert_eq!(nostr.delete(&bad).await.unwrap_err().kind(), ErrorKind::Validation);
+}
+
+#[tokio::test]
+async fn media_must_be_urls_and_are_tagged_imeta() {
+    let twin = Twin::start().await.unwrap();
+    let nostr = Nostr::new(twin.config(ALICE)).unwrap();
+    let bytes = Post::text("pic").with_media(socialkit::model::Media::image_bytes("image/png", vec![1, 2]));
+    let e = nostr.publish(&bytes, &PublishOptions::default()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Validation);
+    assert_eq!(twin.handle().received(), 0, "nothing was sent");
+    let url = Post::text("pic").with_media(
+        socialkit::model::Media::from_url("image/jpeg", "https://cdn.example/p.jpg").with_alt("A pier at dusk"),
+    );
+    let p = nostr.publish(&url, &PublishOptions::default()).await.unwrap();
+    let e = twin.handle().event(&p.post.id).unwrap();
+    assert_eq!(e.content, "pic\nhttps://cdn.example/p.jpg");
+    let imeta: Vec<&[String]> = e.tags_named("imeta").collect();
+    assert_eq!(imeta[0], ["url https://cdn.example/p.jpg", "m image/jpeg", "alt A pier at dusk"]);
+}

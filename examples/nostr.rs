@@ -44,12 +44,21 @@ async fn main() -> socialkit::Result<()> {
         "account {} — text limit {} characters, search: {}",
         nostr.public_key(),
         nostr.capabilities().text.max,
-        if nostr.capabilities().search.is_some() { "NIP-50" } else { "none" }
+        if nostr.capabilities().search.is_some() {
+            "NIP-50"
+        } else {
+            "none"
+        }
     );
     let text = env("SOCIALKIT_NOSTR_TEXT")
         .unwrap_or_else(|| format!("socialkit test note at {}", chrono::Utc::now().to_rfc3339()));
-    let published = nostr.publish(&Post::text(text), &PublishOptions::default()).await?;
-    println!("published {}", published.post.url.as_deref().unwrap_or(&published.post.id));
+    let published = nostr
+        .publish(&Post::text(text), &PublishOptions::default())
+        .await?;
+    println!(
+        "published {}",
+        published.post.url.as_deref().unwrap_or(&published.post.id)
+    );
     for (relay, outcome) in relay_outcomes(&published.post) {
         println!("  {relay}: {outcome}");
     }
@@ -63,7 +72,12 @@ async fn main() -> socialkit::Result<()> {
         .await?;
     println!("{} interactions in the last day", page.items.len());
     for i in &page.items {
-        println!("  {:?} from {}: {}", i.kind, i.author.handle, i.text.as_deref().unwrap_or(""));
+        println!(
+            "  {:?} from {}: {}",
+            i.kind,
+            i.author.handle,
+            i.text.as_deref().unwrap_or("")
+        );
     }
     if env("SOCIALKIT_NOSTR_KEEP").is_none() {
         nostr.delete(&published.post).await?;

@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
+use socialkit::Platform;
 use socialkit::adapters::nostr::Nostr;
 use socialkit::adapters::nostr::twin::{RelayHarness, Twin, TwinOptions};
-use socialkit::Platform;
 use socialkit::testkit::{SkipCause, SuiteOptions, suite};
 
 const ALICE: &str = "1111111111111111111111111111111111111111111111111111111111111111";
@@ -30,7 +30,10 @@ async fn the_twin_relay_passes_the_behaviour_suite() {
         .map(|c| c.name.as_str())
         .collect();
     assert_eq!(skipped, ["publish_link_card", "edit"], "{report}");
-    assert!(report.skipped_for(SkipCause::Harness).is_empty(), "{report}");
+    assert!(
+        report.skipped_for(SkipCause::Harness).is_empty(),
+        "{report}"
+    );
     // The cleanup asked for every note of alice to be deleted (NIP-09), and the twin did.
     assert!(twin.handle().by(alice.public_key(), 1).is_empty());
 }
@@ -54,5 +57,8 @@ async fn without_nip50_search_is_skipped_for_the_relay_not_failed() {
     let report = suite::run(&h, &opts).await;
     println!("{report}");
     report.assert_ok();
-    assert!(report.get("search").unwrap().outcome.is_skipped(), "{report}");
+    assert!(
+        report.get("search").unwrap().outcome.is_skipped(),
+        "{report}"
+    );
 }

@@ -73,10 +73,7 @@ async fn publish_through(twin: &Twin, text: &str, crash: bool) -> Delivery {
         first
     };
     second.run_simulated(&clock, 20).await.unwrap();
-    second
-        .delivery(&ws, &sub.deliveries[0].id)
-        .await
-        .unwrap()
+    second.delivery(&ws, &sub.deliveries[0].id).await.unwrap()
 }
 
 fn notes(twin: &Twin, text: &str) -> Vec<socialkit::adapters::nostr::event::Event> {

@@ -21,15 +21,20 @@ fn two_relays(a: &Twin, b: &Twin, quorum: usize) -> Nostr {
 #[tokio::test]
 async fn each_relay_answers_and_the_quorum_decides() {
     let (a, b) = (Twin::start().await.unwrap(), Twin::start().await.unwrap());
-    b.handle().fault(Fault::Refuse("blocked: not on the allow list".into()));
+    b.handle()
+        .fault(Fault::Refuse("blocked: not on the allow list".into()));
     let one = two_relays(&a, &b, 1);
     let p = one.publish_text("to two relays").await.unwrap();
     let outcomes = relay_outcomes(&p.post);
     assert_eq!(outcomes.len(), 2, "{outcomes:?}");
     assert_eq!(outcomes[0].1, "accepted", "{outcomes:?}");
-    assert!(outcomes[1].1.starts_with("rejected: blocked:"), "{outcomes:?}");
+    assert!(
+        outcomes[1].1.starts_with("rejected: blocked:"),
+        "{outcomes:?}"
+    );
 
-    b.handle().fault(Fault::Refuse("blocked: not on the allow list".into()));
+    b.handle()
+        .fault(Fault::Refuse("blocked: not on the allow list".into()));
     let both = two_relays(&a, &b, 2);
     let e = both.publish_text("needs both").await.unwrap_err();
     // One relay has it: not a definite "no", so the engine retries the same event.
@@ -51,17 +56,44 @@ async fn every_refusal_prefix_maps_to_its_kind() {
     let twin = Twin::start().await.unwrap();
     let nostr = Nostr::new(twin.config(ALICE)).unwrap();
     let cases = [
-        ("invalid: event creation date is too far off", ErrorKind::Validation, false),
-        ("pow: difficulty 10 is less than 20", ErrorKind::ContentRejected, false),
-        ("blocked: you are banned from posting here", ErrorKind::PermissionDenied, false),
-        ("restricted: not a member", ErrorKind::PermissionDenied, false),
-        ("auth-required: authenticate first", ErrorKind::Unauthenticated, false),
+        (
+            "invalid: event creation date is too far off",
+            ErrorKind::Validation,
+            false,
+        ),
+        (
+            "pow: difficulty 10 is less than 20",
+            ErrorKind::ContentRejected,
+            false,
+        ),
+        (
+            "blocked: you are banned from posting here",
+            ErrorKind::PermissionDenied,
+            false,
+        ),
+        (
+            "restricted: not a member",
+            ErrorKind::PermissionDenied,
+            false,
+        ),
+        (
+            "auth-required: authenticate first",
+            ErrorKind::Unauthenticated,
+            false,
+        ),
         ("rate-limited: slow down", ErrorKind::RateLimited, true),
-        ("error: could not write to the database", ErrorKind::Platform, true),
+        (
+            "error: could not write to the database",
+            ErrorKind::Platform,
+            true,
+        ),
     ];
     for (message, kind, retryable) in cases {
         twin.handle().fault(Fault::Refuse(message.into()));
-        let e = nostr.publish_text(&format!("refused {message}")).await.unwrap_err();
+        let e = nostr
+            .publish_text(&format!("refused {message}"))
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), kind, "{message}: {e}");
         assert_eq!(e.is_retryable(), retryable, "{message}");
         assert!(!e.to_string().contains(ALICE), "{e}");
@@ -96,7 +128,8 @@ async fn a_relay_nobody_listens_on_got_nothing() {
         .local_addr()
         .unwrap()
         .port();
-    let nostr = Nostr::new(NostrConfig::new(ALICE, [format!("ws://127.0.0.1:{port}")]).unwrap()).unwrap();
+    let nostr =
+        Nostr::new(NostrConfig::new(ALICE, [format!("ws://127.0.0.1:{port}")]).unwrap()).unwrap();
     let e = nostr.publish_text("nowhere").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network, "{e}");
     assert!(nothing_sent(&e), "{e:?}");
@@ -107,13 +140,28 @@ async fn a_relay_nobody_listens_on_got_nothing() {
 async fn threads_and_replies_carry_nip10_tags_and_deletes_are_nip09() {
     let twin = Twin::start().await.unwrap();
     let nostr = Nostr::new(twin.config(ALICE)).unwrap();
-    let p = nostr.publish_thread(&["one", "two", "three"]).await.unwrap();
+    let p = nostr
+        .publish_thread(&["one", "two", "three"])
+        .await
+        .unwrap();
     let h = twin.handle();
     let ids: Vec<String> = p.parts.iter().map(|r| r.id.clone()).collect();
     let third = h.event(&ids[2]).unwrap();
-    assert!(third.tags.contains(&vec!["e".into(), ids[0].clone(), "".into(), "root".into()]));
-    assert!(third.tags.contains(&vec!["e".into(), ids[1].clone(), "".into(), "reply".into()]));
-    assert!(third.tags.contains(&vec!["p".into(), nostr.public_key().to_string()]));
+    assert!(
+        third
+            .tags
+            .contains(&vec!["e".into(), ids[0].clone(), "".into(), "root".into()])
+    );
+    assert!(
+        third
+            .tags
+            .contains(&vec!["e".into(), ids[1].clone(), "".into(), "reply".into()])
+    );
+    assert!(
+        third
+            .tags
+            .contains(&vec!["p".into(), nostr.public_key().to_string()])
+    );
     let second = h.event(&ids[1]).unwrap();
     assert_eq!(second.reply_parent(), Some(ids[0].as_str()));
     assert!(second.created_at > h.event(&ids[0]).unwrap().created_at);
@@ -126,23 +174,43 @@ async fn threads_and_replies_carry_nip10_tags_and_deletes_are_nip09() {
     let gone = nostr.delete(&p.parts[1]).await.unwrap_err();
     assert_eq!(gone.kind(), ErrorKind::NotFound);
     let bad = socialkit::model::PostRef::new("nostr", "not-an-id");
-    assert_eq!(nostr.delete(&bad).await.unwrap_err().kind(), ErrorKind::Validation);
+    assert_eq!(
+        nostr.delete(&bad).await.unwrap_err().kind(),
+        ErrorKind::Validation
+    );
 }
 
 #[tokio::test]
 async fn media_must_be_urls_and_are_tagged_imeta() {
     let twin = Twin::start().await.unwrap();
     let nostr = Nostr::new(twin.config(ALICE)).unwrap();
-    let bytes = Post::text("pic").with_media(socialkit::model::Media::image_bytes("image/png", vec![1, 2]));
-    let e = nostr.publish(&bytes, &PublishOptions::default()).await.unwrap_err();
+    let bytes = Post::text("pic").with_media(socialkit::model::Media::image_bytes(
+        "image/png",
+        vec![1, 2],
+    ));
+    let e = nostr
+        .publish(&bytes, &PublishOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation);
     assert_eq!(twin.handle().received(), 0, "nothing was sent");
     let url = Post::text("pic").with_media(
-        socialkit::model::Media::from_url("image/jpeg", "https://cdn.example/p.jpg").with_alt("A pier at dusk"),
+        socialkit::model::Media::from_url("image/jpeg", "https://cdn.example/p.jpg")
+            .with_alt("A pier at dusk"),
     );
-    let p = nostr.publish(&url, &PublishOptions::default()).await.unwrap();
+    let p = nostr
+        .publish(&url, &PublishOptions::default())
+        .await
+        .unwrap();
     let e = twin.handle().event(&p.post.id).unwrap();
     assert_eq!(e.content, "pic\nhttps://cdn.example/p.jpg");
     let imeta: Vec<&[String]> = e.tags_named("imeta").collect();
-    assert_eq!(imeta[0], ["url https://cdn.example/p.jpg", "m image/jpeg", "alt A pier at dusk"]);
+    assert_eq!(
+        imeta[0],
+        [
+            "url https://cdn.example/p.jpg",
+            "m image/jpeg",
+            "alt A pier at dusk"
+        ]
+    );
 }

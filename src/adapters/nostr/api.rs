@@ -91,9 +91,10 @@ fn string_at(items: &[Value], i: usize, what: &str) -> Result<String> {
 impl RelayMessage {
     /// Decodes one websocket text frame from a relay.
     pub fn decode(text: &str) -> Result<RelayMessage> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|_| malformed("not a JSON array"))?;
-        let items = value.as_array().ok_or_else(|| malformed("not a JSON array"))?;
+        let value: Value = serde_json::from_str(text).map_err(|_| malformed("not a JSON array"))?;
+        let items = value
+            .as_array()
+            .ok_or_else(|| malformed("not a JSON array"))?;
         let kind = string_at(items, 0, "no message type")?;
         Ok(match kind.as_str() {
             "EVENT" => {
@@ -192,7 +193,11 @@ impl Filter {
         self
     }
     /// Events with a tag `letter` whose first value is one of `values`.
-    pub fn tag<S: Into<String>>(mut self, letter: char, values: impl IntoIterator<Item = S>) -> Self {
+    pub fn tag<S: Into<String>>(
+        mut self,
+        letter: char,
+        values: impl IntoIterator<Item = S>,
+    ) -> Self {
         self.tags.insert(
             format!("#{letter}"),
             values.into_iter().map(Into::into).collect(),
@@ -353,20 +358,47 @@ mod tests {
         ));
         assert_eq!(
             RelayMessage::decode(r#"["EOSE","s1"]"#).unwrap(),
-            RelayMessage::Eose { subscription: "s1".into() }
+            RelayMessage::Eose {
+                subscription: "s1".into()
+            }
         );
         assert_eq!(
             RelayMessage::decode(r#"["CLOSED","s1","unsupported: search"]"#).unwrap(),
-            RelayMessage::Closed { subscription: "s1".into(), message: "unsupported: search".into() }
+            RelayMessage::Closed {
+                subscription: "s1".into(),
+                message: "unsupported: search".into()
+            }
         );
         assert_eq!(
             RelayMessage::decode(r#"["OK","id",true]"#).unwrap(),
-            RelayMessage::Ok { id: "id".into(), accepted: true, message: String::new() }
+            RelayMessage::Ok {
+                id: "id".into(),
+                accepted: true,
+                message: String::new()
+            }
         );
-        assert_eq!(RelayMessage::decode(r#"["NOTICE","hi"]"#).unwrap(), RelayMessage::Notice("hi".into()));
-        assert_eq!(RelayMessage::decode(r#"["AUTH","ch"]"#).unwrap(), RelayMessage::Auth("ch".into()));
-        assert_eq!(RelayMessage::decode(r#"["COUNT","s",{"count":1}]"#).unwrap(), RelayMessage::Other("COUNT".into()));
-        for junk in ["", "{}", "[]", "[1]", r#"["EVENT","s"]"#, r#"["EVENT","s",{"id":1}]"#, r#"["OK","id","yes"]"#, "[\"EOSE\"]"] {
+        assert_eq!(
+            RelayMessage::decode(r#"["NOTICE","hi"]"#).unwrap(),
+            RelayMessage::Notice("hi".into())
+        );
+        assert_eq!(
+            RelayMessage::decode(r#"["AUTH","ch"]"#).unwrap(),
+            RelayMessage::Auth("ch".into())
+        );
+        assert_eq!(
+            RelayMessage::decode(r#"["COUNT","s",{"count":1}]"#).unwrap(),
+            RelayMessage::Other("COUNT".into())
+        );
+        for junk in [
+            "",
+            "{}",
+            "[]",
+            "[1]",
+            r#"["EVENT","s"]"#,
+            r#"["EVENT","s",{"id":1}]"#,
+            r#"["OK","id","yes"]"#,
+            "[\"EOSE\"]",
+        ] {
             let e = RelayMessage::decode(junk).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Unexpected, "{junk}");
         }

@@ -78,7 +78,9 @@ pub struct NostrConfig {
 pub fn relay_url(s: &str) -> Result<Url> {
     let url = Url::parse(s.trim()).map_err(|_| fail("a nostr relay URL is invalid"))?;
     if !matches!(url.scheme(), "ws" | "wss") {
-        return Err(fail("a nostr relay URL starts with wss:// (or ws:// on loopback)"));
+        return Err(fail(
+            "a nostr relay URL starts with wss:// (or ws:// on loopback)",
+        ));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(fail("a nostr relay URL needs a host"));
@@ -148,7 +150,11 @@ impl NostrConfig {
     pub fn from_url(url: &Url) -> Result<Self> {
         let c = ChannelUrl::parse(url, PLATFORM, &["relays", "quorum", "timeout"])?;
         let mut first = c.base.clone();
-        let ws = if first.scheme() == "http" { "ws" } else { "wss" };
+        let ws = if first.scheme() == "http" {
+            "ws"
+        } else {
+            "wss"
+        };
         first
             .set_scheme(ws)
             .map_err(|_| fail("the nostr channel URL has an invalid host"))?;
@@ -177,7 +183,11 @@ impl NostrConfig {
     /// The NIP-11 document's URL of `relay`: the same URL over http(s).
     pub(crate) fn info_url(relay: &Url) -> Option<Url> {
         let mut u = relay.clone();
-        let scheme = if relay.scheme() == "ws" { "http" } else { "https" };
+        let scheme = if relay.scheme() == "ws" {
+            "http"
+        } else {
+            "https"
+        };
         u.set_scheme(scheme).ok()?;
         Some(u)
     }
@@ -190,8 +200,10 @@ mod tests {
     #[test]
     fn url_forms_and_failures_never_repeat_the_key() {
         let key = "7e".repeat(32);
-        let c = NostrConfig::from_url_str(&format!("nostr://{key}@127.0.0.1:7777?scheme=http&timeout=3"))
-            .unwrap();
+        let c = NostrConfig::from_url_str(&format!(
+            "nostr://{key}@127.0.0.1:7777?scheme=http&timeout=3"
+        ))
+        .unwrap();
         assert_eq!(c.relays[0].as_str(), "ws://127.0.0.1:7777/");
         assert_eq!(c.timeout_secs, 3);
         assert_eq!(

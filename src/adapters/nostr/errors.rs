@@ -126,15 +126,47 @@ mod tests {
     #[test]
     fn every_documented_prefix_has_its_kind() {
         let cases = [
-            ("invalid: event creation date is too far off", ErrorKind::Validation, false),
-            ("pow: difficulty 25 is less than 30", ErrorKind::ContentRejected, false),
-            ("blocked: you are banned from posting here", ErrorKind::PermissionDenied, false),
-            ("restricted: not allowed to write", ErrorKind::PermissionDenied, false),
-            ("mute: no one was listening", ErrorKind::PermissionDenied, false),
-            ("auth-required: we only accept events from registered users", ErrorKind::Unauthenticated, false),
-            ("rate-limited: slow down there chief", ErrorKind::RateLimited, true),
+            (
+                "invalid: event creation date is too far off",
+                ErrorKind::Validation,
+                false,
+            ),
+            (
+                "pow: difficulty 25 is less than 30",
+                ErrorKind::ContentRejected,
+                false,
+            ),
+            (
+                "blocked: you are banned from posting here",
+                ErrorKind::PermissionDenied,
+                false,
+            ),
+            (
+                "restricted: not allowed to write",
+                ErrorKind::PermissionDenied,
+                false,
+            ),
+            (
+                "mute: no one was listening",
+                ErrorKind::PermissionDenied,
+                false,
+            ),
+            (
+                "auth-required: we only accept events from registered users",
+                ErrorKind::Unauthenticated,
+                false,
+            ),
+            (
+                "rate-limited: slow down there chief",
+                ErrorKind::RateLimited,
+                true,
+            ),
             ("unsupported: search", ErrorKind::Unsupported, false),
-            ("error: could not connect to the database", ErrorKind::Platform, true),
+            (
+                "error: could not connect to the database",
+                ErrorKind::Platform,
+                true,
+            ),
             ("something odd", ErrorKind::Platform, true),
             ("", ErrorKind::Platform, true),
         ];
@@ -147,7 +179,10 @@ mod tests {
         assert!(is_duplicate("duplicate: already have this event"));
         assert!(is_duplicate("duplicate:"));
         assert!(!is_duplicate("blocked: duplicate content"));
-        assert_eq!(map_refusal("pow: 30").context().platform_code.as_deref(), Some("pow"));
+        assert_eq!(
+            map_refusal("pow: 30").context().platform_code.as_deref(),
+            Some("pow")
+        );
     }
 
     #[test]

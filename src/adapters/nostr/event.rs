@@ -294,9 +294,12 @@ impl Event {
                 .map(String::as_str)
         };
         marked("reply").or_else(|| marked("root")).or_else(|| {
-            let any_marked = self
-                .tags_named("e")
-                .any(|t| matches!(t.get(2).map(String::as_str), Some("root" | "reply" | "mention")));
+            let any_marked = self.tags_named("e").any(|t| {
+                matches!(
+                    t.get(2).map(String::as_str),
+                    Some("root" | "reply" | "mention")
+                )
+            });
             if any_marked {
                 None
             } else {
@@ -365,13 +368,24 @@ mod tests {
         let marked = keys.sign(UnsignedEvent::text_note(
             1,
             "r",
-            vec![tag(&["e", "root1", "", "root"]), tag(&["e", "par1", "", "reply"])],
+            vec![
+                tag(&["e", "root1", "", "root"]),
+                tag(&["e", "par1", "", "reply"]),
+            ],
         ));
         assert_eq!(marked.reply_parent(), Some("par1"));
         assert_eq!(marked.thread_root(), Some("root1"));
-        let direct = keys.sign(UnsignedEvent::text_note(1, "r", vec![tag(&["e", "root1", "", "root"])]));
+        let direct = keys.sign(UnsignedEvent::text_note(
+            1,
+            "r",
+            vec![tag(&["e", "root1", "", "root"])],
+        ));
         assert_eq!(direct.reply_parent(), Some("root1"));
-        let positional = keys.sign(UnsignedEvent::text_note(1, "r", vec![tag(&["e", "a"]), tag(&["e", "b"])]));
+        let positional = keys.sign(UnsignedEvent::text_note(
+            1,
+            "r",
+            vec![tag(&["e", "a"]), tag(&["e", "b"])],
+        ));
         assert_eq!(positional.reply_parent(), Some("b"));
     }
 }

@@ -90,7 +90,9 @@ pub const RELAY_META_PREFIX: &str = "relay ";
 pub(crate) fn register(registry: &mut Registry) {
     registry.register(
         PLATFORM,
-        Arc::new(|url: &Url| Ok(Arc::new(Nostr::new(NostrConfig::from_url(url)?)?) as Arc<dyn Platform>)),
+        Arc::new(|url: &Url| {
+            Ok(Arc::new(Nostr::new(NostrConfig::from_url(url)?)?) as Arc<dyn Platform>)
+        }),
         Arc::new(|value: serde_json::Value| {
             let config: NostrConfig = crate::registry::settings(PLATFORM, value)?;
             Ok(Arc::new(Nostr::new(config)?) as Arc<dyn Platform>)
@@ -107,10 +109,18 @@ pub(crate) fn register(registry: &mut Registry) {
 /// assert!(c.search.is_none());
 /// ```
 pub fn capabilities() -> Capabilities {
-    let mut c = Capabilities::new(PLATFORM, TextRule::new(Counting::Chars, DEFAULT_MAX_CONTENT));
+    let mut c = Capabilities::new(
+        PLATFORM,
+        TextRule::new(Counting::Chars, DEFAULT_MAX_CONTENT),
+    );
     c.media = MediaLimits {
         max_count: 10,
-        kinds: vec![MediaKind::Image, MediaKind::Gif, MediaKind::Video, MediaKind::Audio],
+        kinds: vec![
+            MediaKind::Image,
+            MediaKind::Gif,
+            MediaKind::Video,
+            MediaKind::Audio,
+        ],
         mime_types: Vec::new(),
         max_image_bytes: None,
         max_video_bytes: None,
@@ -127,7 +137,12 @@ pub fn capabilities() -> Capabilities {
         InteractionKind::Like,
         InteractionKind::Repost,
     ];
-    c.metrics = vec![Metric::Likes, Metric::Reposts, Metric::Replies, Metric::Quotes];
+    c.metrics = vec![
+        Metric::Likes,
+        Metric::Reposts,
+        Metric::Replies,
+        Metric::Quotes,
+    ];
     c.idempotency = Idempotency::Natural;
     c.recent_posts = true;
     c.replies_in_recent_posts = true;
@@ -264,7 +279,11 @@ impl Nostr {
 
     /// Publishes `event` and decides: stored on `quorum` relays is success; anything else is
     /// the error that says what to do (see [`errors`]).
-    pub(crate) async fn send_event(&self, event: &Event, operation: &str) -> Result<Vec<(Url, RelayOutcome)>> {
+    pub(crate) async fn send_event(
+        &self,
+        event: &Event,
+        operation: &str,
+    ) -> Result<Vec<(Url, RelayOutcome)>> {
         let outcomes = self.broadcast(event).await;
         let stored = outcomes.iter().filter(|(_, o)| o.stored()).count();
         if stored >= self.config.quorum {
@@ -281,7 +300,11 @@ impl Nostr {
         if stored > 0 || unknown {
             // Some relay has (or may have) the event: not a definite "no". A retry re-sends
             // the same event (same id), which the relays that have it answer `duplicate:`.
-            let kind = if unknown { ErrorKind::Timeout } else { ErrorKind::Platform };
+            let kind = if unknown {
+                ErrorKind::Timeout
+            } else {
+                ErrorKind::Platform
+            };
             return Err(Error::new(
                 kind,
                 format!(
@@ -405,7 +428,10 @@ impl Nostr {
 fn refine(mut caps: Capabilities, infos: &[Option<RelayInfo>]) -> Capabilities {
     let limits = infos.iter().flatten().filter_map(|i| i.limitation.as_ref());
     if let Some(max) = limits.filter_map(|l| l.max_content_length).min() {
-        caps.text = TextRule::new(Counting::Chars, usize::try_from(max).unwrap_or(usize::MAX).max(1));
+        caps.text = TextRule::new(
+            Counting::Chars,
+            usize::try_from(max).unwrap_or(usize::MAX).max(1),
+        );
     }
     if infos.iter().flatten().any(|i| i.supports(50)) {
         caps.search = Some(SearchLimits {

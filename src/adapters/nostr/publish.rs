@@ -86,7 +86,9 @@ pub(crate) fn note_of(part: &Part, parent: Option<&Parent>) -> Result<(String, V
         let parsed = Url::parse(url)
             .ok()
             .filter(|u| matches!(u.scheme(), "https" | "http"))
-            .ok_or_else(|| Error::validation("a nostr media URL must be http(s)").with_platform(PLATFORM))?;
+            .ok_or_else(|| {
+                Error::validation("a nostr media URL must be http(s)").with_platform(PLATFORM)
+            })?;
         if !content.contains(parsed.as_str()) {
             content = format!("{content}\n{}", parsed.as_str()).trim().to_string();
         }
@@ -127,7 +129,11 @@ pub(crate) fn note_of(part: &Part, parent: Option<&Parent>) -> Result<(String, V
 }
 
 impl Nostr {
-    pub(crate) async fn publish_post(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
+    pub(crate) async fn publish_post(
+        &self,
+        post: &Post,
+        opts: &PublishOptions,
+    ) -> Result<Published> {
         let post = self.caps().fit(post.resolve(PLATFORM, None), opts)?;
         let parent = post.reply_to.as_ref().map(|r| Parent {
             id: r.id.clone(),
@@ -146,7 +152,11 @@ impl Nostr {
         let post = self.caps().fit(post.resolve(PLATFORM, None), opts)?;
         let parent = Parent {
             id: to.id.clone(),
-            root: to.meta.get("root").cloned().unwrap_or_else(|| to.id.clone()),
+            root: to
+                .meta
+                .get("root")
+                .cloned()
+                .unwrap_or_else(|| to.id.clone()),
             pubkey: to.meta.get("pubkey").cloned(),
         };
         if super::event::hex32(&parent.id).is_none() {
@@ -157,10 +167,18 @@ impl Nostr {
 
     /// Builds and signs every part (dated `created_at`, part `i` a second later), then sends
     /// them in order.
-    async fn send_parts(&self, post: &Post, parent: Option<Parent>, opts: &PublishOptions) -> Result<Published> {
+    async fn send_parts(
+        &self,
+        post: &Post,
+        parent: Option<Parent>,
+        opts: &PublishOptions,
+    ) -> Result<Published> {
         let at = opts.created_at.unwrap_or_else(|| self.client.now());
         let parts = post.parts().len() as u64;
-        let remembered = opts.idempotency_key.as_deref().and_then(|k| self.dated_key(k));
+        let remembered = opts
+            .idempotency_key
+            .as_deref()
+            .and_then(|k| self.dated_key(k));
         let base = match (opts.created_at, remembered) {
             // The engine's instant: exactly it, so a retry signs the same events.
             (Some(_), _) => u64::try_from(at.timestamp()).unwrap_or(0),
@@ -234,9 +252,12 @@ impl Nostr {
             .authors([self.keys.public_hex()]);
         let found = self.query(&[filter], false).await?;
         if found.is_empty() {
-            return Err(Error::new(ErrorKind::NotFound, "no relay has this nostr note (deleted, or never stored)")
-                .with_platform(PLATFORM)
-                .with_operation("delete"));
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                "no relay has this nostr note (deleted, or never stored)",
+            )
+            .with_platform(PLATFORM)
+            .with_operation("delete"));
         }
         let kind = found[0].kind.to_string();
         let request = self.sign(UnsignedEvent {
@@ -262,20 +283,43 @@ mod tests {
         let part = Part {
             text: format!("Hi nostr:{} #Launch day #1", bob.npub()),
             link: Some("https://example.com/x".into()),
-            media: vec![Media::from_url("image/png", "https://cdn.example/a.png").with_alt("A red square").with_size(8, 8)],
+            media: vec![
+                Media::from_url("image/png", "https://cdn.example/a.png")
+                    .with_alt("A red square")
+                    .with_size(8, 8),
+            ],
             ..Part::default()
         };
-        let parent = Parent { id: "p".repeat(64), root: "r".repeat(64), pubkey: Some("ab".repeat(32)) };
+        let parent = Parent {
+            id: "p".repeat(64),
+            root: "r".repeat(64),
+            pubkey: Some("ab".repeat(32)),
+        };
         let (content, tags) = note_of(&part, Some(&parent)).unwrap();
-        assert!(content.ends_with("https://example.com/x\nhttps://cdn.example/a.png"), "{content}");
+        assert!(
+            content.ends_with("https://example.com/x\nhttps://cdn.example/a.png"),
+            "{content}"
+        );
         assert!(tags.contains(&tag(&["e", &"r".repeat(64), "", "root"])));
         assert!(tags.contains(&tag(&["e", &"p".repeat(64), "", "reply"])));
         assert!(tags.contains(&vec!["p".to_string(), "ab".repeat(32)]));
         assert!(tags.contains(&vec!["p".to_string(), bob.public_hex().to_string()]));
         assert!(tags.contains(&tag(&["t", "launch"])));
         assert!(!tags.iter().any(|t| t == &tag(&["t", "1"])));
-        assert!(tags.contains(&tag(&["imeta", "url https://cdn.example/a.png", "m image/png", "alt A red square", "dim 8x8"])));
-        let bytes = Part { media: vec![Media::image_bytes("image/png", vec![1])], ..Part::text("x") };
-        assert_eq!(note_of(&bytes, None).unwrap_err().kind(), ErrorKind::Validation);
+        assert!(tags.contains(&tag(&[
+            "imeta",
+            "url https://cdn.example/a.png",
+            "m image/png",
+            "alt A red square",
+            "dim 8x8"
+        ])));
+        let bytes = Part {
+            media: vec![Media::image_bytes("image/png", vec![1])],
+            ..Part::text("x")
+        };
+        assert_eq!(
+            note_of(&bytes, None).unwrap_err().kind(),
+            ErrorKind::Validation
+        );
     }
 }

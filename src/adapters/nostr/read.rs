@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use super::api::Filter;
-use super::event::{Event, KIND_METADATA, KIND_REACTION, KIND_REPOST, KIND_TEXT_NOTE, hex32, to_bech32};
+use super::event::{
+    Event, KIND_METADATA, KIND_REACTION, KIND_REPOST, KIND_TEXT_NOTE, hex32, to_bech32,
+};
 use super::{Nostr, PLATFORM};
 use crate::model::{
     Author, Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, Page,
@@ -25,9 +27,14 @@ fn secs(at: DateTime<Utc>) -> u64 {
 /// ids handed out in that second (events share seconds, and a relay may receive one later
 /// in a second already read).
 fn parse_cursor(c: &str) -> Result<(u64, Vec<String>)> {
-    let bad = || Error::validation("the nostr cursor is not created_at:ids").with_platform(PLATFORM);
+    let bad =
+        || Error::validation("the nostr cursor is not created_at:ids").with_platform(PLATFORM);
     let (t, ids) = c.split_once(':').ok_or_else(bad)?;
-    let ids = ids.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let ids = ids
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
     Ok((t.parse().map_err(|_| bad())?, ids))
 }
 
@@ -71,13 +78,21 @@ impl Nostr {
 
     pub(crate) async fn read_channel(&self) -> Result<Channel> {
         let me = self.keys.public_hex().to_string();
-        let filter = Filter::default().authors([me.clone()]).kinds([KIND_METADATA]).limit(1);
+        let filter = Filter::default()
+            .authors([me.clone()])
+            .kinds([KIND_METADATA])
+            .limit(1);
         let profile = self.query(&[filter], false).await?;
         let meta: serde_json::Value = profile
             .first()
             .and_then(|e| serde_json::from_str(&e.content).ok())
             .unwrap_or_default();
-        let field = |k: &str| meta.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_string);
+        let field = |k: &str| {
+            meta.get(k)
+                .and_then(|v| v.as_str())
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
         let npub = self.keys.npub();
         let handle = field("name").unwrap_or_else(|| npub.clone());
         let mut c = Channel::new(PLATFORM, me, handle).with_profile(Profile {
@@ -96,20 +111,36 @@ impl Nostr {
             return None;
         }
         let target = |id: &str| {
-            PostRef::new(PLATFORM, id)
-                .with_meta("pubkey", me)
-                .with_url(hex32(id).map(|b| format!("nostr:{}", to_bech32("note", &b))).unwrap_or_default())
+            PostRef::new(PLATFORM, id).with_meta("pubkey", me).with_url(
+                hex32(id)
+                    .map(|b| format!("nostr:{}", to_bech32("note", &b)))
+                    .unwrap_or_default(),
+            )
         };
         let (kind, post, text) = match e.kind {
             KIND_TEXT_NOTE => match e.reply_parent() {
-                Some(parent) => (InteractionKind::Reply, Some(target(parent)), Some(e.content.clone())),
+                Some(parent) => (
+                    InteractionKind::Reply,
+                    Some(target(parent)),
+                    Some(e.content.clone()),
+                ),
                 None => (InteractionKind::Mention, None, Some(e.content.clone())),
             },
             // NIP-18: the reposted note is the `e` tag; NIP-25: the last `e` tag is the target.
-            KIND_REPOST => (InteractionKind::Repost, e.tags_named("e").last().and_then(|t| t.first()).map(|id| target(id)), None),
+            KIND_REPOST => (
+                InteractionKind::Repost,
+                e.tags_named("e")
+                    .last()
+                    .and_then(|t| t.first())
+                    .map(|id| target(id)),
+                None,
+            ),
             KIND_REACTION if e.content != "-" => (
                 InteractionKind::Like,
-                e.tags_named("e").last().and_then(|t| t.first()).map(|id| target(id)),
+                e.tags_named("e")
+                    .last()
+                    .and_then(|t| t.first())
+                    .map(|id| target(id)),
                 Some(e.content.clone()),
             ),
             _ => return None,
@@ -117,7 +148,14 @@ impl Nostr {
         let root = e.thread_root().unwrap_or(&e.id).to_string();
         let reference = InteractionRef::new(PLATFORM, e.id.clone())
             .with_meta("pubkey", e.pubkey.clone())
-            .with_meta("root", if e.kind == KIND_TEXT_NOTE { root.clone() } else { e.id.clone() })
+            .with_meta(
+                "root",
+                if e.kind == KIND_TEXT_NOTE {
+                    root.clone()
+                } else {
+                    e.id.clone()
+                },
+            )
             .with_post(
                 PostRef::new(PLATFORM, e.id.clone())
                     .with_meta("pubkey", e.pubkey.clone())
@@ -135,7 +173,10 @@ impl Nostr {
         })
     }
 
-    pub(crate) async fn read_interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
+    pub(crate) async fn read_interactions(
+        &self,
+        query: &InteractionQuery,
+    ) -> Result<Page<Interaction>> {
         let (since, seen) = match (&query.cursor, query.since) {
             (Some(c), _) => parse_cursor(c)?,
             (None, Some(s)) => (secs(s), Vec::new()),
@@ -158,7 +199,12 @@ impl Nostr {
                 } else {
                     Vec::new()
                 };
-                ids.extend(taken.iter().filter(|e| e.created_at == last.created_at).map(|e| e.id.as_str()));
+                ids.extend(
+                    taken
+                        .iter()
+                        .filter(|e| e.created_at == last.created_at)
+                        .map(|e| e.id.as_str()),
+                );
                 format!("{}:{}", last.created_at, ids.join(","))
             }
             None => format!("{since}:{}", seen.join(",")),
@@ -176,7 +222,11 @@ impl Nostr {
     }
 
     pub(crate) async fn read_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {
-        let ids: Vec<String> = posts.iter().filter(|p| hex32(&p.id).is_some()).map(|p| p.id.clone()).collect();
+        let ids: Vec<String> = posts
+            .iter()
+            .filter(|p| hex32(&p.id).is_some())
+            .map(|p| p.id.clone())
+            .collect();
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -189,12 +239,18 @@ impl Nostr {
             .iter()
             .map(|post| {
                 let about = |e: &&Event| e.tags_named("e").any(|t| t.first() == Some(&post.id));
-                let count = |pred: &dyn Fn(&Event) -> bool| related.iter().filter(about).filter(|e| pred(e)).count() as u64;
+                let count = |pred: &dyn Fn(&Event) -> bool| {
+                    related.iter().filter(about).filter(|e| pred(e)).count() as u64
+                };
                 let mut m = PostMetrics::new(post.clone(), now);
                 m.likes = Some(count(&|e| e.kind == KIND_REACTION && e.content != "-"));
                 m.reposts = Some(count(&|e| e.kind == KIND_REPOST));
-                m.replies = Some(count(&|e| e.kind == KIND_TEXT_NOTE && e.reply_parent() == Some(post.id.as_str())));
-                m.quotes = Some(count(&|e| e.kind == KIND_TEXT_NOTE && e.tag_value("q") == Some(post.id.as_str())));
+                m.replies = Some(count(&|e| {
+                    e.kind == KIND_TEXT_NOTE && e.reply_parent() == Some(post.id.as_str())
+                }));
+                m.quotes = Some(count(&|e| {
+                    e.kind == KIND_TEXT_NOTE && e.tag_value("q") == Some(post.id.as_str())
+                }));
                 m
             })
             .collect())
@@ -212,7 +268,9 @@ impl Nostr {
             .iter()
             .take(limit)
             .map(|e| RecentPost {
-                post: self.post_ref(&e.id, &[]).with_meta("root", e.thread_root().unwrap_or(&e.id).to_string()),
+                post: self
+                    .post_ref(&e.id, &[])
+                    .with_meta("root", e.thread_root().unwrap_or(&e.id).to_string()),
                 text: e.content.clone(),
                 created_at: e.time(),
                 idempotency_key: None,
@@ -228,7 +286,9 @@ impl Nostr {
         filter.search = Some(query.text.clone());
         filter.since = query.since.map(secs);
         filter.until = match &query.cursor {
-            Some(c) => Some(c.parse::<u64>().map_err(|_| Error::validation("the nostr search cursor is not a time").with_platform(PLATFORM))?),
+            Some(c) => Some(c.parse::<u64>().map_err(|_| {
+                Error::validation("the nostr search cursor is not a time").with_platform(PLATFORM)
+            })?),
             None => query.until.map(secs),
         };
         let infos = self.relay_info().await.to_vec();
@@ -248,7 +308,9 @@ impl Nostr {
         }
         events.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
         let has_more = events.len() >= limit;
-        let next = events.last().map(|e| e.created_at.saturating_sub(1).to_string());
+        let next = events
+            .last()
+            .map(|e| e.created_at.saturating_sub(1).to_string());
         let items = events
             .iter()
             .take(limit)
@@ -258,7 +320,10 @@ impl Nostr {
                     reference: InteractionRef::new(PLATFORM, e.id.clone())
                         .with_meta("pubkey", e.pubkey.clone())
                         .with_meta("root", root.clone())
-                        .with_post(PostRef::new(PLATFORM, e.id.clone()).with_meta("pubkey", e.pubkey.clone())),
+                        .with_post(
+                            PostRef::new(PLATFORM, e.id.clone())
+                                .with_meta("pubkey", e.pubkey.clone()),
+                        ),
                     kind: InteractionKind::Post,
                     author: author(e),
                     text: Some(e.content.clone()),
@@ -269,6 +334,10 @@ impl Nostr {
                 }
             })
             .collect();
-        Ok(Page { items, next_cursor: if has_more { next } else { None }, has_more })
+        Ok(Page {
+            items,
+            next_cursor: if has_more { next } else { None },
+            has_more,
+        })
     }
 }

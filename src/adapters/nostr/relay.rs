@@ -49,7 +49,10 @@ impl RelayOutcome {
             RelayOutcome::Duplicate => "duplicate".into(),
             RelayOutcome::Rejected(e) => format!(
                 "rejected: {}",
-                e.context().platform_message.as_deref().unwrap_or(e.message())
+                e.context()
+                    .platform_message
+                    .as_deref()
+                    .unwrap_or(e.message())
             ),
             RelayOutcome::NoAnswer(_) => "no answer".into(),
             RelayOutcome::NotSent(_) => "not sent".into(),
@@ -94,9 +97,11 @@ impl Connection {
         match tokio::time::timeout(self.timeout, self.ws.send(Message::Text(text.into()))).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(network("the connection broke while sending", &self.url)),
-            Err(_) => Err(Error::new(ErrorKind::Timeout, "sending to the nostr relay timed out")
-                .with_platform(PLATFORM)
-                .with_retryable(true)),
+            Err(_) => Err(
+                Error::new(ErrorKind::Timeout, "sending to the nostr relay timed out")
+                    .with_platform(PLATFORM)
+                    .with_retryable(true),
+            ),
         }
     }
 
@@ -127,7 +132,9 @@ impl Connection {
                     // A relay's garbage is skipped until the deadline, not trusted.
                     Err(e) => tracing::debug!(error = %e, "skipped a malformed relay message"),
                 },
-                Message::Close(_) => return Err(network("the relay closed the connection", &self.url)),
+                Message::Close(_) => {
+                    return Err(network("the relay closed the connection", &self.url));
+                }
                 _ => {}
             }
         }

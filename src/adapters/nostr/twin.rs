@@ -163,8 +163,12 @@ impl TwinHandle {
             return Ok(false);
         }
         if e.kind == KIND_DELETION {
-            let targets: Vec<String> = e.tags_named("e").filter_map(|t| t.first().cloned()).collect();
-            w.events.retain(|s| !(s.pubkey == e.pubkey && targets.contains(&s.id)));
+            let targets: Vec<String> = e
+                .tags_named("e")
+                .filter_map(|t| t.first().cloned())
+                .collect();
+            w.events
+                .retain(|s| !(s.pubkey == e.pubkey && targets.contains(&s.id)));
         }
         w.events.push(e.clone());
         Ok(true)
@@ -179,7 +183,10 @@ impl TwinHandle {
         newest.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
         let mut out: Vec<Event> = Vec::new();
         for f in filters {
-            let hits = newest.iter().filter(|e| f.matches(e)).take(f.limit.unwrap_or(usize::MAX));
+            let hits = newest
+                .iter()
+                .filter(|e| f.matches(e))
+                .take(f.limit.unwrap_or(usize::MAX));
             for e in hits {
                 if !out.iter().any(|o| o.id == e.id) {
                     out.push((*e).clone());
@@ -194,7 +201,8 @@ impl TwinHandle {
         if self.options.nip50 {
             nips.push(50);
         }
-        let mut limitation = json!({"max_message_length": 131_072, "max_subscriptions": 20, "max_limit": 5_000});
+        let mut limitation =
+            json!({"max_message_length": 131_072, "max_subscriptions": 20, "max_limit": 5_000});
         if let Some(max) = self.options.max_content_length {
             limitation["max_content_length"] = json!(max);
         }
@@ -227,7 +235,9 @@ impl Twin {
             world: Arc::new(Mutex::new(World::default())),
             options: Arc::new(options),
         };
-        let app = Router::new().route("/", get(root)).with_state(handle.clone());
+        let app = Router::new()
+            .route("/", get(root))
+            .with_state(handle.clone());
         let server = TwinServer::start(app).await?;
         Ok(Twin { server, handle })
     }
@@ -261,20 +271,32 @@ impl Twin {
 async fn root(
     State(h): State<TwinHandle>,
     headers: HeaderMap,
-    ws: std::result::Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+    ws: std::result::Result<
+        WebSocketUpgrade,
+        axum::extract::ws::rejection::WebSocketUpgradeRejection,
+    >,
 ) -> Response {
     let wants_info = headers
         .get("accept")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/nostr+json"));
     match ws {
-        Ok(ws) if !wants_info => ws.on_upgrade(move |socket| serve(socket, h)).into_response(),
+        Ok(ws) if !wants_info => ws
+            .on_upgrade(move |socket| serve(socket, h))
+            .into_response(),
         _ if wants_info => (
-            [("content-type", "application/nostr+json"), ("access-control-allow-origin", "*")],
+            [
+                ("content-type", "application/nostr+json"),
+                ("access-control-allow-origin", "*"),
+            ],
             h.info().to_string(),
         )
             .into_response(),
-        _ => (axum::http::StatusCode::BAD_REQUEST, "a nostr relay: connect with a websocket").into_response(),
+        _ => (
+            axum::http::StatusCode::BAD_REQUEST,
+            "a nostr relay: connect with a websocket",
+        )
+            .into_response(),
     }
 }
 
@@ -286,7 +308,11 @@ async fn serve(mut socket: WebSocket, h: TwinHandle) {
             Step::Hangup => return,
         };
         for a in answers {
-            if socket.send(Message::Text(a.to_string().into())).await.is_err() {
+            if socket
+                .send(Message::Text(a.to_string().into()))
+                .await
+                .is_err()
+            {
                 return;
             }
         }
@@ -300,12 +326,22 @@ enum Step {
 
 fn handle_text(h: &TwinHandle, text: &str) -> Step {
     let Ok(Value::Array(items)) = serde_json::from_str::<Value>(text) else {
-        return Step::Answer(vec![json!(["NOTICE", "could not parse the message as a JSON array"])]);
+        return Step::Answer(vec![json!([
+            "NOTICE",
+            "could not parse the message as a JSON array"
+        ])]);
     };
     match items.first().and_then(Value::as_str) {
         Some("EVENT") => {
-            let Some(event) = items.get(1).cloned().and_then(|v| serde_json::from_value::<Event>(v).ok()) else {
-                return Step::Answer(vec![json!(["NOTICE", "invalid: EVENT without a valid event"])]);
+            let Some(event) = items
+                .get(1)
+                .cloned()
+                .and_then(|v| serde_json::from_value::<Event>(v).ok())
+            else {
+                return Step::Answer(vec![json!([
+                    "NOTICE",
+                    "invalid: EVENT without a valid event"
+                ])]);
             };
             let fault = {
                 let mut w = h.world();
@@ -321,7 +357,9 @@ fn handle_text(h: &TwinHandle, text: &str) -> Step {
                 }
                 None => Step::Answer(vec![match h.accept(&event) {
                     Ok(true) => json!(["OK", event.id, true, ""]),
-                    Ok(false) => json!(["OK", event.id, true, "duplicate: already have this event"]),
+                    Ok(false) => {
+                        json!(["OK", event.id, true, "duplicate: already have this event"])
+                    }
                     Err(m) => json!(["OK", event.id, false, m]),
                 }]),
             }
@@ -336,7 +374,10 @@ fn handle_text(h: &TwinHandle, text: &str) -> Step {
                 .collect();
             match h.answer_req(&filters) {
                 Ok(events) => {
-                    let mut out: Vec<Value> = events.into_iter().map(|e| json!(["EVENT", sub, e])).collect();
+                    let mut out: Vec<Value> = events
+                        .into_iter()
+                        .map(|e| json!(["EVENT", sub, e]))
+                        .collect();
                     out.push(json!(["EOSE", sub]));
                     Step::Answer(out)
                 }
@@ -410,7 +451,11 @@ impl crate::testkit::Harness for RelayHarness {
             }
             K::Mention => UnsignedEvent::text_note(
                 now,
-                format!("hello nostr:{} ({})", self.platform.keys.npub(), rand::random::<u32>()),
+                format!(
+                    "hello nostr:{} ({})",
+                    self.platform.keys.npub(),
+                    rand::random::<u32>()
+                ),
                 vec![vec!["p".to_string(), me]],
             ),
             K::Like => UnsignedEvent {
@@ -444,8 +489,11 @@ impl crate::testkit::Harness for RelayHarness {
     }
 
     fn media_sample(&self) -> crate::model::Media {
-        crate::model::Media::from_url("image/png", "https://example.com/socialkit-suite/red-square.png")
-            .with_size(8, 8)
-            .with_alt("A small red square (socialkit behaviour suite)")
+        crate::model::Media::from_url(
+            "image/png",
+            "https://example.com/socialkit-suite/red-square.png",
+        )
+        .with_size(8, 8)
+        .with_alt("A small red square (socialkit behaviour suite)")
     }
 }

@@ -17,6 +17,9 @@ use super::event::Event;
 use crate::http::NotConnected;
 use crate::{Error, ErrorKind, Result};
 
+/// Most events one subscription collects.
+const MAX_EVENTS: usize = 10_000;
+
 /// What one relay said to one event.
 #[derive(Debug)]
 pub enum RelayOutcome {
@@ -176,12 +179,18 @@ impl Connection {
         let mut events = Vec::new();
         loop {
             match self.next(deadline).await? {
+                // Only verified events that match what was asked; a relay that floods is cut
+                // off at MAX_EVENTS (and at the deadline).
                 RelayMessage::Event {
                     subscription,
                     event,
-                } if subscription == sub => {
-                    if event.verify().is_ok() && filters.iter().any(|f| f.matches_loosely(&event)) {
-                        events.push(*event);
+                } if subscription == sub
+                    && event.verify().is_ok()
+                    && filters.iter().any(|f| f.matches_loosely(&event)) =>
+                {
+                    events.push(*event);
+                    if events.len() >= MAX_EVENTS {
+                        break;
                     }
                 }
                 RelayMessage::Eose { subscription } if subscription == sub => break,

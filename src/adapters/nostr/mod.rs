@@ -58,6 +58,7 @@ use url::Url;
 pub use config::NostrConfig;
 pub use relay::RelayOutcome;
 
+use crate::adapters::base::Adapter;
 use crate::http::{Call, Client, DefaultErrorMapper};
 use crate::model::{
     Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, MediaKind, Metric,
@@ -446,8 +447,14 @@ fn refine(mut caps: Capabilities, infos: &[Option<RelayInfo>]) -> Capabilities {
     caps
 }
 
+/// On the shared adapter base ([`Adapter`]): the base loads the NIP-11 capabilities before
+/// every write, resolves and fits the post, and refuses undeclared operations (search before
+/// the relays were asked whether they have NIP-50: call
+/// [`load_capabilities`](Platform::load_capabilities) first, as the engine does). The
+/// websocket transport is this adapter's own: the base's HTTP layer serves only the NIP-11
+/// documents.
 #[async_trait]
-impl Platform for Nostr {
+impl Adapter for Nostr {
     fn capabilities(&self) -> &Capabilities {
         self.caps()
     }
@@ -463,7 +470,6 @@ impl Platform for Nostr {
     }
 
     async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
-        self.load_capabilities().await?;
         self.publish_post(post, opts).await
     }
 
@@ -481,7 +487,6 @@ impl Platform for Nostr {
         post: &Post,
         opts: &PublishOptions,
     ) -> Result<Published> {
-        self.load_capabilities().await?;
         self.reply_to(to, post, opts).await
     }
 
@@ -494,8 +499,6 @@ impl Platform for Nostr {
     }
 
     async fn search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
-        self.load_capabilities().await?;
-        self.caps().require(crate::platform::Operation::Search)?;
         self.run_search(query).await
     }
 }

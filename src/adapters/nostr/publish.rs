@@ -129,18 +129,18 @@ pub(crate) fn note_of(part: &Part, parent: Option<&Parent>) -> Result<(String, V
 }
 
 impl Nostr {
+    /// `post` arrives resolved and fitted by the adapter base.
     pub(crate) async fn publish_post(
         &self,
         post: &Post,
         opts: &PublishOptions,
     ) -> Result<Published> {
-        let post = self.caps().fit(post.resolve(PLATFORM, None), opts)?;
         let parent = post.reply_to.as_ref().map(|r| Parent {
             id: r.id.clone(),
             root: r.meta("root").unwrap_or(&r.id).to_string(),
             pubkey: r.meta("pubkey").map(str::to_string),
         });
-        self.send_parts(&post, parent, opts).await
+        self.send_parts(post, parent, opts).await
     }
 
     pub(crate) async fn reply_to(
@@ -149,7 +149,6 @@ impl Nostr {
         post: &Post,
         opts: &PublishOptions,
     ) -> Result<Published> {
-        let post = self.caps().fit(post.resolve(PLATFORM, None), opts)?;
         let parent = Parent {
             id: to.id.clone(),
             root: to
@@ -162,7 +161,7 @@ impl Nostr {
         if super::event::hex32(&parent.id).is_none() {
             return Err(Error::validation("not a nostr event id").with_platform(PLATFORM));
         }
-        self.send_parts(&post, Some(parent), opts).await
+        self.send_parts(post, Some(parent), opts).await
     }
 
     /// Builds and signs every part (dated `created_at`, part `i` a second later), then sends

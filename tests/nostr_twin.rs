@@ -222,3 +222,27 @@ async fn media_must_be_urls_and_are_tagged_imeta() {
         ]
     );
 }
+
+#[tokio::test]
+async fn the_registry_builds_nostr_channels_from_urls_and_configs() {
+    let twin = Twin::start().await.unwrap();
+    let port = twin.url().port().unwrap();
+    let registry = socialkit::Registry::default();
+    let url = format!("nostr://{ALICE}@127.0.0.1:{port}?scheme=http&timeout=2");
+    let platform = registry.from_url(&url).unwrap();
+    assert_eq!(platform.name(), "nostr");
+    let p = platform.publish_text("through the registry").await.unwrap();
+    assert!(twin.handle().event(&p.post.id).is_some());
+    assert!(!format!("{platform:?}").contains(ALICE));
+    let config = socialkit::registry::ChannelConfig {
+        platform: "nostr".into(),
+        settings: serde_json::json!({"secret_key": ALICE, "relays": [twin.url().as_str()]}),
+    };
+    let from_config = registry.from_config(&config).unwrap();
+    assert_eq!(from_config.channel().await.unwrap().id.len(), 64);
+    let bad = registry
+        .from_url("nostr://nsec1notakey@relay.example")
+        .unwrap_err();
+    assert_eq!(bad.kind(), ErrorKind::ConfigInvalid);
+    assert!(!bad.to_string().contains("nsec1notakey"));
+}

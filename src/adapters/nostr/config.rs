@@ -211,7 +211,7 @@ mod tests {
             "http://127.0.0.1:7777/"
         );
         for bad in [
-            format!("nostr://relay.example"),
+            "nostr://relay.example".to_string(),
             format!("nostr://{}@relay.example", "7e".repeat(31)),
             format!("nostr://{key}@relay.example?quorum=2"),
             format!("nostr://{key}@relay.example?quorum=0"),

@@ -287,7 +287,6 @@ mod tests {
                     .with_alt("A red square")
                     .with_size(8, 8),
             ],
-            ..Part::default()
         };
         let parent = Parent {
             id: "p".repeat(64),

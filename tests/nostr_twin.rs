@@ -246,3 +246,31 @@ async fn the_registry_builds_nostr_channels_from_urls_and_configs() {
     assert_eq!(bad.kind(), ErrorKind::ConfigInvalid);
     assert!(!bad.to_string().contains("nsec1notakey"));
 }
+
+#[tokio::test]
+async fn nip11_limits_refuse_before_anything_is_sent() {
+    use socialkit::adapters::nostr::twin::TwinOptions;
+    let pow = Twin::start_with(TwinOptions {
+        min_pow_difficulty: Some(20),
+        ..TwinOptions::default()
+    })
+    .await
+    .unwrap();
+    let nostr = Nostr::new(pow.config(ALICE)).unwrap();
+    let e = nostr.publish_text("no work done").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ContentRejected, "{e}");
+    assert_eq!(pow.handle().received(), 0, "refused before sending");
+
+    let few_tags = Twin::start_with(TwinOptions {
+        max_event_tags: Some(2),
+        ..TwinOptions::default()
+    })
+    .await
+    .unwrap();
+    let nostr = Nostr::new(few_tags.config(ALICE)).unwrap();
+    let e = nostr.publish_text("#one #two #three").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Validation, "{e}");
+    assert!(e.to_string().contains("max_event_tags"), "{e}");
+    assert_eq!(few_tags.handle().received(), 0);
+    assert!(nostr.publish_text("#one #two").await.is_ok());
+}

@@ -264,17 +264,31 @@ impl Nostr {
     /// of the config.
     pub async fn broadcast(&self, event: &Event) -> Vec<(Url, RelayOutcome)> {
         let timeout = self.timeout();
-        let sends = self.config.relays.iter().map(|relay| async move {
-            let outcome = match Connection::open(relay, timeout).await {
-                Ok(mut conn) => {
-                    let o = conn.publish(event).await;
-                    conn.close().await;
-                    o
+        let infos = self.relay_info().await;
+        let size = api::event_message(event).len() as u64;
+        let sends = self
+            .config
+            .relays
+            .iter()
+            .enumerate()
+            .map(|(i, relay)| async move {
+                // A relay's NIP-11 limits refuse the event before it is sent.
+                if let Some(e) = infos
+                    .get(i)
+                    .and_then(|info| precheck(info.as_ref(), size, event))
+                {
+                    return (relay.clone(), RelayOutcome::Rejected(e));
                 }
-                Err(e) => RelayOutcome::NotSent(e),
-            };
-            (relay.clone(), outcome)
-        });
+                let outcome = match Connection::open(relay, timeout).await {
+                    Ok(mut conn) => {
+                        let o = conn.publish(event).await;
+                        conn.close().await;
+                        o
+                    }
+                    Err(e) => RelayOutcome::NotSent(e),
+                };
+                (relay.clone(), outcome)
+            });
         join_all(sends).await
     }
 
@@ -422,6 +436,52 @@ impl Nostr {
     fn caps(&self) -> &Capabilities {
         self.loaded.get().unwrap_or(&self.defaults)
     }
+}
+
+/// The refusal a relay's NIP-11 `limitation` makes certain, without sending: a message longer
+/// than `max_message_length`, more tags than `max_event_tags`, or a required proof of work
+/// (`min_pow_difficulty`; socialkit mines none).
+fn precheck(info: Option<&RelayInfo>, size: u64, event: &Event) -> Option<Error> {
+    let l = info?.limitation.as_ref()?;
+    let refuse = |kind: ErrorKind, m: String| Some(Error::new(kind, m).with_platform(PLATFORM));
+    if let Some(max) = l.max_message_length.filter(|max| size > *max) {
+        return refuse(
+            ErrorKind::Validation,
+            format!(
+                "the event is {size} bytes, the relay takes at most {max} (NIP-11 max_message_length)"
+            ),
+        );
+    }
+    if let Some(max) = l
+        .max_event_tags
+        .filter(|max| event.tags.len() as u64 > *max)
+    {
+        return refuse(
+            ErrorKind::Validation,
+            format!(
+                "the event has {} tags, the relay takes at most {max} (NIP-11 max_event_tags)",
+                event.tags.len()
+            ),
+        );
+    }
+    if l.min_pow_difficulty.is_some_and(|d| d > 0) {
+        return refuse(
+            ErrorKind::ContentRejected,
+            "the relay requires proof of work (NIP-11 min_pow_difficulty, NIP-13), which socialkit does not compute".into(),
+        );
+    }
+    None
+}
+
+/// The largest `limit` every relay honours (NIP-11 `max_limit`), at most `default`.
+pub(crate) fn page_limit(infos: &[Option<RelayInfo>], default: usize) -> usize {
+    infos
+        .iter()
+        .flatten()
+        .filter_map(|i| i.limitation.as_ref()?.max_limit)
+        .map(|m| usize::try_from(m).unwrap_or(usize::MAX))
+        .fold(default, usize::min)
+        .max(1)
 }
 
 /// The capabilities NIP-11 documents give: the smallest content limit of the relays, search

@@ -69,6 +69,18 @@ fn hashtags(text: &str) -> Vec<String> {
 /// The content and tags of one part: the text, its link, its media URLs (each with a NIP-92
 /// `imeta` tag), NIP-27 `p` tags, `t` tags; NIP-10 `e`/`p` tags when it replies.
 pub(crate) fn note_of(part: &Part, parent: Option<&Parent>) -> Result<(String, Vec<Vec<String>>)> {
+    // NIP-01 hashes control characters other than these verbatim while JSON libraries (and
+    // relays built on them) escape them as \u00XX: the id would differ between them.
+    if part
+        .text
+        .chars()
+        .any(|c| (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r' | '\u{8}' | '\u{c}'))
+    {
+        return Err(Error::validation(
+            "the text has control characters other than line breaks and tabs: Nostr implementations hash them differently, so relays might refuse the note",
+        )
+        .with_platform(PLATFORM));
+    }
     let mut content = part.text.clone();
     if let Some(link) = &part.link {
         if !content.contains(link.as_str()) {

@@ -56,11 +56,14 @@ impl Nostr {
     async fn all_since(&self, filter: Filter, since: u64) -> Result<Vec<Event>> {
         let mut out: Vec<Event> = Vec::new();
         let mut until: Option<u64> = None;
+        let limit = super::page_limit(self.relay_info().await, PAGE);
         for _ in 0..MAX_ROUNDS {
-            let mut f = filter.clone().since(since).limit(PAGE);
+            let mut f = filter.clone().since(since).limit(limit);
             f.until = until;
             let page = self.query(&[f], false).await?;
-            let full = page.len() >= PAGE;
+            // Relays may cap `limit` below what was asked without saying so: a page of 100 or
+            // more is walked back from too (one more request when it was complete).
+            let full = page.len() >= limit.min(100);
             let oldest = page.iter().map(|e| e.created_at).min();
             for e in page {
                 if !out.iter().any(|o| o.id == e.id) {

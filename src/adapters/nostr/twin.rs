@@ -64,6 +64,11 @@ pub struct TwinOptions {
     pub max_content_length: Option<u64>,
     /// Seconds ahead of now a `created_at` may be.
     pub reject_future_seconds: u64,
+    /// NIP-11 `limitation.max_event_tags`, enforced (`invalid:`).
+    pub max_event_tags: Option<u64>,
+    /// NIP-11 `limitation.min_pow_difficulty`, enforced (`pow:`; NIP-13 leading zero bits of
+    /// the id).
+    pub min_pow_difficulty: Option<u64>,
 }
 
 impl Default for TwinOptions {
@@ -72,6 +77,8 @@ impl Default for TwinOptions {
             nip50: true,
             max_content_length: Some(8_196),
             reject_future_seconds: 1_800,
+            max_event_tags: Some(100),
+            min_pow_difficulty: None,
         }
     }
 }
@@ -158,6 +165,17 @@ impl TwinHandle {
                 return Err(format!("invalid: content is longer than {max} characters"));
             }
         }
+        if let Some(max) = self.options.max_event_tags {
+            if e.tags.len() as u64 > max {
+                return Err(format!("invalid: too many tags (at most {max})"));
+            }
+        }
+        if let Some(d) = self.options.min_pow_difficulty {
+            let zeros = super::event::hex32(&e.id).map_or(0, |b| leading_zero_bits(&b));
+            if u64::from(zeros) < d {
+                return Err(format!("pow: difficulty {zeros} is less than {d}"));
+            }
+        }
         let mut w = self.world();
         if w.events.iter().any(|s| s.id == e.id) {
             return Ok(false);
@@ -206,6 +224,12 @@ impl TwinHandle {
         if let Some(max) = self.options.max_content_length {
             limitation["max_content_length"] = json!(max);
         }
+        if let Some(max) = self.options.max_event_tags {
+            limitation["max_event_tags"] = json!(max);
+        }
+        if let Some(d) = self.options.min_pow_difficulty {
+            limitation["min_pow_difficulty"] = json!(d);
+        }
         json!({
             "name": "socialkit twin relay",
             "description": "a twin of a NIP-01 relay for tests",
@@ -215,6 +239,19 @@ impl TwinHandle {
             "limitation": limitation,
         })
     }
+}
+
+/// NIP-13: the number of leading zero bits of an id.
+fn leading_zero_bits(id: &[u8; 32]) -> u32 {
+    let mut n = 0;
+    for b in id {
+        if *b == 0 {
+            n += 8;
+        } else {
+            return n + b.leading_zeros();
+        }
+    }
+    n
 }
 
 /// A running twin relay.

@@ -274,3 +274,52 @@ async fn nip11_limits_refuse_before_anything_is_sent() {
     assert_eq!(few_tags.handle().received(), 0);
     assert!(nostr.publish_text("#one #two").await.is_ok());
 }
+
+#[tokio::test]
+async fn the_interaction_cursor_misses_nothing_that_shares_a_second() {
+    use socialkit::adapters::nostr::event::{Keys, UnsignedEvent};
+    use socialkit::model::InteractionQuery;
+    let twin = Twin::start().await.unwrap();
+    let alice = Nostr::new(twin.config(ALICE)).unwrap();
+    let bob = Keys::parse(&"22".repeat(32)).unwrap();
+    let t = 1_800_000_000 - 10_000_000; // a fixed second in the past
+    let mention = |n: u32| {
+        bob.sign(UnsignedEvent::text_note(
+            t,
+            format!("mention {n}"),
+            vec![vec!["p".into(), alice.public_key().into()]],
+        ))
+    };
+    for n in 0..3 {
+        twin.handle().insert(mention(n)).unwrap();
+    }
+    let mut q = InteractionQuery {
+        limit: 2,
+        ..InteractionQuery::default()
+    };
+    let mut seen: Vec<String> = Vec::new();
+    let page = alice.interactions(&q).await.unwrap();
+    seen.extend(page.items.iter().map(|i| i.reference.id.clone()));
+    assert_eq!(seen.len(), 2);
+    assert!(page.has_more);
+    q.cursor = page.next_cursor;
+    // More arrive in the very same second, whatever their ids.
+    for n in 3..8 {
+        twin.handle().insert(mention(n)).unwrap();
+    }
+    for _ in 0..10 {
+        let page = alice.interactions(&q).await.unwrap();
+        seen.extend(page.items.iter().map(|i| i.reference.id.clone()));
+        q.cursor = page.next_cursor;
+        if !page.has_more {
+            break;
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "nothing twice");
+    assert_eq!(seen.len(), 8, "nothing missed");
+    // The cursor is resumable as a string (the inbox stores it).
+    assert!(q.cursor.unwrap().starts_with(&t.to_string()));
+}

@@ -390,9 +390,13 @@ impl Nostr {
     }
 
     /// The reference of one of this account's events.
-    pub(crate) fn post_ref(&self, id: &str, outcomes: &[(Url, RelayOutcome)]) -> PostRef {
-        let mut r = PostRef::new(PLATFORM, id).with_meta("pubkey", self.keys.public_hex());
-        if let Some(bytes) = event::hex32(id) {
+    /// Its meta carries `pubkey`, `created_at` (so a reply is never dated before it: NIP-10
+    /// readers order by time) and each relay's answer.
+    pub(crate) fn post_ref(&self, e: &Event, outcomes: &[(Url, RelayOutcome)]) -> PostRef {
+        let mut r = PostRef::new(PLATFORM, e.id.clone())
+            .with_meta("pubkey", self.keys.public_hex())
+            .with_meta("created_at", e.created_at.to_string());
+        if let Some(bytes) = event::hex32(&e.id) {
             r = r.with_url(format!("nostr:{}", event::to_bech32("note", &bytes)));
         }
         for (relay, o) in outcomes {

@@ -15,6 +15,8 @@ pub(crate) struct Parent {
     pub id: String,
     pub root: String,
     pub pubkey: Option<String>,
+    /// Its `created_at`, where known: a reply is dated at least a second later.
+    pub created_at: Option<u64>,
 }
 
 impl Parent {
@@ -23,6 +25,7 @@ impl Parent {
             id: e.id.clone(),
             root: root.unwrap_or(&e.id).to_string(),
             pubkey: Some(e.pubkey.clone()),
+            created_at: Some(e.created_at),
         }
     }
 }
@@ -151,6 +154,7 @@ impl Nostr {
             id: r.id.clone(),
             root: r.meta("root").unwrap_or(&r.id).to_string(),
             pubkey: r.meta("pubkey").map(str::to_string),
+            created_at: r.meta("created_at").and_then(|t| t.parse().ok()),
         });
         self.send_parts(post, parent, opts).await
     }
@@ -169,6 +173,7 @@ impl Nostr {
                 .cloned()
                 .unwrap_or_else(|| to.id.clone()),
             pubkey: to.meta.get("pubkey").cloned(),
+            created_at: to.meta.get("created_at").and_then(|t| t.parse().ok()),
         };
         if super::event::hex32(&parent.id).is_none() {
             return Err(Error::validation("not a nostr event id").with_platform(PLATFORM));
@@ -199,6 +204,11 @@ impl Nostr {
             // the following seconds, so "newer" stays newer.
             (None, None) => self.next_second(u64::try_from(at.timestamp()).unwrap_or(0), parts),
         };
+        // Never before the note it answers (a deterministic rule: a retry dates alike).
+        let base = match parent.as_ref().and_then(|p| p.created_at) {
+            Some(p) => base.max(p + 1),
+            None => base,
+        };
         if let Some(key) = opts.idempotency_key.as_deref() {
             self.date_key(key, base);
         }
@@ -222,7 +232,7 @@ impl Nostr {
         for event in &events {
             match self.send_event(event, "publish").await {
                 Ok(outcomes) => {
-                    let mut r = self.post_ref(&event.id, &outcomes);
+                    let mut r = self.post_ref(event, &outcomes);
                     if let Some(root) = &root {
                         r = r.with_meta("root", root.clone());
                     }

@@ -151,6 +151,7 @@ impl Nostr {
         let root = e.thread_root().unwrap_or(&e.id).to_string();
         let reference = InteractionRef::new(PLATFORM, e.id.clone())
             .with_meta("pubkey", e.pubkey.clone())
+            .with_meta("created_at", e.created_at.to_string())
             .with_meta(
                 "root",
                 if e.kind == KIND_TEXT_NOTE {
@@ -272,7 +273,7 @@ impl Nostr {
             .take(limit)
             .map(|e| RecentPost {
                 post: self
-                    .post_ref(&e.id, &[])
+                    .post_ref(e, &[])
                     .with_meta("root", e.thread_root().unwrap_or(&e.id).to_string()),
                 text: e.content.clone(),
                 created_at: e.time(),
@@ -322,6 +323,7 @@ impl Nostr {
                 Interaction {
                     reference: InteractionRef::new(PLATFORM, e.id.clone())
                         .with_meta("pubkey", e.pubkey.clone())
+                        .with_meta("created_at", e.created_at.to_string())
                         .with_meta("root", root.clone())
                         .with_post(
                             PostRef::new(PLATFORM, e.id.clone())

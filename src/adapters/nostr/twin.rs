@@ -480,6 +480,7 @@ impl crate::testkit::Harness for RelayHarness {
                     id: post.id.clone(),
                     root: post.meta("root").unwrap_or(&post.id).to_string(),
                     pubkey: Some(me),
+                    created_at: None,
                 };
                 let text = format!("a reply from bob {}", rand::random::<u32>());
                 let (content, tags) =

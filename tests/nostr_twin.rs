@@ -323,3 +323,21 @@ async fn the_interaction_cursor_misses_nothing_that_shares_a_second() {
     // The cursor is resumable as a string (the inbox stores it).
     assert!(q.cursor.unwrap().starts_with(&t.to_string()));
 }
+
+#[tokio::test]
+async fn a_wss_relay_is_reached_over_rustls_and_a_failed_handshake_is_an_error() {
+    // A listener that accepts and hangs up: the TLS client (rustls, webpki roots) is built
+    // and starts its handshake, which fails — an error, not a panic, and nothing was sent.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            drop(socket);
+        }
+    });
+    let nostr =
+        Nostr::new(NostrConfig::new(ALICE, [format!("wss://127.0.0.1:{port}")]).unwrap()).unwrap();
+    let e = nostr.publish_text("over tls").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Network, "{e}");
+    assert!(nothing_sent(&e), "{e:?}");
+}

@@ -120,3 +120,65 @@ async fn a_relay_that_hangs_up_leaves_one_note_after_the_retry() {
     assert_eq!(notes(&twin, text).len(), 1);
     assert!(twin.handle().received() >= 2, "it was sent again");
 }
+
+#[tokio::test]
+async fn a_reply_whose_ok_is_lost_is_on_the_relay_once() {
+    use socialkit::adapters::nostr::event::{Keys, UnsignedEvent};
+    use socialkit::model::InteractionQuery;
+    let twin = Twin::start().await.unwrap();
+    let alice = Arc::new(Nostr::new(twin.config(ALICE)).unwrap());
+    // Bob mentions alice; the inbox read gives the interaction to answer.
+    let bob = Keys::parse(&"22".repeat(32)).unwrap();
+    let now = u64::try_from(Utc::now().timestamp()).unwrap();
+    let mention = bob.sign(UnsignedEvent::text_note(
+        now - 60,
+        "hey, is the relay down?".to_string(),
+        vec![vec!["p".into(), alice.public_key().into()]],
+    ));
+    twin.handle().insert(mention.clone()).unwrap();
+    let page = alice
+        .interactions(&InteractionQuery::default())
+        .await
+        .unwrap();
+    let to = page.items[0].reference.clone();
+
+    let clock = ManualClock::new(Utc::now());
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let engine = engine(store, &clock, false);
+    let ws = engine
+        .create_workspace("acme", "ACME", OWNER)
+        .await
+        .unwrap();
+    engine
+        .connect(
+            &ws,
+            OWNER,
+            ChannelRecord::new("notes", "nostr"),
+            alice.clone(),
+        )
+        .await
+        .unwrap();
+    twin.handle().fault(Fault::LoseOk);
+    let id = engine
+        .reply(
+            &ws,
+            OWNER,
+            &"notes".into(),
+            to,
+            Post::text("Back up now, sorry!"),
+        )
+        .await
+        .unwrap();
+    engine.run_simulated(&clock, 20).await.unwrap();
+    let d = engine.delivery(&ws, &id).await.unwrap();
+    assert_eq!(d.state, DeliveryState::Published, "{d:?}");
+    let replies = notes(&twin, "Back up now, sorry!");
+    assert_eq!(replies.len(), 1, "exactly one reply on the relay");
+    assert_eq!(replies[0].reply_parent(), Some(mention.id.as_str()));
+    assert!(
+        replies[0]
+            .tags
+            .contains(&vec!["p".to_string(), bob.public_hex().to_string()])
+    );
+    assert!(replies[0].created_at > mention.created_at);
+}

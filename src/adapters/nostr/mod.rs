@@ -25,7 +25,19 @@
 //! - **Metrics**: counted from the relays (`#e` of the note): likes, reposts, replies, quotes;
 //!   the rest is `None` (Nostr has no impressions).
 //! - **Capabilities** from NIP-11 (`load_capabilities`): `max_content_length` as the text limit
-//!   (characters), search when a relay lists NIP-50.
+//!   (characters), search when a relay lists NIP-50; `max_message_length`, `max_event_tags` and
+//!   `min_pow_difficulty` refuse an event for that relay before it is sent; `max_limit` sizes
+//!   subscription pages. Call `load_capabilities` before searching (the engine does it before
+//!   every write).
+//!
+//! Proven on a real relay (nostr-rs-relay 0.8.12, `tests/peer_nostr.rs`) and on the twin.
+//! **Unverified**: `wss://` against a real relay (only loopback `ws://` relays ran; the rustls
+//! client is built and a failed handshake is tested); NIP-50 search and the `unsupported:`
+//! answer to it (the real relay has no NIP-50; the twin follows the NIP); NIP-42 `AUTH` is not
+//! spoken (such relays answer `auth-required:` → `Unauthenticated`); an event a relay receives
+//! late with a `created_at` older than the inbox cursor is not read (NIP-01 filters by
+//! `created_at`); a note that answers someone else's note in a thread the account takes part in
+//! is read as a `Reply` (its `p` tag names the account).
 //!
 //! ```no_run
 //! use socialkit::adapters::nostr::Nostr;

@@ -314,6 +314,7 @@ mod tests {
             id: "p".repeat(64),
             root: "r".repeat(64),
             pubkey: Some("ab".repeat(32)),
+            created_at: None,
         };
         let (content, tags) = note_of(&part, Some(&parent)).unwrap();
         assert!(

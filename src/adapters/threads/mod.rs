@@ -380,7 +380,7 @@ impl Adapter for Threads {
         &self.caps
     }
 
-    /// The generic checks, then every part as Threads counts it (see [`Threads::check_part`]).
+    /// The generic checks, then every part as Threads counts it (text sent, links).
     fn fit(&self, post: Post, opts: &PublishOptions, _op: Operation) -> Result<Post> {
         self.fit_parts(post, opts)
     }
@@ -398,26 +398,16 @@ impl Adapter for Threads {
         if let Some(name) = &u.username {
             let _ = self.username.set(name.clone());
         }
-        let followers = match self
+        let followers = self
             .graph
-            .get::<Insights>(
+            .get_unknown_as_none::<Insights>(
                 "channel",
                 &[self.user_id(), "threads_insights"],
                 &[("metric", "followers_count")],
+                &[ErrorKind::PermissionDenied, ErrorKind::Validation],
             )
-            .await
-        {
-            Ok(i) => i.value("followers_count"),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::PermissionDenied | ErrorKind::Validation
-                ) =>
-            {
-                None
-            }
-            Err(e) => return Err(e),
-        };
+            .await?
+            .and_then(|i| i.value("followers_count"));
         let mut c = Channel::new(PLATFORM, u.id, handle.clone()).with_profile(Profile {
             display_name: u.name,
             bio: u.threads_biography,

@@ -67,7 +67,9 @@ async fn expiry_is_discovered_where_it_is_not_configured() {
     let app = Secret::new(APP_TOKEN);
 
     let mut t = Token::new("EXPIRING");
-    let info = meta::discover_expiry(&http, &graph, &mut t, &app).await.unwrap();
+    let info = meta::discover_expiry(&http, &graph, &mut t, &app)
+        .await
+        .unwrap();
     assert_eq!(t.expires_at.map(|d| d.timestamp()), Some(1_900_000_000));
     assert_eq!(info.scopes, ["pages_manage_posts", "pages_read_engagement"]);
     assert_eq!(info.kind.as_deref(), Some("PAGE"));
@@ -75,12 +77,16 @@ async fn expiry_is_discovered_where_it_is_not_configured() {
     // A configured expiry is kept.
     let configured = chrono::DateTime::from_timestamp(1_850_000_000, 0).unwrap();
     let mut t = Token::new("EXPIRING").with_expires_at(configured);
-    meta::discover_expiry(&http, &graph, &mut t, &app).await.unwrap();
+    meta::discover_expiry(&http, &graph, &mut t, &app)
+        .await
+        .unwrap();
     assert_eq!(t.expires_at, Some(configured));
 
     // Page tokens from a long-lived user token never expire.
     let mut t = Token::new("FOREVER");
-    meta::discover_expiry(&http, &graph, &mut t, &app).await.unwrap();
+    meta::discover_expiry(&http, &graph, &mut t, &app)
+        .await
+        .unwrap();
     assert_eq!(t.expires_at, None);
 
     // A revoked token: reconnect, with Meta's reason, and neither token in the error.
@@ -91,7 +97,10 @@ async fn expiry_is_discovered_where_it_is_not_configured() {
     assert_eq!(err.kind(), ErrorKind::Unauthenticated);
     assert!(err.to_string().contains("has not authorized"), "{err}");
     let shown = format!("{err} {err:?}");
-    assert!(!shown.contains("REVOKED") && !shown.contains("app-secret"), "{shown}");
+    assert!(
+        !shown.contains("REVOKED") && !shown.contains("app-secret"),
+        "{shown}"
+    );
 }
 
 #[tokio::test]
@@ -151,7 +160,10 @@ async fn the_user_chooses_a_page_or_an_instagram_account_and_the_choice_is_store
     )
     .await
     .unwrap();
-    assert!(user.expires_at.is_some(), "the long-lived user token's expiry");
+    assert!(
+        user.expires_at.is_some(),
+        "the long-lived user token's expiry"
+    );
     let listed: Vec<(AccountKind, &str, &str)> = accounts
         .iter()
         .map(|a| (a.kind, a.id.as_str(), a.name.as_str()))
@@ -172,7 +184,10 @@ async fn the_user_chooses_a_page_or_an_instagram_account_and_the_choice_is_store
     let ig = &accounts[0];
     assert_eq!(ig.settings["ig_user_id"], "17841400000000001");
     assert_eq!(ig.settings["token"], "PAGE101");
-    assert!(ig.settings.get("token_expires_at").is_none(), "never expires");
+    assert!(
+        ig.settings.get("token_expires_at").is_none(),
+        "never expires"
+    );
 
     // The user picks the outlet; it is stored (with its discovered expiry) and comes back.
     let chosen = choose(accounts.clone(), "102").unwrap();
@@ -184,7 +199,10 @@ async fn the_user_chooses_a_page_or_an_instagram_account_and_the_choice_is_store
     let engine = Engine::builder(Arc::new(MemoryStore::new()))
         .vault(Arc::new(KeyRing::single("k1".parse().unwrap(), [7; 32])))
         .build();
-    let ws = engine.create_workspace("acme", "ACME", "olga").await.unwrap();
+    let ws = engine
+        .create_workspace("acme", "ACME", "olga")
+        .await
+        .unwrap();
     engine
         .connect_stored(
             &ws,
@@ -228,7 +246,6 @@ async fn the_user_chooses_a_page_or_an_instagram_account_and_the_choice_is_store
 #[cfg(feature = "linkedin")]
 #[tokio::test]
 async fn a_linkedin_member_chooses_an_organization() {
-    use socialkit::Platform;
     use socialkit::adapters::linkedin::{LinkedIn, LinkedInConfig};
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -236,7 +253,10 @@ async fn a_linkedin_member_chooses_an_organization() {
         .and(query_param("q", "roleAssignee"))
         .and(query_param("role", "ADMINISTRATOR"))
         .and(query_param("state", "APPROVED"))
-        .and(wiremock::matchers::header("X-Restli-Protocol-Version", "2.0.0"))
+        .and(wiremock::matchers::header(
+            "X-Restli-Protocol-Version",
+            "2.0.0",
+        ))
         .and(wiremock::matchers::header("Authorization", "Bearer MEMBER"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "paging": {"count": 10, "start": 0, "links": []},
@@ -254,7 +274,10 @@ async fn a_linkedin_member_chooses_an_organization() {
     let member = LinkedIn::new(config);
     let orgs = member.administered_organizations().await.unwrap();
     assert_eq!(orgs.len(), 2);
-    assert!(orgs.iter().all(|o| o.kind == AccountKind::LinkedInOrganization));
+    assert!(
+        orgs.iter()
+            .all(|o| o.kind == AccountKind::LinkedInOrganization)
+    );
     let chosen = choose(orgs, "urn:li:organization:7777").unwrap();
     assert_eq!(chosen.settings["author"], "urn:li:organization:7777");
     let channel = socialkit::Registry::default()

@@ -63,7 +63,10 @@ async fn sessions_live_in_the_vault_and_are_written_before_use() {
     let first = Engine::builder(Arc::new(SqliteStore::open(&path).unwrap()))
         .vault(keys())
         .build();
-    let ws = first.create_workspace("acme", "ACME", "olga").await.unwrap();
+    let ws = first
+        .create_workspace("acme", "ACME", "olga")
+        .await
+        .unwrap();
     // Stored as a URL, as the CLI does: the first session turns it into a config.
     let p = first
         .connect_stored(
@@ -88,7 +91,11 @@ async fn sessions_live_in_the_vault_and_are_written_before_use() {
     let second = open(&path).await;
     let p = second.platform(&ws, &"bsky".into()).expect("restored");
     p.publish_text("after a restart").await.unwrap();
-    assert_eq!(twin.stats().sessions_created, 1, "no createSession after a restart");
+    assert_eq!(
+        twin.stats().sessions_created,
+        1,
+        "no createSession after a restart"
+    );
     assert_eq!(twin.stats().refreshes, 0);
 
     // An expired access token: one refresh; the rotated pair is in the vault.
@@ -132,12 +139,19 @@ async fn sessions_live_in_the_vault_and_are_written_before_use() {
     twin.revoke_refresh_tokens();
     let third = open(&path).await;
     third
-        .submit(&ws, "olga", Post::text("waits for a reconnect"), &["bsky".into()])
+        .submit(
+            &ws,
+            "olga",
+            Post::text("waits for a reconnect"),
+            &["bsky".into()],
+        )
         .await
         .unwrap();
     third.run_once().await.unwrap();
     match third.channel_health(&ws, &"bsky".into()).await.unwrap() {
-        ChannelHealth::NeedsReauth { reason, message, .. } => {
+        ChannelHealth::NeedsReauth {
+            reason, message, ..
+        } => {
             assert_eq!(reason, ReauthReason::PasswordChanged);
             assert!(!message.contains("revoked-app-password"), "{message}");
         }
@@ -161,4 +175,24 @@ async fn sessions_live_in_the_vault_and_are_written_before_use() {
         waiting.error
     );
     assert_eq!(twin.posts(&did).len(), 3, "nothing was sent");
+}
+
+/// An access token whose `exp` is (almost) reached is renewed before the call — the path the
+/// peer test found hanging (a read lock held across the renewal's write).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_access_token_about_to_expire_is_renewed_before_the_call() {
+    let twin = BlueskyTwin::start().await.unwrap();
+    twin.set_access_ttl(std::time::Duration::from_secs(30));
+    let bsky =
+        socialkit::adapters::bluesky::Bluesky::from_url(&twin.channel_url("alice.test").unwrap())
+            .unwrap();
+    bsky.sign_in().await.unwrap();
+    let published = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        bsky.publish_text("renewed first"),
+    )
+    .await
+    .expect("no deadlock");
+    published.unwrap();
+    assert!(twin.stats().refreshes >= 1, "renewed before the call");
 }

@@ -32,7 +32,10 @@ pub(crate) fn token_of(config: &ChannelConfig) -> Option<Token> {
     let s = &config.settings;
     if config.platform == "bluesky" {
         let session = s.get("session")?;
-        let access = session.get("access_jwt")?.as_str().filter(|t| !t.is_empty())?;
+        let access = session
+            .get("access_jwt")?
+            .as_str()
+            .filter(|t| !t.is_empty())?;
         let mut token = Token::new(access);
         token.expires_at = crate::auth::jwt_exp(access);
         token.refresh_token = session
@@ -90,7 +93,11 @@ fn set_bluesky_session(
         .or_else(|| field("did"))
         .ok_or_else(|| Error::unexpected("the Bluesky session names no account (no DID)"))?;
     let handle = field("handle")
-        .or_else(|| s.get("identifier").and_then(|v| v.as_str()).map(str::to_string))
+        .or_else(|| {
+            s.get("identifier")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        })
         .unwrap_or_default();
     let refresh = token
         .refresh_token
@@ -268,8 +275,8 @@ impl TokenStore for VaultTokenStore {
         }
         let rotates = lifecycle(self.platform).is_some_and(|l| l.rotates_refresh_token);
         let lost = self.took_over.load(std::sync::atomic::Ordering::SeqCst);
-        let sign_in = self.platform == "bluesky"
-            && error.context().operation.as_deref() == Some("sign in");
+        let sign_in =
+            self.platform == "bluesky" && error.context().operation.as_deref() == Some("sign in");
         let (reason, message) = if sign_in {
             (
                 ReauthReason::PasswordChanged,

@@ -222,9 +222,11 @@ impl SessionManager {
     /// A usable session: the cached one, or a new or refreshed one.
     pub async fn get(&self, http: &Client, config: &BlueskyConfig) -> Result<Arc<Session>> {
         let now = http.now();
-        if let Some(s) = self.current.read().await.as_ref() {
+        // The read guard must be gone before a renewal takes the write lock.
+        let cached = self.current.read().await.clone();
+        if let Some(s) = cached {
             if s.access_fresh(now) {
-                return Ok(s.clone());
+                return Ok(s);
             }
             let generation = s.generation;
             return self.renew(http, config, Some(generation)).await;
@@ -260,7 +262,10 @@ impl SessionManager {
         };
         let mut unsaved = self.unsaved.lock().await;
         if let Some(out) = unsaved.take() {
-            let token = token_of(&Secret::new(&out.access_jwt), &Secret::new(&out.refresh_jwt));
+            let token = token_of(
+                &Secret::new(&out.access_jwt),
+                &Secret::new(&out.refresh_jwt),
+            );
             if let Err(e) = store.commit(&token).await {
                 *unsaved = Some(out);
                 return Err(e);
@@ -285,15 +290,16 @@ impl SessionManager {
                     .as_ref()
                     .map(|s| s.handle.clone())
                     .unwrap_or_else(|| config.identifier.clone());
-                let adopted = self.install(SessionOutput {
-                    access_jwt: stored.access_token.expose().to_string(),
-                    refresh_jwt: refresh.expose().to_string(),
-                    handle,
-                    did,
-                    active: None,
-                    status: None,
-                })
-                .await;
+                let adopted = self
+                    .install(SessionOutput {
+                        access_jwt: stored.access_token.expose().to_string(),
+                        refresh_jwt: refresh.expose().to_string(),
+                        handle,
+                        did,
+                        active: None,
+                        status: None,
+                    })
+                    .await;
                 if adopted.access_fresh(http.now()) {
                     tracing::debug!(
                         platform = "bluesky",

@@ -429,9 +429,7 @@ impl LinkedIn {
     /// let chosen = choose(orgs, "urn:li:organization:2414183")?;
     /// # let _ = chosen; Ok(()) }
     /// ```
-    pub async fn administered_organizations(
-        &self,
-    ) -> Result<Vec<crate::auth::connect::Account>> {
+    pub async fn administered_organizations(&self) -> Result<Vec<crate::auth::connect::Account>> {
         use crate::auth::connect::{Account, AccountKind};
         let mut url = self.endpoint("rest/organizationAcls")?;
         url.query_pairs_mut()

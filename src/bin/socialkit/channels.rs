@@ -157,7 +157,12 @@ pub async fn add(app: &App, args: AddArgs) -> Result<()> {
         )));
     }
     let vault = app.vault()?;
-    if vault.store().get(app.ws(), &id.as_str().into()).await?.is_some() {
+    if vault
+        .store()
+        .get(app.ws(), &id.as_str().into())
+        .await?
+        .is_some()
+    {
         return Err(Error::new(
             ErrorKind::Conflict,
             format!("channel '{id}' exists already: remove it first or choose another --id"),

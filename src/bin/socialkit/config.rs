@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use socialkit::engine::Engine;
-use socialkit::store::vault::{ChannelSource, EnvKeyProvider, FileKeyProvider, KeyProvider, KeyRing};
+use socialkit::store::vault::{
+    ChannelSource, EnvKeyProvider, FileKeyProvider, KeyProvider, KeyRing,
+};
 use socialkit::store::{ChannelRecord, SqliteStore, Store, WorkspaceId};
 use socialkit::{Error, ErrorKind, Platform, Result};
 
@@ -215,7 +217,7 @@ impl Context {
                 )));
             }
             let text = format!(
-                "# socialkit vault keys: ID:BASE64KEY, the first seals. Keep this file secret and backed up;\n# without it the stored channels cannot be opened.\nk1:{}\n",
+                "# socialkit vault keys (ID:BASE64KEY - the first one seals)\n# Keep this file secret and backed up: without it the stored channels cannot be opened.\nk1:{}\n",
                 KeyRing::generate_key()
             );
             write_private(&self.key_file, &text)?;
@@ -311,7 +313,12 @@ impl App {
         let records = self.store.channels(self.ws()).await?;
         let mut left = BTreeMap::new();
         for (id, ch) in old {
-            if vault.store().get(self.ws(), &id.as_str().into()).await?.is_some() {
+            if vault
+                .store()
+                .get(self.ws(), &id.as_str().into())
+                .await?
+                .is_some()
+            {
                 continue;
             }
             let record = records

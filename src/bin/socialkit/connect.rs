@@ -39,10 +39,9 @@ async fn mastodon(args: &AddArgs) -> Result<(ChannelSource, String)> {
     use socialkit::adapters::mastodon::oauth::{AppRegistration, MastodonApp};
     use socialkit::auth::connect::{CONNECT_TIMEOUT, Callback, PendingConnect};
 
-    let instance = args
-        .instance
-        .as_deref()
-        .ok_or_else(|| Error::validation("--connect mastodon needs --instance URL (e.g. https://mastodon.social)"))?;
+    let instance = args.instance.as_deref().ok_or_else(|| {
+        Error::validation("--connect mastodon needs --instance URL (e.g. https://mastodon.social)")
+    })?;
     let instance = if instance.contains("://") {
         instance.to_string()
     } else {
@@ -71,7 +70,10 @@ async fn mastodon(args: &AddArgs) -> Result<(ChannelSource, String)> {
         .await?;
     let config = MastodonConfig::new(instance.as_str(), token.access_token.clone())?;
     let host = instance.host_str().unwrap_or("instance").to_string();
-    Ok((ChannelSource::Url(config.to_url()), format!("mastodon-{host}")))
+    Ok((
+        ChannelSource::Url(config.to_url()),
+        format!("mastodon-{host}"),
+    ))
 }
 
 #[cfg(not(feature = "mastodon"))]
@@ -171,7 +173,8 @@ impl LocalCallback {
                     .unwrap_or("");
                 let (path, query) = target.split_once('?').unwrap_or((target, ""));
                 if path == "/callback" {
-                    let body = "socialkit: connected. You can close this tab and return to the terminal.";
+                    let body =
+                        "socialkit: connected. You can close this tab and return to the terminal.";
                     let _ = sock
                         .write_all(
                             format!(
@@ -184,7 +187,9 @@ impl LocalCallback {
                     return Ok::<String, Error>(query.to_string());
                 }
                 let _ = sock
-                    .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                    .write_all(
+                        b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                    )
                     .await;
             }
         };

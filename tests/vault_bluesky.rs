@@ -20,7 +20,7 @@ use socialkit::engine::{Engine, EngineConfig};
 use socialkit::model::Post;
 use socialkit::store::vault::{ChannelHealth, ChannelSource, KeyRing, ReauthReason};
 use socialkit::store::{ChannelRecord, DeliveryFilter, DeliveryState, SqliteStore, WorkspaceId};
-use socialkit::{ChannelConfig, Platform, PlatformExt};
+use socialkit::{ChannelConfig, PlatformExt};
 
 fn keys() -> Arc<KeyRing> {
     Arc::new(KeyRing::single("k1".parse().unwrap(), [3; 32]))

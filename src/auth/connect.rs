@@ -14,6 +14,12 @@
 //! Nothing is stored on any of these: the engine stores a channel only after completion
 //! succeeded and the platform was built from it ([`Engine::connect_stored`](crate::engine::Engine::connect_stored)).
 //!
+//! Where one login gives access to several accounts — the Facebook Pages and Instagram
+//! accounts a user manages (`adapters::facebook::connect_accounts`), the LinkedIn
+//! organizations a member administers (`LinkedIn::administered_organizations`) — the flow
+//! lists them as [`Account`]s, the caller lets the user pick one ([`choose`]), and the chosen
+//! account is stored as the channel (`ChannelSource::from(account)`).
+//!
 //! ```
 //! use socialkit::auth::connect::{Callback, ConnectError, PendingConnect};
 //! use socialkit::auth::{OAuth2Client, OAuth2Config};

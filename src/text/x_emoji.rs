@@ -95,13 +95,19 @@ impl<'a> EmojiScan<'a> {
     /// The end of the match that starts at byte `i`, if the scan has one there. Calls must
     /// come with increasing `i`.
     pub(crate) fn match_at(&mut self, i: usize) -> Option<usize> {
+        let start = self.next_start(i)?;
+        (start == i).then_some(self.next?.1)
+    }
+
+    /// The start of the scan's next match at or after byte `i`, if there is one. Calls must
+    /// come with increasing `i`; a match that starts before `i` was skipped by the loop of
+    /// `parseTweet` (inside a URL), and the scan goes on from its end.
+    pub(crate) fn next_start(&mut self, i: usize) -> Option<usize> {
         loop {
             if let Some((start, end)) = self.next {
                 if start >= i {
-                    return (start == i).then_some(end);
+                    return Some(start);
                 }
-                // The loop of `parseTweet` went past this match (inside a URL): the scan goes
-                // on from its end.
                 self.from = end;
                 self.next = None;
             }

@@ -271,7 +271,9 @@ fn the_fuzz_properties_hold_for_the_references_own_answers() {
         for (entry, answer) in read_lines(corpus_file).iter().zip(read_lines(answers_file)) {
             let text = entry["text"].as_str().expect("text is a string");
             if x::extract_urls(text).is_empty() {
-                let weighted = answer["x"]["weightedLength"].as_u64().expect("weightedLength");
+                let weighted = answer["x"]["weightedLength"]
+                    .as_u64()
+                    .expect("weightedLength");
                 let (lower, upper) = properties::x_weight_bounds(text);
                 assert!(
                     (lower as u64..=upper as u64).contains(&weighted),
@@ -297,6 +299,12 @@ fn the_fuzz_properties_hold_for_the_references_own_answers() {
         }
     }
     // Both properties were tried on many texts, and the overlap rule on real overlaps.
-    assert!(bounded > 1_000 && with_facets > 1_000, "{bounded} {with_facets}");
-    assert!(overlapping > 0, "no text of the corpora has overlapping facets");
+    assert!(
+        bounded > 1_000 && with_facets > 1_000,
+        "{bounded} {with_facets}"
+    );
+    assert!(
+        overlapping > 0,
+        "no text of the corpora has overlapping facets"
+    );
 }

@@ -307,7 +307,7 @@ impl Analyzer {
             if w.is_empty() || w.chars().any(text::is_space) || !v.is_finite() {
                 continue;
             }
-            tables.lexicon.insert(w, v.clamp(-4.0, 4.0));
+            tables.set_valence(w, v.clamp(-4.0, 4.0));
         }
         self
     }

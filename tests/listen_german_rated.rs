@@ -92,7 +92,7 @@ fn german_lexicon_on_rated_german_sentences() {
     println!(
         "German rated set: dev r = {dev_r:.3}, accuracy {dev_acc:.3}; test r = {test_r:.3}, accuracy {test_acc:.3}"
     );
-    // Pinned a little below what the test split gave (see the README's listening section);
+    // Pinned a little below what the test split gave (see below);
     // a change that loses more than that on the held-out split fails here.
     assert!(
         test_r >= TEST_R_FLOOR,
@@ -104,5 +104,7 @@ fn german_lexicon_on_rated_german_sentences() {
     );
 }
 
-const TEST_R_FLOOR: f64 = 0.0;
-const TEST_ACCURACY_FLOOR: f64 = 0.0;
+/// Measured when the set was made (2026-12-07, lexicon unchanged by it): dev r = 0.864,
+/// accuracy 0.84; test r = 0.797, accuracy 0.82.
+const TEST_R_FLOOR: f64 = 0.75;
+const TEST_ACCURACY_FLOOR: f64 = 0.76;

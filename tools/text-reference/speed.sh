@@ -4,6 +4,7 @@
 # realistic posts (tests/data/text/posts.jsonl), one call per text.
 #
 #   tools/text-reference/speed.sh [seconds per measurement, default 3]
+#   SPEED_CARGO_FLAGS=--no-default-features tools/text-reference/speed.sh   # skip SQLite's build
 #
 # Runs the references on Node (tools/text-reference/speed.mjs), then `cargo bench ${SPEED_CARGO_FLAGS:-} --bench text`
 # (criterion), and prints MB/s of each and the ratio socialkit / reference. Targets (issue 13):

@@ -26,11 +26,11 @@ def answer(status, body=b"", flags=CT, header=""):
     return bytes([STATUSES.index(status), flags, len(h)]) + h + struct.pack("<H", len(body)) + body
 
 
-def seed(target, name, op, *answers):
+def seed(target, name, op, *answers, flags=0):
     d = os.path.join(HERE, "seeds", target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, name), "wb") as f:
-        f.write(bytes([OPS[op]]) + b"".join(answers))
+        f.write(bytes([OPS[op] | flags]) + b"".join(answers))
 
 
 def text(target, name, s, prefix=b""):
@@ -112,6 +112,44 @@ seed("adapter_bluesky", "notifications", "interactions", answer(200, session), a
 seed("adapter_bluesky", "recent", "recent", answer(200, session), answer(200, {"feed": [{"post": bsky_post}], "cursor": "c"}))
 seed("adapter_bluesky", "search", "search", answer(200, session), answer(200, {"posts": [bsky_post], "cursor": "c"}))
 seed("adapter_bluesky", "error", "publish", answer(400, {"error": "InvalidRequest", "message": "Input/text must not be longer than 300 graphemes"}))
+
+# Telegram: core.telegram.org/bots/api examples (Message, User, ChatFullInfo, Update, the error
+# object with ResponseParameters).
+tg_chat = {"id": -1001234567890, "title": "Acme News", "type": "channel", "username": "acme"}
+tg_msg = {"message_id": 42, "date": 1800000000, "chat": tg_chat, "text": "hello fuzz #tag @someone https://example.com",
+          "entities": [{"type": "hashtag", "offset": 11, "length": 4}, {"type": "url", "offset": 26, "length": 19}]}
+tg_reply = {"message_id": 7, "date": 1800000100, "chat": {"id": -1009876543210, "title": "Acme Chat", "type": "supergroup"},
+            "from": {"id": 99, "is_bot": False, "first_name": "Bob", "username": "bob"}, "text": "Nice!",
+            "reply_to_message": {"message_id": 5, "date": 1800000000, "chat": {"id": -1009876543210, "type": "supergroup"},
+                                 "sender_chat": tg_chat, "is_automatic_forward": True, "forward_origin": {"type": "channel", "chat": tg_chat, "message_id": 42, "date": 1800000000}}}
+seed("adapter_telegram", "publish", "publish", answer(200, {"ok": True, "result": tg_msg}))
+seed("adapter_telegram", "channel", "channel", answer(200, {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Acme", "username": "acme_bot"}}),
+     answer(200, {"ok": True, "result": dict(tg_chat, linked_chat_id=-1009876543210)}), answer(200, {"ok": True, "result": 1234}))
+seed("adapter_telegram", "updates", "interactions", answer(200, {"ok": True, "result": [{"update_id": 1000, "message": tg_reply},
+     {"update_id": 1001, "message_reaction_count": {"chat": tg_chat, "message_id": 42, "date": 1800000200, "reactions": [{"type": {"type": "emoji", "emoji": "👍"}, "total_count": 3}]}}]}), flags=0x20)
+seed("adapter_telegram", "delete", "delete", answer(200, {"ok": True, "result": True}))
+seed("adapter_telegram", "reply", "reply", answer(200, {"ok": True, "result": tg_reply}))
+seed("adapter_telegram", "thread", "thread", answer(200, {"ok": True, "result": tg_msg}), answer(200, {"ok": True, "result": dict(tg_msg, message_id=43)}))
+seed("adapter_telegram", "throttled", "publish", answer(429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 5", "parameters": {"retry_after": 5}}))
+seed("adapter_telegram", "migrated", "publish", answer(400, {"ok": False, "error_code": 400, "description": "Bad Request: group chat was upgraded to a supergroup chat", "parameters": {"migrate_to_chat_id": -1001111111111}}))
+
+# Discord: discord.com/developers/docs examples (Message, User, Channel objects; the rate-limit
+# answer of topics/rate-limits).
+dc_user = {"id": "80351110224678912", "username": "Nelly", "discriminator": "0", "global_name": "Nelly", "avatar": None}
+dc_msg = {"id": "1234567890123456789", "channel_id": "5", "author": dc_user, "content": "hello fuzz #tag @someone https://example.com",
+          "timestamp": "2026-01-15T10:30:00.000000+00:00", "edited_timestamp": None, "tts": False, "mention_everyone": False,
+          "mentions": [], "mention_roles": [], "attachments": [], "embeds": [], "pinned": False, "type": 0}
+dc_reply = dict(dc_msg, id="1234567890123456790", content="thanks!", type=19,
+                message_reference={"type": 0, "message_id": dc_msg["id"], "channel_id": "5"}, referenced_message=dc_msg)
+seed("adapter_discord", "publish", "publish", answer(200, dc_msg))
+seed("adapter_discord", "channel", "channel", answer(200, dict(dc_user, bot=True)), answer(200, {"id": "5", "type": 0, "guild_id": "41771983423143937", "name": "general", "position": 6}))
+seed("adapter_discord", "messages", "interactions", answer(200, [dc_reply, dc_msg]))
+seed("adapter_discord", "recent", "recent", answer(200, [dc_msg]))
+seed("adapter_discord", "delete", "delete", answer(204))
+seed("adapter_discord", "reply", "reply", answer(200, dc_reply))
+seed("adapter_discord", "thread", "thread", answer(200, dc_msg), answer(200, dict(dc_msg, id="1234567890123456791")))
+seed("adapter_discord", "throttled", "publish", answer(429, {"message": "You are being rate limited.", "retry_after": 64.57, "global": False, "code": 0}, CT | RETRY, "65"))
+seed("adapter_discord", "webhook", "publish", answer(200, dict(dc_msg, webhook_id="42")), flags=0x20)
 
 # Error mappers: status (LE), flags, header value length, header value, body.
 for name, status, body in [("li401", 401, {"status": 401, "serviceErrorCode": 65601, "code": "REVOKED_ACCESS_TOKEN", "message": "revoked"}),

@@ -258,3 +258,53 @@ fn text_rules_agree_with_the_references_on_every_text() {
             .join("\n")
     );
 }
+
+/// The properties the fuzz targets check (`fuzz/src/properties.rs`) hold for the references'
+/// own answers, so the fuzz targets ask nothing of socialkit that the references do not do.
+#[path = "../fuzz/src/properties.rs"]
+mod properties;
+
+#[test]
+fn the_fuzz_properties_hold_for_the_references_own_answers() {
+    let (mut bounded, mut with_facets, mut overlapping) = (0, 0, 0);
+    for (corpus_file, answers_file) in CORPORA {
+        for (entry, answer) in read_lines(corpus_file).iter().zip(read_lines(answers_file)) {
+            let text = entry["text"].as_str().expect("text is a string");
+            if x::extract_urls(text).is_empty() {
+                let weighted = answer["x"]["weightedLength"]
+                    .as_u64()
+                    .expect("weightedLength");
+                let (lower, upper) = properties::x_weight_bounds(text);
+                assert!(
+                    (lower as u64..=upper as u64).contains(&weighted),
+                    "twitter-text weighs {weighted}, outside {lower}..={upper}: {text:?}"
+                );
+                bounded += 1;
+            }
+            let mut ranges: Vec<(usize, usize)> = answer["bluesky"]["facets"]
+                .as_array()
+                .expect("facets")
+                .iter()
+                .map(|f| {
+                    let at = |k: usize| f[k].as_u64().expect("byte offset") as usize;
+                    (at(0), at(1))
+                })
+                .collect();
+            ranges.sort_unstable();
+            if let Err(e) = properties::check_facets(text, &ranges) {
+                panic!("the reference's facets break the fuzz property: {e}: {text:?}");
+            }
+            with_facets += usize::from(!ranges.is_empty());
+            overlapping += usize::from(ranges.windows(2).any(|w| w[1].0 < w[0].1));
+        }
+    }
+    // Both properties were tried on many texts, and the overlap rule on real overlaps.
+    assert!(
+        bounded > 1_000 && with_facets > 1_000,
+        "{bounded} {with_facets}"
+    );
+    assert!(
+        overlapping > 0,
+        "no text of the corpora has overlapping facets"
+    );
+}

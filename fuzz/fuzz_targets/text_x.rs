@@ -2,26 +2,16 @@
 //! validation never panic, and:
 //! - `weighted_length` equals `parse(v3).weighted_length`, and validity agrees with 280;
 //! - ranges and URL indices lie inside the text (on char boundaries in UTF-8 units);
-//! - for a text without URLs the weighted length is never below the reference-style lower
-//!   bound: each grapheme of the NFC text weighs at least min(its code points' v3 weights, 2)
-//!   (twitter-text counts a grapheme either code point by code point or, when its emoji table
-//!   knows it, as 2) — an under-count is the unsafe direction.
+//! - for a text without URLs the weighted length lies within the bounds computed the
+//!   reference's way (`socialkit_fuzz::properties::x_weight_bounds`: code points by their v3
+//!   weights, each run of emoji code points at least min(its weights, 2)) — an under-count is
+//!   the unsafe direction. The bounds hold for every answer of twitter-text itself in
+//!   `tests/data/text` (checked by `tests/text_reference_agreement.rs`).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use socialkit::text::IndexUnit;
 use socialkit::text::x::{self, TwitterTextConfig};
-use unicode_normalization::UnicodeNormalization;
-use unicode_segmentation::UnicodeSegmentation;
-
-fn v3_weight(c: char) -> usize {
-    let c = c as u32;
-    let light = [(0, 4351), (8192, 8205), (8208, 8223), (8242, 8247)];
-    if light.iter().any(|&(a, b)| (a..=b).contains(&c)) {
-        1
-    } else {
-        2
-    }
-}
+use socialkit_fuzz::properties::x_weight_bounds;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -62,15 +52,11 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = x::is_valid_url(text, false);
-    if socialkit_fuzz::checks("x_lower_bound") && x::extract_urls(text).is_empty() {
-        let nfc: String = text.nfc().collect();
-        let lower: usize = nfc
-            .graphemes(true)
-            .map(|g| g.chars().map(v3_weight).sum::<usize>().min(2))
-            .sum();
+    if socialkit_fuzz::checks("x_weight_bounds") && x::extract_urls(text).is_empty() {
+        let (lower, upper) = x_weight_bounds(text);
         assert!(
-            weighted >= lower,
-            "weighted length {weighted} below the lower bound {lower} on {text:?}"
+            (lower..=upper).contains(&weighted),
+            "weighted length {weighted} outside the reference's bounds {lower}..={upper} on {text:?}"
         );
     }
 });

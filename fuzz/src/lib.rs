@@ -10,6 +10,7 @@
 //! adapter can go on forever.
 
 pub mod keys;
+pub mod properties;
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};

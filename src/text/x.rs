@@ -23,7 +23,6 @@
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc, is_nfc_quick};
 
 use super::chars::{is_twitter_invalid, utf16_len};
 use super::extract::{IndexUnit, convert_offsets};
@@ -161,6 +160,20 @@ impl TwitterTextConfig {
         }
     }
 
+    /// The weight every ASCII character has, when they all have the same (as in every
+    /// published config): the first range that meets U+0000..U+007F covers all of it.
+    fn ascii_weight(&self) -> Option<u32> {
+        match self
+            .ranges
+            .iter()
+            .find(|r| r.start <= r.end && r.start <= 0x7f)
+        {
+            None => Some(self.default_weight),
+            Some(r) if r.start == 0 && r.end >= 0x7f => Some(r.weight),
+            Some(_) => None,
+        }
+    }
+
     /// The weight of one UTF-16 code unit (twitter-text weighs code units).
     fn weight_of_unit(&self, unit: u32) -> u32 {
         self.ranges
@@ -230,6 +243,7 @@ pub fn parse(text: &str, config: &TwitterTextConfig) -> ParseResult {
         valid_display: 0,
         u16_index: 0,
     };
+    let ascii_weight = config.ascii_weight().map(u64::from);
     let mut i = 0; // byte index in `norm`
     while i < norm.len() {
         while urls.peek().is_some_and(|u| u.start < i) {
@@ -269,20 +283,18 @@ pub fn parse(text: &str, config: &TwitterTextConfig) -> ParseResult {
             i = end;
             continue;
         }
-        let c = norm[i..].chars().next().unwrap_or('\0');
-        // twitter-text weighs the last UTF-16 unit of a character (a low surrogate for one
-        // outside the BMP).
-        let unit = if c.len_utf16() == 2 {
-            0xdc00 + ((u32::from(c) - 0x1_0000) & 0x3ff)
-        } else {
-            u32::from(c)
-        };
-        count.step(
-            u64::from(config.weight_of_unit(unit)),
-            c.len_utf16(),
-            Some(c),
-        );
-        i += c.len_utf8().max(1);
+        // Plain characters up to the next URL or emoji (both start after `i` now).
+        let next_url = urls.peek().map_or(norm.len(), |u| u.start);
+        let next_emoji = emoji
+            .as_mut()
+            .and_then(|scan| scan.next_start(i))
+            .unwrap_or(norm.len());
+        let mut stop = next_url.min(next_emoji).min(norm.len());
+        if stop <= i {
+            stop = i + norm[i..].chars().next().map_or(1, char::len_utf8);
+        }
+        count.plain(&norm[i..stop], config, ascii_weight);
+        i = stop;
     }
     let Count {
         weighted,
@@ -312,18 +324,15 @@ pub fn parse(text: &str, config: &TwitterTextConfig) -> ParseResult {
 }
 
 /// `text` in NFC, borrowed when it is already (no allocation).
+///
+/// ICU4X's normaliser finds the longest normalised prefix with a trie lookup per character
+/// (ASCII and most scripts take its fast path) and normalises only the rest.
 fn nfc(text: &str) -> Cow<'_, str> {
-    // ASCII is NFC: the check starts at the last ASCII character before the first other one
-    // (which a combining mark after it could compose with).
-    let Some(first) = text.bytes().position(|b| b >= 0x80) else {
+    // ASCII is NFC: nothing to look up.
+    if text.is_ascii() {
         return Cow::Borrowed(text);
-    };
-    let tail = &text[first.saturating_sub(1)..];
-    match is_nfc_quick(tail.chars()) {
-        IsNormalized::Yes => Cow::Borrowed(text),
-        IsNormalized::Maybe if is_nfc(tail) => Cow::Borrowed(text),
-        _ => Cow::Owned(text.nfc().collect()),
     }
+    icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(text)
 }
 
 /// The running count of [`parse`]: one `step` per iteration of `parseTweet`'s loop.
@@ -347,6 +356,62 @@ impl Count {
         if self.valid && self.weighted <= self.max_scaled {
             self.valid_display = self.u16_index.saturating_sub(1);
         }
+    }
+}
+
+impl Count {
+    /// Steps over `plain`, characters that are neither in a URL nor in an emoji: each
+    /// weighs its own last UTF-16 unit. Runs of ASCII (weighing `ascii_weight` each, when
+    /// the config gives all of ASCII one weight) are counted in one step.
+    fn plain(&mut self, plain: &str, config: &TwitterTextConfig, ascii_weight: Option<u64>) {
+        let bytes = plain.as_bytes();
+        let mut k = 0;
+        while k < bytes.len() {
+            if let Some(weight) = ascii_weight {
+                let run = bytes[k..]
+                    .iter()
+                    .position(|b| !b.is_ascii())
+                    .unwrap_or(bytes.len() - k);
+                if run > 0 {
+                    self.ascii_run(weight, run);
+                    k += run;
+                    continue;
+                }
+            }
+            let Some(c) = plain[k..].chars().next() else {
+                break;
+            };
+            // twitter-text weighs the last UTF-16 unit of a character (a low surrogate for
+            // one outside the BMP).
+            let unit = if c.len_utf16() == 2 {
+                0xdc00 + ((u32::from(c) - 0x1_0000) & 0x3ff)
+            } else {
+                u32::from(c)
+            };
+            self.step(
+                u64::from(config.weight_of_unit(unit)),
+                c.len_utf16(),
+                Some(c),
+            );
+            k += c.len_utf8();
+        }
+    }
+
+    /// `n` steps of one ASCII character of `weight` each (never an invalid character): the
+    /// same as `n` calls of [`Count::step`].
+    fn ascii_run(&mut self, weight: u64, n: usize) {
+        if self.valid && self.weighted <= self.max_scaled {
+            // How many of the `n` still end within the limit.
+            let fit = match weight {
+                0 => n,
+                w => ((self.max_scaled - self.weighted) / w).min(n as u64) as usize,
+            };
+            if fit > 0 {
+                self.valid_display = self.u16_index + fit - 1;
+            }
+        }
+        self.weighted += weight * n as u64;
+        self.u16_index += n;
     }
 }
 

@@ -18,11 +18,46 @@ use super::x_emoji_table::{BY_FIRST, FIRST, MAX_BYTES, SEQUENCES};
 
 const VS15: char = '\u{fe0e}';
 
+/// For each UTF-8 lead byte, whether a character it starts can start a sequence of the
+/// table (derived from [`FIRST`]): most scripts (Latin beyond Latin-1, Cyrillic, Arabic,
+/// Indic, CJK) are ruled out by their first byte, without decoding.
+static LEAD_MAY_START: [bool; 256] = lead_bytes();
+
+const fn lead_bytes() -> [bool; 256] {
+    const fn lead(cp: u32) -> usize {
+        (if cp < 0x80 {
+            cp
+        } else if cp < 0x800 {
+            0xc0 | (cp >> 6)
+        } else if cp < 0x1_0000 {
+            0xe0 | (cp >> 12)
+        } else {
+            0xf0 | (cp >> 18)
+        }) as usize
+    }
+    let mut out = [false; 256];
+    let mut k = 0;
+    while k < FIRST.len() {
+        let (first, last) = FIRST[k];
+        let mut b = lead(first);
+        while b <= lead(last) {
+            out[b] = true;
+            b += 1;
+        }
+        k += 1;
+    }
+    out
+}
+
 /// Whether some sequence of the table starts with `c`: a cheap test before the table.
 fn may_start_emoji(c: char) -> bool {
     let cp = u32::from(c);
     if cp < 0x80 {
         return matches!(c, '#' | '*' | '0'..='9');
+    }
+    let mut utf8 = [0; 4];
+    if !LEAD_MAY_START[usize::from(c.encode_utf8(&mut utf8).as_bytes()[0])] {
+        return false;
     }
     let i = FIRST.partition_point(|&(_, last)| last < cp);
     FIRST.get(i).is_some_and(|&(first, _)| first <= cp)
@@ -95,13 +130,19 @@ impl<'a> EmojiScan<'a> {
     /// The end of the match that starts at byte `i`, if the scan has one there. Calls must
     /// come with increasing `i`.
     pub(crate) fn match_at(&mut self, i: usize) -> Option<usize> {
+        let start = self.next_start(i)?;
+        (start == i).then_some(self.next?.1)
+    }
+
+    /// The start of the scan's next match at or after byte `i`, if there is one. Calls must
+    /// come with increasing `i`; a match that starts before `i` was skipped by the loop of
+    /// `parseTweet` (inside a URL), and the scan goes on from its end.
+    pub(crate) fn next_start(&mut self, i: usize) -> Option<usize> {
         loop {
             if let Some((start, end)) = self.next {
                 if start >= i {
-                    return (start == i).then_some(end);
+                    return Some(start);
                 }
-                // The loop of `parseTweet` went past this match (inside a URL): the scan goes
-                // on from its end.
                 self.from = end;
                 self.next = None;
             }
@@ -121,7 +162,7 @@ impl<'a> EmojiScan<'a> {
             let candidate = if b < 0x80 {
                 matches!(b, b'#' | b'*' | b'0'..=b'9') && keycap_may_follow(self.text, k)
             } else {
-                b >= 0xc0
+                b >= 0xc0 && LEAD_MAY_START[usize::from(b)]
             };
             if candidate {
                 if let Some(n) = emoji_len(self.text, k) {
@@ -149,6 +190,21 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn the_lead_byte_filter_rules_out_only_what_the_table_does() {
+        let in_table = |cp: u32| {
+            let i = FIRST.partition_point(|&(_, last)| last < cp);
+            FIRST.get(i).is_some_and(|&(first, _)| first <= cp)
+        };
+        for c in (0x80..=0x10_ffff).filter_map(char::from_u32) {
+            if in_table(u32::from(c)) {
+                assert!(may_start_emoji(c), "{c:?} is in the table");
+                let mut utf8 = [0; 4];
+                assert!(LEAD_MAY_START[usize::from(c.encode_utf8(&mut utf8).as_bytes()[0])]);
+            }
+        }
     }
 
     #[test]

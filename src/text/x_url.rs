@@ -287,6 +287,9 @@ pub(crate) struct UrlIter<'a> {
     /// Protocol-less attempts are known to fail strictly inside this byte range (see
     /// [`bare_failure_extent`]).
     bare_fails: (usize, usize),
+    /// Until the search passes this byte, no attempt before [`UrlIter::skip_to`] can succeed
+    /// (see [`UrlIter::skip_without_dot`]).
+    dot_horizon: usize,
 }
 
 impl<'a> UrlIter<'a> {
@@ -303,7 +306,39 @@ impl<'a> UrlIter<'a> {
             pos: if hopeless { usize::MAX } else { 0 },
             bare: None,
             bare_fails: (0, 0),
+            dot_horizon: 0,
         }
+    }
+
+    /// Where the search at byte `i` can go on without missing a match, or `None` when no
+    /// match can follow.
+    ///
+    /// Every domain has a `.` right after its first label, and that label is a run of
+    /// subdomain characters: so a match's domain starts inside the run of subdomain
+    /// characters that ends at the first `.` after `i` (or later), and the match itself at
+    /// most a protocol before it. Positions further back can only fail; on text without URLs
+    /// this skips almost every position (no attempt at each word or CJK character).
+    fn skip_without_dot(&mut self, i: usize) -> Option<usize> {
+        if i < self.dot_horizon {
+            return Some(i);
+        }
+        let text = self.text;
+        let dot = i + text.as_bytes().get(i..)?.iter().position(|&b| b == b'.')?;
+        let run_start = text[..dot]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_subdomain_run_char(c))
+            .last()
+            .map_or(dot, |(k, _)| k);
+        let longest_protocol = self.flavor.protocols.iter().map(|p| p.len()).max();
+        // The loop position is the character before the match (up to 4 bytes) or the
+        // match's own start (a URL that starts at a low surrogate).
+        let mut earliest = run_start.saturating_sub(longest_protocol.unwrap_or(0) + 4);
+        while !text.is_char_boundary(earliest) {
+            earliest -= 1;
+        }
+        self.dot_horizon = dot + 1;
+        Some(earliest.max(i))
     }
 
     /// Finds the next match of the regular expression at or after `self.pos`.
@@ -311,6 +346,7 @@ impl<'a> UrlIter<'a> {
         let text = self.text;
         let mut i = self.pos;
         while i <= text.len() {
+            i = self.skip_without_dot(i)?;
             let c = char_at(text, i);
             if let Some(c) = c.filter(|c| c.len_utf16() == 2) {
                 // twitter-text's regex runs on UTF-16 units: the high surrogate of `c` may

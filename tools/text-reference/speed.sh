@@ -4,8 +4,9 @@
 # realistic posts (tests/data/text/posts.jsonl), one call per text.
 #
 #   tools/text-reference/speed.sh [seconds per measurement, default 3]
+#   SPEED_CARGO_FLAGS=--no-default-features tools/text-reference/speed.sh   # skip SQLite's build
 #
-# Runs the references on Node (tools/text-reference/speed.mjs), then `cargo bench --bench text`
+# Runs the references on Node (tools/text-reference/speed.mjs), then `cargo bench ${SPEED_CARGO_FLAGS:-} --bench text`
 # (criterion), and prints MB/s of each and the ratio socialkit / reference. Targets (issue 13):
 # X weighted length >= 20x parseTweet, Bluesky facets + graphemes >= 50x RichText.
 set -euo pipefail
@@ -16,7 +17,7 @@ cd "$here"
 [ -d node_modules ] || npm ci --no-audit --no-fund >/dev/null
 node_json="$(node speed.mjs "$root/tests/data/text" "$seconds")"
 cd "$root"
-cargo bench --bench text -- --warm-up-time 1 --measurement-time "$seconds" "text/(x_weighted_length|bluesky_facets_graphemes)/" >/dev/null
+cargo bench ${SPEED_CARGO_FLAGS:-} --bench text -- --warm-up-time 1 --measurement-time "$seconds" "text/(x_weighted_length|bluesky_facets_graphemes)/" >/dev/null
 NODE_JSON="$node_json" python3 - "$root/target/criterion" <<'PY'
 import json, os, sys
 crit = sys.argv[1]

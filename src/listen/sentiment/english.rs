@@ -254,6 +254,7 @@ fn build() -> Tables {
             .map(|(k, v)| (k.to_string(), *v))
             .collect(),
         idiom_words: FastSet::default(),
+        words: FastMap::default(),
         contrast: ["but".to_string()].into_iter().collect(),
         kind_of: Some(("kind", "of")),
         no_word: Some("no"),
@@ -264,6 +265,6 @@ fn build() -> Tables {
         least: Some(("least", &["at", "very"])),
         is_punct: is_ascii_punct,
     };
-    t.index_idioms();
+    t.index();
     t
 }

@@ -229,6 +229,7 @@ fn build() -> Tables {
             .map(|(k, v)| (k.to_string(), *v))
             .collect(),
         idiom_words: FastSet::default(),
+        words: FastMap::default(),
         contrast: ["aber", "jedoch", "allerdings", "sondern"]
             .into_iter()
             .map(str::to_string)
@@ -242,6 +243,6 @@ fn build() -> Tables {
         least: None,
         is_punct: is_punct_typographic,
     };
-    t.index_idioms();
+    t.index();
     t
 }

@@ -26,8 +26,11 @@
 //!   human ratings, MIT); the rest (German slang, compounds without an English equivalent)
 //!   carry a valence assigned by the socialkit authors. The rule words (negations, boosters,
 //!   "aber", "ohne Zweifel", German idioms) are socialkit's own. It is small (see
-//!   [`Analyzer::lexicon_len`]) and not benchmarked against rated German data: treat German
-//!   scores as a coarse signal.
+//!   [`Analyzer::lexicon_len`]). No rated German data set with a licence that allows shipping
+//!   it was found (SB10k is tweet ids only, GermEval 2017 and One Million Posts are
+//!   non-commercial); on 100 German sentences rated for socialkit by a documented procedure
+//!   (`tests/listen_german_rated.rs`, one rater, cleaner than real posts) the held-out half
+//!   gives Pearson r 0.80 and 3-class accuracy 0.82. Treat German scores as a coarse signal.
 //!
 //! ```
 //! use socialkit::listen::sentiment::{Analyzer, Language, Polarity};
@@ -307,7 +310,7 @@ impl Analyzer {
             if w.is_empty() || w.chars().any(text::is_space) || !v.is_finite() {
                 continue;
             }
-            tables.lexicon.insert(w, v.clamp(-4.0, 4.0));
+            tables.set_valence(w, v.clamp(-4.0, 4.0));
         }
         self
     }

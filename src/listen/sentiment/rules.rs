@@ -8,7 +8,7 @@
 //! agree with it item by item (see `tests/listen_vader.rs`).
 
 use super::Scores;
-use super::tables::Tables;
+use super::tables::{Tables, WordInfo};
 use super::text::{is_upper, split_words, strip_punc_if_word};
 
 /// Increase of a booster word's effect (and decrease of a dampener's).
@@ -39,11 +39,8 @@ pub(crate) fn normalize(score: f64) -> f64 {
 struct Words<'a> {
     buf: &'a str,
     spans: &'a [(u32, u32)],
-    valence: &'a [Option<f64>],
-    /// Each word's booster (or dampener) value.
-    booster: &'a [Option<f64>],
-    /// Whether each word occurs in a multi-word idiom or booster.
-    idiom: &'a [bool],
+    /// Each word's entry in the tables (valence, booster, idiom, negation, contrast).
+    info: &'a [WordInfo],
     upper: &'a [bool],
     /// Some words are in capitals and some are not (only then do capitals count).
     cap_diff: bool,
@@ -60,6 +57,18 @@ impl Words<'_> {
         let (a, b) = self.spans[i];
         &self.buf[a as usize..b as usize]
     }
+
+    /// Whether word `i` is a negation (in the list, or containing the language's infix; both
+    /// looked up once per word in [`score_with`]).
+    #[inline]
+    fn negated(&self, i: usize) -> bool {
+        self.info[i].negation
+    }
+
+    #[inline]
+    fn valence(&self, i: usize) -> Option<f64> {
+        self.info[i].valence
+    }
 }
 
 /// Buffers reused from text to text on one thread, so scoring allocates nothing per word (and,
@@ -68,9 +77,7 @@ impl Words<'_> {
 struct Scratch {
     buf: String,
     spans: Vec<(u32, u32)>,
-    valence: Vec<Option<f64>>,
-    booster: Vec<Option<f64>>,
-    idiom: Vec<bool>,
+    info: Vec<WordInfo>,
     upper: Vec<bool>,
     sentiments: Vec<f64>,
     text: String,
@@ -92,9 +99,7 @@ fn score_with(t: &Tables, text: &str, s: &mut Scratch) -> Scores {
     let Scratch {
         buf,
         spans,
-        valence,
-        booster,
-        idiom,
+        info,
         upper,
         sentiments,
         text: replaced,
@@ -109,28 +114,39 @@ fn score_with(t: &Tables, text: &str, s: &mut Scratch) -> Scores {
         if w.is_ascii() {
             buf.push_str(w);
             buf[start as usize..].make_ascii_lowercase();
-        } else {
+        } else if w.contains('Σ') {
+            // Only capital sigma lowers by context (final sigma), as the reference's does.
             buf.push_str(&w.to_lowercase());
+        } else {
+            for c in w.chars() {
+                if c.is_ascii() {
+                    buf.push(c.to_ascii_lowercase());
+                } else {
+                    buf.extend(c.to_lowercase());
+                }
+            }
         }
         spans.push((start, buf.len() as u32));
         upper.push(is_upper(w));
     }
-    valence.clear();
-    booster.clear();
-    idiom.clear();
-    for &(a, b) in spans.iter() {
+    info.clear();
+    info.extend(spans.iter().map(|&(a, b)| {
         let w = &buf[a as usize..b as usize];
-        valence.push(t.lexicon.get(w).copied());
-        booster.push(t.boosters.get(w).copied());
-        idiom.push(t.idiom_words.contains(w));
-    }
+        let mut e = t.words.get(w).copied().unwrap_or_default();
+        if let Some(infix) = t.negation_infix.filter(|_| !e.negation) {
+            // A short word: a plain window scan beats a substring searcher's setup.
+            e.negation = w
+                .as_bytes()
+                .windows(infix.len())
+                .any(|x| x == infix.as_bytes());
+        }
+        e
+    }));
     let n_upper = upper.iter().filter(|u| **u).count();
     let words = Words {
         buf,
         spans,
-        valence,
-        booster,
-        idiom,
+        info,
         upper,
         cap_diff: n_upper > 0 && n_upper < spans.len(),
     };
@@ -140,7 +156,7 @@ fn score_with(t: &Tables, text: &str, s: &mut Scratch) -> Scores {
     for i in 0..n {
         let w = words.lower(i);
         // Booster words score nothing themselves.
-        if words.booster[i].is_some() {
+        if words.info[i].booster.is_some() {
             sentiments.push(0.0);
             continue;
         }
@@ -153,7 +169,7 @@ fn score_with(t: &Tables, text: &str, s: &mut Scratch) -> Scores {
         }
         sentiments.push(valence_at(t, &words, i));
     }
-    but_check(t, &words, sentiments);
+    but_check(&words, sentiments);
     score_valence(sentiments, text)
 }
 
@@ -161,7 +177,7 @@ fn score_with(t: &Tables, text: &str, s: &mut Scratch) -> Scores {
 /// does) into `out`; returns `text` itself when it has no emoji.
 fn replace_emoji<'a>(t: &Tables, text: &'a str, out: &'a mut String) -> &'a str {
     let is_emoji = |c: char| !c.is_ascii() && t.emoji.contains_key(&c);
-    if !text.chars().any(is_emoji) {
+    if text.is_ascii() || !text.chars().any(is_emoji) {
         return text;
     }
     out.clear();
@@ -182,7 +198,7 @@ fn replace_emoji<'a>(t: &Tables, text: &'a str, out: &'a mut String) -> &'a str 
 }
 
 fn valence_at(t: &Tables, w: &Words, i: usize) -> f64 {
-    let Some(base) = w.valence[i] else {
+    let Some(base) = w.valence(i) else {
         return 0.0;
     };
     let n = w.len();
@@ -190,7 +206,7 @@ fn valence_at(t: &Tables, w: &Words, i: usize) -> f64 {
     let mut v = base;
     if let Some(no) = t.no_word {
         // "no" before a lexicon word negates it and does not score itself.
-        if lower(i) == no && i + 1 != n && w.valence[i + 1].is_some() {
+        if lower(i) == no && i + 1 != n && w.valence(i + 1).is_some() {
             v = 0.0;
         }
         if (i > 0 && lower(i - 1) == no)
@@ -208,7 +224,7 @@ fn valence_at(t: &Tables, w: &Words, i: usize) -> f64 {
         }
     }
     for start in 0..3 {
-        if i > start && w.valence[i - start - 1].is_none() {
+        if i > start && w.valence(i - start - 1).is_none() {
             let mut s = scalar_inc_dec(w, i - start - 1, v);
             if start == 1 && s != 0.0 {
                 s *= 0.95;
@@ -228,7 +244,7 @@ fn valence_at(t: &Tables, w: &Words, i: usize) -> f64 {
 
 /// The effect of the booster or dampener at `j` on valence `v`.
 fn scalar_inc_dec(w: &Words, j: usize, v: f64) -> f64 {
-    let Some(b) = w.booster[j] else {
+    let Some(b) = w.info[j].booster else {
         return 0.0;
     };
     let mut s = if v < 0.0 { -b } else { b };
@@ -251,7 +267,7 @@ fn negation_check(t: &Tables, w: &Words, v: f64, start: usize, i: usize) -> f64 
     };
     match start {
         0 => {
-            if t.negated(lower(i - 1)) {
+            if w.negated(i - 1) {
                 return v * N_SCALAR;
             }
         }
@@ -260,7 +276,7 @@ fn negation_check(t: &Tables, w: &Words, v: f64, start: usize, i: usize) -> f64 
                 return v * 1.25;
             } else if without_doubt(i - 2, &[i - 1]) {
                 return v;
-            } else if t.negated(lower(i - 2)) {
+            } else if w.negated(i - 2) {
                 return v * N_SCALAR;
             }
         }
@@ -270,7 +286,7 @@ fn negation_check(t: &Tables, w: &Words, v: f64, start: usize, i: usize) -> f64 
                 return v * 1.25;
             } else if without_doubt(i - 3, &[i - 2, i - 1]) {
                 return v;
-            } else if t.negated(lower(i - 3)) {
+            } else if w.negated(i - 3) {
                 return v * N_SCALAR;
             }
         }
@@ -282,16 +298,25 @@ fn negation_check(t: &Tables, w: &Words, v: f64, start: usize, i: usize) -> f64 
 fn special_idioms_check(t: &Tables, w: &Words, mut v: f64, i: usize) -> f64 {
     let lower = |k: usize| w.lower(k);
     let n = w.len();
-    let near = |k: usize| k < n && w.idiom[k];
+    let near = |k: usize| k < n && w.info[k].idiom;
     if !(i - 3..=i + 2).any(near) {
         return v;
     }
-    let join = |ks: &[usize]| ks.iter().map(|&k| lower(k)).collect::<Vec<_>>().join(" ");
+    // Every word of every idiom and multi-word booster is an idiom word: a sequence with
+    // another word in it matches none, and is not even joined.
+    let join = |ks: &[usize]| {
+        if ks.iter().all(|&k| w.info[k].idiom) {
+            Joined::of(ks.iter().map(|&k| lower(k)))
+        } else {
+            Joined::none()
+        }
+    };
     let one_zero = join(&[i - 1, i]);
     let two_one_zero = join(&[i - 2, i - 1, i]);
     let two_one = join(&[i - 2, i - 1]);
     let three_two_one = join(&[i - 3, i - 2, i - 1]);
     let three_two = join(&[i - 3, i - 2]);
+    let special = |j: &Joined| t.special_cases.get(j.as_str()?).copied();
     for seq in [
         &one_zero,
         &two_one_zero,
@@ -299,27 +324,81 @@ fn special_idioms_check(t: &Tables, w: &Words, mut v: f64, i: usize) -> f64 {
         &three_two_one,
         &three_two,
     ] {
-        if let Some(&x) = t.special_cases.get(seq.as_str()) {
+        if let Some(x) = special(seq) {
             v = x;
             break;
         }
     }
     if n - 1 > i {
-        if let Some(&x) = t.special_cases.get(join(&[i, i + 1]).as_str()) {
+        if let Some(x) = special(&join(&[i, i + 1])) {
             v = x;
         }
     }
     if n - 1 > i + 1 {
-        if let Some(&x) = t.special_cases.get(join(&[i, i + 1, i + 2]).as_str()) {
+        if let Some(x) = special(&join(&[i, i + 1, i + 2])) {
             v = x;
         }
     }
     for gram in [&three_two_one, &three_two, &two_one] {
-        if let Some(&b) = t.boosters.get(gram.as_str()) {
+        if let Some(&b) = gram.as_str().and_then(|g| t.boosters.get(g)) {
             v += b;
         }
     }
     v
+}
+
+/// Words joined by single spaces in a buffer on the stack (no allocation per idiom check).
+/// Every idiom and multi-word booster is much shorter than [`Joined::CAP`] bytes; a longer
+/// join is `None`, which matches none of them.
+struct Joined {
+    bytes: [u8; Joined::CAP],
+    len: usize,
+    overflow: bool,
+}
+
+impl Joined {
+    const CAP: usize = 96;
+
+    /// A join that matches nothing.
+    fn none() -> Joined {
+        Joined {
+            bytes: [0; Joined::CAP],
+            len: 0,
+            overflow: true,
+        }
+    }
+
+    fn of<'w>(words: impl Iterator<Item = &'w str>) -> Joined {
+        let mut j = Joined {
+            bytes: [0; Joined::CAP],
+            len: 0,
+            overflow: false,
+        };
+        for (k, word) in words.enumerate() {
+            if k > 0 {
+                j.push(" ");
+            }
+            j.push(word);
+        }
+        j
+    }
+
+    fn push(&mut self, s: &str) {
+        let end = self.len + s.len();
+        if end > Joined::CAP {
+            self.overflow = true;
+            return;
+        }
+        self.bytes[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+    }
+
+    fn as_str(&self) -> Option<&str> {
+        if self.overflow {
+            return None;
+        }
+        std::str::from_utf8(&self.bytes[..self.len]).ok()
+    }
 }
 
 fn least_check(t: &Tables, w: &Words, v: f64, i: usize) -> f64 {
@@ -327,11 +406,11 @@ fn least_check(t: &Tables, w: &Words, v: f64, i: usize) -> f64 {
         return v;
     };
     let lower = |k: usize| w.lower(k);
-    if i > 1 && w.valence[i - 1].is_none() && lower(i - 1) == least {
+    if i > 1 && w.valence(i - 1).is_none() && lower(i - 1) == least {
         if !except.contains(&lower(i - 2)) {
             return v * N_SCALAR;
         }
-    } else if i > 0 && w.valence[i - 1].is_none() && lower(i - 1) == least {
+    } else if i > 0 && w.valence(i - 1).is_none() && lower(i - 1) == least {
         return v * N_SCALAR;
     }
     v
@@ -340,8 +419,8 @@ fn least_check(t: &Tables, w: &Words, v: f64, i: usize) -> f64 {
 /// Contrastive conjunction: halves the sentiment before the first "but", raises the sentiment
 /// after it by half. Reproduces the reference's walk, which finds each value by equality (so
 /// a value repeated before and after "but" is adjusted at its first position only).
-fn but_check(t: &Tables, w: &Words, sentiments: &mut [f64]) {
-    let Some(bi) = (0..w.len()).position(|k| t.contrast.contains(w.lower(k))) else {
+fn but_check(w: &Words, sentiments: &mut [f64]) {
+    let Some(bi) = w.info.iter().position(|e| e.contrast) else {
         return;
     };
     for k in 0..sentiments.len() {
@@ -410,5 +489,25 @@ fn score_valence(sentiments: &[f64], text: &str) -> Scores {
         neu: (neu as f64 / total).abs(),
         pos: (pos / total).abs(),
         compound,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_idiom_fits_the_join_buffer() {
+        for t in [
+            super::super::english::tables(),
+            super::super::german::tables(),
+        ] {
+            for key in t.special_cases.keys().chain(t.boosters.keys()) {
+                let joined = Joined::of(key.split(' '));
+                assert_eq!(joined.as_str(), Some(key.as_str()));
+            }
+        }
+        let long = "x".repeat(Joined::CAP);
+        assert_eq!(Joined::of([long.as_str(), "y"].into_iter()).as_str(), None);
     }
 }

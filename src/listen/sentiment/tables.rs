@@ -63,6 +63,21 @@ impl Hasher for Fx {
     }
 }
 
+/// What the rules need to know of one (lower-case) word.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct WordInfo {
+    /// Its valence in the lexicon.
+    pub valence: Option<f64>,
+    /// Its value as a single-word booster or dampener.
+    pub booster: Option<f64>,
+    /// Whether it occurs in a multi-word idiom or booster.
+    pub idiom: bool,
+    /// Whether it is in the negation list (the infix "n't" is checked apart).
+    pub negation: bool,
+    /// Whether it is a contrastive conjunction ("but").
+    pub contrast: bool,
+}
+
 /// Everything language-specific the rules in [`super::rules`] read. English fills it from the
 /// reference's tables; German from socialkit's own.
 #[derive(Debug, Clone)]
@@ -82,6 +97,9 @@ pub(crate) struct Tables {
     /// Every single word that occurs in a multi-word booster or a special case: an idiom can
     /// only match where one of these is near.
     pub idiom_words: FastSet<String>,
+    /// Everything the rules ask of a single word, found with one lookup per word (built by
+    /// [`Tables::index`] from the tables above).
+    pub words: FastMap<String, WordInfo>,
     /// Contrastive conjunctions ("but"): sentiment before is halved, after is raised by half.
     pub contrast: FastSet<String>,
     /// The two words of a dampening phrase whose first word would otherwise score ("kind of").
@@ -103,13 +121,36 @@ pub(crate) struct Tables {
 }
 
 impl Tables {
-    /// Whether `lower` (already lower case) is a negation.
-    pub(crate) fn negated(&self, lower: &str) -> bool {
-        self.negations.contains(lower) || self.negation_infix.is_some_and(|n| lower.contains(n))
+    /// Fills [`Tables::idiom_words`] and [`Tables::words`] from the other tables.
+    pub(crate) fn index(&mut self) {
+        self.index_idioms();
+        let mut words: FastMap<String, WordInfo> = FastMap::default();
+        for (w, v) in &self.lexicon {
+            words.entry(w.clone()).or_default().valence = Some(*v);
+        }
+        for (w, b) in self.boosters.iter().filter(|(k, _)| !k.contains(' ')) {
+            words.entry(w.clone()).or_default().booster = Some(*b);
+        }
+        for w in &self.idiom_words {
+            words.entry(w.clone()).or_default().idiom = true;
+        }
+        for w in &self.negations {
+            words.entry(w.clone()).or_default().negation = true;
+        }
+        for w in &self.contrast {
+            words.entry(w.clone()).or_default().contrast = true;
+        }
+        self.words = words;
+    }
+
+    /// Sets the valence of one word in [`Tables::lexicon`] and [`Tables::words`].
+    pub(crate) fn set_valence(&mut self, word: String, valence: f64) {
+        self.words.entry(word.clone()).or_default().valence = Some(valence);
+        self.lexicon.insert(word, valence);
     }
 
     /// Fills [`Tables::idiom_words`] from the multi-word boosters and special cases.
-    pub(crate) fn index_idioms(&mut self) {
+    fn index_idioms(&mut self) {
         let mut words = FastSet::default();
         for key in self
             .special_cases

@@ -16,6 +16,13 @@ pub(crate) fn split_words(text: &str) -> impl Iterator<Item = &str> {
 /// Removes leading and trailing punctuation from `token`; when fewer than three characters
 /// would remain, the token was probably an emoticon (`:)`, `:-(`), so it is kept whole.
 pub(crate) fn strip_punc_if_word(token: &str, is_punct: fn(char) -> bool) -> &str {
+    // Most words start and end with an ASCII letter or digit: nothing to strip.
+    let b = token.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return token;
+    }
     let stripped = token.trim_matches(is_punct);
     if stripped.chars().nth(2).is_none() {
         token
@@ -41,6 +48,10 @@ pub(crate) fn is_punct_typographic(c: char) -> bool {
 /// Whether a token is "upper case" the way the reference's `str.isupper()` decides: at least
 /// one cased character, and no lower-case or title-case character.
 pub(crate) fn is_upper(token: &str) -> bool {
+    if token.is_ascii() {
+        let b = token.as_bytes();
+        return !b.iter().any(u8::is_ascii_lowercase) && b.iter().any(u8::is_ascii_uppercase);
+    }
     let mut cased = false;
     for c in token.chars() {
         if c.is_lowercase() || is_titlecase(c) {

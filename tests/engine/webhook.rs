@@ -48,7 +48,7 @@ async fn events_are_signed_retried_and_verifiable() {
     let ws = workspace(&e).await;
     connect(&e, &ws, "c", Arc::new(EchoPlatform::new("demo"))).await;
     let cfg = WebhookConfig {
-        events: vec!["published".into()],
+        events: vec![socialkit::engine::EventType::Published],
         backoff_ms: 10,
         ..WebhookConfig::new(format!("http://{addr}/hook"), "whsec-test")
     };

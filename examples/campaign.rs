@@ -173,7 +173,7 @@ fn print_plan(out: &mut String, inputs: &Inputs, plan: &Plan) {
             .unwrap_or_default();
         rows.push(vec![
             c.channel.clone(),
-            c.platform.clone(),
+            c.platform.to_string(),
             history.to_string(),
             c.posts_per_week.to_string(),
             plan.calendar

@@ -237,7 +237,8 @@ impl Error {
     /// let e = socialkit::Error::unsupported("instagram", "delete");
     /// assert!(e.to_string().contains("instagram does not support delete"));
     /// ```
-    pub fn unsupported(platform: &str, operation: &str) -> Self {
+    pub fn unsupported(platform: impl AsRef<str>, operation: &str) -> Self {
+        let platform = platform.as_ref();
         Error::new(
             ErrorKind::Unsupported,
             format!("{platform} does not support {operation}"),
@@ -255,7 +256,8 @@ impl Error {
     ///     "validation: text is 312 weighted characters on x, the limit is 280 (32 over) (platform: x)"
     /// );
     /// ```
-    pub fn too_long(platform: &str, count: usize, limit: usize, unit: &str) -> Self {
+    pub fn too_long(platform: impl AsRef<str>, count: usize, limit: usize, unit: &str) -> Self {
+        let platform = platform.as_ref();
         Error::validation(format!(
             "text is {count} {unit} on {platform}, the limit is {limit} ({} over)",
             count.saturating_sub(limit)
@@ -330,9 +332,14 @@ impl Error {
     }
 
     /// Fills in platform, channel and operation where they are not set yet.
-    pub fn or_context(mut self, platform: &str, channel: Option<&str>, operation: &str) -> Self {
+    pub fn or_context(
+        mut self,
+        platform: impl AsRef<str>,
+        channel: Option<&str>,
+        operation: &str,
+    ) -> Self {
         if self.inner.context.platform.is_none() {
-            self.inner.context.platform = Some(platform.to_string());
+            self.inner.context.platform = Some(platform.as_ref().to_string());
         }
         if self.inner.context.channel.is_none() {
             self.inner.context.channel = channel.map(str::to_string);

@@ -76,6 +76,8 @@ pub mod text;
 
 pub use auth::Secret;
 pub use error::{Detail, Error, ErrorContext, ErrorKind, ErrorRecord, Result};
-pub use model::{Channel, Interaction, Media, Post, PostRef, PublishOptions, Published};
+pub use model::{
+    Channel, Interaction, Media, PlatformId, Post, PostRef, PublishOptions, Published,
+};
 pub use platform::{Capabilities, Platform, PlatformExt};
 pub use registry::{ChannelConfig, Registry};

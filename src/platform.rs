@@ -25,8 +25,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{
     Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, MediaKind, Metric,
-    Page, Part, Post, PostMetrics, PostRef, PublishOptions, Published, RecentPost, SearchLimits,
-    SearchQuery, Visibility,
+    Page, Part, PlatformId, Post, PostMetrics, PostRef, PublishOptions, Published, RecentPost,
+    SearchLimits, SearchQuery, Visibility,
 };
 use crate::text::TextRule;
 use crate::{Detail, Error, Result};
@@ -144,8 +144,8 @@ impl MediaLimits {
 /// [`Unsupported`](crate::ErrorKind::Unsupported) error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Capabilities {
-    /// The platform's name (`"mastodon"`).
-    pub platform: String,
+    /// The platform (stored as its name, `"mastodon"`).
+    pub platform: PlatformId,
     /// The text limit and how it is counted.
     pub text: TextRule,
     /// Whether a post needs text (most do, unless it has media).
@@ -208,7 +208,7 @@ impl Capabilities {
     /// assert!(!caps.delete);
     /// assert!(caps.require(socialkit::platform::Operation::Delete).is_err());
     /// ```
-    pub fn new(platform: impl Into<String>, text: TextRule) -> Self {
+    pub fn new(platform: impl Into<PlatformId>, text: TextRule) -> Self {
         Capabilities {
             platform: platform.into(),
             text,
@@ -389,7 +389,7 @@ impl Capabilities {
             ))
             .with_platform(&self.platform));
         }
-        self.text.check(&self.platform, &part.text)?;
+        self.text.check(self.platform.as_str(), &part.text)?;
         if part.link.is_some()
             && !self.link_cards
             && !part.text.contains(part.link.as_deref().unwrap_or_default())
@@ -397,7 +397,7 @@ impl Capabilities {
             // Platforms without cards get the link in the text; the adapter appends it, so
             // it has to fit.
             let with_link = format!("{} {}", part.text, part.link.as_deref().unwrap_or_default());
-            self.text.check(&self.platform, &with_link)?;
+            self.text.check(self.platform.as_str(), &with_link)?;
         }
         self.validate_media(part)
     }
@@ -537,7 +537,7 @@ pub trait Platform: Send + Sync + fmt::Debug {
 
     /// The platform's name (`"mastodon"`).
     fn name(&self) -> &str {
-        &self.capabilities().platform
+        self.capabilities().platform.as_str()
     }
 
     /// Reads what [`capabilities`](Platform::capabilities) depend on where the platform has to

@@ -135,7 +135,7 @@ async fn a_crisis_signal_pauses_the_workspace_and_tells_everyone() {
         .await
         .unwrap();
     let cfg = WebhookConfig {
-        events: vec!["crisis".into()],
+        events: vec![socialkit::engine::EventType::Crisis],
         ..WebhookConfig::new(format!("http://{addr}/hook"), "whsec-crisis")
     };
     engine.set_webhook(&ws, OWNER, Some(&cfg)).await.unwrap();

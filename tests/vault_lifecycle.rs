@@ -112,7 +112,7 @@ async fn a_revoked_channel_waits_tells_a_signed_webhook_and_resumes_after_reconn
         .await
         .unwrap();
     let hook = WebhookConfig {
-        events: vec!["channel_health".into()],
+        events: vec![socialkit::engine::EventType::ChannelHealth],
         ..WebhookConfig::new(format!("http://{addr}/hook"), "whsec-vault")
     };
     engine.set_webhook(&ws, "olga", Some(&hook)).await.unwrap();

@@ -183,7 +183,7 @@ async fn checked<A: Adapter + ?Sized>(
     op: Operation,
 ) -> Result<Post> {
     adapter.load_capabilities().await?;
-    let resolved = post.resolve(&adapter.capabilities().platform, None);
+    let resolved = post.resolve(adapter.capabilities().platform.as_str(), None);
     adapter
         .fit(resolved, opts, op)
         .map_err(|e| adapter.context(e, op))

@@ -148,19 +148,168 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    /// The event's stable name (`"published"`, `"needs_reauth"` …), as in its JSON `type`.
-    pub fn name(&self) -> &'static str {
+    /// The event's type, what subscribers and webhooks filter on.
+    ///
+    /// ```
+    /// use socialkit::engine::{EventKind, EventType};
+    /// let k = EventKind::Paused { who: "ana".into(), why: "storm".into(), deliveries: 2 };
+    /// assert_eq!(k.event_type(), EventType::Paused);
+    /// ```
+    pub fn event_type(&self) -> EventType {
         match self {
-            EventKind::Published { .. } => "published",
-            EventKind::Replied { .. } => "replied",
-            EventKind::Failed { .. } => "failed",
-            EventKind::PartiallyFailed { .. } => "partially_failed",
-            EventKind::NeedsReauth { .. } => "needs_reauth",
-            EventKind::ChannelHealth { .. } => "channel_health",
-            EventKind::Paused { .. } => "paused",
-            EventKind::Resumed { .. } => "resumed",
-            EventKind::Crisis { .. } => "crisis",
+            EventKind::Published { .. } => EventType::Published,
+            EventKind::Replied { .. } => EventType::Replied,
+            EventKind::Failed { .. } => EventType::Failed,
+            EventKind::PartiallyFailed { .. } => EventType::PartiallyFailed,
+            EventKind::NeedsReauth { .. } => EventType::NeedsReauth,
+            EventKind::ChannelHealth { .. } => EventType::ChannelHealth,
+            EventKind::Paused { .. } => EventType::Paused,
+            EventKind::Resumed { .. } => EventType::Resumed,
+            EventKind::Crisis { .. } => EventType::Crisis,
         }
+    }
+
+    /// The event's stable name (`"published"`, `"needs_reauth"` …), as in its JSON `type`
+    /// and the webhook's `Socialkit-Event` header.
+    pub fn name(&self) -> &'static str {
+        self.event_type().as_str()
+    }
+}
+
+/// The type of an [`Event`], without its data: what a subscriber or a
+/// [`WebhookConfig`](super::WebhookConfig) filters on. Its serde form is the wire name (the
+/// JSON `type` of the event and the `Socialkit-Event` header), so a stored webhook
+/// configuration keeps reading.
+///
+/// ```
+/// use socialkit::engine::EventType;
+/// assert_eq!(EventType::NeedsReauth.as_str(), "needs_reauth");
+/// assert_eq!(serde_json::to_string(&EventType::PartiallyFailed).unwrap(), "\"partially_failed\"");
+/// assert_eq!("crisis".parse::<EventType>().unwrap(), EventType::Crisis);
+/// assert!("publised".parse::<EventType>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EventType {
+    /// [`EventKind::Published`].
+    Published,
+    /// [`EventKind::Replied`].
+    Replied,
+    /// [`EventKind::Failed`].
+    Failed,
+    /// [`EventKind::PartiallyFailed`].
+    PartiallyFailed,
+    /// [`EventKind::NeedsReauth`].
+    NeedsReauth,
+    /// [`EventKind::ChannelHealth`].
+    ChannelHealth,
+    /// [`EventKind::Paused`].
+    Paused,
+    /// [`EventKind::Resumed`].
+    Resumed,
+    /// [`EventKind::Crisis`].
+    Crisis,
+}
+
+impl EventType {
+    /// Every event type.
+    pub const ALL: [EventType; 9] = [
+        EventType::Published,
+        EventType::Replied,
+        EventType::Failed,
+        EventType::PartiallyFailed,
+        EventType::NeedsReauth,
+        EventType::ChannelHealth,
+        EventType::Paused,
+        EventType::Resumed,
+        EventType::Crisis,
+    ];
+
+    /// The wire name (`"published"`, `"needs_reauth"` …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Published => "published",
+            EventType::Replied => "replied",
+            EventType::Failed => "failed",
+            EventType::PartiallyFailed => "partially_failed",
+            EventType::NeedsReauth => "needs_reauth",
+            EventType::ChannelHealth => "channel_health",
+            EventType::Paused => "paused",
+            EventType::Resumed => "resumed",
+            EventType::Crisis => "crisis",
+        }
+    }
+}
+
+impl std::fmt::Display for EventType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for EventType {
+    type Err = crate::Error;
+
+    /// Parses a wire name; an unknown name is a [`Validation`](crate::ErrorKind::Validation)
+    /// error that lists the known ones.
+    fn from_str(s: &str) -> crate::Result<Self> {
+        EventType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| {
+                let known: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+                crate::Error::validation(format!(
+                    "unknown event type {s:?}; known: {}",
+                    known.join(", ")
+                ))
+            })
+    }
+}
+
+impl Event {
+    /// Whether this event is of one of `types` (an empty list matches every event).
+    ///
+    /// ```
+    /// use socialkit::engine::{Event, EventKind, EventType};
+    /// let e = Event::new("acme".into(), EventKind::Resumed { who: "ana".into(), why: "over".into(), deliveries: 1 }, chrono::Utc::now());
+    /// assert!(e.is_any_of(&[EventType::Resumed, EventType::Paused]));
+    /// assert!(!e.is_any_of(&[EventType::Failed]));
+    /// assert!(e.is_any_of(&[]));
+    /// ```
+    pub fn is_any_of(&self, types: &[EventType]) -> bool {
+        types.is_empty() || types.contains(&self.kind.event_type())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_type_round_trips_by_its_wire_name() {
+        for t in EventType::ALL {
+            assert_eq!(t.as_str().parse::<EventType>().unwrap(), t);
+            let json = serde_json::to_string(&t).unwrap();
+            assert_eq!(json, format!("\"{t}\""));
+            assert_eq!(serde_json::from_str::<EventType>(&json).unwrap(), t);
+        }
+        let e = "nope".parse::<EventType>().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Validation);
+        assert!(e.to_string().contains("needs_reauth"), "{e}");
+    }
+
+    /// The JSON `type` of an event is its event type's wire name.
+    #[test]
+    fn the_json_type_is_the_wire_name() {
+        let k = EventKind::Resumed {
+            who: "ana".into(),
+            why: "over".into(),
+            deliveries: 0,
+        };
+        let e = Event::new("acme".into(), k, Utc::now());
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["type"], e.kind.event_type().as_str());
     }
 }
 

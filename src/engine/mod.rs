@@ -71,7 +71,7 @@ pub use crisis::{
     Contact, CrisisMode, CrisisSignal, CrisisSwitch, Deviation, HoldingStatement, Indicator,
     Playbook, escalate,
 };
-pub use events::{Event, EventKind};
+pub use events::{Event, EventKind, EventType};
 pub use fanout::Submitted;
 pub use hooks::{AfterPublish, Hooks};
 pub use outbox::RunReport;

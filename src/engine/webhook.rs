@@ -23,7 +23,7 @@ use sha2::Sha256;
 use tokio::sync::{Semaphore, broadcast, watch};
 use tokio::task::JoinHandle;
 
-use super::{Engine, Event, Permission};
+use super::{Engine, Event, EventType, Permission};
 use crate::http::{Backoff, Jitter};
 use crate::store::WorkspaceId;
 use crate::{Error, ErrorKind, Result};
@@ -47,9 +47,9 @@ pub struct WebhookConfig {
     pub url: String,
     /// The signing secret.
     pub secret: String,
-    /// Only these event types (`"failed"`, `"needs_reauth"` …); empty = all.
+    /// Only these event types (stored as `"failed"`, `"needs_reauth"` …); empty = all.
     #[serde(default)]
-    pub events: Vec<String>,
+    pub events: Vec<EventType>,
     /// Tries per event.
     #[serde(default = "default_attempts")]
     pub max_attempts: u32,
@@ -78,6 +78,23 @@ impl WebhookConfig {
         }
     }
 
+    /// Only events of these types (replacing any earlier filter).
+    ///
+    /// ```
+    /// use socialkit::engine::{EventType, WebhookConfig};
+    /// let c = WebhookConfig::new("https://hooks.example/sk", "s3cret")
+    ///     .only([EventType::Failed, EventType::NeedsReauth]);
+    /// assert_eq!(c.events, [EventType::Failed, EventType::NeedsReauth]);
+    /// let stored: WebhookConfig = serde_json::from_str(
+    ///     r#"{"url": "https://hooks.example/sk", "secret": "s3cret", "events": ["failed"]}"#,
+    /// ).unwrap();
+    /// assert_eq!(stored.events, [EventType::Failed]);
+    /// ```
+    pub fn only(mut self, types: impl IntoIterator<Item = EventType>) -> Self {
+        self.events = types.into_iter().collect();
+        self
+    }
+
     /// The waits between tries: doubling from `backoff_ms` (up to 2¹⁶ times it), no jitter.
     ///
     /// ```
@@ -90,7 +107,7 @@ impl WebhookConfig {
     }
 
     fn wants(&self, e: &Event) -> bool {
-        self.events.is_empty() || self.events.iter().any(|n| n == e.kind.name())
+        e.is_any_of(&self.events)
     }
 }
 

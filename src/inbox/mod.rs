@@ -195,7 +195,7 @@ impl InboxItem {
         InboxItem {
             key: Self::key_of(
                 channel,
-                &interaction.reference.platform,
+                interaction.reference.platform.as_str(),
                 &interaction.reference.id,
             ),
             channel: channel.to_string(),

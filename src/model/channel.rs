@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::ChannelMetrics;
+use super::{ChannelMetrics, PlatformId};
 
 /// One connected account on one platform.
 ///
@@ -15,8 +15,8 @@ use super::ChannelMetrics;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Channel {
-    /// The platform's name (`"mastodon"` …).
-    pub platform: String,
+    /// The platform (stored as its name, `"mastodon"` …).
+    pub platform: PlatformId,
     /// The platform's own account id (a Mastodon account id, a Bluesky DID …).
     pub id: String,
     /// The handle people use (`acme@mastodon.social`, `acme.bsky.social`, `acme`).
@@ -35,7 +35,7 @@ pub struct Channel {
 impl Channel {
     /// A channel with an empty profile and no metrics.
     pub fn new(
-        platform: impl Into<String>,
+        platform: impl Into<PlatformId>,
         id: impl Into<String>,
         handle: impl Into<String>,
     ) -> Self {

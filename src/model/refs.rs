@@ -2,6 +2,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::PlatformId;
+
 /// A reference to a published post on a platform: what [`delete`](crate::Platform::delete),
 /// metrics and replies need.
 ///
@@ -18,8 +20,8 @@ use serde::{Deserialize, Serialize};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PostRef {
-    /// The platform's name (`"mastodon"`, `"bluesky"` …).
-    pub platform: String,
+    /// The platform (stored as its name, `"mastodon"`, `"bluesky"` …).
+    pub platform: PlatformId,
     /// The platform's own identifier of the post.
     pub id: String,
     /// A link people can open, where the platform has one.
@@ -32,7 +34,7 @@ pub struct PostRef {
 
 impl PostRef {
     /// A reference to post `id` on `platform`.
-    pub fn new(platform: impl Into<String>, id: impl Into<String>) -> Self {
+    pub fn new(platform: impl Into<PlatformId>, id: impl Into<String>) -> Self {
         PostRef {
             platform: platform.into(),
             id: id.into(),
@@ -68,8 +70,8 @@ impl PostRef {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct InteractionRef {
-    /// The platform's name.
-    pub platform: String,
+    /// The platform (stored as its name).
+    pub platform: PlatformId,
     /// The platform's own identifier of the interaction (for a comment or reply: the post id
     /// of that comment; for a notification: the notification id).
     pub id: String,
@@ -84,7 +86,7 @@ pub struct InteractionRef {
 
 impl InteractionRef {
     /// A reference to interaction `id` on `platform`.
-    pub fn new(platform: impl Into<String>, id: impl Into<String>) -> Self {
+    pub fn new(platform: impl Into<PlatformId>, id: impl Into<String>) -> Self {
         InteractionRef {
             platform: platform.into(),
             id: id.into(),

@@ -399,7 +399,7 @@ impl InboxReport {
             rows.push(InboxRow {
                 key: printable_key(&item.key),
                 channel: item.channel.clone(),
-                platform: item.interaction.reference.platform.clone(),
+                platform: item.interaction.reference.platform.to_string(),
                 kind: snake(&item.interaction.kind),
                 author: item.interaction.author.handle.clone(),
                 text: item.interaction.text.clone().unwrap_or_default(),

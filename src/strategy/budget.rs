@@ -28,6 +28,7 @@ use super::cadence::ChannelCadence;
 use super::goals::GoalKind;
 use super::inputs::Inputs;
 use super::select::{Selection, facts_for};
+use crate::model::PlatformId;
 
 /// Organic hours of one channel.
 ///
@@ -60,7 +61,7 @@ pub struct MoneyShare {
     /// The goal.
     pub goal: String,
     /// The platform.
-    pub platform: String,
+    pub platform: PlatformId,
     /// Its share of the paid budget.
     pub share: f64,
     /// The amount in minor units (cents) of the budget's currency.
@@ -248,7 +249,7 @@ pub fn split_budget(
         for ((goal, platform, share, reason), amount) in rows.into_iter().zip(amounts) {
             paid.push(MoneyShare {
                 goal,
-                platform,
+                platform: platform.into(),
                 share: if sum > 0.0 { share / sum } else { 0.0 },
                 amount_minor: amount,
                 reason,

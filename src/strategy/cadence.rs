@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::inputs::Inputs;
 use super::select::{Selection, facts_for};
+use crate::model::PlatformId;
 
 /// The cadence of one channel.
 ///
@@ -39,7 +40,7 @@ pub struct ChannelCadence {
     /// The channel id.
     pub channel: String,
     /// The platform whose facts plan it.
-    pub platform: String,
+    pub platform: PlatformId,
     /// Planned posts per week.
     pub posts_per_week: u32,
     /// The platform's minimum.

@@ -38,6 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use super::localtime::{hour_of_week, resolve_local, start_of_day};
 use super::mix::{Pillar, assign_pillars};
+use crate::model::PlatformId;
 
 /// One planned post: a channel, an instant, and what it carries.
 ///
@@ -54,7 +55,7 @@ pub struct Slot {
     /// The channel id.
     pub channel: String,
     /// The channel's platform.
-    pub platform: String,
+    pub platform: PlatformId,
     /// The local wall-clock time the audience sees.
     pub local: NaiveDateTime,
     /// The zone of `local`.
@@ -86,7 +87,7 @@ pub struct CalendarChannel {
     /// The channel id.
     pub id: String,
     /// Its platform.
-    pub platform: String,
+    pub platform: PlatformId,
     /// Its audience's zone.
     pub zone: Tz,
     /// Its language.

@@ -39,21 +39,21 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::goals::GoalKind;
-use crate::model::{Metric, RateBasis};
+use crate::model::{Metric, PlatformId, RateBasis};
 
 /// The platforms socialkit plans for (the adapters of `DESIGN.md` §1), in a fixed order.
-pub const PLATFORMS: [&str; 11] = [
-    "bluesky",
-    "discord",
-    "facebook",
-    "instagram",
-    "linkedin",
-    "mastodon",
-    "nostr",
-    "reddit",
-    "telegram",
-    "threads",
-    "x",
+pub const PLATFORMS: [PlatformId; 11] = [
+    PlatformId::Bluesky,
+    PlatformId::Discord,
+    PlatformId::Facebook,
+    PlatformId::Instagram,
+    PlatformId::LinkedIn,
+    PlatformId::Mastodon,
+    PlatformId::Nostr,
+    PlatformId::Reddit,
+    PlatformId::Telegram,
+    PlatformId::Threads,
+    PlatformId::X,
 ];
 
 /// Facts about one platform.
@@ -65,8 +65,8 @@ pub const PLATFORMS: [&str; 11] = [
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlatformFacts {
-    /// The platform's name.
-    pub platform: String,
+    /// The platform.
+    pub platform: PlatformId,
     /// Posting cadence.
     pub cadence: CadenceFacts,
     /// Engagement-rate benchmarks, each with its denominator.
@@ -244,9 +244,9 @@ impl PlatformFacts {
 
 /// The built-in facts of a platform by name (`"sandbox"` included, as a generic platform),
 /// or `None` for a platform socialkit does not know.
-pub fn platform_facts(platform: &str) -> Option<PlatformFacts> {
-    let p = platform.to_ascii_lowercase();
-    let known = PLATFORMS.contains(&p.as_str()) || p == "sandbox";
+pub fn platform_facts(platform: impl AsRef<str>) -> Option<PlatformFacts> {
+    let p = platform.as_ref().to_ascii_lowercase();
+    let known = PLATFORMS.iter().any(|k| *k == p) || p == "sandbox";
     known.then(|| build(&p))
 }
 
@@ -548,8 +548,8 @@ mod tests {
 
     #[test]
     fn every_platform_has_facts_for_every_goal() {
-        for p in PLATFORMS.iter().copied().chain(["sandbox"]) {
-            let f = platform_facts(p).unwrap();
+        for p in PLATFORMS.into_iter().chain([PlatformId::Sandbox]) {
+            let f = platform_facts(&p).unwrap();
             for k in GoalKind::ALL {
                 let v = f.fit(k);
                 assert!((0.0..=1.0).contains(&v), "{p} {k:?} {v}");
@@ -565,7 +565,7 @@ mod tests {
     #[test]
     fn sources_resolve() {
         for p in PLATFORMS {
-            let f = platform_facts(p).unwrap();
+            let f = platform_facts(&p).unwrap();
             let mut ids: Vec<&str> = f.cadence.sources.iter().map(String::as_str).collect();
             ids.extend(f.engagement.iter().map(|b| b.source.as_str()));
             for fact in f.goal_fit.values().chain(f.peak_hour.iter()) {

@@ -56,7 +56,7 @@ use super::goals::Goal;
 use super::localtime::start_of_day;
 use super::mix::MixRule;
 use super::select::SelectionWeights;
-use crate::model::{Channel, PostMetrics};
+use crate::model::{Channel, PlatformId, PostMetrics};
 use crate::platform::Capabilities;
 use crate::{Error, Result};
 
@@ -366,15 +366,15 @@ impl Campaign {
 pub struct ChannelInput {
     /// The channel's id in socialkit (a channel URL or a store id); unique among the channels.
     pub id: String,
-    /// The platform's name (`"instagram"`, `"sandbox"` …).
-    pub platform: String,
+    /// The platform (stored as its name, `"instagram"`, `"sandbox"` …).
+    pub platform: PlatformId,
     /// The handle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle: Option<String>,
     /// Plan this channel with the facts of another platform (a sandbox channel that stands in
     /// for Instagram says `"instagram"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub facts_as: Option<String>,
+    pub facts_as: Option<PlatformId>,
     /// The zone its audience reads it in; the campaign's zone when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<Tz>,
@@ -414,14 +414,14 @@ impl ChannelInput {
     }
 
     /// Sets [`facts_as`](Self::facts_as).
-    pub fn planned_as(mut self, platform: &str) -> Self {
-        self.facts_as = Some(platform.to_string());
+    pub fn planned_as(mut self, platform: impl Into<PlatformId>) -> Self {
+        self.facts_as = Some(platform.into());
         self
     }
 
     /// The platform whose facts plan this channel: `facts_as`, else `platform`.
-    pub fn planning_platform(&self) -> &str {
-        self.facts_as.as_deref().unwrap_or(&self.platform)
+    pub fn planning_platform(&self) -> &PlatformId {
+        self.facts_as.as_ref().unwrap_or(&self.platform)
     }
 }
 

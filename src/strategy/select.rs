@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use super::facts::{PLATFORMS, PlatformFacts, platform_facts};
 use super::inputs::{ChannelInput, Inputs};
 use super::kpi::KpiId;
-use crate::model::{Metric, RateBasis};
+use crate::model::{Metric, PlatformId, RateBasis};
 use crate::{Error, Result};
 
 /// How much each selection factor weighs. Normalized to sum 1 when used.
@@ -161,7 +161,7 @@ pub struct Contribution {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlatformScore {
     /// The platform.
-    pub platform: String,
+    pub platform: PlatformId,
     /// Σ contributions' points, 0–1.
     pub score: f64,
     /// 1 = best.
@@ -188,7 +188,7 @@ pub struct ChannelChoice {
     /// The channel id.
     pub channel: String,
     /// The platform whose facts plan it.
-    pub platform: String,
+    pub platform: PlatformId,
     /// Its platform's score.
     pub score: f64,
     /// Whether the plan uses it.
@@ -212,7 +212,7 @@ pub struct Selection {
     /// Every connected channel, in the order the plan ranks them.
     pub channels: Vec<ChannelChoice>,
     /// Platforms not connected that score above the lowest selected platform.
-    pub recommended_to_connect: Vec<String>,
+    pub recommended_to_connect: Vec<PlatformId>,
     /// The normalized weights used.
     pub weights: [f64; 4],
 }
@@ -244,13 +244,14 @@ impl Selection {
 /// assert_eq!(facts_for(&Inputs::example(), "linkedin").cadence.max_per_week, 5);
 /// assert_eq!(facts_for(&Inputs::example(), "myspace").platform, "myspace");
 /// ```
-pub fn facts_for(inputs: &Inputs, platform: &str) -> PlatformFacts {
+pub fn facts_for(inputs: &Inputs, platform: impl AsRef<str>) -> PlatformFacts {
+    let platform = platform.as_ref();
     if let Some(f) = inputs.settings.facts.get(platform) {
         return f.clone();
     }
     platform_facts(platform).unwrap_or_else(|| {
         let mut f = platform_facts("sandbox").unwrap_or_else(|| unreachable_facts(platform));
-        f.platform = platform.to_string();
+        f.platform = platform.into();
         f
     })
 }
@@ -258,7 +259,7 @@ pub fn facts_for(inputs: &Inputs, platform: &str) -> PlatformFacts {
 fn unreachable_facts(platform: &str) -> PlatformFacts {
     // `platform_facts("sandbox")` always exists; this keeps the code free of panics anyway.
     PlatformFacts {
-        platform: platform.to_string(),
+        platform: platform.into(),
         cadence: super::facts::CadenceFacts {
             min_per_week: 1,
             recommended_per_week: 3,
@@ -298,7 +299,7 @@ pub fn select(inputs: &Inputs, capacity: u32) -> Selection {
     let mut by_platform: BTreeMap<&str, Vec<&ChannelInput>> = BTreeMap::new();
     for c in by_id {
         by_platform
-            .entry(c.planning_platform())
+            .entry(c.planning_platform().as_str())
             .or_default()
             .push(c);
     }
@@ -334,7 +335,7 @@ pub fn select(inputs: &Inputs, capacity: u32) -> Selection {
                 )
                 .collect();
             PlatformScore {
-                platform: name.clone(),
+                platform: PlatformId::from(name.as_str()),
                 score: contributions.iter().map(|c| c.points).sum(),
                 rank: 0,
                 connected: !channels.is_empty(),
@@ -358,7 +359,7 @@ pub fn select(inputs: &Inputs, capacity: u32) -> Selection {
     let score_of = |c: &ChannelInput| {
         platforms
             .iter()
-            .find(|p| p.platform == c.planning_platform())
+            .find(|p| p.platform == *c.planning_platform())
             .map_or(0.0, |p| p.score)
     };
     order.sort_by(|a, b| {
@@ -372,7 +373,7 @@ pub fn select(inputs: &Inputs, capacity: u32) -> Selection {
     let mut channels = Vec::new();
     for c in order {
         let score = score_of(c);
-        let facts = facts_for(inputs, c.planning_platform());
+        let facts = facts_for(inputs, c.planning_platform().as_str());
         let need = facts.cadence.min_per_week.max(1);
         let (selected, reason) = if score < min_score {
             (
@@ -398,7 +399,7 @@ pub fn select(inputs: &Inputs, capacity: u32) -> Selection {
         };
         channels.push(ChannelChoice {
             channel: c.id.clone(),
-            platform: c.planning_platform().to_string(),
+            platform: c.planning_platform().clone(),
             score,
             selected,
             reason,

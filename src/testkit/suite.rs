@@ -233,7 +233,7 @@ pub async fn run(harness: &dyn Harness, opts: &SuiteOptions) -> SuiteReport {
         }
     }
     SuiteReport {
-        platform: cx.caps.platform.clone(),
+        platform: cx.caps.platform.to_string(),
         checks: results,
     }
 }

@@ -62,7 +62,7 @@ async fn events_are_signed_retried_and_verifiable() {
     let ws = workspace(&e).await;
     connect(&e, &ws, "c", Arc::new(EchoPlatform::new("demo"))).await;
     let cfg = WebhookConfig {
-        events: vec!["published".into()],
+        events: vec![socialkit::engine::EventType::Published],
         backoff_ms: 10,
         ..WebhookConfig::new(format!("http://{addr}/hook"), "whsec-test")
     };
@@ -71,7 +71,7 @@ async fn events_are_signed_retried_and_verifiable() {
     // reads events in order, is past the first workspace's pause.
     let other = e.create_workspace("other", "Other", OWNER).await.unwrap();
     let sentinel_cfg = WebhookConfig {
-        events: vec!["paused".into()],
+        events: vec![socialkit::engine::EventType::Paused],
         ..WebhookConfig::new(format!("http://{addr}/sentinel"), "whsec-other")
     };
     e.set_webhook(&other, OWNER, Some(&sentinel_cfg))

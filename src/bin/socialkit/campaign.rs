@@ -133,7 +133,7 @@ fn print_plan(p: &Plan) {
             .map(|c| {
                 vec![
                     c.channel.clone(),
-                    c.platform.clone(),
+                    c.platform.to_string(),
                     c.posts_per_week.to_string(),
                     p.slots_of(&c.channel).count().to_string(),
                 ]

@@ -110,7 +110,8 @@ impl Condition {
                 .is_some_and(|f| f >= *n),
             Condition::Channel(list) => list.iter().any(|c| {
                 s.channel.is_some_and(|ch| eq(c, ch))
-                    || s.interaction.is_some_and(|i| eq(c, &i.reference.platform))
+                    || s.interaction
+                        .is_some_and(|i| eq(c, i.reference.platform.as_str()))
             }),
             Condition::Kind(kinds) => s.interaction.is_some_and(|i| kinds.contains(&i.kind)),
             Condition::Intent(intents) => intents.contains(&s.intent),

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::plan::{Cover, SearchOptions, SearchPlan};
 use crate::error::{Error, ErrorKind, ErrorRecord, Result};
 use crate::listen::query::Query;
-use crate::model::Interaction;
+use crate::model::{Interaction, PlatformId};
 use crate::platform::{Operation, Platform};
 
 /// A platform to listen on, under the name of its channel (the key of its high-water marks).
@@ -199,7 +199,7 @@ pub(crate) async fn run_plan(
     report.since = plan.since;
     report.clamped = plan.clamped;
     report.local_time_filter = plan.local_time_filter;
-    let mut seen: HashSet<(String, String)> = HashSet::new();
+    let mut seen: HashSet<(PlatformId, String)> = HashSet::new();
     let mut found = Vec::new();
     let keep = |i: &Interaction| {
         plan.since.is_none_or(|s| i.created_at >= s)
@@ -214,7 +214,7 @@ pub(crate) async fn run_plan(
         let mut q = search.clone();
         let mut pages = 0;
         // Every result this search has returned, kept or not: a page with nothing new ends it.
-        let mut read: HashSet<(String, String)> = HashSet::new();
+        let mut read: HashSet<(PlatformId, String)> = HashSet::new();
         loop {
             if pages >= options.max_pages.max(1) {
                 report.truncated = true;

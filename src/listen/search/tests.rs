@@ -41,7 +41,7 @@ impl Searchable {
     }
 
     fn add(&self, id: &str, text: &str, at: DateTime<Utc>) {
-        let i = post(&self.caps.platform, id, text, at);
+        let i = post(self.caps.platform.as_str(), id, text, at);
         self.items.lock().unwrap().push(i);
     }
 

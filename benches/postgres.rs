@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use socialkit::Platform;
 use socialkit::adapters::mastodon::Mastodon;
 use socialkit::adapters::mastodon::twin::{Twin, TwinOptions};
 use socialkit::model::{Post, PublishOptions};
@@ -25,7 +26,6 @@ use socialkit::store::postgres::scratch::ScratchDb;
 use socialkit::store::{
     Change, Delivery, DeliveryState, Finish, PgStore, Selector, Stamp, Store, Workspace,
 };
-use socialkit::Platform;
 
 const BATCH: usize = 8;
 
@@ -58,9 +58,9 @@ async fn load(store: &PgStore, n: i64, spread_secs: i64) {
     c.execute(
         "INSERT INTO deliveries (workspace, id, post, channel, state, due_at, created_at, data, content)
          SELECT 'bench', 'd' || g, 'p' || g, 'c', 'scheduled',
-                $2 - (g % ($3 + 1)) * 1000000, $2,
+                $2::BIGINT - (g % ($3::BIGINT + 1)) * 1000000, $2::BIGINT,
                 replace(replace($4, '__ID__', 'd' || g), '__POST__', 'p' || g), $5
-         FROM generate_series(1, $1) g",
+         FROM generate_series(1::BIGINT, $1::BIGINT) g",
         &[&n, &now, &spread_secs, &data, &content],
     )
     .await
@@ -131,7 +131,8 @@ async fn raw_worker(
             .unwrap();
         let mut claimed = Vec::new();
         for r in rows.iter().take(BATCH) {
-            let (ws, id, ch, data): (&str, &str, &str, &str) = (r.get(0), r.get(1), r.get(2), r.get(3));
+            let (ws, id, ch, data): (&str, &str, &str, &str) =
+                (r.get(0), r.get(1), r.get(2), r.get(3));
             tx.query_opt(
                 "SELECT min_spacing_secs, next_free_at FROM channels WHERE workspace = $1 AND id = $2",
                 &[&ws, &ch],
@@ -159,7 +160,12 @@ async fn raw_worker(
             )
             .await
             .unwrap();
-            claimed.push((ws.to_string(), id.to_string(), attempt, r.get::<_, String>(4)));
+            claimed.push((
+                ws.to_string(),
+                id.to_string(),
+                attempt,
+                r.get::<_, String>(4),
+            ));
         }
         tx.commit().await.unwrap();
         if claimed.is_empty() {
@@ -257,7 +263,9 @@ async fn run() {
     let m = Arc::new(Mastodon::connect(twin.config()).await.unwrap());
     let http = reqwest::Client::new();
 
-    println!("claim -> publish (Mastodon twin, loopback) -> record; {deliveries} deliveries per run, batch {BATCH}");
+    println!(
+        "claim -> publish (Mastodon twin, loopback) -> record; {deliveries} deliveries per run, batch {BATCH}"
+    );
     println!("| workers | socialkit (deliveries/s) | raw SQL + reqwest (deliveries/s) | ratio |");
     println!("|---|---|---|---|");
     for workers in [1usize, 2, 4, 8] {
@@ -265,17 +273,19 @@ async fn run() {
         let mut raw = Vec::new();
         for _round in 0..2 {
             load(&admin, deliveries, 0).await;
-            let stores: Vec<PgStore> = futures::future::join_all(
-                (0..workers).map(|_| PgStore::connect_with(db.url(), 1)),
-            )
-            .await
-            .into_iter()
-            .map(|s| s.unwrap())
-            .collect();
+            let stores: Vec<PgStore> =
+                futures::future::join_all((0..workers).map(|_| PgStore::connect_with(db.url(), 1)))
+                    .await
+                    .into_iter()
+                    .map(|s| s.unwrap())
+                    .collect();
             let t = Instant::now();
-            let done: usize = futures::future::join_all(stores.into_iter().enumerate().map(
-                |(i, s)| tokio::spawn(socialkit_worker(s, m.clone(), format!("sk{i}"))),
-            ))
+            let done: usize = futures::future::join_all(
+                stores
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, s)| tokio::spawn(socialkit_worker(s, m.clone(), format!("sk{i}")))),
+            )
             .await
             .into_iter()
             .map(|r| r.unwrap())
@@ -284,16 +294,15 @@ async fn run() {
             sk.push(deliveries as f64 / t.elapsed().as_secs_f64());
 
             load(&admin, deliveries, 0).await;
-            let pools: Vec<deadpool_postgres::Pool> = futures::future::join_all(
-                (0..workers).map(|_| PgStore::connect_with(db.url(), 1)),
-            )
-            .await
-            .into_iter()
-            .map(|s| s.unwrap().handle().pool().clone())
-            .collect();
+            let pools: Vec<deadpool_postgres::Pool> =
+                futures::future::join_all((0..workers).map(|_| PgStore::connect_with(db.url(), 1)))
+                    .await
+                    .into_iter()
+                    .map(|s| s.unwrap().handle().pool().clone())
+                    .collect();
             let t = Instant::now();
-            let done: usize = futures::future::join_all(pools.into_iter().enumerate().map(
-                |(i, p)| {
+            let done: usize =
+                futures::future::join_all(pools.into_iter().enumerate().map(|(i, p)| {
                     tokio::spawn(raw_worker(
                         p,
                         http.clone(),
@@ -301,12 +310,11 @@ async fn run() {
                         twin.token().to_string(),
                         format!("raw{i}"),
                     ))
-                },
-            ))
-            .await
-            .into_iter()
-            .map(|r| r.unwrap())
-            .sum();
+                }))
+                .await
+                .into_iter()
+                .map(|r| r.unwrap())
+                .sum();
             assert_eq!(done as i64, deliveries);
             raw.push(deliveries as f64 / t.elapsed().as_secs_f64());
         }

@@ -27,16 +27,26 @@ use socialkit::adapters::mastodon::{Mastodon, MastodonConfig};
 use socialkit::engine::{Backoff, Engine, EngineConfig};
 use socialkit::model::Post;
 use socialkit::store::postgres::scratch::ScratchDb;
-use socialkit::store::{ChannelRecord, DeliveryFilter, DeliveryState, PgStore, Store};
+use socialkit::store::{
+    ChannelRecord, Delivery, DeliveryFilter, DeliveryState, PgStore, PostRecord, Store,
+};
 
 /// Worker processes alive at any time.
 const WORKERS: usize = 4;
-/// Posts (one delivery each).
+/// Posts (one delivery each); `SK_CHAOS_POSTS` overrides it (for a loaded machine).
 const POSTS: usize = 20_000;
 /// Channels the posts spread over (all on the twin's one account).
 const CHANNELS: usize = 8;
-/// The longest the run may take before the test gives up.
-const DEADLINE: Duration = Duration::from_secs(240);
+/// The longest the run may take before the test gives up (a bound, not a target);
+/// `SK_CHAOS_DEADLINE_SECS` overrides it.
+const DEADLINE: Duration = Duration::from_secs(900);
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 const WS: &str = "chaos";
 
@@ -76,11 +86,16 @@ async fn worker_process() {
     let engine = Engine::builder(store).config(config()).build();
     let ws = WS.into();
     for c in 0..CHANNELS {
-        let m = Mastodon::connect(MastodonConfig::new(&twin, &token).unwrap())
+        let m = Mastodon::connect(MastodonConfig::new(&twin, token.as_str()).unwrap())
             .await
             .unwrap();
         engine
-            .connect(&ws, "olga", ChannelRecord::new(format!("c{c}"), "mastodon"), Arc::new(m))
+            .connect(
+                &ws,
+                "olga",
+                ChannelRecord::new(format!("c{c}"), "mastodon"),
+                Arc::new(m),
+            )
             .await
             .unwrap();
     }
@@ -106,7 +121,12 @@ impl Workers {
     fn spawn(&mut self, slot: usize) -> Child {
         self.started += 1;
         Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "worker_process", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "worker_process",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env("SK_CHAOS_ROLE", "worker")
             .env("SK_CHAOS_WORKER", format!("w{slot}"))
             .env("SK_CHAOS_DB", &self.db)
@@ -115,7 +135,7 @@ impl Workers {
             .env("RUST_LOG", "off")
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::inherit())
             .spawn()
             .unwrap()
     }
@@ -155,7 +175,12 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
     for c in 0..CHANNELS {
         let m = Mastodon::connect(twin.config()).await.unwrap();
         engine
-            .connect(&ws, "olga", ChannelRecord::new(format!("c{c}"), "mastodon"), Arc::new(m))
+            .connect(
+                &ws,
+                "olga",
+                ChannelRecord::new(format!("c{c}"), "mastodon"),
+                Arc::new(m),
+            )
             .await
             .unwrap();
     }
@@ -172,18 +197,37 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
         workers.slots.push(c);
     }
     let started = Instant::now();
+    let posts: usize = env_or("SK_CHAOS_POSTS", POSTS);
+    let deadline = Duration::from_secs(env_or("SK_CHAOS_DEADLINE_SECS", DEADLINE.as_secs()));
 
     // Submit every post (concurrently, while the workers already publish).
+    // Stored as the engine's submit stores them (post, one Scheduled delivery, due now), but
+    // without its per-post validation, so submitting keeps ahead of publishing.
     let submitters: Vec<_> = (0..8)
         .map(|k| {
-            let (engine, ws) = (engine.clone(), ws.clone());
+            let store = store.clone();
             tokio::spawn(async move {
-                for i in (k..POSTS).step_by(8) {
-                    let ch = format!("c{}", i % CHANNELS);
-                    engine
-                        .submit(&ws, "olga", Post::text(format!("chaos post {i}")), &[ch.into()])
-                        .await
-                        .unwrap();
+                for i in (k..posts).step_by(8) {
+                    let now = chrono::Utc::now();
+                    let text = Post::text(format!("chaos post {i}"));
+                    let rec = PostRecord {
+                        workspace: WS.into(),
+                        id: format!("p{i}").into(),
+                        post: text.clone(),
+                        created_by: "olga".into(),
+                        created_at: now,
+                    };
+                    let d = Delivery::new(
+                        WS.into(),
+                        rec.id.clone(),
+                        format!("c{}", i % CHANNELS).into(),
+                        "mastodon",
+                        text,
+                        DeliveryState::Scheduled,
+                        Some(now),
+                        now,
+                    );
+                    store.insert_post(&rec, &[d], "submitted").await.unwrap();
                 }
             })
         })
@@ -198,15 +242,20 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
     let mut last = (0usize, 0usize);
     loop {
         assert!(
-            started.elapsed() < DEADLINE,
-            "not done after {DEADLINE:?}: {last:?} (final, total)"
+            started.elapsed() < deadline,
+            "not done after {deadline:?}: {last:?} (final, total)"
         );
         if !submitted && submitters.iter().all(|s| s.is_finished()) {
             submitted = true;
         }
         // Faults on the next few status creations.
         match rng.random_range(0..3) {
-            0 => h.inject(Some("POST"), Some("/api/v1/statuses"), 3, Fault::json(503, "busy")),
+            0 => h.inject(
+                Some("POST"),
+                Some("/api/v1/statuses"),
+                3,
+                Fault::json(503, "busy"),
+            ),
             1 => h.inject(
                 Some("POST"),
                 Some("/api/v1/statuses"),
@@ -232,7 +281,7 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
         tokio::time::sleep(Duration::from_millis(250)).await;
         let counts = final_counts(store.as_ref()).await;
         last = counts;
-        if submitted && counts.0 == POSTS && counts.1 == POSTS {
+        if submitted && counts.0 == posts && counts.1 == posts {
             break;
         }
     }
@@ -257,7 +306,10 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
     }
     let mut per_text: HashMap<String, Vec<String>> = HashMap::new();
     for s in h.statuses() {
-        per_text.entry(s.text.clone()).or_default().push(s.id.clone());
+        per_text
+            .entry(s.text.clone())
+            .or_default()
+            .push(s.id.clone());
     }
     let doubled = per_text.values().filter(|v| v.len() > 1).count();
     let mut lost = 0;
@@ -276,7 +328,7 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
     }
     let in_doubt_settled = all.iter().filter(|d| d.in_doubt_since.is_some()).count();
     let report = format!(
-        "postgres chaos run: {WORKERS} worker processes, {POSTS} deliveries, {CHANNELS} channels, one Mastodon twin\n\
+        "postgres chaos run: {WORKERS} worker processes, {posts} deliveries, {CHANNELS} channels, one Mastodon twin\n\
          elapsed: {:.1} s ({:.0} deliveries/s)\n\
          workers started: {}, killed with SIGKILL: {}\n\
          fault rounds injected: {faults} (503 x3, 429 x2 or 502-after-processing x3 each)\n\
@@ -285,7 +337,7 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
          statuses at the twin: {}, distinct posts: {}\n\
          lost: {lost}, doubled: {doubled}, recorded id not at the twin: {mismatched}\n",
         elapsed.as_secs_f64(),
-        POSTS as f64 / elapsed.as_secs_f64(),
+        posts as f64 / elapsed.as_secs_f64(),
         workers.started,
         workers.killed,
         h.statuses().len(),
@@ -295,12 +347,15 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tmp");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("postgres-chaos.txt"), &report).unwrap();
-    assert_eq!(all.len(), POSTS);
+    assert_eq!(all.len(), posts);
     assert_eq!(lost, 0, "{report}");
     assert_eq!(doubled, 0, "{report}");
     assert_eq!(mismatched, 0, "{report}");
-    assert_eq!(by_state.get("published"), Some(&POSTS), "{report}");
-    assert!(workers.killed >= 3, "the chaos loop killed too few: {report}");
+    assert_eq!(by_state.get("published"), Some(&posts), "{report}");
+    assert!(
+        workers.killed >= 3,
+        "the chaos loop killed too few: {report}"
+    );
     drop((engine, store));
     db.drop_now().await.unwrap();
 }

@@ -858,9 +858,7 @@ async fn around(State(shared): S, request: Request, next: Next) -> Response {
         Some(Fault::AnswerLost { status }) => {
             let _processed = next.run(request).await;
             (
-                html_error(
-                    StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
-                ),
+                html_error(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY)),
                 remaining,
                 reset,
             )

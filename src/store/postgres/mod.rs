@@ -302,9 +302,12 @@ async fn log(tx: &Tx<'_>, h: &HistoryEntry) -> Result<()> {
         .prepare_cached("INSERT INTO history (workspace, delivery, data) VALUES ($1, $2, $3)")
         .await
         .map_err(pg)?;
-    tx.execute(&st, &[&h.workspace.as_str(), &h.delivery.as_str(), &json(h)?])
-        .await
-        .map_err(pg)?;
+    tx.execute(
+        &st,
+        &[&h.workspace.as_str(), &h.delivery.as_str(), &json(h)?],
+    )
+    .await
+    .map_err(pg)?;
     Ok(())
 }
 
@@ -440,7 +443,10 @@ async fn select(tx: &Tx<'_>, ws: &WorkspaceId, selector: &Selector) -> Result<Ve
                 &[&ws.as_str(), &p.as_str()],
             )
             .await?;
-            Ok(list.into_iter().filter(|d| !d.state.is_terminal()).collect())
+            Ok(list
+                .into_iter()
+                .filter(|d| !d.state.is_terminal())
+                .collect())
         }
     }
 }
@@ -451,7 +457,9 @@ fn transient(e: &Error) -> bool {
     std::error::Error::source(e)
         .and_then(|s| s.downcast_ref::<tokio_postgres::Error>())
         .and_then(code)
-        .is_some_and(|c| *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE)
+        .is_some_and(|c| {
+            *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE
+        })
 }
 
 async fn claim_in(
@@ -598,11 +606,17 @@ impl Store for PgStore {
     async fn workspace(&self, id: &WorkspaceId) -> Result<Workspace> {
         in_tx!(self, |tx| {
             let row = tx
-                .query_opt("SELECT paused, data FROM workspaces WHERE id = $1", &[&id.as_str()])
+                .query_opt(
+                    "SELECT paused, data FROM workspaces WHERE id = $1",
+                    &[&id.as_str()],
+                )
                 .await
                 .map_err(pg)?
                 .ok_or_else(|| {
-                    Error::new(ErrorKind::NotFound, format!("workspace {id} does not exist"))
+                    Error::new(
+                        ErrorKind::NotFound,
+                        format!("workspace {id} does not exist"),
+                    )
                 })?;
             let mut w: Workspace = parse(row.get(1))?;
             w.paused = row.get(0);
@@ -889,7 +903,10 @@ impl Store for PgStore {
                 .await
                 .map_err(pg)?
                 .ok_or_else(|| {
-                    Error::new(ErrorKind::NotFound, format!("workspace {ws} does not exist"))
+                    Error::new(
+                        ErrorKind::NotFound,
+                        format!("workspace {ws} does not exist"),
+                    )
                 })?;
             let mut w: Workspace = parse(row.get::<_, &str>(0))?;
             let (sql, change) = if pause {
@@ -929,10 +946,8 @@ impl Store for PgStore {
         let mut tries = 0;
         loop {
             tries += 1;
-            let round: Result<Vec<Claim>> = async {
-                in_tx!(self, |tx| claim_in(&tx, now, worker, limit, lease).await)
-            }
-            .await;
+            let round: Result<Vec<Claim>> =
+                async { in_tx!(self, |tx| claim_in(&tx, now, worker, limit, lease).await) }.await;
             match round {
                 Err(e) if tries < 3 && transient(&e) => continue,
                 other => return other,

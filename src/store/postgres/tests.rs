@@ -79,7 +79,12 @@ async fn a_database_newer_than_the_code_is_refused() {
             .unwrap(),
         Migrated { from: 0, to: 1 }
     );
-    assert!(!h.migrate_feature("demo", &["CREATE TABLE demo_t (x INT)"]).await.unwrap().ran());
+    assert!(
+        !h.migrate_feature("demo", &["CREATE TABLE demo_t (x INT)"])
+            .await
+            .unwrap()
+            .ran()
+    );
     assert_eq!(
         h.migrate_feature("demo", &[]).await.unwrap_err().kind(),
         ErrorKind::ConfigInvalid

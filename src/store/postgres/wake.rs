@@ -77,8 +77,7 @@ async fn listen(config: tokio_postgres::Config, notify: Weak<Notify>) {
     loop {
         match config.connect(NoTls).await {
             Ok((client, mut connection)) => {
-                let mut messages =
-                    futures::stream::poll_fn(move |cx| connection.poll_message(cx));
+                let mut messages = futures::stream::poll_fn(move |cx| connection.poll_message(cx));
                 let sql = format!("LISTEN {CHANNEL}");
                 let mut listen = Box::pin(client.batch_execute(&sql));
                 // Drive the connection until LISTEN is acknowledged.

@@ -1,5 +1,9 @@
 //! Platform adapters, one folder per platform, each behind its own cargo feature. The
-//! sandbox is always compiled: it is the embedded default.
+//! sandbox is always compiled: it is the embedded default. Every adapter but the sandbox is
+//! built on [`base`]: it implements [`base::Adapter`] (its API calls and mapping) and gets
+//! [`Platform`](crate::Platform) with the capability check from there.
+
+pub mod base;
 
 #[cfg(feature = "bluesky")]
 pub mod bluesky;

@@ -24,6 +24,7 @@ use tokio::sync::{Semaphore, broadcast, watch};
 use tokio::task::JoinHandle;
 
 use super::{Engine, Event, Permission};
+use crate::http::{Backoff, Jitter};
 use crate::store::WorkspaceId;
 use crate::{Error, ErrorKind, Result};
 
@@ -75,6 +76,17 @@ impl WebhookConfig {
             max_attempts: default_attempts(),
             backoff_ms: default_backoff(),
         }
+    }
+
+    /// The waits between tries: doubling from `backoff_ms` (up to 2¹⁶ times it), no jitter.
+    ///
+    /// ```
+    /// let c = socialkit::engine::WebhookConfig::new("https://hooks.example/", "s");
+    /// assert_eq!(c.backoff().cap(3), std::time::Duration::from_secs(4));
+    /// ```
+    pub fn backoff(&self) -> Backoff {
+        let base = StdDuration::from_millis(self.backoff_ms);
+        Backoff::new(base, base.saturating_mul(1 << 16), Jitter::None)
     }
 
     fn wants(&self, e: &Event) -> bool {
@@ -269,11 +281,6 @@ async fn send(client: &reqwest::Client, engine: &Engine, cfg: &WebhookConfig, ev
             tracing::warn!(event = %event.id, attempt, "webhook not delivered");
             return;
         }
-        let delay = cfg.backoff_ms.saturating_mul(1 << (attempt - 1).min(16));
-        engine
-            .inner
-            .clock
-            .sleep(StdDuration::from_millis(delay))
-            .await;
+        engine.inner.clock.sleep(cfg.backoff().cap(attempt)).await;
     }
 }

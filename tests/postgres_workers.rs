@@ -63,6 +63,7 @@ fn config() -> EngineConfig {
             base: chrono::Duration::milliseconds(50),
             factor: 2.0,
             max: chrono::Duration::milliseconds(500),
+            ..Backoff::default()
         },
         // The twin answers in microseconds and no request outlives the killed process, so a
         // short wait before reconciling suffices.

@@ -53,7 +53,7 @@ const WS: &str = "chaos";
 fn config() -> EngineConfig {
     EngineConfig {
         worker: std::env::var("SK_CHAOS_WORKER").unwrap_or_else(|_| "w".into()),
-        batch: 16,
+        batch: 8,
         // A killed worker's leases end soon (its successor under the same name frees them
         // at once anyway).
         lease: chrono::Duration::seconds(5),
@@ -238,7 +238,7 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
     let mut rng = ChaCha8Rng::seed_from_u64(15);
     let h = twin.handle().clone();
     let mut faults = 0usize;
-    let mut next_kill = Instant::now() + Duration::from_secs(2);
+    let mut next_kill = Instant::now() + Duration::from_secs(3);
     let mut submitted = false;
     let mut last = (0usize, 0usize);
     loop {
@@ -276,7 +276,7 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
         if Instant::now() >= next_kill {
             let slot = rng.random_range(0..WORKERS);
             workers.kill(slot);
-            next_kill = Instant::now() + Duration::from_millis(rng.random_range(1500..3500));
+            next_kill = Instant::now() + Duration::from_millis(rng.random_range(3000..6000));
         }
         // Bounded by DEADLINE; this is the observation interval, not synchronisation.
         tokio::time::sleep(Duration::from_millis(250)).await;

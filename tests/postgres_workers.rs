@@ -60,9 +60,9 @@ fn config() -> EngineConfig {
         max_attempts: 30,
         max_total_attempts: 200,
         backoff: Backoff {
-            base: chrono::Duration::milliseconds(50),
+            base: Duration::from_millis(50),
             factor: 2.0,
-            max: chrono::Duration::milliseconds(500),
+            max: Duration::from_millis(500),
             ..Backoff::default()
         },
         // The twin answers in microseconds and no request outlives the killed process, so a

@@ -144,6 +144,7 @@ async fn a_long_text_is_split_into_a_thread_when_asked() {
     let opts = PublishOptions {
         split_long_text: true,
         idempotency_key: Some("long-1".into()),
+        ..PublishOptions::default()
     };
     let p = alice
         .publish(&Post::text(text.clone()), &opts)

@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 use socialkit::Registry;
 use socialkit::registry::ChannelConfig;
 
-const SCHEMES: [&str; 8] = [
+const SCHEMES: [&str; 9] = [
     "x",
     "linkedin",
     "facebook",
@@ -13,6 +13,7 @@ const SCHEMES: [&str; 8] = [
     "threads",
     "mastodon",
     "bluesky",
+    "nostr",
     "sandbox",
 ];
 

@@ -17,7 +17,7 @@
 //! - **every other operation** ([`delete`](Platform::delete),
 //!   [`interactions`](Platform::interactions), [`post_metrics`](Platform::post_metrics),
 //!   [`recent_posts`](Platform::recent_posts), [`search`](Platform::search), and reply and edit
-//!   before their post is read) is refused with [`ErrorKind::Unsupported`] when the
+//!   before their post is read) is refused with [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) when the
 //!   capabilities do not declare it: nothing is sent.
 //!
 //! An adapter overrides [`Adapter::fit`] only when its platform counts differently from
@@ -56,8 +56,9 @@
 //! assert!(echo.publish_text("short").await.is_ok());
 //! let e = echo.publish_text("far too long for ten").await.unwrap_err();
 //! assert_eq!(e.kind(), ErrorKind::Validation);
-//! // Echo declares no delete: refused before the adapter is asked.
-//! let e = echo.delete(&PostRef::new("echo", "1")).await.unwrap_err();
+//! // Echo declares no delete: refused before the adapter is asked. (With both traits in
+//! // scope, name the one meant: `Adapter::delete` would skip the check.)
+//! let e = Platform::delete(&echo, &PostRef::new("echo", "1")).await.unwrap_err();
 //! assert_eq!(e.kind(), ErrorKind::Unsupported);
 //! # });
 //! ```

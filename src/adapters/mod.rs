@@ -19,6 +19,10 @@ pub mod instagram;
 pub mod linkedin;
 #[cfg(feature = "mastodon")]
 pub mod mastodon;
+#[cfg(feature = "nostr")]
+pub mod nostr;
+#[cfg(feature = "reddit")]
+pub mod reddit;
 pub mod sandbox;
 #[cfg(feature = "telegram")]
 pub mod telegram;
@@ -44,6 +48,10 @@ pub(crate) fn register_all(registry: &mut Registry) {
     linkedin::register(registry);
     #[cfg(feature = "mastodon")]
     mastodon::register(registry);
+    #[cfg(feature = "nostr")]
+    nostr::register(registry);
+    #[cfg(feature = "reddit")]
+    reddit::register(registry);
     #[cfg(feature = "telegram")]
     telegram::register(registry);
     #[cfg(feature = "threads")]

@@ -14,6 +14,12 @@
 //! Nothing is stored on any of these: the engine stores a channel only after completion
 //! succeeded and the platform was built from it ([`Engine::connect_stored`](crate::engine::Engine::connect_stored)).
 //!
+//! Where one login gives access to several accounts — the Facebook Pages and Instagram
+//! accounts a user manages (`adapters::facebook::connect_accounts`), the LinkedIn
+//! organizations a member administers (`LinkedIn::administered_organizations`) — the flow
+//! lists them as [`Account`]s, the caller lets the user pick one ([`choose`]), and the chosen
+//! account is stored as the channel (`ChannelSource::from(account)`).
+//!
 //! ```
 //! use socialkit::auth::connect::{Callback, ConnectError, PendingConnect};
 //! use socialkit::auth::{OAuth2Client, OAuth2Config};
@@ -268,4 +274,104 @@ impl PendingConnect {
         }
         Ok(token)
     }
+}
+
+/// What kind of account a connect flow offers to choose from.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// A Facebook Page the user has a task on (`GET /me/accounts`).
+    FacebookPage,
+    /// An Instagram professional account linked to such a Page.
+    InstagramAccount,
+    /// A LinkedIn organization the member administers (`organizationAcls`).
+    LinkedInOrganization,
+}
+
+/// One account the user administers, found by a connect flow: show `name`, let the user pick,
+/// and store the chosen one's `settings` as the channel's config (for example through
+/// `ChannelSource::from(account)` and `Engine::connect_stored`). The settings hold the
+/// account's token: `Debug` prints neither.
+///
+/// ```
+/// use socialkit::auth::connect::{Account, AccountKind, choose};
+/// let pages = vec![
+///     Account::new(AccountKind::FacebookPage, "1", "ACME Anvils", "facebook", serde_json::json!({"page_id": "1", "token": "EAAP1"})),
+///     Account::new(AccountKind::FacebookPage, "2", "ACME Outlet", "facebook", serde_json::json!({"page_id": "2", "token": "EAAP2"})),
+/// ];
+/// assert!(!format!("{pages:?}").contains("EAAP"));
+/// let chosen = choose(pages.clone(), "2").unwrap();
+/// assert_eq!(chosen.name, "ACME Outlet");
+/// let err = choose(pages, "3").unwrap_err();
+/// assert_eq!(err.kind(), socialkit::ErrorKind::NotFound);
+/// assert!(err.to_string().contains("1 (ACME Anvils)"));
+/// ```
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    /// What it is.
+    pub kind: AccountKind,
+    /// The platform's id (Page id, Instagram user id, organization URN).
+    pub id: String,
+    /// A name to show.
+    pub name: String,
+    /// The platform scheme of the channel it becomes.
+    pub platform: String,
+    /// The channel config's settings (secret).
+    pub settings: serde_json::Value,
+}
+
+impl Account {
+    /// An account.
+    pub fn new(
+        kind: AccountKind,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        platform: impl Into<String>,
+        settings: serde_json::Value,
+    ) -> Self {
+        Account {
+            kind,
+            id: id.into(),
+            name: name.into(),
+            platform: platform.into(),
+            settings,
+        }
+    }
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("kind", &self.kind)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("platform", &self.platform)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The account with id `id` among `accounts`: the user's choice. `NotFound` (listing what
+/// there is) when it is not among them, `PermissionDenied` when there is none at all (the
+/// user administers nothing the app may use).
+pub fn choose(accounts: Vec<Account>, id: &str) -> Result<Account> {
+    if accounts.is_empty() {
+        return Err(Error::new(
+            ErrorKind::PermissionDenied,
+            "the user administers no account this app may use (no Page, Instagram account or organization was granted); connect again and select one",
+        )
+        .with_operation("connect"));
+    }
+    let listed = accounts
+        .iter()
+        .map(|a| format!("{} ({})", a.id, a.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    accounts.into_iter().find(|a| a.id == id).ok_or_else(|| {
+        Error::new(
+            ErrorKind::NotFound,
+            format!("no account '{id}' among those the user administers: {listed}"),
+        )
+        .with_operation("connect")
+    })
 }

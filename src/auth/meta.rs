@@ -174,6 +174,133 @@ pub async fn ig_refresh_token(http: &Client, graph: &Url, long_lived: &Secret) -
     send(http, call).await
 }
 
+/// What Meta's token debug endpoint says about a token (`GET {graph}/debug_token`; source:
+/// <https://developers.facebook.com/docs/graph-api/reference/debug_token>, response
+/// `{"data": {"app_id", "type", "application", "expires_at", "data_access_expires_at",
+/// "is_valid", "issued_at", "scopes", "user_id", "profile_id", "error"}}`). `expires_at` 0
+/// means the token does not expire (Page tokens from a long-lived user token).
+///
+/// ```
+/// let info: socialkit::auth::meta::TokenInfo = serde_json::from_value(serde_json::json!({
+///     "app_id": "1", "type": "PAGE", "is_valid": true, "expires_at": 0, "scopes": ["pages_manage_posts"]
+/// })).unwrap();
+/// assert_eq!(info.expiry(), None);
+/// assert!(info.is_valid);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct TokenInfo {
+    /// The app the token belongs to.
+    #[serde(default)]
+    pub app_id: Option<String>,
+    /// `USER`, `PAGE`, `APP` …
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// Whether the token works now.
+    #[serde(default)]
+    pub is_valid: bool,
+    /// Seconds since the epoch; 0: never.
+    #[serde(default)]
+    pub expires_at: i64,
+    /// When the app's data access (90 days from the user's last approval) ends; 0: never.
+    #[serde(default)]
+    pub data_access_expires_at: i64,
+    /// The granted permissions.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// The user the token acts for.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// The Page, for a Page token.
+    #[serde(default)]
+    pub profile_id: Option<String>,
+    /// Why an invalid token is invalid (`{"code", "message", "subcode"}`).
+    #[serde(default)]
+    pub error: Option<serde_json::Value>,
+}
+
+impl TokenInfo {
+    /// When the token expires; `None` when it does not.
+    pub fn expiry(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        use chrono::TimeZone as _;
+        (self.expires_at > 0)
+            .then(|| chrono::Utc.timestamp_opt(self.expires_at, 0).single())
+            .flatten()
+    }
+}
+
+/// Asks Meta's token debug endpoint about `input_token`, authenticated with an app token
+/// (`APP_ID|APP_SECRET`, or a token of the same app). Both stay out of logs and errors.
+///
+/// ```no_run
+/// # async fn demo(http: socialkit::http::Client) -> socialkit::Result<()> {
+/// use socialkit::auth::{Secret, meta};
+/// let graph = url::Url::parse("https://graph.facebook.com/v23.0")?;
+/// let info = meta::debug_token(&http, &graph, &Secret::new("EAAB…"), &Secret::new("app-id|app-secret")).await?;
+/// println!("valid {}, expires {:?}", info.is_valid, info.expiry());
+/// # Ok(()) }
+/// ```
+pub async fn debug_token(
+    http: &Client,
+    graph: &Url,
+    input_token: &Secret,
+    app_token: &Secret,
+) -> Result<TokenInfo> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        data: TokenInfo,
+    }
+    let url = endpoint(graph, "facebook", &["debug_token"])?;
+    let call = Call::get("facebook", "debug_token", url)
+        .query([
+            ("input_token", input_token.expose()),
+            ("access_token", app_token.expose()),
+        ])
+        .redact(input_token)
+        .redact(app_token)
+        .rate_limit_style(RateLimitStyle::Meta);
+    let response = http.send(call, &GraphErrorMapper).await?;
+    let envelope: Envelope = response.json()?;
+    Ok(envelope.data)
+}
+
+/// Fills in `token.expires_at` from the token debug endpoint when it is not known (a token
+/// response without `expires_in`, a Page token, a token pasted into a config). A token Meta
+/// reports invalid is an `Unauthenticated` error (reconnect), naming Meta's reason.
+///
+/// ```no_run
+/// # async fn demo(http: socialkit::http::Client, mut token: socialkit::auth::Token) -> socialkit::Result<()> {
+/// use socialkit::auth::{Secret, meta};
+/// let graph = url::Url::parse("https://graph.facebook.com/v23.0")?;
+/// meta::discover_expiry(&http, &graph, &mut token, &Secret::new("app-id|app-secret")).await?;
+/// # Ok(()) }
+/// ```
+pub async fn discover_expiry(
+    http: &Client,
+    graph: &Url,
+    token: &mut Token,
+    app_token: &Secret,
+) -> Result<TokenInfo> {
+    let info = debug_token(http, graph, &token.access_token, app_token).await?;
+    if !info.is_valid {
+        let why = info
+            .error
+            .as_ref()
+            .and_then(|e| e.get("message"))
+            .and_then(|m| m.as_str())
+            .unwrap_or("no reason given");
+        return Err(Error::new(
+            ErrorKind::Unauthenticated,
+            format!("Meta reports the token invalid ({why}); reconnect the account"),
+        )
+        .with_platform("facebook")
+        .with_operation("debug_token"));
+    }
+    if token.expires_at.is_none() {
+        token.expires_at = info.expiry();
+    }
+    Ok(info)
+}
+
 async fn send(http: &Client, call: Call) -> Result<Token> {
     let response = http
         .send(

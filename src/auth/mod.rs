@@ -55,3 +55,4 @@ pub use crate::secret::{Secret, constant_time_eq};
 // `super::secret::…` in the files of this module keeps working.
 use crate::secret;
 pub use token::Token;
+pub(crate) use token::{jwt_exp, jwt_sub};

@@ -173,6 +173,31 @@ impl Token {
     }
 }
 
+/// The claims of a JWT's payload (its middle part, base64url), read without checking the
+/// signature: socialkit only uses them to learn when a token expires (`exp`) and whose it is
+/// (`sub`), never to trust it. Tokens that are not JWTs give `None`.
+pub(crate) fn jwt_claims(token: &str) -> Option<serde_json::Value> {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    v.is_object().then_some(v)
+}
+
+/// A JWT's `exp` claim (seconds since the epoch), unchecked (see [`jwt_claims`]).
+pub(crate) fn jwt_exp(token: &str) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone as _;
+    let exp = jwt_claims(token)?.get("exp")?.as_i64()?;
+    Utc.timestamp_opt(exp, 0).single()
+}
+
+/// A JWT's `sub` claim (whose token it is), unchecked (see [`jwt_claims`]).
+pub(crate) fn jwt_sub(token: &str) -> Option<String> {
+    Some(jwt_claims(token)?.get("sub")?.as_str()?.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

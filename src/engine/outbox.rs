@@ -179,6 +179,13 @@ pub(crate) fn leaves_doubt(e: &Error, post: &crate::model::Post) -> bool {
     unknown && (post.is_thread() || !crate::http::nothing_sent(e))
 }
 
+/// When the first attempt with the delivery's current key began: the start of the in-doubt
+/// attempt while the delivery is in doubt (the store keeps it across restarts), else this
+/// attempt's start.
+fn first_attempt_at(d: &Delivery, claim: &Claim) -> chrono::DateTime<chrono::Utc> {
+    d.in_doubt_since.unwrap_or(claim.attempt.started_at)
+}
+
 /// Whether a post listed by the platform has the text that was sent: the same words in the
 /// same order, whitespace aside, and links compared only as "a link here" — platforms rewrite
 /// them (X's t.co, Mastodon's shortened display, tracking redirects).
@@ -339,7 +346,12 @@ impl Engine {
                 }
             }
         }
-        let opts = PublishOptions::with_key(claim.attempt.key.clone());
+        // The key's first attempt dates the post (content-addressed platforms sign the same
+        // post again on a retry): kept while the delivery is in doubt.
+        let opts = PublishOptions {
+            created_at: Some(first_attempt_at(d, &claim)),
+            ..PublishOptions::with_key(claim.attempt.key.clone())
+        };
         let result = match &d.reply_to {
             Some(to) => platform.reply(to, &d.content, &opts).await,
             None => platform.publish(&d.content, &opts).await,
@@ -369,7 +381,10 @@ impl Engine {
         rest.link = first.link;
         rest.thread = parts[n + 1..].to_vec();
         rest.reply_to = Some(last);
-        let opts = PublishOptions::with_key(format!("{}-from{n}", claim.attempt.key));
+        let opts = PublishOptions {
+            created_at: Some(first_attempt_at(d, claim)),
+            ..PublishOptions::with_key(format!("{}-from{n}", claim.attempt.key))
+        };
         let more = platform.publish(&rest, &opts).await?;
         let mut all = done;
         all.parts.extend(more.parts);

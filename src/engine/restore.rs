@@ -162,6 +162,22 @@ impl Engine {
         Ok(platform)
     }
 
+    /// Disconnects a stored channel (owners only): its vault record — the credentials — is
+    /// deleted and its platform detached. The channel record and its history stay. No error
+    /// for a channel that is not stored.
+    pub async fn disconnect_stored(
+        &self,
+        ws: &WorkspaceId,
+        who: &str,
+        channel: &ChannelId,
+    ) -> Result<()> {
+        self.require(ws, who, Permission::Manage).await?;
+        let vault = self.require_vault()?;
+        vault.store().remove(ws, channel).await?;
+        self.detach(ws, channel);
+        Ok(())
+    }
+
     /// Re-seals, in a background task, every vault record not sealed with the key provider's
     /// current sealing key ([`Vault::rotate`]); a worker does this at its start. Records
     /// changed meanwhile are left for the next rotation; records that cannot be opened are

@@ -25,9 +25,25 @@ fn expiry_key(platform: &str) -> &'static str {
     }
 }
 
-/// The token a channel config holds: `token`, its expiry, and `refresh.refresh_token`.
+/// The token a channel config holds: `token`, its expiry, and `refresh.refresh_token`; for
+/// Bluesky the stored session (`session.access_jwt`, `session.refresh_jwt`, expiry from the
+/// access JWT).
 pub(crate) fn token_of(config: &ChannelConfig) -> Option<Token> {
     let s = &config.settings;
+    if config.platform == "bluesky" {
+        let session = s.get("session")?;
+        let access = session
+            .get("access_jwt")?
+            .as_str()
+            .filter(|t| !t.is_empty())?;
+        let mut token = Token::new(access);
+        token.expires_at = crate::auth::jwt_exp(access);
+        token.refresh_token = session
+            .get("refresh_jwt")
+            .and_then(|t| t.as_str())
+            .map(Secret::new);
+        return Some(token);
+    }
     let access = s.get("token")?.as_str().filter(|t| !t.is_empty())?;
     let mut token = Token::new(access);
     token.expires_at = s
@@ -47,6 +63,9 @@ pub(crate) fn set_token(config: &mut ChannelConfig, token: &Token) -> Result<()>
     let Some(s) = config.settings.as_object_mut() else {
         return Err(Error::config("a stored channel config is not an object"));
     };
+    if config.platform == "bluesky" {
+        return set_bluesky_session(s, token);
+    }
     s.insert("token".into(), token.access_token.expose().into());
     match token.expires_at {
         Some(at) => s.insert(key.into(), serde_json::json!(at)),
@@ -58,6 +77,41 @@ pub(crate) fn set_token(config: &mut ChannelConfig, token: &Token) -> Result<()>
     ) {
         r.insert("refresh_token".into(), refresh.expose().into());
     }
+    Ok(())
+}
+
+/// Writes a Bluesky session into its config's `session` slot: the JWT pair, the DID (the
+/// access token's `sub`, else the one stored) and the handle (as stored, else the sign-in
+/// identifier).
+fn set_bluesky_session(
+    s: &mut serde_json::Map<String, serde_json::Value>,
+    token: &Token,
+) -> Result<()> {
+    let old = s.get("session").cloned().unwrap_or_default();
+    let field = |k: &str| old.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let did = crate::auth::jwt_sub(token.access_token.expose())
+        .or_else(|| field("did"))
+        .ok_or_else(|| Error::unexpected("the Bluesky session names no account (no DID)"))?;
+    let handle = field("handle")
+        .or_else(|| {
+            s.get("identifier")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_default();
+    let refresh = token
+        .refresh_token
+        .as_ref()
+        .ok_or_else(|| Error::unexpected("a Bluesky session without a refresh token"))?;
+    s.insert(
+        "session".into(),
+        serde_json::json!({
+            "did": did,
+            "handle": handle,
+            "access_jwt": token.access_token.expose(),
+            "refresh_jwt": refresh.expose(),
+        }),
+    );
     Ok(())
 }
 
@@ -91,6 +145,18 @@ impl VaultTokenStore {
     fn stored_config(source: ChannelSource) -> Result<ChannelConfig> {
         match source {
             ChannelSource::Config(c) => Ok(c),
+            // A Bluesky channel stored as a URL keeps its sessions once it is a config.
+            #[cfg(feature = "bluesky")]
+            ChannelSource::Url(u) if source_platform_is(&u, "bluesky") => {
+                let url = url::Url::parse(&u)
+                    .map_err(|_| Error::config("the stored bluesky channel URL is invalid"))?;
+                let config = crate::adapters::bluesky::BlueskyConfig::from_url(&url)?;
+                Ok(ChannelConfig {
+                    platform: "bluesky".into(),
+                    settings: serde_json::to_value(&config)
+                        .map_err(|e| Error::unexpected(e.to_string()))?,
+                })
+            }
             ChannelSource::Url(_) => Err(Error::config(
                 "a channel stored as a URL cannot keep renewed tokens; store it as a config",
             )),
@@ -209,7 +275,14 @@ impl TokenStore for VaultTokenStore {
         }
         let rotates = lifecycle(self.platform).is_some_and(|l| l.rotates_refresh_token);
         let lost = self.took_over.load(std::sync::atomic::Ordering::SeqCst);
-        let (reason, message) = if rotates && lost {
+        let sign_in =
+            self.platform == "bluesky" && error.context().operation.as_deref() == Some("sign in");
+        let (reason, message) = if sign_in {
+            (
+                ReauthReason::PasswordChanged,
+                "Bluesky refused the stored session and then the identifier or app password (changed or revoked): reconnect the account with a new app password".to_string(),
+            )
+        } else if rotates && lost {
             (
                 ReauthReason::RefreshLost,
                 format!(
@@ -245,6 +318,12 @@ pub(crate) fn refused(error: &Error) -> bool {
                 .platform_message
                 .as_deref()
                 .is_some_and(|m| m.to_ascii_lowercase().contains("token")))
+}
+
+#[cfg(feature = "bluesky")]
+fn source_platform_is(url: &str, platform: &str) -> bool {
+    url.split_once("://")
+        .is_some_and(|(s, _)| s.eq_ignore_ascii_case(platform))
 }
 
 pub(crate) fn factory(

@@ -61,7 +61,7 @@ pub use ratelimit::{
 };
 pub use response::Response;
 pub use retry::RetryPolicy;
-pub use sent::{NotSent, nothing_sent};
+pub use sent::{NotConnected, NotSent, nothing_sent};
 
 /// The HTTP method type used by [`Call`] (re-exported from `reqwest`).
 pub use reqwest::Method;

@@ -28,6 +28,33 @@ impl std::error::Error for NotSent {
     }
 }
 
+/// The source of an [`Error`] for a write over a non-HTTP transport (a websocket) whose
+/// connection could not be made: like [`NotSent`], nothing left the client.
+///
+/// ```
+/// use socialkit::http::{NotConnected, nothing_sent};
+/// let e = socialkit::Error::new(socialkit::ErrorKind::Network, "refused")
+///     .with_source(NotConnected::new("connection refused"));
+/// assert!(nothing_sent(&e));
+/// ```
+#[derive(Debug)]
+pub struct NotConnected(String);
+
+impl NotConnected {
+    /// A marker saying why the connection could not be made (no URL, no secret).
+    pub fn new(why: impl Into<String>) -> Self {
+        NotConnected(why.into())
+    }
+}
+
+impl fmt::Display for NotConnected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "nothing was sent: {}", self.0)
+    }
+}
+
+impl std::error::Error for NotConnected {}
+
 /// Whether `err` (or an error it wraps) says that the request was never sent: the
 /// connection could not be made, so the server cannot have acted on it.
 ///
@@ -50,7 +77,7 @@ pub fn nothing_sent(err: &Error) -> bool {
     // Bounded: error chains are short, and a cycle cannot be built with owned sources.
     for _ in 0..16 {
         let Some(e) = cur else { return false };
-        if e.is::<NotSent>() {
+        if e.is::<NotSent>() || e.is::<NotConnected>() {
             return true;
         }
         cur = e.source();

@@ -316,6 +316,12 @@ pub struct PublishOptions {
     /// Split a text that is too long into a numbered thread instead of failing.
     #[serde(default)]
     pub split_long_text: bool,
+    /// The instant the first attempt with this idempotency key began; the engine sets it and
+    /// keeps it for every retry with the key. Where a post's id is derived from its content
+    /// and time (Nostr), the adapter dates the post with it, so a retry makes the very same
+    /// post (the same id) instead of a second one. `None`: now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
 }
 
 impl PublishOptions {

@@ -491,17 +491,26 @@ fn build(p: &str) -> PlatformFacts {
                     vec![Likes],
                     true,
                 ),
+                // Reddit's API gives the author a post's score (`ups`, fuzzed) and comment
+                // count (`num_comments`), nothing about views
+                // (https://github.com/reddit-archive/reddit/wiki/JSON, adapters::reddit),
+                // and its inbox has comment replies, mentions and messages.
                 "reddit" => (
                     generic_fit(0.6, 0.4, 0.4, 0.6, 0.4, 0.6, 0.9),
                     (1, 1, 3),
                     vec![Likes, Replies],
                     true,
                 ),
+                // Nostr has no metrics API: socialkit counts the events that point at a note on
+                // the channel's relays — reactions (NIP-25, kind 7), reposts (NIP-18, kind 6),
+                // replies (NIP-10 `e` tags) and quotes (NIP-18 `q` tags); there are no
+                // impressions or reach (https://github.com/nostr-protocol/nips, adapters::nostr).
+                // The inbox reads replies, mentions, reactions and reposts by `#p` subscription.
                 "nostr" => (
                     generic_fit(0.2, 0.4, 0.3, 0.3, 0.3, 0.1, 0.5),
                     (1, 3, 14),
-                    vec![Likes, Reposts, Replies],
-                    false,
+                    vec![Likes, Reposts, Replies, Quotes],
+                    true,
                 ),
                 // "sandbox" and anything else: a generic platform.
                 _ => (

@@ -21,6 +21,9 @@ fn sk(dir: &Path) -> Command {
         "SOCIALKIT_WORKSPACE",
         "SOCIALKIT_USER",
         "SOCIALKIT_CONFIG",
+        "SOCIALKIT_VAULT_KEYS",
+        "SOCIALKIT_VAULT_KEY_FILE",
+        "SOCIALKIT_APP_PASSWORD",
     ] {
         c.env_remove(v);
     }
@@ -159,12 +162,18 @@ fn errors_say_what_to_do_with_meaningful_exit_codes() {
         .assert()
         .code(3)
         .stderr(predicate::str::contains("fix the input"));
-    // --connect needs the vault: not available yet (9), documented.
+    // --connect: a platform without a terminal flow is not supported (9), and says what to
+    // do; a flow without its input is invalid (3).
+    sk(dir.path())
+        .args(["channel", "add", "--connect", "myspace"])
+        .assert()
+        .code(9)
+        .stderr(predicate::str::contains("add the channel by URL"));
     sk(dir.path())
         .args(["channel", "add", "--connect", "bluesky"])
         .assert()
-        .code(9)
-        .stderr(predicate::str::contains("not available yet"));
+        .code(3)
+        .stderr(predicate::str::contains("--handle"));
     // With --json the error is JSON on stdout, and no Rust debug dump anywhere.
     let out = sk(dir.path())
         .args(["--json", "approve", "p-missing"])
@@ -236,7 +245,7 @@ fn channel_add_list_remove() {
         .map(|c| c["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["acme", "second"]);
-    assert_eq!(v[1]["health"], "ok (checked)");
+    assert_eq!(v[1]["health"], "connected (checked)");
     assert_eq!(v[1]["handle"], "second");
     assert_eq!(v[1]["min_spacing_secs"], 1800);
     // A channel with a post waiting cannot be removed; after publishing it can.
@@ -741,7 +750,7 @@ async fn post_and_worker_against_the_mastodon_twin() {
         outputs.iter().all(|o| !o.contains(&token)),
         "the token never prints"
     );
-    assert!(outputs[2].contains("ok (checked)"), "{}", outputs[2]);
+    assert!(outputs[2].contains("connected (checked)"), "{}", outputs[2]);
     let q: Value = serde_json::from_str(&outputs[5]).unwrap();
     assert_eq!(q[0]["state"], "published");
     assert_eq!(twin.handle().statuses_created(), 1);
@@ -751,4 +760,280 @@ async fn post_and_worker_against_the_mastodon_twin() {
             .iter()
             .any(|s| s.text.contains("Hello from the command line"))
     );
+}
+
+/// Channels live in the vault: sealed in the store with the key `init` wrote (owner-only),
+/// restored by every command; a store written by the CLI before the vault (channel URLs in
+/// the clear setting `cli.channels`) is moved into the vault on first use.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channels_are_sealed_in_the_vault_and_old_plaintext_channels_are_migrated() {
+    use socialkit::store::{SqliteStore, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let p = path.clone();
+    tokio::task::spawn_blocking(move || {
+        sk(&p)
+            .args(["init", "--workspace", "acme", "--user", "olga"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("vault key"));
+        sk(&p)
+            .args(["channel", "add", "sandbox://acme?seed=4242", "--id", "acme"])
+            .assert()
+            .success();
+    })
+    .await
+    .unwrap();
+    let key_file = path.join("socialkit.db.keys");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the key file is the owner's only");
+    }
+    for file in ["socialkit.db", "socialkit.db-wal"] {
+        let raw = std::fs::read(path.join(file)).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&raw).contains("seed=4242"),
+            "the channel URL is sealed ({file})"
+        );
+    }
+
+    // A store as the CLI wrote it before the vault: the URL in the clear setting.
+    {
+        let store = SqliteStore::open(path.join("socialkit.db")).unwrap();
+        store
+            .put_setting(
+                &"acme".into(),
+                "cli.channels",
+                &serde_json::json!({"old": {"url": "sandbox://old?seed=7"}}),
+            )
+            .await
+            .unwrap();
+    }
+    let p = path.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let out = sk(&p)
+            .args(["--json", "channel", "list"])
+            .assert()
+            .success();
+        (
+            String::from_utf8_lossy(&out.get_output().stdout).to_string(),
+            String::from_utf8_lossy(&out.get_output().stderr).to_string(),
+        )
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.1
+            .contains("Moved channel 'old' into the encrypted vault"),
+        "{}",
+        out.1
+    );
+    let v: Value = serde_json::from_str(&out.0).unwrap();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["acme", "old"]);
+    assert_eq!(v[1]["health"], "connected");
+    assert!(!out.0.contains("seed=7") && !out.1.contains("seed=7"));
+    let store = SqliteStore::open(path.join("socialkit.db")).unwrap();
+    assert_eq!(
+        store.setting(&"acme".into(), "cli.channels").await.unwrap(),
+        Some(serde_json::json!({})),
+        "the clear copy is gone"
+    );
+    drop(store);
+
+    // Without the key the channels cannot be opened: a clear error naming the key id.
+    std::fs::write(
+        &key_file,
+        format!("k9:{}\n", socialkit::store::vault::KeyRing::generate_key()),
+    )
+    .unwrap();
+    let p = path.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let out = sk(&p)
+            .args(["--json", "channel", "list"])
+            .assert()
+            .success();
+        String::from_utf8_lossy(&out.get_output().stdout).to_string()
+    })
+    .await
+    .unwrap();
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        v[0]["health"].as_str().unwrap().contains("k1"),
+        "names the missing key: {v}"
+    );
+}
+
+/// `channel add --connect mastodon`: app registration on the instance, the authorization URL
+/// (state + PKCE), a local callback server, the code exchange, the channel in the vault. The
+/// Mastodon twin plays the instance; the test plays the browser (the twin approves with its
+/// fixed code).
+#[cfg(all(feature = "mastodon", feature = "testkit"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_mastodon_with_a_local_callback() {
+    use socialkit::adapters::mastodon::twin::Twin;
+    let twin = Twin::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let instance = twin.url().to_string();
+    let p = path.clone();
+    let (status, stdout, stderr) = tokio::task::spawn_blocking(move || {
+        sk(&p).args(["init"]).assert().success();
+        let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("socialkit"))
+            .current_dir(&p)
+            .env_remove("SOCIALKIT_VAULT_KEYS")
+            .args([
+                "channel",
+                "add",
+                "--connect",
+                "mastodon",
+                "--instance",
+                &instance,
+                "--id",
+                "masto",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        // The URL to open is printed on the line after "Open this URL".
+        let authorize = loop {
+            let mut line = String::new();
+            assert!(
+                err.read_line(&mut line).unwrap() > 0,
+                "no URL printed: {seen}"
+            );
+            seen.push_str(&line);
+            if line.trim_start().starts_with("http") && line.contains("oauth/authorize") {
+                break url::Url::parse(line.trim()).unwrap();
+            }
+        };
+        let q: std::collections::HashMap<String, String> =
+            authorize.query_pairs().into_owned().collect();
+        assert_eq!(q["code_challenge_method"], "S256");
+        // The browser comes back with the code and the state.
+        let back = format!("{}?code=twin-code&state={}", q["redirect_uri"], q["state"]);
+        let answer = http_get(&back);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status,
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            seen + &rest,
+        )
+    })
+    .await
+    .unwrap();
+    assert!(status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("Connected channel 'masto'"), "{stdout}");
+    let p = path.clone();
+    let list = tokio::task::spawn_blocking(move || {
+        let out = sk(&p)
+            .args(["--json", "channel", "list", "--check"])
+            .assert()
+            .success();
+        String::from_utf8_lossy(&out.get_output().stdout).to_string()
+    })
+    .await
+    .unwrap();
+    let v: Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(v[0]["id"], "masto");
+    assert_eq!(v[0]["health"], "connected (checked)");
+}
+
+/// `channel add --connect bluesky`: the app password from the environment, checked by a
+/// sign-in before the channel is kept; a wrong one keeps nothing.
+#[cfg(all(feature = "bluesky", feature = "testkit"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_bluesky_with_an_app_password() {
+    use socialkit::adapters::bluesky::twin::BlueskyTwin;
+    let twin = BlueskyTwin::start().await.unwrap();
+    let channel = url::Url::parse(&twin.channel_url("alice.test").unwrap()).unwrap();
+    let password = channel.password().unwrap().to_string();
+    let pds = format!(
+        "http://{}:{}",
+        channel.host_str().unwrap(),
+        channel.port().unwrap()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let (bad, good, list) = tokio::task::spawn_blocking(move || {
+        sk(&path).args(["init"]).assert().success();
+        let add = |pw: &str| {
+            sk(&path)
+                .env("SOCIALKIT_APP_PASSWORD", pw)
+                .args([
+                    "channel",
+                    "add",
+                    "--connect",
+                    "bluesky",
+                    "--handle",
+                    "alice.test",
+                    "--pds",
+                    &pds,
+                    "--id",
+                    "bsky",
+                ])
+                .assert()
+        };
+        let bad = add("wrong-password").code(5);
+        let bad = String::from_utf8_lossy(&bad.get_output().stderr).to_string();
+        let good = add(&password).success();
+        let good = String::from_utf8_lossy(&good.get_output().stdout).to_string();
+        let out = sk(&path)
+            .args(["--json", "channel", "list"])
+            .assert()
+            .success();
+        (
+            bad,
+            good,
+            String::from_utf8_lossy(&out.get_output().stdout).to_string(),
+        )
+    })
+    .await
+    .unwrap();
+    assert!(bad.contains("app password"), "{bad}");
+    assert!(good.contains("Connected channel 'bsky'"), "{good}");
+    let v: Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(
+        v.as_array().unwrap().len(),
+        1,
+        "the refused attempt kept nothing"
+    );
+    assert_eq!(v[0]["health"], "connected");
+    assert_eq!(
+        twin.stats().sessions_created,
+        1,
+        "one sign-in, with the right password"
+    );
+}
+
+/// A plain HTTP/1.1 GET over a TCP socket (the browser's redirect to the local callback).
+#[cfg(all(feature = "mastodon", feature = "testkit"))]
+fn http_get(url: &str) -> String {
+    use std::io::{Read, Write};
+    let u = url::Url::parse(url).unwrap();
+    let mut sock =
+        std::net::TcpStream::connect((u.host_str().unwrap(), u.port().unwrap())).unwrap();
+    let target = format!("{}?{}", u.path(), u.query().unwrap_or(""));
+    write!(
+        sock,
+        "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        u.host_str().unwrap()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    sock.read_to_string(&mut answer).unwrap();
+    answer
 }

@@ -69,6 +69,11 @@ pub struct BlueskyConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub request_timeout_secs: Option<u64>,
+    /// A session to start from (no `createSession` until it stops working): the channel's
+    /// vault record keeps the current one here, renewed sessions are written back before
+    /// use. `Debug` hides its tokens; serializing writes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<super::SessionSnapshot>,
 }
 
 impl BlueskyConfig {
@@ -85,6 +90,7 @@ impl BlueskyConfig {
             app_password: app_password.into(),
             pds: default_pds(),
             request_timeout_secs: None,
+            session: None,
         }
     }
 
@@ -191,6 +197,7 @@ impl BlueskyConfig {
             app_password: Secret::new(password),
             pds,
             request_timeout_secs,
+            session: None,
         })
     }
 

@@ -34,6 +34,35 @@
 //! `Unauthenticated` ("reconnect the account"). [`SessionSnapshot`] and
 //! [`Bluesky::on_session_change`] let an app keep the session across restarts.
 //!
+//! **Sessions in the vault.** A channel the engine keeps in its vault
+//! (`Engine::connect_stored`) stores its session beside the app password
+//! ([`BlueskyConfig::session`]), so a restarted process signs in with no `createSession`. Every
+//! new or renewed session is written to the vault *before* it is used, under the channel row's
+//! refresh lease (one renewal across processes; a process that finds a session another one
+//! stored meanwhile adopts it instead of spending the rotated refresh token again). A refused
+//! refresh token leads to a new session with the app password (also written first); a refused
+//! app password marks the channel needs-reauthorisation with the reason `password_changed`. A
+//! process killed between the PDS's `refreshSession` answer and the write leaves a refresh
+//! token the PDS has rotated: the next process falls back to the app password, so nothing is
+//! lost. `tests/vault_peers.rs` proves this against the reference PDS in separate processes.
+//!
+//! **atproto OAuth: not implemented (assessment).** The reference PDS serves OAuth in dev mode
+//! (checked on the peer, PDS 0.5.35: `/.well-known/oauth-authorization-server` lists
+//! `require_pushed_authorization_requests: true`, `code_challenge_methods_supported: [S256]`,
+//! `token_endpoint_auth_methods_supported: [none, private_key_jwt]`, DPoP algorithms, and the
+//! `atproto transition:generic` scopes). A client needs: (1) a client metadata document at an
+//! `https` URL that is its `client_id` — or the loopback client id `http://localhost?…` that
+//! the spec allows for development only; (2) handle → DID → PDS → authorization server
+//! resolution; (3) PAR (`/oauth/par`) with PKCE S256 and state; (4) DPoP on every token and
+//! resource request: a per-session ES256 key pair, signed DPoP proofs with `htm`/`htu`/`iat`/
+//! `jti`/`ath`, and the server's `DPoP-Nonce` retried on `use_dpop_nonce`; (5) for a
+//! confidential web client, `private_key_jwt` client assertions and a published JWKS;
+//! (6) storing the DPoP private key with the tokens (the vault can hold it). socialkit has no
+//! ES256/JWS signing dependency today (it would need `p256` + a JOSE encoder) and the sessions
+//! would be bound to the DPoP key, so this is a separate piece of work; the app-password path
+//! above is what works now. Sources: <https://atproto.com/specs/oauth>,
+//! <https://docs.bsky.app/docs/advanced-guides/oauth-client>.
+//!
 //! **Interactions.** Bluesky lists notifications newest first with a backward cursor; the
 //! adapter pages forward with its own cursor (see [`InteractionQuery`]): a floor instant plus
 //! the notifications already delivered within a 2-minute window ([`SKEW_WINDOW_MS`]), so
@@ -388,10 +417,14 @@ impl Bluesky {
     pub fn with_client(config: BlueskyConfig, http: Client) -> Bluesky {
         Bluesky {
             inner: Arc::new(Inner {
+                session: SessionManager::new(
+                    config.session.clone(),
+                    // A channel built for the engine's vault writes its sessions there.
+                    crate::auth::lifecycle::building(PLATFORM),
+                ),
                 config,
                 http,
                 caps: capabilities(),
-                session: SessionManager::new(None),
             }),
         }
     }
@@ -433,7 +466,7 @@ impl Bluesky {
                 config: self.inner.config.clone(),
                 http: self.inner.http.clone(),
                 caps: self.inner.caps.clone(),
-                session: SessionManager::new(Some(snapshot)),
+                session: SessionManager::new(Some(snapshot), self.inner.session.store()),
             }),
         }
     }

@@ -19,15 +19,15 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use base64::Engine as _;
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, RwLock};
 
 use super::api::{CreateSessionInput, SessionOutput};
 use super::config::BlueskyConfig;
 use super::errors::{self, BlueskyErrors};
-use crate::auth::Secret;
+use crate::auth::lifecycle::{Begin, TokenStore};
+use crate::auth::{Secret, Token, jwt_sub};
 use crate::http::{Call, Client, RateLimitStyle, Retry};
 use crate::{Error, ErrorKind, Result};
 
@@ -50,9 +50,11 @@ const REFRESH_MARGIN_SECS: i64 = 60;
 /// ```
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionSnapshot {
-    /// The account's DID.
+    /// The account's DID (when empty, the access token's `sub` claim).
+    #[serde(default)]
     pub did: String,
     /// The account's handle.
+    #[serde(default)]
     pub handle: String,
     /// The access token.
     pub access_jwt: Secret,
@@ -126,17 +128,7 @@ impl Session {
     }
 }
 
-/// Reads `exp` (seconds since the epoch) from a JWT's payload, without checking anything else:
-/// it only decides when to refresh early. Tokens that are not JWTs give `None`.
-pub(crate) fn jwt_exp(token: &str) -> Option<DateTime<Utc>> {
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    let exp = v.get("exp")?.as_i64()?;
-    Utc.timestamp_opt(exp, 0).single()
-}
+pub(crate) use crate::auth::jwt_exp;
 
 /// A callback told about every new or renewed session, to persist it.
 ///
@@ -153,32 +145,58 @@ pub(crate) struct SessionManager {
     renewing: Mutex<()>,
     generation: AtomicU64,
     listener: std::sync::RwLock<Option<SessionListener>>,
+    /// Where new and renewed sessions are written before use (a stored channel's vault row,
+    /// with a refresh lease across processes), when the channel was built for one.
+    store: Option<Arc<dyn TokenStore>>,
+    /// A renewed session whose write failed: it holds the only live refresh token, so it is
+    /// written (and then used) before anything else at the next renewal.
+    unsaved: Mutex<Option<SessionOutput>>,
 }
 
 impl fmt::Debug for SessionManager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SessionManager")
             .field("generation", &self.generation.load(Ordering::Relaxed))
+            .field("persisted", &self.store.is_some())
             .finish_non_exhaustive()
     }
 }
 
+/// The token form of a session, as a [`TokenStore`] keeps it: the access JWT, the refresh
+/// JWT and the access token's expiry (its `exp`).
+fn token_of(access: &Secret, refresh: &Secret) -> Token {
+    let mut t = Token::new(access.clone()).with_refresh_token(refresh.clone());
+    t.expires_at = jwt_exp(access.expose());
+    t
+}
+
 impl SessionManager {
-    pub fn new(restored: Option<SessionSnapshot>) -> Self {
+    /// A manager starting from `restored` (if any) that writes new sessions to `store`.
+    pub fn new(restored: Option<SessionSnapshot>, store: Option<Arc<dyn TokenStore>>) -> Self {
         SessionManager {
-            current: RwLock::new(restored.map(|s| {
-                Arc::new(Session::new(
-                    s.did,
+            current: RwLock::new(restored.and_then(|s| {
+                let did = Some(s.did)
+                    .filter(|d| !d.is_empty())
+                    .or_else(|| jwt_sub(s.access_jwt.expose()))?;
+                Some(Arc::new(Session::new(
+                    did,
                     s.handle,
                     s.access_jwt,
                     s.refresh_jwt,
                     0,
-                ))
+                )))
             })),
             renewing: Mutex::new(()),
             generation: AtomicU64::new(0),
             listener: std::sync::RwLock::new(None),
+            store,
+            unsaved: Mutex::new(None),
         }
+    }
+
+    /// The store new sessions are written to, if any.
+    pub fn store(&self) -> Option<Arc<dyn TokenStore>> {
+        self.store.clone()
     }
 
     pub fn set_listener(&self, listener: Option<SessionListener>) {
@@ -204,9 +222,11 @@ impl SessionManager {
     /// A usable session: the cached one, or a new or refreshed one.
     pub async fn get(&self, http: &Client, config: &BlueskyConfig) -> Result<Arc<Session>> {
         let now = http.now();
-        if let Some(s) = self.current.read().await.as_ref() {
+        // The read guard must be gone before a renewal takes the write lock.
+        let cached = self.current.read().await.clone();
+        if let Some(s) = cached {
             if s.access_fresh(now) {
-                return Ok(s.clone());
+                return Ok(s);
             }
             let generation = s.generation;
             return self.renew(http, config, Some(generation)).await;
@@ -216,6 +236,12 @@ impl SessionManager {
 
     /// Renews the session after `stale` (the generation a caller found not working) failed.
     /// When another caller renewed meanwhile, returns its session without a new request.
+    ///
+    /// With a store: a renewal whose write failed earlier is written first; then the store's
+    /// lease is taken and a session another process stored meanwhile is adopted instead of
+    /// renewing again (its refresh token would be spent twice); a new session is written
+    /// before it is used, and a refused renewal is reported to the store (which marks the
+    /// channel needs-reauthorisation).
     pub async fn renew(
         &self,
         http: &Client,
@@ -223,27 +249,123 @@ impl SessionManager {
         stale: Option<u64>,
     ) -> Result<Arc<Session>> {
         let _flight = self.renewing.lock().await;
-        let existing = self.current.read().await.clone();
+        let mut existing = self.current.read().await.clone();
         if let Some(s) = &existing {
             let someone_else_renewed = stale.is_none_or(|g| s.generation != g);
             if someone_else_renewed && s.access_fresh(http.now()) {
                 return Ok(s.clone());
             }
         }
-        let renewed = match existing {
-            Some(s) if s.refresh_usable(http.now()) => match self.refresh(http, config, &s).await {
+        let Some(store) = self.store.clone() else {
+            let renewed = self.fetch(http, config, existing.as_deref()).await?;
+            return Ok(self.install(renewed).await);
+        };
+        let mut unsaved = self.unsaved.lock().await;
+        if let Some(out) = unsaved.take() {
+            let token = token_of(
+                &Secret::new(&out.access_jwt),
+                &Secret::new(&out.refresh_jwt),
+            );
+            if let Err(e) = store.commit(&token).await {
+                *unsaved = Some(out);
+                return Err(e);
+            }
+            return Ok(self.install(out).await);
+        }
+        // At most two rounds: an adopted session that is itself stale is renewed in the
+        // second (where the stored session equals the one in memory, so no adoption).
+        for _ in 0..2 {
+            let current = existing
+                .as_ref()
+                .map(|s| token_of(&s.access, &s.refresh))
+                .unwrap_or_else(|| Token::new(""));
+            if let Begin::Adopt(stored) = store.begin(&current).await? {
+                let Some(refresh) = stored.refresh_token.clone() else {
+                    break;
+                };
+                let did = jwt_sub(stored.access_token.expose())
+                    .or_else(|| existing.as_ref().map(|s| s.did.clone()));
+                let Some(did) = did else { break };
+                let handle = existing
+                    .as_ref()
+                    .map(|s| s.handle.clone())
+                    .unwrap_or_else(|| config.identifier.clone());
+                let adopted = self
+                    .install(SessionOutput {
+                        access_jwt: stored.access_token.expose().to_string(),
+                        refresh_jwt: refresh.expose().to_string(),
+                        handle,
+                        did,
+                        active: None,
+                        status: None,
+                    })
+                    .await;
+                if adopted.access_fresh(http.now()) {
+                    tracing::debug!(
+                        platform = "bluesky",
+                        "adopted the session another process stored"
+                    );
+                    return Ok(adopted);
+                }
+                existing = Some(adopted);
+                continue;
+            }
+            let renewed = match self.fetch(http, config, existing.as_deref()).await {
                 Ok(out) => out,
+                Err(e) => {
+                    store.abort(&e).await;
+                    return Err(e);
+                }
+            };
+            let token = token_of(
+                &Secret::new(&renewed.access_jwt),
+                &Secret::new(&renewed.refresh_jwt),
+            );
+            if let Err(e) = store.commit(&token).await {
+                tracing::warn!(
+                    platform = "bluesky",
+                    error = %e,
+                    "the new session could not be stored; it is kept and stored at the next call"
+                );
+                *unsaved = Some(renewed);
+                return Err(e);
+            }
+            return Ok(self.install(renewed).await);
+        }
+        Err(Error::new(
+            ErrorKind::Unexpected,
+            "the stored Bluesky session could not be adopted or renewed",
+        )
+        .with_platform("bluesky"))
+    }
+
+    /// A new session from the server: `refreshSession` with `existing`'s refresh token while
+    /// it is usable, else (or when the server says it is dead) `createSession` with the app
+    /// password.
+    async fn fetch(
+        &self,
+        http: &Client,
+        config: &BlueskyConfig,
+        existing: Option<&Session>,
+    ) -> Result<SessionOutput> {
+        match existing {
+            Some(s) if s.refresh_usable(http.now()) => match self.refresh(http, config, s).await {
+                Ok(out) => Ok(out),
                 Err(e) if errors::refresh_token_dead(&e) => {
                     tracing::info!(
                         platform = "bluesky",
                         "refresh token no longer valid; creating a new session"
                     );
-                    self.create(http, config).await?
+                    self.create(http, config).await
                 }
-                Err(e) => return Err(e),
+                Err(e) => Err(e),
             },
-            _ => self.create(http, config).await?,
-        };
+            _ => self.create(http, config).await,
+        }
+    }
+
+    /// Makes `renewed` the current session and tells the listener.
+    async fn install(&self, renewed: SessionOutput) -> Arc<Session> {
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let session = Arc::new(Session::new(
             renewed.did,
@@ -261,7 +383,7 @@ impl SessionManager {
         if let Some(l) = listener {
             l(&session.snapshot());
         }
-        Ok(session)
+        session
     }
 
     async fn create(&self, http: &Client, config: &BlueskyConfig) -> Result<SessionOutput> {
@@ -334,6 +456,7 @@ pub(crate) fn reconnect(err: Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
 
     #[test]
     fn reads_exp_from_jwts_only() {

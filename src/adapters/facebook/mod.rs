@@ -48,7 +48,7 @@ mod tests;
 pub mod twin;
 
 pub use config::FacebookConfig;
-pub use pages::{PageAccount, connect_pages, page_accounts};
+pub use pages::{PageAccount, connect_accounts, connect_pages, page_accounts};
 
 use std::fmt;
 use std::sync::Arc;

@@ -150,3 +150,82 @@ pub async fn connect_pages(
     let pages = page_accounts(http, graph, &long.access_token).await?;
     Ok((long, pages))
 }
+
+/// The accounts a Facebook Login lets the user choose from, ready to store: every Page (a
+/// `facebook` channel with its Page token) and every Instagram professional account linked to
+/// one (an `instagram` channel with the same Page token, as Instagram's Graph API through
+/// Facebook Login expects). Each token's expiry is discovered with Meta's token debug endpoint
+/// ([`meta::discover_expiry`], authenticated as the app `APP_ID|APP_SECRET`) and kept as
+/// `token_expires_at` — Page tokens from a long-lived user token report none.
+///
+/// Choose one with [`choose`](crate::auth::connect::choose) and store it with
+/// `Engine::connect_stored(…, ChannelSource::from(account))`.
+///
+/// ```no_run
+/// # async fn demo(http: socialkit::http::Client) -> socialkit::Result<()> {
+/// use socialkit::adapters::facebook::connect_accounts;
+/// use socialkit::auth::connect::choose;
+/// let graph = url::Url::parse("https://graph.facebook.com/v23.0")?;
+/// let (_user, accounts) = connect_accounts(&http, &graph, "app-id", &"app-secret".into(), &"short".into()).await?;
+/// for a in &accounts { println!("{:?} {} {}", a.kind, a.id, a.name); }
+/// let chosen = choose(accounts, "1234")?;
+/// # let _ = chosen; Ok(()) }
+/// ```
+pub async fn connect_accounts(
+    http: &Client,
+    graph: &Url,
+    app_id: &str,
+    app_secret: &Secret,
+    short_lived_user_token: &Secret,
+) -> Result<(Token, Vec<crate::auth::connect::Account>)> {
+    use crate::auth::connect::{Account, AccountKind};
+    let (user, pages) =
+        connect_pages(http, graph, app_id, app_secret, short_lived_user_token).await?;
+    let app_token = Secret::new(format!("{app_id}|{}", app_secret.expose()));
+    // Where the channels reach the Graph API: a non-default host (a twin) and the version.
+    let base = (graph.host_str() != Some("graph.facebook.com")).then(|| {
+        let mut origin = graph.clone();
+        origin.set_path("/");
+        origin.set_query(None);
+        origin.to_string()
+    });
+    let version = graph
+        .path_segments()
+        .and_then(|mut s| s.find(|p| p.starts_with('v') && p.len() > 1))
+        .map(str::to_string);
+    let mut out = Vec::new();
+    for page in pages {
+        let mut token = Token::new(page.access_token.clone());
+        meta::discover_expiry(http, graph, &mut token, &app_token).await?;
+        let mut settings = serde_json::json!({ "token": page.access_token.expose() });
+        if let Some(b) = &base {
+            settings["base_url"] = b.clone().into();
+        }
+        if let Some(v) = &version {
+            settings["version"] = v.clone().into();
+        }
+        if let Some(at) = token.expires_at {
+            settings["token_expires_at"] = serde_json::json!(at);
+        }
+        if let Some(ig) = &page.instagram_business_account {
+            let mut ig_settings = settings.clone();
+            ig_settings["ig_user_id"] = ig.clone().into();
+            out.push(Account::new(
+                AccountKind::InstagramAccount,
+                ig.clone(),
+                format!("Instagram account of {}", page.name),
+                "instagram",
+                ig_settings,
+            ));
+        }
+        settings["page_id"] = page.id.clone().into();
+        out.push(Account::new(
+            AccountKind::FacebookPage,
+            page.id.clone(),
+            page.name.clone(),
+            PLATFORM,
+            settings,
+        ));
+    }
+    Ok((user, out))
+}

@@ -390,7 +390,7 @@ impl Adapter for Instagram {
     }
 
     /// A comment (a reply, or a post with a reply target) is one part of text within the
-    /// caption rule; a post is checked caption first (see [`Instagram::fit_post`]).
+    /// caption rule; a post is checked caption first, then against the capabilities.
     fn fit(&self, post: Post, opts: &PublishOptions, op: Operation) -> Result<Post> {
         if op == Operation::Reply || post.reply_to.is_some() {
             self.check_comment(&post)?;

@@ -405,3 +405,76 @@ impl Adapter for LinkedIn {
         self.read_recent(limit).await
     }
 }
+
+/// One entry of `GET /rest/organizationAcls?q=roleAssignee` (source:
+/// <https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-access-control-by-role>:
+/// `{"elements": [{"role", "organization", "roleAssignee", "state"}], "paging": {"start",
+/// "count", "total"}}`).
+#[derive(Debug, serde::Deserialize)]
+struct OrganizationAcl {
+    organization: String,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct OrganizationAcls {
+    #[serde(default)]
+    elements: Vec<OrganizationAcl>,
+}
+
+impl LinkedIn {
+    /// The organizations the token's member administers (approved `ADMINISTRATOR` role,
+    /// `GET /rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED`), each as
+    /// an account to choose in the connect flow: a channel config that posts as the
+    /// organization (`author = urn:li:organization:…`) with this channel's token and settings.
+    /// Needs the `rw_organization_admin` scope; without it LinkedIn answers 403
+    /// (`PermissionDenied`).
+    ///
+    /// ```no_run
+    /// # async fn demo(member: socialkit::adapters::linkedin::LinkedIn) -> socialkit::Result<()> {
+    /// use socialkit::auth::connect::choose;
+    /// let orgs = member.administered_organizations().await?;
+    /// let chosen = choose(orgs, "urn:li:organization:2414183")?;
+    /// # let _ = chosen; Ok(()) }
+    /// ```
+    pub async fn administered_organizations(&self) -> Result<Vec<crate::auth::connect::Account>> {
+        use crate::auth::connect::{Account, AccountKind};
+        let mut url = self.endpoint("rest/organizationAcls")?;
+        url.query_pairs_mut()
+            .append_pair("q", "roleAssignee")
+            .append_pair("role", "ADMINISTRATOR")
+            .append_pair("state", "APPROVED")
+            .append_pair("count", "100");
+        let answer: OrganizationAcls = self
+            .send(Call::get(PLATFORM, "organizations", url))
+            .await?
+            .json()?;
+        let token = self.tokens.token().await;
+        let mut accounts = Vec::new();
+        for acl in answer.elements {
+            if acl.role.as_deref().is_some_and(|r| r != "ADMINISTRATOR")
+                || acl.state.as_deref().is_some_and(|s| s != "APPROVED")
+                || !acl.organization.starts_with("urn:li:organization:")
+            {
+                continue;
+            }
+            let mut config = self.config.clone();
+            config.token = token.access_token.clone();
+            config.expires_at = token.expires_at;
+            config.author = Some(acl.organization.clone());
+            let settings = serde_json::to_value(&config)
+                .map_err(|e| crate::Error::unexpected(e.to_string()))?;
+            accounts.push(Account::new(
+                AccountKind::LinkedInOrganization,
+                acl.organization.clone(),
+                acl.organization,
+                PLATFORM,
+                settings,
+            ));
+        }
+        Ok(accounts)
+    }
+}

@@ -380,7 +380,7 @@ impl Adapter for Threads {
         &self.caps
     }
 
-    /// The generic checks, then every part as Threads counts it (see [`Threads::check_part`]).
+    /// The generic checks, then every part as Threads counts it (text sent, links).
     fn fit(&self, post: Post, opts: &PublishOptions, _op: Operation) -> Result<Post> {
         self.fit_parts(post, opts)
     }

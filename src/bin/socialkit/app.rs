@@ -175,7 +175,7 @@ pub enum Shell {
 pub enum ChannelCmd {
     /// Connects a channel by its URL (`sandbox://acme`, `mastodon://TOKEN@host` …).
     #[command(
-        after_help = "Examples:\n  socialkit channel add sandbox://acme?seed=42 --id acme\n  socialkit channel add 'mastodon://TOKEN@mastodon.social' --id masto\n  socialkit channel add --connect bluesky     # not available yet (needs the credential vault)"
+        after_help = "Examples:\n  socialkit channel add sandbox://acme?seed=42 --id acme\n  socialkit channel add 'mastodon://TOKEN@mastodon.social' --id masto\n  socialkit channel add --connect mastodon --instance mastodon.social   # opens the authorization in a browser\n  SOCIALKIT_APP_PASSWORD=xxxx-xxxx-xxxx-xxxx socialkit channel add --connect bluesky --handle acme.bsky.social\n\nCredentials are sealed in the store's vault with the key in SOCIALKIT_VAULT_KEYS or the key file (default: the store's path + .keys, written by `socialkit init`)."
     )]
     Add {
         /// The channel URL (credentials in it are stored, never printed).
@@ -186,9 +186,22 @@ pub enum ChannelCmd {
         /// Least minutes between two posts on it.
         #[arg(long)]
         min_spacing_minutes: Option<i64>,
-        /// Run the platform's connect flow with a local callback (not available yet).
+        /// Run the platform's connect flow (mastodon: OAuth with a local callback; bluesky:
+        /// app password).
         #[arg(long, value_name = "PLATFORM", conflicts_with = "url")]
         connect: Option<String>,
+        /// The Mastodon-API server for `--connect mastodon`.
+        #[arg(long, value_name = "URL")]
+        instance: Option<String>,
+        /// The Bluesky handle for `--connect bluesky`.
+        #[arg(long)]
+        handle: Option<String>,
+        /// The Bluesky PDS for `--connect bluesky` (default https://bsky.social).
+        #[arg(long, value_name = "URL")]
+        pds: Option<String>,
+        /// The local callback port for OAuth flows (default: any free port).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
     },
     /// Lists the channels with their health.
     List {
@@ -306,7 +319,23 @@ pub async fn run(cli: Cli) -> Result<()> {
             id,
             min_spacing_minutes,
             connect,
-        }) => channels::add(&open(&global).await?, url, id, min_spacing_minutes, connect).await,
+            instance,
+            handle,
+            pds,
+            port,
+        }) => {
+            let args = channels::AddArgs {
+                url,
+                id,
+                min_spacing_minutes,
+                connect,
+                instance,
+                handle,
+                pds,
+                port,
+            };
+            channels::add(&open(&global).await?, args).await
+        }
         Command::Channel(ChannelCmd::List { check }) => {
             channels::list(&open(&global).await?, check).await
         }

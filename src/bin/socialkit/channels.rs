@@ -1,10 +1,11 @@
 //! `init` and `channel add/list/remove`.
 
 use serde::Serialize;
+use socialkit::store::vault::ChannelSource;
 use socialkit::store::{ChannelRecord, DeliveryFilter, DeliveryState};
 use socialkit::{Error, ErrorKind, Registry, Result};
 
-use crate::config::{App, Context, StoredChannel};
+use crate::config::{App, Context, health_text};
 use crate::output;
 
 /// `socialkit init`: the store, the workspace with the user as owner, and the config file.
@@ -25,6 +26,9 @@ pub async fn init(ctx: &Context, name: Option<&str>) -> Result<()> {
         }
         Err(e) => return Err(e),
     };
+    let key_file_existed = ctx.key_file.exists();
+    ctx.keys(true)?;
+    let wrote_key = !key_file_existed && std::env::var_os("SOCIALKIT_VAULT_KEYS").is_none();
     let wrote_config = if ctx.config_path.exists() {
         false
     } else {
@@ -47,6 +51,7 @@ pub async fn init(ctx: &Context, name: Option<&str>) -> Result<()> {
             "created": created,
             "config": ctx.config_path.display().to_string(),
             "config_written": wrote_config,
+            "vault_key_file": wrote_key.then(|| ctx.key_file.display().to_string()),
         }));
     }
     if created {
@@ -65,6 +70,12 @@ pub async fn init(ctx: &Context, name: Option<&str>) -> Result<()> {
     }
     if wrote_config {
         output::line(&format!("Wrote {}.", ctx.config_path.display()));
+    }
+    if wrote_key {
+        output::line(&format!(
+            "Wrote the vault key to {} (owner-only): channel credentials are sealed with it. Keep it secret and backed up, or set SOCIALKIT_VAULT_KEYS instead.",
+            ctx.key_file.display()
+        ));
     }
     output::line("Next: socialkit channel add sandbox://acme --id acme");
     Ok(())
@@ -109,103 +120,152 @@ struct ChannelRow {
     min_spacing_secs: Option<i64>,
 }
 
-/// `socialkit channel add URL [--id ID]`.
-pub async fn add(
-    app: &App,
-    url: Option<String>,
-    id: Option<String>,
-    min_spacing_minutes: Option<i64>,
-    connect: Option<String>,
-) -> Result<()> {
-    if let Some(platform) = connect {
-        return Err(Error::new(
-            ErrorKind::Unsupported,
-            format!(
-                "`channel add --connect {platform}` (the connect flow with a local callback) is not available yet: it needs the credential vault that is being built; connect with a channel URL instead (`socialkit channel add URL`)"
-            ),
-        ));
-    }
-    let url = url.ok_or_else(|| {
-        Error::validation("give a channel URL (e.g. sandbox://acme) or --connect PLATFORM")
-    })?;
-    let platform = Registry::default().from_url(&url)?;
-    let id = match id {
-        Some(id) => id,
-        None => default_id(&url)?,
+/// How `channel add` gets its channel.
+#[derive(Debug, Default)]
+pub struct AddArgs {
+    pub url: Option<String>,
+    pub id: Option<String>,
+    pub min_spacing_minutes: Option<i64>,
+    pub connect: Option<String>,
+    pub instance: Option<String>,
+    pub handle: Option<String>,
+    pub pds: Option<String>,
+    pub port: u16,
+}
+
+/// `socialkit channel add URL | --connect PLATFORM`: builds the channel, seals it into the
+/// vault and attaches it.
+pub async fn add(app: &App, args: AddArgs) -> Result<()> {
+    let (source, default) = match (&args.connect, &args.url) {
+        (Some(platform), _) => crate::connect::run(platform, &args).await?,
+        (None, Some(url)) => (ChannelSource::Url(url.clone()), default_id(url)?),
+        (None, None) => {
+            return Err(Error::validation(
+                "give a channel URL (e.g. sandbox://acme) or --connect PLATFORM",
+            ));
+        }
     };
+    // Builds once before anything is stored: a bad URL is an error and nothing is kept.
+    match &source {
+        ChannelSource::Url(u) => Registry::default().from_url(u)?,
+        ChannelSource::Config(c) => Registry::default().from_config(c)?,
+    };
+    let id = args.id.clone().unwrap_or(default);
     if id.is_empty() || id.contains(char::is_whitespace) || id.contains([',', '/']) {
         return Err(Error::validation(format!(
             "channel id '{id}' must be non-empty, without spaces, commas or slashes"
         )));
     }
-    let mut stored = app.stored_channels().await?;
-    if stored.contains_key(&id) {
+    let vault = app.vault()?;
+    if vault
+        .store()
+        .get(app.ws(), &id.as_str().into())
+        .await?
+        .is_some()
+    {
         return Err(Error::new(
             ErrorKind::Conflict,
             format!("channel '{id}' exists already: remove it first or choose another --id"),
         ));
     }
-    let mut record = ChannelRecord::new(id.as_str(), platform.name());
-    if let Some(m) = min_spacing_minutes {
+    let platform_name = source.platform();
+    let mut record = ChannelRecord::new(id.as_str(), platform_name.as_str());
+    if let Some(m) = args.min_spacing_minutes {
         record = record.with_min_spacing_secs(m * 60);
     }
-    app.engine
-        .connect(app.ws(), app.who(), record, platform.clone())
+    let platform = app
+        .engine
+        .connect_stored(app.ws(), app.who(), record, source.clone())
         .await?;
-    stored.insert(id.clone(), StoredChannel { url: url.clone() });
-    app.save_channels(&stored).await?;
+    // A connect flow's credentials are checked now (a Bluesky app password signs in here);
+    // a refusal removes the channel again, so nothing half-connected stays.
+    let mut handle = None;
+    if args.connect.is_some() {
+        match platform.channel().await {
+            Ok(c) => handle = Some(c.handle),
+            Err(e) => {
+                app.engine
+                    .disconnect_stored(app.ws(), app.who(), &id.as_str().into())
+                    .await?;
+                return Err(e);
+            }
+        }
+    }
     let row = ChannelRow {
         id: id.clone(),
         platform: platform.name().to_string(),
-        url: public_url(&url),
+        url: public_source(&source),
         health: "connected".into(),
-        handle: None,
+        handle,
         followers: None,
-        min_spacing_secs: min_spacing_minutes.map(|m| m * 60),
+        min_spacing_secs: args.min_spacing_minutes.map(|m| m * 60),
     };
     if app.ctx.json {
         return output::json(&row);
     }
     output::line(&format!(
-        "Connected channel '{id}' ({}, {}).",
+        "Connected channel '{id}' ({}, {}); its credentials are sealed in the vault.",
         row.platform, row.url
     ));
     Ok(())
 }
 
-/// `socialkit channel list [--check]`.
+/// Where a stored channel lives, without credentials.
+fn public_source(source: &ChannelSource) -> String {
+    match source {
+        ChannelSource::Url(u) => public_url(u),
+        ChannelSource::Config(c) => {
+            let s = &c.settings;
+            let base = ["pds", "instance", "base_url"]
+                .iter()
+                .find_map(|k| s.get(*k).and_then(|v| v.as_str()))
+                .map(public_url);
+            match base {
+                Some(b) => b.replacen("://", &format!("+{}://", c.platform), 1),
+                None => format!("{}://", c.platform),
+            }
+        }
+    }
+}
+
+/// `socialkit channel list [--check]`: every stored channel with its health.
 pub async fn list(app: &App, check: bool) -> Result<()> {
-    let stored = app.stored_channels().await?;
+    let vault = app.vault()?;
     let records = app.store.channels(app.ws()).await?;
     let mut rows = Vec::new();
-    for (id, ch) in &stored {
-        let record = records.iter().find(|r| r.id.as_str() == id);
+    for stored in vault.store().list(Some(app.ws())).await? {
+        let id = stored.channel.as_str().to_string();
+        let record = records.iter().find(|r| r.id == stored.channel);
+        let url = match vault.open_row(stored.clone()).await {
+            Ok(o) => public_source(&o.source),
+            Err(_) => format!("{}://", stored.platform),
+        };
         let mut row = ChannelRow {
             id: id.clone(),
-            platform: record.map(|r| r.platform.clone()).unwrap_or_default(),
-            url: public_url(&ch.url),
+            platform: stored.platform.clone(),
+            url,
             health: String::new(),
             handle: None,
             followers: None,
             min_spacing_secs: record.and_then(|r| r.min_spacing_secs),
         };
-        row.health = match (app.platforms.get(id), app.broken.get(id)) {
+        let health = app.engine.channel_health(app.ws(), &stored.channel).await?;
+        row.health = match (app.platforms.get(&id), app.broken.get(&id)) {
             (_, Some(reason)) => format!("unavailable ({reason})"),
             (Some(p), None) if check => match p.channel().await {
                 Ok(c) => {
                     row.handle = Some(c.handle.clone());
                     row.followers = c.metrics.followers;
-                    "ok (checked)".into()
+                    format!("{} (checked)", health_text(&health))
                 }
                 Err(e) => match e.kind() {
                     ErrorKind::Unauthenticated | ErrorKind::PermissionDenied => {
-                        format!("needs re-authorisation ({})", e.kind())
+                        format!("needs re-authorisation ({}): connect it again", e.kind())
                     }
                     k => format!("error ({k})"),
                 },
             },
-            (Some(_), None) => "connected".into(),
-            (None, None) => "unknown".into(),
+            _ => health_text(&health),
         };
         rows.push(row);
     }
@@ -237,8 +297,8 @@ pub async fn list(app: &App, check: bool) -> Result<()> {
 
 /// `socialkit channel remove ID`: forgets the credentials; refuses while posts wait for it.
 pub async fn remove(app: &App, id: &str) -> Result<()> {
-    let mut stored = app.stored_channels().await?;
-    if !stored.contains_key(id) {
+    let vault = app.vault()?;
+    if vault.store().get(app.ws(), &id.into()).await?.is_none() {
         return Err(Error::new(
             ErrorKind::NotFound,
             format!("no channel '{id}' in workspace {}", app.ws()),
@@ -265,8 +325,9 @@ pub async fn remove(app: &App, id: &str) -> Result<()> {
             ),
         ));
     }
-    stored.remove(id);
-    app.save_channels(&stored).await?;
+    app.engine
+        .disconnect_stored(app.ws(), app.who(), &id.into())
+        .await?;
     if app.ctx.json {
         return output::json(&serde_json::json!({ "removed": id }));
     }

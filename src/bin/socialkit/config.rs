@@ -7,8 +7,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use socialkit::engine::Engine;
-use socialkit::store::{SqliteStore, Store, WorkspaceId};
-use socialkit::{Error, ErrorKind, Platform, Registry, Result};
+use socialkit::store::vault::{
+    ChannelSource, EnvKeyProvider, FileKeyProvider, KeyProvider, KeyRing,
+};
+use socialkit::store::{ChannelRecord, SqliteStore, Store, WorkspaceId};
+use socialkit::{Error, ErrorKind, Platform, Result};
 
 use crate::app::Global;
 
@@ -25,6 +28,8 @@ pub struct FileConfig {
     pub store: Option<String>,
     pub workspace: Option<String>,
     pub user: Option<String>,
+    /// The vault key file (default: the store's path with `.keys`).
+    pub vault_key_file: Option<String>,
 }
 
 /// The resolved settings.
@@ -36,6 +41,8 @@ pub struct Context {
     pub user: String,
     /// Where the config file is (or would be written by `init`).
     pub config_path: PathBuf,
+    /// The vault key file, used when `SOCIALKIT_VAULT_KEYS` is not set.
+    pub key_file: PathBuf,
 }
 
 /// Where the store is.
@@ -71,6 +78,17 @@ impl StoreUrl {
             StoreUrl::Sqlite(p) => format!("sqlite:{}", p.display()),
         }
     }
+
+    /// Where the vault key lives by default: beside the store (`socialkit.db.keys`).
+    pub fn default_key_file(&self) -> PathBuf {
+        match self {
+            StoreUrl::Sqlite(p) => {
+                let mut name = p.as_os_str().to_owned();
+                name.push(".keys");
+                PathBuf::from(name)
+            }
+        }
+    }
 }
 
 impl Context {
@@ -104,9 +122,15 @@ impl Context {
             .clone()
             .or(file.store)
             .unwrap_or_else(|| "sqlite:socialkit.db".into());
+        let store = StoreUrl::parse(&store)?;
+        let key_file = std::env::var_os("SOCIALKIT_VAULT_KEY_FILE")
+            .map(PathBuf::from)
+            .or(file.vault_key_file.map(PathBuf::from))
+            .unwrap_or_else(|| store.default_key_file());
         Ok(Context {
             json: g.json,
-            store: StoreUrl::parse(&store)?,
+            store,
+            key_file,
             workspace: WorkspaceId::new(
                 g.workspace
                     .clone()
@@ -163,8 +187,9 @@ impl Context {
                 e
             }
         })?;
-        let engine = Engine::builder(store.clone()).build();
-        let app = App {
+        let keys = self.keys(true)?;
+        let engine = Engine::builder(store.clone()).vault(keys).open().await?;
+        let mut app = App {
             ctx: self.clone(),
             engine,
             store,
@@ -172,11 +197,52 @@ impl Context {
             platforms: BTreeMap::new(),
             broken: BTreeMap::new(),
         };
-        app.attach().await
+        app.migrate_plaintext_channels().await?;
+        app.attach().await?;
+        Ok(app)
+    }
+
+    /// The vault's keys: `SOCIALKIT_VAULT_KEYS` when set, else the key file; with `create`,
+    /// a missing key file is made with a fresh random key, readable by its owner only.
+    pub fn keys(&self, create: bool) -> Result<Arc<dyn KeyProvider>> {
+        if std::env::var_os(EnvKeyProvider::VAR).is_some() {
+            return Ok(Arc::new(EnvKeyProvider::new()?));
+        }
+        if !self.key_file.exists() {
+            if !create {
+                return Err(Error::config(format!(
+                    "no vault key: set {} or run `socialkit init` (which writes {})",
+                    EnvKeyProvider::VAR,
+                    self.key_file.display()
+                )));
+            }
+            let text = format!(
+                "# socialkit vault keys (ID:BASE64KEY - the first one seals)\n# Keep this file secret and backed up: without it the stored channels cannot be opened.\nk1:{}\n",
+                KeyRing::generate_key()
+            );
+            write_private(&self.key_file, &text)?;
+        }
+        Ok(Arc::new(FileKeyProvider::new(&self.key_file)))
     }
 }
 
-/// The store file holds channel credentials until the vault lands: readable by its owner only.
+/// Writes `text` to a new file only its owner can read.
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(path)
+        .map_err(|e| Error::config(format!("cannot write {}: {e}", path.display())))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| Error::config(format!("cannot write {}: {e}", path.display())))
+}
+
 fn restrict_permissions(path: &Path) {
     #[cfg(unix)]
     {
@@ -189,16 +255,15 @@ fn restrict_permissions(path: &Path) {
 
 /// The workspace setting where the CLI keeps each channel's URL (with its credentials) until
 /// the store's credential vault lands.
+/// Where CLI versions before the vault kept channel URLs, credentials included, in clear.
+/// [`App::migrate_plaintext_channels`] moves them into the vault and empties it.
 pub const CHANNELS_SETTING: &str = "cli.channels";
 
-/// A channel as the CLI stored it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredChannel {
-    /// The channel URL, credentials included: never printed.
     pub url: String,
 }
 
-/// An opened workspace.
 #[derive(Debug)]
 pub struct App {
     pub ctx: Context,
@@ -229,51 +294,84 @@ impl App {
         &self.ctx.user
     }
 
-    pub async fn stored_channels(&self) -> Result<BTreeMap<String, StoredChannel>> {
-        match self.store.setting(self.ws(), CHANNELS_SETTING).await? {
-            Some(v) => serde_json::from_value(v)
-                .map_err(|e| Error::config(format!("the stored channel list is damaged: {e}"))),
-            None => Ok(BTreeMap::new()),
+    /// Moves channels an older CLI kept in the clear setting [`CHANNELS_SETTING`] into the
+    /// vault (sealed), then removes them from the setting. A URL that no longer builds stays
+    /// in the setting and is reported as broken.
+    async fn migrate_plaintext_channels(&mut self) -> Result<()> {
+        let Some(v) = self.store.setting(self.ws(), CHANNELS_SETTING).await? else {
+            return Ok(());
+        };
+        let old: BTreeMap<String, StoredChannel> = match serde_json::from_value(v) {
+            Ok(m) => m,
+            Err(_) => return Ok(()),
+        };
+        if old.is_empty() {
+            return Ok(());
         }
-    }
-
-    pub async fn save_channels(&self, map: &BTreeMap<String, StoredChannel>) -> Result<()> {
-        let v = serde_json::to_value(map).map_err(Error::from)?;
+        let vault = self.vault()?.clone();
+        let owner = self.owner().await?;
+        let records = self.store.channels(self.ws()).await?;
+        let mut left = BTreeMap::new();
+        for (id, ch) in old {
+            if vault
+                .store()
+                .get(self.ws(), &id.as_str().into())
+                .await?
+                .is_some()
+            {
+                continue;
+            }
+            let record = records
+                .iter()
+                .find(|r| r.id.as_str() == id)
+                .cloned()
+                .unwrap_or_else(|| ChannelRecord::new(id.as_str(), ""));
+            let source = ChannelSource::Url(ch.url.clone());
+            match self
+                .engine
+                .connect_stored(self.ws(), &owner, record, source)
+                .await
+            {
+                Ok(_) => eprintln!("Moved channel '{id}' into the encrypted vault."),
+                Err(e) => {
+                    self.broken
+                        .insert(id.clone(), format!("{}: {}", e.kind(), e.message()));
+                    left.insert(id, ch);
+                }
+            }
+        }
+        let v = serde_json::to_value(&left).map_err(Error::from)?;
         self.store
             .put_setting(self.ws(), CHANNELS_SETTING, &v)
             .await
     }
 
-    /// Re-attaches every stored channel's platform to the engine.
-    async fn attach(mut self) -> Result<App> {
-        let registry = Registry::default();
-        for (id, ch) in self.stored_channels().await? {
-            match registry.from_url(&ch.url) {
-                Ok(p) => {
-                    let record = self
-                        .store
-                        .channels(self.ws())
-                        .await?
-                        .into_iter()
-                        .find(|r| r.id.as_str() == id)
-                        .unwrap_or_else(|| {
-                            socialkit::store::ChannelRecord::new(id.as_str(), p.name())
-                        });
-                    // Re-attaching needs the owner's right; the store already knows the channel,
-                    // so attach as the workspace's first owner.
-                    let owner = self.owner().await?;
-                    self.engine
-                        .connect(self.ws(), &owner, record, p.clone())
-                        .await?;
+    /// The engine's vault.
+    pub fn vault(&self) -> Result<&socialkit::store::vault::Vault> {
+        self.engine
+            .vault()
+            .ok_or_else(|| Error::config("the engine has no vault"))
+    }
+
+    /// The platforms the engine rebuilt from the vault, and why the others are unavailable.
+    async fn attach(&mut self) -> Result<()> {
+        let rows = self.vault()?.store().list(Some(self.ws())).await?;
+        for row in rows {
+            let id = row.channel.as_str().to_string();
+            match self.engine.platform(self.ws(), &row.channel) {
+                Some(p) => {
                     self.platforms.insert(id, p);
                 }
-                Err(e) => {
-                    self.broken
-                        .insert(id, format!("{}: {}", e.kind(), e.message()));
+                None => {
+                    let why = match self.engine.channel_health(self.ws(), &row.channel).await {
+                        Ok(h) => health_text(&h),
+                        Err(e) => format!("{}: {}", e.kind(), e.message()),
+                    };
+                    self.broken.entry(id).or_insert(why);
                 }
             }
         }
-        Ok(self)
+        Ok(())
     }
 
     /// The first owner of the workspace.
@@ -285,5 +383,22 @@ impl App {
             .find(|m| m.role == socialkit::store::Role::Owner)
             .map(|m| m.user)
             .ok_or_else(|| Error::config(format!("workspace {} has no owner", self.ws())))
+    }
+}
+
+/// A channel's health in words.
+pub fn health_text(h: &socialkit::store::vault::ChannelHealth) -> String {
+    use socialkit::store::vault::ChannelHealth;
+    match h {
+        ChannelHealth::Connected => "connected".into(),
+        ChannelHealth::ExpiringSoon { at } => {
+            format!("expiring soon ({})", at.format("%Y-%m-%d %H:%M UTC"))
+        }
+        ChannelHealth::NeedsReauth {
+            reason, message, ..
+        } => format!(
+            "needs re-authorisation ({}): {message}; connect it again",
+            reason.as_str()
+        ),
     }
 }

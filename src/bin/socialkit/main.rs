@@ -8,6 +8,7 @@ mod app;
 mod campaign;
 mod channels;
 mod config;
+mod connect;
 mod exit;
 mod inbox_cmd;
 mod listen_cmd;

@@ -132,6 +132,16 @@ impl ChannelSource {
     }
 }
 
+impl From<crate::auth::connect::Account> for ChannelSource {
+    /// The channel a connect flow's chosen account becomes.
+    fn from(a: crate::auth::connect::Account) -> Self {
+        ChannelSource::Config(ChannelConfig {
+            platform: a.platform,
+            settings: a.settings,
+        })
+    }
+}
+
 impl fmt::Debug for ChannelSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

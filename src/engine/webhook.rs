@@ -294,6 +294,21 @@ impl Engine {
 
     /// The workspace's dead letters: events whose webhook sends gave up, with their last
     /// error, oldest first, at most `limit` (approvers and up).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use socialkit::engine::Engine;
+    /// use socialkit::store::{MemoryStore, Replay};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let engine = Engine::builder(Arc::new(MemoryStore::new())).build();
+    /// let ws = engine.create_workspace("acme", "ACME", "olga").await.unwrap();
+    /// for letter in engine.dead_letters(&ws, "olga", 100).await.unwrap() {
+    ///     println!("{} {}: {:?}", letter.event.id, letter.event.kind, letter.last_error);
+    /// }
+    /// // The receiver is fixed: send them all again, with their ids unchanged.
+    /// assert_eq!(engine.replay(&ws, "olga", &Replay::AllDead).await.unwrap(), 0);
+    /// # });
+    /// ```
     pub async fn dead_letters(
         &self,
         ws: &WorkspaceId,

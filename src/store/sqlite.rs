@@ -48,6 +48,27 @@ pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
 }
 
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 128;
+
+/// One row's one value from a cached statement (`None` when there is no row).
+fn row_value<T: rusqlite::types::FromSql>(
+    c: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Option<T>> {
+    c.prepare_cached(sql)
+        .and_then(|mut s| s.query_row(args, |r| r.get(0)).optional())
+        .map_err(storage)
+}
+
+/// Runs a cached statement; the rows it changed.
+fn exec(c: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<usize> {
+    c.prepare_cached(sql)
+        .and_then(|mut s| s.execute(args))
+        .map_err(storage)
+}
+
 fn json<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(storage)
 }
@@ -79,6 +100,9 @@ impl SqliteStore {
     fn setup(mut conn: Connection) -> Result<Self> {
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(storage)?;
+        // The outbox's path alone uses about 20 statements; rusqlite caches 16 by default, so
+        // they evicted each other and every step prepared its statements again.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
         )
@@ -265,13 +289,11 @@ where
 }
 
 fn paused(c: &Connection, ws: &WorkspaceId) -> Result<bool> {
-    c.query_row(
+    row_value::<bool>(
+        c,
         "SELECT paused FROM workspaces WHERE id = ?1",
         [ws.as_str()],
-        |r| r.get::<_, bool>(0),
-    )
-    .optional()
-    .map_err(storage)?
+    )?
     .ok_or_else(|| {
         Error::new(
             ErrorKind::NotFound,
@@ -381,17 +403,22 @@ fn end_attempt(
     o: AttemptOutcome,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let data: Option<String> = c
-        .prepare_cached("SELECT data FROM attempts WHERE workspace = ?1 AND id = ?2")
-        .and_then(|mut s| s.query_row([ws.as_str(), id], |r| r.get(0)).optional())
-        .map_err(storage)?;
-    if let Some(data) = data {
-        let mut a: Attempt = parse(&data)?;
-        a.outcome = Some(o);
-        a.finished_at = Some(at);
-        put_attempt(c, &a)?;
-    }
+    // In place, without reading and re-encoding the attempt.
+    exec(
+        c,
+        "UPDATE attempts SET data = json_set(data, '$.outcome', json(?3), '$.finished_at', ?4)
+         WHERE workspace = ?1 AND id = ?2",
+        params![ws.as_str(), id, json(&o)?, json_text(&at)?],
+    )?;
     Ok(())
+}
+
+/// A value's JSON text without its quotes, for a JSON string field set in SQL.
+fn json_text<T: Serialize>(v: &T) -> Result<String> {
+    match serde_json::to_value(v).map_err(storage)? {
+        serde_json::Value::String(s) => Ok(s),
+        other => Ok(other.to_string()),
+    }
 }
 
 fn ids(c: &Connection, sql: &str, args: &[&str]) -> Result<Vec<DeliveryId>> {
@@ -497,9 +524,11 @@ fn claim_in(
         }
         let (ws, id) = (WorkspaceId(ws), DeliveryId(id));
         let mut d = load(c, &ws, &id)?;
-        let slot: Option<(Option<i64>, String)> = c
+        // The spacing is read from the record in SQL: no channel JSON decoded per claim.
+        let slot: Option<(Option<i64>, Option<i64>)> = c
             .prepare_cached(
-                "SELECT next_free_at, data FROM channels WHERE workspace = ?1 AND id = ?2",
+                "SELECT next_free_at, json_extract(data, '$.min_spacing_secs') FROM channels
+                 WHERE workspace = ?1 AND id = ?2",
             )
             .and_then(|mut s| {
                 s.query_row([ws.as_str(), d.channel.as_str()], |r| {
@@ -520,9 +549,8 @@ fn claim_in(
         if let Some(old) = &claimed.abandoned {
             end_attempt(c, &ws, old, AttemptOutcome::Abandoned, now)?;
         }
-        if let Some((_, data)) = &slot {
-            let rec: ChannelRecord = parse(data)?;
-            if let Some(s) = rec.min_spacing_secs {
+        if let Some((_, spacing)) = &slot {
+            if let Some(s) = *spacing {
                 c.prepare_cached(
                     "UPDATE channels SET next_free_at = ?3 WHERE workspace = ?1 AND id = ?2",
                 )
@@ -601,7 +629,11 @@ fn emit_in(
             &[ws.as_str(), p.as_str()],
         )?
         .iter()
-        .map(|id| load(c, ws, id))
+        // The changed ones as they are (no second read); the others from the table.
+        .map(|id| match changed.iter().find(|d| &d.id == id) {
+            Some(d) => Ok(d.clone()),
+            None => load(c, ws, id),
+        })
         .collect()
     })?;
     append(c, ws, list, at)
@@ -854,14 +886,11 @@ impl Store for SqliteStore {
         let (ws, key) = (ws.clone(), key.to_string());
         self.read(move |c| {
             paused(c, &ws)?;
-            let v: Option<String> = c
-                .query_row(
-                    "SELECT value FROM settings WHERE workspace = ?1 AND key = ?2",
-                    [ws.as_str(), &key],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(storage)?;
+            let v: Option<String> = row_value(
+                c,
+                "SELECT value FROM settings WHERE workspace = ?1 AND key = ?2",
+                [ws.as_str(), &key],
+            )?;
             v.map(|s| parse(&s)).transpose()
         })
         .await
@@ -904,12 +933,11 @@ impl Store for SqliteStore {
         let (post, list, why) = (post.clone(), deliveries.to_vec(), why.to_string());
         self.tx(move |c| {
             paused(c, &post.workspace)?;
-            let n = c
-                .execute(
-                    "INSERT OR IGNORE INTO posts (workspace, id, data) VALUES (?1, ?2, ?3)",
-                    params![post.workspace.as_str(), post.id.as_str(), json(&post)?],
-                )
-                .map_err(storage)?;
+            let n = exec(
+                c,
+                "INSERT OR IGNORE INTO posts (workspace, id, data) VALUES (?1, ?2, ?3)",
+                params![post.workspace.as_str(), post.id.as_str(), json(&post)?],
+            )?;
             if n == 0 {
                 return Err(Error::new(
                     ErrorKind::Conflict,

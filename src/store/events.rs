@@ -33,7 +33,7 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::{Delivery, PostId, WorkspaceId};
+use super::{Delivery, DeliveryFilter, PostId, Store, WorkspaceId};
 use crate::{Error, ErrorKind, Result};
 
 /// An event's id, made by the store when the event is written: `ev_` and 26 Crockford base32
@@ -379,6 +379,26 @@ pub(crate) fn emitted(
         out.extend(emit.post_events(&all));
     }
     Ok(out)
+}
+
+/// What the provided `…_emitting` methods of [`Store`] write after the change, for stores
+/// without an events outbox of their own (not atomic; nothing where events are unsupported).
+pub(crate) async fn append_after<S: Store + ?Sized>(
+    store: &S,
+    ws: &WorkspaceId,
+    changed: &[Delivery],
+    emit: &dyn Emitter,
+    at: DateTime<Utc>,
+) -> Result<Vec<StoredEvent>> {
+    let mut list = emit.events(changed);
+    if let Some(p) = emit.post(changed) {
+        let all = store.deliveries(ws, &DeliveryFilter::post(p)).await?;
+        list.extend(emit.post_events(&all));
+    }
+    match store.append_events(ws, &list, at).await {
+        Err(e) if e.kind() == ErrorKind::Unsupported => Ok(Vec::new()),
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -205,6 +205,11 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// from the changed deliveries into the events outbox ([`events`]), in the same
     /// transaction: the change and its events commit together or not at all. Returns the
     /// changed deliveries and the stored events (with the ids the store gave them).
+    ///
+    /// The provided version is for stores without an events outbox of their own yet: it
+    /// applies the change, then appends its events in a second step (not atomic: a crash
+    /// between the two loses the events), and writes none where
+    /// [`append_events`](Store::append_events) is unsupported. Every shipped store overrides it.
     async fn apply_emitting(
         &self,
         ws: &WorkspaceId,
@@ -213,11 +218,14 @@ pub trait Store: Send + Sync + fmt::Debug {
         stamp: &Stamp,
         emit: std::sync::Arc<dyn Emitter>,
     ) -> Result<(Vec<Delivery>, Vec<StoredEvent>)> {
-        let _ = (ws, selector, change, stamp, emit);
-        Err(events::unsupported())
+        let changed = self.apply(ws, selector, change, stamp).await?;
+        let events = events::append_after(self, ws, &changed, emit.as_ref(), stamp.at).await?;
+        Ok((changed, events))
     }
 
-    /// [`set_paused`](Store::set_paused) with its events written in the same transaction.
+    /// [`set_paused`](Store::set_paused) with its events written in the same transaction
+    /// (the provided version: in a second step, as for
+    /// [`apply_emitting`](Store::apply_emitting)).
     async fn set_paused_emitting(
         &self,
         ws: &WorkspaceId,
@@ -225,8 +233,9 @@ pub trait Store: Send + Sync + fmt::Debug {
         stamp: &Stamp,
         emit: std::sync::Arc<dyn Emitter>,
     ) -> Result<(Vec<Delivery>, Vec<StoredEvent>)> {
-        let _ = (ws, paused, stamp, emit);
-        Err(events::unsupported())
+        let changed = self.set_paused(ws, paused, stamp).await?;
+        let events = events::append_after(self, ws, &changed, emit.as_ref(), stamp.at).await?;
+        Ok((changed, events))
     }
 
     /// Writes events that go with no delivery change (a channel's health, a crisis signal),

@@ -549,8 +549,8 @@ fn claim_in(
         if let Some(old) = &claimed.abandoned {
             end_attempt(c, &ws, old, AttemptOutcome::Abandoned, now)?;
         }
-        if let Some((_, spacing)) = &slot {
-            if let Some(s) = *spacing {
+        if let Some((_, Some(s))) = slot {
+            {
                 c.prepare_cached(
                     "UPDATE channels SET next_free_at = ?3 WHERE workspace = ?1 AND id = ?2",
                 )

@@ -131,7 +131,9 @@ impl Engine {
             }
             .max(StdDuration::from_millis(5));
             tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
+                // Other processes' submissions wake it through the store (PostgreSQL's
+                // NOTIFY); this process's through `wake`.
+                _ = self.store().wait_for_work(wait) => {}
                 _ = self.inner.wake.notified() => {}
                 _ = stopped(&mut rx) => return Ok(()),
             }

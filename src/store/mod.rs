@@ -30,6 +30,8 @@ pub mod events;
 mod memory;
 #[cfg(feature = "sqlite")]
 mod migrations;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod state;
@@ -47,6 +49,8 @@ pub use events::{
     OutboxEvent, Replay, StoredEvent,
 };
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::{PgHandle, PgStore};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteHandle, SqliteStore};
 pub use state::DeliveryState;
@@ -327,6 +331,23 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// The earliest instant any delivery of a workspace that is not paused is due (a
     /// scheduled time or a lease's end).
     async fn next_due(&self) -> Result<Option<DateTime<Utc>>>;
+
+    /// Waits at most `max` for work: returns early when the store learns that a delivery was
+    /// submitted or became due (PostgreSQL: a `NOTIFY` from any process). The default, for
+    /// stores one process owns (memory, SQLite), just sleeps `max`: the engine wakes its own
+    /// worker in-process, and polling ([`next_due`](Store::next_due)) covers the rest.
+    ///
+    /// ```
+    /// use socialkit::store::{MemoryStore, Store};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let started = std::time::Instant::now();
+    /// MemoryStore::new().wait_for_work(std::time::Duration::from_millis(5)).await;
+    /// assert!(started.elapsed() >= std::time::Duration::from_millis(5));
+    /// # });
+    /// ```
+    async fn wait_for_work(&self, max: std::time::Duration) {
+        tokio::time::sleep(max).await;
+    }
 
     /// A delivery's audit entries, oldest first.
     async fn history(&self, ws: &WorkspaceId, delivery: &DeliveryId) -> Result<Vec<HistoryEntry>>;

@@ -550,19 +550,15 @@ fn claim_in(
             end_attempt(c, &ws, old, AttemptOutcome::Abandoned, now)?;
         }
         if let Some((_, Some(s))) = slot {
-            {
-                c.prepare_cached(
-                    "UPDATE channels SET next_free_at = ?3 WHERE workspace = ?1 AND id = ?2",
-                )
-                .and_then(|mut st| {
-                    st.execute(params![
-                        ws.as_str(),
-                        d.channel.as_str(),
-                        us(now + Duration::seconds(s))
-                    ])
-                })
-                .map_err(storage)?;
-            }
+            exec(
+                c,
+                "UPDATE channels SET next_free_at = ?3 WHERE workspace = ?1 AND id = ?2",
+                params![
+                    ws.as_str(),
+                    d.channel.as_str(),
+                    us(now + Duration::seconds(s))
+                ],
+            )?;
         }
         put_attempt(c, &claimed.attempt)?;
         log(c, &claimed.history)?;

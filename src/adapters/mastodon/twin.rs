@@ -169,6 +169,13 @@ pub enum Fault {
     },
     /// 200 with a body that is not valid JSON.
     MalformedJson,
+    /// The server processes the request (a status is created), then the answer is lost on the
+    /// way back: the client gets this status instead (a proxy's 502 or 504 after the server
+    /// did its work), so the outcome is in doubt.
+    AnswerLost {
+        /// The status the client sees.
+        status: u16,
+    },
 }
 
 impl Fault {
@@ -848,6 +855,14 @@ async fn around(State(shared): S, request: Request, next: Next) -> Response {
     };
     let (mut response, remaining, reset) = match fault {
         None => (next.run(request).await, remaining, reset),
+        Some(Fault::AnswerLost { status }) => {
+            let _processed = next.run(request).await;
+            (
+                html_error(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY)),
+                remaining,
+                reset,
+            )
+        }
         Some(Fault::RateLimited { reset_in }) => (
             error(StatusCode::TOO_MANY_REQUESTS, "Too many requests"),
             0,
@@ -892,6 +907,17 @@ async fn around(State(shared): S, request: Request, next: Next) -> Response {
         }
     }
     response
+}
+
+/// The HTML error page of a proxy in front of the server (nginx's 502/504).
+fn html_error(status: StatusCode) -> Response {
+    let Fault::Status {
+        body, content_type, ..
+    } = Fault::html(status.as_u16())
+    else {
+        return status.into_response();
+    };
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 fn error(status: StatusCode, message: &str) -> Response {

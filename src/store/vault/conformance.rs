@@ -25,7 +25,25 @@ fn ring(id: &str, byte: u8) -> Arc<KeyRing> {
     Arc::new(KeyRing::single(id.parse().unwrap(), [byte; 32]))
 }
 
-async fn stores() -> Vec<(String, Arc<dyn Store>)> {
+/// Databases the stores made, dropped at the end of a test.
+#[derive(Default)]
+struct Cleanup {
+    #[cfg(feature = "postgres")]
+    dbs: Vec<crate::store::postgres::scratch::ScratchDb>,
+}
+
+impl Cleanup {
+    async fn done(self) {
+        #[cfg(feature = "postgres")]
+        for db in self.dbs {
+            db.drop_now().await.unwrap();
+        }
+    }
+}
+
+async fn stores() -> (Vec<(String, Arc<dyn Store>)>, Cleanup) {
+    #[allow(unused_mut)]
+    let mut cleanup = Cleanup::default();
     let mut out: Vec<(String, Arc<dyn Store>)> =
         vec![("memory".into(), Arc::new(MemoryStore::new()))];
     #[cfg(feature = "sqlite")]
@@ -33,6 +51,17 @@ async fn stores() -> Vec<(String, Arc<dyn Store>)> {
         "sqlite".into(),
         Arc::new(crate::store::SqliteStore::in_memory().unwrap()),
     ));
+    #[cfg(feature = "postgres")]
+    if let Some(db) = crate::store::postgres::scratch::ScratchDb::create("vault")
+        .await
+        .unwrap()
+    {
+        let store = crate::store::PgStore::connect_with(db.url(), 2)
+            .await
+            .unwrap();
+        out.push(("postgres".into(), Arc::new(store)));
+        cleanup.dbs.push(db);
+    }
     for (_, s) in &out {
         s.create_workspace(&Workspace::new("acme", "ACME"))
             .await
@@ -41,7 +70,7 @@ async fn stores() -> Vec<(String, Arc<dyn Store>)> {
             .await
             .unwrap();
     }
-    out
+    (out, cleanup)
 }
 
 fn ids() -> (WorkspaceId, ChannelId) {
@@ -50,7 +79,8 @@ fn ids() -> (WorkspaceId, ChannelId) {
 
 #[tokio::test]
 async fn put_open_versions_and_workspaces() {
-    for (name, store) in stores().await {
+    let (list, cleanup) = stores().await;
+    for (name, store) in list {
         let vault = Vault::new(store.vault().unwrap(), ring("k1", 1));
         let (ws, ch) = ids();
         let now = Utc::now();
@@ -95,11 +125,13 @@ async fn put_open_versions_and_workspaces() {
             ErrorKind::NotFound
         );
     }
+    cleanup.done().await;
 }
 
 #[tokio::test]
 async fn leases_exclude_others_until_they_end_or_a_write() {
-    for (name, store) in stores().await {
+    let (list, cleanup) = stores().await;
+    for (name, store) in list {
         let vault = Vault::new(store.vault().unwrap(), ring("k1", 1));
         let v = vault.store();
         let (ws, ch) = ids();
@@ -176,11 +208,13 @@ async fn leases_exclude_others_until_they_end_or_a_write() {
         v.set_health(&ws, &ch, &h).await.unwrap();
         assert_eq!(v.get(&ws, &ch).await.unwrap().unwrap().health, h, "{name}");
     }
+    cleanup.done().await;
 }
 
 #[tokio::test]
 async fn wrong_missing_rotated_keys_and_damage_are_clear_and_change_nothing() {
-    for (name, store) in stores().await {
+    let (list, cleanup) = stores().await;
+    for (name, store) in list {
         let (ws, ch) = ids();
         let now = Utc::now();
         let old = Vault::new(store.vault().unwrap(), ring("k1", 1));
@@ -257,6 +291,7 @@ async fn wrong_missing_rotated_keys_and_damage_are_clear_and_change_nothing() {
         );
         assert!(!e.to_string().contains(SECRET));
     }
+    cleanup.done().await;
 }
 
 #[cfg(feature = "sqlite")]

@@ -37,7 +37,7 @@
 //! ```
 
 mod key;
-mod memory;
+pub(crate) mod memory;
 mod seal;
 #[cfg(feature = "sqlite")]
 mod sqlite;

@@ -458,7 +458,9 @@ async fn invalid_grant_on_refresh_surfaces_as_unauthenticated() {
     assert!(err.to_string().contains("reconnected"));
 }
 
-#[tokio::test]
+// Tokio's paused clock: the refresh's 50 ms pass only when every task is waiting, so all
+// eight rejections are in before the one refresh ends (no real time, no race).
+#[tokio::test(start_paused = true)]
 async fn invalidate_refreshes_once_for_concurrent_rejections() {
     let clock = ManualClock::new(now());
     let calls = Arc::new(AtomicUsize::new(0));

@@ -3,15 +3,25 @@
 #![cfg(all(feature = "bluesky", feature = "testkit"))]
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use socialkit::adapters::bluesky::twin::{BlueskyTwin, Failure, TwinOptions};
 use socialkit::adapters::bluesky::{Bluesky, BlueskyConfig, Tid};
+use socialkit::clock::ManualClock;
 use socialkit::model::{InteractionKind, InteractionQuery, Media, Post, PostRef};
 use socialkit::{ErrorKind, Platform, PlatformExt, PublishOptions, Registry};
 
 fn adapter(twin: &BlueskyTwin, handle: &str) -> Bluesky {
     Bluesky::from_url(&twin.channel_url(handle).unwrap()).unwrap()
+}
+
+/// A twin on a manual clock, for tests that set every instant themselves.
+async fn twin_on(clock: &ManualClock, options: TwinOptions) -> BlueskyTwin {
+    BlueskyTwin::start_with(TwinOptions {
+        clock: Arc::new(clock.clone()),
+        ..options
+    })
+    .await
+    .unwrap()
 }
 
 fn png() -> Vec<u8> {
@@ -451,12 +461,13 @@ async fn validation_happens_before_any_request() {
 
 #[tokio::test]
 async fn interactions_page_forward_and_replies_use_the_right_refs() {
-    let twin = BlueskyTwin::start().await.unwrap();
-    let alice = adapter(&twin, "alice.test");
+    let clock = ManualClock::new(chrono::Utc::now());
+    let twin = twin_on(&clock, TwinOptions::default()).await;
+    let alice = twin.adapter("alice.test").unwrap();
     let p = alice.publish_text("Hello world").await.unwrap();
     let uri = p.post.id.clone();
     // Distinct instants, so the expected order is the only right one.
-    let tick = || std::thread::sleep(Duration::from_millis(3));
+    let tick = || clock.advance(chrono::Duration::milliseconds(3));
     twin.like("bob.test", &uri).unwrap();
     tick();
     twin.repost("bob.test", &uri).unwrap();
@@ -579,15 +590,17 @@ async fn channel_from_profile_and_without_appview() {
 
 #[tokio::test]
 async fn recent_posts_lists_records_newest_first() {
-    let twin = BlueskyTwin::start().await.unwrap();
-    let alice = adapter(&twin, "alice.test");
+    let clock = ManualClock::new(chrono::Utc::now());
+    let twin = twin_on(&clock, TwinOptions::default()).await;
+    let alice = twin.adapter("alice.test").unwrap();
+    let tick = || clock.advance(chrono::Duration::milliseconds(5));
     alice
         .publish(&Post::text("keyed"), &PublishOptions::with_key("k1"))
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    tick();
     alice.publish_text("plain").await.unwrap();
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    tick();
     alice
         .publish(&Post::text("keyed later"), &PublishOptions::with_key("k2"))
         .await
@@ -600,17 +613,21 @@ async fn recent_posts_lists_records_newest_first() {
 #[tokio::test]
 async fn recent_posts_finds_keyed_posts_behind_many_others() {
     for appview in [true, false] {
-        let twin = BlueskyTwin::start_with(TwinOptions {
-            appview,
-            ..TwinOptions::default()
-        })
-        .await
-        .unwrap();
-        let alice = adapter(&twin, "alice.test");
+        let clock = ManualClock::new(chrono::Utc::now());
+        let twin = twin_on(
+            &clock,
+            TwinOptions {
+                appview,
+                ..TwinOptions::default()
+            },
+        )
+        .await;
+        let alice = twin.adapter("alice.test").unwrap();
         for i in 0..120 {
             alice.publish_text(&format!("filler {i}")).await.unwrap();
+            clock.advance(chrono::Duration::milliseconds(1));
         }
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        clock.advance(chrono::Duration::milliseconds(5));
         // Its record key sorts below every clock-based key in the repo listing.
         alice
             .publish(

@@ -1,5 +1,9 @@
 //! Platform adapters, one folder per platform, each behind its own cargo feature. The
-//! sandbox is always compiled: it is the embedded default.
+//! sandbox is always compiled: it is the embedded default. Every adapter but the sandbox is
+//! built on [`base`]: it implements [`base::Adapter`] (its API calls and mapping) and gets
+//! [`Platform`](crate::Platform) with the capability check from there.
+
+pub mod base;
 
 #[cfg(feature = "bluesky")]
 pub mod bluesky;
@@ -15,6 +19,8 @@ pub mod instagram;
 pub mod linkedin;
 #[cfg(feature = "mastodon")]
 pub mod mastodon;
+#[cfg(feature = "reddit")]
+pub mod reddit;
 pub mod sandbox;
 #[cfg(feature = "telegram")]
 pub mod telegram;
@@ -40,6 +46,8 @@ pub(crate) fn register_all(registry: &mut Registry) {
     linkedin::register(registry);
     #[cfg(feature = "mastodon")]
     mastodon::register(registry);
+    #[cfg(feature = "reddit")]
+    reddit::register(registry);
     #[cfg(feature = "telegram")]
     telegram::register(registry);
     #[cfg(feature = "threads")]

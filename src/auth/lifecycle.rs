@@ -12,6 +12,7 @@
 //! | Facebook Pages | a Page token obtained from a long-lived user token does not expire | none needed; a revoked grant needs reconnection | none | <https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived> |
 //! | Bluesky (app password) | access JWT about 2 hours | `com.atproto.server.refreshSession`; when the refresh JWT is dead, a new session with the app password | **rotates** (the old refresh JWT is revoked) | <https://docs.bsky.app/docs/api/com-atproto-server-refresh-session> |
 //! | Mastodon | does not expire (until revoked) | none | none | <https://docs.joinmastodon.org/spec/oauth/> |
+//! | Reddit | 1 hour | a new password grant (script apps) or the `refresh_token` grant (`duration=permanent`), a minute before expiry and on a 401 | with `duration=permanent`; not documented to rotate | <https://github.com/reddit-archive/reddit/wiki/OAuth2> |
 //!
 //! [`lifecycle`] returns these facts as data. Where a channel's config states no expiry, it is
 //! discovered from the token response's `expires_in` ([`Token::from_oauth_json`]) or, for
@@ -212,6 +213,16 @@ pub fn lifecycle(platform: &str) -> Option<Lifecycle> {
             None,
             false,
             "https://docs.joinmastodon.org/spec/oauth/",
+        ),
+        // Script apps renew with the password grant, web and installed apps with a
+        // permanent grant's refresh token; rotation is not documented (unverified).
+        "reddit" => l(
+            Some(3600),
+            60,
+            false,
+            None,
+            true,
+            "https://github.com/reddit-archive/reddit/wiki/OAuth2",
         ),
         _ => return None,
     })

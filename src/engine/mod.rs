@@ -38,7 +38,6 @@
 //! # });
 //! ```
 
-mod backoff;
 mod brand;
 mod crisis;
 mod events;
@@ -64,7 +63,7 @@ use rand_chacha::ChaCha12Rng as StdRng;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, broadcast};
 
-pub use backoff::Backoff;
+pub use crate::http::Backoff;
 pub use brand::{
     BrandRules, Disclosure, HashtagSet, ProfileDifference, ProfileReport, UtmRules, Violation,
 };

@@ -574,7 +574,8 @@ impl Engine {
 
     fn backoff(&self, n: u32) -> chrono::Duration {
         let mut rng = self.inner.rng.lock().unwrap_or_else(|p| p.into_inner());
-        self.inner.config.backoff.delay(n, &mut *rng)
+        let delay = self.inner.config.backoff.delay(n, &mut *rng);
+        chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX)
     }
 
     /// Stores an attempt's outcome and tells subscribers.

@@ -43,7 +43,8 @@ use sha2::Sha256;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::{Backoff, Engine, Event, Permission};
+use super::{Engine, Event, Permission};
+use crate::http::{Backoff, Jitter};
 use crate::store::{EventFilter, EventOutcome, EventStatus, OutboxEvent, Replay, WorkspaceId};
 use crate::{Error, ErrorKind, Result};
 
@@ -124,13 +125,19 @@ impl WebhookConfig {
         self.events.is_empty() || self.events.iter().any(|n| n == kind)
     }
 
-    /// The retry schedule: the engine's one backoff type.
-    fn backoff(&self) -> Backoff {
-        Backoff {
-            base: Duration::milliseconds(i64::try_from(self.backoff_ms).unwrap_or(i64::MAX)),
-            factor: 2.0,
-            max: Duration::seconds(i64::try_from(self.max_backoff_secs).unwrap_or(i64::MAX)),
-        }
+    /// The retry schedule, on the crate's one backoff type: doubling from `backoff_ms` up to
+    /// `max_backoff_secs`, with equal jitter (each wait between half and all of its cap).
+    ///
+    /// ```
+    /// let c = socialkit::engine::WebhookConfig::new("https://hooks.example/", "s");
+    /// assert_eq!(c.backoff().cap(3), std::time::Duration::from_secs(4));
+    /// ```
+    pub fn backoff(&self) -> Backoff {
+        Backoff::new(
+            StdDuration::from_millis(self.backoff_ms),
+            StdDuration::from_secs(self.max_backoff_secs),
+            Jitter::Equal,
+        )
     }
 }
 
@@ -453,7 +460,8 @@ impl Engine {
         }
         let delay = {
             let mut rng = self.inner.rng.lock().unwrap_or_else(|p| p.into_inner());
-            cfg.backoff().delay(e.attempts, &mut *rng)
+            let d = cfg.backoff().delay(e.attempts, &mut *rng);
+            Duration::from_std(d).unwrap_or_else(|_| Duration::hours(1))
         };
         let at = (now + delay).max(retry_after.unwrap_or(now));
         EventOutcome::Retry { at, error }

@@ -37,6 +37,7 @@
 // `crate::Error` is 232 bytes by design (kind, context, retry hint, source); boxing it is a
 // crate-wide decision for `src/error.rs`, so the lint is silenced here rather than worked around.
 
+mod backoff;
 mod call;
 mod client;
 
@@ -50,6 +51,7 @@ mod sent;
 pub(crate) mod serde_secs;
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
+pub use backoff::{Backoff, Jitter};
 pub use call::{Call, Multipart, Part, Retry, Sign};
 pub use client::{Client, HttpConfig};
 pub use mapper::{DefaultErrorMapper, ErrorBody, ErrorMapper, kind_for_status};

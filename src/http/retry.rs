@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 
+use super::backoff::{Backoff, Jitter};
 use super::call::Retry;
 use super::serde_secs;
 use crate::error::Error;
@@ -84,13 +85,18 @@ impl RetryPolicy {
     /// assert_eq!(p.backoff_cap(60), Duration::from_secs(30));
     /// ```
     pub fn backoff_cap(&self, retry: u32) -> Duration {
-        let factor = 2u32
-            .checked_pow(retry.saturating_sub(1))
-            .unwrap_or(u32::MAX);
-        self.initial_backoff
-            .checked_mul(factor)
-            .unwrap_or(self.max_backoff)
-            .min(self.max_backoff)
+        self.backoff().cap(retry)
+    }
+
+    /// The policy's waits as a [`Backoff`]: doubling from `initial_backoff` up to
+    /// `max_backoff`, full jitter.
+    ///
+    /// ```
+    /// use socialkit::http::{Jitter, RetryPolicy};
+    /// assert_eq!(RetryPolicy::default().backoff().jitter, Jitter::Full);
+    /// ```
+    pub fn backoff(&self) -> Backoff {
+        Backoff::new(self.initial_backoff, self.max_backoff, Jitter::Full)
     }
 }
 

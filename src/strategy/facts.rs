@@ -491,6 +491,10 @@ fn build(p: &str) -> PlatformFacts {
                     vec![Likes],
                     true,
                 ),
+                // Reddit's API gives the author a post's score (`ups`, fuzzed) and comment
+                // count (`num_comments`), nothing about views
+                // (https://github.com/reddit-archive/reddit/wiki/JSON, adapters::reddit),
+                // and its inbox has comment replies, mentions and messages.
                 "reddit" => (
                     generic_fit(0.6, 0.4, 0.4, 0.6, 0.4, 0.6, 0.9),
                     (1, 1, 3),

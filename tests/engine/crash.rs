@@ -206,7 +206,7 @@ async fn in_doubt_without_any_way_to_check_fails_visibly() {
 async fn shutdown_finishes_in_flight_work_within_the_grace() {
     let clock = ManualClock::new(t0());
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let p = Arc::new(EchoPlatform::new("slow").with_delay(std::time::Duration::from_millis(200)));
+    let p = Arc::new(EchoPlatform::new("slow").with_gate());
     let e = socialkit::engine::Engine::builder(store.clone())
         .clock(Arc::new(clock.clone()))
         .config(EngineConfig {
@@ -221,10 +221,11 @@ async fn shutdown_finishes_in_flight_work_within_the_grace() {
         .await
         .unwrap();
     let worker = e.spawn_worker();
-    while p.calls() == 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    worker.shutdown().await.unwrap();
+    p.wait_for_calls(1).await;
+    // The call is in flight when the shutdown begins; it finishes within the grace.
+    let shutdown = tokio::spawn(worker.shutdown());
+    p.open_gate();
+    shutdown.await.unwrap().unwrap();
     let d = store.delivery(&ws, &sub.deliveries[0].id).await.unwrap();
     assert_eq!(
         d.state,
@@ -237,7 +238,8 @@ async fn shutdown_finishes_in_flight_work_within_the_grace() {
 async fn shutdown_past_the_grace_leaves_work_in_doubt_and_the_next_start_reconciles() {
     let clock = ManualClock::new(t0());
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let slow = Arc::new(EchoPlatform::new("slow").with_delay(std::time::Duration::from_secs(30)));
+    // Its call never finishes: the gate stays closed.
+    let slow = Arc::new(EchoPlatform::new("slow").with_gate());
     let e = socialkit::engine::Engine::builder(store.clone())
         .clock(Arc::new(clock.clone()))
         .config(EngineConfig {
@@ -252,9 +254,7 @@ async fn shutdown_past_the_grace_leaves_work_in_doubt_and_the_next_start_reconci
         .await
         .unwrap();
     let worker = e.spawn_worker();
-    while slow.calls() == 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
+    slow.wait_for_calls(1).await;
     worker.shutdown().await.unwrap();
     let d = store.delivery(&ws, &sub.deliveries[0].id).await.unwrap();
     assert_eq!(

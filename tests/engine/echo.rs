@@ -1,12 +1,13 @@
 //! A tiny in-memory platform for engine tests: it keeps what it publishes, honours
-//! idempotency keys when told to, lists recent posts, fails on cue, and can be slow (for
-//! shutdown tests). The fault-injection proofs use the sandbox.
+//! idempotency keys when told to, lists recent posts, fails on cue, and can hold its calls
+//! at a gate the test opens (for shutdown tests). The fault-injection proofs use the sandbox.
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use tokio::sync::watch;
 
 use socialkit::clock::{SharedClock, SystemClock};
 use socialkit::model::{Channel, Post, PostRef, PublishOptions, Published, RecentPost};
@@ -23,15 +24,17 @@ pub enum Cue {
     LoseAnswer,
 }
 
-/// An in-memory [`Platform`] with cues and delays, for paths the sandbox does not model.
+/// An in-memory [`Platform`] with cues and a gate, for paths the sandbox does not model.
 #[derive(Debug, Clone)]
 pub struct EchoPlatform {
     caps: Capabilities,
     clock: SharedClock,
     posts: Arc<Mutex<Vec<RecentPost>>>,
     cues: Arc<Mutex<VecDeque<Cue>>>,
-    calls: Arc<Mutex<usize>>,
-    delay: std::time::Duration,
+    /// Publish calls made so far (a watch, for tests to wait on).
+    calls: Arc<watch::Sender<usize>>,
+    /// While `false`, publish calls wait before they write (see [`EchoPlatform::with_gate`]).
+    gate: Arc<watch::Sender<bool>>,
 }
 
 impl EchoPlatform {
@@ -45,8 +48,8 @@ impl EchoPlatform {
             clock: Arc::new(SystemClock),
             posts: Arc::default(),
             cues: Arc::default(),
-            calls: Arc::default(),
-            delay: std::time::Duration::ZERO,
+            calls: Arc::new(watch::Sender::new(0)),
+            gate: Arc::new(watch::Sender::new(true)),
         }
     }
 
@@ -74,10 +77,27 @@ impl EchoPlatform {
         self
     }
 
-    /// Makes every publish call take `delay` (real time) before it writes.
-    pub fn with_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delay = delay;
+    /// Makes every publish call wait, before it writes, until [`EchoPlatform::open_gate`].
+    pub fn with_gate(self) -> Self {
+        self.gate.send_replace(false);
         self
+    }
+
+    /// Lets the publish calls held at the gate (and all later ones) go on.
+    pub fn open_gate(&self) {
+        self.gate.send_replace(true);
+    }
+
+    /// Waits until `n` publish calls have been made (at most 30 s, then panics).
+    pub async fn wait_for_calls(&self, n: usize) {
+        let mut calls = self.calls.subscribe();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            calls.wait_for(|c| *c >= n),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{n} publish calls did not come within 30 s"))
+        .expect("the platform is alive");
     }
 
     /// Queues what the next publish call does.
@@ -95,7 +115,7 @@ impl EchoPlatform {
 
     /// Publish calls made.
     pub fn calls(&self) -> usize {
-        *self.calls.lock().unwrap_or_else(|p| p.into_inner())
+        *self.calls.borrow()
     }
 }
 
@@ -110,11 +130,11 @@ impl Platform for EchoPlatform {
     }
 
     async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
-        *self.calls.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        self.calls.send_modify(|c| *c += 1);
         self.caps.validate(post)?;
-        if !self.delay.is_zero() {
-            tokio::time::sleep(self.delay).await;
-        }
+        let mut gate = self.gate.subscribe();
+        // Held until the test opens the gate (never, for a call that is to be abandoned).
+        let _ = gate.wait_for(|open| *open).await;
         let cue = self
             .cues
             .lock()

@@ -8,6 +8,7 @@ use socialkit::adapters::bluesky::{Bluesky, BlueskyConfig};
 use socialkit::adapters::mastodon::{Mastodon, MastodonConfig};
 use socialkit::adapters::sandbox::sample_png;
 use socialkit::engine::{Backoff, Engine, EngineConfig, EventKind};
+use socialkit::http::Jitter;
 use socialkit::model::{InteractionRef, Media, Post, PostRef};
 use socialkit::store::{ChannelRecord, Delivery, DeliveryState, MemoryStore};
 use socialkit::{ChannelConfig, ErrorKind, Platform, PlatformExt, Registry};
@@ -269,11 +270,11 @@ fn post_of(cell: &Cell) -> Post {
 /// one-minute margin for clock skew (the servers share this machine's clock).
 fn engine_config() -> EngineConfig {
     EngineConfig {
-        backoff: Backoff {
-            base: chrono::Duration::milliseconds(500),
-            factor: 2.0,
-            max: chrono::Duration::seconds(4),
-        },
+        backoff: Backoff::new(
+            Duration::from_millis(500),
+            Duration::from_secs(4),
+            Jitter::Equal,
+        ),
         reconcile_after: chrono::Duration::seconds(TIMEOUT_SECS as i64 + 4),
         reconcile_skew: chrono::Duration::minutes(1),
         poll_interval: Duration::from_millis(200),

@@ -90,6 +90,7 @@ use self::api::{
 use self::cursor::{CursorState, Item};
 use self::errors::BlueskyErrors;
 use self::session::{Session, SessionManager};
+use crate::adapters::base::Adapter;
 #[cfg(feature = "testkit")]
 use crate::auth::Secret;
 use crate::http::{Call, Client, HttpConfig, RateLimitStyle, Response, Retry};
@@ -98,7 +99,7 @@ use crate::model::{
     InteractionRef, Media, MediaKind, Metric, Page, Part, Post, PostMetrics, PostRef, Profile,
     PublishOptions, Published, RecentPost, SearchQuery,
 };
-use crate::platform::{Capabilities, Idempotency, MediaLimits, Platform};
+use crate::platform::{Capabilities, Idempotency, MediaLimits, Operation, Platform};
 use crate::registry::{Registry, settings};
 use crate::text::rules;
 use crate::{Error, ErrorKind, Result};
@@ -885,11 +886,7 @@ impl Bluesky {
         opts: &PublishOptions,
         op: &'static str,
     ) -> Result<Published> {
-        let caps = &self.inner.caps;
-        // The variant for Bluesky, split into a thread when asked, checked: before any request.
-        let post = caps
-            .fit(post.resolve(PLATFORM, None), opts)
-            .map_err(|e| self.context(e, op))?;
+        // The post arrives resolved for Bluesky, split when asked and checked (the adapter base).
         let parts = post.parts();
         let prepared = self
             .prepare(&parts)
@@ -1118,9 +1115,14 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 }
 
 #[async_trait]
-impl Platform for Bluesky {
+impl Adapter for Bluesky {
     fn capabilities(&self) -> &Capabilities {
         &self.inner.caps
+    }
+
+    /// Errors name the channel (the account's identifier) too.
+    fn context(&self, e: Error, op: Operation) -> Error {
+        Bluesky::context(self, e, op.as_str())
     }
 
     async fn channel(&self) -> Result<Channel> {

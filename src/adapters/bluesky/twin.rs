@@ -65,6 +65,7 @@ use sha2::{Digest, Sha256};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::tid::Tid;
+use crate::clock::{SharedClock, SystemClock};
 use crate::{Error, Result};
 
 const POST: &str = "app.bsky.feed.post";
@@ -103,6 +104,10 @@ pub struct TwinOptions {
     pub accounts: Vec<(String, String)>,
     /// How `app.bsky.feed.searchPosts` matches.
     pub search: TwinSearch,
+    /// The twin's clock: token lifetimes, rate-limit windows, index times and the
+    /// `createdAt` of the records its helpers write. Give the adapter's HTTP client the same
+    /// [`ManualClock`](crate::clock::ManualClock) and a test sets every instant itself.
+    pub clock: SharedClock,
 }
 
 /// How the twin's `app.bsky.feed.searchPosts` matches posts.
@@ -137,6 +142,7 @@ impl Default for TwinOptions {
                 ("bob.test".into(), "bob-app-pass".into()),
             ],
             search: TwinSearch::FullText,
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -323,7 +329,7 @@ impl TwinState {
             notifications: Vec::new(),
             failures: HashMap::new(),
             stats: TwinStats::default(),
-            window_start: Utc::now(),
+            window_start: options.clock.now(),
             window_used: 0,
             session_calls: HashMap::new(),
             last_indexed: DateTime::<Utc>::MIN_UTC,
@@ -361,9 +367,14 @@ impl TwinState {
             .unwrap_or_else(|| "handle.invalid".into())
     }
 
+    /// The current instant by the twin's clock.
+    fn now(&self) -> DateTime<Utc> {
+        self.options.clock.now()
+    }
+
     /// A strictly increasing index time, so the twin's notification order is total.
     fn next_indexed_at(&mut self) -> DateTime<Utc> {
-        let mut now = Utc::now();
+        let mut now = self.now();
         let min = self.last_indexed + chrono::Duration::milliseconds(1);
         if now < min {
             now = min;
@@ -373,7 +384,7 @@ impl TwinState {
     }
 
     fn issue_tokens(&mut self, did: &str) -> (String, String) {
-        let now = Utc::now();
+        let now = self.now();
         let access = jwt(did, "com.atproto.access", now, self.options.access_ttl);
         let refresh = jwt(did, "com.atproto.refresh", now, self.options.refresh_ttl);
         self.tokens.insert(
@@ -699,6 +710,56 @@ impl BlueskyTwin {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The current instant by the twin's clock ([`TwinOptions::clock`]).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use std::sync::Arc;
+    /// use socialkit::adapters::bluesky::twin::{BlueskyTwin, TwinOptions};
+    /// use socialkit::clock::ManualClock;
+    /// let clock = ManualClock::new(chrono::Utc::now());
+    /// let twin = BlueskyTwin::start_with(TwinOptions { clock: Arc::new(clock.clone()), ..TwinOptions::default() })
+    ///     .await
+    ///     .unwrap();
+    /// clock.advance(chrono::Duration::seconds(5));
+    /// assert_eq!(twin.now(), socialkit::clock::Clock::now(&clock));
+    /// # });
+    /// ```
+    pub fn now(&self) -> DateTime<Utc> {
+        self.lock().now()
+    }
+
+    fn now_str(&self) -> String {
+        time_str(self.now())
+    }
+
+    /// An adapter for the account `handle` (signing in on first use), sending through an HTTP
+    /// client on the twin's clock: with a [`ManualClock`](crate::clock::ManualClock) in
+    /// [`TwinOptions::clock`], the adapter's `createdAt`s and the twin's instants are the
+    /// test's.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::twin::BlueskyTwin;
+    /// use socialkit::PlatformExt;
+    /// let twin = BlueskyTwin::start().await.unwrap();
+    /// let alice = twin.adapter("alice.test").unwrap();
+    /// assert!(alice.publish_text("hello").await.is_ok());
+    /// assert!(twin.adapter("nobody.test").is_err());
+    /// # });
+    /// ```
+    pub fn adapter(&self, handle: &str) -> Result<super::Bluesky> {
+        let url = self
+            .channel_url(handle)
+            .ok_or_else(|| Error::config(format!("the twin has no account {handle}")))?;
+        let url = url::Url::parse(&url)
+            .map_err(|e| Error::config(format!("the twin's channel URL is invalid: {e}")))?;
+        let config = super::BlueskyConfig::from_url(&url)?;
+        let clock = self.lock().options.clock.clone();
+        let client = crate::http::Client::default().with_clock(clock);
+        Ok(super::Bluesky::with_client(config, client))
+    }
+
     /// The base URL (`http://127.0.0.1:<port>`).
     ///
     /// ```
@@ -826,7 +887,7 @@ impl BlueskyTwin {
     /// # });
     /// ```
     pub fn expire_access_tokens(&self) {
-        let past = Utc::now() - chrono::Duration::seconds(1);
+        let past = self.now() - chrono::Duration::seconds(1);
         for t in self.lock().tokens.values_mut() {
             if t.kind == TokenKind::Access {
                 t.expires_at = past;
@@ -850,7 +911,7 @@ impl BlueskyTwin {
     /// # });
     /// ```
     pub fn revoke_refresh_tokens(&self) {
-        let now = Utc::now();
+        let now = self.now();
         for t in self.lock().tokens.values_mut() {
             if t.kind == TokenKind::Refresh {
                 t.revoked_at = Some(now);
@@ -959,7 +1020,7 @@ impl BlueskyTwin {
         self.write_as(
             actor,
             LIKE,
-            json!({"$type": LIKE, "subject": subject, "createdAt": now_str()}),
+            json!({"$type": LIKE, "subject": subject, "createdAt": self.now_str()}),
         )
         .map(|(u, _)| u)
     }
@@ -979,7 +1040,7 @@ impl BlueskyTwin {
         self.write_as(
             actor,
             REPOST,
-            json!({"$type": REPOST, "subject": subject, "createdAt": now_str()}),
+            json!({"$type": REPOST, "subject": subject, "createdAt": self.now_str()}),
         )
         .map(|(u, _)| u)
     }
@@ -1001,7 +1062,7 @@ impl BlueskyTwin {
         self.write_as(
             actor,
             FOLLOW,
-            json!({"$type": FOLLOW, "subject": did, "createdAt": now_str()}),
+            json!({"$type": FOLLOW, "subject": did, "createdAt": self.now_str()}),
         )
         .map(|(u, _)| u)
     }
@@ -1026,7 +1087,7 @@ impl BlueskyTwin {
         self.write_as(
             actor,
             POST,
-            json!({"$type": POST, "text": text, "createdAt": now_str(),
+            json!({"$type": POST, "text": text, "createdAt": self.now_str(),
                    "reply": {"root": root, "parent": parent}}),
         )
     }
@@ -1042,7 +1103,7 @@ impl BlueskyTwin {
     /// # });
     /// ```
     pub fn post(&self, actor: &str, text: &str) -> Result<(String, String)> {
-        self.post_with(actor, text, Some("en"), Utc::now())
+        self.post_with(actor, text, Some("en"), self.now())
     }
 
     /// Like [`post`](Self::post), in `language` (`None`: no `langs`) and created at `at`.
@@ -1101,7 +1162,7 @@ impl BlueskyTwin {
         self.write_as(
             actor,
             POST,
-            json!({"$type": POST, "text": full, "createdAt": now_str(),
+            json!({"$type": POST, "text": full, "createdAt": self.now_str(),
                    "facets": [{"index": {"byteStart": 0, "byteEnd": tag.len()},
                                "features": [{"$type": "app.bsky.richtext.facet#mention", "did": acc.did}]}]}),
         )
@@ -1123,7 +1184,7 @@ impl BlueskyTwin {
         self.write_as(
             actor,
             POST,
-            json!({"$type": POST, "text": text, "createdAt": now_str(),
+            json!({"$type": POST, "text": text, "createdAt": self.now_str(),
                    "embed": {"$type": "app.bsky.embed.record", "record": subject}}),
         )
     }
@@ -1175,10 +1236,7 @@ impl BlueskyTwinHarness {
     /// ```
     pub async fn start_with(options: TwinOptions) -> Result<BlueskyTwinHarness> {
         let twin = BlueskyTwin::start_with(options).await?;
-        let url = twin
-            .channel_url("alice.test")
-            .ok_or_else(|| Error::config("the twin has no account alice.test"))?;
-        let platform = super::Bluesky::from_url(&url)?;
+        let platform = twin.adapter("alice.test")?;
         Ok(BlueskyTwinHarness { twin, platform })
     }
 
@@ -1250,8 +1308,9 @@ impl crate::testkit::Harness for BlueskyTwinHarness {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-fn now_str() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+/// An instant as the PDS writes it (RFC 3339, milliseconds, `Z`).
+fn time_str(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 fn sha(bytes: &[u8]) -> [u8; 32] {
@@ -1402,7 +1461,7 @@ async fn dispatch(
     *s.stats.requests.entry(method.clone()).or_insert(0) += 1;
 
     // The global rate-limit window.
-    let now = Utc::now();
+    let now = s.now();
     let window = chrono::Duration::from_std(s.options.rate_window).unwrap_or_default();
     if now >= s.window_start + window {
         s.window_start = now;
@@ -1514,7 +1573,7 @@ fn authenticate(
             "Token could not be verified",
         ));
     }
-    if info.expires_at <= Utc::now() {
+    if info.expires_at <= s.now() {
         return Err(Answer::err(400, "ExpiredToken", "Token has expired"));
     }
     Ok((info.did.clone(), token.to_string()))
@@ -1580,7 +1639,7 @@ fn handle(
                     "Invalid identifier or password",
                 );
             }
-            let now = Utc::now();
+            let now = s.now();
             let limit = s.options.create_session_limit as usize;
             let calls = s.session_calls.entry(acc.did.clone()).or_default();
             while calls
@@ -1619,7 +1678,7 @@ fn handle(
             if info.kind != TokenKind::Refresh {
                 return Answer::err(400, "InvalidToken", "Token could not be verified");
             }
-            let now = Utc::now();
+            let now = s.now();
             if info.expires_at <= now {
                 return Answer::err(400, "ExpiredToken", "Token has expired");
             }
@@ -2041,7 +2100,7 @@ fn handle(
             v["followersCount"] = json!(followers);
             v["followsCount"] = json!(follows);
             v["postsCount"] = json!(posts);
-            v["indexedAt"] = json!(now_str());
+            v["indexedAt"] = json!(time_str(s.now()));
             Answer::ok(v)
         }
         _ => Answer::err(501, "MethodNotImplemented", "Method Not Implemented"),

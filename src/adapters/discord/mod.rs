@@ -62,6 +62,7 @@ use url::Url;
 
 pub use config::{DiscordAuth, DiscordConfig};
 
+use crate::adapters::base::Adapter;
 use crate::http::{Call, Client, ErrorMapper, RateLimitStyle, Response};
 use crate::model::{
     Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, MediaKind, Metric,
@@ -380,7 +381,7 @@ impl Discord {
 }
 
 #[async_trait]
-impl Platform for Discord {
+impl Adapter for Discord {
     fn capabilities(&self) -> &Capabilities {
         &self.caps
     }
@@ -402,9 +403,6 @@ impl Platform for Discord {
     }
 
     async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
-        if self.caps.interactions.is_empty() {
-            return Err(Error::unsupported(PLATFORM, "interactions"));
-        }
         self.read_interactions(query).await
     }
 
@@ -414,9 +412,6 @@ impl Platform for Discord {
         post: &Post,
         opts: &PublishOptions,
     ) -> Result<Published> {
-        if !self.caps.reply {
-            return Err(Error::unsupported(PLATFORM, "reply"));
-        }
         self.reply_to(to, post, opts).await
     }
 
@@ -425,9 +420,6 @@ impl Platform for Discord {
     }
 
     async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
-        if !self.caps.recent_posts {
-            return Err(Error::unsupported(PLATFORM, "recent posts"));
-        }
         self.read_recent(limit).await
     }
 }

@@ -53,13 +53,12 @@ impl Discord {
         post: &Post,
         opts: &PublishOptions,
     ) -> Result<Published> {
-        let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
         let reply_to = post.reply_to.as_ref().map(|r| r.id.clone());
         let channel = post
             .reply_to
             .as_ref()
             .and_then(|r| r.meta("channel_id").map(str::to_string));
-        self.send_parts(&post, channel, reply_to, opts.idempotency_key.as_deref())
+        self.send_parts(post, channel, reply_to, opts.idempotency_key.as_deref())
             .await
     }
 
@@ -69,20 +68,14 @@ impl Discord {
         post: &Post,
         opts: &PublishOptions,
     ) -> Result<Published> {
-        let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
         let target = to.post.as_ref().map_or(to.id.clone(), |p| p.id.clone());
         let channel = to.meta.get("channel_id").cloned().or_else(|| {
             to.post
                 .as_ref()
                 .and_then(|p| p.meta("channel_id").map(str::to_string))
         });
-        self.send_parts(
-            &post,
-            channel,
-            Some(target),
-            opts.idempotency_key.as_deref(),
-        )
-        .await
+        self.send_parts(post, channel, Some(target), opts.idempotency_key.as_deref())
+            .await
     }
 
     async fn send_parts(
@@ -321,11 +314,9 @@ impl Discord {
     }
 
     pub(crate) async fn edit_message(&self, post: &PostRef, new: &Post) -> Result<Published> {
-        let new = new.resolve(PLATFORM, None);
         if !new.media.is_empty() || new.is_thread() {
             return Err(Error::unsupported(PLATFORM, "editing media or threads"));
         }
-        self.caps.validate(&new)?;
         let text = final_text(&new.parts().remove(0));
         self.caps.text.check(PLATFORM, &text)?;
         let (url, route, major) = self.message_target(post, "edit")?;

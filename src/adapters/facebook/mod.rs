@@ -56,6 +56,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use url::Url;
 
+use crate::adapters::base::Adapter;
 use crate::adapters::graph::api::{Created, parse_time};
 use crate::adapters::graph::client::Graph;
 use crate::adapters::graph::{self as graph, inbox};
@@ -66,7 +67,7 @@ use crate::model::{
     MediaKind, Metric, Page, Post, PostMetrics, PostRef, Profile, PublishOptions, Published,
     RecentPost,
 };
-use crate::platform::{Capabilities, MediaLimits, Operation, Platform};
+use crate::platform::{Capabilities, MediaLimits, Platform};
 use crate::{Registry, Result};
 use api::{FeedPost, PageInfo};
 
@@ -294,7 +295,7 @@ impl Facebook {
 }
 
 #[async_trait]
-impl Platform for Facebook {
+impl Adapter for Facebook {
     fn capabilities(&self) -> &Capabilities {
         &self.caps
     }
@@ -324,8 +325,7 @@ impl Platform for Facebook {
         Ok(c)
     }
 
-    async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
-        let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
+    async fn publish(&self, post: &Post, _opts: &PublishOptions) -> Result<Published> {
         let part = post.parts().into_iter().next().unwrap_or_default();
         if let Some(target) = &post.reply_to {
             graph::config::check_id(PLATFORM, "reply target", &target.id)?;
@@ -372,13 +372,11 @@ impl Platform for Facebook {
     }
 
     async fn delete(&self, post: &PostRef) -> Result<()> {
-        self.caps.require(Operation::Delete)?;
         graph::config::check_id(PLATFORM, "post id", &post.id)?;
         self.graph.delete("delete", &[&post.id]).await
     }
 
     async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
-        self.caps.require(Operation::Interactions)?;
         let start = inbox::start(PLATFORM, query)?;
         if !query.wants(InteractionKind::Comment) {
             return Ok(Page::empty(query.cursor.clone()));
@@ -411,10 +409,8 @@ impl Platform for Facebook {
         &self,
         to: &InteractionRef,
         post: &Post,
-        opts: &PublishOptions,
+        _opts: &PublishOptions,
     ) -> Result<Published> {
-        self.caps.require(Operation::Reply)?;
-        let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
         let part = post.parts().into_iter().next().unwrap_or_default();
         // Facebook threads comments two levels deep: a reply to a reply joins its thread.
         let target = to
@@ -427,13 +423,11 @@ impl Platform for Facebook {
     }
 
     async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {
-        self.caps.require(Operation::PostMetrics)?;
         let reads: Vec<_> = posts.iter().map(|p| self.metrics_of(p)).collect();
         graph::buffered(reads).await
     }
 
     async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
-        self.caps.require(Operation::RecentPosts)?;
         let limit = limit.clamp(1, 1000);
         let page_size = limit.min(100).to_string();
         let posts: Vec<FeedPost> = self

@@ -67,33 +67,21 @@ impl Facebook {
                 &[("fields", api::COUNT_FIELDS)],
             )
             .await?;
-        let insights: Option<Insights> = match self
+        // A token without read_insights, a Page under 100 likes, a post too new: the numbers
+        // are unknown, not zero.
+        let insights: Option<Insights> = self
             .graph
-            .get(
+            .get_unknown_as_none(
                 "post_metrics",
                 &[&post.id, "insights"],
                 &[("metric", api::INSIGHT_METRICS)],
+                &[
+                    ErrorKind::PermissionDenied,
+                    ErrorKind::Validation,
+                    ErrorKind::NotFound,
+                ],
             )
-            .await
-        {
-            Ok(i) => Some(i),
-            // A token without read_insights, a Page under 100 likes, a post too new: the
-            // numbers are unknown, not zero.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::PermissionDenied | ErrorKind::Validation | ErrorKind::NotFound
-                ) =>
-            {
-                tracing::debug!(
-                    platform = PLATFORM,
-                    kind = e.kind().as_str(),
-                    "post insights unavailable"
-                );
-                None
-            }
-            Err(e) => return Err(e),
-        };
+            .await?;
         let mut m = PostMetrics::new(post.clone(), self.graph.now());
         m.likes = counts.reactions.as_ref().and_then(|r| r.total());
         m.replies = counts.comments.as_ref().and_then(|c| c.total());

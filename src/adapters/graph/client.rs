@@ -130,6 +130,31 @@ impl Graph {
         self.parse(op, &response)
     }
 
+    /// Like [`Graph::get`], for numbers the token or the object may not have (insights):
+    /// an error of one of the `unknown` kinds (a missing permission, a Page too small, a
+    /// post too new) is `None` — unknown, not zero. Every other error is returned.
+    pub(crate) async fn get_unknown_as_none<T: DeserializeOwned>(
+        &self,
+        op: &'static str,
+        path: &[&str],
+        query: &[(&str, &str)],
+        unknown: &[ErrorKind],
+    ) -> Result<Option<T>> {
+        match self.get(op, path, query).await {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if unknown.contains(&e.kind()) => {
+                tracing::debug!(
+                    platform = self.platform,
+                    operation = op,
+                    kind = e.kind().as_str(),
+                    "numbers unavailable: unknown, not zero"
+                );
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// A POST of `path` with form parameters, parsed as `T`. Never resent blindly.
     pub(crate) async fn post<T: DeserializeOwned, K: AsRef<str> + Sync>(
         &self,

@@ -83,6 +83,7 @@ use futures::FutureExt as _;
 use tokio::sync::OnceCell;
 use url::Url;
 
+use crate::adapters::base::Adapter;
 use crate::adapters::graph::client::Graph;
 use crate::adapters::graph::container::{self, Containers, Ledger};
 use crate::adapters::graph::{self as graph, RefreshGrant, inbox};
@@ -383,9 +384,20 @@ impl Instagram {
 }
 
 #[async_trait]
-impl Platform for Instagram {
+impl Adapter for Instagram {
     fn capabilities(&self) -> &Capabilities {
         &self.caps
+    }
+
+    /// A comment (a reply, or a post with a reply target) is one part of text within the
+    /// caption rule; a post is checked caption first, then against the capabilities.
+    fn fit(&self, post: Post, opts: &PublishOptions, op: Operation) -> Result<Post> {
+        if op == Operation::Reply || post.reply_to.is_some() {
+            self.check_comment(&post)?;
+            Ok(post)
+        } else {
+            self.fit_post(post, opts)
+        }
     }
 
     async fn channel(&self) -> Result<Channel> {
@@ -424,7 +436,6 @@ impl Platform for Instagram {
                 .comment_on(&target.id, "comments", &part, "publish")
                 .await;
         }
-        let post = self.check(post, opts)?;
         let part = post.parts().into_iter().next().unwrap_or_default();
         let caption = Self::caption(&part);
         // The quota is checked only when a new container is needed: a retry that finds its
@@ -456,7 +467,6 @@ impl Platform for Instagram {
     }
 
     async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
-        self.caps.require(Operation::Interactions)?;
         inbox::start(PLATFORM, query)?;
         if !query.wants(InteractionKind::Comment) {
             return Ok(Page::empty(query.cursor.clone()));
@@ -490,7 +500,6 @@ impl Platform for Instagram {
         post: &Post,
         opts: &PublishOptions,
     ) -> Result<Published> {
-        self.caps.require(Operation::Reply)?;
         let _ = opts;
         if to.meta.contains_key(search::FOUND_BY) {
             return Err(Error::new(
@@ -512,13 +521,11 @@ impl Platform for Instagram {
     }
 
     async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {
-        self.caps.require(Operation::PostMetrics)?;
         let reads: Vec<_> = posts.iter().map(|p| self.metrics_of(p)).collect();
         graph::buffered(reads).await
     }
 
     async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
-        self.caps.require(Operation::RecentPosts)?;
         self.recent(limit).await
     }
 

@@ -68,8 +68,10 @@ impl Instagram {
 
     /// Checks what the API would refuse, before anything is sent: the caption first (it is the
     /// most useful answer), then the capabilities, then that every media is a public URL.
-    pub(super) fn check(&self, post: &Post, opts: &PublishOptions) -> Result<Post> {
-        for part in post.resolve(PLATFORM, None).parts() {
+    /// The post arrives resolved for Instagram: this is the adapter base's
+    /// [`fit`](crate::adapters::base::Adapter::fit) for a post.
+    pub(super) fn fit_post(&self, post: Post, opts: &PublishOptions) -> Result<Post> {
+        for part in post.parts() {
             self.caps.text.check(PLATFORM, &Self::caption(&part))?;
         }
         let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
@@ -83,7 +85,7 @@ impl Instagram {
 
     /// Checks a comment or reply: one part of text (and a link), within the caption rule.
     pub(super) fn check_comment(&self, post: &Post) -> Result<Part> {
-        let resolved = post.resolve(PLATFORM, None);
+        let resolved = post;
         if resolved.is_thread() {
             return Err(Error::unsupported(PLATFORM, Operation::Thread.as_str()));
         }

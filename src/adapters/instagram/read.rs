@@ -104,31 +104,20 @@ impl Instagram {
                 &[("fields", "id,like_count,comments_count")],
             )
             .await?;
-        let insights: Option<Insights> = match self
+        // A token without instagram_manage_insights, media too new: unknown, not zero.
+        let insights: Option<Insights> = self
             .graph
-            .get(
+            .get_unknown_as_none(
                 "post_metrics",
                 &[&post.id, "insights"],
                 &[("metric", api::INSIGHT_METRICS)],
+                &[
+                    ErrorKind::PermissionDenied,
+                    ErrorKind::Validation,
+                    ErrorKind::NotFound,
+                ],
             )
-            .await
-        {
-            Ok(i) => Some(i),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::PermissionDenied | ErrorKind::Validation | ErrorKind::NotFound
-                ) =>
-            {
-                tracing::debug!(
-                    platform = PLATFORM,
-                    kind = e.kind().as_str(),
-                    "media insights unavailable"
-                );
-                None
-            }
-            Err(e) => return Err(e),
-        };
+            .await?;
         let mut m = PostMetrics::new(post.clone(), self.graph.now());
         let i = insights.unwrap_or_default();
         m.impressions = i.value("views");

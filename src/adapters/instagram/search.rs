@@ -21,7 +21,6 @@ use super::{Instagram, PLATFORM, api};
 use crate::adapters::graph::api::{List, parse_time};
 use crate::adapters::graph::search::{self, Found};
 use crate::model::{Interaction, Page, SearchQuery};
-use crate::platform::Operation;
 use crate::{Error, ErrorKind, Result};
 
 /// Unique hashtags an account may query in [`HASHTAG_WINDOW_DAYS`].
@@ -213,7 +212,6 @@ fn is_hashtag_quota(e: &Error) -> bool {
 
 impl Instagram {
     pub(super) async fn hashtag_search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
-        self.caps.require(Operation::Search)?;
         let limits = self.caps.search.clone().unwrap_or_default();
         search::check(PLATFORM, &limits, query)?;
         let tag = the_hashtag(query)?;

@@ -83,14 +83,15 @@ use url::Url;
 pub use config::LinkedInConfig;
 pub use grant::Grant;
 
+use crate::adapters::base::Adapter;
 use crate::auth::{Secret, TokenManager, channel_tokens};
 use crate::http::{Call, Client, Response};
 use crate::model::{
     Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, MediaKind, Metric,
     Page, Post, PostMetrics, PostRef, PublishOptions, Published, RecentPost,
 };
-use crate::platform::{Capabilities, Idempotency, MediaLimits, Platform};
-use crate::{Registry, Result};
+use crate::platform::{Capabilities, Idempotency, MediaLimits, Operation, Platform};
+use crate::{Error, Registry, Result};
 
 use errors::LinkedInErrors;
 
@@ -356,17 +357,27 @@ pub(crate) fn post_url(urn: &str) -> String {
 }
 
 #[async_trait]
-impl Platform for LinkedIn {
+impl Adapter for LinkedIn {
     fn capabilities(&self) -> &Capabilities {
         &self.caps
+    }
+
+    /// A read the token's scopes do not allow says which scope is missing.
+    fn unsupported(&self, op: Operation) -> Error {
+        match op {
+            Operation::Interactions => self.scope_missing("comments"),
+            Operation::PostMetrics => self.scope_missing("post metrics"),
+            Operation::RecentPosts => self.scope_missing("recent posts"),
+            _ => Error::unsupported(PLATFORM, op.as_str()),
+        }
     }
 
     async fn channel(&self) -> Result<Channel> {
         self.read_channel().await
     }
 
-    async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
-        self.publish_post(post, opts).await
+    async fn publish(&self, post: &Post, _opts: &PublishOptions) -> Result<Published> {
+        self.publish_post(post).await
     }
 
     async fn delete(&self, post: &PostRef) -> Result<()> {
@@ -381,9 +392,9 @@ impl Platform for LinkedIn {
         &self,
         to: &InteractionRef,
         post: &Post,
-        opts: &PublishOptions,
+        _opts: &PublishOptions,
     ) -> Result<Published> {
-        self.reply_to_comment(to, post, opts).await
+        self.reply_to_comment(to, post).await
     }
 
     async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {

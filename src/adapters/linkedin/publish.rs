@@ -6,18 +6,12 @@ use serde_json::{Value, json};
 use super::api::NewPost;
 use super::{LinkedIn, PLATFORM, encode, post_url};
 use crate::http::{Call, Retry};
-use crate::model::{InteractionRef, MediaKind, Part, Post, PostRef, PublishOptions, Published};
+use crate::model::{InteractionRef, MediaKind, Part, Post, PostRef, Published};
 use crate::text::linkedin::commentary;
 use crate::{Error, ErrorKind, Result};
 
 impl LinkedIn {
-    pub(crate) async fn publish_post(
-        &self,
-        post: &Post,
-        opts: &PublishOptions,
-    ) -> Result<Published> {
-        let post = post.resolve(PLATFORM, None);
-        let post = self.caps.fit(post, opts)?;
+    pub(crate) async fn publish_post(&self, post: &Post) -> Result<Published> {
         let part = Part {
             text: post.text.clone(),
             media: post.media.clone(),
@@ -132,9 +126,7 @@ impl LinkedIn {
         &self,
         to: &InteractionRef,
         post: &Post,
-        opts: &PublishOptions,
     ) -> Result<Published> {
-        let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
         if !post.media.is_empty() || post.link.is_some() {
             return Err(Error::validation(
                 "a linkedin reply is a comment: text only, no media or link",

@@ -157,7 +157,12 @@ impl LinkedIn {
         if self.config.grant().read_social {
             return Ok(());
         }
-        Err(Error::new(
+        Err(self.scope_missing(what))
+    }
+
+    /// The error for a read of `what` the token's scopes do not allow.
+    pub(crate) fn scope_missing(&self, what: &str) -> Error {
+        Error::new(
             ErrorKind::Unsupported,
             format!(
                 "reading {what} on linkedin needs the r_member_social scope (granted to approved \
@@ -165,7 +170,7 @@ impl LinkedIn {
                  channel config if the token has it)"
             ),
         )
-        .with_platform(PLATFORM))
+        .with_platform(PLATFORM)
     }
 
     /// The author's posts, newest first (`q=author`, `sortBy=CREATED`).

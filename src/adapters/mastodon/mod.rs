@@ -92,6 +92,7 @@ use url::Url;
 
 pub use config::MastodonConfig;
 
+use crate::adapters::base::Adapter;
 use crate::http::{
     Call, Client, HttpConfig, Multipart, Part as HttpPart, RateLimitStyle, Response, Retry,
 };
@@ -433,13 +434,10 @@ impl Mastodon {
 
     // ----- validation -------------------------------------------------------------------
 
-    /// The post as it goes to Mastodon, validated against the instance's capabilities (read
-    /// first when they have not been: the same post gets the same answer every time).
-    async fn prepare(&self, post: &Post) -> Result<Post> {
-        let caps = self.refresh_capabilities().await?;
-        let resolved = post.resolve(PLATFORM, None);
-        check_post(caps, &resolved)?;
-        Ok(resolved)
+    /// A post (resolved) checked against the instance's capabilities, the Mastodon way (see
+    /// [`check_post`]).
+    fn prepare(&self, post: &Post) -> Result<()> {
+        check_post(Adapter::capabilities(self), post)
     }
 
     // ----- media ------------------------------------------------------------------------
@@ -1072,13 +1070,26 @@ impl PageSource for Notifications<'_> {
 }
 
 #[async_trait]
-impl Platform for Mastodon {
+impl Adapter for Mastodon {
     fn capabilities(&self) -> &Capabilities {
         self.loaded.get().unwrap_or(&self.defaults)
     }
 
     async fn load_capabilities(&self) -> Result<()> {
         self.refresh_capabilities().await.map(|_| ())
+    }
+
+    /// Splits by the instance's own limits, the content warning counted into every part, and
+    /// checks every part's length the Mastodon way.
+    fn fit(&self, post: Post, opts: &PublishOptions, _op: Operation) -> Result<Post> {
+        let caps = Adapter::capabilities(self);
+        let post = if opts.split_long_text {
+            split_long(caps, &post, opts)?
+        } else {
+            post
+        };
+        check_post(caps, &post)?;
+        Ok(post)
     }
 
     async fn channel(&self) -> Result<Channel> {
@@ -1103,19 +1114,10 @@ impl Platform for Mastodon {
     }
 
     async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
-        let post = if opts.split_long_text {
-            // Split by the instance's own limits.
-            let caps = self.refresh_capabilities().await?;
-            let split = split_long(caps, &post.resolve(PLATFORM, None), opts)?;
-            self.prepare(&split).await?
-        } else {
-            self.prepare(post).await?
-        };
-        self.publish_chain("publish", &post, opts, None).await
+        self.publish_chain("publish", post, opts, None).await
     }
 
     async fn delete(&self, post: &PostRef) -> Result<()> {
-        self.capabilities().require(Operation::Delete)?;
         // Deleting twice cannot create anything: the call may be retried.
         let call = self
             .authed(Call::delete(
@@ -1128,9 +1130,6 @@ impl Platform for Mastodon {
     }
 
     async fn edit(&self, post: &PostRef, new: &Post) -> Result<Published> {
-        self.refresh_capabilities()
-            .await?
-            .require(Operation::Edit)?;
         if new.is_thread() {
             return Err(Error::validation(
                 "an edit replaces one status: give a post without thread parts",
@@ -1138,7 +1137,7 @@ impl Platform for Mastodon {
             .with_platform(PLATFORM)
             .with_operation("edit"));
         }
-        let resolved = self.prepare(new).await?;
+        let resolved = new;
         let part = resolved.parts().into_iter().next().unwrap_or_default();
         let mut media_ids = Vec::with_capacity(part.media.len());
         for m in &part.media {
@@ -1169,7 +1168,6 @@ impl Platform for Mastodon {
     }
 
     async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
-        self.capabilities().require(Operation::Interactions)?;
         let me = self.me().await?.id.clone();
         let mut types: Vec<&'static str> = Vec::new();
         if !query.kinds.is_empty() {
@@ -1215,9 +1213,6 @@ impl Platform for Mastodon {
         post: &Post,
         opts: &PublishOptions,
     ) -> Result<Published> {
-        self.refresh_capabilities()
-            .await?
-            .require(Operation::Reply)?;
         let target = to.post.as_ref().ok_or_else(|| {
             Error::validation(format!(
                 "this interaction ({}) is not a post: there is nothing to reply to",
@@ -1240,20 +1235,21 @@ impl Platform for Mastodon {
                 post.text = format!("@{acct} {}", post.text);
             }
         }
-        let post = self.prepare(&post).await?;
+        // The mention added counts too.
+        self.prepare(&post)?;
         self.publish_chain("reply", &post, opts, Some(target.id.clone()))
             .await
     }
 
     async fn search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
-        self.capabilities().require(Operation::Search)?;
         self.search_statuses(query).await
     }
 
     async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {
-        self.capabilities().require(Operation::PostMetrics)?;
         // Quotes count only where the instance has them (4.5+): elsewhere `None`, never zero.
-        let quotes = self.capabilities().metrics.contains(&Metric::Quotes);
+        let quotes = Adapter::capabilities(self)
+            .metrics
+            .contains(&Metric::Quotes);
         stream::iter(posts.iter().cloned())
             .map(|r| async move {
                 let s = self.status(&r.id, "post_metrics").await?;
@@ -1271,7 +1267,6 @@ impl Platform for Mastodon {
     }
 
     async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
-        self.capabilities().require(Operation::RecentPosts)?;
         let me = self.me().await?.id.clone();
         let mut out: Vec<RecentPost> = Vec::new();
         let mut seen = HashSet::new();

@@ -71,6 +71,7 @@ use url::Url;
 pub use config::TelegramConfig;
 pub use webhook::WEBHOOK_SECRET_HEADER;
 
+use crate::adapters::base::Adapter;
 use crate::http::{Call, Client, RateLimitStyle, Response};
 use crate::model::{
     Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, MediaKind, Page, Post,
@@ -288,7 +289,7 @@ pub(crate) fn result_of<T: DeserializeOwned>(response: &Response) -> Result<T> {
 }
 
 #[async_trait]
-impl Platform for Telegram {
+impl Adapter for Telegram {
     fn capabilities(&self) -> &Capabilities {
         &self.caps
     }
@@ -297,8 +298,8 @@ impl Platform for Telegram {
         self.read_channel().await
     }
 
-    async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
-        self.publish_post(post, opts).await
+    async fn publish(&self, post: &Post, _opts: &PublishOptions) -> Result<Published> {
+        self.publish_post(post).await
     }
 
     async fn delete(&self, post: &PostRef) -> Result<()> {
@@ -317,8 +318,8 @@ impl Platform for Telegram {
         &self,
         to: &InteractionRef,
         post: &Post,
-        opts: &PublishOptions,
+        _opts: &PublishOptions,
     ) -> Result<Published> {
-        self.reply_to(to, post, opts).await
+        self.reply_to(to, post).await
     }
 }

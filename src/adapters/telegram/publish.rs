@@ -9,9 +9,7 @@ use super::api::{
 use super::entities::entities;
 use super::{PLATFORM, Telegram};
 use crate::http::{Multipart, Part as FilePart, Retry};
-use crate::model::{
-    InteractionRef, Media, MediaKind, MediaSource, Part, Post, PostRef, PublishOptions, Published,
-};
+use crate::model::{InteractionRef, Media, MediaKind, MediaSource, Part, Post, PostRef, Published};
 use crate::text::rules;
 use crate::{Error, ErrorKind, Result};
 
@@ -23,14 +21,9 @@ struct Sent {
 }
 
 impl Telegram {
-    /// Validates `post` (split when asked) and sends its parts to the configured chat as a
-    /// reply chain, the first answering the post's own `reply_to`.
-    pub(crate) async fn publish_post(
-        &self,
-        post: &Post,
-        opts: &PublishOptions,
-    ) -> Result<Published> {
-        let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
+    /// Sends the parts of `post` (resolved and checked by the adapter base) to the configured
+    /// chat as a reply chain, the first answering the post's own `reply_to`.
+    pub(crate) async fn publish_post(&self, post: &Post) -> Result<Published> {
         let reply_to = match &post.reply_to {
             Some(r) => Some(message_id(&r.id)?),
             None => None,
@@ -39,18 +32,12 @@ impl Telegram {
             Some(c) => ChatId::parse(c),
             None => ChatId::parse(&self.config.chat_id),
         };
-        self.send_parts(chat, &post, reply_to).await
+        self.send_parts(chat, post, reply_to).await
     }
 
     /// Answers an interaction: in the chat it came from (the channel's discussion group, a
     /// private chat), as a reply to its message.
-    pub(crate) async fn reply_to(
-        &self,
-        to: &InteractionRef,
-        post: &Post,
-        opts: &PublishOptions,
-    ) -> Result<Published> {
-        let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
+    pub(crate) async fn reply_to(&self, to: &InteractionRef, post: &Post) -> Result<Published> {
         let chat = to.meta.get("chat_id").map(String::as_str).ok_or_else(|| {
             Error::validation("the telegram interaction reference has no chat_id")
                 .with_platform(PLATFORM)
@@ -59,7 +46,7 @@ impl Telegram {
             Some(m) => message_id(m)?,
             None => message_id(to.post.as_ref().map_or(to.id.as_str(), |p| p.id.as_str()))?,
         };
-        self.send_parts(ChatId::parse(chat), &post, Some(message))
+        self.send_parts(ChatId::parse(chat), post, Some(message))
             .await
     }
 
@@ -213,11 +200,9 @@ impl Telegram {
 
     /// Replaces the text (or, for a post with media, the caption) of a message.
     pub(crate) async fn edit_post(&self, post: &PostRef, new: &Post) -> Result<Published> {
-        let new = new.resolve(PLATFORM, None);
         if !new.media.is_empty() || new.is_thread() {
             return Err(Error::unsupported(PLATFORM, "editing media or threads"));
         }
-        self.caps.validate(&new)?;
         let part = new.parts().remove(0);
         let text = final_text(&part);
         let caption = post.meta("caption") == Some("true");

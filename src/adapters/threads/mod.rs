@@ -67,6 +67,7 @@ use async_trait::async_trait;
 use tokio::sync::OnceCell;
 use url::Url;
 
+use crate::adapters::base::Adapter;
 use crate::adapters::graph::api::Insights;
 use crate::adapters::graph::client::Graph;
 use crate::adapters::graph::container::{self, Containers, Ledger};
@@ -374,9 +375,14 @@ fn same_link(link: &str) -> String {
 }
 
 #[async_trait]
-impl Platform for Threads {
+impl Adapter for Threads {
     fn capabilities(&self) -> &Capabilities {
         &self.caps
+    }
+
+    /// The generic checks, then every part as Threads counts it (text sent, links).
+    fn fit(&self, post: Post, opts: &PublishOptions, _op: Operation) -> Result<Post> {
+        self.fit_parts(post, opts)
     }
 
     async fn channel(&self) -> Result<Channel> {
@@ -392,26 +398,16 @@ impl Platform for Threads {
         if let Some(name) = &u.username {
             let _ = self.username.set(name.clone());
         }
-        let followers = match self
+        let followers = self
             .graph
-            .get::<Insights>(
+            .get_unknown_as_none::<Insights>(
                 "channel",
                 &[self.user_id(), "threads_insights"],
                 &[("metric", "followers_count")],
+                &[ErrorKind::PermissionDenied, ErrorKind::Validation],
             )
-            .await
-        {
-            Ok(i) => i.value("followers_count"),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::PermissionDenied | ErrorKind::Validation
-                ) =>
-            {
-                None
-            }
-            Err(e) => return Err(e),
-        };
+            .await?
+            .and_then(|i| i.value("followers_count"));
         let mut c = Channel::new(PLATFORM, u.id, handle.clone()).with_profile(Profile {
             display_name: u.name,
             bio: u.threads_biography,
@@ -428,19 +424,16 @@ impl Platform for Threads {
     }
 
     async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
-        let checked = self.check(post, opts)?;
-        let reply_to = checked.reply_to.as_ref().map(|r| r.id.clone());
-        self.publish_chain(&checked, reply_to, opts).await
+        let reply_to = post.reply_to.as_ref().map(|r| r.id.clone());
+        self.publish_chain(post, reply_to, opts).await
     }
 
     async fn delete(&self, post: &PostRef) -> Result<()> {
-        self.caps.require(Operation::Delete)?;
         graph::config::check_id(PLATFORM, "media id", &post.id)?;
         self.graph.delete("delete", &[&post.id]).await
     }
 
     async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
-        self.caps.require(Operation::Interactions)?;
         inbox::start(PLATFORM, query)?;
         if !query.wants(InteractionKind::Reply) {
             return Ok(Page::empty(query.cursor.clone()));
@@ -458,21 +451,17 @@ impl Platform for Threads {
         post: &Post,
         opts: &PublishOptions,
     ) -> Result<Published> {
-        self.caps.require(Operation::Reply)?;
-        let checked = self.check(post, opts)?;
         let target = to.post.as_ref().map_or(to.id.as_str(), |p| p.id.as_str());
-        self.publish_chain(&checked, Some(target.to_string()), opts)
+        self.publish_chain(post, Some(target.to_string()), opts)
             .await
     }
 
     async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {
-        self.caps.require(Operation::PostMetrics)?;
         let reads: Vec<_> = posts.iter().map(|p| self.metrics_of(p)).collect();
         graph::buffered(reads).await
     }
 
     async fn recent_posts(&self, limit: usize) -> Result<Vec<RecentPost>> {
-        self.caps.require(Operation::RecentPosts)?;
         self.recent(limit).await
     }
 

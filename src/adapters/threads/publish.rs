@@ -55,9 +55,10 @@ impl Threads {
         Ok(())
     }
 
-    /// Everything checked before anything is sent.
-    pub(super) fn check(&self, post: &Post, opts: &PublishOptions) -> Result<Post> {
-        let post = self.caps.fit(post.resolve(PLATFORM, None), opts)?;
+    /// Everything checked before anything is sent (the post resolved for Threads): the
+    /// adapter base's [`fit`](crate::adapters::base::Adapter::fit).
+    pub(super) fn fit_parts(&self, post: Post, opts: &PublishOptions) -> Result<Post> {
+        let post = self.caps.fit(post, opts)?;
         for (i, part) in post.parts().iter().enumerate() {
             self.check_part(part).map_err(|e| {
                 if post.is_thread() {

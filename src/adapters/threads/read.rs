@@ -111,23 +111,17 @@ impl Threads {
 
     pub(super) async fn metrics_of(&self, post: &PostRef) -> Result<PostMetrics> {
         graph::config::check_id(PLATFORM, "media id", &post.id)?;
-        let i: Insights = match self
+        // A token without threads_manage_insights: the numbers are unknown, not zero.
+        let i: Insights = self
             .graph
-            .get(
+            .get_unknown_as_none(
                 "post_metrics",
                 &[&post.id, "insights"],
                 &[("metric", api::INSIGHT_METRICS)],
+                &[ErrorKind::PermissionDenied],
             )
-            .await
-        {
-            Ok(i) => i,
-            // A token without threads_manage_insights: the numbers are unknown, not zero.
-            Err(e) if e.kind() == ErrorKind::PermissionDenied => {
-                tracing::debug!(platform = PLATFORM, "post insights unavailable");
-                Insights::default()
-            }
-            Err(e) => return Err(e),
-        };
+            .await?
+            .unwrap_or_default();
         let mut m = PostMetrics::new(post.clone(), self.graph.now());
         m.impressions = i.value("views");
         m.likes = i.value("likes");

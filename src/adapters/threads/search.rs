@@ -16,7 +16,6 @@ use super::{PLATFORM, Threads, api};
 use crate::adapters::graph::api::{List, parse_time};
 use crate::adapters::graph::search::{self, Found};
 use crate::model::{Interaction, Page, SearchQuery};
-use crate::platform::Operation;
 use crate::{Error, Result};
 use api::Thread;
 
@@ -38,7 +37,6 @@ pub(crate) fn mode(query: &SearchQuery) -> (String, &'static str) {
 
 impl Threads {
     pub(super) async fn keyword_search(&self, query: &SearchQuery) -> Result<Page<Interaction>> {
-        self.caps.require(Operation::Search)?;
         let limits = self.caps.search.clone().unwrap_or_default();
         search::check(PLATFORM, &limits, query)?;
         let (q, mode) = mode(query);

@@ -57,6 +57,7 @@ use url::Url;
 
 pub use config::XConfig;
 
+use crate::adapters::base::Adapter;
 use crate::auth::oauth1::OAuth1Signer;
 use crate::auth::{Secret, TokenManager, channel_tokens};
 use crate::http::{Call, Client, RateLimitStyle, Response};
@@ -295,7 +296,7 @@ impl X {
 }
 
 #[async_trait]
-impl Platform for X {
+impl Adapter for X {
     fn capabilities(&self) -> &Capabilities {
         &self.caps
     }
@@ -304,8 +305,8 @@ impl Platform for X {
         self.read_channel().await
     }
 
-    async fn publish(&self, post: &Post, opts: &PublishOptions) -> Result<Published> {
-        self.publish_post(post, opts, None).await
+    async fn publish(&self, post: &Post, _opts: &PublishOptions) -> Result<Published> {
+        self.publish_post(post, None).await
     }
 
     async fn delete(&self, post: &PostRef) -> Result<()> {
@@ -320,10 +321,10 @@ impl Platform for X {
         &self,
         to: &InteractionRef,
         post: &Post,
-        opts: &PublishOptions,
+        _opts: &PublishOptions,
     ) -> Result<Published> {
         let target = to.post.as_ref().map_or(to.id.as_str(), |p| p.id.as_str());
-        self.publish_post(post, opts, Some(target)).await
+        self.publish_post(post, Some(target)).await
     }
 
     async fn post_metrics(&self, posts: &[PostRef]) -> Result<Vec<PostMetrics>> {

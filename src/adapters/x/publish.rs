@@ -5,20 +5,17 @@ use super::api::{CreateTweet, Created, Envelope, MediaIds, ReplyTo};
 use super::errors::problem_error;
 use super::{PLATFORM, X};
 use crate::http::{Call, Retry};
-use crate::model::{MediaKind, Part, Post, PostRef, PublishOptions, Published};
+use crate::model::{MediaKind, Part, Post, PostRef, Published};
 use crate::{Error, ErrorKind, Result};
 
 impl X {
-    /// Validates `post` (split when asked) and publishes its parts as a reply chain, the first
-    /// answering `reply_to` (or the post's own `reply_to`).
+    /// Publishes the parts of `post` (resolved and checked by the adapter base) as a reply
+    /// chain, the first answering `reply_to` (or the post's own `reply_to`).
     pub(crate) async fn publish_post(
         &self,
         post: &Post,
-        opts: &PublishOptions,
         reply_to: Option<&str>,
     ) -> Result<Published> {
-        let post = post.resolve(PLATFORM, None);
-        let post = self.caps.fit(post, opts)?;
         let parts = post.parts();
         for part in &parts {
             check_gif_size(part)?;

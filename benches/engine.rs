@@ -480,7 +480,7 @@ fn summary() {
             eng_cpu += cpu_seconds() - c;
             n as f64 / t.elapsed().as_secs_f64()
         };
-        let mut timed = |b: &mut Baseline, cpu: &mut f64| {
+        let timed = |b: &mut Baseline, cpu: &mut f64| {
             flush_os_cache();
             let (t, c) = (Instant::now(), cpu_seconds());
             b.run(n);

@@ -49,11 +49,11 @@ fn config() -> EngineConfig {
         lease: chrono::Duration::seconds(5),
         max_attempts: 30,
         max_total_attempts: 200,
-        backoff: Backoff {
-            base: chrono::Duration::milliseconds(50),
-            factor: 2.0,
-            max: chrono::Duration::milliseconds(500),
-        },
+        backoff: Backoff::new(
+            Duration::from_millis(50),
+            Duration::from_millis(500),
+            socialkit::http::Jitter::Equal,
+        ),
         // The twin answers in microseconds and no request outlives the killed process, so a
         // short wait before reconciling suffices.
         reconcile_after: chrono::Duration::milliseconds(500),
@@ -76,7 +76,7 @@ async fn worker_process() {
     let engine = Engine::builder(store).config(config()).build();
     let ws = WS.into();
     for c in 0..CHANNELS {
-        let m = Mastodon::connect(MastodonConfig::new(&twin, &token).unwrap())
+        let m = Mastodon::connect(MastodonConfig::new(&twin, token.as_str()).unwrap())
             .await
             .unwrap();
         engine

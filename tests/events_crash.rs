@@ -298,6 +298,13 @@ async fn killed_processes_lose_no_event() {
     let store = SqliteStore::open(&db).unwrap();
     let ws = WorkspaceId::new(WS);
     let events = store.events(&ws, &EventFilter::default()).await.unwrap();
+    let published = store
+        .deliveries(
+            &ws,
+            &DeliveryFilter::default().in_state(DeliveryState::Published),
+        )
+        .await
+        .unwrap();
     let g = got.lock().unwrap();
     let lost: Vec<_> = events
         .iter()
@@ -315,13 +322,6 @@ async fn killed_processes_lose_no_event() {
         .filter(|k| !stored_ids.contains(k.as_str()))
         .count();
     let duplicates: usize = g.by_id.values().map(|n| n - 1).sum();
-    let published = store
-        .deliveries(
-            &ws,
-            &DeliveryFilter::default().in_state(DeliveryState::Published),
-        )
-        .await
-        .unwrap();
     let published_events: HashSet<String> = events
         .iter()
         .filter(|e| e.event.kind == "published")

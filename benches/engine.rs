@@ -18,9 +18,14 @@
 //! memory (`VmHWM` from `/proc/self/status`) after the claim benches, after the SQLite outbox
 //! benches and at the end.
 //!
+//! The summary times a second baseline beside them, `raw + events`: the same statements plus
+//! the `published` event row the engine writes in the result's transaction (the events
+//! outbox), so the ratio to it is the engine's overhead on the same statements.
+//!
 //! Run: `cargo bench --bench engine` (add `-- claim` for one group; `SK_BENCH_ONLY=engine` or
 //! `=baseline` times only one side in the summary, e.g. under `strace -c -f`;
-//! `SK_BENCH_GROUP=replies` runs only that group — no summary, no 1,000,000-row set-up).
+//! `SK_BENCH_GROUP=replies` runs only that group — no summary, no 1,000,000-row set-up;
+//! `SK_BENCH_GROUP=summary` only the summary; `SK_BENCH_ROUNDS` sets its rounds, default 5).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -132,16 +137,36 @@ struct Baseline {
     delivery_json: String,
     history_json: String,
     attempt_json: String,
+    event_json: String,
+    /// Also write the `published` event row in each result's transaction.
+    events: bool,
     next: usize,
 }
 
 impl Baseline {
-    fn open(dir: &Path) -> Baseline {
-        let path = dir.join("baseline.db");
+    fn open(dir: &Path, events: bool) -> Baseline {
+        let path = dir.join(if events {
+            "baseline-events.db"
+        } else {
+            "baseline.db"
+        });
         drop(SqliteStore::open(&path).expect("migrate")); // the store's own schema
         let conn = Connection::open(&path).expect("open");
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
             .expect("pragmas");
+        // The events outbox's table as the store's migration 5 makes it (here too when the
+        // bench runs on a socialkit from before it, for a side-by-side base run).
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS events (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+                workspace TEXT NOT NULL REFERENCES workspaces(id), kind TEXT NOT NULL,
+                payload TEXT NOT NULL, created_at INTEGER NOT NULL, status TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,
+                lease_worker TEXT, lease_until INTEGER, last_error TEXT);
+             CREATE INDEX IF NOT EXISTS events_pending ON events(seq) WHERE status = 'pending';
+             CREATE INDEX IF NOT EXISTS events_workspace ON events(workspace, status, seq);",
+        )
+        .expect("events table");
         conn.execute(
             "INSERT INTO workspaces (id, paused, data) VALUES ('bench', 0, '{}')",
             [],
@@ -175,11 +200,19 @@ impl Baseline {
             now.to_rfc3339(),
             now.to_rfc3339()
         );
+        let event_json = format!(
+            r#"{{"type":"published","post":"{}","delivery":"{}","channel":"c","result":{{"post":{{"platform":"sandbox","id":"17","url":"https://sandbox.invalid/@c/17"}},"parts":[],"published_at":"{}"}}}}"#,
+            d.post,
+            d.id,
+            now.to_rfc3339()
+        );
         Baseline {
             conn,
             delivery_json,
             history_json,
             attempt_json,
+            event_json,
+            events,
             next: 0,
         }
     }
@@ -249,6 +282,14 @@ impl Baseline {
                     params![id, self.history_json],
                 )
                 .expect("history");
+                if self.events {
+                    tx.execute(
+                        "INSERT INTO events (id, workspace, kind, payload, created_at, status, next_at)
+                         VALUES (?1, 'bench', 'published', ?2, ?3, 'pending', ?3)",
+                        params![format!("ev_{i:026}"), self.event_json, now],
+                    )
+                    .expect("event");
+                }
                 tx.commit().expect("commit");
             }
         }
@@ -359,7 +400,7 @@ fn outbox(c: &mut Criterion) {
         })
     });
 
-    let mut base = Baseline::open(dir.path());
+    let mut base = Baseline::open(dir.path(), false);
     group.bench_function(BenchmarkId::new("raw_sqlite_baseline", PER_ITER), |b| {
         b.iter(|| base.run(PER_ITER))
     });
@@ -418,16 +459,20 @@ fn claim(c: &mut Criterion) {
 fn summary() {
     let rt = runtime();
     let n = 1000;
-    let (mut eng, mut raw, mut mem) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut eng_cpu, mut raw_cpu) = (0.0, 0.0);
-    let rounds = 5;
+    let (mut eng, mut raw, mut rawev, mut mem) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut eng_cpu, mut raw_cpu, mut ev_cpu) = (0.0, 0.0, 0.0);
+    let rounds: usize = std::env::var("SK_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
     for round in 0..rounds {
         let dir = tempfile::tempdir().expect("tempdir");
         let (engine, ws) = rt.block_on(engine_on(
             durable_store(dir.path()),
             &format!("summary-sqlite-{round}"),
         ));
-        let mut base = Baseline::open(dir.path());
+        let mut base = Baseline::open(dir.path(), false);
+        let mut base_ev = Baseline::open(dir.path(), true);
         let mut timed_engine = || {
             flush_os_cache();
             let (t, c) = (Instant::now(), cpu_seconds());
@@ -435,27 +480,31 @@ fn summary() {
             eng_cpu += cpu_seconds() - c;
             n as f64 / t.elapsed().as_secs_f64()
         };
-        let mut timed_base = || {
+        let timed = |b: &mut Baseline, cpu: &mut f64| {
             flush_os_cache();
             let (t, c) = (Instant::now(), cpu_seconds());
-            base.run(n);
-            raw_cpu += cpu_seconds() - c;
+            b.run(n);
+            *cpu += cpu_seconds() - c;
             n as f64 / t.elapsed().as_secs_f64()
         };
-        // Alternate which goes first: the disk's fsync time drifts.
+        // Rotate which goes first: the disk's fsync time drifts.
         let only = std::env::var("SK_BENCH_ONLY").unwrap_or_default();
         if only == "engine" {
             eng.push(timed_engine());
             raw.push(1.0);
+            rawev.push(1.0);
         } else if only == "baseline" {
-            raw.push(timed_base());
+            raw.push(timed(&mut base, &mut raw_cpu));
+            rawev.push(1.0);
             eng.push(1.0);
-        } else if round % 2 == 0 {
-            eng.push(timed_engine());
-            raw.push(timed_base());
         } else {
-            raw.push(timed_base());
-            eng.push(timed_engine());
+            for k in 0..3 {
+                match (round + k) % 3 {
+                    0 => eng.push(timed_engine()),
+                    1 => raw.push(timed(&mut base, &mut raw_cpu)),
+                    _ => rawev.push(timed(&mut base_ev, &mut ev_cpu)),
+                }
+            }
         }
         let (m, mws) = rt.block_on(engine_on(
             Arc::new(MemoryStore::new()),
@@ -465,28 +514,47 @@ fn summary() {
         rt.block_on(publish_n(&m, &mws, n, round));
         mem.push(n as f64 / t.elapsed().as_secs_f64());
     }
+    let ratios: Vec<(f64, f64)> = eng
+        .iter()
+        .zip(raw.iter().zip(&rawev))
+        .map(|(e, (r, v))| (e / r, e / v))
+        .collect();
+    eprintln!(
+        "per round (engine, baseline, baseline + events): {:?}",
+        eng.iter()
+            .zip(raw.iter().zip(&rawev))
+            .map(|(a, (b, c))| (a.round(), b.round(), c.round()))
+            .collect::<Vec<_>>()
+    );
     let median = |v: &mut Vec<f64>| {
         v.sort_by(|a, b| a.total_cmp(b));
         v[v.len() / 2]
     };
-    eprintln!(
-        "per round (engine, baseline): {:?}",
-        eng.iter()
-            .zip(&raw)
-            .map(|(a, b)| (a.round(), b.round()))
-            .collect::<Vec<_>>()
+    let mut r1: Vec<f64> = ratios.iter().map(|r| r.0).collect();
+    let mut r2: Vec<f64> = ratios.iter().map(|r| r.1).collect();
+    let (e, r, v, m) = (
+        median(&mut eng),
+        median(&mut raw),
+        median(&mut rawev),
+        median(&mut mem),
     );
-    let (e, r, m) = (median(&mut eng), median(&mut raw), median(&mut mem));
     let per = (n * rounds) as f64 / 1e6;
     println!(
         "summary ({n} deliveries, median of {rounds}): engine on durable SQLite {e:.0}/s, raw SQLite \
-         baseline {r:.0}/s, engine/baseline = {:.2}; engine on the memory store {m:.0}/s; \
-         CPU per delivery: engine {:.0} µs, baseline {:.0} µs ({:.1}x); both commit 2.1 times per \
-         delivery (1 per submit, 1 per result, 1 per claimed batch of {BATCH}), each commit an fsync",
+         baseline {r:.0}/s, engine/baseline = {:.2} (median of per-round ratios {:.2}); raw + \
+         events {v:.0}/s, engine/(raw + events) = {:.2} (per round {:.2}); engine on the memory \
+         store {m:.0}/s; CPU per delivery: engine {:.0} µs, baseline {:.0} µs ({:.1}x), raw + \
+         events {:.0} µs; all \
+         commit 2.1 times per delivery (1 per submit, 1 per result, 1 per claimed batch of \
+         {BATCH}), each commit an fsync",
         e / r,
+        median(&mut r1),
+        e / v,
+        median(&mut r2),
         eng_cpu / per,
         raw_cpu / per,
         eng_cpu / raw_cpu.max(1e-9),
+        ev_cpu / per,
     );
 }
 
@@ -594,8 +662,12 @@ criterion_group!(benches, claim, outbox, replies);
 criterion_group!(reply_benches, replies);
 
 fn main() {
-    if std::env::var("SK_BENCH_GROUP").as_deref() == Ok("replies") {
+    let group = std::env::var("SK_BENCH_GROUP").unwrap_or_default();
+    if group == "replies" {
         reply_benches();
+    } else if group == "summary" {
+        summary();
+        return;
     } else {
         summary();
         benches();

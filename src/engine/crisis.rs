@@ -288,15 +288,17 @@ impl CrisisMode for CrisisSwitch {
                 .pause_workspace(&self.workspace, &self.who, &reason(signal))
                 .await?
         };
-        engine.emit(
-            &self.workspace,
-            EventKind::Crisis {
-                who: self.who.clone(),
-                deliveries,
-                already_paused,
-                signal: Box::new(signal.clone()),
-            },
-        );
+        engine
+            .emit(
+                &self.workspace,
+                EventKind::Crisis {
+                    who: self.who.clone(),
+                    deliveries,
+                    already_paused,
+                    signal: Box::new(signal.clone()),
+                },
+            )
+            .await;
         Ok(())
     }
 }
@@ -347,15 +349,21 @@ impl Engine {
     pub async fn pause_workspace(&self, ws: &WorkspaceId, who: &str, why: &str) -> Result<usize> {
         self.require(ws, who, Permission::Approve).await?;
         let stamp = Stamp::new(who, format!("crisis mode: {why}"), self.now());
-        let n = self.store().set_paused(ws, true, &stamp).await?.len();
-        self.emit(
-            ws,
-            EventKind::Paused {
-                who: who.into(),
-                why: why.into(),
-                deliveries: n,
-            },
-        );
+        // Crisis mode and its event commit together.
+        let (who_, why_) = (who.to_string(), why.to_string());
+        let emit = super::events::Emit(move |changed: &[crate::store::Delivery]| {
+            vec![EventKind::Paused {
+                who: who_.clone(),
+                why: why_.clone(),
+                deliveries: changed.len(),
+            }]
+        });
+        let (changed, events) = self
+            .store()
+            .set_paused_emitting(ws, true, &stamp, std::sync::Arc::new(emit))
+            .await?;
+        self.broadcast(&events);
+        let n = changed.len();
         Ok(n)
     }
 
@@ -364,15 +372,21 @@ impl Engine {
     pub async fn resume_workspace(&self, ws: &WorkspaceId, who: &str, why: &str) -> Result<usize> {
         self.require(ws, who, Permission::Approve).await?;
         let stamp = Stamp::new(who, format!("crisis over: {why}"), self.now());
-        let n = self.store().set_paused(ws, false, &stamp).await?.len();
-        self.emit(
-            ws,
-            EventKind::Resumed {
-                who: who.into(),
-                why: why.into(),
-                deliveries: n,
-            },
-        );
+        // Crisis mode and its event commit together.
+        let (who_, why_) = (who.to_string(), why.to_string());
+        let emit = super::events::Emit(move |changed: &[crate::store::Delivery]| {
+            vec![EventKind::Resumed {
+                who: who_.clone(),
+                why: why_.clone(),
+                deliveries: changed.len(),
+            }]
+        });
+        let (changed, events) = self
+            .store()
+            .set_paused_emitting(ws, false, &stamp, std::sync::Arc::new(emit))
+            .await?;
+        self.broadcast(&events);
+        let n = changed.len();
         self.wake();
         Ok(n)
     }

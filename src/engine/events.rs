@@ -1,12 +1,20 @@
 //! What the engine tells subscribers: published, replied, failed, partially failed, needs
 //! reauth, paused, resumed, crisis.
 //!
-//! [`Engine::subscribe`](super::Engine::subscribe) returns a `tokio::sync::broadcast`
-//! receiver. A subscriber that falls more than the channel's capacity behind loses the oldest
-//! events (it sees `RecvError::Lagged`), and events are not stored: a process that stops loses
-//! the ones not yet handled. The store stays the source of truth (every transition is in the
-//! audit log). `partially_failed` is sent when a post's last delivery ends; two deliveries
-//! ending at the same instant on two workers may both send it (dedupe on the post).
+//! Events are durable: each is written to the store's events outbox
+//! ([`store::events`](crate::store::events)) in the same transaction as the change it
+//! describes — a delivery's outcome and its `published`/`failed` event commit together, and
+//! crisis mode's `paused`/`resumed` with the paused deliveries — so a crash never keeps one
+//! without the other. The store gives each event its id (`ev_…`, stable across retries and
+//! replays). Webhooks are sent from the outbox ([`webhook`](super::WebhookConfig)), at least
+//! once, from any process.
+//!
+//! [`Engine::subscribe`](super::Engine::subscribe) still returns a `tokio::sync::broadcast`
+//! receiver of this process's events, read back from what was stored (same ids). A subscriber
+//! that falls more than the channel's capacity behind loses the oldest broadcasts (it sees
+//! `RecvError::Lagged`); the outbox keeps them ([`Engine::events`](super::Engine::events)).
+//! `partially_failed` is written in the transaction that ends a post's last delivery, so it is
+//! written once per post.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,9 +22,12 @@ use tokio::sync::broadcast;
 
 use super::PostStatus;
 use super::crisis::CrisisSignal;
-use crate::ErrorRecord;
 use crate::model::{InteractionRef, Published};
-use crate::store::{ChannelId, DeliveryId, PostId, WorkspaceId};
+use crate::store::{
+    ChannelId, Delivery, DeliveryId, DeliveryState, Emitter, Finish, NewEvent, PostId, StoredEvent,
+    WorkspaceId,
+};
+use crate::{ErrorKind, ErrorRecord, Result};
 
 /// Something that happened in a workspace.
 ///
@@ -41,14 +52,62 @@ pub struct Event {
 }
 
 impl Event {
-    /// An event with a fresh id.
+    /// An event with a fresh id (the store gives stored events theirs).
     pub fn new(workspace: WorkspaceId, kind: EventKind, at: DateTime<Utc>) -> Self {
         Event {
-            id: format!("ev-{:016x}", rand::random::<u64>()),
+            id: crate::store::EventId::generate(at).0,
             at,
             workspace,
             kind,
         }
+    }
+
+    /// The event a stored record holds; `Storage` when its payload is not an [`EventKind`]
+    /// (a record written by a newer socialkit).
+    ///
+    /// ```
+    /// use socialkit::engine::{Event, EventKind};
+    /// use socialkit::store::{EventId, StoredEvent};
+    /// let kind = EventKind::Resumed { who: "ana".into(), why: "over".into(), deliveries: 3 };
+    /// let stored = StoredEvent { id: EventId("ev_1".into()), seq: 1, workspace: "acme".into(), kind: "resumed".into(), payload: serde_json::to_value(&kind).unwrap(), created_at: chrono::Utc::now() };
+    /// assert_eq!(Event::from_stored(&stored).unwrap().kind, kind);
+    /// ```
+    pub fn from_stored(e: &StoredEvent) -> Result<Event> {
+        let kind: EventKind = serde_json::from_value(e.payload.clone()).map_err(|x| {
+            crate::Error::new(
+                ErrorKind::Storage,
+                format!("event {} holds an unknown kind {:?}", e.id, e.kind),
+            )
+            .with_source(x)
+        })?;
+        Ok(Event {
+            id: e.id.0.clone(),
+            at: e.created_at,
+            workspace: e.workspace.clone(),
+            kind,
+        })
+    }
+
+    /// The JSON a webhook receives for a stored event: its payload (with `type`) and `id`,
+    /// `at` and `workspace` — the same shape as an [`Event`]'s JSON, built without decoding
+    /// the payload (so events of kinds this version does not know still go out as written).
+    pub(crate) fn body_of(e: &StoredEvent) -> serde_json::Value {
+        let mut body = match &e.payload {
+            serde_json::Value::Object(m) => m.clone(),
+            other => {
+                let mut m = serde_json::Map::new();
+                m.insert("type".into(), serde_json::Value::String(e.kind.clone()));
+                m.insert("payload".into(), other.clone());
+                m
+            }
+        };
+        body.insert("id".into(), e.id.0.clone().into());
+        body.insert(
+            "at".into(),
+            serde_json::to_value(e.created_at).unwrap_or_default(),
+        );
+        body.insert("workspace".into(), e.workspace.0.clone().into());
+        serde_json::Value::Object(body)
     }
 }
 
@@ -310,6 +369,85 @@ mod tests {
         let e = Event::new("acme".into(), k, Utc::now());
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["type"], e.kind.event_type().as_str());
+    }
+}
+
+impl EventKind {
+    /// The record the store writes.
+    pub(crate) fn record(&self) -> NewEvent {
+        NewEvent::new(
+            self.name(),
+            serde_json::to_value(self).unwrap_or(serde_json::Value::Null),
+        )
+    }
+}
+
+/// Events computed from the changed deliveries by a function.
+pub(crate) struct Emit<F>(pub(crate) F);
+
+impl<F> Emitter for Emit<F>
+where
+    F: Fn(&[Delivery]) -> Vec<EventKind> + Send + Sync,
+{
+    fn events(&self, changed: &[Delivery]) -> Vec<NewEvent> {
+        (self.0)(changed).iter().map(EventKind::record).collect()
+    }
+}
+
+/// The events of an attempt's outcome: `published`/`replied`, or `needs_reauth` and `failed`;
+/// and `partially_failed` when it ended the post's last delivery with some published and some
+/// failed — computed in the outcome's transaction, so exactly once per post.
+pub(crate) struct OutcomeEvents {
+    pub(crate) outcome: Finish,
+}
+
+impl Emitter for OutcomeEvents {
+    fn events(&self, changed: &[Delivery]) -> Vec<NewEvent> {
+        let mut out = Vec::new();
+        for d in changed {
+            match &self.outcome {
+                Finish::Published(p) | Finish::Reconciled(p) => {
+                    out.push(super::outbox::published_event(d, p));
+                }
+                Finish::Fail { error, .. } => {
+                    if error.kind == ErrorKind::Unauthenticated {
+                        out.push(EventKind::NeedsReauth {
+                            channel: d.channel.clone(),
+                            error: error.clone(),
+                        });
+                    }
+                    out.push(EventKind::Failed {
+                        post: d.post.clone(),
+                        delivery: d.id.clone(),
+                        channel: d.channel.clone(),
+                        error: error.clone(),
+                    });
+                }
+                Finish::Retry { .. } | Finish::Release { .. } => {}
+            }
+        }
+        out.iter().map(EventKind::record).collect()
+    }
+
+    fn post(&self, changed: &[Delivery]) -> Option<PostId> {
+        changed
+            .iter()
+            .find(|d| matches!(d.state, DeliveryState::Published | DeliveryState::Failed))
+            .map(|d| d.post.clone())
+    }
+
+    fn post_events(&self, all: &[Delivery]) -> Vec<NewEvent> {
+        let status = PostStatus::of(all);
+        match all.first() {
+            Some(d) if status.is_partially_failed() => vec![
+                EventKind::PartiallyFailed {
+                    post: d.post.clone(),
+                    status,
+                }
+                .record(),
+            ],
+            _ => Vec::new(),
+        }
     }
 }
 

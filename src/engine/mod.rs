@@ -77,7 +77,10 @@ pub use hooks::{AfterPublish, Hooks};
 pub use outbox::RunReport;
 pub use reply::reply_target;
 pub use restore::RestoreReport;
-pub use webhook::{WebhookConfig, WebhookDispatcher, sign, verify};
+pub use webhook::{
+    ATTEMPT_HEADER, EVENT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    WebhookConfig, WebhookDispatcher, WebhookReport, sign, verify,
+};
 pub use worker::Worker;
 pub use workflow::{Permission, WorkflowSettings};
 
@@ -135,6 +138,9 @@ pub struct EngineConfig {
     pub shutdown_grace: std::time::Duration,
     /// Capacity of the event broadcast.
     pub event_capacity: usize,
+    /// How long a webhook sender holds the events it claimed (longer than a send's timeout,
+    /// 10 s); a sender that dies leaves them to another after it.
+    pub webhook_lease: Duration,
     /// Seed of the backoff jitter (`None`: from the OS).
     pub seed: Option<u64>,
     /// How long deliveries of a channel that needs re-authorisation wait for it to be
@@ -167,6 +173,7 @@ impl Default for EngineConfig {
             poll_interval: std::time::Duration::from_secs(1),
             shutdown_grace: std::time::Duration::from_secs(30),
             event_capacity: 4096,
+            webhook_lease: Duration::minutes(2),
             seed: None,
             reauth_wait: Duration::days(7),
             reauth_retry: Duration::minutes(1),
@@ -259,6 +266,8 @@ impl EngineBuilder {
                 platforms: RwLock::new(HashMap::new()),
                 rng: Mutex::new(rng),
                 wake: Notify::new(),
+                events_written: Notify::new(),
+                webhook_client: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -274,6 +283,10 @@ struct Inner {
     events: EventBus,
     rng: Mutex<StdRng>,
     wake: Notify,
+    /// Told when this process wrote events (wakes the webhook sender).
+    events_written: Notify,
+    /// The webhook sender's HTTP client, made on first use.
+    webhook_client: std::sync::OnceLock<reqwest::Client>,
     vault: Option<crate::store::vault::Vault>,
     registry: crate::registry::Registry,
     /// This engine's name as a refresh-lease holder (unique per process).
@@ -389,10 +402,38 @@ impl Engine {
         self.inner.events.subscribe()
     }
 
-    pub(crate) fn emit(&self, ws: &WorkspaceId, kind: EventKind) {
-        self.inner
-            .events
-            .emit(Event::new(ws.clone(), kind, self.now()));
+    /// Writes an event that goes with no delivery change to the events outbox and
+    /// broadcasts it. If the store fails, the event is still broadcast (with a fresh id) and
+    /// the failure logged: it will not reach webhooks.
+    pub(crate) async fn emit(&self, ws: &WorkspaceId, kind: EventKind) {
+        match self
+            .inner
+            .store
+            .append_events(ws, &[kind.record()], self.now())
+            .await
+        {
+            Ok(stored) => self.broadcast(&stored),
+            Err(e) => {
+                tracing::warn!(workspace = %ws, kind = kind.name(), error = %e, "event not stored; webhooks will not see it");
+                self.inner
+                    .events
+                    .emit(Event::new(ws.clone(), kind, self.now()));
+            }
+        }
+    }
+
+    /// Broadcasts events read back from what the store wrote, and wakes the webhook sender.
+    pub(crate) fn broadcast(&self, stored: &[crate::store::StoredEvent]) {
+        if stored.is_empty() {
+            return;
+        }
+        for e in stored {
+            match Event::from_stored(e) {
+                Ok(ev) => self.inner.events.emit(ev),
+                Err(x) => tracing::warn!(event = %e.id, error = %x, "stored event not broadcast"),
+            }
+        }
+        self.inner.events_written.notify_one();
     }
 
     /// Creates a workspace with `owner` as its owner.

@@ -42,10 +42,13 @@
 use futures::future::join_all;
 
 use super::reply::{is_the_reply, reply_target};
-use super::{AfterPublish, Engine, EventKind, PostStatus};
+use std::sync::Arc;
+
+use super::events::OutcomeEvents;
+use super::{AfterPublish, Engine, EventKind};
 use crate::model::{PublishOptions, Published};
 use crate::platform::{Idempotency, Platform};
-use crate::store::{Change, Claim, Delivery, DeliveryFilter, Finish, Selector, Stamp};
+use crate::store::{Change, Claim, Delivery, Finish, Selector, Stamp};
 use crate::{Error, ErrorKind, Result};
 
 /// What one round of the outbox did.
@@ -614,72 +617,28 @@ impl Engine {
             attempt_id: attempt.to_string(),
             outcome: outcome.clone(),
         };
+        // The outcome and its events commit together.
         let stored = self
             .inner
             .store
-            .apply(
+            .apply_emitting(
                 &d.workspace,
                 &Selector::Delivery(d.id.clone()),
                 &change,
                 &stamp,
+                Arc::new(OutcomeEvents { outcome }),
             )
             .await;
-        if let Err(e) = stored {
-            // The lease was lost (another worker took over) or the store failed: the delivery
-            // stays in doubt and whoever holds it next reconciles.
-            tracing::warn!(delivery = %d.id, error = %e, "outcome not stored; the delivery stays in doubt");
-            return Outcome::Abandoned;
-        }
-        self.announce(d, &outcome).await;
-        kind
-    }
-
-    async fn announce(&self, d: &Delivery, outcome: &Finish) {
-        let ws = &d.workspace;
-        match outcome {
-            Finish::Published(p) | Finish::Reconciled(p) => self.emit(ws, published_event(d, p)),
-            Finish::Fail { error, .. } => {
-                if error.kind == ErrorKind::Unauthenticated {
-                    self.emit(
-                        ws,
-                        EventKind::NeedsReauth {
-                            channel: d.channel.clone(),
-                            error: error.clone(),
-                        },
-                    );
-                }
-                self.emit(
-                    ws,
-                    EventKind::Failed {
-                        post: d.post.clone(),
-                        delivery: d.id.clone(),
-                        channel: d.channel.clone(),
-                        error: error.clone(),
-                    },
-                );
+        match stored {
+            Ok((_, events)) => self.broadcast(&events),
+            Err(e) => {
+                // The lease was lost (another worker took over) or the store failed: the
+                // delivery stays in doubt and whoever holds it next reconciles.
+                tracing::warn!(delivery = %d.id, error = %e, "outcome not stored; the delivery stays in doubt");
+                return Outcome::Abandoned;
             }
-            _ => return,
         }
-        self.announce_post(d).await;
-    }
-
-    /// After a delivery ended: a post whose deliveries all ended, some failed and some
-    /// published, is partially failed.
-    async fn announce_post(&self, d: &Delivery) {
-        let filter = DeliveryFilter::post(d.post.clone());
-        let Ok(list) = self.inner.store.deliveries(&d.workspace, &filter).await else {
-            return;
-        };
-        let status = PostStatus::of(&list);
-        if status.is_partially_failed() {
-            self.emit(
-                &d.workspace,
-                EventKind::PartiallyFailed {
-                    post: d.post.clone(),
-                    status,
-                },
-            );
-        }
+        kind
     }
 
     /// Runs the outbox in simulated time until nothing is due: claims and publishes what is

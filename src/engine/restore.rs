@@ -157,7 +157,8 @@ impl Engine {
                 channel: record.id.clone(),
                 health: ChannelHealth::Connected,
             },
-        );
+        )
+        .await;
         self.wake();
         Ok(platform)
     }
@@ -254,7 +255,8 @@ impl Engine {
                     channel: ch,
                     health: ChannelHealth::Connected,
                 },
-            );
+            )
+            .await;
         }
         Ok(())
     }
@@ -317,7 +319,8 @@ impl Engine {
                     channel: row.channel.clone(),
                     health,
                 },
-            );
+            )
+            .await;
             changed += 1;
         }
         Ok(changed)
@@ -360,7 +363,8 @@ impl Engine {
                 channel: channel.clone(),
                 health,
             },
-        );
+        )
+        .await;
     }
 
     /// The outbox found no platform for `d`'s channel: rebuild a stored channel, or let the

@@ -406,22 +406,36 @@ impl Engine {
         self.require(ws, who, Permission::Approve).await?;
         let change = Change::Settle { published };
         let stamp = Stamp::new(who, why, self.now());
-        let d = self
+        // A settle that finds the post publishes it: the change and its event commit together.
+        let emit = super::events::Emit(|changed: &[Delivery]| {
+            changed
+                .iter()
+                .filter(|d| d.state == DeliveryState::Published)
+                .filter_map(|d| {
+                    d.result
+                        .as_ref()
+                        .map(|p| super::outbox::published_event(d, p))
+                })
+                .collect()
+        });
+        let (mut changed, events) = self
             .store()
-            .apply(ws, &Selector::Delivery(delivery.clone()), &change, &stamp)
-            .await?
-            .pop()
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::NotFound,
-                    format!("delivery {delivery} not found"),
-                )
-            })?;
-        if let Some(p) = &d.result {
-            if d.state == DeliveryState::Published {
-                self.emit(ws, super::outbox::published_event(&d, p));
-            }
-        } else {
+            .apply_emitting(
+                ws,
+                &Selector::Delivery(delivery.clone()),
+                &change,
+                &stamp,
+                std::sync::Arc::new(emit),
+            )
+            .await?;
+        self.broadcast(&events);
+        let d = changed.pop().ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!("delivery {delivery} not found"),
+            )
+        })?;
+        if d.result.is_none() {
             self.wake();
         }
         Ok(d)

@@ -8,18 +8,18 @@ use chrono::{DateTime, Duration, Utc};
 use super::*;
 use crate::model::{Post, PostRef, Published};
 
-fn t0() -> DateTime<Utc> {
+pub(crate) fn t0() -> DateTime<Utc> {
     "2026-03-02T09:00:00Z".parse().unwrap_or_default()
 }
 
-async fn setup(store: &dyn Store, ws: &str) {
+pub(crate) async fn setup(store: &dyn Store, ws: &str) {
     store
         .create_workspace(&Workspace::new(ws, ws.to_uppercase()))
         .await
         .unwrap();
 }
 
-async fn post_with(
+pub(crate) async fn post_with(
     store: &dyn Store,
     ws: &str,
     post: &str,
@@ -56,7 +56,7 @@ async fn post_with(
     ds
 }
 
-fn stamp(at: DateTime<Utc>) -> Stamp {
+pub(crate) fn stamp(at: DateTime<Utc>) -> Stamp {
     Stamp::new("ana", "because", at)
 }
 
@@ -75,6 +75,12 @@ where
     outcomes_are_stored(make().await.as_ref()).await;
     drafts_can_be_edited_and_commented(make().await.as_ref()).await;
     replies_keep_their_target_and_are_found_by_it(make().await.as_ref()).await;
+    use super::events_conformance as ev;
+    ev::events_commit_with_their_change(make().await.as_ref()).await;
+    ev::events_keep_their_order_and_workspace(make().await.as_ref()).await;
+    ev::claims_hold_a_lease_and_acks_are_fenced(make().await.as_ref()).await;
+    ev::retries_wait_for_their_time(make().await.as_ref()).await;
+    ev::dead_letters_are_listed_and_replayed(make().await.as_ref()).await;
 }
 
 async fn replies_keep_their_target_and_are_found_by_it(s: &dyn Store) {

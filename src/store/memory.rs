@@ -6,6 +6,10 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
+use super::events::{
+    self, Emitter, EventFilter, EventId, EventOutcome, EventStatus, NewEvent, OutboxEvent, Replay,
+    StoredEvent,
+};
 use super::{
     Attempt, AttemptOutcome, Change, ChannelId, ChannelRecord, Claim, Comment, Delivery,
     DeliveryFilter, DeliveryId, DeliveryState, HistoryEntry, Member, PostId, PostRecord, Selector,
@@ -32,6 +36,10 @@ struct Mem {
     history_of: HashMap<Key<DeliveryId>, Vec<usize>>,
     attempts: HashMap<Key<DeliveryId>, Vec<Attempt>>,
     comments: HashMap<Key<PostId>, Vec<Comment>>,
+    /// The events outbox, in the order written (`seq` = index + 1).
+    events: Vec<OutboxEvent>,
+    /// Indexes of Pending events.
+    pending_events: BTreeSet<usize>,
 }
 
 /// A [`Store`] in memory. Cheap to make; every test can have its own.
@@ -136,6 +144,94 @@ impl Mem {
                     .collect()
             }
         }
+    }
+
+    /// Writes events, Pending and due at `at`.
+    fn append(
+        &mut self,
+        ws: &WorkspaceId,
+        list: Vec<NewEvent>,
+        at: DateTime<Utc>,
+    ) -> Vec<StoredEvent> {
+        let mut out = Vec::with_capacity(list.len());
+        for e in list {
+            let event = StoredEvent {
+                id: EventId::generate(at),
+                seq: self.events.len() as i64 + 1,
+                workspace: ws.clone(),
+                kind: e.kind,
+                payload: e.payload,
+                created_at: at,
+            };
+            self.pending_events.insert(self.events.len());
+            self.events.push(OutboxEvent {
+                event: event.clone(),
+                status: EventStatus::Pending,
+                attempts: 0,
+                next_at: at,
+                lease: None,
+                last_error: None,
+            });
+            out.push(event);
+        }
+        out
+    }
+
+    /// The events `emit` computes for `changed`, written.
+    fn emit(
+        &mut self,
+        ws: &WorkspaceId,
+        changed: &[Delivery],
+        emit: &dyn Emitter,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<StoredEvent>> {
+        let list = events::emitted(emit, changed, |p| {
+            Ok(self
+                .by_post
+                .get(&(ws.clone(), p.clone()))
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(|id| self.get(ws, id).ok().cloned())
+                        .collect()
+                })
+                .unwrap_or_default())
+        })?;
+        Ok(self.append(ws, list, at))
+    }
+
+    fn event_mut(&mut self, ws: &WorkspaceId, id: &EventId) -> Result<(usize, &mut OutboxEvent)> {
+        self.events
+            .iter_mut()
+            .enumerate()
+            .find(|(_, e)| &e.event.workspace == ws && &e.event.id == id)
+            .ok_or_else(|| not_found("event", id, ws))
+    }
+
+    /// Crisis mode on or off; the deliveries changed.
+    fn pause(&mut self, ws: &WorkspaceId, paused: bool, stamp: &Stamp) -> Result<Vec<Delivery>> {
+        self.ws(ws)?;
+        let (list, change): (Vec<Delivery>, Change) = if paused {
+            let l = self
+                .deliveries
+                .iter()
+                .filter(|((w, _), d)| w == ws && d.state.is_pending())
+                .map(|(_, d)| d.clone())
+                .collect();
+            (l, Change::Pause)
+        } else {
+            let l = self
+                .deliveries
+                .iter()
+                .filter(|((w, _), d)| w == ws && d.state == DeliveryState::Paused)
+                .map(|(_, d)| d.clone())
+                .collect();
+            (l, Change::Resume)
+        };
+        let out = self.apply_all(list, &change, stamp, paused)?;
+        if let Some(w) = self.workspaces.get_mut(ws) {
+            w.paused = paused;
+        }
+        Ok(out)
     }
 
     /// Applies `change` to every delivery in `list`; writes them all or none.
@@ -392,30 +488,132 @@ impl Store for MemoryStore {
         paused: bool,
         stamp: &Stamp,
     ) -> Result<Vec<Delivery>> {
+        self.lock().pause(ws, paused, stamp)
+    }
+
+    async fn apply_emitting(
+        &self,
+        ws: &WorkspaceId,
+        selector: &Selector,
+        change: &Change,
+        stamp: &Stamp,
+        emit: std::sync::Arc<dyn Emitter>,
+    ) -> Result<(Vec<Delivery>, Vec<StoredEvent>)> {
+        let mut m = self.lock();
+        let paused = m.ws(ws)?.paused;
+        let list = m.select(ws, selector)?;
+        // Compute before writing anything, so a refused change writes no event.
+        let changed = m.apply_all(list, change, stamp, paused)?;
+        let events = m.emit(ws, &changed, emit.as_ref(), stamp.at)?;
+        Ok((changed, events))
+    }
+
+    async fn set_paused_emitting(
+        &self,
+        ws: &WorkspaceId,
+        paused: bool,
+        stamp: &Stamp,
+        emit: std::sync::Arc<dyn Emitter>,
+    ) -> Result<(Vec<Delivery>, Vec<StoredEvent>)> {
+        let mut m = self.lock();
+        let changed = m.pause(ws, paused, stamp)?;
+        let events = m.emit(ws, &changed, emit.as_ref(), stamp.at)?;
+        Ok((changed, events))
+    }
+
+    async fn append_events(
+        &self,
+        ws: &WorkspaceId,
+        list: &[NewEvent],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<StoredEvent>> {
         let mut m = self.lock();
         m.ws(ws)?;
-        let (list, change): (Vec<Delivery>, Change) = if paused {
-            let l = m
-                .deliveries
-                .iter()
-                .filter(|((w, _), d)| w == ws && d.state.is_pending())
-                .map(|(_, d)| d.clone())
-                .collect();
-            (l, Change::Pause)
-        } else {
-            let l = m
-                .deliveries
-                .iter()
-                .filter(|((w, _), d)| w == ws && d.state == DeliveryState::Paused)
-                .map(|(_, d)| d.clone())
-                .collect();
-            (l, Change::Resume)
-        };
-        let out = m.apply_all(list, &change, stamp, paused)?;
-        if let Some(w) = m.workspaces.get_mut(ws) {
-            w.paused = paused;
+        Ok(m.append(ws, list.to_vec(), at))
+    }
+
+    async fn claim_events(
+        &self,
+        now: DateTime<Utc>,
+        worker: &str,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<OutboxEvent>> {
+        let mut m = self.lock();
+        let m = &mut *m;
+        let mut out = Vec::new();
+        for &i in &m.pending_events {
+            if out.len() >= limit {
+                break;
+            }
+            let e = &mut m.events[i];
+            if events::claimable(e, now) {
+                events::take(e, worker, now, lease);
+                out.push(e.clone());
+            }
         }
         Ok(out)
+    }
+
+    async fn finish_event(
+        &self,
+        ws: &WorkspaceId,
+        id: &EventId,
+        worker: &str,
+        outcome: &EventOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut m = self.lock();
+        let (i, e) = m.event_mut(ws, id)?;
+        events::finish(e, worker, outcome, now)?;
+        if e.status != EventStatus::Pending {
+            m.pending_events.remove(&i);
+        }
+        Ok(())
+    }
+
+    async fn events(&self, ws: &WorkspaceId, filter: &EventFilter) -> Result<Vec<OutboxEvent>> {
+        let m = self.lock();
+        m.ws(ws)?;
+        Ok(m.events
+            .iter()
+            .filter(|e| &e.event.workspace == ws && filter.wants(e))
+            .take(filter.limit.unwrap_or(usize::MAX))
+            .cloned()
+            .collect())
+    }
+
+    async fn replay_events(
+        &self,
+        ws: &WorkspaceId,
+        which: &Replay,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let mut m = self.lock();
+        m.ws(ws)?;
+        match which {
+            Replay::One(id) => {
+                let (i, e) = m.event_mut(ws, id)?;
+                if !events::revive(e, now) {
+                    return Err(Error::new(
+                        ErrorKind::Conflict,
+                        format!("event {id} is {}, not dead", e.status.as_str()),
+                    ));
+                }
+                m.pending_events.insert(i);
+                Ok(1)
+            }
+            Replay::AllDead => {
+                let mut n = 0;
+                for i in 0..m.events.len() {
+                    if &m.events[i].event.workspace == ws && events::revive(&mut m.events[i], now) {
+                        m.pending_events.insert(i);
+                        n += 1;
+                    }
+                }
+                Ok(n)
+            }
+        }
     }
 
     async fn claim_due(

@@ -120,6 +120,28 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX vault_channels_key ON vault_channels(key_id);
     "#,
+    // 5: the events outbox (store/events.rs): each event written in the transaction of the
+    // change it describes, an opaque record (kind name, JSON payload), with its delivery
+    // state: status, attempts, when it is due, a sender's lease and the last error.
+    r#"
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        workspace TEXT NOT NULL REFERENCES workspaces(id),
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER NOT NULL,
+        lease_worker TEXT,
+        lease_until INTEGER,
+        last_error TEXT
+    );
+    -- Claiming: only Pending rows, oldest first.
+    CREATE INDEX events_pending ON events(seq) WHERE status = 'pending';
+    CREATE INDEX events_workspace ON events(workspace, status, seq);
+    "#,
 ];
 
 /// Brings the database to the newest schema. Returns the version it is at.

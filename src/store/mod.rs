@@ -26,6 +26,7 @@
 //! ```
 
 mod change;
+pub mod events;
 mod memory;
 #[cfg(feature = "sqlite")]
 mod migrations;
@@ -43,6 +44,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
 pub use change::{Applied, Change, ChangeCtx, Claimed, Finish, claim, created, spacing_defers};
+pub use events::{
+    Emitter, EventFilter, EventId, EventLease, EventOutcome, EventStatus, NewEvent, NoEvents,
+    OutboxEvent, Replay, StoredEvent,
+};
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::{PgHandle, PgStore};
@@ -200,6 +205,101 @@ pub trait Store: Send + Sync + fmt::Debug {
         stamp: &Stamp,
     ) -> Result<Vec<Delivery>>;
 
+    /// Applies `change` like [`apply`](Store::apply) and writes the events `emit` computes
+    /// from the changed deliveries into the events outbox ([`events`]), in the same
+    /// transaction: the change and its events commit together or not at all. Returns the
+    /// changed deliveries and the stored events (with the ids the store gave them).
+    ///
+    /// The provided version is for stores without an events outbox of their own yet: it
+    /// applies the change, then appends its events in a second step (not atomic: a crash
+    /// between the two loses the events), and writes none where
+    /// [`append_events`](Store::append_events) is unsupported. Every shipped store overrides it.
+    async fn apply_emitting(
+        &self,
+        ws: &WorkspaceId,
+        selector: &Selector,
+        change: &Change,
+        stamp: &Stamp,
+        emit: std::sync::Arc<dyn Emitter>,
+    ) -> Result<(Vec<Delivery>, Vec<StoredEvent>)> {
+        let changed = self.apply(ws, selector, change, stamp).await?;
+        let events = events::append_after(self, ws, &changed, emit.as_ref(), stamp.at).await?;
+        Ok((changed, events))
+    }
+
+    /// [`set_paused`](Store::set_paused) with its events written in the same transaction
+    /// (the provided version: in a second step, as for
+    /// [`apply_emitting`](Store::apply_emitting)).
+    async fn set_paused_emitting(
+        &self,
+        ws: &WorkspaceId,
+        paused: bool,
+        stamp: &Stamp,
+        emit: std::sync::Arc<dyn Emitter>,
+    ) -> Result<(Vec<Delivery>, Vec<StoredEvent>)> {
+        let changed = self.set_paused(ws, paused, stamp).await?;
+        let events = events::append_after(self, ws, &changed, emit.as_ref(), stamp.at).await?;
+        Ok((changed, events))
+    }
+
+    /// Writes events that go with no delivery change (a channel's health, a crisis signal),
+    /// in one transaction, Pending and due at `at`.
+    async fn append_events(
+        &self,
+        ws: &WorkspaceId,
+        events: &[NewEvent],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<StoredEvent>> {
+        let _ = (ws, events, at);
+        Err(events::unsupported())
+    }
+
+    /// Atomically claims up to `limit` due Pending events of every workspace whose lease (if
+    /// any) has ended, oldest first (by `seq`), for `worker` under a lease of `lease`; counts
+    /// an attempt on each. While the lease holds no other sender gets them.
+    async fn claim_events(
+        &self,
+        now: DateTime<Utc>,
+        worker: &str,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<OutboxEvent>> {
+        let _ = (now, worker, limit, lease);
+        Err(events::unsupported())
+    }
+
+    /// Stores how a send of an event `worker` holds ended; `Conflict` when it does not hold
+    /// it (any more).
+    async fn finish_event(
+        &self,
+        ws: &WorkspaceId,
+        id: &EventId,
+        worker: &str,
+        outcome: &EventOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let _ = (ws, id, worker, outcome, now);
+        Err(events::unsupported())
+    }
+
+    /// The workspace's events, oldest first.
+    async fn events(&self, ws: &WorkspaceId, filter: &EventFilter) -> Result<Vec<OutboxEvent>> {
+        let _ = (ws, filter);
+        Err(events::unsupported())
+    }
+
+    /// Makes dead events Pending again, due at `now`, with their attempts reset; returns how
+    /// many. Replaying one that is not dead is `Conflict`; one that does not exist, `NotFound`.
+    async fn replay_events(
+        &self,
+        ws: &WorkspaceId,
+        which: &Replay,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let _ = (ws, which, now);
+        Err(events::unsupported())
+    }
+
     /// Crisis mode: sets the workspace's paused flag and pauses every pending delivery
     /// (`paused = true`) or resumes every paused one to the state it was paused from, in one
     /// transaction. Returns the deliveries changed.
@@ -297,3 +397,5 @@ pub(crate) fn claim_window(limit: usize) -> usize {
 
 #[cfg(test)]
 pub(crate) mod conformance;
+#[cfg(test)]
+mod events_conformance;

@@ -14,6 +14,10 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::events::{
+    self, Emitter, EventFilter, EventId, EventLease, EventOutcome, EventStatus, NewEvent,
+    OutboxEvent, Replay, StoredEvent,
+};
 use super::migrations::migrate;
 use super::{
     Attempt, AttemptOutcome, Change, ChannelRecord, Claim, Comment, Delivery, DeliveryFilter,
@@ -42,6 +46,27 @@ use crate::{Error, ErrorKind, Result};
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+}
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 128;
+
+/// One row's one value from a cached statement (`None` when there is no row).
+fn row_value<T: rusqlite::types::FromSql>(
+    c: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Option<T>> {
+    c.prepare_cached(sql)
+        .and_then(|mut s| s.query_row(args, |r| r.get(0)).optional())
+        .map_err(storage)
+}
+
+/// Runs a cached statement; the rows it changed.
+fn exec(c: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<usize> {
+    c.prepare_cached(sql)
+        .and_then(|mut s| s.execute(args))
+        .map_err(storage)
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
@@ -75,6 +100,9 @@ impl SqliteStore {
     fn setup(mut conn: Connection) -> Result<Self> {
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(storage)?;
+        // The outbox's path alone uses about 20 statements; rusqlite caches 16 by default, so
+        // they evicted each other and every step prepared its statements again.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
         )
@@ -261,13 +289,11 @@ where
 }
 
 fn paused(c: &Connection, ws: &WorkspaceId) -> Result<bool> {
-    c.query_row(
+    row_value::<bool>(
+        c,
         "SELECT paused FROM workspaces WHERE id = ?1",
         [ws.as_str()],
-        |r| r.get::<_, bool>(0),
-    )
-    .optional()
-    .map_err(storage)?
+    )?
     .ok_or_else(|| {
         Error::new(
             ErrorKind::NotFound,
@@ -377,17 +403,22 @@ fn end_attempt(
     o: AttemptOutcome,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let data: Option<String> = c
-        .prepare_cached("SELECT data FROM attempts WHERE workspace = ?1 AND id = ?2")
-        .and_then(|mut s| s.query_row([ws.as_str(), id], |r| r.get(0)).optional())
-        .map_err(storage)?;
-    if let Some(data) = data {
-        let mut a: Attempt = parse(&data)?;
-        a.outcome = Some(o);
-        a.finished_at = Some(at);
-        put_attempt(c, &a)?;
-    }
+    // In place, without reading and re-encoding the attempt.
+    exec(
+        c,
+        "UPDATE attempts SET data = json_set(data, '$.outcome', json(?3), '$.finished_at', ?4)
+         WHERE workspace = ?1 AND id = ?2",
+        params![ws.as_str(), id, json(&o)?, json_text(&at)?],
+    )?;
     Ok(())
+}
+
+/// A value's JSON text without its quotes, for a JSON string field set in SQL.
+fn json_text<T: Serialize>(v: &T) -> Result<String> {
+    match serde_json::to_value(v).map_err(storage)? {
+        serde_json::Value::String(s) => Ok(s),
+        other => Ok(other.to_string()),
+    }
 }
 
 fn ids(c: &Connection, sql: &str, args: &[&str]) -> Result<Vec<DeliveryId>> {
@@ -493,9 +524,11 @@ fn claim_in(
         }
         let (ws, id) = (WorkspaceId(ws), DeliveryId(id));
         let mut d = load(c, &ws, &id)?;
-        let slot: Option<(Option<i64>, String)> = c
+        // The spacing is read from the record in SQL: no channel JSON decoded per claim.
+        let slot: Option<(Option<i64>, Option<i64>)> = c
             .prepare_cached(
-                "SELECT next_free_at, data FROM channels WHERE workspace = ?1 AND id = ?2",
+                "SELECT next_free_at, json_extract(data, '$.min_spacing_secs') FROM channels
+                 WHERE workspace = ?1 AND id = ?2",
             )
             .and_then(|mut s| {
                 s.query_row([ws.as_str(), d.channel.as_str()], |r| {
@@ -516,21 +549,16 @@ fn claim_in(
         if let Some(old) = &claimed.abandoned {
             end_attempt(c, &ws, old, AttemptOutcome::Abandoned, now)?;
         }
-        if let Some((_, data)) = &slot {
-            let rec: ChannelRecord = parse(data)?;
-            if let Some(s) = rec.min_spacing_secs {
-                c.prepare_cached(
-                    "UPDATE channels SET next_free_at = ?3 WHERE workspace = ?1 AND id = ?2",
-                )
-                .and_then(|mut st| {
-                    st.execute(params![
-                        ws.as_str(),
-                        d.channel.as_str(),
-                        us(now + Duration::seconds(s))
-                    ])
-                })
-                .map_err(storage)?;
-            }
+        if let Some((_, Some(s))) = slot {
+            exec(
+                c,
+                "UPDATE channels SET next_free_at = ?3 WHERE workspace = ?1 AND id = ?2",
+                params![
+                    ws.as_str(),
+                    d.channel.as_str(),
+                    us(now + Duration::seconds(s))
+                ],
+            )?;
         }
         put_attempt(c, &claimed.attempt)?;
         log(c, &claimed.history)?;
@@ -540,6 +568,209 @@ fn claim_in(
             attempt: claimed.attempt,
         });
     }
+    Ok(out)
+}
+
+/// Writes events, Pending and due at `at`, in the caller's transaction.
+fn append(
+    c: &Connection,
+    ws: &WorkspaceId,
+    list: Vec<NewEvent>,
+    at: DateTime<Utc>,
+) -> Result<Vec<StoredEvent>> {
+    let mut out = Vec::with_capacity(list.len());
+    if list.is_empty() {
+        return Ok(out);
+    }
+    let mut st = c
+        .prepare_cached(
+            "INSERT INTO events (id, workspace, kind, payload, created_at, status, next_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?5)",
+        )
+        .map_err(storage)?;
+    for e in list {
+        let id = EventId::generate(at);
+        st.execute(params![
+            id.as_str(),
+            ws.as_str(),
+            e.kind,
+            json(&e.payload)?,
+            us(at)
+        ])
+        .map_err(storage)?;
+        out.push(StoredEvent {
+            id,
+            seq: c.last_insert_rowid(),
+            workspace: ws.clone(),
+            kind: e.kind,
+            payload: e.payload,
+            created_at: at,
+        });
+    }
+    Ok(out)
+}
+
+/// The events `emit` computes for `changed`, written in the caller's transaction.
+fn emit_in(
+    c: &Connection,
+    ws: &WorkspaceId,
+    changed: &[Delivery],
+    emit: &dyn Emitter,
+    at: DateTime<Utc>,
+) -> Result<Vec<StoredEvent>> {
+    let list = events::emitted(emit, changed, |p| {
+        ids(
+            c,
+            "SELECT id FROM deliveries WHERE workspace = ?1 AND post = ?2 ORDER BY created_at, id",
+            &[ws.as_str(), p.as_str()],
+        )?
+        .iter()
+        // The changed ones as they are (no second read); the others from the table.
+        .map(|id| match changed.iter().find(|d| &d.id == id) {
+            Some(d) => Ok(d.clone()),
+            None => load(c, ws, id),
+        })
+        .collect()
+    })?;
+    append(c, ws, list, at)
+}
+
+const EVENT_COLUMNS: &str = "seq, id, workspace, kind, payload, created_at, status, attempts, \
+                             next_at, lease_worker, lease_until, last_error";
+
+fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        seq: r.get(0)?,
+        id: r.get(1)?,
+        workspace: r.get(2)?,
+        kind: r.get(3)?,
+        payload: r.get(4)?,
+        created_at: r.get(5)?,
+        status: r.get(6)?,
+        attempts: r.get(7)?,
+        next_at: r.get(8)?,
+        lease_worker: r.get(9)?,
+        lease_until: r.get(10)?,
+        last_error: r.get(11)?,
+    })
+}
+
+/// An events row as read, before its payload is parsed.
+struct EventRow {
+    seq: i64,
+    id: String,
+    workspace: String,
+    kind: String,
+    payload: String,
+    created_at: i64,
+    status: String,
+    attempts: u32,
+    next_at: i64,
+    lease_worker: Option<String>,
+    lease_until: Option<i64>,
+    last_error: Option<String>,
+}
+
+impl EventRow {
+    fn parse(self) -> Result<OutboxEvent> {
+        Ok(OutboxEvent {
+            event: StoredEvent {
+                id: EventId(self.id),
+                seq: self.seq,
+                workspace: WorkspaceId(self.workspace),
+                kind: self.kind,
+                payload: parse(&self.payload)?,
+                created_at: from_us(self.created_at),
+            },
+            status: EventStatus::parse(&self.status)?,
+            attempts: self.attempts,
+            next_at: from_us(self.next_at),
+            lease: match (self.lease_worker, self.lease_until) {
+                (Some(worker), Some(until)) => Some(EventLease {
+                    worker,
+                    until: from_us(until),
+                }),
+                _ => None,
+            },
+            last_error: self.last_error,
+        })
+    }
+}
+
+fn event_rows(
+    c: &Connection,
+    sql: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<OutboxEvent>> {
+    let mut st = c.prepare_cached(sql).map_err(storage)?;
+    let rows = st.query_map(args, event_row).map_err(storage)?;
+    rows.map(|r| r.map_err(storage).and_then(EventRow::parse))
+        .collect()
+}
+
+fn load_event(c: &Connection, ws: &WorkspaceId, id: &EventId) -> Result<OutboxEvent> {
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE workspace = ?1 AND id = ?2");
+    event_rows(c, &sql, &[&ws.as_str(), &id.as_str()])?
+        .pop()
+        .ok_or_else(|| not_found("event", id, ws))
+}
+
+/// Writes back an event's delivery state.
+fn save_event(c: &Connection, e: &OutboxEvent) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE events SET status = ?2, attempts = ?3, next_at = ?4, lease_worker = ?5,
+         lease_until = ?6, last_error = ?7 WHERE seq = ?1",
+    )
+    .and_then(|mut st| {
+        st.execute(params![
+            e.event.seq,
+            e.status.as_str(),
+            e.attempts,
+            us(e.next_at),
+            e.lease.as_ref().map(|l| l.worker.as_str()),
+            e.lease.as_ref().map(|l| us(l.until)),
+            e.last_error,
+        ])
+    })
+    .map_err(storage)?;
+    Ok(())
+}
+
+/// Crisis mode on or off in the caller's transaction; the deliveries changed.
+fn pause_in(c: &Connection, ws: &WorkspaceId, pause: bool, stamp: &Stamp) -> Result<Vec<Delivery>> {
+    paused(c, ws)?;
+    let (sql, change) = if pause {
+        (
+            "SELECT id FROM deliveries WHERE workspace = ?1 AND state IN
+             ('draft', 'in_review', 'changes_requested', 'approved', 'scheduled')
+             ORDER BY created_at, id",
+            Change::Pause,
+        )
+    } else {
+        (
+            "SELECT id FROM deliveries WHERE workspace = ?1 AND state = 'paused' ORDER BY created_at, id",
+            Change::Resume,
+        )
+    };
+    let list = ids(c, sql, &[ws.as_str()])?
+        .into_iter()
+        .map(|id| load(c, ws, &id))
+        .collect::<Result<Vec<_>>>()?;
+    let out = apply_all(c, list, &change, stamp, pause)?;
+    let data: String = c
+        .query_row(
+            "SELECT data FROM workspaces WHERE id = ?1",
+            [ws.as_str()],
+            |r| r.get(0),
+        )
+        .map_err(storage)?;
+    let mut w: Workspace = parse(&data)?;
+    w.paused = pause;
+    c.execute(
+        "UPDATE workspaces SET paused = ?2, data = ?3 WHERE id = ?1",
+        params![ws.as_str(), pause, json(&w)?],
+    )
+    .map_err(storage)?;
     Ok(out)
 }
 
@@ -651,14 +882,11 @@ impl Store for SqliteStore {
         let (ws, key) = (ws.clone(), key.to_string());
         self.read(move |c| {
             paused(c, &ws)?;
-            let v: Option<String> = c
-                .query_row(
-                    "SELECT value FROM settings WHERE workspace = ?1 AND key = ?2",
-                    [ws.as_str(), &key],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(storage)?;
+            let v: Option<String> = row_value(
+                c,
+                "SELECT value FROM settings WHERE workspace = ?1 AND key = ?2",
+                [ws.as_str(), &key],
+            )?;
             v.map(|s| parse(&s)).transpose()
         })
         .await
@@ -701,12 +929,11 @@ impl Store for SqliteStore {
         let (post, list, why) = (post.clone(), deliveries.to_vec(), why.to_string());
         self.tx(move |c| {
             paused(c, &post.workspace)?;
-            let n = c
-                .execute(
-                    "INSERT OR IGNORE INTO posts (workspace, id, data) VALUES (?1, ?2, ?3)",
-                    params![post.workspace.as_str(), post.id.as_str(), json(&post)?],
-                )
-                .map_err(storage)?;
+            let n = exec(
+                c,
+                "INSERT OR IGNORE INTO posts (workspace, id, data) VALUES (?1, ?2, ?3)",
+                params![post.workspace.as_str(), post.id.as_str(), json(&post)?],
+            )?;
             if n == 0 {
                 return Err(Error::new(
                     ErrorKind::Conflict,
@@ -873,37 +1100,157 @@ impl Store for SqliteStore {
         stamp: &Stamp,
     ) -> Result<Vec<Delivery>> {
         let (ws, stamp) = (ws.clone(), stamp.clone());
+        self.tx(move |c| pause_in(c, &ws, pause, &stamp)).await
+    }
+
+    async fn apply_emitting(
+        &self,
+        ws: &WorkspaceId,
+        selector: &Selector,
+        change: &Change,
+        stamp: &Stamp,
+        emit: Arc<dyn Emitter>,
+    ) -> Result<(Vec<Delivery>, Vec<StoredEvent>)> {
+        let (ws, selector, change, stamp) =
+            (ws.clone(), selector.clone(), change.clone(), stamp.clone());
+        self.tx(move |c| {
+            let p = paused(c, &ws)?;
+            let list = select(c, &ws, &selector)?;
+            let changed = apply_all(c, list, &change, &stamp, p)?;
+            let events = emit_in(c, &ws, &changed, emit.as_ref(), stamp.at)?;
+            Ok((changed, events))
+        })
+        .await
+    }
+
+    async fn set_paused_emitting(
+        &self,
+        ws: &WorkspaceId,
+        pause: bool,
+        stamp: &Stamp,
+        emit: Arc<dyn Emitter>,
+    ) -> Result<(Vec<Delivery>, Vec<StoredEvent>)> {
+        let (ws, stamp) = (ws.clone(), stamp.clone());
+        self.tx(move |c| {
+            let changed = pause_in(c, &ws, pause, &stamp)?;
+            let events = emit_in(c, &ws, &changed, emit.as_ref(), stamp.at)?;
+            Ok((changed, events))
+        })
+        .await
+    }
+
+    async fn append_events(
+        &self,
+        ws: &WorkspaceId,
+        list: &[NewEvent],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<StoredEvent>> {
+        let (ws, list) = (ws.clone(), list.to_vec());
         self.tx(move |c| {
             paused(c, &ws)?;
-            let (sql, change) = if pause {
-                (
-                    "SELECT id FROM deliveries WHERE workspace = ?1 AND state IN
-                     ('draft', 'in_review', 'changes_requested', 'approved', 'scheduled')
-                     ORDER BY created_at, id",
-                    Change::Pause,
-                )
-            } else {
-                (
-                    "SELECT id FROM deliveries WHERE workspace = ?1 AND state = 'paused' ORDER BY created_at, id",
-                    Change::Resume,
-                )
-            };
-            let list = ids(c, sql, &[ws.as_str()])?
-                .into_iter()
-                .map(|id| load(c, &ws, &id))
-                .collect::<Result<Vec<_>>>()?;
-            let out = apply_all(c, list, &change, &stamp, pause)?;
-            let data: String = c
-                .query_row("SELECT data FROM workspaces WHERE id = ?1", [ws.as_str()], |r| r.get(0))
-                .map_err(storage)?;
-            let mut w: Workspace = parse(&data)?;
-            w.paused = pause;
-            c.execute(
-                "UPDATE workspaces SET paused = ?2, data = ?3 WHERE id = ?1",
-                params![ws.as_str(), pause, json(&w)?],
-            )
-            .map_err(storage)?;
+            append(c, &ws, list, at)
+        })
+        .await
+    }
+
+    async fn claim_events(
+        &self,
+        now: DateTime<Utc>,
+        worker: &str,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<OutboxEvent>> {
+        let worker = worker.to_string();
+        self.tx(move |c| {
+            let sql = format!(
+                "UPDATE events SET attempts = attempts + 1, lease_worker = ?2, lease_until = ?3
+                 WHERE seq IN (SELECT seq FROM events WHERE status = 'pending' AND next_at <= ?1
+                               AND (lease_until IS NULL OR lease_until <= ?1)
+                               ORDER BY seq LIMIT ?4)
+                 RETURNING {EVENT_COLUMNS}"
+            );
+            let mut out = event_rows(
+                c,
+                &sql,
+                &[&us(now), &worker, &us(now + lease), &(limit as i64)],
+            )?;
+            out.sort_by_key(|e| e.event.seq);
             Ok(out)
+        })
+        .await
+    }
+
+    async fn finish_event(
+        &self,
+        ws: &WorkspaceId,
+        id: &EventId,
+        worker: &str,
+        outcome: &EventOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (ws, id, worker, outcome) =
+            (ws.clone(), id.clone(), worker.to_string(), outcome.clone());
+        self.tx(move |c| {
+            let mut e = load_event(c, &ws, &id)?;
+            events::finish(&mut e, &worker, &outcome, now)?;
+            save_event(c, &e)
+        })
+        .await
+    }
+
+    async fn events(&self, ws: &WorkspaceId, filter: &EventFilter) -> Result<Vec<OutboxEvent>> {
+        let (ws, filter) = (ws.clone(), filter.clone());
+        self.read(move |c| {
+            paused(c, &ws)?;
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE workspace = ?1
+                 AND (?2 IS NULL OR status = ?2) AND seq > ?3 ORDER BY seq LIMIT ?4"
+            );
+            let limit = filter.limit.map_or(-1, |n| n as i64);
+            event_rows(
+                c,
+                &sql,
+                &[
+                    &ws.as_str(),
+                    &filter.status.map(EventStatus::as_str),
+                    &filter.after.unwrap_or(0),
+                    &limit,
+                ],
+            )
+        })
+        .await
+    }
+
+    async fn replay_events(
+        &self,
+        ws: &WorkspaceId,
+        which: &Replay,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let (ws, which) = (ws.clone(), which.clone());
+        self.tx(move |c| {
+            paused(c, &ws)?;
+            match which {
+                Replay::One(id) => {
+                    let mut e = load_event(c, &ws, &id)?;
+                    if !events::revive(&mut e, now) {
+                        return Err(Error::new(
+                            ErrorKind::Conflict,
+                            format!("event {id} is {}, not dead", e.status.as_str()),
+                        ));
+                    }
+                    save_event(c, &e)?;
+                    Ok(1)
+                }
+                Replay::AllDead => c
+                    .execute(
+                        "UPDATE events SET status = 'pending', attempts = 0, next_at = ?2,
+                         lease_worker = NULL, lease_until = NULL
+                         WHERE workspace = ?1 AND status = 'dead'",
+                        params![ws.as_str(), us(now)],
+                    )
+                    .map_err(storage),
+            }
         })
         .await
     }

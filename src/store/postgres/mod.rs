@@ -23,6 +23,7 @@
 //! # });
 //! ```
 
+mod events;
 mod migrations;
 #[cfg(any(test, feature = "testkit"))]
 pub mod scratch;
@@ -42,6 +43,9 @@ use tokio_postgres::types::ToSql;
 
 pub use migrations::Migrated;
 
+use super::events::{
+    Emitter, EventFilter, EventId, EventOutcome, NewEvent, OutboxEvent, Replay, StoredEvent,
+};
 use super::{
     Attempt, AttemptOutcome, Change, ChannelRecord, Claim, Comment, Delivery, DeliveryFilter,
     DeliveryId, DeliveryState, HistoryEntry, Member, PostId, PostRecord, Selector, Stamp, Store,
@@ -553,6 +557,54 @@ async fn claim_in(
 }
 
 /// Opens a transaction on a pooled connection, runs the body, commits.
+/// Crisis mode on or off in the caller's transaction; the deliveries changed.
+async fn pause_in(
+    tx: &Tx<'_>,
+    ws: &WorkspaceId,
+    pause: bool,
+    stamp: &Stamp,
+) -> Result<Vec<Delivery>> {
+    // The workspace row first: concurrent pauses of one workspace queue here.
+    let row = tx
+        .query_opt(
+            "SELECT data FROM workspaces WHERE id = $1 FOR UPDATE",
+            &[&ws.as_str()],
+        )
+        .await
+        .map_err(pg)?
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!("workspace {ws} does not exist"),
+            )
+        })?;
+    let mut w: Workspace = parse(row.get::<_, &str>(0))?;
+    let (sql, change) = if pause {
+        (
+            "SELECT data, content FROM deliveries WHERE workspace = $1 AND state IN
+                 ('draft', 'in_review', 'changes_requested', 'approved', 'scheduled')
+                 ORDER BY created_at, id FOR UPDATE",
+            Change::Pause,
+        )
+    } else {
+        (
+            "SELECT data, content FROM deliveries WHERE workspace = $1 AND state = 'paused'
+                 ORDER BY created_at, id FOR UPDATE",
+            Change::Resume,
+        )
+    };
+    let list = deliveries_where(tx, sql, &[&ws.as_str()]).await?;
+    let out = apply_all(tx, list, &change, stamp, pause).await?;
+    w.paused = pause;
+    tx.execute(
+        "UPDATE workspaces SET paused = $2, data = $3 WHERE id = $1",
+        &[&ws.as_str(), &pause, &json(&w)?],
+    )
+    .await
+    .map_err(pg)?;
+    Ok(out)
+}
+
 macro_rules! in_tx {
     ($store:expr, |$tx:ident| $body:expr) => {{
         let mut client = $store.client().await?;
@@ -893,46 +945,91 @@ impl Store for PgStore {
         pause: bool,
         stamp: &Stamp,
     ) -> Result<Vec<Delivery>> {
+        in_tx!(self, |tx| pause_in(&tx, ws, pause, stamp).await)
+    }
+
+    async fn apply_emitting(
+        &self,
+        ws: &WorkspaceId,
+        selector: &Selector,
+        change: &Change,
+        stamp: &Stamp,
+        emit: Arc<dyn Emitter>,
+    ) -> Result<(Vec<Delivery>, Vec<StoredEvent>)> {
         in_tx!(self, |tx| {
-            // The workspace row first: concurrent pauses of one workspace queue here.
-            let row = tx
-                .query_opt(
-                    "SELECT data FROM workspaces WHERE id = $1 FOR UPDATE",
-                    &[&ws.as_str()],
-                )
-                .await
-                .map_err(pg)?
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::NotFound,
-                        format!("workspace {ws} does not exist"),
-                    )
-                })?;
-            let mut w: Workspace = parse(row.get::<_, &str>(0))?;
-            let (sql, change) = if pause {
-                (
-                    "SELECT data, content FROM deliveries WHERE workspace = $1 AND state IN
-                     ('draft', 'in_review', 'changes_requested', 'approved', 'scheduled')
-                     ORDER BY created_at, id FOR UPDATE",
-                    Change::Pause,
-                )
-            } else {
-                (
-                    "SELECT data, content FROM deliveries WHERE workspace = $1 AND state = 'paused'
-                     ORDER BY created_at, id FOR UPDATE",
-                    Change::Resume,
-                )
-            };
-            let list = deliveries_where(&tx, sql, &[&ws.as_str()]).await?;
-            let out = apply_all(&tx, list, &change, stamp, pause).await?;
-            w.paused = pause;
-            tx.execute(
-                "UPDATE workspaces SET paused = $2, data = $3 WHERE id = $1",
-                &[&ws.as_str(), &pause, &json(&w)?],
-            )
-            .await
-            .map_err(pg)?;
-            Ok(out)
+            let p = paused(&tx, ws).await?;
+            let list = select(&tx, ws, selector).await?;
+            let changed = apply_all(&tx, list, change, stamp, p).await?;
+            let stored = events::emit_in(&tx, ws, &changed, emit.as_ref(), stamp.at).await?;
+            Ok((changed, stored))
+        })
+    }
+
+    async fn set_paused_emitting(
+        &self,
+        ws: &WorkspaceId,
+        pause: bool,
+        stamp: &Stamp,
+        emit: Arc<dyn Emitter>,
+    ) -> Result<(Vec<Delivery>, Vec<StoredEvent>)> {
+        in_tx!(self, |tx| {
+            let changed = pause_in(&tx, ws, pause, stamp).await?;
+            let stored = events::emit_in(&tx, ws, &changed, emit.as_ref(), stamp.at).await?;
+            Ok((changed, stored))
+        })
+    }
+
+    async fn append_events(
+        &self,
+        ws: &WorkspaceId,
+        list: &[NewEvent],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<StoredEvent>> {
+        in_tx!(self, |tx| {
+            paused(&tx, ws).await?;
+            events::append(&tx, ws, list.to_vec(), at).await
+        })
+    }
+
+    async fn claim_events(
+        &self,
+        now: DateTime<Utc>,
+        worker: &str,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<OutboxEvent>> {
+        in_tx!(self, |tx| events::claim(&tx, now, worker, limit, lease)
+            .await)
+    }
+
+    async fn finish_event(
+        &self,
+        ws: &WorkspaceId,
+        id: &EventId,
+        worker: &str,
+        outcome: &EventOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        in_tx!(self, |tx| events::finish(&tx, ws, id, worker, outcome, now)
+            .await)
+    }
+
+    async fn events(&self, ws: &WorkspaceId, filter: &EventFilter) -> Result<Vec<OutboxEvent>> {
+        in_tx!(self, |tx| {
+            paused(&tx, ws).await?;
+            events::list(&tx, ws, filter).await
+        })
+    }
+
+    async fn replay_events(
+        &self,
+        ws: &WorkspaceId,
+        which: &Replay,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        in_tx!(self, |tx| {
+            paused(&tx, ws).await?;
+            events::replay(&tx, ws, which, now).await
         })
     }
 

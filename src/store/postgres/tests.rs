@@ -232,3 +232,53 @@ async fn a_submission_in_another_process_wakes_a_waiting_worker() {
     drop((submitter, worker));
     db.drop_now().await.unwrap();
 }
+
+/// The events outbox on PostgreSQL: four senders on separate pools claim 200 events at once
+/// (`FOR UPDATE SKIP LOCKED`): each event goes to exactly one of them.
+#[tokio::test]
+async fn concurrent_event_senders_never_claim_one_event_twice() {
+    let Some(db) = ScratchDb::create("events").await.unwrap() else {
+        return;
+    };
+    let first = PgStore::connect_with(db.url(), 2).await.unwrap();
+    first
+        .create_workspace(&Workspace::new("acme", "ACME"))
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let list: Vec<NewEvent> = (0..200)
+        .map(|i| NewEvent::new("published", serde_json::json!({ "n": i })))
+        .collect();
+    let written = first
+        .append_events(&"acme".into(), &list, now)
+        .await
+        .unwrap();
+    assert!(written.windows(2).all(|w| w[0].seq < w[1].seq));
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let url = db.url().to_string();
+        tasks.push(tokio::spawn(async move {
+            let store = PgStore::connect_with(&url, 1).await.unwrap();
+            let mut mine = Vec::new();
+            loop {
+                let c = store
+                    .claim_events(now, &format!("s{w}"), 7, Duration::minutes(5))
+                    .await
+                    .unwrap();
+                if c.is_empty() {
+                    return mine;
+                }
+                mine.extend(c.into_iter().map(|e| e.event.id));
+            }
+        }));
+    }
+    let mut seen = HashSet::new();
+    for t in tasks {
+        for id in t.await.unwrap() {
+            assert!(seen.insert(id.clone()), "{id} claimed twice");
+        }
+    }
+    assert_eq!(seen.len(), 200);
+    drop(first);
+    db.drop_now().await.unwrap();
+}

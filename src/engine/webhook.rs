@@ -138,7 +138,6 @@ impl WebhookConfig {
         self
     }
 
-
     fn wants(&self, kind: &str) -> bool {
         self.events.is_empty() || self.events.iter().any(|n| n.as_str() == kind)
     }

@@ -672,6 +672,16 @@ mod tests {
     use crate::model::Media;
     use crate::text::Counting;
 
+    /// Capabilities stored before `PlatformId` existed (the platform as a string) read back.
+    #[test]
+    fn capabilities_keep_the_platform_name_on_the_wire() {
+        let caps = Capabilities::new("threads", crate::text::rules::threads());
+        let json = serde_json::to_value(&caps).unwrap();
+        assert_eq!(json["platform"], "threads");
+        let back: Capabilities = serde_json::from_value(json).unwrap();
+        assert_eq!(back.platform, crate::model::PlatformId::Threads);
+    }
+
     fn caps() -> Capabilities {
         let mut c = Capabilities::new("demo", TextRule::new(Counting::Graphemes, 20));
         c.media = MediaLimits {

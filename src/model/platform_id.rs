@@ -328,10 +328,5 @@ mod tests {
         let old_channel = r#"{"platform":"x","id":"12","handle":"acme"}"#;
         let c: Channel = serde_json::from_str(old_channel).unwrap();
         assert_eq!(c.platform, PlatformId::X);
-        let caps = crate::platform::Capabilities::new("threads", crate::text::rules::threads());
-        let json = serde_json::to_value(&caps).unwrap();
-        assert_eq!(json["platform"], "threads");
-        let back: crate::platform::Capabilities = serde_json::from_value(json).unwrap();
-        assert_eq!(back.platform, PlatformId::Threads);
     }
 }

@@ -52,7 +52,13 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = x::is_valid_url(text, false);
-    if socialkit_fuzz::checks("x_weight_bounds") && x::extract_urls(text).is_empty() {
+    // The bounds hold for text without URLs. twitter-text finds URLs in the NFC form of the text
+    // (so does socialkit), and normalising can make one appear ("le.comg\u{341}m": U+0341
+    // becomes U+0301), so the check takes NFC text only.
+    if socialkit_fuzz::checks("x_weight_bounds")
+        && unicode_normalization::is_nfc(text)
+        && x::extract_urls(text).is_empty()
+    {
         let (lower, upper) = x_weight_bounds(text);
         assert!(
             (lower..=upper).contains(&weighted),

@@ -144,7 +144,7 @@ pub(crate) const STORE: &[&str] = &[
     "#,
 ];
 
-/// What one call of [`migrate`] did.
+/// What one call of `migrate` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Migrated {
     /// The version found.

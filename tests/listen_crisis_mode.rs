@@ -101,7 +101,10 @@ async fn a_crisis_signal_pauses_the_workspace_and_tells_everyone() {
                 // (a send whose acknowledgement came after its lease ran out is sent again).
                 let mut seen = sink.lock().unwrap();
                 let id = headers.get("Socialkit-Event-Id").cloned();
-                if !seen.iter().any(|(h, _)| h.get("Socialkit-Event-Id") == id.as_ref()) {
+                if !seen
+                    .iter()
+                    .any(|(h, _)| h.get("Socialkit-Event-Id") == id.as_ref())
+                {
                     seen.push((headers, body));
                     let _ = ring.send(());
                 }

@@ -5,7 +5,7 @@
 //! The request asks for `sort=latest` (newest first), `limit` (at most 100), the AppView's
 //! `cursor`, `since`/`until`, `lang` and each hashtag as `tag` (all must match). Bluesky's own
 //! AppView (bsky.app) answers with a full-text index; the reference AppView of a local
-//! network (`../shared/peers/` bluesky-network, the `@atproto/dev-env` build) instead matches the
+//! network (the bluesky-network peer, the `@atproto/dev-env` build) instead matches the
 //! whole `q` as one *case-sensitive* substring of the post text and ignores `since`, `until`,
 //! `lang` and `tag` — found out against the peer. So the adapter sends one term as `q` (the most
 //! selective: the longest word, else `@handle`, else `#tag`, see

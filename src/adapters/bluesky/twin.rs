@@ -2,7 +2,7 @@
 //!
 //! [`BlueskyTwin`] serves the XRPC methods the adapter uses on `127.0.0.1:<random port>` and
 //! behaves as the lexicons and the reference PDS (0.5.x) do, as observed against the real
-//! server in `../shared/peers/`:
+//! server of the peer kit:
 //!
 //! - `createSession` / `refreshSession` issue JWT-shaped tokens; an expired access token is
 //!   answered with **HTTP 400 `ExpiredToken`**, an unknown one with 400 `InvalidToken`, a

@@ -39,8 +39,8 @@ pub fn server_url() -> Option<String> {
         _ => {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!(
-                    "CI=true but SOCIALKIT_POSTGRES_URL is not set: start the postgres peer \
-                     (../shared/peers/start.sh postgres) and source its env file"
+                    "CI=true but SOCIALKIT_POSTGRES_URL is not set: start a PostgreSQL server and \
+                     set it (see the README's PostgreSQL section)"
                 );
             }
             eprintln!(

@@ -4,45 +4,18 @@
 //! doubt, visibly, is never sent a second time, and a person settles it.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::Utc;
 use socialkit::adapters::telegram::Telegram;
 use socialkit::adapters::telegram::twin::Twin;
 use socialkit::clock::ManualClock;
-use socialkit::engine::{AfterPublish, Engine, EngineConfig, Hooks};
 use socialkit::model::{Post, PostRef, Published};
 use socialkit::platform::{Idempotency, Platform};
-use socialkit::store::{ChannelRecord, Delivery, DeliveryState, MemoryStore, Store};
+use socialkit::store::{ChannelRecord, DeliveryState, MemoryStore, Store};
 
-const OWNER: &str = "olga";
-
-/// Dies after the first platform call, before its result is stored.
-#[derive(Debug)]
-struct CrashOnce(AtomicUsize);
-
-impl Hooks for CrashOnce {
-    fn after_publish(&self, _: &Delivery, _: &socialkit::Result<Published>) -> AfterPublish {
-        if self.0.swap(0, Ordering::SeqCst) > 0 {
-            AfterPublish::Crash
-        } else {
-            AfterPublish::Store
-        }
-    }
-}
-
-fn engine(store: Arc<dyn Store>, clock: &ManualClock, crash: bool) -> Engine {
-    let mut b = Engine::builder(store)
-        .clock(Arc::new(clock.clone()))
-        .config(EngineConfig {
-            seed: Some(7),
-            ..EngineConfig::default()
-        });
-    if crash {
-        b = b.hooks(Arc::new(CrashOnce(AtomicUsize::new(1))));
-    }
-    b.build()
-}
+#[path = "engine_support/mod.rs"]
+mod engine_support;
+use engine_support::{OWNER, engine};
 
 #[tokio::test]
 async fn a_lost_telegram_delivery_waits_for_a_person_and_is_never_resent() {

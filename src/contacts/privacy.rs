@@ -276,10 +276,18 @@ impl Contacts {
             }
             counts.insert("inbox".to_string(), n);
         }
-        if let Some(c) = &contact
+        // The contact goes when it is left without identities: its id and notes go too (an
+        // identity of a contact with others leaves the contact and its notes in place).
+        let owner = match &contact {
+            Some(c) => Some(c.clone()),
+            None => self.store.contact_of(&keys[0]).await?,
+        };
+        if let Some(c) = &owner
+            && self.store.identities(c).await?.len() == keys.len()
             && let Some(c) = self.store.contact(c).await?
         {
             needles.extend(c.notes.iter().map(|n| n.text.clone()));
+            needles.push(c.id.to_string());
         }
         let mut report = BTreeMap::new();
         report.insert("identities".to_string(), keys.len() as u64);
@@ -294,7 +302,7 @@ impl Contacts {
         );
         let forget = Forget {
             identities: keys,
-            contact: contact.clone(),
+            contact: owner,
             pseudonym: pseudonym.clone(),
         };
         counts.extend(self.store.forget(&forget, &audit).await?);

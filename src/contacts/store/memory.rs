@@ -280,11 +280,13 @@ impl ContactStore for MemoryContactStore {
             }
             counts.insert("contact_touches".into(), n);
             let mut n = 0;
+            let mut gone = None;
             if let Some(c) = &f.contact {
                 let left = s.identities.values().any(|i| &i.contact == c);
                 if left {
                     s.restat(c);
                 } else {
+                    gone = Some(c.clone());
                     n += u64::from(s.contacts.remove(c).is_some());
                     s.signals.retain(|(sc, _, _)| sc != c);
                 }
@@ -293,7 +295,7 @@ impl ContactStore for MemoryContactStore {
             let mut n = 0;
             for e in &mut s.audit {
                 let before = (e.contacts.len(), e.identities.len());
-                if let Some(c) = &f.contact {
+                if let Some(c) = &gone {
                     e.contacts.retain(|x| x != c);
                 }
                 e.identities.retain(|i| !f.identities.contains(i));

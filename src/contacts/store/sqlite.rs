@@ -725,6 +725,7 @@ impl ContactStore for SqliteContactStore {
             counts.insert("contact_identities".to_string(), n);
             counts.insert("contact_touches".to_string(), t);
             let mut n = 0u64;
+            let mut gone = None;
             if let Some(id) = &f.contact {
                 let left: i64 = c
                     .query_row(
@@ -736,6 +737,7 @@ impl ContactStore for SqliteContactStore {
                 if left > 0 {
                     restat(c, ws, id.as_str())?;
                 } else {
+                    gone = Some(id.clone());
                     n += c
                         .execute(
                             "DELETE FROM contact_contacts WHERE workspace = ?1 AND id = ?2",
@@ -754,7 +756,7 @@ impl ContactStore for SqliteContactStore {
             let mut n = 0u64;
             for (seq, mut e) in all_audit(c, ws)? {
                 let before = (e.contacts.len(), e.identities.len());
-                if let Some(id) = &f.contact {
+                if let Some(id) = &gone {
                     e.contacts.retain(|x| x != id);
                 }
                 e.identities.retain(|i| !f.identities.contains(i));

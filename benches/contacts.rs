@@ -71,10 +71,7 @@ fn sqlite_inbox(dir: &tempfile::TempDir, resolving: bool) -> Inbox {
         return setup(inbox);
     }
     let contacts = SqliteContactStore::new(&db.handle(), &ws).unwrap();
-    let c = Contacts::new(
-        Arc::new(contacts),
-        Arc::new(socialkit::clock::SystemClock),
-    );
+    let c = Contacts::new(Arc::new(contacts), Arc::new(socialkit::clock::SystemClock));
     setup(c.resolving(inbox))
 }
 

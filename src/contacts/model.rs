@@ -311,7 +311,7 @@ pub fn mentions_in(text: &str) -> Vec<String> {
 pub fn normalise_handle(h: &str) -> String {
     h.trim()
         .trim_start_matches('@')
-        .trim_end_matches(|c: char| matches!(c, '.' | ':' | '-' | '@'))
+        .trim_end_matches(['.', ':', '-', '@'])
         .to_lowercase()
 }
 

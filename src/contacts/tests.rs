@@ -574,3 +574,74 @@ async fn segments_filter_and_export_as_csv(store: Arc<dyn ContactStore>) {
     );
     assert!(lines[1].contains(",-0.6000,"));
 }
+
+#[tokio::test]
+async fn erasing_one_identity_keeps_the_rest_of_the_contact() {
+    let clock = Arc::new(ManualClock::new(t0()));
+    let inbox_store = Arc::new(MemoryInboxStore::default());
+    let contacts = Contacts::new(Arc::new(MemoryContactStore::default()), clock.clone())
+        .with_inbox(inbox_store.clone(), Default::default());
+    let inbox = Inbox::new(contacts.resolving(inbox_store.clone()), clock.clone());
+    inbox
+        .ingest(
+            "acme-x",
+            vec![said("x", "1", "ann", "old account speaking", t0())],
+        )
+        .await
+        .unwrap();
+    inbox
+        .ingest(
+            "acme-m",
+            vec![said("mastodon", "2", "ann", "new account speaking", t0())],
+        )
+        .await
+        .unwrap();
+    let x = IdentityKey::new("x", "id-ann");
+    let m = IdentityKey::new("mastodon", "id-ann");
+    let a = contacts.contact_of(&x).await.unwrap().unwrap().id;
+    let b = contacts.contact_of(&m).await.unwrap().unwrap().id;
+    contacts.merge(&a, &b, "olga").await.unwrap();
+    contacts.note(&a, "call back", "olga").await.unwrap();
+
+    // Export of one identity: only its own item.
+    let export = contacts
+        .export(&Subject::Identity(x.clone()), "dpo")
+        .await
+        .unwrap();
+    assert_eq!(export.interactions.len(), 1);
+    assert_eq!(
+        export.interactions[0].interaction.text.as_deref(),
+        Some("old account speaking")
+    );
+    assert!(export.contact.is_none());
+    assert!(export.audit.iter().all(|e| e.identities == vec![x.clone()]));
+
+    let report = contacts
+        .erase(&Subject::Identity(x.clone()), "dpo")
+        .await
+        .unwrap();
+    assert_eq!(report.counts.get("inbox"), Some(&1));
+    assert!(contacts.contact_of(&x).await.unwrap().is_none());
+    let left = contacts.contact(&a).await.unwrap();
+    assert_eq!(left.notes.len(), 1, "the contact and its notes stay");
+    assert_eq!(left.stats.touches, 1);
+    assert_eq!(contacts.identities(&a).await.unwrap().len(), 1);
+    // The merge's audit entry still names the contact, not the erased account.
+    let merged = &contacts.audit(Some(&a)).await.unwrap()[0];
+    assert!(!merged.identities.contains(&x));
+    assert!(merged.identities.contains(&m));
+    let erased_item = inbox
+        .item(&crate::inbox::InboxItem::key_of("acme-x", "x", "1"))
+        .await
+        .unwrap();
+    assert!(erased_item.interaction.text.is_none());
+    assert_eq!(erased_item.interaction.author.id, report.pseudonym);
+    assert_eq!(
+        contacts
+            .erase(&Subject::Identity(x), "dpo")
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
+}

@@ -356,6 +356,7 @@ impl ContactStore for SqliteContactStore {
             let mut new = 0;
             let mut touched: BTreeSet<String> = BTreeSet::new();
             for (identity, touch) in &seen {
+                let mut changed_any = false;
                 let contact = match identity_by_key(c, ws, &identity.key)? {
                     Some(mut known) => {
                         let before = known.clone();
@@ -366,6 +367,7 @@ impl ContactStore for SqliteContactStore {
                         known.contact
                     }
                     None => {
+                        changed_any = true;
                         let contact = Contact::new(identity.first_seen);
                         write_contact(c, ws, &contact)?;
                         let mut i = identity.clone();
@@ -393,22 +395,28 @@ impl ContactStore for SqliteContactStore {
                     .map_err(storage)?;
                 if changed == 1 {
                     new += 1;
+                    changed_any = true;
                 } else if replace {
-                    c.prepare_cached(
-                        "UPDATE contact_touches SET at = ?3, sentiment = ?4, data = ?5
+                    changed_any |= c
+                        .prepare_cached(
+                            "UPDATE contact_touches SET at = ?3, sentiment = ?4, data = ?5
                          WHERE workspace = ?1 AND key = ?2 AND data <> ?5",
-                    )
-                    .map_err(storage)?
-                    .execute(params![
-                        ws,
-                        touch.key,
-                        us(touch.at),
-                        touch.sentiment,
-                        serde_json::to_string(touch)?
-                    ])
-                    .map_err(storage)?;
+                        )
+                        .map_err(storage)?
+                        .execute(params![
+                            ws,
+                            touch.key,
+                            us(touch.at),
+                            touch.sentiment,
+                            serde_json::to_string(touch)?
+                        ])
+                        .map_err(storage)?
+                        > 0;
                 }
-                touched.insert(contact.as_str().to_string());
+                // A page read again changes nothing: its contacts keep their aggregates.
+                if changed_any {
+                    touched.insert(contact.as_str().to_string());
+                }
             }
             for contact in &touched {
                 restat(c, ws, contact)?;
@@ -867,9 +875,18 @@ fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// Every table of the database and, per table, how its rows are named (`rowid`, or the
-/// primary key columns of a `WITHOUT ROWID` table) and its columns that may hold text.
-fn text_columns(c: &Connection) -> Result<Vec<(String, Vec<String>, Vec<String>)>> {
+/// A table as [`scrub`] reads it.
+struct TextTable {
+    name: String,
+    /// How its rows are named: `rowid`, or the primary key columns of a `WITHOUT ROWID`
+    /// table.
+    ids: Vec<String>,
+    /// Its columns that may hold text.
+    text: Vec<String>,
+}
+
+/// Every table of the database.
+fn text_columns(c: &Connection) -> Result<Vec<TextTable>> {
     let mut out = Vec::new();
     let tables: Vec<(String, String)> = {
         let mut stmt = c
@@ -918,7 +935,11 @@ fn text_columns(c: &Connection) -> Result<Vec<(String, Vec<String>, Vec<String>)
             })
             .map(|(n, _, _)| n)
             .collect();
-        out.push((table, ids, text));
+        out.push(TextTable {
+            name: table,
+            ids,
+            text,
+        });
     }
     Ok(out)
 }
@@ -933,19 +954,22 @@ pub(crate) fn scrub(
     needles: &[String],
     with: &str,
 ) -> Result<BTreeMap<String, u64>> {
-    let forms: Vec<String> = needles
+    let mut forms: Vec<String> = needles
         .iter()
         .filter(|n| !n.trim().is_empty())
         .flat_map(|n| needle_forms(n))
         .collect::<BTreeSet<_>>()
         .into_iter()
-        // Longer first, so a message text goes whole before a handle inside it.
-        .rev()
         .collect();
-    let mut forms = forms;
+    // Longer first, so a message text goes whole before a handle inside it.
     forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
     let mut counts = BTreeMap::new();
-    for (table, ids, cols) in text_columns(c)? {
+    for TextTable {
+        name: table,
+        ids,
+        text: cols,
+    } in text_columns(c)?
+    {
         let idlist = ids
             .iter()
             .map(|i| if i == "rowid" { i.clone() } else { quote(i) })

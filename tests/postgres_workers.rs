@@ -60,6 +60,12 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 
 const WS: &str = "chaos";
 
+/// Whether the run sends webhooks (`SK_CHAOS_WEBHOOKS=0` leaves them out, to measure what
+/// they cost beside a run without them).
+fn webhooks_on() -> bool {
+    std::env::var("SK_CHAOS_WEBHOOKS").as_deref() != Ok("0")
+}
+
 fn config() -> EngineConfig {
     EngineConfig {
         worker: std::env::var("SK_CHAOS_WORKER").unwrap_or_else(|_| "w".into()),
@@ -113,13 +119,15 @@ async fn worker_process() {
             .unwrap();
     }
     let worker = engine.spawn_worker();
-    let sender = engine.spawn_webhooks();
+    let sender = webhooks_on().then(|| engine.spawn_webhooks());
     println!("ready");
     // Until the test kills this process (SIGKILL) or closes stdin (the end of the run).
     let mut stdin = tokio::io::stdin();
     let mut buf = [0u8; 1];
     let _ = tokio::io::AsyncReadExt::read(&mut stdin, &mut buf).await;
-    sender.shutdown().await;
+    if let Some(sender) = sender {
+        sender.shutdown().await;
+    }
     worker.shutdown().await.unwrap();
 }
 
@@ -310,7 +318,7 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
         last = counts;
         if submitted && counts.0 == posts && counts.1 == posts {
             published_at.get_or_insert_with(|| started.elapsed());
-            if counts.2 == 0 {
+            if counts.2 == 0 || !webhooks_on() {
                 break;
             }
         }
@@ -403,11 +411,15 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
     assert_eq!(doubled, 0, "{report}");
     assert_eq!(mismatched, 0, "{report}");
     assert_eq!(by_state.get("published"), Some(&posts), "{report}");
-    assert!(t.lost.is_empty(), "{report}");
-    assert_eq!(t.not_delivered, 0, "{report}");
-    assert_eq!(t.without_event, 0, "{report}");
-    assert_eq!(t.unknown, 0, "{report}");
-    assert!(events.len() >= posts, "{report}");
+    if webhooks_on() {
+        assert!(t.lost.is_empty(), "{report}");
+        assert_eq!(t.not_delivered, 0, "{report}");
+        assert_eq!(t.without_event, 0, "{report}");
+        assert_eq!(t.unknown, 0, "{report}");
+        assert!(events.len() >= posts, "{report}");
+    } else {
+        println!("webhooks left out (SK_CHAOS_WEBHOOKS=0): nothing about them checked");
+    }
     assert!(
         workers.killed >= 3,
         "the chaos loop killed too few: {report}"

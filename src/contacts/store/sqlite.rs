@@ -259,14 +259,16 @@ fn read_contact(c: &Connection, ws: &str, id: &ContactId) -> Result<Option<Conta
     .transpose()
 }
 
-/// Recomputes the aggregates of `contact` from its identities' touches.
+/// Recomputes the aggregates of `contact` from its identities' touches. `CROSS JOIN` fixes
+/// the loop order (identities of the contact outside, their touches by index inside):
+/// without statistics the planner may scan every touch once per contact.
 fn restat(c: &Connection, ws: &str, contact: &str) -> Result<()> {
     c.prepare_cached(
         "UPDATE contact_contacts SET (touches, first_at, last_at, sentiment_sum, sentiment_n,
              platforms) = (
             SELECT COUNT(t.key), MIN(t.at), MAX(t.at), COALESCE(SUM(t.sentiment), 0),
                 COUNT(t.sentiment), ',' || COALESCE(group_concat(DISTINCT t.platform), '') || ','
-            FROM contact_identities i JOIN contact_touches t
+            FROM contact_identities i CROSS JOIN contact_touches t
                 ON t.workspace = i.workspace AND t.platform = i.platform AND t.identity = i.id
             WHERE i.workspace = ?1 AND i.contact = ?2)
          WHERE workspace = ?1 AND id = ?2",

@@ -91,6 +91,7 @@ pub mod api;
 mod config;
 mod cursor;
 pub mod errors;
+pub mod oauth;
 pub mod search;
 mod session;
 mod tid;
@@ -370,6 +371,20 @@ struct Inner {
     http: Client,
     caps: Capabilities,
     session: SessionManager,
+    /// The OAuth session when the channel was connected with atproto OAuth (or why the
+    /// stored one cannot be used).
+    oauth: Option<std::result::Result<oauth::OAuthManager, Error>>,
+}
+
+/// The OAuth manager of `config`, if it has an OAuth session.
+fn oauth_manager(
+    config: &BlueskyConfig,
+    store: Option<Arc<dyn crate::auth::lifecycle::TokenStore>>,
+) -> Option<std::result::Result<oauth::OAuthManager, Error>> {
+    config
+        .oauth
+        .clone()
+        .map(|s| oauth::OAuthManager::new(s, store))
 }
 
 impl fmt::Debug for Bluesky {
@@ -398,6 +413,7 @@ impl Bluesky {
     /// assert_eq!(bsky.config().identifier, "acme.bsky.social");
     /// ```
     pub fn new(config: BlueskyConfig) -> Result<Bluesky> {
+        config.check()?;
         let mut http = HttpConfig::default();
         if let Some(secs) = config.request_timeout_secs {
             http.request_timeout = std::time::Duration::from_secs(secs.clamp(1, 86_400));
@@ -415,13 +431,12 @@ impl Bluesky {
     /// # let _ = (a, b);
     /// ```
     pub fn with_client(config: BlueskyConfig, http: Client) -> Bluesky {
+        // A channel built for the engine's vault writes its sessions there.
+        let store = crate::auth::lifecycle::building(PLATFORM);
         Bluesky {
             inner: Arc::new(Inner {
-                session: SessionManager::new(
-                    config.session.clone(),
-                    // A channel built for the engine's vault writes its sessions there.
-                    crate::auth::lifecycle::building(PLATFORM),
-                ),
+                oauth: oauth_manager(&config, store.clone()),
+                session: SessionManager::new(config.session.clone(), store),
                 config,
                 http,
                 caps: capabilities(),
@@ -466,6 +481,7 @@ impl Bluesky {
                 config: self.inner.config.clone(),
                 http: self.inner.http.clone(),
                 caps: self.inner.caps.clone(),
+                oauth: oauth_manager(&self.inner.config, self.inner.session.store()),
                 session: SessionManager::new(Some(snapshot), self.inner.session.store()),
             }),
         }
@@ -564,7 +580,34 @@ impl Bluesky {
         &self.inner.http
     }
 
+    /// The OAuth manager, when the channel uses OAuth.
+    fn oauth(&self) -> Result<Option<&oauth::OAuthManager>> {
+        match &self.inner.oauth {
+            None => Ok(None),
+            Some(Ok(m)) => Ok(Some(m)),
+            Some(Err(e)) => Err(e.clone()),
+        }
+    }
+
+    /// The OAuth tokens as a [`Session`] (the shape every call builder reads).
+    fn oauth_session(m: &oauth::OAuthManager, cur: &oauth::OAuthCurrent) -> Arc<Session> {
+        Arc::new(Session::new(
+            m.session.did.clone(),
+            m.session.handle.clone(),
+            cur.token.access_token.clone(),
+            cur.token.refresh_token.clone().unwrap_or_default(),
+            cur.generation,
+        ))
+    }
+
     async fn current_session(&self) -> Result<Arc<Session>> {
+        if let Some(m) = self.oauth().map_err(|e| self.context(e, "sign in"))? {
+            let cur = m
+                .get(&self.inner.http)
+                .await
+                .map_err(|e| self.context(e, "sign in"))?;
+            return Ok(Self::oauth_session(m, &cur));
+        }
         self.inner
             .session
             .get(&self.inner.http, &self.inner.config)
@@ -583,6 +626,9 @@ impl Bluesky {
     /// Sends an authenticated call built by `build`; on a token error, renews the session
     /// (single flight) and sends once more.
     async fn call(&self, op: &'static str, build: impl Fn(&Session) -> Call) -> Result<Response> {
+        if let Some(m) = self.oauth().map_err(|e| self.context(e, op))? {
+            return self.oauth_call(m, op, build).await;
+        }
         let s = self.current_session().await?;
         // The server has seen the app password and the refresh token too (at sign-in and
         // renewal): none of them may come back through an error that quotes a body (found by
@@ -618,6 +664,55 @@ impl Bluesky {
             other => other,
         };
         result.map_err(|e| self.context(e, op))
+    }
+
+    /// [`Self::call`] for an OAuth channel: DPoP-bound, once more on `use_dpop_nonce`, and
+    /// once more after a renewal when the PDS refuses the token.
+    async fn oauth_call(
+        &self,
+        m: &oauth::OAuthManager,
+        op: &'static str,
+        build: impl Fn(&Session) -> Call,
+    ) -> Result<Response> {
+        let http = self.http();
+        let mut s = self.current_session().await?;
+        let mut renewed = false;
+        let mut nonce_retries = 0;
+        loop {
+            let call = build(&s).redact(&s.refresh);
+            let url = call.url().clone();
+            let call = m.authorize(call, http, &s.access);
+            let mapper = oauth::NonceAware {
+                nonces: &m.nonces,
+                url: &url,
+                inner: BlueskyErrors,
+            };
+            match http.send(call, &mapper).await {
+                Ok(r) => {
+                    m.nonces.remember(&url, &r);
+                    return Ok(r);
+                }
+                // A nonce rotated under us: at most twice (it may rotate again meanwhile).
+                Err(e) if oauth::wants_nonce(&e) && nonce_retries < 2 => nonce_retries += 1,
+                Err(e) if errors::needs_refresh(&e) && !renewed => {
+                    tracing::debug!(
+                        platform = PLATFORM,
+                        operation = op,
+                        "OAuth token rejected; renewing"
+                    );
+                    renewed = true;
+                    let cur = m
+                        .renew(http, Some(s.generation))
+                        .await
+                        .map_err(|e| self.context(e, op))?;
+                    s = Self::oauth_session(m, &cur);
+                }
+                Err(e) if errors::needs_refresh(&e) => {
+                    return Err(self.context(session::reconnect(e), op));
+                }
+                Err(e) => return Err(self.context(e, op)),
+            }
+        }
     }
 
     /// An unauthenticated GET (public reads such as `resolveHandle` and `getRecord`).

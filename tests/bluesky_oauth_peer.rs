@@ -33,8 +33,9 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use socialkit::ChannelConfig;
+use socialkit::ErrorKind;
 use socialkit::adapters::bluesky::oauth::{OAuthClient, Resolver};
-use socialkit::auth::connect::Callback;
+use socialkit::auth::connect::{Callback, ConnectError};
 use socialkit::engine::{Engine, EngineConfig, EventKind, Hooks};
 use socialkit::http::Client;
 use socialkit::model::Post;
@@ -219,21 +220,15 @@ impl Browser {
     }
 }
 
-/// Connects alice with atproto OAuth and returns the channel config.
-async fn connect(pds: &HashMap<String, String>) -> socialkit::adapters::bluesky::BlueskyConfig {
-    let (redirect, rx) = callback_server().await;
-    let resolver = Resolver::new(
+fn resolver(pds: &HashMap<String, String>) -> Resolver {
+    Resolver::new(
         url::Url::parse(&pds["SOCIALKIT_BLUESKY_PDS_URL"]).unwrap(),
         url::Url::parse(&pds["SOCIALKIT_BLUESKY_PLC_URL"]).unwrap(),
-    );
-    let client = OAuthClient::loopback(redirect)
-        .unwrap()
-        .with_resolver(resolver);
-    let http = Client::default();
-    let handle = &pds["SOCIALKIT_BLUESKY_HANDLE"];
-    let (authorize, pending) = client.start(&http, handle).await.unwrap();
-    assert_eq!(pending.did, pds["SOCIALKIT_BLUESKY_DID"]);
+    )
+}
 
+/// Opens the authorization page like a browser (device and CSRF cookies).
+async fn open_page(authorize: &url::Url) -> Browser {
     let mut browser = Browser::new();
     let page = browser
         .navigate(authorize.as_str(), "cross-site", None)
@@ -248,6 +243,56 @@ async fn connect(pds: &HashMap<String, String>) -> socialkit::adapters::bluesky:
         "{:?}",
         browser.cookies.keys()
     );
+    browser
+}
+
+/// The user refuses: the PDS redirects with `error=access_denied`; completing gives a
+/// typed `PermissionDenied` and nothing else happens.
+async fn denied(pds: &HashMap<String, String>) {
+    let (redirect, rx) = callback_server().await;
+    let client = OAuthClient::loopback(redirect)
+        .unwrap()
+        .with_resolver(resolver(pds));
+    let http = Client::default();
+    let (authorize, pending) = client
+        .start(&http, &pds["SOCIALKIT_BLUESKY_HANDLE"])
+        .await
+        .unwrap();
+    let mut browser = open_page(&authorize).await;
+    let rejected = browser.api(&authorize, "/reject", json!({}), None).await;
+    let r = browser
+        .navigate(
+            rejected["url"].as_str().unwrap(),
+            "same-origin",
+            Some(authorize.as_str()),
+        )
+        .await;
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    browser.navigate(&location, "cross-site", None).await;
+    let query = rx.await.unwrap();
+    let err = client
+        .complete(&http, &pending, &Callback::parse(&query).unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
+    assert!(matches!(
+        ConnectError::of(&err),
+        Some(ConnectError::Denied { .. })
+    ));
+    println!("denied: {err}");
+}
+
+/// Connects alice with atproto OAuth and returns the channel config.
+async fn connect(pds: &HashMap<String, String>) -> socialkit::adapters::bluesky::BlueskyConfig {
+    let (redirect, rx) = callback_server().await;
+    let client = OAuthClient::loopback(redirect)
+        .unwrap()
+        .with_resolver(resolver(pds));
+    let http = Client::default();
+    let handle = &pds["SOCIALKIT_BLUESKY_HANDLE"];
+    let (authorize, pending) = client.start(&http, handle).await.unwrap();
+    assert_eq!(pending.did, pds["SOCIALKIT_BLUESKY_DID"]);
+    let mut browser = open_page(&authorize).await;
     let signed_in = browser
         .api(
             &authorize,
@@ -286,10 +331,22 @@ async fn connect(pds: &HashMap<String, String>) -> socialkit::adapters::bluesky:
         .await
         .expect("the callback arrives")
         .unwrap();
-    client
-        .complete(&http, &pending, &Callback::parse(&query).unwrap())
+    let callback = Callback::parse(&query).unwrap();
+    assert!(callback.iss.is_some(), "the PDS names itself (RFC 9207)");
+    // Forged callbacks are refused before the code is sent anywhere (it stays usable).
+    let mut forged = callback.clone();
+    forged.state = Some("forged".into());
+    let err = client.complete(&http, &pending, &forged).await.unwrap_err();
+    assert_eq!(ConnectError::of(&err), Some(&ConnectError::StateMismatch));
+    let mut other_server = callback.clone();
+    other_server.iss = Some("https://evil.example".into());
+    let err = client
+        .complete(&http, &pending, &other_server)
         .await
-        .unwrap()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation);
+    assert!(err.to_string().contains("iss"), "{err}");
+    client.complete(&http, &pending, &callback).await.unwrap()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -328,6 +385,7 @@ async fn child_connect_and_publish() {
         .config(config())
         .build();
     let ws = engine.create_workspace(WS, "ACME", "olga").await.unwrap();
+    denied(&pds).await;
     let cfg = connect(&pds).await;
     assert!(!format!("{cfg:?}").contains(cfg.oauth.as_ref().unwrap().access_token.expose()));
     engine

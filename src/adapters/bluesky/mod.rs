@@ -46,21 +46,19 @@
 //! token the PDS has rotated: the next process falls back to the app password, so nothing is
 //! lost. `tests/vault_peers.rs` proves this against the reference PDS in separate processes.
 //!
-//! **atproto OAuth: not implemented (assessment).** The reference PDS serves OAuth in dev mode
-//! (checked on the peer, PDS 0.5.35: `/.well-known/oauth-authorization-server` lists
-//! `require_pushed_authorization_requests: true`, `code_challenge_methods_supported: [S256]`,
-//! `token_endpoint_auth_methods_supported: [none, private_key_jwt]`, DPoP algorithms, and the
-//! `atproto transition:generic` scopes). A client needs: (1) a client metadata document at an
-//! `https` URL that is its `client_id` — or the loopback client id `http://localhost?…` that
-//! the spec allows for development only; (2) handle → DID → PDS → authorization server
-//! resolution; (3) PAR (`/oauth/par`) with PKCE S256 and state; (4) DPoP on every token and
-//! resource request: a per-session ES256 key pair, signed DPoP proofs with `htm`/`htu`/`iat`/
-//! `jti`/`ath`, and the server's `DPoP-Nonce` retried on `use_dpop_nonce`; (5) for a
-//! confidential web client, `private_key_jwt` client assertions and a published JWKS;
-//! (6) storing the DPoP private key with the tokens (the vault can hold it). socialkit has no
-//! ES256/JWS signing dependency today (it would need `p256` + a JOSE encoder) and the sessions
-//! would be bound to the DPoP key, so this is a separate piece of work; the app-password path
-//! above is what works now. Sources: <https://atproto.com/specs/oauth>,
+//! **atproto OAuth.** Instead of an app password, an account can be connected with atproto
+//! OAuth ([`oauth`]): [`oauth::OAuthClient`] resolves the handle to its PDS and authorization
+//! server, pushes the authorization request (PAR, PKCE S256, DPoP with a per-session ES256 key)
+//! and completes from the callback into a [`BlueskyConfig`] with an
+//! [`oauth`](BlueskyConfig::oauth) session. Such a channel sends every call with
+//! `Authorization: DPoP` and a fresh proof (with `ath` and the PDS's nonce), refreshes with
+//! the rotating refresh token a minute before the access token expires (one hour at the
+//! reference PDS) or when the PDS refuses it, and, in the engine's vault, writes the new pair
+//! before using it (the DPoP key is sealed beside it). A process killed between the refresh
+//! answer and the write leaves a spent refresh token, which the PDS treats as a replay and
+//! answers by ending the session: the channel needs re-authorisation (`refresh_lost`), its
+//! posts wait. `tests/bluesky_oauth_peer.rs` proves the flow, the restart, the refresh and
+//! that window against the reference PDS. Sources: <https://atproto.com/specs/oauth>,
 //! <https://docs.bsky.app/docs/advanced-guides/oauth-client>.
 //!
 //! **Interactions.** Bluesky lists notifications newest first with a backward cursor; the
@@ -507,6 +505,27 @@ impl Bluesky {
         self.inner.session.set_listener(Some(Arc::new(listener)));
     }
 
+    /// The atproto OAuth session with its current tokens, for a channel connected with OAuth
+    /// (an app that keeps channels itself stores this after every call that may have
+    /// refreshed; the engine's vault is written by the adapter itself).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::{Bluesky, BlueskyConfig};
+    /// let bsky = Bluesky::new(BlueskyConfig::new("acme.bsky.social", "pw")).unwrap();
+    /// assert!(bsky.oauth_session().await.is_none(), "an app-password channel");
+    /// # });
+    /// ```
+    pub async fn oauth_session(&self) -> Option<oauth::OAuthSession> {
+        let m = self.oauth().ok().flatten()?;
+        let cur = m.current().await;
+        let mut s = m.session.clone();
+        s.access_token = cur.token.access_token.clone();
+        s.refresh_token = cur.token.refresh_token.clone();
+        s.expires_at = cur.token.expires_at;
+        Some(s)
+    }
+
     /// The current session, if signed in.
     ///
     /// ```
@@ -590,7 +609,7 @@ impl Bluesky {
     }
 
     /// The OAuth tokens as a [`Session`] (the shape every call builder reads).
-    fn oauth_session(m: &oauth::OAuthManager, cur: &oauth::OAuthCurrent) -> Arc<Session> {
+    fn session_of(m: &oauth::OAuthManager, cur: &oauth::OAuthCurrent) -> Arc<Session> {
         Arc::new(Session::new(
             m.session.did.clone(),
             m.session.handle.clone(),
@@ -606,7 +625,7 @@ impl Bluesky {
                 .get(&self.inner.http)
                 .await
                 .map_err(|e| self.context(e, "sign in"))?;
-            return Ok(Self::oauth_session(m, &cur));
+            return Ok(Self::session_of(m, &cur));
         }
         self.inner
             .session
@@ -705,7 +724,7 @@ impl Bluesky {
                         .renew(http, Some(s.generation))
                         .await
                         .map_err(|e| self.context(e, op))?;
-                    s = Self::oauth_session(m, &cur);
+                    s = Self::session_of(m, &cur);
                 }
                 Err(e) if errors::needs_refresh(&e) => {
                     return Err(self.context(session::reconnect(e), op));

@@ -268,3 +268,117 @@ impl Resolver {
         Ok(meta)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const DID: &str = "did:plc:abc123";
+
+    async fn network(claims: &str, pds: Option<&str>) -> (MockServer, Resolver) {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/xrpc/com.atproto.identity.resolveHandle"))
+            .and(query_param("handle", "alice.test"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"did": DID})))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/xrpc/com.atproto.identity.resolveHandle"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(
+                json!({"error": "InvalidRequest", "message": "Unable to resolve handle"}),
+            ))
+            .mount(&server)
+            .await;
+        let service: Vec<_> = pds
+            .map(|p| json!({"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": p}))
+            .into_iter()
+            .collect();
+        Mock::given(method("GET"))
+            .and(path(format!("/{DID}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "id": DID, "alsoKnownAs": [format!("at://{claims}")], "service": service,
+            })))
+            .mount(&server)
+            .await;
+        let base = Url::parse(&server.uri()).unwrap();
+        let resolver = Resolver::new(base.clone(), base);
+        (server, resolver)
+    }
+
+    #[tokio::test]
+    async fn a_handle_resolves_only_when_its_did_document_claims_it() {
+        let http = Client::default();
+        let (server, r) = network("alice.test", Some("https://pds.example")).await;
+        let id = r.identity(&http, "@Alice.test").await.unwrap();
+        assert_eq!((id.did.as_str(), id.handle.as_str()), (DID, "alice.test"));
+        assert_eq!(id.pds.as_str(), "https://pds.example/");
+        // From the DID: the document's handle.
+        assert_eq!(r.identity(&http, DID).await.unwrap().handle, "alice.test");
+        // An unknown handle.
+        let e = r.identity(&http, "nobody.test").await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+        drop(server);
+
+        // The document claims another handle: the bidirectional check fails.
+        let (_server, r) = network("mallory.test", Some("https://pds.example")).await;
+        let e = r.identity(&http, "alice.test").await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        assert!(e.to_string().contains("does not claim it"), "{e}");
+
+        // No PDS in the document.
+        let (_server, r) = network("alice.test", None).await;
+        let e = r.identity(&http, "alice.test").await.unwrap_err();
+        assert!(e.to_string().contains("names no PDS"), "{e}");
+
+        // Bad input, before any request.
+        for bad in ["", "did:key:z6Mk", "did:plc:../x"] {
+            let e = r.identity(&http, bad).await.unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Validation, "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_issuer_must_match_where_its_metadata_was_read() {
+        let http = Client::default();
+        let server = MockServer::start().await;
+        let base = Url::parse(&server.uri()).unwrap();
+        Mock::given(method("GET"))
+            .and(path("/.well-known/oauth-protected-resource"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"authorization_servers": [server.uri()]})),
+            )
+            .mount(&server)
+            .await;
+        let meta = |issuer: &str| {
+            json!({
+                "issuer": issuer,
+                "authorization_endpoint": format!("{issuer}/oauth/authorize"),
+                "token_endpoint": format!("{issuer}/oauth/token"),
+                "pushed_authorization_request_endpoint": format!("{issuer}/oauth/par"),
+                "dpop_signing_alg_values_supported": ["ES256"],
+            })
+        };
+        Mock::given(method("GET"))
+            .and(path("/.well-known/oauth-authorization-server"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(meta("https://evil.example")))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/.well-known/oauth-authorization-server"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(meta(&server.uri())))
+            .mount(&server)
+            .await;
+        let r = Resolver::default();
+        let e = r.authorization_server(&http, &base).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Platform);
+        assert!(e.to_string().contains("evil.example"), "{e}");
+        let m = r.authorization_server(&http, &base).await.unwrap();
+        assert_eq!(m.token_endpoint.path(), "/oauth/token");
+    }
+}

@@ -416,7 +416,12 @@ impl Bluesky {
         if let Some(secs) = config.request_timeout_secs {
             http.request_timeout = std::time::Duration::from_secs(secs.clamp(1, 86_400));
         }
-        Ok(Self::with_client(config, Client::new(http)?))
+        let built = Self::with_client(config, Client::new(http)?);
+        // A stored OAuth session that cannot be used (a broken DPoP key) is refused here.
+        if let Some(Err(e)) = &built.inner.oauth {
+            return Err(e.clone());
+        }
+        Ok(built)
     }
 
     /// An adapter sending through `http` (to share a connection pool or set timeouts).

@@ -91,7 +91,7 @@ impl ConnectError {
         std::error::Error::source(err).and_then(|s| s.downcast_ref::<ConnectError>())
     }
 
-    fn into_error(self, platform: &str) -> Error {
+    pub(crate) fn into_error(self, platform: &str) -> Error {
         let (kind, message) = match &self {
             ConnectError::StateMismatch => (
                 ErrorKind::Validation,
@@ -147,6 +147,8 @@ pub struct Callback {
     pub error_description: Option<String>,
     /// Scopes granted, where the platform says (LinkedIn, some others).
     pub scope: Option<String>,
+    /// The issuer that answered (RFC 9207), where the server says (atproto).
+    pub iss: Option<String>,
 }
 
 impl std::fmt::Debug for Callback {
@@ -171,6 +173,7 @@ impl Callback {
                 "error" => c.error = v,
                 "error_description" => c.error_description = v,
                 "scope" => c.scope = v,
+                "iss" => c.iss = v,
                 _ => {}
             }
         }

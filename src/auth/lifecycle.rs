@@ -11,6 +11,7 @@
 //! | Instagram (Instagram Login) | long-lived: 60 days | `ig_refresh_token`, same window as Threads | none | <https://developers.facebook.com/docs/instagram-platform/reference/refresh_access_token> |
 //! | Facebook Pages | a Page token obtained from a long-lived user token does not expire | none needed; a revoked grant needs reconnection | none | <https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived> |
 //! | Bluesky (app password) | access JWT about 2 hours | `com.atproto.server.refreshSession`; when the refresh JWT is dead, a new session with the app password | **rotates** (the old refresh JWT is revoked) | <https://docs.bsky.app/docs/api/com-atproto-server-refresh-session> |
+//! | Bluesky (atproto OAuth) | 1 hour at the reference PDS (`expires_in`) | `refresh_token` grant with a DPoP proof, a minute before expiry and when the PDS refuses the token | **rotates**; reusing a spent one ends the whole session; public clients: at most 2 weeks per session and between refreshes (confidential clients: 2 years / 3 months) | <https://atproto.com/specs/oauth>; lifetimes from `@atproto/oauth-provider` 0.22 `oauth-constants` |
 //! | Mastodon | does not expire (until revoked) | none | none | <https://docs.joinmastodon.org/spec/oauth/> |
 //! | Reddit | 1 hour | a new password grant (script apps) or the `refresh_token` grant (`duration=permanent`), a minute before expiry and on a 401 | with `duration=permanent`; not documented to rotate | <https://github.com/reddit-archive/reddit/wiki/OAuth2> |
 //!

@@ -31,6 +31,9 @@ fn expiry_key(platform: &str) -> &'static str {
 pub(crate) fn token_of(config: &ChannelConfig) -> Option<Token> {
     let s = &config.settings;
     if config.platform == "bluesky" {
+        if let Some(oauth) = s.get("oauth").filter(|o| !o.is_null()) {
+            return oauth_token_of(oauth);
+        }
         let session = s.get("session")?;
         let access = session
             .get("access_jwt")?
@@ -57,6 +60,40 @@ pub(crate) fn token_of(config: &ChannelConfig) -> Option<Token> {
     Some(token)
 }
 
+/// The token pair of a Bluesky channel's OAuth session (its `oauth` slot).
+fn oauth_token_of(oauth: &serde_json::Value) -> Option<Token> {
+    let text = |k: &str| {
+        oauth
+            .get(k)
+            .and_then(|v| v.as_str())
+            .filter(|t| !t.is_empty())
+    };
+    let mut token = Token::new(text("access_token")?);
+    token.refresh_token = text("refresh_token").map(Secret::new);
+    token.expires_at = oauth
+        .get("expires_at")
+        .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok());
+    Some(token)
+}
+
+/// Writes a renewed token pair into a Bluesky channel's OAuth session; the DPoP key, the
+/// client and the account stay as they are.
+fn set_oauth_token(oauth: &mut serde_json::Value, token: &Token) -> Result<()> {
+    let o = oauth
+        .as_object_mut()
+        .ok_or_else(|| Error::config("a stored Bluesky OAuth session is not an object"))?;
+    o.insert("access_token".into(), token.access_token.expose().into());
+    match &token.refresh_token {
+        Some(r) => o.insert("refresh_token".into(), r.expose().into()),
+        None => o.remove("refresh_token"),
+    };
+    match token.expires_at {
+        Some(at) => o.insert("expires_at".into(), serde_json::json!(at)),
+        None => o.remove("expires_at"),
+    };
+    Ok(())
+}
+
 /// Writes `token` into a channel config (the inverse of [`token_of`]).
 pub(crate) fn set_token(config: &mut ChannelConfig, token: &Token) -> Result<()> {
     let key = expiry_key(&config.platform);
@@ -64,6 +101,9 @@ pub(crate) fn set_token(config: &mut ChannelConfig, token: &Token) -> Result<()>
         return Err(Error::config("a stored channel config is not an object"));
     };
     if config.platform == "bluesky" {
+        if let Some(oauth) = s.get_mut("oauth").filter(|o| !o.is_null()) {
+            return set_oauth_token(oauth, token);
+        }
         return set_bluesky_session(s, token);
     }
     s.insert("token".into(), token.access_token.expose().into());
@@ -362,6 +402,17 @@ mod tests {
             assert_eq!(c.settings["refresh"]["client_id"], "app");
             assert_eq!(token_of(&c).unwrap(), t);
         }
+        // A Bluesky OAuth channel: the pair goes into `oauth`, the DPoP key stays.
+        let mut c = ChannelConfig {
+            platform: "bluesky".into(),
+            settings: serde_json::json!({"identifier": "a.test", "oauth": {"dpop_key": "k", "access_token": "a", "refresh_token": "r", "did": "did:plc:a"}}),
+        };
+        let t = Token::new("b").with_refresh_token("r2").with_expires_at(at);
+        set_token(&mut c, &t).unwrap();
+        assert_eq!(c.settings["oauth"]["dpop_key"], "k");
+        assert_eq!(c.settings["oauth"]["refresh_token"], "r2");
+        assert!(c.settings.get("session").is_none());
+        assert_eq!(token_of(&c).unwrap(), t);
         // No refresh setup: none is invented.
         let mut c = ChannelConfig {
             platform: "mastodon".into(),

@@ -55,7 +55,8 @@ fn default_pds() -> Url {
 pub struct BlueskyConfig {
     /// The handle, DID or email to sign in with.
     pub identifier: String,
-    /// The app password. `Debug` prints `***`.
+    /// The app password. `Debug` prints `***`. Empty for an OAuth channel ([`Self::oauth`]).
+    #[serde(default, skip_serializing_if = "Secret::is_empty")]
     pub app_password: Secret,
     /// The base URL of the account's PDS.
     #[serde(default = "default_pds")]
@@ -74,6 +75,11 @@ pub struct BlueskyConfig {
     /// use. `Debug` hides its tokens; serializing writes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<super::SessionSnapshot>,
+    /// An atproto OAuth session ([`super::oauth`]): when set, every call carries its
+    /// DPoP-bound token instead of an app-password session. The vault keeps the current
+    /// tokens here, renewed ones are written back before use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<super::oauth::OAuthSession>,
 }
 
 impl BlueskyConfig {
@@ -91,7 +97,33 @@ impl BlueskyConfig {
             pds: default_pds(),
             request_timeout_secs: None,
             session: None,
+            oauth: None,
         }
+    }
+
+    /// A config for an account connected with atproto OAuth
+    /// ([`OAuthClient::complete`](super::oauth::OAuthClient::complete) returns one), on its
+    /// PDS `pds`.
+    pub fn oauth(session: super::oauth::OAuthSession, pds: Url) -> Self {
+        BlueskyConfig {
+            identifier: session.handle.clone(),
+            app_password: Secret::default(),
+            pds,
+            request_timeout_secs: None,
+            session: None,
+            oauth: Some(session),
+        }
+    }
+
+    /// A clear error for a config that can sign in neither way.
+    pub(crate) fn check(&self) -> Result<()> {
+        if self.app_password.is_empty() && self.oauth.is_none() {
+            return Err(Error::config(
+                "a Bluesky channel needs an app password or an OAuth session (connect it with adapters::bluesky::oauth)",
+            )
+            .with_platform("bluesky"));
+        }
+        Ok(())
     }
 
     /// Sets the bound on one request and its answer, in seconds.
@@ -198,6 +230,7 @@ impl BlueskyConfig {
             pds,
             request_timeout_secs,
             session: None,
+            oauth: None,
         })
     }
 
@@ -268,7 +301,10 @@ mod tests {
             serde_json::from_value(serde_json::to_value(&c).unwrap()).unwrap();
         assert_eq!(back, c);
         let missing =
-            serde_json::from_value::<BlueskyConfig>(serde_json::json!({"identifier": "a"}));
-        assert!(missing.is_err());
+            serde_json::from_value::<BlueskyConfig>(serde_json::json!({"identifier": "a"}))
+                .unwrap();
+        let e = super::super::Bluesky::new(missing).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ConfigInvalid);
+        assert!(serde_json::from_value::<BlueskyConfig>(serde_json::json!({})).is_err());
     }
 }

@@ -46,21 +46,19 @@
 //! token the PDS has rotated: the next process falls back to the app password, so nothing is
 //! lost. `tests/vault_peers.rs` proves this against the reference PDS in separate processes.
 //!
-//! **atproto OAuth: not implemented (assessment).** The reference PDS serves OAuth in dev mode
-//! (checked on the peer, PDS 0.5.35: `/.well-known/oauth-authorization-server` lists
-//! `require_pushed_authorization_requests: true`, `code_challenge_methods_supported: [S256]`,
-//! `token_endpoint_auth_methods_supported: [none, private_key_jwt]`, DPoP algorithms, and the
-//! `atproto transition:generic` scopes). A client needs: (1) a client metadata document at an
-//! `https` URL that is its `client_id` — or the loopback client id `http://localhost?…` that
-//! the spec allows for development only; (2) handle → DID → PDS → authorization server
-//! resolution; (3) PAR (`/oauth/par`) with PKCE S256 and state; (4) DPoP on every token and
-//! resource request: a per-session ES256 key pair, signed DPoP proofs with `htm`/`htu`/`iat`/
-//! `jti`/`ath`, and the server's `DPoP-Nonce` retried on `use_dpop_nonce`; (5) for a
-//! confidential web client, `private_key_jwt` client assertions and a published JWKS;
-//! (6) storing the DPoP private key with the tokens (the vault can hold it). socialkit has no
-//! ES256/JWS signing dependency today (it would need `p256` + a JOSE encoder) and the sessions
-//! would be bound to the DPoP key, so this is a separate piece of work; the app-password path
-//! above is what works now. Sources: <https://atproto.com/specs/oauth>,
+//! **atproto OAuth.** Instead of an app password, an account can be connected with atproto
+//! OAuth ([`oauth`]): [`oauth::OAuthClient`] resolves the handle to its PDS and authorization
+//! server, pushes the authorization request (PAR, PKCE S256, DPoP with a per-session ES256 key)
+//! and completes from the callback into a [`BlueskyConfig`] with an
+//! [`oauth`](BlueskyConfig::oauth) session. Such a channel sends every call with
+//! `Authorization: DPoP` and a fresh proof (with `ath` and the PDS's nonce), refreshes with
+//! the rotating refresh token a minute before the access token expires (one hour at the
+//! reference PDS) or when the PDS refuses it, and, in the engine's vault, writes the new pair
+//! before using it (the DPoP key is sealed beside it). A process killed between the refresh
+//! answer and the write leaves a spent refresh token, which the PDS treats as a replay and
+//! answers by ending the session: the channel needs re-authorisation (`refresh_lost`), its
+//! posts wait. `tests/bluesky_oauth_peer.rs` proves the flow, the restart, the refresh and
+//! that window against the reference PDS. Sources: <https://atproto.com/specs/oauth>,
 //! <https://docs.bsky.app/docs/advanced-guides/oauth-client>.
 //!
 //! **Interactions.** Bluesky lists notifications newest first with a backward cursor; the
@@ -91,6 +89,7 @@ pub mod api;
 mod config;
 mod cursor;
 pub mod errors;
+pub mod oauth;
 pub mod search;
 mod session;
 mod tid;
@@ -370,6 +369,20 @@ struct Inner {
     http: Client,
     caps: Capabilities,
     session: SessionManager,
+    /// The OAuth session when the channel was connected with atproto OAuth (or why the
+    /// stored one cannot be used).
+    oauth: Option<std::result::Result<oauth::OAuthManager, Error>>,
+}
+
+/// The OAuth manager of `config`, if it has an OAuth session.
+fn oauth_manager(
+    config: &BlueskyConfig,
+    store: Option<Arc<dyn crate::auth::lifecycle::TokenStore>>,
+) -> Option<std::result::Result<oauth::OAuthManager, Error>> {
+    config
+        .oauth
+        .clone()
+        .map(|s| oauth::OAuthManager::new(s, store))
 }
 
 impl fmt::Debug for Bluesky {
@@ -398,11 +411,17 @@ impl Bluesky {
     /// assert_eq!(bsky.config().identifier, "acme.bsky.social");
     /// ```
     pub fn new(config: BlueskyConfig) -> Result<Bluesky> {
+        config.check()?;
         let mut http = HttpConfig::default();
         if let Some(secs) = config.request_timeout_secs {
             http.request_timeout = std::time::Duration::from_secs(secs.clamp(1, 86_400));
         }
-        Ok(Self::with_client(config, Client::new(http)?))
+        let built = Self::with_client(config, Client::new(http)?);
+        // A stored OAuth session that cannot be used (a broken DPoP key) is refused here.
+        if let Some(Err(e)) = &built.inner.oauth {
+            return Err(e.clone());
+        }
+        Ok(built)
     }
 
     /// An adapter sending through `http` (to share a connection pool or set timeouts).
@@ -415,13 +434,12 @@ impl Bluesky {
     /// # let _ = (a, b);
     /// ```
     pub fn with_client(config: BlueskyConfig, http: Client) -> Bluesky {
+        // A channel built for the engine's vault writes its sessions there.
+        let store = crate::auth::lifecycle::building(PLATFORM);
         Bluesky {
             inner: Arc::new(Inner {
-                session: SessionManager::new(
-                    config.session.clone(),
-                    // A channel built for the engine's vault writes its sessions there.
-                    crate::auth::lifecycle::building(PLATFORM),
-                ),
+                oauth: oauth_manager(&config, store.clone()),
+                session: SessionManager::new(config.session.clone(), store),
                 config,
                 http,
                 caps: capabilities(),
@@ -466,6 +484,7 @@ impl Bluesky {
                 config: self.inner.config.clone(),
                 http: self.inner.http.clone(),
                 caps: self.inner.caps.clone(),
+                oauth: oauth_manager(&self.inner.config, self.inner.session.store()),
                 session: SessionManager::new(Some(snapshot), self.inner.session.store()),
             }),
         }
@@ -489,6 +508,27 @@ impl Bluesky {
     /// ```
     pub fn on_session_change(&self, listener: impl Fn(&SessionSnapshot) + Send + Sync + 'static) {
         self.inner.session.set_listener(Some(Arc::new(listener)));
+    }
+
+    /// The atproto OAuth session with its current tokens, for a channel connected with OAuth
+    /// (an app that keeps channels itself stores this after every call that may have
+    /// refreshed; the engine's vault is written by the adapter itself).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use socialkit::adapters::bluesky::{Bluesky, BlueskyConfig};
+    /// let bsky = Bluesky::new(BlueskyConfig::new("acme.bsky.social", "pw")).unwrap();
+    /// assert!(bsky.oauth_session().await.is_none(), "an app-password channel");
+    /// # });
+    /// ```
+    pub async fn oauth_session(&self) -> Option<oauth::OAuthSession> {
+        let m = self.oauth().ok().flatten()?;
+        let cur = m.current().await;
+        let mut s = m.session.clone();
+        s.access_token = cur.token.access_token.clone();
+        s.refresh_token = cur.token.refresh_token.clone();
+        s.expires_at = cur.token.expires_at;
+        Some(s)
     }
 
     /// The current session, if signed in.
@@ -564,7 +604,34 @@ impl Bluesky {
         &self.inner.http
     }
 
+    /// The OAuth manager, when the channel uses OAuth.
+    fn oauth(&self) -> Result<Option<&oauth::OAuthManager>> {
+        match &self.inner.oauth {
+            None => Ok(None),
+            Some(Ok(m)) => Ok(Some(m)),
+            Some(Err(e)) => Err(e.clone()),
+        }
+    }
+
+    /// The OAuth tokens as a [`Session`] (the shape every call builder reads).
+    fn session_of(m: &oauth::OAuthManager, cur: &oauth::OAuthCurrent) -> Arc<Session> {
+        Arc::new(Session::new(
+            m.session.did.clone(),
+            m.session.handle.clone(),
+            cur.token.access_token.clone(),
+            cur.token.refresh_token.clone().unwrap_or_default(),
+            cur.generation,
+        ))
+    }
+
     async fn current_session(&self) -> Result<Arc<Session>> {
+        if let Some(m) = self.oauth().map_err(|e| self.context(e, "sign in"))? {
+            let cur = m
+                .get(&self.inner.http)
+                .await
+                .map_err(|e| self.context(e, "sign in"))?;
+            return Ok(Self::session_of(m, &cur));
+        }
         self.inner
             .session
             .get(&self.inner.http, &self.inner.config)
@@ -583,6 +650,9 @@ impl Bluesky {
     /// Sends an authenticated call built by `build`; on a token error, renews the session
     /// (single flight) and sends once more.
     async fn call(&self, op: &'static str, build: impl Fn(&Session) -> Call) -> Result<Response> {
+        if let Some(m) = self.oauth().map_err(|e| self.context(e, op))? {
+            return self.oauth_call(m, op, build).await;
+        }
         let s = self.current_session().await?;
         // The server has seen the app password and the refresh token too (at sign-in and
         // renewal): none of them may come back through an error that quotes a body (found by
@@ -618,6 +688,55 @@ impl Bluesky {
             other => other,
         };
         result.map_err(|e| self.context(e, op))
+    }
+
+    /// [`Self::call`] for an OAuth channel: DPoP-bound, once more on `use_dpop_nonce`, and
+    /// once more after a renewal when the PDS refuses the token.
+    async fn oauth_call(
+        &self,
+        m: &oauth::OAuthManager,
+        op: &'static str,
+        build: impl Fn(&Session) -> Call,
+    ) -> Result<Response> {
+        let http = self.http();
+        let mut s = self.current_session().await?;
+        let mut renewed = false;
+        let mut nonce_retries = 0;
+        loop {
+            let call = build(&s).redact(&s.refresh);
+            let url = call.url().clone();
+            let call = m.authorize(call, http, &s.access);
+            let mapper = oauth::NonceAware {
+                nonces: &m.nonces,
+                url: &url,
+                inner: BlueskyErrors,
+            };
+            match http.send(call, &mapper).await {
+                Ok(r) => {
+                    m.nonces.remember(&url, &r);
+                    return Ok(r);
+                }
+                // A nonce rotated under us: at most twice (it may rotate again meanwhile).
+                Err(e) if oauth::wants_nonce(&e) && nonce_retries < 2 => nonce_retries += 1,
+                Err(e) if errors::needs_refresh(&e) && !renewed => {
+                    tracing::debug!(
+                        platform = PLATFORM,
+                        operation = op,
+                        "OAuth token rejected; renewing"
+                    );
+                    renewed = true;
+                    let cur = m
+                        .renew(http, Some(s.generation))
+                        .await
+                        .map_err(|e| self.context(e, op))?;
+                    s = Self::session_of(m, &cur);
+                }
+                Err(e) if errors::needs_refresh(&e) => {
+                    return Err(self.context(session::reconnect(e), op));
+                }
+                Err(e) => return Err(self.context(e, op)),
+            }
+        }
     }
 
     /// An unauthenticated GET (public reads such as `resolveHandle` and `getRecord`).

@@ -97,7 +97,13 @@ impl fmt::Debug for Session {
 }
 
 impl Session {
-    fn new(did: String, handle: String, access: Secret, refresh: Secret, generation: u64) -> Self {
+    pub(crate) fn new(
+        did: String,
+        handle: String,
+        access: Secret,
+        refresh: Secret,
+        generation: u64,
+    ) -> Self {
         Session {
             access_exp: jwt_exp(access.expose()),
             refresh_exp: jwt_exp(refresh.expose()),

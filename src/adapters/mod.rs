@@ -28,6 +28,8 @@ pub mod sandbox;
 pub mod telegram;
 #[cfg(feature = "threads")]
 pub mod threads;
+#[cfg(feature = "tiktok")]
+pub mod tiktok;
 #[cfg(feature = "x")]
 pub mod x;
 
@@ -56,6 +58,8 @@ pub(crate) fn register_all(registry: &mut Registry) {
     telegram::register(registry);
     #[cfg(feature = "threads")]
     threads::register(registry);
+    #[cfg(feature = "tiktok")]
+    tiktok::register(registry);
     #[cfg(feature = "x")]
     x::register(registry);
 }

@@ -291,9 +291,11 @@ impl Adapter for TikTok {
     }
 
     fn fit(&self, post: Post, opts: &PublishOptions, op: Operation) -> Result<Post> {
+        let _ = op;
+        // The caption first: a too-long caption says so whatever the media.
+        self.caps.text.check(PLATFORM, &post.text)?;
         let post = self.caps.fit(post, opts)?;
         publish::check_media(&post)?;
-        let _ = op;
         Ok(post)
     }
 

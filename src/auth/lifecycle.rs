@@ -13,6 +13,7 @@
 //! | Bluesky (app password) | access JWT about 2 hours | `com.atproto.server.refreshSession`; when the refresh JWT is dead, a new session with the app password | **rotates** (the old refresh JWT is revoked) | <https://docs.bsky.app/docs/api/com-atproto-server-refresh-session> |
 //! | Mastodon | does not expire (until revoked) | none | none | <https://docs.joinmastodon.org/spec/oauth/> |
 //! | Reddit | 1 hour | a new password grant (script apps) or the `refresh_token` grant (`duration=permanent`), a minute before expiry and on a 401 | with `duration=permanent`; not documented to rotate | <https://github.com/reddit-archive/reddit/wiki/OAuth2> |
+//! | TikTok | 24 hours | `refresh_token` grant (`client_key` + `client_secret`), a minute before expiry and on a 401 | 365 days; a refresh **may return a new one**, which replaces the old | <https://developers.tiktok.com/doc/oauth-user-access-token-management> |
 //!
 //! [`lifecycle`] returns these facts as data. Where a channel's config states no expiry, it is
 //! discovered from the token response's `expires_in` ([`Token::from_oauth_json`]) or, for
@@ -223,6 +224,16 @@ pub fn lifecycle(platform: &str) -> Option<Lifecycle> {
             None,
             true,
             "https://github.com/reddit-archive/reddit/wiki/OAuth2",
+        ),
+        // TikTok: "the refresh_token value may be different" after a refresh, so it is
+        // treated as rotating.
+        "tiktok" => l(
+            Some(DAY),
+            60,
+            true,
+            Some(365 * DAY),
+            true,
+            "https://developers.tiktok.com/doc/oauth-user-access-token-management",
         ),
         _ => return None,
     })

@@ -56,13 +56,15 @@ pub enum PlatformId {
     Reddit,
     /// Nostr (`"nostr"`).
     Nostr,
+    /// TikTok (`"tiktok"`).
+    TikTok,
     /// Any other platform, by its name (an adapter registered by a user, a test double).
     Other(String),
 }
 
 impl PlatformId {
     /// Every platform socialkit knows by name, in alphabetical order of the names.
-    pub const KNOWN: [PlatformId; 12] = [
+    pub const KNOWN: [PlatformId; 13] = [
         PlatformId::Bluesky,
         PlatformId::Discord,
         PlatformId::Facebook,
@@ -74,6 +76,7 @@ impl PlatformId {
         PlatformId::Sandbox,
         PlatformId::Telegram,
         PlatformId::Threads,
+        PlatformId::TikTok,
         PlatformId::X,
     ];
 
@@ -92,6 +95,7 @@ impl PlatformId {
             PlatformId::Discord => "discord",
             PlatformId::Reddit => "reddit",
             PlatformId::Nostr => "nostr",
+            PlatformId::TikTok => "tiktok",
             PlatformId::Other(name) => name,
         }
     }

@@ -512,6 +512,16 @@ fn build(p: &str) -> PlatformFacts {
                     vec![Likes, Reposts, Replies, Quotes],
                     true,
                 ),
+                // TikTok's API gives a creator's video views, likes, comments and shares
+                // (`video/query`), nothing about reach or impressions, and no comments or
+                // messages to third-party apps, so there is no inbox
+                // (https://developers.tiktok.com/doc/tiktok-api-v2-video-query, adapters::tiktok).
+                "tiktok" => (
+                    generic_fit(0.9, 0.7, 0.1, 0.4, 0.3, 0.8, 0.3),
+                    (1, 3, 14),
+                    vec![VideoViews, Likes, Replies, Reposts],
+                    false,
+                ),
                 // "sandbox" and anything else: a generic platform.
                 _ => (
                     generic_fit(0.6, 0.5, 0.6, 0.6, 0.5, 0.5, 0.5),

@@ -314,3 +314,32 @@ async fn a_post_that_never_finishes_times_out_on_the_clock() {
     let polls = twin.handle().log().count_to("POST", "/v2/post/publish/status/fetch/");
     assert!((100..=125).contains(&polls), "{polls}");
 }
+
+#[tokio::test]
+async fn the_connect_flow_sends_the_client_key_and_the_refresh_keeps_it() {
+    use socialkit::adapters::tiktok::oauth;
+    use socialkit::auth::connect::PendingConnect;
+    let client = oauth::client("twin-client-key", "twin-client-secret", "https://app.example/cb");
+    let (url, pending) = PendingConnect::start(&client, false, chrono::Utc::now());
+    let q: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    assert!(q.contains(&("client_key".into(), "twin-client-key".into())));
+    assert!(!q.iter().any(|(k, _)| k == "client_id"));
+    assert!(q.contains(&("scope".into(), oauth::SCOPES.join(","))));
+    // The code comes back and is exchanged at the twin with client_key in the form.
+    let twin = Twin::start().await.unwrap();
+    let mut config = oauth::config("twin-client-key", "twin-client-secret", "https://app.example/cb");
+    config.token_url = twin.url().join("v2/oauth/token/").unwrap();
+    let client = socialkit::auth::OAuth2Client::new("tiktok", config);
+    let cb = socialkit::auth::connect::Callback::parse(&format!(
+        "code={}&state={}",
+        socialkit::adapters::tiktok::twin::TWIN_CODE,
+        pending.state.as_str()
+    ))
+    .unwrap();
+    let token = pending
+        .complete(&client, &twin.client(), &cb)
+        .await
+        .unwrap();
+    assert_eq!(token.access_token.expose(), "act.twin1");
+    assert!(token.refresh_token.is_some());
+}

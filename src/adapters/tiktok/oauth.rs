@@ -2,9 +2,9 @@
 //! <https://developers.tiktok.com/doc/login-kit-web> (authorize) and
 //! <https://developers.tiktok.com/doc/oauth-user-access-token-management> (tokens).
 //!
-//! TikTok names the client id `client_key`, in the authorize URL and in every token request,
-//! so these requests are built here rather than by [`crate::auth::OAuth2Client`] (which sends
-//! `client_id`). Facts: authorize at `https://www.tiktok.com/v2/auth/authorize/` with
+//! TikTok names the client id `client_key`, in the authorize URL and in every token request:
+//! [`client`] is an [`OAuth2Client`] for the connect flow
+//! ([`crate::auth::connect::PendingConnect`]) that sends it under that name. Facts: authorize at `https://www.tiktok.com/v2/auth/authorize/` with
 //! `client_key`, `scope` (comma-separated), `response_type=code`, `redirect_uri`, `state`;
 //! tokens at `POST https://open.tiktokapis.com/v2/oauth/token/` (form:
 //! `client_key`, `client_secret`, `grant_type`, and `code` + `redirect_uri` or
@@ -14,9 +14,12 @@
 //!
 //! ```
 //! use socialkit::adapters::tiktok::oauth;
-//! let url = oauth::authorize_url("ck123", "https://app.example/tiktok/cb", "st4te");
-//! assert!(url.as_str().starts_with("https://www.tiktok.com/v2/auth/authorize/?client_key=ck123"));
-//! assert!(url.as_str().contains("video.publish"));
+//! use socialkit::auth::connect::PendingConnect;
+//! let client = oauth::client("ck123", "cs", "https://app.example/tiktok/cb");
+//! let (url, pending) = PendingConnect::start(&client, false, chrono::Utc::now());
+//! assert!(url.as_str().starts_with("https://www.tiktok.com/v2/auth/authorize/?response_type=code&client_key=ck123"));
+//! assert!(url.as_str().contains("video.publish%2Cvideo.upload"));
+//! # let _ = pending;
 //! ```
 
 use std::sync::Arc;
@@ -25,7 +28,9 @@ use url::Url;
 
 use super::PLATFORM;
 use super::config::TikTokConfig;
-use crate::auth::{OAuthErrorMapper, Refresher, Secret, Token, refresh_fn};
+use crate::auth::{
+    ClientAuth, OAuth2Client, OAuth2Config, OAuthErrorMapper, Refresher, Token, refresh_fn,
+};
 use crate::http::{Call, Client, ErrorMapper, Retry};
 use crate::{Error, ErrorKind, Result};
 
@@ -44,17 +49,33 @@ pub const SCOPES: [&str; 6] = [
     "video.upload",
 ];
 
-/// The URL to send the user to.
-pub fn authorize_url(client_key: &str, redirect_uri: &str, state: &str) -> Url {
-    let mut url =
-        Url::parse(AUTHORIZE_URL).unwrap_or_else(|_| unreachable!("the authorize URL is valid"));
-    url.query_pairs_mut()
-        .append_pair("client_key", client_key)
-        .append_pair("scope", &SCOPES.join(","))
-        .append_pair("response_type", "code")
-        .append_pair("redirect_uri", redirect_uri)
-        .append_pair("state", state);
-    url
+/// The OAuth configuration: `client_key`, comma-separated scopes, the client secret as a
+/// form field.
+///
+/// ```
+/// let c = socialkit::adapters::tiktok::oauth::config("ck", "cs", "https://app.example/cb");
+/// assert_eq!(c.token_url.as_str(), "https://open.tiktokapis.com/v2/oauth/token/");
+/// assert_eq!(c.client_id_param, "client_key");
+/// ```
+pub fn config(client_key: &str, client_secret: &str, redirect_uri: &str) -> OAuth2Config {
+    OAuth2Config::new(
+        client_key,
+        Url::parse(AUTHORIZE_URL).unwrap_or_else(|_| unreachable!("the authorize URL is valid")),
+        Url::parse(super::config::TOKEN_URL)
+            .unwrap_or_else(|_| unreachable!("the token URL is valid")),
+        redirect_uri,
+    )
+    .with_scopes(SCOPES)
+    .with_scope_separator(",")
+    .with_client_auth(ClientAuth::RequestBody)
+    .with_client_secret(client_secret)
+    .with_client_id_param("client_key")
+}
+
+/// An OAuth client for the authorize URL and the code exchange. Build the channel from the
+/// token it returns ([`TikTokConfig`] with its refresh token, client key and secret).
+pub fn client(client_key: &str, client_secret: &str, redirect_uri: &str) -> OAuth2Client {
+    OAuth2Client::new(PLATFORM, config(client_key, client_secret, redirect_uri))
 }
 
 async fn token_request(
@@ -77,26 +98,6 @@ async fn token_request(
             "tiktok answered the token request without an access_token",
         )),
     }
-}
-
-/// Exchanges the code from the redirect for a token (sent once).
-pub async fn exchange_code(
-    http: &Client,
-    client_key: &str,
-    client_secret: &Secret,
-    redirect_uri: &str,
-    code: &str,
-) -> Result<Token> {
-    let url = Url::parse(super::config::TOKEN_URL)
-        .unwrap_or_else(|_| unreachable!("the token URL is valid"));
-    let form = vec![
-        ("client_key", client_key),
-        ("client_secret", client_secret.expose()),
-        ("code", code),
-        ("grant_type", "authorization_code"),
-        ("redirect_uri", redirect_uri),
-    ];
-    token_request(http, &url, "token_exchange", form).await
 }
 
 /// The channel's refresher: the `refresh_token` grant, keeping a rotated refresh token.

@@ -205,8 +205,12 @@ macro_rules! auth {
     };
 }
 
+/// The authorization code the twin accepts once (`grant_type=authorization_code`).
+pub const TWIN_CODE: &str = "twin-auth-code";
+
 /// `POST /v2/oauth/token/` — oauth-user-access-token-management: form fields `client_key`,
-/// `client_secret`, `grant_type=refresh_token`, `refresh_token`; answer `access_token`,
+/// `client_secret`, `grant_type=refresh_token`, `refresh_token` (or `authorization_code`,
+/// `code`, `redirect_uri`, login-kit-web); answer `access_token`,
 /// `expires_in: 86400`, `open_id`, `refresh_expires_in: 31536000`, `refresh_token`, `scope`,
 /// `token_type: "Bearer"`; errors `{"error", "error_description", "log_id"}`.
 async fn token(State(s): S, Form(f): Form<BTreeMap<String, String>>) -> Response {
@@ -221,9 +225,12 @@ async fn token(State(s): S, Form(f): Form<BTreeMap<String, String>>) -> Response
             .into_response();
     }
     let given = f.get("refresh_token").cloned().unwrap_or_default();
-    if f.get("grant_type").map(String::as_str) != Some("refresh_token")
-        || !st.refresh_tokens.contains(&given)
-    {
+    let by_code = f.get("grant_type").map(String::as_str) == Some("authorization_code")
+        && f.get("code").map(String::as_str) == Some(TWIN_CODE)
+        && f.contains_key("redirect_uri");
+    let by_refresh = f.get("grant_type").map(String::as_str) == Some("refresh_token")
+        && st.refresh_tokens.contains(&given);
+    if !by_code && !by_refresh {
         return (
             StatusCode::BAD_REQUEST,
             Json(json!({"error": "invalid_grant", "error_description": "Refresh token is invalid or expired.", "log_id": "twin"})),
@@ -239,7 +246,7 @@ async fn token(State(s): S, Form(f): Form<BTreeMap<String, String>>) -> Response
     Json(json!({
         "access_token": access, "expires_in": 86400, "open_id": "twin-open-id",
         "refresh_expires_in": 31536000, "refresh_token": refresh,
-        "scope": "user.info.basic,video.publish,video.upload,video.list", "token_type": "Bearer"
+        "scope": super::oauth::SCOPES.join(","), "token_type": "Bearer"
     }))
     .into_response()
 }

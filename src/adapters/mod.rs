@@ -21,6 +21,8 @@ pub mod linkedin;
 pub mod mastodon;
 #[cfg(feature = "nostr")]
 pub mod nostr;
+#[cfg(feature = "pinterest")]
+pub mod pinterest;
 #[cfg(feature = "reddit")]
 pub mod reddit;
 pub mod sandbox;
@@ -52,6 +54,8 @@ pub(crate) fn register_all(registry: &mut Registry) {
     mastodon::register(registry);
     #[cfg(feature = "nostr")]
     nostr::register(registry);
+    #[cfg(feature = "pinterest")]
+    pinterest::register(registry);
     #[cfg(feature = "reddit")]
     reddit::register(registry);
     #[cfg(feature = "telegram")]

@@ -35,8 +35,12 @@ async fn main() -> socialkit::Result<()> {
         env("SOCIALKIT_TIKTOK_VIDEO"),
     ) else {
         println!("This example posts a video to TikTok. It needs:");
-        println!("  SOCIALKIT_TIKTOK_ACCESS_TOKEN  a user token with video.publish (or video.upload)");
-        println!("  SOCIALKIT_TIKTOK_VIDEO         a video file, or an https URL on a verified domain");
+        println!(
+            "  SOCIALKIT_TIKTOK_ACCESS_TOKEN  a user token with video.publish (or video.upload)"
+        );
+        println!(
+            "  SOCIALKIT_TIKTOK_VIDEO         a video file, or an https URL on a verified domain"
+        );
         println!(
             "optional: SOCIALKIT_TIKTOK_CAPTION, SOCIALKIT_TIKTOK_INBOX, SOCIALKIT_TIKTOK_REFRESH_TOKEN,"
         );
@@ -53,7 +57,11 @@ async fn main() -> socialkit::Result<()> {
     config.validate()?;
     let tiktok = TikTok::new(config);
     let channel = tiktok.channel().await?;
-    println!("account: @{} ({} followers)", channel.handle, channel.metrics.followers.unwrap_or(0));
+    println!(
+        "account: @{} ({} followers)",
+        channel.handle,
+        channel.metrics.followers.unwrap_or(0)
+    );
     let info = tiktok.creator_info().await?;
     println!(
         "privacy options: {:?}; longest video: {:?} s",
@@ -66,7 +74,10 @@ async fn main() -> socialkit::Result<()> {
     };
     let caption = env("SOCIALKIT_TIKTOK_CAPTION").unwrap_or_else(|| "Posted with socialkit".into());
     let published = tiktok
-        .publish(&Post::text(caption).with_media(media), &PublishOptions::default())
+        .publish(
+            &Post::text(caption).with_media(media),
+            &PublishOptions::default(),
+        )
         .await?;
     println!(
         "done: {} ({})",

@@ -185,6 +185,15 @@ seed("adapter_tiktok", "throttled", "channel", answer(429, {"data": {}, "error":
 seed("adapter_tiktok", "expired", "channel", answer(401, {"data": {}, "error": {"code": "access_token_invalid", "message": "The access token is invalid", "log_id": "x"}}),
      answer(200, {"access_token": "act.new", "expires_in": 86400, "open_id": "o", "refresh_expires_in": 31536000, "refresh_token": "rft.new", "scope": "user.info.basic", "token_type": "Bearer"}))
 
+# Pinterest: the examples of Pinterest's OpenAPI description (pinterest/api-description v5).
+pn_pin = {"id": "813744226420795884", "created_at": "2020-01-01T20:10:40-00:00", "title": "hello", "description": "fuzz", "board_id": "549755885175"}
+seed("adapter_pinterest", "publish", "publish", answer(201, pn_pin))
+seed("adapter_pinterest", "channel", "channel", answer(200, {"account_type": "BUSINESS", "id": "2783136121146311751", "username": "acme", "follower_count": 10, "following_count": 347, "pin_count": 339}))
+seed("adapter_pinterest", "recent", "recent", answer(200, {"items": [pn_pin], "bookmark": "b"}), answer(200, {"items": [], "bookmark": None}))
+seed("adapter_pinterest", "metrics", "metrics", answer(200, {"all": {"daily_metrics": [], "summary_metrics": {"IMPRESSION": 240, "OUTBOUND_CLICK": 20, "SAVE": 20, "VIDEO_MRC_VIEW": 20}, "lifetime_metrics": {"TOTAL_COMMENTS": 10, "TOTAL_REACTIONS": 12}}}))
+seed("adapter_pinterest", "delete", "delete", answer(204))
+seed("adapter_pinterest", "throttled", "publish", answer(429, {"code": 8, "message": "Rate limit exceeded"}, CT | RETRY, "30"))
+
 texts = ["Hello world", "Launch (v2) is *live* — see <docs> @team #rust_lang ~ {all}",
          "👩🏽‍💻 🏳️‍🌈 🇩🇪 1️⃣ #️⃣ 🫠 café e\u0301 日本語のテキスト", "see https://example.com/path?q=1 and www.example.org, x.com/a",
          "@alice.bsky.social hi #tag https://bsky.app/profile/alice $TSLA", "\r\n\u200d\u200b\ufe0f",

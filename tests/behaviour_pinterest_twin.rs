@@ -40,10 +40,20 @@ async fn the_pinterest_twin_passes_the_behaviour_suite() {
         .collect();
     assert_eq!(
         skipped,
-        ["publish_thread", "edit", "interactions_paging", "reply_to_interaction", "search", "idempotency_key"],
+        [
+            "publish_thread",
+            "edit",
+            "interactions_paging",
+            "reply_to_interaction",
+            "search",
+            "idempotency_key"
+        ],
         "{report}"
     );
-    assert!(report.skipped_for(SkipCause::Harness).is_empty(), "{report}");
+    assert!(
+        report.skipped_for(SkipCause::Harness).is_empty(),
+        "{report}"
+    );
     // The cleanup deleted every pin the suite made.
     assert!(twin.handle().pins().is_empty());
 }

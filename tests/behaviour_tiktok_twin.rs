@@ -5,11 +5,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use socialkit::Platform;
 use socialkit::adapters::tiktok::TikTok;
 use socialkit::adapters::tiktok::twin::Twin;
 use socialkit::model::Media;
 use socialkit::testkit::{Harness, SkipCause, SuiteOptions, suite};
-use socialkit::Platform;
 
 struct TwinHarness {
     platform: Arc<TikTok>,
@@ -54,6 +54,9 @@ async fn the_tiktok_twin_passes_the_behaviour_suite() {
         ],
         "{report}"
     );
-    assert!(report.skipped_for(SkipCause::Harness).is_empty(), "{report}");
+    assert!(
+        report.skipped_for(SkipCause::Harness).is_empty(),
+        "{report}"
+    );
     assert!(!twin.handle().videos().is_empty());
 }

@@ -77,7 +77,11 @@ async fn a_publish_refused_at_the_gateway_is_looked_up_then_sent_once() {
     e.run_simulated(&clock, 20).await.unwrap();
     let d = e.delivery(&ws, &sub.deliveries[0].id).await.unwrap();
     assert_eq!(d.state, DeliveryState::Published, "{d:?}");
-    assert_eq!(h.videos().len(), 1, "published once after the lookup found nothing");
+    assert_eq!(
+        h.videos().len(),
+        1,
+        "published once after the lookup found nothing"
+    );
     assert_eq!(h.log().count_to("POST", "/v2/post/publish/video/init/"), 2);
     assert!(
         h.log().count_to("POST", "/v2/video/list/") >= 1,

@@ -58,9 +58,12 @@ async fn a_large_video_goes_in_chunks_by_the_rules_and_is_published() {
 async fn a_lost_chunk_answer_is_sent_again_and_the_upload_completes() {
     let twin = Twin::start().await.unwrap();
     let t = adapter(&twin, |_| {});
-    twin.handle()
-        .faults()
-        .inject(Some("PUT"), Some("/upload/"), 1, Canned::text(502, "bad gateway"));
+    twin.handle().faults().inject(
+        Some("PUT"),
+        Some("/upload/"),
+        1,
+        Canned::text(502, "bad gateway"),
+    );
     let p = publish(&t, Post::text("retry").with_media(video(4000)))
         .await
         .unwrap();
@@ -73,16 +76,23 @@ async fn a_video_by_url_is_pulled_and_an_unverified_url_is_refused() {
     let twin = Twin::start().await.unwrap();
     let t = adapter(&twin, |_| {});
     let ok = Media::from_url("video/mp4", "https://media.example.com/a.mp4");
-    let p = publish(&t, Post::text("pulled").with_media(ok)).await.unwrap();
+    let p = publish(&t, Post::text("pulled").with_media(ok))
+        .await
+        .unwrap();
     let pb = &twin.handle().publishes()[0];
     assert_eq!(pb.urls, ["https://media.example.com/a.mp4"]);
     assert!(pb.publish_id.starts_with("v_pub_url"));
     assert!(twin.handle().video(&p.post.id).is_some());
 
     let bad = Media::from_url("video/mp4", "https://elsewhere.example/a.mp4");
-    let e = publish(&t, Post::text("x").with_media(bad)).await.unwrap_err();
+    let e = publish(&t, Post::text("x").with_media(bad))
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
-    assert_eq!(e.context().platform_code.as_deref(), Some("url_ownership_unverified"));
+    assert_eq!(
+        e.context().platform_code.as_deref(),
+        Some("url_ownership_unverified")
+    );
     assert!(e.to_string().contains("verified"), "{e}");
 }
 
@@ -91,12 +101,21 @@ async fn photos_go_by_url_and_bytes_are_refused_before_sending() {
     let twin = Twin::start().await.unwrap();
     let t = adapter(&twin, |_| {});
     let post = Post::text("Three anvils")
-        .with_media(Media::from_url("image/jpeg", "https://media.example.com/1.jpg"))
-        .with_media(Media::from_url("image/jpeg", "https://media.example.com/2.jpg"));
+        .with_media(Media::from_url(
+            "image/jpeg",
+            "https://media.example.com/1.jpg",
+        ))
+        .with_media(Media::from_url(
+            "image/jpeg",
+            "https://media.example.com/2.jpg",
+        ));
     let p = publish(&t, post).await.unwrap();
     let pb = &twin.handle().publishes()[0];
     assert_eq!((pb.media_type, pb.urls.len()), ("photo", 2));
-    assert_eq!(twin.handle().video(&p.post.id).unwrap().title, "Three anvils");
+    assert_eq!(
+        twin.handle().video(&p.post.id).unwrap().title,
+        "Three anvils"
+    );
 
     twin.handle().log().reset();
     let bytes = Post::text("x").with_media(Media::image_bytes("image/jpeg", vec![1, 2, 3]));
@@ -104,12 +123,24 @@ async fn photos_go_by_url_and_bytes_are_refused_before_sending() {
     assert_eq!(e.kind(), ErrorKind::Validation);
     let mixed = Post::text("x")
         .with_media(video(10))
-        .with_media(Media::from_url("image/jpeg", "https://media.example.com/1.jpg"));
-    assert_eq!(publish(&t, mixed).await.unwrap_err().kind(), ErrorKind::Validation);
+        .with_media(Media::from_url(
+            "image/jpeg",
+            "https://media.example.com/1.jpg",
+        ));
+    assert_eq!(
+        publish(&t, mixed).await.unwrap_err().kind(),
+        ErrorKind::Validation
+    );
     let none = Post::text("text alone");
-    assert_eq!(publish(&t, none).await.unwrap_err().kind(), ErrorKind::Validation);
+    assert_eq!(
+        publish(&t, none).await.unwrap_err().kind(),
+        ErrorKind::Validation
+    );
     let long = Post::text("é".repeat(2201)).with_media(video(10));
-    assert_eq!(publish(&t, long).await.unwrap_err().kind(), ErrorKind::Validation);
+    assert_eq!(
+        publish(&t, long).await.unwrap_err().kind(),
+        ErrorKind::Validation
+    );
     assert_eq!(twin.handle().log().count(), 0, "nothing was sent");
 }
 
@@ -123,9 +154,17 @@ async fn an_inbox_upload_ends_in_the_creators_inbox() {
     let pb = &twin.handle().publishes()[0];
     assert!(!pb.direct);
     assert_eq!(pb.status, "SEND_TO_USER_INBOX");
-    assert_eq!(p.post.id, pb.publish_id, "no video id until the creator posts it");
+    assert_eq!(
+        p.post.id, pb.publish_id,
+        "no video id until the creator posts it"
+    );
     assert_eq!(p.post.meta("status"), Some("SEND_TO_USER_INBOX"));
-    assert_eq!(twin.handle().log().count_to("POST", "/v2/post/publish/inbox/video/init/"), 1);
+    assert_eq!(
+        twin.handle()
+            .log()
+            .count_to("POST", "/v2/post/publish/inbox/video/init/"),
+        1
+    );
     // Metrics of a publish id: nothing to ask, every value None.
     let m = t.post_metrics(&[p.post]).await.unwrap();
     assert_eq!(m[0].video_views, None);
@@ -154,18 +193,25 @@ async fn a_failed_post_reports_its_reason() {
 async fn creator_info_refusals_stop_the_publish_before_any_upload() {
     let twin = Twin::start().await.unwrap();
     let t = adapter(&twin, |_| {});
-    twin.handle().refuse_posting(Some("spam_risk_too_many_posts"));
+    twin.handle()
+        .refuse_posting(Some("spam_risk_too_many_posts"));
     let e = publish(&t, Post::text("x").with_media(video(100)))
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RateLimited);
     assert!(e.retry_after().is_some());
-    twin.handle().refuse_posting(Some("spam_risk_user_banned_from_posting"));
+    twin.handle()
+        .refuse_posting(Some("spam_risk_user_banned_from_posting"));
     let e = publish(&t, Post::text("x").with_media(video(100)))
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
-    assert_eq!(twin.handle().log().count_to("POST", "/v2/post/publish/video"), 0);
+    assert_eq!(
+        twin.handle()
+            .log()
+            .count_to("POST", "/v2/post/publish/video"),
+        0
+    );
 }
 
 #[tokio::test]
@@ -178,13 +224,25 @@ async fn privacy_follows_the_audit_and_the_creators_options() {
     };
     let twin = Twin::start_with(options).await.unwrap();
     let t = adapter(&twin, |c| c.audited = true);
-    assert!(t.capabilities().visibilities.contains(&Visibility::Followers));
+    assert!(
+        t.capabilities()
+            .visibilities
+            .contains(&Visibility::Followers)
+    );
     let mut post = Post::text("followers").with_media(video(100));
     post.visibility = Visibility::Followers;
     let e = publish(&t, post).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation);
-    assert_eq!(e.context().platform_code.as_deref(), Some("privacy_level_option_mismatch"));
-    assert_eq!(twin.handle().log().count_to("POST", "/v2/post/publish/video"), 0);
+    assert_eq!(
+        e.context().platform_code.as_deref(),
+        Some("privacy_level_option_mismatch")
+    );
+    assert_eq!(
+        twin.handle()
+            .log()
+            .count_to("POST", "/v2/post/publish/video"),
+        0
+    );
 
     // An app that claims an audit TikTok has not done: TikTok's refusal, typed.
     let twin = Twin::start().await.unwrap();
@@ -244,7 +302,10 @@ async fn metrics_come_from_video_query_and_unreported_ones_are_none() {
     twin.handle().set_stats(&p.post.id, 900, 41);
     let unknown = PostRef::new("tiktok", "7300000000000099999");
     let m = t.post_metrics(&[p.post.clone(), unknown]).await.unwrap();
-    assert_eq!((m[0].video_views, m[0].likes, m[0].replies), (Some(900), Some(41), Some(0)));
+    assert_eq!(
+        (m[0].video_views, m[0].likes, m[0].replies),
+        (Some(900), Some(41), Some(0))
+    );
     assert_eq!(m[0].impressions, None);
     assert_eq!(m[1].likes, None);
     let recent = t.recent_posts(5).await.unwrap();
@@ -262,7 +323,8 @@ async fn rate_limits_server_errors_and_malformed_answers_are_typed() {
         serde_json::json!({"error": {"code": "rate_limit_exceeded", "message": "slow down", "log_id": "x"}}),
     )
     .with_header("Retry-After", "30");
-    h.faults().inject(Some("POST"), Some("creator_info"), 10, limited);
+    h.faults()
+        .inject(Some("POST"), Some("creator_info"), 10, limited);
     let e = publish(&t, Post::text("x").with_media(video(100)))
         .await
         .unwrap_err();
@@ -271,15 +333,23 @@ async fn rate_limits_server_errors_and_malformed_answers_are_typed() {
     h.faults().clear();
 
     // A status fetch that fails with 503 is asked again (it changes nothing).
-    h.faults()
-        .inject(Some("POST"), Some("status/fetch"), 1, Canned::text(503, "busy"));
+    h.faults().inject(
+        Some("POST"),
+        Some("status/fetch"),
+        1,
+        Canned::text(503, "busy"),
+    );
     publish(&t, Post::text("y").with_media(video(100)))
         .await
         .unwrap();
 
     // A malformed answer is an error, not a panic.
-    h.faults()
-        .inject(Some("GET"), Some("/v2/user/info/"), 1, Canned::malformed_json());
+    h.faults().inject(
+        Some("GET"),
+        Some("/v2/user/info/"),
+        1,
+        Canned::malformed_json(),
+    );
     assert_eq!(t.channel().await.unwrap_err().kind(), ErrorKind::Unexpected);
     h.faults().inject(
         Some("GET"),
@@ -289,13 +359,21 @@ async fn rate_limits_server_errors_and_malformed_answers_are_typed() {
     );
     assert_eq!(t.channel().await.unwrap_err().kind(), ErrorKind::Unexpected);
     // A failed video init (5xx) is not sent again: a write is in doubt.
-    h.faults().inject(Some("POST"), Some("video/init"), 1, Canned::text(500, "oops"));
+    h.faults().inject(
+        Some("POST"),
+        Some("video/init"),
+        1,
+        Canned::text(500, "oops"),
+    );
     let before = h.log().count_to("POST", "/v2/post/publish/video/init/");
     let e = publish(&t, Post::text("z").with_media(video(100)))
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Platform);
-    assert_eq!(h.log().count_to("POST", "/v2/post/publish/video/init/"), before + 1);
+    assert_eq!(
+        h.log().count_to("POST", "/v2/post/publish/video/init/"),
+        before + 1
+    );
 }
 
 #[tokio::test]
@@ -311,7 +389,10 @@ async fn a_post_that_never_finishes_times_out_on_the_clock() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout);
     // Every 5 s for 10 minutes: about 120 fetches, no real waiting.
-    let polls = twin.handle().log().count_to("POST", "/v2/post/publish/status/fetch/");
+    let polls = twin
+        .handle()
+        .log()
+        .count_to("POST", "/v2/post/publish/status/fetch/");
     assert!((100..=125).contains(&polls), "{polls}");
 }
 
@@ -319,7 +400,11 @@ async fn a_post_that_never_finishes_times_out_on_the_clock() {
 async fn the_connect_flow_sends_the_client_key_and_the_refresh_keeps_it() {
     use socialkit::adapters::tiktok::oauth;
     use socialkit::auth::connect::PendingConnect;
-    let client = oauth::client("twin-client-key", "twin-client-secret", "https://app.example/cb");
+    let client = oauth::client(
+        "twin-client-key",
+        "twin-client-secret",
+        "https://app.example/cb",
+    );
     let (url, pending) = PendingConnect::start(&client, false, chrono::Utc::now());
     let q: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     assert!(q.contains(&("client_key".into(), "twin-client-key".into())));
@@ -327,7 +412,11 @@ async fn the_connect_flow_sends_the_client_key_and_the_refresh_keeps_it() {
     assert!(q.contains(&("scope".into(), oauth::SCOPES.join(","))));
     // The code comes back and is exchanged at the twin with client_key in the form.
     let twin = Twin::start().await.unwrap();
-    let mut config = oauth::config("twin-client-key", "twin-client-secret", "https://app.example/cb");
+    let mut config = oauth::config(
+        "twin-client-key",
+        "twin-client-secret",
+        "https://app.example/cb",
+    );
     config.token_url = twin.url().join("v2/oauth/token/").unwrap();
     let client = socialkit::auth::OAuth2Client::new("tiktok", config);
     let cb = socialkit::auth::connect::Callback::parse(&format!(

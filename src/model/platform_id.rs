@@ -56,6 +56,8 @@ pub enum PlatformId {
     Reddit,
     /// Nostr (`"nostr"`).
     Nostr,
+    /// Pinterest (`"pinterest"`).
+    Pinterest,
     /// TikTok (`"tiktok"`).
     TikTok,
     /// Any other platform, by its name (an adapter registered by a user, a test double).
@@ -64,7 +66,7 @@ pub enum PlatformId {
 
 impl PlatformId {
     /// Every platform socialkit knows by name, in alphabetical order of the names.
-    pub const KNOWN: [PlatformId; 13] = [
+    pub const KNOWN: [PlatformId; 14] = [
         PlatformId::Bluesky,
         PlatformId::Discord,
         PlatformId::Facebook,
@@ -72,6 +74,7 @@ impl PlatformId {
         PlatformId::LinkedIn,
         PlatformId::Mastodon,
         PlatformId::Nostr,
+        PlatformId::Pinterest,
         PlatformId::Reddit,
         PlatformId::Sandbox,
         PlatformId::Telegram,
@@ -95,6 +98,7 @@ impl PlatformId {
             PlatformId::Discord => "discord",
             PlatformId::Reddit => "reddit",
             PlatformId::Nostr => "nostr",
+            PlatformId::Pinterest => "pinterest",
             PlatformId::TikTok => "tiktok",
             PlatformId::Other(name) => name,
         }

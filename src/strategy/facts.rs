@@ -522,6 +522,16 @@ fn build(p: &str) -> PlatformFacts {
                     vec![VideoViews, Likes, Replies, Reposts],
                     false,
                 ),
+                // Pinterest's pin analytics give impressions, saves, outbound clicks and
+                // video views, lifetime reactions and comments; there is no comment API for
+                // an inbox (https://github.com/pinterest/api-description `pins/analytics`,
+                // adapters::pinterest).
+                "pinterest" => (
+                    generic_fit(0.8, 0.4, 0.0, 0.4, 0.8, 0.7, 0.2),
+                    (1, 5, 35),
+                    vec![Impressions, Saves, Clicks, VideoViews, Likes, Replies],
+                    false,
+                ),
                 // "sandbox" and anything else: a generic platform.
                 _ => (
                     generic_fit(0.6, 0.5, 0.6, 0.6, 0.5, 0.5, 0.5),

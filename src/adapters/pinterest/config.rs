@@ -163,7 +163,8 @@ impl PinterestConfig {
         if self.board_section_id.as_deref().is_some_and(|s| !is_id(s)) {
             return Err(fail("board_section_id must be a Pinterest id (digits)"));
         }
-        if self.refresh_token.is_some() && (self.client_id.is_none() || self.client_secret.is_none())
+        if self.refresh_token.is_some()
+            && (self.client_id.is_none() || self.client_secret.is_none())
         {
             return Err(fail("refresh_token needs client_id and client_secret"));
         }

@@ -39,7 +39,10 @@ impl ErrorMapper for PinterestErrors {
             ErrorKind::NotFound => "; the pin, board or section does not exist (any more)",
             _ => "",
         };
-        let what = body.message.clone().unwrap_or_else(|| format!("HTTP {status}"));
+        let what = body
+            .message
+            .clone()
+            .unwrap_or_else(|| format!("HTTP {status}"));
         let mut e = r
             .error(kind, format!("pinterest {}: {what}{advice}", r.operation()))
             .with_platform(PLATFORM);

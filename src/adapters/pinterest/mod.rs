@@ -178,7 +178,9 @@ impl fmt::Debug for Pinterest {
 }
 
 fn invalid(m: impl Into<String>) -> Error {
-    Error::validation(m).with_platform(PLATFORM).with_operation("publish")
+    Error::validation(m)
+        .with_platform(PLATFORM)
+        .with_operation("publish")
 }
 
 /// The title and description of a text (see the [module docs](self)).
@@ -221,19 +223,36 @@ fn check_pin(post: &Post) -> Result<()> {
             )));
         }
     }
-    let videos = post.media.iter().filter(|m| m.kind == MediaKind::Video).count();
+    let videos = post
+        .media
+        .iter()
+        .filter(|m| m.kind == MediaKind::Video)
+        .count();
     if videos > 0 && post.media.len() > 1 {
-        return Err(invalid("pinterest: a pin is one video, or 1-5 images; not both"));
+        return Err(invalid(
+            "pinterest: a pin is one video, or 1-5 images; not both",
+        ));
     }
     if videos == 0 {
-        let urls = post.media.iter().filter(|m| matches!(m.source, MediaSource::Url(_))).count();
+        let urls = post
+            .media
+            .iter()
+            .filter(|m| matches!(m.source, MediaSource::Url(_)))
+            .count();
         if urls != 0 && urls != post.media.len() {
             return Err(invalid(
                 "pinterest: a carousel's images are all URLs or all bytes, not a mix",
             ));
         }
-        if let Some(m) = post.media.iter().find(|m| !matches!(m.mime.as_str(), "image/jpeg" | "image/png")) {
-            return Err(invalid(format!("pinterest takes JPEG or PNG images, not {}", m.mime)));
+        if let Some(m) = post
+            .media
+            .iter()
+            .find(|m| !matches!(m.mime.as_str(), "image/jpeg" | "image/png"))
+        {
+            return Err(invalid(format!(
+                "pinterest takes JPEG or PNG images, not {}",
+                m.mime
+            )));
         }
     }
     Ok(())
@@ -285,7 +304,9 @@ impl Pinterest {
 
     async fn send(&self, call: Call) -> Result<Response> {
         self.tokens
-            .send(&self.client, &PinterestErrors, |t: &Secret| call.clone().bearer(t))
+            .send(&self.client, &PinterestErrors, |t: &Secret| {
+                call.clone().bearer(t)
+            })
             .await
     }
 
@@ -340,7 +361,10 @@ impl Pinterest {
 
     async fn media_source(&self, post: &Post) -> Result<serde_json::Value> {
         let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
-        let first = post.media.first().ok_or_else(|| invalid("pinterest pins need media"))?;
+        let first = post
+            .media
+            .first()
+            .ok_or_else(|| invalid("pinterest pins need media"))?;
         if first.kind == MediaKind::Video {
             let media_id = self.upload_video(first).await?;
             return Ok(serde_json::json!({
@@ -378,23 +402,38 @@ impl Pinterest {
             .json(&serde_json::json!({"media_type": "video"}));
         let up: api::MediaUpload = self.json(call).await?;
         let upload_url = up.upload_url.as_deref().ok_or_else(|| {
-            Error::new(ErrorKind::Unexpected, "pinterest registered the video without an upload_url")
-                .with_platform(PLATFORM)
+            Error::new(
+                ErrorKind::Unexpected,
+                "pinterest registered the video without an upload_url",
+            )
+            .with_platform(PLATFORM)
         })?;
         let url = Url::parse(upload_url).map_err(|_| {
-            Error::new(ErrorKind::Unexpected, "pinterest answered an upload_url that is not a URL")
-                .with_platform(PLATFORM)
+            Error::new(
+                ErrorKind::Unexpected,
+                "pinterest answered an upload_url that is not a URL",
+            )
+            .with_platform(PLATFORM)
         })?;
         let mut form = Multipart::new();
         for (k, v) in &up.upload_parameters {
             form = form.text(k.clone(), v.clone());
         }
-        form = form.part(Part::bytes("file", bytes).file_name("video").mime(media.mime.clone()));
+        form = form.part(
+            Part::bytes("file", bytes)
+                .file_name("video")
+                .mime(media.mime.clone()),
+        );
         // The S3 form: no bearer token; its policy and signature are secrets for the logs.
         let mut call = Call::post(PLATFORM, "media_upload", url)
             .multipart(form)
             .retry(Retry::Idempotent);
-        for key in ["policy", "x-amz-signature", "x-amz-security-token", "x-amz-credential"] {
+        for key in [
+            "policy",
+            "x-amz-signature",
+            "x-amz-security-token",
+            "x-amz-credential",
+        ] {
             if let Some(v) = up.upload_parameters.get(key) {
                 call = call.redact(&Secret::new(v.clone()));
             }
@@ -459,12 +498,17 @@ impl Pinterest {
         let now = self.client.now();
         let end = now.date_naive();
         let start = end - chrono::Duration::days(89);
-        let call = self.get("post_metrics", &format!("pins/{id}/analytics"))?.query([
-            ("start_date", start.to_string()),
-            ("end_date", end.to_string()),
-            ("metric_types", "IMPRESSION,SAVE,OUTBOUND_CLICK,VIDEO_MRC_VIEW".to_string()),
-            ("app_types", "ALL".to_string()),
-        ]);
+        let call = self
+            .get("post_metrics", &format!("pins/{id}/analytics"))?
+            .query([
+                ("start_date", start.to_string()),
+                ("end_date", end.to_string()),
+                (
+                    "metric_types",
+                    "IMPRESSION,SAVE,OUTBOUND_CLICK,VIDEO_MRC_VIEW".to_string(),
+                ),
+                ("app_types", "ALL".to_string()),
+            ]);
         let answer: std::collections::BTreeMap<String, api::PinAnalytics> = self.json(call).await?;
         let mut m = PostMetrics::new(PostRef::new(PLATFORM, id), now);
         let a = answer.get("all").or_else(|| answer.values().next());
@@ -522,11 +566,17 @@ impl Adapter for Pinterest {
 
     async fn delete(&self, post: &PostRef) -> Result<()> {
         if !config::is_id(&post.id) {
-            return Err(Error::new(ErrorKind::NotFound, "pinterest: a pin id is digits")
-                .with_platform(PLATFORM)
-                .with_operation("delete"));
+            return Err(
+                Error::new(ErrorKind::NotFound, "pinterest: a pin id is digits")
+                    .with_platform(PLATFORM)
+                    .with_operation("delete"),
+            );
         }
-        let call = Call::delete(PLATFORM, "delete", self.config.endpoint(&format!("pins/{}", post.id))?);
+        let call = Call::delete(
+            PLATFORM,
+            "delete",
+            self.config.endpoint(&format!("pins/{}", post.id))?,
+        );
         self.send(call).await?;
         Ok(())
     }
@@ -551,7 +601,9 @@ impl Adapter for Pinterest {
         // Bounded: at most limit / 25 + 1 pages, and every page must move the bookmark.
         for _ in 0..=(limit / 25) {
             let size = (limit - out.len()).clamp(1, 250).to_string();
-            let mut call = self.get("recent_posts", "pins")?.query([("page_size", size)]);
+            let mut call = self
+                .get("recent_posts", "pins")?
+                .query([("page_size", size)]);
             if let Some(b) = &bookmark {
                 call = call.query([("bookmark", b.as_str())]);
             }
@@ -587,8 +639,14 @@ mod tests {
 
     #[test]
     fn the_first_line_is_the_title_when_there_are_several() {
-        assert_eq!(split_text("Title\nBody text"), (Some("Title"), Some("Body text")));
-        assert_eq!(split_text("Only a description"), (None, Some("Only a description")));
+        assert_eq!(
+            split_text("Title\nBody text"),
+            (Some("Title"), Some("Body text"))
+        );
+        assert_eq!(
+            split_text("Only a description"),
+            (None, Some("Only a description"))
+        );
         assert_eq!(split_text(""), (None, None));
     }
 
@@ -596,12 +654,23 @@ mod tests {
     fn limits_are_checked_before_sending() {
         let img = || crate::model::Media::from_url("image/jpeg", "https://x.example/a.jpg");
         let long_title = Post::text(format!("{}\nbody", "t".repeat(101))).with_media(img());
-        assert!(check_pin(&long_title).unwrap_err().to_string().contains("1 over"));
+        assert!(
+            check_pin(&long_title)
+                .unwrap_err()
+                .to_string()
+                .contains("1 over")
+        );
         let long_desc = Post::text("d".repeat(801)).with_media(img());
-        assert_eq!(check_pin(&long_desc).unwrap_err().kind(), ErrorKind::Validation);
+        assert_eq!(
+            check_pin(&long_desc).unwrap_err().kind(),
+            ErrorKind::Validation
+        );
         let bad_link = Post::text("x").with_media(img()).with_link("not a url");
         assert!(check_pin(&bad_link).is_err());
-        let gif = Post::text("x").with_media(crate::model::Media::from_url("image/gif", "https://x.example/a.gif"));
+        let gif = Post::text("x").with_media(crate::model::Media::from_url(
+            "image/gif",
+            "https://x.example/a.gif",
+        ));
         assert!(check_pin(&gif).is_err());
         assert!(check_pin(&Post::text("ok\nfine").with_media(img())).is_ok());
     }

@@ -30,10 +30,20 @@ pub const AUTHORIZE_URL: &str = "https://www.pinterest.com/oauth/";
 
 /// What socialkit needs: the account, boards and sections (to choose one), pins to read and
 /// write (scope names from the OpenAPI description's `pinterest_oauth2` scopes).
-pub const SCOPES: [&str; 4] = ["user_accounts:read", "boards:read", "pins:read", "pins:write"];
+pub const SCOPES: [&str; 4] = [
+    "user_accounts:read",
+    "boards:read",
+    "pins:read",
+    "pins:write",
+];
 
 /// The OAuth configuration with `token_url`.
-fn config_at(client_id: &str, client_secret: &str, redirect_uri: &str, token_url: Url) -> OAuth2Config {
+fn config_at(
+    client_id: &str,
+    client_secret: &str,
+    redirect_uri: &str,
+    token_url: Url,
+) -> OAuth2Config {
     OAuth2Config::new(
         client_id,
         Url::parse(AUTHORIZE_URL).unwrap_or_else(|_| unreachable!("the authorize URL is valid")),

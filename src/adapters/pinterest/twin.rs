@@ -172,12 +172,18 @@ macro_rules! auth {
 
 /// `oauth/token`: Basic client auth; `OauthAccessTokenResponseRefresh` /
 /// `OauthAccessTokenResponseCode`.
-async fn token(State(s): S, headers: HeaderMap, Form(f): Form<BTreeMap<String, String>>) -> Response {
+async fn token(
+    State(s): S,
+    headers: HeaderMap,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
     let mut st = s.lock();
     let expected = format!(
         "Basic {}",
-        base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", st.options.client_id, st.options.client_secret))
+        base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            st.options.client_id, st.options.client_secret
+        ))
     );
     if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
         return fail(401, 2, "Authentication failed.");
@@ -196,7 +202,10 @@ async fn token(State(s): S, headers: HeaderMap, Form(f): Form<BTreeMap<String, S
             .into_response();
     }
     st.issued += 1;
-    let (access, refresh) = (format!("pina_twin{}", st.issued), format!("pinr_twin{}", st.issued));
+    let (access, refresh) = (
+        format!("pina_twin{}", st.issued),
+        format!("pinr_twin{}", st.issued),
+    );
     st.refresh_tokens.retain(|r| *r != given);
     st.refresh_tokens.push(refresh.clone());
     st.tokens.push(access.clone());
@@ -235,7 +244,8 @@ async fn sections(State(s): S, headers: HeaderMap, Path(board): Path<String>) ->
     let st = s.lock();
     auth!(st, headers);
     if board == BOARD {
-        Json(json!({"items": [{"id": SECTION, "name": "Red ones"}], "bookmark": null})).into_response()
+        Json(json!({"items": [{"id": SECTION, "name": "Red ones"}], "bookmark": null}))
+            .into_response()
     } else if board == OTHER_BOARD {
         Json(json!({"items": [], "bookmark": null})).into_response()
     } else {
@@ -256,10 +266,17 @@ async fn create_pin(State(s): S, headers: HeaderMap, Json(b): Json<Value>) -> Re
         return fail(404, 3, "Board not found.");
     }
     let section = b["board_section_id"].as_str().map(str::to_string);
-    if section.as_deref().is_some_and(|s| !(board == BOARD && s == SECTION)) {
+    if section
+        .as_deref()
+        .is_some_and(|s| !(board == BOARD && s == SECTION))
+    {
         return fail(400, 1, "Board section not found in board.");
     }
-    if too_long(&b, "title", 100) || too_long(&b, "description", 800) || too_long(&b, "link", 2048) || too_long(&b, "alt_text", 500) {
+    if too_long(&b, "title", 100)
+        || too_long(&b, "description", 800)
+        || too_long(&b, "link", 2048)
+        || too_long(&b, "alt_text", 500)
+    {
         return fail(400, 1, "Invalid parameters.");
     }
     let m = &b["media_source"];
@@ -268,7 +285,12 @@ async fn create_pin(State(s): S, headers: HeaderMap, Json(b): Json<Value>) -> Re
         "image_url" if m["url"].as_str().is_some_and(|u| Url::parse(u).is_ok()) => 1,
         "image_base64"
             if matches!(m["content_type"].as_str(), Some("image/jpeg" | "image/png"))
-                && m["data"].as_str().is_some_and(|d| base64::engine::general_purpose::STANDARD.decode(d).is_ok()) => 1,
+                && m["data"].as_str().is_some_and(|d| {
+                    base64::engine::general_purpose::STANDARD.decode(d).is_ok()
+                }) =>
+        {
+            1
+        }
         "multiple_image_urls" | "multiple_image_base64" => {
             let n = m["items"].as_array().map(Vec::len).unwrap_or(0);
             if !(2..=5).contains(&n) {
@@ -314,14 +336,24 @@ fn pin_json(p: &TwinPin) -> Value {
 }
 
 /// `pins/list` (bookmark-paged, `page_size` ≤ 250).
-async fn list_pins(State(s): S, headers: HeaderMap, Query(q): Query<BTreeMap<String, String>>) -> Response {
+async fn list_pins(
+    State(s): S,
+    headers: HeaderMap,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
     let st = s.lock();
     auth!(st, headers);
-    let size = q.get("page_size").and_then(|v| v.parse::<usize>().ok()).unwrap_or(25);
+    let size = q
+        .get("page_size")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(25);
     if !(1..=250).contains(&size) {
         return fail(400, 1, "page_size must be 1 to 250.");
     }
-    let skip = q.get("bookmark").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+    let skip = q
+        .get("bookmark")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
     let items: Vec<Value> = st.pins.iter().skip(skip).take(size).map(pin_json).collect();
     let next = skip + items.len();
     let bookmark = (next < st.pins.len()).then(|| next.to_string());
@@ -341,13 +373,20 @@ async fn delete_pin(State(s): S, headers: HeaderMap, Path(id): Path<String>) -> 
 }
 
 /// `pins/analytics` (`PinAnalyticsResponse`; `start_date` at most 90 days back).
-async fn analytics(State(s): S, headers: HeaderMap, Path(id): Path<String>, Query(q): Query<BTreeMap<String, String>>) -> Response {
+async fn analytics(
+    State(s): S,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
     let st = s.lock();
     auth!(st, headers);
     let Some(p) = st.pins.iter().find(|p| p.id == id) else {
         return fail(404, 3, "Pin not found.");
     };
-    let start = q.get("start_date").and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let start = q
+        .get("start_date")
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
     let too_old = start.is_none_or(|d| (Utc::now().date_naive() - d).num_days() > 90);
     if too_old || !q.contains_key("metric_types") {
         return fail(400, 1, "Invalid pins analytics parameters.");
@@ -370,7 +409,14 @@ async fn create_media(State(s): S, headers: HeaderMap, Json(b): Json<Value>) -> 
     st.next += 1;
     let id = format!("{}", 12_345 + st.next);
     let fail_it = std::mem::take(&mut st.fail_next_video);
-    st.media.insert(id.clone(), Video { uploaded: false, polls: 0, fail: fail_it });
+    st.media.insert(
+        id.clone(),
+        Video {
+            uploaded: false,
+            polls: 0,
+            fail: fail_it,
+        },
+    );
     Json(json!({
         "media_id": id, "media_type": "video", "upload_url": format!("{}s3-upload", st.base),
         "upload_parameters": {"key": format!("uploads/{id}"), "policy": "twin-policy-secret",
@@ -383,7 +429,11 @@ async fn create_media(State(s): S, headers: HeaderMap, Json(b): Json<Value>) -> 
 /// The S3 form POST (`upload_url` with `upload_parameters` and `file`): 204.
 async fn s3_upload(State(s): S, headers: HeaderMap, mut form: Multipart) -> Response {
     if headers.contains_key("authorization") {
-        return (StatusCode::BAD_REQUEST, "<Error><Code>InvalidArgument</Code></Error>").into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            "<Error><Code>InvalidArgument</Code></Error>",
+        )
+            .into_response();
     }
     let (mut key, mut policy, mut file) = (None, false, false);
     while let Ok(Some(field)) = form.next_field().await {
@@ -397,13 +447,21 @@ async fn s3_upload(State(s): S, headers: HeaderMap, mut form: Multipart) -> Resp
         }
     }
     let mut st = s.lock();
-    let id = key.as_deref().and_then(|k| k.strip_prefix("uploads/")).unwrap_or_default().to_string();
+    let id = key
+        .as_deref()
+        .and_then(|k| k.strip_prefix("uploads/"))
+        .unwrap_or_default()
+        .to_string();
     match st.media.get_mut(&id) {
         Some(v) if policy && file => {
             v.uploaded = true;
             StatusCode::NO_CONTENT.into_response()
         }
-        _ => (StatusCode::FORBIDDEN, "<Error><Code>AccessDenied</Code></Error>").into_response(),
+        _ => (
+            StatusCode::FORBIDDEN,
+            "<Error><Code>AccessDenied</Code></Error>",
+        )
+            .into_response(),
     }
 }
 
@@ -483,7 +541,11 @@ impl Twin {
         shared.lock().base = server.base_url().to_string();
         Ok(Twin {
             server,
-            handle: TwinHandle { shared, log, faults },
+            handle: TwinHandle {
+                shared,
+                log,
+                faults,
+            },
             clock: ManualClock::new(Utc::now()),
         })
     }
@@ -509,7 +571,9 @@ impl Twin {
     /// An HTTP client on the twin's manual clock (video polls take no real time).
     pub fn client(&self) -> Client {
         let clock: Arc<dyn Clock> = Arc::new(self.clock.clone());
-        Client::new(HttpConfig::default()).unwrap_or_default().with_clock(clock)
+        Client::new(HttpConfig::default())
+            .unwrap_or_default()
+            .with_clock(clock)
     }
 
     /// The handle.

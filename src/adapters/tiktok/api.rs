@@ -243,8 +243,7 @@ pub struct Video {
 }
 
 /// The fields socialkit asks the video endpoints for.
-pub const VIDEO_FIELDS: &str =
-    "id,title,video_description,create_time,share_url,view_count,like_count,comment_count,share_count";
+pub const VIDEO_FIELDS: &str = "id,title,video_description,create_time,share_url,view_count,like_count,comment_count,share_count";
 
 /// `data` of `/v2/video/query/` and `/v2/video/list/`.
 #[derive(Debug, Clone, Deserialize)]

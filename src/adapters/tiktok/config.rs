@@ -310,7 +310,9 @@ impl TikTokConfig {
                 "an unaudited TikTok app can only post with privacy SELF_ONLY; set audited=true once TikTok has audited the app",
             ));
         }
-        if self.refresh_token.is_some() && (self.client_key.is_none() || self.client_secret.is_none()) {
+        if self.refresh_token.is_some()
+            && (self.client_key.is_none() || self.client_secret.is_none())
+        {
             return Err(fail("refresh_token needs client_key and client_secret"));
         }
         if !(MIN_CHUNK..=MAX_CHUNK).contains(&self.chunk_size) {

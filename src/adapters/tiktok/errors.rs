@@ -30,7 +30,9 @@ pub fn kind_for_code(code: &str) -> ErrorKind {
         | "unaudited_client_can_only_post_to_private_accounts"
         | "url_ownership_unverified"
         | "app_version_check_failed" => ErrorKind::PermissionDenied,
-        "rate_limit_exceeded" | "spam_risk_too_many_posts" | "reached_active_user_cap"
+        "rate_limit_exceeded"
+        | "spam_risk_too_many_posts"
+        | "reached_active_user_cap"
         | "spam_risk_too_many_pending_share" => ErrorKind::RateLimited,
         "invalid_param"
         | "invalid_params"
@@ -94,7 +96,11 @@ pub(crate) fn from_api(e: &ApiError, status: u16, operation: &str) -> Error {
         kind,
         format!(
             "tiktok {operation}: {}{}",
-            if e.message.is_empty() { &e.code } else { &e.message },
+            if e.message.is_empty() {
+                &e.code
+            } else {
+                &e.message
+            },
             advice(&e.code)
         ),
     )
@@ -116,10 +122,14 @@ pub(crate) fn from_fail_reason(reason: &str, publish_id: &str) -> Error {
     let kind = kind_for_fail_reason(reason);
     let what = match reason {
         "file_format_check_failed" => "the file format is not supported",
-        "duration_check_failed" => "the video is longer than the creator may post (max_video_post_duration_sec) or too short",
+        "duration_check_failed" => {
+            "the video is longer than the creator may post (max_video_post_duration_sec) or too short"
+        }
         "frame_rate_check_failed" => "the frame rate is not supported",
         "picture_size_check_failed" => "the picture size is not supported",
-        "video_pull_failed" | "photo_pull_failed" => "TikTok could not download the media from its URL",
+        "video_pull_failed" | "photo_pull_failed" => {
+            "TikTok could not download the media from its URL"
+        }
         "auth_removed" => "the creator removed the app's access; reconnect the account",
         "spam_risk_too_many_posts" => "the creator reached the daily post cap",
         "spam_risk_user_banned_from_posting" => "the creator is banned from posting",
@@ -151,7 +161,10 @@ impl ErrorMapper for TikTokErrors {
             .and_then(|e| serde_json::from_value(e).ok());
         let mut err = match parsed {
             Some(e) if !e.code.is_empty() && e.code != "ok" => from_api(&e, status, r.operation()),
-            _ => r.error(kind_for_status(r.status()), format!("tiktok answered HTTP {status}")),
+            _ => r.error(
+                kind_for_status(r.status()),
+                format!("tiktok answered HTTP {status}"),
+            ),
         };
         err = err.with_platform(PLATFORM);
         if status == 429 || err.kind() == ErrorKind::RateLimited {
@@ -186,8 +199,16 @@ mod tests {
         let cases = [
             (401, "access_token_invalid", ErrorKind::Unauthenticated),
             (401, "scope_not_authorized", ErrorKind::PermissionDenied),
-            (403, "spam_risk_user_banned_from_posting", ErrorKind::PermissionDenied),
-            (403, "unaudited_client_can_only_post_to_private_accounts", ErrorKind::PermissionDenied),
+            (
+                403,
+                "spam_risk_user_banned_from_posting",
+                ErrorKind::PermissionDenied,
+            ),
+            (
+                403,
+                "unaudited_client_can_only_post_to_private_accounts",
+                ErrorKind::PermissionDenied,
+            ),
             (403, "url_ownership_unverified", ErrorKind::PermissionDenied),
             (403, "spam_risk_too_many_posts", ErrorKind::RateLimited),
             (403, "reached_active_user_cap", ErrorKind::RateLimited),
@@ -228,7 +249,10 @@ mod tests {
             ("photo_pull_failed", ErrorKind::Validation),
             ("auth_removed", ErrorKind::Unauthenticated),
             ("spam_risk_too_many_posts", ErrorKind::RateLimited),
-            ("spam_risk_user_banned_from_posting", ErrorKind::PermissionDenied),
+            (
+                "spam_risk_user_banned_from_posting",
+                ErrorKind::PermissionDenied,
+            ),
             ("spam_risk_text", ErrorKind::ContentRejected),
             ("spam_risk", ErrorKind::ContentRejected),
             ("publish_cancelled", ErrorKind::Conflict),

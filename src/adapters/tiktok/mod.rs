@@ -87,8 +87,8 @@ use crate::adapters::base::Adapter;
 use crate::auth::{Secret, Token, TokenManager};
 use crate::http::{Call, Client, Response};
 use crate::model::{
-    Channel, MediaKind, Metric, Post, PostMetrics, PostRef, PublishOptions, Published,
-    RecentPost, Visibility,
+    Channel, MediaKind, Metric, Post, PostMetrics, PostRef, PublishOptions, Published, RecentPost,
+    Visibility,
 };
 use crate::platform::{Capabilities, Idempotency, MediaLimits, Operation, Platform};
 use crate::text::{Counting, TextRule};
@@ -142,9 +142,15 @@ pub fn capabilities(config: &TikTokConfig) -> Capabilities {
     c.media = MediaLimits {
         max_count: MAX_PHOTOS,
         kinds: vec![MediaKind::Image, MediaKind::Video],
-        mime_types: ["video/mp4", "video/quicktime", "video/webm", "image/jpeg", "image/webp"]
-            .map(String::from)
-            .to_vec(),
+        mime_types: [
+            "video/mp4",
+            "video/quicktime",
+            "video/webm",
+            "image/jpeg",
+            "image/webp",
+        ]
+        .map(String::from)
+        .to_vec(),
         max_image_bytes: Some(MAX_IMAGE_BYTES),
         max_video_bytes: Some(upload::MAX_VIDEO_BYTES),
         max_videos: 1,

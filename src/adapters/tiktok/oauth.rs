@@ -113,8 +113,10 @@ pub(crate) fn refresher(config: &TikTokConfig, http: &Client) -> Option<Arc<dyn 
                 &config.client_secret,
                 &config.refresh_token,
             ) else {
-                return Err(Error::config("tiktok: refreshing needs client_key, client_secret and refresh_token")
-                    .with_platform(PLATFORM));
+                return Err(Error::config(
+                    "tiktok: refreshing needs client_key, client_secret and refresh_token",
+                )
+                .with_platform(PLATFORM));
             };
             let refresh = current
                 .refresh_token

@@ -29,14 +29,18 @@ pub(crate) const POLL_TIMEOUT: Duration = Duration::from_secs(600);
 pub(crate) const POLL_EVERY: Duration = Duration::from_secs(5);
 
 fn invalid(m: impl Into<String>) -> Error {
-    Error::validation(m).with_platform(PLATFORM).with_operation("publish")
+    Error::validation(m)
+        .with_platform(PLATFORM)
+        .with_operation("publish")
 }
 
 /// What a TikTok post may carry: exactly one video, or 1–35 images given by URL (TikTok
 /// pulls photos itself). Checked before anything is sent.
 pub(crate) fn check_media(post: &Post) -> Result<()> {
     if !post.thread.is_empty() {
-        return Err(invalid("tiktok posts are single: a thread cannot be posted"));
+        return Err(invalid(
+            "tiktok posts are single: a thread cannot be posted",
+        ));
     }
     let videos = post
         .media
@@ -61,7 +65,9 @@ pub(crate) fn check_media(post: &Post) -> Result<()> {
         }
     }
     if post.link.is_some() {
-        return Err(invalid("tiktok posts have no link: put the link in the text"));
+        return Err(invalid(
+            "tiktok posts have no link: put the link in the text",
+        ));
     }
     Ok(())
 }
@@ -94,8 +100,7 @@ impl TikTok {
             .with_operation("publish")
             .with_platform_code("unaudited_client_can_only_post_to_private_accounts"));
         }
-        if !info.privacy_level_options.is_empty() && !info.privacy_level_options.contains(&level)
-        {
+        if !info.privacy_level_options.is_empty() && !info.privacy_level_options.contains(&level) {
             return Err(invalid(format!(
                 "tiktok: the creator cannot post with privacy {} (options: {}); nothing was sent",
                 level.as_str(),
@@ -182,10 +187,19 @@ impl TikTok {
 
     /// Sends the chunks in order. A chunk is the same bytes at the same range each time, so
     /// it may be sent again after a network failure.
-    async fn upload(&self, upload_url: &str, mime: &str, bytes: &[u8], plan: &ChunkPlan) -> Result<()> {
+    async fn upload(
+        &self,
+        upload_url: &str,
+        mime: &str,
+        bytes: &[u8],
+        plan: &ChunkPlan,
+    ) -> Result<()> {
         let url = Url::parse(upload_url).map_err(|_| {
-            Error::new(ErrorKind::Unexpected, "tiktok answered an upload_url that is not a URL")
-                .with_platform(PLATFORM)
+            Error::new(
+                ErrorKind::Unexpected,
+                "tiktok answered an upload_url that is not a URL",
+            )
+            .with_platform(PLATFORM)
         })?;
         let token = url
             .query_pairs()
@@ -222,7 +236,11 @@ impl TikTok {
                 photo_cover_index: 0,
                 photo_images: images,
             },
-            post_mode: if direct { "DIRECT_POST" } else { "MEDIA_UPLOAD" },
+            post_mode: if direct {
+                "DIRECT_POST"
+            } else {
+                "MEDIA_UPLOAD"
+            },
             media_type: "PHOTO",
         };
         let url = self.config.endpoint("v2/post/publish/content/init/")?;
@@ -271,7 +289,9 @@ impl TikTok {
             Some(id) => PostRef::new(PLATFORM, id.clone()),
             None => PostRef::new(PLATFORM, publish_id),
         };
-        r = r.with_meta("publish_id", publish_id).with_meta("status", done.status);
+        r = r
+            .with_meta("publish_id", publish_id)
+            .with_meta("status", done.status);
         Ok(Published::single(r, self.now()))
     }
 }

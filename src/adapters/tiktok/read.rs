@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 
 use super::api::{USER_FIELDS, UserData, VIDEO_FIELDS, Video, Videos};
 use super::{PLATFORM, TikTok};
+use crate::Result;
 use crate::http::{Call, Retry};
 use crate::model::{Channel, ChannelMetrics, PostMetrics, PostRef, Profile, RecentPost};
-use crate::Result;
 
 /// Most ids per `video/query`, most videos per `video/list` page.
 pub(crate) const PAGE: usize = 20;

@@ -42,13 +42,13 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::Json;
 use chrono::Utc;
 use serde_json::{Value, json};
 use url::Url;
@@ -200,7 +200,11 @@ fn authorized(st: &St, headers: &HeaderMap) -> bool {
 macro_rules! auth {
     ($st:expr, $headers:expr) => {
         if !authorized(&$st, &$headers) {
-            return fail(401, "access_token_invalid", "The access token is invalid or not found in the request.");
+            return fail(
+                401,
+                "access_token_invalid",
+                "The access token is invalid or not found in the request.",
+            );
         }
     };
 }
@@ -270,12 +274,23 @@ async fn creator_info(State(s): S, headers: HeaderMap) -> Response {
 
 /// Checks `post_info` against the audit and the creator's options.
 fn check_privacy(st: &St, post_info: &Value) -> std::result::Result<String, Response> {
-    let level = post_info["privacy_level"].as_str().unwrap_or_default().to_string();
+    let level = post_info["privacy_level"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     if !st.options.privacy_options.contains(&level.as_str()) {
-        return Err(fail(400, "privacy_level_option_mismatch", "privacy_level is not among the creator's options."));
+        return Err(fail(
+            400,
+            "privacy_level_option_mismatch",
+            "privacy_level is not among the creator's options.",
+        ));
     }
     if !st.options.audited && level != "SELF_ONLY" {
-        return Err(fail(403, "unaudited_client_can_only_post_to_private_accounts", "Unaudited clients can only post to a private account."));
+        return Err(fail(
+            403,
+            "unaudited_client_can_only_post_to_private_accounts",
+            "Unaudited clients can only post to a private account.",
+        ));
     }
     Ok(level)
 }
@@ -325,7 +340,13 @@ async fn video_init(s: Arc<Shared>, headers: HeaderMap, body: Value, direct: boo
     let prefix = match src["source"].as_str() {
         Some("FILE_UPLOAD") => "v_pub_file",
         Some("PULL_FROM_URL") => "v_pub_url",
-        _ => return fail(400, "invalid_param", "source_info.source must be FILE_UPLOAD or PULL_FROM_URL."),
+        _ => {
+            return fail(
+                400,
+                "invalid_param",
+                "source_info.source must be FILE_UPLOAD or PULL_FROM_URL.",
+            );
+        }
     };
     let mut p = new_publish(&mut st, prefix, "video", direct);
     if direct {
@@ -333,14 +354,21 @@ async fn video_init(s: Arc<Shared>, headers: HeaderMap, body: Value, direct: boo
             Ok(level) => p.privacy = level,
             Err(r) => return r,
         }
-        p.title = body["post_info"]["title"].as_str().unwrap_or_default().to_string();
+        p.title = body["post_info"]["title"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
     }
     let mut data = json!({"publish_id": p.publish_id});
     if prefix == "v_pub_file" {
         let n = |k: &str| src[k].as_u64().unwrap_or(0);
         let (size, chunk, count) = (n("video_size"), n("chunk_size"), n("total_chunk_count"));
         if !plan_ok(size, chunk, count) {
-            return fail(400, "invalid_param", "The chunk_size or total_chunk_count is invalid.");
+            return fail(
+                400,
+                "invalid_param",
+                "The chunk_size or total_chunk_count is invalid.",
+            );
         }
         p.plan = Some((size, chunk, count));
         data["upload_url"] = json!(format!(
@@ -350,7 +378,11 @@ async fn video_init(s: Arc<Shared>, headers: HeaderMap, body: Value, direct: boo
     } else {
         let url = src["video_url"].as_str().unwrap_or_default().to_string();
         if !url.starts_with(&st.options.verified_prefix) {
-            return fail(403, "url_ownership_unverified", "The URL's domain or prefix is not verified.");
+            return fail(
+                403,
+                "url_ownership_unverified",
+                "The URL's domain or prefix is not verified.",
+            );
         }
         p.status = "PROCESSING_DOWNLOAD".into();
         p.urls = vec![url];
@@ -377,33 +409,66 @@ async fn content_init(State(s): S, headers: HeaderMap, Json(body): Json<Value>) 
     let direct = match body["post_mode"].as_str() {
         Some("DIRECT_POST") => true,
         Some("MEDIA_UPLOAD") => false,
-        _ => return fail(400, "invalid_param", "post_mode must be DIRECT_POST or MEDIA_UPLOAD."),
+        _ => {
+            return fail(
+                400,
+                "invalid_param",
+                "post_mode must be DIRECT_POST or MEDIA_UPLOAD.",
+            );
+        }
     };
     if body["media_type"] != "PHOTO" || body["source_info"]["source"] != "PULL_FROM_URL" {
-        return fail(400, "invalid_param", "Photos are posted with media_type PHOTO by PULL_FROM_URL.");
+        return fail(
+            400,
+            "invalid_param",
+            "Photos are posted with media_type PHOTO by PULL_FROM_URL.",
+        );
     }
     let images: Vec<String> = body["source_info"]["photo_images"]
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     if images.is_empty() || images.len() > 35 {
         return fail(400, "invalid_param", "photo_images must hold 1 to 35 URLs.");
     }
-    if images.iter().any(|u| !u.starts_with(&st.options.verified_prefix)) {
-        return fail(403, "url_ownership_unverified", "The URL's domain or prefix is not verified.");
+    if images
+        .iter()
+        .any(|u| !u.starts_with(&st.options.verified_prefix))
+    {
+        return fail(
+            403,
+            "url_ownership_unverified",
+            "The URL's domain or prefix is not verified.",
+        );
     }
     let info = &body["post_info"];
-    if info["title"].as_str().is_some_and(|t| t.encode_utf16().count() > 90)
-        || info["description"].as_str().is_some_and(|t| t.encode_utf16().count() > 4000)
+    if info["title"]
+        .as_str()
+        .is_some_and(|t| t.encode_utf16().count() > 90)
+        || info["description"]
+            .as_str()
+            .is_some_and(|t| t.encode_utf16().count() > 4000)
     {
-        return fail(400, "invalid_param", "The title or description is too long.");
+        return fail(
+            400,
+            "invalid_param",
+            "The title or description is too long.",
+        );
     }
     let mut p = new_publish(&mut st, "p_pub_url", "photo", direct);
     match check_privacy(&st, info) {
         Ok(level) => p.privacy = level,
         Err(r) => return r,
     }
-    p.title = info["description"].as_str().or(info["title"].as_str()).unwrap_or_default().to_string();
+    p.title = info["description"]
+        .as_str()
+        .or(info["title"].as_str())
+        .unwrap_or_default()
+        .to_string();
     p.status = "PROCESSING_DOWNLOAD".into();
     p.urls = images;
     let id = p.publish_id.clone();
@@ -437,16 +502,25 @@ async fn upload(
         .and_then(|v| v.split_once('/'))
         .and_then(|(r, total)| {
             let (a, b) = r.split_once('-')?;
-            Some((a.parse::<u64>().ok()?, b.parse::<u64>().ok()?, total.parse::<u64>().ok()?))
+            Some((
+                a.parse::<u64>().ok()?,
+                b.parse::<u64>().ok()?,
+                total.parse::<u64>().ok()?,
+            ))
         });
     let start = p.chunks * chunk;
-    let end = if p.chunks + 1 == count { size } else { start + chunk };
+    let end = if p.chunks + 1 == count {
+        size
+    } else {
+        start + chunk
+    };
     match range {
         // A chunk sent again after a lost answer: already have it.
         Some((a, b, t)) if t == size && p.chunks > 0 && a == start - chunk && b + 1 == start => {
             return StatusCode::PARTIAL_CONTENT.into_response();
         }
-        Some((a, b, t)) if t == size && a == start && b + 1 == end && body.len() as u64 == end - start => {}
+        Some((a, b, t))
+            if t == size && a == start && b + 1 == end && body.len() as u64 == end - start => {}
         _ => return StatusCode::RANGE_NOT_SATISFIABLE.into_response(),
     }
     p.received.extend_from_slice(&body);
@@ -650,7 +724,11 @@ impl Twin {
             self.server.addr(),
             st.options.client_key,
             st.options.client_secret,
-            if st.options.audited { "&audited=true" } else { "" }
+            if st.options.audited {
+                "&audited=true"
+            } else {
+                ""
+            }
         );
         drop(st);
         TikTokConfig::from_url_str(&url)
@@ -704,7 +782,12 @@ impl TwinHandle {
 
     /// The current refresh tokens.
     pub fn refresh_tokens(&self) -> Vec<Secret> {
-        self.shared.lock().refresh_tokens.iter().map(Secret::new).collect()
+        self.shared
+            .lock()
+            .refresh_tokens
+            .iter()
+            .map(Secret::new)
+            .collect()
     }
 
     /// Every publish, by publish id.
@@ -714,7 +797,12 @@ impl TwinHandle {
 
     /// A published video by id.
     pub fn video(&self, id: &str) -> Option<TwinVideo> {
-        self.shared.lock().videos.iter().find(|v| v.id == id).cloned()
+        self.shared
+            .lock()
+            .videos
+            .iter()
+            .find(|v| v.id == id)
+            .cloned()
     }
 
     /// Every published video, newest first.

@@ -272,21 +272,24 @@ async fn creator_info(State(s): S, headers: HeaderMap) -> Response {
     }))
 }
 
+/// A refusal: status, code, message.
+type Refusal = (u16, &'static str, &'static str);
+
 /// Checks `post_info` against the audit and the creator's options.
-fn check_privacy(st: &St, post_info: &Value) -> std::result::Result<String, Response> {
+fn check_privacy(st: &St, post_info: &Value) -> std::result::Result<String, Refusal> {
     let level = post_info["privacy_level"]
         .as_str()
         .unwrap_or_default()
         .to_string();
     if !st.options.privacy_options.contains(&level.as_str()) {
-        return Err(fail(
+        return Err((
             400,
             "privacy_level_option_mismatch",
             "privacy_level is not among the creator's options.",
         ));
     }
     if !st.options.audited && level != "SELF_ONLY" {
-        return Err(fail(
+        return Err((
             403,
             "unaudited_client_can_only_post_to_private_accounts",
             "Unaudited clients can only post to a private account.",
@@ -352,7 +355,7 @@ async fn video_init(s: Arc<Shared>, headers: HeaderMap, body: Value, direct: boo
     if direct {
         match check_privacy(&st, &body["post_info"]) {
             Ok(level) => p.privacy = level,
-            Err(r) => return r,
+            Err((status, code, message)) => return fail(status, code, message),
         }
         p.title = body["post_info"]["title"]
             .as_str()
@@ -462,7 +465,7 @@ async fn content_init(State(s): S, headers: HeaderMap, Json(body): Json<Value>) 
     let mut p = new_publish(&mut st, "p_pub_url", "photo", direct);
     match check_privacy(&st, info) {
         Ok(level) => p.privacy = level,
-        Err(r) => return r,
+        Err((status, code, message)) => return fail(status, code, message),
     }
     p.title = info["description"]
         .as_str()

@@ -162,6 +162,38 @@ for name, status, body in [("li401", 401, {"status": 401, "serviceErrorCode": 65
         v = b"1800000900"
         f.write(struct.pack("<H", status - 100) + bytes([0x07, len(v)]) + v + json.dumps(body).encode())
 
+# TikTok: the example answers of developers.tiktok.com (query-creator-info, direct-post,
+# get-video-status, tiktok-api-v2-get-user-info, video-query, video-list).
+tt_ok = {"code": "ok", "message": "", "log_id": "202206221854370101130062072500FFA2"}
+tt_creator = {"data": {"creator_avatar_url": "https://lf16-tt4d.tiktokcdn.com/obj/x.jpeg", "creator_username": "tiktok", "creator_nickname": "TikTok Official",
+                       "privacy_level_options": ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"], "comment_disabled": False,
+                       "duet_disabled": False, "stitch_disabled": True, "max_video_post_duration_sec": 300}, "error": tt_ok}
+tt_video = {"id": "7080217258529818886", "title": "hello fuzz", "create_time": 1648590312, "share_url": "https://www.tiktok.com/@x/video/7080217258529818886",
+            "view_count": 10, "like_count": 2, "comment_count": 1, "share_count": 0}
+seed("adapter_tiktok", "publish", "publish", answer(200, tt_creator),
+     answer(200, {"data": {"publish_id": "v_pub_file~v2-1.123456789", "upload_url": "http://127.0.0.1:1/upload/?upload_id=67890&upload_token=Xza123"}, "error": tt_ok}))
+seed("adapter_tiktok", "status", "publish", answer(200, tt_creator),
+     answer(200, {"data": {"publish_id": "v_pub_url~v2-1.123456789"}, "error": tt_ok}),
+     answer(200, {"data": {"status": "PUBLISH_COMPLETE", "publicaly_available_post_id": [7080217258529818886], "uploaded_bytes": 64}, "error": tt_ok}))
+seed("adapter_tiktok", "failed", "publish", answer(200, tt_creator),
+     answer(200, {"data": {"status": "FAILED", "fail_reason": "duration_check_failed"}, "error": tt_ok}))
+seed("adapter_tiktok", "channel", "channel", answer(200, {"data": {"user": {"open_id": "723f24d7-e717-40f8-a2b6-cb8464cd23b4", "union_id": "c9c60f44-a68e-4f5d-84dd-ce22faeb0ba1",
+     "avatar_url": "https://p19-sign.tiktokcdn-us.com/x.jpeg", "display_name": "Tik Toker", "follower_count": 5, "following_count": 2, "video_count": 9}}, "error": tt_ok}))
+seed("adapter_tiktok", "metrics", "metrics", answer(200, {"data": {"videos": [tt_video]}, "error": tt_ok}))
+seed("adapter_tiktok", "recent", "recent", answer(200, {"data": {"videos": [tt_video], "cursor": 1643332803000, "has_more": False}, "error": tt_ok}))
+seed("adapter_tiktok", "throttled", "channel", answer(429, {"data": {}, "error": {"code": "rate_limit_exceeded", "message": "API rate limit exceeded", "log_id": "x"}}, CT | RETRY, "60"))
+seed("adapter_tiktok", "expired", "channel", answer(401, {"data": {}, "error": {"code": "access_token_invalid", "message": "The access token is invalid", "log_id": "x"}}),
+     answer(200, {"access_token": "act.new", "expires_in": 86400, "open_id": "o", "refresh_expires_in": 31536000, "refresh_token": "rft.new", "scope": "user.info.basic", "token_type": "Bearer"}))
+
+# Pinterest: the examples of Pinterest's OpenAPI description (pinterest/api-description v5).
+pn_pin = {"id": "813744226420795884", "created_at": "2020-01-01T20:10:40-00:00", "title": "hello", "description": "fuzz", "board_id": "549755885175"}
+seed("adapter_pinterest", "publish", "publish", answer(201, pn_pin))
+seed("adapter_pinterest", "channel", "channel", answer(200, {"account_type": "BUSINESS", "id": "2783136121146311751", "username": "acme", "follower_count": 10, "following_count": 347, "pin_count": 339}))
+seed("adapter_pinterest", "recent", "recent", answer(200, {"items": [pn_pin], "bookmark": "b"}), answer(200, {"items": [], "bookmark": None}))
+seed("adapter_pinterest", "metrics", "metrics", answer(200, {"all": {"daily_metrics": [], "summary_metrics": {"IMPRESSION": 240, "OUTBOUND_CLICK": 20, "SAVE": 20, "VIDEO_MRC_VIEW": 20}, "lifetime_metrics": {"TOTAL_COMMENTS": 10, "TOTAL_REACTIONS": 12}}}))
+seed("adapter_pinterest", "delete", "delete", answer(204))
+seed("adapter_pinterest", "throttled", "publish", answer(429, {"code": 8, "message": "Rate limit exceeded"}, CT | RETRY, "30"))
+
 texts = ["Hello world", "Launch (v2) is *live* — see <docs> @team #rust_lang ~ {all}",
          "👩🏽‍💻 🏳️‍🌈 🇩🇪 1️⃣ #️⃣ 🫠 café e\u0301 日本語のテキスト", "see https://example.com/path?q=1 and www.example.org, x.com/a",
          "@alice.bsky.social hi #tag https://bsky.app/profile/alice $TSLA", "\r\n\u200d\u200b\ufe0f",

@@ -21,6 +21,8 @@ pub mod linkedin;
 pub mod mastodon;
 #[cfg(feature = "nostr")]
 pub mod nostr;
+#[cfg(feature = "pinterest")]
+pub mod pinterest;
 #[cfg(feature = "reddit")]
 pub mod reddit;
 pub mod sandbox;
@@ -28,6 +30,8 @@ pub mod sandbox;
 pub mod telegram;
 #[cfg(feature = "threads")]
 pub mod threads;
+#[cfg(feature = "tiktok")]
+pub mod tiktok;
 #[cfg(feature = "x")]
 pub mod x;
 
@@ -50,12 +54,16 @@ pub(crate) fn register_all(registry: &mut Registry) {
     mastodon::register(registry);
     #[cfg(feature = "nostr")]
     nostr::register(registry);
+    #[cfg(feature = "pinterest")]
+    pinterest::register(registry);
     #[cfg(feature = "reddit")]
     reddit::register(registry);
     #[cfg(feature = "telegram")]
     telegram::register(registry);
     #[cfg(feature = "threads")]
     threads::register(registry);
+    #[cfg(feature = "tiktok")]
+    tiktok::register(registry);
     #[cfg(feature = "x")]
     x::register(registry);
 }

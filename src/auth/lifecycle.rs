@@ -14,6 +14,8 @@
 //! | Bluesky (atproto OAuth) | 1 hour at the reference PDS (`expires_in`) | `refresh_token` grant with a DPoP proof, a minute before expiry and when the PDS refuses the token | **rotates**; reusing a spent one ends the whole session; public clients: at most 2 weeks per session and between refreshes (confidential clients: 2 years / 3 months) | <https://atproto.com/specs/oauth>; lifetimes from `@atproto/oauth-provider` 0.22 `oauth-constants` |
 //! | Mastodon | does not expire (until revoked) | none | none | <https://docs.joinmastodon.org/spec/oauth/> |
 //! | Reddit | 1 hour | a new password grant (script apps) or the `refresh_token` grant (`duration=permanent`), a minute before expiry and on a 401 | with `duration=permanent`; not documented to rotate | <https://github.com/reddit-archive/reddit/wiki/OAuth2> |
+//! | TikTok | 24 hours | `refresh_token` grant (`client_key` + `client_secret`), a minute before expiry and on a 401 | 365 days; a refresh **may return a new one**, which replaces the old | <https://developers.tiktok.com/doc/oauth-user-access-token-management> |
+//! | Pinterest | 30 days | `refresh_token` grant (HTTP Basic client auth), a minute before expiry and on a 401 | 365 days; the refresh answer carries a refresh token, which replaces the old | <https://developers.pinterest.com/docs/getting-started/authentication-and-scopes/> |
 //!
 //! [`lifecycle`] returns these facts as data. Where a channel's config states no expiry, it is
 //! discovered from the token response's `expires_in` ([`Token::from_oauth_json`]) or, for
@@ -224,6 +226,26 @@ pub fn lifecycle(platform: &str) -> Option<Lifecycle> {
             None,
             true,
             "https://github.com/reddit-archive/reddit/wiki/OAuth2",
+        ),
+        // TikTok: "the refresh_token value may be different" after a refresh, so it is
+        // treated as rotating.
+        "tiktok" => l(
+            Some(DAY),
+            60,
+            true,
+            Some(365 * DAY),
+            true,
+            "https://developers.tiktok.com/doc/oauth-user-access-token-management",
+        ),
+        // Pinterest's refresh answer (`OauthAccessTokenResponseRefresh`) always carries a
+        // refresh token: treated as rotating.
+        "pinterest" => l(
+            Some(30 * DAY),
+            60,
+            true,
+            Some(365 * DAY),
+            true,
+            "https://developers.pinterest.com/docs/getting-started/authentication-and-scopes/",
         ),
         _ => return None,
     })

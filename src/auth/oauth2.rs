@@ -82,6 +82,14 @@ pub struct OAuth2Config {
     /// Extra authorize URL parameters (`duration=permanent` for Reddit, `prompt=consent` …).
     #[serde(default)]
     pub extra_authorize_params: BTreeMap<String, String>,
+    /// The name the client id goes by in the authorize URL and token requests: `client_id`
+    /// (RFC 6749), `client_key` for TikTok.
+    #[serde(default = "default_client_id_param")]
+    pub client_id_param: String,
+}
+
+fn default_client_id_param() -> String {
+    "client_id".to_string()
 }
 
 impl OAuth2Config {
@@ -117,7 +125,22 @@ impl OAuth2Config {
             scope_separator: default_separator(),
             client_auth: ClientAuth::default(),
             extra_authorize_params: BTreeMap::new(),
+            client_id_param: default_client_id_param(),
         }
+    }
+
+    /// Sends the client id under another name (TikTok's `client_key`).
+    ///
+    /// ```
+    /// # use socialkit::auth::*;
+    /// # let cfg = OAuth2Config::new("ck", url::Url::parse("https://a.example/authorize").unwrap(), url::Url::parse("https://a.example/token").unwrap(), "https://app.example/cb");
+    /// let cfg = cfg.with_client_id_param("client_key");
+    /// let url = OAuth2Client::new("tiktok", cfg).authorize_url(&State::new(), None);
+    /// assert!(url.as_str().contains("client_key=ck"));
+    /// ```
+    pub fn with_client_id_param(mut self, name: impl Into<String>) -> Self {
+        self.client_id_param = name.into();
+        self
     }
 
     /// Sets the client secret.
@@ -274,7 +297,7 @@ impl OAuth2Client {
         {
             let mut q = url.query_pairs_mut();
             q.append_pair("response_type", "code")
-                .append_pair("client_id", &c.client_id)
+                .append_pair(&c.client_id_param, &c.client_id)
                 .append_pair("redirect_uri", &c.redirect_uri);
             if !c.scopes.is_empty() {
                 q.append_pair("scope", &c.scopes.join(&c.scope_separator));
@@ -364,10 +387,10 @@ impl OAuth2Client {
                 call = call.basic_auth(&id, Some(&pw));
             }
             (Some(secret), ClientAuth::RequestBody) => {
-                form.push(("client_id", &c.client_id));
+                form.push((&c.client_id_param, &c.client_id));
                 form.push(("client_secret", secret.expose()));
             }
-            (None, _) => form.push(("client_id", &c.client_id)),
+            (None, _) => form.push((&c.client_id_param, &c.client_id)),
         }
         let response = http.send(call.form(form), &OAuthErrorMapper).await?;
         token_from_response(&response, http.now())

@@ -56,13 +56,17 @@ pub enum PlatformId {
     Reddit,
     /// Nostr (`"nostr"`).
     Nostr,
+    /// Pinterest (`"pinterest"`).
+    Pinterest,
+    /// TikTok (`"tiktok"`).
+    TikTok,
     /// Any other platform, by its name (an adapter registered by a user, a test double).
     Other(String),
 }
 
 impl PlatformId {
     /// Every platform socialkit knows by name, in alphabetical order of the names.
-    pub const KNOWN: [PlatformId; 12] = [
+    pub const KNOWN: [PlatformId; 14] = [
         PlatformId::Bluesky,
         PlatformId::Discord,
         PlatformId::Facebook,
@@ -70,10 +74,12 @@ impl PlatformId {
         PlatformId::LinkedIn,
         PlatformId::Mastodon,
         PlatformId::Nostr,
+        PlatformId::Pinterest,
         PlatformId::Reddit,
         PlatformId::Sandbox,
         PlatformId::Telegram,
         PlatformId::Threads,
+        PlatformId::TikTok,
         PlatformId::X,
     ];
 
@@ -92,6 +98,8 @@ impl PlatformId {
             PlatformId::Discord => "discord",
             PlatformId::Reddit => "reddit",
             PlatformId::Nostr => "nostr",
+            PlatformId::Pinterest => "pinterest",
+            PlatformId::TikTok => "tiktok",
             PlatformId::Other(name) => name,
         }
     }

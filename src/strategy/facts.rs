@@ -512,6 +512,26 @@ fn build(p: &str) -> PlatformFacts {
                     vec![Likes, Reposts, Replies, Quotes],
                     true,
                 ),
+                // TikTok's API gives a creator's video views, likes, comments and shares
+                // (`video/query`), nothing about reach or impressions, and no comments or
+                // messages to third-party apps, so there is no inbox
+                // (https://developers.tiktok.com/doc/tiktok-api-v2-video-query, adapters::tiktok).
+                "tiktok" => (
+                    generic_fit(0.9, 0.7, 0.1, 0.4, 0.3, 0.8, 0.3),
+                    (1, 3, 14),
+                    vec![VideoViews, Likes, Replies, Reposts],
+                    false,
+                ),
+                // Pinterest's pin analytics give impressions, saves, outbound clicks and
+                // video views, lifetime reactions and comments; there is no comment API for
+                // an inbox (https://github.com/pinterest/api-description `pins/analytics`,
+                // adapters::pinterest).
+                "pinterest" => (
+                    generic_fit(0.8, 0.4, 0.0, 0.4, 0.8, 0.7, 0.2),
+                    (1, 5, 35),
+                    vec![Impressions, Saves, Clicks, VideoViews, Likes, Replies],
+                    false,
+                ),
                 // "sandbox" and anything else: a generic platform.
                 _ => (
                     generic_fit(0.6, 0.5, 0.6, 0.6, 0.5, 0.5, 0.5),

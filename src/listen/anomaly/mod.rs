@@ -176,26 +176,25 @@ fn one() -> f64 {
 
 impl Default for Config {
     /// What cross-validation on 54 NAB series chose (standard profile; `tests/data/nab_cv.json`):
-    /// a daily season (the same UTC hour of the last 7 days), Anscombe's square root of the
-    /// counts, a point is an anomaly from 1.5 robust standard deviations either way *if* its
-    /// score reaches half the highest score of the last 14 days, then quiet for 24 hours. The
-    /// record rule does most of the work: a series must come close to its own recent extremes,
-    /// whatever its noise, and one huge burst does not hide a smaller one for two weeks.
+    /// no season, a baseline of the last 3 days, values as they are, a point is an anomaly
+    /// from 2 robust standard deviations either way *if* its score is the highest of the last
+    /// 14 days, then quiet for 6 hours. The record rule does most of the work: a series must
+    /// outdo its own recent extremes, whatever its noise.
     fn default() -> Self {
         Config {
-            season: Season::Daily,
+            season: Season::None,
             zone: None,
             slot_secs: 3_600,
-            history_secs: 7 * 86_400,
-            max_per_slot: 2_016,
+            history_secs: 3 * 86_400,
+            max_per_slot: 1_000,
             min_samples: 6,
-            threshold: 1.5,
+            threshold: 2.0,
             direction: Direction::Both,
-            cooldown_secs: 24 * 3_600,
-            transform: Transform::Sqrt,
+            cooldown_secs: 6 * 3_600,
+            transform: Transform::Identity,
             smooth: 1,
             record_secs: 14 * 86_400,
-            record_ratio: 0.5,
+            record_ratio: 1.0,
             rearm: false,
         }
     }
@@ -328,7 +327,11 @@ impl Trigger {
 
 /// [`Config::record_ratio`] brought into (0, 1] (1 when it is not a number).
 fn record_ratio(r: f64) -> f64 {
-    if r.is_nan() { 1.0 } else { r.clamp(f64::MIN_POSITIVE, 1.0) }
+    if r.is_nan() {
+        1.0
+    } else {
+        r.clamp(f64::MIN_POSITIVE, 1.0)
+    }
 }
 
 /// The streaming detector.

@@ -19,7 +19,8 @@ fn cooldown_gives_one_alert_per_burst() {
     }
     assert_eq!(detect(&Config::default(), &pts).len(), 1);
     // Without the cool-down and the record rule each point of the burst is an alert; with
-    // the record rule alone only the points that outdo the first (none: they are equal).
+    // the strict record rule alone only the points that outdo the first (none: they are
+    // equal); with re-arming alone one per excursion above the threshold.
     let no_cooldown = Config {
         cooldown_secs: 0,
         record_secs: 0,
@@ -28,9 +29,17 @@ fn cooldown_gives_one_alert_per_burst() {
     assert_eq!(detect(&no_cooldown, &pts).len(), 3);
     let records_only = Config {
         cooldown_secs: 0,
+        record_ratio: 1.0,
         ..Config::default()
     };
     assert_eq!(detect(&records_only, &pts).len(), 1);
+    let rearm_only = Config {
+        cooldown_secs: 0,
+        record_secs: 0,
+        rearm: true,
+        ..Config::default()
+    };
+    assert_eq!(detect(&rearm_only, &pts).len(), 1);
 }
 
 #[test]

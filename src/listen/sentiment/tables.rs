@@ -278,7 +278,10 @@ mod tests {
 
     #[test]
     fn every_word_is_found_through_either_map() {
-        for t in [super::super::english::tables(), super::super::german::tables()] {
+        for t in [
+            super::super::english::tables(),
+            super::super::german::tables(),
+        ] {
             assert!(t.words.len() > 100);
             for (w, e) in &t.words {
                 assert_eq!(t.word(w), *e, "{w}");

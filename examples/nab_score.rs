@@ -18,6 +18,16 @@
 //!   cool-down 6 or 24 hours): 3,780 settings. (The first run had thresholds 3…10 and record
 //!   windows up to 7 days; its choices sat at both edges on every fold's training data, so the
 //!   grid was widened once, before the held-out numbers below.)
+//! * `cv wide` (not the committed result): adds the threshold 1.5, a record ratio of ½ or ¼
+//!   (a point counts as a record from that share of the recent record on) and re-arming, 22,464
+//!   settings, and writes `target/nab_cv_wide.json`. It was added after the held-out numbers
+//!   of the grid above were known and after looking at the realTweets series' own scores (the
+//!   strict record rule missed windows whose spike was smaller than one of the two weeks
+//!   before). Held out it reaches 61.6 on realTweets (standard), but what it picks on all 54
+//!   series (daily season, square root, threshold 1.5, half the record, 24 h cool-down) alarms
+//!   about once a day on plain Poisson counts and fails five of the robustness tests in
+//!   `tests/listen_anomaly.rs`, so it is not the default: a choice that respects those tests
+//!   (a false-alarm budget on synthetic series as a constraint of the procedure) is still to do.
 //! * Choice: for each fold and profile, the setting with the highest mean of two normalised
 //!   scores on the training folds: over their realTweets series and over their other series
 //!   (social volume and everything else weigh the same). Ties go to the earlier setting.
@@ -26,6 +36,7 @@
 //!   with the standard profile.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -68,20 +79,39 @@ fn bases() -> Vec<Config> {
     out
 }
 
-/// The trigger part of a setting.
-fn triggers(base: &Config) -> Vec<Config> {
+/// The trigger part of a setting. `wide` adds the threshold 1.5, record ratios of ½ and ¼ and
+/// re-arming (the grid of `cv wide`, not the one `Config::default()` was chosen with).
+fn triggers(base: &Config, wide: bool) -> Vec<Config> {
+    let thresholds: &[f64] = if wide {
+        &[1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0]
+    } else {
+        &[2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0]
+    };
     let mut out = Vec::new();
-    for threshold in [2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0] {
+    for &threshold in thresholds {
         for direction in [Direction::Up, Direction::Both] {
             for record_secs in [0, 86_400, 7 * 86_400, 14 * 86_400, 28 * 86_400] {
-                for cooldown_secs in [6 * 3_600, 24 * 3_600] {
-                    out.push(Config {
-                        threshold,
-                        direction,
-                        record_secs,
-                        cooldown_secs,
-                        ..base.clone()
-                    });
+                // A ratio only means something with a record window.
+                let ratios: &[f64] = if wide && record_secs > 0 {
+                    &[1.0, 0.5, 0.25]
+                } else {
+                    &[1.0]
+                };
+                let rearms: &[bool] = if wide { &[false, true] } else { &[false] };
+                for &record_ratio in ratios {
+                    for &rearm in rearms {
+                        for cooldown_secs in [6 * 3_600, 24 * 3_600] {
+                            out.push(Config {
+                                threshold,
+                                direction,
+                                record_secs,
+                                record_ratio,
+                                rearm,
+                                cooldown_secs,
+                                ..base.clone()
+                            });
+                        }
+                    }
                 }
             }
         }
@@ -240,6 +270,7 @@ fn main() {
     });
     let published = nab::published(&dir, &files).expect("published detections");
     let cv = std::env::args().any(|a| a == "cv");
+    let wide = std::env::args().any(|a| a == "wide");
     let mut published_summary = BTreeMap::new();
     for (name, per_profile) in &published {
         let mut m = BTreeMap::new();
@@ -280,9 +311,10 @@ fn main() {
     let bases = bases();
     let mut candidates: Vec<Config> = Vec::new();
     for b in &bases {
-        candidates.extend(triggers(b));
+        candidates.extend(triggers(b, wide));
     }
     let per_base = candidates.len() / bases.len();
+    eprintln!("{} candidates", candidates.len());
     // raw[candidate][profile][file]
     let mut raw = vec![
         [
@@ -433,10 +465,12 @@ fn main() {
     );
     println!("chosen on all 54 (low FP): {:?}", candidates[lc]);
     let result = CvResult {
-        procedure: "6 folds (one realTweets series each, the rest dealt round-robin by category and name); \
-            3,780 candidates; choice = max of 0.5·(normalised score on training realTweets) + \
-            0.5·(normalised score on the other training series)"
-            .into(),
+        procedure: format!(
+            "6 folds (one realTweets series each, the rest dealt round-robin by category and \
+             name); {} candidates; choice = max of 0.5·(normalised score on training \
+             realTweets) + 0.5·(normalised score on the other training series)",
+            if wide { "22,464" } else { "3,780" }
+        ),
         candidates: candidates.len(),
         folds,
         files: files
@@ -464,7 +498,12 @@ fn main() {
         default_objective: dobj,
         low_fp: candidates[lc].clone(),
     };
-    let path = dir.parent().unwrap().join("nab_cv.json");
+    // The wide grid's result is not the committed one (see the module docs): it goes to target/.
+    let path = if wide {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/nab_cv_wide.json")
+    } else {
+        dir.parent().unwrap().join("nab_cv.json")
+    };
     std::fs::write(&path, serde_json::to_string_pretty(&result).unwrap() + "\n").unwrap();
     eprintln!("wrote {} in {:.0?}", path.display(), started.elapsed());
 }

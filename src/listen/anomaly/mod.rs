@@ -157,6 +157,21 @@ pub struct Config {
     /// alarms once instead of until the baseline has caught up.
     #[serde(default)]
     pub record_secs: i64,
+    /// How far a score must reach towards the record to count as one: a point is a record
+    /// when its score exceeds `record_ratio` × the highest score of the last
+    /// [`Config::record_secs`] (1: a strict record; 0.5: at least half the recent extreme, so
+    /// one huge burst does not hide every smaller one for weeks). Kept within (0, 1].
+    #[serde(default = "one")]
+    pub record_ratio: f64,
+    /// One alarm per excursion: after an alarm, the next needs the score to have fallen
+    /// below [`Config::threshold`] first (a level shift, whose scores stay high until the
+    /// baseline has caught up, alarms once however long that takes).
+    #[serde(default)]
+    pub rearm: bool,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 impl Default for Config {
@@ -179,6 +194,8 @@ impl Default for Config {
             transform: Transform::Identity,
             smooth: 1,
             record_secs: 14 * 86_400,
+            record_ratio: 1.0,
+            rearm: false,
         }
     }
 }
@@ -232,6 +249,10 @@ pub struct Trigger {
     threshold: f64,
     cooldown_secs: i64,
     record_secs: i64,
+    record_ratio: f64,
+    rearm: bool,
+    /// Whether the score has been below the threshold since the last alarm (with `rearm`).
+    armed: bool,
     last_alarm: Option<i64>,
     /// Scores of the record window, decreasing from the front (the front is the maximum).
     record: VecDeque<(i64, f64)>,
@@ -249,6 +270,9 @@ impl Trigger {
             },
             cooldown_secs: config.cooldown_secs,
             record_secs: config.record_secs.max(0),
+            record_ratio: record_ratio(config.record_ratio),
+            rearm: config.rearm,
+            armed: true,
             last_alarm: None,
             record: VecDeque::new(),
         }
@@ -274,7 +298,12 @@ impl Trigger {
             {
                 self.record.pop_front();
             }
-            record = self.record.front().is_none_or(|(_, m)| s > *m);
+            // The bar: `ratio` of a positive record (a negative record is the bar itself).
+            let ratio = self.record_ratio;
+            record = self
+                .record
+                .front()
+                .is_none_or(|(_, m)| s > if *m > 0.0 { ratio * m } else { *m });
             while self.record.back().is_some_and(|(_, m)| *m <= s) {
                 self.record.pop_back();
             }
@@ -283,12 +312,25 @@ impl Trigger {
         let cooling = self
             .last_alarm
             .is_some_and(|t| ts >= t && ts.saturating_sub(t) < self.cooldown_secs);
-        if s >= self.threshold && record && !cooling {
+        if s < self.threshold {
+            self.armed = true;
+        }
+        if s >= self.threshold && record && !cooling && (self.armed || !self.rearm) {
             self.last_alarm = Some(ts);
+            self.armed = false;
             true
         } else {
             false
         }
+    }
+}
+
+/// [`Config::record_ratio`] brought into (0, 1] (1 when it is not a number).
+fn record_ratio(r: f64) -> f64 {
+    if r.is_nan() {
+        1.0
+    } else {
+        r.clamp(f64::MIN_POSITIVE, 1.0)
     }
 }
 
@@ -326,6 +368,7 @@ impl Detector {
         config.min_samples = config.min_samples.clamp(1, config.max_per_slot);
         config.smooth = config.smooth.clamp(1, 10_000);
         config.record_secs = config.record_secs.max(0);
+        config.record_ratio = record_ratio(config.record_ratio);
         if !config.threshold.is_finite() {
             config.threshold = Config::default().threshold;
         }

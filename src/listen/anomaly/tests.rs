@@ -19,7 +19,8 @@ fn cooldown_gives_one_alert_per_burst() {
     }
     assert_eq!(detect(&Config::default(), &pts).len(), 1);
     // Without the cool-down and the record rule each point of the burst is an alert; with
-    // the record rule alone only the points that outdo the first (none: they are equal).
+    // the strict record rule alone only the points that outdo the first (none: they are
+    // equal); with re-arming alone one per excursion above the threshold.
     let no_cooldown = Config {
         cooldown_secs: 0,
         record_secs: 0,
@@ -28,9 +29,69 @@ fn cooldown_gives_one_alert_per_burst() {
     assert_eq!(detect(&no_cooldown, &pts).len(), 3);
     let records_only = Config {
         cooldown_secs: 0,
+        record_ratio: 1.0,
         ..Config::default()
     };
     assert_eq!(detect(&records_only, &pts).len(), 1);
+    let rearm_only = Config {
+        cooldown_secs: 0,
+        record_secs: 0,
+        rearm: true,
+        ..Config::default()
+    };
+    assert_eq!(detect(&rearm_only, &pts).len(), 1);
+}
+
+#[test]
+fn a_record_ratio_lets_a_smaller_burst_through() {
+    // A quiet day with a burst of 50 on top and, a day later, one of 30: the strict record
+    // rule hides the second (it does not beat the first), half the record does not.
+    let t = |s: i64| s * 300;
+    let cfg = |ratio: f64| Config {
+        threshold: 3.0,
+        record_secs: 7 * 86_400,
+        record_ratio: ratio,
+        cooldown_secs: 0,
+        ..Config::default()
+    };
+    let run = |ratio: f64| {
+        let mut tr = Trigger::new(&cfg(ratio));
+        [1.0, 50.0, 1.0, 30.0, 1.0]
+            .iter()
+            .enumerate()
+            .filter(|(k, z)| tr.check(t(*k as i64 * 288), Some(**z)))
+            .count()
+    };
+    assert_eq!(run(1.0), 1);
+    assert_eq!(run(0.5), 2);
+    // Out of range: 0 and below mean "any positive score", NaN means 1.
+    assert_eq!(record_ratio(f64::NAN), 1.0);
+    assert_eq!(record_ratio(7.0), 1.0);
+    assert!(record_ratio(-1.0) > 0.0);
+}
+
+#[test]
+fn rearm_gives_one_alarm_per_excursion() {
+    let cfg = Config {
+        threshold: 3.0,
+        record_secs: 0,
+        cooldown_secs: 0,
+        rearm: true,
+        ..Config::default()
+    };
+    let mut tr = Trigger::new(&cfg);
+    let scores = [5.0, 6.0, 9.0, 4.0, 2.0, 4.0, -7.0, -1.0];
+    let alarms: Vec<bool> = scores
+        .iter()
+        .enumerate()
+        .map(|(k, z)| tr.check(k as i64 * 60, Some(*z)))
+        .collect();
+    // 5 alarms; 6, 9, 4 stay above the threshold; 2 re-arms; 4 alarms; −7 is the same
+    // excursion (|z| stays above 3 both ways).
+    assert_eq!(
+        alarms,
+        [true, false, false, false, false, true, false, false]
+    );
 }
 
 #[test]
@@ -94,12 +155,13 @@ proptest! {
 
     #[test]
     fn any_config_never_panics(slot in any::<i64>(), hist in any::<i64>(), maxp in any::<usize>(),
-        mins in any::<usize>(), thr in any::<f64>(), cool in any::<i64>(), ts in any::<i64>(), v in any::<f64>()) {
+        mins in any::<usize>(), thr in any::<f64>(), cool in any::<i64>(), ts in any::<i64>(), v in any::<f64>(),
+        ratio in any::<f64>(), rearm in any::<bool>()) {
         let mut d = Detector::new(Config {
             season: Season::Weekly, slot_secs: slot, history_secs: hist, max_per_slot: maxp,
             min_samples: mins, threshold: thr, direction: Direction::Both, cooldown_secs: cool,
             transform: Transform::Log1p, smooth: 3, zone: Some(chrono_tz::Europe::Berlin),
-            record_secs: cool,
+            record_secs: cool, record_ratio: ratio, rearm,
         });
         let at = DateTime::from_timestamp(ts.rem_euclid(4_000_000_000), 0).unwrap();
         for k in 0..3 {

@@ -255,6 +255,7 @@ fn build() -> Tables {
             .collect(),
         idiom_words: FastSet::default(),
         words: FastMap::default(),
+        short_words: FastMap::default(),
         contrast: ["but".to_string()].into_iter().collect(),
         kind_of: Some(("kind", "of")),
         no_word: Some("no"),

@@ -230,6 +230,7 @@ fn build() -> Tables {
             .collect(),
         idiom_words: FastSet::default(),
         words: FastMap::default(),
+        short_words: FastMap::default(),
         contrast: ["aber", "jedoch", "allerdings", "sondern"]
             .into_iter()
             .map(str::to_string)

@@ -8,7 +8,7 @@
 //! agree with it item by item (see `tests/listen_vader.rs`).
 
 use super::Scores;
-use super::tables::{Tables, WordInfo};
+use super::tables::{Role, Tables, WordInfo};
 use super::text::{is_upper, split_words, strip_punc_if_word};
 
 /// Increase of a booster word's effect (and decrease of a dampener's).
@@ -69,6 +69,12 @@ impl Words<'_> {
     fn valence(&self, i: usize) -> Option<f64> {
         self.info[i].valence
     }
+
+    /// Whether word `i` is the rule word `role` (a [`Role`] bit).
+    #[inline]
+    fn is(&self, i: usize, role: u16) -> bool {
+        self.info[i].is(role)
+    }
 }
 
 /// Buffers reused from text to text on one thread, so scoring allocates nothing per word (and,
@@ -112,8 +118,19 @@ fn score_with(t: &Tables, text: &str, s: &mut Scratch) -> Scores {
         let w = strip_punc_if_word(word, t.is_punct);
         let start = buf.len() as u32;
         if w.is_ascii() {
+            // One pass for both cases (what `is_upper` decides for ASCII), then lower in place.
+            let (mut has_lower, mut has_upper) = (false, false);
+            for b in w.bytes() {
+                has_lower |= b.is_ascii_lowercase();
+                has_upper |= b.is_ascii_uppercase();
+            }
             buf.push_str(w);
-            buf[start as usize..].make_ascii_lowercase();
+            if has_upper {
+                buf[start as usize..].make_ascii_lowercase();
+            }
+            spans.push((start, buf.len() as u32));
+            upper.push(has_upper && !has_lower);
+            continue;
         } else if w.contains('Σ') {
             // Only capital sigma lowers by context (final sigma), as the reference's does.
             buf.push_str(&w.to_lowercase());
@@ -132,13 +149,16 @@ fn score_with(t: &Tables, text: &str, s: &mut Scratch) -> Scores {
     info.clear();
     info.extend(spans.iter().map(|&(a, b)| {
         let w = &buf[a as usize..b as usize];
-        let mut e = t.words.get(w).copied().unwrap_or_default();
+        let mut e = t.word(w);
         if let Some(infix) = t.negation_infix.filter(|_| !e.negation) {
-            // A short word: a plain window scan beats a substring searcher's setup.
-            e.negation = w
-                .as_bytes()
-                .windows(infix.len())
-                .any(|x| x == infix.as_bytes());
+            // A short word: a plain scan for the infix's first byte beats a substring
+            // searcher's setup, and compares the rest only where that byte is.
+            let (wb, ib) = (w.as_bytes(), infix.as_bytes());
+            e.negation = ib.first().is_some_and(|&first| {
+                wb.iter()
+                    .enumerate()
+                    .any(|(k, &b)| b == first && wb[k..].starts_with(ib))
+            });
         }
         e
     }));
@@ -154,18 +174,15 @@ fn score_with(t: &Tables, text: &str, s: &mut Scratch) -> Scores {
     let n = words.len();
     sentiments.clear();
     for i in 0..n {
-        let w = words.lower(i);
         // Booster words score nothing themselves.
         if words.info[i].booster.is_some() {
             sentiments.push(0.0);
             continue;
         }
         // "kind of" as a dampener: "kind" scores nothing.
-        if let Some((kind, of)) = t.kind_of {
-            if i + 1 < n && w == kind && words.lower(i + 1) == of {
-                sentiments.push(0.0);
-                continue;
-            }
+        if i + 1 < n && words.is(i, Role::KIND) && words.is(i + 1, Role::OF) {
+            sentiments.push(0.0);
+            continue;
         }
         sentiments.push(valence_at(t, &words, i));
     }
@@ -202,19 +219,16 @@ fn valence_at(t: &Tables, w: &Words, i: usize) -> f64 {
         return 0.0;
     };
     let n = w.len();
-    let lower = |k: usize| w.lower(k);
     let mut v = base;
-    if let Some(no) = t.no_word {
-        // "no" before a lexicon word negates it and does not score itself.
-        if lower(i) == no && i + 1 != n && w.valence(i + 1).is_some() {
-            v = 0.0;
-        }
-        if (i > 0 && lower(i - 1) == no)
-            || (i > 1 && lower(i - 2) == no)
-            || (i > 2 && lower(i - 3) == no && t.or_words.contains(&lower(i - 1)))
-        {
-            v = base * N_SCALAR;
-        }
+    // "no" before a lexicon word negates it and does not score itself.
+    if w.is(i, Role::NO) && i + 1 != n && w.valence(i + 1).is_some() {
+        v = 0.0;
+    }
+    if (i > 0 && w.is(i - 1, Role::NO))
+        || (i > 1 && w.is(i - 2, Role::NO))
+        || (i > 2 && w.is(i - 3, Role::NO) && w.is(i - 1, Role::OR))
+    {
+        v = base * N_SCALAR;
     }
     if w.upper[i] && w.cap_diff {
         if v > 0.0 {
@@ -233,13 +247,13 @@ fn valence_at(t: &Tables, w: &Words, i: usize) -> f64 {
                 s *= 0.9;
             }
             v += s;
-            v = negation_check(t, w, v, start, i);
+            v = negation_check(w, v, start, i);
             if start == 2 {
                 v = special_idioms_check(t, w, v, i);
             }
         }
     }
-    least_check(t, w, v, i)
+    least_check(w, v, i)
 }
 
 /// The effect of the booster or dampener at `j` on valence `v`.
@@ -258,13 +272,10 @@ fn scalar_inc_dec(w: &Words, j: usize, v: f64) -> f64 {
     s
 }
 
-fn negation_check(t: &Tables, w: &Words, v: f64, start: usize, i: usize) -> f64 {
-    let lower = |k: usize| w.lower(k);
-    let is = |k: usize, set: &[&str]| set.contains(&lower(k));
-    let without_doubt = |a: usize, b: &[usize]| {
-        t.without_doubt
-            .is_some_and(|(wo, dt)| lower(a) == wo && b.iter().any(|&k| lower(k) == dt))
-    };
+fn negation_check(w: &Words, v: f64, start: usize, i: usize) -> f64 {
+    let is = |k: usize, role: u16| w.is(k, role);
+    let without_doubt =
+        |a: usize, b: &[usize]| is(a, Role::WITHOUT) && b.iter().any(|&k| is(k, Role::DOUBT));
     match start {
         0 => {
             if w.negated(i - 1) {
@@ -272,7 +283,7 @@ fn negation_check(t: &Tables, w: &Words, v: f64, start: usize, i: usize) -> f64 
             }
         }
         1 => {
-            if is(i - 2, t.never_words) && is(i - 1, t.so_words) {
+            if is(i - 2, Role::NEVER) && is(i - 1, Role::SO) {
                 return v * 1.25;
             } else if without_doubt(i - 2, &[i - 1]) {
                 return v;
@@ -282,7 +293,7 @@ fn negation_check(t: &Tables, w: &Words, v: f64, start: usize, i: usize) -> f64 
         }
         _ => {
             // As in the reference: "so"/"this" right before the word intensifies on its own.
-            if (is(i - 3, t.never_words) && is(i - 2, t.so_words)) || is(i - 1, t.so_words) {
+            if (is(i - 3, Role::NEVER) && is(i - 2, Role::SO)) || is(i - 1, Role::SO) {
                 return v * 1.25;
             } else if without_doubt(i - 3, &[i - 2, i - 1]) {
                 return v;
@@ -401,16 +412,12 @@ impl Joined {
     }
 }
 
-fn least_check(t: &Tables, w: &Words, v: f64, i: usize) -> f64 {
-    let Some((least, except)) = t.least else {
-        return v;
-    };
-    let lower = |k: usize| w.lower(k);
-    if i > 1 && w.valence(i - 1).is_none() && lower(i - 1) == least {
-        if !except.contains(&lower(i - 2)) {
+fn least_check(w: &Words, v: f64, i: usize) -> f64 {
+    if i > 1 && w.valence(i - 1).is_none() && w.is(i - 1, Role::LEAST) {
+        if !w.is(i - 2, Role::LEAST_EXCEPT) {
             return v * N_SCALAR;
         }
-    } else if i > 0 && w.valence(i - 1).is_none() && lower(i - 1) == least {
+    } else if i > 0 && w.valence(i - 1).is_none() && w.is(i - 1, Role::LEAST) {
         return v * N_SCALAR;
     }
     v

@@ -53,6 +53,12 @@ impl Hasher for Fx {
     }
 
     #[inline]
+    fn write_u128(&mut self, i: u128) {
+        self.add(i as u64);
+        self.add((i >> 64) as u64);
+    }
+
+    #[inline]
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
     }
@@ -76,6 +82,43 @@ pub(crate) struct WordInfo {
     pub negation: bool,
     /// Whether it is a contrastive conjunction ("but").
     pub contrast: bool,
+    /// The rule words it is ([`Role`] bits: "no", "or", "never", "so", …), so the rules test a
+    /// bit instead of comparing strings.
+    pub roles: u16,
+}
+
+/// The rule words of [`Tables`] as bits of [`WordInfo::roles`].
+pub(crate) struct Role;
+
+impl Role {
+    /// [`Tables::no_word`].
+    pub const NO: u16 = 1;
+    /// [`Tables::or_words`].
+    pub const OR: u16 = 1 << 1;
+    /// [`Tables::never_words`].
+    pub const NEVER: u16 = 1 << 2;
+    /// [`Tables::so_words`].
+    pub const SO: u16 = 1 << 3;
+    /// The first word of [`Tables::without_doubt`].
+    pub const WITHOUT: u16 = 1 << 4;
+    /// The second word of [`Tables::without_doubt`].
+    pub const DOUBT: u16 = 1 << 5;
+    /// The word of [`Tables::least`].
+    pub const LEAST: u16 = 1 << 6;
+    /// The exceptions of [`Tables::least`] ("at least", "very least").
+    pub const LEAST_EXCEPT: u16 = 1 << 7;
+    /// The first word of [`Tables::kind_of`].
+    pub const KIND: u16 = 1 << 8;
+    /// The second word of [`Tables::kind_of`].
+    pub const OF: u16 = 1 << 9;
+}
+
+impl WordInfo {
+    /// Whether the word has every role bit of `role`.
+    #[inline]
+    pub fn is(&self, role: u16) -> bool {
+        self.roles & role == role
+    }
 }
 
 /// Everything language-specific the rules in [`super::rules`] read. English fills it from the
@@ -98,8 +141,11 @@ pub(crate) struct Tables {
     /// only match where one of these is near.
     pub idiom_words: FastSet<String>,
     /// Everything the rules ask of a single word, found with one lookup per word (built by
-    /// [`Tables::index`] from the tables above).
+    /// [`Tables::index`] from the tables above). Read it through [`Tables::word`].
     pub words: FastMap<String, WordInfo>,
+    /// The entries of [`Tables::words`] of at most [`SHORT`] bytes, keyed by [`short_key`]:
+    /// nearly every word, found with an integer hash and compare instead of a string's.
+    pub short_words: FastMap<u128, WordInfo>,
     /// Contrastive conjunctions ("but"): sentiment before is halved, after is raised by half.
     pub contrast: FastSet<String>,
     /// The two words of a dampening phrase whose first word would otherwise score ("kind of").
@@ -120,7 +166,35 @@ pub(crate) struct Tables {
     pub is_punct: fn(char) -> bool,
 }
 
+/// The longest word (in UTF-8 bytes) kept in [`Tables::short_words`].
+pub(crate) const SHORT: usize = 15;
+
+/// A word of at most [`SHORT`] bytes as one integer: its bytes, zero-padded, and its length in
+/// the last byte (so `"a"` and `"a\0"` differ). `None` for a longer word.
+#[inline]
+pub(crate) fn short_key(word: &str) -> Option<u128> {
+    let b = word.as_bytes();
+    if b.len() > SHORT {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..b.len()].copy_from_slice(b);
+    k[15] = b.len() as u8;
+    Some(u128::from_le_bytes(k))
+}
+
 impl Tables {
+    /// What the rules need to know of the (lower-case) word `w`: its entry, or nothing.
+    #[inline]
+    pub(crate) fn word(&self, w: &str) -> WordInfo {
+        match short_key(w) {
+            Some(k) => self.short_words.get(&k),
+            None => self.words.get(w),
+        }
+        .copied()
+        .unwrap_or_default()
+    }
+
     /// Fills [`Tables::idiom_words`] and [`Tables::words`] from the other tables.
     pub(crate) fn index(&mut self) {
         self.index_idioms();
@@ -140,12 +214,38 @@ impl Tables {
         for w in &self.contrast {
             words.entry(w.clone()).or_default().contrast = true;
         }
+        let mut roles: Vec<(&str, u16)> = Vec::new();
+        roles.extend(self.no_word.map(|w| (w, Role::NO)));
+        roles.extend(self.or_words.iter().map(|w| (*w, Role::OR)));
+        roles.extend(self.never_words.iter().map(|w| (*w, Role::NEVER)));
+        roles.extend(self.so_words.iter().map(|w| (*w, Role::SO)));
+        if let Some((without, doubt)) = self.without_doubt {
+            roles.extend([(without, Role::WITHOUT), (doubt, Role::DOUBT)]);
+        }
+        if let Some((least, except)) = self.least {
+            roles.push((least, Role::LEAST));
+            roles.extend(except.iter().map(|w| (*w, Role::LEAST_EXCEPT)));
+        }
+        if let Some((kind, of)) = self.kind_of {
+            roles.extend([(kind, Role::KIND), (of, Role::OF)]);
+        }
+        for (w, role) in roles {
+            words.entry(w.to_string()).or_default().roles |= role;
+        }
+        self.short_words = words
+            .iter()
+            .filter_map(|(w, e)| Some((short_key(w)?, *e)))
+            .collect();
         self.words = words;
     }
 
     /// Sets the valence of one word in [`Tables::lexicon`] and [`Tables::words`].
     pub(crate) fn set_valence(&mut self, word: String, valence: f64) {
-        self.words.entry(word.clone()).or_default().valence = Some(valence);
+        let e = self.words.entry(word.clone()).or_default();
+        e.valence = Some(valence);
+        if let Some(k) = short_key(&word) {
+            self.short_words.insert(k, *e);
+        }
         self.lexicon.insert(word, valence);
     }
 
@@ -160,5 +260,33 @@ impl Tables {
             words.extend(key.split(' ').map(str::to_string));
         }
         self.idiom_words = words;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_keys_are_unique_and_bounded() {
+        assert_ne!(short_key("a"), short_key("a\0"));
+        assert_ne!(short_key(""), short_key("\0"));
+        assert_eq!(short_key("a"), short_key("a"));
+        assert!(short_key("fifteen-bytes-x").is_some());
+        assert_eq!(short_key("sixteen-bytes-xx"), None);
+    }
+
+    #[test]
+    fn every_word_is_found_through_either_map() {
+        for t in [
+            super::super::english::tables(),
+            super::super::german::tables(),
+        ] {
+            assert!(t.words.len() > 100);
+            for (w, e) in &t.words {
+                assert_eq!(t.word(w), *e, "{w}");
+            }
+            assert_eq!(t.word("no-such-word-in-any-lexicon"), WordInfo::default());
+        }
     }
 }

@@ -27,6 +27,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::model::PlatformId;
+
 /// `Result` with socialkit's [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -159,8 +161,8 @@ pub enum Detail {
 /// The context of an error: where it happened and what the platform said.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorContext {
-    /// The platform's name (`"mastodon"`, `"bluesky"`, `"sandbox"` …).
-    pub platform: Option<String>,
+    /// The platform (`mastodon`, `bluesky`, `sandbox` …; serialised as its name).
+    pub platform: Option<PlatformId>,
     /// The channel (account) the call was made for.
     pub channel: Option<String>,
     /// The operation (`"publish"`, `"delete"`, `"interactions"` …).
@@ -271,7 +273,7 @@ impl Error {
     }
 
     /// Sets the platform in the context.
-    pub fn with_platform(mut self, platform: impl Into<String>) -> Self {
+    pub fn with_platform(mut self, platform: impl Into<PlatformId>) -> Self {
         self.inner.context.platform = Some(platform.into());
         self
     }
@@ -339,7 +341,7 @@ impl Error {
         operation: &str,
     ) -> Self {
         if self.inner.context.platform.is_none() {
-            self.inner.context.platform = Some(platform.as_ref().to_string());
+            self.inner.context.platform = Some(PlatformId::named(platform.as_ref()));
         }
         if self.inner.context.channel.is_none() {
             self.inner.context.channel = channel.map(str::to_string);
@@ -608,8 +610,26 @@ mod tests {
             Some("acme"),
             "publish",
         );
-        assert_eq!(e.context().platform.as_deref(), Some("x"));
+        assert_eq!(e.context().platform, Some(PlatformId::X));
         assert_eq!(e.context().channel.as_deref(), Some("acme"));
         assert_eq!(e.context().operation.as_deref(), Some("publish"));
+    }
+
+    #[test]
+    fn the_context_platform_reads_and_writes_its_name() {
+        // A context stored before the platform was typed reads back; the name is unchanged.
+        let old = r#"{"platform":"mastodon","channel":"acme","operation":"publish","http_status":429,"platform_code":null,"platform_message":null}"#;
+        let c: ErrorContext = serde_json::from_str(old).unwrap();
+        assert_eq!(c.platform, Some(PlatformId::Mastodon));
+        assert_eq!(serde_json::to_string(&c).unwrap(), old);
+        let other: ErrorContext = serde_json::from_str(r#"{"platform":"myspace"}"#).unwrap();
+        assert_eq!(other.platform, Some(PlatformId::Other("myspace".into())));
+        assert!(
+            serde_json::to_string(&other)
+                .unwrap()
+                .contains(r#""platform":"myspace""#)
+        );
+        let none: ErrorContext = serde_json::from_str(r#"{"platform":null}"#).unwrap();
+        assert_eq!(none.platform, None);
     }
 }

@@ -386,3 +386,27 @@ async fn the_registry_builds_both_forms_from_channel_urls() {
         .unwrap();
     assert!(from_config.capabilities().reply);
 }
+
+/// Snowflakes carry the twin's clock: a message sent at a set instant has that timestamp.
+#[tokio::test]
+async fn snowflakes_follow_the_twins_injected_clock() {
+    use socialkit::clock::ManualClock;
+    let start: chrono::DateTime<chrono::Utc> = "2026-05-04T08:00:00Z".parse().unwrap();
+    let clock = ManualClock::new(start);
+    let twin = Twin::start_with(TwinOptions {
+        clock: Arc::new(clock.clone()),
+        ..TwinOptions::default()
+    })
+    .await
+    .unwrap();
+    let d = Discord::new(twin.bot_config());
+    let first = d.publish_text("at eight").await.unwrap();
+    clock.advance(chrono::Duration::hours(1));
+    let second = d.publish_text("at nine").await.unwrap();
+    let millis = |id: &str| (id.parse::<u64>().unwrap() >> 22) as i64 + 1_420_070_400_000;
+    assert_eq!(millis(&first.post.id), start.timestamp_millis());
+    assert_eq!(
+        millis(&second.post.id),
+        start.timestamp_millis() + 3_600_000
+    );
+}

@@ -1067,3 +1067,74 @@ async fn the_twin_speaks_the_documented_wire_format() {
         .unwrap();
     assert_eq!(ids(&since), newest_ids, "since_id: the newest page");
 }
+
+/// The twin keeps time by its injected clock: `created_at`s, the rate-limit window and a
+/// 429's reset all follow a `ManualClock`, so nothing here waits; a lost answer still creates
+/// the status (through the shared twin's fault layer).
+#[tokio::test]
+async fn the_twin_keeps_time_by_its_injected_clock() {
+    use socialkit::clock::ManualClock;
+    let start = "2026-03-02T09:00:00Z".parse().unwrap();
+    let clock = ManualClock::new(start);
+    let (twin, m) = setup_with(TwinOptions {
+        clock: std::sync::Arc::new(clock.clone()),
+        rate_limit: 3,
+        ..TwinOptions::default()
+    })
+    .await;
+    let h = twin.handle();
+    assert_eq!(h.now(), start);
+    let p = m.publish_text("on the twin's clock").await.unwrap();
+    assert_eq!(h.status(&p.post.id).unwrap().created_at, start);
+
+    // The window: three calls in five minutes, then a fresh window once the clock moves on.
+    let url = twin
+        .url()
+        .join("api/v1/accounts/verify_credentials")
+        .unwrap();
+    let call = || {
+        reqwest::Client::new()
+            .get(url.clone())
+            .bearer_auth(twin.token())
+            .send()
+    };
+    let r = call().await.unwrap();
+    assert_eq!(r.headers()["x-ratelimit-remaining"], "0");
+    assert_eq!(r.headers()["x-ratelimit-reset"], "2026-03-02T09:05:00.000Z");
+    clock.advance(chrono::Duration::minutes(6));
+    let r = call().await.unwrap();
+    assert_eq!(r.headers()["x-ratelimit-remaining"], "2");
+    assert_eq!(r.headers()["x-ratelimit-reset"], "2026-03-02T09:11:00.000Z");
+
+    // A 429's reset is reckoned on the same clock.
+    h.inject(
+        None,
+        Some("/api/v1/accounts"),
+        1,
+        Fault::RateLimited {
+            reset_in: Duration::from_secs(120),
+        },
+    );
+    let r = call().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["x-ratelimit-remaining"], "0");
+    assert_eq!(r.headers()["x-ratelimit-reset"], "2026-03-02T09:08:00.000Z");
+
+    // A lost answer: the status is made, the client sees the proxy's 504.
+    h.inject(
+        Some("POST"),
+        Some("/api/v1/statuses"),
+        1,
+        Fault::AnswerLost { status: 504 },
+    );
+    let r = reqwest::Client::new()
+        .post(twin.url().join("api/v1/statuses").unwrap())
+        .bearer_auth(twin.token())
+        .json(&serde_json::json!({"status": "made, answer lost"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 504);
+    assert!(h.statuses().iter().any(|s| s.text == "made, answer lost"));
+    assert_eq!(h.log().count_to("POST", "/api/v1/statuses"), 2);
+}

@@ -414,3 +414,27 @@ async fn the_registry_builds_it_from_a_channel_url() {
     assert_eq!(channel.url.as_deref(), Some("https://t.me/acme_news"));
     assert!(!format!("{t:?}").contains("AAH-twin"));
 }
+
+/// The twin dates messages and edits by its injected clock.
+#[tokio::test]
+async fn the_twin_dates_messages_by_its_injected_clock() {
+    use socialkit::clock::ManualClock;
+    let start: chrono::DateTime<chrono::Utc> = "2026-05-04T08:00:00Z".parse().unwrap();
+    let clock = ManualClock::new(start);
+    let twin = Twin::start_with(TwinOptions {
+        clock: std::sync::Arc::new(clock.clone()),
+        ..TwinOptions::default()
+    })
+    .await
+    .unwrap();
+    let t = Telegram::new(twin.config());
+    let p = t.publish_text("dated by the twin's clock").await.unwrap();
+    let h = twin.handle();
+    let m = h.message(h.channel_id(), id(&p.post)).unwrap();
+    assert_eq!(m.date, start.timestamp());
+    assert_eq!(m.edit_date, None);
+    clock.advance(chrono::Duration::minutes(3));
+    let user = h.add_user("olga");
+    let comment = h.comment(id(&p.post), user, "nice");
+    assert_eq!(comment["date"], start.timestamp() + 180);
+}

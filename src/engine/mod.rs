@@ -484,7 +484,7 @@ impl Engine {
         platform: Arc<dyn Platform>,
     ) -> Result<()> {
         self.require(ws, who, Permission::Manage).await?;
-        record.platform = platform.name().to_string();
+        record.platform = crate::model::PlatformId::named(platform.name());
         self.inner.store.put_channel(ws, &record).await?;
         self.inner
             .platforms

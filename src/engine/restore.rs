@@ -147,7 +147,7 @@ impl Engine {
         self.require(ws, who, Permission::Manage).await?;
         let vault = self.require_vault()?;
         let platform = self.build_platform(ws, &record.id, &source)?;
-        record.platform = platform.name().to_string();
+        record.platform = crate::model::PlatformId::named(platform.name());
         self.inner.store.put_channel(ws, &record).await?;
         vault.put(ws, &record.id, &source, self.now()).await?;
         self.attach(ws, &record.id, platform.clone());

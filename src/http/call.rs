@@ -10,6 +10,7 @@ use url::Url;
 
 use super::Method;
 use super::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use super::operation::Operation;
 use super::ratelimit::RateLimitStyle;
 use super::redact::{is_secret_param, redact_url};
 use super::response::describe_json_error;
@@ -259,7 +260,7 @@ pub(crate) enum Body {
 #[derive(Clone)]
 pub struct Call {
     pub(crate) platform: &'static str,
-    pub(crate) operation: &'static str,
+    pub(crate) operation: Operation,
     pub(crate) method: Method,
     pub(crate) url: Url,
     pub(crate) headers: HeaderMap,
@@ -304,7 +305,13 @@ impl Call {
     /// let call = Call::new("linkedin", "delete", Method::DELETE, url);
     /// assert_eq!(call.retry_mode(), Retry::Never);
     /// ```
-    pub fn new(platform: &'static str, operation: &'static str, method: Method, url: Url) -> Self {
+    pub fn new(
+        platform: &'static str,
+        operation: impl Into<Operation>,
+        method: Method,
+        url: Url,
+    ) -> Self {
+        let operation = operation.into();
         let retry = if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
             Retry::Idempotent
         } else {
@@ -405,7 +412,7 @@ impl Call {
     /// let call = socialkit::http::Call::get("x", "metrics", url);
     /// assert_eq!(call.method(), socialkit::http::Method::GET);
     /// ```
-    pub fn get(platform: &'static str, operation: &'static str, url: Url) -> Self {
+    pub fn get(platform: &'static str, operation: impl Into<Operation>, url: Url) -> Self {
         Call::new(platform, operation, Method::GET, url)
     }
 
@@ -416,7 +423,7 @@ impl Call {
     /// let call = socialkit::http::Call::post("x", "publish", url);
     /// assert_eq!(call.method(), socialkit::http::Method::POST);
     /// ```
-    pub fn post(platform: &'static str, operation: &'static str, url: Url) -> Self {
+    pub fn post(platform: &'static str, operation: impl Into<Operation>, url: Url) -> Self {
         Call::new(platform, operation, Method::POST, url)
     }
 
@@ -427,7 +434,7 @@ impl Call {
     /// let call = socialkit::http::Call::put("linkedin", "upload_media", url);
     /// assert_eq!(call.method(), socialkit::http::Method::PUT);
     /// ```
-    pub fn put(platform: &'static str, operation: &'static str, url: Url) -> Self {
+    pub fn put(platform: &'static str, operation: impl Into<Operation>, url: Url) -> Self {
         Call::new(platform, operation, Method::PUT, url)
     }
 
@@ -438,7 +445,7 @@ impl Call {
     /// let call = socialkit::http::Call::patch("discord", "edit", url);
     /// assert_eq!(call.method(), socialkit::http::Method::PATCH);
     /// ```
-    pub fn patch(platform: &'static str, operation: &'static str, url: Url) -> Self {
+    pub fn patch(platform: &'static str, operation: impl Into<Operation>, url: Url) -> Self {
         Call::new(platform, operation, Method::PATCH, url)
     }
 
@@ -450,13 +457,13 @@ impl Call {
     /// let call = socialkit::http::Call::delete("mastodon", "delete", url);
     /// assert_eq!(call.retry_mode(), socialkit::http::Retry::Never);
     /// ```
-    pub fn delete(platform: &'static str, operation: &'static str, url: Url) -> Self {
+    pub fn delete(platform: &'static str, operation: impl Into<Operation>, url: Url) -> Self {
         Call::new(platform, operation, Method::DELETE, url)
     }
 
     fn fail(mut self, err: Error) -> Self {
         if self.error.is_none() {
-            self.error = Some(err.or_context(self.platform, None, self.operation));
+            self.error = Some(err.or_context(self.platform, None, self.operation.as_str()));
         }
         self
     }
@@ -740,13 +747,15 @@ impl Call {
         self.platform
     }
 
-    /// The operation's name.
+    /// What the call is for.
     ///
     /// ```
+    /// use socialkit::http::{Call, Operation};
     /// let url = url::Url::parse("https://example.com/api").unwrap();
-    /// assert_eq!(socialkit::http::Call::get("x", "read", url).operation(), "read");
+    /// assert_eq!(Call::get("x", Operation::Read, url.clone()).operation(), Operation::Read);
+    /// assert_eq!(Call::get("x", "read", url).operation(), "read");
     /// ```
-    pub fn operation(&self) -> &'static str {
+    pub fn operation(&self) -> Operation {
         self.operation
     }
 

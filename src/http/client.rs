@@ -218,7 +218,7 @@ impl Client {
         let span = tracing::info_span!(
             "http",
             platform = call.platform,
-            operation = call.operation,
+            operation = call.operation.as_str(),
             method = %call.method,
             url = %url_for_log(&call.url),
             status = tracing::field::Empty,
@@ -248,10 +248,11 @@ impl Client {
                         tracing::debug!(status, attempt, duration_ms, "http call succeeded");
                         return Ok(response);
                     }
-                    let mut err =
-                        mapper
-                            .map(&response)
-                            .or_context(call.platform, None, call.operation);
+                    let mut err = mapper.map(&response).or_context(
+                        call.platform,
+                        None,
+                        call.operation.as_str(),
+                    );
                     if err.context().http_status.is_none() {
                         err = err.with_http_status(status);
                     }
@@ -307,7 +308,7 @@ impl Client {
             }
             Body::Multipart(m) => request.multipart(
                 m.to_form()
-                    .map_err(|e| e.or_context(call.platform, None, call.operation))?,
+                    .map_err(|e| e.or_context(call.platform, None, call.operation.as_str()))?,
             ),
         };
         let response = request.send().await.map_err(|e| transport_error(call, e))?;
@@ -356,7 +357,7 @@ fn transport_error(call: &Call, e: reqwest::Error) -> Error {
         };
         return Error::new(kind, m)
             .with_source(NotSent(e.without_url()))
-            .or_context(platform, None, call.operation);
+            .or_context(platform, None, call.operation.as_str());
     }
     let err = if e.is_timeout() {
         let mut m = format!("{platform} did not answer in time ({host})");
@@ -384,7 +385,7 @@ fn transport_error(call: &Call, e: reqwest::Error) -> Error {
         Error::new(ErrorKind::Network, format!("the request to {host} failed"))
     };
     err.with_source(e.without_url())
-        .or_context(platform, None, call.operation)
+        .or_context(platform, None, call.operation.as_str())
 }
 
 #[cfg(test)]

@@ -42,6 +42,7 @@ mod call;
 mod client;
 
 mod mapper;
+mod operation;
 mod poll;
 mod ratelimit;
 pub mod redact;
@@ -55,6 +56,7 @@ pub use backoff::{Backoff, Jitter};
 pub use call::{Call, Multipart, Part, Retry, Sign};
 pub use client::{Client, HttpConfig};
 pub use mapper::{DefaultErrorMapper, ErrorBody, ErrorMapper, kind_for_status};
+pub use operation::Operation;
 pub use poll::{MAX_POLL_WAIT, Poll, poll_until};
 pub use ratelimit::{
     Quota, RateLimit, RateLimitStyle, discord_body_retry_after, telegram_body_retry_after,

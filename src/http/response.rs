@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::StatusCode;
 use super::header::HeaderMap;
+use super::operation::Operation;
 use super::ratelimit::{RateLimit, RateLimitStyle};
 use super::redact::snippet;
 use crate::error::{Error, ErrorKind, Result};
@@ -29,7 +30,7 @@ use crate::error::{Error, ErrorKind, Result};
 #[derive(Clone)]
 pub struct Response {
     platform: &'static str,
-    operation: &'static str,
+    operation: Operation,
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
@@ -51,14 +52,14 @@ impl Response {
     /// ```
     pub fn new(
         platform: &'static str,
-        operation: &'static str,
+        operation: impl Into<Operation>,
         status: StatusCode,
         headers: HeaderMap,
         body: impl Into<Bytes>,
     ) -> Self {
         Response {
             platform,
-            operation,
+            operation: operation.into(),
             status,
             headers,
             body: body.into(),
@@ -110,7 +111,7 @@ impl Response {
     /// # let r = Response::new("x", "publish", StatusCode::OK, Default::default(), "{\"a\":1}");
     /// assert_eq!(r.operation(), "publish");
     /// ```
-    pub fn operation(&self) -> &'static str {
+    pub fn operation(&self) -> Operation {
         self.operation
     }
 
@@ -302,7 +303,7 @@ impl Response {
     pub fn error(&self, kind: ErrorKind, message: impl Into<String>) -> Error {
         let mut err = Error::new(kind, message)
             .with_platform(self.platform)
-            .with_operation(self.operation)
+            .with_operation(self.operation.as_str())
             .with_http_status(self.status.as_u16());
         let at = match kind {
             ErrorKind::RateLimited => self.wait_until(),

@@ -170,6 +170,23 @@ impl Borrow<str> for PlatformId {
     }
 }
 
+/// A `PlatformId` reads as its name wherever a `&str` is wanted
+/// (`error.context().platform.as_deref() == Some("x")`).
+///
+/// ```
+/// use socialkit::model::PlatformId;
+/// let p = Some(PlatformId::Mastodon);
+/// assert_eq!(p.as_deref(), Some("mastodon"));
+/// assert!(PlatformId::Bluesky.starts_with("blue"));
+/// ```
+impl std::ops::Deref for PlatformId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
 impl AsRef<str> for PlatformId {
     fn as_ref(&self) -> &str {
         self.as_str()

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::DeliveryState;
 use crate::ErrorRecord;
-use crate::model::{InteractionRef, Post, Profile, Published};
+use crate::model::{InteractionRef, PlatformId, Post, Profile, Published};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
@@ -175,8 +175,8 @@ impl Workspace {
 pub struct ChannelRecord {
     /// The workspace's name for the channel.
     pub id: ChannelId,
-    /// The platform's name.
-    pub platform: String,
+    /// The platform (stored and serialised as its name, `"mastodon"`).
+    pub platform: PlatformId,
     /// The least time between two publishes on this channel, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_spacing_secs: Option<i64>,
@@ -187,7 +187,7 @@ pub struct ChannelRecord {
 
 impl ChannelRecord {
     /// A channel with no spacing.
-    pub fn new(id: impl Into<ChannelId>, platform: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<ChannelId>, platform: impl Into<PlatformId>) -> Self {
         ChannelRecord {
             id: id.into(),
             platform: platform.into(),
@@ -251,8 +251,8 @@ pub struct Delivery {
     pub post: PostId,
     /// The channel it goes to.
     pub channel: ChannelId,
-    /// The channel's platform.
-    pub platform: String,
+    /// The channel's platform (stored and serialised as its name).
+    pub platform: PlatformId,
     /// The content resolved for this channel (variant applied, brand rules applied).
     pub content: Post,
     /// Set for a reply: the interaction it answers. The outbox then calls
@@ -326,7 +326,7 @@ impl Delivery {
         workspace: WorkspaceId,
         post: PostId,
         channel: ChannelId,
-        platform: impl Into<String>,
+        platform: impl Into<PlatformId>,
         content: Post,
         state: DeliveryState,
         scheduled_for: Option<DateTime<Utc>>,

@@ -56,12 +56,35 @@ impl Drop for TwinServer {
 impl TwinServer {
     /// Serves `app` on `127.0.0.1` at a free port.
     pub async fn start(app: Router) -> Result<TwinServer> {
+        TwinServer::start_with_base(|_| app).await
+    }
+
+    /// Like [`TwinServer::start`], for a twin whose answers carry its own address (links,
+    /// media URLs): `make` gets the base URL (`http://127.0.0.1:PORT/`) before the first
+    /// request is served.
+    ///
+    /// ```
+    /// use axum::{Router, routing::get};
+    /// use socialkit::testkit::twin::TwinServer;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let server = TwinServer::start_with_base(|base| {
+    ///     let me = base.to_string();
+    ///     Router::new().route("/me", get(move || async move { me }))
+    /// })
+    /// .await
+    /// .unwrap();
+    /// let url = server.base_url().join("me").unwrap();
+    /// assert_eq!(reqwest::get(url).await.unwrap().text().await.unwrap(), server.base_url().as_str());
+    /// # });
+    /// ```
+    pub async fn start_with_base(make: impl FnOnce(&Url) -> Router) -> Result<TwinServer> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| Error::new(ErrorKind::Network, "cannot bind the twin").with_source(e))?;
         let addr = listener
             .local_addr()
             .map_err(|e| Error::new(ErrorKind::Network, "no twin address").with_source(e))?;
+        let app = make(&base_url_of(addr));
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -83,11 +106,15 @@ impl TwinServer {
 
     /// `http://127.0.0.1:PORT/`.
     pub fn base_url(&self) -> Url {
-        Url::parse(&format!("http://{}/", self.addr)).unwrap_or_else(|_| {
-            // A socket address always makes a valid URL; keep a harmless value regardless.
-            Url::parse("http://127.0.0.1/").unwrap_or_else(|_| unreachable!())
-        })
+        base_url_of(self.addr)
     }
+}
+
+fn base_url_of(addr: SocketAddr) -> Url {
+    Url::parse(&format!("http://{addr}/")).unwrap_or_else(|_| {
+        // A socket address always makes a valid URL; keep a harmless value regardless.
+        Url::parse("http://127.0.0.1/").unwrap_or_else(|_| unreachable!())
+    })
 }
 
 /// A canned answer: status, content type, extra headers and body.
@@ -187,6 +214,8 @@ struct Rule {
     skip: usize,
     remaining: usize,
     answer: Canned,
+    /// The route runs first (its changes happen), then `answer` replaces its response.
+    after_route: bool,
 }
 
 /// Faults to answer instead of the real routes. Cheap to clone (shared).
@@ -217,12 +246,56 @@ impl Faults {
         times: usize,
         answer: Canned,
     ) {
+        self.push(skip, method, path_contains, times, answer, false);
+    }
+
+    /// Lets the next `times` requests with `method` whose path contains `path_contains` (after
+    /// the first `skip`) reach the route, so the platform does the work, and then answers
+    /// `answer` instead of the route's response: an answer lost on the way back (a proxy's 502
+    /// or 504 after the server acted), so the client cannot know the outcome.
+    ///
+    /// ```
+    /// use axum::{Router, routing::post};
+    /// use std::sync::{Arc, atomic::{AtomicUsize, Ordering}};
+    /// use socialkit::testkit::twin::{instrument, Canned, Faults, RequestLog, TwinServer};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let made = Arc::new(AtomicUsize::new(0));
+    /// let m = made.clone();
+    /// let app = Router::new().route("/posts", post(move || async move { m.fetch_add(1, Ordering::SeqCst); "made" }));
+    /// let (log, faults) = (RequestLog::default(), Faults::default());
+    /// let server = TwinServer::start(instrument(app, &log, &faults)).await.unwrap();
+    /// faults.inject_lost(0, Some("POST"), Some("/posts"), 1, Canned::html(504));
+    /// let r = reqwest::Client::new().post(server.base_url().join("posts").unwrap()).send().await.unwrap();
+    /// assert_eq!((r.status().as_u16(), made.load(Ordering::SeqCst)), (504, 1));
+    /// # });
+    /// ```
+    pub fn inject_lost(
+        &self,
+        skip: usize,
+        method: Option<&str>,
+        path_contains: Option<&str>,
+        times: usize,
+        answer: Canned,
+    ) {
+        self.push(skip, method, path_contains, times, answer, true);
+    }
+
+    fn push(
+        &self,
+        skip: usize,
+        method: Option<&str>,
+        path_contains: Option<&str>,
+        times: usize,
+        answer: Canned,
+        after_route: bool,
+    ) {
         lock(&self.rules).push(Rule {
             method: method.map(str::to_ascii_uppercase),
             path_contains: path_contains.map(str::to_string),
             skip,
             remaining: times,
             answer,
+            after_route,
         });
     }
 
@@ -233,6 +306,11 @@ impl Faults {
 
     /// The fault for a request, when one matches (and counts it).
     pub fn take(&self, method: &str, path: &str) -> Option<Canned> {
+        self.take_rule(method, path).map(|(answer, _)| answer)
+    }
+
+    /// The matching fault and whether the route runs before it is answered.
+    fn take_rule(&self, method: &str, path: &str) -> Option<(Canned, bool)> {
         let mut rules = lock(&self.rules);
         let mut out = None;
         for rule in rules.iter_mut() {
@@ -250,7 +328,7 @@ impl Faults {
                 continue;
             }
             rule.remaining -= 1;
-            out = Some(rule.answer.clone());
+            out = Some((rule.answer.clone(), rule.after_route));
             break;
         }
         rules.retain(|r| r.remaining > 0);
@@ -328,8 +406,12 @@ async fn around(State(s): State<Instrumented>, request: Request, next: Next) -> 
         path: path.clone(),
         query: request.uri().query().map(str::to_string),
     });
-    match s.faults.take(&method, &path) {
-        Some(canned) => canned.into_response(),
+    match s.faults.take_rule(&method, &path) {
+        Some((canned, false)) => canned.into_response(),
+        Some((canned, true)) => {
+            let _done = next.run(request).await;
+            canned.into_response()
+        }
         None => next.run(request).await,
     }
 }

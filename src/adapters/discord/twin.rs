@@ -72,6 +72,9 @@ pub struct TwinOptions {
     pub bucket_window: Duration,
     /// How long an enforced nonce is remembered.
     pub nonce_window: Duration,
+    /// The twin's clock: snowflake times, edit times, bucket windows and nonce memory (default:
+    /// the system clock). With a [`ManualClock`](crate::clock::ManualClock) a test sets them.
+    pub clock: crate::clock::SharedClock,
 }
 
 impl Default for TwinOptions {
@@ -82,6 +85,7 @@ impl Default for TwinOptions {
             bucket_limit: 50,
             bucket_window: Duration::from_secs(1),
             nonce_window: Duration::from_secs(300),
+            clock: Arc::new(crate::clock::SystemClock),
         }
     }
 }
@@ -210,8 +214,13 @@ async fn body(req: Request) -> std::result::Result<(Value, BTreeMap<usize, usize
 }
 
 impl St {
+    /// The current instant by the twin's clock.
+    fn now(&self) -> DateTime<Utc> {
+        self.options.clock.now()
+    }
+
     fn next_id(&mut self) -> u64 {
-        let now = ((Utc::now().timestamp_millis() - EPOCH_MS).max(0) as u64) << 22;
+        let now = ((self.now().timestamp_millis() - EPOCH_MS).max(0) as u64) << 22;
         self.last_id = now.max(self.last_id + 1);
         self.last_id
     }
@@ -236,7 +245,7 @@ impl St {
         };
         let mut v = json!({
             "id": m.id, "channel_id": m.channel_id, "guild_id": self.guild_id, "author": author,
-            "content": m.content, "timestamp": ts.to_rfc3339(), "edited_timestamp": if m.edited { json!(Utc::now().to_rfc3339()) } else { Value::Null },
+            "content": m.content, "timestamp": ts.to_rfc3339(), "edited_timestamp": if m.edited { json!(self.now().to_rfc3339()) } else { Value::Null },
             "tts": false, "mention_everyone": false, "pinned": false,
             "mentions": m.mentions.iter().map(|u| self.user(u)).collect::<Vec<_>>(),
             "attachments": m.attachments.iter().enumerate().map(|(i, (f, d, size))| json!({
@@ -274,7 +283,7 @@ impl St {
         route: &str,
         major: &str,
     ) -> std::result::Result<HeaderMap, Box<Response>> {
-        let now = Utc::now();
+        let now = self.now();
         let window = chrono::Duration::from_std(self.options.bucket_window).unwrap_or_default();
         let limit = self.options.bucket_limit;
         let key = format!("{route}:{major}");
@@ -383,7 +392,7 @@ impl St {
         }
         if let (Some(n), Some(true)) = (&nonce, p["enforce_nonce"].as_bool()) {
             let window = ((self.options.nonce_window.as_millis() as u64) << 22) as u128;
-            let now = ((Utc::now().timestamp_millis() - EPOCH_MS).max(0) as u128) << 22;
+            let now = ((self.now().timestamp_millis() - EPOCH_MS).max(0) as u128) << 22;
             let earlier = self.messages.values().find(|m| {
                 m.author_id == author
                     && m.nonce.as_ref() == Some(n)

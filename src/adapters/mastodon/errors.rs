@@ -53,7 +53,7 @@ pub fn map_response(response: &Response) -> Error {
         Some(m) => format!("{prefix}: {m}"),
         None => prefix.to_string(),
     };
-    let op = response.operation();
+    let op = response.operation().as_str();
     let mut err = match status {
         400 | 413 => response.error(
             ErrorKind::Validation,

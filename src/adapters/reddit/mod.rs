@@ -312,7 +312,7 @@ impl Reddit {
     /// Sends `call` with the bearer token, the User-Agent and reddit's rate-limit headers;
     /// renews the token once when reddit refuses it (a refused token means nothing was done).
     pub(crate) async fn send(&self, call: Call) -> Result<Response> {
-        self.check_budget(call.operation())?;
+        self.check_budget(call.operation().as_str())?;
         let ua = self.config.user_agent.clone();
         let result = self
             .tokens

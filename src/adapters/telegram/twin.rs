@@ -49,7 +49,6 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, Sta
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use chrono::Utc;
 use serde_json::{Value, json};
 use url::Url;
 
@@ -75,6 +74,9 @@ pub struct TwinOptions {
     pub members: u64,
     /// Sends to one chat per minute before flood control answers 429.
     pub sends_per_minute: usize,
+    /// The twin's clock: message dates, edit dates and the flood-control minute (default: the
+    /// system clock). With a [`ManualClock`](crate::clock::ManualClock) a test sets them.
+    pub clock: crate::clock::SharedClock,
 }
 
 impl Default for TwinOptions {
@@ -85,6 +87,7 @@ impl Default for TwinOptions {
             channel_username: "acme_news".into(),
             members: 1234,
             sends_per_minute: 1000,
+            clock: Arc::new(crate::clock::SystemClock),
         }
     }
 }
@@ -275,6 +278,11 @@ async fn method(State(s): S, Path((bot, name)): Path<(String, String)>, req: Req
 }
 
 impl State_ {
+    /// Unix time by the twin's clock.
+    fn now(&self) -> i64 {
+        self.options.clock.now().timestamp()
+    }
+
     fn new(options: TwinOptions) -> Self {
         let mut users = BTreeMap::new();
         users.insert(7_000_001, options.bot_username.clone());
@@ -462,7 +470,7 @@ impl State_ {
     }
 
     fn flood(&mut self, chat: i64, messages: usize) -> std::result::Result<(), Box<Response>> {
-        let now = Utc::now().timestamp();
+        let now = self.now();
         let sends = self.sends.entry(chat).or_default();
         sends.retain(|t| now - t < 60);
         if sends.len() + messages > self.options.sends_per_minute {
@@ -539,7 +547,7 @@ impl State_ {
         let m = self.insert(TwinMessage {
             chat_id: chat,
             message_id: 0,
-            date: Utc::now().timestamp(),
+            date: self.now(),
             text,
             entities: if entities.is_null() {
                 json!([])
@@ -619,7 +627,7 @@ impl State_ {
             let m = self.insert(TwinMessage {
                 chat_id: chat,
                 message_id: 0,
-                date: Utc::now().timestamp(),
+                date: self.now(),
                 text: caption,
                 entities: if entities.is_null() {
                     json!([])
@@ -666,6 +674,7 @@ impl State_ {
         if let Err(r) = Self::check_entities(&text, &p[entities_field]) {
             return *r;
         }
+        let now = self.now();
         let Some(m) = self.messages.get_mut(&(chat, id)) else {
             return fail(400, "Bad Request: message to edit not found");
         };
@@ -683,7 +692,7 @@ impl State_ {
         }
         m.text = text;
         m.entities = p[entities_field].clone();
-        m.edit_date = Some(Utc::now().timestamp());
+        m.edit_date = Some(now);
         let m = m.clone();
         ok(self.message_json(&m, false))
     }
@@ -889,10 +898,11 @@ impl TwinHandle {
                 json!([{"type": "mention", "offset": utf16(&text) + 1, "length": utf16(&name)}]);
             text = format!("{text} {name}");
         }
+        let date = g.now();
         let m = g.insert(TwinMessage {
             chat_id: chat,
             message_id: 0,
-            date: Utc::now().timestamp(),
+            date,
             text,
             entities,
             media: Vec::new(),
@@ -940,7 +950,7 @@ impl TwinHandle {
         let mut g = self.shared.lock();
         let payload = json!({
             "chat": g.chat(g.channel_id), "message_id": post, "user": g.user(user),
-            "date": Utc::now().timestamp(), "old_reaction": [],
+            "date": g.now(), "old_reaction": [],
             "new_reaction": [{"type": "emoji", "emoji": emoji}],
         });
         g.push_update("message_reaction", payload);

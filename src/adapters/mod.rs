@@ -30,6 +30,8 @@ pub mod telegram;
 pub mod threads;
 #[cfg(feature = "x")]
 pub mod x;
+#[cfg(feature = "youtube")]
+pub mod youtube;
 
 use crate::Registry;
 
@@ -58,4 +60,6 @@ pub(crate) fn register_all(registry: &mut Registry) {
     threads::register(registry);
     #[cfg(feature = "x")]
     x::register(registry);
+    #[cfg(feature = "youtube")]
+    youtube::register(registry);
 }

@@ -40,6 +40,7 @@
 mod backoff;
 mod call;
 mod client;
+pub mod google;
 
 mod mapper;
 mod poll;

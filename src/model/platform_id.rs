@@ -56,13 +56,15 @@ pub enum PlatformId {
     Reddit,
     /// Nostr (`"nostr"`).
     Nostr,
+    /// YouTube (`"youtube"`).
+    Youtube,
     /// Any other platform, by its name (an adapter registered by a user, a test double).
     Other(String),
 }
 
 impl PlatformId {
     /// Every platform socialkit knows by name, in alphabetical order of the names.
-    pub const KNOWN: [PlatformId; 12] = [
+    pub const KNOWN: [PlatformId; 13] = [
         PlatformId::Bluesky,
         PlatformId::Discord,
         PlatformId::Facebook,
@@ -75,6 +77,7 @@ impl PlatformId {
         PlatformId::Telegram,
         PlatformId::Threads,
         PlatformId::X,
+        PlatformId::Youtube,
     ];
 
     /// The platform's name, as stored and shown.
@@ -92,6 +95,7 @@ impl PlatformId {
             PlatformId::Discord => "discord",
             PlatformId::Reddit => "reddit",
             PlatformId::Nostr => "nostr",
+            PlatformId::Youtube => "youtube",
             PlatformId::Other(name) => name,
         }
     }

@@ -161,6 +161,8 @@ impl VideoUpload {
     pub fn from_post(post: &Post, now: DateTime<Utc>) -> Result<VideoUpload> {
         // The generic checks (thread, visibility, content warning, media types and sizes)
         // on the post without its thumbnail: one video and one image would read as "mixed".
+        let caps = super::capabilities();
+        caps.text.check(PLATFORM, &post.text)?;
         let videos: Vec<&Media> = post.media.iter().filter(|m| m.kind == MediaKind::Video).collect();
         let images: Vec<&Media> = post.media.iter().filter(|m| m.kind != MediaKind::Video).collect();
         let mut generic = post.clone();
@@ -171,7 +173,7 @@ impl VideoUpload {
                     .into(),
             ));
         }
-        super::capabilities().validate(&generic)?;
+        caps.validate(&generic)?;
         if videos.len() > 1 || images.len() > 1 {
             return Err(invalid(
                 "a YouTube post takes one video and at most one thumbnail image".into(),

@@ -365,3 +365,42 @@ async fn channel_urls_build_the_adapter() {
     let ch = p.channel().await.unwrap();
     assert_eq!(ch.id, twin.handle().channel_id());
 }
+
+/// Google OAuth through the shared connect flow: PKCE, offline access, a single-use code,
+/// and the token it gives publishes.
+#[tokio::test]
+async fn connecting_a_channel_with_google_oauth_and_pkce() {
+    use socialkit::auth::connect::{Callback, ConnectError, PendingConnect};
+    use socialkit::auth::{OAuth2Client, OAuth2Refresh};
+    let twin = Twin::start().await.unwrap();
+    let h = twin.handle();
+    let mut config = socialkit::adapters::youtube::oauth::config(&h.client_id(), "http://127.0.0.1/cb");
+    config.token_url = twin.config().token_url.unwrap();
+    let oauth = OAuth2Client::new("youtube", config);
+    let http = socialkit::http::Client::default();
+    let (url, pending) = PendingConnect::start(&oauth, true, Utc::now());
+    let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(q["access_type"], "offline");
+    assert_eq!(q["code_challenge_method"], "S256");
+    let code = h.authorize(&q["code_challenge"]);
+    let cb = Callback::parse(&format!("code={code}&state={}", q["state"])).unwrap();
+    let token = pending.complete(&oauth, &http, &cb).await.unwrap();
+    assert!(token.refresh_token.is_some(), "offline access gives a refresh token");
+    // A code works once.
+    let e = pending.complete(&oauth, &http, &cb).await.unwrap_err();
+    assert_eq!(ConnectError::of(&e), Some(&ConnectError::CodeRejected));
+    // The token and its refresh setup make a working channel.
+    let mut c = YoutubeConfig::new(token.access_token.clone())
+        .unwrap()
+        .with_base_url(twin.config().base_url.as_str())
+        .unwrap()
+        .with_refresh(OAuth2Refresh::new(h.client_id(), token.refresh_token.clone().unwrap()));
+    c.token_url = twin.config().token_url;
+    let yt = Youtube::new(c);
+    assert_eq!(yt.channel().await.unwrap().id, h.channel_id());
+    // A denied consent is typed.
+    let (_, pending) = PendingConnect::start(&oauth, true, Utc::now());
+    let cb = Callback::parse(&format!("error=access_denied&state={}", pending.state.as_str())).unwrap();
+    let e = pending.complete(&oauth, &http, &cb).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+}

@@ -151,6 +151,8 @@ struct St {
     next: u64,
     proxy: String,
     ranges: Vec<String>,
+    /// Authorization codes and the PKCE challenge each was issued for.
+    codes: HashMap<String, String>,
 }
 
 struct Shared {
@@ -246,10 +248,38 @@ fn page(items: Vec<Value>, from: usize, n: usize) -> Value {
     body
 }
 
-/// POST /token — Google's token endpoint (refresh grant; client id and secret in the body).
+/// S256 of a PKCE verifier (RFC 7636 §4.2).
+fn s256(verifier: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()))
+}
+
+fn invalid_grant() -> Response {
+    (StatusCode::BAD_REQUEST, axum::Json(json!({"error": "invalid_grant",
+        "error_description": "Token has been expired or revoked."}))).into_response()
+}
+
+/// POST /token — Google's token endpoint: the code exchange (single-use codes, PKCE S256
+/// checked, a refresh token with offline access) and the refresh grant (no new refresh
+/// token); client id and secret in the body.
 async fn token(State(s): State<S>, axum::Form(form): axum::Form<HashMap<String, String>>) -> Response {
     let mut st = s.lock();
     let grant = form.get("grant_type").map(String::as_str);
+    if grant == Some("authorization_code") {
+        let code = form.get("code").cloned().unwrap_or_default();
+        let Some(challenge) = st.codes.remove(&code) else {
+            return invalid_grant();
+        };
+        let verifier = form.get("code_verifier").cloned().unwrap_or_default();
+        if s256(&verifier) != challenge || form.get("client_id") != Some(&st.client_id) {
+            return invalid_grant();
+        }
+        let fresh = st.id("ya29.twin-");
+        st.access_token = fresh.clone();
+        return ok(json!({"access_token": fresh, "expires_in": 3599, "token_type": "Bearer",
+            "refresh_token": st.refresh_token, "scope": super::oauth::SCOPES.join(" ")}));
+    }
     let good = grant == Some("refresh_token")
         && form.get("refresh_token") == Some(&st.refresh_token)
         && form.get("client_id") == Some(&st.client_id);
@@ -679,6 +709,7 @@ impl Twin {
                 next: 0,
                 proxy: String::new(),
                 ranges: Vec::new(),
+                codes: HashMap::new(),
             }),
             cut_after: AtomicI64::new(-1),
         });
@@ -775,6 +806,20 @@ impl TwinHandle {
     pub fn spent(&self) -> (u32, u32) {
         let st = self.shared.lock();
         (st.units, st.uploads)
+    }
+
+    /// The user consents to an authorization URL with PKCE `challenge` (its
+    /// `code_challenge`): the code the callback would carry.
+    pub fn authorize(&self, challenge: &str) -> String {
+        let mut st = self.shared.lock();
+        let code = st.id("4/twin-code-");
+        st.codes.insert(code.clone(), challenge.to_string());
+        code
+    }
+
+    /// The OAuth client id the twin knows.
+    pub fn client_id(&self) -> String {
+        self.shared.lock().client_id.clone()
     }
 
     /// Makes the access token invalid (as an expired one is).

@@ -11,6 +11,8 @@ pub mod bluesky;
 pub mod discord;
 #[cfg(feature = "facebook")]
 pub mod facebook;
+#[cfg(feature = "google_business")]
+pub mod google_business;
 #[cfg(any(feature = "facebook", feature = "instagram", feature = "threads"))]
 pub mod graph;
 #[cfg(feature = "instagram")]
@@ -44,6 +46,8 @@ pub(crate) fn register_all(registry: &mut Registry) {
     discord::register(registry);
     #[cfg(feature = "facebook")]
     facebook::register(registry);
+    #[cfg(feature = "google_business")]
+    google_business::register(registry);
     #[cfg(feature = "instagram")]
     instagram::register(registry);
     #[cfg(feature = "linkedin")]

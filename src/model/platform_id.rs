@@ -58,16 +58,19 @@ pub enum PlatformId {
     Nostr,
     /// YouTube (`"youtube"`).
     Youtube,
+    /// Google Business Profile (`"google_business"`).
+    GoogleBusiness,
     /// Any other platform, by its name (an adapter registered by a user, a test double).
     Other(String),
 }
 
 impl PlatformId {
     /// Every platform socialkit knows by name, in alphabetical order of the names.
-    pub const KNOWN: [PlatformId; 13] = [
+    pub const KNOWN: [PlatformId; 14] = [
         PlatformId::Bluesky,
         PlatformId::Discord,
         PlatformId::Facebook,
+        PlatformId::GoogleBusiness,
         PlatformId::Instagram,
         PlatformId::LinkedIn,
         PlatformId::Mastodon,
@@ -96,6 +99,7 @@ impl PlatformId {
             PlatformId::Reddit => "reddit",
             PlatformId::Nostr => "nostr",
             PlatformId::Youtube => "youtube",
+            PlatformId::GoogleBusiness => "google_business",
             PlatformId::Other(name) => name,
         }
     }

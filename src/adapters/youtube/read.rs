@@ -15,12 +15,11 @@
 //! comments (its replies) are left out.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use super::api::{self, Comment, CommentThread, List};
 use super::quota::Cost;
 use super::{MAX_COMMENT, PLATFORM, Youtube};
-use crate::http::{Call, Retry};
+use crate::http::{Call, HighWater, Retry};
 use crate::model::{
     Author, Channel, ChannelMetrics, Interaction, InteractionKind, InteractionQuery,
     InteractionRef, Page, Post, PostMetrics, PostRef, Profile, Published, RecentPost,
@@ -30,71 +29,8 @@ use crate::{Error, ErrorKind, Result};
 /// Most pages one read of the inbox takes.
 const MAX_PAGES: usize = 10;
 
-/// Where the inbox of a channel stands (serialised as JSON into [`Page::next_cursor`]).
-///
-/// ```
-/// use socialkit::adapters::youtube::CommentCursor;
-/// let c = CommentCursor::parse(None).unwrap();
-/// assert_eq!(c, CommentCursor::default());
-/// assert!(CommentCursor::parse(Some("not json")).is_err());
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CommentCursor {
-    /// Everything up to this instant was read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mark: Option<DateTime<Utc>>,
-    /// The comments at `mark` already read.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub seen: Vec<String>,
-    /// A read that stopped before the mark: where it goes on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page: Option<String>,
-    /// The newest comment of the unfinished read: the mark once it is finished.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_mark: Option<DateTime<Utc>>,
-    /// The comments at `next_mark`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub next_seen: Vec<String>,
-}
-
-impl CommentCursor {
-    /// Reads a stored cursor (`None`: from the start).
-    pub fn parse(cursor: Option<&str>) -> Result<CommentCursor> {
-        match cursor {
-            None => Ok(CommentCursor::default()),
-            Some(s) => serde_json::from_str(s).map_err(|_| {
-                Error::validation("the YouTube interactions cursor is not one socialkit wrote")
-                    .with_platform(PLATFORM)
-            }),
-        }
-    }
-
-    fn is_new(&self, at: DateTime<Utc>, id: &str) -> bool {
-        match self.mark {
-            None => true,
-            Some(m) => at > m || (at == m && !self.seen.iter().any(|s| s == id)),
-        }
-    }
-
-    fn note_newest(&mut self, at: DateTime<Utc>, id: &str) {
-        match self.next_mark {
-            Some(m) if at < m => {}
-            Some(m) if at == m => {
-                if !self.next_seen.iter().any(|s| s == id) {
-                    self.next_seen.push(id.to_string());
-                }
-            }
-            _ => {
-                self.next_mark = Some(at);
-                self.next_seen = vec![id.to_string()];
-            }
-        }
-    }
-
-    fn encode(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-}
+/// Where the inbox of a channel stands: a [`HighWater`] mark over `commentThreads.list`.
+pub type CommentCursor = HighWater;
 
 fn author_of(c: &Comment) -> Author {
     let id = c
@@ -168,7 +104,7 @@ impl Youtube {
 
     /// Comments on the channel's videos (see [Cursors](self#cursors)).
     pub(crate) async fn read_comments(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
-        let mut cursor = CommentCursor::parse(query.cursor.as_deref())?;
+        let mut cursor = HighWater::parse(PLATFORM, query.cursor.as_deref())?;
         if cursor.mark.is_none() && cursor.page.is_none() {
             cursor.mark = query.since;
         }
@@ -221,21 +157,7 @@ impl Youtube {
             }
         }
         if finished {
-            if let Some(next) = cursor.next_mark.take() {
-                if cursor.mark.is_none_or(|m| next > m) {
-                    cursor.mark = Some(next);
-                    cursor.seen = std::mem::take(&mut cursor.next_seen);
-                } else if Some(next) == cursor.mark {
-                    let extra = std::mem::take(&mut cursor.next_seen);
-                    for id in extra {
-                        if !cursor.seen.contains(&id) {
-                            cursor.seen.push(id);
-                        }
-                    }
-                }
-            }
-            cursor.next_seen.clear();
-            cursor.page = None;
+            cursor.finish();
         } else {
             cursor.page = page;
         }

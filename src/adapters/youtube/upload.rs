@@ -417,7 +417,8 @@ impl Youtube {
         let location = response.header("location").ok_or_else(|| {
             response.error(ErrorKind::Unexpected, "YouTube started no upload session (no Location header)")
         })?;
-        url::Url::parse(location).map_err(|_| {
+        // Absolute as Google sends it; a relative one is read against the API host.
+        self.config().base_url.join(location).map_err(|_| {
             response.error(ErrorKind::Unexpected, "YouTube's upload session URI is not a URL")
         })
     }

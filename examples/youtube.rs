@@ -32,14 +32,23 @@ async fn main() -> socialkit::Result<()> {
         env("SOCIALKIT_YOUTUBE_CLIENT_SECRET"),
         env("SOCIALKIT_YOUTUBE_REFRESH_TOKEN"),
     ) {
-        (Some(id), Some(secret), Some(rt)) => Some(OAuth2Refresh::new(id, rt).with_client_secret(secret)),
+        (Some(id), Some(secret), Some(rt)) => {
+            Some(OAuth2Refresh::new(id, rt).with_client_secret(secret))
+        }
         _ => None,
     };
     let token = env("SOCIALKIT_YOUTUBE_TOKEN");
-    let (Some(video), true) = (env("SOCIALKIT_YOUTUBE_VIDEO"), token.is_some() || refresh.is_some()) else {
+    let (Some(video), true) = (
+        env("SOCIALKIT_YOUTUBE_VIDEO"),
+        token.is_some() || refresh.is_some(),
+    ) else {
         println!("This example uploads a video to YouTube. It needs:");
-        println!("  SOCIALKIT_YOUTUBE_TOKEN  an OAuth access token (youtube.upload, youtube.force-ssl, youtube.readonly)");
-        println!("    or SOCIALKIT_YOUTUBE_CLIENT_ID, SOCIALKIT_YOUTUBE_CLIENT_SECRET, SOCIALKIT_YOUTUBE_REFRESH_TOKEN");
+        println!(
+            "  SOCIALKIT_YOUTUBE_TOKEN  an OAuth access token (youtube.upload, youtube.force-ssl, youtube.readonly)"
+        );
+        println!(
+            "    or SOCIALKIT_YOUTUBE_CLIENT_ID, SOCIALKIT_YOUTUBE_CLIENT_SECRET, SOCIALKIT_YOUTUBE_REFRESH_TOKEN"
+        );
         println!("  SOCIALKIT_YOUTUBE_VIDEO  the video file");
         println!("optional: SOCIALKIT_YOUTUBE_PUBLIC, SOCIALKIT_YOUTUBE_KEEP");
         return Ok(());
@@ -56,13 +65,21 @@ async fn main() -> socialkit::Result<()> {
         "channel: {} ({}), {:?} subscribers, {:?} videos",
         channel.handle, channel.id, channel.metrics.followers, channel.metrics.posts
     );
-    let mime = match video.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
+    let mime = match video
+        .rsplit('.')
+        .next()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("mov") => "video/quicktime",
         Some("webm") => "video/webm",
         _ => "video/mp4",
     };
     let mut upload = VideoUpload::new(
-        format!("socialkit example {}", chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")),
+        format!(
+            "socialkit example {}",
+            chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
+        ),
         Media::from_path(mime, video),
     );
     upload.description = "Uploaded by socialkit's YouTube example.".into();
@@ -74,9 +91,13 @@ async fn main() -> socialkit::Result<()> {
     };
     let published = yt.upload(&upload).await?;
     println!("uploaded: {}", published.url().unwrap_or_default());
-    let metrics = yt.post_metrics(std::slice::from_ref(&published.post)).await?;
+    let metrics = yt
+        .post_metrics(std::slice::from_ref(&published.post))
+        .await?;
     println!("statistics: {metrics:?}");
-    let page = yt.interactions(&InteractionQuery::default().limit(20)).await?;
+    let page = yt
+        .interactions(&InteractionQuery::default().limit(20))
+        .await?;
     println!("{} new comments on the channel", page.items.len());
     let (units, uploads) = yt.quota().left(chrono::Utc::now());
     println!("quota left today (this process's count): {units} units, {uploads} uploads");

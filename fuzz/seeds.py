@@ -200,3 +200,15 @@ seed("adapter_youtube", "metrics", "metrics", answer(200, {"items": [dict(yt_vid
 seed("adapter_youtube", "delete", "delete", answer(204))
 seed("adapter_youtube", "reply", "reply", answer(200, yt_comment))
 seed("adapter_youtube", "quota", "publish", answer(403, {"error": {"code": 403, "message": "quota", "errors": [{"domain": "youtube.quota", "reason": "quotaExceeded"}]}}))
+
+# Google Business Profile: the v4 reference's LocalPost and Review shapes, the posts guide's examples.
+gbp_post = {"name": "accounts/1001/locations/2002/localPosts/77", "languageCode": "en-US", "summary": "Come in for our spooky Halloween event!",
+            "topicType": "STANDARD", "state": "LIVE", "createTime": "2026-10-01T10:00:00Z", "searchUrl": "https://local.google.com/place?id=1&use=posts&lpsid=77"}
+gbp_review = {"name": "accounts/1001/locations/2002/reviews/AbFvOq1", "reviewId": "AbFvOq1", "reviewer": {"displayName": "Ann", "isAnonymous": False},
+              "starRating": "FIVE", "comment": "Great", "createTime": "2026-10-01T10:00:00Z", "updateTime": "2026-10-01T10:00:00Z"}
+seed("adapter_google_business", "publish", "publish", answer(200, gbp_post))
+seed("adapter_google_business", "channel", "channel", answer(200, {"reviews": [gbp_review], "averageRating": 4.5, "totalReviewCount": 12}))
+seed("adapter_google_business", "reviews", "interactions", answer(200, {"reviews": [gbp_review], "averageRating": 4.5, "totalReviewCount": 12, "nextPageToken": "n1"}), answer(200, {"reviews": []}))
+seed("adapter_google_business", "recent", "recent", answer(200, {"localPosts": [gbp_post]}))
+seed("adapter_google_business", "reply", "reply", answer(200, {"comment": "Thanks!", "updateTime": "2026-10-02T10:00:00Z"}))
+seed("adapter_google_business", "unverified", "publish", answer(400, {"error": {"code": 400, "message": "Location is not verified.", "status": "FAILED_PRECONDITION"}}))

@@ -39,7 +39,10 @@ impl Harness for TwinHarness {
 
     /// A YouTube post is a video.
     fn media_sample(&self) -> Media {
-        Media::from_bytes("video/mp4", vec![0, 0, 0, 24, b'f', b't', b'y', b'p', b'm', b'p', b'4', b'2'])
+        Media::from_bytes(
+            "video/mp4",
+            vec![0, 0, 0, 24, b'f', b't', b'y', b'p', b'm', b'p', b'4', b'2'],
+        )
     }
 }
 
@@ -58,7 +61,13 @@ async fn the_youtube_twin_passes_the_behaviour_suite() {
         .collect();
     assert_eq!(
         skipped,
-        ["publish_thread", "publish_link_card", "edit", "search", "idempotency_key"],
+        [
+            "publish_thread",
+            "publish_link_card",
+            "edit",
+            "search",
+            "idempotency_key"
+        ],
         "{report}"
     );
     // The cleanup deleted every video the suite uploaded.

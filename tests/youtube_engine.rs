@@ -33,9 +33,17 @@ async fn a_crashed_upload_is_found_in_the_uploads_playlist_not_uploaded_again() 
     let first = engine(store.clone(), &clock, true);
     let ws = first.create_workspace("acme", "ACME", OWNER).await.unwrap();
     let record = || ChannelRecord::new("yt", "youtube");
-    first.connect(&ws, OWNER, record(), yt.clone()).await.unwrap();
+    first
+        .connect(&ws, OWNER, record(), yt.clone())
+        .await
+        .unwrap();
     let sub = first
-        .submit(&ws, OWNER, video_post("Anvil 2.0\nUnboxed in four minutes."), &["yt".into()])
+        .submit(
+            &ws,
+            OWNER,
+            video_post("Anvil 2.0\nUnboxed in four minutes."),
+            &["yt".into()],
+        )
         .await
         .unwrap();
     assert_eq!(first.run_once().await.unwrap().abandoned, 1);
@@ -76,18 +84,32 @@ async fn over_the_quota_a_delivery_waits_for_pacific_midnight_and_is_published_t
     e.connect(&ws, OWNER, ChannelRecord::new("yt", "youtube"), yt)
         .await
         .unwrap();
-    let a = e.submit(&ws, OWNER, video_post("First of the day"), &["yt".into()]).await.unwrap();
+    let a = e
+        .submit(&ws, OWNER, video_post("First of the day"), &["yt".into()])
+        .await
+        .unwrap();
     e.run_once().await.unwrap();
-    let b = e.submit(&ws, OWNER, video_post("Second of the day"), &["yt".into()]).await.unwrap();
+    let b = e
+        .submit(&ws, OWNER, video_post("Second of the day"), &["yt".into()])
+        .await
+        .unwrap();
     e.run_once().await.unwrap();
     let first = e.delivery(&ws, &a.deliveries[0].id).await.unwrap();
     assert_eq!(first.state, DeliveryState::Published);
     let waiting = e.delivery(&ws, &b.deliveries[0].id).await.unwrap();
-    assert_eq!(waiting.state, DeliveryState::Scheduled, "waits, not failed: {waiting:?}");
+    assert_eq!(
+        waiting.state,
+        DeliveryState::Scheduled,
+        "waits, not failed: {waiting:?}"
+    );
     let reset = Utc.with_ymd_and_hms(2026, 3, 8, 8, 0, 0).unwrap();
     assert_eq!(next_reset(socialkit::clock::Clock::now(&clock)), reset);
     assert_eq!(waiting.due_at, Some(reset), "{waiting:?}");
-    assert_eq!(twin.handle().videos().len(), 1, "nothing sent over the quota");
+    assert_eq!(
+        twin.handle().videos().len(),
+        1,
+        "nothing sent over the quota"
+    );
 
     // The engine sleeps to the reset and uploads then.
     e.run_simulated(&clock, 10).await.unwrap();
@@ -96,8 +118,14 @@ async fn over_the_quota_a_delivery_waits_for_pacific_midnight_and_is_published_t
     assert_eq!(twin.handle().videos().len(), 2);
 
     // The short day: its quota resets 23 hours later, at 07:00 UTC (midnight PDT).
-    let c = e.submit(&ws, OWNER, video_post("Third"), &["yt".into()]).await.unwrap();
+    let c = e
+        .submit(&ws, OWNER, video_post("Third"), &["yt".into()])
+        .await
+        .unwrap();
     e.run_once().await.unwrap();
     let waiting = e.delivery(&ws, &c.deliveries[0].id).await.unwrap();
-    assert_eq!(waiting.due_at, Some(Utc.with_ymd_and_hms(2026, 3, 9, 7, 0, 0).unwrap()));
+    assert_eq!(
+        waiting.due_at,
+        Some(Utc.with_ymd_and_hms(2026, 3, 9, 7, 0, 0).unwrap())
+    );
 }

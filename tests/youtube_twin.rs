@@ -32,13 +32,19 @@ async fn a_video_is_uploaded_in_chunks_with_its_metadata_and_thumbnail() {
     let data = video_bytes(2 * UNIT + 1000);
     let post = Post::text("Anvil 2.0 unboxing\nEverything in the box.\nSee you at the forge.")
         .with_media(Media::from_bytes("video/mp4", data.clone()))
-        .with_media(Media::image_bytes("image/jpeg", vec![0xFF, 0xD8, 0xFF, 1, 2, 3]));
+        .with_media(Media::image_bytes(
+            "image/jpeg",
+            vec![0xFF, 0xD8, 0xFF, 1, 2, 3],
+        ));
     let published = yt.publish(&post, &PublishOptions::default()).await.unwrap();
     let h = twin.handle();
     let v = h.video(&published.post.id).expect("the video exists");
     assert_eq!(v.bytes, data);
     assert_eq!(v.title, "Anvil 2.0 unboxing");
-    assert_eq!(v.description, "Everything in the box.\nSee you at the forge.");
+    assert_eq!(
+        v.description,
+        "Everything in the box.\nSee you at the forge."
+    );
     assert_eq!(v.privacy, "public");
     assert_eq!(v.made_for_kids, Some(false));
     assert_eq!(v.thumbnail, Some(("image/jpeg".to_string(), 6)));
@@ -70,7 +76,10 @@ async fn a_cut_connection_resumes_from_the_last_acknowledged_byte() {
     let total = data.len();
     let h = twin.handle();
     h.cut_upload_after(300 * 1024);
-    let mut upload = VideoUpload::new("Cut and resumed", Media::from_bytes("video/mp4", data.clone()));
+    let mut upload = VideoUpload::new(
+        "Cut and resumed",
+        Media::from_bytes("video/mp4", data.clone()),
+    );
     upload.tags = vec!["anvils".into()];
     let published = yt.upload(&upload).await.unwrap();
     let videos = h.videos();
@@ -101,12 +110,23 @@ async fn an_upload_that_makes_no_progress_gives_up_without_a_video() {
     let yt = Youtube::with_client(twin.config(), fast);
     let h = twin.handle();
     // Every status check answers 503: the upload stops after its bounded resumptions.
-    h.faults().inject(Some("PUT"), Some("/upload/youtube/v3/videos"), 100, Canned::text(503, "busy"));
+    h.faults().inject(
+        Some("PUT"),
+        Some("/upload/youtube/v3/videos"),
+        100,
+        Canned::text(503, "busy"),
+    );
     let e = yt
-        .upload(&VideoUpload::new("Never", Media::from_bytes("video/mp4", video_bytes(10))))
+        .upload(&VideoUpload::new(
+            "Never",
+            Media::from_bytes("video/mp4", video_bytes(10)),
+        ))
         .await
         .unwrap_err();
-    assert!(matches!(e.kind(), ErrorKind::Platform | ErrorKind::Network), "{e}");
+    assert!(
+        matches!(e.kind(), ErrorKind::Platform | ErrorKind::Network),
+        "{e}"
+    );
     assert!(h.videos().is_empty());
     let puts = h.log().count_to("PUT", "/upload/youtube/v3/videos");
     assert!((2..=12).contains(&puts), "bounded: {puts} PUTs");
@@ -115,11 +135,21 @@ async fn an_upload_that_makes_no_progress_gives_up_without_a_video() {
 #[tokio::test]
 async fn the_daily_quota_waits_for_pacific_midnight_before_sending() {
     let twin = Twin::start().await.unwrap();
-    let yt = adapter(&twin, |c| c.quota = QuotaConfig { daily_uploads: 1, ..QuotaConfig::default() });
+    let yt = adapter(&twin, |c| {
+        c.quota = QuotaConfig {
+            daily_uploads: 1,
+            ..QuotaConfig::default()
+        }
+    });
     let post = |t: &str| Post::text(t).with_media(Media::from_bytes("video/mp4", video_bytes(100)));
-    yt.publish(&post("First"), &PublishOptions::default()).await.unwrap();
+    yt.publish(&post("First"), &PublishOptions::default())
+        .await
+        .unwrap();
     let before = twin.handle().log().count();
-    let e = yt.publish(&post("Second"), &PublishOptions::default()).await.unwrap_err();
+    let e = yt
+        .publish(&post("Second"), &PublishOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RateLimited);
     let at = e.retry_after().expect("waits for the reset");
     let now = Utc::now();
@@ -141,7 +171,10 @@ async fn youtubes_own_quota_exceeded_closes_the_day_for_the_adapter() {
     let video = PostRef::new("youtube", "nope");
     yt.post_metrics(std::slice::from_ref(&video)).await.unwrap();
     yt.post_metrics(std::slice::from_ref(&video)).await.unwrap();
-    let e = yt.post_metrics(std::slice::from_ref(&video)).await.unwrap_err();
+    let e = yt
+        .post_metrics(std::slice::from_ref(&video))
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RateLimited);
     assert_eq!(e.context().platform_code.as_deref(), Some("quotaExceeded"));
     assert!(e.retry_after().is_some());
@@ -169,21 +202,36 @@ async fn comments_are_read_once_with_the_cursor_and_answered() {
     let t2 = h.comment(&video.id, "UCviewerB", "Great anvil");
     let page = yt.interactions(&InteractionQuery::default()).await.unwrap();
     assert_eq!(page.items.len(), 2);
-    assert!(page.items.iter().all(|i| i.kind == InteractionKind::Comment));
+    assert!(
+        page.items
+            .iter()
+            .all(|i| i.kind == InteractionKind::Comment)
+    );
     assert_eq!(page.items[0].post.as_ref().unwrap().id, video.id);
     let cursor = page.next_cursor.clone().unwrap();
 
     // Answer the first; the channel's own reply is not an interaction.
     let first = page.items.iter().find(|i| i.reference.id == t1).unwrap();
-    let sent = yt.reply_text(&first.reference, "Red is coming in May").await.unwrap();
-    assert!(sent.url().unwrap().contains(&format!("lc={}", sent.post.id)));
+    let sent = yt
+        .reply_text(&first.reference, "Red is coming in May")
+        .await
+        .unwrap();
+    assert!(
+        sent.url()
+            .unwrap()
+            .contains(&format!("lc={}", sent.post.id))
+    );
     let reply = h.reply(&t2, "UCviewerC", "Agreed!").unwrap();
     let t3 = h.comment(&video.id, "UCviewerD", "Price?");
     let page = yt
         .interactions(&InteractionQuery::default().cursor(cursor))
         .await
         .unwrap();
-    let ids: Vec<(&str, InteractionKind)> = page.items.iter().map(|i| (i.reference.id.as_str(), i.kind)).collect();
+    let ids: Vec<(&str, InteractionKind)> = page
+        .items
+        .iter()
+        .map(|i| (i.reference.id.as_str(), i.kind))
+        .collect();
     assert_eq!(ids.len(), 2, "{ids:?}");
     assert!(ids.contains(&(reply.as_str(), InteractionKind::Reply)));
     assert!(ids.contains(&(t3.as_str(), InteractionKind::Comment)));
@@ -198,7 +246,13 @@ async fn comments_are_read_once_with_the_cursor_and_answered() {
     let replies = yt.comment_replies(&t1, None).await.unwrap();
     assert_eq!(replies.items.len(), 1);
     yt.delete_comment(&sent.post.id).await.unwrap();
-    assert!(yt.comment_replies(&t1, None).await.unwrap().items.is_empty());
+    assert!(
+        yt.comment_replies(&t1, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
     let e = yt.delete_comment(&sent.post.id).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
 }
@@ -222,7 +276,11 @@ async fn a_long_backlog_is_read_across_calls_without_loss_or_repeats() {
         let page = yt.interactions(&q).await.unwrap();
         calls += 1;
         for i in &page.items {
-            assert!(seen.insert(i.reference.id.clone()), "read twice: {}", i.reference.id);
+            assert!(
+                seen.insert(i.reference.id.clone()),
+                "read twice: {}",
+                i.reference.id
+            );
         }
         cursor = page.next_cursor.clone();
         if !page.has_more {
@@ -234,7 +292,10 @@ async fn a_long_backlog_is_read_across_calls_without_loss_or_repeats() {
     assert_eq!(calls, 3);
     // Comments written during nothing: nothing more.
     let later = h.comment("vid1", "UCz", "one more");
-    let page = yt.interactions(&InteractionQuery::default().cursor(cursor.unwrap())).await.unwrap();
+    let page = yt
+        .interactions(&InteractionQuery::default().cursor(cursor.unwrap()))
+        .await
+        .unwrap();
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].reference.id, later);
 }
@@ -249,13 +310,21 @@ async fn metrics_channel_recent_posts_and_delete() {
     .unwrap();
     let h = twin.handle();
     let yt = adapter(&twin, |_| {});
-    let post = Post::text("Stats\nA video to count").with_media(Media::from_bytes("video/mp4", video_bytes(10)));
-    let video = yt.publish(&post, &PublishOptions::default()).await.unwrap().post;
+    let post = Post::text("Stats\nA video to count")
+        .with_media(Media::from_bytes("video/mp4", video_bytes(10)));
+    let video = yt
+        .publish(&post, &PublishOptions::default())
+        .await
+        .unwrap()
+        .post;
     h.set_stats(&video.id, 1200, 34);
     h.comment(&video.id, "UCa", "nice");
     let m = yt.post_metrics(std::slice::from_ref(&video)).await.unwrap();
     assert_eq!(m.len(), 1);
-    assert_eq!((m[0].video_views, m[0].likes, m[0].replies), (Some(1200), Some(34), Some(1)));
+    assert_eq!(
+        (m[0].video_views, m[0].likes, m[0].replies),
+        (Some(1200), Some(34), Some(1))
+    );
     assert_eq!((m[0].impressions, m[0].reach), (None, None));
     let ch = yt.channel().await.unwrap();
     assert_eq!(ch.id, h.channel_id());
@@ -286,7 +355,8 @@ async fn scheduled_private_and_unlisted_uploads() {
     assert_eq!(v.privacy, "private");
     assert_eq!(v.publish_at.map(|t| t.timestamp()), Some(at.timestamp()));
     assert_eq!(published.post.meta("short"), Some("true"));
-    let mut unlisted = VideoUpload::new("Unlisted", Media::from_bytes("video/mp4", video_bytes(10)));
+    let mut unlisted =
+        VideoUpload::new("Unlisted", Media::from_bytes("video/mp4", video_bytes(10)));
     unlisted.privacy = Privacy::Unlisted;
     let p = yt.upload(&unlisted).await.unwrap();
     assert_eq!(twin.handle().video(&p.post.id).unwrap().privacy, "unlisted");
@@ -305,8 +375,14 @@ async fn bad_posts_are_refused_before_any_request() {
         Post::text("Title").with_media(Media::from_bytes("image/gif", vec![1])),
         Post::thread(["a", "b"]).with_media(video()),
     ] {
-        let e = yt.publish(&post, &PublishOptions::default()).await.unwrap_err();
-        assert!(matches!(e.kind(), ErrorKind::Validation | ErrorKind::Unsupported), "{e}");
+        let e = yt
+            .publish(&post, &PublishOptions::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::Validation | ErrorKind::Unsupported),
+            "{e}"
+        );
     }
     assert_eq!(twin.handle().log().count(), 0);
 }
@@ -339,18 +415,47 @@ async fn documented_errors_reach_the_caller_typed() {
         )
     };
     let post = || Post::text("T").with_media(Media::from_bytes("video/mp4", video_bytes(10)));
-    h.faults().inject(Some("POST"), Some("/upload/youtube/v3/videos"), 1, quota("uploadLimitExceeded", 400));
-    let e = yt.publish(&post(), &PublishOptions::default()).await.unwrap_err();
+    h.faults().inject(
+        Some("POST"),
+        Some("/upload/youtube/v3/videos"),
+        1,
+        quota("uploadLimitExceeded", 400),
+    );
+    let e = yt
+        .publish(&post(), &PublishOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RateLimited);
     assert!(e.retry_after().is_some());
     // A 401 is tried once more with a refreshed token; both say the same.
-    h.faults().inject(Some("POST"), Some("/upload/youtube/v3/videos"), 2, quota("youtubeSignupRequired", 401));
-    let e = yt.publish(&post(), &PublishOptions::default()).await.unwrap_err();
+    h.faults().inject(
+        Some("POST"),
+        Some("/upload/youtube/v3/videos"),
+        2,
+        quota("youtubeSignupRequired", 401),
+    );
+    let e = yt
+        .publish(&post(), &PublishOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unauthenticated);
-    h.faults().inject(Some("GET"), Some("/youtube/v3/videos"), 1, Canned::malformed_json());
-    let e = yt.post_metrics(&[PostRef::new("youtube", "x")]).await.unwrap_err();
+    h.faults().inject(
+        Some("GET"),
+        Some("/youtube/v3/videos"),
+        1,
+        Canned::malformed_json(),
+    );
+    let e = yt
+        .post_metrics(&[PostRef::new("youtube", "x")])
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unexpected);
-    h.faults().inject(Some("POST"), Some("/youtube/v3/comments"), 1, quota("commentsDisabled", 403));
+    h.faults().inject(
+        Some("POST"),
+        Some("/youtube/v3/comments"),
+        1,
+        quota("commentsDisabled", 403),
+    );
     let to = socialkit::model::InteractionRef::new("youtube", "Ugz1");
     let e = yt.reply_text(&to, "hi").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
@@ -374,7 +479,8 @@ async fn connecting_a_channel_with_google_oauth_and_pkce() {
     use socialkit::auth::{OAuth2Client, OAuth2Refresh};
     let twin = Twin::start().await.unwrap();
     let h = twin.handle();
-    let mut config = socialkit::adapters::youtube::oauth::config(&h.client_id(), "http://127.0.0.1/cb");
+    let mut config =
+        socialkit::adapters::youtube::oauth::config(&h.client_id(), "http://127.0.0.1/cb");
     config.token_url = twin.config().token_url.unwrap();
     let oauth = OAuth2Client::new("youtube", config);
     let http = socialkit::http::Client::default();
@@ -385,7 +491,10 @@ async fn connecting_a_channel_with_google_oauth_and_pkce() {
     let code = h.authorize(&q["code_challenge"]);
     let cb = Callback::parse(&format!("code={code}&state={}", q["state"])).unwrap();
     let token = pending.complete(&oauth, &http, &cb).await.unwrap();
-    assert!(token.refresh_token.is_some(), "offline access gives a refresh token");
+    assert!(
+        token.refresh_token.is_some(),
+        "offline access gives a refresh token"
+    );
     // A code works once.
     let e = pending.complete(&oauth, &http, &cb).await.unwrap_err();
     assert_eq!(ConnectError::of(&e), Some(&ConnectError::CodeRejected));
@@ -394,13 +503,20 @@ async fn connecting_a_channel_with_google_oauth_and_pkce() {
         .unwrap()
         .with_base_url(twin.config().base_url.as_str())
         .unwrap()
-        .with_refresh(OAuth2Refresh::new(h.client_id(), token.refresh_token.clone().unwrap()));
+        .with_refresh(OAuth2Refresh::new(
+            h.client_id(),
+            token.refresh_token.clone().unwrap(),
+        ));
     c.token_url = twin.config().token_url;
     let yt = Youtube::new(c);
     assert_eq!(yt.channel().await.unwrap().id, h.channel_id());
     // A denied consent is typed.
     let (_, pending) = PendingConnect::start(&oauth, true, Utc::now());
-    let cb = Callback::parse(&format!("error=access_denied&state={}", pending.state.as_str())).unwrap();
+    let cb = Callback::parse(&format!(
+        "error=access_denied&state={}",
+        pending.state.as_str()
+    ))
+    .unwrap();
     let e = pending.complete(&oauth, &http, &cb).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
 }

@@ -63,7 +63,12 @@ pub fn config(client_id: &str, redirect_uri: &str, scopes: &[&str]) -> OAuth2Con
 /// let c = socialkit::auth::google::config_at(t.clone(), "id", "", &[]);
 /// assert_eq!(c.token_url, t);
 /// ```
-pub fn config_at(token_url: Url, client_id: &str, redirect_uri: &str, scopes: &[&str]) -> OAuth2Config {
+pub fn config_at(
+    token_url: Url,
+    client_id: &str,
+    redirect_uri: &str,
+    scopes: &[&str],
+) -> OAuth2Config {
     let mut c = config(client_id, redirect_uri, scopes);
     c.token_url = token_url;
     c

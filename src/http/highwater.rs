@@ -56,8 +56,10 @@ impl HighWater {
         match cursor {
             None => Ok(HighWater::default()),
             Some(s) => serde_json::from_str(s).map_err(|_| {
-                Error::validation(format!("the {platform} interactions cursor is not one socialkit wrote"))
-                    .with_platform(platform)
+                Error::validation(format!(
+                    "the {platform} interactions cursor is not one socialkit wrote"
+                ))
+                .with_platform(platform)
             }),
         }
     }

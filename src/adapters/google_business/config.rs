@@ -126,10 +126,14 @@ impl GoogleBusinessConfig {
     pub fn validate(&self) -> Result<()> {
         let fail = |m: &str| Err(Error::config(m.to_string()).with_platform(PLATFORM));
         if self.token.expose().trim().is_empty() && self.refresh.is_none() {
-            return fail("the google_business config needs an access token (token) or a refresh setup (refresh)");
+            return fail(
+                "the google_business config needs an access token (token) or a refresh setup (refresh)",
+            );
         }
         if !is_id(&self.account_id) || !is_id(&self.location_id) {
-            return fail("account and location must be the ids of accounts/{account}/locations/{location}");
+            return fail(
+                "account and location must be the ids of accounts/{account}/locations/{location}",
+            );
         }
         if self.language_code.trim().is_empty() {
             return fail("language must be a language code such as en-US");
@@ -139,7 +143,10 @@ impl GoogleBusinessConfig {
 
     /// `accounts/{account}/locations/{location}`.
     pub fn location_name(&self) -> String {
-        format!("accounts/{}/locations/{}", self.account_id, self.location_id)
+        format!(
+            "accounts/{}/locations/{}",
+            self.account_id, self.location_id
+        )
     }
 
     /// Points the config at another API host (a twin).
@@ -151,7 +158,8 @@ impl GoogleBusinessConfig {
     /// Parses a channel URL (see the module docs).
     pub fn from_url_str(url: &str) -> Result<Self> {
         let parsed = Url::parse(url).map_err(|e| {
-            Error::config(format!("the google_business channel URL is invalid: {e}")).with_platform(PLATFORM)
+            Error::config(format!("the google_business channel URL is invalid: {e}"))
+                .with_platform(PLATFORM)
         })?;
         Self::from_url(&parsed)
     }
@@ -159,9 +167,15 @@ impl GoogleBusinessConfig {
     /// Builds the config from a parsed channel URL.
     pub fn from_url(url: &Url) -> Result<Self> {
         let fail = |m: &str| Error::config(m.to_string()).with_platform(PLATFORM);
-        let c = ChannelUrl::parse(url, PLATFORM, &["account", "location", "language", "time_zone"])?;
+        let c = ChannelUrl::parse(
+            url,
+            PLATFORM,
+            &["account", "location", "language", "time_zone"],
+        )?;
         let (Some(account), Some(location)) = (c.param("account"), c.param("location")) else {
-            return Err(fail("a google_business channel URL needs account and location"));
+            return Err(fail(
+                "a google_business channel URL needs account and location",
+            ));
         };
         let mut config = GoogleBusinessConfig::new(c.token.clone(), account, location)?;
         config.base_url = c.base.clone();
@@ -181,6 +195,9 @@ impl GoogleBusinessConfig {
     pub(crate) fn endpoint(&self, path: &str) -> Result<Url> {
         self.base_url
             .join(&format!("v4/{}", path.trim_start_matches('/')))
-            .map_err(|e| Error::config(format!("cannot build the google_business URL: {e}")).with_platform(PLATFORM))
+            .map_err(|e| {
+                Error::config(format!("cannot build the google_business URL: {e}"))
+                    .with_platform(PLATFORM)
+            })
     }
 }

@@ -44,20 +44,32 @@ pub fn map(response: &Response) -> Error {
     let g = GoogleError::parse(response.body());
     let status = g.status.clone().unwrap_or_default();
     let found = match status.as_str() {
-        "INVALID_ARGUMENT" | "OUT_OF_RANGE" => Some((Validation, "Google refused a field of the request")),
+        "INVALID_ARGUMENT" | "OUT_OF_RANGE" => {
+            Some((Validation, "Google refused a field of the request"))
+        }
         "FAILED_PRECONDITION" => Some((
             PermissionDenied,
             "Google cannot do this for the location now (is it verified?)",
         )),
-        "UNAUTHENTICATED" => Some((Unauthenticated, "Google refused the credentials: reconnect the account")),
+        "UNAUTHENTICATED" => Some((
+            Unauthenticated,
+            "Google refused the credentials: reconnect the account",
+        )),
         "PERMISSION_DENIED" => Some((
             PermissionDenied,
             "the account may not manage this location, or the token lacks business.manage",
         )),
         "NOT_FOUND" => Some((NotFound, "Google found no such post, review or location")),
-        "ALREADY_EXISTS" | "ABORTED" => Some((Conflict, "Google had a conflict with the current state")),
-        "RESOURCE_EXHAUSTED" => Some((RateLimited, "the Business Profile API quota per minute is used up")),
-        "INTERNAL" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" => Some((Platform, "Google had an internal error")),
+        "ALREADY_EXISTS" | "ABORTED" => {
+            Some((Conflict, "Google had a conflict with the current state"))
+        }
+        "RESOURCE_EXHAUSTED" => Some((
+            RateLimited,
+            "the Business Profile API quota per minute is used up",
+        )),
+        "INTERNAL" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" => {
+            Some((Platform, "Google had an internal error"))
+        }
         _ => None,
     };
     let Some((kind, sentence)) = found else {
@@ -99,13 +111,26 @@ mod tests {
             (500, "INTERNAL", Platform),
             (503, "UNAVAILABLE", Platform),
         ] {
-            let body = format!(r#"{{"error":{{"code":{code},"message":"m","status":"{status}"}}}}"#);
-            let r = Response::new("google_business", "op", StatusCode::from_u16(code).unwrap(), Default::default(), body);
+            let body =
+                format!(r#"{{"error":{{"code":{code},"message":"m","status":"{status}"}}}}"#);
+            let r = Response::new(
+                "google_business",
+                "op",
+                StatusCode::from_u16(code).unwrap(),
+                Default::default(),
+                body,
+            );
             let e = map(&r);
             assert_eq!(e.kind(), kind, "{status}");
             assert_eq!(e.context().http_status, Some(code));
         }
-        let r = Response::new("google_business", "op", StatusCode::BAD_GATEWAY, Default::default(), "<html>");
+        let r = Response::new(
+            "google_business",
+            "op",
+            StatusCode::BAD_GATEWAY,
+            Default::default(),
+            "<html>",
+        );
         assert_eq!(map(&r).kind(), Platform);
         assert!(map(&r).is_retryable());
     }

@@ -60,8 +60,8 @@ use crate::adapters::base::Adapter;
 use crate::auth::{Secret, TokenManager, channel_tokens};
 use crate::http::{Call, Client, Response};
 use crate::model::{
-    Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, MediaKind, Page,
-    Post, PostRef, Profile, PublishOptions, Published, RecentPost,
+    Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, MediaKind, Page, Post,
+    PostRef, Profile, PublishOptions, Published, RecentPost,
 };
 use crate::platform::{Capabilities, Idempotency, MediaLimits, Operation, Platform};
 use crate::text::{Counting, TextRule};
@@ -87,7 +87,10 @@ pub(crate) fn register(registry: &mut Registry) {
     registry.register(
         PLATFORM,
         Arc::new(|url: &Url| {
-            Ok(Arc::new(GoogleBusiness::new(GoogleBusinessConfig::from_url(url)?)) as Arc<dyn Platform>)
+            Ok(
+                Arc::new(GoogleBusiness::new(GoogleBusinessConfig::from_url(url)?))
+                    as Arc<dyn Platform>,
+            )
         }),
         Arc::new(|value: serde_json::Value| {
             let config: GoogleBusinessConfig = crate::registry::settings(PLATFORM, value)?;
@@ -197,7 +200,9 @@ impl GoogleBusiness {
 
     pub(crate) async fn send(&self, call: Call) -> Result<Response> {
         self.tokens
-            .send(&self.client, &BusinessErrors, |token: &Secret| call.clone().bearer(token))
+            .send(&self.client, &BusinessErrors, |token: &Secret| {
+                call.clone().bearer(token)
+            })
             .await
     }
 }
@@ -211,7 +216,8 @@ impl Adapter for GoogleBusiness {
     fn fit(&self, post: Post, opts: &PublishOptions, op: Operation) -> Result<Post> {
         if op == Operation::Reply {
             let mut caps = self.caps.clone();
-            caps.text = TextRule::new(Counting::Chars, MAX_REPLY_BYTES).with_max_bytes(MAX_REPLY_BYTES);
+            caps.text =
+                TextRule::new(Counting::Chars, MAX_REPLY_BYTES).with_max_bytes(MAX_REPLY_BYTES);
             caps.link_cards = false;
             caps.media = MediaLimits::none();
             caps.validate(&post)?;
@@ -224,7 +230,11 @@ impl Adapter for GoogleBusiness {
 
     async fn channel(&self) -> Result<Channel> {
         let s = self.review_summary().await?;
-        let mut ch = Channel::new(PLATFORM, self.config.location_name(), self.config.location_name());
+        let mut ch = Channel::new(
+            PLATFORM,
+            self.config.location_name(),
+            self.config.location_name(),
+        );
         ch.profile = Profile {
             bio: match (s.average_rating, s.total_review_count) {
                 (Some(r), Some(n)) => Some(format!("{r:.1} stars from {n} reviews")),
@@ -236,7 +246,8 @@ impl Adapter for GoogleBusiness {
     }
 
     async fn publish(&self, post: &Post, _opts: &PublishOptions) -> Result<Published> {
-        self.publish_local_post(&LocalPostDraft::from_post(post)?).await
+        self.publish_local_post(&LocalPostDraft::from_post(post)?)
+            .await
     }
 
     async fn delete(&self, post: &PostRef) -> Result<()> {
@@ -247,7 +258,12 @@ impl Adapter for GoogleBusiness {
         self.read_reviews(query).await
     }
 
-    async fn reply(&self, to: &InteractionRef, post: &Post, _opts: &PublishOptions) -> Result<Published> {
+    async fn reply(
+        &self,
+        to: &InteractionRef,
+        post: &Post,
+        _opts: &PublishOptions,
+    ) -> Result<Published> {
         self.reply_to_review(to, post).await
     }
 

@@ -10,7 +10,9 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::api::{self, CallToAction, LocalPost, LocalPostEvent, LocalPostOffer, MediaItem, TimeInterval};
+use super::api::{
+    self, CallToAction, LocalPost, LocalPostEvent, LocalPostOffer, MediaItem, TimeInterval,
+};
 use super::{GoogleBusiness, MAX_EVENT_TITLE, MAX_SUMMARY, PLATFORM};
 use crate::http::Call;
 use crate::model::{MediaKind, MediaSource, Post, PostRef, Published, RecentPost};
@@ -180,9 +182,13 @@ impl LocalPostDraft {
                 None
             }
             Topic::Event(e) => Some(e),
-            Topic::Offer { event, redeem_url, .. } => {
+            Topic::Offer {
+                event, redeem_url, ..
+            } => {
                 if self.button.is_some() {
-                    return Err(invalid("Google ignores a button on an offer: use redeem_url"));
+                    return Err(invalid(
+                        "Google ignores a button on an offer: use redeem_url",
+                    ));
                 }
                 if let Some(u) = redeem_url {
                     web_url(u, "redeem URL")?;
@@ -196,7 +202,12 @@ impl LocalPostDraft {
                 return Err(invalid("an event or offer needs a title"));
             }
             if t > MAX_EVENT_TITLE {
-                return Err(Error::too_long(PLATFORM, t, MAX_EVENT_TITLE, "title characters"));
+                return Err(Error::too_long(
+                    PLATFORM,
+                    t,
+                    MAX_EVENT_TITLE,
+                    "title characters",
+                ));
             }
             if e.end <= e.start {
                 return Err(invalid("an event or offer ends after it starts"));
@@ -277,12 +288,16 @@ impl GoogleBusiness {
         draft.validate()?;
         let c = self.config();
         let url = c.endpoint(&format!("{}/localPosts", c.location_name()))?;
-        let call = Call::post(PLATFORM, "publish", url).json(&draft.resource(&c.language_code, c.time_zone));
+        let call = Call::post(PLATFORM, "publish", url)
+            .json(&draft.resource(&c.language_code, c.time_zone));
         let post: LocalPost = self.send(call).await?.json()?;
         if post.name.is_empty() {
-            return Err(Error::new(ErrorKind::Unexpected, "Google answered the post without its name")
-                .with_platform(PLATFORM)
-                .with_operation("publish"));
+            return Err(Error::new(
+                ErrorKind::Unexpected,
+                "Google answered the post without its name",
+            )
+            .with_platform(PLATFORM)
+            .with_operation("publish"));
         }
         let at = post.create_time.unwrap_or_else(|| self.client().now());
         let mut r = PostRef::new(PLATFORM, post.name.clone());
@@ -313,8 +328,12 @@ impl GoogleBusiness {
         let mut page: Option<String> = None;
         while out.len() < limit {
             let size = (limit - out.len()).clamp(1, 100).to_string();
-            let mut call = Call::get(PLATFORM, "recent posts", c.endpoint(&format!("{}/localPosts", c.location_name()))?)
-                .query([("pageSize", size.as_str())]);
+            let mut call = Call::get(
+                PLATFORM,
+                "recent posts",
+                c.endpoint(&format!("{}/localPosts", c.location_name()))?,
+            )
+            .query([("pageSize", size.as_str())]);
             if let Some(p) = &page {
                 call = call.query([("pageToken", p.as_str())]);
             }
@@ -365,7 +384,10 @@ mod tests {
         // 29 March 2026 is the day Berlin moves to summer time: 08:30 UTC is 10:30 CEST.
         let r = d.resource("de", chrono_tz::Europe::Berlin);
         let e = r.event.unwrap();
-        assert_eq!((e.schedule.start_time.hours, e.schedule.start_time.minutes), (10, 30));
+        assert_eq!(
+            (e.schedule.start_time.hours, e.schedule.start_time.minutes),
+            (10, 30)
+        );
         assert_eq!(e.schedule.start_date.day, 29);
         assert_eq!(r.topic_type, "OFFER");
         assert_eq!(r.offer.unwrap().coupon_code.as_deref(), Some("SPRING"));
@@ -374,7 +396,13 @@ mod tests {
     #[test]
     fn drafts_are_checked() {
         let too_long = LocalPostDraft::standard("x".repeat(1501));
-        assert!(too_long.validate().unwrap_err().to_string().contains("1 over"));
+        assert!(
+            too_long
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("1 over")
+        );
         let mut d = LocalPostDraft::standard("Hi");
         d.button = Some((Action::Book, None));
         assert!(d.validate().is_err());
@@ -384,9 +412,17 @@ mod tests {
         assert!(d.validate().is_err());
         let p = Post::text("Hi").with_media(crate::model::Media::image_bytes("image/png", vec![1]));
         assert!(LocalPostDraft::from_post(&p).is_err());
-        let p = Post::text("Hi").with_link("https://acme.example").with_media(crate::model::Media::from_url("image/jpeg", "https://acme.example/a.jpg"));
+        let p = Post::text("Hi")
+            .with_link("https://acme.example")
+            .with_media(crate::model::Media::from_url(
+                "image/jpeg",
+                "https://acme.example/a.jpg",
+            ));
         let d = LocalPostDraft::from_post(&p).unwrap();
-        assert_eq!(d.button, Some((Action::LearnMore, Some("https://acme.example".into()))));
+        assert_eq!(
+            d.button,
+            Some((Action::LearnMore, Some("https://acme.example".into())))
+        );
         assert!(d.photo_url.is_some());
     }
 }

@@ -17,7 +17,10 @@ use serde::{Deserialize, Serialize};
 use super::api::{Review, ReviewList, ReviewReply};
 use super::{GoogleBusiness, MAX_REPLY_BYTES, PLATFORM};
 use crate::http::{Call, HighWater, Retry};
-use crate::model::{Author, Interaction, InteractionKind, InteractionQuery, InteractionRef, Page, Post, PostRef, Published};
+use crate::model::{
+    Author, Interaction, InteractionKind, InteractionQuery, InteractionRef, Page, Post, PostRef,
+    Published,
+};
 use crate::{Error, Result};
 
 /// Most pages one read takes.
@@ -62,21 +65,32 @@ impl GoogleBusiness {
         let call = Call::get(PLATFORM, "channel", self.reviews_url()?).query([("pageSize", "1")]);
         let list: ReviewList = self.send(call).await?.json()?;
         Ok(ReviewSummary {
-            average_rating: list.average_rating.filter(|r| r.is_finite() && (0.0..=5.0).contains(r)),
+            average_rating: list
+                .average_rating
+                .filter(|r| r.is_finite() && (0.0..=5.0).contains(r)),
             total_review_count: list.total_review_count,
         })
     }
 
     fn interaction(&self, r: &Review, at: DateTime<Utc>) -> Interaction {
-        let name = if r.name.is_empty() { self.review_name(&r.review_id) } else { r.name.clone() };
-        let mut reference = InteractionRef::new(PLATFORM, r.review_id.clone()).with_meta("review", name);
+        let name = if r.name.is_empty() {
+            self.review_name(&r.review_id)
+        } else {
+            r.name.clone()
+        };
+        let mut reference =
+            InteractionRef::new(PLATFORM, r.review_id.clone()).with_meta("review", name);
         if let Some(s) = stars(&r.star_rating) {
             reference = reference.with_meta("star_rating", s.to_string());
         }
         if let Some(reply) = &r.review_reply {
             reference = reference.with_meta("replied", reply.comment.clone());
         }
-        let display = r.reviewer.display_name.clone().filter(|_| !r.reviewer.is_anonymous);
+        let display = r
+            .reviewer
+            .display_name
+            .clone()
+            .filter(|_| !r.reviewer.is_anonymous);
         Interaction {
             reference,
             kind: InteractionKind::Comment,
@@ -114,7 +128,10 @@ impl GoogleBusiness {
             let list: ReviewList = self.send(call).await?.json()?;
             let mut reached = false;
             for r in list.reviews.iter().filter(|r| !r.review_id.is_empty()) {
-                let at = r.update_time.or(r.create_time).unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+                let at = r
+                    .update_time
+                    .or(r.create_time)
+                    .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
                 if !cursor.is_new(at, &r.review_id) {
                     reached = true;
                     continue;
@@ -144,7 +161,11 @@ impl GoogleBusiness {
     }
 
     /// Replies to a review, or replaces the reply (`updateReply`).
-    pub(crate) async fn reply_to_review(&self, to: &InteractionRef, post: &Post) -> Result<Published> {
+    pub(crate) async fn reply_to_review(
+        &self,
+        to: &InteractionRef,
+        post: &Post,
+    ) -> Result<Published> {
         self.set_review_reply(&to.id, &post.text).await
     }
 
@@ -155,7 +176,12 @@ impl GoogleBusiness {
             return Err(Error::validation("a review reply needs text").with_platform(PLATFORM));
         }
         if text.len() > MAX_REPLY_BYTES {
-            return Err(Error::too_long(PLATFORM, text.len(), MAX_REPLY_BYTES, "bytes (UTF-8)"));
+            return Err(Error::too_long(
+                PLATFORM,
+                text.len(),
+                MAX_REPLY_BYTES,
+                "bytes (UTF-8)",
+            ));
         }
         let name = self.review_name(review_id);
         let url = self.config().endpoint(&format!("{name}/reply"))?;
@@ -176,7 +202,11 @@ impl GoogleBusiness {
     /// Deletes the reply to review `review_id` (`deleteReply`).
     pub async fn delete_review_reply(&self, review_id: &str) -> Result<()> {
         let name = self.review_name(review_id);
-        let call = Call::delete(PLATFORM, "delete_reply", self.config().endpoint(&format!("{name}/reply"))?);
+        let call = Call::delete(
+            PLATFORM,
+            "delete_reply",
+            self.config().endpoint(&format!("{name}/reply"))?,
+        );
         self.send(call).await?;
         Ok(())
     }

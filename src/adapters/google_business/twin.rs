@@ -25,9 +25,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
 use super::GoogleBusinessConfig;
+use crate::Result;
 use crate::auth::{OAuth2Refresh, Secret};
 use crate::testkit::twin::{Faults, RequestLog, TwinServer, instrument};
-use crate::Result;
 
 /// A review in the twin.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +68,11 @@ fn lock(s: &S) -> MutexGuard<'_, St> {
 
 fn error(code: u16, status: &str, message: &str) -> Response {
     let c = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST);
-    (c, axum::Json(json!({"error": {"code": code, "message": message, "status": status}}))).into_response()
+    (
+        c,
+        axum::Json(json!({"error": {"code": code, "message": message, "status": status}})),
+    )
+        .into_response()
 }
 
 fn ok(v: Value) -> Response {
@@ -77,12 +81,23 @@ fn ok(v: Value) -> Response {
 
 impl St {
     fn auth(&self, h: &HeaderMap, a: &str, l: &str) -> std::result::Result<(), Response> {
-        let token = h.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let token = h
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
         if token != Some(self.access_token.as_str()) {
-            return Err(error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials."));
+            return Err(error(
+                401,
+                "UNAUTHENTICATED",
+                "Request had invalid authentication credentials.",
+            ));
         }
         if a != self.account || l != self.location {
-            return Err(error(403, "PERMISSION_DENIED", "The caller does not have permission"));
+            return Err(error(
+                403,
+                "PERMISSION_DENIED",
+                "The caller does not have permission",
+            ));
         }
         Ok(())
     }
@@ -91,7 +106,11 @@ impl St {
         if self.verified {
             Ok(())
         } else {
-            Err(error(400, "FAILED_PRECONDITION", "Location is not verified."))
+            Err(error(
+                400,
+                "FAILED_PRECONDITION",
+                "Location is not verified.",
+            ))
         }
     }
 
@@ -109,18 +128,27 @@ impl St {
 }
 
 /// POST /token — the refresh grant.
-async fn token(State(s): State<S>, axum::Form(form): axum::Form<HashMap<String, String>>) -> Response {
+async fn token(
+    State(s): State<S>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Response {
     let mut st = lock(&s);
     if form.get("grant_type").map(String::as_str) != Some("refresh_token")
         || form.get("refresh_token") != Some(&st.refresh_token)
         || form.get("client_id") != Some(&st.client_id)
     {
-        return (StatusCode::BAD_REQUEST, axum::Json(json!({"error": "invalid_grant", "error_description": "Bad Request"}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": "invalid_grant", "error_description": "Bad Request"})),
+        )
+            .into_response();
     }
     st.next += 1;
     st.access_token = format!("ya29.gbp-{}", st.next);
-    ok(json!({"access_token": st.access_token, "expires_in": 3599, "token_type": "Bearer",
-        "scope": super::oauth::SCOPES.join(" ")}))
+    ok(
+        json!({"access_token": st.access_token, "expires_in": 3599, "token_type": "Bearer",
+        "scope": super::oauth::SCOPES.join(" ")}),
+    )
 }
 
 fn check_post(v: &Value) -> std::result::Result<(), Response> {
@@ -129,26 +157,55 @@ fn check_post(v: &Value) -> std::result::Result<(), Response> {
     if !matches!(topic, "STANDARD" | "EVENT" | "OFFER") {
         return Err(error(400, "INVALID_ARGUMENT", "Invalid topic type."));
     }
-    if summary.chars().count() > super::MAX_SUMMARY || (topic == "STANDARD" && summary.is_empty() && v["media"].is_null()) {
-        return Err(error(400, "INVALID_ARGUMENT", "Request contains an invalid argument."));
+    if summary.chars().count() > super::MAX_SUMMARY
+        || (topic == "STANDARD" && summary.is_empty() && v["media"].is_null())
+    {
+        return Err(error(
+            400,
+            "INVALID_ARGUMENT",
+            "Request contains an invalid argument.",
+        ));
     }
     if topic != "STANDARD" {
         let e = &v["event"];
-        let (Some(_), Some(s), Some(en)) = (e["title"].as_str(), e["schedule"]["startDate"].as_object(), e["schedule"]["endDate"].as_object()) else {
-            return Err(error(400, "INVALID_ARGUMENT", "Event is required for EVENT and OFFER posts."));
+        let (Some(_), Some(s), Some(en)) = (
+            e["title"].as_str(),
+            e["schedule"]["startDate"].as_object(),
+            e["schedule"]["endDate"].as_object(),
+        ) else {
+            return Err(error(
+                400,
+                "INVALID_ARGUMENT",
+                "Event is required for EVENT and OFFER posts.",
+            ));
         };
-        let key = |d: &serde_json::Map<String, Value>| (d["year"].as_i64(), d["month"].as_i64(), d["day"].as_i64());
+        let key = |d: &serde_json::Map<String, Value>| {
+            (d["year"].as_i64(), d["month"].as_i64(), d["day"].as_i64())
+        };
         if key(en) < key(s) {
-            return Err(error(400, "INVALID_ARGUMENT", "The event ends before it starts."));
+            return Err(error(
+                400,
+                "INVALID_ARGUMENT",
+                "The event ends before it starts.",
+            ));
         }
     }
     Ok(())
 }
 
 /// POST v4/accounts/{a}/locations/{l}/localPosts — localPosts.create.
-async fn create_post(State(s): State<S>, Path((a, l)): Path<(String, String)>, h: HeaderMap, axum::Json(mut body): axum::Json<Value>) -> Response {
+async fn create_post(
+    State(s): State<S>,
+    Path((a, l)): Path<(String, String)>,
+    h: HeaderMap,
+    axum::Json(mut body): axum::Json<Value>,
+) -> Response {
     let mut st = lock(&s);
-    if let Err(r) = st.auth(&h, &a, &l).and_then(|_| st.write()).and_then(|_| check_post(&body)) {
+    if let Err(r) = st
+        .auth(&h, &a, &l)
+        .and_then(|_| st.write())
+        .and_then(|_| check_post(&body))
+    {
         return r;
     }
     st.next += 1;
@@ -157,19 +214,34 @@ async fn create_post(State(s): State<S>, Path((a, l)): Path<(String, String)>, h
     body["state"] = json!("LIVE");
     body["createTime"] = json!(Utc::now().to_rfc3339());
     body["updateTime"] = body["createTime"].clone();
-    body["searchUrl"] = json!(format!("https://local.google.com/place?id=twin&use=posts&lpsid={}", st.next));
+    body["searchUrl"] = json!(format!(
+        "https://local.google.com/place?id=twin&use=posts&lpsid={}",
+        st.next
+    ));
     st.posts.push(body.clone());
     ok(body)
 }
 
 /// GET v4/accounts/{a}/locations/{l}/localPosts — localPosts.list, newest first.
-async fn list_posts(State(s): State<S>, Path((a, l)): Path<(String, String)>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn list_posts(
+    State(s): State<S>,
+    Path((a, l)): Path<(String, String)>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let st = lock(&s);
     if let Err(r) = st.auth(&h, &a, &l) {
         return r;
     }
-    let size = q.get("pageSize").and_then(|n| n.parse().ok()).unwrap_or(20usize).clamp(1, 100);
-    let from = q.get("pageToken").and_then(|t| t.parse().ok()).unwrap_or(0usize);
+    let size = q
+        .get("pageSize")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20usize)
+        .clamp(1, 100);
+    let from = q
+        .get("pageToken")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0usize);
     let all: Vec<Value> = st.posts.iter().rev().cloned().collect();
     let mut v = json!({"localPosts": all.iter().skip(from).take(size).collect::<Vec<_>>()});
     if from + size < all.len() {
@@ -179,7 +251,11 @@ async fn list_posts(State(s): State<S>, Path((a, l)): Path<(String, String)>, h:
 }
 
 /// DELETE v4/accounts/{a}/locations/{l}/localPosts/{p} — localPosts.delete.
-async fn delete_post(State(s): State<S>, Path((a, l, p)): Path<(String, String, String)>, h: HeaderMap) -> Response {
+async fn delete_post(
+    State(s): State<S>,
+    Path((a, l, p)): Path<(String, String, String)>,
+    h: HeaderMap,
+) -> Response {
     let mut st = lock(&s);
     if let Err(r) = st.auth(&h, &a, &l).and_then(|_| st.write()) {
         return r;
@@ -194,19 +270,37 @@ async fn delete_post(State(s): State<S>, Path((a, l, p)): Path<(String, String, 
 }
 
 /// GET v4/accounts/{a}/locations/{l}/reviews — reviews.list, `orderBy=updateTime desc`.
-async fn list_reviews(State(s): State<S>, Path((a, l)): Path<(String, String)>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn list_reviews(
+    State(s): State<S>,
+    Path((a, l)): Path<(String, String)>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let st = lock(&s);
     if let Err(r) = st.auth(&h, &a, &l) {
         return r;
     }
-    let size = q.get("pageSize").and_then(|n| n.parse().ok()).unwrap_or(50usize).clamp(1, 50);
-    let from = q.get("pageToken").and_then(|t| t.parse().ok()).unwrap_or(0usize);
+    let size = q
+        .get("pageSize")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(50usize)
+        .clamp(1, 50);
+    let from = q
+        .get("pageToken")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0usize);
     let mut all: Vec<&TwinReview> = st.reviews.iter().collect();
     all.sort_by(|x, y| y.updated.cmp(&x.updated).then(y.id.cmp(&x.id)));
-    let items: Vec<Value> = all.iter().skip(from).take(size).map(|r| st.review_json(r)).collect();
+    let items: Vec<Value> = all
+        .iter()
+        .skip(from)
+        .take(size)
+        .map(|r| st.review_json(r))
+        .collect();
     let mut v = json!({"reviews": items, "totalReviewCount": st.reviews.len()});
     if !st.reviews.is_empty() {
-        let avg = st.reviews.iter().map(|r| f64::from(r.stars)).sum::<f64>() / st.reviews.len() as f64;
+        let avg =
+            st.reviews.iter().map(|r| f64::from(r.stars)).sum::<f64>() / st.reviews.len() as f64;
         v["averageRating"] = json!(avg);
     }
     if from + size < all.len() {
@@ -216,14 +310,23 @@ async fn list_reviews(State(s): State<S>, Path((a, l)): Path<(String, String)>, 
 }
 
 /// PUT v4/accounts/{a}/locations/{l}/reviews/{r}/reply — updateReply (creates or replaces).
-async fn put_reply(State(s): State<S>, Path((a, l, r)): Path<(String, String, String)>, h: HeaderMap, axum::Json(body): axum::Json<Value>) -> Response {
+async fn put_reply(
+    State(s): State<S>,
+    Path((a, l, r)): Path<(String, String, String)>,
+    h: HeaderMap,
+    axum::Json(body): axum::Json<Value>,
+) -> Response {
     let mut st = lock(&s);
     if let Err(e) = st.auth(&h, &a, &l).and_then(|_| st.write()) {
         return e;
     }
     let text = body["comment"].as_str().unwrap_or_default().to_string();
     if text.trim().is_empty() || text.len() > super::MAX_REPLY_BYTES {
-        return error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.");
+        return error(
+            400,
+            "INVALID_ARGUMENT",
+            "Request contains an invalid argument.",
+        );
     }
     let Some(review) = st.reviews.iter_mut().find(|x| x.id == r) else {
         return error(404, "NOT_FOUND", "Requested entity was not found.");
@@ -233,7 +336,11 @@ async fn put_reply(State(s): State<S>, Path((a, l, r)): Path<(String, String, St
 }
 
 /// DELETE v4/accounts/{a}/locations/{l}/reviews/{r}/reply — deleteReply.
-async fn delete_reply(State(s): State<S>, Path((a, l, r)): Path<(String, String, String)>, h: HeaderMap) -> Response {
+async fn delete_reply(
+    State(s): State<S>,
+    Path((a, l, r)): Path<(String, String, String)>,
+    h: HeaderMap,
+) -> Response {
     let mut st = lock(&s);
     if let Err(e) = st.auth(&h, &a, &l).and_then(|_| st.write()) {
         return e;
@@ -278,10 +385,19 @@ impl Twin {
         let (log, faults) = (RequestLog::default(), Faults::default());
         let app = Router::new()
             .route("/token", post(token))
-            .route("/v4/accounts/{a}/locations/{l}/localPosts", post(create_post).get(list_posts))
-            .route("/v4/accounts/{a}/locations/{l}/localPosts/{p}", delete(delete_post))
+            .route(
+                "/v4/accounts/{a}/locations/{l}/localPosts",
+                post(create_post).get(list_posts),
+            )
+            .route(
+                "/v4/accounts/{a}/locations/{l}/localPosts/{p}",
+                delete(delete_post),
+            )
             .route("/v4/accounts/{a}/locations/{l}/reviews", get(list_reviews))
-            .route("/v4/accounts/{a}/locations/{l}/reviews/{r}/reply", put(put_reply).delete(delete_reply))
+            .route(
+                "/v4/accounts/{a}/locations/{l}/reviews/{r}/reply",
+                put(put_reply).delete(delete_reply),
+            )
             .with_state(state.clone());
         let server = TwinServer::start(instrument(app, &log, &faults)).await?;
         Ok(Twin {
@@ -293,11 +409,18 @@ impl Twin {
     /// A config for the twin with a refresh setup.
     pub fn config(&self) -> GoogleBusinessConfig {
         let st = lock(&self.handle.state);
-        let mut c = GoogleBusinessConfig::new(Secret::new(st.access_token.clone()), &st.account, &st.location)
-            .unwrap_or_else(|_| unreachable!("the twin's ids are valid"))
-            .with_base_url(self.server.base_url().as_str())
-            .unwrap_or_else(|_| unreachable!("the twin's URL is valid"));
-        c.refresh = Some(OAuth2Refresh::new(st.client_id.clone(), st.refresh_token.clone()));
+        let mut c = GoogleBusinessConfig::new(
+            Secret::new(st.access_token.clone()),
+            &st.account,
+            &st.location,
+        )
+        .unwrap_or_else(|_| unreachable!("the twin's ids are valid"))
+        .with_base_url(self.server.base_url().as_str())
+        .unwrap_or_else(|_| unreachable!("the twin's URL is valid"));
+        c.refresh = Some(OAuth2Refresh::new(
+            st.client_id.clone(),
+            st.refresh_token.clone(),
+        ));
         c.token_url = self.server.base_url().join("token").ok();
         c
     }
@@ -330,13 +453,25 @@ impl TwinHandle {
         st.next += 1;
         let id = format!("AbFvOq{}", st.next);
         let at = Utc::now() - ago;
-        st.reviews.push(TwinReview { id: id.clone(), reviewer: reviewer.into(), stars, comment: comment.into(), created: at, updated: at, reply: None });
+        st.reviews.push(TwinReview {
+            id: id.clone(),
+            reviewer: reviewer.into(),
+            stars,
+            comment: comment.into(),
+            created: at,
+            updated: at,
+            reply: None,
+        });
         id
     }
 
     /// One review.
     pub fn review_by_id(&self, id: &str) -> Option<TwinReview> {
-        lock(&self.state).reviews.iter().find(|r| r.id == id).cloned()
+        lock(&self.state)
+            .reviews
+            .iter()
+            .find(|r| r.id == id)
+            .cloned()
     }
 
     /// Marks the location (un)verified.

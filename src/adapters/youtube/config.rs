@@ -150,12 +150,16 @@ impl YoutubeConfig {
     pub fn validate(&self) -> Result<()> {
         let fail = |m: &str| Err(Error::config(m.to_string()).with_platform(PLATFORM));
         if self.token.expose().trim().is_empty() && self.refresh.is_none() {
-            return fail("the youtube config needs an access token (token) or a refresh setup (refresh)");
+            return fail(
+                "the youtube config needs an access token (token) or a refresh setup (refresh)",
+            );
         }
         if self.chunk_size == 0 || self.chunk_size % CHUNK_UNIT != 0 {
             return fail("chunk_size must be a positive multiple of 262144 (256 KiB)");
         }
-        if self.category_id.trim().is_empty() || !self.category_id.chars().all(|c| c.is_ascii_digit()) {
+        if self.category_id.trim().is_empty()
+            || !self.category_id.chars().all(|c| c.is_ascii_digit())
+        {
             return fail("category_id must be a YouTube video category number");
         }
         Ok(())
@@ -176,7 +180,8 @@ impl YoutubeConfig {
     /// Parses a `youtube://…` channel URL (see the module docs).
     pub fn from_url_str(url: &str) -> Result<Self> {
         let parsed = Url::parse(url).map_err(|e| {
-            Error::config(format!("the youtube channel URL is invalid: {e}")).with_platform(PLATFORM)
+            Error::config(format!("the youtube channel URL is invalid: {e}"))
+                .with_platform(PLATFORM)
         })?;
         Self::from_url(&parsed)
     }
@@ -211,7 +216,9 @@ impl YoutubeConfig {
         if let Some(n) = number("chunk_size")? {
             config.chunk_size = usize::try_from(n).map_err(|_| fail("chunk_size is too large"))?;
         }
-        let small = |n: u64, name: &str| u32::try_from(n).map_err(|_| fail(&format!("{name} is too large")));
+        let small = |n: u64, name: &str| {
+            u32::try_from(n).map_err(|_| fail(&format!("{name} is too large")))
+        };
         if let Some(n) = number("daily_units")? {
             config.quota.daily_units = small(n, "daily_units")?;
         }
@@ -239,7 +246,9 @@ impl YoutubeConfig {
     pub(crate) fn endpoint(&self, path: &str) -> Result<Url> {
         self.base_url
             .join(path.trim_start_matches('/'))
-            .map_err(|e| Error::config(format!("cannot build the youtube URL: {e}")).with_platform(PLATFORM))
+            .map_err(|e| {
+                Error::config(format!("cannot build the youtube URL: {e}")).with_platform(PLATFORM)
+            })
     }
 }
 

@@ -85,35 +85,57 @@ fn kind_of(status: u16, reason: &str) -> Option<(ErrorKind, &'static str, bool)>
             "the token lacks a scope this needs (youtube.upload / youtube.force-ssl): reconnect and approve every permission",
             false,
         ),
-        "commentsDisabled" => (PermissionDenied, "comments are turned off on the video", false),
+        "commentsDisabled" => (
+            PermissionDenied,
+            "comments are turned off on the video",
+            false,
+        ),
         "ineligibleAccount" | "channelClosed" | "channelSuspended" | "accountClosed"
         | "accountSuspended" => (
             PermissionDenied,
             "YouTube does not let this channel do that (closed, suspended or ineligible)",
             false,
         ),
-        "forbidden" => (PermissionDenied, "YouTube does not allow this for the channel", false),
+        "forbidden" => (
+            PermissionDenied,
+            "YouTube does not allow this for the channel",
+            false,
+        ),
         "videoNotFound" => (NotFound, "YouTube found no such video", false),
         "commentNotFound" | "commentThreadNotFound" | "parentCommentNotFound" => {
             (NotFound, "YouTube found no such comment", false)
         }
         "channelNotFound" => (NotFound, "YouTube found no such channel", false),
-        "invalidTitle" => (Validation, "YouTube refused the title (at most 100 characters, no < or >)", false),
+        "invalidTitle" => (
+            Validation,
+            "YouTube refused the title (at most 100 characters, no < or >)",
+            false,
+        ),
         "invalidDescription" => (
             Validation,
             "YouTube refused the description (at most 5000 bytes, no < or >)",
             false,
         ),
-        "invalidTags" => (Validation, "YouTube refused the tags (500 characters in all)", false),
+        "invalidTags" => (
+            Validation,
+            "YouTube refused the tags (500 characters in all)",
+            false,
+        ),
         "invalidPublishAt" => (
             Validation,
             "YouTube refused the scheduled publish time (it must be in the future and the video private)",
             false,
         ),
-        "invalidCategoryId" => (Validation, "YouTube refused the category id: fix category_id in the channel config", false),
+        "invalidCategoryId" => (
+            Validation,
+            "YouTube refused the category id: fix category_id in the channel config",
+            false,
+        ),
         "mediaBodyRequired" => (Validation, "YouTube got no video bytes", false),
         "commentTextTooLong" => (Validation, "the comment is too long for YouTube", false),
-        "invalidImage" | "invalidImageFormat" => (Validation, "YouTube refused the thumbnail image", false),
+        "invalidImage" | "invalidImageFormat" => {
+            (Validation, "YouTube refused the thumbnail image", false)
+        }
         "processingFailure" => (Platform, "YouTube failed to process the request", false),
         "backendError" => (Platform, "YouTube had an internal error", false),
         r if r.starts_with("invalid") || (status == 400 && !r.is_empty()) => {
@@ -143,7 +165,9 @@ pub fn map(response: &Response) -> Error {
         e = e.with_platform_message(m);
     }
     match kind {
-        ErrorKind::RateLimited if until_reset => e.with_retry_after(next_reset(response.received_at())),
+        ErrorKind::RateLimited if until_reset => {
+            e.with_retry_after(next_reset(response.received_at()))
+        }
         ErrorKind::RateLimited => e.with_retryable(true),
         ErrorKind::Platform => e.with_retryable(true),
         _ => e,

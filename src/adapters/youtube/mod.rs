@@ -321,7 +321,9 @@ impl Youtube {
         self.quota.reserve(now, cost, call.operation())?;
         let result = self
             .tokens
-            .send(&self.client, mapper, |token: &Secret| call.clone().bearer(token))
+            .send(&self.client, mapper, |token: &Secret| {
+                call.clone().bearer(token)
+            })
             .await;
         match result {
             Err(e) if errors::is_daily_quota(&e) => {
@@ -401,7 +403,8 @@ impl Adapter for Youtube {
     }
 
     async fn delete(&self, post: &PostRef) -> Result<()> {
-        let call = Call::delete(PLATFORM, "delete", self.api("videos")?).query([("id", post.id.as_str())]);
+        let call =
+            Call::delete(PLATFORM, "delete", self.api("videos")?).query([("id", post.id.as_str())]);
         self.send(call, Cost::WRITE).await?;
         Ok(())
     }

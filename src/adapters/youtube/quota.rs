@@ -218,7 +218,9 @@ impl Quota {
             };
             return Err(Error::new(
                 ErrorKind::RateLimited,
-                format!("{what}; nothing was sent: it waits for the reset at midnight Pacific Time"),
+                format!(
+                    "{what}; nothing was sent: it waits for the reset at midnight Pacific Time"
+                ),
             )
             .with_platform(PLATFORM)
             .with_operation(operation)
@@ -282,7 +284,8 @@ mod tests {
         assert_eq!(e.retry_after(), Some(utc(2026, 11, 2, 8, 0)));
         assert!(e.to_string().contains("nothing was sent"), "{e}");
         // Half an hour later it is a new day.
-        q.reserve(utc(2026, 11, 2, 8, 0), Cost::UPLOAD, "publish").unwrap();
+        q.reserve(utc(2026, 11, 2, 8, 0), Cost::UPLOAD, "publish")
+            .unwrap();
         // Units and uploads are separate buckets; the older accounting charges both.
         let old = Quota::new(QuotaConfig {
             daily_units: 2000,
@@ -295,6 +298,9 @@ mod tests {
         // YouTube's own quotaExceeded closes the day.
         old.exhausted(late);
         assert!(old.reserve(late, Cost::LIST, "metrics").is_err());
-        assert!(old.reserve(utc(2026, 11, 2, 8, 0), Cost::LIST, "metrics").is_ok());
+        assert!(
+            old.reserve(utc(2026, 11, 2, 8, 0), Cost::LIST, "metrics")
+                .is_ok()
+        );
     }
 }

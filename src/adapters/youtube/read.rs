@@ -58,7 +58,10 @@ impl Youtube {
         let c = self.channel_resource().await?;
         let snippet = c.snippet.clone().unwrap_or_default();
         let stats = c.statistics.clone().unwrap_or_default();
-        let handle = snippet.custom_url.clone().unwrap_or_else(|| snippet.title.clone());
+        let handle = snippet
+            .custom_url
+            .clone()
+            .unwrap_or_else(|| snippet.title.clone());
         let mut ch = Channel::new(PLATFORM, c.id.clone(), handle).with_profile(Profile {
             display_name: Some(snippet.title.clone()).filter(|s| !s.is_empty()),
             bio: snippet.description.clone().filter(|s| !s.is_empty()),
@@ -66,7 +69,11 @@ impl Youtube {
         });
         ch.url = Some(format!("https://www.youtube.com/channel/{}", c.id));
         ch.metrics = ChannelMetrics {
-            followers: if stats.hidden_subscriber_count { None } else { stats.subscriber_count },
+            followers: if stats.hidden_subscriber_count {
+                None
+            } else {
+                stats.subscriber_count
+            },
             following: None,
             posts: stats.video_count,
         };
@@ -78,7 +85,12 @@ impl Youtube {
     }
 
     /// The interaction for one comment on `video`.
-    fn interaction(&self, c: &Comment, thread: &CommentThread, kind: InteractionKind) -> Interaction {
+    fn interaction(
+        &self,
+        c: &Comment,
+        thread: &CommentThread,
+        kind: InteractionKind,
+    ) -> Interaction {
         let video = c
             .snippet
             .video_id
@@ -86,7 +98,8 @@ impl Youtube {
             .or_else(|| thread.snippet.video_id.clone())
             .unwrap_or_default();
         let post = (!video.is_empty()).then(|| Youtube::video_ref(&video));
-        let mut reference = InteractionRef::new(PLATFORM, c.id.clone()).with_meta("thread", thread.id.clone());
+        let mut reference =
+            InteractionRef::new(PLATFORM, c.id.clone()).with_meta("thread", thread.id.clone());
         if let Some(p) = &post {
             reference = reference.with_post(p.clone());
         }
@@ -94,8 +107,15 @@ impl Youtube {
             reference,
             kind,
             author: author_of(c),
-            text: c.snippet.text_original.clone().or_else(|| c.snippet.text_display.clone()),
-            created_at: c.snippet.published_at.unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
+            text: c
+                .snippet
+                .text_original
+                .clone()
+                .or_else(|| c.snippet.text_display.clone()),
+            created_at: c
+                .snippet
+                .published_at
+                .unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
             post,
             conversation: Some(thread.id.clone()),
             language: None,
@@ -103,7 +123,10 @@ impl Youtube {
     }
 
     /// Comments on the channel's videos (see [Cursors](self#cursors)).
-    pub(crate) async fn read_comments(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
+    pub(crate) async fn read_comments(
+        &self,
+        query: &InteractionQuery,
+    ) -> Result<Page<Interaction>> {
         let mut cursor = HighWater::parse(PLATFORM, query.cursor.as_deref())?;
         if cursor.mark.is_none() && cursor.page.is_none() {
             cursor.mark = query.since;
@@ -117,13 +140,14 @@ impl Youtube {
         let mut page = cursor.page.take();
         let mut finished = false;
         for _ in 0..pages {
-            let mut call = Call::get(PLATFORM, "interactions", self.api("commentThreads")?).query([
-                ("part", "snippet,replies"),
-                ("allThreadsRelatedToChannelId", own.as_str()),
-                ("order", "time"),
-                ("maxResults", "100"),
-                ("textFormat", "plainText"),
-            ]);
+            let mut call =
+                Call::get(PLATFORM, "interactions", self.api("commentThreads")?).query([
+                    ("part", "snippet,replies"),
+                    ("allThreadsRelatedToChannelId", own.as_str()),
+                    ("order", "time"),
+                    ("maxResults", "100"),
+                    ("textFormat", "plainText"),
+                ]);
             if let Some(p) = &page {
                 call = call.query([("pageToken", p.as_str())]);
             }
@@ -131,20 +155,34 @@ impl Youtube {
             let mut reached = false;
             for thread in &list.items {
                 let top = &thread.snippet.top_level_comment;
-                let at = top.snippet.published_at.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+                let at = top
+                    .snippet
+                    .published_at
+                    .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
                 if !cursor.is_new(at, &top.id) {
                     reached = true;
                 }
-                let replies = thread.replies.as_ref().map(|r| r.comments.as_slice()).unwrap_or(&[]);
+                let replies = thread
+                    .replies
+                    .as_ref()
+                    .map(|r| r.comments.as_slice())
+                    .unwrap_or(&[]);
                 let all = std::iter::once((top, InteractionKind::Comment))
                     .chain(replies.iter().map(|r| (r, InteractionKind::Reply)));
                 for (c, kind) in all {
-                    let t = c.snippet.published_at.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+                    let t = c
+                        .snippet
+                        .published_at
+                        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
                     if c.id.is_empty() || !cursor.is_new(t, &c.id) {
                         continue;
                     }
                     cursor.note_newest(t, &c.id);
-                    let mine = c.snippet.author_channel_id.as_ref().is_some_and(|a| a.value == own);
+                    let mine = c
+                        .snippet
+                        .author_channel_id
+                        .as_ref()
+                        .is_some_and(|a| a.value == own);
                     if !mine && query.wants(kind) {
                         items.push(self.interaction(c, thread, kind));
                     }
@@ -178,7 +216,11 @@ impl Youtube {
     /// for reply in &page.items { println!("{:?}", reply.text); }
     /// # Ok(()) }
     /// ```
-    pub async fn comment_replies(&self, thread_id: &str, page_token: Option<&str>) -> Result<Page<Interaction>> {
+    pub async fn comment_replies(
+        &self,
+        thread_id: &str,
+        page_token: Option<&str>,
+    ) -> Result<Page<Interaction>> {
         let mut call = Call::get(PLATFORM, "interactions", self.api("comments")?).query([
             ("part", "snippet"),
             ("parentId", thread_id),
@@ -211,7 +253,11 @@ impl Youtube {
     /// Answers a comment (`comments.insert` with `snippet.parentId`: the thread's top-level
     /// comment; YouTube threads are one level deep).
     pub(crate) async fn reply_to(&self, to: &InteractionRef, post: &Post) -> Result<Published> {
-        let parent = to.meta.get("thread").cloned().unwrap_or_else(|| to.id.clone());
+        let parent = to
+            .meta
+            .get("thread")
+            .cloned()
+            .unwrap_or_else(|| to.id.clone());
         let text = post.text.trim();
         let n = text.chars().count();
         if n > MAX_COMMENT {
@@ -224,9 +270,12 @@ impl Youtube {
             .retry(Retry::Never);
         let c: Comment = self.send(call, Cost::WRITE).await?.json()?;
         if c.id.is_empty() {
-            return Err(Error::new(ErrorKind::Unexpected, "YouTube answered the reply without a comment id")
-                .with_platform(PLATFORM)
-                .with_operation("reply"));
+            return Err(Error::new(
+                ErrorKind::Unexpected,
+                "YouTube answered the reply without a comment id",
+            )
+            .with_platform(PLATFORM)
+            .with_operation("reply"));
         }
         let video = c
             .snippet
@@ -237,14 +286,18 @@ impl Youtube {
         if let Some(v) = video {
             r = r.with_url(comment_url(&v, &c.id));
         }
-        let at = c.snippet.published_at.unwrap_or_else(|| self.client().now());
+        let at = c
+            .snippet
+            .published_at
+            .unwrap_or_else(|| self.client().now());
         Ok(Published::single(r, at))
     }
 
     /// Deletes a comment of the channel (`comments.delete`, 50 units): a reply it wrote, or
     /// a comment on its video it removes.
     pub async fn delete_comment(&self, comment_id: &str) -> Result<()> {
-        let call = Call::delete(PLATFORM, "delete_comment", self.api("comments")?).query([("id", comment_id)]);
+        let call = Call::delete(PLATFORM, "delete_comment", self.api("comments")?)
+            .query([("id", comment_id)]);
         self.send(call, Cost::WRITE).await?;
         Ok(())
     }
@@ -284,8 +337,11 @@ impl Youtube {
             .as_ref()
             .and_then(|c| c.related_playlists.uploads.clone())
             .ok_or_else(|| {
-                Error::new(ErrorKind::Unexpected, "YouTube listed the channel without its uploads playlist")
-                    .with_platform(PLATFORM)
+                Error::new(
+                    ErrorKind::Unexpected,
+                    "YouTube listed the channel without its uploads playlist",
+                )
+                .with_platform(PLATFORM)
             })?;
         let mut out = Vec::new();
         let mut page: Option<String> = None;

@@ -188,7 +188,12 @@ impl St {
     }
 
     /// Bearer check and quota (determine_quota_cost: every request costs at least a unit).
-    fn call(&mut self, headers: &HeaderMap, units: u32, uploads: u32) -> std::result::Result<(), Response> {
+    fn call(
+        &mut self,
+        headers: &HeaderMap,
+        units: u32,
+        uploads: u32,
+    ) -> std::result::Result<(), Response> {
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -196,8 +201,14 @@ impl St {
         if token != Some(self.access_token.as_str()) {
             return Err(error(401, "authError", "Invalid Credentials"));
         }
-        if self.units + units > self.options.daily_units || self.uploads + uploads > self.options.daily_uploads {
-            return Err(error(403, "quotaExceeded", "The request cannot be completed because you have exceeded your quota."));
+        if self.units + units > self.options.daily_units
+            || self.uploads + uploads > self.options.daily_uploads
+        {
+            return Err(error(
+                403,
+                "quotaExceeded",
+                "The request cannot be completed because you have exceeded your quota.",
+            ));
         }
         self.units += units;
         self.uploads += uploads;
@@ -231,17 +242,24 @@ impl St {
 
 /// Reads `pageToken` as an offset.
 fn offset(q: &HashMap<String, String>) -> usize {
-    q.get("pageToken").and_then(|t| t.strip_prefix("o")).and_then(|n| n.parse().ok()).unwrap_or(0)
+    q.get("pageToken")
+        .and_then(|t| t.strip_prefix("o"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 fn max_results(q: &HashMap<String, String>, default: usize, max: usize) -> usize {
-    q.get("maxResults").and_then(|n| n.parse().ok()).unwrap_or(default).clamp(1, max)
+    q.get("maxResults")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+        .clamp(1, max)
 }
 
 fn page(items: Vec<Value>, from: usize, n: usize) -> Value {
     let total = items.len();
     let slice: Vec<Value> = items.into_iter().skip(from).take(n).collect();
-    let mut body = json!({"items": slice, "pageInfo": {"totalResults": total, "resultsPerPage": n}});
+    let mut body =
+        json!({"items": slice, "pageInfo": {"totalResults": total, "resultsPerPage": n}});
     if from + n < total {
         body["nextPageToken"] = json!(format!("o{}", from + n));
     }
@@ -252,18 +270,26 @@ fn page(items: Vec<Value>, from: usize, n: usize) -> Value {
 fn s256(verifier: &str) -> String {
     use base64::Engine;
     use sha2::Digest;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()))
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()))
 }
 
 fn invalid_grant() -> Response {
-    (StatusCode::BAD_REQUEST, axum::Json(json!({"error": "invalid_grant",
-        "error_description": "Token has been expired or revoked."}))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(json!({"error": "invalid_grant",
+        "error_description": "Token has been expired or revoked."})),
+    )
+        .into_response()
 }
 
 /// POST /token — Google's token endpoint: the code exchange (single-use codes, PKCE S256
 /// checked, a refresh token with offline access) and the refresh grant (no new refresh
 /// token); client id and secret in the body.
-async fn token(State(s): State<S>, axum::Form(form): axum::Form<HashMap<String, String>>) -> Response {
+async fn token(
+    State(s): State<S>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Response {
     let mut st = s.lock();
     let grant = form.get("grant_type").map(String::as_str);
     if grant == Some("authorization_code") {
@@ -277,24 +303,36 @@ async fn token(State(s): State<S>, axum::Form(form): axum::Form<HashMap<String, 
         }
         let fresh = st.id("ya29.twin-");
         st.access_token = fresh.clone();
-        return ok(json!({"access_token": fresh, "expires_in": 3599, "token_type": "Bearer",
-            "refresh_token": st.refresh_token, "scope": super::oauth::SCOPES.join(" ")}));
+        return ok(
+            json!({"access_token": fresh, "expires_in": 3599, "token_type": "Bearer",
+            "refresh_token": st.refresh_token, "scope": super::oauth::SCOPES.join(" ")}),
+        );
     }
     let good = grant == Some("refresh_token")
         && form.get("refresh_token") == Some(&st.refresh_token)
         && form.get("client_id") == Some(&st.client_id);
     if !good {
-        return (StatusCode::BAD_REQUEST, axum::Json(json!({"error": "invalid_grant",
-            "error_description": "Token has been expired or revoked."}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": "invalid_grant",
+            "error_description": "Token has been expired or revoked."})),
+        )
+            .into_response();
     }
     let fresh = st.id("ya29.twin-");
     st.access_token = fresh.clone();
-    ok(json!({"access_token": fresh, "expires_in": 3599, "token_type": "Bearer",
-        "scope": super::oauth::SCOPES.join(" ")}))
+    ok(
+        json!({"access_token": fresh, "expires_in": 3599, "token_type": "Bearer",
+        "scope": super::oauth::SCOPES.join(" ")}),
+    )
 }
 
 /// GET youtube/v3/channels — `mine=true` or `id=`; snippet, statistics, contentDetails.
-async fn channels(State(s): State<S>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn channels(
+    State(s): State<S>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 1, 0) {
         return r;
@@ -305,32 +343,54 @@ async fn channels(State(s): State<S>, headers: HeaderMap, Query(q): Query<HashMa
     }
     let uploads = format!("UU{}", &o.channel_id[2..]);
     let stats = match o.subscribers {
-        Some(n) => json!({"viewCount": "0", "subscriberCount": n.to_string(), "hiddenSubscriberCount": false,
-            "videoCount": st.videos.len().to_string()}),
-        None => json!({"viewCount": "0", "hiddenSubscriberCount": true, "videoCount": st.videos.len().to_string()}),
+        Some(n) => {
+            json!({"viewCount": "0", "subscriberCount": n.to_string(), "hiddenSubscriberCount": false,
+            "videoCount": st.videos.len().to_string()})
+        }
+        None => {
+            json!({"viewCount": "0", "hiddenSubscriberCount": true, "videoCount": st.videos.len().to_string()})
+        }
     };
-    ok(json!({"kind": "youtube#channelListResponse", "items": [{"kind": "youtube#channel", "id": o.channel_id,
+    ok(
+        json!({"kind": "youtube#channelListResponse", "items": [{"kind": "youtube#channel", "id": o.channel_id,
         "snippet": {"title": o.channel_title, "description": "Anvils, tested.", "customUrl": "@twinanvils"},
         "statistics": stats,
-        "contentDetails": {"relatedPlaylists": {"likes": "", "uploads": uploads}}}]}))
+        "contentDetails": {"relatedPlaylists": {"likes": "", "uploads": uploads}}}]}),
+    )
 }
 
 /// GET youtube/v3/videos — `id=a,b` (at most 50), part statistics.
-async fn videos_list(State(s): State<S>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn videos_list(
+    State(s): State<S>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 1, 0) {
         return r;
     }
-    let ids: Vec<&str> = q.get("id").map(|s| s.split(',').collect()).unwrap_or_default();
+    let ids: Vec<&str> = q
+        .get("id")
+        .map(|s| s.split(',').collect())
+        .unwrap_or_default();
     if ids.len() > 50 {
         return error(400, "badRequest", "Too many ids (50 at most).");
     }
-    let items: Vec<Value> = st.videos.iter().filter(|v| ids.contains(&v.id.as_str())).map(|v| st.video_json(v)).collect();
+    let items: Vec<Value> = st
+        .videos
+        .iter()
+        .filter(|v| ids.contains(&v.id.as_str()))
+        .map(|v| st.video_json(v))
+        .collect();
     ok(json!({"kind": "youtube#videoListResponse", "items": items}))
 }
 
 /// DELETE youtube/v3/videos — 204, or 404 videoNotFound.
-async fn videos_delete(State(s): State<S>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn videos_delete(
+    State(s): State<S>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 50, 0) {
         return r;
@@ -339,21 +399,33 @@ async fn videos_delete(State(s): State<S>, headers: HeaderMap, Query(q): Query<H
     let before = st.videos.len();
     st.videos.retain(|v| v.id != id);
     if st.videos.len() == before {
-        return error(404, "videoNotFound", "The video that you are trying to delete cannot be found.");
+        return error(
+            404,
+            "videoNotFound",
+            "The video that you are trying to delete cannot be found.",
+        );
     }
     st.comments.retain(|c| c.video != id);
     StatusCode::NO_CONTENT.into_response()
 }
 
 /// GET youtube/v3/playlistItems — the uploads playlist, newest first.
-async fn playlist_items(State(s): State<S>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn playlist_items(
+    State(s): State<S>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 1, 0) {
         return r;
     }
     let uploads = format!("UU{}", &st.options.channel_id[2..]);
     if q.get("playlistId") != Some(&uploads) {
-        return error(404, "playlistNotFound", "The playlist identified with the request's playlistId parameter cannot be found.");
+        return error(
+            404,
+            "playlistNotFound",
+            "The playlist identified with the request's playlistId parameter cannot be found.",
+        );
     }
     let items: Vec<Value> = st.videos.iter().rev().map(|v| json!({"kind": "youtube#playlistItem", "id": format!("PI{}", v.id),
         "snippet": {"publishedAt": v.published_at.to_rfc3339(), "title": v.title, "description": v.description,
@@ -363,13 +435,21 @@ async fn playlist_items(State(s): State<S>, headers: HeaderMap, Query(q): Query<
 
 /// GET youtube/v3/commentThreads — `allThreadsRelatedToChannelId`, `order=time` (newest
 /// thread first), `part=snippet,replies`.
-async fn comment_threads(State(s): State<S>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn comment_threads(
+    State(s): State<S>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 1, 0) {
         return r;
     }
     if q.get("allThreadsRelatedToChannelId") != Some(&st.options.channel_id) {
-        return error(404, "channelNotFound", "The channel identified by the allThreadsRelatedToChannelId parameter cannot be found.");
+        return error(
+            404,
+            "channelNotFound",
+            "The channel identified by the allThreadsRelatedToChannelId parameter cannot be found.",
+        );
     }
     let mut threads: Vec<&TwinComment> = st.comments.iter().filter(|c| c.id == c.thread).collect();
     threads.sort_by(|a, b| b.published_at.cmp(&a.published_at).then(b.id.cmp(&a.id)));
@@ -387,42 +467,89 @@ async fn comment_threads(State(s): State<S>, headers: HeaderMap, Query(q): Query
 }
 
 /// GET youtube/v3/comments — `parentId`: a thread's replies.
-async fn comments_list(State(s): State<S>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn comments_list(
+    State(s): State<S>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 1, 0) {
         return r;
     }
     let parent = q.get("parentId").cloned().unwrap_or_default();
-    let items: Vec<Value> = st.comments.iter().filter(|c| c.thread == parent && c.id != parent).map(|c| st.comment_json(c)).collect();
+    let items: Vec<Value> = st
+        .comments
+        .iter()
+        .filter(|c| c.thread == parent && c.id != parent)
+        .map(|c| st.comment_json(c))
+        .collect();
     ok(page(items, offset(&q), max_results(&q, 20, 100)))
 }
 
 /// POST youtube/v3/comments — a reply: `snippet.parentId`, `snippet.textOriginal`.
-async fn comments_insert(State(s): State<S>, headers: HeaderMap, axum::Json(body): axum::Json<Value>) -> Response {
+async fn comments_insert(
+    State(s): State<S>,
+    headers: HeaderMap,
+    axum::Json(body): axum::Json<Value>,
+) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 50, 0) {
         return r;
     }
-    let parent = body["snippet"]["parentId"].as_str().unwrap_or_default().to_string();
-    let text = body["snippet"]["textOriginal"].as_str().unwrap_or_default().to_string();
-    let Some(thread) = st.comments.iter().find(|c| c.id == parent && c.id == c.thread).cloned() else {
-        return error(404, "parentCommentNotFound", "The specified parent comment could not be found.");
+    let parent = body["snippet"]["parentId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let text = body["snippet"]["textOriginal"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let Some(thread) = st
+        .comments
+        .iter()
+        .find(|c| c.id == parent && c.id == c.thread)
+        .cloned()
+    else {
+        return error(
+            404,
+            "parentCommentNotFound",
+            "The specified parent comment could not be found.",
+        );
     };
     if text.trim().is_empty() {
-        return error(400, "commentTextRequired", "The comment resource must contain a value for the textOriginal property.");
+        return error(
+            400,
+            "commentTextRequired",
+            "The comment resource must contain a value for the textOriginal property.",
+        );
     }
     if text.chars().count() > super::MAX_COMMENT {
-        return error(400, "commentTextTooLong", "The comment resource contains too many characters.");
+        return error(
+            400,
+            "commentTextTooLong",
+            "The comment resource contains too many characters.",
+        );
     }
     let id = format!("{}.{}", parent, st.id("r"));
-    let c = TwinComment { id, thread: parent, video: thread.video, author: st.options.channel_id.clone(), text, published_at: Utc::now() };
+    let c = TwinComment {
+        id,
+        thread: parent,
+        video: thread.video,
+        author: st.options.channel_id.clone(),
+        text,
+        published_at: Utc::now(),
+    };
     let out = st.comment_json(&c);
     st.comments.push(c);
     ok(out)
 }
 
 /// DELETE youtube/v3/comments — 204, or 404 commentNotFound.
-async fn comments_delete(State(s): State<S>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn comments_delete(
+    State(s): State<S>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 50, 0) {
         return r;
@@ -442,20 +569,45 @@ fn check_metadata(v: &Value) -> std::result::Result<(), Response> {
     let title = v["snippet"]["title"].as_str().unwrap_or_default();
     let description = v["snippet"]["description"].as_str().unwrap_or_default();
     if title.trim().is_empty() || title.chars().count() > MAX_TITLE || title.contains(['<', '>']) {
-        return Err(error(400, "invalidTitle", "The request metadata specifies an invalid or empty video title."));
+        return Err(error(
+            400,
+            "invalidTitle",
+            "The request metadata specifies an invalid or empty video title.",
+        ));
     }
     if description.len() > MAX_DESCRIPTION_BYTES || description.contains(['<', '>']) {
-        return Err(error(400, "invalidDescription", "The request metadata specifies an invalid video description."));
+        return Err(error(
+            400,
+            "invalidDescription",
+            "The request metadata specifies an invalid video description.",
+        ));
     }
-    let tags: Vec<String> = v["snippet"]["tags"].as_array().map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect()).unwrap_or_default();
+    let tags: Vec<String> = v["snippet"]["tags"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
     if tags_length(&tags) > MAX_TAGS {
-        return Err(error(400, "invalidTags", "The request metadata specifies invalid video keywords."));
+        return Err(error(
+            400,
+            "invalidTags",
+            "The request metadata specifies invalid video keywords.",
+        ));
     }
     let privacy = v["status"]["privacyStatus"].as_str().unwrap_or("public");
     if let Some(at) = v["status"]["publishAt"].as_str() {
-        let future = DateTime::parse_from_rfc3339(at).map(|t| t > Utc::now()).unwrap_or(false);
+        let future = DateTime::parse_from_rfc3339(at)
+            .map(|t| t > Utc::now())
+            .unwrap_or(false);
         if privacy != "private" || !future {
-            return Err(error(400, "invalidPublishAt", "The request metadata specifies an invalid scheduled publishing time."));
+            return Err(error(
+                400,
+                "invalidPublishAt",
+                "The request metadata specifies an invalid scheduled publishing time.",
+            ));
         }
     }
     Ok(())
@@ -463,10 +615,19 @@ fn check_metadata(v: &Value) -> std::result::Result<(), Response> {
 
 /// POST upload/youtube/v3/videos?uploadType=resumable — starts a session (step 1 of the
 /// guide): 200 with `Location`.
-async fn upload_start(State(s): State<S>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>, axum::Json(body): axum::Json<Value>) -> Response {
+async fn upload_start(
+    State(s): State<S>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    axum::Json(body): axum::Json<Value>,
+) -> Response {
     let mut st = s.lock();
     if q.get("uploadType").map(String::as_str) != Some("resumable") {
-        return error(400, "badRequest", "Only resumable uploads are served by the twin.");
+        return error(
+            400,
+            "badRequest",
+            "Only resumable uploads are served by the twin.",
+        );
     }
     if let Err(r) = st.call(&headers, 0, 1) {
         return r;
@@ -474,12 +635,27 @@ async fn upload_start(State(s): State<S>, headers: HeaderMap, Query(q): Query<Ha
     if let Err(r) = check_metadata(&body) {
         return r;
     }
-    let Some(total) = headers.get("x-upload-content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()) else {
+    let Some(total) = headers
+        .get("x-upload-content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+    else {
         return error(400, "badRequest", "X-Upload-Content-Length is required.");
     };
     let id = st.id("up");
-    st.sessions.insert(id.clone(), Session { total, data: Vec::new(), resource: body, video: None });
-    let location = format!("{}upload/youtube/v3/videos?uploadType=resumable&upload_id={id}", st.proxy);
+    st.sessions.insert(
+        id.clone(),
+        Session {
+            total,
+            data: Vec::new(),
+            resource: body,
+            video: None,
+        },
+    );
+    let location = format!(
+        "{}upload/youtube/v3/videos?uploadType=resumable&upload_id={id}",
+        st.proxy
+    );
     (StatusCode::OK, [(header::LOCATION, location)]).into_response()
 }
 
@@ -497,15 +673,38 @@ fn session_answer(st: &mut St, id: &str) -> Response {
     }
     if sess.data.len() as u64 == sess.total {
         let resource = sess.resource.clone();
-        let data = st.sessions.get_mut(id).map(|s| std::mem::take(&mut s.data)).unwrap_or_default();
+        let data = st
+            .sessions
+            .get_mut(id)
+            .map(|s| std::mem::take(&mut s.data))
+            .unwrap_or_default();
         let vid = st.id("vid");
         let v = TwinVideo {
             id: vid.clone(),
-            title: resource["snippet"]["title"].as_str().unwrap_or_default().to_string(),
-            description: resource["snippet"]["description"].as_str().unwrap_or_default().to_string(),
-            tags: resource["snippet"]["tags"].as_array().map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect()).unwrap_or_default(),
-            privacy: resource["status"]["privacyStatus"].as_str().unwrap_or("public").to_string(),
-            publish_at: resource["status"]["publishAt"].as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc)),
+            title: resource["snippet"]["title"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            description: resource["snippet"]["description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            tags: resource["snippet"]["tags"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|t| t.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            privacy: resource["status"]["privacyStatus"]
+                .as_str()
+                .unwrap_or("public")
+                .to_string(),
+            publish_at: resource["status"]["publishAt"]
+                .as_str()
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc)),
             made_for_kids: resource["status"]["selfDeclaredMadeForKids"].as_bool(),
             bytes: data,
             thumbnail: None,
@@ -531,7 +730,11 @@ fn session_answer(st: &mut St, id: &str) -> Response {
 
 /// `bytes a-b/total` → (a, b, total); `bytes */total` → None start.
 fn content_range(h: &HeaderMap) -> Option<(Option<(u64, u64)>, u64)> {
-    let v = h.get(header::CONTENT_RANGE)?.to_str().ok()?.strip_prefix("bytes ")?;
+    let v = h
+        .get(header::CONTENT_RANGE)?
+        .to_str()
+        .ok()?
+        .strip_prefix("bytes ")?;
     let (range, total) = v.split_once('/')?;
     let total = total.parse().ok()?;
     if range == "*" {
@@ -542,7 +745,11 @@ fn content_range(h: &HeaderMap) -> Option<(Option<(u64, u64)>, u64)> {
 }
 
 /// PUT upload/youtube/v3/videos?upload_id= — a chunk or a status check (steps 2–3).
-async fn upload_put(State(s): State<S>, Query(q): Query<HashMap<String, String>>, request: Request) -> Response {
+async fn upload_put(
+    State(s): State<S>,
+    Query(q): Query<HashMap<String, String>>,
+    request: Request,
+) -> Response {
     let id = q.get("upload_id").cloned().unwrap_or_default();
     let headers = request.headers().clone();
     {
@@ -554,7 +761,10 @@ async fn upload_put(State(s): State<S>, Query(q): Query<HashMap<String, String>>
             return error(404, "notFound", "The upload session does not exist.");
         }
     }
-    if let Some(r) = headers.get(header::CONTENT_RANGE).and_then(|v| v.to_str().ok()) {
+    if let Some(r) = headers
+        .get(header::CONTENT_RANGE)
+        .and_then(|v| v.to_str().ok())
+    {
         s.lock().ranges.push(r.to_string());
     }
     let Some((range, total)) = content_range(&headers) else {
@@ -577,17 +787,29 @@ async fn upload_put(State(s): State<S>, Query(q): Query<HashMap<String, String>>
         return error(404, "notFound", "The upload session does not exist.");
     };
     if total != sess.total {
-        return error(400, "badRequest", "The Content-Range total differs from X-Upload-Content-Length.");
+        return error(
+            400,
+            "badRequest",
+            "The Content-Range total differs from X-Upload-Content-Length.",
+        );
     }
     if let Some((a, b)) = range {
         let stored = sess.data.len() as u64;
         if a > stored {
-            return error(400, "badRequest", "The chunk does not start where the upload stands.");
+            return error(
+                400,
+                "badRequest",
+                "The chunk does not start where the upload stands.",
+            );
         }
         let last = b + 1 == total;
         let len = b + 1 - a;
         if !last && len % CHUNK_UNIT as u64 != 0 {
-            return error(400, "badRequest", "Chunks but the last must be multiples of 256 KiB.");
+            return error(
+                400,
+                "badRequest",
+                "Chunks but the last must be multiples of 256 KiB.",
+            );
         }
         // Skip what is stored already, keep the rest that arrived.
         let skip = usize::try_from(stored - a).unwrap_or(usize::MAX);
@@ -598,7 +820,11 @@ async fn upload_put(State(s): State<S>, Query(q): Query<HashMap<String, String>>
             let keep = usize::try_from(keep_total.saturating_sub(stored)).unwrap_or(0);
             new = &new[..keep.min(new.len())];
         } else if (got.len() as u64) != len {
-            return error(400, "badRequest", "The body length differs from Content-Range.");
+            return error(
+                400,
+                "badRequest",
+                "The body length differs from Content-Range.",
+            );
         }
         sess.data.extend_from_slice(new);
     }
@@ -606,24 +832,43 @@ async fn upload_put(State(s): State<S>, Query(q): Query<HashMap<String, String>>
 }
 
 /// POST upload/youtube/v3/thumbnails/set?videoId= — JPEG or PNG, at most 2 MB.
-async fn thumbnails_set(State(s): State<S>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>, body: axum::body::Bytes) -> Response {
+async fn thumbnails_set(
+    State(s): State<S>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    body: axum::body::Bytes,
+) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 50, 0) {
         return r;
     }
-    let mime = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     if !matches!(mime.as_str(), "image/jpeg" | "image/png") || body.is_empty() {
-        return error(400, "invalidImage", "The provided image content is invalid.");
+        return error(
+            400,
+            "invalidImage",
+            "The provided image content is invalid.",
+        );
     }
     if body.len() as u64 > super::MAX_THUMBNAIL_BYTES {
         return error(400, "mediaBodyTooLarge", "The image is larger than 2 MB.");
     }
     let id = q.get("videoId").cloned().unwrap_or_default();
     let Some(v) = st.videos.iter_mut().find(|v| v.id == id) else {
-        return error(404, "videoNotFound", "The video that you are trying to set a thumbnail for cannot be found.");
+        return error(
+            404,
+            "videoNotFound",
+            "The video that you are trying to set a thumbnail for cannot be found.",
+        );
     };
     v.thumbnail = Some((mime, body.len()));
-    ok(json!({"kind": "youtube#thumbnailSetResponse", "items": [{"default": {"url": format!("https://i.ytimg.com/vi/{id}/default.jpg"), "width": 120, "height": 90}}]}))
+    ok(
+        json!({"kind": "youtube#thumbnailSetResponse", "items": [{"default": {"url": format!("https://i.ytimg.com/vi/{id}/default.jpg"), "width": 120, "height": 90}}]}),
+    )
 }
 
 /// The cutting proxy in front of uploads: forwards both ways, and cuts the connection after
@@ -720,15 +965,23 @@ impl Twin {
             .route("/youtube/v3/videos", get(videos_list).delete(videos_delete))
             .route("/youtube/v3/playlistItems", get(playlist_items))
             .route("/youtube/v3/commentThreads", get(comment_threads))
-            .route("/youtube/v3/comments", get(comments_list).post(comments_insert).delete(comments_delete))
-            .route("/upload/youtube/v3/videos", post(upload_start).put(upload_put))
+            .route(
+                "/youtube/v3/comments",
+                get(comments_list)
+                    .post(comments_insert)
+                    .delete(comments_delete),
+            )
+            .route(
+                "/upload/youtube/v3/videos",
+                post(upload_start).put(upload_put),
+            )
             .route("/upload/youtube/v3/thumbnails/set", post(thumbnails_set))
             .layer(axum::extract::DefaultBodyLimit::disable())
             .with_state(shared.clone());
         let server = TwinServer::start(instrument(app, &log, &faults)).await?;
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| Error::new(ErrorKind::Network, "cannot bind the upload proxy").with_source(e))?;
+        let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| {
+            Error::new(ErrorKind::Network, "cannot bind the upload proxy").with_source(e)
+        })?;
         let proxy_addr = listener
             .local_addr()
             .map_err(|e| Error::new(ErrorKind::Network, "no proxy address").with_source(e))?;
@@ -736,7 +989,11 @@ impl Twin {
         tokio::spawn(proxy(listener, server.addr(), shared.clone()));
         Ok(Twin {
             server,
-            handle: TwinHandle { shared, log, faults },
+            handle: TwinHandle {
+                shared,
+                log,
+                faults,
+            },
         })
     }
 
@@ -748,7 +1005,10 @@ impl Twin {
             .unwrap_or_else(|_| unreachable!("the twin's token is not empty"))
             .with_base_url(self.server.base_url().as_str())
             .unwrap_or_else(|_| unreachable!("the twin's URL is valid"))
-            .with_refresh(OAuth2Refresh::new(st.client_id.clone(), st.refresh_token.clone()));
+            .with_refresh(OAuth2Refresh::new(
+                st.client_id.clone(),
+                st.refresh_token.clone(),
+            ));
         c.token_url = self.server.base_url().join("token").ok();
         c.chunk_size = CHUNK_UNIT;
         c
@@ -757,7 +1017,11 @@ impl Twin {
     /// The channel URL for the twin (`youtube://TOKEN@127.0.0.1:PORT?scheme=http…`).
     pub fn channel_url(&self) -> String {
         let st = self.handle.shared.lock();
-        format!("youtube://{}@{}?scheme=http&chunk_size={CHUNK_UNIT}", st.access_token, self.server.addr())
+        format!(
+            "youtube://{}@{}?scheme=http&chunk_size={CHUNK_UNIT}",
+            st.access_token,
+            self.server.addr()
+        )
     }
 
     /// The handle.
@@ -784,7 +1048,9 @@ impl TwinHandle {
 
     /// Cuts the next upload connection after `bytes` more request bytes (headers included).
     pub fn cut_upload_after(&self, bytes: u64) {
-        self.shared.cut_after.store(i64::try_from(bytes).unwrap_or(i64::MAX), Ordering::SeqCst);
+        self.shared
+            .cut_after
+            .store(i64::try_from(bytes).unwrap_or(i64::MAX), Ordering::SeqCst);
     }
 
     /// The `Content-Range` of every upload `PUT`, in order.
@@ -799,7 +1065,12 @@ impl TwinHandle {
 
     /// One video.
     pub fn video(&self, id: &str) -> Option<TwinVideo> {
-        self.shared.lock().videos.iter().find(|v| v.id == id).cloned()
+        self.shared
+            .lock()
+            .videos
+            .iter()
+            .find(|v| v.id == id)
+            .cloned()
     }
 
     /// Units and uploads spent.
@@ -832,7 +1103,14 @@ impl TwinHandle {
     pub fn comment(&self, video: &str, author: &str, text: &str) -> String {
         let mut st = self.shared.lock();
         let id = st.id("Ugz");
-        st.comments.push(TwinComment { id: id.clone(), thread: id.clone(), video: video.into(), author: author.into(), text: text.into(), published_at: Utc::now() });
+        st.comments.push(TwinComment {
+            id: id.clone(),
+            thread: id.clone(),
+            video: video.into(),
+            author: author.into(),
+            text: text.into(),
+            published_at: Utc::now(),
+        });
         id
     }
 
@@ -841,7 +1119,14 @@ impl TwinHandle {
         let mut st = self.shared.lock();
         let video = st.comments.iter().find(|c| c.id == thread)?.video.clone();
         let id = format!("{thread}.{}", st.id("r"));
-        st.comments.push(TwinComment { id: id.clone(), thread: thread.into(), video, author: author.into(), text: text.into(), published_at: Utc::now() });
+        st.comments.push(TwinComment {
+            id: id.clone(),
+            thread: thread.into(),
+            video,
+            author: author.into(),
+            text: text.into(),
+            published_at: Utc::now(),
+        });
         Some(id)
     }
 

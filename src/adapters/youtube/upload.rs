@@ -118,7 +118,9 @@ pub fn tags_length(tags: &[String]) -> usize {
 }
 
 fn too_long(what: &str, n: usize, max: usize, unit: &str) -> Error {
-    Error::too_long(PLATFORM, n, max, unit).with_operation("publish").or_context(PLATFORM, None, what)
+    Error::too_long(PLATFORM, n, max, unit)
+        .with_operation("publish")
+        .or_context(PLATFORM, None, what)
 }
 
 fn invalid(message: String) -> Error {
@@ -163,8 +165,16 @@ impl VideoUpload {
         // on the post without its thumbnail: one video and one image would read as "mixed".
         let caps = super::capabilities();
         caps.text.check(PLATFORM, &post.text)?;
-        let videos: Vec<&Media> = post.media.iter().filter(|m| m.kind == MediaKind::Video).collect();
-        let images: Vec<&Media> = post.media.iter().filter(|m| m.kind != MediaKind::Video).collect();
+        let videos: Vec<&Media> = post
+            .media
+            .iter()
+            .filter(|m| m.kind == MediaKind::Video)
+            .collect();
+        let images: Vec<&Media> = post
+            .media
+            .iter()
+            .filter(|m| m.kind != MediaKind::Video)
+            .collect();
         let mut generic = post.clone();
         generic.media.retain(|m| m.kind == MediaKind::Video);
         if generic.media.is_empty() {
@@ -190,7 +200,9 @@ impl VideoUpload {
             Visibility::Direct => Privacy::Private,
             _ => Privacy::Public,
         };
-        let publish_at = post.scheduled_at.filter(|at| *at > now + chrono::Duration::minutes(1));
+        let publish_at = post
+            .scheduled_at
+            .filter(|at| *at > now + chrono::Duration::minutes(1));
         if publish_at.is_some() {
             if privacy != Privacy::Public {
                 return Err(invalid(
@@ -219,7 +231,9 @@ impl VideoUpload {
     /// Short not wider than high; a JPEG or PNG thumbnail of at most 2 MB.
     pub fn validate(&self, now: DateTime<Utc>) -> Result<()> {
         if self.title.trim().is_empty() {
-            return Err(invalid("a YouTube video needs a title (the first line of the text)".into()));
+            return Err(invalid(
+                "a YouTube video needs a title (the first line of the text)".into(),
+            ));
         }
         let n = self.title.chars().count();
         if n > MAX_TITLE {
@@ -235,11 +249,19 @@ impl VideoUpload {
         }
         for (field, text) in [("title", &self.title), ("description", &self.description)] {
             if text.contains(['<', '>']) {
-                return Err(invalid(format!("YouTube does not allow < or > in the {field}")));
+                return Err(invalid(format!(
+                    "YouTube does not allow < or > in the {field}"
+                )));
             }
         }
-        if self.tags.iter().any(|t| t.trim().is_empty() || t.contains(['<', '>', ','])) {
-            return Err(invalid("a YouTube tag is empty or has <, > or a comma".into()));
+        if self
+            .tags
+            .iter()
+            .any(|t| t.trim().is_empty() || t.contains(['<', '>', ',']))
+        {
+            return Err(invalid(
+                "a YouTube tag is empty or has <, > or a comma".into(),
+            ));
         }
         let tags = tags_length(&self.tags);
         if tags > MAX_TAGS {
@@ -247,15 +269,22 @@ impl VideoUpload {
         }
         if let Some(at) = self.publish_at {
             if self.privacy != Privacy::Private {
-                return Err(invalid("publishAt needs a private video (YouTube makes it public then)".into()));
+                return Err(invalid(
+                    "publishAt needs a private video (YouTube makes it public then)".into(),
+                ));
             }
             if at <= now {
                 return Err(invalid("the scheduled publish time is in the past".into()));
             }
         }
         let mime = self.video.mime.to_ascii_lowercase();
-        if self.video.kind != MediaKind::Video || !(mime.starts_with("video/") || VIDEO_TYPES.contains(&mime.as_str())) {
-            return Err(invalid(format!("YouTube uploads a video file, not {}", self.video.mime)));
+        if self.video.kind != MediaKind::Video
+            || !(mime.starts_with("video/") || VIDEO_TYPES.contains(&mime.as_str()))
+        {
+            return Err(invalid(format!(
+                "YouTube uploads a video file, not {}",
+                self.video.mime
+            )));
         }
         if self.short {
             if let (Some(w), Some(h)) = (self.video.width, self.video.height) {
@@ -269,7 +298,10 @@ impl VideoUpload {
         if let Some(t) = &self.thumbnail {
             let mime = t.mime.to_ascii_lowercase();
             if !matches!(mime.as_str(), "image/jpeg" | "image/png") {
-                return Err(invalid(format!("a YouTube thumbnail is JPEG or PNG, not {}", t.mime)));
+                return Err(invalid(format!(
+                    "a YouTube thumbnail is JPEG or PNG, not {}",
+                    t.mime
+                )));
             }
             if let Some(size) = t.size().filter(|s| *s > MAX_THUMBNAIL_BYTES) {
                 return Err(invalid(format!(
@@ -366,16 +398,27 @@ impl Youtube {
     /// `thumbnail_error` in its meta, and [`Youtube::set_thumbnail`] can try again.
     pub async fn upload(&self, upload: &VideoUpload) -> Result<Published> {
         upload.validate(self.client().now())?;
-        let data = Bytes::from(upload.video.read().await.map_err(|e| e.or_context(PLATFORM, None, "publish"))?);
+        let data = Bytes::from(
+            upload
+                .video
+                .read()
+                .await
+                .map_err(|e| e.or_context(PLATFORM, None, "publish"))?,
+        );
         if data.is_empty() {
             return Err(invalid("the video file is empty".into()));
         }
         let session = self.start_session(upload, data.len()).await?;
-        let video = self.send_chunks(&session, &data, &upload.video.mime).await?;
+        let video = self
+            .send_chunks(&session, &data, &upload.video.mime)
+            .await?;
         if video.id.is_empty() {
-            return Err(Error::new(ErrorKind::Unexpected, "YouTube answered the upload without a video id")
-                .with_platform(PLATFORM)
-                .with_operation("publish"));
+            return Err(Error::new(
+                ErrorKind::Unexpected,
+                "YouTube answered the upload without a video id",
+            )
+            .with_platform(PLATFORM)
+            .with_operation("publish"));
         }
         let at = video
             .snippet
@@ -391,7 +434,11 @@ impl Youtube {
         }
         if let Some(thumb) = &upload.thumbnail {
             if let Err(e) = self.set_thumbnail(&video.id, thumb).await {
-                tracing::warn!(platform = PLATFORM, kind = e.kind().as_str(), "the thumbnail was not set");
+                tracing::warn!(
+                    platform = PLATFORM,
+                    kind = e.kind().as_str(),
+                    "the thumbnail was not set"
+                );
                 post = post.with_meta("thumbnail_error", e.to_string());
             }
         }
@@ -400,14 +447,9 @@ impl Youtube {
 
     /// Step 1: the session URI.
     async fn start_session(&self, upload: &VideoUpload, size: usize) -> Result<url::Url> {
-        let url = self
-            .config()
-            .endpoint("upload/youtube/v3/videos")?;
+        let url = self.config().endpoint("upload/youtube/v3/videos")?;
         let call = Call::post(PLATFORM, "publish", url)
-            .query([
-                ("uploadType", "resumable"),
-                ("part", "snippet,status"),
-            ])
+            .query([("uploadType", "resumable"), ("part", "snippet,status")])
             .header("X-Upload-Content-Length", size.to_string())
             .header("X-Upload-Content-Type", &upload.video.mime)
             .json(&upload.resource(&self.config().category_id, self.config().made_for_kids))
@@ -415,11 +457,17 @@ impl Youtube {
             .retry(Retry::Idempotent);
         let response = self.send(call, Cost::UPLOAD).await?;
         let location = response.header("location").ok_or_else(|| {
-            response.error(ErrorKind::Unexpected, "YouTube started no upload session (no Location header)")
+            response.error(
+                ErrorKind::Unexpected,
+                "YouTube started no upload session (no Location header)",
+            )
         })?;
         // Absolute as Google sends it; a relative one is read against the API host.
         self.config().base_url.join(location).map_err(|_| {
-            response.error(ErrorKind::Unexpected, "YouTube's upload session URI is not a URL")
+            response.error(
+                ErrorKind::Unexpected,
+                "YouTube's upload session URI is not a URL",
+            )
         })
     }
 
@@ -431,7 +479,8 @@ impl Youtube {
         let mut stalled: u32 = 0;
         loop {
             let end = (offset + chunk).min(total);
-            let slice = data.slice(usize::try_from(offset).unwrap_or(0)..usize::try_from(end).unwrap_or(0));
+            let slice =
+                data.slice(usize::try_from(offset).unwrap_or(0)..usize::try_from(end).unwrap_or(0));
             let range = format!("bytes {}-{}/{}", offset, end - 1, total);
             let call = Call::put(PLATFORM, "publish", session.clone())
                 .header("Content-Range", range)
@@ -440,7 +489,12 @@ impl Youtube {
             let outcome = match self.put_session(call).await {
                 Ok(step) => Ok(step),
                 Err(e) if resumable(&e) => {
-                    tracing::info!(platform = PLATFORM, kind = e.kind().as_str(), offset, "upload interrupted; asking the session where it stands");
+                    tracing::info!(
+                        platform = PLATFORM,
+                        kind = e.kind().as_str(),
+                        offset,
+                        "upload interrupted; asking the session where it stands"
+                    );
                     self.backoff(stalled).await;
                     self.session_status(session, total).await.map_err(|_| e)
                 }
@@ -478,7 +532,11 @@ impl Youtube {
     /// default) doubled per failure in a row (the guide's exponential backoff), on the
     /// client's clock.
     async fn backoff(&self, failures: u32) {
-        let wait = self.client().config().retry.backoff_cap(failures.saturating_add(1));
+        let wait = self
+            .client()
+            .config()
+            .retry
+            .backoff_cap(failures.saturating_add(1));
         self.client().clock().sleep(wait).await;
     }
 
@@ -494,7 +552,10 @@ impl Youtube {
 
     async fn put_session(&self, call: Call) -> Result<Step> {
         let reader = ResumeReader::default();
-        let free = Cost { units: 0, uploads: 0 };
+        let free = Cost {
+            units: 0,
+            uploads: 0,
+        };
         match self.send_mapped(call, free, &reader).await {
             Ok(response) => {
                 let video: Video = response.json()?;
@@ -513,7 +574,10 @@ impl Youtube {
     pub async fn set_thumbnail(&self, video_id: &str, image: &Media) -> Result<()> {
         let mime = image.mime.to_ascii_lowercase();
         if !matches!(mime.as_str(), "image/jpeg" | "image/png") {
-            return Err(invalid(format!("a YouTube thumbnail is JPEG or PNG, not {}", image.mime)));
+            return Err(invalid(format!(
+                "a YouTube thumbnail is JPEG or PNG, not {}",
+                image.mime
+            )));
         }
         let bytes = image.read().await?;
         if bytes.len() as u64 > MAX_THUMBNAIL_BYTES {
@@ -576,7 +640,10 @@ mod tests {
         assert!(v.validate(now).is_ok());
         v.thumbnail = Some(Media::image_bytes("image/gif", vec![0]));
         assert!(v.validate(now).is_err());
-        v.thumbnail = Some(Media::image_bytes("image/png", vec![0; 2 * 1024 * 1024 + 1]));
+        v.thumbnail = Some(Media::image_bytes(
+            "image/png",
+            vec![0; 2 * 1024 * 1024 + 1],
+        ));
         assert!(v.validate(now).unwrap_err().to_string().contains("1 over"));
     }
 
@@ -584,7 +651,10 @@ mod tests {
     fn posts_become_uploads() {
         let now = Utc::now();
         let no_video = Post::text("Title");
-        assert_eq!(VideoUpload::from_post(&no_video, now).unwrap_err().kind(), ErrorKind::Validation);
+        assert_eq!(
+            VideoUpload::from_post(&no_video, now).unwrap_err().kind(),
+            ErrorKind::Validation
+        );
         let two = Post::text("T").with_media(video()).with_media(video());
         assert!(VideoUpload::from_post(&two, now).is_err());
         let with_thumb = Post::text("T\n\nD")
@@ -595,8 +665,13 @@ mod tests {
         assert!(v.thumbnail.is_some() && !v.short);
         let mut followers = Post::text("T").with_media(video());
         followers.visibility = Visibility::Followers;
-        assert_eq!(VideoUpload::from_post(&followers, now).unwrap_err().kind(), ErrorKind::Unsupported);
-        let mut unlisted_later = Post::text("T").with_media(video()).scheduled_at(now + chrono::Duration::days(1));
+        assert_eq!(
+            VideoUpload::from_post(&followers, now).unwrap_err().kind(),
+            ErrorKind::Unsupported
+        );
+        let mut unlisted_later = Post::text("T")
+            .with_media(video())
+            .scheduled_at(now + chrono::Duration::days(1));
         unlisted_later.visibility = Visibility::Unlisted;
         assert!(VideoUpload::from_post(&unlisted_later, now).is_err());
         // A schedule already due is an ordinary public upload.

@@ -129,3 +129,37 @@ async fn over_the_quota_a_delivery_waits_for_pacific_midnight_and_is_published_t
         Some(Utc.with_ymd_and_hms(2026, 3, 9, 7, 0, 0).unwrap())
     );
 }
+
+/// A video with its thumbnail passes the engine's check at submit (the adapter's own rules,
+/// not only the capabilities'), and a text reply to a comment goes out through the outbox
+/// although YouTube posts need a video.
+#[tokio::test]
+async fn a_video_with_a_thumbnail_and_a_text_reply_go_through_the_engine() {
+    use socialkit::model::InteractionQuery;
+    let twin = Twin::start().await.unwrap();
+    let yt = Arc::new(Youtube::new(twin.config()));
+    let clock = ManualClock::new(Utc::now());
+    let e = engine(Arc::new(MemoryStore::new()), &clock, false);
+    let ws = e.create_workspace("acme", "ACME", OWNER).await.unwrap();
+    e.connect(&ws, OWNER, ChannelRecord::new("yt", "youtube"), yt.clone())
+        .await
+        .unwrap();
+    let post = video_post("With a thumbnail").with_media(Media::image_bytes("image/png", vec![0x89, b'P', b'N', b'G']));
+    let sub = e.submit(&ws, OWNER, post, &["yt".into()]).await.unwrap();
+    e.run_simulated(&clock, 5).await.unwrap();
+    let d = e.delivery(&ws, &sub.deliveries[0].id).await.unwrap();
+    assert_eq!(d.state, DeliveryState::Published, "{d:?}");
+    let video = twin.handle().videos().remove(0);
+    assert_eq!(video.thumbnail.as_ref().map(|t| t.0.as_str()), Some("image/png"));
+    // A viewer comments; the channel answers through the outbox.
+    twin.handle().comment(&video.id, "UCviewer", "Nice thumbnail");
+    let comment = yt.interactions(&InteractionQuery::default()).await.unwrap().items.remove(0);
+    let reply = e
+        .reply(&ws, OWNER, &"yt".into(), comment.reference.clone(), Post::text("Thanks!"))
+        .await
+        .unwrap();
+    e.run_simulated(&clock, 5).await.unwrap();
+    let d = e.delivery(&ws, &reply).await.unwrap();
+    assert_eq!(d.state, DeliveryState::Published, "{d:?}");
+    assert!(twin.handle().comments().iter().any(|c| c.text == "Thanks!"));
+}

@@ -144,18 +144,36 @@ async fn a_video_with_a_thumbnail_and_a_text_reply_go_through_the_engine() {
     e.connect(&ws, OWNER, ChannelRecord::new("yt", "youtube"), yt.clone())
         .await
         .unwrap();
-    let post = video_post("With a thumbnail").with_media(Media::image_bytes("image/png", vec![0x89, b'P', b'N', b'G']));
+    let post = video_post("With a thumbnail").with_media(Media::image_bytes(
+        "image/png",
+        vec![0x89, b'P', b'N', b'G'],
+    ));
     let sub = e.submit(&ws, OWNER, post, &["yt".into()]).await.unwrap();
     e.run_simulated(&clock, 5).await.unwrap();
     let d = e.delivery(&ws, &sub.deliveries[0].id).await.unwrap();
     assert_eq!(d.state, DeliveryState::Published, "{d:?}");
     let video = twin.handle().videos().remove(0);
-    assert_eq!(video.thumbnail.as_ref().map(|t| t.0.as_str()), Some("image/png"));
+    assert_eq!(
+        video.thumbnail.as_ref().map(|t| t.0.as_str()),
+        Some("image/png")
+    );
     // A viewer comments; the channel answers through the outbox.
-    twin.handle().comment(&video.id, "UCviewer", "Nice thumbnail");
-    let comment = yt.interactions(&InteractionQuery::default()).await.unwrap().items.remove(0);
+    twin.handle()
+        .comment(&video.id, "UCviewer", "Nice thumbnail");
+    let comment = yt
+        .interactions(&InteractionQuery::default())
+        .await
+        .unwrap()
+        .items
+        .remove(0);
     let reply = e
-        .reply(&ws, OWNER, &"yt".into(), comment.reference.clone(), Post::text("Thanks!"))
+        .reply(
+            &ws,
+            OWNER,
+            &"yt".into(),
+            comment.reference.clone(),
+            Post::text("Thanks!"),
+        )
         .await
         .unwrap();
     e.run_simulated(&clock, 5).await.unwrap();

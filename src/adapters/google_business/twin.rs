@@ -80,37 +80,37 @@ fn ok(v: Value) -> Response {
 }
 
 impl St {
-    fn auth(&self, h: &HeaderMap, a: &str, l: &str) -> std::result::Result<(), Response> {
+    fn auth(&self, h: &HeaderMap, a: &str, l: &str) -> std::result::Result<(), Box<Response>> {
         let token = h
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
         if token != Some(self.access_token.as_str()) {
-            return Err(error(
+            return Err(Box::new(error(
                 401,
                 "UNAUTHENTICATED",
                 "Request had invalid authentication credentials.",
-            ));
+            )));
         }
         if a != self.account || l != self.location {
-            return Err(error(
+            return Err(Box::new(error(
                 403,
                 "PERMISSION_DENIED",
                 "The caller does not have permission",
-            ));
+            )));
         }
         Ok(())
     }
 
-    fn write(&self) -> std::result::Result<(), Response> {
+    fn write(&self) -> std::result::Result<(), Box<Response>> {
         if self.verified {
             Ok(())
         } else {
-            Err(error(
+            Err(Box::new(error(
                 400,
                 "FAILED_PRECONDITION",
                 "Location is not verified.",
-            ))
+            )))
         }
     }
 
@@ -151,20 +151,24 @@ async fn token(
     )
 }
 
-fn check_post(v: &Value) -> std::result::Result<(), Response> {
+fn check_post(v: &Value) -> std::result::Result<(), Box<Response>> {
     let summary = v["summary"].as_str().unwrap_or_default();
     let topic = v["topicType"].as_str().unwrap_or_default();
     if !matches!(topic, "STANDARD" | "EVENT" | "OFFER") {
-        return Err(error(400, "INVALID_ARGUMENT", "Invalid topic type."));
+        return Err(Box::new(error(
+            400,
+            "INVALID_ARGUMENT",
+            "Invalid topic type.",
+        )));
     }
     if summary.chars().count() > super::MAX_SUMMARY
         || (topic == "STANDARD" && summary.is_empty() && v["media"].is_null())
     {
-        return Err(error(
+        return Err(Box::new(error(
             400,
             "INVALID_ARGUMENT",
             "Request contains an invalid argument.",
-        ));
+        )));
     }
     if topic != "STANDARD" {
         let e = &v["event"];
@@ -173,21 +177,21 @@ fn check_post(v: &Value) -> std::result::Result<(), Response> {
             e["schedule"]["startDate"].as_object(),
             e["schedule"]["endDate"].as_object(),
         ) else {
-            return Err(error(
+            return Err(Box::new(error(
                 400,
                 "INVALID_ARGUMENT",
                 "Event is required for EVENT and OFFER posts.",
-            ));
+            )));
         };
         let key = |d: &serde_json::Map<String, Value>| {
             (d["year"].as_i64(), d["month"].as_i64(), d["day"].as_i64())
         };
         if key(en) < key(s) {
-            return Err(error(
+            return Err(Box::new(error(
                 400,
                 "INVALID_ARGUMENT",
                 "The event ends before it starts.",
-            ));
+            )));
         }
     }
     Ok(())
@@ -206,7 +210,7 @@ async fn create_post(
         .and_then(|_| st.write())
         .and_then(|_| check_post(&body))
     {
-        return r;
+        return *r;
     }
     st.next += 1;
     let name = format!("accounts/{a}/locations/{l}/localPosts/{}", st.next);
@@ -231,7 +235,7 @@ async fn list_posts(
 ) -> Response {
     let st = lock(&s);
     if let Err(r) = st.auth(&h, &a, &l) {
-        return r;
+        return *r;
     }
     let size = q
         .get("pageSize")
@@ -258,7 +262,7 @@ async fn delete_post(
 ) -> Response {
     let mut st = lock(&s);
     if let Err(r) = st.auth(&h, &a, &l).and_then(|_| st.write()) {
-        return r;
+        return *r;
     }
     let name = format!("accounts/{a}/locations/{l}/localPosts/{p}");
     let before = st.posts.len();
@@ -278,7 +282,7 @@ async fn list_reviews(
 ) -> Response {
     let st = lock(&s);
     if let Err(r) = st.auth(&h, &a, &l) {
-        return r;
+        return *r;
     }
     let size = q
         .get("pageSize")
@@ -318,7 +322,7 @@ async fn put_reply(
 ) -> Response {
     let mut st = lock(&s);
     if let Err(e) = st.auth(&h, &a, &l).and_then(|_| st.write()) {
-        return e;
+        return *e;
     }
     let text = body["comment"].as_str().unwrap_or_default().to_string();
     if text.trim().is_empty() || text.len() > super::MAX_REPLY_BYTES {
@@ -343,7 +347,7 @@ async fn delete_reply(
 ) -> Response {
     let mut st = lock(&s);
     if let Err(e) = st.auth(&h, &a, &l).and_then(|_| st.write()) {
-        return e;
+        return *e;
     }
     match st.reviews.iter_mut().find(|x| x.id == r) {
         Some(review) if review.reply.is_some() => {

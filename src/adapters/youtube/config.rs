@@ -154,7 +154,7 @@ impl YoutubeConfig {
                 "the youtube config needs an access token (token) or a refresh setup (refresh)",
             );
         }
-        if self.chunk_size == 0 || self.chunk_size % CHUNK_UNIT != 0 {
+        if self.chunk_size == 0 || !self.chunk_size.is_multiple_of(CHUNK_UNIT) {
             return fail("chunk_size must be a positive multiple of 262144 (256 KiB)");
         }
         if self.category_id.trim().is_empty()

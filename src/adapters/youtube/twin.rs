@@ -193,22 +193,22 @@ impl St {
         headers: &HeaderMap,
         units: u32,
         uploads: u32,
-    ) -> std::result::Result<(), Response> {
+    ) -> std::result::Result<(), Box<Response>> {
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
         if token != Some(self.access_token.as_str()) {
-            return Err(error(401, "authError", "Invalid Credentials"));
+            return Err(Box::new(error(401, "authError", "Invalid Credentials")));
         }
         if self.units + units > self.options.daily_units
             || self.uploads + uploads > self.options.daily_uploads
         {
-            return Err(error(
+            return Err(Box::new(error(
                 403,
                 "quotaExceeded",
                 "The request cannot be completed because you have exceeded your quota.",
-            ));
+            )));
         }
         self.units += units;
         self.uploads += uploads;
@@ -335,7 +335,7 @@ async fn channels(
 ) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 1, 0) {
-        return r;
+        return *r;
     }
     let o = st.options.clone();
     if q.get("mine").map(String::as_str) != Some("true") && q.get("id") != Some(&o.channel_id) {
@@ -367,7 +367,7 @@ async fn videos_list(
 ) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 1, 0) {
-        return r;
+        return *r;
     }
     let ids: Vec<&str> = q
         .get("id")
@@ -393,7 +393,7 @@ async fn videos_delete(
 ) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 50, 0) {
-        return r;
+        return *r;
     }
     let id = q.get("id").cloned().unwrap_or_default();
     let before = st.videos.len();
@@ -417,7 +417,7 @@ async fn playlist_items(
 ) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 1, 0) {
-        return r;
+        return *r;
     }
     let uploads = format!("UU{}", &st.options.channel_id[2..]);
     if q.get("playlistId") != Some(&uploads) {
@@ -442,7 +442,7 @@ async fn comment_threads(
 ) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 1, 0) {
-        return r;
+        return *r;
     }
     if q.get("allThreadsRelatedToChannelId") != Some(&st.options.channel_id) {
         return error(
@@ -474,7 +474,7 @@ async fn comments_list(
 ) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 1, 0) {
-        return r;
+        return *r;
     }
     let parent = q.get("parentId").cloned().unwrap_or_default();
     let items: Vec<Value> = st
@@ -494,7 +494,7 @@ async fn comments_insert(
 ) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 50, 0) {
-        return r;
+        return *r;
     }
     let parent = body["snippet"]["parentId"]
         .as_str()
@@ -552,7 +552,7 @@ async fn comments_delete(
 ) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 50, 0) {
-        return r;
+        return *r;
     }
     let id = q.get("id").cloned().unwrap_or_default();
     let before = st.comments.len();
@@ -565,22 +565,22 @@ async fn comments_delete(
 
 /// The metadata checks of videos.insert (videos resource: snippet.title, description, tags;
 /// status.publishAt).
-fn check_metadata(v: &Value) -> std::result::Result<(), Response> {
+fn check_metadata(v: &Value) -> std::result::Result<(), Box<Response>> {
     let title = v["snippet"]["title"].as_str().unwrap_or_default();
     let description = v["snippet"]["description"].as_str().unwrap_or_default();
     if title.trim().is_empty() || title.chars().count() > MAX_TITLE || title.contains(['<', '>']) {
-        return Err(error(
+        return Err(Box::new(error(
             400,
             "invalidTitle",
             "The request metadata specifies an invalid or empty video title.",
-        ));
+        )));
     }
     if description.len() > MAX_DESCRIPTION_BYTES || description.contains(['<', '>']) {
-        return Err(error(
+        return Err(Box::new(error(
             400,
             "invalidDescription",
             "The request metadata specifies an invalid video description.",
-        ));
+        )));
     }
     let tags: Vec<String> = v["snippet"]["tags"]
         .as_array()
@@ -591,11 +591,11 @@ fn check_metadata(v: &Value) -> std::result::Result<(), Response> {
         })
         .unwrap_or_default();
     if tags_length(&tags) > MAX_TAGS {
-        return Err(error(
+        return Err(Box::new(error(
             400,
             "invalidTags",
             "The request metadata specifies invalid video keywords.",
-        ));
+        )));
     }
     let privacy = v["status"]["privacyStatus"].as_str().unwrap_or("public");
     if let Some(at) = v["status"]["publishAt"].as_str() {
@@ -603,11 +603,11 @@ fn check_metadata(v: &Value) -> std::result::Result<(), Response> {
             .map(|t| t > Utc::now())
             .unwrap_or(false);
         if privacy != "private" || !future {
-            return Err(error(
+            return Err(Box::new(error(
                 400,
                 "invalidPublishAt",
                 "The request metadata specifies an invalid scheduled publishing time.",
-            ));
+            )));
         }
     }
     Ok(())
@@ -630,10 +630,10 @@ async fn upload_start(
         );
     }
     if let Err(r) = st.call(&headers, 0, 1) {
-        return r;
+        return *r;
     }
     if let Err(r) = check_metadata(&body) {
-        return r;
+        return *r;
     }
     let Some(total) = headers
         .get("x-upload-content-length")
@@ -755,7 +755,7 @@ async fn upload_put(
     {
         let mut st = s.lock();
         if let Err(r) = st.call(&headers, 0, 0) {
-            return r;
+            return *r;
         }
         if !st.sessions.contains_key(&id) {
             return error(404, "notFound", "The upload session does not exist.");
@@ -840,7 +840,7 @@ async fn thumbnails_set(
 ) -> Response {
     let mut st = s.lock();
     if let Err(r) = st.call(&headers, 50, 0) {
-        return r;
+        return *r;
     }
     let mime = headers
         .get(header::CONTENT_TYPE)

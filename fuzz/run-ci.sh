@@ -18,7 +18,7 @@ cd "$(dirname "$0")"
 export HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9
 export NO_PROXY=127.0.0.1,localhost
 SECONDS_EACH="${FUZZ_SECONDS:-15}"
-TARGETS="${*:-text_x text_bluesky text_misc thread_split listen_query channel_url campaign error_mappers adapter_x adapter_linkedin adapter_facebook adapter_instagram adapter_threads adapter_mastodon adapter_bluesky adapter_telegram adapter_discord adapter_reddit adapter_nostr adapter_tiktok adapter_pinterest}"
+TARGETS="${*:-text_x text_bluesky text_misc thread_split listen_query channel_url campaign error_mappers adapter_x adapter_linkedin adapter_facebook adapter_instagram adapter_threads adapter_mastodon adapter_bluesky adapter_telegram adapter_discord adapter_reddit adapter_nostr adapter_tiktok adapter_pinterest adapter_youtube adapter_google_business}"
 ./build.sh --quiet
 BIN=target/x86_64-unknown-linux-gnu/release
 WORK="$(mktemp -d)"

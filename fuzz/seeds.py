@@ -212,3 +212,35 @@ for i, u in enumerate(["x://TOKEN@api.x.com?user_id=1", "linkedin://TOKEN@api.li
 text("channel_url", "json", '{"token":"t","author":"urn:li:person:a"}', b"\x81")
 with open(os.path.join(HERE, "..", "examples", "campaign.toml")) as f:
     text("campaign", "example", f.read(), b"\x00")
+
+# YouTube: the resource shapes of developers.google.com/youtube/v3/docs (videos, channels,
+# playlistItems, commentThreads, comments) and the resumable upload guide (Location, 308 Range).
+yt_video = {"kind": "youtube#video", "id": "Ks-_Mh1QhMc", "snippet": {"publishedAt": "2026-01-01T00:00:00Z", "title": "hello fuzz", "description": ""},
+            "status": {"privacyStatus": "public", "uploadStatus": "uploaded"},
+            "statistics": {"viewCount": "10", "likeCount": "2", "commentCount": "1"}}
+yt_channel = {"kind": "youtube#channel", "id": "UC_x5XG1OV2P6uZZ5FSM9Ttw", "snippet": {"title": "Google for Developers", "customUrl": "@googledevelopers"},
+              "statistics": {"subscriberCount": "2300000", "hiddenSubscriberCount": False, "videoCount": "5900"},
+              "contentDetails": {"relatedPlaylists": {"uploads": "UU_x5XG1OV2P6uZZ5FSM9Ttw"}}}
+yt_comment = {"kind": "youtube#comment", "id": "UgzDE2tasfmrYLyNkGt4AaABAg", "snippet": {"authorDisplayName": "viewer", "authorChannelId": {"value": "UCa"},
+              "videoId": "Ks-_Mh1QhMc", "textOriginal": "nice", "publishedAt": "2026-01-02T00:00:00Z"}}
+seed("adapter_youtube", "publish", "publish", answer(200, b"", CT | LOCATION, "/upload/youtube/v3/videos?uploadType=resumable&upload_id=xa298sd_f"), answer(201, yt_video))
+seed("adapter_youtube", "publish-resume", "publish", answer(200, b"", CT | LOCATION, "/upload/youtube/v3/videos?upload_id=u1"), answer(503, b"busy"), answer(301, b""), answer(201, yt_video))
+seed("adapter_youtube", "channel", "channel", answer(200, {"items": [yt_channel]}))
+seed("adapter_youtube", "comments", "interactions", answer(200, {"items": [yt_channel]}), answer(200, {"items": [{"kind": "youtube#commentThread", "id": yt_comment["id"], "snippet": {"videoId": "Ks-_Mh1QhMc", "topLevelComment": yt_comment, "totalReplyCount": 0}}], "nextPageToken": "QURTSl9p"}))
+seed("adapter_youtube", "recent", "recent", answer(200, {"items": [yt_channel]}), answer(200, {"items": [{"snippet": {"title": "t", "description": "d", "resourceId": {"videoId": "Ks-_Mh1QhMc"}}}]}))
+seed("adapter_youtube", "metrics", "metrics", answer(200, {"items": [dict(yt_video, id="1234567890")]}))
+seed("adapter_youtube", "delete", "delete", answer(204))
+seed("adapter_youtube", "reply", "reply", answer(200, yt_comment))
+seed("adapter_youtube", "quota", "publish", answer(403, {"error": {"code": 403, "message": "quota", "errors": [{"domain": "youtube.quota", "reason": "quotaExceeded"}]}}))
+
+# Google Business Profile: the v4 reference's LocalPost and Review shapes, the posts guide's examples.
+gbp_post = {"name": "accounts/1001/locations/2002/localPosts/77", "languageCode": "en-US", "summary": "Come in for our spooky Halloween event!",
+            "topicType": "STANDARD", "state": "LIVE", "createTime": "2026-10-01T10:00:00Z", "searchUrl": "https://local.google.com/place?id=1&use=posts&lpsid=77"}
+gbp_review = {"name": "accounts/1001/locations/2002/reviews/AbFvOq1", "reviewId": "AbFvOq1", "reviewer": {"displayName": "Ann", "isAnonymous": False},
+              "starRating": "FIVE", "comment": "Great", "createTime": "2026-10-01T10:00:00Z", "updateTime": "2026-10-01T10:00:00Z"}
+seed("adapter_google_business", "publish", "publish", answer(200, gbp_post))
+seed("adapter_google_business", "channel", "channel", answer(200, {"reviews": [gbp_review], "averageRating": 4.5, "totalReviewCount": 12}))
+seed("adapter_google_business", "reviews", "interactions", answer(200, {"reviews": [gbp_review], "averageRating": 4.5, "totalReviewCount": 12, "nextPageToken": "n1"}), answer(200, {"reviews": []}))
+seed("adapter_google_business", "recent", "recent", answer(200, {"localPosts": [gbp_post]}))
+seed("adapter_google_business", "reply", "reply", answer(200, {"comment": "Thanks!", "updateTime": "2026-10-02T10:00:00Z"}))
+seed("adapter_google_business", "unverified", "publish", answer(400, {"error": {"code": 400, "message": "Location is not verified.", "status": "FAILED_PRECONDITION"}}))

@@ -234,6 +234,24 @@ impl Capabilities {
         }
     }
 
+    /// The capabilities a reply is checked against: a reply is a text answer, so a platform
+    /// whose posts need media (Instagram, YouTube) still takes a reply without any.
+    ///
+    /// ```
+    /// use socialkit::platform::Capabilities;
+    /// use socialkit::text::{Counting, TextRule};
+    /// let mut caps = Capabilities::new("demo", TextRule::new(Counting::Graphemes, 100));
+    /// caps.media_required = true;
+    /// assert!(caps.validate(&socialkit::model::Post::text("thanks")).is_err());
+    /// assert!(caps.for_replies().validate(&socialkit::model::Post::text("thanks")).is_ok());
+    /// ```
+    pub fn for_replies(&self) -> Capabilities {
+        Capabilities {
+            media_required: false,
+            ..self.clone()
+        }
+    }
+
     /// Whether the platform supports `op`.
     pub fn supports(&self, op: Operation) -> bool {
         match op {
@@ -538,6 +556,29 @@ pub trait Platform: Send + Sync + fmt::Debug {
     /// The platform's name (`"mastodon"`).
     fn name(&self) -> &str {
         self.capabilities().platform.as_str()
+    }
+
+    /// Checks a post (already resolved for this platform) as the platform will check it for
+    /// `op` ([`Operation::Publish`] or [`Operation::Reply`]), without sending anything: the
+    /// capabilities' rules and the platform's own (an adapter on the shared base checks with
+    /// its [`fit`](crate::adapters::base::Adapter::fit): YouTube's title and description,
+    /// a thumbnail beside the video). The engine checks with it when a post or a reply is
+    /// submitted. The default validates against the capabilities; a reply is a text answer,
+    /// so [`Capabilities::media_required`] does not apply to it.
+    ///
+    /// ```
+    /// use socialkit::platform::{Capabilities, Operation, Platform};
+    /// use socialkit::adapters::sandbox::Sandbox;
+    /// let acme = Sandbox::from_url("sandbox://check-for").unwrap();
+    /// assert!(acme.check_for(&socialkit::model::Post::text("ok"), Operation::Publish).is_ok());
+    /// assert!(acme.check_for(&socialkit::model::Post::text(""), Operation::Reply).is_err());
+    /// ```
+    fn check_for(&self, post: &Post, op: Operation) -> Result<()> {
+        if op == Operation::Reply {
+            self.capabilities().for_replies().validate(post)
+        } else {
+            self.capabilities().validate(post)
+        }
     }
 
     /// Reads what [`capabilities`](Platform::capabilities) depend on where the platform has to

@@ -95,7 +95,10 @@ pub trait Adapter: Send + Sync + fmt::Debug {
     /// or edit): split into a numbered thread when `opts` asks and the text is too long, then
     /// validated. Nothing is sent.
     fn fit(&self, post: Post, opts: &PublishOptions, op: Operation) -> Result<Post> {
-        let _ = op;
+        if op == Operation::Reply {
+            // A reply is a text answer: media is not required of it.
+            return self.capabilities().for_replies().fit(post, opts);
+        }
         self.capabilities().fit(post, opts)
     }
 
@@ -199,6 +202,12 @@ impl<A: Adapter> Platform for A {
 
     async fn load_capabilities(&self) -> Result<()> {
         Adapter::load_capabilities(self).await
+    }
+
+    fn check_for(&self, post: &Post, op: Operation) -> Result<()> {
+        Adapter::fit(self, post.clone(), &PublishOptions::default(), op)
+            .map(|_| ())
+            .map_err(|e| self.context(e, op))
     }
 
     async fn channel(&self) -> Result<Channel> {

@@ -11,6 +11,8 @@ pub mod bluesky;
 pub mod discord;
 #[cfg(feature = "facebook")]
 pub mod facebook;
+#[cfg(feature = "google_business")]
+pub mod google_business;
 #[cfg(any(feature = "facebook", feature = "instagram", feature = "threads"))]
 pub mod graph;
 #[cfg(feature = "instagram")]
@@ -34,6 +36,8 @@ pub mod threads;
 pub mod tiktok;
 #[cfg(feature = "x")]
 pub mod x;
+#[cfg(feature = "youtube")]
+pub mod youtube;
 
 use crate::Registry;
 
@@ -46,6 +50,8 @@ pub(crate) fn register_all(registry: &mut Registry) {
     discord::register(registry);
     #[cfg(feature = "facebook")]
     facebook::register(registry);
+    #[cfg(feature = "google_business")]
+    google_business::register(registry);
     #[cfg(feature = "instagram")]
     instagram::register(registry);
     #[cfg(feature = "linkedin")]
@@ -66,4 +72,6 @@ pub(crate) fn register_all(registry: &mut Registry) {
     tiktok::register(registry);
     #[cfg(feature = "x")]
     x::register(registry);
+    #[cfg(feature = "youtube")]
+    youtube::register(registry);
 }

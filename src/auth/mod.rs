@@ -30,6 +30,7 @@
 
 mod channel_url;
 pub mod connect;
+pub mod google;
 pub mod lifecycle;
 mod manager;
 pub mod meta;

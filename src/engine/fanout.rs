@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{BrandRules, Engine, Permission};
 use crate::model::Post;
+use crate::platform::Operation;
 use crate::store::{ChannelId, Delivery, DeliveryState, PostId, PostRecord, Role, WorkspaceId};
 use crate::{Error, ErrorKind, Result};
 
@@ -164,7 +165,7 @@ impl Engine {
                 for v in rules.check(&content) {
                     problems.push(format!("{ch}: {v}"));
                 }
-                if let Err(e) = platform.capabilities().validate(&content) {
+                if let Err(e) = platform.check_for(&content, Operation::Publish) {
                     problems.push(format!("{ch}: {}", e.message()));
                     first.get_or_insert(e);
                 }

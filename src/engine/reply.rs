@@ -306,7 +306,7 @@ impl Engine {
                 broken.join("; ")
             )));
         }
-        caps.validate(&content)?;
+        platform.check_for(&content, Operation::Reply)?;
         Ok(content)
     }
 

@@ -40,6 +40,8 @@
 mod backoff;
 mod call;
 mod client;
+pub mod google;
+mod highwater;
 
 mod mapper;
 mod operation;
@@ -55,6 +57,7 @@ pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use backoff::{Backoff, Jitter};
 pub use call::{Call, Multipart, Part, Retry, Sign};
 pub use client::{Client, HttpConfig};
+pub use highwater::HighWater;
 pub use mapper::{DefaultErrorMapper, ErrorBody, ErrorMapper, kind_for_status};
 pub use operation::Operation;
 pub use poll::{MAX_POLL_WAIT, Poll, poll_until};

@@ -60,16 +60,21 @@ pub enum PlatformId {
     Pinterest,
     /// TikTok (`"tiktok"`).
     TikTok,
+    /// YouTube (`"youtube"`).
+    Youtube,
+    /// Google Business Profile (`"google_business"`).
+    GoogleBusiness,
     /// Any other platform, by its name (an adapter registered by a user, a test double).
     Other(String),
 }
 
 impl PlatformId {
     /// Every platform socialkit knows by name, in alphabetical order of the names.
-    pub const KNOWN: [PlatformId; 14] = [
+    pub const KNOWN: [PlatformId; 16] = [
         PlatformId::Bluesky,
         PlatformId::Discord,
         PlatformId::Facebook,
+        PlatformId::GoogleBusiness,
         PlatformId::Instagram,
         PlatformId::LinkedIn,
         PlatformId::Mastodon,
@@ -81,6 +86,7 @@ impl PlatformId {
         PlatformId::Threads,
         PlatformId::TikTok,
         PlatformId::X,
+        PlatformId::Youtube,
     ];
 
     /// The platform's name, as stored and shown.
@@ -100,6 +106,8 @@ impl PlatformId {
             PlatformId::Nostr => "nostr",
             PlatformId::Pinterest => "pinterest",
             PlatformId::TikTok => "tiktok",
+            PlatformId::Youtube => "youtube",
+            PlatformId::GoogleBusiness => "google_business",
             PlatformId::Other(name) => name,
         }
     }

@@ -5,7 +5,7 @@
 //! Every number names its sources (ids in [`sources`](super::sources)). Where
 //! `strategy-notes.md` has no number, the fact is marked as an **assumption** (`sources` is
 //! empty and the reason says so): that is true of every fact about Mastodon, Bluesky, Threads,
-//! Telegram, Discord, Reddit, Nostr and the sandbox, and of the awareness, retention, lead
+//! Telegram, Discord, Reddit, Nostr, YouTube, Google Business Profile and the sandbox, and of the awareness, retention, lead
 //! generation, campaign and reputation fit of every platform. Users replace any platform's
 //! facts with `settings.facts`.
 //!
@@ -42,10 +42,11 @@ use super::goals::GoalKind;
 use crate::model::{Metric, PlatformId, RateBasis};
 
 /// The platforms socialkit plans for (the adapters of `DESIGN.md` §1), in a fixed order.
-pub const PLATFORMS: [PlatformId; 11] = [
+pub const PLATFORMS: [PlatformId; 13] = [
     PlatformId::Bluesky,
     PlatformId::Discord,
     PlatformId::Facebook,
+    PlatformId::GoogleBusiness,
     PlatformId::Instagram,
     PlatformId::LinkedIn,
     PlatformId::Mastodon,
@@ -54,6 +55,7 @@ pub const PLATFORMS: [PlatformId; 11] = [
     PlatformId::Telegram,
     PlatformId::Threads,
     PlatformId::X,
+    PlatformId::Youtube,
 ];
 
 /// Facts about one platform.
@@ -531,6 +533,28 @@ fn build(p: &str) -> PlatformFacts {
                     (1, 5, 35),
                     vec![Impressions, Saves, Clicks, VideoViews, Likes, Replies],
                     false,
+                ),
+                // The YouTube Data API reports views, likes and comments per video
+                // (`videos.list` part `statistics`), no impressions or reach (those are in
+                // the separate YouTube Analytics API); the inbox reads comment threads and
+                // their replies (https://developers.google.com/youtube/v3/docs/videos#statistics,
+                // adapters::youtube). Video takes longer to make: a lower cadence, assumed.
+                "youtube" => (
+                    generic_fit(0.8, 0.5, 0.3, 0.6, 0.4, 0.6, 0.5),
+                    (1, 1, 3),
+                    vec![VideoViews, Likes, Replies],
+                    true,
+                ),
+                // Google Business Profile: local posts report no metrics through the API (the
+                // v4 post insights were retired; the Performance API reports per location), and
+                // the inbox reads the location's reviews
+                // (https://developers.google.com/my-business/reference/rest, adapters::google_business).
+                // Reviews make it a reputation and customer-service channel, assumed.
+                "google_business" => (
+                    generic_fit(0.4, 0.2, 0.8, 0.5, 0.5, 0.3, 1.0),
+                    (1, 1, 3),
+                    vec![],
+                    true,
                 ),
                 // "sandbox" and anything else: a generic platform.
                 _ => (

@@ -261,7 +261,7 @@ impl TikTok {
     pub(crate) async fn api<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
         let operation = call.operation();
         let response = self.send(call).await?;
-        decode(&response, operation)
+        decode(&response, operation.as_str())
     }
 }
 

@@ -318,7 +318,7 @@ impl Youtube {
         mapper: &dyn ErrorMapper,
     ) -> Result<Response> {
         let now = self.client.now();
-        self.quota.reserve(now, cost, call.operation())?;
+        self.quota.reserve(now, cost, call.operation().as_str())?;
         let result = self
             .tokens
             .send(&self.client, mapper, |token: &Secret| {

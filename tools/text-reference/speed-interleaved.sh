@@ -18,7 +18,9 @@ seconds="${2:-2}"
 cd "$here"
 [ -d node_modules ] || npm ci --no-audit --no-fund >/dev/null
 cd "$root"
-bin="$(cargo bench ${SPEED_CARGO_FLAGS:---no-default-features} --bench text_instructions --no-run \
+# SPEED_BIN: a text_instructions binary built already (another checkout's, to compare).
+bin="${SPEED_BIN:-}"
+[ -n "$bin" ] || bin="$(cargo bench ${SPEED_CARGO_FLAGS:---no-default-features} --bench text_instructions --no-run \
     --message-format=json 2>/dev/null | python3 -c '
 import json, sys
 for line in sys.stdin:

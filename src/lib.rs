@@ -58,6 +58,7 @@ pub struct ReadmeDoctests;
 pub mod adapters;
 pub mod auth;
 pub mod clock;
+pub mod contacts;
 pub mod engine;
 pub mod error;
 pub mod http;

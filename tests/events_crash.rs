@@ -19,15 +19,10 @@
 
 #![cfg(feature = "sqlite")]
 
-use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use chrono::Duration;
 use rand::Rng;
 use socialkit::adapters::sandbox::Sandbox;
@@ -37,7 +32,9 @@ use socialkit::store::{
     ChannelRecord, DeliveryFilter, DeliveryState, EventFilter, EventStatus, SqliteStore, Store,
     WorkspaceId,
 };
-use tokio::sync::watch;
+
+mod webhook_support;
+use webhook_support::{Tally, receiver};
 
 const WS: &str = "acme";
 const OWNER: &str = "olga";
@@ -168,42 +165,6 @@ async fn child_drain() {
 // ---------------------------------------------------------------------------------------
 // The parent.
 
-/// What the receiver got: each event id and how many times.
-#[derive(Default)]
-struct Got {
-    by_id: HashMap<String, usize>,
-    requests: usize,
-}
-
-async fn receiver() -> (String, Arc<Mutex<Got>>, watch::Receiver<usize>) {
-    let got = Arc::new(Mutex::new(Got::default()));
-    let (tx, count) = watch::channel(0usize);
-    let sink = got.clone();
-    let app = Router::new().route(
-        "/hook",
-        post(move |headers: HeaderMap, body: Bytes| {
-            let (sink, tx) = (sink.clone(), tx.clone());
-            async move {
-                let id = headers["socialkit-event-id"].to_str().unwrap().to_string();
-                let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap();
-                assert_eq!(parsed["id"], id.as_str());
-                let mut g = sink.lock().unwrap();
-                g.requests += 1;
-                tx.send_replace(g.requests);
-                if g.requests % 7 == 0 {
-                    return StatusCode::SERVICE_UNAVAILABLE;
-                }
-                *g.by_id.entry(id).or_default() += 1;
-                StatusCode::OK
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, got, count)
-}
-
 fn child(name: &str, db: &std::path::Path, hook: &str, round: usize) -> Command {
     let mut c = Command::new(std::env::current_exe().unwrap());
     c.args([
@@ -231,7 +192,7 @@ async fn pending_events(db: &std::path::Path) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_processes_lose_no_event() {
-    let (hook, got, mut count) = receiver().await;
+    let (hook, got, mut count) = receiver(7).await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("socialkit.db");
 
@@ -306,47 +267,26 @@ async fn killed_processes_lose_no_event() {
         .await
         .unwrap();
     let g = got.lock().unwrap();
-    let lost: Vec<_> = events
-        .iter()
-        .filter(|e| !g.by_id.contains_key(e.event.id.as_str()))
-        .map(|e| e.event.id.to_string())
-        .collect();
-    let not_delivered = events
-        .iter()
-        .filter(|e| e.status != EventStatus::Delivered)
-        .count();
-    let stored_ids: HashSet<&str> = events.iter().map(|e| e.event.id.as_str()).collect();
-    let unknown = g
-        .by_id
-        .keys()
-        .filter(|k| !stored_ids.contains(k.as_str()))
-        .count();
-    let duplicates: usize = g.by_id.values().map(|n| n - 1).sum();
-    let published_events: HashSet<String> = events
-        .iter()
-        .filter(|e| e.event.kind == "published")
-        .map(|e| e.event.payload["delivery"].as_str().unwrap().to_string())
-        .collect();
-    let without_event = published
-        .iter()
-        .filter(|d| !published_events.contains(d.id.as_str()))
-        .count();
+    let t = Tally::of(&events, &published, &g);
     println!(
         "events crash test: {} kills (1 between commit and send, {kills} at random points; \
          events pending at the kills: {after_first}, {pending_at_kills:?}); {} events stored, \
-         {} deliveries published; receiver: {} requests, {} distinct ids, {duplicates} \
-         duplicates (at least once), {} lost, {not_delivered} not delivered, {without_event} \
+         {} deliveries published; receiver: {} requests, {} distinct ids, {} \
+         duplicates (at least once), {} lost, {} not delivered, {} \
          published deliveries without their event",
         kills + 1,
         events.len(),
         published.len(),
-        g.requests,
-        g.by_id.len(),
-        lost.len(),
+        t.requests,
+        t.received,
+        t.duplicates,
+        t.lost.len(),
+        t.not_delivered,
+        t.without_event,
     );
-    assert!(lost.is_empty(), "lost events: {lost:?}");
-    assert_eq!(not_delivered, 0);
-    assert_eq!(unknown, 0, "every id received was stored");
-    assert_eq!(without_event, 0, "every publish has its event");
+    assert!(t.lost.is_empty(), "lost events: {:?}", t.lost);
+    assert_eq!(t.not_delivered, 0);
+    assert_eq!(t.unknown, 0, "every id received was stored");
+    assert_eq!(t.without_event, 0, "every publish has its event");
     assert!(events.len() > 3);
 }

@@ -10,7 +10,14 @@
 //! 502s after it created the status (a lost answer: the outcome is in doubt). At the end every
 //! delivery must be Published, and the twin must hold exactly one status per post (counted by
 //! the post's unique text, so a second status under another idempotency key would show), each
-//! the one the delivery recorded. Counts go to `target/tmp/postgres-chaos.txt`.
+//! the one the delivery recorded.
+//!
+//! Every worker process also sends the events outbox to the workspace's webhook: a receiver
+//! in the test process that records each event id (and answers every 7th request with a 503,
+//! so sends are retried). The run ends when every delivery is final and no event is pending;
+//! then every stored event must be Delivered and its id received at least once, and every
+//! published delivery must have its `published` event — across the SIGKILLs, which land
+//! mid-send too. Counts go to `target/tmp/postgres-chaos.txt`.
 //!
 //! Needs `SOCIALKIT_POSTGRES_URL` (skipped with a printed reason without it; a failure under
 //! `CI=true`).
@@ -24,12 +31,15 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use socialkit::adapters::mastodon::twin::{Fault, Twin, TwinOptions};
 use socialkit::adapters::mastodon::{Mastodon, MastodonConfig};
-use socialkit::engine::{Backoff, Engine, EngineConfig};
+use socialkit::engine::{Backoff, Engine, EngineConfig, WebhookConfig};
 use socialkit::model::Post;
 use socialkit::store::postgres::scratch::ScratchDb;
 use socialkit::store::{
-    ChannelRecord, Delivery, DeliveryFilter, DeliveryState, PgStore, PostRecord, Store,
+    ChannelRecord, Delivery, DeliveryFilter, DeliveryState, EventFilter, PgStore, PostRecord, Store,
 };
+
+mod webhook_support;
+use webhook_support::{Tally, receiver};
 
 /// Worker processes alive at any time.
 const WORKERS: usize = 4;
@@ -49,6 +59,12 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 const WS: &str = "chaos";
+
+/// Whether the run sends webhooks (`SK_CHAOS_WEBHOOKS=0` leaves them out, to measure what
+/// they cost beside a run without them).
+fn webhooks_on() -> bool {
+    std::env::var("SK_CHAOS_WEBHOOKS").as_deref() != Ok("0")
+}
 
 fn config() -> EngineConfig {
     EngineConfig {
@@ -70,6 +86,8 @@ fn config() -> EngineConfig {
         reconcile_after: chrono::Duration::milliseconds(500),
         poll_interval: Duration::from_millis(500),
         shutdown_grace: Duration::from_secs(1),
+        // A killed sender's claimed events go to another one soon.
+        webhook_lease: chrono::Duration::seconds(2),
         ..EngineConfig::default()
     }
 }
@@ -101,11 +119,15 @@ async fn worker_process() {
             .unwrap();
     }
     let worker = engine.spawn_worker();
+    let sender = webhooks_on().then(|| engine.spawn_webhooks());
     println!("ready");
     // Until the test kills this process (SIGKILL) or closes stdin (the end of the run).
     let mut stdin = tokio::io::stdin();
     let mut buf = [0u8; 1];
     let _ = tokio::io::AsyncReadExt::read(&mut stdin, &mut buf).await;
+    if let Some(sender) = sender {
+        sender.shutdown().await;
+    }
     worker.shutdown().await.unwrap();
 }
 
@@ -173,6 +195,17 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
         })
         .build();
     let ws = engine.create_workspace(WS, "Chaos", "olga").await.unwrap();
+    let (hook, got, _) = receiver(7).await;
+    let webhook = WebhookConfig {
+        backoff_ms: 20,
+        max_backoff_secs: 1,
+        max_attempts: 50,
+        ..WebhookConfig::new(hook, "whsec-chaos")
+    };
+    engine
+        .set_webhook(&ws, "olga", Some(&webhook))
+        .await
+        .unwrap();
     for c in 0..CHANNELS {
         let m = Mastodon::connect(twin.config()).await.unwrap();
         engine
@@ -234,17 +267,18 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
         })
         .collect();
 
-    // Chaos and faults until every delivery is final.
+    // Chaos and faults until every delivery is final and every event sent.
     let mut rng = ChaCha8Rng::seed_from_u64(15);
     let h = twin.handle().clone();
     let mut faults = 0usize;
     let mut next_kill = Instant::now() + Duration::from_secs(3);
     let mut submitted = false;
-    let mut last = (0usize, 0usize);
+    let mut last = (0usize, 0usize, 0usize);
+    let mut published_at = None;
     loop {
         assert!(
             started.elapsed() < deadline,
-            "not done after {deadline:?}: {last:?} (final, total)"
+            "not done after {deadline:?}: {last:?} (final, total, events pending)"
         );
         if !submitted && submitters.iter().all(|s| s.is_finished()) {
             submitted = true;
@@ -283,10 +317,14 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
         let counts = final_counts(store.as_ref()).await;
         last = counts;
         if submitted && counts.0 == posts && counts.1 == posts {
-            break;
+            published_at.get_or_insert_with(|| started.elapsed());
+            if counts.2 == 0 || !webhooks_on() {
+                break;
+            }
         }
     }
-    let elapsed = started.elapsed();
+    let elapsed = published_at.unwrap_or_else(|| started.elapsed());
+    let drained = started.elapsed();
     h.clear_faults();
     for s in submitters {
         s.await.unwrap();
@@ -328,6 +366,13 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
         }
     }
     let in_doubt_settled = all.iter().filter(|d| d.in_doubt_since.is_some()).count();
+    let events = store.events(&ws, &EventFilter::default()).await.unwrap();
+    let published: Vec<Delivery> = all
+        .iter()
+        .filter(|d| d.state == DeliveryState::Published)
+        .cloned()
+        .collect();
+    let t = Tally::of(&events, &published, &got.lock().unwrap());
     let report = format!(
         "postgres chaos run: {WORKERS} worker processes, {posts} deliveries, {CHANNELS} channels, one Mastodon twin\n\
          elapsed: {:.1} s ({:.0} deliveries/s)\n\
@@ -336,13 +381,26 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
          deliveries by state: {by_state:?}\n\
          settled after an in-doubt attempt: {in_doubt_settled}\n\
          statuses at the twin: {}, distinct posts: {}\n\
-         lost: {lost}, doubled: {doubled}, recorded id not at the twin: {mismatched}\n",
+         lost: {lost}, doubled: {doubled}, recorded id not at the twin: {mismatched}\n\
+         webhooks: {} events stored, every one sent {:.1} s after the last delivery was final; \
+         receiver: {} requests (every 7th answered 503), {} distinct ids, {} sent again \
+         (at least once), {} lost, {} not delivered, {} published deliveries without their \
+         event, {} unknown ids\n",
         elapsed.as_secs_f64(),
         posts as f64 / elapsed.as_secs_f64(),
         workers.started,
         workers.killed,
         h.statuses().len(),
         per_text.len(),
+        events.len(),
+        (drained - elapsed).as_secs_f64(),
+        t.requests,
+        t.received,
+        t.duplicates,
+        t.lost.len(),
+        t.not_delivered,
+        t.without_event,
+        t.unknown,
     );
     println!("{report}");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tmp");
@@ -353,6 +411,15 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
     assert_eq!(doubled, 0, "{report}");
     assert_eq!(mismatched, 0, "{report}");
     assert_eq!(by_state.get("published"), Some(&posts), "{report}");
+    if webhooks_on() {
+        assert!(t.lost.is_empty(), "{report}");
+        assert_eq!(t.not_delivered, 0, "{report}");
+        assert_eq!(t.without_event, 0, "{report}");
+        assert_eq!(t.unknown, 0, "{report}");
+        assert!(events.len() >= posts, "{report}");
+    } else {
+        println!("webhooks left out (SK_CHAOS_WEBHOOKS=0): nothing about them checked");
+    }
     assert!(
         workers.killed >= 3,
         "the chaos loop killed too few: {report}"
@@ -361,16 +428,18 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
     db.drop_now().await.unwrap();
 }
 
-/// (final deliveries, all deliveries) of the workspace, counted in SQL.
-async fn final_counts(store: &PgStore) -> (usize, usize) {
+/// (final deliveries, all deliveries, pending events) of the workspace, counted in SQL.
+async fn final_counts(store: &PgStore) -> (usize, usize, usize) {
     let c = store.handle().pool().get().await.unwrap();
     let r = c
         .query_one(
-            "SELECT count(*) FILTER (WHERE state IN ('published', 'failed', 'cancelled')), count(*)
+            "SELECT count(*) FILTER (WHERE state IN ('published', 'failed', 'cancelled')), count(*),
+                (SELECT count(*) FROM events WHERE workspace = $1 AND status = 'pending')
              FROM deliveries WHERE workspace = $1",
             &[&WS],
         )
         .await
         .unwrap();
-    (r.get::<_, i64>(0) as usize, r.get::<_, i64>(1) as usize)
+    let n = |i| r.get::<_, i64>(i) as usize;
+    (n(0), n(1), n(2))
 }

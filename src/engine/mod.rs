@@ -46,6 +46,7 @@ mod hooks;
 mod outbox;
 mod reply;
 mod restore;
+mod retention;
 pub mod schedule;
 mod token_store;
 mod webhook;
@@ -77,6 +78,7 @@ pub use hooks::{AfterPublish, Hooks};
 pub use outbox::RunReport;
 pub use reply::reply_target;
 pub use restore::RestoreReport;
+pub use retention::PURGE_EVERY;
 pub use webhook::{
     ATTEMPT_HEADER, EVENT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
     WebhookConfig, WebhookDispatcher, WebhookReport, sign, verify,
@@ -141,6 +143,10 @@ pub struct EngineConfig {
     /// How long a webhook sender holds the events it claimed (longer than a send's timeout,
     /// 10 s); a sender that dies leaves them to another after it.
     pub webhook_lease: Duration,
+    /// How long events that are done with (delivered, or skipped: nobody wanted them) stay
+    /// in the outbox; the worker deletes older ones ([`Engine::purge_events`]). Dead and
+    /// pending events stay whatever their age. `None` keeps every event. Default 30 days.
+    pub event_retention: Option<Duration>,
     /// Seed of the backoff jitter (`None`: from the OS).
     pub seed: Option<u64>,
     /// How long deliveries of a channel that needs re-authorisation wait for it to be
@@ -174,6 +180,7 @@ impl Default for EngineConfig {
             shutdown_grace: std::time::Duration::from_secs(30),
             event_capacity: 4096,
             webhook_lease: Duration::minutes(2),
+            event_retention: Some(Duration::days(30)),
             seed: None,
             reauth_wait: Duration::days(7),
             reauth_retry: Duration::minutes(1),

@@ -89,6 +89,7 @@ impl Engine {
             // Records sealed with an older key are re-sealed in the background.
             self.spawn_vault_rotation();
         }
+        let mut purged = self.purge_if_due(None).await;
         loop {
             if *rx.borrow() {
                 return Ok(());
@@ -122,6 +123,8 @@ impl Engine {
                 }
                 continue;
             }
+            // Idle: the outbox's old events go (at most once per PURGE_EVERY).
+            purged = self.purge_if_due(purged).await;
             let wait = match self.store().next_due().await.ok().flatten() {
                 Some(t) => (t - self.now())
                     .to_std()

@@ -74,6 +74,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::broadcast;
 
+#[cfg(feature = "postgres")]
+pub use store::PgInboxStore;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteInboxStore;
 pub use store::{InboxStore, MemoryInboxStore, PageCursor, SlaNote};

@@ -195,6 +195,7 @@ pub(crate) fn render(r: &CampaignReport, lang: Lang) -> String {
                 .clone()
                 .or_else(|| a.goal.clone())
                 .unwrap_or_default();
+            let (action, reason) = super::wording::adjustment(lang, a);
             let _ = write!(
                 o,
                 "<li><strong>{}{}</strong>: {} <span class=\"note\">— {}</span></li>",
@@ -204,8 +205,8 @@ pub(crate) fn render(r: &CampaignReport, lang: Lang) -> String {
                 } else {
                     format!(" · {}", esc(&scope))
                 },
-                esc(&a.action),
-                esc(&a.reason)
+                esc(&action),
+                esc(&reason)
             );
         }
         o.push_str("</ul>");

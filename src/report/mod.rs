@@ -35,6 +35,7 @@ mod chart;
 mod export;
 mod html;
 mod labels;
+mod wording;
 
 use std::collections::BTreeMap;
 

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
+use super::chart::esc;
 use super::*;
 use crate::adapters::sandbox::SandboxWorld;
 use crate::clock::{Clock, ManualClock};
@@ -15,12 +16,27 @@ use crate::strategy::{Inputs, plan};
 
 /// A two-week campaign of the example inputs, run on sandbox channels.
 async fn two_weeks() -> (Plan, LoopReport) {
-    let mut inputs = Inputs::example();
-    inputs.campaign.end = "2026-03-15".parse().unwrap();
     let setup = SandboxSetup {
         history_weeks: 1,
         ..SandboxSetup::default()
     };
+    campaign(Some("2026-03-15"), setup).await
+}
+
+/// The example campaign, run on sandbox channels, to its own end or to `end`.
+async fn campaign(end: Option<&str>, setup: SandboxSetup) -> (Plan, LoopReport) {
+    campaign_of(Inputs::example(), end, setup).await
+}
+
+/// A campaign run on sandbox channels, to its own end or to `end`.
+async fn campaign_of(
+    mut inputs: Inputs,
+    end: Option<&str>,
+    setup: SandboxSetup,
+) -> (Plan, LoopReport) {
+    if let Some(end) = end {
+        inputs.campaign.end = end.parse().unwrap();
+    }
     let clock = ManualClock::new(setup.clock_start(&inputs));
     let world = SandboxWorld::new(Arc::new(clock.clone()));
     let accounts = sandbox_channels(&mut inputs, &setup, &world, &clock)
@@ -212,4 +228,40 @@ fn listening_marks_anomalies_and_crises() {
     let html = r.to_html(Lang::De);
     assert!(html.contains(r#"data-chart="listening""#));
     assert!(html.contains("Anomalie"));
+}
+
+/// Every adjustment of the whole example campaign carries its content as data, and the German
+/// page words each in German (no English sentence left), the English page in English.
+#[tokio::test]
+async fn the_german_report_words_every_adjustment_in_german() {
+    // The shipped example campaign (examples/campaign.toml), which ends with adjustments.
+    let mut table: toml::Table = include_str!("../../examples/campaign.toml")
+        .parse()
+        .unwrap();
+    let setup: SandboxSetup = table.remove("sandbox").unwrap().try_into().unwrap();
+    let inputs = Inputs::from_toml_str(&toml::to_string(&table).unwrap()).unwrap();
+    let (p, run) = campaign_of(inputs, None, setup).await;
+    let r = CampaignReport::from_loop(&p, &run, "ACME Anvils");
+    assert!(
+        !r.adjustments.is_empty(),
+        "the example campaign has adjustments"
+    );
+    let (en, de) = (r.to_html(Lang::En), r.to_html(Lang::De));
+    for a in &r.adjustments {
+        assert!(a.change.is_some(), "{a:?}");
+        assert!(en.contains(&esc(&a.action)), "{}", a.action);
+        assert!(
+            !de.contains(&esc(&a.action)),
+            "English in German: {}",
+            a.action
+        );
+        assert!(
+            !de.contains(&esc(&a.reason)),
+            "English in German: {}",
+            a.reason
+        );
+        let (action, reason) = super::wording::adjustment(Lang::De, a);
+        assert!(de.contains(&esc(&action)), "{action}");
+        assert!(de.contains(&esc(&reason)), "{reason}");
+    }
 }

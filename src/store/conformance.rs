@@ -81,6 +81,7 @@ where
     ev::claims_hold_a_lease_and_acks_are_fenced(make().await.as_ref()).await;
     ev::retries_wait_for_their_time(make().await.as_ref()).await;
     ev::dead_letters_are_listed_and_replayed(make().await.as_ref()).await;
+    ev::retention_deletes_only_old_finished_events(make().await.as_ref()).await;
 }
 
 async fn replies_keep_their_target_and_are_found_by_it(s: &dyn Store) {

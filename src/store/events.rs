@@ -354,6 +354,13 @@ pub(crate) fn take(e: &mut OutboxEvent, worker: &str, now: DateTime<Utc>, lease:
     });
 }
 
+/// Whether retention deletes `e` (the rule every store shares): done with (Delivered, or
+/// Skipped: nobody wanted it), and written before `before`. Pending events are still to be
+/// sent and dead ones wait for a replay.
+pub(crate) fn purgeable(e: &OutboxEvent, before: DateTime<Utc>) -> bool {
+    matches!(e.status, EventStatus::Delivered | EventStatus::Skipped) && e.event.created_at < before
+}
+
 /// Revives a dead event (the rules every store shares).
 pub(crate) fn revive(e: &mut OutboxEvent, now: DateTime<Utc>) -> bool {
     if e.status != EventStatus::Dead {

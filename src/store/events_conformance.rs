@@ -360,3 +360,76 @@ pub(crate) async fn dead_letters_are_listed_and_replayed(s: &dyn Store) {
         .unwrap();
     assert_eq!(kinds(&b_dead), ["eb"]);
 }
+
+pub(crate) async fn retention_deletes_only_old_finished_events(s: &dyn Store) {
+    setup(s, "a").await;
+    setup(s, "b").await;
+    let a = WorkspaceId::new("a");
+    let b = WorkspaceId::new("b");
+    let lease = Duration::seconds(30);
+    let old = t0();
+    let young = t0() + Duration::days(20);
+    // Old: delivered, skipped, dead, still pending (a retry due later), in two workspaces.
+    let delivered = append(s, "a", "delivered", old).await;
+    let skipped = append(s, "a", "skipped", old).await;
+    let dead = append(s, "a", "dead", old).await;
+    let pending = append(s, "a", "pending", old).await;
+    let other = append(s, "b", "delivered_b", old).await;
+    s.claim_events(old, "w", 10, lease).await.unwrap();
+    let done = |ws: &WorkspaceId, id: &EventId, outcome: EventOutcome| {
+        let (ws, id) = (ws.clone(), id.clone());
+        async move { s.finish_event(&ws, &id, "w", &outcome, old).await.unwrap() }
+    };
+    done(&a, &delivered.id, EventOutcome::Delivered).await;
+    done(&a, &skipped.id, EventOutcome::Skipped).await;
+    done(
+        &a,
+        &dead.id,
+        EventOutcome::Dead {
+            error: "HTTP 410".into(),
+        },
+    )
+    .await;
+    let retry = EventOutcome::Retry {
+        at: young + Duration::days(1),
+        error: "HTTP 503".into(),
+    };
+    done(&a, &pending.id, retry).await;
+    done(&b, &other.id, EventOutcome::Delivered).await;
+    // Young: delivered.
+    let recent = append(s, "a", "recent", young).await;
+    s.claim_events(young, "w", 10, lease).await.unwrap();
+    s.finish_event(&a, &recent.id, "w", &EventOutcome::Delivered, young)
+        .await
+        .unwrap();
+
+    let cutoff = old + Duration::days(10);
+    // Nothing is older than the epoch.
+    assert_eq!(
+        s.purge_events(DateTime::<Utc>::UNIX_EPOCH, 100)
+            .await
+            .unwrap(),
+        0
+    );
+    // Bounded by `limit`, oldest first, across workspaces.
+    assert_eq!(s.purge_events(cutoff, 2).await.unwrap(), 2);
+    assert_eq!(s.purge_events(cutoff, 100).await.unwrap(), 1);
+    assert_eq!(s.purge_events(cutoff, 100).await.unwrap(), 0);
+    assert_eq!(kinds(&all(s, "a").await), ["dead", "pending", "recent"]);
+    assert!(all(s, "b").await.is_empty());
+    // What stays works as before: the dead one replays, the pending one is claimed when due.
+    assert_eq!(
+        s.replay_events(&a, &Replay::One(dead.id.clone()), young)
+            .await
+            .unwrap(),
+        1
+    );
+    let got = s
+        .claim_events(young + Duration::days(1), "w2", 10, lease)
+        .await
+        .unwrap();
+    assert_eq!(kinds(&got), ["dead", "pending"]);
+    // New events after a purge keep ascending sequence numbers.
+    let next = append(s, "a", "next", young).await;
+    assert!(next.seq > recent.seq);
+}

@@ -36,10 +36,12 @@ struct Mem {
     history_of: HashMap<Key<DeliveryId>, Vec<usize>>,
     attempts: HashMap<Key<DeliveryId>, Vec<Attempt>>,
     comments: HashMap<Key<PostId>, Vec<Comment>>,
-    /// The events outbox, in the order written (`seq` = index + 1).
-    events: Vec<OutboxEvent>,
-    /// Indexes of Pending events.
-    pending_events: BTreeSet<usize>,
+    /// The events outbox by `seq` (the order written; purged events leave gaps).
+    events: BTreeMap<i64, OutboxEvent>,
+    /// The last `seq` given (never given again, even when that event was purged).
+    last_seq: i64,
+    /// The `seq` of Pending events.
+    pending_events: BTreeSet<i64>,
 }
 
 /// A [`Store`] in memory. Cheap to make; every test can have its own.
@@ -155,23 +157,27 @@ impl Mem {
     ) -> Vec<StoredEvent> {
         let mut out = Vec::with_capacity(list.len());
         for e in list {
+            self.last_seq += 1;
             let event = StoredEvent {
                 id: EventId::generate(at),
-                seq: self.events.len() as i64 + 1,
+                seq: self.last_seq,
                 workspace: ws.clone(),
                 kind: e.kind,
                 payload: e.payload,
                 created_at: at,
             };
-            self.pending_events.insert(self.events.len());
-            self.events.push(OutboxEvent {
-                event: event.clone(),
-                status: EventStatus::Pending,
-                attempts: 0,
-                next_at: at,
-                lease: None,
-                last_error: None,
-            });
+            self.pending_events.insert(self.last_seq);
+            self.events.insert(
+                self.last_seq,
+                OutboxEvent {
+                    event: event.clone(),
+                    status: EventStatus::Pending,
+                    attempts: 0,
+                    next_at: at,
+                    lease: None,
+                    last_error: None,
+                },
+            );
             out.push(event);
         }
         out
@@ -199,11 +205,11 @@ impl Mem {
         Ok(self.append(ws, list, at))
     }
 
-    fn event_mut(&mut self, ws: &WorkspaceId, id: &EventId) -> Result<(usize, &mut OutboxEvent)> {
+    fn event_mut(&mut self, ws: &WorkspaceId, id: &EventId) -> Result<(i64, &mut OutboxEvent)> {
         self.events
             .iter_mut()
-            .enumerate()
             .find(|(_, e)| &e.event.workspace == ws && &e.event.id == id)
+            .map(|(seq, e)| (*seq, e))
             .ok_or_else(|| not_found("event", id, ws))
     }
 
@@ -542,11 +548,13 @@ impl Store for MemoryStore {
         let mut m = self.lock();
         let m = &mut *m;
         let mut out = Vec::new();
-        for &i in &m.pending_events {
+        for seq in &m.pending_events {
             if out.len() >= limit {
                 break;
             }
-            let e = &mut m.events[i];
+            let Some(e) = m.events.get_mut(seq) else {
+                continue;
+            };
             if events::claimable(e, now) {
                 events::take(e, worker, now, lease);
                 out.push(e.clone());
@@ -572,11 +580,26 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    async fn purge_events(&self, before: DateTime<Utc>, limit: usize) -> Result<usize> {
+        let mut m = self.lock();
+        let old: Vec<i64> = m
+            .events
+            .iter()
+            .filter(|(_, e)| events::purgeable(e, before))
+            .map(|(seq, _)| *seq)
+            .take(limit)
+            .collect();
+        for seq in &old {
+            m.events.remove(seq);
+        }
+        Ok(old.len())
+    }
+
     async fn events(&self, ws: &WorkspaceId, filter: &EventFilter) -> Result<Vec<OutboxEvent>> {
         let m = self.lock();
         m.ws(ws)?;
         Ok(m.events
-            .iter()
+            .values()
             .filter(|e| &e.event.workspace == ws && filter.wants(e))
             .take(filter.limit.unwrap_or(usize::MAX))
             .cloned()
@@ -605,9 +628,10 @@ impl Store for MemoryStore {
             }
             Replay::AllDead => {
                 let mut n = 0;
-                for i in 0..m.events.len() {
-                    if &m.events[i].event.workspace == ws && events::revive(&mut m.events[i], now) {
-                        m.pending_events.insert(i);
+                let m = &mut *m;
+                for (seq, e) in m.events.iter_mut() {
+                    if &e.event.workspace == ws && events::revive(e, now) {
+                        m.pending_events.insert(*seq);
                         n += 1;
                     }
                 }

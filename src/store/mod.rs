@@ -282,6 +282,15 @@ pub trait Store: Send + Sync + fmt::Debug {
         Err(events::unsupported())
     }
 
+    /// Retention: deletes up to `limit` events of every workspace that are done with
+    /// (Delivered or Skipped) and were written before `before`, oldest first; returns how many. Pending events (still to be sent) and dead
+    /// ones (waiting for a replay) stay whatever their age. The engine's worker calls it
+    /// ([`EngineConfig::event_retention`](crate::engine::EngineConfig::event_retention)).
+    async fn purge_events(&self, before: DateTime<Utc>, limit: usize) -> Result<usize> {
+        let _ = (before, limit);
+        Err(events::unsupported())
+    }
+
     /// The workspace's events, oldest first.
     async fn events(&self, ws: &WorkspaceId, filter: &EventFilter) -> Result<Vec<OutboxEvent>> {
         let _ = (ws, filter);

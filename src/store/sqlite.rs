@@ -1198,6 +1198,19 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn purge_events(&self, before: DateTime<Utc>, limit: usize) -> Result<usize> {
+        // Oldest first along the primary key: old events have the low `seq`s.
+        self.tx(move |c| {
+            c.execute(
+                "DELETE FROM events WHERE seq IN (SELECT seq FROM events
+                 WHERE status IN ('delivered', 'skipped') AND created_at < ?1 ORDER BY seq LIMIT ?2)",
+                params![us(before), i64::try_from(limit).unwrap_or(i64::MAX)],
+            )
+            .map_err(storage)
+        })
+        .await
+    }
+
     async fn events(&self, ws: &WorkspaceId, filter: &EventFilter) -> Result<Vec<OutboxEvent>> {
         let (ws, filter) = (ws.clone(), filter.clone());
         self.read(move |c| {

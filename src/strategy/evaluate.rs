@@ -56,7 +56,7 @@ use super::goals::GoalKind;
 use super::kpi::{KpiId, MetricInputs};
 use super::localtime::{hour_name, hour_of_week_at, start_of_day};
 use super::plan::Plan;
-use crate::model::{PostMetrics, RateBasis};
+use crate::model::{PlatformId, PostMetrics, RateBasis};
 
 /// A KPI reading: the metrics of the goal's period at an instant.
 ///
@@ -310,10 +310,13 @@ pub enum AdjustmentKind {
 
 /// A concrete change to the plan.
 ///
+/// `action` and `reason` are English sentences; `change` holds the same content as data, so a
+/// report can word it in another language (`socialkit::report` does so in German).
+///
 /// ```
 /// use socialkit::strategy::evaluate::{Adjustment, AdjustmentKind};
 /// let a = Adjustment { kind: AdjustmentKind::Cadence, goal: Some("reach".into()), channel: Some("ig".into()),
-///     action: "raise ig from 4 to 5 posts/week".into(), reason: "capacity leaves 2".into() };
+///     action: "raise ig from 4 to 5 posts/week".into(), reason: "capacity leaves 2".into(), change: None };
 /// assert_eq!(a.kind, AdjustmentKind::Cadence);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -328,6 +331,104 @@ pub struct Adjustment {
     pub action: String,
     /// Why.
     pub reason: String,
+    /// The change and its numbers, as data (absent in evaluations stored before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+}
+
+/// The change an [`Adjustment`] recommends, with the numbers behind it.
+///
+/// ```
+/// use socialkit::strategy::evaluate::{Change, Status};
+/// use socialkit::strategy::kpi::KpiId;
+/// let c = Change::StaffInbox { kpi: KpiId::ResponseRate, status: Status::AtRisk };
+/// let json = serde_json::to_string(&c).unwrap();
+/// assert_eq!(json, r#"{"change":"staff_inbox","kpi":"response_rate","status":"at_risk"}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Change {
+    /// Post more often on a channel: a volume KPI lags and capacity is left.
+    RaiseCadence {
+        /// The lagging KPI.
+        kpi: KpiId,
+        /// How it stands.
+        status: Status,
+        /// The channel.
+        channel: String,
+        /// Its platform.
+        platform: PlatformId,
+        /// Posts per week now.
+        from: u32,
+        /// Posts per week proposed.
+        to: u32,
+        /// Capacity left, posts per week.
+        slack: u32,
+        /// The platform's upper bound, posts per week.
+        max: u32,
+    },
+    /// Add capacity or lower the target: a volume KPI lags and all capacity is planned.
+    AddCapacity {
+        /// The lagging KPI.
+        kpi: KpiId,
+        /// How it stands.
+        status: Status,
+        /// The team's capacity, posts per week.
+        capacity: u32,
+    },
+    /// Staff the inbox in the audience's active hours with a one-hour SLA.
+    StaffInbox {
+        /// The lagging KPI.
+        kpi: KpiId,
+        /// How it stands.
+        status: Status,
+    },
+    /// Move one post per week from the weakest channel to the strongest.
+    MovePost {
+        /// The weakest channel.
+        from: String,
+        /// The strongest channel.
+        to: String,
+        /// The engagement rate's denominator.
+        basis: RateBasis,
+        /// The weakest channel's mean rate per post.
+        from_rate: f64,
+        /// The strongest channel's mean rate per post.
+        to_rate: f64,
+    },
+    /// Shift ten percentage points of the content mix from the weakest pillar to the strongest.
+    ShiftPillar {
+        /// The weakest pillar.
+        from: String,
+        /// The strongest pillar.
+        to: String,
+        /// The engagement rate's denominator.
+        basis: RateBasis,
+        /// The weakest pillar's mean rate per post.
+        from_rate: f64,
+        /// The strongest pillar's mean rate per post.
+        to_rate: f64,
+    },
+    /// Move a channel's weakest posting hour to its strongest.
+    MoveSlots {
+        /// The channel.
+        channel: String,
+        /// The IANA zone the hours are in.
+        zone: String,
+        /// The weakest hour of the week (0 = Monday 00:00).
+        from_hour: usize,
+        /// The strongest hour of the week.
+        to_hour: usize,
+        /// Mean engagements per post at the weakest hour.
+        from_mean: f64,
+        /// Posts at the weakest hour.
+        from_posts: usize,
+        /// Mean engagements per post at the strongest hour.
+        to_mean: f64,
+        /// Posts at the strongest hour.
+        to_posts: usize,
+    },
 }
 
 /// Per-post performance of a group (a channel, a pillar, an hour).
@@ -608,6 +709,16 @@ fn adjustments(
                             c.platform,
                             c.max_per_week
                         ),
+                        change: Some(Change::RaiseCadence {
+                            kpi: k.kpi,
+                            status: k.status,
+                            channel: c.channel.clone(),
+                            platform: c.platform.clone(),
+                            from: c.posts_per_week,
+                            to,
+                            slack,
+                            max: c.max_per_week,
+                        }),
                     });
                 } else {
                     out.push(Adjustment {
@@ -621,6 +732,11 @@ fn adjustments(
                             k.status.label(),
                             plan.capacity.posts_per_week
                         ),
+                        change: Some(Change::AddCapacity {
+                            kpi: k.kpi,
+                            status: k.status,
+                            capacity: plan.capacity.posts_per_week,
+                        }),
                     });
                 }
             }
@@ -636,17 +752,21 @@ fn adjustments(
                     k.kpi.as_str(),
                     k.status.label()
                 ),
+                change: Some(Change::StaffInbox {
+                    kpi: k.kpi,
+                    status: k.status,
+                }),
             });
         }
     }
     if lagging.is_empty() {
         return out;
     }
+    let Some(basis) = basis else { return out };
     let basis_name = match basis {
-        Some(RateBasis::Reach) => "by reach",
-        Some(RateBasis::Impressions) => "by impressions",
-        Some(RateBasis::Followers) => "by followers",
-        None => return out,
+        RateBasis::Reach => "by reach",
+        RateBasis::Impressions => "by impressions",
+        RateBasis::Followers => "by followers",
     };
     // Platform mix: from the weakest channel to the strongest.
     if best_channels.len() >= 2 {
@@ -669,6 +789,13 @@ fn adjustments(
                         pct(best_rate),
                         pct(worst_rate)
                     ),
+                    change: Some(Change::MovePost {
+                        from: worst.to_string(),
+                        to: best.to_string(),
+                        basis,
+                        from_rate: worst_rate,
+                        to_rate: best_rate,
+                    }),
                 });
             }
         }
@@ -691,6 +818,13 @@ fn adjustments(
                     pct(br),
                     pct(wr)
                 ),
+                change: Some(Change::ShiftPillar {
+                    from: worst.to_string(),
+                    to: best.to_string(),
+                    basis,
+                    from_rate: wr,
+                    to_rate: br,
+                }),
             });
         }
     }
@@ -706,6 +840,7 @@ fn adjustments(
                 e.1 += r;
             }
         }
+        let hour_of: BTreeMap<String, usize> = by_hour.keys().map(|&h| (hour_name(h), h)).collect();
         let groups: Vec<GroupPerformance> = by_hour
             .into_iter()
             .map(|(h, (n, s))| GroupPerformance {
@@ -731,6 +866,16 @@ fn adjustments(
                     reason: format!(
                         "engagements per post: {best} {br:.1} over {bn} posts vs {worst} {wr:.1} over {wn}; re-plan with the campaign's posts as history to relearn best times"
                     ),
+                    change: Some(Change::MoveSlots {
+                        channel: bt.channel.clone(),
+                        zone: bt.zone.name().to_string(),
+                        from_hour: hour_of[worst],
+                        to_hour: hour_of[best],
+                        from_mean: wr,
+                        from_posts: wn,
+                        to_mean: br,
+                        to_posts: bn,
+                    }),
                 });
             }
         }

@@ -42,7 +42,8 @@ pub struct Global {
     /// Machine-readable JSON on stdout (no tables, no progress bars).
     #[arg(long, global = true)]
     pub json: bool,
-    /// The store: `sqlite:PATH` (`postgres:URL` is not available yet).
+    /// The store: `sqlite:PATH` or `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (built with
+    /// the feature `postgres`); the URL's password is never printed.
     #[arg(long, global = true, env = "SOCIALKIT_STORE")]
     pub store: Option<String>,
     /// The workspace (an agency's client).

@@ -535,7 +535,7 @@ fn write_file(path: &Path, text: &str) -> Result<()> {
 
 /// Keeps the report in the configured workspace, when there is one.
 async fn store_report(ctx: &Context, r: &CampaignReport) -> Result<Option<String>> {
-    let Ok(store) = ctx.open_store(false) else {
+    let Ok(store) = ctx.open_store(false).await.map(|o| o.store()) else {
         return Ok(None);
     };
     if store.workspace(&ctx.workspace).await.is_err() {
@@ -575,15 +575,16 @@ async fn run_and_write(ctx: &Context, text: &str, origin: &str, args: &RunArgs) 
 }
 
 async fn import_inbox(ctx: &Context, items: &[InboxItem]) -> Result<()> {
-    let sqlite = ctx.open_sqlite(false)?;
-    sqlite.workspace(&ctx.workspace).await?;
-    let inbox = socialkit::inbox::SqliteInboxStore::new(&sqlite.handle(), &ctx.workspace)?;
-    let sla = crate::inbox_cmd::stored_sla(&*sqlite, &ctx.workspace).await?;
+    let opened = ctx.open_store(false).await?;
+    let store = opened.store();
+    store.workspace(&ctx.workspace).await?;
+    let inbox = opened.inbox(&ctx.workspace).await?;
+    let sla = crate::inbox_cmd::stored_sla(&*store, &ctx.workspace).await?;
     for i in items {
         let mut i = i.clone();
         // The campaign's replies were sent by its simulated engine, not this workspace's.
         i.reply_delivery = None;
-        socialkit::inbox::InboxStore::put(&inbox, &i, &sla).await?;
+        inbox.put(&i, &sla).await?;
     }
     Ok(())
 }
@@ -613,7 +614,7 @@ pub async fn report_cmd(ctx: &Context, args: ReportArgs) -> Result<()> {
     let report = match (&args.campaign, &args.input) {
         (_, Some(path)) => CampaignReport::from_json(&read(path)?)?,
         (Some(name), None) => {
-            let store = ctx.open_store(false)?;
+            let store = ctx.open_store(false).await?.store();
             let key = format!("{REPORT_SETTING}{name}");
             let v = store.setting(&ctx.workspace, &key).await?.ok_or_else(|| {
                 Error::new(

@@ -10,7 +10,7 @@ use crate::output;
 
 /// `socialkit init`: the store, the workspace with the user as owner, and the config file.
 pub async fn init(ctx: &Context, name: Option<&str>) -> Result<()> {
-    let store = ctx.open_store(true)?;
+    let store = ctx.open_store(true).await?.store();
     let created = match store.workspace(&ctx.workspace).await {
         Ok(_) => false,
         Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -34,13 +34,18 @@ pub async fn init(ctx: &Context, name: Option<&str>) -> Result<()> {
     } else {
         let text = format!(
             "# socialkit settings; flags and SOCIALKIT_* variables override them.\nstore = {:?}\nworkspace = {:?}\nuser = {:?}\n",
-            ctx.store.display(),
+            ctx.store.config_value(),
             ctx.workspace.as_str(),
             ctx.user
         );
-        std::fs::write(&ctx.config_path, text).map_err(|e| {
-            Error::config(format!("cannot write {}: {e}", ctx.config_path.display()))
-        })?;
+        if ctx.store.has_secret() {
+            // The store's URL carries its password: a file only its owner reads.
+            crate::config::write_private(&ctx.config_path, &text)?;
+        } else {
+            std::fs::write(&ctx.config_path, text).map_err(|e| {
+                Error::config(format!("cannot write {}: {e}", ctx.config_path.display()))
+            })?;
+        }
         true
     };
     if ctx.json {

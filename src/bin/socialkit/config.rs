@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use socialkit::engine::Engine;
+use socialkit::inbox::InboxStore;
 use socialkit::store::vault::{
     ChannelSource, EnvKeyProvider, FileKeyProvider, KeyProvider, KeyRing,
 };
@@ -46,9 +47,18 @@ pub struct Context {
 }
 
 /// Where the store is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum StoreUrl {
     Sqlite(PathBuf),
+    /// A PostgreSQL URL as given (`postgres://user:password@host:port/database`); printed
+    /// only without its password ([`StoreUrl::display`]).
+    Postgres(String),
+}
+
+impl std::fmt::Debug for StoreUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StoreUrl({})", self.display())
+    }
 }
 
 impl StoreUrl {
@@ -63,31 +73,118 @@ impl StoreUrl {
             return Ok(StoreUrl::Sqlite(PathBuf::from(path)));
         }
         if s.starts_with("postgres:") || s.starts_with("postgresql:") {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                "the PostgreSQL store is not available yet; use --store sqlite:PATH",
-            ));
+            // `postgres:URL` with the URL's own scheme, or the URL itself.
+            let url = match s.split_once(':') {
+                Some((_, rest)) if rest.starts_with("postgres") => rest,
+                _ => s,
+            };
+            if !cfg!(feature = "postgres") {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    "this socialkit was built without the PostgreSQL store: install it with `--features cli,postgres`, or use --store sqlite:PATH",
+                ));
+            }
+            let parsed = url::Url::parse(url).ok().filter(|u| u.host().is_some());
+            if parsed.is_none() {
+                return Err(Error::config(format!(
+                    "'{}' is not a PostgreSQL URL: use postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+                    redact(url)
+                )));
+            }
+            return Ok(StoreUrl::Postgres(url.to_string()));
         }
         Err(Error::config(format!(
-            "unknown store '{s}': use sqlite:PATH (postgres:URL comes later)"
+            "unknown store '{}': use sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+            redact(s)
         )))
     }
 
+    /// The store for people: a PostgreSQL URL without its password.
     pub fn display(&self) -> String {
         match self {
             StoreUrl::Sqlite(p) => format!("sqlite:{}", p.display()),
+            StoreUrl::Postgres(url) => redact(url),
         }
     }
 
-    /// Where the vault key lives by default: beside the store (`socialkit.db.keys`).
-    pub fn default_key_file(&self) -> PathBuf {
+    /// The store as the config file keeps it (a PostgreSQL URL with its password).
+    pub fn config_value(&self) -> String {
+        match self {
+            StoreUrl::Sqlite(_) => self.display(),
+            StoreUrl::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// Whether writing [`config_value`](StoreUrl::config_value) writes a secret.
+    pub fn has_secret(&self) -> bool {
+        match self {
+            StoreUrl::Sqlite(_) => false,
+            StoreUrl::Postgres(url) => url::Url::parse(url)
+                .map(|u| u.password().is_some())
+                .unwrap_or(true),
+        }
+    }
+
+    /// Where the vault key lives by default: beside an SQLite store (`socialkit.db.keys`);
+    /// for PostgreSQL, beside the config file (`socialkit.keys`).
+    pub fn default_key_file(&self, config_path: &Path) -> PathBuf {
         match self {
             StoreUrl::Sqlite(p) => {
                 let mut name = p.as_os_str().to_owned();
                 name.push(".keys");
                 PathBuf::from(name)
             }
+            StoreUrl::Postgres(_) => config_path.with_extension("keys"),
         }
+    }
+}
+
+/// `url` with any password replaced by `***` (and, when it does not parse, everything after
+/// the scheme up to the last `@`).
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        }
+        Err(_) => match (url.find("://"), url.rfind('@')) {
+            (Some(a), Some(b)) if b > a => format!("{}***{}", &url[..a + 3], &url[b..]),
+            _ => url.to_string(),
+        },
+    }
+}
+
+/// An opened store: the engine's store, and where the inbox keeps its tables beside it.
+#[derive(Debug, Clone)]
+pub enum Opened {
+    Sqlite(Arc<SqliteStore>),
+    #[cfg(feature = "postgres")]
+    Postgres(socialkit::store::PgStore),
+}
+
+impl Opened {
+    /// The engine's store.
+    pub fn store(&self) -> Arc<dyn Store> {
+        match self {
+            Opened::Sqlite(s) => s.clone(),
+            #[cfg(feature = "postgres")]
+            Opened::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    /// The inbox of `ws`, in the same database as the engine's store.
+    pub async fn inbox(&self, ws: &WorkspaceId) -> Result<Arc<dyn InboxStore>> {
+        Ok(match self {
+            Opened::Sqlite(s) => {
+                Arc::new(socialkit::inbox::SqliteInboxStore::new(&s.handle(), ws)?)
+            }
+            #[cfg(feature = "postgres")]
+            Opened::Postgres(s) => {
+                Arc::new(socialkit::inbox::PgInboxStore::new(&s.handle(), ws).await?)
+            }
+        })
     }
 }
 
@@ -126,7 +223,7 @@ impl Context {
         let key_file = std::env::var_os("SOCIALKIT_VAULT_KEY_FILE")
             .map(PathBuf::from)
             .or(file.vault_key_file.map(PathBuf::from))
-            .unwrap_or_else(|| store.default_key_file());
+            .unwrap_or_else(|| store.default_key_file(&config_path));
         Ok(Context {
             json: g.json,
             store,
@@ -146,13 +243,9 @@ impl Context {
         })
     }
 
-    pub fn open_store(&self, create: bool) -> Result<Arc<dyn Store>> {
-        Ok(self.open_sqlite(create)?)
-    }
-
-    /// The SQLite store itself (the inbox keeps its tables in the same file, through the
-    /// store's handle).
-    pub fn open_sqlite(&self, create: bool) -> Result<Arc<SqliteStore>> {
+    /// Opens the store (with `create`, an SQLite file that does not exist yet is made; a
+    /// PostgreSQL database must exist, and its tables are made or migrated).
+    pub async fn open_store(&self, create: bool) -> Result<Opened> {
         match &self.store {
             StoreUrl::Sqlite(path) => {
                 if !create && !path.exists() {
@@ -163,15 +256,38 @@ impl Context {
                 }
                 let store = SqliteStore::open(path)?;
                 restrict_permissions(path);
-                Ok(Arc::new(store))
+                Ok(Opened::Sqlite(Arc::new(store)))
             }
+            #[cfg(feature = "postgres")]
+            StoreUrl::Postgres(url) => {
+                let store = socialkit::store::PgStore::connect(url).await.map_err(|e| {
+                    if e.kind() == ErrorKind::Storage {
+                        Error::new(
+                            ErrorKind::Storage,
+                            format!(
+                                "cannot open the PostgreSQL store at {}: is the server running and the database created?",
+                                self.store.display()
+                            ),
+                        )
+                        .with_source(e)
+                    } else {
+                        e
+                    }
+                })?;
+                Ok(Opened::Postgres(store))
+            }
+            #[cfg(not(feature = "postgres"))]
+            StoreUrl::Postgres(_) => Err(Error::new(
+                ErrorKind::Unsupported,
+                "this socialkit was built without the PostgreSQL store",
+            )),
         }
     }
 
     /// Opens the store, the engine, and the workspace's channels.
     pub async fn open(&self) -> Result<App> {
-        let sqlite = self.open_sqlite(false)?;
-        let store: Arc<dyn Store> = sqlite.clone();
+        let opened = self.open_store(false).await?;
+        let store = opened.store();
         store.workspace(&self.workspace).await.map_err(|e| {
             if e.kind() == ErrorKind::NotFound {
                 Error::new(
@@ -193,7 +309,7 @@ impl Context {
             ctx: self.clone(),
             engine,
             store,
-            sqlite,
+            opened,
             platforms: BTreeMap::new(),
             broken: BTreeMap::new(),
         };
@@ -227,7 +343,7 @@ impl Context {
 }
 
 /// Writes `text` to a new file only its owner can read.
-fn write_private(path: &Path, text: &str) -> Result<()> {
+pub(crate) fn write_private(path: &Path, text: &str) -> Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -269,8 +385,8 @@ pub struct App {
     pub ctx: Context,
     pub engine: Engine,
     pub store: Arc<dyn Store>,
-    /// The same store as SQLite, for the inbox's tables.
-    pub sqlite: Arc<SqliteStore>,
+    /// The same store, for the inbox's tables.
+    pub opened: Opened,
     /// Channels whose platform could be built from their URL.
     pub platforms: BTreeMap<String, Arc<dyn Platform>>,
     /// Channels whose URL no longer builds (feature missing, bad URL), with the reason.
@@ -282,12 +398,9 @@ impl App {
         &self.ctx.workspace
     }
 
-    /// The workspace's inbox tables in the same SQLite file.
-    pub fn inbox_store(&self) -> Result<Arc<dyn socialkit::inbox::InboxStore>> {
-        Ok(Arc::new(socialkit::inbox::SqliteInboxStore::new(
-            &self.sqlite.handle(),
-            self.ws(),
-        )?))
+    /// The workspace's inbox tables in the store's database.
+    pub async fn inbox_store(&self) -> Result<Arc<dyn InboxStore>> {
+        self.opened.inbox(self.ws()).await
     }
 
     pub fn who(&self) -> &str {

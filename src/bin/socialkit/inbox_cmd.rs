@@ -66,7 +66,7 @@ fn parse_enum<T: DeserializeOwned>(what: &str, s: &str, known: &str) -> Result<T
 
 /// The inbox of the workspace, on the store's tables, with the engine for replies.
 pub async fn open(app: &App) -> Result<Inbox> {
-    let store = app.inbox_store()?;
+    let store = app.inbox_store().await?;
     let sla = stored_sla(&*app.store, app.ws()).await?;
     let mut inbox = Inbox::new(store, std::sync::Arc::new(SystemClock))
         .with_engine(app.engine.clone(), app.ws().clone())

@@ -16,6 +16,10 @@
 //! again before a query that depends on them.
 
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod query;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
@@ -29,6 +33,8 @@ use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
 pub use memory::MemoryInboxStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PgInboxStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteInboxStore;
 
@@ -429,5 +435,7 @@ pub(crate) async fn all(
 /// The open states.
 pub(crate) const OPEN: [ItemState; 2] = [ItemState::New, ItemState::Pending];
 
+#[cfg(test)]
+mod conformance;
 #[cfg(test)]
 mod tests;

@@ -12,12 +12,12 @@ use std::path::Path;
 use async_trait::async_trait;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
-use serde::Serialize;
 
-use super::{Facts, InboxStore, PageCursor, SlaNote, note_on, policy_id, us};
+use super::query::{self, Binder, Columns};
+use super::{InboxStore, PageCursor, SlaNote, note_on, policy_id};
 use crate::error::{Error, ErrorKind, Result};
 use crate::inbox::sla::{GroupStats, SlaKind, SlaPolicy, SlaReport, Stats};
-use crate::inbox::{InboxItem, Narrowing, SlaStanding, SortOrder};
+use crate::inbox::{InboxItem, Narrowing, SortOrder};
 use crate::store::{SqliteHandle, SqliteStore, WorkspaceId};
 
 fn storage(e: impl std::error::Error + Send + Sync + 'static) -> Error {
@@ -260,14 +260,6 @@ fn align(c: &Connection, ws: &str, sla: &SlaPolicy, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// The serde name of a unit variant (`ItemState::New` → `new`).
-fn tag<T: Serialize>(v: &T) -> Result<String> {
-    match serde_json::to_value(v)? {
-        serde_json::Value::String(s) => Ok(s),
-        other => Ok(other.to_string()),
-    }
-}
-
 fn opt(v: Option<i64>) -> Value {
     v.map_or(Value::Null, Value::Integer)
 }
@@ -276,29 +268,47 @@ fn text(v: Option<String>) -> Value {
     v.map_or(Value::Null, Value::Text)
 }
 
-const COLUMNS: &str = "workspace, key, channel, state, assignee, intent, priority, opened_at,
-    resolved_at, first_response_at, member, polarity, tags, urgency, breached, awaiting_reply,
-    measured, first_response_due, resolution_due, next_due, first_response_time,
-    resolution_time";
+/// Arguments of one SQLite statement, bound by number (`?1`, `?2`, …).
+#[derive(Debug, Default)]
+struct Args(Vec<Value>);
 
-/// The row of `item` in `inbox_items`.
+impl Binder for Args {
+    fn int(&mut self, v: i64) -> String {
+        self.0.push(Value::Integer(v));
+        format!("?{}", self.0.len())
+    }
+
+    fn text(&mut self, v: String) -> String {
+        self.0.push(Value::Text(v));
+        format!("?{}", self.0.len())
+    }
+
+    fn has_tag(&mut self, tag: String) -> String {
+        format!(
+            "EXISTS (SELECT 1 FROM json_each(i.tags) WHERE value = {})",
+            self.text(tag)
+        )
+    }
+}
+
+/// The row of `item` in `inbox_items` (tags as a JSON array, flags as 0 or 1).
 fn row(ws: &str, item: &InboxItem, sla: &SlaPolicy) -> Result<Vec<Value>> {
-    let c = item.classification.as_ref();
-    let f = Facts::of(item, sla);
+    let c = Columns::of(item, sla)?;
+    let f = c.facts;
     Ok(vec![
         Value::Text(ws.to_string()),
         Value::Text(item.key.clone()),
-        Value::Text(item.channel.clone()),
-        Value::Text(tag(&item.state)?),
-        text(item.assignee.clone()),
-        text(c.map(|c| tag(&c.intent)).transpose()?),
-        opt(c.map(|c| c.priority as i64)),
+        Value::Text(c.channel),
+        Value::Text(c.state),
+        text(c.assignee),
+        text(c.intent),
+        opt(c.priority),
         Value::Integer(f.opened_at),
         opt(f.resolved_at),
         opt(f.first_response_at),
         text(f.member),
-        text(c.map(|c| tag(&c.sentiment.polarity())).transpose()?),
-        text(c.map(|c| serde_json::to_string(&c.tags)).transpose()?),
+        text(c.polarity),
+        text(c.tags.map(|t| serde_json::to_string(&t)).transpose()?),
         Value::Integer(f.urgency),
         Value::Integer(f.breached.into()),
         Value::Integer(f.awaiting_reply.into()),
@@ -311,12 +321,8 @@ fn row(ws: &str, item: &InboxItem, sla: &SlaPolicy) -> Result<Vec<Value>> {
     ])
 }
 
-fn insert_sql(on_conflict: &str) -> String {
-    let marks = (1..=COLUMNS.split(',').count())
-        .map(|i| format!("?{i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!("INSERT INTO inbox_items ({COLUMNS}) VALUES ({marks}) {on_conflict}")
+fn insert_sql(tail: &str) -> String {
+    query::insert_sql(|i| format!("?{i}"), tail)
 }
 
 fn write_data(conn: &Connection, ws: &str, item: &InboxItem) -> Result<()> {
@@ -338,19 +344,10 @@ fn write(conn: &Connection, ws: &str, item: &InboxItem, sla: &SlaPolicy) -> Resu
 
 /// Replaces (or inserts) the facts of `item`.
 fn write_facts(conn: &Connection, ws: &str, item: &InboxItem, sla: &SlaPolicy) -> Result<()> {
-    let updates = COLUMNS
-        .split(',')
-        .map(str::trim)
-        .filter(|c| *c != "workspace" && *c != "key")
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    conn.prepare_cached(&insert_sql(&format!(
-        "ON CONFLICT(workspace, key) DO UPDATE SET {updates}"
-    )))
-    .map_err(storage)?
-    .execute(params_from_iter(row(ws, item, sla)?))
-    .map_err(storage)?;
+    conn.prepare_cached(&insert_sql(&query::upsert_tail()))
+        .map_err(storage)?
+        .execute(params_from_iter(row(ws, item, sla)?))
+        .map_err(storage)?;
     Ok(())
 }
 
@@ -395,133 +392,6 @@ fn each_item_while(
         }
     }
     Ok(())
-}
-
-/// `column IN (?, ?, …)` over `values`, appending them to `args`.
-fn any_of(column: &str, values: Vec<String>, args: &mut Vec<Value>) -> String {
-    let marks = vec!["?"; values.len()].join(", ");
-    args.extend(values.into_iter().map(Value::Text));
-    format!(" AND {column} IN ({marks})")
-}
-
-/// The SQL of "missed at `at`" ([`Facts::breached_at`]), appending its arguments.
-fn breached_at(at: i64, args: &mut Vec<Value>) -> String {
-    args.extend([Value::Integer(at), Value::Integer(at)]);
-    "(i.breached = 1 OR (i.measured = 1 AND (
-        (i.first_response_due IS NOT NULL
-            AND COALESCE(i.first_response_at, i.resolved_at, ?) >= i.first_response_due)
-        OR (i.resolution_due IS NOT NULL AND COALESCE(i.resolved_at, ?) >= i.resolution_due))))"
-        .to_string()
-}
-
-/// The conditions of `n` but its text query, after `WHERE i.workspace = ?`.
-fn conditions(n: &Narrowing, args: &mut Vec<Value>) -> Result<String> {
-    let mut sql = String::new();
-    if !n.states.is_empty() {
-        let states = n.states.iter().map(tag).collect::<Result<Vec<_>>>()?;
-        sql += &any_of("i.state", states, args);
-    }
-    match &n.assignee {
-        None => {}
-        Some(None) => sql += " AND i.assignee IS NULL",
-        Some(Some(m)) => {
-            sql += " AND i.assignee = ?";
-            args.push(Value::Text(m.clone()));
-        }
-    }
-    if n.assigned {
-        sql += " AND i.assignee IS NOT NULL";
-    }
-    if !n.channels.is_empty() {
-        sql += &any_of("i.channel", n.channels.clone(), args);
-    }
-    if !n.intents.is_empty() {
-        let intents = n.intents.iter().map(tag).collect::<Result<Vec<_>>>()?;
-        sql += &any_of("i.intent", intents, args);
-    }
-    if let Some(p) = n.min_priority {
-        sql += " AND i.priority >= ?";
-        args.push(Value::Integer(p as i64));
-    }
-    if !n.sentiment.is_empty() {
-        let bands = n.sentiment.iter().map(tag).collect::<Result<Vec<_>>>()?;
-        sql += &any_of("i.polarity", bands, args);
-    }
-    for t in &n.tags {
-        sql += " AND EXISTS (SELECT 1 FROM json_each(i.tags) WHERE value = ?)";
-        args.push(Value::Text(t.clone()));
-    }
-    if let Some(from) = n.opened.from {
-        sql += " AND i.opened_at >= ?";
-        args.push(Value::Integer(us(from)));
-    }
-    if let Some(to) = n.opened.to {
-        sql += " AND i.opened_at < ?";
-        args.push(Value::Integer(us(to)));
-    }
-    if let Some(since) = n.resolved_since {
-        sql += " AND i.resolved_at >= ?";
-        args.push(Value::Integer(us(since)));
-    }
-    if n.measured {
-        sql += " AND i.measured = 1";
-    }
-    if n.awaiting_reply {
-        sql += " AND i.awaiting_reply = 1";
-    }
-    match &n.sla {
-        None => {}
-        Some(SlaStanding::Breached { at }) => {
-            sql += " AND ";
-            sql += &breached_at(us(*at), args);
-        }
-        Some(SlaStanding::AtRisk { at, due_by }) => {
-            sql += " AND NOT ";
-            sql += &breached_at(us(*at), args);
-            sql += " AND i.next_due <> 9223372036854775807";
-            if let Some(by) = due_by {
-                sql += " AND i.next_due <= ?";
-                args.push(Value::Integer(us(*by)));
-            }
-        }
-    }
-    Ok(sql)
-}
-
-/// `ORDER BY` of `sort`, and the condition "after `after`" in it, appending its arguments.
-fn order(sort: SortOrder, after: Option<&PageCursor>, args: &mut Vec<Value>) -> (String, String) {
-    let (rank, order) = match sort {
-        SortOrder::PriorityThenAge => (Some("i.urgency"), "i.urgency, i.opened_at, i.key"),
-        SortOrder::Oldest => (None, "i.opened_at, i.key"),
-        SortOrder::Newest => (None, "i.opened_at DESC, i.key"),
-        SortOrder::SlaDueSoonest => (Some("i.next_due"), "i.next_due, i.opened_at, i.key"),
-    };
-    let Some((r, at, key)) = after.filter(|c| c.fits(sort)).map(|c| c.parts()) else {
-        return (String::new(), format!(" ORDER BY {order}"));
-    };
-    let cond = match (sort, rank) {
-        (SortOrder::Newest, _) => {
-            args.extend([
-                Value::Integer(at),
-                Value::Integer(at),
-                Value::Text(key.to_string()),
-            ]);
-            " AND (i.opened_at < ? OR (i.opened_at = ? AND i.key > ?))".to_string()
-        }
-        (_, Some(rank)) => {
-            args.extend([
-                Value::Integer(r),
-                Value::Integer(at),
-                Value::Text(key.to_string()),
-            ]);
-            format!(" AND ({rank}, i.opened_at, i.key) > (?, ?, ?)")
-        }
-        (_, None) => {
-            args.extend([Value::Integer(at), Value::Text(key.to_string())]);
-            " AND (i.opened_at, i.key) > (?, ?)".to_string()
-        }
-    };
-    (cond, format!(" ORDER BY {order}"))
 }
 
 /// The nearest-rank median and 90th percentile ([`Stats::of`]) of `value` per `group`: the
@@ -583,7 +453,7 @@ fn groups(
 }
 
 const DATA: &str = "SELECT d.data FROM inbox_items i JOIN inbox_item_data d
-    ON d.workspace = i.workspace AND d.key = i.key WHERE i.workspace = ?";
+    ON d.workspace = i.workspace AND d.key = i.key WHERE i.workspace = ";
 
 #[async_trait]
 impl InboxStore for SqliteInboxStore {
@@ -616,7 +486,7 @@ impl InboxStore for SqliteInboxStore {
                 align(tx, &ws, &sla, &policy_id(&sla))?;
                 let mut new = 0;
                 let mut insert = tx
-                    .prepare_cached(&insert_sql("ON CONFLICT(workspace, key) DO NOTHING"))
+                    .prepare_cached(&insert_sql("ON CONFLICT (workspace, key) DO NOTHING"))
                     .map_err(storage)?;
                 for item in &items {
                     if insert
@@ -665,17 +535,20 @@ impl InboxStore for SqliteInboxStore {
         sla: &SlaPolicy,
     ) -> Result<Vec<InboxItem>> {
         self.measure(sla).await?;
-        let mut args = vec![Value::Text(self.workspace.clone())];
-        let mut sql = String::from(DATA);
-        sql += &conditions(query, &mut args)?;
-        let (after, order) = order(sort, after, &mut args);
+        let mut args = Args::default();
+        let mut sql = format!("{DATA}{}", args.text(self.workspace.clone()));
+        sql += &query::conditions(query, &mut args)?;
+        let (after, order) = query::order(sort, after, &mut args);
         sql += &after;
         sql += &order;
         let text = query.text.clone();
         if text.is_none() {
-            sql += " LIMIT ?";
-            args.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+            sql += &format!(
+                " LIMIT {}",
+                args.int(i64::try_from(limit).unwrap_or(i64::MAX))
+            );
         }
+        let args = args.0;
         self.db
             .read(move |c| {
                 let mut out = Vec::new();
@@ -695,15 +568,17 @@ impl InboxStore for SqliteInboxStore {
 
     async fn count(&self, query: &Narrowing, sla: &SlaPolicy) -> Result<usize> {
         self.measure(sla).await?;
-        let mut args = vec![Value::Text(self.workspace.clone())];
-        let cond = conditions(query, &mut args)?;
+        let mut args = Args::default();
+        let ws = args.text(self.workspace.clone());
+        let cond = query::conditions(query, &mut args)?;
+        let (cond, args) = (format!("{ws}{cond}"), args.0);
         let text = query.text.clone();
         self.db
             .read(move |c| match text {
                 None => {
                     let n: i64 = c
                         .prepare_cached(&format!(
-                            "SELECT COUNT(*) FROM inbox_items i WHERE i.workspace = ?{cond}"
+                            "SELECT COUNT(*) FROM inbox_items i WHERE i.workspace = {cond}"
                         ))
                         .map_err(storage)?
                         .query_row(params_from_iter(args), |r| r.get(0))

@@ -5,33 +5,29 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-
 use crate::clock::ManualClock;
 use crate::inbox::*;
-use crate::model::{Author, Interaction, InteractionKind, InteractionRef};
 
-fn mention(id: &str, text: &str, at: DateTime<Utc>) -> Interaction {
-    Interaction {
-        reference: InteractionRef::new("sandbox", id),
-        kind: InteractionKind::Mention,
-        author: Author::default(),
-        text: Some(text.to_string()),
-        created_at: at,
-        post: None,
-        conversation: None,
-        language: None,
-    }
+use super::conformance::{self, Maker, everything, mention, now};
+
+/// The inbox stores of a memory "database": one store per workspace name.
+fn memory_maker() -> Box<Maker> {
+    let stores: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<dyn InboxStore>>>> =
+        Arc::default();
+    Box::new(move |ws: String| {
+        let store = stores
+            .lock()
+            .unwrap()
+            .entry(ws)
+            .or_insert_with(|| Arc::new(MemoryInboxStore::default()))
+            .clone();
+        Box::pin(async move { store })
+    })
 }
 
-fn now() -> DateTime<Utc> {
-    "2026-03-02T08:00:00Z".parse().unwrap()
-}
-
-async fn everything(store: &dyn InboxStore) -> Vec<InboxItem> {
-    super::all(store, &Narrowing::default(), &sla::SlaPolicy::default())
-        .await
-        .unwrap()
+#[tokio::test]
+async fn conformance_memory() {
+    conformance::run(&*memory_maker()).await;
 }
 
 #[tokio::test]
@@ -51,7 +47,7 @@ async fn memory_stores_are_separate() {
 #[cfg(feature = "sqlite")]
 mod sqlite {
     use super::*;
-    use crate::inbox::sla::{SlaKind, SlaPolicy};
+    use crate::inbox::sla::SlaPolicy;
     use crate::listen::classify::{Intent, Priority};
     use crate::model::Post;
     use crate::store::{Delivery, DeliveryState, PostRecord, SqliteStore, Store, Workspace};
@@ -334,213 +330,114 @@ mod sqlite {
     }
 
     #[tokio::test]
-    async fn notes_are_atomic_and_leave_the_rest_of_the_item_alone() {
-        let store = SqliteInboxStore::open_in_memory().unwrap();
-        let clock = Arc::new(ManualClock::new(now()));
-        let inbox = Inbox::new(Arc::new(store.clone()), clock);
-        inbox
-            .ingest("acme", vec![mention("1", "hello?", now())])
+    async fn conformance_sqlite() {
+        let store = SqliteStore::in_memory().unwrap();
+        let handle = store.handle();
+        conformance::run(&move |ws: String| {
+            let inbox: Arc<dyn InboxStore> = inbox_of_handle(&handle, &ws);
+            Box::pin(async move { inbox })
+        })
+        .await;
+    }
+
+    fn inbox_of_handle(handle: &crate::store::SqliteHandle, ws: &str) -> Arc<SqliteInboxStore> {
+        Arc::new(SqliteInboxStore::new(handle, &ws.into()).unwrap())
+    }
+}
+
+#[cfg(feature = "postgres")]
+mod postgres {
+    use super::*;
+    use crate::inbox::sla::SlaPolicy;
+    use crate::store::postgres::scratch::ScratchDb;
+    use crate::store::{PgStore, Store, Workspace};
+
+    #[tokio::test]
+    async fn conformance_postgres() {
+        let Some(db) = ScratchDb::create("inbox").await.unwrap() else {
+            return;
+        };
+        let store = PgStore::connect_with(db.url(), 4).await.unwrap();
+        let handle = store.handle();
+        conformance::run(&move |ws: String| {
+            let handle = handle.clone();
+            Box::pin(async move {
+                let inbox: Arc<dyn InboxStore> =
+                    Arc::new(PgInboxStore::new(&handle, &ws.into()).await.unwrap());
+                inbox
+            })
+        })
+        .await;
+        drop(store);
+        db.drop_now().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_inbox_shares_the_engine_database_migrates_once_and_refuses_newer_tables() {
+        let Some(db) = ScratchDb::create("inboxmig").await.unwrap() else {
+            return;
+        };
+        let store = PgStore::connect_with(db.url(), 2).await.unwrap();
+        store
+            .create_workspace(&Workspace::new("acme", "ACME"))
             .await
             .unwrap();
-        let key = InboxItem::key_of("acme", "sandbox", "1");
-        inbox.assign(&key, "bo").await.unwrap();
-        let note = |kind, note| {
-            let (store, key) = (store.clone(), key.clone());
-            async move { store.note_sla(&key, kind, note).await.unwrap() }
-        };
-        assert!(note(SlaKind::FirstResponse, SlaNote::Breached).await);
-        assert!(!note(SlaKind::FirstResponse, SlaNote::Breached).await);
-        assert!(note(SlaKind::FirstResponse, SlaNote::AtRisk).await);
-        assert!(
-            !store
-                .note_sla("nope", SlaKind::Resolution, SlaNote::Breached)
+        // Four "processes" (pools of their own) open the inbox at once: one migrates.
+        let opens: Vec<_> = (0..4)
+            .map(|_| {
+                let url = db.url().to_string();
+                tokio::spawn(async move {
+                    let s = PgStore::connect_with(&url, 1).await.unwrap();
+                    PgInboxStore::new(&s.handle(), &"acme".into())
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        for o in opens {
+            o.await.unwrap();
+        }
+        let inbox = PgInboxStore::new(&store.handle(), &"acme".into())
+            .await
+            .unwrap();
+        inbox
+            .commit_page("mastodon", &[], Some("c7"), &SlaPolicy::default())
+            .await
+            .unwrap();
+        let c = store.handle().pool().get().await.unwrap();
+        let version: i32 = c
+            .query_one(
+                "SELECT version FROM socialkit_schema WHERE feature = 'inbox'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(version, 1);
+        // The engine's store and the inbox in one database, each intact.
+        assert_eq!(store.workspace(&"acme".into()).await.unwrap().name, "ACME");
+        assert_eq!(
+            PgInboxStore::new(&store.handle(), &"acme".into())
                 .await
                 .unwrap()
+                .cursor("mastodon")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("c7")
         );
-        let item = inbox.item(&key).await.unwrap();
-        assert_eq!(item.breaches, [SlaKind::FirstResponse]);
-        assert_eq!(item.warnings, [SlaKind::FirstResponse]);
-        assert_eq!(item.assignee.as_deref(), Some("bo"));
-        assert_eq!(item.state, ItemState::Pending);
-        // The breach is a fact the store filters on.
-        let breached = View::presets()[3].clone();
-        assert_eq!(inbox.count(&breached, None).await.unwrap(), 1);
-    }
-
-    /// Varied items: intents, priorities, tags, states, assignees, ages, replies, breaches.
-    fn varied(n: usize) -> Vec<InboxItem> {
-        let t0 = now();
-        let maker = Inbox::new(
-            Arc::new(MemoryInboxStore::default()),
-            Arc::new(ManualClock::new(t0)),
-        );
-        let texts = [
-            "@acme where is my order? two weeks!!",
-            "Thanks @acme, AWESOME anvil",
-            "your app crashes, I want a refund",
-            "free crypto giveaway DM me https://x.example https://y.example",
-        ];
-        let intents = [Intent::Question, Intent::Complaint, Intent::Praise];
-        let prios = [
-            Priority::Low,
-            Priority::Normal,
-            Priority::High,
-            Priority::Urgent,
-        ];
-        (0..n)
-            .map(|i| {
-                let opened = t0 - chrono::Duration::seconds((i as i64 * 4_871) % (9 * 86_400));
-                let channel = ["acme", "acme_de"][i % 2];
-                let mut item = maker.prepare(
-                    channel,
-                    mention(&format!("n{i}"), texts[i % 4], opened),
-                    opened,
-                );
-                if i % 9 == 0 {
-                    item.classification = None;
-                } else if let Some(c) = item.classification.as_mut() {
-                    c.intent = intents[(i / 5) % 3];
-                    c.priority = prios[(i / 7) % 4];
-                    c.tags = if i % 4 == 0 {
-                        vec!["billing".into()]
-                    } else {
-                        Vec::new()
-                    };
-                }
-                item.assignee = [None, Some("ann"), Some("bo")][(i / 3) % 3].map(str::to_string);
-                item.state = [ItemState::New, ItemState::Pending, ItemState::Resolved][(i / 2) % 3];
-                if item.state != ItemState::New && i % 5 != 0 {
-                    item.first_response_at =
-                        Some(opened + chrono::Duration::minutes(7 * (i % 50) as i64));
-                    item.replied_by = Some("cy".into());
-                }
-                if item.state == ItemState::Resolved {
-                    item.resolved_at =
-                        Some(opened + chrono::Duration::minutes(40 * (i % 30) as i64));
-                }
-                if i % 11 == 0 {
-                    item.breaches.push(SlaKind::FirstResponse);
-                }
-                item
-            })
-            .collect()
-    }
-
-    #[tokio::test]
-    async fn memory_and_sqlite_agree_on_pages_counts_and_the_report() {
-        let items = varied(600);
-        let sla = SlaPolicy::default();
-        let memory = MemoryInboxStore::default();
-        let sqlite = SqliteInboxStore::open_in_memory().unwrap();
-        for store in [&memory as &dyn InboxStore, &sqlite] {
-            for chunk in items.chunks(97) {
-                store.commit_page("bench", chunk, None, &sla).await.unwrap();
-            }
-        }
-        let now = now();
-        let clock = Arc::new(ManualClock::new(now));
-        let a = Inbox::new(Arc::new(memory), clock.clone());
-        let b = Inbox::new(Arc::new(sqlite), clock.clone());
-        let mut views = View::presets();
-        views.push(View::new(
-            "Billing, negative or refunds, newest",
-            InboxFilter {
-                tags: vec!["billing".into()],
-                text: Some(crate::listen::query::Query::parse("refund* OR crashes").unwrap()),
-                ..InboxFilter::default()
-            },
-            SortOrder::Newest,
-        ));
-        views.push(View::new(
-            "Negative, oldest",
-            InboxFilter {
-                sentiment: vec![crate::listen::sentiment::Polarity::Negative],
-                ..InboxFilter::default()
-            },
-            SortOrder::Oldest,
-        ));
-        views.push(View::new(
-            "All",
-            InboxFilter::default(),
-            SortOrder::SlaDueSoonest,
-        ));
-        let ctx = FilterContext {
-            me: Some("ann"),
-            now,
-            sla: &sla,
-        };
-        for view in &views {
-            // The exact answer: filter and sort in Rust.
-            let mut want: Vec<InboxItem> = items
-                .iter()
-                .filter(|i| view.filter.matches(i, &ctx))
-                .cloned()
-                .collect();
-            view.sort.sort(&mut want, &sla);
-            for inbox in [&a, &b] {
-                let mut got = Vec::new();
-                let mut page = PageRequest::first(13);
-                loop {
-                    let p = inbox.view(view, Some("ann"), page).await.unwrap();
-                    got.extend(p.items);
-                    match p.next {
-                        Some(next) => page = next,
-                        None => break,
-                    }
-                }
-                assert_eq!(
-                    got.iter().map(|i| &i.key).collect::<Vec<_>>(),
-                    want.iter().map(|i| &i.key).collect::<Vec<_>>(),
-                    "{}",
-                    view.name
-                );
-                assert_eq!(inbox.count(view, Some("ann")).await.unwrap(), want.len());
-            }
-        }
-        let want = sla::SlaReport::build(&sla, &items);
-        assert_eq!(a.report().await.unwrap(), want);
-        assert_eq!(b.report().await.unwrap(), want);
-        assert!(
-            want.members.contains_key("cy"),
-            "who replied counts when unassigned"
-        );
-    }
-
-    #[tokio::test]
-    async fn facts_follow_a_new_policy() {
-        let items = varied(60);
-        let sqlite = SqliteInboxStore::open_in_memory().unwrap();
-        sqlite
-            .commit_page("bench", &items, None, &SlaPolicy::default())
+        c.execute(
+            "UPDATE socialkit_schema SET version = 9 WHERE feature = 'inbox'",
+            &[],
+        )
+        .await
+        .unwrap();
+        drop(c);
+        let err = PgInboxStore::new(&store.handle(), &"acme".into())
             .await
-            .unwrap();
-        let strict = SlaPolicy {
-            first_response: chrono::Duration::minutes(5),
-            ..SlaPolicy::default()
-        };
-        let got = sqlite.sla_report(&strict).await.unwrap();
-        assert_eq!(got, sla::SlaReport::build(&strict, &items));
-        let breached = Narrowing {
-            sla: Some(SlaStanding::Breached { at: now() }),
-            ..Narrowing::default()
-        };
-        let want = items
-            .iter()
-            .filter(|i| {
-                InboxFilter {
-                    sla: Some(SlaFilter::Breached),
-                    ..InboxFilter::default()
-                }
-                .matches(
-                    i,
-                    &FilterContext {
-                        me: None,
-                        now: now(),
-                        sla: &strict,
-                    },
-                )
-            })
-            .count();
-        assert_eq!(sqlite.count(&breached, &strict).await.unwrap(), want);
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::ConfigInvalid);
+        drop((store, inbox));
+        db.drop_now().await.unwrap();
     }
 }

@@ -1014,6 +1014,20 @@ impl Store for PgStore {
             .await)
     }
 
+    async fn purge_events(&self, before: DateTime<Utc>, limit: usize) -> Result<usize> {
+        // Oldest first along the primary key: old events have the low `seq`s.
+        let c = self.client().await?;
+        let n = c
+            .execute(
+                "DELETE FROM events WHERE seq IN (SELECT seq FROM events
+                 WHERE status IN ('delivered', 'skipped') AND created_at < $1 ORDER BY seq LIMIT $2)",
+                &[&us(before), &i64::try_from(limit).unwrap_or(i64::MAX)],
+            )
+            .await
+            .map_err(pg)?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
     async fn events(&self, ws: &WorkspaceId, filter: &EventFilter) -> Result<Vec<OutboxEvent>> {
         in_tx!(self, |tx| {
             paused(&tx, ws).await?;

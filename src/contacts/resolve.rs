@@ -1,0 +1,97 @@
+//! Contact resolution during ingest: [`Resolving`] wraps an [`InboxStore`] and records every
+//! item's author as an identity (a new one gets its own contact) and the item as a touch
+//! before the inbox stores it.
+//!
+//! Identities and touches are written *before* the page and its cursor: a crash in between
+//! leaves the cursor where it was, the page is read again, and recording it again changes
+//! nothing (touches are keyed by the item's key). So no item reaches the inbox without its
+//! contact, across restarts too.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::model::{ContactId, Identity, Touch};
+use super::store::ContactStore;
+use crate::error::Result;
+use crate::inbox::sla::{SlaKind, SlaPolicy, SlaReport};
+use crate::inbox::{InboxItem, InboxStore, Narrowing, PageCursor, SlaNote, SortOrder};
+
+/// An [`InboxStore`] that resolves contacts on the way in; give it to
+/// [`Inbox::new`](crate::inbox::Inbox::new) ([`Contacts::resolving`](super::Contacts::resolving)
+/// makes one).
+#[derive(Debug)]
+pub struct Resolving {
+    inner: Arc<dyn InboxStore>,
+    contacts: Arc<dyn ContactStore>,
+}
+
+impl Resolving {
+    /// `inner`, recording identities and touches in `contacts`.
+    pub fn new(inner: Arc<dyn InboxStore>, contacts: Arc<dyn ContactStore>) -> Self {
+        Resolving { inner, contacts }
+    }
+
+    async fn observe(&self, items: &[InboxItem], replace: bool) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let seen: Vec<(Identity, Touch)> = items
+            .iter()
+            .map(|i| (Identity::of(i, ContactId::from("")), Touch::of(i)))
+            .collect();
+        self.contacts.observe(&seen, replace).await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl InboxStore for Resolving {
+    async fn cursor(&self, channel: &str) -> Result<Option<String>> {
+        self.inner.cursor(channel).await
+    }
+
+    async fn commit_page(
+        &self,
+        channel: &str,
+        items: &[InboxItem],
+        cursor: Option<&str>,
+        sla: &SlaPolicy,
+    ) -> Result<usize> {
+        self.observe(items, false).await?;
+        self.inner.commit_page(channel, items, cursor, sla).await
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<InboxItem>> {
+        self.inner.get(key).await
+    }
+
+    async fn put(&self, item: &InboxItem, sla: &SlaPolicy) -> Result<()> {
+        // A reply, an assignment, a state change: the touch follows (response time).
+        self.observe(std::slice::from_ref(item), true).await?;
+        self.inner.put(item, sla).await
+    }
+
+    async fn page(
+        &self,
+        query: &Narrowing,
+        sort: SortOrder,
+        after: Option<&PageCursor>,
+        limit: usize,
+        sla: &SlaPolicy,
+    ) -> Result<Vec<InboxItem>> {
+        self.inner.page(query, sort, after, limit, sla).await
+    }
+
+    async fn count(&self, query: &Narrowing, sla: &SlaPolicy) -> Result<usize> {
+        self.inner.count(query, sla).await
+    }
+
+    async fn sla_report(&self, sla: &SlaPolicy) -> Result<SlaReport> {
+        self.inner.sla_report(sla).await
+    }
+
+    async fn note_sla(&self, key: &str, kind: SlaKind, note: SlaNote) -> Result<bool> {
+        self.inner.note_sla(key, kind, note).await
+    }
+}

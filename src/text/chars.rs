@@ -17,7 +17,7 @@ pub(crate) fn is_js_space(c: char) -> bool {
 }
 
 /// twitter-text's `spaces` group.
-pub(crate) fn is_twitter_space(c: char) -> bool {
+pub(crate) const fn is_twitter_space(c: char) -> bool {
     matches!(
         c,
         '\u{9}'..='\u{d}'
@@ -36,12 +36,12 @@ pub(crate) fn is_twitter_space(c: char) -> bool {
 }
 
 /// twitter-text's invalid characters: a tweet containing one is invalid.
-pub(crate) fn is_twitter_invalid(c: char) -> bool {
+pub(crate) const fn is_twitter_invalid(c: char) -> bool {
     matches!(c, '\u{fffe}' | '\u{feff}' | '\u{ffff}')
 }
 
 /// twitter-text's directional markers.
-pub(crate) fn is_directional_marker(c: char) -> bool {
+pub(crate) const fn is_directional_marker(c: char) -> bool {
     matches!(
         c,
         '\u{202a}'..='\u{202e}' | '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2066}'..='\u{2069}'

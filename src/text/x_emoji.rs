@@ -14,7 +14,7 @@
 //! starts with. [`EmojiScan`] then finds the matches the way `parseTweet` does: one global
 //! scan from the start of the text, each search starting where the previous match ended.
 
-use super::x_emoji_table::{BY_FIRST, FIRST, MAX_BYTES, SEQUENCES};
+use super::x_emoji_table::{FIRST, SEQUENCES};
 
 const VS15: char = '\u{fe0e}';
 
@@ -49,11 +49,51 @@ const fn lead_bytes() -> [bool; 256] {
     out
 }
 
+/// For each byte, whether a character that starts with it may start a sequence: a keycap
+/// base or a lead byte of [`LEAD_MAY_START`] (never a byte inside a character).
+static SCAN_BYTE: [bool; 256] = {
+    let mut out = LEAD_MAY_START;
+    let mut b = 0x80;
+    while b < 0xc0 {
+        out[b] = false;
+        b += 1;
+    }
+    b = 0;
+    while b < 0x80 {
+        out[b] = matches!(b as u8, b'#' | b'*' | b'0'..=b'9');
+        b += 1;
+    }
+    out
+};
+
+/// For each code point of the BMP, whether a sequence of the table starts with it (one bit
+/// each, derived from [`FIRST`]): punctuation, arrows and CJK symbols are told from emoji by
+/// one load, without searching.
+static BMP_MAY_START: [u64; 1024] = bmp_bits();
+
+const fn bmp_bits() -> [u64; 1024] {
+    let mut out = [0u64; 1024];
+    let mut k = 0;
+    while k < FIRST.len() {
+        let (first, last) = FIRST[k];
+        let mut cp = first;
+        while cp <= last && cp < 0x1_0000 {
+            out[(cp >> 6) as usize] |= 1 << (cp & 63);
+            cp += 1;
+        }
+        k += 1;
+    }
+    out
+}
+
 /// Whether some sequence of the table starts with `c`: a cheap test before the table.
 fn may_start_emoji(c: char) -> bool {
     let cp = u32::from(c);
     if cp < 0x80 {
         return matches!(c, '#' | '*' | '0'..='9');
+    }
+    if cp < 0x1_0000 {
+        return (BMP_MAY_START[(cp >> 6) as usize] >> (cp & 63)) & 1 == 1;
     }
     let mut utf8 = [0; 4];
     if !LEAD_MAY_START[usize::from(c.encode_utf8(&mut utf8).as_bytes()[0])] {
@@ -69,40 +109,153 @@ fn keycap_may_follow(text: &str, at: usize) -> bool {
     text.as_bytes().get(at + 1).is_some_and(|&b| b >= 0x80)
 }
 
+/// No rank: the node ends no sequence (of its kind).
+const NO_RANK: u16 = u16::MAX;
+
+/// The table as a trie over code points, built once from [`SEQUENCES`]: a match is one walk
+/// down from the first character, one child look-up per character, instead of prefix
+/// searches by string comparison.
+struct Trie {
+    nodes: Vec<Node>,
+    /// The children of node `k`: `edges[nodes[k].first..][..nodes[k].len]`, as (code point,
+    /// node), sorted by code point.
+    edges: Vec<(u32, u32)>,
+    /// The root's children for the code points `DENSE_FROM..DENSE_FROM + dense.len()` (the
+    /// pictographs of U+1F000..U+1FAFF, where most emoji start), found by index instead of a
+    /// search among the root's 1,200 children; `NO_NODE`: none.
+    dense: Vec<u32>,
+}
+
+const DENSE_FROM: u32 = 0x1_f000;
+const DENSE_LEN: usize = 0xb00;
+const NO_NODE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    first: u32,
+    len: u32,
+    /// The lowest rank of the sequences that end here ([`NO_RANK`]: none).
+    rank: u16,
+    /// The same among the sequences that match also where U+FE0E follows.
+    rank_before_vs15: u16,
+}
+
+impl Trie {
+    fn build() -> Trie {
+        // Nodes with their children unsorted first, then laid out with sorted edges.
+        let mut children: Vec<Vec<(u32, u32)>> = vec![Vec::new()];
+        let mut ranks = vec![(NO_RANK, NO_RANK)];
+        for &(seq, rank, not_before_vs15) in SEQUENCES {
+            let mut node = 0;
+            for c in seq.chars() {
+                let cp = u32::from(c);
+                // SEQUENCES is sorted by bytes (so by code points): the sequences through a
+                // node are contiguous, and a child along `cp` is the last one added or new.
+                node = match children[node].last().filter(|&&(e, _)| e == cp) {
+                    Some(&(_, child)) => child as usize,
+                    None => {
+                        let child = children.len();
+                        children.push(Vec::new());
+                        ranks.push((NO_RANK, NO_RANK));
+                        children[node].push((cp, child as u32));
+                        child
+                    }
+                };
+            }
+            let (all, before_vs15) = &mut ranks[node];
+            *all = (*all).min(rank);
+            if !not_before_vs15 {
+                *before_vs15 = (*before_vs15).min(rank);
+            }
+        }
+        let mut edges = Vec::new();
+        let nodes = children
+            .iter_mut()
+            .zip(ranks)
+            .map(|(kids, (rank, rank_before_vs15))| {
+                kids.sort_unstable();
+                let first = edges.len() as u32;
+                edges.extend_from_slice(kids);
+                Node {
+                    first,
+                    len: kids.len() as u32,
+                    rank,
+                    rank_before_vs15,
+                }
+            })
+            .collect();
+        let mut trie = Trie {
+            nodes,
+            edges,
+            dense: Vec::new(),
+        };
+        trie.dense = (DENSE_FROM..DENSE_FROM + DENSE_LEN as u32)
+            .map(|cp| {
+                char::from_u32(cp)
+                    .and_then(|c| trie.child(0, c))
+                    .unwrap_or(NO_NODE)
+            })
+            .collect();
+        trie
+    }
+
+    /// The child of the root along `c`: where a sequence that starts with `c` goes on.
+    fn root_child(&self, c: char) -> Option<u32> {
+        let dense = (u32::from(c).wrapping_sub(DENSE_FROM) as usize) < DENSE_LEN;
+        if dense {
+            let node = self.dense[(u32::from(c) - DENSE_FROM) as usize];
+            return (node != NO_NODE).then_some(node);
+        }
+        self.child(0, c)
+    }
+
+    /// The child of `node` along `c`.
+    fn child(&self, node: u32, c: char) -> Option<u32> {
+        let n = self.nodes[node as usize];
+        let kids = &self.edges[n.first as usize..][..n.len as usize];
+        let cp = u32::from(c);
+        let k = kids.partition_point(|&(e, _)| e < cp);
+        kids.get(k)
+            .filter(|&&(e, _)| e == cp)
+            .map(|&(_, child)| child)
+    }
+}
+
+fn trie() -> &'static Trie {
+    static TRIE: std::sync::OnceLock<Trie> = std::sync::OnceLock::new();
+    TRIE.get_or_init(Trie::build)
+}
+
 /// The length in bytes of the match of twitter-text's emoji expression that starts at byte
-/// `at` of `text`, if one does.
+/// `at` of `text`, if one does: of the sequences the text there starts with, the one of
+/// lowest rank.
 pub(crate) fn emoji_len(text: &str, at: usize) -> Option<usize> {
     let rest = text.get(at..)?;
     let c0 = rest.chars().next()?;
-    if !may_start_emoji(c0) || (c0.is_ascii() && !keycap_may_follow(text, at)) {
+    if c0.is_ascii() && !(matches!(c0, '#' | '*' | '0'..='9') && keycap_may_follow(text, at)) {
         return None;
     }
-    // The sequences that start with `c0`, then every prefix of `rest` looked up among them.
-    let cp = u32::from(c0);
-    let g = BY_FIRST.binary_search_by_key(&cp, |&(c, _, _)| c).ok()?;
-    let (_, from, to) = BY_FIRST[g];
-    let group = &SEQUENCES[usize::from(from)..usize::from(to)];
+    let trie = trie();
+    let mut node = trie.root_child(c0)?;
+    let mut end = c0.len_utf8();
     let mut best: Option<(u16, usize)> = None; // (rank, length)
-    let mut lo = 0; // sequences before `lo` are below every longer prefix too
-    let ends = rest
-        .char_indices()
-        .skip(1)
-        .map(|(i, _)| i)
-        .chain(std::iter::once(rest.len()));
-    for end in ends.take_while(|&end| end <= MAX_BYTES) {
-        let probe = &rest[..end];
-        lo += group[lo..].partition_point(|&(s, _, _)| s < probe);
-        let mut j = lo;
-        while let Some(&(s, rank, not_before_vs15)) = group.get(j).filter(|e| e.0 == probe) {
-            let blocked = not_before_vs15 && rest[end..].starts_with(VS15);
-            if !blocked && best.is_none_or(|(r, _)| rank < r) {
-                best = Some((rank, s.len()));
-            }
-            j += 1;
+    loop {
+        let n = trie.nodes[node as usize];
+        let next = rest[end..].chars().next();
+        let rank = if next == Some(VS15) {
+            n.rank_before_vs15
+        } else {
+            n.rank
+        };
+        if rank != NO_RANK && best.is_none_or(|(r, _)| rank < r) {
+            best = Some((rank, end));
         }
-        // No longer sequence starts with this prefix: stop.
-        if !group.get(j).is_some_and(|e| e.0.starts_with(probe)) {
-            break;
+        match next.and_then(|c| trie.child(node, c)) {
+            Some(child) => {
+                node = child;
+                end += next.map_or(0, char::len_utf8);
+            }
+            None => break,
         }
     }
     best.map(|(_, len)| len)
@@ -157,12 +310,18 @@ impl<'a> EmojiScan<'a> {
         let mut k = self.from;
         while k < bytes.len() {
             let b = bytes[k];
+            if !SCAN_BYTE[usize::from(b)] {
+                k += 1;
+                continue;
+            }
             // ASCII other than a keycap base followed by a non-ASCII character, and the bytes
             // inside characters, start nothing.
             let candidate = if b < 0x80 {
                 matches!(b, b'#' | b'*' | b'0'..=b'9') && keycap_may_follow(self.text, k)
             } else {
-                b >= 0xc0 && LEAD_MAY_START[usize::from(b)]
+                b >= 0xc0
+                    && LEAD_MAY_START[usize::from(b)]
+                    && self.text[k..].chars().next().is_some_and(may_start_emoji)
             };
             if candidate {
                 if let Some(n) = emoji_len(self.text, k) {
@@ -193,14 +352,14 @@ mod tests {
     }
 
     #[test]
-    fn the_lead_byte_filter_rules_out_only_what_the_table_does() {
+    fn the_start_filters_rule_out_exactly_what_the_table_does() {
         let in_table = |cp: u32| {
             let i = FIRST.partition_point(|&(_, last)| last < cp);
             FIRST.get(i).is_some_and(|&(first, _)| first <= cp)
         };
         for c in (0x80..=0x10_ffff).filter_map(char::from_u32) {
+            assert_eq!(may_start_emoji(c), in_table(u32::from(c)), "{c:?}");
             if in_table(u32::from(c)) {
-                assert!(may_start_emoji(c), "{c:?} is in the table");
                 let mut utf8 = [0; 4];
                 assert!(LEAD_MAY_START[usize::from(c.encode_utf8(&mut utf8).as_bytes()[0])]);
             }

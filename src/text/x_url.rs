@@ -192,6 +192,25 @@ fn mastodon_query_end_char(c: char) -> bool {
 /// twitter-text's `validDomainChars`: anything but punctuation, spaces, invalid characters and
 /// directional markers. Note that `"` and `` ` `` are not in its punctuation set.
 fn is_domain_char(c: char) -> bool {
+    match ASCII_DOMAIN_CHARS.get(c as usize) {
+        Some(&ascii) => ascii,
+        None => domain_char_by_rule(c),
+    }
+}
+
+/// [`is_domain_char`] for ASCII, one load per character in the hot domain scans.
+static ASCII_DOMAIN_CHARS: [bool; 128] = {
+    let mut out = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        out[b] = domain_char_by_rule(b as u8 as char);
+        b += 1;
+    }
+    out
+};
+
+/// The rule of [`is_domain_char`] itself.
+const fn domain_char_by_rule(c: char) -> bool {
     if c.is_ascii_alphanumeric() {
         return true;
     }
@@ -330,10 +349,23 @@ impl<'a> UrlIter<'a> {
             .take_while(|&(_, c)| is_subdomain_run_char(c))
             .last()
             .map_or(dot, |(k, _)| k);
-        let longest_protocol = self.flavor.protocols.iter().map(|p| p.len()).max();
+        // A protocol ends in '/', which no run holds: a match with one has its domain at
+        // `run_start` and the protocol right before it; a match without one starts in the run.
+        let head = &text.as_bytes()[..run_start];
+        let protocol = self
+            .flavor
+            .protocols
+            .iter()
+            .filter(|p| {
+                head.len() >= p.len()
+                    && head[head.len() - p.len()..].eq_ignore_ascii_case(p.as_bytes())
+            })
+            .map(|p| p.len())
+            .max()
+            .unwrap_or(0);
         // The loop position is the character before the match (up to 4 bytes) or the
         // match's own start (a URL that starts at a low surrogate).
-        let mut earliest = run_start.saturating_sub(longest_protocol.unwrap_or(0) + 4);
+        let mut earliest = run_start.saturating_sub(protocol + 4);
         while !text.is_char_boundary(earliest) {
             earliest -= 1;
         }
@@ -833,7 +865,8 @@ fn ascii_domain_at_any(domain: &str) -> Option<usize> {
 }
 
 /// Length of `punycode.toASCII(label)` (which also splits at the ideographic and fullwidth full
-/// stops), or `None` where punycode overflows.
+/// stops), or `None` where punycode overflows. Above [`MAX_DOMAIN_LABEL_LENGTH`] it may give
+/// a smaller number that is still above it: a label that cannot fit is not encoded.
 fn punycode_length(label: &str) -> Option<usize> {
     let mut total = 0;
     for (k, part) in label
@@ -845,12 +878,81 @@ fn punycode_length(label: &str) -> Option<usize> {
         }
         // punycode.js encodes a label with any character outside U+0020..U+007E.
         total += if part.chars().any(|c| !(' '..='~').contains(&c)) {
-            "xn--".len() + idna::punycode::encode_str(part)?.len()
+            // Punycode writes at least one character for every character of the part.
+            let at_least = "xn--".len() + part.chars().count();
+            if total + at_least > MAX_DOMAIN_LABEL_LENGTH {
+                return Some(total + at_least);
+            }
+            "xn--".len() + punycode_encoded_len(part)?
         } else {
             part.len()
         };
     }
     Some(total)
+}
+
+/// Length of the Punycode (RFC 3492, section 6.3) encoding of `part`, without `xn--`, or
+/// `None` where the encoder overflows; for a part of at most [`MAX_DOMAIN_LABEL_LENGTH`]
+/// characters, the only ones [`punycode_length`] encodes. Counts what the encoder writes
+/// without writing it, over the code points decoded once.
+fn punycode_encoded_len(part: &str) -> Option<usize> {
+    const BASE: u32 = 36;
+    const T_MIN: u32 = 1;
+    const T_MAX: u32 = 26;
+    let mut cps = [0u32; MAX_DOMAIN_LABEL_LENGTH];
+    let mut count = 0;
+    for c in part.chars() {
+        *cps.get_mut(count)? = u32::from(c);
+        count += 1;
+    }
+    let cps = &cps[..count];
+    let basic = cps.iter().filter(|&&c| c < 0x80).count() as u32;
+    let mut len = basic as usize + usize::from(basic > 0);
+    let (mut n, mut delta, mut bias, mut handled) = (0x80u32, 0u32, 72u32, basic);
+    while (handled as usize) < cps.len() {
+        let m = cps.iter().copied().filter(|&c| c >= n).min()?;
+        delta = delta.checked_add((m - n).checked_mul(handled + 1)?)?;
+        n = m;
+        for &c in cps {
+            if c < n {
+                delta = delta.checked_add(1)?;
+            }
+            if c == n {
+                // One digit for each threshold `q` reaches, then the last digit.
+                let mut q = delta;
+                let mut k = BASE;
+                loop {
+                    let t = k.saturating_sub(bias).clamp(T_MIN, T_MAX);
+                    if q < t {
+                        break;
+                    }
+                    len += 1;
+                    q = (q - t) / (BASE - t);
+                    k += BASE;
+                }
+                len += 1;
+                bias = punycode_adapt(delta, handled + 1, handled == basic);
+                delta = 0;
+                handled += 1;
+            }
+        }
+        delta = delta.checked_add(1)?;
+        n += 1;
+    }
+    Some(len)
+}
+
+/// RFC 3492's bias adaptation (section 6.1).
+fn punycode_adapt(delta: u32, points: u32, first: bool) -> u32 {
+    const BASE: u32 = 36;
+    let mut delta = if first { delta / 700 } else { delta / 2 };
+    delta += delta / points;
+    let mut k = 0;
+    while delta > ((BASE - 1) * 26) / 2 {
+        delta /= BASE - 1;
+        k += BASE;
+    }
+    k + (BASE * delta) / (delta + 38)
 }
 
 /// twitter-text's `isValidUrl`: a complete URL (with protocol unless `require_protocol` is
@@ -1027,6 +1129,33 @@ fn is_unicode_domain(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_punycode_length_is_the_encoders() {
+        // Labels of ASCII, Latin, CJK, emoji and mixed characters, as idna encodes them.
+        let pool: Vec<char> = "abcXYZ09-_éüßñøжд日本語中文한국어ğış👍🏽😀\u{200d}\u{10ffff}\u{e000}"
+            .chars()
+            .collect();
+        let mut seed = 0x2545_f491_u32;
+        for len in 0..=MAX_DOMAIN_LABEL_LENGTH + 2 {
+            for _ in 0..40 {
+                let label: String = (0..len)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 17;
+                        seed ^= seed << 5;
+                        pool[seed as usize % pool.len()]
+                    })
+                    .collect();
+                let expected = if label.chars().count() > MAX_DOMAIN_LABEL_LENGTH {
+                    None
+                } else {
+                    idna::punycode::encode_str(&label).map(|s| s.len())
+                };
+                assert_eq!(punycode_encoded_len(&label), expected, "{label:?}");
+            }
+        }
+    }
 
     fn urls(text: &str) -> Vec<&str> {
         UrlIter::new(text, &TWITTER)

@@ -271,24 +271,6 @@ lines.push('/// The code points a sequence starts with, as sorted inclusive rang
 lines.push('pub(super) static FIRST: &[(u32, u32)] = &[');
 for (const [a, b] of firstRanges) lines.push(`    (0x${a.toString(16)}, 0x${b.toString(16)}),`);
 lines.push('];');
-// Where the sequences that start with each code point lie in SEQUENCES (sorted by bytes, so
-// by code points: they are contiguous).
-const groups = [];
-entries.forEach((e, i) => {
-  const c = e.s.codePointAt(0);
-  const last = groups[groups.length - 1];
-  if (last && last[0] === c) last[2] = i + 1;
-  else groups.push([c, i, i + 1]);
-});
-lines.push('');
-lines.push('/// For each code point a sequence starts with (sorted): the range of SEQUENCES that');
-lines.push('/// starts with it.');
-lines.push('pub(super) static BY_FIRST: &[(u32, u16, u16)] = &[');
-for (const [c, a, b] of groups) lines.push(`    (0x${c.toString(16)}, ${a}, ${b}),`);
-lines.push('];');
-lines.push('');
-lines.push('/// The longest sequence, in UTF-8 bytes.');
-lines.push(`pub(super) const MAX_BYTES: usize = ${Math.max(...entries.map((e) => Buffer.byteLength(e.s)))};`);
 writeFileSync(out, lines.join('\n') + '\n');
 const maxRank = Math.max(...entries.map((e) => e.rank));
 if (maxRank > 65535) throw new Error('ranks do not fit u16');

@@ -475,3 +475,54 @@ fn facet_offsets_slice_the_matched_text() {
         }
     }
 }
+
+#[test]
+fn plain_characters_are_grapheme_cuts() {
+    use icu_properties::props::{ExtendedPictographic, GraphemeClusterBreak as Gcb};
+    use icu_properties::{CodePointMapData, CodePointSetData};
+    let gcb = CodePointMapData::<Gcb>::new();
+    let pictographic = CodePointSetData::new::<ExtendedPictographic>();
+    let mut plain = Vec::new();
+    for c in (0..=0x10_ffff)
+        .filter_map(char::from_u32)
+        .filter(|&c| cuts_graphemes(c))
+    {
+        let class = gcb.get(c);
+        assert!(
+            matches!(class, Gcb::Other | Gcb::CR | Gcb::LF | Gcb::Control),
+            "{c:?} is {class:?}"
+        );
+        assert!(!pictographic.contains(c), "{c:?} is pictographic");
+        plain.push(c);
+    }
+    // And the count agrees with the segmenter on texts that mix them with everything else.
+    let others: Vec<char> =
+        "\u{301}\u{200d}\u{fe0f}\u{1f44d}\u{1f3fd}\u{1f1e9}\u{1f1ea}\u{1100}\u{1161}\u{11a8}가\u{0915}\u{094d}\u{0937}\u{600}\u{ad}©\u{e33}\u{3099}\u{ff9e}\r\n"
+            .chars()
+            .collect();
+    let mut seed = 0x9e37_79b9_u32;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed as usize
+    };
+    for _ in 0..3000 {
+        let len = next() % 12;
+        let text: String = (0..len)
+            .map(|_| {
+                let r = next();
+                if r % 2 == 0 {
+                    plain[r / 2 % plain.len()]
+                } else {
+                    others[r / 2 % others.len()]
+                }
+            })
+            .collect();
+        assert_eq!(
+            grapheme_length(&text),
+            text.graphemes(true).count(),
+            "{text:?}"
+        );
+    }
+}

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// Where a forward read of a newest-first listing stands (serialised as JSON into a page's
-/// cursor). See the [module docs](self).
+/// cursor). See the module docs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HighWater {
     /// Everything up to this instant was read.

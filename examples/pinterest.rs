@@ -56,7 +56,10 @@ async fn main() -> socialkit::Result<()> {
     }
     let published = pinterest.publish(&post, &PublishOptions::default()).await?;
     println!("pinned: {}", published.url().unwrap_or_default());
-    for m in pinterest.post_metrics(std::slice::from_ref(&published.post)).await? {
+    for m in pinterest
+        .post_metrics(std::slice::from_ref(&published.post))
+        .await?
+    {
         println!("impressions {:?}, saves {:?}", m.impressions, m.saves);
     }
     if env("SOCIALKIT_PINTEREST_KEEP").is_none() {

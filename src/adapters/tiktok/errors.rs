@@ -160,7 +160,9 @@ impl ErrorMapper for TikTokErrors {
             .and_then(|v| v.get("error").cloned())
             .and_then(|e| serde_json::from_value(e).ok());
         let mut err = match parsed {
-            Some(e) if !e.code.is_empty() && e.code != "ok" => from_api(&e, status, r.operation().as_str()),
+            Some(e) if !e.code.is_empty() && e.code != "ok" => {
+                from_api(&e, status, r.operation().as_str())
+            }
             _ => r.error(
                 kind_for_status(r.status()),
                 format!("tiktok answered HTTP {status}"),

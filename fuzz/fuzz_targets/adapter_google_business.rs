@@ -10,7 +10,7 @@ use socialkit::adapters::google_business::{GoogleBusiness, GoogleBusinessConfig}
 fuzz_target!(|data: &[u8]| {
     socialkit_fuzz::run(data, |addr| {
         let url = format!(
-            "google_business://{}@{addr}?scheme=http&account=1001&location=2002",
+            "google-business://{}@{addr}?scheme=http&account=1001&location=2002",
             socialkit_fuzz::TOKEN
         );
         let config = GoogleBusinessConfig::from_url_str(&url).ok()?;

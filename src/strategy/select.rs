@@ -19,7 +19,7 @@
 //! use socialkit::strategy::{Inputs, select::select};
 //! let inputs = Inputs::example();
 //! let s = select(&inputs, 10);
-//! assert_eq!(s.platforms.len(), 11);
+//! assert_eq!(s.platforms.len(), 13);
 //! let ig = s.platforms.iter().find(|p| p.platform == "instagram").unwrap();
 //! assert!(ig.connected);
 //! let total: f64 = ig.contributions.iter().map(|c| c.points).sum();

@@ -1,6 +1,6 @@
 //! The configuration of a Google Business Profile location: from a channel URL or serde.
 //!
-//! URL form: `google_business://ACCESS_TOKEN@mybusiness.googleapis.com?account=123&location=456&language=en-US&time_zone=Europe/Berlin`
+//! URL form: `google-business://ACCESS_TOKEN@mybusiness.googleapis.com?account=123&location=456&language=en-US&time_zone=Europe/Berlin`
 //!
 //! - `ACCESS_TOKEN`: a Google OAuth access token with the `business.manage` scope (an hour;
 //!   the serde form takes `refresh` for longer, see [`crate::auth::google`]);
@@ -13,11 +13,11 @@
 //! ```
 //! use socialkit::adapters::google_business::GoogleBusinessConfig;
 //! let c = GoogleBusinessConfig::from_url_str(
-//!     "google_business://ya29.s3cret@mybusiness.googleapis.com?account=1&location=2&time_zone=Europe/Berlin").unwrap();
+//!     "google-business://ya29.s3cret@mybusiness.googleapis.com?account=1&location=2&time_zone=Europe/Berlin").unwrap();
 //! assert_eq!(c.location_name(), "accounts/1/locations/2");
 //! assert_eq!(c.time_zone, chrono_tz::Europe::Berlin);
 //! assert!(!format!("{c:?}").contains("s3cret"));
-//! assert!(GoogleBusinessConfig::from_url_str("google_business://t@mybusiness.googleapis.com?account=1").is_err());
+//! assert!(GoogleBusinessConfig::from_url_str("google-business://t@mybusiness.googleapis.com?account=1").is_err());
 //! ```
 
 use chrono::{DateTime, Utc};
@@ -26,6 +26,14 @@ use serde::{Deserialize, Deserializer, Serialize};
 use url::Url;
 
 use super::PLATFORM;
+
+/// The scheme of the channel URL: `google-business` (a URL scheme cannot hold the `_` of the
+/// platform's name `google_business`).
+///
+/// ```
+/// assert_eq!(socialkit::adapters::google_business::config::URL_SCHEME, "google-business");
+/// ```
+pub const URL_SCHEME: &str = "google-business";
 use crate::auth::{ChannelUrl, OAuth2Refresh, Secret, parse_base_url};
 use crate::{Error, Result};
 
@@ -169,7 +177,7 @@ impl GoogleBusinessConfig {
         let fail = |m: &str| Error::config(m.to_string()).with_platform(PLATFORM);
         let c = ChannelUrl::parse(
             url,
-            PLATFORM,
+            URL_SCHEME,
             &["account", "location", "language", "time_zone"],
         )?;
         let (Some(account), Some(location)) = (c.param("account"), c.param("location")) else {

@@ -29,7 +29,7 @@ use url::Url;
 use super::PLATFORM;
 use super::config::TikTokConfig;
 use crate::auth::{
-    ClientAuth, OAuth2Client, OAuth2Config, OAuthErrorMapper, Refresher, Token, refresh_fn,
+    ClientAuth, OAuth2Client, OAuth2Config, OAuthErrorMapper, Refresher, Secret, Token, refresh_fn,
 };
 use crate::http::{Call, Client, ErrorMapper, Retry};
 use crate::{Error, ErrorKind, Result};
@@ -83,13 +83,36 @@ async fn token_request(
     token_url: &Url,
     operation: &'static str,
     form: Vec<(&str, &str)>,
+    also: &[&Secret],
 ) -> Result<Token> {
-    let call = Call::post(PLATFORM, operation, token_url.clone())
+    // The secrets this request carries are scrubbed from whatever an error answer quotes
+    // (found by the adapter_tiktok fuzz target: a refresh error echoing the token leaked it).
+    let secrets: Vec<Secret> = form
+        .iter()
+        .filter(|(k, _)| {
+            matches!(
+                *k,
+                "refresh_token" | "client_secret" | "code" | "code_verifier"
+            )
+        })
+        .map(|(_, v)| Secret::new(*v))
+        .collect();
+    let mut call = Call::post(PLATFORM, operation, token_url.clone())
         .form(form)
         // A code is single-use and a refresh may rotate: sent once.
         .retry(Retry::Never);
+    for s in secrets.iter().chain(also.iter().copied()) {
+        call = call.redact(s);
+    }
     let response = http.send(call, &OAuthErrorMapper).await?;
-    let json: serde_json::Value = response.json()?;
+    // A token answer's body is never quoted in an error: a malformed one may still hold a
+    // new token (found by the adapter_tiktok fuzz target).
+    let json: serde_json::Value = serde_json::from_slice(response.body()).map_err(|e| {
+        response.error(
+            ErrorKind::Unexpected,
+            format!("tiktok answered {operation} with malformed JSON ({e})"),
+        )
+    })?;
     match Token::from_oauth_json(&json, http.now()) {
         Some(token) => Ok(token),
         None if json.get("error").is_some() => Err(OAuthErrorMapper.map(&response)),
@@ -128,7 +151,14 @@ pub(crate) fn refresher(config: &TikTokConfig, http: &Client) -> Option<Arc<dyn 
                 ("grant_type", "refresh_token"),
                 ("refresh_token", refresh.expose()),
             ];
-            let mut token = token_request(&http, &config.token_url, "token_refresh", form).await?;
+            let mut token = token_request(
+                &http,
+                &config.token_url,
+                "token_refresh",
+                form,
+                &[&current.access_token],
+            )
+            .await?;
             if token.refresh_token.is_none() {
                 token.refresh_token = Some(refresh);
             }

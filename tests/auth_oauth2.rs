@@ -537,3 +537,47 @@ async fn send_refreshes_once_when_the_platform_rejects_the_token() {
     assert_eq!(err.kind(), ErrorKind::Unauthenticated);
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
+
+/// A token endpoint's error answer that quotes the request's secrets (refresh token, client
+/// secret, the access token being replaced), and a malformed success answer holding a new
+/// token: no error shows any of them.
+#[tokio::test]
+async fn token_errors_never_show_the_secrets_of_the_request_or_answer() {
+    let clock = ManualClock::new(now());
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(426).set_body_string(
+                r#"{"error": "x", "echo": "rt-0123456789 s3cr:et at-0123456789"}"#,
+            ),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(r#"{"access_token": new-token-0123456789"#),
+        )
+        .mount(&server)
+        .await;
+    let mut current = Token::new("at-0123456789");
+    current.refresh_token = Some(Secret::new("rt-0123456789"));
+    let refresher = OAuth2Refresher::new(OAuth2Client::new("x", config(&server)), http(&clock));
+    // First the quoting error answer, then the malformed success.
+    for _ in 0..2 {
+        let err = socialkit::auth::Refresher::refresh(&refresher, &current)
+            .await
+            .unwrap_err();
+        let shown = format!("{err} {err:?}");
+        for secret in [
+            "rt-0123456789",
+            "s3cr:et",
+            "at-0123456789",
+            "new-token-0123456789",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+    }
+}

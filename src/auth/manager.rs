@@ -77,7 +77,9 @@ impl Refresher for OAuth2Refresher {
                 "there is no refresh token",
             ));
         };
-        self.oauth.refresh(&self.http, refresh_token).await
+        self.oauth
+            .refresh_scrubbing(&self.http, refresh_token, Some(&current.access_token))
+            .await
     }
 }
 

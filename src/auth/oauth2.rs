@@ -342,7 +342,9 @@ impl OAuth2Client {
         if let Some(p) = pkce {
             form.push(("code_verifier", p.verifier().expose()));
         }
-        let token = self.token_request(http, "token_exchange", form).await?;
+        let token = self
+            .token_request(http, "token_exchange", form, None)
+            .await?;
         Ok(token)
     }
 
@@ -359,11 +361,24 @@ impl OAuth2Client {
     /// # Ok(()) }
     /// ```
     pub async fn refresh(&self, http: &Client, refresh_token: &Secret) -> Result<Token> {
+        self.refresh_scrubbing(http, refresh_token, None).await
+    }
+
+    /// [`OAuth2Client::refresh`], also scrubbing the access token being replaced from
+    /// whatever an error answer quotes.
+    pub(crate) async fn refresh_scrubbing(
+        &self,
+        http: &Client,
+        refresh_token: &Secret,
+        replaced: Option<&Secret>,
+    ) -> Result<Token> {
         let form = vec![
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token.expose()),
         ];
-        let mut token = self.token_request(http, "token_refresh", form).await?;
+        let mut token = self
+            .token_request(http, "token_refresh", form, replaced)
+            .await?;
         if token.refresh_token.is_none() {
             token.refresh_token = Some(refresh_token.clone());
         }
@@ -375,10 +390,20 @@ impl OAuth2Client {
         http: &Client,
         operation: &'static str,
         mut form: Vec<(&str, &str)>,
+        replaced: Option<&Secret>,
     ) -> Result<Token> {
         let c = &self.config;
         let mut call = Call::post(self.platform, operation, c.token_url.clone())
             .header(ACCEPT.as_str(), "application/json");
+        // Every secret the request carries (and the access token a refresh replaces) is
+        // scrubbed from what an error answer quotes.
+        let secret_fields = ["code", "code_verifier", "refresh_token"];
+        for (_, value) in form.iter().filter(|(k, _)| secret_fields.contains(k)) {
+            call = call.redact(&Secret::new(*value));
+        }
+        for secret in replaced.into_iter().chain(c.client_secret.as_ref()) {
+            call = call.redact(secret);
+        }
         match (&c.client_secret, c.client_auth) {
             (Some(secret), ClientAuth::Basic) => {
                 // RFC 6749 §2.3.1: both parts form-urlencoded before Basic encoding.
@@ -407,7 +432,18 @@ pub(crate) fn token_from_response(
     response: &Response,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Token> {
-    let json: serde_json::Value = response.json()?;
+    // A token answer is never quoted in an error: a malformed one may still hold a new token
+    // (found by the adapter_tiktok fuzz target).
+    let json: serde_json::Value = serde_json::from_slice(response.body()).map_err(|e| {
+        response.error(
+            ErrorKind::Unexpected,
+            format!(
+                "{} answered {} with malformed JSON ({e})",
+                response.platform(),
+                response.operation()
+            ),
+        )
+    })?;
     match Token::from_oauth_json(&json, now) {
         Some(token) => Ok(token),
         None if json.get("error").is_some() => Err(OAuthErrorMapper.map(response)),

@@ -28,11 +28,8 @@ use url::Url;
 
 use super::PLATFORM;
 use super::config::TikTokConfig;
-use crate::auth::{
-    ClientAuth, OAuth2Client, OAuth2Config, OAuthErrorMapper, Refresher, Secret, Token, refresh_fn,
-};
-use crate::http::{Call, Client, ErrorMapper, Retry};
-use crate::{Error, ErrorKind, Result};
+use crate::auth::{ClientAuth, OAuth2Client, OAuth2Config, OAuth2Refresher, Refresher};
+use crate::http::Client;
 
 /// Where the user authorizes the app.
 pub const AUTHORIZE_URL: &str = "https://www.tiktok.com/v2/auth/authorize/";
@@ -78,91 +75,18 @@ pub fn client(client_key: &str, client_secret: &str, redirect_uri: &str) -> OAut
     OAuth2Client::new(PLATFORM, config(client_key, client_secret, redirect_uri))
 }
 
-async fn token_request(
-    http: &Client,
-    token_url: &Url,
-    operation: &'static str,
-    form: Vec<(&str, &str)>,
-    also: &[&Secret],
-) -> Result<Token> {
-    // The secrets this request carries are scrubbed from whatever an error answer quotes
-    // (found by the adapter_tiktok fuzz target: a refresh error echoing the token leaked it).
-    let secrets: Vec<Secret> = form
-        .iter()
-        .filter(|(k, _)| {
-            matches!(
-                *k,
-                "refresh_token" | "client_secret" | "code" | "code_verifier"
-            )
-        })
-        .map(|(_, v)| Secret::new(*v))
-        .collect();
-    let mut call = Call::post(PLATFORM, operation, token_url.clone())
-        .form(form)
-        // A code is single-use and a refresh may rotate: sent once.
-        .retry(Retry::Never);
-    for s in secrets.iter().chain(also.iter().copied()) {
-        call = call.redact(s);
-    }
-    let response = http.send(call, &OAuthErrorMapper).await?;
-    // A token answer's body is never quoted in an error: a malformed one may still hold a
-    // new token (found by the adapter_tiktok fuzz target).
-    let json: serde_json::Value = serde_json::from_slice(response.body()).map_err(|e| {
-        response.error(
-            ErrorKind::Unexpected,
-            format!("tiktok answered {operation} with malformed JSON ({e})"),
-        )
-    })?;
-    match Token::from_oauth_json(&json, http.now()) {
-        Some(token) => Ok(token),
-        None if json.get("error").is_some() => Err(OAuthErrorMapper.map(&response)),
-        None => Err(response.error(
-            ErrorKind::Unexpected,
-            "tiktok answered the token request without an access_token",
-        )),
-    }
-}
-
-/// The channel's refresher: the `refresh_token` grant, keeping a rotated refresh token.
-pub(crate) fn refresher(config: &TikTokConfig, http: &Client) -> Option<Arc<dyn Refresher>> {
-    config.refresh_token.as_ref()?;
-    let config = Arc::new(config.clone());
-    let http = http.clone();
-    Some(refresh_fn(move |current: Token| {
-        let (config, http) = (config.clone(), http.clone());
-        async move {
-            let (Some(key), Some(secret), Some(configured)) = (
-                &config.client_key,
-                &config.client_secret,
-                &config.refresh_token,
-            ) else {
-                return Err(Error::config(
-                    "tiktok: refreshing needs client_key, client_secret and refresh_token",
-                )
-                .with_platform(PLATFORM));
-            };
-            let refresh = current
-                .refresh_token
-                .clone()
-                .unwrap_or_else(|| configured.clone());
-            let form = vec![
-                ("client_key", key.as_str()),
-                ("client_secret", secret.expose()),
-                ("grant_type", "refresh_token"),
-                ("refresh_token", refresh.expose()),
-            ];
-            let mut token = token_request(
-                &http,
-                &config.token_url,
-                "token_refresh",
-                form,
-                &[&current.access_token],
-            )
-            .await?;
-            if token.refresh_token.is_none() {
-                token.refresh_token = Some(refresh);
-            }
-            Ok(token)
-        }
-    }))
+/// The channel's refresher (the `refresh_token` grant; a rotated refresh token replaces the
+/// old one), when it has a refresh token and the app's key and secret.
+pub(crate) fn refresher(channel: &TikTokConfig, http: &Client) -> Option<Arc<dyn Refresher>> {
+    channel.refresh_token.as_ref()?;
+    let (key, secret) = (
+        channel.client_key.as_ref()?,
+        channel.client_secret.as_ref()?,
+    );
+    let mut oauth = config(key, secret.expose(), "");
+    oauth.token_url = channel.token_url.clone();
+    Some(Arc::new(OAuth2Refresher::new(
+        OAuth2Client::new(PLATFORM, oauth),
+        http.clone(),
+    )))
 }

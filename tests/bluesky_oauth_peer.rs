@@ -27,7 +27,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
@@ -39,10 +39,11 @@ use socialkit::auth::connect::{Callback, ConnectError};
 use socialkit::engine::{Engine, EngineConfig, EventKind, Hooks};
 use socialkit::http::Client;
 use socialkit::model::Post;
-use socialkit::store::vault::{
-    ChannelHealth, ChannelSource, EnvKeyProvider, KeyRing, ReauthReason,
-};
+use socialkit::store::vault::{ChannelHealth, ChannelSource, EnvKeyProvider, ReauthReason};
 use socialkit::store::{ChannelRecord, DeliveryFilter, DeliveryState, SqliteStore};
+
+mod vault_support;
+use vault_support::Run;
 
 const WS: &str = "acme";
 const BSKY: &str = "bsky-oauth";
@@ -88,44 +89,8 @@ fn config() -> EngineConfig {
     }
 }
 
-async fn child_engine(hooks: Option<Arc<dyn Hooks>>) -> Engine {
-    let store = SqliteStore::open(env("SK_CHILD_DB")).unwrap();
-    let keys = Arc::new(EnvKeyProvider::new().unwrap());
-    let mut b = Engine::builder(Arc::new(store))
-        .vault(keys)
-        .config(config());
-    if let Some(h) = hooks {
-        b = b.hooks(h);
-    }
-    b.open().await.unwrap()
-}
-
 // ---------------------------------------------------------------------------------------
 // The user's part, played through the PDS's sign-in app.
-
-/// A local callback server: answers one redirect and hands its query over.
-async fn callback_server() -> (url::Url, tokio::sync::oneshot::Receiver<String>) {
-    use axum::extract::RawQuery;
-    use axum::routing::get;
-    let (tx, rx) = tokio::sync::oneshot::channel::<String>();
-    let tx = Arc::new(std::sync::Mutex::new(Some(tx)));
-    let app = axum::Router::new().route(
-        "/callback",
-        get(move |RawQuery(q): RawQuery| {
-            let tx = tx.clone();
-            async move {
-                if let Some(tx) = tx.lock().unwrap().take() {
-                    let _ = tx.send(q.unwrap_or_default());
-                }
-                "Connected. You can close this tab."
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let redirect = format!("http://{}/callback", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url::Url::parse(&redirect).unwrap(), rx)
-}
 
 /// The browser: cookies by name (the PDS's are `Secure`, which a browser keeps for
 /// `localhost`; kept by hand here) and the Fetch-Metadata headers a browser sends.
@@ -249,7 +214,8 @@ async fn open_page(authorize: &url::Url) -> Browser {
 /// The user refuses: the PDS redirects with `error=access_denied`; completing gives a
 /// typed `PermissionDenied` and nothing else happens.
 async fn denied(pds: &HashMap<String, String>) {
-    let (redirect, rx) = callback_server().await;
+    let (redirect, rx) = vault_support::callback_server().await;
+    let redirect = url::Url::parse(&redirect).unwrap();
     let client = OAuthClient::loopback(redirect)
         .unwrap()
         .with_resolver(resolver(pds));
@@ -284,7 +250,8 @@ async fn denied(pds: &HashMap<String, String>) {
 
 /// Connects alice with atproto OAuth and returns the channel config.
 async fn connect(pds: &HashMap<String, String>) -> socialkit::adapters::bluesky::BlueskyConfig {
-    let (redirect, rx) = callback_server().await;
+    let (redirect, rx) = vault_support::callback_server().await;
+    let redirect = url::Url::parse(&redirect).unwrap();
     let client = OAuthClient::loopback(redirect)
         .unwrap()
         .with_resolver(resolver(pds));
@@ -407,7 +374,7 @@ async fn child_connect_and_publish() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a child process of the OAuth peer test"]
 async fn child_publish() {
-    let engine = child_engine(None).await;
+    let engine = vault_support::child_engine(config(), None).await;
     assert!(engine.platform(&WS.into(), &BSKY.into()).is_some());
     publish_and_wait(&engine, &env("SK_CHILD_TEXT")).await;
 }
@@ -435,7 +402,7 @@ impl Hooks for DieBeforeTokenWrite {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a child process of the OAuth peer test"]
 async fn child_refresh_then_die() {
-    let engine = child_engine(Some(Arc::new(DieBeforeTokenWrite))).await;
+    let engine = vault_support::child_engine(config(), Some(Arc::new(DieBeforeTokenWrite))).await;
     engine
         .submit(
             &WS.into(),
@@ -454,7 +421,7 @@ async fn child_refresh_then_die() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a child process of the OAuth peer test"]
 async fn child_round() {
-    let engine = child_engine(None).await;
+    let engine = vault_support::child_engine(config(), None).await;
     let r = engine.run_once().await.unwrap();
     println!("ROUND {r:?}");
 }
@@ -462,54 +429,7 @@ async fn child_round() {
 // ---------------------------------------------------------------------------------------
 // Parent.
 
-struct Run {
-    dir: tempfile::TempDir,
-    keys: String,
-}
-
 impl Run {
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("socialkit.db")
-    }
-
-    fn command(&self, name: &str, vars: &[(&str, String)]) -> Command {
-        let mut c = Command::new(std::env::current_exe().unwrap());
-        c.args([
-            name,
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("SK_CHILD_DB", self.db())
-        .env("SOCIALKIT_VAULT_KEYS", &self.keys)
-        .env_remove("RUST_LOG");
-        for (k, v) in vars {
-            c.env(k, v);
-        }
-        c
-    }
-
-    async fn child(&self, name: &str, vars: &[(&str, String)]) -> String {
-        let mut c = self.command(name, vars);
-        let out = tokio::task::spawn_blocking(move || c.output().unwrap())
-            .await
-            .unwrap();
-        let text = format!(
-            "{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(out.status.success(), "child {name} failed:\n{text}");
-        text
-    }
-
-    fn engine(&self) -> Engine {
-        let store = SqliteStore::open(self.db()).unwrap();
-        let keys = Arc::new(KeyRing::parse(&self.keys).unwrap());
-        Engine::builder(Arc::new(store)).vault(keys).build()
-    }
-
     async fn oauth(&self) -> (Value, u64) {
         let opened = self
             .engine()
@@ -573,10 +493,7 @@ fn text(v: &Value, k: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oauth_connect_restart_refresh_publish_on_the_real_pds() {
     let Some(pds) = peer() else { return };
-    let run = Run {
-        dir: tempfile::tempdir().unwrap(),
-        keys: format!("k1:{}", KeyRing::generate_key()),
-    };
+    let run = Run::new();
     let tag = format!("{:08x}", rand::random::<u32>());
     let (first, second, third) = (
         format!("oauth {tag}-1 connected with atproto OAuth"),

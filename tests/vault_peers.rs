@@ -34,7 +34,6 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -47,8 +46,11 @@ use socialkit::auth::connect::{Callback, PendingConnect};
 use socialkit::engine::{Engine, EngineConfig, EventKind};
 use socialkit::http::Client;
 use socialkit::model::Post;
-use socialkit::store::vault::{ChannelHealth, ChannelSource, EnvKeyProvider, KeyRing};
+use socialkit::store::vault::{ChannelHealth, ChannelSource, EnvKeyProvider};
 use socialkit::store::{ChannelRecord, SqliteStore};
+
+mod vault_support;
+use vault_support::Run;
 
 const WS: &str = "acme";
 const MASTO: &str = "masto";
@@ -103,43 +105,8 @@ fn config() -> EngineConfig {
     }
 }
 
-async fn child_engine() -> Engine {
-    let store = SqliteStore::open(env("SK_CHILD_DB")).unwrap();
-    let keys = Arc::new(EnvKeyProvider::new().unwrap());
-    Engine::builder(Arc::new(store))
-        .vault(keys)
-        .config(config())
-        .open()
-        .await
-        .unwrap()
-}
-
 // ---------------------------------------------------------------------------------------
 // The Mastodon connect flow on snac, the user's part played through snac's login form.
-
-/// A local callback server: answers one redirect and hands its query over.
-async fn callback_server() -> (String, tokio::sync::oneshot::Receiver<String>) {
-    use axum::extract::RawQuery;
-    use axum::routing::get;
-    let (tx, rx) = tokio::sync::oneshot::channel::<String>();
-    let tx = Arc::new(std::sync::Mutex::new(Some(tx)));
-    let app = axum::Router::new().route(
-        "/callback",
-        get(move |RawQuery(q): RawQuery| {
-            let tx = tx.clone();
-            async move {
-                if let Some(tx) = tx.lock().unwrap().take() {
-                    let _ = tx.send(q.unwrap_or_default());
-                }
-                "Connected. You can close this tab."
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let redirect = format!("http://{}/callback", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (redirect, rx)
-}
 
 /// The hidden inputs of snac's authorization page (`name="…" value="…"`).
 fn hidden_inputs(html: &str) -> HashMap<String, String> {
@@ -161,7 +128,7 @@ fn hidden_inputs(html: &str) -> HashMap<String, String> {
 
 async fn connect_mastodon(snac: &HashMap<String, String>) -> MastodonConfig {
     let instance = url::Url::parse(&snac["SOCIALKIT_MASTODON_URL"]).unwrap();
-    let (redirect, rx) = callback_server().await;
+    let (redirect, rx) = vault_support::callback_server().await;
     let http = Client::default();
     let app = MastodonApp::register(
         &http,
@@ -297,7 +264,7 @@ async fn child_connect_and_schedule() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a child process of the peer restart test"]
 async fn child_publish() {
-    let engine = child_engine().await;
+    let engine = vault_support::child_engine(config(), None).await;
     let ws = socialkit::store::WorkspaceId::new(WS);
     assert!(
         engine.platform(&ws, &BSKY.into()).is_some()
@@ -348,50 +315,7 @@ async fn child_publish() {
 // ---------------------------------------------------------------------------------------
 // Parent.
 
-struct Run {
-    dir: tempfile::TempDir,
-    keys: String,
-}
-
 impl Run {
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("socialkit.db")
-    }
-
-    async fn child(&self, name: &str, vars: &[(&str, String)]) -> String {
-        let mut c = Command::new(std::env::current_exe().unwrap());
-        c.args([
-            name,
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("SK_CHILD_DB", self.db())
-        .env("SOCIALKIT_VAULT_KEYS", &self.keys)
-        .env_remove("RUST_LOG");
-        for (k, v) in vars {
-            c.env(k, v);
-        }
-        let out = tokio::task::spawn_blocking(move || c.output().unwrap())
-            .await
-            .unwrap();
-        let text = format!(
-            "{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(out.status.success(), "child {name} failed:\n{text}");
-        text
-    }
-
-    /// An engine on the file (no platforms attached: `build`, not `open`) for the vault.
-    fn engine(&self) -> Engine {
-        let store = SqliteStore::open(self.db()).unwrap();
-        let keys = Arc::new(KeyRing::parse(&self.keys).unwrap());
-        Engine::builder(Arc::new(store)).vault(keys).build()
-    }
-
     /// The stored Bluesky config's settings.
     async fn bluesky_settings(&self) -> (Value, u64) {
         let engine = self.engine();
@@ -518,10 +442,7 @@ async fn connect_store_restart_publish_on_real_peers() {
     let (Some(snac), Some(pds)) = (peer("mastodon-snac"), peer("bluesky-pds")) else {
         return;
     };
-    let run = Run {
-        dir: tempfile::tempdir().unwrap(),
-        keys: format!("k1:{}", KeyRing::generate_key()),
-    };
+    let run = Run::new();
     let tag = format!("{:08x}", rand::random::<u32>());
     let texts = [
         format!("overdue {tag}-a from a restarted socialkit"),

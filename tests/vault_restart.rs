@@ -19,18 +19,19 @@
 #![cfg(all(feature = "x", feature = "testkit", feature = "sqlite"))]
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use socialkit::adapters::x::twin::Twin;
 use socialkit::engine::{Engine, EngineConfig, EventKind, Hooks};
 use socialkit::model::Post;
-use socialkit::store::vault::{
-    ChannelHealth, ChannelSource, EnvKeyProvider, KeyRing, ReauthReason,
-};
+use socialkit::store::vault::{ChannelHealth, ChannelSource, EnvKeyProvider, ReauthReason};
 use socialkit::store::{ChannelRecord, DeliveryFilter, DeliveryState, SqliteStore};
 use socialkit::{ChannelConfig, ErrorKind};
+
+mod vault_support;
+use vault_support::Run;
 
 const WS: &str = "acme";
 const CHANNEL: &str = "x-main";
@@ -50,18 +51,6 @@ fn config() -> EngineConfig {
         reauth_retry: Duration::seconds(1),
         ..EngineConfig::default()
     }
-}
-
-async fn child_engine(hooks: Option<Arc<dyn Hooks>>) -> Engine {
-    let store = SqliteStore::open(env("SK_CHILD_DB")).unwrap();
-    let keys = Arc::new(EnvKeyProvider::new().unwrap());
-    let mut b = Engine::builder(Arc::new(store))
-        .vault(keys)
-        .config(config());
-    if let Some(h) = hooks {
-        b = b.hooks(h);
-    }
-    b.open().await.unwrap()
 }
 
 /// Process 1: connect the stored channel, schedule posts, exit without publishing.
@@ -107,7 +96,7 @@ async fn child_schedule() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a child process of the restart tests"]
 async fn child_publish() {
-    let engine = child_engine(None).await;
+    let engine = vault_support::child_engine(config(), None).await;
     let expect: usize = env("SK_CHILD_EXPECT").parse().unwrap();
     if expect == 0 {
         engine.recover().await.unwrap();
@@ -156,70 +145,13 @@ impl Hooks for DieBeforeTokenWrite {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a child process of the restart tests"]
 async fn child_refresh_then_die() {
-    let engine = child_engine(Some(Arc::new(DieBeforeTokenWrite))).await;
+    let engine = vault_support::child_engine(config(), Some(Arc::new(DieBeforeTokenWrite))).await;
     engine.run_once().await.unwrap();
     unreachable!("the hook stops the process");
 }
 
 // ---------------------------------------------------------------------------------------
 // Parent.
-
-struct Scenario {
-    dir: tempfile::TempDir,
-    keys: String,
-}
-
-impl Scenario {
-    fn new() -> Self {
-        Scenario {
-            dir: tempfile::tempdir().unwrap(),
-            keys: format!("k1:{}", KeyRing::generate_key()),
-        }
-    }
-
-    fn db(&self) -> std::path::PathBuf {
-        self.dir.path().join("socialkit.db")
-    }
-
-    fn child(&self, name: &str, vars: &[(&str, String)]) -> Command {
-        let mut c = Command::new(std::env::current_exe().unwrap());
-        c.args([
-            name,
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("SK_CHILD_DB", self.db())
-        .env("SOCIALKIT_VAULT_KEYS", &self.keys)
-        .env_remove("RUST_LOG");
-        for (k, v) in vars {
-            c.env(k, v);
-        }
-        c
-    }
-
-    /// Runs a child to its end; panics with its output when it failed.
-    async fn run(&self, name: &str, vars: &[(&str, String)]) -> String {
-        let mut c = self.child(name, vars);
-        let out = tokio::task::spawn_blocking(move || c.output().unwrap())
-            .await
-            .unwrap();
-        let text = format!(
-            "{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(out.status.success(), "child {name} failed:\n{text}");
-        text
-    }
-
-    async fn engine(&self) -> Engine {
-        let store = SqliteStore::open(self.db()).unwrap();
-        let keys = Arc::new(KeyRing::parse(&self.keys).unwrap());
-        Engine::builder(Arc::new(store)).vault(keys).build()
-    }
-}
 
 fn source(config: socialkit::adapters::x::XConfig) -> ChannelSource {
     ChannelSource::Config(ChannelConfig {
@@ -241,11 +173,11 @@ fn owner_texts(twin: &Twin) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_publishes_due_posts_exactly_once_without_connect() {
     let twin = Twin::start().await.unwrap();
-    let s = Scenario::new();
+    let s = Run::new();
     let texts = ["Overdue since an hour", "Due right now", "Due in a second"];
     let src = serde_json::to_string(&source(twin.config_with_refresh())).unwrap();
     let out = s
-        .run(
+        .child(
             "child_schedule",
             &[
                 ("SK_CHILD_SOURCE", src),
@@ -258,7 +190,7 @@ async fn restart_publishes_due_posts_exactly_once_without_connect() {
 
     // The raw file holds the sealed channel, never the token.
     let raw = std::fs::read(s.db()).unwrap();
-    let wal = std::fs::read(s.dir.path().join("socialkit.db-wal")).unwrap_or_default();
+    let wal = std::fs::read(s.db().with_extension("db-wal")).unwrap_or_default();
     let hay = String::from_utf8_lossy(&[raw, wal].concat()).into_owned();
     assert!(
         !hay.contains(&twin.handle().access_token()),
@@ -270,7 +202,7 @@ async fn restart_publishes_due_posts_exactly_once_without_connect() {
     );
 
     let out = s
-        .run("child_publish", &[("SK_CHILD_EXPECT", "3".into())])
+        .child("child_publish", &[("SK_CHILD_EXPECT", "3".into())])
         .await;
     assert!(out.contains("PUBLISHED 3"), "{out}");
     let mut got = owner_texts(&twin);
@@ -281,11 +213,11 @@ async fn restart_publishes_due_posts_exactly_once_without_connect() {
 
     // A third process finds nothing to do; the twin still has three posts.
     let out = s
-        .run("child_publish", &[("SK_CHILD_EXPECT", "0".into())])
+        .child("child_publish", &[("SK_CHILD_EXPECT", "0".into())])
         .await;
     assert!(out.contains("ROUND claimed=0 published=0"), "{out}");
     assert_eq!(owner_texts(&twin).len(), 3);
-    let engine = s.engine().await;
+    let engine = s.engine();
     let all = engine
         .store()
         .deliveries(&WS.into(), &DeliveryFilter::default())
@@ -298,12 +230,12 @@ async fn restart_publishes_due_posts_exactly_once_without_connect() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_between_refresh_answer_and_write() {
     let twin = Twin::start().await.unwrap();
-    let s = Scenario::new();
+    let s = Run::new();
     // An access token that has expired: the first publish must refresh (X rotates).
     let mut cfg = twin.config_with_refresh();
     cfg.expires_at = Some(Utc::now() - Duration::minutes(1));
     let src = serde_json::to_string(&source(cfg)).unwrap();
-    s.run(
+    s.child(
         "child_schedule",
         &[
             ("SK_CHILD_SOURCE", src),
@@ -321,10 +253,10 @@ async fn killed_between_refresh_answer_and_write() {
     // Process 3: the stored refresh token is dead; the channel needs re-authorisation and
     // the delivery waits with the reason.
     let out = s
-        .run("child_publish", &[("SK_CHILD_EXPECT", "0".into())])
+        .child("child_publish", &[("SK_CHILD_EXPECT", "0".into())])
         .await;
     assert!(out.contains("ROUND claimed=1 published=0"), "{out}");
-    let engine = s.engine().await;
+    let engine = s.engine();
     let (ws, ch) = (WS.into(), CHANNEL.into());
     match engine.channel_health(&ws, &ch).await.unwrap() {
         ChannelHealth::NeedsReauth {
@@ -369,15 +301,15 @@ async fn killed_between_refresh_answer_and_write() {
 
     // Process 4: the waiting delivery goes out, once.
     let out = s
-        .run("child_publish", &[("SK_CHILD_EXPECT", "1".into())])
+        .child("child_publish", &[("SK_CHILD_EXPECT", "1".into())])
         .await;
     assert!(out.contains("PUBLISHED 1"), "{out}");
     assert_eq!(owner_texts(&twin), vec!["Survives a crash".to_string()]);
 }
 
 /// Runs a child until the token-write window and SIGKILLs it there.
-async fn kill_in_the_window(s: &Scenario) {
-    let mut c = s.child("child_refresh_then_die", &[]);
+async fn kill_in_the_window(s: &Run) {
+    let mut c = s.command("child_refresh_then_die", &[]);
     c.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
@@ -410,7 +342,7 @@ async fn killed_in_the_window_a_non_rotating_channel_still_works() {
     let mut options = ThreadsTwin::options();
     options.refresh_rotates = false;
     let twin = ThreadsTwin::start_with(options).await.unwrap();
-    let s = Scenario::new();
+    let s = Run::new();
     // Expires within the week Threads tokens are renewed ahead of.
     let mut cfg = twin.config();
     cfg.graph.token_expires_at = Some(Utc::now() + Duration::days(1));
@@ -418,7 +350,7 @@ async fn killed_in_the_window_a_non_rotating_channel_still_works() {
         platform: "threads".into(),
         settings: serde_json::to_value(cfg).unwrap(),
     });
-    s.run(
+    s.child(
         "child_schedule",
         &[
             ("SK_CHILD_SOURCE", serde_json::to_string(&src).unwrap()),
@@ -429,11 +361,11 @@ async fn killed_in_the_window_a_non_rotating_channel_still_works() {
     kill_in_the_window(&s).await;
     assert!(twin.handle().posts().is_empty());
     let out = s
-        .run("child_publish", &[("SK_CHILD_EXPECT", "1".into())])
+        .child("child_publish", &[("SK_CHILD_EXPECT", "1".into())])
         .await;
     assert!(out.contains("PUBLISHED 1"), "{out}");
     assert_eq!(twin.handle().posts().len(), 1, "published once");
-    let engine = s.engine().await;
+    let engine = s.engine();
     assert_eq!(
         engine
             .channel_health(&WS.into(), &CHANNEL.into())

@@ -32,7 +32,7 @@ footer{margin-top:36px;color:#9ca3af;font-size:12px}
 @media print{main{padding:0}h2{break-after:avoid}.card{border-color:#d1d5db}a{color:inherit;text-decoration:none}}
 "#;
 
-fn status_label(l: &Labels, s: Status) -> &'static str {
+pub(super) fn status_label(l: &Labels, s: Status) -> &'static str {
     match s {
         Status::OnTrack => l.on_track,
         Status::AtRisk => l.at_risk,

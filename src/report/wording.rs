@@ -6,7 +6,9 @@
 
 use crate::strategy::evaluate::{Adjustment, Change, Status};
 use crate::strategy::kpi::KpiId;
+use crate::strategy::localtime::HOURS_PER_WEEK;
 
+use super::html::status_label;
 use super::labels::Lang;
 
 /// What to do and why, in `lang`.
@@ -35,7 +37,7 @@ fn german(c: &Change) -> (String, String) {
             format!(
                 "{} ist {}; die Kapazität lässt {slack} Beiträge pro Woche frei und {platform} erlaubt bis zu {max} pro Woche",
                 kpi_de(*kpi),
-                status_de(*status)
+                status_label(Lang::De.labels(), *status)
             ),
         ),
         Change::AddCapacity {
@@ -47,7 +49,7 @@ fn german(c: &Change) -> (String, String) {
             format!(
                 "{} ist {} und alle {capacity} Beiträge pro Woche der Kapazität sind verplant",
                 kpi_de(*kpi),
-                status_de(*status)
+                status_label(Lang::De.labels(), *status)
             ),
         ),
         Change::StaffInbox { kpi, status } => (
@@ -55,7 +57,7 @@ fn german(c: &Change) -> (String, String) {
             format!(
                 "{} ist {}; 53 % der Nutzer erwarten eine Antwort der Marke binnen 1 h, 72 % bei Beschwerden (Lithium 2013)",
                 kpi_de(*kpi),
-                status_de(*status)
+                status_label(Lang::De.labels(), *status)
             ),
         ),
         Change::MovePost {
@@ -113,15 +115,6 @@ fn german(c: &Change) -> (String, String) {
     }
 }
 
-fn status_de(s: Status) -> &'static str {
-    match s {
-        Status::OnTrack => "im Plan",
-        Status::AtRisk => "gefährdet",
-        Status::OffTrack => "verfehlt",
-        Status::Unknown => "unbekannt",
-    }
-}
-
 fn basis_de(b: crate::model::RateBasis) -> &'static str {
     match b {
         crate::model::RateBasis::Reach => "nach Reichweite",
@@ -130,10 +123,10 @@ fn basis_de(b: crate::model::RateBasis) -> &'static str {
     }
 }
 
+/// An hour of the week (0 = Monday 00:00) as German weekday and time: `Di 09:00`.
 fn hour_de(hour_of_week: usize) -> String {
-    const DAYS: [&str; 7] = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"];
-    let h = hour_of_week % (7 * 24);
-    format!("{} {:02}:00", DAYS[h / 24], h % 24)
+    let h = hour_of_week % HOURS_PER_WEEK;
+    format!("{} {:02}:00", Lang::De.labels().weekdays[h / 24], h % 24)
 }
 
 fn kpi_de(k: KpiId) -> &'static str {

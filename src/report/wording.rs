@@ -4,7 +4,7 @@
 //! content as data ([`Change`]); this module words that data in German. An adjustment without
 //! data (an evaluation stored before it existed) keeps its English words.
 
-use crate::strategy::evaluate::{Adjustment, Change, Status};
+use crate::strategy::evaluate::{Adjustment, Change};
 use crate::strategy::kpi::KpiId;
 use crate::strategy::localtime::HOURS_PER_WEEK;
 
@@ -151,7 +151,7 @@ fn kpi_de(k: KpiId) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::strategy::evaluate::AdjustmentKind;
+    use crate::strategy::evaluate::{AdjustmentKind, Status};
 
     fn adj(change: Change) -> Adjustment {
         Adjustment {

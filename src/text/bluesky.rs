@@ -16,7 +16,6 @@
 //! ```
 
 use serde::{Deserialize, Serialize};
-use unicode_segmentation::UnicodeSegmentation;
 
 use super::chars::{char_at, char_before, is_ascii_word, is_js_space, run_end};
 use super::tlds::is_iana_tld;
@@ -34,71 +33,7 @@ pub const MAX_TAG_GRAPHEMES: usize = 64;
 /// assert_eq!(socialkit::text::bluesky::grapheme_length("👨‍👩‍👧‍👦 é"), 3);
 /// ```
 pub fn grapheme_length(text: &str) -> usize {
-    // Between two characters that are each ASCII or a "plain" character (see
-    // `cuts_graphemes`) there is always a grapheme boundary, except inside CR LF (UAX #29: no
-    // rule but GB3 joins them, and no rule's context spans one of them). So the text is cut
-    // there, each lone character counts 1, and the segmenter only sees the pieces with other
-    // characters (combining marks, emoji sequences, Hangul jamo, Indic conjuncts, …).
-    let mut count = 0;
-    let mut start = 0; // of the current piece
-    let mut last = 0; // start of the previous character
-    let mut last_cuts = false;
-    let mut last_cr = false;
-    for (i, c) in text.char_indices() {
-        let cuts = cuts_graphemes(c);
-        if i > 0 && last_cuts && cuts && !(last_cr && c == '\n') {
-            count += if start == last {
-                1
-            } else {
-                piece_graphemes(&text[start..i])
-            };
-            start = i;
-        }
-        last = i;
-        last_cuts = cuts;
-        last_cr = c == '\r';
-    }
-    count
-        + if start == last && start < text.len() {
-            1
-        } else {
-            piece_graphemes(&text[start..])
-        }
-}
-
-/// Whether `c` is ASCII or a common character of Grapheme_Cluster_Break Other that is not
-/// Extended_Pictographic (and of no Indic conjunct class): a grapheme boundary lies between
-/// two such characters (UAX #29 GB999, GB4, GB5), except inside CR LF. Checked against the
-/// Unicode data in `bluesky::tests::plain_characters_are_grapheme_cuts`.
-fn cuts_graphemes(c: char) -> bool {
-    matches!(
-        u32::from(c),
-        0..=0x7f
-        // Latin-1 letters and Latin Extended-A/B (not the soft hyphen, ©, ®).
-        | 0xc0..=0x24f
-        // Cyrillic letters, Hebrew letters, Arabic letters, Thai consonants.
-        | 0x400..=0x482
-        | 0x5d0..=0x5ea
-        | 0x620..=0x64a
-        | 0xe01..=0xe30
-        // General punctuation (dashes, quotes, …: after the zero-width characters).
-        | 0x2010..=0x2027
-        // CJK punctuation, Hiragana, Katakana, CJK unified ideographs, fullwidth ASCII.
-        | 0x3001..=0x3029
-        | 0x3041..=0x3096
-        | 0x30a1..=0x30fa
-        | 0x30fc
-        | 0x4e00..=0x9fff
-        | 0xff01..=0xff5e
-    )
-}
-
-fn piece_graphemes(piece: &str) -> usize {
-    match piece.len() {
-        0 => 0,
-        1 => 1,
-        _ => piece.graphemes(true).count(),
-    }
+    super::graphemes::count(text)
 }
 
 /// The number of UTF-8 bytes of `text`.

@@ -34,6 +34,7 @@ pub mod telegram;
 pub mod x;
 
 mod chars;
+mod graphemes;
 mod split;
 mod tlds;
 mod x_emoji;

@@ -332,26 +332,36 @@ impl<'a> UrlIter<'a> {
     /// Where the search at byte `i` can go on without missing a match, or `None` when no
     /// match can follow.
     ///
-    /// Every domain has a `.` right after its first label, and that label is a run of
-    /// subdomain characters: so a match's domain starts inside the run of subdomain
-    /// characters that ends at the first `.` after `i` (or later), and the match itself at
-    /// most a protocol before it. Positions further back can only fail; on text without URLs
-    /// this skips almost every position (no attempt at each word or CJK character).
+    /// Every domain ends in a TLD right after a `.` (its last label before the TLD ends at that
+    /// dot: a "TLD dot"), and from its start to that dot it is labels and dots only, all of
+    /// them subdomain characters or `.`. So a match's domain starts inside the run of those
+    /// characters that ends at the first TLD dot at or after `i` (or a later one), and the
+    /// match itself at most a protocol before it. Positions further back can only fail; on
+    /// text without URLs this skips almost every position (no attempt at each word, CJK
+    /// character or dot that no TLD follows).
     fn skip_without_dot(&mut self, i: usize) -> Option<usize> {
         if i < self.dot_horizon {
             return Some(i);
         }
         let text = self.text;
-        let dot = i + text.as_bytes().get(i..)?.iter().position(|&b| b == b'.')?;
+        let bytes = text.as_bytes();
+        let mut from = i;
+        let dot = loop {
+            let dot = from + bytes.get(from..)?.iter().position(|&b| b == b'.')?;
+            if tld_at(text, dot + 1, text.len()).is_some() {
+                break dot;
+            }
+            from = dot + 1;
+        };
         let run_start = text[..dot]
             .char_indices()
             .rev()
-            .take_while(|&(_, c)| is_subdomain_run_char(c))
+            .take_while(|&(_, c)| c == '.' || is_subdomain_run_char(c))
             .last()
             .map_or(dot, |(k, _)| k);
         // A protocol ends in '/', which no run holds: a match with one has its domain at
         // `run_start` and the protocol right before it; a match without one starts in the run.
-        let head = &text.as_bytes()[..run_start];
+        let head = &bytes[..run_start];
         let protocol = self
             .flavor
             .protocols
@@ -750,6 +760,9 @@ fn ascii_domain_at(text: &str, p: usize, limit: usize) -> Option<usize> {
 /// or `xn--[-0-9a-z]+`), within `text[..limit]`. Returns its end.
 fn tld_at(text: &str, q: usize, limit: usize) -> Option<usize> {
     let region = text.get(q..limit)?;
+    if let Some(found) = ascii_tld_at(region.as_bytes()) {
+        return found.map(|len| q + len);
+    }
     // Every TLD (and "xn--") starts with a letter.
     if !region.chars().next().is_some_and(char::is_alphabetic) {
         return None;
@@ -803,6 +816,47 @@ fn tld_at(text: &str, q: usize, limit: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// [`tld_at`] where the region starts with a run of ASCII letters that ASCII (or the end)
+/// follows, as nearly every TLD in a text does: `Some(length)` of the TLD there (`None`:
+/// none), or `None` where the general path must decide.
+///
+/// In such a run the only end that the lookahead allows is the run's end (every other end
+/// has a letter after it), and a candidate stops at the first ASCII character that is not a
+/// letter: so the run itself is the one candidate of the lists, then `xn--` punycode.
+fn ascii_tld_at(region: &[u8]) -> Option<Option<usize>> {
+    if !region.first()?.is_ascii_alphabetic() {
+        return if region[0] < 0x80 { Some(None) } else { None };
+    }
+    let run = region
+        .iter()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(region.len());
+    let after = region.get(run).copied();
+    if after.is_some_and(|b| b >= 0x80) {
+        return None;
+    }
+    let boundary_ok =
+        after.is_none_or(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'@' | b'+' | b'-')));
+    if boundary_ok && run <= MAX_TLD_CHARS {
+        let mut buf = [0u8; MAX_TLD_CHARS];
+        let lower = &mut buf[..run];
+        lower.copy_from_slice(&region[..run]);
+        lower.make_ascii_lowercase();
+        if std::str::from_utf8(lower).is_ok_and(is_twitter_tld) {
+            return Some(Some(run));
+        }
+    }
+    // Punycode TLD: "xn--" then [-0-9a-z]+ (case-insensitive), no lookahead.
+    if region.len() > 4 && region[..4].eq_ignore_ascii_case(b"xn--") {
+        let end = 4 + region[4..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'-'))
+            .unwrap_or(region.len() - 4);
+        return Some((end > 4).then_some(end));
+    }
+    Some(None)
 }
 
 /// `(\? Q* QE)?` at `q`: returns the end of the query, or `q` when there is none.

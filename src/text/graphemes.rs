@@ -1,0 +1,293 @@
+//! Counting extended grapheme clusters (UAX #29) in one pass over the characters.
+//!
+//! The rules of UAX #29 (Unicode 17, "Grapheme Cluster Boundary Rules", GB3–GB999) as a
+//! small state machine over each character's class: its Grapheme_Cluster_Break value,
+//! Extended_Pictographic and Indic_Conjunct_Break, looked up in one byte per code point of
+//! the first two planes (built once from ICU4X's Unicode data, where emoji and nearly every
+//! script live) and in the Unicode data itself above them. It counts what
+//! `unicode-segmentation` counts (tested against it on every code point, on random mixes of
+//! every class, and on the differential corpus, whose answers come from ICU), with no
+//! segmenter state to set up per text.
+
+use icu_properties::props::{
+    ExtendedPictographic, GraphemeClusterBreak as Gcb, IndicConjunctBreak as Incb,
+};
+use icu_properties::{CodePointMapData, CodePointSetData};
+
+/// A character's class: the Grapheme_Cluster_Break kind in the low 4 bits, then
+/// Extended_Pictographic, then Indic_Conjunct_Break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Class(u8);
+
+// Grapheme_Cluster_Break kinds (the low 4 bits).
+const OTHER: u8 = 0;
+const CR: u8 = 1;
+const LF: u8 = 2;
+const CONTROL: u8 = 3;
+const EXTEND: u8 = 4;
+const ZWJ: u8 = 5;
+const RI: u8 = 6;
+const PREPEND: u8 = 7;
+const SPACING_MARK: u8 = 8;
+const L: u8 = 9;
+const V: u8 = 10;
+const T: u8 = 11;
+const LV: u8 = 12;
+const LVT: u8 = 13;
+
+const PICTOGRAPHIC: u8 = 0x10;
+const INCB_CONSONANT: u8 = 0x20;
+const INCB_EXTEND: u8 = 0x40;
+const INCB_LINKER: u8 = 0x60;
+const INCB_MASK: u8 = 0x60;
+
+impl Class {
+    fn kind(self) -> u8 {
+        self.0 & 0x0f
+    }
+
+    fn pictographic(self) -> bool {
+        self.0 & PICTOGRAPHIC != 0
+    }
+
+    fn incb(self) -> u8 {
+        self.0 & INCB_MASK
+    }
+
+    /// The class of `c` from the Unicode data.
+    fn from_data(c: char) -> Class {
+        let gcb = CodePointMapData::<Gcb>::new().get(c);
+        let kind = match gcb {
+            Gcb::CR => CR,
+            Gcb::LF => LF,
+            Gcb::Control => CONTROL,
+            Gcb::Extend => EXTEND,
+            Gcb::ZWJ => ZWJ,
+            Gcb::RegionalIndicator => RI,
+            Gcb::Prepend => PREPEND,
+            Gcb::SpacingMark => SPACING_MARK,
+            Gcb::L => L,
+            Gcb::V => V,
+            Gcb::T => T,
+            Gcb::LV => LV,
+            Gcb::LVT => LVT,
+            _ => OTHER,
+        };
+        let pictographic = if CodePointSetData::new::<ExtendedPictographic>().contains(c) {
+            PICTOGRAPHIC
+        } else {
+            0
+        };
+        let incb = match CodePointMapData::<Incb>::new().get(c) {
+            Incb::Consonant => INCB_CONSONANT,
+            Incb::Extend => INCB_EXTEND,
+            Incb::Linker => INCB_LINKER,
+            _ => 0,
+        };
+        Class(kind | pictographic | incb)
+    }
+}
+
+/// Code points below this have their class in [`table`].
+const TABLE_END: u32 = 0x2_0000;
+
+/// The classes of the first two planes, one byte each (128 KiB), built once (about
+/// 130,000 look-ups in the Unicode data, a few milliseconds).
+fn table() -> &'static [u8] {
+    static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..TABLE_END)
+            .map(|cp| char::from_u32(cp).map_or(OTHER, |c| Class::from_data(c).0))
+            .collect()
+    })
+}
+
+fn class(table: &[u8], c: char) -> Class {
+    match table.get(u32::from(c) as usize) {
+        Some(&b) => Class(b),
+        None => Class::from_data(c),
+    }
+}
+
+/// The number of extended grapheme clusters of `text`.
+pub(crate) fn count(text: &str) -> usize {
+    let table = table();
+    let bytes = text.as_bytes();
+    let mut state = State::default();
+    let mut count = 0;
+    let mut k = 0;
+    while k < bytes.len() {
+        let b = bytes[k];
+        if b < 0x80 && state.prev_kind == OTHER && b >= 0x20 && b != 0x7f {
+            // Printable ASCII after a character of class Other (no state in flight that a
+            // printable ASCII character could continue): a boundary before it, and the
+            // state after it is that of a plain Other.
+            count += 1;
+            state = State::default();
+            k += 1;
+            continue;
+        }
+        let Some(c) = text[k..].chars().next() else {
+            break;
+        };
+        let class = class(table, c);
+        if k == 0 || state.breaks_before(class) {
+            count += 1;
+        }
+        state.advance(class);
+        k += c.len_utf8();
+    }
+    count
+}
+
+/// What the rules need to know of the text before a position.
+#[derive(Debug, Clone, Copy)]
+struct State {
+    /// The kind of the previous character.
+    prev_kind: u8,
+    /// GB11: 1 after `ExtPict Extend*`, 2 after `ExtPict Extend* ZWJ`, else 0.
+    pictographic: u8,
+    /// GB12/13: the number of regional indicators right before, odd or not.
+    odd_ri: bool,
+    /// GB9c: 1 after `Consonant [Extend Linker]*` without a Linker, 2 with one, else 0.
+    conjunct: u8,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            prev_kind: OTHER,
+            pictographic: 0,
+            odd_ri: false,
+            conjunct: 0,
+        }
+    }
+}
+
+impl State {
+    /// Whether a boundary lies between the previous character and one of class `next`.
+    fn breaks_before(&self, next: Class) -> bool {
+        let (prev, kind) = (self.prev_kind, next.kind());
+        match (prev, kind) {
+            (CR, LF) => false,                                                  // GB3
+            (CR | LF | CONTROL, _) | (_, CR | LF | CONTROL) => true,            // GB4, GB5
+            (L, L | V | LV | LVT) | (LV | V, V | T) | (LVT | T, T) => false,    // GB6–GB8
+            (_, EXTEND | ZWJ | SPACING_MARK) | (PREPEND, _) => false,           // GB9, GB9a, GB9b
+            _ if next.incb() == INCB_CONSONANT && self.conjunct == 2 => false,  // GB9c
+            (ZWJ, _) if next.pictographic() && self.pictographic == 2 => false, // GB11
+            (RI, RI) => !self.odd_ri,                                           // GB12, GB13
+            _ => true,                                                          // GB999
+        }
+    }
+
+    /// The state after a character of class `c`.
+    fn advance(&mut self, c: Class) {
+        let kind = c.kind();
+        self.pictographic = if c.pictographic() {
+            1
+        } else {
+            match (kind, self.pictographic) {
+                (EXTEND, 1) => 1,
+                (ZWJ, 1) => 2,
+                _ => 0,
+            }
+        };
+        self.odd_ri = kind == RI && !self.odd_ri;
+        self.conjunct = match (c.incb(), self.conjunct) {
+            (INCB_CONSONANT, _) => 1,
+            (INCB_LINKER, 1 | 2) => 2,
+            (INCB_EXTEND, s) => s,
+            _ => 0,
+        };
+        self.prev_kind = kind;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_segmentation::UnicodeSegmentation;
+
+    fn segmenter(text: &str) -> usize {
+        text.graphemes(true).count()
+    }
+
+    #[test]
+    fn counts_as_the_segmenter_with_every_code_point() {
+        // Every code point alone, and next to a character of each class.
+        let partners = [
+            "a",
+            "\r",
+            "\n",
+            "\u{1}",
+            "\u{301}",
+            "\u{200d}",
+            "\u{1f1e9}",
+            "\u{600}",
+            "\u{903}",
+            "\u{1100}",
+            "\u{1161}",
+            "\u{11a8}",
+            "가",
+            "각",
+            "\u{1f600}",
+            "\u{915}",
+            "\u{94d}",
+        ];
+        let mut text = String::new();
+        for c in (0..=0x10_ffff).filter_map(char::from_u32) {
+            let cp = u32::from(c) as usize;
+            for p in [
+                partners[cp % partners.len()],
+                partners[cp / 7 % partners.len()],
+            ] {
+                for pair in [
+                    [c.to_string(), p.to_string()],
+                    [p.to_string(), c.to_string()],
+                ] {
+                    text.clear();
+                    text.push_str(&pair[0]);
+                    text.push_str(&pair[1]);
+                    assert_eq!(count(&text), segmenter(&text), "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn counts_as_the_segmenter_on_mixes_of_every_class() {
+        // Sequences the rules treat specially: emoji ZWJ sequences, skin tones, flags,
+        // keycaps, Hangul syllables, Indic conjuncts, prepended marks, CR LF.
+        let pool: Vec<char> = "a1 #*\r\n\u{1}\u{7f}\u{85}\u{ad}\u{301}\u{200d}\u{200b}\u{fe0f}\u{20e3}\
+            \u{1f1e9}\u{1f1ea}\u{1f1fa}\u{1f3fb}\u{1f3ff}\u{1f468}\u{1f469}\u{1f467}\u{2764}\u{1f48b}\
+            \u{1f3f4}\u{e0067}\u{e007f}\u{a9}\u{600}\u{110bd}\u{903}\u{1100}\u{1161}\u{11a8}\u{ac00}\u{ac01}\
+            \u{915}\u{94d}\u{937}\u{93f}\u{9cd}\u{995}\u{e33}\u{3099}\u{ff9e}é日😀🧑\u{1fc00}"
+            .chars()
+            .collect();
+        let mut seed = 0x2545_f491_u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed as usize
+        };
+        for _ in 0..200_000 {
+            let len = next() % 10;
+            let text: String = (0..len).map(|_| pool[next() % pool.len()]).collect();
+            assert_eq!(count(&text), segmenter(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn counts_the_differential_corpus_as_the_segmenter() {
+        for file in ["corpus.jsonl", "holdout.jsonl"] {
+            let path = format!("{}/tests/data/text/{file}", env!("CARGO_MANIFEST_DIR"));
+            let data = std::fs::read_to_string(&path).expect("corpus");
+            for line in data.lines().filter(|l| !l.is_empty()) {
+                let v: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+                let text = v["text"].as_str().expect("text");
+                assert_eq!(count(text), segmenter(text), "{text:?}");
+            }
+        }
+    }
+}

@@ -131,6 +131,13 @@ fn is_valid_domain(s: &str) -> bool {
 
 /// Start positions allowed by `(^|\s|\()` (and `^` after a line break where `multiline`).
 fn after_opener(text: &str, i: usize, multiline: bool) -> bool {
+    // An ASCII character before `i` is told by its byte (the multiline line breaks are
+    // `\s` already).
+    if let Some(&b) = i.checked_sub(1).and_then(|k| text.as_bytes().get(k)) {
+        if b.is_ascii() {
+            return matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | b'(');
+        }
+    }
     match char_before(text, i) {
         None => true,
         Some(c) => {
@@ -176,17 +183,10 @@ fn detect_mentions(text: &str, out: &mut Vec<Facet>) {
 }
 
 fn detect_links(text: &str, out: &mut Vec<Facet>) {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        // Both alternatives of the reference's regex start with an ASCII letter (bytes inside
-        // a character never are one).
-        if !bytes[i].is_ascii_alphabetic() || !after_opener(text, i, true) {
-            i += 1;
-            continue;
-        }
+    let mut from = 0;
+    while let Some(i) = next_link_start(text, from) {
         let Some((end, has_protocol, domain_end)) = link_at(text, i) else {
-            i += 1;
+            from = i + 1;
             continue;
         };
         let matched = &text[i..end];
@@ -196,7 +196,7 @@ fn detect_links(text: &str, out: &mut Vec<Facet>) {
         let mut uri = if matched.starts_with("http") {
             matched.to_string()
         } else if has_protocol || !is_valid_domain(&text[i..domain_end]) {
-            i = end;
+            from = end;
             continue;
         } else {
             format!("https://{matched}")
@@ -215,8 +215,54 @@ fn detect_links(text: &str, out: &mut Vec<Facet>) {
             byte_end,
             feature: FacetFeature::Link { uri },
         });
-        i = end;
+        from = end;
     }
+}
+
+/// The first position at or after `from` where a link can start: an ASCII letter (both
+/// alternatives of the reference's regex start with one) at the start of the text or after
+/// an opener ([`after_opener`], multiline). Openers are found by their bytes: ASCII ones, or
+/// the lead byte of a non-ASCII space (U+00A0, U+1680, U+2000..U+205F, U+3000, U+FEFF), then
+/// checked.
+fn next_link_start(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if from == 0 && bytes.first().is_some_and(u8::is_ascii_alphabetic) {
+        return Some(0);
+    }
+    let mut j = from.max(1) - 1;
+    while j < bytes.len() {
+        let k = j + bytes[j..].iter().position(|&b| {
+            matches!(
+                b,
+                b'\t'
+                    | b'\n'
+                    | 0x0b
+                    | 0x0c
+                    | b'\r'
+                    | b' '
+                    | b'('
+                    | 0xc2
+                    | 0xe1
+                    | 0xe2
+                    | 0xe3
+                    | 0xef
+            )
+        })?;
+        let opener_end = if bytes[k] < 0x80 {
+            Some(k + 1)
+        } else {
+            char_at(text, k)
+                .filter(|&c| is_js_space(c))
+                .map(|c| k + c.len_utf8())
+        };
+        if let Some(i) = opener_end {
+            if i >= from && bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
+                return Some(i);
+            }
+        }
+        j = k + 1;
+    }
+    None
 }
 
 /// `https?://\S+` or `[a-z][a-z0-9]*(\.[a-z0-9]+)+\S*` (case-insensitive) at `i`:
@@ -275,8 +321,21 @@ fn is_punctuation(c: char) -> bool {
 
 fn detect_tags(text: &str, out: &mut Vec<Facet>) {
     let mut from = 0;
-    while let Some(k) = text[from..].find(['#', '＃']) {
-        let hash = from + k;
+    // The next '#' and the next '＃', each found by its own fast search.
+    let find = |from: usize, pattern: char| text[from..].find(pattern).map(|k| from + k);
+    let (mut ascii, mut fullwidth) = (find(0, '#'), find(0, '＃'));
+    loop {
+        if ascii.is_some_and(|a| a < from) {
+            ascii = find(from, '#');
+        }
+        if fullwidth.is_some_and(|f| f < from) {
+            fullwidth = find(from, '＃');
+        }
+        let hash = match (ascii, fullwidth) {
+            (Some(a), f) if f.is_none_or(|f| a < f) => a,
+            (_, Some(f)) => f,
+            _ => break,
+        };
         let body = hash + char_at(text, hash).map_or(1, char::len_utf8);
         from = body;
         if !char_before(text, hash).is_none_or(is_js_space) {

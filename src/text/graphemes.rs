@@ -2,17 +2,18 @@
 //!
 //! The rules of UAX #29 (Unicode 17, "Grapheme Cluster Boundary Rules", GB3–GB999) as a
 //! small state machine over each character's class: its Grapheme_Cluster_Break value,
-//! Extended_Pictographic and Indic_Conjunct_Break, looked up in one byte per code point of
-//! the first two planes (built once from ICU4X's Unicode data, where emoji and nearly every
-//! script live) and in the Unicode data itself above them. It counts what
-//! `unicode-segmentation` counts (tested against it on every code point, on random mixes of
-//! every class, and on the differential corpus, whose answers come from ICU), with no
-//! segmenter state to set up per text.
+//! Extended_Pictographic and Indic_Conjunct_Break, from ICU4X's Unicode data, kept in one
+//! byte per code point of the first two planes (where emoji and nearly every script live)
+//! and of plane 14's tags once looked up; every other code point is of class Other. It
+//! counts what `unicode-segmentation` counts (tested against it on every code point, on
+//! random mixes of every class, and on the differential corpus, whose answers come from
+//! ICU), with no segmenter state to set up per text.
 
 use icu_properties::props::{
     ExtendedPictographic, GraphemeClusterBreak as Gcb, IndicConjunctBreak as Incb,
 };
 use icu_properties::{CodePointMapData, CodePointSetData};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// A character's class: the Grapheme_Cluster_Break kind in the low 4 bits, then
 /// Extended_Pictographic, then Indic_Conjunct_Break.
@@ -88,30 +89,46 @@ impl Class {
     }
 }
 
-/// Code points below this have their class in [`table`].
-const TABLE_END: u32 = 0x2_0000;
+/// Code points below this have their class in [`TABLE`].
+const TABLE_END: usize = 0x2_0000;
 
-/// The classes of the first two planes, one byte each (128 KiB), built once (about
-/// 130,000 look-ups in the Unicode data, a few milliseconds).
-fn table() -> &'static [u8] {
-    static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        (0..TABLE_END)
-            .map(|cp| char::from_u32(cp).map_or(OTHER, |c| Class::from_data(c).0))
-            .collect()
-    })
-}
+/// Marks an entry of [`TABLE`] as filled (a class uses 7 bits).
+const KNOWN: u8 = 0x80;
 
-fn class(table: &[u8], c: char) -> Class {
-    match table.get(u32::from(c) as usize) {
-        Some(&b) => Class(b),
-        None => Class::from_data(c),
+/// The classes of the first two planes and of plane 14's tags, one byte each, filled on
+/// first sight of each code point from the Unicode data (0: not looked up yet). Zeroed
+/// static memory: nothing is built up front, and only the pages of the scripts a program
+/// meets are touched.
+static TABLE: [AtomicU8; TABLE_END + PLANE_14_LEN] =
+    [const { AtomicU8::new(0) }; TABLE_END + PLANE_14_LEN];
+
+/// The tags and variation selectors of plane 14 (Control or Extend).
+const PLANE_14: u32 = 0xe_0000;
+const PLANE_14_LEN: usize = 0x1000;
+
+fn class(c: char) -> Class {
+    let cp = u32::from(c);
+    let slot = if (cp as usize) < TABLE_END {
+        cp as usize
+    } else if (PLANE_14..PLANE_14 + PLANE_14_LEN as u32).contains(&cp) {
+        TABLE_END + (cp - PLANE_14) as usize
+    } else {
+        // Every other code point above the first two planes (CJK ideographs of planes 2
+        // and 3, private use, unassigned) is of class Other without more: see the test
+        // `code_points_beyond_the_tables_are_plain_others`.
+        return Class(OTHER);
+    };
+    let known = TABLE[slot].load(Ordering::Relaxed);
+    if known & KNOWN != 0 {
+        return Class(known & !KNOWN);
     }
+    let class = Class::from_data(c);
+    TABLE[slot].store(class.0 | KNOWN, Ordering::Relaxed);
+    class
 }
 
 /// The number of extended grapheme clusters of `text`.
 pub(crate) fn count(text: &str) -> usize {
-    let table = table();
     let bytes = text.as_bytes();
     let mut state = State::default();
     let mut count = 0;
@@ -130,7 +147,7 @@ pub(crate) fn count(text: &str) -> usize {
         let Some(c) = text[k..].chars().next() else {
             break;
         };
-        let class = class(table, c);
+        let class = class(c);
         if k == 0 || state.breaks_before(class) {
             count += 1;
         }
@@ -251,6 +268,16 @@ mod tests {
                     assert_eq!(count(&text), segmenter(&text), "{text:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn code_points_beyond_the_tables_are_plain_others() {
+        for c in (TABLE_END as u32..=0x10_ffff)
+            .filter(|cp| !(PLANE_14..PLANE_14 + PLANE_14_LEN as u32).contains(cp))
+            .filter_map(char::from_u32)
+        {
+            assert_eq!(Class::from_data(c), Class(OTHER), "{c:?}");
         }
     }
 

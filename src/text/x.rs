@@ -256,7 +256,11 @@ pub fn parse(text: &str, config: &TwitterTextConfig) -> ParseResult {
             if let Some((a, b)) = u.dropped {
                 units -= utf16_len(&norm[a..b]);
             }
-            let (stop, split) = advance_utf16(norm, i, units);
+            let (stop, split) = match u.dropped {
+                // The whole URL: the step ends at its end.
+                None => (u.end, None),
+                Some(_) => advance_utf16(norm, i, units),
+            };
             // The unit the step ends on: the high surrogate of a split character is valid.
             let last = if split.is_some() {
                 None

@@ -69,16 +69,22 @@ static SCAN_BYTE: [bool; 256] = {
 /// For each code point of the BMP, whether a sequence of the table starts with it (one bit
 /// each, derived from [`FIRST`]): punctuation, arrows and CJK symbols are told from emoji by
 /// one load, without searching.
-static BMP_MAY_START: [u64; 1024] = bmp_bits();
+static BMP_MAY_START: [u64; 1024] = plane_bits(0);
 
-const fn bmp_bits() -> [u64; 1024] {
+/// The same for plane 1 (U+10000..U+1FFFF), where the pictographs are; FIRST ends there.
+static PLANE_1_MAY_START: [u64; 1024] = plane_bits(1);
+
+const fn plane_bits(plane: u32) -> [u64; 1024] {
     let mut out = [0u64; 1024];
     let mut k = 0;
     while k < FIRST.len() {
         let (first, last) = FIRST[k];
         let mut cp = first;
-        while cp <= last && cp < 0x1_0000 {
-            out[(cp >> 6) as usize] |= 1 << (cp & 63);
+        while cp <= last {
+            if cp >> 16 == plane {
+                let low = cp & 0xffff;
+                out[(low >> 6) as usize] |= 1 << (low & 63);
+            }
             cp += 1;
         }
         k += 1;
@@ -92,15 +98,13 @@ fn may_start_emoji(c: char) -> bool {
     if cp < 0x80 {
         return matches!(c, '#' | '*' | '0'..='9');
     }
-    if cp < 0x1_0000 {
-        return (BMP_MAY_START[(cp >> 6) as usize] >> (cp & 63)) & 1 == 1;
-    }
-    let mut utf8 = [0; 4];
-    if !LEAD_MAY_START[usize::from(c.encode_utf8(&mut utf8).as_bytes()[0])] {
-        return false;
-    }
-    let i = FIRST.partition_point(|&(_, last)| last < cp);
-    FIRST.get(i).is_some_and(|&(first, _)| first <= cp)
+    let bits = match cp >> 16 {
+        0 => &BMP_MAY_START,
+        1 => &PLANE_1_MAY_START,
+        _ => return false,
+    };
+    let low = cp & 0xffff;
+    (bits[(low >> 6) as usize] >> (low & 63)) & 1 == 1
 }
 
 /// Whether a keycap base (`#`, `*`, a digit) at byte `at` can start a sequence: only when a

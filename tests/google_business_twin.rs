@@ -13,7 +13,9 @@ use socialkit::adapters::google_business::{
 use socialkit::clock::ManualClock;
 use socialkit::engine::{Engine, EngineConfig};
 use socialkit::inbox::{Inbox, ItemState, MemoryInboxStore, PageRequest};
-use socialkit::model::{InteractionKind, InteractionQuery, Media, Post, PublishOptions};
+use socialkit::model::{
+    ChannelMetrics, InteractionKind, InteractionQuery, Media, Post, PublishOptions, Rating,
+};
 use socialkit::store::{ChannelRecord, MemoryStore};
 use socialkit::{ErrorKind, Platform, PlatformExt};
 
@@ -137,7 +139,7 @@ async fn reviews_are_read_once_and_answered_updated_and_unanswered() {
     let s = gbp.review_summary().await.unwrap();
     assert_eq!(
         (s.average_rating, s.total_review_count),
-        (Some(3.5), Some(2))
+        (Rating::from_stars(3.5), Some(2))
     );
 
     // Reply, update the reply, delete it.
@@ -171,6 +173,58 @@ async fn reviews_are_read_once_and_answered_updated_and_unanswered() {
         .unwrap();
     let ids: Vec<&str> = next.items.iter().map(|i| i.reference.id.as_str()).collect();
     assert_eq!(ids, [r3.as_str()]);
+}
+
+/// `channel()` reports `reviews.list`'s `totalReviewCount` and `averageRating` as channel
+/// metrics; a location has no followers, following or post count in the API.
+#[tokio::test]
+async fn rating_and_review_count_are_channel_metrics() {
+    let twin = Twin::start().await.unwrap();
+    let h = twin.handle();
+    let gbp = GoogleBusiness::new(twin.config());
+    let empty = gbp.channel().await.unwrap();
+    assert_eq!(empty.id, "accounts/1001/locations/2002");
+    assert_eq!(
+        empty.metrics,
+        ChannelMetrics {
+            reviews: Some(0),
+            ..ChannelMetrics::default()
+        },
+        "no rating before the first review, and zero reviews is known"
+    );
+    for (who, stars) in [("Ann", 5), ("Bob", 4), ("Cem", 4)] {
+        h.review(who, stars, "fine", Duration::minutes(5));
+    }
+    let m = gbp.channel().await.unwrap().metrics;
+    assert_eq!(m.reviews, Some(3));
+    let rating = m.average_rating.unwrap();
+    assert_eq!(rating.hundredths(), 433, "13 / 3 stars, to the hundredth");
+    assert_eq!(format!("{rating:.1}"), "4.3");
+    assert_eq!((m.followers, m.following, m.posts), (None, None, None));
+    let asked = h.log().all();
+    let last = asked.last().unwrap();
+    assert_eq!(last.path, "/v4/accounts/1001/locations/2002/reviews");
+    assert_eq!(last.query.as_deref(), Some("pageSize=1"));
+
+    // Out of range or mistyped answers are no rating or an error, never a panic.
+    let list = "/v4/accounts/1001/locations/2002/reviews";
+    let canned = |body| socialkit::testkit::twin::Canned::json(200, body);
+    h.faults().inject(
+        Some("GET"),
+        Some(list),
+        1,
+        canned(serde_json::json!({"averageRating": 7.5, "totalReviewCount": 3})),
+    );
+    let m = gbp.channel().await.unwrap().metrics;
+    assert_eq!((m.reviews, m.average_rating), (Some(3), None));
+    h.faults().inject(
+        Some("GET"),
+        Some(list),
+        1,
+        canned(serde_json::json!({"averageRating": "4.5", "totalReviewCount": 3})),
+    );
+    let e = gbp.channel().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unexpected, "{e}");
 }
 
 #[tokio::test]

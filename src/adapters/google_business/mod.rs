@@ -18,10 +18,13 @@
 //!   replaces the owner's reply ([`GoogleBusiness::set_review_reply`] to update it,
 //!   [`GoogleBusiness::delete_review_reply`] to remove it). They reach the unified inbox and
 //!   its SLA like comments ([`crate::inbox`]).
-//! - **Channel metrics**: [`GoogleBusiness::review_summary`] (average rating, review count).
-//!   The Platform's `ChannelMetrics` has no rating field, so `channel()` reports the count of
-//!   reviews in its profile bio only as text; post metrics are not offered (the v4 post
-//!   insights were retired for the Performance API, which reports per location).
+//! - **Channel metrics**: `channel()` reads `reviews.list` (one review per page) and reports
+//!   its `totalReviewCount` as [`ChannelMetrics::reviews`](crate::model::ChannelMetrics) and
+//!   its `averageRating` as [`ChannelMetrics::average_rating`](crate::model::ChannelMetrics)
+//!   (a [`Rating`](crate::model::Rating) in hundredths of a star); followers, following and
+//!   posts stay `None` (the API has none). [`GoogleBusiness::review_summary`] gives the two
+//!   alone. Post metrics are not offered (the v4 post insights were retired for the
+//!   Performance API, which reports per location).
 //! - **No idempotency key**: a post is sent once and an in-doubt one is reconciled through
 //!   `localPosts.list`; a reply is a PUT and safe to repeat.
 //!
@@ -61,7 +64,7 @@ use crate::auth::{Secret, TokenManager, channel_tokens};
 use crate::http::{Call, Client, Response};
 use crate::model::{
     Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, MediaKind, Page, Post,
-    PostRef, Profile, PublishOptions, Published, RecentPost,
+    PostRef, PublishOptions, Published, RecentPost,
 };
 use crate::platform::{Capabilities, Idempotency, MediaLimits, Operation, Platform};
 use crate::text::{Counting, TextRule};
@@ -235,13 +238,7 @@ impl Adapter for GoogleBusiness {
             self.config.location_name(),
             self.config.location_name(),
         );
-        ch.profile = Profile {
-            bio: match (s.average_rating, s.total_review_count) {
-                (Some(r), Some(n)) => Some(format!("{r:.1} stars from {n} reviews")),
-                _ => None,
-            },
-            ..Profile::default()
-        };
+        ch.metrics = s.metrics();
         Ok(ch)
     }
 

@@ -7,7 +7,8 @@
 //! ([`crate::auth::google`]) and its error model (each module names what it took).
 //!
 //! - **Auth**: Google OAuth 2.0 with PKCE and offline access, scope `business.manage`
-//!   ([`oauth`]); tokens refreshed through the channel's token manager.
+//!   ([`oauth`]); the locations the token may manage listed to choose from ([`connect`]);
+//!   tokens refreshed through the channel's token manager.
 //! - **Publish**: a post's text is a `STANDARD` local post's summary (1,500 characters), its
 //!   link a "Learn more" button, an image by public URL its photo;
 //!   [`GoogleBusiness::publish_local_post`] makes events and offers ([`LocalPostDraft`],
@@ -42,6 +43,7 @@
 
 pub mod api;
 pub mod config;
+pub mod connect;
 pub mod errors;
 pub mod oauth;
 pub mod posts;

@@ -18,8 +18,8 @@ use super::api::{Review, ReviewList, ReviewReply};
 use super::{GoogleBusiness, MAX_REPLY_BYTES, PLATFORM};
 use crate::http::{Call, HighWater, Retry};
 use crate::model::{
-    Author, ChannelMetrics, Interaction, InteractionKind, InteractionQuery, InteractionRef, Page, Post, PostRef,
-    Published, Rating,
+    Author, ChannelMetrics, Interaction, InteractionKind, InteractionQuery, InteractionRef, Page,
+    Post, PostRef, Published, Rating,
 };
 use crate::{Error, Result};
 

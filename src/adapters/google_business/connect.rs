@@ -103,18 +103,23 @@ fn malformed(what: &str, name: &str) -> Error {
     .with_operation("connect")
 }
 
-/// Reads every page of a list (at most [`MAX_PAGES`], stopping at a repeated token): `page`
-/// builds the call for a page token, `each` takes an answer's items and returns its next
-/// token.
+/// Reads every page of the list at `url` with the `query` pairs (at most [`MAX_PAGES`],
+/// stopping at a repeated token): `each` takes an answer's items and returns its next token.
 async fn pages<T: serde::de::DeserializeOwned>(
     http: &Client,
     token: &Token,
-    page: impl Fn(Option<&str>) -> Result<Call>,
+    url: Url,
+    query: &[(&str, &str)],
     mut each: impl FnMut(T) -> Option<String>,
 ) -> Result<()> {
     let mut next: Option<String> = None;
     for _ in 0..MAX_PAGES {
-        let call = page(next.as_deref())?.bearer(&token.access_token);
+        let mut call = Call::get(PLATFORM, "connect", url.clone())
+            .query(query.iter().copied())
+            .bearer(&token.access_token);
+        if let Some(p) = &next {
+            call = call.query([("pageToken", p.as_str())]);
+        }
         let answer: T = http.send(call, &BusinessErrors).await?.json()?;
         match each(answer).filter(|t| !t.is_empty()) {
             Some(t) if Some(&t) != next.as_ref() => next = Some(t),
@@ -138,18 +143,8 @@ pub async fn locations(
     pages(
         http,
         token,
-        |p| {
-            let mut call = Call::get(
-                PLATFORM,
-                "connect",
-                join(&hosts.account_management, "v1/accounts")?,
-            )
-            .query([("pageSize", "20")]);
-            if let Some(p) = p {
-                call = call.query([("pageToken", p)]);
-            }
-            Ok(call)
-        },
+        join(&hosts.account_management, "v1/accounts")?,
+        &[("pageSize", "20")],
         |list: AccountList| {
             accounts.extend(list.accounts);
             list.next_page_token
@@ -163,21 +158,14 @@ pub async fn locations(
             .strip_prefix("accounts/")
             .ok_or_else(|| malformed("account", &account.name))?;
         let mut found = Vec::new();
-        let list_url = join(
-            &hosts.business_information,
-            &format!("v1/accounts/{account_id}/locations"),
-        )?;
         pages(
             http,
             token,
-            |p| {
-                let mut call = Call::get(PLATFORM, "connect", list_url.clone())
-                    .query([("readMask", "name,title,languageCode"), ("pageSize", "100")]);
-                if let Some(p) = p {
-                    call = call.query([("pageToken", p)]);
-                }
-                Ok(call)
-            },
+            join(
+                &hosts.business_information,
+                &format!("v1/accounts/{account_id}/locations"),
+            )?,
+            &[("readMask", "name,title,languageCode"), ("pageSize", "100")],
             |list: LocationList| {
                 found.extend(list.locations);
                 list.next_page_token

@@ -31,11 +31,19 @@
 //!
 //! # Unverified
 //!
-//! No live location was used. Unverified: the 1,500-character summary and 58-character event
-//! title (YouTube Help and vendor docs, not the API reference); the 4,096-byte reply limit;
-//! that `reviews.list` orders by `updateTime desc` as asked and how long its page tokens
-//! last; the 429 `Retry-After` (a minute is assumed); that a new local post appears in
-//! `localPosts.list` at once while its state is `PROCESSING`.
+//! No live location was used. Checked against the reference since: `reviews.list` takes
+//! `pageSize` up to 50 and `orderBy` `updateTime desc` (also its default; `rating` and
+//! `rating desc` are the other orders), and answers `averageRating` as a plain number on the
+//! 1–5 scale with no stated precision, hence [`Rating`](crate::model::Rating) in hundredths
+//! (<https://developers.google.com/my-business/reference/rest/v4/accounts.locations.reviews/list>);
+//! the 4,096-byte reply is `ReviewReply.comment`'s "maximum length is 4096 bytes"
+//! (<https://developers.google.com/my-business/reference/rest/v4/accounts.locations.reviews#ReviewReply>,
+//! read through a copy of the field's description). Unverified: the 1,500-character summary
+//! and 58-character event title (Google Help and vendor docs, not the API reference); how long
+//! `reviews.list` page tokens last; the 429 `Retry-After` (a minute is assumed); that a new
+//! local post appears in `localPosts.list` at once while its state is `PROCESSING`; and, for
+//! the connect flow, that `accounts.list` puts the personal account first and that every
+//! location's `name` is `locations/{id}` as the Business Information reference shows.
 //!
 //! # Reviews
 //!
@@ -84,7 +92,7 @@ pub const PLATFORM: &str = "google_business";
 pub const MAX_SUMMARY: usize = 1500;
 /// Longest event or offer title: 58 characters (unverified).
 pub const MAX_EVENT_TITLE: usize = 58;
-/// Longest review reply: 4,096 bytes (`ReviewReply.comment`, unverified).
+/// Longest review reply: 4,096 bytes (`ReviewReply.comment` in the v4 reference).
 pub const MAX_REPLY_BYTES: usize = 4096;
 
 /// Registers `google_business`.

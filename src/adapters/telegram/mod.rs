@@ -49,9 +49,13 @@
 //! # Ok(()) }
 //! ```
 
-pub mod api;
+#[allow(
+    dead_code,
+    reason = "wire types mirror the documented shapes; not every field is read by the adapter"
+)]
+pub(crate) mod api;
 pub mod config;
-pub mod entities;
+pub(crate) mod entities;
 pub mod errors;
 mod publish;
 mod read;
@@ -123,7 +127,7 @@ pub(crate) fn register(registry: &mut Registry) {
 /// assert_eq!(caps.text.max, 4096);
 /// assert_eq!(caps.text.counting, socialkit::text::Counting::Utf16);
 /// assert_eq!(caps.media.max_count, 10);
-/// assert!(caps.threads && caps.edit && caps.delete && caps.reply);
+/// assert!(caps.post_threads && caps.edit && caps.delete && caps.reply);
 /// assert!(!caps.recent_posts && caps.metrics.is_empty());
 /// assert_eq!(caps.idempotency, socialkit::platform::Idempotency::None);
 /// ```
@@ -144,7 +148,7 @@ pub fn capabilities() -> Capabilities {
         alt_text_max: None,
         alt_text_required: false,
     };
-    c.threads = true;
+    c.post_threads = true;
     c.link_cards = true;
     c.delete = true;
     c.edit = true;

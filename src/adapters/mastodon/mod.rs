@@ -12,7 +12,7 @@
 //!   post has some; without, the status keeps its media) and delete.
 //! - **Interactions** from `GET /api/v1/notifications`: mentions, replies (a mention whose
 //!   status replies to one of ours), favourites (likes), reblogs (reposts), follows and quotes,
-//!   read forward from a cursor without skips or repeats ([`paging`]); replies to them.
+//!   read forward from a cursor without skips or repeats (the crate-private `paging` module); replies to them.
 //! - **Search** of public statuses for listening ([`search`]): full-text search for words,
 //!   the hashtag timeline for hashtags only, the same meaning on Mastodon and snac.
 //! - **Metrics** per status (replies, reblogs, favourites, quotes where the server reports

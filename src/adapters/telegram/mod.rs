@@ -10,7 +10,7 @@
 //!   item). Lengths are counted as Telegram counts them ([`crate::text::telegram`]) before any
 //!   request. Files go up as multipart uploads; media given by URL is passed as the URL for
 //!   Telegram to fetch. Formatting is sent as `entities` built from socialkit's facets
-//!   ([`entities`]), never as escaped Markdown. A link becomes the link preview
+//!   (the crate-private `entities` module), never as escaped Markdown. A link becomes the link preview
 //!   (`link_preview_options.url`), appended to the text when the text lacks it.
 //! - **No alt text**: the Bot API has no field for it (`InputMediaPhoto` has none), so alt text
 //!   on media is not sent; [`capabilities`] declares no alt-text limit and this is the only

@@ -283,7 +283,8 @@ pub(crate) async fn batched_answers_are_fenced_one_by_one(s: &dyn Store) {
     assert_eq!(s.claim_events(t0(), "w1", 3, lease).await.unwrap().len(), 3);
     assert_eq!(s.claim_events(t0(), "w2", 9, lease).await.unwrap().len(), 2);
     let retry_at = t0() + Duration::seconds(10);
-    let f = |ws: &WorkspaceId, id: &EventId, o: EventOutcome| Finished::new(ws.clone(), id.clone(), o);
+    let f =
+        |ws: &WorkspaceId, id: &EventId, o: EventOutcome| Finished::new(ws.clone(), id.clone(), o);
     let done = [
         f(&a, &e[0].id, EventOutcome::Delivered),
         f(
@@ -306,7 +307,10 @@ pub(crate) async fn batched_answers_are_fenced_one_by_one(s: &dyn Store) {
         f(&a, &e[4].id, EventOutcome::Delivered), // b's event named under a
     ];
     let got = s.finish_events("w1", &done, t0()).await.unwrap();
-    let kinds_of: Vec<Option<ErrorKind>> = got.iter().map(|r| r.as_ref().err().map(|e| e.kind())).collect();
+    let kinds_of: Vec<Option<ErrorKind>> = got
+        .iter()
+        .map(|r| r.as_ref().err().map(|e| e.kind()))
+        .collect();
     assert_eq!(
         kinds_of,
         [

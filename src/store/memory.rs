@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
 use super::events::{
-    self, Emitter, EventFilter, EventId, EventOutcome, EventStatus, Finished, NewEvent, OutboxEvent,
-    Replay, StoredEvent,
+    self, Emitter, EventFilter, EventId, EventOutcome, EventStatus, Finished, NewEvent,
+    OutboxEvent, Replay, StoredEvent,
 };
 use super::{
     Attempt, AttemptOutcome, Change, ChannelId, ChannelRecord, Claim, Comment, Delivery,
@@ -213,12 +213,7 @@ impl Mem {
             .iter()
             .copied()
             .find(|s| self.events.get(s).is_some_and(is))
-            .or_else(|| {
-                self.events
-                    .iter()
-                    .find(|(_, e)| is(e))
-                    .map(|(seq, _)| *seq)
-            });
+            .or_else(|| self.events.iter().find(|(_, e)| is(e)).map(|(seq, _)| *seq));
         seq.and_then(|s| self.events.get_mut(&s).map(|e| (s, e)))
             .ok_or_else(|| not_found("event", id, ws))
     }

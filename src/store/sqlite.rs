@@ -15,8 +15,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::events::{
-    self, Emitter, EventFilter, EventId, EventLease, EventOutcome, EventStatus, Finished,
-    NewEvent, OutboxEvent, Replay, StoredEvent,
+    self, Emitter, EventFilter, EventId, EventLease, EventOutcome, EventStatus, Finished, NewEvent,
+    OutboxEvent, Replay, StoredEvent,
 };
 use super::migrations::migrate;
 use super::{

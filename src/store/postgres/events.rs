@@ -8,8 +8,8 @@ use tokio_postgres::types::ToSql;
 
 use super::{Tx, deliveries_where, from_us, json, parse, pg, us};
 use crate::store::events::{
-    self, Emitter, EventFilter, EventId, EventLease, EventOutcome, EventStatus, Finished,
-    NewEvent, OutboxEvent, Replay, StoredEvent,
+    self, Emitter, EventFilter, EventId, EventLease, EventOutcome, EventStatus, Finished, NewEvent,
+    OutboxEvent, Replay, StoredEvent,
 };
 use crate::store::{Delivery, WorkspaceId, not_found};
 use crate::{Error, ErrorKind, Result};
@@ -217,7 +217,16 @@ pub(crate) async fn finish_many(
     let rows = c
         .query(
             &st,
-            &[&wss, &ids, &statuses, &next, &errors, &keep, &worker, &us(now)],
+            &[
+                &wss,
+                &ids,
+                &statuses,
+                &next,
+                &errors,
+                &keep,
+                &worker,
+                &us(now),
+            ],
         )
         .await
         .map_err(pg)?;

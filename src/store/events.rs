@@ -244,6 +244,7 @@ impl Finished {
 /// What an outcome writes into a held event's row (the rules of [`finish`], as columns, for
 /// stores that apply many outcomes in one statement): the new status, the new `next_at` (or
 /// none to keep it), and the new last error (`None` to keep it, `Some(None)` to clear it).
+#[cfg(feature = "postgres")]
 pub(crate) fn outcome_columns(
     outcome: &EventOutcome,
 ) -> (EventStatus, Option<DateTime<Utc>>, Option<Option<&str>>) {

@@ -61,6 +61,7 @@
 
 mod media;
 mod oauth1;
+mod oauth2;
 mod routes;
 mod search;
 mod state;
@@ -121,6 +122,9 @@ pub struct TwinOptions {
     pub access_token_lifetime: Option<chrono::Duration>,
     /// The twin's clock for token lifetimes (default: the system clock).
     pub clock: crate::clock::SharedClock,
+    /// The scopes the user grants on the OAuth 2.0 consent page (`/i/oauth2/authorize`);
+    /// `None`: every scope asked for.
+    pub granted_scopes: Option<Vec<String>>,
 }
 
 impl Default for TwinOptions {
@@ -142,6 +146,7 @@ impl Default for TwinOptions {
             app_daily_posts: 10_000,
             access_token_lifetime: None,
             clock: std::sync::Arc::new(crate::clock::SystemClock),
+            granted_scopes: None,
         }
     }
 }

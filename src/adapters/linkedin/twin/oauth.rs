@@ -121,17 +121,34 @@ pub(super) async fn access_token(State(s): S, body: Bytes) -> Response {
 
 /// `GET /rest/organizationAcls?q=roleAssignee`: the approved administrator roles of the
 /// member on [`TwinOptions::administered`](super::TwinOptions::administered).
-pub(super) async fn organization_acls(State(s): S, h: HeaderMap, RawQuery(q): RawQuery) -> Response {
+pub(super) async fn organization_acls(
+    State(s): S,
+    h: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
     if let Err(r) = gate(&s, &h, true) {
         return *r;
     }
     let q = query(q);
     if q.get("q").map(String::as_str) != Some("roleAssignee") {
-        return reply(Err(super::Fail::new(400, "ILLEGAL_ARGUMENT", "q must be roleAssignee")));
+        return reply(Err(super::Fail::new(
+            400,
+            "ILLEGAL_ARGUMENT",
+            "q must be roleAssignee",
+        )));
     }
     let g = s.lock();
-    if !g.options.scopes.iter().any(|s| s == "rw_organization_admin") {
-        return reply(Err(super::Fail::new(403, "ACCESS_DENIED", "Not enough permissions to access: organizationAcls.FINDER-roleAssignee")));
+    if !g
+        .options
+        .scopes
+        .iter()
+        .any(|s| s == "rw_organization_admin")
+    {
+        return reply(Err(super::Fail::new(
+            403,
+            "ACCESS_DENIED",
+            "Not enough permissions to access: organizationAcls.FINDER-roleAssignee",
+        )));
     }
     let member = if g.options.author.starts_with("urn:li:person:") {
         g.options.author.clone()

@@ -49,9 +49,16 @@ pub(crate) async fn authorize(State(s): State<Arc<Shared>>, RawQuery(q): RawQuer
         .into_owned()
         .collect();
     let field = |k: &str| q.get(k).cloned().unwrap_or_default();
-    let method = q.get("code_challenge_method").cloned().unwrap_or("plain".into());
+    let method = q
+        .get("code_challenge_method")
+        .cloned()
+        .unwrap_or("plain".into());
     let Ok(mut back) = url::Url::parse(&field("redirect_uri")) else {
-        return (StatusCode::BAD_REQUEST, "Something went wrong: redirect_uri").into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            "Something went wrong: redirect_uri",
+        )
+            .into_response();
     };
     if field("response_type") != "code"
         || field("client_id").is_empty()

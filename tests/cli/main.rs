@@ -12,6 +12,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+#[cfg(all(feature = "testkit", feature = "sqlite"))]
+mod connect;
 #[cfg(all(feature = "postgres", feature = "testkit"))]
 mod postgres;
 

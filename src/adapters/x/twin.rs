@@ -500,6 +500,11 @@ impl TwinHandle {
         self.shared.lock().access_token.clone()
     }
 
+    /// The refresh token the twin accepts now (rotated by every refresh and code exchange).
+    pub fn refresh_token(&self) -> String {
+        self.shared.lock().refresh_token.clone()
+    }
+
     /// Replaces the accepted access token, as if the old one expired or was revoked.
     pub fn revoke_access_token(&self) {
         let mut g = self.shared.lock();

@@ -149,10 +149,11 @@ pub struct AddArgs {
 /// vault and attaches it.
 pub async fn add(app: &App, args: AddArgs) -> Result<()> {
     let (source, default, mut handle) = match (&args.connect, &args.url) {
-        (Some(platform), _) => {
-            let c = crate::connect::run(platform, &args, app.ctx.json).await?;
-            (c.source, c.default_id, c.checked_handle)
-        }
+        (Some(platform), _) => match crate::connect::run(platform, &args, app.ctx.json).await? {
+            Some(c) => (c.source, c.default_id, c.checked_handle),
+            // Only listed the accounts to choose from.
+            None => return Ok(()),
+        },
         (None, Some(url)) => (ChannelSource::Url(url.clone()), default_id(url)?, None),
         (None, None) => {
             return Err(Error::validation(

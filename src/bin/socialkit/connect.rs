@@ -36,11 +36,12 @@ impl Connected {
     }
 }
 
-/// Runs `platform`'s connect flow.
-pub async fn run(platform: &str, args: &AddArgs, json: bool) -> Result<Connected> {
+/// Runs `platform`'s connect flow; `None` when the flow only listed the accounts to choose
+/// from (nothing to store).
+pub async fn run(platform: &str, args: &AddArgs, json: bool) -> Result<Option<Connected>> {
     match platform {
-        "mastodon" => mastodon(args).await.map(Connected::unchecked),
-        "bluesky" => bluesky(args).map(Connected::unchecked),
+        "mastodon" => mastodon(args).await.map(Connected::unchecked).map(Some),
+        "bluesky" => bluesky(args).map(Connected::unchecked).map(Some),
         "x" | "linkedin" | "reddit" => crate::connect_oauth::run(platform, args, json).await,
         other => Err(Error::new(
             ErrorKind::Unsupported,

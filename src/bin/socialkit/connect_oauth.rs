@@ -115,8 +115,9 @@ async fn who_am_i(config: &ChannelConfig) -> Result<socialkit::model::Channel> {
     Registry::default().from_config(config)?.channel().await
 }
 
-/// Runs the flow of `platform` (`x`, `linkedin` or `reddit`).
-pub async fn run(platform: &str, args: &AddArgs, json: bool) -> Result<Connected> {
+/// Runs the flow of `platform` (`x`, `linkedin` or `reddit`); `None` when it only listed the
+/// accounts to choose from (LinkedIn `--organization` without `--account`).
+pub async fn run(platform: &str, args: &AddArgs, json: bool) -> Result<Option<Connected>> {
     let (client_id, secret) = app_credentials(platform, args);
     let client_id = need(client_id, platform, "client id", "--client-id", "CLIENT_ID")?;
     let api = api_base(args)?;
@@ -141,7 +142,7 @@ pub async fn run(platform: &str, args: &AddArgs, json: bool) -> Result<Connected
             ));
         }
     };
-    finish(platform, settings).await
+    finish(platform, settings).await.map(Some)
 }
 
 /// Asks who the account is, then hands the config over to be stored.
@@ -241,7 +242,7 @@ async fn linkedin(
     args: &AddArgs,
     http: &socialkit::http::Client,
     json: bool,
-) -> Result<Connected> {
+) -> Result<Option<Connected>> {
     use socialkit::adapters::linkedin::{LinkedIn, LinkedInConfig, oauth};
     let as_organization = args.organization || args.account.is_some();
     let scopes: Vec<&str> = if as_organization {
@@ -271,7 +272,7 @@ async fn linkedin(
         c.base_url = base;
     }
     if !as_organization {
-        return finish("linkedin", to_value(&c)?).await;
+        return finish("linkedin", to_value(&c)?).await.map(Some);
     }
     let member = LinkedIn::with_client(c, http.clone());
     let accounts = member.administered_organizations().await?;
@@ -296,12 +297,15 @@ async fn linkedin(
                     .collect::<Vec<_>>(),
             );
         }
-        return Err(Error::validation(
-            "choose the organization: run the command again with --account URN (nothing was stored)",
-        ));
+        if choices.is_empty() {
+            // `choose` says what that means and what to do.
+            socialkit::auth::connect::choose(accounts, "")?;
+        }
+        eprintln!("Nothing stored: choose one and run the command again with --account URN.");
+        return Ok(None);
     };
     let chosen = socialkit::auth::connect::choose(accounts, wanted)?;
-    finish("linkedin", chosen.settings).await
+    finish("linkedin", chosen.settings).await.map(Some)
 }
 
 #[cfg(not(feature = "linkedin"))]
@@ -312,7 +316,7 @@ async fn linkedin(
     _: &AddArgs,
     _: &socialkit::http::Client,
     _: bool,
-) -> Result<Connected> {
+) -> Result<Option<Connected>> {
     Err(without("linkedin"))
 }
 

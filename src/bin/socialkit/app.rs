@@ -152,7 +152,7 @@ pub enum Command {
     },
     /// Writes a campaign report from a `run` stored in the store: HTML, CSV or JSON.
     #[command(
-        after_help = "Examples:\n  socialkit report --campaign spring-range --format html --out report.html\n  socialkit report --campaign spring-range --format csv --table posts"
+        after_help = "Examples:\n  socialkit report --campaign spring-range --format html --out report.html\n  socialkit report --campaign spring-range --format csv --table posts\n  socialkit report --campaign spring-range --format text --lang de"
     )]
     Report(campaign::ReportArgs),
     /// Prints shell completions.

@@ -3,7 +3,9 @@
 //! - `mastodon` (any Mastodon-API server): registers an app on `--instance`
 //!   (`POST /api/v1/apps`) with a redirect to a local callback server on `127.0.0.1`, prints
 //!   the authorization URL (state + PKCE S256), waits for the browser's redirect, checks the
-//!   state, exchanges the code and checks the granted scopes ([`PendingConnect`]).
+//!   state, exchanges the code and checks the granted scopes ([`PendingConnect`]), then asks
+//!   who the account is.
+//! - `x`, `linkedin`, `reddit`: the app the user registered, see [`crate::connect_oauth`].
 //! - `bluesky`: the app password (Settings → App passwords) from `SOCIALKIT_APP_PASSWORD` or a
 //!   line on stdin; `channel add` signs in once to check it, and the session is kept in the
 //!   vault from then on.
@@ -40,7 +42,7 @@ impl Connected {
 /// from (nothing to store).
 pub async fn run(platform: &str, args: &AddArgs, json: bool) -> Result<Option<Connected>> {
     match platform {
-        "mastodon" => mastodon(args).await.map(Connected::unchecked).map(Some),
+        "mastodon" => mastodon(args).await.map(Some),
         "bluesky" => bluesky(args).map(Connected::unchecked).map(Some),
         "x" | "linkedin" | "reddit" => crate::connect_oauth::run(platform, args, json).await,
         other => Err(Error::new(
@@ -60,7 +62,7 @@ pub fn wait() -> Duration {
 }
 
 #[cfg(feature = "mastodon")]
-async fn mastodon(args: &AddArgs) -> Result<(ChannelSource, String)> {
+async fn mastodon(args: &AddArgs) -> Result<Connected> {
     use socialkit::adapters::mastodon::MastodonConfig;
     use socialkit::adapters::mastodon::oauth::{AppRegistration, MastodonApp};
     use socialkit::auth::connect::{LocalCallback, PendingConnect};
@@ -93,14 +95,20 @@ async fn mastodon(args: &AddArgs) -> Result<(ChannelSource, String)> {
     let token = pending.complete(&oauth, &http, &back).await?;
     let config = MastodonConfig::new(instance.as_str(), token.access_token.clone())?;
     let host = instance.host_str().unwrap_or("instance").to_string();
-    Ok((
-        ChannelSource::Url(config.to_url()),
-        format!("mastodon-{host}"),
-    ))
+    // Who the account is, before anything is stored.
+    let me = socialkit::Registry::default()
+        .from_url(&config.to_url())?
+        .channel()
+        .await?;
+    Ok(Connected {
+        source: ChannelSource::Url(config.to_url()),
+        default_id: format!("mastodon-{host}"),
+        checked_handle: Some(me.handle),
+    })
 }
 
 #[cfg(not(feature = "mastodon"))]
-async fn mastodon(_: &AddArgs) -> Result<(ChannelSource, String)> {
+async fn mastodon(_: &AddArgs) -> Result<Connected> {
     Err(Error::new(
         ErrorKind::Unsupported,
         "this socialkit was built without the mastodon feature",

@@ -15,17 +15,13 @@
 
 use std::sync::Arc;
 
-use axum::Router;
-use axum::extract::RawQuery;
-use axum::routing::get;
 use socialkit::adapters::mastodon::MastodonConfig;
 use socialkit::adapters::mastodon::oauth::{AppRegistration, MastodonApp};
-use socialkit::auth::connect::{Callback, PendingConnect};
+use socialkit::auth::connect::{CONNECT_TIMEOUT, LocalCallback, PendingConnect};
 use socialkit::engine::Engine;
 use socialkit::http::Client;
 use socialkit::store::vault::{ChannelSource, EnvKeyProvider, KeyProvider, KeyRing};
 use socialkit::store::{ChannelRecord, SqliteStore, Store};
-use tokio::sync::{Mutex, oneshot};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -40,24 +36,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => url::Url::parse(&arg)?,
     };
 
-    // The callback server: hands the first redirect's query to the flow.
-    let (tx, rx) = oneshot::channel::<String>();
-    let tx = Arc::new(Mutex::new(Some(tx)));
-    let app = Router::new().route(
-        "/callback",
-        get(move |RawQuery(q): RawQuery| {
-            let tx = tx.clone();
-            async move {
-                if let Some(tx) = tx.lock().await.take() {
-                    let _ = tx.send(q.unwrap_or_default());
-                }
-                "Connected. You can close this tab."
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let redirect = format!("http://{}/callback", listener.local_addr()?);
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    // The callback server on 127.0.0.1: receives the browser's redirect.
+    let callback = LocalCallback::bind(0).await?;
+    let redirect = callback.redirect_uri().to_string();
 
     let http = Client::default();
     let registration = AppRegistration::new("socialkit connect example", &redirect);
@@ -66,16 +47,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (url, pending) = PendingConnect::start(&oauth, true, http.now());
     println!("Open this URL to authorize:\n  {url}\n");
 
-    if twin.is_some() {
-        // The twin approves at once with its fixed code: play the browser's redirect.
+    // The twin approves at once with its fixed code: play the browser's redirect, which the
+    // callback server answers while it waits.
+    let browser = twin.is_some().then(|| {
         let back = format!("{redirect}?code=twin-code&state={}", pending.state.as_str());
-        reqwest::get(&back).await?.error_for_status()?;
+        tokio::spawn(async move { reqwest::get(&back).await?.error_for_status() })
+    });
+    let back = callback.wait(CONNECT_TIMEOUT.to_std()?).await?;
+    if let Some(browser) = browser {
+        browser.await??;
     }
-    let query = rx.await?;
-    server.abort();
-    let token = pending
-        .complete(&oauth, &http, &Callback::parse(&query)?)
-        .await?;
+    let token = pending.complete(&oauth, &http, &back).await?;
     let config = MastodonConfig::new(instance.as_str(), token.access_token.clone())?;
 
     // Store it in the vault.

@@ -17,17 +17,13 @@
 
 use std::sync::Arc;
 
-use axum::Router;
-use axum::extract::RawQuery;
-use axum::routing::get;
 use socialkit::ChannelConfig;
 use socialkit::adapters::bluesky::oauth::{OAuthClient, Resolver};
-use socialkit::auth::connect::Callback;
+use socialkit::auth::connect::{CONNECT_TIMEOUT, LocalCallback};
 use socialkit::engine::Engine;
 use socialkit::http::Client;
 use socialkit::store::vault::{ChannelSource, EnvKeyProvider, KeyProvider, KeyRing};
 use socialkit::store::{ChannelRecord, SqliteStore, Store};
-use tokio::sync::{Mutex, oneshot};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -40,33 +36,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => Resolver::default(),
     };
 
-    let (tx, rx) = oneshot::channel::<String>();
-    let tx = Arc::new(Mutex::new(Some(tx)));
-    let app = Router::new().route(
-        "/callback",
-        get(move |RawQuery(q): RawQuery| {
-            let tx = tx.clone();
-            async move {
-                if let Some(tx) = tx.lock().await.take() {
-                    let _ = tx.send(q.unwrap_or_default());
-                }
-                "Connected. You can close this tab."
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let redirect = url::Url::parse(&format!("http://{}/callback", listener.local_addr()?))?;
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    // The callback server on 127.0.0.1: receives the browser's redirect.
+    let callback = LocalCallback::bind(0).await?;
+    let redirect = url::Url::parse(callback.redirect_uri())?;
 
     let http = Client::default();
     let client = OAuthClient::loopback(redirect)?.with_resolver(resolver);
     let (url, pending) = client.start(&http, &handle).await?;
     println!("Open this URL and sign in as {handle}:\n  {url}\n");
-    let query = rx.await?;
-    server.abort();
-    let config = client
-        .complete(&http, &pending, &Callback::parse(&query)?)
-        .await?;
+    let back = callback.wait(CONNECT_TIMEOUT.to_std()?).await?;
+    let config = client.complete(&http, &pending, &back).await?;
 
     let (keys, throwaway): (Arc<dyn KeyProvider>, bool) = match EnvKeyProvider::new() {
         Ok(p) => (Arc::new(p), false),

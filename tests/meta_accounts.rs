@@ -269,11 +269,24 @@ async fn a_linkedin_member_chooses_an_organization() {
         })))
         .mount(&server)
         .await;
+    // The names: "Retrieve an Administered Organization" (source:
+    // <https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-lookup-api>);
+    // 7777 is not described (404) and keeps its URN as its name.
+    Mock::given(method("GET"))
+        .and(path("/rest/organizations/2414183"))
+        .and(wiremock::matchers::header("Authorization", "Bearer MEMBER"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": 2414183, "localizedName": "Acme Anvils", "vanityName": "acme-anvils"
+        })))
+        .mount(&server)
+        .await;
     let mut config = LinkedInConfig::new("MEMBER").unwrap();
     config.base_url = url::Url::parse(&server.uri()).unwrap();
     let member = LinkedIn::new(config);
     let orgs = member.administered_organizations().await.unwrap();
     assert_eq!(orgs.len(), 2);
+    assert_eq!(orgs[0].name, "Acme Anvils");
+    assert_eq!(orgs[1].name, "urn:li:organization:7777");
     assert!(
         orgs.iter()
             .all(|o| o.kind == AccountKind::LinkedInOrganization)

@@ -43,6 +43,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+pub use super::callback::LocalCallback;
 use super::oauth2::OAuth2Client;
 use super::pkce::{Pkce, State};
 use super::token::Token;

@@ -28,6 +28,7 @@
 // `crate::Error` is 232 bytes by design (kind, context, retry hint, source); boxing it is a
 // crate-wide decision for `src/error.rs`, so the lint is silenced here rather than worked around.
 
+pub mod callback;
 mod channel_url;
 pub mod connect;
 pub mod google;

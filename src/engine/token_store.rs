@@ -47,6 +47,9 @@ pub(crate) fn token_of(config: &ChannelConfig) -> Option<Token> {
             .map(Secret::new);
         return Some(token);
     }
+    if config.platform == "reddit" {
+        return reddit_token_of(s.get("auth")?);
+    }
     let access = s.get("token")?.as_str().filter(|t| !t.is_empty())?;
     let mut token = Token::new(access);
     token.expires_at = s
@@ -58,6 +61,16 @@ pub(crate) fn token_of(config: &ChannelConfig) -> Option<Token> {
         .and_then(|t| t.as_str())
         .map(Secret::new);
     Some(token)
+}
+
+/// The token of a Reddit channel from the authorization-code flow (its `auth` slot of type
+/// `token`: `access_token`, `expires_at`, `refresh_token`). A script app's config holds no
+/// token (it signs in with its password).
+fn reddit_token_of(auth: &serde_json::Value) -> Option<Token> {
+    if auth.get("type").and_then(|t| t.as_str()) != Some("token") {
+        return None;
+    }
+    oauth_token_of(auth)
 }
 
 /// The token pair of a Bluesky channel's OAuth session (its `oauth` slot).
@@ -76,12 +89,12 @@ fn oauth_token_of(oauth: &serde_json::Value) -> Option<Token> {
     Some(token)
 }
 
-/// Writes a renewed token pair into a Bluesky channel's OAuth session; the DPoP key, the
-/// client and the account stay as they are.
+/// Writes a renewed token pair into a Bluesky channel's OAuth session (the DPoP key, the
+/// client and the account stay as they are) or a Reddit channel's `auth` slot.
 fn set_oauth_token(oauth: &mut serde_json::Value, token: &Token) -> Result<()> {
     let o = oauth
         .as_object_mut()
-        .ok_or_else(|| Error::config("a stored Bluesky OAuth session is not an object"))?;
+        .ok_or_else(|| Error::config("a stored OAuth token slot is not an object"))?;
     o.insert("access_token".into(), token.access_token.expose().into());
     match &token.refresh_token {
         Some(r) => o.insert("refresh_token".into(), r.expose().into()),
@@ -105,6 +118,15 @@ pub(crate) fn set_token(config: &mut ChannelConfig, token: &Token) -> Result<()>
             return set_oauth_token(oauth, token);
         }
         return set_bluesky_session(s, token);
+    }
+    if config.platform == "reddit" {
+        return match s.get_mut("auth") {
+            Some(auth) if auth.get("type").and_then(|t| t.as_str()) == Some("token") => {
+                set_oauth_token(auth, token)
+            }
+            // A script app renews with its password: nothing to keep.
+            _ => Ok(()),
+        };
     }
     s.insert("token".into(), token.access_token.expose().into());
     match token.expires_at {
@@ -386,6 +408,36 @@ pub(crate) fn factory(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reddit_keeps_its_token_in_its_auth_slot() {
+        let at: DateTime<Utc> = "2026-03-01T12:00:00Z".parse().unwrap();
+        let mut c = ChannelConfig {
+            platform: "reddit".into(),
+            settings: serde_json::json!({"auth": {"type": "token", "access_token": "a",
+                "refresh_token": "r", "client_id": "app"}, "user_agent": "web:x:1 (by /u/x)"}),
+        };
+        let t = token_of(&c).unwrap();
+        assert_eq!(t.access_token.expose(), "a");
+        assert_eq!(t.refresh_token.unwrap().expose(), "r");
+        let fresh = Token::new("b").with_refresh_token("r").with_expires_at(at);
+        set_token(&mut c, &fresh).unwrap();
+        assert_eq!(c.settings["auth"]["access_token"], "b");
+        assert_eq!(c.settings["auth"]["expires_at"], serde_json::json!(at));
+        assert_eq!(c.settings["auth"]["client_id"], "app");
+        assert!(c.settings.get("token").is_none(), "no stray top-level slot");
+        assert_eq!(token_of(&c).unwrap().expires_at, Some(at));
+        // A script app has no token to keep.
+        let mut script = ChannelConfig {
+            platform: "reddit".into(),
+            settings: serde_json::json!({"auth": {"type": "script", "client_id": "app",
+                "client_secret": "s", "username": "u", "password": "p"}}),
+        };
+        assert!(token_of(&script).is_none());
+        let before = script.settings.clone();
+        set_token(&mut script, &fresh).unwrap();
+        assert_eq!(script.settings, before);
+    }
 
     #[test]
     fn token_slots_round_trip_per_platform() {

@@ -11,6 +11,50 @@ use crate::strategy::localtime::HOURS_PER_WEEK;
 use super::html::status_label;
 use super::labels::Lang;
 
+impl Lang {
+    /// What to do and why, in this language: the evaluation's own English words, or German
+    /// worded from the adjustment's data (its English words when it carries none). The same
+    /// words the HTML report prints, for command lines and other text output.
+    ///
+    /// ```
+    /// use socialkit::report::Lang;
+    /// use socialkit::strategy::evaluate::{Adjustment, AdjustmentKind, Change, Status};
+    /// use socialkit::strategy::kpi::KpiId;
+    /// let a = Adjustment { kind: AdjustmentKind::Inbox, goal: None, channel: None,
+    ///     action: "staff the inbox".into(), reason: "replies lag".into(),
+    ///     change: Some(Change::StaffInbox { kpi: KpiId::ResponseRate, status: Status::AtRisk }) };
+    /// assert_eq!(Lang::En.adjustment(&a).0, "staff the inbox");
+    /// assert!(Lang::De.adjustment(&a).0.starts_with("den Posteingang"));
+    /// ```
+    pub fn adjustment(self, a: &Adjustment) -> (String, String) {
+        adjustment(self, a)
+    }
+
+    /// A goal's status as the report words it.
+    ///
+    /// ```
+    /// use socialkit::report::Lang;
+    /// use socialkit::strategy::evaluate::Status;
+    /// assert_eq!(Lang::En.status(Status::OnTrack), "on track");
+    /// assert_ne!(Lang::De.status(Status::OnTrack), "on track");
+    /// ```
+    pub fn status(self, s: crate::strategy::evaluate::Status) -> &'static str {
+        status_label(self.labels(), s)
+    }
+
+    /// The heading over the adjustments, and the line shown when there are none.
+    ///
+    /// ```
+    /// let (heading, none) = socialkit::report::Lang::De.adjustments_heading();
+    /// assert_eq!(heading, "Empfohlene Anpassungen");
+    /// assert!(none.starts_with("Keine"));
+    /// ```
+    pub fn adjustments_heading(self) -> (&'static str, &'static str) {
+        let l = self.labels();
+        (l.adjustments, l.no_adjustments)
+    }
+}
+
 /// What to do and why, in `lang`.
 pub(crate) fn adjustment(lang: Lang, a: &Adjustment) -> (String, String) {
     match (lang, &a.change) {

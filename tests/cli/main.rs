@@ -12,6 +12,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+#[cfg(all(feature = "testkit", feature = "sqlite"))]
+mod connect;
 #[cfg(all(feature = "postgres", feature = "testkit"))]
 mod postgres;
 
@@ -522,6 +524,42 @@ fn run_report_and_inbox() {
     );
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(html.contains(r#"<html lang="de">"#) && html.contains("Krisenalarm"));
+
+    // The summary on the terminal in either language, with the report's own words.
+    let text = |lang: &str| {
+        let out = sk(dir.path())
+            .args([
+                "report",
+                "--campaign",
+                "spring-range",
+                "--format",
+                "text",
+                "--lang",
+                lang,
+            ])
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let (de, en) = (text("de"), text("en"));
+    assert!(de.contains("Empfohlene Anpassungen:"), "{de}");
+    assert!(en.contains("Recommended adjustments:"), "{en}");
+    let adjustments = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.starts_with("  - "))
+            .map(str::to_string)
+            .collect()
+    };
+    let (de_lines, en_lines) = (adjustments(&de), adjustments(&en));
+    assert_eq!(de_lines.len(), en_lines.len());
+    assert!(
+        !de_lines.is_empty(),
+        "the incident run recommends changes: {en}"
+    );
+    assert!(
+        de_lines.iter().zip(&en_lines).any(|(d, e)| d != e),
+        "worded in German: {de}"
+    );
 
     // The stored report, again, in every format.
     let out = sk(dir.path())

@@ -430,12 +430,44 @@ struct OrganizationAcls {
 }
 
 impl LinkedIn {
+    /// The `localizedName` of organization `urn` (`GET /rest/organizations/{id}`); `None` when
+    /// LinkedIn refuses or does not know it.
+    async fn organization_name(&self, urn: &str) -> Result<Option<String>> {
+        let id = urn.trim_start_matches("urn:li:organization:");
+        let url = self.endpoint(&format!(
+            "rest/organizations/{}",
+            url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+        ))?;
+        match self.send(Call::get(PLATFORM, "organizations", url)).await {
+            Ok(r) => Ok(r
+                .json::<serde_json::Value>()?
+                .get("localizedName")
+                .and_then(|n| n.as_str())
+                .filter(|n| !n.trim().is_empty())
+                .map(str::to_string)),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    crate::ErrorKind::NotFound | crate::ErrorKind::PermissionDenied
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// The organizations the token's member administers (approved `ADMINISTRATOR` role,
     /// `GET /rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED`), each as
     /// an account to choose in the connect flow: a channel config that posts as the
     /// organization (`author = urn:li:organization:…`) with this channel's token and settings.
     /// Needs the `rw_organization_admin` scope; without it LinkedIn answers 403
     /// (`PermissionDenied`).
+    ///
+    /// Each account is named by the organization's `localizedName`, looked up with
+    /// `GET /rest/organizations/{id}` ("Retrieve an Administered Organization",
+    /// <https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-lookup-api>);
+    /// an organization LinkedIn will not describe (403/404) keeps its URN as its name.
     ///
     /// ```no_run
     /// # async fn demo(member: socialkit::adapters::linkedin::LinkedIn) -> socialkit::Result<()> {
@@ -471,10 +503,11 @@ impl LinkedIn {
             config.author = Some(acl.organization.clone());
             let settings = serde_json::to_value(&config)
                 .map_err(|e| crate::Error::unexpected(e.to_string()))?;
+            let name = self.organization_name(&acl.organization).await?;
             accounts.push(Account::new(
                 AccountKind::LinkedInOrganization,
                 acl.organization.clone(),
-                acl.organization,
+                name.unwrap_or_else(|| acl.organization.clone()),
                 PLATFORM,
                 settings,
             ));

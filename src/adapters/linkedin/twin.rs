@@ -39,6 +39,7 @@
 //! # });
 //! ```
 
+mod oauth;
 mod state;
 
 use std::collections::HashMap;
@@ -82,6 +83,11 @@ pub struct TwinOptions {
     pub scopes: Vec<String>,
     /// The `LinkedIn-Version`s served (others answer 426 `NONEXISTENT_VERSION`).
     pub active_versions: std::ops::RangeInclusive<u32>,
+    /// The organizations the member administers (URN, `localizedName`): listed by
+    /// `/rest/organizationAcls` and readable at `/rest/organizations/{id}`.
+    pub administered: Vec<(String, String)>,
+    /// The refresh token the code exchange hands out (approved partners); `None`: none.
+    pub refresh_token: Option<String>,
 }
 
 /// The scopes of an approved member app: self-serve posting plus the restricted
@@ -102,6 +108,8 @@ impl Default for TwinOptions {
             followers: 0,
             scopes: APPROVED_MEMBER_SCOPES.map(String::from).to_vec(),
             active_versions: 202512..=202612,
+            administered: Vec::new(),
+            refresh_token: None,
         }
     }
 }
@@ -488,6 +496,9 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/rest/organizations/{id}", get(organization))
         .route("/rest/networkSizes/{urn}", get(network_size))
         .route("/v2/userinfo", get(userinfo))
+        .route("/oauth/v2/authorization", get(oauth::authorize))
+        .route("/oauth/v2/accessToken", post(oauth::access_token))
+        .route("/rest/organizationAcls", get(oauth::organization_acls))
         .fallback(|| async { reply(Err(Fail::not_found())) })
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         .with_state(shared)
@@ -883,17 +894,20 @@ async fn share_statistics(State(s): S, h: HeaderMap, RawQuery(q): RawQuery) -> R
 async fn organization(State(s): S, h: HeaderMap, Path(id): Path<String>) -> Response {
     gate!(s, h, true);
     let g = s.lock();
-    if g.options.author != format!("urn:li:organization:{id}") {
+    let urn = format!("urn:li:organization:{id}");
+    let administered = g.options.administered.iter().find(|(u, _)| *u == urn);
+    if g.options.author != urn && administered.is_none() {
         return reply(Err(Fail::new(
             403,
             "ACCESS_DENIED",
             "Not an administrator of this organization",
         )));
     }
+    let name = administered.map_or("Acme Inc", |(_, n)| n.as_str());
     reply(Ok((
         200,
         Some(
-            json!({"id": id, "localizedName": "Acme Inc", "vanityName": "acme",
+            json!({"id": id, "localizedName": name, "vanityName": "acme",
         "localizedDescription": "Anvils since 1949", "localizedWebsite": "https://acme.example"}),
         ),
         Vec::new(),
@@ -903,7 +917,7 @@ async fn organization(State(s): S, h: HeaderMap, Path(id): Path<String>) -> Resp
 async fn network_size(State(s): S, h: HeaderMap, Path(urn): Path<String>) -> Response {
     gate!(s, h, true);
     let g = s.lock();
-    if g.options.author != urn {
+    if g.options.author != urn && !g.options.administered.iter().any(|(u, _)| *u == urn) {
         return reply(Err(Fail::not_found()));
     }
     reply(Ok((

@@ -61,6 +61,7 @@
 
 mod media;
 mod oauth1;
+mod oauth2;
 mod routes;
 mod search;
 mod state;
@@ -121,6 +122,9 @@ pub struct TwinOptions {
     pub access_token_lifetime: Option<chrono::Duration>,
     /// The twin's clock for token lifetimes (default: the system clock).
     pub clock: crate::clock::SharedClock,
+    /// The scopes the user grants on the OAuth 2.0 consent page (`/i/oauth2/authorize`);
+    /// `None`: every scope asked for.
+    pub granted_scopes: Option<Vec<String>>,
 }
 
 impl Default for TwinOptions {
@@ -142,6 +146,7 @@ impl Default for TwinOptions {
             app_daily_posts: 10_000,
             access_token_lifetime: None,
             clock: std::sync::Arc::new(crate::clock::SystemClock),
+            granted_scopes: None,
         }
     }
 }
@@ -493,6 +498,11 @@ impl TwinHandle {
     /// The access token the twin accepts now.
     pub fn access_token(&self) -> String {
         self.shared.lock().access_token.clone()
+    }
+
+    /// The refresh token the twin accepts now (rotated by every refresh and code exchange).
+    pub fn refresh_token(&self) -> String {
+        self.shared.lock().refresh_token.clone()
     }
 
     /// Replaces the accepted access token, as if the old one expired or was revoked.

@@ -41,7 +41,8 @@ pub struct RunArgs {
     /// Write the HTML report here.
     #[arg(long)]
     pub report: Option<PathBuf>,
-    /// Report language: en or de.
+    /// Language of the HTML report and of the printed goal statuses and adjustments: en or
+    /// de.
     #[arg(long, default_value = "en")]
     pub lang: String,
     /// Simulate an incident: a burst of complaints at this local time
@@ -64,13 +65,13 @@ pub struct ReportArgs {
     /// Or a report JSON file (`--format json` output).
     #[arg(long, conflicts_with = "campaign")]
     pub input: Option<PathBuf>,
-    /// html, csv or json.
+    /// html, csv, json, or text (the run's summary on the terminal, in --lang).
     #[arg(long, default_value = "html")]
     pub format: String,
     /// For csv: posts, inbox or evaluation.
     #[arg(long, default_value = "posts")]
     pub table: String,
-    /// Language of the HTML: en or de.
+    /// Language of the HTML and the text summary: en or de.
     #[arg(long, default_value = "en")]
     pub lang: String,
     /// Write here instead of stdout.
@@ -442,8 +443,9 @@ fn lang(s: &str) -> Result<Lang> {
     s.parse()
 }
 
-/// Prints the outcome of a run for people.
-fn print_run(r: &CampaignReport) {
+/// Prints the outcome of a run for people; goal statuses and the adjustments in `lang`
+/// (the report's own words, `socialkit::report::Lang`).
+fn print_run(r: &CampaignReport, lang: Lang) {
     let published = r.posts.iter().filter(|p| p.state == "published").count();
     let failed = r.posts.iter().filter(|p| p.state == "failed").count();
     output::line(&format!(
@@ -469,7 +471,7 @@ fn print_run(r: &CampaignReport) {
                     v(g.current),
                     v(g.forecast.as_ref().map(|f| f.value)),
                     v(Some(g.target)),
-                    g.status.label().to_string(),
+                    lang.status(g.status).to_string(),
                 ]
             })
             .collect::<Vec<_>>(),
@@ -489,12 +491,14 @@ fn print_run(r: &CampaignReport) {
             l.crises.len()
         ));
     }
-    output::line("Adjustments:");
+    let (heading, none) = lang.adjustments_heading();
+    output::line(&format!("{heading}:"));
     if r.adjustments.is_empty() {
-        output::line("  none: keep the plan");
+        output::line(&format!("  {none}"));
     }
     for a in &r.adjustments {
-        output::line(&format!("  - {} — {}", a.action, a.reason));
+        let (action, reason) = lang.adjustment(a);
+        output::line(&format!("  - {action} — {reason}"));
     }
 }
 
@@ -560,7 +564,7 @@ async fn run_and_write(ctx: &Context, text: &str, origin: &str, args: &RunArgs) 
     if ctx.json {
         return output::json(&summary(&r, args.report.as_deref(), stored));
     }
-    print_run(&r);
+    print_run(&r, lang);
     if let Some(path) = &args.report {
         let shown = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
         output::line(&format!("Report: {}", shown.display()));
@@ -631,6 +635,15 @@ pub async fn report_cmd(ctx: &Context, args: ReportArgs) -> Result<()> {
         (None, None) => return Err(Error::validation("give --campaign NAME or --input FILE")),
     };
     let text = match args.format.as_str() {
+        "text" if args.out.is_none() => {
+            print_run(&report, lang(&args.lang)?);
+            return Ok(());
+        }
+        "text" => {
+            return Err(Error::validation(
+                "--format text prints to the terminal; use html, csv or json with --out",
+            ));
+        }
         "html" => report.to_html(lang(&args.lang)?),
         "json" => report.to_json()?,
         "csv" => match args.table.as_str() {
@@ -645,7 +658,7 @@ pub async fn report_cmd(ctx: &Context, args: ReportArgs) -> Result<()> {
         },
         f => {
             return Err(Error::validation(format!(
-                "unknown --format '{f}'; use html, csv or json"
+                "unknown --format '{f}'; use html, csv, json or text"
             )));
         }
     };

@@ -141,14 +141,25 @@ pub struct AddArgs {
     pub handle: Option<String>,
     pub pds: Option<String>,
     pub port: u16,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub api: Option<String>,
+    pub user_agent: Option<String>,
+    pub subreddit: Option<String>,
+    pub account: Option<String>,
+    pub organization: bool,
 }
 
 /// `socialkit channel add URL | --connect PLATFORM`: builds the channel, seals it into the
 /// vault and attaches it.
 pub async fn add(app: &App, args: AddArgs) -> Result<()> {
-    let (source, default) = match (&args.connect, &args.url) {
-        (Some(platform), _) => crate::connect::run(platform, &args).await?,
-        (None, Some(url)) => (ChannelSource::Url(url.clone()), default_id(url)?),
+    let (source, default, mut handle) = match (&args.connect, &args.url) {
+        (Some(platform), _) => match crate::connect::run(platform, &args, app.ctx.json).await? {
+            Some(c) => (c.source, c.default_id, c.checked_handle),
+            // Only listed the accounts to choose from.
+            None => return Ok(()),
+        },
+        (None, Some(url)) => (ChannelSource::Url(url.clone()), default_id(url)?, None),
         (None, None) => {
             return Err(Error::validation(
                 "give a channel URL (e.g. sandbox://acme) or --connect PLATFORM",
@@ -187,10 +198,10 @@ pub async fn add(app: &App, args: AddArgs) -> Result<()> {
         .engine
         .connect_stored(app.ws(), app.who(), record, source.clone())
         .await?;
-    // A connect flow's credentials are checked now (a Bluesky app password signs in here);
-    // a refusal removes the channel again, so nothing half-connected stays.
-    let mut handle = None;
-    if args.connect.is_some() {
+    // A connect flow's credentials are checked now unless the flow did (a Bluesky app
+    // password signs in here); a refusal removes the channel again, so nothing
+    // half-connected stays.
+    if args.connect.is_some() && handle.is_none() {
         match platform.channel().await {
             Ok(c) => handle = Some(c.handle),
             Err(e) => {

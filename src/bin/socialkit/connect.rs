@@ -3,7 +3,9 @@
 //! - `mastodon` (any Mastodon-API server): registers an app on `--instance`
 //!   (`POST /api/v1/apps`) with a redirect to a local callback server on `127.0.0.1`, prints
 //!   the authorization URL (state + PKCE S256), waits for the browser's redirect, checks the
-//!   state, exchanges the code and checks the granted scopes ([`PendingConnect`]).
+//!   state, exchanges the code and checks the granted scopes ([`PendingConnect`]), then asks
+//!   who the account is.
+//! - `x`, `linkedin`, `reddit`: the app the user registered, see [`crate::connect_oauth`].
 //! - `bluesky`: the app password (Settings → App passwords) from `SOCIALKIT_APP_PASSWORD` or a
 //!   line on stdin; `channel add` signs in once to check it, and the session is kept in the
 //!   vault from then on.
@@ -14,30 +16,56 @@ use std::time::Duration;
 
 use socialkit::store::vault::ChannelSource;
 use socialkit::{Error, ErrorKind, Result};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 use crate::channels::AddArgs;
 
-/// Runs `platform`'s connect flow: the channel's source and a default id.
-pub async fn run(platform: &str, args: &AddArgs) -> Result<(ChannelSource, String)> {
+/// What a connect flow produced: the channel's source, a default id, and the account's
+/// handle when the flow already asked the platform who the account is.
+#[derive(Debug)]
+pub struct Connected {
+    pub source: ChannelSource,
+    pub default_id: String,
+    pub checked_handle: Option<String>,
+}
+
+impl Connected {
+    fn unchecked((source, default_id): (ChannelSource, String)) -> Connected {
+        Connected {
+            source,
+            default_id,
+            checked_handle: None,
+        }
+    }
+}
+
+/// Runs `platform`'s connect flow; `None` when the flow only listed the accounts to choose
+/// from (nothing to store).
+pub async fn run(platform: &str, args: &AddArgs, json: bool) -> Result<Option<Connected>> {
     match platform {
-        "mastodon" => mastodon(args).await,
-        "bluesky" => bluesky(args),
+        "mastodon" => mastodon(args).await.map(Some),
+        "bluesky" => bluesky(args).map(Connected::unchecked).map(Some),
+        "x" | "linkedin" | "reddit" => crate::connect_oauth::run(platform, args, json).await,
         other => Err(Error::new(
             ErrorKind::Unsupported,
             format!(
-                "`--connect {other}` is not available from the command line: it connects mastodon (--instance URL) and bluesky (--handle, app password); for {other}, run the library's connect flow (socialkit::auth::connect) with your registered app, or add the channel by URL"
+                "`--connect {other}` is not available from the command line: it connects mastodon, bluesky, x, linkedin and reddit; for {other}, run the library's connect flow (socialkit::auth::connect) with your registered app, or add the channel by URL"
             ),
         )),
     }
 }
 
+/// How long a flow waits for the browser.
+pub fn wait() -> Duration {
+    socialkit::auth::connect::CONNECT_TIMEOUT
+        .to_std()
+        .unwrap_or(Duration::from_secs(900))
+}
+
 #[cfg(feature = "mastodon")]
-async fn mastodon(args: &AddArgs) -> Result<(ChannelSource, String)> {
+async fn mastodon(args: &AddArgs) -> Result<Connected> {
     use socialkit::adapters::mastodon::MastodonConfig;
     use socialkit::adapters::mastodon::oauth::{AppRegistration, MastodonApp};
-    use socialkit::auth::connect::{CONNECT_TIMEOUT, Callback, PendingConnect};
+    use socialkit::auth::connect::{LocalCallback, PendingConnect};
 
     let instance = args.instance.as_deref().ok_or_else(|| {
         Error::validation("--connect mastodon needs --instance URL (e.g. https://mastodon.social)")
@@ -63,21 +91,24 @@ async fn mastodon(args: &AddArgs) -> Result<(ChannelSource, String)> {
         "Open this URL in a browser and approve socialkit:\n  {url}\nWaiting for the redirect to {} …",
         callback.redirect_uri()
     );
-    let wait = CONNECT_TIMEOUT.to_std().unwrap_or(Duration::from_secs(900));
-    let query = callback.wait(wait).await?;
-    let token = pending
-        .complete(&oauth, &http, &Callback::parse(&query)?)
-        .await?;
+    let back = callback.wait(wait()).await?;
+    let token = pending.complete(&oauth, &http, &back).await?;
     let config = MastodonConfig::new(instance.as_str(), token.access_token.clone())?;
     let host = instance.host_str().unwrap_or("instance").to_string();
-    Ok((
-        ChannelSource::Url(config.to_url()),
-        format!("mastodon-{host}"),
-    ))
+    // Who the account is, before anything is stored.
+    let me = socialkit::Registry::default()
+        .from_url(&config.to_url())?
+        .channel()
+        .await?;
+    Ok(Connected {
+        source: ChannelSource::Url(config.to_url()),
+        default_id: format!("mastodon-{host}"),
+        checked_handle: Some(me.handle),
+    })
 }
 
 #[cfg(not(feature = "mastodon"))]
-async fn mastodon(_: &AddArgs) -> Result<(ChannelSource, String)> {
+async fn mastodon(_: &AddArgs) -> Result<Connected> {
     Err(Error::new(
         ErrorKind::Unsupported,
         "this socialkit was built without the mastodon feature",
@@ -115,92 +146,4 @@ fn bluesky(args: &AddArgs) -> Result<(ChannelSource, String)> {
         settings,
     });
     Ok((source, format!("bluesky-{handle}")))
-}
-
-/// A one-shot HTTP server on `127.0.0.1` that receives the OAuth redirect.
-#[derive(Debug)]
-pub struct LocalCallback {
-    listener: TcpListener,
-    redirect: String,
-}
-
-impl LocalCallback {
-    /// Listens on `127.0.0.1:port` (0: any free port).
-    pub async fn bind(port: u16) -> Result<LocalCallback> {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
-            Error::config(format!(
-                "cannot listen on 127.0.0.1:{port} for the callback: {e}"
-            ))
-        })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Error::config(format!("callback listener: {e}")))?;
-        Ok(LocalCallback {
-            listener,
-            redirect: format!("http://{addr}/callback"),
-        })
-    }
-
-    /// The redirect URI to register.
-    pub fn redirect_uri(&self) -> &str {
-        &self.redirect
-    }
-
-    /// Waits (at most `timeout`) for `GET /callback?…` and returns its query; other requests
-    /// (a browser's favicon) get a 404.
-    pub async fn wait(&self, timeout: Duration) -> Result<String> {
-        let accept = async {
-            loop {
-                let (mut sock, _) = self
-                    .listener
-                    .accept()
-                    .await
-                    .map_err(|e| Error::config(format!("callback listener: {e}")))?;
-                let mut buf = vec![0u8; 16 * 1024];
-                let mut len = 0;
-                while len < buf.len() && !buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
-                    match sock.read(&mut buf[len..]).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => len += n,
-                    }
-                }
-                let head = String::from_utf8_lossy(&buf[..len]);
-                let target = head
-                    .lines()
-                    .next()
-                    .and_then(|l| l.strip_prefix("GET "))
-                    .and_then(|l| l.split(' ').next())
-                    .unwrap_or("");
-                let (path, query) = target.split_once('?').unwrap_or((target, ""));
-                if path == "/callback" {
-                    let body =
-                        "socialkit: connected. You can close this tab and return to the terminal.";
-                    let _ = sock
-                        .write_all(
-                            format!(
-                                "HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                                body.len()
-                            )
-                            .as_bytes(),
-                        )
-                        .await;
-                    return Ok::<String, Error>(query.to_string());
-                }
-                let _ = sock
-                    .write_all(
-                        b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                    )
-                    .await;
-            }
-        };
-        tokio::time::timeout(timeout, accept).await.map_err(|_| {
-            Error::new(
-                ErrorKind::Timeout,
-                format!(
-                    "no redirect arrived within {} minutes; run the command again",
-                    timeout.as_secs() / 60
-                ),
-            )
-        })?
-    }
 }

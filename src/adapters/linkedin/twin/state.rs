@@ -88,6 +88,8 @@ pub(crate) struct State {
     pub comments: Vec<TwinComment>,
     /// The `X-RestLi-Method` header of every `DELETE`.
     pub delete_methods: Vec<Option<String>>,
+    /// OAuth codes issued and not yet exchanged.
+    pub oauth_codes: HashMap<String, super::oauth::IssuedCode>,
 }
 
 impl State {
@@ -103,6 +105,7 @@ impl State {
             uploads: HashMap::new(),
             comments: Vec::new(),
             delete_methods: Vec::new(),
+            oauth_codes: HashMap::new(),
         }
     }
 

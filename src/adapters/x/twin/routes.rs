@@ -30,6 +30,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/2/media/upload", get(media_status))
         .route("/2/media/metadata", post(media_metadata))
         .route("/2/oauth2/token", post(token))
+        .route("/i/oauth2/authorize", get(super::oauth2::authorize))
         .route("/2/tweets/search/recent", get(super::search::recent))
         .route("/oauth/request_token", post(super::oauth1::request_token))
         .route("/oauth/authorize", get(super::oauth1::authorize))
@@ -322,7 +323,10 @@ async fn media_metadata(State(s): S, parts: Parts, body: Bytes) -> Response {
 /// `POST /2/oauth2/token` with `grant_type=refresh_token`: a new access token and a rotated
 /// refresh token; the old access token stops working.
 async fn token(State(s): S, body: Bytes) -> Response {
-    let form: BTreeMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let form = super::oauth2::form(&body);
+    if form.get("grant_type").map(String::as_str) == Some("authorization_code") {
+        return super::oauth2::exchange(&s, &form);
+    }
     let mut g = s.lock();
     let valid = form.get("grant_type").map(String::as_str) == Some("refresh_token")
         && form.get("refresh_token") == Some(&g.refresh_token);

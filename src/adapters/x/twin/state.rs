@@ -87,6 +87,8 @@ pub(crate) struct State {
     pub request_tokens: HashMap<String, super::oauth1::RequestToken>,
     /// OAuth 1.0a access tokens issued by the flow: token → secret.
     pub oauth1_tokens: HashMap<String, String>,
+    /// OAuth 2.0 authorization codes issued and not yet exchanged.
+    pub oauth2_codes: HashMap<String, super::oauth2::IssuedCode>,
 }
 
 impl State {
@@ -114,6 +116,7 @@ impl State {
             },
             request_tokens: HashMap::new(),
             oauth1_tokens: HashMap::new(),
+            oauth2_codes: HashMap::new(),
             options,
         };
         let (t, secret) = (

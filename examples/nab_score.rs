@@ -55,9 +55,8 @@ use nab::{NabFile, PROFILES, Profile};
 
 const FOLDS: usize = 6;
 
-/// Per profile (NAB's three, low FP first): raw scores and false-positive rows per file,
-/// and whether the setting is within the false-alarm budget (with its synthetic false alarms).
-type ProfileScores = ([Vec<f64>; 3], [Vec<usize>; 3], (bool, usize));
+/// Per profile (NAB's three, low FP first): raw scores and false-positive rows per file.
+type ProfileScores = ([Vec<f64>; 3], [Vec<usize>; 3]);
 
 /// The baseline part of a setting (what the score stream depends on).
 fn bases() -> Vec<Config> {
@@ -265,6 +264,9 @@ struct CvResult {
     default_objective: f64,
     /// The choice on all 54 series with the low-false-positive profile.
     low_fp: Config,
+    /// False alarms of `default` over the whole synthetic normal set.
+    #[serde(default)]
+    default_synthetic_false_alarms: usize,
 }
 
 fn categories(files: &[NabFile]) -> Vec<String> {
@@ -361,7 +363,7 @@ fn main() {
         return;
     }
 
-    // 1. Raw scores of every candidate on every file and profile.
+    // 1. Raw scores of every eligible candidate on every file and profile.
     let started = Instant::now();
     let bases = bases();
     let mut candidates: Vec<Config> = Vec::new();
@@ -387,20 +389,71 @@ fn main() {
         ];
         candidates.len()
     ];
-    let chunks: Vec<(usize, Vec<ProfileScores>)> = std::thread::scope(|s| {
+    // 1a. The false-alarm budget on the synthetic normal series (it does not depend on the
+    // fold, so it is decided once for every fold).
+    let budget: Vec<(bool, usize)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..2)
             .map(|t| {
-                let (files, bases, candidates) = (&files, &bases, &candidates);
-                let set = &synthetic_set;
+                let (bases, candidates, set) = (&bases, &candidates, &synthetic_set);
                 s.spawn(move || {
                     let mut out = Vec::new();
                     for (bi, b) in bases.iter().enumerate().filter(|(i, _)| i % 2 == t) {
+                        let normal = synthetic_scores(set, b);
+                        let block: Vec<(bool, usize)> = candidates
+                            [bi * per_base..(bi + 1) * per_base]
+                            .iter()
+                            .map(|c| within_budget(set, &normal, c))
+                            .collect();
+                        out.push((bi, block));
+                    }
+                    out
+                })
+            })
+            .collect();
+        let mut budget = vec![(false, 0usize); candidates.len()];
+        for (bi, block) in handles.into_iter().flat_map(|h| h.join().unwrap()) {
+            budget[bi * per_base..(bi + 1) * per_base].copy_from_slice(&block);
+        }
+        budget
+    });
+    // Eligible: within the budget on every synthetic series. Fixed beforehand: should no
+    // setting be, the ones with the fewest false alarms over the whole set are eligible.
+    let eligible: Vec<bool> = if !budgeted {
+        vec![true; candidates.len()]
+    } else if budget.iter().any(|b| b.0) {
+        budget.iter().map(|b| b.0).collect()
+    } else {
+        let least = budget.iter().map(|b| b.1).min().unwrap_or(0);
+        budget.iter().map(|b| b.1 == least).collect()
+    };
+    let n_eligible = eligible.iter().filter(|e| **e).count();
+    eprintln!(
+        "{n_eligible} of {} settings within the false-alarm budget ({:.0?})",
+        candidates.len(),
+        started.elapsed()
+    );
+
+    // 1b. NAB scores of the eligible settings (the others are never chosen).
+    let chunks: Vec<(usize, Vec<Option<ProfileScores>>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|t| {
+                let (files, bases, candidates, eligible) =
+                    (&files, &bases, &candidates, &eligible);
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    for (bi, b) in bases.iter().enumerate().filter(|(i, _)| i % 2 == t) {
+                        let range = bi * per_base..(bi + 1) * per_base;
+                        if !eligible[range.clone()].iter().any(|e| *e) {
+                            continue;
+                        }
                         let streams: Vec<Vec<Option<f64>>> =
                             files.iter().map(|f| scores(f, b)).collect();
-                        let normal = synthetic_scores(set, b);
                         let mut block = Vec::new();
-                        for c in &candidates[bi * per_base..(bi + 1) * per_base] {
-                            let budget = within_budget(set, &normal, c);
+                        for (c, ok) in candidates[range.clone()].iter().zip(&eligible[range]) {
+                            if !ok {
+                                block.push(None);
+                                continue;
+                            }
                             let mut r: [Vec<f64>; 3] = Default::default();
                             let mut fp: [Vec<usize>; 3] = Default::default();
                             for (f, z) in files.iter().zip(&streams) {
@@ -411,7 +464,7 @@ fn main() {
                                     fp[k].push(s.fp);
                                 }
                             }
-                            block.push((r, fp, budget));
+                            block.push(Some((r, fp)));
                         }
                         eprintln!("baseline {bi} done at {:.0?}", started.elapsed());
                         out.push((bi, block));
@@ -425,29 +478,14 @@ fn main() {
             .flat_map(|h| h.join().unwrap())
             .collect()
     });
-    let mut budget = vec![(false, 0usize); candidates.len()];
     for (bi, block) in chunks {
-        for (k, (r, fp, b)) in block.into_iter().enumerate() {
-            raw[bi * per_base + k] = r;
-            fps[bi * per_base + k] = fp;
-            budget[bi * per_base + k] = b;
+        for (k, scored) in block.into_iter().enumerate() {
+            if let Some((r, fp)) = scored {
+                raw[bi * per_base + k] = r;
+                fps[bi * per_base + k] = fp;
+            }
         }
     }
-    // Eligible: within the budget on every synthetic series. Fixed beforehand: should no
-    // setting be, the ones with the fewest false alarms over the whole set are eligible.
-    let eligible: Vec<bool> = if !budgeted {
-        vec![true; candidates.len()]
-    } else if budget.iter().any(|b| b.0) {
-        budget.iter().map(|b| b.0).collect()
-    } else {
-        let least = budget.iter().map(|b| b.1).min().unwrap_or(0);
-        budget.iter().map(|b| b.1 == least).collect()
-    };
-    let n_eligible = eligible.iter().filter(|e| **e).count();
-    eprintln!(
-        "{n_eligible} of {} settings within the false-alarm budget",
-        candidates.len()
-    );
 
     // 2. Choose on the training folds, score the held-out fold.
     let fold = fold_of(&files);
@@ -587,6 +625,7 @@ fn main() {
         default: candidates[dc].clone(),
         default_objective: dobj,
         low_fp: candidates[lc].clone(),
+        default_synthetic_false_alarms: budget[dc].1,
     };
     // Only the committed procedure's result goes to tests/data; the comparison runs to target/.
     let path = match (wide, budgeted) {

@@ -24,7 +24,7 @@
 //!   looking at the realTweets series' own scores (the strict record rule missed windows whose
 //!   spike was smaller than one of the two weeks before). Without a constraint that grid reached
 //!   61.6, but its pick alarmed about once a day on plain Poisson counts.
-//! * Eligibility (added next, before the run whose numbers the README reports): a setting may
+//! * Eligibility (added next, fixed before any setting was scored against it): a setting may
 //!   be chosen only if it stays within the false-alarm budget on the fixed synthetic set of
 //!   normal series in `tests/listen_support/synthetic.rs` (seeded Poisson counts at five
 //!   rates, zero runs, missing intervals, level shifts, a series starting in a storm,
@@ -32,6 +32,12 @@
 //!   one false alarm per 30-day series, on every series (the number and its reasons are in that
 //!   file; they were fixed before any setting was scored against them). Should no setting be
 //!   within the budget, the ones with the fewest false alarms over the set would be eligible.
+//!   **Not run yet**: the committed `tests/data/nab_cv.json` and `Config::default()` are still
+//!   the result of the earlier procedure (`cv narrow unfiltered` reproduces it). The default is
+//!   over the budget on 10 of the 17 series (2–5 false alarms per 30 days; the ignored test
+//!   `the_default_stays_within_the_false_alarm_budget` in `tests/listen_anomaly.rs`). Running
+//!   `cv` overwrites `nab_cv.json`; adopt its pick as `Config::default()` only if it passes the
+//!   robustness tests, else restore the file.
 //! * Choice: for each fold and profile, the setting with the highest mean of two normalised
 //!   scores on the training folds: over their realTweets series and over their other series
 //!   (social volume and everything else weigh the same). Ties go to the earlier setting.
@@ -437,8 +443,7 @@ fn main() {
     let chunks: Vec<(usize, Vec<Option<ProfileScores>>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..2)
             .map(|t| {
-                let (files, bases, candidates, eligible) =
-                    (&files, &bases, &candidates, &eligible);
+                let (files, bases, candidates, eligible) = (&files, &bases, &candidates, &eligible);
                 s.spawn(move || {
                     let mut out = Vec::new();
                     for (bi, b) in bases.iter().enumerate().filter(|(i, _)| i % 2 == t) {

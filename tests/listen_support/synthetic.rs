@@ -169,9 +169,13 @@ pub fn normal_set() -> Vec<Series> {
     ] {
         out.push(series(
             name,
-            poisson_series(t0(), seed, |k| {
-                if k < 15 * PER_DAY { before } else { after }
-            }),
+            poisson_series(
+                t0(),
+                seed,
+                |k| {
+                    if k < 15 * PER_DAY { before } else { after }
+                },
+            ),
             None,
             Some((shift, shift + Duration::hours(6))),
         ));

@@ -43,6 +43,7 @@ mod crisis;
 mod events;
 mod fanout;
 mod hooks;
+mod member;
 mod outbox;
 mod reply;
 mod restore;
@@ -75,6 +76,7 @@ pub use crisis::{
 pub use events::{Event, EventKind, EventType};
 pub use fanout::Submitted;
 pub use hooks::{AfterPublish, Hooks};
+pub use member::MemberHandle;
 pub use outbox::RunReport;
 pub use reply::reply_target;
 pub use restore::RestoreReport;
@@ -140,8 +142,8 @@ pub struct EngineConfig {
     pub shutdown_grace: std::time::Duration,
     /// Capacity of the event broadcast.
     pub event_capacity: usize,
-    /// How long a webhook sender holds the events it claimed (longer than a send's timeout,
-    /// 10 s); a sender that dies leaves them to another after it.
+    /// How long a webhook sender holds the events it claimed (longer than a round of sends: up
+    /// to 4 waves of 10 s timeouts); a sender that dies leaves them to another after it.
     pub webhook_lease: Duration,
     /// How long events that are done with (delivered, or skipped: nobody wanted them) stay
     /// in the outbox; the worker deletes older ones ([`Engine::purge_events`]). Dead and

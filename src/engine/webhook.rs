@@ -45,7 +45,11 @@ use tokio::task::JoinHandle;
 
 use super::{Engine, Event, EventType, Permission};
 use crate::http::{Backoff, Jitter};
-use crate::store::{EventFilter, EventOutcome, EventStatus, OutboxEvent, Replay, WorkspaceId};
+use futures::StreamExt;
+
+use crate::store::{
+    EventFilter, EventOutcome, EventStatus, Finished, OutboxEvent, Replay, WorkspaceId,
+};
 use crate::{Error, ErrorKind, Result};
 
 const WEBHOOK_KEY: &str = "webhook";
@@ -278,8 +282,11 @@ impl WebhookDispatcher {
     }
 }
 
-/// Events claimed per round (and sent concurrently).
-const ROUND: usize = 16;
+/// Events claimed per round (one statement), whose answers are recorded together (one
+/// statement) when the round ends.
+const ROUND: usize = 64;
+/// Requests in flight at once within a round.
+const IN_FLIGHT: usize = 16;
 
 impl Engine {
     /// Sets (or with `None` removes) the workspace's webhook (owners only).
@@ -355,9 +362,10 @@ impl Engine {
         Ok(n)
     }
 
-    /// One round of webhook sending: claims up to 16 due events of every workspace under a
-    /// lease, sends them concurrently, and records each answer. For tests and for callers
-    /// that drive sending themselves; [`spawn_webhooks`](Engine::spawn_webhooks) loops it.
+    /// One round of webhook sending: claims up to 64 due events of every workspace under a
+    /// lease (one store call), sends them with up to 16 requests in flight, and records the
+    /// answers together (one store call). For tests and for callers that drive sending
+    /// themselves; [`spawn_webhooks`](Engine::spawn_webhooks) loops it.
     pub async fn deliver_webhooks(&self) -> Result<WebhookReport> {
         let now = self.now();
         let worker = &self.inner.holder;
@@ -369,6 +377,9 @@ impl Engine {
             claimed: claimed.len(),
             ..WebhookReport::default()
         };
+        if claimed.is_empty() {
+            return Ok(report);
+        }
         let mut configs: std::collections::HashMap<WorkspaceId, Option<WebhookConfig>> =
             std::collections::HashMap::new();
         for e in &claimed {
@@ -378,11 +389,20 @@ impl Engine {
             }
         }
         let client = self.webhook_client();
-        let sends = claimed.iter().map(|e| {
-            let cfg = configs.get(&e.event.workspace).and_then(Option::as_ref);
-            self.send_one(client, cfg, e)
-        });
-        for (e, outcome) in claimed.iter().zip(futures::future::join_all(sends).await) {
+        // Collected first: a lazy `map` inside the stream trips the compiler's Send check.
+        let sends: Vec<_> = claimed
+            .iter()
+            .map(|e| {
+                let cfg = configs.get(&e.event.workspace).and_then(Option::as_ref);
+                self.send_one(client, cfg, e)
+            })
+            .collect();
+        let outcomes: Vec<EventOutcome> = futures::stream::iter(sends)
+            .buffered(IN_FLIGHT)
+            .collect()
+            .await;
+        let mut done = Vec::with_capacity(claimed.len());
+        for (e, outcome) in claimed.iter().zip(outcomes) {
             match &outcome {
                 EventOutcome::Delivered => report.delivered += 1,
                 EventOutcome::Skipped => report.skipped += 1,
@@ -392,18 +412,24 @@ impl Engine {
                     report.dead += 1;
                 }
             }
-            let stored = self
-                .store()
-                .finish_event(
-                    &e.event.workspace,
-                    &e.event.id,
-                    worker,
-                    &outcome,
-                    self.now(),
-                )
-                .await;
+            done.push(Finished::new(
+                e.event.workspace.clone(),
+                e.event.id.clone(),
+                outcome,
+            ));
+        }
+        let answers = match self.store().finish_events(worker, &done, self.now()).await {
+            Ok(a) => a,
+            Err(x) => {
+                // Nothing recorded: the leases end and every event is sent again.
+                tracing::warn!(error = %x, "webhook answers not recorded; the events will be sent again");
+                report.unrecorded += done.len();
+                return Ok(report);
+            }
+        };
+        for (f, stored) in done.iter().zip(answers) {
             if let Err(x) = stored {
-                tracing::warn!(event = %e.event.id, error = %x, "webhook answer not recorded; the event will be sent again");
+                tracing::warn!(event = %f.id, error = %x, "webhook answer not recorded; the event will be sent again");
                 report.unrecorded += 1;
             }
         }

@@ -79,6 +79,7 @@ where
     ev::events_commit_with_their_change(make().await.as_ref()).await;
     ev::events_keep_their_order_and_workspace(make().await.as_ref()).await;
     ev::claims_hold_a_lease_and_acks_are_fenced(make().await.as_ref()).await;
+    ev::batched_answers_are_fenced_one_by_one(make().await.as_ref()).await;
     ev::retries_wait_for_their_time(make().await.as_ref()).await;
     ev::dead_letters_are_listed_and_replayed(make().await.as_ref()).await;
     ev::retention_deletes_only_old_finished_events(make().await.as_ref()).await;

@@ -212,6 +212,50 @@ pub enum EventOutcome {
     },
 }
 
+/// How the send of one held event ended, for [`Store::finish_events`] (which stores many
+/// in one step).
+///
+/// ```
+/// use socialkit::store::{EventOutcome, Finished};
+/// let f = Finished::new("acme".into(), "ev_01".into(), EventOutcome::Delivered);
+/// assert_eq!(f.id.as_str(), "ev_01");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    /// The event's workspace.
+    pub workspace: WorkspaceId,
+    /// The event.
+    pub id: EventId,
+    /// How its send ended.
+    pub outcome: EventOutcome,
+}
+
+impl Finished {
+    /// The outcome of the send of event `id` of `workspace`.
+    pub fn new(workspace: WorkspaceId, id: EventId, outcome: EventOutcome) -> Self {
+        Finished {
+            workspace,
+            id,
+            outcome,
+        }
+    }
+}
+
+/// What an outcome writes into a held event's row (the rules of [`finish`], as columns, for
+/// stores that apply many outcomes in one statement): the new status, the new `next_at` (or
+/// none to keep it), and the new last error (`None` to keep it, `Some(None)` to clear it).
+#[cfg(feature = "postgres")]
+pub(crate) fn outcome_columns(
+    outcome: &EventOutcome,
+) -> (EventStatus, Option<DateTime<Utc>>, Option<Option<&str>>) {
+    match outcome {
+        EventOutcome::Delivered => (EventStatus::Delivered, None, Some(None)),
+        EventOutcome::Skipped => (EventStatus::Skipped, None, None),
+        EventOutcome::Retry { at, error } => (EventStatus::Pending, Some(*at), Some(Some(error))),
+        EventOutcome::Dead { error } => (EventStatus::Dead, None, Some(Some(error))),
+    }
+}
+
 /// Which events [`Store::events`] lists.
 ///
 /// ```

@@ -261,6 +261,109 @@ pub(crate) async fn claims_hold_a_lease_and_acks_are_fenced(s: &dyn Store) {
     );
 }
 
+/// Many answers stored in one call: each under the rules of `finish_event` (outcome applied,
+/// lease cleared), each entry answered on its own — a held event `Ok`, one another sender
+/// holds or one already finished `Conflict`, an unknown one `NotFound` — and a refused entry
+/// changes nothing of the others.
+pub(crate) async fn batched_answers_are_fenced_one_by_one(s: &dyn Store) {
+    setup(s, "a").await;
+    setup(s, "b").await;
+    let a = WorkspaceId::new("a");
+    let b = WorkspaceId::new("b");
+    let e: Vec<StoredEvent> = {
+        let mut v = Vec::new();
+        for i in 0..4 {
+            v.push(append(s, "a", &format!("e{i}"), t0()).await);
+        }
+        v.push(append(s, "b", "e4", t0()).await);
+        v
+    };
+    let lease = Duration::seconds(30);
+    // w1 holds e0, e1, e2; w2 holds e3 and b's e4.
+    assert_eq!(s.claim_events(t0(), "w1", 3, lease).await.unwrap().len(), 3);
+    assert_eq!(s.claim_events(t0(), "w2", 9, lease).await.unwrap().len(), 2);
+    let retry_at = t0() + Duration::seconds(10);
+    let f =
+        |ws: &WorkspaceId, id: &EventId, o: EventOutcome| Finished::new(ws.clone(), id.clone(), o);
+    let done = [
+        f(&a, &e[0].id, EventOutcome::Delivered),
+        f(
+            &a,
+            &e[1].id,
+            EventOutcome::Retry {
+                at: retry_at,
+                error: "the receiver answered HTTP 503".into(),
+            },
+        ),
+        f(&a, &e[3].id, EventOutcome::Delivered), // w2's
+        f(
+            &a,
+            &e[2].id,
+            EventOutcome::Dead {
+                error: "the receiver answered HTTP 410".into(),
+            },
+        ),
+        f(&a, &EventId::from("ev_unknown"), EventOutcome::Delivered),
+        f(&a, &e[4].id, EventOutcome::Delivered), // b's event named under a
+    ];
+    let got = s.finish_events("w1", &done, t0()).await.unwrap();
+    let kinds_of: Vec<Option<ErrorKind>> = got
+        .iter()
+        .map(|r| r.as_ref().err().map(|e| e.kind()))
+        .collect();
+    assert_eq!(
+        kinds_of,
+        [
+            None,
+            None,
+            Some(ErrorKind::Conflict),
+            None,
+            Some(ErrorKind::NotFound),
+            Some(ErrorKind::NotFound),
+        ]
+    );
+    let listed = all(s, "a").await;
+    assert_eq!(listed[0].status, EventStatus::Delivered);
+    assert_eq!(listed[0].last_error, None);
+    assert_eq!(listed[1].status, EventStatus::Pending);
+    assert_eq!(listed[1].next_at, retry_at);
+    assert_eq!(
+        listed[1].last_error.as_deref(),
+        Some("the receiver answered HTTP 503")
+    );
+    assert_eq!(listed[2].status, EventStatus::Dead);
+    assert_eq!(
+        listed[2].last_error.as_deref(),
+        Some("the receiver answered HTTP 410")
+    );
+    // w2's event untouched, still held by w2.
+    assert_eq!(listed[3].status, EventStatus::Pending);
+    assert_eq!(listed[3].lease.as_ref().unwrap().worker, "w2");
+    assert!(listed[..3].iter().all(|e| e.lease.is_none()));
+    // Finished ones cannot be finished again; w2 finishes its own; nothing at all is fine.
+    let again = s.finish_events("w1", &done[..1], t0()).await.unwrap();
+    assert_eq!(again[0].as_ref().unwrap_err().kind(), ErrorKind::Conflict);
+    let w2 = [
+        f(&a, &e[3].id, EventOutcome::Skipped),
+        f(&b, &e[4].id, EventOutcome::Delivered),
+    ];
+    let got = s.finish_events("w2", &w2, t0()).await.unwrap();
+    assert!(got.iter().all(Result::is_ok), "{got:?}");
+    assert!(s.finish_events("w2", &[], t0()).await.unwrap().is_empty());
+    assert_eq!(all(s, "a").await[3].status, EventStatus::Skipped);
+    assert_eq!(all(s, "b").await[0].status, EventStatus::Delivered);
+    // The retry comes due again and only then.
+    let due = s.claim_events(retry_at, "w3", 9, lease).await.unwrap();
+    assert_eq!(kinds(&due), ["e1"]);
+    // Past its lease, a sender's batch is refused whole.
+    let late = retry_at + lease;
+    let refused = s
+        .finish_events("w3", &[f(&a, &e[1].id, EventOutcome::Delivered)], late)
+        .await
+        .unwrap();
+    assert_eq!(refused[0].as_ref().unwrap_err().kind(), ErrorKind::Conflict);
+}
+
 pub(crate) async fn retries_wait_for_their_time(s: &dyn Store) {
     setup(s, "a").await;
     let a = WorkspaceId::new("a");

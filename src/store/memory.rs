@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
 use super::events::{
-    self, Emitter, EventFilter, EventId, EventOutcome, EventStatus, NewEvent, OutboxEvent, Replay,
-    StoredEvent,
+    self, Emitter, EventFilter, EventId, EventOutcome, EventStatus, Finished, NewEvent,
+    OutboxEvent, Replay, StoredEvent,
 };
 use super::{
     Attempt, AttemptOutcome, Change, ChannelId, ChannelRecord, Claim, Comment, Delivery,
@@ -206,10 +206,15 @@ impl Mem {
     }
 
     fn event_mut(&mut self, ws: &WorkspaceId, id: &EventId) -> Result<(i64, &mut OutboxEvent)> {
-        self.events
-            .iter_mut()
-            .find(|(_, e)| &e.event.workspace == ws && &e.event.id == id)
-            .map(|(seq, e)| (*seq, e))
+        let is = |e: &OutboxEvent| &e.event.workspace == ws && &e.event.id == id;
+        // A held event is Pending: look there first, the whole outbox only when not found.
+        let seq = self
+            .pending_events
+            .iter()
+            .copied()
+            .find(|s| self.events.get(s).is_some_and(is))
+            .or_else(|| self.events.iter().find(|(_, e)| is(e)).map(|(seq, _)| *seq));
+        seq.and_then(|s| self.events.get_mut(&s).map(|e| (s, e)))
             .ok_or_else(|| not_found("event", id, ws))
     }
 
@@ -578,6 +583,26 @@ impl Store for MemoryStore {
             m.pending_events.remove(&i);
         }
         Ok(())
+    }
+
+    async fn finish_events(
+        &self,
+        worker: &str,
+        done: &[Finished],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Result<()>>> {
+        let mut m = self.lock();
+        Ok(done
+            .iter()
+            .map(|f| {
+                let (i, e) = m.event_mut(&f.workspace, &f.id)?;
+                events::finish(e, worker, &f.outcome, now)?;
+                if e.status != EventStatus::Pending {
+                    m.pending_events.remove(&i);
+                }
+                Ok(())
+            })
+            .collect())
     }
 
     async fn purge_events(&self, before: DateTime<Utc>, limit: usize) -> Result<usize> {

@@ -45,8 +45,8 @@ use chrono::{DateTime, Duration, Utc};
 
 pub use change::{Applied, Change, ChangeCtx, Claimed, Finish, claim, created, spacing_defers};
 pub use events::{
-    Emitter, EventFilter, EventId, EventLease, EventOutcome, EventStatus, NewEvent, NoEvents,
-    OutboxEvent, Replay, StoredEvent,
+    Emitter, EventFilter, EventId, EventLease, EventOutcome, EventStatus, Finished, NewEvent,
+    NoEvents, OutboxEvent, Replay, StoredEvent,
 };
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
@@ -280,6 +280,30 @@ pub trait Store: Send + Sync + fmt::Debug {
     ) -> Result<()> {
         let _ = (ws, id, worker, outcome, now);
         Err(events::unsupported())
+    }
+
+    /// Stores how the sends of several events `worker` holds ended, in one step (one
+    /// statement where the store can): an answer per entry, in order — `Ok`, or `Conflict`
+    /// when `worker` does not hold that event (any more), as [`finish_event`](Store::finish_event)
+    /// would answer it. Each event appears once. The provided version calls `finish_event` for
+    /// each; every shipped store overrides it.
+    async fn finish_events(
+        &self,
+        worker: &str,
+        done: &[Finished],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Result<()>>> {
+        let mut out = Vec::with_capacity(done.len());
+        for f in done {
+            match self
+                .finish_event(&f.workspace, &f.id, worker, &f.outcome, now)
+                .await
+            {
+                Err(e) if e.kind() == ErrorKind::Unsupported => return Err(e),
+                other => out.push(other),
+            }
+        }
+        Ok(out)
     }
 
     /// Retention: deletes up to `limit` events of every workspace that are done with

@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::events::{
-    self, Emitter, EventFilter, EventId, EventLease, EventOutcome, EventStatus, NewEvent,
+    self, Emitter, EventFilter, EventId, EventLease, EventOutcome, EventStatus, Finished, NewEvent,
     OutboxEvent, Replay, StoredEvent,
 };
 use super::migrations::migrate;
@@ -1194,6 +1194,34 @@ impl Store for SqliteStore {
             let mut e = load_event(c, &ws, &id)?;
             events::finish(&mut e, &worker, &outcome, now)?;
             save_event(c, &e)
+        })
+        .await
+    }
+
+    async fn finish_events(
+        &self,
+        worker: &str,
+        done: &[Finished],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Result<()>>> {
+        let (worker, done) = (worker.to_string(), done.to_vec());
+        // One transaction for the lot (one commit, one fsync); each event read and written
+        // under the rules every store shares.
+        self.tx(move |c| {
+            let mut out = Vec::with_capacity(done.len());
+            for f in &done {
+                let one = load_event(c, &f.workspace, &f.id)
+                    .and_then(|mut e| events::finish(&mut e, &worker, &f.outcome, now).map(|_| e));
+                match one {
+                    Ok(e) => out.push(save_event(c, &e)),
+                    // Not held (or gone): that entry's answer; the others still count.
+                    Err(x) if matches!(x.kind(), ErrorKind::Conflict | ErrorKind::NotFound) => {
+                        out.push(Err(x))
+                    }
+                    Err(x) => return Err(x),
+                }
+            }
+            Ok(out)
         })
         .await
     }

@@ -2,12 +2,13 @@
 //! their change, claimed with `FOR UPDATE SKIP LOCKED` under leases.
 
 use chrono::{DateTime, Duration, Utc};
+use deadpool_postgres::Client;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
 use super::{Tx, deliveries_where, from_us, json, parse, pg, us};
 use crate::store::events::{
-    self, Emitter, EventFilter, EventId, EventLease, EventOutcome, EventStatus, NewEvent,
+    self, Emitter, EventFilter, EventId, EventLease, EventOutcome, EventStatus, Finished, NewEvent,
     OutboxEvent, Replay, StoredEvent,
 };
 use crate::store::{Delivery, WorkspaceId, not_found};
@@ -131,8 +132,10 @@ pub(crate) async fn emit_in(
     append(tx, ws, list, at).await
 }
 
+/// Claims due events in one statement (its own transaction: the row locks of `FOR UPDATE
+/// SKIP LOCKED` hold until the statement ends, so two senders never take the same event).
 pub(crate) async fn claim(
-    tx: &Tx<'_>,
+    c: &Client,
     now: DateTime<Utc>,
     worker: &str,
     limit: usize,
@@ -146,9 +149,99 @@ pub(crate) async fn claim(
          RETURNING {COLUMNS}"
     );
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let mut out = rows(tx, &sql, &[&us(now), &worker, &us(now + lease), &limit]).await?;
+    let st = c.prepare_cached(&sql).await.map_err(pg)?;
+    let mut out = c
+        .query(&st, &[&us(now), &worker, &us(now + lease), &limit])
+        .await
+        .map_err(pg)?
+        .iter()
+        .map(row)
+        .collect::<Result<Vec<_>>>()?;
     out.sort_by_key(|e| e.event.seq);
     Ok(out)
+}
+
+/// Stores the outcomes of many sends in one statement (its own transaction): each row is
+/// changed only while `worker` holds it (Pending, its lease, not ended), under the rules of
+/// [`events::finish`] as [`events::outcome_columns`] spells them; an event not changed is
+/// answered `Conflict` (not held) or `NotFound`.
+pub(crate) async fn finish_many(
+    c: &Client,
+    worker: &str,
+    done: &[Finished],
+    now: DateTime<Utc>,
+) -> Result<Vec<Result<()>>> {
+    if done.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = done.len();
+    let (mut wss, mut ids, mut statuses) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut next, mut errors, mut keep) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for f in done {
+        let (status, next_at, error) = events::outcome_columns(&f.outcome);
+        wss.push(f.workspace.as_str());
+        ids.push(f.id.as_str());
+        statuses.push(status.as_str());
+        next.push(next_at.map(us));
+        keep.push(error.is_none());
+        errors.push(error.flatten());
+    }
+    let st = c
+        .prepare_cached(
+            "WITH v AS (SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::BIGINT[],
+                                             $5::TEXT[], $6::BOOL[])
+                        AS v(workspace, id, status, next_at, last_error, keep_error)),
+             done AS (
+                UPDATE events e SET status = v.status,
+                    next_at = COALESCE(v.next_at, e.next_at),
+                    last_error = CASE WHEN v.keep_error THEN e.last_error ELSE v.last_error END,
+                    lease_worker = NULL, lease_until = NULL
+                FROM v
+                WHERE e.id = v.id AND e.workspace = v.workspace AND e.status = 'pending'
+                  AND e.lease_worker = $7 AND e.lease_until > $8
+                RETURNING e.id)
+             SELECT v.id, EXISTS (SELECT 1 FROM done WHERE done.id = v.id),
+                    EXISTS (SELECT 1 FROM events e WHERE e.id = v.id AND e.workspace = v.workspace)
+             FROM v",
+        )
+        .await
+        .map_err(pg)?;
+    let rows = c
+        .query(
+            &st,
+            &[
+                &wss,
+                &ids,
+                &statuses,
+                &next,
+                &errors,
+                &keep,
+                &worker,
+                &us(now),
+            ],
+        )
+        .await
+        .map_err(pg)?;
+    let mut answer: std::collections::HashMap<String, (bool, bool)> = rows
+        .iter()
+        .map(|r| (r.get::<_, String>(0), (r.get(1), r.get(2))))
+        .collect();
+    Ok(done
+        .iter()
+        .map(|f| match answer.remove(f.id.as_str()) {
+            Some((true, _)) => Ok(()),
+            Some((false, true)) => Err(events::not_held(&f.id, worker)),
+            _ => Err(not_found("event", &f.id, &f.workspace)),
+        })
+        .collect())
 }
 
 pub(crate) async fn load(tx: &Tx<'_>, ws: &WorkspaceId, id: &EventId) -> Result<OutboxEvent> {

@@ -998,8 +998,16 @@ impl Store for PgStore {
         limit: usize,
         lease: Duration,
     ) -> Result<Vec<OutboxEvent>> {
-        in_tx!(self, |tx| events::claim(&tx, now, worker, limit, lease)
-            .await)
+        events::claim(&self.client().await?, now, worker, limit, lease).await
+    }
+
+    async fn finish_events(
+        &self,
+        worker: &str,
+        done: &[super::Finished],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Result<()>>> {
+        events::finish_many(&self.client().await?, worker, done, now).await
     }
 
     async fn finish_event(

@@ -6,28 +6,38 @@
 //! ```sh
 //! cargo run --release --example nab_score -- cv   # the whole procedure; writes tests/data/nab_cv.json
 //! cargo run --release --example nab_score         # the default Config beside the published detectors
+//! cargo run --release --example nab_score -- cv unfiltered        # without the budget (target/)
+//! cargo run --release --example nab_score -- cv narrow [unfiltered] # the 3,780 grid (target/)
 //! ```
 //!
-//! The procedure, fixed before any result was seen:
+//! The procedure:
 //! * Folds: six. Fold `k` holds the `k`-th realTweets series (by name) and every sixth of the
 //!   other 48 series (sorted by category and name, dealt round-robin), so each realTweets series
 //!   is scored only while held out and its fold's settings were chosen with the other five.
 //! * Candidates: a grid of baselines (no season over 1 or 3 days, daily season over 7 days),
 //!   transforms (identity, log, Anscombe square root), smoothing (1, 3, 6 points) and triggers
-//!   (threshold 2…8, up or both directions, record window none / 1 / 7 / 14 / 28 days,
-//!   cool-down 6 or 24 hours): 3,780 settings. (The first run had thresholds 3…10 and record
-//!   windows up to 7 days; its choices sat at both edges on every fold's training data, so the
-//!   grid was widened once, before the held-out numbers below.)
-//! * `cv wide` (not the committed result): adds the threshold 1.5, a record ratio of ½ or ¼
-//!   (a point counts as a record from that share of the recent record on) and re-arming, 22,464
-//!   settings, and writes `target/nab_cv_wide.json`. It was added after the held-out numbers
-//!   of the grid above were known and after looking at the realTweets series' own scores (the
-//!   strict record rule missed windows whose spike was smaller than one of the two weeks
-//!   before). Held out it reaches 61.6 on realTweets (standard), but what it picks on all 54
-//!   series (daily season, square root, threshold 1.5, half the record, 24 h cool-down) alarms
-//!   about once a day on plain Poisson counts and fails five of the robustness tests in
-//!   `tests/listen_anomaly.rs`, so it is not the default: a choice that respects those tests
-//!   (a false-alarm budget on synthetic series as a constraint of the procedure) is still to do.
+//!   (threshold 1.5…8, up or both directions, record window none / 1 / 7 / 14 / 28 days, record
+//!   ratio 1, ½ or ¼, re-arming or not, cool-down 6 or 24 hours): 22,464 settings.
+//!   History, said plainly: the first grid (3,780 settings, `narrow`: thresholds 2…8, strict
+//!   records, no re-arming) gave 56.1 held out on realTweets (standard). The threshold 1.5,
+//!   the record ratios and re-arming were added *after* that number was known and after
+//!   looking at the realTweets series' own scores (the strict record rule missed windows whose
+//!   spike was smaller than one of the two weeks before). Without a constraint that grid reached
+//!   61.6, but its pick alarmed about once a day on plain Poisson counts.
+//! * Eligibility (added next, fixed before any setting was scored against it): a setting may
+//!   be chosen only if it stays within the false-alarm budget on the fixed synthetic set of
+//!   normal series in `tests/listen_support/synthetic.rs` (seeded Poisson counts at five
+//!   rates, zero runs, missing intervals, level shifts, a series starting in a storm,
+//!   local-time seasonality across both 2026 daylight-saving changes, constant values): at most
+//!   one false alarm per 30-day series, on every series (the number and its reasons are in that
+//!   file; they were fixed before any setting was scored against them). Should no setting be
+//!   within the budget, the ones with the fewest false alarms over the set would be eligible.
+//!   **Not run yet**: the committed `tests/data/nab_cv.json` and `Config::default()` are still
+//!   the result of the earlier procedure (`cv narrow unfiltered` reproduces it). The default is
+//!   over the budget on 10 of the 17 series (2–5 false alarms per 30 days; the ignored test
+//!   `the_default_stays_within_the_false_alarm_budget` in `tests/listen_anomaly.rs`). Running
+//!   `cv` overwrites `nab_cv.json`; adopt its pick as `Config::default()` only if it passes the
+//!   robustness tests, else restore the file.
 //! * Choice: for each fold and profile, the setting with the highest mean of two normalised
 //!   scores on the training folds: over their realTweets series and over their other series
 //!   (social volume and everything else weigh the same). Ties go to the earlier setting.
@@ -44,6 +54,8 @@ use socialkit::listen::anomaly::{self, Config, Direction, Season, Transform, Tri
 
 #[path = "../tests/listen_support/nab.rs"]
 mod nab;
+#[path = "../tests/listen_support/synthetic.rs"]
+mod synthetic;
 
 use nab::{NabFile, PROFILES, Profile};
 
@@ -137,6 +149,46 @@ fn fire(file: &NabFile, scores: &[Option<f64>], config: &Config) -> Vec<bool> {
         .collect()
 }
 
+/// The score streams of the synthetic normal series under a baseline (each with its zone).
+fn synthetic_scores(set: &[synthetic::Series], base: &Config) -> Vec<Vec<Option<f64>>> {
+    set.iter()
+        .map(|s| {
+            let config = Config {
+                zone: s.zone,
+                ..base.clone()
+            };
+            anomaly::observe_all(&config, &s.points)
+                .iter()
+                .map(|o| o.baseline.map(|_| o.score))
+                .collect()
+        })
+        .collect()
+}
+
+/// Whether a trigger stays within the false-alarm budget on every synthetic series, and its
+/// false alarms over the whole set.
+fn within_budget(
+    set: &[synthetic::Series],
+    streams: &[Vec<Option<f64>>],
+    config: &Config,
+) -> (bool, usize) {
+    let (mut ok, mut total) = (true, 0);
+    for (s, z) in set.iter().zip(streams) {
+        let mut t = Trigger::new(config);
+        let alarms: Vec<_> = s
+            .points
+            .iter()
+            .zip(z)
+            .filter(|((at, _), z)| t.check(at.timestamp(), **z))
+            .map(|((at, _), _)| *at)
+            .collect();
+        let n = s.false_alarms(&alarms);
+        ok &= n <= synthetic::BUDGET_PER_SERIES;
+        total += n;
+    }
+    (ok, total)
+}
+
 /// What the detector itself makes of a file.
 fn detections(file: &NabFile, config: &Config) -> Vec<bool> {
     anomaly::observe_all(config, &file.points())
@@ -203,6 +255,10 @@ struct HeldOut {
 struct CvResult {
     procedure: String,
     candidates: usize,
+    /// Settings within the false-alarm budget on the synthetic normal series (all of them
+    /// when the run was `unfiltered`).
+    #[serde(default)]
+    eligible: usize,
     folds: Vec<FoldChoice>,
     files: Vec<HeldOut>,
     /// profile → category (and "all") → normalised held-out score.
@@ -214,6 +270,9 @@ struct CvResult {
     default_objective: f64,
     /// The choice on all 54 series with the low-false-positive profile.
     low_fp: Config,
+    /// False alarms of `default` over the whole synthetic normal set.
+    #[serde(default)]
+    default_synthetic_false_alarms: usize,
 }
 
 fn categories(files: &[NabFile]) -> Vec<String> {
@@ -270,7 +329,11 @@ fn main() {
     });
     let published = nab::published(&dir, &files).expect("published detections");
     let cv = std::env::args().any(|a| a == "cv");
-    let wide = std::env::args().any(|a| a == "wide");
+    // The committed procedure is the wide grid under the false-alarm budget; `narrow` and
+    // `unfiltered` reproduce the earlier, unconstrained runs for comparison.
+    let wide = !std::env::args().any(|a| a == "narrow");
+    let budgeted = !std::env::args().any(|a| a == "unfiltered");
+    let synthetic_set = synthetic::normal_set();
     let mut published_summary = BTreeMap::new();
     for (name, per_profile) in &published {
         let mut m = BTreeMap::new();
@@ -306,7 +369,7 @@ fn main() {
         return;
     }
 
-    // 1. Raw scores of every candidate on every file and profile.
+    // 1. Raw scores of every eligible candidate on every file and profile.
     let started = Instant::now();
     let bases = bases();
     let mut candidates: Vec<Config> = Vec::new();
@@ -332,17 +395,70 @@ fn main() {
         ];
         candidates.len()
     ];
-    let chunks: Vec<(usize, Vec<ProfileScores>)> = std::thread::scope(|s| {
+    // 1a. The false-alarm budget on the synthetic normal series (it does not depend on the
+    // fold, so it is decided once for every fold).
+    let budget: Vec<(bool, usize)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..2)
             .map(|t| {
-                let (files, bases, candidates) = (&files, &bases, &candidates);
+                let (bases, candidates, set) = (&bases, &candidates, &synthetic_set);
                 s.spawn(move || {
                     let mut out = Vec::new();
                     for (bi, b) in bases.iter().enumerate().filter(|(i, _)| i % 2 == t) {
+                        let normal = synthetic_scores(set, b);
+                        let block: Vec<(bool, usize)> = candidates
+                            [bi * per_base..(bi + 1) * per_base]
+                            .iter()
+                            .map(|c| within_budget(set, &normal, c))
+                            .collect();
+                        out.push((bi, block));
+                    }
+                    out
+                })
+            })
+            .collect();
+        let mut budget = vec![(false, 0usize); candidates.len()];
+        for (bi, block) in handles.into_iter().flat_map(|h| h.join().unwrap()) {
+            budget[bi * per_base..(bi + 1) * per_base].copy_from_slice(&block);
+        }
+        budget
+    });
+    // Eligible: within the budget on every synthetic series. Fixed beforehand: should no
+    // setting be, the ones with the fewest false alarms over the whole set are eligible.
+    let eligible: Vec<bool> = if !budgeted {
+        vec![true; candidates.len()]
+    } else if budget.iter().any(|b| b.0) {
+        budget.iter().map(|b| b.0).collect()
+    } else {
+        let least = budget.iter().map(|b| b.1).min().unwrap_or(0);
+        budget.iter().map(|b| b.1 == least).collect()
+    };
+    let n_eligible = eligible.iter().filter(|e| **e).count();
+    eprintln!(
+        "{n_eligible} of {} settings within the false-alarm budget ({:.0?})",
+        candidates.len(),
+        started.elapsed()
+    );
+
+    // 1b. NAB scores of the eligible settings (the others are never chosen).
+    let chunks: Vec<(usize, Vec<Option<ProfileScores>>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|t| {
+                let (files, bases, candidates, eligible) = (&files, &bases, &candidates, &eligible);
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    for (bi, b) in bases.iter().enumerate().filter(|(i, _)| i % 2 == t) {
+                        let range = bi * per_base..(bi + 1) * per_base;
+                        if !eligible[range.clone()].iter().any(|e| *e) {
+                            continue;
+                        }
                         let streams: Vec<Vec<Option<f64>>> =
                             files.iter().map(|f| scores(f, b)).collect();
                         let mut block = Vec::new();
-                        for c in &candidates[bi * per_base..(bi + 1) * per_base] {
+                        for (c, ok) in candidates[range.clone()].iter().zip(&eligible[range]) {
+                            if !ok {
+                                block.push(None);
+                                continue;
+                            }
                             let mut r: [Vec<f64>; 3] = Default::default();
                             let mut fp: [Vec<usize>; 3] = Default::default();
                             for (f, z) in files.iter().zip(&streams) {
@@ -353,7 +469,7 @@ fn main() {
                                     fp[k].push(s.fp);
                                 }
                             }
-                            block.push((r, fp));
+                            block.push(Some((r, fp)));
                         }
                         eprintln!("baseline {bi} done at {:.0?}", started.elapsed());
                         out.push((bi, block));
@@ -368,9 +484,11 @@ fn main() {
             .collect()
     });
     for (bi, block) in chunks {
-        for (k, (r, fp)) in block.into_iter().enumerate() {
-            raw[bi * per_base + k] = r;
-            fps[bi * per_base + k] = fp;
+        for (k, scored) in block.into_iter().enumerate() {
+            if let Some((r, fp)) = scored {
+                raw[bi * per_base + k] = r;
+                fps[bi * per_base + k] = fp;
+            }
         }
     }
 
@@ -379,7 +497,7 @@ fn main() {
     let choose = |train: &[usize], k: usize| -> (usize, f64) {
         let p = PROFILES[k].1;
         let mut best = (0, f64::NEG_INFINITY);
-        for (c, r) in raw.iter().enumerate() {
+        for (c, r) in raw.iter().enumerate().filter(|(c, _)| eligible[*c]) {
             let o = objective(&files, &r[k], train, p);
             if o > best.1 {
                 best = (c, o);
@@ -464,14 +582,29 @@ fn main() {
         candidates[dc]
     );
     println!("chosen on all 54 (low FP): {:?}", candidates[lc]);
+    println!(
+        "synthetic false alarms: default {} (within budget {}), low FP {}",
+        budget[dc].1, budget[dc].0, budget[lc].1
+    );
     let result = CvResult {
         procedure: format!(
             "6 folds (one realTweets series each, the rest dealt round-robin by category and \
              name); {} candidates; choice = max of 0.5·(normalised score on training \
-             realTweets) + 0.5·(normalised score on the other training series)",
-            if wide { "22,464" } else { "3,780" }
+             realTweets) + 0.5·(normalised score on the other training series){}",
+            if wide { "22,464" } else { "3,780" },
+            if budgeted {
+                format!(
+                    ", among the settings with at most {} false alarm(s) on each of the {} \
+                     synthetic normal series of 30 days (tests/listen_support/synthetic.rs)",
+                    synthetic::BUDGET_PER_SERIES,
+                    synthetic_set.len()
+                )
+            } else {
+                String::new()
+            }
         ),
         candidates: candidates.len(),
+        eligible: n_eligible,
         folds,
         files: files
             .iter()
@@ -497,12 +630,17 @@ fn main() {
         default: candidates[dc].clone(),
         default_objective: dobj,
         low_fp: candidates[lc].clone(),
+        default_synthetic_false_alarms: budget[dc].1,
     };
-    // The wide grid's result is not the committed one (see the module docs): it goes to target/.
-    let path = if wide {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/nab_cv_wide.json")
-    } else {
-        dir.parent().unwrap().join("nab_cv.json")
+    // Only the committed procedure's result goes to tests/data; the comparison runs to target/.
+    let path = match (wide, budgeted) {
+        (true, true) => dir.parent().unwrap().join("nab_cv.json"),
+        (true, false) => Path::new(env!("CARGO_MANIFEST_DIR")).join("target/nab_cv_wide.json"),
+        (false, b) => Path::new(env!("CARGO_MANIFEST_DIR")).join(if b {
+            "target/nab_cv_narrow.json"
+        } else {
+            "target/nab_cv_narrow_unfiltered.json"
+        }),
     };
     std::fs::write(&path, serde_json::to_string_pretty(&result).unwrap() + "\n").unwrap();
     eprintln!("wrote {} in {:.0?}", path.display(), started.elapsed());

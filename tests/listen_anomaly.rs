@@ -7,6 +7,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use socialkit::listen::anomaly::{Config, Detector, Season, detect, observe_all};
 
+#[path = "listen_support/synthetic.rs"]
+mod synthetic;
+
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap()
 }
@@ -207,6 +210,46 @@ fn a_constant_series_never_alarms_and_a_change_does() {
         assert_eq!(detect(&Config::default(), &pts).len(), 1, "{value}");
     }
 }
+
+#[test]
+#[ignore = "the current default (chosen without the budget) is over it on 10 of 17 series; \
+            the budget-constrained run of `nab_score -- cv` has not been made yet"]
+fn the_default_stays_within_the_false_alarm_budget() {
+    // The constraint cross-validation applied before choosing (`examples/nab_score.rs`): at
+    // most one false alarm per 30-day synthetic normal series, on every series.
+    let set = synthetic::normal_set();
+    assert_eq!(set.len(), 17);
+    let mut over = Vec::new();
+    for s in &set {
+        let config = Config {
+            zone: s.zone,
+            ..Config::default()
+        };
+        let alarms: Vec<_> = detect(&config, &s.points).iter().map(|a| a.at).collect();
+        let n = s.false_alarms(&alarms);
+        if n > synthetic::BUDGET_PER_SERIES {
+            over.push((s.name.clone(), n));
+        }
+    }
+    assert!(over.is_empty(), "over the budget: {over:?}");
+}
+
+#[test]
+fn the_synthetic_set_is_the_committed_one() {
+    // The set is generated from fixed seeds; a change to the generator would change what the
+    // budget means, so its shape and a checksum of its values are pinned.
+    let set = synthetic::normal_set();
+    let points: usize = set.iter().map(|s| s.points.len()).sum();
+    let sum: f64 = set
+        .iter()
+        .flat_map(|s| s.points.iter().map(|(_, v)| *v))
+        .filter(|v| v.is_finite() && *v < 1e5)
+        .sum();
+    assert_eq!(points, 17 * 8_640 - 288);
+    assert_eq!(sum, CHECKSUM, "{sum}");
+}
+
+const CHECKSUM: f64 = 3_561_375.0;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]

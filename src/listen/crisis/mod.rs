@@ -112,7 +112,16 @@ impl Default for CrisisConfig {
                 min_samples: 4,
                 transform: anomaly::Transform::Log1p,
                 smooth: 4,
-                ..anomaly::Config::default()
+                // The crisis detector's own trigger, independent of what cross-validation
+                // picks for `anomaly::Config::default()` (its evaluation, `crisis_eval`, was
+                // made with these).
+                threshold: 2.0,
+                direction: anomaly::Direction::Both,
+                cooldown_secs: 6 * 3_600,
+                record_secs: 14 * 86_400,
+                record_ratio: 1.0,
+                rearm: false,
+                zone: None,
             },
             baseline_secs: 7 * 86_400,
             alarms_per_month: 1.0,

@@ -75,6 +75,8 @@ pub use privacy::{
 };
 pub use resolve::Resolving;
 pub use signals::{NamedRule, Signal, SignalRule};
+#[cfg(feature = "postgres")]
+pub use store::PgContactStore;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteContactStore;
 pub use store::{ContactStore, Forget, MemoryContactStore, Relink, Segment};

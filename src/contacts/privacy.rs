@@ -304,6 +304,7 @@ impl Contacts {
             identities: keys,
             contact: owner,
             pseudonym: pseudonym.clone(),
+            keys: history.iter().map(|t| t.key.clone()).collect(),
         };
         counts.extend(self.store.forget(&forget, &audit).await?);
         needles.retain(|n| !n.trim().is_empty());

@@ -22,7 +22,9 @@ fn contacts_on(store: Arc<dyn ContactStore>, at: DateTime<Utc>) -> (Contacts, Ar
 }
 
 /// Runs store-generic test `$body` (an `async fn(Arc<dyn ContactStore>)`) on the memory
-/// store and, with feature `sqlite`, on SQLite.
+/// store, with feature `sqlite` on SQLite, and with feature `postgres` on PostgreSQL (a
+/// database of its own per test; skipped without `SOCIALKIT_POSTGRES_URL`, never under
+/// `CI=true`).
 macro_rules! on_every_store {
     ($name:ident, $body:ident) => {
         mod $name {
@@ -35,6 +37,25 @@ macro_rules! on_every_store {
             #[tokio::test]
             async fn sqlite() {
                 $body(Arc::new(SqliteContactStore::open_in_memory().unwrap())).await;
+            }
+            #[cfg(feature = "postgres")]
+            #[tokio::test]
+            async fn postgres() {
+                use crate::store::postgres::scratch::ScratchDb;
+                let Some(db) = ScratchDb::create(stringify!($name)).await.unwrap() else {
+                    return;
+                };
+                let store = crate::store::PgStore::connect_with(db.url(), 2)
+                    .await
+                    .unwrap();
+                $body(Arc::new(
+                    PgContactStore::new(&store.handle(), &"acme".into())
+                        .await
+                        .unwrap(),
+                ))
+                .await;
+                drop(store);
+                db.drop_now().await.unwrap();
             }
         }
     };

@@ -666,3 +666,189 @@ async fn erasing_one_identity_keeps_the_rest_of_the_contact() {
         ErrorKind::NotFound
     );
 }
+
+/// Runs `$body` (an `async fn(Arc<dyn ContactStore>, Arc<dyn InboxStore>)`) with a contact
+/// store and an inbox store of one database: memory, SQLite, PostgreSQL.
+macro_rules! on_every_inbox {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn memory() {
+                $body(
+                    Arc::new(MemoryContactStore::default()),
+                    Arc::new(MemoryInboxStore::default()),
+                )
+                .await;
+            }
+            #[cfg(feature = "sqlite")]
+            #[tokio::test]
+            async fn sqlite() {
+                let db = crate::store::SqliteStore::in_memory().unwrap();
+                let ws = crate::store::WorkspaceId::from("acme");
+                $body(
+                    Arc::new(SqliteContactStore::new(&db.handle(), &ws).unwrap()),
+                    Arc::new(crate::inbox::SqliteInboxStore::new(&db.handle(), &ws).unwrap()),
+                )
+                .await;
+            }
+            #[cfg(feature = "postgres")]
+            #[tokio::test]
+            async fn postgres() {
+                use crate::store::postgres::scratch::ScratchDb;
+                let Some(db) = ScratchDb::create(stringify!($name)).await.unwrap() else {
+                    return;
+                };
+                let store = crate::store::PgStore::connect_with(db.url(), 2)
+                    .await
+                    .unwrap();
+                let ws = crate::store::WorkspaceId::from("acme");
+                $body(
+                    Arc::new(PgContactStore::new(&store.handle(), &ws).await.unwrap()),
+                    Arc::new(
+                        crate::inbox::PgInboxStore::new(&store.handle(), &ws)
+                            .await
+                            .unwrap(),
+                    ),
+                )
+                .await;
+                drop(store);
+                db.drop_now().await.unwrap();
+            }
+        }
+    };
+}
+
+on_every_inbox!(
+    inbox_badges,
+    open_signals_mark_inbox_items_and_closed_ones_unmark
+);
+
+async fn open_signals_mark_inbox_items_and_closed_ones_unmark(
+    store: Arc<dyn ContactStore>,
+    inbox_store: Arc<dyn InboxStore>,
+) {
+    use crate::inbox::{InboxFilter, PageRequest, SortOrder, View, sla::SlaPolicy};
+    let clock = Arc::new(ManualClock::new(t0()));
+    let contacts =
+        Contacts::new(store, clock.clone()).with_inbox(inbox_store.clone(), SlaPolicy::default());
+    let resolving = contacts.resolving(inbox_store.clone());
+    let inbox = Inbox::new(resolving.clone(), clock.clone());
+    inbox
+        .ingest(
+            "acme-x",
+            vec![
+                said(
+                    "x",
+                    "1",
+                    "ann",
+                    "My order arrived broken, this is terrible. I want a refund!",
+                    t0(),
+                ),
+                said("x", "2", "ann", "Hello again", t0() + Duration::minutes(5)),
+                said("x", "3", "bob", "Lovely anvils, thanks team", t0()),
+            ],
+        )
+        .await
+        .unwrap();
+    let flagged = View::new(
+        "Retention signals",
+        InboxFilter {
+            has_signal: true,
+            ..InboxFilter::default()
+        },
+        SortOrder::Oldest,
+    );
+    let keys = |page: crate::inbox::ViewPage| -> Vec<(String, Vec<String>)> {
+        page.items
+            .iter()
+            .map(|i| {
+                (
+                    i.interaction.reference.id.clone(),
+                    i.signals().into_iter().map(str::to_string).collect(),
+                )
+            })
+            .collect()
+    };
+    // Nothing open yet.
+    clock.set(t0() + Duration::hours(2));
+    assert!(
+        contacts
+            .check_signals(&NamedRule::defaults())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let page = inbox
+        .view(&flagged, None, PageRequest::first(10))
+        .await
+        .unwrap();
+    assert!(page.items.is_empty(), "{:?}", keys(page));
+
+    // A day later her complaint is unanswered: both her items carry the badge, Bob's none.
+    clock.set(t0() + Duration::hours(25));
+    let raised = contacts
+        .check_signals(&NamedRule::defaults())
+        .await
+        .unwrap();
+    assert_eq!(raised.len(), 1, "{raised:?}");
+    let page = inbox
+        .view(&flagged, None, PageRequest::first(10))
+        .await
+        .unwrap();
+    let unanswered = vec!["unanswered_complaint".to_string()];
+    assert_eq!(
+        keys(page),
+        vec![
+            ("1".to_string(), unanswered.clone()),
+            ("2".to_string(), unanswered)
+        ]
+    );
+    let bob = inbox
+        .item(&crate::inbox::InboxItem::key_of("acme-x", "x", "3"))
+        .await
+        .unwrap();
+    assert!(bob.signals().is_empty());
+    // The other tags and the classification stay as they were.
+    let complaint_key = crate::inbox::InboxItem::key_of("acme-x", "x", "1");
+    let before = inbox.item(&complaint_key).await.unwrap();
+    assert_eq!(
+        before.classification.as_ref().unwrap().intent,
+        Intent::Complaint
+    );
+
+    // Answered: the next check closes it and takes the badge off.
+    let mut answered = before.clone();
+    answered.first_response_at = Some(t0() + Duration::hours(26));
+    clock.set(t0() + Duration::hours(27));
+    resolving
+        .put(&answered, &SlaPolicy::default())
+        .await
+        .unwrap();
+    assert!(
+        contacts
+            .check_signals(&NamedRule::defaults())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let page = inbox
+        .view(&flagged, None, PageRequest::first(10))
+        .await
+        .unwrap();
+    assert!(page.items.is_empty(), "{:?}", keys(page));
+    let after = inbox.item(&complaint_key).await.unwrap();
+    assert!(after.signals().is_empty());
+    assert_eq!(
+        after.classification.as_ref().unwrap().tags,
+        before
+            .classification
+            .as_ref()
+            .unwrap()
+            .tags
+            .iter()
+            .filter(|t| !t.starts_with("signal:") && t.as_str() != crate::inbox::SIGNAL_TAG)
+            .cloned()
+            .collect::<Vec<_>>()
+    );
+}

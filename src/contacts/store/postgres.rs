@@ -348,102 +348,217 @@ async fn salt(c: &impl GenericClient, ws: &str) -> Result<String> {
     .unwrap_or(fresh))
 }
 
-/// Records (or, with `replace`, updates) one identity and its touch; whether anything of the
-/// contact's aggregates may have changed, whether the touch was new, and the contact.
-async fn observe_one(
+/// The identities of `keys` (locked for the transaction), by key.
+async fn identities_by_keys(
     tx: &Transaction<'_>,
     ws: &str,
-    identity: &Identity,
-    touch: &Touch,
-    replace: bool,
-) -> Result<(bool, bool, ContactId)> {
-    let mut changed_any = false;
-    let contact = match identity_by_key(tx, ws, &identity.key, true).await? {
-        Some(known) => absorb(tx, ws, known, identity).await?,
-        None => {
-            let contact = Contact::new(identity.first_seen);
-            write_contact(tx, ws, &contact).await?;
-            let mut i = identity.clone();
-            i.contact = contact.id.clone();
-            let won = exec(
-                tx,
-                "INSERT INTO contact_identities (workspace, platform, id, contact, data)
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (workspace, platform, id) DO NOTHING",
-                &[
-                    &ws,
-                    &i.key.platform,
-                    &i.key.id,
-                    &i.contact.as_str(),
-                    &serde_json::to_string(&i)?,
-                ],
-            )
-            .await?
-                == 1;
-            if won {
-                changed_any = true;
-                contact.id
-            } else {
-                // Another process created it meanwhile: join its contact, drop ours.
-                exec(
-                    tx,
-                    "DELETE FROM contact_contacts WHERE workspace = $1 AND id = $2",
-                    &[&ws, &contact.id.as_str()],
-                )
-                .await?;
-                let known = identity_by_key(tx, ws, &identity.key, true)
-                    .await?
-                    .ok_or_else(|| {
-                        Error::new(ErrorKind::Storage, "an identity vanished while it was made")
-                    })?;
-                absorb(tx, ws, known, identity).await?
-            }
-        }
-    };
-    let data = serde_json::to_string(touch)?;
-    let new = exec(
+    keys: &[&IdentityKey],
+) -> Result<BTreeMap<IdentityKey, Identity>> {
+    let platforms: Vec<&str> = keys.iter().map(|k| k.platform.as_str()).collect();
+    let ids: Vec<&str> = keys.iter().map(|k| k.id.as_str()).collect();
+    let found: Vec<Identity> = json_rows(
         tx,
-        "INSERT INTO contact_touches (workspace, key, platform, identity, at, sentiment, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (workspace, key) DO NOTHING",
-        &[
-            &ws,
-            &touch.key,
-            &touch.identity.platform,
-            &touch.identity.id,
-            &us(touch.at),
-            &touch.sentiment,
-            &data,
-        ],
+        "SELECT i.data FROM contact_identities i
+             JOIN unnest($2::text[], $3::text[]) AS k(platform, id)
+             ON i.platform = k.platform AND i.id = k.id
+         WHERE i.workspace = $1
+         ORDER BY i.platform, i.id FOR UPDATE OF i",
+        &[&ws, &platforms, &ids],
     )
-    .await?
-        == 1;
-    if new {
-        changed_any = true;
-    } else if replace {
-        changed_any |= exec(
-            tx,
-            "UPDATE contact_touches SET at = $3, sentiment = $4, data = $5
-             WHERE workspace = $1 AND key = $2 AND data <> $5",
-            &[&ws, &touch.key, &us(touch.at), &touch.sentiment, &data],
-        )
-        .await?
-            > 0;
-    }
-    Ok((changed_any, new, contact))
+    .await?;
+    Ok(found.into_iter().map(|i| (i.key.clone(), i)).collect())
 }
 
-/// `known` updated with the profile facts of `seen`, written when they changed; its contact.
-async fn absorb(
+/// Records a batch of identities and touches in a few statements whatever its size: the
+/// identities seen (merged in batch order) are read at once, unknown ones created with their
+/// contacts in bulk (`ON CONFLICT DO NOTHING`: an identity another process made meanwhile
+/// is joined and our contact for it dropped), the touches inserted (or, with `replace`,
+/// updated) in bulk, and the aggregates of the contacts whose touches changed recomputed in
+/// one statement. Returns how many touches were new.
+async fn observe_batch(
     tx: &Transaction<'_>,
     ws: &str,
-    mut known: Identity,
-    seen: &Identity,
-) -> Result<ContactId> {
-    let before = known.clone();
-    known.absorb(seen);
-    if known != before {
-        write_identity(tx, ws, &known).await?;
+    seen: &[(Identity, Touch)],
+    replace: bool,
+) -> Result<usize> {
+    let mut merged: BTreeMap<IdentityKey, Identity> = BTreeMap::new();
+    for (i, _) in seen {
+        merged
+            .entry(i.key.clone())
+            .and_modify(|k| k.absorb(i))
+            .or_insert_with(|| i.clone());
     }
-    Ok(known.contact)
+    let keys: Vec<&IdentityKey> = merged.keys().collect();
+    let mut known = identities_by_keys(tx, ws, &keys).await?;
+    let mut changed_contacts: BTreeSet<String> = BTreeSet::new();
+    // Unknown identities: a contact each, in bulk.
+    let mut fresh: Vec<Identity> = Vec::new();
+    let mut ids = Vec::new();
+    let mut datas = Vec::new();
+    for i in merged.values().filter(|i| !known.contains_key(&i.key)) {
+        let c = Contact::new(i.first_seen);
+        let mut i = i.clone();
+        i.contact = c.id.clone();
+        ids.push(c.id.as_str().to_string());
+        datas.push(serde_json::to_string(&c)?);
+        fresh.push(i);
+    }
+    if !fresh.is_empty() {
+        exec(
+            tx,
+            "INSERT INTO contact_contacts (workspace, id, data)
+             SELECT $1, c.id, c.data FROM unnest($2::text[], $3::text[]) AS c(id, data)",
+            &[&ws, &ids, &datas],
+        )
+        .await?;
+        let platforms: Vec<&str> = fresh.iter().map(|i| i.key.platform.as_str()).collect();
+        let accounts: Vec<&str> = fresh.iter().map(|i| i.key.id.as_str()).collect();
+        let contacts: Vec<&str> = fresh.iter().map(|i| i.contact.as_str()).collect();
+        let data = fresh
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let won: BTreeSet<(String, String)> = rows(
+            tx,
+            "INSERT INTO contact_identities (workspace, platform, id, contact, data)
+             SELECT $1, k.platform, k.id, k.contact, k.data
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
+                 AS k(platform, id, contact, data)
+             ON CONFLICT (workspace, platform, id) DO NOTHING
+             RETURNING platform, id",
+            &[&ws, &platforms, &accounts, &contacts, &data],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+        let mut lost = Vec::new();
+        for i in fresh {
+            if won.contains(&(i.key.platform.clone(), i.key.id.clone())) {
+                changed_contacts.insert(i.contact.as_str().to_string());
+                known.insert(i.key.clone(), i);
+            } else {
+                lost.push(i);
+            }
+        }
+        if !lost.is_empty() {
+            // Made by another process meanwhile: join its contacts, drop ours.
+            let ours: Vec<&str> = lost.iter().map(|i| i.contact.as_str()).collect();
+            exec(
+                tx,
+                "DELETE FROM contact_contacts WHERE workspace = $1 AND id = ANY($2)",
+                &[&ws, &ours],
+            )
+            .await?;
+            let keys: Vec<&IdentityKey> = lost.iter().map(|i| &i.key).collect();
+            let theirs = identities_by_keys(tx, ws, &keys).await?;
+            for i in &lost {
+                let Some(mut t) = theirs.get(&i.key).cloned() else {
+                    return Err(Error::new(
+                        ErrorKind::Storage,
+                        "an identity vanished while it was made",
+                    ));
+                };
+                let before = t.clone();
+                t.absorb(i);
+                if t != before {
+                    write_identity(tx, ws, &t).await?;
+                }
+                known.insert(t.key.clone(), t);
+            }
+        }
+    }
+    // The profile facts of identities known before (a fresh one holds them already).
+    for (key, seen) in &merged {
+        if let Some(k) = known.get_mut(key) {
+            let before = k.clone();
+            k.absorb(seen);
+            if *k != before {
+                write_identity(tx, ws, k).await?;
+            }
+        }
+    }
+    // The touches, in bulk: the last of each key in the batch wins.
+    let mut touches: BTreeMap<&str, &Touch> = BTreeMap::new();
+    for (_, t) in seen {
+        touches.insert(t.key.as_str(), t);
+    }
+    let (mut tk, mut tp, mut ti, mut ta, mut tsent, mut td) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for t in touches.values() {
+        tk.push(t.key.as_str());
+        tp.push(t.identity.platform.as_str());
+        ti.push(t.identity.id.as_str());
+        ta.push(us(t.at));
+        tsent.push(t.sentiment);
+        td.push(serde_json::to_string(t)?);
+    }
+    let new: BTreeSet<String> = rows(
+        tx,
+        "INSERT INTO contact_touches (workspace, key, platform, identity, at, sentiment, data)
+         SELECT $1, t.key, t.platform, t.identity, t.at, t.sentiment, t.data
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::float8[], $7::text[])
+             AS t(key, platform, identity, at, sentiment, data)
+         ON CONFLICT (workspace, key) DO NOTHING
+         RETURNING key",
+        &[&ws, &tk, &tp, &ti, &ta, &tsent, &td],
+    )
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    let mut changed_keys: BTreeSet<String> = new.clone();
+    if replace && new.len() < touches.len() {
+        changed_keys.extend(
+            rows(
+                tx,
+                "UPDATE contact_touches c SET at = t.at, sentiment = t.sentiment, data = t.data
+                 FROM unnest($2::text[], $3::bigint[], $4::float8[], $5::text[])
+                     AS t(key, at, sentiment, data)
+                 WHERE c.workspace = $1 AND c.key = t.key AND c.data <> t.data
+                 RETURNING c.key",
+                &[&ws, &tk, &ta, &tsent, &td],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get::<_, String>(0)),
+        );
+    }
+    // A page read again changes nothing: its contacts keep their aggregates.
+    for t in touches.values() {
+        if changed_keys.contains(t.key.as_str())
+            && let Some(i) = known.get(&t.identity)
+        {
+            changed_contacts.insert(i.contact.as_str().to_string());
+        }
+    }
+    let changed: Vec<String> = changed_contacts.into_iter().collect();
+    restat_many(tx, ws, &changed).await?;
+    Ok(new.len())
+}
+
+/// [`restat`] of many contacts in one statement.
+async fn restat_many(tx: &Transaction<'_>, ws: &str, contacts: &[String]) -> Result<()> {
+    if contacts.is_empty() {
+        return Ok(());
+    }
+    exec(
+        tx,
+        "UPDATE contact_contacts c SET touches = s.n, first_at = s.f, last_at = s.l,
+             sentiment_sum = s.ss, sentiment_n = s.sn, platforms = s.p
+         FROM (SELECT i.contact, COUNT(t.key) AS n, MIN(t.at) AS f, MAX(t.at) AS l,
+                 COALESCE(SUM(t.sentiment), 0) AS ss, COUNT(t.sentiment) AS sn,
+                 COALESCE(array_agg(DISTINCT t.platform::text)
+                     FILTER (WHERE t.platform IS NOT NULL), '{}'::text[]) AS p
+               FROM contact_identities i LEFT JOIN contact_touches t
+                 ON t.workspace = i.workspace AND t.platform = i.platform AND t.identity = i.id
+               WHERE i.workspace = $1 AND i.contact = ANY($2)
+               GROUP BY i.contact) s
+         WHERE c.workspace = $1 AND c.id = s.contact",
+        &[&ws, &contacts],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Arguments of one statement (`$1`, `$2`, …).
@@ -518,22 +633,12 @@ fn segment_sql(ws: &str, s: &Segment, after: Option<&ContactId>, limit: usize) -
 #[async_trait]
 impl ContactStore for PgContactStore {
     async fn observe(&self, seen: &[(Identity, Touch)], replace: bool) -> Result<usize> {
-        let ws = self.workspace.as_str();
+        if seen.is_empty() {
+            return Ok(0);
+        }
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(storage)?;
-        let mut new = 0;
-        let mut touched: BTreeSet<ContactId> = BTreeSet::new();
-        for (identity, touch) in seen {
-            let (changed, is_new, contact) = observe_one(&tx, ws, identity, touch, replace).await?;
-            new += usize::from(is_new);
-            // A page read again changes nothing: its contacts keep their aggregates.
-            if changed {
-                touched.insert(contact);
-            }
-        }
-        for contact in &touched {
-            restat(&tx, ws, contact.as_str()).await?;
-        }
+        let new = observe_batch(&tx, &self.workspace, seen, replace).await?;
         tx.commit().await.map_err(storage)?;
         Ok(new)
     }

@@ -283,7 +283,10 @@ fn bench_segment_pg(c: &mut Criterion) {
         .unwrap();
     let pg = rt.block_on(PgStore::connect_with(db.url(), 4)).unwrap();
     let store = rt
-        .block_on(PgContactStore::new(&pg.handle(), &WorkspaceId::from("acme")))
+        .block_on(PgContactStore::new(
+            &pg.handle(),
+            &WorkspaceId::from("acme"),
+        ))
         .unwrap();
     let started = Instant::now();
     rt.block_on(build(&store, contacts));

@@ -852,3 +852,66 @@ async fn open_signals_mark_inbox_items_and_closed_ones_unmark(
             .collect::<Vec<_>>()
     );
 }
+
+/// Four processes (pools of their own) record the same new authors at once: every identity
+/// ends with exactly one contact, no contact is left without an identity, and every touch is
+/// counted once.
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn postgres_writers_racing_on_new_identities_make_one_contact_each() {
+    use crate::store::postgres::scratch::ScratchDb;
+    let Some(db) = ScratchDb::create("contactsrace").await.unwrap() else {
+        return;
+    };
+    let ws = crate::store::WorkspaceId::from("acme");
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let (url, ws) = (db.url().to_string(), ws.clone());
+        tasks.push(tokio::spawn(async move {
+            let pg = crate::store::PgStore::connect_with(&url, 1).await.unwrap();
+            let store = PgContactStore::new(&pg.handle(), &ws).await.unwrap();
+            // Each writer sees the same 50 authors, in its own order, with touches of its own
+            // and touches all writers share.
+            let mut seen = Vec::new();
+            for n in 0..50 {
+                let who = format!("p{}", (n * 7 + w * 13) % 50);
+                seen.push(touch("x", &who, &format!("w{w}-{n}"), t0()));
+                seen.push(touch("x", &who, &format!("shared-{who}"), t0()));
+            }
+            for chunk in seen.chunks(10) {
+                if let Err(e) = store.observe(chunk, false).await {
+                    panic!("{e}: {:?}", std::error::Error::source(&e));
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let pg = crate::store::PgStore::connect_with(db.url(), 1)
+        .await
+        .unwrap();
+    let store = PgContactStore::new(&pg.handle(), &ws).await.unwrap();
+    let identities = store.all_identities().await.unwrap();
+    assert_eq!(identities.len(), 50);
+    let contacts = store
+        .segment(&Segment::default(), None, 1000)
+        .await
+        .unwrap();
+    assert_eq!(
+        contacts.len(),
+        50,
+        "one contact per identity, none orphaned"
+    );
+    let total: u64 = contacts.iter().map(|c| c.stats.touches).sum();
+    assert_eq!(
+        total,
+        4 * 50 + 50,
+        "each writer's own touches and the shared ones once"
+    );
+    for c in &contacts {
+        assert_eq!(store.identities(&c.id).await.unwrap().len(), 1);
+    }
+    drop((store, pg));
+    db.drop_now().await.unwrap();
+}

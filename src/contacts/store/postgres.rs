@@ -348,24 +348,24 @@ async fn salt(c: &impl GenericClient, ws: &str) -> Result<String> {
     .unwrap_or(fresh))
 }
 
-/// The identities of `keys` (locked for the transaction), by key.
+/// The identities of `keys` (with `lock`, locked for the transaction in key order), by key.
 async fn identities_by_keys(
     tx: &Transaction<'_>,
     ws: &str,
     keys: &[&IdentityKey],
+    lock: bool,
 ) -> Result<BTreeMap<IdentityKey, Identity>> {
     let platforms: Vec<&str> = keys.iter().map(|k| k.platform.as_str()).collect();
     let ids: Vec<&str> = keys.iter().map(|k| k.id.as_str()).collect();
-    let found: Vec<Identity> = json_rows(
-        tx,
+    let sql = format!(
         "SELECT i.data FROM contact_identities i
              JOIN unnest($2::text[], $3::text[]) AS k(platform, id)
              ON i.platform = k.platform AND i.id = k.id
          WHERE i.workspace = $1
-         ORDER BY i.platform, i.id FOR UPDATE OF i",
-        &[&ws, &platforms, &ids],
-    )
-    .await?;
+         ORDER BY i.platform, i.id{}",
+        if lock { " FOR UPDATE OF i" } else { "" }
+    );
+    let found: Vec<Identity> = json_rows(tx, &sql, &[&ws, &platforms, &ids]).await?;
     Ok(found.into_iter().map(|i| (i.key.clone(), i)).collect())
 }
 
@@ -389,10 +389,11 @@ async fn observe_batch(
             .or_insert_with(|| i.clone());
     }
     let keys: Vec<&IdentityKey> = merged.keys().collect();
-    let mut known = identities_by_keys(tx, ws, &keys).await?;
+    let mut known = identities_by_keys(tx, ws, &keys, true).await?;
     let mut changed_contacts: BTreeSet<String> = BTreeSet::new();
     // Unknown identities: a contact each, in bulk.
     let mut fresh: Vec<Identity> = Vec::new();
+    let mut racing: BTreeSet<IdentityKey> = BTreeSet::new();
     let mut ids = Vec::new();
     let mut datas = Vec::new();
     for i in merged.values().filter(|i| !known.contains_key(&i.key)) {
@@ -442,7 +443,10 @@ async fn observe_batch(
             }
         }
         if !lost.is_empty() {
-            // Made by another process meanwhile: join its contacts, drop ours.
+            // Made by another process meanwhile (committed: the insert waited for it): join
+            // its contacts, drop ours. Read without a lock and left as that process wrote
+            // it — locking it now, after our own inserts, could deadlock with a writer
+            // that locked it first and waits for one of them.
             let ours: Vec<&str> = lost.iter().map(|i| i.contact.as_str()).collect();
             exec(
                 tx,
@@ -451,26 +455,23 @@ async fn observe_batch(
             )
             .await?;
             let keys: Vec<&IdentityKey> = lost.iter().map(|i| &i.key).collect();
-            let theirs = identities_by_keys(tx, ws, &keys).await?;
+            let theirs = identities_by_keys(tx, ws, &keys, false).await?;
             for i in &lost {
-                let Some(mut t) = theirs.get(&i.key).cloned() else {
+                let Some(t) = theirs.get(&i.key).cloned() else {
                     return Err(Error::new(
                         ErrorKind::Storage,
                         "an identity vanished while it was made",
                     ));
                 };
-                let before = t.clone();
-                t.absorb(i);
-                if t != before {
-                    write_identity(tx, ws, &t).await?;
-                }
                 known.insert(t.key.clone(), t);
+                racing.insert(i.key.clone());
             }
         }
     }
-    // The profile facts of identities known before (a fresh one holds them already).
+    // The profile facts of identities known before (a fresh one holds them already; one
+    // another process just made keeps its facts until seen again).
     for (key, seen) in &merged {
-        if let Some(k) = known.get_mut(key) {
+        if let Some(k) = known.get_mut(key).filter(|_| !racing.contains(key)) {
             let before = k.clone();
             k.absorb(seen);
             if *k != before {
@@ -542,6 +543,15 @@ async fn restat_many(tx: &Transaction<'_>, ws: &str, contacts: &[String]) -> Res
     if contacts.is_empty() {
         return Ok(());
     }
+    // Rows locked in id order first: two writers updating overlapping contacts wait for each
+    // other instead of deadlocking.
+    rows(
+        tx,
+        "SELECT 1 FROM contact_contacts WHERE workspace = $1 AND id = ANY($2)
+         ORDER BY id FOR UPDATE",
+        &[&ws, &contacts],
+    )
+    .await?;
     exec(
         tx,
         "UPDATE contact_contacts c SET touches = s.n, first_at = s.f, last_at = s.l,

@@ -17,7 +17,7 @@
 //!   as [`ContactEvent::Signal`] and, with [`Contacts::with_events`], as durable
 //!   `contact_signal` events in the engine's outbox (webhooks); each names the inbox items
 //!   that are its evidence. With [`Contacts::with_inbox`] every classified item of a contact
-//!   with an open signal is marked ([`SIGNAL_TAG`](crate::inbox::SIGNAL_TAG) and
+//!   with an open signal is marked ([`SIGNAL_TAG`] and
 //!   `signal:<rule>` tags, read by [`InboxItem::signals`](crate::inbox::InboxItem::signals)),
 //!   so a view filters on them ([`InboxFilter::has_signal`](crate::inbox::InboxFilter::has_signal))
 //!   and shows them; each check unmarks the signals that closed.

@@ -20,7 +20,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use futures::{SinkExt, StreamExt};
 use socialkit::Platform;
 use socialkit::adapters::nostr::Nostr;
-use socialkit::adapters::nostr::api::event_message;
 use socialkit::adapters::nostr::event::{Keys, UnsignedEvent};
 use socialkit::adapters::nostr::twin::Twin;
 use socialkit::model::{Post, PublishOptions};
@@ -30,11 +29,13 @@ const KEY: &str = "1111111111111111111111111111111111111111111111111111111111111
 
 fn note(keys: &Keys, n: u64) -> String {
     let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
-    event_message(&keys.sign(UnsignedEvent::text_note(
+    // NIP-01 `["EVENT", event]`, written here so the raw side shares no code with socialkit.
+    let event = keys.sign(UnsignedEvent::text_note(
         now,
         format!("raw note {n}"),
         Vec::new(),
-    )))
+    ));
+    serde_json::json!(["EVENT", event]).to_string()
 }
 
 async fn wait_ok<S>(ws: &mut S)

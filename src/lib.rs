@@ -75,6 +75,14 @@ pub mod strategy;
 pub mod testkit;
 pub mod text;
 
+/// Decoders the fuzz targets (`fuzz/fuzz_targets/`) reach directly, below the public API.
+/// Not part of the API: hidden from the docs, no stability promise.
+#[doc(hidden)]
+pub mod __fuzz {
+    #[cfg(feature = "nostr")]
+    pub use crate::adapters::nostr::api::RelayMessage;
+}
+
 pub use auth::Secret;
 pub use error::{Detail, Error, ErrorContext, ErrorKind, ErrorRecord, Result};
 pub use model::{

@@ -154,8 +154,11 @@ pub struct Capabilities {
     pub media_required: bool,
     /// Media limits.
     pub media: MediaLimits,
-    /// Threads (a post of several parts, published as a reply chain).
-    pub threads: bool,
+    /// Post threads: a post of several parts, published as a reply chain. Not the platform
+    /// Threads (that is the `threads` adapter). Serialised as `post_threads`; `threads`, the
+    /// field's former name, is still read.
+    #[serde(alias = "threads")]
+    pub post_threads: bool,
     /// The most parts in a thread.
     pub max_thread_parts: Option<usize>,
     /// Link cards.
@@ -215,7 +218,7 @@ impl Capabilities {
             text_required: true,
             media_required: false,
             media: MediaLimits::none(),
-            threads: false,
+            post_threads: false,
             max_thread_parts: None,
             link_cards: false,
             content_warning: false,
@@ -256,7 +259,7 @@ impl Capabilities {
     pub fn supports(&self, op: Operation) -> bool {
         match op {
             Operation::Publish => true,
-            Operation::Thread => self.threads,
+            Operation::Thread => self.post_threads,
             Operation::Media => self.media.max_count > 0,
             Operation::Delete => self.delete,
             Operation::Edit => self.edit,
@@ -335,7 +338,7 @@ impl Capabilities {
     /// use socialkit::text::{Counting, TextRule};
     /// use socialkit::model::{Post, PublishOptions};
     /// let mut caps = Capabilities::new("demo", TextRule::new(Counting::Graphemes, 40));
-    /// caps.threads = true;
+    /// caps.post_threads = true;
     /// let long = Post::text("First sentence is here. Second sentence is here. Third one too.");
     /// assert!(caps.fit(long.clone(), &PublishOptions::default()).is_err());
     /// let opts = PublishOptions { split_long_text: true, ..PublishOptions::default() };
@@ -345,7 +348,7 @@ impl Capabilities {
     /// ```
     pub fn fit(&self, post: Post, opts: &PublishOptions) -> Result<Post> {
         if !opts.split_long_text
-            || !self.threads
+            || !self.post_threads
             || post.parts().iter().all(|p| self.text.fits(&p.text))
         {
             self.validate(&post)?;
@@ -723,6 +726,23 @@ mod tests {
         assert_eq!(back.platform, crate::model::PlatformId::Threads);
     }
 
+    /// `post_threads` is written under its own name; capabilities written before the rename
+    /// (`"threads": true`) read back with the flag set.
+    #[test]
+    fn post_threads_reads_its_former_name() {
+        let mut caps = Capabilities::new("threads", crate::text::rules::threads());
+        caps.post_threads = true;
+        let mut json = serde_json::to_value(&caps).unwrap();
+        assert_eq!(json["post_threads"], true);
+        assert!(json.get("threads").is_none());
+        let old = json.as_object_mut().unwrap();
+        let flag = old.remove("post_threads").unwrap();
+        old.insert("threads".into(), flag);
+        let back: Capabilities = serde_json::from_value(json).unwrap();
+        assert!(back.post_threads);
+        assert_eq!(back, caps);
+    }
+
     fn caps() -> Capabilities {
         let mut c = Capabilities::new("demo", TextRule::new(Counting::Graphemes, 20));
         c.media = MediaLimits {
@@ -781,7 +801,7 @@ mod tests {
     #[test]
     fn thread_errors_name_the_part() {
         let mut c = caps();
-        c.threads = true;
+        c.post_threads = true;
         let e = c
             .validate(&Post::thread(["ok", "this second part is far too long"]))
             .unwrap_err();

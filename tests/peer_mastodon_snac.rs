@@ -20,7 +20,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use socialkit::adapters::mastodon::api::{Notification, Status};
 use socialkit::adapters::mastodon::errors::MastodonErrors;
 use socialkit::adapters::mastodon::{Mastodon, MastodonConfig};
 use socialkit::auth::Secret;
@@ -235,6 +234,59 @@ impl SnacHarness {
             host.port_or_known_default().unwrap_or(80)
         )
     }
+}
+
+/// The parts of a Mastodon Status this test reads straight from the server, independent of
+/// the adapter's own wire types. Source: <https://docs.joinmastodon.org/entities/Status/>.
+#[derive(Debug, serde::Deserialize)]
+struct Status {
+    id: String,
+    #[serde(default)]
+    in_reply_to_id: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    spoiler_text: String,
+    /// Plain source text, present on the answer of an edit and of `GET` for one's own status.
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    edited_at: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    media_attachments: Vec<Attachment>,
+    #[serde(default)]
+    reblog: Option<Box<Status>>,
+}
+
+/// `null` read as the type's default (some servers send `null` where Mastodon sends `""`/`[]`).
+fn null_default<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+impl Status {
+    /// The status itself, or the boosted one when this is a boost.
+    fn original(&self) -> &Status {
+        self.reblog.as_deref().unwrap_or(self)
+    }
+}
+
+/// A MediaAttachment's alt text. Source: <https://docs.joinmastodon.org/entities/MediaAttachment/>.
+#[derive(Debug, serde::Deserialize)]
+struct Attachment {
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// A Notification's type and status. Source: <https://docs.joinmastodon.org/entities/Notification/>.
+#[derive(Debug, serde::Deserialize)]
+struct Notification {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    status: Option<Status>,
 }
 
 #[async_trait]

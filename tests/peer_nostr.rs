@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use socialkit::adapters::nostr::api::Filter;
+use socialkit::adapters::nostr::Filter;
 use socialkit::adapters::nostr::twin::RelayHarness;
 use socialkit::adapters::nostr::{Nostr, NostrConfig, relay_outcomes};
 use socialkit::model::{InteractionKind, InteractionQuery, Post, PublishOptions};

@@ -3,7 +3,8 @@
 //! value or a typed error, never a panic; no error repeats a secret key.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use socialkit::adapters::nostr::api::{RelayInfo, RelayMessage};
+use socialkit::__fuzz::RelayMessage;
+use socialkit::adapters::nostr::RelayInfo;
 use socialkit::adapters::nostr::event::Keys;
 use socialkit::adapters::nostr::{NostrConfig, errors};
 

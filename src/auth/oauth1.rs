@@ -3,16 +3,16 @@
 //! token). Platform-neutral: the X adapter uses it, any OAuth 1.0a service can.
 //!
 //! Signing follows RFC 5849 §3.4.1:
-//! 1. percent-encode with the unreserved set only ([`percent_encode`]: `A–Z a–z 0–9 - . _ ~`,
+//! 1. percent-encode with the unreserved set only (`A–Z a–z 0–9 - . _ ~`,
 //!    everything else as `%XX` of its UTF-8 bytes, upper-case hex; a space is `%20`, never `+`);
 //! 2. collect the query parameters, the parameters of an `application/x-www-form-urlencoded`
 //!    body and the `oauth_*` parameters (not `oauth_signature`, not `realm`), encode names and
 //!    values, sort by encoded name then encoded value (duplicates kept), join as
-//!    `name=value&…` ([`normalize_parameters`]);
-//! 3. base string = `METHOD&enc(base URI)&enc(parameters)` ([`signature_base_string`]), the
+//!    `name=value&…`;
+//! 3. base string = `METHOD&enc(base URI)&enc(parameters)` the
 //!    base URI without query or fragment, scheme and host lower-case, default ports left out;
-//! 4. key = `enc(consumer secret)&enc(token secret)` ([`signing_key`]), signature =
-//!    base64(HMAC-SHA1(key, base string)) ([`hmac_sha1_signature`]).
+//! 4. key = `enc(consumer secret)&enc(token secret)` signature =
+//!    base64(HMAC-SHA1(key, base string)).
 //!
 //! Multipart and JSON bodies are not signed (only `oauth_*` and query parameters are).
 //!
@@ -46,18 +46,10 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Call, Client, DefaultErrorMapper, ErrorMapper, Method, Response};
 
 /// The value of `oauth_signature_method`.
-///
-/// ```
-/// assert_eq!(socialkit::auth::oauth1::SIGNATURE_METHOD, "HMAC-SHA1");
-/// ```
-pub const SIGNATURE_METHOD: &str = "HMAC-SHA1";
+pub(crate) const SIGNATURE_METHOD: &str = "HMAC-SHA1";
 
 /// The value of `oauth_version`.
-///
-/// ```
-/// assert_eq!(socialkit::auth::oauth1::VERSION, "1.0");
-/// ```
-pub const VERSION: &str = "1.0";
+pub(crate) const VERSION: &str = "1.0";
 
 /// The four credentials of an OAuth 1.0a user context: the app's consumer key and secret and
 /// the user's access token and token secret. Every field is a [`Secret`] (`Debug` prints
@@ -133,14 +125,7 @@ impl OAuth1Credentials {
 
 /// Percent-encodes `s` as RFC 5849 §3.6 asks: the unreserved characters
 /// `A–Z a–z 0–9 - . _ ~` stay, every other byte of the UTF-8 form becomes `%XX` (upper-case).
-///
-/// ```
-/// use socialkit::auth::oauth1::percent_encode;
-/// assert_eq!(percent_encode("Ladies + Gentlemen"), "Ladies%20%2B%20Gentlemen");
-/// assert_eq!(percent_encode("a*b~c"), "a%2Ab~c");
-/// assert_eq!(percent_encode("☃"), "%E2%98%83");
-/// ```
-pub fn percent_encode(s: &str) -> String {
+pub(crate) fn percent_encode(s: &str) -> String {
     /// Everything but RFC 3986's unreserved characters.
     const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
@@ -152,14 +137,7 @@ pub fn percent_encode(s: &str) -> String {
 
 /// Decodes `%XX` escapes (no `+` rule); `None` when the result is not UTF-8 or an escape is
 /// malformed.
-///
-/// ```
-/// use socialkit::auth::oauth1::percent_decode;
-/// assert_eq!(percent_decode("a%20b%2B").as_deref(), Some("a b+"));
-/// assert_eq!(percent_decode("a+b").as_deref(), Some("a+b"));
-/// assert_eq!(percent_decode("%zz"), None);
-/// ```
-pub fn percent_decode(s: &str) -> Option<String> {
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -179,13 +157,7 @@ pub fn percent_decode(s: &str) -> Option<String> {
 
 /// The normalized parameter string (RFC 5849 §3.4.1.3.2): names and values encoded, pairs
 /// sorted by encoded name then encoded value (repeated names kept), joined with `&`.
-///
-/// ```
-/// use socialkit::auth::oauth1::normalize_parameters;
-/// let p = [("b", "2"), ("a", "z"), ("a", "y"), ("c d", "")];
-/// assert_eq!(normalize_parameters(&p), "a=y&a=z&b=2&c%20d=");
-/// ```
-pub fn normalize_parameters<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
+pub(crate) fn normalize_parameters<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
     let mut encoded: Vec<(String, String)> = params
         .iter()
         .map(|(k, v)| (percent_encode(k.as_ref()), percent_encode(v.as_ref())))
@@ -200,15 +172,7 @@ pub fn normalize_parameters<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> 
 
 /// The base string URI (RFC 5849 §3.4.1.2): scheme and host lower-case, the port only when
 /// it is not the scheme's default, the path, no query, no fragment.
-///
-/// ```
-/// use socialkit::auth::oauth1::base_string_uri;
-/// let u = url::Url::parse("HTTP://EXAMPLE.com:80/r%20v/X?id=123#f").unwrap();
-/// assert_eq!(base_string_uri(&u), "http://example.com/r%20v/X");
-/// let u = url::Url::parse("https://www.example.net:8080/?q=1").unwrap();
-/// assert_eq!(base_string_uri(&u), "https://www.example.net:8080/");
-/// ```
-pub fn base_string_uri(url: &Url) -> String {
+pub(crate) fn base_string_uri(url: &Url) -> String {
     let mut out = format!(
         "{}://{}",
         url.scheme().to_ascii_lowercase(),
@@ -225,13 +189,7 @@ pub fn base_string_uri(url: &Url) -> String {
 /// The signature base string (RFC 5849 §3.4.1.1): `METHOD&enc(base URI)&enc(parameters)`.
 /// `params` are every signed parameter: the URL's query is *not* read here (pass it in, see
 /// [`request_parameters`]).
-///
-/// ```
-/// use socialkit::auth::oauth1::signature_base_string;
-/// let u = url::Url::parse("https://api.example/1/x").unwrap();
-/// assert_eq!(signature_base_string("get", &u, &[("a", "1 2")]), "GET&https%3A%2F%2Fapi.example%2F1%2Fx&a%3D1%25202");
-/// ```
-pub fn signature_base_string<K: AsRef<str>, V: AsRef<str>>(
+pub(crate) fn signature_base_string<K: AsRef<str>, V: AsRef<str>>(
     method: &str,
     url: &Url,
     params: &[(K, V)],
@@ -246,13 +204,7 @@ pub fn signature_base_string<K: AsRef<str>, V: AsRef<str>>(
 
 /// The HMAC-SHA1 key: `enc(consumer secret)&enc(token secret)` (the token secret empty
 /// before a token exists, as for a request token).
-///
-/// ```
-/// use socialkit::auth::{Secret, oauth1::signing_key};
-/// let k = signing_key(&Secret::new("c s"), None);
-/// assert_eq!(k.expose(), "c%20s&");
-/// ```
-pub fn signing_key(consumer_secret: &Secret, token_secret: Option<&Secret>) -> Secret {
+pub(crate) fn signing_key(consumer_secret: &Secret, token_secret: Option<&Secret>) -> Secret {
     Secret::new(format!(
         "{}&{}",
         percent_encode(consumer_secret.expose()),
@@ -263,14 +215,7 @@ pub fn signing_key(consumer_secret: &Secret, token_secret: Option<&Secret>) -> S
 }
 
 /// base64(HMAC-SHA1(`key`, `base_string`)).
-///
-/// ```
-/// use socialkit::auth::{Secret, oauth1::hmac_sha1_signature};
-/// // RFC 2202 test case 2.
-/// let sig = hmac_sha1_signature(&Secret::new("Jefe"), "what do ya want for nothing?");
-/// assert_eq!(sig, "7/zfauXrL6LSdBbV8YTfnCWafHk=");
-/// ```
-pub fn hmac_sha1_signature(key: &Secret, base_string: &str) -> String {
+pub(crate) fn hmac_sha1_signature(key: &Secret, base_string: &str) -> String {
     // HMAC accepts keys of any length: `new_from_slice` cannot fail for it.
     let mut mac = match Hmac::<Sha1>::new_from_slice(key.expose().as_bytes()) {
         Ok(m) => m,
@@ -283,16 +228,7 @@ pub fn hmac_sha1_signature(key: &Secret, base_string: &str) -> String {
 /// The signed request parameters other than `oauth_*`: the URL's query pairs (decoded as
 /// `application/x-www-form-urlencoded`, RFC 5849 §3.4.1.3.1) and, when `form_body` is given
 /// (an `application/x-www-form-urlencoded` body), its pairs.
-///
-/// ```
-/// use socialkit::auth::oauth1::request_parameters;
-/// let u = url::Url::parse("https://e.example/p?b5=%3D%253D&a3=a&c%40=&a2=r%20b").unwrap();
-/// let p = request_parameters(&u, Some(b"c2&a3=2+q"));
-/// assert!(p.contains(&("a3".to_string(), "2 q".to_string())));
-/// assert!(p.contains(&("c@".to_string(), String::new())));
-/// assert_eq!(p.len(), 6);
-/// ```
-pub fn request_parameters(url: &Url, form_body: Option<&[u8]>) -> Vec<(String, String)> {
+pub(crate) fn request_parameters(url: &Url, form_body: Option<&[u8]>) -> Vec<(String, String)> {
     let mut params: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     if let Some(body) = form_body {
         params.extend(url::form_urlencoded::parse(body).into_owned());
@@ -302,13 +238,9 @@ pub fn request_parameters(url: &Url, form_body: Option<&[u8]>) -> Vec<(String, S
 
 /// The `Authorization` header value: `OAuth name="value", …` with every value
 /// percent-encoded, in name order (as X's examples show them).
-///
-/// ```
-/// use socialkit::auth::oauth1::authorization_header;
-/// let h = authorization_header(&[("oauth_nonce", "a b"), ("oauth_consumer_key", "k")]);
-/// assert_eq!(h.expose(), "OAuth oauth_consumer_key=\"k\", oauth_nonce=\"a%20b\"");
-/// ```
-pub fn authorization_header<K: AsRef<str>, V: AsRef<str>>(oauth_params: &[(K, V)]) -> Secret {
+pub(crate) fn authorization_header<K: AsRef<str>, V: AsRef<str>>(
+    oauth_params: &[(K, V)],
+) -> Secret {
     let mut pairs: Vec<(String, String)> = oauth_params
         .iter()
         .map(|(k, v)| (percent_encode(k.as_ref()), percent_encode(v.as_ref())))
@@ -324,14 +256,7 @@ pub fn authorization_header<K: AsRef<str>, V: AsRef<str>>(oauth_params: &[(K, V)
 
 /// Parses an `Authorization: OAuth …` header into decoded `(name, value)` pairs (`realm`
 /// included); `None` when it is not an OAuth header or is malformed.
-///
-/// ```
-/// use socialkit::auth::oauth1::parse_authorization;
-/// let p = parse_authorization(r#"OAuth realm="Example", oauth_nonce="a%20b",oauth_token="t""#).unwrap();
-/// assert_eq!(p, vec![("realm".into(), "Example".into()), ("oauth_nonce".into(), "a b".into()), ("oauth_token".into(), "t".into())]);
-/// assert!(parse_authorization("Bearer t").is_none());
-/// ```
-pub fn parse_authorization(header: &str) -> Option<Vec<(String, String)>> {
+pub(crate) fn parse_authorization(header: &str) -> Option<Vec<(String, String)>> {
     let rest = header.trim().strip_prefix("OAuth")?;
     if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
         return None;
@@ -353,18 +278,7 @@ pub fn parse_authorization(header: &str) -> Option<Vec<(String, String)>> {
 /// method, the URL as received (query included), the form body (when the request has one),
 /// the header's `oauth_*` parameters and the secrets, and compares in constant time. `false`
 /// when the header is not OAuth, lacks a signature or uses another method.
-///
-/// ```
-/// use socialkit::auth::{Secret, oauth1::{OAuth1Credentials, OAuth1Signer, verify}};
-/// use socialkit::http::Call;
-/// let creds = OAuth1Credentials::new("ck", "cs", "t", "ts");
-/// let url = url::Url::parse("https://api.x.com/2/tweets/search/recent?query=a%20b").unwrap();
-/// let call = OAuth1Signer::new(&creds).sign(Call::get("x", "search", url.clone()));
-/// let header = call.headers()["authorization"].to_str().unwrap();
-/// assert!(verify("GET", &url, None, header, &creds.consumer_secret, Some(&creds.token_secret)));
-/// assert!(!verify("GET", &url, None, header, &creds.consumer_secret, Some(&Secret::new("wrong"))));
-/// ```
-pub fn verify(
+pub(crate) fn verify(
     method: &str,
     url: &Url,
     form_body: Option<&[u8]>,
@@ -400,14 +314,7 @@ pub fn verify(
 type NonceFn = Arc<dyn Fn() -> String + Send + Sync>;
 
 /// A random nonce: 32 ASCII letters and digits (X asks for a unique alphanumeric string).
-///
-/// ```
-/// let n = socialkit::auth::oauth1::random_nonce();
-/// assert_eq!(n.len(), 32);
-/// assert!(n.chars().all(|c| c.is_ascii_alphanumeric()));
-/// assert_ne!(n, socialkit::auth::oauth1::random_nonce());
-/// ```
-pub fn random_nonce() -> String {
+pub(crate) fn random_nonce() -> String {
     rand::rng()
         .sample_iter(rand::distr::Alphanumeric)
         .take(32)
@@ -426,9 +333,11 @@ pub fn random_nonce() -> String {
 /// let signer = OAuth1Signer::consumer("ck", "cs")
 ///     .with_clock(std::sync::Arc::new(clock))
 ///     .with_nonce(|| "n".to_string());
-/// let p = signer.oauth_parameters(&[]);
-/// assert!(p.contains(&("oauth_timestamp".to_string(), "1318622958".to_string())));
-/// assert!(!p.iter().any(|(k, _)| k == "oauth_token"));
+/// let url = url::Url::parse("https://api.x.com/oauth/request_token").unwrap();
+/// let call = signer.sign(socialkit::http::Call::post("x", "request_token", url));
+/// let header = call.headers()["authorization"].to_str().unwrap();
+/// assert!(header.contains("oauth_timestamp=\"1318622958\""));
+/// assert!(!header.contains("oauth_token="));
 /// assert!(!format!("{signer:?}").contains("cs"));
 /// ```
 #[derive(Clone)]
@@ -482,7 +391,9 @@ impl OAuth1Signer {
     ///
     /// ```
     /// let s = socialkit::auth::oauth1::OAuth1Signer::consumer("ck", "cs").with_token("t", "ts");
-    /// assert!(s.oauth_parameters(&[]).iter().any(|(k, v)| k == "oauth_token" && v == "t"));
+    /// let url = url::Url::parse("https://api.x.com/2/users/me").unwrap();
+    /// let call = s.sign(socialkit::http::Call::get("x", "channel", url));
+    /// assert!(call.headers()["authorization"].to_str().unwrap().contains("oauth_token=\"t\""));
     /// ```
     pub fn with_token(mut self, token: impl Into<Secret>, secret: impl Into<Secret>) -> Self {
         self.token = Some((token.into(), secret.into()));
@@ -495,7 +406,7 @@ impl OAuth1Signer {
         self
     }
 
-    /// Takes nonces from `nonce` (tests fix them; the default is [`random_nonce`]).
+    /// Takes nonces from `nonce` (tests fix them; the default is 32 random letters and digits).
     pub fn with_nonce<F>(mut self, nonce: F) -> Self
     where
         F: Fn() -> String + Send + Sync + 'static,
@@ -507,7 +418,7 @@ impl OAuth1Signer {
     /// The `oauth_*` protocol parameters of one request (without the signature), with a new
     /// nonce and the clock's timestamp, plus `extra` ones such as `oauth_callback` or
     /// `oauth_verifier`.
-    pub fn oauth_parameters(&self, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    pub(crate) fn oauth_parameters(&self, extra: &[(&str, &str)]) -> Vec<(String, String)> {
         let mut p = vec![
             (
                 "oauth_consumer_key".to_string(),
@@ -534,26 +445,7 @@ impl OAuth1Signer {
     /// The `Authorization` header value for a request: `oauth` are its protocol parameters
     /// (from [`OAuth1Signer::oauth_parameters`]), `params` its other signed parameters (from
     /// [`request_parameters`]).
-    ///
-    /// ```
-    /// // X's "Creating a signature" example, on its current host.
-    /// use socialkit::auth::oauth1::{OAuth1Signer, request_parameters};
-    /// let signer = OAuth1Signer::consumer("xvz1evFS4wEEPTGEFPHBog", "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw")
-    ///     .with_token("370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb", "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE");
-    /// let oauth: Vec<(String, String)> = [
-    ///     ("oauth_consumer_key", "xvz1evFS4wEEPTGEFPHBog"),
-    ///     ("oauth_nonce", "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg"),
-    ///     ("oauth_signature_method", "HMAC-SHA1"),
-    ///     ("oauth_timestamp", "1318622958"),
-    ///     ("oauth_token", "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb"),
-    ///     ("oauth_version", "1.0"),
-    /// ].map(|(k, v)| (k.to_string(), v.to_string())).to_vec();
-    /// let url = url::Url::parse("https://api.x.com/1.1/statuses/update.json?include_entities=true").unwrap();
-    /// let params = request_parameters(&url, Some(b"status=Hello%20Ladies%20%2b%20Gentlemen%2c%20a%20signed%20OAuth%20request%21"));
-    /// let header = signer.header_for("POST", &url, &params, oauth);
-    /// assert!(header.expose().contains("oauth_signature=\"Ls93hJiZbQ3akF3HF3x1Bz8%2FzU4%3D\""));
-    /// ```
-    pub fn header_for(
+    pub(crate) fn header_for(
         &self,
         method: &str,
         url: &Url,
@@ -1219,5 +1111,193 @@ mod tests {
                 .map(|(_, v)| v.clone())
         };
         assert_ne!(nonce(&a), nonce(&b));
+    }
+}
+
+/// The examples that were this module's doctests before its items became crate-private.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn signature_method() {
+        assert_eq!(crate::auth::oauth1::SIGNATURE_METHOD, "HMAC-SHA1");
+    }
+
+    #[test]
+    fn version() {
+        assert_eq!(crate::auth::oauth1::VERSION, "1.0");
+    }
+
+    #[test]
+    fn percent_encode() {
+        use crate::auth::oauth1::percent_encode;
+        assert_eq!(
+            percent_encode("Ladies + Gentlemen"),
+            "Ladies%20%2B%20Gentlemen"
+        );
+        assert_eq!(percent_encode("a*b~c"), "a%2Ab~c");
+        assert_eq!(percent_encode("☃"), "%E2%98%83");
+    }
+
+    #[test]
+    fn percent_decode() {
+        use crate::auth::oauth1::percent_decode;
+        assert_eq!(percent_decode("a%20b%2B").as_deref(), Some("a b+"));
+        assert_eq!(percent_decode("a+b").as_deref(), Some("a+b"));
+        assert_eq!(percent_decode("%zz"), None);
+    }
+
+    #[test]
+    fn normalize_parameters() {
+        use crate::auth::oauth1::normalize_parameters;
+        let p = [("b", "2"), ("a", "z"), ("a", "y"), ("c d", "")];
+        assert_eq!(normalize_parameters(&p), "a=y&a=z&b=2&c%20d=");
+    }
+
+    #[test]
+    fn base_string_uri() {
+        use crate::auth::oauth1::base_string_uri;
+        let u = url::Url::parse("HTTP://EXAMPLE.com:80/r%20v/X?id=123#f").unwrap();
+        assert_eq!(base_string_uri(&u), "http://example.com/r%20v/X");
+        let u = url::Url::parse("https://www.example.net:8080/?q=1").unwrap();
+        assert_eq!(base_string_uri(&u), "https://www.example.net:8080/");
+    }
+
+    #[test]
+    fn signature_base_string() {
+        use crate::auth::oauth1::signature_base_string;
+        let u = url::Url::parse("https://api.example/1/x").unwrap();
+        assert_eq!(
+            signature_base_string("get", &u, &[("a", "1 2")]),
+            "GET&https%3A%2F%2Fapi.example%2F1%2Fx&a%3D1%25202"
+        );
+    }
+
+    #[test]
+    fn signing_key() {
+        use crate::auth::{Secret, oauth1::signing_key};
+        let k = signing_key(&Secret::new("c s"), None);
+        assert_eq!(k.expose(), "c%20s&");
+    }
+
+    #[test]
+    fn hmac_sha1_signature() {
+        use crate::auth::{Secret, oauth1::hmac_sha1_signature};
+        // RFC 2202 test case 2.
+        let sig = hmac_sha1_signature(&Secret::new("Jefe"), "what do ya want for nothing?");
+        assert_eq!(sig, "7/zfauXrL6LSdBbV8YTfnCWafHk=");
+    }
+
+    #[test]
+    fn request_parameters() {
+        use crate::auth::oauth1::request_parameters;
+        let u = url::Url::parse("https://e.example/p?b5=%3D%253D&a3=a&c%40=&a2=r%20b").unwrap();
+        let p = request_parameters(&u, Some(b"c2&a3=2+q"));
+        assert!(p.contains(&("a3".to_string(), "2 q".to_string())));
+        assert!(p.contains(&("c@".to_string(), String::new())));
+        assert_eq!(p.len(), 6);
+    }
+
+    #[test]
+    fn authorization_header() {
+        use crate::auth::oauth1::authorization_header;
+        let h = authorization_header(&[("oauth_nonce", "a b"), ("oauth_consumer_key", "k")]);
+        assert_eq!(
+            h.expose(),
+            "OAuth oauth_consumer_key=\"k\", oauth_nonce=\"a%20b\""
+        );
+    }
+
+    #[test]
+    fn parse_authorization() {
+        use crate::auth::oauth1::parse_authorization;
+        let p =
+            parse_authorization(r#"OAuth realm="Example", oauth_nonce="a%20b",oauth_token="t""#)
+                .unwrap();
+        assert_eq!(
+            p,
+            vec![
+                ("realm".into(), "Example".into()),
+                ("oauth_nonce".into(), "a b".into()),
+                ("oauth_token".into(), "t".into())
+            ]
+        );
+        assert!(parse_authorization("Bearer t").is_none());
+    }
+
+    #[test]
+    fn verify() {
+        use crate::auth::{
+            Secret,
+            oauth1::{OAuth1Credentials, OAuth1Signer, verify},
+        };
+        use crate::http::Call;
+        let creds = OAuth1Credentials::new("ck", "cs", "t", "ts");
+        let url = url::Url::parse("https://api.x.com/2/tweets/search/recent?query=a%20b").unwrap();
+        let call = OAuth1Signer::new(&creds).sign(Call::get("x", "search", url.clone()));
+        let header = call.headers()["authorization"].to_str().unwrap();
+        assert!(verify(
+            "GET",
+            &url,
+            None,
+            header,
+            &creds.consumer_secret,
+            Some(&creds.token_secret)
+        ));
+        assert!(!verify(
+            "GET",
+            &url,
+            None,
+            header,
+            &creds.consumer_secret,
+            Some(&Secret::new("wrong"))
+        ));
+    }
+
+    #[test]
+    fn random_nonce() {
+        let n = crate::auth::oauth1::random_nonce();
+        assert_eq!(n.len(), 32);
+        assert!(n.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(n, crate::auth::oauth1::random_nonce());
+    }
+
+    #[test]
+    fn oauth1_signer_header_for() {
+        // X's "Creating a signature" example, on its current host.
+        use crate::auth::oauth1::{OAuth1Signer, request_parameters};
+        let signer = OAuth1Signer::consumer(
+            "xvz1evFS4wEEPTGEFPHBog",
+            "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw",
+        )
+        .with_token(
+            "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb",
+            "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE",
+        );
+        let oauth: Vec<(String, String)> = [
+            ("oauth_consumer_key", "xvz1evFS4wEEPTGEFPHBog"),
+            ("oauth_nonce", "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg"),
+            ("oauth_signature_method", "HMAC-SHA1"),
+            ("oauth_timestamp", "1318622958"),
+            (
+                "oauth_token",
+                "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb",
+            ),
+            ("oauth_version", "1.0"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .to_vec();
+        let url =
+            url::Url::parse("https://api.x.com/1.1/statuses/update.json?include_entities=true")
+                .unwrap();
+        let params = request_parameters(
+            &url,
+            Some(b"status=Hello%20Ladies%20%2b%20Gentlemen%2c%20a%20signed%20OAuth%20request%21"),
+        );
+        let header = signer.header_for("POST", &url, &params, oauth);
+        assert!(
+            header
+                .expose()
+                .contains("oauth_signature=\"Ls93hJiZbQ3akF3HF3x1Bz8%2FzU4%3D\"")
+        );
     }
 }

@@ -43,6 +43,7 @@ mod crisis;
 mod events;
 mod fanout;
 mod hooks;
+mod member;
 mod outbox;
 mod reply;
 mod restore;
@@ -75,6 +76,7 @@ pub use crisis::{
 pub use events::{Event, EventKind, EventType};
 pub use fanout::Submitted;
 pub use hooks::{AfterPublish, Hooks};
+pub use member::MemberHandle;
 pub use outbox::RunReport;
 pub use reply::reply_target;
 pub use restore::RestoreReport;

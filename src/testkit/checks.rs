@@ -107,7 +107,7 @@ async fn publish_text(cx: &Ctx<'_>) -> Checked {
 }
 
 async fn publish_thread(cx: &Ctx<'_>) -> Checked {
-    if !cx.caps.threads {
+    if !cx.caps.post_threads {
         return lacks("threads is false");
     }
     let n = cx.caps.max_thread_parts.map_or(3, |m| m.min(3)).max(2);

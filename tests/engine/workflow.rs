@@ -379,3 +379,64 @@ async fn recurring_posts_are_planned_in_the_zone() {
         "09:00 Berlin before and after the end of summer time"
     );
 }
+
+/// `Engine::member` binds workspace and user once: the same workflow as the engine's own
+/// calls, the same role checks on every call (a member removed after the handle was made is
+/// refused), and the audit log names the handle's user.
+#[tokio::test]
+async fn a_member_handle_runs_the_workflow_without_repeating_ws_and_who() {
+    let clock = ManualClock::new(t0());
+    let e = engine(Arc::new(MemoryStore::new()), &clock, None);
+    let ws = workspace(&e).await;
+    let owner = e.member(&ws, OWNER);
+    let p = Arc::new(EchoPlatform::new("demo"));
+    owner
+        .connect(socialkit::store::ChannelRecord::new("c", "demo"), p.clone())
+        .await
+        .unwrap();
+    owner.add_member("eddie", Role::Editor).await.unwrap();
+    owner.add_member("anna", Role::Approver).await.unwrap();
+    let (eddie, anna) = (e.member(&ws, "eddie"), e.member(&ws, "anna"));
+    assert_eq!((eddie.workspace(), eddie.who()), (&ws, "eddie"));
+    assert_eq!(eddie.role().await.unwrap(), Some(Role::Editor));
+
+    let submitted = eddie
+        .submit(Post::text("needs review"), &["c".into()])
+        .await
+        .unwrap();
+    assert_eq!(submitted.deliveries[0].state, DeliveryState::InReview);
+    let denied = eddie.approve(&submitted.post, "self").await.unwrap_err();
+    assert_eq!(denied.kind(), ErrorKind::PermissionDenied);
+    anna.reject(&submitted.post, "name the weight")
+        .await
+        .unwrap();
+    assert_eq!(
+        e.deliveries(&ws, &submitted.post).await.unwrap()[0].state,
+        DeliveryState::ChangesRequested
+    );
+    eddie
+        .edit(&submitted.post, Post::text("needs review: 50 kg"))
+        .await
+        .unwrap();
+    eddie.request_review(&submitted.post).await.unwrap();
+    let approved = anna.approve(&submitted.post, "good").await.unwrap();
+    assert_eq!(approved[0].state, DeliveryState::Scheduled);
+    assert_eq!(
+        anna.comments(&submitted.post).await.unwrap()[0].text,
+        "name the weight"
+    );
+
+    e.run_once().await.unwrap();
+    assert_eq!(p.published().len(), 1);
+    assert_eq!(p.published()[0].text, "needs review: 50 kg");
+    let log = owner.audit_log(100).await.unwrap();
+    assert!(log.iter().any(|h| h.who == "anna"));
+
+    owner.remove_member("eddie").await.unwrap();
+    assert_eq!(eddie.role().await.unwrap(), None);
+    let gone = eddie
+        .draft(Post::text("after removal"), &["c".into()])
+        .await
+        .unwrap_err();
+    assert_eq!(gone.kind(), ErrorKind::PermissionDenied);
+}

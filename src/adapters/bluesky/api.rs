@@ -14,51 +14,19 @@
 //! a newer PDS or AppView does not break parsing. Tokens arrive as plain strings here and are
 //! moved into [`Secret`](crate::auth::Secret)s by the session code at once; the types that
 //! carry them print `***` in `Debug`.
-//!
-//! ```
-//! use socialkit::adapters::bluesky::api::{Facet, FacetFeature, PostRecord};
-//! let record = PostRecord {
-//!     text: "hi @bob.test".into(),
-//!     created_at: "2026-01-01T00:00:00.000Z".into(),
-//!     facets: vec![Facet::new(3, 12, FacetFeature::Mention { did: "did:plc:bob".into() })],
-//!     ..PostRecord::default()
-//! };
-//! let json = serde_json::to_value(&record).unwrap();
-//! assert_eq!(json["$type"], "app.bsky.feed.post");
-//! assert_eq!(json["facets"][0]["index"]["byteEnd"], 12);
-//! assert_eq!(json["facets"][0]["features"][0]["$type"], "app.bsky.richtext.facet#mention");
-//! ```
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 /// The collection of Bluesky posts.
-///
-/// ```
-/// assert_eq!(socialkit::adapters::bluesky::api::POST_COLLECTION, "app.bsky.feed.post");
-/// ```
 pub const POST_COLLECTION: &str = "app.bsky.feed.post";
 /// The `$type` of a post record.
-///
-/// ```
-/// assert_eq!(socialkit::adapters::bluesky::api::POST_TYPE, "app.bsky.feed.post");
-/// ```
 pub const POST_TYPE: &str = "app.bsky.feed.post";
 /// The collection of the profile record (`rkey` = `self`).
-///
-/// ```
-/// assert_eq!(socialkit::adapters::bluesky::api::PROFILE_COLLECTION, "app.bsky.actor.profile");
-/// ```
 pub const PROFILE_COLLECTION: &str = "app.bsky.actor.profile";
 
 /// An XRPC error body: `{"error": "<Name>", "message": "..."}`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let e: XrpcError = serde_json::from_str(r#"{"error":"ExpiredToken","message":"Token has expired"}"#).unwrap();
-/// assert_eq!(e.error.as_deref(), Some("ExpiredToken"));
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct XrpcError {
     /// The error name from the method's lexicon (`ExpiredToken`, `InvalidRequest` …).
@@ -73,12 +41,6 @@ pub struct XrpcError {
 // com.atproto.server.createSession / refreshSession
 
 /// Input of `com.atproto.server.createSession`. `Debug` hides the password.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let i = CreateSessionInput { identifier: "a.test".into(), password: "pw".into() };
-/// assert_eq!(serde_json::to_value(&i).unwrap()["identifier"], "a.test");
-/// ```
 #[derive(Clone, Serialize, Deserialize)]
 pub struct CreateSessionInput {
     /// A handle, email or DID.
@@ -97,12 +59,6 @@ impl fmt::Debug for CreateSessionInput {
 }
 
 /// Output of `createSession` and `refreshSession`. `Debug` hides both tokens.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let s: SessionOutput = serde_json::from_str(r#"{"accessJwt":"a","refreshJwt":"r","handle":"a.test","did":"did:plc:a"}"#).unwrap();
-/// assert_eq!(s.did, "did:plc:a");
-/// ```
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionOutput {
@@ -139,12 +95,6 @@ impl fmt::Debug for SessionOutput {
 // Records
 
 /// `com.atproto.repo.strongRef`: a record's AT-URI and the CID of the exact version.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let r = StrongRef { uri: "at://did:plc:a/app.bsky.feed.post/3k".into(), cid: "bafy".into() };
-/// assert_eq!(serde_json::to_value(&r).unwrap()["cid"], "bafy");
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StrongRef {
     /// The AT-URI.
@@ -154,13 +104,6 @@ pub struct StrongRef {
 }
 
 /// `app.bsky.feed.post#replyRef`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let p = StrongRef { uri: "at://a/app.bsky.feed.post/1".into(), cid: "c".into() };
-/// let r = ReplyRef { root: p.clone(), parent: p };
-/// assert_eq!(serde_json::to_value(&r).unwrap()["root"]["uri"], "at://a/app.bsky.feed.post/1");
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplyRef {
     /// The first post of the thread.
@@ -170,12 +113,6 @@ pub struct ReplyRef {
 }
 
 /// `app.bsky.richtext.facet#byteSlice`: UTF-8 byte offsets, start inclusive, end exclusive.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let b = ByteSlice { byte_start: 0, byte_end: 5 };
-/// assert_eq!(serde_json::to_value(b).unwrap(), serde_json::json!({"byteStart": 0, "byteEnd": 5}));
-/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ByteSlice {
@@ -186,12 +123,6 @@ pub struct ByteSlice {
 }
 
 /// A facet feature (the union of `app.bsky.richtext.facet#mention|#link|#tag`).
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let f = FacetFeature::Tag { tag: "rust".into() };
-/// assert_eq!(serde_json::to_value(&f).unwrap()["$type"], "app.bsky.richtext.facet#tag");
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "$type")]
 pub enum FacetFeature {
@@ -216,12 +147,6 @@ pub enum FacetFeature {
 }
 
 /// `app.bsky.richtext.facet`: an annotation of a byte range of the text.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let f = Facet::new(0, 4, FacetFeature::Link { uri: "https://x.y".into() });
-/// assert_eq!(f.features.len(), 1);
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facet {
     /// The byte range.
@@ -232,12 +157,6 @@ pub struct Facet {
 
 impl Facet {
     /// A facet with one feature over `byte_start..byte_end`.
-    ///
-    /// ```
-    /// use socialkit::adapters::bluesky::api::*;
-    /// let f = Facet::new(2, 9, FacetFeature::Mention { did: "did:plc:b".into() });
-    /// assert_eq!((f.index.byte_start, f.index.byte_end), (2, 9));
-    /// ```
     pub fn new(byte_start: usize, byte_end: usize, feature: FacetFeature) -> Self {
         Facet {
             index: ByteSlice {
@@ -250,12 +169,6 @@ impl Facet {
 }
 
 /// A CID link: `{"$link": "<cid>"}`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let c: CidLink = serde_json::from_str(r#"{"$link":"bafkrei"}"#).unwrap();
-/// assert_eq!(c.link, "bafkrei");
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CidLink {
     /// The CID.
@@ -264,12 +177,6 @@ pub struct CidLink {
 }
 
 /// A blob reference as `uploadBlob` returns it and records embed it.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let b: BlobRef = serde_json::from_str(r#"{"$type":"blob","ref":{"$link":"bafkrei"},"mimeType":"image/png","size":15}"#).unwrap();
-/// assert_eq!((b.mime_type.as_str(), b.size), ("image/png", 15));
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BlobRef {
@@ -290,12 +197,6 @@ fn blob_type() -> String {
 }
 
 /// Output of `com.atproto.repo.uploadBlob`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let o: UploadBlobOutput = serde_json::from_str(r#"{"blob":{"$type":"blob","ref":{"$link":"bafkrei"},"mimeType":"image/png","size":15}}"#).unwrap();
-/// assert_eq!(o.blob.reference.link, "bafkrei");
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadBlobOutput {
     /// The uploaded blob.
@@ -303,11 +204,6 @@ pub struct UploadBlobOutput {
 }
 
 /// `app.bsky.embed.defs#aspectRatio`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// assert_eq!(serde_json::to_value(AspectRatio { width: 4, height: 3 }).unwrap(), serde_json::json!({"width": 4, "height": 3}));
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AspectRatio {
     /// Width (≥ 1).
@@ -317,13 +213,6 @@ pub struct AspectRatio {
 }
 
 /// `app.bsky.embed.images#image`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let blob = BlobRef { kind: "blob".into(), reference: CidLink { link: "bafkrei".into() }, mime_type: "image/png".into(), size: 1 };
-/// let i = ImageEmbed { image: blob, alt: "".into(), aspect_ratio: None };
-/// assert_eq!(serde_json::to_value(&i).unwrap()["alt"], "");
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageEmbed {
@@ -337,12 +226,6 @@ pub struct ImageEmbed {
 }
 
 /// `app.bsky.embed.external#external`: a link card.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let e = External { uri: "https://example.com".into(), title: "example.com".into(), ..External::default() };
-/// assert_eq!(serde_json::to_value(&e).unwrap()["description"], "");
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct External {
     /// The URL.
@@ -357,12 +240,6 @@ pub struct External {
 }
 
 /// The embed union of a post (the kinds socialkit writes; others are read as `Other`).
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let e = Embed::Record { record: StrongRef { uri: "at://a/app.bsky.feed.post/1".into(), cid: "c".into() } };
-/// assert_eq!(serde_json::to_value(&e).unwrap()["$type"], "app.bsky.embed.record");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "$type")]
 pub enum Embed {
@@ -402,13 +279,6 @@ pub enum Embed {
 }
 
 /// An `app.bsky.feed.post` record.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let r: PostRecord = serde_json::from_str(r#"{"$type":"app.bsky.feed.post","text":"hi","createdAt":"2026-01-01T00:00:00Z"}"#).unwrap();
-/// assert_eq!(r.text, "hi");
-/// assert!(r.facets.is_empty());
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PostRecord {
@@ -457,13 +327,6 @@ impl Default for PostRecord {
 // com.atproto.repo.*
 
 /// Input of `com.atproto.repo.createRecord` for a post.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let record = PostRecord { text: "hi".into(), created_at: "2026-01-01T00:00:00Z".into(), ..PostRecord::default() };
-/// let i = CreateRecordInput { repo: "did:plc:a", collection: POST_COLLECTION, rkey: Some("3kzxy2a5bxq2c"), record: &record };
-/// assert_eq!(serde_json::to_value(&i).unwrap()["rkey"], "3kzxy2a5bxq2c");
-/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct CreateRecordInput<'a> {
     /// The DID of the repo.
@@ -478,12 +341,6 @@ pub struct CreateRecordInput<'a> {
 }
 
 /// Output of `createRecord`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let o: CreateRecordOutput = serde_json::from_str(r#"{"uri":"at://a/app.bsky.feed.post/1","cid":"c","validationStatus":"valid"}"#).unwrap();
-/// assert_eq!(o.validation_status.as_deref(), Some("valid"));
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateRecordOutput {
@@ -497,12 +354,6 @@ pub struct CreateRecordOutput {
 }
 
 /// Input of `com.atproto.repo.deleteRecord`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let i = DeleteRecordInput { repo: "did:plc:a".into(), collection: POST_COLLECTION.into(), rkey: "3k".into() };
-/// assert_eq!(serde_json::to_value(&i).unwrap()["rkey"], "3k");
-/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DeleteRecordInput {
     /// The DID of the repo.
@@ -514,12 +365,6 @@ pub struct DeleteRecordInput {
 }
 
 /// A commit reference (`com.atproto.repo.defs#commitMeta`).
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let c: CommitMeta = serde_json::from_str(r#"{"cid":"bafy","rev":"3k"}"#).unwrap();
-/// assert_eq!(c.rev, "3k");
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitMeta {
     /// The commit's CID.
@@ -530,12 +375,6 @@ pub struct CommitMeta {
 
 /// Output of `deleteRecord`. The reference PDS leaves `commit` out when there was nothing to
 /// delete.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let none: DeleteRecordOutput = serde_json::from_str("{}").unwrap();
-/// assert!(none.commit.is_none(), "nothing was deleted");
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeleteRecordOutput {
     /// The commit that deleted the record.
@@ -544,12 +383,6 @@ pub struct DeleteRecordOutput {
 }
 
 /// Output of `getRecord`, and one item of `listRecords`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let r: RecordOutput<PostRecord> = serde_json::from_str(r#"{"uri":"at://a/app.bsky.feed.post/1","cid":"c","value":{"text":"hi","createdAt":"2026-01-01T00:00:00Z"}}"#).unwrap();
-/// assert_eq!(r.value.text, "hi");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordOutput<T> {
     /// The AT-URI.
@@ -562,12 +395,6 @@ pub struct RecordOutput<T> {
 }
 
 /// Output of `com.atproto.repo.listRecords`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let l: ListRecordsOutput<serde_json::Value> = serde_json::from_str(r#"{"records":[]}"#).unwrap();
-/// assert!(l.records.is_empty() && l.cursor.is_none());
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListRecordsOutput<T> {
     /// Where to continue (older records).
@@ -579,12 +406,6 @@ pub struct ListRecordsOutput<T> {
 }
 
 /// Output of `com.atproto.identity.resolveHandle`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let o: ResolveHandleOutput = serde_json::from_str(r#"{"did":"did:plc:b"}"#).unwrap();
-/// assert_eq!(o.did, "did:plc:b");
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResolveHandleOutput {
     /// The DID.
@@ -592,12 +413,6 @@ pub struct ResolveHandleOutput {
 }
 
 /// An `app.bsky.actor.profile` record (the fields socialkit reads).
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let p: ProfileRecord = serde_json::from_str(r#"{"displayName":"ACME"}"#).unwrap();
-/// assert_eq!(p.display_name.as_deref(), Some("ACME"));
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileRecord {
@@ -616,12 +431,6 @@ pub struct ProfileRecord {
 // app.bsky.* (AppView, proxied by the PDS)
 
 /// `app.bsky.actor.defs#profileViewBasic` (the fields socialkit reads).
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let p: ProfileViewBasic = serde_json::from_str(r#"{"did":"did:plc:b","handle":"bob.test"}"#).unwrap();
-/// assert_eq!(p.handle, "bob.test");
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileViewBasic {
@@ -636,12 +445,6 @@ pub struct ProfileViewBasic {
 }
 
 /// `app.bsky.actor.defs#profileViewDetailed` (the fields socialkit reads).
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let p: ProfileViewDetailed = serde_json::from_str(r#"{"did":"did:plc:a","handle":"a.test","followersCount":2}"#).unwrap();
-/// assert_eq!((p.followers_count, p.posts_count), (Some(2), None));
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileViewDetailed {
@@ -671,12 +474,6 @@ pub struct ProfileViewDetailed {
 }
 
 /// `app.bsky.notification.listNotifications#notification`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let n: Notification = serde_json::from_str(r#"{"uri":"at://b/app.bsky.feed.like/1","cid":"c","author":{"did":"did:plc:b","handle":"bob.test"},"reason":"like","reasonSubject":"at://a/app.bsky.feed.post/1","record":{},"isRead":false,"indexedAt":"2026-01-01T00:00:00.000Z"}"#).unwrap();
-/// assert_eq!(n.reason, "like");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
@@ -703,12 +500,6 @@ pub struct Notification {
 }
 
 /// Output of `app.bsky.notification.listNotifications`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let o: ListNotificationsOutput = serde_json::from_str(r#"{"notifications":[],"cursor":"2026-01-01T00:00:00.000Z"}"#).unwrap();
-/// assert!(o.notifications.is_empty());
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListNotificationsOutput {
     /// Where to continue (older notifications).
@@ -720,12 +511,6 @@ pub struct ListNotificationsOutput {
 }
 
 /// `app.bsky.feed.defs#postView` (the fields socialkit reads).
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let v: PostView = serde_json::from_str(r#"{"uri":"at://a/app.bsky.feed.post/1","cid":"c","likeCount":3}"#).unwrap();
-/// assert_eq!((v.like_count, v.bookmark_count), (Some(3), None));
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PostView {
@@ -761,12 +546,6 @@ pub struct PostView {
 }
 
 /// `app.bsky.feed.defs#feedViewPost` (the fields socialkit reads).
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::FeedViewPost;
-/// let f: FeedViewPost = serde_json::from_str(r#"{"post":{"uri":"at://a/app.bsky.feed.post/1","cid":"c"},"reason":{"$type":"app.bsky.feed.defs#reasonRepost"}}"#).unwrap();
-/// assert!(f.reason.is_some(), "a repost");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeedViewPost {
     /// The post.
@@ -777,12 +556,6 @@ pub struct FeedViewPost {
 }
 
 /// Output of `app.bsky.feed.getAuthorFeed`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::AuthorFeedOutput;
-/// let o: AuthorFeedOutput = serde_json::from_str(r#"{"feed":[]}"#).unwrap();
-/// assert!(o.feed.is_empty() && o.cursor.is_none());
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthorFeedOutput {
     /// Where to continue (older posts).
@@ -794,12 +567,6 @@ pub struct AuthorFeedOutput {
 }
 
 /// Output of `app.bsky.feed.getPosts`.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let o: GetPostsOutput = serde_json::from_str(r#"{"posts":[]}"#).unwrap();
-/// assert!(o.posts.is_empty());
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetPostsOutput {
     /// The posts found (deleted or invisible ones are left out).
@@ -809,12 +576,6 @@ pub struct GetPostsOutput {
 
 /// The subset of any record socialkit reads from notifications (`text`, `reply`, `langs`,
 /// `subject`, `embed`), parsed leniently.
-///
-/// ```
-/// use socialkit::adapters::bluesky::api::*;
-/// let r = LooseRecord::from_value(&serde_json::json!({"text": "hi", "langs": ["en"]}));
-/// assert_eq!((r.text.as_deref(), r.langs.len()), (Some("hi"), 1));
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LooseRecord {
@@ -840,12 +601,6 @@ pub struct LooseRecord {
 
 impl LooseRecord {
     /// Parses any JSON value leniently (fields of the wrong type become absent).
-    ///
-    /// ```
-    /// use socialkit::adapters::bluesky::api::*;
-    /// let r = LooseRecord::from_value(&serde_json::json!({"text": 1}));
-    /// assert_eq!(r.text, None);
-    /// ```
     pub fn from_value(value: &serde_json::Value) -> LooseRecord {
         let get_str = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_string);
         LooseRecord {
@@ -994,5 +749,414 @@ mod tests {
         assert_eq!(r.langs, vec!["en".to_string()]);
         let r = LooseRecord::from_value(&json!(null));
         assert_eq!(r, LooseRecord::default());
+    }
+}
+
+/// The examples that were this module's doctests before its items became crate-private.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn module() {
+        use crate::adapters::bluesky::api::{Facet, FacetFeature, PostRecord};
+        let record = PostRecord {
+            text: "hi @bob.test".into(),
+            created_at: "2026-01-01T00:00:00.000Z".into(),
+            facets: vec![Facet::new(
+                3,
+                12,
+                FacetFeature::Mention {
+                    did: "did:plc:bob".into(),
+                },
+            )],
+            ..PostRecord::default()
+        };
+        let json = serde_json::to_value(&record).unwrap();
+        assert_eq!(json["$type"], "app.bsky.feed.post");
+        assert_eq!(json["facets"][0]["index"]["byteEnd"], 12);
+        assert_eq!(
+            json["facets"][0]["features"][0]["$type"],
+            "app.bsky.richtext.facet#mention"
+        );
+    }
+
+    #[test]
+    fn post_collection() {
+        assert_eq!(
+            crate::adapters::bluesky::api::POST_COLLECTION,
+            "app.bsky.feed.post"
+        );
+    }
+
+    #[test]
+    fn post_type() {
+        assert_eq!(
+            crate::adapters::bluesky::api::POST_TYPE,
+            "app.bsky.feed.post"
+        );
+    }
+
+    #[test]
+    fn profile_collection() {
+        assert_eq!(
+            crate::adapters::bluesky::api::PROFILE_COLLECTION,
+            "app.bsky.actor.profile"
+        );
+    }
+
+    #[test]
+    fn xrpc_error() {
+        use crate::adapters::bluesky::api::*;
+        let e: XrpcError =
+            serde_json::from_str(r#"{"error":"ExpiredToken","message":"Token has expired"}"#)
+                .unwrap();
+        assert_eq!(e.error.as_deref(), Some("ExpiredToken"));
+    }
+
+    #[test]
+    fn create_session_input() {
+        use crate::adapters::bluesky::api::*;
+        let i = CreateSessionInput {
+            identifier: "a.test".into(),
+            password: "pw".into(),
+        };
+        assert_eq!(serde_json::to_value(&i).unwrap()["identifier"], "a.test");
+    }
+
+    #[test]
+    fn session_output() {
+        use crate::adapters::bluesky::api::*;
+        let s: SessionOutput = serde_json::from_str(
+            r#"{"accessJwt":"a","refreshJwt":"r","handle":"a.test","did":"did:plc:a"}"#,
+        )
+        .unwrap();
+        assert_eq!(s.did, "did:plc:a");
+    }
+
+    #[test]
+    fn strong_ref() {
+        use crate::adapters::bluesky::api::*;
+        let r = StrongRef {
+            uri: "at://did:plc:a/app.bsky.feed.post/3k".into(),
+            cid: "bafy".into(),
+        };
+        assert_eq!(serde_json::to_value(&r).unwrap()["cid"], "bafy");
+    }
+
+    #[test]
+    fn reply_ref() {
+        use crate::adapters::bluesky::api::*;
+        let p = StrongRef {
+            uri: "at://a/app.bsky.feed.post/1".into(),
+            cid: "c".into(),
+        };
+        let r = ReplyRef {
+            root: p.clone(),
+            parent: p,
+        };
+        assert_eq!(
+            serde_json::to_value(&r).unwrap()["root"]["uri"],
+            "at://a/app.bsky.feed.post/1"
+        );
+    }
+
+    #[test]
+    fn byte_slice() {
+        use crate::adapters::bluesky::api::*;
+        let b = ByteSlice {
+            byte_start: 0,
+            byte_end: 5,
+        };
+        assert_eq!(
+            serde_json::to_value(b).unwrap(),
+            serde_json::json!({"byteStart": 0, "byteEnd": 5})
+        );
+    }
+
+    #[test]
+    fn facet_feature() {
+        use crate::adapters::bluesky::api::*;
+        let f = FacetFeature::Tag { tag: "rust".into() };
+        assert_eq!(
+            serde_json::to_value(&f).unwrap()["$type"],
+            "app.bsky.richtext.facet#tag"
+        );
+    }
+
+    #[test]
+    fn facet() {
+        use crate::adapters::bluesky::api::*;
+        let f = Facet::new(
+            0,
+            4,
+            FacetFeature::Link {
+                uri: "https://x.y".into(),
+            },
+        );
+        assert_eq!(f.features.len(), 1);
+    }
+
+    #[test]
+    fn facet_new() {
+        use crate::adapters::bluesky::api::*;
+        let f = Facet::new(
+            2,
+            9,
+            FacetFeature::Mention {
+                did: "did:plc:b".into(),
+            },
+        );
+        assert_eq!((f.index.byte_start, f.index.byte_end), (2, 9));
+    }
+
+    #[test]
+    fn cid_link() {
+        use crate::adapters::bluesky::api::*;
+        let c: CidLink = serde_json::from_str(r#"{"$link":"bafkrei"}"#).unwrap();
+        assert_eq!(c.link, "bafkrei");
+    }
+
+    #[test]
+    fn blob_ref() {
+        use crate::adapters::bluesky::api::*;
+        let b: BlobRef = serde_json::from_str(
+            r#"{"$type":"blob","ref":{"$link":"bafkrei"},"mimeType":"image/png","size":15}"#,
+        )
+        .unwrap();
+        assert_eq!((b.mime_type.as_str(), b.size), ("image/png", 15));
+    }
+
+    #[test]
+    fn upload_blob_output() {
+        use crate::adapters::bluesky::api::*;
+        let o: UploadBlobOutput = serde_json::from_str(r#"{"blob":{"$type":"blob","ref":{"$link":"bafkrei"},"mimeType":"image/png","size":15}}"#).unwrap();
+        assert_eq!(o.blob.reference.link, "bafkrei");
+    }
+
+    #[test]
+    fn aspect_ratio() {
+        use crate::adapters::bluesky::api::*;
+        assert_eq!(
+            serde_json::to_value(AspectRatio {
+                width: 4,
+                height: 3
+            })
+            .unwrap(),
+            serde_json::json!({"width": 4, "height": 3})
+        );
+    }
+
+    #[test]
+    fn image_embed() {
+        use crate::adapters::bluesky::api::*;
+        let blob = BlobRef {
+            kind: "blob".into(),
+            reference: CidLink {
+                link: "bafkrei".into(),
+            },
+            mime_type: "image/png".into(),
+            size: 1,
+        };
+        let i = ImageEmbed {
+            image: blob,
+            alt: "".into(),
+            aspect_ratio: None,
+        };
+        assert_eq!(serde_json::to_value(&i).unwrap()["alt"], "");
+    }
+
+    #[test]
+    fn external() {
+        use crate::adapters::bluesky::api::*;
+        let e = External {
+            uri: "https://example.com".into(),
+            title: "example.com".into(),
+            ..External::default()
+        };
+        assert_eq!(serde_json::to_value(&e).unwrap()["description"], "");
+    }
+
+    #[test]
+    fn embed() {
+        use crate::adapters::bluesky::api::*;
+        let e = Embed::Record {
+            record: StrongRef {
+                uri: "at://a/app.bsky.feed.post/1".into(),
+                cid: "c".into(),
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&e).unwrap()["$type"],
+            "app.bsky.embed.record"
+        );
+    }
+
+    #[test]
+    fn post_record() {
+        use crate::adapters::bluesky::api::*;
+        let r: PostRecord = serde_json::from_str(
+            r#"{"$type":"app.bsky.feed.post","text":"hi","createdAt":"2026-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.text, "hi");
+        assert!(r.facets.is_empty());
+    }
+
+    #[test]
+    fn create_record_input() {
+        use crate::adapters::bluesky::api::*;
+        let record = PostRecord {
+            text: "hi".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            ..PostRecord::default()
+        };
+        let i = CreateRecordInput {
+            repo: "did:plc:a",
+            collection: POST_COLLECTION,
+            rkey: Some("3kzxy2a5bxq2c"),
+            record: &record,
+        };
+        assert_eq!(serde_json::to_value(&i).unwrap()["rkey"], "3kzxy2a5bxq2c");
+    }
+
+    #[test]
+    fn create_record_output() {
+        use crate::adapters::bluesky::api::*;
+        let o: CreateRecordOutput = serde_json::from_str(
+            r#"{"uri":"at://a/app.bsky.feed.post/1","cid":"c","validationStatus":"valid"}"#,
+        )
+        .unwrap();
+        assert_eq!(o.validation_status.as_deref(), Some("valid"));
+    }
+
+    #[test]
+    fn delete_record_input() {
+        use crate::adapters::bluesky::api::*;
+        let i = DeleteRecordInput {
+            repo: "did:plc:a".into(),
+            collection: POST_COLLECTION.into(),
+            rkey: "3k".into(),
+        };
+        assert_eq!(serde_json::to_value(&i).unwrap()["rkey"], "3k");
+    }
+
+    #[test]
+    fn commit_meta() {
+        use crate::adapters::bluesky::api::*;
+        let c: CommitMeta = serde_json::from_str(r#"{"cid":"bafy","rev":"3k"}"#).unwrap();
+        assert_eq!(c.rev, "3k");
+    }
+
+    #[test]
+    fn delete_record_output() {
+        use crate::adapters::bluesky::api::*;
+        let none: DeleteRecordOutput = serde_json::from_str("{}").unwrap();
+        assert!(none.commit.is_none(), "nothing was deleted");
+    }
+
+    #[test]
+    fn record_output() {
+        use crate::adapters::bluesky::api::*;
+        let r: RecordOutput<PostRecord> = serde_json::from_str(r#"{"uri":"at://a/app.bsky.feed.post/1","cid":"c","value":{"text":"hi","createdAt":"2026-01-01T00:00:00Z"}}"#).unwrap();
+        assert_eq!(r.value.text, "hi");
+    }
+
+    #[test]
+    fn list_records_output() {
+        use crate::adapters::bluesky::api::*;
+        let l: ListRecordsOutput<serde_json::Value> =
+            serde_json::from_str(r#"{"records":[]}"#).unwrap();
+        assert!(l.records.is_empty() && l.cursor.is_none());
+    }
+
+    #[test]
+    fn resolve_handle_output() {
+        use crate::adapters::bluesky::api::*;
+        let o: ResolveHandleOutput = serde_json::from_str(r#"{"did":"did:plc:b"}"#).unwrap();
+        assert_eq!(o.did, "did:plc:b");
+    }
+
+    #[test]
+    fn profile_record() {
+        use crate::adapters::bluesky::api::*;
+        let p: ProfileRecord = serde_json::from_str(r#"{"displayName":"ACME"}"#).unwrap();
+        assert_eq!(p.display_name.as_deref(), Some("ACME"));
+    }
+
+    #[test]
+    fn profile_view_basic() {
+        use crate::adapters::bluesky::api::*;
+        let p: ProfileViewBasic =
+            serde_json::from_str(r#"{"did":"did:plc:b","handle":"bob.test"}"#).unwrap();
+        assert_eq!(p.handle, "bob.test");
+    }
+
+    #[test]
+    fn profile_view_detailed() {
+        use crate::adapters::bluesky::api::*;
+        let p: ProfileViewDetailed =
+            serde_json::from_str(r#"{"did":"did:plc:a","handle":"a.test","followersCount":2}"#)
+                .unwrap();
+        assert_eq!((p.followers_count, p.posts_count), (Some(2), None));
+    }
+
+    #[test]
+    fn notification() {
+        use crate::adapters::bluesky::api::*;
+        let n: Notification = serde_json::from_str(r#"{"uri":"at://b/app.bsky.feed.like/1","cid":"c","author":{"did":"did:plc:b","handle":"bob.test"},"reason":"like","reasonSubject":"at://a/app.bsky.feed.post/1","record":{},"isRead":false,"indexedAt":"2026-01-01T00:00:00.000Z"}"#).unwrap();
+        assert_eq!(n.reason, "like");
+    }
+
+    #[test]
+    fn list_notifications_output() {
+        use crate::adapters::bluesky::api::*;
+        let o: ListNotificationsOutput =
+            serde_json::from_str(r#"{"notifications":[],"cursor":"2026-01-01T00:00:00.000Z"}"#)
+                .unwrap();
+        assert!(o.notifications.is_empty());
+    }
+
+    #[test]
+    fn post_view() {
+        use crate::adapters::bluesky::api::*;
+        let v: PostView = serde_json::from_str(
+            r#"{"uri":"at://a/app.bsky.feed.post/1","cid":"c","likeCount":3}"#,
+        )
+        .unwrap();
+        assert_eq!((v.like_count, v.bookmark_count), (Some(3), None));
+    }
+
+    #[test]
+    fn feed_view_post() {
+        use crate::adapters::bluesky::api::FeedViewPost;
+        let f: FeedViewPost = serde_json::from_str(r#"{"post":{"uri":"at://a/app.bsky.feed.post/1","cid":"c"},"reason":{"$type":"app.bsky.feed.defs#reasonRepost"}}"#).unwrap();
+        assert!(f.reason.is_some(), "a repost");
+    }
+
+    #[test]
+    fn author_feed_output() {
+        use crate::adapters::bluesky::api::AuthorFeedOutput;
+        let o: AuthorFeedOutput = serde_json::from_str(r#"{"feed":[]}"#).unwrap();
+        assert!(o.feed.is_empty() && o.cursor.is_none());
+    }
+
+    #[test]
+    fn get_posts_output() {
+        use crate::adapters::bluesky::api::*;
+        let o: GetPostsOutput = serde_json::from_str(r#"{"posts":[]}"#).unwrap();
+        assert!(o.posts.is_empty());
+    }
+
+    #[test]
+    fn loose_record() {
+        use crate::adapters::bluesky::api::*;
+        let r = LooseRecord::from_value(&serde_json::json!({"text": "hi", "langs": ["en"]}));
+        assert_eq!((r.text.as_deref(), r.langs.len()), (Some("hi"), 1));
+    }
+
+    #[test]
+    fn loose_record_from_value() {
+        use crate::adapters::bluesky::api::*;
+        let r = LooseRecord::from_value(&serde_json::json!({"text": 1}));
+        assert_eq!(r.text, None);
     }
 }

@@ -85,7 +85,11 @@
 //! # Ok(()) }
 //! ```
 
-pub mod api;
+#[allow(
+    dead_code,
+    reason = "wire types mirror the documented shapes; not every field is read by the adapter"
+)]
+pub(crate) mod api;
 mod config;
 mod cursor;
 pub mod errors;
@@ -173,7 +177,7 @@ pub const MAX_NOTIFICATION_PAGES: usize = 10;
 /// assert_eq!(caps.text.max, 300);
 /// assert_eq!(caps.text.max_bytes, Some(3000));
 /// assert_eq!(caps.media.max_count, 4);
-/// assert!(caps.threads && caps.link_cards && caps.delete && !caps.edit);
+/// assert!(caps.post_threads && caps.link_cards && caps.delete && !caps.edit);
 /// assert_eq!(caps.idempotency, socialkit::platform::Idempotency::RecordKey);
 /// ```
 pub fn capabilities() -> Capabilities {
@@ -196,7 +200,7 @@ pub fn capabilities() -> Capabilities {
         alt_text_max: None,
         alt_text_required: false,
     };
-    c.threads = true;
+    c.post_threads = true;
     c.link_cards = true;
     c.delete = true;
     c.reply = true;
@@ -312,19 +316,8 @@ pub fn profile_url(handle_or_did: &str) -> String {
 
 /// Builds the facets of a post text from [`crate::text::bluesky::detect_facets`], with the
 /// mentions' handles resolved by `resolve` (a handle it cannot resolve stays plain text).
-///
-/// ```
-/// use socialkit::adapters::bluesky::{api::FacetFeature, facets_for};
-/// let facets = facets_for("hi @bob.test see https://example.com #rust", |h| {
-///     (h == "bob.test").then(|| "did:plc:bob".to_string())
-/// });
-/// assert_eq!(facets.len(), 3);
-/// assert_eq!(facets[0].features[0], FacetFeature::Mention { did: "did:plc:bob".into() });
-/// assert_eq!((facets[0].index.byte_start, facets[0].index.byte_end), (3, 12));
-/// let none = facets_for("hi @nobody.test", |_| None);
-/// assert!(none.is_empty());
-/// ```
-pub fn facets_for(text: &str, resolve: impl FnMut(&str) -> Option<String>) -> Vec<Facet> {
+#[cfg(test)]
+pub(crate) fn facets_for(text: &str, resolve: impl FnMut(&str) -> Option<String>) -> Vec<Facet> {
     convert_facets(crate::text::bluesky::detect_facets(text), resolve)
 }
 
@@ -1306,6 +1299,7 @@ impl Adapter for Bluesky {
                     followers: p.followers_count,
                     following: p.follows_count,
                     posts: p.posts_count,
+                    ..ChannelMetrics::default()
                 };
                 Ok(c)
             }
@@ -1911,5 +1905,30 @@ mod tests {
             json[2]["features"][0],
             json!({"$type": "app.bsky.richtext.facet#link", "uri": "https://example.com"})
         );
+    }
+}
+
+/// The examples that were this module's doctests before its items became crate-private.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn facets_for() {
+        use crate::adapters::bluesky::{api::FacetFeature, facets_for};
+        let facets = facets_for("hi @bob.test see https://example.com #rust", |h| {
+            (h == "bob.test").then(|| "did:plc:bob".to_string())
+        });
+        assert_eq!(facets.len(), 3);
+        assert_eq!(
+            facets[0].features[0],
+            FacetFeature::Mention {
+                did: "did:plc:bob".into()
+            }
+        );
+        assert_eq!(
+            (facets[0].index.byte_start, facets[0].index.byte_end),
+            (3, 12)
+        );
+        let none = facets_for("hi @nobody.test", |_| None);
+        assert!(none.is_empty());
     }
 }

@@ -4,14 +4,6 @@
 //! (User Object), `resources/channel` (Channel Object, Channel Types, Start Thread in Forum or
 //! Media Channel), `resources/webhook` (Webhook Object, Execute Webhook); read at
 //! discord/discord-api-docs c98d64b.
-//!
-//! ```
-//! use socialkit::adapters::discord::api::Message;
-//! let m: Message = serde_json::from_str(r#"{"id":"2","channel_id":"1","content":"hi",
-//!   "timestamp":"2026-01-01T00:00:00.000000+00:00","author":{"id":"9","username":"ann"},
-//!   "reactions":[{"count":3,"emoji":{"name":"🔥"}}]}"#).unwrap();
-//! assert_eq!(m.reactions[0].count, 3);
-//! ```
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -202,4 +194,20 @@ pub struct AllowedMentions {
     /// Also ping the author of the message replied to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replied_user: Option<bool>,
+}
+
+/// The examples that were this module's doctests before its items became crate-private.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn module() {
+        use crate::adapters::discord::api::Message;
+        let m: Message = serde_json::from_str(
+            r#"{"id":"2","channel_id":"1","content":"hi",
+          "timestamp":"2026-01-01T00:00:00.000000+00:00","author":{"id":"9","username":"ann"},
+          "reactions":[{"count":3,"emoji":{"name":"🔥"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(m.reactions[0].count, 3);
+    }
 }

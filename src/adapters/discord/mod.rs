@@ -42,7 +42,11 @@
 //! # Ok(()) }
 //! ```
 
-pub mod api;
+#[allow(
+    dead_code,
+    reason = "wire types mirror the documented shapes; not every field is read by the adapter"
+)]
+pub(crate) mod api;
 pub mod buckets;
 pub mod config;
 pub mod errors;
@@ -113,10 +117,10 @@ pub(crate) fn register(registry: &mut Registry) {
 /// assert_eq!(bot.text.max, 2000);
 /// assert_eq!(bot.idempotency, socialkit::platform::Idempotency::Key);
 /// assert_eq!(bot.key_lifetime_secs, Some(120));
-/// assert!(bot.threads && bot.reply && bot.recent_posts && bot.replies_in_recent_posts);
+/// assert!(bot.post_threads && bot.reply && bot.recent_posts && bot.replies_in_recent_posts);
 /// assert_eq!(bot.media.alt_text_max, Some(1024));
 /// let hook = capabilities(true);
-/// assert!(!hook.reply && !hook.recent_posts && !hook.threads);
+/// assert!(!hook.reply && !hook.recent_posts && !hook.post_threads);
 /// assert_eq!(hook.idempotency, socialkit::platform::Idempotency::None);
 /// ```
 pub fn capabilities(webhook: bool) -> Capabilities {
@@ -142,7 +146,7 @@ pub fn capabilities(webhook: bool) -> Capabilities {
     c.edit = true;
     c.metrics = vec![Metric::Likes];
     if !webhook {
-        c.threads = true;
+        c.post_threads = true;
         c.reply = true;
         c.interactions = vec![InteractionKind::Reply, InteractionKind::Mention];
         c.idempotency = Idempotency::Key;
@@ -160,13 +164,13 @@ pub fn capabilities(webhook: bool) -> Capabilities {
 ///
 /// ```
 /// let forum = socialkit::adapters::discord::forum_capabilities();
-/// assert!(forum.threads && forum.edit && forum.delete);
+/// assert!(forum.post_threads && forum.edit && forum.delete);
 /// assert!(!forum.recent_posts && !forum.reply && forum.interactions.is_empty());
 /// assert_eq!(forum.idempotency, socialkit::platform::Idempotency::None);
 /// ```
 pub fn forum_capabilities() -> Capabilities {
     let mut c = capabilities(true);
-    c.threads = true;
+    c.post_threads = true;
     c
 }
 

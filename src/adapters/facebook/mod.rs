@@ -115,7 +115,7 @@ pub(crate) fn register(registry: &mut Registry) {
 /// ```
 /// let caps = socialkit::adapters::facebook::default_capabilities();
 /// assert_eq!(caps.text.max, 63_206);
-/// assert!(caps.link_cards && caps.delete && caps.reply && !caps.threads);
+/// assert!(caps.link_cards && caps.delete && caps.reply && !caps.post_threads);
 /// assert_eq!(caps.idempotency, socialkit::platform::Idempotency::None);
 /// ```
 pub fn default_capabilities() -> Capabilities {
@@ -319,8 +319,7 @@ impl Adapter for Facebook {
         c.url = page.link;
         c.metrics = ChannelMetrics {
             followers: page.followers_count.or(page.fan_count),
-            following: None,
-            posts: None,
+            ..ChannelMetrics::default()
         };
         Ok(c)
     }

@@ -1,7 +1,7 @@
 //! Local posts: standard updates, events and offers ([`LocalPostDraft`]), created with
 //! `localPosts.create`, deleted with `localPosts.delete`, listed with `localPosts.list`.
 //! Sources: the posts guide <https://developers.google.com/my-business/content/posts-data>
-//! and the `accounts.locations.localPosts` reference (see [`super::api`]).
+//! and the `accounts.locations.localPosts` reference (wire types in the crate-private `api` module).
 //!
 //! Event and offer times are instants (UTC, as everywhere in socialkit) turned into the
 //! location's local `Date` and `TimeOfDay` in its IANA zone ([`GoogleBusinessConfig::time_zone`](super::GoogleBusinessConfig::time_zone)).

@@ -16,16 +16,6 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 /// A list answer: `{"data":[…],"paging":{"cursors":{"before","after"},"next"}}`.
-///
-/// ```
-/// use socialkit::adapters::graph::api::List;
-/// let l: List<serde_json::Value> = serde_json::from_str(
-///     r#"{"data":[{"id":"1"}],"paging":{"cursors":{"before":"b","after":"a"},"next":"https://…"}}"#,
-/// ).unwrap();
-/// assert_eq!(l.after(), Some("a"));
-/// let last: List<serde_json::Value> = serde_json::from_str(r#"{"data":[]}"#).unwrap();
-/// assert_eq!(last.after(), None);
-/// ```
 #[derive(Debug, Clone, Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub struct List<T> {
@@ -39,11 +29,6 @@ pub struct List<T> {
 
 impl<T> List<T> {
     /// The cursor of the next page, when there is one (Graph omits `next` on the last page).
-    ///
-    /// ```
-    /// let l: socialkit::adapters::graph::api::List<u8> = serde_json::from_str(r#"{"data":[1],"paging":{"cursors":{"after":"c"},"next":"n"}}"#).unwrap();
-    /// assert_eq!(l.after(), Some("c"));
-    /// ```
     pub fn after(&self) -> Option<&str> {
         let paging = self.paging.as_ref()?;
         paging.next.as_ref()?;
@@ -52,11 +37,6 @@ impl<T> List<T> {
 }
 
 /// Graph paging.
-///
-/// ```
-/// let p: socialkit::adapters::graph::api::Paging = serde_json::from_str(r#"{"next":"https://…"}"#).unwrap();
-/// assert!(p.cursors.is_none() && p.next.is_some());
-/// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Paging {
     /// The cursors.
@@ -69,11 +49,6 @@ pub struct Paging {
 }
 
 /// Graph cursors.
-///
-/// ```
-/// let c: socialkit::adapters::graph::api::Cursors = serde_json::from_str(r#"{"after":"QVFI"}"#).unwrap();
-/// assert_eq!(c.after.as_deref(), Some("QVFI"));
-/// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Cursors {
     /// Before the first item.
@@ -85,12 +60,6 @@ pub struct Cursors {
 }
 
 /// `{"id": …}` and the fields some creates add (`post_id` of a photo, `permalink_url`).
-///
-/// ```
-/// let c: socialkit::adapters::graph::api::Created =
-///     serde_json::from_str(r#"{"id":"1","post_id":"9_1"}"#).unwrap();
-/// assert_eq!(c.post_id.as_deref(), Some("9_1"));
-/// ```
 #[derive(Debug, Clone, Deserialize)]
 pub struct Created {
     /// The new object's id.
@@ -108,11 +77,6 @@ pub struct Created {
 }
 
 /// `{"success": true}` (Threads adds `deleted_id`).
-///
-/// ```
-/// let s: socialkit::adapters::graph::api::Success = serde_json::from_str(r#"{"success":true,"deleted_id":"1"}"#).unwrap();
-/// assert!(s.success);
-/// ```
 #[derive(Debug, Clone, Deserialize)]
 pub struct Success {
     /// Whether it worked.
@@ -121,11 +85,6 @@ pub struct Success {
 }
 
 /// An account as it appears in `from` / `owner` fields.
-///
-/// ```
-/// let f: socialkit::adapters::graph::api::From = serde_json::from_str(r#"{"id":17,"username":"bob"}"#).unwrap();
-/// assert_eq!((f.id.as_deref(), f.username.as_deref()), (Some("17"), Some("bob")));
-/// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct From {
     /// Its id.
@@ -141,17 +100,6 @@ pub struct From {
 
 /// An insights answer: `{"data":[{"name":"views","values":[{"value":12}]}, {"name":"likes",
 /// "total_value":{"value":3}}]}`.
-///
-/// ```
-/// use socialkit::adapters::graph::api::Insights;
-/// let i: Insights = serde_json::from_str(
-///     r#"{"data":[{"name":"views","period":"lifetime","values":[{"value":12}]},{"name":"likes","total_value":{"value":"3"}},{"name":"odd","values":[{"value":{"a":1}}]}]}"#,
-/// ).unwrap();
-/// assert_eq!(i.value("views"), Some(12));
-/// assert_eq!(i.value("likes"), Some(3));
-/// assert_eq!(i.value("odd"), None);
-/// assert_eq!(i.value("reach"), None);
-/// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Insights {
     /// One entry per metric.
@@ -160,11 +108,6 @@ pub struct Insights {
 }
 
 /// One metric of an insights answer.
-///
-/// ```
-/// let i: socialkit::adapters::graph::api::Insight = serde_json::from_str(r#"{"name":"views","values":[{"value":3}]}"#).unwrap();
-/// assert_eq!(i.name, "views");
-/// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Insight {
     /// The metric's name.
@@ -179,11 +122,6 @@ pub struct Insight {
 }
 
 /// A value of an insight.
-///
-/// ```
-/// let v: socialkit::adapters::graph::api::InsightValue = serde_json::from_str(r#"{"value":3}"#).unwrap();
-/// assert_eq!(v.value, 3);
-/// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct InsightValue {
     /// The number (or something else for breakdown metrics).
@@ -193,11 +131,6 @@ pub struct InsightValue {
 
 impl Insights {
     /// The value of metric `name` as a count: the total when given, else the latest value.
-    ///
-    /// ```
-    /// let i: socialkit::adapters::graph::api::Insights = serde_json::from_str(r#"{"data":[{"name":"reach","values":[{"value":1},{"value":5}]}]}"#).unwrap();
-    /// assert_eq!(i.value("reach"), Some(5));
-    /// ```
     pub fn value(&self, name: &str) -> Option<u64> {
         let m = self.data.iter().find(|m| m.name == name)?;
         m.total_value
@@ -208,14 +141,6 @@ impl Insights {
 }
 
 /// A JSON number or numeric string as a count.
-///
-/// ```
-/// use socialkit::adapters::graph::api::count;
-/// assert_eq!(count(&serde_json::json!(5)), Some(5));
-/// assert_eq!(count(&serde_json::json!("7")), Some(7));
-/// assert_eq!(count(&serde_json::json!(-1)), None);
-/// assert_eq!(count(&serde_json::json!(null)), None);
-/// ```
 pub fn count(v: &Value) -> Option<u64> {
     match v {
         Value::Number(n) => n.as_u64().or_else(|| {
@@ -231,13 +156,6 @@ pub fn count(v: &Value) -> Option<u64> {
 /// A publishing limit answer (Instagram `content_publishing_limit`, Threads
 /// `threads_publishing_limit`): `{"data":[{"quota_usage":4,"config":{"quota_total":250,
 /// "quota_duration":86400},"reply_quota_usage":1,"reply_config":{…}}]}`.
-///
-/// ```
-/// use socialkit::adapters::graph::api::PublishingLimit;
-/// let l = PublishingLimit::parse(&serde_json::json!({"data":[{"quota_usage":50,"config":{"quota_total":50,"quota_duration":86400}}]}));
-/// assert_eq!(l.posts_left(), Some(0));
-/// assert_eq!(l.replies_left(), None);
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PublishingLimit {
     /// Posts published in the window.
@@ -254,11 +172,6 @@ pub struct PublishingLimit {
 
 impl PublishingLimit {
     /// Reads the first entry of `data` (missing fields stay `None`).
-    ///
-    /// ```
-    /// let l = socialkit::adapters::graph::api::PublishingLimit::parse(&serde_json::json!({"data":[{"quota_usage":1}]}));
-    /// assert_eq!((l.quota_usage, l.quota_total), (Some(1), None));
-    /// ```
     pub fn parse(v: &Value) -> PublishingLimit {
         let Some(e) = v.get("data").and_then(|d| d.get(0)) else {
             return PublishingLimit::default();
@@ -280,21 +193,11 @@ impl PublishingLimit {
     }
 
     /// Posts left in the window, when both numbers are known.
-    ///
-    /// ```
-    /// let l = socialkit::adapters::graph::api::PublishingLimit { quota_usage: Some(3), quota_total: Some(100), ..Default::default() };
-    /// assert_eq!(l.posts_left(), Some(97));
-    /// ```
     pub fn posts_left(&self) -> Option<u64> {
         Some(self.quota_total?.saturating_sub(self.quota_usage?))
     }
 
     /// Replies left in the window, when both numbers are known.
-    ///
-    /// ```
-    /// let l = socialkit::adapters::graph::api::PublishingLimit { reply_quota_usage: Some(1000), reply_quota_total: Some(1000), ..Default::default() };
-    /// assert_eq!(l.replies_left(), Some(0));
-    /// ```
     pub fn replies_left(&self) -> Option<u64> {
         Some(
             self.reply_quota_total?
@@ -304,12 +207,6 @@ impl PublishingLimit {
 }
 
 /// The status of a media container (Instagram `status_code`, Threads `status`).
-///
-/// ```
-/// use socialkit::adapters::graph::api::ContainerStatus;
-/// assert_eq!(ContainerStatus::from_wire("FINISHED", None), ContainerStatus::Finished);
-/// assert!(matches!(ContainerStatus::from_wire("ERROR", Some("FAILED_DOWNLOADING_VIDEO")), ContainerStatus::Error(m) if m.contains("VIDEO")));
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ContainerStatus {
     /// Still processing.
@@ -328,11 +225,6 @@ pub enum ContainerStatus {
 
 impl ContainerStatus {
     /// From the status code and the platform's message.
-    ///
-    /// ```
-    /// use socialkit::adapters::graph::api::ContainerStatus;
-    /// assert_eq!(ContainerStatus::from_wire("in_progress", None), ContainerStatus::InProgress);
-    /// ```
     pub fn from_wire(code: &str, message: Option<&str>) -> ContainerStatus {
         match code.trim().to_ascii_uppercase().as_str() {
             "IN_PROGRESS" => ContainerStatus::InProgress,
@@ -350,14 +242,6 @@ impl ContainerStatus {
 }
 
 /// Parses Meta's timestamps: `2025-01-31T12:00:00+0000` (Graph) and RFC 3339.
-///
-/// ```
-/// use socialkit::adapters::graph::api::parse_time;
-/// let t = parse_time("2025-01-31T12:00:00+0000").unwrap();
-/// assert_eq!(t.to_rfc3339(), "2025-01-31T12:00:00+00:00");
-/// assert_eq!(parse_time("2025-01-31T13:00:00+01:00"), Some(t));
-/// assert_eq!(parse_time("yesterday"), None);
-/// ```
 pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
     DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z")
@@ -372,11 +256,6 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Formats an instant as Graph does: `2025-01-31T12:00:00+0000`.
-///
-/// ```
-/// let t = socialkit::adapters::graph::api::parse_time("2025-01-31T12:00:00Z").unwrap();
-/// assert_eq!(socialkit::adapters::graph::api::format_time(t), "2025-01-31T12:00:00+0000");
-/// ```
 pub fn format_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S+0000").to_string()
 }
@@ -442,5 +321,187 @@ mod tests {
         );
         assert_eq!(l.posts_left(), Some(0));
         assert_eq!(l.replies_left(), Some(995));
+    }
+}
+
+/// The examples that were this module's doctests before its items became crate-private.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn list() {
+        use crate::adapters::graph::api::List;
+        let l: List<serde_json::Value> = serde_json::from_str(
+            r#"{"data":[{"id":"1"}],"paging":{"cursors":{"before":"b","after":"a"},"next":"https://…"}}"#,
+        ).unwrap();
+        assert_eq!(l.after(), Some("a"));
+        let last: List<serde_json::Value> = serde_json::from_str(r#"{"data":[]}"#).unwrap();
+        assert_eq!(last.after(), None);
+    }
+
+    #[test]
+    fn list_after() {
+        let l: crate::adapters::graph::api::List<u8> =
+            serde_json::from_str(r#"{"data":[1],"paging":{"cursors":{"after":"c"},"next":"n"}}"#)
+                .unwrap();
+        assert_eq!(l.after(), Some("c"));
+    }
+
+    #[test]
+    fn paging() {
+        let p: crate::adapters::graph::api::Paging =
+            serde_json::from_str(r#"{"next":"https://…"}"#).unwrap();
+        assert!(p.cursors.is_none() && p.next.is_some());
+    }
+
+    #[test]
+    fn cursors() {
+        let c: crate::adapters::graph::api::Cursors =
+            serde_json::from_str(r#"{"after":"QVFI"}"#).unwrap();
+        assert_eq!(c.after.as_deref(), Some("QVFI"));
+    }
+
+    #[test]
+    fn created() {
+        let c: crate::adapters::graph::api::Created =
+            serde_json::from_str(r#"{"id":"1","post_id":"9_1"}"#).unwrap();
+        assert_eq!(c.post_id.as_deref(), Some("9_1"));
+    }
+
+    #[test]
+    fn success() {
+        let s: crate::adapters::graph::api::Success =
+            serde_json::from_str(r#"{"success":true,"deleted_id":"1"}"#).unwrap();
+        assert!(s.success);
+    }
+
+    #[test]
+    fn from() {
+        let f: crate::adapters::graph::api::From =
+            serde_json::from_str(r#"{"id":17,"username":"bob"}"#).unwrap();
+        assert_eq!(
+            (f.id.as_deref(), f.username.as_deref()),
+            (Some("17"), Some("bob"))
+        );
+    }
+
+    #[test]
+    fn insights() {
+        use crate::adapters::graph::api::Insights;
+        let i: Insights = serde_json::from_str(
+            r#"{"data":[{"name":"views","period":"lifetime","values":[{"value":12}]},{"name":"likes","total_value":{"value":"3"}},{"name":"odd","values":[{"value":{"a":1}}]}]}"#,
+        ).unwrap();
+        assert_eq!(i.value("views"), Some(12));
+        assert_eq!(i.value("likes"), Some(3));
+        assert_eq!(i.value("odd"), None);
+        assert_eq!(i.value("reach"), None);
+    }
+
+    #[test]
+    fn insight() {
+        let i: crate::adapters::graph::api::Insight =
+            serde_json::from_str(r#"{"name":"views","values":[{"value":3}]}"#).unwrap();
+        assert_eq!(i.name, "views");
+    }
+
+    #[test]
+    fn insight_value() {
+        let v: crate::adapters::graph::api::InsightValue =
+            serde_json::from_str(r#"{"value":3}"#).unwrap();
+        assert_eq!(v.value, 3);
+    }
+
+    #[test]
+    fn insights_value() {
+        let i: crate::adapters::graph::api::Insights = serde_json::from_str(
+            r#"{"data":[{"name":"reach","values":[{"value":1},{"value":5}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(i.value("reach"), Some(5));
+    }
+
+    #[test]
+    fn count() {
+        use crate::adapters::graph::api::count;
+        assert_eq!(count(&serde_json::json!(5)), Some(5));
+        assert_eq!(count(&serde_json::json!("7")), Some(7));
+        assert_eq!(count(&serde_json::json!(-1)), None);
+        assert_eq!(count(&serde_json::json!(null)), None);
+    }
+
+    #[test]
+    fn publishing_limit() {
+        use crate::adapters::graph::api::PublishingLimit;
+        let l = PublishingLimit::parse(
+            &serde_json::json!({"data":[{"quota_usage":50,"config":{"quota_total":50,"quota_duration":86400}}]}),
+        );
+        assert_eq!(l.posts_left(), Some(0));
+        assert_eq!(l.replies_left(), None);
+    }
+
+    #[test]
+    fn publishing_limit_parse() {
+        let l = crate::adapters::graph::api::PublishingLimit::parse(
+            &serde_json::json!({"data":[{"quota_usage":1}]}),
+        );
+        assert_eq!((l.quota_usage, l.quota_total), (Some(1), None));
+    }
+
+    #[test]
+    fn publishing_limit_posts_left() {
+        let l = crate::adapters::graph::api::PublishingLimit {
+            quota_usage: Some(3),
+            quota_total: Some(100),
+            ..Default::default()
+        };
+        assert_eq!(l.posts_left(), Some(97));
+    }
+
+    #[test]
+    fn publishing_limit_replies_left() {
+        let l = crate::adapters::graph::api::PublishingLimit {
+            reply_quota_usage: Some(1000),
+            reply_quota_total: Some(1000),
+            ..Default::default()
+        };
+        assert_eq!(l.replies_left(), Some(0));
+    }
+
+    #[test]
+    fn container_status() {
+        use crate::adapters::graph::api::ContainerStatus;
+        assert_eq!(
+            ContainerStatus::from_wire("FINISHED", None),
+            ContainerStatus::Finished
+        );
+        assert!(
+            matches!(ContainerStatus::from_wire("ERROR", Some("FAILED_DOWNLOADING_VIDEO")), ContainerStatus::Error(m) if m.contains("VIDEO"))
+        );
+    }
+
+    #[test]
+    fn container_status_from_wire() {
+        use crate::adapters::graph::api::ContainerStatus;
+        assert_eq!(
+            ContainerStatus::from_wire("in_progress", None),
+            ContainerStatus::InProgress
+        );
+    }
+
+    #[test]
+    fn parse_time() {
+        use crate::adapters::graph::api::parse_time;
+        let t = parse_time("2025-01-31T12:00:00+0000").unwrap();
+        assert_eq!(t.to_rfc3339(), "2025-01-31T12:00:00+00:00");
+        assert_eq!(parse_time("2025-01-31T13:00:00+01:00"), Some(t));
+        assert_eq!(parse_time("yesterday"), None);
+    }
+
+    #[test]
+    fn format_time() {
+        let t = crate::adapters::graph::api::parse_time("2025-01-31T12:00:00Z").unwrap();
+        assert_eq!(
+            crate::adapters::graph::api::format_time(t),
+            "2025-01-31T12:00:00+0000"
+        );
     }
 }

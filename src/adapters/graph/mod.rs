@@ -20,7 +20,7 @@
 //! - what Instagram's hashtag search and Threads' keyword search share (internal): checks
 //!   before sending, page sizes, the time window, found posts as
 //!   [`InteractionKind::Post`](crate::model::InteractionKind::Post) interactions;
-//! - the wire types ([`api`]) and, with the `testkit` feature, the `twin`: one local Graph
+//! - the wire types (the crate-private `api` module) and, with the `testkit` feature, the `twin`: one local Graph
 //!   server with a personality per platform, on the shared `testkit::twin` scaffolding; each
 //!   platform's twin is one `PlatformTwin` with its flavor (defaults, routes, config).
 //!
@@ -38,7 +38,11 @@
     allow(dead_code, unused_imports)
 )]
 
-pub mod api;
+#[allow(
+    dead_code,
+    reason = "wire types mirror the documented shapes; not every field is read by the adapter"
+)]
+pub(crate) mod api;
 pub(crate) mod client;
 pub mod config;
 pub(crate) mod container;

@@ -149,7 +149,7 @@ pub(crate) fn register(registry: &mut Registry) {
 ///
 /// ```
 /// let caps = socialkit::adapters::instagram::default_capabilities();
-/// assert!(caps.media_required && !caps.delete && !caps.threads);
+/// assert!(caps.media_required && !caps.delete && !caps.post_threads);
 /// assert_eq!(caps.text.max_hashtags, Some(5));
 /// assert_eq!(caps.media.max_count, 10);
 /// let search = caps.search.unwrap();
@@ -424,6 +424,7 @@ impl Adapter for Instagram {
             followers: u.followers_count,
             following: u.follows_count,
             posts: u.media_count,
+            ..ChannelMetrics::default()
         };
         Ok(c)
     }

@@ -13,15 +13,6 @@
 //! | `GET /rest/organizationalEntityShareStatistics` | → [`Collection`]<[`ShareStatistics`]> ([`Totals`]) | <https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/share-statistics> (endpoint verified; field names from a client library) |
 //!
 //! Every endpoint with its status and the audit's changes: `docs/api-audit.md`.
-//!
-//! ```
-//! use socialkit::adapters::linkedin::api::SocialMetadata;
-//! let m: SocialMetadata = serde_json::from_str(r#"{
-//!   "reactionSummaries": {"LIKE": {"reactionType": "LIKE", "count": 3}, "PRAISE": {"count": 2}},
-//!   "commentSummary": {"count": 4, "topLevelCount": 3}
-//! }"#).unwrap();
-//! assert_eq!(m.reactions(), 5);
-//! ```
 
 use std::collections::BTreeMap;
 
@@ -246,4 +237,18 @@ pub struct Totals {
     /// Reshares.
     #[serde(default)]
     pub share_count: Option<u64>,
+}
+
+/// The examples that were this module's doctests before its items became crate-private.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn module() {
+        use crate::adapters::linkedin::api::SocialMetadata;
+        let m: SocialMetadata = serde_json::from_str(r#"{
+          "reactionSummaries": {"LIKE": {"reactionType": "LIKE", "count": 3}, "PRAISE": {"count": 2}},
+          "commentSummary": {"count": 4, "topLevelCount": 3}
+        }"#).unwrap();
+        assert_eq!(m.reactions(), 5);
+    }
 }

@@ -61,7 +61,11 @@
 //! # Ok(()) }
 //! ```
 
-pub mod api;
+#[allow(
+    dead_code,
+    reason = "wire types mirror the documented shapes; not every field is read by the adapter"
+)]
+pub(crate) mod api;
 pub mod config;
 pub mod errors;
 pub mod grant;
@@ -129,7 +133,7 @@ pub(crate) fn register(registry: &mut Registry) {
 /// use socialkit::adapters::linkedin::{capabilities, grant::Grant};
 /// use socialkit::model::Metric;
 /// let self_serve = capabilities(false, Grant::of(false, None));
-/// assert!(!self_serve.threads && self_serve.reply && self_serve.delete);
+/// assert!(!self_serve.post_threads && self_serve.reply && self_serve.delete);
 /// assert!(!self_serve.recent_posts && self_serve.interactions.is_empty() && self_serve.metrics.is_empty());
 /// let approved = capabilities(false, Grant::of(false, Some(&["w_member_social".into(), "r_member_social".into()])));
 /// assert!(approved.recent_posts && approved.metrics.contains(&Metric::Likes));
@@ -162,7 +166,7 @@ pub fn capabilities(organization: bool, grant: Grant) -> Capabilities {
         alt_text_max: Some(4086),
         alt_text_required: false,
     };
-    c.threads = false;
+    c.post_threads = false;
     c.link_cards = true;
     c.delete = true;
     c.reply = true;

@@ -15,14 +15,6 @@
 //! Only the fields socialkit reads are declared; unknown fields are ignored and every field a
 //! compatible server (snac, GoToSocial, Pleroma/Akkoma) may leave out has a default, so a
 //! response that is valid JSON but sparse never fails to parse.
-//!
-//! ```
-//! use socialkit::adapters::mastodon::api::Status;
-//! let s: Status = serde_json::from_str(r#"{"id":"1","content":"<p>hi</p>","created_at":"2026-01-01T00:00:00Z"}"#).unwrap();
-//! assert_eq!(s.id, "1");
-//! assert_eq!(s.favourites_count, 0);
-//! assert_eq!(s.quotes_count, None);
-//! ```
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -72,13 +64,6 @@ fn lenient_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>
 }
 
 /// Parses an RFC 3339 instant or a bare date (midnight UTC).
-///
-/// ```
-/// use socialkit::adapters::mastodon::api::parse_time;
-/// assert!(parse_time("2026-11-28T05:57:41.000Z").is_some());
-/// assert!(parse_time("2026-11-28").is_some());
-/// assert!(parse_time("soon").is_none());
-/// ```
 pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
         return Some(t.with_timezone(&Utc));
@@ -98,12 +83,6 @@ fn time_or_epoch<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Er
 }
 
 /// A profile metadata field (`fields` on an account).
-///
-/// ```
-/// let f: socialkit::adapters::mastodon::api::Field =
-///     serde_json::from_str(r#"{"name":"Website","value":"<a href=\"https://acme.example\">acme.example</a>","verified_at":null}"#).unwrap();
-/// assert_eq!(f.name, "Website");
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
     /// The label.
@@ -118,12 +97,6 @@ pub struct Field {
 }
 
 /// An account (`Account` entity).
-///
-/// ```
-/// let a: socialkit::adapters::mastodon::api::Account =
-///     serde_json::from_str(r#"{"id":"9","username":"ann","acct":"ann","followers_count":"12"}"#).unwrap();
-/// assert_eq!(a.followers_count, 12);
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     /// The account id (a numeric string on Mastodon, hex on snac).
@@ -167,13 +140,6 @@ pub struct Account {
 ///
 /// `url` is `null` while the server is still processing the file (the 202 path of
 /// `POST /api/v2/media`).
-///
-/// ```
-/// let m: socialkit::adapters::mastodon::api::MediaAttachment =
-///     serde_json::from_str(r#"{"id":"22","type":"video","url":null,"preview_url":"https://m.example/p.png"}"#).unwrap();
-/// assert!(m.url.is_none(), "still processing");
-/// assert_eq!(m.kind, "video");
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MediaAttachment {
     /// The attachment id, used in `media_ids[]`.
@@ -193,12 +159,6 @@ pub struct MediaAttachment {
 }
 
 /// A mention inside a status.
-///
-/// ```
-/// let m: socialkit::adapters::mastodon::api::Mention =
-///     serde_json::from_str(r#"{"id":"9","acct":"ann@other.example","username":"ann"}"#).unwrap();
-/// assert_eq!(m.username, "ann");
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mention {
     /// The mentioned account's id.
@@ -213,12 +173,6 @@ pub struct Mention {
 }
 
 /// The quote inside a status (Mastodon 4.5+: `quote: {state, quoted_status}`).
-///
-/// ```
-/// let q: socialkit::adapters::mastodon::api::Quote =
-///     serde_json::from_str(r#"{"state":"accepted","quoted_status_id":"7"}"#).unwrap();
-/// assert_eq!(q.quoted_status_id.as_deref(), Some("7"));
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {
     /// `accepted`, `pending`, `rejected` …
@@ -301,23 +255,11 @@ pub struct Status {
 
 impl Status {
     /// The status itself, or the boosted one when this is a boost.
-    ///
-    /// ```
-    /// use socialkit::adapters::mastodon::api::Status;
-    /// let boost: Status = serde_json::from_str(r#"{"id":"2","reblog":{"id":"1","content":"original"}}"#).unwrap();
-    /// assert_eq!(boost.original().id, "1");
-    /// ```
     pub fn original(&self) -> &Status {
         self.reblog.as_deref().unwrap_or(self)
     }
 
     /// The id of the status this one quotes, where the server says.
-    ///
-    /// ```
-    /// use socialkit::adapters::mastodon::api::Status;
-    /// let s: Status = serde_json::from_str(r#"{"id":"2","quote":{"quoted_status":{"id":"1"}}}"#).unwrap();
-    /// assert_eq!(s.quoted_id(), Some("1"));
-    /// ```
     pub fn quoted_id(&self) -> Option<&str> {
         let q = self.quote.as_ref()?;
         q.quoted_status
@@ -328,14 +270,6 @@ impl Status {
 }
 
 /// A notification (`Notification` entity).
-///
-/// ```
-/// let n: socialkit::adapters::mastodon::api::Notification = serde_json::from_str(
-///     r#"{"id":"30","type":"favourite","created_at":"2026-01-01T00:00:00Z","account":{"id":"9","acct":"ann"},"status":{"id":"5"}}"#,
-/// ).unwrap();
-/// assert_eq!(n.kind, "favourite");
-/// assert_eq!(n.status.unwrap().id, "5");
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
     /// The notification id: the paging cursor.
@@ -357,13 +291,6 @@ pub struct Notification {
 }
 
 /// The `statuses` block of an instance's configuration.
-///
-/// ```
-/// let c: socialkit::adapters::mastodon::api::StatusesConfig =
-///     serde_json::from_str(r#"{"max_characters":500,"characters_reserved_per_url":23}"#).unwrap();
-/// assert_eq!(c.max_characters, Some(500));
-/// assert_eq!(c.max_media_attachments, None);
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusesConfig {
     /// The text limit (grapheme clusters over content warning + text).
@@ -378,12 +305,6 @@ pub struct StatusesConfig {
 }
 
 /// The `media_attachments` block of an instance's configuration.
-///
-/// ```
-/// let c: socialkit::adapters::mastodon::api::MediaConfig =
-///     serde_json::from_str(r#"{"supported_mime_types":["image/png"],"description_limit":1500}"#).unwrap();
-/// assert_eq!(c.description_limit, Some(1500));
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MediaConfig {
     /// Accepted MIME types.
@@ -401,12 +322,6 @@ pub struct MediaConfig {
 }
 
 /// An instance's `configuration` block (the same shape in v2 and in v1 since Mastodon 3.4).
-///
-/// ```
-/// let c: socialkit::adapters::mastodon::api::InstanceConfiguration =
-///     serde_json::from_str(r#"{"statuses":{"max_characters":1000}}"#).unwrap();
-/// assert_eq!(c.statuses.unwrap().max_characters, Some(1000));
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstanceConfiguration {
     /// Status limits.
@@ -419,12 +334,6 @@ pub struct InstanceConfiguration {
 
 /// `GET /api/v2/instance` (and `/api/v1/instance`, which has the same `configuration` on
 /// Mastodon 3.4+ plus `max_toot_chars` on Pleroma, Akkoma, Friendica and GoToSocial).
-///
-/// ```
-/// let i: socialkit::adapters::mastodon::api::Instance =
-///     serde_json::from_str(r#"{"domain":"m.example","max_toot_chars":5000}"#).unwrap();
-/// assert_eq!(i.max_toot_chars, Some(5000));
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instance {
     /// The domain (v2) …
@@ -451,12 +360,6 @@ pub struct Instance {
 }
 
 /// The body of every Mastodon error: `{"error": "...", "error_description"?: "..."}`.
-///
-/// ```
-/// let e: socialkit::adapters::mastodon::api::ErrorBody =
-///     serde_json::from_str(r#"{"error":"The access token is invalid"}"#).unwrap();
-/// assert_eq!(e.error.as_deref(), Some("The access token is invalid"));
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// The message.
@@ -468,12 +371,6 @@ pub struct ErrorBody {
 }
 
 /// `POST /api/v1/apps` answer (`Application` with credentials).
-///
-/// ```
-/// let a: socialkit::adapters::mastodon::api::RegisteredApp =
-///     serde_json::from_str(r#"{"id":"1","name":"acme","client_id":"cid","client_secret":"cs"}"#).unwrap();
-/// assert_eq!(a.client_id, "cid");
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegisteredApp {
     /// The app's id.
@@ -489,12 +386,6 @@ pub struct RegisteredApp {
 }
 
 /// `POST /oauth/token` answer.
-///
-/// ```
-/// let t: socialkit::adapters::mastodon::api::TokenResponse =
-///     serde_json::from_str(r#"{"access_token":"tok","token_type":"Bearer","scope":"read write","created_at":1700000000}"#).unwrap();
-/// assert_eq!(t.created_at, Some(1_700_000_000));
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenResponse {
     /// The bearer token.
@@ -548,5 +439,150 @@ mod tests {
         )
         .unwrap();
         assert_eq!(n.status.unwrap().quoted_id(), Some("s1"));
+    }
+}
+
+/// The examples that were this module's doctests before its items became crate-private.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn module() {
+        use crate::adapters::mastodon::api::Status;
+        let s: Status = serde_json::from_str(
+            r#"{"id":"1","content":"<p>hi</p>","created_at":"2026-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(s.id, "1");
+        assert_eq!(s.favourites_count, 0);
+        assert_eq!(s.quotes_count, None);
+    }
+
+    #[test]
+    fn parse_time() {
+        use crate::adapters::mastodon::api::parse_time;
+        assert!(parse_time("2026-11-28T05:57:41.000Z").is_some());
+        assert!(parse_time("2026-11-28").is_some());
+        assert!(parse_time("soon").is_none());
+    }
+
+    #[test]
+    fn field() {
+        let f: crate::adapters::mastodon::api::Field =
+            serde_json::from_str(r#"{"name":"Website","value":"<a href=\"https://acme.example\">acme.example</a>","verified_at":null}"#).unwrap();
+        assert_eq!(f.name, "Website");
+    }
+
+    #[test]
+    fn account() {
+        let a: crate::adapters::mastodon::api::Account = serde_json::from_str(
+            r#"{"id":"9","username":"ann","acct":"ann","followers_count":"12"}"#,
+        )
+        .unwrap();
+        assert_eq!(a.followers_count, 12);
+    }
+
+    #[test]
+    fn media_attachment() {
+        let m: crate::adapters::mastodon::api::MediaAttachment = serde_json::from_str(
+            r#"{"id":"22","type":"video","url":null,"preview_url":"https://m.example/p.png"}"#,
+        )
+        .unwrap();
+        assert!(m.url.is_none(), "still processing");
+        assert_eq!(m.kind, "video");
+    }
+
+    #[test]
+    fn mention() {
+        let m: crate::adapters::mastodon::api::Mention =
+            serde_json::from_str(r#"{"id":"9","acct":"ann@other.example","username":"ann"}"#)
+                .unwrap();
+        assert_eq!(m.username, "ann");
+    }
+
+    #[test]
+    fn quote() {
+        let q: crate::adapters::mastodon::api::Quote =
+            serde_json::from_str(r#"{"state":"accepted","quoted_status_id":"7"}"#).unwrap();
+        assert_eq!(q.quoted_status_id.as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn status_original() {
+        use crate::adapters::mastodon::api::Status;
+        let boost: Status =
+            serde_json::from_str(r#"{"id":"2","reblog":{"id":"1","content":"original"}}"#).unwrap();
+        assert_eq!(boost.original().id, "1");
+    }
+
+    #[test]
+    fn status_quoted_id() {
+        use crate::adapters::mastodon::api::Status;
+        let s: Status =
+            serde_json::from_str(r#"{"id":"2","quote":{"quoted_status":{"id":"1"}}}"#).unwrap();
+        assert_eq!(s.quoted_id(), Some("1"));
+    }
+
+    #[test]
+    fn notification() {
+        let n: crate::adapters::mastodon::api::Notification = serde_json::from_str(
+            r#"{"id":"30","type":"favourite","created_at":"2026-01-01T00:00:00Z","account":{"id":"9","acct":"ann"},"status":{"id":"5"}}"#,
+        ).unwrap();
+        assert_eq!(n.kind, "favourite");
+        assert_eq!(n.status.unwrap().id, "5");
+    }
+
+    #[test]
+    fn statuses_config() {
+        let c: crate::adapters::mastodon::api::StatusesConfig =
+            serde_json::from_str(r#"{"max_characters":500,"characters_reserved_per_url":23}"#)
+                .unwrap();
+        assert_eq!(c.max_characters, Some(500));
+        assert_eq!(c.max_media_attachments, None);
+    }
+
+    #[test]
+    fn media_config() {
+        let c: crate::adapters::mastodon::api::MediaConfig = serde_json::from_str(
+            r#"{"supported_mime_types":["image/png"],"description_limit":1500}"#,
+        )
+        .unwrap();
+        assert_eq!(c.description_limit, Some(1500));
+    }
+
+    #[test]
+    fn instance_configuration() {
+        let c: crate::adapters::mastodon::api::InstanceConfiguration =
+            serde_json::from_str(r#"{"statuses":{"max_characters":1000}}"#).unwrap();
+        assert_eq!(c.statuses.unwrap().max_characters, Some(1000));
+    }
+
+    #[test]
+    fn instance() {
+        let i: crate::adapters::mastodon::api::Instance =
+            serde_json::from_str(r#"{"domain":"m.example","max_toot_chars":5000}"#).unwrap();
+        assert_eq!(i.max_toot_chars, Some(5000));
+    }
+
+    #[test]
+    fn error_body() {
+        let e: crate::adapters::mastodon::api::ErrorBody =
+            serde_json::from_str(r#"{"error":"The access token is invalid"}"#).unwrap();
+        assert_eq!(e.error.as_deref(), Some("The access token is invalid"));
+    }
+
+    #[test]
+    fn registered_app() {
+        let a: crate::adapters::mastodon::api::RegisteredApp = serde_json::from_str(
+            r#"{"id":"1","name":"acme","client_id":"cid","client_secret":"cs"}"#,
+        )
+        .unwrap();
+        assert_eq!(a.client_id, "cid");
+    }
+
+    #[test]
+    fn token_response() {
+        let t: crate::adapters::mastodon::api::TokenResponse =
+            serde_json::from_str(r#"{"access_token":"tok","token_type":"Bearer","scope":"read write","created_at":1700000000}"#).unwrap();
+        assert_eq!(t.created_at, Some(1_700_000_000));
     }
 }

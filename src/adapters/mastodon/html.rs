@@ -13,12 +13,6 @@
 //!   `&quot;` `&apos;` `&nbsp;` and a few more) and every numeric one (`&#39;`, `&#x1F600;`);
 //!   an `&` that starts no known reference stays as it is (snac sends raw `&`);
 //! - drops the content of `<script>` and `<style>` (never emitted, but never shown either).
-//!
-//! ```
-//! use socialkit::adapters::mastodon::html::to_text;
-//! let html = r#"<p>Hi <span class="h-card"><a href="https://m.example/@ann" class="u-url mention">@<span>ann</span></a></span> &amp; welcome!</p><p>See <a href="https://example.com/a/very/long/path"><span class="invisible">https://</span><span class="ellipsis">example.com/a/very</span><span class="invisible">/long/path</span></a><br>Bye &#x1F44B;</p>"#;
-//! assert_eq!(to_text(html), "Hi @ann & welcome!\n\nSee https://example.com/a/very/long/path\nBye 👋");
-//! ```
 
 /// Converts Mastodon status HTML to plain text. Never panics, whatever the input.
 pub fn to_text(html: &str) -> String {
@@ -288,5 +282,19 @@ mod tests {
         fn plain_text_without_markup_is_kept(s in "[a-zA-Z0-9 ,.!?]{0,80}") {
             proptest::prop_assert_eq!(to_text(&s), s.trim_end().trim_matches('\n').to_string());
         }
+    }
+}
+
+/// The examples that were this module's doctests before its items became crate-private.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn module() {
+        use crate::adapters::mastodon::html::to_text;
+        let html = r#"<p>Hi <span class="h-card"><a href="https://m.example/@ann" class="u-url mention">@<span>ann</span></a></span> &amp; welcome!</p><p>See <a href="https://example.com/a/very/long/path"><span class="invisible">https://</span><span class="ellipsis">example.com/a/very</span><span class="invisible">/long/path</span></a><br>Bye &#x1F44B;</p>"#;
+        assert_eq!(
+            to_text(html),
+            "Hi @ann & welcome!\n\nSee https://example.com/a/very/long/path\nBye 👋"
+        );
     }
 }

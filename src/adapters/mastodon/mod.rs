@@ -12,7 +12,7 @@
 //!   post has some; without, the status keeps its media) and delete.
 //! - **Interactions** from `GET /api/v1/notifications`: mentions, replies (a mention whose
 //!   status replies to one of ours), favourites (likes), reblogs (reposts), follows and quotes,
-//!   read forward from a cursor without skips or repeats ([`paging`]); replies to them.
+//!   read forward from a cursor without skips or repeats (the crate-private `paging` module); replies to them.
 //! - **Search** of public statuses for listening ([`search`]): full-text search for words,
 //!   the hashtag timeline for hashtags only, the same meaning on Mastodon and snac.
 //! - **Metrics** per status (replies, reblogs, favourites, quotes where the server reports
@@ -66,12 +66,16 @@
 //! # Ok(()) }
 //! ```
 
-pub mod api;
+#[allow(
+    dead_code,
+    reason = "wire types mirror the documented shapes; not every field is read by the adapter"
+)]
+pub(crate) mod api;
 pub mod config;
 pub mod errors;
-pub mod html;
+pub(crate) mod html;
 pub mod oauth;
-pub mod paging;
+pub(crate) mod paging;
 pub mod search;
 pub mod server;
 #[cfg(feature = "testkit")]
@@ -874,7 +878,7 @@ fn split_long(caps: &Capabilities, post: &Post, opts: &PublishOptions) -> Result
 /// let caps = socialkit::adapters::mastodon::default_capabilities();
 /// assert_eq!(caps.text.max, 500);
 /// assert_eq!(caps.media.max_count, 4);
-/// assert!(caps.threads && caps.edit && caps.delete);
+/// assert!(caps.post_threads && caps.edit && caps.delete);
 /// ```
 pub fn default_capabilities() -> Capabilities {
     let mut c = Capabilities::new(
@@ -902,7 +906,7 @@ pub fn default_capabilities() -> Capabilities {
         alt_text_max: Some(1500),
         alt_text_required: false,
     };
-    c.threads = true;
+    c.post_threads = true;
     // The server makes the card itself from the last link of the status; the adapter puts
     // the post's link into the text when it is not there yet.
     c.link_cards = true;
@@ -968,18 +972,7 @@ fn mastodon_at_least(version: &str, major: u64, minor: u64) -> bool {
 
 /// Capabilities from an instance document (v2, or v1 with `configuration` or
 /// `max_toot_chars`); what it does not say keeps the default.
-///
-/// ```
-/// use socialkit::adapters::mastodon::{api::Instance, capabilities_from_instance};
-/// let i: Instance = serde_json::from_str(r#"{"version":"4.5.0","configuration":{
-///     "statuses":{"max_characters":1000,"characters_reserved_per_url":23,"max_media_attachments":8},
-///     "media_attachments":{"supported_mime_types":["image/png"],"image_size_limit":1000,"description_limit":1500}}}"#).unwrap();
-/// let caps = capabilities_from_instance(&i);
-/// assert_eq!(caps.text.max, 1000);
-/// assert_eq!(caps.media.max_count, 8);
-/// assert_eq!(caps.media.mime_types, vec!["image/png".to_string()]);
-/// ```
-pub fn capabilities_from_instance(instance: &api::Instance) -> Capabilities {
+pub(crate) fn capabilities_from_instance(instance: &api::Instance) -> Capabilities {
     let mut c = default_capabilities();
     let cfg = instance.configuration.clone().unwrap_or_default();
     let statuses = cfg.statuses.unwrap_or_default();
@@ -1109,6 +1102,7 @@ impl Adapter for Mastodon {
             followers: Some(a.followers_count),
             following: Some(a.following_count),
             posts: Some(a.statuses_count),
+            ..ChannelMetrics::default()
         };
         Ok(channel)
     }
@@ -1347,3 +1341,19 @@ fn website_of(a: &api::Account) -> Option<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// The examples that were this module's doctests before its items became crate-private.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn capabilities_from_instance() {
+        use crate::adapters::mastodon::{api::Instance, capabilities_from_instance};
+        let i: Instance = serde_json::from_str(r#"{"version":"4.5.0","configuration":{
+            "statuses":{"max_characters":1000,"characters_reserved_per_url":23,"max_media_attachments":8},
+            "media_attachments":{"supported_mime_types":["image/png"],"image_size_limit":1000,"description_limit":1500}}}"#).unwrap();
+        let caps = capabilities_from_instance(&i);
+        assert_eq!(caps.text.max, 1000);
+        assert_eq!(caps.media.max_count, 8);
+        assert_eq!(caps.media.mime_types, vec!["image/png".to_string()]);
+    }
+}

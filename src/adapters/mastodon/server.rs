@@ -68,7 +68,7 @@ pub enum ServerFamily {
 
 impl ServerFamily {
     /// The family from an instance document.
-    pub fn of(instance: &Instance) -> ServerFamily {
+    pub(crate) fn of(instance: &Instance) -> ServerFamily {
         match instance.version.as_deref() {
             Some(v) => ServerFamily::from_version(v, instance.source_url.as_deref()),
             None => ServerFamily::Unknown,

@@ -16,13 +16,6 @@
 //!
 //! Decoding never panics: anything a relay sends that is not one of these is an
 //! [`Unexpected`](crate::ErrorKind::Unexpected) error (fuzzed in `fuzz/fuzz_targets/adapter_nostr.rs`).
-//!
-//! ```
-//! use socialkit::adapters::nostr::api::RelayMessage;
-//! let m = RelayMessage::decode(r#"["OK","ab",false,"blocked: no"]"#).unwrap();
-//! assert!(matches!(m, RelayMessage::Ok { accepted: false, .. }));
-//! assert!(RelayMessage::decode(r#"["OK"]"#).is_err());
-//! ```
 
 use std::collections::BTreeMap;
 
@@ -141,13 +134,6 @@ impl RelayMessage {
 }
 
 /// A NIP-01 filter (with NIP-50 `search`).
-///
-/// ```
-/// use socialkit::adapters::nostr::api::Filter;
-/// let f = Filter::default().kinds([1]).tag('p', ["ab"]).since(10).limit(5);
-/// let json = serde_json::to_value(&f).unwrap();
-/// assert_eq!(json, serde_json::json!({"kinds": [1], "#p": ["ab"], "since": 10, "limit": 5}));
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Filter {
     /// Event ids.
@@ -273,14 +259,6 @@ pub fn close_message(subscription: &str) -> String {
 }
 
 /// The NIP-11 relay information document (the fields socialkit reads).
-///
-/// ```
-/// let info: socialkit::adapters::nostr::api::RelayInfo = serde_json::from_str(
-///     r#"{"name":"r","supported_nips":[1,11,50],"limitation":{"max_content_length":8196}}"#,
-/// ).unwrap();
-/// assert!(info.supports(50));
-/// assert_eq!(info.limitation.unwrap().max_content_length, Some(8196));
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RelayInfo {
     /// The relay's name.
@@ -412,5 +390,48 @@ mod tests {
             r#"["REQ","sub",{"authors":["ab"],"kinds":[1,6]}]"#
         );
         assert_eq!(close_message("sub"), r#"["CLOSE","sub"]"#);
+    }
+}
+
+/// The examples that were this module's doctests before its items became crate-private.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn module() {
+        use crate::adapters::nostr::api::RelayMessage;
+        let m = RelayMessage::decode(r#"["OK","ab",false,"blocked: no"]"#).unwrap();
+        assert!(matches!(
+            m,
+            RelayMessage::Ok {
+                accepted: false,
+                ..
+            }
+        ));
+        assert!(RelayMessage::decode(r#"["OK"]"#).is_err());
+    }
+
+    #[test]
+    fn filter() {
+        use crate::adapters::nostr::api::Filter;
+        let f = Filter::default()
+            .kinds([1])
+            .tag('p', ["ab"])
+            .since(10)
+            .limit(5);
+        let json = serde_json::to_value(&f).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kinds": [1], "#p": ["ab"], "since": 10, "limit": 5})
+        );
+    }
+
+    #[test]
+    fn relay_info() {
+        let info: crate::adapters::nostr::api::RelayInfo = serde_json::from_str(
+            r#"{"name":"r","supported_nips":[1,11,50],"limitation":{"max_content_length":8196}}"#,
+        )
+        .unwrap();
+        assert!(info.supports(50));
+        assert_eq!(info.limitation.unwrap().max_content_length, Some(8196));
     }
 }

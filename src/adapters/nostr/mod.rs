@@ -49,7 +49,11 @@
 //! # Ok(()) }
 //! ```
 
-pub mod api;
+#[allow(
+    dead_code,
+    reason = "wire types mirror the documented shapes; not every field is read by the adapter"
+)]
+pub(crate) mod api;
 pub mod config;
 pub mod errors;
 pub mod event;
@@ -67,6 +71,7 @@ use async_trait::async_trait;
 use futures::future::join_all;
 use url::Url;
 
+pub use api::{Filter, Limitation, RelayInfo};
 pub use config::NostrConfig;
 pub use relay::RelayOutcome;
 
@@ -81,7 +86,6 @@ use crate::platform::{Capabilities, Idempotency, MediaLimits, Platform};
 use crate::text::{Counting, TextRule};
 use crate::{Error, ErrorKind, Registry, Result};
 
-use api::{Filter, RelayInfo};
 use event::{Event, Keys};
 use relay::Connection;
 
@@ -118,7 +122,7 @@ pub(crate) fn register(registry: &mut Registry) {
 /// ```
 /// let c = socialkit::adapters::nostr::capabilities();
 /// assert_eq!(c.idempotency, socialkit::platform::Idempotency::Natural);
-/// assert!(c.threads && c.reply && c.delete && !c.edit);
+/// assert!(c.post_threads && c.reply && c.delete && !c.edit);
 /// assert!(c.search.is_none());
 /// ```
 pub fn capabilities() -> Capabilities {
@@ -141,7 +145,7 @@ pub fn capabilities() -> Capabilities {
         alt_text_max: None,
         alt_text_required: false,
     };
-    c.threads = true;
+    c.post_threads = true;
     c.delete = true;
     c.reply = true;
     c.interactions = vec![

@@ -48,7 +48,11 @@
 //! # Ok(()) }
 //! ```
 
-pub mod api;
+#[allow(
+    dead_code,
+    reason = "wire types mirror the documented shapes; not every field is read by the adapter"
+)]
+pub(crate) mod api;
 pub mod config;
 pub mod errors;
 pub mod oauth;
@@ -65,6 +69,7 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use url::Url;
 
+pub use api::{Board, BoardSection};
 pub use config::PinterestConfig;
 
 use crate::adapters::base::Adapter;
@@ -554,6 +559,7 @@ impl Adapter for Pinterest {
             followers: a.follower_count,
             following: a.following_count,
             posts: a.pin_count,
+            ..ChannelMetrics::default()
         };
         Ok(c)
     }

@@ -63,7 +63,11 @@
 //! # Ok(()) }
 //! ```
 
-pub mod api;
+#[allow(
+    dead_code,
+    reason = "wire types mirror the documented shapes; not every field is read by the adapter"
+)]
+pub(crate) mod api;
 pub mod config;
 pub mod errors;
 pub mod oauth;
@@ -80,6 +84,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::OnceCell;
 use url::Url;
 
+pub use api::LinkFlair;
 pub use config::{RedditAuth, RedditConfig};
 pub use read::SubmissionStats;
 
@@ -135,7 +140,7 @@ pub(crate) fn register(registry: &mut Registry) {
 /// let caps = socialkit::adapters::reddit::capabilities();
 /// assert_eq!(caps.text.max, 40_000);
 /// assert_eq!(caps.text.counting, socialkit::text::Counting::Chars);
-/// assert!(caps.threads && caps.edit && caps.delete && caps.reply && caps.link_cards);
+/// assert!(caps.post_threads && caps.edit && caps.delete && caps.reply && caps.link_cards);
 /// assert!(caps.recent_posts && caps.replies_in_recent_posts);
 /// assert_eq!(caps.idempotency, socialkit::platform::Idempotency::None);
 /// assert_eq!(caps.media.max_count, 1);
@@ -154,7 +159,7 @@ pub fn capabilities() -> Capabilities {
         alt_text_max: None,
         alt_text_required: false,
     };
-    c.threads = true;
+    c.post_threads = true;
     c.link_cards = true;
     c.delete = true;
     c.edit = true;

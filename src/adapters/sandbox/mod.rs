@@ -136,7 +136,7 @@ fn capabilities(config: &SandboxConfig) -> Capabilities {
         alt_text_max: Some(1500),
         alt_text_required: false,
     };
-    c.threads = true;
+    c.post_threads = true;
     c.max_thread_parts = Some(25);
     c.link_cards = true;
     c.content_warning = true;
@@ -176,7 +176,7 @@ fn capabilities(config: &SandboxConfig) -> Capabilities {
             // Publishing is what a platform is; it cannot be switched off.
             Operation::Publish | Operation::NativeScheduling => {}
             Operation::Thread => {
-                c.threads = false;
+                c.post_threads = false;
                 c.max_thread_parts = None;
             }
             Operation::Media => c.media = MediaLimits::none(),

@@ -2,15 +2,6 @@
 //! Every field the Bot API marks "Optional" is optional here, so a sparse answer never fails
 //! to parse. Source of every shape: <https://core.telegram.org/bots/api> (Bot API 10.1, the
 //! section named on each type).
-//!
-//! ```
-//! use socialkit::adapters::telegram::api::{Envelope, Message};
-//! let e: Envelope<Message> = serde_json::from_str(r#"{"ok":true,"result":{
-//!   "message_id": 7, "date": 1767225600, "chat": {"id": -1001, "type": "channel", "title": "ACME"},
-//!   "text": "hi"
-//! }}"#).unwrap();
-//! assert_eq!(e.result.unwrap().message_id, 7);
-//! ```
 
 use serde::{Deserialize, Serialize};
 
@@ -57,12 +48,6 @@ pub enum ChatId {
 
 impl ChatId {
     /// A chat id from the config's text form.
-    ///
-    /// ```
-    /// use socialkit::adapters::telegram::api::ChatId;
-    /// assert_eq!(ChatId::parse("-1001"), ChatId::Id(-1001));
-    /// assert_eq!(ChatId::parse("@acme"), ChatId::Username("@acme".into()));
-    /// ```
     pub fn parse(s: &str) -> ChatId {
         s.parse::<i64>()
             .map(ChatId::Id)
@@ -390,4 +375,25 @@ pub struct InputMedia {
     /// Entities of the caption.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub caption_entities: Vec<MessageEntity>,
+}
+
+/// The examples that were this module's doctests before its items became crate-private.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn module() {
+        use crate::adapters::telegram::api::{Envelope, Message};
+        let e: Envelope<Message> = serde_json::from_str(r#"{"ok":true,"result":{
+          "message_id": 7, "date": 1767225600, "chat": {"id": -1001, "type": "channel", "title": "ACME"},
+          "text": "hi"
+        }}"#).unwrap();
+        assert_eq!(e.result.unwrap().message_id, 7);
+    }
+
+    #[test]
+    fn chat_id_parse() {
+        use crate::adapters::telegram::api::ChatId;
+        assert_eq!(ChatId::parse("-1001"), ChatId::Id(-1001));
+        assert_eq!(ChatId::parse("@acme"), ChatId::Username("@acme".into()));
+    }
 }

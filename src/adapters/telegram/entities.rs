@@ -8,15 +8,6 @@
 //! - `@username` (5–32 letters, digits and `_`, Telegram's username rule) is a `mention`;
 //!   fediverse and Bluesky handles (`@a@b.social`, `@a.bsky.social`) stay plain text;
 //! - `#tag` is a `hashtag`.
-//!
-//! ```
-//! use socialkit::adapters::telegram::entities::entities;
-//! let e = entities("😀 see example.com @acme_news #launch");
-//! assert_eq!((e[0].kind.as_str(), e[0].offset, e[0].length), ("text_link", 7, 11));
-//! assert_eq!(e[0].url.as_deref(), Some("https://example.com"));
-//! assert_eq!((e[1].kind.as_str(), e[1].offset, e[1].length), ("mention", 19, 10));
-//! assert_eq!((e[2].kind.as_str(), e[2].offset, e[2].length), ("hashtag", 30, 7));
-//! ```
 
 use super::api::MessageEntity;
 use crate::text::IndexUnit;
@@ -105,5 +96,28 @@ mod tests {
         assert!(e.is_empty(), "{e:?}");
         assert!(entities("").is_empty());
         assert!(entities("plain words only").is_empty());
+    }
+}
+
+/// The examples that were this module's doctests before its items became crate-private.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn module() {
+        use crate::adapters::telegram::entities::entities;
+        let e = entities("😀 see example.com @acme_news #launch");
+        assert_eq!(
+            (e[0].kind.as_str(), e[0].offset, e[0].length),
+            ("text_link", 7, 11)
+        );
+        assert_eq!(e[0].url.as_deref(), Some("https://example.com"));
+        assert_eq!(
+            (e[1].kind.as_str(), e[1].offset, e[1].length),
+            ("mention", 19, 10)
+        );
+        assert_eq!(
+            (e[2].kind.as_str(), e[2].offset, e[2].length),
+            ("hashtag", 30, 7)
+        );
     }
 }

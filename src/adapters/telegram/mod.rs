@@ -10,7 +10,7 @@
 //!   item). Lengths are counted as Telegram counts them ([`crate::text::telegram`]) before any
 //!   request. Files go up as multipart uploads; media given by URL is passed as the URL for
 //!   Telegram to fetch. Formatting is sent as `entities` built from socialkit's facets
-//!   ([`entities`]), never as escaped Markdown. A link becomes the link preview
+//!   (the crate-private `entities` module), never as escaped Markdown. A link becomes the link preview
 //!   (`link_preview_options.url`), appended to the text when the text lacks it.
 //! - **No alt text**: the Bot API has no field for it (`InputMediaPhoto` has none), so alt text
 //!   on media is not sent; [`capabilities`] declares no alt-text limit and this is the only
@@ -49,9 +49,13 @@
 //! # Ok(()) }
 //! ```
 
-pub mod api;
+#[allow(
+    dead_code,
+    reason = "wire types mirror the documented shapes; not every field is read by the adapter"
+)]
+pub(crate) mod api;
 pub mod config;
-pub mod entities;
+pub(crate) mod entities;
 pub mod errors;
 mod publish;
 mod read;
@@ -123,7 +127,7 @@ pub(crate) fn register(registry: &mut Registry) {
 /// assert_eq!(caps.text.max, 4096);
 /// assert_eq!(caps.text.counting, socialkit::text::Counting::Utf16);
 /// assert_eq!(caps.media.max_count, 10);
-/// assert!(caps.threads && caps.edit && caps.delete && caps.reply);
+/// assert!(caps.post_threads && caps.edit && caps.delete && caps.reply);
 /// assert!(!caps.recent_posts && caps.metrics.is_empty());
 /// assert_eq!(caps.idempotency, socialkit::platform::Idempotency::None);
 /// ```
@@ -144,7 +148,7 @@ pub fn capabilities() -> Capabilities {
         alt_text_max: None,
         alt_text_required: false,
     };
-    c.threads = true;
+    c.post_threads = true;
     c.link_cards = true;
     c.delete = true;
     c.edit = true;

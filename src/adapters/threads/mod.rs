@@ -134,7 +134,7 @@ pub(crate) fn register(registry: &mut Registry) {
 /// let caps = socialkit::adapters::threads::default_capabilities();
 /// assert_eq!(caps.text.max, 500);
 /// assert_eq!(caps.text.max_links, Some(5));
-/// assert!(caps.threads && caps.delete && caps.reply && caps.link_cards);
+/// assert!(caps.post_threads && caps.delete && caps.reply && caps.link_cards);
 /// assert_eq!(caps.search.unwrap().max_page, 100);
 /// ```
 pub fn default_capabilities() -> Capabilities {
@@ -151,7 +151,7 @@ pub fn default_capabilities() -> Capabilities {
         alt_text_max: None,
         alt_text_required: false,
     };
-    c.threads = true;
+    c.post_threads = true;
     c.link_cards = true;
     c.delete = true;
     c.reply = true;
@@ -181,7 +181,7 @@ pub fn default_capabilities() -> Capabilities {
 /// use socialkit::adapters::threads::{Threads, ThreadsConfig};
 /// use socialkit::Platform;
 /// let t = Threads::new(ThreadsConfig::new("1234", "THTOKEN").unwrap()).unwrap();
-/// assert!(t.capabilities().threads);
+/// assert!(t.capabilities().post_threads);
 /// ```
 pub struct Threads {
     config: ThreadsConfig,
@@ -417,8 +417,7 @@ impl Adapter for Threads {
         c.url = Some(format!("https://www.threads.net/@{handle}"));
         c.metrics = ChannelMetrics {
             followers,
-            following: None,
-            posts: None,
+            ..ChannelMetrics::default()
         };
         Ok(c)
     }

@@ -63,7 +63,11 @@
 //! # Ok(()) }
 //! ```
 
-pub mod api;
+#[allow(
+    dead_code,
+    reason = "wire types mirror the documented shapes; not every field is read by the adapter"
+)]
+pub(crate) mod api;
 pub mod config;
 pub mod errors;
 pub mod oauth;
@@ -81,6 +85,7 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use url::Url;
 
+pub use api::{CreatorInfo, StatusData};
 pub use config::{PostMode, PrivacyLevel, TikTokConfig};
 
 use crate::adapters::base::Adapter;

@@ -17,16 +17,6 @@
 //! | `POST /2/media/upload/initialize`, `/{id}/append`, `/{id}/finalize`, `GET /2/media/upload?command=STATUS` | [`InitUpload`] → [`Envelope`]<[`MediaUpload`]> ([`ProcessingInfo`]) | xdevplatform/samples `Media Upload/media_upload_v2.py`; <https://docs.x.com/x-api/media/quickstart/media-upload-chunked> (verified) |
 //! | `POST /2/media/metadata` | alt text | <https://docs.x.com/x-api/media/metadata-create> (unverified) |
 //! | errors | [`Problem`] | <https://docs.x.com/x-api/fundamentals/response-codes-and-errors> (problem `type` URIs as in the create-post example's `errors`) |
-//!
-//! ```
-//! use socialkit::adapters::x::api::{Envelope, Tweet};
-//! let e: Envelope<Vec<Tweet>> = serde_json::from_str(r#"{
-//!   "data": [{"id": "1", "text": "hi", "public_metrics": {"like_count": 3}}],
-//!   "errors": [{"resource_id": "2", "type": "https://api.x.com/2/problems/resource-not-found"}]
-//! }"#).unwrap();
-//! assert_eq!(e.data.unwrap()[0].public_metrics.as_ref().unwrap().like_count, Some(3));
-//! assert_eq!(e.errors.len(), 1);
-//! ```
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -293,4 +283,26 @@ pub struct ProcessingError {
     /// A message.
     #[serde(default)]
     pub message: Option<String>,
+}
+
+/// The examples that were this module's doctests before its items became crate-private.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn module() {
+        use crate::adapters::x::api::{Envelope, Tweet};
+        let e: Envelope<Vec<Tweet>> = serde_json::from_str(r#"{
+          "data": [{"id": "1", "text": "hi", "public_metrics": {"like_count": 3}}],
+          "errors": [{"resource_id": "2", "type": "https://api.x.com/2/problems/resource-not-found"}]
+        }"#).unwrap();
+        assert_eq!(
+            e.data.unwrap()[0]
+                .public_metrics
+                .as_ref()
+                .unwrap()
+                .like_count,
+            Some(3)
+        );
+        assert_eq!(e.errors.len(), 1);
+    }
 }

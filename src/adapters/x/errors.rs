@@ -13,7 +13,7 @@
 //! | 429 `usage-capped` | `RateLimited`, not retryable unless a reset header says when: the app's usage cap (billing period) is used up |
 //! | 5xx, HTML bodies | `Platform`, retryable |
 //!
-//! A 200 with `errors[]` and no `data` (partial-error shape) is mapped by [`problem_error`].
+//! A 200 with `errors[]` and no `data` (partial-error shape) is mapped by `problem_error`.
 //!
 //! ```
 //! use socialkit::http::{Response, StatusCode, header::HeaderMap};
@@ -132,16 +132,7 @@ fn with_body(mut err: Error, body: &ErrorBody, problem_type: &str) -> Error {
 }
 
 /// The error for a problem inside a 200 answer (`{"errors": [...]}` without `data`).
-///
-/// ```
-/// use socialkit::adapters::x::{api::Problem, errors::problem_error};
-/// let p: Problem = serde_json::from_value(serde_json::json!({
-///     "title": "Not Found Error", "detail": "Could not find tweet with id: [1].",
-///     "type": "https://api.x.com/2/problems/resource-not-found"
-/// })).unwrap();
-/// assert_eq!(problem_error(&p, "delete").kind(), socialkit::ErrorKind::NotFound);
-/// ```
-pub fn problem_error(problem: &Problem, operation: &str) -> Error {
+pub(crate) fn problem_error(problem: &Problem, operation: &str) -> Error {
     let t = problem
         .kind
         .as_deref()
@@ -278,5 +269,23 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::RateLimited);
         assert!(!e.is_retryable());
         assert_eq!(e.retry_after(), None);
+    }
+}
+
+/// The examples that were this module's doctests before its items became crate-private.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn problem_error() {
+        use crate::adapters::x::{api::Problem, errors::problem_error};
+        let p: Problem = serde_json::from_value(serde_json::json!({
+            "title": "Not Found Error", "detail": "Could not find tweet with id: [1].",
+            "type": "https://api.x.com/2/problems/resource-not-found"
+        }))
+        .unwrap();
+        assert_eq!(
+            problem_error(&p, "delete").kind(),
+            crate::ErrorKind::NotFound
+        );
     }
 }

@@ -37,7 +37,11 @@
 //! # Ok(()) }
 //! ```
 
-pub mod api;
+#[allow(
+    dead_code,
+    reason = "wire types mirror the documented shapes; not every field is read by the adapter"
+)]
+pub(crate) mod api;
 pub mod config;
 pub mod errors;
 mod media;
@@ -97,7 +101,7 @@ pub(crate) fn register(registry: &mut Registry) {
 ///
 /// ```
 /// let caps = socialkit::adapters::x::capabilities(280);
-/// assert!(caps.threads && caps.delete && caps.reply && caps.recent_posts);
+/// assert!(caps.post_threads && caps.delete && caps.reply && caps.recent_posts);
 /// assert_eq!(caps.media.max_count, 4);
 /// assert_eq!(caps.idempotency, socialkit::platform::Idempotency::None);
 /// ```
@@ -122,7 +126,7 @@ pub fn capabilities(max_chars: usize) -> Capabilities {
         alt_text_max: Some(1000),
         alt_text_required: false,
     };
-    c.threads = true;
+    c.post_threads = true;
     c.max_thread_parts = Some(25);
     // X makes a card from the last link in the text: the link is appended to the text.
     c.link_cards = true;

@@ -69,7 +69,11 @@
 //! # Ok(()) }
 //! ```
 
-pub mod api;
+#[allow(
+    dead_code,
+    reason = "wire types mirror the documented shapes; not every field is read by the adapter"
+)]
+pub(crate) mod api;
 pub mod config;
 pub mod errors;
 pub mod oauth;
@@ -161,7 +165,7 @@ pub(crate) fn register(registry: &mut Registry) {
 /// assert!(caps.media_required && caps.delete && caps.reply && caps.native_scheduling);
 /// assert_eq!(caps.media.max_videos, 1);
 /// assert_eq!(caps.idempotency, socialkit::platform::Idempotency::None);
-/// assert!(caps.search.is_none() && !caps.threads && !caps.edit);
+/// assert!(caps.search.is_none() && !caps.post_threads && !caps.edit);
 /// ```
 pub fn capabilities() -> Capabilities {
     // Title, a newline, a description: the exact rules are checked in `fit`.

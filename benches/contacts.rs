@@ -11,6 +11,10 @@
 //! first page of 100 each: tag + platform, recently active with negative mean sentiment,
 //! gone quiet VIPs, and the baseline `naive_group_by` — the second query computed from the
 //! interactions with `GROUP BY` (what a segment costs without the per-contact aggregates).
+//!
+//! `contacts_segment_pg` (features `postgres` and `testkit`, with `SOCIALKIT_POSTGRES_URL`
+//! set): the same contacts and queries in a PostgreSQL database made for the run
+//! (`CONTACTS_PG_N` contacts, by default `CONTACTS_N`), beside the same `naive_group_by`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -162,27 +166,7 @@ fn bench_segment(c: &mut Criterion) {
     let db = SqliteStore::open(&path).unwrap();
     let store = SqliteContactStore::new(&db.handle(), &WorkspaceId::from("acme")).unwrap();
     let started = Instant::now();
-    rt.block_on(async {
-        let mut batch = Vec::new();
-        for n in 0..contacts {
-            batch.extend(seen_of(n));
-            if batch.len() >= 5_000 {
-                store.observe(&batch, false).await.unwrap();
-                batch.clear();
-            }
-        }
-        store.observe(&batch, false).await.unwrap();
-        // Tags on one in ten, VIP on one in a hundred.
-        let audit = AuditEntry::new(now(), "bench", AuditAction::Noted);
-        for n in (0..contacts).step_by(10) {
-            let key = IdentityKey::new(PLATFORMS[n % PLATFORMS.len()], format!("acct{n}"));
-            let id = store.contact_of(&key).await.unwrap().unwrap();
-            let mut contact = store.contact(&id).await.unwrap().unwrap();
-            contact.tags.insert(format!("t{}", n % 7));
-            contact.vip = n % 100 == 0;
-            store.put_contact(&contact, &audit).await.unwrap();
-        }
-    });
+    rt.block_on(build(&store, contacts));
     println!(
         "contacts_segment: built {contacts} contacts / {} interactions in {:.1} s",
         contacts * 10,
@@ -191,33 +175,7 @@ fn bench_segment(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("contacts_segment");
     g.sample_size(10);
-    let queries = [
-        (
-            "tag_and_platform",
-            Segment {
-                tags: vec!["t3".into()],
-                platforms: vec!["x".into()],
-                ..Segment::default()
-            },
-        ),
-        (
-            "active_negative",
-            Segment {
-                active_since: Some(now() - Duration::days(30)),
-                max_sentiment: Some(-0.05),
-                ..Segment::default()
-            },
-        ),
-        (
-            "gone_quiet_vip",
-            Segment {
-                quiet_since: Some(now() - Duration::days(180)),
-                min_touches: Some(5),
-                vip: Some(true),
-                ..Segment::default()
-            },
-        ),
-    ];
+    let queries = segment_queries();
     for (name, seg) in &queries {
         g.bench_function(*name, |b| {
             b.iter(|| {
@@ -251,5 +209,129 @@ fn bench_segment(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_ingest, bench_segment);
+/// The segment queries of [`bench_segment`].
+fn segment_queries() -> [(&'static str, Segment); 3] {
+    [
+        (
+            "tag_and_platform",
+            Segment {
+                tags: vec!["t3".into()],
+                platforms: vec!["x".into()],
+                ..Segment::default()
+            },
+        ),
+        (
+            "active_negative",
+            Segment {
+                active_since: Some(now() - Duration::days(30)),
+                max_sentiment: Some(-0.05),
+                ..Segment::default()
+            },
+        ),
+        (
+            "gone_quiet_vip",
+            Segment {
+                quiet_since: Some(now() - Duration::days(180)),
+                min_touches: Some(5),
+                vip: Some(true),
+                ..Segment::default()
+            },
+        ),
+    ]
+}
+
+/// Builds `contacts` contacts with ten interactions each in `store`: tags on one in ten, VIP
+/// on one in a hundred.
+async fn build(store: &dyn ContactStore, contacts: usize) {
+    let mut batch = Vec::new();
+    for n in 0..contacts {
+        batch.extend(seen_of(n));
+        if batch.len() >= 5_000 {
+            store.observe(&batch, false).await.unwrap();
+            batch.clear();
+        }
+    }
+    store.observe(&batch, false).await.unwrap();
+    let audit = AuditEntry::new(now(), "bench", AuditAction::Noted);
+    for n in (0..contacts).step_by(10) {
+        let key = IdentityKey::new(PLATFORMS[n % PLATFORMS.len()], format!("acct{n}"));
+        let id = store.contact_of(&key).await.unwrap().unwrap();
+        let mut contact = store.contact(&id).await.unwrap().unwrap();
+        contact.tags.insert(format!("t{}", n % 7));
+        contact.vip = n % 100 == 0;
+        store.put_contact(&contact, &audit).await.unwrap();
+    }
+}
+
+#[cfg(all(feature = "postgres", feature = "testkit"))]
+fn bench_segment_pg(c: &mut Criterion) {
+    use socialkit::contacts::PgContactStore;
+    use socialkit::store::PgStore;
+    use socialkit::store::postgres::scratch::ScratchDb;
+    if std::env::var("SOCIALKIT_POSTGRES_URL").is_err() {
+        eprintln!("contacts_segment_pg skipped: SOCIALKIT_POSTGRES_URL is not set");
+        return;
+    }
+    let contacts: usize = ["CONTACTS_PG_N", "CONTACTS_N"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().and_then(|v| v.parse().ok()))
+        .unwrap_or(100_000);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt
+        .block_on(ScratchDb::create("contactsbench"))
+        .unwrap()
+        .unwrap();
+    let pg = rt.block_on(PgStore::connect_with(db.url(), 4)).unwrap();
+    let store = rt
+        .block_on(PgContactStore::new(
+            &pg.handle(),
+            &WorkspaceId::from("acme"),
+        ))
+        .unwrap();
+    let started = Instant::now();
+    rt.block_on(build(&store, contacts));
+    let client = rt.block_on(pg.handle().pool().get()).unwrap();
+    rt.block_on(client.batch_execute("ANALYZE")).unwrap();
+    println!(
+        "contacts_segment_pg: built {contacts} contacts / {} interactions in {:.1} s",
+        contacts * 10,
+        started.elapsed().as_secs_f64()
+    );
+    let mut g = c.benchmark_group("contacts_segment_pg");
+    g.sample_size(10);
+    for (name, seg) in &segment_queries() {
+        g.bench_function(*name, |b| {
+            b.iter(|| {
+                let page = rt.block_on(store.segment(seg, None, 100)).unwrap();
+                assert!(!page.is_empty());
+            })
+        });
+    }
+    let since = (now() - Duration::days(30)).timestamp_micros();
+    g.bench_function("naive_group_by", |b| {
+        b.iter(|| {
+            let rows = rt
+                .block_on(client.query(
+                    "SELECT i.contact FROM contact_identities i JOIN contact_touches t
+                         ON t.workspace = i.workspace AND t.platform = i.platform
+                         AND t.identity = i.id
+                     WHERE i.workspace = 'acme'
+                     GROUP BY i.contact
+                     HAVING MAX(t.at) >= $1 AND AVG(t.sentiment) <= -0.05
+                     ORDER BY i.contact LIMIT 100",
+                    &[&since],
+                ))
+                .unwrap();
+            assert!(!rows.is_empty());
+        })
+    });
+    g.finish();
+    drop((client, store, pg));
+    rt.block_on(db.drop_now()).unwrap();
+}
+
+#[cfg(not(all(feature = "postgres", feature = "testkit")))]
+fn bench_segment_pg(_: &mut Criterion) {}
+
+criterion_group!(benches, bench_ingest, bench_segment, bench_segment_pg);
 criterion_main!(benches);

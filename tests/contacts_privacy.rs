@@ -1,13 +1,19 @@
-//! The contact layer's data-protection proofs on one SQLite file shared by the engine, the
-//! inbox and the contacts (issue 20):
+//! The contact layer's data-protection proofs, on one SQLite file shared by the engine, the
+//! inbox and the contacts, on one PostgreSQL database shared the same way (features
+//! `postgres` and `testkit`; a database of its own per run), and on the memory stores
+//! (issue 20):
 //!
 //! - **Export**: a person seeded on three platforms (X, Mastodon, the sandbox), with a reply
 //!   sent through the engine's outbox, a note, a tag and a merge; the export holds every
 //!   inbox item a direct query of the inbox store finds for their accounts, our reply, and
 //!   nothing of the control person who wrote on the same channels.
-//! - **Erasure**: afterwards a search of every text column of every table of the file finds
-//!   none of their ids, handles, names or message texts, while the control person's data is
-//!   intact and the inbox's counts and SLA report still compute.
+//! - **Erasure**: afterwards a search of every text column of every table of the file (on
+//!   PostgreSQL: every text, JSON and text-array column `information_schema` lists; in
+//!   memory: every record of the engine's store — deliveries, history, attempts, events —
+//!   as JSON) finds none of their ids, handles, names or message texts, while the control
+//!   person's data is intact and the inbox's counts and SLA report still compute.
+//! - **Item keys**: her Mastodon item's key holds her handle (an ActivityPub URI), so the
+//!   erasure rewrites it; reading the same item again afterwards stores nothing.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -16,14 +22,18 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
 use socialkit::adapters::sandbox::{IncomingInteraction, SandboxConfig, SandboxWorld};
 use socialkit::contacts::{
-    AuditAction, Contacts, IdentityKey, NamedRule, RuleMode, SqliteContactStore, Subject,
-    SuggestRules,
+    AuditAction, ContactStore, Contacts, IdentityKey, MemoryContactStore, NamedRule, RuleMode,
+    SqliteContactStore, Subject, SuggestRules,
 };
 use socialkit::engine::Engine;
 use socialkit::inbox::sla::SlaPolicy;
-use socialkit::inbox::{Inbox, InboxItem, InboxStore, Narrowing, SortOrder, SqliteInboxStore};
+use socialkit::inbox::{
+    Inbox, InboxItem, InboxStore, MemoryInboxStore, Narrowing, SortOrder, SqliteInboxStore,
+};
 use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
-use socialkit::store::{ChannelRecord, SqliteStore, Store};
+use socialkit::store::{
+    ChannelRecord, DeliveryFilter, EventFilter, MemoryStore, SqliteStore, Store, WorkspaceId,
+};
 
 fn start() -> DateTime<Utc> {
     "2026-06-01T08:00:00Z".parse().unwrap()
@@ -74,8 +84,31 @@ async fn items_by(store: &dyn InboxStore, ids: &BTreeSet<(String, String)>) -> V
         .collect()
 }
 
-/// Rows of any table whose any text value contains `needle`: `(table, column)` pairs.
-fn find_everywhere(db: &Connection, needle: &str) -> Vec<(String, String)> {
+/// Where the search for a person's data looks.
+enum Db {
+    /// Every text value of every table of the file.
+    Sqlite(Connection),
+    /// Every text, JSON and text-array column of every table of the database.
+    #[cfg(all(feature = "postgres", feature = "testkit"))]
+    Pg(tokio_postgres::Client),
+    /// Every record of the engine's memory store (deliveries, their history and attempts,
+    /// events) as JSON.
+    Memory(Arc<MemoryStore>, WorkspaceId),
+}
+
+impl Db {
+    /// `(table, column)` pairs (`(kind, "json")` in memory) whose value contains `needle`.
+    async fn find(&self, needle: &str) -> Vec<(String, String)> {
+        match self {
+            Db::Sqlite(db) => find_in_sqlite(db, needle),
+            #[cfg(all(feature = "postgres", feature = "testkit"))]
+            Db::Pg(db) => find_in_postgres(db, needle).await,
+            Db::Memory(store, ws) => find_in_memory(store, ws, needle).await,
+        }
+    }
+}
+
+fn find_in_sqlite(db: &Connection, needle: &str) -> Vec<(String, String)> {
     let tables: Vec<String> = db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
         .unwrap()
@@ -110,15 +143,173 @@ fn find_everywhere(db: &Connection, needle: &str) -> Vec<(String, String)> {
     hits
 }
 
+#[cfg(all(feature = "postgres", feature = "testkit"))]
+async fn find_in_postgres(db: &tokio_postgres::Client, needle: &str) -> Vec<(String, String)> {
+    let cols = db
+        .query(
+            "SELECT c.table_name::text, c.column_name::text
+             FROM information_schema.columns c JOIN information_schema.tables t
+                 ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+             WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema')
+                 AND t.table_type = 'BASE TABLE'
+                 AND (c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb')
+                      OR (c.data_type = 'ARRAY' AND c.udt_name IN ('_text', '_varchar', '_bpchar',
+                          '_json', '_jsonb')))",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(
+        cols.len() > 20,
+        "the database has its tables: {}",
+        cols.len()
+    );
+    let mut hits = Vec::new();
+    for r in cols {
+        let (t, c): (String, String) = (r.get(0), r.get(1));
+        let n: i64 = db
+            .query_one(
+                &format!("SELECT COUNT(*) FROM \"{t}\" WHERE strpos(\"{c}\"::text, $1) > 0"),
+                &[&needle],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if n > 0 {
+            hits.push((t, c));
+        }
+    }
+    hits
+}
+
+async fn find_in_memory(
+    store: &MemoryStore,
+    ws: &WorkspaceId,
+    needle: &str,
+) -> Vec<(String, String)> {
+    let mut records: Vec<(&str, String)> = Vec::new();
+    for d in store
+        .deliveries(ws, &DeliveryFilter::default())
+        .await
+        .unwrap()
+    {
+        for h in store.history(ws, &d.id).await.unwrap() {
+            records.push(("history", serde_json::to_string(&h).unwrap()));
+        }
+        for a in store.attempts(ws, &d.id).await.unwrap() {
+            records.push(("attempts", serde_json::to_string(&a).unwrap()));
+        }
+        let post = store.post(ws, &d.post).await.unwrap();
+        records.push(("posts", serde_json::to_string(&post).unwrap()));
+        records.push(("deliveries", serde_json::to_string(&d).unwrap()));
+    }
+    let all = EventFilter {
+        limit: Some(100_000),
+        ..EventFilter::default()
+    };
+    for e in store.events(ws, &all).await.unwrap() {
+        records.push(("events", serde_json::to_string(&e).unwrap()));
+    }
+    assert!(!records.is_empty());
+    let json_needle = serde_json::to_string(needle).unwrap();
+    let json_needle = &json_needle[1..json_needle.len() - 1];
+    let mut hits: Vec<(String, String)> = records
+        .into_iter()
+        .filter(|(_, json)| json.contains(json_needle))
+        .map(|(kind, _)| (kind.to_string(), "json".to_string()))
+        .collect();
+    hits.dedup();
+    hits
+}
+
+/// One backend: the engine's store, the inbox's and the contacts' stores on it, and where
+/// the search looks.
+struct Backend {
+    store: Arc<dyn Store>,
+    inbox: Arc<dyn InboxStore>,
+    contacts: Arc<dyn ContactStore>,
+    db: Db,
+    /// Tables the person's data must be found in before the erasure.
+    holds: &'static [&'static str],
+}
+
 #[tokio::test]
-async fn export_across_three_platforms_then_erase_everywhere() {
+async fn sqlite_export_across_three_platforms_then_erase_everywhere() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("socialkit.db");
+    let store = Arc::new(SqliteStore::open(&path).unwrap());
+    let ws = WorkspaceId::from("acme");
+    scenario(Backend {
+        store: store.clone(),
+        inbox: Arc::new(SqliteInboxStore::new(&store.handle(), &ws).unwrap()),
+        contacts: Arc::new(SqliteContactStore::new(&store.handle(), &ws).unwrap()),
+        db: Db::Sqlite(Connection::open(&path).unwrap()),
+        holds: &[
+            "inbox_item_data",
+            "contact_identities",
+            "deliveries",
+            "events",
+        ],
+    })
+    .await;
+}
+
+#[cfg(all(feature = "postgres", feature = "testkit"))]
+#[tokio::test]
+async fn postgres_export_across_three_platforms_then_erase_everywhere() {
+    use socialkit::contacts::PgContactStore;
+    use socialkit::inbox::PgInboxStore;
+    use socialkit::store::PgStore;
+    use socialkit::store::postgres::scratch::ScratchDb;
+    let Some(db) = ScratchDb::create("privacy").await.unwrap() else {
+        return;
+    };
+    let store = Arc::new(PgStore::connect_with(db.url(), 4).await.unwrap());
+    let ws = WorkspaceId::from("acme");
+    let (client, connection) = tokio_postgres::connect(db.url(), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    let driver = tokio::spawn(connection);
+    scenario(Backend {
+        store: store.clone(),
+        inbox: Arc::new(PgInboxStore::new(&store.handle(), &ws).await.unwrap()),
+        contacts: Arc::new(PgContactStore::new(&store.handle(), &ws).await.unwrap()),
+        db: Db::Pg(client),
+        holds: &[
+            "inbox_item_data",
+            "contact_identities",
+            "deliveries",
+            "events",
+        ],
+    })
+    .await;
+    driver.abort();
+    drop(store);
+    db.drop_now().await.unwrap();
+}
+
+#[tokio::test]
+async fn memory_export_across_three_platforms_then_erase_everywhere() {
+    let store = Arc::new(MemoryStore::new());
+    scenario(Backend {
+        store: store.clone(),
+        inbox: Arc::new(MemoryInboxStore::default()),
+        contacts: Arc::new(MemoryContactStore::default()),
+        db: Db::Memory(store, WorkspaceId::from("acme")),
+        holds: &["deliveries", "events", "posts"],
+    })
+    .await;
+}
+
+/// Ann's Mastodon status: an ActivityPub id, which names its author.
+const ANN_M_URI: &str = "https://social.example/users/annkowalska_pl/statuses/1";
+
+async fn scenario(b: Backend) {
     let world = SandboxWorld::simulated(start());
     let acme = world
         .channel("acme", SandboxConfig::default().with_seed(3))
         .unwrap();
-    let store = Arc::new(SqliteStore::open(&path).unwrap());
+    let store = b.store.clone();
     let engine = Engine::builder(store.clone()).clock(world.clock()).build();
     let ws = engine
         .create_workspace("acme", "ACME", "olga")
@@ -134,14 +325,10 @@ async fn export_across_three_platforms_then_erase_everywhere() {
         .await
         .unwrap();
 
-    let inbox_store: Arc<dyn InboxStore> =
-        Arc::new(SqliteInboxStore::new(&store.handle(), &ws).unwrap());
-    let contacts = Contacts::new(
-        Arc::new(SqliteContactStore::new(&store.handle(), &ws).unwrap()),
-        world.clock(),
-    )
-    .with_inbox(inbox_store.clone(), SlaPolicy::default())
-    .with_events(store.clone() as Arc<dyn Store>, ws.clone());
+    let inbox_store = b.inbox.clone();
+    let contacts = Contacts::new(b.contacts.clone(), world.clock())
+        .with_inbox(inbox_store.clone(), SlaPolicy::default())
+        .with_events(store.clone(), ws.clone());
     let mut inbox = Inbox::new(contacts.resolving(inbox_store.clone()), world.clock())
         .with_engine(engine.clone(), ws.clone());
     inbox.connect("acme", acme.clone());
@@ -175,14 +362,14 @@ async fn export_across_three_platforms_then_erase_everywhere() {
             vec![
                 said(
                     "mastodon",
-                    "m-1",
+                    ANN_M_URI,
                     &ann_m,
                     ann_texts[1],
                     t + Duration::hours(1),
                 ),
                 said(
                     "mastodon",
-                    "m-2",
+                    "https://social.example/users/bob_builder_uk/statuses/2",
                     &bob_m,
                     bob_texts[1],
                     t + Duration::hours(1),
@@ -308,7 +495,8 @@ async fn export_across_three_platforms_then_erase_everywhere() {
 
     // Erase her. First: the search finds every one of her needles before (so finding none
     // after means something).
-    let db = Connection::open(&path).unwrap();
+    let db = &b.db;
+    let complete = !matches!(db, Db::Memory(..));
     let mut needles: Vec<String> = vec![
         "4711000".into(),
         "109876".into(),
@@ -321,17 +509,16 @@ async fn export_across_three_platforms_then_erase_everywhere() {
     needles.extend(ann_texts.iter().map(|t| t.to_string()));
     let mut where_before = BTreeSet::new();
     for n in &needles {
-        let hits = find_everywhere(&db, n);
-        assert!(!hits.is_empty(), "{n:?} is nowhere before the erasure");
+        let hits = db.find(n).await;
+        // In memory only the engine's store is searched: it holds some of them.
+        assert!(
+            !complete || !hits.is_empty(),
+            "{n:?} is nowhere before the erasure"
+        );
         where_before.extend(hits.into_iter().map(|(t, _)| t));
     }
-    for table in [
-        "inbox_item_data",
-        "contact_identities",
-        "deliveries",
-        "events",
-    ] {
-        assert!(where_before.contains(table), "{table}: {where_before:?}");
+    for table in b.holds {
+        assert!(where_before.contains(*table), "{table}: {where_before:?}");
     }
     let before_report = inbox.report().await.unwrap();
     let report = contacts
@@ -341,12 +528,13 @@ async fn export_across_three_platforms_then_erase_everywhere() {
     assert!(report.counts.get("inbox").copied() == Some(3), "{report:?}");
 
     for n in &needles {
-        let hits = find_everywhere(&db, n);
+        let hits = db.find(n).await;
         assert!(hits.is_empty(), "{n:?} still in {hits:?}");
     }
     // Bob is intact, everywhere he was.
     for n in ["8800100", "bob_builder_uk", "Robert Builder", bob_texts[0]] {
-        assert!(!find_everywhere(&db, n).is_empty(), "{n} was erased too");
+        let hits = db.find(n).await;
+        assert!(!complete || !hits.is_empty(), "{n} was erased too");
     }
     assert_eq!(
         contacts.identities(&bob.id).await.unwrap().len(),
@@ -365,6 +553,54 @@ async fn export_across_three_platforms_then_erase_everywhere() {
     assert_eq!(
         serde_json::to_value(&after_report).unwrap(),
         serde_json::to_value(&before_report).unwrap()
+    );
+    // Reading her Mastodon status again (its stored key was rewritten) stores nothing: the
+    // erased key is recognised by its salted digest.
+    inbox
+        .ingest(
+            "acme-masto",
+            vec![said(
+                "mastodon",
+                ANN_M_URI,
+                &ann_m,
+                ann_texts[1],
+                t + Duration::hours(1),
+            )],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        inbox_store
+            .count(&Narrowing::default(), &SlaPolicy::default())
+            .await
+            .unwrap(),
+        6,
+        "the erased item came back"
+    );
+    for n in &needles {
+        let hits = db.find(n).await;
+        assert!(hits.is_empty(), "{n:?} is back in {hits:?}");
+    }
+    // A new status of the same account is a new item (erasure is no block list).
+    inbox
+        .ingest(
+            "acme-masto",
+            vec![said(
+                "mastodon",
+                "https://social.example/users/annkowalska_pl/statuses/3",
+                &ann_m,
+                "hello again",
+                t + Duration::hours(2),
+            )],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        inbox_store
+            .count(&Narrowing::default(), &SlaPolicy::default())
+            .await
+            .unwrap(),
+        7
     );
     // The erasure is audited without naming her.
     let last = contacts.audit(None).await.unwrap().pop().unwrap();

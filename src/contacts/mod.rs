@@ -16,7 +16,11 @@
 //!   complaints, falling sentiment, gone quiet, repeated questions), raised once per evidence
 //!   as [`ContactEvent::Signal`] and, with [`Contacts::with_events`], as durable
 //!   `contact_signal` events in the engine's outbox (webhooks); each names the inbox items
-//!   that are its evidence, so an inbox view can show them.
+//!   that are its evidence. With [`Contacts::with_inbox`] every classified item of a contact
+//!   with an open signal is marked ([`SIGNAL_TAG`] and
+//!   `signal:<rule>` tags, read by [`InboxItem::signals`](crate::inbox::InboxItem::signals)),
+//!   so a view filters on them ([`InboxFilter::has_signal`](crate::inbox::InboxFilter::has_signal))
+//!   and shows them; each check unmarks the signals that closed.
 //! - **Segments** ([`Segment`]: tags, platforms, activity, sentiment, VIP, owner) with CSV
 //!   export ([`Contacts::segment_csv`]).
 //! - **Data protection** ([`privacy`]): export of a person as JSON, erasure everywhere
@@ -75,6 +79,8 @@ pub use privacy::{
 };
 pub use resolve::Resolving;
 pub use signals::{NamedRule, Signal, SignalRule};
+#[cfg(feature = "postgres")]
+pub use store::PgContactStore;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteContactStore;
 pub use store::{ContactStore, Forget, MemoryContactStore, Relink, Segment};
@@ -82,8 +88,8 @@ pub use suggest::{Evidence, RuleMode, SuggestRules, Suggestion, normalise_link};
 
 use crate::clock::SharedClock;
 use crate::error::{Error, ErrorKind, Result};
-use crate::inbox::InboxStore;
 use crate::inbox::sla::SlaPolicy;
+use crate::inbox::{InboxStore, Narrowing, PageCursor, SIGNAL_TAG, SIGNAL_TAG_PREFIX, SortOrder};
 use crate::store::{NewEvent, Store, WorkspaceId};
 
 /// What the contact layer announces on [`Contacts::subscribe`].
@@ -528,12 +534,15 @@ impl Contacts {
             }
         }
         let mut raised = Vec::new();
+        let mut open: std::collections::BTreeMap<ContactId, BTreeSet<String>> = Default::default();
         for id in candidates {
             let history = self.history(&id).await?;
+            let firing = open.entry(id.clone()).or_default();
             for r in rules {
                 let Some((evidence, detail)) = r.rule.evaluate(&history, now) else {
                     continue;
                 };
+                firing.insert(r.name.clone());
                 let signal = Signal {
                     contact: id.clone(),
                     rule: r.name.clone(),
@@ -562,7 +571,75 @@ impl Contacts {
                 raised.push(signal);
             }
         }
+        let names: BTreeSet<String> = rules.iter().map(|r| r.name.clone()).collect();
+        self.badge(open, &names).await?;
         Ok(raised)
+    }
+
+    /// Marks the inbox items of contacts with open signals ([`SIGNAL_TAG`] and one
+    /// [`SIGNAL_TAG_PREFIX`]`<rule>` tag per open signal, in the item's classification) and
+    /// unmarks those whose signals of `rules` closed: `open` holds the evaluated contacts
+    /// with the rules firing now; contacts marked before and no longer evaluated (no rule
+    /// can fire for them) have theirs closed. Signals of other rules stay as marked.
+    async fn badge(
+        &self,
+        mut open: std::collections::BTreeMap<ContactId, BTreeSet<String>>,
+        rules: &BTreeSet<String>,
+    ) -> Result<()> {
+        let Some((inbox, sla)) = &self.inbox else {
+            return Ok(());
+        };
+        // Contacts marked before.
+        let marked = Narrowing {
+            tags: vec![SIGNAL_TAG.to_string()],
+            ..Narrowing::default()
+        };
+        let mut after: Option<PageCursor> = None;
+        loop {
+            let page = inbox
+                .page(&marked, SortOrder::Oldest, after.as_ref(), 500, sla)
+                .await?;
+            for item in &page {
+                if let Some(c) = self.store.contact_of(&IdentityKey::of(item)).await? {
+                    open.entry(c).or_default();
+                }
+            }
+            match page.last() {
+                Some(last) if page.len() == 500 => {
+                    after = Some(PageCursor::after(last, SortOrder::Oldest, sla));
+                }
+                _ => break,
+            }
+        }
+        for (id, firing) in open {
+            for t in self.history(&id).await? {
+                let Some(mut item) = inbox.get(&t.key).await? else {
+                    continue;
+                };
+                let Some(c) = &mut item.classification else {
+                    continue;
+                };
+                let mut tags: Vec<String> = c
+                    .tags
+                    .iter()
+                    .filter(|t| {
+                        t.as_str() != SIGNAL_TAG
+                            && t.strip_prefix(SIGNAL_TAG_PREFIX)
+                                .is_none_or(|rule| !rules.contains(rule))
+                    })
+                    .cloned()
+                    .collect();
+                tags.extend(firing.iter().map(|r| format!("{SIGNAL_TAG_PREFIX}{r}")));
+                if tags.iter().any(|t| t.starts_with(SIGNAL_TAG_PREFIX)) {
+                    tags.push(SIGNAL_TAG.to_string());
+                }
+                if tags != c.tags {
+                    c.tags = tags;
+                    inbox.put(&item, sla).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The audit entries naming a contact (all entries with `None`).

@@ -6,17 +6,34 @@
 //! notes and tags are deleted; their inbox items keep their place (counts, SLA times,
 //! sentiment and intent, so reports still compute) but lose author, text and platform
 //! metadata; their touches and the audit entries that named them are rewritten to a random
-//! pseudonym. On SQLite every text column of every table of the database — the engine's
-//! deliveries (our replies), attempts, history, events outbox (webhooks), the inbox, the
-//! contact tables — is then searched for their ids, handles, names, links and message texts,
-//! each replaced by the pseudonym. One audit entry records the erasure: who, when, the
-//! pseudonym and rows changed per table, nothing about the person.
+//! pseudonym. On SQLite and PostgreSQL every text (and JSON, and text array) column of every
+//! table of the database — the engine's deliveries (our replies), attempts, history, events
+//! outbox (webhooks), the inbox, the contact tables — is then searched for their ids,
+//! handles, names, links and message texts, each replaced by the pseudonym; an engine store
+//! in memory ([`Contacts::with_events`]) has the same done to every text of its posts,
+//! deliveries, history, attempts, comments and events ([`Store::rewrite_text`]). One audit
+//! entry records the erasure: who, when, the pseudonym and rows changed per table, nothing
+//! about the person.
+//!
+//! **Item keys.** An inbox item's key holds the platform's id of the item, and some
+//! platforms put the author in it (a Bluesky `at://did:…/…` URI): the rewrite reaches the
+//! stored key too. So that reading the same item again (a cursor reset, an overlapping page)
+//! does not store it anew, author and text included, the contact store keeps a salted
+//! SHA-256 digest of each erased item key ([`ContactStore::erased_keys`]; the salt is random
+//! per workspace) and the resolving inbox store ([`Contacts::resolving`]) drops such an item.
+//! The digest tells nothing to anyone who does not already hold the exact key. A *new* item
+//! by the same person is stored: erasure is no block list, and they become a new identity.
+//!
+//! Keep the contacts in the engine's database ([`SqliteContactStore`](super::SqliteContactStore)
+//! or `PgContactStore` on the store's handle): a memory contact store beside an SQLite or
+//! PostgreSQL engine store reaches none of the engine's tables.
 //!
 //! Out of scope: posts and replies already published on platforms (delete those through the
 //! platform), data a caller keeps outside socialkit (a listening [`WatchState`] the caller
-//! stores, exports already handed out), and an engine store in memory (it is gone when the
-//! process ends; the contacts and inbox in memory are erased). A person who writes again after
-//! an erasure becomes a new identity: erasure is no block list.
+//! stores, exports already handed out).
+//!
+//! [`Store::rewrite_text`]: crate::store::Store::rewrite_text
+//! [`ContactStore::erased_keys`]: super::ContactStore::erased_keys
 //!
 //! [`WatchState`]: crate::listen::search::WatchState
 
@@ -34,7 +51,7 @@ use super::Contacts;
 use super::model::{
     AuditAction, AuditEntry, Contact, ContactId, Identity, IdentityKey, Touch, base_handle,
 };
-use super::store::Forget;
+use super::store::{Forget, replace_words};
 use crate::error::{Error, ErrorKind, Result};
 use crate::inbox::InboxItem;
 use crate::model::Author;
@@ -166,6 +183,32 @@ fn needles_of(identities: &[Identity]) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// A text rewrite replacing each whole-word occurrence of every needle (longer first, so a
+/// message text goes whole before a handle inside it) with `with`.
+fn words_rewrite(
+    needles: &[String],
+    with: &str,
+) -> impl Fn(&str) -> Option<String> + Send + Sync + use<> {
+    let mut forms: Vec<String> = needles
+        .iter()
+        .filter(|n| !n.trim().is_empty())
+        .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    let with = with.to_string();
+    move |text: &str| {
+        let mut out: Option<String> = None;
+        for f in &forms {
+            if let Some(n) = replace_words(out.as_deref().unwrap_or(text), f, &with) {
+                out = Some(n);
+            }
+        }
+        out
+    }
 }
 
 impl Contacts {
@@ -304,11 +347,22 @@ impl Contacts {
             identities: keys,
             contact: owner,
             pseudonym: pseudonym.clone(),
+            keys: history.iter().map(|t| t.key.clone()).collect(),
         };
         counts.extend(self.store.forget(&forget, &audit).await?);
         needles.retain(|n| !n.trim().is_empty());
         for (table, n) in self.store.scrub(&needles, &pseudonym).await? {
             *counts.entry(table).or_default() += n;
+        }
+        // An engine store no shared database reaches (memory): its records are rewritten
+        // through the store itself.
+        if let Some((store, ws)) = &self.engine {
+            let rewrite = words_rewrite(&needles, &pseudonym);
+            if let Some(changed) = store.rewrite_text(ws, &rewrite).await? {
+                for (table, n) in changed {
+                    *counts.entry(table).or_default() += n;
+                }
+            }
         }
         Ok(ErasureReport { pseudonym, counts })
     }

@@ -6,6 +6,10 @@
 //! leaves the cursor where it was, the page is read again, and recording it again changes
 //! nothing (touches are keyed by the item's key). So no item reaches the inbox without its
 //! contact, across restarts too.
+//!
+//! Items of an erased person read again are dropped ([`ContactStore::erased_keys`]): their
+//! stored keys may have been rewritten by the erasure, and without this a re-read would
+//! store the item, author and text included, as new.
 
 use std::sync::Arc;
 
@@ -58,6 +62,21 @@ impl InboxStore for Resolving {
         cursor: Option<&str>,
         sla: &SlaPolicy,
     ) -> Result<usize> {
+        // An item of an erased person read again (its stored key was rewritten) is dropped,
+        // not stored as new: the platform still holds it, socialkit no longer does.
+        let keys: Vec<String> = items.iter().map(|i| i.key.clone()).collect();
+        let erased = self.contacts.erased_keys(&keys).await?;
+        let kept: Vec<InboxItem>;
+        let items = if erased.is_empty() {
+            items
+        } else {
+            kept = items
+                .iter()
+                .filter(|i| !erased.contains(&i.key))
+                .cloned()
+                .collect();
+            &kept
+        };
         self.observe(items, false).await?;
         self.inner.commit_page(channel, items, cursor, sla).await
     }

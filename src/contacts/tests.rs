@@ -22,7 +22,9 @@ fn contacts_on(store: Arc<dyn ContactStore>, at: DateTime<Utc>) -> (Contacts, Ar
 }
 
 /// Runs store-generic test `$body` (an `async fn(Arc<dyn ContactStore>)`) on the memory
-/// store and, with feature `sqlite`, on SQLite.
+/// store, with feature `sqlite` on SQLite, and with feature `postgres` on PostgreSQL (a
+/// database of its own per test; skipped without `SOCIALKIT_POSTGRES_URL`, never under
+/// `CI=true`).
 macro_rules! on_every_store {
     ($name:ident, $body:ident) => {
         mod $name {
@@ -35,6 +37,25 @@ macro_rules! on_every_store {
             #[tokio::test]
             async fn sqlite() {
                 $body(Arc::new(SqliteContactStore::open_in_memory().unwrap())).await;
+            }
+            #[cfg(feature = "postgres")]
+            #[tokio::test]
+            async fn postgres() {
+                use crate::store::postgres::scratch::ScratchDb;
+                let Some(db) = ScratchDb::create(stringify!($name)).await.unwrap() else {
+                    return;
+                };
+                let store = crate::store::PgStore::connect_with(db.url(), 2)
+                    .await
+                    .unwrap();
+                $body(Arc::new(
+                    PgContactStore::new(&store.handle(), &"acme".into())
+                        .await
+                        .unwrap(),
+                ))
+                .await;
+                drop(store);
+                db.drop_now().await.unwrap();
             }
         }
     };
@@ -644,4 +665,253 @@ async fn erasing_one_identity_keeps_the_rest_of_the_contact() {
             .kind(),
         ErrorKind::NotFound
     );
+}
+
+/// Runs `$body` (an `async fn(Arc<dyn ContactStore>, Arc<dyn InboxStore>)`) with a contact
+/// store and an inbox store of one database: memory, SQLite, PostgreSQL.
+macro_rules! on_every_inbox {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn memory() {
+                $body(
+                    Arc::new(MemoryContactStore::default()),
+                    Arc::new(MemoryInboxStore::default()),
+                )
+                .await;
+            }
+            #[cfg(feature = "sqlite")]
+            #[tokio::test]
+            async fn sqlite() {
+                let db = crate::store::SqliteStore::in_memory().unwrap();
+                let ws = crate::store::WorkspaceId::from("acme");
+                $body(
+                    Arc::new(SqliteContactStore::new(&db.handle(), &ws).unwrap()),
+                    Arc::new(crate::inbox::SqliteInboxStore::new(&db.handle(), &ws).unwrap()),
+                )
+                .await;
+            }
+            #[cfg(feature = "postgres")]
+            #[tokio::test]
+            async fn postgres() {
+                use crate::store::postgres::scratch::ScratchDb;
+                let Some(db) = ScratchDb::create(stringify!($name)).await.unwrap() else {
+                    return;
+                };
+                let store = crate::store::PgStore::connect_with(db.url(), 2)
+                    .await
+                    .unwrap();
+                let ws = crate::store::WorkspaceId::from("acme");
+                $body(
+                    Arc::new(PgContactStore::new(&store.handle(), &ws).await.unwrap()),
+                    Arc::new(
+                        crate::inbox::PgInboxStore::new(&store.handle(), &ws)
+                            .await
+                            .unwrap(),
+                    ),
+                )
+                .await;
+                drop(store);
+                db.drop_now().await.unwrap();
+            }
+        }
+    };
+}
+
+on_every_inbox!(
+    inbox_badges,
+    open_signals_mark_inbox_items_and_closed_ones_unmark
+);
+
+async fn open_signals_mark_inbox_items_and_closed_ones_unmark(
+    store: Arc<dyn ContactStore>,
+    inbox_store: Arc<dyn InboxStore>,
+) {
+    use crate::inbox::{InboxFilter, PageRequest, SortOrder, View, sla::SlaPolicy};
+    let clock = Arc::new(ManualClock::new(t0()));
+    let contacts =
+        Contacts::new(store, clock.clone()).with_inbox(inbox_store.clone(), SlaPolicy::default());
+    let resolving = contacts.resolving(inbox_store.clone());
+    let inbox = Inbox::new(resolving.clone(), clock.clone());
+    inbox
+        .ingest(
+            "acme-x",
+            vec![
+                said(
+                    "x",
+                    "1",
+                    "ann",
+                    "My order arrived broken, this is terrible. I want a refund!",
+                    t0(),
+                ),
+                said("x", "2", "ann", "Hello again", t0() + Duration::minutes(5)),
+                said("x", "3", "bob", "Lovely anvils, thanks team", t0()),
+            ],
+        )
+        .await
+        .unwrap();
+    let flagged = View::new(
+        "Retention signals",
+        InboxFilter {
+            has_signal: true,
+            ..InboxFilter::default()
+        },
+        SortOrder::Oldest,
+    );
+    let keys = |page: crate::inbox::ViewPage| -> Vec<(String, Vec<String>)> {
+        page.items
+            .iter()
+            .map(|i| {
+                (
+                    i.interaction.reference.id.clone(),
+                    i.signals().into_iter().map(str::to_string).collect(),
+                )
+            })
+            .collect()
+    };
+    // Nothing open yet.
+    clock.set(t0() + Duration::hours(2));
+    assert!(
+        contacts
+            .check_signals(&NamedRule::defaults())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let page = inbox
+        .view(&flagged, None, PageRequest::first(10))
+        .await
+        .unwrap();
+    assert!(page.items.is_empty(), "{:?}", keys(page));
+
+    // A day later her complaint is unanswered: both her items carry the badge, Bob's none.
+    clock.set(t0() + Duration::hours(25));
+    let raised = contacts
+        .check_signals(&NamedRule::defaults())
+        .await
+        .unwrap();
+    assert_eq!(raised.len(), 1, "{raised:?}");
+    let page = inbox
+        .view(&flagged, None, PageRequest::first(10))
+        .await
+        .unwrap();
+    let unanswered = vec!["unanswered_complaint".to_string()];
+    assert_eq!(
+        keys(page),
+        vec![
+            ("1".to_string(), unanswered.clone()),
+            ("2".to_string(), unanswered)
+        ]
+    );
+    let bob = inbox
+        .item(&crate::inbox::InboxItem::key_of("acme-x", "x", "3"))
+        .await
+        .unwrap();
+    assert!(bob.signals().is_empty());
+    // The other tags and the classification stay as they were.
+    let complaint_key = crate::inbox::InboxItem::key_of("acme-x", "x", "1");
+    let before = inbox.item(&complaint_key).await.unwrap();
+    assert_eq!(
+        before.classification.as_ref().unwrap().intent,
+        Intent::Complaint
+    );
+
+    // Answered: the next check closes it and takes the badge off.
+    let mut answered = before.clone();
+    answered.first_response_at = Some(t0() + Duration::hours(26));
+    clock.set(t0() + Duration::hours(27));
+    resolving
+        .put(&answered, &SlaPolicy::default())
+        .await
+        .unwrap();
+    assert!(
+        contacts
+            .check_signals(&NamedRule::defaults())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let page = inbox
+        .view(&flagged, None, PageRequest::first(10))
+        .await
+        .unwrap();
+    assert!(page.items.is_empty(), "{:?}", keys(page));
+    let after = inbox.item(&complaint_key).await.unwrap();
+    assert!(after.signals().is_empty());
+    assert_eq!(
+        after.classification.as_ref().unwrap().tags,
+        before
+            .classification
+            .as_ref()
+            .unwrap()
+            .tags
+            .iter()
+            .filter(|t| !t.starts_with("signal:") && t.as_str() != crate::inbox::SIGNAL_TAG)
+            .cloned()
+            .collect::<Vec<_>>()
+    );
+}
+
+/// Four processes (pools of their own) record the same new authors at once: every identity
+/// ends with exactly one contact, no contact is left without an identity, and every touch is
+/// counted once.
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn postgres_writers_racing_on_new_identities_make_one_contact_each() {
+    use crate::store::postgres::scratch::ScratchDb;
+    let Some(db) = ScratchDb::create("contactsrace").await.unwrap() else {
+        return;
+    };
+    let ws = crate::store::WorkspaceId::from("acme");
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let (url, ws) = (db.url().to_string(), ws.clone());
+        tasks.push(tokio::spawn(async move {
+            let pg = crate::store::PgStore::connect_with(&url, 1).await.unwrap();
+            let store = PgContactStore::new(&pg.handle(), &ws).await.unwrap();
+            // Each writer sees the same 50 authors, in its own order, with touches of its own
+            // and touches all writers share.
+            let mut seen = Vec::new();
+            for n in 0..50 {
+                let who = format!("p{}", (n * 7 + w * 13) % 50);
+                seen.push(touch("x", &who, &format!("w{w}-{n}"), t0()));
+                seen.push(touch("x", &who, &format!("shared-{who}"), t0()));
+            }
+            for chunk in seen.chunks(10) {
+                if let Err(e) = store.observe(chunk, false).await {
+                    panic!("{e}: {:?}", std::error::Error::source(&e));
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let pg = crate::store::PgStore::connect_with(db.url(), 1)
+        .await
+        .unwrap();
+    let store = PgContactStore::new(&pg.handle(), &ws).await.unwrap();
+    let identities = store.all_identities().await.unwrap();
+    assert_eq!(identities.len(), 50);
+    let contacts = store
+        .segment(&Segment::default(), None, 1000)
+        .await
+        .unwrap();
+    assert_eq!(
+        contacts.len(),
+        50,
+        "one contact per identity, none orphaned"
+    );
+    let total: u64 = contacts.iter().map(|c| c.stats.touches).sum();
+    assert_eq!(
+        total,
+        4 * 50 + 50,
+        "each writer's own touches and the shared ones once"
+    );
+    for c in &contacts {
+        assert_eq!(store.identities(&c.id).await.unwrap().len(), 1);
+    }
+    drop((store, pg));
+    db.drop_now().await.unwrap();
 }

@@ -81,8 +81,8 @@ pub use store::SqliteInboxStore;
 pub use store::{InboxStore, MemoryInboxStore, PageCursor, SlaNote};
 pub use timer::{SlaTimer, SlaTimerConfig};
 pub use view::{
-    AssigneeFilter, FilterContext, InboxFilter, Narrowing, PageRequest, SlaFilter, SlaStanding,
-    SortOrder, TimeRange, View, ViewPage,
+    AssigneeFilter, FilterContext, InboxFilter, Narrowing, PageRequest, SIGNAL_TAG,
+    SIGNAL_TAG_PREFIX, SlaFilter, SlaStanding, SortOrder, TimeRange, View, ViewPage,
 };
 
 use crate::clock::SharedClock;

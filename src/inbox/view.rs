@@ -139,6 +139,48 @@ pub struct InboxFilter {
     /// When the customer wrote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opened: Option<TimeRange>,
+    /// Only items of contacts with an open retention signal (tagged [`SIGNAL_TAG`] by the
+    /// contact layer, [`crate::contacts`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub has_signal: bool,
+}
+
+/// The tag the contact layer puts on every classified item of a contact with an open
+/// retention signal (in its classification's tags, beside one [`SIGNAL_TAG_PREFIX`]`<rule>` tag per signal), and takes off when none is
+/// open: what [`InboxFilter::has_signal`] filters on and [`InboxItem::signals`] reads.
+pub const SIGNAL_TAG: &str = "retention-signal";
+
+/// The prefix of the tag naming one open retention signal of the item's contact
+/// (`signal:unanswered_complaint`).
+pub const SIGNAL_TAG_PREFIX: &str = "signal:";
+
+impl InboxItem {
+    /// The open retention signals of the item's contact, by rule name, as the contact layer
+    /// last marked them (the badge of a listed item).
+    ///
+    /// ```
+    /// use socialkit::inbox::InboxItem;
+    /// use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
+    /// let now = chrono::Utc::now();
+    /// let i = Interaction {
+    ///     reference: InteractionRef::new("sandbox", "1"), kind: InteractionKind::Mention,
+    ///     author: Author::default(), text: None, created_at: now,
+    ///     post: None, conversation: None, language: None,
+    /// };
+    /// let mut item = InboxItem::new("acme", i, now);
+    /// assert!(item.signals().is_empty());
+    /// let mut c = socialkit::listen::classify::Classifier::default().classify(&item.interaction);
+    /// c.tags.extend(["retention-signal".to_string(), "signal:gone_quiet".to_string()]);
+    /// item.classification = Some(c);
+    /// assert_eq!(item.signals(), ["gone_quiet"]);
+    /// ```
+    pub fn signals(&self) -> Vec<&str> {
+        self.classification
+            .iter()
+            .flat_map(|c| &c.tags)
+            .filter_map(|t| t.strip_prefix(SIGNAL_TAG_PREFIX))
+            .collect()
+    }
 }
 
 /// What a filter is evaluated against besides the item.
@@ -217,7 +259,13 @@ impl InboxFilter {
             intents: self.intents.clone(),
             min_priority: self.min_priority,
             sentiment: self.sentiment.clone(),
-            tags: self.tags.clone(),
+            tags: {
+                let mut tags = self.tags.clone();
+                if self.has_signal && !tags.iter().any(|t| t == SIGNAL_TAG) {
+                    tags.push(SIGNAL_TAG.to_string());
+                }
+                tags
+            },
             opened: self.opened.clone().unwrap_or_default(),
             resolved_since: None,
             measured: false,

@@ -13,7 +13,8 @@ use super::events::{
 use super::{
     Attempt, AttemptOutcome, Change, ChannelId, ChannelRecord, Claim, Comment, Delivery,
     DeliveryFilter, DeliveryId, DeliveryState, HistoryEntry, Member, PostId, PostRecord, Selector,
-    Stamp, Store, Workspace, WorkspaceId, claim, claim_window, created, not_found, spacing_defers,
+    Stamp, Store, TextRewrite, Workspace, WorkspaceId, claim, claim_window, created, not_found,
+    rewrite_record, spacing_defers,
 };
 use crate::model::Post;
 use crate::{Error, ErrorKind, Result};
@@ -276,6 +277,68 @@ impl Mem {
 impl Store for MemoryStore {
     fn vault(&self) -> Result<std::sync::Arc<dyn super::vault::VaultStore>> {
         Ok(self.vault.clone())
+    }
+
+    async fn rewrite_text(
+        &self,
+        ws: &WorkspaceId,
+        rewrite: &TextRewrite,
+    ) -> Result<Option<BTreeMap<String, u64>>> {
+        fn each<'a, T: serde::Serialize + serde::de::DeserializeOwned + 'a>(
+            records: impl Iterator<Item = &'a mut T>,
+            rewrite: &TextRewrite,
+        ) -> Result<u64> {
+            let mut n = 0;
+            for r in records {
+                n += u64::from(rewrite_record(r, rewrite)?);
+            }
+            Ok(n)
+        }
+        let mut m = self.lock();
+        let m = &mut *m;
+        let mut counts = BTreeMap::new();
+        let mine = |k: &WorkspaceId| k == ws;
+        let n = each(
+            m.posts
+                .iter_mut()
+                .filter(|(k, _)| mine(&k.0))
+                .map(|(_, v)| v),
+            rewrite,
+        )?;
+        counts.insert("posts".to_string(), n);
+        let n = each(
+            m.deliveries
+                .iter_mut()
+                .filter(|(k, _)| mine(&k.0))
+                .map(|(_, v)| v),
+            rewrite,
+        )?;
+        counts.insert("deliveries".to_string(), n);
+        let n = each(m.history.get_mut(ws).into_iter().flatten(), rewrite)?;
+        counts.insert("history".to_string(), n);
+        let n = each(
+            m.attempts
+                .iter_mut()
+                .filter(|(k, _)| mine(&k.0))
+                .flat_map(|(_, v)| v),
+            rewrite,
+        )?;
+        counts.insert("attempts".to_string(), n);
+        let n = each(
+            m.comments
+                .iter_mut()
+                .filter(|(k, _)| mine(&k.0))
+                .flat_map(|(_, v)| v),
+            rewrite,
+        )?;
+        counts.insert("comments".to_string(), n);
+        let n = each(
+            m.events.values_mut().filter(|e| mine(&e.event.workspace)),
+            rewrite,
+        )?;
+        counts.insert("events".to_string(), n);
+        counts.retain(|_, n| *n > 0);
+        Ok(Some(counts))
     }
 
     async fn create_workspace(&self, workspace: &Workspace) -> Result<()> {

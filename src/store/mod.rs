@@ -394,6 +394,34 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// A post's comments, oldest first.
     async fn comments(&self, ws: &WorkspaceId, post: &PostId) -> Result<Vec<Comment>>;
 
+    /// Rewrites every text value of workspace `ws`'s posts, deliveries, history, attempts,
+    /// comments and events (their payloads, as webhooks send them) with `rewrite` (`None`:
+    /// unchanged); how many records changed per kind. For erasure by a feature above that
+    /// knows what to look for (the contact layer).
+    ///
+    /// Only a store whose records no feature reaches another way implements it (memory);
+    /// SQLite and PostgreSQL answer `Ok(None)`, because a feature sharing their database
+    /// through its handle rewrites their tables itself, every column of every table.
+    ///
+    /// ```
+    /// use socialkit::store::{MemoryStore, Store};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let changed = MemoryStore::new()
+    ///     .rewrite_text(&"acme".into(), &|t: &str| (t == "ann").then(|| "X".to_string()))
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(changed, Some(Default::default()));
+    /// # });
+    /// ```
+    async fn rewrite_text(
+        &self,
+        ws: &WorkspaceId,
+        rewrite: &TextRewrite,
+    ) -> Result<Option<std::collections::BTreeMap<String, u64>>> {
+        let _ = (ws, rewrite);
+        Ok(None)
+    }
+
     /// The credential vault's rows in this store ([`vault`]): beside the channels, so posts
     /// and the credentials they need survive a restart together. Stores that cannot hold a
     /// vault answer [`Unsupported`](ErrorKind::Unsupported).
@@ -408,6 +436,78 @@ pub trait Store: Send + Sync + fmt::Debug {
             "this store holds no credential vault",
         ))
     }
+}
+
+/// A rewrite of one text value for [`Store::rewrite_text`]: the new text, or `None` to keep
+/// it.
+pub type TextRewrite = dyn Fn(&str) -> Option<String> + Send + Sync;
+
+/// `record` with every string value inside it (as serialised to JSON) passed through
+/// `rewrite`; whether anything changed. Object keys (field names, map keys) are left alone,
+/// and a rewritten value the record's type refuses (an enum's tag that happens to equal
+/// what is searched for) is kept as it was, so the record always stays readable.
+pub(crate) fn rewrite_record<T: serde::Serialize + serde::de::DeserializeOwned>(
+    record: &mut T,
+    rewrite: &TextRewrite,
+) -> Result<bool> {
+    fn walk(
+        v: &serde_json::Value,
+        at: String,
+        rewrite: &TextRewrite,
+        out: &mut Vec<(String, String)>,
+    ) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let Some(new) = rewrite(s).filter(|n| n != s) {
+                    out.push((at, new));
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    walk(v, format!("{at}/{i}"), rewrite, out);
+                }
+            }
+            serde_json::Value::Object(o) => {
+                for (k, v) in o {
+                    let k = k.replace('~', "~0").replace('/', "~1");
+                    walk(v, format!("{at}/{k}"), rewrite, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    fn set(v: &mut serde_json::Value, at: &str, new: &str) {
+        if let Some(s) = v.pointer_mut(at) {
+            *s = serde_json::Value::String(new.to_string());
+        }
+    }
+    let original = serde_json::to_value(&*record).map_err(storage)?;
+    let mut changes = Vec::new();
+    walk(&original, String::new(), rewrite, &mut changes);
+    if changes.is_empty() {
+        return Ok(false);
+    }
+    let mut all = original.clone();
+    for (at, new) in &changes {
+        set(&mut all, at, new);
+    }
+    if let Ok(r) = serde_json::from_value(all) {
+        *record = r;
+        return Ok(true);
+    }
+    // One at a time, keeping each the type accepts.
+    let mut kept = original;
+    let mut changed = false;
+    for (at, new) in &changes {
+        let mut next = kept.clone();
+        set(&mut next, at, new);
+        if serde_json::from_value::<T>(next.clone()).is_ok() {
+            kept = next;
+            changed = true;
+        }
+    }
+    *record = serde_json::from_value(kept).map_err(storage)?;
+    Ok(changed)
 }
 
 pub(crate) fn not_found(what: &str, id: &dyn fmt::Display, ws: &WorkspaceId) -> Error {

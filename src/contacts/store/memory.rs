@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{ContactStore, Forget, Relink, Segment};
+use super::{ContactStore, Forget, Relink, Segment, key_digest};
 use crate::contacts::model::{
     AuditEntry, Contact, ContactId, ContactStats, Identity, IdentityKey, Touch,
 };
@@ -21,6 +21,8 @@ struct State {
     audit: Vec<AuditEntry>,
     signals: BTreeSet<(ContactId, String, String)>,
     retention: RetentionPolicy,
+    /// Salted digests of erased item keys.
+    erased: BTreeSet<String>,
 }
 
 impl State {
@@ -53,9 +55,20 @@ impl State {
 /// assert!(s.segment(&Segment::default(), None, 10).await.unwrap().is_empty());
 /// # });
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MemoryContactStore {
     state: Mutex<State>,
+    /// The salt of erased keys' digests.
+    salt: String,
+}
+
+impl Default for MemoryContactStore {
+    fn default() -> Self {
+        MemoryContactStore {
+            state: Mutex::default(),
+            salt: hex::encode(rand::random::<[u8; 16]>()),
+        }
+    }
 }
 
 impl MemoryContactStore {
@@ -305,8 +318,23 @@ impl ContactStore for MemoryContactStore {
                 }
             }
             counts.insert("contact_audit".into(), n);
+            s.erased
+                .extend(f.keys.iter().map(|k| key_digest(&self.salt, k)));
             s.audit(audit);
             Ok(counts)
+        })
+    }
+
+    async fn erased_keys(&self, keys: &[String]) -> Result<BTreeSet<String>> {
+        self.with(|s| {
+            if s.erased.is_empty() {
+                return Ok(BTreeSet::new());
+            }
+            Ok(keys
+                .iter()
+                .filter(|k| s.erased.contains(&key_digest(&self.salt, k)))
+                .cloned()
+                .collect())
         })
     }
 

@@ -1,12 +1,13 @@
-//! Where the contact layer keeps its data: [`ContactStore`], with [`MemoryContactStore`] and
+//! Where the contact layer keeps its data: [`ContactStore`], with [`MemoryContactStore`],
 //! (feature `sqlite`) [`SqliteContactStore`], which keeps its tables in the engine's SQLite
 //! database through the store's [`SqliteHandle`](crate::store::SqliteHandle), as the inbox
-//! does. One store value serves one workspace.
-//!
-//! The trait is small and states its atomicity, so a PostgreSQL implementation on the
-//! store's pool handle is a drop-in: every method is one transaction.
+//! does, and (feature `postgres`) [`PgContactStore`] on a
+//! [`PgStore`](crate::store::PgStore)'s pool through its [`PgHandle`](crate::store::PgHandle).
+//! One store value serves one workspace; every method is one transaction.
 
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
@@ -17,6 +18,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use memory::MemoryContactStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PgContactStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteContactStore;
 
@@ -106,6 +109,9 @@ pub struct Forget {
     pub contact: Option<ContactId>,
     /// Replaces their identities in touches and audit entries, so aggregates still count.
     pub pseudonym: String,
+    /// The keys of their inbox items as the platform names them: kept only as salted digests
+    /// ([`ContactStore::erased_keys`]), so a later re-read of the same item is recognised.
+    pub keys: Vec<String>,
 }
 
 /// Storage of identities, contacts, touches, audit, signals raised and the retention policy
@@ -185,6 +191,10 @@ pub trait ContactStore: Send + Sync + fmt::Debug {
         forget: &Forget,
         audit: &AuditEntry,
     ) -> Result<std::collections::BTreeMap<String, u64>>;
+    /// Which of `keys` (inbox item keys) belonged to an erased person: the store keeps a
+    /// salted SHA-256 digest of each key a [`Forget`] names, under a random salt of the
+    /// workspace, never the key.
+    async fn erased_keys(&self, keys: &[String]) -> Result<std::collections::BTreeSet<String>>;
     /// Replaces every whole-word occurrence of each of `needles` (and its JSON-escaped form)
     /// in every text column of every table of the database this store lives in — the
     /// engine's and the inbox's too — with `replacement`; rows changed per table. A store
@@ -204,9 +214,20 @@ pub trait ContactStore: Send + Sync + fmt::Debug {
     async fn set_retention(&self, policy: &RetentionPolicy) -> Result<()>;
 }
 
+/// The digest an erased item key is kept as: hex SHA-256 of the salt, a separator and the
+/// key.
+pub(crate) fn key_digest(salt: &str, key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(salt.as_bytes());
+    h.update([0x1f]);
+    h.update(key.as_bytes());
+    hex::encode(h.finalize())
+}
+
 /// Whether `hay[at..at + len]` stands as a whole word (no letter, digit or `_` on either
 /// side).
-#[cfg_attr(not(feature = "sqlite"), allow(dead_code))] // used by the SQLite erasure
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))] // used by the SQLite and PostgreSQL erasure
 pub(crate) fn whole_word(hay: &str, at: usize, len: usize) -> bool {
     let word = |c: char| c.is_alphanumeric() || c == '_';
     hay[..at].chars().next_back().is_none_or(|c| !word(c))
@@ -218,7 +239,7 @@ pub(crate) fn whole_word(hay: &str, at: usize, len: usize) -> bool {
 /// ```ignore
 /// assert_eq!(replace_words("@ann and annie", "ann", "X"), Some("@X and annie".into()));
 /// ```
-#[cfg_attr(not(feature = "sqlite"), allow(dead_code))] // used by the SQLite erasure
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))] // used by the SQLite and PostgreSQL erasure
 pub(crate) fn replace_words(hay: &str, needle: &str, with: &str) -> Option<String> {
     if needle.is_empty() {
         return None;
@@ -242,7 +263,7 @@ pub(crate) fn replace_words(hay: &str, needle: &str, with: &str) -> Option<Strin
 }
 
 /// The forms of `needle` a text column can hold: as written and JSON-escaped.
-#[cfg_attr(not(feature = "sqlite"), allow(dead_code))] // used by the SQLite erasure
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))] // used by the SQLite and PostgreSQL erasure
 pub(crate) fn needle_forms(needle: &str) -> Vec<String> {
     let mut forms = vec![needle.to_string()];
     if let Ok(json) = serde_json::to_string(needle) {

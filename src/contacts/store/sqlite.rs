@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use super::{ContactStore, Forget, Relink, Segment, needle_forms, replace_words};
+use super::{ContactStore, Forget, Relink, Segment, key_digest, needle_forms, replace_words};
 use crate::contacts::model::{
     AuditEntry, Contact, ContactId, ContactStats, Identity, IdentityKey, Touch,
 };
@@ -86,6 +86,15 @@ const STEPS: &[&str] = &[
         key TEXT NOT NULL,
         value TEXT NOT NULL,
         PRIMARY KEY (workspace, key)
+    );
+    "#,
+    // 2: salted digests of the inbox item keys of erased people
+    // (`ContactStore::erased_keys`); the salt is `contact_settings` key `erasure_salt`.
+    r#"
+    CREATE TABLE contact_erased (
+        workspace TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        PRIMARY KEY (workspace, digest)
     );
     "#,
 ];
@@ -781,8 +790,57 @@ impl ContactStore for SqliteContactStore {
                 }
             }
             counts.insert("contact_audit".to_string(), n);
+            if !f.keys.is_empty() {
+                let salt = salt(c, ws)?;
+                for k in &f.keys {
+                    c.execute(
+                        "INSERT INTO contact_erased (workspace, digest) VALUES (?1, ?2)
+                         ON CONFLICT DO NOTHING",
+                        params![ws, key_digest(&salt, k)],
+                    )
+                    .map_err(storage)?;
+                }
+            }
             append_audit(c, ws, &audit)?;
             Ok(counts)
+        })
+        .await
+    }
+
+    async fn erased_keys(&self, keys: &[String]) -> Result<BTreeSet<String>> {
+        if keys.is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        let keys = keys.to_vec();
+        self.read(move |c, ws| {
+            // No salt yet: nobody was erased.
+            let Some(salt) = c
+                .query_row(
+                    "SELECT value FROM contact_settings WHERE workspace = ?1
+                         AND key = 'erasure_salt'",
+                    [ws],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()
+                .map_err(storage)?
+            else {
+                return Ok(BTreeSet::new());
+            };
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM contact_erased WHERE workspace = ?1 AND digest = ?2",
+                )
+                .map_err(storage)?;
+            let mut out = BTreeSet::new();
+            for k in keys {
+                let n: i64 = stmt
+                    .query_row(params![ws, key_digest(&salt, &k)], |r| r.get(0))
+                    .map_err(storage)?;
+                if n > 0 {
+                    out.insert(k);
+                }
+            }
+            Ok(out)
         })
         .await
     }
@@ -865,6 +923,22 @@ impl ContactStore for SqliteContactStore {
         })
         .await
     }
+}
+
+/// The workspace's erasure salt, made on first use.
+fn salt(c: &Connection, ws: &str) -> Result<String> {
+    c.execute(
+        "INSERT INTO contact_settings (workspace, key, value) VALUES (?1, 'erasure_salt', ?2)
+         ON CONFLICT(workspace, key) DO NOTHING",
+        params![ws, hex::encode(rand::random::<[u8; 16]>())],
+    )
+    .map_err(storage)?;
+    c.query_row(
+        "SELECT value FROM contact_settings WHERE workspace = ?1 AND key = 'erasure_salt'",
+        [ws],
+        |r| r.get(0),
+    )
+    .map_err(storage)
 }
 
 fn like_escape(s: &str) -> String {

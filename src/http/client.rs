@@ -133,7 +133,7 @@ impl Client {
             Error::config("the User-Agent contains characters a header cannot hold")
         })?;
         let http = reqwest::Client::builder()
-            .use_rustls_tls()
+            .tls_backend_rustls()
             .user_agent(ua)
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)

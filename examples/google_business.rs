@@ -43,11 +43,12 @@ async fn main() -> socialkit::Result<()> {
             .map_err(|_| socialkit::Error::config("SOCIALKIT_GBP_TIME_ZONE is not an IANA zone"))?;
     }
     let gbp = GoogleBusiness::new(config);
-    let summary = gbp.review_summary().await?;
-    println!(
-        "rating {:?} from {:?} reviews",
-        summary.average_rating, summary.total_review_count
-    );
+    let metrics = gbp.channel().await?.metrics;
+    match (metrics.average_rating, metrics.reviews) {
+        (Some(rating), Some(n)) => println!("rated {rating:.1} stars from {n} reviews"),
+        (None, n) => println!("no rating yet ({} reviews)", n.unwrap_or(0)),
+        (Some(rating), None) => println!("rated {rating:.1} stars"),
+    }
     let text = format!(
         "socialkit example {}",
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")

@@ -13,7 +13,9 @@ use socialkit::adapters::google_business::{
 use socialkit::clock::ManualClock;
 use socialkit::engine::{Engine, EngineConfig};
 use socialkit::inbox::{Inbox, ItemState, MemoryInboxStore, PageRequest};
-use socialkit::model::{InteractionKind, InteractionQuery, Media, Post, PublishOptions};
+use socialkit::model::{
+    ChannelMetrics, InteractionKind, InteractionQuery, Media, Post, PublishOptions, Rating,
+};
 use socialkit::store::{ChannelRecord, MemoryStore};
 use socialkit::{ErrorKind, Platform, PlatformExt};
 
@@ -137,7 +139,7 @@ async fn reviews_are_read_once_and_answered_updated_and_unanswered() {
     let s = gbp.review_summary().await.unwrap();
     assert_eq!(
         (s.average_rating, s.total_review_count),
-        (Some(3.5), Some(2))
+        (Rating::from_stars(3.5), Some(2))
     );
 
     // Reply, update the reply, delete it.
@@ -171,6 +173,58 @@ async fn reviews_are_read_once_and_answered_updated_and_unanswered() {
         .unwrap();
     let ids: Vec<&str> = next.items.iter().map(|i| i.reference.id.as_str()).collect();
     assert_eq!(ids, [r3.as_str()]);
+}
+
+/// `channel()` reports `reviews.list`'s `totalReviewCount` and `averageRating` as channel
+/// metrics; a location has no followers, following or post count in the API.
+#[tokio::test]
+async fn rating_and_review_count_are_channel_metrics() {
+    let twin = Twin::start().await.unwrap();
+    let h = twin.handle();
+    let gbp = GoogleBusiness::new(twin.config());
+    let empty = gbp.channel().await.unwrap();
+    assert_eq!(empty.id, "accounts/1001/locations/2002");
+    assert_eq!(
+        empty.metrics,
+        ChannelMetrics {
+            reviews: Some(0),
+            ..ChannelMetrics::default()
+        },
+        "no rating before the first review, and zero reviews is known"
+    );
+    for (who, stars) in [("Ann", 5), ("Bob", 4), ("Cem", 4)] {
+        h.review(who, stars, "fine", Duration::minutes(5));
+    }
+    let m = gbp.channel().await.unwrap().metrics;
+    assert_eq!(m.reviews, Some(3));
+    let rating = m.average_rating.unwrap();
+    assert_eq!(rating.hundredths(), 433, "13 / 3 stars, to the hundredth");
+    assert_eq!(format!("{rating:.1}"), "4.3");
+    assert_eq!((m.followers, m.following, m.posts), (None, None, None));
+    let asked = h.log().all();
+    let last = asked.last().unwrap();
+    assert_eq!(last.path, "/v4/accounts/1001/locations/2002/reviews");
+    assert_eq!(last.query.as_deref(), Some("pageSize=1"));
+
+    // Out of range or mistyped answers are no rating or an error, never a panic.
+    let list = "/v4/accounts/1001/locations/2002/reviews";
+    let canned = |body| socialkit::testkit::twin::Canned::json(200, body);
+    h.faults().inject(
+        Some("GET"),
+        Some(list),
+        1,
+        canned(serde_json::json!({"averageRating": 7.5, "totalReviewCount": 3})),
+    );
+    let m = gbp.channel().await.unwrap().metrics;
+    assert_eq!((m.reviews, m.average_rating), (Some(3), None));
+    h.faults().inject(
+        Some("GET"),
+        Some(list),
+        1,
+        canned(serde_json::json!({"averageRating": "4.5", "totalReviewCount": 3})),
+    );
+    let e = gbp.channel().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unexpected, "{e}");
 }
 
 #[tokio::test]
@@ -301,4 +355,223 @@ async fn reviews_flow_into_the_inbox_and_its_sla() {
     );
     // A second sync reads nothing new.
     assert_eq!(inbox.sync().await.unwrap().new, 0);
+}
+
+/// The connect flow with Google OAuth: the authorization URL (scope `business.manage`,
+/// offline access, PKCE S256, state), a forged callback refused before any exchange, the
+/// twin's token endpoint exchanging the code once, the locations the token manages listed
+/// (who am I), and the chosen one stored in the vault with its refresh token sealed.
+#[tokio::test]
+async fn connecting_a_location_with_google_oauth_pkce_and_the_vault() {
+    use socialkit::adapters::google_business::{connect, oauth};
+    use socialkit::auth::connect::{AccountKind, Callback, ConnectError, PendingConnect, choose};
+    use socialkit::auth::{OAuth2Client, google};
+    use socialkit::store::vault::{ChannelSource, KeyRing};
+
+    let twin = Twin::start().await.unwrap();
+    let h = twin.handle();
+    let redirect = "http://127.0.0.1:8765/callback";
+    let mut config =
+        oauth::config(&h.client_id(), redirect).with_client_secret("GOCSPX-twin-secret");
+    config.token_url = twin.base_url().join("token").unwrap();
+    let client = OAuth2Client::new("google_business", config.clone());
+    let http = socialkit::http::Client::default();
+
+    let (url, pending) = PendingConnect::start(&client, true, Utc::now());
+    assert!(url.as_str().starts_with(google::AUTHORIZE_URL));
+    let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(
+        q["scope"],
+        "https://www.googleapis.com/auth/business.manage"
+    );
+    assert_eq!(q["access_type"], "offline");
+    assert_eq!(q["prompt"], "consent");
+    assert_eq!(q["response_type"], "code");
+    assert_eq!(q["client_id"], h.client_id());
+    assert_eq!(q["redirect_uri"], redirect);
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert_eq!(q["state"], pending.state.as_str());
+    let code = h.authorize(&q["code_challenge"]);
+
+    // A callback with another state is refused before the code is exchanged.
+    let forged = Callback::parse(&format!("code={code}&state=forged")).unwrap();
+    let e = pending.complete(&client, &http, &forged).await.unwrap_err();
+    assert_eq!(ConnectError::of(&e), Some(&ConnectError::StateMismatch));
+    assert_eq!(h.log().count_to("POST", "/token"), 0, "nothing exchanged");
+
+    // The real callback: the code is exchanged once, with the PKCE verifier.
+    let cb = Callback::parse(&format!("code={code}&state={}", q["state"])).unwrap();
+    let token = pending.complete(&client, &http, &cb).await.unwrap();
+    assert_eq!(
+        token.refresh_token.as_ref().map(|t| t.expose()),
+        Some(h.refresh_token().as_str()),
+        "offline access gives a refresh token"
+    );
+    assert!(token.expires_at.is_some());
+    let e = pending.complete(&client, &http, &cb).await.unwrap_err();
+    assert_eq!(ConnectError::of(&e), Some(&ConnectError::CodeRejected));
+
+    // Who am I: the locations this token manages, to choose from.
+    h.add_location("3003", "ACME Anvils Outlet");
+    let found = connect::locations(&http, &config, &token, &twin.hosts())
+        .await
+        .unwrap();
+    let listed: Vec<(&str, &str)> = found
+        .iter()
+        .map(|a| (a.id.as_str(), a.name.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (
+                "accounts/1001/locations/2002",
+                "ACME Anvils Main Street (ACME Anvils)"
+            ),
+            (
+                "accounts/1001/locations/3003",
+                "ACME Anvils Outlet (ACME Anvils)"
+            )
+        ]
+    );
+    assert!(
+        found
+            .iter()
+            .all(|a| a.kind == AccountKind::GoogleBusinessLocation)
+    );
+    let accounts_call = h
+        .log()
+        .all()
+        .into_iter()
+        .find(|s| s.path == "/v1/accounts/1001/locations")
+        .unwrap();
+    assert!(
+        accounts_call
+            .query
+            .as_deref()
+            .unwrap_or_default()
+            .contains("readMask=name%2Ctitle%2ClanguageCode")
+    );
+    let debug = format!("{found:?}");
+    assert!(!debug.contains(token.access_token.expose()) && !debug.contains("1//gbp"));
+    let chosen = choose(found, "accounts/1001/locations/2002").unwrap();
+    assert_eq!(chosen.settings["language_code"], "en-US");
+
+    // Stored: the vault row is sealed, opens to the refresh setup, and the channel works.
+    let engine = Engine::builder(Arc::new(MemoryStore::new()))
+        .vault(Arc::new(KeyRing::single("k1".parse().unwrap(), [7; 32])))
+        .build();
+    let ws = engine
+        .create_workspace("acme", "ACME", "olga")
+        .await
+        .unwrap();
+    let shop = engine
+        .connect_stored(
+            &ws,
+            "olga",
+            ChannelRecord::new("shop", "google_business"),
+            ChannelSource::from(chosen),
+        )
+        .await
+        .unwrap();
+    let vault = engine.vault().unwrap();
+    let row = vault
+        .store()
+        .get(&ws, &"shop".into())
+        .await
+        .unwrap()
+        .unwrap();
+    for secret in [
+        token.access_token.expose(),
+        h.refresh_token().as_str(),
+        "GOCSPX-twin-secret",
+    ] {
+        assert!(!row.sealed.contains(secret), "sealed at rest");
+    }
+    assert_eq!(row.expires_at, token.expires_at);
+    let ChannelSource::Config(stored) = vault.open(&ws, &"shop".into()).await.unwrap().source
+    else {
+        panic!("a connect flow stores a config")
+    };
+    assert_eq!(stored.platform, "google_business");
+    assert_eq!(
+        stored.settings["refresh"]["refresh_token"],
+        h.refresh_token()
+    );
+    assert_eq!(stored.settings["refresh"]["client_id"], h.client_id());
+    assert_eq!(
+        stored.settings["refresh"]["client_secret"],
+        "GOCSPX-twin-secret"
+    );
+    let me = shop.channel().await.unwrap();
+    assert_eq!(me.id, "accounts/1001/locations/2002");
+    assert_eq!(me.metrics.reviews, Some(0));
+
+    // An hour later the stored refresh token renews the access token, and the vault keeps
+    // the new one.
+    let exchanges = h.log().count_to("POST", "/token");
+    h.expire_token();
+    shop.publish_text("Open late on Fridays").await.unwrap();
+    assert_eq!(
+        h.log().count_to("POST", "/token"),
+        exchanges + 1,
+        "one refresh"
+    );
+    let ChannelSource::Config(renewed) = vault.open(&ws, &"shop".into()).await.unwrap().source
+    else {
+        panic!("a connect flow stores a config")
+    };
+    assert_ne!(renewed.settings["token"], token.access_token.expose());
+    assert_eq!(
+        renewed.settings["refresh"]["refresh_token"],
+        h.refresh_token()
+    );
+}
+
+/// The connect flow's listings: a token without `business.manage` is `PermissionDenied`, a
+/// resource name in another form `Unexpected`, and an account without locations lists none.
+#[tokio::test]
+async fn connect_listing_errors_are_typed() {
+    use socialkit::adapters::google_business::{connect, oauth};
+    use socialkit::auth::Token;
+    use socialkit::testkit::twin::Canned;
+    let twin = Twin::start().await.unwrap();
+    let h = twin.handle();
+    let config = oauth::config(&h.client_id(), "http://127.0.0.1/cb");
+    let http = socialkit::http::Client::default();
+    let token = Token::new(twin.config().token.expose());
+    h.faults().inject(
+        Some("GET"),
+        Some("/v1/accounts"),
+        1,
+        Canned::json(
+            403,
+            serde_json::json!({"error": {"code": 403, "status": "PERMISSION_DENIED",
+                "message": "Request had insufficient authentication scopes."}}),
+        ),
+    );
+    let e = connect::locations(&http, &config, &token, &twin.hosts())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+    assert!(!e.to_string().contains(token.access_token.expose()));
+    h.faults().inject(
+        Some("GET"),
+        Some("/v1/accounts/1001/locations"),
+        1,
+        Canned::json(200, serde_json::json!({"locations": [{"name": "2002"}]})),
+    );
+    let e = connect::locations(&http, &config, &token, &twin.hosts())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unexpected, "{e}");
+    h.faults().inject(
+        Some("GET"),
+        Some("/v1/accounts/1001/locations"),
+        1,
+        Canned::json(200, serde_json::json!({})),
+    );
+    let none = connect::locations(&http, &config, &token, &twin.hosts())
+        .await
+        .unwrap();
+    assert!(none.is_empty());
 }

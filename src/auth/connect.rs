@@ -290,6 +290,8 @@ pub enum AccountKind {
     InstagramAccount,
     /// A LinkedIn organization the member administers (`organizationAcls`).
     LinkedInOrganization,
+    /// A Google Business Profile location the user manages (`accounts.locations.list`).
+    GoogleBusinessLocation,
 }
 
 /// One account the user administers, found by a connect flow: show `name`, let the user pick,
@@ -361,7 +363,7 @@ pub fn choose(accounts: Vec<Account>, id: &str) -> Result<Account> {
     if accounts.is_empty() {
         return Err(Error::new(
             ErrorKind::PermissionDenied,
-            "the user administers no account this app may use (no Page, Instagram account or organization was granted); connect again and select one",
+            "the user administers no account this app may use (no Page, Instagram account, organization or business location was granted); connect again and select one",
         )
         .with_operation("connect"));
     }

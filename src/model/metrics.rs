@@ -212,9 +212,31 @@ pub struct EngagementRate {
 
 /// Metrics of a channel; `None` = not reported by the platform.
 ///
+/// Build one with struct update syntax so that fields added later stay `None`:
+///
 /// ```
 /// let m = socialkit::model::ChannelMetrics { followers: Some(10), ..Default::default() };
 /// assert_eq!(m.following, None);
+/// assert_eq!(m.reviews, None);
+/// ```
+///
+/// Stored or exported metrics written before `reviews` and `average_rating` existed still
+/// read (the fields are then `None`), and the two are left out of the JSON when unknown:
+///
+/// ```
+/// use socialkit::model::{ChannelMetrics, Rating};
+/// let old: ChannelMetrics =
+///     serde_json::from_str(r#"{"followers":5,"following":null,"posts":2}"#).unwrap();
+/// assert_eq!((old.followers, old.reviews, old.average_rating), (Some(5), None, None));
+///
+/// let gbp = ChannelMetrics {
+///     reviews: Some(120),
+///     average_rating: Rating::from_stars(4.6),
+///     ..Default::default()
+/// };
+/// let json = serde_json::to_string(&gbp).unwrap();
+/// assert_eq!(json, r#"{"followers":null,"following":null,"posts":null,"reviews":120,"average_rating":4.6}"#);
+/// assert_eq!(serde_json::from_str::<ChannelMetrics>(&json).unwrap(), gbp);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelMetrics {
@@ -224,4 +246,98 @@ pub struct ChannelMetrics {
     pub following: Option<u64>,
     /// Posts published.
     pub posts: Option<u64>,
+    /// Reviews the channel has received (Google Business Profile's `totalReviewCount`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviews: Option<u64>,
+    /// The average star rating of those reviews (Google Business Profile's `averageRating`);
+    /// `None` before the first review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub average_rating: Option<Rating>,
+}
+
+/// An average star rating on the 1–5 scale of review platforms, kept in hundredths of a star
+/// so that it compares exactly (`Eq`, `Ord`) and a stored value reads back unchanged.
+///
+/// Google Business Profile's `averageRating` is a JSON number with no stated precision
+/// (<https://developers.google.com/my-business/reference/rest/v4/accounts.locations.reviews/list>),
+/// so it is rounded to the nearest hundredth. A value outside 1–5 or not finite is no rating.
+/// It serializes as a number of stars.
+///
+/// ```
+/// use socialkit::model::Rating;
+/// let r = Rating::from_stars(4.456).unwrap();
+/// assert_eq!(r.hundredths(), 446);
+/// assert_eq!(r.as_f64(), 4.46);
+/// assert_eq!(r.to_string(), "4.46");
+/// assert!(Rating::from_stars(5.2).is_none() && Rating::from_stars(f64::NAN).is_none());
+/// assert!(Rating::from_stars(0.0).is_none(), "0 means no reviews yet, not a rating");
+/// assert!(serde_json::from_str::<Rating>("7").is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct Rating(u16);
+
+impl Rating {
+    /// The lowest rating, one star.
+    pub const MIN: Rating = Rating(100);
+    /// The highest rating, five stars.
+    pub const MAX: Rating = Rating(500);
+
+    /// A rating from a number of stars, rounded to hundredths; `None` outside 1–5 stars or
+    /// when not finite.
+    pub fn from_stars(stars: f64) -> Option<Rating> {
+        if !stars.is_finite() {
+            return None;
+        }
+        let h = (stars * 100.0).round();
+        if !(f64::from(Self::MIN.0)..=f64::from(Self::MAX.0)).contains(&h) {
+            return None;
+        }
+        // In 100..=500 after the check above, so the cast is exact.
+        Some(Rating(h as u16))
+    }
+
+    /// A rating from hundredths of a star (100–500); `None` outside that range.
+    ///
+    /// ```
+    /// assert_eq!(socialkit::model::Rating::from_hundredths(420).unwrap().as_f64(), 4.2);
+    /// assert!(socialkit::model::Rating::from_hundredths(99).is_none());
+    /// ```
+    pub fn from_hundredths(hundredths: u16) -> Option<Rating> {
+        (Self::MIN.0..=Self::MAX.0)
+            .contains(&hundredths)
+            .then_some(Rating(hundredths))
+    }
+
+    /// Hundredths of a star (100–500).
+    pub fn hundredths(self) -> u16 {
+        self.0
+    }
+
+    /// Stars as a number (4.46).
+    pub fn as_f64(self) -> f64 {
+        f64::from(self.0) / 100.0
+    }
+}
+
+impl std::fmt::Display for Rating {
+    /// Stars with two decimals (`4.60`); use `{:.1}` for one decimal.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let places = f.precision().unwrap_or(2);
+        write!(f, "{:.*}", places, self.as_f64())
+    }
+}
+
+impl TryFrom<f64> for Rating {
+    type Error = String;
+
+    fn try_from(stars: f64) -> Result<Self, Self::Error> {
+        Rating::from_stars(stars).ok_or_else(|| format!("{stars} is not a 1–5 star rating"))
+    }
+}
+
+impl From<Rating> for f64 {
+    fn from(r: Rating) -> f64 {
+        r.as_f64()
+    }
 }

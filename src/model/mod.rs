@@ -15,7 +15,7 @@ mod search;
 pub use channel::{Channel, Profile};
 pub use interaction::{Author, Interaction, InteractionKind, InteractionQuery, Page};
 pub use media::{Media, MediaKind, MediaSource};
-pub use metrics::{ChannelMetrics, EngagementRate, Metric, PostMetrics, RateBasis};
+pub use metrics::{ChannelMetrics, EngagementRate, Metric, PostMetrics, RateBasis, Rating};
 pub use platform_id::PlatformId;
 pub use post::{Part, Post, PublishOptions, Published, RecentPost, Target, Variant, Visibility};
 pub use refs::{InteractionRef, PostRef};

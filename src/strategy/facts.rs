@@ -5,9 +5,11 @@
 //! Every number names its sources (ids in [`sources`](super::sources)). Where
 //! `strategy-notes.md` has no number, the fact is marked as an **assumption** (`sources` is
 //! empty and the reason says so): that is true of every fact about Mastodon, Bluesky, Threads,
-//! Telegram, Discord, Reddit, Nostr, YouTube, Google Business Profile and the sandbox, and of the awareness, retention, lead
-//! generation, campaign and reputation fit of every platform. Users replace any platform's
-//! facts with `settings.facts`.
+//! Telegram, Discord, Reddit, Nostr, Pinterest, Google Business Profile and the sandbox, of
+//! the cadence of TikTok and YouTube, of the awareness, retention, lead generation, campaign
+//! and reputation fit of every platform, and of the presence of a B2B organisation's buyers
+//! (LinkedIn high, TikTok and Pinterest low). Users replace any platform's facts with
+//! `settings.facts`.
 //!
 //! Sourced numbers used here:
 //! - Cadence: Instagram 3–7 feed posts/week, Facebook 1–2/day, X and LinkedIn 1–5/day
@@ -17,12 +19,14 @@
 //!   Facebook pages under 10k followers lose 50 % of clicks per post at 2 posts/day (HubSpot,
 //!   `hubspot-frequency`, `hubspot-linkedin-twitter`).
 //! - Engagement by impressions (Buffer 2025, `buffer-2025`): Instagram 1.16 %, Facebook
-//!   5.07 %, X 2.31 %, LinkedIn 6.50 %. By followers (Socialinsider 2025,
-//!   `socialinsider-2025`): Instagram 0.48 %, Facebook 0.15 %, X 0.12 %, LinkedIn 3.85 %; Rival
-//!   IQ 2023 medians (`rivaliq-2023`): Instagram 0.47 %, Facebook 0.06 %, X 0.035 %.
+//!   5.07 %, X 2.31 %, LinkedIn 6.50 %, TikTok 4.86 %, YouTube 4.41 %. By followers
+//!   (Socialinsider 2025, `socialinsider-2025`): Instagram 0.48 %, Facebook 0.15 %, X 0.12 %,
+//!   LinkedIn 3.85 %, TikTok 3.70 %; Rival IQ 2023 medians (`rivaliq-2023`): Instagram 0.47 %,
+//!   Facebook 0.06 %, X 0.035 %, TikTok 5.69 %.
 //! - Best times (Hootsuite 2023, `hootsuite-best-times-2023`): Facebook Mon 10:00, Instagram
-//!   Mon 09:00, X Fri 09:00, LinkedIn Mon 13:00 (measured in PST on Hootsuite's accounts;
-//!   socialkit applies them in the audience's local time, an assumption).
+//!   Mon 09:00, X Fri 09:00, LinkedIn Mon 13:00, TikTok Sun 13:00 (measured in PST on
+//!   Hootsuite's accounts; socialkit applies them in the audience's local time, an
+//!   assumption).
 //! - Half-life (Wiselytics, `wiselytics-half-life`): tweet 24 min, Facebook post 90 min.
 //! - Spacing: never within 30 min of another post (Click Social, `clickdimensions-spacing`).
 //! - Customer-service inboxes (Hootsuite Inbox, `hootsuite-inbox`).
@@ -42,7 +46,7 @@ use super::goals::GoalKind;
 use crate::model::{Metric, PlatformId, RateBasis};
 
 /// The platforms socialkit plans for (the adapters of `DESIGN.md` §1), in a fixed order.
-pub const PLATFORMS: [PlatformId; 13] = [
+pub const PLATFORMS: [PlatformId; 15] = [
     PlatformId::Bluesky,
     PlatformId::Discord,
     PlatformId::Facebook,
@@ -51,9 +55,11 @@ pub const PLATFORMS: [PlatformId; 13] = [
     PlatformId::LinkedIn,
     PlatformId::Mastodon,
     PlatformId::Nostr,
+    PlatformId::Pinterest,
     PlatformId::Reddit,
     PlatformId::Telegram,
     PlatformId::Threads,
+    PlatformId::TikTok,
     PlatformId::X,
     PlatformId::Youtube,
 ];
@@ -90,6 +96,11 @@ pub struct PlatformFacts {
     pub reports: Vec<Metric>,
     /// Whether a customer-service inbox can read its messages (comments, mentions, DMs).
     pub inbox: bool,
+    /// How present a B2B organisation's buyers are, 0–1, used for the audience factor when the
+    /// organisation is B2B and the audience's presence on the platform is not given; `None`
+    /// = neutral (0.5). LinkedIn high, the consumer platforms TikTok and Pinterest low.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub b2b_audience: Option<Fact>,
 }
 
 /// A number with its reason and sources (empty sources = an assumption).
@@ -359,6 +370,7 @@ fn build(p: &str) -> PlatformFacts {
             spacing_reason: default_spacing.1,
             reports: vec![Impressions, Reach, Likes, Replies, Reposts, Saves],
             inbox: true,
+            b2b_audience: None,
         },
         "facebook" => PlatformFacts {
             platform: p.into(),
@@ -395,6 +407,7 @@ fn build(p: &str) -> PlatformFacts {
             spacing_reason: "about 3 half-lives of a Facebook post (90 min, Wiselytics), rounded up to whole hours".into(),
             reports: vec![Impressions, Reach, Likes, Reposts, Replies, Clicks],
             inbox: true,
+            b2b_audience: None,
         },
         "x" => PlatformFacts {
             platform: p.into(),
@@ -429,6 +442,7 @@ fn build(p: &str) -> PlatformFacts {
             spacing_reason: "about 3 half-lives of a tweet (24 min, Wiselytics), rounded up to whole hours".into(),
             reports: vec![Impressions, Likes, Reposts, Replies, Quotes, Bookmarks],
             inbox: true,
+            b2b_audience: None,
         },
         "linkedin" => PlatformFacts {
             platform: p.into(),
@@ -455,6 +469,7 @@ fn build(p: &str) -> PlatformFacts {
             spacing_reason: "assumption: 4 h, a professional feed rewards fewer, spaced posts".into(),
             reports: vec![Impressions, Reach, Likes, Reposts, Replies, Clicks],
             inbox: true,
+            b2b_audience: Some(a(0.8, "a B2B organisation's buyers are on LinkedIn")),
         },
         other => {
             let (fit, c, reports, inbox): (_, _, Vec<Metric>, bool) = match other {
@@ -564,7 +579,7 @@ fn build(p: &str) -> PlatformFacts {
                     true,
                 ),
             };
-            PlatformFacts {
+            let mut f = PlatformFacts {
                 platform: other.into(),
                 cadence: cadence(
                     c.0,
@@ -581,7 +596,52 @@ fn build(p: &str) -> PlatformFacts {
                 spacing_reason: default_spacing.1,
                 reports,
                 inbox,
+                b2b_audience: None,
+            };
+            let consumer = |what: &str| {
+                Some(a(
+                    0.2,
+                    &format!("a consumer {what} audience: a B2B organisation's buyers are rarely reached there"),
+                ))
+            };
+            match other {
+                // strategy-notes 1.5 and 2.1: TikTok's engagement benchmarks (Buffer 2025 by
+                // impressions, Socialinsider 2025 and Rival IQ 2023 by followers) and
+                // Hootsuite 2023's best time, Sun 13:00.
+                "tiktok" => {
+                    f.engagement = vec![
+                        bench(RateBasis::Impressions, 0.0486, "Buffer 2025", "buffer-2025"),
+                        bench(RateBasis::Followers, 0.0370, "Socialinsider 2025", "socialinsider-2025"),
+                        bench(RateBasis::Followers, 0.0569, "Rival IQ 2023 median", "rivaliq-2023"),
+                    ];
+                    f.goal_fit.insert(Engagement, engagement_fit(0.0486));
+                    f.goal_fit.insert(
+                        LeadGeneration,
+                        a(0.3, "no clickable links in video captions"),
+                    );
+                    f.peak_hour = peak(6 * 24 + 13, "Sun 13:00");
+                    f.b2b_audience = consumer("entertainment");
+                }
+                "pinterest" => {
+                    f.goal_fit.insert(
+                        LeadGeneration,
+                        a(0.8, "every pin links out and its outbound clicks are reported"),
+                    );
+                    f.b2b_audience = consumer("discovery and shopping");
+                }
+                // strategy-notes 1.5: Buffer 2025 measured YouTube at 4.41% by impressions.
+                "youtube" => {
+                    f.engagement = vec![bench(
+                        RateBasis::Impressions,
+                        0.0441,
+                        "Buffer 2025",
+                        "buffer-2025",
+                    )];
+                    f.goal_fit.insert(Engagement, engagement_fit(0.0441));
+                }
+                _ => {}
             }
+            f
         }
     }
 }

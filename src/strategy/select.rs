@@ -7,7 +7,7 @@
 //! | factor | value | default weight |
 //! |---|---|---|
 //! | `goal_fit` | Σ priority × fit(platform, goal kind) ÷ Σ priority ([`facts`](super::facts)) | 0.45 |
-//! | `audience` | presence on the platform ÷ the highest presence given; 0.5 when unknown (0.8 for LinkedIn when the organisation is B2B, an assumption) | 0.25 |
+//! | `audience` | presence on the platform ÷ the highest presence given; 0.5 when unknown, or the platform's `b2b_audience` fact when the organisation is B2B (LinkedIn 0.8, TikTok and Pinterest 0.2: assumptions) | 0.25 |
 //! | `history` | the connected channels' own engagement rate ÷ the platform benchmark with the same denominator, halved and capped at 1 (matching the benchmark = 0.5); 0.5 without history or benchmark | 0.20 |
 //! | `measurability` | share of the goals whose KPI the platform can measure (its reported metrics, its inbox) | 0.10 |
 //!
@@ -19,7 +19,7 @@
 //! use socialkit::strategy::{Inputs, select::select};
 //! let inputs = Inputs::example();
 //! let s = select(&inputs, 10);
-//! assert_eq!(s.platforms.len(), 13);
+//! assert_eq!(s.platforms.len(), 15);
 //! let ig = s.platforms.iter().find(|p| p.platform == "instagram").unwrap();
 //! assert!(ig.connected);
 //! let total: f64 = ig.contributions.iter().map(|c| c.points).sum();
@@ -276,6 +276,7 @@ fn unreachable_facts(platform: &str) -> PlatformFacts {
         spacing_reason: "assumption".into(),
         reports: Vec::new(),
         inbox: false,
+        b2b_audience: None,
     }
 }
 
@@ -310,7 +311,7 @@ pub fn select(inputs: &Inputs, capacity: u32) -> Selection {
             let channels = by_platform.get(name.as_str()).cloned().unwrap_or_default();
             let values = [
                 goal_fit(inputs, &facts),
-                audience(inputs, name),
+                audience(inputs, &facts, name),
                 history(&facts, &channels),
                 measurability(inputs, &facts, &channels),
             ];
@@ -478,7 +479,7 @@ fn goal_fit(inputs: &Inputs, facts: &PlatformFacts) -> Value {
     )
 }
 
-fn audience(inputs: &Inputs, platform: &str) -> Value {
+fn audience(inputs: &Inputs, facts: &PlatformFacts, platform: &str) -> Value {
     let presence = &inputs.audience.platform_presence;
     let max = presence.values().copied().fold(0.0, f64::max);
     if let Some(v) = presence.get(platform) {
@@ -495,11 +496,18 @@ fn audience(inputs: &Inputs, platform: &str) -> Value {
         }
         return (0.0, format!("no audience on {platform}"), Vec::new());
     }
-    if inputs.organisation.b2b && platform == "linkedin" {
+    if let Some(b2b) = facts
+        .b2b_audience
+        .as_ref()
+        .filter(|_| inputs.organisation.b2b)
+    {
         return (
-            0.8,
-            "presence unknown; a B2B organisation's buyers are on LinkedIn (assumption)".into(),
-            Vec::new(),
+            b2b.value.clamp(0.0, 1.0),
+            format!(
+                "the audience's presence on {platform} is unknown; for a B2B organisation: {}",
+                b2b.reason
+            ),
+            b2b.sources.clone(),
         );
     }
     (
@@ -654,5 +662,50 @@ mod tests {
             .sum();
         assert!(need <= 2);
         assert!(s.channels.iter().any(|c| c.reason.contains("capacity")));
+    }
+
+    /// TikTok and Pinterest are in the selection; for a B2B organisation their consumer
+    /// audience keeps them below LinkedIn, and TikTok (no clickable links) last for leads.
+    #[test]
+    fn consumer_platforms_do_not_lead_a_b2b_plan() {
+        use crate::strategy::goals::{Goal, GoalKind};
+        use crate::strategy::kpi::KpiId;
+        let deadline = chrono::NaiveDate::from_ymd_opt(2026, 5, 31).unwrap();
+        let rank = |s: &Selection, p: &str| {
+            s.platforms
+                .iter()
+                .find(|x| x.platform == p)
+                .map(|x| x.rank)
+                .unwrap()
+        };
+        for (kind, kpi) in [
+            (GoalKind::LeadGeneration, KpiId::ClickThroughRate),
+            (GoalKind::Awareness, KpiId::Reach),
+            (GoalKind::Engagement, KpiId::EngagementRateByImpressions),
+        ] {
+            let mut inputs = Inputs::example();
+            inputs.organisation.b2b = true;
+            inputs.goals = vec![Goal::new("g", kind, kpi, 0.01, 0.02, deadline)];
+            let s = select(&inputs, 10);
+            assert_eq!(s.platforms.len(), PLATFORMS.len());
+            for consumer in ["tiktok", "pinterest"] {
+                assert!(
+                    rank(&s, consumer) > rank(&s, "linkedin"),
+                    "{kind:?}: {consumer} above LinkedIn"
+                );
+                let why = &s.platforms[rank(&s, consumer) - 1].contributions[1].reason;
+                assert!(why.contains("B2B"), "{why}");
+            }
+            if kind == GoalKind::LeadGeneration {
+                assert_eq!(rank(&s, "linkedin"), 1);
+                assert_eq!(rank(&s, "tiktok"), PLATFORMS.len());
+            }
+        }
+        // A consumer brand seeking awareness is pointed at TikTok.
+        let mut retail = Inputs::example();
+        retail.goals.retain(|g| g.kind == GoalKind::Awareness);
+        let s = select(&retail, 10);
+        assert!(rank(&s, "tiktok") < rank(&s, "linkedin"));
+        assert!(s.recommended_to_connect.contains(&PlatformId::TikTok));
     }
 }

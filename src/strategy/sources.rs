@@ -62,7 +62,7 @@ impl From<SourceRef> for Source {
 pub const ALL: &[SourceRef] = &[
     SourceRef {
         id: "buffer-2025",
-        title: "Buffer 2025 engagement benchmarks by impressions (IG 1.16%, FB 5.07%, X 2.31%, LinkedIn 6.50%), via shortsintel",
+        title: "Buffer 2025 engagement benchmarks by impressions (IG 1.16%, FB 5.07%, X 2.31%, LinkedIn 6.50%, TikTok 4.86%, YouTube 4.41%), via shortsintel",
         url: "https://www.shortsintel.com/statistics/social-media-engagement-benchmarks",
     },
     SourceRef {
@@ -82,7 +82,7 @@ pub const ALL: &[SourceRef] = &[
     },
     SourceRef {
         id: "hootsuite-best-times-2023",
-        title: "Hootsuite 2023 best times (PST): Facebook Mon 10 AM, Instagram Mon 9 AM, Twitter Fri 9 AM, LinkedIn Mon 1 PM (copy)",
+        title: "Hootsuite 2023 best times (PST): Facebook Mon 10 AM, Instagram Mon 9 AM, Twitter Fri 9 AM, LinkedIn Mon 1 PM, TikTok Sun 1 PM (copy)",
         url: "https://18to10k.com/best-time-to-post-on-social-media-in-2023-all-networks",
     },
     SourceRef {
@@ -137,7 +137,7 @@ pub const ALL: &[SourceRef] = &[
     },
     SourceRef {
         id: "rivaliq-2023",
-        title: "Rival IQ 2023 report (2022 data), median engagement by followers: IG 0.47%, FB 0.06%, X 0.035%; posts/week FB 5.04, IG 4.5, X 3.9",
+        title: "Rival IQ 2023 report (2022 data), median engagement by followers: IG 0.47%, FB 0.06%, X 0.035%, TikTok 5.69%; posts/week FB 5.04, IG 4.5, X 3.9",
         url: "https://wishu.io/rival-iqs-social-media-report-top-highlights-we-read-it-so-you-dont-have-to/",
     },
     SourceRef {
@@ -157,7 +157,7 @@ pub const ALL: &[SourceRef] = &[
     },
     SourceRef {
         id: "socialinsider-2025",
-        title: "Socialinsider (70M posts, 2024-2025) engagement by followers: IG 0.48%, FB 0.15%, X 0.12%, LinkedIn 3.85%",
+        title: "Socialinsider (70M posts, 2024-2025) engagement by followers: IG 0.48%, FB 0.15%, X 0.12%, LinkedIn 3.85%, TikTok 3.70%",
         url: "https://www.shortsintel.com/statistics/social-media-engagement-benchmarks",
     },
     SourceRef {

@@ -415,3 +415,45 @@ async fn around(State(s): State<Instrumented>, request: Request, next: Next) -> 
         None => next.run(request).await,
     }
 }
+
+/// The authorization codes a twin's consent screen hands out and its token endpoint redeems:
+/// each code is single-use and bound to the PKCE challenge it was issued for, checked with
+/// S256 on redemption (RFC 7636 §4.6, <https://www.rfc-editor.org/rfc/rfc7636#section-4.6>),
+/// and a used, unknown or mismatched code is refused (the token endpoint answers RFC 6749
+/// §5.2's `invalid_grant`). Cheap to clone (shared).
+///
+/// ```
+/// use socialkit::auth::Pkce;
+/// use socialkit::testkit::twin::AuthCodes;
+/// let codes = AuthCodes::default();
+/// let pkce = Pkce::new();
+/// let code = codes.issue("4/twin-", pkce.challenge());
+/// assert!(!codes.redeem(&code, "a-wrong-verifier-that-is-long-enough-to-be-a-verifier"));
+/// let code = codes.issue("4/twin-", pkce.challenge());
+/// assert!(codes.redeem(&code, pkce.verifier().expose()));
+/// assert!(!codes.redeem(&code, pkce.verifier().expose()), "single use");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct AuthCodes {
+    inner: Arc<Mutex<(u64, std::collections::HashMap<String, String>)>>,
+}
+
+impl AuthCodes {
+    /// A new code starting with `prefix`, for the PKCE `challenge` of the authorization URL.
+    pub fn issue(&self, prefix: &str, challenge: &str) -> String {
+        let mut g = lock(&self.inner);
+        g.0 += 1;
+        let code = format!("{prefix}{}", g.0);
+        g.1.insert(code.clone(), challenge.to_string());
+        code
+    }
+
+    /// Redeems `code` with the token request's `code_verifier`: true once, for a code issued
+    /// for the verifier's challenge. The code is gone afterwards either way.
+    pub fn redeem(&self, code: &str, verifier: &str) -> bool {
+        let Some(challenge) = lock(&self.inner).1.remove(code) else {
+            return false;
+        };
+        crate::auth::Pkce::from_verifier(verifier).is_ok_and(|p| p.challenge() == challenge)
+    }
+}

@@ -1306,6 +1306,7 @@ impl Adapter for Bluesky {
                     followers: p.followers_count,
                     following: p.follows_count,
                     posts: p.posts_count,
+                    ..ChannelMetrics::default()
                 };
                 Ok(c)
             }

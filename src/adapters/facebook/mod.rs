@@ -319,8 +319,7 @@ impl Adapter for Facebook {
         c.url = page.link;
         c.metrics = ChannelMetrics {
             followers: page.followers_count.or(page.fan_count),
-            following: None,
-            posts: None,
+            ..ChannelMetrics::default()
         };
         Ok(c)
     }

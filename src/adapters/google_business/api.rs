@@ -4,7 +4,9 @@
 //! <https://developers.google.com/my-business/content/posts-data> (event and offer examples),
 //! `accounts.locations.reviews` <https://developers.google.com/my-business/reference/rest/v4/accounts.locations.reviews>
 //! (Review, ReviewReply, the list's `averageRating`, `totalReviewCount`, `nextPageToken`), and
-//! the common types `google.type.Date` and `google.type.TimeOfDay`.
+//! the common types `google.type.Date` and `google.type.TimeOfDay`; for the connect flow,
+//! the Account Management API's `accounts.list` and the Business Information API's
+//! `accounts.locations.list` (each type names its page).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -219,4 +221,63 @@ pub struct ReviewList {
     /// The next page.
     #[serde(default)]
     pub next_page_token: Option<String>,
+}
+
+/// Account Management API `accounts.list` answer
+/// (<https://developers.google.com/my-business/reference/accountmanagement/rest/v1/accounts/list>).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountList {
+    /// The accounts the user owns or manages, the personal one first.
+    #[serde(default)]
+    pub accounts: Vec<BusinessAccount>,
+    /// The next page (20 accounts a page at most).
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+/// An `Account` of the Account Management API
+/// (<https://developers.google.com/my-business/reference/accountmanagement/rest/v1/accounts#Account>).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BusinessAccount {
+    /// `accounts/{accountId}`.
+    #[serde(default)]
+    pub name: String,
+    /// The account's name as shown.
+    #[serde(default)]
+    pub account_name: Option<String>,
+    /// `PERSONAL`, `LOCATION_GROUP`, `USER_GROUP` or `ORGANIZATION`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// Business Information API `accounts.locations.list` answer
+/// (<https://developers.google.com/my-business/reference/businessinformation/rest/v1/accounts.locations/list>).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocationList {
+    /// The locations, with the fields of the request's `readMask`.
+    #[serde(default)]
+    pub locations: Vec<BusinessLocation>,
+    /// The next page (100 locations a page at most).
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+/// A `Location` of the Business Information API, with the fields socialkit asks for
+/// (`readMask=name,title,languageCode`;
+/// <https://developers.google.com/my-business/reference/businessinformation/rest/v1/accounts.locations#Location>).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BusinessLocation {
+    /// `locations/{locationId}`.
+    #[serde(default)]
+    pub name: String,
+    /// The business name.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The location's language (BCP 47).
+    #[serde(default)]
+    pub language_code: Option<String>,
 }

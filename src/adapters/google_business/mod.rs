@@ -7,7 +7,8 @@
 //! ([`crate::auth::google`]) and its error model (each module names what it took).
 //!
 //! - **Auth**: Google OAuth 2.0 with PKCE and offline access, scope `business.manage`
-//!   ([`oauth`]); tokens refreshed through the channel's token manager.
+//!   ([`oauth`]); the locations the token may manage listed to choose from ([`connect`]);
+//!   tokens refreshed through the channel's token manager.
 //! - **Publish**: a post's text is a `STANDARD` local post's summary (1,500 characters), its
 //!   link a "Learn more" button, an image by public URL its photo;
 //!   [`GoogleBusiness::publish_local_post`] makes events and offers ([`LocalPostDraft`],
@@ -18,20 +19,31 @@
 //!   replaces the owner's reply ([`GoogleBusiness::set_review_reply`] to update it,
 //!   [`GoogleBusiness::delete_review_reply`] to remove it). They reach the unified inbox and
 //!   its SLA like comments ([`crate::inbox`]).
-//! - **Channel metrics**: [`GoogleBusiness::review_summary`] (average rating, review count).
-//!   The Platform's `ChannelMetrics` has no rating field, so `channel()` reports the count of
-//!   reviews in its profile bio only as text; post metrics are not offered (the v4 post
-//!   insights were retired for the Performance API, which reports per location).
+//! - **Channel metrics**: `channel()` reads `reviews.list` (one review per page) and reports
+//!   its `totalReviewCount` as [`ChannelMetrics::reviews`](crate::model::ChannelMetrics) and
+//!   its `averageRating` as [`ChannelMetrics::average_rating`](crate::model::ChannelMetrics)
+//!   (a [`Rating`](crate::model::Rating) in hundredths of a star); followers, following and
+//!   posts stay `None` (the API has none). [`GoogleBusiness::review_summary`] gives the two
+//!   alone. Post metrics are not offered (the v4 post insights were retired for the
+//!   Performance API, which reports per location).
 //! - **No idempotency key**: a post is sent once and an in-doubt one is reconciled through
 //!   `localPosts.list`; a reply is a PUT and safe to repeat.
 //!
 //! # Unverified
 //!
-//! No live location was used. Unverified: the 1,500-character summary and 58-character event
-//! title (YouTube Help and vendor docs, not the API reference); the 4,096-byte reply limit;
-//! that `reviews.list` orders by `updateTime desc` as asked and how long its page tokens
-//! last; the 429 `Retry-After` (a minute is assumed); that a new local post appears in
-//! `localPosts.list` at once while its state is `PROCESSING`.
+//! No live location was used. Checked against the reference since: `reviews.list` takes
+//! `pageSize` up to 50 and `orderBy` `updateTime desc` (also its default; `rating` and
+//! `rating desc` are the other orders), and answers `averageRating` as a plain number on the
+//! 1–5 scale with no stated precision, hence [`Rating`](crate::model::Rating) in hundredths
+//! (<https://developers.google.com/my-business/reference/rest/v4/accounts.locations.reviews/list>);
+//! the 4,096-byte reply is `ReviewReply.comment`'s "maximum length is 4096 bytes"
+//! (<https://developers.google.com/my-business/reference/rest/v4/accounts.locations.reviews#ReviewReply>,
+//! read through a copy of the field's description). Unverified: the 1,500-character summary
+//! and 58-character event title (Google Help and vendor docs, not the API reference); how long
+//! `reviews.list` page tokens last; the 429 `Retry-After` (a minute is assumed); that a new
+//! local post appears in `localPosts.list` at once while its state is `PROCESSING`; and, for
+//! the connect flow, that `accounts.list` puts the personal account first and that every
+//! location's `name` is `locations/{id}` as the Business Information reference shows.
 //!
 //! # Reviews
 //!
@@ -39,6 +51,7 @@
 
 pub mod api;
 pub mod config;
+pub mod connect;
 pub mod errors;
 pub mod oauth;
 pub mod posts;
@@ -61,7 +74,7 @@ use crate::auth::{Secret, TokenManager, channel_tokens};
 use crate::http::{Call, Client, Response};
 use crate::model::{
     Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, MediaKind, Page, Post,
-    PostRef, Profile, PublishOptions, Published, RecentPost,
+    PostRef, PublishOptions, Published, RecentPost,
 };
 use crate::platform::{Capabilities, Idempotency, MediaLimits, Operation, Platform};
 use crate::text::{Counting, TextRule};
@@ -79,7 +92,7 @@ pub const PLATFORM: &str = "google_business";
 pub const MAX_SUMMARY: usize = 1500;
 /// Longest event or offer title: 58 characters (unverified).
 pub const MAX_EVENT_TITLE: usize = 58;
-/// Longest review reply: 4,096 bytes (`ReviewReply.comment`, unverified).
+/// Longest review reply: 4,096 bytes (`ReviewReply.comment` in the v4 reference).
 pub const MAX_REPLY_BYTES: usize = 4096;
 
 /// Registers `google_business`.
@@ -235,13 +248,7 @@ impl Adapter for GoogleBusiness {
             self.config.location_name(),
             self.config.location_name(),
         );
-        ch.profile = Profile {
-            bio: match (s.average_rating, s.total_review_count) {
-                (Some(r), Some(n)) => Some(format!("{r:.1} stars from {n} reviews")),
-                _ => None,
-            },
-            ..Profile::default()
-        };
+        ch.metrics = s.metrics();
         Ok(ch)
     }
 

@@ -18,21 +18,43 @@ use super::api::{Review, ReviewList, ReviewReply};
 use super::{GoogleBusiness, MAX_REPLY_BYTES, PLATFORM};
 use crate::http::{Call, HighWater, Retry};
 use crate::model::{
-    Author, Interaction, InteractionKind, InteractionQuery, InteractionRef, Page, Post, PostRef,
-    Published,
+    Author, ChannelMetrics, Interaction, InteractionKind, InteractionQuery, InteractionRef, Page,
+    Post, PostRef, Published, Rating,
 };
 use crate::{Error, Result};
 
 /// Most pages one read takes.
 const MAX_PAGES: usize = 10;
 
-/// A location's rating: what Google shows beside its name.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// A location's rating: what Google shows beside its name. `channel()` reports the same two
+/// numbers as [`ChannelMetrics::average_rating`] and [`ChannelMetrics::reviews`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewSummary {
-    /// The average star rating, 1–5 (`None` before the first review).
-    pub average_rating: Option<f64>,
+    /// The average star rating, 1–5 in hundredths of a star (`None` before the first
+    /// review, or when Google sends a value outside 1–5).
+    pub average_rating: Option<Rating>,
     /// How many reviews there are.
     pub total_review_count: Option<u64>,
+}
+
+impl ReviewSummary {
+    /// The summary as channel metrics: reviews and average rating, the other fields `None`.
+    ///
+    /// ```
+    /// use socialkit::adapters::google_business::ReviewSummary;
+    /// use socialkit::model::Rating;
+    /// let s = ReviewSummary { average_rating: Rating::from_stars(4.3), total_review_count: Some(87) };
+    /// let m = s.metrics();
+    /// assert_eq!((m.reviews, m.average_rating.unwrap().as_f64()), (Some(87), 4.3));
+    /// assert_eq!(m.followers, None, "a location has no followers in the API");
+    /// ```
+    pub fn metrics(&self) -> ChannelMetrics {
+        ChannelMetrics {
+            reviews: self.total_review_count,
+            average_rating: self.average_rating,
+            ..ChannelMetrics::default()
+        }
+    }
 }
 
 fn stars(s: &str) -> Option<u8> {
@@ -65,9 +87,7 @@ impl GoogleBusiness {
         let call = Call::get(PLATFORM, "channel", self.reviews_url()?).query([("pageSize", "1")]);
         let list: ReviewList = self.send(call).await?.json()?;
         Ok(ReviewSummary {
-            average_rating: list
-                .average_rating
-                .filter(|r| r.is_finite() && (0.0..=5.0).contains(r)),
+            average_rating: list.average_rating.and_then(Rating::from_stars),
             total_review_count: list.total_review_count,
         })
     }

@@ -3,10 +3,19 @@
 //! `accounts.locations.localPosts` and `accounts.locations.reviews` references under
 //! <https://developers.google.com/my-business/reference/rest/v4>, the posts guide
 //! <https://developers.google.com/my-business/content/posts-data>, Google's error model
-//! <https://cloud.google.com/apis/design/errors> and the OAuth refresh answer
-//! <https://developers.google.com/identity/protocols/oauth2/web-server#offline>.
+//! <https://cloud.google.com/apis/design/errors>, Google's token endpoint (the code exchange
+//! <https://developers.google.com/identity/protocols/oauth2/web-server#exchange-authorization-code>
+//! and the refresh answer <https://developers.google.com/identity/protocols/oauth2/web-server#offline>),
+//! and for the connect flow the Account Management API's `accounts.list`
+//! <https://developers.google.com/my-business/reference/accountmanagement/rest/v1/accounts/list>
+//! and the Business Information API's `accounts.locations.list`
+//! <https://developers.google.com/my-business/reference/businessinformation/rest/v1/accounts.locations/list>.
 //!
-//! What it does: bearer check (`401 UNAUTHENTICATED`), `POST /token` (refresh), posts with
+//! What it does: bearer check (`401 UNAUTHENTICATED`); `POST /token` exchanges a code issued
+//! by [`TwinHandle::authorize`] once, for the PKCE verifier of its challenge (`invalid_grant`
+//! otherwise), answering a refresh token (offline access), and refreshes (no new refresh
+//! token); `GET /v1/accounts` and `GET /v1/accounts/{a}/locations` (`readMask` required,
+//! `INVALID_ARGUMENT` without) list the user's account and its locations; posts with
 //! `INVALID_ARGUMENT` for an empty or long summary, a missing event on EVENT/OFFER, an event
 //! ending before it starts; posts answered `LIVE` with a `searchUrl`; reviews newest first by
 //! `updateTime` with `pageSize` (≤ 50) and `pageToken`, `averageRating` and
@@ -27,7 +36,7 @@ use serde_json::{Value, json};
 use super::GoogleBusinessConfig;
 use crate::Result;
 use crate::auth::{OAuth2Refresh, Secret};
-use crate::testkit::twin::{Faults, RequestLog, TwinServer, instrument};
+use crate::testkit::twin::{AuthCodes, Faults, RequestLog, TwinServer, instrument};
 
 /// A review in the twin.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +63,8 @@ struct St {
     access_token: String,
     refresh_token: String,
     client_id: String,
+    codes: AuthCodes,
+    locations: Vec<(String, String)>,
     verified: bool,
     posts: Vec<Value>,
     reviews: Vec<TwinReview>,
@@ -127,28 +138,110 @@ impl St {
     }
 }
 
-/// POST /token — the refresh grant.
+fn invalid_grant() -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(json!({"error": "invalid_grant", "error_description": "Bad Request"})),
+    )
+        .into_response()
+}
+
+/// POST /token — Google's token endpoint: the authorization-code grant (a single-use code,
+/// PKCE S256 checked, the client id in the body; a refresh token with offline access) and
+/// the refresh grant (no new refresh token).
 async fn token(
     State(s): State<S>,
     axum::Form(form): axum::Form<HashMap<String, String>>,
 ) -> Response {
     let mut st = lock(&s);
-    if form.get("grant_type").map(String::as_str) != Some("refresh_token")
-        || form.get("refresh_token") != Some(&st.refresh_token)
-        || form.get("client_id") != Some(&st.client_id)
-    {
-        return (
-            StatusCode::BAD_REQUEST,
-            axum::Json(json!({"error": "invalid_grant", "error_description": "Bad Request"})),
-        )
-            .into_response();
+    if form.get("client_id") != Some(&st.client_id) {
+        return invalid_grant();
     }
+    let mut answer = match form.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => {
+            let code = form.get("code").map(String::as_str).unwrap_or_default();
+            let verifier = form.get("code_verifier").map(String::as_str);
+            if !st.codes.redeem(code, verifier.unwrap_or_default()) {
+                return invalid_grant();
+            }
+            json!({"refresh_token": st.refresh_token})
+        }
+        Some("refresh_token") if form.get("refresh_token") == Some(&st.refresh_token) => {
+            json!({})
+        }
+        _ => return invalid_grant(),
+    };
     st.next += 1;
     st.access_token = format!("ya29.gbp-{}", st.next);
-    ok(
-        json!({"access_token": st.access_token, "expires_in": 3599, "token_type": "Bearer",
-        "scope": super::oauth::SCOPES.join(" ")}),
-    )
+    answer["access_token"] = json!(st.access_token);
+    answer["expires_in"] = json!(3599);
+    answer["token_type"] = json!("Bearer");
+    answer["scope"] = json!(super::oauth::SCOPES.join(" "));
+    ok(answer)
+}
+
+impl St {
+    fn bearer(&self, h: &HeaderMap) -> std::result::Result<(), Box<Response>> {
+        self.auth(h, &self.account, &self.location)
+    }
+}
+
+/// GET v1/accounts — Account Management `accounts.list`: the user's one (personal) account.
+async fn list_accounts(State(s): State<S>, h: HeaderMap) -> Response {
+    let st = lock(&s);
+    if let Err(r) = st.bearer(&h) {
+        return *r;
+    }
+    ok(json!({"accounts": [{
+        "name": format!("accounts/{}", st.account), "accountName": "ACME Anvils",
+        "type": "PERSONAL", "role": "PRIMARY_OWNER", "verificationState": "VERIFIED"}]}))
+}
+
+/// GET v1/accounts/{a}/locations — Business Information `accounts.locations.list` with the
+/// required `readMask` (only `name`, `title` and `languageCode` are filled).
+async fn list_locations(
+    State(s): State<S>,
+    Path(a): Path<String>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let st = lock(&s);
+    if let Err(r) = st.bearer(&h) {
+        return *r;
+    }
+    if a != st.account {
+        return error(
+            403,
+            "PERMISSION_DENIED",
+            "The caller does not have permission",
+        );
+    }
+    let Some(mask) = q.get("readMask").filter(|m| !m.is_empty()) else {
+        return error(
+            400,
+            "INVALID_ARGUMENT",
+            "Request contains an invalid argument.",
+        );
+    };
+    let fields: Vec<&str> = mask.split(',').map(str::trim).collect();
+    let locations: Vec<Value> = st
+        .locations
+        .iter()
+        .map(|(id, title)| {
+            let mut l = json!({});
+            for (field, value) in [
+                ("name", format!("locations/{id}")),
+                ("title", title.clone()),
+                ("languageCode", "en-US".to_string()),
+            ] {
+                if fields.contains(&field) {
+                    l[field] = json!(value);
+                }
+            }
+            l
+        })
+        .collect();
+    ok(json!({"locations": locations, "totalSize": st.locations.len()}))
 }
 
 fn check_post(v: &Value) -> std::result::Result<(), Box<Response>> {
@@ -381,6 +474,8 @@ impl Twin {
             access_token: "ya29.gbp-first".into(),
             refresh_token: "1//gbp-refresh".into(),
             client_id: "gbp.apps.googleusercontent.com".into(),
+            codes: AuthCodes::default(),
+            locations: vec![("2002".into(), "ACME Anvils Main Street".into())],
             verified: true,
             posts: Vec::new(),
             reviews: Vec::new(),
@@ -389,6 +484,8 @@ impl Twin {
         let (log, faults) = (RequestLog::default(), Faults::default());
         let app = Router::new()
             .route("/token", post(token))
+            .route("/v1/accounts", get(list_accounts))
+            .route("/v1/accounts/{a}/locations", get(list_locations))
             .route(
                 "/v4/accounts/{a}/locations/{l}/localPosts",
                 post(create_post).get(list_posts),
@@ -433,6 +530,16 @@ impl Twin {
     pub fn handle(&self) -> &TwinHandle {
         &self.handle
     }
+
+    /// The twin's URL (every API and the token endpoint are on it).
+    pub fn base_url(&self) -> url::Url {
+        self.server.base_url()
+    }
+
+    /// The connect flow's hosts, all on the twin.
+    pub fn hosts(&self) -> super::connect::Hosts {
+        super::connect::Hosts::all_at(&self.server.base_url())
+    }
 }
 
 impl TwinHandle {
@@ -476,6 +583,30 @@ impl TwinHandle {
             .iter()
             .find(|r| r.id == id)
             .cloned()
+    }
+
+    /// The user consents on an authorization URL with PKCE `challenge` (its
+    /// `code_challenge`): the code its callback carries.
+    pub fn authorize(&self, challenge: &str) -> String {
+        lock(&self.state).codes.issue("4/0Agbp-", challenge)
+    }
+
+    /// The OAuth client id the twin knows.
+    pub fn client_id(&self) -> String {
+        lock(&self.state).client_id.clone()
+    }
+
+    /// The refresh token the code exchange hands out.
+    pub fn refresh_token(&self) -> String {
+        lock(&self.state).refresh_token.clone()
+    }
+
+    /// Another location the user manages (listed by the connect flow; the twin's posts and
+    /// reviews stay on location `2002`).
+    pub fn add_location(&self, id: &str, title: &str) {
+        lock(&self.state)
+            .locations
+            .push((id.to_string(), title.to_string()));
     }
 
     /// Marks the location (un)verified.

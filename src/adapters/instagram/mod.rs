@@ -424,6 +424,7 @@ impl Adapter for Instagram {
             followers: u.followers_count,
             following: u.follows_count,
             posts: u.media_count,
+            ..ChannelMetrics::default()
         };
         Ok(c)
     }

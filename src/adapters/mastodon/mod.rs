@@ -1109,6 +1109,7 @@ impl Adapter for Mastodon {
             followers: Some(a.followers_count),
             following: Some(a.following_count),
             posts: Some(a.statuses_count),
+            ..ChannelMetrics::default()
         };
         Ok(channel)
     }

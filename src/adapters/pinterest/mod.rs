@@ -554,6 +554,7 @@ impl Adapter for Pinterest {
             followers: a.follower_count,
             following: a.following_count,
             posts: a.pin_count,
+            ..ChannelMetrics::default()
         };
         Ok(c)
     }

@@ -627,6 +627,7 @@ impl Account {
             followers: Some(self.followers()),
             following: Some(following),
             posts: Some(self.posts.iter().filter(|p| p.deleted_at.is_none()).count() as u64),
+            ..ChannelMetrics::default()
         };
         c
     }

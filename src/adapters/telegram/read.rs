@@ -39,8 +39,7 @@ impl Telegram {
             .map(|u| format!("https://t.me/{u}"));
         channel.metrics = ChannelMetrics {
             followers: Some(members),
-            following: None,
-            posts: None,
+            ..ChannelMetrics::default()
         };
         Ok(channel)
     }

@@ -417,8 +417,7 @@ impl Adapter for Threads {
         c.url = Some(format!("https://www.threads.net/@{handle}"));
         c.metrics = ChannelMetrics {
             followers,
-            following: None,
-            posts: None,
+            ..ChannelMetrics::default()
         };
         Ok(c)
     }

@@ -43,6 +43,7 @@ impl TikTok {
             followers: u.follower_count,
             following: u.following_count,
             posts: u.video_count,
+            ..ChannelMetrics::default()
         };
         Ok(c)
     }

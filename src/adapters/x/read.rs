@@ -69,6 +69,7 @@ impl X {
             followers: m.followers_count,
             following: m.following_count,
             posts: m.posts(),
+            ..ChannelMetrics::default()
         };
         Ok(channel)
     }

@@ -74,8 +74,8 @@ impl Youtube {
             } else {
                 stats.subscriber_count
             },
-            following: None,
             posts: stats.video_count,
+            ..ChannelMetrics::default()
         };
         Ok(ch)
     }

@@ -50,7 +50,7 @@ use super::config::CHUNK_UNIT;
 use super::upload::tags_length;
 use super::{MAX_DESCRIPTION_BYTES, MAX_TAGS, MAX_TITLE, YoutubeConfig};
 use crate::auth::{OAuth2Refresh, Secret};
-use crate::testkit::twin::{Faults, RequestLog, TwinServer, instrument};
+use crate::testkit::twin::{AuthCodes, Faults, RequestLog, TwinServer, instrument};
 use crate::{Error, ErrorKind, Result};
 
 /// How the twin behaves.
@@ -152,7 +152,7 @@ struct St {
     proxy: String,
     ranges: Vec<String>,
     /// Authorization codes and the PKCE challenge each was issued for.
-    codes: HashMap<String, String>,
+    codes: AuthCodes,
 }
 
 struct Shared {
@@ -267,13 +267,6 @@ fn page(items: Vec<Value>, from: usize, n: usize) -> Value {
 }
 
 /// S256 of a PKCE verifier (RFC 7636 §4.2).
-fn s256(verifier: &str) -> String {
-    use base64::Engine;
-    use sha2::Digest;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(sha2::Sha256::digest(verifier.as_bytes()))
-}
-
 fn invalid_grant() -> Response {
     (
         StatusCode::BAD_REQUEST,
@@ -293,12 +286,11 @@ async fn token(
     let mut st = s.lock();
     let grant = form.get("grant_type").map(String::as_str);
     if grant == Some("authorization_code") {
-        let code = form.get("code").cloned().unwrap_or_default();
-        let Some(challenge) = st.codes.remove(&code) else {
-            return invalid_grant();
-        };
-        let verifier = form.get("code_verifier").cloned().unwrap_or_default();
-        if s256(&verifier) != challenge || form.get("client_id") != Some(&st.client_id) {
+        let code = form.get("code").map(String::as_str).unwrap_or_default();
+        let verifier = form.get("code_verifier").map(String::as_str);
+        if !st.codes.redeem(code, verifier.unwrap_or_default())
+            || form.get("client_id") != Some(&st.client_id)
+        {
             return invalid_grant();
         }
         let fresh = st.id("ya29.twin-");
@@ -954,7 +946,7 @@ impl Twin {
                 next: 0,
                 proxy: String::new(),
                 ranges: Vec::new(),
-                codes: HashMap::new(),
+                codes: AuthCodes::default(),
             }),
             cut_after: AtomicI64::new(-1),
         });
@@ -1082,10 +1074,7 @@ impl TwinHandle {
     /// The user consents to an authorization URL with PKCE `challenge` (its
     /// `code_challenge`): the code the callback would carry.
     pub fn authorize(&self, challenge: &str) -> String {
-        let mut st = self.shared.lock();
-        let code = st.id("4/twin-code-");
-        st.codes.insert(code.clone(), challenge.to_string());
-        code
+        self.shared.lock().codes.issue("4/twin-code-", challenge)
     }
 
     /// The OAuth client id the twin knows.

@@ -121,6 +121,11 @@ struct ChannelRow {
     handle: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     followers: Option<u64>,
+    /// Reviews and average star rating (Google Business Profile), with `--json` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reviews: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    average_rating: Option<socialkit::model::Rating>,
     #[serde(skip_serializing_if = "Option::is_none")]
     min_spacing_secs: Option<i64>,
 }
@@ -203,6 +208,8 @@ pub async fn add(app: &App, args: AddArgs) -> Result<()> {
         health: "connected".into(),
         handle,
         followers: None,
+        reviews: None,
+        average_rating: None,
         min_spacing_secs: args.min_spacing_minutes.map(|m| m * 60),
     };
     if app.ctx.json {
@@ -252,6 +259,8 @@ pub async fn list(app: &App, check: bool) -> Result<()> {
             health: String::new(),
             handle: None,
             followers: None,
+            reviews: None,
+            average_rating: None,
             min_spacing_secs: record.and_then(|r| r.min_spacing_secs),
         };
         let health = app.engine.channel_health(app.ws(), &stored.channel).await?;
@@ -261,6 +270,8 @@ pub async fn list(app: &App, check: bool) -> Result<()> {
                 Ok(c) => {
                     row.handle = Some(c.handle.clone());
                     row.followers = c.metrics.followers;
+                    row.reviews = c.metrics.reviews;
+                    row.average_rating = c.metrics.average_rating;
                     format!("{} (checked)", health_text(&health))
                 }
                 Err(e) => match e.kind() {

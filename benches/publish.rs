@@ -8,6 +8,33 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+/// Which side a profiling run sends (see `profile_side`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)] // unused when neither adapter feature is on
+enum Side {
+    Socialkit,
+    Raw,
+}
+
+/// `PUBLISH_PROFILE=<side>` and `PUBLISH_ONLY=<platform>` (optional; default every platform)
+/// ask for a profiling run of `PUBLISH_N` (default 2000) publishes on one side; `None` for a
+/// normal bench run.
+#[allow(dead_code)]
+fn profile_side(platform: &str) -> Option<(Side, usize)> {
+    let side = match std::env::var("PUBLISH_PROFILE").ok()?.as_str() {
+        "socialkit" => Side::Socialkit,
+        "raw" => Side::Raw,
+        other => panic!("PUBLISH_PROFILE is socialkit or raw, not {other:?}"),
+    };
+    if std::env::var("PUBLISH_ONLY").is_ok_and(|only| only != platform) {
+        return Some((side, 0));
+    }
+    let n = std::env::var("PUBLISH_N")
+        .map(|n| n.parse().expect("PUBLISH_N is a count"))
+        .unwrap_or(2000);
+    Some((side, n))
+}
+
 #[cfg(feature = "mastodon")]
 const TEXT: &str =
     "Our new anvil is here: 50 kg of forged steel. https://acme.example/anvil #anvils";
@@ -42,6 +69,33 @@ fn mastodon_publish(c: &mut Criterion) {
     let raw_url = twin_b.url().join("api/v1/statuses").unwrap();
     let raw_auth = format!("Bearer {}", twin_b.token());
     let counter = AtomicU64::new(0);
+
+    // `PUBLISH_PROFILE=socialkit|raw` (and `PUBLISH_N`, default 2000): only that side, N times,
+    // then nothing else: one run per side under callgrind or perf, whose difference is
+    // socialkit's own cost.
+    if let Some((side, n)) = profile_side("mastodon") {
+        rt.block_on(async {
+            for i in 0..n {
+                if side == Side::Socialkit {
+                    let opts = PublishOptions::with_key(format!("profile-{i}"));
+                    mastodon.publish(&Post::text(TEXT), &opts).await.unwrap();
+                } else {
+                    let body = serde_json::json!({"status": TEXT, "visibility": "public"});
+                    let r = raw
+                        .post(raw_url.clone())
+                        .header("Authorization", &raw_auth)
+                        .header("Idempotency-Key", format!("profile-{i}-0"))
+                        .json(&body)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(r.status().is_success());
+                    r.bytes().await.unwrap();
+                }
+            }
+        });
+        return;
+    }
 
     // The machine is shared (other builds and benches run beside this one), so the ratio is
     // also measured interleaved: blocks of each side alternate, and the median of the per-round
@@ -188,6 +242,22 @@ fn bluesky_publish(c: &mut Criterion) {
             r.json::<serde_json::Value>().await.unwrap()
         }
     };
+
+    if let Some((side, n)) = profile_side("bluesky") {
+        rt.block_on(async {
+            for _ in 0..n {
+                if side == Side::Socialkit {
+                    bluesky
+                        .publish(&Post::text(TEXT), &PublishOptions::default())
+                        .await
+                        .unwrap();
+                } else {
+                    raw_publish().await;
+                }
+            }
+        });
+        return;
+    }
 
     // Interleaved blocks, median of the per-round ratios (the machine is shared).
     rt.block_on(async {

@@ -11,7 +11,7 @@ use tracing::Instrument as _;
 use super::call::{Body, Call, Retry};
 use super::header::CONTENT_TYPE;
 use super::mapper::ErrorMapper;
-use super::redact::url_for_log;
+use super::redact::LogUrl;
 use super::response::Response;
 use super::retry::{Decision, RetryPolicy, decide, full_jitter};
 use super::sent::NotSent;
@@ -133,7 +133,7 @@ impl Client {
             Error::config("the User-Agent contains characters a header cannot hold")
         })?;
         let http = reqwest::Client::builder()
-            .use_rustls_tls()
+            .tls_backend_rustls()
             .user_agent(ua)
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
@@ -220,7 +220,7 @@ impl Client {
             platform = call.platform,
             operation = call.operation.as_str(),
             method = %call.method,
-            url = %url_for_log(&call.url),
+            url = %LogUrl(&call.url),
             status = tracing::field::Empty,
             attempt = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
@@ -311,9 +311,10 @@ impl Client {
                     .map_err(|e| e.or_context(call.platform, None, call.operation.as_str()))?,
             ),
         };
-        let response = request.send().await.map_err(|e| transport_error(call, e))?;
+        let mut response = request.send().await.map_err(|e| transport_error(call, e))?;
         let status = response.status();
-        let headers = response.headers().clone();
+        // Taken, not cloned: the body is read next and the headers are not needed for it.
+        let headers = std::mem::take(response.headers_mut());
         let body = response
             .bytes()
             .await

@@ -118,16 +118,25 @@ pub fn redact_url(url: &Url) -> String {
 /// assert_eq!(url_for_log(&url), "bsky.social/xrpc/com.atproto.repo.createRecord");
 /// ```
 pub fn url_for_log(url: &Url) -> String {
-    let mut out = String::new();
-    if let Some(host) = url.host_str() {
-        out.push_str(host);
+    LogUrl(url).to_string()
+}
+
+/// [`url_for_log`] as a `Display` that does the work only when it is formatted: a `tracing`
+/// span field is recorded only when something listens, while building the string up front cost
+/// every call a regex pass over the path (the largest item of the publish path's profile).
+pub(crate) struct LogUrl<'a>(pub(crate) &'a Url);
+
+impl std::fmt::Display for LogUrl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = self.0;
+        if let Some(host) = url.host_str() {
+            f.write_str(host)?;
+        }
+        if let Some(port) = url.port() {
+            write!(f, ":{port}")?;
+        }
+        f.write_str(&redact_path(url))
     }
-    if let Some(port) = url.port() {
-        out.push(':');
-        out.push_str(&port.to_string());
-    }
-    out.push_str(&redact_path(url));
-    out
 }
 
 fn origin_of(url: &Url) -> String {

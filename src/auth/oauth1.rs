@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 use sha1::Sha1;
 use url::Url;
 
-use super::secret::{Secret, constant_time_eq};
+use super::secret::Secret;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Call, Client, DefaultErrorMapper, ErrorMapper, Method, Response};
@@ -135,6 +135,7 @@ pub(crate) fn percent_encode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, RESERVED).to_string()
 }
 
+#[cfg(any(test, all(feature = "testkit", feature = "x")))]
 /// Decodes `%XX` escapes (no `+` rule); `None` when the result is not UTF-8 or an escape is
 /// malformed.
 pub(crate) fn percent_decode(s: &str) -> Option<String> {
@@ -254,6 +255,7 @@ pub(crate) fn authorization_header<K: AsRef<str>, V: AsRef<str>>(
     Secret::new(format!("OAuth {joined}"))
 }
 
+#[cfg(any(test, all(feature = "testkit", feature = "x")))]
 /// Parses an `Authorization: OAuth …` header into decoded `(name, value)` pairs (`realm`
 /// included); `None` when it is not an OAuth header or is malformed.
 pub(crate) fn parse_authorization(header: &str) -> Option<Vec<(String, String)>> {
@@ -274,6 +276,7 @@ pub(crate) fn parse_authorization(header: &str) -> Option<Vec<(String, String)>>
     Some(out)
 }
 
+#[cfg(any(test, all(feature = "testkit", feature = "x")))]
 /// Checks a signed request as a server does: recomputes the HMAC-SHA1 signature from the
 /// method, the URL as received (query included), the form body (when the request has one),
 /// the header's `oauth_*` parameters and the secrets, and compares in constant time. `false`
@@ -307,7 +310,7 @@ pub(crate) fn verify(
     );
     let base = signature_base_string(method, url, &params);
     let expected = hmac_sha1_signature(&signing_key(consumer_secret, token_secret), &base);
-    constant_time_eq(expected.as_bytes(), signature.as_bytes())
+    super::secret::constant_time_eq(expected.as_bytes(), signature.as_bytes())
 }
 
 /// A source of nonces.

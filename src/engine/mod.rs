@@ -113,7 +113,10 @@ pub struct EngineConfig {
     /// How long a lease holds; a delivery still Publishing after it is in doubt. Longer than
     /// any platform call can take.
     pub lease: Duration,
-    /// Counted failures (timeouts, 5xx, network) before a delivery fails.
+    /// Counted failures (timeouts, 5xx, network) before a delivery fails. A failed look-up of
+    /// an in-doubt post (reconciliation) is not counted: it says nothing about the post, and
+    /// an outage of the platform's read API must not fail posts that may be published; such
+    /// look-ups are bounded by `max_total_attempts`.
     pub max_attempts: u32,
     /// Attempts of any kind (rate limits included) before a delivery fails.
     pub max_total_attempts: u32,

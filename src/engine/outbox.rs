@@ -33,7 +33,8 @@
 //!
 //! Failures: a rate limit defers the delivery to `retry_after` and does not count; retryable
 //! failures back off exponentially with jitter up to [`EngineConfig::max_attempts`]
-//! (the last in-doubt one is reconciled once more, never re-published); anything else fails
+//! (the last in-doubt one is reconciled once more, never re-published; a failed reconciling
+//! look-up backs off without counting, bounded by `max_total_attempts`); anything else fails
 //! with its typed error; `Unauthenticated` also raises [`EventKind::NeedsReauth`].
 //!
 //! [`EngineConfig::max_attempts`]: super::EngineConfig::max_attempts
@@ -548,6 +549,21 @@ impl Engine {
             return Finish::Retry {
                 error: record,
                 due_at: due,
+                counted: false,
+                in_doubt: false,
+                reconcile_only: d.reconcile_only,
+                settled,
+            };
+        }
+        if e.is_retryable() && during_reconcile {
+            // A failed look-up says nothing about the post: it does not use up the delivery's
+            // counted failures, or an outage of the platform's read API would fail posts that
+            // may well be published. The look-up is tried again with growing backoff, bounded
+            // by `max_total_attempts`.
+            let looks = d.attempts.saturating_sub(d.failures).max(1);
+            return Finish::Retry {
+                error: record,
+                due_at: now + self.backoff(looks.min(cfg.max_total_attempts)),
                 counted: false,
                 in_doubt: false,
                 reconcile_only: d.reconcile_only,

@@ -351,3 +351,42 @@ async fn killed_after_the_call_unkeyed() {
 async fn lost_answer_and_killed_unkeyed() {
     killed_and_restarted(false, true).await;
 }
+
+/// A lost answer leaves the post in doubt; the platform's listing then fails ten times in a
+/// row (more than `max_attempts`). The look-ups do not use up the delivery's failures: once the
+/// listing answers again, the post is found and nothing is sent a second time.
+#[tokio::test]
+async fn an_outage_of_the_look_up_does_not_fail_a_post_that_may_be_published() {
+    let clock = ManualClock::new(t0());
+    let w = world(&clock);
+    let acct = sandbox(&w, "look-up-outage");
+    let platform: Arc<dyn Platform> = Arc::new(Unkeyed::new(acct.clone()));
+    acct.faults()
+        .inject(Fault::LostAnswer, Trigger::next(Call::Publish, 1));
+    acct.faults().inject(
+        Fault::ServerError { status: 503 },
+        Trigger::next(Call::RecentPosts, 10),
+    );
+    let e = engine(Arc::new(MemoryStore::new()), &clock, None);
+    let ws = workspace(&e).await;
+    connect(&e, &ws, "c", platform).await;
+    let text = "posted while the listing is down";
+    let sub = e
+        .submit(&ws, OWNER, Post::text(text), &["c".into()])
+        .await
+        .unwrap();
+    e.run_simulated(&clock, 200).await.unwrap();
+    let d = e
+        .store()
+        .delivery(&ws, &sub.deliveries[0].id)
+        .await
+        .unwrap();
+    assert_eq!(d.state, DeliveryState::Published, "{:?}", d.error);
+    assert_eq!(acct.faults().calls(Call::Publish), 1, "never sent again");
+    assert_eq!(copies(&acct, text).await, 1);
+    assert!(
+        acct.faults().calls(Call::RecentPosts) >= 11,
+        "ten failed look-ups, then the one that found it"
+    );
+    assert_eq!(d.failures, 1, "only the lost answer counted");
+}

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use socialkit::adapters::mastodon::twin::{Fault, Twin, TwinOptions};
+use socialkit::adapters::mastodon::twin::{Fault, Twin, TwinHandle, TwinOptions};
 use socialkit::adapters::mastodon::{Mastodon, MastodonConfig};
 use socialkit::engine::{Backoff, Engine, EngineConfig, WebhookConfig};
 use socialkit::model::Post;
@@ -50,6 +50,9 @@ const CHANNELS: usize = 8;
 /// The longest the run may take before the test gives up (a bound, not a target);
 /// `SK_CHAOS_DEADLINE_SECS` overrides it.
 const DEADLINE: Duration = Duration::from_secs(900);
+
+/// A fault round per this many deliveries that reached a final state.
+const FAULT_EVERY: usize = 5;
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -276,6 +279,7 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
     let mut rng = ChaCha8Rng::seed_from_u64(15);
     let h = twin.handle().clone();
     let mut faults = 0usize;
+    let mut faulted_at = 0usize;
     let mut next_kill = Instant::now() + Duration::from_secs(3);
     let mut submitted = false;
     let mut last = (0usize, 0usize, 0usize);
@@ -288,30 +292,24 @@ async fn workers_killed_at_random_lose_nothing_and_send_nothing_twice() {
         if !submitted && submitters.iter().all(|s| s.is_finished()) {
             submitted = true;
         }
-        // Faults on the next few status creations.
-        match rng.random_range(0..3) {
-            0 => h.inject(
-                Some("POST"),
-                Some("/api/v1/statuses"),
-                3,
-                Fault::json(503, "busy"),
-            ),
-            1 => h.inject(
-                Some("POST"),
-                Some("/api/v1/statuses"),
-                2,
-                Fault::RateLimited {
-                    reset_in: Duration::from_millis(300),
-                },
-            ),
-            _ => h.inject(
-                Some("POST"),
-                Some("/api/v1/statuses"),
-                3,
-                Fault::AnswerLost { status: 502 },
-            ),
+        // Faults on the next few status creations, in proportion to progress (a round per
+        // FAULT_EVERY deliveries that reached a final state since the last round), not per tick:
+        // rounds on the clock outpace the retries of the last few deliveries and fault every
+        // one of their requests for ever (a CI run stalled on one delivery with 837 faulted
+        // attempts after the other 1,999 were published).
+        // At most 4 rounds a tick, and no backlog: faults owed beyond that are dropped, so
+        // a slow tail is never paid back with a burst.
+        let due = last.0.saturating_sub(faulted_at) / FAULT_EVERY;
+        let rounds = due.min(4);
+        faulted_at = if due > rounds {
+            last.0
+        } else {
+            faulted_at + rounds * FAULT_EVERY
+        };
+        for _ in 0..rounds {
+            inject_round(&h, &mut rng);
         }
-        faults += 1;
+        faults += rounds;
         if Instant::now() >= next_kill {
             let slot = rng.random_range(0..WORKERS);
             workers.kill(slot);
@@ -468,4 +466,31 @@ async fn final_counts(store: &PgStore) -> (usize, usize, usize) {
         .unwrap();
     let n = |i| r.get::<_, i64>(i) as usize;
     (n(0), n(1), n(2))
+}
+
+/// One fault round on the next few status creations: three 503s, two 429s, or three
+/// 502-after-processing answers.
+fn inject_round(h: &TwinHandle, rng: &mut ChaCha8Rng) {
+    match rng.random_range(0..3) {
+        0 => h.inject(
+            Some("POST"),
+            Some("/api/v1/statuses"),
+            3,
+            Fault::json(503, "busy"),
+        ),
+        1 => h.inject(
+            Some("POST"),
+            Some("/api/v1/statuses"),
+            2,
+            Fault::RateLimited {
+                reset_in: Duration::from_millis(300),
+            },
+        ),
+        _ => h.inject(
+            Some("POST"),
+            Some("/api/v1/statuses"),
+            3,
+            Fault::AnswerLost { status: 502 },
+        ),
+    }
 }

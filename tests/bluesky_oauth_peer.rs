@@ -43,7 +43,7 @@ use socialkit::store::vault::{ChannelHealth, ChannelSource, EnvKeyProvider, Reau
 use socialkit::store::{ChannelRecord, DeliveryFilter, DeliveryState, SqliteStore};
 
 mod vault_support;
-use vault_support::Run;
+use vault_support::{Run, pds_count};
 
 const WS: &str = "acme";
 const BSKY: &str = "bsky-oauth";
@@ -465,25 +465,6 @@ impl Run {
             .await
             .unwrap();
     }
-}
-
-/// Alice's posts on the PDS containing `marker`.
-async fn pds_count(pds: &HashMap<String, String>, marker: &str) -> usize {
-    let url = format!(
-        "{}/xrpc/com.atproto.repo.listRecords?repo={}&collection=app.bsky.feed.post&limit=100",
-        pds["SOCIALKIT_BLUESKY_PDS_URL"], pds["SOCIALKIT_BLUESKY_DID"]
-    );
-    let out: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
-    out["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| {
-            r["value"]["text"]
-                .as_str()
-                .is_some_and(|t| t.contains(marker))
-        })
-        .count()
 }
 
 fn text(v: &Value, k: &str) -> String {

@@ -50,7 +50,7 @@ use socialkit::store::vault::{ChannelHealth, ChannelSource, EnvKeyProvider};
 use socialkit::store::{ChannelRecord, SqliteStore};
 
 mod vault_support;
-use vault_support::Run;
+use vault_support::{Run, pds_count};
 
 const WS: &str = "acme";
 const MASTO: &str = "masto";
@@ -389,32 +389,6 @@ async fn snac_count(snac: &HashMap<String, String>, marker: &str) -> usize {
     statuses
         .iter()
         .filter(|s| s["content"].as_str().is_some_and(|c| c.contains(marker)))
-        .count()
-}
-
-/// Posts of alice on the PDS whose text contains `marker` (`com.atproto.repo.listRecords`).
-async fn pds_count(pds: &HashMap<String, String>, marker: &str) -> usize {
-    let url = format!(
-        "{}/xrpc/com.atproto.repo.listRecords?repo={}&collection=app.bsky.feed.post&limit=100",
-        pds["SOCIALKIT_BLUESKY_PDS_URL"], pds["SOCIALKIT_BLUESKY_DID"]
-    );
-    let out: Value = reqwest::get(url)
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    out["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| {
-            r["value"]["text"]
-                .as_str()
-                .is_some_and(|t| t.contains(marker))
-        })
         .count()
 }
 

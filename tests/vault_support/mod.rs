@@ -113,3 +113,45 @@ pub async fn callback_server() -> (String, tokio::sync::oneshot::Receiver<String
     tokio::spawn(async move { axum::serve(listener, app).await });
     (redirect, rx)
 }
+
+/// Alice's posts on the PDS whose text contains `marker`, over every page of
+/// `com.atproto.repo.listRecords` (the repository is shared with the other peer tests, and
+/// socialkit chooses record keys from its idempotency keys, so a new post is not necessarily
+/// on the first page).
+pub async fn pds_count(pds: &std::collections::HashMap<String, String>, marker: &str) -> usize {
+    let mut count = 0;
+    let mut cursor: Option<String> = None;
+    // At most 1,000 pages of 100: far more posts than any run makes.
+    for _ in 0..1000 {
+        let mut url = format!(
+            "{}/xrpc/com.atproto.repo.listRecords?repo={}&collection=app.bsky.feed.post&limit=100",
+            pds["SOCIALKIT_BLUESKY_PDS_URL"], pds["SOCIALKIT_BLUESKY_DID"]
+        );
+        if let Some(c) = &cursor {
+            url.push_str("&cursor=");
+            url.push_str(c);
+        }
+        let out: serde_json::Value = reqwest::get(url)
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let records = out["records"].as_array().cloned().unwrap_or_default();
+        count += records
+            .iter()
+            .filter(|r| {
+                r["value"]["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains(marker))
+            })
+            .count();
+        match out["cursor"].as_str() {
+            Some(c) if !records.is_empty() => cursor = Some(c.to_string()),
+            _ => return count,
+        }
+    }
+    panic!("listRecords did not end after 1,000 pages");
+}

@@ -135,7 +135,7 @@ pub(crate) fn percent_encode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, RESERVED).to_string()
 }
 
-#[cfg(any(test, all(feature = "testkit", feature = "x")))]
+#[cfg(any(test, feature = "x"))]
 /// Decodes `%XX` escapes (no `+` rule); `None` when the result is not UTF-8 or an escape is
 /// malformed.
 pub(crate) fn percent_decode(s: &str) -> Option<String> {

@@ -219,6 +219,24 @@ impl Mem {
             .ok_or_else(|| not_found("event", id, ws))
     }
 
+    /// Records how the send of an event `worker` holds ended; a finished event leaves the
+    /// pending index.
+    fn finish_event(
+        &mut self,
+        ws: &WorkspaceId,
+        id: &EventId,
+        worker: &str,
+        outcome: &EventOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (i, e) = self.event_mut(ws, id)?;
+        events::finish(e, worker, outcome, now)?;
+        if e.status != EventStatus::Pending {
+            self.pending_events.remove(&i);
+        }
+        Ok(())
+    }
+
     /// Crisis mode on or off; the deliveries changed.
     fn pause(&mut self, ws: &WorkspaceId, paused: bool, stamp: &Stamp) -> Result<Vec<Delivery>> {
         self.ws(ws)?;
@@ -639,13 +657,7 @@ impl Store for MemoryStore {
         outcome: &EventOutcome,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut m = self.lock();
-        let (i, e) = m.event_mut(ws, id)?;
-        events::finish(e, worker, outcome, now)?;
-        if e.status != EventStatus::Pending {
-            m.pending_events.remove(&i);
-        }
-        Ok(())
+        self.lock().finish_event(ws, id, worker, outcome, now)
     }
 
     async fn finish_events(
@@ -657,14 +669,7 @@ impl Store for MemoryStore {
         let mut m = self.lock();
         Ok(done
             .iter()
-            .map(|f| {
-                let (i, e) = m.event_mut(&f.workspace, &f.id)?;
-                events::finish(e, worker, &f.outcome, now)?;
-                if e.status != EventStatus::Pending {
-                    m.pending_events.remove(&i);
-                }
-                Ok(())
-            })
+            .map(|f| m.finish_event(&f.workspace, &f.id, worker, &f.outcome, now))
             .collect())
     }
 

@@ -214,6 +214,13 @@ pub trait ContactStore: Send + Sync + fmt::Debug {
     async fn set_retention(&self, policy: &RetentionPolicy) -> Result<()>;
 }
 
+/// A database error of a contact store, with its cause kept as the source.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn storage(e: impl std::error::Error + Send + Sync + 'static) -> crate::error::Error {
+    crate::error::Error::new(crate::error::ErrorKind::Storage, "the contact store failed")
+        .with_source(e)
+}
+
 /// The digest an erased item key is kept as: hex SHA-256 of the salt, a separator and the
 /// key.
 pub(crate) fn key_digest(salt: &str, key: &str) -> String {

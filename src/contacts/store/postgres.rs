@@ -19,17 +19,15 @@ use deadpool_postgres::{GenericClient, Pool, Transaction};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use super::{ContactStore, Forget, Relink, Segment, key_digest, needle_forms, replace_words};
+use super::{
+    ContactStore, Forget, Relink, Segment, key_digest, needle_forms, replace_words, storage,
+};
 use crate::contacts::model::{
     AuditEntry, Contact, ContactId, ContactStats, Identity, IdentityKey, Touch,
 };
 use crate::contacts::privacy::RetentionPolicy;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{PgHandle, WorkspaceId};
-
-fn storage(e: impl std::error::Error + Send + Sync + 'static) -> Error {
-    Error::new(ErrorKind::Storage, "the contact store failed").with_source(e)
-}
 
 /// The schema steps on PostgreSQL (feature `contacts`); `STEPS[i]` goes from version `i` to
 /// `i + 1`. Append; never edit a step that has shipped.

@@ -13,17 +13,15 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use super::{ContactStore, Forget, Relink, Segment, key_digest, needle_forms, replace_words};
+use super::{
+    ContactStore, Forget, Relink, Segment, key_digest, needle_forms, replace_words, storage,
+};
 use crate::contacts::model::{
     AuditEntry, Contact, ContactId, ContactStats, Identity, IdentityKey, Touch,
 };
 use crate::contacts::privacy::RetentionPolicy;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{SqliteHandle, SqliteStore, WorkspaceId};
-
-fn storage(e: impl std::error::Error + Send + Sync + 'static) -> Error {
-    Error::new(ErrorKind::Storage, "the contact store failed").with_source(e)
-}
 
 /// The schema steps (feature `contacts`); `STEPS[i]` goes from version `i` to `i + 1`.
 /// Append; never edit a step that has shipped.

@@ -180,61 +180,7 @@ pub enum ChannelCmd {
     #[command(
         after_help = "Examples:\n  socialkit channel add sandbox://acme?seed=42 --id acme\n  socialkit channel add 'mastodon://TOKEN@mastodon.social' --id masto\n  socialkit channel add --connect mastodon --instance mastodon.social   # opens the authorization in a browser\n  SOCIALKIT_APP_PASSWORD=xxxx-xxxx-xxxx-xxxx socialkit channel add --connect bluesky --handle acme.bsky.social\n  SOCIALKIT_X_CLIENT_ID=… socialkit channel add --connect x --port 8765\n  SOCIALKIT_LINKEDIN_CLIENT_ID=… SOCIALKIT_LINKEDIN_CLIENT_SECRET=… socialkit channel add --connect linkedin\n  socialkit channel add --connect linkedin --organization                 # lists the organizations you administer\n  socialkit channel add --connect linkedin --account urn:li:organization:2414183\n  SOCIALKIT_REDDIT_CLIENT_ID=… socialkit channel add --connect reddit --user-agent 'web:acme-social:1.0 (by /u/acme)' --subreddit acme\n\nOAuth flows (mastodon, x, linkedin, reddit) print the authorization URL and wait for the browser's redirect to http://127.0.0.1:PORT/callback: register that redirect URI with your app (fix the port with --port). The channel is stored only when the flow completes, the granted scopes suffice and the platform answers who the account is; refresh tokens and expiry are kept so the engine renews the token.\n\nCredentials are sealed in the store's vault with the key in SOCIALKIT_VAULT_KEYS or the key file (default: the store's path + .keys, written by `socialkit init`)."
     )]
-    Add {
-        /// The channel URL (credentials in it are stored, never printed).
-        url: Option<String>,
-        /// The workspace's name for it (default: the platform and handle).
-        #[arg(long)]
-        id: Option<String>,
-        /// Least minutes between two posts on it.
-        #[arg(long)]
-        min_spacing_minutes: Option<i64>,
-        /// Run the platform's connect flow (mastodon, x, linkedin, reddit: OAuth with a local
-        /// callback; bluesky: app password).
-        #[arg(long, value_name = "PLATFORM", conflicts_with = "url")]
-        connect: Option<String>,
-        /// The Mastodon-API server for `--connect mastodon`.
-        #[arg(long, value_name = "URL")]
-        instance: Option<String>,
-        /// The Bluesky handle for `--connect bluesky`.
-        #[arg(long)]
-        handle: Option<String>,
-        /// The Bluesky PDS for `--connect bluesky` (default https://bsky.social).
-        #[arg(long, value_name = "URL")]
-        pds: Option<String>,
-        /// The local callback port for OAuth flows (default: any free port); register
-        /// `http://127.0.0.1:PORT/callback` as the app's redirect URI.
-        #[arg(long, default_value_t = 0)]
-        port: u16,
-        /// Your registered app's client id (x, linkedin, reddit); default
-        /// SOCIALKIT_<PLATFORM>_CLIENT_ID.
-        #[arg(long)]
-        client_id: Option<String>,
-        /// Your registered app's client secret (linkedin; x and reddit confidential apps);
-        /// default SOCIALKIT_<PLATFORM>_CLIENT_SECRET (preferred: flags show in `ps`). Never
-        /// printed.
-        #[arg(long, hide_default_value = true)]
-        client_secret: Option<String>,
-        /// Another base URL for the platform's authorize, token and API endpoints (a twin in
-        /// tests).
-        #[arg(long, value_name = "URL")]
-        api: Option<String>,
-        /// Reddit's required User-Agent, `<platform>:<app ID>:<version> (by /u/<name>)`;
-        /// default SOCIALKIT_REDDIT_USER_AGENT.
-        #[arg(long)]
-        user_agent: Option<String>,
-        /// The subreddit a Reddit channel posts to (default: the account's profile).
-        #[arg(long)]
-        subreddit: Option<String>,
-        /// LinkedIn: post as the organization with this URN (one you administer); without
-        /// it, `--organization` lists them.
-        #[arg(long, value_name = "ID")]
-        account: Option<String>,
-        /// LinkedIn: ask for the organization scopes and list the organizations you
-        /// administer (then choose one with --account).
-        #[arg(long)]
-        organization: bool,
-    },
+    Add(crate::channels::AddArgs),
     /// Lists the channels with their health.
     List {
         /// Ask each platform who the account is (a network call per channel).
@@ -346,42 +292,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let ctx = Context::resolve(&global)?;
             campaign::report_cmd(&ctx, args).await
         }
-        Command::Channel(ChannelCmd::Add {
-            url,
-            id,
-            min_spacing_minutes,
-            connect,
-            instance,
-            handle,
-            pds,
-            port,
-            client_id,
-            client_secret,
-            api,
-            user_agent,
-            subreddit,
-            account,
-            organization,
-        }) => {
-            let args = channels::AddArgs {
-                url,
-                id,
-                min_spacing_minutes,
-                connect,
-                instance,
-                handle,
-                pds,
-                port,
-                client_id,
-                client_secret,
-                api,
-                user_agent,
-                subreddit,
-                account,
-                organization,
-            };
-            channels::add(&open(&global).await?, args).await
-        }
+        Command::Channel(ChannelCmd::Add(args)) => channels::add(&open(&global).await?, args).await,
         Command::Channel(ChannelCmd::List { check }) => {
             channels::list(&open(&global).await?, check).await
         }

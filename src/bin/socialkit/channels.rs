@@ -131,22 +131,60 @@ struct ChannelRow {
 }
 
 /// How `channel add` gets its channel.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, clap::Args)]
 pub struct AddArgs {
+    /// The channel URL (credentials in it are stored, never printed).
     pub url: Option<String>,
+    /// The workspace's name for it (default: the platform and handle).
+    #[arg(long)]
     pub id: Option<String>,
+    /// Least minutes between two posts on it.
+    #[arg(long)]
     pub min_spacing_minutes: Option<i64>,
+    /// Run the platform's connect flow (mastodon, x, linkedin, reddit: OAuth with a local
+    /// callback; bluesky: app password).
+    #[arg(long, value_name = "PLATFORM", conflicts_with = "url")]
     pub connect: Option<String>,
+    /// The Mastodon-API server for `--connect mastodon`.
+    #[arg(long, value_name = "URL")]
     pub instance: Option<String>,
+    /// The Bluesky handle for `--connect bluesky`.
+    #[arg(long)]
     pub handle: Option<String>,
+    /// The Bluesky PDS for `--connect bluesky` (default https://bsky.social).
+    #[arg(long, value_name = "URL")]
     pub pds: Option<String>,
+    /// The local callback port for OAuth flows (default: any free port); register
+    /// `http://127.0.0.1:PORT/callback` as the app's redirect URI.
+    #[arg(long, default_value_t = 0)]
     pub port: u16,
+    /// Your registered app's client id (x, linkedin, reddit); default
+    /// SOCIALKIT_<PLATFORM>_CLIENT_ID.
+    #[arg(long)]
     pub client_id: Option<String>,
+    /// Your registered app's client secret (linkedin; x and reddit confidential apps);
+    /// default SOCIALKIT_<PLATFORM>_CLIENT_SECRET (preferred: flags show in `ps`). Never
+    /// printed.
+    #[arg(long, hide_default_value = true)]
     pub client_secret: Option<String>,
+    /// Another base URL for the platform's authorize, token and API endpoints (a twin in
+    /// tests).
+    #[arg(long, value_name = "URL")]
     pub api: Option<String>,
+    /// Reddit's required User-Agent, `<platform>:<app ID>:<version> (by /u/<name>)`;
+    /// default SOCIALKIT_REDDIT_USER_AGENT.
+    #[arg(long)]
     pub user_agent: Option<String>,
+    /// The subreddit a Reddit channel posts to (default: the account's profile).
+    #[arg(long)]
     pub subreddit: Option<String>,
+    /// LinkedIn: post as the organization with this URN (one you administer); without
+    /// it, `--organization` lists them.
+    #[arg(long, value_name = "ID")]
     pub account: Option<String>,
+    /// LinkedIn: ask for the organization scopes and list the organizations you
+    /// administer (then choose one with --account).
+    #[arg(long)]
     pub organization: bool,
 }
 

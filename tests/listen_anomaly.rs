@@ -9,41 +9,10 @@ use socialkit::listen::anomaly::{Config, Detector, Season, detect, observe_all};
 
 #[path = "listen_support/synthetic.rs"]
 mod synthetic;
+use synthetic::Rng;
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap()
-}
-
-/// A small deterministic generator (xorshift), so the series are the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// A Poisson count with mean `lambda` (Knuth; fine for small means).
-    fn poisson(&mut self, lambda: f64) -> f64 {
-        if lambda > 50.0 {
-            // Normal approximation for large means.
-            let u = self.next().max(1e-12);
-            let v = self.next();
-            let n = (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos();
-            return (lambda + n * lambda.sqrt()).round().max(0.0);
-        }
-        let l = (-lambda).exp();
-        let (mut k, mut p) = (0.0, 1.0);
-        loop {
-            p *= self.next();
-            if p <= l {
-                return k;
-            }
-            k += 1.0;
-        }
-    }
 }
 
 /// `days` of 5-minute counts with a daily rhythm around `mean`.

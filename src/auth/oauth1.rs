@@ -845,6 +845,29 @@ mod tests {
         (url, params, oauth)
     }
 
+    /// The signer of X's documented example (consumer and token from "Creating a signature").
+    fn x_signer() -> OAuth1Signer {
+        OAuth1Signer::consumer(
+            "xvz1evFS4wEEPTGEFPHBog",
+            "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw",
+        )
+        .with_token(
+            "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb",
+            "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE",
+        )
+    }
+
+    #[test]
+    fn x_documented_signature_through_the_signer_current_host() {
+        let (url, params, oauth) = x_example("api.x.com");
+        let header = x_signer().header_for("POST", &url, &params, oauth);
+        assert!(
+            header
+                .expose()
+                .contains("oauth_signature=\"Ls93hJiZbQ3akF3HF3x1Bz8%2FzU4%3D\"")
+        );
+    }
+
     fn x_key() -> Secret {
         signing_key(
             &Secret::new("kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw"),
@@ -887,14 +910,7 @@ mod tests {
             "hCtSmYh+iHYCEqBWrE7C7hYmtUk="
         );
         // And through the signer and the header, then verified as a server would.
-        let signer = OAuth1Signer::consumer(
-            "xvz1evFS4wEEPTGEFPHBog",
-            "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw",
-        )
-        .with_token(
-            "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb",
-            "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE",
-        );
+        let signer = x_signer();
         let (_, params, _) = x_example("api.twitter.com");
         let header = signer.header_for("POST", &url, &params, oauth);
         assert_eq!(
@@ -1262,45 +1278,5 @@ mod doc_examples {
         assert_eq!(n.len(), 32);
         assert!(n.chars().all(|c| c.is_ascii_alphanumeric()));
         assert_ne!(n, crate::auth::oauth1::random_nonce());
-    }
-
-    #[test]
-    fn oauth1_signer_header_for() {
-        // X's "Creating a signature" example, on its current host.
-        use crate::auth::oauth1::{OAuth1Signer, request_parameters};
-        let signer = OAuth1Signer::consumer(
-            "xvz1evFS4wEEPTGEFPHBog",
-            "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw",
-        )
-        .with_token(
-            "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb",
-            "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE",
-        );
-        let oauth: Vec<(String, String)> = [
-            ("oauth_consumer_key", "xvz1evFS4wEEPTGEFPHBog"),
-            ("oauth_nonce", "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg"),
-            ("oauth_signature_method", "HMAC-SHA1"),
-            ("oauth_timestamp", "1318622958"),
-            (
-                "oauth_token",
-                "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb",
-            ),
-            ("oauth_version", "1.0"),
-        ]
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .to_vec();
-        let url =
-            url::Url::parse("https://api.x.com/1.1/statuses/update.json?include_entities=true")
-                .unwrap();
-        let params = request_parameters(
-            &url,
-            Some(b"status=Hello%20Ladies%20%2b%20Gentlemen%2c%20a%20signed%20OAuth%20request%21"),
-        );
-        let header = signer.header_for("POST", &url, &params, oauth);
-        assert!(
-            header
-                .expose()
-                .contains("oauth_signature=\"Ls93hJiZbQ3akF3HF3x1Bz8%2FzU4%3D\"")
-        );
     }
 }

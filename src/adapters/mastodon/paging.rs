@@ -421,64 +421,23 @@ mod tests {
         assert!(id_after("5", "0"));
         assert!(id_after("abc", "0x"));
     }
-}
 
-/// The examples that were this module's doctests before its items became crate-private.
-#[cfg(test)]
-mod doc_examples {
-    #[test]
-    fn module() {
-        use crate::adapters::mastodon::paging::{HasId, PageQuery, PageSource, forward_page};
-        use chrono::{DateTime, Utc};
-
-        struct Item(String);
-        impl HasId for Item {
-            fn page_id(&self) -> &str {
-                &self.0
-            }
-            fn page_time(&self) -> DateTime<Utc> {
-                DateTime::from_timestamp(self.0.parse().unwrap(), 0).unwrap()
-            }
-        }
-        /// A server with ids 1..=10 that answers `min_id` with its *newest* page, like snac.
-        struct Snac;
-        impl PageSource for Snac {
-            type Item = Item;
-            async fn fetch(&self, q: PageQuery) -> crate::Result<Vec<Item>> {
-                let min: u64 = q.min_id.map_or(0, |m| m.parse().unwrap());
-                let max: u64 = q.max_id.map_or(u64::MAX, |m| m.parse().unwrap());
-                let ids = (1..=10u64)
-                    .rev()
-                    .filter(|i| *i > min && *i < max)
-                    .take(q.limit);
-                Ok(ids.map(|i| Item(i.to_string())).collect())
-            }
-        }
-        tokio::runtime::Runtime::new().unwrap().block_on(async {
-            let page = forward_page(&Snac, Some("2"), 3).await.unwrap();
-            let ids: Vec<&str> = page.items.iter().map(|i| i.0.as_str()).collect();
-            assert_eq!(
-                ids,
-                ["3", "4", "5"],
-                "the items right after the cursor, not the newest"
-            );
-            assert_eq!(page.next_cursor.as_deref(), Some("5"));
-        });
-    }
-
-    #[test]
-    fn page_query() {
-        let q = crate::adapters::mastodon::paging::PageQuery {
-            min_id: Some("0".into()),
-            max_id: None,
-            limit: 40,
-        };
-        assert_eq!(q.limit, 40);
+    #[tokio::test]
+    async fn snac_answers_min_id_with_its_newest_page_and_the_page_is_still_the_next_one() {
+        let snac = Fake::new(10, false);
+        let page = forward_page(&snac, Some("2"), 3).await.unwrap();
+        let ids: Vec<&str> = page.items.iter().map(|i| i.0.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["3", "4", "5"],
+            "the items right after the cursor, not the newest"
+        );
+        assert_eq!(page.next_cursor.as_deref(), Some("5"));
     }
 
     #[test]
     fn has_id() {
-        use crate::adapters::mastodon::{api::Notification, paging::HasId};
+        use crate::adapters::mastodon::api::Notification;
         let n: Notification = serde_json::from_str(
             r#"{"id":"7","type":"follow","created_at":"2026-01-01T00:00:00Z"}"#,
         )
@@ -487,18 +446,7 @@ mod doc_examples {
     }
 
     #[test]
-    fn forward_page() {
-        let p: crate::adapters::mastodon::paging::ForwardPage<u8> =
-            crate::adapters::mastodon::paging::ForwardPage {
-                items: vec![],
-                next_cursor: Some("5".into()),
-                has_more: false,
-            };
-        assert!(p.items.is_empty());
-    }
-
-    #[test]
     fn start() {
-        assert_eq!(crate::adapters::mastodon::paging::START, "0");
+        assert_eq!(START, "0");
     }
 }

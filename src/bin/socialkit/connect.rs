@@ -60,6 +60,7 @@ pub async fn run(platform: &str, args: &AddArgs, json: bool) -> Result<Option<Co
 }
 
 /// One account a login offers, as `--json` lists it.
+#[cfg(any(feature = "linkedin", feature = "facebook"))]
 #[derive(serde::Serialize)]
 struct Choice<'a> {
     id: &'a str,
@@ -70,6 +71,7 @@ struct Choice<'a> {
 /// Lists the accounts a login offers (a table under `heading`, or `{"choose_one": […]}` with
 /// `--json`) and says how to pick one with `--account`; nothing is stored. No account at all
 /// is the `PermissionDenied` error of [`choose`](socialkit::auth::connect::choose).
+#[cfg(any(feature = "linkedin", feature = "facebook"))]
 pub fn offer(
     accounts: Vec<socialkit::auth::connect::Account>,
     json: bool,

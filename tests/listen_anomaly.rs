@@ -181,8 +181,6 @@ fn a_constant_series_never_alarms_and_a_change_does() {
 }
 
 #[test]
-#[ignore = "the current default (chosen without the budget) is over it on 10 of 17 series; \
-            the budget-constrained run of `nab_score -- cv` has not been made yet"]
 fn the_default_stays_within_the_false_alarm_budget() {
     // The constraint cross-validation applied before choosing (`examples/nab_score.rs`): at
     // most one false alarm per 30-day synthetic normal series, on every series.

@@ -24,12 +24,14 @@ fn cooldown_gives_one_alert_per_burst() {
     let no_cooldown = Config {
         cooldown_secs: 0,
         record_secs: 0,
+        rearm: false,
         ..Config::default()
     };
     assert_eq!(detect(&no_cooldown, &pts).len(), 3);
     let records_only = Config {
         cooldown_secs: 0,
         record_ratio: 1.0,
+        rearm: false,
         ..Config::default()
     };
     assert_eq!(detect(&records_only, &pts).len(), 1);

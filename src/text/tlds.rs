@@ -205,6 +205,70 @@ pub(crate) fn is_twitter_tld(lowercase: &str) -> bool {
     twitter_set().contains(lowercase)
 }
 
+/// Whether a twitter-text TLD may hold `c`: an ASCII character (the caller rules out what
+/// no TLD has), or one whose lowercase is made of characters the TLDs outside ASCII have.
+/// Rules out a candidate TLD at its first character that cannot be part of one, before any
+/// set look-up.
+pub(crate) fn may_be_in_tld(c: char) -> bool {
+    static CHARS: OnceLock<Vec<char>> = OnceLock::new();
+    if c.is_ascii() {
+        return true;
+    }
+    let chars = CHARS.get_or_init(|| {
+        let mut all: Vec<char> = TWITTER_GENERIC
+            .split_whitespace()
+            .chain(TWITTER_COUNTRY.split_whitespace())
+            .flat_map(str::chars)
+            .filter(|c| !c.is_ascii())
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    });
+    c.to_lowercase()
+        .all(|l| l.is_ascii() || chars.binary_search(&l).is_ok())
+}
+
+/// [`is_twitter_tld`] for lowercase ASCII letters: the two-letter TLDs (most country codes)
+/// from a bitmap, the others from a set of byte strings (no UTF-8 check on the way).
+pub(crate) fn is_twitter_ascii_tld(lowercase: &[u8]) -> bool {
+    struct Ascii {
+        /// Bit `26 * a + b` for the TLD of the letters `a`, `b` (0 for `a`).
+        two: [u64; 11],
+        longer: HashSet<&'static [u8], BuildHasherDefault<Fnv>>,
+    }
+    static ASCII: OnceLock<Ascii> = OnceLock::new();
+    let ascii = ASCII.get_or_init(|| {
+        let mut out = Ascii {
+            two: [0; 11],
+            longer: HashSet::default(),
+        };
+        for tld in TWITTER_GENERIC
+            .split_whitespace()
+            .chain(TWITTER_COUNTRY.split_whitespace())
+            .filter(|t| t.bytes().all(|b| b.is_ascii_lowercase()))
+        {
+            match *tld.as_bytes() {
+                [a, b] => {
+                    let bit = 26 * usize::from(a - b'a') + usize::from(b - b'a');
+                    out.two[bit / 64] |= 1 << (bit % 64);
+                }
+                _ => {
+                    out.longer.insert(tld.as_bytes());
+                }
+            }
+        }
+        out
+    });
+    match *lowercase {
+        [a @ b'a'..=b'z', b @ b'a'..=b'z'] => {
+            let bit = 26 * usize::from(a - b'a') + usize::from(b - b'a');
+            ascii.two[bit / 64] >> (bit % 64) & 1 == 1
+        }
+        _ => ascii.longer.contains(lowercase),
+    }
+}
+
 /// Whether `tld` (exact case, as `@atproto/api` compares) is in the IANA list.
 pub(crate) fn is_iana_tld(tld: &str) -> bool {
     iana_set().contains(tld)
@@ -226,6 +290,52 @@ mod tests {
             .map(|t| t.chars().count())
             .max();
         assert!(longest.is_some_and(|n| n <= MAX_TLD_CHARS));
+    }
+
+    #[test]
+    fn the_ascii_lookup_is_the_set() {
+        let letters = b'a'..=b'z';
+        for a in letters.clone() {
+            for b in letters.clone() {
+                let two = [a, b];
+                let as_str = std::str::from_utf8(&two).unwrap_or_default();
+                assert_eq!(
+                    is_twitter_ascii_tld(&two),
+                    is_twitter_tld(as_str),
+                    "{as_str}"
+                );
+                for c in letters.clone() {
+                    let three = [a, b, c];
+                    let as_str = std::str::from_utf8(&three).unwrap_or_default();
+                    assert_eq!(is_twitter_ascii_tld(&three), is_twitter_tld(as_str));
+                }
+            }
+        }
+        for tld in TWITTER_GENERIC
+            .split_whitespace()
+            .chain(TWITTER_COUNTRY.split_whitespace())
+        {
+            assert_eq!(
+                is_twitter_ascii_tld(tld.as_bytes()),
+                tld.is_ascii(),
+                "{tld}"
+            );
+        }
+        assert!(!is_twitter_ascii_tld(b"") && !is_twitter_ascii_tld(b"a"));
+    }
+
+    #[test]
+    fn every_character_of_every_tld_may_be_in_one() {
+        for tld in TWITTER_GENERIC
+            .split_whitespace()
+            .chain(TWITTER_COUNTRY.split_whitespace())
+        {
+            assert!(tld.chars().all(may_be_in_tld), "{tld}");
+            let upper = tld.to_uppercase();
+            assert!(upper.chars().all(may_be_in_tld), "{upper}");
+        }
+        assert!(may_be_in_tld('\u{212a}'), "KELVIN SIGN lowercases to k");
+        assert!(!may_be_in_tld('日') && !may_be_in_tld('😀'));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::chars::{
     char_at, char_before, is_cyrillic, is_directional_marker, is_latin_accent, is_twitter_invalid,
     is_twitter_space, run_end, utf16_len,
 };
-use super::tlds::{MAX_TLD_CHARS, is_twitter_tld};
+use super::tlds::{MAX_TLD_CHARS, is_twitter_ascii_tld, is_twitter_tld, may_be_in_tld};
 
 /// Longest URL twitter-text accepts, protocol included, in UTF-16 code units.
 const MAX_URL_LENGTH: usize = 4096;
@@ -70,74 +70,51 @@ pub(crate) static MASTODON: Flavor = Flavor {
 };
 
 fn twitter_path_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || is_cyrillic(c)
-        || is_latin_accent(c)
-        || matches!(
-            c,
-            '!' | '*'
-                | '\''
-                | ';'
-                | ':'
-                | '='
-                | '+'
-                | ','
-                | '.'
-                | '$'
-                | '/'
-                | '%'
-                | '#'
-                | '['
-                | ']'
-                | '-'
-                | '\u{2013}'
-                | '_'
-                | '~'
-                | '@'
-                | '|'
-                | '&'
-        )
+    match PATH_ASCII.get(c as usize) {
+        Some(&ascii) => ascii,
+        None => is_cyrillic(c) || is_latin_accent(c) || c == '\u{2013}',
+    }
 }
 
 fn twitter_path_end_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || is_cyrillic(c)
-        || is_latin_accent(c)
-        || matches!(c, '+' | '-' | '=' | '_' | '#' | '/')
+    match PATH_END_ASCII.get(c as usize) {
+        Some(&ascii) => ascii,
+        None => is_cyrillic(c) || is_latin_accent(c),
+    }
 }
 
 fn twitter_query_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || matches!(
-            c,
-            '!' | '?'
-                | '*'
-                | '\''
-                | '@'
-                | '('
-                | ')'
-                | ';'
-                | ':'
-                | '&'
-                | '='
-                | '+'
-                | '$'
-                | '/'
-                | '%'
-                | '#'
-                | '['
-                | ']'
-                | '-'
-                | '_'
-                | '.'
-                | ','
-                | '~'
-                | '|'
-        )
+    QUERY_ASCII.get(c as usize).is_some_and(|&ascii| ascii)
 }
 
 fn twitter_query_end_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '&' | '=' | '#' | '/')
+    QUERY_END_ASCII.get(c as usize).is_some_and(|&ascii| ascii)
+}
+
+/// twitter-text's path characters (`validGeneralUrlPathChars`) among ASCII: letters, digits
+/// and these; one load per character in the path scans.
+static PATH_ASCII: [bool; 128] = ascii_class(b"!*';:=+,.$/%#[]-_~@|&");
+/// `validUrlPathEndingChars` among ASCII.
+static PATH_END_ASCII: [bool; 128] = ascii_class(b"+-=_#/");
+/// `validUrlQueryChars` (ASCII only).
+static QUERY_ASCII: [bool; 128] = ascii_class(b"!?*'@();:&=+$/%#[]-_.,~|");
+/// `validUrlQueryEndingChars` (ASCII only).
+static QUERY_END_ASCII: [bool; 128] = ascii_class(b"-_&=#/");
+
+/// ASCII letters, digits and `extra`, as a table indexed by byte.
+const fn ascii_class(extra: &[u8]) -> [bool; 128] {
+    let mut out = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        out[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut k = 0;
+    while k < extra.len() {
+        out[extra[k] as usize] = true;
+        k += 1;
+    }
+    out
 }
 
 fn mastodon_path_char(c: char) -> bool {
@@ -775,8 +752,10 @@ fn tld_at(text: &str, q: usize, limit: usize) -> Option<usize> {
     let mut ends = [0usize; MAX_TLD_CHARS];
     let mut n = 0;
     for (k, c) in region.char_indices().take(MAX_TLD_CHARS) {
-        // No TLD contains an ASCII digit, space or punctuation, or any whitespace.
-        if (c.is_ascii() && !c.is_ascii_alphabetic()) || c.is_whitespace() {
+        // No TLD contains an ASCII digit, space or punctuation, or any whitespace, and no
+        // candidate that holds a character no TLD has (lowercased) can be one: CJK or Arabic
+        // text after a dot ends the candidates at its first such character.
+        if (c.is_ascii() && !c.is_ascii_alphabetic()) || c.is_whitespace() || !may_be_in_tld(c) {
             break;
         }
         let end = q + k + c.len_utf8();
@@ -793,7 +772,7 @@ fn tld_at(text: &str, q: usize, limit: usize) -> Option<usize> {
             let buf = &mut ascii_buf[..candidate.len()];
             buf.copy_from_slice(candidate.as_bytes());
             buf.make_ascii_lowercase();
-            std::str::from_utf8(buf).is_ok_and(is_twitter_tld)
+            is_twitter_ascii_tld(buf)
         } else if candidate.chars().any(char::is_uppercase) {
             lower.clear();
             lower.extend(candidate.chars().flat_map(char::to_lowercase));
@@ -844,7 +823,7 @@ fn ascii_tld_at(region: &[u8]) -> Option<Option<usize>> {
         let lower = &mut buf[..run];
         lower.copy_from_slice(&region[..run]);
         lower.make_ascii_lowercase();
-        if std::str::from_utf8(lower).is_ok_and(is_twitter_tld) {
+        if is_twitter_ascii_tld(lower) {
             return Some(Some(run));
         }
     }

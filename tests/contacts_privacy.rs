@@ -304,12 +304,11 @@ impl Db {
                     )
                     .await
                     .unwrap();
-                // The memory inbox cannot rewrite an item's key (it is the map's key), nor
-                // the platform id inside it: only SQLite and PostgreSQL reach those (a known
-                // gap of the memory stores, which hold nothing across a restart).
+                // The memory inbox cannot rewrite an item's key (it is the map's key): only
+                // SQLite and PostgreSQL reach it (a known gap of the memory stores, which
+                // hold nothing across a restart).
                 for mut i in all {
                     i.key.clear();
-                    i.interaction.reference.id.clear();
                     out.push(("inbox".into(), serde_json::to_string(&i).unwrap()));
                 }
                 let identities = contacts.all_identities().await.unwrap();

@@ -281,7 +281,8 @@ impl Db {
                 let mut out = Vec::new();
                 for r in cols {
                     let (t, c): (String, String) = (r.get(0), r.get(1));
-                    let sql = format!("SELECT \"{c}\"::text FROM \"{t}\" WHERE \"{c}\" IS NOT NULL");
+                    let sql =
+                        format!("SELECT \"{c}\"::text FROM \"{t}\" WHERE \"{c}\" IS NOT NULL");
                     for row in db.query(&sql, &[]).await.unwrap() {
                         out.push((t.clone(), row.get::<_, String>(0)));
                     }
@@ -917,7 +918,11 @@ async fn common_words(b: Backend) {
         assert!(field_named(&values, w), "no field is named {w}");
     }
 
-    for (platform, id) in [("x", "5500001"), ("mastodon", "5500002"), ("sandbox", "u-id")] {
+    for (platform, id) in [
+        ("x", "5500001"),
+        ("mastodon", "5500002"),
+        ("sandbox", "u-id"),
+    ] {
         contacts
             .erase(&Subject::Identity(IdentityKey::new(platform, id)), "dpo")
             .await
@@ -971,7 +976,14 @@ async fn common_words(b: Backend) {
         let left = word_values(&values, w);
         assert!(left.is_empty(), "{w} is still in {left:?}");
     }
-    for n in ["Dana Quill", "Eli Marsh", "5500001", "5500002", "u-id", "my parcel never came"] {
+    for n in [
+        "Dana Quill",
+        "Eli Marsh",
+        "5500001",
+        "5500002",
+        "u-id",
+        "my parcel never came",
+    ] {
         let left = word_values(&values, n);
         assert!(left.is_empty(), "{n} is still in {left:?}");
     }

@@ -271,7 +271,9 @@ mod tests {
         let t = Touch::new("k1", key, "acme-x", InteractionKind::Mention, at);
         let text = serde_json::to_string(&t).unwrap();
         assert!(text.contains(r#""mention""#));
-        let got = s(&["mention"]).value("contact_touches", "data", &text).unwrap();
+        let got = s(&["mention"])
+            .value("contact_touches", "data", &text)
+            .unwrap();
         let back: Touch = serde_json::from_str(&got).unwrap();
         assert_eq!(back.kind, InteractionKind::Mention);
         assert_eq!(back.identity.id, "erased-1");

@@ -1123,7 +1123,11 @@ pub(crate) fn scrub(
                 .map(|i| format!("instr({qc}, ?{}) > 0", i + 2))
                 .collect::<Vec<_>>()
                 .join(" OR ");
-            let scope = if scoped { "workspace = ?1" } else { "?1 IS NOT NULL" };
+            let scope = if scoped {
+                "workspace = ?1"
+            } else {
+                "?1 IS NOT NULL"
+            };
             let sql = format!(
                 "SELECT {}, {qc} FROM {} WHERE {scope} AND typeof({qc}) = 'text' AND ({any})",
                 idlist.join(", "),
@@ -1151,7 +1155,9 @@ pub(crate) fn scrub(
                 };
                 let mut args = vec![Value::Text(new)];
                 args.extend(id);
-                changed += c.execute(&update, params_from_iter(args)).map_err(storage)? as u64;
+                changed += c
+                    .execute(&update, params_from_iter(args))
+                    .map_err(storage)? as u64;
             }
         }
         if changed > 0 {

@@ -55,6 +55,7 @@ use super::store::{Forget, replace_words};
 use crate::error::{Error, ErrorKind, Result};
 use crate::inbox::InboxItem;
 use crate::model::Author;
+use crate::store::rewrite_record;
 
 /// Whom an export or an erasure is about: a contact (all its identities) or one platform
 /// identity.
@@ -307,6 +308,10 @@ impl Contacts {
         let mut counts = BTreeMap::new();
         let history = self.store.touches(&keys).await?;
         if let Some((inbox, sla)) = &self.inbox {
+            // Their platform ids, handles and names left in the item (its platform id and
+            // conversation, the URL of our reply) go too; its key stays the store's key
+            // (a shared database rewrites that below, a memory store cannot).
+            let names = words_rewrite(&needles, &pseudonym);
             let mut n = 0;
             for t in &history {
                 let Some(mut item) = inbox.get(&t.key).await? else {
@@ -314,6 +319,9 @@ impl Contacts {
                 };
                 needles.extend(item.interaction.text.clone());
                 pseudonymise(&mut item, &pseudonym);
+                let key = item.key.clone();
+                rewrite_record(&mut item, &names)?;
+                item.key = key;
                 inbox.put(&item, sla).await?;
                 n += 1;
             }

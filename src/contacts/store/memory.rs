@@ -85,6 +85,7 @@ impl ContactStore for MemoryContactStore {
             let mut new = 0;
             let mut touched = BTreeSet::new();
             for (identity, touch) in seen {
+                let fresh = !s.identities.contains_key(&identity.key);
                 let contact = match s.identities.get_mut(&identity.key) {
                     Some(known) => {
                         known.absorb(identity);
@@ -101,11 +102,23 @@ impl ContactStore for MemoryContactStore {
                     }
                 };
                 let known = s.touches.contains_key(&touch.key);
-                if !known || replace {
+                if !known {
+                    // A new touch adds itself to its author's contact; a replaced one (or a
+                    // new identity whose touch was stored before) recomputes the aggregates.
                     s.touches.insert(touch.key.clone(), touch.clone());
+                    match s.contacts.get_mut(&contact) {
+                        Some(c) if touch.identity == identity.key => c.stats.add(touch),
+                        _ => {
+                            touched.insert(contact);
+                        }
+                    }
+                } else if replace {
+                    s.touches.insert(touch.key.clone(), touch.clone());
+                    touched.insert(contact);
+                } else if fresh {
+                    touched.insert(contact);
                 }
                 new += usize::from(!known);
-                touched.insert(contact);
             }
             for c in touched {
                 s.restat(&c);

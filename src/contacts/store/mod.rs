@@ -8,6 +8,8 @@
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod rewrite;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
@@ -195,10 +197,15 @@ pub trait ContactStore: Send + Sync + fmt::Debug {
     /// salted SHA-256 digest of each key a [`Forget`] names, under a random salt of the
     /// workspace, never the key.
     async fn erased_keys(&self, keys: &[String]) -> Result<std::collections::BTreeSet<String>>;
-    /// Replaces every whole-word occurrence of each of `needles` (and its JSON-escaped form)
-    /// in every text column of every table of the database this store lives in — the
-    /// engine's and the inbox's too — with `replacement`; rows changed per table. A store
-    /// that shares no database (memory) changes nothing and returns an empty map.
+    /// Replaces every whole-word occurrence of each of `needles` with `replacement` in the
+    /// text columns of every table of the database this store lives in — the engine's and
+    /// the inbox's too — in the rows of this store's workspace (every row of a table that
+    /// has no `workspace` column); rows changed per table. A JSON value has only its string
+    /// values rewritten (never a field name, a number or, where the record type is known, an
+    /// enum tag the type would refuse), so every row still reads back; columns holding the
+    /// stores' own scopes and states (`workspace`, `state`, `status`, `kind`, `health`,
+    /// `intent`) are left alone. A store that shares no database (memory) changes nothing
+    /// and returns an empty map.
     async fn scrub(
         &self,
         needles: &[String],

@@ -19,9 +19,8 @@ use deadpool_postgres::{GenericClient, Pool, Transaction};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use super::{
-    ContactStore, Forget, Relink, Segment, key_digest, needle_forms, replace_words, storage,
-};
+use super::rewrite::Scrubber;
+use super::{ContactStore, Forget, Relink, Segment, key_digest, storage};
 use crate::contacts::model::{
     AuditEntry, Contact, ContactId, ContactStats, Identity, IdentityKey, Touch,
 };
@@ -999,7 +998,7 @@ impl ContactStore for PgContactStore {
     async fn scrub(&self, needles: &[String], replacement: &str) -> Result<BTreeMap<String, u64>> {
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(storage)?;
-        let counts = scrub(&tx, needles, replacement).await?;
+        let counts = scrub(&tx, &self.workspace, needles, replacement).await?;
         tx.commit().await.map_err(storage)?;
         Ok(counts)
     }
@@ -1101,53 +1100,56 @@ async fn text_columns(c: &impl GenericClient) -> Result<Vec<(String, String, Str
         .collect())
 }
 
-/// See [`ContactStore::scrub`]: one scan per column finds the rows holding any form of any
-/// needle (locked), each value is rewritten in Rust (whole words, longer forms first) and
-/// written back cast to its column's type. JSON stays JSON: the JSON-escaped form of a
-/// needle is replaced inside its string.
+/// See [`ContactStore::scrub`]: one scan per column finds the rows of workspace `ws` (every
+/// row of a table without a `workspace` column) holding any form of any needle (locked);
+/// each value is rewritten by the [`Scrubber`] (JSON string values only, through the
+/// record's type where it is known) and written back cast to its column's type.
 async fn scrub(
     tx: &Transaction<'_>,
+    ws: &str,
     needles: &[String],
     with: &str,
 ) -> Result<BTreeMap<String, u64>> {
-    let mut forms: Vec<String> = needles
-        .iter()
-        .filter(|n| !n.trim().is_empty())
-        .flat_map(|n| needle_forms(n))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    let scrubber = Scrubber::new(needles, with);
+    let forms = scrubber.forms().to_vec();
     let mut counts = BTreeMap::new();
     if forms.is_empty() {
         return Ok(counts);
     }
-    for (table, col, cast) in text_columns(tx).await? {
-        let (t, c) = (quote(&table), quote(&col));
+    let columns = text_columns(tx).await?;
+    let scoped: BTreeSet<&str> = columns
+        .iter()
+        .filter(|(_, col, _)| col == "workspace")
+        .map(|(table, _, _)| table.as_str())
+        .collect();
+    for (table, col, cast) in &columns {
+        if !scrubber.column(col) {
+            continue;
+        }
+        let (t, c) = (quote(table), quote(col));
+        let scope = if scoped.contains(table.as_str()) {
+            "workspace = $2"
+        } else {
+            "$2::text IS NOT NULL"
+        };
         let hits = tx
             .query(
                 &format!(
                     "SELECT ctid::text, {c}::text FROM {t}
-                     WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS n(v)
+                     WHERE {scope} AND EXISTS (SELECT 1 FROM unnest($1::text[]) AS n(v)
                                    WHERE strpos({c}::text, n.v) > 0)
                      FOR UPDATE"
                 ),
-                &[&forms],
+                &[&forms, &ws],
             )
             .await
             .map_err(storage)?;
         let mut changed = 0u64;
         for r in hits {
             let (ctid, text): (String, String) = (r.get(0), r.get(1));
-            let mut new = text.clone();
-            for form in &forms {
-                if let Some(n) = replace_words(&new, form, with) {
-                    new = n;
-                }
-            }
-            if new == text {
+            let Some(new) = scrubber.value(table, col, &text) else {
                 continue;
-            }
+            };
             changed += tx
                 .execute(
                     &format!("UPDATE {t} SET {c} = $1::text::{cast} WHERE ctid = $2::text::tid"),
@@ -1157,7 +1159,7 @@ async fn scrub(
                 .map_err(storage)?;
         }
         if changed > 0 {
-            *counts.entry(table).or_default() += changed;
+            *counts.entry(table.clone()).or_default() += changed;
         }
     }
     Ok(counts)

@@ -6,16 +6,15 @@
 //! tags) are columns beside its JSON, so a segment query reads one narrow row per contact
 //! and never the history. Every query runs on tokio's blocking pool in one transaction.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use super::{
-    ContactStore, Forget, Relink, Segment, key_digest, needle_forms, replace_words, storage,
-};
+use super::rewrite::Scrubber;
+use super::{ContactStore, Forget, Relink, Segment, key_digest, storage};
 use crate::contacts::model::{
     AuditEntry, Contact, ContactId, ContactStats, Identity, IdentityKey, Touch,
 };
@@ -357,82 +356,139 @@ fn owner_of(c: &Connection, ws: &str, key: &IdentityKey) -> Result<Option<String
     .map_err(storage)
 }
 
+/// See [`ContactStore::observe`]; the work of one ingest page in one transaction. Each
+/// identity of the page is read and written once (its items absorbed in page order), each
+/// touch is one insert, and a new touch adds itself to its contact's aggregates; only a
+/// replaced touch (or a new identity whose touch was already stored) recomputes them from
+/// the history ([`restat`]).
+fn observe(c: &Connection, ws: &str, seen: &[(Identity, Touch)], replace: bool) -> Result<usize> {
+    // Each identity once, in order of first appearance: its owner after this page.
+    let mut owners: HashMap<&IdentityKey, (String, bool)> = HashMap::new();
+    let mut order: Vec<&IdentityKey> = Vec::new();
+    let mut absorbed: HashMap<&IdentityKey, Vec<&Identity>> = HashMap::new();
+    for (identity, _) in seen {
+        absorbed
+            .entry(&identity.key)
+            .or_insert_with(|| {
+                order.push(&identity.key);
+                Vec::new()
+            })
+            .push(identity);
+    }
+    for key in order {
+        let page = &absorbed[key];
+        match identity_by_key(c, ws, key)? {
+            Some(mut known) => {
+                let before = known.clone();
+                for i in page {
+                    known.absorb(i);
+                }
+                if known != before {
+                    write_identity(c, ws, &known)?;
+                }
+                owners.insert(key, (known.contact.as_str().to_string(), false));
+            }
+            None => {
+                let contact = Contact::new(page[0].first_seen);
+                write_contact(c, ws, &contact)?;
+                let mut i = page[0].clone();
+                i.contact = contact.id.clone();
+                for later in &page[1..] {
+                    i.absorb(later);
+                }
+                write_identity(c, ws, &i)?;
+                owners.insert(key, (contact.id.as_str().to_string(), true));
+            }
+        }
+    }
+    let mut insert = c
+        .prepare_cached(
+            "INSERT INTO contact_touches (workspace, key, platform, identity, at, sentiment,
+                 data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT(workspace, key) DO NOTHING",
+        )
+        .map_err(storage)?;
+    let mut add = c
+        .prepare_cached(
+            "UPDATE contact_contacts SET touches = touches + 1,
+                 first_at = MIN(COALESCE(first_at, ?3), ?3),
+                 last_at = MAX(COALESCE(last_at, ?3), ?3),
+                 sentiment_sum = sentiment_sum + COALESCE(?4, 0),
+                 sentiment_n = sentiment_n + (?4 IS NOT NULL),
+                 platforms = CASE WHEN instr(platforms, ',' || ?5 || ',') > 0 THEN platforms
+                     ELSE platforms || ?5 || ',' END
+             WHERE workspace = ?1 AND id = ?2",
+        )
+        .map_err(storage)?;
+    let mut new = 0;
+    // Contacts whose aggregates must be recomputed from their history.
+    let mut restats: BTreeSet<&str> = BTreeSet::new();
+    for (identity, touch) in seen {
+        let (contact, fresh) = &owners[&identity.key];
+        let at = us(touch.at);
+        if insert
+            .execute(params![
+                ws,
+                touch.key,
+                touch.identity.platform,
+                touch.identity.id,
+                at,
+                touch.sentiment,
+                serde_json::to_string(touch)?
+            ])
+            .map_err(storage)?
+            == 1
+        {
+            new += 1;
+            // A touch stored under another identity than its item's author would not be
+            // this contact's: only the author's own touch is added incrementally.
+            if touch.identity == identity.key {
+                add.execute(params![
+                    ws,
+                    contact,
+                    at,
+                    touch.sentiment,
+                    touch.identity.platform
+                ])
+                .map_err(storage)?;
+            } else {
+                restats.insert(contact);
+            }
+            continue;
+        }
+        // Stored before: a page read again changes nothing, a replaced touch (a reply, a
+        // state change) may change the aggregates.
+        let replaced = replace
+            && c.prepare_cached(
+                "UPDATE contact_touches SET at = ?3, sentiment = ?4, data = ?5
+                 WHERE workspace = ?1 AND key = ?2 AND data <> ?5",
+            )
+            .map_err(storage)?
+            .execute(params![
+                ws,
+                touch.key,
+                at,
+                touch.sentiment,
+                serde_json::to_string(touch)?
+            ])
+            .map_err(storage)?
+                > 0;
+        if replaced || *fresh {
+            restats.insert(contact);
+        }
+    }
+    for contact in restats {
+        restat(c, ws, contact)?;
+    }
+    Ok(new)
+}
+
 #[async_trait]
 impl ContactStore for SqliteContactStore {
     async fn observe(&self, seen: &[(Identity, Touch)], replace: bool) -> Result<usize> {
         let seen = seen.to_vec();
-        self.write(move |c, ws| {
-            let mut new = 0;
-            let mut touched: BTreeSet<String> = BTreeSet::new();
-            for (identity, touch) in &seen {
-                let mut changed_any = false;
-                let contact = match identity_by_key(c, ws, &identity.key)? {
-                    Some(mut known) => {
-                        let before = known.clone();
-                        known.absorb(identity);
-                        if known != before {
-                            write_identity(c, ws, &known)?;
-                        }
-                        known.contact
-                    }
-                    None => {
-                        changed_any = true;
-                        let contact = Contact::new(identity.first_seen);
-                        write_contact(c, ws, &contact)?;
-                        let mut i = identity.clone();
-                        i.contact = contact.id.clone();
-                        write_identity(c, ws, &i)?;
-                        contact.id
-                    }
-                };
-                let changed = c
-                    .prepare_cached(
-                        "INSERT INTO contact_touches (workspace, key, platform, identity, at,
-                             sentiment, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                         ON CONFLICT(workspace, key) DO NOTHING",
-                    )
-                    .map_err(storage)?
-                    .execute(params![
-                        ws,
-                        touch.key,
-                        touch.identity.platform,
-                        touch.identity.id,
-                        us(touch.at),
-                        touch.sentiment,
-                        serde_json::to_string(touch)?
-                    ])
-                    .map_err(storage)?;
-                if changed == 1 {
-                    new += 1;
-                    changed_any = true;
-                } else if replace {
-                    changed_any |= c
-                        .prepare_cached(
-                            "UPDATE contact_touches SET at = ?3, sentiment = ?4, data = ?5
-                         WHERE workspace = ?1 AND key = ?2 AND data <> ?5",
-                        )
-                        .map_err(storage)?
-                        .execute(params![
-                            ws,
-                            touch.key,
-                            us(touch.at),
-                            touch.sentiment,
-                            serde_json::to_string(touch)?
-                        ])
-                        .map_err(storage)?
-                        > 0;
-                }
-                // A page read again changes nothing: its contacts keep their aggregates.
-                if changed_any {
-                    touched.insert(contact.as_str().to_string());
-                }
-            }
-            for contact in &touched {
-                restat(c, ws, contact)?;
-            }
-            Ok(new)
-        })
-        .await
+        self.write(move |c, ws| observe(c, ws, &seen, replace))
+            .await
     }
 
     async fn contact(&self, id: &ContactId) -> Result<Option<Contact>> {
@@ -845,7 +901,7 @@ impl ContactStore for SqliteContactStore {
 
     async fn scrub(&self, needles: &[String], replacement: &str) -> Result<BTreeMap<String, u64>> {
         let (needles, with) = (needles.to_vec(), replacement.to_string());
-        self.db.write(move |c| scrub(c, &needles, &with)).await
+        self.write(move |c, ws| scrub(c, ws, &needles, &with)).await
     }
 
     async fn touches_before(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<Touch>> {
@@ -957,6 +1013,8 @@ struct TextTable {
     ids: Vec<String>,
     /// Its columns that may hold text.
     text: Vec<String>,
+    /// Whether it has a `workspace` column (its rows belong to one workspace each).
+    scoped: bool,
 }
 
 /// Every table of the database.
@@ -998,6 +1056,7 @@ fn text_columns(c: &Connection) -> Result<Vec<TextTable>> {
         } else {
             vec!["rowid".to_string()]
         };
+        let scoped = cols.iter().any(|(n, _, _)| n == "workspace");
         let text = cols
             .into_iter()
             .filter(|(_, ty, _)| {
@@ -1013,6 +1072,7 @@ fn text_columns(c: &Connection) -> Result<Vec<TextTable>> {
             name: table,
             ids,
             text,
+            scoped,
         });
     }
     Ok(out)
@@ -1022,76 +1082,82 @@ fn quote_lit(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// See [`ContactStore::scrub`].
+/// See [`ContactStore::scrub`]: per text column, one scan finds the rows of workspace `ws`
+/// (every row of a table without a `workspace` column) holding any form of any needle; each
+/// value is rewritten by the [`Scrubber`] (JSON string values only, through the record's type
+/// where it is known) and written back.
 pub(crate) fn scrub(
     c: &Connection,
+    ws: &str,
     needles: &[String],
     with: &str,
 ) -> Result<BTreeMap<String, u64>> {
-    let mut forms: Vec<String> = needles
-        .iter()
-        .filter(|n| !n.trim().is_empty())
-        .flat_map(|n| needle_forms(n))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    // Longer first, so a message text goes whole before a handle inside it.
-    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    let scrubber = Scrubber::new(needles, with);
+    let forms = scrubber.forms();
     let mut counts = BTreeMap::new();
+    if forms.is_empty() {
+        return Ok(counts);
+    }
     for TextTable {
         name: table,
         ids,
         text: cols,
+        scoped,
     } in text_columns(c)?
     {
         let idlist = ids
             .iter()
             .map(|i| if i == "rowid" { i.clone() } else { quote(i) })
             .collect::<Vec<_>>();
+        let cond = idlist
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("{n} = ?{}", i + 2))
+            .collect::<Vec<_>>()
+            .join(" AND ");
         let mut changed = 0u64;
-        for col in &cols {
-            for form in &forms {
-                let sql = format!(
-                    "SELECT {}, {} FROM {} WHERE typeof({}) = 'text' AND instr({}, ?1) > 0",
-                    idlist.join(", "),
-                    quote(col),
-                    quote(&table),
-                    quote(col),
-                    quote(col)
-                );
-                let hits: Vec<(Vec<Value>, String)> = {
-                    let mut stmt = c.prepare(&sql).map_err(storage)?;
-                    let n = idlist.len();
-                    let rows = stmt
-                        .query_map([form], |r| {
-                            let mut id = Vec::with_capacity(n);
-                            for i in 0..n {
-                                id.push(r.get::<_, Value>(i)?);
-                            }
-                            Ok((id, r.get::<_, String>(n)?))
-                        })
-                        .map_err(storage)?;
-                    rows.collect::<rusqlite::Result<_>>().map_err(storage)?
+        for col in cols.iter().filter(|c| scrubber.column(c)) {
+            let qc = quote(col);
+            // ?1 is the workspace; the forms follow.
+            let any = (0..forms.len())
+                .map(|i| format!("instr({qc}, ?{}) > 0", i + 2))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            let scope = if scoped {
+                "workspace = ?1"
+            } else {
+                "?1 IS NOT NULL"
+            };
+            let sql = format!(
+                "SELECT {}, {qc} FROM {} WHERE {scope} AND typeof({qc}) = 'text' AND ({any})",
+                idlist.join(", "),
+                quote(&table),
+            );
+            let hits: Vec<(Vec<Value>, String)> = {
+                let mut stmt = c.prepare(&sql).map_err(storage)?;
+                let n = idlist.len();
+                let args = std::iter::once(ws).chain(forms.iter().map(String::as_str));
+                let rows = stmt
+                    .query_map(params_from_iter(args), |r| {
+                        let mut id = Vec::with_capacity(n);
+                        for i in 0..n {
+                            id.push(r.get::<_, Value>(i)?);
+                        }
+                        Ok((id, r.get::<_, String>(n)?))
+                    })
+                    .map_err(storage)?;
+                rows.collect::<rusqlite::Result<_>>().map_err(storage)?
+            };
+            let update = format!("UPDATE {} SET {qc} = ?1 WHERE {cond}", quote(&table));
+            for (id, text) in hits {
+                let Some(new) = scrubber.value(&table, col, &text) else {
+                    continue;
                 };
-                for (id, text) in hits {
-                    let Some(new) = replace_words(&text, form, with) else {
-                        continue;
-                    };
-                    let cond = idlist
-                        .iter()
-                        .enumerate()
-                        .map(|(i, n)| format!("{n} = ?{}", i + 2))
-                        .collect::<Vec<_>>()
-                        .join(" AND ");
-                    let sql = format!(
-                        "UPDATE {} SET {} = ?1 WHERE {cond}",
-                        quote(&table),
-                        quote(col)
-                    );
-                    let mut args = vec![Value::Text(new)];
-                    args.extend(id);
-                    changed += c.execute(&sql, params_from_iter(args)).map_err(storage)? as u64;
-                }
+                let mut args = vec![Value::Text(new)];
+                args.extend(id);
+                changed += c
+                    .execute(&update, params_from_iter(args))
+                    .map_err(storage)? as u64;
             }
         }
         if changed > 0 {

@@ -579,6 +579,12 @@ fn records<T: DeserializeOwned>(c: &Connection, sql: &str, args: &[&str]) -> Res
         .collect()
 }
 
+/// The due deliveries a claim looks at, oldest due first (`?1` now, `?2` how many).
+const CLAIM_CANDIDATES: &str = "SELECT d.workspace, d.id FROM deliveries d
+    JOIN workspaces w ON w.id = d.workspace
+    WHERE d.state IN ('scheduled', 'publishing') AND d.due_at <= ?1 AND w.paused = 0
+    ORDER BY d.due_at LIMIT ?2";
+
 fn claim_in(
     c: &Connection,
     now: DateTime<Utc>,
@@ -587,13 +593,7 @@ fn claim_in(
     lease: Duration,
 ) -> Result<Vec<Claim>> {
     let candidates: Vec<(String, String)> = {
-        let mut s = c
-            .prepare_cached(
-                "SELECT d.workspace, d.id FROM deliveries d JOIN workspaces w ON w.id = d.workspace
-                 WHERE d.state IN ('scheduled', 'publishing') AND d.due_at <= ?1 AND w.paused = 0
-                 ORDER BY d.due_at LIMIT ?2",
-            )
-            .map_err(storage)?;
+        let mut s = c.prepare_cached(CLAIM_CANDIDATES).map_err(storage)?;
         let rows = s
             .query_map(params![us(now), claim_window(limit) as i64], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -1559,11 +1559,7 @@ mod tests {
         let s = SqliteStore::in_memory().unwrap();
         let c = s.conn.lock().unwrap();
         let plan: Vec<String> = c
-            .prepare(
-                "EXPLAIN QUERY PLAN SELECT d.workspace, d.id FROM deliveries d JOIN workspaces w ON w.id = d.workspace
-                 WHERE d.state IN ('scheduled', 'publishing') AND d.due_at <= ?1 AND w.paused = 0
-                 ORDER BY d.due_at LIMIT ?2",
-            )
+            .prepare(&format!("EXPLAIN QUERY PLAN {CLAIM_CANDIDATES}"))
             .unwrap()
             .query_map(params![0, 10], |r| r.get::<_, String>(3))
             .unwrap()
@@ -1573,5 +1569,67 @@ mod tests {
             plan.iter().any(|p| p.contains("deliveries_ready")),
             "{plan:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn cached_statements_are_not_prepared_again() {
+        // `LIMIT ?2` made SQLite plan the claim with the bound value, and rusqlite clears the
+        // bindings of every statement it caches: each claim parsed and planned it again.
+        let s = SqliteStore::in_memory().unwrap();
+        s.create_workspace(&Workspace::new("acme", "ACME"))
+            .await
+            .unwrap();
+        let now = Utc::now();
+        for limit in [1, 8, 2] {
+            s.claim_due(now, "w1", limit, Duration::seconds(60))
+                .await
+                .unwrap();
+        }
+        let c = s.conn.lock().unwrap();
+        let st = c.prepare_cached(CLAIM_CANDIDATES).unwrap();
+        assert_eq!(st.get_status(rusqlite::StatementStatus::RePrepare), 0);
+        assert!(
+            st.get_status(rusqlite::StatementStatus::Run) >= 3,
+            "the claims ran this cached statement"
+        );
+    }
+
+    #[test]
+    fn a_failed_or_panicking_transaction_is_rolled_back() {
+        let s = SqliteStore::in_memory().unwrap();
+        let c = s.conn.lock().unwrap();
+        let add = |c: &Connection, id: &str| {
+            exec(
+                c,
+                "INSERT INTO workspaces (id, paused, data) VALUES (?1, 0, '{}')",
+                [id],
+            )
+        };
+        let count = |c: &Connection| -> i64 {
+            c.query_row("SELECT COUNT(*) FROM workspaces", [], |r| r.get(0))
+                .unwrap()
+        };
+        let failed: Result<()> = in_transaction(&c, Begin::Immediate, |c| {
+            add(c, "a")?;
+            Err(Error::new(ErrorKind::Conflict, "refused"))
+        });
+        assert_eq!(failed.unwrap_err().kind(), ErrorKind::Conflict);
+        assert!(c.is_autocommit(), "no transaction left open");
+        assert_eq!(count(&c), 0, "rolled back");
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            in_transaction(&c, Begin::Immediate, |c| -> Result<()> {
+                add(c, "b")?;
+                panic!("a bug inside a transaction")
+            })
+        }));
+        assert!(panicked.is_err());
+        assert!(c.is_autocommit(), "no transaction left open");
+        assert_eq!(count(&c), 0, "rolled back");
+        in_transaction(&c, Begin::Immediate, |c| add(c, "c")).unwrap();
+        in_transaction(&c, Begin::Deferred, |c| {
+            assert_eq!(count(c), 1, "committed");
+            Ok(())
+        })
+        .unwrap();
     }
 }

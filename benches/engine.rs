@@ -23,7 +23,8 @@
 //! outbox), so the ratio to it is the engine's overhead on the same statements.
 //!
 //! Run: `cargo bench --bench engine` (add `-- claim` for one group; `SK_BENCH_ONLY=engine` or
-//! `=baseline` times only one side in the summary, e.g. under `strace -c -f`;
+//! `=baseline` times only one side in the summary and skips its memory-store round, e.g. under
+//! `strace -c -f` or `valgrind --tool=callgrind`;
 //! `SK_BENCH_GROUP=replies` runs only that group — no summary, no 1,000,000-row set-up;
 //! `SK_BENCH_GROUP=summary` only the summary; `SK_BENCH_ROUNDS` sets its rounds, default 5).
 
@@ -505,6 +506,11 @@ fn summary() {
                     _ => rawev.push(timed(&mut base_ev, &mut ev_cpu)),
                 }
             }
+        }
+        if !only.is_empty() {
+            // One side alone, for a profile: no memory-store round either.
+            mem.push(1.0);
+            continue;
         }
         let (m, mws) = rt.block_on(engine_on(
             Arc::new(MemoryStore::new()),

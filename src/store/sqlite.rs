@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -103,6 +104,13 @@ impl SqliteStore {
         // The outbox's path alone uses about 20 statements; rusqlite caches 16 by default, so
         // they evicted each other and every step prepared its statements again.
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // Plans that do not depend on bound values. Without this, SQLite marks a statement
+        // whose plan looked at a parameter (`LIMIT ?`, `col = ?` as a filter) to be prepared
+        // again whenever that parameter is rebound, and rusqlite clears the bindings of every
+        // statement it puts back in its cache: the claim, a post's deliveries and the members
+        // were parsed and planned again on every call (9 % of the outbox's instructions).
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+            .map_err(storage)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
         )
@@ -134,26 +142,32 @@ impl SqliteStore {
     async fn tx<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
-        self.run(TransactionBehavior::Immediate, f).await
+        self.run(Begin::Immediate, f).await
     }
 
     /// Runs a read-only `f` in a deferred transaction (a consistent snapshot, no write lock).
     async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
-        self.run(TransactionBehavior::Deferred, f).await
+        self.run(Begin::Deferred, f).await
     }
 
-    async fn run<T, F>(&self, behavior: TransactionBehavior, f: F) -> Result<T>
+    async fn run<T, F>(&self, begin: Begin, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
-        run_on(self.conn.clone(), behavior, f).await
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let c = conn.lock().unwrap_or_else(|p| p.into_inner());
+            in_transaction(&c, begin, f)
+        })
+        .await
+        .map_err(|e| Error::new(ErrorKind::Storage, "a store task failed").with_source(e))?
     }
 }
 
@@ -288,6 +302,70 @@ where
     .map_err(|e| Error::new(ErrorKind::Storage, "a store task failed").with_source(e))?
 }
 
+/// How the store's own transactions begin.
+#[derive(Debug, Clone, Copy)]
+enum Begin {
+    /// `BEGIN IMMEDIATE`: takes the write lock at once, so concurrent writers queue instead
+    /// of failing midway.
+    Immediate,
+    /// `BEGIN DEFERRED`: a consistent snapshot for reads, no write lock.
+    Deferred,
+}
+
+impl Begin {
+    fn sql(self) -> &'static str {
+        match self {
+            Begin::Immediate => "BEGIN IMMEDIATE",
+            Begin::Deferred => "BEGIN DEFERRED",
+        }
+    }
+}
+
+/// Rolls back the open transaction when dropped before [`Open::commit`]: on an error of the
+/// work inside it, and on a panic (the connection is shared; it must not stay inside a
+/// transaction).
+struct Open<'a> {
+    c: &'a Connection,
+    committed: bool,
+}
+
+impl Open<'_> {
+    fn commit(mut self) -> Result<()> {
+        exec(self.c, "COMMIT", [])?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Open<'_> {
+    fn drop(&mut self) {
+        // SQLite may have rolled back already (some errors end the transaction).
+        if !self.committed && !self.c.is_autocommit() {
+            if let Err(e) = exec(self.c, "ROLLBACK", []) {
+                tracing::warn!(error = %e, "a store transaction could not be rolled back");
+            }
+        }
+    }
+}
+
+/// Runs `f` in one transaction on `c`; commits on `Ok`. `BEGIN`, `COMMIT` and `ROLLBACK`
+/// come from the statement cache: rusqlite's `Transaction` parses them again for every
+/// transaction, and the outbox runs several small ones per delivery.
+fn in_transaction<T>(
+    c: &Connection,
+    begin: Begin,
+    f: impl FnOnce(&Connection) -> Result<T>,
+) -> Result<T> {
+    exec(c, begin.sql(), [])?;
+    let open = Open {
+        c,
+        committed: false,
+    };
+    let out = f(c)?;
+    open.commit()?;
+    Ok(out)
+}
+
 fn paused(c: &Connection, ws: &WorkspaceId) -> Result<bool> {
     row_value::<bool>(
         c,
@@ -318,13 +396,17 @@ fn load(c: &Connection, ws: &WorkspaceId, id: &DeliveryId) -> Result<Delivery> {
 
 /// The delivery's JSON without its content (kept in its own column, written only when it
 /// changes).
-fn data_of(d: &Delivery) -> Result<String> {
-    let mut light = d.clone();
-    light.content = Post::default();
-    json(&light)
+fn data_of(d: &mut Delivery) -> Result<String> {
+    // Taken out and put back rather than a copy of the whole delivery without it.
+    let content = std::mem::take(&mut d.content);
+    let data = json(d);
+    d.content = content;
+    data
 }
 
-fn insert(c: &Connection, d: &Delivery) -> Result<()> {
+fn insert(c: &Connection, d: &mut Delivery) -> Result<()> {
+    let data = data_of(d)?;
+    let d = &*d;
     c.prepare_cached(
         "INSERT INTO deliveries (workspace, id, post, channel, state, due_at, created_at, data, content, reply_to)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -338,7 +420,7 @@ fn insert(c: &Connection, d: &Delivery) -> Result<()> {
             d.state.as_str(),
             d.due_at.map(us),
             us(d.created_at),
-            data_of(d).unwrap_or_default(),
+            data,
             json(&d.content).unwrap_or_default(),
             d.reply_to.as_ref().map(|r| r.id.as_str()),
         ])
@@ -352,7 +434,7 @@ fn insert(c: &Connection, d: &Delivery) -> Result<()> {
     Ok(())
 }
 
-fn save(c: &Connection, d: &Delivery) -> Result<()> {
+fn save(c: &Connection, d: &mut Delivery) -> Result<()> {
     let data = data_of(d)?;
     c.prepare_cached(
         "UPDATE deliveries SET state = ?3, due_at = ?4, data = ?5 WHERE workspace = ?1 AND id = ?2",
@@ -403,22 +485,24 @@ fn end_attempt(
     o: AttemptOutcome,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    // In place, without reading and re-encoding the attempt.
-    exec(
+    // Read, set and written back whole: cheaper than SQLite's `json_set`, which parses the
+    // record and the outcome as JSON and encodes the record again.
+    let data: Option<String> = row_value(
         c,
-        "UPDATE attempts SET data = json_set(data, '$.outcome', json(?3), '$.finished_at', ?4)
-         WHERE workspace = ?1 AND id = ?2",
-        params![ws.as_str(), id, json(&o)?, json_text(&at)?],
+        "SELECT data FROM attempts WHERE workspace = ?1 AND id = ?2",
+        [ws.as_str(), id],
     )?;
-    Ok(())
-}
-
-/// A value's JSON text without its quotes, for a JSON string field set in SQL.
-fn json_text<T: Serialize>(v: &T) -> Result<String> {
-    match serde_json::to_value(v).map_err(storage)? {
-        serde_json::Value::String(s) => Ok(s),
-        other => Ok(other.to_string()),
+    if let Some(data) = data {
+        let mut a: Attempt = parse(&data)?;
+        a.outcome = Some(o);
+        a.finished_at = Some(at);
+        exec(
+            c,
+            "UPDATE attempts SET data = ?3 WHERE workspace = ?1 AND id = ?2",
+            params![ws.as_str(), id, json(&a)?],
+        )?;
     }
+    Ok(())
 }
 
 fn ids(c: &Connection, sql: &str, args: &[&str]) -> Result<Vec<DeliveryId>> {
@@ -478,7 +562,7 @@ fn apply_all(
             end_attempt(c, &d.workspace, &id, outcome, stamp.at)?;
         }
         log(c, &applied.history)?;
-        save(c, &d)?;
+        save(c, &mut d)?;
         out.push(d);
     }
     Ok(out)
@@ -495,6 +579,12 @@ fn records<T: DeserializeOwned>(c: &Connection, sql: &str, args: &[&str]) -> Res
         .collect()
 }
 
+/// The due deliveries a claim looks at, oldest due first (`?1` now, `?2` how many).
+const CLAIM_CANDIDATES: &str = "SELECT d.workspace, d.id FROM deliveries d
+    JOIN workspaces w ON w.id = d.workspace
+    WHERE d.state IN ('scheduled', 'publishing') AND d.due_at <= ?1 AND w.paused = 0
+    ORDER BY d.due_at LIMIT ?2";
+
 fn claim_in(
     c: &Connection,
     now: DateTime<Utc>,
@@ -503,13 +593,7 @@ fn claim_in(
     lease: Duration,
 ) -> Result<Vec<Claim>> {
     let candidates: Vec<(String, String)> = {
-        let mut s = c
-            .prepare_cached(
-                "SELECT d.workspace, d.id FROM deliveries d JOIN workspaces w ON w.id = d.workspace
-                 WHERE d.state IN ('scheduled', 'publishing') AND d.due_at <= ?1 AND w.paused = 0
-                 ORDER BY d.due_at LIMIT ?2",
-            )
-            .map_err(storage)?;
+        let mut s = c.prepare_cached(CLAIM_CANDIDATES).map_err(storage)?;
         let rows = s
             .query_map(params![us(now), claim_window(limit) as i64], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -541,7 +625,7 @@ fn claim_in(
         if let Some(at) = spacing_defers(next_free, now) {
             if d.state == DeliveryState::Scheduled {
                 d.due_at = Some(at);
-                save(c, &d)?;
+                save(c, &mut d)?;
                 continue;
             }
         }
@@ -562,7 +646,7 @@ fn claim_in(
         }
         put_attempt(c, &claimed.attempt)?;
         log(c, &claimed.history)?;
-        save(c, &d)?;
+        save(c, &mut d)?;
         out.push(Claim {
             delivery: d,
             attempt: claimed.attempt,
@@ -926,7 +1010,7 @@ impl Store for SqliteStore {
         deliveries: &[Delivery],
         why: &str,
     ) -> Result<()> {
-        let (post, list, why) = (post.clone(), deliveries.to_vec(), why.to_string());
+        let (post, mut list, why) = (post.clone(), deliveries.to_vec(), why.to_string());
         self.tx(move |c| {
             paused(c, &post.workspace)?;
             let n = exec(
@@ -940,7 +1024,7 @@ impl Store for SqliteStore {
                     format!("post {} exists already", post.id),
                 ));
             }
-            for d in &list {
+            for d in &mut list {
                 if d.workspace != post.workspace || d.post != post.id {
                     return Err(Error::new(
                         ErrorKind::Conflict,
@@ -1003,7 +1087,7 @@ impl Store for SqliteStore {
                 }
                 .apply(&mut d, &ctx)?;
                 log(c, &applied.history)?;
-                save(c, &d)?;
+                save(c, &mut d)?;
                 c.execute(
                     "UPDATE deliveries SET content = ?3 WHERE workspace = ?1 AND id = ?2",
                     params![d.workspace.as_str(), d.id.as_str(), json(&d.content)?],
@@ -1332,7 +1416,7 @@ impl Store for SqliteStore {
                 if let Some(l) = mine {
                     l.until = now;
                     d.due_at = Some(now);
-                    save(c, &d)?;
+                    save(c, &mut d)?;
                     n += 1;
                 }
             }
@@ -1475,11 +1559,7 @@ mod tests {
         let s = SqliteStore::in_memory().unwrap();
         let c = s.conn.lock().unwrap();
         let plan: Vec<String> = c
-            .prepare(
-                "EXPLAIN QUERY PLAN SELECT d.workspace, d.id FROM deliveries d JOIN workspaces w ON w.id = d.workspace
-                 WHERE d.state IN ('scheduled', 'publishing') AND d.due_at <= ?1 AND w.paused = 0
-                 ORDER BY d.due_at LIMIT ?2",
-            )
+            .prepare(&format!("EXPLAIN QUERY PLAN {CLAIM_CANDIDATES}"))
             .unwrap()
             .query_map(params![0, 10], |r| r.get::<_, String>(3))
             .unwrap()
@@ -1489,5 +1569,67 @@ mod tests {
             plan.iter().any(|p| p.contains("deliveries_ready")),
             "{plan:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn cached_statements_are_not_prepared_again() {
+        // `LIMIT ?2` made SQLite plan the claim with the bound value, and rusqlite clears the
+        // bindings of every statement it caches: each claim parsed and planned it again.
+        let s = SqliteStore::in_memory().unwrap();
+        s.create_workspace(&Workspace::new("acme", "ACME"))
+            .await
+            .unwrap();
+        let now = Utc::now();
+        for limit in [1, 8, 2] {
+            s.claim_due(now, "w1", limit, Duration::seconds(60))
+                .await
+                .unwrap();
+        }
+        let c = s.conn.lock().unwrap();
+        let st = c.prepare_cached(CLAIM_CANDIDATES).unwrap();
+        assert_eq!(st.get_status(rusqlite::StatementStatus::RePrepare), 0);
+        assert!(
+            st.get_status(rusqlite::StatementStatus::Run) >= 3,
+            "the claims ran this cached statement"
+        );
+    }
+
+    #[test]
+    fn a_failed_or_panicking_transaction_is_rolled_back() {
+        let s = SqliteStore::in_memory().unwrap();
+        let c = s.conn.lock().unwrap();
+        let add = |c: &Connection, id: &str| {
+            exec(
+                c,
+                "INSERT INTO workspaces (id, paused, data) VALUES (?1, 0, '{}')",
+                [id],
+            )
+        };
+        let count = |c: &Connection| -> i64 {
+            c.query_row("SELECT COUNT(*) FROM workspaces", [], |r| r.get(0))
+                .unwrap()
+        };
+        let failed: Result<()> = in_transaction(&c, Begin::Immediate, |c| {
+            add(c, "a")?;
+            Err(Error::new(ErrorKind::Conflict, "refused"))
+        });
+        assert_eq!(failed.unwrap_err().kind(), ErrorKind::Conflict);
+        assert!(c.is_autocommit(), "no transaction left open");
+        assert_eq!(count(&c), 0, "rolled back");
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            in_transaction(&c, Begin::Immediate, |c| -> Result<()> {
+                add(c, "b")?;
+                panic!("a bug inside a transaction")
+            })
+        }));
+        assert!(panicked.is_err());
+        assert!(c.is_autocommit(), "no transaction left open");
+        assert_eq!(count(&c), 0, "rolled back");
+        in_transaction(&c, Begin::Immediate, |c| add(c, "c")).unwrap();
+        in_transaction(&c, Begin::Deferred, |c| {
+            assert_eq!(count(c), 1, "committed");
+            Ok(())
+        })
+        .unwrap();
     }
 }

@@ -521,7 +521,7 @@ impl Mastodon {
         operation: &'static str,
         body: &StatusBody<'_>,
         key: &str,
-    ) -> Result<api::Status> {
+    ) -> Result<api::CreatedStatus> {
         let call = self
             .authed(Call::post(
                 PLATFORM,
@@ -575,8 +575,12 @@ impl Mastodon {
                     }
                 })?;
             first_at.get_or_insert(status.created_at);
-            parent = Some(status.id.clone());
-            refs.push(post_ref(&status));
+            refs.push(created_ref(
+                &status.id,
+                status.url.as_deref(),
+                status.uri.as_deref(),
+            ));
+            parent = Some(status.id);
         }
         let first = refs
             .first()
@@ -717,8 +721,13 @@ fn status_plain_text(s: &api::Status) -> String {
 }
 
 fn post_ref(s: &api::Status) -> PostRef {
-    let r = PostRef::new(PLATFORM, s.id.clone());
-    match s.url.as_deref().or(s.uri.as_deref()) {
+    created_ref(&s.id, s.url.as_deref(), s.uri.as_deref())
+}
+
+/// The reference of status `id` with its web URL (else its ActivityPub URI).
+fn created_ref(id: &str, url: Option<&str>, uri: Option<&str>) -> PostRef {
+    let r = PostRef::new(PLATFORM, id);
+    match url.or(uri) {
         Some(u) if !u.is_empty() => r.with_url(u),
         _ => r,
     }

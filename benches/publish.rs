@@ -385,7 +385,8 @@ fn linkedin_publish(c: &mut Criterion) {
     use socialkit::adapters::linkedin::twin::{Twin, TwinOptions};
     use socialkit::model::{Post, PublishOptions};
 
-    // No LinkedIn little-text reserved character, so the commentary is the text as is.
+    // No LinkedIn little-text reserved character, so the commentary is the text as is. LinkedIn
+    // refuses a commentary the author posted before: every publish carries its own number.
     const TEXT: &str = "Our new anvil is here: 50 kg of forged steel. https://acme.example/anvil";
     if matches!(mode("linkedin"), Mode::Skip) {
         return;
@@ -402,9 +403,11 @@ fn linkedin_publish(c: &mut Criterion) {
     let raw = raw_client();
     let raw_url = config_b.base_url.join("rest/posts").unwrap();
     let raw_auth = format!("Bearer {}", config_b.token.expose());
-    let raw_body = serde_json::to_vec(&serde_json::json!({
-        "author": config_b.author.clone().unwrap(),
-        "commentary": TEXT,
+    let author = config_b.author.clone().unwrap();
+    let raw_body = |n: u64| {
+        serde_json::to_vec(&serde_json::json!({
+        "author": author,
+        "commentary": format!("{TEXT} {n}"),
         "visibility": "PUBLIC",
         "distribution": {
             "feedDistribution": "MAIN_FEED",
@@ -413,28 +416,29 @@ fn linkedin_publish(c: &mut Criterion) {
         },
         "lifecycleState": "PUBLISHED",
         "isReshareDisabledByAuthor": false
-    }))
-    .unwrap();
+        }))
+        .unwrap()
+    };
     compare(
         c,
         &rt,
         "linkedin",
-        |_| {
+        |n| {
             let l = &linkedin;
             async move {
-                l.publish(&Post::text(TEXT), &PublishOptions::default())
+                l.publish(&Post::text(format!("{TEXT} {n}")), &PublishOptions::default())
                     .await
                     .unwrap();
             }
         },
-        |_| {
+        |n| {
             let request = raw
                 .post(raw_url.clone())
                 .header("x-restli-protocol-version", "2.0.0")
                 .header("linkedin-version", &config_b.version)
                 .header("authorization", &raw_auth)
                 .header("content-type", "application/json")
-                .body(raw_body.clone());
+                .body(raw_body(n));
             async move {
                 let body = send_raw(request).await;
                 let _ = body;
@@ -807,30 +811,34 @@ fn facebook_publish(c: &mut Criterion) {
         .unwrap()
         .join(&format!("{}/feed", config_b.page_id))
         .unwrap();
-    let raw_body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([
-            ("message", TEXT),
-            ("fields", "id,permalink_url,created_time"),
-            ("access_token", config_b.graph.token.expose()),
-        ])
-        .finish();
+    // Facebook refuses a status message the Page posted before: every publish carries its own
+    // number.
+    let raw_body = |n: u64| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("message", format!("{TEXT} {n}").as_str()),
+                ("fields", "id,permalink_url,created_time"),
+                ("access_token", config_b.graph.token.expose()),
+            ])
+            .finish()
+    };
     compare(
         c,
         &rt,
         "facebook",
-        |_| {
+        |n| {
             let f = &facebook;
             async move {
-                f.publish(&Post::text(TEXT), &PublishOptions::default())
+                f.publish(&Post::text(format!("{TEXT} {n}")), &PublishOptions::default())
                     .await
                     .unwrap();
             }
         },
-        |_| {
+        |n| {
             let request = raw
                 .post(raw_url.clone())
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body(raw_body.clone());
+                .body(raw_body(n));
             async move {
                 send_raw(request).await;
             }

@@ -827,9 +827,16 @@ fn check_post(caps: &Capabilities, post: &Post) -> Result<()> {
         .content_warning
         .as_deref()
         .filter(|c| !c.trim().is_empty());
+    // Without a content warning, a part whose status is its text as it stands was counted by
+    // `validate` already, by this very rule: counting it again would only repeat the work.
+    let counted = cw.is_none() && matches!(caps.text.counting, Counting::Mastodon { .. });
     let parts = post.parts();
     for (i, part) in parts.iter().enumerate() {
-        let n = mastodon_length(&status_text(part), cw, url_length);
+        let text = status_text(part);
+        if counted && text == part.text {
+            continue;
+        }
+        let n = mastodon_length(&text, cw, url_length);
         if n > caps.text.max {
             let e = Error::too_long(
                 PLATFORM,

@@ -202,8 +202,8 @@ fn mastodon_publish(c: &mut Criterion) {
     let raw_url = twin_b.url().join("api/v1/statuses").unwrap();
     let raw_auth = format!("Bearer {}", twin_b.token());
     // The body never changes: serialized once, as a hand-written client would.
-    let raw_body = serde_json::to_vec(&serde_json::json!({"status": TEXT, "visibility": "public"}))
-        .unwrap();
+    let raw_body =
+        serde_json::to_vec(&serde_json::json!({"status": TEXT, "visibility": "public"})).unwrap();
     compare(
         c,
         &rt,
@@ -324,7 +324,8 @@ fn x_publish(c: &mut Criterion) {
     use socialkit::adapters::x::twin::{Twin, TwinOptions};
     use socialkit::model::{Post, PublishOptions};
 
-    const TEXT: &str = "Our new anvil is here: 50 kg of forged steel. https://acme.example/anvil #anvils";
+    const TEXT: &str =
+        "Our new anvil is here: 50 kg of forged steel. https://acme.example/anvil #anvils";
     if matches!(mode("x"), Mode::Skip) {
         return;
     }
@@ -354,9 +355,12 @@ fn x_publish(c: &mut Criterion) {
         |n| {
             let x = &x;
             async move {
-                x.publish(&Post::text(format!("{TEXT} {n}")), &PublishOptions::default())
-                    .await
-                    .unwrap();
+                x.publish(
+                    &Post::text(format!("{TEXT} {n}")),
+                    &PublishOptions::default(),
+                )
+                .await
+                .unwrap();
             }
         },
         |n| {
@@ -426,9 +430,12 @@ fn linkedin_publish(c: &mut Criterion) {
         |n| {
             let l = &linkedin;
             async move {
-                l.publish(&Post::text(format!("{TEXT} {n}")), &PublishOptions::default())
-                    .await
-                    .unwrap();
+                l.publish(
+                    &Post::text(format!("{TEXT} {n}")),
+                    &PublishOptions::default(),
+                )
+                .await
+                .unwrap();
             }
         },
         |n| {
@@ -460,7 +467,8 @@ fn reddit_publish(c: &mut Criterion) {
     use socialkit::model::{Post, PublishOptions};
 
     const TITLE: &str = "Our new anvil is here";
-    const BODY: &str = "50 kg of forged steel, and a story of how it was made. https://acme.example/anvil";
+    const BODY: &str =
+        "50 kg of forged steel, and a story of how it was made. https://acme.example/anvil";
     if matches!(mode("reddit"), Mode::Skip) {
         return;
     }
@@ -536,7 +544,8 @@ fn telegram_publish(c: &mut Criterion) {
     use socialkit::adapters::telegram::twin::{Twin, TwinOptions};
     use socialkit::model::{Post, PublishOptions};
 
-    const TEXT: &str = "Our new anvil is here: 50 kg of forged steel. https://acme.example/anvil #anvils";
+    const TEXT: &str =
+        "Our new anvil is here: 50 kg of forged steel. https://acme.example/anvil #anvils";
     const LINK: &str = "https://acme.example/anvil";
     if matches!(mode("telegram"), Mode::Skip) {
         return;
@@ -607,7 +616,8 @@ fn discord_publish(c: &mut Criterion) {
     use socialkit::adapters::discord::{Discord, DiscordAuth};
     use socialkit::model::{Post, PublishOptions};
 
-    const TEXT: &str = "Our new anvil is here: 50 kg of forged steel. https://acme.example/anvil #anvils";
+    const TEXT: &str =
+        "Our new anvil is here: 50 kg of forged steel. https://acme.example/anvil #anvils";
     if matches!(mode("discord"), Mode::Skip) {
         return;
     }
@@ -791,7 +801,8 @@ fn facebook_publish(c: &mut Criterion) {
     use socialkit::adapters::facebook::{DEFAULT_HOST, DEFAULT_VERSION, Facebook};
     use socialkit::model::{Post, PublishOptions};
 
-    const TEXT: &str = "Our new anvil is here: 50 kg of forged steel. https://acme.example/anvil #anvils";
+    const TEXT: &str =
+        "Our new anvil is here: 50 kg of forged steel. https://acme.example/anvil #anvils";
     if matches!(mode("facebook"), Mode::Skip) {
         return;
     }
@@ -829,9 +840,12 @@ fn facebook_publish(c: &mut Criterion) {
         |n| {
             let f = &facebook;
             async move {
-                f.publish(&Post::text(format!("{TEXT} {n}")), &PublishOptions::default())
-                    .await
-                    .unwrap();
+                f.publish(
+                    &Post::text(format!("{TEXT} {n}")),
+                    &PublishOptions::default(),
+                )
+                .await
+                .unwrap();
             }
         },
         |n| {

@@ -270,9 +270,42 @@ pub struct Call {
     pub(crate) timeout: Option<Duration>,
     pub(crate) error: Option<Error>,
     /// Secret values this call carries, scrubbed from error bodies before mapping.
-    pub(crate) secrets: Vec<Secret>,
+    pub(crate) secrets: Secrets,
     /// Signs each attempt afresh (see [`Call::sign_each_attempt`]).
     pub(crate) signer: Option<Arc<dyn Sign>>,
+}
+
+/// The secret values a [`Call`] carries, shared: a call is cloned for every attempt and every
+/// token it is tried with, and its response keeps them (see [`Response::snippet`]); none of
+/// that copies the values. Empty needs no allocation.
+///
+/// [`Response::snippet`]: super::Response::snippet
+#[derive(Clone, Default)]
+pub(crate) struct Secrets(Option<Arc<Vec<Secret>>>);
+
+impl Secrets {
+    /// The values, in the order they were remembered.
+    pub(crate) fn as_slice(&self) -> &[Secret] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, Secret> {
+        self.as_slice().iter()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+
+    fn push(&mut self, secret: Secret) {
+        Arc::make_mut(self.0.get_or_insert_with(Default::default)).push(secret);
+    }
+}
+
+impl From<Vec<Secret>> for Secrets {
+    fn from(secrets: Vec<Secret>) -> Self {
+        Secrets((!secrets.is_empty()).then(|| Arc::new(secrets)))
+    }
 }
 
 /// Signs one attempt of a [`Call`]: request signatures that carry a nonce and a timestamp
@@ -328,11 +361,14 @@ impl Call {
             style: RateLimitStyle::Generic,
             timeout: None,
             error: None,
-            secrets: Vec::new(),
+            secrets: Secrets::default(),
             signer: None,
         };
-        let pairs: Vec<(String, String)> = call.url.query_pairs().into_owned().collect();
-        call.remember_secret_params(&pairs);
+        // Most URLs carry no query: nothing to look through then.
+        if call.url.query().is_some() {
+            let pairs: Vec<(String, String)> = call.url.query_pairs().into_owned().collect();
+            call.remember_secret_params(&pairs);
+        }
         if let Some(password) = call.url.password() {
             let password = password.to_string();
             call.remember(&password);

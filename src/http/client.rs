@@ -323,13 +323,13 @@ impl Client {
             Response::new(call.platform, call.operation, status, headers, body)
         } else if !status.is_success() {
             // Error bodies are scrubbed whole: adapters read them into error messages.
-            let body = bytes::Bytes::from(super::redact::scrub(&body, &call.secrets));
+            let body = bytes::Bytes::from(super::redact::scrub(&body, call.secrets.as_slice()));
             Response::new(call.platform, call.operation, status, headers, body)
         } else {
             // A success body stays as sent (a refresh answer may legitimately repeat the
             // refresh token); only what an error quotes from it is scrubbed.
             Response::new(call.platform, call.operation, status, headers, body)
-                .with_secrets(call.secrets.iter().cloned().collect())
+                .with_secrets(call.secrets.clone())
         };
         response = response.with_rate_limit_style(call.style, self.clock.now());
         Ok(response)

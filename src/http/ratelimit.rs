@@ -169,8 +169,22 @@ impl RateLimit {
                 rl.limit = count(headers, "x-rate-limit-limit");
                 rl.remaining = count(headers, "x-rate-limit-remaining");
                 rl.reset_at = header(headers, "x-rate-limit-reset").and_then(parse_epoch);
-                rl.user_daily = quota(headers, "x-user-limit-24hour-");
-                rl.app_daily = quota(headers, "x-app-limit-24hour-");
+                rl.user_daily = quota(
+                    headers,
+                    [
+                        "x-user-limit-24hour-limit",
+                        "x-user-limit-24hour-remaining",
+                        "x-user-limit-24hour-reset",
+                    ],
+                );
+                rl.app_daily = quota(
+                    headers,
+                    [
+                        "x-app-limit-24hour-limit",
+                        "x-app-limit-24hour-remaining",
+                        "x-app-limit-24hour-reset",
+                    ],
+                );
             }
             RateLimitStyle::Discord => {
                 rl.limit = count(headers, "x-ratelimit-limit");
@@ -325,11 +339,13 @@ fn count(headers: &HeaderMap, name: &str) -> Option<u64> {
     header(headers, name).and_then(parse_count)
 }
 
-fn quota(headers: &HeaderMap, prefix: &str) -> Option<Quota> {
+/// A quota from its `[limit, remaining, reset]` header names (spelled out, not formatted from
+/// a prefix: this runs on every answer of X).
+fn quota(headers: &HeaderMap, [limit, remaining, reset]: [&str; 3]) -> Option<Quota> {
     let q = Quota {
-        limit: count(headers, &format!("{prefix}limit")),
-        remaining: count(headers, &format!("{prefix}remaining")),
-        reset_at: header(headers, &format!("{prefix}reset")).and_then(parse_epoch),
+        limit: count(headers, limit),
+        remaining: count(headers, remaining),
+        reset_at: header(headers, reset).and_then(parse_epoch),
     };
     (!q.is_empty()).then_some(q)
 }

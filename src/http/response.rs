@@ -38,7 +38,7 @@ pub struct Response {
     received_at: DateTime<Utc>,
     /// The call's secrets, scrubbed from [`Response::snippet`]: a platform can echo a token in
     /// a successful answer whose body then fails to decode, and the error quotes the body.
-    secrets: std::sync::Arc<[crate::secret::Secret]>,
+    secrets: super::call::Secrets,
 }
 
 impl Response {
@@ -65,13 +65,13 @@ impl Response {
             body: body.into(),
             rate_limit: None,
             received_at: Utc::now(),
-            secrets: std::sync::Arc::from(Vec::new()),
+            secrets: super::call::Secrets::default(),
         }
     }
 
     /// Secrets to keep out of every error that quotes this response's body (the client sets
     /// the call's own secrets).
-    pub(crate) fn with_secrets(mut self, secrets: std::sync::Arc<[crate::secret::Secret]>) -> Self {
+    pub(crate) fn with_secrets(mut self, secrets: super::call::Secrets) -> Self {
         self.secrets = secrets;
         self
     }
@@ -272,7 +272,7 @@ impl Response {
         if self.secrets.is_empty() {
             snippet(&self.body)
         } else {
-            snippet(&super::redact::scrub(&self.body, &self.secrets))
+            snippet(&super::redact::scrub(&self.body, self.secrets.as_slice()))
         }
     }
 

@@ -186,6 +186,25 @@ pub struct Quote {
     pub quoted_status_id: Option<String>,
 }
 
+/// The fields of a created `Status` that publishing reads (`POST /api/v1/statuses`; the
+/// answer is a whole `Status` entity, <https://docs.joinmastodon.org/methods/statuses/#create>):
+/// everything else in it (the account, the rendered content, counts) is skipped unread
+/// instead of being copied into strings nobody looks at.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CreatedStatus {
+    /// Status id.
+    pub id: String,
+    /// ActivityPub URI.
+    #[serde(default)]
+    pub uri: Option<String>,
+    /// Web URL.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// When it was created (the epoch when missing or unreadable, as for [`Status`]).
+    #[serde(default = "epoch", deserialize_with = "time_or_epoch")]
+    pub created_at: DateTime<Utc>,
+}
+
 /// A status (`Status` entity).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
@@ -429,6 +448,25 @@ mod tests {
         assert_eq!(s.replies_count, 4);
         assert_eq!(s.quotes_count, Some(2));
         assert_eq!(s.created_at, epoch());
+    }
+
+    /// The create answer reads what a `Status` reads for id, links and time, whatever else
+    /// the status carries.
+    #[test]
+    fn created_status_agrees_with_status() {
+        for json in [
+            r#"{"id":"1","uri":"https://m.example/u/1","url":"https://m.example/@a/1","created_at":"2026-01-02T03:04:05.000Z",
+               "account":{"id":"9","acct":"a","fields":[]},"content":"<p>hi</p>","media_attachments":[],"reblog":null}"#,
+            r#"{"id":"2","url":null,"created_at":"garbage"}"#,
+        ] {
+            let full: Status = serde_json::from_str(json).unwrap();
+            let created: CreatedStatus = serde_json::from_str(json).unwrap();
+            assert_eq!(
+                (created.id, created.uri, created.url, created.created_at),
+                (full.id, full.uri, full.url, full.created_at)
+            );
+        }
+        assert!(serde_json::from_str::<CreatedStatus>(r#"{"url":"x"}"#).is_err());
     }
 
     #[test]

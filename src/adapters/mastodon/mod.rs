@@ -521,7 +521,7 @@ impl Mastodon {
         operation: &'static str,
         body: &StatusBody<'_>,
         key: &str,
-    ) -> Result<api::Status> {
+    ) -> Result<api::CreatedStatus> {
         let call = self
             .authed(Call::post(
                 PLATFORM,
@@ -575,8 +575,12 @@ impl Mastodon {
                     }
                 })?;
             first_at.get_or_insert(status.created_at);
-            parent = Some(status.id.clone());
-            refs.push(post_ref(&status));
+            refs.push(created_ref(
+                &status.id,
+                status.url.as_deref(),
+                status.uri.as_deref(),
+            ));
+            parent = Some(status.id);
         }
         let first = refs
             .first()
@@ -717,8 +721,13 @@ fn status_plain_text(s: &api::Status) -> String {
 }
 
 fn post_ref(s: &api::Status) -> PostRef {
-    let r = PostRef::new(PLATFORM, s.id.clone());
-    match s.url.as_deref().or(s.uri.as_deref()) {
+    created_ref(&s.id, s.url.as_deref(), s.uri.as_deref())
+}
+
+/// The reference of status `id` with its web URL (else its ActivityPub URI).
+fn created_ref(id: &str, url: Option<&str>, uri: Option<&str>) -> PostRef {
+    let r = PostRef::new(PLATFORM, id);
+    match url.or(uri) {
         Some(u) if !u.is_empty() => r.with_url(u),
         _ => r,
     }
@@ -818,9 +827,16 @@ fn check_post(caps: &Capabilities, post: &Post) -> Result<()> {
         .content_warning
         .as_deref()
         .filter(|c| !c.trim().is_empty());
+    // Without a content warning, a part whose status is its text as it stands was counted by
+    // `validate` already, by this very rule: counting it again would only repeat the work.
+    let counted = cw.is_none() && matches!(caps.text.counting, Counting::Mastodon { .. });
     let parts = post.parts();
     for (i, part) in parts.iter().enumerate() {
-        let n = mastodon_length(&status_text(part), cw, url_length);
+        let text = status_text(part);
+        if counted && text == part.text {
+            continue;
+        }
+        let n = mastodon_length(&text, cw, url_length);
         if n > caps.text.max {
             let e = Error::too_long(
                 PLATFORM,

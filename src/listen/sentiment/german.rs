@@ -221,6 +221,7 @@ fn build() -> Tables {
     let mut t = Tables {
         lexicon: lexicon.into_iter().collect(),
         emoji,
+        emoji_bits: Vec::new(),
         negations: NEGATE.iter().map(|w| w.to_string()).collect(),
         negation_infix: None,
         boosters,

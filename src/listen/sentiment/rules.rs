@@ -193,14 +193,22 @@ fn score_with(t: &Tables, text: &str, s: &mut Scratch) -> Scores {
 /// Replaces each emoji by its description (spaced from the previous text as the reference
 /// does) into `out`; returns `text` itself when it has no emoji.
 fn replace_emoji<'a>(t: &Tables, text: &'a str, out: &'a mut String) -> &'a str {
-    let is_emoji = |c: char| !c.is_ascii() && t.emoji.contains_key(&c);
-    if text.is_ascii() || !text.chars().any(is_emoji) {
+    // ASCII has no emoji; other characters are ruled out by a bit each (no hash lookup).
+    if text.is_ascii() {
         return text;
     }
+    let Some(first) = text
+        .char_indices()
+        .find(|&(_, c)| t.maybe_emoji(c))
+        .map(|(k, _)| k)
+    else {
+        return text;
+    };
     out.clear();
-    let mut prev_space = true;
-    for c in text.chars() {
-        if let Some(desc) = t.emoji.get(&c).filter(|_| !c.is_ascii()) {
+    out.push_str(&text[..first]);
+    let mut prev_space = text[..first].ends_with(' ') || first == 0;
+    for c in text[first..].chars() {
+        if let Some(desc) = t.emoji_of(c) {
             if !prev_space {
                 out.push(' ');
             }

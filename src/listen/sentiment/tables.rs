@@ -129,6 +129,10 @@ pub(crate) struct Tables {
     pub lexicon: FastMap<String, f64>,
     /// A single character emoji -> its description in words (scored as words).
     pub emoji: FastMap<char, String>,
+    /// One bit per code point below `64 * emoji_bits.len()`: set for the non-ASCII keys of
+    /// [`Tables::emoji`] (built by [`Tables::index`]), so a text's other characters are ruled
+    /// out without a hash lookup. Read it through [`Tables::emoji_of`].
+    pub emoji_bits: Vec<u64>,
     /// Negation words ("not", "never", "without" …).
     pub negations: FastSet<String>,
     /// A substring that makes any word a negation ("n't"), where the language has one.
@@ -195,9 +199,40 @@ impl Tables {
         .unwrap_or_default()
     }
 
-    /// Fills [`Tables::idiom_words`] and [`Tables::words`] from the other tables.
+    /// Whether `c` may be a key of [`Tables::emoji`] other than an ASCII one (no false
+    /// negatives; exact for the tables as built).
+    #[inline]
+    pub(crate) fn maybe_emoji(&self, c: char) -> bool {
+        let c = c as usize;
+        self.emoji_bits
+            .get(c / 64)
+            .is_some_and(|bits| bits & (1 << (c % 64)) != 0)
+    }
+
+    /// The description of the emoji `c` (never of an ASCII character, as the rules want).
+    #[inline]
+    pub(crate) fn emoji_of(&self, c: char) -> Option<&str> {
+        if !self.maybe_emoji(c) {
+            return None;
+        }
+        self.emoji.get(&c).map(String::as_str)
+    }
+
+    /// Fills [`Tables::idiom_words`], [`Tables::words`] and [`Tables::emoji_bits`] from the
+    /// other tables.
     pub(crate) fn index(&mut self) {
         self.index_idioms();
+        let top = self
+            .emoji
+            .keys()
+            .map(|&c| c as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut bits = vec![0u64; top.div_ceil(64)];
+        for &c in self.emoji.keys().filter(|c| !c.is_ascii()) {
+            bits[c as usize / 64] |= 1 << (c as usize % 64);
+        }
+        self.emoji_bits = bits;
         let mut words: FastMap<String, WordInfo> = FastMap::default();
         for (w, v) in &self.lexicon {
             words.entry(w.clone()).or_default().valence = Some(*v);
@@ -287,6 +322,21 @@ mod tests {
                 assert_eq!(t.word(w), *e, "{w}");
             }
             assert_eq!(t.word("no-such-word-in-any-lexicon"), WordInfo::default());
+        }
+    }
+
+    #[test]
+    fn the_emoji_bits_are_the_emoji_table() {
+        for t in [
+            super::super::english::tables(),
+            super::super::german::tables(),
+        ] {
+            assert!(t.emoji.len() > 1000);
+            for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+                let want = if c.is_ascii() { None } else { t.emoji.get(&c) };
+                assert_eq!(t.emoji_of(c), want.map(String::as_str), "{c:?}");
+                assert_eq!(t.maybe_emoji(c), want.is_some(), "{c:?}");
+            }
         }
     }
 }

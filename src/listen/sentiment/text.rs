@@ -11,19 +11,35 @@ pub(crate) fn is_space(c: char) -> bool {
 /// [`is_space`] for an ASCII byte: tab, line feed, vertical tab, form feed, carriage return,
 /// the four information separators and space.
 #[inline]
-fn is_ascii_space(b: u8) -> bool {
+const fn is_ascii_space(b: u8) -> bool {
     matches!(b, b'\t'..=b'\r' | 0x1c..=0x1f | b' ')
 }
+
+/// Bytes that may start a whitespace character (see [`is_space`]): the ASCII spaces and the
+/// lead bytes `C2`, `E1`, `E2` and `E3` of the non-ASCII ones. Any other byte (a continuation
+/// byte too) is inside a word.
+const MAY_START_SPACE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = is_ascii_space(b as u8) || matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3);
+        b += 1;
+    }
+    t
+};
 
 /// The length in bytes of the whitespace character (see [`is_space`]) that starts at byte `i`
 /// of `bytes` (valid UTF-8, `i` on a character boundary or a continuation byte), or 0. Decides
 /// by bytes: every non-ASCII space starts with `C2`, `E1`, `E2` or `E3`, and a continuation
 /// byte is never one of those.
-#[inline]
+#[inline(always)]
 fn space_len(bytes: &[u8], i: usize) -> usize {
     let b = bytes[i];
+    if !MAY_START_SPACE[b as usize] {
+        return 0;
+    }
     if b < 0x80 {
-        return usize::from(is_ascii_space(b));
+        return 1;
     }
     let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
     let three = |yes: bool| if yes { 3 } else { 0 };
@@ -80,8 +96,9 @@ impl<'a> Iterator for SplitWords<'a> {
             }
         }
         let start = i;
-        // A word ends where a space starts: always a character boundary.
-        while i < bytes.len() && space_len(bytes, i) == 0 {
+        // A word ends where a space starts: always a character boundary. Most bytes are
+        // ruled out by one table lookup.
+        while i < bytes.len() && (!MAY_START_SPACE[bytes[i] as usize] || space_len(bytes, i) == 0) {
             i += 1;
         }
         self.pos = i;
@@ -91,6 +108,7 @@ impl<'a> Iterator for SplitWords<'a> {
 
 /// Removes leading and trailing punctuation from `token`; when fewer than three characters
 /// would remain, the token was probably an emoticon (`:)`, `:-(`), so it is kept whole.
+#[inline]
 pub(crate) fn strip_punc_if_word(token: &str, is_punct: fn(char) -> bool) -> &str {
     // Most words start and end with an ASCII letter or digit: nothing to strip.
     let b = token.as_bytes();
@@ -161,9 +179,55 @@ pub(crate) fn is_punct_typographic(c: char) -> bool {
         )
 }
 
+/// Appends `word` lower-cased (as the reference's `str.lower()`) to `buf` and returns whether
+/// it is upper case (as the reference's `str.isupper()` decides: at least one cased character,
+/// and no lower-case or title-case one), in one pass over its characters. Allocates
+/// nothing but for a word with a capital sigma, whose lower case depends on its context and is
+/// left to the standard library.
+#[inline]
+pub(crate) fn push_lower(word: &str, buf: &mut String) -> bool {
+    let start = buf.len();
+    if word.is_ascii() {
+        let (mut has_lower, mut has_upper) = (false, false);
+        for b in word.bytes() {
+            has_lower |= b.is_ascii_lowercase();
+            has_upper |= b.is_ascii_uppercase();
+        }
+        buf.push_str(word);
+        if has_upper {
+            buf[start..].make_ascii_lowercase();
+        }
+        return has_upper && !has_lower;
+    }
+    let (mut lower, mut cased, mut sigma) = (false, false, false);
+    for c in word.chars() {
+        if c.is_ascii() {
+            lower |= c.is_ascii_lowercase();
+            cased |= c.is_ascii_uppercase();
+            buf.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if c.is_lowercase() || is_titlecase(c) {
+            lower = true;
+        } else if c.is_uppercase() {
+            cased = true;
+        }
+        sigma |= c == 'Σ';
+        buf.extend(c.to_lowercase());
+    }
+    if sigma {
+        // Only capital sigma lowers by context (final sigma), as the reference's does.
+        buf.truncate(start);
+        buf.push_str(&word.to_lowercase());
+    }
+    cased && !lower
+}
+
 /// Whether a token is "upper case" the way the reference's `str.isupper()` decides: at least
-/// one cased character, and no lower-case or title-case character.
-pub(crate) fn is_upper(token: &str) -> bool {
+/// one cased character, and no lower-case or title-case character. The plain statement of what
+/// [`push_lower`] decides on the way, for its tests.
+#[cfg(test)]
+fn is_upper(token: &str) -> bool {
     if token.is_ascii() {
         let b = token.as_bytes();
         return !b.iter().any(u8::is_ascii_lowercase) && b.iter().any(u8::is_ascii_uppercase);
@@ -237,6 +301,14 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn push_lower_is_lowercase_and_is_upper(word in "[aZ1:'éÉǅΣσςΑ\u{130}\u{1e9e}ß\u{1f600}\u{2160}]{0,10}") {
+            let mut buf = String::from("x");
+            let upper = push_lower(&word, &mut buf);
+            proptest::prop_assert_eq!(&buf[1..], word.to_lowercase());
+            proptest::prop_assert_eq!(upper, is_upper(&word));
+        }
+
         #[test]
         fn trimming_is_trim_matches(token in "[a:)(\\-'!.é„“…–—’\u{1f600}]{0,12}") {
             for is_punct in [is_ascii_punct as fn(char) -> bool, is_punct_typographic] {

@@ -195,7 +195,7 @@ fn replace_emoji<'a>(t: &Tables, text: &'a str, out: &'a mut String) -> &'a str 
     out.clear();
     // Between emoji the text is copied as it is; an emoji is spaced from what precedes it
     // unless that is a space or the start of the text (another emoji's description is not).
-    let mut push = |out: &mut String, from: usize, at: usize, len: usize, desc: &str| {
+    let push = |out: &mut String, from: usize, at: usize, len: usize, desc: &str| {
         let before = &text[from..at];
         out.push_str(before);
         let prev_space = if before.is_empty() {

@@ -10,6 +10,12 @@
 //! | Instagram (Instagram Login) | [`ig_exchange_token`]: `GET {graph}/access_token?grant_type=ig_exchange_token` | [`ig_refresh_token`]: `GET {graph}/refresh_access_token?grant_type=ig_refresh_token` |
 //! | Threads | [`th_exchange_token`]: `GET {graph}/access_token?grant_type=th_exchange_token` | [`th_refresh_token`]: `GET {graph}/refresh_access_token?grant_type=th_refresh_token` |
 //!
+//! Facebook Login's dialog ([`FACEBOOK_DIALOG`]) hands back a code that [`fb_exchange_code`]
+//! redeems for the short-lived user token; Threads' authorization window
+//! ([`THREADS_AUTHORIZE`]) hands back a code redeemed with a standard OAuth 2.0 token request at
+//! `{THREADS_GRAPH}/oauth/access_token`. [`debug_token`] then says which permissions were
+//! granted ([`TokenInfo::require_scopes`]).
+//!
 //! `graph` is the API base ([`FACEBOOK_GRAPH`] — optionally with a version such as
 //! `https://graph.facebook.com/v21.0` — [`INSTAGRAM_GRAPH`], [`THREADS_GRAPH`]); tests pass a
 //! local server. The secrets travel in the query string, as Meta requires; the HTTP layer
@@ -62,6 +68,57 @@ pub const INSTAGRAM_GRAPH: &str = "https://graph.instagram.com";
 /// assert!(url::Url::parse(socialkit::auth::meta::THREADS_GRAPH).is_ok());
 /// ```
 pub const THREADS_GRAPH: &str = "https://graph.threads.net";
+
+/// Where Facebook Login's dialog lives: `{FACEBOOK_DIALOG}/{version}/dialog/oauth` (source:
+/// <https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow>).
+///
+/// ```
+/// assert_eq!(socialkit::auth::meta::FACEBOOK_DIALOG, "https://www.facebook.com");
+/// ```
+pub const FACEBOOK_DIALOG: &str = "https://www.facebook.com";
+/// Threads' authorization window (source:
+/// <https://developers.facebook.com/docs/threads/get-started/get-access-tokens-and-permissions>).
+///
+/// ```
+/// assert!(socialkit::auth::meta::THREADS_AUTHORIZE.ends_with("/oauth/authorize"));
+/// ```
+pub const THREADS_AUTHORIZE: &str = "https://threads.net/oauth/authorize";
+
+/// Redeems the code Facebook Login's dialog sent back for a short-lived user token:
+/// `GET {graph}/oauth/access_token?client_id&redirect_uri&client_secret&code` (source:
+/// <https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow>). Sent once,
+/// never retried; a used, expired or misdirected code is `Unauthenticated` (start again).
+/// `redirect_uri` must be the dialog's, character for character.
+///
+/// ```no_run
+/// # async fn demo(http: socialkit::http::Client) -> socialkit::Result<()> {
+/// use socialkit::auth::{Secret, meta};
+/// let graph = url::Url::parse("https://graph.facebook.com/v23.0")?;
+/// let short = meta::fb_exchange_code(&http, &graph, "app-id", &Secret::new("app-secret"),
+///     "http://127.0.0.1:8765/callback", &Secret::new("AQD…")).await?;
+/// let long = meta::fb_exchange_token(&http, &graph, "app-id", &Secret::new("app-secret"), &short.access_token).await?;
+/// # let _ = long; Ok(()) }
+/// ```
+pub async fn fb_exchange_code(
+    http: &Client,
+    graph: &Url,
+    client_id: &str,
+    client_secret: &Secret,
+    redirect_uri: &str,
+    code: &Secret,
+) -> Result<Token> {
+    let url = endpoint(graph, "facebook", &["oauth", "access_token"])?;
+    let call = Call::get("facebook", "token_exchange", url)
+        .query([
+            ("client_id", client_id),
+            ("redirect_uri", redirect_uri),
+            ("client_secret", client_secret.expose()),
+            ("code", code.expose()),
+        ])
+        .redact(code)
+        .redact(client_secret);
+    send(http, call).await
+}
 
 /// Trades a short-lived Facebook user token for a long-lived one (about 60 days).
 ///
@@ -219,6 +276,45 @@ pub struct TokenInfo {
 }
 
 impl TokenInfo {
+    /// Which of `wanted` the token was not granted.
+    ///
+    /// ```
+    /// let info: socialkit::auth::meta::TokenInfo = serde_json::from_value(serde_json::json!({
+    ///     "is_valid": true, "scopes": ["threads_basic"]
+    /// })).unwrap();
+    /// assert_eq!(info.missing_scopes(&["threads_basic", "threads_content_publish"]), ["threads_content_publish"]);
+    /// ```
+    pub fn missing_scopes(&self, wanted: &[&str]) -> Vec<String> {
+        wanted
+            .iter()
+            .filter(|w| !self.scopes.iter().any(|s| s == *w))
+            .map(|w| w.to_string())
+            .collect()
+    }
+
+    /// Checks that the token was granted every scope in `required`: the connect flow's
+    /// [`ConnectError::MissingScope`](super::connect::ConnectError::MissingScope)
+    /// (`PermissionDenied`, naming the missing scopes) otherwise.
+    ///
+    /// ```
+    /// use socialkit::auth::connect::ConnectError;
+    /// let info: socialkit::auth::meta::TokenInfo = serde_json::from_value(serde_json::json!({
+    ///     "is_valid": true, "scopes": ["pages_show_list"]
+    /// })).unwrap();
+    /// let err = info.require_scopes("facebook", &["pages_show_list", "pages_manage_posts"]).unwrap_err();
+    /// assert_eq!(err.kind(), socialkit::ErrorKind::PermissionDenied);
+    /// assert!(err.to_string().contains("pages_manage_posts"));
+    /// assert!(matches!(ConnectError::of(&err), Some(ConnectError::MissingScope { .. })));
+    /// ```
+    pub fn require_scopes(&self, platform: &str, required: &[&str]) -> Result<()> {
+        let missing = self.missing_scopes(required);
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(super::connect::ConnectError::MissingScope { missing }.into_error(platform))
+        }
+    }
+
     /// When the token expires; `None` when it does not.
     pub fn expiry(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         use chrono::TimeZone as _;
@@ -378,6 +474,21 @@ pub const SUBCODES: &[(i64, ErrorKind, &str)] = &[
         33,
         ErrorKind::NotFound,
         "the object does not exist or cannot be loaded with this token",
+    ),
+    (
+        36007,
+        ErrorKind::Unauthenticated,
+        "the authorization code has expired; start the connection again",
+    ),
+    (
+        36008,
+        ErrorKind::Unauthenticated,
+        "the authorization code was issued for another redirect_uri; start the connection again",
+    ),
+    (
+        36009,
+        ErrorKind::Unauthenticated,
+        "the authorization code was already used; start the connection again",
     ),
     (
         1390008,

@@ -14,14 +14,14 @@ use serde_json::Value;
 use super::sk;
 
 /// What one `channel add --connect` run gave.
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
+pub(super) struct Run {
+    pub(super) status: ExitStatus,
+    pub(super) stdout: String,
+    pub(super) stderr: String,
 }
 
 /// A plain HTTP/1.1 GET: the status line, the `Location` header, the whole answer.
-fn get(url: &str) -> (String, Option<String>, String) {
+pub(super) fn get(url: &str) -> (String, Option<String>, String) {
     let u = url::Url::parse(url).unwrap();
     let mut sock =
         std::net::TcpStream::connect((u.host_str().unwrap(), u.port().unwrap())).unwrap();
@@ -50,7 +50,7 @@ fn get(url: &str) -> (String, Option<String>, String) {
 
 /// The browser at a twin's consent page: follows the authorization URL to the twin, which
 /// approves and redirects to the local callback; returns the callback's answer.
-fn follow(authorize: &url::Url) -> String {
+pub(super) fn follow(authorize: &url::Url) -> String {
     let (status, location, answer) = get(authorize.as_str());
     assert!(status.contains(" 302"), "the twin approves: {answer}");
     let (status, _, answer) = get(&location.expect("a redirect"));
@@ -60,7 +60,7 @@ fn follow(authorize: &url::Url) -> String {
 
 /// Runs `socialkit channel add --connect …` in `dir` with `env`, plays `browser` with the
 /// authorization URL once it is printed, and waits for the binary.
-fn connect(
+pub(super) fn connect(
     dir: &Path,
     env: &[(&str, String)],
     args: &[&str],
@@ -76,6 +76,10 @@ fn connect(
     for v in ["X", "LINKEDIN", "REDDIT"] {
         cmd.env_remove(format!("SOCIALKIT_{v}_CLIENT_ID"))
             .env_remove(format!("SOCIALKIT_{v}_CLIENT_SECRET"));
+    }
+    for v in ["META", "THREADS"] {
+        cmd.env_remove(format!("SOCIALKIT_{v}_APP_ID"))
+            .env_remove(format!("SOCIALKIT_{v}_APP_SECRET"));
     }
     for (k, v) in env {
         cmd.env(k, v);
@@ -104,12 +108,12 @@ fn connect(
     }
 }
 
-fn query(url: &url::Url) -> std::collections::HashMap<String, String> {
+pub(super) fn query(url: &url::Url) -> std::collections::HashMap<String, String> {
     url.query_pairs().into_owned().collect()
 }
 
 /// The channel config the binary sealed in the vault of `dir` (workspace `acme`).
-async fn stored(dir: &Path, channel: &str) -> Value {
+pub(super) async fn stored(dir: &Path, channel: &str) -> Value {
     use socialkit::store::vault::{ChannelSource, KeyRing, Vault};
     use socialkit::store::{SqliteStore, Store};
     let keys = std::fs::read_to_string(dir.join("socialkit.db.keys")).unwrap();
@@ -129,26 +133,30 @@ async fn stored(dir: &Path, channel: &str) -> Value {
     }
 }
 
-fn channel_count(dir: &Path) -> usize {
+/// `channel list --json` in `dir`.
+pub(super) fn listed(dir: &Path) -> Vec<Value> {
     let out = sk(dir)
         .args(["--json", "channel", "list"])
         .assert()
         .success();
-    serde_json::from_slice::<Value>(&out.get_output().stdout)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .len()
+    match serde_json::from_slice::<Value>(&out.get_output().stdout).unwrap() {
+        Value::Array(rows) => rows,
+        other => panic!("not a list: {other}"),
+    }
 }
 
-fn init(dir: &Path) {
+pub(super) fn channel_count(dir: &Path) -> usize {
+    listed(dir).len()
+}
+
+pub(super) fn init(dir: &Path) {
     sk(dir)
         .args(["init", "--workspace", "acme", "--user", "olga"])
         .assert()
         .success();
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+pub(super) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f).await.unwrap()
 }
 

@@ -14,6 +14,8 @@ use serde_json::Value;
 
 #[cfg(all(feature = "testkit", feature = "sqlite"))]
 mod connect;
+#[cfg(all(feature = "testkit", feature = "sqlite"))]
+mod connect_meta;
 #[cfg(all(feature = "postgres", feature = "testkit"))]
 mod postgres;
 

@@ -2,7 +2,8 @@
 //! `testkit`): a Page with a feed, photos, comments, reactions, shares and insights.
 //!
 //! Routes, as the Pages API documents them: `GET /{page-id}` (`followers_count`, `fan_count`
-//! …), `GET /me/accounts` (with the user token), `POST /{page-id}/feed` (`message`, `link`,
+//! …), `GET /me/accounts` (with the user token: the Page, then
+//! [`TwinOptions::other_pages`]), `POST /{page-id}/feed` (`message`, `link`,
 //! `attached_media[n]`; an immediate repeat of the last message is error 506),
 //! `POST /{page-id}/photos` (`url` or a multipart `source`, `published`), `GET
 //! /{page-id}/posts|feed|published_posts`, `GET /{post-id}` (`reactions.summary(total_count)`,
@@ -31,8 +32,8 @@ use super::FacebookConfig;
 use crate::adapters::graph::GraphSettings;
 use crate::adapters::graph::api::format_time;
 use crate::adapters::graph::twin::{
-    Ctx, Flavor, GraphRequest, Node, NodeKind, Personality, PlatformTwin, Reply, Routes, State,
-    TwinOptions, paged, select,
+    Ctx, Flavor, GraphRequest, LinkedPage, Node, NodeKind, Personality, PlatformTwin, Reply,
+    Routes, State, TwinOptions, paged, select,
 };
 use crate::http::Method;
 
@@ -92,15 +93,14 @@ impl Personality for FacebookPersonality {
         let page = ctx.options.account_id.as_str();
         let path = req.path();
         match (&req.method, path.as_slice()) {
-            (&Method::GET, ["me", "accounts"]) if as_user => Reply::ok(paged(
-                vec![json!({
-                    "id": page,
-                    "name": ctx.options.account_name,
-                    "access_token": ctx.options.token,
-                    "category": "Product/service",
-                })],
-                req,
-            )),
+            (&Method::GET, ["me", "accounts"]) if as_user => {
+                let own = LinkedPage::new(page, &ctx.options.account_name, &ctx.options.token);
+                let pages = std::iter::once(&own)
+                    .chain(&ctx.options.other_pages)
+                    .map(LinkedPage::json)
+                    .collect();
+                Reply::ok(paged(pages, req))
+            }
             (_, _) if as_user => Reply::error(
                 400,
                 210,

@@ -2,7 +2,9 @@
 //! `testkit`): an Instagram professional account with media containers, a publishing quota,
 //! comments, replies and insights.
 //!
-//! Routes, as the Instagram Graph API documents them: `GET /{ig-user-id}` (`username`,
+//! Routes, as the Instagram Graph API documents them: `GET /me/accounts` with the user token
+//! (the Page [`LINKED_PAGE_ID`] with `instagram_business_account`, then
+//! [`TwinOptions::other_pages`]), `GET /{ig-user-id}` (`username`,
 //! `followers_count`, `follows_count`, `media_count` …), `GET
 //! /{ig-user-id}/content_publishing_limit`, `POST /{ig-user-id}/media` (`image_url`,
 //! `video_url` + `media_type=REELS|VIDEO`, `is_carousel_item`, `media_type=CAROUSEL` +
@@ -41,10 +43,15 @@ use super::InstagramConfig;
 use crate::adapters::graph::GraphSettings;
 use crate::adapters::graph::api::format_time;
 use crate::adapters::graph::twin::{
-    ContainerState, Ctx, Flavor, GraphRequest, Node, NodeKind, Personality, PlatformTwin, Reply,
-    Routes, State, TwinOptions, check_publishable, container_status, has_hashtag, paged,
-    publishing_limit, select,
+    ContainerState, Ctx, Flavor, GraphRequest, LinkedPage, Node, NodeKind, Personality,
+    PlatformTwin, Reply, Routes, State, TwinOptions, check_publishable, container_status,
+    has_hashtag, paged, publishing_limit, select,
 };
+
+/// The id of the Facebook Page the twin's account is linked to (`GET /me/accounts` with the
+/// user token lists it, as Instagram's API with Facebook Login documents:
+/// <https://developers.facebook.com/docs/instagram-platform/instagram-api-with-facebook-login/get-started>).
+pub const LINKED_PAGE_ID: &str = "1000001";
 use crate::http::Method;
 
 /// A running Instagram twin: the shared [`PlatformTwin`] with the [`InstagramFlavor`]. Dropping it
@@ -103,10 +110,25 @@ impl Personality for InstagramPersonality {
         Some("instagram")
     }
 
-    fn route(&self, ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest, _as_user: bool) -> Reply {
+    fn route(&self, ctx: &Ctx<'_>, state: &mut State, req: &GraphRequest, as_user: bool) -> Reply {
         let me = ctx.options.account_id.as_str();
         let path = req.path();
         match (&req.method, path.as_slice()) {
+            // Facebook Login: the Page the account is linked to, with the account's token as
+            // its Page token, then the other Pages.
+            (&Method::GET, ["me", "accounts"]) if as_user => {
+                let mut own = LinkedPage::new(
+                    LINKED_PAGE_ID,
+                    &ctx.options.account_name,
+                    &ctx.options.token,
+                );
+                own.instagram = Some(me.to_string());
+                let pages = std::iter::once(&own)
+                    .chain(&ctx.options.other_pages)
+                    .map(LinkedPage::json)
+                    .collect();
+                Reply::ok(paged(pages, req))
+            }
             (&Method::GET, [id]) if *id == me => Reply::ok(select(user_json(ctx, state), req)),
             (&Method::GET, [id, "content_publishing_limit"]) if *id == me => {
                 publishing_limit(ctx, state, false)

@@ -17,7 +17,8 @@
 //! `reverse`), `GET /{media-id}/insights`, `GET /{user-id}/threads_insights`
 //! (`followers_count`), `DELETE /{media-id}` (`{"success":true,"deleted_id":…}`), and the
 //! token endpoints `access_token` (`th_exchange_token`) and `refresh_access_token`
-//! (`th_refresh_token`, which replaces the token).
+//! (`th_refresh_token`, which replaces the token), and the login endpoints of the shared twin
+//! (`oauth/authorize`, the code exchange at `oauth/access_token`, `debug_token`).
 //!
 //! ```
 //! use socialkit::adapters::threads::{Threads, twin::ThreadsTwin};
@@ -112,13 +113,16 @@ impl Personality for ThreadsPersonality {
             (&Method::GET, [id, "threads_publishing_limit"]) if *id == me => {
                 publishing_limit(ctx, state, true)
             }
-            (&Method::GET, [id, "threads_insights"]) if *id == me => Reply::ok(json!({ "data": [{
-                "name": "followers_count",
-                "period": "day",
-                "title": "followers_count",
-                "total_value": { "value": ctx.options.followers },
-                "id": format!("{me}/insights/followers_count/day"),
-            }]})),
+            // `me` stands for the token's user (the Threads docs call `/me/threads_insights`).
+            (&Method::GET, [id, "threads_insights"]) if *id == me || *id == "me" => {
+                Reply::ok(json!({ "data": [{
+                    "name": "followers_count",
+                    "period": "day",
+                    "title": "followers_count",
+                    "total_value": { "value": ctx.options.followers },
+                    "id": format!("{me}/insights/followers_count/day"),
+                }]}))
+            }
             (&Method::GET, ["keyword_search"]) => keyword_search(ctx, state, req),
             (&Method::POST, [id, "threads"]) if *id == me => create_container(ctx, state, req),
             (&Method::POST, [id, "threads_publish"]) if *id == me => publish(ctx, state, req),

@@ -141,8 +141,8 @@ pub struct AddArgs {
     /// Least minutes between two posts on it.
     #[arg(long)]
     pub min_spacing_minutes: Option<i64>,
-    /// Run the platform's connect flow (mastodon, x, linkedin, reddit: OAuth with a local
-    /// callback; bluesky: app password).
+    /// Run the platform's connect flow (mastodon, x, linkedin, reddit, facebook, instagram,
+    /// threads: OAuth with a local callback; bluesky: app password).
     #[arg(long, value_name = "PLATFORM", conflicts_with = "url")]
     pub connect: Option<String>,
     /// The Mastodon-API server for `--connect mastodon`.
@@ -158,13 +158,15 @@ pub struct AddArgs {
     /// `http://127.0.0.1:PORT/callback` as the app's redirect URI.
     #[arg(long, default_value_t = 0)]
     pub port: u16,
-    /// Your registered app's client id (x, linkedin, reddit); default
-    /// SOCIALKIT_<PLATFORM>_CLIENT_ID.
+    /// Your registered app's client id (x, linkedin, reddit; the Meta app id for facebook and
+    /// instagram; the Threads app id for threads); default SOCIALKIT_<PLATFORM>_CLIENT_ID,
+    /// SOCIALKIT_META_APP_ID (facebook, instagram) or SOCIALKIT_THREADS_APP_ID (threads).
     #[arg(long)]
     pub client_id: Option<String>,
-    /// Your registered app's client secret (linkedin; x and reddit confidential apps);
-    /// default SOCIALKIT_<PLATFORM>_CLIENT_SECRET (preferred: flags show in `ps`). Never
-    /// printed.
+    /// Your registered app's client secret (linkedin, facebook, instagram, threads; x and
+    /// reddit confidential apps); default SOCIALKIT_<PLATFORM>_CLIENT_SECRET,
+    /// SOCIALKIT_META_APP_SECRET or SOCIALKIT_THREADS_APP_SECRET (preferred: flags show in
+    /// `ps`). Never printed.
     #[arg(long, hide_default_value = true)]
     pub client_secret: Option<String>,
     /// Another base URL for the platform's authorize, token and API endpoints (a twin in
@@ -178,8 +180,9 @@ pub struct AddArgs {
     /// The subreddit a Reddit channel posts to (default: the account's profile).
     #[arg(long)]
     pub subreddit: Option<String>,
-    /// LinkedIn: post as the organization with this URN (one you administer); without
-    /// it, `--organization` lists them.
+    /// The account to connect when the login offers several: a LinkedIn organization URN
+    /// (with `--organization`), a Facebook Page id, an Instagram account id; without it
+    /// they are listed.
     #[arg(long, value_name = "ID")]
     pub account: Option<String>,
     /// LinkedIn: ask for the organization scopes and list the organizations you

@@ -6,6 +6,8 @@
 //!   state, exchanges the code and checks the granted scopes ([`PendingConnect`]), then asks
 //!   who the account is.
 //! - `x`, `linkedin`, `reddit`: the app the user registered, see [`crate::connect_oauth`].
+//! - `facebook`, `instagram` (Facebook Login: a Page, or the Instagram account linked to one)
+//!   and `threads` (Threads' own login): the Meta app, see [`crate::connect_meta`].
 //! - `bluesky`: the app password (Settings → App passwords) from `SOCIALKIT_APP_PASSWORD` or a
 //!   line on stdin; `channel add` signs in once to check it, and the session is kept in the
 //!   vault from then on.
@@ -45,13 +47,63 @@ pub async fn run(platform: &str, args: &AddArgs, json: bool) -> Result<Option<Co
         "mastodon" => mastodon(args).await.map(Some),
         "bluesky" => bluesky(args).map(Connected::unchecked).map(Some),
         "x" | "linkedin" | "reddit" => crate::connect_oauth::run(platform, args, json).await,
+        "facebook" | "instagram" | "threads" => {
+            crate::connect_meta::run(platform, args, json).await
+        }
         other => Err(Error::new(
             ErrorKind::Unsupported,
             format!(
-                "`--connect {other}` is not available from the command line: it connects mastodon, bluesky, x, linkedin and reddit; for {other}, run the library's connect flow (socialkit::auth::connect) with your registered app, or add the channel by URL"
+                "`--connect {other}` is not available from the command line: it connects mastodon, bluesky, x, linkedin, reddit, facebook, instagram and threads; for {other}, run the library's connect flow (socialkit::auth::connect) with your registered app, or add the channel by URL"
             ),
         )),
     }
+}
+
+/// One account a login offers, as `--json` lists it.
+#[cfg(any(feature = "linkedin", feature = "facebook"))]
+#[derive(serde::Serialize)]
+struct Choice<'a> {
+    id: &'a str,
+    name: &'a str,
+    kind: socialkit::auth::connect::AccountKind,
+}
+
+/// Lists the accounts a login offers (a table under `heading`, or `{"choose_one": […]}` with
+/// `--json`) and says how to pick one with `--account`; nothing is stored. No account at all
+/// is the `PermissionDenied` error of [`choose`](socialkit::auth::connect::choose).
+#[cfg(any(feature = "linkedin", feature = "facebook"))]
+pub fn offer(
+    accounts: Vec<socialkit::auth::connect::Account>,
+    json: bool,
+    heading: &str,
+    id_name: &str,
+) -> Result<()> {
+    if accounts.is_empty() {
+        // `choose` says what that means and what to do.
+        return socialkit::auth::connect::choose(accounts, "").map(drop);
+    }
+    let choices: Vec<Choice<'_>> = accounts
+        .iter()
+        .map(|a| Choice {
+            id: &a.id,
+            name: &a.name,
+            kind: a.kind,
+        })
+        .collect();
+    if json {
+        crate::output::json(&serde_json::json!({ "choose_one": choices }))?;
+    } else {
+        crate::output::line(heading);
+        crate::output::table(
+            &["name", "account"],
+            &choices
+                .iter()
+                .map(|c| vec![c.name.to_string(), c.id.to_string()])
+                .collect::<Vec<_>>(),
+        );
+    }
+    eprintln!("Nothing stored: choose one and run the command again with --account {id_name}.");
+    Ok(())
 }
 
 /// How long a flow waits for the browser.

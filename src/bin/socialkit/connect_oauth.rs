@@ -60,7 +60,7 @@ fn need<T>(value: Option<T>, platform: &str, what: &str, flag: &str, env: &str) 
 }
 
 /// `--api`, parsed.
-fn api_base(args: &AddArgs) -> Result<Option<url::Url>> {
+pub fn api_base(args: &AddArgs) -> Result<Option<url::Url>> {
     args.api
         .as_deref()
         .map(|a| {
@@ -74,14 +74,14 @@ fn api_base(args: &AddArgs) -> Result<Option<url::Url>> {
         .transpose()
 }
 
-fn join(base: &url::Url, path: &str) -> Result<url::Url> {
+pub fn join(base: &url::Url, path: &str) -> Result<url::Url> {
     base.join(path)
         .map_err(|e| Error::validation(format!("--api: {e}")))
 }
 
 /// Prints the authorization URL, waits for the redirect, checks it, exchanges the code and
 /// checks the granted scopes.
-async fn authorize(
+pub async fn authorize(
     oauth: &OAuth2Client,
     pkce: bool,
     callback: &LocalCallback,
@@ -146,7 +146,7 @@ pub async fn run(platform: &str, args: &AddArgs, json: bool) -> Result<Option<Co
 }
 
 /// Asks who the account is, then hands the config over to be stored.
-async fn finish(platform: &str, settings: serde_json::Value) -> Result<Connected> {
+pub async fn finish(platform: &str, settings: serde_json::Value) -> Result<Connected> {
     let mut config = ChannelConfig {
         platform: platform.into(),
         settings,
@@ -164,6 +164,10 @@ async fn finish(platform: &str, settings: serde_json::Value) -> Result<Connected
             }
             "reddit" => {
                 s.insert("username".into(), me.handle.clone().into());
+            }
+            // The connect flow asked as `me`.
+            "threads" => {
+                s.insert("user_id".into(), me.id.clone().into());
             }
             _ => {}
         }
@@ -226,14 +230,6 @@ fn without(feature: &str) -> Error {
     )
 }
 
-/// The organizations the member administers, for `--account`.
-#[derive(serde::Serialize)]
-struct Choice {
-    id: String,
-    name: String,
-    kind: socialkit::auth::connect::AccountKind,
-}
-
 #[cfg(feature = "linkedin")]
 async fn linkedin(
     client_id: &str,
@@ -277,31 +273,7 @@ async fn linkedin(
     let member = LinkedIn::with_client(c, http.clone());
     let accounts = member.administered_organizations().await?;
     let Some(wanted) = args.account.as_deref() else {
-        let choices: Vec<Choice> = accounts
-            .iter()
-            .map(|a| Choice {
-                id: a.id.clone(),
-                name: a.name.clone(),
-                kind: a.kind,
-            })
-            .collect();
-        if json {
-            crate::output::json(&serde_json::json!({ "choose_one": choices }))?;
-        } else {
-            crate::output::line("The organizations you administer:");
-            crate::output::table(
-                &["name", "account"],
-                &choices
-                    .iter()
-                    .map(|c| vec![c.name.clone(), c.id.clone()])
-                    .collect::<Vec<_>>(),
-            );
-        }
-        if choices.is_empty() {
-            // `choose` says what that means and what to do.
-            socialkit::auth::connect::choose(accounts, "")?;
-        }
-        eprintln!("Nothing stored: choose one and run the command again with --account URN.");
+        crate::connect::offer(accounts, json, "The organizations you administer:", "URN")?;
         return Ok(None);
     };
     let chosen = socialkit::auth::connect::choose(accounts, wanted)?;

@@ -9,6 +9,7 @@ mod campaign;
 mod channels;
 mod config;
 mod connect;
+mod connect_meta;
 mod connect_oauth;
 mod exit;
 mod inbox_cmd;

@@ -16,6 +16,9 @@
 //!   JSON, an error that echoes the token;
 //! - the token endpoints (`oauth/access_token` with `fb_exchange_token`, `access_token` with
 //!   `th_exchange_token`/`ig_exchange_token`, `refresh_access_token`);
+//! - the login endpoints (module `login`): Facebook Login's `dialog/oauth` and Threads'
+//!   `oauth/authorize` consent, which approve at once and redirect back with a code, the code
+//!   exchange, and `debug_token` with the granted scopes;
 //! - media containers that stay `IN_PROGRESS` for a configured number of polls, then become
 //!   `FINISHED` (or `ERROR` when told), publishing quotas over a rolling 24 hours;
 //! - a [`TwinHandle`] to inspect the state (requests seen, objects) and to make others interact
@@ -34,6 +37,7 @@
 //! ```
 
 mod handle;
+mod login;
 mod platform;
 mod quota;
 mod request;
@@ -96,6 +100,62 @@ pub struct TwinOptions {
     /// App Review, Instagram Public Content Access); without it Threads searches only the
     /// account's own posts.
     pub public_search: bool,
+    /// The app id the login endpoints accept (`client_id`; the Threads app id on a Threads
+    /// twin).
+    pub app_id: String,
+    /// The app secret the code exchange and `APP_ID|APP_SECRET` app tokens must carry.
+    pub app_secret: String,
+    /// Permissions the user unticks on the consent dialog: requested but not granted, so the
+    /// token debugger does not list them.
+    pub declined_scopes: Vec<String>,
+    /// Further Pages the user manages, listed by `GET /me/accounts` after the twin's own.
+    pub other_pages: Vec<LinkedPage>,
+}
+
+/// A Page listed by `GET /me/accounts` besides the twin's own account (only listed: the
+/// twin's other routes serve its own account).
+///
+/// ```
+/// let p = socialkit::adapters::graph::twin::LinkedPage::new("1000002", "ACME Outlet", "EAAtwinOUTLET");
+/// assert!(p.instagram.is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedPage {
+    /// The Page id.
+    pub id: String,
+    /// The Page name.
+    pub name: String,
+    /// Its Page access token.
+    pub token: String,
+    /// The Instagram professional account linked to it.
+    pub instagram: Option<String>,
+}
+
+impl LinkedPage {
+    /// A Page without a linked Instagram account.
+    pub fn new(id: &str, name: &str, token: &str) -> LinkedPage {
+        LinkedPage {
+            id: id.into(),
+            name: name.into(),
+            token: token.into(),
+            instagram: None,
+        }
+    }
+
+    /// As `GET /me/accounts?fields=id,name,access_token,instagram_business_account` lists it
+    /// (source: <https://developers.facebook.com/docs/graph-api/reference/user/accounts/>).
+    pub(crate) fn json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "id": self.id,
+            "name": self.name,
+            "access_token": self.token,
+            "category": "Product/service",
+        });
+        if let Some(ig) = &self.instagram {
+            v["instagram_business_account"] = serde_json::json!({ "id": ig });
+        }
+        v
+    }
 }
 
 impl Default for TwinOptions {
@@ -112,6 +172,10 @@ impl Default for TwinOptions {
             calls_per_hour: 100_000,
             refresh_rotates: true,
             public_search: true,
+            app_id: "1234567890123456".into(),
+            app_secret: "twin-app-secret".into(),
+            declined_scopes: Vec::new(),
+            other_pages: Vec::new(),
         }
     }
 }

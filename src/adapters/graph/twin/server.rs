@@ -69,6 +69,9 @@ pub(super) async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Reque
         }
         None => {}
     }
+    if req.method == Method::GET && super::login::is_consent(&req) {
+        return super::login::consent(&shared, &req);
+    }
     let mut response = json_reply(answer(&shared, &req));
     add_usage(&shared, &mut response);
     response
@@ -96,6 +99,10 @@ fn answer(shared: &Shared, req: &GraphRequest) -> Reply {
     match path.as_slice() {
         ["oauth", "access_token"] | ["access_token"] | ["refresh_access_token"] => {
             return token_endpoint(shared, &options, req);
+        }
+        ["debug_token"] => {
+            let pages = shared.personality.usage_type().is_some();
+            return super::login::debug_token(shared, &options, req, pages);
         }
         _ => {}
     }
@@ -143,13 +150,19 @@ fn token_endpoint(shared: &Shared, options: &TwinOptions, req: &GraphRequest) ->
     let issued = |token: &str| {
         Reply::ok(json!({ "access_token": token, "token_type": "bearer", "expires_in": 5_183_944 }))
     };
+    if grant == "authorization_code" || (grant.is_empty() && req.param("code").is_some()) {
+        return super::login::exchange_code(shared, options, req);
+    }
     match grant {
         "fb_exchange_token" => {
             if req.param("client_id").is_none() || req.param("client_secret").is_none() {
                 return Reply::invalid("Missing client_id or client_secret");
             }
             match req.param("fb_exchange_token") {
-                Some(t) if !t.is_empty() => issued(&options.user_token),
+                Some(t) if !t.is_empty() => {
+                    super::login::carry_grants(shared, Some(t), &options.user_token);
+                    issued(&options.user_token)
+                }
                 _ => Reply::invalid("Missing fb_exchange_token"),
             }
         }
@@ -157,6 +170,7 @@ fn token_endpoint(shared: &Shared, options: &TwinOptions, req: &GraphRequest) ->
             if req.param("client_secret").is_none() || req.param("access_token").is_none() {
                 return Reply::invalid("Missing client_secret or access_token");
             }
+            super::login::carry_grants(shared, req.param("access_token"), &options.token);
             issued(&options.token)
         }
         "th_refresh_token" | "ig_refresh_token" => {

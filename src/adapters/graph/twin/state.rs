@@ -168,6 +168,10 @@ pub(crate) struct State {
     /// Instagram hashtags queried, by name, with the time of their first query in the current
     /// 7-day window.
     pub(crate) hashtag_queries: BTreeMap<String, DateTime<Utc>>,
+    /// Login: codes the consent dialog handed out and not yet redeemed.
+    pub(crate) login_codes: BTreeMap<String, super::login::IssuedCode>,
+    /// Login: the permissions granted to each token the login endpoints issued.
+    pub(crate) login_grants: BTreeMap<String, Vec<String>>,
 }
 
 impl State {

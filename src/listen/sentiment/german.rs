@@ -221,6 +221,8 @@ fn build() -> Tables {
     let mut t = Tables {
         lexicon: lexicon.into_iter().collect(),
         emoji,
+        emoji_bits: Vec::new(),
+        emoji_leads: [false; 256],
         negations: NEGATE.iter().map(|w| w.to_string()).collect(),
         negation_infix: None,
         boosters,

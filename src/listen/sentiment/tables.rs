@@ -129,6 +129,13 @@ pub(crate) struct Tables {
     pub lexicon: FastMap<String, f64>,
     /// A single character emoji -> its description in words (scored as words).
     pub emoji: FastMap<char, String>,
+    /// One bit per code point below `64 * emoji_bits.len()`: set for the non-ASCII keys of
+    /// [`Tables::emoji`] (built by [`Tables::index`]), so a text's other characters are ruled
+    /// out without a hash lookup. Read it through [`Tables::emoji_of`].
+    pub emoji_bits: Vec<u64>,
+    /// The UTF-8 lead bytes of the non-ASCII keys of [`Tables::emoji`] (built by
+    /// [`Tables::index`]): a text is searched for emoji byte by byte, decoding only there.
+    pub emoji_leads: [bool; 256],
     /// Negation words ("not", "never", "without" …).
     pub negations: FastSet<String>,
     /// A substring that makes any word a negation ("n't"), where the language has one.
@@ -179,9 +186,21 @@ pub(crate) fn short_key(word: &str) -> Option<u128> {
     }
     let mut k = [0u8; 16];
     k[..b.len()].copy_from_slice(b);
-    k[15] = b.len() as u8;
-    Some(u128::from_le_bytes(k))
+    Some(short_key_in(k, b.len()))
 }
+
+/// [`short_key`] of the word of `len` (at most [`SHORT`]) bytes at the start of `window`; the
+/// bytes after the word are masked off, so a word in a longer buffer needs no copy.
+#[inline]
+pub(crate) fn short_key_in(window: [u8; 16], len: usize) -> u128 {
+    debug_assert!(len <= SHORT);
+    let word = u128::from_le_bytes(window) & ((1u128 << (8 * (len % 16))) - 1);
+    word | ((len as u128) << 120)
+}
+
+/// How many spare bytes a buffer of words needs after its last word for
+/// [`Tables::word_in`] to find every word by its [`short_key_in`].
+pub(crate) const PAD: usize = 16;
 
 impl Tables {
     /// What the rules need to know of the (lower-case) word `w`: its entry, or nothing.
@@ -195,9 +214,86 @@ impl Tables {
         .unwrap_or_default()
     }
 
-    /// Fills [`Tables::idiom_words`] and [`Tables::words`] from the other tables.
+    /// Whether `c` may be a key of [`Tables::emoji`] other than an ASCII one (no false
+    /// negatives; exact for the tables as built).
+    #[inline]
+    pub(crate) fn maybe_emoji(&self, c: char) -> bool {
+        let c = c as usize;
+        self.emoji_bits
+            .get(c / 64)
+            .is_some_and(|bits| bits & (1 << (c % 64)) != 0)
+    }
+
+    /// The description of the emoji `c` (never of an ASCII character, as the rules want).
+    #[inline]
+    pub(crate) fn emoji_of(&self, c: char) -> Option<&str> {
+        if !self.maybe_emoji(c) {
+            return None;
+        }
+        self.emoji.get(&c).map(String::as_str)
+    }
+
+    /// [`Tables::word`] of the word `buf[a..b]`, where `buf` has at least [`PAD`] bytes after
+    /// `b`: a short word is keyed straight from the buffer.
+    #[inline]
+    pub(crate) fn word_in(&self, buf: &str, a: usize, b: usize) -> WordInfo {
+        let window = buf
+            .as_bytes()
+            .get(a..a + PAD)
+            .and_then(|w| w.try_into().ok());
+        match window {
+            Some(window) if b - a <= SHORT => self
+                .short_words
+                .get(&short_key_in(window, b - a))
+                .copied()
+                .unwrap_or_default(),
+            _ => self.word(buf.get(a..b).unwrap_or_default()),
+        }
+    }
+
+    /// The emoji of `text` with their byte offsets and descriptions, in order.
+    pub(crate) fn emoji_in<'t>(
+        &'t self,
+        text: &'t str,
+    ) -> impl Iterator<Item = (usize, char, &'t str)> + 't {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        std::iter::from_fn(move || {
+            while i < bytes.len() {
+                let k = i;
+                i += 1;
+                if !self.emoji_leads[bytes[k] as usize] {
+                    continue;
+                }
+                // A lead byte starts a character.
+                let c = text.get(k..)?.chars().next()?;
+                if let Some(desc) = self.emoji_of(c) {
+                    i = k + c.len_utf8();
+                    return Some((k, c, desc));
+                }
+            }
+            None
+        })
+    }
+
+    /// Fills [`Tables::idiom_words`], [`Tables::words`] and [`Tables::emoji_bits`] from the
+    /// other tables.
     pub(crate) fn index(&mut self) {
         self.index_idioms();
+        let top = self
+            .emoji
+            .keys()
+            .map(|&c| c as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut bits = vec![0u64; top.div_ceil(64)];
+        let mut leads = [false; 256];
+        for &c in self.emoji.keys().filter(|c| !c.is_ascii()) {
+            bits[c as usize / 64] |= 1 << (c as usize % 64);
+            leads[c.encode_utf8(&mut [0; 4]).as_bytes()[0] as usize] = true;
+        }
+        self.emoji_bits = bits;
+        self.emoji_leads = leads;
         let mut words: FastMap<String, WordInfo> = FastMap::default();
         for (w, v) in &self.lexicon {
             words.entry(w.clone()).or_default().valence = Some(*v);
@@ -274,6 +370,13 @@ mod tests {
         assert_eq!(short_key("a"), short_key("a"));
         assert!(short_key("fifteen-bytes-x").is_some());
         assert_eq!(short_key("sixteen-bytes-xx"), None);
+        // Keyed inside a longer buffer: the same key.
+        let buf = format!("xx{}yyyy{}", "fifteen-bytes-x", "\0".repeat(PAD));
+        for (a, b) in [(2, 17), (0, 2), (2, 3), (17, 21), (3, 3)] {
+            let mut window = [0u8; 16];
+            window.copy_from_slice(&buf.as_bytes()[a..a + 16]);
+            assert_eq!(Some(short_key_in(window, b - a)), short_key(&buf[a..b]));
+        }
     }
 
     #[test]
@@ -285,8 +388,37 @@ mod tests {
             assert!(t.words.len() > 100);
             for (w, e) in &t.words {
                 assert_eq!(t.word(w), *e, "{w}");
+                let padded = format!("{w}{}", "\0".repeat(PAD));
+                assert_eq!(t.word_in(&padded, 0, w.len()), *e, "{w}");
             }
             assert_eq!(t.word("no-such-word-in-any-lexicon"), WordInfo::default());
+        }
+    }
+
+    #[test]
+    fn the_emoji_bits_are_the_emoji_table() {
+        for t in [
+            super::super::english::tables(),
+            super::super::german::tables(),
+        ] {
+            assert!(t.emoji.len() > 1000);
+            for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+                let want = if c.is_ascii() { None } else { t.emoji.get(&c) };
+                assert_eq!(t.emoji_of(c), want.map(String::as_str), "{c:?}");
+                assert_eq!(t.maybe_emoji(c), want.is_some(), "{c:?}");
+                if want.is_none() && !(c as u32).is_multiple_of(61) {
+                    continue;
+                }
+                let text = format!("a{c}é{c}");
+                let found: Vec<_> = t.emoji_in(&text).map(|(k, e, _)| (k, e)).collect();
+                let second = 1 + c.len_utf8() + 'é'.len_utf8();
+                let expected = if want.is_some() {
+                    vec![(1, c), (second, c)]
+                } else {
+                    vec![]
+                };
+                assert_eq!(found, expected, "{c:?}");
+            }
         }
     }
 }

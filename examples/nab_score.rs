@@ -69,7 +69,12 @@ fn bases() -> Vec<Config> {
         (Season::None, 3 * 86_400),
         (Season::Daily, 7 * 86_400),
     ] {
-        for transform in [Transform::Identity, Transform::Log1p, Transform::Sqrt] {
+        for transform in [
+            Transform::Identity,
+            Transform::Log1p,
+            Transform::Sqrt,
+            Transform::Auto,
+        ] {
             for smooth in [1, 3, 6] {
                 out.push(Config {
                     season,
@@ -344,20 +349,44 @@ fn main() {
         }
         published_summary.insert(name.clone(), m);
     }
+    if std::env::args().any(|a| a == "decide") {
+        // What Transform::Auto decides on each series (no scores).
+        for f in &files {
+            let mut d = anomaly::Detector::new(Config {
+                transform: Transform::Auto,
+                ..Config::default()
+            });
+            for (t, v) in f.points() {
+                d.observe(t, v);
+            }
+            println!("{:<58} {:?}", f.key, d.resolved());
+        }
+        return;
+    }
     if !cv {
+        // `auto`: the default's trigger with Transform::Auto beside it (in-sample, a check).
+        let mut mine = vec![("socialkit Config::default()", Config::default())];
+        if std::env::args().any(|a| a == "auto") {
+            mine.push((
+                "default with Transform::Auto",
+                Config {
+                    transform: Transform::Auto,
+                    ..Config::default()
+                },
+            ));
+        }
         for (pname, p) in PROFILES {
             let mut rows = Vec::new();
             for (name, m) in &published_summary {
                 rows.push((format!("published {name}"), m[pname].clone()));
             }
-            let raw: Vec<f64> = files
-                .iter()
-                .map(|f| nab::score_file(&detections(f, &Config::default()), &f.windows, p).score)
-                .collect();
-            rows.push((
-                "socialkit Config::default()".into(),
-                by_category(&files, &raw, p),
-            ));
+            for (name, config) in &mine {
+                let raw: Vec<f64> = files
+                    .iter()
+                    .map(|f| nab::score_file(&detections(f, config), &f.windows, p).score)
+                    .collect();
+                rows.push((name.to_string(), by_category(&files, &raw, p)));
+            }
             print_table(
                 &format!("{pname} (in-sample for socialkit: run with `cv` for held-out scores)"),
                 &rows,
@@ -588,7 +617,7 @@ fn main() {
             "6 folds (one realTweets series each, the rest dealt round-robin by category and \
              name); {} candidates; choice = max of 0.5·(normalised score on training \
              realTweets) + 0.5·(normalised score on the other training series){}",
-            if wide { "22,464" } else { "3,780" },
+            candidates.len(),
             if budgeted {
                 format!(
                     ", among the settings with at most {} false alarm(s) on each of the {} \

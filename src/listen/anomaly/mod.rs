@@ -74,6 +74,96 @@ pub enum Transform {
     Log1p,
     /// Anscombe's `2·sqrt(max(x, 0) + 3/8)`, which gives counts a variance of about one; floor 1.
     Sqrt,
+    /// Decided per series from its first [`AUTO_SAMPLE`] finite values by [`Resolved::of`]:
+    /// counts (every value a non-negative integer) get [`Transform::Sqrt`] and its counting-noise
+    /// floor; measurements (rates, utilisation, latency, temperatures) are taken as they are
+    /// with the floor of their own resolution. Until the detector has decided, its points are
+    /// learnt but not judged. As a function ([`Transform::apply`], [`Transform::invert`],
+    /// [`Transform::noise_floor`]) it is [`Transform::Identity`]; [`Detector::resolved`] says
+    /// what a detector decided.
+    Auto,
+}
+
+/// Values [`Transform::Auto`] looks at before deciding (at 5-minute points, 8 hours 20 minutes;
+/// at hourly points, about four days). Fixed before any setting was scored with it.
+pub const AUTO_SAMPLE: usize = 100;
+
+/// What a detector applies: [`Transform::Auto`]'s decision, or the configured transform.
+///
+/// ```
+/// use socialkit::listen::anomaly::{Resolved, Transform};
+/// // Counts: Anscombe's square root with the floor of counting noise.
+/// assert_eq!(Resolved::of(&[0.0, 3.0, 7.0, 2.0]), Resolved::Fixed(Transform::Sqrt));
+/// // A rate quantised to 0.01: taken as it is, judged against that resolution at least.
+/// let r = Resolved::of(&[0.51, 0.52, 0.55, 0.51, 0.53]);
+/// assert!(matches!(r, Resolved::Measured { floor } if (floor - 0.01).abs() < 1e-9));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolved {
+    /// A fixed transform with its own noise floor ([`Transform::noise_floor`]).
+    Fixed(Transform),
+    /// Values as they are ([`Transform::Identity`]), with a floor of the scale measured from
+    /// the first values: the larger of their resolution (the smallest gap between two distinct
+    /// values) and 5% of their robust spread (1.4826 · MAD), and above zero.
+    Measured {
+        /// The smallest scale.
+        floor: f64,
+    },
+}
+
+impl Resolved {
+    /// The rule of [`Transform::Auto`] on a sample of finite values (fixed before scoring):
+    /// all non-negative integers → [`Transform::Sqrt`], else [`Resolved::Measured`].
+    pub fn of(sample: &[f64]) -> Resolved {
+        if sample.iter().all(|v| *v >= 0.0 && v.fract() == 0.0) {
+            return Resolved::Fixed(Transform::Sqrt);
+        }
+        let mut v: Vec<f64> = sample.iter().copied().filter(|v| v.is_finite()).collect();
+        v.sort_by(f64::total_cmp);
+        let resolution = v
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .filter(|d| *d > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let spread = if v.is_empty() {
+            0.0
+        } else {
+            let m = median(&mut v.clone());
+            let mut dev: Vec<f64> = v.iter().map(|x| (x - m).abs()).collect();
+            1.4826 * median(&mut dev)
+        };
+        let magnitude = v.iter().fold(0.0f64, |a, x| a.max(x.abs()));
+        let floor = [
+            if resolution.is_finite() {
+                resolution
+            } else {
+                0.0
+            },
+            0.05 * spread,
+            1e-9 * magnitude,
+            f64::MIN_POSITIVE,
+        ]
+        .into_iter()
+        .fold(0.0, f64::max);
+        Resolved::Measured { floor }
+    }
+
+    /// The transform applied to values.
+    pub fn transform(self) -> Transform {
+        match self {
+            Resolved::Fixed(t) => t,
+            Resolved::Measured { .. } => Transform::Identity,
+        }
+    }
+
+    /// The smallest scale at a (transformed) baseline.
+    pub fn noise_floor(self, baseline: f64) -> f64 {
+        match self {
+            Resolved::Fixed(t) => t.noise_floor(baseline),
+            Resolved::Measured { floor } => floor,
+        }
+    }
 }
 
 impl Transform {
@@ -86,7 +176,7 @@ impl Transform {
     /// ```
     pub fn apply(self, x: f64) -> f64 {
         match self {
-            Transform::Identity => x,
+            Transform::Identity | Transform::Auto => x,
             Transform::Log1p => x.max(0.0).ln_1p(),
             Transform::Sqrt => 2.0 * (x.max(0.0) + 0.375).sqrt(),
         }
@@ -102,7 +192,7 @@ impl Transform {
     /// ```
     pub fn invert(self, y: f64) -> f64 {
         match self {
-            Transform::Identity => y,
+            Transform::Identity | Transform::Auto => y,
             Transform::Log1p => y.exp_m1(),
             Transform::Sqrt => (y / 2.0).powi(2) - 0.375,
         }
@@ -111,7 +201,7 @@ impl Transform {
     /// The smallest scale at a (transformed) baseline.
     pub fn noise_floor(self, baseline: f64) -> f64 {
         match self {
-            Transform::Identity => baseline.abs().max(1.0).sqrt(),
+            Transform::Identity | Transform::Auto => baseline.abs().max(1.0).sqrt(),
             Transform::Log1p => {
                 let lambda = baseline.exp_m1().max(0.0);
                 lambda.max(1.0).sqrt() / (1.0 + lambda)
@@ -350,6 +440,10 @@ pub struct Detector {
     scratch: Vec<f64>,
     recent: VecDeque<f64>,
     trigger: Trigger,
+    /// The transform and floor in use (`None`: [`Transform::Auto`] has not decided yet).
+    resolved: Option<Resolved>,
+    /// With [`Transform::Auto`], the points seen before deciding (at most [`AUTO_SAMPLE`]).
+    pending: Vec<(DateTime<Utc>, f64)>,
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -389,10 +483,31 @@ impl Detector {
         Detector {
             slots: vec![VecDeque::new(); n],
             trigger: Trigger::new(&config),
+            resolved: (config.transform != Transform::Auto)
+                .then_some(Resolved::Fixed(config.transform)),
             config,
             scratch: Vec::new(),
             recent: VecDeque::new(),
+            pending: Vec::new(),
         }
+    }
+
+    /// What the detector applies to values: the configured transform, or what
+    /// [`Transform::Auto`] decided (`None` until it has seen [`AUTO_SAMPLE`] finite values).
+    ///
+    /// ```
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use socialkit::listen::anomaly::{AUTO_SAMPLE, Config, Detector, Resolved, Transform};
+    /// let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+    /// let mut d = Detector::new(Config { transform: Transform::Auto, ..Config::default() });
+    /// for k in 0..AUTO_SAMPLE as i64 {
+    ///     assert_eq!(d.resolved(), None);
+    ///     d.update(t0 + Duration::minutes(5 * k), 40.0 + (k % 7) as f64 * 0.25);
+    /// }
+    /// assert!(matches!(d.resolved(), Some(Resolved::Measured { .. })));
+    /// ```
+    pub fn resolved(&self) -> Option<Resolved> {
+        self.resolved
     }
 
     /// The settings.
@@ -424,7 +539,7 @@ impl Detector {
     /// Feeds one point and returns everything the detector made of it. Non-finite values are
     /// not learnt from and never anomalous.
     pub fn observe(&mut self, at: DateTime<Utc>, value: f64) -> Observation {
-        let mut obs = Observation {
+        let obs = Observation {
             at,
             value,
             baseline: None,
@@ -434,9 +549,49 @@ impl Detector {
         if !value.is_finite() {
             return obs;
         }
+        let resolved = match self.resolved {
+            Some(r) => r,
+            None => {
+                // Transform::Auto: collect the sample, then decide and learn it unjudged.
+                self.pending.push((at, value));
+                if self.pending.len() < AUTO_SAMPLE {
+                    return obs;
+                }
+                let sample: Vec<f64> = self.pending.iter().map(|(_, v)| *v).collect();
+                let r = Resolved::of(&sample);
+                self.resolved = Some(r);
+                let mut pending = std::mem::take(&mut self.pending);
+                let last = pending.pop();
+                for (t, v) in pending {
+                    self.step(r, t, v, false);
+                }
+                return match last {
+                    Some((t, v)) => self.step(r, t, v, true),
+                    None => obs,
+                };
+            }
+        };
+        self.step(resolved, at, value, true)
+    }
+
+    /// One finite point under `resolved`: learnt, and judged by the trigger when `judge`.
+    fn step(
+        &mut self,
+        resolved: Resolved,
+        at: DateTime<Utc>,
+        value: f64,
+        judge: bool,
+    ) -> Observation {
+        let mut obs = Observation {
+            at,
+            value,
+            baseline: None,
+            score: 0.0,
+            anomaly: None,
+        };
         let ts = at.timestamp();
         let slot = self.slot_of(at);
-        let x = self.config.transform.apply(value);
+        let x = resolved.transform().apply(value);
         self.recent.push_back(x);
         if self.recent.len() > self.config.smooth {
             self.recent.pop_front();
@@ -462,7 +617,7 @@ impl Detector {
                 *v = (*v - base).abs();
             }
             let mad = median(&mut self.scratch);
-            let scale = (1.4826 * mad).max(cfg.transform.noise_floor(base));
+            let scale = (1.4826 * mad).max(resolved.noise_floor(base));
             let z = (signal - base) / scale;
             obs.baseline = Some(base);
             obs.score = z;
@@ -472,7 +627,7 @@ impl Detector {
         if history.len() > cfg.max_per_slot {
             history.pop_front();
         }
-        if self.trigger.check(ts, judged.map(|(_, _, z)| z)) {
+        if judge && self.trigger.check(ts, judged.map(|(_, _, z)| z)) {
             let (baseline, scale, score) = judged.unwrap_or_default();
             obs.anomaly = Some(Anomaly {
                 at,

@@ -7,7 +7,9 @@
 //! cargo run --release --example nab_score -- cv   # the whole procedure; writes tests/data/nab_cv.json
 //! cargo run --release --example nab_score         # the default Config beside the published detectors
 //! cargo run --release --example nab_score -- cv unfiltered        # without the budget (target/)
-//! cargo run --release --example nab_score -- cv narrow [unfiltered] # the 3,780 grid (target/)
+//! cargo run --release --example nab_score -- cv narrow [unfiltered] # the 5,040 grid (target/)
+//! cargo run --release --example nab_score -- decide  # what Transform::Auto decides per series
+//! cargo run --release --example nab_score -- auto    # in-sample check: the default with Auto
 //! ```
 //!
 //! The procedure:
@@ -15,9 +17,12 @@
 //!   other 48 series (sorted by category and name, dealt round-robin), so each realTweets series
 //!   is scored only while held out and its fold's settings were chosen with the other five.
 //! * Candidates: a grid of baselines (no season over 1 or 3 days, daily season over 7 days),
-//!   transforms (identity, log, Anscombe square root), smoothing (1, 3, 6 points) and triggers
-//!   (threshold 1.5…8, up or both directions, record window none / 1 / 7 / 14 / 28 days, record
-//!   ratio 1, ½ or ¼, re-arming or not, cool-down 6 or 24 hours): 22,464 settings.
+//!   transforms (identity, log, Anscombe square root, and `Auto`: square root on a series whose
+//!   first 100 values are non-negative integers, values as they are with a floor of their own
+//!   resolution otherwise, a rule fixed before it was scored), smoothing (1, 3, 6 points) and
+//!   triggers (threshold 1.5…8, up or both directions, record window none / 1 / 7 / 14 / 28
+//!   days, record ratio 1, ½ or ¼, re-arming or not, cool-down 6 or 24 hours): 29,952 settings
+//!   (22,464 before `Auto` was added; `Auto` comes last, so ties keep the earlier choice).
 //!   History, said plainly: the first grid (3,780 settings, `narrow`: thresholds 2…8, strict
 //!   records, no re-arming) gave 56.1 held out on realTweets (standard). The threshold 1.5,
 //!   the record ratios and re-arming were added *after* that number was known and after

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use socialkit::listen::anomaly::{
-    Config, Detector, Resolved, Season, Transform, detect, observe_all,
+    Anomaly, Config, Detector, Resolved, Season, Transform, detect, observe_all,
 };
 
 #[path = "listen_support/synthetic.rs"]
@@ -285,8 +285,13 @@ fn auto_measurements_stay_within_the_budget_and_find_a_jump() {
             .any(|a| a.at >= pts[k].0 && a.at <= pts[k + 12].0),
         "{found:?}"
     );
-    assert!(
-        found.len() <= 2,
-        "alarms once and learns the level: {found:?}"
-    );
+    // Around the shift at most two alarms: measured here, a second one comes about 2.5 days
+    // later, when the 7-day slot medians are half old and half new level and their spread
+    // briefly lets the score fall below the threshold (which re-arms the trigger). Outside
+    // the four days after the shift, the budget.
+    let (near, far): (Vec<&Anomaly>, Vec<&Anomaly>) = found
+        .iter()
+        .partition(|a| a.at >= pts[k].0 && a.at < pts[k].0 + Duration::days(4));
+    assert!(near.len() <= 2, "{near:?}");
+    assert!(far.len() <= synthetic::BUDGET_PER_SERIES, "{far:?}");
 }

@@ -237,16 +237,15 @@ mod cv {
             let all = nab::normalized(raw, windows, p);
             assert!((all - cv.summary[pname]["all"]).abs() < 1e-9, "{pname}");
         }
-        // The whole corpus, held out, at least the published windowed Gaussian under the
-        // low-false-positive profile (the one that matters for alarms): 25.3 against 21.6.
-        // Not met under the other two (standard 33.6 against 38.3, low-FN 38.9 against 45.3):
-        // the budget-constrained choice gives up the rate series of AdExchange (6.7 against
-        // 56.9) for counts that do not cry wolf. Said in the README.
-        let low_fp = cv.summary["reward_low_FP_rate"]["all"];
-        assert!(
-            low_fp >= cv.published["windowedGaussian"]["reward_low_FP_rate"]["all"],
-            "{low_fp}"
-        );
+        // The whole corpus, held out, at least the published windowed Gaussian under each of
+        // NAB's three profiles (run of 2026-12-08: low FP 30.0 against 21.6, standard 47.5
+        // against 38.3, low FN 54.3 against 45.3), since Transform::Auto judges the rate series
+        // (AdExchange, AWS CloudWatch) as measurements instead of counts.
+        for (pname, _) in PROFILES {
+            let ours = cv.summary[pname]["all"];
+            let wg = cv.published["windowedGaussian"][pname]["all"];
+            assert!(ours >= wg, "{pname}: {ours} < windowedGaussian {wg}");
+        }
         // Held out, the realTweets series reach the goal of 60 (standard profile).
         assert!(cv.summary["standard"]["realTweets"] >= 60.0);
         // No realTweets series below the null detector (raw score -windows).

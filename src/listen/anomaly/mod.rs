@@ -7,9 +7,15 @@
 //! [`Config::record_secs`] (so a noisy series has to outdo its own recent noise, and after a
 //! level shift the detector alarms once and then adapts), and a cool-down.
 //!
+//! What "far" means depends on what the values are: [`Transform::Auto`] (the default) decides
+//! from a series' first [`AUTO_SAMPLE`] values whether they are counts (judged against
+//! counting noise on a square-root scale) or measurements such as rates and utilisation
+//! (judged as they are, against their own resolution).
+//!
 //! It runs **streaming** ([`Detector::update`], one point at a time, memory bounded by
-//! `slots × max_per_slot` values plus one record window) or in **batch** ([`detect`]), with
-//! identical results: batch is the streaming detector run over the points.
+//! `slots × max_per_slot` values plus one record window and [`AUTO_SAMPLE`] points) or in
+//! **batch** ([`detect`]), with identical results: batch is the streaming detector run over
+//! the points.
 //!
 //! The default [`Config`] was chosen by cross-validation on 54 series of the Numenta Anomaly
 //! Benchmark (`examples/nab_score.rs`, results in `tests/data/nab_cv.json`); see the README.
@@ -267,8 +273,9 @@ fn one() -> f64 {
 impl Default for Config {
     /// What cross-validation on 54 NAB series chose (standard profile; `tests/data/nab_cv.json`)
     /// among the settings within the false-alarm budget on the synthetic normal series: a daily
-    /// season of hourly slots over the last 7 days, square-rooted values (counts' noise grows
-    /// with their level), a point is an anomaly from 6 robust standard deviations either way
+    /// season of hourly slots over the last 7 days, the transform decided per series
+    /// ([`Transform::Auto`]: counts square-rooted, as their noise grows with their level;
+    /// measurements as they are), a point is an anomaly from 6 robust standard deviations either way
     /// *if* its score reaches half the highest of the last 14 days, one alarm per excursion
     /// (re-armed once the score falls below the threshold), then quiet for a day.
     fn default() -> Self {
@@ -282,7 +289,7 @@ impl Default for Config {
             threshold: 6.0,
             direction: Direction::Both,
             cooldown_secs: 86_400,
-            transform: Transform::Sqrt,
+            transform: Transform::Auto,
             smooth: 1,
             record_secs: 14 * 86_400,
             record_ratio: 0.5,

@@ -73,7 +73,10 @@ async fn nothing_stored(contacts: &dyn ContactStore, inbox: &dyn InboxStore) {
 /// item, the cursor.
 async fn all_stored(contacts: &dyn ContactStore, inbox: &dyn InboxStore) {
     for key in authors() {
-        assert!(contacts.contact_of(&key).await.unwrap().is_some(), "{key:?}");
+        assert!(
+            contacts.contact_of(&key).await.unwrap().is_some(),
+            "{key:?}"
+        );
     }
     assert_eq!(contacts.touches(&authors()).await.unwrap().len(), 5);
     let sla = SlaPolicy::default();

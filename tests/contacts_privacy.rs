@@ -551,9 +551,9 @@ async fn scenario(b: Backend) {
     let contacts = Contacts::new(b.contacts.clone(), world.clock())
         .with_inbox(inbox_store.clone(), SlaPolicy::default())
         .with_events(store.clone(), ws.clone());
-    let resolving = (b.resolving.clone()).unwrap_or_else(|| contacts.resolving(inbox_store.clone()));
-    let mut inbox = Inbox::new(resolving, world.clock())
-        .with_engine(engine.clone(), ws.clone());
+    let resolving =
+        (b.resolving.clone()).unwrap_or_else(|| contacts.resolving(inbox_store.clone()));
+    let mut inbox = Inbox::new(resolving, world.clock()).with_engine(engine.clone(), ws.clone());
     inbox.connect("acme", acme.clone());
 
     // Ann on X and Mastodon (arriving by webhook) and on the sandbox channel (synced); Bob,
@@ -860,9 +860,9 @@ async fn common_words(b: Backend) {
     let contacts = Contacts::new(b.contacts.clone(), world.clock())
         .with_inbox(inbox_store.clone(), SlaPolicy::default())
         .with_events(store.clone(), ws.clone());
-    let resolving = (b.resolving.clone()).unwrap_or_else(|| contacts.resolving(inbox_store.clone()));
-    let mut inbox = Inbox::new(resolving, world.clock())
-        .with_engine(engine.clone(), ws.clone());
+    let resolving =
+        (b.resolving.clone()).unwrap_or_else(|| contacts.resolving(inbox_store.clone()));
+    let mut inbox = Inbox::new(resolving, world.clock()).with_engine(engine.clone(), ws.clone());
     inbox.connect("acme", acme.clone());
 
     let t = start() - Duration::days(1);

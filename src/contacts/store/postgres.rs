@@ -165,11 +165,13 @@ impl PgContactStore {
     /// ```
     pub async fn resolving_inbox(&self) -> Result<std::sync::Arc<dyn crate::inbox::InboxStore>> {
         let ws = WorkspaceId::from(self.workspace.as_str());
-        Ok(std::sync::Arc::new(super::postgres_resolving::PgResolving {
-            pool: self.pool.clone(),
-            workspace: self.workspace.clone(),
-            inbox: crate::inbox::PgInboxStore::new(&self.handle, &ws).await?,
-        }))
+        Ok(std::sync::Arc::new(
+            super::postgres_resolving::PgResolving {
+                pool: self.pool.clone(),
+                workspace: self.workspace.clone(),
+                inbox: crate::inbox::PgInboxStore::new(&self.handle, &ws).await?,
+            },
+        ))
     }
 }
 

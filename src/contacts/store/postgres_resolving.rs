@@ -14,7 +14,9 @@ use super::storage;
 use crate::contacts::resolve::{seen_of, without_erased};
 use crate::error::Result;
 use crate::inbox::sla::{SlaKind, SlaPolicy, SlaReport};
-use crate::inbox::{InboxItem, InboxStore, Narrowing, PageCursor, PgInboxStore, SlaNote, SortOrder};
+use crate::inbox::{
+    InboxItem, InboxStore, Narrowing, PageCursor, PgInboxStore, SlaNote, SortOrder,
+};
 
 /// The inbox of one workspace, resolving contacts in the same transaction as each page
 /// (made by [`PgContactStore::resolving_inbox`](super::PgContactStore::resolving_inbox)).
@@ -70,7 +72,13 @@ impl InboxStore for PgResolving {
         // A reply, an assignment, a state change: the touch follows, in the same transaction.
         let mut c = self.pool.get().await.map_err(storage)?;
         let tx = c.transaction().await.map_err(storage)?;
-        observe_batch(&tx, &self.workspace, &seen_of(std::slice::from_ref(item)), true).await?;
+        observe_batch(
+            &tx,
+            &self.workspace,
+            &seen_of(std::slice::from_ref(item)),
+            true,
+        )
+        .await?;
         self.inbox.put_in(&tx, item, sla).await?;
         tx.commit().await.map_err(storage)
     }

@@ -171,11 +171,13 @@ impl SqliteContactStore {
     /// ```
     pub fn resolving_inbox(&self) -> Result<std::sync::Arc<dyn crate::inbox::InboxStore>> {
         let ws = WorkspaceId::from(self.workspace.as_str());
-        Ok(std::sync::Arc::new(super::sqlite_resolving::SqliteResolving {
-            db: self.db.clone(),
-            workspace: self.workspace.clone(),
-            inbox: crate::inbox::SqliteInboxStore::new(&self.db, &ws)?,
-        }))
+        Ok(std::sync::Arc::new(
+            super::sqlite_resolving::SqliteResolving {
+                db: self.db.clone(),
+                workspace: self.workspace.clone(),
+                inbox: crate::inbox::SqliteInboxStore::new(&self.db, &ws)?,
+            },
+        ))
     }
 
     async fn write<T, F>(&self, f: F) -> Result<T>

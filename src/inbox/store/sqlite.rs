@@ -558,9 +558,7 @@ impl InboxStore for SqliteInboxStore {
 
     async fn put(&self, item: &InboxItem, sla: &SlaPolicy) -> Result<()> {
         let (ws, item, sla) = (self.workspace.clone(), item.clone(), sla.clone());
-        self.db
-            .write(move |tx| put_in(tx, &ws, &item, &sla))
-            .await
+        self.db.write(move |tx| put_in(tx, &ws, &item, &sla)).await
     }
 
     async fn page(

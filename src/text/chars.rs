@@ -106,6 +106,12 @@ pub(crate) fn run_end(text: &str, i: usize, pred: impl Fn(char) -> bool) -> usiz
 }
 
 /// Number of UTF-16 code units of `s`.
+///
+/// Every character is one unit and one outside the BMP (four UTF-8 bytes) is two: the bytes
+/// that start a character are counted, and the lead bytes of four-byte characters once more,
+/// without decoding.
 pub(crate) fn utf16_len(s: &str) -> usize {
-    s.chars().map(char::len_utf16).sum()
+    s.bytes()
+        .map(|b| usize::from((b as i8) >= -0x40) + usize::from(b >= 0xf0))
+        .sum()
 }

@@ -740,8 +740,12 @@ fn tld_at(text: &str, q: usize, limit: usize) -> Option<usize> {
     if let Some(found) = ascii_tld_at(region.as_bytes()) {
         return found.map(|len| q + len);
     }
-    // Every TLD (and "xn--") starts with a letter.
-    if !region.chars().next().is_some_and(char::is_alphabetic) {
+    // Every TLD (and "xn--") starts with a letter that may be in a TLD.
+    if !region
+        .chars()
+        .next()
+        .is_some_and(|c| may_be_in_tld(c) && c.is_alphabetic())
+    {
         return None;
     }
     let boundary_ok = |end: usize| {

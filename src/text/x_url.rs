@@ -324,7 +324,8 @@ impl<'a> UrlIter<'a> {
         let bytes = text.as_bytes();
         let mut from = i;
         let dot = loop {
-            let dot = from + bytes.get(from..)?.iter().position(|&b| b == b'.')?;
+            // `str::find` of one ASCII byte searches a word at a time.
+            let dot = from + text.get(from..)?.find('.')?;
             if tld_at(text, dot + 1, text.len()).is_some() {
                 break dot;
             }

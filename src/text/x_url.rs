@@ -286,6 +286,9 @@ pub(crate) struct UrlIter<'a> {
     /// Until the search passes this byte, no attempt before [`UrlIter::skip_to`] can succeed
     /// (see [`UrlIter::skip_without_dot`]).
     dot_horizon: usize,
+    /// The TLD that [`UrlIter::skip_without_dot`] found last: (start, end). The domain of
+    /// the attempts that follow usually ends there, and [`domain_at`] need not look again.
+    tld_after_dot: (usize, usize),
 }
 
 impl<'a> UrlIter<'a> {
@@ -303,6 +306,7 @@ impl<'a> UrlIter<'a> {
             bare: None,
             bare_fails: (0, 0),
             dot_horizon: 0,
+            tld_after_dot: (usize::MAX, 0),
         }
     }
 
@@ -326,7 +330,8 @@ impl<'a> UrlIter<'a> {
         let dot = loop {
             // `str::find` of one ASCII byte searches a word at a time.
             let dot = from + text.get(from..)?.find('.')?;
-            if tld_at(text, dot + 1, text.len()).is_some() {
+            if let Some(end) = tld_at(text, dot + 1, text.len()) {
+                self.tld_after_dot = (dot + 1, end);
                 break dot;
             }
             from = dot + 1;
@@ -436,7 +441,7 @@ impl<'a> UrlIter<'a> {
         has_protocol: bool,
     ) -> Option<RegexMatch> {
         let text = self.text;
-        let domain_end = domain_at(text, domain_start)?;
+        let domain_end = domain_at(text, domain_start, self.tld_after_dot)?;
         let mut end = domain_end;
         // Port: greedy digits after ':'.
         if char_at(text, end) == Some(':') {
@@ -679,7 +684,9 @@ fn bare_failure_extent(text: &str, s: usize) -> usize {
 
 /// `validDomain` at `q`: `validSubdomain* validDomainName (gTLD | ccTLD | punycode)`.
 /// Returns the end of the domain.
-fn domain_at(text: &str, q: usize) -> Option<usize> {
+///
+/// `known` is a TLD found already, (start, end) in `text`: `tld_at` is not asked again there.
+fn domain_at(text: &str, q: usize, known: (usize, usize)) -> Option<usize> {
     // Labels that can be subdomains: a run of domain characters, '_' and '-' that starts and
     // ends with a domain character and is followed by '.'. Only the end of the last one is
     // kept: labels hold no '.', so the chain of labels is `text[q..last_end]` split at dots.
@@ -700,7 +707,13 @@ fn domain_at(text: &str, q: usize) -> Option<usize> {
     // before, …; the TLD follows it, and the domain name may not contain '_'.
     last_labels_first(text, q, last_end?)
         .filter(|&(s, e)| !text[s..e].contains('_'))
-        .find_map(|(_, e)| tld_at(text, e + 1, text.len()))
+        .find_map(|(_, e)| {
+            if e + 1 == known.0 {
+                Some(known.1)
+            } else {
+                tld_at(text, e + 1, text.len())
+            }
+        })
 }
 
 /// The labels of the dot-separated chain `text[start..end]`, last one first, as byte ranges.

@@ -722,11 +722,17 @@ fn last_labels_first(
     start: usize,
     end: usize,
 ) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut e = end;
-    text[start..end].rsplit('.').map(move |label| {
-        let range = (e - label.len(), e);
-        e = e.saturating_sub(label.len() + 1);
-        range
+    // A byte scan backwards from dot to dot (the labels are dot-free).
+    let bytes = text.as_bytes();
+    let mut next_end = Some(end);
+    std::iter::from_fn(move || {
+        let e = next_end?;
+        let s = bytes[start..e]
+            .iter()
+            .rposition(|&b| b == b'.')
+            .map_or(start, |k| start + k + 1);
+        next_end = (s > start).then(|| s - 1);
+        Some((s, e))
     })
 }
 

@@ -228,7 +228,38 @@ const fn domain_char_by_rule(c: char) -> bool {
 }
 
 fn is_subdomain_run_char(c: char) -> bool {
-    is_domain_char(c) || c == '_' || c == '-'
+    match ASCII_SUBDOMAIN_RUN.get(c as usize) {
+        Some(&ascii) => ascii,
+        None => domain_char_by_rule(c),
+    }
+}
+
+/// [`is_subdomain_run_char`] for ASCII.
+static ASCII_SUBDOMAIN_RUN: [bool; 128] = {
+    let mut out = ASCII_DOMAIN_CHARS;
+    out[b'_' as usize] = true;
+    out[b'-' as usize] = true;
+    out
+};
+
+/// `run_end(text, i, is_subdomain_run_char)`, with ASCII by one table load a byte.
+fn subdomain_run_end(text: &str, i: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut k = i;
+    while let Some(&b) = bytes.get(k) {
+        if b < 0x80 {
+            if !ASCII_SUBDOMAIN_RUN[usize::from(b)] {
+                break;
+            }
+            k += 1;
+            continue;
+        }
+        match text.get(k..).and_then(|rest| rest.chars().next()) {
+            Some(c) if is_subdomain_run_char(c) => k += c.len_utf8(),
+            _ => break,
+        }
+    }
+    k
 }
 
 /// A character that may precede a URL (`validUrlPrecedingChars`).
@@ -241,6 +272,27 @@ fn is_url_preceding_char(c: char) -> bool {
 /// `validAsciiDomain` label characters.
 fn is_ascii_domain_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || is_latin_accent(c)
+}
+
+/// Where the run of subdomain characters and dots that ends at byte `end` starts: ASCII by
+/// one table load a byte, other characters decoded backwards.
+fn run_start_before(text: &str, end: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut start = end;
+    while let Some(&b) = start.checked_sub(1).and_then(|k| bytes.get(k)) {
+        if b < 0x80 {
+            if !(b == b'.' || ASCII_SUBDOMAIN_RUN[usize::from(b)]) {
+                break;
+            }
+            start -= 1;
+            continue;
+        }
+        match text[..start].chars().next_back() {
+            Some(c) if is_subdomain_run_char(c) => start -= c.len_utf8(),
+            _ => break,
+        }
+    }
+    start
 }
 
 /// One URL found in a text: byte offsets into the text it was found in, end exclusive.
@@ -336,12 +388,7 @@ impl<'a> UrlIter<'a> {
             }
             from = dot + 1;
         };
-        let run_start = text[..dot]
-            .char_indices()
-            .rev()
-            .take_while(|&(_, c)| c == '.' || is_subdomain_run_char(c))
-            .last()
-            .map_or(dot, |(k, _)| k);
+        let run_start = run_start_before(text, dot);
         // A protocol ends in '/', which no run holds: a match with one has its domain at
         // `run_start` and the protocol right before it; a match without one starts in the run.
         let head = &bytes[..run_start];
@@ -675,7 +722,7 @@ fn bare_failure_extent(text: &str, s: usize) -> usize {
     if !char_at(text, s).is_some_and(is_domain_char) {
         return 0;
     }
-    let run = run_end(text, s, is_subdomain_run_char);
+    let run = subdomain_run_end(text, s);
     match text[s..run].rfind('_') {
         Some(k) => s + k + 1,
         None => run,
@@ -693,7 +740,7 @@ fn domain_at(text: &str, q: usize, known: (usize, usize)) -> Option<usize> {
     let mut last_end = None;
     let mut pos = q;
     loop {
-        let end = run_end(text, pos, is_subdomain_run_char);
+        let end = subdomain_run_end(text, pos);
         let starts_ok = char_at(text, pos).is_some_and(is_domain_char);
         let ends_ok = char_before(text, end).is_some_and(is_domain_char);
         if end > pos && starts_ok && ends_ok && char_at(text, end) == Some('.') {

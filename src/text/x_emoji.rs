@@ -133,6 +133,7 @@ const fn plane_bits(plane: u32) -> [u64; 1024] {
 }
 
 /// Whether some sequence of the table starts with `c`: a cheap test before the table.
+#[cfg(test)]
 fn may_start_emoji(c: char) -> bool {
     let cp = u32::from(c);
     if cp < 0x80 {

@@ -186,18 +186,25 @@ impl<'a> UnitWeights<'a> {
     fn new(config: &'a TwitterTextConfig) -> Self {
         let ranges = &config.ranges;
         let published = (ranges.len() == V2_RANGES.len()
-            && ranges
-                .iter()
-                .zip(V2_RANGES)
-                .all(|(r, (start, end))| r.start == start && r.end == end && r.weight == ranges[0].weight))
-        .then(|| (u64::from(ranges[0].weight), u64::from(config.default_weight)));
+            && ranges.iter().zip(V2_RANGES).all(|(r, (start, end))| {
+                r.start == start && r.end == end && r.weight == ranges[0].weight
+            }))
+        .then(|| {
+            (
+                u64::from(ranges[0].weight),
+                u64::from(config.default_weight),
+            )
+        });
         UnitWeights { config, published }
     }
 
     fn of_unit(&self, unit: u32) -> u64 {
         match self.published {
             Some((inside, outside)) => {
-                if V2_RANGES.iter().any(|&(start, end)| (start..=end).contains(&unit)) {
+                if V2_RANGES
+                    .iter()
+                    .any(|&(start, end)| (start..=end).contains(&unit))
+                {
                     inside
                 } else {
                     outside
@@ -433,7 +440,9 @@ impl Count {
                 };
                 self.step(weights.of_unit(unit), units, Some(c));
                 // ASCII next: counted as a run by the next turn.
-                if ascii_weight.is_some() && chars.as_str().as_bytes().first().is_some_and(u8::is_ascii) {
+                if ascii_weight.is_some()
+                    && chars.as_str().as_bytes().first().is_some_and(u8::is_ascii)
+                {
                     break;
                 }
             }

@@ -122,3 +122,23 @@ pub(crate) fn utf16_len(s: &str) -> usize {
         })
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_len_is_the_sum_of_the_characters_lengths() {
+        // Every width of UTF-8, runs longer than a chunk (127 bytes), and the empty string.
+        let pieces = ["", "a", "é", "日", "😀", "\u{10ffff}", "a😀é日", "🧑‍🎄"];
+        for a in pieces {
+            for b in pieces {
+                for n in [0, 1, 31, 64, 200] {
+                    let text = format!("{}{}", a.repeat(n), b);
+                    let expected: usize = text.chars().map(char::len_utf16).sum();
+                    assert_eq!(utf16_len(&text), expected, "{text:?}");
+                }
+            }
+        }
+    }
+}

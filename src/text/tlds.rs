@@ -301,6 +301,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_kept_answers_are_the_rule() {
+        // Twice: the first call fills the table, the second reads it.
+        for _ in 0..2 {
+            for c in (0x80..0x2_0000).filter_map(char::from_u32) {
+                assert_eq!(may_be_in_tld(c), may_be_in_tld_by_rule(c), "{c:?}");
+            }
+        }
+        assert!(may_be_in_tld('a') && may_be_in_tld('ф') && !may_be_in_tld('😀'));
+    }
+
+    #[test]
     fn lists_have_the_expected_sizes() {
         assert_eq!(TWITTER_GENERIC.split_whitespace().count(), 1259);
         assert_eq!(TWITTER_COUNTRY.split_whitespace().count(), 315);

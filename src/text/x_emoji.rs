@@ -397,6 +397,41 @@ impl<'a> EmojiScan<'a> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_byte_decoder_and_the_scan_steps_agree_with_the_characters() {
+        let mut utf8 = [0u8; 4];
+        for c in (0x80..=0x10_ffff).filter_map(char::from_u32) {
+            let bytes = c.encode_utf8(&mut utf8).as_bytes();
+            assert_eq!(decode_multibyte(bytes, 0), u32::from(c), "{c:?}");
+            // A step over a character is its whole length, or 0 where it may start one.
+            let step = SCAN_STEP[usize::from(bytes[0])];
+            if may_start_emoji(c) {
+                assert_eq!(step, 0, "{c:?}");
+            } else if step != 0 {
+                assert_eq!(usize::from(step), c.len_utf8(), "{c:?}");
+            }
+        }
+        for b in 0..0x80u8 {
+            let keycap = matches!(b, b'#' | b'*' | b'0'..=b'9');
+            assert_eq!(SCAN_STEP[usize::from(b)] == 0, keycap, "{b}");
+        }
+    }
+
+    #[test]
+    fn an_ascii_block_starts_nothing_only_before_ascii() {
+        assert!(ascii_block_starts_nothing(b"abcdefghi", 0));
+        assert!(ascii_block_starts_nothing(b"12345678 ", 0));
+        // A keycap base at the end of the block, a non-ASCII byte after it.
+        assert!(!ascii_block_starts_nothing(
+            "abcdefg1\u{fe0f}".as_bytes(),
+            0
+        ));
+        assert!(!ascii_block_starts_nothing("abcdefgé".as_bytes(), 0));
+        // Too short to tell.
+        assert!(!ascii_block_starts_nothing(b"abcdefgh", 0));
+        assert!(!ascii_block_starts_nothing(b"abcdefghijk", 3));
+    }
+
     /// The matches of `text`, in code points each.
     fn lens(text: &str) -> Vec<usize> {
         let mut scan = EmojiScan::new(text);

@@ -1235,6 +1235,57 @@ mod tests {
     use super::*;
 
     #[test]
+    fn byte_scans_agree_with_the_character_scans() {
+        let texts = [
+            "",
+            "a",
+            "example.com",
+            "x.日本語_テ-スト.b.c",
+            "ab_c-d.e f",
+            "..a..b.",
+            "é.ф.😀.\u{202e}x.y",
+            "www.x.news.日本.gl/a",
+            "a\u{1}b.c d\te.f",
+        ];
+        for text in texts {
+            for i in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                assert_eq!(
+                    subdomain_run_end(text, i),
+                    run_end(text, i, is_subdomain_run_char),
+                    "{text:?} {i}"
+                );
+                let by_chars = text[..i]
+                    .char_indices()
+                    .rev()
+                    .take_while(|&(_, c)| c == '.' || is_subdomain_run_char(c))
+                    .last()
+                    .map_or(i, |(k, _)| k);
+                assert_eq!(run_start_before(text, i), by_chars, "{text:?} {i}");
+                for start in (0..=i).filter(|&s| text.is_char_boundary(s)) {
+                    let mut e = i;
+                    let by_split: Vec<(usize, usize)> = text[start..i]
+                        .rsplit('.')
+                        .map(|label| {
+                            let range = (e - label.len(), e);
+                            e = e.saturating_sub(label.len() + 1);
+                            range
+                        })
+                        .collect();
+                    let by_bytes: Vec<_> = last_labels_first(text, start, i).collect();
+                    assert_eq!(by_bytes, by_split, "{text:?} {start}..{i}");
+                }
+            }
+        }
+        for c in (0..0x80u8).map(char::from) {
+            assert_eq!(
+                ASCII_SUBDOMAIN_RUN[c as usize],
+                is_domain_char(c) || c == '_' || c == '-',
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
     fn the_punycode_length_is_the_encoders() {
         // Labels of ASCII, Latin, CJK, emoji and mixed characters, as idna encodes them.
         let pool: Vec<char> = "abcXYZ09-_éüßñøжд日本語中文한국어ğış👍🏽😀\u{200d}\u{10ffff}\u{e000}"

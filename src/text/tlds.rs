@@ -142,6 +142,7 @@ pub(crate) const IANA_ADDED: &str = "\
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// A set of TLDs. Looked up for every candidate end of every domain, so with a hasher made for
 /// short keys (FNV-1a, a few instructions a byte) instead of SipHash: the keys are the fixed
@@ -210,10 +211,31 @@ pub(crate) fn is_twitter_tld(lowercase: &str) -> bool {
 /// Rules out a candidate TLD at its first character that cannot be part of one, before any
 /// set look-up.
 pub(crate) fn may_be_in_tld(c: char) -> bool {
-    static CHARS: OnceLock<Vec<char>> = OnceLock::new();
     if c.is_ascii() {
         return true;
     }
+    // Planes 0 and 1 answered once per code point (0: not asked yet, 1: no, 2: yes), so the
+    // lowercasing and search below run once per character, not once per dot it follows.
+    static SEEN: [AtomicU8; SEEN_LEN] = [const { AtomicU8::new(0) }; SEEN_LEN];
+    let Some(seen) = SEEN.get(c as usize) else {
+        return may_be_in_tld_by_rule(c);
+    };
+    match seen.load(Ordering::Relaxed) {
+        0 => {
+            let answer = may_be_in_tld_by_rule(c);
+            seen.store(1 + u8::from(answer), Ordering::Relaxed);
+            answer
+        }
+        known => known == 2,
+    }
+}
+
+/// Code points below this have their [`may_be_in_tld`] answer kept.
+const SEEN_LEN: usize = 0x2_0000;
+
+/// The rule of [`may_be_in_tld`] for a character beyond ASCII.
+fn may_be_in_tld_by_rule(c: char) -> bool {
+    static CHARS: OnceLock<Vec<char>> = OnceLock::new();
     let chars = CHARS.get_or_init(|| {
         let mut all: Vec<char> = TWITTER_GENERIC
             .split_whitespace()
@@ -277,6 +299,17 @@ pub(crate) fn is_iana_tld(tld: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kept_answers_are_the_rule() {
+        // Twice: the first call fills the table, the second reads it.
+        for _ in 0..2 {
+            for c in (0x80..0x2_0000).filter_map(char::from_u32) {
+                assert_eq!(may_be_in_tld(c), may_be_in_tld_by_rule(c), "{c:?}");
+            }
+        }
+        assert!(may_be_in_tld('a') && may_be_in_tld('ф') && !may_be_in_tld('😀'));
+    }
 
     #[test]
     fn lists_have_the_expected_sizes() {

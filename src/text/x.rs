@@ -121,28 +121,14 @@ impl TwitterTextConfig {
             scale: 100,
             default_weight: 200,
             transformed_url_length: 23,
-            ranges: vec![
-                WeightRange {
-                    start: 0,
-                    end: 4351,
+            ranges: V2_RANGES
+                .iter()
+                .map(|&(start, end)| WeightRange {
+                    start,
+                    end,
                     weight: 100,
-                },
-                WeightRange {
-                    start: 8192,
-                    end: 8205,
-                    weight: 100,
-                },
-                WeightRange {
-                    start: 8208,
-                    end: 8223,
-                    weight: 100,
-                },
-                WeightRange {
-                    start: 8242,
-                    end: 8247,
-                    weight: 100,
-                },
-            ],
+                })
+                .collect(),
             emoji_parsing_enabled: false,
         }
     }
@@ -181,6 +167,69 @@ impl TwitterTextConfig {
             .find(|r| (r.start..=r.end).contains(&unit))
             .map_or(self.default_weight, |r| r.weight)
     }
+}
+
+/// The ranges of config v2 and v3 (first and last code point), where Latin and common
+/// punctuation weigh 1.
+const V2_RANGES: [(u32, u32); 4] = [(0, 4351), (8192, 8205), (8208, 8223), (8242, 8247)];
+
+/// The weight of one UTF-16 unit under a config. For the ranges of the published configs
+/// (v2, v3) with one weight for all of them, a few comparisons instead of a walk over the
+/// ranges.
+struct UnitWeights<'a> {
+    config: &'a TwitterTextConfig,
+    /// (weight inside [`V2_RANGES`], weight outside) when the config has exactly those ranges.
+    published: Option<(u64, u64)>,
+}
+
+impl<'a> UnitWeights<'a> {
+    fn new(config: &'a TwitterTextConfig) -> Self {
+        let ranges = &config.ranges;
+        let published = (ranges.len() == V2_RANGES.len()
+            && ranges.iter().zip(V2_RANGES).all(|(r, (start, end))| {
+                r.start == start && r.end == end && r.weight == ranges[0].weight
+            }))
+        .then(|| {
+            (
+                u64::from(ranges[0].weight),
+                u64::from(config.default_weight),
+            )
+        });
+        UnitWeights { config, published }
+    }
+
+    fn of_unit(&self, unit: u32) -> u64 {
+        match self.published {
+            Some((inside, outside)) => {
+                if V2_RANGES
+                    .iter()
+                    .any(|&(start, end)| (start..=end).contains(&unit))
+                {
+                    inside
+                } else {
+                    outside
+                }
+            }
+            None => u64::from(self.config.weight_of_unit(unit)),
+        }
+    }
+}
+
+/// The length of the run of ASCII bytes that `bytes` starts with, eight bytes at a time.
+fn ascii_prefix_len(bytes: &[u8]) -> usize {
+    let mut k = 0;
+    while let Some(chunk) = bytes.get(k..k + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0x80; 8]));
+        let high = word & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return k + (high.trailing_zeros() / 8) as usize;
+        }
+        k += 8;
+    }
+    k + bytes[k..]
+        .iter()
+        .position(|b| !b.is_ascii())
+        .unwrap_or(bytes.len() - k)
 }
 
 impl Default for TwitterTextConfig {
@@ -244,6 +293,7 @@ pub fn parse(text: &str, config: &TwitterTextConfig) -> ParseResult {
         u16_index: 0,
     };
     let ascii_weight = config.ascii_weight().map(u64::from);
+    let weights = UnitWeights::new(config);
     let mut i = 0; // byte index in `norm`
     while i < norm.len() {
         while urls.peek().is_some_and(|u| u.start < i) {
@@ -272,7 +322,7 @@ pub fn parse(text: &str, config: &TwitterTextConfig) -> ParseResult {
             if let Some(c) = split {
                 // The loop goes on at the low surrogate of `c`, a character of its own there.
                 let low = 0xdc00 + ((u32::from(c) - 0x1_0000) & 0x3ff);
-                count.step(u64::from(config.weight_of_unit(low)), 1, None);
+                count.step(weights.of_unit(low), 1, None);
                 i += c.len_utf8();
             }
             continue;
@@ -297,7 +347,7 @@ pub fn parse(text: &str, config: &TwitterTextConfig) -> ParseResult {
         if stop <= i {
             stop = i + norm[i..].chars().next().map_or(1, char::len_utf8);
         }
-        count.plain(&norm[i..stop], config, ascii_weight);
+        count.plain(&norm[i..stop], &weights, ascii_weight);
         i = stop;
     }
     let Count {
@@ -366,38 +416,37 @@ impl Count {
 impl Count {
     /// Steps over `plain`, characters that are neither in a URL nor in an emoji: each
     /// weighs its own last UTF-16 unit. Runs of ASCII (weighing `ascii_weight` each, when
-    /// the config gives all of ASCII one weight) are counted in one step.
-    fn plain(&mut self, plain: &str, config: &TwitterTextConfig, ascii_weight: Option<u64>) {
-        let bytes = plain.as_bytes();
-        let mut k = 0;
-        while k < bytes.len() {
+    /// the config gives all of ASCII one weight) are counted in one step; the characters
+    /// between them are decoded in one go and weighed by `weights`.
+    fn plain(&mut self, plain: &str, weights: &UnitWeights<'_>, ascii_weight: Option<u64>) {
+        let mut rest = plain;
+        while !rest.is_empty() {
             if let Some(weight) = ascii_weight {
-                let run = bytes[k..]
-                    .iter()
-                    .position(|b| !b.is_ascii())
-                    .unwrap_or(bytes.len() - k);
+                let run = ascii_prefix_len(rest.as_bytes());
                 if run > 0 {
                     self.ascii_run(weight, run);
-                    k += run;
+                    rest = &rest[run..];
                     continue;
                 }
             }
-            let Some(c) = plain[k..].chars().next() else {
-                break;
-            };
-            // twitter-text weighs the last UTF-16 unit of a character (a low surrogate for
-            // one outside the BMP).
-            let unit = if c.len_utf16() == 2 {
-                0xdc00 + ((u32::from(c) - 0x1_0000) & 0x3ff)
-            } else {
-                u32::from(c)
-            };
-            self.step(
-                u64::from(config.weight_of_unit(unit)),
-                c.len_utf16(),
-                Some(c),
-            );
-            k += c.len_utf8();
+            let mut chars = rest.chars();
+            while let Some(c) = chars.next() {
+                // twitter-text weighs the last UTF-16 unit of a character (a low surrogate
+                // for one outside the BMP).
+                let (unit, units) = if u32::from(c) >= 0x1_0000 {
+                    (0xdc00 + ((u32::from(c) - 0x1_0000) & 0x3ff), 2)
+                } else {
+                    (u32::from(c), 1)
+                };
+                self.step(weights.of_unit(unit), units, Some(c));
+                // ASCII next: counted as a run by the next turn.
+                if ascii_weight.is_some()
+                    && chars.as_str().as_bytes().first().is_some_and(u8::is_ascii)
+                {
+                    break;
+                }
+            }
+            rest = chars.as_str();
         }
     }
 

@@ -49,22 +49,62 @@ const fn lead_bytes() -> [bool; 256] {
     out
 }
 
-/// For each byte, whether a character that starts with it may start a sequence: a keycap
-/// base or a lead byte of [`LEAD_MAY_START`] (never a byte inside a character).
-static SCAN_BYTE: [bool; 256] = {
-    let mut out = LEAD_MAY_START;
-    let mut b = 0x80;
-    while b < 0xc0 {
-        out[b] = false;
-        b += 1;
-    }
-    b = 0;
-    while b < 0x80 {
-        out[b] = matches!(b as u8, b'#' | b'*' | b'0'..=b'9');
+/// For each byte at a character boundary, 0 where a character that starts with it may start
+/// a sequence (a keycap base or a lead byte of [`LEAD_MAY_START`]), else how many bytes the
+/// scan steps over: the whole character, so a ruled-out CJK or Cyrillic character is one turn.
+static SCAN_STEP: [u8; 256] = {
+    let mut out = [1u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        out[b] = if b < 0x80 {
+            if matches!(b as u8, b'#' | b'*' | b'0'..=b'9') {
+                0
+            } else {
+                1
+            }
+        } else if b < 0xc0 {
+            // Inside a character: never at a boundary.
+            1
+        } else if LEAD_MAY_START[b] {
+            0
+        } else if b < 0xe0 {
+            2
+        } else if b < 0xf0 {
+            3
+        } else {
+            4
+        };
         b += 1;
     }
     out
 };
+
+/// The code point of the character of more than one byte that starts at `bytes[k]` (a lead
+/// byte at a character boundary of valid UTF-8), decoded without a slice check.
+fn decode_multibyte(bytes: &[u8], k: usize) -> u32 {
+    let tail = |n: usize| u32::from(bytes.get(k + n).copied().unwrap_or(0x80) & 0x3f);
+    let b0 = u32::from(bytes[k]);
+    if b0 < 0xe0 {
+        ((b0 & 0x1f) << 6) | tail(1)
+    } else if b0 < 0xf0 {
+        ((b0 & 0x0f) << 12) | (tail(1) << 6) | tail(2)
+    } else {
+        ((b0 & 0x07) << 18) | (tail(1) << 12) | (tail(2) << 6) | tail(3)
+    }
+}
+
+/// Whether all of `bytes[k..k + 9]` is ASCII: then none of `bytes[k..k + 8]` starts a
+/// sequence unless it is a keycap base followed by a non-ASCII character, and none is.
+fn ascii_block_starts_nothing(bytes: &[u8], k: usize) -> bool {
+    match (bytes.get(k..k + 8), bytes.get(k + 1..k + 9)) {
+        (Some(a), Some(b)) => {
+            let a = u64::from_le_bytes(a.try_into().unwrap_or([0x80; 8]));
+            let b = u64::from_le_bytes(b.try_into().unwrap_or([0x80; 8]));
+            (a | b) & 0x8080_8080_8080_8080 == 0
+        }
+        _ => false,
+    }
+}
 
 /// For each code point of the BMP, whether a sequence of the table starts with it (one bit
 /// each, derived from [`FIRST`]): punctuation, arrows and CJK symbols are told from emoji by
@@ -93,11 +133,17 @@ const fn plane_bits(plane: u32) -> [u64; 1024] {
 }
 
 /// Whether some sequence of the table starts with `c`: a cheap test before the table.
+#[cfg(test)]
 fn may_start_emoji(c: char) -> bool {
     let cp = u32::from(c);
     if cp < 0x80 {
         return matches!(c, '#' | '*' | '0'..='9');
     }
+    may_start_beyond_ascii(cp)
+}
+
+/// [`may_start_emoji`] for a code point beyond ASCII.
+fn may_start_beyond_ascii(cp: u32) -> bool {
     let bits = match cp >> 16 {
         0 => &BMP_MAY_START,
         1 => &PLANE_1_MAY_START,
@@ -314,25 +360,33 @@ impl<'a> EmojiScan<'a> {
         let mut k = self.from;
         while k < bytes.len() {
             let b = bytes[k];
-            if !SCAN_BYTE[usize::from(b)] {
-                k += 1;
+            if b < 0x80 && ascii_block_starts_nothing(bytes, k) {
+                k += 8;
                 continue;
             }
-            // ASCII other than a keycap base followed by a non-ASCII character, and the bytes
-            // inside characters, start nothing.
+            let step = SCAN_STEP[usize::from(b)];
+            if step != 0 {
+                k += usize::from(step);
+                continue;
+            }
+            // A keycap base starts something only before a non-ASCII character (U+FE0F or
+            // U+20E3).
             let candidate = if b < 0x80 {
-                matches!(b, b'#' | b'*' | b'0'..=b'9') && keycap_may_follow(self.text, k)
+                keycap_may_follow(self.text, k)
             } else {
-                b >= 0xc0
-                    && LEAD_MAY_START[usize::from(b)]
-                    && self.text[k..].chars().next().is_some_and(may_start_emoji)
+                may_start_beyond_ascii(decode_multibyte(bytes, k))
             };
             if candidate {
                 if let Some(n) = emoji_len(self.text, k) {
                     return Some((k, k + n));
                 }
             }
-            k += 1;
+            k += match b {
+                0..0xc0 => 1,
+                0xc0..0xe0 => 2,
+                0xe0..0xf0 => 3,
+                _ => 4,
+            };
         }
         self.from = self.text.len();
         None
@@ -342,6 +396,41 @@ impl<'a> EmojiScan<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_decoder_and_the_scan_steps_agree_with_the_characters() {
+        let mut utf8 = [0u8; 4];
+        for c in (0x80..=0x10_ffff).filter_map(char::from_u32) {
+            let bytes = c.encode_utf8(&mut utf8).as_bytes();
+            assert_eq!(decode_multibyte(bytes, 0), u32::from(c), "{c:?}");
+            // A step over a character is its whole length, or 0 where it may start one.
+            let step = SCAN_STEP[usize::from(bytes[0])];
+            if may_start_emoji(c) {
+                assert_eq!(step, 0, "{c:?}");
+            } else if step != 0 {
+                assert_eq!(usize::from(step), c.len_utf8(), "{c:?}");
+            }
+        }
+        for b in 0..0x80u8 {
+            let keycap = matches!(b, b'#' | b'*' | b'0'..=b'9');
+            assert_eq!(SCAN_STEP[usize::from(b)] == 0, keycap, "{b}");
+        }
+    }
+
+    #[test]
+    fn an_ascii_block_starts_nothing_only_before_ascii() {
+        assert!(ascii_block_starts_nothing(b"abcdefghi", 0));
+        assert!(ascii_block_starts_nothing(b"12345678 ", 0));
+        // A keycap base at the end of the block, a non-ASCII byte after it.
+        assert!(!ascii_block_starts_nothing(
+            "abcdefg1\u{fe0f}".as_bytes(),
+            0
+        ));
+        assert!(!ascii_block_starts_nothing("abcdefgé".as_bytes(), 0));
+        // Too short to tell.
+        assert!(!ascii_block_starts_nothing(b"abcdefgh", 0));
+        assert!(!ascii_block_starts_nothing(b"abcdefghijk", 3));
+    }
 
     /// The matches of `text`, in code points each.
     fn lens(text: &str) -> Vec<usize> {

@@ -228,7 +228,38 @@ const fn domain_char_by_rule(c: char) -> bool {
 }
 
 fn is_subdomain_run_char(c: char) -> bool {
-    is_domain_char(c) || c == '_' || c == '-'
+    match ASCII_SUBDOMAIN_RUN.get(c as usize) {
+        Some(&ascii) => ascii,
+        None => domain_char_by_rule(c),
+    }
+}
+
+/// [`is_subdomain_run_char`] for ASCII.
+static ASCII_SUBDOMAIN_RUN: [bool; 128] = {
+    let mut out = ASCII_DOMAIN_CHARS;
+    out[b'_' as usize] = true;
+    out[b'-' as usize] = true;
+    out
+};
+
+/// `run_end(text, i, is_subdomain_run_char)`, with ASCII by one table load a byte.
+fn subdomain_run_end(text: &str, i: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut k = i;
+    while let Some(&b) = bytes.get(k) {
+        if b < 0x80 {
+            if !ASCII_SUBDOMAIN_RUN[usize::from(b)] {
+                break;
+            }
+            k += 1;
+            continue;
+        }
+        match text.get(k..).and_then(|rest| rest.chars().next()) {
+            Some(c) if is_subdomain_run_char(c) => k += c.len_utf8(),
+            _ => break,
+        }
+    }
+    k
 }
 
 /// A character that may precede a URL (`validUrlPrecedingChars`).
@@ -241,6 +272,27 @@ fn is_url_preceding_char(c: char) -> bool {
 /// `validAsciiDomain` label characters.
 fn is_ascii_domain_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || is_latin_accent(c)
+}
+
+/// Where the run of subdomain characters and dots that ends at byte `end` starts: ASCII by
+/// one table load a byte, other characters decoded backwards.
+fn run_start_before(text: &str, end: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut start = end;
+    while let Some(&b) = start.checked_sub(1).and_then(|k| bytes.get(k)) {
+        if b < 0x80 {
+            if !(b == b'.' || ASCII_SUBDOMAIN_RUN[usize::from(b)]) {
+                break;
+            }
+            start -= 1;
+            continue;
+        }
+        match text[..start].chars().next_back() {
+            Some(c) if is_subdomain_run_char(c) => start -= c.len_utf8(),
+            _ => break,
+        }
+    }
+    start
 }
 
 /// One URL found in a text: byte offsets into the text it was found in, end exclusive.
@@ -286,6 +338,9 @@ pub(crate) struct UrlIter<'a> {
     /// Until the search passes this byte, no attempt before [`UrlIter::skip_to`] can succeed
     /// (see [`UrlIter::skip_without_dot`]).
     dot_horizon: usize,
+    /// The TLD that [`UrlIter::skip_without_dot`] found last: (start, end). The domain of
+    /// the attempts that follow usually ends there, and [`domain_at`] need not look again.
+    tld_after_dot: (usize, usize),
 }
 
 impl<'a> UrlIter<'a> {
@@ -303,6 +358,7 @@ impl<'a> UrlIter<'a> {
             bare: None,
             bare_fails: (0, 0),
             dot_horizon: 0,
+            tld_after_dot: (usize::MAX, 0),
         }
     }
 
@@ -324,18 +380,15 @@ impl<'a> UrlIter<'a> {
         let bytes = text.as_bytes();
         let mut from = i;
         let dot = loop {
-            let dot = from + bytes.get(from..)?.iter().position(|&b| b == b'.')?;
-            if tld_at(text, dot + 1, text.len()).is_some() {
+            // `str::find` of one ASCII byte searches a word at a time.
+            let dot = from + text.get(from..)?.find('.')?;
+            if let Some(end) = tld_at(text, dot + 1, text.len()) {
+                self.tld_after_dot = (dot + 1, end);
                 break dot;
             }
             from = dot + 1;
         };
-        let run_start = text[..dot]
-            .char_indices()
-            .rev()
-            .take_while(|&(_, c)| c == '.' || is_subdomain_run_char(c))
-            .last()
-            .map_or(dot, |(k, _)| k);
+        let run_start = run_start_before(text, dot);
         // A protocol ends in '/', which no run holds: a match with one has its domain at
         // `run_start` and the protocol right before it; a match without one starts in the run.
         let head = &bytes[..run_start];
@@ -435,7 +488,7 @@ impl<'a> UrlIter<'a> {
         has_protocol: bool,
     ) -> Option<RegexMatch> {
         let text = self.text;
-        let domain_end = domain_at(text, domain_start)?;
+        let domain_end = domain_at(text, domain_start, self.tld_after_dot)?;
         let mut end = domain_end;
         // Port: greedy digits after ':'.
         if char_at(text, end) == Some(':') {
@@ -669,7 +722,7 @@ fn bare_failure_extent(text: &str, s: usize) -> usize {
     if !char_at(text, s).is_some_and(is_domain_char) {
         return 0;
     }
-    let run = run_end(text, s, is_subdomain_run_char);
+    let run = subdomain_run_end(text, s);
     match text[s..run].rfind('_') {
         Some(k) => s + k + 1,
         None => run,
@@ -678,14 +731,16 @@ fn bare_failure_extent(text: &str, s: usize) -> usize {
 
 /// `validDomain` at `q`: `validSubdomain* validDomainName (gTLD | ccTLD | punycode)`.
 /// Returns the end of the domain.
-fn domain_at(text: &str, q: usize) -> Option<usize> {
+///
+/// `known` is a TLD found already, (start, end) in `text`: `tld_at` is not asked again there.
+fn domain_at(text: &str, q: usize, known: (usize, usize)) -> Option<usize> {
     // Labels that can be subdomains: a run of domain characters, '_' and '-' that starts and
     // ends with a domain character and is followed by '.'. Only the end of the last one is
     // kept: labels hold no '.', so the chain of labels is `text[q..last_end]` split at dots.
     let mut last_end = None;
     let mut pos = q;
     loop {
-        let end = run_end(text, pos, is_subdomain_run_char);
+        let end = subdomain_run_end(text, pos);
         let starts_ok = char_at(text, pos).is_some_and(is_domain_char);
         let ends_ok = char_before(text, end).is_some_and(is_domain_char);
         if end > pos && starts_ok && ends_ok && char_at(text, end) == Some('.') {
@@ -699,7 +754,13 @@ fn domain_at(text: &str, q: usize) -> Option<usize> {
     // before, …; the TLD follows it, and the domain name may not contain '_'.
     last_labels_first(text, q, last_end?)
         .filter(|&(s, e)| !text[s..e].contains('_'))
-        .find_map(|(_, e)| tld_at(text, e + 1, text.len()))
+        .find_map(|(_, e)| {
+            if e + 1 == known.0 {
+                Some(known.1)
+            } else {
+                tld_at(text, e + 1, text.len())
+            }
+        })
 }
 
 /// The labels of the dot-separated chain `text[start..end]`, last one first, as byte ranges.
@@ -708,11 +769,17 @@ fn last_labels_first(
     start: usize,
     end: usize,
 ) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut e = end;
-    text[start..end].rsplit('.').map(move |label| {
-        let range = (e - label.len(), e);
-        e = e.saturating_sub(label.len() + 1);
-        range
+    // A byte scan backwards from dot to dot (the labels are dot-free).
+    let bytes = text.as_bytes();
+    let mut next_end = Some(end);
+    std::iter::from_fn(move || {
+        let e = next_end?;
+        let s = bytes[start..e]
+            .iter()
+            .rposition(|&b| b == b'.')
+            .map_or(start, |k| start + k + 1);
+        next_end = (s > start).then(|| s - 1);
+        Some((s, e))
     })
 }
 
@@ -740,8 +807,12 @@ fn tld_at(text: &str, q: usize, limit: usize) -> Option<usize> {
     if let Some(found) = ascii_tld_at(region.as_bytes()) {
         return found.map(|len| q + len);
     }
-    // Every TLD (and "xn--") starts with a letter.
-    if !region.chars().next().is_some_and(char::is_alphabetic) {
+    // Every TLD (and "xn--") starts with a letter that may be in a TLD.
+    if !region
+        .chars()
+        .next()
+        .is_some_and(|c| may_be_in_tld(c) && c.is_alphabetic())
+    {
         return None;
     }
     let boundary_ok = |end: usize| {
@@ -1162,6 +1233,57 @@ fn is_unicode_domain(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_scans_agree_with_the_character_scans() {
+        let texts = [
+            "",
+            "a",
+            "example.com",
+            "x.日本語_テ-スト.b.c",
+            "ab_c-d.e f",
+            "..a..b.",
+            "é.ф.😀.\u{202e}x.y",
+            "www.x.news.日本.gl/a",
+            "a\u{1}b.c d\te.f",
+        ];
+        for text in texts {
+            for i in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                assert_eq!(
+                    subdomain_run_end(text, i),
+                    run_end(text, i, is_subdomain_run_char),
+                    "{text:?} {i}"
+                );
+                let by_chars = text[..i]
+                    .char_indices()
+                    .rev()
+                    .take_while(|&(_, c)| c == '.' || is_subdomain_run_char(c))
+                    .last()
+                    .map_or(i, |(k, _)| k);
+                assert_eq!(run_start_before(text, i), by_chars, "{text:?} {i}");
+                for start in (0..=i).filter(|&s| text.is_char_boundary(s)) {
+                    let mut e = i;
+                    let by_split: Vec<(usize, usize)> = text[start..i]
+                        .rsplit('.')
+                        .map(|label| {
+                            let range = (e - label.len(), e);
+                            e = e.saturating_sub(label.len() + 1);
+                            range
+                        })
+                        .collect();
+                    let by_bytes: Vec<_> = last_labels_first(text, start, i).collect();
+                    assert_eq!(by_bytes, by_split, "{text:?} {start}..{i}");
+                }
+            }
+        }
+        for c in (0..0x80u8).map(char::from) {
+            assert_eq!(
+                ASCII_SUBDOMAIN_RUN[c as usize],
+                is_domain_char(c) || c == '_' || c == '-',
+                "{c:?}"
+            );
+        }
+    }
 
     #[test]
     fn the_punycode_length_is_the_encoders() {

@@ -9,6 +9,9 @@
 #   KEEP=1 tools/text-reference/instructions.sh x_weighted_length corpus  # keep callgrind.out.*
 #                                                              # for callgrind_annotate
 #
+#   SPEED_BIN="$(tools/text-reference/text-alone.sh)" tools/text-reference/instructions.sh
+#                                                              # the text modules built alone
+#
 # Builds the bench binary with line tables (CARGO_PROFILE_BENCH_DEBUG=line-tables-only), so
 # callgrind_annotate can name source lines.
 set -euo pipefail
@@ -16,7 +19,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
 cd "$root"
 export CARGO_PROFILE_BENCH_DEBUG=line-tables-only
-bin="$(cargo bench ${SPEED_CARGO_FLAGS:---no-default-features} --bench text_instructions --no-run \
+# SPEED_BIN: a text_instructions binary built already (text-alone.sh, or another checkout's).
+bin="${SPEED_BIN:-}"
+[ -n "$bin" ] || bin="$(cargo bench ${SPEED_CARGO_FLAGS:---no-default-features} --bench text_instructions --no-run \
     --message-format=json 2>/dev/null | python3 -c '
 import json, sys
 for line in sys.stdin:

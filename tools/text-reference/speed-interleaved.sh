@@ -6,6 +6,8 @@
 # and their median.
 #
 #   tools/text-reference/speed-interleaved.sh [rounds, default 5] [seconds, default 2]
+#   SPEED_BIN=<text_instructions binary> SPEED_BASE=<another build's> speed-interleaved.sh
+#       # both builds in every round too: the ratios before and after a change, side by side
 #
 # On a shared machine, read it beside instructions.sh (instruction counts, which do not move
 # with the load). Targets (issue 13): X weighted length >= 20x parseTweet, Bluesky facets +
@@ -38,7 +40,17 @@ for r in $(seq "$rounds"); do
             python3 -c 'import json,sys; print(json.load(sys.stdin)["mbPerSecond"])')"
         ours="$ours\"$key\":$mb,"
     done
-    echo "{\"round\":$r,\"node\":$node,\"socialkit\":${ours%,}}}" >> "$results"
+    base="{"
+    if [ -n "${SPEED_BASE:-}" ]; then
+        for key in x_weighted_length/corpus x_weighted_length/posts \
+            bluesky_facets_graphemes/corpus bluesky_facets_graphemes/posts; do
+            mb="$("$SPEED_BASE" speed "${key%/*}" "${key#*/}" "$((seconds * 1000))" |
+                python3 -c 'import json,sys; print(json.load(sys.stdin)["mbPerSecond"])')"
+            base="$base\"$key\":$mb,"
+        done
+    fi
+    base="${base%,}}"
+    echo "{\"round\":$r,\"node\":$node,\"socialkit\":${ours%,}},\"base\":$base}" >> "$results"
 done
 python3 - "$results" <<'PY'
 import json, statistics, sys
@@ -52,4 +64,11 @@ for k in keys:
     ours = statistics.median(r["socialkit"][k] for r in rows)
     per = " ".join(f"{x:.1f}" for x in ratios)
     print(f"{k:<34}{ref:>15.2f}{ours:>16.2f}   {per} -> {statistics.median(ratios):.1f}x")
+if rows[0]["base"]:
+    print("the same rounds, SPEED_BASE (the build before the change):")
+    for k in keys:
+        ratios = [r["base"][k] / r["node"][k] for r in rows]
+        ours = statistics.median(r["base"][k] for r in rows)
+        per = " ".join(f"{x:.1f}" for x in ratios)
+        print(f"{k:<34}{'':>15}{ours:>16.2f}   {per} -> {statistics.median(ratios):.1f}x")
 PY

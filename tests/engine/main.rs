@@ -2,6 +2,7 @@
 //! events and webhooks. One test binary (fast to build on small machines).
 
 mod chaos;
+mod cache;
 mod common;
 mod crash;
 mod echo;

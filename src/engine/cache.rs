@@ -192,7 +192,10 @@ mod tests {
         assert_eq!(hit(c.members(&ws)).unwrap()[0].user, "olga");
         let g = generation(c.setting(&ws, "workflow"));
         c.keep_setting(&ws, "workflow", g, Some(serde_json::json!({"a": 1})));
-        assert_eq!(hit(c.setting(&ws, "workflow")), Some(Some(serde_json::json!({"a": 1}))));
+        assert_eq!(
+            hit(c.setting(&ws, "workflow")),
+            Some(Some(serde_json::json!({"a": 1})))
+        );
         // Another workspace's write leaves this one alone.
         c.invalidate(&"other".into());
         assert!(hit(c.members(&ws)).is_some());

@@ -425,8 +425,8 @@ impl<K: Kinds> Recording<K> {
     /// for one (then the stored records are decoded).
     pub(crate) fn take(&self, stored: &[StoredEvent]) -> Option<Vec<EventKind>> {
         let seen = std::mem::take(&mut *self.seen());
-        let same = seen.len() == stored.len()
-            && seen.iter().zip(stored).all(|(k, s)| k.name() == s.kind);
+        let same =
+            seen.len() == stored.len() && seen.iter().zip(stored).all(|(k, s)| k.name() == s.kind);
         same.then_some(seen)
     }
 }

@@ -205,7 +205,8 @@ where
     F: FnOnce() -> Result<T> + Send + 'static,
 {
     use tokio::runtime::{Handle, RuntimeFlavor};
-    let multi = Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread);
+    let multi =
+        Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread);
     if multi && !pool {
         return tokio::task::block_in_place(f);
     }
@@ -238,7 +239,13 @@ impl SqliteHandle {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        run_on(self.conn.clone(), self.pool, TransactionBehavior::Immediate, f).await
+        run_on(
+            self.conn.clone(),
+            self.pool,
+            TransactionBehavior::Immediate,
+            f,
+        )
+        .await
     }
 
     /// Runs a read-only `f` in a deferred transaction through [`blocking`].
@@ -247,7 +254,13 @@ impl SqliteHandle {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        run_on(self.conn.clone(), self.pool, TransactionBehavior::Deferred, f).await
+        run_on(
+            self.conn.clone(),
+            self.pool,
+            TransactionBehavior::Deferred,
+            f,
+        )
+        .await
     }
 
     /// Brings feature `feature`'s tables to the newest of `steps` (`steps[i]` goes from
@@ -1619,7 +1632,11 @@ mod tests {
             .build()
             .unwrap();
         let ran_on = other.block_on(s.read(|_| Ok(std::thread::current().id())));
-        assert_ne!(ran_on.unwrap(), thread, "the blocking pool on a current-thread runtime");
+        assert_ne!(
+            ran_on.unwrap(),
+            thread,
+            "the blocking pool on a current-thread runtime"
+        );
         let pooled = s.clone().on_blocking_pool();
         let ran_on = rt.block_on(pooled.read(|_| Ok(std::thread::current().id())));
         assert_ne!(ran_on.unwrap(), thread, "on the blocking pool when asked");

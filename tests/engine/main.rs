@@ -1,8 +1,8 @@
 //! Engine tests: the outbox under faults and crashes, the workflow, brand rules, crisis mode,
 //! events and webhooks. One test binary (fast to build on small machines).
 
-mod chaos;
 mod cache;
+mod chaos;
 mod common;
 mod crash;
 mod echo;

@@ -22,6 +22,12 @@
 //! the `published` event row the engine writes in the result's transaction (the events
 //! outbox), so the ratio to it is the engine's overhead on the same statements.
 //!
+//! The engine commits exactly as the baselines do — one transaction per submit, one per
+//! claimed batch, one per result, each an fsync; no group commit. A submit is one store call
+//! (members and settings come from the engine's copy, `EngineConfig::settings_ttl`); on this
+//! multi-thread runtime every store call runs on the calling thread (no hop to tokio's
+//! blocking pool and back); nobody subscribes here, so no event is built for the broadcast.
+//!
 //! Run: `cargo bench --bench engine` (add `-- claim` for one group; `SK_BENCH_ONLY=engine` or
 //! `=baseline` times only one side in the summary and skips its memory-store round, e.g. under
 //! `strace -c -f` or `valgrind --tool=callgrind`;

@@ -419,7 +419,7 @@ fn norm_site(s: &str) -> String {
 impl Engine {
     /// The workspace's brand rules (empty when none are set).
     pub async fn brand_rules(&self, ws: &WorkspaceId) -> Result<BrandRules> {
-        match self.store().setting(ws, BRAND_KEY).await? {
+        match self.setting_of(ws, BRAND_KEY).await? {
             Some(v) => serde_json::from_value(v).map_err(|e| {
                 Error::new(ErrorKind::Storage, "stored brand rules are invalid").with_source(e)
             }),
@@ -435,8 +435,8 @@ impl Engine {
         rules: &BrandRules,
     ) -> Result<()> {
         self.require(ws, who, Permission::Manage).await?;
-        self.store()
-            .put_setting(ws, BRAND_KEY, &serde_json::to_value(rules)?)
+        let v = serde_json::to_value(rules)?;
+        self.writing_workspace(ws, self.store().put_setting(ws, BRAND_KEY, &v))
             .await
     }
 

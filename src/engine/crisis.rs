@@ -351,18 +351,20 @@ impl Engine {
         let stamp = Stamp::new(who, format!("crisis mode: {why}"), self.now());
         // Crisis mode and its event commit together.
         let (who_, why_) = (who.to_string(), why.to_string());
-        let emit = super::events::Emit(move |changed: &[crate::store::Delivery]| {
-            vec![EventKind::Paused {
-                who: who_.clone(),
-                why: why_.clone(),
-                deliveries: changed.len(),
-            }]
-        });
+        let emit = super::events::Recording::new(super::events::Emit(
+            move |changed: &[crate::store::Delivery]| {
+                vec![EventKind::Paused {
+                    who: who_.clone(),
+                    why: why_.clone(),
+                    deliveries: changed.len(),
+                }]
+            },
+        ));
         let (changed, events) = self
             .store()
-            .set_paused_emitting(ws, true, &stamp, std::sync::Arc::new(emit))
+            .set_paused_emitting(ws, true, &stamp, emit.clone())
             .await?;
-        self.broadcast(&events);
+        self.broadcast_recorded(&events, &emit);
         let n = changed.len();
         Ok(n)
     }
@@ -374,18 +376,20 @@ impl Engine {
         let stamp = Stamp::new(who, format!("crisis over: {why}"), self.now());
         // Crisis mode and its event commit together.
         let (who_, why_) = (who.to_string(), why.to_string());
-        let emit = super::events::Emit(move |changed: &[crate::store::Delivery]| {
-            vec![EventKind::Resumed {
-                who: who_.clone(),
-                why: why_.clone(),
-                deliveries: changed.len(),
-            }]
-        });
+        let emit = super::events::Recording::new(super::events::Emit(
+            move |changed: &[crate::store::Delivery]| {
+                vec![EventKind::Resumed {
+                    who: who_.clone(),
+                    why: why_.clone(),
+                    deliveries: changed.len(),
+                }]
+            },
+        ));
         let (changed, events) = self
             .store()
-            .set_paused_emitting(ws, false, &stamp, std::sync::Arc::new(emit))
+            .set_paused_emitting(ws, false, &stamp, emit.clone())
             .await?;
-        self.broadcast(&events);
+        self.broadcast_recorded(&events, &emit);
         let n = changed.len();
         self.wake();
         Ok(n)

@@ -10,7 +10,8 @@
 //! once, from any process.
 //!
 //! [`Engine::subscribe`](super::Engine::subscribe) still returns a `tokio::sync::broadcast`
-//! receiver of this process's events, read back from what was stored (same ids). A subscriber
+//! receiver of this process's events as they were written (same ids; the typed event is sent
+//! as the engine made it, not decoded from the stored JSON again). A subscriber
 //! that falls more than the channel's capacity behind loses the oldest broadcasts (it sees
 //! `RecvError::Lagged`); the outbox keeps them ([`Engine::events`](super::Engine::events)).
 //! `partially_failed` is written in the transaction that ends a post's last delivery, so it is
@@ -382,15 +383,84 @@ impl EventKind {
     }
 }
 
+/// The typed events of a change: what an [`Emitter`] writes, before it becomes records.
+pub(crate) trait Kinds: Send + Sync {
+    /// The events of the change, from the changed deliveries.
+    fn kinds(&self, changed: &[Delivery]) -> Vec<EventKind>;
+
+    /// A post whose every delivery [`post_kinds`](Kinds::post_kinds) wants to see.
+    fn post(&self, changed: &[Delivery]) -> Option<PostId> {
+        let _ = changed;
+        None
+    }
+
+    /// Events about the whole post named by [`post`](Kinds::post).
+    fn post_kinds(&self, all: &[Delivery]) -> Vec<EventKind> {
+        let _ = all;
+        Vec::new()
+    }
+}
+
+/// An [`Emitter`] that hands the store the records of `K`'s events and keeps the typed
+/// events, so the broadcast after the commit sends them as they are instead of decoding the
+/// stored JSON again ([`Recording::take`]).
+pub(crate) struct Recording<K> {
+    kinds: K,
+    seen: std::sync::Mutex<Vec<EventKind>>,
+}
+
+impl<K: Kinds> Recording<K> {
+    pub(crate) fn new(kinds: K) -> std::sync::Arc<Self> {
+        std::sync::Arc::new(Recording {
+            kinds,
+            seen: std::sync::Mutex::new(Vec::new()),
+        })
+    }
+
+    fn seen(&self) -> std::sync::MutexGuard<'_, Vec<EventKind>> {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The typed events behind `stored`, in its order; `None` when they do not line up one
+    /// for one (then the stored records are decoded).
+    pub(crate) fn take(&self, stored: &[StoredEvent]) -> Option<Vec<EventKind>> {
+        let seen = std::mem::take(&mut *self.seen());
+        let same =
+            seen.len() == stored.len() && seen.iter().zip(stored).all(|(k, s)| k.name() == s.kind);
+        same.then_some(seen)
+    }
+}
+
+impl<K: Kinds> Emitter for Recording<K> {
+    fn events(&self, changed: &[Delivery]) -> Vec<NewEvent> {
+        // Called first for every change (again if a store runs the transaction again).
+        let kinds = self.kinds.kinds(changed);
+        let out = kinds.iter().map(EventKind::record).collect();
+        *self.seen() = kinds;
+        out
+    }
+
+    fn post(&self, changed: &[Delivery]) -> Option<PostId> {
+        self.kinds.post(changed)
+    }
+
+    fn post_events(&self, all: &[Delivery]) -> Vec<NewEvent> {
+        let kinds = self.kinds.post_kinds(all);
+        let out = kinds.iter().map(EventKind::record).collect();
+        self.seen().extend(kinds);
+        out
+    }
+}
+
 /// Events computed from the changed deliveries by a function.
 pub(crate) struct Emit<F>(pub(crate) F);
 
-impl<F> Emitter for Emit<F>
+impl<F> Kinds for Emit<F>
 where
     F: Fn(&[Delivery]) -> Vec<EventKind> + Send + Sync,
 {
-    fn events(&self, changed: &[Delivery]) -> Vec<NewEvent> {
-        (self.0)(changed).iter().map(EventKind::record).collect()
+    fn kinds(&self, changed: &[Delivery]) -> Vec<EventKind> {
+        (self.0)(changed)
     }
 }
 
@@ -401,8 +471,8 @@ pub(crate) struct OutcomeEvents {
     pub(crate) outcome: Finish,
 }
 
-impl Emitter for OutcomeEvents {
-    fn events(&self, changed: &[Delivery]) -> Vec<NewEvent> {
+impl Kinds for OutcomeEvents {
+    fn kinds(&self, changed: &[Delivery]) -> Vec<EventKind> {
         let mut out = Vec::new();
         for d in changed {
             match &self.outcome {
@@ -426,7 +496,7 @@ impl Emitter for OutcomeEvents {
                 Finish::Retry { .. } | Finish::Release { .. } => {}
             }
         }
-        out.iter().map(EventKind::record).collect()
+        out
     }
 
     fn post(&self, changed: &[Delivery]) -> Option<PostId> {
@@ -436,16 +506,13 @@ impl Emitter for OutcomeEvents {
             .map(|d| d.post.clone())
     }
 
-    fn post_events(&self, all: &[Delivery]) -> Vec<NewEvent> {
+    fn post_kinds(&self, all: &[Delivery]) -> Vec<EventKind> {
         let status = PostStatus::of(all);
         match all.first() {
-            Some(d) if status.is_partially_failed() => vec![
-                EventKind::PartiallyFailed {
-                    post: d.post.clone(),
-                    status,
-                }
-                .record(),
-            ],
+            Some(d) if status.is_partially_failed() => vec![EventKind::PartiallyFailed {
+                post: d.post.clone(),
+                status,
+            }],
             _ => Vec::new(),
         }
     }
@@ -465,6 +532,11 @@ impl EventBus {
 
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.tx.subscribe()
+    }
+
+    /// Whether anyone listens (no one: nothing to build).
+    pub(crate) fn has_subscribers(&self) -> bool {
+        self.tx.receiver_count() > 0
     }
 
     pub(crate) fn emit(&self, event: Event) {

@@ -39,6 +39,7 @@
 //! ```
 
 mod brand;
+mod cache;
 mod crisis;
 mod events;
 mod fanout;
@@ -154,6 +155,11 @@ pub struct EngineConfig {
     pub event_retention: Option<Duration>,
     /// Seed of the backoff jitter (`None`: from the OS).
     pub seed: Option<u64>,
+    /// How long the engine trusts its copy of a workspace's members and settings (roles,
+    /// workflow settings, brand rules) before it reads them again. The engine's own writes
+    /// replace the copy at once; this bounds how long a change made by another process (or
+    /// straight to the store) goes unseen. Zero reads the store on every call. Default 2 s.
+    pub settings_ttl: std::time::Duration,
     /// How long deliveries of a channel that needs re-authorisation wait for it to be
     /// reconnected before they fail.
     pub reauth_wait: Duration,
@@ -187,6 +193,7 @@ impl Default for EngineConfig {
             webhook_lease: Duration::minutes(2),
             event_retention: Some(Duration::days(30)),
             seed: None,
+            settings_ttl: std::time::Duration::from_secs(2),
             reauth_wait: Duration::days(7),
             reauth_retry: Duration::minutes(1),
             refresh_lease: Duration::minutes(2),
@@ -271,6 +278,7 @@ impl EngineBuilder {
                 registry: self.registry.unwrap_or_default(),
                 holder: restore::holder_name(&self.config.worker),
                 events: EventBus::new(self.config.event_capacity),
+                cache: cache::WorkspaceCache::new(self.config.settings_ttl),
                 store: self.store,
                 clock: self.clock,
                 config: self.config,
@@ -293,6 +301,8 @@ struct Inner {
     hooks: Option<Arc<dyn Hooks>>,
     platforms: RwLock<HashMap<(WorkspaceId, ChannelId), Arc<dyn Platform>>>,
     events: EventBus,
+    /// Members and settings per workspace (`cache.rs`).
+    cache: cache::WorkspaceCache,
     rng: Mutex<StdRng>,
     wake: Notify,
     /// Told when this process wrote events (wakes the webhook sender).
@@ -424,7 +434,10 @@ impl Engine {
             .append_events(ws, &[kind.record()], self.now())
             .await
         {
-            Ok(stored) => self.broadcast(&stored),
+            Ok(stored) => {
+                let typed = (stored.len() == 1).then(|| vec![kind]);
+                self.broadcast_typed(&stored, typed)
+            }
             Err(e) => {
                 tracing::warn!(workspace = %ws, kind = kind.name(), error = %e, "event not stored; webhooks will not see it");
                 self.inner
@@ -434,15 +447,49 @@ impl Engine {
         }
     }
 
-    /// Broadcasts events read back from what the store wrote, and wakes the webhook sender.
-    pub(crate) fn broadcast(&self, stored: &[crate::store::StoredEvent]) {
+    /// Broadcasts the events the store wrote through `emitter` (typed, as the emitter made
+    /// them), and wakes the webhook sender.
+    pub(crate) fn broadcast_recorded<K: events::Kinds>(
+        &self,
+        stored: &[crate::store::StoredEvent],
+        emitter: &events::Recording<K>,
+    ) {
+        self.broadcast_typed(stored, emitter.take(stored));
+    }
+
+    /// Broadcasts events the store wrote — `typed`, when given, are their kinds one for one
+    /// (no decoding of the stored JSON); else they are decoded from the records — and wakes
+    /// the webhook sender. With no subscriber nothing is built.
+    pub(crate) fn broadcast_typed(
+        &self,
+        stored: &[crate::store::StoredEvent],
+        typed: Option<Vec<EventKind>>,
+    ) {
         if stored.is_empty() {
             return;
         }
-        for e in stored {
-            match Event::from_stored(e) {
-                Ok(ev) => self.inner.events.emit(ev),
-                Err(x) => tracing::warn!(event = %e.id, error = %x, "stored event not broadcast"),
+        if self.inner.events.has_subscribers() {
+            match typed {
+                Some(kinds) => {
+                    for (e, kind) in stored.iter().zip(kinds) {
+                        self.inner.events.emit(Event {
+                            id: e.id.0.clone(),
+                            at: e.created_at,
+                            workspace: e.workspace.clone(),
+                            kind,
+                        });
+                    }
+                }
+                None => {
+                    for e in stored {
+                        match Event::from_stored(e) {
+                            Ok(ev) => self.inner.events.emit(ev),
+                            Err(x) => {
+                                tracing::warn!(event = %e.id, error = %x, "stored event not broadcast")
+                            }
+                        }
+                    }
+                }
             }
         }
         self.inner.events_written.notify_one();
@@ -468,12 +515,8 @@ impl Engine {
     ) -> Result<WorkspaceId> {
         let ws = Workspace::new(id, name);
         self.inner.store.create_workspace(&ws).await?;
-        self.inner
-            .store
-            .put_member(
-                &ws.id,
-                &crate::store::Member::new(owner, crate::store::Role::Owner),
-            )
+        let owner = crate::store::Member::new(owner, crate::store::Role::Owner);
+        self.writing_workspace(&ws.id, self.inner.store.put_member(&ws.id, &owner))
             .await?;
         Ok(ws.id)
     }

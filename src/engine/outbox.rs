@@ -43,9 +43,8 @@
 use futures::future::join_all;
 
 use super::reply::{is_the_reply, reply_target};
-use std::sync::Arc;
 
-use super::events::OutcomeEvents;
+use super::events::{OutcomeEvents, Recording};
 use super::{AfterPublish, Engine, EventKind};
 use crate::model::{PublishOptions, Published};
 use crate::platform::{Idempotency, Platform};
@@ -634,6 +633,7 @@ impl Engine {
             outcome: outcome.clone(),
         };
         // The outcome and its events commit together.
+        let emitter = Recording::new(OutcomeEvents { outcome });
         let stored = self
             .inner
             .store
@@ -642,11 +642,11 @@ impl Engine {
                 &Selector::Delivery(d.id.clone()),
                 &change,
                 &stamp,
-                Arc::new(OutcomeEvents { outcome }),
+                emitter.clone(),
             )
             .await;
         match stored {
-            Ok((_, events)) => self.broadcast(&events),
+            Ok((_, events)) => self.broadcast_recorded(&events, &emitter),
             Err(e) => {
                 // The lease was lost (another worker took over) or the store failed: the
                 // delivery stays in doubt and whoever holds it next reconciles.

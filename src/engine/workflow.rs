@@ -136,10 +136,9 @@ impl Engine {
     /// The role of `user` in `ws`, if a member.
     pub async fn role(&self, ws: &WorkspaceId, user: &str) -> Result<Option<Role>> {
         Ok(self
-            .store()
-            .members(ws)
+            .members_of(ws)
             .await?
-            .into_iter()
+            .iter()
             .find(|m| m.user == user)
             .map(|m| m.role))
     }
@@ -173,18 +172,21 @@ impl Engine {
         role: Role,
     ) -> Result<()> {
         self.require(ws, who, Permission::Manage).await?;
-        self.store().put_member(ws, &Member::new(user, role)).await
+        let m = Member::new(user, role);
+        self.writing_workspace(ws, self.store().put_member(ws, &m))
+            .await
     }
 
     /// Removes a member (owners only).
     pub async fn remove_member(&self, ws: &WorkspaceId, who: &str, user: &str) -> Result<()> {
         self.require(ws, who, Permission::Manage).await?;
-        self.store().remove_member(ws, user).await
+        self.writing_workspace(ws, self.store().remove_member(ws, user))
+            .await
     }
 
     /// The workflow settings of `ws`.
     pub async fn workflow_settings(&self, ws: &WorkspaceId) -> Result<WorkflowSettings> {
-        match self.store().setting(ws, WORKFLOW_KEY).await? {
+        match self.setting_of(ws, WORKFLOW_KEY).await? {
             Some(v) => serde_json::from_value(v).map_err(|e| {
                 Error::new(ErrorKind::Storage, "stored workflow settings are invalid")
                     .with_source(e)
@@ -202,7 +204,8 @@ impl Engine {
     ) -> Result<()> {
         self.require(ws, who, Permission::Manage).await?;
         let v = serde_json::to_value(s)?;
-        self.store().put_setting(ws, WORKFLOW_KEY, &v).await
+        self.writing_workspace(ws, self.store().put_setting(ws, WORKFLOW_KEY, &v))
+            .await
     }
 
     /// Saves a draft for `channels` (editors and up). Nothing is checked yet; brand rules and
@@ -407,7 +410,7 @@ impl Engine {
         let change = Change::Settle { published };
         let stamp = Stamp::new(who, why, self.now());
         // A settle that finds the post publishes it: the change and its event commit together.
-        let emit = super::events::Emit(|changed: &[Delivery]| {
+        let emit = super::events::Recording::new(super::events::Emit(|changed: &[Delivery]| {
             changed
                 .iter()
                 .filter(|d| d.state == DeliveryState::Published)
@@ -417,7 +420,7 @@ impl Engine {
                         .map(|p| super::outbox::published_event(d, p))
                 })
                 .collect()
-        });
+        }));
         let (mut changed, events) = self
             .store()
             .apply_emitting(
@@ -425,10 +428,10 @@ impl Engine {
                 &Selector::Delivery(delivery.clone()),
                 &change,
                 &stamp,
-                std::sync::Arc::new(emit),
+                emit.clone(),
             )
             .await?;
-        self.broadcast(&events);
+        self.broadcast_recorded(&events, &emit);
         let d = changed.pop().ok_or_else(|| {
             Error::new(
                 ErrorKind::NotFound,

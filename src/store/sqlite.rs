@@ -3,7 +3,8 @@
 //! Durable by default: WAL journal, `synchronous=FULL` (a committed transaction survives a
 //! power cut), foreign keys on, versioned migrations (see `migrations.rs`). Every write is one
 //! `BEGIN IMMEDIATE` transaction, so several processes sharing the file claim work safely.
-//! Blocking calls run on tokio's blocking pool.
+//! Blocking calls run on the calling thread of a multi-thread runtime (`block_in_place`) and on
+//! tokio's blocking pool under a current-thread runtime.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -47,6 +48,8 @@ use crate::{Error, ErrorKind, Result};
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    /// Where blocking work runs ([`SqliteStore::on_blocking_pool`]).
+    pool: bool,
 }
 
 /// Prepared statements kept per connection.
@@ -118,7 +121,22 @@ impl SqliteStore {
         migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
+            pool: false,
         })
+    }
+
+    /// Runs every call on tokio's blocking pool, also on a multi-thread runtime (by default
+    /// such a runtime runs the work on the calling thread, see [`blocking`]). Needed inside a
+    /// `tokio::task::LocalSet` on a multi-thread runtime, where tokio forbids
+    /// `block_in_place`; costs two thread wake-ups per call.
+    ///
+    /// ```
+    /// let store = socialkit::store::SqliteStore::in_memory().unwrap().on_blocking_pool();
+    /// # drop(store);
+    /// ```
+    pub fn on_blocking_pool(mut self) -> Self {
+        self.pool = true;
+        self
     }
 
     /// A handle on this store's connection, for a feature above the engine that keeps its
@@ -133,11 +151,12 @@ impl SqliteStore {
     pub fn handle(&self) -> SqliteHandle {
         SqliteHandle {
             conn: self.conn.clone(),
+            pool: self.pool,
         }
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction (it takes the write lock at once, so
-    /// concurrent writers queue instead of failing midway) on the blocking pool; commits on
+    /// concurrent writers queue instead of failing midway) through [`blocking`]; commits on
     /// `Ok`.
     async fn tx<T, F>(&self, f: F) -> Result<T>
     where
@@ -162,23 +181,49 @@ impl SqliteStore {
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
         let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
+        blocking(self.pool, move || {
             let c = conn.lock().unwrap_or_else(|p| p.into_inner());
             in_transaction(&c, begin, f)
         })
         .await
-        .map_err(|e| Error::new(ErrorKind::Storage, "a store task failed").with_source(e))?
     }
+}
+
+/// Runs blocking SQLite work from async code with the fewest thread hops the runtime allows.
+///
+/// On a multi-thread runtime the work runs on the calling thread
+/// ([`tokio::task::block_in_place`]: a worker hands its other tasks to another thread first;
+/// inside `Runtime::block_on` it simply runs). Handing every call to the blocking pool instead
+/// cost two thread wake-ups per call (there and back): about 20 futex calls per delivery, and
+/// on a loaded machine each wake-up waits for a CPU. On a current-thread runtime, where
+/// blocking the only thread would stall every other task (a busy database can make a call wait
+/// up to the busy timeout), the work still goes to the blocking pool; so it does with `pool`
+/// ([`SqliteStore::on_blocking_pool`]).
+pub(crate) async fn blocking<T, F>(pool: bool, f: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T> + Send + 'static,
+{
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    let multi =
+        Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread);
+    if multi && !pool {
+        return tokio::task::block_in_place(f);
+    }
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::new(ErrorKind::Storage, "a store task failed").with_source(e))?
 }
 
 /// A shared handle on a [`SqliteStore`]'s connection ([`SqliteStore::handle`]): how a
 /// feature above the engine (the inbox) keeps its tables in the engine's database without the
 /// store knowing it. The feature runs its own migrations (`SqliteHandle::migrate_feature`,
-/// versioned per feature in the table `feature_versions`) and its queries on the blocking pool
+/// versioned per feature in the table `feature_versions`) and its queries off the async threads
 /// in one transaction each, like the store does.
 #[derive(Clone)]
 pub struct SqliteHandle {
     conn: Arc<Mutex<Connection>>,
+    pool: bool,
 }
 
 impl std::fmt::Debug for SqliteHandle {
@@ -188,22 +233,34 @@ impl std::fmt::Debug for SqliteHandle {
 }
 
 impl SqliteHandle {
-    /// Runs `f` in one `BEGIN IMMEDIATE` transaction on the blocking pool; commits on `Ok`.
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction through [`blocking`]; commits on `Ok`.
     pub(crate) async fn write<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        run_on(self.conn.clone(), TransactionBehavior::Immediate, f).await
+        run_on(
+            self.conn.clone(),
+            self.pool,
+            TransactionBehavior::Immediate,
+            f,
+        )
+        .await
     }
 
-    /// Runs a read-only `f` in a deferred transaction on the blocking pool.
+    /// Runs a read-only `f` in a deferred transaction through [`blocking`].
     pub(crate) async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        run_on(self.conn.clone(), TransactionBehavior::Deferred, f).await
+        run_on(
+            self.conn.clone(),
+            self.pool,
+            TransactionBehavior::Deferred,
+            f,
+        )
+        .await
     }
 
     /// Brings feature `feature`'s tables to the newest of `steps` (`steps[i]` goes from
@@ -284,6 +341,7 @@ impl SqliteHandle {
 
 async fn run_on<T, F>(
     conn: Arc<Mutex<Connection>>,
+    pool: bool,
     behavior: TransactionBehavior,
     f: F,
 ) -> Result<T>
@@ -291,7 +349,7 @@ where
     T: Send + 'static,
     F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
 {
-    tokio::task::spawn_blocking(move || {
+    blocking(pool, move || {
         let mut c = conn.lock().unwrap_or_else(|p| p.into_inner());
         let tx = c.transaction_with_behavior(behavior).map_err(storage)?;
         let out = f(&tx)?;
@@ -299,7 +357,6 @@ where
         Ok(out)
     })
     .await
-    .map_err(|e| Error::new(ErrorKind::Storage, "a store task failed").with_source(e))?
 }
 
 /// How the store's own transactions begin.
@@ -1531,6 +1588,66 @@ mod tests {
             Arc::new(SqliteStore::in_memory().unwrap()) as Arc<dyn Store>
         })
         .await;
+    }
+
+    /// On a multi-thread runtime the store runs its work on the calling thread
+    /// (`block_in_place`) instead of the blocking pool: the same behaviour, from a worker
+    /// task and from `Runtime::block_on`'s own thread.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn conformance_on_a_multi_thread_runtime() {
+        crate::store::conformance::run(|| async {
+            Arc::new(SqliteStore::in_memory().unwrap()) as Arc<dyn Store>
+        })
+        .await;
+        // From a spawned task (a worker thread, which hands its other tasks on first).
+        let s = SqliteStore::in_memory().unwrap();
+        let on_worker = s.clone();
+        tokio::spawn(async move {
+            on_worker
+                .create_workspace(&Workspace::new("acme", "ACME"))
+                .await
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(s.workspace(&"acme".into()).await.unwrap().name, "ACME");
+    }
+
+    #[test]
+    fn runs_inside_a_multi_thread_block_on() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .unwrap();
+        let s = SqliteStore::in_memory().unwrap();
+        let thread = std::thread::current().id();
+        let ran_on = rt.block_on(async {
+            s.create_workspace(&Workspace::new("acme", "ACME"))
+                .await
+                .unwrap();
+            s.read(|_| Ok(std::thread::current().id())).await.unwrap()
+        });
+        assert_eq!(ran_on, thread, "no hop to another thread");
+        let other = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let ran_on = other.block_on(s.read(|_| Ok(std::thread::current().id())));
+        assert_ne!(
+            ran_on.unwrap(),
+            thread,
+            "the blocking pool on a current-thread runtime"
+        );
+        let pooled = s.clone().on_blocking_pool();
+        let ran_on = rt.block_on(pooled.read(|_| Ok(std::thread::current().id())));
+        assert_ne!(ran_on.unwrap(), thread, "on the blocking pool when asked");
+        // Inside a LocalSet on a multi-thread runtime (where tokio forbids block_in_place).
+        let local = tokio::task::LocalSet::new();
+        let ran = local.block_on(&rt, async {
+            tokio::task::spawn_local(async move { pooled.read(|_| Ok(1)).await })
+                .await
+                .unwrap()
+        });
+        assert_eq!(ran.unwrap(), 1);
     }
 
     #[tokio::test]

@@ -1,6 +1,7 @@
 //! Engine tests: the outbox under faults and crashes, the workflow, brand rules, crisis mode,
 //! events and webhooks. One test binary (fast to build on small machines).
 
+mod cache;
 mod chaos;
 mod common;
 mod crash;

@@ -40,6 +40,7 @@
 mod backoff;
 mod call;
 mod client;
+mod endpoints;
 pub mod google;
 mod highwater;
 
@@ -57,6 +58,7 @@ pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use backoff::{Backoff, Jitter};
 pub use call::{Call, Multipart, Part, Retry, Sign};
 pub use client::{Client, HttpConfig};
+pub(crate) use endpoints::Endpoints;
 pub use highwater::HighWater;
 pub use mapper::{DefaultErrorMapper, ErrorBody, ErrorMapper, kind_for_status};
 pub use operation::Operation;

@@ -44,7 +44,12 @@ impl LinkedIn {
             is_reshare_disabled_by_author: false,
             content,
         };
-        let call = Call::post(PLATFORM, "publish", self.endpoint("rest/posts")?)
+        let call = Call::post(
+            PLATFORM,
+            "publish",
+            self.endpoints
+                .get("rest/posts", || self.endpoint("rest/posts"))?,
+        )
             .json(&body)
             .retry(Retry::Never);
         let response = self.send(call).await?;

@@ -75,7 +75,9 @@ mod tests {
         for i in 0..(MAX_KEPT + 5) {
             let key = format!("k{i}");
             let u = e
-                .get(&key, || Ok(Url::parse(&format!("https://h.example/bot1:SECRET/{i}")).unwrap()))
+                .get(&key, || {
+                    Ok(Url::parse(&format!("https://h.example/bot1:SECRET/{i}")).unwrap())
+                })
                 .unwrap();
             assert!(u.path().ends_with(&format!("/{i}")));
         }

@@ -45,6 +45,7 @@ pub mod google;
 mod highwater;
 
 mod mapper;
+mod meta_usage;
 mod operation;
 mod poll;
 mod ratelimit;

@@ -11,7 +11,8 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::api::{
-    self, CallToAction, CreatedLocalPost, LocalPost, LocalPostEvent, LocalPostOffer, MediaItem, TimeInterval,
+    self, CallToAction, CreatedLocalPost, LocalPost, LocalPostEvent, LocalPostOffer, MediaItem,
+    TimeInterval,
 };
 use super::{GoogleBusiness, MAX_EVENT_TITLE, MAX_SUMMARY, PLATFORM};
 use crate::http::Call;

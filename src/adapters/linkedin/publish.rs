@@ -50,8 +50,8 @@ impl LinkedIn {
             self.endpoints
                 .get("rest/posts", || self.endpoint("rest/posts"))?,
         )
-            .json(&body)
-            .retry(Retry::Never);
+        .json(&body)
+        .retry(Retry::Never);
         let response = self.send(call).await?;
         let urn = response
             .header("x-restli-id")

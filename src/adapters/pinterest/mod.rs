@@ -483,8 +483,10 @@ impl Pinterest {
         let call = Call::post(
             PLATFORM,
             "publish",
-            self.endpoints.get("pins", || self.config.endpoint("pins"))?,
-        ).json(&body);
+            self.endpoints
+                .get("pins", || self.config.endpoint("pins"))?,
+        )
+        .json(&body);
         let pin: api::Pin = self.json(call).await?;
         Ok(Published::single(self.pin_ref(&pin), self.created(&pin)))
     }

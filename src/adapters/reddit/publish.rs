@@ -256,8 +256,8 @@ impl Reddit {
             self.endpoints
                 .get("api/submit", || self.endpoint("api/submit"))?,
         )
-            .form(form)
-            .retry(Retry::Never);
+        .form(form)
+        .retry(Retry::Never);
         let data = self.write(call).await?;
         let name = data
             .name

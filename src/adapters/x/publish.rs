@@ -65,10 +65,11 @@ impl X {
         let call = Call::post(
             PLATFORM,
             "publish",
-            self.endpoints.get("2/tweets", || self.endpoint("2/tweets"))?,
+            self.endpoints
+                .get("2/tweets", || self.endpoint("2/tweets"))?,
         )
-            .json(&body)
-            .retry(Retry::Never);
+        .json(&body)
+        .retry(Retry::Never);
         let response = self.send(call).await?;
         let created: Envelope<Created> = response.json()?;
         match created.data {

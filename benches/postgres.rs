@@ -105,7 +105,9 @@ async fn socialkit_worker(store: PgStore, m: Arc<Mastodon>, name: String) -> usi
 
 /// The same statements by hand: claim (select skip locked, channel spacing read, update,
 /// attempt, history), HTTP, record (workspace, row lock, attempt read and write, history,
-/// update).
+/// update). Statements are prepared once per connection (`prepare_cached`), as the store
+/// prepares its own: an unprepared `query(&str)` costs a second round trip per statement, and
+/// a baseline that pays it is slower than the code it measures.
 async fn raw_worker(
     pool: deadpool_postgres::Pool,
     http: reqwest::Client,
@@ -121,10 +123,14 @@ async fn raw_worker(
         let tx = client.transaction().await.unwrap();
         let rows = tx
             .query(
-                "SELECT d.workspace, d.id, d.channel, d.data, d.content FROM deliveries d
+                &tx.prepare_cached(
+                    "SELECT d.workspace, d.id, d.channel, d.data, d.content FROM deliveries d
                  JOIN workspaces w ON w.id = d.workspace
                  WHERE d.state IN ('scheduled', 'publishing') AND d.due_at <= $1 AND NOT w.paused
                  ORDER BY d.due_at LIMIT $2 FOR UPDATE OF d SKIP LOCKED",
+                )
+                .await
+                .unwrap(),
                 &[&now, &(BATCH as i64 * 4 + 16)],
             )
             .await
@@ -134,28 +140,32 @@ async fn raw_worker(
             let (ws, id, ch, data): (&str, &str, &str, &str) =
                 (r.get(0), r.get(1), r.get(2), r.get(3));
             tx.query_opt(
-                "SELECT min_spacing_secs, next_free_at FROM channels WHERE workspace = $1 AND id = $2",
+                &tx.prepare_cached("SELECT min_spacing_secs, next_free_at FROM channels WHERE workspace = $1 AND id = $2").await.unwrap(),
                 &[&ws, &ch],
             )
             .await
             .unwrap();
             let attempt = format!("{id}/1");
             tx.execute(
-                "INSERT INTO attempts (workspace, delivery, id, number, data) VALUES ($1, $2, $3, 1, $4)
-                 ON CONFLICT (workspace, id) DO UPDATE SET number = excluded.number, data = excluded.data",
+                &tx.prepare_cached("INSERT INTO attempts (workspace, delivery, id, number, data) VALUES ($1, $2, $3, 1, $4)
+                 ON CONFLICT (workspace, id) DO UPDATE SET number = excluded.number, data = excluded.data").await.unwrap(),
                 &[&ws, &id, &attempt, &"{}"],
             )
             .await
             .unwrap();
             tx.execute(
-                "INSERT INTO history (workspace, delivery, data) VALUES ($1, $2, $3)",
+                &tx.prepare_cached(
+                    "INSERT INTO history (workspace, delivery, data) VALUES ($1, $2, $3)",
+                )
+                .await
+                .unwrap(),
                 &[&ws, &id, &"{}"],
             )
             .await
             .unwrap();
             tx.execute(
-                "UPDATE deliveries SET state = 'publishing', due_at = $3, lease_worker = $4, data = $5
-                 WHERE workspace = $1 AND id = $2",
+                &tx.prepare_cached("UPDATE deliveries SET state = 'publishing', due_at = $3, lease_worker = $4, data = $5
+                 WHERE workspace = $1 AND id = $2").await.unwrap(),
                 &[&ws, &id, &until, &name, &data],
             )
             .await
@@ -189,39 +199,50 @@ async fn raw_worker(
                 .unwrap();
             let post_id = status["id"].as_str().unwrap_or_default().to_string();
             let tx = client.transaction().await.unwrap();
-            tx.query_one("SELECT paused FROM workspaces WHERE id = $1", &[&ws])
-                .await
-                .unwrap();
+            tx.query_one(
+                &tx.prepare_cached("SELECT paused FROM workspaces WHERE id = $1")
+                    .await
+                    .unwrap(),
+                &[&ws],
+            )
+            .await
+            .unwrap();
             let row = tx
                 .query_one(
-                    "SELECT data, content FROM deliveries WHERE workspace = $1 AND id = $2 FOR UPDATE",
+                    &tx.prepare_cached("SELECT data, content FROM deliveries WHERE workspace = $1 AND id = $2 FOR UPDATE").await.unwrap(),
                     &[&ws, &id],
                 )
                 .await
                 .unwrap();
             let data: String = row.get(0);
             tx.query_opt(
-                "SELECT data FROM attempts WHERE workspace = $1 AND id = $2",
+                &tx.prepare_cached("SELECT data FROM attempts WHERE workspace = $1 AND id = $2")
+                    .await
+                    .unwrap(),
                 &[&ws, &attempt],
             )
             .await
             .unwrap();
             tx.execute(
-                "INSERT INTO attempts (workspace, delivery, id, number, data) VALUES ($1, $2, $3, 1, $4)
-                 ON CONFLICT (workspace, id) DO UPDATE SET number = excluded.number, data = excluded.data",
+                &tx.prepare_cached("INSERT INTO attempts (workspace, delivery, id, number, data) VALUES ($1, $2, $3, 1, $4)
+                 ON CONFLICT (workspace, id) DO UPDATE SET number = excluded.number, data = excluded.data").await.unwrap(),
                 &[&ws, &id, &attempt, &post_id],
             )
             .await
             .unwrap();
             tx.execute(
-                "INSERT INTO history (workspace, delivery, data) VALUES ($1, $2, $3)",
+                &tx.prepare_cached(
+                    "INSERT INTO history (workspace, delivery, data) VALUES ($1, $2, $3)",
+                )
+                .await
+                .unwrap(),
                 &[&ws, &id, &"{}"],
             )
             .await
             .unwrap();
             tx.execute(
-                "UPDATE deliveries SET state = 'published', due_at = NULL, lease_worker = NULL, data = $3
-                 WHERE workspace = $1 AND id = $2",
+                &tx.prepare_cached("UPDATE deliveries SET state = 'published', due_at = NULL, lease_worker = NULL, data = $3
+                 WHERE workspace = $1 AND id = $2").await.unwrap(),
                 &[&ws, &id, &data],
             )
             .await
@@ -358,10 +379,10 @@ async fn run() {
             let tx = client.transaction().await.unwrap();
             let rows = tx
                 .query(
-                    "SELECT d.workspace, d.id, d.channel, d.data FROM deliveries d
+                    &tx.prepare_cached("SELECT d.workspace, d.id, d.channel, d.data FROM deliveries d
                      JOIN workspaces w ON w.id = d.workspace
                      WHERE d.state IN ('scheduled', 'publishing') AND d.due_at <= $1 AND NOT w.paused
-                     ORDER BY d.due_at LIMIT 20 FOR UPDATE OF d SKIP LOCKED",
+                     ORDER BY d.due_at LIMIT 20 FOR UPDATE OF d SKIP LOCKED").await.unwrap(),
                     &[&now],
                 )
                 .await
@@ -370,26 +391,30 @@ async fn run() {
             let (ws, id, ch, data): (&str, &str, &str, &str) =
                 (row.get(0), row.get(1), row.get(2), row.get(3));
             tx.query_opt(
-                "SELECT min_spacing_secs, next_free_at FROM channels WHERE workspace = $1 AND id = $2",
+                &tx.prepare_cached("SELECT min_spacing_secs, next_free_at FROM channels WHERE workspace = $1 AND id = $2").await.unwrap(),
                 &[&ws, &ch],
             )
             .await
             .unwrap();
             tx.execute(
-                "INSERT INTO attempts (workspace, delivery, id, number, data) VALUES ($1, $2, $3, 1, '{}')",
+                &tx.prepare_cached("INSERT INTO attempts (workspace, delivery, id, number, data) VALUES ($1, $2, $3, 1, '{}')").await.unwrap(),
                 &[&ws, &id, &format!("{id}/raw")],
             )
             .await
             .unwrap();
             tx.execute(
-                "INSERT INTO history (workspace, delivery, data) VALUES ($1, $2, '{}')",
+                &tx.prepare_cached(
+                    "INSERT INTO history (workspace, delivery, data) VALUES ($1, $2, '{}')",
+                )
+                .await
+                .unwrap(),
                 &[&ws, &id],
             )
             .await
             .unwrap();
             tx.execute(
-                "UPDATE deliveries SET state = 'publishing', due_at = $3, lease_worker = 'raw', data = $4
-                 WHERE workspace = $1 AND id = $2",
+                &tx.prepare_cached("UPDATE deliveries SET state = 'publishing', due_at = $3, lease_worker = 'raw', data = $4
+                 WHERE workspace = $1 AND id = $2").await.unwrap(),
                 &[&ws, &id, &(now + 3_600_000_000), &data],
             )
             .await

@@ -390,6 +390,9 @@ struct Backend {
     store: Arc<dyn Store>,
     inbox: Arc<dyn InboxStore>,
     contacts: Arc<dyn ContactStore>,
+    /// The inbox store ingest writes through: where the contacts share the inbox's database,
+    /// their one-transaction `resolving_inbox`; else `None` ([`Contacts::resolving`]).
+    resolving: Option<Arc<dyn InboxStore>>,
     db: Db,
     /// Tables the person's data must be found in before the erasure.
     holds: &'static [&'static str],
@@ -400,10 +403,12 @@ fn sqlite_backend(dir: &tempfile::TempDir) -> Backend {
     let path = dir.path().join("socialkit.db");
     let store = Arc::new(SqliteStore::open(&path).unwrap());
     let ws = WorkspaceId::from("acme");
+    let contacts = SqliteContactStore::new(&store.handle(), &ws).unwrap();
     Backend {
         store: store.clone(),
         inbox: Arc::new(SqliteInboxStore::new(&store.handle(), &ws).unwrap()),
-        contacts: Arc::new(SqliteContactStore::new(&store.handle(), &ws).unwrap()),
+        resolving: Some(contacts.resolving_inbox().unwrap()),
+        contacts: Arc::new(contacts),
         db: Db::Sqlite(Connection::open(&path).unwrap()),
         holds: &[
             "inbox_item_data",
@@ -444,10 +449,12 @@ async fn pg_backend(name: &str) -> Option<(Backend, PgRun)> {
         .await
         .unwrap();
     let driver = tokio::spawn(connection);
+    let contacts = PgContactStore::new(&store.handle(), &ws).await.unwrap();
     let backend = Backend {
         store: store.clone(),
         inbox: Arc::new(PgInboxStore::new(&store.handle(), &ws).await.unwrap()),
-        contacts: Arc::new(PgContactStore::new(&store.handle(), &ws).await.unwrap()),
+        resolving: Some(contacts.resolving_inbox().await.unwrap()),
+        contacts: Arc::new(contacts),
         db: Db::Pg(client),
         holds: &[
             "inbox_item_data",
@@ -468,6 +475,7 @@ fn memory_backend() -> Backend {
         store: store.clone(),
         inbox: inbox.clone(),
         contacts: contacts.clone(),
+        resolving: None,
         db: Db::Memory(store, WorkspaceId::from("acme"), inbox, contacts),
         holds: &["deliveries", "events", "posts"],
     }
@@ -543,8 +551,9 @@ async fn scenario(b: Backend) {
     let contacts = Contacts::new(b.contacts.clone(), world.clock())
         .with_inbox(inbox_store.clone(), SlaPolicy::default())
         .with_events(store.clone(), ws.clone());
-    let mut inbox = Inbox::new(contacts.resolving(inbox_store.clone()), world.clock())
-        .with_engine(engine.clone(), ws.clone());
+    let resolving =
+        (b.resolving.clone()).unwrap_or_else(|| contacts.resolving(inbox_store.clone()));
+    let mut inbox = Inbox::new(resolving, world.clock()).with_engine(engine.clone(), ws.clone());
     inbox.connect("acme", acme.clone());
 
     // Ann on X and Mastodon (arriving by webhook) and on the sandbox channel (synced); Bob,
@@ -851,8 +860,9 @@ async fn common_words(b: Backend) {
     let contacts = Contacts::new(b.contacts.clone(), world.clock())
         .with_inbox(inbox_store.clone(), SlaPolicy::default())
         .with_events(store.clone(), ws.clone());
-    let mut inbox = Inbox::new(contacts.resolving(inbox_store.clone()), world.clock())
-        .with_engine(engine.clone(), ws.clone());
+    let resolving =
+        (b.resolving.clone()).unwrap_or_else(|| contacts.resolving(inbox_store.clone()));
+    let mut inbox = Inbox::new(resolving, world.clock()).with_engine(engine.clone(), ws.clone());
     inbox.connect("acme", acme.clone());
 
     let t = start() - Duration::days(1);

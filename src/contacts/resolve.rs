@@ -5,12 +5,18 @@
 //! Identities and touches are written *before* the page and its cursor: a crash in between
 //! leaves the cursor where it was, the page is read again, and recording it again changes
 //! nothing (touches are keyed by the item's key). So no item reaches the inbox without its
-//! contact, across restarts too.
+//! contact, across restarts too. Where the contacts and the inbox share a database,
+//! [`SqliteContactStore::resolving_inbox`](super::SqliteContactStore::resolving_inbox) and
+//! `PgContactStore::resolving_inbox` (feature `postgres`) do the same in
+//! one transaction per page (identities, touches, items and cursor), one commit instead of
+//! two.
 //!
 //! Items of an erased person read again are dropped ([`ContactStore::erased_keys`]): their
 //! stored keys may have been rewritten by the erasure, and without this a re-read would
 //! store the item, author and text included, as new.
 
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -40,13 +46,35 @@ impl Resolving {
         if items.is_empty() {
             return Ok(());
         }
-        let seen: Vec<(Identity, Touch)> = items
-            .iter()
-            .map(|i| (Identity::of(i, ContactId::from("")), Touch::of(i)))
-            .collect();
-        self.contacts.observe(&seen, replace).await?;
+        self.contacts.observe(&seen_of(items), replace).await?;
         Ok(())
     }
+}
+
+/// What resolving `items` records: each item's author as an identity (of no contact yet: the
+/// store knows or makes it) and the item as a touch.
+pub(crate) fn seen_of(items: &[InboxItem]) -> Vec<(Identity, Touch)> {
+    items
+        .iter()
+        .map(|i| (Identity::of(i, ContactId::from("")), Touch::of(i)))
+        .collect()
+}
+
+/// `items` without those whose key is in `erased` (items of an erased person read again).
+pub(crate) fn without_erased<'a>(
+    items: &'a [InboxItem],
+    erased: &BTreeSet<String>,
+) -> Cow<'a, [InboxItem]> {
+    if erased.is_empty() {
+        return Cow::Borrowed(items);
+    }
+    Cow::Owned(
+        items
+            .iter()
+            .filter(|i| !erased.contains(&i.key))
+            .cloned()
+            .collect(),
+    )
 }
 
 #[async_trait]
@@ -66,19 +94,9 @@ impl InboxStore for Resolving {
         // not stored as new: the platform still holds it, socialkit no longer does.
         let keys: Vec<String> = items.iter().map(|i| i.key.clone()).collect();
         let erased = self.contacts.erased_keys(&keys).await?;
-        let kept: Vec<InboxItem>;
-        let items = if erased.is_empty() {
-            items
-        } else {
-            kept = items
-                .iter()
-                .filter(|i| !erased.contains(&i.key))
-                .cloned()
-                .collect();
-            &kept
-        };
-        self.observe(items, false).await?;
-        self.inner.commit_page(channel, items, cursor, sla).await
+        let items = without_erased(items, &erased);
+        self.observe(&items, false).await?;
+        self.inner.commit_page(channel, &items, cursor, sla).await
     }
 
     async fn get(&self, key: &str) -> Result<Option<InboxItem>> {

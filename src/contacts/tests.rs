@@ -915,3 +915,73 @@ async fn postgres_writers_racing_on_new_identities_make_one_contact_each() {
     drop((store, pg));
     db.drop_now().await.unwrap();
 }
+
+/// Erasure on the memory contact store leaves no platform id that names the person in the
+/// keys of their touches (a Mastodon status id is a URI with the handle in it): the touches
+/// stay for the aggregates, under the pseudonym and new keys; the control's touch keeps its
+/// key, and the erased item read again is still recognised and dropped. (The memory
+/// *inbox* store keeps its own map key; SQLite and PostgreSQL rewrite both.)
+#[tokio::test]
+async fn memory_erasure_rekeys_touches_whose_keys_name_the_person() {
+    let clock = Arc::new(ManualClock::new(t0()));
+    let inbox_store = Arc::new(MemoryInboxStore::default());
+    let store = Arc::new(MemoryContactStore::default());
+    let contacts = Contacts::new(store.clone(), clock.clone())
+        .with_inbox(inbox_store.clone(), Default::default());
+    let inbox = Inbox::new(contacts.resolving(inbox_store.clone()), clock.clone());
+    let ann_status = "https://social.example/users/annkowalska/statuses/1";
+    let ann_said = || said("mastodon", ann_status, "annkowalska", "where is it", t0());
+    inbox
+        .ingest(
+            "acme-m",
+            vec![
+                ann_said(),
+                said(
+                    "mastodon",
+                    "https://social.example/users/bob/statuses/2",
+                    "bob",
+                    "hi",
+                    t0(),
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+    let ann = IdentityKey::new("mastodon", "id-annkowalska");
+    let contact = contacts.contact_of(&ann).await.unwrap().unwrap().id;
+    let far = t0() + Duration::days(365);
+    let before = store.touches_before(far, 100).await.unwrap();
+    assert!(before.iter().any(|t| t.key.contains("annkowalska")));
+
+    let report = contacts
+        .erase(&Subject::Contact(contact), "dpo")
+        .await
+        .unwrap();
+    assert_eq!(report.counts.get("contact_touches"), Some(&1));
+    let after = store.touches_before(far, 100).await.unwrap();
+    assert_eq!(after.len(), 2, "the touches stay for the aggregates");
+    for t in &after {
+        let json = serde_json::to_string(t).unwrap();
+        assert!(!json.contains("annkowalska"), "{json}");
+    }
+    let erased: Vec<&Touch> = after
+        .iter()
+        .filter(|t| t.identity.platform == "erased")
+        .collect();
+    assert_eq!(erased.len(), 1);
+    assert!(erased[0].key.starts_with(&report.pseudonym));
+    let bob_key = crate::inbox::InboxItem::key_of(
+        "acme-m",
+        "mastodon",
+        "https://social.example/users/bob/statuses/2",
+    );
+    assert!(
+        after.iter().any(|t| t.key == bob_key),
+        "the control keeps his key"
+    );
+
+    // Her status read again is still recognised by its digest: nothing new is stored.
+    inbox.ingest("acme-m", vec![ann_said()]).await.unwrap();
+    assert_eq!(store.touches_before(far, 100).await.unwrap().len(), 2);
+    assert!(store.identity(&ann).await.unwrap().is_none());
+}

@@ -295,16 +295,26 @@ impl ContactStore for MemoryContactStore {
                 n += u64::from(s.identities.remove(k).is_some());
             }
             counts.insert("contact_identities".into(), n);
-            let mut n = 0;
-            for t in s.touches.values_mut() {
-                if f.identities.contains(&t.identity) {
+            // Their touches stay (aggregates count them) under the pseudonym, and under new
+            // keys: an item key holds the item's platform id, which can name its author (a
+            // Mastodon status URI holds the handle). A database rewrites such words in every
+            // key ([`ContactStore::scrub`]); here the keys are replaced whole.
+            let theirs: Vec<String> = s
+                .touches
+                .iter()
+                .filter(|(_, t)| f.identities.contains(&t.identity))
+                .map(|(k, _)| k.clone())
+                .collect();
+            for (n, key) in theirs.iter().enumerate() {
+                if let Some(mut t) = s.touches.remove(key) {
+                    t.key = format!("{}\u{1f}{n}", f.pseudonym);
                     t.identity = pseudonym.clone();
                     t.mentions.clear();
                     t.replied_by = None;
-                    n += 1;
+                    s.touches.insert(t.key.clone(), t);
                 }
             }
-            counts.insert("contact_touches".into(), n);
+            counts.insert("contact_touches".into(), theirs.len() as u64);
             let mut n = 0;
             let mut gone = None;
             if let Some(c) = &f.contact {

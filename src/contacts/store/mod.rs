@@ -8,10 +8,14 @@
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "postgres")]
+mod postgres_resolving;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod rewrite;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "sqlite")]
+mod sqlite_resolving;
 
 use std::fmt;
 

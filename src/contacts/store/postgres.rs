@@ -116,6 +116,7 @@ const STEPS: &[&str] = &[
 #[derive(Clone)]
 pub struct PgContactStore {
     pool: Pool,
+    handle: PgHandle,
     workspace: String,
 }
 
@@ -136,12 +137,41 @@ impl PgContactStore {
         handle.migrate_feature("contacts", STEPS).await?;
         Ok(PgContactStore {
             pool: handle.pool().clone(),
+            handle: handle.clone(),
             workspace: workspace.as_str().to_string(),
         })
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object> {
         self.pool.get().await.map_err(storage)
+    }
+
+    /// The inbox of this store's workspace in this store's database, resolving contacts on
+    /// the way in as [`Contacts::resolving`](crate::contacts::Contacts::resolving) does, but
+    /// with each page's identities, touches, items and cursor written in ONE transaction
+    /// (one commit per page instead of two; an error anywhere rolls the whole page back).
+    /// Give it to [`Inbox::new`](crate::inbox::Inbox::new); creates or migrates the inbox's
+    /// tables.
+    ///
+    /// ```no_run
+    /// use socialkit::contacts::PgContactStore;
+    /// use socialkit::store::PgStore;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let store = PgStore::connect(&std::env::var("SOCIALKIT_POSTGRES_URL").unwrap()).await.unwrap();
+    /// let acme = PgContactStore::new(&store.handle(), &"acme".into()).await.unwrap();
+    /// let inbox = acme.resolving_inbox().await.unwrap();
+    /// assert_eq!(inbox.cursor("acme-x").await.unwrap(), None);
+    /// # });
+    /// ```
+    pub async fn resolving_inbox(&self) -> Result<std::sync::Arc<dyn crate::inbox::InboxStore>> {
+        let ws = WorkspaceId::from(self.workspace.as_str());
+        Ok(std::sync::Arc::new(
+            super::postgres_resolving::PgResolving {
+                pool: self.pool.clone(),
+                workspace: self.workspace.clone(),
+                inbox: crate::inbox::PgInboxStore::new(&self.handle, &ws).await?,
+            },
+        ))
     }
 }
 
@@ -372,7 +402,7 @@ async fn identities_by_keys(
 /// is joined and our contact for it dropped), the touches inserted (or, with `replace`,
 /// updated) in bulk, and the aggregates of the contacts whose touches changed recomputed in
 /// one statement. Returns how many touches were new.
-async fn observe_batch(
+pub(super) async fn observe_batch(
     tx: &Transaction<'_>,
     ws: &str,
     seen: &[(Identity, Touch)],
@@ -635,6 +665,41 @@ fn segment_sql(ws: &str, s: &Segment, after: Option<&ContactId>, limit: usize) -
         a.push(i64::try_from(limit).unwrap_or(i64::MAX))
     );
     (sql, a)
+}
+
+/// See [`ContactStore::erased_keys`].
+pub(super) async fn erased_keys(
+    c: &impl GenericClient,
+    ws: &str,
+    keys: &[String],
+) -> Result<BTreeSet<String>> {
+    // No salt yet: nobody was erased.
+    let Some(salt) = rows(
+        c,
+        "SELECT value FROM contact_settings WHERE workspace = $1 AND key = 'erasure_salt'",
+        &[&ws],
+    )
+    .await?
+    .first()
+    .map(|r| r.get::<_, String>(0)) else {
+        return Ok(BTreeSet::new());
+    };
+    let digests: Vec<String> = keys.iter().map(|k| key_digest(&salt, k)).collect();
+    let found: BTreeSet<String> = rows(
+        c,
+        "SELECT digest FROM contact_erased WHERE workspace = $1 AND digest = ANY($2)",
+        &[&ws, &digests],
+    )
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    Ok(keys
+        .iter()
+        .zip(&digests)
+        .filter(|(_, d)| found.contains(*d))
+        .map(|(k, _)| k.clone())
+        .collect())
 }
 
 #[async_trait]
@@ -965,34 +1030,7 @@ impl ContactStore for PgContactStore {
         if keys.is_empty() {
             return Ok(BTreeSet::new());
         }
-        let c = self.client().await?;
-        // No salt yet: nobody was erased.
-        let Some(salt) = rows(
-            &c,
-            "SELECT value FROM contact_settings WHERE workspace = $1 AND key = 'erasure_salt'",
-            &[&self.workspace],
-        )
-        .await?
-        .first()
-        .map(|r| r.get::<_, String>(0)) else {
-            return Ok(BTreeSet::new());
-        };
-        let digests: Vec<String> = keys.iter().map(|k| key_digest(&salt, k)).collect();
-        let found: BTreeSet<String> = rows(
-            &c,
-            "SELECT digest FROM contact_erased WHERE workspace = $1 AND digest = ANY($2)",
-            &[&self.workspace, &digests],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-        Ok(keys
-            .iter()
-            .zip(&digests)
-            .filter(|(_, d)| found.contains(*d))
-            .map(|(k, _)| k.clone())
-            .collect())
+        erased_keys(&self.client().await?, &self.workspace, keys).await
     }
 
     async fn scrub(&self, needles: &[String], replacement: &str) -> Result<BTreeMap<String, u64>> {

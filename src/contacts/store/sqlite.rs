@@ -135,6 +135,51 @@ impl SqliteContactStore {
         Self::new(&SqliteStore::in_memory()?.handle(), &WorkspaceId::from(""))
     }
 
+    /// The inbox of this store's workspace in this store's database, resolving contacts on
+    /// the way in as [`Contacts::resolving`](crate::contacts::Contacts::resolving) does, but
+    /// with each page's identities, touches, items and cursor written in ONE transaction
+    /// (one commit per page instead of two; an error anywhere rolls the whole page back).
+    /// Give it to [`Inbox::new`](crate::inbox::Inbox::new); creates or migrates the inbox's
+    /// tables (blocks briefly: open it at start-up).
+    ///
+    /// ```
+    /// use socialkit::contacts::{ContactStore, IdentityKey, SqliteContactStore};
+    /// use socialkit::inbox::{InboxItem, sla::SlaPolicy};
+    /// use socialkit::model::{Author, Interaction, InteractionKind, InteractionRef};
+    /// use socialkit::store::SqliteStore;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let db = SqliteStore::in_memory().unwrap();
+    /// let contacts = SqliteContactStore::new(&db.handle(), &"acme".into()).unwrap();
+    /// let inbox = contacts.resolving_inbox().unwrap();
+    /// let at = "2026-06-01T08:00:00Z".parse().unwrap();
+    /// let author = Author { id: "7".into(), handle: "ann".into(), ..Author::default() };
+    /// let said = Interaction {
+    ///     reference: InteractionRef::new("x", "m1"),
+    ///     kind: InteractionKind::Mention,
+    ///     author,
+    ///     text: Some("@acme hi".into()),
+    ///     created_at: at,
+    ///     post: None,
+    ///     conversation: None,
+    ///     language: None,
+    /// };
+    /// let item = InboxItem::new("acme-x", said, at);
+    /// inbox.commit_page("acme-x", &[item], Some("c1"), &SlaPolicy::default()).await.unwrap();
+    /// assert!(contacts.contact_of(&IdentityKey::new("x", "7")).await.unwrap().is_some());
+    /// assert_eq!(inbox.cursor("acme-x").await.unwrap().as_deref(), Some("c1"));
+    /// # });
+    /// ```
+    pub fn resolving_inbox(&self) -> Result<std::sync::Arc<dyn crate::inbox::InboxStore>> {
+        let ws = WorkspaceId::from(self.workspace.as_str());
+        Ok(std::sync::Arc::new(
+            super::sqlite_resolving::SqliteResolving {
+                db: self.db.clone(),
+                workspace: self.workspace.clone(),
+                inbox: crate::inbox::SqliteInboxStore::new(&self.db, &ws)?,
+            },
+        ))
+    }
+
     async fn write<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
@@ -361,7 +406,12 @@ fn owner_of(c: &Connection, ws: &str, key: &IdentityKey) -> Result<Option<String
 /// touch is one insert, and a new touch adds itself to its contact's aggregates; only a
 /// replaced touch (or a new identity whose touch was already stored) recomputes them from
 /// the history ([`restat`]).
-fn observe(c: &Connection, ws: &str, seen: &[(Identity, Touch)], replace: bool) -> Result<usize> {
+pub(super) fn observe(
+    c: &Connection,
+    ws: &str,
+    seen: &[(Identity, Touch)],
+    replace: bool,
+) -> Result<usize> {
     // Each identity once, in order of first appearance: its owner after this page.
     let mut owners: HashMap<&IdentityKey, (String, bool)> = HashMap::new();
     let mut order: Vec<&IdentityKey> = Vec::new();
@@ -481,6 +531,35 @@ fn observe(c: &Connection, ws: &str, seen: &[(Identity, Touch)], replace: bool) 
         restat(c, ws, contact)?;
     }
     Ok(new)
+}
+
+/// See [`ContactStore::erased_keys`].
+pub(super) fn erased_keys(c: &Connection, ws: &str, keys: &[String]) -> Result<BTreeSet<String>> {
+    // No salt yet: nobody was erased.
+    let Some(salt) = c
+        .query_row(
+            "SELECT value FROM contact_settings WHERE workspace = ?1 AND key = 'erasure_salt'",
+            [ws],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()
+        .map_err(storage)?
+    else {
+        return Ok(BTreeSet::new());
+    };
+    let mut stmt = c
+        .prepare_cached("SELECT COUNT(*) FROM contact_erased WHERE workspace = ?1 AND digest = ?2")
+        .map_err(storage)?;
+    let mut out = BTreeSet::new();
+    for k in keys {
+        let n: i64 = stmt
+            .query_row(params![ws, key_digest(&salt, k)], |r| r.get(0))
+            .map_err(storage)?;
+        if n > 0 {
+            out.insert(k.clone());
+        }
+    }
+    Ok(out)
 }
 
 #[async_trait]
@@ -866,37 +945,7 @@ impl ContactStore for SqliteContactStore {
             return Ok(BTreeSet::new());
         }
         let keys = keys.to_vec();
-        self.read(move |c, ws| {
-            // No salt yet: nobody was erased.
-            let Some(salt) = c
-                .query_row(
-                    "SELECT value FROM contact_settings WHERE workspace = ?1
-                         AND key = 'erasure_salt'",
-                    [ws],
-                    |r| r.get::<_, String>(0),
-                )
-                .optional()
-                .map_err(storage)?
-            else {
-                return Ok(BTreeSet::new());
-            };
-            let mut stmt = c
-                .prepare_cached(
-                    "SELECT COUNT(*) FROM contact_erased WHERE workspace = ?1 AND digest = ?2",
-                )
-                .map_err(storage)?;
-            let mut out = BTreeSet::new();
-            for k in keys {
-                let n: i64 = stmt
-                    .query_row(params![ws, key_digest(&salt, &k)], |r| r.get(0))
-                    .map_err(storage)?;
-                if n > 0 {
-                    out.insert(k);
-                }
-            }
-            Ok(out)
-        })
-        .await
+        self.read(move |c, ws| erased_keys(c, ws, &keys)).await
     }
 
     async fn scrub(&self, needles: &[String], replacement: &str) -> Result<BTreeMap<String, u64>> {

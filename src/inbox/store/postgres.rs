@@ -212,6 +212,61 @@ impl PgInboxStore {
         self.pool.get().await.map_err(storage)
     }
 
+    /// [`InboxStore::commit_page`] inside the caller's transaction `tx` on this store's
+    /// database: for a layer above (the contact layer) that stores its own rows of the page
+    /// in the same transaction, so the page is stored whole or not at all.
+    pub(crate) async fn commit_page_in(
+        &self,
+        tx: &Transaction<'_>,
+        channel: &str,
+        items: &[InboxItem],
+        cursor: Option<&str>,
+        sla: &SlaPolicy,
+    ) -> Result<usize> {
+        let ws = self.workspace.as_str();
+        let sla = recorded_policy(tx, ws, sla).await?;
+        let insert = tx
+            .prepare_cached(&insert_sql("ON CONFLICT (workspace, key) DO NOTHING"))
+            .await
+            .map_err(storage)?;
+        let mut new = 0;
+        for item in items {
+            if tx
+                .execute(&insert, &row(ws, item, &sla)?.refs())
+                .await
+                .map_err(storage)?
+                == 1
+            {
+                write_data(tx, ws, item).await?;
+                new += 1;
+            }
+        }
+        if let Some(cur) = cursor {
+            tx.execute(
+                "INSERT INTO inbox_cursors (workspace, channel, cursor) VALUES ($1, $2, $3)
+                 ON CONFLICT (workspace, channel) DO UPDATE SET cursor = excluded.cursor",
+                &[&ws, &channel, &cur],
+            )
+            .await
+            .map_err(storage)?;
+        }
+        Ok(new)
+    }
+
+    /// [`InboxStore::put`] inside the caller's transaction `tx` (see
+    /// [`commit_page_in`](Self::commit_page_in)).
+    pub(crate) async fn put_in(
+        &self,
+        tx: &Transaction<'_>,
+        item: &InboxItem,
+        sla: &SlaPolicy,
+    ) -> Result<()> {
+        let ws = self.workspace.as_str();
+        let sla = recorded_policy(tx, ws, sla).await?;
+        write_facts(tx, ws, item, &sla).await?;
+        write_data(tx, ws, item).await
+    }
+
     /// Computes the facts again if they were computed under another policy than `sla`.
     async fn measure(&self, sla: &SlaPolicy) -> Result<()> {
         let id = policy_id(sla);
@@ -464,35 +519,11 @@ impl InboxStore for PgInboxStore {
         cursor: Option<&str>,
         sla: &SlaPolicy,
     ) -> Result<usize> {
-        let ws = self.workspace.as_str();
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(storage)?;
-        let sla = recorded_policy(&tx, ws, sla).await?;
-        let insert = tx
-            .prepare_cached(&insert_sql("ON CONFLICT (workspace, key) DO NOTHING"))
-            .await
-            .map_err(storage)?;
-        let mut new = 0;
-        for item in items {
-            if tx
-                .execute(&insert, &row(ws, item, &sla)?.refs())
-                .await
-                .map_err(storage)?
-                == 1
-            {
-                write_data(&tx, ws, item).await?;
-                new += 1;
-            }
-        }
-        if let Some(cur) = cursor {
-            tx.execute(
-                "INSERT INTO inbox_cursors (workspace, channel, cursor) VALUES ($1, $2, $3)
-                 ON CONFLICT (workspace, channel) DO UPDATE SET cursor = excluded.cursor",
-                &[&ws, &channel, &cur],
-            )
-            .await
-            .map_err(storage)?;
-        }
+        let new = self
+            .commit_page_in(&tx, channel, items, cursor, sla)
+            .await?;
         tx.commit().await.map_err(storage)?;
         Ok(new)
     }
@@ -502,12 +533,9 @@ impl InboxStore for PgInboxStore {
     }
 
     async fn put(&self, item: &InboxItem, sla: &SlaPolicy) -> Result<()> {
-        let ws = self.workspace.as_str();
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(storage)?;
-        let sla = recorded_policy(&tx, ws, sla).await?;
-        write_facts(&tx, ws, item, &sla).await?;
-        write_data(&tx, ws, item).await?;
+        self.put_in(&tx, item, sla).await?;
         tx.commit().await.map_err(storage)
     }
 

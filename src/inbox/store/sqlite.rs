@@ -202,6 +202,26 @@ impl SqliteInboxStore {
         Self::new(&SqliteStore::in_memory()?.handle(), &WorkspaceId::from(""))
     }
 
+    /// [`InboxStore::commit_page`] inside the caller's transaction `tx` on this store's
+    /// database: for a layer above (the contact layer) that stores its own rows of the page
+    /// in the same transaction, so the page is stored whole or not at all.
+    pub(crate) fn commit_page_in(
+        &self,
+        tx: &Connection,
+        channel: &str,
+        items: &[InboxItem],
+        cursor: Option<&str>,
+        sla: &SlaPolicy,
+    ) -> Result<usize> {
+        commit_page_in(tx, &self.workspace, channel, items, cursor, sla)
+    }
+
+    /// [`InboxStore::put`] inside the caller's transaction `tx` (see
+    /// [`commit_page_in`](Self::commit_page_in)).
+    pub(crate) fn put_in(&self, tx: &Connection, item: &InboxItem, sla: &SlaPolicy) -> Result<()> {
+        put_in(tx, &self.workspace, item, sla)
+    }
+
     /// Computes the facts again if they were computed under another policy than `sla`.
     async fn measure(&self, sla: &SlaPolicy) -> Result<()> {
         let ws = self.workspace.clone();
@@ -452,6 +472,51 @@ fn groups(
     Ok(out)
 }
 
+/// [`InboxStore::commit_page`] for workspace `ws` inside the caller's transaction `tx`: the
+/// new items (facts and data) and the channel's cursor. The inbox's own path runs it in a
+/// transaction of its own; the contact layer runs it in the transaction that also records
+/// the page's identities and touches, so a page is stored whole or not at all.
+fn commit_page_in(
+    tx: &Connection,
+    ws: &str,
+    channel: &str,
+    items: &[InboxItem],
+    cursor: Option<&str>,
+    sla: &SlaPolicy,
+) -> Result<usize> {
+    align(tx, ws, sla, &policy_id(sla))?;
+    let mut new = 0;
+    let mut insert = tx
+        .prepare_cached(&insert_sql("ON CONFLICT (workspace, key) DO NOTHING"))
+        .map_err(storage)?;
+    for item in items {
+        if insert
+            .execute(params_from_iter(row(ws, item, sla)?))
+            .map_err(storage)?
+            == 1
+        {
+            write_data(tx, ws, item)?;
+            new += 1;
+        }
+    }
+    if let Some(c) = cursor {
+        tx.execute(
+            "INSERT INTO inbox_cursors (workspace, channel, cursor) VALUES (?1, ?2, ?3)
+             ON CONFLICT(workspace, channel) DO UPDATE SET cursor = excluded.cursor",
+            params![ws, channel, c],
+        )
+        .map_err(storage)?;
+    }
+    Ok(new)
+}
+
+/// [`InboxStore::put`] for workspace `ws` inside the caller's transaction `tx` (see
+/// [`commit_page_in`]).
+fn put_in(tx: &Connection, ws: &str, item: &InboxItem, sla: &SlaPolicy) -> Result<()> {
+    align(tx, ws, sla, &policy_id(sla))?;
+    write(tx, ws, item, sla)
+}
+
 const DATA: &str = "SELECT d.data FROM inbox_items i JOIN inbox_item_data d
     ON d.workspace = i.workspace AND d.key = i.key WHERE i.workspace = ";
 
@@ -482,32 +547,7 @@ impl InboxStore for SqliteInboxStore {
         let (ws, channel) = (self.workspace.clone(), channel.to_string());
         let (items, cursor, sla) = (items.to_vec(), cursor.map(str::to_string), sla.clone());
         self.db
-            .write(move |tx| {
-                align(tx, &ws, &sla, &policy_id(&sla))?;
-                let mut new = 0;
-                let mut insert = tx
-                    .prepare_cached(&insert_sql("ON CONFLICT (workspace, key) DO NOTHING"))
-                    .map_err(storage)?;
-                for item in &items {
-                    if insert
-                        .execute(params_from_iter(row(&ws, item, &sla)?))
-                        .map_err(storage)?
-                        == 1
-                    {
-                        write_data(tx, &ws, item)?;
-                        new += 1;
-                    }
-                }
-                if let Some(c) = cursor {
-                    tx.execute(
-                        "INSERT INTO inbox_cursors (workspace, channel, cursor) VALUES (?1, ?2, ?3)
-                         ON CONFLICT(workspace, channel) DO UPDATE SET cursor = excluded.cursor",
-                        params![ws, channel, c],
-                    )
-                    .map_err(storage)?;
-                }
-                Ok(new)
-            })
+            .write(move |tx| commit_page_in(tx, &ws, &channel, &items, cursor.as_deref(), &sla))
             .await
     }
 
@@ -518,12 +558,7 @@ impl InboxStore for SqliteInboxStore {
 
     async fn put(&self, item: &InboxItem, sla: &SlaPolicy) -> Result<()> {
         let (ws, item, sla) = (self.workspace.clone(), item.clone(), sla.clone());
-        self.db
-            .write(move |tx| {
-                align(tx, &ws, &sla, &policy_id(&sla))?;
-                write(tx, &ws, &item, &sla)
-            })
-            .await
+        self.db.write(move |tx| put_in(tx, &ws, &item, &sla)).await
     }
 
     async fn page(

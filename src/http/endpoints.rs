@@ -17,11 +17,14 @@ const MAX_KEPT: usize = 32;
 /// measurable part of a publish against a server on loopback); a clone copies one string.
 /// Keys name an endpoint of *one* adapter (its base URL and token are fixed), so two adapters
 /// never share one `Endpoints`.
+// Unused when no HTTP adapter's feature is on (the default features have none).
+#[allow(dead_code)]
 #[derive(Default)]
 pub(crate) struct Endpoints {
     urls: Mutex<Vec<(Box<str>, Url)>>,
 }
 
+#[allow(dead_code)]
 impl Endpoints {
     /// The URL for `key`, built by `build` the first time; a failure is returned and not kept.
     pub(crate) fn get(&self, key: &str, build: impl FnOnce() -> Result<Url>) -> Result<Url> {

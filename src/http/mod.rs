@@ -59,6 +59,7 @@ pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use backoff::{Backoff, Jitter};
 pub use call::{Call, Multipart, Part, Retry, Sign};
 pub use client::{Client, HttpConfig};
+#[allow(unused_imports)] // no user when no HTTP adapter feature is on
 pub(crate) use endpoints::Endpoints;
 pub use highwater::HighWater;
 pub use mapper::{DefaultErrorMapper, ErrorBody, ErrorMapper, kind_for_status};

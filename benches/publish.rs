@@ -16,7 +16,9 @@
 //! - `PUBLISH_PROFILE=socialkit|raw` and `PUBLISH_N` (default 2000): send only that side, N
 //!   times, and nothing else — one run per side under callgrind or perf, whose difference is
 //!   socialkit's own cost;
-//! - `PUBLISH_CRITERION=0`: print only the interleaved comparison (skip criterion's groups).
+//! - `PUBLISH_CRITERION=0`: print only the interleaved comparison (skip criterion's groups);
+//! - `PUBLISH_RAW_BARE=1`: the raw side's client without the timeouts socialkit's default
+//!   configuration sets (see `raw_client`).
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -77,10 +79,21 @@ fn runtime() -> Runtime {
 }
 
 /// The raw side's client: reqwest with socialkit's User-Agent, so both sides send the same
-/// header bytes.
+/// header bytes, and with the connect and request timeouts and pool settings of socialkit's
+/// default [`HttpConfig`](socialkit::http::HttpConfig), so the comparison measures what
+/// socialkit does and not a setting both could have (a request timeout is a timer per request
+/// in reqwest). `PUBLISH_RAW_BARE=1`: reqwest's defaults (no timeouts) instead.
 fn raw_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .user_agent(socialkit::http::DEFAULT_USER_AGENT)
+    let builder = reqwest::Client::builder().user_agent(socialkit::http::DEFAULT_USER_AGENT);
+    if std::env::var("PUBLISH_RAW_BARE").is_ok_and(|v| v == "1") {
+        return builder.build().unwrap();
+    }
+    let config = socialkit::http::HttpConfig::default();
+    builder
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.request_timeout)
+        .pool_idle_timeout(config.pool_idle_timeout)
+        .pool_max_idle_per_host(config.pool_max_idle_per_host)
         .build()
         .unwrap()
 }

@@ -574,8 +574,31 @@ impl Call {
     pub fn authorization(mut self, scheme: &str, credential: &Secret) -> Self {
         self.headers.remove(AUTHORIZATION);
         self.remember(credential.expose());
-        let value = Secret::new(format!("{scheme} {}", credential.expose()));
-        self.insert_header(AUTHORIZATION.as_str(), value.expose(), true)
+        let credential = credential.expose();
+        // Checked before the value is put together, so a refused value never sits in an
+        // unzeroized buffer; the checked value then moves into the header without a copy.
+        let valid = |b: u8| (b >= 0x20 && b != 0x7f) || b == b'\t';
+        if !scheme.bytes().chain(credential.bytes()).all(valid) {
+            return self.fail(Error::new(
+                ErrorKind::ConfigInvalid,
+                "invalid value for header authorization (control characters or non-ASCII)",
+            ));
+        }
+        let mut value = String::with_capacity(scheme.len() + 1 + credential.len());
+        value.push_str(scheme);
+        value.push(' ');
+        value.push_str(credential);
+        match HeaderValue::try_from(value) {
+            Ok(mut header_value) => {
+                header_value.set_sensitive(true);
+                self.headers.insert(AUTHORIZATION, header_value);
+                self
+            }
+            Err(_) => self.fail(Error::new(
+                ErrorKind::ConfigInvalid,
+                "invalid value for header authorization (control characters or non-ASCII)",
+            )),
+        }
     }
 
     /// `Authorization: Basic base64(user:password)`.

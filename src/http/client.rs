@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tracing::Instrument as _;
 
 use super::call::{Body, Call, Retry};
-use super::header::CONTENT_TYPE;
+use super::header::{CONTENT_TYPE, Entry, HeaderMap};
 use super::mapper::ErrorMapper;
 use super::redact::LogUrl;
 use super::response::Response;
@@ -211,8 +211,8 @@ impl Client {
     ///     .json()?;
     /// # let _ = profile; Ok(()) }
     /// ```
-    pub async fn send(&self, call: Call, mapper: &dyn ErrorMapper) -> Result<Response> {
-        if let Some(err) = call.error {
+    pub async fn send(&self, mut call: Call, mapper: &dyn ErrorMapper) -> Result<Response> {
+        if let Some(err) = call.error.take() {
             return Err(err);
         }
         let span = tracing::info_span!(
@@ -225,19 +225,37 @@ impl Client {
             attempt = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        self.send_with_retries(&call, mapper).instrument(span).await
+        if span.is_disabled() {
+            // Nothing records the span: entering and leaving it on every poll of the call
+            // would be work for no one.
+            self.send_with_retries(call, mapper, &span).await
+        } else {
+            let inner = span.clone();
+            self.send_with_retries(call, mapper, &inner)
+                .instrument(span)
+                .await
+        }
     }
 
-    async fn send_with_retries(&self, call: &Call, mapper: &dyn ErrorMapper) -> Result<Response> {
+    /// The attempts of `call`; their status, number and duration are recorded on `span` (the
+    /// call's own, never a span of the caller).
+    async fn send_with_retries(
+        &self,
+        mut call: Call,
+        mapper: &dyn ErrorMapper,
+        span: &tracing::Span,
+    ) -> Result<Response> {
         let policy = &self.config.retry;
         let started = self.clock.now();
         let mut attempt: u32 = 0;
         loop {
             attempt = attempt.saturating_add(1);
-            let span = tracing::Span::current();
             span.record("attempt", attempt);
             let t0 = Instant::now();
-            let outcome = self.attempt(call).await;
+            // The last attempt the call can get hands its headers and body to the request
+            // instead of copying them (a write without an idempotency key has only one).
+            let last = call.retry == Retry::Never || attempt >= policy.max_attempts;
+            let outcome = self.attempt(&mut call, last).await;
             let duration_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
             span.record("duration_ms", duration_ms);
             let err = match outcome {
@@ -287,31 +305,25 @@ impl Client {
         }
     }
 
-    /// One attempt: the request, the whole answer, its rate-limit state.
-    async fn attempt(&self, call: &Call) -> Result<Response> {
-        let call = call.for_attempt();
-        let call = call.as_ref();
-        let mut request = self
-            .http
-            .request(call.method.clone(), call.url.clone())
-            .headers(call.headers.clone());
-        if let Some(timeout) = call.timeout {
-            request = request.timeout(timeout);
-        }
-        request = match &call.body {
-            Body::Empty => request,
-            Body::Bytes { content_type, data } => {
-                if let (Some(ct), false) = (content_type, call.headers.contains_key(CONTENT_TYPE)) {
-                    request = request.header(CONTENT_TYPE, ct.clone());
-                }
-                request.body(data.clone())
-            }
-            Body::Multipart(m) => request.multipart(
-                m.to_form()
-                    .map_err(|e| e.or_context(call.platform, None, call.operation.as_str()))?,
-            ),
+    /// One attempt: the request, the whole answer, its rate-limit state. On the `last`
+    /// attempt of an unsigned call, the headers and the body move into the request (the call
+    /// keeps what errors name: platform, operation, method, URL, secrets).
+    async fn attempt(&self, call: &mut Call, last: bool) -> Result<Response> {
+        let request = if last && call.signer.is_none() {
+            let headers = std::mem::take(&mut call.headers);
+            let body = std::mem::replace(&mut call.body, Body::Empty);
+            self.request(call, headers, body)?
+        } else {
+            let signed = call.for_attempt();
+            let signed = signed.as_ref();
+            self.request(signed, signed.headers.clone(), signed.body.clone())?
         };
-        let mut response = request.send().await.map_err(|e| transport_error(call, e))?;
+        let call = &*call;
+        let mut response = self
+            .http
+            .execute(request)
+            .await
+            .map_err(|e| transport_error(call, e))?;
         let status = response.status();
         // Taken, not cloned: the body is read next and the headers are not needed for it.
         let headers = std::mem::take(response.headers_mut());
@@ -319,20 +331,70 @@ impl Client {
             .bytes()
             .await
             .map_err(|e| transport_error(call, e))?;
-        let mut response = if call.secrets.is_empty() {
-            Response::new(call.platform, call.operation, status, headers, body)
+        let now = self.clock.now();
+        let response = if call.secrets.is_empty() {
+            Response::received(call, status, headers, body, now)
         } else if !status.is_success() {
             // Error bodies are scrubbed whole: adapters read them into error messages.
             let body = bytes::Bytes::from(super::redact::scrub(&body, call.secrets.as_slice()));
-            Response::new(call.platform, call.operation, status, headers, body)
+            Response::received(call, status, headers, body, now)
         } else {
             // A success body stays as sent (a refresh answer may legitimately repeat the
             // refresh token); only what an error quotes from it is scrubbed.
-            Response::new(call.platform, call.operation, status, headers, body)
-                .with_secrets(call.secrets.clone())
+            Response::received(call, status, headers, body, now).with_secrets(call.secrets.clone())
         };
-        response = response.with_rate_limit_style(call.style, self.clock.now());
         Ok(response)
+    }
+
+    /// The request of one attempt of `call`, with `headers` and `body` (the call's own, moved
+    /// or copied).
+    fn request(&self, call: &Call, mut headers: HeaderMap, body: Body) -> Result<reqwest::Request> {
+        // reqwest's builder moves credentials in the URL (`user:password@host`) into an
+        // Authorization header and out of the URL, refuses a URL without a host, and sets a
+        // multipart body's boundary and length: such calls go through it. Every other request
+        // is put together here, which spares a copy of the header map.
+        let userinfo = !call.url.username().is_empty() || call.url.password().is_some();
+        if userinfo || !call.url.has_host() || matches!(body, Body::Multipart(_)) {
+            return self.built(call, headers, body);
+        }
+        let mut request = reqwest::Request::new(call.method.clone(), call.url.clone());
+        *request.timeout_mut() = call.timeout;
+        if let Body::Bytes { content_type, data } = body {
+            if let Some(ct) = content_type {
+                if let Entry::Vacant(slot) = headers.entry(CONTENT_TYPE) {
+                    slot.insert(ct);
+                }
+            }
+            *request.body_mut() = Some(reqwest::Body::from(data));
+        }
+        *request.headers_mut() = headers;
+        Ok(request)
+    }
+
+    /// [`Client::request`] through reqwest's request builder.
+    fn built(&self, call: &Call, headers: HeaderMap, body: Body) -> Result<reqwest::Request> {
+        let has_content_type = headers.contains_key(CONTENT_TYPE);
+        let mut builder = self
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .headers(headers);
+        if let Some(timeout) = call.timeout {
+            builder = builder.timeout(timeout);
+        }
+        builder = match body {
+            Body::Empty => builder,
+            Body::Bytes { content_type, data } => {
+                if let (Some(ct), false) = (content_type, has_content_type) {
+                    builder = builder.header(CONTENT_TYPE, ct);
+                }
+                builder.body(data)
+            }
+            Body::Multipart(m) => builder.multipart(
+                m.to_form()
+                    .map_err(|e| e.or_context(call.platform, None, call.operation.as_str()))?,
+            ),
+        };
+        builder.build().map_err(|e| transport_error(call, e))
     }
 }
 

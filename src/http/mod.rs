@@ -40,10 +40,12 @@
 mod backoff;
 mod call;
 mod client;
+mod endpoints;
 pub mod google;
 mod highwater;
 
 mod mapper;
+mod meta_usage;
 mod operation;
 mod poll;
 mod ratelimit;
@@ -57,6 +59,8 @@ pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use backoff::{Backoff, Jitter};
 pub use call::{Call, Multipart, Part, Retry, Sign};
 pub use client::{Client, HttpConfig};
+#[allow(unused_imports)] // no user when no HTTP adapter feature is on
+pub(crate) use endpoints::Endpoints;
 pub use highwater::HighWater;
 pub use mapper::{DefaultErrorMapper, ErrorBody, ErrorMapper, kind_for_status};
 pub use operation::Operation;

@@ -212,13 +212,13 @@ impl RateLimit {
                 let mut regain_minutes: Option<f64> = None;
                 for name in ["x-app-usage", "x-page-usage"] {
                     if let Some(v) = header(headers, name) {
-                        let (u, m) = meta_usage(v);
+                        let (u, m) = super::meta_usage::app_usage(v);
                         usage = max_opt(usage, u);
                         regain_minutes = max_opt(regain_minutes, m);
                     }
                 }
                 if let Some(v) = header(headers, "x-business-use-case-usage") {
-                    let (u, m) = meta_business_usage(v);
+                    let (u, m) = super::meta_usage::business_usage(v);
                     usage = max_opt(usage, u);
                     regain_minutes = max_opt(regain_minutes, m);
                 }
@@ -430,61 +430,13 @@ fn parse_policy(v: &str) -> (Option<u64>, Option<Duration>) {
     (limit, window)
 }
 
-fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+/// The larger of two optional numbers (either alone when the other is missing).
+pub(super) fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
         (Some(x), Some(y)) => Some(x.max(y)),
         (x, None) => x,
         (None, y) => y,
     }
-}
-
-fn number(value: &serde_json::Value) -> Option<f64> {
-    let f = match value {
-        serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
-        _ => None,
-    }?;
-    (f.is_finite() && f >= 0.0).then_some(f)
-}
-
-/// One usage object: `{"call_count":28,"total_time":25,"total_cputime":25,
-/// "estimated_time_to_regain_access":0}` → (highest percentage, regain minutes).
-fn usage_object(obj: &serde_json::Value) -> (Option<f64>, Option<f64>) {
-    let usage = ["call_count", "total_cputime", "total_time"]
-        .iter()
-        .filter_map(|k| obj.get(*k).and_then(number))
-        .fold(None, |acc, x| max_opt(acc, Some(x)));
-    let regain = obj.get("estimated_time_to_regain_access").and_then(number);
-    (usage, regain)
-}
-
-fn meta_usage(v: &str) -> (Option<f64>, Option<f64>) {
-    match serde_json::from_str::<serde_json::Value>(v) {
-        Ok(obj) if obj.is_object() => usage_object(&obj),
-        _ => (None, None),
-    }
-}
-
-/// `{"<business-id>":[{"type":"pages","call_count":100,…,"estimated_time_to_regain_access":5}]}`
-fn meta_business_usage(v: &str) -> (Option<f64>, Option<f64>) {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(v) else {
-        return (None, None);
-    };
-    let mut usage = None;
-    let mut regain = None;
-    for entries in map.values() {
-        let list: Vec<&serde_json::Value> = match entries {
-            serde_json::Value::Array(a) => a.iter().collect(),
-            obj @ serde_json::Value::Object(_) => vec![obj],
-            _ => continue,
-        };
-        for entry in list {
-            let (u, r) = usage_object(entry);
-            usage = max_opt(usage, u);
-            regain = max_opt(regain, r);
-        }
-    }
-    (usage, regain)
 }
 
 #[cfg(test)]

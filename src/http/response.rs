@@ -69,6 +69,28 @@ impl Response {
         }
     }
 
+    /// The answer to `call` received at `now`, its rate-limit headers read with the call's
+    /// style (one clock reading for both).
+    pub(crate) fn received(
+        call: &super::call::Call,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let rate_limit = RateLimit::from_headers(&headers, call.style, now);
+        Response {
+            platform: call.platform,
+            operation: call.operation,
+            status,
+            headers,
+            body,
+            rate_limit,
+            received_at: now,
+            secrets: super::call::Secrets::default(),
+        }
+    }
+
     /// Secrets to keep out of every error that quotes this response's body (the client sets
     /// the call's own secrets).
     pub(crate) fn with_secrets(mut self, secrets: super::call::Secrets) -> Self {

@@ -365,6 +365,8 @@ struct Inner {
     /// The OAuth session when the channel was connected with atproto OAuth (or why the
     /// stored one cannot be used).
     oauth: Option<std::result::Result<oauth::OAuthManager, Error>>,
+    /// The XRPC URLs, built once per method.
+    endpoints: crate::http::Endpoints,
 }
 
 /// The OAuth manager of `config`, if it has an OAuth session.
@@ -436,6 +438,7 @@ impl Bluesky {
                 config,
                 http,
                 caps: capabilities(),
+                endpoints: crate::http::Endpoints::default(),
             }),
         }
     }
@@ -479,6 +482,7 @@ impl Bluesky {
                 caps: self.inner.caps.clone(),
                 oauth: oauth_manager(&self.inner.config, self.inner.session.store()),
                 session: SessionManager::new(Some(snapshot), self.inner.session.store()),
+                endpoints: crate::http::Endpoints::default(),
             }),
         }
     }
@@ -637,7 +641,12 @@ impl Bluesky {
     }
 
     fn url(&self, nsid: &str) -> Url {
-        self.inner.config.xrpc(nsid)
+        let build = || self.inner.config.xrpc(nsid);
+        // Method names are a fixed set: each URL is built once.
+        self.inner
+            .endpoints
+            .get(nsid, || Ok(build()))
+            .unwrap_or_else(|_| build())
     }
 
     /// Sends an authenticated call built by `build`; on a token error, renews the session

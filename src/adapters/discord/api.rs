@@ -60,6 +60,34 @@ pub struct Attachment {
     pub description: Option<String>,
 }
 
+/// A Message Object as Create Message answers it, only what a publish reads (id, channel,
+/// time): the answer repeats the whole message — content, author, mentions, embeds — and
+/// reading less of it is a measurable part of a publish (`benches/publish.rs`).
+/// Source: <https://discord.com/developers/docs/resources/message#message-object> (same
+/// fields as [`Message`]).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct SentMessage {
+    /// Snowflake.
+    pub id: String,
+    /// Its channel (a thread for messages in threads).
+    #[serde(default)]
+    pub channel_id: String,
+    /// When it was sent.
+    #[serde(default)]
+    pub timestamp: Option<DateTime<Utc>>,
+}
+
+impl From<SentMessage> for Message {
+    fn from(m: SentMessage) -> Self {
+        Message {
+            id: m.id,
+            channel_id: m.channel_id,
+            timestamp: m.timestamp,
+            ..Message::default()
+        }
+    }
+}
+
 /// Message Object (the fields socialkit reads).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Message {

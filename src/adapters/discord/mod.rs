@@ -191,6 +191,8 @@ pub struct Discord {
     me: OnceCell<api::User>,
     channel: OnceCell<api::Channel>,
     webhook: OnceCell<api::Webhook>,
+    /// The fixed endpoints' URLs, built once.
+    endpoints: crate::http::Endpoints,
 }
 
 impl fmt::Debug for Discord {
@@ -263,6 +265,7 @@ impl Discord {
             me: OnceCell::new(),
             channel: OnceCell::new(),
             webhook: OnceCell::new(),
+            endpoints: crate::http::Endpoints::default(),
         }
     }
 

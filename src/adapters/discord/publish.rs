@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::api::{AttachmentRequest, CreateMessage, Message, MessageReference};
+use super::api::{AttachmentRequest, CreateMessage, Message, MessageReference, SentMessage};
 use super::{Discord, PLATFORM};
 use crate::http::{Call, Multipart, Part as FilePart, Retry};
 use crate::model::{InteractionRef, MediaSource, Part, Post, PostRef, PublishOptions, Published};
@@ -232,13 +232,17 @@ impl Discord {
         };
         body.enforce_nonce = nonce.as_ref().map(|_| true);
         body.nonce = nonce;
-        let url = self.endpoint(&format!("channels/{channel}/messages"))?;
+        // The channel is nearly always the configured one: its URL is built once.
+        let path = format!("channels/{channel}/messages");
+        let url = self.endpoints.get(&path, || self.endpoint(&path))?;
         // With an enforced nonce Discord returns the first message for a repeat within
         // minutes, so the HTTP layer may resend after a lost answer.
         let call =
             Self::with_body(Call::post(PLATFORM, "publish", url), &body, files)?.retry(retry);
-        self.send_json(call, "POST channels/{c}/messages", channel)
-            .await
+        let sent: SentMessage = self
+            .send_json(call, "POST channels/{c}/messages", channel)
+            .await?;
+        Ok(sent.into())
     }
 
     /// Starts a forum thread with the part as its first message.

@@ -11,6 +11,26 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// A `LocalPost` as `localPosts.create` answers it, only what a publish reads (name, state,
+/// search URL, creation time): the answer repeats the whole post (summary, call to action,
+/// media), and reading less of it is a measurable part of a publish (`benches/publish.rs`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreatedLocalPost {
+    /// `accounts/{a}/locations/{l}/localPosts/{p}`.
+    #[serde(default)]
+    pub name: String,
+    /// `LIVE`, `REJECTED` or `PROCESSING`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// The post on Google Search.
+    #[serde(default)]
+    pub search_url: Option<String>,
+    /// When it was created.
+    #[serde(default)]
+    pub create_time: Option<DateTime<Utc>>,
+}
+
 /// `LocalPost`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -159,6 +159,8 @@ pub struct GoogleBusiness {
     client: Client,
     tokens: TokenManager,
     caps: Capabilities,
+    /// The fixed endpoints' URLs, built once.
+    endpoints: crate::http::Endpoints,
 }
 
 impl fmt::Debug for GoogleBusiness {
@@ -203,6 +205,7 @@ impl GoogleBusiness {
             client,
             tokens,
             caps: capabilities(),
+            endpoints: crate::http::Endpoints::default(),
         }
     }
 

@@ -11,7 +11,8 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::api::{
-    self, CallToAction, LocalPost, LocalPostEvent, LocalPostOffer, MediaItem, TimeInterval,
+    self, CallToAction, CreatedLocalPost, LocalPost, LocalPostEvent, LocalPostOffer, MediaItem,
+    TimeInterval,
 };
 use super::{GoogleBusiness, MAX_EVENT_TITLE, MAX_SUMMARY, PLATFORM};
 use crate::http::Call;
@@ -287,10 +288,12 @@ impl GoogleBusiness {
     pub async fn publish_local_post(&self, draft: &LocalPostDraft) -> Result<Published> {
         draft.validate()?;
         let c = self.config();
-        let url = c.endpoint(&format!("{}/localPosts", c.location_name()))?;
+        let url = self.endpoints.get("localPosts", || {
+            c.endpoint(&format!("{}/localPosts", c.location_name()))
+        })?;
         let call = Call::post(PLATFORM, "publish", url)
             .json(&draft.resource(&c.language_code, c.time_zone));
-        let post: LocalPost = self.send(call).await?.json()?;
+        let post: CreatedLocalPost = self.send(call).await?.json()?;
         if post.name.is_empty() {
             return Err(Error::new(
                 ErrorKind::Unexpected,

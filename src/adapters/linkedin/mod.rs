@@ -205,6 +205,8 @@ pub struct LinkedIn {
     tokens: TokenManager,
     caps: Capabilities,
     author: OnceCell<String>,
+    /// The fixed endpoints' URLs, built once.
+    endpoints: crate::http::Endpoints,
 }
 
 impl fmt::Debug for LinkedIn {
@@ -257,6 +259,7 @@ impl LinkedIn {
             tokens,
             caps,
             author,
+            endpoints: crate::http::Endpoints::default(),
         }
     }
 

@@ -44,9 +44,14 @@ impl LinkedIn {
             is_reshare_disabled_by_author: false,
             content,
         };
-        let call = Call::post(PLATFORM, "publish", self.endpoint("rest/posts")?)
-            .json(&body)
-            .retry(Retry::Never);
+        let call = Call::post(
+            PLATFORM,
+            "publish",
+            self.endpoints
+                .get("rest/posts", || self.endpoint("rest/posts"))?,
+        )
+        .json(&body)
+        .retry(Retry::Never);
         let response = self.send(call).await?;
         let urn = response
             .header("x-restli-id")

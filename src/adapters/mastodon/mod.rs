@@ -191,6 +191,8 @@ pub struct Mastodon {
     /// Whether the server closes every connection after its answer (snac; see
     /// [`Mastodon::authed`]).
     closes_connections: AtomicBool,
+    /// The fixed endpoints' URLs, built once.
+    endpoints: crate::http::Endpoints,
 }
 
 impl fmt::Debug for Mastodon {
@@ -242,6 +244,7 @@ impl Mastodon {
             loaded: OnceCell::new(),
             me: OnceCell::new(),
             closes_connections: AtomicBool::new(false),
+            endpoints: crate::http::Endpoints::default(),
         }
     }
 
@@ -526,7 +529,8 @@ impl Mastodon {
             .authed(Call::post(
                 PLATFORM,
                 operation,
-                self.url(&["api", "v1", "statuses"])?,
+                self.endpoints
+                    .get("statuses", || self.url(&["api", "v1", "statuses"]))?,
             ))
             .json(body)
             .header(IDEMPOTENCY_HEADER, key)

@@ -170,6 +170,8 @@ pub struct Pinterest {
     client: Client,
     tokens: TokenManager,
     caps: Capabilities,
+    /// The fixed endpoints' URLs, built once.
+    endpoints: crate::http::Endpoints,
 }
 
 impl fmt::Debug for Pinterest {
@@ -294,6 +296,7 @@ impl Pinterest {
             client,
             tokens,
             caps: capabilities(),
+            endpoints: crate::http::Endpoints::default(),
         }
     }
 
@@ -477,7 +480,13 @@ impl Pinterest {
             alt_text: post.media.first().and_then(|m| m.alt.clone()),
             media_source: self.media_source(post).await?,
         };
-        let call = Call::post(PLATFORM, "publish", self.config.endpoint("pins")?).json(&body);
+        let call = Call::post(
+            PLATFORM,
+            "publish",
+            self.endpoints
+                .get("pins", || self.config.endpoint("pins"))?,
+        )
+        .json(&body);
         let pin: api::Pin = self.json(call).await?;
         Ok(Published::single(self.pin_ref(&pin), self.created(&pin)))
     }

@@ -201,6 +201,8 @@ pub struct Reddit {
     me: OnceCell<api::Me>,
     /// No request before this instant: the rate-limit window is used up.
     paused_until: Mutex<Option<DateTime<Utc>>>,
+    /// The fixed endpoints' URLs, built once.
+    endpoints: crate::http::Endpoints,
 }
 
 impl fmt::Debug for Reddit {
@@ -276,6 +278,7 @@ impl Reddit {
             caps: capabilities(),
             me: OnceCell::new(),
             paused_until: Mutex::new(None),
+            endpoints: crate::http::Endpoints::default(),
         }
     }
 
@@ -344,11 +347,15 @@ impl Reddit {
     /// `json.errors`.
     pub(crate) async fn write(&self, call: Call) -> Result<api::WriteData> {
         let response = self.send(call).await?;
-        if let Some(e) = errors::json_errors(&response) {
-            return Err(e);
+        // One parse for a success; the error reading parses again only when there are errors
+        // (or the envelope does not parse: then it is asked first, as it always was).
+        match response.json::<api::JsonEnvelope>() {
+            Ok(env) if env.json.errors.is_empty() => Ok(env.json.data.unwrap_or_default()),
+            parsed => match errors::json_errors(&response) {
+                Some(e) => Err(e),
+                None => parsed.map(|env| env.json.data.unwrap_or_default()),
+            },
         }
-        let env: api::JsonEnvelope = response.json()?;
-        Ok(env.json.data.unwrap_or_default())
     }
 
     /// The account (`GET /api/v1/me`, once).

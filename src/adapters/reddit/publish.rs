@@ -250,9 +250,14 @@ impl Reddit {
                 form.push(("url", url));
             }
         }
-        let call = Call::post(PLATFORM, "publish", self.endpoint("api/submit")?)
-            .form(form)
-            .retry(Retry::Never);
+        let call = Call::post(
+            PLATFORM,
+            "publish",
+            self.endpoints
+                .get("api/submit", || self.endpoint("api/submit"))?,
+        )
+        .form(form)
+        .retry(Retry::Never);
         let data = self.write(call).await?;
         let name = data
             .name

@@ -152,6 +152,22 @@ pub struct MessageOrigin {
     pub message_id: Option<i64>,
 }
 
+/// A `Message` as a send answers it, only what a publish reads (id, time, chat): the answer
+/// repeats the whole message — text, entities, sender — which a publish does not need, and
+/// reading less of it is a measurable part of a publish (`benches/publish.rs`).
+/// Source: <https://core.telegram.org/bots/api#message> (same fields as [`Message`]).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct SentMessage {
+    /// Unique inside its chat.
+    pub message_id: i64,
+    /// Unix time it was sent.
+    #[serde(default)]
+    pub date: i64,
+    /// The chat.
+    #[serde(default)]
+    pub chat: Chat,
+}
+
 /// `Message`, the fields socialkit reads.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Message {

@@ -76,7 +76,7 @@ pub use config::TelegramConfig;
 pub use webhook::WEBHOOK_SECRET_HEADER;
 
 use crate::adapters::base::Adapter;
-use crate::http::{Call, Client, RateLimitStyle, Response};
+use crate::http::{Call, Client, Endpoints, RateLimitStyle, Response};
 use crate::model::{
     Channel, Interaction, InteractionKind, InteractionQuery, InteractionRef, MediaKind, Page, Post,
     PostRef, PublishOptions, Published,
@@ -179,6 +179,8 @@ pub struct Telegram {
     caps: Capabilities,
     bot: OnceCell<User>,
     chat: OnceCell<Chat>,
+    /// Method URLs, built once (each carries the token in its path).
+    endpoints: Endpoints,
 }
 
 impl fmt::Debug for Telegram {
@@ -210,6 +212,7 @@ impl Telegram {
             caps: capabilities(),
             bot: OnceCell::new(),
             chat: OnceCell::new(),
+            endpoints: Endpoints::default(),
         }
     }
 
@@ -220,7 +223,10 @@ impl Telegram {
 
     /// A call to Bot API method `method` (the token is in the path and masked everywhere).
     pub(crate) fn call(&self, operation: &'static str, method: &str) -> Result<Call> {
-        let mut call = Call::post(PLATFORM, operation, self.config.method_url(method)?)
+        let url = self
+            .endpoints
+            .get(method, || self.config.method_url(method))?;
+        let mut call = Call::post(PLATFORM, operation, url)
             .redact(&self.config.token)
             .rate_limit_style(RateLimitStyle::Generic);
         // A bot token is `<bot id>:<secret>`: the secret part alone is masked too, so a body

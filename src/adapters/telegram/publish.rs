@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::api::{
     ChatId, InputMedia, LinkPreviewOptions, Message, MessageEntity, ReplyParameters, SendMessage,
+    SentMessage,
 };
 use super::entities::entities;
 use super::{PLATFORM, Telegram};
@@ -107,7 +108,7 @@ impl Telegram {
                     .call("publish", "sendMessage")?
                     .json(&body)
                     .retry(Retry::Never);
-                let message: Message = self.request(call).await?;
+                let message: SentMessage = self.request(call).await?;
                 Ok(self.sent(&message, &[message.message_id], false))
             }
             1 => {
@@ -128,7 +129,7 @@ impl Telegram {
                         call.multipart(form)
                     }
                 };
-                let message: Message = self.request(call).await?;
+                let message: SentMessage = self.request(call).await?;
                 Ok(self.sent(&message, &[message.message_id], true))
             }
             _ => {
@@ -163,7 +164,7 @@ impl Telegram {
                     .call("publish", "sendMediaGroup")?
                     .multipart(form)
                     .retry(Retry::Never);
-                let messages: Vec<Message> = self.request(call).await?;
+                let messages: Vec<SentMessage> = self.request(call).await?;
                 let first = messages.first().ok_or_else(|| {
                     Error::new(
                         ErrorKind::Unexpected,
@@ -178,7 +179,7 @@ impl Telegram {
     }
 
     /// The reference of a sent message (an album: its first message, listing all).
-    fn sent(&self, message: &Message, ids: &[i64], caption: bool) -> Sent {
+    fn sent(&self, message: &SentMessage, ids: &[i64], caption: bool) -> Sent {
         let mut post = PostRef::new(PLATFORM, message.message_id.to_string())
             .with_meta("chat_id", message.chat.id.to_string());
         if let Some(url) = self.message_url(&message.chat, message.message_id) {

@@ -171,6 +171,8 @@ pub struct X {
     caps: Capabilities,
     user_id: OnceCell<String>,
     username: OnceCell<String>,
+    /// The fixed endpoints' URLs, built once.
+    endpoints: crate::http::Endpoints,
 }
 
 impl fmt::Debug for X {
@@ -241,6 +243,7 @@ impl X {
             caps,
             user_id,
             username,
+            endpoints: crate::http::Endpoints::default(),
         }
     }
 

@@ -62,9 +62,14 @@ impl X {
         };
         // X honours no idempotency key: a create is sent once; a timeout is reconciled by the
         // engine through recent_posts.
-        let call = Call::post(PLATFORM, "publish", self.endpoint("2/tweets")?)
-            .json(&body)
-            .retry(Retry::Never);
+        let call = Call::post(
+            PLATFORM,
+            "publish",
+            self.endpoints
+                .get("2/tweets", || self.endpoint("2/tweets"))?,
+        )
+        .json(&body)
+        .retry(Retry::Never);
         let response = self.send(call).await?;
         let created: Envelope<Created> = response.json()?;
         match created.data {

@@ -126,8 +126,8 @@ impl SqliteStore {
     }
 
     /// Runs every call on tokio's blocking pool, also on a multi-thread runtime (by default
-    /// such a runtime runs the work on the calling thread, see [`blocking`]). Needed inside a
-    /// `tokio::task::LocalSet` on a multi-thread runtime, where tokio forbids
+    /// such a runtime runs the work on the calling thread with `tokio::task::block_in_place`).
+    /// Needed inside a `tokio::task::LocalSet` on a multi-thread runtime, where tokio forbids
     /// `block_in_place`; costs two thread wake-ups per call.
     ///
     /// ```

@@ -28,7 +28,7 @@ use crate::model::{
     Page, Part, PlatformId, Post, PostMetrics, PostRef, PublishOptions, Published, RecentPost,
     SearchLimits, SearchQuery, Visibility,
 };
-use crate::text::{Counting, TextRule};
+use crate::text::TextRule;
 use crate::{Detail, Error, Result};
 
 /// An operation a platform may or may not support.
@@ -410,7 +410,7 @@ impl Capabilities {
             ))
             .with_platform(&self.platform));
         }
-        check_text(&self.text, self.platform.as_str(), &part.text)?;
+        self.text.check(self.platform.as_str(), &part.text)?;
         if part.link.is_some()
             && !self.link_cards
             && !part.text.contains(part.link.as_deref().unwrap_or_default())
@@ -418,7 +418,7 @@ impl Capabilities {
             // Platforms without cards get the link in the text; the adapter appends it, so
             // it has to fit.
             let with_link = format!("{} {}", part.text, part.link.as_deref().unwrap_or_default());
-            check_text(&self.text, self.platform.as_str(), &with_link)?;
+            self.text.check(self.platform.as_str(), &with_link)?;
         }
         self.validate_media(part)
     }
@@ -710,41 +710,6 @@ pub trait PlatformExt: Platform {
 
 impl<P: Platform + ?Sized> PlatformExt for P {}
 
-/// [`TextRule::check`], skipped when the byte length alone proves that `text` fits: counting
-/// graphemes or URLs is most of the cost of checking a short post, and most posts are far
-/// below their limit.
-fn check_text(rule: &TextRule, platform: &str, text: &str) -> Result<()> {
-    if surely_fits(rule, text) {
-        return Ok(());
-    }
-    rule.check(platform, text)
-}
-
-/// Whether `text` fits `rule` by an upper bound of its count taken from its UTF-8 length.
-/// Graphemes, scalar values and UTF-16 code units are each at most one per byte. On Mastodon
-/// a URL counts `url_length` however short, and a remote mention counts less than its bytes;
-/// every URL Mastodon counts has a protocol, so there are at most as many as `://` occurs.
-/// X's weighted count (URLs without a protocol count 23) has no such bound here. Rules that
-/// also limit links, hashtags or mentions are always counted.
-fn surely_fits(rule: &TextRule, text: &str) -> bool {
-    if rule.max_links.is_some() || rule.max_hashtags.is_some() || rule.max_mentions.is_some() {
-        return false;
-    }
-    if rule.max_bytes.is_some_and(|max| text.len() > max) {
-        return false;
-    }
-    let bound = match rule.counting {
-        Counting::Graphemes | Counting::Chars | Counting::Utf16 => text.len(),
-        Counting::Mastodon { url_length } => {
-            let schemes = text.matches("://").count();
-            text.len()
-                .saturating_add(url_length.saturating_mul(schemes))
-        }
-        _ => return false,
-    };
-    bound <= rule.max
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -841,42 +806,5 @@ mod tests {
             .validate(&Post::thread(["ok", "this second part is far too long"]))
             .unwrap_err();
         assert!(e.to_string().contains("part 2 of the thread"), "{e}");
-    }
-
-    /// The byte-length shortcut never lets through a text the full count refuses, and it
-    /// does take the shortcut for ordinary short posts.
-    #[test]
-    fn byte_length_shortcut_agrees_with_the_count() {
-        let mastodon = TextRule::new(Counting::Mastodon { url_length: 23 }, 40);
-        let rules = [
-            mastodon.clone(),
-            TextRule::new(Counting::Graphemes, 12).with_max_bytes(20),
-            TextRule::new(Counting::Chars, 10),
-            TextRule::new(Counting::Utf16, 10),
-            TextRule::new(Counting::XWeighted, 30),
-        ];
-        let texts = [
-            "",
-            "short",
-            "héllo 👋🏽 wörld",
-            "http://a.co",
-            "x http://a.co http://b.co",
-            "see https://example.com/a/long/path ok",
-            "@alice@example.social hi",
-            "ten chars!",
-            "eleven char",
-            "\u{1F469}\u{200D}\u{1F469}\u{200D}\u{1F467}",
-        ];
-        for rule in &rules {
-            for text in texts {
-                if surely_fits(rule, text) {
-                    assert!(rule.check("p", text).is_ok(), "{rule:?} {text:?}");
-                }
-            }
-        }
-        assert!(surely_fits(&mastodon, "a short post"));
-        // Two short URLs count 46 on Mastodon: no shortcut.
-        assert!(!surely_fits(&mastodon, "http://a.co http://b.co"));
-        assert!(mastodon.check("p", "http://a.co http://b.co").is_err());
     }
 }

@@ -247,14 +247,34 @@ impl TextRule {
         }
     }
 
+    /// An upper bound of [`count`](Self::count) from the UTF-8 length alone, where there is
+    /// one: graphemes, scalar values and UTF-16 code units are each at most one per byte; on
+    /// Mastodon a URL counts `url_length` however short (and a remote mention less than its
+    /// bytes), and every URL Mastodon counts has a protocol, so there are at most as many as
+    /// `://` occurs. X's weighted count (URLs without a protocol count 23) has no such bound.
+    fn count_bound(&self, text: &str) -> Option<usize> {
+        match self.counting {
+            Counting::Graphemes | Counting::Chars | Counting::Utf16 => Some(text.len()),
+            Counting::Mastodon { url_length } => Some(
+                text.len()
+                    .saturating_add(url_length.saturating_mul(text.matches("://").count())),
+            ),
+            _ => None,
+        }
+    }
+
     fn violation(&self, text: &str) -> Option<Violation> {
-        let count = self.count(text);
-        if count > self.max {
-            return Some(Violation::Length {
-                count,
-                limit: self.max,
-                unit: self.unit(),
-            });
+        // Counting graphemes or URLs is most of the cost of checking a short post, and most
+        // posts are far below their limit: the count runs only when the bound cannot decide.
+        if self.count_bound(text).is_none_or(|bound| bound > self.max) {
+            let count = self.count(text);
+            if count > self.max {
+                return Some(Violation::Length {
+                    count,
+                    limit: self.max,
+                    unit: self.unit(),
+                });
+            }
         }
         if let Some(limit) = self.max_bytes.filter(|&m| text.len() > m) {
             return Some(Violation::Length {
@@ -290,4 +310,58 @@ enum Violation {
         count: usize,
         limit: usize,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte-length bound never lets through a text the full count refuses, and it does
+    /// decide ordinary short posts.
+    #[test]
+    fn the_byte_length_bound_agrees_with_the_count() {
+        let mastodon = TextRule::new(Counting::Mastodon { url_length: 23 }, 40);
+        let rules = [
+            mastodon.clone(),
+            TextRule::new(Counting::Graphemes, 12).with_max_bytes(20),
+            TextRule::new(Counting::Chars, 10),
+            TextRule::new(Counting::Utf16, 10),
+            TextRule::new(Counting::XWeighted, 30),
+        ];
+        let texts = [
+            "",
+            "short",
+            "héllo 👋🏽 wörld",
+            "http://a.co",
+            "x http://a.co http://b.co",
+            "see https://example.com/a/long/path ok",
+            "@alice@example.social hi",
+            "ten chars!",
+            "eleven char",
+            "\u{1F469}\u{200D}\u{1F469}\u{200D}\u{1F467}",
+        ];
+        for rule in &rules {
+            for text in texts {
+                if let Some(bound) = rule.count_bound(text) {
+                    assert!(bound >= rule.count(text), "{rule:?} {text:?}");
+                }
+            }
+        }
+        assert!(
+            mastodon
+                .count_bound("a short post")
+                .is_some_and(|b| b <= 40)
+        );
+        // Two short URLs count 46 on Mastodon: the bound does not decide, the count refuses.
+        assert!(
+            mastodon
+                .count_bound("http://a.co http://b.co")
+                .is_some_and(|b| b > 40)
+        );
+        assert!(mastodon.check("p", "http://a.co http://b.co").is_err());
+        assert_eq!(
+            TextRule::new(Counting::XWeighted, 30).count_bound("a"),
+            None
+        );
+    }
 }
